@@ -1,0 +1,3 @@
+from oncotrial.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Eligibility criteria as text items and computable rules; patient screening (core, pure)."""

@@ -1,0 +1,1 @@
+"""Endpoint derivations: time-to-event (ADTTE), response rates, safety incidence (core, pure)."""

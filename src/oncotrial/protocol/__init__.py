@@ -1,0 +1,1 @@
+"""The trial protocol: what a registration says and what an investigator adds (core, pure)."""

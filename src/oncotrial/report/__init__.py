@@ -1,0 +1,1 @@
+"""The trial report: HTML, PDF, CSV and XLSX renderings of computed results."""

@@ -1,0 +1,1 @@
+"""Realistic trial simulation from a protocol and design parameters (core, pure; seeded)."""

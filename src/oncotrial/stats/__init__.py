@@ -1,0 +1,1 @@
+"""Statistics: Kaplan-Meier, log-rank, Cox, exact intervals, trial design (core, pure)."""

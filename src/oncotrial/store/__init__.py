@@ -1,0 +1,1 @@
+"""The trial database (Django ORM; SQLite by default, PostgreSQL with DATABASE_URL)."""

@@ -1,0 +1,1 @@
+"""The web application for a trial team (Django templates with htmx)."""
