@@ -23,6 +23,7 @@ FORBIDDEN_PREFIXES = (
     "oncotrial.report",
     "oncotrial.formats",
     "oncotrial.app",
+    "oncotrial.home",
     "django",
     "click",
     "rich",
