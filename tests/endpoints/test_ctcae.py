@@ -47,7 +47,7 @@ def test_unknown_term_suggests_closest(ctcae) -> None:
 
 def test_missing_dictionary_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ONCOTRIAL_CTCAE", raising=False)
-    with pytest.raises(ConfigurationError, match="ctep.cancer.gov"):
+    with pytest.raises(ConfigurationError, match=r"ctep\.cancer\.gov"):
         load_ctcae()
 
 

@@ -71,10 +71,7 @@ def find_ctcae_file(path: Path | None = None) -> Path:
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> CtcaeDictionary:
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        rows = _read_xlsx(path)
-    else:
-        rows = _read_csv(path)
+    rows = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
     return CtcaeDictionary.from_rows(rows, source=str(path))
 
 
@@ -86,7 +83,7 @@ def load_ctcae(path: Path | None = None) -> CtcaeDictionary:
 
 def _normalise(headers: list[object], records: list[list[object]], source: Path) -> list[dict]:
     keys = [_header_key(h) for h in headers]
-    missing = {"term", "soc", "grade1"} - set(k for k in keys if k)
+    missing = {"term", "soc", "grade1"} - {k for k in keys if k}
     if missing:
         raise SchemaError(
             f"not a CTCAE term list: no {', '.join(sorted(missing))} column "
