@@ -27,3 +27,29 @@ def _isolated_home(
     home = tmp_path_factory.mktemp("oncotrial-home")
     monkeypatch.setenv("ONCOTRIAL_HOME", str(home))
     monkeypatch.delenv("DATABASE_URL", raising=False)
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"CliResult(code={self.code}, out={self.out[:2000]!r}, err={self.err[:2000]!r})"
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]):
+    """Run `oncotrial ARGS…` in-process through the real entry point (exit codes, stderr)."""
+    from oncotrial.cli import main
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main(list(args))
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

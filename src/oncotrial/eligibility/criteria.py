@@ -1,0 +1,203 @@
+"""Eligibility criteria as ordered items of text, split from a registration's criteria text.
+
+The registration's text is kept verbatim (``Eligibility.text``) and split into items: one per
+bullet, numbered line or paragraph, with the nesting depth and the bullet as written, so nothing
+is lost and the order is the registration's. Computable rules attach to items later; an item
+without rules is an investigator checklist item, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Age",
+    "Criterion",
+    "CriterionKind",
+    "Eligibility",
+    "parse_age",
+    "split_criteria",
+]
+
+
+class CriterionKind(StrEnum):
+    INCLUSION = "inclusion"
+    EXCLUSION = "exclusion"
+
+
+class Age(BaseModel):
+    """An age limit as the registry states it ("18 Years", "6 Months")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float = Field(ge=0)
+    unit: str = Field("years", pattern=r"^(years|months|weeks|days|hours|minutes)$")
+
+    @property
+    def years(self) -> float:
+        per_year = {
+            "years": 1.0,
+            "months": 12.0,
+            "weeks": 52.1775,
+            "days": 365.25,
+            "hours": 8766.0,
+            "minutes": 525960.0,
+        }
+        return self.value / per_year[self.unit]
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+class Criterion(BaseModel):
+    """One criterion item: its id (I3, I3.1, E2), text, nesting depth and bullet as written."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[IE]\d+(\.\d+)*$")
+    kind: CriterionKind
+    text: str = Field(min_length=1)
+    depth: int = Field(0, ge=0)
+    bullet: str | None = Field(None, description="The bullet or number as written ('*', 'a)').")
+
+
+class Eligibility(BaseModel):
+    """Who may take part: the registry's limits and criteria items."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sex: str | None = Field(None, pattern=r"^(ALL|FEMALE|MALE)$")
+    minimum_age: Age | None = None
+    maximum_age: Age | None = None
+    healthy_volunteers: bool | None = None
+    standard_ages: tuple[str, ...] = ()
+    study_population: str | None = Field(None, description="Observational studies only.")
+    sampling_method: str | None = None
+    inclusion: tuple[Criterion, ...] = ()
+    exclusion: tuple[Criterion, ...] = ()
+    text: str | None = Field(None, description="The registration's criteria text, verbatim.")
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return self.inclusion + self.exclusion
+
+
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.I)
+
+
+def parse_age(text: str | None) -> Age | None:
+    """'18 Years' → Age(18, years); None or 'N/A' → None."""
+    if not text or text.strip().upper() in {"N/A", "NA", "NONE"}:
+        return None
+    match = _AGE.match(text)
+    if not match:
+        return None
+    return Age(value=float(match.group(1)), unit=match.group(2).lower() + "s")
+
+
+_HEADING = re.compile(
+    r"^\s*(?:[*#•-]\s*)?(?P<kind>inclusion|exclusion|key\s+inclusion|key\s+exclusion)"
+    r"(?:\s+criteria|\s+criterion)?\s*:?\s*$",
+    re.IGNORECASE,
+)
+# Bullets: *, -, •, ⁃, ·, ◦, ▪; numbers 1. 1) (1); letters a. a) (a); roman i. ii) (iv).
+_BULLET = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<bullet>[*•⁃·◦▪‣∙-]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])"
+    r"(?=\s)\s+(?P<text>\S.*)$",
+    re.IGNORECASE,
+)
+_SUB_BULLETS = {"⁃", "◦", "▪", "‣", "∙", "-"}
+
+
+def _depth(indent: str, bullet: str) -> int:
+    spaces = len(indent.replace("\t", "    "))
+    depth = spaces // 2 if spaces else 0
+    if depth == 0 and bullet in _SUB_BULLETS and bullet != "-":
+        depth = 1  # a sub-bullet glyph marks nesting even when the indentation was lost
+    if (
+        depth == 0
+        and re.fullmatch(r"\(?[a-z][.)]", bullet, re.I)
+        and not re.fullmatch(r"\(?[ivx]+[.)]", bullet, re.I)
+    ):
+        depth = 1  # lettered items sit under numbered ones in registry criteria
+    return min(depth, 4)
+
+
+def split_criteria(
+    text: str | None, default: CriterionKind = CriterionKind.INCLUSION
+) -> tuple[tuple[Criterion, ...], tuple[Criterion, ...]]:
+    """Split criteria text into ordered inclusion and exclusion items.
+
+    Headings ("Inclusion Criteria:", "Exclusion Criteria") switch the kind; before any heading
+    items are ``default``. A line that starts with a bullet or number starts an item; a line
+    without one continues the previous item unless a blank line came before it, in which case it
+    is a paragraph item of its own (registry pages separate criteria by paragraphs).
+    """
+    items: dict[CriterionKind, list[tuple[int, str | None, list[str]]]] = {
+        CriterionKind.INCLUSION: [],
+        CriterionKind.EXCLUSION: [],
+    }
+    kind = default
+    current: tuple[int, str | None, list[str]] | None = None
+    blank_before = True
+    for raw in (text or "").splitlines():
+        line = raw.rstrip()
+        if not line.strip():
+            blank_before = True
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            kind = (
+                CriterionKind.EXCLUSION
+                if "exclusion" in heading.group("kind").lower()
+                else CriterionKind.INCLUSION
+            )
+            current = None
+            blank_before = True
+            continue
+        bullet = _BULLET.match(line)
+        if bullet:
+            current = (
+                _depth(bullet.group("indent"), bullet.group("bullet")),
+                bullet.group("bullet"),
+                [bullet.group("text").strip()],
+            )
+            items[kind].append(current)
+        elif current is not None and not blank_before:
+            current[2].append(line.strip())
+        else:
+            current = (0, None, [line.strip()])
+            items[kind].append(current)
+        blank_before = False
+    return (
+        _number(items[CriterionKind.INCLUSION], CriterionKind.INCLUSION),
+        _number(items[CriterionKind.EXCLUSION], CriterionKind.EXCLUSION),
+    )
+
+
+def _number(
+    raw: list[tuple[int, str | None, list[str]]], kind: CriterionKind
+) -> tuple[Criterion, ...]:
+    """Ids follow the nesting: I1, I1.1, I1.2, I2 …; a jump in depth nests one level only."""
+    prefix = "I" if kind is CriterionKind.INCLUSION else "E"
+    counters: list[int] = []
+    result = []
+    for depth, bullet, lines in raw:
+        level = min(depth, len(counters))  # cannot nest deeper than one below the last item
+        counters = counters[: level + 1]
+        if len(counters) == level:
+            counters.append(0)
+        counters[level] += 1
+        result.append(
+            Criterion(
+                id=prefix + ".".join(str(c) for c in counters),
+                kind=kind,
+                text=" ".join(lines),
+                depth=level,
+                bullet=bullet,
+            )
+        )
+    return tuple(result)
