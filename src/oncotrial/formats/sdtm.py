@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from oncotrial.errors import FormatError, InputError, SchemaError
+from oncotrial.formats.sdtm_spec import is_numeric_variable, variable_label
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -50,6 +51,10 @@ DOMAIN_LABELS: dict[str, str] = {
     "SV": "Subject Visits",
     "MH": "Medical History",
     "VS": "Vital Signs",
+    "IE": "Inclusion/Exclusion Criteria Not Met",
+    "SC": "Subject Characteristics",
+    "GF": "Genomics Findings",
+    "MI": "Microscopic Findings",
 }
 
 MISSING_TOKENS = ("", "NA")
@@ -222,14 +227,26 @@ def write_domain_csv(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, na_rep="")
 
 
-def _json_type(series: pd.Series) -> tuple[str, Any]:
+def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:
     if pd.api.types.is_bool_dtype(series):
         return "boolean", bool
     if pd.api.types.is_integer_dtype(series):
         return "integer", int
     if pd.api.types.is_float_dtype(series):
         return "double", float
+    if is_numeric_variable(domain, name):
+        # A text frame's numeric variable: a JSON number, integer when every value is integral.
+        numbers = pd.to_numeric(series.dropna(), errors="coerce")
+        if numbers.isna().any():
+            return "string", str  # not numbers after all: keep the text rather than guess
+        if len(numbers) == 0 or bool((numbers % 1 == 0).all()):
+            return "integer", _to_int
+        return "double", float
     return "string", str
+
+
+def _to_int(value: Any) -> int:
+    return int(float(value))
 
 
 def write_dataset_json(
@@ -242,15 +259,15 @@ def write_dataset_json(
     originator: str = "oncotrial",
     source_version: str = "",
 ) -> None:
-    """Write one domain as CDISC Dataset-JSON 1.1."""
+    """Write one domain as CDISC Dataset-JSON 1.1 (labels and numeric types from sdtm_spec)."""
     columns = []
     converters = []
     for name in frame.columns:
-        data_type, convert = _json_type(frame[name])
+        data_type, convert = _json_type(frame[name], domain, str(name))
         column: dict[str, Any] = {
             "itemOID": f"IT.{domain}.{name}",
             "name": str(name),
-            "label": str(name),
+            "label": variable_label(domain, str(name)),
             "dataType": data_type,
         }
         if data_type == "string":

@@ -1,0 +1,142 @@
+"""Fast inserts of many records, each with its django-simple-history row.
+
+The ORM saves one row at a time (and simple-history one history row after it); a simulated trial of
+10,000 patients has about a million records. ``BulkWriter`` writes the same rows the ORM would —
+the model's table and its historical table, history type ``+``, the user, the time and the
+reason — with one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table, inside the caller's
+transaction. Primary keys are reserved first so that records can refer to each other and history
+rows carry their record's id: on PostgreSQL from the table's sequence, on SQLite (whose IMMEDIATE
+transactions let one writer in at a time) above both the highest id and the AUTOINCREMENT counter,
+so an id is never reused after a deletion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db import connection
+from django.db import models as dj
+
+__all__ = ["BulkWriter"]
+
+
+def _python_list(values: Any, field: dj.Field, n: int) -> list[Any]:
+    """Column values as Python objects the database driver binds (None for missing)."""
+    if values is None:
+        return [None] * n
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object, na_value=None)
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "f":
+            out = values.astype(object)
+            out[np.isnan(values)] = None
+            values = out
+        values = values.tolist()
+    elif not isinstance(values, list):
+        values = list(values)
+    if len(values) != n:
+        raise ValueError(f"{field.attname}: {len(values)} values for {n} rows")
+    if isinstance(field, dj.JSONField):
+        return [None if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+    if isinstance(field, dj.FloatField):
+        return [None if v is None or v != v else float(v) for v in values]
+    if isinstance(field, dj.IntegerField | dj.ForeignKey):
+        return [None if v is None or v != v else int(v) for v in values]
+    return values
+
+
+class BulkWriter:
+    """Insert rows with history inside the current transaction (see the module docstring)."""
+
+    def __init__(self, *, user_id: int, reason: str, when: datetime) -> None:
+        self.user_id = user_id
+        self.reason = reason
+        self.when = connection.ops.adapt_datetimefield_value(when)
+        self.vendor = connection.vendor
+        self.counts: dict[str, int] = {}
+
+    def reserve_ids(self, model: type[dj.Model], n: int) -> np.ndarray:
+        return self._reserve(model._meta.db_table, model._meta.pk.column, n)
+
+    def _reserve(self, table: str, column: str, n: int) -> np.ndarray:
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        with connection.cursor() as cursor:
+            if self.vendor == "postgresql":
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [table, column, n],
+                )
+                return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+            cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"')
+            highest = cursor.fetchone()[0]
+            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+            row = cursor.fetchone()
+            start = max(highest, row[0] if row else 0) + 1
+        return np.arange(start, start + n, dtype=np.int64)
+
+    def insert(
+        self,
+        model: type[dj.Model],
+        columns: Mapping[str, Any],
+        *,
+        ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Insert len(ids or first column) rows of ``model``; returns their ids."""
+        n = len(ids) if ids is not None else len(next(iter(columns.values())))
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        if ids is None:
+            ids = self.reserve_ids(model, n)
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        unknown = set(columns) - {f.attname for f in fields}
+        if unknown:
+            raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
+        pk = model._meta.pk
+        names = [pk.column] + [f.column for f in fields]
+        values = [ids.tolist()] + [_python_list(columns.get(f.attname), f, n) for f in fields]
+        self._write(model._meta.db_table, names, values, n)
+
+        history = model.history.model  # type: ignore[attr-defined]
+        history_ids = self._reserve(history._meta.db_table, history._meta.pk.column, n)
+        extra = {
+            "history_date": [self.when] * n,
+            "history_change_reason": [self.reason] * n,
+            "history_type": ["+"] * n,
+            "history_user_id": [self.user_id] * n,
+        }
+        record_values = dict(zip(names, values, strict=True))
+        h_names: list[str] = []
+        h_values: list[list[Any]] = []
+        for field in history._meta.concrete_fields:
+            h_names.append(field.column)
+            if field.primary_key:
+                h_values.append(history_ids.tolist())
+            elif field.attname in extra:
+                h_values.append(extra[field.attname])
+            else:
+                h_values.append(record_values[field.column])
+        self._write(history._meta.db_table, h_names, h_values, n)
+        self.counts[model.__name__] = self.counts.get(model.__name__, 0) + n
+        return ids
+
+    def _write(self, table: str, names: Sequence[str], values: Sequence[list[Any]], n: int) -> None:
+        rows = list(zip(*values, strict=True))
+        quoted = ", ".join(f'"{name}"' for name in names)
+        connection.ensure_connection()
+        raw = connection.connection
+        if self.vendor == "postgresql":
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join("?" for _ in names)
+            raw.executemany(f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})', rows)

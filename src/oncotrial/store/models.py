@@ -1,0 +1,692 @@
+"""The trial database's tables: one model per entity, each row one SDTM record.
+
+A record's SDTM variables are typed fields named after what they hold; ``SDTM`` on each model maps
+variable names to fields (``--`` stands for the domain prefix, so ``--SEQ`` is ``AESEQ`` in AE).
+Variables a model does not name (a file's own extra columns, the AE relatedness per intervention)
+are kept as text in ``extra`` so that an import exports back exactly. docs/sdtm.md says which
+domain each entity goes to; docs/database.md describes the tables.
+
+Every model keeps its full history with django-simple-history (who, when, what, why); history
+tables are append-only (database triggers, migration 0002). Deleting a subject or a trial that
+still has records is refused (``on_delete=PROTECT``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+__all__ = [
+    "RECORD_MODELS",
+    "AdverseEvent",
+    "Disposition",
+    "DomainLayout",
+    "Exposure",
+    "Finding",
+    "LabResult",
+    "Lesion",
+    "Measurement",
+    "Medication",
+    "OtherRecord",
+    "Procedure",
+    "ProtocolVersion",
+    "Response",
+    "Site",
+    "Subject",
+    "Trial",
+    "TumourAssessment",
+]
+
+
+def _text() -> models.TextField:
+    return models.TextField(null=True, blank=True)
+
+
+def _number() -> models.FloatField:
+    return models.FloatField(null=True, blank=True)
+
+
+def _integer() -> models.IntegerField:
+    return models.IntegerField(null=True, blank=True)
+
+
+class Trial(models.Model):
+    """A trial: its id, the STUDYID its data carries, and its protocol versions."""
+
+    trial_id = models.CharField(max_length=100, unique=True)
+    studyid = models.TextField(help_text="STUDYID of the trial's SDTM records.")
+    title = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.trial_id
+
+    @property
+    def protocol(self) -> ProtocolVersion | None:
+        return self.protocol_versions.order_by("-version").first()
+
+
+class ProtocolVersion(models.Model):
+    """The protocol (oncotrial YAML) as it stood from a version on; a change adds a version."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="protocol_versions")
+    version = models.PositiveIntegerField()
+    yaml = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    note = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["trial", "version"], name="protocol_version_unique")
+        ]
+
+
+class Site(models.Model):
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="sites")
+    site_id = models.CharField(max_length=40)
+    name = models.TextField(blank=True, default="")
+    country = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trial", "site_id"], name="site_unique")]
+
+
+class DomainLayout(models.Model):
+    """The column order of a domain as imported, so that the export writes the same columns."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="layouts")
+    domain = models.CharField(max_length=8)
+    columns = models.JSONField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trial", "domain"], name="layout_unique")]
+
+
+class Subject(models.Model):
+    """DM: one screened person (screening number SUBJID, subject id USUBJID)."""
+
+    DOMAIN: ClassVar[str] = "DM"
+    SDTM: ClassVar[dict[str, str]] = {
+        "SUBJID": "subjid",
+        "RFSTDTC": "rfstdtc",
+        "RFENDTC": "rfendtc",
+        "RFXSTDTC": "rfxstdtc",
+        "RFXENDTC": "rfxendtc",
+        "RFICDTC": "rficdtc",
+        "RFPENDTC": "rfpendtc",
+        "DTHDTC": "dthdtc",
+        "DTHFL": "dthfl",
+        "SITEID": "siteid",
+        "BRTHDTC": "brthdtc",
+        "AGE": "age",
+        "AGEU": "ageu",
+        "SEX": "sex",
+        "RACE": "race",
+        "ETHNIC": "ethnic",
+        "ARMCD": "armcd",
+        "ARM": "arm",
+        "ACTARMCD": "actarmcd",
+        "ACTARM": "actarm",
+        "ARMNRS": "armnrs",
+        "ACTARMUD": "actarmud",
+        "COUNTRY": "country",
+        "DMDTC": "dmdtc",
+        "DMDY": "dmdy",
+    }
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="subjects")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, null=True, blank=True)
+    usubjid = models.CharField(max_length=100)
+    subjid = _text()
+    rfstdtc = _text()
+    rfendtc = _text()
+    rfxstdtc = _text()
+    rfxendtc = _text()
+    rficdtc = _text()
+    rfpendtc = _text()
+    dthdtc = _text()
+    dthfl = _text()
+    siteid = _text()
+    brthdtc = _text()
+    age = _number()
+    ageu = _text()
+    sex = _text()
+    race = _text()
+    ethnic = _text()
+    armcd = _text()
+    arm = _text()
+    actarmcd = _text()
+    actarm = _text()
+    armnrs = _text()
+    actarmud = _text()
+    country = _text()
+    dmdtc = _text()
+    dmdy = _integer()
+    extra = models.JSONField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["trial", "usubjid"], name="subject_unique")]
+
+    def __str__(self) -> str:
+        return self.usubjid
+
+
+class SubjectRecord(models.Model):
+    """One SDTM record of a subject in a domain; ``seq`` is its --SEQ."""
+
+    DOMAIN: ClassVar[str] = ""
+    SDTM: ClassVar[dict[str, str]] = {}
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    seq = models.IntegerField()
+    extra = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Disposition(SubjectRecord):
+    """DS: consent, screen failure, randomization/enrollment, end of treatment/study, death."""
+
+    DOMAIN = "DS"
+    SDTM = {
+        "--TERM": "term",
+        "--DECOD": "decod",
+        "--CAT": "cat",
+        "--SCAT": "scat",
+        "EPOCH": "epoch",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--STDTC": "stdtc",
+        "--STDY": "stdy",
+        "STRATUM": "stratum",
+    }
+    ALLOCATION_TERMS: ClassVar[tuple[str, ...]] = ("RANDOMIZED", "ENROLLED")
+
+    term = _text()
+    decod = _text()
+    cat = _text()
+    scat = _text()
+    epoch = _text()
+    visit = _text()
+    visitnum = _number()
+    stdtc = _text()
+    stdy = _integer()
+    stratum = _text()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "seq"], name="ds_seq_unique"),
+            # Data protection (issue 5): one randomization per subject, one death.
+            models.UniqueConstraint(
+                fields=["subject"],
+                condition=Q(decod__in=["RANDOMIZED", "ENROLLED"]),
+                name="ds_one_randomization",
+            ),
+            models.UniqueConstraint(
+                fields=["subject"], condition=Q(decod="DEATH"), name="ds_one_death"
+            ),
+        ]
+
+
+class TumourAssessment(models.Model):
+    """A tumour assessment: one subject's scan read by one assessor on one date.
+
+    Groups the TR measurements and RS responses that share visit, date and assessor.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="assessments")
+    visit = _text()
+    visitnum = _number()
+    dtc = _text()
+    evaluator = _text()
+    evaluator_id = _text()
+    history = HistoricalRecords()
+
+
+class Lesion(SubjectRecord):
+    """TU: a lesion as identified by one assessor (id, role, location; node = LYMPH NODE)."""
+
+    DOMAIN = "TU"
+    SDTM = {
+        "--LNKID": "link_id",
+        "--TESTCD": "testcd",
+        "--TEST": "test",
+        "--ORRES": "orres",
+        "--STRESC": "role",
+        "--LOC": "location",
+        "--LOCDTL": "location_detail",
+        "--LAT": "laterality",
+        "--METHOD": "method",
+        "--EVAL": "evaluator",
+        "--EVALID": "evaluator_id",
+        "--ACPTFL": "accepted",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--DTC": "dtc",
+        "--DY": "dy",
+    }
+
+    link_id = _text()
+    testcd = _text()
+    test = _text()
+    orres = _text()
+    role = _text()
+    location = _text()
+    location_detail = _text()
+    laterality = _text()
+    method = _text()
+    evaluator = _text()
+    evaluator_id = _text()
+    accepted = _text()
+    visit = _text()
+    visitnum = _number()
+    dtc = _text()
+    dy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tu_seq_unique")]
+
+    @property
+    def is_node(self) -> bool:
+        """RECIST 1.1 nodes are recorded with TULOC 'LYMPH NODE' (docs/sdtm.md)."""
+        return (self.location or "").upper() == "LYMPH NODE"
+
+
+class Measurement(SubjectRecord):
+    """TR: one result for one lesion at one tumour assessment."""
+
+    DOMAIN = "TR"
+    SDTM = {
+        "--GRPID": "grpid",
+        "--LNKID": "link_id",
+        "--TESTCD": "testcd",
+        "--TEST": "test",
+        "--ORRES": "orres",
+        "--ORRESU": "orresu",
+        "--STRESC": "stresc",
+        "--STRESN": "stresn",
+        "--STRESU": "stresu",
+        "--STAT": "stat",
+        "--REASND": "reasnd",
+        "--METHOD": "method",
+        "--ACPTFL": "accepted",
+        "--DY": "dy",
+        # From the assessment:
+        "--EVAL": "assessment.evaluator",
+        "--EVALID": "assessment.evaluator_id",
+        "VISIT": "assessment.visit",
+        "VISITNUM": "assessment.visitnum",
+        "--DTC": "assessment.dtc",
+    }
+
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
+    lesion = models.ForeignKey(Lesion, on_delete=models.PROTECT)
+    grpid = _text()
+    link_id = _text()
+    testcd = _text()
+    test = _text()
+    orres = _text()
+    orresu = _text()
+    stresc = _text()
+    stresn = _number()
+    stresu = _text()
+    stat = _text()
+    reasnd = _text()
+    method = _text()
+    accepted = _text()
+    dy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tr_seq_unique")]
+
+
+class Response(SubjectRecord):
+    """RS: a timepoint response (target, non-target, new lesions, overall) at an assessment."""
+
+    DOMAIN = "RS"
+    SDTM = {
+        "--LNKGRP": "lnkgrp",
+        "--TESTCD": "testcd",
+        "--TEST": "test",
+        "--CAT": "cat",
+        "--ORRES": "orres",
+        "--STRESC": "stresc",
+        "--STAT": "stat",
+        "--REASND": "reasnd",
+        "--ACPTFL": "accepted",
+        "--DY": "dy",
+        "--EVAL": "assessment.evaluator",
+        "--EVALID": "assessment.evaluator_id",
+        "VISIT": "assessment.visit",
+        "VISITNUM": "assessment.visitnum",
+        "--DTC": "assessment.dtc",
+    }
+
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
+    lnkgrp = _text()
+    testcd = _text()
+    test = _text()
+    cat = _text()
+    orres = _text()
+    stresc = _text()
+    stat = _text()
+    reasnd = _text()
+    accepted = _text()
+    dy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="rs_seq_unique")]
+
+
+class AdverseEvent(SubjectRecord):
+    """AE: an adverse event by CTCAE v5.0 term and grade."""
+
+    DOMAIN = "AE"
+    SDTM = {
+        "--TERM": "term",
+        "--LLT": "llt",
+        "--LLTCD": "lltcd",
+        "--DECOD": "decod",
+        "--BODSYS": "bodsys",
+        "--TOXGR": "grade",
+        "--SER": "serious",
+        "--REL": "rel",
+        "--ACN": "acn",
+        "--ACNOTH": "acnoth",
+        "--OUT": "outcome",
+        "EPOCH": "epoch",
+        "--STDTC": "stdtc",
+        "--ENDTC": "endtc",
+        "--STDY": "stdy",
+        "--ENDY": "endy",
+    }
+
+    term = _text()
+    llt = _text()
+    lltcd = _integer()
+    decod = _text()
+    bodsys = _text()
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    serious = _text()
+    rel = _text()
+    acn = _text()
+    acnoth = _text()
+    outcome = _text()
+    epoch = _text()
+    stdtc = _text()
+    endtc = _text()
+    stdy = _integer()
+    endy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "seq"], name="ae_seq_unique"),
+            # CTCAE v5.0 grades are 1-5 ("Grades"); the database refuses anything else.
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__gte=1, grade__lte=5),
+                name="ae_grade_1_to_5",
+            ),
+        ]
+
+
+class Exposure(SubjectRecord):
+    """EX: one administration (or one oral cycle) of a study drug."""
+
+    DOMAIN = "EX"
+    SDTM = {
+        "--TRT": "trt",
+        "--CAT": "cat",
+        "--DOSE": "dose",
+        "--DOSU": "dosu",
+        "--DOSFRM": "dosfrm",
+        "--DOSFRQ": "dosfrq",
+        "--ROUTE": "route",
+        "--ADJ": "adj",
+        "EPOCH": "epoch",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--STDTC": "stdtc",
+        "--ENDTC": "endtc",
+        "--STDY": "stdy",
+        "--ENDY": "endy",
+    }
+
+    trt = _text()
+    cat = _text()
+    dose = _number()
+    dosu = _text()
+    dosfrm = _text()
+    dosfrq = _text()
+    route = _text()
+    adj = _text()
+    epoch = _text()
+    visit = _text()
+    visitnum = _number()
+    stdtc = _text()
+    endtc = _text()
+    stdy = _integer()
+    endy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="ex_seq_unique")]
+
+
+class Procedure(SubjectRecord):
+    """PR: a local therapy (cryoablation, RFA, radiotherapy) with date and target."""
+
+    DOMAIN = "PR"
+    SDTM = {
+        "--TRT": "trt",
+        "--CAT": "cat",
+        "--DOSE": "dose",
+        "--DOSU": "dosu",
+        "--LOC": "location",
+        "--LAT": "laterality",
+        "--LNKID": "link_id",
+        "EPOCH": "epoch",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--STDTC": "stdtc",
+        "--ENDTC": "endtc",
+        "--STDY": "stdy",
+    }
+
+    trt = _text()
+    cat = _text()
+    dose = _number()
+    dosu = _text()
+    location = _text()
+    laterality = _text()
+    link_id = _text()
+    epoch = _text()
+    visit = _text()
+    visitnum = _number()
+    stdtc = _text()
+    endtc = _text()
+    stdy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="pr_seq_unique")]
+
+
+class Medication(SubjectRecord):
+    """CM: prior, concomitant and subsequent anticancer therapy."""
+
+    DOMAIN = "CM"
+    SDTM = {
+        "--TRT": "trt",
+        "--CAT": "cat",
+        "--INDC": "indication",
+        "--STDTC": "stdtc",
+        "--ENDTC": "endtc",
+        "--STDY": "stdy",
+    }
+
+    trt = _text()
+    cat = _text()
+    indication = _text()
+    stdtc = _text()
+    endtc = _text()
+    stdy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="cm_seq_unique")]
+
+
+class LabResult(SubjectRecord):
+    """LB: a laboratory result with LOINC code, units and reference range."""
+
+    DOMAIN = "LB"
+    SDTM = {
+        "--TESTCD": "testcd",
+        "--TEST": "test",
+        "--CAT": "cat",
+        "--LOINC": "loinc",
+        "--ORRES": "orres",
+        "--ORRESU": "orresu",
+        "--ORNRLO": "ornrlo",
+        "--ORNRHI": "ornrhi",
+        "--STRESC": "stresc",
+        "--STRESN": "stresn",
+        "--STRESU": "stresu",
+        "--STNRLO": "stnrlo",
+        "--STNRHI": "stnrhi",
+        "--NRIND": "nrind",
+        "--SPEC": "spec",
+        "--BLFL": "blfl",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--DTC": "dtc",
+        "--DY": "dy",
+    }
+
+    testcd = _text()
+    test = _text()
+    cat = _text()
+    loinc = _text()
+    orres = _text()
+    orresu = _text()
+    ornrlo = _text()
+    ornrhi = _text()
+    stresc = _text()
+    stresn = _number()
+    stresu = _text()
+    stnrlo = _number()
+    stnrhi = _number()
+    nrind = _text()
+    spec = _text()
+    blfl = _text()
+    visit = _text()
+    visitnum = _number()
+    dtc = _text()
+    dy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="lb_seq_unique")]
+
+
+class Finding(SubjectRecord):
+    """A findings record of IE, QS, VS, SC, GF or MI (eligibility, ECOG, QoL, height/weight,
+    stage, histology, driver mutations, PD-L1 with its assay)."""
+
+    DOMAINS: ClassVar[tuple[str, ...]] = ("IE", "QS", "VS", "SC", "GF", "MI")
+    SDTM = {
+        "--TESTCD": "testcd",
+        "--TEST": "test",
+        "--CAT": "cat",
+        "--SCAT": "scat",
+        "--ORRES": "orres",
+        "--ORRESU": "orresu",
+        "--STRESC": "stresc",
+        "--STRESN": "stresn",
+        "--STRESU": "stresu",
+        "--STAT": "stat",
+        "--REASND": "reasnd",
+        "--METHOD": "method",
+        "--SPEC": "spec",
+        "--LOC": "location",
+        "SPDEVID": "spdevid",
+        "--BLFL": "blfl",
+        "VISIT": "visit",
+        "VISITNUM": "visitnum",
+        "--DTC": "dtc",
+        "--DY": "dy",
+    }
+
+    domain = models.CharField(max_length=8)
+    testcd = _text()
+    test = _text()
+    cat = _text()
+    scat = _text()
+    orres = _text()
+    orresu = _text()
+    stresc = _text()
+    stresn = _number()
+    stresu = _text()
+    stat = _text()
+    reasnd = _text()
+    method = _text()
+    spec = _text()
+    location = _text()
+    spdevid = _text()
+    blfl = _text()
+    visit = _text()
+    visitnum = _number()
+    dtc = _text()
+    dy = _integer()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "domain", "seq"], name="finding_seq_unique")
+        ]
+        indexes = [models.Index(fields=["trial", "domain"], name="finding_trial_domain")]
+
+
+class OtherRecord(models.Model):
+    """A record of a domain oncotrial does not interpret (SV, MH, TS, SUPPxx, …), kept as is."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
+    domain = models.CharField(max_length=16)
+    position = models.IntegerField(help_text="Row order within the domain as imported.")
+    usubjid = _text()
+    seq = _integer()
+    data = models.JSONField()
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["trial", "domain"], name="other_trial_domain")]
+
+
+# Domain -> model for the subject records; Finding serves several domains.
+RECORD_MODELS: dict[str, type[SubjectRecord]] = {
+    "DS": Disposition,
+    "TU": Lesion,
+    "TR": Measurement,
+    "RS": Response,
+    "AE": AdverseEvent,
+    "EX": Exposure,
+    "PR": Procedure,
+    "CM": Medication,
+    "LB": LabResult,
+    **dict.fromkeys(Finding.DOMAINS, Finding),
+}
