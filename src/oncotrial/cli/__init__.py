@@ -21,6 +21,7 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "demo": "oncotrial.cli.demo:demo",
     "trial": "oncotrial.cli.trial:trial",
 }
 
