@@ -95,6 +95,16 @@ def _sf_table(p: float, nmax: int, offset: int) -> npt.NDArray[np.float64]:
     return table
 
 
+def _reject_matrix(
+    pmf: npt.NDArray[np.float64], stage2_sf: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """P(X₁ > r₁, X₁ + X₂ > r) for every (n − n₁, r₁, r); ``stage2_sf`` is (n₂, x₁, r)."""
+    cells = pmf[None, :, None] * stage2_sf
+    above = np.cumsum(cells[:, ::-1, :], axis=1)[:, ::-1, :]  # Σ over x ≥ x₁
+    result: npt.NDArray[np.float64] = above[:, 1:, :]  # Σ over x > r₁, r₁ = 0..n₁ − 1
+    return result
+
+
 def simon_designs(
     p0: float, p1: float, alpha: float, beta: float, *, nmax: int = 100
 ) -> SimonDesigns:
@@ -111,16 +121,8 @@ def simon_designs(
         pmf0 = _st.binom.pmf(x1, n1, p0)
         pmf1 = _st.binom.pmf(x1, n1, p1)
 
-        def reject(
-            pmf: npt.NDArray[np.float64], sf: npt.NDArray[np.float64]
-        ) -> npt.NDArray[np.float64]:
-            cells = pmf[None, :, None] * sf[n2][:, column]  # (n2, x1, r)
-            above = np.cumsum(cells[:, ::-1, :], axis=1)[:, ::-1, :]  # Σ_{x ≥ x1}
-            result: npt.NDArray[np.float64] = above[:, 1:, :]  # Σ_{x > r1}, r1 = 0..n1−1
-            return result
-
-        alpha_rr = reject(pmf0, sf0)
-        power_rr = reject(pmf1, sf1)
+        alpha_rr = _reject_matrix(pmf0, sf0[n2][:, column])
+        power_rr = _reject_matrix(pmf1, sf1[n2][:, column])
         r1 = np.arange(n1)
         # smallest r with α(r) ≤ α (α falls as r grows), and never below r₁
         r_star = np.maximum((alpha_rr > alpha).sum(axis=2), r1[None, :])
