@@ -20,7 +20,10 @@ from oncotrial.errors import OncotrialError
 __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "design": "oncotrial.cli.design:design",
+    "stats": "oncotrial.cli.stats:stats",
+}
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
