@@ -15,6 +15,7 @@ centred internally for numerical stability, which changes nothing in the results
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -193,17 +194,19 @@ def cox_ph(
     warnings = []
     if not converged:
         warnings.append(f"Newton-Raphson did not converge in {max_iter} iterations")
-    spread = np.max(np.abs(x), axis=0)
-    for name, estimate, width in zip(labels, beta, spread, strict=True):
-        if abs(estimate) * width > 25:
-            warnings.append(
-                f"coefficient of {name!r} may be infinite (monotone likelihood: the events "
-                "are separated by this covariate)"
-            )
     try:
         variance = np.linalg.inv(info)
     except np.linalg.LinAlgError:
         raise AnalysisError("the information matrix at β̂ is singular", field="covariates") from None
+    # R coxph.fit: "Loglik converged before variable ...; coefficient may be infinite" when
+    # the remaining Newton step |U·V| exceeds toler.inf·|β| (toler.inf = √eps, eps = 1e-9).
+    remaining = np.abs(score @ variance)
+    for name, estimate, left in zip(labels, beta, remaining, strict=True):
+        if left > 1e-9 and left > np.sqrt(1e-9) * abs(estimate):
+            warnings.append(
+                f"coefficient of {name!r} may be infinite (the likelihood converged before it: "
+                "monotone likelihood, the events are separated by this covariate)"
+            )
     try:
         score_chisq = float(score0 @ np.linalg.solve(info0, score0))
     except np.linalg.LinAlgError:
@@ -218,12 +221,12 @@ def cox_ph(
             CoxTerm(
                 name=name,
                 coef=coef,
-                hr=float(np.exp(coef)),
+                hr=_exp(coef),
                 se=se,
                 z=z,
                 p=float(2 * _st.norm.sf(abs(z))),
-                lower=float(np.exp(coef - z_level * se)),
-                upper=float(np.exp(coef + z_level * se)),
+                lower=_exp(coef - z_level * se),
+                upper=_exp(coef + z_level * se),
             )
         )
     lr = float(2 * (loglik - loglik_null))
@@ -314,6 +317,11 @@ def _prepare(
         efron_time=efron_time,
         efron_frac=efron_frac,
     )
+
+
+def _exp(value: float) -> float:
+    """exp without an overflow warning: an infinite HR limit is reported as inf."""
+    return math.inf if value > 709 else math.exp(value)
 
 
 def _revcumsum(values: FloatArray) -> FloatArray:
