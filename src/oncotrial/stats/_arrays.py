@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from oncotrial.errors import AnalysisError, Problem, SchemaError, ValueProblem
 
@@ -20,7 +21,7 @@ __all__ = [
     "FloatArray",
     "IntArray",
     "as_event",
-    "as_labels",
+    "as_groups",
     "as_time",
     "frozen",
 ]
@@ -103,24 +104,48 @@ def as_event(values: npt.ArrayLike, n: int, *, field: str = "event") -> npt.NDAr
     return flags
 
 
-def as_labels(values: Sequence[Any] | npt.ArrayLike, n: int, *, field: str = "group") -> Any:
-    """Group or stratum labels as an object array of strings; missing labels are errors."""
-    labels = np.asarray(values, dtype=object)
-    if labels.shape != (n,):
+def as_groups(
+    values: Sequence[Any] | npt.ArrayLike, n: int, *, field: str = "group"
+) -> tuple[tuple[str, ...], IntArray]:
+    """Group (or stratum) labels as sorted names and an integer code per observation.
+
+    Labels sort as numbers when they are all numeric (as R's ``sort`` of a numeric column),
+    otherwise as text. A missing or empty label is an error naming the observation.
+    """
+    series = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    if series.size != n:
         raise SchemaError(
-            f"{field} has {labels.size} values for {n} times",
+            f"{field} has {series.size} values for {n} times",
             field=field,
             hint="Give one per time.",
         )
-    problems = []
-    out = np.empty(n, dtype=object)
-    for index, value in enumerate(labels):
-        if value is None or (isinstance(value, float) and np.isnan(value)) or str(value) == "":
-            problems.append(
-                Problem("missing label", record=f"observation {index + 1}", field=field)
-            )
-            continue
-        out[index] = str(value)
-    if problems:
+    # factorize first (hash-based, fast); missing labels get code −1, empty text is a unique
+    codes, uniques = pd.factorize(series.reset_index(drop=True), sort=False)
+    found = list(uniques)
+    blank = [i for i, v in enumerate(found) if isinstance(v, str) and not v.strip()]
+    missing = (codes < 0) | np.isin(codes, blank)
+    if missing.any():
+        problems = [
+            Problem("missing label", record=f"observation {index + 1}", field=field)
+            for index in np.flatnonzero(missing)[:_MAX_LISTED]
+        ]
         raise _problems_error(f"{field} labels", field, problems)
-    return out
+    numeric = pd.api.types.is_numeric_dtype(series.dtype) or all(
+        isinstance(v, int | float | np.integer | np.floating) for v in found
+    )
+    order = sorted(range(len(found)), key=lambda i: found[i] if numeric else str(found[i]))
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[order] = np.arange(len(found))
+    names = tuple(_label(found[i]) for i in order)
+    if len(set(names)) != len(names):
+        raise ValueProblem(
+            f"{field} labels {', '.join(names)} are not distinct as text", field=field
+        )
+    result: IntArray = rank[codes]
+    return names, result
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from oncotrial.errors import AnalysisError
-from oncotrial.stats._arrays import as_event, as_labels, as_time
+from oncotrial.stats._arrays import as_event, as_groups, as_time
 from oncotrial.stats.cox import CoxResult, Ties, cox_two_groups
 from oncotrial.stats.km import ConfType, KaplanMeier, LandmarkEstimate, kaplan_meier
 from oncotrial.stats.logrank import LogRankResult, logrank_test
@@ -97,10 +97,11 @@ def survival_analysis(
     events = as_event(event, times.size)
     kind = ConfType(conf_type)
     method = Ties(ties)
-    labels = (
-        np.full(times.size, ALL, dtype=object) if group is None else as_labels(group, times.size)
+    names, codes = (
+        ((ALL,), np.zeros(times.size, dtype=np.int64))
+        if group is None
+        else as_groups(group, times.size)
     )
-    names = tuple(sorted(set(labels)))
     if group is not None and len(names) < 2:
         raise AnalysisError(
             f"the group column has one level ({names[0]!r}); the log-rank test and the hazard "
@@ -111,13 +112,13 @@ def survival_analysis(
         )
     curves = {
         name: kaplan_meier(
-            times[labels == name],
-            events[labels == name],
+            times[codes == index],
+            events[codes == index],
             conf_type=kind,
             conf_level=conf_level,
             label=None if group is None else name,
         )
-        for name in names
+        for index, name in enumerate(names)
     }
     wanted = tuple(float(t) for t in landmarks)
     estimates = {
@@ -125,6 +126,7 @@ def survival_analysis(
     }
     logrank = cox = None
     if group is not None:
+        labels = np.asarray(names, dtype=object)[codes]
         logrank = logrank_test(times, events, labels, strata=strata)
         cox = cox_two_groups(
             times, events, labels, ties=method, strata=strata, conf_level=conf_level

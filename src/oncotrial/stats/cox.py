@@ -25,7 +25,7 @@ import numpy.typing as npt
 from scipy import stats as _st
 
 from oncotrial.errors import AnalysisError, SchemaError, ValueProblem
-from oncotrial.stats._arrays import FloatArray, as_event, as_labels, as_time
+from oncotrial.stats._arrays import FloatArray, as_event, as_groups, as_time
 
 __all__ = ["CoxResult", "CoxTerm", "Ties", "cox_ph", "cox_two_groups"]
 
@@ -143,14 +143,14 @@ def cox_ph(
             field=constant,
         )
     x = x - x.mean(axis=0)
-    stratum_labels = (
-        np.zeros(times.size, dtype=object)
+    stratum_codes = (
+        np.zeros(times.size, dtype=np.int64)
         if strata is None
-        else as_labels(strata, times.size, field="strata")
+        else as_groups(strata, times.size, field="strata")[1]
     )
     parts = [
         _prepare(times[mask], events[mask], x[mask], method)
-        for mask in (stratum_labels == s for s in sorted(set(stratum_labels), key=str))
+        for mask in (stratum_codes == s for s in np.unique(stratum_codes))
     ]
 
     def evaluate(beta: FloatArray) -> tuple[float, FloatArray, FloatArray]:
@@ -270,8 +270,7 @@ def cox_two_groups(
     are named by the compared group's label.
     """
     times = as_time(time)
-    labels = as_labels(group, times.size)
-    names = sorted(set(labels))
+    names, codes = as_groups(group, times.size)
     if len(names) < 2:
         raise AnalysisError(
             f"a hazard ratio compares groups, but the group column has one level ({names[0]!r})",
@@ -285,7 +284,7 @@ def cox_two_groups(
             field="reference",
         )
     compared = [name for name in names if name != ref]
-    design = np.column_stack([(labels == name).astype(np.float64) for name in compared])
+    design = np.column_stack([(codes == names.index(name)).astype(np.float64) for name in compared])
     result = cox_ph(
         times, event, design, names=compared, ties=ties, strata=strata, conf_level=conf_level
     )

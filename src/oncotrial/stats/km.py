@@ -27,7 +27,7 @@ import numpy.typing as npt
 from scipy import stats as _st
 
 from oncotrial.errors import AnalysisError, ValueProblem
-from oncotrial.stats._arrays import FloatArray, IntArray, as_event, as_labels, as_time, frozen
+from oncotrial.stats._arrays import FloatArray, IntArray, as_event, as_groups, as_time, frozen
 from oncotrial.stats.quantiles import r_median, r_quantile
 
 __all__ = [
@@ -240,16 +240,16 @@ def kaplan_meier_by_group(
     """One Kaplan-Meier curve per group label, in sorted label order."""
     times = as_time(time)
     events = as_event(event, times.size)
-    labels = as_labels(group, times.size)
+    names, codes = as_groups(group, times.size)
     return {
         name: kaplan_meier(
-            times[labels == name],
-            events[labels == name],
+            times[codes == index],
+            events[codes == index],
             conf_type=conf_type,
             conf_level=conf_level,
             label=name,
         )
-        for name in sorted(set(labels))
+        for index, name in enumerate(names)
     }
 
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from scipy import stats as _st
 
 from oncotrial.errors import AnalysisError
-from oncotrial.stats._arrays import as_event, as_labels, as_time
+from oncotrial.stats._arrays import as_event, as_groups, as_time
 
 __all__ = ["LogRankResult", "logrank_test"]
 
@@ -50,26 +50,24 @@ def logrank_test(
     """
     times = as_time(time)
     events = as_event(event, times.size)
-    labels = as_labels(group, times.size)
-    names = tuple(sorted(set(labels)))
+    names, codes = as_groups(group, times.size)
     if len(names) < 2:
         raise AnalysisError(
             f"the log-rank test compares groups, but the group column has one level ({names[0]!r})",
             field="group",
             hint="Give a group column with at least two levels.",
         )
-    codes = np.searchsorted(np.array(names, dtype=object), labels)
-    stratum_labels = (
-        np.zeros(times.size, dtype=object)
+    stratum_codes = (
+        np.zeros(times.size, dtype=np.int64)
         if strata is None
-        else as_labels(strata, times.size, field="strata")
+        else as_groups(strata, times.size, field="strata")[1]
     )
     k = len(names)
     observed = np.zeros(k)
     expected = np.zeros(k)
     variance = np.zeros((k, k))
-    for stratum in sorted(set(stratum_labels), key=str):
-        mask = stratum_labels == stratum
+    for stratum in np.unique(stratum_codes):
+        mask = stratum_codes == stratum
         o, e, v = _stratum_terms(times[mask], events[mask], codes[mask], k)
         observed += o
         expected += e
@@ -78,7 +76,7 @@ def logrank_test(
     df = int((expected > 0).sum()) - 1
     return LogRankResult(
         groups=names,
-        n=tuple(int((labels == name).sum()) for name in names),
+        n=tuple(int(v) for v in np.bincount(codes, minlength=k)),
         observed=tuple(float(v) for v in observed),
         expected=tuple(float(v) for v in expected),
         variance=tuple(tuple(float(v) for v in row) for row in variance),
