@@ -39,8 +39,21 @@ def fmt_p(value: float | None) -> str:
     return "<0.0001" if value < 1e-4 else f"{value:.4f}"
 
 
-def to_json(document: Any) -> str:
-    return json.dumps(document, indent=2, allow_nan=False, ensure_ascii=False)
+def to_json(document: Any, indent: int = 2, level: int = 0) -> str:
+    """Indented JSON with lists of numbers or strings on one line (tables stay readable)."""
+    pad = " " * (indent * (level + 1))
+    if isinstance(document, dict):
+        if not document:
+            return "{}"
+        items = [
+            f"{pad}{json.dumps(str(k), ensure_ascii=False)}: {to_json(v, indent, level + 1)}"
+            for k, v in document.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * (indent * level) + "}"
+    if isinstance(document, list | tuple) and any(isinstance(v, dict | list) for v in document):
+        items = [f"{pad}{to_json(v, indent, level + 1)}" for v in document]
+        return "[\n" + ",\n".join(items) + "\n" + " " * (indent * level) + "]"
+    return json.dumps(document, allow_nan=False, ensure_ascii=False)
 
 
 def emit(render_text: Any, document: Any, fmt: str, out: Path | None) -> None:

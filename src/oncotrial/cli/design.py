@@ -95,13 +95,11 @@ def simon(
 def _render_simon(
     console: Console, designs: SimonDesigns, decision: SimonDecision | None, use: str
 ) -> None:
-    table = Table(
-        title=(
-            f"Simon two-stage designs: p0 = {designs.p0}, p1 = {designs.p1}, "
-            f"α = {designs.alpha}, β = {designs.beta}, n ≤ {designs.nmax}"
-        ),
-        title_justify="left",
+    console.print(
+        f"[bold]Simon two-stage designs[/]: p0 = {designs.p0}, p1 = {designs.p1}, "
+        f"α = {designs.alpha} (one-sided), β = {designs.beta}, n ≤ {designs.nmax}"
     )
+    table = Table()
     for header in ("design", "r1/n1", "r/n", "EN0", "PET0", "actual α", "power"):
         table.add_column(header, justify="left" if header == "design" else "right")
     for d in (designs.optimal, designs.minimax):

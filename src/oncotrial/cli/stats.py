@@ -120,10 +120,11 @@ def survival(
 
 def _render(console: Console, analysis: SurvivalAnalysis, source: str, show_table: bool) -> None:
     level = f"{100 * analysis.conf_level:g}%"
-    summary = Table(
-        title=f"Kaplan-Meier — {source} (n = {analysis.n}; {level} CI, {analysis.conf_type})",
-        title_justify="left",
+    console.print(
+        f"[bold]Kaplan-Meier[/] — {source}: n = {analysis.n}; {level} CI, "
+        f"{analysis.conf_type} transform; conventions of R survival 3.5-3"
     )
+    summary = Table()
     for header in ("group", "n", "events", "median", f"{level} CI"):
         summary.add_column(header, justify="left" if header == "group" else "right")
     for name in analysis.groups:
@@ -138,7 +139,8 @@ def _render(console: Console, analysis: SurvivalAnalysis, source: str, show_tabl
         )
     console.print(summary)
     if analysis.landmark_times:
-        marks = Table(title="Survival at landmark times", title_justify="left")
+        console.print("Survival at landmark times")
+        marks = Table()
         for header in ("group", "time", "at risk", "S(t)", "SE", f"{level} CI"):
             marks.add_column(header, justify="left" if header == "group" else "right")
         for name in analysis.groups:
@@ -162,10 +164,8 @@ def _render(console: Console, analysis: SurvivalAnalysis, source: str, show_tabl
         console.print(f"{kind}: χ² = {lr.chisq:.4f}, df = {lr.df}, p = {fmt_p(lr.p)}  ({detail})")
     if analysis.cox is not None:
         cox = analysis.cox
-        hazard = Table(
-            title=f"Cox proportional hazards (ties: {cox.ties}; reference: {cox.reference})",
-            title_justify="left",
-        )
+        console.print(f"Cox proportional hazards (ties: {cox.ties}; reference: {cox.reference})")
+        hazard = Table()
         for header in ("compared", "HR", f"{level} CI", "coef", "SE", "Wald p"):
             hazard.add_column(header, justify="left" if header == "compared" else "right")
         for term in cox.terms:
@@ -188,7 +188,8 @@ def _render(console: Console, analysis: SurvivalAnalysis, source: str, show_tabl
         for name in analysis.groups:
             curve = analysis.curves[name]
             rows = curve.event_rows()
-            events = Table(title=f"Event table — {name}", title_justify="left")
+            console.print(f"Event table — {name}")
+            events = Table()
             for header in ("time", "at risk", "events", "S(t)", "SE", f"{level} CI"):
                 events.add_column(header, justify="right")
             for i in rows.nonzero()[0]:
