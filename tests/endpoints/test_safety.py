@@ -217,9 +217,7 @@ def test_incidence_categories(adae: pd.DataFrame, category: str, expected: list[
 
 
 def test_overview_and_worst_grade(adae: pd.DataFrame) -> None:
-    overview = {
-        rule.id: [c.n for c in counts] for rule, counts in ae_overview(adae, SUBJECTS)
-    }
+    overview = {rule.id: [c.n for c in counts] for rule, counts in ae_overview(adae, SUBJECTS)}
     assert overview == {
         "ANY": [3, 2, 5],
         "GRADE3": [2, 1, 3],

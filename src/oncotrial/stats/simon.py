@@ -257,14 +257,13 @@ def simon_decision(design: SimonDesign, responses: int, evaluated: int) -> Simon
                 f"{responses} responses > r1 = {r1}: stage 1 is passed; enrol to n = {n}",
             )
         if responses + (n1 - evaluated) <= r1:
-            return SimonDecision(
-                1,
-                evaluated,
-                responses,
-                "stop for futility",
-                f"at most {responses + n1 - evaluated} responses are possible among the "
-                f"{n1} stage-1 patients, ≤ r1 = {r1}",
+            reason = (
+                f"stage 1 complete: {responses} responses ≤ r1 = {r1}"
+                if evaluated == n1
+                else f"at most {responses + n1 - evaluated} responses are possible among the "
+                f"{n1} stage-1 patients, ≤ r1 = {r1}"
             )
+            return SimonDecision(1, evaluated, responses, "stop for futility", reason)
         return SimonDecision(
             1,
             evaluated,
