@@ -5,6 +5,7 @@ Defaults follow R (survival 3.5-3, stats, clinfun, pROC); SAS conventions are op
 and deliberate difference.
 """
 
+from oncotrial.stats.analysis import SurvivalAnalysis, survival_analysis
 from oncotrial.stats.batch import BatchTwoArm, batch_km_median, batch_two_arm
 from oncotrial.stats.cox import CoxResult, CoxTerm, Ties, cox_ph, cox_two_groups
 from oncotrial.stats.fisher import FisherResult, fisher_exact, fisher_exact_table
@@ -59,6 +60,7 @@ __all__ = [
     "SimonDecision",
     "SimonDesign",
     "SimonDesigns",
+    "SurvivalAnalysis",
     "Ties",
     "TrendResult",
     "batch_km_median",
@@ -81,4 +83,5 @@ __all__ = [
     "simon_characteristics",
     "simon_decision",
     "simon_designs",
+    "survival_analysis",
 ]
