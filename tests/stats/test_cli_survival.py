@@ -291,3 +291,73 @@ def test_malformed_landmarks_is_a_usage_error(shared: Path, tmp_path: Path) -> N
     )
     assert code == 2
     assert "--landmarks" in err
+
+
+def test_stratified_analysis_and_plain_limits(tmp_path: Path) -> None:
+    # stratified log-rank checked against statsmodels' survdiff (an independent implementation)
+    import numpy as np
+    from statsmodels.duration.survfunc import survdiff
+
+    rng = np.random.default_rng(3)
+    n = 150
+    arm = rng.choice(["control", "experimental"], n)
+    site = rng.choice(["north", "south"], n)
+    t = np.round(rng.exponential(np.where(arm == "control", 8, 12)), 1)
+    c = np.round(rng.uniform(4, 24, n), 1)
+    path = tmp_path / "strat.csv"
+    path.write_text(
+        "months,status,arm,site\n"
+        + "".join(
+            f"{min(a, b)},{int(a <= b)},{g},{s}\n"
+            for a, b, g, s in zip(t, c, arm, site, strict=True)
+        )
+    )
+    code, out, err = _run(
+        [
+            "stats",
+            "survival",
+            str(path),
+            "--time",
+            "months",
+            "--event",
+            "status",
+            "--group",
+            "arm",
+            "--strata",
+            "site",
+            "--conf-type",
+            "plain",
+            "--format",
+            "json",
+        ]
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    chisq, _ = survdiff(np.minimum(t, c), (t <= c).astype(int), arm, strata=site)
+    assert doc["logrank"]["chisq"] == pytest.approx(chisq, rel=1e-10)
+    assert doc["settings"]["stratified"] is True
+    assert doc["km"]["conf_type"] == "plain"
+    lower = doc["km"]["groups"]["control"]["table"]["lower"]
+    assert all(v is None or 0 <= v <= 1 for v in lower)
+
+
+def test_strata_without_group_is_an_error(
+    shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _copy(shared, tmp_path, "tiny_ties")
+    with pytest.raises(SystemExit) as stop:
+        main(
+            [
+                "stats",
+                "survival",
+                str(path),
+                "--time",
+                "time",
+                "--event",
+                "event",
+                "--strata",
+                "group",
+            ]
+        )
+    assert stop.value.code == 1
+    assert "strata only apply to the comparison of groups" in capsys.readouterr().err

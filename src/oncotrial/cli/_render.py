@@ -18,9 +18,9 @@ __all__ = ["emit", "fmt_num", "fmt_p", "fmt_time", "to_json"]
 
 
 def fmt_num(value: float | None, digits: int = 4) -> str:
-    """A number to ``digits`` significant digits; None (not reached / undefined) as "NR"."""
+    """A number to ``digits`` significant digits; None or NaN (undefined) as "—"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "NR"
+        return "—"
     if math.isinf(value):
         return "∞"
     return f"{value:.{digits}g}"

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from oncotrial.errors import AnalysisError
+from oncotrial.errors import AnalysisError, ValueProblem
 from oncotrial.stats._arrays import as_event, as_groups, as_time
 from oncotrial.stats.cox import CoxResult, Ties, cox_two_groups
 from oncotrial.stats.km import ConfType, KaplanMeier, LandmarkEstimate, kaplan_meier
@@ -95,6 +95,12 @@ def survival_analysis(
     """
     times = as_time(time)
     events = as_event(event, times.size)
+    if strata is not None and group is None:
+        raise ValueProblem(
+            "strata only apply to the comparison of groups",
+            field="strata",
+            hint="Give a group as well, or leave out the strata.",
+        )
     kind = ConfType(conf_type)
     method = Ties(ties)
     names, codes = (
