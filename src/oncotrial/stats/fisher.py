@@ -16,6 +16,7 @@ full double precision (docs/statistics.md).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,9 +94,8 @@ def _log_choose(n: npt.ArrayLike, k: npt.ArrayLike) -> npt.NDArray[np.float64]:
     return result
 
 
-def _solve_log_psi(func: object, target: float) -> float:
+def _solve_log_psi(func: Callable[[float], float], target: float) -> float:
     """Root in log ψ of a function increasing in log ψ (bracket grows until it holds)."""
-    assert callable(func)
     low, high = -1.0, 1.0
     while func(low) > target:
         low *= 2
