@@ -21,6 +21,9 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "demo": "oncotrial.cli.demo:demo",
+    "design": "oncotrial.cli.design:design",
+    "stats": "oncotrial.cli.stats:stats",
     "trial": "oncotrial.cli.trial:trial",
 }
 
