@@ -1,0 +1,456 @@
+"""Tumour assessments: one scan read by one assessor, with its lesions (TU) and results (TR).
+
+The baseline assessment identifies the lesions: targets (T01…, measured: the longest diameter,
+or the short axis of a lymph node) and non-targets (NT01…, present). Each later assessment
+measures every target again (0 mm when it has disappeared; ``NOT DONE`` with a reason when it
+could not be assessed), gives each non-target's state, and adds new lesions (NEW01…). The
+investigator's overall response can be recorded with it (RS ``OVRLRESP``); the response engine
+derives the response from the measurements independently.
+
+Edit checks follow RECIST 1.1 (Eisenhauer et al., Eur J Cancer 2009;45:228–247):
+- §4.2: at most 5 target lesions, at most 2 per organ;
+- §3.1.1: a measurable non-nodal target is ≥ 10 mm (CT), a target node ≥ 15 mm in short axis;
+- §3.2.1 / SCHED-1: the baseline scan no more than 4 weeks before the start (a warning);
+- a lesion cannot be measured before its baseline (the store refuses it too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from oncotrial.enrollment.schedule import study_day
+from oncotrial.errors import IntegrityError
+from oncotrial.protocol.model import Protocol
+from oncotrial.store import models as db
+from oncotrial.store.audit import acting_as
+from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
+from oncotrial.web.records import lock_subject, next_seq
+
+__all__ = [
+    "AssessmentInput",
+    "LesionRow",
+    "assessment_lesions",
+    "baseline_assessment",
+    "parse_assessment",
+    "save_assessment",
+]
+
+MAX_TARGETS = 5
+MAX_PER_ORGAN = 2
+NODE = "LYMPH NODE"
+NON_TARGET_STATES = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION")
+NEW_STATES = ("PRESENT", "EQUIVOCAL")
+RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+EVALUATORS = ("INVESTIGATOR", "INDEPENDENT ASSESSOR")
+METHODS = ("CT SCAN", "MRI")
+EMPTY_TARGET_ROWS = 5
+EMPTY_NON_TARGET_ROWS = 5
+EMPTY_NEW_ROWS = 3
+
+
+@dataclass
+class LesionRow:
+    """One row of the form: an existing lesion (``lesion`` set) or a new one."""
+
+    index: int
+    role: str  # TARGET | NON-TARGET | NEW
+    lesion: db.Lesion | None = None
+    location: str = ""
+    location_detail: str = ""
+    laterality: str = ""
+    value: str = ""  # mm for targets (and measurable new lesions), a state otherwise
+    size: str = ""  # mm of a new lesion (optional)
+    not_done: bool = False
+    reason: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_node(self) -> bool:
+        return self.location.strip().upper() == NODE
+
+    @property
+    def prefix(self) -> str:
+        return {"TARGET": "t", "NON-TARGET": "nt", "NEW": "n"}[self.role] + f"-{self.index}"
+
+
+@dataclass
+class AssessmentInput:
+    visit: str = ""
+    date: dt.date | None = None
+    evaluator: str = "INVESTIGATOR"
+    method: str = "CT SCAN"
+    overall: str = ""
+    baseline: bool = True
+    targets: list[LesionRow] = field(default_factory=list)
+    non_targets: list[LesionRow] = field(default_factory=list)
+    new: list[LesionRow] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(
+            row.errors for row in (*self.targets, *self.non_targets, *self.new)
+        )
+
+
+def baseline_assessment(subject: db.Subject, evaluator: str) -> db.TumourAssessment | None:
+    """The subject's first assessment by this assessor (the one that identified the lesions)."""
+    return (
+        db.TumourAssessment.objects.filter(subject=subject, evaluator=evaluator)
+        .order_by("dtc", "pk")
+        .first()
+    )
+
+
+def assessment_lesions(subject: db.Subject, evaluator: str) -> list[db.Lesion]:
+    return list(
+        db.Lesion.objects.filter(subject=subject, evaluator=evaluator).order_by("link_id", "seq")
+    )
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int = 200) -> str:
+    value = data.get(name)
+    return str(value).strip()[:limit] if value is not None else ""
+
+
+def _mm(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value == value else None  # NaN is not a measurement
+
+
+def empty_input(subject: db.Subject, evaluator: str = "INVESTIGATOR") -> AssessmentInput:
+    """The form's starting rows: blank lesions at baseline, the known lesions after it."""
+    form = AssessmentInput(evaluator=evaluator)
+    lesions = assessment_lesions(subject, evaluator)
+    form.baseline = baseline_assessment(subject, evaluator) is None
+    if form.baseline:
+        form.visit = "SCREENING"
+        form.targets = [LesionRow(i, "TARGET") for i in range(EMPTY_TARGET_ROWS)]
+        form.non_targets = [LesionRow(i, "NON-TARGET") for i in range(EMPTY_NON_TARGET_ROWS)]
+        return form
+    for lesion in lesions:
+        row = LesionRow(
+            0,
+            lesion.role or "TARGET",
+            lesion=lesion,
+            location=lesion.location or "",
+            location_detail=lesion.location_detail or "",
+            laterality=lesion.laterality or "",
+        )
+        {"TARGET": form.targets, "NON-TARGET": form.non_targets}.get(row.role, form.new).append(
+            row
+        )
+    for rows in (form.targets, form.non_targets, form.new):
+        for i, row in enumerate(rows):
+            row.index = i
+    known_new = len(form.new)
+    form.new += [LesionRow(known_new + i, "NEW") for i in range(EMPTY_NEW_ROWS)]
+    return form
+
+
+def parse_assessment(
+    data: Mapping[str, Any],
+    subject: db.Subject,
+    protocol: Protocol,
+    *,
+    today: dt.date,
+    allocated: dt.date | None,
+) -> AssessmentInput:
+    """Read and check the posted form (module docstring's rules); errors stay on the rows."""
+    evaluator = _text(data, "evaluator") or "INVESTIGATOR"
+    if evaluator not in EVALUATORS:
+        evaluator = "INVESTIGATOR"
+    form = empty_input(subject, evaluator)
+    form.visit = _text(data, "visit").upper() or form.visit
+    form.method = _text(data, "method") or "CT SCAN"
+    if form.method not in METHODS:
+        form.errors["method"] = "choose CT scan or MRI."
+    form.overall = _text(data, "overall").upper()
+    if form.overall and form.overall not in RESPONSES:
+        form.errors["overall"] = f"choose one of {', '.join(RESPONSES)}."
+    raw_date = _text(data, "date")
+    form.date = parse_date(raw_date)
+    if form.date is None:
+        form.errors["date"] = "enter the date of the scan (YYYY-MM-DD)."
+    elif form.date > today:
+        form.errors["date"] = f"{form.date} is in the future (today is {today})."
+    if not form.visit:
+        form.errors["visit"] = "choose the visit."
+
+    base = baseline_assessment(subject, evaluator)
+    if base is not None and form.date is not None:
+        base_date = parse_date(base.dtc)
+        if base_date and form.date <= base_date:
+            form.errors["date"] = (
+                f"a follow-up scan must be after the baseline scan ({base_date}); lesions cannot "
+                "be measured before their baseline."
+            )
+        if db.TumourAssessment.objects.filter(
+            subject=subject, evaluator=evaluator, visit=form.visit
+        ).exists() and form.visit != "UNSCHEDULED":
+            form.warnings.append(f"{form.visit} already has an assessment by this assessor.")
+    if form.baseline and form.date and allocated and (allocated - form.date).days > 28:
+        form.warnings.append(
+            f"the baseline scan is {(allocated - form.date).days} days before enrollment; RECIST "
+            "1.1 asks for no more than 4 weeks before the start of treatment."
+        )
+
+    for row in (*form.targets, *form.non_targets, *form.new):
+        p = row.prefix
+        if row.lesion is None:
+            row.location = _text(data, f"{p}-location").upper()
+            row.location_detail = _text(data, f"{p}-detail").upper()
+            row.laterality = _text(data, f"{p}-laterality").upper()
+            if row.laterality not in ("", "LEFT", "RIGHT", "BILATERAL"):
+                row.errors["laterality"] = "left, right or bilateral."
+        row.value = _text(data, f"{p}-value").upper()
+        row.size = _text(data, f"{p}-size")
+        row.not_done = data.get(f"{p}-notdone") in ("on", "1", "true", "NOT DONE")
+        row.reason = _text(data, f"{p}-reason").upper()
+    # At baseline and for new lesions, a row without a location is an unused row.
+    if form.baseline:
+        form.targets = [r for r in form.targets if r.location or r.value]
+        form.non_targets = [r for r in form.non_targets if r.location or r.value]
+    form.new = [r for r in form.new if r.lesion is not None or r.location or r.value]
+
+    organs = Counter(r.location for r in form.targets if r.location)
+    if form.baseline:
+        if not form.targets and not form.non_targets:
+            form.errors["lesions"] = "a baseline assessment records at least one lesion."
+        if len(form.targets) > MAX_TARGETS:
+            form.errors["lesions"] = (
+                f"RECIST 1.1 §4.2 allows at most {MAX_TARGETS} target lesions "
+                f"({len(form.targets)} given)."
+            )
+        for organ, n in organs.items():
+            if n > MAX_PER_ORGAN:
+                form.errors["lesions"] = (
+                    f"RECIST 1.1 §4.2 allows at most {MAX_PER_ORGAN} target lesions per organ "
+                    f"({n} in {organ})."
+                )
+    for row in form.targets:
+        if form.baseline and not row.location:
+            row.errors["location"] = "give the organ."
+        if row.not_done:
+            if form.baseline:
+                row.errors["value"] = "a target lesion must be measured at baseline."
+            elif not row.reason:
+                row.errors["reason"] = "say why it could not be measured."
+            continue
+        value = _mm(row.value)
+        if value is None:
+            row.errors["value"] = "enter the diameter in mm (0 if it has disappeared)."
+            continue
+        if not 0 <= value <= 500:
+            row.errors["value"] = "a diameter is between 0 and 500 mm."
+        elif form.baseline and row.is_node and value < 15:
+            row.errors["value"] = (
+                "a target lymph node needs a short axis of at least 15 mm (RECIST 1.1 §3.1.1)."
+            )
+        elif form.baseline and not row.is_node and value < 10:
+            row.errors["value"] = (
+                "a measurable lesion is at least 10 mm in longest diameter (RECIST 1.1 §3.1.1)."
+            )
+    for row in form.non_targets:
+        if form.baseline and not row.location:
+            row.errors["location"] = "give the organ."
+        state = row.value or ("PRESENT" if form.baseline else "")
+        if row.not_done:
+            if not row.reason:
+                row.errors["reason"] = "say why it could not be assessed."
+            continue
+        if state not in NON_TARGET_STATES:
+            row.errors["value"] = f"choose {', '.join(s.lower() for s in NON_TARGET_STATES)}."
+        elif form.baseline and state != "PRESENT":
+            row.errors["value"] = "at baseline a non-target lesion is present."
+        row.value = state
+    for row in form.new:
+        if form.baseline:
+            row.errors["location"] = "new lesions are recorded after the baseline assessment."
+            continue
+        if row.lesion is None and not row.location:
+            row.errors["location"] = "give the organ."
+        if row.not_done:
+            if not row.reason:
+                row.errors["reason"] = "say why it could not be assessed."
+            continue
+        if (row.value or "PRESENT") not in (*NEW_STATES, "ABSENT"):
+            row.errors["value"] = "present, equivocal (or absent when seen before)."
+        row.value = row.value or "PRESENT"
+        if row.size:
+            size = _mm(row.size)
+            if size is None or not 0 < size <= 500:
+                row.errors["size"] = "a size is a number of mm above 0."
+    for row in (*form.targets, *form.non_targets, *form.new):
+        if row.location and row.location not in LOCATIONS and row.lesion is None:
+            form.warnings.append(
+                f"{row.location!r} is not one of the usual location terms ({', '.join(LOCATIONS)})."
+            )
+    return form
+
+
+def _lesion_values(row: LesionRow, link_id: str, form: AssessmentInput, protocol: Protocol) -> dict[str, Any]:
+    assert form.date is not None  # checked by parse_assessment
+    return {
+        "link_id": link_id,
+        "testcd": "TUMIDENT",
+        "test": "Tumor Identification",
+        "orres": row.role,
+        "role": row.role,
+        "location": row.location or None,
+        "location_detail": row.location_detail or None,
+        "laterality": row.laterality or None,
+        "method": form.method,
+        "evaluator": form.evaluator,
+        "accepted": "Y",
+        "visit": form.visit,
+        "visitnum": visit_number(form.visit, protocol),
+        "dtc": form.date.isoformat(),
+    }
+
+
+def _result_values(row: LesionRow, lesion: db.Lesion, form: AssessmentInput) -> list[dict[str, Any]]:
+    node = (lesion.location or "").upper() == NODE
+    group = lesion.role or row.role
+    base = {"grpid": group, "link_id": lesion.link_id, "method": form.method, "accepted": "Y"}
+    if row.not_done:
+        test = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
+        if group != "TARGET":
+            test = ("TUMSTATE", "Tumor State")
+        return [
+            {
+                **base,
+                "testcd": test[0],
+                "test": test[1],
+                "stat": "NOT DONE",
+                "reasnd": row.reason or None,
+            }
+        ]
+    if group == "TARGET":
+        value = _mm(row.value)
+        assert value is not None
+        code, name = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
+        return [
+            {
+                **base,
+                "testcd": code,
+                "test": name,
+                "orres": f"{value:g}",
+                "orresu": "mm",
+                "stresc": f"{value:g}",
+                "stresn": value,
+                "stresu": "mm",
+            }
+        ]
+    out = [
+        {
+            **base,
+            "testcd": "TUMSTATE",
+            "test": "Tumor State",
+            "orres": row.value,
+            "stresc": row.value,
+        }
+    ]
+    if group == "NEW" and row.size:
+        size = _mm(row.size)
+        code, name = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
+        out.append(
+            {
+                **base,
+                "testcd": code,
+                "test": name,
+                "orres": f"{size:g}",
+                "orresu": "mm",
+                "stresc": f"{size:g}",
+                "stresn": size,
+                "stresu": "mm",
+            }
+        )
+    return out
+
+
+def save_assessment(
+    form: AssessmentInput, subject: db.Subject, protocol: Protocol, *, user: Any
+) -> db.TumourAssessment:
+    """Write the assessment, its new lesions, results and response in one transaction."""
+    if form.has_errors or form.date is None:
+        raise IntegrityError("the assessment has errors; nothing was saved")
+    settings = protocol.analysis.response
+    criteria = settings.criteria.value if settings is not None else "RECIST 1.1"
+    with transaction.atomic(), acting_as(user, None):
+        locked = lock_subject(subject)
+        reference = parse_date(locked.rfstdtc)
+        dy = study_day(form.date, reference) if reference else None
+        assessment = db.TumourAssessment.objects.create(
+            trial_id=locked.trial_id,
+            subject=locked,
+            visit=form.visit,
+            visitnum=visit_number(form.visit, protocol),
+            dtc=form.date.isoformat(),
+            evaluator=form.evaluator,
+        )
+        tu_seq = next_seq(db.Lesion, locked)
+        tr_seq = next_seq(db.Measurement, locked)
+        existing = {lesion.link_id for lesion in assessment_lesions(locked, form.evaluator)}
+        counters = {"TARGET": 0, "NON-TARGET": 0, "NEW": 0}
+        prefixes = {"TARGET": "T", "NON-TARGET": "NT", "NEW": "NEW"}
+        for role in counters:
+            counters[role] = sum(1 for link in existing if _link_role(link) == role)
+        for row in (*form.targets, *form.non_targets, *form.new):
+            lesion = row.lesion
+            if lesion is None:
+                counters[row.role] += 1
+                link_id = f"{prefixes[row.role]}{counters[row.role]:02d}"
+                lesion = db.Lesion.objects.create(
+                    trial_id=locked.trial_id,
+                    subject=locked,
+                    seq=tu_seq,
+                    dy=dy,
+                    **_lesion_values(row, link_id, form, protocol),
+                )
+                tu_seq += 1
+            for values in _result_values(row, lesion, form):
+                db.Measurement.objects.create(
+                    trial_id=locked.trial_id,
+                    subject=locked,
+                    seq=tr_seq,
+                    assessment=assessment,
+                    lesion=lesion,
+                    dy=dy,
+                    **values,
+                )
+                tr_seq += 1
+        if form.overall:
+            db.Response.objects.create(
+                trial_id=locked.trial_id,
+                subject=locked,
+                seq=next_seq(db.Response, locked),
+                assessment=assessment,
+                testcd="OVRLRESP",
+                test="Overall Response",
+                cat=criteria,
+                orres=form.overall,
+                stresc=form.overall,
+                accepted="Y",
+                dy=dy,
+            )
+    return assessment
+
+
+def _link_role(link_id: str | None) -> str:
+    text = (link_id or "").upper()
+    if text.startswith("NEW"):
+        return "NEW"
+    if text.startswith("NT"):
+        return "NON-TARGET"
+    return "TARGET"

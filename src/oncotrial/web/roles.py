@@ -1,0 +1,136 @@
+"""Roles per trial and what each may do, as declared data (printable for audit).
+
+A person holds one or more roles in a trial (``Membership``); what they may do there is the
+union of their roles' permissions. Outside their trials they see nothing: another trial's pages
+answer 404, as if it did not exist. Two permissions depend on the trial's masking: in a masked
+(blinded) trial only ``view_unblinded`` shows a subject's arm, and the results (which compare arms)
+need it too; in an open-label trial the arm is part of the subject's record.
+
+The site administrator (a Django superuser, made by ``oncotrial serve --create-admin``) manages
+accounts and imports trials, and is implicitly an administrator of every trial; to see clinical
+data they, like everyone, need a role in the trial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+__all__ = [
+    "PERMISSION_TEXT",
+    "ROLE_PERMISSIONS",
+    "Permission",
+    "Role",
+    "RoleRule",
+    "permissions_of",
+]
+
+
+class Role(StrEnum):
+    INVESTIGATOR = "investigator"
+    DATA_MANAGER = "data_manager"
+    STATISTICIAN = "statistician"
+    MONITOR = "monitor"
+    ADMINISTRATOR = "administrator"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+class Permission(StrEnum):
+    VIEW_TRIAL = "view_trial"  # the trial page (registry sections, progress)
+    VIEW_SUBJECTS = "view_subjects"  # subject list, records, schedules, history
+    SCREEN = "screen"  # screen patients, register them
+    RANDOMIZE = "randomize"  # randomize (or enroll) an eligible subject
+    ENTER_DATA = "enter_data"  # add and change records (with a reason)
+    ANSWER_QUERIES = "answer_queries"
+    RAISE_QUERIES = "raise_queries"  # and close them
+    MANAGE_RANDOMIZATION = "manage_randomization"  # generate or import the allocation list
+    VIEW_ALLOCATION_LIST = "view_allocation_list"  # the concealed list itself
+    VIEW_UNBLINDED = "view_unblinded"  # arms in a masked trial, results by arm
+    VIEW_RESULTS = "view_results"  # the trial report and its downloads
+    MANAGE_MEMBERS = "manage_members"  # who has which role in the trial
+
+
+PERMISSION_TEXT: dict[Permission, str] = {
+    Permission.VIEW_TRIAL: "see the trial page (registry sections, enrollment progress)",
+    Permission.VIEW_SUBJECTS: "see subjects, their records, visit schedules and history",
+    Permission.SCREEN: "screen patients and register them (eligible or screen failure)",
+    Permission.RANDOMIZE: "randomize or enroll an eligible subject",
+    Permission.ENTER_DATA: "enter and correct data (corrections need a reason)",
+    Permission.ANSWER_QUERIES: "answer data queries",
+    Permission.RAISE_QUERIES: "raise and close data queries",
+    Permission.MANAGE_RANDOMIZATION: "generate or import the allocation list before enrollment",
+    Permission.VIEW_ALLOCATION_LIST: "see the concealed allocation list",
+    Permission.VIEW_UNBLINDED: "see arms and results by arm in a masked trial",
+    Permission.VIEW_RESULTS: "see the trial report and download it",
+    Permission.MANAGE_MEMBERS: "give and remove roles in the trial",
+}
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.INVESTIGATOR: frozenset(
+        {
+            P.VIEW_TRIAL,
+            P.VIEW_SUBJECTS,
+            P.SCREEN,
+            P.RANDOMIZE,
+            P.ENTER_DATA,
+            P.ANSWER_QUERIES,
+            P.VIEW_RESULTS,
+        }
+    ),
+    Role.DATA_MANAGER: frozenset(
+        {P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.SCREEN, P.RANDOMIZE, P.ENTER_DATA, P.ANSWER_QUERIES}
+    ),
+    Role.STATISTICIAN: frozenset(
+        {
+            P.VIEW_TRIAL,
+            P.VIEW_SUBJECTS,
+            P.MANAGE_RANDOMIZATION,
+            P.VIEW_ALLOCATION_LIST,
+            P.VIEW_UNBLINDED,
+            P.VIEW_RESULTS,
+        }
+    ),
+    Role.MONITOR: frozenset({P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.RAISE_QUERIES}),
+    Role.ADMINISTRATOR: frozenset({P.VIEW_TRIAL, P.MANAGE_MEMBERS}),
+}
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    id: str
+    description: str
+    source: str
+
+
+ROLE_RULES = (
+    RoleRule(
+        "ROLE-1",
+        "The allocation list is seen only by roles with view_allocation_list (the trial "
+        "statistician); randomizing shows the randomized subject's arm only.",
+        "ICH E9 §2.3.2; CONSORT 2010 item 9 (allocation concealment)",
+    ),
+    RoleRule(
+        "ROLE-2",
+        "In a masked trial, arms and results by arm need view_unblinded.",
+        "ICH E9 §2.3.1 (blinding)",
+    ),
+    RoleRule(
+        "ROLE-3",
+        "Monitors read and raise queries; they never change data.",
+        "ICH E6(R2) §5.18.4 (monitor's responsibilities)",
+    ),
+)
+
+
+def permissions_of(roles: set[Role] | frozenset[Role], *, masked: bool) -> frozenset[Permission]:
+    """The permissions of a person holding ``roles`` in a trial (masked or open-label)."""
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    if masked and P.VIEW_UNBLINDED not in granted:
+        granted.discard(P.VIEW_RESULTS)
+    return frozenset(granted)

@@ -1,0 +1,222 @@
+"""Trials in the database as the web application sees them: import, protocol, progress, subjects.
+
+A trial enters the database from a protocol (a bundled seed or an imported registry record): the
+trial row, its protocol version (the YAML), one site per protocol location (SITEID ``01``, ``02``,
+… in the protocol's order, docs/sdtm.md; one site ``01`` when the record lists none), and the
+importing person as the trial's administrator — all in one transaction, audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+
+from oncotrial.enrollment import trial_arms
+from oncotrial.errors import StoreError
+from oncotrial.formats.protocol_files import dump_protocol_yaml, load_protocol_yaml
+from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.vocabulary import Masking
+from oncotrial.store import models as db
+from oncotrial.store.audit import acting_as
+from oncotrial.store.sdtm_import import lock_trial, store_protocol
+from oncotrial.web.models import Membership, ScreeningRecord
+from oncotrial.web.roles import Role
+
+__all__ = [
+    "EnrollmentProgress",
+    "SubjectSummary",
+    "enrollment_progress",
+    "import_trial",
+    "is_masked",
+    "protocol_of",
+    "subject_summaries",
+]
+
+
+@lru_cache(maxsize=64)
+def _parse(sha256: str, yaml_text: str, name: str) -> Protocol:
+    return load_protocol_yaml(yaml_text, name)
+
+
+def protocol_of(trial: db.Trial) -> Protocol:
+    """The trial's current protocol (parsed once per protocol version and process)."""
+    version = trial.protocol_versions.order_by("-version").first()
+    if version is None:
+        raise StoreError(
+            f"trial {trial.trial_id} has no protocol in the database",
+            record=trial.trial_id,
+            hint="Import its protocol again from the trial list.",
+        )
+    return _parse(version.sha256, version.yaml, f"{trial.trial_id} protocol v{version.version}")
+
+
+def is_masked(protocol: Protocol) -> bool:
+    masking = protocol.design.masking
+    return masking is not None and masking is not Masking.NONE
+
+
+def import_trial(protocol: Protocol, *, user: Any, note: str = "") -> db.Trial:
+    """Add a trial from its protocol (module docstring); an existing trial id is refused."""
+    yaml_text = dump_protocol_yaml(protocol)
+    trial_id = protocol.trial_id
+    reason = note or f"trial imported from {protocol.source.name}"
+    with transaction.atomic(), acting_as(user, reason):
+        lock_trial(trial_id)
+        if db.Trial.objects.filter(trial_id=trial_id).exists():
+            raise StoreError(
+                f"trial {trial_id} is already in the database; nothing was changed",
+                record=trial_id,
+                hint="Open it from the trial list.",
+            )
+        trial = db.Trial.objects.create(trial_id=trial_id, studyid=trial_id, title=protocol.title)
+        store_protocol(trial, yaml_text, note=reason)
+        locations = protocol.locations or ()
+        if locations:
+            for n, location in enumerate(locations, start=1):
+                db.Site.objects.create(
+                    trial=trial,
+                    site_id=f"{n:02d}",
+                    name=location.facility or location.city or f"Site {n:02d}",
+                    country=location.country or "",
+                )
+        else:
+            lead = protocol.sponsors.lead
+            db.Site.objects.create(
+                trial=trial, site_id="01", name=lead.name if lead else "Site 01", country=""
+            )
+        Membership.objects.create(user=user, trial=trial, role=Role.ADMINISTRATOR.value)
+    return trial
+
+
+@dataclass(frozen=True)
+class SubjectSummary:
+    usubjid: str
+    subjid: str
+    site: str
+    sex: str
+    age: float | None
+    consent: str
+    status: str  # in screening | eligible | screen failure | on study | off treatment | …
+    arm_code: str | None
+    arm: str | None
+    allocated_on: str | None
+
+
+_STATUS_ORDER = ("DEATH", "END OF STUDY", "END OF TREATMENT")
+
+
+def subject_summaries(
+    trial: db.Trial, *, show_arms: bool, usubjid: str | None = None
+) -> list[SubjectSummary]:
+    """Every subject of the trial (or one) with their current status."""
+    subjects = db.Subject.objects.filter(trial=trial).order_by("subjid", "usubjid")
+    if usubjid is not None:
+        subjects = subjects.filter(usubjid=usubjid)
+    ids = [s.pk for s in subjects]
+    events: dict[int, dict[str, str]] = defaultdict(dict)
+    for subject_id, decod, scat, stdtc in db.Disposition.objects.filter(
+        subject_id__in=ids
+    ).values_list("subject_id", "decod", "scat", "stdtc"):
+        key = (decod or "").upper()
+        if (scat or "").upper() == "END OF TREATMENT":
+            key = "END OF TREATMENT"
+        elif (scat or "").upper() == "END OF STUDY" and key != "DEATH":
+            key = "END OF STUDY"
+        events[subject_id][key] = stdtc or ""
+    decisions = dict(
+        ScreeningRecord.objects.filter(subject_id__in=ids).values_list("subject_id", "decision")
+    )
+    summaries = []
+    for s in subjects:
+        seen = events.get(s.pk, {})
+        allocated = seen.get("RANDOMIZED") or seen.get("ENROLLED")
+        if "DEATH" in seen:
+            status = "died"
+        elif "END OF STUDY" in seen:
+            status = "off study"
+        elif "END OF TREATMENT" in seen:
+            status = "off treatment"
+        elif "RANDOMIZED" in seen or "ENROLLED" in seen:
+            status = "on study"
+        elif "SCREEN FAILURE" in seen:
+            status = "screen failure"
+        elif decisions.get(s.pk) == "eligible":
+            status = "eligible"
+        else:
+            status = "in screening"
+        summaries.append(
+            SubjectSummary(
+                usubjid=s.usubjid,
+                subjid=s.subjid or "",
+                site=s.siteid or "",
+                sex=s.sex or "",
+                age=s.age,
+                consent=s.rficdtc or "",
+                status=status,
+                arm_code=s.armcd if show_arms else None,
+                arm=s.arm if show_arms else None,
+                allocated_on=allocated,
+            )
+        )
+    return summaries
+
+
+@dataclass(frozen=True)
+class EnrollmentProgress:
+    target: int | None
+    screened: int
+    screen_failures: int
+    enrolled: int
+    by_arm: tuple[tuple[str, str, int], ...]  # (code, label, n); empty when arms are hidden
+    by_month: tuple[tuple[str, int], ...]  # (YYYY-MM, cumulative enrolled)
+
+    @property
+    def percent(self) -> float | None:
+        if not self.target:
+            return None
+        return min(100.0, 100.0 * self.enrolled / self.target)
+
+
+def enrollment_progress(
+    trial: db.Trial, protocol: Protocol, *, show_arms: bool
+) -> EnrollmentProgress:
+    subjects = db.Subject.objects.filter(trial=trial)
+    allocations = db.Disposition.objects.filter(
+        trial=trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
+    )
+    failures = db.Disposition.objects.filter(trial=trial, decod="SCREEN FAILURE")
+    by_arm: tuple[tuple[str, str, int], ...] = ()
+    if show_arms:
+        counts = Counter(
+            subjects.filter(pk__in=allocations.values("subject_id")).values_list(
+                "armcd", flat=True
+            )
+        )
+        by_arm = tuple((a.code, a.label, counts.get(a.code, 0)) for a in trial_arms(protocol))
+    months = Counter((d or "")[:7] for d in allocations.values_list("stdtc", flat=True) if d)
+    running = 0
+    cumulative = []
+    for month in sorted(months):
+        running += months[month]
+        cumulative.append((month, running))
+    target = protocol.enrollment.count if protocol.enrollment else None
+    return EnrollmentProgress(
+        target=target,
+        screened=subjects.count(),
+        screen_failures=failures.values("subject_id").distinct().count(),
+        enrolled=allocations.values("subject_id").distinct().count(),
+        by_arm=by_arm,
+        by_month=tuple(cumulative),
+    )
+
+
+def today() -> dt.date:
+    """The server's date (the web layer may read the clock; the core never does)."""
+    from django.utils import timezone
+
+    return timezone.localdate()

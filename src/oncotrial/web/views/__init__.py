@@ -1,0 +1,1 @@
+"""Views of the web application, one module per area (thin: parse, call one function, render)."""

@@ -1,0 +1,215 @@
+"""Entering and correcting records with edit checks; a record's audit history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from oncotrial.errors import OncotrialError
+from oncotrial.store import models as db
+from oncotrial.store.audit import history_of
+from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext
+from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
+from oncotrial.web.records import create_record, update_record
+from oncotrial.web.render import respond, wants_json
+from oncotrial.web.roles import Permission
+from oncotrial.web.trials import today
+from oncotrial.web.views.ctcae import grade_context
+from oncotrial.web.views.subjects import get_subject
+
+__all__ = ["record_edit", "record_history", "record_new"]
+
+
+def _spec(entity: str) -> EntitySpec:
+    spec = ENTITIES.get(entity)
+    if spec is None:
+        raise Http404("No such kind of record.")
+    return spec
+
+
+def _record(spec: EntitySpec, subject: db.Subject, pk: int) -> Any:
+    record = spec.queryset(subject).filter(pk=pk).first()
+    if record is None:
+        raise Http404("No such record for this subject.")
+    return record
+
+
+def _context(access: TrialAccess, subject: db.Subject) -> EntryContext:
+    return EntryContext(
+        trial=access.trial, protocol=access.protocol, subject=subject, today=today()
+    )
+
+
+def _page(
+    request: HttpRequest,
+    access: TrialAccess,
+    subject: db.Subject,
+    spec: EntitySpec,
+    form: EntryForm,
+    *,
+    record: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    data = {
+        "title": ("Correct " if record is not None else "New ") + spec.title.lower(),
+        "usubjid": subject.usubjid,
+        "entity": spec.key,
+        "record_id": record.pk if record is not None else None,
+        "fields": field_schema(form),
+        "errors": [str(e) for e in form.non_field_errors()],
+        "warnings": [w.message for w in form.warnings],
+    }
+    grades = None
+    if "grade" in form.fields:
+        term = form["term"].value() if "term" in form.fields else ""
+        grades = grade_context(str(term or ""), str(form["grade"].value() or ""))
+    return respond(
+        request,
+        "web/entry_form.html",
+        data,
+        context={
+            "grades": grades,
+            "access": access,
+            "nav_section": "subjects",
+            "form": form,
+            "spec": spec,
+            "subject": subject,
+            "record": record,
+        },
+        status=status,
+    )
+
+
+def _refresh_initial(request: HttpRequest) -> dict[str, Any]:
+    return {k: v for k, v in request.GET.items() if k not in {"format", "refresh"}}
+
+
+@require_http_methods(["GET", "POST"])
+@trial_view(Permission.VIEW_SUBJECTS)
+def record_new(request: HttpRequest, access: TrialAccess, usubjid: str, entity: str) -> HttpResponse:
+    access.require(Permission.ENTER_DATA)
+    subject = get_subject(access, usubjid)
+    spec = _spec(entity)
+    if not spec.creatable:
+        raise Http404("These records are entered with their tumour assessment.")
+    if spec.single:
+        existing = spec.queryset(subject).first()
+        if existing is not None:
+            return redirect("web:record_edit", access.trial.trial_id, usubjid, entity, existing.pk)
+    ctx = _context(access, subject)
+    url = reverse("web:record_new", args=[access.trial.trial_id, usubjid, entity])
+    if request.method == "GET":
+        initial = _refresh_initial(request) if request.GET.get("refresh") else {}
+        form = build_entry_form(spec, ctx, initial=initial, refresh_url=url + "?refresh=1")
+        return _page(request, access, subject, spec, form)
+    form = build_entry_form(spec, ctx, data=request.POST, refresh_url=url + "?refresh=1")
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                record = create_record(
+                    spec.model, subject, spec.to_record(form.cleaned_data, ctx), user=request.user
+                )
+                if spec.subject_updates is not None:
+                    update_record(
+                        subject,
+                        spec.subject_updates(record),
+                        user=request.user,
+                        reason=f"{spec.title.lower()} recorded ({spec.model.__name__} {record.pk})",
+                    )
+        except OncotrialError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if wants_json(request):
+                return respond(request, "", {"created": record.pk, "entity": spec.key}, status=201)
+            messages.success(request, f"{spec.title} saved.")
+            return redirect("web:subject", access.trial.trial_id, usubjid)
+    return _page(request, access, subject, spec, form, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@trial_view(Permission.VIEW_SUBJECTS)
+def record_edit(
+    request: HttpRequest, access: TrialAccess, usubjid: str, entity: str, pk: int
+) -> HttpResponse:
+    subject = get_subject(access, usubjid)
+    spec = _spec(entity)
+    record = _record(spec, subject, pk)
+    ctx = _context(access, subject)
+    url = reverse("web:record_edit", args=[access.trial.trial_id, usubjid, entity, pk])
+    if request.method == "GET":
+        initial = spec.from_record(record)
+        if request.GET.get("refresh"):
+            initial.update(_refresh_initial(request))
+        form = build_entry_form(
+            spec, ctx, initial=initial, editing=True, refresh_url=url + "?refresh=1"
+        )
+        return _page(request, access, subject, spec, form, record=record)
+    access.require(Permission.ENTER_DATA)
+    form = build_entry_form(
+        spec, ctx, data=request.POST, editing=True, refresh_url=url + "?refresh=1"
+    )
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            with transaction.atomic():
+                changes = update_record(
+                    record, spec.to_record(form.cleaned_data, ctx), user=request.user, reason=reason
+                )
+                if spec.subject_updates is not None and changes:
+                    record.refresh_from_db()
+                    update_record(subject, spec.subject_updates(record), user=request.user, reason=reason)
+        except OncotrialError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if wants_json(request):
+                return respond(request, "", {"changed": [c[0] for c in changes]})
+            messages.success(
+                request,
+                f"{spec.title} corrected ({len(changes)} field{'s' if len(changes) != 1 else ''})."
+                if changes
+                else "Nothing changed.",
+            )
+            return redirect("web:subject", access.trial.trial_id, usubjid)
+    return _page(request, access, subject, spec, form, record=record, status=400)
+
+
+@trial_view(Permission.VIEW_SUBJECTS)
+def record_history(
+    request: HttpRequest, access: TrialAccess, usubjid: str, entity: str, pk: int
+) -> HttpResponse:
+    subject = get_subject(access, usubjid)
+    spec = _spec(entity)
+    record = _record(spec, subject, pk)
+    entries = history_of(spec.model, record.pk)
+    hidden = {"subject_id", "trial_id", "assessment_id", "lesion_id"}
+    data = {
+        "title": f"History of {spec.title.lower()} {record.pk}",
+        "usubjid": subject.usubjid,
+        "entity": spec.key,
+        "record_id": record.pk,
+        "history": [
+            {
+                "when": e.when,
+                "user": e.user,
+                "action": e.action,
+                "reason": e.reason,
+                "changes": [
+                    {"field": f, "old": old, "new": new} for f, old, new in e.changes if f not in hidden
+                ],
+            }
+            for e in entries
+        ],
+    }
+    return respond(
+        request,
+        "web/history.html",
+        data,
+        context={"access": access, "nav_section": "subjects", "spec": spec},
+    )

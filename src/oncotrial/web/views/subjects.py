@@ -1,0 +1,227 @@
+"""Subjects: the list, one subject's page (status, schedule, records), the trial's visits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from oncotrial.store import models as db
+from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.entry import ENTITIES, SECTIONS
+from oncotrial.web.models import AllocationSlot, Query
+from oncotrial.web.render import respond
+from oncotrial.web.roles import Permission
+from oncotrial.web.trials import subject_summaries, today
+from oncotrial.web.visits import subject_visits
+
+__all__ = ["subject_detail", "subject_list", "trial_visits"]
+
+STATUSES = (
+    "in screening",
+    "eligible",
+    "screen failure",
+    "on study",
+    "off treatment",
+    "off study",
+    "died",
+)
+SORTS = {"subject": "usubjid", "status": "status", "consent": "consent", "site": "site"}
+
+
+def get_subject(access: TrialAccess, usubjid: str) -> db.Subject:
+    subject = db.Subject.objects.filter(trial=access.trial, usubjid=usubjid).first()
+    if subject is None:
+        raise Http404("No such subject in this trial.")
+    return subject
+
+
+@trial_view(Permission.VIEW_SUBJECTS)
+def subject_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
+    status = request.GET.get("status", "")
+    search = request.GET.get("q", "").strip()[:100]
+    sort = request.GET.get("sort", "subject")
+    rows = subject_summaries(access.trial, show_arms=access.shows_arms)
+    if status in STATUSES:
+        rows = [r for r in rows if r.status == status]
+    else:
+        status = ""
+    if search:
+        key = search.casefold()
+        rows = [r for r in rows if key in r.usubjid.casefold() or key in r.subjid.casefold()]
+    attribute = SORTS.get(sort, "usubjid")
+    rows.sort(key=lambda r: (str(getattr(r, attribute) or ""), r.usubjid))
+    data = {
+        "title": "Subjects",
+        "trial_id": access.trial.trial_id,
+        "filters": {"status": status, "q": search, "sort": sort if sort in SORTS else "subject"},
+        "statuses": list(STATUSES),
+        "sorts": list(SORTS),
+        "show_arms": access.shows_arms,
+        "subjects": rows,
+    }
+    return respond(
+        request,
+        "web/subjects.html",
+        data,
+        context={"access": access, "nav_section": "subjects"},
+    )
+
+
+def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str, Any]]:
+    sections = []
+    for key, title in SECTIONS:
+        blocks = []
+        for spec in ENTITIES.values():
+            if spec.section != key or not spec.creatable:
+                continue
+            records = list(spec.queryset(subject))
+            blocks.append(
+                {
+                    "entity": spec.key,
+                    "title": spec.plural,
+                    "add_title": spec.title,
+                    "single": spec.single,
+                    "columns": list(spec.columns),
+                    "records": [{"id": r.pk, "cells": list(spec.row(r))} for r in records],
+                }
+            )
+        sections.append({"key": key, "title": title, "blocks": blocks})
+    return sections
+
+
+def _assessments(subject: db.Subject) -> list[dict[str, Any]]:
+    out = []
+    for assessment in db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"):
+        targets = db.Measurement.objects.filter(
+            assessment=assessment, grpid="TARGET", stresn__isnull=False
+        )
+        total = sum(m.stresn for m in targets if m.stresn is not None)
+        overall = (
+            db.Response.objects.filter(assessment=assessment, testcd="OVRLRESP")
+            .values_list("stresc", flat=True)
+            .first()
+        )
+        new = db.Measurement.objects.filter(assessment=assessment, grpid="NEW").count()
+        out.append(
+            {
+                "id": assessment.pk,
+                "visit": assessment.visit,
+                "date": assessment.dtc,
+                "evaluator": assessment.evaluator,
+                "target_sum": total if targets.exists() else None,
+                "new_lesions": new,
+                "overall": overall,
+            }
+        )
+    baseline = out[0]["target_sum"] if out else None
+    for row in out:
+        if baseline and row["target_sum"] is not None:
+            row["change"] = round(100.0 * (row["target_sum"] - baseline) / baseline, 1)
+        else:
+            row["change"] = None
+    return out
+
+
+@trial_view(Permission.VIEW_SUBJECTS)
+def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpResponse:
+    subject = get_subject(access, usubjid)
+    summary = subject_summaries(access.trial, show_arms=access.shows_arms, usubjid=usubjid)[0]
+    visits = subject_visits(access.protocol, subject, as_of=today())
+    schedule = None
+    if visits is not None:
+        schedule = {
+            "reference": visits.schedule.reference,
+            "reference_name": visits.schedule.reference_name,
+            "notes": list(visits.schedule.notes),
+            "visits": [
+                {
+                    "visit": s.visit.visit,
+                    "kind": s.visit.kind.value,
+                    "target": s.visit.target,
+                    "window": [s.visit.earliest, s.visit.latest],
+                    "activities": list(s.visit.activities),
+                    "state": s.state.value,
+                    "performed": s.performed,
+                    "days_overdue": s.days_overdue,
+                }
+                for s in visits.statuses
+            ],
+        }
+    slot = AllocationSlot.objects.filter(subject=subject).first()
+    queries = Query.objects.filter(subject=subject).order_by("-raised_at")
+    data = {
+        "title": subject.usubjid,
+        "subject": summary,
+        "stratum": (slot.stratum if slot else None) if access.shows_arms else None,
+        "schedule": schedule,
+        "assessments": _assessments(subject),
+        "sections": _record_sections(access, subject),
+        "queries": [
+            {
+                "id": q.pk,
+                "entity": q.entity,
+                "record_id": q.record_id,
+                "text": q.text,
+                "status": q.status,
+                "raised_at": q.raised_at,
+            }
+            for q in queries
+        ],
+    }
+    return respond(
+        request,
+        "web/subject.html",
+        data,
+        context={
+            "access": access,
+            "nav_section": "subjects",
+            "can_enter": access.can(Permission.ENTER_DATA),
+            "can_randomize": access.can(Permission.RANDOMIZE),
+            "can_query": access.can(Permission.RAISE_QUERIES),
+        },
+    )
+
+
+@trial_view(Permission.VIEW_SUBJECTS)
+def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
+    as_of = today()
+    overdue, due, upcoming = [], [], []
+    subjects = db.Subject.objects.filter(
+        trial=access.trial,
+        pk__in=db.Disposition.objects.filter(
+            trial=access.trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
+        ).values("subject_id"),
+    ).order_by("usubjid")
+    for subject in subjects:
+        visits = subject_visits(access.protocol, subject, as_of=as_of)
+        if visits is None:
+            continue
+        for status in visits.statuses:
+            row = {
+                "usubjid": subject.usubjid,
+                "visit": status.visit.visit,
+                "kind": status.visit.kind.value,
+                "target": status.visit.target,
+                "window": [status.visit.earliest, status.visit.latest],
+                "days_overdue": status.days_overdue,
+                "state": status.state.value,
+            }
+            if status.state.value == "overdue":
+                overdue.append(row)
+            elif status.state.value == "due":
+                due.append(row)
+            elif status.state.value == "upcoming" and (status.visit.earliest - as_of).days <= 28:
+                upcoming.append(row)
+    overdue.sort(key=lambda r: (-r["days_overdue"], r["usubjid"]))
+    upcoming.sort(key=lambda r: (r["target"], r["usubjid"]))
+    data = {
+        "title": "Visits",
+        "as_of": as_of,
+        "overdue": overdue,
+        "due": due,
+        "upcoming": upcoming,
+    }
+    return respond(
+        request, "web/visits.html", data, context={"access": access, "nav_section": "visits"}
+    )
