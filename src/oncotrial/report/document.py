@@ -77,7 +77,6 @@ def _check_id(kind: str, value: str) -> None:
         raise ValueProblem(
             f"{kind} id {value!r} is not usable as a file and anchor name",
             field="id",
-            value=value,
             hint="Use 1–63 lower-case letters, digits, '-' or '_', starting with a letter or "
             "digit (e.g. 'ae-by-soc').",
         )
@@ -110,10 +109,10 @@ class TitlePage:
     data_cutoff: date
     software_version: str
     generated: datetime | date
-    registry_ids: tuple[str, ...] = ()
+    registry_ids: Sequence[str] = ()
     subtitle: str | None = None
     banner: str | None = None
-    details: tuple[Fact, ...] = ()
+    details: Sequence[Fact] = ()
 
     def __post_init__(self) -> None:
         _require_text("TitlePage", "title", self.title)
@@ -180,7 +179,7 @@ class Fact:
 class Facts:
     """Label–value pairs shown as a definition list."""
 
-    items: tuple[Fact, ...]
+    items: Sequence[Fact]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "items", tuple(self.items))
@@ -204,7 +203,7 @@ class Column:
     """
 
     label: str
-    align: Align | None = None
+    align: Align | str | None = None
     format: str | None = None
 
     def __post_init__(self) -> None:
@@ -216,7 +215,6 @@ class Column:
                 raise ValueProblem(
                     f"column {self.label!r} has an unknown alignment {self.align!r}",
                     field="align",
-                    value=str(self.align),
                     hint="Use 'left', 'right' or 'center' (or Align.LEFT, …).",
                 ) from exc
         if self.format is not None:
@@ -226,7 +224,6 @@ class Column:
                 raise ValueProblem(
                     f"column {self.label!r} has an invalid number format {self.format!r}: {exc}",
                     field="format",
-                    value=self.format,
                     hint="Use a Python format spec such as '.1f' or ',d'.",
                 ) from exc
 
@@ -236,7 +233,7 @@ class Row:
     """A table row. ``level`` indents the first cell (e.g. a preferred term under its SOC);
     ``emphasis`` marks a group or total row (bold)."""
 
-    cells: tuple[CellValue, ...]
+    cells: Sequence[CellValue]
     level: int = 0
     emphasis: bool = False
 
@@ -275,9 +272,9 @@ class Table:
 
     id: str
     title: str
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    footnotes: tuple[str, ...] = ()
+    columns: tuple[Column, ...]  # a plain label string is accepted for a Column
+    rows: tuple[Row, ...]  # a plain sequence of cells is accepted for a Row
+    footnotes: Sequence[str] = ()
     missing_text: str = "–"
 
     def __post_init__(self) -> None:
@@ -307,7 +304,6 @@ class Table:
                         "are text, numbers or None",
                         record=self.id,
                         field=f"rows[{number - 1}]",
-                        value=repr(cell),
                     )
 
     @property
@@ -319,7 +315,7 @@ class Table:
         resolved = []
         for index, column in enumerate(self.columns):
             if column.align is not None:
-                resolved.append(column.align)
+                resolved.append(Align(column.align))
                 continue
             values = [r.cells[index] for r in self.rows if r.cells[index] is not None]
             numeric = bool(values) and all(
@@ -371,7 +367,7 @@ class Figure:
     width_in: float
     height_in: float
     svg: str | None = None
-    footnotes: tuple[str, ...] = ()
+    footnotes: Sequence[str] = ()
 
     def __post_init__(self) -> None:
         _check_id("Figure", self.id)
@@ -460,8 +456,8 @@ class Section:
 
     id: str
     title: str
-    blocks: tuple[Block, ...] = ()
-    subsections: tuple[Section, ...] = ()
+    blocks: Sequence[Block] = ()
+    subsections: Sequence[Section] = ()
 
     def __post_init__(self) -> None:
         _check_id("Section", self.id)
@@ -507,7 +503,7 @@ class Report:
     """A whole report. Ids of sections, tables/listings and figures must be unique."""
 
     title_page: TitlePage
-    sections: tuple[Section, ...]
+    sections: Sequence[Section]
     language: str = "en"
 
     def __post_init__(self) -> None:
@@ -537,7 +533,7 @@ class Report:
         """Section id → "3.2"; table id → "4"; figure id → "2" (each counted in document order)."""
         numbers: dict[str, str] = {}
 
-        def number(sections: tuple[Section, ...], prefix: str) -> None:
+        def number(sections: Sequence[Section], prefix: str) -> None:
             for index, section in enumerate(sections, start=1):
                 numbers[f"section:{section.id}"] = f"{prefix}{index}"
                 number(section.subsections, f"{prefix}{index}.")
@@ -567,7 +563,7 @@ class Report:
     def toc(self) -> tuple[TocEntry, ...]:
         entries = []
 
-        def visit(sections: tuple[Section, ...], level: int) -> None:
+        def visit(sections: Sequence[Section], level: int) -> None:
             for section in sections:
                 entries.append(
                     TocEntry(

@@ -112,7 +112,8 @@ def _curve(
     lower = [s ** math.exp(w) for s, w in zip(survival, spread, strict=True)]
     upper = [s ** math.exp(-w) for s, w in zip(survival, spread, strict=True)]
     censored = sorted(t for t, e in zip(times, events, strict=True) if not e)
-    median = scale * math.log(2) if survival and survival[-1] <= 0.5 else None
+    # The median as read off the drawn step function, so that the guide lines meet the curve.
+    median = next((t for t, s in zip(event_times, survival, strict=True) if s <= 0.5), None)
     at_risk = [sum(t >= x for t in times) for x in ticks]
     return KMCurve(label, event_times, survival, lower, upper, censored, median, at_risk)
 
@@ -292,7 +293,8 @@ def build_example_report(
                     SpiderSeries(
                         s["id"],
                         days,
-                        np.linspace(0, s["change"], len(days)) * rng.uniform(0.8, 1.0, len(days)),
+                        np.linspace(s["change"] / len(days), s["change"], len(days))
+                        * rng.uniform(0.8, 1.0, len(days)),
                         s["bor"],
                         s["arm"],
                     )

@@ -206,8 +206,8 @@ def plot_forest(plot: ForestPlot) -> Figure:
                 zorder=3,
             )
         if estimates:
-            lows = [r.lower or r.estimate for r in estimates]
-            highs = [r.upper or r.estimate for r in estimates]
+            lows = [float(r.lower or r.estimate or 1.0) for r in estimates]
+            highs = [float(r.upper or r.estimate or 1.0) for r in estimates]
             lo = min([*lows, plot.reference]) / 1.15
             hi = max([*highs, plot.reference]) * 1.15
             ax.set_xlim(lo, hi)

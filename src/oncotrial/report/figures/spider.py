@@ -60,7 +60,6 @@ class SpiderSeries:
                 f"{', '.join(RESPONSE_ORDER)}",
                 record=self.subject_id,
                 field="best_response",
-                value=self.best_response,
             )
         object.__setattr__(self, "days", days)
         object.__setattr__(self, "change_pct", change)

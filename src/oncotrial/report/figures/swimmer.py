@@ -106,7 +106,6 @@ class SwimmerLane:
                     f"{record}: response onset {category!r} is not CR or PR",
                     record=self.subject_id,
                     field="responses",
-                    value=str(category),
                 )
             responses.append((float(day), category))
         object.__setattr__(self, "treatment_days", treatment)
@@ -153,7 +152,8 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
         if lane.arm not in arms:
             arms.append(lane.arm)
     n = len(lanes)
-    lane_h = 0.17 if n <= 40 else max(0.07, 6.5 / n)
+    # Lanes shrink past 44 patients so that the plot stays within 7.5 in (it must fit a page).
+    lane_h = min(0.17, 7.5 / max(n, 1))
     with figure_style():
         plot_h = max(1.0 if not n else 0.45, lane_h * n)
         height = plot_h + (1.25 if n else 0.75) + (0.25 if plot.title else 0.0)

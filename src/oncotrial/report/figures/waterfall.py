@@ -52,7 +52,6 @@ class WaterfallBar:
                 f"{', '.join(RESPONSE_ORDER)}",
                 record=self.subject_id,
                 field="best_response",
-                value=self.best_response,
                 hint="Map the response engine's category to CR, PR, SD, PD or NE "
                 "(non-CR/non-PD counts as SD here).",
             )
@@ -104,9 +103,9 @@ def plot_waterfall(plot: WaterfallPlot) -> Figure:
             bottom=0.13,
             wspace=0.06,
         )
-        values = [b.best_change_pct for m in measured for b in m]
-        top = min(max([*values, 30.0]), plot.cap_pct) + 12  # type: ignore[type-var]
-        bottom = min(-100.0, min(values, default=0.0)) - 5  # type: ignore[type-var]
+        values = [float(b.best_change_pct or 0.0) for m in measured for b in m]
+        top = min(max([*values, 30.0]), plot.cap_pct) + 12
+        bottom = min([-100.0, *values]) - 5
         show_ids = (
             plot.show_subject_ids
             if plot.show_subject_ids is not None

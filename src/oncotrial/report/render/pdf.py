@@ -196,14 +196,14 @@ _ALIGN = {Align.LEFT: TA_LEFT, Align.RIGHT: TA_RIGHT, Align.CENTER: TA_CENTER}
 
 
 @cache
-def _cell_style(size: float, align: Align, bold: bool, indent: int) -> ParagraphStyle:
+def _cell_style(size: float, align: Align, bold: bool) -> ParagraphStyle:
+    """A table cell that needs wrapping (cells that fit on one line are plain strings)."""
     return ParagraphStyle(
-        f"cell-{size}-{align}-{bold}-{indent}",
+        f"cell-{size}-{align}-{bold}",
         fontName="DejaVuSans-Bold" if bold else "DejaVuSans",
         fontSize=size,
         leading=size * 1.25,
         alignment=_ALIGN[align],
-        leftIndent=indent * size * 1.2,
         textColor=INK,
     )
 
@@ -225,6 +225,14 @@ class _Heading(Paragraph):
         self.toc_key = key
 
 
+class _Gap(Spacer):
+    """Vertical space after a block that shrinks to what is left at the foot of a page (a plain
+    Spacer that does not fit would start a page of its own)."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return availWidth, max(0.0, min(self.height, availHeight - 0.01))
+
+
 class _FigureBlock(Flowable):
     """A figure image with its caption and notes below, as one unsplittable flowable.
 
@@ -242,7 +250,8 @@ class _FigureBlock(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.caption_h = sum(p.wrap(availWidth, availHeight)[1] + 3 for p in self.caption)
-        room_h = FRAME_H - self.caption_h - 6
+        # Leave room for a heading above: a heading and its figure then fit on one page.
+        room_h = FRAME_H - self.caption_h - 64
         natural_w = self.figure.width_in * inch
         natural_h = self.figure.height_in * inch
         scale = min(1.0, availWidth / natural_w, room_h / natural_h)
@@ -266,16 +275,21 @@ class _FigureBlock(Flowable):
 
 
 def _image_reader(figure: doc.Figure) -> ImageReader:
-    """The PNG flattened to RGB on white: an alpha channel would make reportlab embed a second
-    (mask) image and double the work, and figures are opaque anyway."""
+    """The PNG as RGB on white: an alpha channel would make reportlab embed a second (mask)
+    image and double the work. matplotlib's figures are opaque, so usually this only drops
+    the channel; a PNG with real transparency is composited onto white first."""
     from PIL import Image
 
     with Image.open(io.BytesIO(figure.png)) as image:
-        if image.mode in ("RGBA", "LA", "P"):
-            flat = Image.new("RGB", image.size, "white")
-            flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        else:
-            flat = image.convert("RGB")
+        image.load()
+        if image.mode not in ("RGBA", "LA", "P"):
+            return ImageReader(image.convert("RGB"))
+        rgba = image.convert("RGBA")
+    alpha = rgba.getchannel("A")
+    if alpha.getextrema()[0] == 255:
+        return ImageReader(rgba.convert("RGB"))
+    flat = Image.new("RGB", rgba.size, "white")
+    flat.paste(rgba, mask=alpha)
     return ImageReader(flat)
 
 
@@ -540,31 +554,16 @@ def _table_flowables(report: Report, table: doc.Table) -> list[Flowable]:
     )
     aligns = table.alignments()
     shown = table.display_rows()
+    widths = _column_widths(table, shown, m)
     header = [
-        Paragraph(_text(c.label), _cell_style(m.header_size, aligns[i], True, 0))
+        Paragraph(_text(c.label), _cell_style(m.header_size, aligns[i], True))
         for i, c in enumerate(table.columns)
     ]
-    body = []
-    for row, cells in zip(table.rows, shown, strict=True):
-        body.append(
-            [
-                Paragraph(
-                    _text(text),
-                    _cell_style(m.size, aligns[i], row.emphasis, row.level if i == 0 else 0),
-                )
-                for i, text in enumerate(cells)
-            ]
-        )
-    if not body:
-        body = [
-            [Paragraph("<i>No rows.</i>", _cell_style(m.size, Align.LEFT, False, 0))]
-            + [""] * (len(table.columns) - 1)
-        ]
-    widths = _column_widths(table, shown, m)
-    kind = _Unsplittable if len(table.rows) <= 15 else Table
-    grid = kind([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
-    style = [
+    style: list[tuple[Any, ...]] = [
         _TABLE_FONT,
+        ("FONTSIZE", (0, 1), (-1, -1), m.size),
+        ("LEADING", (0, 1), (-1, -1), m.size * 1.25),
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
         ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
         ("LINEABOVE", (0, 0), (-1, 0), 1.0, INK),
@@ -575,8 +574,35 @@ def _table_flowables(report: Report, table: doc.Table) -> list[Flowable]:
         ("TOPPADDING", (0, 0), (-1, -1), 1.6 if listing else 2.2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6 if listing else 2.2),
     ]
-    if not table.rows:
-        style.append(("SPAN", (0, 1), (-1, 1)))
+    style += [
+        ("ALIGN", (i, 1), (i, -1), {"left": "LEFT", "right": "RIGHT", "center": "CENTER"}[a])
+        for i, a in enumerate(aligns)
+    ]
+    body: list[list[Any]] = []
+    for number, (row, cells) in enumerate(zip(table.rows, shown, strict=True), start=1):
+        font = "DejaVuSans-Bold" if row.emphasis else "DejaVuSans"
+        if row.emphasis:
+            style.append(("FONTNAME", (0, number), (-1, number), font))
+        indent = row.level * m.size * 1.2
+        if indent:
+            style.append(("LEFTPADDING", (0, number), (0, number), m.padding + indent))
+        line: list[Any] = []
+        for i, text in enumerate(cells):
+            room = widths[i] - 2 * m.padding - (indent if i == 0 else 0)
+            if "\n" not in text and pdfmetrics.stringWidth(text, font, m.size) <= room:
+                line.append(text)  # fits on one line: a plain cell, much faster than a Paragraph
+            else:
+                line.append(Paragraph(_text(text), _cell_style(m.size, aligns[i], row.emphasis)))
+        body.append(line)
+    if not body:
+        body = [["No rows.", *[""] * (len(table.columns) - 1)]]
+        style += [
+            ("SPAN", (0, 1), (-1, 1)),
+            ("FONTNAME", (0, 1), (-1, 1), "DejaVuSans-Oblique"),
+            ("ALIGN", (0, 1), (-1, 1), "LEFT"),
+        ]
+    kind = _Unsplittable if len(table.rows) <= 15 else Table
+    grid = kind([header, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     grid.setStyle(TableStyle(style))
     label = "Listing" if listing else "Table"
     caption = Paragraph(
@@ -585,7 +611,7 @@ def _table_flowables(report: Report, table: doc.Table) -> list[Flowable]:
     )
     notes = [Paragraph(_text(n), s["footnote"]) for n in table.footnotes]
     # The caption keeps with the table (style keepWithNext); a short table stays in one piece.
-    return [caption, grid, *notes, Spacer(1, 8)]
+    return [caption, grid, *notes, _Gap(1, 8)]
 
 
 def _column_widths(
@@ -622,7 +648,7 @@ def _figure_flowables(report: Report, figure: doc.Figure, placeholder: bool) -> 
         s["figcaption"],
     )
     notes = [Paragraph(_text(n), s["footnote"]) for n in figure.footnotes]
-    return [_FigureBlock(figure, [caption, *notes], placeholder), Spacer(1, 8)]
+    return [_FigureBlock(figure, [caption, *notes], placeholder), _Gap(1, 8)]
 
 
 def _boxed(content: list[Flowable], *, background: Any, bar: Any) -> Table:
@@ -662,10 +688,10 @@ def _block(report: Report, block: doc.Block, placeholder: bool) -> list[Flowable
             _boxed(
                 [label, Paragraph(_text(block.text), s["quote"])], background=QUOTE_BG, bar=ACCENT
             ),
-            Spacer(1, 5),
+            _Gap(1, 5),
         ]
     if isinstance(block, doc.Facts):
-        return [_facts_table(block.items), Spacer(1, 5)]
+        return [_facts_table(block.items), _Gap(1, 5)]
     if isinstance(block, doc.Note):
         not_computable = block.kind is doc.NoteKind.NOT_COMPUTABLE
         text = Paragraph(
@@ -679,7 +705,7 @@ def _block(report: Report, block: doc.Block, placeholder: bool) -> list[Flowable
                 background=WARN_BG if not_computable else FAINT,
                 bar=WARN if not_computable else MUTED,
             ),
-            Spacer(1, 5),
+            _Gap(1, 5),
         ]
     raise TypeError(f"not a report block: {type(block).__name__}")  # the model forbids this
 
