@@ -511,11 +511,12 @@ def describe_rule(rule: Rule) -> str:
         return f"{rule.scale} performance status {scores}{_within(rule.within)}"
     if isinstance(rule, LabRule):
         name = ANALYTES[rule.analyte].name
-        limit = (
-            f"{_number(rule.value)} × {rule.relative_to}"
-            if rule.relative_to
-            else f"{_number(rule.value)} {rule.unit}"
-        )
+        if rule.relative_to:
+            limit = f"{_number(rule.value)} × {rule.relative_to}"
+        elif rule.unit and rule.unit.startswith("10^"):
+            limit = f"{_number(rule.value)} × {rule.unit}"
+        else:
+            limit = f"{_number(rule.value)} {rule.unit}"
         return f"{name} {rule.comparator.symbol} {limit}{_within(rule.within)}"
     if isinstance(rule, LabResultRule):
         name = ANALYTES[rule.analyte].name
