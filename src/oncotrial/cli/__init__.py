@@ -21,6 +21,8 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "eligibility": "oncotrial.cli.eligibility:eligibility",
+    "screen": "oncotrial.cli.screen:screen",
     "trial": "oncotrial.cli.trial:trial",
 }
 

@@ -25,7 +25,14 @@ from oncotrial.eligibility.derived import (
     cockcroft_gault,
     fridericia,
 )
-from oncotrial.eligibility.outcome import Evidence, RuleResult, Status, combine_all, combine_any
+from oncotrial.eligibility.outcome import (
+    Evidence,
+    RuleResult,
+    Status,
+    combine_all,
+    combine_any,
+    with_unit,
+)
 from oncotrial.eligibility.patient import MedicationRecord, Observation, Patient
 from oncotrial.eligibility.rules import (
     AgeRule,
@@ -187,7 +194,7 @@ def _lab(rule: LabRule, ctx: Context) -> _Partial:
         assert rule.unit is not None
         factor = conversion_factor(o.unit, rule.unit, item.molar_mass)
         value = o.value * factor
-        threshold = f"{rule.comparator.symbol} {_num(rule.value)} {rule.unit}"
+        threshold = f"{rule.comparator.symbol} {_num(rule.value)} {with_unit(rule.unit)}"
         converted = None if factor == 1.0 else value
         evidence = _observation_evidence(o, item, threshold, converted, rule.unit)
         return _met(rule.comparator.holds(value, rule.value), [evidence], pick.notes)
@@ -632,6 +639,8 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         if rule.condition not in record.concepts("condition"):
             continue
         label = record.text or record.concept or record.code or name
+        if record.code:
+            label += f" ({record.system or 'code'} {record.code})"
         onset = getattr(record, "onset", None) or getattr(record, "date", None)
         where = record.record
         if onset is not None and onset > reference:
@@ -786,10 +795,14 @@ def _conditional(rule: ConditionalRule, ctx: Context) -> _Partial:
     otherwise = evaluate_rule(rule.otherwise, ctx) if rule.otherwise is not None else None
     other_status = otherwise.status if otherwise is not None else Status.MET
     parts = tuple(x for x in (when, then, otherwise) if x is not None)
+    # only the branch that applies is shown (and decides); both when ``when`` is unknown
     if when.status is Status.MET:
-        return _Partial(then.status, missing=then.missing, parts=parts)
+        return _Partial(then.status, missing=then.missing, parts=(when, then))
     if when.status is Status.NOT_MET:
-        return _Partial(other_status, missing=otherwise.missing if otherwise else (), parts=parts)
+        shown = (when, otherwise) if otherwise is not None else (when,)
+        note = () if otherwise is not None else ("does not apply",)
+        return _Partial(other_status, missing=otherwise.missing if otherwise else (),
+                        notes=note, parts=shown)
     if then.status == other_status and then.status in (Status.MET, Status.NOT_MET):
         note = f"the same whether or not {describe_rule(rule.when)}"
         return _Partial(then.status, notes=(note,), parts=parts)

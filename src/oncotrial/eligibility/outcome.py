@@ -18,7 +18,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Evidence", "RuleResult", "Status", "combine_all", "combine_any"]
+__all__ = ["Evidence", "RuleResult", "Status", "combine_all", "combine_any", "with_unit"]
+
+
+def with_unit(unit: str) -> str:
+    """'10^9/L' reads '× 10^9/L' after a number; other units as they are."""
+    return f"× {unit}" if unit.startswith("10^") else unit
 
 
 class Status(StrEnum):
@@ -63,11 +68,14 @@ class Evidence(_Frozen):
 
     def describe(self) -> str:
         shown = self.value if not isinstance(self.value, float) else f"{self.value:g}"
-        text = f"{self.item} {shown}" if shown is not None else self.item
+        if isinstance(self.value, str):
+            text = f"{self.item}: {shown}"
+        else:
+            text = f"{self.item} {shown}" if shown is not None else self.item
         if self.unit:
-            text += f" {self.unit}"
+            text += f" {with_unit(self.unit)}"
         if self.converted is not None:
-            text += f" (= {self.converted:.6g} {self.converted_unit or ''})".rstrip()
+            text += f" (= {self.converted:.6g} {with_unit(self.converted_unit or '')})".rstrip()
             text = text.replace(" )", ")")
         if self.date:
             text += f" on {self.date.isoformat()}"
