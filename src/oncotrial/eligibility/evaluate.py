@@ -105,6 +105,10 @@ def _unknown(missing: Sequence[str], evidence: Sequence[Evidence] = (), notes: S
     return _Partial(Status.UNKNOWN, tuple(evidence), tuple(missing), tuple(notes))
 
 
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:] if not name[:2].isupper() else name
+
+
 def _num(value: float) -> str:
     return f"{value:.6g}"
 
@@ -549,7 +553,7 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
     name = THERAPIES[rule.therapy].name
     p = ctx.patient
     if p.medications is None and p.therapies is None:
-        return _unknown([f"medication history (to check for {name.lower()})"])
+        return _unknown([f"medication history (to check for {_lower_first(name)})"])
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
@@ -592,7 +596,7 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
     name = PROCEDURES[rule.procedure].name
     procedures = ctx.patient.procedures
     if procedures is None:
-        return _unknown([f"procedure history (to check for {name.lower()})"])
+        return _unknown([f"procedure history (to check for {_lower_first(name)})"])
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
@@ -626,7 +630,7 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
     p = ctx.patient
     records = list(p.conditions or ())
     if p.conditions is None:
-        return _unknown([f"medical history (to check for {name.lower()})"])
+        return _unknown([f"medical history (to check for {_lower_first(name)})"])
     if p.diagnosis is not None:
         records_diag = [p.diagnosis]
     else:

@@ -193,16 +193,14 @@ def _thresholds(text: str) -> list[_Threshold]:
 
 
 def _read_unit(candidate: str) -> tuple[str | None, int]:
-    """The longest leading part of ``candidate`` that is an accepted unit, and its length."""
-    for cut in range(len(candidate), 0, -1):
-        piece = candidate[:cut]
-        if piece[-1] in ".:":
-            continue
-        try:
-            return parse_unit(piece).spelling, cut
-        except DictionaryError:
-            continue
-    return None, 0
+    """``candidate`` as an accepted unit (trailing '.' or ':' dropped), and its length."""
+    piece = candidate.rstrip(".:")
+    if not piece:
+        return None, 0
+    try:
+        return parse_unit(piece).spelling, len(piece)
+    except DictionaryError:
+        return None, 0
 
 
 @dataclass(frozen=True)
@@ -382,7 +380,7 @@ def _read_performance(r: _Reader) -> None:
             note = (f"the text says '{written.strip()}': a list with a gap is unusual for "
                     f"performance status (likely {likely}); the rule keeps what is written — "
                     "confirm with the protocol")
-            r.warn(f"ECOG {note}")
+            r.warn(f"ECOG: {note}")
         rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
         r.add(start, end, rule)
     for m in re.finditer(r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?",
@@ -519,7 +517,7 @@ def _read_labs(r: _Reader) -> None:
         for mention in keys:
             rule = _lab_rule(r, mention, t, start, window)
             if rule is None:
-                if t.unit_problem:
+                if t.unit_problem and not re.match(r"(?i)(?:day|week|month|year)s?$", t.unit_problem):
                     r.warn(f"unit {t.unit_problem!r} after {text[mention.start:mention.end]} is "
                            "not a unit oncotrial knows; not read")
                 continue
