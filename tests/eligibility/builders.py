@@ -18,8 +18,14 @@ def seed_eligibility(local_id: str) -> Eligibility:
     return protocol.eligibility
 
 
-def lab(analyte: str, value: float, unit: str, date: str, low: float | None = None,
-        high: float | None = None) -> dict[str, Any]:
+def lab(
+    analyte: str,
+    value: float,
+    unit: str,
+    date: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> dict[str, Any]:
     item: dict[str, Any] = {"analyte": analyte, "value": value, "unit": unit, "date": date}
     if low is not None:
         item["low"] = low
@@ -60,14 +66,32 @@ def patient_001(**changes: Any) -> dict[str, Any]:
         "conditions": [],
         "medications": [],
         "procedures": [],
-        "therapies": [{"line": 1, "drugs": [{"text": "carboplatin"}, {"text": "pemetrexed"},
-                                            {"text": "pembrolizumab"}],
-                       "cycles": 4, "start": "2024-10-01", "end": "2025-01-05"}],
+        "therapies": [
+            {
+                "line": 1,
+                "drugs": [
+                    {"text": "carboplatin"},
+                    {"text": "pemetrexed"},
+                    {"text": "pembrolizumab"},
+                ],
+                "cycles": 4,
+                "start": "2024-10-01",
+                "end": "2025-01-05",
+            }
+        ],
         "lesions": [
-            {"organ": "lung", "measurable": True, "complete_metabolic_response": False,
-             "date": "2025-02-10"},
-            {"organ": "adrenal gland", "measurable": False, "complete_metabolic_response": False,
-             "date": "2025-02-10"},
+            {
+                "organ": "lung",
+                "measurable": True,
+                "complete_metabolic_response": False,
+                "date": "2025-02-10",
+            },
+            {
+                "organ": "adrenal gland",
+                "measurable": False,
+                "complete_metabolic_response": False,
+                "date": "2025-02-10",
+            },
         ],
     }
     data.update(changes)
@@ -131,10 +155,20 @@ def patient_002(**changes: Any) -> dict[str, Any]:
             lab("systolic_bp", 130, "mmHg", "2025-02-25"),
             lab("diastolic_bp", 80, "mmHg", "2025-02-25"),
         ],
-        "diagnosis": {"concept": "nsclc", "confirmed_by": "histology", "stage": "IA2",
-                      "t": "T1b", "n": "N0", "m": "M0", "edition": 9, "tumour_size_mm": 18},
-        "biomarkers": [{"marker": m, "status": "not_detected", "date": "2025-01-20"}
-                       for m in ("EGFR", "ALK", "ROS1")],
+        "diagnosis": {
+            "concept": "nsclc",
+            "confirmed_by": "histology",
+            "stage": "IA2",
+            "t": "T1b",
+            "n": "N0",
+            "m": "M0",
+            "edition": 9,
+            "tumour_size_mm": 18,
+        },
+        "biomarkers": [
+            {"marker": m, "status": "not_detected", "date": "2025-01-20"}
+            for m in ("EGFR", "ALK", "ROS1")
+        ],
         "lesions": [{"organ": "lung", "measurable": True, "date": "2025-02-20"}],
         "conditions": [],
         "medications": [],
@@ -150,6 +184,7 @@ def screen_002(data: dict[str, Any]) -> ScreeningResult:
 
 def rule(result: ScreeningResult, rule_id: str) -> Any:
     """The result of rule ``rule_id`` (nested ones included)."""
+
     def walk(items: Any) -> Any:
         for item in items:
             if item.rule_id == rule_id:

@@ -17,7 +17,11 @@ AS_OF = dt.date(2025, 3, 1)
 
 _LABS: list[tuple[str, list[tuple[str, float]], tuple[float, float]]] = [
     # analyte, [(unit, factor from the base unit)], (low, high) of the base value
-    ("neutrophils", [("10^9/L", 1.0), ("/mm^3", 1000.0), ("/uL", 1000.0), ("G/L", 1.0)], (1.0, 2.0)),
+    (
+        "neutrophils",
+        [("10^9/L", 1.0), ("/mm^3", 1000.0), ("/uL", 1000.0), ("G/L", 1.0)],
+        (1.0, 2.0),
+    ),
     ("platelets", [("10^9/L", 1.0), ("/mm^3", 1000.0)], (60.0, 120.0)),
     ("hemoglobin", [("g/L", 1.0), ("g/dL", 0.1)], (80.0, 100.0)),
     ("creatinine", [("mg/dL", 1.0), ("umol/L", 88.40169731258840)], (0.6, 1.8)),
@@ -44,16 +48,27 @@ _LABS: list[tuple[str, list[tuple[str, float]], tuple[float, float]]] = [
     ("lvef", [("%", 1.0)], (40.0, 70.0)),
 ]
 _RANGES = {
-    "ast": (0.0, 40.0), "alt": (0.0, 40.0), "bilirubin": (3.4, 20.5), "creatinine": (0.6, 1.2),
-    "aptt": (25.0, 35.0), "pt": (11.0, 13.5), "inr": (0.8, 1.2), "tsh": (0.27, 4.2),
-    "ft3": (3.1, 6.8), "ft4": (12.0, 22.0), "calcium_corrected": (2.15, 2.55),
+    "ast": (0.0, 40.0),
+    "alt": (0.0, 40.0),
+    "bilirubin": (3.4, 20.5),
+    "creatinine": (0.6, 1.2),
+    "aptt": (25.0, 35.0),
+    "pt": (11.0, 13.5),
+    "inr": (0.8, 1.2),
+    "tsh": (0.27, 4.2),
+    "ft3": (3.1, 6.8),
+    "ft4": (12.0, 22.0),
+    "calcium_corrected": (2.15, 2.55),
 }
 _EDGES = {"neutrophils": 1.5, "platelets": 100.0, "hemoglobin": 90.0, "albumin": 30.0}
 
 
 def _day(rng: random.Random, spread: int = 120) -> dt.date:
-    return AS_OF - dt.timedelta(days=rng.choice([0, 1, 13, 14, 15, 27, 28, 29, 89, 92, 181, 183,
-                                                  rng.randrange(0, spread), -3]))
+    return AS_OF - dt.timedelta(
+        days=rng.choice(
+            [0, 1, 13, 14, 15, 27, 28, 29, 89, 92, 181, 183, rng.randrange(0, spread), -3]
+        )
+    )
 
 
 def _maybe(rng: random.Random, p: float = 0.8) -> bool:
@@ -65,8 +80,9 @@ def random_patient(rng: random.Random, index: int) -> Patient:
     if _maybe(rng, 0.9):
         data["sex"] = rng.choice(["female", "male"])
     if _maybe(rng, 0.9):
-        data["birth_date"] = dt.date(rng.choice([1940, 1955, 1960, 2007, 2008]), rng.randint(1, 12),
-                                     rng.randint(1, 28))
+        data["birth_date"] = dt.date(
+            rng.choice([1940, 1955, 1960, 2007, 2008]), rng.randint(1, 12), rng.randint(1, 28)
+        )
     if _maybe(rng, 0.5):
         data["consent_date"] = AS_OF - dt.timedelta(days=rng.randint(0, 10))
     if _maybe(rng, 0.5):
@@ -87,22 +103,32 @@ def random_patient(rng: random.Random, index: int) -> Patient:
             if analyte in _EDGES and _maybe(rng, 0.3):
                 base = _EDGES[analyte]
             unit, factor = rng.choice(units)
-            item: dict[str, Any] = {"analyte": analyte, "value": round(base * factor, 6),
-                                    "unit": unit, "date": _day(rng)}
+            item: dict[str, Any] = {
+                "analyte": analyte,
+                "value": round(base * factor, 6),
+                "unit": unit,
+                "date": _day(rng),
+            }
             if analyte in _RANGES and _maybe(rng, 0.85):
                 lo, hi = _RANGES[analyte]
                 item["low"], item["high"] = lo * factor, hi * factor
             observations.append(item)
-    for analyte, results in (("urine_protein_dipstick", ["negative", "trace", "1+", "2+", "3+"]),
-                             ("hcg", ["negative", "positive"])):
+    for analyte, results in (
+        ("urine_protein_dipstick", ["negative", "trace", "1+", "2+", "3+"]),
+        ("hcg", ["negative", "positive"]),
+    ):
         for _ in range(rng.choice([0, 1])):
-            observations.append({"analyte": analyte, "result": rng.choice(results),
-                                 "date": _day(rng)})
+            observations.append(
+                {"analyte": analyte, "result": rng.choice(results), "date": _day(rng)}
+            )
     if _maybe(rng, 0.3):  # an ECG: QT and heart rate on the same day
         day = _day(rng)
-        observations.append({"analyte": "qt", "value": rng.uniform(380, 480), "unit": "ms", "date": day})
-        observations.append({"analyte": "heart_rate", "value": rng.uniform(50, 100), "unit": "/min",
-                             "date": day})
+        observations.append(
+            {"analyte": "qt", "value": rng.uniform(380, 480), "unit": "ms", "date": day}
+        )
+        observations.append(
+            {"analyte": "heart_rate", "value": rng.uniform(50, 100), "unit": "/min", "date": day}
+        )
     data["observations"] = tuple(observations)
     if _maybe(rng, 0.85):
         data["diagnosis"] = {
@@ -119,57 +145,102 @@ def random_patient(rng: random.Random, index: int) -> Patient:
         }
     if _maybe(rng):
         data["conditions"] = tuple(
-            {"text": rng.choice(["Liver metastases", "Gilbert's syndrome", "Hypertension",
-                                 "Interstitial lung disease", "HIV", "DVT", "ground-glass nodule"]),
-             "onset": rng.choice([None, _day(rng, 300)]),
-             "abatement": rng.choice([None, None, _day(rng, 60)])}
+            {
+                "text": rng.choice(
+                    [
+                        "Liver metastases",
+                        "Gilbert's syndrome",
+                        "Hypertension",
+                        "Interstitial lung disease",
+                        "HIV",
+                        "DVT",
+                        "ground-glass nodule",
+                    ]
+                ),
+                "onset": rng.choice([None, _day(rng, 300)]),
+                "abatement": rng.choice([None, None, _day(rng, 60)]),
+            }
             | rng.choice([{}, {"code": "I21.4", "system": "ICD-10", "text": "NSTEMI"}])
             for _ in range(rng.randint(0, 3))
         )
     if _maybe(rng):
         data["medications"] = tuple(
-            {"text": rng.choice(["pembrolizumab", "MMR vaccine", "warfarin", "aspirin",
-                                 "filgrastim", "amoxicillin", "paracetamol"]),
-             "start": rng.choice([None, _day(rng, 200)]),
-             "end": rng.choice([None, _day(rng, 30)])}
-            | rng.choice([{}, {"code": "J01CA04", "system": "ATC"}, {"code": "03", "system": "CVX"}])
+            {
+                "text": rng.choice(
+                    [
+                        "pembrolizumab",
+                        "MMR vaccine",
+                        "warfarin",
+                        "aspirin",
+                        "filgrastim",
+                        "amoxicillin",
+                        "paracetamol",
+                    ]
+                ),
+                "start": rng.choice([None, _day(rng, 200)]),
+                "end": rng.choice([None, _day(rng, 30)]),
+            }
+            | rng.choice(
+                [{}, {"code": "J01CA04", "system": "ATC"}, {"code": "03", "system": "CVX"}]
+            )
             for _ in range(rng.randint(0, 3))
         )
     if _maybe(rng, 0.7):
         data["therapies"] = tuple(
-            {"line": rng.choice([1, 1, 2, None]),
-             "drugs": [{"text": d} for d in rng.choice([["carboplatin", "pemetrexed", "pembrolizumab"],
-                                                         ["cisplatin", "docetaxel"],
-                                                         ["carboplatin", "paclitaxel", "tislelizumab"]])],
-             "cycles": rng.choice([None, 3, 4, 6, 7]),
-             "start": _day(rng, 300), "end": rng.choice([None, _day(rng, 60)])}
+            {
+                "line": rng.choice([1, 1, 2, None]),
+                "drugs": [
+                    {"text": d}
+                    for d in rng.choice(
+                        [
+                            ["carboplatin", "pemetrexed", "pembrolizumab"],
+                            ["cisplatin", "docetaxel"],
+                            ["carboplatin", "paclitaxel", "tislelizumab"],
+                        ]
+                    )
+                ],
+                "cycles": rng.choice([None, 3, 4, 6, 7]),
+                "start": _day(rng, 300),
+                "end": rng.choice([None, _day(rng, 60)]),
+            }
             for _ in range(rng.randint(0, 2))
         )
     if _maybe(rng):
         data["procedures"] = tuple(
-            {"text": rng.choice(["lobectomy", "SBRT", "transfusion", "biopsy"]),
-             "category": rng.choice(["major_surgery", "radical_radiotherapy", "transfusion", None]),
-             "date": rng.choice([None, _day(rng, 200)])}
+            {
+                "text": rng.choice(["lobectomy", "SBRT", "transfusion", "biopsy"]),
+                "category": rng.choice(
+                    ["major_surgery", "radical_radiotherapy", "transfusion", None]
+                ),
+                "date": rng.choice([None, _day(rng, 200)]),
+            }
             for _ in range(rng.randint(0, 2))
         )
     if _maybe(rng):
         data["biomarkers"] = tuple(
-            {"marker": rng.choice(["EGFR", "ALK", "ROS1", "egfr"]),
-             "status": rng.choice(["detected", "not_detected", "failed", None]),
-             "value": None, "date": rng.choice([None, _day(rng, 200)])}
+            {
+                "marker": rng.choice(["EGFR", "ALK", "ROS1", "egfr"]),
+                "status": rng.choice(["detected", "not_detected", "failed", None]),
+                "value": None,
+                "date": rng.choice([None, _day(rng, 200)]),
+            }
             for _ in range(rng.randint(0, 3))
         )
         data["biomarkers"] = tuple(
-            b if b["status"] else {**b, "marker": "PD-L1", "value": float(rng.choice([0, 1, 49, 50, 80]))}
+            b
+            if b["status"]
+            else {**b, "marker": "PD-L1", "value": float(rng.choice([0, 1, 49, 50, 80]))}
             for b in data["biomarkers"]
         )
     if _maybe(rng):
         day = _day(rng, 60)
         data["lesions"] = tuple(
-            {"organ": rng.choice(["lung", "Liver", "liver", "bone", "brain"]),
-             "measurable": rng.choice([True, False, None]),
-             "complete_metabolic_response": rng.choice([True, False, False, None]),
-             "date": rng.choice([day, day, None, _day(rng, 90)])}
+            {
+                "organ": rng.choice(["lung", "Liver", "liver", "bone", "brain"]),
+                "measurable": rng.choice([True, False, None]),
+                "complete_metabolic_response": rng.choice([True, False, False, None]),
+                "date": rng.choice([day, day, None, _day(rng, 90)]),
+            }
             for _ in range(rng.randint(0, 7))
         )
     return Patient.model_validate(data)

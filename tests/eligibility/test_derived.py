@@ -41,8 +41,10 @@ def test_body_mass_index() -> None:
 def test_formulas_work_on_arrays_like_on_floats() -> None:
     ages, weights = np.array([60.0, 75.0]), np.array([72.0, 58.0])
     scr, factor = np.array([1.0, 1.3]), np.array([1.0, 0.85])
-    expected = [cockcroft_gault(float(a), float(w), float(s), float(f))
-                for a, w, s, f in zip(ages, weights, scr, factor, strict=True)]
+    expected = [
+        cockcroft_gault(float(a), float(w), float(s), float(f))
+        for a, w, s, f in zip(ages, weights, scr, factor, strict=True)
+    ]
     assert list(cockcroft_gault(ages, weights, scr, factor)) == expected
 
 

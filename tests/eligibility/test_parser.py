@@ -57,12 +57,33 @@ def test_normalised_text_keeps_positions() -> None:
     [
         ("Neutrophils ≥ 1.5×10\\^9/L", "neutrophils", ">=", 1.5, "10^9/L", None),
         ("Absolute neutrophil count (ANC) ≥ 1.5 × 10⁹/L", "neutrophils", ">=", 1.5, "10^9/L", None),
-        ("Absolute neutrophil count (ANC) \\>= 1,500/mm\\^3", "neutrophils", ">=", 1500, "/mm^3", None),
+        (
+            "Absolute neutrophil count (ANC) \\>= 1,500/mm\\^3",
+            "neutrophils",
+            ">=",
+            1500,
+            "/mm^3",
+            None,
+        ),
         ("Platelet count \\>= 100,000/mm\\^3", "platelets", ">=", 100_000, "/mm^3", None),
         ("Hemoglobin ≥ 90g/L", "hemoglobin", ">=", 90, "g/L", None),
         ("Hemoglobin \\>= 8 gm/dl", "hemoglobin", ">=", 8, "g/dL", None),
-        ("Total bilirubin =\\< 1.5 x upper limit of normal (ULN)", "bilirubin", "<=", 1.5, None, "ULN"),
-        ("Total bilirubin (TBIL) ≤ 1.5 × upper limit of normal (ULN)", "bilirubin", "<=", 1.5, None, "ULN"),
+        (
+            "Total bilirubin =\\< 1.5 x upper limit of normal (ULN)",
+            "bilirubin",
+            "<=",
+            1.5,
+            None,
+            "ULN",
+        ),
+        (
+            "Total bilirubin (TBIL) ≤ 1.5 × upper limit of normal (ULN)",
+            "bilirubin",
+            "<=",
+            1.5,
+            None,
+            "ULN",
+        ),
         ("ALT ≤ 3 times the upper limit of normal", "alt", "<=", 3, None, "ULN"),
         ("Serum Cr ≤ 1×ULN", "creatinine", "<=", 1, None, "ULN"),
         ("corrected calcium \\>ULN", "calcium_corrected", ">", 1, None, "ULN"),
@@ -71,12 +92,23 @@ def test_normalised_text_keeps_positions() -> None:
         ("left ventricular ejection fraction \\<50%", "lvef", "<", 50, "%", None),
     ],
 )
-def test_lab_thresholds(text: str, analyte: str, comparator: str, value: float, unit: str | None,
-                        relative_to: str | None) -> None:
+def test_lab_thresholds(
+    text: str,
+    analyte: str,
+    comparator: str,
+    value: float,
+    unit: str | None,
+    relative_to: str | None,
+) -> None:
     rule, reading = only(text)
     assert isinstance(rule, LabRule)
     assert (rule.analyte, rule.comparator.value, rule.value, rule.unit, rule.relative_to) == (
-        analyte, comparator, value, unit, relative_to)
+        analyte,
+        comparator,
+        value,
+        unit,
+        relative_to,
+    )
     assert reading.not_understood == ()
 
 
@@ -87,14 +119,18 @@ def test_alt_ast_with_liver_metastases() -> None:
         assert isinstance(rule, ConditionalRule)
         assert isinstance(rule.when, ConditionRule) and rule.when.condition == "liver_metastases"
         assert rule.when.current
-        assert isinstance(rule.then, LabRule) and rule.then.value == 5 and rule.then.analyte == analyte
+        assert (
+            isinstance(rule.then, LabRule) and rule.then.value == 5 and rule.then.analyte == analyte
+        )
         assert isinstance(rule.otherwise, LabRule) and rule.otherwise.value == 2.5
     assert reading.warnings == ()
 
 
 def test_creatinine_or_clearance() -> None:
-    rule, reading = only("Serum creatinine ≤ 1.5 × ULN; if \\>1.5 × ULN, creatinine clearance ≥ 50 mL/min "
-                         "(calculated by Cockcroft-Gault formula)")
+    rule, reading = only(
+        "Serum creatinine ≤ 1.5 × ULN; if \\>1.5 × ULN, creatinine clearance ≥ 50 mL/min "
+        "(calculated by Cockcroft-Gault formula)"
+    )
     assert isinstance(rule, AnyOfRule)
     creatinine, clearance = rule.rules
     assert isinstance(creatinine, LabRule) and creatinine.relative_to == "ULN"
@@ -114,8 +150,10 @@ def test_clearance_with_and_without_its_formula() -> None:
 
 
 def test_qtc_by_sex() -> None:
-    rule, _ = only("QTc ≥450 ms for males or ≥470 ms for females, calculated by Fridericia formula",
-                   "exclusion")
+    rule, _ = only(
+        "QTc ≥450 ms for males or ≥470 ms for females, calculated by Fridericia formula",
+        "exclusion",
+    )
     assert isinstance(rule, ConditionalRule)
     assert rule.when.kind == "sex" and rule.when.sex == "male"
     assert rule.then.value == 450 and rule.otherwise is not None and rule.otherwise.value == 470
@@ -128,7 +166,11 @@ def test_qtc_by_sex() -> None:
         ("Eastern Cooperative Oncology Group (ECOG) performance status (PS): 0-1", (0, 1), False),
         ("ECOG performance status ≤ 2", (0, 1, 2), False),
         ("ECOG PS 0, 1 or 2", (0, 1, 2), False),
-        ("Eastern Cooperative Oncology Group (ECOG) performance status score of 0 or 2.", (0, 2), True),
+        (
+            "Eastern Cooperative Oncology Group (ECOG) performance status score of 0 or 2.",
+            (0, 2),
+            True,
+        ),
     ],
 )
 def test_ecog(text: str, allowed: tuple[int, ...], warned: bool) -> None:
@@ -144,13 +186,19 @@ def test_karnofsky_and_age() -> None:
     assert isinstance(rule, PerformanceStatusRule) and rule.allowed == (70, 80, 90, 100)
     rule, reading = only("Age \\>= 18 years")
     assert rule.kind == "age" and rule.value == 18
-    assert reading.warnings == ("I1: the age limit does not say when it applies; read as age at consent",)
-    rule, reading = only("Male or female patients aged ≥18 years at the time of signing the informed consent form (ICF).")
+    assert reading.warnings == (
+        "I1: the age limit does not say when it applies; read as age at consent",
+    )
+    rule, reading = only(
+        "Male or female patients aged ≥18 years at the time of signing the informed consent form (ICF)."
+    )
     assert rule.kind == "age" and rule.at == "consent" and reading.warnings == ()
 
 
 def test_numbers_not_understood_are_listed() -> None:
-    reading = read("Thyroid Stimulating Hormone (TSH) within ±10% of normal range; Platelets ≥ 100×10\\^9/L")
+    reading = read(
+        "Thyroid Stimulating Hormone (TSH) within ±10% of normal range; Platelets ≥ 100×10\\^9/L"
+    )
     assert [n.text for n in reading.not_understood] == ["10"]
     assert [n.text for n in reading.numbers if n.understood] == ["100", "10", "9"]
 
@@ -163,7 +211,9 @@ def test_unknown_unit_is_not_guessed() -> None:
 
 
 def test_no_rule_means_checklist() -> None:
-    reading = read("Patient can tolerate the radiotherapy process, such as maintaining fixed position;")
+    reading = read(
+        "Patient can tolerate the radiotherapy process, such as maintaining fixed position;"
+    )
     assert reading.criterion.rules == () and reading.numbers == ()
 
 
@@ -179,9 +229,15 @@ def test_002_reading_flags_the_ecog_typo(shared: Path) -> None:
 
 
 def _summary(report):
-    return (len(report.items), report.count("computable"), report.count("partial"),
-            report.count("checklist"), report.numbers, report.numbers_understood,
-            len(report.warnings))
+    return (
+        len(report.items),
+        report.count("computable"),
+        report.count("partial"),
+        report.count("checklist"),
+        report.numbers,
+        report.numbers_understood,
+        len(report.warnings),
+    )
 
 
 def test_coverage_figures_stated_in_the_docs(shared: Path) -> None:

@@ -40,7 +40,9 @@ def test_baseline_is_eligible_with_the_investigator_checklist() -> None:
         (1490, "cells/µL", Status.NOT_MET, 1.49),
     ],
 )
-def test_neutrophils_at_the_limit(value: float, unit: str, status: Status, converted: float | None) -> None:
+def test_neutrophils_at_the_limit(
+    value: float, unit: str, status: Status, converted: float | None
+) -> None:
     result = screen_001(replace_lab(patient_001(), "neutrophils", value=value, unit=unit))
     neutrophils = rule(result, "I9.3-1")
     assert neutrophils.status is status
@@ -52,7 +54,9 @@ def test_neutrophils_at_the_limit(value: float, unit: str, status: Status, conve
     else:
         assert evidence.converted == pytest.approx(converted, rel=1e-12)
         assert evidence.converted_unit == "10^9/L"
-    assert result.result("I9.3").verdict is (Verdict.PASSES if status is Status.MET else Verdict.FAILS)
+    assert result.result("I9.3").verdict is (
+        Verdict.PASSES if status is Status.MET else Verdict.FAILS
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,7 +66,9 @@ def test_neutrophils_at_the_limit(value: float, unit: str, status: Status, conve
         (56.67312, 50.1, Status.MET),
     ],
 )
-def test_creatinine_in_micromol_clearance_50_0_and_50_1(weight: float, clearance: float, status: Status) -> None:
+def test_creatinine_in_micromol_clearance_50_0_and_50_1(
+    weight: float, clearance: float, status: Status
+) -> None:
     # 100 µmol/L ÷ 88.4017 (113.12 g/mol) = 1.1312 mg/dL; a man of 68:
     # (140 − 68) × weight / (72 × 1.1312) = weight / 1.1312
     data = replace_lab(patient_001(), "creatinine", value=100, unit="µmol/L")
@@ -74,7 +80,9 @@ def test_creatinine_in_micromol_clearance_50_0_and_50_1(weight: float, clearance
     assert by_item["Serum creatinine"].converted == pytest.approx(1.1312, rel=1e-12)
     assert by_item["Serum creatinine"].converted_unit == "mg/dL"
     assert by_item["age"].value == 68
-    assert by_item["Creatinine clearance (Cockcroft-Gault)"].value == pytest.approx(clearance, abs=1e-4)
+    assert by_item["Creatinine clearance (Cockcroft-Gault)"].value == pytest.approx(
+        clearance, abs=1e-4
+    )
     assert by_item["Creatinine clearance (Cockcroft-Gault)"].threshold == "> 50 mL/min"
     assert result.overall is (Overall.ELIGIBLE if status is Status.MET else Overall.NOT_ELIGIBLE)
     if status is Status.NOT_MET:
@@ -93,14 +101,24 @@ def test_clearance_names_every_missing_input() -> None:
     [
         ([{"text": "Liver metastases"}], 110, Status.MET, "≤ 5 × ULN (ULN 40 U/L) = 200 U/L"),
         ([], 110, Status.NOT_MET, "≤ 2.5 × ULN (ULN 40 U/L) = 100 U/L"),
-        ([{"code": "C78.7", "system": "ICD-10", "text": "Secondary malignancy of liver"}], 110,
-         Status.MET, "≤ 5 × ULN (ULN 40 U/L) = 200 U/L"),
-        ([{"text": "Liver metastases", "abatement": "2024-06-01"}], 110, Status.NOT_MET,
-         "≤ 2.5 × ULN (ULN 40 U/L) = 100 U/L"),  # resolved: the 2.5 × ULN limit applies
+        (
+            [{"code": "C78.7", "system": "ICD-10", "text": "Secondary malignancy of liver"}],
+            110,
+            Status.MET,
+            "≤ 5 × ULN (ULN 40 U/L) = 200 U/L",
+        ),
+        (
+            [{"text": "Liver metastases", "abatement": "2024-06-01"}],
+            110,
+            Status.NOT_MET,
+            "≤ 2.5 × ULN (ULN 40 U/L) = 100 U/L",
+        ),  # resolved: the 2.5 × ULN limit applies
         ([{"text": "Liver metastases"}], 201, Status.NOT_MET, "≤ 5 × ULN (ULN 40 U/L) = 200 U/L"),
     ],
 )
-def test_liver_metastases_switch_the_alt_limit(conditions: list, alt: float, status: Status, limit: str) -> None:
+def test_liver_metastases_switch_the_alt_limit(
+    conditions: list, alt: float, status: Status, limit: str
+) -> None:
     result = screen_001(replace_lab(patient_001(conditions=conditions), "alt", value=alt))
     alt_rule = rule(result, "I9.3-8")
     assert alt_rule.status is status
@@ -117,15 +135,19 @@ def test_liver_metastasis_status_unknown() -> None:
     assert result.overall is Overall.INCOMPLETE
     assert "medical history (to check for liver metastases)" in result.to_collect
     # ALT 90 (2.25 × ULN) passes either way: decided without the history
-    alt_rule = rule(screen_001(replace_lab(patient_001(conditions=None), "alt", value=90)), "I9.3-8")
+    alt_rule = rule(
+        screen_001(replace_lab(patient_001(conditions=None), "alt", value=90)), "I9.3-8"
+    )
     assert alt_rule.status is Status.MET
     assert alt_rule.notes == ("the same whether or not Liver metastases (current)",)
 
 
 def test_uln_needs_the_reference_range() -> None:
     data = replace_lab(patient_001(), "ast", value=30, unit="U/L", high=None, low=None)
-    data["observations"] = [{k: v for k, v in o.items() if not (o["analyte"] == "ast" and k in {"low", "high"})}
-                            for o in data["observations"]]
+    data["observations"] = [
+        {k: v for k, v in o.items() if not (o["analyte"] == "ast" and k in {"low", "high"})}
+        for o in data["observations"]
+    ]
     ast = rule(screen_001(data), "I9.3-7")
     assert ast.status is Status.UNKNOWN
     assert ast.missing == (
@@ -143,13 +165,17 @@ def test_uln_needs_the_reference_range() -> None:
     ],
 )
 def test_bilirubin_and_gilbert(conditions: list, bilirubin: float, status: Status) -> None:
-    result = screen_001(replace_lab(patient_001(conditions=conditions), "bilirubin", value=bilirubin))
+    result = screen_001(
+        replace_lab(patient_001(conditions=conditions), "bilirubin", value=bilirubin)
+    )
     assert rule(result, "I9.3-9").status is status
 
 
 def test_bilirubin_in_mg_per_dl() -> None:
     # 1.8 mg/dL × 17.104 = 30.79 µmol/L: above 1.5 × 20.5 = 30.75
-    result = screen_001(replace_lab(patient_001(), "bilirubin", value=1.8, unit="mg/dL", low=0.2, high=1.2))
+    result = screen_001(
+        replace_lab(patient_001(), "bilirubin", value=1.8, unit="mg/dL", low=0.2, high=1.2)
+    )
     # the range is in the result's own unit: 1.8 ≤ 1.5 × 1.2 = 1.8 → met
     assert rule(result, "I9.3-9").status is Status.MET
 
@@ -164,8 +190,11 @@ def test_thyroid_within_ten_percent_of_the_range() -> None:
 
 
 def test_recent_transfusion_fails_the_hemoglobin_item() -> None:
-    data = patient_001(procedures=[{"text": "red cell transfusion", "category": "transfusion",
-                                    "date": "2025-02-18"}])
+    data = patient_001(
+        procedures=[
+            {"text": "red cell transfusion", "category": "transfusion", "date": "2025-02-18"}
+        ]
+    )
     result = screen_001(data)
     assert rule(result, "I9.3-4").status is Status.NOT_MET
     assert result.failing == ("I9.3",)
@@ -174,7 +203,9 @@ def test_recent_transfusion_fails_the_hemoglobin_item() -> None:
     assert rule(screen_001(data), "I9.3-4").status is Status.MET
 
 
-@pytest.mark.parametrize(("score", "status"), [(0, Status.MET), (1, Status.MET), (2, Status.NOT_MET)])
+@pytest.mark.parametrize(
+    ("score", "status"), [(0, Status.MET), (1, Status.MET), (2, Status.NOT_MET)]
+)
 def test_ecog(score: int, status: Status) -> None:
     data = patient_001(performance_status=[{"scale": "ECOG", "score": score, "date": "2025-02-20"}])
     assert rule(screen_001(data), "I4-1").status is status
@@ -196,7 +227,9 @@ def test_ecog_missing_is_named() -> None:
         (None, ["carboplatin", "pemetrexed", "pembrolizumab"], Status.UNKNOWN),
     ],
 )
-def test_first_line_chemo_immunotherapy_cycles(cycles: int | None, drugs: list[str], status: Status) -> None:
+def test_first_line_chemo_immunotherapy_cycles(
+    cycles: int | None, drugs: list[str], status: Status
+) -> None:
     line = {"line": 1, "drugs": [{"text": d} for d in drugs], "cycles": cycles}
     result = screen_001(patient_001(therapies=[line]))
     regimen = rule(result, "I6-1")
@@ -206,8 +239,15 @@ def test_first_line_chemo_immunotherapy_cycles(cycles: int | None, drugs: list[s
 
 
 def test_oligoresidual_lesion_counts() -> None:
-    lesions = [{"organ": organ, "measurable": True, "complete_metabolic_response": False,
-                "date": "2025-02-10"} for organ in ("lung", "lung", "liver", "bone", "adrenal")]
+    lesions = [
+        {
+            "organ": organ,
+            "measurable": True,
+            "complete_metabolic_response": False,
+            "date": "2025-02-10",
+        }
+        for organ in ("lung", "lung", "liver", "bone", "adrenal")
+    ]
     # five lesions in four organs: too many organs
     result = screen_001(patient_001(lesions=lesions))
     assert rule(result, "I6-2").status is Status.NOT_MET

@@ -71,7 +71,12 @@ def test_the_latest_lab_is_used() -> None:
     [(1.5, "10^9/L", Status.MET), (1.5, "×10⁹/L", Status.MET), (1499, "/mm³", Status.NOT_MET)],
 )
 def test_neutrophils(value: float, unit: str, status: Status) -> None:
-    assert rule(screen_002(replace_lab(patient_002(), "neutrophils", value=value, unit=unit)), "I8-1").status is status
+    assert (
+        rule(
+            screen_002(replace_lab(patient_002(), "neutrophils", value=value, unit=unit)), "I8-1"
+        ).status
+        is status
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,7 +86,9 @@ def test_neutrophils(value: float, unit: str, status: Status) -> None:
         (95.9597, Status.NOT_MET, 49.9),
     ],
 )
-def test_creatinine_above_1_5_uln_needs_clearance_50(weight: float, status: Status, clearance: float) -> None:
+def test_creatinine_above_1_5_uln_needs_clearance_50(
+    weight: float, status: Status, clearance: float
+) -> None:
     # 170 µmol/L > 1.5 × 104; 170 µmol/L = 1.92304 mg/dL; a man of 68: CrCl = weight / 1.92304
     data = replace_lab(patient_002(), "creatinine", value=170, unit="umol/L")
     data = replace_lab(data, "weight", value=weight)
@@ -100,7 +107,9 @@ def test_creatinine_within_1_5_uln_needs_no_clearance() -> None:
     assert renal.status is Status.MET  # 156 = 1.5 × 104; clearance not needed (weight missing)
 
 
-@pytest.mark.parametrize(("score", "status"), [(0, Status.MET), (1, Status.MET), (2, Status.MET), (3, Status.NOT_MET)])
+@pytest.mark.parametrize(
+    ("score", "status"), [(0, Status.MET), (1, Status.MET), (2, Status.MET), (3, Status.NOT_MET)]
+)
 def test_ecog_reviewed_as_0_to_2(score: int, status: Status) -> None:
     data = patient_002(performance_status=[{"scale": "ECOG", "score": score, "date": "2025-02-25"}])
     ecog = rule(screen_002(data), "I6-1")
@@ -123,7 +132,9 @@ def test_qtcf_limits_by_sex(sex: str, qt: float, status: Status) -> None:
         data["observations"].append({"analyte": "hcg", "result": "negative", "date": "2025-03-01"})
     result = screen_002(data)
     assert rule(result, "E4-2").status is status
-    assert result.result("E4").verdict is (Verdict.FAILS if status is Status.MET else Verdict.INVESTIGATOR)
+    assert result.result("E4").verdict is (
+        Verdict.FAILS if status is Status.MET else Verdict.INVESTIGATOR
+    )
 
 
 def test_qtcf_from_heart_rate() -> None:
@@ -169,7 +180,9 @@ def test_live_vaccine_by_cvx_code() -> None:
     [("2024-12-10", Status.MET), ("2024-12-09", Status.NOT_MET)],  # 3 calendar months
 )
 def test_radical_radiotherapy_within_3_months(day: str, status: Status) -> None:
-    data = patient_002(procedures=[{"text": "SBRT", "category": "radical_radiotherapy", "date": day}])
+    data = patient_002(
+        procedures=[{"text": "SBRT", "category": "radical_radiotherapy", "date": day}]
+    )
     assert rule(screen_002(data), "E11-1").status is status
 
 
@@ -181,7 +194,9 @@ def test_major_surgery_without_a_date_is_unknown() -> None:
 
 
 def test_prior_checkpoint_inhibitor_excludes() -> None:
-    data = patient_002(medications=[{"text": "Pembrolizumab", "start": "2023-01-01", "end": "2023-06-01"}])
+    data = patient_002(
+        medications=[{"text": "Pembrolizumab", "start": "2023-01-01", "end": "2023-06-01"}]
+    )
     result = screen_002(data)
     assert result.overall is Overall.NOT_ELIGIBLE
     assert result.failing == ("E2",)
@@ -215,7 +230,10 @@ def test_stage(changes: dict, status: Status, missing: tuple) -> None:
     assert stage.missing == missing
 
 
-@pytest.mark.parametrize(("size", "status"), [(10, Status.NOT_MET), (10.1, Status.MET), (30, Status.MET), (31, Status.NOT_MET)])
+@pytest.mark.parametrize(
+    ("size", "status"),
+    [(10, Status.NOT_MET), (10.1, Status.MET), (30, Status.MET), (31, Status.NOT_MET)],
+)
 def test_tumour_size_above_1_up_to_3_cm(size: float, status: Status) -> None:
     data = patient_002()
     data["diagnosis"] = {**data["diagnosis"], "tumour_size_mm": size}
@@ -234,8 +252,9 @@ def test_ground_glass_nodule_excludes_in_an_inclusion_item() -> None:
 )
 def test_driver_mutations(status_of_egfr: str, expected: Status) -> None:
     data = patient_002()
-    data["biomarkers"] = [{**b, "status": status_of_egfr} if b["marker"] == "EGFR" else b
-                          for b in data["biomarkers"]]
+    data["biomarkers"] = [
+        {**b, "status": status_of_egfr} if b["marker"] == "EGFR" else b for b in data["biomarkers"]
+    ]
     egfr = rule(screen_002(data), "I4-1")
     assert egfr.status is expected
     if expected is Status.UNKNOWN:

@@ -33,7 +33,9 @@ def eligibility() -> None:
 def _print_rule(rule: Rule, depth: int = 1) -> None:
     pad = "    " * depth
     source = f"  [dim]← “{escape(rule.source.text)}”[/]" if rule.source else ""
-    console.print(f"{pad}[bold]{escape(rule.id)}[/] {rule.kind}: {escape(rule.description)}{source}")
+    console.print(
+        f"{pad}[bold]{escape(rule.id)}[/] {rule.kind}: {escape(rule.description)}{source}"
+    )
     if rule.note:
         console.print(f"{pad}  [yellow]note:[/] {escape(rule.note)}")
     for part in children(rule):
@@ -42,8 +44,11 @@ def _print_rule(rule: Rule, depth: int = 1) -> None:
 
 @eligibility.command("parse")
 @click.argument("reference")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the protocol YAML with the proposed rules (for review) to this file.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the protocol YAML with the proposed rules (for review) to this file.",
+)
 def parse(reference: str, out: Path | None) -> None:
     """Propose rules for every criterion item, each with the text it was read from.
 
@@ -80,25 +85,37 @@ def parse(reference: str, out: Path | None) -> None:
             updated[section] = tuple(by_id[c.id] for c in items)
             for index, item in enumerate(updated[section]):
                 if item.rules:
-                    provenance.append(Provenance(
-                        field=f"eligibility.{section}[{index}].rules", source=FieldSource.DERIVED,
-                        note="proposed by oncotrial.eligibility.parser; not yet reviewed"))
-        proposed = protocol.model_copy(update={
-            "eligibility": protocol.eligibility.model_copy(update=updated),
-            "provenance": tuple(provenance),
-        })
+                    provenance.append(
+                        Provenance(
+                            field=f"eligibility.{section}[{index}].rules",
+                            source=FieldSource.DERIVED,
+                            note="proposed by oncotrial.eligibility.parser; not yet reviewed",
+                        )
+                    )
+        proposed = protocol.model_copy(
+            update={
+                "eligibility": protocol.eligibility.model_copy(update=updated),
+                "provenance": tuple(provenance),
+            }
+        )
         out.write_text(dump_protocol_yaml(proposed), encoding="utf-8")
         console.print(f"[green]written[/] {escape(str(out))}")
 
 
 @eligibility.command("coverage")
 @click.argument("reference")
-@click.option("--rules", "source", type=click.Choice(["parser", "protocol"]), default="parser",
-              show_default=True,
-              help="parser: what the parser reads from the text; protocol: the rules the "
-                   "protocol carries (the reviewed ones for the bundled seeds).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--rules",
+    "source",
+    type=click.Choice(["parser", "protocol"]),
+    default="parser",
+    show_default=True,
+    help="parser: what the parser reads from the text; protocol: the rules the "
+    "protocol carries (the reviewed ones for the bundled seeds).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def coverage(reference: str, source: str, fmt: str) -> None:
     """Report which criteria are computable, partly computable or checklist items.
 
@@ -114,16 +131,19 @@ def coverage(reference: str, source: str, fmt: str) -> None:
     protocol = find_protocol(reference)
     report = coverage_report(protocol.eligibility, "parser" if source == "parser" else "protocol")
     if fmt == "json":
-        click.echo(json.dumps(_coverage_json(protocol.trial_id, report), indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(_coverage_json(protocol.trial_id, report), indent=2, ensure_ascii=False)
+        )
         return
     console.print(f"[bold]{escape(protocol.trial_id)}[/] — rules from the {source}")
     for item in report.items:
         c = item.criterion
         text = c.text if len(c.text) <= 80 else c.text[:77] + "…"
         colour = {"computable": "green", "partial": "yellow", "checklist": "cyan"}[item.level]
-        console.print(f"[{colour}]{item.level:<10}[/] [bold]{escape(c.id):<6}[/] "
-                      f"{item.rules} rule(s)  {escape(text)}")
+        console.print(
+            f"[{colour}]{item.level:<10}[/] [bold]{escape(c.id):<6}[/] "
+            f"{item.rules} rule(s)  {escape(text)}"
+        )
         if item.not_understood:
             shown = ", ".join(n.text for n in item.not_understood)
             console.print(f"{'':17}[magenta]numbers not understood:[/] {escape(shown)}")
@@ -150,8 +170,9 @@ def _coverage_json(trial_id: str, report: CoverageReport) -> dict[str, object]:
                 "id": item.criterion.id,
                 "kind": item.criterion.kind.value,
                 "level": item.level,
-                "rules": [r.model_dump(mode="json", exclude_defaults=True)
-                          for r in item.criterion.rules],
+                "rules": [
+                    r.model_dump(mode="json", exclude_defaults=True) for r in item.criterion.rules
+                ],
                 "numbers_not_understood": [n.text for n in item.not_understood],
                 "warnings": list(item.warnings),
             }
@@ -178,7 +199,8 @@ def rules(reference: str) -> None:
                 console.print("    [dim]investigator checklist item[/]")
                 continue
             where = protocol.provenance_of(f"eligibility.{section}[{index}].rules")
-            console.print(f"    [dim]{where.source.value}"
-                          f"{': ' + escape(where.note) if where.note else ''}[/]")
+            console.print(
+                f"    [dim]{where.source.value}{': ' + escape(where.note) if where.note else ''}[/]"
+            )
             for rule in c.rules:
                 _print_rule(rule)

@@ -41,25 +41,48 @@ def _date(value: str | None, option: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 @click.command()
-@click.option("--protocol", "reference", required=True,
-              help="Trial id (NCT number, local id) or a protocol YAML / registry file.")
-@click.option("--patient", "patient_file", type=click.Path(path_type=Path),
-              help="One patient file: JSON record, CSV (one fact per row) or FHIR R4 bundle.")
-@click.option("--patients", "patient_dir", type=click.Path(path_type=Path),
-              help="A folder of patient files (.json and .csv).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Screening date, YYYY-MM-DD (default: today).")
-@click.option("--first-dose", "first_dose", metavar="DATE",
-              help="Planned first dose, YYYY-MM-DD (default: each record's planned_first_dose, "
-                   "else the as-of date); time windows run back from it.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
-              show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the result to this file instead of the terminal.")
+@click.option(
+    "--protocol",
+    "reference",
+    required=True,
+    help="Trial id (NCT number, local id) or a protocol YAML / registry file.",
+)
+@click.option(
+    "--patient",
+    "patient_file",
+    type=click.Path(path_type=Path),
+    help="One patient file: JSON record, CSV (one fact per row) or FHIR R4 bundle.",
+)
+@click.option(
+    "--patients",
+    "patient_dir",
+    type=click.Path(path_type=Path),
+    help="A folder of patient files (.json and .csv).",
+)
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Screening date, YYYY-MM-DD (default: today)."
+)
+@click.option(
+    "--first-dose",
+    "first_dose",
+    metavar="DATE",
+    help="Planned first dose, YYYY-MM-DD (default: each record's planned_first_dose, "
+    "else the as-of date); time windows run back from it.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the result to this file instead of the terminal.",
+)
 def screen(
     reference: str,
     patient_file: Path | None,
@@ -88,7 +111,8 @@ def screen(
     first = _date(first_dose, "--first-dose")
     protocol = find_protocol(reference)
     patients = (
-        read_patient_file(patient_file) if patient_file is not None
+        read_patient_file(patient_file)
+        if patient_file is not None
         else read_patient_folder(patient_dir)  # type: ignore[arg-type]
     )
     if not patients:
@@ -96,8 +120,12 @@ def screen(
     results = screen_patients(protocol.eligibility, patients, as_of=as_of_date, first_dose=first)
     if fmt == "json":
         data = [r.model_dump(mode="json") for r in results]
-        text = json.dumps(data[0] if patient_file and len(data) == 1 else data, indent=2,
-                          ensure_ascii=False) + "\n"
+        text = (
+            json.dumps(
+                data[0] if patient_file and len(data) == 1 else data, indent=2, ensure_ascii=False
+            )
+            + "\n"
+        )
         _emit(text, out)
     elif fmt == "csv":
         _emit(_csv(results), out)
@@ -123,14 +151,36 @@ def _emit(text: str, out: Path | None) -> None:
 def _csv(results: tuple[ScreeningResult, ...]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["patient_id", "overall", "criterion_id", "kind", "status", "verdict",
-                     "missing", "evidence", "rules"])
+    writer.writerow(
+        [
+            "patient_id",
+            "overall",
+            "criterion_id",
+            "kind",
+            "status",
+            "verdict",
+            "missing",
+            "evidence",
+            "rules",
+        ]
+    )
     for result in results:
         for c in result.criteria:
             evidence = "; ".join(e.describe() for r in _flat(c.rules) for e in r.evidence)
             rules = "; ".join(f"{r.rule_id} {r.status.value}" for r in c.rules)
-            writer.writerow([result.patient_id, result.overall.value, c.criterion_id, c.kind,
-                             c.status.value, c.verdict.value, "; ".join(c.missing), evidence, rules])
+            writer.writerow(
+                [
+                    result.patient_id,
+                    result.overall.value,
+                    c.criterion_id,
+                    c.kind,
+                    c.status.value,
+                    c.verdict.value,
+                    "; ".join(c.missing),
+                    evidence,
+                    rules,
+                ]
+            )
     return buffer.getvalue()
 
 
@@ -147,10 +197,14 @@ def _render(result: ScreeningResult, protocol: Protocol, target: object) -> None
 
     assert isinstance(target, Console)
     dates = f"as of {result.as_of.isoformat()}"
-    dates += (f"; first dose {result.first_dose.isoformat()}" if result.first_dose
-              else "; no planned first dose")
-    target.print(f"[bold]Patient {escape(result.patient_id)}[/] — {escape(protocol.trial_id)} "
-                 f"({dates})")
+    dates += (
+        f"; first dose {result.first_dose.isoformat()}"
+        if result.first_dose
+        else "; no planned first dose"
+    )
+    target.print(
+        f"[bold]Patient {escape(result.patient_id)}[/] — {escape(protocol.trial_id)} ({dates})"
+    )
     overall = result.overall.value.upper()
     colour = {"ELIGIBLE": "green", "NOT ELIGIBLE": "red", "INCOMPLETE": "yellow"}[overall]
     line = f"[bold {colour}]{overall}[/]"
@@ -163,8 +217,10 @@ def _render(result: ScreeningResult, protocol: Protocol, target: object) -> None
     target.print(line)
     for c in result.criteria:
         text = c.text if len(c.text) <= 90 else c.text[:87] + "…"
-        target.print(f"{_MARK[c.verdict]} [bold]{escape(c.criterion_id)}[/] {c.kind} — "
-                     f"{_STATUS[c.status]} ({c.verdict.value}): {escape(text)}")
+        target.print(
+            f"{_MARK[c.verdict]} [bold]{escape(c.criterion_id)}[/] {c.kind} — "
+            f"{_STATUS[c.status]} ({c.verdict.value}): {escape(text)}"
+        )
         for rule in c.rules:
             _render_rule(rule, target, 1)
     if result.to_collect:

@@ -155,7 +155,12 @@ _LIST = (
         "Urine protein (dipstick)",
         None,
         ("5804-0",),
-        ("urine protein dipstick", "urine dipstick protein", "dipstick proteinuria", "urine protein"),
+        (
+            "urine protein dipstick",
+            "urine dipstick protein",
+            "dipstick proteinuria",
+            "urine protein",
+        ),
         scale=Scale.ORDINAL,
         results=_DIPSTICK,
     ),

@@ -73,8 +73,12 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 
 NOT_MET, MET, UNKNOWN, INVESTIGATOR = np.int8(0), np.int8(1), np.int8(2), np.int8(3)
-STATUS = {NOT_MET: Status.NOT_MET, MET: Status.MET, UNKNOWN: Status.UNKNOWN,
-          INVESTIGATOR: Status.INVESTIGATOR}
+STATUS = {
+    NOT_MET: Status.NOT_MET,
+    MET: Status.MET,
+    UNKNOWN: Status.UNKNOWN,
+    INVESTIGATOR: Status.INVESTIGATOR,
+}
 # priority of each code when combining (index = code): all-of and any-of (outcome module)
 _ALL_RANK = np.array([3, 0, 2, 1], dtype=np.int8)
 _ANY_RANK = np.array([0, 3, 2, 1], dtype=np.int8)
@@ -127,8 +131,18 @@ class PatientFrames:
 
 
 _COLUMNS: dict[str, tuple[str, ...]] = {
-    "observations": ("patient", "analyte", "value", "result", "unit", "date", "low", "high",
-                     "range_unit", "order"),
+    "observations": (
+        "patient",
+        "analyte",
+        "value",
+        "result",
+        "unit",
+        "date",
+        "low",
+        "high",
+        "range_unit",
+        "order",
+    ),
     "performance": ("patient", "scale", "score", "date", "order"),
     "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
     "diagnosis_concepts": ("patient", "concept"),
@@ -151,29 +165,60 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
     people, rows = [], {name: [] for name in _COLUMNS}  # type: ignore[var-annotated]
     line_id = 0
     for i, p in enumerate(patients):
-        people.append({
-            "id": p.id, "sex": p.sex, "birth": day_number(p.birth_date),
-            "consent": day_number(p.consent_date), "first_dose": day_number(p.planned_first_dose),
-            "has_conditions": p.conditions is not None,
-            "has_medications": p.medications is not None or p.therapies is not None,
-            "has_therapies": p.therapies is not None, "has_procedures": p.procedures is not None,
-            "has_biomarkers": p.biomarkers is not None, "has_lesions": p.lesions is not None,
-        })
+        people.append(
+            {
+                "id": p.id,
+                "sex": p.sex,
+                "birth": day_number(p.birth_date),
+                "consent": day_number(p.consent_date),
+                "first_dose": day_number(p.planned_first_dose),
+                "has_conditions": p.conditions is not None,
+                "has_medications": p.medications is not None or p.therapies is not None,
+                "has_therapies": p.therapies is not None,
+                "has_procedures": p.procedures is not None,
+                "has_biomarkers": p.biomarkers is not None,
+                "has_lesions": p.lesions is not None,
+            }
+        )
         for k, o in enumerate(p.observations):
-            rows["observations"].append((i, o.analyte, o.value, o.result, o.unit,
-                                         day_number(o.date), o.low, o.high, o.range_unit, k))
+            rows["observations"].append(
+                (
+                    i,
+                    o.analyte,
+                    o.value,
+                    o.result,
+                    o.unit,
+                    day_number(o.date),
+                    o.low,
+                    o.high,
+                    o.range_unit,
+                    k,
+                )
+            )
         for k, s in enumerate(p.performance_status):
             rows["performance"].append((i, s.scale, s.score, day_number(s.date), k))
         d = p.diagnosis
         if d is not None:
-            rows["diagnosis"].append((i, d.confirmed_by, d.stage, d.t, d.n, d.m, d.edition,
-                                      d.tumour_size_mm, day_number(d.date)))
+            rows["diagnosis"].append(
+                (
+                    i,
+                    d.confirmed_by,
+                    d.stage,
+                    d.t,
+                    d.n,
+                    d.m,
+                    d.edition,
+                    d.tumour_size_mm,
+                    day_number(d.date),
+                )
+            )
             for concept in d.concepts("condition"):
                 rows["diagnosis_concepts"].append((i, concept))
         for c in p.conditions or ():
             for concept in c.concepts("condition"):
-                rows["conditions"].append((i, concept, day_number(c.onset),
-                                           day_number(c.abatement)))
+                rows["conditions"].append(
+                    (i, concept, day_number(c.onset), day_number(c.abatement))
+                )
         if p.conditions is not None and d is not None:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
@@ -182,27 +227,46 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 rows["exposures"].append((i, therapy, day_number(m.start), day_number(m.end)))
         for line in p.therapies or ():
             line_id += 1
-            rows["lines"].append((i, line_id, float(line.line) if line.line else float("nan"),
-                                  float(line.cycles) if line.cycles is not None else float("nan")))
+            rows["lines"].append(
+                (
+                    i,
+                    line_id,
+                    float(line.line) if line.line else float("nan"),
+                    float(line.cycles) if line.cycles is not None else float("nan"),
+                )
+            )
             classes: set[str] = set()
             for drug in line.drugs:
                 found = drug.concepts("therapy")
                 classes |= found
                 for therapy in found:
-                    rows["exposures"].append((i, therapy, day_number(drug.start or line.start),
-                                              day_number(drug.end or line.end)))
+                    rows["exposures"].append(
+                        (
+                            i,
+                            therapy,
+                            day_number(drug.start or line.start),
+                            day_number(drug.end or line.end),
+                        )
+                    )
             for therapy in classes:
                 rows["line_classes"].append((line_id, therapy))
         for proc in p.procedures or ():
             for concept in proc.concepts():
                 rows["procedures"].append((i, concept, day_number(proc.date)))
         for k, b in enumerate(p.biomarkers or ()):
-            rows["biomarkers"].append((i, b.marker.strip().upper(), b.status, b.value,
-                                       day_number(b.date), k))
+            rows["biomarkers"].append(
+                (i, b.marker.strip().upper(), b.status, b.value, day_number(b.date), k)
+            )
         for lesion in p.lesions or ():
-            rows["lesions"].append((i, lesion.organ.strip().casefold(), _flag(lesion.measurable),
-                                    _flag(lesion.complete_metabolic_response),
-                                    day_number(lesion.date)))
+            rows["lesions"].append(
+                (
+                    i,
+                    lesion.organ.strip().casefold(),
+                    _flag(lesion.measurable),
+                    _flag(lesion.complete_metabolic_response),
+                    day_number(lesion.date),
+                )
+            )
     return PatientFrames(pd.DataFrame(people), **{k: _frame(k, v) for k, v in rows.items()})
 
 
@@ -234,8 +298,10 @@ def _earliest(window: Window, reference: Floats) -> Floats:
     if window.unit in ("days", "weeks"):
         return reference - window.value * (7 if window.unit == "weeks" else 1)
     days = pd.to_datetime(pd.Series(reference), unit="D")
-    offset = pd.DateOffset(months=window.value) if window.unit == "months" else pd.DateOffset(
-        years=window.value
+    offset = (
+        pd.DateOffset(months=window.value)
+        if window.unit == "months"
+        else pd.DateOffset(years=window.value)
     )
     shifted = days - offset
     return np.asarray((shifted - pd.Timestamp(EPOCH)).dt.days, dtype=np.float64)
@@ -269,23 +335,22 @@ def _combine_all(parts: Sequence[Codes], n: int) -> Codes:
     if not parts:
         return _codes(n, MET)
     rank = np.max(np.stack([_ALL_RANK[p] for p in parts]), axis=0)
-    return _ALL_CODE[rank]
+    return np.asarray(_ALL_CODE[rank], dtype=np.int8)
 
 
 def _combine_any(parts: Sequence[Codes], n: int) -> Codes:
     if not parts:
         return _codes(n, NOT_MET)
     rank = np.max(np.stack([_ANY_RANK[p] for p in parts]), axis=0)
-    return _ANY_CODE[rank]
+    return np.asarray(_ANY_CODE[rank], dtype=np.int8)
 
 
 def _latest(frame: pd.DataFrame, order: Sequence[str] = ("date", "order")) -> pd.DataFrame:
     """One row per patient: the latest (by date, then by order in the record)."""
     if frame.empty:
         return frame
-    return frame.sort_values(["patient", *order], kind="stable").drop_duplicates(
-        "patient", keep="last"
-    )
+    ordered = frame.sort_values(["patient", *order], kind="stable")
+    return pd.DataFrame(ordered.drop_duplicates("patient", keep="last"))
 
 
 def _per_patient(n: int, index: Any, values: Any, fill: float = np.nan) -> Floats:
@@ -294,13 +359,15 @@ def _per_patient(n: int, index: Any, values: Any, fill: float = np.nan) -> Float
     return out
 
 
-def _usable(ctx: _Ctx, frame: pd.DataFrame, window: Window | None, column: str = "date") -> pd.DataFrame:
+def _usable(
+    ctx: _Ctx, frame: pd.DataFrame, window: Window | None, column: str = "date"
+) -> pd.DataFrame:
     patient = frame["patient"].to_numpy()
     dates = frame[column].to_numpy(dtype=np.float64)
     keep = dates <= ctx.reference[patient]
     if window is not None:
         keep &= dates >= ctx.earliest(window)[patient]
-    return frame[keep]
+    return pd.DataFrame(frame[keep])
 
 
 def _pick(ctx: _Ctx, analyte: str, window: Window | None) -> pd.DataFrame:
@@ -424,8 +491,9 @@ def _derived(rule: DerivedRule, ctx: _Ctx) -> Codes:
 def _measure(ctx: _Ctx, analyte: str, unit: str) -> Floats:
     picked = _pick(ctx, analyte, None)
     item = ANALYTES[analyte]
-    value = picked["value"].to_numpy(dtype=np.float64) * _factors(picked["unit"], unit,
-                                                                   item.molar_mass)
+    value = picked["value"].to_numpy(dtype=np.float64) * _factors(
+        picked["unit"], unit, item.molar_mass
+    )
     return _per_patient(ctx.n, picked["patient"], value)
 
 
@@ -455,10 +523,16 @@ def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
     hr = hr.merge(last_day, on="patient")
     qt = _latest(qt[qt["date"] == qt["last"]])
     hr = _latest(hr[hr["date"] == hr["last"]])
-    qt_ms = _per_patient(ctx.n, qt["patient"], qt["value"].to_numpy(dtype=np.float64)
-                         * _factors(qt["unit"], "ms", None))
-    rate = _per_patient(ctx.n, hr["patient"], hr["value"].to_numpy(dtype=np.float64)
-                        * _factors(hr["unit"], "/min", None))
+    qt_ms = _per_patient(
+        ctx.n,
+        qt["patient"],
+        qt["value"].to_numpy(dtype=np.float64) * _factors(qt["unit"], "ms", None),
+    )
+    rate = _per_patient(
+        ctx.n,
+        hr["patient"],
+        hr["value"].to_numpy(dtype=np.float64) * _factors(hr["unit"], "/min", None),
+    )
     return fridericia(qt_ms, rate)
 
 
@@ -497,13 +571,19 @@ def _stage(rule: StageRule, ctx: _Ctx) -> Codes:
     if rule.editions:
         edition = d["edition"]
         missing[patients[(edition.isna() | ~edition.isin(rule.editions)).to_numpy()]] = True
-    for allowed, column, prefix in ((rule.groups, "stage", ""), (rule.t, "t", "T"),
-                                    (rule.n, "n", "N"), (rule.m, "m", "M")):
+    for allowed, column, prefix in (
+        (rule.groups, "stage", ""),
+        (rule.t, "t", "T"),
+        (rule.n, "n", "N"),
+        (rule.m, "m", "M"),
+    ):
         if not allowed:
             continue
         values = d[column]
-        table = {v: any(matches_stage(str(v), a, prefix) for a in allowed)
-                 for v in values.dropna().unique()}
+        table = {
+            v: any(matches_stage(str(v), a, prefix) for a in allowed)
+            for v in values.dropna().unique()
+        }
         ok = values.map(table)
         missing[patients[values.isna().to_numpy()]] = True
         verdict_false[patients[(ok == False).to_numpy()]] = True  # noqa: E712 (NaN-aware)
@@ -686,11 +766,12 @@ def _lesions(rule: LesionRule, ctx: _Ctx) -> Codes:
         false |= ~missing & (number > rule.max_lesions)
     if rule.max_organs is not None:
         organs = counted.groupby("patient")["organ"].nunique()
-        number = _per_patient(n, organs.index, organs.to_numpy(), 0.0)
-        false |= ~missing & (number > rule.max_organs)
+        in_organs = _per_patient(n, organs.index, organs.to_numpy(), 0.0)
+        false |= ~missing & (in_organs > rule.max_organs)
     if rule.min_measurable is not None:
-        measurable = np.bincount(f.loc[f["measurable"] == 1.0, "patient"].to_numpy(dtype=np.int64),
-                                 minlength=n)
+        measurable = np.bincount(
+            f.loc[f["measurable"] == 1.0, "patient"].to_numpy(dtype=np.int64), minlength=n
+        )
         undetermined = _flags(n, f.loc[f["measurable"].isna(), "patient"])
         short = measurable < rule.min_measurable
         missing |= short & undetermined
@@ -775,8 +856,10 @@ def _context(frames: PatientFrames, as_of: dt.date, first_dose: dt.date | None) 
     return _Ctx(frames, reference, day_number(as_of), {})
 
 
-_LABELS = np.array([s.value for s in (Status.NOT_MET, Status.MET, Status.UNKNOWN,
-                                      Status.INVESTIGATOR)], dtype=object)
+_LABELS = np.array(
+    [s.value for s in (Status.NOT_MET, Status.MET, Status.UNKNOWN, Status.INVESTIGATOR)],
+    dtype=object,
+)
 
 
 def rule_statuses(
@@ -800,7 +883,9 @@ def rule_statuses(
     for criterion in eligibility.criteria:
         for rule in criterion.rules:
             walk(rule)
-    return pd.DataFrame(columns, index=pd.Index(frames.patients["id"].to_numpy(), name="patient_id"))
+    return pd.DataFrame(
+        columns, index=pd.Index(frames.patients["id"].to_numpy(), name="patient_id")
+    )
 
 
 def screen_frames(
@@ -833,9 +918,14 @@ def screen_frames(
     for cid, codes in columns.items():
         fails |= codes == (MET if kinds[cid] == CriterionKind.EXCLUSION else NOT_MET)
         unknown |= codes == UNKNOWN
-    overall = np.where(fails, Overall.NOT_ELIGIBLE.value,
-                       np.where(unknown, Overall.INCOMPLETE.value, Overall.ELIGIBLE.value))
-    result = pd.DataFrame({cid: _LABELS[codes] for cid, codes in columns.items()},
-                          index=pd.Index(people["id"].to_numpy(), name="patient_id"))
+    overall = np.where(
+        fails,
+        Overall.NOT_ELIGIBLE.value,
+        np.where(unknown, Overall.INCOMPLETE.value, Overall.ELIGIBLE.value),
+    )
+    result = pd.DataFrame(
+        {cid: _LABELS[codes] for cid, codes in columns.items()},
+        index=pd.Index(people["id"].to_numpy(), name="patient_id"),
+    )
     result["overall"] = overall
     return result

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from oncotrial.errors import DictionaryError
 
@@ -40,7 +41,7 @@ class System:
     CVX = "CVX"
     LOINC = "LOINC"
 
-    URIS = {
+    URIS: ClassVar[dict[str, str]] = {
         "http://snomed.info/sct": SNOMED,
         "http://hl7.org/fhir/sid/icd-10": ICD10,
         "http://hl7.org/fhir/sid/icd-10-cm": ICD10,
@@ -118,16 +119,26 @@ CONDITIONS = _index(
         Concept(
             "nsclc",
             "Non-small cell lung cancer",
-            ("non-small cell lung cancer", "non small cell lung cancer", "NSCLC",
-             "non-small cell lung carcinoma", "lung adenocarcinoma",
-             "squamous cell carcinoma of lung", "lung squamous cell carcinoma"),
+            (
+                "non-small cell lung cancer",
+                "non small cell lung cancer",
+                "NSCLC",
+                "non-small cell lung carcinoma",
+                "lung adenocarcinoma",
+                "squamous cell carcinoma of lung",
+                "lung squamous cell carcinoma",
+            ),
             snomed=("254637007",),
         ),
         Concept(
             "liver_metastases",
             "Liver metastases",
-            ("liver metastasis", "hepatic metastases", "hepatic metastasis",
-             "secondary malignant neoplasm of liver"),
+            (
+                "liver metastasis",
+                "hepatic metastases",
+                "hepatic metastasis",
+                "secondary malignant neoplasm of liver",
+            ),
             snomed=("94381002",),
             icd10=("C78.7",),
         ),
@@ -193,10 +204,29 @@ THERAPIES = _index(
         Concept(
             "immune_checkpoint_inhibitor",
             "Immune checkpoint inhibitor (anti-PD-1, anti-PD-L1, anti-CTLA-4)",
-            ("pembrolizumab", "nivolumab", "cemiplimab", "dostarlimab", "atezolizumab",
-             "durvalumab", "avelumab", "ipilimumab", "tremelimumab", "toripalimab", "sintilimab",
-             "camrelizumab", "tislelizumab", "serplulimab", "penpulimab", "sugemalimab",
-             "envafolimab", "adebrelimab", "benmelstobart", "ivonescimab", "cadonilimab"),
+            (
+                "pembrolizumab",
+                "nivolumab",
+                "cemiplimab",
+                "dostarlimab",
+                "atezolizumab",
+                "durvalumab",
+                "avelumab",
+                "ipilimumab",
+                "tremelimumab",
+                "toripalimab",
+                "sintilimab",
+                "camrelizumab",
+                "tislelizumab",
+                "serplulimab",
+                "penpulimab",
+                "sugemalimab",
+                "envafolimab",
+                "adebrelimab",
+                "benmelstobart",
+                "ivonescimab",
+                "cadonilimab",
+            ),
             atc=("L01FF", "L01FX04", "L01FX20"),
         ),
         Concept(
@@ -208,18 +238,57 @@ THERAPIES = _index(
         Concept(
             "live_vaccine",
             "Live or live-attenuated vaccine",
-            ("measles mumps rubella vaccine", "MMR vaccine", "MMRV vaccine", "varicella vaccine",
-             "zoster vaccine live", "yellow fever vaccine", "BCG vaccine", "oral typhoid vaccine",
-             "live attenuated influenza vaccine", "LAIV", "FluMist", "rotavirus vaccine",
-             "oral polio vaccine"),
-            cvx=("03", "04", "05", "06", "07", "19", "21", "25", "37", "38", "94", "111", "116",
-                 "119", "121", "122", "149", "02"),
+            (
+                "measles mumps rubella vaccine",
+                "MMR vaccine",
+                "MMRV vaccine",
+                "varicella vaccine",
+                "zoster vaccine live",
+                "yellow fever vaccine",
+                "BCG vaccine",
+                "oral typhoid vaccine",
+                "live attenuated influenza vaccine",
+                "LAIV",
+                "FluMist",
+                "rotavirus vaccine",
+                "oral polio vaccine",
+            ),
+            cvx=(
+                "03",
+                "04",
+                "05",
+                "06",
+                "07",
+                "19",
+                "21",
+                "25",
+                "37",
+                "38",
+                "94",
+                "111",
+                "116",
+                "119",
+                "121",
+                "122",
+                "149",
+                "02",
+            ),
         ),
         Concept(
             "anticoagulant",
             "Anticoagulant therapy",
-            ("warfarin", "heparin", "enoxaparin", "dalteparin", "nadroparin", "fondaparinux",
-             "rivaroxaban", "apixaban", "edoxaban", "dabigatran"),
+            (
+                "warfarin",
+                "heparin",
+                "enoxaparin",
+                "dalteparin",
+                "nadroparin",
+                "fondaparinux",
+                "rivaroxaban",
+                "apixaban",
+                "edoxaban",
+                "dabigatran",
+            ),
             atc=("B01AA", "B01AB", "B01AE", "B01AF", "B01AX05"),
         ),
         Concept(
@@ -237,12 +306,19 @@ THERAPIES = _index(
         Concept(
             "thrombopoietin",
             "Thrombopoietin or thrombopoietin receptor agonist",
-            ("romiplostim", "eltrombopag", "avatrombopag", "hetrombopag",
-             "recombinant human thrombopoietin", "rhTPO"),
+            (
+                "romiplostim",
+                "eltrombopag",
+                "avatrombopag",
+                "hetrombopag",
+                "recombinant human thrombopoietin",
+                "rhTPO",
+            ),
             atc=("B02BX04", "B02BX05", "B02BX08"),
         ),
-        Concept("albumin_infusion", "Albumin infusion", ("human albumin", "albumin"),
-                atc=("B05AA01",)),
+        Concept(
+            "albumin_infusion", "Albumin infusion", ("human albumin", "albumin"), atc=("B05AA01",)
+        ),
         Concept(
             "systemic_antimicrobial",
             "Systemic antimicrobial therapy",
@@ -255,18 +331,24 @@ THERAPIES = _index(
 PROCEDURES = _index(
     (
         Concept("major_surgery", "Major surgery", ("major surgical procedure",)),
-        Concept("surgery", "Surgery", ("surgical procedure", "operation"),
-                snomed=("387713003",)),
-        Concept("radical_radiotherapy", "Radical radiotherapy",
-                ("radical radiation therapy", "definitive radiotherapy", "SBRT", "SABR")),
-        Concept("radiotherapy", "Radiotherapy", ("radiation therapy",),
-                snomed=("108290001",)),
-        Concept("transfusion", "Blood transfusion", ("red cell transfusion",
-                "platelet transfusion", "transfusion of blood product"),
-                snomed=("116859006",)),
-        Concept("organ_transplant", "Organ or bone marrow transplantation",
-                ("bone marrow transplantation", "stem cell transplantation",
-                 "organ transplantation")),
+        Concept("surgery", "Surgery", ("surgical procedure", "operation"), snomed=("387713003",)),
+        Concept(
+            "radical_radiotherapy",
+            "Radical radiotherapy",
+            ("radical radiation therapy", "definitive radiotherapy", "SBRT", "SABR"),
+        ),
+        Concept("radiotherapy", "Radiotherapy", ("radiation therapy",), snomed=("108290001",)),
+        Concept(
+            "transfusion",
+            "Blood transfusion",
+            ("red cell transfusion", "platelet transfusion", "transfusion of blood product"),
+            snomed=("116859006",),
+        ),
+        Concept(
+            "organ_transplant",
+            "Organ or bone marrow transplantation",
+            ("bone marrow transplantation", "stem cell transplantation", "organ transplantation"),
+        ),
     )
 )
 

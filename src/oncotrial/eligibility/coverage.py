@@ -84,7 +84,9 @@ def _level(
     return "computable"
 
 
-def coverage_report(eligibility: Eligibility, source: Literal["parser", "protocol"] = "parser") -> CoverageReport:
+def coverage_report(
+    eligibility: Eligibility, source: Literal["parser", "protocol"] = "parser"
+) -> CoverageReport:
     """Coverage of the parser's proposal (``parser``) or of the rules the protocol carries."""
     items = []
     if source == "parser":

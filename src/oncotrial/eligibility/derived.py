@@ -7,7 +7,7 @@ one patient and screening a hundred thousand at once compute the same numbers.
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +42,13 @@ def cockcroft_gault(age: Num, weight_kg: Num, creatinine_mg_dl: Num, sex_factor:
     return (140 - age) * weight_kg / (72 * creatinine_mg_dl) * sex_factor
 
 
-def fridericia(qt_ms: Num, heart_rate: Num) -> Num:
+@overload
+def fridericia(qt_ms: float, heart_rate: float) -> float: ...
+@overload
+def fridericia(
+    qt_ms: npt.NDArray[np.float64], heart_rate: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def fridericia(qt_ms: Any, heart_rate: Any) -> Any:
     """QTcF in ms: QT / RR^(1/3), RR = 60 / heart rate in seconds (Fridericia 1920)."""
     rr_seconds = 60.0 / heart_rate
     return qt_ms / rr_seconds ** (1.0 / 3.0)

@@ -33,7 +33,13 @@ from oncotrial.eligibility.outcome import (
     combine_any,
     with_unit,
 )
-from oncotrial.eligibility.patient import MedicationRecord, Observation, Patient
+from oncotrial.eligibility.patient import (
+    ConditionRecord,
+    Diagnosis,
+    MedicationRecord,
+    Observation,
+    Patient,
+)
 from oncotrial.eligibility.rules import (
     AgeRule,
     AllOfRule,
@@ -101,7 +107,9 @@ def _met(ok: bool, evidence: Sequence[Evidence], notes: Sequence[str] = ()) -> _
     return _Partial(Status.MET if ok else Status.NOT_MET, tuple(evidence), (), tuple(notes))
 
 
-def _unknown(missing: Sequence[str], evidence: Sequence[Evidence] = (), notes: Sequence[str] = ()) -> _Partial:
+def _unknown(
+    missing: Sequence[str], evidence: Sequence[Evidence] = (), notes: Sequence[str] = ()
+) -> _Partial:
     return _Partial(Status.UNKNOWN, tuple(evidence), tuple(missing), tuple(notes))
 
 
@@ -171,8 +179,12 @@ def pick_observation(ctx: Context, analyte: str, window: Window | None) -> _Pick
 
 
 def _observation_evidence(
-    o: Observation, item: Analyte, threshold: str | None = None, converted: float | None = None,
-    converted_unit: str | None = None, note: str | None = None,
+    o: Observation,
+    item: Analyte,
+    threshold: str | None = None,
+    converted: float | None = None,
+    converted_unit: str | None = None,
+    note: str | None = None,
 ) -> Evidence:
     return Evidence(
         item=item.name,
@@ -206,8 +218,10 @@ def _lab(rule: LabRule, ctx: Context) -> _Partial:
     if limit is None:
         side = "upper" if rule.relative_to == "ULN" else "lower"
         return _unknown(
-            [f"{side} limit of normal (reference range) of the {item.name} result of "
-             f"{o.date.isoformat()}"],
+            [
+                f"{side} limit of normal (reference range) of the {item.name} result of "
+                f"{o.date.isoformat()}"
+            ],
             [_observation_evidence(o, item)],
             pick.notes,
         )
@@ -339,15 +353,20 @@ def _creatinine_clearance(rule: DerivedRule, ctx: Context) -> _Found:
         mg_dl = _in_unit(creatinine, "mg/dL")
         evidence.append(
             _observation_evidence(
-                creatinine, ANALYTES["creatinine"], None,
-                None if creatinine.unit == "mg/dL" else mg_dl, "mg/dL",
+                creatinine,
+                ANALYTES["creatinine"],
+                None,
+                None if creatinine.unit == "mg/dL" else mg_dl,
+                "mg/dL",
             )
         )
     weight = _latest_measure(ctx, "weight")
     if weight is None:
         missing.append(f"body weight on or before {ctx.reference.isoformat()}")
     else:
-        evidence.append(_observation_evidence(weight, ANALYTES["weight"], note="actual body weight"))
+        evidence.append(
+            _observation_evidence(weight, ANALYTES["weight"], note="actual body weight")
+        )
     if p.birth_date is None:
         missing.append("date of birth")
     if p.sex is None:
@@ -356,12 +375,19 @@ def _creatinine_clearance(rule: DerivedRule, ctx: Context) -> _Found:
         return None, evidence, missing, pick.notes
     age = age_in_years(p.birth_date, creatinine.date)
     evidence.append(
-        Evidence(item="age", value=float(age), unit="years", date=creatinine.date,
-                 note="on the day of the creatinine sample")
+        Evidence(
+            item="age",
+            value=float(age),
+            unit="years",
+            date=creatinine.date,
+            note="on the day of the creatinine sample",
+        )
     )
     factor = COCKCROFT_GAULT_FEMALE_FACTOR if p.sex == "female" else 1.0
     evidence.append(Evidence(item="sex", value=p.sex, note=f"factor {factor:g}"))
-    value = cockcroft_gault(float(age), _in_unit(weight, "kg"), _in_unit(creatinine, "mg/dL"), factor)
+    value = cockcroft_gault(
+        float(age), _in_unit(weight, "kg"), _in_unit(creatinine, "mg/dL"), factor
+    )
     return value, evidence, [], pick.notes
 
 
@@ -372,8 +398,10 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
 
     def usable(analyte: str) -> list[Observation]:
         return [
-            o for o in ctx.patient.observations
-            if o.analyte == analyte and o.date <= reference
+            o
+            for o in ctx.patient.observations
+            if o.analyte == analyte
+            and o.date <= reference
             and (earliest is None or o.date >= earliest)
         ]
 
@@ -381,9 +409,12 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     same_day = {o.date for o in qts} & {o.date for o in rates}
     if not same_day:
         where = f" within {rule.within} before {reference.isoformat()}" if rule.within else ""
-        return (None, evidence,
-                [f"QT interval and heart rate from the same ECG (same date){where}"],
-                ctx.window_note(rule.within))
+        return (
+            None,
+            evidence,
+            [f"QT interval and heart rate from the same ECG (same date){where}"],
+            ctx.window_note(rule.within),
+        )
     day = max(same_day)
     qt = _latest([o for o in qts if o.date == day], lambda o: o.date)
     rate = _latest([o for o in rates if o.date == day], lambda o: o.date)
@@ -415,21 +446,28 @@ def _diagnosis(rule: DiagnosisRule, ctx: Context) -> _Partial:
     if d is None:
         return _unknown(["primary diagnosis"])
     concepts = d.concepts("condition")
-    shown = Evidence(item="diagnosis", value=d.text or d.concept or d.code, date=d.date,
-                     note=f"confirmed by {d.confirmed_by}" if d.confirmed_by else None,
-                     record=d.record)
+    shown = Evidence(
+        item="diagnosis",
+        value=d.text or d.concept or d.code,
+        date=d.date,
+        note=f"confirmed by {d.confirmed_by}" if d.confirmed_by else None,
+        record=d.record,
+    )
     if rule.condition not in concepts:
         if not concepts:
             return _unknown(
-                [f"primary diagnosis coded so that oncotrial can read it (as {rule.condition}, "
-                 "a SNOMED CT code or a listed name)"],
+                [
+                    f"primary diagnosis coded so that oncotrial can read it (as {rule.condition}, "
+                    "a SNOMED CT code or a listed name)"
+                ],
                 [shown],
             )
         return _met(False, [shown])
     if rule.confirmed_by:
         if d.confirmed_by is None:
-            return _unknown([f"how the diagnosis was confirmed ({' or '.join(rule.confirmed_by)})"],
-                            [shown])
+            return _unknown(
+                [f"how the diagnosis was confirmed ({' or '.join(rule.confirmed_by)})"], [shown]
+            )
         return _met(d.confirmed_by in rule.confirmed_by, [shown])
     return _met(True, [shown])
 
@@ -442,7 +480,7 @@ def _stage_code(text: str, prefix: str = "") -> str:
         # clinical, pathological, post-therapy, recurrence prefixes: cT1b, pT1b, ypT0, rT2
         for lead in ("YP", "YC", "C", "P", "R", "A"):
             if code.startswith(lead + prefix):
-                code = code[len(lead):]
+                code = code[len(lead) :]
                 break
     return code
 
@@ -452,8 +490,10 @@ def matches_stage(value: str, allowed: str, prefix: str = "") -> bool:
     a, b = _stage_code(value, prefix), _stage_code(allowed, prefix)
     if a == b:
         return True
-    return a.startswith(b) and a[len(b)] in "ABC0123456789" and not (
-        prefix == "" and b[-1:] in "ABC" and a[len(b)] in "ABC"
+    return (
+        a.startswith(b)
+        and a[len(b)] in "ABC0123456789"
+        and not (prefix == "" and b[-1:] in "ABC" and a[len(b)] in "ABC")
     )
 
 
@@ -466,11 +506,15 @@ def _stage(rule: StageRule, ctx: Context) -> _Partial:
     verdicts: list[bool] = []
     if rule.editions:
         if d.edition is None:
-            missing.append(f"AJCC edition of the stage (the rule needs edition "
-                           f"{' or '.join(map(str, rule.editions))})")
+            missing.append(
+                f"AJCC edition of the stage (the rule needs edition "
+                f"{' or '.join(map(str, rule.editions))})"
+            )
         elif d.edition not in rule.editions:
-            missing.append(f"stage by AJCC edition {' or '.join(map(str, rule.editions))} "
-                           f"(recorded by edition {d.edition})")
+            missing.append(
+                f"stage by AJCC edition {' or '.join(map(str, rule.editions))} "
+                f"(recorded by edition {d.edition})"
+            )
         else:
             evidence.append(Evidence(item="AJCC edition", value=float(d.edition)))
     for label, allowed, value, prefix in (
@@ -486,8 +530,9 @@ def _stage(rule: StageRule, ctx: Context) -> _Partial:
             continue
         ok = any(matches_stage(value, a, prefix) for a in allowed)
         verdicts.append(ok)
-        evidence.append(Evidence(item=label, value=value, threshold=" or ".join(allowed),
-                                 record=d.record))
+        evidence.append(
+            Evidence(item=label, value=value, threshold=" or ".join(allowed), record=d.record)
+        )
     if not all(verdicts):
         return _met(False, evidence)
     if missing:
@@ -502,8 +547,18 @@ def _tumour_size(rule: TumourSizeRule, ctx: Context) -> _Partial:
     scale = 10.0 if rule.unit == "cm" else 1.0
     ok = all(b.comparator.holds(d.tumour_size_mm, b.value * scale) for b in rule.bounds)
     bounds = " and ".join(f"{b.comparator.symbol} {_num(b.value)} {rule.unit}" for b in rule.bounds)
-    return _met(ok, [Evidence(item="tumour size", value=d.tumour_size_mm, unit="mm",
-                              threshold=bounds, record=d.record)])
+    return _met(
+        ok,
+        [
+            Evidence(
+                item="tumour size",
+                value=d.tumour_size_mm,
+                unit="mm",
+                threshold=bounds,
+                record=d.record,
+            )
+        ],
+    )
 
 
 def _biomarker(rule: BiomarkerRule, ctx: Context) -> _Partial:
@@ -511,15 +566,21 @@ def _biomarker(rule: BiomarkerRule, ctx: Context) -> _Partial:
     if results is None:
         return _unknown([f"{rule.marker} result"])
     mine = [
-        b for b in results
-        if b.marker.strip().upper() == rule.marker.upper() and (b.date is None or b.date <= ctx.reference)
+        b
+        for b in results
+        if b.marker.strip().upper() == rule.marker.upper()
+        and (b.date is None or b.date <= ctx.reference)
     ]
     if not mine:
         return _unknown([f"{rule.marker} result"])
     dated = _latest(mine, lambda b: b.date)
     latest = dated if dated is not None else mine[-1]
-    shown = Evidence(item=rule.marker, value=latest.status or latest.value, date=latest.date,
-                     record=latest.record)
+    shown = Evidence(
+        item=rule.marker,
+        value=latest.status or latest.value,
+        date=latest.date,
+        record=latest.record,
+    )
     if rule.status is not None:
         status = latest.status
         if status == "failed":
@@ -533,8 +594,10 @@ def _biomarker(rule: BiomarkerRule, ctx: Context) -> _Partial:
     if latest.value is None:
         return _unknown([f"{rule.marker} level (%)"], [shown])
     threshold = f"{rule.comparator.symbol} {_num(rule.value)} %"
-    return _met(rule.comparator.holds(latest.value, rule.value),
-                [shown.model_copy(update={"threshold": threshold, "unit": "%"})])
+    return _met(
+        rule.comparator.holds(latest.value, rule.value),
+        [shown.model_copy(update={"threshold": threshold, "unit": "%"})],
+    )
 
 
 def _exposures(ctx: Context) -> list[tuple[MedicationRecord, dt.date | None, dt.date | None, str]]:
@@ -544,8 +607,14 @@ def _exposures(ctx: Context) -> list[tuple[MedicationRecord, dt.date | None, dt.
         found.append((m, m.start, m.end, m.record or "medication"))
     for line in ctx.patient.therapies or ():
         for drug in line.drugs:
-            found.append((drug, drug.start or line.start, drug.end or line.end,
-                          line.record or "therapy line"))
+            found.append(
+                (
+                    drug,
+                    drug.start or line.start,
+                    drug.end or line.end,
+                    line.record or "therapy line",
+                )
+            )
     return found
 
 
@@ -569,8 +638,15 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
                 undated.append(f"start date of {label}")
                 continue
             if end is None or end >= reference:
-                evidence.append(Evidence(item=name, value=label, date=start, record=record,
-                                         note="ongoing" if end is None else f"until {end}"))
+                evidence.append(
+                    Evidence(
+                        item=name,
+                        value=label,
+                        date=start,
+                        record=record,
+                        note="ongoing" if end is None else f"until {end}",
+                    )
+                )
             continue
         if earliest is None:
             evidence.append(Evidence(item=name, value=label, date=start, record=record))
@@ -580,16 +656,32 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             undated.append(f"dates of {label}")
             continue
         if last >= earliest:
-            evidence.append(Evidence(item=name, value=label, date=start or end, record=record,
-                                     threshold=f"on or after {earliest.isoformat()}"))
+            evidence.append(
+                Evidence(
+                    item=name,
+                    value=label,
+                    date=start or end,
+                    record=record,
+                    threshold=f"on or after {earliest.isoformat()}",
+                )
+            )
     notes = ctx.window_note(rule.within)
     if evidence:
         return _met(True, evidence, notes)
     if undated:
         return _unknown(undated, notes=notes)
     count = len(_exposures(ctx))
-    return _met(False, [Evidence(item=name, value="none recorded",
-                                 note=f"none among the {count} medications recorded")], notes)
+    return _met(
+        False,
+        [
+            Evidence(
+                item=name,
+                value="none recorded",
+                note=f"none among the {count} medications recorded",
+            )
+        ],
+        notes,
+    )
 
 
 def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
@@ -620,9 +712,17 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
         return _met(True, evidence, notes)
     if undated:
         return _unknown(undated, notes=notes)
-    return _met(False, [Evidence(item=name, value="none recorded",
-                                 note=f"none among the {len(procedures)} procedures recorded")],
-                notes)
+    return _met(
+        False,
+        [
+            Evidence(
+                item=name,
+                value="none recorded",
+                note=f"none among the {len(procedures)} procedures recorded",
+            )
+        ],
+        notes,
+    )
 
 
 def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
@@ -631,15 +731,13 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
     records = list(p.conditions or ())
     if p.conditions is None:
         return _unknown([f"medical history (to check for {_lower_first(name)})"])
-    if p.diagnosis is not None:
-        records_diag = [p.diagnosis]
-    else:
-        records_diag = []
+    records_diag: list[Diagnosis] = [p.diagnosis] if p.diagnosis is not None else []
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
     undated: list[str] = []
-    for record in [*records, *records_diag]:
+    found_records: list[ConditionRecord | Diagnosis] = [*records, *records_diag]
+    for record in found_records:
         if rule.condition not in record.concepts("condition"):
             continue
         label = record.text or record.concept or record.code or name
@@ -664,9 +762,17 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         return _met(True, evidence, notes)
     if undated:
         return _unknown(undated, notes=notes)
-    return _met(False, [Evidence(item=name, value="none recorded",
-                                 note=f"none among the {len(records)} conditions recorded")],
-                notes)
+    return _met(
+        False,
+        [
+            Evidence(
+                item=name,
+                value="none recorded",
+                note=f"none among the {len(records)} conditions recorded",
+            )
+        ],
+        notes,
+    )
 
 
 def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
@@ -690,13 +796,21 @@ def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
         if rule.line is not None and line.line != rule.line:
             continue
         if not wanted <= classes:
-            evidence.append(Evidence(item=f"line {line.line or '?'}", value=label, record=line.record,
-                                     note="does not contain " + ", ".join(
-                                         THERAPIES[t].name for t in sorted(wanted - classes))))
+            evidence.append(
+                Evidence(
+                    item=f"line {line.line or '?'}",
+                    value=label,
+                    record=line.record,
+                    note="does not contain "
+                    + ", ".join(THERAPIES[t].name for t in sorted(wanted - classes)),
+                )
+            )
             verdicts.append(Status.NOT_MET)
             continue
         if rule.min_cycles is None and rule.max_cycles is None:
-            evidence.append(Evidence(item=f"line {line.line or '?'}", value=label, record=line.record))
+            evidence.append(
+                Evidence(item=f"line {line.line or '?'}", value=label, record=line.record)
+            )
             verdicts.append(Status.MET)
             continue
         if line.cycles is None:
@@ -706,16 +820,30 @@ def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
         ok = (rule.min_cycles is None or line.cycles >= rule.min_cycles) and (
             rule.max_cycles is None or line.cycles <= rule.max_cycles
         )
-        evidence.append(Evidence(item=f"line {line.line or '?'}", value=label, record=line.record,
-                                 note=f"{line.cycles} cycles"))
+        evidence.append(
+            Evidence(
+                item=f"line {line.line or '?'}",
+                value=label,
+                record=line.record,
+                note=f"{line.cycles} cycles",
+            )
+        )
         verdicts.append(Status.MET if ok else Status.NOT_MET)
     status = combine_any(verdicts)
     if status is Status.UNKNOWN:
         return _unknown(missing, evidence)
     if not verdicts:
         what = f"line {rule.line} therapy" if rule.line else "a matching therapy line"
-        return _met(False, [Evidence(item="therapy", value="none recorded",
-                                     note=f"no {what} among {len(lines)} lines recorded")])
+        return _met(
+            False,
+            [
+                Evidence(
+                    item="therapy",
+                    value="none recorded",
+                    note=f"no {what} among {len(lines)} lines recorded",
+                )
+            ],
+        )
     return _met(status is Status.MET, evidence)
 
 
@@ -729,8 +857,10 @@ def _lesions(rule: LesionRule, ctx: Context) -> _Partial:
         earliest = rule.within.earliest(reference)
         usable = [x for x in usable if x.date is not None and x.date >= earliest]
         if not usable:
-            return _unknown([f"tumour assessment within {rule.within} before "
-                             f"{reference.isoformat()}"], notes=ctx.window_note(rule.within))
+            return _unknown(
+                [f"tumour assessment within {rule.within} before {reference.isoformat()}"],
+                notes=ctx.window_note(rule.within),
+            )
     dates = {x.date for x in usable if x.date is not None}
     if dates:
         # the most recent assessment describes the current lesions
@@ -740,28 +870,39 @@ def _lesions(rule: LesionRule, ctx: Context) -> _Partial:
     verdicts: list[bool] = []
     evidence: list[Evidence] = []
     counted = usable
-    if rule.exclude_complete_metabolic_response and (rule.max_lesions is not None or
-                                                     rule.max_organs is not None):
+    if rule.exclude_complete_metabolic_response and (
+        rule.max_lesions is not None or rule.max_organs is not None
+    ):
         if any(x.complete_metabolic_response is None for x in usable):
             missing.append("metabolic response (complete or not) of each lesion on PET-CT")
         counted = [x for x in usable if x.complete_metabolic_response is not True]
     if rule.max_lesions is not None and not missing:
         verdicts.append(len(counted) <= rule.max_lesions)
-        evidence.append(Evidence(item="lesions", value=float(len(counted)),
-                                 threshold=f"≤ {rule.max_lesions}"))
+        evidence.append(
+            Evidence(item="lesions", value=float(len(counted)), threshold=f"≤ {rule.max_lesions}")
+        )
     if rule.max_organs is not None and not missing:
         organs = sorted({x.organ.strip().casefold() for x in counted})
         verdicts.append(len(organs) <= rule.max_organs)
-        evidence.append(Evidence(item="organs", value=float(len(organs)),
-                                 threshold=f"≤ {rule.max_organs}", note=", ".join(organs)))
+        evidence.append(
+            Evidence(
+                item="organs",
+                value=float(len(organs)),
+                threshold=f"≤ {rule.max_organs}",
+                note=", ".join(organs),
+            )
+        )
     if rule.min_measurable is not None:
         n = sum(1 for x in usable if x.measurable)
         if n < rule.min_measurable and any(x.measurable is None for x in usable):
             missing.append(f"measurability of each lesion ({rule.criteria or 'RECIST 1.1'})")
         else:
             verdicts.append(n >= rule.min_measurable)
-            evidence.append(Evidence(item="measurable lesions", value=float(n),
-                                     threshold=f"≥ {rule.min_measurable}"))
+            evidence.append(
+                Evidence(
+                    item="measurable lesions", value=float(n), threshold=f"≥ {rule.min_measurable}"
+                )
+            )
     notes = ctx.window_note(rule.within)
     if not all(verdicts):
         return _met(False, evidence, notes)
@@ -780,7 +921,9 @@ def _combine(rule: AllOfRule | AnyOfRule, ctx: Context) -> _Partial:
 
 def _not(rule: NotRule, ctx: Context) -> _Partial:
     inner = evaluate_rule(rule.rule, ctx)
-    flipped = {Status.MET: Status.NOT_MET, Status.NOT_MET: Status.MET}.get(inner.status, inner.status)
+    flipped = {Status.MET: Status.NOT_MET, Status.NOT_MET: Status.MET}.get(
+        inner.status, inner.status
+    )
     return _Partial(flipped, missing=inner.missing, parts=(inner,))
 
 
@@ -804,12 +947,13 @@ def _conditional(rule: ConditionalRule, ctx: Context) -> _Partial:
         return _Partial(then.status, missing=then.missing, parts=(when, then))
     if when.status is Status.NOT_MET:
         shown = (when, otherwise) if otherwise is not None else (when,)
-        note = () if otherwise is not None else ("does not apply",)
-        return _Partial(other_status, missing=otherwise.missing if otherwise else (),
-                        notes=note, parts=shown)
+        notes: tuple[str, ...] = () if otherwise is not None else ("does not apply",)
+        return _Partial(
+            other_status, missing=otherwise.missing if otherwise else (), notes=notes, parts=shown
+        )
     if then.status == other_status and then.status in (Status.MET, Status.NOT_MET):
-        note = f"the same whether or not {describe_rule(rule.when)}"
-        return _Partial(then.status, notes=(note,), parts=parts)
+        same = f"the same whether or not {describe_rule(rule.when)}"
+        return _Partial(then.status, notes=(same,), parts=parts)
     branches = [then] + ([otherwise] if otherwise is not None else [])
     if when.status is Status.INVESTIGATOR:
         status = combine_all([Status.INVESTIGATOR, *(b.status for b in branches)])

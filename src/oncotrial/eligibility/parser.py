@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
@@ -64,6 +66,9 @@ __all__ = [
     "read_criterion",
     "read_eligibility",
 ]
+
+
+R = TypeVar("R", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -116,12 +121,16 @@ _COMP = (
     + "|".join(re.escape(w) for w in sorted(_WORD_COMPARATORS, key=len, reverse=True))
     + r")"
 )
+
+
 def _limit(name: str) -> str:
     return (
-    r"(?:[×x*]\s*|times\s+)?(?:the\s+)?(?:institutional\s+)?"
-    rf"(?P<{name}>ULN|LLN|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*(?:range\s*)?\(ULN\))?|"
-    r"lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*\(LLN\))?)"
+        r"(?:[×x*]\s*|times\s+)?(?:the\s+)?(?:institutional\s+)?"
+        rf"(?P<{name}>ULN|LLN|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*(?:range\s*)?\(ULN\))?|"
+        r"lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*\(LLN\))?)"
     )
+
+
 _THRESHOLD = re.compile(
     _COMP
     + r"\s*(?:"
@@ -280,10 +289,11 @@ class _Reader:
     def consume(self, start: int, end: int) -> None:
         self.consumed.append((start, end))
 
-    def draft(self, cls: type[Any], start: int, end: int, **fields: Any) -> Any:
-        kind = cls.model_fields["kind"].annotation.__args__[0]
-        return cls(kind=kind, id="draft", description="draft", source=self.span(start, end),
-                   **fields)
+    def draft(self, cls: type[R], start: int, end: int, **fields: Any) -> R:
+        kind = get_args(cls.model_fields["kind"].annotation)[0]
+        return cls(
+            kind=kind, id="draft", description="draft", source=self.span(start, end), **fields
+        )
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.criterion.id}: {message}")
@@ -306,7 +316,11 @@ _WINDOW = r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|we
 
 
 def _window(m: re.Match[str]) -> Window:
-    return Window(value=int(m.group("n")), unit=m.group("unit").lower() + "s")  # type: ignore[arg-type]
+    return _window_of(m.group("n"), m.group("unit"))
+
+
+def _window_of(number: str, unit: str) -> Window:
+    return Window.model_validate({"value": int(number), "unit": unit.lower() + "s"})
 
 
 # ---- demographics, performance status
@@ -322,9 +336,17 @@ def _read_age(r: _Reader) -> None:
     for pattern in patterns:
         for m in re.finditer(pattern, r.text, re.I):
             if m.groupdict().get("lo"):
-                for comparator, value in ((Comparator.GE, m.group("lo")), (Comparator.LE, m.group("hi"))):
-                    r.add(m.start(), m.end(), r.draft(AgeRule, m.start(), m.end(),
-                                                      comparator=comparator, value=float(value)))
+                for comparator, value in (
+                    (Comparator.GE, m.group("lo")),
+                    (Comparator.LE, m.group("hi")),
+                ):
+                    r.add(
+                        m.start(),
+                        m.end(),
+                        r.draft(
+                            AgeRule, m.start(), m.end(), comparator=comparator, value=float(value)
+                        ),
+                    )
                 continue
             value = m.groupdict().get("n") or m.groupdict().get("n2")
             assert value is not None
@@ -348,8 +370,8 @@ def _read_performance(r: _Reader) -> None:
         if any(f.start <= m.start() < f.end for f in r.found):
             continue  # "Eastern Cooperative Oncology Group (ECOG)": one mention
         tail_end = min(len(r.text), m.end() + 90)
-        stop = re.search(r"[.;]\s|\bLife expectancy\b|\bKarnofsky\b", r.text[m.end():tail_end])
-        tail = r.text[m.end(): m.end() + stop.start() if stop else tail_end]
+        stop = re.search(r"[.;]\s|\bLife expectancy\b|\bKarnofsky\b", r.text[m.end() : tail_end])
+        tail = r.text[m.end() : m.end() + stop.start() if stop else tail_end]
         scores = None
         for pattern in (
             r"(?P<lo>[0-5])\s*(?:-|to)\s*(?P<hi>[0-5])(?!\d)",
@@ -370,33 +392,42 @@ def _read_performance(r: _Reader) -> None:
             allowed = tuple(sorted({int(x) for x in re.findall(r"[0-5]", scores.group("list"))}))
         elif groups.get("comp"):
             top = int(scores.group("max")) - (1 if scores.group("comp") == "<" else 0)
-            allowed = tuple(range(0, top + 1))
+            allowed = tuple(range(top + 1))
         else:
             allowed = (int(scores.group("one")),)
         note = None
         if allowed != tuple(range(allowed[0], allowed[-1] + 1)):
-            written = r.text[m.end() + scores.start(): m.end() + scores.end()]
+            written = r.text[m.end() + scores.start() : m.end() + scores.end()]
             likely = f"{allowed[0]}–{allowed[-1]}"
-            note = (f"the text says '{written.strip()}': a list with a gap is unusual for "
-                    f"performance status (likely {likely}); the rule keeps what is written — "
-                    "confirm with the protocol")
+            note = (
+                f"the text says '{written.strip()}': a list with a gap is unusual for "
+                f"performance status (likely {likely}); the rule keeps what is written — "
+                "confirm with the protocol"
+            )
             r.warn(f"ECOG: {note}")
         rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
         r.add(start, end, rule)
-    for m in re.finditer(r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?",
-                         r.text):
+    for m in re.finditer(
+        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?", r.text
+    ):
         low = int(m.group("n")) + (1 if m.group("comp") == ">" else 0)
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
-        r.add(m.start(), m.end(),
-              r.draft(PerformanceStatusRule, m.start(), m.end(), scale="Karnofsky", allowed=allowed))
+        r.add(
+            m.start(),
+            m.end(),
+            r.draft(PerformanceStatusRule, m.start(), m.end(), scale="Karnofsky", allowed=allowed),
+        )
 
 
 # ---- labs and derived values
 
 
 _CUES: tuple[tuple[str, str], ...] = (
-    ("liver_metastases", r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
-                         r"|liver\s+involvement"),
+    (
+        "liver_metastases",
+        r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
+        r"|liver\s+involvement",
+    ),
     ("gilbert_syndrome", r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?"),
     ("male", r"\b(?:males?|men)\b"),
     ("female", r"\b(?:females?|women)\b"),
@@ -415,7 +446,7 @@ def _cues(text: str) -> list[_Cue]:
     found = []
     for what, pattern in _CUES:
         for m in re.finditer(pattern, text, re.I):
-            before = text[max(0, m.start() - 16): m.start()].lower()
+            before = text[max(0, m.start() - 16) : m.start()].lower()
             found.append(_Cue(m.start(), m.end(), what, "except" in before))
     return sorted(found, key=lambda c: c.start)
 
@@ -426,16 +457,21 @@ def _gap_ok(text: str, limit: int = 30) -> bool:
 
 def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
     if cue.what in {"male", "female"}:
-        return r.draft(SexRule, cue.start, cue.end, sex=cue.what)  # type: ignore[no-any-return]
-    return r.draft(ConditionRule, cue.start, cue.end, condition=cue.what,  # type: ignore[no-any-return]
-                   current=cue.what == "liver_metastases")
+        return r.draft(SexRule, cue.start, cue.end, sex=cue.what)
+    return r.draft(
+        ConditionRule,
+        cue.start,
+        cue.end,
+        condition=cue.what,
+        current=cue.what == "liver_metastases",
+    )
 
 
 def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
     groups: list[list[_Mention]] = []
     for mention in mentions:
         if groups:
-            between = text[groups[-1][-1].end: mention.start]
+            between = text[groups[-1][-1].end : mention.start]
             if re.fullmatch(r"[\s(),/&]*(?:(?:and|or|and/or)[\s(),/&]*)?", between, re.I):
                 groups[-1].append(mention)
                 continue
@@ -443,21 +479,37 @@ def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
     return groups
 
 
-def _lab_rule(r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None) -> Rule | None:
+def _lab_rule(
+    r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None
+) -> Rule | None:
     if mention.derived:
         quantity = DERIVED[mention.key]
         if t.value is None or t.unit is None:
             return None
-        return r.draft(DerivedRule, start, t.end, quantity=quantity.key,  # type: ignore[no-any-return]
-                       comparator=t.comparator, value=t.value, unit=t.unit,
-                       within=window if quantity.key == "creatinine_clearance" else None)
+        return r.draft(
+            DerivedRule,
+            start,
+            t.end,
+            quantity=quantity.key,
+            comparator=t.comparator,
+            value=t.value,
+            unit=t.unit,
+            within=window if quantity.key == "creatinine_clearance" else None,
+        )
     item = ANALYTES[mention.key]
     if item.scale is not Scale.QUANTITATIVE:
         if t.ordinal is None:
             return None
         result = {"negative": "negative", "trace": "trace"}.get(t.ordinal.lower(), t.ordinal)
-        return r.draft(LabResultRule, start, t.end, analyte=item.key,  # type: ignore[no-any-return]
-                       comparator=t.comparator, result=result, within=window)
+        return r.draft(
+            LabResultRule,
+            start,
+            t.end,
+            analyte=item.key,
+            comparator=t.comparator,
+            result=result,
+            within=window,
+        )
     if t.value is None:
         return None
     unit = t.unit
@@ -466,9 +518,17 @@ def _lab_rule(r: _Reader, mention: _Mention, t: _Threshold, start: int, window: 
     if t.relative_to is None and unit is None:
         return None
     try:
-        return r.draft(LabRule, start, t.end, analyte=item.key,  # type: ignore[no-any-return]
-                       comparator=t.comparator, value=t.value, unit=unit,
-                       relative_to=t.relative_to, within=window)
+        return r.draft(
+            LabRule,
+            start,
+            t.end,
+            analyte=item.key,
+            comparator=t.comparator,
+            value=t.value,
+            unit=unit,
+            relative_to=t.relative_to,
+            within=window,
+        )
     except ValueError:
         r.warn(f"{item.name}: the unit {unit} does not fit this test; not read")
         return None
@@ -486,22 +546,35 @@ def _read_labs(r: _Reader) -> None:
     pending_alternative: _Found | None = None
     for t in thresholds:
         group = next(
-            (g for g in reversed(groups)
-             if g[-1].end <= t.start and _gap_ok(text[g[-1].end: t.start])
-             and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)),
+            (
+                g
+                for g in reversed(groups)
+                if g[-1].end <= t.start
+                and _gap_ok(text[g[-1].end : t.start])
+                and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
+            ),
             None,
         )
-        between_last = text[last.end: t.start] if last else ""
+        between_last = text[last.end : t.start] if last else ""
         if group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I):
             # "Serum creatinine ≤ 1.5 × ULN; if > 1.5 × ULN, …": the next rule is the alternative
             r.consume(t.start, t.end)
             if last.rule.kind == "lab" or last.rule.kind == "lab_result":
                 pending_alternative = last
             continue
-        if group is None and last is not None and last.analyte is not None and re.fullmatch(
-            r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*", between_last, re.I
+        if (
+            group is None
+            and last is not None
+            and last.analyte is not None
+            and re.fullmatch(
+                r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*",
+                between_last,
+                re.I,
+            )
         ):
-            group = [m for m in mentions if m.key == last.analyte][-1:]  # "… or ≥ 470 ms for females"
+            group = [m for m in mentions if m.key == last.analyte][
+                -1:
+            ]  # "… or ≥ 470 ms for females"
             if not group:
                 continue
             start = t.start
@@ -517,9 +590,13 @@ def _read_labs(r: _Reader) -> None:
         for mention in keys:
             rule = _lab_rule(r, mention, t, start, window)
             if rule is None:
-                if t.unit_problem and not re.match(r"(?i)(?:day|week|month|year)s?$", t.unit_problem):
-                    r.warn(f"unit {t.unit_problem!r} after {text[mention.start:mention.end]} is "
-                           "not a unit oncotrial knows; not read")
+                if t.unit_problem and not re.match(
+                    r"(?i)(?:day|week|month|year)s?$", t.unit_problem
+                ):
+                    r.warn(
+                        f"unit {t.unit_problem!r} after {text[mention.start : mention.end]} is "
+                        "not a unit oncotrial knows; not read"
+                    )
                 continue
             made.append(r.add(start, t.end, rule, analyte=mention.key))
         if not made:
@@ -527,18 +604,32 @@ def _read_labs(r: _Reader) -> None:
         r.consume(group[0].start if group else t.start, t.end)
         # a condition cue just before the analytes, or just after the threshold
         cue = next(
-            (c for c in cues if id(c) not in used_cues and c.end <= start
-             and _gap_ok(text[c.end: start], 40) and "," in text[c.end: start] + ","
-             and not any(m.start >= c.end and m.end <= start for m in mentions)),
+            (
+                c
+                for c in cues
+                if id(c) not in used_cues
+                and c.end <= start
+                and _gap_ok(text[c.end : start], 40)
+                and "," in text[c.end : start] + ","
+                and not any(m.start >= c.end and m.end <= start for m in mentions)
+            ),
             None,
         )
         if cue is None:
             cue = next(
-                (c for c in cues if id(c) not in used_cues and c.start >= t.end
-                 and re.fullmatch(r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
-                                  r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
-                                  text[t.end: c.start], re.I)
-                 and not c.negated),
+                (
+                    c
+                    for c in cues
+                    if id(c) not in used_cues
+                    and c.start >= t.end
+                    and re.fullmatch(
+                        r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
+                        r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
+                        text[t.end : c.start],
+                        re.I,
+                    )
+                    and not c.negated
+                ),
                 None,
             )
         if cue is not None:
@@ -570,49 +661,91 @@ def _assemble_conditions(r: _Reader) -> None:
             if target is None:
                 target = next((f for f in reversed(result) if f.analyte and f.cue is None), None)
             if target is not None:
-                rule = r.draft(AnyOfRule, min(target.start, item.start), item.end,
-                               rules=(target.rule, item.rule))
-                result[result.index(target)] = _Found(min(target.start, item.start), item.end,
-                                                      rule, target.analyte)
+                rule = r.draft(
+                    AnyOfRule,
+                    min(target.start, item.start),
+                    item.end,
+                    rules=(target.rule, item.rule),
+                )
+                result[result.index(target)] = _Found(
+                    min(target.start, item.start), item.end, rule, target.analyte
+                )
                 continue
         if item.cue in {"liver_metastases", "gilbert_syndrome", "male", "female"}:
-            cue_span = next((c for c in _cues(r.text) if c.what == item.cue and
-                             item.start <= c.start < item.end), None)
-            when_start, when_end = (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
+            cue_span = next(
+                (
+                    c
+                    for c in _cues(r.text)
+                    if c.what == item.cue and item.start <= c.start < item.end
+                ),
+                None,
+            )
+            when_start, when_end = (
+                (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
+            )
             when = _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
             base = next(
-                (f for f in result if f.analyte == item.analyte and f.cue is None
-                 and f.rule.kind in {"lab", "lab_result", "derived"}),
+                (
+                    f
+                    for f in result
+                    if f.analyte == item.analyte
+                    and f.cue is None
+                    and f.rule.kind in {"lab", "lab_result", "derived"}
+                ),
                 None,
             )
             sibling = next(
-                (f for f in result if f.analyte == item.analyte and f.cue in {"male", "female"}
-                 and item.cue in {"male", "female"} and f.cue != item.cue
-                 and isinstance(f.rule, ConditionalRule) and f.rule.otherwise is None),
+                (
+                    f
+                    for f in result
+                    if f.analyte == item.analyte
+                    and f.cue in {"male", "female"}
+                    and item.cue in {"male", "female"}
+                    and f.cue != item.cue
+                    and isinstance(f.rule, ConditionalRule)
+                    and f.rule.otherwise is None
+                ),
                 None,
             )
+            conditional: Rule
             if sibling is not None:
                 assert isinstance(sibling.rule, ConditionalRule)
-                rule = sibling.rule.model_copy(update={"otherwise": item.rule})
-                rule = r.draft(ConditionalRule, min(sibling.start, item.start), item.end,
-                               when=sibling.rule.when, then=sibling.rule.then, otherwise=item.rule)
-                result[result.index(sibling)] = _Found(min(sibling.start, item.start), item.end,
-                                                       rule, item.analyte, "done")
+                conditional = r.draft(
+                    ConditionalRule,
+                    min(sibling.start, item.start),
+                    item.end,
+                    when=sibling.rule.when,
+                    then=sibling.rule.then,
+                    otherwise=item.rule,
+                )
+                result[result.index(sibling)] = _Found(
+                    min(sibling.start, item.start), item.end, conditional, item.analyte, "done"
+                )
                 continue
             if base is not None:
-                rule = r.draft(ConditionalRule, min(base.start, item.start), max(base.end, item.end),
-                               when=when, then=item.rule, otherwise=base.rule)
-                result[result.index(base)] = _Found(min(base.start, item.start),
-                                                    max(base.end, item.end), rule, item.analyte, "done")
+                conditional = r.draft(
+                    ConditionalRule,
+                    min(base.start, item.start),
+                    max(base.end, item.end),
+                    when=when,
+                    then=item.rule,
+                    otherwise=base.rule,
+                )
+                result[result.index(base)] = _Found(
+                    min(base.start, item.start),
+                    max(base.end, item.end),
+                    conditional,
+                    item.analyte,
+                    "done",
+                )
                 continue
-            rule = r.draft(ConditionalRule, item.start, item.end, when=when, then=item.rule)
-            result.append(_Found(item.start, item.end, rule, item.analyte, item.cue))
+            conditional = r.draft(ConditionalRule, item.start, item.end, when=when, then=item.rule)
+            result.append(_Found(item.start, item.end, conditional, item.analyte, item.cue))
             continue
         result.append(item)
     r.found[:] = result
     for item in r.found:
-        rule = item.rule
-        for sub in [rule, *children(rule)]:
+        for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
 
@@ -625,8 +758,10 @@ def _check_method(r: _Reader, rule: DerivedRule) -> None:
     }[rule.quantity]
     if not re.search(named, r.text, re.I):
         method = DERIVED[rule.quantity].method
-        r.warn(f"{DERIVED[rule.quantity].name.split(' (')[0]}: the text names no formula; "
-               f"{method} is assumed — confirm")
+        r.warn(
+            f"{DERIVED[rule.quantity].name.split(' (')[0]}: the text names no formula; "
+            f"{method} is assumed — confirm"
+        )
 
 
 # ---- diagnosis, stage, size, biomarkers
@@ -638,7 +773,8 @@ def _read_diagnosis(r: _Reader) -> None:
         r"(?P<how>(?:histologically|cytologically|pathologically)"
         r"(?:\s*(?:or|and/or|and|,)\s*(?:histologically|cytologically|pathologically))?)"
         r"\s+(?:confirmed|documented|proven)",
-        text, re.I,
+        text,
+        re.I,
     )
     cancer = re.search(r"non[-\s]?small[-\s]cell lung (?:cancer|carcinoma)|\bNSCLC\b", text, re.I)
     if not (m and cancer):
@@ -647,10 +783,14 @@ def _read_diagnosis(r: _Reader) -> None:
     confirmed = tuple(x for x in ("histology", "cytology") if x[:5] in how)
     start, end = m.start(), max(m.end(), cancer.end())
     r.add(start, end, r.draft(DiagnosisRule, start, end, condition="nsclc", confirmed_by=confirmed))
-    advanced = re.search(r"\b(?:advanced|metastatic|recurrent|unresectable)\b", text[:cancer.end()], re.I)
+    advanced = re.search(
+        r"\b(?:advanced|metastatic|recurrent|unresectable)\b", text[: cancer.end()], re.I
+    )
     if advanced:
-        what = (f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator "
-                "confirms)")
+        what = (
+            f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator "
+            "confirms)"
+        )
         r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
 
 
@@ -663,17 +803,22 @@ def _read_stage(r: _Reader) -> None:
     text = r.text
     groups: list[str] = []
     start = end = None
-    for m in re.finditer(r"\bstage\s+(?P<list>(?:(?:IV|I{1,3})[ABC]?\d?)"
-                         r"(?:\s*(?:,|or|and|/)?\s*(?:IV|I{1,3})[ABC]?\d?(?![\w]))*)(?![\w])",
-                         text, re.I):
+    for m in re.finditer(
+        r"\bstage\s+(?P<list>(?:(?:IV|I{1,3})[ABC]?\d?)"
+        r"(?:\s*(?:,|or|and|/)?\s*(?:IV|I{1,3})[ABC]?\d?(?![\w]))*)(?![\w])",
+        text,
+        re.I,
+    ):
         groups += [g.upper() for g in re.findall(r"(?:IV|I{1,3})[ABC]?\d?", m.group("list"), re.I)]
         start = m.start() if start is None else start
         end = m.end()
     tnm = re.search(r"\b(?P<t>T[0-4](?:[a-c]|is|mi)?)(?P<n>N[0-3][a-c]?)(?P<m>M[01][a-c]?)\b", text)
     edition = re.search(
         r"(?P<ed>\d+)(?:st|nd|rd|th)\s+edition\s+of\s+(?:the\s+)?(?:AJCC|American Joint Committee)"
-        r"|(?:AJCC|American Joint Committee on Cancer)[^.;]{0,40}?(?P<ed2>\d+)(?:st|nd|rd|th)\s+edition",
-        text, re.I,
+        r"|(?:AJCC|American Joint Committee on Cancer)[^.;]{0,40}?(?P<ed2>\d+)(?:st|nd|rd|th)"
+        r"\s+edition",
+        text,
+        re.I,
     )
     partial = re.search(r"\bT[0-4](?:-[0-4])?N[0-3](?!M)", text)
     if partial and not tnm:
@@ -682,8 +827,11 @@ def _read_stage(r: _Reader) -> None:
         return
     if not (tnm or re.search(r"lung\s+cancer|NSCLC|non-small", text, re.I)):
         return  # a stage of something else ("stage I malignancies" of a second cancer)
-    spans = [(a, b) for a, b in ((start, end), (tnm.start(), tnm.end()) if tnm else (None, None))
-             if a is not None and b is not None]
+    spans = [
+        (a, b)
+        for a, b in ((start, end), (tnm.start(), tnm.end()) if tnm else (None, None))
+        if a is not None and b is not None
+    ]
     if edition:
         spans.append((edition.start(), edition.end()))
     a, b = min(s[0] for s in spans), max(s[1] for s in spans)
@@ -703,7 +851,8 @@ def _read_tumour_size(r: _Reader) -> None:
         r"(?:tumou?r\s+(?:size|diameter)|diameter|lesion\s+size)[^.;0-9]{0,12}?"
         r"(?P<c1>[<>≤≥])\s*(?P<v1>\d+(?:\.\d+)?)\s*(?P<u1>cm|mm)"
         r"(?:\s*(?:and|,|-|to)\s*(?P<c2>[<>≤≥])\s*(?P<v2>\d+(?:\.\d+)?)\s*(?P<u2>cm|mm))?",
-        r.text, re.I,
+        r.text,
+        re.I,
     )
     if not m:
         return
@@ -714,8 +863,11 @@ def _read_tumour_size(r: _Reader) -> None:
         if m.group("u2").lower() != unit:
             value = value * (10 if unit == "mm" else 0.1)
         bounds.append(Bound(comparator=_SYMBOLS[m.group("c2")], value=value))
-    r.add(m.start(), m.end(), r.draft(TumourSizeRule, m.start(), m.end(), bounds=tuple(bounds),
-                                      unit=unit))
+    r.add(
+        m.start(),
+        m.end(),
+        r.draft(TumourSizeRule, m.start(), m.end(), bounds=tuple(bounds), unit=unit),
+    )
 
 
 _MARKERS = r"EGFR|ALK|ROS1|KRAS|BRAF|MET|RET"
@@ -727,7 +879,12 @@ def _read_biomarkers(r: _Reader) -> None:
     patterns = (
         r"\b(?i:no|without|negative\s+for)\s+(?i:detectable\s+|known\s+|sensiti[sz]ing\s+|"
         r"actionable\s+)?(?i:driver\s+)?(?i:gene\s+)?(?i:mutations?|alterations?|rearrangements?)"
-        r"\s+(?i:in\s+)?(?i:the\s+)?(?P<list>(?:" + _MARKERS + r")(?:" + _SEP + r"(?:" + _MARKERS
+        r"\s+(?i:in\s+)?(?i:the\s+)?(?P<list>(?:"
+        + _MARKERS
+        + r")(?:"
+        + _SEP
+        + r"(?:"
+        + _MARKERS
         + r"))*)",
         r"(?P<list>(?:" + _MARKERS + r")(?:" + _SEP + r"(?:" + _MARKERS + r"))*)"
         r"\s*(?i:wild[-\s]type|negative)",
@@ -747,30 +904,55 @@ def _read_biomarkers(r: _Reader) -> None:
                 if failed_negative and failed_negative.start() - m.end() < 60:
                     failed = "not_detected"
                     end = failed_negative.end()
-                r.add(m.start(), end, r.draft(BiomarkerRule, m.start(), end, marker=marker,
-                                              status="not_detected", failed_as=failed))
+                r.add(
+                    m.start(),
+                    end,
+                    r.draft(
+                        BiomarkerRule,
+                        m.start(),
+                        end,
+                        marker=marker,
+                        status="not_detected",
+                        failed_as=failed,
+                    ),
+                )
     if done and re.search(r"applicable to|only\)", text, re.I):
-        r.warn("the biomarker requirement applies to a subgroup only (e.g. non-squamous); the "
-               "rules apply to every patient — edit them if needed")
+        r.warn(
+            "the biomarker requirement applies to a subgroup only (e.g. non-squamous); the "
+            "rules apply to every patient — edit them if needed"
+        )
     for m in re.finditer(r"PD-?L1[^.;0-9]{0,40}?(?P<comp>[≥>≤<])\s*(?P<n>\d+(?:\.\d+)?)\s*%", text):
-        r.add(m.start(), m.end(), r.draft(BiomarkerRule, m.start(), m.end(), marker="PD-L1",
-                                          comparator=_SYMBOLS[m.group("comp")],
-                                          value=float(m.group("n"))))
+        r.add(
+            m.start(),
+            m.end(),
+            r.draft(
+                BiomarkerRule,
+                m.start(),
+                m.end(),
+                marker="PD-L1",
+                comparator=_SYMBOLS[m.group("comp")],
+                value=float(m.group("n")),
+            ),
+        )
 
 
 # ---- therapy, procedures, conditions, time windows
 
 
 def _negated(text: str, start: int) -> bool:
-    before = text[max(0, start - 40): start].lower()
-    return re.search(r"\b(?:no|without|not\s+(?:have\s+)?(?:received|had)|must\s+not)\b[^.;]*$",
-                     before) is not None
+    before = text[max(0, start - 40) : start].lower()
+    return (
+        re.search(
+            r"\b(?:no|without|not\s+(?:have\s+)?(?:received|had)|must\s+not)\b[^.;]*$", before
+        )
+        is not None
+    )
 
 
 def _wrap(r: _Reader, rule: Rule, start: int, end: int, negate: bool) -> Rule:
     if not negate:
         return rule
-    return r.draft(NotRule, start, end, rule=rule)  # type: ignore[no-any-return]
+    return r.draft(NotRule, start, end, rule=rule)
 
 
 def _read_therapy(r: _Reader) -> None:
@@ -780,7 +962,8 @@ def _read_therapy(r: _Reader) -> None:
         r"(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|PD-1\s+inhibitors?)"
         r"|(?:prior|previous)\s+(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|"
         r"immunotherapy)",
-        text, re.I,
+        text,
+        re.I,
     ):
         negate = _negated(text, m.start()) and not r.exclusion
         rule = r.draft(MedicationRule, m.start(), m.end(), therapy="immune_checkpoint_inhibitor")
@@ -790,7 +973,8 @@ def _read_therapy(r: _Reader) -> None:
         r"(?P<platinum>platinum[-\s](?:based|doublet)\s+)?(?:chemotherapy|chemo)"
         r"(?P<io>\s+(?:combined\s+with|plus|and|with)\s+(?:immunotherapy|an?\s+immune\s+checkpoint"
         r"\s+inhibitor|anti-PD-?1|PD-1\s+inhibitor))?",
-        text, re.I,
+        text,
+        re.I,
     )
     if m2:
         therapies = []
@@ -799,10 +983,19 @@ def _read_therapy(r: _Reader) -> None:
         if m2.group("io"):
             therapies.append("immune_checkpoint_inhibitor")
         if therapies:
-            r.add(m2.start(), m2.end(), r.draft(
-                RegimenRule, m2.start(), m2.end(), line=1 if m2.group("first") else None,
-                therapies=tuple(therapies), min_cycles=int(m2.group("lo")),
-                max_cycles=int(m2.group("hi"))))
+            r.add(
+                m2.start(),
+                m2.end(),
+                r.draft(
+                    RegimenRule,
+                    m2.start(),
+                    m2.end(),
+                    line=1 if m2.group("first") else None,
+                    therapies=tuple(therapies),
+                    min_cycles=int(m2.group("lo")),
+                    max_cycles=int(m2.group("hi")),
+                ),
+            )
             if not m2.group("platinum"):
                 r.warn("the chemotherapy is not said to be platinum-based; not required")
 
@@ -812,28 +1005,39 @@ _SUPPORT = {
     "albumin": ("therapy", "albumin_infusion"),
     "thrombopoietin": ("therapy", "thrombopoietin"),
     "colony-stimulating factor": ("therapy", "colony_stimulating_factor"),
-    "G-CSF": ("therapy", "colony_stimulating_factor"),
+    "g-csf": ("therapy", "colony_stimulating_factor"),
 }
 
 
-def _exposure_rule(r: _Reader, kind: str, key: str, start: int, end: int, window: Window | None) -> Rule:
+def _exposure_rule(
+    r: _Reader, kind: str, key: str, start: int, end: int, window: Window | None
+) -> Rule:
     if kind == "procedure":
-        return r.draft(ProcedureRule, start, end, procedure=key, within=window)  # type: ignore[no-any-return]
-    return r.draft(MedicationRule, start, end, therapy=key, within=window)  # type: ignore[no-any-return]
+        return r.draft(ProcedureRule, start, end, procedure=key, within=window)
+    return r.draft(MedicationRule, start, end, therapy=key, within=window)
 
 
 def _read_windows(r: _Reader) -> None:
     text = r.text
     specs: tuple[tuple[str, str, str], ...] = (
-        (r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:\s+attenuated)?\s+vaccines?", "therapy",
-         "live_vaccine"),
+        (
+            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:\s+attenuated)?\s+vaccines?",
+            "therapy",
+            "live_vaccine",
+        ),
         (r"major\s+surgery|major\s+surgical\s+procedure", "procedure", "major_surgery"),
-        (r"radical\s+radiotherapy|radical\s+radiation\s+therapy|definitive\s+radiotherapy",
-         "procedure", "radical_radiotherapy"),
+        (
+            r"radical\s+radiotherapy|radical\s+radiation\s+therapy|definitive\s+radiotherapy",
+            "procedure",
+            "radical_radiotherapy",
+        ),
         (r"myocardial\s+infarction", "condition", "myocardial_infarction"),
         (r"(?:blood\s+)?transfusions?", "procedure", "transfusion"),
-        (r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)", "therapy",
-         "systemic_antimicrobial"),
+        (
+            r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)",
+            "therapy",
+            "systemic_antimicrobial",
+        ),
     )
     for pattern, kind, key in specs:
         for m in re.finditer(r"(?:" + pattern + r")[^.;]{0,40}?" + _WINDOW, text, re.I):
@@ -841,35 +1045,54 @@ def _read_windows(r: _Reader) -> None:
                 continue
             window = _window(m)
             if kind == "condition":
-                rule: Rule = r.draft(ConditionRule, m.start(), m.end(), condition=key, within=window)
+                rule: Rule = r.draft(
+                    ConditionRule, m.start(), m.end(), condition=key, within=window
+                )
             else:
                 rule = _exposure_rule(r, kind, key, m.start(), m.end(), window)
             negate = _negated(text, m.start()) and not r.exclusion
             r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
-            tail = text[m.end(): m.end() + 40].lower()
+            tail = text[m.end() : m.end() + 40].lower()
             if "registration" in tail or "randomi" in tail or "screening" in tail:
-                r.warn(f"the window runs to {'registration' if 'registration' in tail else 'randomization' if 'randomi' in tail else 'screening'}, "
-                       "not the first dose; oncotrial counts windows back from the first dose — "
-                       "confirm")
-    m = re.search(r"without\s+(?:prior\s+)?(?P<list>(?:transfusion|albumin|thrombopoietin|"
-                  r"colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|albumin|"
-                  r"thrombopoietin|colony-stimulating\s+factor|G-CSF))*)[^.;:]{0,20}?support",
-                  text, re.I)
-    if m:
-        window = _sentence_window(r, m.start())
-        found = []
-        for name in re.findall(r"transfusion|albumin|thrombopoietin|colony-stimulating\s+factor|G-CSF",
-                               m.group("list"), re.I):
-            kind, key = _SUPPORT[re.sub(r"\s+", " ", name) if name != "g-csf" else "G-CSF"]
+                to = next(w for w in ("registration", "randomi", "screening") if w in tail)
+                r.warn(
+                    f"the window runs to {'randomization' if to == 'randomi' else to}, not the "
+                    "first dose; oncotrial counts windows back from the first dose — confirm"
+                )
+    support = re.search(
+        r"without\s+(?:prior\s+)?(?P<list>(?:transfusion|albumin|thrombopoietin|"
+        r"colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|albumin|"
+        r"thrombopoietin|colony-stimulating\s+factor|G-CSF))*)[^.;:]{0,20}?support",
+        text,
+        re.I,
+    )
+    if support:
+        m = support
+        within = _sentence_window(r, m.start())
+        found: list[tuple[str, str]] = []
+        for name in re.findall(
+            r"transfusion|albumin|thrombopoietin|colony-stimulating\s+factor|G-CSF",
+            m.group("list"),
+            re.I,
+        ):
+            kind, key = _SUPPORT[re.sub(r"\s+", " ", name).lower()]
             if key not in {k for _, k in found}:
                 found.append((kind, key))
-        rules = tuple(_exposure_rule(r, kind, key, m.start(), m.end(), window) for kind, key in found)
-        inner: Rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+        rules = tuple(
+            _exposure_rule(r, kind, key, m.start(), m.end(), within) for kind, key in found
+        )
+        inner: Rule = (
+            rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+        )
         r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=inner))
-        if window is None:
+        if within is None:
             r.warn("no time window for the supportive care named; 'ever' is assumed — confirm")
-    for m in re.finditer(r"ongoing\s+(?P<list>(?:anticoagulant|antiplatelet)(?:\s+(?:or|and)\s+"
-                         r"(?:anticoagulant|antiplatelet))?)\s+(?:therapy|treatment)", text, re.I):
+    for m in re.finditer(
+        r"ongoing\s+(?P<list>(?:anticoagulant|antiplatelet)(?:\s+(?:or|and)\s+"
+        r"(?:anticoagulant|antiplatelet))?)\s+(?:therapy|treatment)",
+        text,
+        re.I,
+    ):
         for name in re.findall(r"anticoagulant|antiplatelet", m.group("list"), re.I):
             rule = r.draft(MedicationRule, m.start(), m.end(), therapy=name.lower(), ongoing=True)
             r.add(m.start(), m.end(), rule)
@@ -892,20 +1115,27 @@ def _read_conditions(r: _Reader) -> None:
                 continue  # already part of a rule (a window, a lab condition)
             if key == "gilbert_syndrome":
                 continue  # only a branch of a bilirubin limit
-            after = text[m.end(): m.end() + 40].lower()
+            after = text[m.end() : m.end() + 40].lower()
             if r.exclusion:
                 rule: Rule = r.draft(ConditionRule, m.start(), m.end(), condition=key)
             elif "excluded" in after or _negated(text, m.start()):
-                rule = r.draft(NotRule, m.start(), m.end(),
-                               rule=r.draft(ConditionRule, m.start(), m.end(), condition=key))
+                rule = r.draft(
+                    NotRule,
+                    m.start(),
+                    m.end(),
+                    rule=r.draft(ConditionRule, m.start(), m.end(), condition=key),
+                )
             else:
                 continue
             r.add(m.start(), m.end(), rule)
 
 
 def _read_transplant(r: _Reader) -> None:
-    m = re.search(r"(?:organ|bone\s+marrow|stem\s+cell|allogeneic[^.;]{0,25}?)\s+transplant(?:ation)?",
-                  r.text, re.I)
+    m = re.search(
+        r"(?:organ|bone\s+marrow|stem\s+cell|allogeneic[^.;]{0,25}?)\s+transplant(?:ation)?",
+        r.text,
+        re.I,
+    )
     if not m:
         return
     rule: Rule = r.draft(ProcedureRule, m.start(), m.end(), procedure="organ_transplant")
@@ -914,47 +1144,64 @@ def _read_transplant(r: _Reader) -> None:
             return
         rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
     r.add(m.start(), m.end(), rule)
-    if re.search(r"\bplanned\b", r.text[max(0, m.start() - 30): m.start()], re.I):
-        r.warn("a planned transplantation cannot be read from the record; the rule checks past "
-               "ones only")
+    if re.search(r"\bplanned\b", r.text[max(0, m.start() - 30) : m.start()], re.I):
+        r.warn(
+            "a planned transplantation cannot be read from the record; the rule checks past "
+            "ones only"
+        )
 
 
 def _read_lesions(r: _Reader) -> None:
     text = r.text
     fields: dict[str, Any] = {}
     spans: list[tuple[int, int]] = []
-    m = re.search(r"no\s+more\s+than\s+(?P<n>\d+)\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
-                  r"|(?P<n2>\d+)\s+or\s+fewer\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
-                  r"|≤\s*(?P<n3>\d+)\s+(?:residual\s+)?(?:lesions?|metastases)", text, re.I)
+    m = re.search(
+        r"no\s+more\s+than\s+(?P<n>\d+)\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
+        r"|(?P<n2>\d+)\s+or\s+fewer\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
+        r"|≤\s*(?P<n3>\d+)\s+(?:residual\s+)?(?:lesions?|metastases)",
+        text,
+        re.I,
+    )
     if m:
         fields["max_lesions"] = int(m.group("n") or m.group("n2") or m.group("n3"))
         spans.append((m.start(), m.end()))
-        cmr = re.search(r"complete\s+metabolic\s+response", text[m.end(): m.end() + 80], re.I)
+        cmr = re.search(r"complete\s+metabolic\s+response", text[m.end() : m.end() + 80], re.I)
         if cmr:
             fields["exclude_complete_metabolic_response"] = True
             spans.append((m.end() + cmr.start(), m.end() + cmr.end()))
-    m = re.search(r"(?:involving\s+|in\s+)?no\s+more\s+than\s+(?P<n>\d+)\s+organs?"
-                  r"|(?:≤|at\s+most)\s*(?P<n2>\d+)\s+organs?", text, re.I)
+    m = re.search(
+        r"(?:involving\s+|in\s+)?no\s+more\s+than\s+(?P<n>\d+)\s+organs?"
+        r"|(?:≤|at\s+most)\s*(?P<n2>\d+)\s+organs?",
+        text,
+        re.I,
+    )
     if m:
         fields["max_organs"] = int(m.group("n") or m.group("n2"))
         spans.append((m.start(), m.end()))
-    m = re.search(r"at\s+least\s+(?P<n>one|1|\d+)\s+measurable\s+(?:target\s+)?(?:lesions?|disease)"
-                  r"(?P<tail>(?:[^.;]|\.(?=\d)){0,120})", text, re.I)
+    m = re.search(
+        r"at\s+least\s+(?P<n>one|1|\d+)\s+measurable\s+(?:target\s+)?(?:lesions?|disease)"
+        r"(?P<tail>(?:[^.;]|\.(?=\d)){0,120})",
+        text,
+        re.I,
+    )
     if m:
         n = m.group("n")
         fields["min_measurable"] = 1 if n.lower() == "one" else int(n)
         spans.append((m.start(), m.start("tail")))
-        criteria = re.search(r"\b(m?RECIST|iRECIST)\s*(?:v(?:ersion)?\s*)?(\d\.\d)?(?:\s*\((\d{4})\))?",
-                             m.group("tail"))
+        criteria = re.search(
+            r"\b(m?RECIST|iRECIST)\s*(?:v(?:ersion)?\s*)?(\d\.\d)?(?:\s*\((\d{4})\))?",
+            m.group("tail"),
+        )
         if criteria:
             name = criteria.group(1) + (f" {criteria.group(2)}" if criteria.group(2) else "")
             name += f" ({criteria.group(3)})" if criteria.group(3) else ""
             fields["criteria"] = name
             spans.append((m.start("tail") + criteria.start(), m.start("tail") + criteria.end()))
-        window = re.search(r"within\s+(?P<n>\d+)\s+(?P<unit>day|week|month)s?", m.group("tail"), re.I)
+        window = re.search(
+            r"within\s+(?P<n>\d+)\s+(?P<unit>day|week|month)s?", m.group("tail"), re.I
+        )
         if window:
-            fields["within"] = Window(value=int(window.group("n")),
-                                      unit=window.group("unit").lower() + "s")  # type: ignore[arg-type]
+            fields["within"] = _window_of(window.group("n"), window.group("unit"))
             spans.append((m.start("tail") + window.start(), m.start("tail") + window.end()))
     if not fields:
         return
@@ -965,40 +1212,67 @@ def _read_lesions(r: _Reader) -> None:
 
 
 def _read_pregnancy(r: _Reader) -> None:
-    m = re.search(r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?" + _WINDOW
-                  + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
-                  r"(?P<n2>\d+)\s+days\s+(?:prior|before)"
-                  r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test", r.text, re.I)
+    m = re.search(
+        r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?"
+        + _WINDOW
+        + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
+        r"(?P<n2>\d+)\s+days\s+(?:prior|before)"
+        r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
+        r.text,
+        re.I,
+    )
     if not m:
         return
     days = m.group("n") or m.group("n2")
     window = Window(value=int(days), unit="days") if days else None
-    if m.group("n2") and re.search(r"registration|randomi", r.text[m.end(): m.end() + 20], re.I):
-        r.warn("the pregnancy test window runs to registration; oncotrial counts it back from "
-               "the first dose — confirm")
-    test = r.draft(LabResultRule, m.start(), m.end(), analyte="hcg", result="negative",
-                   within=window)
-    who = re.search(r"female|women", r.text[max(0, m.start() - 80): m.start()], re.I)
+    if m.group("n2") and re.search(r"registration|randomi", r.text[m.end() : m.end() + 20], re.I):
+        r.warn(
+            "the pregnancy test window runs to registration; oncotrial counts it back from "
+            "the first dose — confirm"
+        )
+    test = r.draft(
+        LabResultRule, m.start(), m.end(), analyte="hcg", result="negative", within=window
+    )
+    who = re.search(r"female|women", r.text[max(0, m.start() - 80) : m.start()], re.I)
     when = r.draft(SexRule, m.start(), m.end(), sex="female")
     r.add(m.start(), m.end(), r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test))
     if re.search(r"childbearing", r.text, re.I):
-        r.warn("the pregnancy test is for women of childbearing potential; the rule asks it of "
-               "every woman — edit it if needed")
+        r.warn(
+            "the pregnancy test is for women of childbearing potential; the rule asks it of "
+            "every woman — edit it if needed"
+        )
     elif who is None:
         r.warn("a pregnancy test is asked for; read as applying to women")
 
 
 def _read_blood_pressure(r: _Reader) -> None:
-    m = re.search(r"blood\s+pressure\s*(?P<comp>[≥>])\s*(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})\s*mmHg",
-                  r.text, re.I)
+    m = re.search(
+        r"blood\s+pressure\s*(?P<comp>[≥>])\s*(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})\s*mmHg",
+        r.text,
+        re.I,
+    )
     if not m:
         return
     comparator = _SYMBOLS[m.group("comp")]
     rules = (
-        r.draft(LabRule, m.start(), m.end(), analyte="systolic_bp", comparator=comparator,
-                value=float(m.group("s")), unit="mmHg"),
-        r.draft(LabRule, m.start(), m.end(), analyte="diastolic_bp", comparator=comparator,
-                value=float(m.group("d")), unit="mmHg"),
+        r.draft(
+            LabRule,
+            m.start(),
+            m.end(),
+            analyte="systolic_bp",
+            comparator=comparator,
+            value=float(m.group("s")),
+            unit="mmHg",
+        ),
+        r.draft(
+            LabRule,
+            m.start(),
+            m.end(),
+            analyte="diastolic_bp",
+            comparator=comparator,
+            value=float(m.group("d")),
+            unit="mmHg",
+        ),
     )
     r.add(m.start(), m.end(), r.draft(AnyOfRule, m.start(), m.end(), rules=rules))
 
@@ -1007,10 +1281,15 @@ def _read_judgements(r: _Reader) -> None:
     """Numbers that belong to an investigator's judgement: life expectancy, toxicity grades."""
     text = r.text
     for pattern, what in (
-        (r"(?:life\s+expectancy|expected\s+survival(?:\s+time)?)[^.;0-9]{0,15}?[≥>]\s*\d+\s*"
-         r"(?:weeks|months)", "life expectancy (the investigator's estimate)"),
-        (r"(?:recovered|resolved)\s+to\s+[≤<]\s*grade\s+\d(?:[^.;]{0,40}?CTCAE\s*v?\d\.\d)?",
-         "toxicities of prior therapy recovered (CTCAE grade)"),
+        (
+            r"(?:life\s+expectancy|expected\s+survival(?:\s+time)?)[^.;0-9]{0,15}?[≥>]\s*\d+\s*"
+            r"(?:weeks|months)",
+            "life expectancy (the investigator's estimate)",
+        ),
+        (
+            r"(?:recovered|resolved)\s+to\s+[≤<]\s*grade\s+\d(?:[^.;]{0,40}?CTCAE\s*v?\d\.\d)?",
+            "toxicities of prior therapy recovered (CTCAE grade)",
+        ),
         (r"Grade\s*[≥>]\s*\d,?\s*per\s+(?:NCI-)?CTCAE\s*v?\d\.\d", "severity graded by CTCAE"),
         (r"\([≥>]\s*grade\s+\d\)", "severity graded by CTCAE"),
     ):
@@ -1077,9 +1356,9 @@ def numbers_in(
     """
     found = []
     for m in _NUMBER.finditer(nt.text):
-        if _YEAR.match(m.group(0)) and nt.text[max(0, m.start() - 1): m.start()] == "(":
+        if _YEAR.match(m.group(0)) and nt.text[max(0, m.start() - 1) : m.start()] == "(":
             continue
-        if re.match(r"\s*(?:st|nd|rd|th)\b", nt.text[m.end():]):
+        if re.match(r"\s*(?:st|nd|rd|th)\b", nt.text[m.end() :]):
             continue
         a, b = nt.span(m.start(), m.end())
         where = (a, b) if original_spans else (m.start(), m.end())
@@ -1099,13 +1378,17 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))
     rules = tuple(_finish(f.rule, f"{criterion.id}-{i}") for i, f in enumerate(ordered, 1))
-    if rules and _JUDGEMENT_WORDS.search(reader.text) and not any(
-        r.kind == "judgement" for r in rules
+    if (
+        rules
+        and _JUDGEMENT_WORDS.search(reader.text)
+        and not any(r.kind == "judgement" for r in rules)
     ):
         word = _JUDGEMENT_WORDS.search(reader.text)
         assert word is not None
-        reader.warn(f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
-                    "cover only what is computable — add a judgement rule if needed")
+        reader.warn(
+            f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
+            "cover only what is computable — add a judgement rule if needed"
+        )
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules}),
         warnings=tuple(reader.warnings),
@@ -1133,9 +1416,11 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
             ):
                 reading = CriterionReading(
                     reading.criterion,
-                    (*reading.warnings,
-                     f"{criterion.id}: the {carried} window of the item before is applied to "
-                     "its laboratory values — confirm"),
+                    (
+                        *reading.warnings,
+                        f"{criterion.id}: the {carried} window of the item before is applied to "
+                        "its laboratory values — confirm",
+                    ),
                     reading.numbers,
                 )
             readings.append(reading)

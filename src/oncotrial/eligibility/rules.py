@@ -183,7 +183,7 @@ class PerformanceStatusRule(_Rule):
 
     @model_validator(mode="after")
     def _check(self) -> PerformanceStatusRule:
-        valid = range(0, 6) if self.scale == "ECOG" else range(0, 101, 10)
+        valid = range(6) if self.scale == "ECOG" else range(0, 101, 10)
         bad = [v for v in self.allowed if v not in valid]
         if bad:
             raise ValueError(f"{self.scale} has no score {bad[0]}")
@@ -561,9 +561,11 @@ def describe_rule(rule: Rule) -> str:
         return f"{line}{what}{', ' + cycles if cycles else ''}"
     if isinstance(rule, LesionRule):
         parts = []
-        counted = "lesions without complete metabolic response" if (
-            rule.exclude_complete_metabolic_response
-        ) else "lesions"
+        counted = (
+            "lesions without complete metabolic response"
+            if (rule.exclude_complete_metabolic_response)
+            else "lesions"
+        )
         if rule.max_lesions is not None:
             parts.append(f"at most {rule.max_lesions} {counted}")
         if rule.max_organs is not None:

@@ -174,7 +174,9 @@ def screen_patient(
     registry = registry_rules(eligibility)
     if registry:
         results.append(
-            _criterion(REGISTRY, CriterionKind.INCLUSION, "Registry limits (sex, age)", registry, ctx)
+            _criterion(
+                REGISTRY, CriterionKind.INCLUSION, "Registry limits (sex, age)", registry, ctx
+            )
         )
     for criterion in eligibility.criteria:
         results.append(
