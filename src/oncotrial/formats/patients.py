@@ -795,16 +795,8 @@ def _fhir_condition(
         stage = None
         for entry in resource.stage or []:
             stage = re.sub(r"(?i)^stage\s+", "", _text(entry.summary) or "").strip() or stage
-        out["diagnosis"] = [
-            {
-                **record,
-                "confirmed_by": confirmed,
-                "stage": stage,
-                "date": onset,
-                "onset": None,
-                "abatement": None,
-            }
-        ]
+        diagnosis = {k: v for k, v in record.items() if k not in {"onset", "abatement"}}
+        out["diagnosis"] = [{**diagnosis, "confirmed_by": confirmed, "stage": stage, "date": onset}]
         return
     for system, code in codes[1:]:
         if match_concepts("condition", codes=((system, code),)) - match_concepts(
