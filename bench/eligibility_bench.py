@@ -72,10 +72,12 @@ def synthetic(n: int, seed: int = 2025) -> dict[str, Any]:
         "stage": rng.choice(STAGES, n, p=[0.3, 0.3, 0.25, 0.1, 0.05]),
         "edition": rng.choice([9, 9, 9, 8], n),
         "size": np.round(rng.uniform(8, 34, n), 1),
-        "confirmed": rng.choice(np.array(["histology", "cytology", None], dtype=object), n,
-                                p=[0.7, 0.25, 0.05]),
-        "egfr": rng.choice(np.array(["not_detected", "detected", "failed"], dtype=object), n,
-                           p=[0.85, 0.12, 0.03]),
+        "confirmed": rng.choice(
+            np.array(["histology", "cytology", None], dtype=object), n, p=[0.7, 0.25, 0.05]
+        ),
+        "egfr": rng.choice(
+            np.array(["not_detected", "detected", "failed"], dtype=object), n, p=[0.85, 0.12, 0.03]
+        ),
         "lesion_day": first - rng.integers(0, 40, n),
         "dipstick": rng.choice(DIPSTICK, n, p=[0.6, 0.2, 0.12, 0.06, 0.02]),
         "hcg_negative": rng.random(n) < 0.98,
@@ -92,8 +94,9 @@ def synthetic(n: int, seed: int = 2025) -> dict[str, Any]:
         cols[f"{analyte}:unit"] = np.array([u for u, _ in units], dtype=object)[choice]
         cols[f"{analyte}:factor"] = factor
         # most labs are recent; some are 15-20 days old (outside the 14-day window)
-        cols[f"{analyte}:day"] = first - np.where(rng.random(n) < 0.92, rng.integers(1, 14, n),
-                                                  rng.integers(15, 21, n))
+        cols[f"{analyte}:day"] = first - np.where(
+            rng.random(n) < 0.92, rng.integers(1, 14, n), rng.integers(15, 21, n)
+        )
         cols[f"{analyte}:range"] = reference
     return cols
 
@@ -106,91 +109,222 @@ def to_frames(cols: dict[str, Any]) -> PatientFrames:
     """The synthetic columns as long tables, built column-wise (no per-patient loop)."""
     n = len(cols["id"])
     idx = np.arange(n)
-    patients = pd.DataFrame({
-        "id": cols["id"],
-        "sex": np.where(cols["female"], "female", "male"),
-        "birth": cols["birth"].astype(float),
-        "consent": np.full(n, np.nan),
-        "first_dose": np.full(n, day_number(FIRST_DOSE)),
-        "has_conditions": True, "has_medications": True, "has_therapies": False,
-        "has_procedures": True, "has_biomarkers": True, "has_lesions": True,
-    })
+    patients = pd.DataFrame(
+        {
+            "id": cols["id"],
+            "sex": np.where(cols["female"], "female", "male"),
+            "birth": cols["birth"].astype(float),
+            "consent": np.full(n, np.nan),
+            "first_dose": np.full(n, day_number(FIRST_DOSE)),
+            "has_conditions": True,
+            "has_medications": True,
+            "has_therapies": False,
+            "has_procedures": True,
+            "has_biomarkers": True,
+            "has_lesions": True,
+        }
+    )
     obs = []
     for order, (analyte, _, _, _, reference) in enumerate(LABS):
         factor = cols[f"{analyte}:factor"]
-        obs.append(pd.DataFrame({
-            "patient": idx, "analyte": analyte, "value": cols[f"{analyte}:value"], "result": None,
-            "unit": cols[f"{analyte}:unit"], "date": cols[f"{analyte}:day"].astype(float),
-            "low": reference[0] * factor if reference else np.nan,
-            "high": reference[1] * factor if reference else np.nan,
-            "range_unit": None, "order": order,
-        }))
+        obs.append(
+            pd.DataFrame(
+                {
+                    "patient": idx,
+                    "analyte": analyte,
+                    "value": cols[f"{analyte}:value"],
+                    "result": None,
+                    "unit": cols[f"{analyte}:unit"],
+                    "date": cols[f"{analyte}:day"].astype(float),
+                    "low": reference[0] * factor if reference else np.nan,
+                    "high": reference[1] * factor if reference else np.nan,
+                    "range_unit": None,
+                    "order": order,
+                }
+            )
+        )
     lab_day = cols["neutrophils:day"].astype(float)
-    obs.append(pd.DataFrame({"patient": idx, "analyte": "urine_protein_dipstick", "value": np.nan,
-                             "result": cols["dipstick"], "unit": None, "date": lab_day,
-                             "low": np.nan, "high": np.nan, "range_unit": None, "order": 90}))
+    obs.append(
+        pd.DataFrame(
+            {
+                "patient": idx,
+                "analyte": "urine_protein_dipstick",
+                "value": np.nan,
+                "result": cols["dipstick"],
+                "unit": None,
+                "date": lab_day,
+                "low": np.nan,
+                "high": np.nan,
+                "range_unit": None,
+                "order": 90,
+            }
+        )
+    )
     women = idx[cols["female"]]
-    obs.append(pd.DataFrame({"patient": women, "analyte": "hcg", "value": np.nan,
-                             "result": np.where(cols["hcg_negative"][women], "negative", "positive"),
-                             "unit": None, "date": lab_day[women], "low": np.nan, "high": np.nan,
-                             "range_unit": None, "order": 91}))
+    obs.append(
+        pd.DataFrame(
+            {
+                "patient": women,
+                "analyte": "hcg",
+                "value": np.nan,
+                "result": np.where(cols["hcg_negative"][women], "negative", "positive"),
+                "unit": None,
+                "date": lab_day[women],
+                "low": np.nan,
+                "high": np.nan,
+                "range_unit": None,
+                "order": 91,
+            }
+        )
+    )
     observations = pd.concat(obs, ignore_index=True)
     observations.loc[observations["analyte"] == "heart_rate", "date"] = observations.loc[
-        observations["analyte"] == "qt", "date"].to_numpy()  # QT and rate from the same ECG
-    performance = pd.DataFrame({"patient": idx, "scale": "ECOG", "score": cols["ecog"],
-                                "date": day_number(AS_OF), "order": 0})
-    diagnosis = pd.DataFrame({"patient": idx, "confirmed_by": cols["confirmed"],
-                              "stage": cols["stage"], "t": "T1b", "n": "N0", "m": "M0",
-                              "edition": cols["edition"], "size_mm": cols["size"],
-                              "date": day_number(dt.date(2025, 1, 5))})
+        observations["analyte"] == "qt", "date"
+    ].to_numpy()  # QT and rate from the same ECG
+    performance = pd.DataFrame(
+        {
+            "patient": idx,
+            "scale": "ECOG",
+            "score": cols["ecog"],
+            "date": day_number(AS_OF),
+            "order": 0,
+        }
+    )
+    diagnosis = pd.DataFrame(
+        {
+            "patient": idx,
+            "confirmed_by": cols["confirmed"],
+            "stage": cols["stage"],
+            "t": "T1b",
+            "n": "N0",
+            "m": "M0",
+            "edition": cols["edition"],
+            "size_mm": cols["size"],
+            "date": day_number(dt.date(2025, 1, 5)),
+        }
+    )
     diagnosis_concepts = pd.DataFrame({"patient": idx, "concept": "nsclc"})
     mets = idx[cols["liver_mets"]]
-    conditions = pd.concat([
-        pd.DataFrame({"patient": mets, "concept": "liver_metastases",
-                      "onset": day_number(dt.date(2024, 12, 1)), "abatement": np.nan}),
-        pd.DataFrame({"patient": idx, "concept": "nsclc", "onset": day_number(dt.date(2025, 1, 5)),
-                      "abatement": np.nan}),
-    ], ignore_index=True)
+    conditions = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "patient": mets,
+                    "concept": "liver_metastases",
+                    "onset": day_number(dt.date(2024, 12, 1)),
+                    "abatement": np.nan,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "patient": idx,
+                    "concept": "nsclc",
+                    "onset": day_number(dt.date(2025, 1, 5)),
+                    "abatement": np.nan,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     ici = idx[cols["ici"]]
     vaccinated = idx[~np.isnan(cols["vaccine_day"])]
-    exposures = pd.concat([
-        pd.DataFrame({"patient": ici, "therapy": "immune_checkpoint_inhibitor",
-                      "start": day_number(dt.date(2023, 1, 1)),
-                      "end": day_number(dt.date(2023, 6, 1))}),
-        pd.DataFrame({"patient": vaccinated, "therapy": "live_vaccine",
-                      "start": cols["vaccine_day"][vaccinated],
-                      "end": cols["vaccine_day"][vaccinated]}),
-    ], ignore_index=True)
+    exposures = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "patient": ici,
+                    "therapy": "immune_checkpoint_inhibitor",
+                    "start": day_number(dt.date(2023, 1, 1)),
+                    "end": day_number(dt.date(2023, 6, 1)),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "patient": vaccinated,
+                    "therapy": "live_vaccine",
+                    "start": cols["vaccine_day"][vaccinated],
+                    "end": cols["vaccine_day"][vaccinated],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     operated = idx[~np.isnan(cols["surgery_day"])]
-    procedures = pd.concat([
-        pd.DataFrame({"patient": operated, "procedure": p, "date": cols["surgery_day"][operated]})
-        for p in ("major_surgery", "surgery")
-    ], ignore_index=True)
-    biomarkers = pd.concat([
-        pd.DataFrame({"patient": idx, "marker": "EGFR", "status": cols["egfr"], "value": np.nan,
-                      "date": day_number(dt.date(2025, 1, 20)), "order": 0}),
-        *[pd.DataFrame({"patient": idx, "marker": m, "status": "not_detected", "value": np.nan,
-                        "date": day_number(dt.date(2025, 1, 20)), "order": k})
-          for k, m in enumerate(("ALK", "ROS1"), 1)],
-    ], ignore_index=True)
-    lesions = pd.DataFrame({"patient": idx, "organ": "lung", "measurable": 1.0, "cmr": np.nan,
-                            "date": cols["lesion_day"].astype(float)})
+    procedures = pd.concat(
+        [
+            pd.DataFrame(
+                {"patient": operated, "procedure": p, "date": cols["surgery_day"][operated]}
+            )
+            for p in ("major_surgery", "surgery")
+        ],
+        ignore_index=True,
+    )
+    biomarkers = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "patient": idx,
+                    "marker": "EGFR",
+                    "status": cols["egfr"],
+                    "value": np.nan,
+                    "date": day_number(dt.date(2025, 1, 20)),
+                    "order": 0,
+                }
+            ),
+            *[
+                pd.DataFrame(
+                    {
+                        "patient": idx,
+                        "marker": m,
+                        "status": "not_detected",
+                        "value": np.nan,
+                        "date": day_number(dt.date(2025, 1, 20)),
+                        "order": k,
+                    }
+                )
+                for k, m in enumerate(("ALK", "ROS1"), 1)
+            ],
+        ],
+        ignore_index=True,
+    )
+    lesions = pd.DataFrame(
+        {
+            "patient": idx,
+            "organ": "lung",
+            "measurable": 1.0,
+            "cmr": np.nan,
+            "date": cols["lesion_day"].astype(float),
+        }
+    )
     empty = {
         "lines": pd.DataFrame({"patient": [], "line_id": [], "line": [], "cycles": []}),
         "line_classes": pd.DataFrame({"line_id": [], "therapy": []}),
     }
-    return PatientFrames(patients, observations, performance, diagnosis, diagnosis_concepts,
-                         conditions, exposures, procedures, biomarkers=biomarkers, lesions=lesions,
-                         **empty)
+    return PatientFrames(
+        patients,
+        observations,
+        performance,
+        diagnosis,
+        diagnosis_concepts,
+        conditions,
+        exposures,
+        procedures,
+        biomarkers=biomarkers,
+        lesions=lesions,
+        **empty,
+    )
 
 
 def to_patient(cols: dict[str, Any], i: int) -> Patient:
     """Patient ``i`` of the synthetic columns as a record (for the one-by-one peer)."""
     labs = []
     for analyte, _, _, _, reference in LABS:
-        item: dict[str, Any] = {"analyte": analyte, "value": float(cols[f"{analyte}:value"][i]),
-                                "unit": cols[f"{analyte}:unit"][i],
-                                "date": _date(cols[f"{analyte}:day"][i])}
+        item: dict[str, Any] = {
+            "analyte": analyte,
+            "value": float(cols[f"{analyte}:value"][i]),
+            "unit": cols[f"{analyte}:unit"][i],
+            "date": _date(cols[f"{analyte}:day"][i]),
+        }
         if reference:
             factor = float(cols[f"{analyte}:factor"][i])
             item["low"], item["high"] = reference[0] * factor, reference[1] * factor
@@ -198,40 +332,62 @@ def to_patient(cols: dict[str, Any], i: int) -> Patient:
     qt_day = next(o["date"] for o in labs if o["analyte"] == "qt")
     next(o for o in labs if o["analyte"] == "heart_rate")["date"] = qt_day
     lab_day = _date(cols["neutrophils:day"][i])
-    labs.append({"analyte": "urine_protein_dipstick", "result": cols["dipstick"][i], "date": lab_day})
+    labs.append(
+        {"analyte": "urine_protein_dipstick", "result": cols["dipstick"][i], "date": lab_day}
+    )
     if cols["female"][i]:
-        labs.append({"analyte": "hcg", "date": lab_day,
-                     "result": "negative" if cols["hcg_negative"][i] else "positive"})
+        labs.append(
+            {
+                "analyte": "hcg",
+                "date": lab_day,
+                "result": "negative" if cols["hcg_negative"][i] else "positive",
+            }
+        )
     medications = []
     if cols["ici"][i]:
-        medications.append({"concept": "immune_checkpoint_inhibitor", "start": "2023-01-01",
-                            "end": "2023-06-01"})
+        medications.append(
+            {"concept": "immune_checkpoint_inhibitor", "start": "2023-01-01", "end": "2023-06-01"}
+        )
     if not np.isnan(cols["vaccine_day"][i]):
         day = _date(cols["vaccine_day"][i])
         medications.append({"concept": "live_vaccine", "start": day, "end": day})
     procedures = []
     if not np.isnan(cols["surgery_day"][i]):
         procedures.append({"category": "major_surgery", "date": _date(cols["surgery_day"][i])})
-    return Patient.model_validate({
-        "id": cols["id"][i],
-        "sex": "female" if cols["female"][i] else "male",
-        "birth_date": _date(cols["birth"][i]),
-        "planned_first_dose": FIRST_DOSE,
-        "performance_status": [{"scale": "ECOG", "score": int(cols["ecog"][i]), "date": AS_OF}],
-        "observations": labs,
-        "diagnosis": {"concept": "nsclc", "confirmed_by": cols["confirmed"][i],
-                      "stage": cols["stage"][i], "t": "T1b", "n": "N0", "m": "M0",
-                      "edition": int(cols["edition"][i]), "tumour_size_mm": float(cols["size"][i]),
-                      "date": "2025-01-05"},
-        "conditions": [{"concept": "liver_metastases", "onset": "2024-12-01"}]
-        if cols["liver_mets"][i] else [],
-        "medications": medications,
-        "procedures": procedures,
-        "biomarkers": [{"marker": "EGFR", "status": cols["egfr"][i], "date": "2025-01-20"},
-                       {"marker": "ALK", "status": "not_detected", "date": "2025-01-20"},
-                       {"marker": "ROS1", "status": "not_detected", "date": "2025-01-20"}],
-        "lesions": [{"organ": "lung", "measurable": True, "date": _date(cols["lesion_day"][i])}],
-    })
+    return Patient.model_validate(
+        {
+            "id": cols["id"][i],
+            "sex": "female" if cols["female"][i] else "male",
+            "birth_date": _date(cols["birth"][i]),
+            "planned_first_dose": FIRST_DOSE,
+            "performance_status": [{"scale": "ECOG", "score": int(cols["ecog"][i]), "date": AS_OF}],
+            "observations": labs,
+            "diagnosis": {
+                "concept": "nsclc",
+                "confirmed_by": cols["confirmed"][i],
+                "stage": cols["stage"][i],
+                "t": "T1b",
+                "n": "N0",
+                "m": "M0",
+                "edition": int(cols["edition"][i]),
+                "tumour_size_mm": float(cols["size"][i]),
+                "date": "2025-01-05",
+            },
+            "conditions": [{"concept": "liver_metastases", "onset": "2024-12-01"}]
+            if cols["liver_mets"][i]
+            else [],
+            "medications": medications,
+            "procedures": procedures,
+            "biomarkers": [
+                {"marker": "EGFR", "status": cols["egfr"][i], "date": "2025-01-20"},
+                {"marker": "ALK", "status": "not_detected", "date": "2025-01-20"},
+                {"marker": "ROS1", "status": "not_detected", "date": "2025-01-20"},
+            ],
+            "lesions": [
+                {"organ": "lung", "measurable": True, "date": _date(cols["lesion_day"][i])}
+            ],
+        }
+    )
 
 
 def main() -> None:
@@ -252,8 +408,10 @@ def main() -> None:
     start = time.perf_counter()
     cols = synthetic(n)
     frames = to_frames(cols)
-    print(f"generated {n:,} patients ({len(frames.observations):,} lab rows) "
-          f"in {time.perf_counter() - start:.2f} s (not timed below)")
+    print(
+        f"generated {n:,} patients ({len(frames.observations):,} lab rows) "
+        f"in {time.perf_counter() - start:.2f} s (not timed below)"
+    )
 
     screen_frames(eligibility, to_frames(synthetic(200, seed=1)), as_of=AS_OF)  # warm caches
     timings = []
@@ -288,8 +446,10 @@ def main() -> None:
         "" if sample == n else f" ({sample:,} timed, scaled ×{n / sample:g})"
     )
     print(f"| {label} | {scaled:.1f} s | {scaled / vectorised:.0f} |")
-    print(f"\nper patient: vectorised {vectorised / n * 1e6:.0f} µs, one by one "
-          f"{sample_time / sample * 1e3:.2f} ms")
+    print(
+        f"\nper patient: vectorised {vectorised / n * 1e6:.0f} µs, one by one "
+        f"{sample_time / sample * 1e3:.2f} ms"
+    )
 
 
 if __name__ == "__main__":
