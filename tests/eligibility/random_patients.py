@@ -87,15 +87,12 @@ def random_patient(rng: random.Random, index: int) -> Patient:
         data["consent_date"] = AS_OF - dt.timedelta(days=rng.randint(0, 10))
     if _maybe(rng, 0.5):
         data["planned_first_dose"] = AS_OF + dt.timedelta(days=rng.choice([0, 1, 5, 14]))
-    data["performance_status"] = tuple(
-        {"scale": rng.choice(["ECOG", "ECOG", "Karnofsky"]), "score": 0, "date": _day(rng)}
-        | ({"score": rng.randint(0, 3)} if True else {})
-        for _ in range(rng.randint(0, 2))
-    )
-    data["performance_status"] = tuple(
-        {**s, "score": s["score"] * 10 + 60} if s["scale"] == "Karnofsky" else s
-        for s in data["performance_status"]
-    )
+    scores = []
+    for _ in range(rng.randint(0, 2)):
+        scale = rng.choice(["ECOG", "ECOG", "Karnofsky"])
+        score = rng.randint(0, 3) if scale == "ECOG" else rng.choice([50, 60, 70, 80, 90])
+        scores.append({"scale": scale, "score": score, "date": _day(rng)})
+    data["performance_status"] = tuple(scores)
     observations = []
     for analyte, units, (low, high) in _LABS:
         for _ in range(rng.choice([0, 1, 1, 2])):

@@ -20,11 +20,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.evaluate import Context, evaluate_rule
 from oncotrial.eligibility.outcome import RuleResult, Status, combine_all, combine_any
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.rules import AgeRule, Comparator, Rule, SexRule, iter_rules
+from oncotrial.eligibility.rules import AgeRule, Comparator, Rule, SexRule
 
 __all__ = [
     "CriterionResult",
@@ -224,8 +224,3 @@ def screen_patients(
     return tuple(
         screen_patient(eligibility, p, as_of=as_of, first_dose=first_dose) for p in patients
     )
-
-
-def rule_count(criteria: Iterable[Criterion]) -> int:
-    """How many rules (nested included) the criteria carry."""
-    return sum(len(iter_rules(c.rules)) for c in criteria)
