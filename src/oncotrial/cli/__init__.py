@@ -23,6 +23,8 @@ __all__ = ["cli", "main"]
 COMMANDS: dict[str, str] = {
     "demo": "oncotrial.cli.demo:demo",
     "design": "oncotrial.cli.design:design",
+    "eligibility": "oncotrial.cli.eligibility:eligibility",
+    "screen": "oncotrial.cli.screen:screen",
     "stats": "oncotrial.cli.stats:stats",
     "trial": "oncotrial.cli.trial:trial",
 }
