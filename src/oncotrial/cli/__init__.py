@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "design": "oncotrial.cli.design:design",
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "screen": "oncotrial.cli.screen:screen",
+    "serve": "oncotrial.cli.serve:serve",
     "stats": "oncotrial.cli.stats:stats",
     "trial": "oncotrial.cli.trial:trial",
 }

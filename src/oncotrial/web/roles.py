@@ -19,6 +19,7 @@ from enum import StrEnum
 __all__ = [
     "PERMISSION_TEXT",
     "ROLE_PERMISSIONS",
+    "ROLE_RULES",
     "Permission",
     "Role",
     "RoleRule",

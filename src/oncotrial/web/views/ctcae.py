@@ -32,7 +32,7 @@ def search_terms(dictionary: CtcaeDictionary, text: str, limit: int = LIMIT) -> 
         elif key in term_key:
             contains.append(entry.term)
     found = sorted(starts) + sorted(words) + sorted(contains)
-    if len(found) < limit:
+    if len(found) < 3:  # nothing spelled like it: suggest by meaning (ALT → Alanine …)
         for term in dictionary.closest(text, n=limit):
             if term not in found:
                 found.append(term)

@@ -1,0 +1,163 @@
+"""The screening form's quick entry, turned into a patient record (docs/eligibility.md's JSON).
+
+A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FHIR R4 bundle);
+the quick entry fields add the usual screening data to it — demographics, ECOG, height and
+weight, one panel of laboratory results drawn on the same day with their reference ranges, the
+diagnosis and the driver-mutation and PD-L1 results. Nothing is assumed: a list the record does
+not provide (medications, prior therapy, …) stays unprovided, and the rules needing it say what
+to collect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from oncotrial.errors import FormatError, SchemaError
+
+__all__ = ["LAB_PANEL", "STAGES", "record_from_form"]
+
+# (analyte key, label, units offered — the first is the default)
+LAB_PANEL: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("neutrophils", "Absolute neutrophil count", ("10^9/L", "/mm^3")),
+    ("platelets", "Platelets", ("10^9/L", "/mm^3")),
+    ("hemoglobin", "Hemoglobin", ("g/L", "g/dL")),
+    ("leukocytes", "White blood cells", ("10^9/L", "/mm^3")),
+    ("creatinine", "Serum creatinine", ("umol/L", "mg/dL")),
+    ("alt", "ALT", ("U/L",)),
+    ("ast", "AST", ("U/L",)),
+    ("bilirubin", "Total bilirubin", ("umol/L", "mg/dL")),
+    ("albumin", "Albumin", ("g/L", "g/dL")),
+    ("inr", "INR", ("{ratio}",)),
+)
+STAGES = (
+    "IA1", "IA2", "IA3", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IVA", "IVB",
+)  # fmt: skip
+MARKERS = ("EGFR", "ALK", "ROS1")
+
+
+def _text(data: Mapping[str, Any], key: str, limit: int = 100) -> str:
+    value = data.get(key)
+    return str(value).strip()[:limit] if value is not None else ""
+
+
+def _number(data: Mapping[str, Any], key: str, errors: dict[str, str]) -> float | None:
+    text = _text(data, key).replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        errors[key] = f"{text!r} is not a number."
+        return None
+    if value != value or value < 0:
+        errors[key] = "a value is a number of 0 or more."
+        return None
+    return value
+
+
+def record_from_form(
+    data: Mapping[str, Any], base: dict[str, Any] | None, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The JSON record: ``base`` (an uploaded or pasted record, or {}) plus the quick entry."""
+    record: dict[str, Any] = dict(base or {})
+    record.setdefault("id", "screening")
+    for key in ("sex", "birth_date", "planned_first_dose"):
+        value = _text(data, key)
+        if value:
+            record[key] = value
+    ecog = _text(data, "ecog")
+    if ecog:
+        if ecog not in {"0", "1", "2", "3", "4", "5"}:
+            errors["ecog"] = "ECOG is 0 to 5."
+        else:
+            entry: dict[str, Any] = {"scale": "ECOG", "score": int(ecog)}
+            if _text(data, "ecog_date"):
+                entry["date"] = _text(data, "ecog_date")
+            record["performance_status"] = [*record.get("performance_status", []), entry]
+    vitals = list(record.get("vitals", []))
+    for key, unit in (("weight", "kg"), ("height", "cm")):
+        value = _number(data, key, errors)
+        if value is not None:
+            if not _text(data, "vitals_date"):
+                errors["vitals_date"] = "give the date of height and weight."
+            vitals.append(
+                {"analyte": key, "value": value, "unit": unit, "date": _text(data, "vitals_date")}
+            )
+    if vitals:
+        record["vitals"] = vitals
+    labs = list(record.get("labs", []))
+    lab_date = _text(data, "lab_date")
+    for key, _, units in LAB_PANEL:
+        value = _number(data, f"lab:{key}", errors)
+        if value is None:
+            continue
+        if not lab_date:
+            errors["lab_date"] = "give the date the samples were drawn."
+        unit = _text(data, f"unit:{key}") or units[0]
+        if unit not in units:
+            errors[f"unit:{key}"] = f"choose one of {', '.join(units)}."
+        item: dict[str, Any] = {"analyte": key, "value": value, "unit": unit, "date": lab_date}
+        low = _number(data, f"low:{key}", errors)
+        high = _number(data, f"high:{key}", errors)
+        if low is not None:
+            item["low"] = low
+        if high is not None:
+            item["high"] = high
+        if low is not None and high is not None and low >= high:
+            errors[f"high:{key}"] = "the upper limit must be above the lower limit."
+        labs.append(item)
+    if labs:
+        record["labs"] = labs
+    histology = _text(data, "confirmed_by")
+    stage = _text(data, "stage")
+    if histology or stage:
+        diagnosis = dict(record.get("diagnosis") or {})
+        diagnosis.setdefault("concept", _text(data, "diagnosis") or "nsclc")
+        if histology:
+            if histology not in {"histology", "cytology"}:
+                errors["confirmed_by"] = "histology or cytology."
+            diagnosis["confirmed_by"] = histology
+        if stage:
+            if stage not in STAGES:
+                errors["stage"] = "choose an AJCC stage group."
+            diagnosis["stage"] = stage
+            diagnosis.setdefault("edition", 8)
+        record["diagnosis"] = diagnosis
+    markers = list(record.get("biomarkers", []) or [])
+    marker_date = _text(data, "marker_date") or None
+    for marker in MARKERS:
+        status = _text(data, f"marker:{marker}")
+        if status in {"detected", "not_detected"}:
+            markers.append({"marker": marker, "status": status, "date": marker_date})
+        elif status:
+            errors[f"marker:{marker}"] = "detected or not detected."
+    pdl1 = _number(data, "pdl1", errors)
+    if pdl1 is not None:
+        if pdl1 > 100:
+            errors["pdl1"] = "a proportion is 0–100%."
+        markers.append({"marker": "PD-L1", "value": pdl1, "date": marker_date})
+    if markers:
+        record["biomarkers"] = [{k: v for k, v in m.items() if v is not None} for m in markers]
+    return record
+
+
+def parse_record_text(text: str, name: str) -> dict[str, Any] | None:
+    """A pasted JSON record (oncotrial's shape) as a dict; None for other formats (read later)."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if not stripped.startswith("{"):
+        return None
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno})", file=name
+        ) from exc
+    if not isinstance(data, dict):
+        raise SchemaError("a patient record is a JSON object", file=name)
+    if data.get("resourceType") or "patients" in data:
+        return None  # a FHIR bundle or a list of patients: read as a whole
+    return data
