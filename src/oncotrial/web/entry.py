@@ -37,6 +37,7 @@ __all__ = [
     "EntryContext",
     "FieldSpec",
     "Issue",
+    "lower_first",
     "parse_date",
     "visit_number",
 ]
@@ -128,6 +129,12 @@ class EntryContext:
             for i in self.protocol.interventions
             if not kinds or i.type in kinds
         )
+
+
+def lower_first(title: str) -> str:
+    """'Adverse event' → 'adverse event'; 'ECOG performance status' stays as it is."""
+    first = title.split()[0]
+    return title if first.isupper() else title[0].lower() + title[1:]
 
 
 def parse_date(text: Any) -> dt.date | None:

@@ -15,7 +15,7 @@ from oncotrial.errors import OncotrialError
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
 from oncotrial.web.access import TrialAccess, trial_view
-from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext
+from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
 from oncotrial.web.records import create_record, update_record
 from oncotrial.web.render import respond, wants_json
@@ -58,7 +58,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     data = {
-        "title": ("Correct " if record is not None else "New ") + spec.title.lower(),
+        "title": ("Correct " if record is not None else "New ") + lower_first(spec.title),
         "usubjid": subject.usubjid,
         "entity": spec.key,
         "record_id": record.pk if record is not None else None,
@@ -121,7 +121,7 @@ def record_new(request: HttpRequest, access: TrialAccess, usubjid: str, entity: 
                         subject,
                         spec.subject_updates(record),
                         user=request.user,
-                        reason=f"{spec.title.lower()} recorded ({spec.model.__name__} {record.pk})",
+                        reason=f"{lower_first(spec.title)} recorded ({spec.model.__name__} {record.pk})",
                     )
         except OncotrialError as exc:
             form.add_error(None, str(exc))
@@ -190,7 +190,7 @@ def record_history(
     entries = history_of(spec.model, record.pk)
     hidden = {"subject_id", "trial_id", "assessment_id", "lesion_id"}
     data = {
-        "title": f"History of {spec.title.lower()} {record.pk}",
+        "title": f"History of {lower_first(spec.title)} {record.pk}",
         "usubjid": subject.usubjid,
         "entity": spec.key,
         "record_id": record.pk,

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, trial_view
-from oncotrial.web.entry import ENTITIES, SECTIONS
+from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
 from oncotrial.web.models import AllocationSlot, Query
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
@@ -80,7 +80,7 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
                 {
                     "entity": spec.key,
                     "title": spec.plural,
-                    "add_title": spec.title,
+                    "add_title": lower_first(spec.title),
                     "single": spec.single,
                     "columns": list(spec.columns),
                     "records": [{"id": r.pk, "cells": list(spec.row(r))} for r in records],
