@@ -56,7 +56,7 @@ def test_protocol_without_dosing_says_so_instead_of_guessing() -> None:
     s = compute_visit_schedule(protocol, reference=D(2025, 1, 1))
     assert not [v for v in s.visits if v.kind is VisitKind.TREATMENT]
     assert any("no dosing schedule for Tislelizumab" in n for n in s.notes)
-    assert any("until the first dose is recorded" in n for n in s.notes)
+    assert not any("until the first dose is recorded" in n for n in s.notes)  # no cycles
     assert [v for v in s.visits if v.kind is VisitKind.IMAGING]
 
 
@@ -77,6 +77,7 @@ def test_daily_oral_and_three_weekly_infusion_make_21_day_cycles(seed002: Protoc
     assert cycles[0].activities == ("Toripalimab", "Regorafenib (every 1 days in the cycle)")
     assert cycles[4].activities == ("Regorafenib (every 1 days in the cycle)",)
     assert any("No maximum number of cycles for Regorafenib" in n for n in s.notes)
+    assert any("until the first dose is recorded" in n for n in s.notes)
 
 
 def test_visit_states_on_a_date(seed002: Protocol) -> None:

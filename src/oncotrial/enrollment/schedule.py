@@ -146,9 +146,9 @@ def compute_visit_schedule(
     analysis = protocol.analysis
     reference_name = analysis.reference_date.value if analysis.reference_date else "enrollment"
     notes: list[str] = []
+    planned_from_reference = first_dose is None
     if first_dose is None:
         first_dose = reference
-        notes.append("Cycles are planned from the reference date until the first dose is recorded.")
     end = reference + dt.timedelta(days=horizon_days)
     visits: list[PlannedVisit] = []
 
@@ -200,6 +200,8 @@ def compute_visit_schedule(
             )
 
     cycle_days: int | None = None
+    if repeated and planned_from_reference:
+        notes.append("Cycles are planned from the reference date until the first dose is recorded.")
     if repeated:
         cycle_days = max(i.dosing.interval_days or 1 for i in repeated)
         last_day: dict[str, int | None] = {}

@@ -1,10 +1,11 @@
 """Related trials: the other trials in the database ranked by TF-IDF similarity.
 
-Each trial is three bags of words: its conditions (weight 3), its interventions — names, other
-names and types — with its keywords (weight 2), and its text — titles and brief summary
-(weight 1). Words are lower-cased runs of letters and digits; stop words and one-letter words are
-dropped, a final plural "s" is removed from words longer than four letters, and a few
-abbreviations are expanded (NSCLC → non small cell lung cancer, CRC → colorectal cancer, …).
+Each trial is three bags of words: its conditions (weight 3), its interventions — names and
+other names — with its keywords (weight 2), and its text — titles and brief summary (weight 1).
+Words are lower-cased runs of letters and digits; stop words, numbers and one-letter words are
+dropped, a final plural "s" is removed from words longer than four letters (not from -ss, -us,
+-is), and a few abbreviations are expanded (NSCLC → non small cell lung cancer, CRC → colorectal
+cancer, …).
 
 A field's vector has weight (1 + ln tf) · idf per word, with the smoothed inverse document
 frequency idf = ln((1 + N) / (1 + df)) + 1 over the N trials of the database; each field vector is
@@ -31,7 +32,11 @@ _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
     """a an and are as at be by for from in into is it its of on or that the this to with
     without versus vs after before during phase study trial patients patient treatment combined
-    combination clinical single arm randomized open label pilot ii i iii who have has than""".split()
+    combination clinical single arm randomized open label pilot ii i iii who have has than if
+    can not no will what up under over more less also each may been being were was which when
+    where how other such via per out about between both through until while would should could
+    must might any all their they them these those there then so do does did we our you your
+    will goal learn main question questions aims aim answer participants participant""".split()
 )
 _ABBREVIATIONS = {
     "nsclc": "non small cell lung cancer",
@@ -52,9 +57,9 @@ def _words(text: str) -> list[str]:
     for word in _WORD.findall(text.lower()):
         expansion = _ABBREVIATIONS.get(word)
         for part in (expansion.split() if expansion else [word]):
-            if part in _STOP or (len(part) < 2 and not part.isdigit()):
+            if part in _STOP or len(part) < 2 or part.isdigit():
                 continue
-            if len(part) > 4 and part.endswith("s") and not part.endswith("ss"):
+            if len(part) > 4 and part.endswith("s") and not part.endswith(("ss", "us", "is")):
                 part = part[:-1]
             out.append(part)
     return out
@@ -64,7 +69,7 @@ def trial_fields(protocol: Protocol) -> dict[str, list[str]]:
     """The words of each field of a trial (module docstring)."""
     interventions = []
     for i in protocol.interventions:
-        interventions += [i.name, *i.other_names, i.type.value.replace("_", " ")]
+        interventions += [i.name, *i.other_names]
     text = [
         protocol.identity.brief_title,
         protocol.identity.official_title or "",

@@ -102,6 +102,7 @@ def web_settings(
                 },
             }
         ],
+        "FORMAT_MODULE_PATH": "oncotrial.web.locale_formats",
         "LOGIN_URL": "/login/",
         "LOGIN_REDIRECT_URL": "/",
         "LOGOUT_REDIRECT_URL": "/login/",

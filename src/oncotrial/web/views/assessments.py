@@ -28,7 +28,7 @@ from oncotrial.web.entry import LOCATIONS, EntryContext
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
-from oncotrial.web.views.subjects import get_subject
+from oncotrial.web.views.subjects import get_subject, subject_assessments
 
 __all__ = ["assessment_detail", "assessment_new"]
 
@@ -147,20 +147,28 @@ def assessment_detail(
     assessment = db.TumourAssessment.objects.filter(subject=subject, pk=pk).first()
     if assessment is None:
         raise Http404("No such assessment.")
-    measurements = (
-        db.Measurement.objects.filter(assessment=assessment)
-        .select_related("lesion")
-        .order_by("grpid", "link_id", "seq")
+    order = {"TARGET": 0, "NON-TARGET": 1, "NEW": 2}
+    measurements = sorted(
+        db.Measurement.objects.filter(assessment=assessment).select_related("lesion"),
+        key=lambda m: (order.get(m.grpid or "", 3), m.link_id or "", m.seq),
     )
+    every = subject_assessments(subject)
+    summary = next(a for a in every if a["id"] == assessment.pk)
     responses = db.Response.objects.filter(assessment=assessment).order_by("seq")
     data = {
-        "title": f"Tumour assessment {assessment.visit}",
+        "title": (
+            f"Baseline tumour assessment ({assessment.visit})"
+            if every[0]["id"] == assessment.pk
+            else f"Tumour assessment {assessment.visit}"
+        ),
         "usubjid": subject.usubjid,
         "assessment": {
             "id": assessment.pk,
             "visit": assessment.visit,
             "date": assessment.dtc,
             "evaluator": assessment.evaluator,
+            "target_sum": summary["target_sum"],
+            "change": summary["change"],
         },
         "measurements": [
             {

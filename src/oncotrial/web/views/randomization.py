@@ -99,6 +99,7 @@ def randomization_page(request: HttpRequest, access: TrialAccess) -> HttpRespons
             "can_manage": access.can(Permission.MANAGE_RANDOMIZATION),
             "can_view_list": access.can(Permission.VIEW_ALLOCATION_LIST),
             "suggested_seed": secrets.randbelow(2**31),
+            "block_unit": sum(data["ratio"]) if data["ratio"] else 1,
             "default_block_sizes": (
                 f"{2 * sum(data['ratio'])}, {3 * sum(data['ratio'])}" if data["ratio"] else ""
             ),

@@ -15,7 +15,7 @@ from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
 from oncotrial.web.visits import subject_visits
 
-__all__ = ["subject_detail", "subject_list", "trial_visits"]
+__all__ = ["get_subject", "subject_assessments", "subject_detail", "subject_list", "trial_visits"]
 
 STATUSES = (
     "in screening",
@@ -90,7 +90,7 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
     return sections
 
 
-def _assessments(subject: db.Subject) -> list[dict[str, Any]]:
+def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
     out = []
     for assessment in db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"):
         targets = db.Measurement.objects.filter(
@@ -155,7 +155,7 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
         "subject": summary,
         "stratum": (slot.stratum if slot else None) if access.shows_arms else None,
         "schedule": schedule,
-        "assessments": _assessments(subject),
+        "assessments": subject_assessments(subject),
         "sections": _record_sections(access, subject),
         "queries": [
             {
