@@ -53,7 +53,9 @@ class WebWorld:
     path: Path
     trials: dict[str, Any] = field(default_factory=dict)
 
-    def user(self, username: str, *, superuser: bool = False, password: str = "Correct-Horse-42") -> Any:
+    def user(
+        self, username: str, *, superuser: bool = False, password: str = "Correct-Horse-42"
+    ) -> Any:
         from django.contrib.auth import get_user_model
 
         model = get_user_model()

@@ -6,8 +6,17 @@ import json
 from typing import Any
 
 
-def lab(analyte: str, value: float, unit: str, date: str, low: float, high: float) -> dict[str, Any]:
-    return {"analyte": analyte, "value": value, "unit": unit, "date": date, "low": low, "high": high}
+def lab(
+    analyte: str, value: float, unit: str, date: str, low: float, high: float
+) -> dict[str, Any]:
+    return {
+        "analyte": analyte,
+        "value": value,
+        "unit": unit,
+        "date": date,
+        "low": low,
+        "high": high,
+    }
 
 
 def patient_001(pid: str = "P001") -> dict[str, Any]:

@@ -40,7 +40,9 @@ ARGS = [
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -65,9 +67,7 @@ class Session:
         self.page = self.context.new_page()
         self.base = base
         self.errors: list[str] = []
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: d.accept())
 
@@ -163,7 +163,7 @@ def test_a_trial_teams_day(browser: Any, server: str) -> None:
     inv.page.fill("#date", "2025-03-01")
     inv.page.click("button:has-text('Randomize')")
     arm = inv.page.locator(".armbox .arm").inner_text()
-    assert arm.startswith("Arm A:") or arm.startswith("Arm B:")
+    assert arm.startswith(("Arm A:", "Arm B:"))
     inv.shot("07-randomized")
 
     # baseline tumour assessment

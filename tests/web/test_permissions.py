@@ -111,7 +111,7 @@ def test_another_trials_member_sees_nothing(world) -> None:
 
 
 def test_no_page_without_login(world) -> None:
-    web, people, usubjid, ids = world
+    web, _, usubjid, ids = world
     anonymous = web.client()
     urls = [url for _, url, _, _ in pages(usubjid, ids)]
     urls += ["/", "/trials/import/", "/account/password/", "/ctcae/terms/?term=rash",
@@ -131,9 +131,12 @@ def test_only_the_site_administrator_imports_trials(world) -> None:
     for role in ROLES:
         response = web.client(people[role]).post("/trials/import/", {"seed": "000"})
         assert response.status_code == 403, role
-    assert web.client(web.user("site", superuser=True)).post(
-        "/trials/import/", {"seed": "000"}
-    ).status_code == 302
+    assert (
+        web.client(web.user("site", superuser=True))
+        .post("/trials/import/", {"seed": "000"})
+        .status_code
+        == 302
+    )
 
 
 def test_arms_are_hidden_in_a_masked_trial(web) -> None:

@@ -64,7 +64,11 @@ def test_no_shared_word_means_not_related(seeds) -> None:
     stranger = target.model_copy(
         update={
             "identity": target.identity.model_copy(
-                update={"local_id": "X", "brief_title": "Zebrafish husbandry", "official_title": None}
+                update={
+                    "local_id": "X",
+                    "brief_title": "Zebrafish husbandry",
+                    "official_title": None,
+                }
             ),
             "conditions": ("Fin rot",),
             "interventions": (),
@@ -74,6 +78,8 @@ def test_no_shared_word_means_not_related(seeds) -> None:
     )
     assert rank_related(target, [stranger]) == []
     assert rank_related(target, [target]) == []  # a trial is not its own relative
-    copy = target.model_copy(update={"identity": target.identity.model_copy(update={"local_id": "Y"})})
+    copy = target.model_copy(
+        update={"identity": target.identity.model_copy(update={"local_id": "Y"})}
+    )
     twin = rank_related(target, [stranger, copy])
     assert len(twin) == 1 and math.isclose(twin[0].score, 1.0, abs_tol=1e-9)

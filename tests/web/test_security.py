@@ -13,7 +13,7 @@ XSS = "<script>alert('x')</script>"
 SQLI = (
     "' OR '1'='1",
     "1; DROP TABLE store_subject; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "001' UNION SELECT username, password FROM auth_user --",
     "%' OR 1=1 --",
 )
@@ -121,7 +121,10 @@ def test_markup_in_every_free_text_field_is_escaped(world) -> None:
     inv = web.client(people["inv"])
     mon = web.client(people["mon"])
     s = f"/t/001/subjects/{usubjid}"
-    inv.post(f"{s}/medication/new/", {"cat": "CONCOMITANT MEDICATION", "trt": XSS, "indication": XSS, "stdtc": "2025-03-02"})
+    inv.post(
+        f"{s}/medication/new/",
+        {"cat": "CONCOMITANT MEDICATION", "trt": XSS, "indication": XSS, "stdtc": "2025-03-02"},
+    )
     mon.post("/t/001/queries/new/", {"subject": usubjid, "text": XSS, "field": XSS})
     inv.post("/t/001/queries/1/", {"action": "answer", "text": XSS})
     for client, url in ((inv, f"{s}/"), (inv, "/t/001/queries/"), (inv, "/t/001/queries/1/")):
@@ -204,13 +207,25 @@ def test_sql_injection_probes_on_form_fields(world, probe: str) -> None:
         (inv, "/t/001/screening/", {"site": probe, "consent_date": probe, "record_text": probe}),
         (inv, f"/t/001/screening/{usubjid}/", {"action": probe}),
         (inv, f"{s}/randomize/", {"date": probe}),
-        (inv, f"{s}/assessments/new/", {**BASELINE, "visit": probe, "date": probe, "t-0-location": probe, "t-0-value": probe}),
+        (
+            inv,
+            f"{s}/assessments/new/",
+            {**BASELINE, "visit": probe, "date": probe, "t-0-location": probe, "t-0-value": probe},
+        ),
         (inv, f"{s}/ae/new/", {"term": probe, "grade": probe, "stdtc": probe, "serious": probe}),
         (inv, f"{s}/lab/new/", {"test": probe, "value": probe, "dtc": probe}),
         (inv, f"{s}/medication/new/", {"cat": probe, "trt": probe, "stdtc": "2025-03-02"}),
-        (stat, "/t/001/randomization/generate/", {"seed": probe, "slots": probe, "block_sizes": probe}),
+        (
+            stat,
+            "/t/001/randomization/generate/",
+            {"seed": probe, "slots": probe, "block_sizes": probe},
+        ),
         (stat, "/t/001/randomization/import/", {"group_codes": probe}),
-        (mon, "/t/001/queries/new/", {"subject": probe, "entity": probe, "record": probe, "text": probe}),
+        (
+            mon,
+            "/t/001/queries/new/",
+            {"subject": probe, "entity": probe, "record": probe, "text": probe},
+        ),
         (mon, "/t/001/queries/1/", {"action": probe, "text": probe}),
     ]
     before = _counts()
@@ -220,7 +235,10 @@ def test_sql_injection_probes_on_form_fields(world, probe: str) -> None:
     after = _counts()
     assert after == before
     # A probe typed as free text is stored as text, exactly.
-    inv.post(f"{s}/medication/new/", {"cat": "CONCOMITANT MEDICATION", "trt": probe, "stdtc": "2025-03-02"})
+    inv.post(
+        f"{s}/medication/new/",
+        {"cat": "CONCOMITANT MEDICATION", "trt": probe, "stdtc": "2025-03-02"},
+    )
     assert db.Medication.objects.get().trt == probe.upper()
     assert _counts() == before
 
@@ -242,7 +260,10 @@ def test_login_is_throttled_after_five_failures(web, monkeypatch) -> None:
     locked = client.post("/login/", {"username": "alice", "password": "Right-Password-42"})
     assert locked.status_code == 429 and b"Too many failed sign-in attempts" in locked.content
     # The lock is per account: bob signs in; an unknown name reads the same as a known one.
-    assert client.post("/login/", {"username": "bob", "password": "Right-Password-42"}).status_code == 302
+    assert (
+        client.post("/login/", {"username": "bob", "password": "Right-Password-42"}).status_code
+        == 302
+    )
     client.post("/logout/")
     for _ in range(5):
         client.post("/login/", {"username": "nobody", "password": "x"})
@@ -251,7 +272,10 @@ def test_login_is_throttled_after_five_failures(web, monkeypatch) -> None:
     # After 15 minutes the oldest failures leave the window.
     now[0] = now[0] + dt.timedelta(minutes=15, seconds=2)
     fresh = web.client()
-    assert fresh.post("/login/", {"username": "alice", "password": "Right-Password-42"}).status_code == 302
+    assert (
+        fresh.post("/login/", {"username": "alice", "password": "Right-Password-42"}).status_code
+        == 302
+    )
 
 
 def test_login_from_one_address_is_throttled_across_names(web, monkeypatch) -> None:
@@ -267,7 +291,8 @@ def test_login_redirects_only_to_this_site(web) -> None:
     web.user("alice", password="Right-Password-42")
     client = web.client()
     evil = client.post(
-        "/login/", {"username": "alice", "password": "Right-Password-42", "next": "https://evil.example/"}
+        "/login/",
+        {"username": "alice", "password": "Right-Password-42", "next": "https://evil.example/"},
     )
     assert evil.status_code == 302 and evil["Location"] == "/"
 

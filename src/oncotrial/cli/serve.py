@@ -60,7 +60,7 @@ def _create_admin(username: str, email: str) -> None:
     help="SQLite file or postgresql:// URL (default: DATABASE_URL, else the data directory).",
 )
 @click.option(
-    "--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
 )
 @click.option(
     "--allowed-host",
@@ -130,8 +130,16 @@ def serve(
             hint="Create one first: oncotrial serve --create-admin USERNAME",
         )
 
+    import logging
+
     import waitress
     from django.core.wsgi import get_wsgi_application
+
+    # Server errors (5xx) with their traceback on stderr; refused requests (4xx) are normal use.
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     application = get_wsgi_application()
     console.print(

@@ -50,7 +50,8 @@ class TrialAccess:
 
 def roles_in(user: Any, trial: db.Trial) -> frozenset[Role]:
     roles = {
-        Role(r) for r in Membership.objects.filter(user=user, trial=trial).values_list("role", flat=True)
+        Role(r)
+        for r in Membership.objects.filter(user=user, trial=trial).values_list("role", flat=True)
     }
     if user.is_superuser:
         roles.add(Role.ADMINISTRATOR)

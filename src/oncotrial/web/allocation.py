@@ -246,7 +246,10 @@ def allocate(
             record=trial.trial_id,
             field="arms",
         )
-    with transaction.atomic(), acting_as(user, "randomization" if protocol.is_randomized else "enrollment"):
+    with (
+        transaction.atomic(),
+        acting_as(user, "randomization" if protocol.is_randomized else "enrollment"),
+    ):
         scheme = None
         if protocol.is_randomized:
             scheme = RandomizationScheme.objects.select_for_update().filter(trial=trial).first()

@@ -147,9 +147,7 @@ def empty_input(subject: db.Subject, evaluator: str = "INVESTIGATOR") -> Assessm
             location_detail=lesion.location_detail or "",
             laterality=lesion.laterality or "",
         )
-        {"TARGET": form.targets, "NON-TARGET": form.non_targets}.get(row.role, form.new).append(
-            row
-        )
+        {"TARGET": form.targets, "NON-TARGET": form.non_targets}.get(row.role, form.new).append(row)
     for rows in (form.targets, form.non_targets, form.new):
         for i, row in enumerate(rows):
             row.index = i
@@ -195,9 +193,12 @@ def parse_assessment(
                 f"a follow-up scan must be after the baseline scan ({base_date}); lesions cannot "
                 "be measured before their baseline."
             )
-        if db.TumourAssessment.objects.filter(
-            subject=subject, evaluator=evaluator, visit=form.visit
-        ).exists() and form.visit != "UNSCHEDULED":
+        if (
+            db.TumourAssessment.objects.filter(
+                subject=subject, evaluator=evaluator, visit=form.visit
+            ).exists()
+            and form.visit != "UNSCHEDULED"
+        ):
             form.warnings.append(f"{form.visit} already has an assessment by this assessor.")
     if form.baseline and form.date and allocated and (allocated - form.date).days > 28:
         form.warnings.append(
@@ -299,7 +300,9 @@ def parse_assessment(
     return form
 
 
-def _lesion_values(row: LesionRow, link_id: str, form: AssessmentInput, protocol: Protocol) -> dict[str, Any]:
+def _lesion_values(
+    row: LesionRow, link_id: str, form: AssessmentInput, protocol: Protocol
+) -> dict[str, Any]:
     assert form.date is not None  # checked by parse_assessment
     return {
         "link_id": link_id,
@@ -319,7 +322,9 @@ def _lesion_values(row: LesionRow, link_id: str, form: AssessmentInput, protocol
     }
 
 
-def _result_values(row: LesionRow, lesion: db.Lesion, form: AssessmentInput) -> list[dict[str, Any]]:
+def _result_values(
+    row: LesionRow, lesion: db.Lesion, form: AssessmentInput
+) -> list[dict[str, Any]]:
     node = (lesion.location or "").upper() == NODE
     group = lesion.role or row.role
     base = {"grpid": group, "link_id": lesion.link_id, "method": form.method, "accepted": "Y"}

@@ -199,7 +199,9 @@ def _date_checks(
         if not isinstance(when, dt.date):
             continue
         if when > ctx.today:
-            issues.append(Issue(name, f"{when.isoformat()} is in the future (today is {ctx.today})."))
+            issues.append(
+                Issue(name, f"{when.isoformat()} is in the future (today is {ctx.today}).")
+            )
         if after_consent and ctx.consent and when < ctx.consent:
             issues.append(
                 Issue(
@@ -258,9 +260,7 @@ def _visit_field(ctx: EntryContext, required: bool = True) -> FieldSpec:
     return FieldSpec("visit", "Visit", "choice", required=required, choices=ctx.visit_choices())
 
 
-def _finding_values(
-    values: Mapping[str, Any], ctx: EntryContext, **fixed: Any
-) -> dict[str, Any]:
+def _finding_values(values: Mapping[str, Any], ctx: EntryContext, **fixed: Any) -> dict[str, Any]:
     visit = values.get("visit") or None
     out = {
         "visit": visit,
@@ -395,7 +395,7 @@ VITALS: dict[str, tuple[str, str, float, float]] = {
 
 def _vital_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     test = current.get("test") or "HEIGHT"
-    name, unit, low, high = VITALS.get(test, VITALS["HEIGHT"])
+    name, unit, _, _ = VITALS.get(test, VITALS["HEIGHT"])
     return (
         FieldSpec(
             "test",
@@ -538,7 +538,12 @@ def _gene_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSp
     statuses = ("MSS", "MSI-H") if gene == "MSI" else ("NEGATIVE", "POSITIVE")
     return (
         FieldSpec(
-            "gene", "Gene", "choice", required=True, choices=tuple((g, g) for g in GENES), refresh=True
+            "gene",
+            "Gene",
+            "choice",
+            required=True,
+            choices=tuple((g, g) for g in GENES),
+            refresh=True,
         ),
         FieldSpec(
             "status", "Result", "choice", required=True, choices=tuple((s, s) for s in statuses)
@@ -619,8 +624,10 @@ PDL1 = EntitySpec(
     fields=_pdl1_fields,
     to_record=_pdl1_to,
     from_record=lambda r: {"value": r.stresn, "assay": r.spdevid, "dtc": parse_date(r.dtc)},
-    checks=lambda v, ctx: _date_checks(v, ctx, start="dtc", after_consent=False)
-    + _range_check(v.get("value"), "value", 0, 100, "a proportion in %"),
+    checks=lambda v, ctx: (
+        _date_checks(v, ctx, start="dtc", after_consent=False)
+        + _range_check(v.get("value"), "value", 0, 100, "a proportion in %")
+    ),
     queryset=lambda s: _findings(s, "MI", testcd="PDL1TPS"),
     columns=("TPS", "Assay", "Date"),
     row=lambda r: (f"{r.stresc} %", r.spdevid or "", r.dtc or ""),
@@ -644,7 +651,7 @@ LAB_TESTS: dict[str, tuple[str, str, str, str, float]] = {
 
 def _lab_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     code = current.get("test") or "ALT"
-    name, loinc, unit, _, _ = LAB_TESTS.get(code, LAB_TESTS["ALT"])
+    _, _, unit, _, _ = LAB_TESTS.get(code, LAB_TESTS["ALT"])
     return (
         FieldSpec(
             "test",
@@ -959,9 +966,11 @@ PROCEDURE = EntitySpec(
         "laterality": r.laterality or "",
         "dose": r.dose,
     },
-    checks=lambda v, ctx: _date_checks(v, ctx, start="stdtc", end="endtc")
-    + _location_warning(v.get("location"), "location")
-    + _range_check(v.get("dose"), "dose", 0, 150, "a radiation dose in Gy"),
+    checks=lambda v, ctx: (
+        _date_checks(v, ctx, start="stdtc", end="endtc")
+        + _location_warning(v.get("location"), "location")
+        + _range_check(v.get("dose"), "dose", 0, 150, "a radiation dose in Gy")
+    ),
     queryset=lambda s: db.Procedure.objects.filter(subject=s).order_by("stdtc", "seq"),
     columns=("Procedure", "Date", "Site", "Dose"),
     row=lambda r: (
@@ -1013,7 +1022,9 @@ def _ae_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec
         FieldSpec("stdtc", "Start date", "date", required=True),
         FieldSpec("endtc", "End date", "date", help="Empty while ongoing."),
         FieldSpec("serious", "Serious", "choice", required=True, choices=YES_NO),
-        FieldSpec("rel", "Related to study treatment", "choice", required=True, choices=RELATED[1:]),
+        FieldSpec(
+            "rel", "Related to study treatment", "choice", required=True, choices=RELATED[1:]
+        ),
     ]
     for n, intervention in enumerate(ctx.protocol.interventions, start=1):
         fields.append(
@@ -1036,7 +1047,11 @@ def _ae_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
         for n in range(1, len(ctx.protocol.interventions) + 1)
     }
     start = values.get("stdtc")
-    epoch = "TREATMENT" if ctx.first_dose and isinstance(start, dt.date) and start >= ctx.first_dose else "SCREENING"
+    epoch = (
+        "TREATMENT"
+        if ctx.first_dose and isinstance(start, dt.date) and start >= ctx.first_dose
+        else "SCREENING"
+    )
     meddra = int(entry.meddra_code) if entry.meddra_code.isdigit() else None
     return {
         "term": values["term"].strip(),
@@ -1076,7 +1091,9 @@ def _ae_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
                     )
                 )
     if grade == "5" and values.get("outcome") and values["outcome"] != "FATAL":
-        issues.append(Issue("outcome", "a grade 5 event is fatal (CTCAE v5.0: 'Death related to AE')."))
+        issues.append(
+            Issue("outcome", "a grade 5 event is fatal (CTCAE v5.0: 'Death related to AE').")
+        )
     if values.get("outcome") == "FATAL" and grade and grade != "5":
         issues.append(Issue("grade", "a fatal event is grade 5 (CTCAE v5.0)."))
     if grade == "5" and values.get("serious") != "Y":
@@ -1227,7 +1244,13 @@ def _ds_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec
             ),
             refresh=True,
         ),
-        FieldSpec("decod", "Reason", "choice", required=True, choices=tuple((r, r.capitalize()) for r in reasons)),
+        FieldSpec(
+            "decod",
+            "Reason",
+            "choice",
+            required=True,
+            choices=tuple((r, r.capitalize()) for r in reasons),
+        ),
         FieldSpec("term", "In the investigator's words", "text"),
         FieldSpec("stdtc", "Date", "date", required=True),
     )
@@ -1257,7 +1280,9 @@ def _ds_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     if isinstance(start, dt.date) and ctx.allocated and start < ctx.allocated:
         issues.append(Issue("stdtc", f"this is before enrollment ({ctx.allocated})."))
     if event != "ALIVE" and not ctx.allocated:
-        issues.append(Issue("event", "the subject has not been enrolled; record a screen failure instead."))
+        issues.append(
+            Issue("event", "the subject has not been enrolled; record a screen failure instead.")
+        )
     return issues
 
 
@@ -1276,11 +1301,13 @@ DISPOSITION = EntitySpec(
         "stdtc": parse_date(r.stdtc),
     },
     checks=_ds_checks,
-    queryset=lambda s: db.Disposition.objects.filter(
-        subject=s, scat__in=["END OF TREATMENT", "END OF STUDY", "SURVIVAL FOLLOW-UP"]
-    )
-    .exclude(decod="DEATH")
-    .order_by("stdtc", "seq"),
+    queryset=lambda s: (
+        db.Disposition.objects.filter(
+            subject=s, scat__in=["END OF TREATMENT", "END OF STUDY", "SURVIVAL FOLLOW-UP"]
+        )
+        .exclude(decod="DEATH")
+        .order_by("stdtc", "seq")
+    ),
     columns=("Event", "Reason", "Date"),
     row=lambda r: (r.scat or "", r.decod or "", r.stdtc or ""),
 )
@@ -1325,9 +1352,7 @@ def _death_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     issues = _date_checks(values, ctx, start="stdtc", before_death=False)
     when = values.get("stdtc")
     if isinstance(when, dt.date) and ctx.allocated and when < ctx.allocated:
-        issues.append(
-            Issue("stdtc", f"the death date is before enrollment ({ctx.allocated}).")
-        )
+        issues.append(Issue("stdtc", f"the death date is before enrollment ({ctx.allocated})."))
     if isinstance(when, dt.date):
         later = _latest_record_date(ctx.subject)
         if later and later > when:
@@ -1416,8 +1441,13 @@ NOT_DONE: Choices = (("", "Measured"), ("NOT DONE", "Not done"))
 
 def _measurement_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("value", "Result", "text", help="mm for target lesions; PRESENT / ABSENT / "
-                  "UNEQUIVOCAL PROGRESSION for non-target lesions."),
+        FieldSpec(
+            "value",
+            "Result",
+            "text",
+            help="mm for target lesions; PRESENT / ABSENT / "
+            "UNEQUIVOCAL PROGRESSION for non-target lesions.",
+        ),
         FieldSpec("stat", "Status", "choice", choices=NOT_DONE),
         FieldSpec("reasnd", "Reason not done", "text"),
     )
@@ -1426,14 +1456,24 @@ def _measurement_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[
 def _measurement_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     text = (values.get("value") or "").strip().upper()
     if values.get("stat") == "NOT DONE":
-        return {"orres": None, "stresc": None, "stresn": None, "stat": "NOT DONE",
-                "reasnd": (values.get("reasnd") or "").strip().upper() or None}
+        return {
+            "orres": None,
+            "stresc": None,
+            "stresn": None,
+            "stat": "NOT DONE",
+            "reasnd": (values.get("reasnd") or "").strip().upper() or None,
+        }
     try:
         number = float(text)
     except ValueError:
         return {"orres": text, "stresc": text, "stresn": None, "stat": None, "reasnd": None}
-    return {"orres": f"{number:g}", "stresc": f"{number:g}", "stresn": number, "stat": None,
-            "reasnd": None}
+    return {
+        "orres": f"{number:g}",
+        "stresc": f"{number:g}",
+        "stresn": number,
+        "stat": None,
+        "reasnd": None,
+    }
 
 
 def _measurement_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:

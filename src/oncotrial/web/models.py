@@ -39,9 +39,9 @@ class Membership(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "trial", "role"], name="membership_unique")
-        ]
+        constraints = (
+            models.UniqueConstraint(fields=["user", "trial", "role"], name="membership_unique"),
+        )
 
 
 class RandomizationScheme(models.Model):
@@ -93,12 +93,12 @@ class AllocationSlot(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [
+        constraints = (
             models.UniqueConstraint(
                 fields=["scheme", "stratum", "position"], name="allocation_slot_unique"
-            )
-        ]
-        indexes = [models.Index(fields=["scheme", "stratum", "position"], name="slot_order")]
+            ),
+        )
+        indexes = (models.Index(fields=["scheme", "stratum", "position"], name="slot_order"),)
 
 
 class ScreeningRecord(models.Model):
@@ -166,7 +166,7 @@ class LoginAttempt(models.Model):
     succeeded = models.BooleanField()
 
     class Meta:
-        indexes = [
+        indexes = (
             models.Index(fields=["username", "at"], name="login_user_at"),
             models.Index(fields=["ip", "at"], name="login_ip_at"),
-        ]
+        )

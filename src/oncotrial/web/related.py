@@ -29,6 +29,7 @@ __all__ = ["FIELD_WEIGHTS", "RelatedTrial", "rank_related", "trial_fields"]
 FIELD_WEIGHTS = {"conditions": 3.0, "interventions": 2.0, "text": 1.0}
 
 _WORD = re.compile(r"[a-z0-9]+")
+# Words that say nothing about a trial's subject (registry boilerplate included).
 _STOP = frozenset(
     """a an and are as at be by for from in into is it its of on or that the this to with
     without versus vs after before during phase study trial patients patient treatment combined
@@ -36,7 +37,7 @@ _STOP = frozenset(
     can not no will what up under over more less also each may been being were was which when
     where how other such via per out about between both through until while would should could
     must might any all their they them these those there then so do does did we our you your
-    will goal learn main question questions aims aim answer participants participant""".split()
+    goal learn main question questions aims aim answer participants participant""".split()  # noqa: SIM905
 )
 _ABBREVIATIONS = {
     "nsclc": "non small cell lung cancer",
@@ -56,7 +57,7 @@ def _words(text: str) -> list[str]:
     out: list[str] = []
     for word in _WORD.findall(text.lower()):
         expansion = _ABBREVIATIONS.get(word)
-        for part in (expansion.split() if expansion else [word]):
+        for part in expansion.split() if expansion else [word]:
             if part in _STOP or len(part) < 2 or part.isdigit():
                 continue
             if len(part) > 4 and part.endswith("s") and not part.endswith(("ss", "us", "is")):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from oncotrial.eligibility.criteria import CriterionKind
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.screening import Overall, ScreeningResult, Verdict, screen_patient
-from oncotrial.errors import IntegrityError, InputError, ValueProblem
+from oncotrial.errors import InputError, IntegrityError, ValueProblem
 from oncotrial.formats.patients import read_patients
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
@@ -286,9 +286,9 @@ def register_screen_failure(
             field="reasons",
         )
     subject = screening.subject
-    first = (
-        f"{failing[0]['criterion_id']}: {failing[0]['text']}" if failing else note.strip()
-    )[:200].upper()
+    first = (f"{failing[0]['criterion_id']}: {failing[0]['text']}" if failing else note.strip())[
+        :200
+    ].upper()
     with transaction.atomic(), acting_as(user, "screen failure"):
         locked = lock_subject(subject)
         create_record(

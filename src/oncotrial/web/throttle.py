@@ -42,4 +42,3 @@ def seconds_locked(username: str, ip: str | None, now: dt.datetime) -> int:
 
 def record_attempt(username: str, ip: str | None, now: dt.datetime, *, succeeded: bool) -> None:
     LoginAttempt.objects.create(username=_key(username), ip=ip, at=now, succeeded=succeeded)
-

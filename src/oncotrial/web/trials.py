@@ -193,9 +193,7 @@ def enrollment_progress(
     by_arm: tuple[tuple[str, str, int], ...] = ()
     if show_arms:
         counts = Counter(
-            subjects.filter(pk__in=allocations.values("subject_id")).values_list(
-                "armcd", flat=True
-            )
+            subjects.filter(pk__in=allocations.values("subject_id")).values_list("armcd", flat=True)
         )
         by_arm = tuple((a.code, a.label, counts.get(a.code, 0)) for a in trial_arms(protocol))
     months = Counter((d or "")[:7] for d in allocations.values_list("stdtc", flat=True) if d)

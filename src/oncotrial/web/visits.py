@@ -53,7 +53,10 @@ def subject_visits(
     allocated = parse_date(allocation.stdtc) if allocation else None
     if allocated is None:
         return None
-    doses = [parse_date(d) for d in db.Exposure.objects.filter(subject=subject).values_list("stdtc", flat=True)]
+    doses = [
+        parse_date(d)
+        for d in db.Exposure.objects.filter(subject=subject).values_list("stdtc", flat=True)
+    ]
     known = [d for d in doses if d]
     first_dose = min(known) if known else None
     reference = allocated
@@ -76,10 +79,14 @@ def subject_visits(
     elif subject.rficdtc:
         _earliest(performed, "SCREENING", subject.rficdtc)
 
-    ended_treatment = db.Disposition.objects.filter(subject=subject, scat="END OF TREATMENT").first()
-    ended_study = db.Disposition.objects.filter(
-        subject=subject, scat="END OF STUDY"
-    ).order_by("stdtc").first()
+    ended_treatment = db.Disposition.objects.filter(
+        subject=subject, scat="END OF TREATMENT"
+    ).first()
+    ended_study = (
+        db.Disposition.objects.filter(subject=subject, scat="END OF STUDY")
+        .order_by("stdtc")
+        .first()
+    )
     statuses = derive_visit_statuses(
         schedule,
         performed,

@@ -187,9 +187,7 @@ def assessment_detail(
             }
             for m in measurements
         ],
-        "responses": [
-            {"test": r.test, "result": r.stresc, "criteria": r.cat} for r in responses
-        ],
+        "responses": [{"test": r.test, "result": r.stresc, "criteria": r.cat} for r in responses],
     }
     return respond(
         request,

@@ -51,9 +51,7 @@ def term_suggestions(request: HttpRequest) -> HttpResponse:
     terms = search_terms(dictionary, text)
     data: dict[str, Any] = {
         "query": text,
-        "terms": [
-            {"term": t, "soc": dictionary.terms[normalise_term(t)].soc} for t in terms
-        ],
+        "terms": [{"term": t, "soc": dictionary.terms[normalise_term(t)].soc} for t in terms],
     }
     return respond(request, "web/_ctcae_options.html", data)
 

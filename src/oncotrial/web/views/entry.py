@@ -93,7 +93,9 @@ def _refresh_initial(request: HttpRequest) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @trial_view(Permission.VIEW_SUBJECTS)
-def record_new(request: HttpRequest, access: TrialAccess, usubjid: str, entity: str) -> HttpResponse:
+def record_new(
+    request: HttpRequest, access: TrialAccess, usubjid: str, entity: str
+) -> HttpResponse:
     access.require(Permission.ENTER_DATA)
     subject = get_subject(access, usubjid)
     spec = _spec(entity)
@@ -121,7 +123,8 @@ def record_new(request: HttpRequest, access: TrialAccess, usubjid: str, entity: 
                         subject,
                         spec.subject_updates(record),
                         user=request.user,
-                        reason=f"{lower_first(spec.title)} recorded ({spec.model.__name__} {record.pk})",
+                        reason=f"{lower_first(spec.title)} recorded "
+                        f"({spec.model.__name__} {record.pk})",
                     )
         except OncotrialError as exc:
             form.add_error(None, str(exc))
@@ -164,7 +167,9 @@ def record_edit(
                 )
                 if spec.subject_updates is not None and changes:
                     record.refresh_from_db()
-                    update_record(subject, spec.subject_updates(record), user=request.user, reason=reason)
+                    update_record(
+                        subject, spec.subject_updates(record), user=request.user, reason=reason
+                    )
         except OncotrialError as exc:
             form.add_error(None, str(exc))
         else:
@@ -201,7 +206,9 @@ def record_history(
                 "action": e.action,
                 "reason": e.reason,
                 "changes": [
-                    {"field": f, "old": old, "new": new} for f, old, new in e.changes if f not in hidden
+                    {"field": f, "old": old, "new": new}
+                    for f, old, new in e.changes
+                    if f not in hidden
                 ],
             }
             for e in entries

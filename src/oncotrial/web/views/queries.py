@@ -1,4 +1,4 @@
-"""Data queries: a monitor raises one on a subject's record, the site answers, the monitor closes it."""
+"""Data queries: a monitor raises one on a record, the site answers, the monitor closes it."""
 
 from __future__ import annotations
 
@@ -83,9 +83,12 @@ def query_new(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             record_id = int(record) if record.isdigit() else None
             if record and record_id is None:
                 raise ValueProblem("the record number is a whole number", field="record")
-            if entity and record_id is not None:
-                if not ENTITIES[entity].queryset(subject).filter(pk=record_id).exists():
-                    raise ValueProblem("no such record for this subject", field="record")
+            if (
+                entity
+                and record_id is not None
+                and not ENTITIES[entity].queryset(subject).filter(pk=record_id).exists()
+            ):
+                raise ValueProblem("no such record for this subject", field="record")
             if not text:
                 raise ValueProblem("write the question", field="text")
         except ValueProblem as exc:
@@ -109,9 +112,9 @@ def query_new(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             messages.success(request, f"Query {query.pk} raised.")
             return redirect("web:query", access.trial.trial_id, query.pk)
     subjects = list(
-        db.Subject.objects.filter(trial=access.trial).order_by("usubjid").values_list(
-            "usubjid", flat=True
-        )
+        db.Subject.objects.filter(trial=access.trial)
+        .order_by("usubjid")
+        .values_list("usubjid", flat=True)
     )
     data = {
         "title": "Raise a query",

@@ -17,7 +17,13 @@ from oncotrial.enrollment import ALLOCATION_RULES, allocation_ratio, trial_arms
 from oncotrial.errors import InputError, OncotrialError, ValueProblem
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, trial_view
-from oncotrial.web.allocation import allocate, protocol_factors, scheme_factors, store_generated_list, store_imported_list
+from oncotrial.web.allocation import (
+    allocate,
+    protocol_factors,
+    scheme_factors,
+    store_generated_list,
+    store_imported_list,
+)
 from oncotrial.web.entry import parse_date
 from oncotrial.web.models import AllocationSlot, RandomizationScheme, ScreeningRecord
 from oncotrial.web.render import respond, wants_json
@@ -111,7 +117,7 @@ def _levels(request: HttpRequest) -> dict[str, list[str]]:
     out = {}
     for key, value in request.POST.items():
         if key.startswith("levels:"):
-            out[key[len("levels:") :]] = [v for v in value.split("|")]
+            out[key[len("levels:") :]] = value.split("|")
     return out
 
 
@@ -159,9 +165,7 @@ def _group_codes(text: str) -> dict[str, str]:
             continue
         key, sep, value = part.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise ValueProblem(
-                f"{part.strip()!r} is not a mapping like '1=A'", field="group codes"
-            )
+            raise ValueProblem(f"{part.strip()!r} is not a mapping like '1=A'", field="group codes")
         codes[key.strip()] = value.strip()
     return codes
 
@@ -239,7 +243,9 @@ def allocation_list_csv(request: HttpRequest, access: TrialAccess) -> HttpRespon
         f'attachment; filename="{access.trial.trial_id}-allocation-list.csv"'
     )
     writer = csv.writer(response)
-    writer.writerow(["stratum", "sequence", "block", "block_size", "arm", "subject", "allocated_at"])
+    writer.writerow(
+        ["stratum", "sequence", "block", "block_size", "arm", "subject", "allocated_at"]
+    )
     for slot in _slots(access):
         writer.writerow(
             [

@@ -1,4 +1,4 @@
-"""Screening: a new patient (enter or upload the record), the criteria, the checklist, the decision."""
+"""Screening: a new patient (enter or upload the record), criteria, checklist, decision."""
 
 from __future__ import annotations
 

@@ -125,7 +125,12 @@ def _section(section) -> dict:
         "facts": [list(f) for f in section.facts],
         "text": section.text,
         "items": [
-            {"heading": i.heading, "facts": [list(f) for f in i.facts], "text": i.text, "depth": i.depth}
+            {
+                "heading": i.heading,
+                "facts": [list(f) for f in i.facts],
+                "text": i.text,
+                "depth": i.depth,
+            }
             for i in section.items
         ],
         "header": list(section.header),
