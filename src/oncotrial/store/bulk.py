@@ -33,9 +33,15 @@ def _python_list(values: Any, field: dj.Field, n: int) -> list[Any]:
         values = values.to_numpy(dtype=object, na_value=None)
     if isinstance(values, np.ndarray):
         if values.dtype.kind == "f":
-            out = values.astype(object)
-            out[np.isnan(values)] = None
-            values = out
+            missing = np.isnan(values)
+            integral = isinstance(field, dj.IntegerField | dj.ForeignKey)
+            out = (values.astype(np.int64) if integral and not missing.any() else values).astype(
+                object
+            )
+            if integral and missing.any():
+                out[~missing] = values[~missing].astype(np.int64).astype(object)
+            out[missing] = None
+            return out.tolist()  # type: ignore[no-any-return]
         values = values.tolist()
     elif not isinstance(values, list):
         values = list(values)

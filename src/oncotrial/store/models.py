@@ -41,6 +41,12 @@ __all__ = [
 ]
 
 
+def _history() -> HistoricalRecords:
+    """History without indexes on the copied foreign keys: history is read per record (by id),
+    and every index slows the bulk imports that write a history row per record."""
+    return HistoricalRecords(no_db_index=["trial", "subject", "site", "assessment", "lesion"])
+
+
 def _text() -> models.TextField:
     return models.TextField(null=True, blank=True)
 
@@ -59,7 +65,7 @@ class Trial(models.Model):
     trial_id = models.CharField(max_length=100, unique=True)
     studyid = models.TextField(help_text="STUDYID of the trial's SDTM records.")
     title = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     def __str__(self) -> str:
         return self.trial_id
@@ -77,7 +83,7 @@ class ProtocolVersion(models.Model):
     yaml = models.TextField()
     sha256 = models.CharField(max_length=64)
     note = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -90,7 +96,7 @@ class Site(models.Model):
     site_id = models.CharField(max_length=40)
     name = models.TextField(blank=True, default="")
     country = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "site_id"], name="site_unique")]
@@ -102,7 +108,7 @@ class DomainLayout(models.Model):
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="layouts")
     domain = models.CharField(max_length=8)
     columns = models.JSONField()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "domain"], name="layout_unique")]
@@ -169,7 +175,7 @@ class Subject(models.Model):
     dmdtc = _text()
     dmdy = _integer()
     extra = models.JSONField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "usubjid"], name="subject_unique")]
@@ -185,7 +191,8 @@ class SubjectRecord(models.Model):
     SDTM: ClassVar[dict[str, str]] = {}
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (subject, seq) index serves lookups by subject.
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.IntegerField()
     extra = models.JSONField(null=True, blank=True)
 
@@ -221,19 +228,22 @@ class Disposition(SubjectRecord):
     stdtc = _text()
     stdy = _integer()
     stratum = _text()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["subject", "seq"], name="ds_seq_unique"),
-            # Data protection (issue 5): one randomization per subject, one death.
+            # Data protection (issue 5): one randomization per subject, one death (the end of
+            # treatment may also give DEATH as its reason; that is not the death record).
             models.UniqueConstraint(
                 fields=["subject"],
                 condition=Q(decod__in=["RANDOMIZED", "ENROLLED"]),
                 name="ds_one_randomization",
             ),
             models.UniqueConstraint(
-                fields=["subject"], condition=Q(decod="DEATH"), name="ds_one_death"
+                fields=["subject"],
+                condition=Q(decod="DEATH") & ~Q(scat="END OF TREATMENT"),
+                name="ds_one_death",
             ),
         ]
 
@@ -251,7 +261,7 @@ class TumourAssessment(models.Model):
     dtc = _text()
     evaluator = _text()
     evaluator_id = _text()
-    history = HistoricalRecords()
+    history = _history()
 
 
 class Lesion(SubjectRecord):
@@ -293,7 +303,7 @@ class Lesion(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tu_seq_unique")]
@@ -331,8 +341,8 @@ class Measurement(SubjectRecord):
         "--DTC": "assessment.dtc",
     }
 
-    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
-    lesion = models.ForeignKey(Lesion, on_delete=models.PROTECT)
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT, db_index=False)
+    lesion = models.ForeignKey(Lesion, on_delete=models.PROTECT, db_index=False)
     grpid = _text()
     link_id = _text()
     testcd = _text()
@@ -347,7 +357,7 @@ class Measurement(SubjectRecord):
     method = _text()
     accepted = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tr_seq_unique")]
@@ -375,7 +385,7 @@ class Response(SubjectRecord):
         "--DTC": "assessment.dtc",
     }
 
-    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT, db_index=False)
     lnkgrp = _text()
     testcd = _text()
     test = _text()
@@ -386,7 +396,7 @@ class Response(SubjectRecord):
     reasnd = _text()
     accepted = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="rs_seq_unique")]
@@ -431,7 +441,7 @@ class AdverseEvent(SubjectRecord):
     endtc = _text()
     stdy = _integer()
     endy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -481,7 +491,7 @@ class Exposure(SubjectRecord):
     endtc = _text()
     stdy = _integer()
     endy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="ex_seq_unique")]
@@ -520,7 +530,7 @@ class Procedure(SubjectRecord):
     stdtc = _text()
     endtc = _text()
     stdy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="pr_seq_unique")]
@@ -545,7 +555,7 @@ class Medication(SubjectRecord):
     stdtc = _text()
     endtc = _text()
     stdy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="cm_seq_unique")]
@@ -598,7 +608,7 @@ class LabResult(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="lb_seq_unique")]
@@ -653,7 +663,7 @@ class Finding(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -671,7 +681,7 @@ class OtherRecord(models.Model):
     usubjid = _text()
     seq = _integer()
     data = models.JSONField()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         indexes = [models.Index(fields=["trial", "domain"], name="other_trial_domain")]

@@ -3,7 +3,7 @@
 Each domain's frame has the columns of its imported layout (``DomainLayout``) in that order, plus
 any variable that has gained values since, else the canonical order of ``formats.sdtm_spec``. Rows
 are in SDTM key order (USUBJID, --SEQ); an uninterpreted domain keeps its imported row order.
-Numbers are written canonically (``formats.sdtm_spec.format_number``).
+Numbers are written canonically (``formats.sdtm_spec.numbers_as_text``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection
 
 from oncotrial.errors import StoreError
-from oncotrial.formats.sdtm_spec import format_number, order_columns, sort_records
+from oncotrial.formats.sdtm_spec import numbers_as_text, order_columns, sort_records
 from oncotrial.store import models
 from oncotrial.store.mapping import domain_columns, model_for
 
@@ -39,10 +39,18 @@ def find_trial(trial_id: str) -> models.Trial:
 
 
 def _query(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
+    """Rows as object columns (no dtype inference: values stay None or Python objects)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=columns)
+    if not rows:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object)
+            for name, values in zip(columns, zip(*rows, strict=True), strict=True)
+        }
+    )
 
 
 def _quote(name: str) -> str:
@@ -51,13 +59,11 @@ def _quote(name: str) -> str:
 
 def _format(series: pd.Series, kind: str) -> pd.Series:
     if kind == "text":
-        return series.astype(object).where(series.notna(), None)
-    if kind == "float":
-        return pd.Series(
-            [format_number(v) for v in series.tolist()], index=series.index, dtype=object
-        )
-    values = [None if v is None or v != v else str(int(v)) for v in series.tolist()]
-    return pd.Series(values, index=series.index, dtype=object)
+        return series.astype(object)
+    numbers = pd.to_numeric(series.astype(object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return pd.Series(numbers_as_text(numbers), index=series.index, dtype=object)
 
 
 def _subject_filter(subject_ids: list[int] | None, column: str = "subject_id") -> tuple[str, list]:
@@ -191,12 +197,13 @@ def _assessments(ids: list[int], fields: list[str]) -> pd.DataFrame:
 
 def _merge_extra(frame: pd.DataFrame, extra: pd.Series) -> None:
     """Spread the ``extra`` variables (JSON text on SQLite, dicts on PostgreSQL) into columns."""
-    present = extra.notna().to_numpy()
-    if not present.any():
+    items = extra.tolist()
+    positions = [i for i, item in enumerate(items) if item is not None]
+    if not positions:
         return
     values: dict[str, list[str | None]] = {}
-    positions = np.flatnonzero(present)
-    for position, item in zip(positions, extra[present].tolist(), strict=True):
+    for position in positions:
+        item = items[position]
         data = json.loads(item) if isinstance(item, str) else item
         for name, value in (data or {}).items():
             column = values.setdefault(name, [None] * len(frame))
@@ -219,20 +226,24 @@ def _other_frame(
 
 def _arrange(frame: pd.DataFrame, domain: str, layout: list[str] | None) -> pd.DataFrame:
     """Columns per the imported layout (else canonical order), rows in key order."""
-    frame = frame.astype(object).where(frame.notna(), None)
-    has_values = [c for c in frame.columns if frame[c].notna().any()]
+
+    def has_values(name: str) -> bool:
+        return any(v is not None and v == v for v in frame[name].tolist())
+
     if layout is not None:
         synthesized = {"STUDYID", "DOMAIN"}  # written from the trial, kept only if imported
-        columns = list(layout) + [c for c in has_values if c not in layout and c not in synthesized]
+        columns = list(layout) + [
+            c for c in frame.columns if c not in layout and c not in synthesized and has_values(c)
+        ]
     else:
         required = {"STUDYID", "DOMAIN", "USUBJID", f"{domain}SEQ"}
         columns = order_columns(
-            domain, [c for c in frame.columns if c in required or c in has_values]
+            domain, [c for c in frame.columns if c in required or has_values(c)]
         )
     for column in columns:
         if column not in frame.columns:
-            frame[column] = None
+            frame[column] = pd.Series(None, index=frame.index, dtype=object)
     frame = frame[columns]
     if model_for(domain) is None:
-        return frame.reset_index(drop=True)
+        return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
     return sort_records(frame, domain)

@@ -225,11 +225,11 @@ def _value(text: Any, kind: str) -> Any:
     return text
 
 
-def _convert(series: pd.Series, kind: str) -> list[Any]:
-    values = series.tolist()
+def _convert(series: pd.Series, kind: str) -> Any:
+    """Model field values from a text column (validation has checked the numbers)."""
     if kind == "text":
-        return [None if v is None or v != v else v for v in values]
-    return [_value(None if v is None or v != v else v, kind) for v in values]
+        return series.to_numpy(dtype=object).tolist()
+    return pd.to_numeric(series).to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 class _Writer:
