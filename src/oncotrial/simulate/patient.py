@@ -689,7 +689,13 @@ class _Course:
         if p.complete and mechanism == "target":
             mechanism = "new"
         new_lesion: _Lesion | None = None
+        # A complete response leaves nodes below 10 mm short axis (RECIST 1.1 §4.3.1), each at
+        # its own size from scan to scan.
+        residual_nodes = {
+            lesion.link: float(rng.integers(5, 10)) for lesion in targets if lesion.node
+        }
         planned_nadir = 1.0
+        nadir_values: list[float | None] | None = list(baseline_values)
         k = 0
         while True:
             k += 1
@@ -718,10 +724,26 @@ class _Course:
                 continue  # the scan was not done
             if p.complete and responding and not (progressing and mechanism == "target"):
                 values: list[float | None] = [
-                    float(rng.integers(5, 10)) if lesion.node else 0.0 for lesion in targets
+                    residual_nodes.get(lesion.link, 0.0) for lesion in targets
                 ]
             else:
                 values = self._sizes(targets, ratio, baseline_sum)
+                planned = (
+                    "PD"
+                    if progressing and mechanism == "target"
+                    else ("PR" if responding else "SD")
+                )
+                if self._target_reading(values, targets, baseline_sum, nadir) != planned:
+                    # Measurement noise must not change what the kinetics planned (a false PD
+                    # after a noisy low nadir, a response lost to rounding): measure without it,
+                    # and failing that repeat the measurements of the nadir.
+                    values = self._sizes(targets, ratio, baseline_sum, noise=False)
+                    if (
+                        self._target_reading(values, targets, baseline_sum, nadir) != planned
+                        and planned != "PD"
+                        and nadir_values is not None
+                    ):
+                        values = list(nadir_values)
             if not progressing and rng.random() < self.params.unevaluable_scan_rate:
                 values[int(rng.integers(len(values)))] = None
             states: list[str | None] = []
@@ -763,8 +785,9 @@ class _Course:
                 states,
                 new_lesion is not None,
             )
-            if point.target_sum is not None:
-                nadir = min(nadir, point.target_sum)
+            if point.target_sum is not None and point.target_sum <= nadir:
+                nadir = point.target_sum
+                nadir_values = list(values)
             self._responses(
                 point.target,
                 point.non_target,
@@ -781,14 +804,28 @@ class _Course:
                 self.pd_day = day
                 break
 
+    def _target_reading(
+        self,
+        values: list[float | None],
+        targets: list[_Lesion],
+        baseline_sum: float,
+        nadir: float,
+    ) -> str:
+        """The target response of ``values`` (PR for CR too: both are responses)."""
+        target = read_timepoint(
+            values, [lesion.node for lesion in targets], baseline_sum, nadir, [], False
+        ).target
+        return "PR" if target == "CR" else target
+
     def _sizes(
-        self, targets: list[_Lesion], ratio: float, baseline_sum: float
+        self, targets: list[_Lesion], ratio: float, baseline_sum: float, noise: bool = True
     ) -> list[float | None]:
         raw = [lesion.size * ratio**lesion.spread for lesion in targets]
         scale = ratio * baseline_sum / max(sum(raw), 1e-9)
         values: list[float | None] = []
-        for lesion, size in zip(targets, raw, strict=True):
-            value = round(size * scale + float(self.rng.normal(0.0, 0.6)))
+        errors = self.rng.normal(0.0, 0.6, len(targets)) if noise else np.zeros(len(targets))
+        for lesion, size, error in zip(targets, raw, errors.tolist(), strict=True):
+            value = round(size * scale + error)
             if lesion.node:
                 values.append(float(max(value, 1)))
             else:
@@ -1201,7 +1238,7 @@ class _Course:
             death = self.death
             fatal = getattr(self, "fatal_event", None)
             if fatal is not None and fatal in self.kept_events:
-                cause = f"ADVERSE EVENT: {fatal['spec'].term.upper()}"
+                cause = f"ADVERSE EVENT: {fatal.spec.term.upper()}"
             elif self.pd_day is not None or not p.death_first or rng.random() < 0.7:
                 cause = "PROGRESSIVE DISEASE"
             else:
