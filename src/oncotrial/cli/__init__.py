@@ -21,6 +21,11 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "data": "oncotrial.cli.data:data",
+    "db": "oncotrial.cli.db:db",
+    "history": "oncotrial.cli.history:history",
+    "simulate": "oncotrial.cli.simulate:simulate",
+    "template": "oncotrial.cli.template:template",
     "trial": "oncotrial.cli.trial:trial",
 }
 
