@@ -97,9 +97,12 @@ def test_history_rows_cannot_be_changed_or_deleted(trial) -> None:
 
     table = models.AdverseEvent.history.model._meta.db_table
     for statement in (f"UPDATE {table} SET grade = 5", f"DELETE FROM {table}"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
     row = models.AdverseEvent.history.get()
     row.grade = 4
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():

@@ -76,7 +76,7 @@ def test_two_writers_at_once_lose_nothing(store, ctcae, ctcae_path: Path, tmp_pa
         for user in ("site-a", "site-b")
     ]
     for process in processes:
-        out, err = process.communicate(timeout=300)
+        _out, err = process.communicate(timeout=300)
         assert process.returncode == 0, err
     events = models.AdverseEvent.objects.all()
     assert events.count() == 2 * rounds * len(subjects)
