@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from oncotrial.errors import FormatError, InputError, SchemaError
-from oncotrial.formats.sdtm_spec import is_numeric_variable, variable_label
+from oncotrial.formats.sdtm_spec import is_numeric_variable, to_text_frame, variable_label
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -222,9 +222,10 @@ def read_sdtm_folder(
     return frames
 
 
-def write_domain_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a domain as CSV; missing values are empty cells."""
-    frame.to_csv(path, index=False, na_rep="")
+def write_domain_csv(frame: pd.DataFrame, path: Path, domain: str | None = None) -> None:
+    """Write a domain as CSV: numbers in canonical form (``21``, not ``21.0``), missing values
+    as empty cells."""
+    to_text_frame(frame, domain).to_csv(path, index=False, na_rep="")
 
 
 def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:
@@ -318,6 +319,7 @@ def write_sdtm_folder(
     written = []
     for domain, frame in frames.items():
         path = folder / f"{domain.lower()}.{'json' if fmt == 'json' else 'csv'}"
+        frame = to_text_frame(frame, domain.upper())
         if fmt == "json":
             write_dataset_json(
                 frame,
@@ -328,6 +330,6 @@ def write_sdtm_folder(
                 source_version=source_version,
             )
         else:
-            write_domain_csv(frame, path)
+            write_domain_csv(frame, path, domain.upper())
         written.append(path)
     return written
