@@ -96,7 +96,8 @@ def test_responses_agree_with_the_simulated_measurements(trial_002) -> None:
     frames = trial_002.frames
     tu, tr, rs = frames["TU"], frames["TR"], frames["RS"]
     overall = rs[rs["RSTESTCD"] == "OVRLRESP"].set_index(["USUBJID", "RSDTC"])["RSSTRESC"]
-    nodes = dict(zip(zip(tu["USUBJID"], tu["TULNKID"]), tu["TULOC"] == "LYMPH NODE", strict=True))
+    keys = zip(tu["USUBJID"], tu["TULNKID"], strict=True)
+    nodes = dict(zip(keys, tu["TULOC"] == "LYMPH NODE", strict=True))
     checked = 0
     for subject, rows in tr.groupby("USUBJID", sort=False):
         targets = rows[rows["TRGRPID"] == "TARGET"]
