@@ -222,10 +222,12 @@ def read_sdtm_folder(
     return frames
 
 
-def write_domain_csv(frame: pd.DataFrame, path: Path, domain: str | None = None) -> None:
+def write_domain_csv(
+    frame: pd.DataFrame, path: Path, domain: str | None = None, *, canonical: bool = False
+) -> None:
     """Write a domain as CSV: numbers in canonical form (``21``, not ``21.0``), missing values
-    as empty cells."""
-    to_text_frame(frame, domain).to_csv(path, index=False, na_rep="")
+    as empty cells (``canonical``: the frame is already text, as an export gives it)."""
+    (frame if canonical else to_text_frame(frame, domain)).to_csv(path, index=False, na_rep="")
 
 
 def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:
@@ -313,13 +315,17 @@ def write_sdtm_folder(
     study_oid: str = "STUDY",
     created: str = "",
     source_version: str = "",
+    canonical: bool = False,
 ) -> list[Path]:
-    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written."""
+    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written.
+
+    ``canonical``: the frames are already canonical text (``sdtm_spec.to_text_frame``)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for domain, frame in frames.items():
         path = folder / f"{domain.lower()}.{'json' if fmt == 'json' else 'csv'}"
-        frame = to_text_frame(frame, domain.upper())
+        if not canonical:
+            frame = to_text_frame(frame, domain.upper())
         if fmt == "json":
             write_dataset_json(
                 frame,
@@ -330,6 +336,6 @@ def write_sdtm_folder(
                 source_version=source_version,
             )
         else:
-            write_domain_csv(frame, path, domain.upper())
+            write_domain_csv(frame, path, domain.upper(), canonical=True)
         written.append(path)
     return written
