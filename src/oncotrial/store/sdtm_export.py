@@ -47,7 +47,7 @@ def _query(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
     array = np.empty((len(rows), len(columns)), dtype=object)
     array[:] = rows  # one object block: no per-column type inference
-    return pd.DataFrame(array, columns=columns, copy=False)
+    return pd.DataFrame(array, columns=columns, dtype=object, copy=False)
 
 
 def _quote(name: str) -> str:
