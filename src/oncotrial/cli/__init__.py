@@ -21,12 +21,17 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "data": "oncotrial.cli.data:data",
+    "db": "oncotrial.cli.db:db",
     "demo": "oncotrial.cli.demo:demo",
     "design": "oncotrial.cli.design:design",
     "eligibility": "oncotrial.cli.eligibility:eligibility",
+    "history": "oncotrial.cli.history:history",
     "screen": "oncotrial.cli.screen:screen",
     "serve": "oncotrial.cli.serve:serve",
+    "simulate": "oncotrial.cli.simulate:simulate",
     "stats": "oncotrial.cli.stats:stats",
+    "template": "oncotrial.cli.template:template",
     "trial": "oncotrial.cli.trial:trial",
 }
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Variable",
     "format_number",
     "is_numeric_variable",
+    "numbers_as_text",
     "order_columns",
     "sort_records",
     "to_text_frame",
@@ -394,6 +396,20 @@ def _canonical_text(value: Any) -> str | None:
     return None if text == "" else text
 
 
+def numbers_as_text(values: Any) -> list[str | None]:
+    """Canonical text of a float array, vectorised for the integral values (the common case)."""
+    array = np.asarray(values, dtype=np.float64)
+    out = np.full(len(array), None, dtype=object)
+    finite = np.isfinite(array)
+    integral = finite & (np.floor(array) == array) & (np.abs(array) < 1e15)
+    if integral.any():
+        out[integral] = array[integral].astype(np.int64).astype(str).astype(object)
+    rest = finite & ~integral
+    if rest.any():
+        out[rest] = [repr(float(v)) for v in array[rest]]
+    return out.tolist()  # type: ignore[no-any-return]
+
+
 def to_text_frame(frame: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
     """A copy of ``frame`` with every value canonical text or None (see the module docstring).
 
@@ -403,12 +419,23 @@ def to_text_frame(frame: pd.DataFrame, domain: str | None = None) -> pd.DataFram
     out = {}
     for name in frame.columns:
         series = frame[name]
-        if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
-            series.dtype
-        ):
-            values = [format_number(v) for v in series.tolist()]
+        if pd.api.types.is_bool_dtype(series.dtype):
+            values: list[Any] = [_canonical_text(v) for v in series.tolist()]
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            values = numbers_as_text(series.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
-            values = [_canonical_text(v) for v in series.tolist()]
+            kind = pd.api.types.infer_dtype(series, skipna=True)
+            if kind in ("string", "empty"):
+                present = series.notna().to_numpy()
+                array = series.to_numpy(dtype=object)
+                array = np.where(present, array, None)
+                values = (
+                    [None if v == "" else v for v in array.tolist()]
+                    if (array == "").any()
+                    else array.tolist()
+                )
+            else:
+                values = [_canonical_text(v) for v in series.tolist()]
         out[name] = pd.Series(values, index=frame.index, dtype=object)
     return pd.DataFrame(out, index=frame.index, columns=list(frame.columns))
 

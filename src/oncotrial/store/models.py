@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from oncotrial.errors import IntegrityError
 
 __all__ = [
     "RECORD_MODELS",
@@ -41,6 +43,55 @@ __all__ = [
 ]
 
 
+class _AuditedQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise IntegrityError(
+            "stored records change one at a time, each with its history and reason; "
+            "QuerySet.update() would bypass the audit trail"
+        )
+
+
+class Audited(models.Model):
+    """A model whose changes always keep their history: atomic saves, a reason after first entry.
+
+    simple-history writes the history row after the record; saving both in one transaction means a
+    refused history row (no reason, no user) leaves the record unchanged.
+    """
+
+    objects = _AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _require_reason(self, action: str) -> None:
+        from oncotrial.store.audit import current_reason
+
+        reason = getattr(self, "_change_reason", None) or current_reason()
+        if not (reason or "").strip():
+            raise IntegrityError(
+                f"{action} of a stored {self._meta.verbose_name} needs a reason; nothing was "
+                "written",
+                hint="Give the reason (--reason TEXT on the command line).",
+            )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            self._require_reason("a change")
+        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        self._require_reason("a deletion")
+        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _history() -> HistoricalRecords:
+    """History without indexes on the copied foreign keys: history is read per record (by id),
+    and every index slows the bulk imports that write a history row per record."""
+    return HistoricalRecords(no_db_index=["trial", "subject", "site", "assessment", "lesion"])
+
+
 def _text() -> models.TextField:
     return models.TextField(null=True, blank=True)
 
@@ -53,13 +104,13 @@ def _integer() -> models.IntegerField:
     return models.IntegerField(null=True, blank=True)
 
 
-class Trial(models.Model):
+class Trial(Audited):
     """A trial: its id, the STUDYID its data carries, and its protocol versions."""
 
     trial_id = models.CharField(max_length=100, unique=True)
     studyid = models.TextField(help_text="STUDYID of the trial's SDTM records.")
     title = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     def __str__(self) -> str:
         return self.trial_id
@@ -69,7 +120,7 @@ class Trial(models.Model):
         return self.protocol_versions.order_by("-version").first()
 
 
-class ProtocolVersion(models.Model):
+class ProtocolVersion(Audited):
     """The protocol (oncotrial YAML) as it stood from a version on; a change adds a version."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="protocol_versions")
@@ -77,7 +128,7 @@ class ProtocolVersion(models.Model):
     yaml = models.TextField()
     sha256 = models.CharField(max_length=64)
     note = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -85,30 +136,30 @@ class ProtocolVersion(models.Model):
         ]
 
 
-class Site(models.Model):
+class Site(Audited):
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="sites")
     site_id = models.CharField(max_length=40)
     name = models.TextField(blank=True, default="")
     country = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "site_id"], name="site_unique")]
 
 
-class DomainLayout(models.Model):
+class DomainLayout(Audited):
     """The column order of a domain as imported, so that the export writes the same columns."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="layouts")
     domain = models.CharField(max_length=8)
     columns = models.JSONField()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "domain"], name="layout_unique")]
 
 
-class Subject(models.Model):
+class Subject(Audited):
     """DM: one screened person (screening number SUBJID, subject id USUBJID)."""
 
     DOMAIN: ClassVar[str] = "DM"
@@ -169,7 +220,7 @@ class Subject(models.Model):
     dmdtc = _text()
     dmdy = _integer()
     extra = models.JSONField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["trial", "usubjid"], name="subject_unique")]
@@ -178,14 +229,15 @@ class Subject(models.Model):
         return self.usubjid
 
 
-class SubjectRecord(models.Model):
+class SubjectRecord(Audited):
     """One SDTM record of a subject in a domain; ``seq`` is its --SEQ."""
 
     DOMAIN: ClassVar[str] = ""
     SDTM: ClassVar[dict[str, str]] = {}
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (subject, seq) index serves lookups by subject.
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.IntegerField()
     extra = models.JSONField(null=True, blank=True)
 
@@ -221,24 +273,27 @@ class Disposition(SubjectRecord):
     stdtc = _text()
     stdy = _integer()
     stratum = _text()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["subject", "seq"], name="ds_seq_unique"),
-            # Data protection (issue 5): one randomization per subject, one death.
+            # Data protection (issue 5): one randomization per subject, one death (the end of
+            # treatment may also give DEATH as its reason; that is not the death record).
             models.UniqueConstraint(
                 fields=["subject"],
                 condition=Q(decod__in=["RANDOMIZED", "ENROLLED"]),
                 name="ds_one_randomization",
             ),
             models.UniqueConstraint(
-                fields=["subject"], condition=Q(decod="DEATH"), name="ds_one_death"
+                fields=["subject"],
+                condition=Q(decod="DEATH") & ~Q(scat="END OF TREATMENT"),
+                name="ds_one_death",
             ),
         ]
 
 
-class TumourAssessment(models.Model):
+class TumourAssessment(Audited):
     """A tumour assessment: one subject's scan read by one assessor on one date.
 
     Groups the TR measurements and RS responses that share visit, date and assessor.
@@ -251,7 +306,7 @@ class TumourAssessment(models.Model):
     dtc = _text()
     evaluator = _text()
     evaluator_id = _text()
-    history = HistoricalRecords()
+    history = _history()
 
 
 class Lesion(SubjectRecord):
@@ -293,7 +348,7 @@ class Lesion(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tu_seq_unique")]
@@ -331,8 +386,8 @@ class Measurement(SubjectRecord):
         "--DTC": "assessment.dtc",
     }
 
-    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
-    lesion = models.ForeignKey(Lesion, on_delete=models.PROTECT)
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT, db_index=False)
+    lesion = models.ForeignKey(Lesion, on_delete=models.PROTECT, db_index=False)
     grpid = _text()
     link_id = _text()
     testcd = _text()
@@ -347,7 +402,7 @@ class Measurement(SubjectRecord):
     method = _text()
     accepted = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="tr_seq_unique")]
@@ -375,7 +430,7 @@ class Response(SubjectRecord):
         "--DTC": "assessment.dtc",
     }
 
-    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT)
+    assessment = models.ForeignKey(TumourAssessment, on_delete=models.PROTECT, db_index=False)
     lnkgrp = _text()
     testcd = _text()
     test = _text()
@@ -386,7 +441,7 @@ class Response(SubjectRecord):
     reasnd = _text()
     accepted = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="rs_seq_unique")]
@@ -431,7 +486,7 @@ class AdverseEvent(SubjectRecord):
     endtc = _text()
     stdy = _integer()
     endy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -481,7 +536,7 @@ class Exposure(SubjectRecord):
     endtc = _text()
     stdy = _integer()
     endy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="ex_seq_unique")]
@@ -520,7 +575,7 @@ class Procedure(SubjectRecord):
     stdtc = _text()
     endtc = _text()
     stdy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="pr_seq_unique")]
@@ -545,7 +600,7 @@ class Medication(SubjectRecord):
     stdtc = _text()
     endtc = _text()
     stdy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="cm_seq_unique")]
@@ -598,7 +653,7 @@ class LabResult(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["subject", "seq"], name="lb_seq_unique")]
@@ -653,7 +708,7 @@ class Finding(SubjectRecord):
     visitnum = _number()
     dtc = _text()
     dy = _integer()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         constraints = [
@@ -662,7 +717,7 @@ class Finding(SubjectRecord):
         indexes = [models.Index(fields=["trial", "domain"], name="finding_trial_domain")]
 
 
-class OtherRecord(models.Model):
+class OtherRecord(Audited):
     """A record of a domain oncotrial does not interpret (SV, MH, TS, SUPPxx, …), kept as is."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")
@@ -671,7 +726,7 @@ class OtherRecord(models.Model):
     usubjid = _text()
     seq = _integer()
     data = models.JSONField()
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         indexes = [models.Index(fields=["trial", "domain"], name="other_trial_domain")]

@@ -3,7 +3,7 @@
 Each domain's frame has the columns of its imported layout (``DomainLayout``) in that order, plus
 any variable that has gained values since, else the canonical order of ``formats.sdtm_spec``. Rows
 are in SDTM key order (USUBJID, --SEQ); an uninterpreted domain keeps its imported row order.
-Numbers are written canonically (``formats.sdtm_spec.format_number``).
+Numbers are written canonically (``formats.sdtm_spec.numbers_as_text``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection
 
 from oncotrial.errors import StoreError
-from oncotrial.formats.sdtm_spec import format_number, order_columns, sort_records
+from oncotrial.formats.sdtm_spec import numbers_as_text, order_columns
 from oncotrial.store import models
 from oncotrial.store.mapping import domain_columns, model_for
 
@@ -39,10 +39,15 @@ def find_trial(trial_id: str) -> models.Trial:
 
 
 def _query(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
+    """Rows as object columns (no dtype inference: values stay None or Python objects)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return pd.DataFrame.from_records(rows, columns=columns)
+    if not rows:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
+    array = np.empty((len(rows), len(columns)), dtype=object)
+    array[:] = rows  # one object block: no per-column type inference
+    return pd.DataFrame(array, columns=columns, dtype=object, copy=False)
 
 
 def _quote(name: str) -> str:
@@ -51,13 +56,11 @@ def _quote(name: str) -> str:
 
 def _format(series: pd.Series, kind: str) -> pd.Series:
     if kind == "text":
-        return series.astype(object).where(series.notna(), None)
-    if kind == "float":
-        return pd.Series(
-            [format_number(v) for v in series.tolist()], index=series.index, dtype=object
-        )
-    values = [None if v is None or v != v else str(int(v)) for v in series.tolist()]
-    return pd.Series(values, index=series.index, dtype=object)
+        return series if series.dtype == object else series.astype(object)
+    numbers = pd.to_numeric(series.astype(object), errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    return pd.Series(numbers_as_text(numbers), index=series.index, dtype=object)
 
 
 def _subject_filter(subject_ids: list[int] | None, column: str = "subject_id") -> tuple[str, list]:
@@ -138,7 +141,9 @@ def _domain_frame(
     on_assessment = [m for m in maps if m.on_assessment]
     table = model._meta.db_table
     key = "id" if domain == "DM" else "subject_id"
-    select = [key] + [m.field for m in own] + ["extra"]
+    select = [key] + [m.field for m in own]
+    if _has_extra(model, trial, domain):
+        select.append("extra")
     if on_assessment:
         select.append("assessment_id")
     sql = f"SELECT {', '.join(_quote(c) for c in select)} FROM {_quote(table)} WHERE trial_id = %s"
@@ -152,6 +157,15 @@ def _domain_frame(
         raw = raw[raw[key].isin(set(subject_ids))].reset_index(drop=True)
     if raw.empty:
         return None
+    # SDTM key order (USUBJID, --SEQ) from the stored numbers, before anything becomes text.
+    rank = {sid: i for i, (sid, _) in enumerate(sorted(usubjid_of.items(), key=lambda kv: kv[1]))}
+    names = raw[key].map(rank).to_numpy(dtype=np.int64)
+    seq = (
+        pd.to_numeric(raw["seq"]).to_numpy(dtype=np.float64)
+        if "seq" in raw.columns
+        else np.zeros(len(raw))
+    )
+    raw = raw.iloc[np.lexsort((seq, names))].reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     out["STUDYID"] = pd.Series([trial.studyid] * len(raw), dtype=object)
     out["DOMAIN"] = pd.Series([domain] * len(raw), dtype=object)
@@ -168,8 +182,16 @@ def _domain_frame(
         for m in on_assessment:
             out[m.variable] = _format(joined[m.field], m.kind).set_axis(raw.index)
     frame = pd.DataFrame(out)
-    _merge_extra(frame, raw["extra"])
+    if "extra" in raw.columns:
+        _merge_extra(frame, raw["extra"])
     return frame
+
+
+def _has_extra(model: type, trial: models.Trial, domain: str) -> bool:
+    query = model.objects.filter(trial=trial, extra__isnull=False)
+    if model is models.Finding:
+        query = query.filter(domain=domain)
+    return query.exists()
 
 
 def _assessments(ids: list[int], fields: list[str]) -> pd.DataFrame:
@@ -191,12 +213,13 @@ def _assessments(ids: list[int], fields: list[str]) -> pd.DataFrame:
 
 def _merge_extra(frame: pd.DataFrame, extra: pd.Series) -> None:
     """Spread the ``extra`` variables (JSON text on SQLite, dicts on PostgreSQL) into columns."""
-    present = extra.notna().to_numpy()
-    if not present.any():
+    items = extra.tolist()
+    positions = [i for i, item in enumerate(items) if item is not None]
+    if not positions:
         return
     values: dict[str, list[str | None]] = {}
-    positions = np.flatnonzero(present)
-    for position, item in zip(positions, extra[present].tolist(), strict=True):
+    for position in positions:
+        item = items[position]
         data = json.loads(item) if isinstance(item, str) else item
         for name, value in (data or {}).items():
             column = values.setdefault(name, [None] * len(frame))
@@ -219,20 +242,24 @@ def _other_frame(
 
 def _arrange(frame: pd.DataFrame, domain: str, layout: list[str] | None) -> pd.DataFrame:
     """Columns per the imported layout (else canonical order), rows in key order."""
-    frame = frame.astype(object).where(frame.notna(), None)
-    has_values = [c for c in frame.columns if frame[c].notna().any()]
+
+    def has_values(name: str) -> bool:
+        return any(v is not None and v == v for v in frame[name].tolist())
+
     if layout is not None:
         synthesized = {"STUDYID", "DOMAIN"}  # written from the trial, kept only if imported
-        columns = list(layout) + [c for c in has_values if c not in layout and c not in synthesized]
+        columns = list(layout) + [
+            c for c in frame.columns if c not in layout and c not in synthesized and has_values(c)
+        ]
     else:
         required = {"STUDYID", "DOMAIN", "USUBJID", f"{domain}SEQ"}
         columns = order_columns(
-            domain, [c for c in frame.columns if c in required or c in has_values]
+            domain, [c for c in frame.columns if c in required or has_values(c)]
         )
     for column in columns:
         if column not in frame.columns:
-            frame[column] = None
+            frame[column] = pd.Series(None, index=frame.index, dtype=object)
     frame = frame[columns]
     if model_for(domain) is None:
-        return frame.reset_index(drop=True)
-    return sort_records(frame, domain)
+        return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+    return frame.reset_index(drop=True)  # rows were put in key order when read

@@ -66,7 +66,10 @@ def _sqlite_config(path: Path) -> dict[str, Any]:
             # writers queue instead of failing half-way; WAL lets readers work meanwhile.
             "transaction_mode": "IMMEDIATE",
             "timeout": 120,
-            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                "PRAGMA cache_size=-131072;PRAGMA temp_store=MEMORY"
+            ),
         },
     }
 
@@ -113,6 +116,8 @@ def build_settings(
         "USE_I18N": False,
         "SECRET_KEY": os.environ.get("ONCOTRIAL_SECRET_KEY", "oncotrial-command-line-only"),
         "SIMPLE_HISTORY_REVERT_DISABLED": True,
+        # History is read per record; a date index would only slow bulk imports.
+        "SIMPLE_HISTORY_DATE_INDEX": False,
         "LOGGING_CONFIG": None,
     }
     settings.update(overrides)

@@ -28,6 +28,7 @@ from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import DictionaryError, Problem, ValueProblem
 from oncotrial.formats.sdtm_spec import ISO_8601, is_numeric_variable
 from oncotrial.store.mapping import domain_columns, model_for
+from oncotrial.store.source import Source
 
 __all__ = [
     "CONTROLLED_TERMS",
@@ -37,14 +38,6 @@ __all__ = [
     "lesion_index",
     "validate_frames",
 ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a domain's rows came from, for messages."""
-
-    name: str
-    first_row: int = 2
 
 
 @dataclass(frozen=True)
@@ -124,14 +117,19 @@ class _Checker:
         sources: Mapping[str, Source],
         ctcae: Callable[[], CtcaeDictionary],
         studyid: str,
+        modes: Mapping[str, str] | None = None,
     ) -> None:
         self.frames = frames
         self.existing = existing
         self.mode = mode
+        self.modes = modes or {}
         self.sources = sources
         self.ctcae = ctcae
         self.studyid = studyid
         self.problems: list[Problem] = []
+
+    def mode_of(self, domain: str) -> str:
+        return self.modes.get(domain, self.mode)
 
     # -- reporting ---------------------------------------------------------------------------
     def _source(self, domain: str) -> Source:
@@ -156,7 +154,7 @@ class _Checker:
                 Problem(
                     message=text,
                     file=source.name,
-                    record=f"row {int(row) + source.first_row}",
+                    record=f"row {source.row(int(row))}",
                     field=field,
                     value=shown,
                 )
@@ -221,33 +219,35 @@ class _Checker:
         ints = {m.variable for m in domain_columns(domain) if m.kind == "int"}
         for name in frame.columns:
             column = frame[name]
-            present = column.notna()
-            if not present.any():
+            # Checked per distinct value: a million records hold a few thousand dates.
+            distinct = [v for v in pd.unique(column.to_numpy(dtype=object)) if v is not None]
+            if not distinct:
                 continue
             if name.endswith("DTC"):
-                ok = column[present].map(lambda v: bool(ISO_8601.match(v)))
-                bad = ok.index[~ok]
-                self.add(
-                    domain,
-                    bad,
-                    name,
-                    column[bad].tolist(),
-                    "not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY, optional THH:MM)",
-                )
+                bad_values = {v for v in distinct if not ISO_8601.match(v)}
+                message = "not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY, optional THH:MM)"
             elif is_numeric_variable(domain, name) or name in ints:
-                numbers = pd.to_numeric(column[present], errors="coerce")
-                finite = numbers.notna() & np.isfinite(numbers.fillna(0))
-                bad = numbers.index[~finite]
-                self.add(domain, bad, name, column[bad].tolist(), "not a number")
-                if name in ints:
-                    fractional = numbers.index[finite & (numbers % 1 != 0)]
-                    self.add(
-                        domain,
-                        fractional,
-                        name,
-                        column[fractional].tolist(),
-                        "must be a whole number",
-                    )
+                bad_values = set()
+                fractional = set()
+                for value in distinct:
+                    try:
+                        number = float(value)
+                    except ValueError:
+                        bad_values.add(value)
+                        continue
+                    if not math.isfinite(number):
+                        bad_values.add(value)
+                    elif name in ints and not number.is_integer():
+                        fractional.add(value)
+                if fractional:
+                    rows = column.index[column.isin(fractional)]
+                    self.add(domain, rows, name, column[rows].tolist(), "must be a whole number")
+                message = "not a number"
+            else:
+                continue
+            if bad_values:
+                rows = column.index[column.isin(bad_values)]
+                self.add(domain, rows, name, column[rows].tolist(), message)
         for rule in CONTROLLED_TERMS:
             if rule.domain not in ("*", domain):
                 continue
@@ -293,14 +293,31 @@ class _Checker:
                 key[-1],
                 frame.loc[bad, key[-1]].tolist(),
                 [
-                    f"duplicates the {what} of row {int(first_row[i]) + source.first_row}; "
+                    f"duplicates the {what} of row {source.row(int(first_row[i]))}; "
                     f"{'USUBJID' if domain == 'DM' else key[1]} identifies a record"
                     for i in bad
                 ],
             )
-        if self.mode != "add":
+        mode = self.mode_of(domain)
+        if mode == "update":
             return
         stored = self.existing.get(domain)
+        if mode == "change":
+            known = stored[key].copy() if stored is not None and not stored.empty else seq.iloc[:0]
+            if domain != "DM" and len(known):
+                known[key[1]] = pd.to_numeric(known[key[1]], errors="coerce")
+            merged = seq.reset_index().merge(
+                known.drop_duplicates(), on=key, how="left", indicator=True
+            )
+            rows = merged.loc[merged["_merge"] == "left_only", "index"].tolist()
+            self.add(
+                domain,
+                rows,
+                key[-1],
+                frame.loc[rows, key[-1]].tolist(),
+                "no such record in the database (register the subject first)",
+            )
+            return
         if stored is None or stored.empty:
             return
         stored_keys = stored[key].copy()
@@ -487,7 +504,7 @@ class _Checker:
         deaths = pd.DataFrame()
         if not ds.empty and "DSDECOD" in ds.columns:
             allocation = ds[ds["DSDECOD"].isin(_ALLOCATION)]
-            deaths = ds[ds["DSDECOD"] == "DEATH"]
+            deaths = ds[(ds["DSDECOD"] == "DEATH") & _not_end_of_treatment(ds)]
             for what, part in (("randomization (or enrollment)", allocation), ("death", deaths)):
                 counts = part.groupby("USUBJID")["USUBJID"].transform("size")
                 dup = part[(counts > 1) & (part["__origin"] == "new")]
@@ -504,74 +521,110 @@ class _Checker:
                             for i in dup.index
                         ],
                     )
-        enrolled: dict[str, tuple[str, str, int]] = {}
-        if not allocation.empty and "DSSTDTC" in allocation.columns:
-            dates = _complete_date(allocation["DSSTDTC"])
-            for i in allocation.index:
-                if dates[i] is not None:
-                    enrolled.setdefault(
-                        allocation.at[i, "USUBJID"],
-                        (dates[i], allocation.at[i, "__origin"], allocation.at[i, "__row"]),
-                    )
-        checks: list[tuple[str, str, pd.DataFrame, str]] = []
+        if allocation.empty or "DSSTDTC" not in allocation.columns:
+            enrolled = pd.DataFrame(columns=["USUBJID", "start", "start_origin", "start_row"])
+        else:
+            enrolled = (
+                allocation.assign(start=_complete_date(allocation["DSSTDTC"]))
+                .dropna(subset=["start"])
+                .drop_duplicates("USUBJID")
+                .rename(columns={"__origin": "start_origin", "__row": "start_row"})
+            )[["USUBJID", "start", "start_origin", "start_row"]]
+        candidates = []
         if not deaths.empty and "DSSTDTC" in deaths.columns:
-            checks.append(("DS", "DSSTDTC", deaths, "DSSTDTC"))
+            candidates.append(
+                pd.DataFrame(
+                    {
+                        "USUBJID": deaths["USUBJID"],
+                        "death": _complete_date(deaths["DSSTDTC"]),
+                        "origin": deaths["__origin"],
+                        "row": deaths["__row"],
+                        "domain": "DS",
+                        "field": "DSSTDTC",
+                    }
+                )
+            )
         if not dm.empty and "DTHDTC" in dm.columns:
-            checks.append(("DM", "DTHDTC", dm[dm["DTHDTC"].notna()], "DTHDTC"))
-        for domain, field, part, column in checks:
-            dates = _complete_date(part[column])
-            for i in part.index:
-                subject = part.at[i, "USUBJID"]
-                death = dates[i]
-                if death is None or subject not in enrolled:
-                    continue
-                start, origin, row = enrolled[subject]
-                if death < start:
-                    if part.at[i, "__origin"] == "new":
-                        self.add(
-                            domain,
-                            [part.at[i, "__row"]],
-                            field,
-                            death,
-                            f"the death date is before the subject's enrollment date {start}",
-                        )
-                    elif origin == "new":
-                        self.add(
-                            "DS",
-                            [row],
-                            "DSSTDTC",
-                            start,
-                            f"the enrollment date is after the subject's death on {death}",
-                        )
+            candidates.append(
+                pd.DataFrame(
+                    {
+                        "USUBJID": dm["USUBJID"],
+                        "death": _complete_date(dm["DTHDTC"]),
+                        "origin": dm["__origin"],
+                        "row": dm["__row"],
+                        "domain": "DM",
+                        "field": "DTHDTC",
+                    }
+                )
+            )
+        if candidates and not enrolled.empty:
+            death_dates = pd.concat(candidates, ignore_index=True).dropna(subset=["death"])
+            early = death_dates.merge(enrolled, on="USUBJID")
+            early = early[early["death"] < early["start"]]
+            for item in early.itertuples(index=False):
+                if item.origin == "new":
+                    self.add(
+                        item.domain,
+                        [item.row],
+                        item.field,
+                        item.death,
+                        f"the death date is before the subject's enrollment date {item.start}",
+                    )
+                elif item.start_origin == "new":
+                    self.add(
+                        "DS",
+                        [item.start_row],
+                        "DSSTDTC",
+                        item.start,
+                        f"the enrollment date is after the subject's death on {item.death}",
+                    )
         if (
             not deaths.empty
             and not dm.empty
             and "DTHDTC" in dm.columns
             and "DSSTDTC" in deaths.columns
         ):
-            ds_death = dict(zip(deaths["USUBJID"], _complete_date(deaths["DSSTDTC"]), strict=True))
-            dm_dates = _complete_date(dm["DTHDTC"])
-            for i in dm.index:
-                subject = dm.at[i, "USUBJID"]
-                if dm_dates[i] is None or ds_death.get(subject) in (None, dm_dates[i]):
-                    continue
-                if dm.at[i, "__origin"] == "new":
+            ds_death = pd.DataFrame(
+                {
+                    "USUBJID": deaths["USUBJID"],
+                    "ds_date": _complete_date(deaths["DSSTDTC"]),
+                    "ds_origin": deaths["__origin"],
+                    "ds_row": deaths["__row"],
+                }
+            ).dropna(subset=["ds_date"])
+            dm_death = pd.DataFrame(
+                {
+                    "USUBJID": dm["USUBJID"],
+                    "dm_date": _complete_date(dm["DTHDTC"]),
+                    "dm_origin": dm["__origin"],
+                    "dm_row": dm["__row"],
+                }
+            ).dropna(subset=["dm_date"])
+            both = dm_death.merge(ds_death, on="USUBJID")
+            for item in both[both["dm_date"] != both["ds_date"]].itertuples(index=False):
+                if item.dm_origin == "new":
                     self.add(
                         "DM",
-                        [dm.at[i, "__row"]],
+                        [item.dm_row],
                         "DTHDTC",
-                        dm_dates[i],
-                        f"DTHDTC disagrees with the DS death record ({ds_death[subject]})",
+                        item.dm_date,
+                        f"DTHDTC disagrees with the DS death record ({item.ds_date})",
                     )
-                else:
-                    rows = deaths[(deaths["USUBJID"] == subject) & (deaths["__origin"] == "new")]
+                elif item.ds_origin == "new":
                     self.add(
                         "DS",
-                        rows["__row"].tolist(),
+                        [item.ds_row],
                         "DSSTDTC",
-                        ds_death[subject],
-                        f"the death date disagrees with DM DTHDTC ({dm_dates[i]})",
+                        item.ds_date,
+                        f"the death date disagrees with DM DTHDTC ({item.dm_date})",
                     )
+
+
+def _not_end_of_treatment(ds: pd.DataFrame) -> pd.Series:
+    """The death record is DSDECOD DEATH outside the end-of-treatment category (docs/sdtm.md)."""
+    if "DSSCAT" not in ds.columns:
+        return pd.Series(True, index=ds.index)
+    return ds["DSSCAT"].ne("END OF TREATMENT") | ds["DSSCAT"].isna()
 
 
 def validate_frames(
@@ -580,13 +633,31 @@ def validate_frames(
     *,
     studyid: str,
     mode: str = "add",
+    modes: Mapping[str, str] | None = None,
     sources: Mapping[str, Source] | None = None,
     ctcae: Callable[[], CtcaeDictionary],
 ) -> list[Problem]:
-    """Every problem with the incoming ``frames`` given the ``existing`` records (text frames)."""
-    if mode not in {"add", "update"}:
-        raise ValueProblem(f"unknown import mode {mode!r} (add or update)")
+    """Every problem with the incoming ``frames`` given the ``existing`` records (text frames).
+
+    ``mode`` (or ``modes`` per domain): ``add`` (records must be new), ``update`` (new or stored),
+    ``change`` (stored records only).
+    """
+    for value in [mode, *(modes or {}).values()]:
+        if value not in {"add", "update", "change"}:
+            raise ValueProblem(f"unknown import mode {value!r} (add, update or change)")
     checker = _Checker(
-        frames, existing, mode=mode, sources=sources or {}, ctcae=ctcae, studyid=studyid
+        frames,
+        existing,
+        mode=mode,
+        sources=sources or {},
+        ctcae=ctcae,
+        studyid=studyid,
+        modes=modes,
     )
-    return checker.run()
+    problems = checker.run()
+
+    def order(problem: Problem) -> tuple[str, int]:
+        number = (problem.record or "").removeprefix("row ")
+        return (problem.file or "", int(number) if number.isdigit() else 0)
+
+    return sorted(problems, key=order)  # stable: a row's problems keep the checks' order
