@@ -20,7 +20,9 @@ from oncotrial.errors import OncotrialError
 __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "response": "oncotrial.cli.response:response",
+}
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
