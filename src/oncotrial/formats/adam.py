@@ -22,7 +22,7 @@ import pandas as pd
 from oncotrial.errors import ConfigurationError, Problem, SchemaError, ValueProblem
 from oncotrial.formats.sdtm import read_domain, write_dataset_json
 
-__all__ = ["DATE_COLUMN", "read_adsl", "write_tables"]
+__all__ = ["DATE_COLUMN", "read_adsl", "write_csv", "write_tables"]
 
 DATE_COLUMN = re.compile(r"^[A-Z][A-Z0-9]*DT$")
 _DATETIME_COLUMN = re.compile(r"^[A-Z][A-Z0-9]*DTM$")
@@ -128,9 +128,7 @@ def write_tables(
                     source_version=source_version,
                 )
             else:
-                frame.to_csv(
-                    temporary, index=False, na_rep="", date_format="%Y-%m-%d", float_format="%.10g"
-                )
+                write_csv(frame, temporary)
             written.append((temporary, path))
     except OSError as exc:
         for temporary, _ in written:
@@ -142,3 +140,48 @@ def write_tables(
         ) from exc
     for temporary, path in written:
         os.replace(temporary, path)
+
+
+def _quote(text: str) -> str:
+    """CSV minimal quoting (as the csv module and pandas do)."""
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_column(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, texts): the column's distinct values written once each, and a code per row."""
+    dtype = series.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        days = series.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        codes, uniques = pd.factorize(days.astype(np.int64), use_na_sentinel=True)
+        texts = [str(d) for d in np.asarray(uniques).astype("datetime64[D]")]
+        nat = np.isnat(days)
+        codes = np.where(nat, -1, codes)
+    elif pd.api.types.is_bool_dtype(dtype):
+        codes = series.to_numpy(dtype=bool).astype(np.int64)
+        texts = ["False", "True"]
+    elif pd.api.types.is_float_dtype(dtype):
+        codes, uniques = pd.factorize(series.to_numpy(dtype=float), use_na_sentinel=True)
+        texts = [f"{v:.10g}" for v in np.asarray(uniques)]
+    elif pd.api.types.is_integer_dtype(dtype):
+        codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
+        texts = [str(int(v)) for v in np.asarray(uniques)]
+    else:
+        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+        texts = [_quote(str(v)) for v in np.asarray(uniques, dtype=object)]
+    # The missing-value sentinel (-1) indexes the appended empty text.
+    return np.asarray(codes, dtype=np.int64), np.array([*texts, ""], dtype=object)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, *, chunk: int = 250_000) -> None:
+    """Write a frame as CSV like ``to_csv(index=False, na_rep="", date_format="%Y-%m-%d",
+    float_format="%.10g")``, several times faster on large frames: each column's distinct
+    values are formatted once and rows are joined in chunks."""
+    columns = [_csv_column(frame[name]) for name in frame.columns]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(",".join(_quote(str(name)) for name in frame.columns) + "\n")
+        for start in range(0, len(frame), chunk):
+            parts = [texts[codes[start : start + chunk]] for codes, texts in columns]
+            handle.write("\n".join(map(",".join, zip(*parts, strict=True))))
+            handle.write("\n")

@@ -99,7 +99,8 @@ def _long_name(columns: pd.Index) -> dict[str, str]:
 
 def read_lesion_csv(path: Path) -> pd.DataFrame:
     """Read the long lesion CSV into the engine's lesion frame."""
-    raw = read_table_csv(path)
+    # Categorical columns: each distinct text is parsed once (millions of rows, few values).
+    raw = read_table_csv(path, categorical=True)
     names = _long_name(raw.columns)
     missing = [name for name in _REQUIRED_LONG if name not in names]
     if missing:
@@ -133,18 +134,12 @@ def read_lesion_csv(path: Path) -> pd.DataFrame:
     ):
         if canonical in names:
             out[target] = raw[names[canonical]]
-    diameter = col("diameter_mm")
-    if diameter is not None:
-        axis = col("axis")
-        if axis is None:
-            # Without an axis column the diameter is, by the format's definition, the RECIST
-            # measure of the lesion: short axis for nodes, longest diameter otherwise.
-            out["LDIAM"] = diameter
-            out["SAXIS"] = diameter
-        else:
-            word = axis.fillna("").astype(str).str.strip().str.upper()
-            out["LDIAM"] = diameter.where(word != "SHORT")
-            out["SAXIS"] = diameter.where(word != "LONG")
+    # The diameter is, by the format's definition, the RECIST measure of the lesion (short axis
+    # for nodes, longest diameter otherwise) unless the axis column says which one it is.
+    if "diameter_mm" in names:
+        out["DIAMETER"] = raw[names["diameter_mm"]]
+    if "axis" in names:
+        out["AXIS"] = raw[names["axis"]]
     out["SOURCE"] = path.name
     out["RECORD"] = np.arange(2, len(raw) + 2)  # line numbers (the header is line 1)
     return out

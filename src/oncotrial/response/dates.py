@@ -37,6 +37,7 @@ class ParsedDates:
     days: np.ndarray  # int64
     imputed: np.ndarray  # bool: the day was imputed (ADTF = "D")
     problem: np.ndarray  # object: None or a message saying why the value is unusable
+    bad: np.ndarray  # bool: the value is unusable (problem is not None)
 
 
 def _one(text: str, partial_day: str) -> tuple[int, bool, str | None]:
@@ -76,9 +77,10 @@ def parse_dates(
     u_prob[n_unique] = "the date is missing"
     # Sentinel code -1 (missing) maps to the extra last slot.
     idx = np.where(codes < 0, n_unique, codes)
+    u_bad = np.append(u_days == NO_DATE, True)
     days = np.append(u_days, NO_DATE)[idx]
     imputed = np.append(u_imp, False)[idx]
-    return ParsedDates(days=days, imputed=imputed, problem=u_prob[idx])
+    return ParsedDates(days=days, imputed=imputed, problem=u_prob[idx], bad=u_bad[idx])
 
 
 def to_datetime64(days: np.ndarray) -> np.ndarray:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from oncotrial.errors import InputError, Problem, SchemaError
 from oncotrial.response import rules as r
-from oncotrial.response.adrs import AdrsInput, build_adrs
+from oncotrial.response.adrs import AdrsInput, build_adrs, subject_parameters
 from oncotrial.response.assessor import select_assessor
 from oncotrial.response.best_response import derive_best_response
-from oncotrial.response.columns import take, text_where
+from oncotrial.response.columns import filled, frame_of, lookup, take, text_where
 from oncotrial.response.dates import NO_DATE, parse_dates, to_datetime64
 from oncotrial.response.frames import SUBJECT_REQUIRED, require_columns
 from oncotrial.response.irecist import apply_irecist, confirmed_iupd_rows
@@ -34,7 +35,7 @@ from oncotrial.response.problems import Action, ProblemLog, as_problems
 from oncotrial.response.recorded import CODE_OF, prepare_recorded
 from oncotrial.response.settings import ResponseCriteria, ResponseSettings
 from oncotrial.response.summary import build_summary
-from oncotrial.response.timepoints import derive_timepoints
+from oncotrial.response.timepoints import derive_timepoints, pull
 
 __all__ = ["ResponseResult", "derive_response", "subject_index"]
 
@@ -45,20 +46,29 @@ class ResponseResult:
 
     ``adrs``: ADaM ADRS (see ``docs/response.md`` for the columns); ``timepoints``: one row per
     subject and assessment with the component responses and sums; ``lesions``: one row per lesion
-    and assessment with the timepoint's sums and changes (lesion input only, else empty);
-    ``summary``: one row per subject; ``excluded``: records and subjects left out, with why;
-    ``flags``: records kept but flagged for review.
+    and assessment with the timepoint's sums and changes (lesion input only, else empty; built on
+    first use); ``summary``: one row per subject; ``excluded``: records and subjects left out,
+    with why; ``flags``: records kept but flagged for review.
     """
 
     adrs: pd.DataFrame
     timepoints: pd.DataFrame
-    lesions: pd.DataFrame
     summary: pd.DataFrame
     excluded: pd.DataFrame
     flags: pd.DataFrame
     settings: ResponseSettings
     assessor: str
     rules: Mapping[str, r.Rule] = field(default_factory=lambda: r.RULES, repr=False)
+    _lesion_parts: tuple[PreparedLesions, pd.DataFrame, np.ndarray] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def lesions(self) -> pd.DataFrame:
+        """One row per lesion and assessment (baseline included), with the timepoint's sums."""
+        if self._lesion_parts is None:
+            return pd.DataFrame(columns=list(LESION_COLUMNS))
+        return _lesions_output(*self._lesion_parts)
 
     def excluded_problems(self) -> list[Problem]:
         """The excluded records as :class:`oncotrial.errors.Problem` objects (for reports)."""
@@ -86,7 +96,7 @@ def subject_index(subjects: pd.DataFrame, settings: ResponseSettings) -> Subject
     else:
         parsed = parse_dates(column.astype(object), partial_day="reject")
         present = column.notna().to_numpy()
-        bad = present & (parsed.problem != None)  # noqa: E711 - elementwise
+        bad = present & parsed.bad
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise InputError(
@@ -100,7 +110,7 @@ def subject_index(subjects: pd.DataFrame, settings: ResponseSettings) -> Subject
     studyid = (
         subjects["STUDYID"].astype(object).to_numpy()
         if "STUDYID" in subjects.columns
-        else np.full(len(subjects), None, dtype=object)
+        else filled(len(subjects), None)
     )
     return SubjectIndex(
         usubjid=pd.Index(ids.astype(str).to_numpy(dtype=object)),
@@ -145,7 +155,8 @@ def derive_response(
         if settings.criteria is ResponseCriteria.IRECIST:
             tp_frame = apply_irecist(tp_frame, prep, settings, log, index.usubjid)
         ovr = tp_frame.rename(columns={"OVRLRESP": "AVALC"})
-        ovr["CODE"] = ovr["AVALC"].map(CODE_OF[settings.criteria]).to_numpy(dtype=np.int64)
+        table = {label: float(code) for label, code in CODE_OF[settings.criteria].items()}
+        ovr["CODE"] = lookup(ovr["AVALC"], table, -1.0).astype(np.int64)
         excluded = ~prep.included & _has_records(choice.frame, index)
         measurable_arr: np.ndarray | None = np.where(prep.included, prep.n_target > 0, False)
         assessor = choice.label
@@ -168,26 +179,25 @@ def derive_response(
         pd_row = confirmed_iupd_rows(subj, code, best.pd_row)
     _flag_after_cr(ovr, best.after_cr, usubjid, log)
 
-    adrs = build_adrs(
-        AdrsInput(
-            usubjid=usubjid,
-            studyid=index.studyid,
-            ref_day=index.ref_day,
-            excluded=excluded,
-            measurable=measurable_arr,
-            ovr=ovr,
-            best=best,
-            pd_row=pd_row,
-        ),
-        settings,
-        assessor,
+    adrs_input = AdrsInput(
+        usubjid=usubjid,
+        studyid=index.studyid,
+        ref_day=index.ref_day,
+        excluded=excluded,
+        measurable=measurable_arr,
+        ovr=ovr,
+        best=best,
+        pd_row=pd_row,
     )
+    params = subject_parameters(adrs_input, settings)
+    adrs = build_adrs(adrs_input, params, settings, assessor)
     timepoints_out = _timepoints_output(ovr, best.counted, usubjid, index.studyid)
     problems = log.frame()
     flagged = problems["ACTION"].isin([Action.FLAGGED, Action.MERGED]).to_numpy()
     summary = build_summary(
-        adrs,
-        timepoints_out.assign(SUBJ=subj),
+        params,
+        ovr,
+        best.counted,
         settings,
         usubjid=usubjid,
         studyid=index.studyid,
@@ -196,11 +206,10 @@ def derive_response(
         measurable=measurable_arr,
         base_sum=prep.base_sum if prep is not None else None,
     )
-    lesions_out = _lesions_output(prep, ovr, usubjid) if prep is not None else pd.DataFrame()
     return ResponseResult(
         adrs=adrs,
         timepoints=timepoints_out,
-        lesions=lesions_out,
+        _lesion_parts=(prep, ovr, usubjid) if prep is not None else None,
         summary=summary,
         excluded=problems.loc[~flagged].reset_index(drop=True),
         flags=problems.loc[flagged].reset_index(drop=True),
@@ -210,7 +219,8 @@ def derive_response(
 
 
 def _has_records(frame: pd.DataFrame, index: SubjectIndex) -> np.ndarray:
-    present = index.usubjid.get_indexer(pd.Index(frame["USUBJID"].astype(str).unique()))
+    ids = pd.unique(np.asarray(frame["USUBJID"].unique(), dtype=object))
+    present = index.usubjid.get_indexer(pd.Index([str(i) for i in ids], dtype=object))
     out = np.zeros(len(index), dtype=bool)
     out[present[present >= 0]] = True
     return out
@@ -256,17 +266,15 @@ def _timepoints_output(
     ovr: pd.DataFrame, counted: np.ndarray, usubjid: np.ndarray, studyid: np.ndarray
 ) -> pd.DataFrame:
     subj = ovr["SUBJ"].to_numpy(dtype=np.int64)
-    out = pd.DataFrame(
-        {
-            "STUDYID": studyid[subj],
-            "USUBJID": usubjid[subj],
-            "ADT": to_datetime64(ovr["DAY"].to_numpy(dtype=np.int64)),
-            "ADTF": text_where(ovr["IMPUTED"].to_numpy(dtype=bool), "D"),
-            "AVISIT": ovr["VISIT"].to_numpy(dtype=object),
-            "RSEVAL": ovr["EVAL"].to_numpy(dtype=object),
-            "RSEVALID": ovr["EVALID"].to_numpy(dtype=object),
-        }
-    )
+    columns: dict[str, np.ndarray | str] = {
+        "STUDYID": studyid[subj],
+        "USUBJID": usubjid[subj],
+        "ADT": to_datetime64(ovr["DAY"].to_numpy(dtype=np.int64)),
+        "ADTF": text_where(ovr["IMPUTED"].to_numpy(dtype=bool), "D"),
+        "AVISIT": ovr["VISIT"].to_numpy(dtype=object),
+        "RSEVAL": ovr["EVAL"].to_numpy(dtype=object),
+        "RSEVALID": ovr["EVALID"].to_numpy(dtype=object),
+    }
     for column in (
         "N_TARGET",
         "N_ASSESSED",
@@ -286,67 +294,96 @@ def _timepoints_output(
         "NLT_SUM",
     ):
         if column in ovr.columns:
-            out[column] = ovr[column].to_numpy()
-    out["OVRLRESP"] = ovr["AVALC"].to_numpy(dtype=object)
-    out["RULE"] = ovr["RULE"].to_numpy(dtype=object)
-    out["ANL02FL"] = text_where(counted, "Y")
-    return out
+            columns[column] = ovr[column].to_numpy()
+    columns["OVRLRESP"] = ovr["AVALC"].to_numpy(dtype=object)
+    columns["RULE"] = ovr["RULE"].to_numpy(dtype=object)
+    columns["ANL02FL"] = text_where(counted, "Y")
+    return frame_of(columns, len(subj))
+
+
+LESION_COLUMNS = (
+    "USUBJID",
+    "RSEVAL",
+    "RSEVALID",
+    "LESION_ID",
+    "ROLE",
+    "ORGAN",
+    "IS_NODE",
+    "ADT",
+    "ADTF",
+    "AVISIT",
+    "ABLFL",
+    "LDIAM",
+    "SAXIS",
+    "DIAMETER",
+    "STATUS",
+    "SUM",
+    "BASE_SUM",
+    "NADIR",
+    "CHG",
+    "PCHG",
+    "CHG_NADIR",
+    "PCHG_NADIR",
+    "TRGRESP",
+    "NTRGRESP",
+    "NEWLIND",
+    "OVRLRESP",
+)
 
 
 def _lesions_output(prep: PreparedLesions, ovr: pd.DataFrame, usubjid: np.ndarray) -> pd.DataFrame:
     rows = prep.rows
-    subj = rows["SUBJ"].to_numpy(dtype=np.int64)
-    day = rows["DAY"].to_numpy(dtype=np.int64)
-    baseline = rows["BASELINE"].to_numpy(dtype=bool)
-    out = pd.DataFrame(
-        {
-            "USUBJID": usubjid[subj],
-            "RSEVAL": rows["EVAL"].to_numpy(dtype=object),
-            "RSEVALID": rows["EVALID"].to_numpy(dtype=object),
-            "LESION_ID": rows["LESION_ID"].to_numpy(dtype=object),
-            "ROLE": ROLE_NAMES[rows["ROLE"].to_numpy(dtype=np.int64)],
-            "ORGAN": rows["ORGAN"].to_numpy(dtype=object),
-            "IS_NODE": rows["IS_NODE"].to_numpy(dtype=bool),
-            "ADT": to_datetime64(day),
-            "ADTF": text_where(rows["IMPUTED"].to_numpy(dtype=bool), "D"),
-            "AVISIT": rows["VISIT"].to_numpy(dtype=object),
-            "ABLFL": text_where(baseline, "Y"),
-            "LDIAM": rows["LDIAM"].to_numpy(dtype=float),
-            "SAXIS": rows["SAXIS"].to_numpy(dtype=float),
-            "DIAMETER": rows["VALUE"].to_numpy(dtype=float),
-            "STATUS": pd.Series(rows["STATUS"].to_numpy(dtype=np.int64))
-            .map(STATUS_NAMES)
-            .to_numpy(dtype=object),
-        }
-    )
-    n = len(rows)
-    t_subj = ovr["SUBJ"].to_numpy(dtype=np.int64)
-    t_day = ovr["DAY"].to_numpy(dtype=np.int64)
-    base_sum = prep.base_sum[subj]
-    fields = {
-        "SUM": np.where(baseline, base_sum, np.nan),
-        "BASE_SUM": base_sum,
-        "NADIR": np.full(n, np.nan),
-        "CHG": np.where(baseline, 0.0, np.nan),
-        "PCHG": np.where(baseline, 0.0, np.nan),
-        "CHG_NADIR": np.full(n, np.nan),
-        "PCHG_NADIR": np.full(n, np.nan),
+    source = np.asarray(rows["ROW"], dtype=np.int64)
+    subj = np.asarray(rows["SUBJ"], dtype=np.int64)
+    day = np.asarray(rows["DAY"], dtype=np.int64)
+    baseline = np.asarray(rows["BASELINE"], dtype=bool)
+    n = len(source)
+    columns: dict[str, np.ndarray | str] = {
+        "USUBJID": usubjid[subj],
+        "RSEVAL": pull(prep.frame, "EVAL", source),
+        "RSEVALID": pull(prep.frame, "EVALID", source),
+        "LESION_ID": pull(prep.frame, "LESION_ID", source),
+        "ROLE": ROLE_NAMES[np.asarray(rows["ROLE"], dtype=np.int64)],
+        "ORGAN": pull(prep.frame, "ORGAN", source),
+        "IS_NODE": np.asarray(rows["IS_NODE"], dtype=bool),
+        "ADT": to_datetime64(day),
+        "ADTF": text_where(np.asarray(rows["IMPUTED"], dtype=bool), "D"),
+        "AVISIT": pull(prep.frame, "VISIT", source),
+        "ABLFL": text_where(baseline, "Y"),
+        "LDIAM": np.asarray(rows["LDIAM"], dtype=float),
+        "SAXIS": np.asarray(rows["SAXIS"], dtype=float),
+        "DIAMETER": np.asarray(rows["VALUE"], dtype=float),
+        "STATUS": take(
+            np.array([STATUS_NAMES.get(k) for k in range(max(STATUS_NAMES) + 1)], dtype=object),
+            np.asarray(rows["STATUS"], dtype=np.int64),
+        ),
     }
-    texts = {name: np.full(n, None, dtype=object) for name in ("TRGRESP", "NTRGRESP", "NEWLIND")}
-    ovrl = np.full(n, None, dtype=object)
+    base_sum = prep.base_sum[subj]
+    position = np.full(n, -1, dtype=np.int64)
     if len(ovr):
+        t_subj = ovr["SUBJ"].to_numpy(dtype=np.int64)
+        t_day = ovr["DAY"].to_numpy(dtype=np.int64)
         d0 = int(min(t_day.min(), day.min()))
         span = int(max(t_day.max(), day.max())) - d0 + 1
         keys = t_subj * span + (t_day - d0)
-        pos = np.searchsorted(keys, subj * span + (day - d0))
-        pos = np.minimum(pos, len(keys) - 1)
-        hit = ~baseline & (keys[pos] == subj * span + (day - d0))
-        for name in ("SUM", "NADIR", "CHG", "PCHG", "CHG_NADIR", "PCHG_NADIR"):
-            fields[name] = np.where(hit, ovr[name].to_numpy(dtype=float)[pos], fields[name])
-        for name in texts:
-            texts[name] = take(ovr[name].to_numpy(dtype=object), np.where(hit, pos, -1))
-        ovrl = take(ovr["AVALC"].to_numpy(dtype=object), np.where(hit, pos, -1))
-    for name, values in {**fields, **texts}.items():
-        out[name] = values
-    out["OVRLRESP"] = ovrl
-    return out
+        wanted = subj * span + (day - d0)
+        found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        position = np.where(~baseline & (keys[found] == wanted), found, -1)
+    hit = position >= 0
+    safe = np.maximum(position, 0)
+
+    def numbers(name: str, at_baseline: np.ndarray | float) -> np.ndarray:
+        values = ovr[name].to_numpy(dtype=float)[safe] if len(ovr) else np.full(n, np.nan)
+        return np.where(hit, values, np.where(baseline, at_baseline, np.nan))
+
+    columns["SUM"] = numbers("SUM", base_sum)
+    columns["BASE_SUM"] = base_sum
+    columns["NADIR"] = numbers("NADIR", np.nan)
+    columns["CHG"] = numbers("CHG", 0.0)
+    columns["PCHG"] = numbers("PCHG", 0.0)
+    columns["CHG_NADIR"] = numbers("CHG_NADIR", np.nan)
+    columns["PCHG_NADIR"] = numbers("PCHG_NADIR", np.nan)
+    for name in ("TRGRESP", "NTRGRESP", "NEWLIND"):
+        columns[name] = take(ovr[name].to_numpy(dtype=object), position)
+    columns["OVRLRESP"] = take(ovr["AVALC"].to_numpy(dtype=object), position)
+    return frame_of({name: columns[name] for name in LESION_COLUMNS}, n)

@@ -8,7 +8,9 @@ Lesion measurements (one row per lesion per assessment and assessor)
     ``USUBJID``, ``DTC`` (ISO 8601 date of the assessment), ``LESION_ID``, ``ROLE`` (TARGET,
     NON-TARGET or NEW) are required. Optional: ``STUDYID``, ``EVAL``/``EVALID`` (assessor, as SDTM
     --EVAL/--EVALID), ``ACPTFL`` (``Y`` on the accepted read), ``VISIT``, ``ORGAN``, ``IS_NODE``
-    (Y/N), ``LDIAM`` (longest diameter, mm), ``SAXIS`` (short axis, mm; the nodal measure),
+    (Y/N), ``LDIAM`` (longest diameter, mm), ``SAXIS`` (short axis, mm; the nodal measure) or
+    instead ``DIAMETER`` (the lesion's RECIST measure: short axis for nodes, longest diameter
+    otherwise) with an optional ``AXIS`` (LONG or SHORT) saying which one was given,
     ``STATUS`` (lesion state: PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION, INCREASED, EQUIVOCAL,
     NOT EVALUABLE, TOO SMALL TO MEASURE), ``SOURCE`` and ``RECORD`` (where the row came from, for
     messages).
@@ -51,6 +53,8 @@ LESION_OPTIONAL: Final = (
     "IS_NODE",
     "LDIAM",
     "SAXIS",
+    "DIAMETER",
+    "AXIS",
     "STATUS",
     "SOURCE",
     "RECORD",

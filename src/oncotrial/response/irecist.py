@@ -70,17 +70,19 @@ class _Pending:
 def _new_lesions_by_timepoint(prep: PreparedLesions) -> dict[tuple[int, int], frozenset[int]]:
     rows = prep.rows
     mask = (
-        (rows["ROLE"].to_numpy() == ROLE_NEW)
-        & ~rows["BASELINE"].to_numpy()
-        & ~np.isin(rows["STATUS"].to_numpy(), (ST_ABSENT, ST_NE))
+        (np.asarray(rows["ROLE"]) == ROLE_NEW)
+        & ~np.asarray(rows["BASELINE"])
+        & ~np.isin(np.asarray(rows["STATUS"]), (ST_ABSENT, ST_NE))
     )
-    picked = rows.loc[mask, ["SUBJ", "DAY", "LESION_KEY", "STATUS"]]
+    picked = pd.DataFrame(
+        {name: rows[name][mask] for name in ("SUBJ", "DAY", "LESION_KEY", "STATUS")}
+    )
     confirmed = set(picked.loc[picked["STATUS"] != ST_EQUIVOCAL, "LESION_KEY"].tolist())
     picked = picked[(picked["STATUS"] != ST_EQUIVOCAL) | picked["LESION_KEY"].isin(confirmed)]
-    out: dict[tuple[int, int], frozenset[int]] = {}
-    for (subj, day), group in picked.groupby(["SUBJ", "DAY"])["LESION_KEY"]:
-        out[(int(subj), int(day))] = frozenset(int(k) for k in group)
-    return out
+    out: dict[tuple[int, int], set[int]] = {}
+    for subj, day, lesion in zip(picked["SUBJ"], picked["DAY"], picked["LESION_KEY"], strict=True):
+        out.setdefault((int(subj), int(day)), set()).add(int(lesion))
+    return {key: frozenset(value) for key, value in out.items()}
 
 
 def apply_irecist(

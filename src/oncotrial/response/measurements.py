@@ -85,10 +85,15 @@ class SubjectIndex:
 
 @dataclass(frozen=True)
 class PreparedLesions:
-    """Usable measurements plus each subject's baseline."""
+    """Usable measurements (``ROW`` points into ``frame``, the input) plus each baseline."""
 
-    rows: pd.DataFrame
-    assessments: pd.DataFrame
+    frame: pd.DataFrame
+    #: Usable records: ROW (position in ``frame``), SUBJ, LESION_KEY, ROLE, IS_NODE, LDIAM,
+    #: SAXIS, VALUE (the RECIST measure, NaN = not assessed), STATUS, DAY, IMPUTED, BASELINE.
+    rows: dict[str, np.ndarray]
+    #: Every post-reference record with a readable date (ROW, SUBJ, DAY, IMPUTED): the
+    #: assessments that took place, even where their records were excluded.
+    assessments: dict[str, np.ndarray]
     n_target: np.ndarray
     n_nontarget: np.ndarray
     base_sum: np.ndarray
@@ -143,8 +148,33 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.append(parsed, np.nan)[idx], np.append(bad_u, False)[idx]
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), None)
+def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
+    DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
+    if "DIAMETER" not in frame.columns:
+        ldiam, ld_bad = _numbers(_column(frame, "LDIAM"))
+        saxis, sa_bad = _numbers(_column(frame, "SAXIS"))
+        return ldiam, ld_bad, saxis, sa_bad
+    diameter, bad = _numbers(frame["DIAMETER"])
+    if "AXIS" not in frame.columns:
+        return diameter, bad, diameter, bad
+    axis, _, _ = _map_words(frame["AXIS"], {"LONG": 0, "SHORT": 1})
+    ldiam = np.where(axis == 1, np.nan, diameter)
+    saxis = np.where(axis == 0, np.nan, diameter)
+    return ldiam, bad, saxis, bad
+
+
+def _subjects_of(
+    series: pd.Series, subjects: SubjectIndex
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Subject position per row (-1 unknown), missing-id mask, and the unknown ids."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = [str(u).strip() for u in uniques]
+    blank = np.array([t == "" for t in text] + [True], dtype=bool)
+    position = np.append(subjects.usubjid.get_indexer(pd.Index(text, dtype=object)), -1)
+    idx = np.where(codes < 0, len(uniques), codes)
+    unknown_ids = [t for t, p in zip(text, position[:-1], strict=True) if p < 0 and t]
+    return position[idx], blank[idx], unknown_ids
 
 
 def prepare_lesions(
@@ -157,55 +187,43 @@ def prepare_lesions(
     require_columns(lesions, LESION_REQUIRED, what="lesion")
     frame = lesions.reset_index(drop=True)
     n = len(frame)
-    base = pd.DataFrame(
-        {
-            "USUBJID": _text(_column(frame, "USUBJID")),
-            "SOURCE": _text(_column(frame, "SOURCE")),
-            "RECORD": _text(_column(frame, "RECORD")),
-        }
-    )
+    n_subjects = len(subjects)
     ok = np.ones(n, dtype=bool)
 
     # --- subject ---------------------------------------------------------------------------
-    usubjid = base["USUBJID"]
-    subj = subjects.usubjid.get_indexer(pd.Index(usubjid.astype(str).where(usubjid.notna(), "")))
-    no_id = usubjid.isna().to_numpy() | (usubjid.astype(str).str.strip() == "").to_numpy()
+    subj, no_id, unknown_ids = _subjects_of(frame["USUBJID"], subjects)
     log.add(
-        base,
+        frame,
         no_id,
         problem="the subject identifier is missing",
         action=Action.RECORD_EXCLUDED,
         field="USUBJID",
     )
-    ok &= ~no_id
-    unknown = (subj < 0) & ~no_id
-    if unknown.any():
-        missing_ids = usubjid[unknown].astype(str).unique().tolist()
-        log.add_subjects(
-            missing_ids,
-            problem="the subject is not in the subject file (ADSL); its lesion records are "
-            "not used",
-            action=Action.SUBJECT_EXCLUDED,
-        )
-    ok &= ~unknown
-    known = ~unknown & ~no_id
-    subj = np.where(subj < 0, 0, subj).astype(np.int64)
+    log.add_subjects(
+        unknown_ids,
+        problem="the subject is not in the subject file (ADSL); its lesion records are not used",
+        action=Action.SUBJECT_EXCLUDED,
+    )
+    known = subj >= 0
+    ok &= known
+    subj = np.where(known, subj, 0).astype(np.int64)
     ref_day = subjects.ref_day[subj]
-    no_ref = ok & (ref_day == NO_DATE)
-    if no_ref.any():
-        log.add_subjects(
-            usubjid[no_ref].astype(str).unique().tolist(),
-            problem=f"the subject has no reference date ({settings.reference_date.value}) in "
-            "the subject file",
-            action=Action.SUBJECT_EXCLUDED,
-        )
-    ok &= ~no_ref
+    no_ref_subjects = np.zeros(n_subjects, dtype=bool)
+    no_ref_subjects[subj[known]] = True
+    no_ref_subjects &= subjects.ref_day == NO_DATE
+    log.add_subjects(
+        subjects.usubjid[no_ref_subjects].tolist(),
+        problem=f"the subject has no reference date ({settings.reference_date.value}) in the "
+        "subject file",
+        action=Action.SUBJECT_EXCLUDED,
+    )
+    ok &= ref_day != NO_DATE
 
     # --- role, state, node flag, diameters, date --------------------------------------------
     role, role_bad, role_blank = _map_words(_column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
     role_bad |= role_blank
     log.add(
-        base,
+        frame,
         ok & role_bad,
         problem="unknown or missing lesion role (TARGET, NON-TARGET or NEW expected)",
         action=Action.RECORD_EXCLUDED,
@@ -216,7 +234,7 @@ def prepare_lesions(
 
     status, status_bad, _ = _map_words(_column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
     log.add(
-        base,
+        frame,
         ok & status_bad,
         problem="unknown lesion state (PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION, INCREASED, "
         "EQUIVOCAL, NOT EVALUABLE or TOO SMALL TO MEASURE expected)",
@@ -231,12 +249,11 @@ def prepare_lesions(
         is_node = node_raw.to_numpy(dtype=bool)
     else:
         node_codes, node_bad, _ = _map_words(
-            node_raw.astype(object),
-            {**dict.fromkeys(_YES, 1), **dict.fromkeys(_NO, 0)},
+            node_raw, {**dict.fromkeys(_YES, 1), **dict.fromkeys(_NO, 0)}
         )
         is_node = node_codes == 1
         log.add(
-            base,
+            frame,
             ok & node_bad,
             problem="IS_NODE must be Y or N",
             action=Action.RECORD_EXCLUDED,
@@ -245,11 +262,13 @@ def prepare_lesions(
         )
         ok &= ~node_bad
 
-    ldiam, ld_bad = _numbers(_column(frame, "LDIAM"))
-    saxis, sa_bad = _numbers(_column(frame, "SAXIS"))
-    for name, bad in (("LDIAM", ld_bad), ("SAXIS", sa_bad)):
+    ldiam, ld_bad, saxis, sa_bad = _diameters(frame)
+    diameter_fields = (
+        ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else ("LDIAM", "SAXIS")
+    )
+    for name, bad in zip(diameter_fields, (ld_bad, sa_bad & ~ld_bad), strict=True):
         log.add(
-            base,
+            frame,
             ok & bad,
             problem="the diameter is not a non-negative number of millimetres",
             action=Action.NOT_ASSESSED,
@@ -259,9 +278,9 @@ def prepare_lesions(
         ok &= ~bad
 
     dates = parse_dates(_column(frame, "DTC"), partial_day=settings.partial_date_day)
-    bad_date = dates.problem != None  # noqa: E711 - elementwise on an object array
+    bad_date = dates.bad
     log.add(
-        base,
+        frame,
         ok & bad_date,
         problem=dates.problem,
         action=Action.RECORD_EXCLUDED,
@@ -271,25 +290,27 @@ def prepare_lesions(
     ok &= ~bad_date
     day = dates.days
 
-    lesion_code, lesion_uniques = pd.factorize(
-        _column(frame, "LESION_ID").astype(object), use_na_sentinel=True
-    )
+    lesion_code, lesion_uniques = pd.factorize(_column(frame, "LESION_ID"), use_na_sentinel=True)
     no_lesion = lesion_code < 0
     log.add(
-        base,
+        frame,
         ok & no_lesion,
         problem="the lesion identifier is missing",
         action=Action.RECORD_EXCLUDED,
         field="LESION_ID",
     )
     ok &= ~no_lesion
-    n_lesion_codes = max(len(lesion_uniques), 1)
-    lesion_key = subj * n_lesion_codes + np.where(no_lesion, 0, lesion_code)
+    # Dense lesion keys (one per subject and lesion id) so that membership tests are lookups.
+    wide_key = subj * max(len(lesion_uniques), 1) + np.where(no_lesion, 0, lesion_code)
+    key, key_uniques = pd.factorize(wide_key)
+    n_keys = len(key_uniques)
+    subj_of_key = np.zeros(n_keys, dtype=np.int64)
+    subj_of_key[key] = subj
 
     pre = day <= ref_day
     new_pre = ok & pre & (role == ROLE_NEW)
     log.add(
-        base,
+        frame,
         new_pre,
         problem="a new lesion dated on or before the reference date (new lesions appear after "
         "baseline)",
@@ -302,64 +323,60 @@ def prepare_lesions(
     # --- the measurement RECIST uses (§4.2: LD for non-nodal, short axis for nodal targets) ---
     measure = np.where(is_node, saxis, ldiam)
     other = np.where(is_node, ldiam, saxis)
-    value = measure.copy()
-    value = np.where(status == ST_SMALL, settings.too_small_mm, value)
+    value = np.where(status == ST_SMALL, settings.too_small_mm, measure)
     value = np.where(np.isnan(value) & (status == ST_ABSENT), 0.0, value)
     value = np.where(status == ST_NE, np.nan, value)
     wrong_axis = (
         ok
-        & (role != ROLE_NONTARGET)
+        & (role == ROLE_TARGET)
         & np.isnan(measure)
         & ~np.isnan(other)
         & ~np.isin(status, (ST_SMALL, ST_ABSENT, ST_NE))
     )
-    node_ld = wrong_axis & is_node & (role == ROLE_TARGET)
     log.add(
-        base,
-        node_ld,
+        frame,
+        wrong_axis & is_node,
         problem="a lymph-node target lesion is given only a longest diameter; RECIST 1.1 §4.2 "
         "sums the short axis of nodes (give LPERP/SAXIS)",
         action=Action.NOT_ASSESSED,
         field="SAXIS",
     )
-    nonnode_sa = wrong_axis & ~is_node & (role == ROLE_TARGET)
     log.add(
-        base,
-        nonnode_sa,
+        frame,
+        wrong_axis & ~is_node,
         problem="a non-nodal target lesion is given only a short axis; RECIST 1.1 §4.2 sums "
         "the longest diameter of non-nodal lesions (give LDIAM)",
         action=Action.NOT_ASSESSED,
         field="LDIAM",
     )
-    ok &= ~(node_ld | nonnode_sa)
+    ok &= ~wrong_axis
 
     # --- duplicates: one record per lesion per date ----------------------------------------
-    ok = _check_duplicates(ok, lesion_key, day, role, is_node, value, status, base, frame, log)
+    ok = _check_duplicates(ok, key, day, role, is_node, value, status, frame, log)
 
     # --- a lesion id names one lesion: one role, node or not ------------------------------
-    excluded_subj = np.zeros(len(subjects), dtype=bool)
-    valid_role = ~role_bad & ~no_lesion & known
-    conflict_keys = _conflicting_keys(lesion_key[valid_role], role[valid_role], is_node[valid_role])
-    if len(conflict_keys):
-        conflict_rows = valid_role & np.isin(lesion_key, conflict_keys)
-        first = _first_per_key(lesion_key, conflict_rows)
+    excluded_subj = np.zeros(n_subjects, dtype=bool)
+    valid_role = known & ~role_bad & ~no_lesion
+    conflict = _conflicting_keys(key[valid_role], role[valid_role], is_node[valid_role], n_keys)
+    if conflict.any():
+        conflict_rows = valid_role & conflict[key]
         log.add(
-            base,
-            first,
+            frame,
+            _first_per_key(key, conflict_rows, n_keys),
             problem="the lesion id is used with different roles or node flags (two lesions "
             "share an id); the subject's lesions cannot be told apart",
             action=Action.SUBJECT_EXCLUDED,
             field="LESION_ID",
             value=_column(frame, "LESION_ID"),
         )
-        excluded_subj[np.unique(subj[conflict_rows])] = True
+        excluded_subj[subj_of_key[conflict]] = True
 
     # --- baseline: each lesion's latest record on or before the reference date -------------
     pre_ok = ok & pre
-    latest = _latest_day_per_key(lesion_key, day, pre_ok)
-    superseded = pre_ok & (day < latest)
+    latest = _latest_day_per_key(key, day, pre_ok, n_keys)
+    superseded = pre_ok & (day < latest[key])
     log.add(
-        base,
+        frame,
         superseded,
         problem="an earlier pre-treatment record of a lesion also measured later before the "
         "reference date; the later one is the baseline",
@@ -371,34 +388,32 @@ def prepare_lesions(
     ok &= ~superseded
     baseline = ok & pre
 
-    n_subjects = len(subjects)
     has_any_record = np.bincount(subj[known], minlength=n_subjects) > 0
     base_t = baseline & (role == ROLE_TARGET) & ~np.isnan(value)
     base_nt = baseline & (role == ROLE_NONTARGET)
-    target_keys_all = np.unique(
-        lesion_key[valid_role & (role == ROLE_TARGET) & ~excluded_subj[subj]]
-    )
-    target_keys_ok = np.unique(lesion_key[base_t])
-    missing_base = np.setdiff1d(target_keys_all, target_keys_ok, assume_unique=True)
-    if len(missing_base):
-        rows_missing = valid_role & np.isin(lesion_key, missing_base)
-        first = _first_per_key(lesion_key, rows_missing)
+    is_target_key = np.zeros(n_keys, dtype=bool)
+    is_target_key[key[valid_role & (role == ROLE_TARGET)]] = True
+    is_target_key &= ~excluded_subj[subj_of_key]
+    has_base_value = np.zeros(n_keys, dtype=bool)
+    has_base_value[key[base_t]] = True
+    missing_base = is_target_key & ~has_base_value
+    if missing_base.any():
         log.add(
-            base,
-            first,
+            frame,
+            _first_per_key(key, valid_role & missing_base[key], n_keys),
             problem="a target lesion without a usable baseline measurement (on or before the "
             "reference date); the baseline sum of diameters is unknown",
             action=Action.SUBJECT_EXCLUDED,
             field="LESION_ID",
             value=_column(frame, "LESION_ID"),
         )
-        excluded_subj[np.unique(missing_base // n_lesion_codes)] = True
+        excluded_subj[subj_of_key[missing_base]] = True
 
     eligible = (subjects.ref_day != NO_DATE) & ~excluded_subj
     has_baseline = np.bincount(subj[baseline], minlength=n_subjects) > 0
     no_baseline = has_any_record & eligible & ~has_baseline
     log.add_subjects(
-        subjects.usubjid[no_baseline],
+        subjects.usubjid[no_baseline].tolist(),
         problem="no lesion record on or before the reference date: measurements without a baseline",
         action=Action.SUBJECT_EXCLUDED,
     )
@@ -406,7 +421,7 @@ def prepare_lesions(
     n_nontarget = np.bincount(subj[base_nt], minlength=n_subjects)
     no_disease = has_baseline & eligible & (n_target == 0) & (n_nontarget == 0)
     log.add_subjects(
-        subjects.usubjid[no_disease],
+        subjects.usubjid[no_disease].tolist(),
         problem="no target or non-target lesion at baseline",
         action=Action.SUBJECT_EXCLUDED,
         rule="BL-NODISEASE",
@@ -414,11 +429,11 @@ def prepare_lesions(
     included = eligible & has_baseline & ~no_disease
 
     # --- follow-up records of lesions absent at baseline -----------------------------------
-    base_keys = np.unique(lesion_key[baseline])
-    follow = ok & ~pre & included[subj]
-    orphan = follow & (role != ROLE_NEW) & ~np.isin(lesion_key, base_keys)
+    in_baseline = np.zeros(n_keys, dtype=bool)
+    in_baseline[key[baseline]] = True
+    orphan = ok & ~pre & included[subj] & (role != ROLE_NEW) & ~in_baseline[key]
     log.add(
-        base,
+        frame,
         orphan,
         problem="a measurement without a baseline: this lesion has no record on or before the "
         "reference date",
@@ -429,18 +444,16 @@ def prepare_lesions(
     ok &= ~orphan
 
     keep = ok & included[subj]
-    base_sum = np.bincount(subj[base_t & keep], weights=value[base_t & keep], minlength=n_subjects)
+    kept_t = base_t & keep
+    base_sum = np.bincount(subj[kept_t], weights=value[kept_t], minlength=n_subjects)
     base_sum = np.where(n_target > 0, base_sum, np.nan)
     bl_rows = baseline & keep
     base_day = _max_per_subject(subj[bl_rows], day[bl_rows], n_subjects)
 
     _baseline_checks(
         frame=frame,
-        base=base,
-        mask=base_t & keep,
+        mask=kept_t,
         subj=subj,
-        lesion_key=lesion_key,
-        organ=_column(frame, "ORGAN"),
         is_node=is_node,
         value=value,
         day=day,
@@ -449,45 +462,31 @@ def prepare_lesions(
         log=log,
     )
 
-    rows = pd.DataFrame(
-        {
-            "SUBJ": subj[keep],
-            "USUBJID": base["USUBJID"].to_numpy()[keep],
-            "LESION": lesion_code[keep],
-            "LESION_KEY": lesion_key[keep],
-            "LESION_ID": np.asarray(_column(frame, "LESION_ID"), dtype=object)[keep],
-            "ROLE": role[keep].astype(np.int8),
-            "IS_NODE": is_node[keep],
-            "ORGAN": np.asarray(_column(frame, "ORGAN"), dtype=object)[keep],
-            "LDIAM": ldiam[keep],
-            "SAXIS": saxis[keep],
-            "VALUE": value[keep],
-            "STATUS": status[keep].astype(np.int8),
-            "DAY": day[keep],
-            "IMPUTED": dates.imputed[keep],
-            "BASELINE": baseline[keep],
-            "VISIT": np.asarray(_column(frame, "VISIT"), dtype=object)[keep],
-            "EVAL": np.asarray(_column(frame, "EVAL"), dtype=object)[keep],
-            "EVALID": np.asarray(_column(frame, "EVALID"), dtype=object)[keep],
-            "SOURCE": base["SOURCE"].to_numpy()[keep],
-            "RECORD": base["RECORD"].to_numpy()[keep],
-        }
-    )
+    rows = {
+        "ROW": np.flatnonzero(keep),
+        "SUBJ": subj[keep],
+        "LESION_KEY": key[keep],
+        "ROLE": role[keep].astype(np.int8),
+        "IS_NODE": is_node[keep],
+        "LDIAM": ldiam[keep],
+        "SAXIS": saxis[keep],
+        "VALUE": value[keep],
+        "STATUS": status[keep].astype(np.int8),
+        "DAY": day[keep],
+        "IMPUTED": dates.imputed[keep],
+        "BASELINE": baseline[keep],
+    }
     # Assessments happened on every post-reference date with a readable date, even where the
     # records themselves were excluded: such an assessment is then NE, not absent.
-    dated = ~bad_date & known
-    took_place = dated & ~pre & included[subj]
-    assessments = pd.DataFrame(
-        {
-            "SUBJ": subj[took_place],
-            "DAY": day[took_place],
-            "IMPUTED": dates.imputed[took_place],
-            "VISIT": np.asarray(_column(frame, "VISIT"), dtype=object)[took_place],
-            "EVAL": np.asarray(_column(frame, "EVAL"), dtype=object)[took_place],
-            "EVALID": np.asarray(_column(frame, "EVALID"), dtype=object)[took_place],
-        }
-    )
+    took_place = ~bad_date & known & ~pre & included[subj]
+    assessments = {
+        "ROW": np.flatnonzero(took_place),
+        "SUBJ": subj[took_place],
+        "DAY": day[took_place],
+        "IMPUTED": dates.imputed[took_place],
+    }
     return PreparedLesions(
+        frame=frame,
         rows=rows,
         assessments=assessments,
         n_target=np.where(included, n_target, 0),
@@ -509,42 +508,41 @@ def _max_per_subject(subj: np.ndarray, day: np.ndarray, n_subjects: int) -> np.n
     return out
 
 
-def _first_per_key(keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def _first_per_key(keys: np.ndarray, mask: np.ndarray, n_keys: int) -> np.ndarray:
     """Mask of the first row (in row order) of each key among the masked rows."""
     out = np.zeros(len(keys), dtype=bool)
     rows = np.flatnonzero(mask)
     if len(rows):
-        _, first = np.unique(keys[rows], return_index=True)
-        out[rows[first]] = True
+        first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, keys[rows], rows)
+        out[first[first != np.iinfo(np.int64).max]] = True
     return out
 
 
-def _latest_day_per_key(keys: np.ndarray, day: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """For each row, the latest day among the masked rows with the same key (min int if none)."""
-    out = np.full(len(keys), np.iinfo(np.int64).min, dtype=np.int64)
+def _latest_day_per_key(
+    keys: np.ndarray, day: np.ndarray, mask: np.ndarray, n_keys: int
+) -> np.ndarray:
+    """Per key, the latest day among the masked rows (min int64 where none)."""
+    out = np.full(n_keys, np.iinfo(np.int64).min, dtype=np.int64)
     rows = np.flatnonzero(mask)
-    if len(rows) == 0:
-        return out
-    k, d = keys[rows], day[rows]
-    order = np.lexsort((d, k))
-    ks, ds = k[order], d[order]
-    last = np.r_[ks[1:] != ks[:-1], True]
-    uk, ud = ks[last], ds[last]
-    pos = np.searchsorted(uk, keys)
-    pos = np.minimum(pos, len(uk) - 1)
-    found = uk[pos] == keys
-    out[found] = ud[pos[found]]
+    if len(rows):
+        np.maximum.at(out, keys[rows], day[rows])
     return out
 
 
-def _conflicting_keys(keys: np.ndarray, role: np.ndarray, is_node: np.ndarray) -> np.ndarray:
+def _conflicting_keys(
+    keys: np.ndarray, role: np.ndarray, is_node: np.ndarray, n_keys: int
+) -> np.ndarray:
+    """Per key: recorded with more than one (role, node) combination."""
+    out = np.zeros(n_keys, dtype=bool)
     if len(keys) == 0:
-        return np.array([], dtype=np.int64)
+        return out
     attr = role.astype(np.int64) * 2 + is_node.astype(np.int64)
-    pairs = np.unique(np.stack([keys, attr], axis=1), axis=0)
-    counts = np.bincount(np.unique(pairs[:, 0], return_inverse=True)[1])
-    uk = np.unique(pairs[:, 0])
-    return uk[counts > 1]
+    lowest = np.full(n_keys, 99, dtype=np.int64)
+    highest = np.full(n_keys, -1, dtype=np.int64)
+    np.minimum.at(lowest, keys, attr)
+    np.maximum.at(highest, keys, attr)
+    return np.asarray((highest >= 0) & (lowest != highest), dtype=bool)
 
 
 def _check_duplicates(
@@ -555,15 +553,18 @@ def _check_duplicates(
     is_node: np.ndarray,
     value: np.ndarray,
     status: np.ndarray,
-    base: pd.DataFrame,
     frame: pd.DataFrame,
     log: ProblemLog,
 ) -> np.ndarray:
     rows = np.flatnonzero(ok)
     if len(rows) == 0:
         return ok
-    keyframe = pd.DataFrame({"k": lesion_key[rows], "d": day[rows]})
-    dup = keyframe.duplicated(keep=False).to_numpy()
+    d0 = int(day[rows].min())
+    span = int(day[rows].max()) - d0 + 1
+    pair_codes, pair_uniques = pd.factorize(
+        lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
+    )
+    dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
     if not dup.any():
         return ok
     dup_rows = rows[dup]
@@ -588,7 +589,7 @@ def _check_duplicates(
     mask = np.zeros(len(ok), dtype=bool)
     mask[merged_rows] = True
     log.add(
-        base,
+        frame,
         mask,
         problem="the same lesion is recorded again on the same date with identical values",
         action=Action.MERGED,
@@ -598,7 +599,7 @@ def _check_duplicates(
     cmask = np.zeros(len(ok), dtype=bool)
     cmask[conflict_rows] = True
     log.add(
-        base,
+        frame,
         cmask,
         problem="duplicate lesion id: the lesion is recorded more than once on this date with "
         "different values",
@@ -612,11 +613,8 @@ def _check_duplicates(
 def _baseline_checks(
     *,
     frame: pd.DataFrame,
-    base: pd.DataFrame,
     mask: np.ndarray,
     subj: np.ndarray,
-    lesion_key: np.ndarray,
-    organ: pd.Series,
     is_node: np.ndarray,
     value: np.ndarray,
     day: np.ndarray,
@@ -624,20 +622,20 @@ def _baseline_checks(
     settings: ResponseSettings,
     log: ProblemLog,
 ) -> None:
-    small_ld = mask & ~is_node & (value < 10)
+    """Report (and keep) baseline target lesions that break RECIST 1.1 §3.1.1/§4.2."""
+    n_subjects = int(subj.max()) + 1 if len(subj) else 0
     log.add(
-        base,
-        small_ld,
+        frame,
+        mask & ~is_node & (value < 10),
         problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
         action=Action.FLAGGED,
         field="LDIAM",
         value=value,
         rule="BL-LD10",
     )
-    small_sa = mask & is_node & (value < 15)
     log.add(
-        base,
-        small_sa,
+        frame,
+        mask & is_node & (value < 15),
         problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
         "RECIST 1.1)",
         action=Action.FLAGGED,
@@ -645,10 +643,9 @@ def _baseline_checks(
         value=value,
         rule="BL-SA15",
     )
-    old = mask & (day < ref_day - settings.baseline_max_days)
     log.add(
-        base,
-        _first_per_key(subj, old),
+        frame,
+        _first_per_key(subj, mask & (day < ref_day - settings.baseline_max_days), n_subjects),
         problem=f"baseline measurement more than {settings.baseline_max_days} days before the "
         "reference date",
         action=Action.FLAGGED,
@@ -659,33 +656,33 @@ def _baseline_checks(
     rows = np.flatnonzero(mask)
     if len(rows) == 0:
         return
-    counts = np.bincount(subj[rows])
-    many = np.zeros(len(mask), dtype=bool)
-    many[rows] = counts[subj[rows]] > 5
+    counts = np.bincount(subj[rows], minlength=n_subjects)
     log.add(
-        base,
-        _first_per_key(subj, many),
+        frame,
+        _first_per_key(subj, mask & (counts[subj] > 5), n_subjects),
         problem="more than 5 target lesions at baseline (RECIST 1.1 §4.2 allows 5)",
         action=Action.FLAGGED,
         field="LESION_ID",
         rule="BL-MAX5",
     )
-    organ_text = organ.astype(object).where(organ.notna(), "").astype(str).str.upper().str.strip()
-    organ_code = pd.factorize(organ_text)[0]
-    pair = subj.astype(np.int64) * (organ_code.max() + 2) + organ_code
-    known_organ = mask & (organ_text != "").to_numpy()
-    prow = np.flatnonzero(known_organ)
-    if len(prow):
-        _, inverse, cnt = np.unique(pair[prow], return_inverse=True, return_counts=True)
-        crowded = np.zeros(len(mask), dtype=bool)
-        crowded[prow] = cnt[inverse] > 2
-        log.add(
-            base,
-            _first_per_key(pair, crowded),
-            problem="more than 2 target lesions in one organ at baseline (RECIST 1.1 §4.2 "
-            "allows 2)",
-            action=Action.FLAGGED,
-            field="ORGAN",
-            value=organ,
-            rule="BL-MAX2",
-        )
+    if "ORGAN" not in frame.columns:
+        return
+    raw_code, raw_uniques = pd.factorize(frame["ORGAN"].to_numpy(dtype=object)[rows])
+    # Organ names compared case- and space-insensitively; a missing organ is not counted.
+    names = [c.normalise_word(str(u)) for u in raw_uniques]
+    organ_code = pd.factorize(np.array([*names, ""], dtype=object)[raw_code])[0]
+    organ_text = pd.Series(np.array([*names, ""], dtype=object)[raw_code], dtype=object)
+    pair = subj[rows] * (int(organ_code.max()) + 2) + organ_code
+    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
+    crowded_rows = rows[(count[inverse] > 2) & (organ_text != "").to_numpy()]
+    crowded = np.zeros(len(mask), dtype=bool)
+    crowded[crowded_rows] = True
+    log.add(
+        frame,
+        _first_per_key(subj, crowded, n_subjects),
+        problem="more than 2 target lesions in one organ at baseline (RECIST 1.1 §4.2 allows 2)",
+        action=Action.FLAGGED,
+        field="ORGAN",
+        value=frame["ORGAN"],
+        rule="BL-MAX2",
+    )

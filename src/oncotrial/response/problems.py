@@ -64,17 +64,25 @@ class ProblemLog:
         selector = np.ones(len(rows), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
         if not selector.any():
             return
-        picked = rows.loc[selector]
+        wanted = [name for name in ("USUBJID", "SOURCE", "RECORD") if name in rows.columns]
+        picked = rows.loc[selector, wanted]
 
         def _column(name: str) -> pd.Series:
-            if name in picked.columns:
-                return picked[name].astype(object).reset_index(drop=True)
-            return pd.Series([None] * len(picked), dtype=object)
+            if name not in picked.columns:
+                return pd.Series([None] * len(picked), dtype=object)
+            values = picked[name].astype(object).reset_index(drop=True)
+            if name == "RECORD":  # a bare number is a line of a CSV file
+                values = values.map(lambda v: f"line {v}" if isinstance(v, int | np.integer) else v)
+            return values.where(values.notna(), None)
+
+        rows_at = np.flatnonzero(selector)
 
         def _pick(data: str | np.ndarray | pd.Series | None) -> object:
             if data is None or isinstance(data, str):
                 return data
-            return np.asarray(data, dtype=object)[selector]
+            if isinstance(data, pd.Series):
+                return data.iloc[rows_at].to_numpy(dtype=object)
+            return np.asarray(data)[rows_at].astype(object)
 
         values = _pick(value)
         part = pd.DataFrame(

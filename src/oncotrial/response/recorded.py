@@ -127,7 +127,7 @@ def prepare_recorded(
     ok &= ~bad
 
     dates = parse_dates(_column(frame, "DTC"), partial_day=settings.partial_date_day)
-    bad_date = ok & (dates.problem != None)  # noqa: E711 - elementwise on an object array
+    bad_date = ok & dates.bad
     log.add(
         base,
         bad_date,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.response import rules as r
+from oncotrial.response.columns import filled
 from oncotrial.response.measurements import (
     ROLE_NEW,
     ROLE_NONTARGET,
@@ -36,7 +37,7 @@ from oncotrial.response.measurements import (
 )
 from oncotrial.response.settings import ResponseCriteria, ResponseSettings
 
-__all__ = ["OVERALL_LOOKUP", "derive_timepoints", "overall_response"]
+__all__ = ["OVERALL_LOOKUP", "derive_timepoints", "overall_response", "pull"]
 
 # Floating-point sums of decimal millimetres (20.37 + 32.32 …) are compared with this slack so
 # that a sum exactly 30% below baseline is a PR, as the guideline's 'at least' intends.
@@ -71,6 +72,13 @@ def overall_response(target: str, nontarget: str, new: str) -> r.OverallRule:
     return _RULE_ROWS[position]
 
 
+def pull(frame: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
+    """Values of an optional input column at the given row positions (None if absent)."""
+    if column not in frame.columns:
+        return filled(len(rows), None)
+    return np.asarray(frame[column].take(rows).to_numpy(dtype=object), dtype=object)
+
+
 def _bincount(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
     return np.bincount(index, weights=weights, minlength=n)
 
@@ -78,9 +86,9 @@ def _bincount(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> n
 def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.DataFrame:
     """One row per subject and follow-up date, ordered by subject then date."""
     ass = prep.assessments
-    subj_a = ass["SUBJ"].to_numpy(dtype=np.int64)
-    day_a = ass["DAY"].to_numpy(dtype=np.int64)
-    if len(ass) == 0:
+    subj_a = np.asarray(ass["SUBJ"], dtype=np.int64)
+    day_a = np.asarray(ass["DAY"], dtype=np.int64)
+    if len(ass["SUBJ"]) == 0:
         return _empty()
     d0 = int(day_a.min())
     span = int(day_a.max()) - d0 + 1
@@ -89,17 +97,17 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     n_tp = len(keys)
     tp_subj = keys // span
     tp_day = keys % span + d0
-    imputed = _bincount(inverse, n_tp, ass["IMPUTED"].to_numpy(dtype=float)) > 0
+    imputed = _bincount(inverse, n_tp, np.asarray(ass["IMPUTED"], dtype=float)) > 0
 
     rows = prep.rows
-    follow = ~rows["BASELINE"].to_numpy()
-    f_subj = rows["SUBJ"].to_numpy(dtype=np.int64)[follow]
-    f_day = rows["DAY"].to_numpy(dtype=np.int64)[follow]
+    follow = ~np.asarray(rows["BASELINE"])
+    f_subj = np.asarray(rows["SUBJ"], dtype=np.int64)[follow]
+    f_day = np.asarray(rows["DAY"], dtype=np.int64)[follow]
     tp = np.searchsorted(keys, f_subj * span + (f_day - d0))
-    role = rows["ROLE"].to_numpy()[follow]
-    status = rows["STATUS"].to_numpy()[follow]
-    value = rows["VALUE"].to_numpy()[follow]
-    node = rows["IS_NODE"].to_numpy()[follow]
+    role = np.asarray(rows["ROLE"])[follow]
+    status = np.asarray(rows["STATUS"])[follow]
+    value = np.asarray(rows["VALUE"])[follow]
+    node = np.asarray(rows["IS_NODE"])[follow]
 
     # --- target lesions -------------------------------------------------------------------
     is_t = role == ROLE_TARGET
@@ -176,7 +184,7 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     is_new = role == ROLE_NEW
     unequivocal = is_new & ~np.isin(status, (ST_EQUIVOCAL, ST_ABSENT, ST_NE))
     equivocal = is_new & (status == ST_EQUIVOCAL)
-    lesion_key = rows["LESION_KEY"].to_numpy()[follow]
+    lesion_key = np.asarray(rows["LESION_KEY"])[follow]
     confirmed_keys = np.unique(lesion_key[unequivocal])
     confirmed = equivocal & np.isin(lesion_key, confirmed_keys)
     n_new = _bincount(tp[unequivocal], n_tp)
@@ -211,16 +219,16 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
         pchg = 100.0 * chg / base_sum
         chg_nadir = tsum - nadir
         pchg_nadir = np.where(nadir > 0, 100.0 * chg_nadir / nadir, np.nan)
-    first_rows = ass.iloc[first]
+    first_rows = np.asarray(ass["ROW"])[first]
     n_targets_safe = np.where(n_target > 0, n_target, 0)
     return pd.DataFrame(
         {
             "SUBJ": tp_subj,
             "DAY": tp_day,
             "IMPUTED": imputed,
-            "VISIT": first_rows["VISIT"].to_numpy(),
-            "EVAL": first_rows["EVAL"].to_numpy(),
-            "EVALID": first_rows["EVALID"].to_numpy(),
+            "VISIT": pull(prep.frame, "VISIT", first_rows),
+            "EVAL": pull(prep.frame, "EVAL", first_rows),
+            "EVALID": pull(prep.frame, "EVALID", first_rows),
             "N_TARGET": n_targets_safe,
             "N_ASSESSED": n_assessed,
             "SUM": tsum,
