@@ -114,7 +114,8 @@ def derive_best_response(
 
     # Assessments counted toward best response: up to and including the first PD/iCPD.
     first_pd = _first_row(code == K_PD, starts, ends)
-    pd_day = np.where(first_pd >= 0, day[np.maximum(first_pd, 0)], _BIG)
+    pd_day = np.full(n_subjects, _BIG, dtype=np.int64)
+    pd_day[first_pd >= 0] = day[first_pd[first_pd >= 0]]
     counted = np.ones(n, dtype=bool) if settings.count_after_pd else day <= pd_day[subj]
 
     idx = np.flatnonzero(counted)
@@ -155,18 +156,19 @@ def derive_best_response(
     ).astype(np.int64)
     bor = np.where(counted, bor, uncounted)
 
+    # The Table 3 reading comes first: a PR after a CR is disease reappearing, whatever follows.
     cbor = np.select(
         [
+            after_cr,
             cr_ok,
             pr_ok,
-            after_cr,
             np.isin(code, (K_CR, K_PR, K_SD)) & window,
             (code == K_NON) & window,
             code == K_PD,
             code == K_UPD,
             np.isin(code, (K_CR, K_PR, K_SD, K_NON, K_NE)),
         ],
-        [K_CR, K_PR, K_PD, K_SD, K_NON, K_PD, K_UPD, K_NE],
+        [K_PD, K_CR, K_PR, K_SD, K_NON, K_PD, K_UPD, K_NE],
         default=K_ND,
     ).astype(np.int64)
     cbor = np.where(counted, cbor, uncounted)

@@ -389,11 +389,19 @@ def prepare_lesions(
     baseline = ok & pre
 
     has_any_record = np.bincount(subj[known], minlength=n_subjects) > 0
+    has_baseline = np.bincount(subj[baseline], minlength=n_subjects) > 0
+    eligible = (subjects.ref_day != NO_DATE) & ~excluded_subj
+    no_baseline = has_any_record & eligible & ~has_baseline
+    log.add_subjects(
+        subjects.usubjid[no_baseline].tolist(),
+        problem="no lesion record on or before the reference date: measurements without a baseline",
+        action=Action.SUBJECT_EXCLUDED,
+    )
     base_t = baseline & (role == ROLE_TARGET) & ~np.isnan(value)
     base_nt = baseline & (role == ROLE_NONTARGET)
     is_target_key = np.zeros(n_keys, dtype=bool)
     is_target_key[key[valid_role & (role == ROLE_TARGET)]] = True
-    is_target_key &= ~excluded_subj[subj_of_key]
+    is_target_key &= eligible[subj_of_key] & has_baseline[subj_of_key]
     has_base_value = np.zeros(n_keys, dtype=bool)
     has_base_value[key[base_t]] = True
     missing_base = is_target_key & ~has_base_value
@@ -408,15 +416,8 @@ def prepare_lesions(
             value=_column(frame, "LESION_ID"),
         )
         excluded_subj[subj_of_key[missing_base]] = True
+        eligible &= ~excluded_subj
 
-    eligible = (subjects.ref_day != NO_DATE) & ~excluded_subj
-    has_baseline = np.bincount(subj[baseline], minlength=n_subjects) > 0
-    no_baseline = has_any_record & eligible & ~has_baseline
-    log.add_subjects(
-        subjects.usubjid[no_baseline].tolist(),
-        problem="no lesion record on or before the reference date: measurements without a baseline",
-        action=Action.SUBJECT_EXCLUDED,
-    )
     n_target = np.bincount(subj[base_t], minlength=n_subjects)
     n_nontarget = np.bincount(subj[base_nt], minlength=n_subjects)
     no_disease = has_baseline & eligible & (n_target == 0) & (n_nontarget == 0)
