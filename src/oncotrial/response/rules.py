@@ -466,6 +466,12 @@ _RULES: tuple[Rule, ...] = (
         f"{ADMIRALONCO} derive_param_lasta",
     ),
     Rule(
+        "EXCLUDED",
+        "The subject's records were excluded (see the excluded list): its parameters are those "
+        "of a subject without assessments",
+        "oncotrial convention: bad input is reported and left out, never guessed",
+    ),
+    Rule(
         "MDIS",
         "Measurable disease at baseline: Y when the subject has a target lesion at baseline",
         f"{ADMIRALONCO} ADRS template (PARAMCD MDIS)",
