@@ -47,8 +47,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from oncotrial.errors import SchemaError
+from oncotrial.errors import RuleError, SchemaError
 from oncotrial.formats.sdtm import find_domain_file, read_domain, read_sdtm_folder, read_table_csv
+from oncotrial.response.assessor import select_assessor
 from oncotrial.response.codes import NT_STATUS_WORDS, normalise_word
 from oncotrial.response.settings import ResponseCriteria
 
@@ -415,9 +416,6 @@ def measurable_from_tu(folder: Path, evaluator: str | None) -> dict[str, bool] |
     if "USUBJID" not in tu.columns or "TUSTRESC" not in tu.columns:
         return None
     # Same assessor choice as the responses; an ambiguous TU simply gives no MDIS parameter.
-    from oncotrial.errors import RuleError
-    from oncotrial.response.assessor import select_assessor
-
     frame = pd.DataFrame(
         {
             "USUBJID": tu["USUBJID"],
