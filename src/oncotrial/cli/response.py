@@ -252,9 +252,11 @@ def _report(result: object, out: Path) -> None:
 
     assert isinstance(result, ResponseResult)
     summary = result.summary
-    table = Table(
-        title=f"Best overall response ({result.settings.criteria.value}, {result.assessor})"
+    console.print(
+        f"Best overall response ({result.settings.criteria.value}, {result.assessor}, "
+        f"reference date {result.settings.reference_date.value})"
     )
+    table = Table()
     table.add_column("Response")
     table.add_column("BOR", justify="right")
     table.add_column("Confirmed BOR", justify="right")
