@@ -306,3 +306,24 @@ def test_adsl_dates_that_do_not_parse(tmp_path: Path) -> None:
     path.write_text("USUBJID,TRTSDT\nS1,2020-01-01\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="RANDDT"):
         read_adsl(path, required=["RANDDT"])
+
+
+def test_empty_inputs_give_missing_for_every_subject() -> None:
+    for frame in (lesions(), None):
+        if frame is None:
+            result = derive_response(subjects("S1", "S2"), timepoints=timepoints([]))
+        else:
+            result = derive_response(subjects("S1", "S2"), lesions=frame)
+        assert result.adrs.loc[result.adrs["PARAMCD"] == "BOR", "AVALC"].tolist() == [
+            "MISSING",
+            "MISSING",
+        ]
+        assert result.timepoints.empty
+        assert result.excluded.empty
+
+
+def test_settings_round_trip_as_the_protocol_stores_them() -> None:
+    custom = ResponseSettings(confirmation_days=35, after_cr="admiralonco", too_small_mm=3)
+    assert ResponseSettings.model_validate_json(custom.model_dump_json()) == custom
+    with pytest.raises(ValueError, match="confirmation_days"):
+        ResponseSettings(confirmation_days=-1)

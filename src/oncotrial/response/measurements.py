@@ -301,9 +301,14 @@ def prepare_lesions(
     )
     ok &= ~no_lesion
     # Dense lesion keys (one per subject and lesion id) so that membership tests are lookups.
-    wide_key = subj * max(len(lesion_uniques), 1) + np.where(no_lesion, 0, lesion_code)
-    key, key_uniques = pd.factorize(wide_key)
-    n_keys = len(key_uniques)
+    n_codes = max(len(lesion_uniques), 1)
+    wide_key = subj * n_codes + np.where(no_lesion, 0, lesion_code)
+    if n_subjects * n_codes <= max(4 * n, 1_000_000):
+        # Few distinct lesion ids (T1..T5): subject x id is already a small dense key space.
+        key, n_keys = wide_key, n_subjects * n_codes
+    else:
+        key, key_uniques = pd.factorize(wide_key)
+        n_keys = len(key_uniques)
     subj_of_key = np.zeros(n_keys, dtype=np.int64)
     subj_of_key[key] = subj
 
@@ -352,7 +357,7 @@ def prepare_lesions(
     ok &= ~wrong_axis
 
     # --- duplicates: one record per lesion per date ----------------------------------------
-    ok = _check_duplicates(ok, key, day, role, is_node, value, status, frame, log)
+    ok = _check_duplicates(ok, wide_key, n_codes, day, role, is_node, value, status, frame, log)
 
     # --- a lesion id names one lesion: one role, node or not ------------------------------
     excluded_subj = np.zeros(n_subjects, dtype=bool)
@@ -549,6 +554,7 @@ def _conflicting_keys(
 def _check_duplicates(
     ok: np.ndarray,
     lesion_key: np.ndarray,
+    n_codes: int,
     day: np.ndarray,
     role: np.ndarray,
     is_node: np.ndarray,
@@ -562,9 +568,14 @@ def _check_duplicates(
         return ok
     d0 = int(day[rows].min())
     span = int(day[rows].max()) - d0 + 1
-    pair_codes, pair_uniques = pd.factorize(
-        lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
-    )
+    # Ordered by lesion key then day; files sorted by subject, date and lesion are strictly
+    # increasing in it, which proves the absence of duplicates without hashing.
+    pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
+    by_date = (pairs // span // max(n_codes, 1)) * span + (day[rows] - d0)
+    ordered = by_date * max(n_codes, 1) + (lesion_key[rows] % max(n_codes, 1))
+    if len(rows) < 2 or bool(np.all(np.diff(ordered) > 0)) or bool(np.all(np.diff(pairs) > 0)):
+        return ok
+    pair_codes, pair_uniques = pd.factorize(pairs)
     dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
     if not dup.any():
         return ok
