@@ -468,19 +468,25 @@ def prepare_lesions(
         log=log,
     )
 
+    everything = bool(keep.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        # Nothing excluded (the usual case): the arrays are used as they are, without copies.
+        return values if everything else values[keep]
+
     rows = {
         "ROW": np.flatnonzero(keep),
-        "SUBJ": subj[keep],
-        "LESION_KEY": key[keep],
-        "ROLE": role[keep].astype(np.int8),
-        "IS_NODE": is_node[keep],
-        "LDIAM": ldiam[keep],
-        "SAXIS": saxis[keep],
-        "VALUE": value[keep],
-        "STATUS": status[keep].astype(np.int8),
-        "DAY": day[keep],
-        "IMPUTED": dates.imputed[keep],
-        "BASELINE": baseline[keep],
+        "SUBJ": kept(subj),
+        "LESION_KEY": kept(key),
+        "ROLE": kept(role).astype(np.int8, copy=False),
+        "IS_NODE": kept(is_node),
+        "LDIAM": kept(ldiam),
+        "SAXIS": kept(saxis),
+        "VALUE": kept(value),
+        "STATUS": kept(status).astype(np.int8, copy=False),
+        "DAY": kept(day),
+        "IMPUTED": kept(dates.imputed),
+        "BASELINE": kept(baseline),
     }
     # Assessments happened on every post-reference date with a readable date, even where the
     # records themselves were excluded: such an assessment is then NE, not absent.
@@ -568,15 +574,23 @@ def _check_duplicates(
         return ok
     d0 = int(day[rows].min())
     span = int(day[rows].max()) - d0 + 1
-    # Ordered by lesion key then day; files sorted by subject, date and lesion are strictly
-    # increasing in it, which proves the absence of duplicates without hashing.
-    pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
-    by_date = (pairs // span // max(n_codes, 1)) * span + (day[rows] - d0)
-    ordered = by_date * max(n_codes, 1) + (lesion_key[rows] % max(n_codes, 1))
-    if len(rows) < 2 or bool(np.all(np.diff(ordered) > 0)) or bool(np.all(np.diff(pairs) > 0)):
+    codes = max(n_codes, 1)
+    by_date = (lesion_key[rows] // codes) * span + (day[rows] - d0)  # subject, then date
+    steps = np.diff(by_date)
+    dup = None
+    if len(rows) < 2:
         return ok
-    pair_codes, pair_uniques = pd.factorize(pairs)
-    dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
+    if bool(np.all(steps >= 0)):
+        # Records sorted by subject and date (the usual layout): a duplicate can only sit in a
+        # run of one subject and date, and counting (run, lesion) pairs needs no hashing.
+        run = np.concatenate(([0], np.cumsum(steps > 0)))
+        if (int(run[-1]) + 1) * codes <= 8 * len(rows) + 1_000_000:
+            pair = run * codes + lesion_key[rows] % codes
+            dup = np.bincount(pair)[pair] > 1
+    if dup is None:
+        pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
+        pair_codes, pair_uniques = pd.factorize(pairs)
+        dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
     if not dup.any():
         return ok
     dup_rows = rows[dup]
