@@ -11,7 +11,7 @@ from response_builders import day, subjects
 
 from oncotrial.errors import SchemaError
 from oncotrial.formats.adam import read_adsl, write_csv
-from oncotrial.formats.lesions import read_lesion_csv
+from oncotrial.formats.lesions import read_lesion_csv, read_sdtm_lesions
 from oncotrial.response import derive_response
 
 
@@ -78,3 +78,36 @@ def test_adsl_needs_unique_subjects(tmp_path: Path) -> None:
     path.write_text("USUBJID,RANDDT\nS1,2020-01-01\nS1,2020-01-02\n", encoding="utf-8")
     with pytest.raises(SchemaError, match="more than once"):
         read_adsl(path, required=["RANDDT"])
+
+
+def test_new_lesions_recorded_only_in_tu_are_dated_by_their_visit(tmp_path: Path) -> None:
+    folder = tmp_path / "sdtm"
+    folder.mkdir()
+    pd.DataFrame(
+        {
+            "USUBJID": ["S1", "S1", "S1"],
+            "TULNKID": ["T01", "N01", "N02"],
+            "TUSTRESC": ["TARGET", "NEW", "NEW EQUIVOCAL"],
+            "TULOC": ["LIVER", "LUNG", "BONE"],
+            "VISITNUM": ["1", "3", "2"],
+            "TUSEQ": ["1", "2", "3"],
+        }
+    ).to_csv(folder / "tu.csv", index=False)
+    pd.DataFrame(
+        {
+            "USUBJID": "S1",
+            "TRLNKID": "T01",
+            "TRTESTCD": "LDIAM",
+            "TRSTRESC": ["30", "20", "18"],
+            "TRDTC": [day(-1), day(42), day(84)],
+            "VISITNUM": ["1", "2", "3"],
+        }
+    ).to_csv(folder / "tr.csv", index=False)
+    frame = read_sdtm_lesions(folder)
+    new = frame[frame["ROLE"] == "NEW"].set_index("LESION_ID")
+    assert new.loc["N01", "DTC"] == day(84)
+    assert (new.loc["N02", "DTC"], new.loc["N02", "STATUS"]) == (day(42), "EQUIVOCAL")
+    assert new.loc["N01", "RECORD"] == "TUSEQ 2"
+    result = derive_response(subjects("S1"), lesions=frame)
+    assert result.timepoints["NEWLIND"].tolist() == ["EQUIVOCAL", "Y"]
+    assert result.timepoints["OVRLRESP"].tolist() == ["PR", "PD"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from oncotrial.errors import RuleError
@@ -75,4 +74,4 @@ def select_assessor(frame: pd.DataFrame, evaluator: str | None, *, what: str) ->
             hint="Name the assessor whose reads count with --evaluator.",
         )
     label = available[0].title() if available else "Investigator"
-    return AssessorChoice(frame.loc[np.ones(len(frame), dtype=bool)], label)
+    return AssessorChoice(frame, label)

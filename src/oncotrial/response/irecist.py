@@ -31,7 +31,7 @@ import pandas as pd
 
 from oncotrial.response import codes as c
 from oncotrial.response import rules as r
-from oncotrial.response.confirmation import K_ND, K_NE, K_PD, K_UPD
+from oncotrial.response.confirmation import K_ND, K_NE, K_UPD
 from oncotrial.response.measurements import (
     ROLE_NEW,
     ST_ABSENT,
@@ -219,7 +219,7 @@ def confirmed_iupd_rows(subj: np.ndarray, code: np.ndarray, first_icpd: np.ndarr
             continue
         start = int(row)
         p = int(row) - 1
-        while p >= 0 and subj[p] == subj[row] and code[p] in (K_UPD, K_NE, K_ND, K_PD):
+        while p >= 0 and subj[p] == subj[row] and code[p] in (K_UPD, K_NE, K_ND):
             if code[p] == K_UPD:
                 start = p
             p -= 1
