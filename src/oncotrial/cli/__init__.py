@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "demo": "oncotrial.cli.demo:demo",
     "design": "oncotrial.cli.design:design",
     "eligibility": "oncotrial.cli.eligibility:eligibility",
+    "endpoints": "oncotrial.cli.endpoints:endpoints",
     "response": "oncotrial.cli.response:response",
     "screen": "oncotrial.cli.screen:screen",
     "stats": "oncotrial.cli.stats:stats",

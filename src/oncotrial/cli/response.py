@@ -10,21 +10,14 @@ import pandas as pd
 from rich.table import Table
 
 from oncotrial import __version__
+from oncotrial.app.analysis import run_response
 from oncotrial.cli._output import console, err_console
-from oncotrial.formats.adam import read_adsl, write_tables
-from oncotrial.formats.lesions import (
-    has_lesion_domains,
-    measurable_from_tu,
-    read_lesion_csv,
-    read_sdtm_lesions,
-    read_sdtm_responses,
-)
+from oncotrial.formats.adam import write_tables
 from oncotrial.response import (
     AfterCompleteResponse,
     ReferenceDate,
     ResponseCriteria,
     ResponseSettings,
-    derive_response,
     rules_table,
 )
 
@@ -206,28 +199,9 @@ def derive(
         after_cr=AfterCompleteResponse(after_cr),
         reference_date=ReferenceDate(reference),
     )
-    subjects = read_adsl(adsl, required=["USUBJID", settings.reference_date.value])
-    measurable = None
-    if lesion_csv is not None:
-        result = derive_response(
-            subjects, lesions=read_lesion_csv(lesion_csv), settings=settings, evaluator=evaluator
-        )
-    else:
-        assert sdtm is not None
-        use_lesions = source == "lesions" or (source == "auto" and has_lesion_domains(sdtm))
-        if use_lesions:
-            result = derive_response(
-                subjects, lesions=read_sdtm_lesions(sdtm), settings=settings, evaluator=evaluator
-            )
-        else:
-            measurable = measurable_from_tu(sdtm, evaluator)
-            result = derive_response(
-                subjects,
-                timepoints=read_sdtm_responses(sdtm, criteria=settings.criteria),
-                settings=settings,
-                evaluator=evaluator,
-                measurable=measurable,
-            )
+    result = run_response(
+        adsl, settings, sdtm=sdtm, lesion_csv=lesion_csv, source=source, evaluator=evaluator
+    )
     out_fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
     tables = [(result.adrs, out, out_fmt, "ADRS")]
     if lesion_table is not None:
