@@ -270,9 +270,11 @@ def new_therapy_from_cm(cm: pd.DataFrame) -> pd.DataFrame:
             "ADT": rows["ADT"].to_numpy(),
             "SRCDOM": "CM",
             "SRCVAR": "CMSTDTC",
-            "SRCSEQ": pd.to_numeric(rows.get("CMSEQ"), errors="coerce").to_numpy()
-            if "CMSEQ" in rows
-            else np.nan,
+            "SRCSEQ": (
+                pd.to_numeric(rows["CMSEQ"], errors="coerce").to_numpy()
+                if "CMSEQ" in rows
+                else np.nan
+            ),
         }
     )
 
