@@ -37,9 +37,6 @@ def endpoints() -> None:
 
 
 @endpoints.command("derive")
-@response_source_option
-@evaluator_option
-@table_format_option
 @click.option(
     "--sdtm",
     type=click.Path(path_type=Path),
@@ -91,6 +88,9 @@ def endpoints() -> None:
     help="Imaging visit window (default: the protocol's, else 0).",
 )
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="ADTTE file to write.")
+@response_source_option
+@evaluator_option
+@table_format_option
 def derive(
     sdtm: Path | None,
     adrs: Path | None,

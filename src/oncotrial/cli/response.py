@@ -47,9 +47,6 @@ def response() -> None:
 
 
 @response.command("derive")
-@response_source_option
-@evaluator_option
-@table_format_option
 @click.option(
     "--sdtm",
     "sdtm",
@@ -137,6 +134,9 @@ def response() -> None:
     type=click.Path(path_type=Path),
     help="Also write the excluded and flagged records.",
 )
+@response_source_option
+@evaluator_option
+@table_format_option
 def derive(
     sdtm: Path | None,
     lesion_csv: Path | None,
