@@ -46,6 +46,7 @@ __all__ = [
     "RuleSet",
     "TteResult",
     "derive_adtte",
+    "new_therapy_from_cm",
     "rules_for",
 ]
 
@@ -247,6 +248,37 @@ def _source(
     return frame[frame["ADT"].notna()]
 
 
+SUBSEQUENT_THERAPY = "SUBSEQUENT ANTICANCER THERAPY"
+
+
+def new_therapy_from_cm(cm: pd.DataFrame) -> pd.DataFrame:
+    """The first new anticancer therapy per subject from SDTM CM (``CMCAT`` subsequent therapy).
+
+    A partial start date (``2024-05``) is read as the first day of its month: the earliest date
+    it can be, so that no assessment after the new therapy is counted (FDA 2018, Table 4).
+    """
+    _require(cm, ["USUBJID", "CMCAT", "CMSTDTC"], "the CM domain")
+    rows = cm[cm["CMCAT"].astype(str).str.upper() == SUBSEQUENT_THERAPY].copy()
+    text = rows["CMSTDTC"].astype(str).str.slice(0, 10)
+    text = text.where(text.str.len() != 7, text + "-01")
+    text = text.where(text.str.len() != 4, text + "-01-01")
+    rows["ADT"] = _dates(text)
+    rows = rows[rows["ADT"].notna()].sort_values("ADT").drop_duplicates("USUBJID")
+    return pd.DataFrame(
+        {
+            "USUBJID": rows["USUBJID"].to_numpy(),
+            "ADT": rows["ADT"].to_numpy(),
+            "SRCDOM": "CM",
+            "SRCVAR": "CMSTDTC",
+            "SRCSEQ": (
+                pd.to_numeric(rows["CMSEQ"], errors="coerce").to_numpy()
+                if "CMSEQ" in rows
+                else np.nan
+            ),
+        }
+    )
+
+
 def derive_adtte(
     adsl: pd.DataFrame,
     adrs: pd.DataFrame,
@@ -266,6 +298,8 @@ def derive_adtte(
     _require(adsl, ["USUBJID", reference], "the subject file (ADSL)")
     _require(adrs, ["USUBJID", "PARAMCD", "AVALC", "ADT"], "the response data (ADRS)")
     subjects = adsl.copy()
+    # subject ids may arrive as text, categorical or object columns; compare them as text
+    subjects["USUBJID"] = subjects["USUBJID"].astype(str)
     subjects["STARTDT"] = _dates(subjects[reference])
     for column in ("DTHDT", "LSTALVDT"):
         subjects[column] = _dates(subjects[column]) if column in subjects else pd.NaT
@@ -280,6 +314,8 @@ def derive_adtte(
     subjects = subjects[subjects["STARTDT"].notna()].reset_index(drop=True)
 
     responses = adrs.copy()
+    responses["USUBJID"] = responses["USUBJID"].astype(str)
+    responses["PARAMCD"] = responses["PARAMCD"].astype(str)
     responses["ADT"] = _dates(responses["ADT"])
     if "ASEQ" not in responses:
         responses["ASEQ"] = np.nan
@@ -333,6 +369,7 @@ def derive_adtte(
     if new_therapy is not None and len(new_therapy):
         _require(new_therapy, ["USUBJID", "ADT"], "the new anticancer therapy data")
         therapy = new_therapy.copy()
+        therapy["USUBJID"] = therapy["USUBJID"].astype(str)
         therapy["ADT"] = _dates(therapy["ADT"])
         therapy = therapy.sort_values("ADT").drop_duplicates("USUBJID")
 
@@ -355,6 +392,7 @@ def derive_adtte(
                 )
             _require(local_progression, ["USUBJID", "ADT"], "the local progression data")
             lp = local_progression.copy()
+            lp["USUBJID"] = lp["USUBJID"].astype(str)
             lp["ADT"] = _dates(lp["ADT"])
             events.append(
                 _source(
