@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,12 @@ ARGS = [
 ]
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[Any]:
+def in_own_thread(scenario: Callable[[Any], None]) -> None:
+    """Run a Playwright scenario in a thread of its own.
+
+    Playwright's sync API refuses to start in a thread whose asyncio loop is already running —
+    as it is in the main thread while another test module keeps a session-wide browser open.
+    """
     if not CHROMIUM.exists():
         pytest.skip(
             "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
@@ -47,12 +52,26 @@ def browser(tmp_path: Path) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.skip("Playwright for Python is not installed (pip install playwright)")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    failure: list[BaseException] = []
+
+    def run() -> None:
         try:
-            yield browser
-        finally:
-            browser.close()
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+                try:
+                    scenario(browser)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # re-raised in the test's thread below
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=600)
+    if thread.is_alive():
+        pytest.fail("the browser scenario did not finish in 10 minutes")
+    if failure:
+        raise failure[0]
 
 
 @pytest.fixture
@@ -101,9 +120,13 @@ class Session:
         self.context.close()
 
 
-def test_a_trial_teams_day(browser: Any, server: str) -> None:
+def test_a_trial_teams_day(server: str) -> None:
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
+    in_own_thread(lambda browser: _teams_day(browser, server))
+
+
+def _teams_day(browser: Any, server: str) -> None:
     # --- the administrator
     admin = Session(browser, server)
     admin.go("/t/001/")

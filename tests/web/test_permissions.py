@@ -140,15 +140,34 @@ def test_only_the_site_administrator_imports_trials(world) -> None:
 
 
 def test_arms_are_hidden_in_a_masked_trial(web) -> None:
-    """A masked trial shows arms only to roles that may be unblinded; results need it too."""
-    from oncotrial.web.access import get_access
+    """A masked trial shows a subject's arm only to roles that may be unblinded."""
+    from oncotrial.formats.protocol_files import find_protocol
+    from oncotrial.protocol.vocabulary import Masking
     from oncotrial.web.roles import Permission, Role, permissions_of
+    from oncotrial.web.trials import import_trial
 
     assert Permission.VIEW_RESULTS not in permissions_of({Role.INVESTIGATOR}, masked=True)
     assert Permission.VIEW_RESULTS in permissions_of({Role.INVESTIGATOR}, masked=False)
     assert Permission.VIEW_RESULTS in permissions_of({Role.STATISTICIAN}, masked=True)
     admin = web.user("root", superuser=True)
-    trial = web.trial("001", admin=admin)
-    inv = web.member("inv", trial, "investigator")
-    access = get_access(inv, "001")
-    assert access.masked is False and access.shows_arms  # 001 is open label
+    open_label = find_protocol("001")
+    masked = open_label.model_copy(
+        update={
+            "identity": open_label.identity.model_copy(update={"local_id": "001M"}),
+            "design": open_label.design.model_copy(update={"masking": Masking.DOUBLE}),
+        }
+    )
+    trial = import_trial(masked, user=admin)
+    inv = web.client(web.member("inv", trial, "investigator"))
+    stat = web.client(web.member("stat", trial, "statistician"))
+    generate_list(stat, trial_id="001M")
+    usubjid = eligible_subject(inv, trial_id="001M")
+    shown = randomize(inv, "001M", usubjid)
+    assert shown["arm_code"] is None and shown["arm"] is None and shown["stratum"] is None
+    row = inv.get("/t/001M/subjects/?format=json").json()["subjects"][0]
+    assert row["arm_code"] is None and row["status"] == "on study"
+    assert b"Maintenance therapy +" not in inv.get(f"/t/001M/subjects/{usubjid}/").content
+    progress = inv.get("/t/001M/?format=json").json()["progress"]
+    assert progress["by_arm"] == [] and progress["enrolled"] == 1
+    unblinded = stat.get("/t/001M/subjects/?format=json").json()["subjects"][0]
+    assert unblinded["arm_code"] in {"A", "B"}
