@@ -481,3 +481,29 @@ def test_every_page_has_a_json_twin(randomized) -> None:
         assert isinstance(payload, dict) and payload, url
         if "title" in payload:
             assert payload["title"].split()[0].encode() in html.content, url
+
+
+def test_demographics_are_corrected_with_a_reason(randomized) -> None:
+    from oncotrial.store import models as db
+    from oncotrial.store.audit import history_of
+
+    trial, clients, _, usubjid = randomized
+    subject = db.Subject.objects.get(trial=trial, usubjid=usubjid)
+    url = f"/t/001/subjects/{usubjid}/demographics/{subject.pk}/"
+    form = clients["inv"].get(url + "?format=json").json()
+    assert {f["name"]: f["value"] for f in form["fields"]} == {
+        "sex": "M",
+        "birth_year": 1956,
+        "age": 68,
+    }
+    wrong = clients["inv"].post(url, {"sex": "F", "birth_year": "1956", "age": "60", "reason": "x"})
+    assert wrong.status_code == 400 and b"does not fit a birth in 1956" in wrong.content
+    fixed = clients["inv"].post(
+        url, {"sex": "F", "birth_year": "1956", "age": "68", "reason": "source: passport"}
+    )
+    assert fixed.status_code == 302
+    subject.refresh_from_db()
+    assert subject.sex == "F"
+    last = history_of(db.Subject, subject.pk)[-1]
+    assert last.reason == "source: passport" and ("sex", "M", "F") in last.changes
+    assert clients["mon"].post(url, {"sex": "M", "reason": "x"}).status_code == 403

@@ -1513,6 +1513,70 @@ MEASUREMENT = EntitySpec(
 )
 
 
+# Demographics (DM): set at screening, corrected here with a reason.
+def _demographics_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
+    return (
+        FieldSpec(
+            "sex",
+            "Sex",
+            "choice",
+            required=True,
+            choices=(("F", "Female"), ("M", "Male"), ("U", "Unknown")),
+        ),
+        FieldSpec("birth_year", "Year of birth", "integer", minimum=1900, maximum=2100),
+        FieldSpec(
+            "age", "Age at informed consent", "integer", minimum=0, maximum=120, unit="years"
+        ),
+    )
+
+
+def _demographics_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
+    year, age = values.get("birth_year"), values.get("age")
+    return {
+        "sex": values["sex"],
+        "brthdtc": str(year) if year else None,
+        "age": float(age) if age is not None else None,
+        "ageu": "YEARS" if age is not None else None,
+    }
+
+
+def _demographics_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
+    year, age = values.get("birth_year"), values.get("age")
+    issues: list[Issue] = []
+    if isinstance(year, int) and ctx.consent is not None:
+        if year > ctx.consent.year:
+            issues.append(Issue("birth_year", "the year of birth is after informed consent."))
+        elif isinstance(age, int) and ctx.consent.year - year - age not in (0, 1):
+            issues.append(
+                Issue(
+                    "age",
+                    f"an age of {age} at consent ({ctx.consent}) does not fit a birth in {year}.",
+                )
+            )
+    return issues
+
+
+DEMOGRAPHICS = EntitySpec(
+    key="demographics",
+    title="Demographics",
+    plural="Demographics",
+    model=db.Subject,
+    section="baseline",
+    fields=_demographics_fields,
+    to_record=_demographics_to,
+    from_record=lambda r: {
+        "sex": r.sex or "U",
+        "birth_year": int(r.brthdtc[:4]) if r.brthdtc and r.brthdtc[:4].isdigit() else None,
+        "age": int(r.age) if r.age is not None else None,
+    },
+    checks=_demographics_checks,
+    queryset=lambda s: db.Subject.objects.filter(pk=s.pk),
+    columns=("Sex", "Year of birth", "Age"),
+    row=lambda r: (r.sex or "", r.brthdtc or "", f"{r.age:g}" if r.age is not None else ""),
+    creatable=False,
+)
+
+
 ENTITIES: dict[str, EntitySpec] = {
     spec.key: spec
     for spec in (
@@ -1531,6 +1595,7 @@ ENTITIES: dict[str, EntitySpec] = {
         DEATH,
         LESION,
         MEASUREMENT,
+        DEMOGRAPHICS,
     )
 }
 

@@ -179,6 +179,7 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
             "can_enter": access.can(Permission.ENTER_DATA),
             "can_randomize": access.can(Permission.RANDOMIZE),
             "can_query": access.can(Permission.RAISE_QUERIES),
+            "subject_pk": subject.pk,
         },
     )
 
