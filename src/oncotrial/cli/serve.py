@@ -112,6 +112,7 @@ def serve(
         hosts.discard(host)
     database = configure_web(
         Path(db).expanduser() if db and "://" not in db else db,
+        persistent_connections=True,
         allowed_hosts=sorted(hosts),
         secure=secure,
     )

@@ -26,6 +26,7 @@ from typing import Any
 from oncotrial.errors import ConfigurationError
 from oncotrial.home import data_home
 from oncotrial.store import configure
+from oncotrial.store.settings import database_config
 
 __all__ = ["WEB_APPS", "WEB_MIDDLEWARE", "configure_web", "secret_key", "web_settings"]
 
@@ -123,7 +124,8 @@ def web_settings(
         "X_FRAME_OPTIONS": "DENY",
         "ONCOTRIAL_IDLE_MINUTES": idle_minutes,
         "ONCOTRIAL_MAX_HOURS": max_hours,
-        "MESSAGE_STORAGE": "django.contrib.messages.storage.session.SessionStorage",
+        # Flash messages travel in a signed cookie: no session write for every saved form.
+        "MESSAGE_STORAGE": "django.contrib.messages.storage.cookie.CookieStorage",
         "AUTH_PASSWORD_VALIDATORS": [
             {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
             {
@@ -140,8 +142,18 @@ def web_settings(
     return settings
 
 
-def configure_web(db: str | Path | None = None, **options: Any) -> dict[str, Any]:
-    """Set Django up with the store and the web application; returns the database settings."""
-    return configure(
-        db, extra_apps=WEB_APPS, extra_middleware=WEB_MIDDLEWARE, **web_settings(**options)
-    )
+def configure_web(
+    db: str | Path | None = None, *, persistent_connections: bool = False, **options: Any
+) -> dict[str, Any]:
+    """Set Django up with the store and the web application; returns the database settings.
+
+    ``persistent_connections`` (the server) keeps each worker thread's database connection for
+    a minute instead of opening one per request — on PostgreSQL a new connection costs a server
+    process.
+    """
+    settings = web_settings(**options)
+    if persistent_connections:
+        database = dict(database_config(db))
+        database.update({"CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True})
+        settings["DATABASES"] = {"default": database}
+    return configure(db, extra_apps=WEB_APPS, extra_middleware=WEB_MIDDLEWARE, **settings)
