@@ -11,8 +11,9 @@ The model (docs/simulator.md, "Outcome model"):
   if earlier), so that scan-dated PFS reproduces the designed distribution up to the assessment
   interval's resolution.
 - Responders are drawn among patients whose progression comes late enough for a response and its
-  confirmation (the confirming scan at least the protocol's confirmation interval later), with odds rising with the PD-L1 tumour proportion
-  score; the intercept is solved so that the expected response rate equals the arm's ORR.
+  confirmation (the confirming scan at least the protocol's confirmation interval later), with
+  odds rising with the PD-L1 tumour proportion score; the intercept is solved so that the
+  expected response rate equals the arm's ORR.
 """
 
 from __future__ import annotations
