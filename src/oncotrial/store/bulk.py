@@ -136,14 +136,15 @@ class BulkWriter:
             targets.append(f'"{field.column}"')
             sources.append(extra.get(field.attname, f'"{field.column}"'))
         params: list[object] = [self.when, self.reason, self.user_id]
-        if self.vendor == "postgresql":
+        contiguous = int(ids.max()) - int(ids.min()) + 1 == len(ids)
+        if contiguous:  # always on SQLite; on PostgreSQL unless another writer took ids between
+            where = '"id" BETWEEN %s AND %s'
+            params += [int(ids.min()), int(ids.max())]
+        elif self.vendor == "postgresql":
             where = '"id" = ANY(%s)'
             params.append(ids.tolist())
         else:
-            where = '"id" BETWEEN %s AND %s'
-            params += [int(ids.min()), int(ids.max())]
-            if int(ids.max()) - int(ids.min()) + 1 != len(ids):
-                raise ValueError("SQLite ids of one insert must be contiguous")
+            raise ValueError("SQLite ids of one insert must be contiguous")
         sql = (
             f'INSERT INTO "{history._meta.db_table}" ({", ".join(targets)}) '
             f'SELECT {", ".join(sources)} FROM "{model._meta.db_table}" WHERE {where}'
