@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from oncotrial.errors import FormatError, InputError, SchemaError
+from oncotrial.formats.sdtm_spec import is_numeric_variable, to_text_frame, variable_label
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -50,6 +51,10 @@ DOMAIN_LABELS: dict[str, str] = {
     "SV": "Subject Visits",
     "MH": "Medical History",
     "VS": "Vital Signs",
+    "IE": "Inclusion/Exclusion Criteria Not Met",
+    "SC": "Subject Characteristics",
+    "GF": "Genomics Findings",
+    "MI": "Microscopic Findings",
 }
 
 MISSING_TOKENS = ("", "NA")
@@ -225,19 +230,39 @@ def read_sdtm_folder(
     return frames
 
 
-def write_domain_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a domain as CSV; missing values are empty cells."""
-    frame.to_csv(path, index=False, na_rep="")
+def write_domain_csv(
+    frame: pd.DataFrame, path: Path, domain: str | None = None, *, canonical: bool = False
+) -> None:
+    """Write a domain as CSV: numbers in canonical form (``21``, not ``21.0``), missing values
+    as empty cells (``canonical``: the frame is already text, as an export gives it)."""
+    text = frame if canonical else to_text_frame(frame, domain)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([str(c) for c in text.columns])
+        # Text values (None writes as an empty cell): the csv module is quicker than to_csv.
+        writer.writerows(zip(*(text[c].tolist() for c in text.columns), strict=True))
 
 
-def _json_type(series: pd.Series) -> tuple[str, Any]:
+def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:
     if pd.api.types.is_bool_dtype(series):
         return "boolean", bool
     if pd.api.types.is_integer_dtype(series):
         return "integer", int
     if pd.api.types.is_float_dtype(series):
         return "double", float
+    if is_numeric_variable(domain, name):
+        # A text frame's numeric variable: a JSON number, integer when every value is integral.
+        numbers = pd.to_numeric(series.dropna(), errors="coerce")
+        if numbers.isna().any():
+            return "string", str  # not numbers after all: keep the text rather than guess
+        if len(numbers) == 0 or bool((numbers % 1 == 0).all()):
+            return "integer", _to_int
+        return "double", float
     return "string", str
+
+
+def _to_int(value: Any) -> int:
+    return int(float(value))
 
 
 def write_dataset_json(
@@ -250,15 +275,15 @@ def write_dataset_json(
     originator: str = "oncotrial",
     source_version: str = "",
 ) -> None:
-    """Write one domain as CDISC Dataset-JSON 1.1."""
+    """Write one domain as CDISC Dataset-JSON 1.1 (labels and numeric types from sdtm_spec)."""
     columns = []
     converters = []
     for name in frame.columns:
-        data_type, convert = _json_type(frame[name])
+        data_type, convert = _json_type(frame[name], domain, str(name))
         column: dict[str, Any] = {
             "itemOID": f"IT.{domain}.{name}",
             "name": str(name),
-            "label": str(name),
+            "label": variable_label(domain, str(name)),
             "dataType": data_type,
         }
         if data_type == "string":
@@ -303,12 +328,17 @@ def write_sdtm_folder(
     study_oid: str = "STUDY",
     created: str = "",
     source_version: str = "",
+    canonical: bool = False,
 ) -> list[Path]:
-    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written."""
+    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written.
+
+    ``canonical``: the frames are already canonical text (``sdtm_spec.to_text_frame``)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for domain, frame in frames.items():
         path = folder / f"{domain.lower()}.{'json' if fmt == 'json' else 'csv'}"
+        if not canonical:
+            frame = to_text_frame(frame, domain.upper())
         if fmt == "json":
             write_dataset_json(
                 frame,
@@ -319,6 +349,6 @@ def write_sdtm_folder(
                 source_version=source_version,
             )
         else:
-            write_domain_csv(frame, path)
+            write_domain_csv(frame, path, domain.upper(), canonical=True)
         written.append(path)
     return written
