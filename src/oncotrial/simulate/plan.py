@@ -54,6 +54,11 @@ _CHEMO = re.compile(
     r"oxaliplatin|fluorouracil|capecitabine|irinotecan",
     re.IGNORECASE,
 )
+_AGENT = re.compile(
+    r"\w+mab\b|\w+tinib\b|regorafenib|sorafenib|platin|pemetrexed|taxel|gemcitabine|"
+    r"fluorouracil|capecitabine|irinotecan",
+    re.IGNORECASE,
+)
 _CRYO = re.compile(r"cryo", re.IGNORECASE)
 _RFA = re.compile(r"radiofrequency|\brfa\b|microwave ablation", re.IGNORECASE)
 _RADIATION = re.compile(r"radiotherapy|radiation|sbrt|stereotactic", re.IGNORECASE)
@@ -108,6 +113,7 @@ class TrialPlan:
     reference: str  # "randomization" or "first dose"
     imaging_interval_days: int
     imaging_window_days: int
+    confirmation_days: int
     disease: Disease
     driver_negative: bool
     prior_lines: int
@@ -199,6 +205,12 @@ def _intervention_plan(intervention: Intervention, notes: list[str]) -> Interven
         )
     elif dosing.dose is None:
         notes.append(f"{intervention.name}: no dose in the protocol; EXDOSE left empty.")
+    if not _AGENT.search(" ".join([intervention.name, *intervention.other_names])):
+        profile = _profiles(intervention, "drug")[0]
+        notes.append(
+            f"{intervention.name}: the protocol does not name the agent; simulated with the "
+            f"adverse-event profile of a {profile.value}."
+        )
     cycle = GENERIC_CYCLE_DAYS if (generic or oral_daily or dosing.once) else int(interval or 21)
     max_cycles = 1 if dosing.once else (dosing.max_cycles or GENERIC_MAX_CYCLES)
     frequency = dosing.frequency or (
@@ -413,6 +425,11 @@ def build_plan(protocol: Protocol, parameters: DesignParameters) -> TrialPlan:
         reference=reference,
         imaging_interval_days=int(interval),
         imaging_window_days=int(window),
+        confirmation_days=(
+            analysis.response.confirmation_days
+            if analysis.response is not None and analysis.response.confirmation_days
+            else 28
+        ),
         disease=_disease(protocol),
         driver_negative=driver_negative,
         prior_lines=prior,
