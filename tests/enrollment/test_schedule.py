@@ -112,6 +112,17 @@ def test_study_day_has_no_day_zero() -> None:
     assert study_day(D(2025, 2, 12), D(2025, 1, 1)) == 43
 
 
+def test_no_scans_after_documented_progression(seed002: Protocol) -> None:
+    s = compute_visit_schedule(seed002, reference=D(2025, 3, 3), first_dose=D(2025, 3, 3))
+    states = derive_visit_statuses(
+        s, {"WEEK 6": D(2025, 4, 14)}, as_of=D(2025, 9, 1), progression=D(2025, 4, 14)
+    )
+    by_name = {x.visit.visit: x.state for x in states}
+    assert by_name["WEEK 6"] is VisitState.DONE
+    assert by_name["WEEK 12"] is VisitState.NOT_NEEDED
+    assert by_name["CYCLE 6 DAY 1"] is VisitState.OVERDUE  # treatment is another matter
+
+
 def test_schedule_rules_are_declared() -> None:
-    assert [r.id for r in SCHEDULE_RULES] == [f"SCHED-{n}" for n in range(1, 6)]
+    assert [r.id for r in SCHEDULE_RULES] == [f"SCHED-{n}" for n in range(1, 7)]
     assert "RECIST 1.1" in SCHEDULE_RULES[0].source

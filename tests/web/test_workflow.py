@@ -283,6 +283,8 @@ def test_baseline_and_follow_up_tumour_assessment(randomized) -> None:
     detail = inv.get(f"/t/001/subjects/{usubjid}/?format=json").json()
     visits = {a["visit"]: a for a in detail["assessments"]}
     assert visits["SCREENING"]["target_sum"] == 50 and visits["WEEK 8"]["change"] == -42.0
+    states = {v["visit"]: v["state"] for v in detail["schedule"]["visits"]}
+    assert states["WEEK 8"] == "done" and states["WEEK 16"] == "not needed"  # PD at week 8
 
 
 @pytest.mark.parametrize(

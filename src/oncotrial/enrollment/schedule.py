@@ -77,6 +77,13 @@ SCHEDULE_RULES = (
         "after the end of study are not needed.",
         "oncotrial visit status convention",
     ),
+    EnrollmentRule(
+        "SCHED-6",
+        "Tumour assessments after documented progression are not needed (the subject continues "
+        "in survival follow-up); under iRECIST a confirmation scan follows the first PD, so the "
+        "caller passes no progression date until it is confirmed.",
+        "protocols' 'imaging until disease progression'; iRECIST (Seymour 2017) iUPD → iCPD",
+    ),
 )
 
 
@@ -316,8 +323,9 @@ def derive_visit_statuses(
     as_of: dt.date,
     treatment_ended: dt.date | None = None,
     study_ended: dt.date | None = None,
+    progression: dt.date | None = None,
 ) -> tuple[VisitStatus, ...]:
-    """Each planned visit's state on ``as_of`` (rule SCHED-5).
+    """Each planned visit's state on ``as_of`` (rules SCHED-5 and SCHED-6).
 
     ``performed`` maps a VISIT name (as recorded) to the date it was done.
     """
@@ -335,10 +343,18 @@ def derive_visit_statuses(
                 )
             )
             continue
-        if (study_ended is not None and visit.target > study_ended) or (
-            treatment_ended is not None
-            and visit.kind is VisitKind.TREATMENT
-            and visit.target > treatment_ended
+        if (
+            (study_ended is not None and visit.target > study_ended)
+            or (
+                treatment_ended is not None
+                and visit.kind is VisitKind.TREATMENT
+                and visit.target > treatment_ended
+            )
+            or (
+                progression is not None
+                and visit.kind is VisitKind.IMAGING
+                and visit.target > progression
+            )
         ):
             statuses.append(VisitStatus(visit, VisitState.NOT_NEEDED))
         elif visit.latest < as_of:

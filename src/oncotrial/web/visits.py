@@ -43,6 +43,25 @@ def _earliest(found: dict[str, dt.date], name: str | None, when: str | None) -> 
         found[key] = date
 
 
+def _progression(
+    protocol: Protocol, subject: db.Subject, ended_treatment: db.Disposition | None
+) -> dt.date | None:
+    """The date progression was documented (SCHED-6): the first overall response PD, or an end
+    of treatment for progressive disease. Under iRECIST the first PD needs confirmation
+    (iCPD), so only an end of treatment for progression counts."""
+    dates = []
+    if ended_treatment is not None and ended_treatment.decod == "PROGRESSIVE DISEASE":
+        dates.append(parse_date(ended_treatment.stdtc))
+    criteria = protocol.analysis.response.criteria if protocol.analysis.response else None
+    if criteria is None or criteria.value != "iRECIST":
+        for when in db.TumourAssessment.objects.filter(
+            subject=subject, response__testcd="OVRLRESP", response__stresc="PD"
+        ).values_list("dtc", flat=True):
+            dates.append(parse_date(when))
+    known = [d for d in dates if d is not None]
+    return min(known) if known else None
+
+
 def subject_visits(
     protocol: Protocol, subject: db.Subject, *, as_of: dt.date
 ) -> SubjectVisits | None:
@@ -93,5 +112,6 @@ def subject_visits(
         as_of=as_of,
         treatment_ended=parse_date(ended_treatment.stdtc) if ended_treatment else None,
         study_ended=parse_date(ended_study.stdtc) if ended_study else None,
+        progression=_progression(protocol, subject, ended_treatment),
     )
     return SubjectVisits(usubjid=subject.usubjid, schedule=schedule, statuses=statuses)
