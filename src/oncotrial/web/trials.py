@@ -196,11 +196,13 @@ def enrollment_progress(
             subjects.filter(pk__in=allocations.values("subject_id")).values_list("armcd", flat=True)
         )
         by_arm = tuple((a.code, a.label, counts.get(a.code, 0)) for a in trial_arms(protocol))
-    months = Counter((d or "")[:7] for d in allocations.values_list("stdtc", flat=True) if d)
+    months = Counter(
+        d[:7] for d in allocations.values_list("stdtc", flat=True) if d and len(d) >= 7
+    )
     running = 0
     cumulative = []
-    for month in sorted(months):
-        running += months[month]
+    for month in _month_range(min(months), max(months)) if months else ():
+        running += months.get(month, 0)
         cumulative.append((month, running))
     target = protocol.enrollment.count if protocol.enrollment else None
     return EnrollmentProgress(
@@ -211,6 +213,16 @@ def enrollment_progress(
         by_arm=by_arm,
         by_month=tuple(cumulative),
     )
+
+
+def _month_range(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` ('2025-11' … '2026-02'), gaps included."""
+    year, month = int(first[:4]), int(first[5:7])
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def today() -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -165,4 +166,31 @@ def trial_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "sections": [_section(s) for s in page.sections],
         "related": related,
     }
-    return respond(request, "web/trial.html", data, context={"access": access})
+    return respond(
+        request,
+        "web/trial.html",
+        data,
+        context={"access": access, "nav_section": "overview", "curve": _curve(progress)},
+    )
+
+
+def _curve(progress: Any) -> dict[str, Any] | None:
+    """Cumulative enrollment by month as SVG coordinates (a 600 × 90 step line)."""
+    months = progress.by_month
+    if not months:
+        return None
+    top = max(progress.target or 0, months[-1][1]) or 1
+    width, height = 600.0, 90.0
+    step = width / max(len(months), 1)
+    points = [(0.0, height)]
+    for i, (_, count) in enumerate(months):
+        y = height - height * count / top
+        points += [(i * step, points[-1][1]), (i * step, y)]
+    points.append((width, points[-1][1]))
+    target_y = height - height * (progress.target or 0) / top if progress.target else None
+    return {
+        "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+        "target_y": None if target_y is None else f"{target_y:.1f}",
+        "first": months[0][0],
+        "last": months[-1][0],
+    }
