@@ -7,7 +7,6 @@ own copy of a migrated SQLite database, so tests never see each other's data.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -18,12 +17,6 @@ from typing import Any
 import pytest
 
 from oncotrial.web.settings import configure_web
-
-# Playwright's sync API (the report tests keep a session-wide browser) leaves an asyncio loop
-# marked as running in the main thread; Django then refuses every ORM call from that thread as
-# "async unsafe". No test here runs async code, so the check is switched off for the test
-# process — Django's documented escape hatch for such environments.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 _TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="oncotrial-web-template-"))
 _TEMPLATE = _TEMPLATE_DIR / "template.sqlite3"
