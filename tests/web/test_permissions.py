@@ -80,6 +80,8 @@ def pages(usubjid: str, ids: dict[str, int]) -> list[tuple[str, str, dict, set[s
         ("post", f"/t/001/queries/{ids['query']}/", {"action": "answer", "text": "ok"}, ENTERERS),
         ("post", f"/t/001/queries/{ids['query']}/", {"action": "close"}, {"monitor"}),
         ("get", "/t/001/team/", {}, {"administrator"}),
+        ("get", "/t/001/results/", {}, {"investigator", "statistician"}),
+        ("get", "/t/001/results/sdtm-csv.zip", {}, {"investigator", "statistician"}),
     ]  # fmt: skip
 
 

@@ -509,3 +509,39 @@ def test_demographics_are_corrected_with_a_reason(randomized) -> None:
     last = history_of(db.Subject, subject.pk)[-1]
     assert last.reason == "source: passport" and ("sex", "M", "F") in last.changes
     assert clients["mon"].post(url, {"sex": "M", "reason": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_sdtm_download_holds_what_was_entered(randomized, fmt: str) -> None:
+    import io
+    import zipfile
+
+    _, clients, _, usubjid = randomized
+    stat = clients["stat"]
+    clients["inv"].post(f"/t/001/subjects/{usubjid}/assessments/new/", BASELINE)
+    page = stat.get("/t/001/results/?format=json").json()
+    assert {"DM", "DS", "TU", "TR"} <= set(page["domains"])
+    response = stat.get(f"/t/001/results/sdtm-{fmt}.zip")
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = set(archive.namelist())
+    assert {
+        f"001-sdtm/dm.{fmt}",
+        f"001-sdtm/ds.{fmt}",
+        f"001-sdtm/tu.{fmt}",
+        "001-sdtm/adsl.csv",
+    } <= names
+    if fmt == "csv":
+        ds = archive.read("001-sdtm/ds.csv").decode()
+        assert f"{usubjid}" in ds and "RANDOMIZED" in ds
+        tu = archive.read("001-sdtm/tu.csv").decode()
+        assert "LYMPH NODE" in tu and "T02" in tu
+        adsl = archive.read("001-sdtm/adsl.csv").decode().splitlines()
+        header = adsl[0].split(",")
+        row = dict(zip(header, adsl[1].split(","), strict=False))
+        assert row["USUBJID"] == usubjid and row["RANDDT"] == "2025-03-01"
+    else:
+        import json as _json
+
+        dm = _json.loads(archive.read("001-sdtm/dm.json"))
+        assert "USUBJID" in str(dm) and usubjid in str(dm)
