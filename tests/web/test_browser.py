@@ -3,7 +3,8 @@
 The team's day: the administrator signs in, imports seed trial 001 and gives two colleagues their
 roles; the statistician makes the allocation list; the investigator screens a patient (pasting
 the record), answers the checklist, registers and randomizes them, enters the baseline tumour
-assessment and an adverse event (CTCAE autocomplete and grade definitions via htmx). Screenshots
+assessment and an adverse event (CTCAE autocomplete and grade definitions via htmx), and
+downloads the trial's SDTM from the Results page. Screenshots
 of the key pages go to test-artifacts/web/. No console error (a CSP violation would be one) is
 allowed on any page.
 """
@@ -242,6 +243,12 @@ def _teams_day(browser: Any, server: str) -> None:
     inv.shot("11-subjects")
     inv.go("/t/001/visits/")
     inv.shot("12-visits")
+    # Results: the data as the analysis reads it (an open-label trial: the investigator may).
+    inv.page.click("nav.sidenav >> text=Results")
+    with inv.page.expect_download() as download:
+        inv.page.click("a:has-text('SDTM domains, CSV')")
+    assert download.value.suggested_filename == "001-sdtm-csv.zip"
+    inv.shot("13-results")
     # The allocation list stays concealed from the investigator.
     inv.go("/t/001/randomization/list/")
     assert "Not allowed" in inv.page.locator("h1").inner_text()
