@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from oncotrial.eligibility.criteria import Criterion
 from oncotrial.formats.protocol_files import bundled_protocols, read_protocols
 from oncotrial.protocol.dosing import Route, Timing
 from oncotrial.protocol.endpoints import EndpointKind, EndpointLevel, Origin
@@ -267,6 +268,10 @@ def test_outcomes_reassemble_to_the_record(shared: Path, prefix: str) -> None:
     assert rejoined == outcome_lines
 
 
+def _without_rules(items: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+    return tuple(item.model_copy(update={"rules": ()}) for item in items)
+
+
 def test_bundled_protocols_are_the_reviewed_seeds(shared: Path) -> None:
     bundled = {p.identity.local_id: p for p in bundled_protocols()}
     assert sorted(bundled) == ["000", "001", "002", "003", "004"]
@@ -275,8 +280,14 @@ def test_bundled_protocols_are_the_reviewed_seeds(shared: Path) -> None:
         # the registry's own words are unchanged by review
         assert protocol.title == original.title
         assert protocol.description == original.description
-        assert protocol.eligibility.inclusion == original.eligibility.inclusion
-        assert protocol.eligibility.exclusion == original.eligibility.exclusion
+        # the items (id, kind, text, depth, bullet) are the registry's; review only adds rules
+        assert _without_rules(protocol.eligibility.inclusion) == original.eligibility.inclusion
+        assert _without_rules(protocol.eligibility.exclusion) == original.eligibility.exclusion
+        for section in ("inclusion", "exclusion"):
+            for index, item in enumerate(getattr(protocol.eligibility, section)):
+                if item.rules:  # every reviewed rule is marked as derived or a person's edit
+                    source = protocol.provenance_of(f"eligibility.{section}[{index}].rules").source
+                    assert source in {FieldSource.DERIVED, FieldSource.PERSON}, (prefix, item.id)
         # what the reviewer added is marked as such
         assert protocol.provenance_of("analysis.response").source is FieldSource.PERSON
         assert protocol.analysis.response is not None

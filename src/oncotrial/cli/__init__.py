@@ -21,6 +21,13 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "demo": "oncotrial.cli.demo:demo",
+    "design": "oncotrial.cli.design:design",
+    "eligibility": "oncotrial.cli.eligibility:eligibility",
+    "endpoints": "oncotrial.cli.endpoints:endpoints",
+    "response": "oncotrial.cli.response:response",
+    "screen": "oncotrial.cli.screen:screen",
+    "stats": "oncotrial.cli.stats:stats",
     "trial": "oncotrial.cli.trial:trial",
 }
 

@@ -190,7 +190,14 @@ def list_(fmt: str) -> None:
         return
     table = Table(header_style="bold", expand=True)
     for column in ("Trial", "Title", "Phase", "Status", "N", "Arms", "Endpoints", "Source"):
-        table.add_column(column, overflow="fold")
+        if column == "Title":
+            table.add_column(column, ratio=1, min_width=30)
+        else:
+            table.add_column(
+                column,
+                no_wrap=True,
+                justify="right" if column in {"N", "Arms", "Endpoints"} else "left",
+            )
     for origin, p in rows:
         table.add_row(
             escape(p.trial_id),

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from oncotrial.eligibility.rules import Rule, iter_rules
 
 __all__ = [
     "Age",
@@ -62,6 +64,26 @@ class Criterion(BaseModel):
     text: str = Field(min_length=1)
     depth: int = Field(0, ge=0)
     bullet: str | None = Field(None, description="The bullet or number as written ('*', 'a)').")
+    rules: tuple[Rule, ...] = Field(
+        (), description="Computable rules read from the text; none: an investigator checklist item."
+    )
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Criterion:
+        seen: set[str] = set()
+        for rule in iter_rules(self.rules):
+            if not rule.id.startswith(self.id + "-"):
+                raise ValueError(f"rule id {rule.id!r} must start with the item's id {self.id}-")
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+            span = rule.source
+            if span is not None and self.text[span.start : span.end] != span.text:
+                raise ValueError(
+                    f"rule {rule.id}: source {span.start}-{span.end} is "
+                    f"{self.text[span.start : span.end]!r} in the item's text, not {span.text!r}"
+                )
+        return self
 
 
 class Eligibility(BaseModel):

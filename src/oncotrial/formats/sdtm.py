@@ -69,8 +69,14 @@ def find_domain_file(folder: Path, domain: str) -> Path | None:
     return None
 
 
-def read_table_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
-    """Read a CSV file as text columns, with a clear error for anything unreadable."""
+def read_table_csv(
+    path: Path, *, required: Iterable[str] = (), categorical: bool = False
+) -> pd.DataFrame:
+    """Read a CSV file as text columns, with a clear error for anything unreadable.
+
+    ``categorical=True`` reads every column as a pandas categorical of text (the same values,
+    stored once each): much faster to convert for large files with repetitive values.
+    """
     if not path.is_file():
         raise InputError(
             "file not found", file=str(path), hint="Check the path, or the folder's file names."
@@ -84,7 +90,7 @@ def read_table_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
             "the file is empty", file=str(path), hint="Export the data again with a header row."
         )
     try:
-        text = raw.decode("utf-8-sig")
+        raw.decode("utf-8-sig")  # validates the encoding, with the offending byte for the message
     except UnicodeDecodeError as exc:
         raise FormatError(
             f"not UTF-8 text (byte {exc.start})",
@@ -93,8 +99,10 @@ def read_table_csv(path: Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
         ) from exc
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
+            # Parsing the bytes (not a decoded copy) is several times faster for large files.
+            io.BytesIO(raw),
+            encoding="utf-8-sig",
+            dtype="category" if categorical else str,
             keep_default_na=False,
             na_values=list(MISSING_TOKENS),
         )

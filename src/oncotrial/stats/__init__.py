@@ -1,1 +1,87 @@
-"""Statistics: Kaplan-Meier, log-rank, Cox, exact intervals, trial design (core, pure)."""
+"""Statistics: Kaplan-Meier, log-rank, Cox, exact intervals, trial design (core, pure).
+
+Defaults follow R (survival 3.5-3, stats, clinfun, pROC); SAS conventions are options
+(``conf_type="log-log"``, ``ties="breslow"``). See docs/statistics.md for every formula, source
+and deliberate difference.
+"""
+
+from oncotrial.stats.analysis import SurvivalAnalysis, survival_analysis
+from oncotrial.stats.batch import BatchTwoArm, batch_km_median, batch_two_arm
+from oncotrial.stats.cox import CoxResult, CoxTerm, Ties, cox_ph, cox_two_groups
+from oncotrial.stats.fisher import FisherResult, fisher_exact, fisher_exact_table
+from oncotrial.stats.km import (
+    ConfType,
+    KaplanMeier,
+    LandmarkEstimate,
+    QuantileEstimate,
+    kaplan_meier,
+    kaplan_meier_by_group,
+)
+from oncotrial.stats.logistic import LogisticResult, logistic_regression
+from oncotrial.stats.logrank import LogRankResult, logrank_test
+from oncotrial.stats.proportions import (
+    CiMethod,
+    DiffMethod,
+    Proportion,
+    ProportionDifference,
+    binomial_ci,
+    binomial_test,
+    proportion_difference,
+)
+from oncotrial.stats.roc import RocAuc, roc_auc
+from oncotrial.stats.sample_size import EventsRequirement, parse_ratio, schoenfeld_events
+from oncotrial.stats.simon import (
+    SimonDecision,
+    SimonDesign,
+    SimonDesigns,
+    simon_characteristics,
+    simon_decision,
+    simon_designs,
+)
+from oncotrial.stats.trend import TrendResult, cochran_armitage
+
+__all__ = [
+    "BatchTwoArm",
+    "CiMethod",
+    "ConfType",
+    "CoxResult",
+    "CoxTerm",
+    "DiffMethod",
+    "EventsRequirement",
+    "FisherResult",
+    "KaplanMeier",
+    "LandmarkEstimate",
+    "LogRankResult",
+    "LogisticResult",
+    "Proportion",
+    "ProportionDifference",
+    "QuantileEstimate",
+    "RocAuc",
+    "SimonDecision",
+    "SimonDesign",
+    "SimonDesigns",
+    "SurvivalAnalysis",
+    "Ties",
+    "TrendResult",
+    "batch_km_median",
+    "batch_two_arm",
+    "binomial_ci",
+    "binomial_test",
+    "cochran_armitage",
+    "cox_ph",
+    "cox_two_groups",
+    "fisher_exact",
+    "fisher_exact_table",
+    "kaplan_meier",
+    "kaplan_meier_by_group",
+    "logistic_regression",
+    "logrank_test",
+    "parse_ratio",
+    "proportion_difference",
+    "roc_auc",
+    "schoenfeld_events",
+    "simon_characteristics",
+    "simon_decision",
+    "simon_designs",
+    "survival_analysis",
+]

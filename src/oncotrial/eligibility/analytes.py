@@ -1,0 +1,343 @@
+"""The measurements eligibility rules name: labs, vital signs, ECG intervals — with LOINC codes.
+
+Each analyte has one key (used in rules and patient records), the LOINC codes that report it
+(FHIR Observations are matched by these), the unit a rule's threshold is compared in, the names
+criteria text uses for it (read by the parser, longest first), and, where a mass concentration
+and an amount-of-substance concentration are both in use, the molar mass that converts them.
+
+Sources: LOINC 2.7x (loinc.org) for the codes and their property (Mass/volume, Moles/volume);
+molar masses from the molecular formulas: creatinine C4H7N3O 113.12 g/mol, bilirubin
+C33H36N4O6 584.66 g/mol, calcium 40.078 g/mol (IUPAC standard atomic weight), thyroxine
+C15H11I4NO4 776.87 g/mol, triiodothyronine C15H12I3NO4 650.97 g/mol. The factors they give
+(creatinine 1 mg/dL = 88.40 µmol/L; bilirubin 1 mg/dL = 17.10 µmol/L) are the ones laboratory
+handbooks print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from oncotrial.errors import DictionaryError
+
+__all__ = [
+    "ANALYTES",
+    "DERIVED",
+    "Analyte",
+    "DerivedQuantity",
+    "Scale",
+    "analyte",
+    "analyte_for_loinc",
+    "ordinal_rank",
+]
+
+
+class Scale(StrEnum):
+    QUANTITATIVE = "quantitative"
+    ORDINAL = "ordinal"  # ordered results: urine dipstick negative < trace < 1+ < 2+ …
+    NOMINAL = "nominal"  # unordered results: pregnancy test negative / positive
+
+
+@dataclass(frozen=True)
+class Analyte:
+    key: str
+    name: str
+    unit: str | None
+    loinc: tuple[str, ...]
+    synonyms: tuple[str, ...]
+    molar_mass: float | None = None
+    scale: Scale = Scale.QUANTITATIVE
+    results: tuple[str, ...] = ()  # the ordered (or allowed) results of an ordinal/nominal test
+
+
+_DIPSTICK = ("negative", "trace", "1+", "2+", "3+", "4+")
+
+_LIST = (
+    Analyte(
+        "neutrophils",
+        "Absolute neutrophil count",
+        "10^9/L",
+        ("751-8", "26499-4", "753-4"),
+        ("absolute neutrophil count", "neutrophil count", "neutrophils", "neutrophil", "ANC"),
+    ),
+    Analyte(
+        "leukocytes",
+        "White blood cell count",
+        "10^9/L",
+        ("6690-2", "26464-8"),
+        ("white blood cell count", "white blood cells", "leukocyte count", "WBC"),
+    ),
+    Analyte(
+        "platelets",
+        "Platelet count",
+        "10^9/L",
+        ("777-3", "26515-7"),
+        ("platelet count", "platelets", "PLT"),
+    ),
+    Analyte(
+        "hemoglobin",
+        "Hemoglobin",
+        "g/L",
+        ("718-7",),
+        ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb"),
+    ),
+    Analyte(
+        "creatinine",
+        "Serum creatinine",
+        "mg/dL",
+        ("2160-0", "14682-9"),
+        ("serum creatinine", "creatinine", "SCr", "Cr"),
+        molar_mass=113.12,
+    ),
+    Analyte(
+        "ast",
+        "Aspartate aminotransferase",
+        "U/L",
+        ("1920-8",),
+        ("aspartate aminotransferase", "aspartate transaminase", "AST", "SGOT"),
+    ),
+    Analyte(
+        "alt",
+        "Alanine aminotransferase",
+        "U/L",
+        ("1742-6",),
+        ("alanine aminotransferase", "alanine transaminase", "ALT", "SGPT"),
+    ),
+    Analyte(
+        "bilirubin",
+        "Total bilirubin",
+        "umol/L",
+        ("1975-2", "14631-6"),
+        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil"),
+        molar_mass=584.66,
+    ),
+    Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
+    Analyte(
+        "aptt",
+        "Activated partial thromboplastin time",
+        "s",
+        ("3173-2", "14979-9"),
+        ("activated partial thromboplastin time", "APTT", "aPTT", "PTT"),
+    ),
+    Analyte("pt", "Prothrombin time", "s", ("5902-2",), ("prothrombin time", "PT")),
+    Analyte(
+        "inr",
+        "International normalized ratio",
+        "{ratio}",
+        ("6301-6", "34714-6"),
+        ("international normalized ratio", "INR"),
+    ),
+    Analyte(
+        "tsh",
+        "Thyroid stimulating hormone",
+        "mIU/L",
+        ("3016-3",),
+        ("thyroid stimulating hormone", "thyrotropin", "TSH"),
+    ),
+    Analyte(
+        "ft3",
+        "Free triiodothyronine",
+        "pmol/L",
+        ("3051-0",),
+        ("free triiodothyronine", "FT3"),
+        molar_mass=650.97,
+    ),
+    Analyte(
+        "ft4",
+        "Free thyroxine",
+        "pmol/L",
+        ("3024-7", "14920-3"),
+        ("free thyroxine", "FT4"),
+        molar_mass=776.87,
+    ),
+    Analyte(
+        "urine_protein_dipstick",
+        "Urine protein (dipstick)",
+        None,
+        ("5804-0",),
+        (
+            "urine protein dipstick",
+            "urine dipstick protein",
+            "dipstick proteinuria",
+            "urine protein",
+        ),
+        scale=Scale.ORDINAL,
+        results=_DIPSTICK,
+    ),
+    Analyte(
+        "urine_protein_24h",
+        "Urine protein (24-hour)",
+        "g/24h",
+        ("2889-4",),
+        ("24-hour urine protein", "24 hour urine protein", "24-h urine protein"),
+    ),
+    Analyte(
+        "calcium_ionized",
+        "Ionized calcium",
+        "mmol/L",
+        ("1994-3",),
+        ("ionized calcium", "ionised calcium"),
+        molar_mass=40.078,
+    ),
+    Analyte(
+        "calcium",
+        "Total serum calcium",
+        "mmol/L",
+        ("17861-6", "2000-8"),
+        ("total serum calcium", "serum calcium", "total calcium", "calcium"),
+        molar_mass=40.078,
+    ),
+    Analyte(
+        "calcium_corrected",
+        "Calcium corrected for albumin",
+        "mmol/L",
+        ("29265-6",),
+        ("albumin-corrected calcium", "corrected calcium"),
+        molar_mass=40.078,
+    ),
+    Analyte(
+        "hcg",
+        "Pregnancy test (hCG)",
+        None,
+        ("2106-3", "2118-8"),
+        ("serum pregnancy test", "urine pregnancy test", "pregnancy test"),
+        scale=Scale.NOMINAL,
+        results=("negative", "positive"),
+    ),
+    Analyte("weight", "Body weight", "kg", ("29463-7",), ("body weight", "weight")),
+    Analyte("height", "Body height", "cm", ("8302-2",), ("body height", "height")),
+    Analyte("heart_rate", "Heart rate", "/min", ("8867-4",), ("heart rate",)),
+    Analyte("qt", "QT interval", "ms", ("8634-8",), ("QT interval",)),
+    Analyte(
+        "systolic_bp",
+        "Systolic blood pressure",
+        "mmHg",
+        ("8480-6",),
+        ("systolic blood pressure", "systolic BP", "SBP"),
+    ),
+    Analyte(
+        "diastolic_bp",
+        "Diastolic blood pressure",
+        "mmHg",
+        ("8462-4",),
+        ("diastolic blood pressure", "diastolic BP", "DBP"),
+    ),
+    Analyte(
+        "lvef",
+        "Left ventricular ejection fraction",
+        "%",
+        ("10230-1",),
+        ("left ventricular ejection fraction", "LVEF"),
+    ),
+)
+
+ANALYTES: dict[str, Analyte] = {a.key: a for a in _LIST}
+_BY_LOINC: dict[str, Analyte] = {code: a for a in _LIST for code in a.loinc}
+
+
+@dataclass(frozen=True)
+class DerivedQuantity:
+    """A value computed from others (never read from the record): clearance, QTc, BMI."""
+
+    key: str
+    name: str
+    unit: str
+    method: str
+    inputs: tuple[str, ...]
+    loinc: str
+    synonyms: tuple[str, ...]
+    source: str
+
+
+DERIVED: dict[str, DerivedQuantity] = {
+    d.key: d
+    for d in (
+        DerivedQuantity(
+            "creatinine_clearance",
+            "Creatinine clearance (Cockcroft-Gault)",
+            "mL/min",
+            "cockcroft-gault",
+            ("age", "sex", "weight", "creatinine"),
+            "35591-7",
+            (
+                "endogenous creatinine clearance",
+                "calculated creatinine clearance",
+                "calc. creatinine clearance",
+                "creatinine clearance",
+                "CrCl",
+            ),
+            "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",
+        ),
+        DerivedQuantity(
+            "qtc",
+            "QT interval corrected (Fridericia)",
+            "ms",
+            "fridericia",
+            ("qt", "heart_rate"),
+            "8636-3",
+            ("corrected QT interval", "QTcF", "QTc"),
+            "Fridericia LS. Acta Med Scand 1920;53:469-86 (QTcF = QT / RR^(1/3), RR in seconds)",
+        ),
+        DerivedQuantity(
+            "bmi",
+            "Body mass index",
+            "kg/m^2",
+            "quetelet",
+            ("weight", "height"),
+            "39156-5",
+            ("body mass index", "BMI"),
+            "WHO: BMI = weight (kg) / height (m)^2",
+        ),
+    )
+}
+
+
+def analyte(key: str) -> Analyte:
+    """The analyte ``key``; an unknown key is an error naming the known ones."""
+    try:
+        return ANALYTES[key]
+    except KeyError:
+        raise DictionaryError(
+            f"unknown analyte {key!r}",
+            hint=f"Use one of: {', '.join(sorted(ANALYTES))}.",
+        ) from None
+
+
+def analyte_for_loinc(code: str) -> Analyte | None:
+    """The analyte a LOINC code reports, or None for a code no rule uses."""
+    return _BY_LOINC.get(code.strip())
+
+
+_ORDINAL_SPELLINGS = {
+    "neg": "negative",
+    "negative": "negative",
+    "-": "negative",
+    "nil": "negative",
+    "not detected": "negative",
+    "trace": "trace",
+    "tr": "trace",
+    "±": "trace",
+    "+-": "trace",
+    "+": "1+",
+    "1+": "1+",
+    "++": "2+",
+    "2+": "2+",
+    "+++": "3+",
+    "3+": "3+",
+    "++++": "4+",
+    "4+": "4+",
+    "pos": "positive",
+    "positive": "positive",
+    "detected": "positive",
+}
+
+
+def ordinal_rank(item: Analyte, result: str) -> int:
+    """The position of ``result`` on ``item``'s scale ('1+' → 2 on the dipstick scale)."""
+    spelled = _ORDINAL_SPELLINGS.get(result.strip().casefold(), result.strip().casefold())
+    if spelled not in item.results:
+        raise DictionaryError(
+            f"{item.name}: unknown result {result!r}",
+            hint=f"Use one of: {', '.join(item.results)}.",
+        )
+    return item.results.index(spelled)

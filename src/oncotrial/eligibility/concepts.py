@@ -1,0 +1,413 @@
+"""Named clinical concepts that rules refer to: conditions, therapy classes, procedures, markers.
+
+A rule names a concept by key (``liver_metastases``, ``immune_checkpoint_inhibitor``); a patient
+record matches it by the concept key itself, by a code (SNOMED CT, ICD-10 prefix, ATC prefix,
+CVX), or by one of the listed names written exactly (case and surrounding spaces ignored). Free
+text is never searched for words: "no liver metastases" must not match ``liver_metastases``.
+
+Sources: SNOMED CT International (concept ids), ICD-10 WHO 2019 (category codes; a code matches
+a listed category and its subcodes), WHO ATC/DDD index 2024 (L01FF PD-1/PD-L1 inhibitors, L01FX04
+ipilimumab, L01XA platinum compounds, B01A antithrombotics, L03AA colony stimulating factors,
+B05AA01 albumin, J01/J02/J04/J05 systemic anti-infectives), CDC CVX codes for live vaccines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from oncotrial.errors import DictionaryError
+
+__all__ = [
+    "BIOMARKERS",
+    "CONDITIONS",
+    "PROCEDURES",
+    "THERAPIES",
+    "Concept",
+    "System",
+    "concept",
+    "match_concepts",
+]
+
+
+class System:
+    """Code systems, by the names patient records use (FHIR URIs are mapped to these)."""
+
+    SNOMED = "SNOMED"
+    ICD10 = "ICD-10"
+    ATC = "ATC"
+    CVX = "CVX"
+    LOINC = "LOINC"
+
+    URIS: ClassVar[dict[str, str]] = {
+        "http://snomed.info/sct": SNOMED,
+        "http://hl7.org/fhir/sid/icd-10": ICD10,
+        "http://hl7.org/fhir/sid/icd-10-cm": ICD10,
+        "http://www.whocc.no/atc": ATC,
+        "http://hl7.org/fhir/sid/cvx": CVX,
+        "http://loinc.org": LOINC,
+    }
+
+    @classmethod
+    def normalise(cls, system: str | None) -> str | None:
+        if system is None:
+            return None
+        text = system.strip()
+        if text in cls.URIS:
+            return cls.URIS[text]
+        folded = re.sub(r"[\s_-]", "", text.casefold())
+        for name in (cls.SNOMED, cls.ICD10, cls.ATC, cls.CVX, cls.LOINC):
+            if folded in {re.sub(r"[\s_-]", "", name.casefold()), name.casefold()}:
+                return name
+        if folded in {"snomedct", "sct"}:
+            return cls.SNOMED
+        if folded in {"icd10", "icd10cm", "icd10who"}:
+            return cls.ICD10
+        return text
+
+
+@dataclass(frozen=True)
+class Concept:
+    key: str
+    name: str
+    names: tuple[str, ...] = ()
+    snomed: tuple[str, ...] = ()
+    icd10: tuple[str, ...] = ()  # category prefixes: 'C78.7' matches C78.7; 'I21' matches I21.4
+    atc: tuple[str, ...] = ()  # ATC prefixes: 'L01FF' matches every PD-1/PD-L1 inhibitor
+    cvx: tuple[str, ...] = ()
+
+    def matches_code(self, system: str | None, code: str | None) -> bool:
+        if not code:
+            return False
+        system = System.normalise(system)
+        code = code.strip().upper()
+        if system == System.SNOMED:
+            return code in self.snomed
+        if system == System.ICD10:
+            return any(_icd_within(code, p) for p in self.icd10)
+        if system == System.ATC:
+            return any(code.startswith(p) for p in self.atc)
+        if system == System.CVX:
+            return code.lstrip("0") in {c.lstrip("0") for c in self.cvx}
+        return False
+
+    def matches_name(self, text: str | None) -> bool:
+        if not text:
+            return False
+        folded = _fold(text)
+        return folded == _fold(self.key) or folded in {_fold(n) for n in (self.name, *self.names)}
+
+
+def _icd_within(code: str, prefix: str) -> bool:
+    """'I21.4' is within 'I21'; 'C78.7' within 'C78.7'; 'I210' (no dot) within 'I21'."""
+    plain_code, plain_prefix = code.replace(".", ""), prefix.upper().replace(".", "")
+    return plain_code.startswith(plain_prefix)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s_'’-]+", " ", text.casefold()).strip()
+
+
+def _index(items: Iterable[Concept]) -> dict[str, Concept]:
+    return {c.key: c for c in items}
+
+
+CONDITIONS = _index(
+    (
+        Concept(
+            "nsclc",
+            "Non-small cell lung cancer",
+            (
+                "non-small cell lung cancer",
+                "non small cell lung cancer",
+                "NSCLC",
+                "non-small cell lung carcinoma",
+                "lung adenocarcinoma",
+                "squamous cell carcinoma of lung",
+                "lung squamous cell carcinoma",
+            ),
+            snomed=("254637007",),
+        ),
+        Concept(
+            "liver_metastases",
+            "Liver metastases",
+            (
+                "liver metastasis",
+                "hepatic metastases",
+                "hepatic metastasis",
+                "secondary malignant neoplasm of liver",
+            ),
+            snomed=("94381002",),
+            icd10=("C78.7",),
+        ),
+        Concept(
+            "gilbert_syndrome",
+            "Gilbert's syndrome",
+            ("gilbert syndrome", "gilbert's disease", "gilberts syndrome"),
+            snomed=("27503000",),
+            icd10=("E80.4",),
+        ),
+        Concept(
+            "myocardial_infarction",
+            "Myocardial infarction",
+            ("acute myocardial infarction", "heart attack", "MI"),
+            snomed=("22298006",),
+            icd10=("I21", "I22"),
+        ),
+        Concept(
+            "interstitial_lung_disease",
+            "Interstitial lung disease",
+            ("ILD", "pulmonary fibrosis"),
+            snomed=("233703007",),
+            icd10=("J84",),
+        ),
+        Concept(
+            "hiv",
+            "HIV infection",
+            ("human immunodeficiency virus infection", "HIV"),
+            snomed=("86406008",),
+            icd10=("B20", "B21", "B22", "B23", "B24", "Z21"),
+        ),
+        Concept(
+            "hepatitis_b",
+            "Hepatitis B",
+            ("viral hepatitis type B", "chronic hepatitis B", "HBV infection"),
+            snomed=("66071002",),
+            icd10=("B16", "B18.0", "B18.1"),
+        ),
+        Concept(
+            "hepatitis_c",
+            "Hepatitis C",
+            ("viral hepatitis type C", "chronic hepatitis C", "HCV infection"),
+            snomed=("50711007",),
+            icd10=("B17.1", "B18.2"),
+        ),
+        Concept(
+            "deep_vein_thrombosis",
+            "Deep vein thrombosis",
+            ("DVT", "deep venous thrombosis"),
+            snomed=("128053003",),
+            icd10=("I80.2", "I82.4"),
+        ),
+        Concept(
+            "ground_glass_nodule",
+            "Ground-glass nodule",
+            ("ground glass nodule", "GGN", "ground-glass opacity", "GGO"),
+        ),
+    )
+)
+
+THERAPIES = _index(
+    (
+        Concept(
+            "immune_checkpoint_inhibitor",
+            "Immune checkpoint inhibitor (anti-PD-1, anti-PD-L1, anti-CTLA-4)",
+            (
+                "pembrolizumab",
+                "nivolumab",
+                "cemiplimab",
+                "dostarlimab",
+                "atezolizumab",
+                "durvalumab",
+                "avelumab",
+                "ipilimumab",
+                "tremelimumab",
+                "toripalimab",
+                "sintilimab",
+                "camrelizumab",
+                "tislelizumab",
+                "serplulimab",
+                "penpulimab",
+                "sugemalimab",
+                "envafolimab",
+                "adebrelimab",
+                "benmelstobart",
+                "ivonescimab",
+                "cadonilimab",
+            ),
+            atc=("L01FF", "L01FX04", "L01FX20"),
+        ),
+        Concept(
+            "platinum_chemotherapy",
+            "Platinum-based chemotherapy",
+            ("cisplatin", "carboplatin", "oxaliplatin", "nedaplatin", "lobaplatin"),
+            atc=("L01XA",),
+        ),
+        Concept(
+            "live_vaccine",
+            "Live or live-attenuated vaccine",
+            (
+                "measles mumps rubella vaccine",
+                "MMR vaccine",
+                "MMRV vaccine",
+                "varicella vaccine",
+                "zoster vaccine live",
+                "yellow fever vaccine",
+                "BCG vaccine",
+                "oral typhoid vaccine",
+                "live attenuated influenza vaccine",
+                "LAIV",
+                "FluMist",
+                "rotavirus vaccine",
+                "oral polio vaccine",
+            ),
+            cvx=(
+                "03",
+                "04",
+                "05",
+                "06",
+                "07",
+                "19",
+                "21",
+                "25",
+                "37",
+                "38",
+                "94",
+                "111",
+                "116",
+                "119",
+                "121",
+                "122",
+                "149",
+                "02",
+            ),
+        ),
+        Concept(
+            "anticoagulant",
+            "Anticoagulant therapy",
+            (
+                "warfarin",
+                "heparin",
+                "enoxaparin",
+                "dalteparin",
+                "nadroparin",
+                "fondaparinux",
+                "rivaroxaban",
+                "apixaban",
+                "edoxaban",
+                "dabigatran",
+            ),
+            atc=("B01AA", "B01AB", "B01AE", "B01AF", "B01AX05"),
+        ),
+        Concept(
+            "antiplatelet",
+            "Antiplatelet therapy",
+            ("aspirin", "clopidogrel", "ticagrelor", "prasugrel", "dipyridamole", "cilostazol"),
+            atc=("B01AC",),
+        ),
+        Concept(
+            "colony_stimulating_factor",
+            "Colony-stimulating factor",
+            ("filgrastim", "pegfilgrastim", "lenograstim", "sargramostim", "G-CSF", "GM-CSF"),
+            atc=("L03AA",),
+        ),
+        Concept(
+            "thrombopoietin",
+            "Thrombopoietin or thrombopoietin receptor agonist",
+            (
+                "romiplostim",
+                "eltrombopag",
+                "avatrombopag",
+                "hetrombopag",
+                "recombinant human thrombopoietin",
+                "rhTPO",
+            ),
+            atc=("B02BX04", "B02BX05", "B02BX08"),
+        ),
+        Concept(
+            "albumin_infusion", "Albumin infusion", ("human albumin", "albumin"), atc=("B05AA01",)
+        ),
+        Concept(
+            "systemic_antimicrobial",
+            "Systemic antimicrobial therapy",
+            (),
+            atc=("J01", "J02", "J04", "J05"),
+        ),
+    )
+)
+
+PROCEDURES = _index(
+    (
+        Concept("major_surgery", "Major surgery", ("major surgical procedure",)),
+        Concept("surgery", "Surgery", ("surgical procedure", "operation"), snomed=("387713003",)),
+        Concept(
+            "radical_radiotherapy",
+            "Radical radiotherapy",
+            ("radical radiation therapy", "definitive radiotherapy", "SBRT", "SABR"),
+        ),
+        Concept("radiotherapy", "Radiotherapy", ("radiation therapy",), snomed=("108290001",)),
+        Concept(
+            "transfusion",
+            "Blood transfusion",
+            ("red cell transfusion", "platelet transfusion", "transfusion of blood product"),
+            snomed=("116859006",),
+        ),
+        Concept(
+            "organ_transplant",
+            "Organ or bone marrow transplantation",
+            ("bone marrow transplantation", "stem cell transplantation", "organ transplantation"),
+        ),
+    )
+)
+
+# Procedures that are also the more general kind: a radical radiotherapy is a radiotherapy.
+IMPLIED = {"major_surgery": ("surgery",), "radical_radiotherapy": ("radiotherapy",)}
+
+BIOMARKERS = _index(
+    (
+        Concept("EGFR", "EGFR sensitising mutation", ("EGFR mutation",)),
+        Concept("ALK", "ALK rearrangement", ("ALK fusion", "ALK rearrangement")),
+        Concept("ROS1", "ROS1 rearrangement", ("ROS1 fusion", "ROS1 rearrangement")),
+        Concept("KRAS", "KRAS mutation", ()),
+        Concept("BRAF", "BRAF V600E mutation", ()),
+        Concept("MET", "MET exon 14 skipping", ()),
+        Concept("RET", "RET rearrangement", ()),
+        Concept("PD-L1", "PD-L1 expression (tumour proportion score)", ("PD-L1 TPS", "PDL1")),
+    )
+)
+
+_TABLES = {
+    "condition": CONDITIONS,
+    "therapy": THERAPIES,
+    "procedure": PROCEDURES,
+    "biomarker": BIOMARKERS,
+}
+
+
+def concept(table: str, key: str) -> Concept:
+    """The concept ``key`` of ``table`` (condition, therapy, procedure, biomarker)."""
+    items = _TABLES[table]
+    try:
+        return items[key]
+    except KeyError:
+        raise DictionaryError(
+            f"unknown {table} {key!r}", hint=f"Use one of: {', '.join(sorted(items))}."
+        ) from None
+
+
+def match_concepts(
+    table: str,
+    *,
+    keys: Iterable[str] = (),
+    codes: Iterable[tuple[str | None, str | None]] = (),
+    names: Iterable[str | None] = (),
+) -> frozenset[str]:
+    """The keys of every concept of ``table`` that a record's keys, codes or names match."""
+    items = _TABLES[table]
+    found: set[str] = set()
+    for key in keys:
+        if key in items:
+            found.add(key)
+    codes = tuple(codes)
+    names = tuple(names)
+    for item in items.values():
+        if any(item.matches_code(system, code) for system, code in codes) or any(
+            item.matches_name(name) for name in names
+        ):
+            found.add(item.key)
+    if table == "procedure":
+        for key in list(found):
+            found.update(IMPLIED.get(key, ()))
+    return frozenset(found)

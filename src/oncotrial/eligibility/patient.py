@@ -1,0 +1,222 @@
+"""A patient as screening sees it: demographics, measurements, history — immutable, typed.
+
+File formats (JSON/CSV records, FHIR R4 bundles) are read into this model by
+``oncotrial.formats.patients``; screening never sees a file.
+
+Sections that are lists of history (``conditions``, ``medications``, ``therapies``,
+``procedures``, ``biomarkers``, ``lesions``) are ``None`` when the record does not provide them
+and a tuple (possibly empty) when it does. A provided list is taken as complete: no live vaccine
+among the medications recorded means none was given. An absent list makes every rule that needs
+it unknown, naming the list to collect. Each record carries ``record``, where it came from in the
+input ("labs[3]", "Observation/abc"), so that evidence can point back to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from oncotrial.eligibility.analytes import ANALYTES, Scale, analyte_for_loinc, ordinal_rank
+from oncotrial.eligibility.concepts import match_concepts
+from oncotrial.eligibility.units import compatible, parse_unit
+from oncotrial.errors import DictionaryError
+
+__all__ = [
+    "Biomarker",
+    "ConditionRecord",
+    "Diagnosis",
+    "Lesion",
+    "MedicationRecord",
+    "Observation",
+    "Patient",
+    "PerformanceStatus",
+    "ProcedureRecord",
+    "TherapyLine",
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Observation(_Frozen):
+    """A lab result, vital sign or ECG interval, with its own reference range."""
+
+    analyte: str = Field(description="Analyte key; read from the LOINC code when not given.")
+    loinc: str | None = None
+    value: float | None = None
+    result: str | None = Field(None, description="Qualitative result: 'negative', '1+'.")
+    unit: str | None = None
+    date: dt.date
+    low: float | None = Field(None, description="Lower limit of normal (reference range).")
+    high: float | None = Field(None, description="Upper limit of normal (reference range).")
+    range_unit: str | None = Field(None, description="Unit of low/high when not ``unit``.")
+    record: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _analyte_from_loinc(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("analyte") and data.get("loinc"):
+            found = analyte_for_loinc(str(data["loinc"]))
+            if found is None:
+                raise ValueError(f"LOINC {data['loinc']} is not an analyte any rule uses")
+            data = {**data, "analyte": found.key}
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> Observation:
+        if self.analyte not in ANALYTES:
+            raise ValueError(
+                f"unknown analyte {self.analyte!r}; known: {', '.join(sorted(ANALYTES))}"
+            )
+        item = ANALYTES[self.analyte]
+        if self.loinc and self.loinc not in item.loinc:
+            raise ValueError(f"LOINC {self.loinc} does not report {item.name}")
+        if item.scale is Scale.QUANTITATIVE:
+            if self.value is None:
+                raise ValueError(f"{item.name} needs a numeric value")
+            if self.unit is None:
+                raise ValueError(f"{item.name} {self.value:g} has no unit")
+            assert item.unit is not None  # quantitative analytes all have a unit
+            for unit in (self.unit, self.range_unit):
+                if unit is None:
+                    continue
+                try:
+                    parse_unit(unit)
+                except DictionaryError as exc:
+                    raise ValueError(str(exc)) from None
+                if not compatible(unit, item.unit, item.molar_mass):
+                    raise ValueError(
+                        f"{item.name} in {unit} cannot be converted to {item.unit}; "
+                        "check that the unit belongs to this test"
+                    )
+        else:
+            if self.result is None:
+                raise ValueError(f"{item.name} needs a result ({', '.join(item.results)})")
+            try:
+                ordinal_rank(item, self.result)
+            except DictionaryError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
+
+class PerformanceStatus(_Frozen):
+    scale: Literal["ECOG", "Karnofsky"] = "ECOG"
+    score: int = Field(ge=0, le=100)
+    date: dt.date | None = None
+    record: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PerformanceStatus:
+        if self.scale == "ECOG" and self.score > 5:
+            raise ValueError(f"ECOG scores run from 0 to 5, not {self.score}")
+        if self.scale == "Karnofsky" and self.score % 10:
+            raise ValueError(f"Karnofsky scores are multiples of 10, not {self.score}")
+        return self
+
+
+class _Coded(_Frozen):
+    concept: str | None = Field(None, description="A concept key of oncotrial's vocabulary.")
+    code: str | None = None
+    system: str | None = Field(None, description="SNOMED, ICD-10, ATC, CVX or a FHIR URI.")
+    text: str | None = None
+
+    def concepts(self, table: str) -> frozenset[str]:
+        return match_concepts(
+            table,
+            keys=(self.concept,) if self.concept else (),
+            codes=((self.system, self.code),),
+            names=(self.text,),
+        )
+
+
+class ConditionRecord(_Coded):
+    onset: dt.date | None = None
+    abatement: dt.date | None = Field(None, description="When it resolved; none if ongoing.")
+    record: str | None = None
+
+
+class MedicationRecord(_Coded):
+    start: dt.date | None = None
+    end: dt.date | None = Field(None, description="Last day taken; none if ongoing.")
+    record: str | None = None
+
+
+class TherapyLine(_Frozen):
+    """A prior line of systemic therapy: its drugs, number of cycles, dates, line number."""
+
+    line: int | None = Field(None, ge=1)
+    drugs: tuple[MedicationRecord, ...] = Field(min_length=1)
+    cycles: int | None = Field(None, ge=0)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    record: str | None = None
+
+
+class ProcedureRecord(_Coded):
+    category: str | None = Field(None, description="A procedure concept key (major_surgery…).")
+    date: dt.date | None = None
+    record: str | None = None
+
+    def concepts(self, table: str = "procedure") -> frozenset[str]:
+        return match_concepts(
+            table,
+            keys=tuple(k for k in (self.concept, self.category) if k),
+            codes=((self.system, self.code),),
+            names=(self.text,),
+        )
+
+
+class Biomarker(_Frozen):
+    marker: str
+    status: Literal["detected", "not_detected", "failed"] | None = None
+    value: float | None = Field(None, description="A percentage (PD-L1 TPS).", ge=0, le=100)
+    date: dt.date | None = None
+    record: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Biomarker:
+        if self.status is None and self.value is None:
+            raise ValueError(f"{self.marker}: give a status or a value")
+        return self
+
+
+class Diagnosis(_Coded):
+    """The cancer under study: what, how it was confirmed, its stage and size."""
+
+    confirmed_by: Literal["histology", "cytology"] | None = None
+    date: dt.date | None = None
+    stage: str | None = Field(None, description="AJCC stage group, e.g. 'IA2', 'IVB'.")
+    t: str | None = None
+    n: str | None = None
+    m: str | None = None
+    edition: int | None = Field(None, description="AJCC edition (8, 9).")
+    tumour_size_mm: float | None = Field(None, gt=0)
+    record: str | None = None
+
+
+class Lesion(_Frozen):
+    organ: str = Field(min_length=1)
+    measurable: bool | None = None
+    complete_metabolic_response: bool | None = None
+    date: dt.date | None = None
+    record: str | None = None
+
+
+class Patient(_Frozen):
+    id: str = Field(min_length=1)
+    sex: Literal["female", "male"] | None = None
+    birth_date: dt.date | None = None
+    consent_date: dt.date | None = None
+    planned_first_dose: dt.date | None = None
+    performance_status: tuple[PerformanceStatus, ...] = ()
+    observations: tuple[Observation, ...] = ()
+    diagnosis: Diagnosis | None = None
+    conditions: tuple[ConditionRecord, ...] | None = None
+    medications: tuple[MedicationRecord, ...] | None = None
+    therapies: tuple[TherapyLine, ...] | None = None
+    procedures: tuple[ProcedureRecord, ...] | None = None
+    biomarkers: tuple[Biomarker, ...] | None = None
+    lesions: tuple[Lesion, ...] | None = None

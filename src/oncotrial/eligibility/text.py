@@ -1,0 +1,114 @@
+"""Criteria text as the parser reads it, with every character traced back to the original.
+
+Registry text escapes markdown (``\\>``, ``\\<``, ``\\^``, ``\\[``) and writes comparisons in
+several ways (``>=``, ``=<``, ``≥``, ``⩾``). The parser reads a normalised copy, but the rules it
+proposes must point at the *original* text (``Criterion.text`` as stored in the protocol), so the
+normalisation records, for each character it produces, where in the original it came from.
+The protocol importers keep their own ``unescape_markdown`` for display; this one differs in that
+it returns the position map the parser's spans need.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["NormalisedText", "normalise_text", "unescape_markdown"]
+
+# Markdown escapes: a backslash before ASCII punctuation stands for that punctuation (CommonMark
+# §2.4). ClinicalTrials.gov stores criteria as markdown, so '\>' in the record reads '>'.
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+# Comparison operators as registry text writes them → one symbol each. Order matters: longer
+# spellings first so that '>=' is not read as '>' followed by '='.
+_OPERATORS: tuple[tuple[str, str], ...] = (
+    (">=", "≥"),
+    ("=>", "≥"),
+    ("<=", "≤"),
+    ("=<", "≤"),
+    ("⩾", "≥"),
+    ("⩽", "≤"),
+    ("≧", "≥"),
+    ("≦", "≤"),
+    ("＞", ">"),
+    ("＜", "<"),
+    ("–", "-"),
+    ("—", "-"),
+    ("−", "-"),
+    ("\u00a0", " "),
+)
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """Text for the parser plus, per character, its start and end in the original text."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original text's span for ``text[start:end]`` (``end`` exclusive)."""
+        if not self.text:
+            return (0, 0)
+        end = max(end, start + 1)
+        return (self.starts[start], self.ends[min(end, len(self.text)) - 1])
+
+    def source(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def _rewrite(
+    text: str, starts: list[int], ends: list[int], replace: list[tuple[int, int, str]]
+) -> tuple[str, list[int], list[int]]:
+    """Apply non-overlapping replacements (start, end, new) and carry the position maps."""
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    position = 0
+    for a, b, new in sorted(replace):
+        for i in range(position, a):
+            out.append(text[i])
+            new_starts.append(starts[i])
+            new_ends.append(ends[i])
+        for ch in new:
+            out.append(ch)
+            new_starts.append(starts[a])
+            new_ends.append(ends[b - 1])
+        position = b
+    for i in range(position, len(text)):
+        out.append(text[i])
+        new_starts.append(starts[i])
+        new_ends.append(ends[i])
+    return "".join(out), new_starts, new_ends
+
+
+def normalise_text(original: str) -> NormalisedText:
+    """Unescape markdown and write comparisons as one symbol each, keeping positions."""
+    starts = list(range(len(original)))
+    ends = [i + 1 for i in range(len(original))]
+    text, starts, ends = _rewrite(
+        original,
+        starts,
+        ends,
+        [(m.start(), m.end(), m.group(1)) for m in _ESCAPE.finditer(original)],
+    )
+    replace: list[tuple[int, int, str]] = []
+    i = 0
+    while i < len(text):
+        for old, new in _OPERATORS:
+            if text.startswith(old, i):
+                replace.append((i, i + len(old), new))
+                i += len(old)
+                break
+        else:
+            i += 1
+    text, starts, ends = _rewrite(text, starts, ends, replace)
+    return NormalisedText(original, text, tuple(starts), tuple(ends))
+
+
+def unescape_markdown(text: str) -> str:
+    """'\\>' → '>', '\\^' → '^', '\\[' → '[' (markdown escapes in registry text)."""
+    return _ESCAPE.sub(r"\1", text)

@@ -1,0 +1,664 @@
+"""Treatment-emergent adverse events (CTCAE v5.0) and incidence tables per arm.
+
+:func:`derive_adae` checks every AE record against the CTCAE dictionary (an unknown term is a
+:class:`~oncotrial.errors.DictionaryError` naming the closest terms; a grade the term does not
+define is an error) and flags treatment emergence by the declared rules :data:`TEAE_RULES`,
+recording on each row the rule that decided it (as ADaM ADAE's TRTEMFL). The tables count
+*subjects* with at least one event (each subject once per row, at the worst grade), with the
+safety population of each arm — subjects with a first dose date — as denominator: n (%).
+
+Limits: a pre-existing condition that worsens after the first dose is treatment-emergent by
+ICH E9's definition but SDTM AE alone cannot show the worsening; record it as a new AE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import pandas as pd
+
+from oncotrial.endpoints.ctcae import CtcaeDictionary
+from oncotrial.errors import (
+    AnalysisError,
+    DictionaryError,
+    OncotrialError,
+    Problem,
+    SchemaError,
+    ValueProblem,
+)
+
+__all__ = [
+    "AE_CATEGORIES",
+    "DISCONTINUATION_ACTIONS",
+    "NOT_RELATED_VALUES",
+    "RELATED_VALUES",
+    "TEAE_RULES",
+    "AeCategory",
+    "Count",
+    "IncidenceRow",
+    "IncidenceTable",
+    "TeaeRule",
+    "WorstGradeRow",
+    "WorstGradeTable",
+    "ae_incidence",
+    "ae_overview",
+    "derive_adae",
+    "worst_grade_table",
+]
+
+
+@dataclass(frozen=True)
+class TeaeRule:
+    id: str
+    treatment_emergent: bool
+    description: str
+    source: str
+
+
+_ICH = "ICH E9 glossary (treatment emergent); protocol safety-reporting window"
+TEAE_RULES: Mapping[str, TeaeRule] = MappingProxyType(
+    {
+        r.id: r
+        for r in (
+            TeaeRule(
+                "TEAE-WINDOW",
+                True,
+                "onset on or after the first dose and no later than the last dose plus the "
+                "protocol window",
+                _ICH,
+            ),
+            TeaeRule(
+                "TEAE-ON-TREATMENT",
+                True,
+                "onset on or after the first dose; no last dose date yet (still on treatment)",
+                _ICH,
+            ),
+            TeaeRule(
+                "TEAE-MISSING-ONSET",
+                True,
+                "onset date missing for a dosed subject: counted as treatment-emergent "
+                "(conservative convention of statistical analysis plans)",
+                "FDA/ICH conservative handling of unknown onset; documented in the SAP",
+            ),
+            TeaeRule("PRE-TREATMENT", False, "onset before the first dose", _ICH),
+            TeaeRule(
+                "AFTER-WINDOW",
+                False,
+                "onset after the last dose plus the protocol window",
+                _ICH,
+            ),
+            TeaeRule("NOT-DOSED", False, "the subject never received study treatment", _ICH),
+        )
+    }
+)
+
+#: AEREL values meaning related / not related to study treatment (case-insensitive). A missing
+#: AEREL counts as related (conservative; flagged in AERELIMP), any other value is an error.
+RELATED_VALUES = frozenset(
+    {
+        "Y",
+        "YES",
+        "RELATED",
+        "POSSIBLY RELATED",
+        "PROBABLY RELATED",
+        "DEFINITELY RELATED",
+        "POSSIBLE",
+        "PROBABLE",
+        "DEFINITE",
+    }
+)
+NOT_RELATED_VALUES = frozenset(
+    {"N", "NO", "NOT RELATED", "UNRELATED", "UNLIKELY RELATED", "UNLIKELY", "NONE"}
+)
+#: AEACN values meaning the AE led to discontinuation of study treatment (CDISC CT C66767).
+DISCONTINUATION_ACTIONS = frozenset({"DRUG WITHDRAWN"})
+
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:T.*)?$")
+_PARTIAL = re.compile(r"^\d{4}(-\d{2})?$")
+
+
+@dataclass(frozen=True)
+class AeCategory:
+    """A row filter of the TEAE tables, declared with its source."""
+
+    id: str
+    label: str
+    description: str
+    source: str
+    select: Callable[[pd.DataFrame], pd.Series]
+
+
+_CTCAE = "CTCAE v5.0 grades"
+AE_CATEGORIES: Mapping[str, AeCategory] = MappingProxyType(
+    {
+        c.id: c
+        for c in (
+            AeCategory(
+                "ANY",
+                "Any TEAE",
+                "any treatment-emergent AE",
+                _CTCAE,
+                lambda f: pd.Series(True, index=f.index),
+            ),
+            AeCategory(
+                "GRADE3",
+                "Grade ≥ 3 TEAE",
+                "CTCAE grade 3, 4 or 5",
+                _CTCAE,
+                lambda f: f["AETOXGRN"] >= 3,
+            ),
+            AeCategory(
+                "GRADE5",
+                "Grade 5 TEAE",
+                "CTCAE grade 5 (death)",
+                _CTCAE,
+                lambda f: f["AETOXGRN"] == 5,
+            ),
+            AeCategory(
+                "RELATED",
+                "Treatment-related TEAE",
+                "investigator-assessed relationship to study treatment (AEREL)",
+                "SDTM AEREL; RELATED_VALUES",
+                lambda f: f["AERELFL"] == "Y",
+            ),
+            AeCategory(
+                "SERIOUS",
+                "Serious TEAE",
+                "serious adverse event (AESER = Y)",
+                "ICH E2A; SDTM AESER",
+                lambda f: f["AESERFL"] == "Y",
+            ),
+            AeCategory(
+                "DISCONTINUATION",
+                "TEAE leading to discontinuation",
+                "action taken with study treatment: drug withdrawn (AEACN)",
+                "SDTM AEACN (CDISC CT C66767)",
+                lambda f: f["AEDISCFL"] == "Y",
+            ),
+        )
+    }
+)
+
+
+def _parse_date(value: object) -> dt.date | str | None:
+    """A date, None when missing, or the problem text when not a full ISO 8601 date."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    match = _DATE.match(text)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return f"{text!r} is not a calendar date"
+    if _PARTIAL.match(text):
+        return (
+            f"partial date {text!r}: impute it (e.g. admiral derive_vars_dt) before deciding "
+            "treatment emergence"
+        )
+    return f"{text!r} is not an ISO 8601 date (YYYY-MM-DD)"
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"the {what} table has no column {', '.join(missing)}",
+            field=missing[0],
+            hint=f"Columns present: {', '.join(map(str, frame.columns))}.",
+        )
+
+
+def _text(value: object) -> str:
+    """A cell as stripped text; missing (None, NaN, empty) is ""."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def derive_adae(
+    ae: pd.DataFrame,
+    subjects: pd.DataFrame,
+    *,
+    dictionary: CtcaeDictionary,
+    window_days: int,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    first_dose: str = "TRTSDT",
+    last_dose: str = "TRTEDT",
+    term: str = "AEDECOD",
+    soc: str | None = "AEBODSYS",
+    grade: str = "AETOXGR",
+    start: str = "AESTDTC",
+    related: str | None = "AEREL",
+    serious: str | None = "AESER",
+    action: str | None = "AEACN",
+    sequence: str | None = "AESEQ",
+) -> pd.DataFrame:
+    """Checked AE records with CTCAE term/SOC, grade and the TEAE flag and its rule (ADAE).
+
+    ``subjects`` has one row per subject with the arm and first/last dose dates (ADSL
+    TRTSDT/TRTEDT); a missing last dose date means still on treatment. ``window_days`` is the
+    protocol's reporting window after the last dose (e.g. 30, or 90 for immunotherapy).
+    Columns out: USUBJID, ARM, AESEQ, AEDECOD, AESOC, AETOXGRN, ASTDT, TRTEMFL, TEAERULE,
+    AERELFL, AERELIMP, AESERFL, AEDISCFL. Every problem is collected and raised together.
+    """
+    if window_days < 0:
+        raise ValueProblem(f"window_days must be ≥ 0, got {window_days}", field="window_days")
+    _require(ae, [subject, term, grade, start], "adverse event")
+    _require(subjects, [subject, arm, first_dose, last_dose], "subject")
+    duplicated = subjects[subject][subjects[subject].duplicated()]
+    if not duplicated.empty:
+        raise ValueProblem(
+            "subject listed twice in the subject table",
+            record=str(duplicated.iloc[0]),
+            field=subject,
+        )
+    problems: list[Problem] = []
+    dictionary_problems: list[Problem] = []
+    dosing: dict[str, tuple[str, dt.date | None, dt.date | None]] = {}
+    for _, row in subjects.iterrows():
+        key = str(row[subject])
+        dates = []
+        for column in (first_dose, last_dose):
+            parsed = _parse_date(row[column])
+            if isinstance(parsed, str):
+                problems.append(Problem(parsed, record=f"subject {key}", field=column))
+                parsed = None
+            dates.append(parsed)
+        if dates[0] is not None and dates[1] is not None and dates[1] < dates[0]:
+            problems.append(
+                Problem(
+                    "last dose is before the first dose", record=f"subject {key}", field=last_dose
+                )
+            )
+        dosing[key] = (str(row[arm]), dates[0], dates[1])
+
+    rows = []
+    for position, (_, record) in enumerate(ae.iterrows(), start=1):
+        who = str(record[subject])
+        seq = record[sequence] if sequence and sequence in ae.columns else position
+        where = (
+            f"subject {who}, AESEQ {seq}"
+            if sequence in ae.columns
+            else f"AE row {position} (subject {who})"
+        )
+        if who not in dosing:
+            problems.append(
+                Problem("subject is not in the subject table", record=where, field=subject)
+            )
+            continue
+        arm_name, first, last = dosing[who]
+        raw_term = record[term]
+        if (
+            raw_term is None
+            or (isinstance(raw_term, float) and pd.isna(raw_term))
+            or not str(raw_term).strip()
+        ):
+            problems.append(Problem("missing AE term", record=where, field=term))
+            continue
+        raw_grade = record[grade]
+        try:
+            grade_value = int(float(str(raw_grade).strip()))
+            if float(str(raw_grade).strip()) != grade_value:
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(
+                Problem(
+                    "CTCAE grade must be a whole number 1–5",
+                    record=where,
+                    field=grade,
+                    value=str(raw_grade),
+                )
+            )
+            continue
+        try:
+            entry = dictionary.check_grade(str(raw_term), grade_value, record=where)
+        except DictionaryError as exc:
+            dictionary_problems.append(
+                Problem(f"{exc.message}. {exc.hint or ''}".strip(), record=where, field=term)
+            )
+            continue
+        except OncotrialError as exc:
+            problems.append(Problem(exc.message, record=where, field=grade, value=str(raw_grade)))
+            continue
+        if soc and soc in ae.columns:
+            given = record[soc]
+            if (
+                isinstance(given, str)
+                and given.strip()
+                and given.strip().casefold() != entry.soc.casefold()
+            ):
+                problems.append(
+                    Problem(
+                        f"SOC {given!r} does not match CTCAE v{dictionary.version}'s SOC "
+                        f"{entry.soc!r} for {entry.term!r}",
+                        record=where,
+                        field=soc,
+                    )
+                )
+                continue
+        onset = _parse_date(record[start])
+        if isinstance(onset, str):
+            problems.append(Problem(onset, record=where, field=start))
+            continue
+        rule = _teae_rule(onset, first, last, window_days)
+        related_flag, related_imputed = "Y", "N"
+        if related and related in ae.columns:
+            value = record[related]
+            text = (
+                ""
+                if value is None or (isinstance(value, float) and pd.isna(value))
+                else str(value).strip().upper()
+            )
+            if not text:
+                related_imputed = "Y"
+            elif text in RELATED_VALUES:
+                related_flag = "Y"
+            elif text in NOT_RELATED_VALUES:
+                related_flag = "N"
+            else:
+                problems.append(
+                    Problem(
+                        f"unknown relationship {value!r}",
+                        record=where,
+                        field=related,
+                    )
+                )
+                continue
+        else:
+            related_imputed = "Y"
+        serious_flag = ""
+        if serious and serious in ae.columns:
+            value = record[serious]
+            text = (
+                ""
+                if value is None or (isinstance(value, float) and pd.isna(value))
+                else str(value).strip().upper()
+            )
+            if text not in ("Y", "N"):
+                problems.append(
+                    Problem("AESER must be Y or N", record=where, field=serious, value=str(value))
+                )
+                continue
+            serious_flag = text
+        discontinued = ""
+        if action and action in ae.columns:
+            value = record[action]
+            text = (
+                ""
+                if value is None or (isinstance(value, float) and pd.isna(value))
+                else str(value).strip().upper()
+            )
+            discontinued = "Y" if text in DISCONTINUATION_ACTIONS else "N"
+        rows.append(
+            {
+                "USUBJID": who,
+                "ARM": arm_name,
+                "AESEQ": seq,
+                "AEDECOD": entry.term,
+                "AESOC": entry.soc,
+                "AETOXGRN": grade_value,
+                "ASTDT": onset,
+                "TRTEMFL": "Y" if TEAE_RULES[rule].treatment_emergent else "N",
+                "TEAERULE": rule,
+                "AERELFL": related_flag,
+                "AERELIMP": related_imputed,
+                "AESERFL": serious_flag,
+                "AEDISCFL": discontinued,
+            }
+        )
+    if dictionary_problems:
+        first_problem = dictionary_problems[0]
+        raise DictionaryError(
+            f"{len(dictionary_problems)} AE term(s) not in CTCAE v{dictionary.version}: "
+            f"{first_problem.message}",
+            record=first_problem.record,
+            field=term,
+            hint="Code each term to its CTCAE v5.0 term (MedDRA LLT).",
+            problems=dictionary_problems + problems,
+        )
+    if problems:
+        raise ValueProblem(
+            f"{len(problems)} problem(s) in the AE data; first: {problems[0].message}",
+            record=problems[0].record,
+            field=problems[0].field,
+            hint="Correct the records listed and run again.",
+            problems=problems,
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "USUBJID",
+            "ARM",
+            "AESEQ",
+            "AEDECOD",
+            "AESOC",
+            "AETOXGRN",
+            "ASTDT",
+            "TRTEMFL",
+            "TEAERULE",
+            "AERELFL",
+            "AERELIMP",
+            "AESERFL",
+            "AEDISCFL",
+        ],
+    )
+
+
+def _teae_rule(
+    onset: dt.date | None, first: dt.date | None, last: dt.date | None, window: int
+) -> str:
+    if first is None:
+        return "NOT-DOSED"
+    if onset is None:
+        return "TEAE-MISSING-ONSET"
+    if onset < first:
+        return "PRE-TREATMENT"
+    if last is None:
+        return "TEAE-ON-TREATMENT"
+    if onset > last + dt.timedelta(days=window):
+        return "AFTER-WINDOW"
+    return "TEAE-WINDOW"
+
+
+@dataclass(frozen=True)
+class Count:
+    """Subjects with the event: n of the arm's N."""
+
+    n: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.n / self.total if self.total else 0.0
+
+    def describe(self, digits: int = 1) -> str:
+        return f"{self.n} ({self.percent:.{digits}f}%)"
+
+
+@dataclass(frozen=True)
+class IncidenceRow:
+    level: str  # "overall", "soc" or "term"
+    soc: str | None
+    term: str | None
+    counts: tuple[Count, ...]  # one per arm, then the total
+
+    @property
+    def label(self) -> str:
+        return self.term or self.soc or "Any"
+
+
+@dataclass(frozen=True)
+class IncidenceTable:
+    category: AeCategory
+    arms: tuple[str, ...]  # arms, then "Total"
+    denominators: tuple[int, ...]
+    rows: tuple[IncidenceRow, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per table row; a column "n (%)" per arm and the total."""
+        return pd.DataFrame(
+            [
+                {"level": r.level, "soc": r.soc, "term": r.term}
+                | {
+                    f"{arm} (N={n})": c.describe()
+                    for arm, n, c in zip(self.arms, self.denominators, r.counts, strict=True)
+                }
+                for r in self.rows
+            ]
+        )
+
+
+def _population(subjects: pd.DataFrame, subject: str, arm: str, first_dose: str) -> pd.DataFrame:
+    _require(subjects, [subject, arm, first_dose], "subject")
+    dosed = subjects[[_parse_date(v) is not None for v in subjects[first_dose]]]
+    if dosed.empty:
+        raise AnalysisError(
+            "no subject has a first dose date: the safety population is empty", field=first_dose
+        )
+    return pd.DataFrame({"USUBJID": dosed[subject].astype(str), "ARM": dosed[arm].astype(str)})
+
+
+def _counts(who: set[str], population: pd.DataFrame, arms: tuple[str, ...]) -> tuple[Count, ...]:
+    counts = []
+    for name in arms:
+        members = set(population.loc[population["ARM"] == name, "USUBJID"])
+        counts.append(Count(len(who & members), len(members)))
+    everyone = set(population["USUBJID"])
+    counts.append(Count(len(who & everyone), len(everyone)))
+    return tuple(counts)
+
+
+def _teae(adae: pd.DataFrame, population: pd.DataFrame) -> pd.DataFrame:
+    _require(adae, ["USUBJID", "AEDECOD", "AESOC", "AETOXGRN", "TRTEMFL"], "ADAE")
+    return adae[(adae["TRTEMFL"] == "Y") & adae["USUBJID"].isin(population["USUBJID"])]
+
+
+def _category(category: AeCategory | str) -> AeCategory:
+    if isinstance(category, AeCategory):
+        return category
+    if category not in AE_CATEGORIES:
+        raise ValueProblem(
+            f"unknown AE category {category!r}",
+            field="category",
+            hint=f"Use one of {', '.join(AE_CATEGORIES)}.",
+        )
+    return AE_CATEGORIES[category]
+
+
+def ae_incidence(
+    adae: pd.DataFrame,
+    subjects: pd.DataFrame,
+    category: AeCategory | str = "ANY",
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    first_dose: str = "TRTSDT",
+) -> IncidenceTable:
+    """Subjects with ≥ 1 TEAE of ``category``: overall, by SOC and by term, per arm, n (%).
+
+    SOCs are ordered by descending total count then name; terms within a SOC likewise.
+    """
+    rule = _category(category)
+    population = _population(subjects, subject, arm, first_dose)
+    arms = tuple(sorted(population["ARM"].unique()))
+    events = _teae(adae, population)
+    events = events[rule.select(events).to_numpy(dtype=bool)] if not events.empty else events
+    rows = [IncidenceRow("overall", None, None, _counts(set(events["USUBJID"]), population, arms))]
+    socs = events.groupby("AESOC")["USUBJID"].nunique().sort_index()
+    for soc_name in sorted(socs.index, key=lambda s: (-socs[s], s)):
+        in_soc = events[events["AESOC"] == soc_name]
+        rows.append(
+            IncidenceRow("soc", soc_name, None, _counts(set(in_soc["USUBJID"]), population, arms))
+        )
+        terms = in_soc.groupby("AEDECOD")["USUBJID"].nunique()
+        for term_name in sorted(terms.index, key=lambda t: (-terms[t], t)):
+            who = set(in_soc.loc[in_soc["AEDECOD"] == term_name, "USUBJID"])
+            rows.append(IncidenceRow("term", soc_name, term_name, _counts(who, population, arms)))
+    totals = _counts(set(), population, arms)
+    return IncidenceTable(
+        category=rule,
+        arms=(*arms, "Total"),
+        denominators=tuple(c.total for c in totals),
+        rows=tuple(rows),
+    )
+
+
+def ae_overview(
+    adae: pd.DataFrame,
+    subjects: pd.DataFrame,
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    first_dose: str = "TRTSDT",
+) -> tuple[tuple[AeCategory, tuple[Count, ...]], ...]:
+    """Subjects with any TEAE, grade ≥ 3, grade 5, related, serious, leading to discontinuation."""
+    result = []
+    for rule in AE_CATEGORIES.values():
+        table = ae_incidence(adae, subjects, rule, subject=subject, arm=arm, first_dose=first_dose)
+        result.append((rule, table.rows[0].counts))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class WorstGradeRow:
+    soc: str | None
+    term: str | None
+    any_grade: tuple[Count, ...]
+    grade3: tuple[Count, ...]
+    grade5: tuple[Count, ...]
+
+
+@dataclass(frozen=True)
+class WorstGradeTable:
+    arms: tuple[str, ...]
+    denominators: tuple[int, ...]
+    rows: tuple[WorstGradeRow, ...]
+
+
+def worst_grade_table(
+    adae: pd.DataFrame,
+    subjects: pd.DataFrame,
+    *,
+    subject: str = "USUBJID",
+    arm: str = "ARM",
+    first_dose: str = "TRTSDT",
+) -> WorstGradeTable:
+    """Per SOC and term: subjects by worst CTCAE grade — any grade, grade ≥ 3, grade 5."""
+    population = _population(subjects, subject, arm, first_dose)
+    arms = tuple(sorted(population["ARM"].unique()))
+    events = _teae(adae, population)
+
+    def three(frame: pd.DataFrame) -> tuple[tuple[Count, ...], ...]:
+        worst = frame.groupby("USUBJID")["AETOXGRN"].max()
+        return (
+            _counts(set(worst.index), population, arms),
+            _counts(set(worst[worst >= 3].index), population, arms),
+            _counts(set(worst[worst == 5].index), population, arms),
+        )
+
+    rows = [WorstGradeRow(None, None, *three(events))]
+    socs = events.groupby("AESOC")["USUBJID"].nunique()
+    for soc_name in sorted(socs.index, key=lambda s: (-socs[s], s)):
+        in_soc = events[events["AESOC"] == soc_name]
+        rows.append(WorstGradeRow(soc_name, None, *three(in_soc)))
+        terms = in_soc.groupby("AEDECOD")["USUBJID"].nunique()
+        for term_name in sorted(terms.index, key=lambda t: (-terms[t], t)):
+            rows.append(
+                WorstGradeRow(soc_name, term_name, *three(in_soc[in_soc["AEDECOD"] == term_name]))
+            )
+    totals = _counts(set(), population, arms)
+    return WorstGradeTable(
+        arms=(*arms, "Total"), denominators=tuple(c.total for c in totals), rows=tuple(rows)
+    )

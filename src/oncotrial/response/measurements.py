@@ -1,0 +1,714 @@
+"""Lesion records to checked baseline and follow-up measurements (RECIST 1.1 §3-§4.2).
+
+Every record is converted and checked column by column on the distinct values (so millions of
+rows cost a few ``factorize`` passes); what cannot be used is reported in the problem log with
+the action taken, and the rest goes on:
+
+- a record whose date, role, state or diameter cannot be read is excluded;
+- a lesion recorded twice on one date with different values is excluded at that date (counts as
+  not assessed); identical duplicates are merged and flagged;
+- a lymph-node target given only its longest diameter (RECIST needs the short axis, §4.2) and a
+  non-nodal target given only a short axis are excluded at that date;
+- a follow-up record of a lesion with no baseline record is excluded ("measurement without a
+  baseline"); a target lesion without a usable baseline measurement excludes its subject, since
+  the baseline sum of diameters is then unknown;
+- a lesion id used with two roles or as node and non-node excludes its subject (two lesions share
+  an id);
+- a new lesion dated on or before the reference date is excluded; earlier pre-reference records
+  of a lesion are superseded by its latest one (baseline = latest record on or before the
+  reference date, RECIST 1.1 §3.2);
+- subjects not in the subject file, without a reference date, without any baseline record or
+  without baseline disease are excluded.
+
+Baseline rule violations (more than 5 targets or 2 per organ, non-nodal target < 10 mm, nodal
+target < 15 mm short axis, baseline older than 28 days) are reported and kept (RECIST 1.1 §4.2,
+§3.1.1: "violations are reported, not silently fixed").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.response import codes as c
+from oncotrial.response.dates import NO_DATE, parse_dates
+from oncotrial.response.frames import LESION_REQUIRED, require_columns
+from oncotrial.response.problems import Action, ProblemLog
+from oncotrial.response.settings import ResponseSettings
+
+__all__ = ["PreparedLesions", "SubjectIndex", "prepare_lesions"]
+
+_ROLE_CODES = {c.Role.TARGET: 0, c.Role.NON_TARGET: 1, c.Role.NEW: 2}
+ROLE_TARGET, ROLE_NONTARGET, ROLE_NEW = 0, 1, 2
+ROLE_NAMES = np.array([c.Role.TARGET, c.Role.NON_TARGET, c.Role.NEW], dtype=object)
+
+#: Canonical states as small integers (-1 = no state recorded).
+ST_NONE, ST_ABSENT, ST_PRESENT, ST_PROGRESSION, ST_INCREASED, ST_EQUIVOCAL, ST_NE, ST_SMALL = (
+    -1,
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+)
+_STATUS_CODES = {
+    c.Status.ABSENT: ST_ABSENT,
+    c.Status.PRESENT: ST_PRESENT,
+    c.Status.PROGRESSION: ST_PROGRESSION,
+    c.Status.INCREASED: ST_INCREASED,
+    c.Status.EQUIVOCAL: ST_EQUIVOCAL,
+    c.Status.NOT_EVALUABLE: ST_NE,
+    c.Status.TOO_SMALL: ST_SMALL,
+}
+STATUS_NAMES = {code: name for name, code in _STATUS_CODES.items()}
+
+_YES = {"Y", "YES", "TRUE", "1", "T"}
+_NO = {"N", "NO", "FALSE", "0", "F"}
+
+
+@dataclass(frozen=True)
+class SubjectIndex:
+    """The subject universe (ADSL order) with each subject's reference day."""
+
+    usubjid: pd.Index
+    studyid: np.ndarray  # object
+    ref_day: np.ndarray  # int64, NO_DATE where unknown
+
+    def __len__(self) -> int:
+        return len(self.usubjid)
+
+
+@dataclass(frozen=True)
+class PreparedLesions:
+    """Usable measurements (``ROW`` points into ``frame``, the input) plus each baseline."""
+
+    frame: pd.DataFrame
+    #: Usable records: ROW (position in ``frame``), SUBJ, LESION_KEY, ROLE, IS_NODE, LDIAM,
+    #: SAXIS, VALUE (the RECIST measure, NaN = not assessed), STATUS, DAY, IMPUTED, BASELINE.
+    rows: dict[str, np.ndarray]
+    #: Every post-reference record with a readable date (ROW, SUBJ, DAY, IMPUTED): the
+    #: assessments that took place, even where their records were excluded.
+    assessments: dict[str, np.ndarray]
+    n_target: np.ndarray
+    n_nontarget: np.ndarray
+    base_sum: np.ndarray
+    base_day: np.ndarray
+    included: np.ndarray
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
+
+
+def _map_words(
+    series: pd.Series, table: dict[str, int], words: Mapping[str, str] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Factorize text and map each distinct value: (codes, unknown mask, blank mask)."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    k = len(uniques)
+    mapped = np.full(k + 1, -1, dtype=np.int16)
+    unknown = np.zeros(k + 1, dtype=bool)
+    blank = np.zeros(k + 1, dtype=bool)
+    blank[k] = True
+    for position, raw in enumerate(uniques):
+        text = c.normalise_word(str(raw))
+        if not text:
+            blank[position] = True
+            continue
+        canonical = words.get(text) if words is not None else text
+        if canonical is not None and canonical in table:
+            mapped[position] = table[canonical]
+        else:
+            unknown[position] = True
+    idx = np.where(codes < 0, k, codes)
+    return mapped[idx], unknown[idx], blank[idx]
+
+
+def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Floats and a mask of values that were given but are not non-negative numbers."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        bad = values < 0
+        return np.where(bad, np.nan, values), bad
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    parsed = pd.to_numeric(pd.Series(uniques, dtype=object), errors="coerce").to_numpy(
+        dtype=float, na_value=np.nan
+    )
+    blank = np.array([str(u).strip() == "" for u in uniques], dtype=bool)
+    bad_u = (np.isnan(parsed) & ~blank) | (parsed < 0)
+    parsed = np.where(bad_u, np.nan, parsed)
+    idx = np.where(codes < 0, len(uniques), codes)
+    return np.append(parsed, np.nan)[idx], np.append(bad_u, False)[idx]
+
+
+def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
+    DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
+    if "DIAMETER" not in frame.columns:
+        ldiam, ld_bad = _numbers(_column(frame, "LDIAM"))
+        saxis, sa_bad = _numbers(_column(frame, "SAXIS"))
+        return ldiam, ld_bad, saxis, sa_bad
+    diameter, bad = _numbers(frame["DIAMETER"])
+    if "AXIS" not in frame.columns:
+        return diameter, bad, diameter, bad
+    axis, _, _ = _map_words(frame["AXIS"], {"LONG": 0, "SHORT": 1})
+    ldiam = np.where(axis == 1, np.nan, diameter)
+    saxis = np.where(axis == 0, np.nan, diameter)
+    return ldiam, bad, saxis, bad
+
+
+def _subjects_of(
+    series: pd.Series, subjects: SubjectIndex
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Subject position per row (-1 unknown), missing-id mask, and the unknown ids."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    text = [str(u).strip() for u in uniques]
+    blank = np.array([t == "" for t in text] + [True], dtype=bool)
+    position = np.append(subjects.usubjid.get_indexer(pd.Index(text, dtype=object)), -1)
+    idx = np.where(codes < 0, len(uniques), codes)
+    unknown_ids = [t for t, p in zip(text, position[:-1], strict=True) if p < 0 and t]
+    return position[idx], blank[idx], unknown_ids
+
+
+def prepare_lesions(
+    lesions: pd.DataFrame,
+    subjects: SubjectIndex,
+    settings: ResponseSettings,
+    log: ProblemLog,
+) -> PreparedLesions:
+    """Check and convert lesion records; see the module docstring for what is excluded."""
+    require_columns(lesions, LESION_REQUIRED, what="lesion")
+    frame = lesions.reset_index(drop=True)
+    n = len(frame)
+    n_subjects = len(subjects)
+    ok = np.ones(n, dtype=bool)
+
+    # --- subject ---------------------------------------------------------------------------
+    subj, no_id, unknown_ids = _subjects_of(frame["USUBJID"], subjects)
+    log.add(
+        frame,
+        no_id,
+        problem="the subject identifier is missing",
+        action=Action.RECORD_EXCLUDED,
+        field="USUBJID",
+    )
+    log.add_subjects(
+        unknown_ids,
+        problem="the subject is not in the subject file (ADSL); its lesion records are not used",
+        action=Action.SUBJECT_EXCLUDED,
+    )
+    known = subj >= 0
+    ok &= known
+    subj = np.where(known, subj, 0).astype(np.int64)
+    ref_day = subjects.ref_day[subj]
+    no_ref_subjects = np.zeros(n_subjects, dtype=bool)
+    no_ref_subjects[subj[known]] = True
+    no_ref_subjects &= subjects.ref_day == NO_DATE
+    log.add_subjects(
+        subjects.usubjid[no_ref_subjects].tolist(),
+        problem=f"the subject has no reference date ({settings.reference_date.value}) in the "
+        "subject file",
+        action=Action.SUBJECT_EXCLUDED,
+    )
+    ok &= ref_day != NO_DATE
+
+    # --- role, state, node flag, diameters, date --------------------------------------------
+    role, role_bad, role_blank = _map_words(_column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
+    role_bad |= role_blank
+    log.add(
+        frame,
+        ok & role_bad,
+        problem="unknown or missing lesion role (TARGET, NON-TARGET or NEW expected)",
+        action=Action.RECORD_EXCLUDED,
+        field="ROLE",
+        value=_column(frame, "ROLE"),
+    )
+    ok &= ~role_bad
+
+    status, status_bad, _ = _map_words(_column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
+    log.add(
+        frame,
+        ok & status_bad,
+        problem="unknown lesion state (PRESENT, ABSENT, UNEQUIVOCAL PROGRESSION, INCREASED, "
+        "EQUIVOCAL, NOT EVALUABLE or TOO SMALL TO MEASURE expected)",
+        action=Action.RECORD_EXCLUDED,
+        field="STATUS",
+        value=_column(frame, "STATUS"),
+    )
+    ok &= ~status_bad
+
+    node_raw = _column(frame, "IS_NODE")
+    if pd.api.types.is_bool_dtype(node_raw.dtype):
+        is_node = node_raw.to_numpy(dtype=bool)
+    else:
+        node_codes, node_bad, _ = _map_words(
+            node_raw, {**dict.fromkeys(_YES, 1), **dict.fromkeys(_NO, 0)}
+        )
+        is_node = node_codes == 1
+        log.add(
+            frame,
+            ok & node_bad,
+            problem="IS_NODE must be Y or N",
+            action=Action.RECORD_EXCLUDED,
+            field="IS_NODE",
+            value=node_raw,
+        )
+        ok &= ~node_bad
+
+    ldiam, ld_bad, saxis, sa_bad = _diameters(frame)
+    diameter_fields = (
+        ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else ("LDIAM", "SAXIS")
+    )
+    for name, bad in zip(diameter_fields, (ld_bad, sa_bad & ~ld_bad), strict=True):
+        log.add(
+            frame,
+            ok & bad,
+            problem="the diameter is not a non-negative number of millimetres",
+            action=Action.NOT_ASSESSED,
+            field=name,
+            value=_column(frame, name),
+        )
+        ok &= ~bad
+
+    dates = parse_dates(_column(frame, "DTC"), partial_day=settings.partial_date_day)
+    bad_date = dates.bad
+    log.add(
+        frame,
+        ok & bad_date,
+        problem=dates.problem,
+        action=Action.RECORD_EXCLUDED,
+        field="DTC",
+        value=_column(frame, "DTC"),
+    )
+    ok &= ~bad_date
+    day = dates.days
+
+    lesion_code, lesion_uniques = pd.factorize(_column(frame, "LESION_ID"), use_na_sentinel=True)
+    no_lesion = lesion_code < 0
+    log.add(
+        frame,
+        ok & no_lesion,
+        problem="the lesion identifier is missing",
+        action=Action.RECORD_EXCLUDED,
+        field="LESION_ID",
+    )
+    ok &= ~no_lesion
+    # Dense lesion keys (one per subject and lesion id) so that membership tests are lookups.
+    n_codes = max(len(lesion_uniques), 1)
+    wide_key = subj * n_codes + np.where(no_lesion, 0, lesion_code)
+    if n_subjects * n_codes <= max(4 * n, 1_000_000):
+        # Few distinct lesion ids (T1..T5): subject x id is already a small dense key space.
+        key, n_keys = wide_key, n_subjects * n_codes
+    else:
+        key, key_uniques = pd.factorize(wide_key)
+        n_keys = len(key_uniques)
+    subj_of_key = np.zeros(n_keys, dtype=np.int64)
+    subj_of_key[key] = subj
+
+    pre = day <= ref_day
+    new_pre = ok & pre & (role == ROLE_NEW)
+    log.add(
+        frame,
+        new_pre,
+        problem="a new lesion dated on or before the reference date (new lesions appear after "
+        "baseline)",
+        action=Action.RECORD_EXCLUDED,
+        field="DTC",
+        value=_column(frame, "DTC"),
+    )
+    ok &= ~new_pre
+
+    # --- the measurement RECIST uses (§4.2: LD for non-nodal, short axis for nodal targets) ---
+    measure = np.where(is_node, saxis, ldiam)
+    other = np.where(is_node, ldiam, saxis)
+    value = np.where(status == ST_SMALL, settings.too_small_mm, measure)
+    value = np.where(np.isnan(value) & (status == ST_ABSENT), 0.0, value)
+    value = np.where(status == ST_NE, np.nan, value)
+    wrong_axis = (
+        ok
+        & (role == ROLE_TARGET)
+        & np.isnan(measure)
+        & ~np.isnan(other)
+        & ~np.isin(status, (ST_SMALL, ST_ABSENT, ST_NE))
+    )
+    log.add(
+        frame,
+        wrong_axis & is_node,
+        problem="a lymph-node target lesion is given only a longest diameter; RECIST 1.1 §4.2 "
+        "sums the short axis of nodes (give LPERP/SAXIS)",
+        action=Action.NOT_ASSESSED,
+        field="SAXIS",
+    )
+    log.add(
+        frame,
+        wrong_axis & ~is_node,
+        problem="a non-nodal target lesion is given only a short axis; RECIST 1.1 §4.2 sums "
+        "the longest diameter of non-nodal lesions (give LDIAM)",
+        action=Action.NOT_ASSESSED,
+        field="LDIAM",
+    )
+    ok &= ~wrong_axis
+
+    # --- duplicates: one record per lesion per date ----------------------------------------
+    ok = _check_duplicates(ok, wide_key, n_codes, day, role, is_node, value, status, frame, log)
+
+    # --- a lesion id names one lesion: one role, node or not ------------------------------
+    excluded_subj = np.zeros(n_subjects, dtype=bool)
+    valid_role = known & ~role_bad & ~no_lesion
+    conflict = _conflicting_keys(key[valid_role], role[valid_role], is_node[valid_role], n_keys)
+    if conflict.any():
+        conflict_rows = valid_role & conflict[key]
+        log.add(
+            frame,
+            _first_per_key(key, conflict_rows, n_keys),
+            problem="the lesion id is used with different roles or node flags (two lesions "
+            "share an id); the subject's lesions cannot be told apart",
+            action=Action.SUBJECT_EXCLUDED,
+            field="LESION_ID",
+            value=_column(frame, "LESION_ID"),
+        )
+        excluded_subj[subj_of_key[conflict]] = True
+
+    # --- baseline: each lesion's latest record on or before the reference date -------------
+    pre_ok = ok & pre
+    latest = _latest_day_per_key(key, day, pre_ok, n_keys)
+    superseded = pre_ok & (day < latest[key])
+    log.add(
+        frame,
+        superseded,
+        problem="an earlier pre-treatment record of a lesion also measured later before the "
+        "reference date; the later one is the baseline",
+        action=Action.RECORD_EXCLUDED,
+        field="DTC",
+        value=_column(frame, "DTC"),
+        rule="BL-DATE",
+    )
+    ok &= ~superseded
+    baseline = ok & pre
+
+    has_any_record = np.bincount(subj[known], minlength=n_subjects) > 0
+    has_baseline = np.bincount(subj[baseline], minlength=n_subjects) > 0
+    eligible = (subjects.ref_day != NO_DATE) & ~excluded_subj
+    no_baseline = has_any_record & eligible & ~has_baseline
+    log.add_subjects(
+        subjects.usubjid[no_baseline].tolist(),
+        problem="no lesion record on or before the reference date: measurements without a baseline",
+        action=Action.SUBJECT_EXCLUDED,
+    )
+    base_t = baseline & (role == ROLE_TARGET) & ~np.isnan(value)
+    base_nt = baseline & (role == ROLE_NONTARGET)
+    is_target_key = np.zeros(n_keys, dtype=bool)
+    is_target_key[key[valid_role & (role == ROLE_TARGET)]] = True
+    is_target_key &= eligible[subj_of_key] & has_baseline[subj_of_key]
+    has_base_value = np.zeros(n_keys, dtype=bool)
+    has_base_value[key[base_t]] = True
+    missing_base = is_target_key & ~has_base_value
+    if missing_base.any():
+        log.add(
+            frame,
+            _first_per_key(key, valid_role & missing_base[key], n_keys),
+            problem="a target lesion without a usable baseline measurement (on or before the "
+            "reference date); the baseline sum of diameters is unknown",
+            action=Action.SUBJECT_EXCLUDED,
+            field="LESION_ID",
+            value=_column(frame, "LESION_ID"),
+        )
+        excluded_subj[subj_of_key[missing_base]] = True
+        eligible &= ~excluded_subj
+
+    n_target = np.bincount(subj[base_t], minlength=n_subjects)
+    n_nontarget = np.bincount(subj[base_nt], minlength=n_subjects)
+    no_disease = has_baseline & eligible & (n_target == 0) & (n_nontarget == 0)
+    log.add_subjects(
+        subjects.usubjid[no_disease].tolist(),
+        problem="no target or non-target lesion at baseline",
+        action=Action.SUBJECT_EXCLUDED,
+        rule="BL-NODISEASE",
+    )
+    included = eligible & has_baseline & ~no_disease
+
+    # --- follow-up records of lesions absent at baseline -----------------------------------
+    in_baseline = np.zeros(n_keys, dtype=bool)
+    in_baseline[key[baseline]] = True
+    orphan = ok & ~pre & included[subj] & (role != ROLE_NEW) & ~in_baseline[key]
+    log.add(
+        frame,
+        orphan,
+        problem="a measurement without a baseline: this lesion has no record on or before the "
+        "reference date",
+        action=Action.RECORD_EXCLUDED,
+        field="LESION_ID",
+        value=_column(frame, "LESION_ID"),
+    )
+    ok &= ~orphan
+
+    keep = ok & included[subj]
+    kept_t = base_t & keep
+    base_sum = np.bincount(subj[kept_t], weights=value[kept_t], minlength=n_subjects)
+    base_sum = np.where(n_target > 0, base_sum, np.nan)
+    bl_rows = baseline & keep
+    base_day = _max_per_subject(subj[bl_rows], day[bl_rows], n_subjects)
+
+    _baseline_checks(
+        frame=frame,
+        mask=kept_t,
+        subj=subj,
+        is_node=is_node,
+        value=value,
+        day=day,
+        ref_day=ref_day,
+        settings=settings,
+        log=log,
+    )
+
+    everything = bool(keep.all())
+
+    def kept(values: np.ndarray) -> np.ndarray:
+        # Nothing excluded (the usual case): the arrays are used as they are, without copies.
+        return values if everything else values[keep]
+
+    rows = {
+        "ROW": np.flatnonzero(keep),
+        "SUBJ": kept(subj),
+        "LESION_KEY": kept(key),
+        "ROLE": kept(role).astype(np.int8, copy=False),
+        "IS_NODE": kept(is_node),
+        "LDIAM": kept(ldiam),
+        "SAXIS": kept(saxis),
+        "VALUE": kept(value),
+        "STATUS": kept(status).astype(np.int8, copy=False),
+        "DAY": kept(day),
+        "IMPUTED": kept(dates.imputed),
+        "BASELINE": kept(baseline),
+    }
+    # Assessments happened on every post-reference date with a readable date, even where the
+    # records themselves were excluded: such an assessment is then NE, not absent.
+    took_place = ~bad_date & known & ~pre & included[subj]
+    assessments = {
+        "ROW": np.flatnonzero(took_place),
+        "SUBJ": subj[took_place],
+        "DAY": day[took_place],
+        "IMPUTED": dates.imputed[took_place],
+    }
+    return PreparedLesions(
+        frame=frame,
+        rows=rows,
+        assessments=assessments,
+        n_target=np.where(included, n_target, 0),
+        n_nontarget=np.where(included, n_nontarget, 0),
+        base_sum=np.where(included, base_sum, np.nan),
+        base_day=np.where(included, base_day, NO_DATE),
+        included=included,
+    )
+
+
+def _max_per_subject(subj: np.ndarray, day: np.ndarray, n_subjects: int) -> np.ndarray:
+    out = np.full(n_subjects, NO_DATE, dtype=np.int64)
+    if len(subj) == 0:
+        return out
+    order = np.lexsort((day, subj))
+    s, d = subj[order], day[order]
+    last = np.r_[s[1:] != s[:-1], True]
+    out[s[last]] = d[last]
+    return out
+
+
+def _first_per_key(keys: np.ndarray, mask: np.ndarray, n_keys: int) -> np.ndarray:
+    """Mask of the first row (in row order) of each key among the masked rows."""
+    out = np.zeros(len(keys), dtype=bool)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, keys[rows], rows)
+        out[first[first != np.iinfo(np.int64).max]] = True
+    return out
+
+
+def _latest_day_per_key(
+    keys: np.ndarray, day: np.ndarray, mask: np.ndarray, n_keys: int
+) -> np.ndarray:
+    """Per key, the latest day among the masked rows (min int64 where none)."""
+    out = np.full(n_keys, np.iinfo(np.int64).min, dtype=np.int64)
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        np.maximum.at(out, keys[rows], day[rows])
+    return out
+
+
+def _conflicting_keys(
+    keys: np.ndarray, role: np.ndarray, is_node: np.ndarray, n_keys: int
+) -> np.ndarray:
+    """Per key: recorded with more than one (role, node) combination."""
+    out = np.zeros(n_keys, dtype=bool)
+    if len(keys) == 0:
+        return out
+    attr = role.astype(np.int64) * 2 + is_node.astype(np.int64)
+    lowest = np.full(n_keys, 99, dtype=np.int64)
+    highest = np.full(n_keys, -1, dtype=np.int64)
+    np.minimum.at(lowest, keys, attr)
+    np.maximum.at(highest, keys, attr)
+    return np.asarray((highest >= 0) & (lowest != highest), dtype=bool)
+
+
+def _check_duplicates(
+    ok: np.ndarray,
+    lesion_key: np.ndarray,
+    n_codes: int,
+    day: np.ndarray,
+    role: np.ndarray,
+    is_node: np.ndarray,
+    value: np.ndarray,
+    status: np.ndarray,
+    frame: pd.DataFrame,
+    log: ProblemLog,
+) -> np.ndarray:
+    rows = np.flatnonzero(ok)
+    if len(rows) == 0:
+        return ok
+    d0 = int(day[rows].min())
+    span = int(day[rows].max()) - d0 + 1
+    codes = max(n_codes, 1)
+    by_date = (lesion_key[rows] // codes) * span + (day[rows] - d0)  # subject, then date
+    steps = np.diff(by_date)
+    dup = None
+    if len(rows) < 2:
+        return ok
+    if bool(np.all(steps >= 0)):
+        # Records sorted by subject and date (the usual layout): a duplicate can only sit in a
+        # run of one subject and date, and counting (run, lesion) pairs needs no hashing.
+        run = np.concatenate(([0], np.cumsum(steps > 0)))
+        if (int(run[-1]) + 1) * codes <= 8 * len(rows) + 1_000_000:
+            pair = run * codes + lesion_key[rows] % codes
+            dup = np.bincount(pair)[pair] > 1
+    if dup is None:
+        pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
+        pair_codes, pair_uniques = pd.factorize(pairs)
+        dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
+    if not dup.any():
+        return ok
+    dup_rows = rows[dup]
+    detail = pd.DataFrame(
+        {
+            "k": lesion_key[dup_rows],
+            "d": day[dup_rows],
+            "role": role[dup_rows],
+            "node": is_node[dup_rows],
+            "value": np.where(np.isnan(value[dup_rows]), -1.0, value[dup_rows]),
+            "status": status[dup_rows],
+            "row": dup_rows,
+        }
+    )
+    distinct = detail.groupby(["k", "d"])[["role", "node", "value", "status"]].nunique()
+    conflict = (distinct > 1).any(axis=1)
+    detail = detail.join(conflict.rename("conflict"), on=["k", "d"])
+    first_in_group = ~detail.duplicated(["k", "d"]).to_numpy()
+    conflicting = detail["conflict"].to_numpy()
+    merged_rows = detail["row"].to_numpy()[~conflicting & ~first_in_group]
+    conflict_rows = detail["row"].to_numpy()[conflicting]
+    mask = np.zeros(len(ok), dtype=bool)
+    mask[merged_rows] = True
+    log.add(
+        frame,
+        mask,
+        problem="the same lesion is recorded again on the same date with identical values",
+        action=Action.MERGED,
+        field="LESION_ID",
+        value=_column(frame, "LESION_ID"),
+    )
+    cmask = np.zeros(len(ok), dtype=bool)
+    cmask[conflict_rows] = True
+    log.add(
+        frame,
+        cmask,
+        problem="duplicate lesion id: the lesion is recorded more than once on this date with "
+        "different values",
+        action=Action.NOT_ASSESSED,
+        field="LESION_ID",
+        value=_column(frame, "LESION_ID"),
+    )
+    return ok & ~mask & ~cmask
+
+
+def _baseline_checks(
+    *,
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    subj: np.ndarray,
+    is_node: np.ndarray,
+    value: np.ndarray,
+    day: np.ndarray,
+    ref_day: np.ndarray,
+    settings: ResponseSettings,
+    log: ProblemLog,
+) -> None:
+    """Report (and keep) baseline target lesions that break RECIST 1.1 §3.1.1/§4.2."""
+    n_subjects = int(subj.max()) + 1 if len(subj) else 0
+    log.add(
+        frame,
+        mask & ~is_node & (value < 10),
+        problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
+        action=Action.FLAGGED,
+        field="LDIAM",
+        value=value,
+        rule="BL-LD10",
+    )
+    log.add(
+        frame,
+        mask & is_node & (value < 15),
+        problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
+        "RECIST 1.1)",
+        action=Action.FLAGGED,
+        field="SAXIS",
+        value=value,
+        rule="BL-SA15",
+    )
+    log.add(
+        frame,
+        _first_per_key(subj, mask & (day < ref_day - settings.baseline_max_days), n_subjects),
+        problem=f"baseline measurement more than {settings.baseline_max_days} days before the "
+        "reference date",
+        action=Action.FLAGGED,
+        field="DTC",
+        value=_column(frame, "DTC"),
+        rule="BL-AGE",
+    )
+    rows = np.flatnonzero(mask)
+    if len(rows) == 0:
+        return
+    counts = np.bincount(subj[rows], minlength=n_subjects)
+    log.add(
+        frame,
+        _first_per_key(subj, mask & (counts[subj] > 5), n_subjects),
+        problem="more than 5 target lesions at baseline (RECIST 1.1 §4.2 allows 5)",
+        action=Action.FLAGGED,
+        field="LESION_ID",
+        rule="BL-MAX5",
+    )
+    if "ORGAN" not in frame.columns:
+        return
+    raw_code, raw_uniques = pd.factorize(frame["ORGAN"].to_numpy(dtype=object)[rows])
+    # Organ names compared case- and space-insensitively; a missing organ is not counted.
+    names = [c.normalise_word(str(u)) for u in raw_uniques]
+    organ_code = pd.factorize(np.array([*names, ""], dtype=object)[raw_code])[0]
+    organ_text = pd.Series(np.array([*names, ""], dtype=object)[raw_code], dtype=object)
+    pair = subj[rows] * (int(organ_code.max()) + 2) + organ_code
+    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
+    crowded_rows = rows[(count[inverse] > 2) & (organ_text != "").to_numpy()]
+    crowded = np.zeros(len(mask), dtype=bool)
+    crowded[crowded_rows] = True
+    log.add(
+        frame,
+        _first_per_key(subj, crowded, n_subjects),
+        problem="more than 2 target lesions in one organ at baseline (RECIST 1.1 §4.2 allows 2)",
+        action=Action.FLAGGED,
+        field="ORGAN",
+        value=frame["ORGAN"],
+        rule="BL-MAX2",
+    )

@@ -1,0 +1,201 @@
+"""Hand-made patients for the seed trials: an eligible baseline, changed one datum at a time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.screening import ScreeningResult, screen_patient
+from oncotrial.formats.protocol_files import bundled_protocols
+
+
+@cache
+def seed_eligibility(local_id: str) -> Eligibility:
+    (protocol,) = [p for p in bundled_protocols() if p.identity.local_id == local_id]
+    return protocol.eligibility
+
+
+def lab(
+    analyte: str,
+    value: float,
+    unit: str,
+    date: str,
+    low: float | None = None,
+    high: float | None = None,
+) -> dict[str, Any]:
+    item: dict[str, Any] = {"analyte": analyte, "value": value, "unit": unit, "date": date}
+    if low is not None:
+        item["low"] = low
+    if high is not None:
+        item["high"] = high
+    return item
+
+
+# ------------------------------------------------------------------ trial 001
+AS_OF_001 = dt.date(2025, 2, 25)
+FIRST_DOSE_001 = "2025-03-03"
+LAB_DAY_001 = "2025-02-24"
+
+
+def patient_001(**changes: Any) -> dict[str, Any]:
+    """Eligible for 001 on every computable rule (68 years old on the lab day)."""
+    data: dict[str, Any] = {
+        "id": "P001",
+        "sex": "male",
+        "birth_date": "1956-06-15",
+        "consent_date": "2025-02-20",
+        "planned_first_dose": FIRST_DOSE_001,
+        "performance_status": [{"scale": "ECOG", "score": 1, "date": "2025-02-20"}],
+        "observations": [
+            lab("neutrophils", 2.1, "10^9/L", LAB_DAY_001, 1.8, 6.3),
+            lab("platelets", 180, "10^9/L", LAB_DAY_001, 125, 350),
+            lab("hemoglobin", 120, "g/L", LAB_DAY_001, 130, 175),
+            lab("creatinine", 80, "umol/L", LAB_DAY_001, 59, 104),
+            lab("ast", 30, "U/L", LAB_DAY_001, 0, 40),
+            lab("alt", 30, "U/L", LAB_DAY_001, 0, 40),
+            lab("bilirubin", 12, "umol/L", LAB_DAY_001, 3.4, 20.5),
+            lab("tsh", 2.1, "mIU/L", LAB_DAY_001, 0.27, 4.2),
+            lab("ft3", 4.5, "pmol/L", LAB_DAY_001, 3.1, 6.8),
+            lab("ft4", 15, "pmol/L", LAB_DAY_001, 12, 22),
+            lab("weight", 70, "kg", "2025-02-20"),
+        ],
+        "diagnosis": {"concept": "nsclc", "confirmed_by": "histology", "stage": "IVA"},
+        "conditions": [],
+        "medications": [],
+        "procedures": [],
+        "therapies": [
+            {
+                "line": 1,
+                "drugs": [
+                    {"text": "carboplatin"},
+                    {"text": "pemetrexed"},
+                    {"text": "pembrolizumab"},
+                ],
+                "cycles": 4,
+                "start": "2024-10-01",
+                "end": "2025-01-05",
+            }
+        ],
+        "lesions": [
+            {
+                "organ": "lung",
+                "measurable": True,
+                "complete_metabolic_response": False,
+                "date": "2025-02-10",
+            },
+            {
+                "organ": "adrenal gland",
+                "measurable": False,
+                "complete_metabolic_response": False,
+                "date": "2025-02-10",
+            },
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def replace_lab(data: dict[str, Any], analyte: str, **fields: Any) -> dict[str, Any]:
+    observations = [dict(o) for o in data["observations"]]
+    for o in observations:
+        if o["analyte"] == analyte:
+            o.update(fields)
+            break
+    else:
+        observations.append({"analyte": analyte, **fields})
+    return {**data, "observations": observations}
+
+
+def drop_lab(data: dict[str, Any], analyte: str) -> dict[str, Any]:
+    return {**data, "observations": [o for o in data["observations"] if o["analyte"] != analyte]}
+
+
+def screen_001(data: dict[str, Any]) -> ScreeningResult:
+    return screen_patient(seed_eligibility("001"), Patient.model_validate(data), as_of=AS_OF_001)
+
+
+# ------------------------------------------------------------------ trial 002
+AS_OF_002 = dt.date(2025, 3, 1)
+FIRST_DOSE_002 = "2025-03-10"
+LAB_DAY_002 = "2025-03-01"
+
+
+def patient_002(**changes: Any) -> dict[str, Any]:
+    """Eligible for 002 on every computable rule (a man of 68; first dose 2025-03-10)."""
+    data: dict[str, Any] = {
+        "id": "P002",
+        "sex": "male",
+        "birth_date": "1956-06-15",
+        "consent_date": "2025-02-25",
+        "planned_first_dose": FIRST_DOSE_002,
+        "performance_status": [{"scale": "ECOG", "score": 1, "date": "2025-02-25"}],
+        "observations": [
+            lab("neutrophils", 2.0, "10^9/L", LAB_DAY_002, 1.8, 6.3),
+            lab("platelets", 150, "10^9/L", LAB_DAY_002, 125, 350),
+            lab("hemoglobin", 120, "g/L", LAB_DAY_002, 130, 175),
+            lab("bilirubin", 10, "umol/L", LAB_DAY_002, 3.4, 21),
+            lab("alt", 30, "U/L", LAB_DAY_002, 0, 40),
+            lab("ast", 30, "U/L", LAB_DAY_002, 0, 40),
+            lab("albumin", 38, "g/L", LAB_DAY_002, 35, 50),
+            lab("creatinine", 80, "umol/L", LAB_DAY_002, 59, 104),
+            lab("aptt", 30, "s", LAB_DAY_002, 25, 35),
+            lab("pt", 12, "s", LAB_DAY_002, 11, 13.5),
+            lab("inr", 1.0, "{ratio}", LAB_DAY_002, 0.8, 1.2),
+            {"analyte": "urine_protein_dipstick", "result": "negative", "date": LAB_DAY_002},
+            lab("calcium_ionized", 1.2, "mmol/L", LAB_DAY_002, 1.1, 1.3),
+            lab("calcium", 2.3, "mmol/L", LAB_DAY_002, 2.15, 2.55),
+            lab("calcium_corrected", 2.3, "mmol/L", LAB_DAY_002, 2.15, 2.55),
+            lab("weight", 70, "kg", "2025-02-25"),
+            lab("qt", 400, "ms", "2025-02-25"),
+            lab("heart_rate", 60, "/min", "2025-02-25"),
+            lab("lvef", 60, "%", "2025-02-25"),
+            lab("systolic_bp", 130, "mmHg", "2025-02-25"),
+            lab("diastolic_bp", 80, "mmHg", "2025-02-25"),
+        ],
+        "diagnosis": {
+            "concept": "nsclc",
+            "confirmed_by": "histology",
+            "stage": "IA2",
+            "t": "T1b",
+            "n": "N0",
+            "m": "M0",
+            "edition": 9,
+            "tumour_size_mm": 18,
+        },
+        "biomarkers": [
+            {"marker": m, "status": "not_detected", "date": "2025-01-20"}
+            for m in ("EGFR", "ALK", "ROS1")
+        ],
+        "lesions": [{"organ": "lung", "measurable": True, "date": "2025-02-20"}],
+        "conditions": [],
+        "medications": [],
+        "procedures": [],
+    }
+    data.update(changes)
+    return data
+
+
+def screen_002(data: dict[str, Any]) -> ScreeningResult:
+    return screen_patient(seed_eligibility("002"), Patient.model_validate(data), as_of=AS_OF_002)
+
+
+def rule(result: ScreeningResult, rule_id: str) -> Any:
+    """The result of rule ``rule_id`` (nested ones included)."""
+
+    def walk(items: Any) -> Any:
+        for item in items:
+            if item.rule_id == rule_id:
+                return item
+            found = walk(item.parts)
+            if found is not None:
+                return found
+        return None
+
+    for criterion in result.criteria:
+        found = walk(criterion.rules)
+        if found is not None:
+            return found
+    raise KeyError(rule_id)
