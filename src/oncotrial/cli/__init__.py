@@ -21,13 +21,18 @@ __all__ = ["cli", "main"]
 
 # name -> "module:attribute"; keep one entry per line, sorted, so that additions merge cleanly.
 COMMANDS: dict[str, str] = {
+    "data": "oncotrial.cli.data:data",
+    "db": "oncotrial.cli.db:db",
     "demo": "oncotrial.cli.demo:demo",
     "design": "oncotrial.cli.design:design",
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "endpoints": "oncotrial.cli.endpoints:endpoints",
+    "history": "oncotrial.cli.history:history",
     "response": "oncotrial.cli.response:response",
     "screen": "oncotrial.cli.screen:screen",
+    "simulate": "oncotrial.cli.simulate:simulate",
     "stats": "oncotrial.cli.stats:stats",
+    "template": "oncotrial.cli.template:template",
     "trial": "oncotrial.cli.trial:trial",
 }
 

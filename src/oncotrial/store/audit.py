@@ -132,8 +132,12 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 _HIDDEN = {"id", "trial", "history_id", "history_date", "history_type"}
 
 
-def history_of(model: type, pk: int) -> list[HistoryEntry]:
-    """The history of one record (oldest first), with old and new values of each change."""
+def history_of(model: type, pk: int, labels: dict[str, str] | None = None) -> list[HistoryEntry]:
+    """The history of one record (oldest first), with old and new values of each change.
+
+    ``labels`` renames fields in ``changes`` (model field → SDTM variable).
+    """
+    labels = labels or {}
     rows = list(model.history.filter(id=pk).order_by("history_date", "history_id"))  # type: ignore[attr-defined]
     entries: list[HistoryEntry] = []
     previous = None
@@ -146,11 +150,13 @@ def history_of(model: type, pk: int) -> list[HistoryEntry]:
         values = {name: getattr(row, name) for name in field_names}
         if previous is None:
             changes = tuple(
-                (name, None, value) for name, value in values.items() if value is not None
+                (labels.get(name, name), None, value)
+                for name, value in values.items()
+                if value is not None
             )
         else:
             changes = tuple(
-                (name, previous[name], value)
+                (labels.get(name, name), previous[name], value)
                 for name, value in values.items()
                 if previous[name] != value
             )

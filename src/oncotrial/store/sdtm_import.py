@@ -36,9 +36,10 @@ from oncotrial.store.sdtm_export import export_sdtm
 from oncotrial.store.validation import NONE_KEY as _NONE_KEY
 from oncotrial.store.validation import Source, lesion_index, validate_frames
 
-__all__ = ["ImportResult", "import_sdtm", "lock_trial", "store_protocol"]
+__all__ = ["ROW_COLUMN", "ImportResult", "import_sdtm", "lock_trial", "store_protocol"]
 
 _IDENTIFIERS = {"STUDYID", "DOMAIN", "USUBJID"}
+ROW_COLUMN = "__ROW"  # the template row a record came from (not stored)
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,25 @@ def import_sdtm(
     user: str | None = None,
     reason: str | None = None,
     mode: str = "add",
+    modes: Mapping[str, str] | None = None,
     sources: Mapping[str, Source] | None = None,
     ctcae: CtcaeDictionary | Callable[[], CtcaeDictionary] | None = None,
     source_name: str = "SDTM import",
+    assign_seq: bool = False,
+    prepare: Callable[
+        [dict[str, pd.DataFrame], Mapping[str, pd.DataFrame]], dict[str, pd.DataFrame]
+    ]
+    | None = None,
 ) -> ImportResult:
-    """Check and store SDTM frames (see the module docstring); raises with every problem found."""
-    if mode == "update" and not (reason or "").strip():
+    """Check and store SDTM frames (see the module docstring); raises with every problem found.
+
+    ``modes`` sets the mode per domain (``add``, ``update``, ``change`` = stored records only);
+    ``assign_seq`` numbers records without --SEQ after the subject's stored ones (inside the
+    trial's write lock, so that concurrent imports never take the same number); ``prepare``
+    adjusts the incoming frames once the stored records are known (also inside the lock).
+    """
+    modes = dict(modes or {})
+    if ({mode, *modes.values()} - {"add"}) and not (reason or "").strip():
         raise ValueProblem(
             "updating stored records needs a reason", hint="Pass --reason TEXT with --update."
         )
@@ -137,8 +151,25 @@ def import_sdtm(
                     field="STUDYID",
                 )
             existing = _existing(trial, incoming)
+            if prepare is not None:
+                incoming = prepare(incoming, existing)
+            if assign_seq:
+                incoming = {d: _assign_seq(d, f, existing.get(d)) for d, f in incoming.items()}
+            sources = dict(sources or {})
+            for domain, frame in list(incoming.items()):
+                if ROW_COLUMN in frame.columns:  # records made from template rows
+                    base = sources.get(domain) or Source(source_name)
+                    rows = tuple(int(r) for r in frame[ROW_COLUMN])
+                    sources[domain] = Source(base.name, base.first_row, rows)
+                    incoming[domain] = frame.drop(columns=[ROW_COLUMN]).reset_index(drop=True)
             problems = validate_frames(
-                incoming, existing, studyid=studyid, mode=mode, sources=sources, ctcae=dictionary
+                incoming,
+                existing,
+                studyid=studyid,
+                mode=mode,
+                modes=modes,
+                sources=sources,
+                ctcae=dictionary,
             )
             if problems:
                 files = sorted({p.file for p in problems if p.file})
@@ -164,6 +195,7 @@ def import_sdtm(
                 BulkWriter(user_id=account.pk, reason=first_entry_reason, when=now),
                 reason,
                 mode,
+                modes,
             )
             writer.write(incoming)
             return ImportResult(
@@ -215,6 +247,30 @@ def _existing(
     return frames
 
 
+def _assign_seq(domain: str, frame: pd.DataFrame, stored: pd.DataFrame | None) -> pd.DataFrame:
+    """Number records without --SEQ after the subject's highest stored (or given) one."""
+    if model_for(domain) is None or domain == "DM" or "USUBJID" not in frame.columns:
+        return frame
+    name = f"{domain}SEQ"
+    frame = frame.copy()
+    if name not in frame.columns:
+        frame.insert(list(frame.columns).index("USUBJID") + 1, name, None)
+    missing = frame[name].isna()
+    if not missing.any():
+        return frame
+    highest: dict[str, float] = {}
+    for source in (stored, frame):
+        if source is not None and len(source) and name in source.columns:
+            numbers = pd.to_numeric(source[name], errors="coerce")
+            for subject, value in numbers.groupby(source["USUBJID"]).max().items():
+                if value == value:
+                    highest[subject] = max(highest.get(subject, 0.0), float(value))
+    order = frame[missing].groupby("USUBJID").cumcount() + 1
+    start = frame.loc[missing, "USUBJID"].map(lambda u: highest.get(u, 0.0))
+    frame.loc[missing, name] = [str(int(v)) for v in (start + order)]
+    return frame
+
+
 def _value(text: Any, kind: str) -> Any:
     if text is None:
         return None
@@ -240,12 +296,14 @@ class _Writer:
         bulk: BulkWriter,
         reason: str | None,
         mode: str,
+        modes: Mapping[str, str] | None = None,
     ) -> None:
         self.trial = trial
         self.existing = existing
         self.bulk = bulk
         self.reason = reason
         self.mode = mode
+        self.modes = dict(modes or {})
         self.inserted: dict[str, int] = {}
         self.updated: dict[str, int] = {}
         self.unchanged: dict[str, int] = {}
@@ -272,7 +330,7 @@ class _Writer:
             self.inserted[domain] = self.inserted.get(domain, 0) + len(new)
 
     def _split(self, domain: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        if self.mode == "add":
+        if self.modes.get(domain, self.mode) == "add":
             return frame, None
         stored = self.existing.get(domain)
         if stored is None or stored.empty:
@@ -439,7 +497,7 @@ class _Writer:
     def _other(self, domain: str, frame: pd.DataFrame) -> None:
         stored = models.OtherRecord.objects.filter(trial=self.trial, domain=domain)
         if stored.exists():
-            if self.mode == "add":
+            if self.modes.get(domain, self.mode) == "add":
                 raise ValueProblem(
                     f"the trial already holds {domain} records; nothing was written",
                     hint="Import with --update and a --reason to replace them.",

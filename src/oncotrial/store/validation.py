@@ -41,10 +41,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Source:
-    """Where a domain's rows came from, for messages."""
+    """Where a domain's rows came from, for messages (``rows``: the file row of each record,
+    when records were made from the rows of a template)."""
 
     name: str
     first_row: int = 2
+    rows: tuple[int, ...] | None = None
+
+    def row(self, index: int) -> int:
+        return self.rows[index] if self.rows is not None else index + self.first_row
 
 
 @dataclass(frozen=True)
@@ -124,14 +129,19 @@ class _Checker:
         sources: Mapping[str, Source],
         ctcae: Callable[[], CtcaeDictionary],
         studyid: str,
+        modes: Mapping[str, str] | None = None,
     ) -> None:
         self.frames = frames
         self.existing = existing
         self.mode = mode
+        self.modes = modes or {}
         self.sources = sources
         self.ctcae = ctcae
         self.studyid = studyid
         self.problems: list[Problem] = []
+
+    def mode_of(self, domain: str) -> str:
+        return self.modes.get(domain, self.mode)
 
     # -- reporting ---------------------------------------------------------------------------
     def _source(self, domain: str) -> Source:
@@ -156,7 +166,7 @@ class _Checker:
                 Problem(
                     message=text,
                     file=source.name,
-                    record=f"row {int(row) + source.first_row}",
+                    record=f"row {source.row(int(row))}",
                     field=field,
                     value=shown,
                 )
@@ -295,14 +305,31 @@ class _Checker:
                 key[-1],
                 frame.loc[bad, key[-1]].tolist(),
                 [
-                    f"duplicates the {what} of row {int(first_row[i]) + source.first_row}; "
+                    f"duplicates the {what} of row {source.row(int(first_row[i]))}; "
                     f"{'USUBJID' if domain == 'DM' else key[1]} identifies a record"
                     for i in bad
                 ],
             )
-        if self.mode != "add":
+        mode = self.mode_of(domain)
+        if mode == "update":
             return
         stored = self.existing.get(domain)
+        if mode == "change":
+            known = stored[key].copy() if stored is not None and not stored.empty else seq.iloc[:0]
+            if domain != "DM" and len(known):
+                known[key[1]] = pd.to_numeric(known[key[1]], errors="coerce")
+            merged = seq.reset_index().merge(
+                known.drop_duplicates(), on=key, how="left", indicator=True
+            )
+            rows = merged.loc[merged["_merge"] == "left_only", "index"].tolist()
+            self.add(
+                domain,
+                rows,
+                key[-1],
+                frame.loc[rows, key[-1]].tolist(),
+                "no such record in the database (register the subject first)",
+            )
+            return
         if stored is None or stored.empty:
             return
         stored_keys = stored[key].copy()
@@ -618,13 +645,25 @@ def validate_frames(
     *,
     studyid: str,
     mode: str = "add",
+    modes: Mapping[str, str] | None = None,
     sources: Mapping[str, Source] | None = None,
     ctcae: Callable[[], CtcaeDictionary],
 ) -> list[Problem]:
-    """Every problem with the incoming ``frames`` given the ``existing`` records (text frames)."""
-    if mode not in {"add", "update"}:
-        raise ValueProblem(f"unknown import mode {mode!r} (add or update)")
+    """Every problem with the incoming ``frames`` given the ``existing`` records (text frames).
+
+    ``mode`` (or ``modes`` per domain): ``add`` (records must be new), ``update`` (new or stored),
+    ``change`` (stored records only).
+    """
+    for value in [mode, *(modes or {}).values()]:
+        if value not in {"add", "update", "change"}:
+            raise ValueProblem(f"unknown import mode {value!r} (add, update or change)")
     checker = _Checker(
-        frames, existing, mode=mode, sources=sources or {}, ctcae=ctcae, studyid=studyid
+        frames,
+        existing,
+        mode=mode,
+        sources=sources or {},
+        ctcae=ctcae,
+        studyid=studyid,
+        modes=modes,
     )
     return checker.run()

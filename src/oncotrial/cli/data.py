@@ -1,0 +1,273 @@
+"""`oncotrial data`: import SDTM folders and templates, export SDTM and the ADSL-like file,
+change or delete one record with a reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from oncotrial import __version__
+from oncotrial.cli._output import console, err_console
+from oncotrial.cli._store import ctcae_option, db_option, load_dictionary, open_store, user_option
+from oncotrial.errors import InputError
+
+__all__ = ["data"]
+
+
+@click.group()
+def data() -> None:
+    """Trial data in and out of the database: SDTM (CSV, Dataset-JSON) and CSV/Excel templates.
+
+    \b
+    Example:
+      oncotrial data import sdtm/ --trial 002
+      oncotrial data import adverse_events.xlsx --template adverse_event --trial NCT07064876
+      oncotrial data export NCT07064876 --out export/ --adsl
+    """
+
+
+def _summary(result: object) -> str:
+    inserted = getattr(result, "inserted", {})
+    updated = getattr(result, "updated", {})
+    parts = [f"{domain} {count}" for domain, count in inserted.items() if count]
+    text = "added " + (", ".join(parts) if parts else "nothing")
+    changed = [f"{domain} {count}" for domain, count in updated.items() if count]
+    if changed:
+        text += "; changed " + ", ".join(changed)
+    return text
+
+
+@data.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--trial", "trial_id", help="Trial id (default: the files' STUDYID).")
+@click.option(
+    "--template",
+    "entity",
+    help="Import a filled template of this entity (see `oncotrial template --list`).",
+)
+@click.option("--domain", help="Import one domain file whose name is not the domain (tu_onco.csv).")
+@click.option("--protocol", "protocol_ref", help="Store this protocol with the trial (id or file).")
+@click.option("--update", is_flag=True, help="Records already stored are updated (needs --reason).")
+@click.option("--reason", help="Why stored records change (required with --update).")
+@db_option
+@user_option
+@ctcae_option
+def import_(
+    source: Path,
+    trial_id: str | None,
+    entity: str | None,
+    domain: str | None,
+    protocol_ref: str | None,
+    update: bool,
+    reason: str | None,
+    db: str | None,
+    user: str | None,
+    ctcae: Path | None,
+) -> None:
+    """Import an SDTM folder, one domain file, or a filled template — all or nothing.
+
+    SOURCE is a folder of SDTM domain files (dm.csv, tu.csv … or dm.json …, Dataset-JSON), one
+    domain file with --domain, or a CSV/Excel template with --template. Every record is checked
+    first (CTCAE terms and grades, dates, lesions measured before baseline, one randomization per
+    subject, deaths before enrollment, duplicate records…); one bad row rejects the whole import
+    with a list of every bad row, and nothing is written. Adverse events need NCI's CTCAE v5.0
+    file (--ctcae or ONCOTRIAL_CTCAE).
+
+    \b
+    Example:
+      oncotrial data import sdtm/
+      oncotrial data import rs_onco_irecist.csv --domain RS --trial CDISCPILOT01
+      oncotrial data import subjects.xlsx --template subject --trial NCT07064876
+      oncotrial data import sdtm/ --update --reason "query 17: AE grade corrected"
+    """
+    from oncotrial.formats.sdtm import read_domain, read_sdtm_folder
+
+    open_store(db)
+    from oncotrial.store.sdtm_import import import_sdtm
+    from oncotrial.store.validation import Source
+
+    dictionary = load_dictionary(ctcae, required=False)
+    protocol_yaml = None
+    if protocol_ref:
+        from oncotrial.formats.protocol_files import dump_protocol_yaml, find_protocol
+
+        protocol = find_protocol(protocol_ref)
+        protocol_yaml = dump_protocol_yaml(protocol)
+        trial_id = trial_id or protocol.trial_id
+    if entity:
+        from oncotrial.store.trials import ensure_trial, import_template
+
+        if not trial_id:
+            raise InputError("a template import needs the trial", hint="Pass --trial ID.")
+        if protocol_ref:
+            ensure_trial(find_protocol(protocol_ref), user=user, trial_id=trial_id)
+        result = import_template(entity, source, trial_id=trial_id, user=user, ctcae=dictionary)
+    else:
+        if domain:
+            frames = {domain.upper(): read_domain(source)}
+            sources = {
+                domain.upper(): Source(str(source), 1 if source.suffix.lower() == ".json" else 2)
+            }
+        else:
+            if not source.is_dir():
+                raise InputError(
+                    "not a folder",
+                    file=str(source),
+                    hint="Give an SDTM folder, or --domain XX for one file, or --template ENTITY.",
+                )
+            frames = read_sdtm_folder(source, [], optional=_folder_domains(source))
+            if not frames:
+                raise InputError(
+                    "the folder holds no SDTM domain files (dm.csv, tu.csv, … or .json)",
+                    file=str(source),
+                )
+            sources = {}
+            for name in frames:
+                csv_file = source / f"{name.lower()}.csv"
+                if csv_file.exists():
+                    sources[name] = Source(str(csv_file), 2)
+                else:
+                    sources[name] = Source(str(source / f"{name.lower()}.json"), 1)
+        result = import_sdtm(
+            frames,
+            trial_id=trial_id,
+            protocol_yaml=protocol_yaml,
+            user=user,
+            reason=reason,
+            mode="update" if update else "add",
+            sources=sources,
+            ctcae=dictionary,
+            source_name=str(source),
+        )
+    console.print(
+        f"[green]imported[/] into trial {escape(result.trial_id)}"
+        f"{' (new)' if result.created_trial else ''}: {escape(_summary(result))}"
+    )
+
+
+def _folder_domains(folder: Path) -> list[str]:
+    names = sorted(
+        {p.stem.upper() for p in folder.iterdir() if p.suffix.lower() in {".csv", ".json"}}
+    )
+    return [name for name in names if name.isalnum() and len(name) <= 8 and name != "ADSL"]
+
+
+@data.command("export")
+@click.argument("trial_id")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the domain files.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv: one CSV per domain; json: CDISC Dataset-JSON 1.1.",
+)
+@click.option("--adsl", is_flag=True, help="Also write adsl.csv, the ADSL-like subject file.")
+@click.option("--domains", help="Only these domains, comma-separated (DM,TU,TR,RS).")
+@db_option
+def export(
+    trial_id: str, out_dir: Path, fmt: str, adsl: bool, domains: str | None, db: str | None
+) -> None:
+    """Export a trial as SDTM domains, exactly as imported (and adsl.csv with --adsl).
+
+    \b
+    Example:
+      oncotrial data export NCT07064876 --out sdtm/ --adsl
+      oncotrial data export 001 --out sdtm-json/ --format json
+    """
+    from oncotrial.formats.adsl import derive_adsl, write_adsl
+    from oncotrial.formats.sdtm import write_sdtm_folder
+
+    open_store(db)
+    from oncotrial.store.sdtm_export import export_sdtm
+
+    wanted = [d.strip().upper() for d in domains.split(",")] if domains else None
+    frames = export_sdtm(trial_id, domains=wanted)
+    created = datetime.now(UTC).replace(microsecond=0).isoformat()
+    written = write_sdtm_folder(
+        frames, out_dir, fmt=fmt, study_oid=trial_id, created=created, source_version=__version__
+    )
+    if adsl:
+        if wanted is not None and set(wanted) != set(frames):
+            frames = export_sdtm(trial_id)
+        written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
+    rows = sum(len(f) for f in frames.values())
+    console.print(
+        f"[green]exported[/] {escape(trial_id)}: {len(frames)} domain(s), {rows} record(s) → "
+        f"{escape(str(out_dir))} ({', '.join(p.name for p in written)})"
+    )
+
+
+@data.command("change")
+@click.argument("record")
+@click.argument("assignments", nargs=-1, required=True)
+@click.option("--reason", required=True, help="Why the record changes (kept in its history).")
+@click.option("--trial", "trial_id", help="Trial id (when the database holds several).")
+@db_option
+@user_option
+@ctcae_option
+def change(
+    record: str,
+    assignments: tuple[str, ...],
+    reason: str,
+    trial_id: str | None,
+    db: str | None,
+    user: str | None,
+    ctcae: Path | None,
+) -> None:
+    """Change variables of one record: RECORD is USUBJID or USUBJID/DOMAIN/SEQ.
+
+    The changed record passes the import checks before it is written; its history keeps the
+    old and new values, who and when, and the reason.
+
+    \b
+    Example:
+      oncotrial data change NCT07064876-01-0003/AE/2 AETOXGR=3 --reason "query 12: grade per source"
+      oncotrial data change NCT07064876-01-0003 SEX=F --reason "transcription error"
+    """
+    open_store(db)
+    from oncotrial.store.records import parse_record, update_record
+
+    changes: dict[str, str | None] = {}
+    for item in assignments:
+        if "=" not in item:
+            raise InputError(f"write changes as VARIABLE=VALUE (got {item!r})")
+        name, value = item.split("=", 1)
+        changes[name.strip().upper()] = value if value != "" else None
+    ref = parse_record(record)
+    dictionary = load_dictionary(ctcae, required=ref.domain == "AE")
+    update_record(ref, changes, reason=reason, user=user, trial_id=trial_id, ctcae=dictionary)
+    console.print(f"[green]changed[/] {escape(str(ref))}: {escape(', '.join(assignments))}")
+
+
+@data.command("delete")
+@click.argument("record")
+@click.option("--reason", required=True, help="Why the record is deleted (kept in its history).")
+@click.option("--trial", "trial_id", help="Trial id (when the database holds several).")
+@db_option
+@user_option
+def delete(
+    record: str, reason: str, trial_id: str | None, db: str | None, user: str | None
+) -> None:
+    """Delete one record; its history keeps every value it had.
+
+    \b
+    Example:
+      oncotrial data delete NCT07064876-01-0003/AE/2 --reason "duplicate of AE 1"
+    """
+    open_store(db)
+    from oncotrial.store.records import delete_record, parse_record
+
+    ref = parse_record(record)
+    delete_record(ref, reason=reason, user=user, trial_id=trial_id)
+    err_console.print(f"deleted {escape(str(ref))}")

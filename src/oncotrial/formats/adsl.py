@@ -1,0 +1,303 @@
+"""The ADSL-like subject file: one row per subject, derived from SDTM domains.
+
+The response and endpoint engines read each subject's reference dates (RANDDT, TRTSDT), death and
+last-known-alive dates from this file, and the report its baseline characteristics. Every column
+is derived from named SDTM variables (docs/sdtm.md, "The ADSL-like subject file", gives the table);
+dates are ``YYYY-MM-DD`` (the date part of complete ISO 8601 dates; partial dates are not used),
+empty when unknown. Variable names follow CDISC ADaM ADSL where it has one (RANDDT, TRTSDT,
+TRTEDT, DTHDT, LSTALVDT, EOSSTT, SAFFL, ITTFL, …), as in the pharmaverse ADSL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from oncotrial.errors import SchemaError
+from oncotrial.formats.sdtm_spec import to_text_frame
+
+__all__ = ["ADSL_COLUMNS", "DRIVER_GENES", "derive_adsl", "write_adsl"]
+
+_ADSL_TEXT = (
+    "STUDYID USUBJID SUBJID SITEID AGE AGEU SEX RACE COUNTRY ARMCD ARM ACTARMCD ACTARM TRT01P "
+    "TRT01A RANDDT STRATUM TRTSDT TRTEDT TRTDURD DTHDT DTHFL DTHCAUS LSTALVDT EOTSTT DCTREAS "
+    "EOSSTT EOSDT DCSREAS SCRFFL RANDFL ITTFL SAFFL ECOGBL STAGE HISTTYP PRIMSITE PDL1TPS PDL1ASY "
+    "PDL1GR1 DRVMUTFL HEIGHTBL WEIGHTBL PRTHXN"
+)
+ADSL_COLUMNS = tuple(_ADSL_TEXT.split())
+
+# Genes whose positive status makes a NSCLC "driver-positive" (docs/sdtm.md, GF).
+DRIVER_GENES = ("EGFR", "ALK", "ROS1")
+GENE_COLUMNS = ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS", "MSI")
+
+# Dates that show a subject alive (LSTALVDT), by domain.
+_ALIVE_DATES = {
+    "DS": ("DSSTDTC",),
+    "EX": ("EXSTDTC", "EXENDTC"),
+    "PR": ("PRSTDTC", "PRENDTC"),
+    "TR": ("TRDTC",),
+    "RS": ("RSDTC",),
+    "AE": ("AESTDTC", "AEENDTC"),
+    "LB": ("LBDTC",),
+    "QS": ("QSDTC",),
+    "VS": ("VSDTC",),
+}
+
+
+def _date(series: pd.Series) -> pd.Series:
+    """The YYYY-MM-DD part of complete dates; None for partial or missing ones."""
+    text = series.astype(object)
+    return text.map(
+        lambda v: (
+            v[:10] if isinstance(v, str) and len(v) >= 10 and v[4] == "-" and v[7] == "-" else None
+        )
+    )
+
+
+def _get(frame: pd.DataFrame | None, column: str) -> pd.Series:
+    if frame is None or column not in frame.columns:
+        return pd.Series([None] * (0 if frame is None else len(frame)), dtype=object)
+    return frame[column]
+
+
+def _first_by_subject(frame: pd.DataFrame, column: str) -> dict[str, object]:
+    present = frame[frame[column].notna()]
+    return dict(zip(present["USUBJID"], present[column], strict=True)) if len(present) else {}
+
+
+def _findings(frames: Mapping[str, pd.DataFrame], domain: str, code: str) -> pd.DataFrame:
+    frame = frames.get(domain)
+    if frame is None or f"{domain}TESTCD" not in frame.columns:
+        return pd.DataFrame(columns=["USUBJID", "value", "blfl", "device"])
+    rows = frame[frame[f"{domain}TESTCD"] == code]
+    value = _get(rows, f"{domain}STRESC")
+    if value.isna().all():
+        value = _get(rows, f"{domain}ORRES")
+    out = pd.DataFrame(
+        {
+            "USUBJID": rows["USUBJID"].to_numpy(),
+            "value": value.to_numpy(),
+            "blfl": _get(rows, f"{domain}BLFL").to_numpy(),
+            "device": _get(rows, "SPDEVID").to_numpy(),
+        }
+    )
+    # The baseline record when flagged, else the first one.
+    return out.sort_values("blfl", key=lambda s: s.ne("Y"), kind="stable").drop_duplicates(
+        "USUBJID"
+    )
+
+
+class _Columns(dict[str, list[object]]):
+    """Columns as Python lists (None for missing) until the frame is built."""
+
+    def __setitem__(self, key: str, value: object) -> None:
+        if isinstance(value, pd.Series | pd.Index):
+            value = value.tolist()
+        elif hasattr(value, "tolist"):
+            value = value.tolist()  # type: ignore[union-attr]
+        elif value is None:
+            value = [None] * len(self["USUBJID"])
+        super().__setitem__(key, _none(list(value)))  # type: ignore[call-overload]
+
+
+def _none(values: list[object]) -> list[object]:
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
+
+
+def _pdl1_group(tps: object) -> str | None:
+    try:
+        value = float(tps)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if value < 1:
+        return "<1%"
+    return "1-49%" if value < 50 else ">=50%"
+
+
+def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per DM subject with the columns of ``ADSL_COLUMNS`` (plus gene statuses)."""
+    frames = {d.upper(): to_text_frame(f, d.upper()) for d, f in frames.items()}
+    dm = frames.get("DM")
+    if dm is None or "USUBJID" not in dm.columns:
+        raise SchemaError(
+            "the ADSL-like file needs the DM domain (one row per subject)", field="USUBJID"
+        )
+    out = _Columns({"USUBJID": dm["USUBJID"].tolist()})
+    for column in (
+        "STUDYID",
+        "SUBJID",
+        "SITEID",
+        "AGE",
+        "AGEU",
+        "SEX",
+        "RACE",
+        "COUNTRY",
+        "ARMCD",
+        "ARM",
+        "ACTARMCD",
+        "ACTARM",
+    ):
+        out[column] = _get(dm, column).to_numpy()
+    out["TRT01P"] = out["ARM"]
+    out["TRT01A"] = out["ACTARM"]
+    subjects = pd.Series(out["USUBJID"], dtype=object)
+
+    ds = frames.get("DS", pd.DataFrame(columns=["USUBJID"]))
+    decod = _get(ds, "DSDECOD")
+    scat = _get(ds, "DSSCAT")
+    allocation = ds[decod.isin(["RANDOMIZED", "ENROLLED"]).to_numpy()] if len(ds) else ds
+    randomized = (
+        dict(zip(allocation["USUBJID"], _date(allocation["DSSTDTC"]), strict=True))
+        if len(allocation) and "DSSTDTC" in allocation.columns
+        else {}
+    )
+    out["RANDDT"] = subjects.map(randomized)
+    out["STRATUM"] = subjects.map(
+        _first_by_subject(allocation, "STRATUM") if "STRATUM" in allocation.columns else {}
+    )
+
+    ex = frames.get("EX")
+    if ex is not None and len(ex):
+        start = ex.assign(d=_date(_get(ex, "EXSTDTC"))).dropna(subset=["d"])
+        end = ex.assign(
+            d=_date(_get(ex, "EXENDTC").where(_get(ex, "EXENDTC").notna(), _get(ex, "EXSTDTC")))
+        )
+        out["TRTSDT"] = subjects.map(start.groupby("USUBJID")["d"].min())
+        out["TRTEDT"] = subjects.map(end.dropna(subset=["d"]).groupby("USUBJID")["d"].max())
+    else:
+        out["TRTSDT"] = _date(_get(dm, "RFXSTDTC")).to_numpy()
+        out["TRTEDT"] = _date(_get(dm, "RFXENDTC")).to_numpy()
+    duration = (
+        pd.to_datetime(pd.Series(out["TRTEDT"], dtype=object))
+        - pd.to_datetime(pd.Series(out["TRTSDT"], dtype=object))
+    ).dt.days + 1
+    out["TRTDURD"] = [None if pd.isna(d) else str(int(d)) for d in duration]
+
+    is_death = (
+        decod.eq("DEATH").to_numpy() & ~scat.eq("END OF TREATMENT").to_numpy() if len(ds) else []
+    )
+    deaths = ds[is_death] if len(ds) else ds
+    death_date = (
+        dict(zip(deaths["USUBJID"], _date(deaths["DSSTDTC"]), strict=True)) if len(deaths) else {}
+    )
+    death_cause = (
+        dict(zip(deaths["USUBJID"], _get(deaths, "DSTERM"), strict=True)) if len(deaths) else {}
+    )
+    dm_death = dict(zip(dm["USUBJID"], _date(_get(dm, "DTHDTC")), strict=True))
+    out["DTHDT"] = [death_date.get(u) or dm_death.get(u) for u in subjects]
+    out["DTHFL"] = ["Y" if d else None for d in out["DTHDT"]]
+    out["DTHCAUS"] = subjects.map(death_cause)
+
+    alive: dict[str, str] = {}
+    for domain, columns in _ALIVE_DATES.items():
+        frame = frames.get(domain)
+        if frame is None or not len(frame):
+            continue
+        keep = frame
+        if domain == "DS":
+            keep = frame[~pd.Series(is_death, index=frame.index)] if len(is_death) else frame
+        for column in columns:
+            if column not in keep.columns:
+                continue
+            dated = pd.DataFrame({"u": keep["USUBJID"], "d": _date(keep[column])}).dropna()
+            for u, d in dated.groupby("u")["d"].max().items():
+                if d > alive.get(u, ""):
+                    alive[u] = d
+    consent = dict(zip(dm["USUBJID"], _date(_get(dm, "RFICDTC")), strict=True))
+    last_alive = []
+    for u, death in zip(subjects, out["DTHDT"], strict=True):
+        best = max([d for d in (alive.get(u), consent.get(u)) if d], default=None)
+        if best is not None and death is not None and best > death:
+            best = death  # nothing after death counts as alive (a data error elsewhere)
+        last_alive.append(best)
+    out["LSTALVDT"] = last_alive
+
+    def status(category: str) -> tuple[list[str | None], list[str | None], list[str | None]]:
+        part = ds[scat.eq(category).to_numpy()] if len(ds) else ds
+        records = (
+            {
+                u: (d, dt)
+                for u, d, dt in zip(
+                    part["USUBJID"], part["DSDECOD"], _date(part["DSSTDTC"]), strict=True
+                )
+            }
+            if len(part)
+            else {}
+        )
+        states, reasons, dates = [], [], []
+        for u in subjects:
+            if u in records:
+                reason, when = records[u]
+                states.append("COMPLETED" if reason == "COMPLETED" else "DISCONTINUED")
+                reasons.append(None if reason == "COMPLETED" else reason)
+                dates.append(when)
+            else:
+                states.append(None)
+                reasons.append(None)
+                dates.append(None)
+        return states, reasons, dates
+
+    eot, eot_reason, _ = status("END OF TREATMENT")
+    out["EOTSTT"] = [
+        s or ("ONGOING" if t else None) for s, t in zip(eot, out["TRTSDT"], strict=True)
+    ]
+    out["DCTREAS"] = eot_reason
+    eos, eos_reason, eos_date = status("END OF STUDY")
+    failure, failure_reason, failure_date = status("END OF SCREENING")
+    out["EOSSTT"] = [
+        s or ("DISCONTINUED" if f else "ONGOING") for s, f in zip(eos, failure, strict=True)
+    ]
+    out["EOSDT"] = [d or f for d, f in zip(eos_date, failure_date, strict=True)]
+    out["DCSREAS"] = [r or f for r, f in zip(eos_reason, failure_reason, strict=True)]
+    armnrs = _get(dm, "ARMNRS").tolist()
+    out["SCRFFL"] = [
+        "Y" if (f is not None or a == "SCREEN FAILURE") else "N"
+        for f, a in zip(failure, armnrs, strict=True)
+    ]
+    out["RANDFL"] = ["Y" if d else "N" for d in out["RANDDT"]]
+    out["ITTFL"] = out["RANDFL"]
+    out["SAFFL"] = ["Y" if d else "N" for d in out["TRTSDT"]]
+
+    ecog = _findings(frames, "QS", "ECOG101")
+    out["ECOGBL"] = subjects.map(dict(zip(ecog["USUBJID"], ecog["value"], strict=True)))
+    for code, column in (("STAGE", "STAGE"), ("HISTTYP", "HISTTYP"), ("PRIMSITE", "PRIMSITE")):
+        found = _findings(frames, "SC", code)
+        out[column] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
+    pdl1 = _findings(frames, "MI", "PDL1TPS")
+    out["PDL1TPS"] = subjects.map(dict(zip(pdl1["USUBJID"], pdl1["value"], strict=True)))
+    out["PDL1ASY"] = subjects.map(dict(zip(pdl1["USUBJID"], pdl1["device"], strict=True)))
+    out["PDL1GR1"] = [_pdl1_group(v) for v in out["PDL1TPS"]]
+    genes: dict[str, pd.Series] = {}
+    for gene in GENE_COLUMNS:
+        found = _findings(frames, "GF", gene)
+        if len(found):
+            genes[gene] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
+    flags = []
+    for i in range(len(subjects)):
+        statuses = [genes[g].iloc[i] for g in DRIVER_GENES if g in genes]
+        tested = [s for s in statuses if isinstance(s, str)]
+        flags.append("Y" if "POSITIVE" in tested else ("N" if tested else None))
+    out["DRVMUTFL"] = flags
+    for column, code in (("HEIGHTBL", "HEIGHT"), ("WEIGHTBL", "WEIGHT")):
+        found = _findings(frames, "VS", code)
+        out[column] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
+    cm = frames.get("CM")
+    if cm is not None and "CMCAT" in cm.columns:
+        prior = cm[cm["CMCAT"] == "PRIOR ANTICANCER THERAPY"].groupby("USUBJID").size()
+        out["PRTHXN"] = [str(int(prior.get(u, 0))) for u in subjects]
+    else:
+        out["PRTHXN"] = None
+    columns = [c for c in ADSL_COLUMNS if c in out]
+    position = columns.index("DRVMUTFL")
+    columns[position:position] = list(genes)
+    for gene, values in genes.items():
+        out[gene] = values.tolist()
+    return pd.DataFrame({name: pd.Series(_none(out[name]), dtype=object) for name in columns})
+
+
+def write_adsl(frame: pd.DataFrame, path: Path) -> Path:
+    """Write the ADSL-like frame as CSV (missing values as empty cells)."""
+    frame.to_csv(path, index=False, na_rep="")
+    return path
