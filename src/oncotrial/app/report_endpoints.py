@@ -34,7 +34,7 @@ from oncotrial.app.results import (
 )
 from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
 from oncotrial.endpoints.qol import MINIMAL_IMPORTANT_DIFFERENCE
-from oncotrial.endpoints.rates import BOR_CATEGORIES, RateResult
+from oncotrial.endpoints.rates import BOR_CATEGORIES, ArmRate, RateResult
 from oncotrial.endpoints.safety import Count
 from oncotrial.endpoints.tte import Param
 from oncotrial.protocol.endpoints import EndpointKind
@@ -181,7 +181,13 @@ def _computed_as(results: TrialResults, item: EndpointResult) -> str:
 # --------------------------------------------------------------------------- rates
 
 
-def _rate_rows(rate: RateResult) -> list[Row]:
+def _ordered(results: TrialResults, rate: RateResult) -> list[ArmRate]:
+    """The engine's per-arm rates (sorted by label) in the protocol's arm order."""
+    names = [a.arm for a in rate.arms]
+    return [rate.arms[i] for i in _arm_order(results, names)]
+
+
+def _rate_rows(results: TrialResults, rate: RateResult) -> list[Row]:
     rows = [
         Row(
             (
@@ -193,7 +199,7 @@ def _rate_rows(rate: RateResult) -> list[Row]:
                 round_or_none(100 * arm.proportion.upper, 6),
             )
         )
-        for arm in rate.arms
+        for arm in _ordered(results, rate)
     ]
     if len(rate.arms) > 1:
         p = rate.overall
@@ -228,7 +234,7 @@ def _rate_blocks(
 ) -> list[Block]:
     name = outcome.definition.name
     facts = []
-    for arm in outcome.rate.arms:
+    for arm in _ordered(results, outcome.rate):
         value, note = proportion_text(arm.proportion)
         facts.append(Fact(f"{name}, {arm.arm}", value, note))
     comparison = outcome.rate.comparison
@@ -248,7 +254,7 @@ def _rate_blocks(
             f"{item.id}-rate",
             f"{name} ({outcome.definition.id})",
             _RATE_COLUMNS,
-            _rate_rows(outcome.rate),
+            _rate_rows(results, outcome.rate),
             footnotes=(
                 "Exact (Clopper-Pearson) 95% confidence intervals. Denominator: every patient "
                 "of the analysis set, including those not evaluable or without a post-baseline "
@@ -256,21 +262,22 @@ def _rate_blocks(
             ),
         ),
     ]
-    arms = [a.arm for a in outcome.rate.arms]
+    arms = [a.arm for a in _ordered(results, outcome.rate)]
     columns = [Column("Best overall response")]
+    codes = _codes(results)
     for arm in arms:
-        prefix = f"{arm}: " if len(arms) > 1 else ""
+        prefix = f"{codes.get(arm, arm)}: " if len(arms) > 1 else ""
         columns += [Column(f"{prefix}n", "right"), Column(f"{prefix}%", "right", ".1f")]
     rows: list[Row] = []
     by_category = dict(outcome.categories)
     for category in BOR_CATEGORIES:
         rate = by_category[category]
         cells: list[str | int | float | None] = [BOR_LABELS[category]]
-        for arm in rate.arms:
+        for arm in _ordered(results, rate):
             cells += [arm.proportion.count, round_or_none(arm.proportion.percent, 6)]
         rows.append(Row(tuple(cells)))
     total_cells: list[str | int | float | None] = [f"{name} ({outcome.definition.id})"]
-    for arm in outcome.rate.arms:
+    for arm in _ordered(results, outcome.rate):
         total_cells += [arm.proportion.count, round_or_none(arm.proportion.percent, 6)]
     rows.append(Row(tuple(total_cells), emphasis=True))
     kind = "Confirmed best" if outcome.response.bor == "CBOR" else "Best"
@@ -283,6 +290,19 @@ def _rate_blocks(
             footnotes=(
                 f"Derived from {outcome.response.source} by the response engine, "
                 f"{assessor_words(outcome.response.result.assessor)}.",
+                *(
+                    (
+                        "Arms: "
+                        + _legend(
+                            results,
+                            arms,
+                            [a.proportion.total for a in _ordered(results, outcome.rate)],
+                        )
+                        + ".",
+                    )
+                    if len(arms) > 1
+                    else ()
+                ),
             ),
         )
     )
@@ -482,39 +502,73 @@ def _count_cell(count: Count) -> str:
     return count.describe()
 
 
+def _arm_order(results: TrialResults, names: Sequence[str]) -> list[int]:
+    """Indexes of ``names`` (an engine's arm order, "Total" last) in the protocol's arm order."""
+    rank = {label: i for i, label in enumerate(results.arm_labels)}
+    arms = [i for i, name in enumerate(names) if name != "Total"]
+    return sorted(arms, key=lambda i: (rank.get(names[i], len(rank)), names[i]))
+
+
+def _codes(results: TrialResults) -> dict[str, str]:
+    return {arm.label: arm.code or arm.label for arm in results.arms}
+
+
+def _legend(results: TrialResults, names: Sequence[str], totals: Sequence[int]) -> str:
+    codes = _codes(results)
+    return "; ".join(
+        f"{codes.get(name, name)} = {name} (N = {n})"
+        for name, n in zip(names, totals, strict=True)
+        if name != "Total"
+    )
+
+
 def _safety_blocks(
     results: TrialResults, item: EndpointResult, outcome: SafetyOutcome
 ) -> list[Block]:
     arms = outcome.worst.arms
     denominators = outcome.worst.denominators
-    keep = list(range(len(arms))) if len(arms) > 2 else [0]
-    headers = [f"{arms[i]} (N = {denominators[i]})" for i in keep]
+    order = _arm_order(results, arms)
+    several = len(order) > 1
+    codes = _codes(results)
+    legend = (f"Arms (as treated): {_legend(results, arms, denominators)}.",) if several else ()
+    shown = [*order, len(arms) - 1] if several else order  # the total column last
+    headers = [
+        (
+            f"{codes.get(arms[i], arms[i])} (N = {denominators[i]})"
+            if arms[i] != "Total"
+            else f"Total (N = {denominators[i]})"
+        )
+        if several
+        else f"{arms[i]} (N = {denominators[i]})"
+        for i in shown
+    ]
     overview = Table(
         f"{item.id}-overview",
         "Patients with treatment-emergent adverse events",
         (Column("Category"), *(Column(h, "right") for h in headers)),
         tuple(
-            Row((category.label, *(_count_cell(counts[i]) for i in keep)))
+            Row((category.label, *(_count_cell(counts[i]) for i in shown)))
             for category, counts in outcome.overview
         ),
         footnotes=(
             f"Treatment-emergent: onset on or after the first dose and no later than "
             f"{outcome.window_days} days after the last dose (TEAE rules: Methods). n (%) of "
             "the safety set.",
+            *legend,
         ),
     )
     any_grade5 = any(c.n for row in outcome.worst.rows for c in row.grade5)
     columns = [Column("System organ class / CTCAE term")]
-    for i in keep:
-        prefix = f"{arms[i]}: " if len(keep) > 1 else ""
+    for i in order:
+        prefix = f"{codes.get(arms[i], arms[i])}: " if several else ""
         columns += [Column(f"{prefix}any grade", "right"), Column(f"{prefix}grade ≥ 3", "right")]
         if any_grade5:
             columns.append(Column(f"{prefix}grade 5", "right"))
     rows = []
     for row in outcome.worst.rows:
-        label = row.term or row.soc or "Any treatment-emergent adverse event"
+        label = row.term or row.soc or "Any TEAE"
         cells: list[str | int | float | None] = [label]
-        for i in keep:
+        for i in order:
             cells += [_count_cell(row.any_grade[i]), _count_cell(row.grade3[i])]
             if any_grade5:
                 cells.append(_count_cell(row.grade5[i]))
@@ -526,8 +580,9 @@ def _safety_blocks(
         tuple(columns),
         tuple(rows),
         footnotes=(
-            "A patient with several events in a row is counted once, at the worst grade. "
+            "n (%): a patient with several events in a row is counted once, at the worst grade. "
             "System organ classes and terms by descending frequency.",
+            *legend,
         ),
     )
     text = (
@@ -608,28 +663,11 @@ def _biomarker_blocks(item: EndpointResult, outcome: BiomarkerOutcome) -> list[B
     return blocks
 
 
-def _qol_blocks(item: EndpointResult, outcome: QolOutcome) -> list[Block]:
+def _qol_blocks(results: TrialResults, item: EndpointResult, outcome: QolOutcome) -> list[Block]:
     summary = outcome.summary
-    rows = [
-        Row(
-            (
-                row.arm,
-                row.visit,
-                row.n,
-                round_or_none(row.mean, 4),
-                round_or_none(row.sd, 4),
-                round_or_none(row.median, 4),
-                row.change_n if not row.baseline else None,
-                round_or_none(row.change_mean, 4),
-                round_or_none(row.change_sd, 4),
-                row.improved if not row.baseline else None,
-                row.worsened if not row.baseline else None,
-            )
-        )
-        for row in summary.rows
-    ]
     mid = f"{MINIMAL_IMPORTANT_DIFFERENCE:g}"
-    return [
+    codes = _codes(results)
+    blocks: list[Block] = [
         Paragraph(
             f"{summary.label} ({summary.test}): patients with a baseline score per arm: "
             + ", ".join(
@@ -637,29 +675,55 @@ def _qol_blocks(item: EndpointResult, outcome: QolOutcome) -> list[Block]:
                 for arm, n in zip(summary.arms, summary.subjects_with_baseline, strict=True)
             )
             + "."
-        ),
-        Table(
-            f"{item.id}-qol",
-            f"{summary.label} by arm and visit",
-            (
-                Column("Arm"),
-                Column("Visit"),
-                Column("n", "right"),
-                Column("Mean", "right", ".1f"),
-                Column("SD", "right", ".1f"),
-                Column("Median", "right", ".1f"),
-                Column("Change: n", "right"),
-                Column("Mean change", "right", ".1f"),
-                Column("SD of change", "right", ".1f"),
-                Column(f"Improved ≥ {mid}", "right"),
-                Column(f"Worsened ≥ {mid}", "right"),
-            ),
-            tuple(rows),
-            footnotes=(
-                f"Source of the scale and the minimal important difference: {summary.source}.",
-            ),
-        ),
+        )
     ]
+    ordered = sorted(
+        summary.arms,
+        key=lambda a: (results.arm_labels.index(a) if a in results.arm_labels else 99, a),
+    )
+    for arm in ordered:
+        rows = [
+            Row(
+                (
+                    row.visit,
+                    row.n,
+                    round_or_none(row.mean, 4),
+                    round_or_none(row.sd, 4),
+                    row.change_n if not row.baseline else None,
+                    round_or_none(row.change_mean, 4),
+                    round_or_none(row.change_sd, 4),
+                    row.improved if not row.baseline else None,
+                    row.worsened if not row.baseline else None,
+                ),
+                emphasis=row.baseline,
+            )
+            for row in summary.rows
+            if row.arm == arm
+        ]
+        suffix = f"-{codes.get(arm, arm).lower()}" if len(summary.arms) > 1 else ""
+        blocks.append(
+            Table(
+                f"{item.id}-qol{suffix}"[:63],
+                f"{summary.label} by visit" + (f": {arm}" if len(summary.arms) > 1 else ""),
+                (
+                    Column("Visit"),
+                    Column("n", "right"),
+                    Column("Mean", "right", ".1f"),
+                    Column("SD", "right", ".1f"),
+                    Column("Change: n", "right"),
+                    Column("Mean change", "right", ".1f"),
+                    Column("SD of change", "right", ".1f"),
+                    Column(f"Improved ≥ {mid}", "right"),
+                    Column(f"Worsened ≥ {mid}", "right"),
+                ),
+                tuple(rows),
+                footnotes=(
+                    "Baseline row in bold; change from baseline for patients with both scores. "
+                    f"Scale and minimal important difference: {summary.source}.",
+                ),
+            )
+        )
+    return blocks
 
 
 def endpoint_section(
@@ -682,7 +746,7 @@ def endpoint_section(
     elif isinstance(outcome, BiomarkerOutcome):
         blocks += _biomarker_blocks(item, outcome)
     elif isinstance(outcome, QolOutcome):
-        blocks += _qol_blocks(item, outcome)
+        blocks += _qol_blocks(results, item, outcome)
     what = item.endpoint.title if outcome is None else "Part of this endpoint"
     blocks += [Note.not_computable(what, _clause(reason)) for reason in item.reasons]
     blocks += [Note(note, NoteKind.CAUTION) for note in item.notes]

@@ -268,7 +268,7 @@ def swimmer_figure(results: TrialResults, run: ResponseRun, *, figure_id: str) -
         return None
     ovr = run.result.adrs
     ovr = ovr[(ovr["PARAMCD"] == "OVR") & ovr["AVALC"].isin(["CR", "PR", "iCR", "iPR"])]
-    by_subject = dict(ovr.groupby("USUBJID"))
+    by_subject = {subject: rows for subject, rows in ovr.groupby("USUBJID")}  # noqa: C416
     first_pd = dict(
         zip(run.result.summary["USUBJID"], run.result.summary["FIRST_PD_DT"], strict=True)
     )

@@ -271,8 +271,8 @@ def _response_over_time(results: TrialResults) -> Section | None:
         (
             Paragraph(
                 f"All tumour assessments of the {results.sets.efficacy_name.lower()} up to the "
-                f"data cut-off, {results.settings.criteria.value} "
-                f"({run.result.assessor} assessments)."
+                f"data cut-off, {results.settings.criteria.value}, "
+                f"{assessor_words(run.result.assessor)}."
             ),
             *blocks,
         ),
