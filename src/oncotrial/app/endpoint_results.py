@@ -609,7 +609,7 @@ def compute_endpoint(
                 "definition is quoted above for the investigator to analyse"
             )
     except OncotrialError as exc:
-        outcome = exc.report() if hasattr(exc, "report") else exc.message
+        outcome = exc.report(limit=5)
     if isinstance(outcome, str):
         reasons.append(outcome)
         return EndpointResult(endpoint, index, level_index, None, tuple(reasons), tuple(notes))

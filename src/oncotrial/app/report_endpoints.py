@@ -416,6 +416,44 @@ def _tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome
             missing_text="NR",
         )
     )
+    if outcome.cox is not None and outcome.logrank is not None:
+        lr = outcome.logrank
+        blocks.append(
+            Table(
+                f"{item.id}-hr",
+                f"{outcome.name}: comparison of the arms",
+                (
+                    Column("Arm"),
+                    Column("Reference arm"),
+                    Column("Hazard ratio", "right", ".2f"),
+                    Column("95% CI lower", "right", ".2f"),
+                    Column("95% CI upper", "right", ".2f"),
+                    Column("Wald p", "right", ".4f"),
+                    Column("Log-rank χ²", "right", ".2f"),
+                    Column("Log-rank p", "right", ".4f"),
+                ),
+                tuple(
+                    Row(
+                        (
+                            term.name,
+                            outcome.cox.reference,
+                            round_or_none(term.hr, 8),
+                            round_or_none(term.lower, 8),
+                            round_or_none(term.upper, 8),
+                            round_or_none(term.p, 8),
+                            round_or_none(lr.chisq, 8),
+                            round_or_none(lr.p, 8),
+                        )
+                    )
+                    for term in outcome.cox.terms
+                ),
+                footnotes=(
+                    f"Cox proportional hazards model (Efron ties), Wald 95% CI; log-rank test with "
+                    f"{lr.df} degree(s) of freedom. {outcome.cox.events} events in "
+                    f"{outcome.cox.n} patients.",
+                ),
+            )
+        )
     if outcome.curves:
         blocks.append(
             km_figure(
@@ -753,6 +791,15 @@ def endpoint_section(
     return Section(item.id, item.endpoint.title, tuple(blocks))
 
 
+def _first_clause(reason: str) -> str:
+    """The reason up to its first sentence or parenthesis (the section has the whole text)."""
+    text = _clause(reason)
+    for mark in (" (", ". ", "; "):
+        if mark in text:
+            text = text[: text.index(mark)]
+    return text
+
+
 def _clause(reason: str) -> str:
     """A reason as the end of "… cannot be computed because …" (no capital, no full stop)."""
     text = reason.strip().rstrip(".")
@@ -763,7 +810,11 @@ def headline(item: EndpointResult) -> str:
     """The endpoint's result in one line (for the summary table and the demo's console)."""
     outcome = item.outcome
     if outcome is None:
-        return "not computable: " + _clause(item.reasons[0]) if item.reasons else "not computable"
+        return (
+            "not computable: " + _first_clause(item.reasons[0])
+            if item.reasons
+            else "not computable"
+        )
     if isinstance(outcome, RateOutcome):
         return "; ".join(
             f"{_arm_prefix(outcome.rate.arms, a.arm)}{a.proportion.count}/{a.proportion.total} "
