@@ -195,7 +195,13 @@ def export(
     frames = export_sdtm(trial_id, domains=wanted)
     created = datetime.now(UTC).replace(microsecond=0).isoformat()
     written = write_sdtm_folder(
-        frames, out_dir, fmt=fmt, study_oid=trial_id, created=created, source_version=__version__
+        frames,
+        out_dir,
+        fmt=fmt,
+        study_oid=trial_id,
+        created=created,
+        source_version=__version__,
+        canonical=True,
     )
     if adsl:
         if wanted is not None and set(wanted) != set(frames):

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from oncotrial.errors import FormatError, InputError, SchemaError
-from oncotrial.formats.sdtm_spec import is_numeric_variable, variable_label
+from oncotrial.formats.sdtm_spec import is_numeric_variable, to_text_frame, variable_label
 
 __all__ = [
     "DOMAIN_LABELS",
@@ -230,9 +230,12 @@ def read_sdtm_folder(
     return frames
 
 
-def write_domain_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a domain as CSV; missing values are empty cells."""
-    frame.to_csv(path, index=False, na_rep="")
+def write_domain_csv(
+    frame: pd.DataFrame, path: Path, domain: str | None = None, *, canonical: bool = False
+) -> None:
+    """Write a domain as CSV: numbers in canonical form (``21``, not ``21.0``), missing values
+    as empty cells (``canonical``: the frame is already text, as an export gives it)."""
+    (frame if canonical else to_text_frame(frame, domain)).to_csv(path, index=False, na_rep="")
 
 
 def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:
@@ -320,12 +323,17 @@ def write_sdtm_folder(
     study_oid: str = "STUDY",
     created: str = "",
     source_version: str = "",
+    canonical: bool = False,
 ) -> list[Path]:
-    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written."""
+    """Write each domain to ``folder/<domain>.csv`` or ``.json``; returns the paths written.
+
+    ``canonical``: the frames are already canonical text (``sdtm_spec.to_text_frame``)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for domain, frame in frames.items():
         path = folder / f"{domain.lower()}.{'json' if fmt == 'json' else 'csv'}"
+        if not canonical:
+            frame = to_text_frame(frame, domain.upper())
         if fmt == "json":
             write_dataset_json(
                 frame,
@@ -336,6 +344,6 @@ def write_sdtm_folder(
                 source_version=source_version,
             )
         else:
-            write_domain_csv(frame, path)
+            write_domain_csv(frame, path, domain.upper(), canonical=True)
         written.append(path)
     return written

@@ -108,6 +108,7 @@ class TrialPlan:
     reference: str  # "randomization" or "first dose"
     imaging_interval_days: int
     imaging_window_days: int
+    confirmation_days: int
     disease: Disease
     driver_negative: bool
     prior_lines: int
@@ -413,6 +414,11 @@ def build_plan(protocol: Protocol, parameters: DesignParameters) -> TrialPlan:
         reference=reference,
         imaging_interval_days=int(interval),
         imaging_window_days=int(window),
+        confirmation_days=(
+            analysis.response.confirmation_days
+            if analysis.response is not None and analysis.response.confirmation_days
+            else 28
+        ),
         disease=_disease(protocol),
         driver_negative=driver_negative,
         prior_lines=prior,

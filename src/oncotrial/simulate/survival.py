@@ -10,9 +10,10 @@ The model (docs/simulator.md, "Outcome model"):
 - A progression is seen at the scheduled assessment nearest the latent time (at the first one
   if earlier), so that scan-dated PFS reproduces the designed distribution up to the assessment
   interval's resolution.
-- Responders are drawn among patients whose progression comes at the third assessment or later
-  (room for a response and its confirmation), with odds rising with the PD-L1 tumour proportion
-  score; the intercept is solved so that the expected response rate equals the arm's ORR.
+- Responders are drawn among patients whose progression comes late enough for a response and its
+  confirmation (the confirming scan at least the protocol's confirmation interval later), with
+  odds rising with the PD-L1 tumour proportion score; the intercept is solved so that the
+  expected response rate equals the arm's ORR.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def response_probabilities(
     if orr >= share:
         raise ValueProblem(
             f"an ORR of {orr:.0%} is not reachable: only {share:.0%} of patients stay free of "
-            "progression until the third assessment, which a confirmed response needs",
+            "progression long enough for a response and its confirmation",
             field="orr",
             hint="Raise the median PFS or lower the ORR.",
         )

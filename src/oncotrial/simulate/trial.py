@@ -269,6 +269,7 @@ def simulate_trial(
     out_rng = np.random.Generator(np.random.PCG64(outcomes))
     m = len(enrolled_index)
     interval = plan.imaging_interval_days
+    confirmation_gap = max(1, math.ceil(plan.confirmation_days / interval))
     pfs = np.empty(m)
     os_ = np.empty(m)
     death_first = out_rng.random(m) < params.death_without_progression
@@ -294,7 +295,9 @@ def simulate_trial(
             death_first[members], pfs[members], pfs[members] + raw_pps[members] / pps
         )
         scans = detection_scan(pfs[members], interval)
-        eligible = ~death_first[members] & (scans >= 3) & treated[members]
+        # A confirmed response needs the responding scan, a confirming scan at least the
+        # confirmation interval later (RECIST 1.1 §4.4: 4 weeks), and both before progression.
+        eligible = ~death_first[members] & (scans >= 2 + confirmation_gap) & treated[members]
         in_arm_treated = treated[members]
         probabilities = np.zeros(int(members.sum()))
         if in_arm_treated.any():
@@ -307,7 +310,7 @@ def simulate_trial(
         responder[members] = response_draws[members] < probabilities
     pd_scan = detection_scan(pfs, interval)
     complete = responder & (out_rng.random(m) < params.complete_response_share)
-    onset = np.where((out_rng.random(m) < 0.6) | (pd_scan < 4), 1, 2)
+    onset = np.where((out_rng.random(m) < 0.6) | (pd_scan < 3 + confirmation_gap), 1, 2)
     mechanism_draw = out_rng.random(m)
     mechanism = np.where(
         mechanism_draw < 0.6, "target", np.where(mechanism_draw < 0.9, "new", "non-target")

@@ -3,8 +3,9 @@
 The ORM saves one row at a time (and simple-history one history row after it); a simulated trial of
 10,000 patients has about a million records. ``BulkWriter`` writes the same rows the ORM would —
 the model's table and its historical table, history type ``+``, the user, the time and the
-reason — with one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table, inside the caller's
-transaction. Primary keys are reserved first so that records can refer to each other and history
+reason — inside the caller's transaction: the records with one ``executemany`` (SQLite) or
+``COPY`` (PostgreSQL) per table, their history rows with one ``INSERT … SELECT`` from the records
+just written. Primary keys are reserved first so that records can refer to each other and history
 rows carry their record's id: on PostgreSQL from the table's sequence, on SQLite (whose IMMEDIATE
 transactions let one writer in at a time) above both the highest id and the AUTOINCREMENT counter,
 so an id is never reused after a deletion.
@@ -108,28 +109,47 @@ class BulkWriter:
         values = [ids.tolist()] + [_python_list(columns.get(f.attname), f, n) for f in fields]
         self._write(model._meta.db_table, names, values, n)
 
-        history = model.history.model  # type: ignore[attr-defined]
-        history_ids = self._reserve(history._meta.db_table, history._meta.pk.column, n)
-        extra = {
-            "history_date": [self.when] * n,
-            "history_change_reason": [self.reason] * n,
-            "history_type": ["+"] * n,
-            "history_user_id": [self.user_id] * n,
-        }
-        record_values = dict(zip(names, values, strict=True))
-        h_names: list[str] = []
-        h_values: list[list[Any]] = []
-        for field in history._meta.concrete_fields:
-            h_names.append(field.column)
-            if field.primary_key:
-                h_values.append(history_ids.tolist())
-            elif field.attname in extra:
-                h_values.append(extra[field.attname])
-            else:
-                h_values.append(record_values[field.column])
-        self._write(history._meta.db_table, h_names, h_values, n)
+        self._copy_to_history(model, names, ids)
         self.counts[model.__name__] = self.counts.get(model.__name__, 0) + n
         return ids
+
+    def _copy_to_history(
+        self, model: type[dj.Model], names: Sequence[str], ids: np.ndarray
+    ) -> None:
+        """The history rows (type ``+``) as a copy made by the database from the new records.
+
+        Copying inside the database is what makes a bulk import with a full audit trail cost
+        little more than the import itself.
+        """
+        history = model.history.model  # type: ignore[attr-defined]
+        extra = {
+            "history_date": "%s",
+            "history_change_reason": "%s",
+            "history_type": "'+'",
+            "history_user_id": "%s",
+        }
+        targets: list[str] = []
+        sources: list[str] = []
+        for field in history._meta.concrete_fields:
+            if field.primary_key:
+                continue  # history_id: assigned by the database
+            targets.append(f'"{field.column}"')
+            sources.append(extra.get(field.attname, f'"{field.column}"'))
+        params: list[object] = [self.when, self.reason, self.user_id]
+        if self.vendor == "postgresql":
+            where = '"id" = ANY(%s)'
+            params.append(ids.tolist())
+        else:
+            where = '"id" BETWEEN %s AND %s'
+            params += [int(ids.min()), int(ids.max())]
+            if int(ids.max()) - int(ids.min()) + 1 != len(ids):
+                raise ValueError("SQLite ids of one insert must be contiguous")
+        sql = (
+            f'INSERT INTO "{history._meta.db_table}" ({", ".join(targets)}) '
+            f'SELECT {", ".join(sources)} FROM "{model._meta.db_table}" WHERE {where}'
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
     def _write(self, table: str, names: Sequence[str], values: Sequence[list[Any]], n: int) -> None:
         rows = list(zip(*values, strict=True))

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from oncotrial.errors import IntegrityError
 
 __all__ = [
     "RECORD_MODELS",
@@ -41,6 +43,49 @@ __all__ = [
 ]
 
 
+class _AuditedQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise IntegrityError(
+            "stored records change one at a time, each with its history and reason; "
+            "QuerySet.update() would bypass the audit trail"
+        )
+
+
+class Audited(models.Model):
+    """A model whose changes always keep their history: atomic saves, a reason after first entry.
+
+    simple-history writes the history row after the record; saving both in one transaction means a
+    refused history row (no reason, no user) leaves the record unchanged.
+    """
+
+    objects = _AuditedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def _require_reason(self, action: str) -> None:
+        from oncotrial.store.audit import current_reason
+
+        reason = getattr(self, "_change_reason", None) or current_reason()
+        if not (reason or "").strip():
+            raise IntegrityError(
+                f"{action} of a stored {self._meta.verbose_name} needs a reason; nothing was "
+                "written",
+                hint="Give the reason (--reason TEXT on the command line).",
+            )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            self._require_reason("a change")
+        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        self._require_reason("a deletion")
+        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+
 def _history() -> HistoricalRecords:
     """History without indexes on the copied foreign keys: history is read per record (by id),
     and every index slows the bulk imports that write a history row per record."""
@@ -59,7 +104,7 @@ def _integer() -> models.IntegerField:
     return models.IntegerField(null=True, blank=True)
 
 
-class Trial(models.Model):
+class Trial(Audited):
     """A trial: its id, the STUDYID its data carries, and its protocol versions."""
 
     trial_id = models.CharField(max_length=100, unique=True)
@@ -75,7 +120,7 @@ class Trial(models.Model):
         return self.protocol_versions.order_by("-version").first()
 
 
-class ProtocolVersion(models.Model):
+class ProtocolVersion(Audited):
     """The protocol (oncotrial YAML) as it stood from a version on; a change adds a version."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="protocol_versions")
@@ -91,7 +136,7 @@ class ProtocolVersion(models.Model):
         ]
 
 
-class Site(models.Model):
+class Site(Audited):
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="sites")
     site_id = models.CharField(max_length=40)
     name = models.TextField(blank=True, default="")
@@ -102,7 +147,7 @@ class Site(models.Model):
         constraints = [models.UniqueConstraint(fields=["trial", "site_id"], name="site_unique")]
 
 
-class DomainLayout(models.Model):
+class DomainLayout(Audited):
     """The column order of a domain as imported, so that the export writes the same columns."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="layouts")
@@ -114,7 +159,7 @@ class DomainLayout(models.Model):
         constraints = [models.UniqueConstraint(fields=["trial", "domain"], name="layout_unique")]
 
 
-class Subject(models.Model):
+class Subject(Audited):
     """DM: one screened person (screening number SUBJID, subject id USUBJID)."""
 
     DOMAIN: ClassVar[str] = "DM"
@@ -184,7 +229,7 @@ class Subject(models.Model):
         return self.usubjid
 
 
-class SubjectRecord(models.Model):
+class SubjectRecord(Audited):
     """One SDTM record of a subject in a domain; ``seq`` is its --SEQ."""
 
     DOMAIN: ClassVar[str] = ""
@@ -248,7 +293,7 @@ class Disposition(SubjectRecord):
         ]
 
 
-class TumourAssessment(models.Model):
+class TumourAssessment(Audited):
     """A tumour assessment: one subject's scan read by one assessor on one date.
 
     Groups the TR measurements and RS responses that share visit, date and assessor.
@@ -672,7 +717,7 @@ class Finding(SubjectRecord):
         indexes = [models.Index(fields=["trial", "domain"], name="finding_trial_domain")]
 
 
-class OtherRecord(models.Model):
+class OtherRecord(Audited):
     """A record of a domain oncotrial does not interpret (SV, MH, TS, SUPPxx, …), kept as is."""
 
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection
 
 from oncotrial.errors import StoreError
-from oncotrial.formats.sdtm_spec import numbers_as_text, order_columns, sort_records
+from oncotrial.formats.sdtm_spec import numbers_as_text, order_columns
 from oncotrial.store import models
 from oncotrial.store.mapping import domain_columns, model_for
 
@@ -45,12 +45,9 @@ def _query(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
         rows = cursor.fetchall()
     if not rows:
         return pd.DataFrame({name: pd.Series([], dtype=object) for name in columns})
-    return pd.DataFrame(
-        {
-            name: pd.Series(values, dtype=object)
-            for name, values in zip(columns, zip(*rows, strict=True), strict=True)
-        }
-    )
+    array = np.empty((len(rows), len(columns)), dtype=object)
+    array[:] = rows  # one object block: no per-column type inference
+    return pd.DataFrame(array, columns=columns, dtype=object, copy=False)
 
 
 def _quote(name: str) -> str:
@@ -59,7 +56,7 @@ def _quote(name: str) -> str:
 
 def _format(series: pd.Series, kind: str) -> pd.Series:
     if kind == "text":
-        return series.astype(object)
+        return series if series.dtype == object else series.astype(object)
     numbers = pd.to_numeric(series.astype(object), errors="coerce").to_numpy(
         dtype=np.float64, na_value=np.nan
     )
@@ -144,7 +141,9 @@ def _domain_frame(
     on_assessment = [m for m in maps if m.on_assessment]
     table = model._meta.db_table
     key = "id" if domain == "DM" else "subject_id"
-    select = [key] + [m.field for m in own] + ["extra"]
+    select = [key] + [m.field for m in own]
+    if _has_extra(model, trial, domain):
+        select.append("extra")
     if on_assessment:
         select.append("assessment_id")
     sql = f"SELECT {', '.join(_quote(c) for c in select)} FROM {_quote(table)} WHERE trial_id = %s"
@@ -158,6 +157,15 @@ def _domain_frame(
         raw = raw[raw[key].isin(set(subject_ids))].reset_index(drop=True)
     if raw.empty:
         return None
+    # SDTM key order (USUBJID, --SEQ) from the stored numbers, before anything becomes text.
+    rank = {sid: i for i, (sid, _) in enumerate(sorted(usubjid_of.items(), key=lambda kv: kv[1]))}
+    names = raw[key].map(rank).to_numpy(dtype=np.int64)
+    seq = (
+        pd.to_numeric(raw["seq"]).to_numpy(dtype=np.float64)
+        if "seq" in raw.columns
+        else np.zeros(len(raw))
+    )
+    raw = raw.iloc[np.lexsort((seq, names))].reset_index(drop=True)
     out: dict[str, pd.Series] = {}
     out["STUDYID"] = pd.Series([trial.studyid] * len(raw), dtype=object)
     out["DOMAIN"] = pd.Series([domain] * len(raw), dtype=object)
@@ -174,8 +182,16 @@ def _domain_frame(
         for m in on_assessment:
             out[m.variable] = _format(joined[m.field], m.kind).set_axis(raw.index)
     frame = pd.DataFrame(out)
-    _merge_extra(frame, raw["extra"])
+    if "extra" in raw.columns:
+        _merge_extra(frame, raw["extra"])
     return frame
+
+
+def _has_extra(model: type, trial: models.Trial, domain: str) -> bool:
+    query = model.objects.filter(trial=trial, extra__isnull=False)
+    if model is models.Finding:
+        query = query.filter(domain=domain)
+    return query.exists()
 
 
 def _assessments(ids: list[int], fields: list[str]) -> pd.DataFrame:
@@ -246,4 +262,4 @@ def _arrange(frame: pd.DataFrame, domain: str, layout: list[str] | None) -> pd.D
     frame = frame[columns]
     if model_for(domain) is None:
         return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
-    return sort_records(frame, domain)
+    return frame.reset_index(drop=True)  # rows were put in key order when read

@@ -28,6 +28,7 @@ from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import DictionaryError, Problem, ValueProblem
 from oncotrial.formats.sdtm_spec import ISO_8601, is_numeric_variable
 from oncotrial.store.mapping import domain_columns, model_for
+from oncotrial.store.source import Source
 
 __all__ = [
     "CONTROLLED_TERMS",
@@ -37,19 +38,6 @@ __all__ = [
     "lesion_index",
     "validate_frames",
 ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a domain's rows came from, for messages (``rows``: the file row of each record,
-    when records were made from the rows of a template)."""
-
-    name: str
-    first_row: int = 2
-    rows: tuple[int, ...] | None = None
-
-    def row(self, index: int) -> int:
-        return self.rows[index] if self.rows is not None else index + self.first_row
 
 
 @dataclass(frozen=True)
@@ -666,4 +654,10 @@ def validate_frames(
         studyid=studyid,
         modes=modes,
     )
-    return checker.run()
+    problems = checker.run()
+
+    def order(problem: Problem) -> tuple[str, int]:
+        number = (problem.record or "").removeprefix("row ")
+        return (problem.file or "", int(number) if number.isdigit() else 0)
+
+    return sorted(problems, key=order)  # stable: a row's problems keep the checks' order
