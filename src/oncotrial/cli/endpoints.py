@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from rich.table import Table
 
-from oncotrial import __version__
 from oncotrial.app.analysis import run_endpoints
+from oncotrial.cli._options import (
+    evaluator_option,
+    response_source_option,
+    table_format_option,
+    write_adam_tables,
+)
 from oncotrial.cli._output import console, err_console
 from oncotrial.endpoints.tte import Param, RuleSet, rules_for
-from oncotrial.formats.adam import write_tables
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.protocol.endpoints import Origin
 from oncotrial.response import ReferenceDate, ResponseSettings
@@ -84,25 +87,10 @@ def endpoints() -> None:
     type=click.IntRange(min=0),
     help="Imaging visit window (default: the protocol's, else 0).",
 )
-@click.option(
-    "--evaluator",
-    help="Assessor whose reads count (default: the accepted records, ACPTFL = Y).",
-)
-@click.option(
-    "--from",
-    "source",
-    type=click.Choice(["auto", "lesions", "responses"]),
-    default="auto",
-    show_default=True,
-    help="With --sdtm: derive responses from TU/TR lesions or from RS.",
-)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="ADTTE file to write.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "json"]),
-    help="Output format (default: from the --out suffix, else csv).",
-)
+@response_source_option
+@evaluator_option
+@table_format_option
 def derive(
     sdtm: Path | None,
     adrs: Path | None,
@@ -168,13 +156,7 @@ def derive(
         evaluator=evaluator,
     )
     adtte = run.tte.adtte
-    studies = adtte["STUDYID"].dropna().unique() if "STUDYID" in adtte else []
-    write_tables(
-        [(adtte, out, fmt or ("json" if out.suffix.lower() == ".json" else "csv"), "ADTTE")],
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        study_oid=str(studies[0]) if len(studies) == 1 else "STUDY",
-        source_version=__version__,
-    )
+    write_adam_tables([(adtte, out, "ADTTE")], fmt)
     table = Table(title=f"ADTTE ({rules.name.value} censoring rules, time zero {reference})")
     for column in ("Parameter", "Subjects", "Events", "Censored"):
         table.add_column(column, justify="left" if column == "Parameter" else "right")

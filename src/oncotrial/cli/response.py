@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import pandas as pd
 from rich.table import Table
 
-from oncotrial import __version__
 from oncotrial.app.analysis import run_response
+from oncotrial.cli._options import (
+    evaluator_option,
+    response_source_option,
+    table_format_option,
+    write_adam_tables,
+)
 from oncotrial.cli._output import console, err_console
-from oncotrial.formats.adam import write_tables
 from oncotrial.response import (
     AfterCompleteResponse,
     ReferenceDate,
@@ -77,15 +80,6 @@ def response() -> None:
     help="Response criteria of the protocol.",
 )
 @click.option(
-    "--from",
-    "source",
-    type=click.Choice(["auto", "lesions", "responses"]),
-    default="auto",
-    show_default=True,
-    help="With --sdtm: derive from TU/TR lesions or from RS responses (auto: lesions when "
-    "tr is present).",
-)
-@click.option(
     "--confirmation-days",
     type=click.IntRange(min=0),
     default=_SETTINGS_DEFAULTS.confirmation_days,
@@ -124,18 +118,6 @@ def response() -> None:
     help="Subject-file date the SD window is measured from.",
 )
 @click.option(
-    "--evaluator",
-    help="Assessor whose reads count (e.g. INVESTIGATOR, 'RADIOLOGIST 1'); default: the "
-    "accepted records (ACPTFL = Y).",
-)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["csv", "json"]),
-    default=None,
-    help="Output format (default: from the --out suffix, else csv).",
-)
-@click.option(
     "--lesion-table",
     type=click.Path(path_type=Path),
     help="Also write the lesion-level table (sums, change from baseline and nadir).",
@@ -152,6 +134,9 @@ def response() -> None:
     type=click.Path(path_type=Path),
     help="Also write the excluded and flagged records.",
 )
+@response_source_option
+@evaluator_option
+@table_format_option
 def derive(
     sdtm: Path | None,
     lesion_csv: Path | None,
@@ -202,22 +187,15 @@ def derive(
     result = run_response(
         adsl, settings, sdtm=sdtm, lesion_csv=lesion_csv, source=source, evaluator=evaluator
     )
-    out_fmt = fmt or ("json" if out.suffix.lower() == ".json" else "csv")
-    tables = [(result.adrs, out, out_fmt, "ADRS")]
+    tables = [(result.adrs, out, "ADRS")]
     if lesion_table is not None:
-        tables.append((result.lesions, lesion_table, out_fmt, "LESIONS"))
+        tables.append((result.lesions, lesion_table, "LESIONS"))
     if summary_out is not None:
-        tables.append((result.summary, summary_out, out_fmt, "SUMMARY"))
+        tables.append((result.summary, summary_out, "SUMMARY"))
     if excluded_out is not None:
         problems = pd.concat([result.excluded, result.flags], ignore_index=True)
-        tables.append((problems, excluded_out, out_fmt, "EXCLUDED"))
-    studies = result.adrs["STUDYID"].dropna().unique()
-    write_tables(
-        tables,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        study_oid=str(studies[0]) if len(studies) == 1 else "STUDY",
-        source_version=__version__,
-    )
+        tables.append((problems, excluded_out, "EXCLUDED"))
+    write_adam_tables(tables, fmt)
     _report(result, out)
 
 
