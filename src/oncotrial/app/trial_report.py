@@ -711,7 +711,17 @@ def _serious_listing(results: TrialResults, several: bool) -> Block:
             Column("TEAE", "center"),
         ),
         tuple(rows),
-        footnotes=("All serious adverse events (AESER = Y) recorded up to the data cut-off.",),
+        footnotes=(
+            "All serious adverse events (AESER = Y) recorded up to the data cut-off.",
+            *(
+                ()
+                if safety is not None
+                else (
+                    "Terms and grades as recorded: they could not be checked against CTCAE "
+                    "v5.0 (see the safety endpoint), and treatment emergence was not derived.",
+                )
+            ),
+        ),
     )
 
 

@@ -15,9 +15,6 @@ from oncotrial.cli._store import ctcae_option
 
 __all__ = ["demo"]
 
-# One step to create the database, then simulate, store and report each of the five trials.
-_STEPS = 1 + 5 * 3
-
 
 def _ci(lower: float | None, upper: float | None, scale: float, digits: int = 1) -> str:
     low = "NR" if lower is None else f"{lower * scale:.{digits}f}"
@@ -54,6 +51,7 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
       oncotrial demo
       ONCOTRIAL_CTCAE=CTCAE_v5.0.xlsx oncotrial demo --out demo-reports/
     """
+    from oncotrial.app import demo as use_case
     from oncotrial.app.demo import DEMO_DB_NAME, arm_curves, arm_rates, demo_folder, run_demo
     from oncotrial.protocol.endpoints import EndpointKind
 
@@ -62,6 +60,8 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         console.print(f"replacing the demo database {escape(str(database))}")
     else:
         console.print(f"creating the demo database {escape(str(database))}")
+    # One step to create the database, then simulate, store and report each trial.
+    total = 1 + 3 * len(use_case.DEMO_SCENARIOS)
     started = datetime.now()
     with Progress(
         TextColumn("{task.description}"),
@@ -71,7 +71,7 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("starting", total=_STEPS)
+        task = bar.add_task("starting", total=total)
         steps = {"n": 0}
 
         def progress(step: str) -> None:
@@ -85,7 +85,7 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
             seed_offset=seed_offset,
             progress=progress,
         )
-        bar.update(task, completed=_STEPS)
+        bar.update(task, completed=total)
     elapsed = (datetime.now() - started).total_seconds()
 
     table = Table(
