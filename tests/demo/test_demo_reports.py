@@ -160,9 +160,12 @@ def check_km(report: Path, item: str, curves, landmark_days: float | None) -> No
             assert close(row[column], None if value is None else value / MONTH), (arm, column)
         if landmark_days is not None:
             (estimate,) = curve.survival_at([landmark_days])
-            rate_columns = [c for c in got.columns if c.startswith("Rate at")]
-            assert close(row[rate_columns[0]], 100 * estimate.survival)
-            assert row["At risk"] == estimate.n_risk
+            rates = table(report, f"{item}-landmark").set_index("Arm")
+            assert close(rates.loc[arm, "Time point (days)"], landmark_days, 1e-3)
+            assert close(rates.loc[arm, "Rate (%)"], 100 * estimate.survival)
+            assert close(rates.loc[arm, "95% CI lower (%)"], 100 * estimate.lower)
+            assert close(rates.loc[arm, "95% CI upper (%)"], 100 * estimate.upper)
+            assert rates.loc[arm, "At risk"] == estimate.n_risk
 
 
 @pytest.mark.parametrize("key", TRIALS)

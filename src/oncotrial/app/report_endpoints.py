@@ -38,6 +38,7 @@ from oncotrial.endpoints.rates import BOR_CATEGORIES, ArmRate, RateResult
 from oncotrial.endpoints.safety import Count
 from oncotrial.endpoints.tte import Param
 from oncotrial.protocol.endpoints import EndpointKind
+from oncotrial.protocol.timeframe import Duration
 from oncotrial.report import (
     Block,
     Column,
@@ -71,7 +72,7 @@ def registry_source(results: TrialResults) -> str:
 def assessor_words(assessor: str) -> str:
     """Whose reads the response engine used, for a sentence."""
     if assessor.casefold() == "accepted assessor":
-        return "the accepted reads (--ACPTFL = Y)"
+        return "the accepted reads (ACPTFL = Y)"
     return f"the reads of {assessor}"
 
 
@@ -99,10 +100,10 @@ def _computed_as(results: TrialResults, item: EndpointResult) -> str:
         else ", counting every tumour assessment up to the data cut-off"
     )
     confirmed = (
-        "confirmed (RECIST 1.1 §4.6.1: a single-arm trial needs confirmation ≥ "
-        f"{results.settings.confirmation_days} days later)"
+        f"confirmed at least {results.settings.confirmation_days} days later, as RECIST 1.1 "
+        "§4.6.1 requires in a single-arm trial"
         if results.confirmation_required
-        else "unconfirmed (RECIST 1.1 §4.6.1: confirmation is not required in randomized trials)"
+        else "unconfirmed, as RECIST 1.1 §4.6.1 allows in a randomized trial"
     )
     if kind is EndpointKind.ORR:
         return (
@@ -360,7 +361,7 @@ def _tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome
     blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.population}.")]
     if facts:
         blocks.append(Facts(facts))
-    columns = [
+    columns = (
         Column("Arm"),
         Column("Patients", "right"),
         Column("Events", "right"),
@@ -368,54 +369,43 @@ def _tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome
         Column("Median (months)", "right", ".1f"),
         Column("95% CI lower", "right", ".1f"),
         Column("95% CI upper", "right", ".1f"),
-    ]
-    if outcome.landmark is not None:
-        columns += [
-            Column(f"Rate at {outcome.landmark} (%)", "right", ".1f"),
-            Column("95% CI lower (%)", "right", ".1f"),
-            Column("95% CI upper (%)", "right", ".1f"),
-            Column("At risk", "right"),
-        ]
+    )
     rows = []
-    landmarks = {v.arm: v for v in outcome.landmarks}
     for label, curve in outcome.curves:
         median = curve.median
-        cells: list[str | int | float | None] = [
-            label,
-            curve.n,
-            curve.events,
-            curve.n - curve.events,
-            _in_months(median.time),
-            _in_months(median.lower),
-            _in_months(median.upper),
-        ]
-        if outcome.landmark is not None:
-            estimate = landmarks[label].estimate if label in landmarks else None
-            cells += (
-                [
-                    round_or_none(100 * estimate.survival, 6),
-                    round_or_none(100 * estimate.lower, 6) if estimate.lower is not None else None,
-                    round_or_none(100 * estimate.upper, 6) if estimate.upper is not None else None,
-                    estimate.n_risk,
-                ]
-                if estimate is not None
-                else [None, None, None, None]
+        rows.append(
+            Row(
+                (
+                    label,
+                    curve.n,
+                    curve.events,
+                    curve.n - curve.events,
+                    _in_months(median.time),
+                    _in_months(median.lower),
+                    _in_months(median.upper),
+                )
             )
-        rows.append(Row(tuple(cells)))
+        )
     blocks.append(
         Table(
             f"{item.id}-km",
             f"{outcome.name}: Kaplan-Meier summary",
-            tuple(columns),
+            columns,
             tuple(rows),
             footnotes=(
                 "Medians and their 95% CIs as R survival reports them (log transform, Greenwood "
-                "variance); NR or – : not reached (the curve or its confidence band does not "
-                "fall to 50%). Months = days / 30.4375.",
+                "variance); NR: not reached (the curve or its confidence band does not fall to "
+                "50%). Months = days / 30.4375.",
             ),
             missing_text="NR",
         )
     )
+    if outcome.landmark is not None:
+        blocks.append(
+            _landmark_table(
+                f"{item.id}-landmark", outcome.name, outcome.landmark, outcome.landmarks
+            )
+        )
     if outcome.cox is not None and outcome.logrank is not None:
         lr = outcome.logrank
         blocks.append(
@@ -483,21 +473,17 @@ def _tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome
     return blocks
 
 
-def _in_months(days: float | None) -> float | None:
-    return None if days is None else round(days / MONTH, 6)
-
-
-def _survival_rate_blocks(item: EndpointResult, outcome: SurvivalRateOutcome) -> list[Block]:
-    label = f"{outcome.landmark} {outcome.source.name.lower()} rate"
-    facts = [f for v in outcome.values if (f := _landmark_fact(v, label)) is not None]
+def _landmark_table(
+    table_id: str, name: str, landmark: Duration, values: Sequence[LandmarkValue]
+) -> Table:
     rows = []
-    for value in outcome.values:
+    for value in values:
         e = value.estimate
         rows.append(
             Row(
                 (
                     value.arm,
-                    round_or_none(outcome.landmark.days, 4),
+                    round_or_none(landmark.days, 4),
                     round_or_none(100 * e.survival, 6) if e else None,
                     round_or_none(100 * e.lower, 6) if e and e.lower is not None else None,
                     round_or_none(100 * e.upper, 6) if e and e.upper is not None else None,
@@ -506,29 +492,39 @@ def _survival_rate_blocks(item: EndpointResult, outcome: SurvivalRateOutcome) ->
                 )
             )
         )
+    return Table(
+        table_id,
+        f"{name} at {landmark}",
+        (
+            Column("Arm"),
+            Column("Time point (days)", "right", ".2f"),
+            Column("Rate (%)", "right", ".1f"),
+            Column("95% CI lower (%)", "right", ".1f"),
+            Column("95% CI upper (%)", "right", ".1f"),
+            Column("Standard error (%)", "right", ".1f"),
+            Column("At risk", "right"),
+        ),
+        tuple(rows),
+        footnotes=(
+            f"Kaplan-Meier estimate at {landmark} = {landmark.days:g} days (1 month = 30.4375 "
+            "days); log-transformed 95% CI with Greenwood variance, as R summary(survfit, "
+            "times =); – : not estimable (follow-up ends before the time point).",
+        ),
+    )
+
+
+def _in_months(days: float | None) -> float | None:
+    return None if days is None else round(days / MONTH, 6)
+
+
+def _survival_rate_blocks(item: EndpointResult, outcome: SurvivalRateOutcome) -> list[Block]:
+    label = f"{outcome.landmark} {outcome.source.name.lower()} rate"
+    facts = [f for v in outcome.values if (f := _landmark_fact(v, label)) is not None]
     blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.source.population}.")]
     if facts:
         blocks.append(Facts(facts))
     blocks.append(
-        Table(
-            f"{item.id}-rate",
-            f"{outcome.source.name} at {outcome.landmark}",
-            (
-                Column("Arm"),
-                Column("Time point (days)", "right", ".2f"),
-                Column("Rate (%)", "right", ".1f"),
-                Column("95% CI lower (%)", "right", ".1f"),
-                Column("95% CI upper (%)", "right", ".1f"),
-                Column("Standard error (%)", "right", ".1f"),
-                Column("At risk", "right"),
-            ),
-            tuple(rows),
-            footnotes=(
-                f"Kaplan-Meier estimate at {outcome.landmark} = "
-                f"{outcome.landmark.days:g} days (1 month = 30.4375 days); log-transformed "
-                "95% CI with Greenwood variance, as R summary(survfit, times =).",
-            ),
-        )
+        _landmark_table(f"{item.id}-rate", outcome.source.name, outcome.landmark, outcome.values)
     )
     return blocks
 
