@@ -14,28 +14,32 @@ or ``DATABASE_URL`` say.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
 
+import pandas as pd
+
 from oncotrial.app.dictionary import find_dictionary
+from oncotrial.app.report_endpoints import headline
 from oncotrial.app.results import RateOutcome, TrialResults, TteOutcome
-from oncotrial.app.trial_data import load_from_store
-from oncotrial.app.trial_report import TrialReport, write_trial_report
+from oncotrial.app.trial_data import TrialData, load_from_store
+from oncotrial.app.trial_report import write_trial_report
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import ConfigurationError
 from oncotrial.formats.protocol_files import bundled_protocols, dump_protocol_yaml
 from oncotrial.home import data_home
 from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.protocol.model import Protocol
-from oncotrial.simulate import ArmParameters, DesignParameters, simulate_trial
-from oncotrial.stats.km import KaplanMeier
+from oncotrial.simulate import ArmParameters, DesignParameters, SimulatedTrial, simulate_trial
+from oncotrial.stats.km import QuantileEstimate
 from oncotrial.stats.proportions import Proportion
 
 __all__ = [
     "DEMO_DB_NAME",
     "DEMO_SCENARIOS",
+    "ArmSummary",
     "DemoResult",
     "DemoScenario",
     "DemoTrial",
@@ -124,20 +128,38 @@ def demo_folder() -> Path:
 
 
 @dataclass(frozen=True)
+class ArmSummary:
+    """One arm's headline numbers, as the engines computed them (None: not computable)."""
+
+    code: str
+    label: str
+    n: int
+    orr: Proportion | None
+    pfs: QuantileEstimate | None
+    os: QuantileEstimate | None
+
+
+@dataclass(frozen=True)
 class DemoTrial:
-    """One trial of the demo: what was simulated and stored, and its report."""
+    """One trial of the demo: what was simulated and stored, and where its report is.
+
+    ``orr_note``/``pfs_note``/``os_note`` say why a headline is missing ("not registered",
+    "not computable"); ``headlines`` are the report's one-line results per endpoint.
+    """
 
     scenario: DemoScenario
-    protocol: Protocol
     trial_id: str
+    title: str
     screened: int
-    enrolled: int
     records: int
-    report: TrialReport
-
-    @property
-    def results(self) -> TrialResults:
-        return self.report.results
+    arms: tuple[ArmSummary, ...]
+    orr_note: str | None
+    pfs_note: str | None
+    os_note: str | None
+    headlines: tuple[tuple[str, str, str], ...]
+    html: Path
+    pdf: Path
+    xlsx: Path
 
 
 @dataclass(frozen=True)
@@ -163,7 +185,7 @@ def _remove_database(path: Path) -> bool:
 def _store(
     protocol: Protocol,
     scenario: DemoScenario,
-    simulated: object,
+    simulated: SimulatedTrial,
     dictionary: CtcaeDictionary | None,
 ) -> tuple[str, int]:
     """Store the simulation; without a dictionary the AE records cannot be checked and are held
@@ -174,7 +196,7 @@ def _store(
     if dictionary is not None:
         result = store_simulation(simulated, ctcae=dictionary)
         return result.trial_id, result.total_inserted
-    frames = {d: f for d, f in simulated.frames.items() if d != "AE"}  # type: ignore[attr-defined]
+    frames = {d: f for d, f in simulated.frames.items() if d != "AE"}
     result = import_sdtm(
         frames,
         trial_id=protocol.trial_id,
@@ -188,6 +210,78 @@ def _store(
     return result.trial_id, result.total_inserted
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What writing one trial's report needs, read from the database."""
+
+    scenario: DemoScenario
+    protocol: Protocol
+    frames: dict[str, pd.DataFrame]
+    source: str
+    trial_id: str
+    notes: tuple[str, ...]
+    out: Path
+    now: datetime
+    cutoff: date
+    dictionary: CtcaeDictionary | None
+    reason: str | None
+    screened: int
+    records: int
+
+
+def _report_job(job: _Job) -> DemoTrial:
+    """Analyse one stored trial and write its report; returns the summary the console shows."""
+    data = TrialData(
+        job.protocol,
+        job.frames,
+        job.source,
+        simulated=True,
+        notes=job.notes,
+        trial_id=job.trial_id,
+    )
+    made = write_trial_report(
+        data,
+        job.out,
+        generated=job.now,
+        cutoff=job.cutoff,
+        ctcae=job.dictionary,
+        ctcae_reason=job.reason,
+    )
+    results = made.results
+    rates, orr_note = _arm_rates(results)
+    pfs, pfs_note = _arm_medians(results, EndpointKind.PFS)
+    os_, os_note = _arm_medians(results, EndpointKind.OS)
+    efficacy = results.sets.efficacy["ARM"].astype(str)
+    return DemoTrial(
+        scenario=job.scenario,
+        trial_id=results.trial_id,
+        title=results.protocol.title,
+        screened=job.screened,
+        records=job.records,
+        arms=tuple(
+            ArmSummary(
+                code=arm.code,
+                label=arm.label,
+                n=int((efficacy == arm.label).sum()),
+                orr=rates.get(arm.label),
+                pfs=pfs.get(arm.label),
+                os=os_.get(arm.label),
+            )
+            for arm in results.arms
+        ),
+        orr_note=orr_note,
+        pfs_note=pfs_note,
+        os_note=os_note,
+        headlines=tuple(
+            (item.label, item.endpoint.title, headline(item, short=True))
+            for item in results.endpoints
+        ),
+        html=made.files.html,
+        pdf=made.files.pdf,
+        xlsx=made.files.xlsx,
+    )
+
+
 def run_demo(
     *,
     now: datetime,
@@ -196,7 +290,7 @@ def run_demo(
     seed_offset: int = 0,
     progress: Callable[[str], None] = lambda step: None,
 ) -> DemoResult:
-    """Run the main job (see the module docstring); ``progress`` hears each step as it starts.
+    """Run the main job (see the module docstring); ``progress`` hears each step as it is done.
 
     ``now`` is the report's generated time (the caller reads the clock). ``reports`` defaults to
     ``<data directory>/demo/reports``; each trial's report goes to a folder named by its local id.
@@ -208,10 +302,6 @@ def run_demo(
     database = folder / DEMO_DB_NAME
     out = reports or folder / "reports"
     dictionary, reason = find_dictionary(ctcae)
-    progress("creating the demo database")
-    replaced = _remove_database(database)
-    configure(database)
-    migrate()
     protocols = {p.identity.local_id: p for p in bundled_protocols()}
     missing = [key for key in DEMO_SCENARIOS if key not in protocols]
     if missing:
@@ -219,50 +309,51 @@ def run_demo(
             f"the bundled protocols lack {', '.join(missing)}",
             hint="Reinstall oncotrial: its data files are incomplete.",
         )
+    replaced = _remove_database(database)
+    configure(database)
+    migrate()
+    progress("demo database created")
     trials = []
     for key, scenario in DEMO_SCENARIOS.items():
         protocol = protocols[key]
-        progress(f"simulating {key} ({scenario.n} patients)")
         parameters = DesignParameters(
             arms=dict(scenario.arms), followup_months=scenario.followup_months
         )
         simulated = simulate_trial(
             protocol, scenario.n, scenario.seed + seed_offset, parameters, ctcae=dictionary
         )
-        progress(f"storing {key} in the demo database")
+        progress(f"{key} simulated ({scenario.n} patients)")
         trial_id, records = _store(protocol, scenario, simulated, dictionary)
-        progress(f"deriving endpoints and writing the report of {key}")
+        progress(f"{key} stored in the demo database")
+        # The report reads the trial back from the database, as `oncotrial report` does.
         data = load_from_store(trial_id)
+        notes = data.notes
         if dictionary is None:
-            data = replace(
-                data,
-                notes=(
-                    *data.notes,
-                    "The simulated adverse-event records were not stored (and are not analysed): "
-                    + reason
-                    + ".",
-                ),
+            notes = (
+                *notes,
+                "The simulated adverse-event records were not stored (and are not "
+                f"analysed): {reason}.",
             )
-        report = write_trial_report(
-            data,
-            out / key,
-            generated=now,
-            cutoff=simulated.cutoff,
-            ctcae=dictionary,
-            ctcae_reason=reason,
-        )
-        frames = simulated.frames
         trials.append(
-            DemoTrial(
-                scenario=scenario,
-                protocol=protocol,
-                trial_id=trial_id,
-                screened=len(frames["DM"]),
-                enrolled=scenario.n,
-                records=records,
-                report=report,
+            _report_job(
+                _Job(
+                    scenario=scenario,
+                    protocol=data.protocol,
+                    frames=dict(data.frames),
+                    source=data.source,
+                    trial_id=trial_id,
+                    notes=notes,
+                    out=out / key,
+                    now=now,
+                    cutoff=simulated.cutoff,
+                    dictionary=dictionary,
+                    reason=reason,
+                    screened=len(simulated.frames["DM"]),
+                    records=records,
+                )
             )
         )
+        progress(f"{key} report written")
     return DemoResult(
         database=database,
         replaced=replaced,
@@ -276,7 +367,7 @@ def run_demo(
 # --------------------------------------------------------------------------- summary values
 
 
-def first_outcome(results: TrialResults, kind: EndpointKind) -> object | None:
+def _first_outcome(results: TrialResults, kind: EndpointKind) -> object | None:
     """The outcome of the first registered endpoint of ``kind`` (None: not registered)."""
     for item in results.endpoints:
         if item.endpoint.reading.kind is kind:
@@ -284,20 +375,21 @@ def first_outcome(results: TrialResults, kind: EndpointKind) -> object | None:
     return None
 
 
-def arm_rates(results: TrialResults) -> dict[str, Proportion] | str:
-    """ORR per arm for the summary table, or why there is none."""
-    found = first_outcome(results, EndpointKind.ORR)
+def _arm_rates(results: TrialResults) -> tuple[dict[str, Proportion], str | None]:
+    found = _first_outcome(results, EndpointKind.ORR)
     if found is None:
-        return "not registered"
+        return {}, "not registered"
     if not isinstance(found, RateOutcome):
-        return "not computable"
-    return {a.arm: a.proportion for a in found.rate.arms}
+        return {}, "not computable"
+    return {a.arm: a.proportion for a in found.rate.arms}, None
 
 
-def arm_curves(results: TrialResults, kind: EndpointKind) -> dict[str, KaplanMeier] | str:
-    found = first_outcome(results, kind)
+def _arm_medians(
+    results: TrialResults, kind: EndpointKind
+) -> tuple[dict[str, QuantileEstimate], str | None]:
+    found = _first_outcome(results, kind)
     if found is None:
-        return "not registered"
+        return {}, "not registered"
     if not isinstance(found, TteOutcome):
-        return "not computable"
-    return dict(found.curves)
+        return {}, "not computable"
+    return {label: curve.median for label, curve in found.curves}, None

@@ -787,13 +787,13 @@ def endpoint_section(
     return Section(item.id, item.endpoint.title, tuple(blocks))
 
 
-def _first_clause(reason: str) -> str:
-    """The reason up to its first sentence or parenthesis (the section has the whole text)."""
+def _first_clause(reason: str, limit: int = 110) -> str:
+    """The reason's first sentence, cut at ``limit`` characters (the section has it whole)."""
     text = _clause(reason)
-    for mark in (" (", ". ", "; "):
+    for mark in (". ", "; "):
         if mark in text:
             text = text[: text.index(mark)]
-    return text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _clause(reason: str) -> str:
@@ -802,15 +802,15 @@ def _clause(reason: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def headline(item: EndpointResult) -> str:
-    """The endpoint's result in one line (for the summary table and the demo's console)."""
+def headline(item: EndpointResult, *, short: bool = False) -> str:
+    """The endpoint's result in one line: the report's summary table, and (``short``) the
+    console, where a reason for not computing it is cut to its first sentence."""
     outcome = item.outcome
     if outcome is None:
-        return (
-            "not computable: " + _first_clause(item.reasons[0])
-            if item.reasons
-            else "not computable"
-        )
+        if not item.reasons:
+            return "not computable"
+        reason = _first_clause(item.reasons[0]) if short else _clause(item.reasons[0])
+        return "not computable: " + reason
     if isinstance(outcome, RateOutcome):
         return "; ".join(
             f"{_arm_prefix(outcome.rate.arms, a.arm)}{a.proportion.count}/{a.proportion.total} "

@@ -97,12 +97,9 @@ def _title_page(results: TrialResults, generated: datetime) -> TitlePage:
         Fact("Design", f"{phases}; {allocation}; {len(results.arms)} arm(s)"),
         Fact("Arms", "; ".join(results.arm_labels) or "none allocated"),
         Fact("Data", results.source),
-        Fact(
-            "Data cut-off",
-            results.cutoff.isoformat(),
-            None if results.cutoff_stated else "the latest date recorded in the data",
-        ),
     ]
+    if not results.cutoff_stated:
+        details.append(Fact("Cut-off rule", "none was given: the latest date recorded in the data"))
     if protocol.sponsors.lead is not None:
         details.append(Fact("Sponsor", protocol.sponsors.lead.name))
     return TitlePage(

@@ -45,6 +45,8 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
     trial's planned enrollment under the demo scenario (assumed effects, docs/demo.md), stores
     it, reads it back, derives responses and every registered endpoint, and writes each
     trial's report (HTML, PDF, XLSX, CSV). Prints a summary table and where the reports are.
+    Adverse-event tables need NCI's CTCAE v5.0 file (--ctcae, ONCOTRIAL_CTCAE or the data
+    directory); without it the reports say why they are missing.
 
     \b
     Example:
@@ -52,14 +54,11 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
       ONCOTRIAL_CTCAE=CTCAE_v5.0.xlsx oncotrial demo --out demo-reports/
     """
     from oncotrial.app import demo as use_case
-    from oncotrial.app.demo import DEMO_DB_NAME, arm_curves, arm_rates, demo_folder, run_demo
-    from oncotrial.protocol.endpoints import EndpointKind
+    from oncotrial.app.demo import DEMO_DB_NAME, demo_folder, run_demo
 
     database = demo_folder() / DEMO_DB_NAME
-    if database.exists():
-        console.print(f"replacing the demo database {escape(str(database))}")
-    else:
-        console.print(f"creating the demo database {escape(str(database))}")
+    verb = "replacing" if database.exists() else "creating"
+    console.print(f"{verb} the demo database {escape(str(database))}", soft_wrap=True)
     # One step to create the database, then simulate, store and report each trial.
     total = 1 + 3 * len(use_case.DEMO_SCENARIOS)
     started = datetime.now()
@@ -72,11 +71,9 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         transient=True,
     ) as bar:
         task = bar.add_task("starting", total=total)
-        steps = {"n": 0}
 
         def progress(step: str) -> None:
-            bar.update(task, description=step, completed=steps["n"])
-            steps["n"] += 1
+            bar.update(task, description=step, advance=1)
 
         result = run_demo(
             now=started.replace(second=0, microsecond=0),
@@ -85,9 +82,41 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
             seed_offset=seed_offset,
             progress=progress,
         )
-        bar.update(task, completed=total)
     elapsed = (datetime.now() - started).total_seconds()
+    _print_summary(result)
+    if result.dictionary_reason:
+        err_console.print(
+            f"[yellow]note:[/] adverse-event tables are not in the reports: "
+            f"{escape(result.dictionary_reason)}."
+        )
+    # Paths are printed whole (soft wrap): a path broken over two lines cannot be copied.
+    console.print(f"\nreports in {escape(str(result.reports))}:", soft_wrap=True)
+    for trial in result.trials:
+        console.print(f"  {escape(str(trial.html))}", soft_wrap=True)
+    first = result.trials[0]
+    console.print(
+        f"database {escape(str(result.database))} "
+        f"({'replaced' if result.replaced else 'created'}; {len(result.trials)} trials, "
+        f"{sum(t.records for t in result.trials)} records). Report one again with:\n"
+        f"  oncotrial report {escape(first.scenario.trial)} --db {escape(str(result.database))} "
+        f"--out report-{escape(first.scenario.trial)}/",
+        soft_wrap=True,
+    )
+    console.print(f"done in {elapsed:.1f} s")
 
+
+def _median(value: object, note: str | None) -> str:
+    if value is None:
+        return note or "—"
+    days = 365.25 / 12
+    median = value.time  # type: ignore[attr-defined]
+    low, high = value.lower, value.upper  # type: ignore[attr-defined]
+    text = "NR" if median is None else f"{median / days:.1f}"
+    limits = _ci(None if low is None else low / days, None if high is None else high / days, 1)
+    return f"{text} ({limits})"
+
+
+def _print_summary(result: object) -> None:
     table = Table(
         title="Simulated trials (demo scenarios, not trial results)",
         header_style="bold",
@@ -98,71 +127,38 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         "Arm",
         "N",
         "ORR (95% CI)",
-        "Median PFS, mo (95% CI)",
-        "Median OS, mo (95% CI)",
+        "Median PFS, months (95% CI)",
+        "Median OS, months (95% CI)",
     ):
         table.add_column(name, justify="left" if name in ("Trial", "Arm") else "right")
-    for trial in result.trials:
-        results = trial.results
-        rates = arm_rates(results)
-        pfs = arm_curves(results, EndpointKind.PFS)
-        os_ = arm_curves(results, EndpointKind.OS)
-        for index, arm in enumerate(results.arms):
-            n = int((results.sets.efficacy["ARM"].astype(str) == arm.label).sum())
-            if isinstance(rates, dict) and arm.label in rates:
-                p = rates[arm.label]
-                orr = (
-                    f"{p.count}/{p.total} {100 * p.estimate:.0f}% ({_ci(p.lower, p.upper, 100, 0)})"
-                )
-            else:
-                orr = rates if isinstance(rates, str) else "—"
-            cells = []
-            for curves in (pfs, os_):
-                if isinstance(curves, dict) and arm.label in curves:
-                    median = curves[arm.label].median
-                    days = 365.25 / 12
-                    value = "NR" if median.time is None else f"{median.time / days:.1f}"
-                    low = None if median.lower is None else median.lower / days
-                    high = None if median.upper is None else median.upper / days
-                    cells.append(f"{value} ({_ci(low, high, 1)})")
-                else:
-                    cells.append(curves if isinstance(curves, str) else "—")
-            name = trial.scenario.trial
-            if results.trial_id != name:
-                name += f" ({results.trial_id})"
+    for trial in result.trials:  # type: ignore[attr-defined]
+        several = len(trial.arms) > 1
+        name = trial.scenario.trial
+        if trial.trial_id != name:
+            name += f" ({trial.trial_id})"
+        for index, arm in enumerate(trial.arms):
+            p = arm.orr
+            orr = (
+                f"{p.count}/{p.total} {100 * p.estimate:.0f}% ({_ci(p.lower, p.upper, 100, 0)})"
+                if p is not None
+                else trial.orr_note or "—"
+            )
             table.add_row(
                 escape(name) if index == 0 else "",
-                escape(arm.code) if len(results.arms) > 1 else "–",
-                str(n),
+                escape(arm.code) if several else "–",
+                str(arm.n),
                 escape(orr),
-                escape(cells[0]),
-                escape(cells[1]),
+                escape(_median(arm.pfs, trial.pfs_note)),
+                escape(_median(arm.os, trial.os_note)),
             )
     console.print(table)
-    for trial in result.trials:
-        arms = trial.results.arms
-        if len(arms) > 1:
+    for trial in result.trials:  # type: ignore[attr-defined]
+        if len(trial.arms) > 1:
             console.print(
                 f"{escape(trial.scenario.trial)} arms: "
-                + "; ".join(f"{escape(a.code)} = {escape(a.label)}" for a in arms)
+                + "; ".join(f"{escape(a.code)} = {escape(a.label)}" for a in trial.arms)
             )
     console.print(
         "ORR: confirmed best overall response in single-arm trials, unconfirmed in randomized "
-        "ones (RECIST 1.1 §4.6.1); NR: not reached. Efficacy analysis sets."
+        "ones (RECIST 1.1 §4.6.1); NR: not reached; N: the efficacy analysis set."
     )
-    if result.dictionary_reason:
-        err_console.print(
-            f"[yellow]note:[/] adverse-event tables are not in the reports: "
-            f"{escape(result.dictionary_reason)}."
-        )
-    console.print(f"\nreports in {escape(str(result.reports))}:")
-    for trial in result.trials:
-        console.print(f"  {escape(str(trial.report.files.html))}")
-    console.print(
-        f"database {escape(str(result.database))} "
-        f"({'replaced' if result.replaced else 'created'}; {len(result.trials)} trials, "
-        f"{sum(t.records for t in result.trials)} records). Report one again with:\n"
-        f"  oncotrial report {escape(result.trials[0].trial_id)} --db "
-        f"{escape(str(result.database))} --out report-{escape(result.trials[0].scenario.trial)}/"
-    )
-    console.print(f"done in {elapsed:.1f} s")

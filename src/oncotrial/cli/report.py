@@ -24,13 +24,17 @@ def print_report_summary(results: object, files: object) -> None:
     table.add_column("Endpoint")
     table.add_column("Result")
     for item in results.endpoints:  # type: ignore[attr-defined]
-        table.add_row(escape(item.label), escape(item.endpoint.title), escape(headline(item)))
+        table.add_row(
+            escape(item.label), escape(item.endpoint.title), escape(headline(item, short=True))
+        )
     console.print(table)
-    console.print(f"[green]wrote[/] {escape(str(files.html))}")  # type: ignore[attr-defined]
-    console.print(f"      {escape(str(files.pdf))}")  # type: ignore[attr-defined]
+    # Paths are printed whole (soft wrap): a path broken over two lines cannot be copied.
+    console.print(f"[green]wrote[/] {escape(str(files.html))}", soft_wrap=True)  # type: ignore[attr-defined]
+    console.print(f"      {escape(str(files.pdf))}", soft_wrap=True)  # type: ignore[attr-defined]
     console.print(
         f"      {escape(str(files.xlsx))} and {len(files.csv)} CSV tables in "  # type: ignore[attr-defined]
-        f"{escape(str(files.html.parent / 'tables'))}"  # type: ignore[attr-defined]
+        f"{escape(str(files.html.parent / 'tables'))}",  # type: ignore[attr-defined]
+        soft_wrap=True,
     )
 
 
