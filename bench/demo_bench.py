@@ -59,11 +59,25 @@ def phases(home: Path, ctcae: Path | None) -> dict[str, float]:
         progress=lambda step: marks.append((step, time.perf_counter())),
     )
     end = time.perf_counter()
+    # Each progress call reports a finished step: the time since the previous one is its own.
     totals: dict[str, float] = defaultdict(float)
-    for (step, began), (_, finished) in zip(marks, [*marks[1:], ("end", end)], strict=True):
-        totals[step.split(" ", 1)[0]] += finished - began
+    previous = start
+    for step, done in marks:
+        kind = next(
+            (k for k in ("stored", "simulated", "report", "database") if k in step), "other"
+        )
+        totals[KINDS.get(kind, kind)] += done - previous
+        previous = done
     totals["total (in-process)"] = end - start
     return dict(totals)
+
+
+KINDS = {
+    "database": "create and migrate the demo database",
+    "simulated": "simulate the 5 trials",
+    "stored": "store them (validated, audited)",
+    "report": "read back, analyse and write the 5 reports",
+}
 
 
 def peer(out: Path) -> float:

@@ -157,6 +157,7 @@ class DemoTrial:
     pfs_note: str | None
     os_note: str | None
     headlines: tuple[tuple[str, str, str], ...]
+    cutoff: date
     html: Path
     pdf: Path
     xlsx: Path
@@ -276,6 +277,7 @@ def _report_job(job: _Job) -> DemoTrial:
             (item.label, item.endpoint.title, headline(item, short=True))
             for item in results.endpoints
         ),
+        cutoff=results.cutoff,
         html=made.files.html,
         pdf=made.files.pdf,
         xlsx=made.files.xlsx,

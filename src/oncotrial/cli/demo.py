@@ -99,7 +99,7 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         f"({'replaced' if result.replaced else 'created'}; {len(result.trials)} trials, "
         f"{sum(t.records for t in result.trials)} records). Report one again with:\n"
         f"  oncotrial report {escape(first.scenario.trial)} --db {escape(str(result.database))} "
-        f"--out report-{escape(first.scenario.trial)}/",
+        f"--cutoff {first.cutoff.isoformat()} --out report-{escape(first.scenario.trial)}/",
         soft_wrap=True,
     )
     console.print(f"done in {elapsed:.1f} s")
