@@ -7,6 +7,11 @@ from pathlib import Path
 
 import pytest
 
+# Playwright's sync API (browser tests) keeps an asyncio loop on the test thread; Django then
+# refuses ORM calls in later tests of the same worker, although nothing runs concurrently.
+# Tests only: the application itself never runs the ORM inside an event loop.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ONCOTRIAL_SHARED", ROOT.parent / "shared")).resolve()
 

@@ -44,13 +44,9 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """Headless Debian Chromium driven by Playwright; skips with the reason when unavailable.
-
-    Module-scoped: Playwright's sync API keeps an event loop running in the thread while the
-    browser is open, and Django refuses database calls then (tests/store running later in the
-    same worker would fail with SynchronousOnlyOperation)."""
+    """Headless Debian Chromium driven by Playwright; skips with the reason when unavailable."""
     if not CHROMIUM.exists():
         pytest.skip(f"browser test needs Debian chromium at {CHROMIUM} (apt-get install chromium)")
     try:

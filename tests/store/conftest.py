@@ -174,12 +174,3 @@ def pharmaverse(shared: Path, tmp_path: Path):
         return folder
 
     return make
-
-
-RECIST_SET = {
-    "dm": "dm.csv",
-    "tu": "tu_onco_recist.csv",
-    "tr": "tr_onco_recist.csv",
-    "rs": "rs_onco_recist.csv",
-}
-ONCO_SET = {"dm": "dm.csv", "tu": "tu_onco.csv", "rs": "rs_onco.csv"}

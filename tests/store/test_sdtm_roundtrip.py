@@ -15,7 +15,13 @@ from oncotrial.errors import ValueProblem
 from oncotrial.formats.sdtm import read_domain, read_sdtm_folder, write_sdtm_folder
 from oncotrial.formats.sdtm_spec import to_text_frame
 
-from .conftest import ONCO_SET, RECIST_SET
+RECIST_SET = {
+    "dm": "dm.csv",
+    "tu": "tu_onco_recist.csv",
+    "tr": "tr_onco_recist.csv",
+    "rs": "rs_onco_recist.csv",
+}
+ONCO_SET = {"dm": "dm.csv", "tu": "tu_onco.csv", "rs": "rs_onco.csv"}
 
 
 def assert_same(expected: dict[str, pd.DataFrame], actual: dict[str, pd.DataFrame]) -> None:

@@ -164,3 +164,21 @@ def test_a_template_with_bad_rows_is_rejected_whole(store, ctcae, tmp_path: Path
         ("row 2", "AEDECOD"),
     ]
     assert "Closest CTCAE v5.0 terms" in caught.value.problems[1].message
+
+
+def test_a_changed_protocol_becomes_a_new_version(store) -> None:
+    from oncotrial.formats.protocol_files import find_protocol
+    from oncotrial.store import models
+    from oncotrial.store.trials import ensure_trial, trial_protocol
+
+    protocol = find_protocol("NCT07064876")
+    ensure_trial(protocol, user="dm")
+    ensure_trial(protocol, user="dm")  # unchanged: still version 1
+    assert models.ProtocolVersion.objects.count() == 1
+    amended = protocol.model_copy(update={"keywords": (*protocol.keywords, "amendment 1")})
+    ensure_trial(amended, user="dm")
+    versions = list(
+        models.ProtocolVersion.objects.order_by("version").values_list("version", flat=True)
+    )
+    assert versions == [1, 2]
+    assert trial_protocol("NCT07064876") == amended

@@ -54,6 +54,11 @@ _CHEMO = re.compile(
     r"oxaliplatin|fluorouracil|capecitabine|irinotecan",
     re.IGNORECASE,
 )
+_AGENT = re.compile(
+    r"\w+mab\b|\w+tinib\b|regorafenib|sorafenib|platin|pemetrexed|taxel|gemcitabine|"
+    r"fluorouracil|capecitabine|irinotecan",
+    re.IGNORECASE,
+)
 _CRYO = re.compile(r"cryo", re.IGNORECASE)
 _RFA = re.compile(r"radiofrequency|\brfa\b|microwave ablation", re.IGNORECASE)
 _RADIATION = re.compile(r"radiotherapy|radiation|sbrt|stereotactic", re.IGNORECASE)
@@ -200,6 +205,12 @@ def _intervention_plan(intervention: Intervention, notes: list[str]) -> Interven
         )
     elif dosing.dose is None:
         notes.append(f"{intervention.name}: no dose in the protocol; EXDOSE left empty.")
+    if not _AGENT.search(" ".join([intervention.name, *intervention.other_names])):
+        profile = _profiles(intervention, "drug")[0]
+        notes.append(
+            f"{intervention.name}: the protocol does not name the agent; simulated with the "
+            f"adverse-event profile of a {profile.value}."
+        )
     cycle = GENERIC_CYCLE_DAYS if (generic or oral_daily or dosing.once) else int(interval or 21)
     max_cycles = 1 if dosing.once else (dosing.max_cycles or GENERIC_MAX_CYCLES)
     frequency = dosing.frequency or (

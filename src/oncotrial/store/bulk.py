@@ -6,9 +6,10 @@ the model's table and its historical table, history type ``+``, the user, the ti
 reason — inside the caller's transaction: the records with one ``executemany`` (SQLite) or
 ``COPY`` (PostgreSQL) per table, their history rows with one ``INSERT … SELECT`` from the records
 just written. Primary keys are reserved first so that records can refer to each other and history
-rows carry their record's id: on PostgreSQL from the table's sequence, on SQLite (whose IMMEDIATE
-transactions let one writer in at a time) above both the highest id and the AUTOINCREMENT counter,
-so an id is never reused after a deletion.
+rows carry their record's id: on PostgreSQL a block of the table's sequence, taken under a table
+lock that makes other inserts into the table wait until the import commits; on SQLite (whose
+IMMEDIATE transactions let one writer in at a time) above both the highest id and the
+AUTOINCREMENT counter, so an id is never reused after a deletion.
 """
 
 from __future__ import annotations
@@ -75,11 +76,15 @@ class BulkWriter:
             return np.zeros(0, dtype=np.int64)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [table, column, n],
-                )
-                return np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+                # Other writers of the table wait until this transaction ends (an INSERT takes
+                # ROW EXCLUSIVE, which conflicts), so the block of ids cannot be shared.
+                cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+                sequence = cursor.fetchone()[0]
+                cursor.execute("SELECT nextval(%s)", [sequence])
+                start = int(cursor.fetchone()[0])
+                cursor.execute("SELECT setval(%s, %s)", [sequence, start + n - 1])
+                return np.arange(start, start + n, dtype=np.int64)
             cursor.execute(f'SELECT COALESCE(MAX("{column}"), 0) FROM "{table}"')
             highest = cursor.fetchone()[0]
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
@@ -136,14 +141,15 @@ class BulkWriter:
             targets.append(f'"{field.column}"')
             sources.append(extra.get(field.attname, f'"{field.column}"'))
         params: list[object] = [self.when, self.reason, self.user_id]
-        if self.vendor == "postgresql":
+        contiguous = int(ids.max()) - int(ids.min()) + 1 == len(ids)
+        if contiguous:  # always on SQLite; on PostgreSQL unless another writer took ids between
+            where = '"id" BETWEEN %s AND %s'
+            params += [int(ids.min()), int(ids.max())]
+        elif self.vendor == "postgresql":
             where = '"id" = ANY(%s)'
             params.append(ids.tolist())
         else:
-            where = '"id" BETWEEN %s AND %s'
-            params += [int(ids.min()), int(ids.max())]
-            if int(ids.max()) - int(ids.min()) + 1 != len(ids):
-                raise ValueError("SQLite ids of one insert must be contiguous")
+            raise ValueError("SQLite ids of one insert must be contiguous")
         sql = (
             f'INSERT INTO "{history._meta.db_table}" ({", ".join(targets)}) '
             f'SELECT {", ".join(sources)} FROM "{model._meta.db_table}" WHERE {where}'

@@ -218,12 +218,14 @@ def _merge_extra(frame: pd.DataFrame, extra: pd.Series) -> None:
     if not positions:
         return
     values: dict[str, list[str | None]] = {}
+    size = len(frame)
     for position in positions:
         item = items[position]
         data = json.loads(item) if isinstance(item, str) else item
         for name, value in (data or {}).items():
-            column = values.setdefault(name, [None] * len(frame))
-            column[position] = value
+            if name not in values:
+                values[name] = [None] * size
+            values[name][position] = value
     for name, column in values.items():
         frame[name] = pd.Series(column, index=frame.index, dtype=object)
 

@@ -313,7 +313,10 @@ class _Writer:
 
     # -- orchestration -----------------------------------------------------------------------
     def write(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        order = ["DM", "TU"] + [d for d in frames if d not in ("DM", "TU")]
+        # A fixed order (subjects, lesions, then the model order, then other domains by name):
+        # concurrent imports then lock tables in the same order and cannot deadlock.
+        known = ["DM", "TU", *(d for d in models.RECORD_MODELS if d != "TU")]
+        order = [d for d in known if d in frames] + sorted(d for d in frames if d not in known)
         for domain in order:
             frame = frames.get(domain)
             if frame is None:
