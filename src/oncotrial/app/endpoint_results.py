@@ -46,7 +46,7 @@ from oncotrial.errors import AnalysisError, OncotrialError
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
 from oncotrial.protocol.model import Protocol
 from oncotrial.protocol.timeframe import Duration
-from oncotrial.response import ResponseResult, ResponseSettings
+from oncotrial.response import ResponseSettings
 from oncotrial.stats.cox import CoxResult, cox_two_groups
 from oncotrial.stats.km import KaplanMeier, kaplan_meier
 from oncotrial.stats.logrank import LogRankResult, logrank_test
@@ -54,7 +54,6 @@ from oncotrial.stats.logrank import LogRankResult, logrank_test
 __all__ = [
     "BOR_LABELS",
     "Inputs",
-    "best_post_baseline_change",
     "compute_endpoint",
     "response_run",
     "tte_outcome",
@@ -168,22 +167,6 @@ def _limit_to(table: pd.DataFrame, sets: AnalysisSets, horizon: Duration | None)
     return table[inside.to_numpy()]
 
 
-def best_post_baseline_change(result: ResponseResult) -> dict[str, float]:
-    """Each subject's smallest % change of the target sum from baseline over the assessments
-    that count toward best response (ANL02FL = Y, up to the first progression), positive when
-    every post-baseline sum was larger — the bar of a waterfall plot. (The engine's summary
-    column BEST_PCHG includes the baseline sum itself, so it is never above 0; a patient whose
-    only scan showed growth would be drawn at 0%.) Subjects without a complete post-baseline
-    sum have no value.
-    """
-    points = result.timepoints
-    if points.empty or "PCHG" not in points.columns:
-        return {}
-    counted = points[(points["ANL02FL"] == "Y") & points["PCHG"].notna()]
-    best = counted.groupby(counted["USUBJID"].astype(str))["PCHG"].min()
-    return {str(k): float(v) for k, v in best.items()}
-
-
 def response_run(inputs: Inputs, horizon: Duration | None) -> ResponseRun | str:
     """Responses of the efficacy set (within ``horizon``), or why they cannot be derived."""
     key = None if horizon is None else horizon.days
@@ -215,7 +198,7 @@ def response_run(inputs: Inputs, horizon: Duration | None) -> ResponseRun | str:
                 "SUBJID": subjects_.map(subjid_of).to_numpy(),
                 "ARM": subjects_.map(arm_of).to_numpy(),
                 "BOR": summary[bor].to_numpy(),
-                "BEST_PCHG": subjects_.map(best_post_baseline_change(result)).to_numpy(),
+                "BEST_PCHG": summary["BEST_PCHG"].to_numpy(),
             }
         )
         outcome = ResponseRun(

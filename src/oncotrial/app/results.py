@@ -116,8 +116,8 @@ class ResponseRun:
     ``bor`` is the ADRS parameter used for rates (``CBOR`` confirmed, ``BOR`` unconfirmed);
     ``horizon`` the time frame the assessments were limited to (None: all up to the cut-off).
     ``table``: one row per subject of the efficacy set — USUBJID, SUBJID, ARM, BOR (the value
-    used), BEST_PCHG (best post-baseline change of the target sum, %; see
-    ``endpoint_results.best_post_baseline_change``).
+    used), BEST_PCHG (best post-baseline change of the target sum, %: the response engine's
+    summary column).
     """
 
     result: ResponseResult
