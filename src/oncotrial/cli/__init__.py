@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "endpoints": "oncotrial.cli.endpoints:endpoints",
     "history": "oncotrial.cli.history:history",
+    "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
     "screen": "oncotrial.cli.screen:screen",
     "serve": "oncotrial.cli.serve:serve",

@@ -57,9 +57,12 @@ __all__ = [
     "LONG_COLUMNS",
     "has_lesion_domains",
     "measurable_from_tu",
+    "measurable_from_tu_frame",
     "read_lesion_csv",
     "read_sdtm_lesions",
     "read_sdtm_responses",
+    "sdtm_lesions",
+    "sdtm_responses",
 ]
 
 #: Long CSV column -> accepted header spellings (lower case).
@@ -170,19 +173,36 @@ def _status_word(value: object) -> str | None:
 def read_sdtm_lesions(folder: Path) -> pd.DataFrame:
     """TU and TR of an SDTM folder as the engine's lesion frame (one row per lesion/date/read)."""
     frames = read_sdtm_folder(folder, ["TU", "TR"])
-    tu, tr = frames["TU"], frames["TR"]
     tr_file = find_domain_file(folder, "TR")
     tu_file = find_domain_file(folder, "TU")
-    tr_name = tr_file.name if tr_file else "tr"
+    return sdtm_lesions(
+        frames["TU"],
+        frames["TR"],
+        tu_name=tu_file.name if tu_file else "tu",
+        tr_name=tr_file.name if tr_file else "tr",
+        folder=folder,
+    )
+
+
+def sdtm_lesions(
+    tu: pd.DataFrame,
+    tr: pd.DataFrame,
+    *,
+    tu_name: str = "tu",
+    tr_name: str = "tr",
+    folder: Path | None = None,
+) -> pd.DataFrame:
+    """SDTM TU and TR frames (already in memory, e.g. exported from the database) as the
+    engine's lesion frame; ``tu_name``/``tr_name`` name them in the SOURCE column and messages."""
     for frame, name, needed in (
-        (tu, tu_file.name if tu_file else "tu", ("USUBJID", "TULNKID")),
+        (tu, tu_name, ("USUBJID", "TULNKID")),
         (tr, tr_name, ("USUBJID", "TRLNKID", "TRTESTCD", "TRDTC")),
     ):
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise SchemaError(
                 f"missing column(s) {', '.join(missing)}",
-                file=str(folder / name),
+                file=str(folder / name) if folder is not None else name,
                 field=missing[0],
                 hint="TU needs USUBJID and TULNKID; TR needs USUBJID, TRLNKID, TRTESTCD, TRDTC.",
             )
@@ -291,11 +311,11 @@ def read_sdtm_lesions(folder: Path) -> pd.DataFrame:
             "RECORD": wide["RECORD"],
         }
     )
-    return pd.concat([out, _tu_only_new(tu, tr, out, tu_file)], ignore_index=True)
+    return pd.concat([out, _tu_only_new(tu, tr, out, tu_name)], ignore_index=True)
 
 
 def _tu_only_new(
-    tu: pd.DataFrame, tr: pd.DataFrame, measured: pd.DataFrame, tu_file: Path | None
+    tu: pd.DataFrame, tr: pd.DataFrame, measured: pd.DataFrame, tu_name: str
 ) -> pd.DataFrame:
     """New lesions identified in TU without any TR record, dated by TUDTC or the visit's TR date."""
     new = tu.loc[tu["_ROLE"] == "NEW"]
@@ -344,7 +364,7 @@ def _tu_only_new(
             "EVALID": new["_EVALID"].replace("", None),
             "ACPTFL": _text(new, "TUACPTFL"),
             "VISIT": _text(new, "VISIT"),
-            "SOURCE": tu_file.name if tu_file else "tu",
+            "SOURCE": tu_name,
             "RECORD": np.where(seq.notna(), "TUSEQ " + seq.astype(str), None),
         }
     )
@@ -354,12 +374,25 @@ def read_sdtm_responses(folder: Path, *, criteria: ResponseCriteria) -> pd.DataF
     """RS OVRLRESP records of an SDTM folder as the engine's timepoint frame."""
     rs = read_sdtm_folder(folder, ["RS"])["RS"]
     rs_file = find_domain_file(folder, "RS")
-    name = rs_file.name if rs_file else "rs"
+    return sdtm_responses(
+        rs, criteria=criteria, name=rs_file.name if rs_file else "rs", folder=folder
+    )
+
+
+def sdtm_responses(
+    rs: pd.DataFrame,
+    *,
+    criteria: ResponseCriteria,
+    name: str = "rs",
+    folder: Path | None = None,
+) -> pd.DataFrame:
+    """An SDTM RS frame's OVRLRESP records (in memory) as the engine's timepoint frame."""
+    where = str(folder / name) if folder is not None else name
     missing = [c for c in ("USUBJID", "RSTESTCD", "RSDTC") if c not in rs.columns]
     if missing:
         raise SchemaError(
             f"missing column(s) {', '.join(missing)}",
-            file=str(folder / name),
+            file=where,
             field=missing[0],
             hint="RS needs USUBJID, RSTESTCD, RSDTC and RSSTRESC (or RSORRES).",
         )
@@ -367,7 +400,7 @@ def read_sdtm_responses(folder: Path, *, criteria: ResponseCriteria) -> pd.DataF
     if overall.empty:
         raise SchemaError(
             "no overall response records (RSTESTCD = OVRLRESP)",
-            file=str(folder / name),
+            file=where,
             field="RSTESTCD",
             hint="Give the timepoint responses as RSTESTCD OVRLRESP, or give TU/TR lesions.",
         )
@@ -380,7 +413,7 @@ def read_sdtm_responses(folder: Path, *, criteria: ResponseCriteria) -> pd.DataF
             found = ", ".join(sorted(set(overall["RSCAT"].dropna().astype(str))))
             raise SchemaError(
                 f"no {criteria.value} responses: RSCAT holds {found}",
-                file=str(folder / name),
+                file=where,
                 field="RSCAT",
                 hint="Choose the criteria the data were assessed with (--criteria).",
             )
@@ -412,7 +445,11 @@ def measurable_from_tu(folder: Path, evaluator: str | None) -> dict[str, bool] |
     found = find_domain_file(folder, "TU")
     if found is None:
         return None
-    tu = read_domain(found)
+    return measurable_from_tu_frame(read_domain(found), evaluator)
+
+
+def measurable_from_tu_frame(tu: pd.DataFrame, evaluator: str | None) -> dict[str, bool] | None:
+    """As :func:`measurable_from_tu`, from a TU frame in memory."""
     if "USUBJID" not in tu.columns or "TUSTRESC" not in tu.columns:
         return None
     # Same assessor choice as the responses; an ambiguous TU simply gives no MDIS parameter.

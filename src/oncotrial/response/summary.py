@@ -4,8 +4,10 @@ Columns: USUBJID, STUDYID, the reference date, BOR and CBOR with their dates, RS
 unconfirmed and confirmed), CB/CCB (clinical benefit), FIRST_RESPONSE_DT,
 FIRST_CONFIRMED_RESPONSE_DT, FIRST_PD_DT, LAST_ASSESSMENT_DT, N_ASSESSMENTS, BASELINE_SUM,
 NADIR_SUM (smallest sum of diameters among baseline and the complete assessments counted toward
-best response), BEST_PCHG (its % change from baseline: the waterfall bar), MEASURABLE and
-EXCLUDED. The spider plot reads ``ResponseResult.timepoints`` (PCHG per assessment).
+best response: the RECIST 1.1 §4.3.2 nadir), BEST_PCHG (the smallest % change from baseline among
+those post-baseline assessments — positive when every scan showed growth: the waterfall bar; none
+without a complete post-baseline sum), MEASURABLE and EXCLUDED. The spider plot reads
+``ResponseResult.timepoints`` (PCHG per assessment).
 """
 
 from __future__ import annotations
@@ -57,9 +59,12 @@ def build_summary(
             sums = ovr["SUM"].to_numpy(dtype=float)
             ok = counted & ~np.isnan(sums)
             np.minimum.at(low, subj[ok], sums[ok])
-        nadir = np.fmin(np.where(np.isinf(low), np.nan, low), base_sum)
+        post_baseline = np.where(np.isinf(low), np.nan, low)
+        nadir = np.fmin(post_baseline, base_sum)
         with np.errstate(divide="ignore", invalid="ignore"):
-            best_pchg = np.where(base_sum > 0, 100.0 * (nadir - base_sum) / base_sum, np.nan)
+            best_pchg = np.where(
+                base_sum > 0, 100.0 * (post_baseline - base_sum) / base_sum, np.nan
+            )
     columns: dict[str, np.ndarray | str] = {
         "USUBJID": usubjid,
         "STUDYID": studyid,

@@ -1,0 +1,314 @@
+"""The trial report's figures, drawn from the engines' outputs.
+
+Each function turns one result (a Kaplan-Meier curve, the response engine's summary and
+timepoints, the CONSORT counts, subgroup hazard ratios) into the plain input of a figure in
+``oncotrial.report.figures`` and renders it. Dates become days since time zero (or since the
+first dose for the swimmer plot) — a change of unit, not a computation.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oncotrial.app.report_text import fmt_p
+from oncotrial.app.results import (
+    ConsortCounts,
+    ResponseRun,
+    SubgroupHR,
+    TrialResults,
+    TteOutcome,
+)
+from oncotrial.report import Figure
+from oncotrial.report.figures import (
+    ConsortArm,
+    ConsortFlow,
+    ForestPlot,
+    ForestRow,
+    KMCurve,
+    KMPlot,
+    Reason,
+    SpiderPlot,
+    SpiderSeries,
+    SwimmerLane,
+    SwimmerPlot,
+    WaterfallBar,
+    WaterfallPlot,
+    month_ticks,
+    plot_consort,
+    plot_forest,
+    plot_km,
+    plot_spider,
+    plot_swimmer,
+    plot_waterfall,
+)
+
+__all__ = [
+    "consort_figure",
+    "forest_figure",
+    "km_figure",
+    "spider_figure",
+    "swimmer_figure",
+    "waterfall_figure",
+]
+
+_REASON_CHARS = 90
+
+
+def _short(text: str) -> str:
+    """A criterion's text cut for the diagram (the listing and IE domain keep it whole)."""
+    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1].rstrip() + "…"
+
+
+def _reasons(pairs: tuple[tuple[str, int], ...]) -> tuple[Reason, ...]:
+    return tuple(Reason(_short(text), n) for text, n in pairs)
+
+
+def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
+    flow = ConsortFlow(
+        screened=consort.screened,
+        enrolled=consort.enrolled,
+        randomized=consort.randomized,
+        not_eligible=_reasons(consort.not_eligible),
+        arms=tuple(
+            ConsortArm(
+                arm.label,
+                arm.allocated,
+                received=arm.treated,
+                not_received=_reasons(arm.not_treated),
+                discontinued=arm.discontinued,
+                discontinued_reasons=_reasons(arm.discontinued_reasons),
+                analysed=arm.analysed,
+                excluded_from_analysis=_reasons(arm.not_analysed),
+                analysis_set=f"Analysed ({efficacy_name.lower()})",
+            )
+            for arm in consort.arms
+        ),
+    )
+    excluded = consort.screened - consort.enrolled
+    arms_text = "; ".join(f"{a.label}: {a.allocated}" for a in consort.arms)
+    return Figure.from_matplotlib(
+        plot_consort(flow),
+        id="consort",
+        caption="Participant flow (CONSORT 2010): screening, allocation, treatment, "
+        "discontinuation of study treatment and analysis.",
+        alt_text=f"Flow diagram: {consort.screened} assessed for eligibility, {excluded} not "
+        f"enrolled, {consort.enrolled} {'randomized' if consort.randomized else 'enrolled'} "
+        f"({arms_text}), with treatment, discontinuation and analysis counts per arm.",
+    )
+
+
+def km_figure(
+    outcome: TteOutcome, *, figure_id: str, caption: str, y_label: str, reference: str
+) -> Figure:
+    last = max((curve.last_follow_up for _, curve in outcome.curves), default=0.0)
+    ticks = month_ticks(last)
+    curves = []
+    for label, curve in outcome.curves:
+        censored = curve.times[curve.n_censor > 0]
+        curves.append(
+            KMCurve(
+                label,
+                times=curve.times.tolist(),
+                survival=curve.survival.tolist(),
+                lower=curve.lower.tolist(),
+                upper=curve.upper.tolist(),
+                censor_times=censored.tolist(),
+                median=curve.median.time,
+                at_risk=curve.risk_table(ticks),
+            )
+        )
+    annotation = None
+    if outcome.cox is not None and outcome.logrank is not None:
+        term = outcome.cox.terms[0]
+        annotation = (
+            f"HR {term.hr:.2f} (95% CI {term.lower:.2f}–{term.upper:.2f}); "
+            f"log-rank {fmt_p(outcome.logrank.p)}"
+        )
+    summary = "; ".join(
+        f"{label}: {curve.events} events in {curve.n} patients" for label, curve in outcome.curves
+    )
+    return Figure.from_matplotlib(
+        plot_km(KMPlot(curves, y_label=y_label, at_risk_times=ticks, annotation=annotation)),
+        id=figure_id,
+        caption=caption,
+        alt_text=f"Kaplan-Meier curves of {outcome.name.lower()} from {reference} with 95% "
+        f"confidence bands, censoring marks and numbers at risk ({summary}).",
+    )
+
+
+def forest_figure(outcome: TteOutcome, *, figure_id: str, arms: tuple[str, str]) -> Figure:
+    """Subgroup hazard ratios (experimental vs control) under the overall one."""
+    assert outcome.cox is not None  # only drawn for a two-arm comparison
+    overall = outcome.cox.terms[0]
+    rows = [
+        ForestRow(
+            "All patients",
+            n=outcome.cox.n,
+            events=outcome.cox.events,
+            estimate=overall.hr,
+            lower=overall.lower,
+            upper=overall.upper,
+            overall=True,
+        )
+    ]
+    heading = None
+    for subgroup in outcome.subgroups:
+        if subgroup.factor != heading:
+            rows.append(ForestRow(subgroup.factor, header=True))
+            heading = subgroup.factor
+        rows.append(_forest_row(subgroup))
+    experimental, control = arms
+    return Figure.from_matplotlib(
+        plot_forest(ForestPlot(rows, favours=(f"Favours {experimental}", f"Favours {control}"))),
+        id=figure_id,
+        caption=f"{outcome.name}: hazard ratios of {experimental} versus {control} by "
+        "subgroup (Cox model, Efron ties), with 95% confidence intervals on a log scale.",
+        alt_text=f"Forest plot of {len(outcome.subgroups)} subgroup hazard ratios under the "
+        f"overall hazard ratio {overall.hr:.2f}.",
+    )
+
+
+def _forest_row(subgroup: SubgroupHR) -> ForestRow:
+    term = subgroup.term
+    return ForestRow(
+        subgroup.level,
+        n=subgroup.n,
+        events=subgroup.events,
+        estimate=term.hr if term else None,
+        lower=term.lower if term else None,
+        upper=term.upper if term else None,
+        note=subgroup.note,
+        level=1,
+    )
+
+
+def _waterfall_response(value: object) -> str:
+    text = str(value) if isinstance(value, str) else "NE"
+    # The figure knows RECIST's five categories: non-CR/non-PD is disease control without
+    # measurable disease (shown as SD), and no assessment is not evaluable.
+    return {"NON-CR/NON-PD": "SD", "MISSING": "NE"}.get(text.removeprefix("i").upper(), text)
+
+
+def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str) -> Figure:
+    bars = [
+        WaterfallBar(
+            str(row.SUBJID),
+            None if pd.isna(row.BEST_PCHG) else float(row.BEST_PCHG),
+            _waterfall_response(row.BOR),
+            str(row.ARM) if len(arms) > 1 else None,
+        )
+        for row in run.table.itertuples()
+    ]
+    measured = sum(b.best_change_pct is not None for b in bars)
+    kind = "confirmed best overall response" if run.bor == "CBOR" else "best overall response"
+    return Figure.from_matplotlib(
+        plot_waterfall(WaterfallPlot(bars, arms=arms if len(arms) > 1 else ())),
+        id=figure_id,
+        caption=f"Best percentage change from baseline in the sum of target-lesion diameters, "
+        f"one bar per patient (screening number), coloured by {kind}: the smallest change over "
+        "the assessments that count toward best response. Dashed lines: −30% (partial "
+        "response) and +20% (progression) thresholds of RECIST 1.1.",
+        alt_text=f"Waterfall plot of {measured} patients with a post-baseline measurement, "
+        "sorted from the largest increase to the largest decrease.",
+    )
+
+
+def spider_figure(
+    run: ResponseRun, arms: tuple[str, ...], reference_label: str, *, figure_id: str
+) -> Figure | None:
+    timepoints = run.result.timepoints
+    if "PCHG" not in timepoints.columns or timepoints.empty:
+        return None
+    zero_column = run.result.settings.reference_date.value
+    summary = run.result.summary.set_index("USUBJID")
+    bor = dict(zip(run.table["USUBJID"], run.table["BOR"], strict=True))
+    arm_of = dict(zip(run.table["USUBJID"], run.table["ARM"], strict=True))
+    subjid_of = dict(zip(run.table["USUBJID"], run.table["SUBJID"], strict=True))
+    series = []
+    for subject, rows in timepoints.groupby("USUBJID", sort=True):
+        rows = rows[rows["PCHG"].notna()]
+        zero = summary.loc[subject, zero_column] if subject in summary.index else None
+        if rows.empty or zero is None or pd.isna(zero):
+            continue
+        days = (pd.to_datetime(rows["ADT"]) - pd.Timestamp(zero)).dt.days
+        keep = days > 0
+        if not keep.any():
+            continue
+        series.append(
+            SpiderSeries(
+                str(subjid_of.get(str(subject), subject)),
+                days[keep].astype(float).tolist(),
+                rows.loc[keep, "PCHG"].astype(float).tolist(),
+                _waterfall_response(bor.get(str(subject))),
+                str(arm_of.get(str(subject))) if len(arms) > 1 else None,
+            )
+        )
+    if not series:
+        return None
+    return Figure.from_matplotlib(
+        plot_spider(
+            SpiderPlot(
+                series,
+                arms=arms if len(arms) > 1 else (),
+                x_label=f"Time since {reference_label} (months)",
+            )
+        ),
+        id=figure_id,
+        caption="Percentage change from baseline in the sum of target-lesion diameters at each "
+        "assessment, one line per patient, by best overall response.",
+        alt_text=f"Spider plot of {len(series)} patients' target-lesion sums over time.",
+    )
+
+
+def swimmer_figure(results: TrialResults, run: ResponseRun, *, figure_id: str) -> Figure | None:
+    """Treated patients: time on treatment, responses, progression, death, still on treatment."""
+    adsl = results.sets.efficacy
+    treated = adsl[adsl["TRTSDT"].notna()]
+    if treated.empty:
+        return None
+    ovr = run.result.adrs
+    ovr = ovr[(ovr["PARAMCD"] == "OVR") & ovr["AVALC"].isin(["CR", "PR", "iCR", "iPR"])]
+    by_subject = {subject: rows for subject, rows in ovr.groupby("USUBJID")}  # noqa: C416
+    first_pd = dict(
+        zip(run.result.summary["USUBJID"], run.result.summary["FIRST_PD_DT"], strict=True)
+    )
+    lanes = []
+    for row in treated.itertuples():
+        start = pd.Timestamp(row.TRTSDT)
+        end = pd.Timestamp(row.TRTEDT) if isinstance(row.TRTEDT, str) and row.TRTEDT else start
+        last_alive = (
+            pd.Timestamp(row.LSTALVDT) if isinstance(row.LSTALVDT, str) and row.LSTALVDT else None
+        )
+        death = pd.Timestamp(row.DTHDT) if isinstance(row.DTHDT, str) and row.DTHDT else None
+        study_end = death or last_alive
+        responses = tuple(
+            (float((pd.Timestamp(r.ADT) - start).days), str(r.AVALC).removeprefix("i"))
+            for r in by_subject.get(row.USUBJID, pd.DataFrame()).itertuples()
+            if pd.Timestamp(r.ADT) >= start
+        )
+        progression = first_pd.get(row.USUBJID)
+        lanes.append(
+            SwimmerLane(
+                str(row.SUBJID) if isinstance(row.SUBJID, str) else str(row.USUBJID),
+                str(row.ARM),
+                treatment_days=float((end - start).days + 1),
+                study_days=float((study_end - start).days) if study_end is not None else None,
+                responses=responses,
+                progression_day=(
+                    float((pd.Timestamp(progression) - start).days)
+                    if progression is not None and not pd.isna(progression)
+                    else None
+                ),
+                death_day=float((death - start).days) if death is not None else None,
+                ongoing=str(row.EOTSTT) == "ONGOING",
+            )
+        )
+    arms = results.arm_labels
+    return Figure.from_matplotlib(
+        plot_swimmer(SwimmerPlot(lanes, arms=arms)),
+        id=figure_id,
+        caption="Each treated patient's time on study treatment (bar) and follow-up (line) "
+        "from the first dose, by screening number, with responses, progression, death and "
+        "treatment ongoing at the data cut-off (arrow).",
+        alt_text=f"Swimmer plot of {len(lanes)} treated patients, longest at the top.",
+    )

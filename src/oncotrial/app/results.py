@@ -1,0 +1,265 @@
+"""What the analysis of one trial produced: engine outputs, grouped for the report.
+
+Every number here was computed by a core engine (response, endpoints, stats) or is a count of
+subjects; the report (``oncotrial.app.trial_report``) only words and formats these objects.
+Frames are read-only by convention (the dataclasses are frozen; do not mutate their frames).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeAlias
+
+import pandas as pd
+
+from oncotrial.endpoints.biomarker import PdL1Analysis
+from oncotrial.endpoints.local_progression import LocalProgression
+from oncotrial.endpoints.qol import ScoreSummary
+from oncotrial.endpoints.rates import RateDefinition, RateResult
+from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
+from oncotrial.endpoints.tte import CensoringRules, Param
+from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
+from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.timeframe import Duration
+from oncotrial.response import ResponseResult, ResponseSettings
+from oncotrial.stats.cox import CoxResult, CoxTerm
+from oncotrial.stats.km import KaplanMeier, LandmarkEstimate
+from oncotrial.stats.logrank import LogRankResult
+
+__all__ = [
+    "AnalysisSets",
+    "ArmInfo",
+    "BaselineRow",
+    "BaselineTable",
+    "BiomarkerOutcome",
+    "ConsortArmCounts",
+    "ConsortCounts",
+    "EndpointResult",
+    "LandmarkValue",
+    "Outcome",
+    "QolOutcome",
+    "RateOutcome",
+    "ResponseRun",
+    "SafetyOutcome",
+    "SubgroupHR",
+    "SurvivalRateOutcome",
+    "TrialResults",
+    "TteOutcome",
+]
+
+
+@dataclass(frozen=True)
+class ArmInfo:
+    """A trial arm as the data name it (DM ARMCD/ARM), with its role in comparisons."""
+
+    code: str
+    label: str
+    control: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysisSets:
+    """Who is analysed for what. ``efficacy``/``safety`` are ADSL rows (read-only)."""
+
+    reference: str  # ADSL variable of time zero: RANDDT or TRTSDT
+    reference_label: str  # "randomization", "enrollment", "first dose"
+    screened: int
+    enrolled: int
+    efficacy: pd.DataFrame
+    safety: pd.DataFrame
+    efficacy_name: str
+    efficacy_definition: str
+    safety_definition: str
+
+
+@dataclass(frozen=True)
+class ConsortArmCounts:
+    label: str
+    allocated: int
+    treated: int
+    not_treated: tuple[tuple[str, int], ...]
+    discontinued: int
+    discontinued_reasons: tuple[tuple[str, int], ...]
+    ongoing: int
+    analysed: int
+    not_analysed: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class ConsortCounts:
+    screened: int
+    not_eligible: tuple[tuple[str, int], ...]
+    enrolled: int
+    randomized: bool
+    arms: tuple[ConsortArmCounts, ...]
+
+
+@dataclass(frozen=True)
+class BaselineRow:
+    label: str
+    cells: tuple[str, ...]
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class BaselineTable:
+    columns: tuple[str, ...]  # arm labels (and "Total" with several arms)
+    totals: tuple[int, ...]
+    rows: tuple[BaselineRow, ...]
+
+
+@dataclass(frozen=True)
+class ResponseRun:
+    """One derivation of responses: the engine's result and which best response counts.
+
+    ``bor`` is the ADRS parameter used for rates (``CBOR`` confirmed, ``BOR`` unconfirmed);
+    ``horizon`` the time frame the assessments were limited to (None: all up to the cut-off).
+    ``table``: one row per subject of the efficacy set — USUBJID, SUBJID, ARM, BOR (the value
+    used), BEST_PCHG (best post-baseline change of the target sum, %: the response engine's
+    summary column).
+    """
+
+    result: ResponseResult
+    source: str
+    bor: str
+    horizon: Duration | None
+    table: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class RateOutcome:
+    definition: RateDefinition
+    rate: RateResult
+    categories: tuple[tuple[str, RateResult], ...]  # each best-response category as a rate
+    response: ResponseRun
+
+
+@dataclass(frozen=True)
+class LandmarkValue:
+    arm: str
+    estimate: LandmarkEstimate | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SubgroupHR:
+    factor: str
+    level: str
+    n: int
+    events: int
+    term: CoxTerm | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class TteOutcome:
+    """A time-to-event endpoint: KM per arm, landmark rates, and the arm comparison."""
+
+    param: Param
+    name: str
+    population: str
+    curves: tuple[tuple[str, KaplanMeier], ...]
+    landmark: Duration | None
+    landmarks: tuple[LandmarkValue, ...]
+    logrank: LogRankResult | None
+    cox: CoxResult | None
+    comparison_note: str | None
+    subgroups: tuple[SubgroupHR, ...]
+    adtte: pd.DataFrame
+    local: LocalProgression | None = None
+
+
+@dataclass(frozen=True)
+class SurvivalRateOutcome:
+    source: TteOutcome
+    landmark: Duration
+    values: tuple[LandmarkValue, ...]
+
+
+@dataclass(frozen=True)
+class SafetyOutcome:
+    overview: tuple[tuple[AeCategory, tuple[Count, ...]], ...]
+    worst: WorstGradeTable
+    adae: pd.DataFrame
+    window_days: int
+    dictionary: str  # "CTCAE v5.0 (file)"
+
+
+@dataclass(frozen=True)
+class BiomarkerOutcome:
+    analysis: PdL1Analysis
+    response: ResponseRun
+
+
+@dataclass(frozen=True)
+class QolOutcome:
+    summary: ScoreSummary
+
+
+Outcome: TypeAlias = (
+    RateOutcome | TteOutcome | SurvivalRateOutcome | SafetyOutcome | BiomarkerOutcome | QolOutcome
+)
+
+_LEVEL_WORDS = {
+    EndpointLevel.PRIMARY: "Primary",
+    EndpointLevel.SECONDARY: "Secondary",
+    EndpointLevel.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True)
+class EndpointResult:
+    """One registered endpoint and what could be computed for it.
+
+    ``reasons`` say why the endpoint (or a part of it, with an outcome present) could not be
+    computed from the data; ``notes`` are further facts the reader needs.
+    """
+
+    endpoint: Endpoint
+    index: int  # 1-based position in the registration
+    level_index: int  # 1-based position within its level
+    outcome: Outcome | None
+    reasons: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"ep{self.index}"
+
+    @property
+    def label(self) -> str:
+        return f"{_LEVEL_WORDS[self.endpoint.level]} outcome {self.level_index}"
+
+
+@dataclass(frozen=True)
+class TrialResults:
+    """Everything the report shows, as the engines computed it."""
+
+    protocol: Protocol
+    trial_id: str
+    source: str
+    simulated: bool
+    cutoff: date
+    cutoff_stated: bool  # False: the cut-off is the latest date in the data
+    arms: tuple[ArmInfo, ...]
+    adsl: pd.DataFrame
+    sets: AnalysisSets
+    consort: ConsortCounts
+    baseline: BaselineTable
+    settings: ResponseSettings
+    confirmation_required: bool
+    response: ResponseRun | None
+    response_reason: str | None
+    rules: CensoringRules
+    endpoints: tuple[EndpointResult, ...]
+    safety_frame: pd.DataFrame | None  # the AE records (SDTM) of the safety set
+    notes: tuple[str, ...]
+
+    @property
+    def randomized(self) -> bool:
+        return self.consort.randomized
+
+    @property
+    def arm_labels(self) -> tuple[str, ...]:
+        return tuple(a.label for a in self.arms)

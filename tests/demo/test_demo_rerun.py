@@ -1,0 +1,75 @@
+"""Re-running the demo replaces the demo database and says so; it never touches the database
+ONCOTRIAL_DB names; without NCI's CTCAE file it runs to the end and every adverse-event section
+says why it is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from oncotrial.app import demo as use_case
+
+from .conftest import run_oncotrial
+
+
+@pytest.fixture
+def one_trial(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only trial 002 (its 25 registered patients), to keep the test short."""
+    monkeypatch.setattr(use_case, "DEMO_SCENARIOS", {"002": use_case.DEMO_SCENARIOS["002"]})
+
+
+def test_rerun_replaces_only_the_demo_database(one_trial, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    other = tmp_path / "team.sqlite3"
+    other.write_bytes(b"not to be touched")
+    env = {
+        "ONCOTRIAL_HOME": str(home),
+        "ONCOTRIAL_DB": str(other),
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/never",
+        "ONCOTRIAL_CTCAE": None,
+    }
+    first = run_oncotrial("demo", env=env)
+    assert first.code == 0, first.err
+    assert "creating the demo database" in first.out
+    database = home / "demo" / "oncotrial-demo.sqlite3"
+    assert database.is_file()
+    second = run_oncotrial("demo", env=env)
+    assert second.code == 0, second.err
+    assert f"replacing the demo database {database}" in " ".join(second.out.split())
+    assert "(replaced;" in second.out
+    assert other.read_bytes() == b"not to be touched"
+    assert sorted(p.name for p in (home / "demo").iterdir() if p.suffix == ".sqlite3") == [
+        "oncotrial-demo.sqlite3"
+    ]
+
+
+def test_without_the_ctcae_file_the_demo_explains_the_missing_safety_tables(
+    one_trial, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    result = run_oncotrial(
+        "demo", env={"ONCOTRIAL_HOME": str(home), "ONCOTRIAL_CTCAE": None, "ONCOTRIAL_DB": None}
+    )
+    assert result.code == 0, result.err
+    err = " ".join(result.err.split())
+    assert "adverse-event tables are not in the reports: no CTCAE v5.0 dictionary" in err
+    assert "ONCOTRIAL_CTCAE" in err
+    html = " ".join(
+        (home / "demo" / "reports" / "002" / "report.html").read_text(encoding="utf-8").split()
+    )
+    assert "Safety cannot be computed because no CTCAE v5.0 dictionary is available" in html
+    assert "The simulated adverse-event records were not stored" in html
+    # the efficacy endpoints are all there
+    assert "Objective response rate (ORR)" in html and "1-year OS rate" in html
+
+
+def test_a_named_ctcae_file_that_is_missing_stops_the_demo(one_trial, tmp_path: Path) -> None:
+    result = run_oncotrial(
+        "demo",
+        "--ctcae",
+        str(tmp_path / "missing.xlsx"),
+        env={"ONCOTRIAL_HOME": str(tmp_path / "home"), "ONCOTRIAL_DB": None},
+    )
+    assert result.code == 1
+    assert "CTCAE file" in result.err and "not found" in result.err
