@@ -4,7 +4,8 @@ The team's day: the administrator signs in, imports seed trial 001 and gives two
 roles; the statistician makes the allocation list; the investigator screens a patient (pasting
 the record), answers the checklist, registers and randomizes them, enters the baseline tumour
 assessment and an adverse event (CTCAE autocomplete and grade definitions via htmx), and
-downloads the trial's SDTM from the Results page. Screenshots
+downloads the trial's SDTM, builds the trial report and opens it, and sees the Study Results
+on the trial page. Screenshots
 of the key pages go to test-artifacts/web/. No console error (a CSP violation would be one) is
 allowed on any page.
 """
@@ -248,7 +249,20 @@ def _teams_day(browser: Any, server: str) -> None:
     with inv.page.expect_download() as download:
         inv.page.click("a:has-text('SDTM domains, CSV')")
     assert download.value.suggested_filename == "001-sdtm-csv.zip"
+    # The trial report, built from the database and opened in the browser.
+    with inv.page.expect_navigation():
+        inv.page.click("button:has-text('Build report')")
+    assert "Report built with data cut-off" in inv.page.locator(".flash").inner_text()
     inv.shot("13-results")
+    with inv.page.expect_navigation():
+        inv.page.click("a:has-text('Open the report')")
+    assert "Comparing Consolidation Radiotherapy" in inv.page.content()
+    assert inv.page.locator("img").count() >= 1  # figures load under the report's own policy
+    inv.shot("14-report")
+    inv.go("/t/001/")
+    assert inv.page.locator("#results").is_visible()
+    inv.page.locator("#results").scroll_into_view_if_needed()
+    inv.shot("15-trial-page-results")
     # The allocation list stays concealed from the investigator.
     inv.go("/t/001/randomization/list/")
     assert "Not allowed" in inv.page.locator("h1").inner_text()

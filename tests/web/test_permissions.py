@@ -82,6 +82,7 @@ def pages(usubjid: str, ids: dict[str, int]) -> list[tuple[str, str, dict, set[s
         ("get", "/t/001/team/", {}, {"administrator"}),
         ("get", "/t/001/results/", {}, {"investigator", "statistician"}),
         ("get", "/t/001/results/sdtm-csv.zip", {}, {"investigator", "statistician"}),
+        ("post", "/t/001/results/build/", {"cutoff": "soon"}, {"investigator", "statistician"}),
     ]  # fmt: skip
 
 

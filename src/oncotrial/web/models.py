@@ -21,6 +21,7 @@ __all__ = [
     "Query",
     "QueryMessage",
     "RandomizationScheme",
+    "ReportBuild",
     "ScreeningRecord",
 ]
 
@@ -170,3 +171,21 @@ class LoginAttempt(models.Model):
             models.Index(fields=["username", "at"], name="login_user_at"),
             models.Index(fields=["ip", "at"], name="login_ip_at"),
         )
+
+
+class ReportBuild(models.Model):
+    """One trial report built in the application: its cut-off, who built it, where its files are.
+
+    Builds are never changed: a new cut-off or new data make a new build.
+    """
+
+    trial = models.ForeignKey("store.Trial", on_delete=models.PROTECT, related_name="+")
+    cutoff = models.DateField()
+    cutoff_stated = models.BooleanField()
+    generated = models.DateTimeField()
+    built_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    folder = models.TextField()  # under the data directory
+    simulated = models.BooleanField(default=False)
+    summary = models.JSONField()  # endpoints' headlines, participant flow, figures

@@ -52,6 +52,13 @@ _patterns = [
     path(T + "team/", members.members_page, name="members"),
     path(T + "results/", results.results_page, name="results"),
     path(T + "results/sdtm-<str:fmt>.zip", results.sdtm_download, name="sdtm_download"),
+    path(T + "results/build/", results.report_build, name="report_build"),
+    path(
+        T + "results/<int:pk>/figures/<str:figure>.png",
+        results.report_figure,
+        name="report_figure",
+    ),
+    path(T + "results/<int:pk>/<path:name>", results.report_file, name="report_file"),
     path(S, subjects.subject_detail, name="subject"),
     path(S + "randomize/", randomization.randomize_subject, name="randomize"),
     path(S + "assessments/new/", assessments.assessment_new, name="assessment_new"),

@@ -23,6 +23,7 @@ from oncotrial.web.related import rank_related
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import enrollment_progress, import_trial, protocol_of
+from oncotrial.web.views.results import build_view, latest_build
 
 __all__ = ["home", "import_view", "trial_page"]
 
@@ -166,11 +167,21 @@ def trial_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "sections": [_section(s) for s in page.sections],
         "related": related,
     }
+    summary = None
+    if access.can(Permission.VIEW_RESULTS):
+        build = latest_build(access)
+        summary = build_view(build) if build is not None else None
+    data["results"] = summary
     return respond(
         request,
         "web/trial.html",
         data,
-        context={"access": access, "nav_section": "overview", "curve": _curve(progress)},
+        context={
+            "access": access,
+            "nav_section": "overview",
+            "curve": _curve(progress),
+            "results_summary": summary,
+        },
     )
 
 
