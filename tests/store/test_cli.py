@@ -117,6 +117,15 @@ def test_import_one_domain_file_and_templates(store, run_cli, shared: Path, tmp_
     result = run_cli("data", "import", str(source / "rs_onco_irecist.csv"), "--domain", "RS")
     assert result.code == 1
     assert "rs_onco_irecist.csv, record row 108, field RSSEQ" in result.err
+    assert "--renumber-seq" in result.err
+    # on request the repeated numbers are replaced, and the user is told: the file imports
+    result = run_cli(
+        "data", "import", str(source / "rs_onco_irecist.csv"), "--domain", "RS", "--renumber-seq"
+    )
+    assert result.code == 0, result
+    assert "RSSEQ numbers" in result.err and "added RS 376" in result.out
+    history = run_cli("history", "01-701-1146/RS/5")
+    assert history.code == 0, history
     listing = run_cli("template", "--list")
     assert "adverse_event" in flat(listing.out) and "tumour_assessment" in flat(listing.out)
     fields = run_cli("template", "adverse_event")

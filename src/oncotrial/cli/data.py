@@ -52,6 +52,12 @@ def _summary(result: object) -> str:
 @click.option("--protocol", "protocol_ref", help="Store this protocol with the trial (id or file).")
 @click.option("--update", is_flag=True, help="Records already stored are updated (needs --reason).")
 @click.option("--reason", help="Why stored records change (required with --update).")
+@click.option(
+    "--renumber-seq",
+    is_flag=True,
+    help="Ignore the files' --SEQ numbers and number each subject's records in file order after "
+    "those already stored (for files whose --SEQ repeat, e.g. pharmaverse rs_onco_irecist.csv).",
+)
 @db_option
 @user_option
 @ctcae_option
@@ -63,6 +69,7 @@ def import_(
     protocol_ref: str | None,
     update: bool,
     reason: str | None,
+    renumber_seq: bool,
     db: str | None,
     user: str | None,
     ctcae: Path | None,
@@ -79,7 +86,7 @@ def import_(
     \b
     Example:
       oncotrial data import sdtm/
-      oncotrial data import rs_onco_irecist.csv --domain RS --trial CDISCPILOT01
+      oncotrial data import rs_onco_irecist.csv --domain RS --trial CDISCPILOT01 --renumber-seq
       oncotrial data import subjects.xlsx --template subject --trial NCT07064876
       oncotrial data import sdtm/ --update --reason "query 17: AE grade corrected"
     """
@@ -131,6 +138,16 @@ def import_(
                     sources[name] = Source(str(csv_file), 2)
                 else:
                     sources[name] = Source(str(source / f"{name.lower()}.json"), 1)
+        renumbered = []
+        if renumber_seq:
+            if update:
+                raise click.UsageError("--renumber-seq adds records; it cannot go with --update")
+            # --SEQ identifies a record; a file whose numbers repeat cannot be stored as it is.
+            # On request the numbers are dropped and assigned afresh, and the user is told.
+            for name, frame in list(frames.items()):
+                if name != "DM" and f"{name}SEQ" in frame.columns:
+                    frames[name] = frame.drop(columns=[f"{name}SEQ"])
+                    renumbered.append(name)
         result = import_sdtm(
             frames,
             trial_id=trial_id,
@@ -141,7 +158,13 @@ def import_(
             sources=sources,
             ctcae=dictionary,
             source_name=str(source),
+            assign_seq=renumber_seq,
         )
+        for name in renumbered:
+            err_console.print(
+                f"note: {name}SEQ numbers of {escape(str(source))} were replaced by new numbers "
+                "in file order (--renumber-seq)"
+            )
     console.print(
         f"[green]imported[/] into trial {escape(result.trial_id)}"
         f"{' (new)' if result.created_trial else ''}: {escape(_summary(result))}"

@@ -642,6 +642,7 @@ class _Course:
     def tumour(self) -> None:
         p, plan, rng, t, u = self.p, self.plan, self.rng, self.t, self.u
         targets, non_targets = _baseline_lesions(rng, plan.disease)
+        self.baseline_lesions = targets + non_targets
         self.pd_day: int | None = None
         self.last_scan = self.baseline_scan
         self.scans_done: list[int] = []
@@ -981,21 +982,33 @@ class _Course:
                 continue
             end = start + (13 if intervention.kind == "radiation" else 0)
             target_site = "LIVER" if self.plan.disease is Disease.CRC_LIVER else "LUNG"
-            t.put(
-                "PR",
-                USUBJID=u,
-                PRTRT=intervention.sdtm_name,
-                PRCAT="LOCAL THERAPY",
-                PRDOSE=intervention.dose if intervention.kind == "radiation" else None,
-                PRDOSU=intervention.unit
-                if intervention.kind == "radiation" and intervention.dose
-                else None,
-                PRLOC=target_site,
-                PRLAT="LEFT" if rng.random() < 0.45 else "RIGHT",
-                EPOCH="TREATMENT",
-                PRSTDTC=start,
-                PRENDTC=end,
+            side = "LEFT" if rng.random() < 0.45 else "RIGHT"
+            # Radiotherapy treats the recorded residual lesions (trial 001: "local radiotherapy to
+            # all residual tumors"), one record per lesion linked by PRLNKID = TULNKID so that
+            # local control can be judged lesion by lesion (docs/sdtm.md, PR). An ablation treats
+            # the primary tumour, which is not a recorded lesion.
+            sites: list[tuple[str, str | None, str | None]] = (
+                [(lesion.organ, lesion.side, lesion.link) for lesion in self.baseline_lesions]
+                if intervention.kind == "radiation" and self.baseline_lesions
+                else [(target_site, side, None)]
             )
+            for location, laterality, link in sites:
+                t.put(
+                    "PR",
+                    USUBJID=u,
+                    PRTRT=intervention.sdtm_name,
+                    PRCAT="LOCAL THERAPY",
+                    PRDOSE=intervention.dose if intervention.kind == "radiation" else None,
+                    PRDOSU=intervention.unit
+                    if intervention.kind == "radiation" and intervention.dose
+                    else None,
+                    PRLOC=location,
+                    PRLAT=laterality,
+                    PRLNKID=link,
+                    EPOCH="TREATMENT",
+                    PRSTDTC=start,
+                    PRENDTC=end,
+                )
             self.doses.append(start)
         drugs = self.arm.drugs
         if not drugs:

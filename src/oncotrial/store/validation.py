@@ -295,6 +295,12 @@ class _Checker:
                 [
                     f"duplicates the {what} of row {source.row(int(first_row[i]))}; "
                     f"{'USUBJID' if domain == 'DM' else key[1]} identifies a record"
+                    + (
+                        ""
+                        if domain == "DM"
+                        else " (correct the file, or import it with --renumber-seq to number "
+                        "the records afresh)"
+                    )
                     for i in bad
                 ],
             )
