@@ -35,7 +35,8 @@ FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCh
 settings_strategy = st.builds(
     ResponseSettings,
     criteria=st.sampled_from([ResponseCriteria.RECIST_1_1, ResponseCriteria.MRECIST]),
-    confirmation_days=st.sampled_from([21, 28, 35]),
+    # 0 to 84 days, the edges included: a 0-day interval still needs a later assessment.
+    confirmation_days=st.integers(0, 84) | st.sampled_from([0, 1, 28, 84]),
     sd_min_days=st.sampled_from([28, 42, 56]),
     max_ne_between=st.integers(0, 2),
     accept_sd_between=st.booleans(),

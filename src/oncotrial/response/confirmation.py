@@ -14,6 +14,11 @@ Only the *first* qualifying confirmation candidate is examined, as admiralonco's
 ``first_cond_upper`` does: if the window up to it breaks a condition, the response is not
 confirmed by a later assessment either.
 
+The confirming assessment is always a *later* one, whatever ``confirmation_days`` (0 included):
+admiralonco joins each response with the observations after it only (``join_type = "after"`` in
+``derive_param_confirmed_bor`` and its ``crsp_y_cr``/``cbor_cr`` events; admiral's
+``filter_joined`` keeps ``tmp_obs_nr.join > tmp_obs_nr``), so a lone CR never confirms itself.
+
 Rows must be sorted by subject then date with one row per subject and date. Everything is
 computed with "next index of" arrays and prefix counts, so the cost is a few passes over the
 rows whatever the number of subjects.
@@ -68,9 +73,11 @@ def confirm(
     d0 = int(day.min())
     span = int(day.max()) - d0 + settings.confirmation_days + 2
     composite = subj.astype(np.int64) * span + (day - d0)
-    # First row at least `confirmation_days` after each row (same subject checked below).
-    start = np.searchsorted(composite, composite + settings.confirmation_days, side="left")
     positions = np.arange(n)
+    # First row at least `confirmation_days` after each row (same subject checked below), and
+    # strictly after it: with 0 days the row itself would otherwise be its own confirmation.
+    start = np.searchsorted(composite, composite + settings.confirmation_days, side="left")
+    start = np.maximum(start, positions + 1)
 
     is_cr = code == K_CR
     is_pr = code == K_PR
