@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/cli_start_bench.py [--repeat 7] [--baseline REV]
 
-Each command runs in a fresh `python -m oncotrial …` process in an empty data directory (so
+Each command runs in a fresh process of the installed `oncotrial` script (the virtual
+environment's, beside this Python) in an empty data directory (so
 `trial list` reads only the five bundled protocols); the figure is the child's CPU time (user +
 system, from ``os.wait4``), the median of ``repeat`` runs, with the wall time beside it. The
 peer is `python -c pass` in the same script, so the ratio carries across machines. With
@@ -90,7 +91,7 @@ def main() -> None:
         for command in COMMANDS:
             cells = []
             for tree_env in trees.values():
-                argv = [sys.executable, "-m", "oncotrial", *command]
+                argv = [str(Path(sys.executable).with_name("oncotrial")), *command]
                 cpu, wall = measure(argv, tree_env, args.repeat)
                 cells.append(f"{cpu:.3f} ({cpu / peer:.0f}×) | {wall:.3f}")
             print(f"| `oncotrial {' '.join(command)}` | " + " | ".join(cells) + " |")
