@@ -72,13 +72,15 @@ def ctcae_file(shared: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, ctcae_file: Path) -> DemoRun:
-    """`oncotrial demo` with NCI's CTCAE file, in a fresh data directory."""
+    """`oncotrial demo` as on a fresh machine: a fresh data directory, no CTCAE file named (the
+    CTCAE v5.0 shipped with oncotrial is used; ``ctcae`` is the reference copy the tests compare
+    against)."""
     home = tmp_path_factory.mktemp("demo-home")
     result = run_oncotrial(
         "demo",
         env={
             "ONCOTRIAL_HOME": str(home),
-            "ONCOTRIAL_CTCAE": str(ctcae_file),
+            "ONCOTRIAL_CTCAE": None,
             "ONCOTRIAL_DB": None,
             "DATABASE_URL": None,
         },

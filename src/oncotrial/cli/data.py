@@ -80,8 +80,8 @@ def import_(
     domain file with --domain, or a CSV/Excel template with --template. Every record is checked
     first (CTCAE terms and grades, dates, lesions measured before baseline, one randomization per
     subject, deaths before enrollment, duplicate records…); one bad row rejects the whole import
-    with a list of every bad row, and nothing is written. Adverse events need NCI's CTCAE v5.0
-    file (--ctcae or ONCOTRIAL_CTCAE).
+    with a list of every bad row, and nothing is written. Adverse events are checked against
+    NCI's CTCAE v5.0 shipped with oncotrial, or the dictionary --ctcae or ONCOTRIAL_CTCAE names.
 
     \b
     Example:
