@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,19 +111,17 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
-def chromium(demo_run: DemoRun):
-    """Headless Debian Chromium driven by Playwright; skips with the reason when unavailable.
+def chromium(demo_run: DemoRun, chromium_executable: Path):
+    """Headless Debian Chromium driven by Playwright (tests/conftest.py: fails when missing).
 
     Module-scoped and started after the demo: Playwright's sync API runs an event loop, and
     Django refuses database calls while one runs in the thread."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser test needs Playwright for Python (pip install playwright)")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_executable), args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -132,8 +129,5 @@ def chromium(demo_run: DemoRun):
 
 
 @pytest.fixture(scope="session")
-def pdftoppm() -> str:
-    found = shutil.which("pdftoppm")
-    if found is None:
-        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
-    return found
+def pdftoppm(poppler_tools: dict[str, str]) -> str:
+    return poppler_tools["pdftoppm"]
