@@ -11,10 +11,11 @@ The virtual environment lives in `.venv/` beside this file. It is installed from
 reinstalled only when the lock or pyproject.toml changes. Extra arguments after `test` go to
 pytest, after `demo` to `oncotrial demo`.
 
-`test` needs Debian's chromium (browser tests) and poppler-utils (PDF tests). When they are
-missing it installs them with apt-get if it runs as root, and otherwise stops with the command to
-run, unless `--no-browser` opts out explicitly: those tests are then skipped and the summary says
-so. They never skip silently.
+`test` needs Debian's chromium (browser tests), poppler-utils (PDF tests), r-cran-foreign and
+r-cran-jsonlite (R reads the SAS transport files back). When they are missing it installs them
+with apt-get if it runs as root, and otherwise stops with the command to run; `--no-browser`
+opts out of chromium and poppler-utils explicitly: those tests are then skipped and the summary
+says so. They never skip silently.
 
 `lock` resolves pyproject.toml's ranges (with the test extra, and the build requirements) for
 every platform and Python >= 3.11 with uv, installed into `.venv-lock/`; it keeps the versions
@@ -43,10 +44,12 @@ LOCK_VENV = ROOT / ".venv-lock"
 UV = "uv==0.13.9"  # the resolver `dev.py lock` uses (installs only from the lock need pip)
 PYTHON_FLOOR = "3.11"  # pyproject's requires-python; the lock holds for it and every later one
 NO_BROWSER_ENV = "ONCOTRIAL_NO_BROWSER"
-# (Debian package, a file it installs, what needs it)
+# (Debian package, a file it installs, what needs it, skipped with --no-browser)
 SYSTEM_PACKAGES = (
-    ("chromium", "/usr/bin/chromium", "the browser tests"),
-    ("poppler-utils", "pdftoppm", "the PDF tests"),
+    ("chromium", "/usr/bin/chromium", "the browser tests", True),
+    ("poppler-utils", "pdftoppm", "the PDF tests", True),
+    ("r-cran-foreign", "/usr/lib/R/library/foreign", "R reading SAS transport files", False),
+    ("r-cran-jsonlite", "/usr/lib/R/site-library/jsonlite", "R reading SAS transport files", False),
 )
 
 
@@ -134,11 +137,16 @@ def _ensure_env(extras: str) -> None:
 # --------------------------------------------------------------------------- system packages
 
 
-def _missing_packages() -> list[str]:
-    def present(tool: str) -> bool:
-        return Path(tool).exists() if "/" in tool else shutil.which(tool) is not None
+def _present(tool: str) -> bool:
+    return Path(tool).exists() if "/" in tool else shutil.which(tool) is not None
 
-    return [package for package, tool, _ in SYSTEM_PACKAGES if not present(tool)]
+
+def _missing_packages(no_browser: bool = False) -> list[str]:
+    return [
+        package
+        for package, tool, _, browser in SYSTEM_PACKAGES
+        if not (no_browser and browser) and not _present(tool)
+    ]
 
 
 def _can_install() -> bool:
@@ -151,16 +159,18 @@ def ensure_system_packages(no_browser: bool) -> str | None:
     Returns the note for the summary when the run opted out with --no-browser; exits with the
     command to run when the packages are missing and cannot be installed here.
     """
-    missing = _missing_packages()
+    note = None
     if no_browser:
-        what = f" ({', '.join(missing)} missing)" if missing else ""
-        return (
+        skipped = [p for p, tool, _, browser in SYSTEM_PACKAGES if browser and not _present(tool)]
+        what = f" ({', '.join(skipped)} missing)" if skipped else ""
+        note = (
             f"--no-browser: the browser and PDF tests were skipped{what}, not run; run "
             "`python3 dev.py test` to run them"
         )
+    missing = _missing_packages(no_browser)
     if not missing:
-        return None
-    needed = "; ".join(f"{p} for {why}" for p, _, why in SYSTEM_PACKAGES if p in missing)
+        return note
+    needed = "; ".join(f"{p} for {why}" for p, _, why, _ in SYSTEM_PACKAGES if p in missing)
     if not _can_install():
         _fail(
             f"the tests need Debian packages that are not installed ({needed}). Install them with\n"
@@ -172,10 +182,10 @@ def ensure_system_packages(no_browser: bool) -> str | None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run("apt-get", "update", "-q", env=env)
     _run("apt-get", "install", "-y", "-q", *missing, env=env)
-    still = _missing_packages()
+    still = _missing_packages(no_browser)
     if still:
         _fail(f"apt-get installed {' '.join(missing)} but {', '.join(still)} is still missing")
-    return None
+    return note
 
 
 # --------------------------------------------------------------------------- commands

@@ -69,6 +69,30 @@ def poppler_tools() -> dict[str, str]:
     return {name: str(path) for name, path in tools.items()}
 
 
+@pytest.fixture(scope="session")
+def rscript_foreign() -> str:
+    """Rscript with R's `foreign` package (Debian r-cran-foreign), or the test fails saying how.
+
+    R's read.xport is the independent reader of the SAS transport files oncotrial writes."""
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is not None:
+        found = subprocess.run(
+            [rscript, "-e", "library(foreign); library(jsonlite)"],
+            capture_output=True,
+            check=False,
+        )
+        if found.returncode == 0:
+            return rscript
+    pytest.fail(
+        "R with its foreign and jsonlite packages is not installed: `python3 dev.py test` "
+        "installs them when run as root; otherwise run "
+        "`sudo apt-get install r-cran-foreign r-cran-jsonlite`.",
+        pytrace=False,
+    )
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """State, at the end, how many tests the --no-browser opt-out left unrun."""
     if os.environ.get(NO_BROWSER) != "1":

@@ -32,7 +32,9 @@ def dev() -> ModuleType:
 def test_missing_packages_without_root_stop_with_the_command(
     dev: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(dev, "_missing_packages", lambda: ["chromium", "poppler-utils"])
+    monkeypatch.setattr(
+        dev, "_missing_packages", lambda no_browser=False: ["chromium", "poppler-utils"]
+    )
     monkeypatch.setattr(dev, "_can_install", lambda: False)
     with pytest.raises(SystemExit) as stopped:
         dev.ensure_system_packages(no_browser=False)
@@ -47,7 +49,7 @@ def test_missing_packages_as_root_are_installed_with_apt(
     dev: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     missing = [["chromium"], []]
-    monkeypatch.setattr(dev, "_missing_packages", lambda: missing.pop(0))
+    monkeypatch.setattr(dev, "_missing_packages", lambda no_browser=False: missing.pop(0))
     monkeypatch.setattr(dev, "_can_install", lambda: True)
     ran: list[tuple[str, ...]] = []
     monkeypatch.setattr(dev, "_run", lambda *cmd, **kw: ran.append(tuple(map(str, cmd))))
@@ -58,12 +60,22 @@ def test_missing_packages_as_root_are_installed_with_apt(
 def test_no_browser_is_an_explicit_opt_out_stated_in_the_summary(
     dev: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dev, "_missing_packages", lambda: ["chromium"])
+    monkeypatch.setattr(dev, "_present", lambda tool: tool != "/usr/bin/chromium")
     monkeypatch.setattr(dev, "_can_install", lambda: True)
     monkeypatch.setattr(dev, "_run", lambda *cmd, **kw: pytest.fail("nothing is installed"))
     note = dev.ensure_system_packages(no_browser=True)
     assert note is not None
     assert "--no-browser: the browser and PDF tests were skipped (chromium missing)" in note
+
+
+def test_no_browser_still_needs_r_for_the_transport_files(
+    dev: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(dev, "_present", lambda tool: "foreign" not in tool)
+    monkeypatch.setattr(dev, "_can_install", lambda: False)
+    with pytest.raises(SystemExit):
+        dev.ensure_system_packages(no_browser=True)
+    assert "sudo apt-get install r-cran-foreign" in capsys.readouterr().err
 
 
 def _pdf_test_without_poppler(no_browser: bool) -> subprocess.CompletedProcess[str]:

@@ -13,6 +13,8 @@ gets a *kind* — how its values are typed in a transport file:
 - ``integer`` / ``float``: numeric (SDTM ``Num`` variables; declared ADaM numbers), integer when
   every value is integral;
 - ``date``: an ADaM date (``…DT``), a SAS date number (days since 1960-01-01), DATE9. format;
+- ``datetime``: an ADaM date-time (``…DTM``), a SAS date-time number (seconds since
+  1960-01-01T00:00:00), DATETIME20. format;
 - ``iso8601``: an SDTM ``--DTC`` date/time, ISO 8601 text (define.xml says which ISO 8601 type).
 """
 
@@ -37,7 +39,6 @@ from oncotrial.formats.dataset_specs import (
 )
 from oncotrial.formats.sdtm_spec import (
     is_numeric_variable,
-    order_columns,
     to_text_frame,
     variable_label,
 )
@@ -60,6 +61,7 @@ MAX_TEXT = 200  # XPT v5 character variable limit
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PARTIAL = re.compile(r"^\d{4}(-\d{2})?$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}(:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_ADAM_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?)?$")  # R drops 00:00:00
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,7 @@ class Codelist:
 class VariableMeta:
     name: str
     label: str
-    kind: str  # text | integer | float | date | iso8601
+    kind: str  # text | integer | float | date | datetime | iso8601
     data_type: str  # define.xml / ODM DataType
     length: int | None
     origin: Origin
@@ -101,7 +103,7 @@ class VariableMeta:
 
     @property
     def numeric(self) -> bool:
-        return self.kind in ("integer", "float", "date")
+        return self.kind in ("integer", "float", "date", "datetime")
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def _kind(standard: str, domain: str, name: str, values: list[str]) -> str:
             return declared.kind
         if name.endswith("DT") and values and all(_DATE.match(v) for v in values):
             return "date"
+        if name.endswith("DTM") and values and all(_ADAM_DATETIME.match(v) for v in values):
+            return "datetime"
         return "text"
     if name.endswith("DTC"):
         return "iso8601"
@@ -360,6 +364,8 @@ def _describe_variable(
                     "ADaM dates are complete; correct the derivation's input.",
                 )
         data_type, length, display = "integer", 8, "DATE9."
+    elif kind == "datetime":
+        data_type, length, display = "integer", 8, "DATETIME20."
     elif kind == "iso8601":
         data_type, length = _iso_type(values) if values else "date", None
     else:
@@ -377,7 +383,7 @@ def _describe_variable(
         mandatory=required and len(values) == len(series),
         significant_digits=significant,
         display_format=display,
-        codelist=codelists.attach(dataset, name, values) if kind != "date" else None,
+        codelist=codelists.attach(dataset, name, values) if kind == "text" else None,
         key_sequence=key,
     )
 
@@ -418,7 +424,8 @@ def describe_datasets(
                 "Dataset names are at most 8 letters and digits.",
             )
         keys = tuple(k for k in spec.keys if k in frame.columns)
-        columns = order_columns(name, frame.columns) if standard == "SDTM" else list(frame)
+        # The frame's own column order, as its CSV export has it (docs/sdtm.md, "Order").
+        columns = [str(c) for c in frame.columns]
         variables = tuple(
             _describe_variable(standard, name, column, frame[column], keys, codelists, transport)
             for column in columns

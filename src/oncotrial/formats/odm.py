@@ -36,7 +36,13 @@ __all__ = ["build_odm", "read_odm_records", "validate_odm", "write_odm"]
 STUDY_EVENT = "SE.STUDY"
 NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
 # ODM 1.3.2 DataType of each metadata kind (ADaM SAS dates are integers in define.xml only).
-_ODM_TYPES = {"text": "text", "integer": "integer", "float": "float", "date": "date"}
+_ODM_TYPES = {
+    "text": "text",
+    "integer": "integer",
+    "float": "float",
+    "date": "date",
+    "datetime": "text",  # an ADaM date-time keeps its text (YYYY-MM-DD hh:mm:ss)
+}
 
 
 def _description(model, text: str):  # type: ignore[no-untyped-def]

@@ -4,13 +4,14 @@ Each dataset is written with pyreadstat (ReadStat's XPORT writer) from its excha
 its metadata (``oncotrial.formats.metadata``): 8-character upper-case names, labels of at most
 40 characters, character variables at most 200 long and ASCII (``oncotrial.formats.ascii``),
 numbers as doubles (stored as IBM floating point), ADaM dates as SAS date numbers (days since
-1960-01-01) with the DATE9. format. A missing character value is blank, a missing number is SAS
+1960-01-01) with the DATE9. format, ADaM date-times as SAS date-time numbers (seconds) with
+DATETIME20. A missing character value is blank, a missing number is SAS
 missing (.). SDTM ``--DTC`` dates stay ISO 8601 text, as SDTMIG requires.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ from oncotrial.formats.ascii import to_ascii
 from oncotrial.formats.metadata import DatasetMeta
 from oncotrial.formats.sdtm_spec import to_text_frame
 
-__all__ = ["SAS_EPOCH", "sas_date", "transport_frame", "write_xpt"]
+__all__ = ["SAS_EPOCH", "sas_date", "sas_datetime", "transport_frame", "write_xpt"]
 
 SAS_EPOCH = date(1960, 1, 1)
 
@@ -29,6 +30,12 @@ SAS_EPOCH = date(1960, 1, 1)
 def sas_date(text: str) -> float:
     """A complete ISO 8601 date as a SAS date number (days since 1960-01-01)."""
     return float((date.fromisoformat(text) - SAS_EPOCH).days)
+
+
+def sas_datetime(text: str) -> float:
+    """``YYYY-MM-DD[T ]hh:mm[:ss]`` as a SAS date-time number (seconds since 1960-01-01)."""
+    moment = datetime.fromisoformat(text.replace(" ", "T"))
+    return (moment - datetime(1960, 1, 1)).total_seconds()
 
 
 def transport_frame(frame: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
@@ -40,6 +47,10 @@ def transport_frame(frame: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
         if variable.kind == "date":
             out[variable.name] = np.array(
                 [sas_date(v) if v else np.nan for v in values], dtype=np.float64
+            )
+        elif variable.kind == "datetime":
+            out[variable.name] = np.array(
+                [sas_datetime(v) if v else np.nan for v in values], dtype=np.float64
             )
         elif variable.numeric:
             out[variable.name] = np.array(
