@@ -72,6 +72,8 @@ def _build_lookup() -> tuple[np.ndarray, tuple[r.OverallRule, ...]]:
 
 #: [target, non-target, new] -> index into OVERALL_RULES (-1: no disease at all, not derived).
 OVERALL_LOOKUP, _RULE_ROWS = _build_lookup()
+_RESULTS: Final = np.array([rule.result for rule in _RULE_ROWS], dtype=object)
+_RULE_IDS: Final = np.array([rule.id for rule in _RULE_ROWS], dtype=object)
 
 
 def overall_response(target: str, nontarget: str, new: str) -> r.OverallRule:
@@ -188,8 +190,6 @@ def read_categories(counts: LesionCounts, settings: ResponseSettings) -> Categor
     position = OVERALL_LOOKUP[t_cat, n_cat, new_cat]
     if (position < 0).any():  # pragma: no cover - subjects without disease are excluded before
         raise RuntimeError("timepoint without any baseline disease reached the overall table")
-    results = np.array([rule.result for rule in _RULE_ROWS], dtype=object)
-    rule_ids = np.array([rule.id for rule in _RULE_ROWS], dtype=object)
     return Categories(
         target=t_cat,
         target_rule=t_rule,
@@ -198,8 +198,8 @@ def read_categories(counts: LesionCounts, settings: ResponseSettings) -> Categor
         new=new_cat,
         new_rule=new_rule,
         position=position,
-        overall=results[position],
-        rule=rule_ids[position],
+        overall=_RESULTS[position],
+        rule=_RULE_IDS[position],
     )
 
 
