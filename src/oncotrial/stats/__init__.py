@@ -8,7 +8,9 @@ and deliberate difference.
 from oncotrial.stats.analysis import SurvivalAnalysis, survival_analysis
 from oncotrial.stats.batch import BatchTwoArm, batch_km_median, batch_two_arm
 from oncotrial.stats.cox import CoxResult, CoxTerm, Ties, cox_ph, cox_two_groups
+from oncotrial.stats.cox_model import CoxModel, ModelCoefficient, fit_cox_model, lr_test
 from oncotrial.stats.fisher import FisherResult, fisher_exact, fisher_exact_table
+from oncotrial.stats.followup import FollowUp, median_follow_up
 from oncotrial.stats.km import (
     ConfType,
     KaplanMeier,
@@ -20,12 +22,14 @@ from oncotrial.stats.km import (
 from oncotrial.stats.logistic import LogisticResult, logistic_regression
 from oncotrial.stats.logrank import LogRankResult, logrank_test
 from oncotrial.stats.proportions import (
+    BinomialTest,
     CiMethod,
     DiffMethod,
     Proportion,
     ProportionDifference,
     binomial_ci,
     binomial_test,
+    exact_binomial_test,
     proportion_difference,
 )
 from oncotrial.stats.roc import RocAuc, roc_auc
@@ -38,21 +42,30 @@ from oncotrial.stats.simon import (
     simon_decision,
     simon_designs,
 )
+from oncotrial.stats.subgroups import SubgroupAnalysis, SubgroupLevel, subgroup_analysis
+from oncotrial.stats.terms import Term, make_term
 from oncotrial.stats.trend import TrendResult, cochran_armitage
+from oncotrial.stats.zph import PhTest, PhTestRow, TimeTransform, cox_zph
 
 __all__ = [
     "BatchTwoArm",
+    "BinomialTest",
     "CiMethod",
     "ConfType",
+    "CoxModel",
     "CoxResult",
     "CoxTerm",
     "DiffMethod",
     "EventsRequirement",
     "FisherResult",
+    "FollowUp",
     "KaplanMeier",
     "LandmarkEstimate",
     "LogRankResult",
     "LogisticResult",
+    "ModelCoefficient",
+    "PhTest",
+    "PhTestRow",
     "Proportion",
     "ProportionDifference",
     "QuantileEstimate",
@@ -60,8 +73,12 @@ __all__ = [
     "SimonDecision",
     "SimonDesign",
     "SimonDesigns",
+    "SubgroupAnalysis",
+    "SubgroupLevel",
     "SurvivalAnalysis",
+    "Term",
     "Ties",
+    "TimeTransform",
     "TrendResult",
     "batch_km_median",
     "batch_two_arm",
@@ -70,12 +87,18 @@ __all__ = [
     "cochran_armitage",
     "cox_ph",
     "cox_two_groups",
+    "cox_zph",
+    "exact_binomial_test",
     "fisher_exact",
     "fisher_exact_table",
+    "fit_cox_model",
     "kaplan_meier",
     "kaplan_meier_by_group",
     "logistic_regression",
     "logrank_test",
+    "lr_test",
+    "make_term",
+    "median_follow_up",
     "parse_ratio",
     "proportion_difference",
     "roc_auc",
@@ -83,5 +106,6 @@ __all__ = [
     "simon_characteristics",
     "simon_decision",
     "simon_designs",
+    "subgroup_analysis",
     "survival_analysis",
 ]
