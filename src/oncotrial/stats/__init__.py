@@ -7,6 +7,13 @@ and deliberate difference.
 
 from oncotrial.stats.analysis import SurvivalAnalysis, survival_analysis
 from oncotrial.stats.batch import BatchTwoArm, batch_km_median, batch_two_arm
+from oncotrial.stats.competing import (
+    CumulativeIncidence,
+    GrayTest,
+    IncidenceEstimate,
+    cumulative_incidence,
+    gray_test,
+)
 from oncotrial.stats.cox import CoxResult, CoxTerm, Ties, cox_ph, cox_two_groups
 from oncotrial.stats.cox_model import CoxModel, ModelCoefficient, fit_cox_model, lr_test
 from oncotrial.stats.fisher import FisherResult, fisher_exact, fisher_exact_table
@@ -55,10 +62,13 @@ __all__ = [
     "CoxModel",
     "CoxResult",
     "CoxTerm",
+    "CumulativeIncidence",
     "DiffMethod",
     "EventsRequirement",
     "FisherResult",
     "FollowUp",
+    "GrayTest",
+    "IncidenceEstimate",
     "KaplanMeier",
     "LandmarkEstimate",
     "LogRankResult",
@@ -88,10 +98,12 @@ __all__ = [
     "cox_ph",
     "cox_two_groups",
     "cox_zph",
+    "cumulative_incidence",
     "exact_binomial_test",
     "fisher_exact",
     "fisher_exact_table",
     "fit_cox_model",
+    "gray_test",
     "kaplan_meier",
     "kaplan_meier_by_group",
     "logistic_regression",

@@ -132,9 +132,21 @@ for (a in c("control", "radiotherapy")) { rows <- sm$strata == paste0("arm=", a)
   aj[[a]] <- list(time = sm$time[rows], local = unname(sm$pstate[rows, 2]), death = unname(sm$pstate[rows, 3]),
                   local_se = unname(sm$std.err[rows, 2]), cuminc_var = unname(tp$var[paste(a, 1), ])) }
 gray <- ci$Tests
+# Three groups, two strata, ties of both causes: Gray's test with k - 1 = 2 df summed over strata.
+set.seed(1405)
+n3 <- 120
+g3 <- rep(c("A", "B", "C"), length.out = n3); st3 <- rep(c("s1", "s2"), each = n3 / 2)
+t1 <- rexp(n3, 0.06 * c(A = 1, B = 0.6, C = 1.4)[g3]); t2 <- rexp(n3, 0.04); c3 <- runif(n3, 5, 30)
+time3 <- ceiling(pmin(t1, t2, c3)); status3 <- ifelse(t1 <= pmin(t2, c3), 1L, ifelse(t2 <= c3, 2L, 0L))
+d3 <- data.frame(time = time3, status = status3, group = g3, stratum = st3)
+write.csv(d3, "competing3.csv", row.names = FALSE)
+g3t <- cuminc(d3$time, d3$status, d3$group, d3$stratum, cencode = 0)$Tests
+g3r <- cuminc(d3$time, d3$status, d3$group, rho = 1, cencode = 0)$Tests
 out <- list(case = "competing", times = times, aalen_johansen = aj,
             gray = list(local = list(stat = gray["1", "stat"], p = gray["1", "pv"], df = gray["1", "df"]),
                         death = list(stat = gray["2", "stat"], p = gray["2", "pv"], df = gray["2", "df"])),
+            gray_three_groups_stratified = list(stat = g3t["1", "stat"], p = g3t["1", "pv"], df = g3t["1", "df"]),
+            gray_three_groups_rho1 = list(stat = g3r["1", "stat"], p = g3r["1", "pv"], df = g3r["1", "df"]),
             notes = c("status 1 = local failure, 2 = death without local failure, 0 = censored",
                       "cumulative incidence: cmprsk::cuminc (= survfit multi-state pstate); Gray's test: cmprsk::cuminc$Tests (rho = 0)"))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "competing.expected.json")
