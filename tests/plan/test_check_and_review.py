@@ -188,3 +188,16 @@ def test_endpoint_plan_is_immutable() -> None:
     endpoint: EndpointPlan = plan.endpoints[0]
     with pytest.raises(ValueError, match="frozen"):
         endpoint.id = "X"  # type: ignore[misc]
+
+
+def test_unknown_censoring_variant_is_a_conflict() -> None:
+    plan, protocol = seed("000")
+    pfs = plan.endpoint("PFS")
+    first = pfs.sensitivity[0]
+    wrong = first.model_copy(
+        update={"value": first.value.model_copy(update={"variant": "fda1999"})}
+    )
+    changed = _with_endpoint(plan, "PFS", sensitivity=(wrong, *pfs.sensitivity[1:]))
+    assert _conflicts(changed, protocol) == [
+        (f"endpoints.PFS.sensitivity.{first.value.id}", "declared-rules")
+    ]

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.endpoints.sensitivity import CENSORING_VARIANTS
+from oncotrial.endpoints.tte import RuleSet
 from oncotrial.plan.model import (
     AnalysisPlan,
     Departure,
@@ -353,6 +355,29 @@ def _check_protocol(plan: AnalysisPlan, protocol: Protocol) -> Iterator[Finding]
             )
 
 
+def _check_rules(plan: AnalysisPlan, protocol: Protocol) -> Iterator[Finding]:
+    known = {rule.value for rule in RuleSet}
+    for endpoint in plan.endpoints:
+        if endpoint.censoring is not None and endpoint.censoring.value not in known:
+            yield Finding(
+                FindingKind.CONFLICT,
+                f"endpoints.{endpoint.id}.censoring",
+                f"unknown censoring rule set {endpoint.censoring.value!r} (known: "
+                f"{', '.join(sorted(known))})",
+                "declared-rules",
+            )
+        for item in endpoint.sensitivity:
+            variant = item.value.variant
+            if variant is not None and variant not in CENSORING_VARIANTS:
+                yield Finding(
+                    FindingKind.CONFLICT,
+                    f"endpoints.{endpoint.id}.sensitivity.{item.value.id}",
+                    f"unknown censoring variant {variant!r} (known: "
+                    f"{', '.join(CENSORING_VARIANTS)})",
+                    "declared-rules",
+                )
+
+
 _E9 = "ICH E9 (R1) §5.1–5.2: the plan states how each registered estimand is analysed"
 _FDA = "FDA Guidance, Clinical Trial Endpoints for Cancer Drugs and Biologics (2018)"
 
@@ -395,6 +420,12 @@ CHECKS: tuple[Check, ...] = (
         "intervention has a role in the safety analysis",
         "ICH E9 glossary (treatment emergent); ICH E3 §12.2",
         _check_safety,
+    ),
+    Check(
+        "declared-rules",
+        "censoring rule sets and their sensitivity variants are ones oncotrial declares",
+        "endpoints.tte and endpoints.sensitivity",
+        _check_rules,
     ),
     Check(
         "protocol-settings",
