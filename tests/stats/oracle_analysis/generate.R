@@ -150,3 +150,10 @@ out <- list(case = "competing", times = times, aalen_johansen = aj,
             notes = c("status 1 = local failure, 2 = death without local failure, 0 = censored",
                       "cumulative incidence: cmprsk::cuminc (= survfit multi-state pstate); Gray's test: cmprsk::cuminc$Tests (rho = 0)"))
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE), "competing.expected.json")
+
+# 5. Exposure-adjusted incidence rates: exact Poisson interval of x events over T patient-years
+#    (R poisson.test), reported per 100 patient-years.
+pois <- data.frame(x = c(0, 1, 7, 23, 150), t = c(12.5, 3.2, 41.7, 18.25, 96.3))
+rows <- lapply(seq_len(nrow(pois)), function(i) { p <- poisson.test(pois$x[i], pois$t[i])
+  list(events = pois$x[i], years = pois$t[i], rate = unname(p$estimate), lower = p$conf.int[1], upper = p$conf.int[2]) })
+writeLines(toJSON(rows, auto_unbox = TRUE, digits = NA, pretty = TRUE), "poisson.expected.json")
