@@ -28,6 +28,7 @@ from oncotrial.stats.km import (
 )
 from oncotrial.stats.logistic import LogisticResult, logistic_regression
 from oncotrial.stats.logrank import LogRankResult, logrank_test
+from oncotrial.stats.poisson import PoissonRate, poisson_rate
 from oncotrial.stats.proportions import (
     BinomialTest,
     CiMethod,
@@ -48,6 +49,7 @@ from oncotrial.stats.simon import (
     simon_characteristics,
     simon_decision,
     simon_designs,
+    simon_stages,
 )
 from oncotrial.stats.subgroups import SubgroupAnalysis, SubgroupLevel, subgroup_analysis
 from oncotrial.stats.terms import Term, make_term
@@ -76,6 +78,7 @@ __all__ = [
     "ModelCoefficient",
     "PhTest",
     "PhTestRow",
+    "PoissonRate",
     "Proportion",
     "ProportionDifference",
     "QuantileEstimate",
@@ -112,12 +115,14 @@ __all__ = [
     "make_term",
     "median_follow_up",
     "parse_ratio",
+    "poisson_rate",
     "proportion_difference",
     "roc_auc",
     "schoenfeld_events",
     "simon_characteristics",
     "simon_decision",
     "simon_designs",
+    "simon_stages",
     "subgroup_analysis",
     "survival_analysis",
 ]

@@ -157,3 +157,46 @@ pois <- data.frame(x = c(0, 1, 7, 23, 150), t = c(12.5, 3.2, 41.7, 18.25, 96.3))
 rows <- lapply(seq_len(nrow(pois)), function(i) { p <- poisson.test(pois$x[i], pois$t[i])
   list(events = pois$x[i], years = pois$t[i], rate = unname(p$estimate), lower = p$conf.int[1], upper = p$conf.int[2]) })
 writeLines(toJSON(rows, auto_unbox = TRUE, digits = NA, pretty = TRUE), "poisson.expected.json")
+
+# 6. Quality of life: change from baseline of a 0-100 score, compared between arms at each visit
+#    by ANCOVA (lm(change ~ arm + baseline)), with dropout that differs between arms (the
+#    experimental arm loses more patients) and one intermittent missing questionnaire.
+set.seed(1406)
+n <- 60
+arm <- rep(c("control", "radiotherapy"), length.out = n)
+base <- round(pmin(100, pmax(0, rnorm(n, 62, 15))))
+visits <- c("WEEK 6", "WEEK 12", "WEEK 24")
+rows <- list()
+for (i in seq_len(n)) {
+  rows[[length(rows) + 1]] <- data.frame(USUBJID = sprintf("S%02d", i), ARM = arm[i], QSTESTCD = "QLQGHS",
+                                         VISIT = "BASELINE", VISITNUM = 0, QSSTRESN = base[i], QSBLFL = "Y")
+  last <- if (arm[i] == "radiotherapy") sample(1:3, 1, prob = c(.2, .3, .5)) else sample(1:3, 1, prob = c(.1, .2, .7))
+  if (i == 5) last <- 3
+  for (k in seq_len(last)) {
+    if (i == 5 && k == 2) next  # an intermittent gap
+    score <- round(pmin(100, pmax(0, base[i] + rnorm(1, (arm[i] == "radiotherapy") * -4 - 2 * k, 12))))
+    rows[[length(rows) + 1]] <- data.frame(USUBJID = sprintf("S%02d", i), ARM = arm[i], QSTESTCD = "QLQGHS",
+                                           VISIT = visits[k], VISITNUM = k, QSSTRESN = score, QSBLFL = "")
+  }
+}
+qs <- do.call(rbind, rows)
+write.csv(qs, "qol.csv", row.names = FALSE, na = "")
+b <- qs[qs$QSBLFL == "Y", c("USUBJID", "QSSTRESN")]; names(b)[2] <- "base"
+anc <- list()
+for (v in visits) {
+  d <- merge(qs[qs$VISIT == v, ], b, by = "USUBJID"); d$change <- d$QSSTRESN - d$base
+  d$ARM <- factor(d$ARM, levels = c("control", "radiotherapy"))
+  f <- lm(change ~ ARM + base, data = d); s <- summary(f)$coefficients; ci <- confint(f)["ARMradiotherapy", ]
+  anc[[v]] <- list(n = nrow(d), difference = s["ARMradiotherapy", "Estimate"], se = s["ARMradiotherapy", "Std. Error"],
+                   lower = ci[[1]], upper = ci[[2]], p = s["ARMradiotherapy", "Pr(>|t|)"])
+}
+obs <- table(factor(qs$ARM[qs$QSBLFL != "Y"]), factor(qs$VISIT[qs$QSBLFL != "Y"], levels = visits))
+pattern <- sapply(split(qs, qs$USUBJID), function(s) { p <- visits %in% s$VISIT
+  if (all(p)) "complete" else if (!any(p)) "none" else if (min(which(!p)) > max(which(p))) "monotone" else "intermittent" })
+arms <- tapply(qs$ARM, qs$USUBJID, `[`, 1)
+pat <- table(factor(arms[names(pattern)]), factor(pattern, levels = c("complete", "monotone", "intermittent", "none")))
+writeLines(toJSON(list(case = "qol", ancova = anc,
+                       observed = lapply(split(as.data.frame(obs), as.data.frame(obs)$Var1), function(x) setNames(as.list(x$Freq), as.character(x$Var2))),
+                       patterns = lapply(split(as.data.frame(pat), as.data.frame(pat)$Var1), function(x) setNames(as.list(x$Freq), as.character(x$Var2))),
+                       notes = "lm(change ~ arm + baseline) per visit; control is the reference"),
+                  auto_unbox = TRUE, digits = NA, pretty = TRUE), "qol.expected.json")
