@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,11 +21,12 @@ from oncotrial.formats.plan_files import (
     plan_library_dir,
     write_plan_yaml,
 )
-from oncotrial.formats.protocol_files import find_protocol
-from oncotrial.plan.check import Finding, FindingKind, PlanCheck, check_plan
 from oncotrial.plan.model import AnalysisPlan, Departure
 from oncotrial.plan.provenance import Assumed, Derived, FromRegistry
 from oncotrial.plan.review import Reviewable, accept, pending, sourced_values
+
+if TYPE_CHECKING:
+    from oncotrial.plan.check import PlanCheck
 
 __all__ = ["sap"]
 
@@ -160,6 +161,7 @@ def _check_document(result: PlanCheck) -> dict[str, Any]:
 
 
 def _render_check(out: Console, result: PlanCheck) -> None:
+    from oncotrial.plan.check import FindingKind
     out.print(
         f"[bold]Analysis plan of trial {escape(result.trial_id)}[/], version {result.version}"
     )
@@ -170,7 +172,7 @@ def _render_check(out: Console, result: PlanCheck) -> None:
         (FindingKind.DEPARTURE, "Departures from the registration's wording (explained)"),
     )
     for kind, title in sections:
-        found: tuple[Finding, ...] = result.of(kind)
+        found = result.of(kind)
         out.rule(f"[bold]{title}: {len(found)}[/]", align="left")
         for finding in found:
             rule = f" [dim]({finding.rule})[/]" if finding.rule else ""
@@ -204,6 +206,10 @@ def check(trial: str, protocol_ref: str | None, fmt: str, strict: bool) -> None:
       oncotrial sap check 004
       oncotrial sap check 002 --format json --strict
     """
+    # the protocol readers are heavy: loaded only by the command that needs them
+    from oncotrial.formats.protocol_files import find_protocol
+    from oncotrial.plan.check import check_plan
+
     loaded = find_plan(trial)
     protocol = find_protocol(protocol_ref or loaded.plan.trial_id)
     result = check_plan(loaded.plan, protocol)

@@ -10,6 +10,7 @@ the file, the trial and the field. Writing is atomic (a temporary file renamed o
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -19,7 +20,6 @@ import yaml
 from pydantic import ValidationError
 
 from oncotrial.errors import FormatError, InputError, SchemaError, ValueProblem
-from oncotrial.formats.protocol_files import _Dumper
 from oncotrial.home import data_home
 from oncotrial.plan.model import AnalysisPlan
 
@@ -39,6 +39,21 @@ PLAN_HEADER = (
     "# registry (the registration's words, quoted), derived (the rule), or assumed (who, why,\n"
     "# and who accepted it). `oncotrial sap check TRIAL` lists what is still open.\n"
 )
+
+
+class _Dumper(yaml.SafeDumper):
+    """Literal blocks for multi-line text (as protocol files), no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    multi = "\n" in value and not re.search(r"[ \t]\n|[ \t]$|\r", value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if multi else None)
+
+
+_Dumper.add_representer(str, _str)
 
 
 class PlanFile:
