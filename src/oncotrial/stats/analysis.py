@@ -88,18 +88,15 @@ class SurvivalAnalysis:
         if self.cox is not None:
             result["cox"] = _cox_dict(self.cox)
         if self.followup:
-            result["followup"] = {
-                "method": "reverse Kaplan-Meier (Schemper & Smith 1996), "
-                f"{self.conf_type.value} CI",
-                **{name: estimate.to_dict() for name, estimate in self.followup.items()},
-            }
+            result["settings"]["followup"] = (
+                f"reverse Kaplan-Meier (Schemper & Smith 1996), {self.conf_type.value} CI"
+            )
+            result["followup"] = {name: e.to_dict() for name, e in self.followup.items()}
         if self.cox_adjusted is not None:
             result["cox_adjusted"] = self.cox_adjusted.to_dict()
         if self.ph_test:
-            result["ph_test"] = {
-                "transform": "km",
-                **{name: test.to_dict() for name, test in self.ph_test.items()},
-            }
+            result["settings"]["ph_test"] = "cox.zph(fit, transform = 'km', terms = TRUE)"
+            result["ph_test"] = {name: test.to_dict() for name, test in self.ph_test.items()}
         if self.subgroups is not None:
             result["subgroups"] = self.subgroups.to_dict()
         cleaned: dict[str, Any] = _clean(result)
