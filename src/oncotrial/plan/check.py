@@ -467,5 +467,11 @@ def source_by(item: Sourced[object] | Departure) -> str:
 
 def _shown(item: Sourced[object]) -> str:
     value = item.value
-    text = getattr(value, "value", None)
-    return str(text if isinstance(text, str) else value)
+    for attribute in ("description", "value"):
+        text = getattr(value, attribute, None)
+        if isinstance(text, str):
+            return text
+    if hasattr(value, "kind") and hasattr(value, "model_dump"):  # a study design
+        fields = value.model_dump(mode="json", exclude_none=True)
+        return ", ".join(f"{k} {v}" for k, v in fields.items())
+    return str(value)
