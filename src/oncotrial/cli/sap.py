@@ -260,7 +260,7 @@ def accept_(
             if not accept_all
             else "nothing to accept: every assumption is already accepted"
         )
-    reviewed = accept(loaded.plan, wanted, by=reviewer, at=datetime.now(UTC), note=note)
+    reviewed = accept(loaded.plan, wanted, by=reviewer, at=datetime.now(UTC).replace(microsecond=0), note=note)
     target = out or (
         plan_library_dir() / f"{reviewed.trial_id}.yaml"
         if loaded.bundled
