@@ -207,3 +207,58 @@ def test_proportion_text_reads_as_a_sentence(capsys: pytest.CaptureFixture[str])
     assert stop.value.code == 0
     # trial 002's primary: 9/25 against 15%, one-sided exact p = 0.008 (issue 14)
     assert "9/25 (36.0%; 95% CI 18.0–57.5); one-sided (greater) exact p = 0.007973" in out
+
+
+def _fails(capsys: pytest.CaptureFixture[str], args: list[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Traceback" not in captured.err
+    return int(stop.value.code or 0), captured.err
+
+
+def test_bad_plan_statistics_input_is_named(
+    shared: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "lung.csv"
+    shutil.copy(shared / ORACLE / "lung_adjusted.csv", data)
+    base = ["stats", "survival", str(data), "--time", "time", "--event", "event"]
+    code, err = _fails(capsys, [*base, "--group", "group", "--covariates", "age,weight"])
+    assert code == 1 and "no column 'weight'" in err and str(data) in err
+    code, err = _fails(capsys, [*base, "--subgroup", "pdl1"])
+    assert code == 2 and "--subgroup" in err and "--group" in err
+    code, err = _fails(capsys, [*base, "--group", "group", "--covariates", "age,,ecog"])
+    assert code == 2 and "--covariates" in err
+    code, err = _fails(
+        capsys, ["stats", "proportion", "--events", "30", "--n", "25", "--null", "0.2"]
+    )
+    assert code == 1 and "outside 0..25" in err
+    code, err = _fails(
+        capsys, ["stats", "proportion", "--events", "3", "--n", "25", "--null", "1.5"]
+    )
+    assert code == 1 and "p0 must be in [0, 1]" in err
+
+
+def test_a_covariate_missing_for_everyone_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "empty_cov.csv"
+    data.write_text("time,event,group,age\n1,1,a,\n2,0,b,\n3,1,a,\n4,1,b,\n")
+    code, err = _fails(
+        capsys,
+        [
+            "stats",
+            "survival",
+            str(data),
+            "--time",
+            "time",
+            "--event",
+            "event",
+            "--group",
+            "group",
+            "--covariates",
+            "age",
+        ],
+    )
+    assert code == 1 and str(data) in err and "age" in err

@@ -143,10 +143,12 @@ def fit_cox_model(
     x = design.x[keep]
     t, e = times[keep], events[keep]
     s = None if codes is None else codes[keep]
-    if not e.any():
+    if t.size < 2 or not e.any():
         raise AnalysisError(
-            "no events among the subjects with complete covariates: the model cannot be fitted",
-            field="event",
+            f"{t.size} subject(s) with every covariate, {int(e.sum())} event(s) among them "
+            f"({len(excluded)} left out for a missing value): the model cannot be fitted",
+            field=excluded[0].field if excluded else "event",
+            hint="Fill in the missing covariates or leave the covariate out.",
         )
     aliased = set(_aliased(t, e, x, s, Ties(ties)))
     estimable = [j for j in range(x.shape[1]) if j not in aliased]
