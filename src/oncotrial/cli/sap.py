@@ -260,7 +260,8 @@ def accept_(
             if not accept_all
             else "nothing to accept: every assumption is already accepted"
         )
-    reviewed = accept(loaded.plan, wanted, by=reviewer, at=datetime.now(UTC).replace(microsecond=0), note=note)
+    now = datetime.now(UTC).replace(microsecond=0)  # the CLI reads the clock, the core never does
+    reviewed = accept(loaded.plan, wanted, by=reviewer, at=now, note=note)
     target = out or (
         plan_library_dir() / f"{reviewed.trial_id}.yaml"
         if loaded.bundled
