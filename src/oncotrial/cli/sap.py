@@ -162,6 +162,7 @@ def _check_document(result: PlanCheck) -> dict[str, Any]:
 
 def _render_check(out: Console, result: PlanCheck) -> None:
     from oncotrial.plan.check import FindingKind
+
     out.print(
         f"[bold]Analysis plan of trial {escape(result.trial_id)}[/], version {result.version}"
     )
