@@ -17,6 +17,7 @@ R calls; each JSON's ``notes`` state the expected behaviour where oncotrial deli
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,9 @@ def _cases(shared_dir: Path) -> list[str]:
 
 
 def _shared_dir() -> Path:
-    from conftest import SHARED
-
-    return SHARED
+    # the cases are collected before fixtures exist: the same rule as the `shared` fixture
+    root = Path(__file__).resolve().parents[2]
+    return Path(os.environ.get("ONCOTRIAL_SHARED", root.parent / "shared")).resolve()
 
 
 CASES = _cases(_shared_dir())
