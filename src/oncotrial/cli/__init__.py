@@ -58,6 +58,7 @@ SUMMARIES: dict[str, str] = {
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "
     "response.",
+    "sap": "The statistical analysis plan: every value with its source, and its review.",
     "screen": "Screen patients against a protocol's eligibility criteria.",
     "serve": "Run the web application for a trial team.",
     "simulate": "Simulate a complete, realistic trial for a protocol: patients, scans, treatment, "
