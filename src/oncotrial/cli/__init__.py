@@ -63,7 +63,7 @@ SUMMARIES: dict[str, str] = {
     "serve": "Run the web application for a trial team.",
     "simulate": "Simulate a complete, realistic trial for a protocol: patients, scans, treatment, "
     "safety.",
-    "stats": "Survival statistics: Kaplan-Meier, landmarks, log-rank, Cox.",
+    "stats": "Survival statistics and exact tests of a proportion.",
     "template": "Write a blank template for ENTITY, or describe its fields.",
     "trial": "Trial protocols: import registry records, show trial pages, list trials.",
 }
