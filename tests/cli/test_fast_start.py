@@ -76,4 +76,7 @@ def test_the_summaries_are_the_commands_own_help() -> None:
         assert name in SUMMARIES, f"add {name!r} to SUMMARIES in oncotrial/cli/__init__.py"
         for limit in (40, 80, 1000):
             stand_in = click.Command(name, help=SUMMARIES[name])
-            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), name
+            assert stand_in.get_short_help_str(limit) == command.get_short_help_str(limit), (
+                f"SUMMARIES[{name!r}] in oncotrial/cli/__init__.py is not the first paragraph "
+                "of the command's help: copy it there"
+            )
