@@ -27,7 +27,7 @@ deaths only, or a set without the new-therapy rule (see ``docs/endpoints.md``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
@@ -220,6 +220,17 @@ class CensoringRules:
     def missed_assessment_days(self) -> int | None:
         rule = self._censored(Unless.MISSED_ASSESSMENTS)
         return rule.max_gap_days if rule is not None else None
+
+    def without(self, *unless: Unless) -> CensoringRules:
+        """The same rules without the censored-event rules of these kinds (sensitivity variants,
+        :mod:`oncotrial.endpoints.sensitivity`)."""
+        definitions = tuple(
+            replace(
+                d, censored_events=tuple(e for e in d.censored_events if e.unless not in unless)
+            )
+            for d in self.definitions
+        )
+        return replace(self, definitions=definitions)
 
     def describe(self) -> str:
         lines = [f"Censoring rules: {self.name.value}"]
