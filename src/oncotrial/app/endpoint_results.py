@@ -31,6 +31,7 @@ from oncotrial.app.results import (
     SurvivalRateOutcome,
     TteOutcome,
 )
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.local_progression import (
@@ -291,7 +292,8 @@ def _landmarks(
                 LandmarkValue(
                     label,
                     None,
-                    f"follow-up in {label} ends at {curve.last_follow_up / 30.4375:.1f} months, "
+                    f"follow-up in {label} ends at "
+                    f"{curve.last_follow_up / DAYS_PER_MONTH:.1f} months, "
                     f"before the {landmark} landmark: {name.lower()} there is not estimable",
                 )
             )

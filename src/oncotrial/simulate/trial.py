@@ -20,11 +20,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import RuleError, ValueProblem
 from oncotrial.protocol.model import Protocol
 from oncotrial.simulate.frames import Tables
-from oncotrial.simulate.parameters import DAYS_PER_MONTH, DesignParameters
+from oncotrial.simulate.parameters import DesignParameters
 from oncotrial.simulate.patient import (
     AeTerm,
     Course,
@@ -275,7 +276,7 @@ def simulate_trial(
     death_first = out_rng.random(m) < params.death_without_progression
     treated = out_rng.random(m) >= NOT_TREATED_RATE
     dropout_rate = (
-        -math.log(1.0 - params.dropout_per_year) / 365.25 if params.dropout_per_year else 0.0
+        -math.log(1.0 - params.dropout_per_year) / DAYS_PER_YEAR if params.dropout_per_year else 0.0
     )
     dropout = out_rng.exponential(1.0, m) / dropout_rate if dropout_rate else np.full(m, np.inf)
     responder = np.zeros(m, dtype=bool)
