@@ -36,6 +36,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.errors import Problem, RuleError, SchemaError
 
 __all__ = [
@@ -71,15 +72,6 @@ PARAM_LABELS = {
     Param.DOR: "Duration of Response",
     Param.LPFS: "Local Progression Free Survival",
 }
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One declared censoring or event rule, printable for audit."""
-
-    id: str
-    description: str
-    source: str
 
 
 @dataclass(frozen=True)

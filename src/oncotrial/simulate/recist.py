@@ -11,14 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from oncotrial.catalogue.rule import Rule as TimepointRule
+
 __all__ = ["TIMEPOINT_RULES", "Timepoint", "TimepointRule", "read_timepoint"]
-
-
-@dataclass(frozen=True)
-class TimepointRule:
-    id: str
-    description: str
-    source: str
 
 
 TIMEPOINT_RULES: tuple[TimepointRule, ...] = (
