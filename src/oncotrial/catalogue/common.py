@@ -18,6 +18,9 @@ __all__ = [
     "CDISC_CT",
     "END_OF_TREATMENT_VISIT",
     "EPOCHS",
+    "EPOCH_FOLLOW_UP",
+    "EPOCH_SCREENING",
+    "EPOCH_TREATMENT",
     "LATERALITY",
     "NOT_DONE",
     "SCREENING",
@@ -42,6 +45,7 @@ SURVIVAL_FOLLOW_UP_VISIT: Final = "SURVIVAL FOLLOW-UP"
 UNSCHEDULED: Final = "UNSCHEDULED"
 
 EPOCHS: Final = vocabulary("Epoch", f"{CDISC_CT}, EPOCH", ("SCREENING", "TREATMENT", "FOLLOW-UP"))
+EPOCH_SCREENING, EPOCH_TREATMENT, EPOCH_FOLLOW_UP = EPOCHS.codes
 
 # CDISC anatomical location terms (LOC) for the usual sites of lung and colorectal cancer
 # and their metastases; a lymph node is TULOC LYMPH NODE, its station in TULOCDTL.

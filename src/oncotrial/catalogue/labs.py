@@ -23,10 +23,21 @@ from oncotrial.catalogue.rule import EditCheck
 from oncotrial.catalogue.vocabulary import vocabulary
 
 __all__ = [
+    "ALB",
+    "ALT",
+    "AST",
+    "BILI",
+    "CREAT",
+    "HGB",
+    "INR",
     "LAB",
     "LAB_PANEL",
     "LAB_TESTS",
+    "NEUT",
     "NORMAL_RANGE_INDICATORS",
+    "PLAT",
+    "TSH",
+    "WBC",
     "CtcaeGrading",
     "LabTest",
     "reference_indicator",
@@ -164,6 +175,7 @@ _LIST: Final = (
          specimen=PLASMA),
 )  # fmt: skip
 LAB_TESTS: Final = {t.testcd: t for t in _LIST}
+ALT, AST, BILI, CREAT, HGB, WBC, NEUT, PLAT, TSH, ALB, INR = _LIST
 
 #: The screening form's one-day panel (``oncotrial.web.patient_form``), in form order.
 LAB_PANEL: Final = tuple(
@@ -224,3 +236,34 @@ LAB: Final = Entity(
     ),
     section="labs",
 )  # fmt: skip
+
+
+def result_record(
+    test: Test,
+    text: str | None,
+    number: object,
+    *,
+    low: object = None,
+    high: object = None,
+    low_text: str | None = None,
+    high_text: str | None = None,
+    indicator: str | None = None,
+) -> dict[str, object]:
+    """LB record variables of a result of ``test`` in its standard unit: the codes, LOINC,
+    result, reference range (as text in ``--ORNRLO/HI``, numbers in ``--STNRLO/HI``), the
+    indicator and the specimen."""
+    return {
+        **test.codes(),
+        "LBLOINC": test.loinc,
+        "LBORRES": text,
+        "LBORRESU": test.unit,
+        "LBORNRLO": low_text,
+        "LBORNRHI": high_text,
+        "LBSTRESC": text,
+        "LBSTRESN": number,
+        "LBSTRESU": test.unit,
+        "LBSTNRLO": low,
+        "LBSTNRHI": high,
+        "LBNRIND": indicator,
+        "LBSPEC": test.specimen,
+    }

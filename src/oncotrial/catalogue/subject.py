@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from oncotrial.catalogue.checks import DATE_NOT_FUTURE
-from oncotrial.catalogue.common import CDISC_CT
+from oncotrial.catalogue.common import (
+    CDISC_CT,
+    EPOCH_FOLLOW_UP,
+    EPOCH_SCREENING,
+    EPOCH_TREATMENT,
+    SCREENING,
+    VISITNUM_SCREENING,
+)
 from oncotrial.catalogue.model import Entity, Field, Kind
 from oncotrial.catalogue.rule import EditCheck
 from oncotrial.catalogue.vocabulary import vocabulary
@@ -138,13 +145,15 @@ PHYSICIAN: Final = "PHYSICIAN DECISION"
 
 @dataclass(frozen=True)
 class DispositionEvent:
-    """One kind of DS event: its category, subcategory and the reasons (DSDECOD) it allows."""
+    """One kind of DS event: its category, subcategory, epoch and the reasons (DSDECOD) it
+    allows."""
 
     key: str
     label: str
     category: str
     subcategory: str | None
     reasons: tuple[str, ...]
+    epoch: str
 
 
 DISPOSITION_EVENTS: Final = (
@@ -154,6 +163,7 @@ DISPOSITION_EVENTS: Final = (
         _EVENT,
         END_OF_TREATMENT,
         (COMPLETED, PROGRESSIVE_DISEASE, ADVERSE_EVENT, WITHDRAWAL, LOST, PHYSICIAN),
+        EPOCH_TREATMENT,
     ),
     DispositionEvent(
         END_OF_STUDY,
@@ -161,8 +171,16 @@ DISPOSITION_EVENTS: Final = (
         _EVENT,
         END_OF_STUDY,
         (COMPLETED, WITHDRAWAL, LOST),
+        EPOCH_FOLLOW_UP,
     ),
-    DispositionEvent(ALIVE, "Contact: alive at follow-up", _OTHER, SURVIVAL_FOLLOW_UP, (ALIVE,)),
+    DispositionEvent(
+        ALIVE,
+        "Contact: alive at follow-up",
+        _OTHER,
+        SURVIVAL_FOLLOW_UP,
+        (ALIVE,),
+        EPOCH_FOLLOW_UP,
+    ),
 )
 DISPOSITION_EVENT: Final = {event.key: event for event in DISPOSITION_EVENTS}
 # An end of treatment may also give DEATH as its reason (docs/sdtm.md DS).
@@ -260,11 +278,12 @@ DISPOSITION: Final = Entity(
 
 # -- death ---------------------------------------------------------------------------------------
 
+OTHER_CAUSE: Final = "OTHER"
 DEATH_CAUSES: Final = vocabulary(
     "Cause of death",
     "docs/sdtm.md DS (DSTERM of the death record)",
     (("PROGRESSIVE DISEASE", "Progressive disease"), ("ADVERSE EVENT", "Adverse event"),
-     ("OTHER", "Other")),
+     (OTHER_CAUSE, "Other")),
 )  # fmt: skip
 
 
@@ -345,3 +364,86 @@ ALLOCATION: Final = Entity(
     checks=(DISPOSITION_CHECKS[3],),
     section="baseline",
 )  # fmt: skip
+
+
+# -- the records (SDTM variables; the caller adds USUBJID, the date and any visit) ----------------
+
+
+def consent_record() -> dict[str, object]:
+    """DS informed consent, at the screening visit."""
+    return {
+        "DSTERM": CONSENT,
+        "DSDECOD": CONSENT,
+        "DSCAT": _MILESTONE,
+        "EPOCH": EPOCH_SCREENING,
+        "VISIT": SCREENING,
+        "VISITNUM": VISITNUM_SCREENING,
+    }
+
+
+def allocation_record(kind: str, stratum: str | None = None) -> dict[str, object]:
+    """DS RANDOMIZED or ENROLLED (the stratum in the NSV STRATUM)."""
+    if kind not in ALLOCATION_KINDS:
+        raise ValueError(f"{kind!r} is not an allocation ({', '.join(ALLOCATION_KINDS.codes)})")
+    return {
+        "DSTERM": kind,
+        "DSDECOD": kind,
+        "DSCAT": _MILESTONE,
+        "EPOCH": EPOCH_SCREENING,
+        "STRATUM": stratum,
+    }
+
+
+def screen_failure_record(reason: str) -> dict[str, object]:
+    """DS SCREEN FAILURE; DSTERM the first criterion not met (upper case, 200 characters)."""
+    return {
+        "DSTERM": reason.upper()[:200],
+        "DSDECOD": SCREEN_FAILURE,
+        "DSCAT": _EVENT,
+        "DSSCAT": END_OF_SCREENING,
+        "EPOCH": EPOCH_SCREENING,
+        "VISIT": SCREENING,
+        "VISITNUM": VISITNUM_SCREENING,
+    }
+
+
+def disposition_record(event: str, reason: str, term: str | None = None) -> dict[str, object]:
+    """DS end of treatment, end of study or alive contact; DSTERM ``term`` or the reason."""
+    kind = DISPOSITION_EVENT[event]
+    return {
+        "DSTERM": ALIVE_TERM if event == ALIVE else (term or reason),
+        "DSDECOD": reason,
+        "DSCAT": kind.category,
+        "DSSCAT": kind.subcategory,
+        "EPOCH": kind.epoch,
+    }
+
+
+def death_record(cause: str) -> dict[str, object]:
+    """DS DEATH (end of study), the cause in DSTERM; DM DTHDTC/DTHFL follow it."""
+    return {
+        "DSTERM": cause,
+        "DSDECOD": DEATH,
+        "DSCAT": _EVENT,
+        "DSSCAT": END_OF_STUDY,
+        "EPOCH": EPOCH_FOLLOW_UP,
+    }
+
+
+def is_death(decod: object, subcategory: object) -> bool:
+    """The death record: DSDECOD DEATH outside the end-of-treatment category (an end of
+    treatment may give DEATH as its reason as well)."""
+    return decod == DEATH and subcategory != END_OF_TREATMENT
+
+
+def criterion_not_met_record(code: str, text: str, category: str) -> dict[str, object]:
+    """IE: a criterion not met (SDTMIG: IE holds the criteria not met) — an inclusion criterion
+    answered N, an exclusion criterion answered Y."""
+    result = "N" if category == IE_CATEGORIES.codes[0] else "Y"
+    return {
+        "IETESTCD": code,
+        "IETEST": text,
+        "IECAT": category,
+        "IEORRES": result,
+        "IESTRESC": result,
+    }

@@ -271,3 +271,53 @@ RESPONSE: Final = Entity(
     tests=RESPONSE_TESTS,
     section="tumour",
 )  # fmt: skip
+
+
+# -- the records (SDTM variables; the caller adds USUBJID, visit, dates and any assessor id) -------
+
+
+def lesion_record(
+    link_id: str,
+    role: str,
+    location: str | None,
+    *,
+    detail: str | None = None,
+    laterality: str | None = None,
+    method: str | None = None,
+    evaluator: str | None = None,
+    evaluator_id: str | None = None,
+) -> dict[str, object]:
+    """TU: the lesion ``link_id`` identified as ``role`` at ``location`` (accepted read)."""
+    return {
+        "TULNKID": link_id,
+        **TUMOUR_IDENTIFICATION.codes(),
+        **TUMOUR_IDENTIFICATION.result(role),
+        "TULOC": location,
+        "TULOCDTL": detail,
+        "TULAT": laterality,
+        "TUMETHOD": method or TUMOUR_IDENTIFICATION.method,
+        "TUEVAL": evaluator,
+        "TUEVALID": evaluator_id,
+        "TUACPTFL": ACCEPTED,
+    }
+
+
+def diameter_record(node: bool, text: str | None, number: object = None) -> dict[str, object]:
+    """TR result of the lesion's RECIST measure (mm): ``text`` as recorded, ``number``."""
+    test = diameter_test(node)
+    return {**test.codes(), **test.result(text, number)}
+
+
+def state_record(state: str | None) -> dict[str, object]:
+    """TR TUMSTATE result: the state of a non-target or new lesion."""
+    return {**TUMOUR_STATE.codes(), **TUMOUR_STATE.result(state)}
+
+
+def not_done_record(test: Test, reason: str | None) -> dict[str, object]:
+    """TR ``test`` not done (``--STAT`` NOT DONE, ``--REASND`` the reason), without a result."""
+    return {**test.codes(), test.var("--STAT"): "NOT DONE", test.var("--REASND"): reason}
+
+
+def response_record(test: Test, value: str, criteria: str = CRITERIA.codes[0]) -> dict[str, object]:
+    """RS ``test`` (TRGRESP, NTRGRESP, OVRLRESP) with ``value`` by ``criteria`` (RSCAT)."""
+    return {**test.codes(), test.var("--CAT"): criteria, **test.result(value)}
