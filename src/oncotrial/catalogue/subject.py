@@ -64,6 +64,7 @@ RACE: Final = vocabulary(
         "NATIVE HAWAIIAN OR OTHER PACIFIC ISLANDER",
         "WHITE",
         "MULTIPLE",
+        "OTHER",
         "NOT REPORTED",
         "UNKNOWN",
     ),
