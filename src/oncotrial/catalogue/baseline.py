@@ -112,7 +112,7 @@ QOL: Final = Entity(
               sdtm="QSORRES, QSSTRESC, QSSTRESN"),
     ),
     tests=(QOL_GLOBAL_TEST,),
-    checks=(*(DATE_NOT_FUTURE, DATE_AFTER_CONSENT, DATE_BEFORE_DEATH),),
+    checks=(DATE_NOT_FUTURE, DATE_AFTER_CONSENT, DATE_BEFORE_DEATH),
     section="follow-up",
 )  # fmt: skip
 
@@ -210,6 +210,7 @@ DISEASE: Final = Entity(
     tests=(STAGE_TEST, HISTOLOGY_TEST, PRIMARY_SITE_TEST),
     checks=(
         DATE_NOT_FUTURE,
+        DATE_BEFORE_DEATH,
         EditCheck("SC-STAGE-EDITION", "a stage is a stage group of the edition it names",
                   "AJCC Cancer Staging Manual 8th edition; AJCC Version 9 Lung",
                   fields=("value", "edition")),
@@ -255,7 +256,7 @@ MUTATIONS: Final = Entity(
         Field("dtc", "Date of test", Kind.DATE, required=True, sdtm="GFDTC"),
     ),
     tests=GENE_TESTS,
-    checks=(DATE_NOT_FUTURE,),
+    checks=(DATE_NOT_FUTURE, DATE_BEFORE_DEATH),
 )  # fmt: skip
 
 # -- PD-L1 (MI) ----------------------------------------------------------------------------------
@@ -291,5 +292,5 @@ PDL1: Final = Entity(
         Field("dtc", "Date of test", Kind.DATE, required=True, sdtm="MIDTC"),
     ),
     tests=(PDL1_TEST,),
-    checks=(DATE_NOT_FUTURE, PLAUSIBLE_RANGE),
+    checks=(DATE_NOT_FUTURE, DATE_BEFORE_DEATH, PLAUSIBLE_RANGE),
 )  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from oncotrial.catalogue.checks import DATE_NOT_FUTURE
+from oncotrial.catalogue.checks import DATE_AFTER_CONSENT, DATE_BEFORE_DEATH, DATE_NOT_FUTURE
 from oncotrial.catalogue.common import (
     CDISC_CT,
     EPOCH_FOLLOW_UP,
@@ -273,7 +273,7 @@ DISPOSITION: Final = Entity(
         Field("term", "In the investigator's words", sdtm="DSTERM"),
         Field("stdtc", "Date", Kind.DATE, required=True, sdtm="DSSTDTC"),
     ),
-    checks=(DATE_NOT_FUTURE, *DISPOSITION_CHECKS),
+    checks=(DATE_NOT_FUTURE, DATE_AFTER_CONSENT, DATE_BEFORE_DEATH, *DISPOSITION_CHECKS),
     section="follow-up",
 )  # fmt: skip
 
@@ -308,6 +308,7 @@ DEATH_ENTITY: Final = Entity(
     ),
     checks=(
         DATE_NOT_FUTURE,
+        DATE_AFTER_CONSENT,
         EditCheck("DEATH-AFTER-ENROLLMENT", "the death date is not before enrollment",
                   "docs/sdtm.md DS", fields=("stdtc",)),
         EditCheck("DEATH-LAST-RECORD", "no record of the subject is dated after the death",

@@ -7,6 +7,9 @@ driver mutations (GF), PD-L1 (MI), labs (LB), study drug (EX), local therapy (PR
 study / alive contacts (DS) and death (DS + DM). Tumour assessments have their own form
 (``oncotrial.web.assessments``); their lesions and measurements are corrected here.
 
+The fields, their vocabularies, the SDTM records and the edit checks are the entity catalogue's
+(``oncotrial.catalogue``, docs/catalogue.md): a form field is built from the catalogue's field, a
+record from its tests and record builders, and each check names the catalogue rule it applies.
 Edit checks are of two kinds: an *error* refuses the entry (an impossible value: a date in the
 future, a grade CTCAE does not define for the term, an end before a start), a *warning* asks the
 person to confirm (an unusual value: a dose 10 % off the protocol's, a stage outside the
@@ -23,6 +26,18 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from oncotrial.catalogue import baseline, labs, safety, subject, treatment, tumour
+from oncotrial.catalogue import common as cc
+from oncotrial.catalogue.checks import (
+    DATE_AFTER_CONSENT,
+    DATE_BEFORE_DEATH,
+    DATE_NOT_FUTURE,
+    END_AFTER_START,
+)
+from oncotrial.catalogue.model import Entity, Kind, Range, sdtm_name
+from oncotrial.catalogue.model import Field as CatalogueField
+from oncotrial.catalogue.staging import edition_category, edition_of_category, stage_groups
+from oncotrial.catalogue.vocabulary import Vocabulary
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.enrollment import compute_visit_schedule
 from oncotrial.errors import OncotrialError
@@ -33,16 +48,20 @@ from oncotrial.store import models as db
 
 __all__ = [
     "ENTITIES",
+    "LOCATIONS",
     "EntitySpec",
     "EntryContext",
     "FieldSpec",
     "Issue",
+    "field_spec",
     "lower_first",
     "parse_date",
     "visit_number",
 ]
 
 Choices = tuple[tuple[str, str], ...]
+LOCATIONS = cc.ANATOMICAL_LOCATIONS.codes
+LATERALITY: Choices = (("", "—"), *cc.LATERALITY.choices())
 
 
 @dataclass(frozen=True)
@@ -61,11 +80,42 @@ class FieldSpec:
     suggestions: tuple[str, ...] = ()  # offered, not enforced (a datalist)
 
 
+def field_spec(
+    source: CatalogueField,
+    *,
+    choices: Choices | Vocabulary | None = None,
+    **changes: Any,
+) -> FieldSpec:
+    """A form field from the catalogue's field: label, kind, required, choices (its vocabulary),
+    limits, unit and help; ``changes`` adapt it to the form (refresh, wide, a dynamic list)."""
+    listed = source.vocabulary if choices is None else choices
+    pairs = listed.choices() if isinstance(listed, Vocabulary) else (listed or ())
+    kind = source.kind.value
+    suggestions: tuple[str, ...] = ()
+    if source.kind is Kind.TEXT and pairs:
+        kind, suggestions, pairs = "text", tuple(code for code, _ in pairs), ()
+    values: dict[str, Any] = {
+        "name": source.name,
+        "label": source.label,
+        "kind": kind,
+        "required": source.required,
+        "choices": pairs,
+        "minimum": source.minimum,
+        "maximum": source.maximum,
+        "unit": source.unit,
+        "help": source.help,
+        "suggestions": suggestions,
+    }
+    values.update(changes)
+    return FieldSpec(**values)
+
+
 @dataclass(frozen=True)
 class Issue:
     field: str | None
     message: str
     warning: bool = False
+    rule: str | None = None  # the catalogue's EditCheck id
 
 
 @dataclass
@@ -92,7 +142,7 @@ class EntryContext:
 
     @cached_property
     def death(self) -> dt.date | None:
-        record = db.Disposition.objects.filter(subject=self.subject, decod="DEATH").first()
+        record = db.Disposition.objects.filter(subject=self.subject, decod=subject.DEATH).first()
         return parse_date(record.stdtc) if record else parse_date(self.subject.dthdtc)
 
     @cached_property
@@ -111,13 +161,13 @@ class EntryContext:
         return self.ctcae_loader()
 
     def visit_choices(self) -> Choices:
-        names: list[str] = ["SCREENING"]
+        names: list[str] = [cc.SCREENING]
         reference = self.allocated or self.consent or self.today
         schedule = compute_visit_schedule(
             self.protocol, reference=reference, first_dose=self.first_dose, horizon_days=730
         )
-        names += [v.visit for v in schedule.visits if v.visit != "SCREENING"]
-        names += ["END OF TREATMENT", "SURVIVAL FOLLOW-UP", "UNSCHEDULED"]
+        names += [v.visit for v in schedule.visits if v.visit != cc.SCREENING]
+        names += [cc.END_OF_TREATMENT_VISIT, cc.SURVIVAL_FOLLOW_UP_VISIT, cc.UNSCHEDULED]
         seen: dict[str, None] = {}
         for name in names:
             seen.setdefault(name, None)
@@ -150,28 +200,12 @@ def parse_date(text: Any) -> dt.date | None:
 
 
 def visit_number(visit: str | None, protocol: Protocol) -> float | None:
-    """VISITNUM of a visit name (docs/sdtm.md): SCREENING 1, CYCLE c 100 + c, WEEK w 200 + k."""
-    if not visit:
-        return None
-    name = visit.upper()
-    if name == "SCREENING":
-        return 1
-    if name.startswith("CYCLE "):
-        parts = name.split()
-        if len(parts) > 1 and parts[1].isdigit():
-            return 100 + int(parts[1])
-    if name.startswith(("WEEK ", "DAY ")) and protocol.analysis.imaging_interval_days:
-        parts = name.split()
-        if len(parts) > 1 and parts[1].isdigit():
-            days = int(parts[1]) * 7 if name.startswith("WEEK") else int(parts[1]) - 1
-            k, remainder = divmod(days, protocol.analysis.imaging_interval_days)
-            if remainder == 0 and k > 0:
-                return 200 + k
-    if name.startswith("PROCEDURE: "):
-        for n, intervention in enumerate(protocol.interventions, start=1):
-            if name == f"PROCEDURE: {intervention.name.upper()}":
-                return 50 + n
-    return {"END OF TREATMENT": 900, "SURVIVAL FOLLOW-UP": 1000}.get(name)
+    """VISITNUM of a visit name by the catalogue's convention (``oncotrial.catalogue.common``)."""
+    return cc.visit_number(
+        visit,
+        imaging_interval_days=protocol.analysis.imaging_interval_days,
+        procedures=[i.name for i in protocol.interventions],
+    )
 
 
 def _iso(value: Any) -> str | None:
@@ -182,48 +216,87 @@ def _num_text(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
+def _model_values(model: type[Model], domain: str, variables: Mapping[str, object]) -> dict:
+    """SDTM variables of ``domain`` (the catalogue's record) as the model's field values."""
+    mapping: dict[str, str] = {
+        sdtm_name(domain, k): v
+        for k, v in model.SDTM.items()  # type: ignore[attr-defined]
+    }
+    return {mapping[name]: value for name, value in variables.items()}
+
+
+def _declares(entity: Entity, check_id: str) -> bool:
+    return any(c.id == check_id for c in entity.checks)
+
+
 def _date_checks(
     values: Mapping[str, Any],
     ctx: EntryContext,
+    entity: Entity,
     *,
     start: str,
     end: str | None = None,
     after_consent: bool = True,
-    before_death: bool = True,
 ) -> list[Issue]:
+    """The date rules the entity declares (catalogue.checks): not in the future, on or after
+    consent (unless ``after_consent`` is False for this record), not after the death, the end
+    not before the start."""
     issues: list[Issue] = []
+    consent = after_consent and _declares(entity, DATE_AFTER_CONSENT.id)
+    before_death = _declares(entity, DATE_BEFORE_DEATH.id)
     for name in (start, end):
         if name is None:
             continue
         when = values.get(name)
         if not isinstance(when, dt.date):
             continue
-        if when > ctx.today:
+        if when > ctx.today and _declares(entity, DATE_NOT_FUTURE.id):
             issues.append(
-                Issue(name, f"{when.isoformat()} is in the future (today is {ctx.today}).")
+                Issue(
+                    name,
+                    f"{when.isoformat()} is in the future (today is {ctx.today}).",
+                    rule=DATE_NOT_FUTURE.id,
+                )
             )
-        if after_consent and ctx.consent and when < ctx.consent:
+        if consent and ctx.consent and when < ctx.consent:
             issues.append(
                 Issue(
                     name,
                     f"{when.isoformat()} is before informed consent ({ctx.consent}); data of a "
-                    "study subject are collected after consent (ICH E6 §4.8.8).",
+                    f"study subject are collected after consent ({DATE_AFTER_CONSENT.source}).",
+                    rule=DATE_AFTER_CONSENT.id,
                 )
             )
         if before_death and ctx.death and when > ctx.death:
-            issues.append(Issue(name, f"{when.isoformat()} is after the death ({ctx.death})."))
+            issues.append(
+                Issue(
+                    name,
+                    f"{when.isoformat()} is after the death ({ctx.death}).",
+                    rule=DATE_BEFORE_DEATH.id,
+                )
+            )
     first, last = values.get(start), values.get(end) if end else None
     if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
-        issues.append(Issue(end, f"the end ({last}) is before the start ({first})."))
+        issues.append(
+            Issue(end, f"the end ({last}) is before the start ({first}).", rule=END_AFTER_START.id)
+        )
     return issues
 
 
-def _range_check(value: Any, name: str, low: float, high: float, what: str) -> list[Issue]:
-    if isinstance(value, int | float) and not low <= value <= high:
-        return [
-            Issue(name, f"{value:g} is outside the plausible range of {what} ({low:g}–{high:g}).")
-        ]
-    return []
+def _range_check(value: Any, name: str, plausible: Range | None) -> list[Issue]:
+    """The catalogue's plausible range of a measurement (an error outside it)."""
+    if plausible is None or not isinstance(value, int | float):
+        return []
+    if plausible.low <= value <= plausible.high:
+        return []
+    return [
+        Issue(
+            name,
+            f"{value:g} is outside the plausible range of {plausible.what} "
+            f"({plausible.low:g}–{plausible.high:g}).",
+            rule=plausible.check,
+        )
+    ]
 
 
 # --- the entities ------------------------------------------------------------------------------
@@ -248,10 +321,11 @@ class EntitySpec:
     help: str = ""
     # DM fields kept in agreement with the record (death: DTHDTC, DTHFL; docs/sdtm.md).
     subject_updates: Callable[[Any], dict[str, Any]] | None = None
+    entity: Entity | None = None  # the catalogue's declaration of the entity
 
 
-def _findings(subject: db.Subject, domain: str, **filters: Any) -> QuerySet[Any]:
-    return db.Finding.objects.filter(subject=subject, domain=domain, **filters).order_by(
+def _findings(subject_: db.Subject, domain: str, **filters: Any) -> QuerySet[Any]:
+    return db.Finding.objects.filter(subject=subject_, domain=domain, **filters).order_by(
         "dtc", "seq"
     )
 
@@ -260,190 +334,144 @@ def _visit_field(ctx: EntryContext, required: bool = True) -> FieldSpec:
     return FieldSpec("visit", "Visit", "choice", required=required, choices=ctx.visit_choices())
 
 
-def _finding_values(values: Mapping[str, Any], ctx: EntryContext, **fixed: Any) -> dict[str, Any]:
+def _finding_values(
+    values: Mapping[str, Any], ctx: EntryContext, test: Any, text: str | None, number: Any = None
+) -> dict[str, Any]:
+    """A Finding's fields: the test's codes and result, the visit, the date, the baseline flag."""
     visit = values.get("visit") or None
-    out = {
+    return {
         "visit": visit,
         "visitnum": visit_number(visit, ctx.protocol),
         "dtc": _iso(values.get("dtc")),
-        "blfl": "Y" if visit == "SCREENING" else None,
+        "blfl": cc.YES if visit == cc.SCREENING else None,
+        "domain": test.domain,
+        **_model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
     }
-    out.update(fixed)
-    return out
+
+
+def _screening_finding(
+    values: Mapping[str, Any], test: Any, text: str | None, number: Any = None, **extra: Any
+) -> dict[str, Any]:
+    """A Finding recorded at screening (disease, mutations, PD-L1)."""
+    return {
+        "domain": test.domain,
+        **_model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
+        **extra,
+        "visit": cc.SCREENING,
+        "visitnum": cc.VISITNUM_SCREENING,
+        "dtc": _iso(values.get("dtc")),
+    }
 
 
 # ECOG (QS ECOG101) — docs/sdtm.md, QS.
-ECOG_GRADES: Choices = (
-    ("0", "0 — Fully active"),
-    ("1", "1 — Restricted in strenuous activity, ambulatory"),
-    ("2", "2 — Ambulatory, capable of self-care, unable to work"),
-    ("3", "3 — Limited self-care, in bed or chair > 50% of waking hours"),
-    ("4", "4 — Completely disabled"),
-    ("5", "5 — Dead"),
-)
+_ECOG = baseline.ECOG
+ECOG_GRADES: Choices = baseline.ECOG_GRADES.choices()
 
 
 def _ecog_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    return (
-        _visit_field(ctx),
-        FieldSpec("dtc", "Date assessed", "date", required=True),
-        FieldSpec(
-            "score",
-            "ECOG performance status",
-            "choice",
-            required=True,
-            choices=ECOG_GRADES,
-            help="Oken MM et al., Am J Clin Oncol 1982;5:649–655.",
-        ),
-    )
+    return (_visit_field(ctx), field_spec(_ECOG.field("dtc")), field_spec(_ECOG.field("score")))
 
 
 def _ecog_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     score = int(values["score"])
-    return _finding_values(
-        values,
-        ctx,
-        domain="QS",
-        testcd="ECOG101",
-        test="ECOG1-Performance Status",
-        cat="ECOG",
-        orres=str(score),
-        stresc=str(score),
-        stresn=float(score),
-    )
+    return _finding_values(values, ctx, baseline.ECOG_TEST, str(score), float(score))
 
 
 def _ecog_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="dtc", after_consent=False)
+    issues = _date_checks(values, ctx, _ECOG, start="dtc")
+    rule = _ECOG.check("ECOG-5-DEATH")
     if values.get("score") == "5" and not ctx.death:
         issues.append(
-            Issue("score", "ECOG 5 means the subject died; record the death as well.", True)
+            Issue(
+                "score", "ECOG 5 means the subject died; record the death as well.", True, rule.id
+            )
         )
     return issues
 
 
 ECOG = EntitySpec(
-    key="ecog",
-    title="ECOG performance status",
+    key=_ECOG.key,
+    title=_ECOG.title,
     plural="ECOG performance status",
     model=db.Finding,
-    section="baseline",
+    section=_ECOG.section,
     fields=_ecog_fields,
     to_record=_ecog_to,
     from_record=lambda r: {"visit": r.visit, "dtc": parse_date(r.dtc), "score": r.stresc},
     checks=_ecog_checks,
-    queryset=lambda s: _findings(s, "QS", testcd="ECOG101"),
+    queryset=lambda s: _findings(s, baseline.ECOG_TEST.domain, testcd=baseline.ECOG_TEST.testcd),
     columns=("Visit", "Date", "ECOG"),
     row=lambda r: (r.visit or "", r.dtc or "", r.stresc or ""),
+    entity=_ECOG,
 )
 
 
 # Quality of life (QS QLQGHS, EORTC QLQ-C30 global health status 0–100).
+_QOL = baseline.QOL
+
+
 def _qol_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    return (
-        _visit_field(ctx),
-        FieldSpec("dtc", "Date", "date", required=True),
-        FieldSpec(
-            "score",
-            "Global health status / QoL scale score",
-            "number",
-            required=True,
-            minimum=0,
-            maximum=100,
-            help="EORTC QLQ-C30 items 29–30, linearly transformed to 0–100.",
-        ),
-    )
+    return (_visit_field(ctx), field_spec(_QOL.field("dtc")), field_spec(_QOL.field("score")))
 
 
 def _qol_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     score = float(values["score"])
-    return _finding_values(
-        values,
-        ctx,
-        domain="QS",
-        testcd="QLQGHS",
-        test="Global Health Status/QoL Scale Score",
-        cat="EORTC QLQ-C30",
-        orres=_num_text(score),
-        stresc=_num_text(score),
-        stresn=score,
-    )
+    return _finding_values(values, ctx, baseline.QOL_GLOBAL_TEST, _num_text(score), score)
 
 
 QOL = EntitySpec(
-    key="qol",
-    title="Quality of life score",
+    key=_QOL.key,
+    title=_QOL.title,
     plural="Quality of life",
     model=db.Finding,
-    section="follow-up",
+    section=_QOL.section,
     fields=_qol_fields,
     to_record=_qol_to,
     from_record=lambda r: {"visit": r.visit, "dtc": parse_date(r.dtc), "score": r.stresn},
-    checks=lambda v, ctx: _date_checks(v, ctx, start="dtc"),
-    queryset=lambda s: _findings(s, "QS", testcd="QLQGHS"),
+    checks=lambda v, ctx: _date_checks(v, ctx, _QOL, start="dtc"),
+    queryset=lambda s: _findings(
+        s, baseline.QOL_GLOBAL_TEST.domain, testcd=baseline.QOL_GLOBAL_TEST.testcd
+    ),
     columns=("Visit", "Date", "Score"),
     row=lambda r: (r.visit or "", r.dtc or "", r.stresc or ""),
+    entity=_QOL,
 )
 
 
 # Height and weight (VS).
-VITALS: dict[str, tuple[str, str, float, float]] = {
-    "HEIGHT": ("Height", "cm", 100, 230),
-    "WEIGHT": ("Weight", "kg", 25, 250),
-}
+_VITAL = baseline.VITAL_SIGNS
+VITALS = {t.testcd: t for t in _VITAL.tests}
 
 
 def _vital_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    test = current.get("test") or "HEIGHT"
-    name, unit, _, _ = VITALS.get(test, VITALS["HEIGHT"])
+    test = VITALS.get(current.get("test") or "", _VITAL.tests[0])
     return (
-        FieldSpec(
-            "test",
-            "Measurement",
-            "choice",
-            required=True,
-            choices=tuple((k, v[0]) for k, v in VITALS.items()),
-            refresh=True,
-        ),
+        field_spec(_VITAL.field("test"), refresh=True),
         _visit_field(ctx),
-        FieldSpec("dtc", "Date", "date", required=True),
-        FieldSpec("value", name, "number", required=True, unit=unit, minimum=0),
+        field_spec(_VITAL.field("dtc")),
+        field_spec(_VITAL.field("value"), label=test.test, unit=test.unit, help=""),
     )
 
 
 def _vital_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
-    test = values["test"]
-    name, unit, _, _ = VITALS[test]
     value = float(values["value"])
-    return _finding_values(
-        values,
-        ctx,
-        domain="VS",
-        testcd=test,
-        test=name,
-        orres=_num_text(value),
-        orresu=unit,
-        stresc=_num_text(value),
-        stresn=value,
-        stresu=unit,
-    )
+    return _finding_values(values, ctx, VITALS[values["test"]], _num_text(value), value)
 
 
 def _vital_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="dtc", after_consent=False)
-    test = values.get("test")
-    if test in VITALS:
-        name, unit, low, high = VITALS[test]
-        issues += _range_check(values.get("value"), "value", low, high, f"{name.lower()} in {unit}")
+    issues = _date_checks(values, ctx, _VITAL, start="dtc")
+    test = VITALS.get(values.get("test") or "")
+    if test is not None:
+        issues += _range_check(values.get("value"), "value", test.plausible)
     return issues
 
 
 VITAL = EntitySpec(
-    key="vital",
-    title="Height or weight",
+    key=_VITAL.key,
+    title=_VITAL.title,
     plural="Height and weight",
     model=db.Finding,
-    section="baseline",
+    section=_VITAL.section,
     fields=_vital_fields,
     to_record=_vital_to,
     from_record=lambda r: {
@@ -453,252 +481,196 @@ VITAL = EntitySpec(
         "value": r.stresn,
     },
     checks=_vital_checks,
-    queryset=lambda s: _findings(s, "VS"),
+    queryset=lambda s: _findings(s, _VITAL.domains[0]),
     columns=("Measurement", "Visit", "Date", "Value"),
     row=lambda r: (r.test or r.testcd or "", r.visit or "", r.dtc or "", f"{r.stresc} {r.stresu}"),
+    entity=_VITAL,
 )
 
 
-# Disease at study entry (SC): stage, histology, primary site.
-STAGES = ("IA1", "IA2", "IA3", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IVA", "IVB")
-DISEASE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
-    "STAGE": ("Disease Stage", STAGES, "AJCC 8TH EDITION"),
-    "HISTTYP": (
-        "Histologic Type",
-        (
-            "ADENOCARCINOMA",
-            "SQUAMOUS CELL CARCINOMA",
-            "LARGE CELL CARCINOMA",
-            "ADENOSQUAMOUS CARCINOMA",
-            "NSCLC NOT OTHERWISE SPECIFIED",
-            "HEPATOCELLULAR CARCINOMA",
-            "OTHER",
-        ),
-        None,
-    ),
-    "PRIMSITE": ("Primary Tumor Site", ("LUNG", "COLON", "RECTUM", "LIVER", "OTHER"), None),
-}
+# Disease at study entry (SC): stage (with its AJCC edition), histology, primary site.
+_DISEASE = baseline.DISEASE
+DISEASE = {t.testcd: t for t in _DISEASE.tests}
+_STAGE = baseline.STAGE_TEST.testcd
+
+
+def _edition(values: Mapping[str, Any]) -> int:
+    text = str(values.get("edition") or "8")
+    return int(text) if text.isdigit() else 8
+
+
+def _disease_values(test: Any, edition: int) -> tuple[str, ...]:
+    if test.testcd == _STAGE:
+        return stage_groups(edition, parents=True)
+    return test.results.codes if test.results is not None else ()
 
 
 def _disease_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    test = current.get("test") or "STAGE"
-    name, values, _ = DISEASE.get(test, DISEASE["STAGE"])
-    return (
-        FieldSpec(
-            "test",
-            "Characteristic",
-            "choice",
-            required=True,
-            choices=tuple((k, v[0]) for k, v in DISEASE.items()),
-            refresh=True,
-        ),
-        FieldSpec("value", name, "choice", required=True, choices=tuple((v, v) for v in values)),
-        FieldSpec("dtc", "Date of diagnosis or staging", "date", required=True),
-    )
+    test = DISEASE.get(current.get("test") or "", baseline.STAGE_TEST)
+    values = _disease_values(test, _edition(current))
+    fields = [
+        field_spec(_DISEASE.field("test"), refresh=True),
+        field_spec(_DISEASE.field("value"), label=test.test, choices=tuple((v, v) for v in values)),
+    ]
+    if test.testcd == _STAGE:
+        fields.append(field_spec(_DISEASE.field("edition"), required=True, refresh=True))
+    fields.append(field_spec(_DISEASE.field("dtc")))
+    return tuple(fields)
 
 
 def _disease_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
-    test = values["test"]
-    name, _, cat = DISEASE[test]
-    return {
-        "domain": "SC",
-        "testcd": test,
-        "test": name,
-        "cat": cat,
-        "orres": values["value"],
-        "stresc": values["value"],
-        "visit": "SCREENING",
-        "visitnum": 1,
-        "dtc": _iso(values.get("dtc")),
-    }
+    test = DISEASE[values["test"]]
+    category = edition_category(_edition(values)) if test.testcd == _STAGE else None
+    return _screening_finding(values, test, values["value"], cat=category)
+
+
+def _disease_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
+    issues = _date_checks(values, ctx, _DISEASE, start="dtc")
+    test = DISEASE.get(values.get("test") or "")
+    rule = _DISEASE.check("SC-STAGE-EDITION")
+    if test is not None and values.get("value") not in _disease_values(test, _edition(values)):
+        what = f"AJCC edition {_edition(values)}" if test.testcd == _STAGE else test.test.lower()
+        issues.append(Issue("value", f"choose a value of {what}.", rule=rule.id))
+    return issues
 
 
 DISEASE_SPEC = EntitySpec(
-    key="disease",
-    title="Disease characteristic",
+    key=_DISEASE.key,
+    title=_DISEASE.title,
     plural="Disease at study entry",
     model=db.Finding,
-    section="baseline",
+    section=_DISEASE.section,
     fields=_disease_fields,
     to_record=_disease_to,
-    from_record=lambda r: {"test": r.testcd, "value": r.stresc, "dtc": parse_date(r.dtc)},
-    checks=lambda v, ctx: _date_checks(v, ctx, start="dtc", after_consent=False),
-    queryset=lambda s: _findings(s, "SC"),
+    from_record=lambda r: {
+        "test": r.testcd,
+        "value": r.stresc,
+        "edition": str(edition_of_category(r.cat) or 8) if r.testcd == _STAGE else None,
+        "dtc": parse_date(r.dtc),
+    },
+    checks=_disease_checks,
+    queryset=lambda s: _findings(s, _DISEASE.domains[0]),
     columns=("Characteristic", "Value", "Date"),
     row=lambda r: (r.test or r.testcd or "", r.stresc or "", r.dtc or ""),
+    entity=_DISEASE,
 )
 
 
 # Driver mutations (GF).
-GENES = ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS", "MSI")
+_GENE = baseline.MUTATIONS
+GENES = _GENE.field("gene").choices
 
 
 def _gene_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    gene = current.get("gene") or "EGFR"
-    statuses = ("MSS", "MSI-H") if gene == "MSI" else ("NEGATIVE", "POSITIVE")
+    test = baseline.gene_test(current.get("gene") or GENES[0])
     return (
-        FieldSpec(
-            "gene",
-            "Gene",
-            "choice",
-            required=True,
-            choices=tuple((g, g) for g in GENES),
-            refresh=True,
-        ),
-        FieldSpec(
-            "status", "Result", "choice", required=True, choices=tuple((s, s) for s in statuses)
-        ),
-        FieldSpec("dtc", "Date of test", "date", required=True),
+        field_spec(_GENE.field("gene"), refresh=True),
+        field_spec(_GENE.field("status"), choices=tuple((c, c) for c in test.results.codes))
+        if test.results is not None
+        else field_spec(_GENE.field("status")),
+        field_spec(_GENE.field("dtc")),
     )
 
 
 def _gene_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
-    gene = values["gene"]
-    return {
-        "domain": "GF",
-        "testcd": gene,
-        "test": "Microsatellite Instability" if gene == "MSI" else f"{gene} Mutation Status",
-        "orres": values["status"],
-        "stresc": values["status"],
-        "method": "NEXT GENERATION SEQUENCING",
-        "visit": "SCREENING",
-        "visitnum": 1,
-        "dtc": _iso(values.get("dtc")),
-    }
+    test = baseline.gene_test(values["gene"])
+    return _screening_finding(values, test, values["status"], method=test.method)
 
 
 GENE = EntitySpec(
-    key="mutation",
-    title="Driver mutation test",
+    key=_GENE.key,
+    title=_GENE.title,
     plural="Driver mutations",
     model=db.Finding,
-    section="baseline",
+    section=_GENE.section,
     fields=_gene_fields,
     to_record=_gene_to,
     from_record=lambda r: {"gene": r.testcd, "status": r.stresc, "dtc": parse_date(r.dtc)},
-    checks=lambda v, ctx: _date_checks(v, ctx, start="dtc", after_consent=False),
-    queryset=lambda s: _findings(s, "GF"),
+    checks=lambda v, ctx: _date_checks(v, ctx, _GENE, start="dtc"),
+    queryset=lambda s: _findings(s, _GENE.domains[0]),
     columns=("Gene", "Result", "Date"),
     row=lambda r: (r.testcd or "", r.stresc or "", r.dtc or ""),
+    entity=_GENE,
 )
 
 
 # PD-L1 tumour proportion score (MI), the assay in SPDEVID.
-ASSAYS = ("22C3 PHARMDX", "SP263", "28-8 PHARMDX", "SP142", "JS311", "OTHER")
+_PDL1 = baseline.PDL1
+_TPS = baseline.PDL1_TEST
 
 
 def _pdl1_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec("value", "PD-L1 tumour proportion score", "number", True, unit="%", minimum=0),
-        FieldSpec("assay", "Assay", "choice", required=True, choices=tuple((a, a) for a in ASSAYS)),
-        FieldSpec("dtc", "Date of test", "date", required=True),
-    )
+    return tuple(field_spec(f) for f in _PDL1.fields)
 
 
 def _pdl1_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     value = float(values["value"])
-    return {
-        "domain": "MI",
-        "testcd": "PDL1TPS",
-        "test": "PD-L1 Tumor Proportion Score",
-        "orres": _num_text(value),
-        "orresu": "%",
-        "stresc": _num_text(value),
-        "stresn": value,
-        "stresu": "%",
-        "method": "IMMUNOHISTOCHEMISTRY",
-        "spec": "TUMOR TISSUE",
-        "spdevid": values["assay"],
-        "visit": "SCREENING",
-        "visitnum": 1,
-        "dtc": _iso(values.get("dtc")),
-    }
+    return _screening_finding(
+        values,
+        _TPS,
+        _num_text(value),
+        value,
+        method=_TPS.method,
+        spec=_TPS.specimen,
+        spdevid=values["assay"],
+    )
 
 
 PDL1 = EntitySpec(
-    key="pdl1",
-    title="PD-L1 result",
+    key=_PDL1.key,
+    title=_PDL1.title,
     plural="PD-L1",
     model=db.Finding,
-    section="baseline",
+    section=_PDL1.section,
     fields=_pdl1_fields,
     to_record=_pdl1_to,
     from_record=lambda r: {"value": r.stresn, "assay": r.spdevid, "dtc": parse_date(r.dtc)},
     checks=lambda v, ctx: (
-        _date_checks(v, ctx, start="dtc", after_consent=False)
-        + _range_check(v.get("value"), "value", 0, 100, "a proportion in %")
+        _date_checks(v, ctx, _PDL1, start="dtc")
+        + _range_check(v.get("value"), "value", _TPS.plausible)
     ),
-    queryset=lambda s: _findings(s, "MI", testcd="PDL1TPS"),
+    queryset=lambda s: _findings(s, _TPS.domain, testcd=_TPS.testcd),
     columns=("TPS", "Assay", "Date"),
     row=lambda r: (f"{r.stresc} %", r.spdevid or "", r.dtc or ""),
+    entity=_PDL1,
 )
 
 
-# Laboratory tests (LB): docs/sdtm.md lists the tests, LOINC codes and standard units.
-LAB_TESTS: dict[str, tuple[str, str, str, str, float]] = {
-    # code: (name, LOINC, unit, category, plausible maximum)
-    "ALT": ("Alanine Aminotransferase", "1742-6", "U/L", "CHEMISTRY", 10000),
-    "AST": ("Aspartate Aminotransferase", "1920-8", "U/L", "CHEMISTRY", 10000),
-    "BILI": ("Bilirubin", "1975-2", "umol/L", "CHEMISTRY", 1000),
-    "CREAT": ("Creatinine", "2160-0", "umol/L", "CHEMISTRY", 3000),
-    "HGB": ("Hemoglobin", "718-7", "g/L", "HEMATOLOGY", 250),
-    "WBC": ("Leukocytes", "6690-2", "10^9/L", "HEMATOLOGY", 500),
-    "NEUT": ("Neutrophils", "751-8", "10^9/L", "HEMATOLOGY", 300),
-    "PLAT": ("Platelets", "777-3", "10^9/L", "HEMATOLOGY", 3000),
-    "TSH": ("Thyrotropin", "3016-3", "mIU/L", "CHEMISTRY", 500),
-}
+# Laboratory tests (LB): the catalogue's tests, LOINC codes and standard units.
+_LAB = labs.LAB
+LAB_TESTS = {t.testcd: t for t in labs.ENTRY_TESTS}
 
 
 def _lab_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    code = current.get("test") or "ALT"
-    _, _, unit, _, _ = LAB_TESTS.get(code, LAB_TESTS["ALT"])
+    test = LAB_TESTS.get(current.get("test") or "", labs.ENTRY_TESTS[0])
     return (
-        FieldSpec(
-            "test",
-            "Test",
-            "choice",
-            required=True,
-            choices=tuple((k, f"{v[0]} ({k}, LOINC {v[1]})") for k, v in LAB_TESTS.items()),
-            refresh=True,
-        ),
+        field_spec(_LAB.field("test"), refresh=True),
         _visit_field(ctx),
-        FieldSpec("dtc", "Date of sample", "date", required=True),
-        FieldSpec("value", "Result", "number", required=True, unit=unit, minimum=0),
-        FieldSpec("low", "Lower limit of normal", "number", unit=unit, minimum=0),
-        FieldSpec("high", "Upper limit of normal", "number", unit=unit, minimum=0),
+        field_spec(_LAB.field("dtc")),
+        field_spec(_LAB.field("value"), unit=test.unit, help=""),
+        field_spec(_LAB.field("low"), unit=test.unit),
+        field_spec(_LAB.field("high"), unit=test.unit),
     )
 
 
 def _lab_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
-    code = values["test"]
-    name, loinc, unit, cat, _ = LAB_TESTS[code]
+    test = LAB_TESTS[values["test"]]
     value = float(values["value"])
     low, high = values.get("low"), values.get("high")
-    indicator = None
-    if low is not None and value < low:
-        indicator = "LOW"
-    elif high is not None and value > high:
-        indicator = "HIGH"
-    elif low is not None or high is not None:
-        indicator = "NORMAL"
     visit = values.get("visit") or None
+    record = labs.result_record(
+        test,
+        _num_text(value),
+        value,
+        low=low,
+        high=high,
+        low_text=_num_text(low),
+        high_text=_num_text(high),
+        indicator=labs.reference_indicator(value, low, high),
+    )
     return {
-        "testcd": code,
-        "test": name,
-        "cat": cat,
-        "loinc": loinc,
-        "orres": _num_text(value),
-        "orresu": unit,
-        "ornrlo": _num_text(low),
-        "ornrhi": _num_text(high),
-        "stresc": _num_text(value),
-        "stresn": value,
-        "stresu": unit,
-        "stnrlo": low,
-        "stnrhi": high,
-        "nrind": indicator,
-        "spec": "SERUM" if cat == "CHEMISTRY" else "BLOOD",
-        "blfl": "Y" if visit == "SCREENING" else None,
+        **_model_values(db.LabResult, test.domain, record),
+        "blfl": cc.YES if visit == cc.SCREENING else None,
         "visit": visit,
         "visitnum": visit_number(visit, ctx.protocol),
         "dtc": _iso(values.get("dtc")),
@@ -706,23 +678,28 @@ def _lab_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
 
 
 def _lab_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="dtc", after_consent=False)
-    code = values.get("test")
-    if code in LAB_TESTS:
-        name, _, unit, _, top = LAB_TESTS[code]
-        issues += _range_check(values.get("value"), "value", 0, top, f"{name} in {unit}")
+    issues = _date_checks(values, ctx, _LAB, start="dtc")
+    test = LAB_TESTS.get(values.get("test") or "")
+    if test is not None:
+        issues += _range_check(values.get("value"), "value", test.plausible)
     low, high = values.get("low"), values.get("high")
     if isinstance(low, float) and isinstance(high, float) and low >= high:
-        issues.append(Issue("high", "the upper limit of normal must be above the lower limit."))
+        issues.append(
+            Issue(
+                "high",
+                "the upper limit of normal must be above the lower limit.",
+                rule=_LAB.check("LB-RANGE-ORDER").id,
+            )
+        )
     return issues
 
 
 LAB = EntitySpec(
-    key="lab",
-    title="Laboratory result",
+    key=_LAB.key,
+    title=_LAB.title,
     plural="Laboratory results",
     model=db.LabResult,
-    section="labs",
+    section=_LAB.section,
     fields=_lab_fields,
     to_record=_lab_to,
     from_record=lambda r: {
@@ -744,17 +721,13 @@ LAB = EntitySpec(
         f"{r.ornrlo or ''}–{r.ornrhi or ''}" if (r.ornrlo or r.ornrhi) else "",
         r.nrind or "",
     ),
+    entity=_LAB,
 )
 
 
 # Study drug administrations (EX).
-ROUTES = ("INTRAVENOUS", "ORAL", "SUBCUTANEOUS", "INTRAMUSCULAR")
-DOSE_ADJUSTMENTS = (
-    ("", "Given as planned"),
-    ("DOSE DELAYED: ADVERSE EVENT", "Delayed: adverse event"),
-    ("DOSE DELAYED: SCHEDULING", "Delayed: scheduling"),
-    ("DOSE REDUCED: ADVERSE EVENT", "Reduced: adverse event"),
-)
+_EX = treatment.EXPOSURE
+DOSE_ADJUSTMENTS: Choices = (("", "Given as planned"), *treatment.DOSE_ADJUSTMENTS.choices())
 SYSTEMIC = (
     InterventionType.DRUG,
     InterventionType.BIOLOGICAL,
@@ -766,9 +739,9 @@ SYSTEMIC = (
 LOCAL = (InterventionType.PROCEDURE, InterventionType.RADIATION, InterventionType.DEVICE)
 
 
-def _protocol_dose(ctx: EntryContext, treatment: str | None) -> tuple[float | None, str | None]:
+def _protocol_dose(ctx: EntryContext, treatment_: str | None) -> tuple[float | None, str | None]:
     for intervention in ctx.protocol.interventions:
-        if treatment and intervention.name.upper() == treatment.upper():
+        if treatment_ and intervention.name.upper() == treatment_.upper():
             return intervention.dosing.dose, intervention.dosing.unit
     return None, None
 
@@ -776,35 +749,19 @@ def _protocol_dose(ctx: EntryContext, treatment: str | None) -> tuple[float | No
 def _exposure_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     choices = ctx.interventions(*SYSTEMIC) or ctx.interventions()
     dose, unit = _protocol_dose(ctx, current.get("trt") or (choices[0][0] if choices else None))
+    cycles = tuple(c for c in ctx.visit_choices() if c[0].startswith("CYCLE"))
     return (
-        FieldSpec("trt", "Study drug", "choice", required=True, choices=choices, refresh=True),
-        FieldSpec(
-            "visit",
-            "Cycle",
-            "choice",
-            required=True,
-            choices=tuple(c for c in ctx.visit_choices() if c[0].startswith("CYCLE"))
-            or ctx.visit_choices(),
-        ),
-        FieldSpec("stdtc", "Date given (start)", "date", required=True),
-        FieldSpec("endtc", "End date", "date", help="Oral drugs: last day of the cycle's dosing."),
-        FieldSpec(
-            "dose",
-            "Dose",
-            "number",
-            required=True,
-            minimum=0,
+        field_spec(_EX.field("trt"), choices=choices, refresh=True),
+        field_spec(_EX.field("visit"), choices=cycles or ctx.visit_choices()),
+        field_spec(_EX.field("stdtc")),
+        field_spec(_EX.field("endtc")),
+        field_spec(
+            _EX.field("dose"),
             help=f"Protocol dose: {dose:g} {unit or ''}" if dose is not None else "",
         ),
-        FieldSpec(
-            "dosu",
-            "Unit",
-            "choice",
-            required=True,
-            choices=tuple((u, u) for u in ("mg", "mg/kg", "mg/m2", "g", "µg")),
-        ),
-        FieldSpec("route", "Route", "choice", choices=tuple((r, r.title()) for r in ROUTES)),
-        FieldSpec("adj", "Dose adjustment", "choice", choices=DOSE_ADJUSTMENTS),
+        field_spec(_EX.field("dosu"), choices=tuple((u, u) for u in _EX.field("dosu").choices)),
+        field_spec(_EX.field("route")),
+        field_spec(_EX.field("adj"), choices=DOSE_ADJUSTMENTS, help=""),
     )
 
 
@@ -813,12 +770,12 @@ def _exposure_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]
     start = _iso(values.get("stdtc"))
     return {
         "trt": values["trt"],
-        "cat": "STUDY TREATMENT",
+        "cat": treatment.STUDY_TREATMENT,
         "dose": values.get("dose"),
         "dosu": values.get("dosu") or None,
         "route": values.get("route") or None,
         "adj": values.get("adj") or None,
-        "epoch": "TREATMENT",
+        "epoch": cc.EPOCH_TREATMENT,
         "visit": visit,
         "visitnum": visit_number(visit, ctx.protocol),
         "stdtc": start,
@@ -827,13 +784,14 @@ def _exposure_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]
 
 
 def _exposure_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="stdtc", end="endtc")
+    issues = _date_checks(values, ctx, _EX, start="stdtc", end="endtc")
     start = values.get("stdtc")
     if isinstance(start, dt.date) and ctx.allocated and start < ctx.allocated:
         issues.append(
             Issue(
                 "stdtc",
                 f"study drug on {start} is before enrollment ({ctx.allocated}).",
+                rule=_EX.check("EX-AFTER-ENROLLMENT").id,
             )
         )
     dose, unit = _protocol_dose(ctx, values.get("trt"))
@@ -841,26 +799,32 @@ def _exposure_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue
     if dose and isinstance(given, float):
         if unit and values.get("dosu") and values["dosu"] != unit:
             issues.append(
-                Issue("dosu", f"the protocol doses in {unit}, not {values['dosu']}.", True)
+                Issue(
+                    "dosu",
+                    f"the protocol doses in {unit}, not {values['dosu']}.",
+                    True,
+                    _EX.check("EX-DOSE-UNIT").id,
+                )
             )
-        elif abs(given - dose) / dose > 0.10 and not values.get("adj"):
+        elif abs(given - dose) / dose > treatment.DOSE_TOLERANCE and not values.get("adj"):
             issues.append(
                 Issue(
                     "dose",
                     f"{given:g} differs from the protocol dose {dose:g} {unit or ''} by more than "
-                    "10% and no dose adjustment is recorded.",
+                    f"{treatment.DOSE_TOLERANCE:.0%} and no dose adjustment is recorded.",
                     True,
+                    _EX.check("EX-DOSE").id,
                 )
             )
     return issues
 
 
 EXPOSURE = EntitySpec(
-    key="exposure",
-    title="Study drug administration",
+    key=_EX.key,
+    title=_EX.title,
     plural="Study drug",
     model=db.Exposure,
-    section="treatment",
+    section=_EX.section,
     fields=_exposure_fields,
     to_record=_exposure_to,
     from_record=lambda r: {
@@ -883,41 +847,23 @@ EXPOSURE = EntitySpec(
         f"{r.dose:g} {r.dosu or ''}".strip() if r.dose is not None else "",
         r.adj or "",
     ),
+    entity=_EX,
 )
 
 
 # Local therapy (PR).
-LOCATIONS = (
-    "LUNG",
-    "LIVER",
-    "LYMPH NODE",
-    "ADRENAL GLAND",
-    "BONE",
-    "BRAIN",
-    "PLEURA",
-    "PERITONEUM",
-    "KIDNEY",
-    "SPLEEN",
-)
-LATERALITY: Choices = (("", "—"), ("LEFT", "Left"), ("RIGHT", "Right"), ("BILATERAL", "Bilateral"))
+_PR = treatment.PROCEDURE
 
 
 def _procedure_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     choices = ctx.interventions(*LOCAL) or ctx.interventions()
     return (
-        FieldSpec("trt", "Procedure", "choice", required=True, choices=choices),
-        FieldSpec("stdtc", "Date", "date", required=True),
-        FieldSpec("endtc", "End date", "date", help="Radiotherapy: last fraction."),
-        FieldSpec(
-            "location",
-            "Treated site",
-            "text",
-            required=True,
-            suggestions=LOCATIONS,
-            help="Organ, as CDISC anatomical location terms.",
-        ),
-        FieldSpec("laterality", "Laterality", "choice", choices=LATERALITY),
-        FieldSpec("dose", "Radiation dose", "number", minimum=0, unit="Gy"),
+        field_spec(_PR.field("trt"), choices=choices),
+        field_spec(_PR.field("stdtc")),
+        field_spec(_PR.field("endtc")),
+        field_spec(_PR.field("location")),
+        field_spec(_PR.field("laterality"), choices=LATERALITY),
+        field_spec(_PR.field("dose")),
     )
 
 
@@ -925,18 +871,18 @@ def _procedure_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any
     start = _iso(values.get("stdtc"))
     return {
         "trt": values["trt"],
-        "cat": "LOCAL THERAPY",
+        "cat": treatment.LOCAL_THERAPY,
         "dose": values.get("dose"),
-        "dosu": "Gy" if values.get("dose") is not None else None,
+        "dosu": treatment.RADIATION_DOSE_UNIT if values.get("dose") is not None else None,
         "location": (values.get("location") or "").strip().upper() or None,
         "laterality": values.get("laterality") or None,
-        "epoch": "TREATMENT",
+        "epoch": cc.EPOCH_TREATMENT,
         "stdtc": start,
         "endtc": _iso(values.get("endtc")) or start,
     }
 
 
-def _location_warning(value: Any, name: str) -> list[Issue]:
+def _location_warning(value: Any, name: str, rule: str) -> list[Issue]:
     text = (value or "").strip().upper()
     if text and text not in LOCATIONS:
         return [
@@ -945,17 +891,18 @@ def _location_warning(value: Any, name: str) -> list[Issue]:
                 f"{text!r} is not one of the usual anatomical location terms "
                 f"({', '.join(LOCATIONS)}).",
                 True,
+                rule,
             )
         ]
     return []
 
 
 PROCEDURE = EntitySpec(
-    key="procedure",
-    title="Local therapy",
+    key=_PR.key,
+    title=_PR.title,
     plural="Local therapy",
     model=db.Procedure,
-    section="treatment",
+    section=_PR.section,
     fields=_procedure_fields,
     to_record=_procedure_to,
     from_record=lambda r: {
@@ -967,9 +914,9 @@ PROCEDURE = EntitySpec(
         "dose": r.dose,
     },
     checks=lambda v, ctx: (
-        _date_checks(v, ctx, start="stdtc", end="endtc")
-        + _location_warning(v.get("location"), "location")
-        + _range_check(v.get("dose"), "dose", 0, 150, "a radiation dose in Gy")
+        _date_checks(v, ctx, _PR, start="stdtc", end="endtc")
+        + _location_warning(v.get("location"), "location", "PR-LOCATION-TERM")
+        + _range_check(v.get("dose"), "dose", _PR.field("dose").plausible)
     ),
     queryset=lambda s: db.Procedure.objects.filter(subject=s).order_by("stdtc", "seq"),
     columns=("Procedure", "Date", "Site", "Dose"),
@@ -977,65 +924,34 @@ PROCEDURE = EntitySpec(
         r.trt or "",
         r.stdtc or "",
         " ".join(x for x in (r.laterality, r.location) if x),
-        f"{r.dose:g} Gy" if r.dose is not None else "",
+        f"{r.dose:g} {treatment.RADIATION_DOSE_UNIT}" if r.dose is not None else "",
     ),
+    entity=_PR,
 )
 
 
 # Adverse events (AE, CTCAE v5.0).
-ACTIONS: Choices = (
-    ("DOSE NOT CHANGED", "Dose not changed"),
-    ("DRUG INTERRUPTED", "Drug interrupted"),
-    ("DOSE REDUCED", "Dose reduced"),
-    ("DRUG WITHDRAWN", "Drug withdrawn"),
-    ("NOT APPLICABLE", "Not applicable"),
-)
-OUTCOMES: Choices = (
-    ("RECOVERED/RESOLVED", "Recovered / resolved"),
-    ("RECOVERING/RESOLVING", "Recovering / resolving"),
-    ("NOT RECOVERED/NOT RESOLVED", "Not recovered / not resolved"),
-    ("RECOVERED/RESOLVED WITH SEQUELAE", "Recovered with sequelae"),
-    ("FATAL", "Fatal"),
-)
-RELATED: Choices = (("", "—"), ("RELATED", "Related"), ("NOT RELATED", "Not related"))
-YES_NO: Choices = (("N", "No"), ("Y", "Yes"))
+_AE = safety.ADVERSE_EVENT
+RELATED: Choices = (("", "—"), *safety.RELATEDNESS.choices())
 
 
 def _ae_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     fields = [
-        FieldSpec(
-            "term",
-            "CTCAE v5.0 term",
-            "term",
-            required=True,
-            wide=True,
-            help="Type a few letters; choose the CTCAE term. Its grades are shown below.",
-        ),
-        FieldSpec(
-            "grade",
-            "Grade",
-            "grade",
-            required=True,
-            choices=tuple((str(g), str(g)) for g in range(1, 6)),
-            wide=True,
-        ),
-        FieldSpec("stdtc", "Start date", "date", required=True),
-        FieldSpec("endtc", "End date", "date", help="Empty while ongoing."),
-        FieldSpec("serious", "Serious", "choice", required=True, choices=YES_NO),
-        FieldSpec(
-            "rel", "Related to study treatment", "choice", required=True, choices=RELATED[1:]
-        ),
+        field_spec(_AE.field("term"), wide=True),
+        field_spec(_AE.field("grade"), wide=True),
+        field_spec(_AE.field("stdtc")),
+        field_spec(_AE.field("endtc")),
+        field_spec(_AE.field("serious")),
+        field_spec(_AE.field("rel")),
     ]
     for n, intervention in enumerate(ctx.protocol.interventions, start=1):
         fields.append(
             FieldSpec(f"rel{n}", f"Related to {intervention.name}", "choice", choices=RELATED)
         )
     fields += [
-        FieldSpec("acn", "Action with study drug", "choice", required=True, choices=ACTIONS),
-        FieldSpec(
-            "acnoth", "Other action", "text", help="E.g. TREATMENT WITH STEROIDS.", wide=False
-        ),
-        FieldSpec("outcome", "Outcome", "choice", required=True, choices=OUTCOMES),
+        field_spec(_AE.field("acn")),
+        field_spec(_AE.field("acnoth")),
+        field_spec(_AE.field("outcome")),
     ]
     return tuple(fields)
 
@@ -1043,14 +959,14 @@ def _ae_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec
 def _ae_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     entry = ctx.ctcae.lookup(values["term"])
     extra = {
-        f"AEREL{n}": values.get(f"rel{n}") or None
+        safety.relatedness_variable(n): values.get(f"rel{n}") or None
         for n in range(1, len(ctx.protocol.interventions) + 1)
     }
     start = values.get("stdtc")
     epoch = (
-        "TREATMENT"
+        cc.EPOCH_TREATMENT
         if ctx.first_dose and isinstance(start, dt.date) and start >= ctx.first_dose
-        else "SCREENING"
+        else cc.EPOCH_SCREENING
     )
     meddra = int(entry.meddra_code) if entry.meddra_code.isdigit() else None
     return {
@@ -1073,42 +989,47 @@ def _ae_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
 
 
 def _ae_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="stdtc", end="endtc")
+    issues = _date_checks(values, ctx, _AE, start="stdtc", end="endtc")
     term, grade = values.get("term"), values.get("grade")
+    fatal = safety.FATAL_GRADE
     if term:
         try:
             entry = ctx.ctcae.lookup(term)
         except OncotrialError as exc:
-            issues.append(Issue("term", str(exc)))
+            issues.append(Issue("term", str(exc), rule=safety.AE_TERM.id))
         else:
-            if grade and entry.grade_definition(int(grade)) is None:
-                defined = ", ".join(map(str, entry.defined_grades))
-                issues.append(
-                    Issue(
-                        "grade",
-                        f"CTCAE v5.0 does not define grade {grade} for {entry.term} (defined: "
-                        f"{defined}).",
-                    )
-                )
-    if grade == "5" and values.get("outcome") and values["outcome"] != "FATAL":
+            problem = grade and safety.grade_problem(
+                entry.term, int(grade), entry.defined_grades, version=ctx.ctcae.version
+            )
+            if problem:
+                issues.append(Issue("grade", f"{problem}.", rule=safety.AE_GRADE_DEFINED.id))
+    if grade == fatal and values.get("outcome") and values["outcome"] != safety.FATAL:
         issues.append(
-            Issue("outcome", "a grade 5 event is fatal (CTCAE v5.0: 'Death related to AE').")
+            Issue(
+                "outcome",
+                "a grade 5 event is fatal (CTCAE v5.0: 'Death related to AE').",
+                rule="AE-FATAL-GRADE",
+            )
         )
-    if values.get("outcome") == "FATAL" and grade and grade != "5":
-        issues.append(Issue("grade", "a fatal event is grade 5 (CTCAE v5.0)."))
-    if grade == "5" and values.get("serious") != "Y":
-        issues.append(Issue("serious", "a fatal event is serious (ICH E2A)."))
-    if values.get("outcome") == "RECOVERED/RESOLVED" and not values.get("endtc"):
-        issues.append(Issue("endtc", "a resolved event has an end date.", True))
+    if values.get("outcome") == safety.FATAL and grade and grade != fatal:
+        issues.append(
+            Issue("grade", "a fatal event is grade 5 (CTCAE v5.0).", rule="AE-FATAL-GRADE")
+        )
+    if grade == fatal and values.get("serious") != cc.YES:
+        issues.append(
+            Issue("serious", "a fatal event is serious (ICH E2A).", rule="AE-FATAL-SERIOUS")
+        )
+    if values.get("outcome") == safety.RECOVERED and not values.get("endtc"):
+        issues.append(Issue("endtc", "a resolved event has an end date.", True, "AE-RESOLVED-END"))
     return issues
 
 
 AE = EntitySpec(
-    key="ae",
-    title="Adverse event",
+    key=_AE.key,
+    title=_AE.title,
     plural="Adverse events",
     model=db.AdverseEvent,
-    section="safety",
+    section=_AE.section,
     fields=_ae_fields,
     to_record=_ae_to,
     from_record=lambda r: {
@@ -1139,49 +1060,48 @@ AE = EntitySpec(
         r.rel or "",
         r.outcome or "",
     ),
+    entity=_AE,
 )
 
 
 # Other medications, prior and subsequent anticancer therapy (CM).
-CM_CATEGORIES: Choices = (
-    ("PRIOR ANTICANCER THERAPY", "Prior anticancer therapy"),
-    ("CONCOMITANT MEDICATION", "Concomitant medication"),
-    ("SUBSEQUENT ANTICANCER THERAPY", "Subsequent anticancer therapy"),
-)
+_CM = treatment.MEDICATION
 
 
 def _cm_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec("cat", "Category", "choice", required=True, choices=CM_CATEGORIES),
-        FieldSpec("trt", "Medication or regimen", "text", required=True),
-        FieldSpec("indication", "Indication", "text"),
-        FieldSpec("stdtc", "Start date", "date", required=True),
-        FieldSpec("endtc", "End date", "date"),
-    )
+    return tuple(field_spec(f) for f in _CM.fields)
 
 
 def _cm_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    prior = values.get("cat") == "PRIOR ANTICANCER THERAPY"
-    issues = _date_checks(values, ctx, start="stdtc", end="endtc", after_consent=not prior)
+    prior = values.get("cat") == treatment.PRIOR_THERAPY
+    issues = _date_checks(values, ctx, _CM, start="stdtc", end="endtc", after_consent=not prior)
     start = values.get("stdtc")
     if (
-        values.get("cat") == "SUBSEQUENT ANTICANCER THERAPY"
+        values.get("cat") == treatment.SUBSEQUENT_THERAPY
         and isinstance(start, dt.date)
         and ctx.first_dose
         and start < ctx.first_dose
     ):
-        issues.append(Issue("stdtc", "subsequent therapy starts after study treatment began."))
+        issues.append(
+            Issue(
+                "stdtc",
+                "subsequent therapy starts after study treatment began.",
+                rule="CM-SUBSEQUENT",
+            )
+        )
     if prior and isinstance(start, dt.date) and ctx.consent and start >= ctx.consent:
-        issues.append(Issue("stdtc", "prior therapy starts before informed consent.", True))
+        issues.append(
+            Issue("stdtc", "prior therapy starts before informed consent.", True, "CM-PRIOR")
+        )
     return issues
 
 
 MEDICATION = EntitySpec(
-    key="medication",
-    title="Medication or therapy",
+    key=_CM.key,
+    title=_CM.title,
     plural="Medications and other therapy",
     model=db.Medication,
-    section="treatment",
+    section=_CM.section,
     fields=_cm_fields,
     to_record=lambda v, ctx: {
         "cat": v["cat"],
@@ -1201,101 +1121,69 @@ MEDICATION = EntitySpec(
     queryset=lambda s: db.Medication.objects.filter(subject=s).order_by("stdtc", "seq"),
     columns=("Category", "Medication", "Indication", "Start", "End"),
     row=lambda r: (r.cat or "", r.trt or "", r.indication or "", r.stdtc or "", r.endtc or ""),
+    entity=_CM,
 )
 
 
 # Disposition events other than death (DS).
-DISPOSITION_EVENTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    # event: (DSCAT, DSSCAT, DSDECOD choices)
-    "END OF TREATMENT": (
-        "DISPOSITION EVENT",
-        "END OF TREATMENT",
-        (
-            "COMPLETED",
-            "PROGRESSIVE DISEASE",
-            "ADVERSE EVENT",
-            "WITHDRAWAL BY SUBJECT",
-            "LOST TO FOLLOW-UP",
-            "PHYSICIAN DECISION",
-        ),
-    ),
-    "END OF STUDY": (
-        "DISPOSITION EVENT",
-        "END OF STUDY",
-        ("COMPLETED", "WITHDRAWAL BY SUBJECT", "LOST TO FOLLOW-UP"),
-    ),
-    "ALIVE": ("OTHER EVENT", "SURVIVAL FOLLOW-UP", ("ALIVE",)),
-}
+_DS = subject.DISPOSITION
+DISPOSITION_EVENTS = subject.DISPOSITION_EVENT
 
 
 def _ds_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    event = current.get("event") or "END OF TREATMENT"
-    _, _, reasons = DISPOSITION_EVENTS.get(event, DISPOSITION_EVENTS["END OF TREATMENT"])
+    event = DISPOSITION_EVENTS.get(current.get("event") or "", subject.DISPOSITION_EVENTS[0])
     return (
-        FieldSpec(
-            "event",
-            "Event",
-            "choice",
-            required=True,
-            choices=(
-                ("END OF TREATMENT", "End of treatment"),
-                ("END OF STUDY", "End of study (not death)"),
-                ("ALIVE", "Contact: alive at follow-up"),
-            ),
-            refresh=True,
-        ),
-        FieldSpec(
-            "decod",
-            "Reason",
-            "choice",
-            required=True,
-            choices=tuple((r, r.capitalize()) for r in reasons),
-        ),
-        FieldSpec("term", "In the investigator's words", "text"),
-        FieldSpec("stdtc", "Date", "date", required=True),
+        field_spec(_DS.field("event"), refresh=True),
+        field_spec(_DS.field("decod"), choices=tuple((r, r.capitalize()) for r in event.reasons)),
+        field_spec(_DS.field("term")),
+        field_spec(_DS.field("stdtc")),
     )
 
 
 def _ds_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
-    cat, scat, _ = DISPOSITION_EVENTS[values["event"]]
-    term = (values.get("term") or "").strip().upper() or values["decod"]
-    if values["event"] == "ALIVE":
-        term = "ALIVE AT SURVIVAL FOLLOW-UP CONTACT"
+    term = (values.get("term") or "").strip().upper() or None
+    record = subject.disposition_record(values["event"], values["decod"], term)
     return {
-        "cat": cat,
-        "scat": scat,
-        "decod": values["decod"],
-        "term": term,
-        "epoch": "FOLLOW-UP" if values["event"] != "END OF TREATMENT" else "TREATMENT",
+        **_model_values(db.Disposition, "DS", record),
         "stdtc": _iso(values.get("stdtc")),
     }
 
 
 def _ds_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="stdtc")
+    issues = _date_checks(values, ctx, _DS, start="stdtc")
     event = values.get("event")
-    if event in DISPOSITION_EVENTS and values.get("decod") not in DISPOSITION_EVENTS[event][2]:
-        issues.append(Issue("decod", "choose a reason listed for this event."))
+    if event in DISPOSITION_EVENTS and values.get("decod") not in DISPOSITION_EVENTS[event].reasons:
+        issues.append(Issue("decod", "choose a reason listed for this event.", rule="DS-REASON"))
     start = values.get("stdtc")
     if isinstance(start, dt.date) and ctx.allocated and start < ctx.allocated:
-        issues.append(Issue("stdtc", f"this is before enrollment ({ctx.allocated})."))
-    if event != "ALIVE" and not ctx.allocated:
         issues.append(
-            Issue("event", "the subject has not been enrolled; record a screen failure instead.")
+            Issue(
+                "stdtc",
+                f"this is before enrollment ({ctx.allocated}).",
+                rule="DS-AFTER-ENROLLMENT",
+            )
+        )
+    if event != subject.ALIVE and not ctx.allocated:
+        issues.append(
+            Issue(
+                "event",
+                "the subject has not been enrolled; record a screen failure instead.",
+                rule="DS-ENROLLED",
+            )
         )
     return issues
 
 
 DISPOSITION = EntitySpec(
-    key="disposition",
-    title="Disposition event",
+    key=_DS.key,
+    title=_DS.title,
     plural="Disposition",
     model=db.Disposition,
-    section="follow-up",
+    section=_DS.section,
     fields=_ds_fields,
     to_record=_ds_to,
     from_record=lambda r: {
-        "event": "ALIVE" if r.decod == "ALIVE" else r.scat,
+        "event": subject.ALIVE if r.decod == subject.ALIVE else r.scat,
         "decod": r.decod,
         "term": r.term if r.term != r.decod else "",
         "stdtc": parse_date(r.stdtc),
@@ -1303,121 +1191,123 @@ DISPOSITION = EntitySpec(
     checks=_ds_checks,
     queryset=lambda s: (
         db.Disposition.objects.filter(
-            subject=s, scat__in=["END OF TREATMENT", "END OF STUDY", "SURVIVAL FOLLOW-UP"]
+            subject=s, scat__in=[e.subcategory for e in subject.DISPOSITION_EVENTS]
         )
-        .exclude(decod="DEATH")
+        .exclude(decod=subject.DEATH)
         .order_by("stdtc", "seq")
     ),
     columns=("Event", "Reason", "Date"),
     row=lambda r: (r.scat or "", r.decod or "", r.stdtc or ""),
+    entity=_DS,
 )
 
 
 # Death (DS DEATH, with DM DTHDTC/DTHFL kept in agreement).
-DEATH_CAUSES: Choices = (
-    ("PROGRESSIVE DISEASE", "Progressive disease"),
-    ("ADVERSE EVENT", "Adverse event"),
-    ("OTHER", "Other"),
-)
+_DEATH = subject.DEATH_ENTITY
 
 
 def _death_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
-    return (
-        FieldSpec("stdtc", "Date of death", "date", required=True),
-        FieldSpec("cause", "Cause", "choice", required=True, choices=DEATH_CAUSES),
-        FieldSpec(
-            "ae_term",
-            "Adverse event (when the cause)",
-            "term",
-            help="The CTCAE term of the fatal adverse event.",
-        ),
-    )
+    return tuple(field_spec(f) for f in _DEATH.fields)
 
 
 def _death_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     cause = values["cause"]
-    if cause == "ADVERSE EVENT":
-        cause = f"ADVERSE EVENT: {ctx.ctcae.lookup(values['ae_term']).term.upper()}"
+    if cause == subject.ADVERSE_EVENT:
+        cause = subject.death_cause_of_adverse_event(ctx.ctcae.lookup(values["ae_term"]).term)
     return {
-        "cat": "DISPOSITION EVENT",
-        "scat": "END OF STUDY",
-        "decod": "DEATH",
-        "term": cause,
-        "epoch": "FOLLOW-UP",
+        **_model_values(db.Disposition, "DS", subject.death_record(cause)),
         "stdtc": _iso(values.get("stdtc")),
     }
 
 
 def _death_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
-    issues = _date_checks(values, ctx, start="stdtc", before_death=False)
+    issues = _date_checks(values, ctx, _DEATH, start="stdtc")
     when = values.get("stdtc")
     if isinstance(when, dt.date) and ctx.allocated and when < ctx.allocated:
-        issues.append(Issue("stdtc", f"the death date is before enrollment ({ctx.allocated})."))
+        issues.append(
+            Issue(
+                "stdtc",
+                f"the death date is before enrollment ({ctx.allocated}).",
+                rule="DEATH-AFTER-ENROLLMENT",
+            )
+        )
     if isinstance(when, dt.date):
         later = _latest_record_date(ctx.subject)
         if later and later > when:
             issues.append(
-                Issue("stdtc", f"the subject has a record dated {later}, after this death date.")
+                Issue(
+                    "stdtc",
+                    f"the subject has a record dated {later}, after this death date.",
+                    rule="DEATH-LAST-RECORD",
+                )
             )
-    if values.get("cause") == "ADVERSE EVENT":
+    if values.get("cause") == subject.ADVERSE_EVENT:
         if not values.get("ae_term"):
-            issues.append(Issue("ae_term", "name the fatal adverse event (CTCAE term)."))
+            issues.append(
+                Issue("ae_term", "name the fatal adverse event (CTCAE term).", rule="DEATH-AE-TERM")
+            )
         else:
             try:
                 ctx.ctcae.lookup(values["ae_term"])
             except OncotrialError as exc:
-                issues.append(Issue("ae_term", str(exc)))
+                issues.append(Issue("ae_term", str(exc), rule=safety.AE_TERM.id))
     return issues
 
 
-def _latest_record_date(subject: db.Subject) -> dt.date | None:
+def _latest_record_date(subject_: db.Subject) -> dt.date | None:
     dates: list[str | None] = []
-    dates += db.Exposure.objects.filter(subject=subject).values_list("stdtc", flat=True)
-    dates += db.AdverseEvent.objects.filter(subject=subject).values_list("stdtc", flat=True)
-    dates += db.TumourAssessment.objects.filter(subject=subject).values_list("dtc", flat=True)
-    dates += db.LabResult.objects.filter(subject=subject).values_list("dtc", flat=True)
+    dates += db.Exposure.objects.filter(subject=subject_).values_list("stdtc", flat=True)
+    dates += db.AdverseEvent.objects.filter(subject=subject_).values_list("stdtc", flat=True)
+    dates += db.TumourAssessment.objects.filter(subject=subject_).values_list("dtc", flat=True)
+    dates += db.LabResult.objects.filter(subject=subject_).values_list("dtc", flat=True)
     parsed = [parse_date(d) for d in dates]
     known = [d for d in parsed if d]
     return max(known) if known else None
 
 
 DEATH = EntitySpec(
-    key="death",
-    title="Death",
+    key=_DEATH.key,
+    title=_DEATH.title,
     plural="Death",
     model=db.Disposition,
-    section="follow-up",
+    section=_DEATH.section,
     fields=_death_fields,
     to_record=_death_to,
     from_record=lambda r: {
         "stdtc": parse_date(r.stdtc),
-        "cause": "ADVERSE EVENT" if (r.term or "").startswith("ADVERSE EVENT") else r.term,
+        "cause": subject.ADVERSE_EVENT
+        if (r.term or "").startswith(subject.ADVERSE_EVENT)
+        else r.term,
         "ae_term": (r.term or "").partition(": ")[2].capitalize(),
     },
     checks=_death_checks,
-    queryset=lambda s: db.Disposition.objects.filter(subject=s, decod="DEATH"),
+    queryset=lambda s: db.Disposition.objects.filter(subject=s, decod=subject.DEATH),
     columns=("Date", "Cause"),
     row=lambda r: (r.stdtc or "", r.term or ""),
     single=True,
-    subject_updates=lambda r: {"dthdtc": r.stdtc, "dthfl": "Y"},
+    subject_updates=lambda r: {"dthdtc": r.stdtc, "dthfl": cc.YES},
+    entity=_DEATH,
 )
 
 
 # Corrections of tumour assessment records (made by the assessment form).
+_TU = tumour.LESION
+
+
 def _lesion_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec("location", "Location", "text", required=True, suggestions=LOCATIONS),
-        FieldSpec("location_detail", "Location detail", "text"),
-        FieldSpec("laterality", "Laterality", "choice", choices=LATERALITY),
+        field_spec(_TU.field("location"), help=""),
+        field_spec(_TU.field("location_detail"), help=""),
+        field_spec(_TU.field("laterality"), choices=LATERALITY),
     )
 
 
 LESION = EntitySpec(
-    key="lesion",
-    title="Lesion",
+    key=_TU.key,
+    title=_TU.title,
     plural="Lesions",
     model=db.Lesion,
-    section="tumour",
+    section=_TU.section,
     fields=_lesion_fields,
     to_record=lambda v, ctx: {
         "location": v["location"].strip().upper(),
@@ -1429,38 +1319,35 @@ LESION = EntitySpec(
         "location_detail": r.location_detail or "",
         "laterality": r.laterality or "",
     },
-    checks=lambda v, ctx: _location_warning(v.get("location"), "location"),
+    checks=lambda v, ctx: _location_warning(v.get("location"), "location", "TU-LOCATION-TERM"),
     queryset=lambda s: db.Lesion.objects.filter(subject=s).order_by("link_id", "seq"),
     columns=("Lesion", "Role", "Location", "Detail"),
     row=lambda r: (r.link_id or "", r.role or "", r.location or "", r.location_detail or ""),
     creatable=False,
+    entity=_TU,
 )
 
-NOT_DONE: Choices = (("", "Measured"), ("NOT DONE", "Not done"))
+_TR = tumour.MEASUREMENT
+NOT_DONE: Choices = (("", "Measured"), *_TR.field("stat").vocabulary.choices())  # type: ignore[union-attr]
+_STATES = (*tumour.TUMOUR_STATE.results.codes,)  # type: ignore[union-attr]
 
 
 def _measurement_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec(
-            "value",
-            "Result",
-            "text",
-            help="mm for target lesions; PRESENT / ABSENT / "
-            "UNEQUIVOCAL PROGRESSION for non-target lesions.",
-        ),
-        FieldSpec("stat", "Status", "choice", choices=NOT_DONE),
-        FieldSpec("reasnd", "Reason not done", "text"),
+        field_spec(_TR.field("value"), required=False),
+        field_spec(_TR.field("stat"), choices=NOT_DONE),
+        field_spec(_TR.field("reasnd")),
     )
 
 
 def _measurement_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     text = (values.get("value") or "").strip().upper()
-    if values.get("stat") == "NOT DONE":
+    if values.get("stat") == cc.NOT_DONE:
         return {
             "orres": None,
             "stresc": None,
             "stresn": None,
-            "stat": "NOT DONE",
+            "stat": cc.NOT_DONE,
             "reasnd": (values.get("reasnd") or "").strip().upper() or None,
         }
     try:
@@ -1478,26 +1365,33 @@ def _measurement_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, A
 
 def _measurement_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     text = (values.get("value") or "").strip().upper()
-    if values.get("stat") == "NOT DONE":
-        return [] if values.get("reasnd") else [Issue("reasnd", "say why it was not done.")]
+    if values.get("stat") == cc.NOT_DONE:
+        if values.get("reasnd"):
+            return []
+        return [Issue("reasnd", "say why it was not done.", rule="TR-NOT-DONE-REASON")]
     if not text:
-        return [Issue("value", "enter the result, or mark it not done.")]
+        return [Issue("value", "enter the result, or mark it not done.", rule="TR-RESULT")]
     try:
         number = float(text)
     except ValueError:
-        allowed = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL")
-        if text not in allowed:
-            return [Issue("value", f"a result is a number in mm or one of {', '.join(allowed)}.")]
+        if text not in _STATES:
+            return [
+                Issue(
+                    "value",
+                    f"a result is a number in mm or one of {', '.join(_STATES)}.",
+                    rule="TR-RESULT",
+                )
+            ]
         return []
-    return _range_check(number, "value", 0, 500, "a lesion diameter in mm")
+    return _range_check(number, "value", tumour.LONGEST_DIAMETER.plausible)
 
 
 MEASUREMENT = EntitySpec(
-    key="measurement",
-    title="Lesion measurement",
+    key=_TR.key,
+    title=_TR.title,
     plural="Lesion measurements",
     model=db.Measurement,
-    section="tumour",
+    section=_TR.section,
     fields=_measurement_fields,
     to_record=_measurement_to,
     from_record=lambda r: {
@@ -1510,23 +1404,19 @@ MEASUREMENT = EntitySpec(
     columns=("Lesion", "Test", "Result", "Status"),
     row=lambda r: (r.link_id or "", r.testcd or "", r.orres or "", r.stat or ""),
     creatable=False,
+    entity=_TR,
 )
 
 
 # Demographics (DM): set at screening, corrected here with a reason.
+_DM = subject.DEMOGRAPHICS
+
+
 def _demographics_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     return (
-        FieldSpec(
-            "sex",
-            "Sex",
-            "choice",
-            required=True,
-            choices=(("F", "Female"), ("M", "Male"), ("U", "Unknown")),
-        ),
-        FieldSpec("birth_year", "Year of birth", "integer", minimum=1900, maximum=2100),
-        FieldSpec(
-            "age", "Age at informed consent", "integer", minimum=0, maximum=120, unit="years"
-        ),
+        field_spec(_DM.field("sex")),
+        field_spec(_DM.field("birth_year")),
+        field_spec(_DM.field("age"), required=False),
     )
 
 
@@ -1536,32 +1426,36 @@ def _demographics_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, 
         "sex": values["sex"],
         "brthdtc": str(year) if year else None,
         "age": float(age) if age is not None else None,
-        "ageu": "YEARS" if age is not None else None,
+        "ageu": subject.AGE_UNIT if age is not None else None,
     }
 
 
 def _demographics_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     year, age = values.get("birth_year"), values.get("age")
+    rule = subject.BIRTH_YEAR_CHECK.id
     issues: list[Issue] = []
     if isinstance(year, int) and ctx.consent is not None:
         if year > ctx.consent.year:
-            issues.append(Issue("birth_year", "the year of birth is after informed consent."))
+            issues.append(
+                Issue("birth_year", "the year of birth is after informed consent.", rule=rule)
+            )
         elif isinstance(age, int) and ctx.consent.year - year - age not in (0, 1):
             issues.append(
                 Issue(
                     "age",
                     f"an age of {age} at consent ({ctx.consent}) does not fit a birth in {year}.",
+                    rule=rule,
                 )
             )
     return issues
 
 
 DEMOGRAPHICS = EntitySpec(
-    key="demographics",
-    title="Demographics",
+    key=_DM.key,
+    title=_DM.title,
     plural="Demographics",
     model=db.Subject,
-    section="baseline",
+    section=_DM.section,
     fields=_demographics_fields,
     to_record=_demographics_to,
     from_record=lambda r: {
@@ -1574,6 +1468,7 @@ DEMOGRAPHICS = EntitySpec(
     columns=("Sex", "Year of birth", "Age"),
     row=lambda r: (r.sex or "", r.brthdtc or "", f"{r.age:g}" if r.age is not None else ""),
     creatable=False,
+    entity=_DM,
 )
 
 
