@@ -321,3 +321,21 @@ def not_done_record(test: Test, reason: str | None) -> dict[str, object]:
 def response_record(test: Test, value: str, criteria: str = CRITERIA.codes[0]) -> dict[str, object]:
     """RS ``test`` (TRGRESP, NTRGRESP, OVRLRESP) with ``value`` by ``criteria`` (RSCAT)."""
     return {**test.codes(), test.var("--CAT"): criteria, **test.result(value)}
+
+
+#: TULNKID prefixes by role (docs/sdtm.md TU): T01–T05, NT01…, NEW01….
+LINK_PREFIXES: Final = {LesionRole.TARGET: "T", LesionRole.NON_TARGET: "NT", LesionRole.NEW: "NEW"}
+
+
+def link_id(role: str, number: int) -> str:
+    """The TULNKID of the ``number``-th lesion of ``role``: ``T01``, ``NT02``, ``NEW01``."""
+    return f"{LINK_PREFIXES[role]}{number:02d}"
+
+
+def role_of_link(link: str | None) -> str:
+    """The role a TULNKID's prefix names (TARGET when it names none)."""
+    text = (link or "").upper()
+    for role in (LesionRole.NEW, LesionRole.NON_TARGET):
+        if text.startswith(LINK_PREFIXES[role]):
+            return role
+    return LesionRole.TARGET

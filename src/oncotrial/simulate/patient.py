@@ -195,7 +195,7 @@ def _baseline_lesions(
             size = 10.0 + float(rng.lognormal(math.log(14.0), 0.5))
         targets.append(
             _Lesion(
-                link=f"T{number:02d}",
+                link=tumour.link_id(LesionRole.TARGET, number),
                 organ=spec.location,
                 detail=str(rng.choice(spec.details)) if spec.details else None,
                 side=_side(rng, spec.lateral),
@@ -208,7 +208,7 @@ def _baseline_lesions(
     sites = NON_TARGET_SITES[disease]
     non_targets = [
         _Lesion(
-            link=f"NT{number:02d}",
+            link=tumour.link_id(LesionRole.NON_TARGET, number),
             organ=str(sites[int(rng.integers(len(sites)))]),
             detail=None,
             side=None,
@@ -566,7 +566,7 @@ class _Course:
         self.last_scan = self.baseline_scan
         self.scans_done: list[int] = []
         for lesion in targets + non_targets:
-            role = LesionRole.TARGET if lesion.link.startswith("T") else LesionRole.NON_TARGET
+            role = tumour.role_of_link(lesion.link)
             t.put(
                 "TU",
                 USUBJID=u,
@@ -675,7 +675,9 @@ class _Course:
             if progressing and mechanism == "new" and new_lesion is None:
                 sites = NEW_LESION_SITES[plan.disease]
                 organ = str(sites[int(rng.integers(len(sites)))])
-                new_lesion = _Lesion("NEW01", organ, None, None, organ == _NODE)
+                new_lesion = _Lesion(
+                    tumour.link_id(LesionRole.NEW, 1), organ, None, None, organ == _NODE
+                )
                 new_lesion.size = float(rng.integers(10, 26)) if rng.random() < 0.6 else 0.0
                 t.put(
                     "TU",

@@ -55,6 +55,7 @@ __all__ = [
     "Issue",
     "field_spec",
     "lower_first",
+    "model_values",
     "parse_date",
     "visit_number",
 ]
@@ -216,7 +217,7 @@ def _num_text(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
-def _model_values(model: type[Model], domain: str, variables: Mapping[str, object]) -> dict:
+def model_values(model: type[Model], domain: str, variables: Mapping[str, object]) -> dict:
     """SDTM variables of ``domain`` (the catalogue's record) as the model's field values."""
     mapping: dict[str, str] = {
         sdtm_name(domain, k): v
@@ -345,7 +346,7 @@ def _finding_values(
         "dtc": _iso(values.get("dtc")),
         "blfl": cc.YES if visit == cc.SCREENING else None,
         "domain": test.domain,
-        **_model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
+        **model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
     }
 
 
@@ -355,7 +356,7 @@ def _screening_finding(
     """A Finding recorded at screening (disease, mutations, PD-L1)."""
     return {
         "domain": test.domain,
-        **_model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
+        **model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
         **extra,
         "visit": cc.SCREENING,
         "visitnum": cc.VISITNUM_SCREENING,
@@ -669,7 +670,7 @@ def _lab_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
         indicator=labs.reference_indicator(value, low, high),
     )
     return {
-        **_model_values(db.LabResult, test.domain, record),
+        **model_values(db.LabResult, test.domain, record),
         "blfl": cc.YES if visit == cc.SCREENING else None,
         "visit": visit,
         "visitnum": visit_number(visit, ctx.protocol),
@@ -1144,7 +1145,7 @@ def _ds_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     term = (values.get("term") or "").strip().upper() or None
     record = subject.disposition_record(values["event"], values["decod"], term)
     return {
-        **_model_values(db.Disposition, "DS", record),
+        **model_values(db.Disposition, "DS", record),
         "stdtc": _iso(values.get("stdtc")),
     }
 
@@ -1215,7 +1216,7 @@ def _death_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     if cause == subject.ADVERSE_EVENT:
         cause = subject.death_cause_of_adverse_event(ctx.ctcae.lookup(values["ae_term"]).term)
     return {
-        **_model_values(db.Disposition, "DS", subject.death_record(cause)),
+        **model_values(db.Disposition, "DS", subject.death_record(cause)),
         "stdtc": _iso(values.get("stdtc")),
     }
 
