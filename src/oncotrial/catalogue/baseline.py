@@ -24,6 +24,7 @@ from oncotrial.catalogue.vocabulary import Term, Vocabulary, vocabulary
 
 __all__ = [
     "DISEASE",
+    "DRIVER_GENES",
     "ECOG",
     "ECOG_GRADES",
     "ECOG_TEST",
@@ -66,6 +67,7 @@ ECOG_TEST: Final = Test(
     category="ECOG",
     results=ECOG_GRADES,
     label="ECOG performance status",
+    adsl="ECOGBL",
 )
 ECOG: Final = Entity(
     key="ecog",
@@ -120,11 +122,11 @@ QOL: Final = Entity(
 
 HEIGHT_TEST: Final = Test(
     "VS", "HEIGHT", "Height", unit="cm",
-    plausible=Range(100, 230, "height in cm", PLAUSIBLE_RANGE.id),
+    plausible=Range(100, 230, "height in cm", PLAUSIBLE_RANGE.id), adsl="HEIGHTBL",
 )  # fmt: skip
 WEIGHT_TEST: Final = Test(
     "VS", "WEIGHT", "Weight", unit="kg",
-    plausible=Range(25, 250, "weight in kg", PLAUSIBLE_RANGE.id),
+    plausible=Range(25, 250, "weight in kg", PLAUSIBLE_RANGE.id), adsl="WEIGHTBL",
 )  # fmt: skip
 VITAL_SIGNS: Final = Entity(
     key="vital",
@@ -161,6 +163,7 @@ STAGE_TEST: Final = Test(
     category=stage_category(8),  # the default edition; a record names its own
     results=stage_vocabulary(8),
     definition="AJCC stage group; SCCAT names the edition (docs/catalogue.md, Staging).",
+    adsl="STAGE",
 )
 HISTOLOGIES: Final = vocabulary(
     "Histologic type",
@@ -176,13 +179,17 @@ HISTOLOGIES: Final = vocabulary(
         "OTHER",
     ),
 )
-HISTOLOGY_TEST: Final = Test("SC", "HISTTYP", "Histologic Type", results=HISTOLOGIES)
+HISTOLOGY_TEST: Final = Test(
+    "SC", "HISTTYP", "Histologic Type", results=HISTOLOGIES, adsl="HISTTYP"
+)
 PRIMARY_SITES: Final = vocabulary(
     "Primary tumour site",
     "CDISC CT LOC; docs/sdtm.md SC",
     ("LUNG", "COLON", "RECTUM", "LIVER", "OTHER"),
 )
-PRIMARY_SITE_TEST: Final = Test("SC", "PRIMSITE", "Primary Tumor Site", results=PRIMARY_SITES)
+PRIMARY_SITE_TEST: Final = Test(
+    "SC", "PRIMSITE", "Primary Tumor Site", results=PRIMARY_SITES, adsl="PRIMSITE"
+)
 HISTOLOGY: Final = HISTOLOGY_TEST
 
 DISEASE: Final = Entity(
@@ -220,6 +227,8 @@ DISEASE: Final = Entity(
 # -- driver mutations (GF) -----------------------------------------------------------------------
 
 GENES: Final = ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS")
+#: Genes whose positive status makes a NSCLC driver-positive (ADSL DRVMUTFL; docs/sdtm.md GF).
+DRIVER_GENES: Final = GENES[:3]
 MSI: Final = "MSI"
 MUTATION_STATUS: Final = vocabulary("Mutation status", "docs/sdtm.md GF", ("NEGATIVE", "POSITIVE"))
 MSI_STATUS: Final = vocabulary(
@@ -233,10 +242,10 @@ def gene_test(gene: str) -> Test:
     """The GF test of ``gene`` (``MSI`` for microsatellite status)."""
     if gene == MSI:
         return Test("GF", MSI, "Microsatellite Instability Status", method=GF_METHOD,
-                    specimen=TUMOUR_TISSUE, results=MSI_STATUS)  # fmt: skip
+                    specimen=TUMOUR_TISSUE, results=MSI_STATUS, adsl=MSI)  # fmt: skip
     return Test(
         "GF", gene, f"{gene} Mutation Status", method=GF_METHOD, specimen=TUMOUR_TISSUE,
-        results=MUTATION_STATUS,
+        results=MUTATION_STATUS, adsl=gene,
     )  # fmt: skip
 
 
@@ -275,6 +284,7 @@ PDL1_TEST: Final = Test(
     specimen=TUMOUR_TISSUE,
     plausible=Range(0, 100, "a proportion in %", PLAUSIBLE_RANGE.id),
     label="PD-L1 tumour proportion score",
+    adsl="PDL1TPS",
 )
 PDL1_NOT_EVALUABLE: Final = "INSUFFICIENT TUMOR CELLS"  # MIREASND when the TPS is not evaluable
 

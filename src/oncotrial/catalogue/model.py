@@ -89,6 +89,7 @@ class Test:
     plausible: Range | None = None
     label: str = ""  # the form's name for it when it differs from --TEST
     definition: str = ""
+    adsl: str = ""  # the ADSL variable holding the subject's baseline result (docs/sdtm.md)
 
     @property
     def title(self) -> str:
