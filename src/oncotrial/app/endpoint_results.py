@@ -31,6 +31,7 @@ from oncotrial.app.results import (
     SurvivalRateOutcome,
     TteOutcome,
 )
+from oncotrial.catalogue import baseline as catalogue
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.ctcae import CtcaeDictionary
@@ -103,7 +104,7 @@ _SUBGROUPS: tuple[
         (("0", lambda s: s == "0"), ("1", lambda s: s == "1")),
     ),
     (
-        "HISTTYP",
+        catalogue.HISTOLOGY_TEST.adsl,
         "Histology",
         (
             ("Squamous", lambda s: s.str.contains("SQUAMOUS", na=False)),
@@ -533,7 +534,7 @@ def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
     tps = dict(
         zip(
             inputs.sets.efficacy["USUBJID"].astype(str),
-            inputs.sets.efficacy.get("PDL1TPS", pd.Series(dtype=object)),
+            inputs.sets.efficacy.get(catalogue.PDL1_TEST.adsl, pd.Series(dtype=object)),
             strict=False,
         )
     )

@@ -169,14 +169,14 @@ HISTOLOGIES: Final = vocabulary(
     "Histologic type",
     "WHO Classification of Thoracic Tumours (5th ed.); docs/sdtm.md SC",
     (
-        "ADENOCARCINOMA",
-        "SQUAMOUS CELL CARCINOMA",
-        "LARGE CELL CARCINOMA",
-        "ADENOSQUAMOUS CARCINOMA",
-        "NSCLC NOT OTHERWISE SPECIFIED",
-        "MUCINOUS ADENOCARCINOMA",
-        "HEPATOCELLULAR CARCINOMA",
-        "OTHER",
+        ("ADENOCARCINOMA", "Adenocarcinoma"),
+        ("SQUAMOUS CELL CARCINOMA", "Squamous cell carcinoma"),
+        ("LARGE CELL CARCINOMA", "Large cell carcinoma"),
+        ("ADENOSQUAMOUS CARCINOMA", "Adenosquamous carcinoma"),
+        ("NSCLC NOT OTHERWISE SPECIFIED", "NSCLC not otherwise specified"),
+        ("MUCINOUS ADENOCARCINOMA", "Mucinous adenocarcinoma"),
+        ("HEPATOCELLULAR CARCINOMA", "Hepatocellular carcinoma"),
+        ("OTHER", "Other"),
     ),
 )
 HISTOLOGY_TEST: Final = Test(

@@ -223,13 +223,13 @@ def _check_stage(stage: str, category: object) -> list[str]:
 def sdtm_literals() -> dict[str, str]:
     """The literal SDTM codes the catalogue owns → what they are (a test keeps them out of the
     other modules of ``src/``): every findings test's TESTCD and TEST, the categories, methods
-    and specimens only these tests use."""
+    and reasons only these tests use, the disposition terms and the CM/EX/PR categories."""
     found: dict[str, str] = {}
     for test in TESTS.values():
         found[test.testcd] = f"{test.domain}TESTCD"
         found[test.test] = f"{test.domain}TEST of {test.testcd}"
+    # QSCAT ECOG is left out: it is also the scale's own name, which eligibility reads in criteria.
     for text, what in (
-        (baseline.ECOG_TEST.category, "QSCAT"),
         (baseline.QOL_GLOBAL_TEST.category, "QSCAT"),
         (baseline.STAGE_TEST.category, "SCCAT"),
         (baseline.GF_METHOD, "GFMETHOD"),
@@ -240,4 +240,14 @@ def sdtm_literals() -> dict[str, str]:
     ):
         if text is not None:
             found[text] = what
+    for term in subject.DS_DECODES.codes:
+        found.setdefault(term, "DSDECOD")
+    for term in (*subject.DS_CATEGORIES.codes, *subject.DS_SUBCATEGORIES.codes):
+        found.setdefault(term, "DSCAT/DSSCAT")
+    for term in (subject.ALIVE_TERM, subject.ASSIGNED_NOT_TREATED):
+        found.setdefault(term, "DSTERM/ARMNRS")
+    for term in treatment.CM_CATEGORIES.codes:
+        found.setdefault(term, "CMCAT")
+    for term in (treatment.LOCAL_THERAPY, treatment.STUDY_TREATMENT):
+        found.setdefault(term, "PRCAT/EXCAT")
     return found

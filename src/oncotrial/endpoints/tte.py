@@ -36,6 +36,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue import subject, treatment
 from oncotrial.catalogue.rule import Rule
 from oncotrial.errors import Problem, RuleError, SchemaError
 
@@ -240,7 +241,7 @@ def _source(
     return frame[frame["ADT"].notna()]
 
 
-SUBSEQUENT_THERAPY = "SUBSEQUENT ANTICANCER THERAPY"
+SUBSEQUENT_THERAPY = treatment.SUBSEQUENT_THERAPY
 
 
 def new_therapy_from_cm(cm: pd.DataFrame) -> pd.DataFrame:
@@ -328,7 +329,7 @@ def derive_adtte(
     pd_rows = first_flag("PD")
     # Death as the admiralonco template takes it: the ADRS DEATH parameter when the response
     # data carry one (its record is the source), else ADSL.DTHDT.
-    death_rows = first_flag("DEATH")
+    death_rows = first_flag(subject.DEATH)
     if len(death_rows):
         death = _source(
             death_rows["USUBJID"],

@@ -32,7 +32,8 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
-from oncotrial.web.entry import LOCATIONS, model_values, parse_date, visit_number
+from oncotrial.store.mapping import model_fields
+from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 from oncotrial.web.records import lock_subject, next_seq
 
 __all__ = [
@@ -324,7 +325,7 @@ def _lesion_values(
         evaluator=form.evaluator,
     )
     return {
-        **model_values(db.Lesion, "TU", record),
+        **model_fields("TU", record),
         "visit": form.visit,
         "visitnum": visit_number(form.visit, protocol),
         "dtc": form.date.isoformat(),
@@ -351,7 +352,7 @@ def _result_values(
         size = _mm(row.size) if group == LesionRole.NEW and row.size else None
         if size is not None:
             records.append(tumour.diameter_record(node, f"{size:g}", size))
-    return [{**base, **model_values(db.Measurement, "TR", r)} for r in records]
+    return [{**base, **model_fields("TR", r)} for r in records]
 
 
 def save_assessment(
@@ -411,7 +412,7 @@ def save_assessment(
                 subject=locked,
                 seq=next_seq(db.Response, locked),
                 assessment=assessment,
-                **model_values(db.Response, "RS", response),
+                **model_fields("RS", response),
                 accepted=tumour.ACCEPTED,
                 dy=dy,
             )

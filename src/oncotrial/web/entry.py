@@ -34,7 +34,7 @@ from oncotrial.catalogue.checks import (
     DATE_NOT_FUTURE,
     END_AFTER_START,
 )
-from oncotrial.catalogue.model import Entity, Kind, Range, sdtm_name
+from oncotrial.catalogue.model import Entity, Kind, Range
 from oncotrial.catalogue.model import Field as CatalogueField
 from oncotrial.catalogue.staging import edition_category, edition_of_category, stage_groups
 from oncotrial.catalogue.vocabulary import Vocabulary
@@ -45,6 +45,7 @@ from oncotrial.formats.ctcae import load_ctcae
 from oncotrial.protocol.model import Protocol
 from oncotrial.protocol.vocabulary import InterventionType
 from oncotrial.store import models as db
+from oncotrial.store.mapping import model_fields
 
 __all__ = [
     "ENTITIES",
@@ -55,7 +56,6 @@ __all__ = [
     "Issue",
     "field_spec",
     "lower_first",
-    "model_values",
     "parse_date",
     "visit_number",
 ]
@@ -217,15 +217,6 @@ def _num_text(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
 
 
-def model_values(model: type[Model], domain: str, variables: Mapping[str, object]) -> dict:
-    """SDTM variables of ``domain`` (the catalogue's record) as the model's field values."""
-    mapping: dict[str, str] = {
-        sdtm_name(domain, k): v
-        for k, v in model.SDTM.items()  # type: ignore[attr-defined]
-    }
-    return {mapping[name]: value for name, value in variables.items()}
-
-
 def _declares(entity: Entity, check_id: str) -> bool:
     return any(c.id == check_id for c in entity.checks)
 
@@ -346,7 +337,7 @@ def _finding_values(
         "dtc": _iso(values.get("dtc")),
         "blfl": cc.YES if visit == cc.SCREENING else None,
         "domain": test.domain,
-        **model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
+        **model_fields(test.domain, {**test.codes(), **test.result(text, number)}),
     }
 
 
@@ -356,7 +347,7 @@ def _screening_finding(
     """A Finding recorded at screening (disease, mutations, PD-L1)."""
     return {
         "domain": test.domain,
-        **model_values(db.Finding, test.domain, {**test.codes(), **test.result(text, number)}),
+        **model_fields(test.domain, {**test.codes(), **test.result(text, number)}),
         **extra,
         "visit": cc.SCREENING,
         "visitnum": cc.VISITNUM_SCREENING,
@@ -670,7 +661,7 @@ def _lab_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
         indicator=labs.reference_indicator(value, low, high),
     )
     return {
-        **model_values(db.LabResult, test.domain, record),
+        **model_fields(test.domain, record),
         "blfl": cc.YES if visit == cc.SCREENING else None,
         "visit": visit,
         "visitnum": visit_number(visit, ctx.protocol),
@@ -1145,7 +1136,7 @@ def _ds_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     term = (values.get("term") or "").strip().upper() or None
     record = subject.disposition_record(values["event"], values["decod"], term)
     return {
-        **model_values(db.Disposition, "DS", record),
+        **model_fields("DS", record),
         "stdtc": _iso(values.get("stdtc")),
     }
 
@@ -1216,7 +1207,7 @@ def _death_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     if cause == subject.ADVERSE_EVENT:
         cause = subject.death_cause_of_adverse_event(ctx.ctcae.lookup(values["ae_term"]).term)
     return {
-        **model_values(db.Disposition, "DS", subject.death_record(cause)),
+        **model_fields("DS", subject.death_record(cause)),
         "stdtc": _iso(values.get("stdtc")),
     }
 
