@@ -33,6 +33,7 @@ __all__ = [
     "HISTOLOGY_TEST",
     "MSI",
     "MUTATIONS",
+    "NOT_TESTED",
     "PDL1",
     "PDL1_ASSAYS",
     "PDL1_TEST",
@@ -235,6 +236,8 @@ MSI_STATUS: Final = vocabulary(
     "Microsatellite status", "docs/sdtm.md GF (MSS, MSI-H)", ("MSS", "MSI-H")
 )
 GF_METHOD: Final = "NEXT GENERATION SEQUENCING"
+#: A template's word for a gene not tested: recorded as GFSTAT NOT DONE without a result.
+NOT_TESTED: Final = "NOT TESTED"
 TUMOUR_TISSUE: Final = "TUMOR TISSUE"
 
 

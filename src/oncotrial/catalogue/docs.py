@@ -125,11 +125,14 @@ def _staging() -> list[str]:
             edition_category(s.edition),
             ", ".join(s.groups),
             ", ".join(s.parents),
+            " ".join(s.t),
+            " ".join(s.n),
+            " ".join(s.m),
             s.source,
         )
         for s in STAGING_SYSTEMS
     ]
-    header = ("Site", "Edition", "SCCAT", "Stage groups", "Also accepted", "Source")
+    header = ("Site", "Edition", "SCCAT", "Stage groups", "Also accepted", "T", "N", "M", "Source")
     return ["### Staging", "", *_table(header, rows), ""]
 
 

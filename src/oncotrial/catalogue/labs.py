@@ -138,7 +138,7 @@ def _lab(
     )
 
 
-_ALT_AST = (1.0, 3.0, 5.0, 20.0)  # > ULN, > 3.0, > 5.0, > 20.0 × ULN (baseline normal)
+_ALT_AST = (None, 3.0, 5.0, 20.0)  # > ULN, > 3.0, > 5.0, > 20.0 × ULN (baseline normal)
 _CELLS = ("10^9/L", "/mm^3")
 _LIST: Final = (
     _lab("ALT", "Alanine Aminotransferase", CHEMISTRY, "1742-6", "U/L", (7, 40), 10000, 0, "alt",
@@ -149,11 +149,11 @@ _LIST: Final = (
                                             _ALT_AST, uln_multiples=True)),
     _lab("BILI", "Bilirubin", CHEMISTRY, "1975-2", "umol/L", (3.4, 20.5), 1000, 1, "bilirubin",
          "Total bilirubin", ("umol/L", "mg/dL"),
-         CtcaeGrading("Blood bilirubin increased", "high", (1.0, 1.5, 3.0, 10.0),
+         CtcaeGrading("Blood bilirubin increased", "high", (None, 1.5, 3.0, 10.0),
                       uln_multiples=True)),
     _lab("CREAT", "Creatinine", CHEMISTRY, "2160-0", "umol/L", (44, 115), 3000, 0, "creatinine",
          "Serum creatinine", ("umol/L", "mg/dL"),
-         CtcaeGrading("Creatinine increased", "high", (1.0, 1.5, 3.0, 6.0), uln_multiples=True)),
+         CtcaeGrading("Creatinine increased", "high", (None, 1.5, 3.0, 6.0), uln_multiples=True)),
     _lab("HGB", "Hemoglobin", HEMATOLOGY, "718-7", "g/L", (115, 175), 250, 0, "hemoglobin",
          "Hemoglobin", ("g/L", "g/dL"), CtcaeGrading("Anemia", "low", (None, 100.0, 80.0))),
     _lab("WBC", "Leukocytes", HEMATOLOGY, "6690-2", "10^9/L", (4.0, 10.0), 500, 1, "leukocytes",

@@ -103,9 +103,7 @@ IMAGING_METHODS: Final = vocabulary(
 LYMPH_NODE: Final = "LYMPH NODE"  # TULOC of a node (RECIST 1.1 §3.1.1: short axis measured)
 ACCEPTED: Final = "Y"  # --ACPTFL on the read that counts
 
-TUMOUR_IDENTIFICATION: Final = Test(
-    "TU", "TUMIDENT", "Tumor Identification", results=LESION_ROLES, method="CT SCAN"
-)
+TUMOUR_IDENTIFICATION: Final = Test("TU", "TUMIDENT", "Tumor Identification", results=LESION_ROLES)
 LESION: Final = Entity(
     key="lesion",
     title="Lesion",
@@ -295,7 +293,7 @@ def lesion_record(
         "TULOC": location,
         "TULOCDTL": detail,
         "TULAT": laterality,
-        "TUMETHOD": method or TUMOUR_IDENTIFICATION.method,
+        "TUMETHOD": method or IMAGING_METHODS.codes[0],
         "TUEVAL": evaluator,
         "TUEVALID": evaluator_id,
         "TUACPTFL": ACCEPTED,

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from oncotrial.catalogue import baseline, labs, subject, treatment, tumour
 from oncotrial.catalogue.common import (
     EPOCH_TREATMENT,
+    NOT_DONE,
     SCREENING,
     VISITNUM_SCREENING,
     YES,
     cycle_visit,
 )
+from oncotrial.catalogue.registry import check_record
 from oncotrial.catalogue.safety import relatedness_variable
 from oncotrial.catalogue.staging import edition_category, stage_groups
 from oncotrial.endpoints.ctcae import CtcaeDictionary
@@ -124,7 +126,9 @@ def subject_rows(row: Row, ctx: Context) -> list[Record]:
         )  # fmt: skip
     for test in baseline.GENE_TESTS:
         status = _y(row[test.testcd.lower()])
-        if status:
+        if status == baseline.NOT_TESTED:
+            records.append(("GF", {**common, **test.codes(), "GFSTAT": NOT_DONE, "GFDTC": consent}))
+        elif status:
             records.append(
                 ("GF", {**common, **test.codes(), **test.result(status), "GFDTC": consent})
             )
@@ -343,8 +347,19 @@ def adverse_event_rows(row: Row, ctx: Context) -> list[Record]:
     return [("AE", record)]
 
 
+def _declared(domain: str, record: dict[str, object], field: str) -> dict[str, object]:
+    """``record`` when the catalogue accepts it: a test it declares (ALT, QLQGHS, …) carries
+    the declared name, category, LOINC code and standard unit (docs/catalogue.md)."""
+    problems = check_record(domain, record)
+    known = [p for p in problems if "is not a declared" not in p]
+    if known:
+        raise ValueProblem("; ".join(known) + " (docs/catalogue.md)", field=field)
+    return record
+
+
 def lab_rows(row: Row, ctx: Context) -> list[Record]:
-    """An LB record, as the row gives it (other systems' tests included)."""
+    """An LB record as the row gives it (other systems' tests included); a test the catalogue
+    declares must carry its name, category, LOINC code and standard unit."""
     value = row["value"]
     number = _number(value)
     low, high = row["low"], row["high"]
@@ -352,31 +367,27 @@ def lab_rows(row: Row, ctx: Context) -> list[Record]:
     if number is not None and low and high:
         indicator = labs.reference_indicator(number, float(low), float(high))
     unit = row["unit"]
-    return [
-        (
-            "LB",
-            {
-                "USUBJID": row["subject_id"],
-                "LBTESTCD": _y(row["test_code"]),
-                "LBTEST": row["test"],
-                "LBCAT": _y(row["category"]),
-                "LBLOINC": row["loinc"],
-                "LBORRES": value,
-                "LBORRESU": unit,
-                "LBORNRLO": low,
-                "LBORNRHI": high,
-                "LBSTRESC": value,
-                "LBSTRESN": format_number(number) if number is not None else None,
-                "LBSTRESU": unit,
-                "LBSTNRLO": low,
-                "LBSTNRHI": high,
-                "LBNRIND": indicator,
-                "LBBLFL": YES if _y(row["baseline"]) == YES else None,
-                "VISIT": _y(row["visit"]),
-                "LBDTC": row["date"],
-            },
-        )
-    ]
+    record: dict[str, object] = {
+        "USUBJID": row["subject_id"],
+        "LBTESTCD": _y(row["test_code"]),
+        "LBTEST": row["test"],
+        "LBCAT": _y(row["category"]),
+        "LBLOINC": row["loinc"],
+        "LBORRES": value,
+        "LBORRESU": unit,
+        "LBORNRLO": low,
+        "LBORNRHI": high,
+        "LBSTRESC": value,
+        "LBSTRESN": format_number(number) if number is not None else None,
+        "LBSTRESU": unit,
+        "LBSTNRLO": low,
+        "LBSTNRHI": high,
+        "LBNRIND": indicator,
+        "LBBLFL": YES if _y(row["baseline"]) == YES else None,
+        "VISIT": _y(row["visit"]),
+        "LBDTC": row["date"],
+    }
+    return [("LB", _declared("LB", record, "test_code"))]
 
 
 def therapy_rows(row: Row, ctx: Context) -> list[Record]:
@@ -422,24 +433,21 @@ def disposition_rows(row: Row, ctx: Context) -> list[Record]:
 
 
 def qol_rows(row: Row, ctx: Context) -> list[Record]:
-    """A QS score, as the row gives it (other questionnaires included)."""
-    return [
-        (
-            "QS",
-            {
-                "USUBJID": row["subject_id"],
-                "QSTESTCD": _y(row["scale_code"]),
-                "QSTEST": row["scale"],
-                "QSCAT": _y(row["questionnaire"]),
-                "QSORRES": row["score"],
-                "QSSTRESC": row["score"],
-                "QSSTRESN": row["score"],
-                "QSBLFL": YES if _y(row["baseline"]) == YES else None,
-                "VISIT": _y(row["visit"]),
-                "QSDTC": row["date"],
-            },
-        )
-    ]
+    """A QS score as the row gives it (other questionnaires included); a scale the catalogue
+    declares must carry its name and questionnaire."""
+    record: dict[str, object] = {
+        "USUBJID": row["subject_id"],
+        "QSTESTCD": _y(row["scale_code"]),
+        "QSTEST": row["scale"],
+        "QSCAT": _y(row["questionnaire"]),
+        "QSORRES": row["score"],
+        "QSSTRESC": row["score"],
+        "QSSTRESN": row["score"],
+        "QSBLFL": YES if _y(row["baseline"]) == YES else None,
+        "VISIT": _y(row["visit"]),
+        "QSDTC": row["date"],
+    }
+    return [("QS", _declared("QS", record, "scale_code"))]
 
 
 CONVERSIONS = {

@@ -125,7 +125,14 @@ _EX = treatment.EXPOSURE
 _PR = treatment.PROCEDURE
 _CM = treatment.MEDICATION
 _DISEASE = baseline.DISEASE
-_STATUS = (*baseline.MUTATION_STATUS.codes, "NOT TESTED")
+_STATUS = (*baseline.MUTATION_STATUS.codes, baseline.NOT_TESTED)
+# An end of treatment may give death as its reason (docs/sdtm.md DS).
+_REASONS = (
+    *dict.fromkeys(
+        r for e in subject.DISPOSITION_EVENTS if e.key != subject.ALIVE for r in e.reasons
+    ),
+    subject.DEATH,
+)
 _STAGES = tuple(dict.fromkeys(g for e in EDITIONS for g in stage_groups(e, parents=True)))
 
 TEMPLATES: dict[str, Template] = {
@@ -172,7 +179,7 @@ TEMPLATES: dict[str, Template] = {
                     for gene in baseline.GENES
                 ),
                 Field("msi", "Microsatellite status.", kind="choice",
-                      choices=(*baseline.MSI_STATUS.codes, "NOT TESTED")),
+                      choices=(*baseline.MSI_STATUS.codes, baseline.NOT_TESTED)),
             ),
             CONVERSIONS["subject"],
         ),
@@ -223,8 +230,7 @@ TEMPLATES: dict[str, Template] = {
                 _field(_EX.field("stdtc"), "start_date", "Date given (start)."),
                 _field(_EX.field("endtc"), "end_date", "End date (oral cycles)."),
                 Field("cycle", "Cycle number.", kind="integer"),
-                _field(_EX.field("adj"), "adjustment", "Reason for a delay or dose change.",
-                       free=True),
+                _field(_EX.field("adj"), "adjustment", "Reason for a delay or dose change."),
             ),
             CONVERSIONS["exposure"],
         ),
@@ -244,7 +250,8 @@ TEMPLATES: dict[str, Template] = {
                        "recorded."),
                 _field(_PR.field("dose"), description="Radiotherapy dose."),
                 Field("dose_unit", "Dose unit.", example=treatment.RADIATION_DOSE_UNIT),
-                Field("category", f"Category (default {treatment.LOCAL_THERAPY})."),
+                Field("category", f"Category (default {treatment.LOCAL_THERAPY}).",
+                      kind="choice", choices=(treatment.LOCAL_THERAPY,)),
             ),
             CONVERSIONS["procedure"],
         ),
@@ -257,7 +264,7 @@ TEMPLATES: dict[str, Template] = {
                 DATE,
                 VISIT,
                 _field(_TU.field("evaluator"), "assessor", "INVESTIGATOR (default) or "
-                       "INDEPENDENT ASSESSOR.", free=True),
+                       "INDEPENDENT ASSESSOR."),
                 Field("assessor_id", "Reader id, e.g. RADIOLOGIST 1."),
                 _field(_TU.field("lesion_id"), description="Lesion id: T01-T05 targets, NT01… "
                        "non-targets, NEW01… new."),
@@ -274,8 +281,7 @@ TEMPLATES: dict[str, Template] = {
                       choices=tumour.TUMOUR_STATE.results.codes if tumour.TUMOUR_STATE.results
                       else ()),
                 Field("not_done_reason", "Why the lesion was not assessed."),
-                _field(_TU.field("method"), description="Imaging method (default CT SCAN).",
-                       free=True),
+                _field(_TU.field("method"), description="Imaging method (default CT SCAN)."),
             ),
             CONVERSIONS["tumour_assessment"],
         ),
@@ -288,9 +294,9 @@ TEMPLATES: dict[str, Template] = {
                 DATE,
                 VISIT,
                 _field(_RS.field("criteria"), description="RECIST 1.1 (default), iRECIST or "
-                       "mRECIST.", free=True),
+                       "mRECIST."),
                 _field(_RS.field("evaluator"), "assessor", "INVESTIGATOR (default) or "
-                       "INDEPENDENT ASSESSOR.", free=True),
+                       "INDEPENDENT ASSESSOR."),
                 Field("assessor_id", "Reader id."),
                 _field(_RS.field("target"), description="Target response."),
                 _field(_RS.field("non_target"), description="Non-target response."),
@@ -333,7 +339,8 @@ TEMPLATES: dict[str, Template] = {
                 VISIT,
                 Field("test_code", "Test code.", True, example=labs.ALT.testcd),
                 Field("test", "Test name.", True, example=labs.ALT.test),
-                Field("category", "CHEMISTRY, HEMATOLOGY, ENDOCRINE…"),
+                Field("category", "CHEMISTRY, HEMATOLOGY, ENDOCRINE…",
+                      example=labs.ALT.category or ""),
                 Field("loinc", "LOINC code.", example=labs.ALT.loinc or ""),
                 Field("value", "Result.", True),
                 Field("unit", "Unit.", example=labs.ALT.unit or ""),
@@ -379,9 +386,9 @@ TEMPLATES: dict[str, Template] = {
                 Field("event", "The event.", True, "choice", tuple(EVENTS)),
                 Field(
                     "reason",
-                    "DSDECOD: "
-                    + ", ".join(subject.DISPOSITION_EVENT[subject.END_OF_TREATMENT].reasons)
-                    + "…",
+                    "DSDECOD (empty for last known alive).",
+                    kind="choice",
+                    choices=_REASONS,
                 ),
                 DATE,
                 Field("verbatim", "Reason as reported."),
