@@ -29,6 +29,7 @@ from oncotrial.catalogue.common import (
     assessment_visit,
     cycle_visit,
 )
+from oncotrial.catalogue.model import Test
 from oncotrial.catalogue.safety import (
     ACTIONS,
     FATAL,
@@ -405,17 +406,7 @@ class _Course:
     def _ecog(
         self, value: int, visit: str, visitnum: float, day: int, baseline: bool = False
     ) -> None:
-        test = _ECOG
-        self.t.put(
-            "QS",
-            USUBJID=self.u,
-            **test.codes(),
-            **test.result(str(value), float(value)),
-            QSBLFL=YES if baseline else None,
-            VISIT=visit,
-            VISITNUM=visitnum,
-            QSDTC=day,
-        )
+        self._score(_ECOG, str(value), float(value), visit, visitnum, day, baseline)
 
     def _qol(
         self, score: float, visit: str, visitnum: float, day: int, baseline: bool = False
@@ -424,11 +415,24 @@ class _Course:
         items = round((score / 100.0) * 12.0)
         value = round(items / 12.0 * 100.0, 2)
         text = f"{value:.2f}".rstrip("0").rstrip(".")
+        self._score(_QOL, text, float(text), visit, visitnum, day, baseline)
+
+    def _score(
+        self,
+        test: Test,
+        text: str,
+        number: float,
+        visit: str,
+        visitnum: float,
+        day: int,
+        baseline: bool,
+    ) -> None:
+        """A QS score (ECOG, QLQ-C30) as the catalogue's test writes it."""
         self.t.put(
-            "QS",
+            test.domain,
             USUBJID=self.u,
-            **_QOL.codes(),
-            **_QOL.result(text, float(text)),
+            **test.codes(),
+            **test.result(text, number),
             QSBLFL=YES if baseline else None,
             VISIT=visit,
             VISITNUM=visitnum,

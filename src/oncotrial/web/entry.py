@@ -316,6 +316,13 @@ class EntitySpec:
     entity: Entity | None = None  # the catalogue's declaration of the entity
 
 
+def _entity_spec(entity: Entity, **spec: Any) -> EntitySpec:
+    """The form of a catalogue entity: its key, title and section are the entity's."""
+    return EntitySpec(
+        key=entity.key, title=entity.title, section=entity.section, entity=entity, **spec
+    )
+
+
 def _findings(subject_: db.Subject, domain: str, **filters: Any) -> QuerySet[Any]:
     return db.Finding.objects.filter(subject=subject_, domain=domain, **filters).order_by(
         "dtc", "seq"
@@ -381,12 +388,10 @@ def _ecog_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-ECOG = EntitySpec(
-    key=_ECOG.key,
-    title=_ECOG.title,
+ECOG = _entity_spec(
+    _ECOG,
     plural="ECOG performance status",
     model=db.Finding,
-    section=_ECOG.section,
     fields=_ecog_fields,
     to_record=_ecog_to,
     from_record=lambda r: {"visit": r.visit, "dtc": parse_date(r.dtc), "score": r.stresc},
@@ -394,7 +399,6 @@ ECOG = EntitySpec(
     queryset=lambda s: _findings(s, baseline.ECOG_TEST.domain, testcd=baseline.ECOG_TEST.testcd),
     columns=("Visit", "Date", "ECOG"),
     row=lambda r: (r.visit or "", r.dtc or "", r.stresc or ""),
-    entity=_ECOG,
 )
 
 
@@ -411,12 +415,10 @@ def _qol_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     return _finding_values(values, ctx, baseline.QOL_GLOBAL_TEST, _num_text(score), score)
 
 
-QOL = EntitySpec(
-    key=_QOL.key,
-    title=_QOL.title,
+QOL = _entity_spec(
+    _QOL,
     plural="Quality of life",
     model=db.Finding,
-    section=_QOL.section,
     fields=_qol_fields,
     to_record=_qol_to,
     from_record=lambda r: {"visit": r.visit, "dtc": parse_date(r.dtc), "score": r.stresn},
@@ -426,7 +428,6 @@ QOL = EntitySpec(
     ),
     columns=("Visit", "Date", "Score"),
     row=lambda r: (r.visit or "", r.dtc or "", r.stresc or ""),
-    entity=_QOL,
 )
 
 
@@ -458,12 +459,10 @@ def _vital_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-VITAL = EntitySpec(
-    key=_VITAL.key,
-    title=_VITAL.title,
+VITAL = _entity_spec(
+    _VITAL,
     plural="Height and weight",
     model=db.Finding,
-    section=_VITAL.section,
     fields=_vital_fields,
     to_record=_vital_to,
     from_record=lambda r: {
@@ -476,7 +475,6 @@ VITAL = EntitySpec(
     queryset=lambda s: _findings(s, _VITAL.domains[0]),
     columns=("Measurement", "Visit", "Date", "Value"),
     row=lambda r: (r.test or r.testcd or "", r.visit or "", r.dtc or "", f"{r.stresc} {r.stresu}"),
-    entity=_VITAL,
 )
 
 
@@ -526,12 +524,10 @@ def _disease_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]
     return issues
 
 
-DISEASE_SPEC = EntitySpec(
-    key=_DISEASE.key,
-    title=_DISEASE.title,
+DISEASE_SPEC = _entity_spec(
+    _DISEASE,
     plural="Disease at study entry",
     model=db.Finding,
-    section=_DISEASE.section,
     fields=_disease_fields,
     to_record=_disease_to,
     from_record=lambda r: {
@@ -544,7 +540,6 @@ DISEASE_SPEC = EntitySpec(
     queryset=lambda s: _findings(s, _DISEASE.domains[0]),
     columns=("Characteristic", "Value", "Date"),
     row=lambda r: (r.test or r.testcd or "", r.stresc or "", r.dtc or ""),
-    entity=_DISEASE,
 )
 
 
@@ -569,12 +564,10 @@ def _gene_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     return _screening_finding(values, test, values["status"], method=test.method)
 
 
-GENE = EntitySpec(
-    key=_GENE.key,
-    title=_GENE.title,
+GENE = _entity_spec(
+    _GENE,
     plural="Driver mutations",
     model=db.Finding,
-    section=_GENE.section,
     fields=_gene_fields,
     to_record=_gene_to,
     from_record=lambda r: {"gene": r.testcd, "status": r.stresc, "dtc": parse_date(r.dtc)},
@@ -582,7 +575,6 @@ GENE = EntitySpec(
     queryset=lambda s: _findings(s, _GENE.domains[0]),
     columns=("Gene", "Result", "Date"),
     row=lambda r: (r.testcd or "", r.stresc or "", r.dtc or ""),
-    entity=_GENE,
 )
 
 
@@ -608,12 +600,10 @@ def _pdl1_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     )
 
 
-PDL1 = EntitySpec(
-    key=_PDL1.key,
-    title=_PDL1.title,
+PDL1 = _entity_spec(
+    _PDL1,
     plural="PD-L1",
     model=db.Finding,
-    section=_PDL1.section,
     fields=_pdl1_fields,
     to_record=_pdl1_to,
     from_record=lambda r: {"value": r.stresn, "assay": r.spdevid, "dtc": parse_date(r.dtc)},
@@ -624,7 +614,6 @@ PDL1 = EntitySpec(
     queryset=lambda s: _findings(s, _TPS.domain, testcd=_TPS.testcd),
     columns=("TPS", "Assay", "Date"),
     row=lambda r: (f"{r.stresc} %", r.spdevid or "", r.dtc or ""),
-    entity=_PDL1,
 )
 
 
@@ -686,12 +675,10 @@ def _lab_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-LAB = EntitySpec(
-    key=_LAB.key,
-    title=_LAB.title,
+LAB = _entity_spec(
+    _LAB,
     plural="Laboratory results",
     model=db.LabResult,
-    section=_LAB.section,
     fields=_lab_fields,
     to_record=_lab_to,
     from_record=lambda r: {
@@ -713,7 +700,6 @@ LAB = EntitySpec(
         f"{r.ornrlo or ''}–{r.ornrhi or ''}" if (r.ornrlo or r.ornrhi) else "",
         r.nrind or "",
     ),
-    entity=_LAB,
 )
 
 
@@ -811,12 +797,10 @@ def _exposure_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue
     return issues
 
 
-EXPOSURE = EntitySpec(
-    key=_EX.key,
-    title=_EX.title,
+EXPOSURE = _entity_spec(
+    _EX,
     plural="Study drug",
     model=db.Exposure,
-    section=_EX.section,
     fields=_exposure_fields,
     to_record=_exposure_to,
     from_record=lambda r: {
@@ -839,7 +823,6 @@ EXPOSURE = EntitySpec(
         f"{r.dose:g} {r.dosu or ''}".strip() if r.dose is not None else "",
         r.adj or "",
     ),
-    entity=_EX,
 )
 
 
@@ -889,12 +872,10 @@ def _location_warning(value: Any, name: str, rule: str) -> list[Issue]:
     return []
 
 
-PROCEDURE = EntitySpec(
-    key=_PR.key,
-    title=_PR.title,
+PROCEDURE = _entity_spec(
+    _PR,
     plural="Local therapy",
     model=db.Procedure,
-    section=_PR.section,
     fields=_procedure_fields,
     to_record=_procedure_to,
     from_record=lambda r: {
@@ -918,7 +899,6 @@ PROCEDURE = EntitySpec(
         " ".join(x for x in (r.laterality, r.location) if x),
         f"{r.dose:g} {treatment.RADIATION_DOSE_UNIT}" if r.dose is not None else "",
     ),
-    entity=_PR,
 )
 
 
@@ -1016,12 +996,10 @@ def _ae_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-AE = EntitySpec(
-    key=_AE.key,
-    title=_AE.title,
+AE = _entity_spec(
+    _AE,
     plural="Adverse events",
     model=db.AdverseEvent,
-    section=_AE.section,
     fields=_ae_fields,
     to_record=_ae_to,
     from_record=lambda r: {
@@ -1052,7 +1030,6 @@ AE = EntitySpec(
         r.rel or "",
         r.outcome or "",
     ),
-    entity=_AE,
 )
 
 
@@ -1088,12 +1065,10 @@ def _cm_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-MEDICATION = EntitySpec(
-    key=_CM.key,
-    title=_CM.title,
+MEDICATION = _entity_spec(
+    _CM,
     plural="Medications and other therapy",
     model=db.Medication,
-    section=_CM.section,
     fields=_cm_fields,
     to_record=lambda v, ctx: {
         "cat": v["cat"],
@@ -1113,7 +1088,6 @@ MEDICATION = EntitySpec(
     queryset=lambda s: db.Medication.objects.filter(subject=s).order_by("stdtc", "seq"),
     columns=("Category", "Medication", "Indication", "Start", "End"),
     row=lambda r: (r.cat or "", r.trt or "", r.indication or "", r.stdtc or "", r.endtc or ""),
-    entity=_CM,
 )
 
 
@@ -1166,12 +1140,10 @@ def _ds_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Issue]:
     return issues
 
 
-DISPOSITION = EntitySpec(
-    key=_DS.key,
-    title=_DS.title,
+DISPOSITION = _entity_spec(
+    _DS,
     plural="Disposition",
     model=db.Disposition,
-    section=_DS.section,
     fields=_ds_fields,
     to_record=_ds_to,
     from_record=lambda r: {
@@ -1190,7 +1162,6 @@ DISPOSITION = EntitySpec(
     ),
     columns=("Event", "Reason", "Date"),
     row=lambda r: (r.scat or "", r.decod or "", r.stdtc or ""),
-    entity=_DS,
 )
 
 
@@ -1257,12 +1228,10 @@ def _latest_record_date(subject_: db.Subject) -> dt.date | None:
     return max(known) if known else None
 
 
-DEATH = EntitySpec(
-    key=_DEATH.key,
-    title=_DEATH.title,
+DEATH = _entity_spec(
+    _DEATH,
     plural="Death",
     model=db.Disposition,
-    section=_DEATH.section,
     fields=_death_fields,
     to_record=_death_to,
     from_record=lambda r: {
@@ -1278,7 +1247,6 @@ DEATH = EntitySpec(
     row=lambda r: (r.stdtc or "", r.term or ""),
     single=True,
     subject_updates=lambda r: {"dthdtc": r.stdtc, "dthfl": cc.YES},
-    entity=_DEATH,
 )
 
 
@@ -1294,12 +1262,10 @@ def _lesion_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[Field
     )
 
 
-LESION = EntitySpec(
-    key=_TU.key,
-    title=_TU.title,
+LESION = _entity_spec(
+    _TU,
     plural="Lesions",
     model=db.Lesion,
-    section=_TU.section,
     fields=_lesion_fields,
     to_record=lambda v, ctx: {
         "location": v["location"].strip().upper(),
@@ -1316,7 +1282,6 @@ LESION = EntitySpec(
     columns=("Lesion", "Role", "Location", "Detail"),
     row=lambda r: (r.link_id or "", r.role or "", r.location or "", r.location_detail or ""),
     creatable=False,
-    entity=_TU,
 )
 
 _TR = tumour.MEASUREMENT
@@ -1378,12 +1343,10 @@ def _measurement_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[Is
     return _range_check(number, "value", tumour.LONGEST_DIAMETER.plausible)
 
 
-MEASUREMENT = EntitySpec(
-    key=_TR.key,
-    title=_TR.title,
+MEASUREMENT = _entity_spec(
+    _TR,
     plural="Lesion measurements",
     model=db.Measurement,
-    section=_TR.section,
     fields=_measurement_fields,
     to_record=_measurement_to,
     from_record=lambda r: {
@@ -1396,7 +1359,6 @@ MEASUREMENT = EntitySpec(
     columns=("Lesion", "Test", "Result", "Status"),
     row=lambda r: (r.link_id or "", r.testcd or "", r.orres or "", r.stat or ""),
     creatable=False,
-    entity=_TR,
 )
 
 
@@ -1442,12 +1404,10 @@ def _demographics_checks(values: Mapping[str, Any], ctx: EntryContext) -> list[I
     return issues
 
 
-DEMOGRAPHICS = EntitySpec(
-    key=_DM.key,
-    title=_DM.title,
+DEMOGRAPHICS = _entity_spec(
+    _DM,
     plural="Demographics",
     model=db.Subject,
-    section=_DM.section,
     fields=_demographics_fields,
     to_record=_demographics_to,
     from_record=lambda r: {
@@ -1460,7 +1420,6 @@ DEMOGRAPHICS = EntitySpec(
     columns=("Sex", "Year of birth", "Age"),
     row=lambda r: (r.sex or "", r.brthdtc or "", f"{r.age:g}" if r.age is not None else ""),
     creatable=False,
-    entity=_DM,
 )
 
 
