@@ -22,7 +22,7 @@ from oncotrial import __version__
 from oncotrial.app.analyse import analyse_trial
 from oncotrial.app.report_endpoints import assessor_words, endpoint_section, headline
 from oncotrial.app.report_figures import consort_figure, spider_figure, swimmer_figure
-from oncotrial.app.results import RateOutcome, TrialResults
+from oncotrial.app.results import RateOutcome, SafetyOutcome, TrialResults
 from oncotrial.app.trial_data import TrialData
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.biomarker import TPS_CATEGORIES
@@ -409,13 +409,19 @@ def _methods(results: TrialResults) -> Section:
     )
     if EndpointKind.AE_INCIDENCE in kinds:
         window = results.protocol.analysis.teae_window_days
+        safety = next(
+            (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)), None
+        )
+        dictionary = (
+            safety.dictionary_description if safety is not None else "NCI's CTCAE v5.0 dictionary"
+        )
         subsections.append(
             Section(
                 "methods-safety",
                 "Adverse events",
                 (
                     Paragraph(
-                        "Terms and grades were checked against NCI's CTCAE v5.0 dictionary (an "
+                        f"Terms and grades were checked against {dictionary} (an "
                         "unknown term or a grade the term does not define stops the analysis). "
                         "Window after the last dose: "
                         + (

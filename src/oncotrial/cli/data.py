@@ -80,8 +80,8 @@ def import_(
     domain file with --domain, or a CSV/Excel template with --template. Every record is checked
     first (CTCAE terms and grades, dates, lesions measured before baseline, one randomization per
     subject, deaths before enrollment, duplicate records…); one bad row rejects the whole import
-    with a list of every bad row, and nothing is written. Adverse events need NCI's CTCAE v5.0
-    file (--ctcae or ONCOTRIAL_CTCAE).
+    with a list of every bad row, and nothing is written. Adverse events are checked against
+    NCI's CTCAE v5.0 shipped with oncotrial, or the dictionary --ctcae or ONCOTRIAL_CTCAE names.
 
     \b
     Example:
@@ -190,23 +190,43 @@ def _folder_domains(folder: Path) -> list[str]:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json"]),
+    type=click.Choice(["csv", "json", "xpt", "odm"]),
     default="csv",
     show_default=True,
-    help="csv: one CSV per domain; json: CDISC Dataset-JSON 1.1.",
+    help="csv: one CSV per domain; json: CDISC Dataset-JSON 1.1; xpt: SAS transport v5 files "
+    "and define.xml 2.1; odm: one CDISC ODM 1.3.2 file (metadata and clinical data).",
 )
 @click.option("--adsl", is_flag=True, help="Also write adsl.csv, the ADSL-like subject file.")
+@click.option(
+    "--adam",
+    is_flag=True,
+    help="Also write the ADaM datasets ADSL, ADRS, ADTTE and ADAE in OUT/adam/ (csv, json, xpt).",
+)
 @click.option("--domains", help="Only these domains, comma-separated (DM,TU,TR,RS).")
 @db_option
+@ctcae_option
 def export(
-    trial_id: str, out_dir: Path, fmt: str, adsl: bool, domains: str | None, db: str | None
+    trial_id: str,
+    out_dir: Path,
+    fmt: str,
+    adsl: bool,
+    adam: bool,
+    domains: str | None,
+    db: str | None,
+    ctcae: Path | None,
 ) -> None:
     """Export a trial as SDTM domains, exactly as imported (and adsl.csv with --adsl).
+
+    --format xpt writes FDA/PMDA submission files: one SAS transport (XPT v5) file per domain
+    and define.xml; --adam adds ADSL, ADRS, ADTTE and ADAE (with their define.xml for xpt)
+    in OUT/adam/. docs/formats.md describes each format and its limits.
 
     \b
     Example:
       oncotrial data export NCT07064876 --out sdtm/ --adsl
       oncotrial data export 001 --out sdtm-json/ --format json
+      oncotrial data export NCT07064876 --out submission/ --format xpt --adam
+      oncotrial data export NCT07064876 --out odm/ --format odm
     """
     from oncotrial.formats.adsl import derive_adsl, write_adsl
     from oncotrial.formats.sdtm import write_sdtm_folder
@@ -214,27 +234,48 @@ def export(
     open_store(db)
     from oncotrial.store.sdtm_export import export_sdtm
 
+    if adam and fmt == "odm":
+        raise click.UsageError("--adam goes with --format csv, json or xpt (ODM carries SDTM)")
     wanted = [d.strip().upper() for d in domains.split(",")] if domains else None
     frames = export_sdtm(trial_id, domains=wanted)
     created = datetime.now(UTC).replace(microsecond=0).isoformat()
-    written = write_sdtm_folder(
-        frames,
-        out_dir,
-        fmt=fmt,
-        study_oid=trial_id,
-        created=created,
-        source_version=__version__,
-        canonical=True,
-    )
+    notes: tuple[str, ...] = ()
+    if fmt in ("xpt", "odm") or adam:
+        from oncotrial.app import exports
+        from oncotrial.app.trial_data import load_from_store
+
+        data = load_from_store(trial_id)
+        dictionary = load_dictionary(ctcae)
+        stamp = {"created": created, "source_version": __version__}
+    if fmt in ("csv", "json"):
+        written = write_sdtm_folder(
+            frames,
+            out_dir,
+            fmt=fmt,
+            study_oid=trial_id,
+            created=created,
+            source_version=__version__,
+            canonical=True,
+        )
+    elif fmt == "xpt":
+        written = list(exports.export_xpt(data, frames, out_dir, ctcae=dictionary, **stamp).files)
+    else:
+        written = list(exports.export_odm(data, frames, out_dir, ctcae=dictionary, **stamp).files)
     if adsl:
         if wanted is not None and set(wanted) != set(frames):
             frames = export_sdtm(trial_id)
         written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
+    if adam:
+        made = exports.export_adam(data, out_dir / "adam", fmt=fmt, ctcae=dictionary, **stamp)
+        written += list(made.files)
+        notes = made.notes
     rows = sum(len(f) for f in frames.values())
     console.print(
         f"[green]exported[/] {escape(trial_id)}: {len(frames)} domain(s), {rows} record(s) → "
-        f"{escape(str(out_dir))} ({', '.join(p.name for p in written)})"
+        f"{escape(str(out_dir))} ({', '.join(p.relative_to(out_dir).as_posix() for p in written)})"
     )
+    for note in notes:
+        err_console.print(f"note: {escape(note)}")
 
 
 @data.command("change")
