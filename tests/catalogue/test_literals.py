@@ -24,6 +24,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("eligibility/evaluate.py", "STAGE"): "the word before a stage group in text ('Stage IIIA')",
     ("endpoints/rates.py", "PROGRESSIVE DISEASE"): "a word inputs use for the response PD",
     ("formats/adsl.py", "COMPLETED"): "the ADaM EOTSTT/EOSSTT value, not DSDECOD",
+    ("formats/dataset_specs.py", "ADVERSE EVENT"): "an ADaM dataset subclass (define.xml)",
     ("protocol/vocabulary.py", "COMPLETED"): "a ClinicalTrials.gov overall status",
     ("protocol/vocabulary.py", "RANDOMIZED"): "a ClinicalTrials.gov allocation (design)",
     **{("eligibility/analytes.py", a): _PARSER for a in ("ALT", "AST", "HGB", "WBC", "TSH", "INR")},
