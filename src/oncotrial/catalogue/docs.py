@@ -69,14 +69,13 @@ def _fields(entity: Entity) -> list[str]:
 
 def _test_row(test: Test) -> tuple[object, ...]:
     plausible = test.plausible
-    loinc = getattr(test, "loinc", None)
     return (
         test.domain,
         f"`{test.testcd}`",
         test.test,
         test.category or "",
         test.unit or "",
-        loinc or "",
+        test.loinc or "",
         test.method or "",
         test.specimen or "",
         "" if plausible is None else f"{plausible.low:g}–{plausible.high:g}",

@@ -171,7 +171,7 @@ def check_record(domain: str, record: Mapping[str, object]) -> list[str]:
         if terms is not None and str(value) not in terms:
             problems.append(f"{variable} {value!r} is not a term of {terms.name!r}")
     testcd = record.get(f"{domain}TESTCD")
-    if testcd is None or domain in ("IE",):
+    if testcd is None or domain == "IE":  # IETESTCD is the protocol's criterion code
         return problems
     test = TESTS.get((domain, str(testcd)))
     if test is None:
@@ -184,10 +184,7 @@ def check_record(domain: str, record: Mapping[str, object]) -> list[str]:
 
 def _check_test(test: Test, record: Mapping[str, object]) -> list[str]:
     problems = []
-    expected: dict[str, object] = {
-        "--TEST": test.test,
-        "--LOINC": getattr(test, "loinc", None),
-    }
+    expected: dict[str, object] = {"--TEST": test.test, "--LOINC": test.loinc}
     if test.unit is not None:
         expected |= {"--ORRESU": test.unit, "--STRESU": test.unit}
     if test.method is not None:
@@ -195,7 +192,7 @@ def _check_test(test: Test, record: Mapping[str, object]) -> list[str]:
     if test.specimen is not None:
         expected["--SPEC"] = test.specimen
     if test.category is not None and test.testcd != baseline.STAGE_TEST.testcd:
-        expected["--CAT"] = test.category
+        expected["--CAT"] = test.category  # a stage's category is its edition (_check_stage)
     for variable, value in expected.items():
         name = test.var(variable)
         given = record.get(name)
@@ -206,8 +203,8 @@ def _check_test(test: Test, record: Mapping[str, object]) -> list[str]:
         if test.testcd == baseline.STAGE_TEST.testcd:
             problems += _check_stage(str(result), record.get(test.var("--CAT")))
         elif test.results is not None and str(result) not in test.results:
-            problems.append(f"{test.testcd} result {result!r} is not a term of "
-                            f"{test.results.name!r}")  # fmt: skip
+            terms = test.results.name
+            problems.append(f"{test.testcd} result {result!r} is not a term of {terms!r}")
     return problems
 
 
