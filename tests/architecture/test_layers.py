@@ -24,6 +24,7 @@ CORE = (
     "stats",
     "simulate",
     "enrollment",
+    "plan",
 )
 FORBIDDEN_PREFIXES = (
     "oncotrial.store",
