@@ -31,6 +31,8 @@ from oncotrial.app.results import (
     SurvivalRateOutcome,
     TteOutcome,
 )
+from oncotrial.catalogue import baseline as catalogue
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.local_progression import (
@@ -102,7 +104,7 @@ _SUBGROUPS: tuple[
         (("0", lambda s: s == "0"), ("1", lambda s: s == "1")),
     ),
     (
-        "HISTTYP",
+        catalogue.HISTOLOGY_TEST.adsl,
         "Histology",
         (
             ("Squamous", lambda s: s.str.contains("SQUAMOUS", na=False)),
@@ -291,7 +293,8 @@ def _landmarks(
                 LandmarkValue(
                     label,
                     None,
-                    f"follow-up in {label} ends at {curve.last_follow_up / 30.4375:.1f} months, "
+                    f"follow-up in {label} ends at "
+                    f"{curve.last_follow_up / DAYS_PER_MONTH:.1f} months, "
                     f"before the {landmark} landmark: {name.lower()} there is not estimable",
                 )
             )
@@ -532,7 +535,7 @@ def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
     tps = dict(
         zip(
             inputs.sets.efficacy["USUBJID"].astype(str),
-            inputs.sets.efficacy.get("PDL1TPS", pd.Series(dtype=object)),
+            inputs.sets.efficacy.get(catalogue.PDL1_TEST.adsl, pd.Series(dtype=object)),
             strict=False,
         )
     )

@@ -35,7 +35,7 @@ import pandas as pd
 
 from oncotrial.response import codes as c
 from oncotrial.response.dates import NO_DATE, parse_dates
-from oncotrial.response.frames import LESION_REQUIRED, require_columns
+from oncotrial.response.frames import LDIAM, LESION_REQUIRED, SAXIS, require_columns
 from oncotrial.response.problems import Action, ProblemLog
 from oncotrial.response.settings import ResponseSettings
 
@@ -152,8 +152,8 @@ def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
     DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
     if "DIAMETER" not in frame.columns:
-        ldiam, ld_bad = _numbers(_column(frame, "LDIAM"))
-        saxis, sa_bad = _numbers(_column(frame, "SAXIS"))
+        ldiam, ld_bad = _numbers(_column(frame, LDIAM))
+        saxis, sa_bad = _numbers(_column(frame, SAXIS))
         return ldiam, ld_bad, saxis, sa_bad
     diameter, bad = _numbers(frame["DIAMETER"])
     if "AXIS" not in frame.columns:
@@ -263,9 +263,7 @@ def prepare_lesions(
         ok &= ~node_bad
 
     ldiam, ld_bad, saxis, sa_bad = _diameters(frame)
-    diameter_fields = (
-        ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else ("LDIAM", "SAXIS")
-    )
+    diameter_fields = ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else (LDIAM, SAXIS)
     for name, bad in zip(diameter_fields, (ld_bad, sa_bad & ~ld_bad), strict=True):
         log.add(
             frame,
@@ -344,7 +342,7 @@ def prepare_lesions(
         problem="a lymph-node target lesion is given only a longest diameter; RECIST 1.1 §4.2 "
         "sums the short axis of nodes (give LPERP/SAXIS)",
         action=Action.NOT_ASSESSED,
-        field="SAXIS",
+        field=SAXIS,
     )
     log.add(
         frame,
@@ -352,7 +350,7 @@ def prepare_lesions(
         problem="a non-nodal target lesion is given only a short axis; RECIST 1.1 §4.2 sums "
         "the longest diameter of non-nodal lesions (give LDIAM)",
         action=Action.NOT_ASSESSED,
-        field="LDIAM",
+        field=LDIAM,
     )
     ok &= ~wrong_axis
 
@@ -480,8 +478,8 @@ def prepare_lesions(
         "LESION_KEY": kept(key),
         "ROLE": kept(role).astype(np.int8, copy=False),
         "IS_NODE": kept(is_node),
-        "LDIAM": kept(ldiam),
-        "SAXIS": kept(saxis),
+        LDIAM: kept(ldiam),
+        SAXIS: kept(saxis),
         "VALUE": kept(value),
         "STATUS": kept(status).astype(np.int8, copy=False),
         "DAY": kept(day),
@@ -655,7 +653,7 @@ def _baseline_checks(
         mask & ~is_node & (value < 10),
         problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
         action=Action.FLAGGED,
-        field="LDIAM",
+        field=LDIAM,
         value=value,
         rule="BL-LD10",
     )
@@ -665,7 +663,7 @@ def _baseline_checks(
         problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
         "RECIST 1.1)",
         action=Action.FLAGGED,
-        field="SAXIS",
+        field=SAXIS,
         value=value,
         rule="BL-SA15",
     )
