@@ -316,7 +316,9 @@ def not_done_record(test: Test, reason: str | None) -> dict[str, object]:
     return {**test.codes(), test.var("--STAT"): "NOT DONE", test.var("--REASND"): reason}
 
 
-def response_record(test: Test, value: str, criteria: str = CRITERIA.codes[0]) -> dict[str, object]:
+def response_record(
+    test: Test, value: str | None, criteria: str = CRITERIA.codes[0]
+) -> dict[str, object]:
     """RS ``test`` (TRGRESP, NTRGRESP, OVRLRESP) with ``value`` by ``criteria`` (RSCAT)."""
     return {**test.codes(), test.var("--CAT"): criteria, **test.result(value)}
 

@@ -686,9 +686,7 @@ class _Course:
                 if progressing and mechanism == "non-target" and number == 0:
                     # iRECIST: once iUPD, any further increase confirms it.
                     awaiting = irecist and reader.awaiting_confirmation
-                    states.append(
-                        LesionState.INCREASED if awaiting else LesionState.PROGRESSION
-                    )
+                    states.append(LesionState.INCREASED if awaiting else LesionState.PROGRESSION)
                 elif p.complete and responding:
                     states.append(LesionState.ABSENT)
                 else:
