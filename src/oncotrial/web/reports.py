@@ -25,7 +25,7 @@ from oncotrial.errors import StoreError
 from oncotrial.home import data_home
 from oncotrial.report import Figure, Section
 from oncotrial.store import models as db
-from oncotrial.web.models import ReportBuild
+from oncotrial.store.conduct import ReportBuild
 
 __all__ = ["REPORTS_DIR", "build_report", "report_folder", "results_figures"]
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.store.roles import Role
+
 __all__ = [
     "PERMISSION_TEXT",
     "ROLE_PERMISSIONS",
@@ -25,18 +27,6 @@ __all__ = [
     "RoleRule",
     "permissions_of",
 ]
-
-
-class Role(StrEnum):
-    INVESTIGATOR = "investigator"
-    DATA_MANAGER = "data_manager"
-    STATISTICIAN = "statistician"
-    MONITOR = "monitor"
-    ADMINISTRATOR = "administrator"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class Permission(StrEnum):

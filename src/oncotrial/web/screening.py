@@ -29,8 +29,8 @@ from oncotrial.formats.patients import read_patients
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.store.sdtm_import import lock_trial
-from oncotrial.web.models import ScreeningRecord
 from oncotrial.web.records import create_record, lock_subject
 
 __all__ = [
