@@ -7,7 +7,10 @@ another database switches to that database (tests and tools that work on several
 The public functions live in small modules: ``oncotrial.store.trials`` (trials, protocol
 versions, status), ``oncotrial.store.sdtm_import`` / ``sdtm_export`` (SDTM in and out),
 ``oncotrial.store.audit`` (users, reasons, history), ``oncotrial.store.records`` (one record:
-find, update, delete, always with a reason).
+find, update, delete, always with a reason), ``oncotrial.store.entry`` (adding or changing one
+subject's record under the subject's lock), ``oncotrial.store.allocation`` (the concealed
+allocation list and randomizing a subject). The tables are ``oncotrial.store.models`` (clinical
+records) and ``oncotrial.store.conduct`` (roles, allocation, screening, queries, logins).
 """
 
 from __future__ import annotations

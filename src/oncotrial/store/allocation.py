@@ -45,8 +45,8 @@ from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
+from oncotrial.store.entry import create_record, lock_subject
 from oncotrial.store.sdtm_import import lock_trial
-from oncotrial.web.records import create_record, lock_subject
 
 __all__ = [
     "Allocation",
