@@ -18,10 +18,10 @@ from oncotrial.app.endpoint_results import Inputs, compute_endpoint, response_ru
 from oncotrial.app.flow import analysis_sets, consort_counts, trial_arms
 from oncotrial.app.results import TrialResults
 from oncotrial.app.trial_data import TrialData
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import RuleSet, rules_for
 from oncotrial.errors import InputError
-from oncotrial.formats.adsl import derive_adsl
 from oncotrial.response import ReferenceDate, ResponseSettings
 
 __all__ = ["analyse_trial", "response_settings"]

@@ -208,7 +208,8 @@ def export(
       oncotrial data export NCT07064876 --out sdtm/ --adsl
       oncotrial data export 001 --out sdtm-json/ --format json
     """
-    from oncotrial.formats.adsl import derive_adsl, write_adsl
+    from oncotrial.endpoints.adsl import derive_adsl
+    from oncotrial.formats.adam import write_adsl
     from oncotrial.formats.sdtm import write_sdtm_folder
 
     open_store(db)

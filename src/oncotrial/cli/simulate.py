@@ -133,9 +133,11 @@ def simulate(
       oncotrial simulate --protocol 001 --n 120 --seed 1 --hr 0.6 --out sim001/ --no-store
       oncotrial simulate --protocol 002 --arm "A=orr:0.45,pfs:9,os:24" --out sim002/
     """
-    from oncotrial.formats.adsl import derive_adsl, write_adsl
+    from oncotrial.endpoints.adsl import derive_adsl
+    from oncotrial.formats.adam import write_adsl
     from oncotrial.formats.protocol_files import dump_protocol_yaml, find_protocol
     from oncotrial.formats.sdtm import write_sdtm_folder
+    from oncotrial.formats.sdtm_spec import to_text_frame
     from oncotrial.simulate import ArmParameters, DesignParameters, simulate_trial
 
     if no_store and out_dir is None:
@@ -201,7 +203,8 @@ def simulate(
             created=created,
             source_version=__version__,
         )
-        written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
+        text = {domain: to_text_frame(frame, domain) for domain, frame in frames.items()}
+        written.append(write_adsl(derive_adsl(text), out_dir / "adsl.csv"))
         protocol_path = out_dir / "protocol.yaml"
         protocol_path.write_text(dump_protocol_yaml(protocol), encoding="utf-8")
         written.append(protocol_path)
