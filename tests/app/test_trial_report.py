@@ -10,11 +10,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from oncotrial.app.analyse import analyse_trial
+from oncotrial.analysis import TrialData, analyse_trial
+from oncotrial.analysis.results import RateOutcome, TteOutcome
 from oncotrial.app.dictionary import MISSING_DICTIONARY
-from oncotrial.app.results import RateOutcome, TteOutcome
-from oncotrial.app.trial_data import TrialData
-from oncotrial.app.trial_report import SIMULATED_BANNER, build_trial_report
 from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.local_progression import derive_local_progression, treated_lesions
 from oncotrial.endpoints.rates import ORR, compute_rate
@@ -25,6 +23,7 @@ from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.protocol.endpoints import EndpointKind, EndpointLevel, read_endpoint
 from oncotrial.protocol.timeframe import Duration, TimeUnit
 from oncotrial.report import Note, NoteKind, Table
+from oncotrial.report.trial import SIMULATED_BANNER, build_trial_report
 from oncotrial.response import ReferenceDate, ResponseSettings, derive_response
 from oncotrial.simulate import ArmParameters, DesignParameters, simulate_trial
 from oncotrial.stats.km import kaplan_meier

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from oncotrial.app.results import ArmInfo, BaselineRow, BaselineTable
+from oncotrial.analysis.results import ArmInfo, BaselineRow, BaselineTable
 
 __all__ = ["baseline_table"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from oncotrial.app.analysis import run_endpoints
+from oncotrial.app.derivations import run_endpoints
 from oncotrial.cli._options import (
     evaluator_option,
     response_source_option,

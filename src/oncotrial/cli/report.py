@@ -17,7 +17,7 @@ __all__ = ["print_report_summary", "report"]
 
 def print_report_summary(results: object, files: object) -> None:
     """The endpoints' headlines and where the files are."""
-    from oncotrial.app.report_endpoints import headline
+    from oncotrial.report.trial import headline
 
     table = Table(header_style="bold", title=None, show_lines=False)
     table.add_column("Registration", no_wrap=True)
@@ -97,8 +97,8 @@ def report(
     from dataclasses import replace
 
     from oncotrial.app.dictionary import find_dictionary
+    from oncotrial.app.reporting import write_trial_report
     from oncotrial.app.trial_data import load_from_folder, load_from_store
-    from oncotrial.app.trial_report import write_trial_report
 
     if (trial is None) == (sdtm is None):
         raise click.UsageError("give a TRIAL id of the database, or --sdtm DIR with --protocol")
