@@ -36,6 +36,15 @@ import pandas as pd
 from oncotrial.response import codes as c
 from oncotrial.response.dates import NO_DATE, parse_dates
 from oncotrial.response.frames import LESION_REQUIRED, require_columns
+from oncotrial.response.lesion_checks import (
+    baseline_checks,
+    check_duplicates,
+    column,
+    conflicting_keys,
+    first_per_key,
+    latest_day_per_key,
+    max_per_subject,
+)
 from oncotrial.response.problems import Action, ProblemLog
 from oncotrial.response.settings import ResponseSettings
 
@@ -101,12 +110,6 @@ class PreparedLesions:
     included: np.ndarray
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-
-
 def _map_words(
     series: pd.Series, table: dict[str, int], words: Mapping[str, str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,8 +155,8 @@ def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
     DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
     if "DIAMETER" not in frame.columns:
-        ldiam, ld_bad = _numbers(_column(frame, "LDIAM"))
-        saxis, sa_bad = _numbers(_column(frame, "SAXIS"))
+        ldiam, ld_bad = _numbers(column(frame, "LDIAM"))
+        saxis, sa_bad = _numbers(column(frame, "SAXIS"))
         return ldiam, ld_bad, saxis, sa_bad
     diameter, bad = _numbers(frame["DIAMETER"])
     if "AXIS" not in frame.columns:
@@ -192,7 +195,7 @@ def prepare_lesions(
     work = _Records.read(lesions.reset_index(drop=True), subjects, settings, log)
     _exclude_early_new_lesions(work)
     _exclude_wrong_axis(work)
-    work.ok = _check_duplicates(
+    work.ok = check_duplicates(
         work.ok,
         work.wide_key,
         work.n_codes,
@@ -207,7 +210,7 @@ def prepare_lesions(
     excluded = _subjects_with_shared_ids(work, len(subjects))
     base = _baseline(work, subjects, excluded)
     _exclude_orphans(work, base)
-    _baseline_checks(
+    baseline_checks(
         frame=work.frame,
         mask=base.target & work.ok & base.included[work.subj],
         subj=work.subj,
@@ -269,7 +272,7 @@ class _Records:
         self.ok &= ~mask
 
     def column(self, name: str) -> pd.Series:
-        return _column(self.frame, name)
+        return column(self.frame, name)
 
     @classmethod
     def read(
@@ -287,19 +290,17 @@ class _Records:
         status = _read_states(frame, log, ok)
         is_node = _read_node_flags(frame, log, ok)
         ldiam, saxis = _read_diameters(frame, log, ok)
-        dates = parse_dates(_column(frame, "DTC"), partial_day=settings.partial_date_day)
+        dates = parse_dates(column(frame, "DTC"), partial_day=settings.partial_date_day)
         log.add(
             frame,
             ok & dates.bad,
             problem=dates.problem,
             action=Action.RECORD_EXCLUDED,
             field="DTC",
-            value=_column(frame, "DTC"),
+            value=column(frame, "DTC"),
         )
         ok &= ~dates.bad
-        lesion_code, lesion_uniques = pd.factorize(
-            _column(frame, "LESION_ID"), use_na_sentinel=True
-        )
+        lesion_code, lesion_uniques = pd.factorize(column(frame, "LESION_ID"), use_na_sentinel=True)
         no_lesion = lesion_code < 0
         log.add(
             frame,
@@ -398,7 +399,7 @@ def _read_subjects(
 def _read_roles(
     frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    role, role_bad, role_blank = _map_words(_column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
+    role, role_bad, role_blank = _map_words(column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
     role_bad |= role_blank
     log.add(
         frame,
@@ -406,14 +407,14 @@ def _read_roles(
         problem="unknown or missing lesion role (TARGET, NON-TARGET or NEW expected)",
         action=Action.RECORD_EXCLUDED,
         field="ROLE",
-        value=_column(frame, "ROLE"),
+        value=column(frame, "ROLE"),
     )
     ok &= ~role_bad
     return role, role_bad
 
 
 def _read_states(frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray) -> np.ndarray:
-    status, status_bad, _ = _map_words(_column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
+    status, status_bad, _ = _map_words(column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
     log.add(
         frame,
         ok & status_bad,
@@ -421,14 +422,14 @@ def _read_states(frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray) -> np.nda
         "EQUIVOCAL, NOT EVALUABLE or TOO SMALL TO MEASURE expected)",
         action=Action.RECORD_EXCLUDED,
         field="STATUS",
-        value=_column(frame, "STATUS"),
+        value=column(frame, "STATUS"),
     )
     ok &= ~status_bad
     return status
 
 
 def _read_node_flags(frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray) -> np.ndarray:
-    node_raw = _column(frame, "IS_NODE")
+    node_raw = column(frame, "IS_NODE")
     if pd.api.types.is_bool_dtype(node_raw.dtype):
         return node_raw.to_numpy(dtype=bool)
     node_codes, node_bad, _ = _map_words(
@@ -460,7 +461,7 @@ def _read_diameters(
             problem="the diameter is not a non-negative number of millimetres",
             action=Action.NOT_ASSESSED,
             field=name,
-            value=_column(frame, name),
+            value=column(frame, name),
         )
         ok &= ~bad
     return ldiam, saxis
@@ -510,13 +511,13 @@ def _subjects_with_shared_ids(work: _Records, n_subjects: int) -> np.ndarray:
     excluded = np.zeros(n_subjects, dtype=bool)
     valid_role = work.known & ~work.role_bad & ~work.no_lesion
     key = work.key
-    conflict = _conflicting_keys(
+    conflict = conflicting_keys(
         key[valid_role], work.role[valid_role], work.is_node[valid_role], work.n_keys
     )
     if conflict.any():
         work.log.add(
             work.frame,
-            _first_per_key(key, valid_role & conflict[key], work.n_keys),
+            first_per_key(key, valid_role & conflict[key], work.n_keys),
             problem="the lesion id is used with different roles or node flags (two lesions "
             "share an id); the subject's lesions cannot be told apart",
             action=Action.SUBJECT_EXCLUDED,
@@ -541,7 +542,7 @@ def _baseline(work: _Records, subjects: SubjectIndex, excluded: np.ndarray) -> _
     the subjects with baseline disease; subjects without a usable baseline are excluded."""
     n_subjects, key, subj, n_keys = len(subjects), work.key, work.subj, work.n_keys
     pre_ok = work.ok & work.pre
-    latest = _latest_day_per_key(key, work.day, pre_ok, n_keys)
+    latest = latest_day_per_key(key, work.day, pre_ok, n_keys)
     work.exclude(
         pre_ok & (work.day < latest[key]),
         problem="an earlier pre-treatment record of a lesion also measured later before the "
@@ -572,7 +573,7 @@ def _baseline(work: _Records, subjects: SubjectIndex, excluded: np.ndarray) -> _
     if missing_base.any():
         work.log.add(
             work.frame,
-            _first_per_key(key, valid_role & missing_base[key], n_keys),
+            first_per_key(key, valid_role & missing_base[key], n_keys),
             problem="a target lesion without a usable baseline measurement (on or before the "
             "reference date); the baseline sum of diameters is unknown",
             action=Action.SUBJECT_EXCLUDED,
@@ -626,7 +627,7 @@ def _prepared(work: _Records, base: _Baseline) -> PreparedLesions:
     base_sum = np.bincount(subj[kept_t], weights=work.value[kept_t], minlength=n_subjects)
     base_sum = np.where(base.n_target > 0, base_sum, np.nan)
     bl_rows = base.rows & keep
-    base_day = _max_per_subject(subj[bl_rows], work.day[bl_rows], n_subjects)
+    base_day = max_per_subject(subj[bl_rows], work.day[bl_rows], n_subjects)
     everything = bool(keep.all())
 
     def kept(values: np.ndarray) -> np.ndarray:
@@ -665,209 +666,4 @@ def _prepared(work: _Records, base: _Baseline) -> PreparedLesions:
         base_sum=np.where(included, base_sum, np.nan),
         base_day=np.where(included, base_day, NO_DATE),
         included=included,
-    )
-
-
-def _max_per_subject(subj: np.ndarray, day: np.ndarray, n_subjects: int) -> np.ndarray:
-    out = np.full(n_subjects, NO_DATE, dtype=np.int64)
-    if len(subj) == 0:
-        return out
-    order = np.lexsort((day, subj))
-    s, d = subj[order], day[order]
-    last = np.r_[s[1:] != s[:-1], True]
-    out[s[last]] = d[last]
-    return out
-
-
-def _first_per_key(keys: np.ndarray, mask: np.ndarray, n_keys: int) -> np.ndarray:
-    """Mask of the first row (in row order) of each key among the masked rows."""
-    out = np.zeros(len(keys), dtype=bool)
-    rows = np.flatnonzero(mask)
-    if len(rows):
-        first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first, keys[rows], rows)
-        out[first[first != np.iinfo(np.int64).max]] = True
-    return out
-
-
-def _latest_day_per_key(
-    keys: np.ndarray, day: np.ndarray, mask: np.ndarray, n_keys: int
-) -> np.ndarray:
-    """Per key, the latest day among the masked rows (min int64 where none)."""
-    out = np.full(n_keys, np.iinfo(np.int64).min, dtype=np.int64)
-    rows = np.flatnonzero(mask)
-    if len(rows):
-        np.maximum.at(out, keys[rows], day[rows])
-    return out
-
-
-def _conflicting_keys(
-    keys: np.ndarray, role: np.ndarray, is_node: np.ndarray, n_keys: int
-) -> np.ndarray:
-    """Per key: recorded with more than one (role, node) combination."""
-    out = np.zeros(n_keys, dtype=bool)
-    if len(keys) == 0:
-        return out
-    attr = role.astype(np.int64) * 2 + is_node.astype(np.int64)
-    lowest = np.full(n_keys, 99, dtype=np.int64)
-    highest = np.full(n_keys, -1, dtype=np.int64)
-    np.minimum.at(lowest, keys, attr)
-    np.maximum.at(highest, keys, attr)
-    return np.asarray((highest >= 0) & (lowest != highest), dtype=bool)
-
-
-def _check_duplicates(
-    ok: np.ndarray,
-    lesion_key: np.ndarray,
-    n_codes: int,
-    day: np.ndarray,
-    role: np.ndarray,
-    is_node: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-    frame: pd.DataFrame,
-    log: ProblemLog,
-) -> np.ndarray:
-    rows = np.flatnonzero(ok)
-    if len(rows) == 0:
-        return ok
-    d0 = int(day[rows].min())
-    span = int(day[rows].max()) - d0 + 1
-    codes = max(n_codes, 1)
-    by_date = (lesion_key[rows] // codes) * span + (day[rows] - d0)  # subject, then date
-    steps = np.diff(by_date)
-    dup = None
-    if len(rows) < 2:
-        return ok
-    if bool(np.all(steps >= 0)):
-        # Records sorted by subject and date (the usual layout): a duplicate can only sit in a
-        # run of one subject and date, and counting (run, lesion) pairs needs no hashing.
-        run = np.concatenate(([0], np.cumsum(steps > 0)))
-        if (int(run[-1]) + 1) * codes <= 8 * len(rows) + 1_000_000:
-            pair = run * codes + lesion_key[rows] % codes
-            dup = np.bincount(pair)[pair] > 1
-    if dup is None:
-        pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
-        pair_codes, pair_uniques = pd.factorize(pairs)
-        dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
-    if not dup.any():
-        return ok
-    dup_rows = rows[dup]
-    detail = pd.DataFrame(
-        {
-            "k": lesion_key[dup_rows],
-            "d": day[dup_rows],
-            "role": role[dup_rows],
-            "node": is_node[dup_rows],
-            "value": np.where(np.isnan(value[dup_rows]), -1.0, value[dup_rows]),
-            "status": status[dup_rows],
-            "row": dup_rows,
-        }
-    )
-    distinct = detail.groupby(["k", "d"])[["role", "node", "value", "status"]].nunique()
-    conflict = (distinct > 1).any(axis=1)
-    detail = detail.join(conflict.rename("conflict"), on=["k", "d"])
-    first_in_group = ~detail.duplicated(["k", "d"]).to_numpy()
-    conflicting = detail["conflict"].to_numpy()
-    merged_rows = detail["row"].to_numpy()[~conflicting & ~first_in_group]
-    conflict_rows = detail["row"].to_numpy()[conflicting]
-    mask = np.zeros(len(ok), dtype=bool)
-    mask[merged_rows] = True
-    log.add(
-        frame,
-        mask,
-        problem="the same lesion is recorded again on the same date with identical values",
-        action=Action.MERGED,
-        field="LESION_ID",
-        value=_column(frame, "LESION_ID"),
-    )
-    cmask = np.zeros(len(ok), dtype=bool)
-    cmask[conflict_rows] = True
-    log.add(
-        frame,
-        cmask,
-        problem="duplicate lesion id: the lesion is recorded more than once on this date with "
-        "different values",
-        action=Action.NOT_ASSESSED,
-        field="LESION_ID",
-        value=_column(frame, "LESION_ID"),
-    )
-    return ok & ~mask & ~cmask
-
-
-def _baseline_checks(
-    *,
-    frame: pd.DataFrame,
-    mask: np.ndarray,
-    subj: np.ndarray,
-    is_node: np.ndarray,
-    value: np.ndarray,
-    day: np.ndarray,
-    ref_day: np.ndarray,
-    settings: ResponseSettings,
-    log: ProblemLog,
-) -> None:
-    """Report (and keep) baseline target lesions that break RECIST 1.1 §3.1.1/§4.2."""
-    n_subjects = int(subj.max()) + 1 if len(subj) else 0
-    log.add(
-        frame,
-        mask & ~is_node & (value < 10),
-        problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
-        action=Action.FLAGGED,
-        field="LDIAM",
-        value=value,
-        rule="BL-LD10",
-    )
-    log.add(
-        frame,
-        mask & is_node & (value < 15),
-        problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
-        "RECIST 1.1)",
-        action=Action.FLAGGED,
-        field="SAXIS",
-        value=value,
-        rule="BL-SA15",
-    )
-    log.add(
-        frame,
-        _first_per_key(subj, mask & (day < ref_day - settings.baseline_max_days), n_subjects),
-        problem=f"baseline measurement more than {settings.baseline_max_days} days before the "
-        "reference date",
-        action=Action.FLAGGED,
-        field="DTC",
-        value=_column(frame, "DTC"),
-        rule="BL-AGE",
-    )
-    rows = np.flatnonzero(mask)
-    if len(rows) == 0:
-        return
-    counts = np.bincount(subj[rows], minlength=n_subjects)
-    log.add(
-        frame,
-        _first_per_key(subj, mask & (counts[subj] > 5), n_subjects),
-        problem="more than 5 target lesions at baseline (RECIST 1.1 §4.2 allows 5)",
-        action=Action.FLAGGED,
-        field="LESION_ID",
-        rule="BL-MAX5",
-    )
-    if "ORGAN" not in frame.columns:
-        return
-    raw_code, raw_uniques = pd.factorize(frame["ORGAN"].to_numpy(dtype=object)[rows])
-    # Organ names compared case- and space-insensitively; a missing organ is not counted.
-    names = [c.normalise_word(str(u)) for u in raw_uniques]
-    organ_code = pd.factorize(np.array([*names, ""], dtype=object)[raw_code])[0]
-    organ_text = pd.Series(np.array([*names, ""], dtype=object)[raw_code], dtype=object)
-    pair = subj[rows] * (int(organ_code.max()) + 2) + organ_code
-    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
-    crowded_rows = rows[(count[inverse] > 2) & (organ_text != "").to_numpy()]
-    crowded = np.zeros(len(mask), dtype=bool)
-    crowded[crowded_rows] = True
-    log.add(
-        frame,
-        _first_per_key(subj, crowded, n_subjects),
-        problem="more than 2 target lesions in one organ at baseline (RECIST 1.1 §4.2 allows 2)",
-        action=Action.FLAGGED,
-        field="ORGAN",
-        value=frame["ORGAN"],
-        rule="BL-MAX2",
     )
