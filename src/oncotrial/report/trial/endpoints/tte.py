@@ -45,6 +45,33 @@ def landmark_fact(value: LandmarkValue, label: str) -> Fact | None:
 
 
 def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome) -> list[Block]:
+    """Population, facts, the Kaplan-Meier summary, landmark rates, the arms compared, figures."""
+    blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.population}.")]
+    facts = _tte_facts(outcome)
+    if facts:
+        blocks.append(Facts(facts))
+    blocks.append(_km_table(item, outcome))
+    if outcome.landmark is not None:
+        blocks.append(
+            landmark_table(f"{item.id}-landmark", outcome.name, outcome.landmark, outcome.landmarks)
+        )
+    if outcome.cox is not None and outcome.logrank is not None:
+        blocks.append(_comparison_table(item, outcome))
+    blocks += _tte_figures(results, item, outcome)
+    if outcome.local is not None:
+        ids = ", ".join(LOCAL_PROGRESSION_RULES)
+        events = len(outcome.local.events)
+        blocks.append(
+            Paragraph(
+                f"Local progression of a treated lesion ({ids}; Methods) was seen in {events} of "
+                f"{len(outcome.local.subjects)} patients with a treated lesion."
+            )
+        )
+    return blocks
+
+
+def _tte_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median per arm, landmark rates, and the hazard ratio with the log-rank p."""
     facts = []
     for label, curve in outcome.curves:
         value, note = median_text(curve)
@@ -72,9 +99,10 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
                 f"log-rank {fmt_p(outcome.logrank.p)}",
             )
         )
-    blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.population}.")]
-    if facts:
-        blocks.append(Facts(facts))
+    return facts
+
+
+def _km_table(item: EndpointResult, outcome: TteOutcome) -> Table:
     columns = (
         Column("Arm"),
         Column("Patients", "right"),
@@ -100,64 +128,65 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
                 )
             )
         )
-    blocks.append(
-        Table(
-            f"{item.id}-km",
-            f"{outcome.name}: Kaplan-Meier summary",
-            columns,
-            tuple(rows),
-            footnotes=(
-                "Medians and their 95% CIs as R survival reports them (log transform, Greenwood "
-                "variance); NR: not reached (the curve or its confidence band does not fall to "
-                "50%). Months = days / 30.4375.",
-            ),
-            missing_text="NR",
-        )
+    return Table(
+        f"{item.id}-km",
+        f"{outcome.name}: Kaplan-Meier summary",
+        columns,
+        tuple(rows),
+        footnotes=(
+            "Medians and their 95% CIs as R survival reports them (log transform, Greenwood "
+            "variance); NR: not reached (the curve or its confidence band does not fall to "
+            "50%). Months = days / 30.4375.",
+        ),
+        missing_text="NR",
     )
-    if outcome.landmark is not None:
-        blocks.append(
-            landmark_table(f"{item.id}-landmark", outcome.name, outcome.landmark, outcome.landmarks)
-        )
-    if outcome.cox is not None and outcome.logrank is not None:
-        lr = outcome.logrank
-        blocks.append(
-            Table(
-                f"{item.id}-hr",
-                f"{outcome.name}: comparison of the arms",
+
+
+def _comparison_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    """Hazard ratio (Cox) and log-rank test between the arms."""
+    cox, lr = outcome.cox, outcome.logrank
+    assert cox is not None and lr is not None  # the caller shows the table only with both
+    return Table(
+        f"{item.id}-hr",
+        f"{outcome.name}: comparison of the arms",
+        (
+            Column("Arm"),
+            Column("Reference arm"),
+            Column("Hazard ratio", "right", ".2f"),
+            Column("95% CI lower", "right", ".2f"),
+            Column("95% CI upper", "right", ".2f"),
+            Column("Wald p", "right", ".4f"),
+            Column("Log-rank χ²", "right", ".2f"),
+            Column("Log-rank p", "right", ".4f"),
+        ),
+        tuple(
+            Row(
                 (
-                    Column("Arm"),
-                    Column("Reference arm"),
-                    Column("Hazard ratio", "right", ".2f"),
-                    Column("95% CI lower", "right", ".2f"),
-                    Column("95% CI upper", "right", ".2f"),
-                    Column("Wald p", "right", ".4f"),
-                    Column("Log-rank χ²", "right", ".2f"),
-                    Column("Log-rank p", "right", ".4f"),
-                ),
-                tuple(
-                    Row(
-                        (
-                            term.name,
-                            outcome.cox.reference,
-                            round_or_none(term.hr, 8),
-                            round_or_none(term.lower, 8),
-                            round_or_none(term.upper, 8),
-                            round_or_none(term.p, 8),
-                            round_or_none(lr.chisq, 8),
-                            round_or_none(lr.p, 8),
-                        )
-                    )
-                    for term in outcome.cox.terms
-                ),
-                footnotes=(
-                    f"Cox proportional hazards model (Efron ties), Wald 95% CI; log-rank test with "
-                    f"{lr.df} degree(s) of freedom. {outcome.cox.events} events in "
-                    f"{outcome.cox.n} patients.",
-                ),
+                    term.name,
+                    cox.reference,
+                    round_or_none(term.hr, 8),
+                    round_or_none(term.lower, 8),
+                    round_or_none(term.upper, 8),
+                    round_or_none(term.p, 8),
+                    round_or_none(lr.chisq, 8),
+                    round_or_none(lr.p, 8),
+                )
             )
-        )
+            for term in cox.terms
+        ),
+        footnotes=(
+            f"Cox proportional hazards model (Efron ties), Wald 95% CI; log-rank test with "
+            f"{lr.df} degree(s) of freedom. {cox.events} events in "
+            f"{cox.n} patients.",
+        ),
+    )
+
+
+def _tte_figures(results: TrialResults, item: EndpointResult, outcome: TteOutcome) -> list[Block]:
+    """The Kaplan-Meier plot, and the forest plot of subgroups in a two-arm trial."""
+    figures: list[Block] = []
     if outcome.curves:
-        blocks.append(
+        figures.append(
             km_figure(
                 outcome,
                 figure_id=f"{item.id}-km",
@@ -170,19 +199,10 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
     if outcome.subgroups and outcome.cox is not None and len(results.arms) == 2:
         experimental = next(a.label for a in results.arms if not a.control)
         control = next(a.label for a in results.arms if a.control)
-        blocks.append(
+        figures.append(
             forest_figure(outcome, figure_id=f"{item.id}-forest", arms=(experimental, control))
         )
-    if outcome.local is not None:
-        ids = ", ".join(LOCAL_PROGRESSION_RULES)
-        events = len(outcome.local.events)
-        blocks.append(
-            Paragraph(
-                f"Local progression of a treated lesion ({ids}; Methods) was seen in {events} of "
-                f"{len(outcome.local.subjects)} patients with a treated lesion."
-            )
-        )
-    return blocks
+    return figures
 
 
 def landmark_table(
