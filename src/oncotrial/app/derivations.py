@@ -16,9 +16,11 @@ import pandas as pd
 from oncotrial.endpoints.tte import (
     CensoringRules,
     Param,
+    RuleSet,
     TteResult,
     derive_adtte,
     new_therapy_from_cm,
+    rules_for,
 )
 from oncotrial.errors import InputError
 from oncotrial.formats.adam import read_adsl
@@ -30,9 +32,11 @@ from oncotrial.formats.lesions import (
     read_sdtm_responses,
 )
 from oncotrial.formats.sdtm import find_domain_file, read_domain
-from oncotrial.response import ResponseResult, ResponseSettings, derive_response
+from oncotrial.protocol.endpoints import Origin
+from oncotrial.protocol.model import AnalysisPlan
+from oncotrial.response import ReferenceDate, ResponseResult, ResponseSettings, derive_response
 
-__all__ = ["EndpointRun", "run_endpoints", "run_response"]
+__all__ = ["EndpointRun", "TteSettings", "run_endpoints", "run_response", "tte_settings"]
 
 
 def run_response(
@@ -71,6 +75,44 @@ def _new_therapy(sdtm: Path) -> pd.DataFrame | None:
     """First new anticancer therapy per subject from the folder's CM domain, when it has one."""
     found = find_domain_file(sdtm, "CM")
     return new_therapy_from_cm(read_domain(found)) if found is not None else None
+
+
+@dataclass(frozen=True)
+class TteSettings:
+    """What a time-to-event derivation needs besides the data: time zero, rules, settings."""
+
+    reference: str  # RANDDT or TRTSDT
+    rules: CensoringRules
+    response: ResponseSettings
+
+
+def tte_settings(
+    rule_set: str | RuleSet,
+    *,
+    plan: AnalysisPlan | None = None,
+    reference: str | None = None,
+    assessment_interval_days: int | None = None,
+    assessment_window_days: int | None = None,
+) -> TteSettings:
+    """Settings from the options given, completed from an analysis plan (a protocol's): its
+    response settings, its time zero (TRTSDT for first dose, else RANDDT) and its imaging
+    schedule where the options leave them out; RECIST 1.1 defaults and RANDDT otherwise."""
+    response = ResponseSettings()
+    interval, window = assessment_interval_days, assessment_window_days
+    if plan is not None:
+        response = plan.response or response
+        if reference is None and plan.reference_date is not None:
+            reference = "TRTSDT" if plan.reference_date is Origin.FIRST_DOSE else "RANDDT"
+        interval = interval or plan.imaging_interval_days
+        window = window if window is not None else plan.imaging_window_days
+    reference = reference or "RANDDT"
+    return TteSettings(
+        reference=reference,
+        rules=rules_for(
+            rule_set, assessment_interval_days=interval, assessment_window_days=window or 0
+        ),
+        response=response.model_copy(update={"reference_date": ReferenceDate(reference)}),
+    )
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,20 @@ format or none. The caller reads the clock (``generated``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from oncotrial.analysis import TrialData, TrialResults, analyse_trial
+from oncotrial.app.dictionary import find_dictionary
+from oncotrial.app.trial_data import load_from_folder, load_from_store
 from oncotrial.endpoints.ctcae import CtcaeDictionary
+from oncotrial.errors import InputError
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.report import Report, ReportFiles, write_report
 from oncotrial.report.trial import build_trial_report
 
-__all__ = ["TrialReport", "write_trial_report"]
+__all__ = ["TrialReport", "report_trial", "write_trial_report"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class TrialReport:
     results: TrialResults
     report: Report
     files: ReportFiles
+    ctcae_reason: str | None = None  # why the adverse-event tables are missing, if they are
 
 
 def write_trial_report(
@@ -44,4 +48,38 @@ def write_trial_report(
     ``out_dir`` (all formats or none)."""
     results = analyse_trial(data, plan=plan, cutoff=cutoff, ctcae=ctcae, ctcae_reason=ctcae_reason)
     report = build_trial_report(results, generated=generated)
-    return TrialReport(results, report, write_report(report, out_dir))
+    return TrialReport(results, report, write_report(report, out_dir), ctcae_reason)
+
+
+def report_trial(
+    out_dir: Path,
+    *,
+    generated: datetime,
+    trial: str | None = None,
+    sdtm: Path | None = None,
+    protocol: str | None = None,
+    simulated: bool = False,
+    cutoff: date | None = None,
+    ctcae: Path | None = None,
+) -> TrialReport:
+    """``oncotrial report``: a trial of the configured database (``trial``; ``protocol``
+    overrides the stored one) or an SDTM folder with its ``protocol``, analysed and written;
+    ``simulated`` marks the data as made by the simulator. ``ctcae``: NCI's CTCAE file (default:
+    the environment's or the data directory's; without one the report says why AE tables are
+    missing)."""
+    dictionary, reason = find_dictionary(ctcae)
+    if sdtm is not None:
+        if protocol is None:
+            raise InputError(
+                "an SDTM folder needs its protocol", hint="Pass --protocol (trial id or file)."
+            )
+        data = load_from_folder(sdtm, protocol)
+    elif trial is not None:
+        data = load_from_store(trial, protocol=protocol)
+    else:
+        raise InputError("name a trial of the database, or an SDTM folder with its protocol")
+    if simulated:
+        data = replace(data, simulated=True)
+    return write_trial_report(
+        data, out_dir, generated=generated, cutoff=cutoff, ctcae=dictionary, ctcae_reason=reason
+    )
