@@ -160,7 +160,7 @@ def compute_endpoint(
         endpoint,
         index,
         level_index,
-        outcome,  # type: ignore[arg-type]
+        outcome,
         tuple(reasons),
         tuple(notes),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import AnalysisSets, ArmInfo, ConsortArmCounts, ConsortCounts
@@ -120,7 +121,8 @@ def _screen_failure_reasons(
     reason: dict[str, str] = {}
     ie = frames.get("IE")
     if ie is not None and not ie.empty and "IETEST" in ie.columns:
-        ordered = ie.assign(_SEQ=pd.to_numeric(ie.get("IESEQ"), errors="coerce")).sort_values(
+        seq = pd.to_numeric(ie["IESEQ"], errors="coerce") if "IESEQ" in ie.columns else np.nan
+        ordered = ie.assign(_SEQ=seq).sort_values(
             ["USUBJID", "_SEQ"]
         )
         for subject, row in ordered.drop_duplicates("USUBJID").set_index("USUBJID").iterrows():
