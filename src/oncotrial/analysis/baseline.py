@@ -75,10 +75,7 @@ def _age_cells(groups: Sequence[pd.DataFrame]) -> list[BaselineRow]:
         else:
             cells_median.append("–")
             cells_mean.append("–")
-    over = [
-        _percent(int((_numbers(g, "AGE") >= 65).sum()), len(g))
-        for g in groups
-    ]
+    over = [_percent(int((_numbers(g, "AGE") >= 65).sum()), len(g)) for g in groups]
     return [
         BaselineRow("Age, years", ("",) * len(groups), heading=True),
         BaselineRow("Median (range)", tuple(cells_median)),

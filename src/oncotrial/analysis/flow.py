@@ -122,9 +122,7 @@ def _screen_failure_reasons(
     ie = frames.get("IE")
     if ie is not None and not ie.empty and "IETEST" in ie.columns:
         seq = pd.to_numeric(ie["IESEQ"], errors="coerce") if "IESEQ" in ie.columns else np.nan
-        ordered = ie.assign(_SEQ=seq).sort_values(
-            ["USUBJID", "_SEQ"]
-        )
+        ordered = ie.assign(_SEQ=seq).sort_values(["USUBJID", "_SEQ"])
         for subject, row in ordered.drop_duplicates("USUBJID").set_index("USUBJID").iterrows():
             code = str(row.get("IETESTCD") or "").strip()
             text = str(row["IETEST"]).strip().rstrip(";.")
