@@ -1,9 +1,17 @@
-"""Shared fixtures: where the reference material lives, an isolated oncotrial home."""
+"""Shared fixtures: where the reference material lives, an isolated oncotrial home, and the
+system tools of the browser and PDF tests (Debian chromium, poppler-utils).
+
+Browser and PDF tests never skip silently: a missing tool fails them with the command that
+installs it, unless the run opted out explicitly (`python3 dev.py test --no-browser`, which sets
+ONCOTRIAL_NO_BROWSER=1); then they are skipped and the summary counts them.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,6 +22,92 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ONCOTRIAL_SHARED", ROOT.parent / "shared")).resolve()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+POPPLER = ("pdftoppm", "pdftotext", "pdffonts")
+NO_BROWSER = "ONCOTRIAL_NO_BROWSER"
+_OPTED_OUT = "skipped: the run opted out of browser and PDF tests (--no-browser)"
+
+
+def missing_system_tool(what: str, package: str) -> NoReturn:
+    """Fail (or, with --no-browser, skip) a test whose system tool is not installed."""
+    if os.environ.get(NO_BROWSER) == "1":
+        pytest.skip(f"{what} is not installed; {_OPTED_OUT}")
+    pytest.fail(
+        f"{what} is not installed, and browser and PDF tests never skip silently. "
+        f"`python3 dev.py test` installs it when run as root; otherwise run "
+        f"`sudo apt-get install {package}`, or opt out explicitly with "
+        "`python3 dev.py test --no-browser`.",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> Path:
+    """Debian chromium (with Playwright for Python), or the test fails saying how to get it."""
+    if not CHROMIUM.exists():
+        missing_system_tool(f"Debian chromium ({CHROMIUM})", "chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.fail(
+            "Playwright for Python is not installed: it is a test dependency "
+            "(`python3 dev.py test` installs it from requirements-test.lock)",
+            pytrace=False,
+        )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def poppler_tools() -> dict[str, str]:
+    """Paths of poppler's pdftoppm, pdftotext and pdffonts, or the test fails saying how."""
+    tools = {name: shutil.which(name) for name in POPPLER}
+    missing = [name for name, path in tools.items() if path is None]
+    if missing:
+        missing_system_tool(f"{', '.join(missing)} (Debian poppler-utils)", "poppler-utils")
+    return {name: str(path) for name, path in tools.items()}
+
+
+@pytest.fixture(scope="session")
+def rscript_foreign() -> str:
+    """Rscript with R's `foreign` package (Debian r-cran-foreign), or the test fails saying how.
+
+    R's read.xport is the independent reader of the SAS transport files oncotrial writes."""
+    import subprocess
+
+    rscript = shutil.which("Rscript")
+    if rscript is not None:
+        found = subprocess.run(
+            [rscript, "-e", "library(foreign); library(jsonlite)"],
+            capture_output=True,
+            check=False,
+        )
+        if found.returncode == 0:
+            return rscript
+    pytest.fail(
+        "R with its foreign and jsonlite packages is not installed: `python3 dev.py test` "
+        "installs them when run as root; otherwise run "
+        "`sudo apt-get install r-cran-foreign r-cran-jsonlite`.",
+        pytrace=False,
+    )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """State, at the end, how many tests the --no-browser opt-out left unrun."""
+    if os.environ.get(NO_BROWSER) != "1":
+        return
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if _OPTED_OUT in str(getattr(report, "longrepr", ""))
+    ]
+    terminalreporter.write_sep(
+        "=",
+        f"--no-browser: {len(skipped)} browser/PDF test(s) NOT RUN (Debian chromium or "
+        "poppler-utils missing)",
+        yellow=True,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,13 +71,15 @@ def ctcae_file(shared: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, ctcae_file: Path) -> DemoRun:
-    """`oncotrial demo` with NCI's CTCAE file, in a fresh data directory."""
+    """`oncotrial demo` as on a fresh machine: a fresh data directory, no CTCAE file named (the
+    CTCAE v5.0 shipped with oncotrial is used; ``ctcae`` is the reference copy the tests compare
+    against)."""
     home = tmp_path_factory.mktemp("demo-home")
     result = run_oncotrial(
         "demo",
         env={
             "ONCOTRIAL_HOME": str(home),
-            "ONCOTRIAL_CTCAE": str(ctcae_file),
+            "ONCOTRIAL_CTCAE": None,
             "ONCOTRIAL_DB": None,
             "DATABASE_URL": None,
         },
@@ -110,19 +111,17 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="module")
-def chromium(demo_run: DemoRun):
-    """Headless Debian Chromium driven by Playwright; skips with the reason when unavailable.
+def chromium(demo_run: DemoRun, chromium_executable: Path):
+    """Headless Debian Chromium driven by Playwright (tests/conftest.py: fails when missing).
 
     Module-scoped and started after the demo: Playwright's sync API runs an event loop, and
     Django refuses database calls while one runs in the thread."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser test needs Playwright for Python (pip install playwright)")
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_executable), args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -130,8 +129,5 @@ def chromium(demo_run: DemoRun):
 
 
 @pytest.fixture(scope="session")
-def pdftoppm() -> str:
-    found = shutil.which("pdftoppm")
-    if found is None:
-        pytest.skip("pdftoppm not installed (apt-get install poppler-utils)")
-    return found
+def pdftoppm(poppler_tools: dict[str, str]) -> str:
+    return poppler_tools["pdftoppm"]

@@ -1,9 +1,10 @@
 """Re-running the demo replaces the demo database and says so; it never touches the database
-ONCOTRIAL_DB names; without NCI's CTCAE file it runs to the end and every adverse-event section
-says why it is empty."""
+ONCOTRIAL_DB names; without a CTCAE file named it uses the CTCAE v5.0 shipped with oncotrial and
+the reports have their adverse-event tables."""
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -44,22 +45,29 @@ def test_rerun_replaces_only_the_demo_database(one_trial, tmp_path: Path) -> Non
     ]
 
 
-def test_without_the_ctcae_file_the_demo_explains_the_missing_safety_tables(
+def test_without_a_named_ctcae_file_the_demo_uses_the_shipped_one(
     one_trial, tmp_path: Path
 ) -> None:
+    """A fresh machine: no ONCOTRIAL_CTCAE, nothing in the data directory — full AE tables."""
     home = tmp_path / "home"
     result = run_oncotrial(
         "demo", env={"ONCOTRIAL_HOME": str(home), "ONCOTRIAL_CTCAE": None, "ONCOTRIAL_DB": None}
     )
     assert result.code == 0, result.err
-    err = " ".join(result.err.split())
-    assert "adverse-event tables are not in the reports: no CTCAE v5.0 dictionary" in err
-    assert "ONCOTRIAL_CTCAE" in err
+    out = " ".join(result.out.split())
+    shipped = "CTCAE v5.0 (NCI's publication of 27 November 2017, shipped with oncotrial)"
+    assert f"adverse events checked against {shipped}" in out
+    assert "not in the reports" not in result.err
     html = " ".join(
-        (home / "demo" / "reports" / "002" / "report.html").read_text(encoding="utf-8").split()
+        unescape(
+            (home / "demo" / "reports" / "002" / "report.html").read_text(encoding="utf-8")
+        ).split()
     )
-    assert "Safety cannot be computed because no CTCAE v5.0 dictionary is available" in html
-    assert "The simulated adverse-event records were not stored" in html
+    assert "cannot be computed" not in html.split("Safety", 1)[1][:400]
+    assert "Treatment-emergent adverse events by CTCAE v5.0 system organ class" in html
+    assert f"terms and grades checked against {shipped}" in html
+    assert f"Terms and grades were checked against {shipped}" in html
+    assert "were not stored" not in html
     # the efficacy endpoints are all there
     assert "Objective response rate (ORR)" in html and "1-year OS rate" in html
 

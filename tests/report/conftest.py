@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from oncotrial.report import Report, ReportFiles, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "report"
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -45,16 +43,14 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    """Headless Debian Chromium driven by Playwright; skips with the reason when unavailable."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser test needs Debian chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser test needs Playwright for Python (pip install playwright)")
+def chromium(chromium_executable: Path):
+    """Headless Debian Chromium driven by Playwright (tests/conftest.py: fails when missing)."""
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_executable), args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -62,13 +58,9 @@ def chromium():
 
 
 @pytest.fixture(scope="session")
-def poppler() -> dict[str, str]:
-    """Paths of poppler's pdftoppm, pdftotext and pdffonts; skips when poppler is missing."""
-    tools = {name: shutil.which(name) for name in ("pdftoppm", "pdftotext", "pdffonts")}
-    missing = [name for name, path in tools.items() if path is None]
-    if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (apt-get install poppler-utils)")
-    return {name: str(path) for name, path in tools.items()}
+def poppler(poppler_tools: dict[str, str]) -> dict[str, str]:
+    """Paths of poppler's pdftoppm, pdftotext and pdffonts (tests/conftest.py)."""
+    return poppler_tools
 
 
 @pytest.fixture(scope="session")

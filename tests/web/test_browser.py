@@ -40,20 +40,20 @@ ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _browser(chromium_executable: Path) -> None:
+    """Every test here needs Debian chromium: it fails, never skips, when it is missing
+    (tests/conftest.py; `python3 dev.py test --no-browser` opts out explicitly)."""
+
+
 def in_own_thread(scenario: Callable[[Any], None]) -> None:
     """Run a Playwright scenario in a thread of its own.
 
     Playwright's sync API refuses to start in a thread whose asyncio loop is already running —
     as it is in the main thread while another test module keeps a session-wide browser open.
     """
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("Playwright for Python is not installed (pip install playwright)")
+    from playwright.sync_api import sync_playwright
+
     failure: list[BaseException] = []
 
     def run() -> None:

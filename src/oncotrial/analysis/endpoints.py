@@ -71,6 +71,7 @@ def _safety(inputs: Inputs) -> SafetyOutcome | str:
         adae=adae,
         window_days=window,
         dictionary=f"CTCAE v{inputs.ctcae.version}",
+        dictionary_origin=inputs.ctcae.origin,
     )
 
 

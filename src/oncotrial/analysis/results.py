@@ -183,7 +183,16 @@ class SafetyOutcome:
     worst: WorstGradeTable
     adae: pd.DataFrame
     window_days: int
-    dictionary: str  # "CTCAE v5.0 (file)"
+    dictionary: str  # "CTCAE v5.0"
+    dictionary_origin: str = ""  # where it came from: "NCI's publication …, shipped with oncotrial"
+
+    @property
+    def dictionary_description(self) -> str:
+        return (
+            f"{self.dictionary} ({self.dictionary_origin})"
+            if self.dictionary_origin
+            else (self.dictionary)
+        )
 
 
 @dataclass(frozen=True)

@@ -169,7 +169,7 @@ class DemoResult:
     database: Path
     replaced: bool
     reports: Path
-    dictionary: str | None  # the CTCAE file used, or None
+    dictionary: str | None  # which CTCAE dictionary was used (its description), or None
     dictionary_reason: str | None
     trials: tuple[DemoTrial, ...] = field(default_factory=tuple)
 
@@ -361,7 +361,7 @@ def run_demo(
         database=database,
         replaced=replaced,
         reports=out,
-        dictionary=dictionary.source if dictionary is not None else None,
+        dictionary=dictionary.description if dictionary is not None else None,
         dictionary_reason=reason,
         trials=tuple(trials),
     )

@@ -1,37 +1,31 @@
-"""The CTCAE v5.0 dictionary for reports and the demo, or why there is none.
+"""The CTCAE dictionary for reports and the demo.
 
-oncotrial does not ship NCI's file (docs/protocol.md; ``oncotrial.formats.ctcae``). A report
-needs it to check adverse-event terms and grades. When the user named no file (no ``--ctcae``,
-no ``ONCOTRIAL_CTCAE``) and none is in the data directory, the analysis goes on without it and
-the adverse-event sections say why, and how to get the file — never a crash, never a silent
-pass. A file the user did name but that cannot be read is an error.
+oncotrial ships NCI's CTCAE v5.0 (``oncotrial.formats.ctcae``), so a report always has a
+dictionary unless the user named a file that cannot be read, which is an error. A caller that
+analyses without one (``ctcae=None``) gets adverse-event sections that say why
+(``MISSING_DICTIONARY``) — never a silent pass.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from oncotrial.endpoints.ctcae import CtcaeDictionary
-from oncotrial.errors import ConfigurationError
-from oncotrial.formats.ctcae import CTCAE_DOWNLOAD_URL, load_ctcae
+from oncotrial.formats.ctcae import load_ctcae
 
 __all__ = ["MISSING_DICTIONARY", "find_dictionary"]
 
 MISSING_DICTIONARY = (
-    "no CTCAE v5.0 dictionary is available on this machine, so adverse-event terms and grades "
-    "cannot be checked against it (oncotrial does not ship NCI's file). Download "
-    f"{CTCAE_DOWNLOAD_URL} and pass it with --ctcae FILE, set ONCOTRIAL_CTCAE=FILE, or copy it "
-    "into the oncotrial data directory as CTCAE_v5.0.xlsx (or .csv), then run again"
+    "no CTCAE dictionary was given to the analysis, so adverse-event terms and grades cannot be "
+    "checked against it. Run without --ctcae and ONCOTRIAL_CTCAE to use the CTCAE v5.0 shipped "
+    "with oncotrial, or name a CTCAE file with --ctcae FILE or ONCOTRIAL_CTCAE=FILE"
 )
 
 
 def find_dictionary(path: Path | None = None) -> tuple[CtcaeDictionary | None, str | None]:
-    """(dictionary, None), or (None, the reason) when no file was named and none was found."""
-    named = path is not None or bool(os.environ.get("ONCOTRIAL_CTCAE"))
-    try:
-        return load_ctcae(path), None
-    except ConfigurationError:
-        if named:
-            raise
-        return None, MISSING_DICTIONARY
+    """(dictionary, None): the named file's dictionary, else the shipped CTCAE v5.0.
+
+    The pair's second member is the reason when there is no dictionary; with the dictionary
+    shipped that no longer happens, but callers keep handling it (``analyse_trial(ctcae=None)``).
+    """
+    return load_ctcae(path), None

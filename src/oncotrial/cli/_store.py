@@ -39,7 +39,8 @@ def ctcae_option(function: F) -> F:
         "--ctcae",
         "ctcae",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="NCI's CTCAE v5.0 file (default: $ONCOTRIAL_CTCAE or the data directory's copy).",
+        help="A CTCAE dictionary file (default: $ONCOTRIAL_CTCAE, the data directory's "
+        "CTCAE_v5.0.xlsx/.csv, else NCI's CTCAE v5.0 shipped with oncotrial).",
     )(function)
 
 

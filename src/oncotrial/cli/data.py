@@ -80,8 +80,8 @@ def import_(
     domain file with --domain, or a CSV/Excel template with --template. Every record is checked
     first (CTCAE terms and grades, dates, lesions measured before baseline, one randomization per
     subject, deaths before enrollment, duplicate records…); one bad row rejects the whole import
-    with a list of every bad row, and nothing is written. Adverse events need NCI's CTCAE v5.0
-    file (--ctcae or ONCOTRIAL_CTCAE).
+    with a list of every bad row, and nothing is written. Adverse events are checked against
+    NCI's CTCAE v5.0 shipped with oncotrial, or the dictionary --ctcae or ONCOTRIAL_CTCAE names.
 
     \b
     Example:
@@ -136,41 +136,68 @@ def import_(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "json"]),
+    type=click.Choice(["csv", "json", "xpt", "odm"]),
     default="csv",
     show_default=True,
-    help="csv: one CSV per domain; json: CDISC Dataset-JSON 1.1.",
+    help="csv: one CSV per domain; json: CDISC Dataset-JSON 1.1; xpt: SAS transport v5 files "
+    "and define.xml 2.1; odm: one CDISC ODM 1.3.2 file (metadata and clinical data).",
 )
 @click.option("--adsl", is_flag=True, help="Also write adsl.csv, the ADSL-like subject file.")
+@click.option(
+    "--adam",
+    is_flag=True,
+    help="Also write the ADaM datasets ADSL, ADRS, ADTTE and ADAE in OUT/adam/ (csv, json, xpt).",
+)
 @click.option("--domains", help="Only these domains, comma-separated (DM,TU,TR,RS).")
 @db_option
+@ctcae_option
 def export(
-    trial_id: str, out_dir: Path, fmt: str, adsl: bool, domains: str | None, db: str | None
+    trial_id: str,
+    out_dir: Path,
+    fmt: str,
+    adsl: bool,
+    adam: bool,
+    domains: str | None,
+    db: str | None,
+    ctcae: Path | None,
 ) -> None:
     """Export a trial as SDTM domains, exactly as imported (and adsl.csv with --adsl).
+
+    --format xpt writes FDA/PMDA submission files: one SAS transport (XPT v5) file per domain
+    and define.xml; --adam adds ADSL, ADRS, ADTTE and ADAE (with their define.xml for xpt)
+    in OUT/adam/. docs/formats.md describes each format and its limits.
 
     \b
     Example:
       oncotrial data export NCT07064876 --out sdtm/ --adsl
       oncotrial data export 001 --out sdtm-json/ --format json
+      oncotrial data export NCT07064876 --out submission/ --format xpt --adam
+      oncotrial data export NCT07064876 --out odm/ --format odm
     """
+    if adam and fmt == "odm":
+        raise click.UsageError("--adam goes with --format csv, json or xpt (ODM carries SDTM)")
     open_store(db)
-    from oncotrial.store.files import export_files
+    from oncotrial.app.exports import export_trial
 
-    done = export_files(
+    done = export_trial(
         trial_id,
         out_dir,
-        # The clock is read here, at the edge: Dataset-JSON states when the files were made.
-        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
-        source_version=__version__,
         fmt=fmt,
         adsl=adsl,
+        adam=adam,
         domains=domains.split(",") if domains else None,
+        ctcae=load_dictionary(ctcae) if fmt in ("xpt", "odm") or adam else None,
+        # The clock is read here, at the edge: the files state when they were made.
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        source_version=__version__,
     )
+    names = ", ".join(p.relative_to(out_dir).as_posix() for p in done.written)
     console.print(
         f"[green]exported[/] {escape(trial_id)}: {len(done.frames)} domain(s), {done.records} "
-        f"record(s) → {escape(str(out_dir))} ({', '.join(p.name for p in done.written)})"
+        f"record(s) → {escape(str(out_dir))} ({names})"
     )
+    for note in done.notes:
+        err_console.print(f"note: {escape(note)}")
 
 
 @data.command("change")

@@ -45,13 +45,13 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
     trial's planned enrollment under the demo scenario (assumed effects, docs/demo.md), stores
     it, reads it back, derives responses and every registered endpoint, and writes each
     trial's report (HTML, PDF, XLSX, CSV). Prints a summary table and where the reports are.
-    Adverse-event tables need NCI's CTCAE v5.0 file (--ctcae, ONCOTRIAL_CTCAE or the data
-    directory); without it the reports say why they are missing.
+    Adverse events are checked against NCI's CTCAE v5.0, shipped with oncotrial, or the
+    dictionary named by --ctcae or ONCOTRIAL_CTCAE; the summary and the reports say which.
 
     \b
     Example:
       oncotrial demo
-      ONCOTRIAL_CTCAE=CTCAE_v5.0.xlsx oncotrial demo --out demo-reports/
+      ONCOTRIAL_CTCAE=CTCAE_v6.0.xlsx oncotrial demo --out demo-reports/
     """
     from oncotrial.app import demo as use_case
     from oncotrial.app.demo import DEMO_DB_NAME, demo_folder, run_demo
@@ -84,6 +84,8 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
         )
     elapsed = (datetime.now() - started).total_seconds()
     _print_summary(result)
+    if result.dictionary:
+        console.print(f"adverse events checked against {escape(result.dictionary)}")
     if result.dictionary_reason:
         err_console.print(
             f"[yellow]note:[/] adverse-event tables are not in the reports: "

@@ -1,9 +1,10 @@
-"""The CTCAE v5.0 dictionary: terms, system organ classes and grade definitions.
+"""The CTCAE dictionary: terms, system organ classes and grade definitions.
 
-Built from the rows of NCI's official file (loaded by ``oncotrial.formats.ctcae``); nothing is
-bundled. A term is matched case-insensitively and with whitespace normalised; an unknown term
-is an error that suggests the closest terms, and a grade the dictionary marks as undefined for a
-term (e.g. grade 4 or 5 of "Alopecia") is an error too (CTCAE v5.0, "Grades").
+Built from the rows of a CTCAE file (``oncotrial.formats.ctcae`` loads NCI's CTCAE v5.0 shipped
+with oncotrial, or a file the user names); ``description`` says which, for reports. A term is
+matched case-insensitively and with whitespace normalised; an unknown term is an error that
+suggests the closest terms, and a grade the dictionary marks as undefined for a term (e.g. grade
+4 or 5 of "Alopecia") is an error too (CTCAE v5.0, "Grades").
 """
 
 from __future__ import annotations
@@ -70,15 +71,25 @@ class CtcaeTerm:
 
 @dataclass(frozen=True)
 class CtcaeDictionary:
-    """An immutable CTCAE dictionary with term lookup and grade validation."""
+    """An immutable CTCAE dictionary with term lookup and grade validation.
+
+    ``source`` names the file the terms were read from (error messages cite it); ``origin`` says
+    where the dictionary came from in words, for the reader of a report.
+    """
 
     version: str
     source: str
     terms: Mapping[str, CtcaeTerm] = field(repr=False)
+    origin: str = ""
 
     @classmethod
     def from_rows(
-        cls, rows: Iterable[Mapping[str, str | None]], *, source: str, version: str = "5.0"
+        cls,
+        rows: Iterable[Mapping[str, str | None]],
+        *,
+        source: str,
+        version: str = "5.0",
+        origin: str = "",
     ) -> CtcaeDictionary:
         """Build from rows with keys term, soc, meddra_code, grade1..grade5, definition, note."""
         terms: dict[str, CtcaeTerm] = {}
@@ -99,7 +110,14 @@ class CtcaeDictionary:
             )
         if not terms:
             raise SchemaError("the CTCAE file has no terms", file=source)
-        return cls(version=version, source=source, terms=MappingProxyType(terms))
+        return cls(
+            version=version, source=source, terms=MappingProxyType(terms), origin=origin or source
+        )
+
+    @property
+    def description(self) -> str:
+        """Which dictionary this is, e.g. ``CTCAE v5.0 (NCI's publication …, shipped …)``."""
+        return f"CTCAE v{self.version} ({self.origin})"
 
     def __len__(self) -> int:
         return len(self.terms)

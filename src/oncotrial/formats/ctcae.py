@@ -1,8 +1,17 @@
-"""Loading NCI's official CTCAE v5.0 file (Excel or CSV) into a dictionary.
+"""CTCAE dictionaries: NCI's CTCAE v5.0 shipped with oncotrial, or a file the user names.
 
-oncotrial does not ship the dictionary: a user points to the official file with ``--ctcae FILE``
-or the ``ONCOTRIAL_CTCAE`` environment variable, or places it in the data directory as
-``CTCAE_v5.0.xlsx`` or ``CTCAE_v5.0.csv``.
+oncotrial ships the 837 terms of NCI's *Common Terminology Criteria for Adverse Events (CTCAE)
+Version 5.0* (U.S. Department of Health and Human Services, National Institutes of Health,
+National Cancer Institute; published 27 November 2017): MedDRA code, MedDRA system organ class,
+term, the five grade definitions, definition and navigational note, as NCI's workbook
+``CTCAE_v5.0.xlsx`` (sheet "CTCAE v5.0 Clean Copy") gives them, cell text trimmed
+(``data/CTCAE_v5.0.csv``; ``data/CTCAE_v5.0.README.txt`` says where it came from). NCI publishes
+CTCAE freely; the terms are MedDRA v20.1 lowest level terms (MedDRA® is a trademark of ICH).
+
+A user may name another dictionary — a later CTCAE version, or a MedDRA-licensed one — with
+``--ctcae FILE``, the ``ONCOTRIAL_CTCAE`` environment variable, or a ``CTCAE_v5.0.xlsx`` /
+``.csv`` copy in the data directory, in that order; the shipped dictionary is used otherwise.
+Every dictionary says where it came from (``CtcaeDictionary.description``); reports print it.
 """
 
 from __future__ import annotations
@@ -16,15 +25,22 @@ from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import ConfigurationError, FormatError, SchemaError
 from oncotrial.home import data_home
 
-__all__ = ["CTCAE_DOWNLOAD_URL", "find_ctcae_file", "load_ctcae"]
+__all__ = [
+    "BUNDLED_CTCAE",
+    "BUNDLED_SOURCE",
+    "CTCAE_DOWNLOAD_URL",
+    "find_ctcae_file",
+    "load_ctcae",
+]
 
 CTCAE_DOWNLOAD_URL = (
     "https://ctep.cancer.gov/protocoldevelopment/electronic_applications/docs/CTCAE_v5.0.xlsx"
 )
+BUNDLED_CTCAE = Path(__file__).resolve().parent / "data" / "CTCAE_v5.0.csv"
+BUNDLED_SOURCE = "NCI's publication of 27 November 2017, shipped with oncotrial"
 HOW_TO_GET = (
-    f"Download the official CTCAE v5.0 file from NCI ({CTCAE_DOWNLOAD_URL}) and pass it with "
-    "--ctcae FILE, set ONCOTRIAL_CTCAE=FILE, or copy it into the data directory as "
-    "CTCAE_v5.0.xlsx (or .csv)."
+    "Name a CTCAE file with --ctcae FILE or ONCOTRIAL_CTCAE=FILE (NCI's CTCAE v5.0 is at "
+    f"{CTCAE_DOWNLOAD_URL}), or unset ONCOTRIAL_CTCAE to use the CTCAE v5.0 shipped with oncotrial."
 )
 
 # Header words of the official file -> our keys. The CSV export's grade headers end in stray
@@ -49,7 +65,8 @@ def _header_key(header: object) -> str | None:
 
 
 def find_ctcae_file(path: Path | None = None) -> Path:
-    """The CTCAE file to use: the given path, $ONCOTRIAL_CTCAE, or the data directory's copy."""
+    """The CTCAE file to use: the given path, $ONCOTRIAL_CTCAE, the data directory's copy, or
+    the one shipped with oncotrial."""
     if path is not None:
         if not path.is_file():
             raise ConfigurationError(f"CTCAE file {path} not found", hint=HOW_TO_GET)
@@ -66,17 +83,37 @@ def find_ctcae_file(path: Path | None = None) -> Path:
         candidate = data_home() / name
         if candidate.is_file():
             return candidate
-    raise ConfigurationError("no CTCAE v5.0 dictionary is available", hint=HOW_TO_GET)
+    if not BUNDLED_CTCAE.is_file():
+        raise ConfigurationError(
+            f"the CTCAE v5.0 dictionary shipped with oncotrial is missing ({BUNDLED_CTCAE})",
+            hint="Reinstall oncotrial: its data files are incomplete.",
+        )
+    return BUNDLED_CTCAE
+
+
+# "CTCAE_v6.0.xlsx", "ctcae-v4.03.csv": the version a file's name states.
+_VERSION_IN_NAME = re.compile(r"v(?:ersion)?[ _-]?(\d+(?:\.\d+)+)", re.IGNORECASE)
+
+
+def _version_and_source(path: Path) -> tuple[str, str]:
+    if path == BUNDLED_CTCAE:
+        return "5.0", BUNDLED_SOURCE
+    found = _VERSION_IN_NAME.search(path.name)
+    if found:
+        return found.group(1), f"file {path}"
+    # Nothing assumed silently: the reader is told the version was not stated.
+    return "5.0", f"file {path}; its name states no version, taken as 5.0"
 
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime: float) -> CtcaeDictionary:
     rows = _read_xlsx(path) if path.suffix.lower() in {".xlsx", ".xlsm"} else _read_csv(path)
-    return CtcaeDictionary.from_rows(rows, source=str(path))
+    version, origin = _version_and_source(path)
+    return CtcaeDictionary.from_rows(rows, source=str(path), version=version, origin=origin)
 
 
 def load_ctcae(path: Path | None = None) -> CtcaeDictionary:
-    """Load (and cache per file version) the CTCAE dictionary."""
+    """Load (and cache per file version) the CTCAE dictionary (see the module docstring)."""
     found = find_ctcae_file(path).resolve()
     return _load(found, found.stat().st_mtime)
 

@@ -12,7 +12,7 @@ import platform
 from importlib import metadata
 
 from oncotrial import __version__
-from oncotrial.analysis.results import TrialResults
+from oncotrial.analysis.results import SafetyOutcome, TrialResults
 from oncotrial.endpoints.biomarker import TPS_CATEGORIES
 from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
 from oncotrial.endpoints.safety import AE_CATEGORIES, TEAE_RULES
@@ -213,12 +213,18 @@ def _statistics() -> Section:
 
 def _adverse_events(results: TrialResults) -> Section:
     window = results.plan.teae_window_days
+    safety = next(
+        (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)), None
+    )
+    dictionary = (
+        safety.dictionary_description if safety is not None else "NCI's CTCAE v5.0 dictionary"
+    )
     return Section(
         "methods-safety",
         "Adverse events",
         (
             Paragraph(
-                "Terms and grades were checked against NCI's CTCAE v5.0 dictionary (an "
+                f"Terms and grades were checked against {dictionary} (an "
                 "unknown term or a grade the term does not define stops the analysis). "
                 "Window after the last dose: "
                 + (

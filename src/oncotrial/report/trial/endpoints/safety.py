@@ -80,6 +80,6 @@ def safety_blocks(
     text = (
         f"Safety set: {len(results.sets.safety)} patients. {len(outcome.adae)} adverse event "
         f"record(s), {int((outcome.adae['TRTEMFL'] == 'Y').sum())} treatment-emergent; terms "
-        f"and grades checked against {outcome.dictionary}."
+        f"and grades checked against {outcome.dictionary_description}."
     )
     return [Paragraph(text), overview, table]
