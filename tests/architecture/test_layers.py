@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "oncotrial"
-CORE = ("protocol", "eligibility", "response", "endpoints", "stats", "simulate", "enrollment")
+CORE = (
+    "protocol",
+    "eligibility",
+    "response",
+    "endpoints",
+    "stats",
+    "simulate",
+    "enrollment",
+    "plan",
+)
 FORBIDDEN_PREFIXES = (
     "oncotrial.store",
     "oncotrial.web",

@@ -156,3 +156,20 @@ def test_design_cli_bad_input_exits_1(capsys: pytest.CaptureFixture[str]) -> Non
         main(["design", "events", "--hr", "1"])
     assert stop.value.code == 1
     assert "hazard ratio must be positive and not 1" in capsys.readouterr().err
+
+
+def test_simon_decision_at_each_stage() -> None:
+    from oncotrial.stats.simon import simon_characteristics, simon_stages
+
+    # trial 003's plan: Simon optimal for p0 = 0.05, p1 = 0.20 — stop if 0/10, promising if > 3/29
+    design = simon_characteristics(0, 10, 3, 29, 0.05, 0.20)
+    futile = simon_stages(design, [False] * 10)
+    assert [d.decision for d in futile] == ["stop for futility"]
+    passed = simon_stages(design, [False] * 9 + [True] + [False] * 15 + [True] * 4)
+    assert [(d.stage, d.decision) for d in passed] == [(1, "continue enrolment"), (2, "promising")]
+    assert passed[1].responses == 5 and passed[1].evaluated == 29
+    # a responder after the tenth patient does not rescue stage 1
+    late = simon_stages(design, [False] * 10 + [True] * 3)
+    assert [d.decision for d in late] == ["stop for futility"]
+    running = simon_stages(design, [False] * 4)
+    assert [(d.stage, d.decision) for d in running] == [(1, "continue enrolment")]

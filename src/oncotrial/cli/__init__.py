@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "history": "oncotrial.cli.history:history",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
+    "sap": "oncotrial.cli.sap:sap",
     "screen": "oncotrial.cli.screen:screen",
     "serve": "oncotrial.cli.serve:serve",
     "simulate": "oncotrial.cli.simulate:simulate",

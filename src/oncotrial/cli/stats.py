@@ -9,21 +9,36 @@ from rich.console import Console
 from rich.table import Table
 
 from oncotrial.cli._render import emit, fmt_num, fmt_p, fmt_time
+from oncotrial.cli._stats_render import render_binomial, render_plan_statistics
 from oncotrial.errors import OncotrialError
 from oncotrial.formats.tables import read_survival_table
 from oncotrial.stats.analysis import SurvivalAnalysis, survival_analysis
+from oncotrial.stats.proportions import exact_binomial_test
 
 __all__ = ["stats"]
 
 
 @click.group(name="stats")
 def stats() -> None:
-    """Survival statistics: Kaplan-Meier, landmarks, log-rank, Cox.
+    """Survival statistics and exact tests of a proportion.
 
     \b
     Example:
       oncotrial stats survival os.csv --time time --event event --group arm --landmarks 6,12
+      oncotrial stats proportion --events 9 --n 25 --null 0.15 --alternative greater
     """
+
+
+def _names(text: str | None, option: str) -> tuple[str, ...]:
+    if not text:
+        return ()
+    names = tuple(part.strip() for part in text.split(","))
+    if any(not name for name in names) or len(set(names)) != len(names):
+        raise click.BadParameter(
+            f"{text!r} is not a comma-separated list of distinct column names (e.g. age,ecog)",
+            param_hint=option,
+        )
+    return names
 
 
 def _landmarks(text: str) -> tuple[float, ...]:
@@ -61,6 +76,14 @@ def _landmarks(text: str) -> tuple[float, ...]:
 )
 @click.option("--landmarks", default="", help="Comma-separated landmark times, e.g. 6,12.")
 @click.option(
+    "--covariates",
+    help="Comma-separated covariate columns for the adjusted Cox model, e.g. age,ecog,stage "
+    "(numeric columns enter as numbers, others as categories).",
+)
+@click.option(
+    "--subgroup", "subgroup_col", help="Column for subgroup HRs and the interaction test."
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("--table", "show_table", is_flag=True, help="Text: also print each KM event table.")
@@ -75,6 +98,8 @@ def survival(
     conf_level: float,
     ties: str,
     landmarks: str,
+    covariates: str | None,
+    subgroup_col: str | None,
     fmt: str,
     show_table: bool,
     out: Path | None,
@@ -83,18 +108,29 @@ def survival(
 
     Numbers follow R's survival package (3.5-3): survfit, summary(fit)$table, summary(fit,
     times=), survdiff and coxph. JSON has the structure of the R oracle files, with `km` and
-    `cox`; a median or limit not reached is null.
+    `cox`; a median or limit not reached is null. Always: `followup`, the median follow-up by
+    reverse Kaplan-Meier. With --covariates: `cox_adjusted` (coxph of group + covariates,
+    coefficients by R's names, e.g. groupexperimental, stageIVB) and `ph_test` (cox.zph,
+    transform km, of the unadjusted and the adjusted model). With --subgroup: `subgroups` (HR
+    per level, a `missing` level for empty cells, and the interaction likelihood-ratio test).
+    Subjects with a missing covariate are left out of the adjusted model and counted.
 
     \b
     Example:
       oncotrial stats survival pfs.csv --time months --event event --group arm \\
           --landmarks 6,12 --format json
+      oncotrial stats survival pfs.csv --time months --event event --group group \\
+          --covariates age,ecog,stage --subgroup pdl1 --format json
     """
     times = _landmarks(landmarks)
     if not 0 < conf_level < 1:
         raise click.BadParameter("must be between 0 and 1", param_hint="--conf-level")
+    covariate_cols = _names(covariates, "--covariates")
+    if subgroup_col and not group_col:
+        raise click.UsageError("--subgroup compares the groups within each level: give --group")
+    extra = tuple(dict.fromkeys((*covariate_cols, *([subgroup_col] if subgroup_col else []))))
     table = read_survival_table(
-        file, time=time_col, event=event_col, group=group_col, strata=strata_col
+        file, time=time_col, event=event_col, group=group_col, strata=strata_col, extra=extra
     )
     try:
         analysis = survival_analysis(
@@ -106,6 +142,9 @@ def survival(
             conf_level=conf_level,
             ties=ties,
             strata=table.strata,
+            group_name=group_col or "group",
+            covariates={name: table.extra[name] for name in covariate_cols},
+            subgroup=(subgroup_col, table.extra[subgroup_col]) if subgroup_col else None,
         )
     except OncotrialError as exc:
         exc.file = exc.file or str(file)
@@ -115,7 +154,56 @@ def survival(
             exc.field = "--landmarks"
         raise
     document = {"file": str(file), **analysis.to_dict()}
-    emit(lambda console: _render(console, analysis, str(file), show_table), document, fmt, out)
+    emit(
+        lambda console: (
+            _render(console, analysis, str(file), show_table),
+            render_plan_statistics(console, analysis),
+        ),
+        document,
+        fmt,
+        out,
+    )
+
+
+@stats.command(name="proportion")
+@click.option("--events", type=int, required=True, help="Subjects with the outcome (x).")
+@click.option("--n", "total", type=int, required=True, help="Subjects in the denominator (n).")
+@click.option("--null", "p0", type=float, required=True, help="Null rate p0, e.g. 0.15.")
+@click.option(
+    "--alternative",
+    type=click.Choice(["greater", "less", "two-sided", "two.sided"]),
+    default="two-sided",
+    show_default=True,
+    help="Alternative hypothesis (greater: the rate exceeds p0).",
+)
+@click.option("--conf-level", type=float, default=0.95, show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+def proportion(
+    events: int,
+    total: int,
+    p0: float,
+    alternative: str,
+    conf_level: float,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Exact binomial test of a response rate against a null rate, with its exact CI.
+
+    As R's binom.test(x, n, p = p0, alternative): `p_value` of the chosen alternative; the
+    estimate x/n and the Clopper-Pearson interval of binom.test(x, n) (two-sided, --conf-level).
+
+    \b
+    Example:
+      oncotrial stats proportion --events 9 --n 25 --null 0.15 --alternative greater
+      oncotrial stats proportion --events 12 --n 30 --null 0.25 --format json
+    """
+    test = exact_binomial_test(
+        events, total, p0, alternative=alternative.replace(".", "-"), conf_level=conf_level
+    )
+    emit(lambda console: render_binomial(console, test), test.to_dict(), fmt, out)
 
 
 def _render(console: Console, analysis: SurvivalAnalysis, source: str, show_table: bool) -> None:

@@ -186,7 +186,8 @@ AE_CATEGORIES: Mapping[str, AeCategory] = MappingProxyType(
 
 def _parse_date(value: object) -> dt.date | str | None:
     """A date, None when missing, or the problem text when not a full ISO 8601 date."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    # NaT is a datetime instance: a missing date from a datetime column must stay missing
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, dt.datetime):
         return value.date()

@@ -3,13 +3,15 @@
 ``read_survival_table`` reads a time / event / group CSV such as the R oracle files: time any
 non-negative number (days, months), event 1 = event and 0 = censored, optional group and
 stratum labels. Every bad cell is reported with its file, CSV line (the header is line 1) and
-column; nothing is guessed (an empty time is an error, not a censoring).
+column; nothing is guessed (an empty time is an error, not a censoring). ``extra`` columns
+(covariates, a subgroup variable) come back as text with None where the cell is empty: whether
+they are numbers or categories, and what a missing value means, is the analysis' decision.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +35,7 @@ class SurvivalTable:
     group: tuple[str, ...] | None
     strata: tuple[str, ...] | None
     lines: tuple[int, ...]
+    extra: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
 
 def read_survival_table(
@@ -42,9 +45,10 @@ def read_survival_table(
     event: str,
     group: str | None = None,
     strata: str | None = None,
+    extra: tuple[str, ...] = (),
 ) -> SurvivalTable:
     """Read and check the named columns of a survival CSV (see the module docstring)."""
-    wanted = [c for c in (time, event, group, strata) if c]
+    wanted = [c for c in (time, event, group, strata, *extra) if c]
     frame = read_table_csv(path)
     source = str(path)
     missing = [c for c in wanted if c not in frame.columns]
@@ -54,7 +58,7 @@ def read_survival_table(
             f"{', '.join(frame.columns)}",
             file=source,
             field=missing[0],
-            hint="Name the columns with --time, --event and --group as they appear in the header.",
+            hint="Name the columns (--time, --event, --group, …) as they appear in the header.",
         )
     if frame.empty:
         raise SchemaError(
@@ -118,6 +122,10 @@ def read_survival_table(
         group=labels["group"],
         strata=labels["strata"],
         lines=lines,
+        extra={
+            column: tuple(None if _missing(raw) else str(raw).strip() for raw in frame[column])
+            for column in extra
+        },
     )
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "EndpointReading",
     "KindRule",
     "Origin",
+    "origins_named",
     "read_endpoint",
 ]
 
@@ -60,6 +61,9 @@ class Origin(StrEnum):
     RANDOMIZATION = "randomization"
     FIRST_DOSE = "first dose"
     ENROLLMENT = "enrollment"
+    #: the first protocol intervention of any kind (drug, procedure, radiotherapy): an analysis
+    #: plan's choice where a procedure precedes the first dose; never read from outcome text
+    FIRST_INTERVENTION = "first intervention"
 
 
 class EndpointReading(BaseModel):
@@ -247,6 +251,11 @@ _ORIGINS = (
 )
 _LANDMARK = _rx(r"\b(\d+|one|two|three|five)[\s-]*(year|yr|month)s?\b")
 _WORDS = {"one": 1, "two": 2, "three": 3, "five": 5}
+
+
+def origins_named(text: str | None) -> tuple[Origin, ...]:
+    """Every reference date the text names ("from the date of randomization", "first dose")."""
+    return tuple(origin for pattern, origin in _ORIGINS if pattern.search(text or ""))
 
 
 def _classify(text: str) -> KindRule | None:

@@ -4,12 +4,17 @@ This is what ``oncotrial stats survival`` and the report call. :meth:`SurvivalAn
 gives the structure and field names of the R oracle files (``oracles/survival/*.expected.json``)
 with ``km`` for the chosen transform and ``cox`` for the chosen ties method; a median or limit
 that is not reached, and a value R reports as NaN, is ``None``.
+
+The analysis-plan statistics follow ``oracles/analysis/``: ``followup`` (reverse Kaplan-Meier,
+always), ``cox_adjusted`` (with covariates), ``ph_test`` (``cox.zph`` of the unadjusted model
+and, with covariates, of the adjusted one) and ``subgroups`` (per-level HRs and the interaction
+test). Their coefficient names are R's: the group column's name followed by the level.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -19,8 +24,13 @@ import numpy.typing as npt
 from oncotrial.errors import AnalysisError, ValueProblem
 from oncotrial.stats._arrays import as_event, as_groups, as_time
 from oncotrial.stats.cox import CoxResult, Ties, cox_two_groups
+from oncotrial.stats.cox_model import CoxModel, fit_cox_model
+from oncotrial.stats.followup import FollowUp, median_follow_up
 from oncotrial.stats.km import ConfType, KaplanMeier, LandmarkEstimate, kaplan_meier
 from oncotrial.stats.logrank import LogRankResult, logrank_test
+from oncotrial.stats.subgroups import SubgroupAnalysis, subgroup_analysis
+from oncotrial.stats.terms import Term, make_term
+from oncotrial.stats.zph import PhTest, cox_zph
 
 __all__ = ["ALL", "SurvivalAnalysis", "survival_analysis"]
 
@@ -43,6 +53,10 @@ class SurvivalAnalysis:
     conf_level: float
     ties: Ties
     stratified: bool
+    followup: Mapping[str, FollowUp] = field(default_factory=lambda: MappingProxyType({}))
+    cox_adjusted: CoxModel | None = None
+    ph_test: Mapping[str, PhTest] = field(default_factory=lambda: MappingProxyType({}))
+    subgroups: SubgroupAnalysis | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Oracle-shaped, JSON-ready dictionary (NaN and "not reached" become None)."""
@@ -73,6 +87,18 @@ class SurvivalAnalysis:
             }
         if self.cox is not None:
             result["cox"] = _cox_dict(self.cox)
+        if self.followup:
+            result["settings"]["followup"] = (
+                f"reverse Kaplan-Meier (Schemper & Smith 1996), {self.conf_type.value} CI"
+            )
+            result["followup"] = {name: e.to_dict() for name, e in self.followup.items()}
+        if self.cox_adjusted is not None:
+            result["cox_adjusted"] = self.cox_adjusted.to_dict()
+        if self.ph_test:
+            result["settings"]["ph_test"] = "cox.zph(fit, transform = 'km', terms = TRUE)"
+            result["ph_test"] = {name: test.to_dict() for name, test in self.ph_test.items()}
+        if self.subgroups is not None:
+            result["subgroups"] = self.subgroups.to_dict()
         cleaned: dict[str, Any] = _clean(result)
         return cleaned
 
@@ -87,11 +113,17 @@ def survival_analysis(
     conf_level: float = 0.95,
     ties: Ties | str = Ties.EFRON,
     strata: Sequence[str] | npt.ArrayLike | None = None,
+    group_name: str = "group",
+    covariates: Mapping[str, Sequence[object]] | None = None,
+    subgroup: tuple[str, Sequence[object]] | None = None,
 ) -> SurvivalAnalysis:
     """KM by group with landmarks; with a group, the log-rank test and Cox HRs too.
 
     A ``group`` with a single level is an :class:`~oncotrial.errors.AnalysisError` (the tests
-    need two); a landmark after a group's last follow-up is one too.
+    need two); a landmark after a group's last follow-up is one too. ``covariates`` (name →
+    values, numeric or categorical) add the adjusted Cox model and its PH test; ``subgroup``
+    (name, values) adds subgroup HRs with the interaction test. ``group_name`` names the group
+    in R's coefficient names (``groupexperimental``).
     """
     times = as_time(time)
     events = as_event(event, times.size)
@@ -137,6 +169,17 @@ def survival_analysis(
         cox = cox_two_groups(
             times, events, labels, ties=method, strata=strata, conf_level=conf_level
         )
+    plan = _plan_statistics(
+        times,
+        events,
+        None if group is None else np.asarray(names, dtype=object)[codes],
+        strata=strata,
+        ties=method,
+        conf_level=conf_level,
+        group_name=group_name,
+        covariates=covariates,
+        subgroup=subgroup,
+    )
     return SurvivalAnalysis(
         n=int(times.size),
         groups=names,
@@ -149,7 +192,59 @@ def survival_analysis(
         conf_level=conf_level,
         ties=method,
         stratified=strata is not None,
+        followup=median_follow_up(times, events, group, conf_type=kind, conf_level=conf_level),
+        **plan,
     )
+
+
+def _plan_statistics(
+    times: npt.NDArray[np.float64],
+    events: npt.NDArray[np.bool_],
+    labels: npt.NDArray[Any] | None,
+    *,
+    strata: Sequence[str] | npt.ArrayLike | None,
+    ties: Ties,
+    conf_level: float,
+    group_name: str,
+    covariates: Mapping[str, Sequence[object]] | None,
+    subgroup: tuple[str, Sequence[object]] | None,
+) -> dict[str, Any]:
+    """The adjusted Cox model, the PH tests and the subgroup analysis that were asked for."""
+    result: dict[str, Any] = {}
+    arm: list[Term] = [] if labels is None else [make_term(group_name, labels, factor=True)]
+    extra = [make_term(name, values) for name, values in (covariates or {}).items()]
+    tests: dict[str, PhTest] = {}
+
+    def fit(terms: list[Term]) -> CoxModel:
+        return fit_cox_model(times, events, terms, ties=ties, conf_level=conf_level, strata=strata)
+
+    if arm:
+        tests["unadjusted"] = cox_zph(fit(arm))
+    if extra:
+        adjusted = fit([*arm, *extra])
+        result["cox_adjusted"] = adjusted
+        tests["adjusted"] = cox_zph(adjusted)
+    result["ph_test"] = MappingProxyType(tests)
+    if subgroup is not None:
+        if labels is None:
+            raise ValueProblem(
+                "subgroup hazard ratios compare groups",
+                field="subgroup",
+                hint="Give a group as well.",
+            )
+        name, values = subgroup
+        result["subgroups"] = subgroup_analysis(
+            times,
+            events,
+            labels,
+            values,
+            variable=name,
+            group_name=group_name,
+            ties=ties,
+            conf_level=conf_level,
+            strata=strata,
+        )
+    return result
 
 
 def _curve_dict(analysis: SurvivalAnalysis, name: str) -> dict[str, Any]:

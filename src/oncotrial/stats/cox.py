@@ -84,7 +84,9 @@ class CoxResult:
 
 
 @dataclass(frozen=True)
-class _Stratum:
+class Stratum:
+    """One stratum prepared for the partial likelihood (shared with ``cox.zph``)."""
+
     x: FloatArray  # centred covariates, (n, p)
     inverse: npt.NDArray[np.int64]  # distinct-time index of each subject
     m: int  # distinct times
@@ -149,7 +151,7 @@ def cox_ph(
         else as_groups(strata, times.size, field="strata")[1]
     )
     parts = [
-        _prepare(times[mask], events[mask], x[mask], method)
+        prepare_stratum(times[mask], events[mask], x[mask], method)
         for mask in (stratum_codes == s for s in np.unique(stratum_codes))
     ]
 
@@ -291,9 +293,10 @@ def cox_two_groups(
     return CoxResult(**{**result.__dict__, "reference": ref})
 
 
-def _prepare(
+def prepare_stratum(
     times: FloatArray, events: npt.NDArray[np.bool_], x: FloatArray, method: Ties
-) -> _Stratum:
+) -> Stratum:
+    """Distinct times, events per time and the Efron fractions k/dⱼ of one stratum."""
     distinct, inverse = np.unique(times, return_inverse=True)
     m = distinct.size
     d = np.bincount(inverse, weights=events, minlength=m).astype(np.float64)
@@ -306,7 +309,7 @@ def _prepare(
         efron_frac = k / d[efron_time]
     else:
         efron_frac = np.zeros(efron_time.size)
-    return _Stratum(
+    return Stratum(
         x=x,
         inverse=inverse.astype(np.int64),
         m=m,
@@ -328,11 +331,15 @@ def _revcumsum(values: FloatArray) -> FloatArray:
     return result
 
 
-def _loglik(part: _Stratum, beta: FloatArray, method: Ties) -> tuple[float, FloatArray, FloatArray]:
+def event_moments(part: Stratum, beta: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per term k of each event time (one per tied event for Efron): S₀, x̄ₖ and Var_k(x).
+
+    These are the risk-set sums every Cox statistic is built from: the score subtracts x̄ₖ, the
+    information adds Var_k(x) = S₂/S₀ − x̄ₖx̄ₖᵀ (R ``coxph.fit``, and ``cox.zph``'s ``zph1.c``).
+    """
     x, inv, m = part.x, part.inverse, part.m
     p = x.shape[1]
-    eta = x @ beta
-    r = np.exp(eta)
+    r = np.exp(x @ beta)
     rd = np.where(part.dead, r, 0.0)
     a0 = np.bincount(inv, weights=r, minlength=m).astype(np.float64)
     e0 = np.bincount(inv, weights=rd, minlength=m).astype(np.float64)
@@ -355,7 +362,13 @@ def _loglik(part: _Stratum, beta: FloatArray, method: Ties) -> tuple[float, Floa
     t1 = s1[jj] - f[:, None] * e1[jj]
     t2 = s2[jj] - f[:, None, None] * e2[jj]
     mean = t1 / t0[:, None]
+    covariance = t2 / t0[:, None, None] - np.einsum("ki,kj->kij", mean, mean)
+    return t0, mean, covariance
+
+
+def _loglik(part: Stratum, beta: FloatArray, method: Ties) -> tuple[float, FloatArray, FloatArray]:
+    t0, mean, covariance = event_moments(part, beta)
     loglik = float(part.x_dead @ beta - np.log(t0).sum())
     score = part.x_dead - mean.sum(axis=0)
-    info = (t2 / t0[:, None, None]).sum(axis=0) - np.einsum("ki,kj->ij", mean, mean)
+    info = covariance.sum(axis=0)
     return loglik, score, info

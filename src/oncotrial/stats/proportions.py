@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from scipy import stats as _st
@@ -22,12 +23,14 @@ from scipy import stats as _st
 from oncotrial.errors import ValueProblem
 
 __all__ = [
+    "BinomialTest",
     "CiMethod",
     "DiffMethod",
     "Proportion",
     "ProportionDifference",
     "binomial_ci",
     "binomial_test",
+    "exact_binomial_test",
     "proportion_difference",
 ]
 
@@ -163,6 +166,75 @@ def binomial_test(count: int, total: int, p0: float, *, alternative: str = "two-
     density = _st.binom.pmf(np.arange(n + 1), n, p0)
     observed = density[x]
     return float(min(1.0, density[density <= observed * _REL_ERR].sum()))
+
+
+@dataclass(frozen=True)
+class BinomialTest:
+    """R ``binom.test``: the test of H₀ p = p₀ and the exact interval of the rate.
+
+    The interval is the two-sided Clopper-Pearson interval (``binom.test(x, n)$conf.int``)
+    whatever the alternative, so that it matches the reported rate in a table; the p-value is
+    that of the stated alternative (one-sided for a single-arm phase II primary, ICH E9 §5.5).
+    """
+
+    events: int
+    n: int
+    null: float
+    alternative: str
+    estimate: float
+    lower: float
+    upper: float
+    p_value: float
+    conf_level: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "n": self.n,
+            "null": self.null,
+            "alternative": self.alternative,
+            "estimate": self.estimate,
+            "lower": self.lower,
+            "upper": self.upper,
+            "p_value": self.p_value,
+            "conf_level": self.conf_level,
+            "method": "exact binomial test; Clopper-Pearson interval (R binom.test)",
+        }
+
+    def describe(self) -> str:
+        sided = (
+            "two-sided" if self.alternative == "two-sided" else f"one-sided ({self.alternative})"
+        )
+        level = f"{100 * self.conf_level:g}%"
+        return (
+            f"{self.events}/{self.n} ({100 * self.estimate:.1f}%; {level} CI "
+            f"{100 * self.lower:.1f}–{100 * self.upper:.1f}); {sided} exact p = "
+            f"{self.p_value:.4g} against p0 = {self.null:g}"
+        )
+
+
+def exact_binomial_test(
+    count: int,
+    total: int,
+    p0: float,
+    *,
+    alternative: str = "two-sided",
+    conf_level: float = 0.95,
+) -> BinomialTest:
+    """The exact test against ``p0`` with the estimate and its Clopper-Pearson interval."""
+    p = binomial_test(count, total, p0, alternative=alternative)
+    interval = binomial_ci(count, total, conf_level=conf_level)
+    return BinomialTest(
+        events=int(count),
+        n=int(total),
+        null=float(p0),
+        alternative=alternative,
+        estimate=interval.estimate,
+        lower=interval.lower,
+        upper=interval.upper,
+        p_value=p,
+        conf_level=conf_level,
+    )
 
 
 def proportion_difference(

@@ -16,6 +16,7 @@ powerful); the search is vectorised over r, r₁ and n − n₁. As clinfun's ``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "simon_characteristics",
     "simon_decision",
     "simon_designs",
+    "simon_stages",
 ]
 
 
@@ -296,3 +298,23 @@ def simon_decision(design: SimonDesign, responses: int, evaluated: int) -> Simon
         "continue enrolment",
         f"{evaluated}/{n} evaluated; more than {r} responses needed among {n}",
     )
+
+
+def simon_stages(design: SimonDesign, responses: Sequence[bool]) -> tuple[SimonDecision, ...]:
+    """The decision at each stage reached, for evaluable patients in order of evaluation.
+
+    Stage 1 is judged on the first n₁ patients (Simon 1989: the stage-1 cohort is fixed by
+    order of entry, not chosen after the fact); while fewer have been evaluated, the running
+    decision is given. Stage 2 is judged on all patients, up to n, once stage 1 is passed.
+    """
+    if len(responses) > design.n:
+        raise ValueProblem(
+            f"{len(responses)} evaluated patients exceed the design's n = {design.n}",
+            field="responses",
+        )
+    outcomes = [bool(r) for r in responses]
+    first = outcomes[: design.n1]
+    stage1 = simon_decision(design, sum(first), len(first))
+    if len(outcomes) <= design.n1 or stage1.decision == "stop for futility":
+        return (stage1,)
+    return (stage1, simon_decision(design, sum(outcomes), len(outcomes)))
