@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oncotrial.eligibility.analytes import ANALYTES
-from oncotrial.eligibility.units import conversion_factor, convert, parse_unit
+from oncotrial.eligibility.units import compatible, conversion_factor, convert, parse_unit
 from oncotrial.errors import DictionaryError, RuleError
 
 
@@ -102,3 +102,21 @@ def test_mass_to_amount_needs_a_molar_mass() -> None:
 def test_different_quantities_do_not_convert(source: str, target: str) -> None:
     with pytest.raises(RuleError, match="cannot convert"):
         conversion_factor(source, target, 113.12)
+
+
+def test_compatibility_known_without_pint_agrees_with_pint() -> None:
+    # `compatible` answers for same-family units without pint (so that loading a protocol does
+    # not import it); pint must agree on every such pair, with and without a molar mass.
+    from oncotrial.eligibility import units
+
+    spellings = list(units._FAMILY)
+    for a in spellings:
+        for b in spellings:
+            for molar_mass in (None, 40.078):
+                if not units._same_kind(units.parse_unit(a), units.parse_unit(b), molar_mass):
+                    continue
+                factor = units.conversion_factor(a, b, molar_mass)  # pint: raises if not
+                assert factor > 0, (a, b, molar_mass)
+    assert not units._same_kind(units.parse_unit("mg/dL"), units.parse_unit("mmol/L"), None)
+    assert not compatible("mg/dL", "mmol/L")
+    assert compatible("mg/dL", "mmol/L", 40.078)

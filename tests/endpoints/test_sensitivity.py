@@ -80,7 +80,9 @@ def test_each_variant_changes_what_it_says(variants: dict[str, pd.DataFrame]) ->
 def test_variant_rules_are_printable_and_drop_what_they_do_not_apply() -> None:
     rules = CENSORING_VARIANTS["fda2018-every-event"].rules(assessment_interval_days=42)
     ids = {rule.id for rule in rules.rules}
-    assert "new-therapy" not in ids and "missed-assessments" not in ids
+    assert "censor-new-therapy" not in ids and "censor-missed-assessments" not in ids
+    primary = CENSORING_VARIANTS["fda2018"].rules(assessment_interval_days=42)
+    assert {"censor-new-therapy", "censor-missed-assessments"} <= {r.id for r in primary.rules}
     assert not rules.censor_new_therapy and not rules.censor_missed_assessments
     for variant in CENSORING_VARIANTS.values():
         assert variant.description and variant.source

@@ -170,3 +170,53 @@ def test_missing_columns_are_named() -> None:
 def test_rules_are_printable() -> None:
     text = FDA.describe()
     assert "FDA Guidance" in text and "91 days" in text
+
+
+def test_variants_are_declarations_the_engine_executes() -> None:
+    """FDA 2018 sensitivity variants are new declarations, not new code (sap may add more)."""
+    from oncotrial.endpoints.censoring import EventKind, fda_2018
+
+    adsl = _subjects(A={"RANDDT": "2024-01-01"}, B={"RANDDT": "2024-01-01", "DTHDT": "2024-05-20"})
+    adrs = _ovr(
+        ("A", "2024-02-12", "SD"),
+        ("A", "2024-03-25", "SD"),
+        ("A", "2024-06-01", "PD"),
+        ("B", "2024-02-12", "SD"),  # then death 98 days later: two missed assessments
+    )
+    therapy = pd.DataFrame([{"USUBJID": "A", "ADT": "2024-04-10"}])
+
+    def pfs(rules) -> pd.DataFrame:
+        out = derive_adtte(adsl, adrs, params=(Param.PFS,), rules=rules, new_therapy=therapy)
+        return out.adtte.set_index("USUBJID")
+
+    full = pfs(fda_2018(91))
+    assert full.loc["A", "CNSDTDSC"] == "New Anticancer Therapy"
+    assert full.loc["B", "CNSDTDSC"] == "Event After Two or More Missed Assessments"
+    # Without the new-therapy rule, A's progression is an event.
+    no_therapy = pfs(fda_2018(91, new_therapy=False))
+    assert (no_therapy.loc["A", "CNSR"], no_therapy.loc["A", "EVNTDESC"]) == (
+        0,
+        "Disease Progression",
+    )
+    # Missed assessments censor progression only: B's death stays an event.
+    progression_only = pfs(fda_2018(91, missed_applies_to=frozenset({EventKind.PROGRESSION})))
+    assert (progression_only.loc["B", "CNSR"], progression_only.loc["B", "EVNTDESC"]) == (
+        0,
+        "Death",
+    )
+    assert "censor-new-therapy" not in {r.id for r in fda_2018(91, new_therapy=False).rules}
+
+
+def test_a_death_before_time_zero_is_reported_not_analysed() -> None:
+    adsl = _subjects(A={"RANDDT": "2024-01-10", "DTHDT": "2024-01-05"}, B={"RANDDT": "2024-01-10"})
+    result = derive_adtte(adsl, _ovr(("B", "2024-02-12", "SD")), params=(Param.OS, Param.PFS))
+    assert set(result.adtte["USUBJID"]) == {"B"}
+    (problem,) = result.excluded
+    assert (problem.record, problem.field) == ("A", "DTHDT")
+    assert "before the reference date" in problem.message
+
+
+def test_the_admiralonco_definitions_print_as_admiral_declares_them() -> None:
+    text = ADMIRALONCO_RULES.describe()
+    assert "PFS: first of Disease Progression, Death; else latest of last tumour assessment" in text
+    assert "admiralonco ADTTE template" in text and "lasta_censor" in text

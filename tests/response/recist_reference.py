@@ -1,17 +1,17 @@
-"""A straightforward per-subject implementation of RECIST 1.1 / mRECIST, for cross-checking.
+"""A straightforward per-subject implementation of RECIST 1.1, mRECIST and iRECIST, to cross-check.
 
 Written independently of the vectorised engine, as one would by hand: loop over subjects, over
-assessments, over lesions, with the rules of RECIST 1.1 and admiralonco spelt out in ``if``
-statements. The tests compare it with :func:`oncotrial.response.derive_response` on random data
-(Hypothesis) and ``bench/response_bench.py`` times it as the peer of the vectorised engine. It
-expects clean input (it checks nothing), covers RECIST 1.1 and mRECIST but not iRECIST, and is
-not used by the engine.
+assessments, over lesions, with the rules of RECIST 1.1, iRECIST (Seymour et al., Lancet Oncol
+2017;18:e143-52, Table 2) and admiralonco spelt out in ``if`` statements. The tests compare it
+with :func:`oncotrial.response.derive_response` on random data (Hypothesis) and
+``bench/response_bench.py`` times it as the peer of the vectorised engine. It expects clean input
+(it checks nothing) and is not used by the engine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -31,6 +31,17 @@ _GONE_WORDS = {"ABSENT", "NOT PRESENT", "DISAPPEARED", "RESOLVED", "CR"}
 _PD_WORDS = {"UNEQUIVOCAL PROGRESSION", "PROGRESSION", "PD", "UNEQUIVOCAL"}
 _NE_WORDS = {"NOT EVALUABLE", "NOT EVALUATED", "NOT ASSESSED", "NOT DONE", "NE", "ND"}
 _SMALL_WORDS = {"TOO SMALL TO MEASURE", "TOO SMALL", "TSTM"}
+_INCREASED_WORDS = {"INCREASED", "INCREASE", "FURTHER INCREASE"}
+#: iRECIST's names of the RECIST 1.1 timepoint responses.
+_I_NAMES = {
+    "CR": "iCR",
+    "PR": "iPR",
+    "SD": "iSD",
+    "NON-CR/NON-PD": "NON-iCR/NON-iUPD",
+    "PD": "iCPD",
+    "NE": "NE",
+    "ND": "ND",
+}
 _SEEN_WORDS = {
     "PRESENT",
     "NON-CR/NON-PD",
@@ -80,10 +91,42 @@ def _word(status: str | None) -> str:
     return " ".join((status or "").replace("_", " ").upper().split())
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One follow-up assessment read by RECIST 1.1 (what iRECIST then looks at)."""
+
+    day: date
+    target: str
+    nontarget: str
+    new: bool
+    overall: str
+    total: float | None  # the sum of target diameters when every target was measured
+    partial: float | None  # the sum of the targets measured (None: none measured)
+    nontarget_increased: bool
+    new_increased: bool
+    new_lesions: frozenset[str]
+    new_sum: float  # diameters of the new lesions present
+
+
 def reference_timepoints(
     records: Sequence[Measurement], ref: date, settings: ResponseSettings
 ) -> list[tuple[date, str, float | None]]:
-    """(date, overall response, sum of target diameters or None) per follow-up assessment."""
+    """(date, overall response, sum of target diameters or None) per follow-up assessment.
+
+    With iRECIST the overall responses are iRECIST's (:func:`_irecist`).
+    """
+    readings = _readings(records, ref, settings)
+    if settings.criteria is ResponseCriteria.IRECIST:
+        labels = _irecist(readings, settings)
+    else:
+        labels = [reading.overall for reading in readings]
+    return [(r.day, label, r.total) for r, label in zip(readings, labels, strict=True)]
+
+
+def _readings(
+    records: Sequence[Measurement], ref: date, settings: ResponseSettings
+) -> list[_Reading]:
+    """Each follow-up assessment read by RECIST 1.1 Tables 1 and 2 (mRECIST: no 5 mm minimum)."""
     baseline: dict[str, Measurement] = {}
     for m in records:
         latest = m.lesion not in baseline or baseline[m.lesion].day < m.day
@@ -113,7 +156,7 @@ def reference_timepoints(
         if m.role == "NEW" and m.day > ref and word not in ("EQUIVOCAL", *_GONE_WORDS, *_NE_WORDS):
             confirmed_new.add(m.lesion)
     days = sorted({m.day for m in records if m.day > ref})
-    out: list[tuple[date, str, float | None]] = []
+    out: list[_Reading] = []
     minimum_increase = 0.0 if settings.criteria is ResponseCriteria.MRECIST else 5.0
     for day in days:
         today = [m for m in records if m.day == day]
@@ -165,6 +208,8 @@ def reference_timepoints(
             nontarget = "NON-CR/NON-PD"
         # New lesions (§4.3.5): an equivocal lesion confirmed at any assessment counts.
         new = False
+        new_lesions: set[str] = set()
+        new_sum = 0.0
         for m in today:
             if m.role != "NEW":
                 continue
@@ -173,6 +218,8 @@ def reference_timepoints(
                 continue
             if word != "EQUIVOCAL" or m.lesion in confirmed_new:
                 new = True
+                new_lesions.add(m.lesion)
+                new_sum += m.diameter or 0.0
         # Tables 1 and 2.
         if new or target == "PD" or nontarget == "PD":
             overall = "PD"
@@ -186,27 +233,118 @@ def reference_timepoints(
             overall = "SD"
         else:
             overall = "NE"
-        out.append((day, overall, total if targets and all_there else None))
+        out.append(
+            _Reading(
+                day=day,
+                target=target,
+                nontarget=nontarget,
+                new=new,
+                overall=overall,
+                total=total if targets and all_there else None,
+                partial=total if targets and target_values else None,
+                nontarget_increased=any(s in _INCREASED_WORDS for s in states.values()),
+                new_increased=any(
+                    m.role == "NEW" and _word(m.status) in _INCREASED_WORDS for m in today
+                ),
+                new_lesions=frozenset(new_lesions),
+                new_sum=new_sum,
+            )
+        )
     return out
+
+
+def _irecist(readings: Sequence[_Reading], settings: ResponseSettings) -> list[str]:
+    """iRECIST timepoint responses (Seymour 2017, Table 2), one assessment after the other.
+
+    RECIST 1.1 progression of any category is unconfirmed (iUPD) and remembered with what
+    progressed; it is confirmed (iCPD) at a later assessment, at least
+    ``irecist_min_confirm_days`` after it, by further growth of what progressed (target sum
+    +5 mm over its value at iUPD; any non-target increase; another new lesion, new-lesion sum
+    +5 mm, or an increased new lesion) or by RECIST progression of a category that had not
+    progressed. Until then it remains iUPD while anything is still at progression level, NE stays
+    NE, and anything else resets it (iCR, iPR, iSD, NON-iCR/NON-iUPD).
+    """
+    labels: list[str] = []
+    iupd: _Reading | None = None  # the assessment of the pending iUPD
+    for reading in readings:
+        progression = reading.target == "PD" or reading.nontarget == "PD" or reading.new
+        if iupd is None:
+            if progression:
+                iupd = reading
+                labels.append("iUPD")
+            else:
+                labels.append(_I_NAMES[reading.overall])
+            continue
+        confirmed = False
+        if iupd.target == "PD":
+            if (
+                reading.partial is not None
+                and iupd.partial is not None
+                and reading.partial - iupd.partial >= 5.0 - 1e-6
+            ):
+                confirmed = True
+        elif reading.target == "PD":
+            confirmed = True
+        if iupd.nontarget == "PD":
+            if reading.nontarget_increased:
+                confirmed = True
+        elif reading.nontarget == "PD":
+            confirmed = True
+        if iupd.new:
+            if (
+                reading.new_lesions - iupd.new_lesions
+                or reading.new_sum - iupd.new_sum >= 5.0 - 1e-6
+                or reading.new_increased
+            ):
+                confirmed = True
+        elif reading.new:
+            confirmed = True
+        too_soon = (reading.day - iupd.day).days < settings.irecist_min_confirm_days
+        if confirmed:
+            labels.append("iUPD" if too_soon else "iCPD")
+        elif progression:
+            labels.append("iUPD")
+        elif reading.overall == "NE":
+            labels.append("NE")
+        else:
+            labels.append(_I_NAMES[reading.overall])
+            iupd = None
+    return labels
 
 
 def reference_best_response(
     timepoints: Sequence[tuple[date, str]], ref: date, settings: ResponseSettings
 ) -> SubjectOutcome:
-    """Best overall response and the subject-level parameters, admiralonco's way, by loops."""
+    """Best overall response and the subject-level parameters, admiralonco's way, by loops.
+
+    iRECIST responses are read as their RECIST 1.1 twins (iCPD as PD) with iUPD, an unconfirmed
+    progression, ranked after PD; the best responses are given back in iRECIST's names and
+    progression is dated at the iUPD that the first iCPD confirmed.
+    """
+    irecist = settings.criteria is ResponseCriteria.IRECIST
     result = SubjectOutcome(timepoints=list(timepoints))
     rows = sorted(timepoints)
+    if irecist:
+        twin = {i_name: name for name, i_name in _I_NAMES.items()}
+        rows = [(d, twin.get(v, v)) for d, v in rows]
     if not rows:
         return result
     result.last_date = rows[-1][0]
-    for day, response in rows:
+    for i, (day, response) in enumerate(rows):
         if response == "PD":
             result.pd_date = day
+            # iRECIST: back over the iUPD (and NE) assessments this iCPD confirmed.
+            for earlier, value in reversed(rows[:i]):
+                if value not in ("iUPD", "NE", "ND"):
+                    break
+                if value == "iUPD":
+                    result.pd_date = earlier
             break
-    if not settings.count_after_pd and result.pd_date is not None:
-        rows = [(d, v) for d, v in rows if d <= result.pd_date]
+    first_pd = next((d for d, v in rows if v == "PD"), None)
+    if not settings.count_after_pd and first_pd is not None:
+        rows = [(d, v) for d, v in rows if d <= first_pd]
     window = ref + timedelta(days=settings.sd_min_days)
-    order = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND"]
+    order = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "iUPD", "NE", "ND"]
 
     def best_of(candidates: Iterable[tuple[date, str]]) -> tuple[str, date | None]:
         best, when = "MISSING", None
@@ -287,6 +425,12 @@ def reference_best_response(
             break
     result.cb_date = min((d for d in (result.rsp_date, benefit) if d is not None), default=None)
     result.ccb_date = min((d for d in (result.crsp_date, benefit) if d is not None), default=None)
+    if irecist:
+        return replace(
+            result,
+            bor=_I_NAMES.get(result.bor, result.bor),
+            cbor=_I_NAMES.get(result.cbor, result.cbor),
+        )
     return result
 
 

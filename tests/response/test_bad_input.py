@@ -327,3 +327,41 @@ def test_settings_round_trip_as_the_protocol_stores_them() -> None:
     assert ResponseSettings.model_validate_json(custom.model_dump_json()) == custom
     with pytest.raises(ValueError, match="confirmation_days"):
         ResponseSettings(confirmation_days=-1)
+
+
+def _rules(result, subject: str) -> dict[str, tuple[str, str]]:
+    rows = result.adrs[result.adrs["USUBJID"] == subject]
+    return {p: tuple(r) for p, *r in rows[["PARAMCD", "AVALC", "RULE"]].itertuples(index=False)}
+
+
+def test_a_subject_left_without_assessments_by_exclusions_is_excluded_not_missing() -> None:
+    """docs/response.md: MISSING / N with RULE EXCLUDED, and the summary says EXCLUDED."""
+    records = pd.concat(
+        [
+            timepoints([(-20, "PR"), (-5, "CR")], subject="S1"),  # all before the reference date
+            timepoints([(40, "PRX"), (80, "??")], subject="S2"),  # all unreadable
+            timepoints([(40, "PR")], subject="S3"),
+        ]
+    )
+    result = derive_response(subjects("S1", "S2", "S3", "S4"), timepoints=records)
+    summary = result.summary.set_index("USUBJID")["EXCLUDED"]
+    for subject in ("S1", "S2"):
+        rules = _rules(result, subject)
+        assert rules["BOR"] == ("MISSING", "EXCLUDED")
+        assert rules["CBOR"] == ("MISSING", "EXCLUDED")
+        assert rules["RSP"] == ("N", "EXCLUDED")
+        assert summary[subject]
+    # A subject without any record is simply missing (admiralonco no_data_missing).
+    assert _rules(result, "S4")["BOR"] == ("MISSING", "BOR-MISSING")
+    assert not summary["S4"]
+    assert _rules(result, "S3")["BOR"] == ("PR", "BOR-PR")
+
+
+def test_lesions_excluded_at_every_follow_up_make_the_subject_excluded() -> None:
+    frame = lesions(*targets(-1, 30, 20), *targets(56, 20, 10), *_healthy())
+    frame.loc[2:3, "DTC"] = "not a date"  # S1's only follow-up
+    result = derive_response(subjects("S1", "S2"), lesions=frame)
+    assert _rules(result, "S1")["BOR"] == ("MISSING", "EXCLUDED")
+    # Baseline only, nothing excluded: no assessment yet, MISSING.
+    baseline_only = derive_response(subjects("S1"), lesions=lesions(*targets(-1, 30, 20)))
+    assert _rules(baseline_only, "S1")["BOR"] == ("MISSING", "BOR-MISSING")

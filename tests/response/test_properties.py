@@ -1,10 +1,11 @@
 """Hypothesis: the vectorised engine agrees with the per-subject reference, and invariants hold.
 
-``recist_reference`` (beside this file) is a plain loop-per-subject implementation of RECIST 1.1 and
-mRECIST written independently of the vectorised engine; on random trials (several subjects with
-random lesions, assessments and settings) both must give the same timepoint responses, best
-responses, their dates and the response dates. Then: shuffling the input rows changes nothing,
-and removing an assessment after PD never improves a subject's best response.
+``recist_reference`` (beside this file) is a plain loop-per-subject implementation of RECIST 1.1,
+mRECIST and iRECIST written independently of the vectorised engine; on random trials (several
+subjects with random lesions, assessments and settings, confirmation intervals from 0 to 84 days)
+both must give the same timepoint responses, best responses, their dates and the response dates.
+Then: shuffling the input rows changes nothing, and removing an assessment after PD never improves
+a subject's best response.
 """
 
 from __future__ import annotations
@@ -30,17 +31,21 @@ from oncotrial.response import (
 )
 
 ORDER = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND", "MISSING"]
+IORDER = ["iCR", "iPR", "iSD", "NON-iCR/NON-iUPD", "iCPD", "iUPD", "NE", "ND", "MISSING"]
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 settings_strategy = st.builds(
     ResponseSettings,
-    criteria=st.sampled_from([ResponseCriteria.RECIST_1_1, ResponseCriteria.MRECIST]),
-    confirmation_days=st.sampled_from([21, 28, 35]),
+    criteria=st.sampled_from(list(ResponseCriteria)),
+    # 0 to 84 days, the edges included: a 0-day interval still needs a later assessment.
+    confirmation_days=st.integers(0, 84) | st.sampled_from([0, 1, 28, 84]),
     sd_min_days=st.sampled_from([28, 42, 56]),
     max_ne_between=st.integers(0, 2),
     accept_sd_between=st.booleans(),
     count_after_pd=st.booleans(),
     after_cr=st.sampled_from(list(AfterCompleteResponse)),
+    # iRECIST: confirmation of iUPD at least 0-42 days later (default 28).
+    irecist_min_confirm_days=st.sampled_from([0, 21, 28, 42]),
 )
 
 
@@ -61,6 +66,7 @@ def subject_records(draw: st.DrawFn, subject: str) -> list[Measurement]:
         records.append(Measurement(base_day, f"N{i}", "NON-TARGET", False, None, "PRESENT"))
     when = REF
     new_ids = 0
+    last = list(sizes)  # each target's latest measured size
     for _ in range(draw(st.integers(1, 7))):
         when = when + timedelta(days=draw(st.integers(14, 70)))
         for i in range(n_targets):
@@ -77,26 +83,40 @@ def subject_records(draw: st.DrawFn, subject: str) -> list[Measurement]:
                 )
             else:
                 # Often the same factor for every target, on the rule boundaries (-30%, +20%),
-                # so that the sum lands exactly on them; sometimes any size; nodes near 10 mm.
+                # so that the sum lands exactly on them; sometimes any size; nodes near 10 mm;
+                # or a few mm more than last time (iRECIST confirms iUPD at +5 mm of the sum).
                 factor = draw(st.sampled_from([0.3, 0.69, 0.7, 0.71, 1.0, 1.19, 1.2, 1.21, 1.5]))
                 size = draw(
                     st.just(sizes[i] * factor)
                     | st.floats(0, 80, allow_nan=False).map(lambda x: round(x, 1))
                     | st.sampled_from([9.9, 10.0] if nodes[i] else [5.0])
+                    | st.sampled_from([0.0, 2.0, 2.5, 4.0, 5.0, 6.0]).map(
+                        lambda mm, i=i: last[i] + mm
+                    )
                 )
+                last[i] = size
                 records.append(Measurement(when, f"T{i}", "TARGET", nodes[i], size, None))
         for i in range(n_nontargets):
             state = draw(
                 st.sampled_from(
-                    ["PRESENT", "PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "NOT EVALUABLE"]
+                    [
+                        "PRESENT",
+                        "PRESENT",
+                        "ABSENT",
+                        "UNEQUIVOCAL PROGRESSION",
+                        "NOT EVALUABLE",
+                        "INCREASED",  # iRECIST: further increase after iUPD
+                    ]
                 )
             )
             records.append(Measurement(when, f"N{i}", "NON-TARGET", False, None, state))
-        if draw(st.integers(0, 9)) == 0:
-            state = draw(st.sampled_from([None, "EQUIVOCAL"]))
+        if draw(st.integers(0, 6)) == 0:
+            # New lesions: a new one or one seen before (again, larger, or increased).
+            state = draw(st.sampled_from([None, None, "EQUIVOCAL", "INCREASED"]))
             lesion = f"X{draw(st.integers(0, new_ids))}"
             new_ids += 1
-            records.append(Measurement(when, lesion, "NEW", False, 8.0, state))
+            size = draw(st.sampled_from([8.0, 12.0, 14.0]))
+            records.append(Measurement(when, lesion, "NEW", False, size, state))
     return records
 
 
@@ -150,22 +170,44 @@ def test_vectorised_engine_equals_per_subject_reference(trial, config) -> None:
         assert _date(params.loc["CCB", "ADT"]) == expected.ccb_date
 
 
-responses = st.sampled_from(["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND"])
+irecist_settings = settings_strategy.filter(lambda c: c.criteria is ResponseCriteria.IRECIST)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trial=trials(), config=irecist_settings)
+def test_irecist_engine_equals_the_reference(trial, config) -> None:
+    """iRECIST's confirmation of iUPD has many paths (Seymour 2017 Table 2): more examples."""
+    test_vectorised_engine_equals_per_subject_reference.hypothesis.inner_test(trial, config)
+
+
+RECIST_RESPONSES = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND"]
+IRECIST_RESPONSES = ["iCR", "iPR", "iSD", "NON-iCR/NON-iUPD", "iUPD", "iCPD", "NE", "ND"]
 
 
 @st.composite
-def sequences(draw: st.DrawFn) -> list[tuple[date, str]]:
+def sequences(
+    draw: st.DrawFn, criteria: ResponseCriteria = ResponseCriteria.RECIST_1_1
+) -> list[tuple[date, str]]:
+    words = IRECIST_RESPONSES if criteria is ResponseCriteria.IRECIST else RECIST_RESPONSES
     when = REF - timedelta(days=draw(st.integers(0, 10)))
     out = []
     for _ in range(draw(st.integers(0, 8))):
         when = when + timedelta(days=draw(st.integers(1, 60)))
-        out.append((when, draw(responses)))
+        out.append((when, draw(st.sampled_from(words))))
     return out
 
 
+@st.composite
+def recorded_trials(draw: st.DrawFn) -> tuple[ResponseSettings, list[list[tuple[date, str]]]]:
+    config = draw(settings_strategy)
+    trial = draw(st.lists(sequences(config.criteria), min_size=1, max_size=6))
+    return config, trial
+
+
 @FAST
-@given(trial=st.lists(sequences(), min_size=1, max_size=6), config=settings_strategy)
-def test_recorded_responses_equal_the_reference(trial, config) -> None:
+@given(case=recorded_trials())
+def test_recorded_responses_equal_the_reference(case) -> None:
+    config, trial = case
     ids = [f"S{k}" for k in range(len(trial))]
     records = pd.DataFrame(
         [
@@ -184,6 +226,7 @@ def test_recorded_responses_equal_the_reference(trial, config) -> None:
         assert (row["BOR"], _date(row["BOR_DT"])) == (expected.bor, expected.bor_date)
         assert (row["CBOR"], _date(row["CBOR_DT"])) == (expected.cbor, expected.cbor_date)
         assert _date(row["FIRST_CONFIRMED_RESPONSE_DT"]) == expected.crsp_date
+        assert _date(row["FIRST_PD_DT"]) == expected.pd_date
     assert len(result.excluded) == sum(1 for seq in trial for d, _ in seq if d < REF)
 
 
@@ -199,11 +242,18 @@ def test_shuffling_input_rows_changes_nothing(trial, config, seed) -> None:
     pd.testing.assert_frame_equal(first.timepoints, second.timepoints)
 
 
+@st.composite
+def recorded_subjects(draw: st.DrawFn) -> tuple[ResponseSettings, list[tuple[date, str]]]:
+    config = draw(settings_strategy)
+    return config, draw(sequences(config.criteria))
+
+
 @FAST
-@given(seq=sequences(), config=settings_strategy, pick=st.integers(0, 100))
-def test_removing_an_assessment_after_pd_never_improves_the_best_response(seq, config, pick):
+@given(case=recorded_subjects(), pick=st.integers(0, 100))
+def test_removing_an_assessment_after_pd_never_improves_the_best_response(case, pick):
+    config, seq = case
     seq = [(d, r) for d, r in seq if d >= REF]
-    pd_days = [d for d, r in seq if r == "PD"]
+    pd_days = [d for d, r in seq if r in ("PD", "iCPD")]
     if not pd_days:
         return
     after = [i for i, (d, _) in enumerate(seq) if d > pd_days[0]]
@@ -224,7 +274,8 @@ def test_removing_an_assessment_after_pd_never_improves_the_best_response(seq, c
 
     before_bor, before_cbor = best(seq)
     after_bor, after_cbor = best(removed)
-    assert ORDER.index(after_bor) >= ORDER.index(before_bor)
+    order = IORDER if config.criteria is ResponseCriteria.IRECIST else ORDER
+    assert order.index(after_bor) >= order.index(before_bor)
     if not config.count_after_pd:
         # Assessments after PD do not count at all: nothing changes.
         assert (after_bor, after_cbor) == (before_bor, before_cbor)

@@ -189,3 +189,25 @@ def test_table_3_cr_then_sd_after_the_window() -> None:
         settings=ResponseSettings(after_cr=AfterCompleteResponse.ADMIRALONCO),
     )
     assert param(admiral.adrs, "CBOR")[["AVALC", "RULE"]].tolist() == ["SD", "CBOR-SD"]
+
+
+@pytest.mark.parametrize("days", [0, 1, 28])
+@pytest.mark.parametrize("response", ["CR", "PR"])
+def test_a_response_is_never_its_own_confirmation(days: int, response: str) -> None:
+    # admiralonco joins a response with the assessments *after* it only (derive_param_confirmed_bor
+    # and its cbor_cr/cbor_pr events: join_type = "after"; admiral filter_joined keeps
+    # tmp_obs_nr.join > tmp_obs_nr), so even with a 0-day interval a lone CR/PR is unconfirmed.
+    settings = ResponseSettings(confirmation_days=days)
+    alone = derive_response(
+        subjects("S1"), timepoints=timepoints([(56, response)]), settings=settings
+    )
+    assert param(alone.adrs, "CBOR")[["AVALC", "RULE"]].tolist() == ["SD", "CBOR-SD"]
+    assert param(alone.adrs, "CRSP")["AVALC"] == "N"
+    # A later assessment confirms it as soon as it is `days` or more later (the next day for 0).
+    later = derive_response(
+        subjects("S1"),
+        timepoints=timepoints([(56, response), (56 + max(days, 1), response)]),
+        settings=settings,
+    )
+    cbor = param(later.adrs, "CBOR")
+    assert (cbor["AVALC"], offset_of(cbor["ADT"])) == (response, 56)

@@ -248,6 +248,9 @@ def _report(result: object, out: Path) -> None:
 def rules(fmt: str) -> None:
     """Print every response rule with its id, description and source, for audit.
 
+    Rules declared as conditions (the RECIST tables and the best-response events) also print
+    the condition the engine executes.
+
     \b
     Example:
       oncotrial response rules
@@ -259,3 +262,5 @@ def rules(fmt: str) -> None:
         return
     for row in rows:
         click.echo(f"{row['id']}\n    {row['description']}\n    Source: {row['source']}")
+        if row["condition"]:
+            click.echo(f"    Executed: {row['condition']}")

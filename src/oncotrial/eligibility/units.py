@@ -22,11 +22,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
-
-import pint
+from typing import TYPE_CHECKING, Any
 
 from oncotrial.errors import DictionaryError, RuleError
+
+if TYPE_CHECKING:
+    import pint
 
 __all__ = [
     "Unit",
@@ -159,8 +160,32 @@ class Unit:
 
 @cache
 def _registry() -> pint.UnitRegistry[Any]:
+    # pint (and the numpy and scipy it imports) loads on the first real conversion only: loading
+    # a protocol checks its units without it (see ``_same_kind``), so the CLI starts fast.
+    import pint
+
     registry: pint.UnitRegistry[Any] = pint.UnitRegistry()
     return registry
+
+
+# The families of the table whose members convert to one another by construction (a power of
+# ten, and the molar mass between mass and amount); ``compatible`` answers for them without
+# pint. A test checks every pair against pint.
+_FAMILY: dict[str, str] = {
+    **dict.fromkeys(_COUNT, "count/volume"),
+    **{f"{m}/{v}": "mass/volume" for m in _MASS for v in _VOLUME},
+    **{f"{a}/{v}": "amount/volume" for a in _AMOUNT for v in ("L", "mL")},
+}
+
+
+def _same_kind(a: Unit, b: Unit, molar_mass: float | None) -> bool:
+    """Whether two accepted units surely convert, known without pint (False: ask pint)."""
+    if a.expression == b.expression:
+        return True
+    kinds = {_FAMILY.get(a.spelling), _FAMILY.get(b.spelling)}
+    if None in kinds:
+        return False
+    return len(kinds) == 1 or (kinds == {"mass/volume", "amount/volume"} and molar_mass is not None)
 
 
 @lru_cache(maxsize=1024)
@@ -197,6 +222,8 @@ def _quantity(unit: Unit) -> Any:
 def compatible(source: str, target: str, molar_mass: float | None = None) -> bool:
     """Whether ``source`` converts to ``target`` (with ``molar_mass`` where given)."""
     try:
+        if _same_kind(parse_unit(source), parse_unit(target), molar_mass):
+            return True
         conversion_factor(source, target, molar_mass)
     except (DictionaryError, RuleError):
         return False
@@ -210,9 +237,13 @@ def conversion_factor(source: str, target: str, molar_mass: float | None = None)
     Conversions here are all proportional (no offsets), so one factor per pair serves a whole
     column of values. Mass ↔ amount of substance needs ``molar_mass`` in g/mol.
     """
+    import pint
+
     a, b = parse_unit(source), parse_unit(target)
     if (a.spelling == "%") != (b.spelling == "%"):
         raise RuleError(f"cannot convert {a} to {b}: a percentage is not a ratio or a count")
+    if a.expression == b.expression:
+        return 1.0
     qa, qb = _quantity(a), _quantity(b)
     registry = _registry()
     try:

@@ -17,11 +17,12 @@ assessment date.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 
 import pandas as pd
 
+from oncotrial.endpoints.censoring import Unless
 from oncotrial.endpoints.tte import (
     CensoringRules,
     Param,
@@ -58,24 +59,31 @@ class CensoringVariant:
             assessment_interval_days=assessment_interval_days,
             assessment_window_days=assessment_window_days,
         )
-        dropped = set()
-        changes: dict[str, object] = {}
-        if self.censor_new_therapy is not None:
-            changes["censor_new_therapy"] = self.censor_new_therapy
-            if not self.censor_new_therapy:
-                dropped.add("new-therapy")
-        if self.censor_missed_assessments is not None:
-            if self.censor_missed_assessments and base.missed_assessment_days is None:
+        for wanted, declared, what in (
+            (self.censor_new_therapy, base.censor_new_therapy, "before new anticancer therapy"),
+            (
+                self.censor_missed_assessments,
+                base.censor_missed_assessments,
+                "after missed assessments",
+            ),
+        ):
+            if wanted and not declared:
                 raise RuleError(
-                    f"variant {self.id!r} censors after missed assessments, which needs the "
-                    "assessment interval",
-                    hint="Pass the analysis plan's assessment interval.",
+                    f"variant {self.id!r} censors {what}, which the {base.name.value} rules "
+                    "do not declare here (after missed assessments needs the assessment "
+                    "interval)",
+                    hint="Pass the analysis plan's assessment interval, or base the variant on "
+                    "the FDA 2018 rules.",
                 )
-            changes["censor_missed_assessments"] = self.censor_missed_assessments
-            if not self.censor_missed_assessments:
-                dropped.add("missed-assessments")
-        rules = tuple(rule for rule in base.rules if rule.id not in dropped)
-        return replace(base, rules=rules, **changes)  # type: ignore[arg-type]
+        dropped = [
+            unless
+            for unless, keep in (
+                (Unless.NEW_THERAPY, self.censor_new_therapy),
+                (Unless.MISSED_ASSESSMENTS, self.censor_missed_assessments),
+            )
+            if keep is False
+        ]
+        return base.without(*dropped)
 
 
 CENSORING_VARIANTS: Mapping[str, CensoringVariant] = MappingProxyType(

@@ -7,35 +7,41 @@ Input shapes (pandas data frames; dates as datetime64 or ISO text):
   ``ARMCD``, ``ACTARM``, ``ACTARMCD``, ``AGE``, ``SEX`` (carried to the output).
 - ``adrs``: ADaM ADRS as the response engine writes it — ``PARAMCD`` ``OVR`` rows (one per
   assessment: ``ADT``, ``AVALC``, ``ASEQ``), ``PD`` (first progression: ``AVALC`` Y with ``ADT``),
-  ``RSP`` (first response: ``AVALC`` Y with ``ADT``), optionally ``LSTA``.
+  ``RSP`` (first response: ``AVALC`` Y with ``ADT``), optionally ``LSTA`` and ``DEATH``.
 - ``new_therapy`` (optional): ``USUBJID``, ``ADT`` (start of the first new anticancer therapy),
   ``SRCDOM``, ``SRCVAR``, ``SRCSEQ``.
 
-Each output row says which record decided it (``EVNTDESC``/``CNSDTDSC``, ``SRCDOM``/``SRCVAR``/
-``SRCSEQ``), as admiral's ``derive_param_tte`` does. ``AVAL`` is ``ADT − STARTDT + 1`` days
-(admiral's ``derive_vars_duration(add_one = TRUE)``: the start day is day 1).
-
-Two declared rule sets:
-
-- ``ADMIRALONCO`` — the admiralonco ADTTE template: the earliest event (progression or death), else
-  the latest censoring date (last tumour assessment, else the reference date). Matches
-  ``adtte_onco.csv`` of the pharmaverse oracle.
-- ``FDA_2018`` — FDA Guidance for Industry, *Clinical Trial Endpoints for the Approval of Cancer
-  Drugs and Biologics* (2018), Table 4 (PFS censoring): new anticancer therapy before an event →
-  censored at the last adequate assessment before it; an event after two or more missed assessments
-  → censored at the last adequate assessment; no event → last adequate assessment; no adequate
-  post-baseline assessment → reference date, except a death before the second scheduled assessment
-  would have been missed, which is an event.
+The events and censorings are declared objects (:mod:`oncotrial.endpoints.censoring`: admiral's
+``event_source``/``censor_source`` and FDA 2018's censored events) that :func:`derive_adtte`
+executes for each parameter; two rule sets are declared there — ``ADMIRALONCO_RULES`` (the
+admiralonco ADTTE template, which reproduces ``adtte_onco.csv`` of the pharmaverse oracle) and
+FDA 2018 Table 4 (:func:`rules_for`). Each output row says which record decided it
+(``EVNTDESC``/``CNSDTDSC``, ``SRCDOM``/``SRCVAR``/``SRCSEQ``), as admiral's ``derive_param_tte``
+does. ``AVAL`` is ``ADT − STARTDT + 1`` days (admiral's ``derive_vars_duration(add_one = TRUE)``:
+the start day is day 1).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
+from oncotrial.endpoints.censoring import (
+    ADMIRALONCO_RULES,
+    FDA_2018_RULES,
+    PARAM_LABELS,
+    CensorDate,
+    CensoredEvent,
+    CensoringRules,
+    EventKind,
+    Param,
+    RuleSet,
+    TteDefinition,
+    Unless,
+    rules_for,
+)
 from oncotrial.errors import Problem, RuleError, SchemaError
 
 __all__ = [
@@ -51,149 +57,6 @@ __all__ = [
 ]
 
 
-class RuleSet(StrEnum):
-    ADMIRALONCO = "admiralonco"
-    FDA_2018 = "fda2018"
-
-
-class Param(StrEnum):
-    OS = "OS"
-    PFS = "PFS"
-    TTP = "TTP"
-    DOR = "RSD"  # admiralonco's parameter code for duration of response
-    LPFS = "LPFS"
-
-
-PARAM_LABELS = {
-    Param.OS: "Overall Survival",
-    Param.PFS: "Progression Free Survival",
-    Param.TTP: "Time to Progression",
-    Param.DOR: "Duration of Response",
-    Param.LPFS: "Local Progression Free Survival",
-}
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One declared censoring or event rule, printable for audit."""
-
-    id: str
-    description: str
-    source: str
-
-
-@dataclass(frozen=True)
-class CensoringRules:
-    """A rule set: which rules apply and their parameters."""
-
-    name: RuleSet
-    rules: tuple[Rule, ...]
-    adequate_only: bool
-    censor_new_therapy: bool
-    censor_missed_assessments: bool
-    missed_assessment_days: int | None = None
-
-    def describe(self) -> str:
-        lines = [f"Censoring rules: {self.name.value}"]
-        for rule in self.rules:
-            lines.append(f"- {rule.id}: {rule.description} [{rule.source}]")
-        if self.censor_missed_assessments and self.missed_assessment_days is not None:
-            lines.append(
-                f"  (two missed assessments = a gap of more than "
-                f"{self.missed_assessment_days} days)"
-            )
-        return "\n".join(lines)
-
-
-_ADMIRAL = "admiralonco ADTTE template (ad_adtte.R), admiral derive_param_tte"
-_FDA = "FDA Guidance: Clinical Trial Endpoints for Cancer Drugs and Biologics (2018), Table 4"
-
-ADMIRALONCO_RULES = CensoringRules(
-    name=RuleSet.ADMIRALONCO,
-    rules=(
-        Rule("event-first", "the earliest event (progression or death) is the event", _ADMIRAL),
-        Rule(
-            "censor-last",
-            "without an event, the latest censoring date: the last tumour assessment, "
-            "else the reference date",
-            _ADMIRAL,
-        ),
-        Rule(
-            "os",
-            "OS: death; censored at the last known alive date, else the reference date",
-            _ADMIRAL,
-        ),
-    ),
-    adequate_only=False,
-    censor_new_therapy=False,
-    censor_missed_assessments=False,
-)
-
-
-def _fda_rules(missed_assessment_days: int | None) -> CensoringRules:
-    return CensoringRules(
-        name=RuleSet.FDA_2018,
-        rules=(
-            Rule(
-                "no-assessment",
-                "no adequate post-baseline assessment and no death: censored at the reference date",
-                _FDA,
-            ),
-            Rule(
-                "death-before-assessment",
-                "death before the first assessment (within two "
-                "assessment intervals of the reference date): event",
-                _FDA,
-            ),
-            Rule(
-                "no-event",
-                "no progression or death: censored at the last adequate assessment",
-                _FDA,
-            ),
-            Rule(
-                "new-therapy",
-                "new anticancer therapy started before progression or death: "
-                "censored at the last adequate assessment before it",
-                _FDA,
-            ),
-            Rule(
-                "missed-assessments",
-                "progression or death after two or more missed "
-                "assessments: censored at the last adequate assessment before it",
-                _FDA,
-            ),
-            Rule(
-                "os",
-                "OS: death; censored at the last known alive date, else the reference date",
-                _FDA,
-            ),
-        ),
-        adequate_only=True,
-        censor_new_therapy=True,
-        censor_missed_assessments=missed_assessment_days is not None,
-        missed_assessment_days=missed_assessment_days,
-    )
-
-
-FDA_2018_RULES = _fda_rules(None)
-
-
-def rules_for(
-    name: RuleSet | str,
-    *,
-    assessment_interval_days: int | None = None,
-    assessment_window_days: int = 0,
-) -> CensoringRules:
-    """The named rule set; FDA 2018 takes the imaging schedule to define a missed assessment."""
-    kind = RuleSet(name)
-    if kind is RuleSet.ADMIRALONCO:
-        return ADMIRALONCO_RULES
-    gap = (
-        2 * assessment_interval_days + assessment_window_days if assessment_interval_days else None
-    )
-    return _fda_rules(gap)
-
-
 @dataclass(frozen=True)
 class TteResult:
     """ADTTE rows plus the subjects that could not be analysed and why."""
@@ -206,6 +69,7 @@ class TteResult:
 _NOT_ADEQUATE = {"NE", "ND", "NA", "MISSING", "UNK", ""}
 
 _CARRY = ["STUDYID", "ARMCD", "ARM", "ACTARMCD", "ACTARM", "AGE", "SEX"]
+_RECORD = ["ADT", "EVNTDESC", "CNSDTDSC", "SRCDOM", "SRCVAR", "SRCSEQ"]
 
 
 def _dates(series: pd.Series) -> pd.Series:
@@ -221,31 +85,6 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
             field=missing[0],
             hint=f"{name} needs {', '.join(columns)}.",
         )
-
-
-def _source(
-    subjects: pd.Series,
-    dates: pd.Series,
-    *,
-    dom: str,
-    var: str,
-    seq: pd.Series | None,
-    desc: str,
-    priority: int,
-) -> pd.DataFrame:
-    """Event records of one source, with what admiral records about them."""
-    frame = pd.DataFrame(
-        {
-            "USUBJID": subjects.to_numpy(),
-            "ADT": dates.to_numpy(),
-            "SRCDOM": dom,
-            "SRCVAR": var,
-            "SRCSEQ": (seq.to_numpy() if seq is not None else np.nan),
-            "EVNTDESC": desc,
-            "PRIORITY": priority,
-        }
-    )
-    return frame[frame["ADT"].notna()]
 
 
 SUBSEQUENT_THERAPY = "SUBSEQUENT ANTICANCER THERAPY"
@@ -279,6 +118,154 @@ def new_therapy_from_cm(cm: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _records(
+    subjects: pd.Series,
+    dates: pd.Series,
+    *,
+    dom: str,
+    var: str,
+    seq: pd.Series | None,
+    evntdesc: str,
+    cnsdtdsc: str | None = None,
+) -> pd.DataFrame:
+    """Dated records of one source, with what admiral records about them."""
+    frame = pd.DataFrame(
+        {
+            "USUBJID": subjects.to_numpy(),
+            "ADT": dates.to_numpy(),
+            "EVNTDESC": evntdesc,
+            "CNSDTDSC": cnsdtdsc,
+            "SRCDOM": dom,
+            "SRCVAR": var,
+            "SRCSEQ": (seq.to_numpy() if seq is not None else np.nan),
+        }
+    )
+    return frame[frame["ADT"].notna()]
+
+
+@dataclass(frozen=True)
+class _Data:
+    """The inputs the declared sources read, prepared once for every parameter."""
+
+    subjects: pd.DataFrame  # USUBJID, STARTDT (reference), DTHDT, LSTALVDT, carried columns
+    reference: str
+    ovr: pd.DataFrame  # OVR records on or after the reference date (ADT, ASEQ, AVALC)
+    adequate: pd.DataFrame  # those with an adequate response
+    lsta: pd.DataFrame  # ADRS LSTA records
+    progression: pd.DataFrame  # first PD = Y per subject
+    death: pd.DataFrame
+    response_start: pd.DataFrame  # first RSP = Y per subject (USUBJID, STARTDT)
+    therapy: pd.DataFrame | None
+    local_progression: pd.DataFrame | None
+
+    def events(self, kind: EventKind) -> pd.DataFrame:
+        if kind is EventKind.PROGRESSION:
+            return self.progression
+        if kind is EventKind.DEATH:
+            return self.death
+        if self.local_progression is None:
+            raise RuleError(
+                "local progression-free survival needs the first local progression of the "
+                "treated lesions per subject",
+                hint="Pass the local progression data (USUBJID, ADT) or drop LPFS.",
+            )
+        return self.local_progression
+
+
+def _first_flag(responses: pd.DataFrame, paramcd: str) -> pd.DataFrame:
+    rows = responses[
+        (responses["PARAMCD"] == paramcd)
+        & (responses["AVALC"].astype(str).str.upper() == "Y")
+        & responses["ADT"].notna()
+    ]
+    return rows.sort_values("ADT").drop_duplicates("USUBJID")
+
+
+def _prepare(
+    subjects: pd.DataFrame,
+    adrs: pd.DataFrame,
+    reference: str,
+    new_therapy: pd.DataFrame | None,
+    local_progression: pd.DataFrame | None,
+) -> _Data:
+    responses = adrs.copy()
+    responses["USUBJID"] = responses["USUBJID"].astype(str)
+    responses["PARAMCD"] = responses["PARAMCD"].astype(str)
+    responses["ADT"] = _dates(responses["ADT"])
+    if "ASEQ" not in responses:
+        responses["ASEQ"] = np.nan
+    ovr = responses[responses["PARAMCD"] == "OVR"]
+    ovr = ovr[ovr["ADT"].notna()].merge(subjects[["USUBJID", "STARTDT"]], on="USUBJID")
+    ovr = ovr[ovr["ADT"] >= ovr["STARTDT"]].drop(columns=["STARTDT"])
+    adequate = ovr[~ovr["AVALC"].fillna("").astype(str).str.upper().isin(_NOT_ADEQUATE)]
+    pd_rows = _first_flag(responses, "PD")
+    # Death as the admiralonco template takes it: the ADRS DEATH parameter when the response
+    # data carry one (its record is the source), else ADSL.DTHDT.
+    death_rows = _first_flag(responses, "DEATH")
+    if len(death_rows):
+        death = _records(
+            death_rows["USUBJID"],
+            death_rows["ADT"],
+            dom="ADRS",
+            var="ADT",
+            seq=death_rows["ASEQ"],
+            evntdesc=EventKind.DEATH.value,
+        )
+    else:
+        dead = subjects[subjects["DTHDT"].notna()]
+        death = _records(
+            dead["USUBJID"],
+            dead["DTHDT"],
+            dom="ADSL",
+            var="DTHDT",
+            seq=None,
+            evntdesc=EventKind.DEATH.value,
+        )
+    rsp = _first_flag(responses, "RSP")
+    therapy = None
+    if new_therapy is not None and len(new_therapy):
+        _require(new_therapy, ["USUBJID", "ADT"], "the new anticancer therapy data")
+        therapy = new_therapy.copy()
+        therapy["USUBJID"] = therapy["USUBJID"].astype(str)
+        therapy["ADT"] = _dates(therapy["ADT"])
+        therapy = therapy.sort_values("ADT").drop_duplicates("USUBJID")
+    local = None
+    if local_progression is not None:
+        _require(local_progression, ["USUBJID", "ADT"], "the local progression data")
+        lp = local_progression.copy()
+        lp["USUBJID"] = lp["USUBJID"].astype(str)
+        lp["ADT"] = _dates(lp["ADT"])
+        local = _records(
+            lp["USUBJID"],
+            lp["ADT"],
+            dom="ADRS",
+            var="ADT",
+            seq=lp.get("SRCSEQ"),
+            evntdesc=EventKind.LOCAL_PROGRESSION.value,
+        )
+    return _Data(
+        subjects=subjects,
+        reference=reference,
+        ovr=ovr,
+        adequate=adequate,
+        lsta=responses[(responses["PARAMCD"] == "LSTA") & responses["ADT"].notna()],
+        progression=_records(
+            pd_rows["USUBJID"],
+            pd_rows["ADT"],
+            dom="ADRS",
+            var="ADT",
+            seq=pd_rows["ASEQ"],
+            evntdesc=EventKind.PROGRESSION.value,
+        ),
+        death=death,
+        response_start=rsp[["USUBJID", "ADT"]]
+        .rename(columns={"ADT": "STARTDT"})
+        .merge(subjects[["USUBJID"]], on="USUBJID"),
+        therapy=therapy,
+        local_progression=local,
+    )
+
+
 def derive_adtte(
     adsl: pd.DataFrame,
     adrs: pd.DataFrame,
@@ -292,8 +279,9 @@ def derive_adtte(
     """Derive ADTTE parameters for every subject with a reference date.
 
     ``reference`` names the ADSL column holding time zero (``RANDDT`` for randomization,
-    ``TRTSDT`` for first dose). ``local_progression`` (USUBJID, ADT, SRCDOM, SRCVAR, SRCSEQ)
-    supplies the first local progression of treated lesions for ``LPFS``.
+    ``TRTSDT`` for first dose). ``rules`` declares each parameter's events and censoring
+    (:mod:`oncotrial.endpoints.censoring`). ``local_progression`` (USUBJID, ADT, SRCDOM, SRCVAR,
+    SRCSEQ) supplies the first local progression of treated lesions for ``LPFS``.
     """
     _require(adsl, ["USUBJID", reference], "the subject file (ADSL)")
     _require(adrs, ["USUBJID", "PARAMCD", "AVALC", "ADT"], "the response data (ADRS)")
@@ -312,125 +300,24 @@ def derive_adtte(
         for s in subjects.loc[subjects["STARTDT"].isna(), "USUBJID"]
     )
     subjects = subjects[subjects["STARTDT"].notna()].reset_index(drop=True)
-
-    responses = adrs.copy()
-    responses["USUBJID"] = responses["USUBJID"].astype(str)
-    responses["PARAMCD"] = responses["PARAMCD"].astype(str)
-    responses["ADT"] = _dates(responses["ADT"])
-    if "ASEQ" not in responses:
-        responses["ASEQ"] = np.nan
-    ovr = responses[responses["PARAMCD"] == "OVR"]
-    ovr = ovr[ovr["ADT"].notna()].merge(subjects[["USUBJID", "STARTDT"]], on="USUBJID")
-    ovr = ovr[ovr["ADT"] >= ovr["STARTDT"]]
-    adequate = ovr[~ovr["AVALC"].fillna("").astype(str).str.upper().isin(_NOT_ADEQUATE)]
-    assessments = adequate if rules.adequate_only else ovr
-
-    def first_flag(paramcd: str) -> pd.DataFrame:
-        rows = responses[
-            (responses["PARAMCD"] == paramcd)
-            & (responses["AVALC"].astype(str).str.upper() == "Y")
-            & responses["ADT"].notna()
-        ]
-        return rows.sort_values("ADT").drop_duplicates("USUBJID")
-
-    pd_rows = first_flag("PD")
-    # Death as the admiralonco template takes it: the ADRS DEATH parameter when the response
-    # data carry one (its record is the source), else ADSL.DTHDT.
-    death_rows = first_flag("DEATH")
-    if len(death_rows):
-        death = _source(
-            death_rows["USUBJID"],
-            death_rows["ADT"],
-            dom="ADRS",
-            var="ADT",
-            seq=death_rows["ASEQ"],
-            desc="Death",
-            priority=1,
-        )
-    else:
-        dead = subjects[subjects["DTHDT"].notna()]
-        death = _source(
-            dead["USUBJID"],
-            dead["DTHDT"],
-            dom="ADSL",
-            var="DTHDT",
-            seq=None,
-            desc="Death",
-            priority=1,
-        )
-    rsp_rows = first_flag("RSP")
-    lsta_rows = responses[(responses["PARAMCD"] == "LSTA") & responses["ADT"].notna()]
-    if rules.adequate_only or lsta_rows.empty:
-        last = assessments.sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID", keep="last")
-    else:
-        last = lsta_rows.sort_values("ADT").drop_duplicates("USUBJID", keep="last")
-
-    therapy = None
-    if new_therapy is not None and len(new_therapy):
-        _require(new_therapy, ["USUBJID", "ADT"], "the new anticancer therapy data")
-        therapy = new_therapy.copy()
-        therapy["USUBJID"] = therapy["USUBJID"].astype(str)
-        therapy["ADT"] = _dates(therapy["ADT"])
-        therapy = therapy.sort_values("ADT").drop_duplicates("USUBJID")
-
-    rows = []
-    for param in params:
-        if param is Param.OS:
-            rows.append(_os(subjects, death, reference))
-            continue
-        start = subjects[["USUBJID", "STARTDT"]]
-        if param is Param.DOR:
-            start = rsp_rows[["USUBJID", "ADT"]].rename(columns={"ADT": "STARTDT"})
-            start = start.merge(subjects[["USUBJID"]], on="USUBJID")
-        events = []
-        if param is Param.LPFS:
-            if local_progression is None:
-                raise RuleError(
-                    "local progression-free survival needs the first local progression of the "
-                    "treated lesions per subject",
-                    hint="Pass the local progression data (USUBJID, ADT) or drop LPFS.",
-                )
-            _require(local_progression, ["USUBJID", "ADT"], "the local progression data")
-            lp = local_progression.copy()
-            lp["USUBJID"] = lp["USUBJID"].astype(str)
-            lp["ADT"] = _dates(lp["ADT"])
-            events.append(
-                _source(
-                    lp["USUBJID"],
-                    lp["ADT"],
-                    dom="ADRS",
-                    var="ADT",
-                    seq=lp.get("SRCSEQ"),
-                    desc="Local Progression",
-                    priority=0,
-                )
+    data = _prepare(subjects, adrs, reference, new_therapy, local_progression)
+    # A death before time zero is a data error, not an event or a censoring: say so.
+    early = data.death.merge(subjects[["USUBJID", "STARTDT"]], on="USUBJID")
+    early = early[early["ADT"] < early["STARTDT"]]
+    if len(early):
+        excluded += tuple(
+            Problem(
+                f"death date {d:%Y-%m-%d} is before the reference date ({reference} "
+                f"{t:%Y-%m-%d}); the subject is not in the time-to-event analysis: correct the "
+                "death or the reference date",
+                record=str(s),
+                field=str(v),
             )
-        else:
-            events.append(
-                _source(
-                    pd_rows["USUBJID"],
-                    pd_rows["ADT"],
-                    dom="ADRS",
-                    var="ADT",
-                    seq=pd_rows["ASEQ"],
-                    desc="Disease Progression",
-                    priority=0,
-                )
-            )
-        if param is not Param.TTP:
-            events.append(death)
-        rows.append(
-            _time_to_event(
-                param,
-                start,
-                pd.concat(events, ignore_index=True),
-                assessments,
-                last,
-                therapy,
-                rules,
-                reference,
-            )
+            for s, d, t, v in early[["USUBJID", "ADT", "STARTDT", "SRCVAR"]].itertuples(index=False)
         )
+        subjects = subjects[~subjects["USUBJID"].isin(early["USUBJID"])].reset_index(drop=True)
+        data = _prepare(subjects, adrs, reference, new_therapy, local_progression)
+    rows = [_derive(rules.definition(param), data) for param in params]
     adtte = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     carry = [c for c in _CARRY if c in subjects.columns]
     adtte = adtte.merge(subjects[["USUBJID", *carry]], on="USUBJID", how="left")
@@ -465,30 +352,155 @@ def _zero_label(reference: str) -> str:
     return {"RANDDT": "Randomization", "TRTSDT": "First Dose"}.get(reference, reference)
 
 
-def _os(subjects: pd.DataFrame, death: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """OS: death is the event; else censored at the last known alive date, else time zero
-    (the latest of the two, as admiral's ``censor_conditions`` keep the last date)."""
-    first_death = death.sort_values("ADT").drop_duplicates("USUBJID")
-    out = subjects[["USUBJID", "STARTDT", "LSTALVDT"]].merge(
-        first_death[["USUBJID", "ADT", "SRCDOM", "SRCVAR", "SRCSEQ"]], on="USUBJID", how="left"
+def _time_zero(param: Param, start: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Time zero as a censoring record: ADSL's reference date, or DoR's response (ADRS)."""
+    if param is Param.DOR:
+        return _records(
+            start["USUBJID"],
+            start["STARTDT"],
+            dom="ADRS",
+            var="ADT",
+            seq=None,
+            evntdesc="Start of Response",
+            cnsdtdsc="Start of Response",
+        )
+    label = _zero_label(reference)
+    return _records(
+        start["USUBJID"],
+        start["STARTDT"],
+        dom="ADSL",
+        var=reference,
+        seq=None,
+        evntdesc=label,
+        cnsdtdsc=label,
     )
-    dead = out["ADT"].notna()
-    # admiral keeps the last censoring date; on a tie the later-listed source (time zero) wins
-    alive_later = out["LSTALVDT"].notna() & (out["LSTALVDT"] > out["STARTDT"])
-    zero = _zero_label(reference)
-    result = pd.DataFrame({"USUBJID": out["USUBJID"], "STARTDT": out["STARTDT"]})
-    result["ADT"] = out["ADT"].where(dead, out["LSTALVDT"].where(alive_later, out["STARTDT"]))
-    result["CNSR"] = np.where(dead, 0, 1)
-    result["EVNTDESC"] = np.where(dead, "Death", np.where(alive_later, "Alive", zero))
-    censored_desc = pd.Series(np.where(alive_later, "Alive During Study", zero), index=out.index)
-    result["CNSDTDSC"] = censored_desc.where(~dead, None)
-    result["SRCDOM"] = out["SRCDOM"].where(dead, "ADSL")
-    result["SRCVAR"] = out["SRCVAR"].where(
-        dead, pd.Series(np.where(alive_later, "LSTALVDT", reference), index=out.index)
+
+
+def _assessment_records(frame: pd.DataFrame, evntdesc: str, cnsdtdsc: str) -> pd.DataFrame:
+    last = frame.sort_values(["USUBJID", "ADT"]).drop_duplicates("USUBJID", keep="last")
+    return _records(
+        last["USUBJID"],
+        last["ADT"],
+        dom="ADRS",
+        var="ADT",
+        seq=last["ASEQ"],
+        evntdesc=evntdesc,
+        cnsdtdsc=cnsdtdsc,
     )
-    result["SRCSEQ"] = out["SRCSEQ"].where(dead)
-    result["PARAMCD"] = Param.OS.value
+
+
+def _censor_records(
+    date: CensorDate, evntdesc: str, cnsdtdsc: str, data: _Data, start: pd.DataFrame, param: Param
+) -> pd.DataFrame:
+    """The candidate censoring record per subject for one declared censoring date."""
+    if date is CensorDate.TIME_ZERO:
+        return _time_zero(param, start, data.reference)
+    if date is CensorDate.LAST_ALIVE:
+        alive = data.subjects[data.subjects["LSTALVDT"].notna()]
+        return _records(
+            alive["USUBJID"],
+            alive["LSTALVDT"],
+            dom="ADSL",
+            var="LSTALVDT",
+            seq=None,
+            evntdesc=evntdesc,
+            cnsdtdsc=cnsdtdsc,
+        )
+    if date is CensorDate.LAST_ASSESSMENT:
+        # admiralonco lasta_censor reads the LSTA parameter; without one, the last OVR record.
+        source = data.lsta if len(data.lsta) else data.ovr
+        return _assessment_records(source, evntdesc, cnsdtdsc)
+    own = data.adequate.merge(start[["USUBJID", "STARTDT"]], on="USUBJID")
+    return _assessment_records(own[own["ADT"] >= own["STARTDT"]], evntdesc, cnsdtdsc)
+
+
+def _derive(definition: TteDefinition, data: _Data) -> pd.DataFrame:
+    """One parameter for every subject, executing the declared definition (vectorised)."""
+    param = definition.param
+    start = (data.response_start if param is Param.DOR else data.subjects)[["USUBJID", "STARTDT"]]
+    out = start.drop_duplicates("USUBJID").reset_index(drop=True)
+
+    # The earliest event on or after time zero; a tie goes to the source listed first.
+    events = pd.concat(
+        [data.events(s.event).assign(ORDER=i) for i, s in enumerate(definition.events)],
+        ignore_index=True,
+    ).merge(out, on="USUBJID")
+    events = events[events["ADT"] >= events["STARTDT"]]
+    first = events.sort_values(["USUBJID", "ADT", "ORDER"]).drop_duplicates("USUBJID")
+    # Without one, the latest censoring date; a tie goes to the source listed last.
+    censors = pd.concat(
+        [
+            _censor_records(s.date, s.evntdesc, s.cnsdtdsc, data, out, param).assign(ORDER=i)
+            for i, s in enumerate(definition.censors)
+        ],
+        ignore_index=True,
+    ).merge(out[["USUBJID"]], on="USUBJID")
+    last = censors.sort_values(["USUBJID", "ADT", "ORDER"]).drop_duplicates("USUBJID", keep="last")
+    event = out[["USUBJID"]].merge(first[["USUBJID", *_RECORD]], on="USUBJID", how="left")
+    censor = out[["USUBJID"]].merge(last[["USUBJID", *_RECORD]], on="USUBJID", how="left")
+    is_event = event["ADT"].notna()
+    record = {name: event[name].where(is_event, censor[name]) for name in _RECORD}
+    record["CNSDTDSC"] = censor["CNSDTDSC"].where(~is_event, None)
+    cnsr = pd.Series(np.where(is_event, 0, 1), index=out.index)
+
+    # The censored-event rules, in order: the first that applies to a subject decides.
+    decided = pd.Series(False, index=out.index)
+    zero = _time_zero(param, out, data.reference).set_index("USUBJID").reindex(out["USUBJID"])
+    zero.index = out.index
+    for rule in definition.censored_events:
+        applies, at = _censored_event(rule, out, event, data)
+        applies = applies & ~decided
+        decided |= applies
+        found = applies & at["ADT"].notna()
+        at_zero = applies & ~found
+        replacement = {
+            "ADT": at["ADT"],
+            "EVNTDESC": rule.evntdesc,
+            "CNSDTDSC": rule.cnsdtdsc,
+            "SRCDOM": "ADRS",
+            "SRCVAR": "ADT",
+            "SRCSEQ": at["SEQ"],
+        }
+        for name in _RECORD:
+            record[name] = record[name].where(~found, replacement[name])
+            record[name] = record[name].where(~at_zero, zero[name])
+        cnsr = cnsr.where(~applies, 1)
+
+    result = pd.DataFrame({"USUBJID": out["USUBJID"], "STARTDT": out["STARTDT"], **record})
+    result["ADT"] = pd.to_datetime(result["ADT"])
+    result["CNSR"] = cnsr.to_numpy()
+    result["PARAMCD"] = param.value
     return result
+
+
+def _censored_event(
+    rule: CensoredEvent, out: pd.DataFrame, event: pd.DataFrame, data: _Data
+) -> tuple[pd.Series, pd.DataFrame]:
+    """Which subjects the rule censors, and at which adequate assessment (ADT, SEQ; NaT: none)."""
+    own = data.adequate.merge(out[["USUBJID", "STARTDT"]], on="USUBJID")
+    own = own[own["ADT"] >= own["STARTDT"]]
+    event_date = event["ADT"]
+    if rule.unless is Unless.NEW_THERAPY:
+        therapy = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+        if data.therapy is not None:
+            therapy = out[["USUBJID"]].merge(data.therapy, on="USUBJID", how="left")["ADT"]
+            therapy.index = out.index
+        applies = therapy.notna() & (event_date.isna() | (event_date > therapy))
+        at = _last_assessment(out[["USUBJID"]].assign(LIMIT=therapy), own, inclusive=True)
+        return applies, at.rename(columns={"LADT": "ADT", "LSEQ": "SEQ"})
+    # Missed assessments: the gap from the last adequate assessment before the event (or time
+    # zero) to the event.
+    at = _last_assessment(out[["USUBJID"]].assign(LIMIT=event_date), own, inclusive=False)
+    anchor = at["LADT"].fillna(out["STARTDT"])
+    gap = (event_date - anchor).dt.days
+    kinds = {k.value for k in rule.applies_to}
+    applies = (
+        event_date.notna()
+        & event["EVNTDESC"].isin(kinds)
+        & (rule.max_gap_days is not None)
+        & (gap > (rule.max_gap_days or 0))
+    )
+    return applies, at.rename(columns={"LADT": "ADT", "LSEQ": "SEQ"})
 
 
 def _last_assessment(
@@ -523,116 +535,3 @@ def _last_assessment(
     out["LADT"] = merged["LADT"].to_numpy()
     out["LSEQ"] = merged["LSEQ"].to_numpy()
     return out
-
-
-def _time_to_event(
-    param: Param,
-    start: pd.DataFrame,
-    events: pd.DataFrame,
-    assessments: pd.DataFrame,
-    last: pd.DataFrame,
-    therapy: pd.DataFrame | None,
-    rules: CensoringRules,
-    reference: str,
-) -> pd.DataFrame:
-    """One parameter for every subject in ``start`` (USUBJID, STARTDT), vectorised."""
-    out = start[["USUBJID", "STARTDT"]].drop_duplicates("USUBJID").reset_index(drop=True)
-    ev = events.merge(out, on="USUBJID")
-    ev = ev[ev["ADT"] >= ev["STARTDT"]]
-    first = ev.sort_values(["USUBJID", "ADT", "PRIORITY"]).drop_duplicates("USUBJID")
-    out = out.merge(
-        first[["USUBJID", "ADT", "EVNTDESC", "SRCDOM", "SRCVAR", "SRCSEQ"]].rename(
-            columns=lambda c: c if c == "USUBJID" else f"E_{c}"
-        ),
-        on="USUBJID",
-        how="left",
-    )
-    own = assessments.drop(columns=["STARTDT"], errors="ignore").merge(
-        out[["USUBJID", "STARTDT"]], on="USUBJID"
-    )
-    own = own[own["ADT"] >= own["STARTDT"]]
-    # time zero of DoR is a response date, recorded in ADRS; of the others an ADSL date
-    zero = (
-        {"SRCDOM": "ADRS", "SRCVAR": "ADT", "DESC": "Start of Response"}
-        if param is Param.DOR
-        else {"SRCDOM": "ADSL", "SRCVAR": reference, "DESC": _zero_label(reference)}
-    )
-
-    if rules.name is RuleSet.ADMIRALONCO:
-        lasts = last[["USUBJID", "ADT", "ASEQ"]].rename(columns={"ADT": "LADT", "ASEQ": "LSEQ"})
-        out = out.merge(lasts, on="USUBJID", how="left")
-        # censor dates tie-break as admiral's filter_extreme(mode = "last"): time zero is listed
-        # after the last assessment, so it wins a tie (except for DoR, which has no such source)
-        too_early = (
-            out["LADT"] < out["STARTDT"] if param is Param.DOR else out["LADT"] <= out["STARTDT"]
-        )
-        out["LADT"] = out["LADT"].where(~too_early)
-        out["LSEQ"] = out["LSEQ"].where(~too_early)
-        is_event = out["E_ADT"].notna()
-        reason = pd.Series("Last Tumor Assessment", index=out.index)
-    else:
-        limit = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-        new = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
-        if therapy is not None:
-            new = out[["USUBJID"]].merge(therapy[["USUBJID", "ADT"]], on="USUBJID", how="left")[
-                "ADT"
-            ]
-            new.index = out.index
-        therapy_first = (
-            rules.censor_new_therapy & new.notna() & (out["E_ADT"].isna() | (out["E_ADT"] > new))
-        )
-        has_event = out["E_ADT"].notna() & ~therapy_first
-        limit = limit.where(~therapy_first, new)
-        limit = limit.where(~has_event, out["E_ADT"])
-        inclusive_rows = _last_assessment(
-            out[["USUBJID"]].assign(LIMIT=limit.where(~has_event)), own, inclusive=True
-        )
-        before_event = _last_assessment(
-            out[["USUBJID"]].assign(LIMIT=out["E_ADT"]), own, inclusive=False
-        )
-        out["LADT"] = inclusive_rows["LADT"].where(~has_event, before_event["LADT"])
-        out["LSEQ"] = inclusive_rows["LSEQ"].where(~has_event, before_event["LSEQ"])
-        anchor = out["LADT"].fillna(out["STARTDT"])
-        gap = (out["E_ADT"] - anchor).dt.days
-        missed = (
-            has_event
-            & rules.censor_missed_assessments
-            & (rules.missed_assessment_days is not None)
-            & (gap > (rules.missed_assessment_days or 0))
-        )
-        is_event = has_event & ~missed
-        reason = pd.Series("Last Tumor Assessment", index=out.index)
-        reason = reason.where(~therapy_first, "New Anticancer Therapy")
-        reason = reason.where(~missed, "Event After Two or More Missed Assessments")
-
-    censored_at_zero = ~is_event & out["LADT"].isna()
-    result = pd.DataFrame({"USUBJID": out["USUBJID"], "STARTDT": out["STARTDT"]})
-    result["ADT"] = out["E_ADT"].where(
-        is_event, out["LADT"].where(~censored_at_zero, out["STARTDT"])
-    )
-    result["CNSR"] = np.where(is_event, 0, 1)
-    censor_desc = reason.where(~censored_at_zero, zero["DESC"])
-    event_desc = out["E_EVNTDESC"]
-    result["EVNTDESC"] = event_desc.where(
-        is_event,
-        np.where(
-            censor_desc == "New Anticancer Therapy",
-            "Last Tumor Assessment Before New Anticancer Therapy",
-            np.where(
-                censor_desc == "Event After Two or More Missed Assessments",
-                "Last Tumor Assessment Before Missed Assessments",
-                censor_desc,
-            ),
-        ),
-    )
-    result["CNSDTDSC"] = censor_desc.where(~is_event, None)
-    result["SRCDOM"] = out["E_SRCDOM"].where(
-        is_event, np.where(censored_at_zero, zero["SRCDOM"], "ADRS")
-    )
-    result["SRCVAR"] = out["E_SRCVAR"].where(
-        is_event, np.where(censored_at_zero, zero["SRCVAR"], "ADT")
-    )
-    result["SRCSEQ"] = out["E_SRCSEQ"].where(is_event, out["LSEQ"].where(~censored_at_zero))
-    result["PARAMCD"] = param.value
-    result["ADT"] = pd.to_datetime(result["ADT"])
-    return result

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oncotrial.protocol.endpoints import EndpointLevel
-from oncotrial.protocol.importers.common import unescape_markdown
 from oncotrial.protocol.model import FieldSource, Protocol
 from oncotrial.protocol.vocabulary import label
 
@@ -61,6 +60,13 @@ def _v(value: object) -> str:
 def _mark(protocol: Protocol, path: str) -> str:
     source = protocol.provenance_of(path).source
     return {FieldSource.PERSON: " [reviewer]", FieldSource.DERIVED: ""}.get(source, "")
+
+
+def unescape_markdown(text: str) -> str:
+    # The registry readers load only when a record is imported (`trial show` starts fast).
+    from oncotrial.protocol.importers.common import unescape_markdown as unescape
+
+    return unescape(text)
 
 
 def build_trial_page(protocol: Protocol) -> TrialPage:

@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.response import codes as c
-from oncotrial.response.best_response import MISSING_RANK, BestResponse
+from oncotrial.response.best_response import BestResponse
 from oncotrial.response.columns import filled, frame_of, lookup, take, text_where
-from oncotrial.response.confirmation import K_CR, K_ND, K_NE, K_NON, K_PD, K_PR, K_SD, K_UPD
 from oncotrial.response.dates import NO_DATE, to_datetime64
 from oncotrial.response.settings import ResponseCriteria, ResponseSettings
 
@@ -68,18 +67,6 @@ ADRS_COLUMNS: Final = (
     "ASEQ",
 )
 
-_BOR_RULES = {
-    K_CR: "BOR-CR",
-    K_PR: "BOR-PR",
-    K_SD: "BOR-SD",
-    K_NON: "BOR-NONCRPD",
-    K_PD: "BOR-PD",
-    K_UPD: "IBOR",
-    K_NE: "BOR-NE",
-    K_ND: "BOR-NE",
-    MISSING_RANK: "BOR-MISSING",
-}
-
 
 @dataclass(frozen=True)
 class AdrsInput:
@@ -95,12 +82,20 @@ class AdrsInput:
     pd_row: np.ndarray  # per subject: the assessment dating progression (-1 none)
 
 
-def _labels(criteria: ResponseCriteria) -> np.ndarray:
-    if criteria is ResponseCriteria.IRECIST:
-        names = [c.ICR, c.IPR, c.ISD, c.NON_ICR_NON_IUPD, c.ICPD, c.IUPD, c.NE, c.ND, c.MISSING]
-    else:
-        names = [c.CR, c.PR, c.SD, c.NON_CR_NON_PD, c.PD, c.IUPD, c.NE, c.ND, c.MISSING]
-    return np.array(names, dtype=object)
+#: iRECIST's names for the RECIST 1.1 response values the parameters are declared with.
+_IRECIST_NAMES: Final = {
+    c.CR: c.ICR,
+    c.PR: c.IPR,
+    c.SD: c.ISD,
+    c.NON_CR_NON_PD: c.NON_ICR_NON_IUPD,
+    c.PD: c.ICPD,
+}
+
+
+def _named(values: np.ndarray, criteria: ResponseCriteria) -> np.ndarray:
+    if criteria is not ResponseCriteria.IRECIST:
+        return values
+    return np.array([_IRECIST_NAMES.get(v, v) for v in values], dtype=object)
 
 
 def _yes_no(row: np.ndarray) -> np.ndarray:
@@ -130,40 +125,36 @@ class SubjectParameter:
 def subject_parameters(data: AdrsInput, settings: ResponseSettings) -> list[SubjectParameter]:
     """BOR, CBOR, RSP, CRSP, CB, CCB, BCP, CBCP, PD, LSTA (and MDIS) for every subject."""
     n_subjects = len(data.usubjid)
-    best = data.best
-    labels = _labels(settings.criteria)
-    irecist = settings.criteria is ResponseCriteria.IRECIST
-
-    def rules_for(rank: np.ndarray, prefix: str) -> np.ndarray:
-        if irecist:
-            return text_where(rank == MISSING_RANK, f"{prefix}-MISSING", "IBOR")
-        table = np.array(
-            [_BOR_RULES[k].replace("BOR", prefix, 1) for k in range(MISSING_RANK + 1)],
-            dtype=object,
-        )
-        return np.asarray(table[rank], dtype=object)
+    decided = data.best.decisions
 
     def constant(text: str) -> np.ndarray:
         return filled(n_subjects, text)
 
-    cbor_rules = rules_for(best.cbor_rank, "CBOR").copy()
-    cbor_rules[best.cbor_after_cr] = "CBOR-AFTER-CR"
-    bcp_row = np.where(np.isin(best.bor_rank, (K_CR, K_PR)), best.bor_row, -1)
-    cbcp_row = np.where(np.isin(best.cbor_rank, (K_CR, K_PR)), best.cbor_row, -1)
+    def from_decision(paramcd: str, row: np.ndarray | None = None) -> SubjectParameter:
+        decision = decided[paramcd]
+        value = _named(decision.value, settings.criteria)
+        return SubjectParameter(paramcd, value, decision.row if row is None else row, decision.rule)
+
+    def responder(paramcd: str, best: str) -> SubjectParameter:
+        # BCP/CBCP: Y when BOR/CBOR is CR or PR, dated as it (admiralonco ADRS template).
+        decision = decided[best]
+        row = np.where(np.isin(decision.value, (c.CR, c.PR)), decision.row, -1)
+        return SubjectParameter(paramcd, _yes_no(row), row, constant(paramcd))
+
     ovr_avalc = data.ovr["AVALC"].to_numpy(dtype=object)
     params = [
+        from_decision("BOR"),
+        from_decision("CBOR"),
+        from_decision("RSP"),
+        from_decision("CRSP"),
+        from_decision("CB"),
+        from_decision("CCB"),
+        responder("BCP", "BOR"),
+        responder("CBCP", "CBOR"),
+        from_decision("PD", data.pd_row),
         SubjectParameter(
-            "BOR", labels[best.bor_rank], best.bor_row, rules_for(best.bor_rank, "BOR")
+            "LSTA", take(ovr_avalc, data.best.lsta_row), data.best.lsta_row, constant("LSTA")
         ),
-        SubjectParameter("CBOR", labels[best.cbor_rank], best.cbor_row, cbor_rules),
-        SubjectParameter("RSP", _yes_no(best.rsp_row), best.rsp_row, constant("RSP")),
-        SubjectParameter("CRSP", _yes_no(best.crsp_row), best.crsp_row, constant("CRSP")),
-        SubjectParameter("CB", _yes_no(best.cb_row), best.cb_row, constant("CB")),
-        SubjectParameter("CCB", _yes_no(best.ccb_row), best.ccb_row, constant("CCB")),
-        SubjectParameter("BCP", _yes_no(bcp_row), bcp_row, constant("BCP")),
-        SubjectParameter("CBCP", _yes_no(cbcp_row), cbcp_row, constant("CBCP")),
-        SubjectParameter("PD", _yes_no(data.pd_row), data.pd_row, constant("PD")),
-        SubjectParameter("LSTA", take(ovr_avalc, best.lsta_row), best.lsta_row, constant("LSTA")),
     ]
     if data.measurable is not None:
         params.append(

@@ -173,6 +173,10 @@ def derive_response(
     subj = ovr["SUBJ"].to_numpy(dtype=np.int64)
     day = ovr["DAY"].to_numpy(dtype=np.int64)
     code = ovr["CODE"].to_numpy(dtype=np.int64)
+    # A subject left without any assessment because its records were excluded is EXCLUDED too
+    # (never a plain MISSING: the excluded list says why), docs/response.md.
+    no_assessment = np.bincount(subj, minlength=n_subjects) == 0
+    excluded = excluded | (no_assessment & _records_left_out(log, index))
     best = derive_best_response(subj, day, code, index.ref_day, settings, n_subjects=n_subjects)
     pd_row = best.pd_row
     if settings.criteria is ResponseCriteria.IRECIST:
@@ -223,6 +227,19 @@ def _has_records(frame: pd.DataFrame, index: SubjectIndex) -> np.ndarray:
     present = index.usubjid.get_indexer(pd.Index([str(i) for i in ids], dtype=object))
     out = np.zeros(len(index), dtype=bool)
     out[present[present >= 0]] = True
+    return out
+
+
+def _records_left_out(log: ProblemLog, index: SubjectIndex) -> np.ndarray:
+    """Per subject: some of its records (or the subject) were excluded."""
+    frame = log.frame()
+    left_out = frame["ACTION"].isin(
+        [Action.RECORD_EXCLUDED, Action.SUBJECT_EXCLUDED, Action.NOT_ASSESSED]
+    )
+    ids = frame.loc[left_out, "USUBJID"].dropna()
+    out = np.zeros(len(index), dtype=bool)
+    position = index.usubjid.get_indexer(pd.Index(ids.astype(str)))
+    out[position[position >= 0]] = True
     return out
 
 

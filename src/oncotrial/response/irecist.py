@@ -23,7 +23,7 @@ of PD and iUPD ranked after it, which reproduces the eight scenarios of the pape
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
@@ -43,7 +43,15 @@ from oncotrial.response.problems import Action, ProblemLog
 from oncotrial.response.settings import ResponseSettings
 from oncotrial.response.timepoints import EPS
 
-__all__ = ["I_LABELS", "apply_irecist", "confirmed_iupd_rows"]
+__all__ = [
+    "I_LABELS",
+    "Observation",
+    "Pending",
+    "Step",
+    "apply_irecist",
+    "confirmed_iupd_rows",
+    "irecist_step",
+]
 
 #: RECIST 1.1 timepoint response -> its iRECIST name.
 I_LABELS: Final = {
@@ -55,19 +63,81 @@ I_LABELS: Final = {
 }
 
 
-@dataclass
-class _Pending:
+@dataclass(frozen=True)
+class Pending:
+    """An iUPD waiting for confirmation, with what progressed and the sums at iUPD."""
+
     day: int
     target: bool
     nontarget: bool
     new: bool
     partial_sum: float
-    new_ids: frozenset[int] = field(default_factory=frozenset)
+    new_ids: frozenset[int | str] = field(default_factory=frozenset)
     nlt_sum: float = 0.0
     reassessed: bool = False
 
 
-def _new_lesions_by_timepoint(prep: PreparedLesions) -> dict[tuple[int, int], frozenset[int]]:
+@dataclass(frozen=True)
+class Observation:
+    """One assessment as RECIST 1.1 read it: what iRECIST looks at (Seymour 2017 Table 2)."""
+
+    day: int
+    target_pd: bool
+    nontarget_pd: bool
+    new_yes: bool
+    partial_sum: float  # the sum of the targets measured (NaN when none was)
+    nontarget_increased: bool
+    new_increased: bool
+    new_ids: frozenset[int | str]  # the new lesions present (unequivocal or confirmed)
+    nlt_sum: float
+    overall: str  # the RECIST 1.1 overall response
+    rule: str  # and its rule
+
+
+@dataclass(frozen=True)
+class Step:
+    """iRECIST's reading of one assessment and the state it leaves."""
+
+    label: str
+    rule: str
+    pending: Pending | None
+    late: bool  # the first reassessment after iUPD came later than irecist_max_confirm_days
+
+
+def irecist_step(pending: Pending | None, seen: Observation, settings: ResponseSettings) -> Step:
+    """The iRECIST response of one assessment given the pending iUPD, if any (module docstring)."""
+    any_pd = seen.target_pd or seen.nontarget_pd or seen.new_yes
+    if pending is None:
+        if any_pd:
+            opened = Pending(
+                day=seen.day,
+                target=seen.target_pd,
+                nontarget=seen.nontarget_pd,
+                new=seen.new_yes,
+                partial_sum=seen.partial_sum,
+                new_ids=seen.new_ids,
+                nlt_sum=seen.nlt_sum,
+            )
+            return Step(c.IUPD, "IR-IUPD", opened, False)
+        return Step(I_LABELS[seen.overall], seen.rule, None, False)
+    late = not pending.reassessed and seen.day - pending.day > settings.irecist_max_confirm_days
+    pending = replace(pending, reassessed=True)
+    evidence = _evidence(pending, seen)
+    early = seen.day - pending.day < settings.irecist_min_confirm_days
+    if evidence and not early:
+        return Step(c.ICPD, evidence, pending, late)
+    if evidence:
+        return Step(c.IUPD, "IR-EARLY", pending, late)
+    if any_pd:
+        return Step(c.IUPD, "IR-REMAIN", pending, late)
+    if seen.overall == c.NE:
+        return Step(c.NE, seen.rule, pending, late)
+    return Step(I_LABELS[seen.overall], "IR-RESET", None, late)
+
+
+def _new_lesions_by_timepoint(
+    prep: PreparedLesions,
+) -> dict[tuple[int, int], frozenset[int | str]]:
     rows = prep.rows
     mask = (
         (np.asarray(rows["ROLE"]) == ROLE_NEW)
@@ -110,55 +180,28 @@ def apply_irecist(
     labels = np.empty(len(timepoints), dtype=object)
     rule_ids = np.empty(len(timepoints), dtype=object)
     late: list[int] = []
-    pending: _Pending | None = None
+    pending: Pending | None = None
     current = -1
     for i in range(len(timepoints)):
         if subj[i] != current:
             current, pending = int(subj[i]), None
-        ids = new_ids.get((int(subj[i]), int(day[i])), frozenset())
-        any_pd = bool(t_pd[i] or nt_pd[i] or new_yes[i])
-        if pending is None:
-            if any_pd:
-                labels[i], rule_ids[i] = c.IUPD, "IR-IUPD"
-                pending = _Pending(
-                    day=int(day[i]),
-                    target=bool(t_pd[i]),
-                    nontarget=bool(nt_pd[i]),
-                    new=bool(new_yes[i]),
-                    partial_sum=float(psum[i]) if assessed[i] else np.nan,
-                    new_ids=ids,
-                    nlt_sum=float(nlt[i]),
-                )
-            else:
-                labels[i], rule_ids[i] = I_LABELS[str(overall[i])], str(base_rule[i])
-            continue
-        if not pending.reassessed:
-            pending.reassessed = True
-            if day[i] - pending.day > settings.irecist_max_confirm_days:
-                late.append(i)
-        evidence = _evidence(
-            pending,
-            t_pd=bool(t_pd[i]),
-            nt_pd=bool(nt_pd[i]),
+        seen = Observation(
+            day=int(day[i]),
+            target_pd=bool(t_pd[i]),
+            nontarget_pd=bool(nt_pd[i]),
             new_yes=bool(new_yes[i]),
-            psum=float(psum[i]) if assessed[i] else np.nan,
-            nt_increased=bool(nt_inc[i]),
-            nl_increased=bool(nl_inc[i]),
-            ids=ids,
+            partial_sum=float(psum[i]) if assessed[i] else np.nan,
+            nontarget_increased=bool(nt_inc[i]),
+            new_increased=bool(nl_inc[i]),
+            new_ids=new_ids.get((int(subj[i]), int(day[i])), frozenset()),
             nlt_sum=float(nlt[i]),
+            overall=str(overall[i]),
+            rule=str(base_rule[i]),
         )
-        early = day[i] - pending.day < settings.irecist_min_confirm_days
-        if evidence and not early:
-            labels[i], rule_ids[i] = c.ICPD, evidence
-        elif evidence:
-            labels[i], rule_ids[i] = c.IUPD, "IR-EARLY"
-        elif any_pd:
-            labels[i], rule_ids[i] = c.IUPD, "IR-REMAIN"
-        elif overall[i] == c.NE:
-            labels[i], rule_ids[i] = c.NE, str(base_rule[i])
-        else:
-            labels[i], rule_ids[i] = I_LABELS[str(overall[i])], "IR-RESET"
-            pending = None
+        step = irecist_step(pending, seen, settings)
+        labels[i], rule_ids[i], pending = step.label, step.rule, step.pending
+        if step.late:
+            late.append(i)
     if late:
         rows = timepoints.iloc[late]
         log.add(
@@ -175,34 +218,27 @@ def apply_irecist(
     return out
 
 
-def _evidence(
-    pending: _Pending,
-    *,
-    t_pd: bool,
-    nt_pd: bool,
-    new_yes: bool,
-    psum: float,
-    nt_increased: bool,
-    nl_increased: bool,
-    ids: frozenset[int],
-    nlt_sum: float,
-) -> str | None:
+def _evidence(pending: Pending, seen: Observation) -> str | None:
     """The rule confirming the pending iUPD at this assessment, if any (Seymour 2017 Table 2)."""
     if pending.target:
-        measured = not np.isnan(psum) and not np.isnan(pending.partial_sum)
-        if measured and psum >= pending.partial_sum + 5.0 - EPS:
+        psum, at_iupd = seen.partial_sum, pending.partial_sum
+        if not np.isnan(psum) and not np.isnan(at_iupd) and psum >= at_iupd + 5.0 - EPS:
             return "IR-ICPD-TARGET"
-    elif t_pd:
+    elif seen.target_pd:
         return "IR-ICPD-TARGET"
     if pending.nontarget:
-        if nt_increased:
+        if seen.nontarget_increased:
             return "IR-ICPD-NT"
-    elif nt_pd:
+    elif seen.nontarget_pd:
         return "IR-ICPD-NT"
     if pending.new:
-        if ids - pending.new_ids or nlt_sum >= pending.nlt_sum + 5.0 - EPS or nl_increased:
+        if (
+            seen.new_ids - pending.new_ids
+            or seen.nlt_sum >= pending.nlt_sum + 5.0 - EPS
+            or seen.new_increased
+        ):
             return "IR-ICPD-NEW"
-    elif new_yes:
+    elif seen.new_yes:
         return "IR-ICPD-NEW"
     return None
 

@@ -21,15 +21,45 @@ from types import MappingProxyType
 from typing import Final
 
 from oncotrial.response import codes as c
+from oncotrial.response.conditions import (
+    Condition,
+    Confirmed,
+    FollowsCompleteResponse,
+    Response,
+    SdWindow,
+)
+from oncotrial.response.confirmation import (
+    K_CR,
+    K_ND,
+    K_NE,
+    K_NON,
+    K_PD,
+    K_PR,
+    K_SD,
+    K_UPD,
+    Confirmation,
+)
 
 __all__ = [
     "ADMIRALONCO",
+    "BOR",
+    "CB",
+    "CBOR",
+    "CCB",
+    "CONFIRM_CR",
+    "CONFIRM_PR",
+    "CRSP",
     "IRECIST",
     "MRECIST",
     "OVERALL_RULES",
+    "PARAMETERS",
+    "PD",
     "RECIST",
+    "RSP",
     "RULES",
+    "Event",
     "OverallRule",
+    "Parameter",
     "Rule",
     "rules_table",
 ]
@@ -342,33 +372,12 @@ _RULES: tuple[Rule, ...] = (
         "A timepoint response dated before the reference date is excluded",
         f"{ADMIRALONCO} ADRS template: ANL01FL = Y only 'on or after randomization date'",
     ),
-    # --- best overall response ------------------------------------------------------------
+    # --- best overall response: what the parameters below do not decide by an event ------
     Rule(
         "BOR-WINDOW",
         "Assessments after the first PD do not count (unless `count_after_pd`)",
         f"{RECIST} §4.4.3 (best response recorded 'until disease progression'); {ADMIRALONCO} "
         "source_pd / ANL02FL",
-    ),
-    Rule("BOR-CR", "Best response CR: a CR timepoint", f"{ADMIRALONCO} derive_param_bor"),
-    Rule("BOR-PR", "Best response PR: a PR timepoint", f"{ADMIRALONCO} derive_param_bor"),
-    Rule(
-        "BOR-SD",
-        "Best response SD: a CR, PR or SD timepoint at least `sd_min_days` after the reference "
-        "date",
-        f"{RECIST} §4.6.3 (SD 'at least once after study entry at a minimum interval'); "
-        f"{ADMIRALONCO} derive_param_bor ref_start_window",
-    ),
-    Rule(
-        "BOR-NONCRPD",
-        "Best response NON-CR/NON-PD: such a timepoint at least `sd_min_days` after the "
-        "reference date",
-        f"{RECIST} Table 2 footnote a; {ADMIRALONCO} derive_param_bor",
-    ),
-    Rule("BOR-PD", "Best response PD: a PD timepoint", f"{ADMIRALONCO} derive_param_bor"),
-    Rule(
-        "BOR-NE",
-        "Best response NE: NE timepoints, or CR/PR/SD/NON-CR/NON-PD before the SD window",
-        f"{RECIST} Table 3 ('otherwise NE'); {ADMIRALONCO} derive_param_bor",
     ),
     Rule(
         "BOR-MISSING",
@@ -376,73 +385,9 @@ _RULES: tuple[Rule, ...] = (
         f"{ADMIRALONCO} derive_param_bor (missing_as_ne = FALSE)",
     ),
     Rule(
-        "CBOR-CR",
-        "Confirmed CR: a CR confirmed by a CR at least `confirmation_days` later, only CR or NE "
-        "between, at most `max_ne_between` NE",
-        f"{RECIST} §4.6.1 and Table 3 row CR|CR; {ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "CBOR-PR",
-        "Confirmed PR: a PR confirmed by a CR or PR at least `confirmation_days` later, only CR, "
-        "PR, NE (and one SD if `accept_sd_between`) between, no PR after a CR, at most "
-        "`max_ne_between` NE",
-        f"{RECIST} §4.6.1, Table 3 rows PR|CR, PR|PR; {ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "CBOR-SD",
-        "Confirmed best response SD: an unconfirmed CR/PR or an SD at least `sd_min_days` after "
-        "the reference date",
-        f"{RECIST} Table 3 ('SD provided minimum criteria for SD duration met'); "
-        f"{ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "CBOR-NONCRPD",
-        "Confirmed best response NON-CR/NON-PD (as BOR-NONCRPD)",
-        f"{ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "CBOR-PD",
-        "Confirmed best response PD: a PD timepoint and no SD window reached",
-        f"{RECIST} Table 3 ('otherwise, PD')",
-    ),
-    Rule(
-        "CBOR-NE",
-        "Confirmed best response NE: NE timepoints, or responses before the SD window",
-        f"{RECIST} Table 3 ('otherwise NE'); {ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "CBOR-AFTER-CR",
-        "A PR, SD or NON-CR/NON-PD as the next evaluable timepoint after a CR counts as PD for "
-        "the confirmed best response (setting `after_cr = recist`)",
-        f"{RECIST} Table 3 rows CR|PR ('SD, PD or PR', footnote a: 'any disease seen at a "
-        "subsequent time point ... makes the disease PD at that point in time') and CR|SD ('SD "
-        "provided minimum criteria for SD duration met, otherwise, PD')",
-    ),
-    Rule(
         "CBOR-MISSING",
         "No timepoint response at all: MISSING",
         f"{ADMIRALONCO} derive_param_confirmed_bor",
-    ),
-    Rule(
-        "RSP",
-        "Response (unconfirmed): Y at the first CR or PR, else N",
-        f"{ADMIRALONCO} derive_param_response / event response_y",
-    ),
-    Rule(
-        "CRSP",
-        "Confirmed response: Y at the first confirmed CR or PR (dated at that CR/PR), else N",
-        f"{ADMIRALONCO} derive_param_confirmed_resp / events crsp_y_cr, crsp_y_pr",
-    ),
-    Rule(
-        "CB",
-        "Clinical benefit (disease control): Y at the earlier of the response date and the first "
-        "CR/PR/SD/NON-CR/NON-PD at least `sd_min_days` after the reference date, else N",
-        f"{ADMIRALONCO} derive_param_clinbenefit (ref_start_window)",
-    ),
-    Rule(
-        "CCB",
-        "Confirmed clinical benefit: as CB with the confirmed response date",
-        f"{ADMIRALONCO} derive_param_clinbenefit with source_resp = CRSP",
     ),
     Rule(
         "BCP",
@@ -455,20 +400,15 @@ _RULES: tuple[Rule, ...] = (
         f"{ADMIRALONCO} ADRS template (PARAMCD CBCP)",
     ),
     Rule(
-        "PD",
-        "Disease progression: Y at the first PD timepoint (iRECIST: the iUPD that was confirmed "
-        "as iCPD), else N",
-        f"{ADMIRALONCO} ADRS template (PARAMCD PD); {IRECIST} (progression dated at iUPD)",
-    ),
-    Rule(
         "LSTA",
         "Last disease assessment: the last timepoint on or after the reference date",
         f"{ADMIRALONCO} derive_param_lasta",
     ),
     Rule(
         "EXCLUDED",
-        "The subject's records were excluded (see the excluded list): its parameters are those "
-        "of a subject without assessments",
+        "The subject had records and every one was left out (see the excluded list), or the "
+        "subject was excluded as a whole: its parameters are those of a subject without "
+        "assessments (MISSING, N)",
         "oncotrial convention: bad input is reported and left out, never guessed",
     ),
     Rule(
@@ -529,24 +469,315 @@ _RULES: tuple[Rule, ...] = (
         "Assessments after iCPD do not count toward the iBOR",
         f"{IRECIST}: iCPD is confirmed progression",
     ),
-    Rule(
-        "IBOR",
-        "iBOR: best of iCR > iPR > iSD (SD window) > NON-iCR/NON-iUPD > iCPD > iUPD > NE up to "
-        "iCPD; confirmation of iCR/iPR as RECIST 1.1",
-        f"{IRECIST} Table 3 examples 1-8",
+)
+
+
+# --- best overall response and the subject-level response parameters ----------------------
+# Each parameter is admiralonco's list of event() objects for derive_extreme_event, executed by
+# oncotrial.response.best_response: every counted assessment takes the value of the first event
+# it meets (in the order written), each subject the best value by ``ranking``, dated by the
+# first assessment with it; a subject without any gets ``otherwise``.
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(Rule):
+    """An assessment meeting ``condition`` gives the parameter ``value`` (admiralonco event)."""
+
+    condition: Condition
+    value: str
+
+    def describe(self) -> str:
+        return f"{self.id}: {self.value} when {self.condition} — {self.description} [{self.source}]"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A subject-level parameter: its events in order, the ranking of their values, the default."""
+
+    paramcd: str
+    events: tuple[Event, ...]
+    ranking: tuple[str, ...]
+    otherwise: str
+    otherwise_rule: str
+
+    def __post_init__(self) -> None:
+        unranked = [e.id for e in self.events if e.value not in self.ranking]
+        if unranked:  # pragma: no cover - guards the declarations below
+            raise RuntimeError(f"{self.paramcd}: events {unranked} give a value not ranked")
+
+    def describe(self) -> str:
+        lines = [f"{self.paramcd}: best of {' > '.join(self.ranking)}, else {self.otherwise}"]
+        lines += [f"  {event.describe()}" for event in self.events]
+        return "\n".join(lines)
+
+
+#: RECIST 1.1 §4.6.1 / Table 3 confirmation, admiralonco events crsp_y_cr and crsp_y_pr.
+CONFIRM_CR: Final = Confirmation(
+    response=K_CR, confirmed_by=frozenset({K_CR}), between=frozenset({K_CR, K_NE})
+)
+CONFIRM_PR: Final = Confirmation(
+    response=K_PR,
+    confirmed_by=frozenset({K_CR, K_PR}),
+    between=frozenset({K_CR, K_PR, K_NE}),
+    sd_between=True,
+    no_pr_after_cr=True,
+)
+
+_RANKING: Final = (c.CR, c.PR, c.SD, c.NON_CR_NON_PD, c.PD, c.IUPD, c.NE, c.ND)
+_BOR_SRC: Final = f"{ADMIRALONCO} derive_param_bor"
+_CBOR_SRC: Final = f"{ADMIRALONCO} derive_param_confirmed_bor"
+_IUPD_NOTE: Final = (
+    "iRECIST only (the response labels are then iCR, iPR, iSD, NON-iCR/NON-iUPD, iCPD): an iUPD "
+    "never confirmed ranks after iCPD and before NE"
+)
+
+BOR: Final = Parameter(
+    "BOR",
+    (
+        Event(
+            "BOR-CR",
+            "Best response CR: a CR timepoint",
+            _BOR_SRC,
+            condition=Response((K_CR,)),
+            value=c.CR,
+        ),
+        Event(
+            "BOR-PR",
+            "Best response PR: a PR timepoint",
+            _BOR_SRC,
+            condition=Response((K_PR,)),
+            value=c.PR,
+        ),
+        Event(
+            "BOR-SD",
+            "Best response SD: a CR, PR or SD timepoint at least `sd_min_days` after the "
+            "reference date",
+            f"{RECIST} §4.6.3 (SD 'at least once after study entry at a minimum interval'); "
+            f"{_BOR_SRC} ref_start_window",
+            condition=Response((K_CR, K_PR, K_SD)) & SdWindow(),
+            value=c.SD,
+        ),
+        Event(
+            "BOR-NONCRPD",
+            "Best response NON-CR/NON-PD: such a timepoint at least `sd_min_days` after the "
+            "reference date",
+            f"{RECIST} Table 2 footnote a; {_BOR_SRC}",
+            condition=Response((K_NON,)) & SdWindow(),
+            value=c.NON_CR_NON_PD,
+        ),
+        Event(
+            "BOR-PD",
+            "Best response PD: a PD timepoint",
+            _BOR_SRC,
+            condition=Response((K_PD,)),
+            value=c.PD,
+        ),
+        Event(
+            "BOR-IUPD",
+            f"Best response iUPD: {_IUPD_NOTE}",
+            f"{IRECIST} Table 3 examples 1-8",
+            condition=Response((K_UPD,)),
+            value=c.IUPD,
+        ),
+        Event(
+            "BOR-NE",
+            "Best response NE: NE timepoints, or SD/NON-CR/NON-PD before the SD window",
+            f"{RECIST} Table 3 ('otherwise NE'); {_BOR_SRC}",
+            condition=Response((K_SD, K_NON, K_NE)),
+            value=c.NE,
+        ),
+        Event(
+            "BOR-ND",
+            "Best response ND: only assessments not done",
+            f"{_BOR_SRC} (ND ranks after NE)",
+            condition=Response((K_ND,)),
+            value=c.ND,
+        ),
+    ),
+    ranking=_RANKING,
+    otherwise=c.MISSING,
+    otherwise_rule="BOR-MISSING",
+)
+
+CBOR: Final = Parameter(
+    "CBOR",
+    (
+        # First: a PR/SD right after a CR is disease reappearing, whatever follows (Table 3).
+        Event(
+            "CBOR-AFTER-CR",
+            "A PR, SD or NON-CR/NON-PD as the next evaluable timepoint after a CR counts as PD "
+            "for the confirmed best response (setting `after_cr = recist`)",
+            f"{RECIST} Table 3 rows CR|PR ('SD, PD or PR', footnote a: 'any disease seen at a "
+            "subsequent time point ... makes the disease PD at that point in time') and CR|SD "
+            "('SD provided minimum criteria for SD duration met, otherwise, PD')",
+            condition=FollowsCompleteResponse((K_PR, K_SD, K_NON)),
+            value=c.PD,
+        ),
+        Event(
+            "CBOR-CR",
+            "Confirmed CR: a CR confirmed by a later CR at least `confirmation_days` after it, "
+            "only CR or NE between, at most `max_ne_between` NE",
+            f"{RECIST} §4.6.1 and Table 3 row CR|CR; {_CBOR_SRC}",
+            condition=Confirmed(CONFIRM_CR),
+            value=c.CR,
+        ),
+        Event(
+            "CBOR-PR",
+            "Confirmed PR: a PR confirmed by a later CR or PR at least `confirmation_days` after "
+            "it, only CR, PR, NE (and one SD if `accept_sd_between`) between, no PR after a CR, "
+            "at most `max_ne_between` NE",
+            f"{RECIST} §4.6.1, Table 3 rows PR|CR, PR|PR; {_CBOR_SRC}",
+            condition=Confirmed(CONFIRM_PR),
+            value=c.PR,
+        ),
+        Event(
+            "CBOR-SD",
+            "Confirmed best response SD: an unconfirmed CR/PR or an SD at least `sd_min_days` "
+            "after the reference date",
+            f"{RECIST} Table 3 ('SD provided minimum criteria for SD duration met'); {_CBOR_SRC}",
+            condition=Response((K_CR, K_PR, K_SD)) & SdWindow(),
+            value=c.SD,
+        ),
+        Event(
+            "CBOR-NONCRPD",
+            "Confirmed best response NON-CR/NON-PD (as BOR-NONCRPD)",
+            _CBOR_SRC,
+            condition=Response((K_NON,)) & SdWindow(),
+            value=c.NON_CR_NON_PD,
+        ),
+        Event(
+            "CBOR-PD",
+            "Confirmed best response PD: a PD timepoint and no SD window reached",
+            f"{RECIST} Table 3 ('otherwise, PD')",
+            condition=Response((K_PD,)),
+            value=c.PD,
+        ),
+        Event(
+            "CBOR-IUPD",
+            f"Confirmed best response iUPD: {_IUPD_NOTE}",
+            f"{IRECIST} Table 3 examples 1-8",
+            condition=Response((K_UPD,)),
+            value=c.IUPD,
+        ),
+        Event(
+            "CBOR-NE",
+            "Confirmed best response NE: NE timepoints, or responses before the SD window",
+            f"{RECIST} Table 3 ('otherwise NE'); {_CBOR_SRC}",
+            condition=Response((K_CR, K_PR, K_SD, K_NON, K_NE)),
+            value=c.NE,
+        ),
+        Event(
+            "CBOR-ND",
+            "Confirmed best response ND: only assessments not done",
+            f"{_CBOR_SRC} (ND ranks after NE)",
+            condition=Response((K_ND,)),
+            value=c.ND,
+        ),
+    ),
+    ranking=_RANKING,
+    otherwise=c.MISSING,
+    otherwise_rule="CBOR-MISSING",
+)
+
+
+def _flag(paramcd: str, event: Event) -> Parameter:
+    """A Y/N parameter: Y at the first assessment meeting the event, N without one."""
+    return Parameter(paramcd, (event,), ranking=("Y",), otherwise="N", otherwise_rule=event.id)
+
+
+_RESPONSE: Final = Response((K_CR, K_PR))
+_CONFIRMED: Final = Confirmed(CONFIRM_CR) | Confirmed(CONFIRM_PR)
+_BENEFIT: Final = Response((K_CR, K_PR, K_SD, K_NON)) & SdWindow()
+
+RSP: Final = _flag(
+    "RSP",
+    Event(
+        "RSP",
+        "Response (unconfirmed): Y at the first CR or PR, else N",
+        f"{ADMIRALONCO} derive_param_response / event response_y",
+        condition=_RESPONSE,
+        value="Y",
+    ),
+)
+CRSP: Final = _flag(
+    "CRSP",
+    Event(
+        "CRSP",
+        "Confirmed response: Y at the first confirmed CR or PR (dated at that CR/PR), else N",
+        f"{ADMIRALONCO} derive_param_confirmed_resp / events crsp_y_cr, crsp_y_pr",
+        condition=_CONFIRMED,
+        value="Y",
+    ),
+)
+CB: Final = _flag(
+    "CB",
+    Event(
+        "CB",
+        "Clinical benefit (disease control): Y at the earlier of the response date and the "
+        "first CR/PR/SD/NON-CR/NON-PD at least `sd_min_days` after the reference date, else N",
+        f"{ADMIRALONCO} derive_param_clinbenefit (ref_start_window)",
+        condition=_RESPONSE | _BENEFIT,
+        value="Y",
+    ),
+)
+CCB: Final = _flag(
+    "CCB",
+    Event(
+        "CCB",
+        "Confirmed clinical benefit: as CB with the confirmed response date",
+        f"{ADMIRALONCO} derive_param_clinbenefit with source_resp = CRSP",
+        condition=_CONFIRMED | _BENEFIT,
+        value="Y",
+    ),
+)
+PD: Final = _flag(
+    "PD",
+    Event(
+        "PD",
+        "Disease progression: Y at the first PD timepoint (iRECIST: the iUPD that was confirmed "
+        "as iCPD), else N",
+        f"{ADMIRALONCO} ADRS template (PARAMCD PD); {IRECIST} (progression dated at iUPD)",
+        condition=Response((K_PD,)),
+        value="Y",
     ),
 )
 
+#: The parameters decided by events, in ADRS order of derivation.
+PARAMETERS: Final = (BOR, CBOR, RSP, CRSP, CB, CCB, PD)
+_EVENTS: Final = tuple(event for parameter in PARAMETERS for event in parameter.events)
+
 RULES: Final[Mapping[str, Rule]] = MappingProxyType(
-    {rule.id: rule for rule in (*_RULES, *OVERALL_RULES)}
+    {rule.id: rule for rule in (*_RULES, *OVERALL_RULES, *_EVENTS)}
 )
-if len(RULES) != len(_RULES) + len(OVERALL_RULES):  # pragma: no cover - guards the table above
+if len(RULES) != len(_RULES) + len(OVERALL_RULES) + len(_EVENTS):  # pragma: no cover
     raise RuntimeError("duplicate rule id in oncotrial.response.rules")
 
 
+def _condition(rule: Rule) -> str:
+    """What the engine executes for a rule, when it is declared as a condition."""
+    if isinstance(rule, Event):
+        return f"{rule.condition} -> {rule.value}"
+    if isinstance(rule, OverallRule):
+        return (
+            f"target in ({', '.join(sorted(rule.target))}) & non-target in "
+            f"({', '.join(sorted(rule.nontarget))}) & new lesion in ({', '.join(sorted(rule.new))})"
+            f" -> {rule.result}"
+        )
+    return ""
+
+
 def rules_table() -> list[dict[str, str]]:
-    """Every rule as a row (id, description, source), in declaration order, for audit."""
+    """Every rule as a row (id, description, source, condition), in declaration order, for audit.
+
+    ``condition`` is the executed condition of the rules declared as one (the overall-response
+    tables and the best-response events), empty for the rules the engine applies in code.
+    """
     return [
-        {"id": rule.id, "description": rule.description, "source": rule.source}
+        {
+            "id": rule.id,
+            "description": rule.description,
+            "source": rule.source,
+            "condition": _condition(rule),
+        }
         for rule in RULES.values()
     ]

@@ -15,6 +15,7 @@ group sums over all subjects at once:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -37,7 +38,16 @@ from oncotrial.response.measurements import (
 )
 from oncotrial.response.settings import ResponseCriteria, ResponseSettings
 
-__all__ = ["OVERALL_LOOKUP", "derive_timepoints", "overall_response", "pull"]
+__all__ = [
+    "NT_ASSESSED",
+    "OVERALL_LOOKUP",
+    "Categories",
+    "LesionCounts",
+    "derive_timepoints",
+    "overall_response",
+    "pull",
+    "read_categories",
+]
 
 # Floating-point sums of decimal millimetres (20.37 + 32.32 …) are compared with this slack so
 # that a sum exactly 30% below baseline is a PR, as the guideline's 'at least' intends.
@@ -62,6 +72,8 @@ def _build_lookup() -> tuple[np.ndarray, tuple[r.OverallRule, ...]]:
 
 #: [target, non-target, new] -> index into OVERALL_RULES (-1: no disease at all, not derived).
 OVERALL_LOOKUP, _RULE_ROWS = _build_lookup()
+_RESULTS: Final = np.array([rule.result for rule in _RULE_ROWS], dtype=object)
+_RULE_IDS: Final = np.array([rule.id for rule in _RULE_ROWS], dtype=object)
 
 
 def overall_response(target: str, nontarget: str, new: str) -> r.OverallRule:
@@ -70,6 +82,125 @@ def overall_response(target: str, nontarget: str, new: str) -> r.OverallRule:
     if position < 0:
         raise KeyError(f"no overall-response rule for {target}/{nontarget}/{new}")
     return _RULE_ROWS[position]
+
+
+# Non-target states that count as the lesion assessed (RECIST 1.1 Table 1 "not evaluated" else).
+NT_ASSESSED: Final = (ST_ABSENT, ST_PRESENT, ST_PROGRESSION, ST_INCREASED, ST_SMALL)
+
+
+@dataclass(frozen=True)
+class LesionCounts:
+    """What the categories of each assessment are read from (one value per assessment).
+
+    Targets: how many at baseline, how many measured, the sum of those measured, the nadir and
+    baseline sums, how many non-nodal targets are not 0 mm and how many nodes are 10 mm or more.
+    Non-targets: how many at baseline, in unequivocal progression, assessed, absent. New lesions:
+    how many unequivocal, equivocal but confirmed at some assessment, equivocal only.
+    """
+
+    n_target: np.ndarray
+    n_assessed: np.ndarray
+    partial_sum: np.ndarray
+    nadir: np.ndarray
+    base_sum: np.ndarray
+    nonzero_nonnodal: np.ndarray
+    pathological_node: np.ndarray
+    n_nontarget: np.ndarray
+    nontarget_pd: np.ndarray
+    nontarget_assessed: np.ndarray
+    nontarget_absent: np.ndarray
+    new: np.ndarray
+    new_confirmed: np.ndarray
+    new_equivocal: np.ndarray
+
+
+@dataclass(frozen=True)
+class Categories:
+    """Each assessment's category indices (into ``rules.*_CATEGORIES``), rules and overall."""
+
+    target: np.ndarray
+    target_rule: np.ndarray
+    nontarget: np.ndarray
+    nontarget_rule: np.ndarray
+    new: np.ndarray
+    new_rule: np.ndarray
+    position: np.ndarray  # index into OVERALL_RULES
+    overall: np.ndarray  # RECIST 1.1 overall response
+    rule: np.ndarray  # the Table 1/2 row that decided it
+
+
+def read_categories(counts: LesionCounts, settings: ResponseSettings) -> Categories:
+    """Target, non-target and new-lesion categories and the overall response (RECIST 1.1 §4.3,
+    Tables 1-2; mRECIST without the 5 mm minimum). The engine reads every assessment of a trial
+    with it, the simulator one scan at a time (:mod:`oncotrial.response.reading`)."""
+    n_target, n_assessed, psum = counts.n_target, counts.n_assessed, counts.partial_sum
+    nadir, base_sum = counts.nadir, counts.base_sum
+    complete = (n_target > 0) & (n_assessed == n_target)
+    mrecist = settings.criteria is ResponseCriteria.MRECIST
+    min_abs = 0.0 if mrecist else 5.0
+    with np.errstate(invalid="ignore"):
+        increase = psum - nadir
+        pd_met = (
+            (n_target > 0)
+            & (n_assessed > 0)
+            & (increase > EPS)
+            & (psum >= 1.2 * nadir - EPS)
+            & (increase >= min_abs - EPS)
+        )
+        pr_met = complete & (psum <= 0.7 * base_sum + EPS)
+    cr_met = complete & (counts.nonzero_nonnodal == 0) & (counts.pathological_node == 0)
+    t_cat = np.select(
+        [n_target == 0, pd_met, ~complete, cr_met, pr_met],
+        [_T[r.T_NA], _T[r.T_PD], _T[r.T_NE], _T[r.T_CR], _T[r.T_PR]],
+        default=_T[r.T_SD],
+    )
+    pfx = "MR-" if mrecist else ""
+    t_rule = np.select(
+        [n_target == 0, pd_met & complete, pd_met, ~complete, cr_met, pr_met],
+        ["", f"{pfx}TL-PD", "TL-PD-PARTIAL", "TL-NE", f"{pfx}TL-CR", f"{pfx}TL-PR"],
+        default="TL-SD",
+    ).astype(object)
+
+    n_nt = counts.n_nontarget
+    nt_conditions = [
+        n_nt == 0,
+        counts.nontarget_pd > 0,
+        counts.nontarget_assessed < n_nt,
+        counts.nontarget_absent == n_nt,
+    ]
+    n_cat = np.select(
+        nt_conditions, [_N[r.N_NA], _N[r.N_PD], _N[r.N_NE], _N[r.N_CR]], default=_N[r.N_NON]
+    )
+    n_rule = np.select(
+        nt_conditions, ["NT-NA", "NT-PD", "NT-NE", "NT-CR"], default="NT-NON"
+    ).astype(object)
+
+    new_cat = np.select(
+        [(counts.new > 0) | (counts.new_confirmed > 0), counts.new_equivocal > 0],
+        [_NEW[r.NEW_YES], _NEW[r.NEW_EQUIVOCAL]],
+        default=_NEW[r.NEW_NO],
+    )
+    new_rule = np.select(
+        [counts.new > 0, counts.new_confirmed > 0, counts.new_equivocal > 0],
+        ["NL-YES", "NL-CONFIRMED", "NL-EQUIVOCAL"],
+        default="",
+    ).astype(object)
+
+    # --- overall: RECIST 1.1 Tables 1 and 2 -------------------------------------------------
+    position = OVERALL_LOOKUP[t_cat, n_cat, new_cat]
+    if (position < 0).any():  # pragma: no cover - subjects without disease are excluded before
+        raise RuntimeError("timepoint without any baseline disease reached the overall table")
+    return Categories(
+        target=t_cat,
+        target_rule=t_rule,
+        nontarget=n_cat,
+        nontarget_rule=n_rule,
+        new=new_cat,
+        new_rule=new_rule,
+        position=position,
+        overall=_RESULTS[position],
+        rule=_RULE_IDS[position],
+    )
 
 
 def pull(frame: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
@@ -128,57 +259,9 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     nadir = np.minimum(np.where(np.isnan(base_sum), np.inf, base_sum), before)
     nadir = np.where(np.isinf(nadir), np.nan, nadir)
 
-    mrecist = settings.criteria is ResponseCriteria.MRECIST
-    min_abs = 0.0 if mrecist else 5.0
-    increase = psum - nadir
-    pd_met = (
-        (n_target > 0)
-        & (n_assessed > 0)
-        & (increase > EPS)
-        & (psum >= 1.2 * nadir - EPS)
-        & (increase >= min_abs - EPS)
-    )
-    cr_met = complete & (nonzero_nonnodal == 0) & (pathological_node == 0)
-    pr_met = complete & (psum <= 0.7 * base_sum + EPS)
-    t_cat = np.select(
-        [n_target == 0, pd_met, ~complete, cr_met, pr_met],
-        [_T[r.T_NA], _T[r.T_PD], _T[r.T_NE], _T[r.T_CR], _T[r.T_PR]],
-        default=_T[r.T_SD],
-    )
-    pfx = "MR-" if mrecist else ""
-    t_rule = np.select(
-        [n_target == 0, pd_met & complete, pd_met, ~complete, cr_met, pr_met],
-        [
-            "",
-            f"{pfx}TL-PD",
-            "TL-PD-PARTIAL",
-            "TL-NE",
-            f"{pfx}TL-CR",
-            f"{pfx}TL-PR",
-        ],
-        default="TL-SD",
-    ).astype(object)
-
     # --- non-target lesions ---------------------------------------------------------------
     is_n = role == ROLE_NONTARGET
-    n_nt = prep.n_nontarget[tp_subj]
-    nt_pd = _bincount(tp[is_n & (status == ST_PROGRESSION)], n_tp)
     nt_increased = _bincount(tp[is_n & (status == ST_INCREASED)], n_tp)
-    nt_absent = _bincount(tp[is_n & (status == ST_ABSENT)], n_tp)
-    nt_assessed = _bincount(
-        tp[is_n & np.isin(status, (ST_ABSENT, ST_PRESENT, ST_PROGRESSION, ST_INCREASED, ST_SMALL))],
-        n_tp,
-    )
-    n_cat = np.select(
-        [n_nt == 0, nt_pd > 0, nt_assessed < n_nt, nt_absent == n_nt],
-        [_N[r.N_NA], _N[r.N_PD], _N[r.N_NE], _N[r.N_CR]],
-        default=_N[r.N_NON],
-    )
-    n_rule = np.select(
-        [n_nt == 0, nt_pd > 0, nt_assessed < n_nt, nt_absent == n_nt],
-        ["NT-NA", "NT-PD", "NT-NE", "NT-CR"],
-        default="NT-NON",
-    ).astype(object)
 
     # --- new lesions ----------------------------------------------------------------------
     is_new = role == ROLE_NEW
@@ -189,27 +272,32 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     confirmed = equivocal & np.isin(lesion_key, confirmed_keys)
     n_new = _bincount(tp[unequivocal], n_tp)
     n_confirmed = _bincount(tp[confirmed], n_tp)
-    n_equivocal = _bincount(tp[equivocal & ~confirmed], n_tp)
-    new_cat = np.select(
-        [(n_new > 0) | (n_confirmed > 0), n_equivocal > 0],
-        [_NEW[r.NEW_YES], _NEW[r.NEW_EQUIVOCAL]],
-        default=_NEW[r.NEW_NO],
-    )
-    new_rule = np.select(
-        [n_new > 0, n_confirmed > 0, n_equivocal > 0],
-        ["NL-YES", "NL-CONFIRMED", "NL-EQUIVOCAL"],
-        default="",
-    ).astype(object)
     new_measure = np.where(np.isnan(value), 0.0, value)
     nlt_sum = _bincount(tp[unequivocal | confirmed], n_tp, new_measure[unequivocal | confirmed])
     nl_increased = _bincount(tp[is_new & (status == ST_INCREASED)], n_tp)
 
-    # --- overall: RECIST 1.1 Tables 1 and 2 -------------------------------------------------
-    position = OVERALL_LOOKUP[t_cat, n_cat, new_cat]
-    if (position < 0).any():  # pragma: no cover - subjects without disease are excluded before
-        raise RuntimeError("timepoint without any baseline disease reached the overall table")
-    results = np.array([rule.result for rule in _RULE_ROWS], dtype=object)
-    rule_ids = np.array([rule.id for rule in _RULE_ROWS], dtype=object)
+    read = read_categories(
+        LesionCounts(
+            n_target=n_target,
+            n_assessed=n_assessed,
+            partial_sum=psum,
+            nadir=nadir,
+            base_sum=base_sum,
+            nonzero_nonnodal=nonzero_nonnodal,
+            pathological_node=pathological_node,
+            n_nontarget=prep.n_nontarget[tp_subj],
+            nontarget_pd=_bincount(tp[is_n & (status == ST_PROGRESSION)], n_tp),
+            nontarget_assessed=_bincount(tp[is_n & np.isin(status, NT_ASSESSED)], n_tp),
+            nontarget_absent=_bincount(tp[is_n & (status == ST_ABSENT)], n_tp),
+            new=n_new,
+            new_confirmed=n_confirmed,
+            new_equivocal=_bincount(tp[equivocal & ~confirmed], n_tp),
+        ),
+        settings,
+    )
+    t_cat, t_rule = read.target, read.target_rule
+    n_cat, n_rule = read.nontarget, read.nontarget_rule
+    new_cat, new_rule = read.new, read.new_rule
 
     t_names = np.array(r.TARGET_CATEGORIES, dtype=object)
     n_names = np.array(r.NONTARGET_CATEGORIES, dtype=object)
@@ -249,8 +337,8 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
             "NEW_COUNT": n_new + n_confirmed,
             "NLT_SUM": nlt_sum,
             "NL_INCREASED": nl_increased > 0,
-            "OVRLRESP": results[position],
-            "RULE": rule_ids[position],
+            "OVRLRESP": read.overall,
+            "RULE": read.rule,
         }
     )
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oncotrial.response import codes as rc
+from oncotrial.response.reading import NewLesion, ScanReader
+from oncotrial.response.settings import ResponseCriteria
 from oncotrial.simulate.frames import Tables
 from oncotrial.simulate.parameters import DesignParameters
 from oncotrial.simulate.plan import ArmPlan, InterventionPlan, TrialPlan
@@ -27,7 +30,6 @@ from oncotrial.simulate.profiles import (
     LabSpec,
     OrganSpec,
 )
-from oncotrial.simulate.recist import read_timepoint
 
 __all__ = ["AeTerm", "Course", "Patient", "simulate_course", "simulate_screen_failure"]
 
@@ -680,6 +682,15 @@ class _Course:
         )
         baseline_sum = float(sum(lesion.size for lesion in targets))
         nadir = baseline_sum
+        # Each scan is read by the response engine's rules with the protocol's criteria.
+        reader = self.reader = ScanReader(
+            [lesion.size for lesion in targets],
+            [lesion.node for lesion in targets],
+            len(non_targets),
+            plan.response,
+        )
+        irecist = plan.response.criteria is ResponseCriteria.IRECIST
+        iupd_sum = 0.0
         stop = min(self.death - 1, self.dropout, self.cutoff) if p.treated else -1
         interval, window = plan.imaging_interval_days, plan.imaging_window_days
         plateau = float(rng.uniform(0.82, 1.08))
@@ -719,6 +730,9 @@ class _Course:
                 ratio = pre_response
             else:
                 ratio = plateau * (1.0 + float(rng.uniform(-0.015, 0.015)))
+            if irecist and reader.awaiting_confirmation and mechanism == "target":
+                # iRECIST: the growth goes on after iUPD, so a later scan can confirm it (+5 mm).
+                ratio = max(ratio, (iupd_sum + 8.0) / baseline_sum)
             if not progressing:
                 planned_nadir = min(planned_nadir, ratio)
             if rng.random() < self.params.missed_scan_rate:
@@ -734,13 +748,13 @@ class _Course:
                     if progressing and mechanism == "target"
                     else ("PR" if responding else "SD")
                 )
-                if self._target_reading(values, targets, baseline_sum, nadir) != planned:
+                if self._target_reading(values) != planned:
                     # Measurement noise must not change what the kinetics planned (a false PD
                     # after a noisy low nadir, a response lost to rounding): measure without it,
                     # and failing that repeat the measurements of the nadir.
                     values = self._sizes(targets, ratio, baseline_sum, noise=False)
                     if (
-                        self._target_reading(values, targets, baseline_sum, nadir) != planned
+                        self._target_reading(values) != planned
                         and planned != "PD"
                         and nadir_values is not None
                     ):
@@ -750,7 +764,9 @@ class _Course:
             states: list[str | None] = []
             for number, _lesion in enumerate(non_targets):
                 if progressing and mechanism == "non-target" and number == 0:
-                    states.append("UNEQUIVOCAL PROGRESSION")
+                    # iRECIST: once iUPD, any further increase confirms it.
+                    awaiting = irecist and reader.awaiting_confirmation
+                    states.append("INCREASED" if awaiting else "UNEQUIVOCAL PROGRESSION")
                 elif p.complete and responding:
                     states.append("ABSENT")
                 else:
@@ -777,22 +793,21 @@ class _Course:
                     VISITNUM=visitnum,
                     TUDTC=day,
                 )
+            elif new_lesion is not None and irecist and reader.awaiting_confirmation:
+                # iRECIST: the new lesion grows (or is now measured), which confirms the iUPD.
+                new_lesion.size = new_lesion.size + 6.0 if new_lesion.size else 10.0
             self._measure(targets, values, non_targets, states, new_lesion, visit, visitnum, day)
-            point = read_timepoint(
-                values,
-                [lesion.node for lesion in targets],
-                baseline_sum,
-                nadir,
-                states,
-                new_lesion is not None,
-            )
+            new = [] if new_lesion is None else [NewLesion(new_lesion.link, None, new_lesion.size)]
+            point = reader.read(day, values, states, new)
+            if point.overall == rc.IUPD and not iupd_sum:
+                iupd_sum = sum(v for v in values if v is not None)
             if point.target_sum is not None and point.target_sum <= nadir:
                 nadir = point.target_sum
                 nadir_values = list(values)
             self._responses(
                 point.target,
-                point.non_target,
-                point.new_lesion,
+                point.nontarget,
+                point.new,
                 point.overall,
                 visit,
                 visitnum,
@@ -800,22 +815,14 @@ class _Course:
             )
             self.scans_done.append(day)
             self.last_scan = day
-            self._qol_at(point.overall, visit, visitnum, day)
-            if point.overall == "PD":
+            self._qol_at(point.recist_overall, visit, visitnum, day)
+            if point.progression:
                 self.pd_day = day
                 break
 
-    def _target_reading(
-        self,
-        values: list[float | None],
-        targets: list[_Lesion],
-        baseline_sum: float,
-        nadir: float,
-    ) -> str:
+    def _target_reading(self, values: list[float | None]) -> str:
         """The target response of ``values`` (PR for CR too: both are responses)."""
-        target = read_timepoint(
-            values, [lesion.node for lesion in targets], baseline_sum, nadir, [], False
-        ).target
+        target = self.reader.target_category(values)
         return "PR" if target == "CR" else target
 
     def _sizes(
@@ -933,7 +940,7 @@ class _Course:
 
     def _responses(
         self,
-        target: str,
+        target: str | None,
         non_target: str | None,
         new: str,
         overall: str,
@@ -951,7 +958,7 @@ class _Course:
                 USUBJID=self.u,
                 RSTESTCD=code,
                 RSTEST=test,
-                RSCAT="RECIST 1.1",
+                RSCAT=self.plan.response.criteria.value,
                 RSORRES=value,
                 RSSTRESC=value,
                 RSEVAL="INVESTIGATOR",

@@ -15,12 +15,13 @@ documented generic choice and records it in ``notes`` (docs/simulator.md, "Defau
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from oncotrial.protocol.dosing import Route, Timing
 from oncotrial.protocol.model import Arm, Intervention, Protocol
 from oncotrial.protocol.vocabulary import ArmType, InterventionType
+from oncotrial.response.settings import ResponseSettings
 from oncotrial.simulate.parameters import ArmParameters, DesignParameters
 from oncotrial.simulate.profiles import Disease, Profile
 
@@ -125,6 +126,9 @@ class TrialPlan:
     interventions: tuple[str, ...]  # protocol order, for AEREL1, AEREL2, …
     stratification: tuple[str, ...]
     notes: tuple[str, ...]
+    # The protocol's response criteria and settings: scans are read with them (RECIST 1.1,
+    # mRECIST or iRECIST), so the RS records and the end of imaging follow the protocol.
+    response: ResponseSettings = field(default_factory=ResponseSettings)
 
 
 def _profiles(intervention: Intervention, kind: str) -> tuple[Profile, ...]:
@@ -441,4 +445,5 @@ def build_plan(protocol: Protocol, parameters: DesignParameters) -> TrialPlan:
         interventions=tuple(i.name for i in protocol.interventions),
         stratification=tuple(protocol.analysis.stratification_factors),
         notes=tuple(notes),
+        response=analysis.response or ResponseSettings(),
     )
