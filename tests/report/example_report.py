@@ -32,6 +32,7 @@ from oncotrial.report.document import (
     TitlePage,
 )
 from oncotrial.report.figures import (
+    MONTH_DAYS,
     ConsortArm,
     ConsortFlow,
     ForestPlot,
@@ -482,14 +483,14 @@ def _pfs_section(example: _Example) -> Section:
                 (
                     Fact(
                         f"Median PFS, {ARMS[0]}",
-                        f"{pfs_curves[0].median / 30.4375:.1f} months"
+                        f"{pfs_curves[0].median / MONTH_DAYS:.1f} months"
                         if pfs_curves[0].median
                         else "not reached",
                         "95% CI: invented",
                     ),
                     Fact(
                         f"Median PFS, {ARMS[1]}",
-                        f"{pfs_curves[1].median / 30.4375:.1f} months"
+                        f"{pfs_curves[1].median / MONTH_DAYS:.1f} months"
                         if pfs_curves[1].median
                         else "not reached",
                         "95% CI: invented",
@@ -676,7 +677,7 @@ def _listings_section(example: _Example) -> Section:
             s["arm"],
             s["bor"],
             None if s["change"] is None else round(s["change"], 1),
-            round(s["pfs"] / 30.4375, 1),
+            round(s["pfs"] / MONTH_DAYS, 1),
             "yes" if s["progressed"] else "no",
         )
         for s in subjects

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import ArmInfo, BaselineRow, BaselineTable
+from oncotrial.catalogue import baseline as catalogue
+from oncotrial.catalogue.staging import STAGE_ORDER
 
 __all__ = ["baseline_table"]
 
@@ -23,24 +25,8 @@ _NOT_REPORTED = "Not reported"
 _CATEGORICAL: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("SEX", "Sex", (("M", "Male"), ("F", "Female"), ("U", "Unknown"))),
     ("ECOGBL", "ECOG performance status", (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"))),
-    (
-        "STAGE",
-        "Stage (AJCC 8th edition)",
-        tuple(
-            (s, s) for s in ("IA", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IVA", "IVB", "IVC")
-        ),
-    ),
-    (
-        "HISTTYP",
-        "Histology",
-        (
-            ("ADENOCARCINOMA", "Adenocarcinoma"),
-            ("SQUAMOUS CELL CARCINOMA", "Squamous cell carcinoma"),
-            ("LARGE CELL CARCINOMA", "Large cell carcinoma"),
-            ("NSCLC NOT OTHERWISE SPECIFIED", "NSCLC not otherwise specified"),
-            ("MUCINOUS ADENOCARCINOMA", "Mucinous adenocarcinoma"),
-        ),
-    ),
+    (catalogue.STAGE_TEST.adsl, "Stage (AJCC 8th edition)", tuple((s, s) for s in STAGE_ORDER)),
+    (catalogue.HISTOLOGY_TEST.adsl, "Histology", catalogue.HISTOLOGIES.choices()),
     (
         "PDL1GR1",
         "PD-L1 tumour proportion score",

@@ -24,6 +24,7 @@ from oncotrial.analysis.results import (
     TteOutcome,
 )
 from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
+from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR
@@ -82,7 +83,7 @@ def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
     tps = dict(
         zip(
             inputs.sets.efficacy["USUBJID"].astype(str),
-            inputs.sets.efficacy.get("PDL1TPS", pd.Series(dtype=object)),
+            inputs.sets.efficacy.get(catalogue.PDL1_TEST.adsl, pd.Series(dtype=object)),
             strict=False,
         )
     )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import AnalysisSets, ArmInfo, ConsortArmCounts, ConsortCounts
+from oncotrial.catalogue.subject import SCREEN_FAILURE
 from oncotrial.protocol.endpoints import Origin
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.vocabulary import ArmType
@@ -129,7 +130,7 @@ def _screen_failure_reasons(
             reason[str(subject)] = f"{code}: {text}" if code else text
     ds = frames.get("DS")
     if ds is not None and not ds.empty and "DSDECOD" in ds.columns:
-        failures = ds[ds["DSDECOD"].astype(str) == "SCREEN FAILURE"]
+        failures = ds[ds["DSDECOD"].astype(str) == SCREEN_FAILURE]
         for subject, term in zip(failures["USUBJID"], failures.get("DSTERM", ""), strict=False):
             reason.setdefault(str(subject), str(term).capitalize() if term else "")
     counts = Counter(reason.get(s) or "Reason not recorded" for s in failed)

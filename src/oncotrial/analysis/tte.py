@@ -12,6 +12,8 @@ import pandas as pd
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.responses import new_therapy_from_frames, response_run
 from oncotrial.analysis.results import ArmInfo, LandmarkValue, SubgroupHR, TteOutcome
+from oncotrial.catalogue import baseline as catalogue
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.local_progression import (
     LocalProgression,
     derive_local_progression,
@@ -53,7 +55,7 @@ _SUBGROUPS: tuple[
         (("0", lambda s: s == "0"), ("1", lambda s: s == "1")),
     ),
     (
-        "HISTTYP",
+        catalogue.HISTOLOGY_TEST.adsl,
         "Histology",
         (
             ("Squamous", lambda s: s.str.contains("SQUAMOUS", na=False)),
@@ -108,7 +110,8 @@ def landmark_values(
                 LandmarkValue(
                     label,
                     None,
-                    f"follow-up in {label} ends at {curve.last_follow_up / 30.4375:.1f} months, "
+                    f"follow-up in {label} ends at "
+                    f"{curve.last_follow_up / DAYS_PER_MONTH:.1f} months, "
                     f"before the {landmark} landmark: {name.lower()} there is not estimable",
                 )
             )

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.cli._output import console, err_console
 from oncotrial.cli._store import ctcae_option
 
@@ -110,7 +111,7 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
 def _median(value: object, note: str | None) -> str:
     if value is None:
         return note or "—"
-    days = 365.25 / 12
+    days = DAYS_PER_MONTH
     median = value.time  # type: ignore[attr-defined]
     low, high = value.lower, value.upper  # type: ignore[attr-defined]
     text = "NR" if median is None else f"{median / days:.1f}"

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from oncotrial.catalogue.durations import DAYS_PER_WEEK, DAYS_PER_YEAR
 from oncotrial.eligibility.rules import Rule, iter_rules
 
 __all__ = [
@@ -40,13 +41,15 @@ class Age(BaseModel):
 
     @property
     def years(self) -> float:
+        # One year of 365.25 days throughout (oncotrial.catalogue.durations); weeks were once
+        # 52.1775 per year, a Gregorian 365.2425-day year beside the Julian one of the days.
         per_year = {
             "years": 1.0,
             "months": 12.0,
-            "weeks": 52.1775,
-            "days": 365.25,
-            "hours": 8766.0,
-            "minutes": 525960.0,
+            "weeks": DAYS_PER_YEAR / DAYS_PER_WEEK,
+            "days": DAYS_PER_YEAR,
+            "hours": DAYS_PER_YEAR * 24,
+            "minutes": DAYS_PER_YEAR * 24 * 60,
         }
         return self.value / per_year[self.unit]
 

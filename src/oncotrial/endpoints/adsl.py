@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue import baseline, subject, treatment
 from oncotrial.errors import SchemaError
 
 __all__ = ["ADSL_COLUMNS", "DRIVER_GENES", "derive_adsl"]
@@ -34,8 +35,10 @@ _ADSL_TEXT = (
 ADSL_COLUMNS = tuple(_ADSL_TEXT.split())
 
 # Genes whose positive status makes a NSCLC "driver-positive" (docs/sdtm.md, GF).
-DRIVER_GENES = ("EGFR", "ALK", "ROS1")
-GENE_COLUMNS = ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS", "MSI")
+DRIVER_GENES = baseline.DRIVER_GENES
+GENE_TESTS = baseline.GENE_TESTS
+
+_POSITIVE = baseline.MUTATION_STATUS.codes[1]
 
 # Dates that show a subject alive (LSTALVDT), by domain.
 _ALIVE_DATES = {
@@ -194,7 +197,7 @@ def _demographics(out: _Columns, dm: pd.DataFrame) -> None:
 def _allocation(out: _Columns, subjects: pd.Series, ds: pd.DataFrame) -> None:
     """RANDDT and STRATUM from the DS record of randomization (or enrollment, single arm)."""
     decod = _get(ds, "DSDECOD")
-    allocation = ds[decod.isin(["RANDOMIZED", "ENROLLED"]).to_numpy()] if len(ds) else ds
+    allocation = ds[decod.isin(subject.ALLOCATION_TERMS).to_numpy()] if len(ds) else ds
     randomized = (
         dict(zip(allocation["USUBJID"], _date(allocation["DSSTDTC"]), strict=True))
         if len(allocation) and "DSSTDTC" in allocation.columns
@@ -230,8 +233,8 @@ def _treatment(
 def _death(out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ds: pd.DataFrame) -> np.ndarray:
     """DTHDT, DTHFL, DTHCAUS; returns which DS records are deaths (not end-of-treatment ones)."""
     is_death: np.ndarray = (
-        _get(ds, "DSDECOD").eq("DEATH").to_numpy()
-        & ~_get(ds, "DSSCAT").eq("END OF TREATMENT").to_numpy()
+        _get(ds, "DSDECOD").eq(subject.DEATH).to_numpy()
+        & ~_get(ds, "DSSCAT").eq(subject.END_OF_TREATMENT).to_numpy()
         if len(ds)
         else np.zeros(0, dtype=bool)
     )
@@ -304,8 +307,8 @@ def _status(ds: pd.DataFrame, subjects: pd.Series, category: str) -> _Status:
     for u in subjects:
         if u in records:
             reason, when = records[u]
-            states.append("COMPLETED" if reason == "COMPLETED" else "DISCONTINUED")
-            reasons.append(None if reason == "COMPLETED" else reason)
+            states.append("COMPLETED" if reason == subject.COMPLETED else "DISCONTINUED")
+            reasons.append(None if reason == subject.COMPLETED else reason)
             dates.append(when)
         else:
             states.append(None)
@@ -316,13 +319,13 @@ def _status(ds: pd.DataFrame, subjects: pd.Series, category: str) -> _Status:
 
 def _disposition(out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ds: pd.DataFrame) -> None:
     """End of treatment and of study, screen failure, and the population flags."""
-    eot, eot_reason, _ = _status(ds, subjects, "END OF TREATMENT")
+    eot, eot_reason, _ = _status(ds, subjects, subject.END_OF_TREATMENT)
     out["EOTSTT"] = [
         s or ("ONGOING" if t else None) for s, t in zip(eot, out["TRTSDT"], strict=True)
     ]
     out["DCTREAS"] = eot_reason
-    eos, eos_reason, eos_date = _status(ds, subjects, "END OF STUDY")
-    failure, failure_reason, failure_date = _status(ds, subjects, "END OF SCREENING")
+    eos, eos_reason, eos_date = _status(ds, subjects, subject.END_OF_STUDY)
+    failure, failure_reason, failure_date = _status(ds, subjects, subject.END_OF_SCREENING)
     out["EOSSTT"] = [
         s or ("DISCONTINUED" if f else "ONGOING") for s, f in zip(eos, failure, strict=True)
     ]
@@ -330,7 +333,7 @@ def _disposition(out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ds: pd.Da
     out["DCSREAS"] = [r or f for r, f in zip(eos_reason, failure_reason, strict=True)]
     armnrs = _get(dm, "ARMNRS").tolist()
     out["SCRFFL"] = [
-        "Y" if (f is not None or a == "SCREEN FAILURE") else "N"
+        "Y" if (f is not None or a == subject.SCREEN_FAILURE) else "N"
         for f, a in zip(failure, armnrs, strict=True)
     ]
     out["RANDFL"] = ["Y" if d else "N" for d in out["RANDDT"]]
@@ -343,32 +346,38 @@ def _characteristics(
 ) -> dict[str, pd.Series]:
     """Baseline characteristics (ECOG, disease, PD-L1, vital signs, prior therapies); returns
     the gene statuses found (a column per gene, placed before DRVMUTFL)."""
-    ecog = _findings(frames, "QS", "ECOG101")
-    out["ECOGBL"] = subjects.map(dict(zip(ecog["USUBJID"], ecog["value"], strict=True)))
-    for code, column in (("STAGE", "STAGE"), ("HISTTYP", "HISTTYP"), ("PRIMSITE", "PRIMSITE")):
-        found = _findings(frames, "SC", code)
-        out[column] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
-    pdl1 = _findings(frames, "MI", "PDL1TPS")
-    out["PDL1TPS"] = subjects.map(dict(zip(pdl1["USUBJID"], pdl1["value"], strict=True)))
-    out["PDL1ASY"] = subjects.map(dict(zip(pdl1["USUBJID"], pdl1["device"], strict=True)))
-    out["PDL1GR1"] = [_pdl1_group(v) for v in out["PDL1TPS"]]
+    # Baseline results: each in the ADSL variable the catalogue names for its test.
+    for test in (
+        baseline.ECOG_TEST,
+        baseline.STAGE_TEST,
+        baseline.HISTOLOGY_TEST,
+        baseline.PRIMARY_SITE_TEST,
+        baseline.PDL1_TEST,
+        baseline.HEIGHT_TEST,
+        baseline.WEIGHT_TEST,
+    ):
+        found = _findings(frames, test.domain, test.testcd)
+        out[test.adsl] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
+        if test is baseline.PDL1_TEST:
+            device = dict(zip(found["USUBJID"], found["device"], strict=True))
+            out["PDL1ASY"] = subjects.map(device)
+            out["PDL1GR1"] = [_pdl1_group(v) for v in out[test.adsl]]
     genes: dict[str, pd.Series] = {}
-    for gene in GENE_COLUMNS:
-        found = _findings(frames, "GF", gene)
+    for test in GENE_TESTS:
+        found = _findings(frames, test.domain, test.testcd)
         if len(found):
-            genes[gene] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
+            genes[test.adsl] = subjects.map(
+                dict(zip(found["USUBJID"], found["value"], strict=True))
+            )
     flags = []
     for i in range(len(subjects)):
         statuses = [genes[g].iloc[i] for g in DRIVER_GENES if g in genes]
         tested = [s for s in statuses if isinstance(s, str)]
-        flags.append("Y" if "POSITIVE" in tested else ("N" if tested else None))
+        flags.append("Y" if _POSITIVE in tested else ("N" if tested else None))
     out["DRVMUTFL"] = flags
-    for column, code in (("HEIGHTBL", "HEIGHT"), ("WEIGHTBL", "WEIGHT")):
-        found = _findings(frames, "VS", code)
-        out[column] = subjects.map(dict(zip(found["USUBJID"], found["value"], strict=True)))
     cm = frames.get("CM")
     if cm is not None and "CMCAT" in cm.columns:
-        prior = cm[cm["CMCAT"] == "PRIOR ANTICANCER THERAPY"].groupby("USUBJID").size()
+        prior = cm[cm["CMCAT"] == treatment.PRIOR_THERAPY].groupby("USUBJID").size()
         out["PRTHXN"] = [str(int(prior.get(u, 0))) for u in subjects]
     else:
         out["PRTHXN"] = None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Final
 
-from oncotrial.response.rules import Rule
+from oncotrial.catalogue.rule import Rule
 
 __all__ = [
     "ADMIRALONCO_RULES",

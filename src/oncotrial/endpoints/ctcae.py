@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from oncotrial.catalogue.safety import grade_problem
 from oncotrial.errors import DictionaryError, SchemaError, ValueProblem
 
 __all__ = ["CtcaeDictionary", "CtcaeTerm", "normalise_term"]
@@ -166,18 +167,9 @@ class CtcaeDictionary:
     def check_grade(self, term: str, grade: int, *, record: str | None = None) -> CtcaeTerm:
         """The entry for ``term`` after checking ``grade`` is defined for it."""
         entry = self.lookup(term, record=record)
-        if not 1 <= grade <= 5:
-            raise ValueProblem(
-                f"grade {grade} is outside CTCAE grades 1–5", record=record, field="grade"
-            )
-        if entry.grade_definition(grade) is None:
-            defined = ", ".join(str(g) for g in entry.defined_grades)
-            raise ValueProblem(
-                f"grade {grade} is not defined for {entry.term!r} in CTCAE v{self.version} "
-                f"(defined grades: {defined})",
-                record=record,
-                field="grade",
-            )
+        problem = grade_problem(entry.term, grade, entry.defined_grades, version=self.version)
+        if problem is not None:
+            raise ValueProblem(problem, record=record, field="grade")
         return entry
 
 

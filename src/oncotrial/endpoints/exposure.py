@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue.treatment import LOCAL_THERAPY
 from oncotrial.errors import AnalysisError, SchemaError
 from oncotrial.protocol.dosing import Dosing
 from oncotrial.stats.poisson import PoissonRate, poisson_rate
@@ -85,9 +86,7 @@ def intervention_window(ex: pd.DataFrame, pr: pd.DataFrame | None = None) -> pd.
         _require(pr, ["USUBJID", "PRTRT", "PRSTDTC"], "procedures (PR)")
         local = pr
         if "PRCAT" in pr:
-            local = pr[
-                pr["PRCAT"].fillna("LOCAL THERAPY").astype(str).str.upper() == "LOCAL THERAPY"
-            ]
+            local = pr[pr["PRCAT"].fillna(LOCAL_THERAPY).astype(str).str.upper() == LOCAL_THERAPY]
         end = local["PRENDTC"] if "PRENDTC" in local else local["PRSTDTC"]
         parts.append(
             pd.DataFrame(

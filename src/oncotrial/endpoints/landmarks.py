@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.errors import ValueProblem
 from oncotrial.stats.km import KaplanMeier, LandmarkEstimate
 
@@ -26,8 +27,6 @@ __all__ = [
     "LandmarkRate",
     "landmark_rate",
 ]
-
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)

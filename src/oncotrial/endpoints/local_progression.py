@@ -24,12 +24,13 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.errors import Problem, SchemaError
 
 __all__ = [
     "LOCAL_PROGRESSION_RULES",
     "LocalProgression",
-    "LocalProgressionRule",
+    "Rule",
     "derive_local_progression",
     "treated_lesions",
 ]
@@ -39,18 +40,11 @@ PERCENT_INCREASE = 20.0
 ABSOLUTE_INCREASE_MM = 5.0
 
 
-@dataclass(frozen=True)
-class LocalProgressionRule:
-    id: str
-    description: str
-    source: str
-
-
-LOCAL_PROGRESSION_RULES: Mapping[str, LocalProgressionRule] = MappingProxyType(
+LOCAL_PROGRESSION_RULES: Mapping[str, Rule] = MappingProxyType(
     {
         rule.id: rule
         for rule in (
-            LocalProgressionRule(
+            Rule(
                 "LP-SIZE",
                 "the treated lesion's diameter is at least 20% above its own nadir (smallest "
                 "earlier measurement, baseline included) and at least 5 mm larger; a lesion that "
@@ -58,12 +52,12 @@ LOCAL_PROGRESSION_RULES: Mapping[str, LocalProgressionRule] = MappingProxyType(
                 "RECIST 1.1 §4.3.1 thresholds applied to the treated lesion (SABR-COMET local "
                 "failure definition)",
             ),
-            LocalProgressionRule(
+            Rule(
                 "LP-UNEQUIVOCAL",
                 "the treated lesion is recorded as unequivocal progression",
                 "RECIST 1.1 §4.3.3 (non-target lesions)",
             ),
-            LocalProgressionRule(
+            Rule(
                 "LP-NONE",
                 "no assessment after the local therapy meets a local progression rule",
                 "protocol definition of local control",
@@ -127,9 +121,7 @@ class LocalProgression:
     assessments: pd.DataFrame
     subjects: tuple[str, ...]
     problems: tuple[Problem, ...]
-    rules: Mapping[str, LocalProgressionRule] = field(
-        default_factory=lambda: LOCAL_PROGRESSION_RULES
-    )
+    rules: Mapping[str, Rule] = field(default_factory=lambda: LOCAL_PROGRESSION_RULES)
 
 
 def derive_local_progression(lesions: pd.DataFrame, treated: pd.DataFrame) -> LocalProgression:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue.baseline import QOL_GLOBAL_TEST
 from oncotrial.errors import AnalysisError, SchemaError
 
 __all__ = ["MINIMAL_IMPORTANT_DIFFERENCE", "ScoreRow", "ScoreSummary", "summarise_scores"]
@@ -64,7 +65,7 @@ def summarise_scores(
     qs: pd.DataFrame,
     subjects: pd.DataFrame,
     *,
-    test: str = "QLQGHS",
+    test: str = QOL_GLOBAL_TEST.testcd,
     arm: str = "ARM",
 ) -> ScoreSummary:
     """Per arm (of ``subjects``: USUBJID, ``arm``) and visit, the ``test`` scores of QS."""

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from oncotrial.catalogue.baseline import QOL_GLOBAL_TEST
 from oncotrial.errors import AnalysisError, SchemaError
 
 __all__ = [
@@ -100,7 +101,7 @@ def compare_change(
     qs: pd.DataFrame,
     subjects: pd.DataFrame,
     *,
-    test: str = "QLQGHS",
+    test: str = QOL_GLOBAL_TEST.testcd,
     arm: str = "ARM",
     reference: str | None = None,
     conf_level: float = 0.95,
@@ -148,7 +149,11 @@ def compare_change(
 
 
 def missing_pattern(
-    qs: pd.DataFrame, subjects: pd.DataFrame, *, test: str = "QLQGHS", arm: str = "ARM"
+    qs: pd.DataFrame,
+    subjects: pd.DataFrame,
+    *,
+    test: str = QOL_GLOBAL_TEST.testcd,
+    arm: str = "ARM",
 ) -> MissingPattern:
     """Returned questionnaires per arm and visit, and each subject's pattern (module docstring)."""
     rows = _scores(qs, subjects, test, arm)

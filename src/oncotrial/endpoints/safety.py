@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import (
     AnalysisError,
@@ -52,11 +53,10 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class TeaeRule:
-    id: str
+class TeaeRule(Rule):
+    """A treatment-emergence rule and what it decides."""
+
     treatment_emergent: bool
-    description: str
-    source: str
 
 
 _ICH = "ICH E9 glossary (treatment emergent); protocol safety-reporting window"
@@ -66,32 +66,39 @@ TEAE_RULES: Mapping[str, TeaeRule] = MappingProxyType(
         for r in (
             TeaeRule(
                 "TEAE-WINDOW",
-                True,
                 "onset on or after the first dose and no later than the last dose plus the "
                 "protocol window",
                 _ICH,
+                treatment_emergent=True,
             ),
             TeaeRule(
                 "TEAE-ON-TREATMENT",
-                True,
                 "onset on or after the first dose; no last dose date yet (still on treatment)",
                 _ICH,
+                treatment_emergent=True,
             ),
             TeaeRule(
                 "TEAE-MISSING-ONSET",
-                True,
                 "onset date missing for a dosed subject: counted as treatment-emergent "
                 "(conservative convention of statistical analysis plans)",
                 "FDA/ICH conservative handling of unknown onset; documented in the SAP",
+                treatment_emergent=True,
             ),
-            TeaeRule("PRE-TREATMENT", False, "onset before the first dose", _ICH),
+            TeaeRule(
+                "PRE-TREATMENT", "onset before the first dose", _ICH, treatment_emergent=False
+            ),
             TeaeRule(
                 "AFTER-WINDOW",
-                False,
                 "onset after the last dose plus the protocol window",
                 _ICH,
+                treatment_emergent=False,
             ),
-            TeaeRule("NOT-DOSED", False, "the subject never received study treatment", _ICH),
+            TeaeRule(
+                "NOT-DOSED",
+                "the subject never received study treatment",
+                _ICH,
+                treatment_emergent=False,
+            ),
         )
     }
 )

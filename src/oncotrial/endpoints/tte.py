@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue import subject, treatment
 from oncotrial.endpoints.censoring import (
     ADMIRALONCO_RULES,
     FDA_2018_RULES,
@@ -87,7 +88,7 @@ def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
         )
 
 
-SUBSEQUENT_THERAPY = "SUBSEQUENT ANTICANCER THERAPY"
+SUBSEQUENT_THERAPY = treatment.SUBSEQUENT_THERAPY
 
 
 def new_therapy_from_cm(cm: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +202,7 @@ def _prepare(
     pd_rows = _first_flag(responses, "PD")
     # Death as the admiralonco template takes it: the ADRS DEATH parameter when the response
     # data carry one (its record is the source), else ADSL.DTHDT.
-    death_rows = _first_flag(responses, "DEATH")
+    death_rows = _first_flag(responses, subject.DEATH)
     if len(death_rows):
         death = _records(
             death_rows["USUBJID"],

@@ -28,8 +28,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.enrollment.arms import TrialArm
-from oncotrial.enrollment.rules import EnrollmentRule
 from oncotrial.enrollment.strata import StratificationFactor, enumerate_strata
 from oncotrial.errors import Problem, SchemaError, ValueProblem
 
@@ -47,31 +47,31 @@ __all__ = [
 MAX_SLOTS_PER_STRATUM = 10_000
 
 ALLOCATION_RULES = (
-    EnrollmentRule(
+    Rule(
         "ALLOC-1",
         "Permuted blocks within each stratum: every block holds each arm in the allocation "
         "ratio, in random order, so arms stay balanced within a stratum at each block's end.",
         "ICH E9 §2.3.2 (randomization in blocks, stratification)",
     ),
-    EnrollmentRule(
+    Rule(
         "ALLOC-2",
         "Block sizes are drawn at random from a set of multiples of the ratio's sum, so that "
         "the end of a block (and the next arm) cannot be predicted.",
         "ICH E9 §2.3.2 ('two or more block lengths, randomly selected for each block')",
     ),
-    EnrollmentRule(
+    Rule(
         "ALLOC-3",
         "Random numbers: word k of a stratum = first 8 bytes of SHA-256('<seed>:<stratum>:<k>'); "
         "integers below n by rejection above the largest multiple of n; Fisher–Yates shuffle.",
         "FIPS 180-4 (SHA-256); Knuth, TAOCP vol. 2 §3.4.2, Algorithm P",
     ),
-    EnrollmentRule(
+    Rule(
         "ALLOC-4",
         "The list is made before the first subject is randomized and cannot be replaced once a "
         "slot has been used; only people with the allocation-list permission see it.",
         "ICH E9 §2.3.2; CONSORT 2010 items 8–10 (sequence generation, allocation concealment)",
     ),
-    EnrollmentRule(
+    Rule(
         "ALLOC-5",
         "A subject takes the first unused slot of their stratum in list order; no slot is "
         "skipped or used twice, and randomizing reveals that subject's arm only.",

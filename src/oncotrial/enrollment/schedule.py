@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from oncotrial.enrollment.rules import EnrollmentRule
+from oncotrial.catalogue.rule import Rule
 from oncotrial.errors import ValueProblem
 from oncotrial.protocol.dosing import Timing
 from oncotrial.protocol.model import Protocol
@@ -46,38 +46,38 @@ SCREENING_DAYS = 28
 MAX_CYCLES = 99  # VISITNUM 100 + c must stay below the imaging numbers (200 + k)
 
 SCHEDULE_RULES = (
-    EnrollmentRule(
+    Rule(
         "SCHED-1",
         "Baseline scan and screening assessments within the 28 days before the reference date.",
         "RECIST 1.1 (Eisenhauer 2009) §3.2.1: baseline evaluations no more than 4 weeks before "
         "the start of treatment",
     ),
-    EnrollmentRule(
+    Rule(
         "SCHED-2",
         "Treatment cycles every longest dosing interval from the first dose, up to the largest "
         "max_cycles of the interventions (else to the horizon); window ± 3 days unless set.",
         "protocol interventions[].dosing; the window is oncotrial's default (registrations "
         "give none)",
     ),
-    EnrollmentRule(
+    Rule(
         "SCHED-3",
         "Tumour assessments every imaging_interval_days from the reference date, within ± "
         "imaging_window_days; visit 'WEEK w', VISITNUM 200 + k.",
         "protocol analysis.imaging_interval_days / imaging_window_days; docs/sdtm.md visits",
     ),
-    EnrollmentRule(
+    Rule(
         "SCHED-4",
         "One-off procedures before the first dose are planned in the 28 days before cycle 1.",
         "protocol interventions[].dosing.timing ('before first dose')",
     ),
-    EnrollmentRule(
+    Rule(
         "SCHED-5",
         "A visit is overdue when its window has closed without a record, due while its window "
         "is open, upcoming before; treatment visits after the end of treatment and all visits "
         "after the end of study are not needed.",
         "oncotrial visit status convention",
     ),
-    EnrollmentRule(
+    Rule(
         "SCHED-6",
         "Tumour assessments after documented progression are not needed (the subject continues "
         "in survival follow-up); under iRECIST a confirmation scan follows the first PD, so the "

@@ -47,10 +47,12 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue import tumour
 from oncotrial.errors import RuleError, SchemaError
 from oncotrial.formats.sdtm import find_domain_file, read_domain, read_sdtm_folder, read_table_csv
 from oncotrial.response.assessor import select_assessor
 from oncotrial.response.codes import NT_STATUS_WORDS, normalise_word
+from oncotrial.response.frames import LDIAM, OVRLRESP, SAXIS
 from oncotrial.response.settings import ResponseCriteria
 
 __all__ = [
@@ -209,7 +211,14 @@ def sdtm_lesions(
 
     # --- TR: one row per lesion, date and read; the n-th LDIAM pairs with the n-th LPERP ----
     test = _key_text(tr["TRTESTCD"]).str.upper()
-    kind = test.map({"LDIAM": "LDIAM", "LPERP": "SAXIS", "SAXIS": "SAXIS", "TUMSTATE": "STATUS"})
+    kind = test.map(
+        {
+            tumour.LONGEST_DIAMETER.testcd: LDIAM,
+            tumour.SHORT_AXIS.testcd: SAXIS,
+            tumour.SHORT_AXIS_ALIAS: SAXIS,
+            tumour.TUMOUR_STATE.testcd: "STATUS",
+        }
+    )
     tr = tr.loc[kind.notna()].copy()
     tr["_KIND"] = kind[kind.notna()]
     value = _text(tr, "TRSTRESN")
@@ -235,10 +244,10 @@ def sdtm_lesions(
         seq.notna(), "TRSEQ " + seq.astype(str), "row " + (tr.index + 1).astype(str)
     )
     values = tr.groupby([*keys, "_OCC", "_KIND"])["_VALUE"].first().unstack("_KIND")
-    for kind_name in ("LDIAM", "SAXIS", "STATUS"):
+    for kind_name in (LDIAM, SAXIS, "STATUS"):
         if kind_name not in values.columns:
             values[kind_name] = None
-    values = values[["LDIAM", "SAXIS", "STATUS"]].astype(object)
+    values = values[[LDIAM, SAXIS, "STATUS"]].astype(object)
     # A lesion with a second LDIAM but one LPERP: the other tests repeat, so that identical
     # repeats merge and different ones reach the engine as a conflict.
     values = values.groupby(level=keys).ffill()
@@ -300,8 +309,8 @@ def sdtm_lesions(
             "ROLE": role,
             "ORGAN": wide["_LOC"],
             "IS_NODE": wide["_NODE"].where(wide["_NODE"].notna(), "N"),
-            "LDIAM": wide["LDIAM"],
-            "SAXIS": wide["SAXIS"],
+            LDIAM: wide[LDIAM],
+            SAXIS: wide[SAXIS],
             "STATUS": status,
             "EVAL": wide["_EVAL"].replace("", None),
             "EVALID": wide["_EVALID"].replace("", None),
@@ -357,8 +366,8 @@ def _tu_only_new(
             "ROLE": "NEW",
             "ORGAN": new["_LOC"],
             "IS_NODE": new["_NODE"],
-            "LDIAM": None,
-            "SAXIS": None,
+            LDIAM: None,
+            SAXIS: None,
             "STATUS": new["_NEWSTATE"],
             "EVAL": new["_EVAL"].replace("", None),
             "EVALID": new["_EVALID"].replace("", None),
@@ -396,7 +405,7 @@ def sdtm_responses(
             field=missing[0],
             hint="RS needs USUBJID, RSTESTCD, RSDTC and RSSTRESC (or RSORRES).",
         )
-    overall = rs.loc[_key_text(rs["RSTESTCD"]).str.upper() == "OVRLRESP"]
+    overall = rs.loc[_key_text(rs["RSTESTCD"]).str.upper() == OVRLRESP]
     if overall.empty:
         raise SchemaError(
             "no overall response records (RSTESTCD = OVRLRESP)",

@@ -10,19 +10,23 @@ Row numbers count the header as row 1 (the first data row is row 2), as a spread
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from oncotrial.endpoints.ctcae import CtcaeDictionary
+from oncotrial.catalogue import baseline, labs, safety, subject, treatment, tumour
+from oncotrial.catalogue.model import Field as CatalogueField
+from oncotrial.catalogue.model import Kind
+from oncotrial.catalogue.staging import EDITIONS, stage_groups
+from oncotrial.catalogue.treatment import ROUTES
 from oncotrial.errors import FormatError, InputError, Problem, SchemaError, ValueProblem
 from oncotrial.formats.sdtm import read_table_csv
 from oncotrial.formats.sdtm_spec import ISO_8601, format_number
+from oncotrial.formats.template_rows import CONVERSIONS, EVENTS, Context, Record, Row
 
 __all__ = [
     "TEMPLATES",
@@ -47,26 +51,12 @@ class Field:
 
 
 @dataclass(frozen=True)
-class Context:
-    """What a conversion needs from the trial: its STUDYID, arms and interventions."""
-
-    studyid: str
-    arms: Mapping[str, str] = field(default_factory=dict)  # label -> code
-    interventions: Sequence[str] = ()
-    randomized: bool = True
-    ctcae: CtcaeDictionary | None = None
-
-
-Record = tuple[str, dict[str, object]]  # (domain, SDTM variables)
-
-
-@dataclass(frozen=True)
 class Template:
     entity: str
     title: str
     domains: tuple[str, ...]
     fields: tuple[Field, ...]
-    convert: Callable[[dict[str, str | None], Context], list[Record]]
+    convert: Callable[[Row, Context], list[Record]]
     updates_dm: tuple[str, ...] = ()  # DM variables the template sets on existing subjects
 
     @property
@@ -83,522 +73,67 @@ class TemplateRecords:
     updates_dm: tuple[str, ...]
 
 
+_KINDS = {
+    Kind.TEXT: "text",
+    Kind.DATE: "date",
+    Kind.NUMBER: "number",
+    Kind.INTEGER: "integer",
+    Kind.CHOICE: "choice",
+    Kind.TERM: "text",
+    Kind.GRADE: "choice",
+}
+
+
+def _field(
+    source: CatalogueField,
+    name: str | None = None,
+    description: str | None = None,
+    *,
+    required: bool | None = None,
+    choices: tuple[str, ...] | None = None,
+    free: bool = False,
+) -> Field:
+    """A template column from a catalogue field: its kind, its vocabulary as the allowed values
+    (``free``: the vocabulary is only an example, any text is taken), its example."""
+    kind = _KINDS[source.kind]
+    allowed = source.choices if choices is None else choices
+    if free or not allowed:
+        kind = "text" if kind == "choice" else kind
+        allowed = ()
+    elif kind == "text":
+        kind = "choice"
+    text = description or (f"{source.label}." + (f" {source.help}" if source.help else ""))
+    return Field(
+        name or source.name,
+        text,
+        source.required if required is None else required,
+        kind,
+        allowed,
+        source.example,
+    )
+
+
 SUBJECT = Field("subject_id", "Subject id (USUBJID) as registered.", required=True)
 DATE = Field("date", "Date (YYYY-MM-DD).", required=True, kind="date")
 VISIT = Field("visit", "Visit name, e.g. WEEK 6, CYCLE 2 DAY 1.")
 
-
-def _y(value: str | None) -> str | None:
-    return None if value is None else value.strip().upper()
-
-
-# -- conversions -----------------------------------------------------------------------------
-
-
-def _subject(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    usubjid = row["subject_id"] or f"{ctx.studyid}-{row['screening_number']}"
-    consent = row["consent_date"]
-    records: list[Record] = [
-        (
-            "DM",
-            {
-                "USUBJID": usubjid,
-                "SUBJID": row["screening_number"],
-                "SITEID": row["site_id"],
-                "SEX": _y(row["sex"]),
-                "BRTHDTC": row["birth_year"],
-                "AGE": row["age"],
-                "AGEU": "YEARS" if row["age"] else None,
-                "RACE": _y(row["race"]),
-                "ETHNIC": _y(row["ethnicity"]),
-                "COUNTRY": _y(row["country"]),
-                "RFICDTC": consent,
-                "DMDTC": consent,
-            },
-        ),
-        (
-            "DS",
-            {
-                "USUBJID": usubjid,
-                "DSTERM": "INFORMED CONSENT OBTAINED",
-                "DSDECOD": "INFORMED CONSENT OBTAINED",
-                "DSCAT": "PROTOCOL MILESTONE",
-                "EPOCH": "SCREENING",
-                "VISIT": "SCREENING",
-                "VISITNUM": "1",
-                "DSSTDTC": consent,
-            },
-        ),
-    ]
-    common = {"USUBJID": usubjid, "VISIT": "SCREENING", "VISITNUM": "1"}
-    for code, test, name, unit in (
-        ("HEIGHT", "Height", "height_cm", "cm"),
-        ("WEIGHT", "Weight", "weight_kg", "kg"),
-    ):
-        if row[name]:
-            records.append(
-                (
-                    "VS",
-                    {
-                        **common,
-                        "VSTESTCD": code,
-                        "VSTEST": test,
-                        "VSORRES": row[name],
-                        "VSORRESU": unit,
-                        "VSSTRESC": row[name],
-                        "VSSTRESN": row[name],
-                        "VSSTRESU": unit,
-                        "VSBLFL": "Y",
-                        "VSDTC": consent,
-                    },
-                )
-            )
-    if row["ecog"]:
-        records.append(
-            (
-                "QS",
-                {
-                    **common,
-                    "QSTESTCD": "ECOG101",
-                    "QSTEST": "ECOG1-Performance Status",
-                    "QSCAT": "ECOG",
-                    "QSORRES": row["ecog"],
-                    "QSSTRESC": row["ecog"],
-                    "QSSTRESN": row["ecog"],
-                    "QSBLFL": "Y",
-                    "QSDTC": consent,
-                },
-            )
-        )
-    for code, test, name, category in (
-        ("STAGE", "Disease Stage", "stage", "AJCC 8TH EDITION"),
-        ("HISTTYP", "Histologic Type", "histology", None),
-        ("PRIMSITE", "Primary Tumor Site", "primary_site", None),
-    ):
-        if row[name]:
-            value = _y(row[name])
-            records.append(
-                (
-                    "SC",
-                    {
-                        **common,
-                        "SCTESTCD": code,
-                        "SCTEST": test,
-                        "SCCAT": category,
-                        "SCORRES": value,
-                        "SCSTRESC": value,
-                        "SCDTC": consent,
-                    },
-                )
-            )
-    if row["pdl1_tps"]:
-        records.append(
-            (
-                "MI",
-                {
-                    **common,
-                    "MITESTCD": "PDL1TPS",
-                    "MITEST": "PD-L1 Tumor Proportion Score",
-                    "MIORRES": row["pdl1_tps"],
-                    "MIORRESU": "%",
-                    "MISTRESC": row["pdl1_tps"],
-                    "MISTRESN": row["pdl1_tps"],
-                    "MISTRESU": "%",
-                    "MIMETHOD": "IMMUNOHISTOCHEMISTRY",
-                    "MISPEC": "TUMOR TISSUE",
-                    "SPDEVID": _y(row["pdl1_assay"]),
-                    "MIDTC": consent,
-                },
-            )
-        )
-    for gene in ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS", "MSI"):
-        status = _y(row[gene.lower()])
-        if status:
-            label = (
-                "Microsatellite Instability Status" if gene == "MSI" else f"{gene} Mutation Status"
-            )
-            records.append(
-                (
-                    "GF",
-                    {
-                        **common,
-                        "GFTESTCD": gene,
-                        "GFTEST": label,
-                        "GFORRES": status,
-                        "GFSTRESC": status,
-                        "GFDTC": consent,
-                    },
-                )
-            )
-    return records
-
-
-def _eligibility(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    result = _y(row["result"])
-    return [
-        (
-            "IE",
-            {
-                "USUBJID": row["subject_id"],
-                "IETESTCD": _y(row["criterion_id"]),
-                "IETEST": row["criterion"],
-                "IECAT": _y(row["category"]),
-                "IEORRES": result,
-                "IESTRESC": result,
-                "VISIT": "SCREENING",
-                "IEDTC": row["date"],
-            },
-        )
-    ]
-
-
-def _randomization(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    arm = row["arm"] or ""
-    codes = {label.upper(): code for label, code in ctx.arms.items()}
-    labels = {code.upper(): label for label, code in ctx.arms.items()}
-    if arm.upper() in codes:
-        code, label = codes[arm.upper()], next(k for k in ctx.arms if k.upper() == arm.upper())
-    elif arm.upper() in labels:
-        code, label = arm.upper(), labels[arm.upper()]
-    elif ctx.arms:
-        known = ", ".join(f"{code} {label}" for label, code in ctx.arms.items())
-        raise ValueProblem(f"no arm {arm!r} in the protocol (arms: {known})", field="arm")
-    else:
-        code, label = arm, arm
-    term = _y(row["kind"]) or ("RANDOMIZED" if ctx.randomized else "ENROLLED")
-    return [
-        (
-            "DS",
-            {
-                "USUBJID": row["subject_id"],
-                "DSTERM": term,
-                "DSDECOD": term,
-                "DSCAT": "PROTOCOL MILESTONE",
-                "EPOCH": "SCREENING",
-                "DSSTDTC": row["date"],
-                "STRATUM": row["stratum"],
-            },
-        ),
-        ("DM", {"USUBJID": row["subject_id"], "ARMCD": code, "ARM": label}),
-    ]
-
-
-def _exposure(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    cycle = row["cycle"]
-    return [
-        (
-            "EX",
-            {
-                "USUBJID": row["subject_id"],
-                "EXTRT": _y(row["agent"]),
-                "EXDOSE": row["dose"],
-                "EXDOSU": row["unit"],
-                "EXDOSFRM": _y(row["form"]),
-                "EXDOSFRQ": _y(row["frequency"]),
-                "EXROUTE": _y(row["route"]),
-                "EXADJ": row["adjustment"],
-                "EPOCH": "TREATMENT",
-                "VISIT": f"CYCLE {cycle} DAY 1" if cycle else None,
-                "VISITNUM": str(100 + int(cycle)) if cycle else None,
-                "EXSTDTC": row["start_date"],
-                "EXENDTC": row["end_date"] or row["start_date"],
-            },
-        )
-    ]
-
-
-def _procedure(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    return [
-        (
-            "PR",
-            {
-                "USUBJID": row["subject_id"],
-                "PRTRT": _y(row["procedure"]),
-                "PRCAT": _y(row["category"]) or "LOCAL THERAPY",
-                "PRDOSE": row["dose"],
-                "PRDOSU": row["dose_unit"],
-                "PRLOC": _y(row["location"]),
-                "PRLAT": _y(row["laterality"]),
-                "PRLNKID": row["lesion_id"],
-                "EPOCH": "TREATMENT",
-                "PRSTDTC": row["date"],
-                "PRENDTC": row["end_date"] or row["date"],
-            },
-        )
-    ]
-
-
-def _tumour_assessment(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    role = _y(row["role"]) or "TARGET"
-    node = _y(row["is_node"]) in {"Y", "YES", "TRUE", "1"}
-    location = "LYMPH NODE" if node else _y(row["location"])
-    detail = _y(row["location_detail"]) or (
-        _y(row["location"]) if node and _y(row["location"]) != "LYMPH NODE" else None
-    )
-    evaluator = _y(row["assessor"]) or "INVESTIGATOR"
-    common = {
-        "USUBJID": row["subject_id"],
-        "VISIT": _y(row["visit"]),
-    }
-    lesion: Record = (
-        "TU",
-        {
-            **common,
-            "TULNKID": row["lesion_id"],
-            "TUTESTCD": "TUMIDENT",
-            "TUTEST": "Tumor Identification",
-            "TUORRES": role,
-            "TUSTRESC": role,
-            "TULOC": location,
-            "TULOCDTL": detail,
-            "TULAT": _y(row["laterality"]),
-            "TUMETHOD": _y(row["method"]) or "CT SCAN",
-            "TUEVAL": evaluator,
-            "TUEVALID": row["assessor_id"],
-            "TUACPTFL": "Y",
-            "TUDTC": row["date"],
-        },
-    )
-    result: dict[str, object] = {
-        **common,
-        "TRGRPID": role,
-        "TRLNKID": row["lesion_id"],
-        "TRMETHOD": _y(row["method"]) or "CT SCAN",
-        "TREVAL": evaluator,
-        "TREVALID": row["assessor_id"],
-        "TRACPTFL": "Y",
-        "TRDTC": row["date"],
-    }
-    if row["diameter_mm"] is not None:
-        code, test = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
-        result.update(
-            TRTESTCD=code,
-            TRTEST=test,
-            TRORRES=row["diameter_mm"],
-            TRORRESU="mm",
-            TRSTRESC=row["diameter_mm"],
-            TRSTRESN=row["diameter_mm"],
-            TRSTRESU="mm",
-        )
-    elif row["not_done_reason"]:
-        code, test = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
-        if role != "TARGET":
-            code, test = "TUMSTATE", "Tumor State"
-        result.update(
-            TRTESTCD=code, TRTEST=test, TRSTAT="NOT DONE", TRREASND=row["not_done_reason"]
-        )
-    else:
-        state = _y(row["status"])
-        if state is None:
-            raise ValueProblem(
-                "give diameter_mm (target lesions), status (non-target and new lesions) or "
-                "not_done_reason",
-                field="diameter_mm",
-            )
-        result.update(TRTESTCD="TUMSTATE", TRTEST="Tumor State", TRORRES=state, TRSTRESC=state)
-    return [lesion, ("TR", result)]
-
-
-def _response(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    out: list[Record] = []
-    for name, code, test in (
-        ("target", "TRGRESP", "Target Response"),
-        ("non_target", "NTRGRESP", "Non-target Response"),
-        ("overall", "OVRLRESP", "Overall Response"),
-    ):
-        value = _y(row[name])
-        if value:
-            out.append(
-                (
-                    "RS",
-                    {
-                        "USUBJID": row["subject_id"],
-                        "RSTESTCD": code,
-                        "RSTEST": test,
-                        "RSCAT": row["criteria"] or "RECIST 1.1",
-                        "RSORRES": value,
-                        "RSSTRESC": value,
-                        "RSEVAL": _y(row["assessor"]) or "INVESTIGATOR",
-                        "RSEVALID": row["assessor_id"],
-                        "RSACPTFL": "Y",
-                        "VISIT": _y(row["visit"]),
-                        "RSDTC": row["date"],
-                    },
-                )
-            )
-    return out
-
-
-def _adverse_event(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    term = row["ctcae_term"] or ""
-    record: dict[str, object] = {
-        "USUBJID": row["subject_id"],
-        "AETERM": row["verbatim_term"] or term,
-        "AEDECOD": term,
-        "AETOXGR": row["grade"],
-        "AESER": _y(row["serious"]),
-        "AEREL": _y(row["related"]),
-        "AEACN": _y(row["action_taken"]),
-        "AEACNOTH": _y(row["other_action"]),
-        "AEOUT": _y(row["outcome"]),
-        "AESTDTC": row["start_date"],
-        "AEENDTC": row["end_date"],
-    }
-    if ctx.ctcae is not None and term in ctx.ctcae:
-        entry = ctx.ctcae.lookup(term)
-        record.update(
-            AEDECOD=entry.term,
-            AELLT=entry.term,
-            AELLTCD=entry.meddra_code or None,
-            AEBODSYS=entry.soc or None,
-        )
-    for part in re.split(r"[;\n]", row["relatedness"] or ""):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise ValueProblem(
-                f"write relatedness as 'Intervention=RELATED; Other=NOT RELATED' (got {part!r})",
-                field="relatedness",
-            )
-        name, value = (p.strip() for p in part.split("=", 1))
-        names = [n.lower() for n in ctx.interventions]
-        if name.lower() not in names:
-            raise ValueProblem(
-                f"no intervention {name!r} in the protocol (interventions: "
-                f"{', '.join(ctx.interventions) or 'none known'})",
-                field="relatedness",
-            )
-        record[f"AEREL{names.index(name.lower()) + 1}"] = value.upper()
-    return [("AE", record)]
-
-
-def _lab(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    value = row["value"]
-    number = None
-    if value is not None:
-        try:
-            number = float(value)
-        except ValueError:
-            number = None
-    indicator = None
-    if number is not None and row["low"] and row["high"]:
-        indicator = (
-            "LOW"
-            if number < float(row["low"])
-            else "HIGH"
-            if number > float(row["high"])
-            else "NORMAL"
-        )
-    return [
-        (
-            "LB",
-            {
-                "USUBJID": row["subject_id"],
-                "LBTESTCD": _y(row["test_code"]),
-                "LBTEST": row["test"],
-                "LBCAT": _y(row["category"]),
-                "LBLOINC": row["loinc"],
-                "LBORRES": value,
-                "LBORRESU": row["unit"],
-                "LBORNRLO": row["low"],
-                "LBORNRHI": row["high"],
-                "LBSTRESC": value,
-                "LBSTRESN": format_number(number) if number is not None else None,
-                "LBSTRESU": row["unit"],
-                "LBSTNRLO": row["low"],
-                "LBSTNRHI": row["high"],
-                "LBNRIND": indicator,
-                "LBBLFL": _y(row["baseline"]) if _y(row["baseline"]) == "Y" else None,
-                "VISIT": _y(row["visit"]),
-                "LBDTC": row["date"],
-            },
-        )
-    ]
-
-
-def _therapy(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    return [
-        (
-            "CM",
-            {
-                "USUBJID": row["subject_id"],
-                "CMTRT": _y(row["therapy"]),
-                "CMCAT": _y(row["category"]),
-                "CMINDC": _y(row["indication"]),
-                "CMSTDTC": row["start_date"],
-                "CMENDTC": row["end_date"],
-            },
-        )
-    ]
-
-
-def _death(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    return [
-        (
-            "DS",
-            {
-                "USUBJID": row["subject_id"],
-                "DSTERM": _y(row["cause"]) or "UNKNOWN",
-                "DSDECOD": "DEATH",
-                "DSCAT": "DISPOSITION EVENT",
-                "DSSCAT": "END OF STUDY",
-                "EPOCH": "FOLLOW-UP",
-                "DSSTDTC": row["date"],
-            },
-        ),
-        ("DM", {"USUBJID": row["subject_id"], "DTHDTC": row["date"], "DTHFL": "Y"}),
-    ]
-
-
-_EVENTS = {
-    "END OF TREATMENT": ("DISPOSITION EVENT", "END OF TREATMENT"),
-    "END OF STUDY": ("DISPOSITION EVENT", "END OF STUDY"),
-    "LAST KNOWN ALIVE": ("OTHER EVENT", "SURVIVAL FOLLOW-UP"),
-}
-
-
-def _disposition(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    event = _y(row["event"]) or ""
-    category, subcategory = _EVENTS[event]
-    reason = "ALIVE" if event == "LAST KNOWN ALIVE" else (_y(row["reason"]) or "")
-    if not reason:
-        raise ValueProblem(f"a reason is required for {event.lower()}", field="reason")
-    return [
-        (
-            "DS",
-            {
-                "USUBJID": row["subject_id"],
-                "DSTERM": row["verbatim"] or reason,
-                "DSDECOD": reason,
-                "DSCAT": category,
-                "DSSCAT": subcategory,
-                "DSSTDTC": row["date"],
-            },
-        )
-    ]
-
-
-def _qol(row: dict[str, str | None], ctx: Context) -> list[Record]:
-    return [
-        (
-            "QS",
-            {
-                "USUBJID": row["subject_id"],
-                "QSTESTCD": _y(row["scale_code"]),
-                "QSTEST": row["scale"],
-                "QSCAT": _y(row["questionnaire"]),
-                "QSORRES": row["score"],
-                "QSSTRESC": row["score"],
-                "QSSTRESN": row["score"],
-                "QSBLFL": "Y" if _y(row["baseline"]) == "Y" else None,
-                "VISIT": _y(row["visit"]),
-                "QSDTC": row["date"],
-            },
-        )
-    ]
-
-
-STATUS = ("POSITIVE", "NEGATIVE", "NOT TESTED")
+_DM = subject.DEMOGRAPHICS
+_AE = safety.ADVERSE_EVENT
+_TU = tumour.LESION
+_RS = tumour.RESPONSE
+_EX = treatment.EXPOSURE
+_PR = treatment.PROCEDURE
+_CM = treatment.MEDICATION
+_DISEASE = baseline.DISEASE
+_STATUS = (*baseline.MUTATION_STATUS.codes, baseline.NOT_TESTED)
+# An end of treatment may give death as its reason (docs/sdtm.md DS).
+_REASONS = (
+    *dict.fromkeys(
+        r for e in subject.DISPOSITION_EVENTS if e.key != subject.ALIVE for r in e.reasons
+    ),
+    subject.DEATH,
+)
+_STAGES = tuple(dict.fromkeys(g for e in EDITIONS for g in stage_groups(e, parents=True)))
 
 TEMPLATES: dict[str, Template] = {
     t.entity: t
@@ -608,48 +143,45 @@ TEMPLATES: dict[str, Template] = {
             "Subjects at screening: demographics and baseline characteristics",
             ("DM", "DS", "VS", "QS", "SC", "MI", "GF"),
             (
-                Field(
-                    "screening_number",
-                    "Screening number given at consent (SUBJID).",
-                    True,
-                    example="01-0001",
-                ),
-                Field(
-                    "subject_id", "Unique subject id (USUBJID); default STUDYID-screening_number."
-                ),
-                Field("site_id", "Site id (SITEID).", True, example="01"),
-                Field("sex", "Sex.", True, "choice", ("M", "F", "U")),
-                Field("birth_year", "Year of birth.", kind="integer", example="1961"),
-                Field("age", "Age in years at consent.", True, "integer", example="62"),
-                Field("consent_date", "Date of informed consent.", True, "date"),
-                Field("country", "Country, ISO 3166-1 alpha-3.", example="CHN"),
-                Field("race", "Race (CDISC CT).", example="ASIAN"),
-                Field("ethnicity", "Ethnicity (CDISC CT).", example="NOT HISPANIC OR LATINO"),
-                Field("height_cm", "Height in cm.", kind="number"),
-                Field("weight_kg", "Weight in kg.", kind="number"),
-                Field(
-                    "ecog",
-                    "ECOG performance status at baseline.",
-                    kind="choice",
-                    choices=("0", "1", "2", "3", "4"),
-                ),
-                Field("stage", "AJCC 8th edition stage group.", example="IVA"),
-                Field("histology", "Histologic type.", example="ADENOCARCINOMA"),
-                Field("primary_site", "Primary tumour site.", example="LUNG"),
-                Field("pdl1_tps", "PD-L1 tumour proportion score, % (0-100).", kind="number"),
-                Field("pdl1_assay", "PD-L1 assay.", example="22C3 PHARMDX"),
+                _field(_DM.field("screening_number"), description="Screening number given at "
+                       "consent (SUBJID)."),
+                _field(_DM.field("subject_id"), description="Unique subject id (USUBJID); "
+                       "default STUDYID-screening_number."),
+                _field(_DM.field("site_id"), description="Site id (SITEID)."),
+                _field(_DM.field("sex"), description="Sex (CDISC CT)."),
+                _field(_DM.field("birth_year"), description="Year of birth."),
+                _field(_DM.field("age"), description="Age in years at consent."),
+                _field(_DM.field("consent_date"), description="Date of informed consent."),
+                _field(_DM.field("country"), description="Country, ISO 3166-1 alpha-3."),
+                _field(_DM.field("race"), description="Race (CDISC CT)."),
+                _field(_DM.field("ethnicity"), description="Ethnicity (CDISC CT)."),
+                _field(baseline.VITAL_SIGNS.field("value"), "height_cm", "Height in cm.",
+                       required=False),
+                _field(baseline.VITAL_SIGNS.field("value"), "weight_kg", "Weight in kg.",
+                       required=False),
+                _field(baseline.ECOG.field("score"), "ecog",
+                       "ECOG performance status at baseline.", required=False,
+                       choices=baseline.ECOG_GRADES.codes[:5]),
+                _field(_DISEASE.field("value"), "stage", "AJCC stage group (docs/catalogue.md, "
+                       "Staging).", required=False, choices=_STAGES),
+                _field(_DISEASE.field("edition"), "stage_edition",
+                       "AJCC edition of the stage: 8 (default) or 9.", required=False),
+                _field(_DISEASE.field("value"), "histology", "Histologic type.", required=False,
+                       choices=baseline.HISTOLOGIES.codes),
+                _field(_DISEASE.field("value"), "primary_site", "Primary tumour site.",
+                       required=False, choices=baseline.PRIMARY_SITES.codes),
+                _field(baseline.PDL1.field("value"), "pdl1_tps",
+                       "PD-L1 tumour proportion score, % (0-100).", required=False),
+                _field(baseline.PDL1.field("assay"), "pdl1_assay", "PD-L1 assay.",
+                       required=False),
                 *(
-                    Field(gene.lower(), f"{gene} status.", kind="choice", choices=STATUS)
-                    for gene in ("EGFR", "ALK", "ROS1", "KRAS", "BRAF", "NRAS")
+                    Field(gene.lower(), f"{gene} status.", kind="choice", choices=_STATUS)
+                    for gene in baseline.GENES
                 ),
-                Field(
-                    "msi",
-                    "Microsatellite status.",
-                    kind="choice",
-                    choices=("MSS", "MSI-H", "NOT TESTED"),
-                ),
+                Field("msi", "Microsatellite status.", kind="choice",
+                      choices=(*baseline.MSI_STATUS.codes, baseline.NOT_TESTED)),
             ),
-            _subject,
+            CONVERSIONS["subject"],
         ),
         Template(
             "eligibility",
@@ -657,25 +189,15 @@ TEMPLATES: dict[str, Template] = {
             ("IE",),
             (
                 SUBJECT,
-                Field("criterion_id", "Criterion code, IN01… / EX01….", True, example="IN03"),
-                Field(
-                    "category",
-                    "INCLUSION or EXCLUSION.",
-                    True,
-                    "choice",
-                    ("INCLUSION", "EXCLUSION"),
-                ),
-                Field("criterion", "Criterion text.", True),
-                Field(
-                    "result",
-                    "Criterion met: Y, N or UNKNOWN.",
-                    True,
-                    "choice",
-                    ("Y", "N", "UNKNOWN"),
-                ),
+                *(_field(subject.ELIGIBILITY.field(n), description=d) for n, d in (
+                    ("criterion_id", "Criterion code, IN01… / EX01…."),
+                    ("category", "INCLUSION or EXCLUSION."),
+                    ("criterion", "Criterion text."),
+                    ("result", "Criterion met: Y, N or UNKNOWN."),
+                )),
                 DATE,
             ),
-            _eligibility,
+            CONVERSIONS["eligibility"],
         ),
         Template(
             "randomization",
@@ -684,16 +206,13 @@ TEMPLATES: dict[str, Template] = {
             (
                 SUBJECT,
                 DATE,
-                Field("arm", "Arm label or code as in the protocol.", True),
-                Field("stratum", "Randomization stratum."),
-                Field(
-                    "kind",
-                    "RANDOMIZED (default for randomized trials) or ENROLLED.",
-                    kind="choice",
-                    choices=("RANDOMIZED", "ENROLLED"),
-                ),
+                _field(subject.ALLOCATION.field("arm"), description="Arm label or code as in "
+                       "the protocol."),
+                _field(subject.ALLOCATION.field("stratum"), description="Randomization stratum."),
+                _field(subject.ALLOCATION.field("kind"), description="RANDOMIZED (default for "
+                       "randomized trials) or ENROLLED."),
             ),
-            _randomization,
+            CONVERSIONS["randomization"],
             updates_dm=("ARMCD", "ARM"),
         ),
         Template(
@@ -702,22 +221,18 @@ TEMPLATES: dict[str, Template] = {
             ("EX",),
             (
                 SUBJECT,
-                Field("agent", "Drug name.", True, example="SERPLULIMAB"),
-                Field("dose", "Dose.", kind="number", example="300"),
-                Field("unit", "Dose unit.", example="mg"),
-                Field("route", "Route (CDISC CT).", example="INTRAVENOUS"),
+                _field(_EX.field("trt"), "agent", "Drug name.", free=True),
+                _field(_EX.field("dose"), description="Dose.", required=False),
+                _field(_EX.field("dosu"), "unit", "Dose unit.", required=False, free=True),
+                _field(_EX.field("route"), description="Route (CDISC CT).", choices=ROUTES.codes),
                 Field("form", "Dose form.", example="INJECTION"),
                 Field("frequency", "Dosing frequency.", example="Q3W"),
-                Field("start_date", "Date given (start).", True, "date"),
-                Field("end_date", "End date (oral cycles).", kind="date"),
+                _field(_EX.field("stdtc"), "start_date", "Date given (start)."),
+                _field(_EX.field("endtc"), "end_date", "End date (oral cycles)."),
                 Field("cycle", "Cycle number.", kind="integer"),
-                Field(
-                    "adjustment",
-                    "Reason for a delay or dose change.",
-                    example="DOSE DELAYED: ADVERSE EVENT",
-                ),
+                _field(_EX.field("adj"), "adjustment", "Reason for a delay or dose change."),
             ),
-            _exposure,
+            CONVERSIONS["exposure"],
         ),
         Template(
             "procedure",
@@ -725,22 +240,20 @@ TEMPLATES: dict[str, Template] = {
             ("PR",),
             (
                 SUBJECT,
-                Field("procedure", "Procedure name.", True, example="CT-GUIDED CRYOABLATION"),
+                _field(_PR.field("trt"), "procedure", "Procedure name.", free=True),
                 DATE,
-                Field("end_date", "End date (radiotherapy).", kind="date"),
-                Field("location", "Treated site.", example="LUNG"),
-                Field(
-                    "laterality",
-                    "LEFT or RIGHT.",
-                    kind="choice",
-                    choices=("LEFT", "RIGHT", "BILATERAL"),
-                ),
-                Field("lesion_id", "Treated lesion (TULNKID), if recorded."),
-                Field("dose", "Radiotherapy dose.", kind="number"),
-                Field("dose_unit", "Dose unit.", example="Gy"),
-                Field("category", "Category (default LOCAL THERAPY)."),
+                _field(_PR.field("endtc"), "end_date", "End date (radiotherapy)."),
+                _field(_PR.field("location"), description="Treated site.", required=False,
+                       free=True),
+                _field(_PR.field("laterality"), description="LEFT or RIGHT."),
+                _field(_PR.field("lesion_id"), description="Treated lesion (TULNKID), if "
+                       "recorded."),
+                _field(_PR.field("dose"), description="Radiotherapy dose."),
+                Field("dose_unit", "Dose unit.", example=treatment.RADIATION_DOSE_UNIT),
+                Field("category", f"Category (default {treatment.LOCAL_THERAPY}).",
+                      kind="choice", choices=(treatment.LOCAL_THERAPY,)),
             ),
-            _procedure,
+            CONVERSIONS["procedure"],
         ),
         Template(
             "tumour_assessment",
@@ -750,47 +263,27 @@ TEMPLATES: dict[str, Template] = {
                 SUBJECT,
                 DATE,
                 VISIT,
-                Field("assessor", "INVESTIGATOR (default) or INDEPENDENT ASSESSOR."),
+                _field(_TU.field("evaluator"), "assessor", "INVESTIGATOR (default) or "
+                       "INDEPENDENT ASSESSOR."),
                 Field("assessor_id", "Reader id, e.g. RADIOLOGIST 1."),
-                Field(
-                    "lesion_id", "Lesion id: T01-T05 targets, NT01… non-targets, NEW01… new.", True
-                ),
-                Field(
-                    "role",
-                    "TARGET, NON-TARGET or NEW.",
-                    True,
-                    "choice",
-                    ("TARGET", "NON-TARGET", "NEW"),
-                ),
-                Field("location", "Organ (CDISC location term).", example="LUNG"),
-                Field("location_detail", "Detail, e.g. node station.", example="MEDIASTINAL"),
-                Field(
-                    "laterality",
-                    "LEFT or RIGHT.",
-                    kind="choice",
-                    choices=("LEFT", "RIGHT", "BILATERAL"),
-                ),
-                Field(
-                    "is_node",
-                    "Y for a lymph node (recorded as TULOC LYMPH NODE).",
-                    kind="choice",
-                    choices=("Y", "N"),
-                ),
-                Field(
-                    "diameter_mm",
-                    "Longest diameter, or short axis for a node, in mm.",
-                    kind="number",
-                ),
-                Field(
-                    "status",
-                    "Non-target/new lesion state.",
-                    kind="choice",
-                    choices=("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL"),
-                ),
+                _field(_TU.field("lesion_id"), description="Lesion id: T01-T05 targets, NT01… "
+                       "non-targets, NEW01… new."),
+                _field(_TU.field("role"), description="TARGET, NON-TARGET or NEW."),
+                _field(_TU.field("location"), description="Organ (CDISC location term).",
+                       required=False, free=True),
+                _field(_TU.field("location_detail"), description="Detail, e.g. node station."),
+                _field(_TU.field("laterality"), description="LEFT or RIGHT."),
+                Field("is_node", f"Y for a lymph node (recorded as TULOC {tumour.LYMPH_NODE}).",
+                      kind="choice", choices=("Y", "N")),
+                Field("diameter_mm", "Longest diameter, or short axis for a node, in mm.",
+                      kind="number"),
+                Field("status", "Non-target/new lesion state.", kind="choice",
+                      choices=tumour.TUMOUR_STATE.results.codes if tumour.TUMOUR_STATE.results
+                      else ()),
                 Field("not_done_reason", "Why the lesion was not assessed."),
-                Field("method", "Imaging method (default CT SCAN).", example="CT SCAN"),
+                _field(_TU.field("method"), description="Imaging method (default CT SCAN)."),
             ),
-            _tumour_assessment,
+            CONVERSIONS["tumour_assessment"],
         ),
         Template(
             "response",
@@ -800,30 +293,16 @@ TEMPLATES: dict[str, Template] = {
                 SUBJECT,
                 DATE,
                 VISIT,
-                Field("criteria", "RECIST 1.1 (default), iRECIST or mRECIST."),
-                Field("assessor", "INVESTIGATOR (default) or INDEPENDENT ASSESSOR."),
+                _field(_RS.field("criteria"), description="RECIST 1.1 (default), iRECIST or "
+                       "mRECIST."),
+                _field(_RS.field("evaluator"), "assessor", "INVESTIGATOR (default) or "
+                       "INDEPENDENT ASSESSOR."),
                 Field("assessor_id", "Reader id."),
-                Field(
-                    "target",
-                    "Target response.",
-                    kind="choice",
-                    choices=("CR", "PR", "SD", "PD", "NE"),
-                ),
-                Field(
-                    "non_target",
-                    "Non-target response.",
-                    kind="choice",
-                    choices=("CR", "NON-CR/NON-PD", "PD", "NE"),
-                ),
-                Field(
-                    "overall",
-                    "Overall response.",
-                    True,
-                    "choice",
-                    ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE"),
-                ),
+                _field(_RS.field("target"), description="Target response."),
+                _field(_RS.field("non_target"), description="Non-target response."),
+                _field(_RS.field("overall"), description="Overall response."),
             ),
-            _response,
+            CONVERSIONS["response"],
         ),
         Template(
             "adverse_event",
@@ -831,50 +310,24 @@ TEMPLATES: dict[str, Template] = {
             ("AE",),
             (
                 SUBJECT,
-                Field("ctcae_term", "CTCAE v5.0 term.", True, example="Pneumonitis"),
-                Field("verbatim_term", "Term as reported (default: the CTCAE term)."),
-                Field("grade", "CTCAE grade 1-5.", True, "choice", ("1", "2", "3", "4", "5")),
-                Field("start_date", "Onset date.", True, "date"),
-                Field("end_date", "Resolution date.", kind="date"),
-                Field("serious", "Serious: Y or N.", kind="choice", choices=("Y", "N")),
-                Field(
-                    "related",
-                    "Related to study treatment.",
-                    kind="choice",
-                    choices=("RELATED", "NOT RELATED"),
-                ),
-                Field(
-                    "relatedness",
-                    "Per intervention: 'Serplulimab=RELATED; CT-guided Cryoablation=NOT RELATED'.",
-                ),
-                Field(
-                    "action_taken",
-                    "Action with study drug.",
-                    kind="choice",
-                    choices=(
-                        "DOSE NOT CHANGED",
-                        "DRUG INTERRUPTED",
-                        "DRUG WITHDRAWN",
-                        "DOSE REDUCED",
-                        "NOT APPLICABLE",
-                    ),
-                ),
-                Field("other_action", "Other action, e.g. TREATMENT WITH STEROIDS."),
-                Field(
-                    "outcome",
-                    "Outcome.",
-                    kind="choice",
-                    choices=(
-                        "RECOVERED/RESOLVED",
-                        "RECOVERING/RESOLVING",
-                        "NOT RECOVERED/NOT RESOLVED",
-                        "RECOVERED/RESOLVED WITH SEQUELAE",
-                        "FATAL",
-                        "UNKNOWN",
-                    ),
-                ),
+                _field(_AE.field("term"), "ctcae_term", "CTCAE v5.0 term."),
+                _field(_AE.field("verbatim"), "verbatim_term", "Term as reported (default: the "
+                       "CTCAE term)."),
+                _field(_AE.field("grade"), description="CTCAE grade 1-5."),
+                _field(_AE.field("stdtc"), "start_date", "Onset date."),
+                _field(_AE.field("endtc"), "end_date", "Resolution date."),
+                _field(_AE.field("serious"), description="Serious: Y or N.", required=False),
+                _field(_AE.field("rel"), "related", "Related to study treatment.",
+                       required=False),
+                Field("relatedness", "Per intervention: 'Serplulimab=RELATED; CT-guided "
+                      "Cryoablation=NOT RELATED'."),
+                _field(_AE.field("acn"), "action_taken", "Action with study drug.",
+                       required=False),
+                _field(_AE.field("acnoth"), "other_action", "Other action, e.g. TREATMENT WITH "
+                       "STEROIDS."),
+                _field(_AE.field("outcome"), description="Outcome.", required=False),
             ),
-            _adverse_event,
+            CONVERSIONS["adverse_event"],
         ),
         Template(
             "lab",
@@ -884,17 +337,18 @@ TEMPLATES: dict[str, Template] = {
                 SUBJECT,
                 DATE,
                 VISIT,
-                Field("test_code", "Test code.", True, example="ALT"),
-                Field("test", "Test name.", True, example="Alanine Aminotransferase"),
-                Field("category", "CHEMISTRY, HEMATOLOGY, ENDOCRINE…"),
-                Field("loinc", "LOINC code.", example="1742-6"),
+                Field("test_code", "Test code.", True, example=labs.ALT.testcd),
+                Field("test", "Test name.", True, example=labs.ALT.test),
+                Field("category", "CHEMISTRY, HEMATOLOGY, ENDOCRINE…",
+                      example=labs.ALT.category or ""),
+                Field("loinc", "LOINC code.", example=labs.ALT.loinc or ""),
                 Field("value", "Result.", True),
-                Field("unit", "Unit.", example="U/L"),
-                Field("low", "Reference range low.", kind="number"),
-                Field("high", "Reference range high.", kind="number"),
+                Field("unit", "Unit.", example=labs.ALT.unit or ""),
+                _field(labs.LAB.field("low"), description="Reference range low."),
+                _field(labs.LAB.field("high"), description="Reference range high."),
                 Field("baseline", "Y on the baseline result.", kind="choice", choices=("Y", "N")),
             ),
-            _lab,
+            CONVERSIONS["lab"],
         ),
         Template(
             "therapy",
@@ -902,30 +356,25 @@ TEMPLATES: dict[str, Template] = {
             ("CM",),
             (
                 SUBJECT,
-                Field("therapy", "Drug or regimen.", True, example="DOCETAXEL"),
-                Field(
-                    "category",
-                    "Category.",
-                    True,
-                    "choice",
-                    (
-                        "PRIOR ANTICANCER THERAPY",
-                        "SUBSEQUENT ANTICANCER THERAPY",
-                        "CONCOMITANT MEDICATION",
-                    ),
-                ),
-                Field("indication", "Indication."),
-                Field("start_date", "Start date.", True, "date"),
-                Field("end_date", "End date.", kind="date"),
+                _field(_CM.field("trt"), "therapy", "Drug or regimen."),
+                _field(_CM.field("cat"), "category", "Category."),
+                _field(_CM.field("indication"), description="Indication."),
+                _field(_CM.field("stdtc"), "start_date", "Start date."),
+                _field(_CM.field("endtc"), "end_date", "End date."),
             ),
-            _therapy,
+            CONVERSIONS["therapy"],
         ),
         Template(
             "death",
             "Deaths: date and cause",
             ("DS", "DM"),
-            (SUBJECT, DATE, Field("cause", "Cause of death.", True, example="PROGRESSIVE DISEASE")),
-            _death,
+            (
+                SUBJECT,
+                DATE,
+                _field(subject.DEATH_ENTITY.field("cause"), description="Cause of death.",
+                       free=True),
+            ),
+            CONVERSIONS["death"],
             updates_dm=("DTHDTC", "DTHFL"),
         ),
         Template(
@@ -934,16 +383,17 @@ TEMPLATES: dict[str, Template] = {
             ("DS",),
             (
                 SUBJECT,
-                Field("event", "The event.", True, "choice", tuple(_EVENTS)),
+                Field("event", "The event.", True, "choice", tuple(EVENTS)),
                 Field(
                     "reason",
-                    "DSDECOD: COMPLETED, PROGRESSIVE DISEASE, ADVERSE EVENT, WITHDRAWAL BY "
-                    "SUBJECT, LOST TO FOLLOW-UP, PHYSICIAN DECISION…",
+                    "DSDECOD (empty for last known alive).",
+                    kind="choice",
+                    choices=_REASONS,
                 ),
                 DATE,
                 Field("verbatim", "Reason as reported."),
             ),
-            _disposition,
+            CONVERSIONS["disposition"],
         ),
         Template(
             "qol",
@@ -953,16 +403,17 @@ TEMPLATES: dict[str, Template] = {
                 SUBJECT,
                 DATE,
                 VISIT,
-                Field("questionnaire", "Questionnaire.", True, example="EORTC QLQ-C30"),
-                Field("scale_code", "Scale code.", True, example="QLQGHS"),
-                Field("scale", "Scale name.", True, example="Global Health Status/QoL Scale Score"),
+                Field("questionnaire", "Questionnaire.", True,
+                      example=baseline.QOL_GLOBAL_TEST.category or ""),
+                Field("scale_code", "Scale code.", True, example=baseline.QOL_GLOBAL_TEST.testcd),
+                Field("scale", "Scale name.", True, example=baseline.QOL_GLOBAL_TEST.test),
                 Field("score", "Score.", True, "number"),
                 Field("baseline", "Y on the baseline score.", kind="choice", choices=("Y", "N")),
             ),
-            _qol,
+            CONVERSIONS["qol"],
         ),
     )
-}
+}  # fmt: skip
 
 
 def _template(entity: str) -> Template:
@@ -1096,6 +547,16 @@ def _check(template: Template, frame: pd.DataFrame, file: str) -> list[Problem]:
     return problems
 
 
+def _text_values(record: dict[str, object]) -> dict[str, object]:
+    """Exchange frames are text (docs/sdtm.md): numbers the catalogue gives (VISITNUM) as text."""
+    return {
+        name: format_number(value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for name, value in record.items()
+    }
+
+
 def convert_template(
     entity: str, frame: pd.DataFrame, context: Context, *, file: str
 ) -> TemplateRecords:
@@ -1118,7 +579,7 @@ def convert_template(
             continue
         for domain, record in converted:
             records.setdefault(domain, []).append(
-                {"STUDYID": context.studyid, "DOMAIN": domain, **record}
+                {"STUDYID": context.studyid, "DOMAIN": domain, **_text_values(record)}
             )
             origins.setdefault(domain, []).append(number)
     if problems:

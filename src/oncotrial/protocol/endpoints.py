@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.protocol.timeframe import Duration, TimeUnit, parse_duration
 from oncotrial.response.settings import ResponseCriteria
 
@@ -98,14 +99,11 @@ class Endpoint(BaseModel):
 
 
 @dataclass(frozen=True)
-class KindRule:
+class KindRule(Rule):
     """A declared rule recognising an endpoint kind in outcome text."""
 
-    id: str
     kind: EndpointKind
     pattern: re.Pattern[str]
-    description: str
-    source: str
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -117,112 +115,118 @@ _SURVIVAL = r"(?:overall\s+survival|\bos\b|progression[\s-]*free\s+survival|\bpf
 KIND_RULES: tuple[KindRule, ...] = (
     KindRule(
         "biomarker-response",
-        EndpointKind.BIOMARKER_RESPONSE,
-        _rx(
+        "A biomarker correlated with response, e.g. PD-L1 expression vs ORR.",
+        "FDA Guidance: Clinical Trial Endpoints for Cancer Drugs and Biologics (2018)",
+        kind=EndpointKind.BIOMARKER_RESPONSE,
+        pattern=_rx(
             r"(?=.*\b(?:pd-?l1|biomarker|expression|tmb|ctdna|tps|mutation)\b)"
             r"(?=.*\b(?:correlat\w*|associat\w*|relationship|predict\w*)\b)"
             r"(?=.*\b(?:response|orr|efficacy|outcome)s?\b)"
         ),
-        "A biomarker correlated with response, e.g. PD-L1 expression vs ORR.",
-        "FDA Guidance: Clinical Trial Endpoints for Cancer Drugs and Biologics (2018)",
     ),
     KindRule(
         "survival-rate",
-        EndpointKind.SURVIVAL_RATE,
-        _rx(
+        "A survival probability at a landmark time, e.g. '1-year OS rate'.",
+        "FDA Guidance (2018), landmark analyses",
+        kind=EndpointKind.SURVIVAL_RATE,
+        pattern=_rx(
             r"\b(?:\d+|one|two|three|five)[\s-]*(?:year|yr|month)s?\s+" + _SURVIVAL + r"\s*rate"
             r"|" + _SURVIVAL + r"\s*rates?\b"
             r"|\b(?:survival|progression[\s-]*free)\s+rate\b"
             r"|\brate\s+of\s+" + _SURVIVAL
         ),
-        "A survival probability at a landmark time, e.g. '1-year OS rate'.",
-        "FDA Guidance (2018), landmark analyses",
     ),
     KindRule(
         "ae-incidence",
-        EndpointKind.AE_INCIDENCE,
-        _rx(r"adverse\s+events?|\btoxicit|\bsafety\b|\bctcae\b|tolerabilit|\baes?\b|\bteaes?\b"),
         "Incidence of adverse events graded by CTCAE.",
         "ICH E3 §12.2; CTCAE v5.0",
+        kind=EndpointKind.AE_INCIDENCE,
+        pattern=_rx(
+            r"adverse\s+events?|\btoxicit|\bsafety\b|\bctcae\b|tolerabilit|\baes?\b|\bteaes?\b"
+        ),
     ),
     KindRule(
         "qol",
-        EndpointKind.QOL,
-        _rx(r"quality\s+of\s+life|\bqol\b|\bhrqol\b|eortc|qlq|fact-\w|eq-5d|patient[\s-]reported"),
         "Quality of life or another patient-reported outcome.",
         "FDA PRO guidance (2009)",
+        kind=EndpointKind.QOL,
+        pattern=_rx(
+            r"quality\s+of\s+life|\bqol\b|\bhrqol\b|eortc|qlq|fact-\w|eq-5d|patient[\s-]reported"
+        ),
     ),
     KindRule(
         "local-control",
-        EndpointKind.LOCAL_CONTROL,
-        _rx(
+        "Control of the treated (ablated or irradiated) lesions.",
+        "Protocol-defined (e.g. trial 001 residual-lesion control)",
+        kind=EndpointKind.LOCAL_CONTROL,
+        pattern=_rx(
             r"local(?:ly)?\s+(?:tumou?r\s+)?(?:control|progression|recurrence|relapse)"
             r"|\blpfs\b|\blc\b|local\s+progression[\s-]*free"
         ),
-        "Control of the treated (ablated or irradiated) lesions.",
-        "Protocol-defined (e.g. trial 001 residual-lesion control)",
     ),
     KindRule(
         "dor",
-        EndpointKind.DOR,
-        _rx(r"duration\s+of\s+(?:overall\s+|objective\s+)?(?:response|remission)|\bdo?r\b"),
         "Duration of response: first CR/PR to progression or death.",
         "RECIST 1.1 §4.5",
+        kind=EndpointKind.DOR,
+        pattern=_rx(r"duration\s+of\s+(?:overall\s+|objective\s+)?(?:response|remission)|\bdo?r\b"),
     ),
     KindRule(
         "ttp",
-        EndpointKind.TTP,
-        _rx(r"time\s+to\s+(?:disease\s+|tumou?r\s+)?progression|\bttp\b"),
         "Time to progression (deaths censored).",
         "FDA Guidance (2018) Table",
+        kind=EndpointKind.TTP,
+        pattern=_rx(r"time\s+to\s+(?:disease\s+|tumou?r\s+)?progression|\bttp\b"),
     ),
     KindRule(
         "pfs",
-        EndpointKind.PFS,
-        _rx(r"progression[\s-]*free\s+survival|\bpfs\b"),
         "Progression-free survival: progression or death.",
         "FDA Guidance (2018)",
+        kind=EndpointKind.PFS,
+        pattern=_rx(r"progression[\s-]*free\s+survival|\bpfs\b"),
     ),
     KindRule(
         "dfs",
-        EndpointKind.DFS,
-        _rx(r"disease[\s-]*free\s+survival|\bdfs\b|recurrence[\s-]*free\s+survival|\brfs\b"),
         "Disease-free survival.",
         "FDA Guidance (2018)",
+        kind=EndpointKind.DFS,
+        pattern=_rx(
+            r"disease[\s-]*free\s+survival|\bdfs\b|recurrence[\s-]*free\s+survival|\brfs\b"
+        ),
     ),
     KindRule(
         "efs",
-        EndpointKind.EFS,
-        _rx(r"event[\s-]*free\s+survival|\befs\b"),
         "Event-free survival.",
         "FDA Guidance (2018)",
+        kind=EndpointKind.EFS,
+        pattern=_rx(r"event[\s-]*free\s+survival|\befs\b"),
     ),
     KindRule(
         "os",
-        EndpointKind.OS,
-        _rx(
+        "Overall survival: death from any cause.",
+        "FDA Guidance (2018)",
+        kind=EndpointKind.OS,
+        pattern=_rx(
             r"overall\s+survival|\bos\b|"
             r"\b(?:time|duration)\b.{0,60}\bto\s+(?:the\s+(?:date\s+of\s+)?)?death"
         ),
-        "Overall survival: death from any cause.",
-        "FDA Guidance (2018)",
     ),
     KindRule(
         "dcr",
-        EndpointKind.DCR,
-        _rx(r"disease\s+control|\bdcr\b|clinical\s+benefit\s+rate|\bcbr\b"),
         "Disease control rate: CR + PR + SD.",
         "RECIST 1.1 §4.4",
+        kind=EndpointKind.DCR,
+        pattern=_rx(r"disease\s+control|\bdcr\b|clinical\s+benefit\s+rate|\bcbr\b"),
     ),
     KindRule(
         "orr",
-        EndpointKind.ORR,
-        _rx(
+        "Objective response rate: best overall response CR or PR.",
+        "RECIST 1.1 §4.4",
+        kind=EndpointKind.ORR,
+        pattern=_rx(
             r"objective\s+(?:tumou?r\s+)?response|overall\s+response\s+rate|\borr\b"
             r"|response\s+rate|\bcr\b.{0,10}\bpr\b|tumou?r\s+shrinkage"
         ),
-        "Objective response rate: best overall response CR or PR.",
-        "RECIST 1.1 §4.4",
     ),
 )
 

@@ -14,10 +14,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DAYS_PER_MONTH", "DAYS_PER_YEAR", "Duration", "TimeUnit", "parse_duration"]
+from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
 
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12  # 30.4375
+__all__ = ["DAYS_PER_MONTH", "DAYS_PER_YEAR", "Duration", "TimeUnit", "parse_duration"]
 
 
 class TimeUnit(StrEnum):
@@ -29,7 +28,7 @@ class TimeUnit(StrEnum):
 
 _DAYS_PER_UNIT = {
     TimeUnit.DAYS: 1.0,
-    TimeUnit.WEEKS: 7.0,
+    TimeUnit.WEEKS: DAYS_PER_WEEK,
     TimeUnit.MONTHS: DAYS_PER_MONTH,
     TimeUnit.YEARS: DAYS_PER_YEAR,
 }

@@ -10,6 +10,11 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+# The RECIST categories, lesion roles and lesion states are the catalogue's (TU/TR/RS vocabularies).
+from oncotrial.catalogue.tumour import CR, ND, NE, NON_CR_NON_PD, PD, PR, SD
+from oncotrial.catalogue.tumour import LesionRole as Role
+from oncotrial.catalogue.tumour import LesionState as Status
+
 __all__ = [
     "AVAL",
     "CR",
@@ -35,13 +40,6 @@ __all__ = [
     "normalise_word",
 ]
 
-CR: Final = "CR"
-PR: Final = "PR"
-SD: Final = "SD"
-NON_CR_NON_PD: Final = "NON-CR/NON-PD"
-PD: Final = "PD"
-NE: Final = "NE"
-ND: Final = "ND"
 MISSING: Final = "MISSING"
 
 ICR: Final = "iCR"
@@ -75,26 +73,6 @@ AVAL: Final = MappingProxyType(
         "N": 0.0,
     }
 )
-
-
-class Role:
-    """Lesion roles (SDTM TU TUSTRESC)."""
-
-    TARGET: Final = "TARGET"
-    NON_TARGET: Final = "NON-TARGET"
-    NEW: Final = "NEW"
-
-
-class Status:
-    """Canonical lesion states recorded at an assessment (SDTM TR TUMSTATE and friends)."""
-
-    ABSENT: Final = "ABSENT"
-    PRESENT: Final = "PRESENT"
-    PROGRESSION: Final = "UNEQUIVOCAL PROGRESSION"
-    INCREASED: Final = "INCREASED"  # iRECIST: any further increase since the last assessment
-    EQUIVOCAL: Final = "EQUIVOCAL"  # new lesions only (RECIST 1.1 §4.3.5)
-    NOT_EVALUABLE: Final = "NOT EVALUABLE"
-    TOO_SMALL: Final = "TOO SMALL TO MEASURE"  # target lesions (RECIST 1.1 Appendix II)
 
 
 def normalise_word(text: str) -> str:

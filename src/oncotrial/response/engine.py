@@ -22,7 +22,16 @@ from oncotrial.response.assessor import select_assessor
 from oncotrial.response.best_response import derive_best_response
 from oncotrial.response.columns import filled, frame_of, lookup, take, text_where
 from oncotrial.response.dates import NO_DATE, parse_dates, to_datetime64
-from oncotrial.response.frames import SUBJECT_REQUIRED, require_columns
+from oncotrial.response.frames import (
+    LDIAM,
+    NEWLIND,
+    NTRGRESP,
+    OVRLRESP,
+    SAXIS,
+    SUBJECT_REQUIRED,
+    TRGRESP,
+    require_columns,
+)
 from oncotrial.response.irecist import apply_irecist, confirmed_iupd_rows
 from oncotrial.response.measurements import (
     ROLE_NAMES,
@@ -154,7 +163,7 @@ def derive_response(
         tp_frame = derive_timepoints(prep, settings)
         if settings.criteria is ResponseCriteria.IRECIST:
             tp_frame = apply_irecist(tp_frame, prep, settings, log, index.usubjid)
-        ovr = tp_frame.rename(columns={"OVRLRESP": "AVALC"})
+        ovr = tp_frame.rename(columns={OVRLRESP: "AVALC"})
         table = {label: float(code) for label, code in CODE_OF[settings.criteria].items()}
         ovr["CODE"] = lookup(ovr["AVALC"], table, -1.0).astype(np.int64)
         excluded = ~prep.included & _has_records(choice.frame, index)
@@ -302,17 +311,17 @@ def _timepoints_output(
         "PCHG",
         "CHG_NADIR",
         "PCHG_NADIR",
-        "TRGRESP",
+        TRGRESP,
         "TRGRULE",
-        "NTRGRESP",
+        NTRGRESP,
         "NTRGRULE",
-        "NEWLIND",
+        NEWLIND,
         "NEWRULE",
         "NLT_SUM",
     ):
         if column in ovr.columns:
             columns[column] = ovr[column].to_numpy()
-    columns["OVRLRESP"] = ovr["AVALC"].to_numpy(dtype=object)
+    columns[OVRLRESP] = ovr["AVALC"].to_numpy(dtype=object)
     columns["RULE"] = ovr["RULE"].to_numpy(dtype=object)
     columns["ANL02FL"] = text_where(counted, "Y")
     return frame_of(columns, len(subj))
@@ -330,8 +339,8 @@ LESION_COLUMNS = (
     "ADTF",
     "AVISIT",
     "ABLFL",
-    "LDIAM",
-    "SAXIS",
+    LDIAM,
+    SAXIS,
     "DIAMETER",
     "STATUS",
     "SUM",
@@ -341,10 +350,10 @@ LESION_COLUMNS = (
     "PCHG",
     "CHG_NADIR",
     "PCHG_NADIR",
-    "TRGRESP",
-    "NTRGRESP",
-    "NEWLIND",
-    "OVRLRESP",
+    TRGRESP,
+    NTRGRESP,
+    NEWLIND,
+    OVRLRESP,
 )
 
 
@@ -367,8 +376,8 @@ def _lesions_output(prep: PreparedLesions, ovr: pd.DataFrame, usubjid: np.ndarra
         "ADTF": text_where(np.asarray(rows["IMPUTED"], dtype=bool), "D"),
         "AVISIT": pull(prep.frame, "VISIT", source),
         "ABLFL": text_where(baseline, "Y"),
-        "LDIAM": np.asarray(rows["LDIAM"], dtype=float),
-        "SAXIS": np.asarray(rows["SAXIS"], dtype=float),
+        LDIAM: np.asarray(rows[LDIAM], dtype=float),
+        SAXIS: np.asarray(rows[SAXIS], dtype=float),
         "DIAMETER": np.asarray(rows["VALUE"], dtype=float),
         "STATUS": take(
             np.array([STATUS_NAMES.get(k) for k in range(max(STATUS_NAMES) + 1)], dtype=object),
@@ -400,7 +409,7 @@ def _lesions_output(prep: PreparedLesions, ovr: pd.DataFrame, usubjid: np.ndarra
     columns["PCHG"] = numbers("PCHG", 0.0)
     columns["CHG_NADIR"] = numbers("CHG_NADIR", np.nan)
     columns["PCHG_NADIR"] = numbers("PCHG_NADIR", np.nan)
-    for name in ("TRGRESP", "NTRGRESP", "NEWLIND"):
+    for name in (TRGRESP, NTRGRESP, NEWLIND):
         columns[name] = take(ovr[name].to_numpy(dtype=object), position)
-    columns["OVRLRESP"] = take(ovr["AVALC"].to_numpy(dtype=object), position)
+    columns[OVRLRESP] = take(ovr["AVALC"].to_numpy(dtype=object), position)
     return frame_of({name: columns[name] for name in LESION_COLUMNS}, n)

@@ -31,16 +31,33 @@ from typing import Final
 
 import pandas as pd
 
+from oncotrial.catalogue import tumour as _tumour
 from oncotrial.errors import SchemaError
 
 __all__ = [
+    "LDIAM",
     "LESION_OPTIONAL",
     "LESION_REQUIRED",
+    "NEWLIND",
+    "NTRGRESP",
+    "OVRLRESP",
+    "SAXIS",
     "SUBJECT_REQUIRED",
     "TIMEPOINT_OPTIONAL",
     "TIMEPOINT_REQUIRED",
+    "TRGRESP",
     "require_columns",
 ]
+
+#: The lesion frame's diameters are named after the SDTM TR tests that hold them
+#: (``oncotrial.catalogue.tumour``): LDIAM the longest diameter, SAXIS the short axis.
+LDIAM: Final = _tumour.LONGEST_DIAMETER.testcd
+SAXIS: Final = _tumour.SHORT_AXIS_ALIAS
+#: The timepoint frame's responses are named after the SDTM RS tests.
+TRGRESP: Final = _tumour.TARGET_RESPONSE.testcd
+NTRGRESP: Final = _tumour.NON_TARGET_RESPONSE.testcd
+NEWLIND: Final = _tumour.NEW_LESION_INDICATOR.testcd
+OVRLRESP: Final = _tumour.OVERALL_RESPONSE.testcd
 
 LESION_REQUIRED: Final = ("USUBJID", "DTC", "LESION_ID", "ROLE")
 LESION_OPTIONAL: Final = (
@@ -51,8 +68,8 @@ LESION_OPTIONAL: Final = (
     "VISIT",
     "ORGAN",
     "IS_NODE",
-    "LDIAM",
-    "SAXIS",
+    LDIAM,
+    SAXIS,
     "DIAMETER",
     "AXIS",
     "STATUS",

@@ -32,6 +32,7 @@ import pandas as pd
 from oncotrial.response import codes as c
 from oncotrial.response import rules as r
 from oncotrial.response.confirmation import K_ND, K_NE, K_UPD
+from oncotrial.response.frames import NEWLIND, NTRGRESP, OVRLRESP, TRGRESP
 from oncotrial.response.measurements import (
     ROLE_NEW,
     ST_ABSENT,
@@ -166,11 +167,11 @@ def apply_irecist(
     new_ids = _new_lesions_by_timepoint(prep)
     subj = timepoints["SUBJ"].to_numpy()
     day = timepoints["DAY"].to_numpy()
-    overall = timepoints["OVRLRESP"].to_numpy()
+    overall = timepoints[OVRLRESP].to_numpy()
     base_rule = timepoints["RULE"].to_numpy()
-    t_pd = timepoints["TRGRESP"].to_numpy() == r.T_PD
-    nt_pd = timepoints["NTRGRESP"].to_numpy() == r.N_PD
-    new_yes = timepoints["NEWLIND"].to_numpy() == r.NEW_YES
+    t_pd = timepoints[TRGRESP].to_numpy() == r.T_PD
+    nt_pd = timepoints[NTRGRESP].to_numpy() == r.N_PD
+    new_yes = timepoints[NEWLIND].to_numpy() == r.NEW_YES
     psum = timepoints["PARTIAL_SUM"].to_numpy()
     assessed = timepoints["N_ASSESSED"].to_numpy() > 0
     nt_inc = timepoints["NT_INCREASED"].to_numpy()
@@ -213,7 +214,7 @@ def apply_irecist(
             rule="IR-LATE",
         )
     out = timepoints.copy()
-    out["OVRLRESP"] = labels
+    out[OVRLRESP] = labels
     out["RULE"] = rule_ids
     return out
 

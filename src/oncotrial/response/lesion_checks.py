@@ -14,6 +14,7 @@ import pandas as pd
 
 from oncotrial.response import codes as c
 from oncotrial.response.dates import NO_DATE
+from oncotrial.response.frames import LDIAM, SAXIS
 from oncotrial.response.problems import Action, ProblemLog
 from oncotrial.response.settings import ResponseSettings
 
@@ -180,7 +181,7 @@ def baseline_checks(
         mask & ~is_node & (value < 10),
         problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
         action=Action.FLAGGED,
-        field="LDIAM",
+        field=LDIAM,
         value=value,
         rule="BL-LD10",
     )
@@ -190,7 +191,7 @@ def baseline_checks(
         problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
         "RECIST 1.1)",
         action=Action.FLAGGED,
-        field="SAXIS",
+        field=SAXIS,
         value=value,
         rule="BL-SA15",
     )

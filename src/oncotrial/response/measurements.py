@@ -35,7 +35,7 @@ import pandas as pd
 
 from oncotrial.response import codes as c
 from oncotrial.response.dates import NO_DATE, parse_dates
-from oncotrial.response.frames import LESION_REQUIRED, require_columns
+from oncotrial.response.frames import LDIAM, LESION_REQUIRED, SAXIS, require_columns
 from oncotrial.response.lesion_checks import (
     baseline_checks,
     check_duplicates,
@@ -155,8 +155,8 @@ def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
     DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
     if "DIAMETER" not in frame.columns:
-        ldiam, ld_bad = _numbers(column(frame, "LDIAM"))
-        saxis, sa_bad = _numbers(column(frame, "SAXIS"))
+        ldiam, ld_bad = _numbers(column(frame, LDIAM))
+        saxis, sa_bad = _numbers(column(frame, SAXIS))
         return ldiam, ld_bad, saxis, sa_bad
     diameter, bad = _numbers(frame["DIAMETER"])
     if "AXIS" not in frame.columns:
@@ -451,9 +451,7 @@ def _read_diameters(
     frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     ldiam, ld_bad, saxis, sa_bad = _diameters(frame)
-    diameter_fields = (
-        ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else ("LDIAM", "SAXIS")
-    )
+    diameter_fields = ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else (LDIAM, SAXIS)
     for name, bad in zip(diameter_fields, (ld_bad, sa_bad & ~ld_bad), strict=True):
         log.add(
             frame,
@@ -493,7 +491,7 @@ def _exclude_wrong_axis(work: _Records) -> None:
         problem="a lymph-node target lesion is given only a longest diameter; RECIST 1.1 §4.2 "
         "sums the short axis of nodes (give LPERP/SAXIS)",
         action=Action.NOT_ASSESSED,
-        field="SAXIS",
+        field=SAXIS,
     )
     work.log.add(
         work.frame,
@@ -501,7 +499,7 @@ def _exclude_wrong_axis(work: _Records) -> None:
         problem="a non-nodal target lesion is given only a short axis; RECIST 1.1 §4.2 sums "
         "the longest diameter of non-nodal lesions (give LDIAM)",
         action=Action.NOT_ASSESSED,
-        field="LDIAM",
+        field=LDIAM,
     )
     work.ok &= ~wrong_axis
 
@@ -640,8 +638,8 @@ def _prepared(work: _Records, base: _Baseline) -> PreparedLesions:
         "LESION_KEY": kept(work.key),
         "ROLE": kept(work.role).astype(np.int8, copy=False),
         "IS_NODE": kept(work.is_node),
-        "LDIAM": kept(work.ldiam),
-        "SAXIS": kept(work.saxis),
+        LDIAM: kept(work.ldiam),
+        SAXIS: kept(work.saxis),
         "VALUE": kept(work.value),
         "STATUS": kept(work.status).astype(np.int8, copy=False),
         "DAY": kept(work.day),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
+from oncotrial.catalogue.rule import Rule
 from oncotrial.response import codes as c
 from oncotrial.response.conditions import (
     Condition,
@@ -68,18 +69,6 @@ RECIST: Final = "RECIST 1.1 (Eisenhauer 2009)"
 IRECIST: Final = "iRECIST (Seymour 2017)"
 MRECIST: Final = "mRECIST (Lencioni & Llovet 2010)"
 ADMIRALONCO: Final = "admiralonco"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule: what it decides and where it comes from."""
-
-    id: str
-    description: str
-    source: str
-
-    def describe(self) -> str:
-        return f"{self.id}: {self.description} [{self.source}]"
 
 
 # Target-lesion categories of a timepoint, as the overall-response tables name them.

@@ -23,6 +23,7 @@ import pandas as pd
 
 from oncotrial.response import rules as r
 from oncotrial.response.columns import filled
+from oncotrial.response.frames import NEWLIND, NTRGRESP, OVRLRESP, TRGRESP
 from oncotrial.response.measurements import (
     ROLE_NEW,
     ROLE_NONTARGET,
@@ -327,17 +328,17 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
             "PCHG": pchg,
             "CHG_NADIR": chg_nadir,
             "PCHG_NADIR": pchg_nadir,
-            "TRGRESP": t_names[t_cat],
+            TRGRESP: t_names[t_cat],
             "TRGRULE": t_rule,
-            "NTRGRESP": n_names[n_cat],
+            NTRGRESP: n_names[n_cat],
             "NTRGRULE": n_rule,
-            "NEWLIND": new_names[new_cat],
+            NEWLIND: new_names[new_cat],
             "NEWRULE": new_rule,
             "NT_INCREASED": nt_increased > 0,
             "NEW_COUNT": n_new + n_confirmed,
             "NLT_SUM": nlt_sum,
             "NL_INCREASED": nl_increased > 0,
-            "OVRLRESP": read.overall,
+            OVRLRESP: read.overall,
             "RULE": read.rule,
         }
     )
@@ -361,17 +362,17 @@ def _empty() -> pd.DataFrame:
         "PCHG": float,
         "CHG_NADIR": float,
         "PCHG_NADIR": float,
-        "TRGRESP": object,
+        TRGRESP: object,
         "TRGRULE": object,
-        "NTRGRESP": object,
+        NTRGRESP: object,
         "NTRGRULE": object,
-        "NEWLIND": object,
+        NEWLIND: object,
         "NEWRULE": object,
         "NT_INCREASED": bool,
         "NEW_COUNT": np.int64,
         "NLT_SUM": float,
         "NL_INCREASED": bool,
-        "OVRLRESP": object,
+        OVRLRESP: object,
         "RULE": object,
     }
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})

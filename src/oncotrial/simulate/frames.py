@@ -126,7 +126,11 @@ class Tables:
             if not rows:
                 continue
             known = set(columns)
-            unknown = {name for row in rows[:1000] for name in row} - known
+            # A variable the domain does not write may be given as None (the catalogue's record
+            # builders name every variable of a record; docs/sdtm.md lists what is written).
+            unknown = {
+                name for row in rows[:1000] for name, value in row.items() if value is not None
+            } - known
             if unknown:
                 raise KeyError(f"{domain} has no variable(s) {sorted(unknown)}")
             table0 = pd.DataFrame.from_records(rows, columns=list(columns))

@@ -13,9 +13,7 @@ from datetime import date
 
 from oncotrial.errors import ValueProblem
 
-__all__ = ["DAYS_PER_MONTH", "ArmParameters", "DesignParameters"]
-
-DAYS_PER_MONTH = 365.25 / 12
+__all__ = ["ArmParameters", "DesignParameters"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oncotrial.catalogue import baseline, labs, subject, treatment, tumour
+from oncotrial.catalogue.common import (
+    END_OF_TREATMENT_VISIT,
+    EPOCH_FOLLOW_UP,
+    EPOCH_TREATMENT,
+    LATERALITY,
+    NOT_DONE,
+    SCREENING,
+    SURVIVAL_FOLLOW_UP_VISIT,
+    VISITNUM_END_OF_TREATMENT,
+    VISITNUM_SCREENING,
+    VISITNUM_SURVIVAL_FOLLOW_UP,
+    YES,
+    assessment_visit,
+    cycle_visit,
+)
+from oncotrial.catalogue.model import Test
+from oncotrial.catalogue.safety import (
+    ACTIONS,
+    FATAL,
+    NOT_RECOVERED,
+    NOT_RELATED,
+    RECOVERED,
+    RELATED,
+    relatedness_variable,
+)
+from oncotrial.catalogue.tumour import LYMPH_NODE, LesionRole, LesionState
 from oncotrial.response import codes as rc
 from oncotrial.response.reading import NewLesion, ScanReader
 from oncotrial.response.settings import ResponseCriteria
@@ -25,6 +52,7 @@ from oncotrial.simulate.profiles import (
     NEW_LESION_SITES,
     NON_TARGET_SITES,
     ORGANS,
+    TSH_LOW,
     AeSpec,
     Disease,
     LabSpec,
@@ -34,6 +62,19 @@ from oncotrial.simulate.profiles import (
 __all__ = ["AeTerm", "Course", "Patient", "simulate_course", "simulate_screen_failure"]
 
 NEVER = 10**9
+_ECOG = baseline.ECOG_TEST
+_QOL = baseline.QOL_GLOBAL_TEST
+_EAST_ASIA = ("CHN", "JPN", "KOR", "TWN", "HKG")  # recorded as RACE ASIAN (simulated data)
+_ASIAN, _NOT_REPORTED = "ASIAN", "NOT REPORTED"
+_NOT_HISPANIC = "NOT HISPANIC OR LATINO"
+_NODE = LYMPH_NODE
+_CT, _MRI = tumour.IMAGING_METHODS.codes
+_METHOD = {"BRAIN": _MRI}  # brain lesions are imaged by MRI
+_INVESTIGATOR = tumour.EVALUATORS.codes[0]
+_LEFT, _RIGHT, _ = LATERALITY.codes
+_LIVER, _LUNG = "LIVER", "LUNG"  # the ablated primary tumour's organ
+_CREAT, _TSH = labs.CREAT.testcd, labs.TSH.testcd
+_NOT_CHANGED, _INTERRUPTED, _REDUCED, _WITHDRAWN, _NOT_APPLICABLE = ACTIONS.codes
 
 
 @dataclass(frozen=True)
@@ -120,9 +161,8 @@ class _Lesion:
 
 
 def _visit(plan: TrialPlan, k: int) -> tuple[str, float]:
-    days = k * plan.imaging_interval_days
-    name = f"WEEK {days // 7}" if days % 7 == 0 else f"DAY {days}"
-    return name, 200.0 + k
+    name, number = assessment_visit(k, plan.imaging_interval_days)
+    return name, float(number)
 
 
 def _pick_organs(rng: np.random.Generator, specs: tuple[OrganSpec, ...], n: int) -> list[OrganSpec]:
@@ -141,7 +181,7 @@ def _pick_organs(rng: np.random.Generator, specs: tuple[OrganSpec, ...], n: int)
 
 
 def _side(rng: np.random.Generator, lateral: bool) -> str | None:
-    return ("LEFT" if rng.random() < 0.5 else "RIGHT") if lateral else None
+    return (_LEFT if rng.random() < 0.5 else _RIGHT) if lateral else None
 
 
 def _baseline_lesions(
@@ -158,7 +198,7 @@ def _baseline_lesions(
             size = 10.0 + float(rng.lognormal(math.log(14.0), 0.5))
         targets.append(
             _Lesion(
-                link=f"T{number:02d}",
+                link=tumour.link_id(LesionRole.TARGET, number),
                 organ=spec.location,
                 detail=str(rng.choice(spec.details)) if spec.details else None,
                 side=_side(rng, spec.lateral),
@@ -171,7 +211,7 @@ def _baseline_lesions(
     sites = NON_TARGET_SITES[disease]
     non_targets = [
         _Lesion(
-            link=f"NT{number:02d}",
+            link=tumour.link_id(LesionRole.NON_TARGET, number),
             organ=str(sites[int(rng.integers(len(sites)))]),
             detail=None,
             side=None,
@@ -180,7 +220,7 @@ def _baseline_lesions(
         for number in range(1, n_non + 1)
     ]
     for lesion in non_targets:
-        lesion.node = lesion.organ == "LYMPH NODE"
+        lesion.node = lesion.organ == _NODE
     return targets, non_targets
 
 
@@ -190,43 +230,17 @@ def simulate_screen_failure(
     day = p.consent_day + int(rng.integers(3, 22))
     assert p.failed_criterion is not None
     code, category, text = p.failed_criterion
-    t.put(
-        "DS",
-        USUBJID=p.usubjid,
-        DSTERM="INFORMED CONSENT OBTAINED",
-        DSDECOD="INFORMED CONSENT OBTAINED",
-        DSCAT="PROTOCOL MILESTONE",
-        EPOCH="SCREENING",
-        VISIT="SCREENING",
-        VISITNUM=1.0,
-        DSSTDTC=p.consent_day,
-    )
-    t.put(
-        "DS",
-        USUBJID=p.usubjid,
-        DSTERM=text.upper()[:200],
-        DSDECOD="SCREEN FAILURE",
-        DSCAT="DISPOSITION EVENT",
-        DSSCAT="END OF SCREENING",
-        EPOCH="SCREENING",
-        VISIT="SCREENING",
-        VISITNUM=1.0,
-        DSSTDTC=day,
-    )
-    result = "N" if category == "INCLUSION" else "Y"
+    t.put("DS", USUBJID=p.usubjid, **subject.consent_record(), DSSTDTC=p.consent_day)
+    t.put("DS", USUBJID=p.usubjid, **subject.screen_failure_record(text), DSSTDTC=day)
     t.put(
         "IE",
         USUBJID=p.usubjid,
-        IETESTCD=code,
-        IETEST=text,
-        IECAT=category,
-        IEORRES=result,
-        IESTRESC=result,
-        VISIT="SCREENING",
-        VISITNUM=1.0,
+        **subject.criterion_not_met_record(code, text, category),
+        VISIT=SCREENING,
+        VISITNUM=VISITNUM_SCREENING,
         IEDTC=day,
     )
-    _demographics(t, p, plan, None, None, day, None, "SCREEN FAILURE")
+    _demographics(t, p, plan, None, None, day, None, subject.SCREEN_FAILURE)
     return Course(None, None, day, None)
 
 
@@ -253,16 +267,14 @@ def _demographics(
         RFICDTC=p.consent_day,
         RFPENDTC=end,
         DTHDTC=death,
-        DTHFL="Y" if death is not None else None,
+        DTHFL=YES if death is not None else None,
         SITEID=p.site,
         BRTHDTC=str(p.birth_year),
         AGE=float(p.age),
-        AGEU="YEARS",
+        AGEU=subject.AGE_UNIT,
         SEX=p.sex,
-        RACE="ASIAN" if p.country in ("CHN", "JPN", "KOR", "TWN", "HKG") else "NOT REPORTED",
-        ETHNIC="NOT HISPANIC OR LATINO"
-        if p.country in ("CHN", "JPN", "KOR", "TWN", "HKG")
-        else "NOT REPORTED",
+        RACE=_ASIAN if p.country in _EAST_ASIA else _NOT_REPORTED,
+        ETHNIC=_NOT_HISPANIC if p.country in _EAST_ASIA else _NOT_REPORTED,
         ARMCD=arm.code if arm else None,
         ARM=arm.label if arm else None,
         ACTARMCD=arm.code if arm and treated else None,
@@ -299,150 +311,66 @@ class _Course:
         self.screen_day = p.consent_day + int(rng.integers(0, 4))
         self.baseline_scan = p.consent_day + int(rng.integers(0, 11))
         self.allocation = max(self.baseline_scan, self.screen_day) + int(rng.integers(3, 15))
+        t.put("DS", USUBJID=u, **subject.consent_record(), DSSTDTC=p.consent_day)
+        kind = subject.RANDOMIZED if self.plan.randomized else subject.ENROLLED
         t.put(
             "DS",
             USUBJID=u,
-            DSTERM="INFORMED CONSENT OBTAINED",
-            DSDECOD="INFORMED CONSENT OBTAINED",
-            DSCAT="PROTOCOL MILESTONE",
-            EPOCH="SCREENING",
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            DSSTDTC=p.consent_day,
-        )
-        term = "RANDOMIZED" if self.plan.randomized else "ENROLLED"
-        t.put(
-            "DS",
-            USUBJID=u,
-            DSTERM=term,
-            DSDECOD=term,
-            DSCAT="PROTOCOL MILESTONE",
-            EPOCH="SCREENING",
-            VISIT="SCREENING",
-            VISITNUM=1.0,
+            **subject.allocation_record(kind, p.stratum),
+            VISIT=SCREENING,
+            VISITNUM=VISITNUM_SCREENING,
             DSSTDTC=self.allocation,
-            STRATUM=p.stratum,
         )
         d = self.screen_day
-        t.put(
-            "VS",
-            USUBJID=u,
-            VSTESTCD="HEIGHT",
-            VSTEST="Height",
-            VSORRES=f"{p.height:.0f}",
-            VSORRESU="cm",
-            VSSTRESC=f"{p.height:.0f}",
-            VSSTRESN=float(f"{p.height:.0f}"),
-            VSSTRESU="cm",
-            VSBLFL="Y",
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            VSDTC=d,
-        )
-        t.put(
-            "VS",
-            USUBJID=u,
-            VSTESTCD="WEIGHT",
-            VSTEST="Weight",
-            VSORRES=f"{p.weight:.1f}",
-            VSORRESU="kg",
-            VSSTRESC=f"{p.weight:.1f}",
-            VSSTRESN=float(f"{p.weight:.1f}"),
-            VSSTRESU="kg",
-            VSBLFL="Y",
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            VSDTC=d,
-        )
-        self._ecog(p.ecog, "SCREENING", 1.0, d, baseline=True)
-        self.qol_base = float(np.clip(rng.normal(66.0, 17.0), 0.0, 100.0))
-        self._qol(self.qol_base, "SCREENING", 1.0, d, baseline=True)
-        stage_cat = "AJCC 8TH EDITION"
-        t.put(
-            "SC",
-            USUBJID=u,
-            SCTESTCD="STAGE",
-            SCTEST="Disease Stage",
-            SCCAT=stage_cat,
-            SCORRES=p.stage,
-            SCSTRESC=p.stage,
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            SCDTC=d,
-        )
-        t.put(
-            "SC",
-            USUBJID=u,
-            SCTESTCD="HISTTYP",
-            SCTEST="Histologic Type",
-            SCORRES=p.histology,
-            SCSTRESC=p.histology,
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            SCDTC=d,
-        )
-        t.put(
-            "SC",
-            USUBJID=u,
-            SCTESTCD="PRIMSITE",
-            SCTEST="Primary Tumor Site",
-            SCORRES=p.primary_site,
-            SCSTRESC=p.primary_site,
-            VISIT="SCREENING",
-            VISITNUM=1.0,
-            SCDTC=d,
-        )
-        for gene, status in p.genes:
-            label = (
-                "Microsatellite Instability Status" if gene == "MSI" else f"{gene} Mutation Status"
+        at_screening = {"VISIT": SCREENING, "VISITNUM": float(VISITNUM_SCREENING)}
+        for test, text in ((baseline.HEIGHT_TEST, f"{p.height:.0f}"),
+                           (baseline.WEIGHT_TEST, f"{p.weight:.1f}")):  # fmt: skip
+            t.put(
+                "VS",
+                USUBJID=u,
+                **test.codes(),
+                **test.result(text, float(text)),
+                VSBLFL=YES,
+                **at_screening,
+                VSDTC=d,
             )
+        self._ecog(p.ecog, SCREENING, 1.0, d, baseline=True)
+        self.qol_base = float(np.clip(rng.normal(66.0, 17.0), 0.0, 100.0))
+        self._qol(self.qol_base, SCREENING, 1.0, d, baseline=True)
+        for test, value in (
+            (baseline.STAGE_TEST, p.stage),
+            (baseline.HISTOLOGY_TEST, p.histology),
+            (baseline.PRIMARY_SITE_TEST, p.primary_site),
+        ):
+            t.put("SC", USUBJID=u, **test.codes(), **test.result(value), **at_screening, SCDTC=d)
+        for gene, status in p.genes:
+            test = baseline.gene_test(gene)
             t.put(
                 "GF",
                 USUBJID=u,
-                GFTESTCD=gene,
-                GFTEST=label,
-                GFORRES=status,
-                GFSTRESC=status,
-                GFMETHOD="NEXT GENERATION SEQUENCING",
-                GFSPEC="TUMOR TISSUE",
-                VISIT="SCREENING",
-                VISITNUM=1.0,
+                **test.codes(),
+                **test.result(status),
+                GFMETHOD=test.method,
+                GFSPEC=test.specimen,
+                **at_screening,
                 GFDTC=d,
             )
-        if math.isnan(p.tps):
-            t.put(
-                "MI",
-                USUBJID=u,
-                MITESTCD="PDL1TPS",
-                MITEST="PD-L1 Tumor Proportion Score",
-                MISTAT="NOT DONE",
-                MIREASND="INSUFFICIENT TUMOR CELLS",
-                MIMETHOD="IMMUNOHISTOCHEMISTRY",
-                MISPEC="TUMOR TISSUE",
-                SPDEVID=p.assay,
-                VISIT="SCREENING",
-                VISITNUM=1.0,
-                MIDTC=d,
-            )
-        else:
-            text = f"{p.tps:.0f}"
-            t.put(
-                "MI",
-                USUBJID=u,
-                MITESTCD="PDL1TPS",
-                MITEST="PD-L1 Tumor Proportion Score",
-                MIORRES=text,
-                MIORRESU="%",
-                MISTRESC=text,
-                MISTRESN=float(text),
-                MISTRESU="%",
-                MIMETHOD="IMMUNOHISTOCHEMISTRY",
-                MISPEC="TUMOR TISSUE",
-                SPDEVID=p.assay,
-                VISIT="SCREENING",
-                VISITNUM=1.0,
-                MIDTC=d,
-            )
+        pdl1 = baseline.PDL1_TEST
+        evaluable = not math.isnan(p.tps)
+        tps = f"{p.tps:.0f}" if evaluable else None
+        t.put(
+            "MI",
+            USUBJID=u,
+            **pdl1.codes(),
+            **(pdl1.result(tps, float(f"{p.tps:.0f}")) if evaluable else {}),
+            MISTAT=None if evaluable else NOT_DONE,
+            MIREASND=None if evaluable else baseline.PDL1_NOT_EVALUABLE,
+            MIMETHOD=pdl1.method,
+            MISPEC=pdl1.specimen,
+            SPDEVID=p.assay,
+            **at_screening,
+            MIDTC=d,
+        )
         self._prior_therapy()
         self.lab_base = {
             lab.testcd: float(lab.median * math.exp(rng.normal(0.0, lab.spread))) for lab in LABS
@@ -471,8 +399,8 @@ class _Course:
                 "CM",
                 USUBJID=self.u,
                 CMTRT=drug,
-                CMCAT="PRIOR ANTICANCER THERAPY",
-                CMINDC="PRIMARY MALIGNANCY",
+                CMCAT=treatment.PRIOR_THERAPY,
+                CMINDC=treatment.PRIMARY_MALIGNANCY,
                 CMSTDTC=start,
                 CMENDTC=end,
             )
@@ -480,21 +408,7 @@ class _Course:
     def _ecog(
         self, value: int, visit: str, visitnum: float, day: int, baseline: bool = False
     ) -> None:
-        text = str(value)
-        self.t.put(
-            "QS",
-            USUBJID=self.u,
-            QSTESTCD="ECOG101",
-            QSTEST="ECOG1-Performance Status",
-            QSCAT="ECOG",
-            QSORRES=text,
-            QSSTRESC=text,
-            QSSTRESN=float(value),
-            QSBLFL="Y" if baseline else None,
-            VISIT=visit,
-            VISITNUM=visitnum,
-            QSDTC=day,
-        )
+        self._score(_ECOG, str(value), float(value), visit, visitnum, day, baseline)
 
     def _qol(
         self, score: float, visit: str, visitnum: float, day: int, baseline: bool = False
@@ -503,16 +417,25 @@ class _Course:
         items = round((score / 100.0) * 12.0)
         value = round(items / 12.0 * 100.0, 2)
         text = f"{value:.2f}".rstrip("0").rstrip(".")
+        self._score(_QOL, text, float(text), visit, visitnum, day, baseline)
+
+    def _score(
+        self,
+        test: Test,
+        text: str,
+        number: float,
+        visit: str,
+        visitnum: float,
+        day: int,
+        baseline: bool,
+    ) -> None:
+        """A QS score (ECOG, QLQ-C30) as the catalogue's test writes it."""
         self.t.put(
-            "QS",
+            test.domain,
             USUBJID=self.u,
-            QSTESTCD="QLQGHS",
-            QSTEST="Global Health Status/QoL Scale Score",
-            QSCAT="EORTC QLQ-C30",
-            QSORRES=text,
-            QSSTRESC=text,
-            QSSTRESN=float(text),
-            QSBLFL="Y" if baseline else None,
+            **test.codes(),
+            **test.result(text, number),
+            QSBLFL=YES if baseline else None,
             VISIT=visit,
             VISITNUM=visitnum,
             QSDTC=day,
@@ -576,7 +499,7 @@ class _Course:
                     event.grade = 4
         self.lab_events = [e for e in self.events if e.spec.lab is not None]
         self.withdrawn = min(
-            (e.onset for e in self.events if e.action == "DRUG WITHDRAWN"),
+            (e.onset for e in self.events if e.action == _WITHDRAWN),
             default=NEVER,
         )
 
@@ -620,13 +543,13 @@ class _Course:
             ),
         )
         if intervention.kind != "drug":
-            action = "NOT APPLICABLE"
+            action = _NOT_APPLICABLE
         elif grade >= 3 and spec.immune:
-            action = "DRUG WITHDRAWN" if rng.random() < 0.7 else "DRUG INTERRUPTED"
+            action = _WITHDRAWN if rng.random() < 0.7 else _INTERRUPTED
         elif grade >= 3 or (grade == 2 and spec.immune and rng.random() < 0.5):
-            action = "DRUG INTERRUPTED"
+            action = _INTERRUPTED
         else:
-            action = "DOSE NOT CHANGED"
+            action = _NOT_CHANGED
         related = rng.random() < 0.9
         return _Event(
             spec=spec,
@@ -648,25 +571,22 @@ class _Course:
         self.pd_day: int | None = None
         self.last_scan = self.baseline_scan
         self.scans_done: list[int] = []
-        method = {"BRAIN": "MRI"}
         for lesion in targets + non_targets:
-            role = "TARGET" if lesion.link.startswith("T") else "NON-TARGET"
+            role = tumour.role_of_link(lesion.link)
             t.put(
                 "TU",
                 USUBJID=u,
-                TULNKID=lesion.link,
-                TUTESTCD="TUMIDENT",
-                TUTEST="Tumor Identification",
-                TUORRES=role,
-                TUSTRESC=role,
-                TULOC=lesion.organ,
-                TULOCDTL=lesion.detail,
-                TULAT=lesion.side,
-                TUMETHOD=method.get(lesion.organ, "CT SCAN"),
-                TUEVAL="INVESTIGATOR",
-                TUACPTFL="Y",
-                VISIT="SCREENING",
-                VISITNUM=1.0,
+                **tumour.lesion_record(
+                    lesion.link,
+                    role,
+                    lesion.organ,
+                    detail=lesion.detail,
+                    laterality=lesion.side,
+                    method=_METHOD.get(lesion.organ, _CT),
+                    evaluator=_INVESTIGATOR,
+                ),
+                VISIT=SCREENING,
+                VISITNUM=float(VISITNUM_SCREENING),
                 TUDTC=self.baseline_scan,
             )
         baseline_values: list[float | None] = [lesion.size for lesion in targets]
@@ -674,9 +594,9 @@ class _Course:
             targets,
             baseline_values,
             non_targets,
-            ["PRESENT"] * len(non_targets),
+            [LesionState.PRESENT] * len(non_targets),
             None,
-            "SCREENING",
+            SCREENING,
             1.0,
             self.baseline_scan,
         )
@@ -766,29 +686,29 @@ class _Course:
                 if progressing and mechanism == "non-target" and number == 0:
                     # iRECIST: once iUPD, any further increase confirms it.
                     awaiting = irecist and reader.awaiting_confirmation
-                    states.append("INCREASED" if awaiting else "UNEQUIVOCAL PROGRESSION")
+                    states.append(LesionState.INCREASED if awaiting else LesionState.PROGRESSION)
                 elif p.complete and responding:
-                    states.append("ABSENT")
+                    states.append(LesionState.ABSENT)
                 else:
-                    states.append("PRESENT")
+                    states.append(LesionState.PRESENT)
             visit, visitnum = _visit(plan, k)
             if progressing and mechanism == "new" and new_lesion is None:
                 sites = NEW_LESION_SITES[plan.disease]
                 organ = str(sites[int(rng.integers(len(sites)))])
-                new_lesion = _Lesion("NEW01", organ, None, None, organ == "LYMPH NODE")
+                new_lesion = _Lesion(
+                    tumour.link_id(LesionRole.NEW, 1), organ, None, None, organ == _NODE
+                )
                 new_lesion.size = float(rng.integers(10, 26)) if rng.random() < 0.6 else 0.0
                 t.put(
                     "TU",
                     USUBJID=u,
-                    TULNKID="NEW01",
-                    TUTESTCD="TUMIDENT",
-                    TUTEST="Tumor Identification",
-                    TUORRES="NEW",
-                    TUSTRESC="NEW",
-                    TULOC=organ,
-                    TUMETHOD=method.get(organ, "CT SCAN"),
-                    TUEVAL="INVESTIGATOR",
-                    TUACPTFL="Y",
+                    **tumour.lesion_record(
+                        new_lesion.link,
+                        LesionRole.NEW,
+                        organ,
+                        method=_METHOD.get(organ, _CT),
+                        evaluator=_INVESTIGATOR,
+                    ),
                     VISIT=visit,
                     VISITNUM=visitnum,
                     TUDTC=day,
@@ -853,90 +773,38 @@ class _Course:
     ) -> None:
         t, u = self.t, self.u
         common = {
-            "TRMETHOD": "CT SCAN",
-            "TREVAL": "INVESTIGATOR",
-            "TRACPTFL": "Y",
+            "TRMETHOD": _CT,
+            "TREVAL": _INVESTIGATOR,
+            "TRACPTFL": tumour.ACCEPTED,
             "VISIT": visit,
             "VISITNUM": visitnum,
             "TRDTC": day,
         }
+        target = {"USUBJID": u, "TRGRPID": LesionRole.TARGET}
         for lesion, value in zip(targets, values, strict=True):
-            code, test = (
-                ("LPERP", "Longest Perpendicular") if lesion.node else ("LDIAM", "Longest Diameter")
-            )
             if value is None:
-                t.put(
-                    "TR",
-                    USUBJID=u,
-                    TRGRPID="TARGET",
-                    TRLNKID=lesion.link,
-                    TRTESTCD=code,
-                    TRTEST=test,
-                    TRSTAT="NOT DONE",
-                    TRREASND="NOT ASSESSABLE: IMAGE OBSCURED",
-                    **common,
+                result = tumour.not_done_record(
+                    tumour.diameter_test(lesion.node), tumour.NOT_ASSESSABLE
                 )
-                continue
-            text = f"{value:.0f}"
-            t.put(
-                "TR",
-                USUBJID=u,
-                TRGRPID="TARGET",
-                TRLNKID=lesion.link,
-                TRTESTCD=code,
-                TRTEST=test,
-                TRORRES=text,
-                TRORRESU="mm",
-                TRSTRESC=text,
-                TRSTRESN=value,
-                TRSTRESU="mm",
-                **common,
-            )
+            else:
+                result = tumour.diameter_record(lesion.node, f"{value:.0f}", value)
+            t.put("TR", **target, TRLNKID=lesion.link, **result, **common)
         for lesion, state in zip(non_targets, states, strict=True):
             t.put(
                 "TR",
                 USUBJID=u,
-                TRGRPID="NON-TARGET",
+                TRGRPID=LesionRole.NON_TARGET,
                 TRLNKID=lesion.link,
-                TRTESTCD="TUMSTATE",
-                TRTEST="Tumor State",
-                TRORRES=state,
-                TRSTRESC=state,
+                **tumour.state_record(state),
                 **common,
             )
         if new_lesion is not None:
-            t.put(
-                "TR",
-                USUBJID=u,
-                TRGRPID="NEW",
-                TRLNKID=new_lesion.link,
-                TRTESTCD="TUMSTATE",
-                TRTEST="Tumor State",
-                TRORRES="PRESENT",
-                TRSTRESC="PRESENT",
-                **common,
-            )
+            new = {"USUBJID": u, "TRGRPID": LesionRole.NEW, "TRLNKID": new_lesion.link}
+            t.put("TR", **new, **tumour.state_record(LesionState.PRESENT), **common)
             if new_lesion.size:
-                text = f"{new_lesion.size:.0f}"
-                code, test = (
-                    ("LPERP", "Longest Perpendicular")
-                    if new_lesion.node
-                    else ("LDIAM", "Longest Diameter")
-                )
-                t.put(
-                    "TR",
-                    USUBJID=u,
-                    TRGRPID="NEW",
-                    TRLNKID=new_lesion.link,
-                    TRTESTCD=code,
-                    TRTEST=test,
-                    TRORRES=text,
-                    TRORRESU="mm",
-                    TRSTRESC=text,
-                    TRSTRESN=new_lesion.size,
-                    TRSTRESU="mm",
-                    **common,
-                )
+                size = new_lesion.size
+                t.put("TR", **new, **tumour.diameter_record(new_lesion.node, f"{size:.0f}", size),
+                      **common)  # fmt: skip
 
     def _responses(
         self,
@@ -948,28 +816,31 @@ class _Course:
         visitnum: float,
         day: int,
     ) -> None:
-        rows = [("TRGRESP", "Target Response", target)]
+        rows = [(tumour.TARGET_RESPONSE, target)]
         if non_target is not None:
-            rows.append(("NTRGRESP", "Non-target Response", non_target))
-        rows.append(("OVRLRESP", "Overall Response", overall))  # new lesions: TU/TR NEW records
-        for code, test, value in rows:
+            rows.append((tumour.NON_TARGET_RESPONSE, non_target))
+        rows.append((tumour.OVERALL_RESPONSE, overall))  # new lesions: TU/TR NEW records
+        for test, value in rows:
             self.t.put(
                 "RS",
                 USUBJID=self.u,
-                RSTESTCD=code,
-                RSTEST=test,
-                RSCAT=self.plan.response.criteria.value,
-                RSORRES=value,
-                RSSTRESC=value,
-                RSEVAL="INVESTIGATOR",
-                RSACPTFL="Y",
+                **tumour.response_record(test, value, self.plan.response.criteria.value),
+                RSEVAL=_INVESTIGATOR,
+                RSACPTFL=tumour.ACCEPTED,
                 VISIT=visit,
                 VISITNUM=visitnum,
                 RSDTC=day,
             )
 
     def _qol_at(self, overall: str, visit: str, visitnum: float, day: int) -> None:
-        shift = {"CR": 10.0, "PR": 6.0, "SD": 0.0, "NON-CR/NON-PD": 0.0, "NE": -2.0, "PD": -12.0}
+        shift = {
+            tumour.CR: 10.0,
+            tumour.PR: 6.0,
+            tumour.SD: 0.0,
+            tumour.NON_CR_NON_PD: 0.0,
+            tumour.NE: -2.0,
+            tumour.PD: -12.0,
+        }
         score = float(
             np.clip(self.qol_base + shift.get(overall, 0.0) + self.rng.normal(0, 8), 0, 100)
         )
@@ -988,8 +859,8 @@ class _Course:
             if start >= min(self.death, self.dropout, self.cutoff):
                 continue
             end = start + (13 if intervention.kind == "radiation" else 0)
-            target_site = "LIVER" if self.plan.disease is Disease.CRC_LIVER else "LUNG"
-            side = "LEFT" if rng.random() < 0.45 else "RIGHT"
+            target_site = _LIVER if self.plan.disease is Disease.CRC_LIVER else _LUNG
+            side = _LEFT if rng.random() < 0.45 else _RIGHT
             # Radiotherapy treats the recorded residual lesions (trial 001: "local radiotherapy to
             # all residual tumors"), one record per lesion linked by PRLNKID = TULNKID so that
             # local control can be judged lesion by lesion (docs/sdtm.md, PR). An ablation treats
@@ -1004,7 +875,7 @@ class _Course:
                     "PR",
                     USUBJID=u,
                     PRTRT=intervention.sdtm_name,
-                    PRCAT="LOCAL THERAPY",
+                    PRCAT=treatment.LOCAL_THERAPY,
                     PRDOSE=intervention.dose if intervention.kind == "radiation" else None,
                     PRDOSU=intervention.unit
                     if intervention.kind == "radiation" and intervention.dose
@@ -1012,7 +883,7 @@ class _Course:
                     PRLOC=location,
                     PRLAT=laterality,
                     PRLNKID=link,
-                    EPOCH="TREATMENT",
+                    EPOCH=EPOCH_TREATMENT,
                     PRSTDTC=start,
                     PRENDTC=end,
                 )
@@ -1028,7 +899,7 @@ class _Course:
             self.withdrawn + 1,
         )
         interruptions = [
-            (e.onset, e.end) for e in self.events if e.action == "DRUG INTERRUPTED" and e.source > 0
+            (e.onset, e.end) for e in self.events if e.action == _INTERRUPTED and e.source > 0
         ]
         max_cycles = max(d.max_cycles for d in drugs)
         cycle_days = drugs[0].interval_days
@@ -1041,13 +912,14 @@ class _Course:
                 held = [end for onset, end in interruptions if onset <= day <= end]
                 if held:
                     day = max(held) + int(rng.integers(1, 8))
-                    adjustment = "DOSE DELAYED: ADVERSE EVENT"
+                    adjustment = treatment.DELAYED_FOR_AE
                 elif rng.random() < self.params.dose_delay_rate:
                     day += int(rng.integers(3, 11))
-                    adjustment = "DOSE DELAYED: SCHEDULING"
+                    adjustment = treatment.DELAYED_FOR_SCHEDULING
                 if day >= stop:
                     break
-            visit, visitnum = f"CYCLE {cycle} DAY 1", 100.0 + cycle
+            visit, number = cycle_visit(cycle)
+            visitnum = float(number)
             for drug in drugs:
                 if cycle > drug.max_cycles:
                     continue
@@ -1063,7 +935,7 @@ class _Course:
                     EXDOSFRQ=drug.frequency,
                     EXROUTE=drug.route,
                     EXADJ=adjustment,
-                    EPOCH="TREATMENT",
+                    EPOCH=EPOCH_TREATMENT,
                     VISIT=visit,
                     VISITNUM=visitnum,
                     EXSTDTC=day,
@@ -1076,43 +948,33 @@ class _Course:
         candidates = [
             (
                 self.pd_day + int(rng.integers(1, 8)) if self.pd_day is not None else NEVER,
-                "PROGRESSIVE DISEASE",
+                subject.PROGRESSIVE_DISEASE,
             ),
-            (self.withdrawn, "ADVERSE EVENT"),
-            (self.death, "DEATH"),
+            (self.withdrawn, subject.ADVERSE_EVENT),
+            (self.death, subject.DEATH),
             (self.dropout, self.dropout_reason),
         ]
         day_, reason = min(candidates, key=lambda c: c[0])
         if cycle >= max_cycles and last is not None and last + cycle_days <= day_:
-            day_, reason = last + cycle_days, "COMPLETED"
+            day_, reason = last + cycle_days, subject.COMPLETED
         if day_ <= self.cutoff and day_ < NEVER:
             self.eot_day, self.eot_reason = max(day_, last or day_), reason
-            term = {
-                "ADVERSE EVENT": "ADVERSE EVENT",
-                "PROGRESSIVE DISEASE": "PROGRESSIVE DISEASE",
-            }.get(reason, reason)
             self.t.put(
                 "DS",
                 USUBJID=u,
-                DSTERM=term,
-                DSDECOD=reason,
-                DSCAT="DISPOSITION EVENT",
-                DSSCAT="END OF TREATMENT",
-                EPOCH="TREATMENT",
-                VISIT="END OF TREATMENT",
-                VISITNUM=900.0,
+                **subject.disposition_record(subject.END_OF_TREATMENT, reason),
+                VISIT=END_OF_TREATMENT_VISIT,
+                VISITNUM=float(VISITNUM_END_OF_TREATMENT),
                 DSSTDTC=self.eot_day,
             )
-            if reason not in ("DEATH",) and self.eot_day < min(self.death, self.dropout):
-                worse = min(5, self.p.ecog + (1 if reason == "PROGRESSIVE DISEASE" else 0))
-                self._ecog(worse, "END OF TREATMENT", 900.0, self.eot_day)
+            if reason != subject.DEATH and self.eot_day < min(self.death, self.dropout):
+                worse = min(5, self.p.ecog + (1 if reason == subject.PROGRESSIVE_DISEASE else 0))
+                self._ecog(worse, END_OF_TREATMENT_VISIT, VISITNUM_END_OF_TREATMENT, self.eot_day)
 
     @property
     def dropout_reason(self) -> str:
         if not hasattr(self, "_dropout_reason"):
-            self._dropout_reason = (
-                "WITHDRAWAL BY SUBJECT" if self.rng.random() < 0.6 else "LOST TO FOLLOW-UP"
-            )
+            self._dropout_reason = subject.WITHDRAWAL if self.rng.random() < 0.6 else subject.LOST
         return self._dropout_reason
 
     def _labs(self, day: int, visit: str, visitnum: float, cycle: int) -> None:
@@ -1122,13 +984,13 @@ class _Course:
             return
         noise = np.exp(self.rng.normal(0.0, 0.1, len(LABS)))
         for lab, factor in zip(LABS, noise.tolist(), strict=True):
-            if lab.testcd == "CREAT" or (lab.testcd == "TSH" and cycle % 4 != 2):
+            if lab.testcd == _CREAT or (lab.testcd == _TSH and cycle % 4 != 2):
                 continue
             self._lab(lab, day, visit, visitnum, False, self.lab_base[lab.testcd] * factor)
 
     def screening_labs(self) -> None:
         for lab in LABS:
-            self._lab(lab, self.screen_day, "SCREENING", 1.0, True, self.lab_base[lab.testcd])
+            self._lab(lab, self.screen_day, SCREENING, 1.0, True, self.lab_base[lab.testcd])
 
     def _lab(
         self, lab: LabSpec, day: int, visit: str, visitnum: float, baseline: bool, value: float
@@ -1144,26 +1006,20 @@ class _Course:
                     value = linked
         text = f"{value:.{lab.decimals}f}"
         number = float(text)
-        indicator = "LOW" if number < lab.low else "HIGH" if number > lab.high else "NORMAL"
         self.t.put(
             "LB",
             USUBJID=self.u,
-            LBTESTCD=lab.testcd,
-            LBTEST=lab.test,
-            LBCAT=lab.category,
-            LBLOINC=lab.loinc,
-            LBORRES=text,
-            LBORRESU=lab.unit,
-            LBORNRLO=_LOW[lab.testcd],
-            LBORNRHI=_HIGH[lab.testcd],
-            LBSTRESC=text,
-            LBSTRESN=number,
-            LBSTRESU=lab.unit,
-            LBSTNRLO=lab.low,
-            LBSTNRHI=lab.high,
-            LBNRIND=indicator,
-            LBSPEC="SERUM" if lab.category != "HEMATOLOGY" else "WHOLE BLOOD",
-            LBBLFL="Y" if baseline else None,
+            **labs.result_record(
+                lab.test,
+                text,
+                number,
+                low=lab.low,
+                high=lab.high,
+                low_text=f"{lab.low:g}",
+                high_text=f"{lab.high:g}",
+                indicator=labs.reference_indicator(number, lab.low, lab.high),
+            ),
+            LBBLFL=YES if baseline else None,
             VISIT=visit,
             VISITNUM=visitnum,
             LBDTC=day,
@@ -1187,11 +1043,11 @@ class _Course:
             fatal = grade == 5 and getattr(self, "fatal_event", None) is event
             if fatal:
                 end = self.death
-                outcome, end_value = "FATAL", end
+                outcome, end_value = FATAL, end
             elif end >= min(self.death, self.dropout, self.cutoff):
-                outcome, end_value = "NOT RECOVERED/NOT RESOLVED", None
+                outcome, end_value = NOT_RECOVERED, None
             else:
-                outcome, end_value = "RECOVERED/RESOLVED", end
+                outcome, end_value = RECOVERED, end
             entry = self.ae_terms.get(spec.term)
             relatedness = {}
             for number in range(1, len(self.plan.interventions) + 1):
@@ -1199,10 +1055,12 @@ class _Course:
                 in_arm = self.plan.interventions[number - 1] in {
                     i.name for i in self.arm.interventions
                 }
-                relatedness[f"AEREL{number}"] = (
-                    ("RELATED" if related else "NOT RELATED") if in_arm else None
+                relatedness[relatedness_variable(number)] = (
+                    (RELATED if related else NOT_RELATED) if in_arm else None
                 )
-            epoch = "TREATMENT" if last_dose is None or onset <= last_dose + 30 else "FOLLOW-UP"
+            epoch = (
+                EPOCH_TREATMENT if last_dose is None or onset <= last_dose + 30 else EPOCH_FOLLOW_UP
+            )
             self.t.put(
                 "AE",
                 USUBJID=self.u,
@@ -1213,7 +1071,7 @@ class _Course:
                 AEBODSYS=entry.soc if entry else None,
                 AETOXGR=str(grade),
                 AESER=event.serious,
-                AEREL="RELATED" if event.related else "NOT RELATED",
+                AEREL=RELATED if event.related else NOT_RELATED,
                 AEACN=event.action,
                 AEACNOTH=event.other,
                 AEOUT=outcome,
@@ -1227,7 +1085,7 @@ class _Course:
                     "CM",
                     USUBJID=self.u,
                     CMTRT=spec.medication,
-                    CMCAT="CONCOMITANT MEDICATION",
+                    CMCAT=treatment.CONCOMITANT,
                     CMINDC=spec.term.upper(),
                     CMSTDTC=onset,
                     CMENDTC=end_value if spec.medication != "LEVOTHYROXINE" else None,
@@ -1249,8 +1107,8 @@ class _Course:
                     "CM",
                     USUBJID=u,
                     CMTRT=str(options[int(rng.integers(len(options)))]),
-                    CMCAT="SUBSEQUENT ANTICANCER THERAPY",
-                    CMINDC="PROGRESSIVE DISEASE",
+                    CMCAT=treatment.SUBSEQUENT_THERAPY,
+                    CMINDC=subject.PROGRESSIVE_DISEASE,
                     CMSTDTC=start,
                 )
         death: int | None = None
@@ -1258,32 +1116,19 @@ class _Course:
             death = self.death
             fatal = getattr(self, "fatal_event", None)
             if fatal is not None and fatal in self.kept_events:
-                cause = f"ADVERSE EVENT: {fatal.spec.term.upper()}"
+                cause = subject.death_cause_of_adverse_event(fatal.spec.term)
             elif self.pd_day is not None or not p.death_first or rng.random() < 0.7:
-                cause = "PROGRESSIVE DISEASE"
+                cause = subject.PROGRESSIVE_DISEASE
             else:
-                cause = "OTHER"
-            t.put(
-                "DS",
-                USUBJID=u,
-                DSTERM=cause,
-                DSDECOD="DEATH",
-                DSCAT="DISPOSITION EVENT",
-                DSSCAT="END OF STUDY",
-                EPOCH="FOLLOW-UP",
-                DSSTDTC=death,
-            )
+                cause = subject.OTHER_CAUSE
+            t.put("DS", USUBJID=u, **subject.death_record(cause), DSSTDTC=death)
             last_contact = death
         elif self.dropout <= self.cutoff:
             reason = self.dropout_reason
             t.put(
                 "DS",
                 USUBJID=u,
-                DSTERM=reason,
-                DSDECOD=reason,
-                DSCAT="DISPOSITION EVENT",
-                DSSCAT="END OF STUDY",
-                EPOCH="FOLLOW-UP",
+                **subject.disposition_record(subject.END_OF_STUDY, reason),
                 DSSTDTC=self.dropout,
             )
             last_contact = self.dropout
@@ -1293,48 +1138,41 @@ class _Course:
             t.put(
                 "DS",
                 USUBJID=u,
-                DSTERM="ALIVE AT SURVIVAL FOLLOW-UP CONTACT",
-                DSDECOD="ALIVE",
-                DSCAT="OTHER EVENT",
-                DSSCAT="SURVIVAL FOLLOW-UP",
-                EPOCH="FOLLOW-UP",
-                VISIT="SURVIVAL FOLLOW-UP",
-                VISITNUM=1000.0,
+                **subject.disposition_record(subject.ALIVE, subject.ALIVE),
+                VISIT=SURVIVAL_FOLLOW_UP_VISIT,
+                VISITNUM=float(VISITNUM_SURVIVAL_FOLLOW_UP),
                 DSSTDTC=last_contact,
             )
         first = self.first_dose if self.p.treated and self.doses else None
         drug_days = list(self.doses)
         last = max(drug_days) if drug_days else None
-        not_treated = None if first is not None else "ASSIGNED, NOT TREATED"
+        not_treated = None if first is not None else subject.ASSIGNED_NOT_TREATED
         _demographics(t, p, self.plan, first, last, last_contact, death, not_treated)
         return Course(first, last, last_contact, death)
 
 
-_LOW = {lab.testcd: f"{lab.low:g}" for lab in LABS}
-_HIGH = {lab.testcd: f"{lab.high:g}" for lab in LABS}
-
-
 def _abnormal(kind: str, lab: LabSpec, grade: int, rng: np.random.Generator) -> float | None:
     """A value of ``lab`` in the CTCAE v5.0 range of ``grade`` for the AE's lab kind."""
+    # Sampling ranges inside the CTCAE v5.0 grade limits (oncotrial.catalogue.labs, grading).
     bands_uln = {  # multiples of the upper limit of normal
-        "ALT": {1: (1.1, 3.0), 2: (3.1, 5.0), 3: (5.1, 20.0), 4: (21.0, 30.0)},
-        "AST": {1: (1.1, 3.0), 2: (3.1, 5.0), 3: (5.1, 20.0), 4: (21.0, 30.0)},
-        "BILI": {1: (1.1, 1.5), 2: (1.6, 3.0), 3: (3.1, 10.0), 4: (10.5, 15.0)},
+        labs.ALT.testcd: {1: (1.1, 3.0), 2: (3.1, 5.0), 3: (5.1, 20.0), 4: (21.0, 30.0)},
+        labs.AST.testcd: {1: (1.1, 3.0), 2: (3.1, 5.0), 3: (5.1, 20.0), 4: (21.0, 30.0)},
+        labs.BILI.testcd: {1: (1.1, 1.5), 2: (1.6, 3.0), 3: (3.1, 10.0), 4: (10.5, 15.0)},
     }
     absolute = {
-        "HGB": {
+        labs.HGB.testcd: {
             1: (100.0, 114.0),
             2: (80.0, 99.0),
             3: (65.0, 79.0),
             4: (55.0, 64.0),
             5: (55.0, 64.0),
         },
-        "NEUT": {1: (1.5, 1.79), 2: (1.0, 1.49), 3: (0.5, 0.99), 4: (0.1, 0.49)},
-        "PLAT": {1: (76.0, 124.0), 2: (50.0, 75.0), 3: (25.0, 49.0), 4: (5.0, 24.0)},
-        "TSH": {1: (5.0, 20.0), 2: (10.0, 40.0), 3: (20.0, 60.0), 4: (40.0, 80.0), 5: (40.0, 80.0)},
-        "TSH_LOW": dict.fromkeys(range(1, 6), (0.01, 0.1)),
+        labs.NEUT.testcd: {1: (1.5, 1.79), 2: (1.0, 1.49), 3: (0.5, 0.99), 4: (0.1, 0.49)},
+        labs.PLAT.testcd: {1: (76.0, 124.0), 2: (50.0, 75.0), 3: (25.0, 49.0), 4: (5.0, 24.0)},
+        _TSH: {1: (5.0, 20.0), 2: (10.0, 40.0), 3: (20.0, 60.0), 4: (40.0, 80.0), 5: (40.0, 80.0)},
+        TSH_LOW: dict.fromkeys(range(1, 6), (0.01, 0.1)),
     }
-    target = "TSH" if kind == "TSH_LOW" else kind
+    target = _TSH if kind == TSH_LOW else kind
     if lab.testcd != target:
         return None
     grade = max(1, min(grade, 4 if kind in bands_uln else 5))

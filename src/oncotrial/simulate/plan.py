@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from oncotrial.protocol.dosing import Route, Timing
+from oncotrial.catalogue.treatment import DOSE_FORMS, ROUTE_OF_PROTOCOL
+from oncotrial.protocol.dosing import Timing
 from oncotrial.protocol.model import Arm, Intervention, Protocol
 from oncotrial.protocol.vocabulary import ArmType, InterventionType
 from oncotrial.response.settings import ResponseSettings
@@ -31,17 +32,6 @@ GENERIC_CYCLE_DAYS = 21
 GENERIC_MAX_CYCLES = 35
 DEFAULT_START = date(2024, 1, 1)
 
-_ROUTES = {
-    Route.IV: "INTRAVENOUS",
-    Route.ORAL: "ORAL",
-    Route.SC: "SUBCUTANEOUS",
-    Route.IM: "INTRAMUSCULAR",
-    Route.PERCUTANEOUS: "PERCUTANEOUS",
-    Route.INTRATUMORAL: "INTRATUMORAL",
-    Route.INHALED: "RESPIRATORY (INHALATION)",
-    Route.TOPICAL: "TOPICAL",
-}
-_FORMS = {"INTRAVENOUS": "INJECTION", "ORAL": "TABLET", "SUBCUTANEOUS": "INJECTION"}
 
 _PD1 = re.compile(
     r"toripalimab|serplulimab|tislelizumab|sintilimab|camrelizumab|pembrolizumab|nivolumab|"
@@ -169,7 +159,7 @@ def _kind(intervention: Intervention) -> str:
 def _intervention_plan(intervention: Intervention, notes: list[str]) -> InterventionPlan:
     kind = _kind(intervention)
     dosing = intervention.dosing
-    route = _ROUTES.get(dosing.route) if dosing.route else None
+    route = ROUTE_OF_PROTOCOL.get(dosing.route.value) if dosing.route else None
     if kind != "drug":
         generic = dosing.timing is None and not dosing.once
         if generic:
@@ -233,7 +223,7 @@ def _intervention_plan(intervention: Intervention, notes: list[str]) -> Interven
         dose=dosing.dose,
         unit=dosing.unit,
         route=route,
-        form=_FORMS.get(route or ""),
+        form=DOSE_FORMS.get(route or ""),
         frequency=None if generic else frequency,
         interval_days=cycle,
         max_cycles=max_cycles,

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.catalogue import labs
+from oncotrial.catalogue.labs import LabTest
+
 __all__ = [
     "AE_PROFILES",
     "LABS",
@@ -94,6 +97,10 @@ NEW_LESION_SITES: dict[Disease, tuple[str, ...]] = {
 }
 
 
+#: The lab kind of an AE lowering TSH (hyperthyroidism): TSH drawn below its range.
+TSH_LOW = f"{labs.TSH.testcd}_LOW"
+
+
 @dataclass(frozen=True)
 class AeSpec:
     """One CTCAE term of a profile.
@@ -137,7 +144,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             onset_days=63,
             duration_days=180,
             immune=True,
-            lab="TSH",
+            lab=labs.TSH.testcd,
             other_action="HORMONE REPLACEMENT",
             medication="LEVOTHYROXINE",
         ),
@@ -149,7 +156,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             onset_days=42,
             duration_days=42,
             immune=True,
-            lab="TSH_LOW",
+            lab=TSH_LOW,
         ),
         AeSpec(
             "Alanine aminotransferase increased",
@@ -158,7 +165,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             max_grade=4,
             onset_days=45,
             immune=True,
-            lab="ALT",
+            lab=labs.ALT.testcd,
         ),
         AeSpec(
             "Aspartate aminotransferase increased",
@@ -167,7 +174,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             max_grade=4,
             onset_days=45,
             immune=True,
-            lab="AST",
+            lab=labs.AST.testcd,
         ),
         AeSpec(
             "Pneumonitis",
@@ -194,7 +201,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
         AeSpec("Nausea", 0.08, severe=0.03, max_grade=3, onset_days=14),
         AeSpec("Fever", 0.06, severe=0.02, onset_days=14, duration_days=3),
         AeSpec("Arthralgia", 0.06, severe=0.03, max_grade=3, onset_days=60, immune=True),
-        AeSpec("Anemia", 0.15, severe=0.12, onset_days=40, duration_days=60, lab="HGB"),
+        AeSpec("Anemia", 0.15, severe=0.12, onset_days=40, duration_days=60, lab=labs.HGB.testcd),
         AeSpec("Hyperglycemia", 0.04, severe=0.15, onset_days=50),
         AeSpec("Infusion related reaction", 0.03, severe=0.05, onset_days=1, duration_days=1),
         AeSpec(
@@ -223,9 +230,21 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
         AeSpec("Proteinuria", 0.20, severe=0.1, max_grade=3, onset_days=42, duration_days=60),
         AeSpec("Fatigue", 0.30, severe=0.1, max_grade=3, onset_days=21),
         AeSpec("Diarrhea", 0.20, severe=0.08, onset_days=21),
-        AeSpec("Hypothyroidism", 0.15, severe=0.01, onset_days=60, duration_days=180, lab="TSH"),
         AeSpec(
-            "Blood bilirubin increased", 0.15, severe=0.15, max_grade=4, onset_days=30, lab="BILI"
+            "Hypothyroidism",
+            0.15,
+            severe=0.01,
+            onset_days=60,
+            duration_days=180,
+            lab=labs.TSH.testcd,
+        ),
+        AeSpec(
+            "Blood bilirubin increased",
+            0.15,
+            severe=0.15,
+            max_grade=4,
+            onset_days=30,
+            lab=labs.BILI.testcd,
         ),
         AeSpec(
             "Alanine aminotransferase increased",
@@ -233,10 +252,15 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             severe=0.1,
             max_grade=4,
             onset_days=30,
-            lab="ALT",
+            lab=labs.ALT.testcd,
         ),
         AeSpec(
-            "Platelet count decreased", 0.15, severe=0.1, max_grade=4, onset_days=30, lab="PLAT"
+            "Platelet count decreased",
+            0.15,
+            severe=0.1,
+            max_grade=4,
+            onset_days=30,
+            lab=labs.PLAT.testcd,
         ),
         AeSpec(
             "Bronchopulmonary hemorrhage",
@@ -249,12 +273,22 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
     ),
     Profile.CHEMO: (
         AeSpec(
-            "Neutrophil count decreased", 0.30, severe=0.4, max_grade=4, onset_days=10, lab="NEUT"
+            "Neutrophil count decreased",
+            0.30,
+            severe=0.4,
+            max_grade=4,
+            onset_days=10,
+            lab=labs.NEUT.testcd,
         ),
-        AeSpec("Anemia", 0.30, severe=0.1, onset_days=30, duration_days=60, lab="HGB"),
+        AeSpec("Anemia", 0.30, severe=0.1, onset_days=30, duration_days=60, lab=labs.HGB.testcd),
         AeSpec("Nausea", 0.30, severe=0.05, max_grade=3, onset_days=3, duration_days=5),
         AeSpec(
-            "Platelet count decreased", 0.15, severe=0.1, max_grade=4, onset_days=12, lab="PLAT"
+            "Platelet count decreased",
+            0.15,
+            severe=0.1,
+            max_grade=4,
+            onset_days=12,
+            lab=labs.PLAT.testcd,
         ),
         AeSpec("Fatigue", 0.25, severe=0.05, max_grade=3, onset_days=7),
     ),
@@ -282,7 +316,7 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
             max_grade=4,
             onset_days=1,
             duration_days=7,
-            lab="ALT",
+            lab=labs.ALT.testcd,
         ),
         AeSpec("Hepatic hemorrhage", 0.02, severe=0.5, onset_days=0, duration_days=5),
         AeSpec("Hepatic infection", 0.02, severe=0.6, min_grade=2, onset_days=10, duration_days=21),
@@ -307,29 +341,45 @@ AE_PROFILES: dict[Profile, tuple[AeSpec, ...]] = {
 
 @dataclass(frozen=True)
 class LabSpec:
-    """A laboratory test: LOINC code, unit, reference range, typical baseline and its spread."""
+    """A laboratory test the simulator draws: the catalogue's test (code, LOINC, unit, reference
+    interval, decimals) with the typical baseline value and its spread."""
 
-    testcd: str
-    test: str
-    category: str
-    loinc: str
-    unit: str
-    low: float
-    high: float
+    test: LabTest
     median: float
     spread: float  # standard deviation of the log value
-    decimals: int
+
+    @property
+    def testcd(self) -> str:
+        return self.test.testcd
+
+    @property
+    def category(self) -> str | None:
+        return self.test.category
+
+    @property
+    def low(self) -> float:
+        assert self.test.low is not None  # every simulated test has a reference interval
+        return self.test.low
+
+    @property
+    def high(self) -> float:
+        assert self.test.high is not None
+        return self.test.high
+
+    @property
+    def decimals(self) -> int:
+        return self.test.decimals
 
 
-# Reference ranges: adult ranges in SI units as commonly reported (e.g. Mayo Clinic Laboratories);
-# LOINC codes from loinc.org.
+# Typical baselines (median, spread of the log) around the catalogue's reference intervals (adult
+# SI ranges as commonly reported, e.g. Mayo Clinic Laboratories).
 LABS: tuple[LabSpec, ...] = (
-    LabSpec("ALT", "Alanine Aminotransferase", "CHEMISTRY", "1742-6", "U/L", 7, 40, 22, 0.35, 0),
-    LabSpec("AST", "Aspartate Aminotransferase", "CHEMISTRY", "1920-8", "U/L", 8, 40, 24, 0.30, 0),
-    LabSpec("BILI", "Bilirubin", "CHEMISTRY", "1975-2", "umol/L", 3.4, 20.5, 10, 0.35, 1),
-    LabSpec("CREAT", "Creatinine", "CHEMISTRY", "2160-0", "umol/L", 44, 115, 72, 0.2, 0),
-    LabSpec("HGB", "Hemoglobin", "HEMATOLOGY", "718-7", "g/L", 115, 175, 132, 0.09, 0),
-    LabSpec("NEUT", "Neutrophils", "HEMATOLOGY", "751-8", "10^9/L", 1.8, 7.5, 4.0, 0.3, 2),
-    LabSpec("PLAT", "Platelets", "HEMATOLOGY", "777-3", "10^9/L", 125, 350, 225, 0.25, 0),
-    LabSpec("TSH", "Thyrotropin", "ENDOCRINE", "3016-3", "mIU/L", 0.27, 4.2, 1.6, 0.45, 2),
+    LabSpec(labs.ALT, 22, 0.35),
+    LabSpec(labs.AST, 24, 0.30),
+    LabSpec(labs.BILI, 10, 0.35),
+    LabSpec(labs.CREAT, 72, 0.2),
+    LabSpec(labs.HGB, 132, 0.09),
+    LabSpec(labs.NEUT, 4.0, 0.3),
+    LabSpec(labs.PLAT, 225, 0.25),
+    LabSpec(labs.TSH, 1.6, 0.45),
 )

@@ -23,6 +23,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.errors import ValueProblem
 
 __all__ = [
@@ -53,9 +54,9 @@ def post_progression_rate(median_pfs: float, median_os: float, death_share: floa
     pfs_rate = LN2 / median_pfs
     if os_mixture_cdf(median_os, pfs_rate, 1e-12, death_share) >= 0.5:
         raise ValueProblem(
-            f"median OS {median_os / 30.4375:.1f} months cannot be reached when "
+            f"median OS {median_os / DAYS_PER_MONTH:.1f} months cannot be reached when "
             f"{death_share:.0%} of PFS events are deaths and median PFS is "
-            f"{median_pfs / 30.4375:.1f} months",
+            f"{median_pfs / DAYS_PER_MONTH:.1f} months",
             field="median_os_months",
             hint="Lower the median OS or the share of deaths without progression.",
         )

@@ -20,11 +20,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from oncotrial.catalogue import baseline
+from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_YEAR
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import RuleError, ValueProblem
 from oncotrial.protocol.model import Protocol
 from oncotrial.simulate.frames import Tables
-from oncotrial.simulate.parameters import DAYS_PER_MONTH, DesignParameters
+from oncotrial.simulate.parameters import DesignParameters
 from oncotrial.simulate.patient import (
     AeTerm,
     Course,
@@ -275,7 +277,7 @@ def simulate_trial(
     death_first = out_rng.random(m) < params.death_without_progression
     treated = out_rng.random(m) >= NOT_TREATED_RATE
     dropout_rate = (
-        -math.log(1.0 - params.dropout_per_year) / 365.25 if params.dropout_per_year else 0.0
+        -math.log(1.0 - params.dropout_per_year) / DAYS_PER_YEAR if params.dropout_per_year else 0.0
     )
     dropout = out_rng.exponential(1.0, m) / dropout_rate if dropout_rate else np.full(m, np.inf)
     responder = np.zeros(m, dtype=bool)
@@ -421,20 +423,24 @@ def simulate_trial(
 def _genes(
     plan: TrialPlan, disease: Disease, draws: npt.NDArray[np.float64]
 ) -> tuple[tuple[str, str], ...]:
+    negative, positive = baseline.MUTATION_STATUS.codes
+    mss, msi_high = baseline.MSI_STATUS.codes
+    egfr, alk, ros1, kras, braf, nras = baseline.GENES
+
     def status(draw: float, rate: float) -> str:
-        return "POSITIVE" if draw < rate else "NEGATIVE"
+        return positive if draw < rate else negative
 
     if disease is Disease.CRC_LIVER:
         return (
-            ("KRAS", status(draws[0], 0.45)),
-            ("NRAS", status(draws[1], 0.04)),
-            ("BRAF", status(draws[2], 0.08)),
-            ("MSI", "MSI-H" if draws[3] < 0.04 else "MSS"),
+            (kras, status(draws[0], 0.45)),
+            (nras, status(draws[1], 0.04)),
+            (braf, status(draws[2], 0.08)),
+            (baseline.MSI, msi_high if draws[3] < 0.04 else mss),
         )
     driver = 0.0 if plan.driver_negative else 1.0
     return (
-        ("EGFR", status(draws[0], 0.12 * driver)),
-        ("ALK", status(draws[1], 0.03 * driver)),
-        ("ROS1", status(draws[2], 0.01 * driver)),
-        ("KRAS", status(draws[3], 0.25)),
+        (egfr, status(draws[0], 0.12 * driver)),
+        (alk, status(draws[1], 0.03 * driver)),
+        (ros1, status(draws[2], 0.01 * driver)),
+        (kras, status(draws[3], 0.25)),
     )

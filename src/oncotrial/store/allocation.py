@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from oncotrial.catalogue import subject as subject_terms
 from oncotrial.enrollment import (
     AllocationList,
     AllocationScheme,
@@ -46,6 +47,7 @@ from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
 from oncotrial.store.entry import create_record, lock_subject
+from oncotrial.store.mapping import model_fields
 from oncotrial.store.sdtm_import import lock_trial
 
 __all__ = [
@@ -304,7 +306,7 @@ def allocate(
             slot.save(update_fields=["subject", "allocated_at", "allocated_by"])
             code = slot.arm
             position = slot.position
-            term = "RANDOMIZED"
+            term = subject_terms.RANDOMIZED
         else:
             stratum = ""
             codes = {a.code for a in arms}
@@ -317,18 +319,14 @@ def allocate(
                     "this non-randomized trial has several arms: choose the subject's arm",
                     field="arm",
                 )
-            term = "ENROLLED"
+            term = subject_terms.ENROLLED
         label = next(a.label for a in arms if a.code == code)
         create_record(
             db.Disposition,
             locked,
             {
-                "term": term,
-                "decod": term,
-                "cat": "PROTOCOL MILESTONE",
-                "epoch": "SCREENING",
+                **model_fields("DS", subject_terms.allocation_record(term, stratum or None)),
                 "stdtc": date.isoformat(),
-                "stratum": stratum or None,
             },
             user=user,
         )

@@ -7,6 +7,7 @@ and ``int`` (stored as numbers, written back in canonical form; docs/sdtm.md, "V
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,6 +19,7 @@ __all__ = [
     "ASSESSMENT_VARIABLES",
     "ColumnMap",
     "domain_columns",
+    "model_fields",
     "model_for",
     "subject_domains",
 ]
@@ -75,3 +77,17 @@ def domain_columns(domain: str) -> tuple[ColumnMap, ...]:
 # The variables that identify a tumour assessment (TR and RS records with the same values belong to
 # the same assessment).
 ASSESSMENT_VARIABLES = ("VISIT", "VISITNUM", "DTC", "EVAL", "EVALID")
+
+
+def model_fields(domain: str, variables: Mapping[str, object]) -> dict[str, object]:
+    """SDTM variables of one ``domain`` record (e.g. a catalogue record builder's) as the values
+    of the model's fields; a variable the model does not hold is an error (its ``extra``
+    belongs to imports)."""
+    columns = {c.variable: c for c in domain_columns(domain)}
+    out: dict[str, object] = {}
+    for name, value in variables.items():
+        column = columns.get(name)
+        if column is None or column.on_assessment:
+            raise KeyError(f"the {domain} model holds no variable {name}")
+        out[column.field] = value
+    return out

@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from oncotrial.catalogue import subject as catalogue
 from oncotrial.errors import IntegrityError
 
 # The trial's conduct (roles, allocation, screening, queries, logins, report builds) is in its own
@@ -282,7 +283,7 @@ class Disposition(SubjectRecord):
         "--STDY": "stdy",
         "STRATUM": "stratum",
     }
-    ALLOCATION_TERMS: ClassVar[tuple[str, ...]] = ("RANDOMIZED", "ENROLLED")
+    ALLOCATION_TERMS: ClassVar[tuple[str, ...]] = catalogue.ALLOCATION_TERMS
 
     term = _text()
     decod = _text()
@@ -303,12 +304,12 @@ class Disposition(SubjectRecord):
             # treatment may also give DEATH as its reason; that is not the death record).
             models.UniqueConstraint(
                 fields=["subject"],
-                condition=Q(decod__in=["RANDOMIZED", "ENROLLED"]),
+                condition=Q(decod__in=list(catalogue.ALLOCATION_TERMS)),
                 name="ds_one_randomization",
             ),
             models.UniqueConstraint(
                 fields=["subject"],
-                condition=Q(decod="DEATH") & ~Q(scat="END OF TREATMENT"),
+                condition=Q(decod=catalogue.DEATH) & ~Q(scat=catalogue.END_OF_TREATMENT),
                 name="ds_one_death",
             ),
         ]

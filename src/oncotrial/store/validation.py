@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from oncotrial.catalogue import subject
+from oncotrial.catalogue.registry import IMPORT_TERMS, ControlledTerm
+from oncotrial.catalogue.safety import AE_GRADE_RANGE, CTCAE_GRADES, grade_problem
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import DictionaryError, Problem, ValueProblem
 from oncotrial.formats.sdtm_spec import ISO_8601, is_numeric_variable
@@ -40,33 +42,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ControlledTerm:
-    id: str
-    domain: str  # "*" for every domain; "--" in the variable stands for the domain prefix
-    variable: str
-    allowed: frozenset[str]
-    source: str
-
-
-CONTROLLED_TERMS: tuple[ControlledTerm, ...] = (
-    ControlledTerm(
-        "sex", "DM", "SEX", frozenset({"M", "F", "U", "UNDIFFERENTIATED"}), "CDISC CT SEX"
-    ),
-    ControlledTerm("death-flag", "DM", "DTHFL", frozenset({"Y"}), "SDTMIG 3.4 DM"),
-    ControlledTerm(
-        "lesion-role",
-        "TU",
-        "TUSTRESC",
-        frozenset({"TARGET", "NON-TARGET", "NEW"}),
-        "CDISC CT Tumor Identification Result; RECIST 1.1 §4.2",
-    ),
-    ControlledTerm("serious", "AE", "AESER", frozenset({"Y", "N"}), "CDISC CT NY"),
-    ControlledTerm("accepted", "*", "--ACPTFL", frozenset({"Y"}), "SDTMIG 3.4 --ACPTFL"),
-    ControlledTerm("baseline", "*", "--BLFL", frozenset({"Y"}), "SDTMIG 3.4 --BLFL"),
-)
-
-_ALLOCATION = ("RANDOMIZED", "ENROLLED")
+#: The controlled terms the import enforces: the catalogue's (docs/catalogue.md).
+CONTROLLED_TERMS: tuple[ControlledTerm, ...] = IMPORT_TERMS
+_GRADES = CTCAE_GRADES.codes
+_ALLOCATION = subject.ALLOCATION_TERMS
 # Stands for a missing key value when matching records (pandas drops text after a NUL character).
 NONE_KEY = "\u2400missing\u2400"
 _NONE_KEY = NONE_KEY
@@ -265,13 +244,13 @@ class _Checker:
             )
         if domain == "AE" and "AETOXGR" in frame.columns:
             grade = frame["AETOXGR"]
-            bad = grade.index[grade.notna() & ~grade.isin(["1", "2", "3", "4", "5"])]
+            bad = grade.index[grade.notna() & ~grade.isin(_GRADES)]
             self.add(
                 domain,
                 bad,
                 "AETOXGR",
                 grade[bad].tolist(),
-                "the grade is outside CTCAE grades 1–5 (CTCAE v5.0, Grades)",
+                f"the grade is outside CTCAE grades 1–5 ({AE_GRADE_RANGE.source})",
             )
 
     def _keys(self, domain: str, frame: pd.DataFrame) -> None:
@@ -391,18 +370,13 @@ class _Checker:
                 self.add("AE", group, term_field, term, message)
                 continue
             for grade_text, rows in pd.Index(group).groupby(grades[group].fillna("")).items():
-                if grade_text not in {"1", "2", "3", "4", "5"}:
-                    continue
-                if entry.grade_definition(int(grade_text)) is None:
-                    defined = ", ".join(str(g) for g in entry.defined_grades)
-                    self.add(
-                        "AE",
-                        rows,
-                        "AETOXGR",
-                        grade_text,
-                        f"grade {grade_text} is not defined for {entry.term!r} in CTCAE "
-                        f"v{dictionary.version} (defined grades: {defined})",
-                    )
+                if grade_text not in _GRADES:
+                    continue  # reported by the grade range check
+                problem = grade_problem(
+                    entry.term, int(grade_text), entry.defined_grades, version=dictionary.version
+                )
+                if problem is not None:
+                    self.add("AE", rows, "AETOXGR", grade_text, problem)
 
     def _lesions(self) -> pd.DataFrame:
         parts = []
@@ -510,7 +484,7 @@ class _Checker:
         deaths = pd.DataFrame()
         if not ds.empty and "DSDECOD" in ds.columns:
             allocation = ds[ds["DSDECOD"].isin(_ALLOCATION)]
-            deaths = ds[(ds["DSDECOD"] == "DEATH") & _not_end_of_treatment(ds)]
+            deaths = ds[(ds["DSDECOD"] == subject.DEATH) & _not_end_of_treatment(ds)]
             for what, part in (("randomization (or enrollment)", allocation), ("death", deaths)):
                 counts = part.groupby("USUBJID")["USUBJID"].transform("size")
                 dup = part[(counts > 1) & (part["__origin"] == "new")]
@@ -630,7 +604,7 @@ def _not_end_of_treatment(ds: pd.DataFrame) -> pd.Series:
     """The death record is DSDECOD DEATH outside the end-of-treatment category (docs/sdtm.md)."""
     if "DSSCAT" not in ds.columns:
         return pd.Series(True, index=ds.index)
-    return ds["DSSCAT"].ne("END OF TREATMENT") | ds["DSSCAT"].isna()
+    return ds["DSSCAT"].ne(subject.END_OF_TREATMENT) | ds["DSSCAT"].isna()
 
 
 def validate_frames(

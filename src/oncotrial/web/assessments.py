@@ -24,12 +24,16 @@ from typing import Any
 
 from django.db import transaction
 
+from oncotrial.catalogue import tumour
+from oncotrial.catalogue.common import LATERALITY, NOT_DONE, SCREENING, UNSCHEDULED
+from oncotrial.catalogue.tumour import LesionRole, LesionState
 from oncotrial.enrollment.schedule import study_day
 from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
 from oncotrial.store.entry import lock_subject, next_seq
+from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 
 __all__ = [
@@ -41,14 +45,17 @@ __all__ = [
     "save_assessment",
 ]
 
-MAX_TARGETS = 5
-MAX_PER_ORGAN = 2
-NODE = "LYMPH NODE"
-NON_TARGET_STATES = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION")
-NEW_STATES = ("PRESENT", "EQUIVOCAL")
-RESPONSES = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
-EVALUATORS = ("INVESTIGATOR", "INDEPENDENT ASSESSOR")
-METHODS = ("CT SCAN", "MRI")
+# RECIST 1.1 and the TU/TR/RS vocabularies, from the entity catalogue (docs/catalogue.md).
+MAX_TARGETS = tumour.MAX_TARGETS
+MAX_PER_ORGAN = tumour.MAX_TARGETS_PER_ORGAN
+NODE = tumour.LYMPH_NODE
+NON_TARGET_STATES = tumour.NON_TARGET_STATES.codes
+NEW_STATES = tumour.NEW_LESION_STATES.codes
+RESPONSES = tumour.OVERALL_RESPONSES.codes
+EVALUATORS = tumour.EVALUATORS.codes
+METHODS = tumour.IMAGING_METHODS.codes
+_INVESTIGATOR, _CT = EVALUATORS[0], METHODS[0]
+_ROLES = (LesionRole.TARGET, LesionRole.NON_TARGET, LesionRole.NEW)
 EMPTY_TARGET_ROWS = 5
 EMPTY_NON_TARGET_ROWS = 5
 EMPTY_NEW_ROWS = 3
@@ -76,15 +83,15 @@ class LesionRow:
 
     @property
     def prefix(self) -> str:
-        return {"TARGET": "t", "NON-TARGET": "nt", "NEW": "n"}[self.role] + f"-{self.index}"
+        return dict(zip(_ROLES, ("t", "nt", "n"), strict=True))[self.role] + f"-{self.index}"
 
 
 @dataclass
 class AssessmentInput:
     visit: str = ""
     date: dt.date | None = None
-    evaluator: str = "INVESTIGATOR"
-    method: str = "CT SCAN"
+    evaluator: str = _INVESTIGATOR
+    method: str = _CT
     overall: str = ""
     baseline: bool = True
     targets: list[LesionRow] = field(default_factory=list)
@@ -128,31 +135,35 @@ def _mm(text: str) -> float | None:
     return value if value == value else None  # NaN is not a measurement
 
 
-def empty_input(subject: db.Subject, evaluator: str = "INVESTIGATOR") -> AssessmentInput:
+def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> AssessmentInput:
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
     lesions = assessment_lesions(subject, evaluator)
     form.baseline = baseline_assessment(subject, evaluator) is None
     if form.baseline:
-        form.visit = "SCREENING"
-        form.targets = [LesionRow(i, "TARGET") for i in range(EMPTY_TARGET_ROWS)]
-        form.non_targets = [LesionRow(i, "NON-TARGET") for i in range(EMPTY_NON_TARGET_ROWS)]
+        form.visit = SCREENING
+        form.targets = [LesionRow(i, LesionRole.TARGET) for i in range(EMPTY_TARGET_ROWS)]
+        form.non_targets = [
+            LesionRow(i, LesionRole.NON_TARGET) for i in range(EMPTY_NON_TARGET_ROWS)
+        ]
         return form
     for lesion in lesions:
         row = LesionRow(
             0,
-            lesion.role or "TARGET",
+            lesion.role or LesionRole.TARGET,
             lesion=lesion,
             location=lesion.location or "",
             location_detail=lesion.location_detail or "",
             laterality=lesion.laterality or "",
         )
-        {"TARGET": form.targets, "NON-TARGET": form.non_targets}.get(row.role, form.new).append(row)
+        {LesionRole.TARGET: form.targets, LesionRole.NON_TARGET: form.non_targets}.get(
+            row.role, form.new
+        ).append(row)
     for rows in (form.targets, form.non_targets, form.new):
         for i, row in enumerate(rows):
             row.index = i
     known_new = len(form.new)
-    form.new += [LesionRow(known_new + i, "NEW") for i in range(EMPTY_NEW_ROWS)]
+    form.new += [LesionRow(known_new + i, LesionRole.NEW) for i in range(EMPTY_NEW_ROWS)]
     return form
 
 
@@ -165,12 +176,12 @@ def parse_assessment(
     allocated: dt.date | None,
 ) -> AssessmentInput:
     """Read and check the posted form (module docstring's rules); errors stay on the rows."""
-    evaluator = _text(data, "evaluator") or "INVESTIGATOR"
+    evaluator = _text(data, "evaluator") or _INVESTIGATOR
     if evaluator not in EVALUATORS:
-        evaluator = "INVESTIGATOR"
+        evaluator = _INVESTIGATOR
     form = empty_input(subject, evaluator)
     form.visit = _text(data, "visit").upper() or form.visit
-    form.method = _text(data, "method") or "CT SCAN"
+    form.method = _text(data, "method") or _CT
     if form.method not in METHODS:
         form.errors["method"] = "choose CT scan or MRI."
     form.overall = _text(data, "overall").upper()
@@ -197,7 +208,7 @@ def parse_assessment(
             db.TumourAssessment.objects.filter(
                 subject=subject, evaluator=evaluator, visit=form.visit
             ).exists()
-            and form.visit != "UNSCHEDULED"
+            and form.visit != UNSCHEDULED
         ):
             form.warnings.append(f"{form.visit} already has an assessment by this assessor.")
     if form.baseline and form.date and allocated and (allocated - form.date).days > 28:
@@ -212,11 +223,11 @@ def parse_assessment(
             row.location = _text(data, f"{p}-location").upper()
             row.location_detail = _text(data, f"{p}-detail").upper()
             row.laterality = _text(data, f"{p}-laterality").upper()
-            if row.laterality not in ("", "LEFT", "RIGHT", "BILATERAL"):
+            if row.laterality not in ("", *LATERALITY.codes):
                 row.errors["laterality"] = "left, right or bilateral."
         row.value = _text(data, f"{p}-value").upper()
         row.size = _text(data, f"{p}-size")
-        row.not_done = data.get(f"{p}-notdone") in ("on", "1", "true", "NOT DONE")
+        row.not_done = data.get(f"{p}-notdone") in ("on", "1", "true", NOT_DONE)
         row.reason = _text(data, f"{p}-reason").upper()
     # At baseline and for new lesions, a row without a location is an unused row.
     if form.baseline:
@@ -265,14 +276,14 @@ def parse_assessment(
     for row in form.non_targets:
         if form.baseline and not row.location:
             row.errors["location"] = "give the organ."
-        state = row.value or ("PRESENT" if form.baseline else "")
+        state = row.value or (LesionState.PRESENT if form.baseline else "")
         if row.not_done:
             if not row.reason:
                 row.errors["reason"] = "say why it could not be assessed."
             continue
         if state not in NON_TARGET_STATES:
             row.errors["value"] = f"choose {', '.join(s.lower() for s in NON_TARGET_STATES)}."
-        elif form.baseline and state != "PRESENT":
+        elif form.baseline and state != LesionState.PRESENT:
             row.errors["value"] = "at baseline a non-target lesion is present."
         row.value = state
     for row in form.new:
@@ -285,9 +296,9 @@ def parse_assessment(
             if not row.reason:
                 row.errors["reason"] = "say why it could not be assessed."
             continue
-        if (row.value or "PRESENT") not in (*NEW_STATES, "ABSENT"):
+        if (row.value or LesionState.PRESENT) not in (*NEW_STATES, LesionState.ABSENT):
             row.errors["value"] = "present, equivocal (or absent when seen before)."
-        row.value = row.value or "PRESENT"
+        row.value = row.value or LesionState.PRESENT
         if row.size:
             size = _mm(row.size)
             if size is None or not 0 < size <= 500:
@@ -304,18 +315,17 @@ def _lesion_values(
     row: LesionRow, link_id: str, form: AssessmentInput, protocol: Protocol
 ) -> dict[str, Any]:
     assert form.date is not None  # checked by parse_assessment
+    record = tumour.lesion_record(
+        link_id,
+        row.role,
+        row.location or None,
+        detail=row.location_detail or None,
+        laterality=row.laterality or None,
+        method=form.method,
+        evaluator=form.evaluator,
+    )
     return {
-        "link_id": link_id,
-        "testcd": "TUMIDENT",
-        "test": "Tumor Identification",
-        "orres": row.role,
-        "role": row.role,
-        "location": row.location or None,
-        "location_detail": row.location_detail or None,
-        "laterality": row.laterality or None,
-        "method": form.method,
-        "evaluator": form.evaluator,
-        "accepted": "Y",
+        **model_fields("TU", record),
         "visit": form.visit,
         "visitnum": visit_number(form.visit, protocol),
         "dtc": form.date.isoformat(),
@@ -325,63 +335,24 @@ def _lesion_values(
 def _result_values(
     row: LesionRow, lesion: db.Lesion, form: AssessmentInput
 ) -> list[dict[str, Any]]:
+    """TR records of one lesion at this scan, by the catalogue's TR tests (docs/sdtm.md TR)."""
     node = (lesion.location or "").upper() == NODE
     group = lesion.role or row.role
     base = {"grpid": group, "link_id": lesion.link_id, "method": form.method, "accepted": "Y"}
+    records: list[dict[str, object]] = []
     if row.not_done:
-        test = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
-        if group != "TARGET":
-            test = ("TUMSTATE", "Tumor State")
-        return [
-            {
-                **base,
-                "testcd": test[0],
-                "test": test[1],
-                "stat": "NOT DONE",
-                "reasnd": row.reason or None,
-            }
-        ]
-    if group == "TARGET":
+        test = tumour.diameter_test(node) if group == LesionRole.TARGET else tumour.TUMOUR_STATE
+        records.append(tumour.not_done_record(test, row.reason or None))
+    elif group == LesionRole.TARGET:
         value = _mm(row.value)
         assert value is not None
-        code, name = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
-        return [
-            {
-                **base,
-                "testcd": code,
-                "test": name,
-                "orres": f"{value:g}",
-                "orresu": "mm",
-                "stresc": f"{value:g}",
-                "stresn": value,
-                "stresu": "mm",
-            }
-        ]
-    out = [
-        {
-            **base,
-            "testcd": "TUMSTATE",
-            "test": "Tumor State",
-            "orres": row.value,
-            "stresc": row.value,
-        }
-    ]
-    if group == "NEW" and row.size:
-        size = _mm(row.size)
-        code, name = ("LPERP", "Longest Perpendicular") if node else ("LDIAM", "Longest Diameter")
-        out.append(
-            {
-                **base,
-                "testcd": code,
-                "test": name,
-                "orres": f"{size:g}",
-                "orresu": "mm",
-                "stresc": f"{size:g}",
-                "stresn": size,
-                "stresu": "mm",
-            }
-        )
-    return out
+        records.append(tumour.diameter_record(node, f"{value:g}", value))
+    else:
+        records.append(tumour.state_record(row.value))
+        size = _mm(row.size) if group == LesionRole.NEW and row.size else None
+        if size is not None:
+            records.append(tumour.diameter_record(node, f"{size:g}", size))
+    return [{**base, **model_fields("TR", r)} for r in records]
 
 
 def save_assessment(
@@ -391,7 +362,7 @@ def save_assessment(
     if form.has_errors or form.date is None:
         raise IntegrityError("the assessment has errors; nothing was saved")
     settings = protocol.analysis.response
-    criteria = settings.criteria.value if settings is not None else "RECIST 1.1"
+    criteria = settings.criteria.value if settings is not None else tumour.CRITERIA.codes[0]
     with transaction.atomic(), acting_as(user, None):
         locked = lock_subject(subject)
         reference = parse_date(locked.rfstdtc)
@@ -407,15 +378,14 @@ def save_assessment(
         tu_seq = next_seq(db.Lesion, locked)
         tr_seq = next_seq(db.Measurement, locked)
         existing = {lesion.link_id for lesion in assessment_lesions(locked, form.evaluator)}
-        counters = {"TARGET": 0, "NON-TARGET": 0, "NEW": 0}
-        prefixes = {"TARGET": "T", "NON-TARGET": "NT", "NEW": "NEW"}
+        counters = dict.fromkeys(_ROLES, 0)
         for role in counters:
             counters[role] = sum(1 for link in existing if _link_role(link) == role)
         for row in (*form.targets, *form.non_targets, *form.new):
             lesion = row.lesion
             if lesion is None:
                 counters[row.role] += 1
-                link_id = f"{prefixes[row.role]}{counters[row.role]:02d}"
+                link_id = tumour.link_id(row.role, counters[row.role])
                 lesion = db.Lesion.objects.create(
                     trial_id=locked.trial_id,
                     subject=locked,
@@ -436,26 +406,18 @@ def save_assessment(
                 )
                 tr_seq += 1
         if form.overall:
+            response = tumour.response_record(tumour.OVERALL_RESPONSE, form.overall, criteria)
             db.Response.objects.create(
                 trial_id=locked.trial_id,
                 subject=locked,
                 seq=next_seq(db.Response, locked),
                 assessment=assessment,
-                testcd="OVRLRESP",
-                test="Overall Response",
-                cat=criteria,
-                orres=form.overall,
-                stresc=form.overall,
-                accepted="Y",
+                **model_fields("RS", response),
+                accepted=tumour.ACCEPTED,
                 dy=dy,
             )
     return assessment
 
 
 def _link_role(link_id: str | None) -> str:
-    text = (link_id or "").upper()
-    if text.startswith("NEW"):
-        return "NEW"
-    if text.startswith("NT"):
-        return "NON-TARGET"
-    return "TARGET"
+    return tumour.role_of_link(link_id)

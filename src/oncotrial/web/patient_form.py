@@ -14,27 +14,22 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from oncotrial.catalogue import baseline, labs
+from oncotrial.catalogue.staging import EDITIONS, stage_groups
 from oncotrial.errors import FormatError, SchemaError
 
 __all__ = ["LAB_PANEL", "STAGES", "record_from_form"]
 
-# (analyte key, label, units offered — the first is the default)
-LAB_PANEL: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("neutrophils", "Absolute neutrophil count", ("10^9/L", "/mm^3")),
-    ("platelets", "Platelets", ("10^9/L", "/mm^3")),
-    ("hemoglobin", "Hemoglobin", ("g/L", "g/dL")),
-    ("leukocytes", "White blood cells", ("10^9/L", "/mm^3")),
-    ("creatinine", "Serum creatinine", ("umol/L", "mg/dL")),
-    ("alt", "ALT", ("U/L",)),
-    ("ast", "AST", ("U/L",)),
-    ("bilirubin", "Total bilirubin", ("umol/L", "mg/dL")),
-    ("albumin", "Albumin", ("g/L", "g/dL")),
-    ("inr", "INR", ("{ratio}",)),
+# (analyte key, label, units offered — the first is the default): the catalogue's screening panel.
+LAB_PANEL: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (t.analyte, t.panel_label, t.entry_units) for t in labs.LAB_PANEL
 )
-STAGES = (
-    "IA1", "IA2", "IA3", "IB", "IIA", "IIB", "IIIA", "IIIB", "IIIC", "IVA", "IVB",
-)  # fmt: skip
-MARKERS = ("EGFR", "ALK", "ROS1")
+DEFAULT_EDITION = 8
+# The stage groups of the default edition, for every site it stages (docs/catalogue.md).
+STAGES = stage_groups(DEFAULT_EDITION)
+MARKERS = baseline.GENES[:3]  # the NSCLC drivers screening asks for: EGFR, ALK, ROS1
+_ECOG = baseline.ECOG_GRADES.codes
+_TPS_MAX = baseline.PDL1_TEST.plausible.high if baseline.PDL1_TEST.plausible else 100.0
 
 
 def _text(data: Mapping[str, Any], key: str, limit: int = 100) -> str:
@@ -69,7 +64,7 @@ def record_from_form(
             record[key] = value
     ecog = _text(data, "ecog")
     if ecog:
-        if ecog not in {"0", "1", "2", "3", "4", "5"}:
+        if ecog not in _ECOG:
             errors["ecog"] = "ECOG is 0 to 5."
         else:
             entry: dict[str, Any] = {"scale": "ECOG", "score": int(ecog)}
@@ -77,7 +72,10 @@ def record_from_form(
                 entry["date"] = _text(data, "ecog_date")
             record["performance_status"] = [*record.get("performance_status", []), entry]
     vitals = list(record.get("vitals", []))
-    for key, unit in (("weight", "kg"), ("height", "cm")):
+    for key, unit in (
+        ("weight", baseline.WEIGHT_TEST.unit),
+        ("height", baseline.HEIGHT_TEST.unit),
+    ):
         value = _number(data, key, errors)
         if value is not None:
             if not _text(data, "vitals_date"):
@@ -120,10 +118,14 @@ def record_from_form(
                 errors["confirmed_by"] = "histology or cytology."
             diagnosis["confirmed_by"] = histology
         if stage:
-            if stage not in STAGES:
-                errors["stage"] = "choose an AJCC stage group."
+            edition_text = _text(data, "stage_edition") or str(DEFAULT_EDITION)
+            edition = int(edition_text) if edition_text.isdigit() else 0
+            if edition not in EDITIONS:
+                errors["stage_edition"] = f"AJCC edition {' or '.join(map(str, EDITIONS))}."
+            elif stage not in stage_groups(edition, parents=True):
+                errors["stage"] = f"choose an AJCC {edition}th edition stage group."
             diagnosis["stage"] = stage
-            diagnosis.setdefault("edition", 8)
+            diagnosis.setdefault("edition", edition or DEFAULT_EDITION)
         record["diagnosis"] = diagnosis
     markers = list(record.get("biomarkers", []) or [])
     marker_date = _text(data, "marker_date") or None
@@ -135,7 +137,7 @@ def record_from_form(
             errors[f"marker:{marker}"] = "detected or not detected."
     pdl1 = _number(data, "pdl1", errors)
     if pdl1 is not None:
-        if pdl1 > 100:
+        if pdl1 > _TPS_MAX:
             errors["pdl1"] = "a proportion is 0–100%."
         markers.append({"marker": "PD-L1", "value": pdl1, "date": marker_date})
     if markers:

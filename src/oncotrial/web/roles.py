@@ -13,9 +13,9 @@ data they, like everyone, need a role in the trial.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.catalogue.rule import Rule as RoleRule
 from oncotrial.store.roles import Role
 
 __all__ = [
@@ -88,13 +88,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.MONITOR: frozenset({P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.RAISE_QUERIES}),
     Role.ADMINISTRATOR: frozenset({P.VIEW_TRIAL, P.MANAGE_MEMBERS}),
 }
-
-
-@dataclass(frozen=True)
-class RoleRule:
-    id: str
-    description: str
-    source: str
 
 
 ROLE_RULES = (

@@ -21,6 +21,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from oncotrial.catalogue import subject as subject_terms
+from oncotrial.catalogue.common import SCREENING, VISITNUM_SCREENING
 from oncotrial.eligibility.criteria import CriterionKind
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.screening import Overall, ScreeningResult, Verdict, screen_patient
@@ -31,6 +33,7 @@ from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.store.entry import create_record, lock_subject
+from oncotrial.store.mapping import model_fields
 from oncotrial.store.sdtm_import import lock_trial
 
 __all__ = [
@@ -117,19 +120,14 @@ def start_screening(
             rficdtc=consent.isoformat(),
             brthdtc=str(patient.birth_date.year) if patient.birth_date else None,
             age=_age(patient.birth_date, consent),
-            ageu="YEARS" if patient.birth_date else None,
+            ageu=subject_terms.AGE_UNIT if patient.birth_date else None,
             sex={"male": "M", "female": "F"}.get(patient.sex or "", "U"),
         )
         create_record(
             db.Disposition,
             subject,
             {
-                "term": "INFORMED CONSENT OBTAINED",
-                "decod": "INFORMED CONSENT OBTAINED",
-                "cat": "PROTOCOL MILESTONE",
-                "epoch": "SCREENING",
-                "visit": "SCREENING",
-                "visitnum": 1,
+                **model_fields("DS", subject_terms.consent_record()),
                 "stdtc": consent.isoformat(),
             },
             user=user,
@@ -295,37 +293,31 @@ def register_screen_failure(
             db.Disposition,
             locked,
             {
-                "term": first,
-                "decod": "SCREEN FAILURE",
-                "cat": "DISPOSITION EVENT",
-                "scat": "END OF SCREENING",
-                "epoch": "SCREENING",
-                "visit": "SCREENING",
-                "visitnum": 1,
+                **model_fields("DS", subject_terms.screen_failure_record(first)),
                 "stdtc": date.isoformat(),
             },
             user=user,
         )
         for item in failing:
             inclusion = item["kind"] == CriterionKind.INCLUSION.value
-            value = "N" if inclusion else "Y"
+            record = subject_terms.criterion_not_met_record(
+                _ie_code(protocol, item["criterion_id"], item["kind"]),
+                item["text"][:200],
+                subject_terms.IE_CATEGORIES.codes[0 if inclusion else 1],
+            )
             create_record(
                 db.Finding,
                 locked,
                 {
                     "domain": "IE",
-                    "testcd": _ie_code(protocol, item["criterion_id"], item["kind"]),
-                    "test": item["text"][:200],
-                    "cat": "INCLUSION" if inclusion else "EXCLUSION",
-                    "orres": value,
-                    "stresc": value,
-                    "visit": "SCREENING",
-                    "visitnum": 1,
+                    **model_fields("IE", record),
+                    "visit": SCREENING,
+                    "visitnum": VISITNUM_SCREENING,
                     "dtc": date.isoformat(),
                 },
                 user=user,
             )
-        locked.armnrs = "SCREEN FAILURE"
+        locked.armnrs = subject_terms.SCREEN_FAILURE
         locked.save(update_fields=["armnrs"])
         screening.decision = "screen failure"
         screening.reasons = "; ".join(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from oncotrial.catalogue import subject as S
 from oncotrial.enrollment import trial_arms
 from oncotrial.errors import StoreError
 from oncotrial.formats.protocol_files import dump_protocol_yaml, load_protocol_yaml
@@ -107,7 +108,8 @@ class SubjectSummary:
     allocated_on: str | None
 
 
-_STATUS_ORDER = ("DEATH", "END OF STUDY", "END OF TREATMENT")
+_DEATH, _EOS, _EOT = S.DEATH, S.END_OF_STUDY, S.END_OF_TREATMENT
+_STATUS_ORDER = (_DEATH, _EOS, _EOT)
 
 
 def subject_summaries(
@@ -123,10 +125,10 @@ def subject_summaries(
         subject_id__in=ids
     ).values_list("subject_id", "decod", "scat", "stdtc"):
         key = (decod or "").upper()
-        if (scat or "").upper() == "END OF TREATMENT":
-            key = "END OF TREATMENT"
-        elif (scat or "").upper() == "END OF STUDY" and key != "DEATH":
-            key = "END OF STUDY"
+        if (scat or "").upper() == _EOT:
+            key = _EOT
+        elif (scat or "").upper() == _EOS and key != _DEATH:
+            key = _EOS
         events[subject_id][key] = stdtc or ""
     decisions = dict(
         ScreeningRecord.objects.filter(subject_id__in=ids).values_list("subject_id", "decision")
@@ -134,16 +136,16 @@ def subject_summaries(
     summaries = []
     for s in subjects:
         seen = events.get(s.pk, {})
-        allocated = seen.get("RANDOMIZED") or seen.get("ENROLLED")
-        if "DEATH" in seen:
+        allocated = next((seen[t] for t in S.ALLOCATION_TERMS if seen.get(t)), None)
+        if _DEATH in seen:
             status = "died"
-        elif "END OF STUDY" in seen:
+        elif _EOS in seen:
             status = "off study"
-        elif "END OF TREATMENT" in seen:
+        elif _EOT in seen:
             status = "off treatment"
-        elif "RANDOMIZED" in seen or "ENROLLED" in seen:
+        elif any(t in seen for t in S.ALLOCATION_TERMS):
             status = "on study"
-        elif "SCREEN FAILURE" in seen:
+        elif S.SCREEN_FAILURE in seen:
             status = "screen failure"
         elif decisions.get(s.pk) == "eligible":
             status = "eligible"
@@ -189,7 +191,7 @@ def enrollment_progress(
     allocations = db.Disposition.objects.filter(
         trial=trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
     )
-    failures = db.Disposition.objects.filter(trial=trial, decod="SCREEN FAILURE")
+    failures = db.Disposition.objects.filter(trial=trial, decod=S.SCREEN_FAILURE)
     by_arm: tuple[tuple[str, str, int], ...] = ()
     if show_arms:
         counts = Counter(

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from oncotrial.catalogue import subject as subject_terms
+from oncotrial.catalogue.tumour import OVERALL_RESPONSE, PD
 from oncotrial.enrollment import (
     VisitSchedule,
     VisitStatus,
@@ -50,12 +52,12 @@ def _progression(
     of treatment for progressive disease. Under iRECIST the first PD needs confirmation
     (iCPD), so only an end of treatment for progression counts."""
     dates = []
-    if ended_treatment is not None and ended_treatment.decod == "PROGRESSIVE DISEASE":
+    if ended_treatment is not None and ended_treatment.decod == subject_terms.PROGRESSIVE_DISEASE:
         dates.append(parse_date(ended_treatment.stdtc))
     criteria = protocol.analysis.response.criteria if protocol.analysis.response else None
     if criteria is None or criteria.value != "iRECIST":
         for when in db.TumourAssessment.objects.filter(
-            subject=subject, response__testcd="OVRLRESP", response__stresc="PD"
+            subject=subject, response__testcd=OVERALL_RESPONSE.testcd, response__stresc=PD
         ).values_list("dtc", flat=True):
             dates.append(parse_date(when))
     known = [d for d in dates if d is not None]
@@ -99,10 +101,10 @@ def subject_visits(
         _earliest(performed, "SCREENING", subject.rficdtc)
 
     ended_treatment = db.Disposition.objects.filter(
-        subject=subject, scat="END OF TREATMENT"
+        subject=subject, scat=subject_terms.END_OF_TREATMENT
     ).first()
     ended_study = (
-        db.Disposition.objects.filter(subject=subject, scat="END OF STUDY")
+        db.Disposition.objects.filter(subject=subject, scat=subject_terms.END_OF_STUDY)
         .order_by("stdtc")
         .first()
     )

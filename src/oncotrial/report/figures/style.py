@@ -22,6 +22,8 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
+
 __all__ = [
     "ARM_COLORS",
     "ARM_HATCHES",
@@ -63,7 +65,7 @@ FONT_FAMILY = "DejaVu Sans"
 TEXT_WIDTH_IN = 6.85
 
 #: Days per month used on every time axis: the mean Gregorian month (365.25 / 12).
-MONTH_DAYS = 30.4375
+MONTH_DAYS = DAYS_PER_MONTH
 
 #: Arms/groups in order: colour, line style, marker, hatch — each alone tells groups apart.
 ARM_COLORS = (

@@ -13,6 +13,7 @@ from importlib import metadata
 
 from oncotrial import __version__
 from oncotrial.analysis.results import SafetyOutcome, TrialResults
+from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.endpoints.biomarker import TPS_CATEGORIES
 from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
 from oncotrial.endpoints.safety import AE_CATEGORIES, TEAE_RULES
@@ -200,7 +201,8 @@ def _statistics() -> Section:
                 "Kaplan-Meier estimates with Greenwood variance and pointwise 95% confidence "
                 "limits on the log scale; medians and their limits by R's rule (where the "
                 "curve and its confidence band fall to 50%); landmark rates as R "
-                "summary(survfit, times =) with 1 month = 30.4375 days; arms compared by the "
+                f"summary(survfit, times =) with 1 month = {DAYS_PER_MONTH:g} days; arms "
+                "compared by the "
                 "log-rank test and the Cox proportional hazards model (Efron ties, Wald 95% "
                 "CI; hazard ratio of the experimental arm against the control arm); rates "
                 "with exact Clopper-Pearson 95% CIs, differences with Newcombe's hybrid score "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from oncotrial.catalogue.durations import DAYS_PER_MONTH as MONTH
 from oncotrial.stats.km import KaplanMeier
 from oncotrial.stats.proportions import Proportion
 
@@ -24,8 +25,6 @@ __all__ = [
     "proportion_text",
     "round_or_none",
 ]
-
-MONTH = 365.25 / 12
 
 
 def months(days: float | None, digits: int = 1) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 
+from oncotrial.catalogue.tumour import OVERALL_RESPONSE
 from oncotrial.store import models as db
 from oncotrial.store.conduct import AllocationSlot, Query
 from oncotrial.web.access import TrialAccess, trial_view
@@ -98,7 +99,7 @@ def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
         )
         total = sum(m.stresn for m in targets if m.stresn is not None)
         overall = (
-            db.Response.objects.filter(assessment=assessment, testcd="OVRLRESP")
+            db.Response.objects.filter(assessment=assessment, testcd=OVERALL_RESPONSE.testcd)
             .values_list("stresc", flat=True)
             .first()
         )

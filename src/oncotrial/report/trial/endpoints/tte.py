@@ -136,7 +136,7 @@ def _km_table(item: EndpointResult, outcome: TteOutcome) -> Table:
         footnotes=(
             "Medians and their 95% CIs as R survival reports them (log transform, Greenwood "
             "variance); NR: not reached (the curve or its confidence band does not fall to "
-            "50%). Months = days / 30.4375.",
+            f"50%). Months = days / {MONTH:g}.",
         ),
         missing_text="NR",
     )
@@ -238,7 +238,7 @@ def landmark_table(
         ),
         tuple(rows),
         footnotes=(
-            f"Kaplan-Meier estimate at {landmark} = {landmark.days:g} days (1 month = 30.4375 "
+            f"Kaplan-Meier estimate at {landmark} = {landmark.days:g} days (1 month = {MONTH:g} "
             "days); log-transformed 95% CI with Greenwood variance, as R summary(survfit, "
             "times =); – : not estimable (follow-up ends before the time point).",
         ),
