@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/report_bench.py [--repeat 5]
 
-The report is the example fixture (``oncotrial.report.example``: two arms of 30 invented
+The report is the example fixture (``tests/report/example_report.py``: two arms of 30 invented
 patients, 7 figures, 5 tables/listings, ~11 PDF pages), about the size of each seed trial's
 report. Stages: building the figures (matplotlib drawing + PNG at 200 dpi), HTML, PDF (two
 reportlab layout passes), XLSX + CSV, and ``write_report`` end to end. The peer is one plain line
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -49,7 +50,9 @@ def main() -> None:
 
     start = time.perf_counter()
     from oncotrial.report import render_csv, render_html, render_pdf, render_xlsx, write_report
-    from oncotrial.report.example import build_example_report
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "report"))
+    from example_report import build_example_report
 
     import_s = time.perf_counter() - start
     peer_figure()  # warm caches (fonts) before timing anything

@@ -8,7 +8,8 @@ node, and 2 non-target) with responders, progressors and missing lesions, writes
 and an ADSL in a temporary folder (not timed), then in a fresh process times
 ``read_lesion_csv`` + ``read_adsl`` + ``derive_response`` (CSV to ADRS frame) and, separately,
 writing the ADRS CSV, and reports that process's peak resident memory. The peer is
-``oncotrial.response.reference.reference_derive`` (a straightforward loop per subject, from the
+``reference_derive`` of ``tests/response/recist_reference.py`` (a straightforward loop per
+subject, from the
 same CSV read as text); it is timed on a subsample of ``--peer-subjects`` subjects and scaled
 linearly to N, which is said in the output. Both give the same BOR/CBOR and dates on the
 subsample (checked). Record the figures in bench/RESULTS.md.
@@ -122,7 +123,9 @@ def run_peer(lesions: Path, adsl: Path, n_peer: int) -> tuple[float, pd.DataFram
     """Straightforward per-subject reference on the first n_peer subjects (CSV read included)."""
     from oncotrial.formats.sdtm import read_table_csv
     from oncotrial.response import ResponseSettings
-    from oncotrial.response.reference import reference_derive
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "response"))
+    from recist_reference import reference_derive
 
     t0 = time.perf_counter()
     text = read_table_csv(lesions)

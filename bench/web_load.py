@@ -66,10 +66,10 @@ def prepare(db: str, users: int) -> list[tuple[str, str]]:
     from oncotrial.formats.protocol_files import find_protocol
     from oncotrial.store import migrate
     from oncotrial.store import models as dbm
+    from oncotrial.store.allocation import allocate, store_generated_list
     from oncotrial.store.audit import acting_as
-    from oncotrial.web.allocation import allocate, store_generated_list
+    from oncotrial.store.conduct import Membership, ScreeningRecord
     from oncotrial.web.assessments import parse_assessment, save_assessment
-    from oncotrial.web.models import Membership, ScreeningRecord
     from oncotrial.web.trials import import_trial
 
     migrate()

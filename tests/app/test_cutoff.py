@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from oncotrial.app.cutoff import apply_cutoff, latest_date
+from oncotrial.analysis.cutoff import apply_cutoff, latest_date
 from oncotrial.errors import InputError
 
 

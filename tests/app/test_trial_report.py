@@ -10,21 +10,20 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from oncotrial.app.analyse import analyse_trial
+from oncotrial.analysis import TrialData, analyse_trial
+from oncotrial.analysis.results import RateOutcome, TteOutcome
 from oncotrial.app.dictionary import MISSING_DICTIONARY
-from oncotrial.app.results import RateOutcome, TteOutcome
-from oncotrial.app.trial_data import TrialData
-from oncotrial.app.trial_report import SIMULATED_BANNER, build_trial_report
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.local_progression import derive_local_progression, treated_lesions
 from oncotrial.endpoints.rates import ORR, compute_rate
 from oncotrial.endpoints.tte import Param, derive_adtte, new_therapy_from_cm, rules_for
-from oncotrial.formats.adsl import derive_adsl
 from oncotrial.formats.ctcae import load_ctcae
 from oncotrial.formats.lesions import sdtm_lesions
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.protocol.endpoints import EndpointKind, EndpointLevel, read_endpoint
 from oncotrial.protocol.timeframe import Duration, TimeUnit
 from oncotrial.report import Note, NoteKind, Table
+from oncotrial.report.trial import SIMULATED_BANNER, build_trial_report
 from oncotrial.response import ReferenceDate, ResponseSettings, derive_response
 from oncotrial.simulate import ArmParameters, DesignParameters, simulate_trial
 from oncotrial.stats.km import kaplan_meier
@@ -132,11 +131,12 @@ def test_rates_count_assessments_within_the_registered_time_frame(ctcae) -> None
     )
     protocol = protocol.model_copy(update={"endpoints": endpoints})
     simulated = simulate_trial(protocol, 30, 5, ctcae=ctcae)
-    results = analyse_trial(TrialData(protocol, simulated.frames, "test"), ctcae=ctcae)
+    data = TrialData(protocol, simulated.frames, "test")
+    results = analyse_trial(data, ctcae=ctcae)
     orr = endpoint_of(results, EndpointKind.ORR).outcome
     assert isinstance(orr, RateOutcome)
 
-    frames = simulated.frames
+    frames = dict(data.frames)  # the SDTM text the analysis reads
     adsl = derive_adsl(frames)
     efficacy = adsl[adsl["RANDFL"] == "Y"]
     lesions = sdtm_lesions(frames["TU"], frames["TR"])

@@ -7,6 +7,7 @@ for I/O, printing and clock reads (which an import graph cannot see).
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -103,6 +104,17 @@ def test_core_is_pure() -> None:
         for path in sorted((SRC / package).rglob("*.py")):
             problems += impurities(path.read_text(encoding="utf-8"), str(path.relative_to(SRC)))
     assert problems == [], "core must stay pure (DESIGN.md, layers):\n" + "\n".join(problems)
+
+
+def test_analysis_pipeline_reads_no_files_and_no_clock() -> None:
+    """The analysis pipeline keeps the core's rules: frames in, results out. Above the core it
+    may import only oncotrial.formats (to map SDTM frames), and it does no I/O, printing or
+    clock reads."""
+    problems = []
+    for path in sorted((SRC / "analysis").rglob("*.py")):
+        found = impurities(path.read_text(encoding="utf-8"), str(path.relative_to(SRC)))
+        problems += [p for p in found if not re.search(r": imports oncotrial\.formats(\.|$)", p)]
+    assert problems == [], "the analysis pipeline must stay pure:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.local_progression import derive_local_progression, treated_lesions
 from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR, compute_rate
 from oncotrial.endpoints.safety import ae_overview, derive_adae
 from oncotrial.endpoints.tte import Param, derive_adtte, new_therapy_from_cm, rules_for
-from oncotrial.formats.adsl import derive_adsl
 from oncotrial.formats.ctcae import load_ctcae
 from oncotrial.formats.lesions import sdtm_lesions
 from oncotrial.formats.protocol_files import find_protocol

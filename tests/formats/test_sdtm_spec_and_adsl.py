@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.errors import SchemaError
-from oncotrial.formats.adsl import derive_adsl
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.formats.sdtm import read_sdtm_folder
 from oncotrial.formats.sdtm_spec import (
@@ -80,7 +80,10 @@ def test_adsl_from_the_pharmaverse_dm_matches_its_adsl(shared: Path) -> None:
 def test_adsl_of_a_simulated_trial_gives_reference_dates_and_baseline() -> None:
     result = simulate_trial(find_protocol("001"), 40, 6)
     frames = result.frames
-    adsl = derive_adsl(frames).set_index("USUBJID")
+    # The simulator's frames hold numbers; the derivation reads SDTM as text.
+    with pytest.raises(SchemaError, match="not SDTM text"):
+        derive_adsl(frames)
+    adsl = derive_adsl({d: to_text_frame(f, d) for d, f in frames.items()}).set_index("USUBJID")
     ds = frames["DS"]
     randomized = ds[ds["DSDECOD"] == "RANDOMIZED"].set_index("USUBJID")["DSSTDTC"]
     assert adsl.loc[randomized.index, "RANDDT"].tolist() == randomized.tolist()

@@ -6,10 +6,10 @@ import io
 from pathlib import Path
 
 import pytest
+from example_report import build_example_report
 from PIL import Image
 
 from oncotrial.report import Report, ReportFiles, write_report
-from oncotrial.report.example import build_example_report
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "report"

@@ -1,6 +1,6 @@
 """Hypothesis: the vectorised engine agrees with the per-subject reference, and invariants hold.
 
-``oncotrial.response.reference`` is a plain loop-per-subject implementation of RECIST 1.1,
+``recist_reference`` (beside this file) is a plain loop-per-subject implementation of RECIST 1.1,
 mRECIST and iRECIST written independently of the vectorised engine; on random trials (several
 subjects with random lesions, assessments and settings, confirmation intervals from 0 to 84 days)
 both must give the same timepoint responses, best responses, their dates and the response dates.
@@ -16,6 +16,11 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from recist_reference import (
+    Measurement,
+    reference_best_response,
+    reference_subject,
+)
 from response_builders import REF, subjects
 
 from oncotrial.response import (
@@ -23,11 +28,6 @@ from oncotrial.response import (
     ResponseCriteria,
     ResponseSettings,
     derive_response,
-)
-from oncotrial.response.reference import (
-    Measurement,
-    reference_best_response,
-    reference_subject,
 )
 
 ORDER = ["CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE", "ND", "MISSING"]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
+from recist_reference import Measurement
 from response_builders import REF, subjects
 from test_properties import _date, _frame, settings_strategy, trials
 
 from oncotrial.response import ResponseCriteria, ResponseSettings, derive_response
 from oncotrial.response.reading import NewLesion, ScanReader
-from oncotrial.response.reference import Measurement
 
 _NOT_MEASURED = {"NOT EVALUABLE"}
 

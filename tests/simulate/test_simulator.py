@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.errors import ValueProblem
-from oncotrial.formats.adsl import derive_adsl
 from oncotrial.formats.lesions import sdtm_lesions
 from oncotrial.formats.protocol_files import bundled_protocols, find_protocol
 from oncotrial.formats.sdtm_spec import DOMAIN_VARIABLES, to_text_frame
@@ -119,7 +119,8 @@ def test_recorded_responses_are_the_engines_reading_of_the_measurements(trial, c
     frames, settings = result.frames, result.plan.response
     assert criteria is None or settings.criteria is criteria
     derived = derive_response(
-        derive_adsl(frames),
+        # the ADSL-like frame is derived from SDTM text (the simulator's frames hold numbers)
+        derive_adsl({d: to_text_frame(f, d) for d, f in frames.items()}),
         lesions=sdtm_lesions(frames["TU"], frames["TR"]),
         settings=settings,
     )

@@ -110,6 +110,52 @@ def test_history_rows_cannot_be_changed_or_deleted(trial) -> None:
     assert models.AdverseEvent.history.get().grade == 1
 
 
+def test_every_history_table_is_append_only(store) -> None:
+    """One migration chain installs the triggers on every history table, the trial conduct's
+    (roles, allocation, screening, queries) included: they moved from the web app's chain."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = sorted(
+        model._meta.db_table
+        for model in apps.get_app_config("store").get_models()
+        if model.__name__.startswith("Historical")
+    )
+    assert {"store_historicaladverseevent", "store_historicalallocationslot"} <= set(tables)
+    assert {"store_historicalmembership", "store_historicalscreeningrecord"} <= set(tables)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            names = {row[0] for row in cursor.fetchall()}
+            wanted = {f"{t}_no_{what}" for t in tables for what in ("update", "delete")}
+        else:
+            cursor.execute(
+                "SELECT c.relname || '.' || t.tgname FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid"
+            )
+            names = {row[0] for row in cursor.fetchall()}
+            wanted = {f"{t}.{t}_append_only" for t in tables}
+    assert sorted(wanted - names) == []
+
+
+def test_a_conduct_history_row_cannot_be_changed(trial) -> None:
+    from django.db import DatabaseError, transaction
+
+    from oncotrial.store import models
+    from oncotrial.store.audit import acting_as, get_user
+
+    monitor = get_user("monitor")
+    with acting_as(monitor, "delegation log"):
+        models.Membership.objects.create(
+            user=monitor, trial=models.Trial.objects.get(trial_id=trial), role="monitor"
+        )
+    row = models.Membership.history.get()
+    row.role = "statistician"
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        row.save()
+    assert models.Membership.history.get().role == "monitor"
+
+
 def test_every_write_names_its_user(store) -> None:
     from oncotrial.store import models
 

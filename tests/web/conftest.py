@@ -76,7 +76,7 @@ class WebWorld:
 
     def grant(self, user: Any, trial: Any, *roles: str) -> None:
         from oncotrial.store.audit import acting_as
-        from oncotrial.web.models import Membership
+        from oncotrial.store.conduct import Membership
 
         with acting_as(user, "test set-up"):
             for role in roles:

@@ -39,9 +39,9 @@ def _setup(n: int, local_id: str = "001S") -> tuple[Any, Any, list[Any], Any]:
     from django.contrib.auth import get_user_model
 
     from oncotrial.store import models as db
+    from oncotrial.store.allocation import store_generated_list
     from oncotrial.store.audit import acting_as
-    from oncotrial.web.allocation import store_generated_list
-    from oncotrial.web.models import ScreeningRecord
+    from oncotrial.store.conduct import ScreeningRecord
     from oncotrial.web.trials import import_trial
 
     user = get_user_model().objects.create_superuser(username=f"u{uuid.uuid4().hex[:8]}")
@@ -76,7 +76,7 @@ def _setup(n: int, local_id: str = "001S") -> tuple[Any, Any, list[Any], Any]:
 def _race(trial: Any, protocol: Any, subjects: list[Any], user: Any) -> list[Any]:
     from django.db import connections
 
-    from oncotrial.web.allocation import allocate
+    from oncotrial.store.allocation import allocate
 
     barrier = threading.Barrier(len(subjects))
     results: list[Any] = [None] * len(subjects)
@@ -110,7 +110,7 @@ def _race(trial: Any, protocol: Any, subjects: list[Any], user: Any) -> list[Any
 
 def _check(trial: Any, results: list[Any]) -> None:
     from oncotrial.store import models as db
-    from oncotrial.web.models import AllocationSlot
+    from oncotrial.store.conduct import AllocationSlot
 
     used: dict[str, list[int]] = defaultdict(list)
     for slot in AllocationSlot.objects.filter(scheme__trial=trial, subject__isnull=False):

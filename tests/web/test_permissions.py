@@ -41,7 +41,7 @@ def world(web):
         "/t/001/queries/new/", {"subject": usubjid, "text": "Please check the start date."}
     )
     from oncotrial.store import models as db
-    from oncotrial.web.models import Query
+    from oncotrial.store.conduct import Query
 
     ids = {
         "ae": db.AdverseEvent.objects.get().pk,

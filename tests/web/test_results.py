@@ -30,10 +30,10 @@ def simulated(web):
 
 
 def test_report_is_built_and_its_files_served(simulated) -> None:
-    from oncotrial.app.analyse import analyse_trial
-    from oncotrial.app.report_endpoints import headline
+    from oncotrial.analysis import analyse_trial
     from oncotrial.app.trial_data import load_from_store
     from oncotrial.formats.ctcae import load_ctcae
+    from oncotrial.report.trial import headline
 
     _, clients, _ = simulated
     stat = clients["stat"]

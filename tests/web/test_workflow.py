@@ -37,7 +37,7 @@ def team(web):
 
 def test_import_makes_trial_protocol_sites_and_administrator(web) -> None:
     from oncotrial.store import models as db
-    from oncotrial.web.models import Membership
+    from oncotrial.store.conduct import Membership
 
     admin = web.user("root", superuser=True)
     client = web.client(admin)
@@ -71,7 +71,7 @@ def test_import_of_a_registry_record_upload(web, shared) -> None:
 
 def test_screening_registers_the_subject_at_consent(team) -> None:
     from oncotrial.store import models as db
-    from oncotrial.web.models import ScreeningRecord
+    from oncotrial.store.conduct import ScreeningRecord
 
     trial, clients, _ = team
     usubjid = screen(clients["inv"], "001", patient_001())
@@ -134,7 +134,7 @@ def test_screen_failure_records_ds_ie_and_dm(team) -> None:
 
 def test_randomization_takes_the_next_slot_and_shows_that_arm_only(team) -> None:
     from oncotrial.store import models as db
-    from oncotrial.web.models import AllocationSlot
+    from oncotrial.store.conduct import AllocationSlot
 
     trial, clients, _ = team
     inv, stat = clients["inv"], clients["stat"]
@@ -168,7 +168,7 @@ def test_randomization_takes_the_next_slot_and_shows_that_arm_only(team) -> None
 
 
 def test_a_used_list_is_locked(team) -> None:
-    from oncotrial.web.models import RandomizationScheme
+    from oncotrial.store.conduct import RandomizationScheme
 
     _, clients, _ = team
     inv, stat = clients["inv"], clients["stat"]

@@ -21,17 +21,18 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from oncotrial.analysis import TrialData
+from oncotrial.analysis.results import RateOutcome, TrialResults, TteOutcome
 from oncotrial.app.dictionary import find_dictionary
-from oncotrial.app.report_endpoints import headline
-from oncotrial.app.results import RateOutcome, TrialResults, TteOutcome
-from oncotrial.app.trial_data import TrialData, load_from_store
-from oncotrial.app.trial_report import write_trial_report
+from oncotrial.app.reporting import write_trial_report
+from oncotrial.app.trial_data import load_from_store
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import ConfigurationError
 from oncotrial.formats.protocol_files import bundled_protocols, dump_protocol_yaml
 from oncotrial.home import data_home
 from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.protocol.model import Protocol
+from oncotrial.report.trial import headline
 from oncotrial.simulate import ArmParameters, DesignParameters, SimulatedTrial, simulate_trial
 from oncotrial.stats.km import QuantileEstimate
 from oncotrial.stats.proportions import Proportion

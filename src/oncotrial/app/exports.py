@@ -12,23 +12,33 @@ Layout of an export folder ``OUT``:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from oncotrial.app.adam import derive_adam
-from oncotrial.app.trial_data import TrialData
+from oncotrial.analysis import TrialData
+from oncotrial.analysis.adam import derive_adam
+from oncotrial.app.trial_data import load_from_store
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import InputError
+from oncotrial.formats.adam import write_adsl
 from oncotrial.formats.metadata import describe_datasets
 from oncotrial.formats.odm import write_odm
 from oncotrial.formats.sdtm import write_sdtm_folder
 from oncotrial.formats.sdtm_spec import to_text_frame
 from oncotrial.formats.submission import write_submission
 
-__all__ = ["ExportedFiles", "export_adam", "export_odm", "export_xpt"]
+__all__ = [
+    "ExportedFiles",
+    "TrialExport",
+    "export_adam",
+    "export_odm",
+    "export_trial",
+    "export_xpt",
+]
 
 
 @dataclass(frozen=True)
@@ -133,3 +143,64 @@ def export_odm(
     finally:
         partial.unlink(missing_ok=True)
     return ExportedFiles((target,))
+
+
+@dataclass(frozen=True)
+class TrialExport:
+    """What ``export_trial`` wrote: the SDTM domains (as stored), the files and notes (why an
+    ADaM dataset is missing)."""
+
+    frames: dict[str, pd.DataFrame]
+    written: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def records(self) -> int:
+        return sum(len(f) for f in self.frames.values())
+
+
+def export_trial(
+    trial_id: str,
+    out_dir: Path,
+    *,
+    fmt: str = "csv",
+    adsl: bool = False,
+    adam: bool = False,
+    domains: Sequence[str] | None = None,
+    ctcae: CtcaeDictionary | None = None,
+    created: str,
+    source_version: str,
+) -> TrialExport:
+    """``oncotrial data export``: a stored trial's SDTM domains (all, or ``domains``) as
+    ``fmt`` (csv, json: ``store.files.export_files``; xpt with define.xml; odm), with
+    ``adsl.csv`` and, with ``adam``, the ADaM datasets in ``out_dir/adam``. xpt, odm and ADaM
+    need the CTCAE dictionary (``ctcae``). ``created`` and ``source_version`` go into the files."""
+    from oncotrial.store.files import export_files
+    from oncotrial.store.sdtm_export import export_sdtm
+
+    if adam and fmt == "odm":
+        raise InputError("ADaM datasets go with csv, json or xpt (ODM carries SDTM)")
+    stamp = {"created": created, "source_version": source_version}
+    if fmt in ("csv", "json"):
+        done = export_files(trial_id, out_dir, fmt=fmt, adsl=adsl, domains=domains, **stamp)
+        frames, written = done.frames, list(done.written)
+    else:
+        wanted = [d.strip().upper() for d in domains] if domains else None
+        frames = export_sdtm(trial_id, domains=wanted)
+        data = load_from_store(trial_id)
+        export = export_xpt if fmt == "xpt" else export_odm
+        written = list(export(data, frames, out_dir, ctcae=ctcae, **stamp).files)
+        if adsl:
+            if wanted is not None and set(wanted) != set(frames):
+                frames = export_sdtm(trial_id)
+            written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
+    notes: tuple[str, ...] = ()
+    if adam:
+        if ctcae is None:
+            raise InputError("the ADaM datasets need the CTCAE dictionary (ADAE)")
+        made = export_adam(
+            load_from_store(trial_id), out_dir / "adam", fmt=fmt, ctcae=ctcae, **stamp
+        )
+        written += list(made.files)
+        notes = made.notes
+    return TrialExport(frames, tuple(written), notes)

@@ -1,63 +1,26 @@
-"""A trial's data for analysis: its protocol and SDTM frames, from the database or a folder.
+"""Loading a trial for analysis, from the database or an SDTM folder.
 
-The report and the demo read a trial the same way whatever its source: ``TrialData`` holds the
-protocol, the SDTM domain frames (text, as docs/sdtm.md describes) and where they came from.
-``load_from_store`` reads a trial of the database (its current protocol version and every
-record); ``load_from_folder`` an SDTM folder plus a protocol (trial id, seed file or YAML).
+The report, the demo and the web application read a trial the same way whatever its source: as
+the analysis pipeline's :class:`~oncotrial.analysis.TrialData` (the protocol, the SDTM domain
+frames as text, and where they came from). ``load_from_store`` reads a trial of the database (its
+current protocol version and every record); ``load_from_folder`` an SDTM folder plus a protocol
+(trial id, seed file or YAML).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
-import pandas as pd
-
+from oncotrial.analysis.data import TrialData
 from oncotrial.errors import InputError, OncotrialError, StoreError
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.formats.sdtm import read_sdtm_folder
-from oncotrial.formats.sdtm_spec import to_text_frame
-from oncotrial.protocol.model import Protocol
 
-__all__ = ["SIMULATION_MARK", "TrialData", "load_from_folder", "load_from_store"]
+__all__ = ["SIMULATION_MARK", "load_from_folder", "load_from_store"]
 
 #: Words in a stored protocol version's note that mark simulated data (the simulation commands
 #: store "simulation of <trial> (n=…, seed=…)"); such reports carry the simulated-data banner.
 SIMULATION_MARK = "simulation of"
-
-
-@dataclass(frozen=True)
-class TrialData:
-    """A protocol and its SDTM frames (text), with a description of their source.
-
-    ``simulated`` marks data made by the simulator: every page of the report then says so.
-    ``notes`` are facts about the data the report must state (e.g. a domain held back).
-    """
-
-    protocol: Protocol
-    frames: Mapping[str, pd.DataFrame]
-    source: str
-    simulated: bool = False
-    notes: tuple[str, ...] = ()
-    trial_id: str | None = None
-
-    def __post_init__(self) -> None:
-        frames = {
-            domain.upper(): to_text_frame(frame.reset_index(drop=True), domain.upper())
-            for domain, frame in self.frames.items()
-        }
-        if "DM" not in frames or frames["DM"].empty:
-            raise InputError(
-                f"{self.source} holds no subjects (no DM records)",
-                field="DM",
-                hint="A report needs at least the DM domain: one row per screened subject.",
-            )
-        object.__setattr__(self, "frames", MappingProxyType(frames))
-
-    def frame(self, domain: str) -> pd.DataFrame | None:
-        return self.frames.get(domain.upper())
 
 
 def _folder_domains(folder: Path) -> list[str]:

@@ -46,34 +46,9 @@ def ctcae_option(function: F) -> F:
 
 def open_store(db: str | None, *, migrated: bool = True) -> dict[str, Any]:
     """Configure Django for the database; with ``migrated`` insist it has been initialised."""
-    from oncotrial.store import configure
-    from oncotrial.store.settings import describe_database
+    from oncotrial.store import open_database
 
-    config = configure(db)
-    if config["ENGINE"].endswith("sqlite3") and migrated and not Path(config["NAME"]).exists():
-        raise ConfigurationError(
-            f"there is no trial database at {config['NAME']}",
-            hint="Create it with `oncotrial db init` (and the same --db).",
-        )
-    try:
-        from django.db import connection
-
-        connection.ensure_connection()
-    except Exception as exc:  # the driver's own error types differ by backend
-        raise ConfigurationError(
-            f"cannot open the database ({describe_database(config)}): {exc}".replace("\n", " "),
-            hint="Check --db / DATABASE_URL and that the server is running.",
-        ) from exc
-    if migrated:
-        from django.db.migrations.executor import MigrationExecutor
-
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            raise ConfigurationError(
-                f"the database ({describe_database(config)}) is not initialised or not up to date",
-                hint="Run `oncotrial db init` (with the same --db).",
-            )
-    return config
+    return open_database(db, migrated=migrated)
 
 
 def load_dictionary(path: Path | None, *, required: bool = True) -> Any:

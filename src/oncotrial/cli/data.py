@@ -90,92 +90,38 @@ def import_(
       oncotrial data import subjects.xlsx --template subject --trial NCT07064876
       oncotrial data import sdtm/ --update --reason "query 17: AE grade corrected"
     """
-    from oncotrial.formats.sdtm import read_domain, read_sdtm_folder
-
-    open_store(db)
-    from oncotrial.store.sdtm_import import import_sdtm
-    from oncotrial.store.validation import Source
-
-    dictionary = load_dictionary(ctcae, required=False)
-    protocol_yaml = None
+    if renumber_seq and update:
+        raise click.UsageError("--renumber-seq adds records; it cannot go with --update")
+    protocol = None
     if protocol_ref:
-        from oncotrial.formats.protocol_files import dump_protocol_yaml, find_protocol
+        from oncotrial.formats.protocol_files import find_protocol
 
         protocol = find_protocol(protocol_ref)
-        protocol_yaml = dump_protocol_yaml(protocol)
-        trial_id = trial_id or protocol.trial_id
-    if entity:
-        from oncotrial.store.trials import ensure_trial, import_template
+    open_store(db)
+    from oncotrial.store.files import import_files
 
-        if not trial_id:
-            raise InputError("a template import needs the trial", hint="Pass --trial ID.")
-        if protocol_ref:
-            ensure_trial(find_protocol(protocol_ref), user=user, trial_id=trial_id)
-        result = import_template(entity, source, trial_id=trial_id, user=user, ctcae=dictionary)
-    else:
-        if domain:
-            frames = {domain.upper(): read_domain(source)}
-            sources = {
-                domain.upper(): Source(str(source), 1 if source.suffix.lower() == ".json" else 2)
-            }
-        else:
-            if not source.is_dir():
-                raise InputError(
-                    "not a folder",
-                    file=str(source),
-                    hint="Give an SDTM folder, or --domain XX for one file, or --template ENTITY.",
-                )
-            frames = read_sdtm_folder(source, [], optional=_folder_domains(source))
-            if not frames:
-                raise InputError(
-                    "the folder holds no SDTM domain files (dm.csv, tu.csv, … or .json)",
-                    file=str(source),
-                )
-            sources = {}
-            for name in frames:
-                csv_file = source / f"{name.lower()}.csv"
-                if csv_file.exists():
-                    sources[name] = Source(str(csv_file), 2)
-                else:
-                    sources[name] = Source(str(source / f"{name.lower()}.json"), 1)
-        renumbered = []
-        if renumber_seq:
-            if update:
-                raise click.UsageError("--renumber-seq adds records; it cannot go with --update")
-            # --SEQ identifies a record; a file whose numbers repeat cannot be stored as it is.
-            # On request the numbers are dropped and assigned afresh, and the user is told.
-            for name, frame in list(frames.items()):
-                if name != "DM" and f"{name}SEQ" in frame.columns:
-                    frames[name] = frame.drop(columns=[f"{name}SEQ"])
-                    renumbered.append(name)
-        result = import_sdtm(
-            frames,
-            trial_id=trial_id,
-            protocol_yaml=protocol_yaml,
-            user=user,
-            reason=reason,
-            mode="update" if update else "add",
-            sources=sources,
-            ctcae=dictionary,
-            source_name=str(source),
-            assign_seq=renumber_seq,
+    done = import_files(
+        source,
+        trial_id=trial_id,
+        entity=entity,
+        domain=domain,
+        protocol=protocol,
+        update=update,
+        reason=reason,
+        renumber_seq=renumber_seq,
+        user=user,
+        ctcae=load_dictionary(ctcae, required=False),
+    )
+    for name in done.renumbered:
+        err_console.print(
+            f"note: {name}SEQ numbers of {escape(str(source))} were replaced by new numbers "
+            "in file order (--renumber-seq)"
         )
-        for name in renumbered:
-            err_console.print(
-                f"note: {name}SEQ numbers of {escape(str(source))} were replaced by new numbers "
-                "in file order (--renumber-seq)"
-            )
+    result = done.result
     console.print(
         f"[green]imported[/] into trial {escape(result.trial_id)}"
         f"{' (new)' if result.created_trial else ''}: {escape(_summary(result))}"
     )
-
-
-def _folder_domains(folder: Path) -> list[str]:
-    names = sorted(
-        {p.stem.upper() for p in folder.iterdir() if p.suffix.lower() in {".csv", ".json"}}
-    )
-    return [name for name in names if name.isalnum() and len(name) <= 8 and name != "ADSL"]
 
 
 @data.command("export")
@@ -228,53 +174,29 @@ def export(
       oncotrial data export NCT07064876 --out submission/ --format xpt --adam
       oncotrial data export NCT07064876 --out odm/ --format odm
     """
-    from oncotrial.formats.adsl import derive_adsl, write_adsl
-    from oncotrial.formats.sdtm import write_sdtm_folder
-
-    open_store(db)
-    from oncotrial.store.sdtm_export import export_sdtm
-
     if adam and fmt == "odm":
         raise click.UsageError("--adam goes with --format csv, json or xpt (ODM carries SDTM)")
-    wanted = [d.strip().upper() for d in domains.split(",")] if domains else None
-    frames = export_sdtm(trial_id, domains=wanted)
-    created = datetime.now(UTC).replace(microsecond=0).isoformat()
-    notes: tuple[str, ...] = ()
-    if fmt in ("xpt", "odm") or adam:
-        from oncotrial.app import exports
-        from oncotrial.app.trial_data import load_from_store
+    open_store(db)
+    from oncotrial.app.exports import export_trial
 
-        data = load_from_store(trial_id)
-        dictionary = load_dictionary(ctcae)
-        stamp = {"created": created, "source_version": __version__}
-    if fmt in ("csv", "json"):
-        written = write_sdtm_folder(
-            frames,
-            out_dir,
-            fmt=fmt,
-            study_oid=trial_id,
-            created=created,
-            source_version=__version__,
-            canonical=True,
-        )
-    elif fmt == "xpt":
-        written = list(exports.export_xpt(data, frames, out_dir, ctcae=dictionary, **stamp).files)
-    else:
-        written = list(exports.export_odm(data, frames, out_dir, ctcae=dictionary, **stamp).files)
-    if adsl:
-        if wanted is not None and set(wanted) != set(frames):
-            frames = export_sdtm(trial_id)
-        written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
-    if adam:
-        made = exports.export_adam(data, out_dir / "adam", fmt=fmt, ctcae=dictionary, **stamp)
-        written += list(made.files)
-        notes = made.notes
-    rows = sum(len(f) for f in frames.values())
-    console.print(
-        f"[green]exported[/] {escape(trial_id)}: {len(frames)} domain(s), {rows} record(s) → "
-        f"{escape(str(out_dir))} ({', '.join(p.relative_to(out_dir).as_posix() for p in written)})"
+    done = export_trial(
+        trial_id,
+        out_dir,
+        fmt=fmt,
+        adsl=adsl,
+        adam=adam,
+        domains=domains.split(",") if domains else None,
+        ctcae=load_dictionary(ctcae) if fmt in ("xpt", "odm") or adam else None,
+        # The clock is read here, at the edge: the files state when they were made.
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        source_version=__version__,
     )
-    for note in notes:
+    names = ", ".join(p.relative_to(out_dir).as_posix() for p in done.written)
+    console.print(
+        f"[green]exported[/] {escape(trial_id)}: {len(done.frames)} domain(s), {done.records} "
+        f"record(s) → {escape(str(out_dir))} ({names})"
+    )
+    for note in done.notes:
         err_console.print(f"note: {escape(note)}")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from oncotrial.app.analysis import run_endpoints
+from oncotrial.app.derivations import run_endpoints, tte_settings
 from oncotrial.cli._options import (
     evaluator_option,
     response_source_option,
@@ -17,8 +17,6 @@ from oncotrial.cli._options import (
 from oncotrial.cli._output import console, err_console
 from oncotrial.endpoints.tte import Param, RuleSet, rules_for
 from oncotrial.formats.protocol_files import find_protocol
-from oncotrial.protocol.endpoints import Origin
-from oncotrial.response import ReferenceDate, ResponseSettings
 
 __all__ = ["endpoints"]
 
@@ -130,26 +128,20 @@ def derive(
                 f"{name!r} is not one of {', '.join(sorted(_PARAMS))}", param_hint="--params"
             )
         wanted.append(_PARAMS[name])
-    settings = ResponseSettings()
-    interval, window = assessment_interval_days, assessment_window_days
-    if protocol is not None:
-        plan = find_protocol(protocol).analysis
-        settings = plan.response or settings
-        if reference is None and plan.reference_date is not None:
-            reference = "TRTSDT" if plan.reference_date is Origin.FIRST_DOSE else "RANDDT"
-        interval = interval or plan.imaging_interval_days
-        window = window if window is not None else plan.imaging_window_days
-    reference = reference or "RANDDT"
-    settings = settings.model_copy(update={"reference_date": ReferenceDate(reference)})
-    rules = rules_for(
-        rule_set, assessment_interval_days=interval, assessment_window_days=window or 0
+    chosen = tte_settings(
+        rule_set,
+        plan=find_protocol(protocol).analysis if protocol is not None else None,
+        reference=reference,
+        assessment_interval_days=assessment_interval_days,
+        assessment_window_days=assessment_window_days,
     )
+    rules, reference = chosen.rules, chosen.reference
     run = run_endpoints(
         adsl,
         rules=rules,
         reference=reference,
         params=tuple(dict.fromkeys(wanted)),
-        settings=settings,
+        settings=chosen.response,
         sdtm=sdtm,
         adrs=adrs,
         source=source,

@@ -17,7 +17,7 @@ __all__ = ["print_report_summary", "report"]
 
 def print_report_summary(results: object, files: object) -> None:
     """The endpoints' headlines and where the files are."""
-    from oncotrial.app.report_endpoints import headline
+    from oncotrial.report.trial import headline
 
     table = Table(header_style="bold", title=None, show_lines=False)
     table.add_column("Registration", no_wrap=True)
@@ -94,38 +94,27 @@ def report(
       oncotrial report 001 --cutoff 2026-01-31 --out report-001/ --db trials.sqlite3
       oncotrial report --sdtm sim002/ --protocol 002 --out report-002/ --simulated
     """
-    from dataclasses import replace
-
-    from oncotrial.app.dictionary import find_dictionary
-    from oncotrial.app.trial_data import load_from_folder, load_from_store
-    from oncotrial.app.trial_report import write_trial_report
+    from oncotrial.app.reporting import report_trial
 
     if (trial is None) == (sdtm is None):
         raise click.UsageError("give a TRIAL id of the database, or --sdtm DIR with --protocol")
     if sdtm is not None and protocol is None:
         raise click.UsageError("--sdtm needs --protocol (trial id, seed file or protocol YAML)")
-    dictionary, reason = find_dictionary(ctcae)
-    if sdtm is not None:
-        assert protocol is not None  # checked above
-        data = load_from_folder(sdtm, protocol)
-    else:
-        assert trial is not None  # checked above
+    if trial is not None:
         open_store(db)
-        data = load_from_store(trial, protocol=protocol)
-    if simulated:
-        data = replace(data, simulated=True)
-    if reason is not None:
-        err_console.print(f"[yellow]note:[/] {escape(reason)}.")
-    # The clock is read here, at the edge: the report states when it was generated.
-    generated = datetime.now().replace(second=0, microsecond=0)
-    made = write_trial_report(
-        data,
+    made = report_trial(
         out_dir,
-        generated=generated,
+        # The clock is read here, at the edge: the report states when it was generated.
+        generated=datetime.now().replace(second=0, microsecond=0),
+        trial=trial,
+        sdtm=sdtm,
+        protocol=protocol,
+        simulated=simulated,
         cutoff=cutoff.date() if cutoff else None,
-        ctcae=dictionary,
-        ctcae_reason=reason,
+        ctcae=ctcae,
     )
+    if made.ctcae_reason is not None:
+        err_console.print(f"[yellow]note:[/] {escape(made.ctcae_reason)}.")
     results = made.results
     console.print(
         f"[bold]{escape(results.trial_id)}[/] — {escape(results.protocol.title)}\n"

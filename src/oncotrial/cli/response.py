@@ -8,7 +8,7 @@ import click
 import pandas as pd
 from rich.table import Table
 
-from oncotrial.app.analysis import run_response
+from oncotrial.app.derivations import run_response
 from oncotrial.cli._options import (
     evaluator_option,
     response_source_option,

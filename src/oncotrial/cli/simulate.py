@@ -133,17 +133,13 @@ def simulate(
       oncotrial simulate --protocol 001 --n 120 --seed 1 --hr 0.6 --out sim001/ --no-store
       oncotrial simulate --protocol 002 --arm "A=orr:0.45,pfs:9,os:24" --out sim002/
     """
-    from oncotrial.formats.adsl import derive_adsl, write_adsl
-    from oncotrial.formats.protocol_files import dump_protocol_yaml, find_protocol
-    from oncotrial.formats.sdtm import write_sdtm_folder
-    from oncotrial.simulate import ArmParameters, DesignParameters, simulate_trial
+    from oncotrial.app.simulation import planned_size, simulate_and_keep
+    from oncotrial.formats.protocol_files import find_protocol
+    from oncotrial.simulate import ArmParameters, DesignParameters
 
     if no_store and out_dir is None:
         raise InputError("--no-store needs --out: the simulation would go nowhere")
     protocol = find_protocol(protocol_ref)
-    count = n or (
-        protocol.enrollment.count if protocol.enrollment and protocol.enrollment.count else 30
-    )
     defaults = DesignParameters()
     experimental = ArmParameters(
         orr=orr if orr is not None else defaults.experimental.orr,
@@ -177,39 +173,41 @@ def simulate(
         if followup_months is not None
         else defaults.followup_months,
     )
-    store = not no_store
-    if store:
+    if not no_store:
         open_store(db)
-    dictionary = load_dictionary(ctcae, required=store)
-    result = simulate_trial(protocol, count, seed, parameters, ctcae=dictionary)
-    for note in result.notes:
-        err_console.print(f"[yellow]note:[/] {escape(note)}")
-    frames = result.frames
-    rows = sum(len(f) for f in frames.values())
-    screened = len(frames["DM"])
-    console.print(
-        f"simulated {escape(protocol.trial_id)}: {count} enrolled of {screened} screened, "
-        f"seed {seed}, data cut-off {result.cutoff.isoformat()}, {rows} SDTM records"
+    run = simulate_and_keep(
+        protocol,
+        n=n or planned_size(protocol),
+        seed=seed,
+        parameters=parameters,
+        out_dir=out_dir,
+        fmt=fmt,
+        store=not no_store,
+        trial_id=trial_id,
+        user=user,
+        ctcae=load_dictionary(ctcae, required=not no_store),
+        # The clock is read here, at the edge: Dataset-JSON states when the files were made.
+        created=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        source_version=__version__,
     )
-    if out_dir is not None:
-        created = datetime.now(UTC).replace(microsecond=0).isoformat()
-        written = write_sdtm_folder(
-            frames,
-            out_dir,
-            fmt=fmt,
-            study_oid=result.studyid,
-            created=created,
-            source_version=__version__,
-        )
-        written.append(write_adsl(derive_adsl(frames), out_dir / "adsl.csv"))
-        protocol_path = out_dir / "protocol.yaml"
-        protocol_path.write_text(dump_protocol_yaml(protocol), encoding="utf-8")
-        written.append(protocol_path)
-        console.print(f"[green]wrote[/] {len(written)} files to {escape(str(out_dir))}")
-    if store:
-        from oncotrial.store.trials import store_simulation
+    _print_run(run)
 
-        stored = store_simulation(result, user=user, trial_id=trial_id, ctcae=dictionary)
+
+def _print_run(run: object) -> None:
+    from oncotrial.app.simulation import SimulationRun
+
+    assert isinstance(run, SimulationRun)  # typed loosely so that the module imports nothing
+    simulated = run.simulated
+    for note in simulated.notes:
+        err_console.print(f"[yellow]note:[/] {escape(note)}")
+    console.print(
+        f"simulated {escape(simulated.protocol.trial_id)}: {run.n} enrolled of "
+        f"{run.screened} screened, seed {simulated.seed}, data cut-off "
+        f"{simulated.cutoff.isoformat()}, {run.records} SDTM records"
+    )
+    if run.out_dir is not None:
+        console.print(f"[green]wrote[/] {len(run.written)} files to {escape(str(run.out_dir))}")
+    if run.stored_trial is not None:
         console.print(
-            f"[green]stored[/] trial {escape(stored.trial_id)}: {stored.total_inserted} records"
+            f"[green]stored[/] trial {escape(run.stored_trial)}: {run.stored_records} records"
         )

@@ -22,7 +22,7 @@ import pandas as pd
 from oncotrial.errors import ConfigurationError, Problem, SchemaError, ValueProblem
 from oncotrial.formats.sdtm import read_domain, write_dataset_json
 
-__all__ = ["DATE_COLUMN", "read_adsl", "write_csv", "write_tables"]
+__all__ = ["DATE_COLUMN", "read_adsl", "write_adsl", "write_csv", "write_tables"]
 
 DATE_COLUMN = re.compile(r"^[A-Z][A-Z0-9]*DT$")
 _DATETIME_COLUMN = re.compile(r"^[A-Z][A-Z0-9]*DTM$")
@@ -90,6 +90,12 @@ def read_adsl(path: Path, *, required: Iterable[str] = ("USUBJID",)) -> pd.DataF
             problems=problems,
         )
     return out
+
+
+def write_adsl(frame: pd.DataFrame, path: Path) -> Path:
+    """Write the ADSL-like frame (``oncotrial.endpoints.adsl``) as CSV, missing values empty."""
+    frame.to_csv(path, index=False, na_rep="")
+    return path
 
 
 def _for_json(frame: pd.DataFrame) -> pd.DataFrame:

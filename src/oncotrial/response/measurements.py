@@ -36,6 +36,15 @@ import pandas as pd
 from oncotrial.response import codes as c
 from oncotrial.response.dates import NO_DATE, parse_dates
 from oncotrial.response.frames import LDIAM, LESION_REQUIRED, SAXIS, require_columns
+from oncotrial.response.lesion_checks import (
+    baseline_checks,
+    check_duplicates,
+    column,
+    conflicting_keys,
+    first_per_key,
+    latest_day_per_key,
+    max_per_subject,
+)
 from oncotrial.response.problems import Action, ProblemLog
 from oncotrial.response.settings import ResponseSettings
 
@@ -101,12 +110,6 @@ class PreparedLesions:
     included: np.ndarray
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series([None] * len(frame), index=frame.index, dtype=object)
-
-
 def _map_words(
     series: pd.Series, table: dict[str, int], words: Mapping[str, str] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -152,8 +155,8 @@ def _diameters(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     """Longest diameter and short axis (with not-a-number masks) from LDIAM/SAXIS, or from
     DIAMETER (the lesion's RECIST measure) with an optional AXIS (LONG or SHORT)."""
     if "DIAMETER" not in frame.columns:
-        ldiam, ld_bad = _numbers(_column(frame, LDIAM))
-        saxis, sa_bad = _numbers(_column(frame, SAXIS))
+        ldiam, ld_bad = _numbers(column(frame, LDIAM))
+        saxis, sa_bad = _numbers(column(frame, SAXIS))
         return ldiam, ld_bad, saxis, sa_bad
     diameter, bad = _numbers(frame["DIAMETER"])
     if "AXIS" not in frame.columns:
@@ -183,14 +186,186 @@ def prepare_lesions(
     settings: ResponseSettings,
     log: ProblemLog,
 ) -> PreparedLesions:
-    """Check and convert lesion records; see the module docstring for what is excluded."""
-    require_columns(lesions, LESION_REQUIRED, what="lesion")
-    frame = lesions.reset_index(drop=True)
-    n = len(frame)
-    n_subjects = len(subjects)
-    ok = np.ones(n, dtype=bool)
+    """Check and convert lesion records; see the module docstring for what is excluded.
 
-    # --- subject ---------------------------------------------------------------------------
+    The checks run in the order of the module docstring, each on the records the earlier ones
+    kept (``_Records.ok``), so that one record is reported for its first problem only.
+    """
+    require_columns(lesions, LESION_REQUIRED, what="lesion")
+    work = _Records.read(lesions.reset_index(drop=True), subjects, settings, log)
+    _exclude_early_new_lesions(work)
+    _exclude_wrong_axis(work)
+    work.ok = check_duplicates(
+        work.ok,
+        work.wide_key,
+        work.n_codes,
+        work.day,
+        work.role,
+        work.is_node,
+        work.value,
+        work.status,
+        work.frame,
+        log,
+    )
+    excluded = _subjects_with_shared_ids(work, len(subjects))
+    base = _baseline(work, subjects, excluded)
+    _exclude_orphans(work, base)
+    baseline_checks(
+        frame=work.frame,
+        mask=base.target & work.ok & base.included[work.subj],
+        subj=work.subj,
+        is_node=work.is_node,
+        value=work.value,
+        day=work.day,
+        ref_day=work.ref_day,
+        settings=settings,
+        log=log,
+    )
+    return _prepared(work, base)
+
+
+@dataclass
+class _Records:
+    """The lesion records under check: one array entry per input row (``prepare_lesions``'s
+    scratch, never returned). ``ok`` marks the records still usable; ``exclude`` logs a problem
+    and drops the records."""
+
+    frame: pd.DataFrame
+    log: ProblemLog
+    ok: np.ndarray
+    subj: np.ndarray  # subject position (0 where unknown: see ``known``)
+    known: np.ndarray
+    ref_day: np.ndarray
+    role: np.ndarray
+    role_bad: np.ndarray
+    status: np.ndarray
+    is_node: np.ndarray
+    ldiam: np.ndarray
+    saxis: np.ndarray
+    value: np.ndarray  # the RECIST measure (§4.2), NaN = not assessed
+    measure: np.ndarray  # the diameter RECIST sums for the lesion (short axis of nodes)
+    other: np.ndarray  # the other diameter
+    day: np.ndarray
+    imputed: np.ndarray
+    bad_date: np.ndarray
+    no_lesion: np.ndarray
+    key: np.ndarray  # dense key of (subject, lesion id)
+    wide_key: np.ndarray
+    n_codes: int
+    n_keys: int
+    subj_of_key: np.ndarray
+    pre: np.ndarray  # on or before the reference date
+
+    def exclude(
+        self,
+        mask: np.ndarray,
+        *,
+        problem: str,
+        action: str,
+        field: str,
+        value: pd.Series | None = None,
+        rule: str | None = None,
+    ) -> None:
+        self.log.add(
+            self.frame, mask, problem=problem, action=action, field=field, value=value, rule=rule
+        )
+        self.ok &= ~mask
+
+    def column(self, name: str) -> pd.Series:
+        return column(self.frame, name)
+
+    @classmethod
+    def read(
+        cls,
+        frame: pd.DataFrame,
+        subjects: SubjectIndex,
+        settings: ResponseSettings,
+        log: ProblemLog,
+    ) -> _Records:
+        """Every column converted; records whose subject, role, state, node flag, diameters,
+        date or lesion id cannot be read are excluded (and logged) on the way."""
+        ok = np.ones(len(frame), dtype=bool)
+        subj, known, ref_day = _read_subjects(frame, subjects, settings, log, ok)
+        role, role_bad = _read_roles(frame, log, ok)
+        status = _read_states(frame, log, ok)
+        is_node = _read_node_flags(frame, log, ok)
+        ldiam, saxis = _read_diameters(frame, log, ok)
+        dates = parse_dates(column(frame, "DTC"), partial_day=settings.partial_date_day)
+        log.add(
+            frame,
+            ok & dates.bad,
+            problem=dates.problem,
+            action=Action.RECORD_EXCLUDED,
+            field="DTC",
+            value=column(frame, "DTC"),
+        )
+        ok &= ~dates.bad
+        lesion_code, lesion_uniques = pd.factorize(column(frame, "LESION_ID"), use_na_sentinel=True)
+        no_lesion = lesion_code < 0
+        log.add(
+            frame,
+            ok & no_lesion,
+            problem="the lesion identifier is missing",
+            action=Action.RECORD_EXCLUDED,
+            field="LESION_ID",
+        )
+        ok &= ~no_lesion
+        # Dense lesion keys (one per subject and lesion id) so that membership tests are
+        # lookups.
+        n_subjects = len(subjects)
+        n_codes = max(len(lesion_uniques), 1)
+        wide_key = subj * n_codes + np.where(no_lesion, 0, lesion_code)
+        if n_subjects * n_codes <= max(4 * len(frame), 1_000_000):
+            # Few distinct lesion ids (T1..T5): subject x id is already a small dense key space.
+            key, n_keys = wide_key, n_subjects * n_codes
+        else:
+            key, key_uniques = pd.factorize(wide_key)
+            n_keys = len(key_uniques)
+        subj_of_key = np.zeros(n_keys, dtype=np.int64)
+        subj_of_key[key] = subj
+        # The measurement RECIST uses (§4.2: LD for non-nodal, short axis for nodal targets).
+        measure = np.where(is_node, saxis, ldiam)
+        value = np.where(status == ST_SMALL, settings.too_small_mm, measure)
+        value = np.where(np.isnan(value) & (status == ST_ABSENT), 0.0, value)
+        value = np.where(status == ST_NE, np.nan, value)
+        return cls(
+            frame=frame,
+            log=log,
+            ok=ok,
+            subj=subj,
+            known=known,
+            ref_day=ref_day,
+            role=role,
+            role_bad=role_bad,
+            status=status,
+            is_node=is_node,
+            ldiam=ldiam,
+            saxis=saxis,
+            value=value,
+            measure=measure,
+            other=np.where(is_node, ldiam, saxis),
+            day=dates.days,
+            imputed=dates.imputed,
+            bad_date=dates.bad,
+            no_lesion=no_lesion,
+            key=key,
+            wide_key=wide_key,
+            n_codes=n_codes,
+            n_keys=n_keys,
+            subj_of_key=subj_of_key,
+            pre=dates.days <= ref_day,
+        )
+
+
+def _read_subjects(
+    frame: pd.DataFrame,
+    subjects: SubjectIndex,
+    settings: ResponseSettings,
+    log: ProblemLog,
+    ok: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(subject position, known mask, reference day) per record; ``ok`` loses records of
+    unknown subjects and of subjects without a reference date."""
     subj, no_id, unknown_ids = _subjects_of(frame["USUBJID"], subjects)
     log.add(
         frame,
@@ -208,7 +383,7 @@ def prepare_lesions(
     ok &= known
     subj = np.where(known, subj, 0).astype(np.int64)
     ref_day = subjects.ref_day[subj]
-    no_ref_subjects = np.zeros(n_subjects, dtype=bool)
+    no_ref_subjects = np.zeros(len(subjects), dtype=bool)
     no_ref_subjects[subj[known]] = True
     no_ref_subjects &= subjects.ref_day == NO_DATE
     log.add_subjects(
@@ -218,9 +393,13 @@ def prepare_lesions(
         action=Action.SUBJECT_EXCLUDED,
     )
     ok &= ref_day != NO_DATE
+    return subj, known, ref_day
 
-    # --- role, state, node flag, diameters, date --------------------------------------------
-    role, role_bad, role_blank = _map_words(_column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
+
+def _read_roles(
+    frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    role, role_bad, role_blank = _map_words(column(frame, "ROLE"), _ROLE_CODES, c.ROLE_WORDS)
     role_bad |= role_blank
     log.add(
         frame,
@@ -228,11 +407,14 @@ def prepare_lesions(
         problem="unknown or missing lesion role (TARGET, NON-TARGET or NEW expected)",
         action=Action.RECORD_EXCLUDED,
         field="ROLE",
-        value=_column(frame, "ROLE"),
+        value=column(frame, "ROLE"),
     )
     ok &= ~role_bad
+    return role, role_bad
 
-    status, status_bad, _ = _map_words(_column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
+
+def _read_states(frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray) -> np.ndarray:
+    status, status_bad, _ = _map_words(column(frame, "STATUS"), _STATUS_CODES, c.NT_STATUS_WORDS)
     log.add(
         frame,
         ok & status_bad,
@@ -240,28 +422,34 @@ def prepare_lesions(
         "EQUIVOCAL, NOT EVALUABLE or TOO SMALL TO MEASURE expected)",
         action=Action.RECORD_EXCLUDED,
         field="STATUS",
-        value=_column(frame, "STATUS"),
+        value=column(frame, "STATUS"),
     )
     ok &= ~status_bad
+    return status
 
-    node_raw = _column(frame, "IS_NODE")
+
+def _read_node_flags(frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray) -> np.ndarray:
+    node_raw = column(frame, "IS_NODE")
     if pd.api.types.is_bool_dtype(node_raw.dtype):
-        is_node = node_raw.to_numpy(dtype=bool)
-    else:
-        node_codes, node_bad, _ = _map_words(
-            node_raw, {**dict.fromkeys(_YES, 1), **dict.fromkeys(_NO, 0)}
-        )
-        is_node = node_codes == 1
-        log.add(
-            frame,
-            ok & node_bad,
-            problem="IS_NODE must be Y or N",
-            action=Action.RECORD_EXCLUDED,
-            field="IS_NODE",
-            value=node_raw,
-        )
-        ok &= ~node_bad
+        return node_raw.to_numpy(dtype=bool)
+    node_codes, node_bad, _ = _map_words(
+        node_raw, {**dict.fromkeys(_YES, 1), **dict.fromkeys(_NO, 0)}
+    )
+    log.add(
+        frame,
+        ok & node_bad,
+        problem="IS_NODE must be Y or N",
+        action=Action.RECORD_EXCLUDED,
+        field="IS_NODE",
+        value=node_raw,
+    )
+    ok &= ~node_bad
+    return np.asarray(node_codes == 1, dtype=bool)
 
+
+def _read_diameters(
+    frame: pd.DataFrame, log: ProblemLog, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     ldiam, ld_bad, saxis, sa_bad = _diameters(frame)
     diameter_fields = ("DIAMETER", "DIAMETER") if "DIAMETER" in frame.columns else (LDIAM, SAXIS)
     for name, bad in zip(diameter_fields, (ld_bad, sa_bad & ~ld_bad), strict=True):
@@ -271,201 +459,173 @@ def prepare_lesions(
             problem="the diameter is not a non-negative number of millimetres",
             action=Action.NOT_ASSESSED,
             field=name,
-            value=_column(frame, name),
+            value=column(frame, name),
         )
         ok &= ~bad
+    return ldiam, saxis
 
-    dates = parse_dates(_column(frame, "DTC"), partial_day=settings.partial_date_day)
-    bad_date = dates.bad
-    log.add(
-        frame,
-        ok & bad_date,
-        problem=dates.problem,
-        action=Action.RECORD_EXCLUDED,
-        field="DTC",
-        value=_column(frame, "DTC"),
-    )
-    ok &= ~bad_date
-    day = dates.days
 
-    lesion_code, lesion_uniques = pd.factorize(_column(frame, "LESION_ID"), use_na_sentinel=True)
-    no_lesion = lesion_code < 0
-    log.add(
-        frame,
-        ok & no_lesion,
-        problem="the lesion identifier is missing",
-        action=Action.RECORD_EXCLUDED,
-        field="LESION_ID",
-    )
-    ok &= ~no_lesion
-    # Dense lesion keys (one per subject and lesion id) so that membership tests are lookups.
-    n_codes = max(len(lesion_uniques), 1)
-    wide_key = subj * n_codes + np.where(no_lesion, 0, lesion_code)
-    if n_subjects * n_codes <= max(4 * n, 1_000_000):
-        # Few distinct lesion ids (T1..T5): subject x id is already a small dense key space.
-        key, n_keys = wide_key, n_subjects * n_codes
-    else:
-        key, key_uniques = pd.factorize(wide_key)
-        n_keys = len(key_uniques)
-    subj_of_key = np.zeros(n_keys, dtype=np.int64)
-    subj_of_key[key] = subj
-
-    pre = day <= ref_day
-    new_pre = ok & pre & (role == ROLE_NEW)
-    log.add(
-        frame,
-        new_pre,
+def _exclude_early_new_lesions(work: _Records) -> None:
+    work.exclude(
+        work.ok & work.pre & (work.role == ROLE_NEW),
         problem="a new lesion dated on or before the reference date (new lesions appear after "
         "baseline)",
         action=Action.RECORD_EXCLUDED,
         field="DTC",
-        value=_column(frame, "DTC"),
+        value=work.column("DTC"),
     )
-    ok &= ~new_pre
 
-    # --- the measurement RECIST uses (§4.2: LD for non-nodal, short axis for nodal targets) ---
-    measure = np.where(is_node, saxis, ldiam)
-    other = np.where(is_node, ldiam, saxis)
-    value = np.where(status == ST_SMALL, settings.too_small_mm, measure)
-    value = np.where(np.isnan(value) & (status == ST_ABSENT), 0.0, value)
-    value = np.where(status == ST_NE, np.nan, value)
+
+def _exclude_wrong_axis(work: _Records) -> None:
+    """A target measured on the axis RECIST 1.1 §4.2 does not sum is not assessed."""
     wrong_axis = (
-        ok
-        & (role == ROLE_TARGET)
-        & np.isnan(measure)
-        & ~np.isnan(other)
-        & ~np.isin(status, (ST_SMALL, ST_ABSENT, ST_NE))
+        work.ok
+        & (work.role == ROLE_TARGET)
+        & np.isnan(work.measure)
+        & ~np.isnan(work.other)
+        & ~np.isin(work.status, (ST_SMALL, ST_ABSENT, ST_NE))
     )
-    log.add(
-        frame,
-        wrong_axis & is_node,
+    work.log.add(
+        work.frame,
+        wrong_axis & work.is_node,
         problem="a lymph-node target lesion is given only a longest diameter; RECIST 1.1 §4.2 "
         "sums the short axis of nodes (give LPERP/SAXIS)",
         action=Action.NOT_ASSESSED,
         field=SAXIS,
     )
-    log.add(
-        frame,
-        wrong_axis & ~is_node,
+    work.log.add(
+        work.frame,
+        wrong_axis & ~work.is_node,
         problem="a non-nodal target lesion is given only a short axis; RECIST 1.1 §4.2 sums "
         "the longest diameter of non-nodal lesions (give LDIAM)",
         action=Action.NOT_ASSESSED,
         field=LDIAM,
     )
-    ok &= ~wrong_axis
+    work.ok &= ~wrong_axis
 
-    # --- duplicates: one record per lesion per date ----------------------------------------
-    ok = _check_duplicates(ok, wide_key, n_codes, day, role, is_node, value, status, frame, log)
 
-    # --- a lesion id names one lesion: one role, node or not ------------------------------
-    excluded_subj = np.zeros(n_subjects, dtype=bool)
-    valid_role = known & ~role_bad & ~no_lesion
-    conflict = _conflicting_keys(key[valid_role], role[valid_role], is_node[valid_role], n_keys)
+def _subjects_with_shared_ids(work: _Records, n_subjects: int) -> np.ndarray:
+    """Subjects (mask) one of whose lesion ids names two lesions: one role, node or not."""
+    excluded = np.zeros(n_subjects, dtype=bool)
+    valid_role = work.known & ~work.role_bad & ~work.no_lesion
+    key = work.key
+    conflict = conflicting_keys(
+        key[valid_role], work.role[valid_role], work.is_node[valid_role], work.n_keys
+    )
     if conflict.any():
-        conflict_rows = valid_role & conflict[key]
-        log.add(
-            frame,
-            _first_per_key(key, conflict_rows, n_keys),
+        work.log.add(
+            work.frame,
+            first_per_key(key, valid_role & conflict[key], work.n_keys),
             problem="the lesion id is used with different roles or node flags (two lesions "
             "share an id); the subject's lesions cannot be told apart",
             action=Action.SUBJECT_EXCLUDED,
             field="LESION_ID",
-            value=_column(frame, "LESION_ID"),
+            value=work.column("LESION_ID"),
         )
-        excluded_subj[subj_of_key[conflict]] = True
+        excluded[work.subj_of_key[conflict]] = True
+    return excluded
 
-    # --- baseline: each lesion's latest record on or before the reference date -------------
-    pre_ok = ok & pre
-    latest = _latest_day_per_key(key, day, pre_ok, n_keys)
-    superseded = pre_ok & (day < latest[key])
-    log.add(
-        frame,
-        superseded,
+
+@dataclass(frozen=True)
+class _Baseline:
+    rows: np.ndarray  # the baseline records (per input row)
+    target: np.ndarray  # baseline target records with a measure
+    included: np.ndarray  # subjects (mask) with baseline disease, not excluded
+    n_target: np.ndarray
+    n_nontarget: np.ndarray
+
+
+def _baseline(work: _Records, subjects: SubjectIndex, excluded: np.ndarray) -> _Baseline:
+    """Each lesion's latest record on or before the reference date (RECIST 1.1 §3.2), and
+    the subjects with baseline disease; subjects without a usable baseline are excluded."""
+    n_subjects, key, subj, n_keys = len(subjects), work.key, work.subj, work.n_keys
+    pre_ok = work.ok & work.pre
+    latest = latest_day_per_key(key, work.day, pre_ok, n_keys)
+    work.exclude(
+        pre_ok & (work.day < latest[key]),
         problem="an earlier pre-treatment record of a lesion also measured later before the "
         "reference date; the later one is the baseline",
         action=Action.RECORD_EXCLUDED,
         field="DTC",
-        value=_column(frame, "DTC"),
+        value=work.column("DTC"),
         rule="BL-DATE",
     )
-    ok &= ~superseded
-    baseline = ok & pre
-
-    has_any_record = np.bincount(subj[known], minlength=n_subjects) > 0
+    baseline = work.ok & work.pre
+    has_any_record = np.bincount(subj[work.known], minlength=n_subjects) > 0
     has_baseline = np.bincount(subj[baseline], minlength=n_subjects) > 0
-    eligible = (subjects.ref_day != NO_DATE) & ~excluded_subj
-    no_baseline = has_any_record & eligible & ~has_baseline
-    log.add_subjects(
-        subjects.usubjid[no_baseline].tolist(),
+    eligible = (subjects.ref_day != NO_DATE) & ~excluded
+    work.log.add_subjects(
+        subjects.usubjid[has_any_record & eligible & ~has_baseline].tolist(),
         problem="no lesion record on or before the reference date: measurements without a baseline",
         action=Action.SUBJECT_EXCLUDED,
     )
-    base_t = baseline & (role == ROLE_TARGET) & ~np.isnan(value)
-    base_nt = baseline & (role == ROLE_NONTARGET)
+    base_t = baseline & (work.role == ROLE_TARGET) & ~np.isnan(work.value)
+    base_nt = baseline & (work.role == ROLE_NONTARGET)
+    valid_role = work.known & ~work.role_bad & ~work.no_lesion
     is_target_key = np.zeros(n_keys, dtype=bool)
-    is_target_key[key[valid_role & (role == ROLE_TARGET)]] = True
-    is_target_key &= eligible[subj_of_key] & has_baseline[subj_of_key]
+    is_target_key[key[valid_role & (work.role == ROLE_TARGET)]] = True
+    is_target_key &= eligible[work.subj_of_key] & has_baseline[work.subj_of_key]
     has_base_value = np.zeros(n_keys, dtype=bool)
     has_base_value[key[base_t]] = True
     missing_base = is_target_key & ~has_base_value
     if missing_base.any():
-        log.add(
-            frame,
-            _first_per_key(key, valid_role & missing_base[key], n_keys),
+        work.log.add(
+            work.frame,
+            first_per_key(key, valid_role & missing_base[key], n_keys),
             problem="a target lesion without a usable baseline measurement (on or before the "
             "reference date); the baseline sum of diameters is unknown",
             action=Action.SUBJECT_EXCLUDED,
             field="LESION_ID",
-            value=_column(frame, "LESION_ID"),
+            value=work.column("LESION_ID"),
         )
-        excluded_subj[subj_of_key[missing_base]] = True
-        eligible &= ~excluded_subj
-
+        excluded[work.subj_of_key[missing_base]] = True
+        eligible &= ~excluded
     n_target = np.bincount(subj[base_t], minlength=n_subjects)
     n_nontarget = np.bincount(subj[base_nt], minlength=n_subjects)
     no_disease = has_baseline & eligible & (n_target == 0) & (n_nontarget == 0)
-    log.add_subjects(
+    work.log.add_subjects(
         subjects.usubjid[no_disease].tolist(),
         problem="no target or non-target lesion at baseline",
         action=Action.SUBJECT_EXCLUDED,
         rule="BL-NODISEASE",
     )
-    included = eligible & has_baseline & ~no_disease
+    return _Baseline(
+        rows=baseline,
+        target=base_t,
+        included=eligible & has_baseline & ~no_disease,
+        n_target=n_target,
+        n_nontarget=n_nontarget,
+    )
 
-    # --- follow-up records of lesions absent at baseline -----------------------------------
-    in_baseline = np.zeros(n_keys, dtype=bool)
-    in_baseline[key[baseline]] = True
-    orphan = ok & ~pre & included[subj] & (role != ROLE_NEW) & ~in_baseline[key]
-    log.add(
-        frame,
-        orphan,
+
+def _exclude_orphans(work: _Records, base: _Baseline) -> None:
+    """Follow-up records of lesions absent at baseline (new lesions aside)."""
+    in_baseline = np.zeros(work.n_keys, dtype=bool)
+    in_baseline[work.key[base.rows]] = True
+    work.exclude(
+        work.ok
+        & ~work.pre
+        & base.included[work.subj]
+        & (work.role != ROLE_NEW)
+        & ~in_baseline[work.key],
         problem="a measurement without a baseline: this lesion has no record on or before the "
         "reference date",
         action=Action.RECORD_EXCLUDED,
         field="LESION_ID",
-        value=_column(frame, "LESION_ID"),
-    )
-    ok &= ~orphan
-
-    keep = ok & included[subj]
-    kept_t = base_t & keep
-    base_sum = np.bincount(subj[kept_t], weights=value[kept_t], minlength=n_subjects)
-    base_sum = np.where(n_target > 0, base_sum, np.nan)
-    bl_rows = baseline & keep
-    base_day = _max_per_subject(subj[bl_rows], day[bl_rows], n_subjects)
-
-    _baseline_checks(
-        frame=frame,
-        mask=kept_t,
-        subj=subj,
-        is_node=is_node,
-        value=value,
-        day=day,
-        ref_day=ref_day,
-        settings=settings,
-        log=log,
+        value=work.column("LESION_ID"),
     )
 
+
+def _prepared(work: _Records, base: _Baseline) -> PreparedLesions:
+    """The usable records, the assessments that took place and each subject's baseline."""
+    included, subj = base.included, work.subj
+    n_subjects = len(included)
+    keep = work.ok & included[subj]
+    kept_t = base.target & keep
+    base_sum = np.bincount(subj[kept_t], weights=work.value[kept_t], minlength=n_subjects)
+    base_sum = np.where(base.n_target > 0, base_sum, np.nan)
+    bl_rows = base.rows & keep
+    base_day = max_per_subject(subj[bl_rows], work.day[bl_rows], n_subjects)
     everything = bool(keep.all())
 
     def kept(values: np.ndarray) -> np.ndarray:
@@ -475,238 +635,33 @@ def prepare_lesions(
     rows = {
         "ROW": np.flatnonzero(keep),
         "SUBJ": kept(subj),
-        "LESION_KEY": kept(key),
-        "ROLE": kept(role).astype(np.int8, copy=False),
-        "IS_NODE": kept(is_node),
-        LDIAM: kept(ldiam),
-        SAXIS: kept(saxis),
-        "VALUE": kept(value),
-        "STATUS": kept(status).astype(np.int8, copy=False),
-        "DAY": kept(day),
-        "IMPUTED": kept(dates.imputed),
-        "BASELINE": kept(baseline),
+        "LESION_KEY": kept(work.key),
+        "ROLE": kept(work.role).astype(np.int8, copy=False),
+        "IS_NODE": kept(work.is_node),
+        LDIAM: kept(work.ldiam),
+        SAXIS: kept(work.saxis),
+        "VALUE": kept(work.value),
+        "STATUS": kept(work.status).astype(np.int8, copy=False),
+        "DAY": kept(work.day),
+        "IMPUTED": kept(work.imputed),
+        "BASELINE": kept(base.rows),
     }
     # Assessments happened on every post-reference date with a readable date, even where the
     # records themselves were excluded: such an assessment is then NE, not absent.
-    took_place = ~bad_date & known & ~pre & included[subj]
+    took_place = ~work.bad_date & work.known & ~work.pre & included[subj]
     assessments = {
         "ROW": np.flatnonzero(took_place),
         "SUBJ": subj[took_place],
-        "DAY": day[took_place],
-        "IMPUTED": dates.imputed[took_place],
+        "DAY": work.day[took_place],
+        "IMPUTED": work.imputed[took_place],
     }
     return PreparedLesions(
-        frame=frame,
+        frame=work.frame,
         rows=rows,
         assessments=assessments,
-        n_target=np.where(included, n_target, 0),
-        n_nontarget=np.where(included, n_nontarget, 0),
+        n_target=np.where(included, base.n_target, 0),
+        n_nontarget=np.where(included, base.n_nontarget, 0),
         base_sum=np.where(included, base_sum, np.nan),
         base_day=np.where(included, base_day, NO_DATE),
         included=included,
-    )
-
-
-def _max_per_subject(subj: np.ndarray, day: np.ndarray, n_subjects: int) -> np.ndarray:
-    out = np.full(n_subjects, NO_DATE, dtype=np.int64)
-    if len(subj) == 0:
-        return out
-    order = np.lexsort((day, subj))
-    s, d = subj[order], day[order]
-    last = np.r_[s[1:] != s[:-1], True]
-    out[s[last]] = d[last]
-    return out
-
-
-def _first_per_key(keys: np.ndarray, mask: np.ndarray, n_keys: int) -> np.ndarray:
-    """Mask of the first row (in row order) of each key among the masked rows."""
-    out = np.zeros(len(keys), dtype=bool)
-    rows = np.flatnonzero(mask)
-    if len(rows):
-        first = np.full(n_keys, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(first, keys[rows], rows)
-        out[first[first != np.iinfo(np.int64).max]] = True
-    return out
-
-
-def _latest_day_per_key(
-    keys: np.ndarray, day: np.ndarray, mask: np.ndarray, n_keys: int
-) -> np.ndarray:
-    """Per key, the latest day among the masked rows (min int64 where none)."""
-    out = np.full(n_keys, np.iinfo(np.int64).min, dtype=np.int64)
-    rows = np.flatnonzero(mask)
-    if len(rows):
-        np.maximum.at(out, keys[rows], day[rows])
-    return out
-
-
-def _conflicting_keys(
-    keys: np.ndarray, role: np.ndarray, is_node: np.ndarray, n_keys: int
-) -> np.ndarray:
-    """Per key: recorded with more than one (role, node) combination."""
-    out = np.zeros(n_keys, dtype=bool)
-    if len(keys) == 0:
-        return out
-    attr = role.astype(np.int64) * 2 + is_node.astype(np.int64)
-    lowest = np.full(n_keys, 99, dtype=np.int64)
-    highest = np.full(n_keys, -1, dtype=np.int64)
-    np.minimum.at(lowest, keys, attr)
-    np.maximum.at(highest, keys, attr)
-    return np.asarray((highest >= 0) & (lowest != highest), dtype=bool)
-
-
-def _check_duplicates(
-    ok: np.ndarray,
-    lesion_key: np.ndarray,
-    n_codes: int,
-    day: np.ndarray,
-    role: np.ndarray,
-    is_node: np.ndarray,
-    value: np.ndarray,
-    status: np.ndarray,
-    frame: pd.DataFrame,
-    log: ProblemLog,
-) -> np.ndarray:
-    rows = np.flatnonzero(ok)
-    if len(rows) == 0:
-        return ok
-    d0 = int(day[rows].min())
-    span = int(day[rows].max()) - d0 + 1
-    codes = max(n_codes, 1)
-    by_date = (lesion_key[rows] // codes) * span + (day[rows] - d0)  # subject, then date
-    steps = np.diff(by_date)
-    dup = None
-    if len(rows) < 2:
-        return ok
-    if bool(np.all(steps >= 0)):
-        # Records sorted by subject and date (the usual layout): a duplicate can only sit in a
-        # run of one subject and date, and counting (run, lesion) pairs needs no hashing.
-        run = np.concatenate(([0], np.cumsum(steps > 0)))
-        if (int(run[-1]) + 1) * codes <= 8 * len(rows) + 1_000_000:
-            pair = run * codes + lesion_key[rows] % codes
-            dup = np.bincount(pair)[pair] > 1
-    if dup is None:
-        pairs = lesion_key[rows].astype(np.int64) * span + (day[rows] - d0)
-        pair_codes, pair_uniques = pd.factorize(pairs)
-        dup = np.bincount(pair_codes, minlength=len(pair_uniques))[pair_codes] > 1
-    if not dup.any():
-        return ok
-    dup_rows = rows[dup]
-    detail = pd.DataFrame(
-        {
-            "k": lesion_key[dup_rows],
-            "d": day[dup_rows],
-            "role": role[dup_rows],
-            "node": is_node[dup_rows],
-            "value": np.where(np.isnan(value[dup_rows]), -1.0, value[dup_rows]),
-            "status": status[dup_rows],
-            "row": dup_rows,
-        }
-    )
-    distinct = detail.groupby(["k", "d"])[["role", "node", "value", "status"]].nunique()
-    conflict = (distinct > 1).any(axis=1)
-    detail = detail.join(conflict.rename("conflict"), on=["k", "d"])
-    first_in_group = ~detail.duplicated(["k", "d"]).to_numpy()
-    conflicting = detail["conflict"].to_numpy()
-    merged_rows = detail["row"].to_numpy()[~conflicting & ~first_in_group]
-    conflict_rows = detail["row"].to_numpy()[conflicting]
-    mask = np.zeros(len(ok), dtype=bool)
-    mask[merged_rows] = True
-    log.add(
-        frame,
-        mask,
-        problem="the same lesion is recorded again on the same date with identical values",
-        action=Action.MERGED,
-        field="LESION_ID",
-        value=_column(frame, "LESION_ID"),
-    )
-    cmask = np.zeros(len(ok), dtype=bool)
-    cmask[conflict_rows] = True
-    log.add(
-        frame,
-        cmask,
-        problem="duplicate lesion id: the lesion is recorded more than once on this date with "
-        "different values",
-        action=Action.NOT_ASSESSED,
-        field="LESION_ID",
-        value=_column(frame, "LESION_ID"),
-    )
-    return ok & ~mask & ~cmask
-
-
-def _baseline_checks(
-    *,
-    frame: pd.DataFrame,
-    mask: np.ndarray,
-    subj: np.ndarray,
-    is_node: np.ndarray,
-    value: np.ndarray,
-    day: np.ndarray,
-    ref_day: np.ndarray,
-    settings: ResponseSettings,
-    log: ProblemLog,
-) -> None:
-    """Report (and keep) baseline target lesions that break RECIST 1.1 §3.1.1/§4.2."""
-    n_subjects = int(subj.max()) + 1 if len(subj) else 0
-    log.add(
-        frame,
-        mask & ~is_node & (value < 10),
-        problem="non-nodal target lesion below 10 mm at baseline (not measurable by RECIST 1.1)",
-        action=Action.FLAGGED,
-        field=LDIAM,
-        value=value,
-        rule="BL-LD10",
-    )
-    log.add(
-        frame,
-        mask & is_node & (value < 15),
-        problem="nodal target lesion below 15 mm short axis at baseline (not pathological by "
-        "RECIST 1.1)",
-        action=Action.FLAGGED,
-        field=SAXIS,
-        value=value,
-        rule="BL-SA15",
-    )
-    log.add(
-        frame,
-        _first_per_key(subj, mask & (day < ref_day - settings.baseline_max_days), n_subjects),
-        problem=f"baseline measurement more than {settings.baseline_max_days} days before the "
-        "reference date",
-        action=Action.FLAGGED,
-        field="DTC",
-        value=_column(frame, "DTC"),
-        rule="BL-AGE",
-    )
-    rows = np.flatnonzero(mask)
-    if len(rows) == 0:
-        return
-    counts = np.bincount(subj[rows], minlength=n_subjects)
-    log.add(
-        frame,
-        _first_per_key(subj, mask & (counts[subj] > 5), n_subjects),
-        problem="more than 5 target lesions at baseline (RECIST 1.1 §4.2 allows 5)",
-        action=Action.FLAGGED,
-        field="LESION_ID",
-        rule="BL-MAX5",
-    )
-    if "ORGAN" not in frame.columns:
-        return
-    raw_code, raw_uniques = pd.factorize(frame["ORGAN"].to_numpy(dtype=object)[rows])
-    # Organ names compared case- and space-insensitively; a missing organ is not counted.
-    names = [c.normalise_word(str(u)) for u in raw_uniques]
-    organ_code = pd.factorize(np.array([*names, ""], dtype=object)[raw_code])[0]
-    organ_text = pd.Series(np.array([*names, ""], dtype=object)[raw_code], dtype=object)
-    pair = subj[rows] * (int(organ_code.max()) + 2) + organ_code
-    _, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
-    crowded_rows = rows[(count[inverse] > 2) & (organ_text != "").to_numpy()]
-    crowded = np.zeros(len(mask), dtype=bool)
-    crowded[crowded_rows] = True
-    log.add(
-        frame,
-        _first_per_key(subj, crowded, n_subjects),
-        problem="more than 2 target lesions in one organ at baseline (RECIST 1.1 §4.2 allows 2)",
-        action=Action.FLAGGED,
-        field="ORGAN",
-        value=frame["ORGAN"],
-        rule="BL-MAX2",
     )

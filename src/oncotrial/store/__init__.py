@@ -7,7 +7,10 @@ another database switches to that database (tests and tools that work on several
 The public functions live in small modules: ``oncotrial.store.trials`` (trials, protocol
 versions, status), ``oncotrial.store.sdtm_import`` / ``sdtm_export`` (SDTM in and out),
 ``oncotrial.store.audit`` (users, reasons, history), ``oncotrial.store.records`` (one record:
-find, update, delete, always with a reason).
+find, update, delete, always with a reason), ``oncotrial.store.entry`` (adding or changing one
+subject's record under the subject's lock), ``oncotrial.store.allocation`` (the concealed
+allocation list and randomizing a subject). The tables are ``oncotrial.store.models`` (clinical
+records) and ``oncotrial.store.conduct`` (roles, allocation, screening, queries, logins).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["configure", "current_database", "migrate"]
+__all__ = ["configure", "current_database", "migrate", "open_database"]
 
 _configured_with: dict[str, Any] | None = None
 
@@ -86,3 +89,37 @@ def migrate(verbosity: int = 0) -> list[str]:
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", verbosity=verbosity, interactive=False)
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
+def open_database(db: str | Path | None = None, *, migrated: bool = True) -> dict[str, Any]:
+    """Configure the store for ``db`` and check that it opens; with ``migrated`` also that it
+    exists and is up to date (every command but ``db init`` needs that). Returns the database
+    configuration; raises ``ConfigurationError`` saying what to do."""
+    from oncotrial.errors import ConfigurationError
+    from oncotrial.store.settings import describe_database
+
+    config = configure(db)
+    if config["ENGINE"].endswith("sqlite3") and migrated and not Path(config["NAME"]).exists():
+        raise ConfigurationError(
+            f"there is no trial database at {config['NAME']}",
+            hint="Create it with `oncotrial db init` (and the same --db).",
+        )
+    from django.db import connection
+
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # the driver's own error types differ by backend
+        raise ConfigurationError(
+            f"cannot open the database ({describe_database(config)}): {exc}".replace("\n", " "),
+            hint="Check --db / DATABASE_URL and that the server is running.",
+        ) from exc
+    if migrated:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise ConfigurationError(
+                f"the database ({describe_database(config)}) is not initialised or not up to date",
+                hint="Run `oncotrial db init` (with the same --db).",
+            )
+    return config

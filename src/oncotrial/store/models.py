@@ -7,8 +7,8 @@ are kept as text in ``extra`` so that an import exports back exactly. docs/sdtm.
 domain each entity goes to; docs/database.md describes the tables.
 
 Every model keeps its full history with django-simple-history (who, when, what, why); history
-tables are append-only (database triggers, migration 0002). Deleting a subject or a trial that
-still has records is refused (``on_delete=PROTECT``).
+tables are append-only (database triggers, installed by migration 0001). Deleting a subject or a
+trial that still has records is refused (``on_delete=PROTECT``).
 """
 
 from __future__ import annotations
@@ -22,21 +22,42 @@ from simple_history.models import HistoricalRecords
 from oncotrial.catalogue import subject as catalogue
 from oncotrial.errors import IntegrityError
 
+# The trial's conduct (roles, allocation, screening, queries, logins, report builds) is in its own
+# module of the same app; importing it here registers its models with Django.
+from oncotrial.store.conduct import (
+    AllocationSlot,
+    LoginAttempt,
+    Membership,
+    Query,
+    QueryMessage,
+    RandomizationScheme,
+    ReportBuild,
+    ScreeningRecord,
+)
+
 __all__ = [
     "RECORD_MODELS",
     "AdverseEvent",
+    "AllocationSlot",
     "Disposition",
     "DomainLayout",
     "Exposure",
     "Finding",
     "LabResult",
     "Lesion",
+    "LoginAttempt",
     "Measurement",
     "Medication",
+    "Membership",
     "OtherRecord",
     "Procedure",
     "ProtocolVersion",
+    "Query",
+    "QueryMessage",
+    "RandomizationScheme",
+    "ReportBuild",
     "Response",
+    "ScreeningRecord",
     "Site",
     "Subject",
     "Trial",

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
-from oncotrial.web.models import Membership
+from oncotrial.store.conduct import Membership
 from oncotrial.web.roles import Permission, Role, permissions_of
 from oncotrial.web.trials import is_masked, protocol_of
 

@@ -32,9 +32,9 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.entry import lock_subject, next_seq
 from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
-from oncotrial.web.records import lock_subject, next_seq
 
 __all__ = [
     "AssessmentInput",

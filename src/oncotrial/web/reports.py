@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from oncotrial.app.dictionary import find_dictionary
-from oncotrial.app.report_endpoints import headline
+from oncotrial.app.reporting import write_trial_report
 from oncotrial.app.trial_data import load_from_store
-from oncotrial.app.trial_report import write_trial_report
 from oncotrial.errors import StoreError
 from oncotrial.home import data_home
 from oncotrial.report import Figure, Section
+from oncotrial.report.trial import headline
 from oncotrial.store import models as db
-from oncotrial.web.models import ReportBuild
+from oncotrial.store.conduct import ReportBuild
 
 __all__ = ["REPORTS_DIR", "build_report", "report_folder", "results_figures"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from oncotrial.catalogue.rule import Rule as RoleRule
+from oncotrial.store.roles import Role
 
 __all__ = [
     "PERMISSION_TEXT",
@@ -26,18 +27,6 @@ __all__ = [
     "RoleRule",
     "permissions_of",
 ]
-
-
-class Role(StrEnum):
-    INVESTIGATOR = "investigator"
-    DATA_MANAGER = "data_manager"
-    STATISTICIAN = "statistician"
-    MONITOR = "monitor"
-    ADMINISTRATOR = "administrator"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ")
 
 
 class Permission(StrEnum):

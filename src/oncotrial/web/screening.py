@@ -31,10 +31,10 @@ from oncotrial.formats.patients import read_patients
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import ScreeningRecord
+from oncotrial.store.entry import create_record, lock_subject
 from oncotrial.store.mapping import model_fields
 from oncotrial.store.sdtm_import import lock_trial
-from oncotrial.web.models import ScreeningRecord
-from oncotrial.web.records import create_record, lock_subject
 
 __all__ = [
     "answer_checklist",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from oncotrial.web.models import LoginAttempt
+from oncotrial.store.conduct import LoginAttempt
 
 __all__ = ["IP_FAILURES", "USER_FAILURES", "WINDOW", "record_attempt", "seconds_locked"]
 

@@ -24,8 +24,8 @@ from oncotrial.protocol.model import Protocol
 from oncotrial.protocol.vocabulary import Masking
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import Membership, ScreeningRecord
 from oncotrial.store.sdtm_import import lock_trial, store_protocol
-from oncotrial.web.models import Membership, ScreeningRecord
 from oncotrial.web.roles import Role
 
 __all__ = [

@@ -23,8 +23,8 @@ from oncotrial.enrollment import (
 from oncotrial.protocol.endpoints import Origin
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
+from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.entry import parse_date
-from oncotrial.web.models import ScreeningRecord
 
 __all__ = ["SubjectVisits", "subject_visits"]
 

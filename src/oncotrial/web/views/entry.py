@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods
 from oncotrial.errors import OncotrialError
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
+from oncotrial.store.entry import create_record, update_record
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
-from oncotrial.web.records import create_record, update_record
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today

@@ -14,8 +14,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import Membership
 from oncotrial.web.access import TrialAccess, trial_view
-from oncotrial.web.models import Membership
 from oncotrial.web.render import respond
 from oncotrial.web.roles import PERMISSION_TEXT, ROLE_PERMISSIONS, ROLE_RULES, Permission, Role
 

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 from oncotrial.errors import ValueProblem
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import Query, QueryMessage
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES
-from oncotrial.web.models import Query, QueryMessage
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 

@@ -16,16 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oncotrial.enrollment import ALLOCATION_RULES, allocation_ratio, trial_arms
 from oncotrial.errors import InputError, OncotrialError, ValueProblem
 from oncotrial.store import models as db
-from oncotrial.web.access import TrialAccess, trial_view
-from oncotrial.web.allocation import (
+from oncotrial.store.allocation import (
     allocate,
     protocol_factors,
     scheme_factors,
     store_generated_list,
     store_imported_list,
 )
+from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
+from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import parse_date
-from oncotrial.web.models import AllocationSlot, RandomizationScheme, ScreeningRecord
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today

@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oncotrial import __version__
+from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.errors import OncotrialError, ValueProblem
-from oncotrial.formats.adsl import derive_adsl, write_adsl
+from oncotrial.formats.adam import write_adsl
 from oncotrial.formats.sdtm import write_sdtm_folder
+from oncotrial.store.conduct import ReportBuild
 from oncotrial.store.sdtm_export import export_sdtm, trial_domains
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import parse_date
-from oncotrial.web.models import ReportBuild
 from oncotrial.web.render import respond
 from oncotrial.web.reports import build_report, report_folder
 from oncotrial.web.roles import Permission

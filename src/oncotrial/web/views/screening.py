@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 from oncotrial.eligibility.patient import Patient
 from oncotrial.errors import InputError, OncotrialError, ValueProblem
 from oncotrial.store import models as db
+from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import parse_date
-from oncotrial.web.models import ScreeningRecord
 from oncotrial.web.patient_form import LAB_PANEL, STAGES, parse_record_text, record_from_form
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission

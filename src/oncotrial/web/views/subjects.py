@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from oncotrial.catalogue.tumour import OVERALL_RESPONSE
 from oncotrial.store import models as db
+from oncotrial.store.conduct import AllocationSlot, Query
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
-from oncotrial.web.models import AllocationSlot, Query
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today

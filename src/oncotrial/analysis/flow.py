@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
-from oncotrial.app.results import AnalysisSets, ArmInfo, ConsortArmCounts, ConsortCounts
+from oncotrial.analysis.results import AnalysisSets, ArmInfo, ConsortArmCounts, ConsortCounts
 from oncotrial.catalogue.subject import SCREEN_FAILURE
 from oncotrial.protocol.endpoints import Origin
-from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.vocabulary import ArmType
 
 __all__ = ["analysis_sets", "consort_counts", "reference_of", "trial_arms"]
@@ -39,9 +40,9 @@ def _present(adsl: pd.DataFrame, column: str) -> pd.Series:
     return adsl[column].astype(object).where(adsl[column].notna(), "").astype(str).str.len() > 0
 
 
-def reference_of(protocol: Protocol) -> tuple[str, str]:
-    """(ADSL variable, words) of time zero from the protocol's analysis plan."""
-    origin = protocol.analysis.reference_date
+def reference_of(protocol: Protocol, plan: AnalysisPlan) -> tuple[str, str]:
+    """(ADSL variable, words) of time zero from the analysis plan."""
+    origin = plan.reference_date
     if origin is Origin.FIRST_DOSE:
         return "TRTSDT", "first dose"
     if origin is Origin.ENROLLMENT or (origin is None and not protocol.is_randomized):
@@ -69,8 +70,8 @@ def trial_arms(protocol: Protocol, adsl: pd.DataFrame) -> tuple[ArmInfo, ...]:
     return arms
 
 
-def analysis_sets(protocol: Protocol, adsl: pd.DataFrame) -> AnalysisSets:
-    reference, words = reference_of(protocol)
+def analysis_sets(protocol: Protocol, plan: AnalysisPlan, adsl: pd.DataFrame) -> AnalysisSets:
+    reference, words = reference_of(protocol, plan)
     enrolled = adsl[_flag(adsl, "RANDFL")]
     efficacy = enrolled[_present(enrolled, reference) & _present(enrolled, "ARM")]
     safety = adsl[_flag(adsl, "SAFFL")]
@@ -121,9 +122,8 @@ def _screen_failure_reasons(
     reason: dict[str, str] = {}
     ie = frames.get("IE")
     if ie is not None and not ie.empty and "IETEST" in ie.columns:
-        ordered = ie.assign(_SEQ=pd.to_numeric(ie.get("IESEQ"), errors="coerce")).sort_values(
-            ["USUBJID", "_SEQ"]
-        )
+        seq = pd.to_numeric(ie["IESEQ"], errors="coerce") if "IESEQ" in ie.columns else np.nan
+        ordered = ie.assign(_SEQ=seq).sort_values(["USUBJID", "_SEQ"])
         for subject, row in ordered.drop_duplicates("USUBJID").set_index("USUBJID").iterrows():
             code = str(row.get("IETESTCD") or "").strip()
             text = str(row["IETEST"]).strip().rstrip(";.")

@@ -8,12 +8,12 @@ missing value is counted as "Not reported" so that every column adds up to its N
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from oncotrial.app.results import ArmInfo, BaselineRow, BaselineTable
+from oncotrial.analysis.results import ArmInfo, BaselineRow, BaselineTable
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.catalogue.staging import STAGE_ORDER
 
@@ -39,6 +39,13 @@ def _percent(k: int, n: int) -> str:
     return f"{k} ({100.0 * k / n:.1f}%)" if n else "0"
 
 
+def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The column as numbers (NaN where missing or not a number; all NaN without the column)."""
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    return pd.to_numeric(frame[column], errors="coerce")
+
+
 def _text(values: pd.Series) -> pd.Series:
     return values.astype(object).where(values.notna(), "").astype(str).str.strip()
 
@@ -46,7 +53,7 @@ def _text(values: pd.Series) -> pd.Series:
 def _age_cells(groups: Sequence[pd.DataFrame]) -> list[BaselineRow]:
     cells_median, cells_mean = [], []
     for group in groups:
-        ages = pd.to_numeric(group.get("AGE"), errors="coerce").dropna().to_numpy()
+        ages = _numbers(group, "AGE").dropna().to_numpy()
         if ages.size:
             cells_median.append(f"{np.median(ages):g} ({ages.min():g}–{ages.max():g})")
             sd = f"{np.std(ages, ddof=1):.1f}" if ages.size > 1 else "–"
@@ -54,10 +61,7 @@ def _age_cells(groups: Sequence[pd.DataFrame]) -> list[BaselineRow]:
         else:
             cells_median.append("–")
             cells_mean.append("–")
-    over = [
-        _percent(int((pd.to_numeric(g.get("AGE"), errors="coerce") >= 65).sum()), len(g))
-        for g in groups
-    ]
+    over = [_percent(int((_numbers(g, "AGE") >= 65).sum()), len(g)) for g in groups]
     return [
         BaselineRow("Age, years", ("",) * len(groups), heading=True),
         BaselineRow("Median (range)", tuple(cells_median)),
@@ -94,15 +98,16 @@ def _categorical(
 
 
 def _prior_therapy(groups: Sequence[pd.DataFrame]) -> list[BaselineRow]:
-    counts = [pd.to_numeric(g.get("PRTHXN"), errors="coerce") for g in groups]
-    if all(c is None or c.isna().all() for c in counts):
+    counts = [_numbers(g, "PRTHXN") for g in groups]
+    if all(c.isna().all() for c in counts):
         return []
     rows = [BaselineRow("Prior anticancer therapies (agents)", ("",) * len(groups), heading=True)]
-    for label, test in (
+    bands: tuple[tuple[str, Callable[[pd.Series], pd.Series]], ...] = (
         ("None", lambda s: s == 0),
         ("1–2", lambda s: (s >= 1) & (s <= 2)),
         ("3 or more", lambda s: s >= 3),
-    ):
+    )
+    for label, test in bands:
         rows.append(
             BaselineRow(
                 label,

@@ -1,25 +1,30 @@
-"""The ADSL-like subject file: one row per subject, derived from SDTM domains.
+"""The ADSL-like subject frame: one row per subject, derived from SDTM domains (core, pure).
 
 The response and endpoint engines read each subject's reference dates (RANDDT, TRTSDT), death and
-last-known-alive dates from this file, and the report its baseline characteristics. Every column
+last-known-alive dates from this frame, and the report its baseline characteristics. Every column
 is derived from named SDTM variables (docs/sdtm.md, "The ADSL-like subject file", gives the table);
 dates are ``YYYY-MM-DD`` (the date part of complete ISO 8601 dates; partial dates are not used),
 empty when unknown. Variable names follow CDISC ADaM ADSL where it has one (RANDDT, TRTSDT,
 TRTEDT, DTHDT, LSTALVDT, EOSSTT, SAFFL, ITTFL, …), as in the pharmaverse ADSL.
+
+The input is SDTM as text (every value a ``str`` or None), as the readers of ``oncotrial.formats``,
+the store's export and ``formats.sdtm_spec.to_text_frame`` give it: the derivation copies values
+(AGE, the findings' results) as written, so a number must already be its canonical text. A frame
+with a numeric column is refused rather than copied as ``61.0``. Writing the frame is
+``oncotrial.formats.adam.write_adsl``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oncotrial.catalogue import baseline, subject, treatment
 from oncotrial.errors import SchemaError
-from oncotrial.formats.sdtm_spec import to_text_frame
 
-__all__ = ["ADSL_COLUMNS", "DRIVER_GENES", "derive_adsl", "write_adsl"]
+__all__ = ["ADSL_COLUMNS", "DRIVER_GENES", "derive_adsl"]
 
 _ADSL_TEXT = (
     "STUDYID USUBJID SUBJID SITEID AGE AGEU SEX RACE COUNTRY ARMCD ARM ACTARMCD ACTARM TRT01P "
@@ -96,10 +101,8 @@ class _Columns(dict[str, list[object]]):
     """Columns as Python lists (None for missing) until the frame is built."""
 
     def __setitem__(self, key: str, value: object) -> None:
-        if isinstance(value, pd.Series | pd.Index):
+        if isinstance(value, pd.Series | pd.Index) or hasattr(value, "tolist"):
             value = value.tolist()
-        elif hasattr(value, "tolist"):
-            value = value.tolist()  # type: ignore[union-attr]
         elif value is None:
             value = [None] * len(self["USUBJID"])
         super().__setitem__(key, _none(list(value)))  # type: ignore[call-overload]
@@ -119,15 +122,59 @@ def _pdl1_group(tps: object) -> str | None:
     return "1-49%" if value < 50 else ">=50%"
 
 
+def _text_frame(frame: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """``frame`` with missing and empty values as None; anything but SDTM text is refused.
+
+    The same normalisation as ``formats.sdtm_spec.to_text_frame`` gives text columns, so that a
+    frame read from files and one exported from the store derive alike (module docstring).
+    """
+    out = {}
+    for name in frame.columns:
+        series = frame[name]
+        kind = pd.api.types.infer_dtype(series, skipna=True)
+        if pd.api.types.is_numeric_dtype(series.dtype) or kind not in ("string", "empty"):
+            raise SchemaError(
+                f"the {domain} frame holds {kind} values, not SDTM text, in {name}; the "
+                "ADSL-like frame copies values as written",
+                field=str(name),
+                hint="Convert the frames with oncotrial.formats.sdtm_spec.to_text_frame first.",
+            )
+        present = series.notna().to_numpy().tolist()
+        values = [
+            v if p and v != "" else None
+            for v, p in zip(series.to_numpy(dtype=object).tolist(), present, strict=True)
+        ]
+        out[name] = pd.Series(values, index=frame.index, dtype=object)
+    return pd.DataFrame(out, index=frame.index, columns=list(frame.columns))
+
+
 def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per DM subject with the columns of ``ADSL_COLUMNS`` (plus gene statuses)."""
-    frames = {d.upper(): to_text_frame(f, d.upper()) for d, f in frames.items()}
+    frames = {d.upper(): _text_frame(f, d.upper()) for d, f in frames.items()}
     dm = frames.get("DM")
     if dm is None or "USUBJID" not in dm.columns:
         raise SchemaError(
             "the ADSL-like file needs the DM domain (one row per subject)", field="USUBJID"
         )
     out = _Columns({"USUBJID": dm["USUBJID"].tolist()})
+    subjects = pd.Series(out["USUBJID"], dtype=object)
+    ds = frames.get("DS", pd.DataFrame(columns=["USUBJID"]))
+    _demographics(out, dm)
+    _allocation(out, subjects, ds)
+    _treatment(out, dm, subjects, frames.get("EX"))
+    is_death = _death(out, dm, subjects, ds)
+    out["LSTALVDT"] = _last_alive(frames, dm, subjects, is_death, out["DTHDT"])
+    _disposition(out, dm, subjects, ds)
+    genes = _characteristics(out, subjects, frames)
+    columns = [c for c in ADSL_COLUMNS if c in out]
+    position = columns.index("DRVMUTFL")
+    columns[position:position] = list(genes)
+    for gene, values in genes.items():
+        out[gene] = values.tolist()
+    return pd.DataFrame({name: pd.Series(_none(out[name]), dtype=object) for name in columns})
+
+
+def _demographics(out: _Columns, dm: pd.DataFrame) -> None:
     for column in (
         "STUDYID",
         "SUBJID",
@@ -145,11 +192,11 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         out[column] = _get(dm, column).to_numpy()
     out["TRT01P"] = out["ARM"]
     out["TRT01A"] = out["ACTARM"]
-    subjects = pd.Series(out["USUBJID"], dtype=object)
 
-    ds = frames.get("DS", pd.DataFrame(columns=["USUBJID"]))
+
+def _allocation(out: _Columns, subjects: pd.Series, ds: pd.DataFrame) -> None:
+    """RANDDT and STRATUM from the DS record of randomization (or enrollment, single arm)."""
     decod = _get(ds, "DSDECOD")
-    scat = _get(ds, "DSSCAT")
     allocation = ds[decod.isin(subject.ALLOCATION_TERMS).to_numpy()] if len(ds) else ds
     randomized = (
         dict(zip(allocation["USUBJID"], _date(allocation["DSSTDTC"]), strict=True))
@@ -161,7 +208,11 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         _first_by_subject(allocation, "STRATUM") if "STRATUM" in allocation.columns else {}
     )
 
-    ex = frames.get("EX")
+
+def _treatment(
+    out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ex: pd.DataFrame | None
+) -> None:
+    """TRTSDT, TRTEDT (first and last dose in EX, else DM's RFXSTDTC/RFXENDTC) and TRTDURD."""
     if ex is not None and len(ex):
         start = ex.assign(d=_date(_get(ex, "EXSTDTC"))).dropna(subset=["d"])
         end = ex.assign(
@@ -178,10 +229,14 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     ).dt.days + 1
     out["TRTDURD"] = [None if pd.isna(d) else str(int(d)) for d in duration]
 
-    is_death = (
-        decod.eq(subject.DEATH).to_numpy() & ~scat.eq(subject.END_OF_TREATMENT).to_numpy()
+
+def _death(out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ds: pd.DataFrame) -> np.ndarray:
+    """DTHDT, DTHFL, DTHCAUS; returns which DS records are deaths (not end-of-treatment ones)."""
+    is_death: np.ndarray = (
+        _get(ds, "DSDECOD").eq(subject.DEATH).to_numpy()
+        & ~_get(ds, "DSSCAT").eq(subject.END_OF_TREATMENT).to_numpy()
         if len(ds)
-        else []
+        else np.zeros(0, dtype=bool)
     )
     deaths = ds[is_death] if len(ds) else ds
     death_date = (
@@ -194,7 +249,17 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     out["DTHDT"] = [death_date.get(u) or dm_death.get(u) for u in subjects]
     out["DTHFL"] = ["Y" if d else None for d in out["DTHDT"]]
     out["DTHCAUS"] = subjects.map(death_cause)
+    return is_death
 
+
+def _last_alive(
+    frames: Mapping[str, pd.DataFrame],
+    dm: pd.DataFrame,
+    subjects: pd.Series,
+    is_death: np.ndarray,
+    death_dates: list[object],
+) -> list[str | None]:
+    """LSTALVDT: the latest date of any record showing the subject alive, never after death."""
     alive: dict[str, str] = {}
     for domain, columns in _ALIVE_DATES.items():
         frame = frames.get(domain)
@@ -208,49 +273,59 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
                 continue
             dated = pd.DataFrame({"u": keep["USUBJID"], "d": _date(keep[column])}).dropna()
             for u, d in dated.groupby("u")["d"].max().items():
-                if d > alive.get(u, ""):
-                    alive[u] = d
+                if str(d) > alive.get(str(u), ""):
+                    alive[str(u)] = str(d)
     consent = dict(zip(dm["USUBJID"], _date(_get(dm, "RFICDTC")), strict=True))
-    last_alive = []
-    for u, death in zip(subjects, out["DTHDT"], strict=True):
+    last_alive: list[str | None] = []
+    for u, death in zip(subjects, death_dates, strict=True):
         best = max([d for d in (alive.get(u), consent.get(u)) if d], default=None)
-        if best is not None and death is not None and best > death:
+        if best is not None and isinstance(death, str) and best > death:
             best = death  # nothing after death counts as alive (a data error elsewhere)
         last_alive.append(best)
-    out["LSTALVDT"] = last_alive
+    return last_alive
 
-    def status(category: str) -> tuple[list[str | None], list[str | None], list[str | None]]:
-        part = ds[scat.eq(category).to_numpy()] if len(ds) else ds
-        records = (
-            {
-                u: (d, dt)
-                for u, d, dt in zip(
-                    part["USUBJID"], part["DSDECOD"], _date(part["DSSTDTC"]), strict=True
-                )
-            }
-            if len(part)
-            else {}
-        )
-        states, reasons, dates = [], [], []
-        for u in subjects:
-            if u in records:
-                reason, when = records[u]
-                states.append("COMPLETED" if reason == subject.COMPLETED else "DISCONTINUED")
-                reasons.append(None if reason == subject.COMPLETED else reason)
-                dates.append(when)
-            else:
-                states.append(None)
-                reasons.append(None)
-                dates.append(None)
-        return states, reasons, dates
 
-    eot, eot_reason, _ = status(subject.END_OF_TREATMENT)
+_Status = tuple[list[str | None], list[str | None], list[str | None]]
+
+
+def _status(ds: pd.DataFrame, subjects: pd.Series, category: str) -> _Status:
+    """Per subject: COMPLETED or DISCONTINUED, the reason and the date of a DS category."""
+    part = ds[_get(ds, "DSSCAT").eq(category).to_numpy()] if len(ds) else ds
+    records = (
+        {
+            u: (d, dt)
+            for u, d, dt in zip(
+                part["USUBJID"], part["DSDECOD"], _date(part["DSSTDTC"]), strict=True
+            )
+        }
+        if len(part)
+        else {}
+    )
+    states: list[str | None] = []
+    reasons: list[str | None] = []
+    dates: list[str | None] = []
+    for u in subjects:
+        if u in records:
+            reason, when = records[u]
+            states.append("COMPLETED" if reason == subject.COMPLETED else "DISCONTINUED")
+            reasons.append(None if reason == subject.COMPLETED else reason)
+            dates.append(when)
+        else:
+            states.append(None)
+            reasons.append(None)
+            dates.append(None)
+    return states, reasons, dates
+
+
+def _disposition(out: _Columns, dm: pd.DataFrame, subjects: pd.Series, ds: pd.DataFrame) -> None:
+    """End of treatment and of study, screen failure, and the population flags."""
+    eot, eot_reason, _ = _status(ds, subjects, subject.END_OF_TREATMENT)
     out["EOTSTT"] = [
         s or ("ONGOING" if t else None) for s, t in zip(eot, out["TRTSDT"], strict=True)
     ]
     out["DCTREAS"] = eot_reason
-    eos, eos_reason, eos_date = status(subject.END_OF_STUDY)
-    failure, failure_reason, failure_date = status(subject.END_OF_SCREENING)
+    eos, eos_reason, eos_date = _status(ds, subjects, subject.END_OF_STUDY)
+    failure, failure_reason, failure_date = _status(ds, subjects, subject.END_OF_SCREENING)
     out["EOSSTT"] = [
         s or ("DISCONTINUED" if f else "ONGOING") for s, f in zip(eos, failure, strict=True)
     ]
@@ -265,6 +340,12 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     out["ITTFL"] = out["RANDFL"]
     out["SAFFL"] = ["Y" if d else "N" for d in out["TRTSDT"]]
 
+
+def _characteristics(
+    out: _Columns, subjects: pd.Series, frames: Mapping[str, pd.DataFrame]
+) -> dict[str, pd.Series]:
+    """Baseline characteristics (ECOG, disease, PD-L1, vital signs, prior therapies); returns
+    the gene statuses found (a column per gene, placed before DRVMUTFL)."""
     # Baseline results: each in the ADSL variable the catalogue names for its test.
     for test in (
         baseline.ECOG_TEST,
@@ -300,15 +381,4 @@ def derive_adsl(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         out["PRTHXN"] = [str(int(prior.get(u, 0))) for u in subjects]
     else:
         out["PRTHXN"] = None
-    columns = [c for c in ADSL_COLUMNS if c in out]
-    position = columns.index("DRVMUTFL")
-    columns[position:position] = list(genes)
-    for gene, values in genes.items():
-        out[gene] = values.tolist()
-    return pd.DataFrame({name: pd.Series(_none(out[name]), dtype=object) for name in columns})
-
-
-def write_adsl(frame: pd.DataFrame, path: Path) -> Path:
-    """Write the ADSL-like frame as CSV (missing values as empty cells)."""
-    frame.to_csv(path, index=False, na_rep="")
-    return path
+    return genes

@@ -16,6 +16,8 @@ from oncotrial.stats.proportions import Proportion
 __all__ = [
     "MONTH",
     "ci",
+    "clause",
+    "first_clause",
     "fmt_p",
     "median_text",
     "months",
@@ -76,3 +78,18 @@ def fmt_p(p: float | None) -> str:
     if p < 0.001:
         return "p < 0.001"
     return f"p = {p:.3f}"
+
+
+def clause(reason: str) -> str:
+    """A reason as the end of "… cannot be computed because …" (no capital, no full stop)."""
+    text = reason.strip().rstrip(".")
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+def first_clause(reason: str, limit: int = 110) -> str:
+    """The reason's first sentence, cut at ``limit`` characters (the section has it whole)."""
+    text = clause(reason)
+    for mark in (". ", "; "):
+        if mark in text:
+            text = text[: text.index(mark)]
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -45,10 +45,10 @@ from oncotrial.errors import IntegrityError, StoreError, ValueProblem
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
+from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
+from oncotrial.store.entry import create_record, lock_subject
 from oncotrial.store.mapping import model_fields
 from oncotrial.store.sdtm_import import lock_trial
-from oncotrial.web.models import AllocationSlot, RandomizationScheme, ScreeningRecord
-from oncotrial.web.records import create_record, lock_subject
 
 __all__ = [
     "Allocation",

@@ -3,7 +3,7 @@
 One analysis (``analyse_trial``) gives the subject-level frame and the analysis sets, the
 responses and the AE records; this module takes its outputs as datasets for export:
 
-- **ADSL**: every screened subject (``derive_adsl``);
+- **ADSL**: every screened subject (``oncotrial.endpoints.adsl.derive_adsl``);
 - **ADRS**: the response engine's parameters for the efficacy set, all assessments up to the
   data cut-off (RECIST 1.1 / iRECIST / mRECIST as the protocol names);
 - **ADTTE**: OS, PFS, TTP and duration of response for the efficacy set, with the censoring rules
@@ -21,12 +21,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from oncotrial.app.analyse import analyse_trial
-from oncotrial.app.analysis import new_therapy_from_frames
-from oncotrial.app.trial_data import TrialData
+from oncotrial.analysis.data import TrialData
+from oncotrial.analysis.pipeline import analyse_trial
+from oncotrial.analysis.responses import new_therapy_from_frames
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.safety import derive_adae
 from oncotrial.endpoints.tte import Param, derive_adtte
+from oncotrial.protocol.model import AnalysisPlan
 
 __all__ = ["ADAM_ORDER", "AdamDatasets", "derive_adam"]
 
@@ -41,9 +42,10 @@ class AdamDatasets:
     notes: tuple[str, ...]  # why a dataset is missing
 
 
-def _adae(data: TrialData, sets_safety: pd.DataFrame, ctcae: CtcaeDictionary) -> pd.DataFrame:
+def _adae(
+    data: TrialData, sets_safety: pd.DataFrame, ctcae: CtcaeDictionary, window: int | None
+) -> pd.DataFrame:
     ae = data.frames["AE"]
-    window = data.protocol.analysis.teae_window_days
     subjects = pd.DataFrame(
         {
             "USUBJID": sets_safety["USUBJID"].astype(str),
@@ -73,9 +75,12 @@ def _adae(data: TrialData, sets_safety: pd.DataFrame, ctcae: CtcaeDictionary) ->
     return merged[order]
 
 
-def derive_adam(data: TrialData, *, ctcae: CtcaeDictionary) -> AdamDatasets:
-    """ADSL, ADRS, ADTTE and ADAE of ``data`` (all its records; the report's derivations)."""
-    results = analyse_trial(data, ctcae=ctcae)
+def derive_adam(
+    data: TrialData, *, ctcae: CtcaeDictionary, plan: AnalysisPlan | None = None
+) -> AdamDatasets:
+    """ADSL, ADRS, ADTTE and ADAE of ``data`` (all its records; the report's derivations, by
+    ``plan``, default the protocol's analysis plan)."""
+    results = analyse_trial(data, plan=plan, ctcae=ctcae)
     frames: dict[str, pd.DataFrame] = {"ADSL": results.adsl}
     notes: list[str] = []
     if results.response is None:
@@ -97,5 +102,5 @@ def derive_adam(data: TrialData, *, ctcae: CtcaeDictionary) -> AdamDatasets:
     elif results.sets.safety.empty:
         notes.append("ADAE not derived: no patient received study treatment (empty safety set)")
     else:
-        frames["ADAE"] = _adae(data, results.sets.safety, ctcae)
+        frames["ADAE"] = _adae(data, results.sets.safety, ctcae, results.plan.teae_window_days)
     return AdamDatasets(frames=frames, notes=tuple(notes))

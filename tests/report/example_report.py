@@ -10,6 +10,7 @@ from the engines' outputs by the application layer.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
@@ -127,6 +128,24 @@ def _quotes(title: str, definition: str, time_frame: str, which: str) -> list[Re
     ]
 
 
+@dataclass(frozen=True)
+class _Example:
+    """What every section of the example draws from: the invented patients and the options."""
+
+    rng: np.random.Generator
+    subjects: list[dict]
+    per_arm: int
+    svg: bool
+
+    @property
+    def by_arm(self) -> dict[str, list[dict]]:
+        return {arm: [s for s in self.subjects if s["arm"] == arm] for arm in ARMS}
+
+
+def _pct(k: int, n: int) -> str:
+    return f"{k} ({100 * k / n:.1f}%)" if n else "0"
+
+
 def build_example_report(
     *,
     generated: datetime = datetime(2025, 1, 15, 9, 30),
@@ -136,10 +155,37 @@ def build_example_report(
 ) -> Report:
     """The example report (two randomized arms of ``per_arm`` invented patients)."""
     rng = np.random.default_rng(seed)
-    subjects = _subjects(rng, ARMS, per_arm)
-    by_arm = {arm: [s for s in subjects if s["arm"] == arm] for arm in ARMS}
+    example = _Example(rng, _subjects(rng, ARMS, per_arm), per_arm, svg)
+    # The sections draw from the one generator in this order (response, then safety), so that
+    # the invented numbers stay those of the seed.
+    response = _response_section(example)
+    pfs, os_, dor = _pfs_section(example), _os_section(example), _dor_section(example)
+    safety = _safety_section(example)
+    endpoints = Section(
+        "endpoints",
+        "Endpoints",
+        (
+            Paragraph(
+                "Each endpoint is shown with the registration's own title, description and "
+                "time frame, then the result computed as registered."
+            ),
+        ),
+        (response, pfs, os_, dor, safety, _pdl1_section()),
+    )
+    return Report(
+        _title_page(generated),
+        (
+            _flow_section(example),
+            Section("baseline", "Baseline characteristics", (_baseline_table(example),)),
+            endpoints,
+            _methods_section(),
+            _listings_section(example),
+        ),
+    )
 
-    title_page = TitlePage(
+
+def _title_page(generated: datetime) -> TitlePage:
+    return TitlePage(
         title="Consolidation radiotherapy after chemo-immunotherapy in oligoresidual NSCLC",
         protocol_id="EXAMPLE-001",
         registry_ids=("NCT00000000",),
@@ -155,7 +201,9 @@ def build_example_report(
         ),
     )
 
-    # ---- participant flow -------------------------------------------------------------------
+
+def _flow_section(example: _Example) -> Section:
+    per_arm, by_arm = example.per_arm, example.by_arm
     consort = ConsortFlow(
         screened=per_arm * 2 + 17,
         enrolled=per_arm * 2,
@@ -189,14 +237,14 @@ def build_example_report(
             for i, arm in enumerate(ARMS)
         ),
     )
-    flow = Section(
+    return Section(
         "flow",
         "Participant flow",
         (
             Figure.from_matplotlib(
                 plot_consort(consort),
                 id="consort",
-                svg=svg,
+                svg=example.svg,
                 caption="Participant flow (CONSORT 2010 style).",
                 alt_text=f"Flow diagram: {consort.screened} assessed for eligibility, "
                 f"{consort.excluded_count} excluded, {consort.enrolled} randomized "
@@ -206,10 +254,9 @@ def build_example_report(
         ),
     )
 
-    # ---- baseline -----------------------------------------------------------------------------
-    def pct(k: int, n: int) -> str:
-        return f"{k} ({100 * k / n:.1f}%)" if n else "0"
 
+def _baseline_table(example: _Example) -> Table:
+    per_arm, by_arm = example.per_arm, example.by_arm
     baseline_rows: list[Row] = [Row(("Age, years", "", ""), emphasis=True)]
     for label, fn in (
         (
@@ -225,7 +272,7 @@ def build_example_report(
     for code, label in (("M", "Male"), ("F", "Female")):
         baseline_rows.append(
             Row(
-                (label, *(pct(sum(s["sex"] == code for s in by_arm[a]), per_arm) for a in ARMS)),
+                (label, *(_pct(sum(s["sex"] == code for s in by_arm[a]), per_arm) for a in ARMS)),
                 level=1,
             )
         )
@@ -235,12 +282,12 @@ def build_example_report(
             Row(
                 (
                     str(value),
-                    *(pct(sum(s["ecog"] == value for s in by_arm[a]), per_arm) for a in ARMS),
+                    *(_pct(sum(s["ecog"] == value for s in by_arm[a]), per_arm) for a in ARMS),
                 ),
                 level=1,
             )
         )
-    baseline = Table(
+    return Table(
         "baseline",
         "Baseline characteristics (intention-to-treat set)",
         (Column("Characteristic"), *(Column(f"{a} (N = {per_arm})", "right") for a in ARMS)),
@@ -248,7 +295,10 @@ def build_example_report(
         footnotes=("Percentages of the patients randomized to each arm.",),
     )
 
-    # ---- ORR ------------------------------------------------------------------------------------
+
+def _response_section(example: _Example) -> Section:
+    per_arm, by_arm, subjects, rng = example.per_arm, example.by_arm, example.subjects, example.rng
+
     def counts(arm: str) -> dict[str, int]:
         return {c: sum(s["bor"] == c for s in by_arm[arm]) for c in ("CR", "PR", "SD", "PD", "NE")}
 
@@ -281,7 +331,7 @@ def build_example_report(
             )
         ),
         id="waterfall",
-        svg=svg,
+        svg=example.svg,
         caption="Best percentage change from baseline in the sum of target-lesion diameters, "
         "by patient, coloured by best overall response. Dashed lines: −30% and +20%.",
         alt_text="Waterfall plot per arm: bars sorted from largest increase to largest "
@@ -307,11 +357,11 @@ def build_example_report(
             )
         ),
         id="spider",
-        svg=svg,
+        svg=example.svg,
         caption="Percentage change from baseline in the target-lesion sum over time, by patient.",
         alt_text="Spider plot per arm: one line per patient from 0% at baseline.",
     )
-    orr_section = Section(
+    return Section(
         "orr",
         "Objective response rate (primary endpoint)",
         (
@@ -338,7 +388,9 @@ def build_example_report(
         ),
     )
 
-    # ---- PFS / OS -----------------------------------------------------------------------------
+
+def _pfs_section(example: _Example) -> Section:
+    per_arm, by_arm = example.per_arm, example.by_arm
     ticks = month_ticks(720)
     pfs_curves = [
         _curve(
@@ -360,7 +412,7 @@ def build_example_report(
             )
         ),
         id="km-pfs",
-        svg=svg,
+        svg=example.svg,
         caption="Progression-free survival by arm: Kaplan-Meier estimates with pointwise 95% "
         "CIs, censoring marks and numbers at risk.",
         alt_text="Two Kaplan-Meier curves; the radiotherapy arm stays above the control arm.",
@@ -410,13 +462,13 @@ def build_example_report(
             )
         ),
         id="forest-pfs",
-        svg=svg,
+        svg=example.svg,
         caption="Hazard ratios for progression-free survival by subgroup (Cox model), 95% CI, "
         "log scale.",
         alt_text="Forest plot: all subgroup hazard ratios below 1 with CIs crossing 1; the "
         "PD-L1 < 1% subgroup is not estimable.",
     )
-    pfs_section = Section(
+    return Section(
         "pfs",
         "Progression-free survival",
         (
@@ -450,10 +502,15 @@ def build_example_report(
             forest,
         ),
     )
+
+
+def _os_section(example: _Example) -> Section:
+    subjects = example.subjects
+    ticks = month_ticks(720)
     os_times = [s["death"] if s["death"] is not None else s["follow"] for s in subjects]
     os_events = [s["death"] is not None for s in subjects]
     os_curve = _curve("All patients", os_times, os_events, 900.0, ticks)
-    os_section = Section(
+    return Section(
         "os",
         "Overall survival",
         (
@@ -473,14 +530,16 @@ def build_example_report(
                     KMPlot([os_curve], y_label="Overall survival probability", at_risk_times=ticks)
                 ),
                 id="km-os",
-                svg=svg,
+                svg=example.svg,
                 caption="Overall survival, all patients: Kaplan-Meier estimate with 95% CI.",
                 alt_text="One Kaplan-Meier curve staying above 50% throughout follow-up.",
             ),
         ),
     )
 
-    # ---- swimmer --------------------------------------------------------------------------------
+
+def _dor_section(example: _Example) -> Section:
+    subjects = example.subjects
     swimmer = Figure.from_matplotlib(
         plot_swimmer(
             SwimmerPlot(
@@ -502,12 +561,12 @@ def build_example_report(
             )
         ),
         id="swimmer",
-        svg=svg,
+        svg=example.svg,
         caption="Responders: time on treatment and on study, with response onset, "
         "progression and death.",
         alt_text="Swimmer plot of the responding patients, longest on study at the top.",
     )
-    dor_section = Section(
+    return Section(
         "dor",
         "Duration of response",
         (
@@ -521,7 +580,9 @@ def build_example_report(
         ),
     )
 
-    # ---- safety ---------------------------------------------------------------------------------
+
+def _safety_section(example: _Example) -> Section:
+    per_arm, rng = example.per_arm, example.rng
     ae_rows: list[Row] = []
     for soc, terms in (
         ("Respiratory, thoracic and mediastinal disorders", ("Pneumonitis", "Cough", "Dyspnea")),
@@ -534,8 +595,8 @@ def build_example_report(
             cells = []
             for _ in ARMS:
                 any_grade = int(rng.integers(1, 12))
-                cells.append(pct(any_grade, per_arm))
-                cells.append(pct(int(any_grade * rng.uniform(0, 0.4)), per_arm))
+                cells.append(_pct(any_grade, per_arm))
+                cells.append(_pct(int(any_grade * rng.uniform(0, 0.4)), per_arm))
             ae_rows.append(Row((term, *cells), level=1))
     ae_table = Table(
         "ae-by-soc",
@@ -550,7 +611,7 @@ def build_example_report(
             "Invented counts: this is the example fixture.",
         ),
     )
-    safety = Section(
+    return Section(
         "safety",
         "Safety",
         (
@@ -563,7 +624,10 @@ def build_example_report(
             ae_table,
         ),
     )
-    pdl1 = Section(
+
+
+def _pdl1_section() -> Section:
+    return Section(
         "pdl1",
         "PD-L1 expression and response",
         (
@@ -579,19 +643,9 @@ def build_example_report(
         ),
     )
 
-    endpoints = Section(
-        "endpoints",
-        "Endpoints",
-        (
-            Paragraph(
-                "Each endpoint is shown with the registration's own title, description and "
-                "time frame, then the result computed as registered."
-            ),
-        ),
-        (orr_section, pfs_section, os_section, dor_section, safety, pdl1),
-    )
 
-    methods = Section(
+def _methods_section() -> Section:
+    return Section(
         "methods",
         "Methods",
         (
@@ -614,6 +668,9 @@ def build_example_report(
         ),
     )
 
+
+def _listings_section(example: _Example) -> Section:
+    subjects = example.subjects
     listing_rows = [
         (
             s["id"],
@@ -625,7 +682,7 @@ def build_example_report(
         )
         for s in subjects
     ]
-    listings = Section(
+    return Section(
         "listings",
         "Listings",
         (
@@ -653,16 +710,5 @@ def build_example_report(
                     if s["death"] is not None
                 ),
             ),
-        ),
-    )
-
-    return Report(
-        title_page,
-        (
-            flow,
-            Section("baseline", "Baseline characteristics", (baseline,)),
-            endpoints,
-            methods,
-            listings,
         ),
     )

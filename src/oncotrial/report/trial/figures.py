@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from oncotrial.app.report_text import fmt_p
-from oncotrial.app.results import (
+from oncotrial.analysis.results import (
     ConsortCounts,
     ResponseRun,
     SubgroupHR,
@@ -41,6 +40,7 @@ from oncotrial.report.figures import (
     plot_swimmer,
     plot_waterfall,
 )
+from oncotrial.report.trial.wording import fmt_p
 
 __all__ = [
     "consort_figure",

@@ -1,9 +1,12 @@
-"""The web application's own tables: roles, allocation lists, screening, queries, login attempts.
+"""The trial's conduct around its clinical records: roles, allocation, screening, queries, logins.
 
-Clinical records live in the store (``oncotrial.store.models``); these tables hold what the web
-application adds around them. Every one of them that a person changes keeps its history with
+Clinical records are in ``oncotrial.store.models``; these tables hold who holds which role in a
+trial (the delegation log), the concealed allocation list and its slots, each subject's screening,
+data queries, login attempts and report builds. They are part of the one trial database (the
+store's Django app, one migration chain), so the command line, the application layer and the web
+application reach them alike. Every one of them that a person changes keeps its history with
 django-simple-history, under the store's audit rules (user on every row, reason on every change,
-history tables append-only — migration 0002 of this app).
+history tables append-only — the store's migration 0001 installs the triggers).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from oncotrial.web.roles import Role
+from oncotrial.store.roles import Role
 
 __all__ = [
     "AllocationSlot",
@@ -24,6 +27,7 @@ __all__ = [
     "ReportBuild",
     "ScreeningRecord",
 ]
+
 
 ROLE_CHOICES = [(r.value, r.label) for r in Role]
 

@@ -1,7 +1,7 @@
 """What the analysis of one trial produced: engine outputs, grouped for the report.
 
 Every number here was computed by a core engine (response, endpoints, stats) or is a count of
-subjects; the report (``oncotrial.app.trial_report``) only words and formats these objects.
+subjects; the report (``oncotrial.report.trial``) only words and formats these objects.
 Frames are read-only by convention (the dataclasses are frozen; do not mutate their frames).
 """
 
@@ -20,7 +20,7 @@ from oncotrial.endpoints.rates import RateDefinition, RateResult
 from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
 from oncotrial.endpoints.tte import CensoringRules, Param
 from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
-from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
 from oncotrial.stats.cox import CoxResult, CoxTerm
@@ -246,6 +246,7 @@ class TrialResults:
     """Everything the report shows, as the engines computed it."""
 
     protocol: Protocol
+    plan: AnalysisPlan  # the analysis plan the results follow
     trial_id: str
     source: str
     simulated: bool

@@ -1,0 +1,168 @@
+"""Each registered endpoint computed as defined, by the core engines.
+
+One function per endpoint kind takes the trial's inputs (:class:`Inputs`) and returns an
+:class:`~oncotrial.analysis.results.EndpointResult`: the engine outputs (rates with exact CIs,
+Kaplan-Meier curves with landmark rates, log-rank and Cox, CTCAE incidence tables, the PD-L1
+analysis, quality-of-life summaries) or the reason the data cannot give it. Nothing is computed
+here that an engine computes; this module chooses inputs (analysis set, time frame, assessor) and
+calls the engines.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from oncotrial.analysis.context import Inputs
+from oncotrial.analysis.rates import rate_outcome
+from oncotrial.analysis.responses import response_run
+from oncotrial.analysis.results import (
+    BiomarkerOutcome,
+    EndpointResult,
+    QolOutcome,
+    SafetyOutcome,
+    SurvivalRateOutcome,
+    TteOutcome,
+)
+from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
+from oncotrial.catalogue import baseline as catalogue
+from oncotrial.endpoints.biomarker import analyse_pdl1_response
+from oncotrial.endpoints.qol import summarise_scores
+from oncotrial.endpoints.rates import DCR, ORR
+from oncotrial.endpoints.safety import ae_overview, derive_adae, worst_grade_table
+from oncotrial.endpoints.tte import Param
+from oncotrial.errors import OncotrialError
+from oncotrial.protocol.endpoints import Endpoint, EndpointKind
+
+__all__ = ["compute_endpoint"]
+
+_KIND_PARAM = {
+    EndpointKind.OS: Param.OS,
+    EndpointKind.PFS: Param.PFS,
+    EndpointKind.TTP: Param.TTP,
+    EndpointKind.DOR: Param.DOR,
+}
+
+
+def _safety(inputs: Inputs) -> SafetyOutcome | str:
+    if inputs.ctcae is None:
+        return inputs.ctcae_reason or "no CTCAE v5.0 dictionary is available"
+    ae = inputs.frames.get("AE")
+    if ae is None:
+        held = [n for n in inputs.data_notes if "AE" in n]
+        return held[0] if held else "the data hold no adverse event records (no AE domain)"
+    safety = inputs.sets.safety
+    if safety.empty:
+        return "no patient received study treatment (the safety set is empty)"
+    window = inputs.plan.teae_window_days
+    if window is None:
+        window = 30
+    subjects = pd.DataFrame(
+        {
+            "USUBJID": safety["USUBJID"].astype(str),
+            "ARM": safety["ACTARM"].where(safety["ACTARM"].notna(), safety["ARM"]).astype(str),
+            "TRTSDT": safety["TRTSDT"],
+            "TRTEDT": safety["TRTEDT"],
+        }
+    )
+    records = ae[ae["USUBJID"].astype(str).isin(set(subjects["USUBJID"]))]
+    adae = derive_adae(records, subjects, dictionary=inputs.ctcae, window_days=window)
+    return SafetyOutcome(
+        overview=ae_overview(adae, subjects),
+        worst=worst_grade_table(adae, subjects),
+        adae=adae,
+        window_days=window,
+        dictionary=f"CTCAE v{inputs.ctcae.version}",
+        dictionary_origin=inputs.ctcae.origin,
+    )
+
+
+def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
+    run = response_run(inputs, endpoint.reading.time_frame)
+    if isinstance(run, str):
+        return run
+    tps = dict(
+        zip(
+            inputs.sets.efficacy["USUBJID"].astype(str),
+            inputs.sets.efficacy.get(catalogue.PDL1_TEST.adsl, pd.Series(dtype=object)),
+            strict=False,
+        )
+    )
+    table = run.table.assign(TPS=run.table["USUBJID"].map(tps))
+    analysis = analyse_pdl1_response(table, tps="TPS", bor="BOR", definition=ORR)
+    return BiomarkerOutcome(analysis=analysis, response=run)
+
+
+def _qol(inputs: Inputs) -> QolOutcome | str:
+    qs = inputs.frames.get("QS")
+    if qs is None or qs.empty:
+        return "the data hold no questionnaire records (no QS domain)"
+    subjects = inputs.sets.efficacy[["USUBJID", "ARM"]]
+    return QolOutcome(summarise_scores(qs, subjects))
+
+
+def compute_endpoint(
+    inputs: Inputs, endpoint: Endpoint, index: int, level_index: int
+) -> EndpointResult:
+    """The endpoint as the registration defines it, or why it cannot be computed."""
+    kind = endpoint.reading.kind
+    outcome: object
+    notes: list[str] = []
+    reasons: list[str] = []
+    try:
+        if kind in (EndpointKind.ORR, EndpointKind.DCR):
+            outcome = rate_outcome(inputs, endpoint, ORR if kind is EndpointKind.ORR else DCR)
+        elif kind in _KIND_PARAM:
+            found = tte_outcome(inputs, _KIND_PARAM[kind])
+            outcome = (
+                with_landmark(found, endpoint.reading.landmark)
+                if not isinstance(found, str)
+                else found
+            )
+        elif kind is EndpointKind.SURVIVAL_RATE:
+            param = Param.PFS if endpoint.reading.rate_of is EndpointKind.PFS else Param.OS
+            landmark = endpoint.reading.landmark or endpoint.reading.time_frame
+            found = tte_outcome(inputs, param)
+            if isinstance(found, str):
+                outcome = found
+            elif landmark is None:
+                outcome = "the registration names no time point for the rate"
+            else:
+                outcome = SurvivalRateOutcome(
+                    found, landmark, landmark_values(found.curves, landmark, found.name)
+                )
+        elif kind is EndpointKind.LOCAL_CONTROL:
+            outcome = tte_outcome(inputs, Param.LPFS)
+        elif kind is EndpointKind.AE_INCIDENCE:
+            outcome = _safety(inputs)
+        elif kind is EndpointKind.BIOMARKER_RESPONSE:
+            outcome = _biomarker(inputs, endpoint)
+        elif kind is EndpointKind.QOL:
+            outcome = _qol(inputs)
+        else:
+            outcome = (
+                f"oncotrial has no derivation for {kind.value} endpoints; the registration's "
+                "definition is quoted above for the investigator to analyse"
+            )
+    except OncotrialError as exc:
+        outcome = exc.report(limit=5)
+    if isinstance(outcome, str):
+        reasons.append(outcome)
+        return EndpointResult(endpoint, index, level_index, None, tuple(reasons), tuple(notes))
+    if isinstance(outcome, TteOutcome):
+        reasons += [v.reason for v in outcome.landmarks if v.reason]
+        if outcome.comparison_note:
+            reasons.append(outcome.comparison_note)
+        if outcome.local is not None:
+            notes += [f"{p.record}: {p.message}" for p in outcome.local.problems]
+    if isinstance(outcome, SurvivalRateOutcome):
+        reasons += [v.reason for v in outcome.values if v.reason]
+    if isinstance(outcome, BiomarkerOutcome):
+        notes += list(outcome.analysis.notes)
+    return EndpointResult(
+        endpoint,
+        index,
+        level_index,
+        outcome,
+        tuple(reasons),
+        tuple(notes),
+    )

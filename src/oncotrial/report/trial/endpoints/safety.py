@@ -1,0 +1,85 @@
+"""The safety section: treatment-emergent adverse events overall and by CTCAE SOC and term."""
+
+from __future__ import annotations
+
+from oncotrial.analysis.results import EndpointResult, SafetyOutcome, TrialResults
+from oncotrial.endpoints.safety import Count
+from oncotrial.report import Block, Column, Paragraph, Row, Table
+from oncotrial.report.trial.endpoints.arms import arm_codes, arm_legend, arm_order
+
+__all__ = ["safety_blocks"]
+
+
+def _count_cell(count: Count) -> str:
+    return count.describe()
+
+
+def safety_blocks(
+    results: TrialResults, item: EndpointResult, outcome: SafetyOutcome
+) -> list[Block]:
+    arms = outcome.worst.arms
+    denominators = outcome.worst.denominators
+    order = arm_order(results, arms)
+    several = len(order) > 1
+    codes = arm_codes(results)
+    legend = (f"Arms (as treated): {arm_legend(results, arms, denominators)}.",) if several else ()
+    shown = [*order, len(arms) - 1] if several else order  # the total column last
+    headers = [
+        (
+            f"{codes.get(arms[i], arms[i])} (N = {denominators[i]})"
+            if arms[i] != "Total"
+            else f"Total (N = {denominators[i]})"
+        )
+        if several
+        else f"{arms[i]} (N = {denominators[i]})"
+        for i in shown
+    ]
+    overview = Table(
+        f"{item.id}-overview",
+        "Patients with treatment-emergent adverse events",
+        (Column("Category"), *(Column(h, "right") for h in headers)),
+        tuple(
+            Row((category.label, *(_count_cell(counts[i]) for i in shown)))
+            for category, counts in outcome.overview
+        ),
+        footnotes=(
+            f"Treatment-emergent: onset on or after the first dose and no later than "
+            f"{outcome.window_days} days after the last dose (TEAE rules: Methods). n (%) of "
+            "the safety set.",
+            *legend,
+        ),
+    )
+    any_grade5 = any(c.n for row in outcome.worst.rows for c in row.grade5)
+    columns = [Column("System organ class / CTCAE term")]
+    for i in order:
+        prefix = f"{codes.get(arms[i], arms[i])}: " if several else ""
+        columns += [Column(f"{prefix}any grade", "right"), Column(f"{prefix}grade ≥ 3", "right")]
+        if any_grade5:
+            columns.append(Column(f"{prefix}grade 5", "right"))
+    rows = []
+    for row in outcome.worst.rows:
+        label = row.term or row.soc or "Any TEAE"
+        cells: list[str | int | float | None] = [label]
+        for i in order:
+            cells += [_count_cell(row.any_grade[i]), _count_cell(row.grade3[i])]
+            if any_grade5:
+                cells.append(_count_cell(row.grade5[i]))
+        rows.append(Row(tuple(cells), level=1 if row.term else 0, emphasis=row.term is None))
+    table = Table(
+        f"{item.id}-soc",
+        f"Treatment-emergent adverse events by {outcome.dictionary} system organ class and term "
+        "(worst grade per patient)",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            "n (%): a patient with several events in a row is counted once, at the worst grade. "
+            "System organ classes and terms by descending frequency.",
+            *legend,
+        ),
+    )
+    text = (
+        f"Safety set: {len(results.sets.safety)} patients. {len(outcome.adae)} adverse event "
+        f"record(s), {int((outcome.adae['TRTEMFL'] == 'Y').sum())} treatment-emergent; terms "
+        f"and grades checked against {outcome.dictionary_description}."
+    )
+    return [Paragraph(text), overview, table]

@@ -1,0 +1,261 @@
+"""Time-to-event sections: medians, landmark rates, the arms compared, Kaplan-Meier and forest
+plots."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from oncotrial.analysis.results import (
+    EndpointResult,
+    LandmarkValue,
+    SurvivalRateOutcome,
+    TrialResults,
+    TteOutcome,
+)
+from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
+from oncotrial.endpoints.tte import Param
+from oncotrial.protocol.timeframe import Duration
+from oncotrial.report import Block, Column, Fact, Facts, Paragraph, Row, Table
+from oncotrial.report.trial.figures import forest_figure, km_figure
+from oncotrial.report.trial.wording import MONTH, ci, fmt_p, median_text, percent, round_or_none
+
+__all__ = ["landmark_table", "survival_rate_blocks", "tte_blocks"]
+
+
+_Y_LABELS = {
+    Param.OS: "Overall survival probability",
+    Param.PFS: "Progression-free survival probability",
+    Param.TTP: "Probability of no progression",
+    Param.DOR: "Probability of remaining in response",
+    Param.LPFS: "Local progression-free survival probability",
+}
+
+
+def landmark_fact(value: LandmarkValue, label: str) -> Fact | None:
+    if value.estimate is None:
+        return None
+    e = value.estimate
+    lower = f"{100 * e.lower:.1f}" if e.lower is not None else "–"
+    upper = f"{100 * e.upper:.1f}" if e.upper is not None else "–"
+    return Fact(
+        f"{label}, {value.arm}",
+        percent(e.survival),
+        f"{ci(lower, upper)}; {e.n_risk} at risk",
+    )
+
+
+def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome) -> list[Block]:
+    """Population, facts, the Kaplan-Meier summary, landmark rates, the arms compared, figures."""
+    blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.population}.")]
+    facts = _tte_facts(outcome)
+    if facts:
+        blocks.append(Facts(facts))
+    blocks.append(_km_table(item, outcome))
+    if outcome.landmark is not None:
+        blocks.append(
+            landmark_table(f"{item.id}-landmark", outcome.name, outcome.landmark, outcome.landmarks)
+        )
+    if outcome.cox is not None and outcome.logrank is not None:
+        blocks.append(_comparison_table(item, outcome))
+    blocks += _tte_figures(results, item, outcome)
+    if outcome.local is not None:
+        ids = ", ".join(LOCAL_PROGRESSION_RULES)
+        events = len(outcome.local.events)
+        blocks.append(
+            Paragraph(
+                f"Local progression of a treated lesion ({ids}; Methods) was seen in {events} of "
+                f"{len(outcome.local.subjects)} patients with a treated lesion."
+            )
+        )
+    return blocks
+
+
+def _tte_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median per arm, landmark rates, and the hazard ratio with the log-rank p."""
+    facts = []
+    for label, curve in outcome.curves:
+        value, note = median_text(curve)
+        facts.append(
+            Fact(
+                f"Median {outcome.name.lower()}, {label}",
+                value,
+                f"{note}; {curve.events} events in {curve.n} patients",
+            )
+        )
+    landmark_label = (
+        f"{outcome.landmark} {outcome.name.lower()} rate" if outcome.landmark is not None else ""
+    )
+    for value in outcome.landmarks:
+        fact = landmark_fact(value, landmark_label)
+        if fact is not None:
+            facts.append(fact)
+    if outcome.cox is not None and outcome.logrank is not None:
+        term = outcome.cox.terms[0]
+        facts.append(
+            Fact(
+                f"Hazard ratio, {term.name} vs {outcome.cox.reference}",
+                f"{term.hr:.2f}",
+                f"{ci(f'{term.lower:.2f}', f'{term.upper:.2f}')} (Cox, Efron ties, Wald); "
+                f"log-rank {fmt_p(outcome.logrank.p)}",
+            )
+        )
+    return facts
+
+
+def _km_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    columns = (
+        Column("Arm"),
+        Column("Patients", "right"),
+        Column("Events", "right"),
+        Column("Censored", "right"),
+        Column("Median (months)", "right", ".1f"),
+        Column("95% CI lower", "right", ".1f"),
+        Column("95% CI upper", "right", ".1f"),
+    )
+    rows = []
+    for label, curve in outcome.curves:
+        median = curve.median
+        rows.append(
+            Row(
+                (
+                    label,
+                    curve.n,
+                    curve.events,
+                    curve.n - curve.events,
+                    _in_months(median.time),
+                    _in_months(median.lower),
+                    _in_months(median.upper),
+                )
+            )
+        )
+    return Table(
+        f"{item.id}-km",
+        f"{outcome.name}: Kaplan-Meier summary",
+        columns,
+        tuple(rows),
+        footnotes=(
+            "Medians and their 95% CIs as R survival reports them (log transform, Greenwood "
+            "variance); NR: not reached (the curve or its confidence band does not fall to "
+            f"50%). Months = days / {MONTH:g}.",
+        ),
+        missing_text="NR",
+    )
+
+
+def _comparison_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    """Hazard ratio (Cox) and log-rank test between the arms."""
+    cox, lr = outcome.cox, outcome.logrank
+    assert cox is not None and lr is not None  # the caller shows the table only with both
+    return Table(
+        f"{item.id}-hr",
+        f"{outcome.name}: comparison of the arms",
+        (
+            Column("Arm"),
+            Column("Reference arm"),
+            Column("Hazard ratio", "right", ".2f"),
+            Column("95% CI lower", "right", ".2f"),
+            Column("95% CI upper", "right", ".2f"),
+            Column("Wald p", "right", ".4f"),
+            Column("Log-rank χ²", "right", ".2f"),
+            Column("Log-rank p", "right", ".4f"),
+        ),
+        tuple(
+            Row(
+                (
+                    term.name,
+                    cox.reference,
+                    round_or_none(term.hr, 8),
+                    round_or_none(term.lower, 8),
+                    round_or_none(term.upper, 8),
+                    round_or_none(term.p, 8),
+                    round_or_none(lr.chisq, 8),
+                    round_or_none(lr.p, 8),
+                )
+            )
+            for term in cox.terms
+        ),
+        footnotes=(
+            f"Cox proportional hazards model (Efron ties), Wald 95% CI; log-rank test with "
+            f"{lr.df} degree(s) of freedom. {cox.events} events in "
+            f"{cox.n} patients.",
+        ),
+    )
+
+
+def _tte_figures(results: TrialResults, item: EndpointResult, outcome: TteOutcome) -> list[Block]:
+    """The Kaplan-Meier plot, and the forest plot of subgroups in a two-arm trial."""
+    figures: list[Block] = []
+    if outcome.curves:
+        figures.append(
+            km_figure(
+                outcome,
+                figure_id=f"{item.id}-km",
+                caption=f"{outcome.name}: Kaplan-Meier estimates with pointwise 95% confidence "
+                "bands, censoring marks (+ and ×) and the number of patients at risk.",
+                y_label=_Y_LABELS[outcome.param],
+                reference=results.sets.reference_label,
+            )
+        )
+    if outcome.subgroups and outcome.cox is not None and len(results.arms) == 2:
+        experimental = next(a.label for a in results.arms if not a.control)
+        control = next(a.label for a in results.arms if a.control)
+        figures.append(
+            forest_figure(outcome, figure_id=f"{item.id}-forest", arms=(experimental, control))
+        )
+    return figures
+
+
+def landmark_table(
+    table_id: str, name: str, landmark: Duration, values: Sequence[LandmarkValue]
+) -> Table:
+    rows = []
+    for value in values:
+        e = value.estimate
+        rows.append(
+            Row(
+                (
+                    value.arm,
+                    round_or_none(landmark.days, 4),
+                    round_or_none(100 * e.survival, 6) if e else None,
+                    round_or_none(100 * e.lower, 6) if e and e.lower is not None else None,
+                    round_or_none(100 * e.upper, 6) if e and e.upper is not None else None,
+                    round_or_none(100 * e.std_err, 6) if e else None,
+                    e.n_risk if e else None,
+                )
+            )
+        )
+    return Table(
+        table_id,
+        f"{name} at {landmark}",
+        (
+            Column("Arm"),
+            Column("Time point (days)", "right", ".2f"),
+            Column("Rate (%)", "right", ".1f"),
+            Column("95% CI lower (%)", "right", ".1f"),
+            Column("95% CI upper (%)", "right", ".1f"),
+            Column("Standard error (%)", "right", ".1f"),
+            Column("At risk", "right"),
+        ),
+        tuple(rows),
+        footnotes=(
+            f"Kaplan-Meier estimate at {landmark} = {landmark.days:g} days (1 month = {MONTH:g} "
+            "days); log-transformed 95% CI with Greenwood variance, as R summary(survfit, "
+            "times =); – : not estimable (follow-up ends before the time point).",
+        ),
+    )
+
+
+def _in_months(days: float | None) -> float | None:
+    return None if days is None else round(days / MONTH, 6)
+
+
+def survival_rate_blocks(item: EndpointResult, outcome: SurvivalRateOutcome) -> list[Block]:
+    label = f"{outcome.landmark} {outcome.source.name.lower()} rate"
+    facts = [f for v in outcome.values if (f := landmark_fact(v, label)) is not None]
+    blocks: list[Block] = [Paragraph(f"Analysis population: {outcome.source.population}.")]
+    if facts:
+        blocks.append(Facts(facts))
+    blocks.append(
+        landmark_table(f"{item.id}-rate", outcome.source.name, outcome.landmark, outcome.values)
+    )
+    return blocks
