@@ -248,19 +248,20 @@ def _safety_measure(
             f"{outcome.dictionary}."
         ),
         "denoms": (denom(groups, totals),),
-        "classes": (
+        # One class per TEAE category of the report's overview (class titles, as real records).
+        "classes": tuple(
             MeasureClass(
-                categories=tuple(
+                title=category.label,
+                categories=(
                     Category(
-                        category.label,
-                        tuple(
+                        measurements=tuple(
                             Measurement(g.id, str(counts[g.title].n if g.title in counts else 0))
                             for g in groups
-                        ),
-                    )
-                    for (category, _), counts in zip(outcome.overview, by_arm, strict=True)
-                )
-            ),
+                        )
+                    ),
+                ),
+            )
+            for (category, _), counts in zip(outcome.overview, by_arm, strict=True)
         ),
     }
 
