@@ -42,7 +42,12 @@ def _run(args: list[str], env: dict[str, str | None]) -> tuple[int, str, str]:
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("results-demo")
-    env = {"ONCOTRIAL_HOME": str(home), "ONCOTRIAL_CTCAE": None, "ONCOTRIAL_DB": None, "DATABASE_URL": None}
+    env = {
+        "ONCOTRIAL_HOME": str(home),
+        "ONCOTRIAL_CTCAE": None,
+        "ONCOTRIAL_DB": None,
+        "DATABASE_URL": None,
+    }
     code, _out, err = _run(["demo"], env)
     assert code == 0, err
     return home

@@ -46,7 +46,9 @@ MILESTONES = "participantFlowModule.periods[].milestones[].type"
 
 def reference_records(shared: Path) -> list[Path]:
     folder = shared / "reference" / "ctgov"
-    return sorted(p for p in folder.glob("NCT*.json") if "resultsSection" in json.loads(p.read_text()))
+    return sorted(
+        p for p in folder.glob("NCT*.json") if "resultsSection" in json.loads(p.read_text())
+    )
 
 
 def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
@@ -85,7 +87,7 @@ def test_generated_json_uses_only_real_keys_and_values(shared: Path, demo_trials
     paths, values = _known(shared)
     for trial, demo in demo_trials.items():
         ours = demo.made.api()["resultsSection"]
-        used = dict()
+        used: dict[str, set[Any]] = {}
         for path, value in walk(ours):
             assert path in paths, f"{trial}: {path} appears in no reference record"
             used.setdefault(path, set()).add(value)
@@ -107,5 +109,7 @@ def test_an_unknown_key_is_refused_naming_its_path() -> None:
     from oncotrial.errors import InputError
 
     with pytest.raises(InputError) as caught:
-        from_api(ResultsSection, {"moreInfoModule": {"pointOfContact": {"fax": "1"}}}, source="x.json")
+        from_api(
+            ResultsSection, {"moreInfoModule": {"pointOfContact": {"fax": "1"}}}, source="x.json"
+        )
     assert caught.value.field == "resultsSection.moreInfoModule.pointOfContact.fax"

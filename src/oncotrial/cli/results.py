@@ -86,7 +86,12 @@ def results(
                 "cutoff": made.cutoff,
                 "draft": made.draft,
                 "findings": [
-                    {"rule": f.rule, "severity": f.severity.value, "field": f.field, "message": f.message}
+                    {
+                        "rule": f.rule,
+                        "severity": f.severity.value,
+                        "field": f.field,
+                        "message": f.message,
+                    }
                     for f in made.findings
                 ],
                 "provenance": [

@@ -51,7 +51,11 @@ def _text(values: pd.Series) -> pd.Series:
 def _at_risk(results: TrialResults) -> pd.DataFrame:
     """The safety set with the arm actually received (as the safety tables group it)."""
     safety = results.sets.safety
-    arm = safety["ACTARM"].where(safety["ACTARM"].notna(), safety["ARM"]) if "ACTARM" in safety else safety["ARM"]
+    arm = (
+        safety["ACTARM"].where(safety["ACTARM"].notna(), safety["ARM"])
+        if "ACTARM" in safety
+        else safety["ARM"]
+    )
     return pd.DataFrame({"USUBJID": safety["USUBJID"].astype(str), "ARM": arm.astype(str)})
 
 
@@ -77,7 +81,16 @@ def adverse_module(
     results: TrialResults, outcome: SafetyOutcome, provenance: list[Provenance]
 ) -> AdverseEventsModule:
     population = _at_risk(results)
-    labels = tuple(sorted(population["ARM"].unique(), key=lambda a: (a not in results.arm_labels, results.arm_labels.index(a) if a in results.arm_labels else 0, a)))
+    labels = tuple(
+        sorted(
+            population["ARM"].unique(),
+            key=lambda a: (
+                a not in results.arm_labels,
+                results.arm_labels.index(a) if a in results.arm_labels else 0,
+                a,
+            ),
+        )
+    )
     at_risk = {a: int((population["ARM"] == a).sum()) for a in labels}
     adae = outcome.adae
     teae = adae[(adae["TRTEMFL"] == "Y") & adae["USUBJID"].astype(str).isin(population["USUBJID"])]
@@ -85,7 +98,11 @@ def adverse_module(
     serious = teae[teae["AESERFL"] == "Y"]
     other = teae[teae["AESERFL"] != "Y"]
     descriptions = arm_descriptions(results)
-    deaths = results.adsl[_text(results.adsl["DTHFL"]) == "Y"]["USUBJID"].astype(str) if "DTHFL" in results.adsl else pd.Series(dtype=str)
+    deaths = (
+        results.adsl[_text(results.adsl["DTHFL"]) == "Y"]["USUBJID"].astype(str)
+        if "DTHFL" in results.adsl
+        else pd.Series(dtype=str)
+    )
     groups = tuple(
         EventGroup(f"EG{i:03d}", label, descriptions.get(label)) for i, label in enumerate(labels)
     )
@@ -93,10 +110,15 @@ def adverse_module(
     other_rows = [
         (event, stats)
         for event, stats in _events(other, groups, at_risk)
-        if any(s.num_at_risk and 100 * (s.num_affected or 0) / s.num_at_risk > FREQUENCY_THRESHOLD for s in stats)
+        if any(
+            s.num_at_risk and 100 * (s.num_affected or 0) / s.num_at_risk > FREQUENCY_THRESHOLD
+            for s in stats
+        )
     ]
     listed_other = {(e.organ_system, e.term) for e, _ in other_rows}
-    other_listed = other[[(s, t) in listed_other for s, t in zip(other["AESOC"], other["AEDECOD"], strict=True)]]
+    other_listed = other[
+        [(s, t) in listed_other for s, t in zip(other["AESOC"], other["AEDECOD"], strict=True)]
+    ]
 
     def members(label: str) -> set[str]:
         return set(population.loc[population["ARM"] == label, "USUBJID"])
@@ -110,7 +132,9 @@ def adverse_module(
             deaths_num_at_risk=at_risk[g.title],
             serious_num_affected=int(serious.loc[serious["ARM"] == g.title, "USUBJID"].nunique()),
             serious_num_at_risk=at_risk[g.title],
-            other_num_affected=int(other_listed.loc[other_listed["ARM"] == g.title, "USUBJID"].nunique()),
+            other_num_affected=int(
+                other_listed.loc[other_listed["ARM"] == g.title, "USUBJID"].nunique()
+            ),
             other_num_at_risk=at_risk[g.title],
         )
         for g in groups
@@ -123,12 +147,21 @@ def adverse_module(
                 e.organ_system,
                 source_vocabulary=outcome.dictionary,
                 assessment_type="SYSTEMATIC_ASSESSMENT",
-                stats=tuple(EventStats(s.group_id, s.num_events, s.num_affected, s.num_at_risk) for s in e.stats),
+                stats=tuple(
+                    EventStats(s.group_id, s.num_events, s.num_affected, s.num_at_risk)
+                    for s in e.stats
+                ),
             )
             for e, _ in rows
         )
 
-    provenance.append(Provenance("adverseEventsModule", Origin.DERIVED, "the report's ADAE (treatment-emergent adverse events)"))
+    provenance.append(
+        Provenance(
+            "adverseEventsModule",
+            Origin.DERIVED,
+            "the report's ADAE (treatment-emergent adverse events)",
+        )
+    )
     provenance.append(
         Provenance(
             "adverseEventsModule.seriousEvents[].assessmentType",
@@ -171,7 +204,13 @@ def more_info_module(results: TrialResults, provenance: list[Provenance]) -> Mor
         else None
     )
     if point is not None:
-        provenance.append(Provenance("moreInfoModule.pointOfContact", Origin.REGISTRY, "the registration's central contact and lead sponsor"))
+        provenance.append(
+            Provenance(
+                "moreInfoModule.pointOfContact",
+                Origin.REGISTRY,
+                "the registration's central contact and lead sponsor",
+            )
+        )
     caveats = [
         f"Results at the data cut-off of {results.cutoff.isoformat()}"
         + ("" if results.cutoff_stated else " (the latest date in the data)")

@@ -125,7 +125,9 @@ def _outcomes(
         path = f"outcomeMeasuresModule.outcomeMeasures[{i}]"
         ids = {g.id: g.title for g in measure.groups}
         if not measure.unit_of_measure:
-            yield Finding("UNITS-TIME", Severity.ERROR, f"{path}.unitOfMeasure", "no unit of measure")
+            yield Finding(
+                "UNITS-TIME", Severity.ERROR, f"{path}.unitOfMeasure", "no unit of measure"
+            )
         if not measure.time_frame:
             yield Finding("UNITS-TIME", Severity.ERROR, f"{path}.timeFrame", "no time frame")
         for d in measure.denoms:
@@ -194,10 +196,15 @@ def _adverse(section: ResultsSection) -> Iterator[Finding]:
             "adverseEventsModule.frequencyThreshold",
             f"threshold {module.frequency_threshold!r} must be a number ≤ 5 (%)",
         )
-    for kind, events in (("seriousEvents", module.serious_events), ("otherEvents", module.other_events)):
+    for kind, events in (
+        ("seriousEvents", module.serious_events),
+        ("otherEvents", module.other_events),
+    ):
         for e, event in enumerate(events):
             for stat in event.stats:
-                if (stat.num_affected or 0) > (stat.num_at_risk or 0) or (stat.num_affected or 0) > (stat.num_events or 0):
+                if (stat.num_affected or 0) > (stat.num_at_risk or 0) or (
+                    stat.num_affected or 0
+                ) > (stat.num_events or 0):
                     yield Finding(
                         "AE-AT-RISK",
                         Severity.ERROR,
@@ -240,5 +247,10 @@ def check_results(
     section: ResultsSection, protocol: Protocol, missing: Mapping[int, str]
 ) -> tuple[Finding, ...]:
     """Every finding, errors first."""
-    found = [*_flow(section), *_outcomes(section, protocol, missing), *_adverse(section), *_more_info(section)]
+    found = [
+        *_flow(section),
+        *_outcomes(section, protocol, missing),
+        *_adverse(section),
+        *_more_info(section),
+    ]
     return tuple(sorted(found, key=lambda f: f.severity != Severity.ERROR))

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from oncotrial.catalogue.durations import DAYS_PER_MONTH
+from oncotrial.report.trial.wording import months, percent
 from oncotrial.results.model import Denom, DenomCount, Group
 
 __all__ = [
@@ -45,7 +45,9 @@ class Provenance:
     source: str  # what it was taken or derived from
 
 
-def arm_groups(prefix: str, labels: tuple[str, ...], descriptions: dict[str, str]) -> tuple[Group, ...]:
+def arm_groups(
+    prefix: str, labels: tuple[str, ...], descriptions: dict[str, str]
+) -> tuple[Group, ...]:
     """One group per arm, ids PREFIX000, PREFIX001, … in the analysis's arm order."""
     return tuple(
         Group(f"{prefix}{i:03d}", label, descriptions.get(label)) for i, label in enumerate(labels)
@@ -60,16 +62,15 @@ def denom(groups: tuple[Group, ...], counts: tuple[int, ...]) -> Denom:
 
 
 def months_or_na(days: float | None) -> str:
-    """Days as months to one decimal (the report's ``months``), or NA when not estimable."""
-    if days is None or (isinstance(days, float) and math.isnan(days)):
-        return NA
-    return f"{days / DAYS_PER_MONTH:.1f}"
+    """Days as months to one decimal, by the report's own ``months``; NA when not reached."""
+    text = months(days)
+    return NA if text == "NR" else text
 
 
 def fmt_percent(fraction: float | None) -> str:
-    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
-        return NA
-    return f"{100.0 * fraction:.1f}"
+    """A fraction as a percentage to one decimal, by the report's own ``percent``; NA if none."""
+    text = percent(fraction)
+    return NA if text == "–" else text.removesuffix("%")
 
 
 def fmt_p(p: float | None) -> str | None:

@@ -95,7 +95,11 @@ def flow_module(
         for reason, count in arm.discontinued_reasons:
             add(reason, index, count)
         if arm.ongoing:
-            add(f"On treatment at the data cut-off ({results.cutoff.isoformat()})", index, arm.ongoing)
+            add(
+                f"On treatment at the data cut-off ({results.cutoff.isoformat()})",
+                index,
+                arm.ongoing,
+            )
         unknown = arm.treated - arm.discontinued - arm.ongoing - done
         if unknown:
             add("End-of-treatment status not recorded", index, unknown)
@@ -137,7 +141,9 @@ def flow_module(
             "not generated: recruitment period and sites must be written by the team",
         )
     )
-    return ParticipantFlowModule(pre_assignment_details=pre, groups=groups, periods=(period,)), groups
+    return ParticipantFlowModule(
+        pre_assignment_details=pre, groups=groups, periods=(period,)
+    ), groups
 
 
 # --- baseline ------------------------------------------------------------------------------------
@@ -184,7 +190,10 @@ def _counts_measure(
 
 
 def _age_measures(
-    results: TrialResults, groups: tuple[Group, ...], frames: list[pd.DataFrame], rows: list[BaselineRow]
+    results: TrialResults,
+    groups: tuple[Group, ...],
+    frames: list[pd.DataFrame],
+    rows: list[BaselineRow],
 ) -> list[BaselineMeasure]:
     by_label = {r.label: r for r in rows}
     out = []
@@ -211,7 +220,10 @@ def _age_measures(
     if over is not None:
         # The PRS's Age, Categorical: <=18, between 18 and 65, >=65 (the last is the report's).
         older = tuple(_count(c, "age ≥ 65") for c in over.cells)
-        ages = [pd.to_numeric(f["AGE"], errors="coerce") if "AGE" in f else pd.Series(dtype=float) for f in frames]
+        ages = [
+            pd.to_numeric(f["AGE"], errors="coerce") if "AGE" in f else pd.Series(dtype=float)
+            for f in frames
+        ]
         young = tuple(int((a <= 18).sum()) for a in ages)
         middle = tuple(int(((a > 18) & (a < 65)).sum()) for a in ages)
         out.append(
@@ -232,7 +244,9 @@ def _adsl_categories(
     rows = []
     known = [code for code, _ in mapping]
     for code, label in mapping:
-        counts = tuple(int((_text(f[column]).str.upper() == code).sum()) if column in f else 0 for f in frames)
+        counts = tuple(
+            int((_text(f[column]).str.upper() == code).sum()) if column in f else 0 for f in frames
+        )
         if any(counts):
             rows.append((label, counts))
     rest = tuple(
@@ -272,20 +286,29 @@ def baseline_module(
         if heading.startswith("Age"):
             measures += _age_measures(results, groups, frames, rows)
             continue
-        counted = [(r.label, tuple(_count(c, f"{heading}: {r.label}") for c in r.cells)) for r in rows]
+        counted = [
+            (r.label, tuple(_count(c, f"{heading}: {r.label}") for c in r.cells)) for r in rows
+        ]
         if heading == "Sex" and {label for label, _ in counted} <= {"Male", "Female"}:
             order = {"Female": 0, "Male": 1}
             counted.sort(key=lambda item: order[item[0]])
             measures.append(_counts_measure("Sex: Female, Male", groups, counted))
         else:
-            measures.append(_counts_measure(heading if heading != "Sex" else "Sex/Gender, Customized", groups, counted))
+            measures.append(
+                _counts_measure(
+                    heading if heading != "Sex" else "Sex/Gender, Customized", groups, counted
+                )
+            )
     race = _adsl_categories(frames, "RACE", _RACE, _RACE_UNKNOWN)
     if race is not None:
         measures.append(_counts_measure("Race (NIH/OMB)", groups, race))
     ethnic = _adsl_categories(
         frames,
         "ETHNIC",
-        (("HISPANIC OR LATINO", "Hispanic or Latino"), ("NOT HISPANIC OR LATINO", "Not Hispanic or Latino")),
+        (
+            ("HISPANIC OR LATINO", "Hispanic or Latino"),
+            ("NOT HISPANIC OR LATINO", "Not Hispanic or Latino"),
+        ),
         _RACE_UNKNOWN,
     )
     if ethnic is not None:
@@ -304,7 +327,8 @@ def baseline_module(
                         categories=(
                             Category(
                                 measurements=tuple(
-                                    Measurement(g.id, str(n)) for g, n in zip(groups, counts, strict=True)
+                                    Measurement(g.id, str(n))
+                                    for g, n in zip(groups, counts, strict=True)
                                 )
                             ),
                         ),

@@ -319,7 +319,7 @@ def _read(kind: Any, value: Any, path: str, source: str) -> Any:
             raise _bad(source, path, "a list")
         inner = typing.get_args(kind)[0]
         return tuple(_read(inner, v, f"{path}[{i}]", source) for i, v in enumerate(value))
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return from_api(kind, value, path=path, source=source)
     if kind is bool:
         if not isinstance(value, bool):

@@ -28,7 +28,9 @@ from oncotrial.analysis.results import (
     TrialResults,
     TteOutcome,
 )
+from oncotrial.endpoints.qol import ScoreRow
 from oncotrial.protocol.endpoints import EndpointLevel
+from oncotrial.report.trial.wording import round_or_none
 from oncotrial.results.common import (
     NA,
     Origin,
@@ -122,7 +124,9 @@ def _rate_measure(
     }
 
 
-def _median_measurement(group: Group, curve_events: int, curve_n: int, median: object) -> Measurement:
+def _median_measurement(
+    group: Group, curve_events: int, curve_n: int, median: object
+) -> Measurement:
     time, lower, upper = (getattr(median, k) for k in ("time", "lower", "upper"))
     value, low, high = months_or_na(time), months_or_na(lower), months_or_na(upper)
     notes = []
@@ -154,7 +158,7 @@ def _tte_measure(
         compared = next((g for g in groups if g.title in term.name), groups[0])
         analyses = (
             Analysis(
-                group_ids=(compared.id, ids.get(outcome.cox.reference, groups[-1].id)),
+                group_ids=(compared.id, ids.get(outcome.cox.reference or "", groups[-1].id)),
                 group_description=(
                     f"{term.name} vs {outcome.cox.reference} (reference): hazard ratio of "
                     f"{outcome.name.lower()}"
@@ -179,11 +183,15 @@ def _tte_measure(
         "dispersion_type": _CI95,
         "unit_of_measure": "months",
         "population_description": f"{outcome.population}. Kaplan-Meier estimates.",
-        "denoms": (denom(groups, tuple(curves[g.title].n if g.title in curves else 0 for g in groups)),),
+        "denoms": (
+            denom(groups, tuple(curves[g.title].n if g.title in curves else 0 for g in groups)),
+        ),
         "classes": _one_class(
             groups,
             [
-                _median_measurement(g, curves[g.title].events, curves[g.title].n, curves[g.title].median)
+                _median_measurement(
+                    g, curves[g.title].events, curves[g.title].n, curves[g.title].median
+                )
                 if g.title in curves
                 else Measurement(g.id, NA, lower_limit=NA, upper_limit=NA, comment=_NONE_ANALYSED)
                 for g in groups
@@ -193,9 +201,7 @@ def _tte_measure(
     }
 
 
-def _landmark_measure(
-    outcome: SurvivalRateOutcome, groups: tuple[Group, ...]
-) -> dict[str, object]:
+def _landmark_measure(outcome: SurvivalRateOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
     values = {v.arm: v for v in outcome.values}
     curves = dict(outcome.source.curves)
     measurements = []
@@ -213,7 +219,9 @@ def _landmark_measure(
                 lower_limit=fmt_percent(estimate.lower),
                 upper_limit=fmt_percent(estimate.upper),
                 comment=(
-                    "Limit not estimable." if estimate.lower is None or estimate.upper is None else None
+                    "Limit not estimable."
+                    if estimate.lower is None or estimate.upper is None
+                    else None
                 ),
             )
         )
@@ -225,7 +233,9 @@ def _landmark_measure(
             f"{outcome.source.population}. Kaplan-Meier estimate of the percentage of "
             f"participants free of the event at {outcome.landmark}."
         ),
-        "denoms": (denom(groups, tuple(curves[g.title].n if g.title in curves else 0 for g in groups)),),
+        "denoms": (
+            denom(groups, tuple(curves[g.title].n if g.title in curves else 0 for g in groups)),
+        ),
         "classes": _one_class(groups, measurements),
     }
 
@@ -317,24 +327,24 @@ def _biomarker_measure(outcome: BiomarkerOutcome, groups: tuple[Group, ...]) -> 
 
 def _qol_measure(outcome: QolOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
     summary = outcome.summary
-    visits: dict[str, dict[str, object]] = {}
-    for row in sorted(summary.rows, key=lambda r: r.visitnum):
-        if not row.baseline:
-            visits.setdefault(row.visit, {})[row.arm] = row
+    visits: dict[str, dict[str, ScoreRow]] = {}
+    for score in sorted(summary.rows, key=lambda r: r.visitnum):
+        if not score.baseline:
+            visits.setdefault(score.visit, {})[score.arm] = score
     classes = []
     for visit, rows in visits.items():
         measurements, counts = [], []
         for g in groups:
             row = rows.get(g.title)
-            n = getattr(row, "change_n", 0) if row is not None else 0
-            counts.append(n)
-            mean = getattr(row, "change_mean", None) if row is not None else None
-            sd = getattr(row, "change_sd", None) if row is not None else None
+            counts.append(row.change_n if row is not None else 0)
+            # The report's rounding of the QoL table (4 decimals).
+            mean = round_or_none(row.change_mean, 4) if row is not None else None
+            sd = round_or_none(row.change_sd, 4) if row is not None else None
             measurements.append(
                 Measurement(
                     g.id,
-                    f"{mean:.1f}" if mean is not None else NA,
-                    spread=f"{sd:.1f}" if sd is not None else NA,
+                    f"{mean:g}" if mean is not None else NA,
+                    spread=f"{sd:g}" if sd is not None else NA,
                     comment=(
                         None
                         if mean is not None and sd is not None
@@ -397,12 +407,21 @@ def outcome_module(
         path = f"outcomeMeasuresModule.outcomeMeasures[{len(measures)}]"
         time_frame = endpoint.time_frame
         if time_frame is None:
-            time_frame = f"From {results.sets.reference_label} to the data cut-off ({results.cutoff.isoformat()})"
+            cutoff = results.cutoff.isoformat()
+            time_frame = f"From {results.sets.reference_label} to the data cut-off ({cutoff})"
             provenance.append(
-                Provenance(f"{path}.timeFrame", Origin.ASSUMED, "the registration gives no time frame: the analysis's follow-up")
+                Provenance(
+                    f"{path}.timeFrame",
+                    Origin.ASSUMED,
+                    "the registration gives no time frame: the analysis's follow-up",
+                )
             )
-        provenance.append(Provenance(f"{path}.title", Origin.REGISTRY, f"registered {item.label.lower()}"))
-        provenance.append(Provenance(f"{path}.classes", Origin.DERIVED, f"the report's section {item.label}"))
+        provenance.append(
+            Provenance(f"{path}.title", Origin.REGISTRY, f"registered {item.label.lower()}")
+        )
+        provenance.append(
+            Provenance(f"{path}.classes", Origin.DERIVED, f"the report's section {item.label}")
+        )
         measures.append(
             OutcomeMeasure(
                 type=OUTCOME_TYPES[endpoint.level],

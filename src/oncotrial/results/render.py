@@ -16,10 +16,15 @@ from xml.etree import ElementTree as ET
 
 from oncotrial.results.build import GeneratedResults
 from oncotrial.results.model import (
+    AdverseEventsModule,
+    Analysis,
     BaselineMeasure,
     Group,
     MeasureClass,
+    MoreInfoModule,
     OutcomeMeasure,
+    OutcomeMeasuresModule,
+    ParticipantFlowModule,
     to_api,
 )
 
@@ -71,15 +76,15 @@ def _cell(m: Any) -> str:
     return text
 
 
-def _measure_table(
-    measure: BaselineMeasure | OutcomeMeasure, groups: tuple[Group, ...]
-) -> str:
+def _measure_table(measure: BaselineMeasure | OutcomeMeasure, groups: tuple[Group, ...]) -> str:
     head = "".join(f"<th>{escape(g.title)}</th>" for g in groups)
     rows = []
     klasses: tuple[MeasureClass, ...] = measure.classes
     for klass in klasses:
         if klass.title:
-            rows.append(f'<tr class="class"><th colspan="{len(groups) + 1}">{escape(klass.title)}</th></tr>')
+            rows.append(
+                f'<tr class="class"><th colspan="{len(groups) + 1}">{escape(klass.title)}</th></tr>'
+            )
         for category in klass.categories:
             by_group = {m.group_id: m for m in category.measurements}
             cells = "".join(f"<td>{_cell(by_group.get(g.id))}</td>" for g in groups)
@@ -92,15 +97,124 @@ def _measure_table(
     )
 
 
+def _analysis_html(analysis: Analysis) -> str:
+    text = (
+        f"{escape(analysis.group_description or '')}: "
+        f"{escape(analysis.statistical_method or '')} p{escape(analysis.p_value or ' n/a')}"
+    )
+    if analysis.param_value:
+        limits = f"{analysis.ci_lower_limit or ''} to {analysis.ci_upper_limit or ''}"
+        text += (
+            f"; {escape(analysis.param_type or '')} {escape(analysis.param_value)} "
+            f"({escape(analysis.ci_pct_value or '')}% CI {escape(limits)})"
+        )
+    return f'<p class="analysis">{text}</p>'
+
+
+def _row(label: str, values: dict[str, str], groups: tuple[Group, ...], cell: str = "th") -> str:
+    cells = "".join(f"<td>{escape(values.get(g.id, ''))}</td>" for g in groups)
+    return f"<tr><{cell}>{escape(label)}</{cell}>{cells}</tr>"
+
+
+def _flow_html(flow: ParticipantFlowModule) -> list[str]:
+    parts = ["<h2>Participant Flow</h2>"]
+    if flow.pre_assignment_details:
+        parts.append(f"<p>{escape(flow.pre_assignment_details)}</p>")
+    head = "".join(f"<th>{escape(g.title)}</th>" for g in flow.groups)
+    for period in flow.periods:
+        rows = [
+            _row(m.type, {a.group_id: a.num_subjects for a in m.achievements}, flow.groups)
+            for m in period.milestones
+        ] + [
+            _row(d.type, {r.group_id: r.num_subjects for r in d.reasons}, flow.groups, "td")
+            for d in period.drop_withdraws
+        ]
+        parts.append(
+            f'<table class="flow"><caption>{escape(period.title)}</caption>'
+            f"<tr><th></th>{head}</tr>{''.join(rows)}</table>"
+        )
+    return parts
+
+
+def _outcomes_html(module: OutcomeMeasuresModule) -> list[str]:
+    parts = ["<h2>Outcome Measures</h2>"]
+    for measure in module.outcome_measures:
+        kind = measure.type.replace("_", " ").title()
+        parts.append(
+            f"<h3>{escape(kind)}: {escape(measure.title)}</h3>"
+            f"<p>Time frame: {escape(measure.time_frame or '')}</p>"
+        )
+        parts.append(_measure_table(measure, measure.groups))
+        parts += [_analysis_html(a) for a in measure.analyses]
+    return parts
+
+
+def _ae_html(ae: AdverseEventsModule) -> list[str]:
+    parts = [
+        "<h2>Adverse Events</h2>",
+        f"<p>Time frame: {escape(ae.time_frame or '')}. {escape(ae.description or '')} "
+        "Frequency threshold for other adverse events: "
+        f"{escape(ae.frequency_threshold or '')}%.</p>",
+    ]
+    head = "".join(f"<th>{escape(g.title)}</th>" for g in ae.event_groups)
+    summary = []
+    for label, affected, risk in (
+        ("All-cause mortality", "deaths_num_affected", "deaths_num_at_risk"),
+        ("Serious adverse events", "serious_num_affected", "serious_num_at_risk"),
+        ("Other adverse events", "other_num_affected", "other_num_at_risk"),
+    ):
+        cells = "".join(
+            f"<td>{getattr(g, affected)}/{getattr(g, risk)}</td>" for g in ae.event_groups
+        )
+        summary.append(f"<tr><th>{label}</th>{cells}</tr>")
+    parts.append(f'<table class="ae"><tr><th></th>{head}</tr>{"".join(summary)}</table>')
+    for title, events in (
+        ("Serious Adverse Events", ae.serious_events),
+        ("Other Adverse Events", ae.other_events),
+    ):
+        rows = [
+            f"<tr><td>{escape(e.organ_system)}</td><td>{escape(e.term)}</td>"
+            + "".join(
+                f"<td>{st.num_affected}/{st.num_at_risk} ({st.num_events} events)</td>"
+                for st in e.stats
+            )
+            + "</tr>"
+            for e in events
+        ]
+        parts.append(
+            f'<table class="ae"><caption>{title}</caption><tr><th>Organ system</th>'
+            f"<th>Term</th>{head}</tr>{''.join(rows)}</table>"
+        )
+    return parts
+
+
+def _info_html(info: MoreInfoModule) -> list[str]:
+    parts = ["<h2>More Information</h2>"]
+    caveats = info.limitations_and_caveats
+    if caveats is not None and caveats.description:
+        parts.append(f"<p>Limitations and caveats: {escape(caveats.description)}</p>")
+    poc = info.point_of_contact
+    if poc is not None:
+        fields = (poc.title, poc.organization, poc.email, poc.phone)
+        parts.append(
+            "<p>Results point of contact: " + escape(", ".join(x for x in fields if x)) + "</p>"
+        )
+    return parts
+
+
+_STYLE = (
+    "body{font-family:sans-serif;max-width:70rem;margin:auto}table{border-collapse:collapse;"
+    "margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left}"
+    ".draft{background:#fff3cd;padding:.6em;border:1px solid #d4a400}.comment{color:#555}"
+)
+
+
 def _html(made: GeneratedResults) -> str:
     s = made.section
     parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         f"<title>Study Results — {escape(made.trial_id)}</title>",
-        "<style>body{font-family:sans-serif;max-width:70rem;margin:auto}table{border-collapse:"
-        "collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:.3em .6em;text-align:left}"
-        ".draft{background:#fff3cd;padding:.6em;border:1px solid #d4a400}"
-        ".comment{color:#555}</style></head><body>",
+        f"<style>{_STYLE}</style></head><body>",
         f"<h1>Study Results — {escape(made.trial_id)}</h1>",
     ]
     if made.draft:
@@ -110,104 +224,25 @@ def _html(made: GeneratedResults) -> str:
         )
     if made.simulated:
         parts.append('<p class="draft">SIMULATED DATA — not trial results.</p>')
-    flow = s.participant_flow_module
-    if flow is not None:
-        parts.append("<h2>Participant Flow</h2>")
-        if flow.pre_assignment_details:
-            parts.append(f"<p>{escape(flow.pre_assignment_details)}</p>")
-        for period in flow.periods:
-            head = "".join(f"<th>{escape(g.title)}</th>" for g in flow.groups)
-            rows = []
-            for milestone in period.milestones:
-                got = {a.group_id: a.num_subjects for a in milestone.achievements}
-                rows.append(
-                    f"<tr><th>{escape(milestone.type)}</th>"
-                    + "".join(f"<td>{escape(got.get(g.id, ''))}</td>" for g in flow.groups)
-                    + "</tr>"
-                )
-            for drop in period.drop_withdraws:
-                got = {r.group_id: r.num_subjects for r in drop.reasons}
-                rows.append(
-                    f"<tr><td>{escape(drop.type)}</td>"
-                    + "".join(f"<td>{escape(got.get(g.id, ''))}</td>" for g in flow.groups)
-                    + "</tr>"
-                )
-            parts.append(
-                f'<table class="flow"><caption>{escape(period.title)}</caption>'
-                f"<tr><th></th>{head}</tr>{''.join(rows)}</table>"
-            )
+    if s.participant_flow_module is not None:
+        parts += _flow_html(s.participant_flow_module)
     base = s.baseline_characteristics_module
     if base is not None:
         parts.append("<h2>Baseline Characteristics</h2>")
         parts += [_measure_table(m, base.groups) for m in base.measures]
-    outcomes = s.outcome_measures_module
-    if outcomes is not None:
-        parts.append("<h2>Outcome Measures</h2>")
-        for measure in outcomes.outcome_measures:
-            parts.append(
-                f"<h3>{escape(measure.type.replace('_', ' ').title())}: {escape(measure.title)}</h3>"
-                f"<p>Time frame: {escape(measure.time_frame or '')}</p>"
-            )
-            parts.append(_measure_table(measure, measure.groups))
-            for analysis in measure.analyses:
-                parts.append(
-                    f"<p class=\"analysis\">{escape(analysis.group_description or '')}: "
-                    f"{escape(analysis.statistical_method or '')} p{escape(analysis.p_value or ' n/a')}"
-                    + (
-                        f"; {escape(analysis.param_type or '')} {escape(analysis.param_value or '')} "
-                        f"({escape(analysis.ci_pct_value or '')}% CI {escape(analysis.ci_lower_limit or '')} to "
-                        f"{escape(analysis.ci_upper_limit or '')})"
-                        if analysis.param_value
-                        else ""
-                    )
-                    + "</p>"
-                )
-    ae = s.adverse_events_module
-    if ae is not None:
-        parts.append("<h2>Adverse Events</h2>")
-        parts.append(f"<p>Time frame: {escape(ae.time_frame or '')}. {escape(ae.description or '')} "
-                     f"Frequency threshold for other adverse events: {escape(ae.frequency_threshold or '')}%.</p>")
-        head = "".join(f"<th>{escape(g.title)}</th>" for g in ae.event_groups)
-        summary = []
-        for label, affected, risk in (
-            ("All-cause mortality", "deaths_num_affected", "deaths_num_at_risk"),
-            ("Serious adverse events", "serious_num_affected", "serious_num_at_risk"),
-            ("Other adverse events", "other_num_affected", "other_num_at_risk"),
-        ):
-            cells = "".join(
-                f"<td>{getattr(g, affected)}/{getattr(g, risk)}</td>" for g in ae.event_groups
-            )
-            summary.append(f"<tr><th>{label}</th>{cells}</tr>")
-        parts.append(f'<table class="ae"><tr><th></th>{head}</tr>{"".join(summary)}</table>')
-        for title, events in (("Serious Adverse Events", ae.serious_events), ("Other Adverse Events", ae.other_events)):
-            rows = [
-                f"<tr><td>{escape(e.organ_system)}</td><td>{escape(e.term)}</td>"
-                + "".join(f"<td>{st.num_affected}/{st.num_at_risk} ({st.num_events} events)</td>" for st in e.stats)
-                + "</tr>"
-                for e in events
-            ]
-            parts.append(
-                f'<table class="ae"><caption>{title}</caption><tr><th>Organ system</th><th>Term</th>'
-                f"{head}</tr>{''.join(rows)}</table>"
-            )
-    info = s.more_info_module
-    if info is not None:
-        parts.append("<h2>More Information</h2>")
-        if info.limitations_and_caveats and info.limitations_and_caveats.description:
-            parts.append(f"<p>Limitations and caveats: {escape(info.limitations_and_caveats.description)}</p>")
-        poc = info.point_of_contact
-        if poc is not None:
-            fields = (poc.title, poc.organization, poc.email, poc.phone)
-            parts.append(
-                "<p>Results point of contact: " + escape(", ".join(x for x in fields if x)) + "</p>"
-            )
-    parts.append("<h2>Checks before posting</h2><ul class=\"findings\">")
+    if s.outcome_measures_module is not None:
+        parts += _outcomes_html(s.outcome_measures_module)
+    if s.adverse_events_module is not None:
+        parts += _ae_html(s.adverse_events_module)
+    if s.more_info_module is not None:
+        parts += _info_html(s.more_info_module)
+    parts.append('<h2>Checks before posting</h2><ul class="findings">')
     parts += [
         f"<li><b>{escape(f.severity.value)}</b> [{escape(f.rule)}] <code>{escape(f.field)}</code>: "
         f"{escape(f.message)}</li>"
         for f in made.findings
     ]
-    parts.append("</ul><h2>Where each value comes from</h2><ul class=\"provenance\">")
+    parts.append('</ul><h2>Where each value comes from</h2><ul class="provenance">')
     parts += [
         f"<li><code>{escape(p.path)}</code>: {escape(p.origin.value)} — {escape(p.source)}</li>"
         for p in made.provenance
