@@ -210,7 +210,11 @@ def _landmark_measure(outcome: SurvivalRateOutcome, groups: tuple[Group, ...]) -
         estimate = value.estimate if value is not None else None
         if estimate is None:
             reason = value.reason if value is not None and value.reason else "not estimable"
-            measurements.append(Measurement(g.id, NA, comment=f"Not estimable: {reason}."))
+            measurements.append(
+                Measurement(
+                    g.id, NA, lower_limit=NA, upper_limit=NA, comment=f"Not estimable: {reason}."
+                )
+            )
             continue
         measurements.append(
             Measurement(
