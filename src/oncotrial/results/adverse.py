@@ -179,7 +179,7 @@ def adverse_module(
         description=(
             "Treatment-emergent adverse events of the safety set ("
             f"{results.sets.safety_definition}), graded and coded with "
-            f"{outcome.dictionary_description}; system organ classes are MedDRA's, as CTCAE "
+            f"{outcome.dictionary}; system organ classes are MedDRA's, as CTCAE "
             "terms are MedDRA lowest level terms. Serious: AESER = Y (ICH E2A)."
         ),
         event_groups=groups,
