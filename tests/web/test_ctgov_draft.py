@@ -31,3 +31,21 @@ def test_the_trial_page_offers_the_draft_results_section(simulated) -> None:  # 
         arm["allocated"] for arm in report["flow"]["arms"]
     ]
     assert report["ctgov"]["errors"] == 0, report["ctgov"]["findings"]
+
+
+def test_an_imported_record_shows_the_registrys_own_results(web, shared) -> None:
+    """NCT02552212 (reference record with results) keeps them through import and shows them."""
+    from oncotrial.protocol.importers import import_protocols
+    from oncotrial.web.trials import import_trial
+
+    admin = web.user("root", superuser=True)
+    record = shared / "reference" / "ctgov" / "NCT02552212.json"
+    (protocol,) = import_protocols(record.read_text(), record.name, "x")
+    import_trial(protocol, user=admin)
+    page = web.client(admin).get("/t/NCT02552212/").content.decode()
+    assert "as posted on the registry" in page
+    posted = json.loads(record.read_text())["resultsSection"]
+    period = posted["participantFlowModule"]["periods"][0]
+    assert period["title"] in page
+    assert posted["outcomeMeasuresModule"]["outcomeMeasures"][0]["title"] in page
+    assert "<script" not in page.split('id="registry-results"')[1].split("</section>")[0]

@@ -25,10 +25,11 @@ from oncotrial.results.model import (
     OutcomeMeasure,
     OutcomeMeasuresModule,
     ParticipantFlowModule,
+    ResultsSection,
     to_api,
 )
 
-__all__ = ["FORMATS", "render"]
+__all__ = ["FORMATS", "render", "section_html"]
 
 FORMATS = ("json", "xml", "html")
 
@@ -209,6 +210,25 @@ _STYLE = (
 )
 
 
+def section_html(section: ResultsSection) -> str:
+    """The modules as HTML fragments (escaped; classes only, no inline style or script), for a
+    page of the application: a registry record's posted results on its trial page."""
+    parts: list[str] = []
+    if section.participant_flow_module is not None:
+        parts += _flow_html(section.participant_flow_module)
+    base = section.baseline_characteristics_module
+    if base is not None:
+        parts.append("<h2>Baseline Characteristics</h2>")
+        parts += [_measure_table(m, base.groups) for m in base.measures]
+    if section.outcome_measures_module is not None:
+        parts += _outcomes_html(section.outcome_measures_module)
+    if section.adverse_events_module is not None:
+        parts += _ae_html(section.adverse_events_module)
+    if section.more_info_module is not None:
+        parts += _info_html(section.more_info_module)
+    return "".join(parts)
+
+
 def _html(made: GeneratedResults) -> str:
     s = made.section
     parts = [
@@ -224,18 +244,7 @@ def _html(made: GeneratedResults) -> str:
         )
     if made.simulated:
         parts.append('<p class="draft">SIMULATED DATA — not trial results.</p>')
-    if s.participant_flow_module is not None:
-        parts += _flow_html(s.participant_flow_module)
-    base = s.baseline_characteristics_module
-    if base is not None:
-        parts.append("<h2>Baseline Characteristics</h2>")
-        parts += [_measure_table(m, base.groups) for m in base.measures]
-    if s.outcome_measures_module is not None:
-        parts += _outcomes_html(s.outcome_measures_module)
-    if s.adverse_events_module is not None:
-        parts += _ae_html(s.adverse_events_module)
-    if s.more_info_module is not None:
-        parts += _info_html(s.more_info_module)
+    parts.append(section_html(s))
     parts.append('<h2>Checks before posting</h2><ul class="findings">')
     parts += [
         f"<li><b>{escape(f.severity.value)}</b> [{escape(f.rule)}] <code>{escape(f.field)}</code>: "
