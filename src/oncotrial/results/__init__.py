@@ -1,7 +1,8 @@
 """The trial's ClinicalTrials.gov results section, generated from its analysis (docs/results.md).
 
 ``build_results(TrialResults)`` → :class:`GeneratedResults` (API v2 ``resultsSection`` objects,
-provenance, quality-control findings); ``write_results`` renders JSON, PRS XML or HTML.
+provenance, quality-control findings); ``oncotrial.results.render.render`` writes JSON, XML or
+HTML; ``oncotrial.results.registry`` reads a registry record's own results.
 """
 
 from oncotrial.results.build import GeneratedResults, build_results
