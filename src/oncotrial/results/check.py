@@ -62,6 +62,19 @@ def _flow(section: ResultsSection) -> Iterator[Finding]:
         started = by_type.get("STARTED", {})
         completed = by_type.get("COMPLETED", {})
         not_completed = by_type.get("NOT COMPLETED", {})
+        negative = [
+            f"{d.type}: {r.num_subjects}"
+            for d in period.drop_withdraws
+            for r in d.reasons
+            if (_int(r.num_subjects) or 0) < 0
+        ]
+        if negative:
+            yield Finding(
+                "FLOW-SUM",
+                Severity.ERROR,
+                f"{path}.dropWithdraws",
+                "negative counts: " + "; ".join(negative),
+            )
         for group in flow.groups:
             s, c, n = started.get(group.id), completed.get(group.id), not_completed.get(group.id)
             if s is None or c is None or n is None or c + n != s:

@@ -280,9 +280,16 @@ def _safety_measure(
     }
 
 
+def _pooled(groups: tuple[Group, ...]) -> tuple[Group, ...]:
+    """The biomarker analysis pools the arms (one response table): one group, all participants."""
+    if len(groups) == 1:
+        return groups
+    return (Group("OG000", "All participants", "All arms together"),)
+
+
 def _biomarker_measure(outcome: BiomarkerOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
     analysis = outcome.analysis
-    group = groups[0]
+    (group,) = _pooled(groups)
     classes = tuple(
         MeasureClass(
             title=f"PD-L1 TPS {c.category.label}",
@@ -433,7 +440,7 @@ def outcome_module(
                 description=endpoint.description,
                 reporting_status="POSTED",
                 time_frame=time_frame,
-                groups=groups if not isinstance(item.outcome, BiomarkerOutcome) else groups[:1],
+                groups=(_pooled(groups) if isinstance(item.outcome, BiomarkerOutcome) else groups),
                 **parts,  # type: ignore[arg-type]
             )
         )
