@@ -1,8 +1,9 @@
 """The results section as JSON (API v2), XML and HTML (the registry page's Study Results).
 
 JSON is ``{"resultsSection": …}`` with the API's key names. XML carries the same tree with the
-API's key names as element names (lists as repeated elements); it is *not* validated against the
-PRS results upload schema, which oncotrial does not ship (docs/results.md). HTML shows the
+API's key names as element names (lists as repeated elements); it is *not* in the PRS results
+upload schema (RRSUploadSchema.xsd), which oncotrial does not have, and is not validated against it
+(docs/results.md). HTML shows the
 section as the registry page does: one table per module, groups as columns, marked DRAFT until a
 person approves it, with the checks' findings and every value's provenance.
 """
