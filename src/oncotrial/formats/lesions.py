@@ -55,6 +55,9 @@ from oncotrial.response.codes import NT_STATUS_WORDS, normalise_word
 from oncotrial.response.frames import LDIAM, OVRLRESP, SAXIS
 from oncotrial.response.settings import ResponseCriteria
 
+# A missing value for np.where (numpy's stubs take no bare None there; the result is the same).
+_NONE = np.array(None, dtype=object)
+
 __all__ = [
     "LONG_COLUMNS",
     "has_lesion_domains",
@@ -222,8 +225,8 @@ def sdtm_lesions(
     tr = tr.loc[kind.notna()].copy()
     tr["_KIND"] = kind[kind.notna()]
     value = _text(tr, "TRSTRESN")
-    for fallback in ("TRSTRESC", "TRORRES"):
-        value = value.where(value.notna(), _text(tr, fallback))
+    for fallback_name in ("TRSTRESC", "TRORRES"):
+        value = value.where(value.notna(), _text(tr, fallback_name))
     is_diameter = tr["_KIND"] != "STATUS"
     word = value.map(_status_word)
     # A diameter test answered with a state ("TOO SMALL TO MEASURE", "NOT EVALUABLE") is a state.
@@ -274,7 +277,7 @@ def sdtm_lesions(
     role_norm = role_text.map(lambda v: normalise_word(str(v)) if v is not None else "")
     tu["_ROLE"] = role_norm.where(~role_norm.str.contains("NEW"), "NEW")
     tu["_NEWSTATE"] = np.where(
-        role_norm.str.contains("NEW") & role_norm.str.contains("EQUIVOCAL"), "EQUIVOCAL", None
+        role_norm.str.contains("NEW") & role_norm.str.contains("EQUIVOCAL"), "EQUIVOCAL", _NONE
     )
     tu["_LOC"] = _text(tu, "TULOC")
     tu["_NODE"] = np.where(_key_text(tu["_LOC"]).str.upper().str.contains("NODE"), "Y", "N").astype(
@@ -374,7 +377,7 @@ def _tu_only_new(
             "ACPTFL": _text(new, "TUACPTFL"),
             "VISIT": _text(new, "VISIT"),
             "SOURCE": tu_name,
-            "RECORD": np.where(seq.notna(), "TUSEQ " + seq.astype(str), None),
+            "RECORD": np.where(seq.notna(), "TUSEQ " + seq.astype(str), _NONE),
         }
     )
 

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -72,7 +72,10 @@ def _problem(exc: ValidationError, file: str, record: str | None, prefix: str) -
     )
 
 
-def _build(model: type[BaseModel], data: Any, file: str, record: str | None, field: str) -> Any:
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _build(model: type[_Model], data: Any, file: str, record: str | None, field: str) -> _Model:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -622,6 +625,7 @@ def _reference(resource: Any) -> str | None:
 
 def patients_from_fhir(data: dict[str, Any], file: str) -> list[Patient]:
     from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.patient import Patient as FhirPatient
 
     try:
         bundle = Bundle.model_validate(data)
@@ -637,7 +641,7 @@ def patients_from_fhir(data: dict[str, Any], file: str) -> list[Patient]:
     people: dict[str, dict[str, Any]] = {}
     aliases: dict[str, str] = {}
     for full_url, resource in resources:
-        if resource.get_resource_type() == "Patient":
+        if isinstance(resource, FhirPatient):
             pid = str(resource.id or full_url or f"patient-{len(people) + 1}")
             gender = (resource.gender or "").lower()
             people[pid] = {
@@ -661,13 +665,13 @@ def patients_from_fhir(data: dict[str, Any], file: str) -> list[Patient]:
         if kind == "Patient":
             continue
         ref = _reference(resource)
-        pid = aliases.get(ref or "", lone if ref is None else None)
-        if pid is None:
+        owner = aliases.get(ref or "", lone if ref is None else None)
+        if owner is None:
             continue  # about someone else (a practitioner, another patient not in the bundle)
         where = f"{kind}/{resource.id or full_url or '?'}"
         handler = _FHIR_HANDLERS.get(kind)
         if handler is not None:
-            handler(resource, where, sections[pid], file, pid)
+            handler(resource, where, sections[owner], file, owner)
     return [_patient_from_fhir(people[pid], sections[pid], file) for pid in people]
 
 
