@@ -31,7 +31,6 @@ MODULES_OVER: dict[str, str] = {
 FUNCTIONS_OVER: dict[str, str] = {
     "endpoints/safety.py:derive_adae": _SPLIT_PENDING,
     "formats/patients.py:_patient_from_rows": _SPLIT_PENDING,
-    "stats/cox.py:cox_ph": _SPLIT_PENDING,
     "report/figures/forest.py:plot_forest": _SPLIT_PENDING,
     "protocol/importers/registry_page.py:parse_registry_page": _SPLIT_PENDING,
     "web/assessments.py:parse_assessment": _SPLIT_PENDING,
