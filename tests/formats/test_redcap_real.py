@@ -16,9 +16,9 @@ SOURCES = json.loads((Path(__file__).parent / "redcap_sources.json").read_text()
 
 # IeDEA/redcap-dictionaries IeDEA_tblCENTER_2020-06-30.csv @ 34fdfde48b5af20ce1d4e094af15167b104a3275
 # (excerpt: header, the first four fields, a choice field, two trailing empty rows as in the file)
-IEDEA = '''Variable / Field Name,Form Name,Section Header,Field Type,Field Label,"Choices, Calculations, OR Slider Labels",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?,Branching Logic (Show field only if...),Required Field?,Custom Alignment,Question Number (surveys only),Matrix Group Name,Matrix Ranking?,Field Annotation
+IEDEA = """Variable / Field Name,Form Name,Section Header,Field Type,Field Label,"Choices, Calculations, OR Slider Labels",Field Note,Text Validation Type OR Show Slider Number,Text Validation Min,Text Validation Max,Identifier?,Branching Logic (Show field only if...),Required Field?,Custom Alignment,Question Number (surveys only),Matrix Group Name,Matrix Ranking?,Field Annotation
 record_id,tblcenter,,text,Record ID,,,,,,,,,,,,,
-last_reviewed_d,tblcenter,,text,"Last Reviewed Date 
+last_reviewed_d,tblcenter,,text,"Last Reviewed Date
 <div style=""font-weight:lighter;font-style:italic"">Date when this center's data was last reviewed and/or updated</div>",,,date_ymd,,,,,,,,,,
 tblcenter_txt,tblcenter,,descriptive,"<div style=""color:white; text-align:center; border: 1px #34495e; background-color: #2c3e50;""><h3 style=""margin:0px; padding:10px"">CENTER Record</h3></div>",,,,,,,,,,,,,
 rural,tblcenter,,dropdown,"RURAL
@@ -27,7 +27,7 @@ open_d,tblcenter,Site Metadata,text,"Database Open Date (OPEN_D)",,,date_ymd,,,,
 notes,tblcenter,,notes,Notes about this site,,,,,,,,,,,,,
 ,,,,,,,,,,,,,,,,,
 ,,,,,,,,,,,,,,,,,
-'''
+"""
 
 # ctsit/ae_and_conmeds adverse_events.csv @ 0bf442c8d49f17b9368d2db027763b668055b45b (excerpt)
 CTSIT = '''field_name,form_name,section_header,field_type,field_label,select_choices_or_calculations,field_note,text_validation_type_or_show_slider_number,text_validation_min,text_validation_max,identifier,branching_logic,required_field,custom_alignment,question_number,matrix_group_name,matrix_ranking,field_annotation
@@ -40,7 +40,10 @@ ae_followup,adverse_events,,text,"What report number is this following-up?",,,,,
 
 
 def test_sources_are_cited() -> None:
-    assert {s["repository"] for s in SOURCES} == {"IeDEA/redcap-dictionaries", "ctsit/ae_and_conmeds"}
+    assert {s["repository"] for s in SOURCES} == {
+        "IeDEA/redcap-dictionaries",
+        "ctsit/ae_and_conmeds",
+    }
     assert all(len(s["commit"]) == 40 and s["path"] for s in SOURCES)
 
 
@@ -49,12 +52,17 @@ def test_download_format_is_read(tmp_path: Path) -> None:
     path.write_text(IEDEA, encoding="utf-8")
     fields = read_dictionary(path)
     assert [f.name for f in fields] == [
-        "record_id", "last_reviewed_d", "tblcenter_txt", "rural", "open_d", "notes",
+        "record_id",
+        "last_reviewed_d",
+        "tblcenter_txt",
+        "rural",
+        "open_d",
+        "notes",
     ]
     rural = next(f for f in fields if f.name == "rural")
     assert rural.choices[0] == ("1", "Urban") and rural.choices[-1] == ("9", "Unknown")
     assert next(f for f in fields if f.name == "open_d").validation == "date_ymd"
-    assert fields[1].label.startswith("Last Reviewed Date \n<div")  # newline inside the label
+    assert fields[1].label.startswith("Last Reviewed Date\n<div")  # newline inside the label
 
 
 def test_unmapped_dictionary_is_refused_field_by_field(tmp_path: Path) -> None:
@@ -79,16 +87,21 @@ def test_api_format_is_read_and_mapped_once_annotated(tmp_path: Path) -> None:
         map_dictionary(fields, path.name)
     # The same instrument once a data manager has annotated it (the first field, REDCap's
     # record id, is USUBJID).
-    annotated = CTSIT.replace(
-        'ae_start,adverse_events,,text,"Start Date",,,date_mdy,,,y,,,,,,,',
-        'ae_start,adverse_events,,text,"Start Date",,,date_mdy,,,y,,,,,,,SDTM: AE.AESTDTC',
-    ).replace(
-        "Unknown\",,,,,,,,,,,,", "Unknown\",,,,,,,,,,,,SDTM: AE.AEOUT"
-    ).replace(
-        'Is this event serious?","1, Yes | 0, No",,,,,,,,,,,,',
-        'Is this event serious?","1, Yes | 0, No",,,,,,,,,,,,SDTM: AE.AESER',
-    ).replace('following-up?",,,,,,,"[ae_reporting] = ""2""",,,,,,',
-              'following-up?",,,,,,,"[ae_reporting] = ""2""",,,,,,SDTM: AE.AESEQ')
+    annotated = (
+        CTSIT.replace(
+            'ae_start,adverse_events,,text,"Start Date",,,date_mdy,,,y,,,,,,,',
+            'ae_start,adverse_events,,text,"Start Date",,,date_mdy,,,y,,,,,,,SDTM: AE.AESTDTC',
+        )
+        .replace('Unknown",,,,,,,,,,,,', 'Unknown",,,,,,,,,,,,SDTM: AE.AEOUT')
+        .replace(
+            'Is this event serious?","1, Yes | 0, No",,,,,,,,,,,,',
+            'Is this event serious?","1, Yes | 0, No",,,,,,,,,,,,SDTM: AE.AESER',
+        )
+        .replace(
+            'following-up?",,,,,,,"[ae_reporting] = ""2""",,,,,,',
+            'following-up?",,,,,,,"[ae_reporting] = ""2""",,,,,,SDTM: AE.AESEQ',
+        )
+    )
     path.write_text(annotated, encoding="utf-8")
     mapped = map_dictionary(read_dictionary(path), path.name)
     assert {n: (m.domain, m.variable) for n, m in mapped.items()} == {
@@ -108,8 +121,22 @@ def test_api_format_is_read_and_mapped_once_annotated(tmp_path: Path) -> None:
     # Choice labels are matched with the catalogue's terms by code or label, case aside
     # (Recovered/resolved → RECOVERED/RESOLVED; Yes → Y of the No Yes Response codelist).
     assert ae.to_dict("records") == [
-        {"STUDYID": "S", "DOMAIN": "AE", "USUBJID": "S-1", "AESTDTC": "2024-03-02",
-         "AESER": "Y", "AEOUT": "RECOVERED/RESOLVED", "AESEQ": "1"},
-        {"STUDYID": "S", "DOMAIN": "AE", "USUBJID": "S-1", "AESTDTC": "2024-04-01",
-         "AESER": "N", "AEOUT": "RECOVERED/RESOLVED WITH SEQUELAE", "AESEQ": "2"},
+        {
+            "STUDYID": "S",
+            "DOMAIN": "AE",
+            "USUBJID": "S-1",
+            "AESTDTC": "2024-03-02",
+            "AESER": "Y",
+            "AEOUT": "RECOVERED/RESOLVED",
+            "AESEQ": "1",
+        },
+        {
+            "STUDYID": "S",
+            "DOMAIN": "AE",
+            "USUBJID": "S-1",
+            "AESTDTC": "2024-04-01",
+            "AESER": "N",
+            "AEOUT": "RECOVERED/RESOLVED WITH SEQUELAE",
+            "AESEQ": "2",
+        },
     ]

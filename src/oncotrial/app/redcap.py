@@ -22,7 +22,13 @@ from oncotrial.formats.redcap.records import (
 )
 from oncotrial.formats.sdtm_spec import to_text_frame
 
-__all__ = ["RedcapExport", "export_redcap", "import_redcap", "trial_project", "write_trial_dictionary"]
+__all__ = [
+    "RedcapExport",
+    "export_redcap",
+    "import_redcap",
+    "trial_project",
+    "write_trial_dictionary",
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,10 @@ def _sdtm(trial_id: str) -> dict[str, pd.DataFrame]:
 
 def trial_project(frames: Mapping[str, pd.DataFrame]) -> Project:
     columns = {domain: list(frame.columns) for domain, frame in frames.items()}
-    records = {domain: frame.to_dict("records") for domain, frame in frames.items()}
+    records: dict[str, list[dict[str, object]]] = {
+        domain: frame.to_dict("records")  # type: ignore[misc]
+        for domain, frame in frames.items()
+    }
     return design_project(columns, records)
 
 

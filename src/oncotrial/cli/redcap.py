@@ -53,8 +53,7 @@ def dictionary(trial_id: str, out: Path, db: str | None) -> None:
     console.print(
         f"[green]wrote[/] the REDCap data dictionary of {escape(trial_id)}: "
         f"{len(done.project.instruments)} instruments, {fields} fields, "
-        f"{len(done.project.events)} events → "
-        + escape(", ".join(str(p) for p in done.files))
+        f"{len(done.project.events)} events → " + escape(", ".join(str(p) for p in done.files))
     )
     for note in done.project.notes:
         err_console.print(f"note: {escape(note)}")
@@ -149,5 +148,7 @@ def import_(
             ctcae=load_dictionary(ctcae, required=False),
         )
     added = ", ".join(f"{d} {n}" for d, n in result.inserted.items() if n) or "nothing"
-    console.print(f"[green]imported[/] REDCap records into trial {escape(result.trial_id)}: "
-                  f"added {escape(added)}")
+    console.print(
+        f"[green]imported[/] REDCap records into trial {escape(result.trial_id)}: "
+        f"added {escape(added)}"
+    )

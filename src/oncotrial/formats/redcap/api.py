@@ -24,9 +24,11 @@ def request(url: str, token: str, content: str, timeout: float = 60.0) -> str:
         fields |= {"type": "flat", "rawOrLabel": "raw", "exportCheckboxLabel": "false"}
     body = urllib.parse.urlencode(fields).encode()
     try:
-        with urllib.request.urlopen(  # noqa: S310 — the user's REDCap server, http(s) only
-            urllib.request.Request(url, data=body, method="POST"), timeout=timeout
-        ) as answer:
+        with (
+            urllib.request.urlopen(  # the user's REDCap server; http(s) checked by download_project
+                urllib.request.Request(url, data=body, method="POST"), timeout=timeout
+            ) as answer
+        ):
             return str(answer.read().decode("utf-8-sig"))
     except urllib.error.HTTPError as exc:
         detail = exc.read().decode("utf-8", "replace")[:300]

@@ -250,7 +250,9 @@ def variable_vocabulary(entity: Entity, domain: str, variable: str) -> Vocabular
                 return CTCAE_GRADES
     if entity.tests and variable == f"{domain}TESTCD":
         return vocabulary(
-            f"{entity.title} tests", "oncotrial catalogue", ((t.testcd, t.title) for t in entity.tests)
+            f"{entity.title} tests",
+            "oncotrial catalogue",
+            ((t.testcd, t.title) for t in entity.tests),
         )
     if entity.tests and variable == f"{domain}TEST":
         return vocabulary(f"{entity.title} test names", "oncotrial catalogue",
@@ -268,7 +270,9 @@ def variable_vocabulary(entity: Entity, domain: str, variable: str) -> Vocabular
             for found_terms in results:
                 for term in found_terms:
                     merged.setdefault(term.code, term)
-            return Vocabulary(f"{entity.title} results", tuple(merged.values()), "oncotrial catalogue")
+            return Vocabulary(
+                f"{entity.title} results", tuple(merged.values()), "oncotrial catalogue"
+            )
     return None
 
 
@@ -284,7 +288,7 @@ def _entered_field(entity: Entity, variable: str, columns: Sequence[str]) -> Cat
     return None
 
 
-def _field(  # noqa: PLR0912 — one decision per REDCap column, in the dictionary's order
+def _field(
     entity: Entity, domain: str, variable: str, columns: Sequence[str], values: list[str]
 ) -> RedcapField:
     entered = _entered_field(entity, variable, columns)
@@ -298,7 +302,8 @@ def _field(  # noqa: PLR0912 — one decision per REDCap column, in the dictiona
         notes.append(f"unit: {entered.unit}")
     if entered is not None and entered.help:
         notes.append(entered.help)
-    field_type, choices, validation, minimum, maximum = "text", (), "", "", ""
+    field_type, validation, minimum, maximum = "text", "", "", ""
+    choices: tuple[Choice, ...] = ()
     terms = variable_vocabulary(entity, domain, variable)
     coded = _coded(terms) if terms is not None else None
     if terms is not None and coded is not None and all(v in terms for v in values):
@@ -374,8 +379,7 @@ def _instrument(
     domain = entity.domains[0]
     variables = [c for c in columns if c not in _IDENTIFIERS]
     fields = [
-        _field(entity, domain, v, variables, _present(r.get(v) for r in records))
-        for v in variables
+        _field(entity, domain, v, variables, _present(r.get(v) for r in records)) for v in variables
     ]
     _branching(fields, records)
     if entity.key == DEMOGRAPHICS:
@@ -441,9 +445,9 @@ def design_project(
             pairs.add((by_visit[_visit_of(row)], key))
         if not any(form == key for _, form in pairs):
             pairs.add((by_visit[None], key))
-    order = {e.unique_name: e.order for e in events}
+    event_order = {e.unique_name: e.order for e in events}
     forms = list(ENTITIES)
-    designations = tuple(sorted(pairs, key=lambda p: (order[p[0]], forms.index(p[1]))))
+    designations = tuple(sorted(pairs, key=lambda p: (event_order[p[0]], forms.index(p[1]))))
     return Project(tuple(instruments), tuple(events), designations, tuple(dict.fromkeys(notes)))
 
 

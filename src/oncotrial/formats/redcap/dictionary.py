@@ -125,7 +125,6 @@ def _csv(rows: list[list[str]]) -> str:
 def write_dictionary(project: Project, out: Path) -> list[Path]:
     """Write the data dictionary ``out`` and the design files beside it; the paths written."""
     rows = [list(HEADER)] + [f.row() for i in project.instruments for f in i.fields]
-    labels = {e.unique_name: e.label for e in project.events}
     files = design_files(out)
     contents = {
         out: _csv(rows),
@@ -161,7 +160,10 @@ def parse_choices(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(choices)
 
 
-_YES_NO: Final = {"yesno": (("1", "Yes"), ("0", "No")), "truefalse": (("1", "True"), ("0", "False"))}
+_YES_NO: Final = {
+    "yesno": (("1", "Yes"), ("0", "No")),
+    "truefalse": (("1", "True"), ("0", "False")),
+}
 
 
 def read_dictionary(path: Path) -> list[DictionaryField]:
@@ -199,7 +201,7 @@ def read_dictionary(path: Path) -> list[DictionaryField]:
             problems.append(Problem(f"{field_type!r} is not a REDCap field type", **where))
         if validation and field_type == "text" and validation not in VALIDATION_TYPES:
             problems.append(Problem(f"{validation!r} is not a REDCap validation type", **where))
-        choices = _YES_NO.get(field_type, ())
+        choices: tuple[tuple[str, str], ...] = _YES_NO.get(field_type, ())
         if field_type in ("dropdown", "radio", "checkbox"):
             choices = parse_choices(cells[5])
         fields.append(

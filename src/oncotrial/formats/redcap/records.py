@@ -85,7 +85,7 @@ def records_from_sdtm(
     instances: dict[tuple[str, str, str], int] = {}
     for domain, frame in frames.items():
         seq = f"{domain}SEQ"
-        records = frame.to_dict("records")
+        records: list[dict[str, object]] = frame.to_dict("records")  # type: ignore[assignment]
         records.sort(key=lambda r: (str(r["USUBJID"]), _seq_key(r.get(seq))))
         for record in records:
             form = instrument_of(domain, record)
@@ -205,9 +205,11 @@ class Location:
     instance: str
 
     def describe(self) -> str:
+        """``<record>, event …, instrument …, instance … (row n)``: a Problem prefixes it with
+        "record "."""
         return (
-            f"row {self.row}, record {self.record}, event {self.event or '-'}, instrument "
-            f"{self.instrument}, instance {self.instance or '-'}"
+            f"{self.record}, event {self.event or '-'}, instrument {self.instrument}, instance "
+            f"{self.instance or '-'} (row {self.row})"
         )
 
 
@@ -238,7 +240,7 @@ def _value(item: FieldMap, raw: str) -> tuple[str | None, str | None]:
             return None, f"{raw!r} is not one of the field's choice codes ({codes})"
         return _choice_term(item, raw), None
     validation = _LEGACY_VALIDATION.get(item.field.validation, item.field.validation)
-    if validation.startswith("date_") or validation.startswith("datetime"):
+    if validation.startswith(("date_", "datetime")):
         # REDCap exports raw dates as YYYY-MM-DD [HH:MM[:SS]] whatever the display format.
         moment = _DATETIME.match(raw)
         if moment:
@@ -267,9 +269,7 @@ def _header_problems(
     return problems
 
 
-def sdtm_from_records(
-    path: Path, mapped: Mapping[str, FieldMap], studyid: str
-) -> RedcapRecords:
+def sdtm_from_records(path: Path, mapped: Mapping[str, FieldMap], studyid: str) -> RedcapRecords:
     """The SDTM frames of a REDCap records CSV; ValueProblem listing every refused value."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
