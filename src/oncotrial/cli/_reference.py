@@ -40,9 +40,7 @@ def _help(path: tuple[str, ...], command: click.Command) -> str:
     from oncotrial.cli import cli
 
     # The root context as `oncotrial` builds it (-h and --help); the others inherit from it.
-    ctx = click.Context(
-        cli, info_name="oncotrial", terminal_width=WIDTH, **{**cli.context_settings}
-    )
+    ctx = click.Context(cli, info_name="oncotrial", terminal_width=WIDTH, **cli.context_settings)
     for name in path:
         ctx = click.Context(
             command if name == path[-1] else ctx.command,
