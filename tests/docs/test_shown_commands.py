@@ -14,9 +14,16 @@ line ``…`` or ``...`` (or ``…`` inside a line) elides output: the shown piec
 must appear in the output in order. The exit status must be 0 unless the shown output begins with
 ``error:``.
 
-A block that must not run says so on the line before its fence, with the reason:
-``<!-- docs-test: skip (it starts a web server) -->``. ``<!-- docs-test: copy PATH … -->``
-copies files (relative to the repository) into the page's folder before the block runs.
+Markers, HTML comments on the lines before a block's fence:
+
+- ``<!-- docs-test: skip (why) -->``: the block is not run (the reason is required);
+- ``<!-- docs-test: copy PATH[:NAME] … -->``: files (relative to the repository) are copied into
+  the page's folder (as NAME, which may name a sub-folder) before the block runs;
+- ``<!-- docs-test: file NAME -->`` before any block (```json …): its text is the example file
+  NAME, written into every page's folder (the README screens the patient docs/eligibility.md shows);
+
+and anywhere in a page, ``<!-- docs-test: fresh-home -->``: the page runs in an empty data
+directory with the default database instead of the demo's.
 """
 
 from __future__ import annotations
@@ -36,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHOWN_HOME = "~/.local/share/oncotrial"
 _FENCE = re.compile(r"^```(\w*)\s*$")
-_MARKER = re.compile(r"^<!--\s*docs-test:\s*(skip|copy)\b(.*?)-->\s*$")
+_MARKER = re.compile(r"^<!--\s*docs-test:\s*(skip|copy|file)\b(.*?)-->\s*$")
+_FRESH_HOME = "<!-- docs-test: fresh-home -->"
+_BOX = re.compile(r"[─━═]+")
 _TIME_PATTERNS = (
     re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?"),
     re.compile(r"\b\d+(\.\d+)? ?(s|ms|seconds)\b"),
@@ -69,7 +78,7 @@ def _blocks(page: Path) -> list[Block]:
     i = 0
     while i < len(lines):
         fence = _FENCE.match(lines[i])
-        if not fence or fence.group(1) not in ("text", "sh", "console"):
+        if not fence:
             i += 1
             continue
         start, body = i, []
@@ -80,17 +89,26 @@ def _blocks(page: Path) -> list[Block]:
         i += 1
         commands: list[Command] = []
         for number, text in body:
-            if text.startswith("$ "):
+            if commands and commands[-1].text.endswith("\\"):  # a continued command line
+                commands[-1].text = commands[-1].text[:-1] + " " + text.strip()
+            elif text.startswith("$ "):
                 commands.append(Command(number, text[2:]))
             elif commands:
                 commands[-1].shown.append(text)
+        named = _MARKER.match(lines[start - 1]) if start else None
+        if named and named.group(1) == "file":
+            EXAMPLE_FILES[named.group(2).strip()] = "\n".join(t for _, t in body) + "\n"
+        if fence.group(1) not in ("", "text", "sh", "console"):
+            continue
         if not any(c.text.startswith("oncotrial ") for c in commands):
             continue
         block = Block(page, start + 1, commands)
         j = start - 1
         while j >= 0 and _MARKER.match(lines[j]):
             kind, rest = _MARKER.match(lines[j]).groups()  # type: ignore[union-attr]
-            if kind == "skip":
+            if kind == "file":
+                pass
+            elif kind == "skip":
                 block.skip = rest.strip().strip("()").strip() or ""
             else:
                 block.copies += rest.split()
@@ -99,6 +117,7 @@ def _blocks(page: Path) -> list[Block]:
     return blocks
 
 
+EXAMPLE_FILES: dict[str, str] = {}
 BLOCKS = [b for page in PAGES for b in _blocks(page)]
 
 
@@ -117,12 +136,13 @@ def _normalise(text: str, replacements: dict[str, str]) -> str:
         text = text.replace(old, new)
     for pattern in _TIME_PATTERNS:
         text = pattern.sub("<time>", text)
+    text = _BOX.sub("─", text)  # rules and table borders: their length is the terminal's
     return " ".join(text.split())
 
 
 def _pieces(shown: list[str], replacements: dict[str, str]) -> list[str]:
     text = "\n".join(shown)
-    parts = re.split(r"^\s*(?:…|\.\.\.)\s*$|…", text, flags=re.MULTILINE)
+    parts = re.split(r"…|\.\.\.", text)
     return [p for p in (_normalise(part, replacements) for part in parts) if p]
 
 
@@ -165,8 +185,13 @@ def pages(tmp_path_factory: pytest.TempPathFactory, demo_home: tuple[Path, str])
     for page in PAGES:
         base = tmp_path_factory.mktemp(f"docs-{page.stem}")
         home = base / "home"
-        shutil.copytree(demo_home[0], home)
+        if _FRESH_HOME in page.read_text(encoding="utf-8"):
+            home.mkdir()
+        else:
+            shutil.copytree(demo_home[0], home)
         (base / "work").mkdir()
+        for name, text in EXAMPLE_FILES.items():
+            (base / "work" / name).write_text(text, encoding="utf-8")
         (base / "shared").symlink_to((ROOT / ".." / "shared").resolve())
         folders[str(page)] = base
     return folders
@@ -184,13 +209,18 @@ def test_shown_command_gives_the_shown_output(
     home, work = base / "home", base / "work"
     database = home / "demo" / "oncotrial-demo.sqlite3"
     monkeypatch.setenv("ONCOTRIAL_HOME", str(home))
-    monkeypatch.setenv("ONCOTRIAL_DB", str(database))
+    if _FRESH_HOME in block.page.read_text(encoding="utf-8"):
+        monkeypatch.delenv("ONCOTRIAL_DB", raising=False)
+    else:
+        monkeypatch.setenv("ONCOTRIAL_DB", str(database))
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.delenv("ONCOTRIAL_CTCAE", raising=False)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     for copy in block.copies:
-        for source in sorted(ROOT.glob(copy)) or sorted((work).glob(copy)):
-            shutil.copy(source, work / source.name)
+        source, _, name = copy.partition(":")
+        target = work / (name or Path(source).name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / source, target)
     replacements = {
         str(home): SHOWN_HOME,
         str(demo_home[0]): SHOWN_HOME,
