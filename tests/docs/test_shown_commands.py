@@ -12,7 +12,7 @@ page folder and ``/home/me/.local/share/oncotrial`` read ``~/.local/share/oncotr
 values (elapsed seconds, times of day, dates of today, audit timestamps) read ``<time>``. A shown
 line ``…`` or ``...`` (or ``…`` inside a line) elides output: the shown pieces between elisions
 must appear in the output in order. The exit status must be 0 unless the shown output begins with
-``error:``.
+``error:`` (or a following ``$ echo $?`` shows it).
 
 Markers, HTML comments on the lines before a block's fence:
 
@@ -228,7 +228,12 @@ def test_shown_command_gives_the_shown_output(
         str(work) + "/": "",
         str(work): ".",
     }
+    code = 0
     for command in block.commands:
+        where = f"{block.page.relative_to(ROOT)} line {command.line}: $ {command.text}"
+        if command.text == "echo $?":  # the exit status of the command before
+            assert [line.strip() for line in command.shown if line.strip()] == [str(code)], where
+            continue
         if not command.text.startswith("oncotrial "):
             pytest.fail(f"{block.id}: line {command.line} runs {command.text!r}, not oncotrial; "
                         "mark the block <!-- docs-test: skip (why) -->")  # fmt: skip
@@ -237,9 +242,10 @@ def test_shown_command_gives_the_shown_output(
             code, output = 0, demo_home[1]  # the session's demo run: the same command
         else:
             code, output = _run(argv, work)
-        where = f"{block.page.relative_to(ROOT)} line {command.line}: $ {command.text}"
         expect_error = bool(command.shown) and command.shown[0].startswith("error:")
-        assert (code != 0) == expect_error, f"{where}\nexit {code}\n{output}"
+        followed = block.commands[block.commands.index(command) + 1 :]
+        if not (followed and followed[0].text == "echo $?"):  # else the shown status decides
+            assert (code != 0) == expect_error, f"{where}\nexit {code}\n{output}"
         actual = _normalise(output, replacements)
         position = 0
         for piece in _pieces(command.shown, replacements):
