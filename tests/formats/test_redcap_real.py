@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from oncotrial.errors import FormatError
+from oncotrial.errors import FormatError, InputError
 from oncotrial.formats.redcap.dictionary import read_dictionary
 from oncotrial.formats.redcap.records import map_dictionary, sdtm_from_records
 
@@ -140,3 +140,48 @@ def test_api_format_is_read_and_mapped_once_annotated(tmp_path: Path) -> None:
             "AESEQ": "2",
         },
     ]
+
+
+def test_records_and_dictionary_come_from_the_redcap_api(tmp_path: Path) -> None:
+    """`--url/--token`: the two documented API calls, the token in the POST body only."""
+    import threading
+    import urllib.parse
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from oncotrial.formats.redcap.api import download_project
+
+    seen: list[dict[str, list[str]]] = []
+
+    class Api(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            form = urllib.parse.parse_qs(body)
+            seen.append(form)
+            answer = (
+                CTSIT if form["content"] == ["metadata"] else "ae_ae,ae_start\nS-1,2024-03-02\n"
+            )
+            if form["token"] != ["T0KEN"]:
+                self.send_response(403)
+                self.end_headers()
+                self.wfile.write(b'{"error": "You do not have permissions to use the API"}')
+                return
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(answer.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Api)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/api/"
+    try:
+        records, dictionary = download_project(url, "T0KEN", tmp_path)
+        assert [f.name for f in read_dictionary(dictionary)][:2] == ["ae_ae", "ae_start"]
+        assert records.read_text() == "ae_ae,ae_start\nS-1,2024-03-02\n"
+        assert [f["content"] for f in seen] == [["metadata"], ["record"]]
+        assert seen[1]["rawOrLabel"] == ["raw"] and seen[1]["type"] == ["flat"]
+        with pytest.raises(InputError, match="refused the metadata export \\(403\\)"):
+            download_project(url, "wrong", tmp_path)
+    finally:
+        server.shutdown()
