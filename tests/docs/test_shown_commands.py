@@ -250,7 +250,5 @@ def test_shown_command_gives_the_shown_output(
         position = 0
         for piece in _pieces(command.shown, replacements):
             found = actual.find(piece, position)
-            assert found >= 0, (
-                f"{where}\nshown, not in the output:\n  {piece}\noutput:\n{output}"
-            )
+            assert found >= 0, f"{where}\nshown, not in the output:\n  {piece}\noutput:\n{output}"
             position = found + len(piece)
