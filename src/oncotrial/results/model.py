@@ -349,7 +349,7 @@ def from_api(cls: type[T], data: Any, *, path: str = "resultsSection", source: s
     if not isinstance(data, dict):
         raise _bad(source, path, "an object")
     hints = _hints(cls)
-    names = {_camel(f.name): f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = {_camel(f.name): f.name for f in dataclasses.fields(typing.cast(Any, cls))}
     unknown = sorted(set(data) - set(names))
     if unknown:
         raise InputError(

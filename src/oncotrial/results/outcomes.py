@@ -18,6 +18,8 @@ the analysis's reason (outcomes must be present or explained before posting).
 
 from __future__ import annotations
 
+from typing import Any
+
 from oncotrial.analysis.results import (
     BiomarkerOutcome,
     EndpointResult,
@@ -72,7 +74,7 @@ def _one_class(groups: tuple[Group, ...], values: list[Measurement]) -> tuple[Me
 
 def _rate_measure(
     results: TrialResults, item: EndpointResult, outcome: RateOutcome, groups: tuple[Group, ...]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     by_arm = {a.arm: a.proportion for a in outcome.rate.arms}
     props = [by_arm[g.title] for g in groups]
     analyses: tuple[Analysis, ...] = ()
@@ -149,7 +151,7 @@ def _median_measurement(
 
 def _tte_measure(
     results: TrialResults, outcome: TteOutcome, groups: tuple[Group, ...]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     curves = dict(outcome.curves)
     analyses: tuple[Analysis, ...] = ()
     if outcome.cox is not None and outcome.logrank is not None:
@@ -201,7 +203,7 @@ def _tte_measure(
     }
 
 
-def _landmark_measure(outcome: SurvivalRateOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
+def _landmark_measure(outcome: SurvivalRateOutcome, groups: tuple[Group, ...]) -> dict[str, Any]:
     values = {v.arm: v for v in outcome.values}
     curves = dict(outcome.source.curves)
     measurements = []
@@ -246,7 +248,7 @@ def _landmark_measure(outcome: SurvivalRateOutcome, groups: tuple[Group, ...]) -
 
 def _safety_measure(
     results: TrialResults, outcome: SafetyOutcome, groups: tuple[Group, ...]
-) -> dict[str, object]:
+) -> dict[str, Any]:
     # The overview counts are in the safety tables' arm order (outcome.worst.arms, by the arm
     # actually received), then the total: matched to the groups by label.
     names = outcome.worst.arms
@@ -287,7 +289,7 @@ def _pooled(groups: tuple[Group, ...]) -> tuple[Group, ...]:
     return (Group("OG000", "All participants", "All arms together"),)
 
 
-def _biomarker_measure(outcome: BiomarkerOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
+def _biomarker_measure(outcome: BiomarkerOutcome, groups: tuple[Group, ...]) -> dict[str, Any]:
     analysis = outcome.analysis
     (group,) = _pooled(groups)
     classes = tuple(
@@ -336,7 +338,7 @@ def _biomarker_measure(outcome: BiomarkerOutcome, groups: tuple[Group, ...]) -> 
     }
 
 
-def _qol_measure(outcome: QolOutcome, groups: tuple[Group, ...]) -> dict[str, object]:
+def _qol_measure(outcome: QolOutcome, groups: tuple[Group, ...]) -> dict[str, Any]:
     summary = outcome.summary
     visits: dict[str, dict[str, ScoreRow]] = {}
     for score in sorted(summary.rows, key=lambda r: r.visitnum):
@@ -385,7 +387,7 @@ def _qol_measure(outcome: QolOutcome, groups: tuple[Group, ...]) -> dict[str, ob
 
 def _measure_parts(
     results: TrialResults, item: EndpointResult, groups: tuple[Group, ...]
-) -> dict[str, object] | None:
+) -> dict[str, Any] | None:
     outcome = item.outcome
     if isinstance(outcome, RateOutcome):
         return _rate_measure(results, item, outcome, groups)
@@ -441,7 +443,7 @@ def outcome_module(
                 reporting_status="POSTED",
                 time_frame=time_frame,
                 groups=(_pooled(groups) if isinstance(item.outcome, BiomarkerOutcome) else groups),
-                **parts,  # type: ignore[arg-type]
+                **parts,
             )
         )
     return OutcomeMeasuresModule(tuple(measures)), missing
