@@ -906,7 +906,8 @@ def screen_frames(
         columns[REGISTRY] = _combine_all([evaluate(r, ctx) for r in registry], n)
         kinds[REGISTRY] = CriterionKind.INCLUSION
     for criterion in eligibility.criteria:
-        if not criterion.rules:
+        if not criterion.rules or criterion.unread:
+            # unread words: a checklist item whatever its rules say (eligibility.logic)
             columns[criterion.id] = _codes(n, INVESTIGATOR)
         else:
             parts = [evaluate(r, ctx) for r in criterion.rules]

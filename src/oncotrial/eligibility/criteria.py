@@ -70,6 +70,12 @@ class Criterion(BaseModel):
     rules: tuple[Rule, ...] = Field(
         (), description="Computable rules read from the text; none: an investigator checklist item."
     )
+    unread: tuple[str, ...] = Field(
+        (),
+        description="Words of the text no rule reads, quoted (a number, an 'or', an 'except "
+        "…'): the item is then an investigator checklist item whatever its rules say "
+        "(oncotrial.eligibility.logic).",
+    )
 
     @model_validator(mode="after")
     def _check_rules(self) -> Criterion:

@@ -1371,6 +1371,52 @@ def _numbers(r: _Reader) -> tuple[NumberInText, ...]:
     return numbers_in(r.nt, r.consumed)
 
 
+# Words that change an item's logic: left unread they may be an alternative that rescues a
+# patient ("or CrCl ≥ 50 mL/min") or an exception that excludes one ("except …, who must have").
+_LOGIC_WORDS = re.compile(
+    r"\b(?:or|except|unless|otherwise|if|but|however|whichever|either|neither|nor)\b"
+    r"|\b(?:for|in)\s+(?:patients|subjects|participants|those)\b",
+    re.I,
+)
+
+
+# "or" that joins words without changing the logic of an item
+_BENIGN_OR = re.compile(
+    r"\b(?:male\s+or\s+female|men\s+or\s+women|females?\s+or\s+males?|"
+    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically)\b",
+    re.I,
+)
+
+
+def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
+    """The parts of the text no rule reads that hold a number or a word of logic, quoted."""
+    text = r.text
+    covered = [False] * len(text)
+    for start, end in r.consumed:
+        for i in range(max(start, 0), min(end, len(text))):
+            covered[i] = True
+    found: list[str] = []
+    i = 0
+    while i < len(text):
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(text) and not covered[j]:
+            j += 1
+        gap = text[i:j]
+        orig_a, orig_b = r.nt.span(i, j)
+        has_number = any(
+            not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
+        )
+        if has_number or _LOGIC_WORDS.search(_BENIGN_OR.sub(" ", gap)):
+            quote = " ".join(gap.strip(" ,;:.()[]").split())
+            if quote:
+                found.append(quote)
+        i = j
+    return tuple(found)
+
+
 def read_criterion(criterion: Criterion, carried_window: Window | None = None) -> CriterionReading:
     """Propose rules for one criterion item (replacing any it has) and list its numbers."""
     reader = _Reader(criterion, normalise_text(criterion.text), carried_window)
@@ -1389,10 +1435,12 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
         )
+    numbers = _numbers(reader)
+    unread = _unread(reader, numbers) if rules else ()
     return CriterionReading(
-        criterion=criterion.model_copy(update={"rules": rules}),
+        criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
-        numbers=_numbers(reader),
+        numbers=numbers,
     )
 
 
