@@ -65,7 +65,15 @@ _LIST = (
         "White blood cell count",
         "10^9/L",
         ("6690-2", "26464-8"),
-        ("white blood cell count", "white blood cells", "leukocyte count", "WBC"),
+        (
+            "white blood cell count",
+            "white blood cells",
+            "white blood cell",
+            "leukocyte count",
+            "leukocytes",
+            "leucocytes",
+            "WBC",
+        ),
     ),
     Analyte(
         "platelets",
@@ -109,6 +117,14 @@ _LIST = (
         "umol/L",
         ("1975-2", "14631-6"),
         ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil"),
+        molar_mass=584.66,
+    ),
+    Analyte(
+        "bilirubin_direct",
+        "Direct bilirubin",
+        "umol/L",
+        ("1968-7",),
+        ("direct bilirubin", "conjugated bilirubin"),
         molar_mass=584.66,
     ),
     Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
@@ -184,7 +200,7 @@ _LIST = (
         "Total serum calcium",
         "mmol/L",
         ("17861-6", "2000-8"),
-        ("total serum calcium", "serum calcium", "total calcium", "calcium"),
+        ("total serum calcium", "serum calcium", "total calcium", "calcium", "Ca"),
         molar_mass=40.078,
     ),
     Analyte(
@@ -192,7 +208,13 @@ _LIST = (
         "Calcium corrected for albumin",
         "mmol/L",
         ("29265-6",),
-        ("albumin-corrected calcium", "corrected calcium"),
+        (
+            "albumin-corrected calcium",
+            "albumin-adjusted calcium",
+            "corrected serum calcium",
+            "corrected total calcium",
+            "corrected calcium",
+        ),
         molar_mass=40.078,
     ),
     Analyte(
@@ -277,6 +299,16 @@ DERIVED: dict[str, DerivedQuantity] = {
             "8636-3",
             ("corrected QT interval", "QTcF", "QTc"),
             "Fridericia LS. Acta Med Scand 1920;53:469-86 (QTcF = QT / RR^(1/3), RR in seconds)",
+        ),
+        DerivedQuantity(
+            "qtcb",
+            "QT interval corrected (Bazett)",
+            "ms",
+            "bazett",
+            ("qt", "heart_rate"),
+            "8636-3",  # LOINC has one QTc code whatever the method; the key says which
+            ("Bazett-corrected QT", "QTcB"),
+            "Bazett HC. Heart 1920;7:353-70 (QTcB = QT / RR^(1/2), RR in seconds)",
         ),
         DerivedQuantity(
             "bmi",

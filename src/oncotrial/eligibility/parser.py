@@ -133,13 +133,14 @@ def _limit(name: str) -> str:
 
 _THRESHOLD = re.compile(
     _COMP
-    + r"\s*(?:"
+    + r"(?:\s*to(?=\s*\d))?\s*(?:"
     + r"(?P<ordinal>[1-4]\+|trace|negative)(?![\w+])"
     + r"|(?:(?P<num>"
     + _NUM
     + r")\s*(?:"
     + _limit("limit")
-    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?\s*(?P<unit>[^\s,;()]+)?))"
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|(?:9|12|3|6)(?=\s*/)))?\s*"
+    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?[^\s,;()]+)?))"
     + r"|"
     + _limit("bare_limit")
     + r")",
@@ -242,7 +243,26 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             taken.append((m.start(), m.end()))
             found.append(_Mention(m.start(), m.end(), key, derived))
-    return sorted(found, key=lambda x: x.start)
+    return sorted((_corrected(text, f) for f in found), key=lambda x: x.start)
+
+
+def _corrected(text: str, mention: _Mention) -> _Mention:
+    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT."""
+    if mention.key not in {"qt", "qtc"}:
+        return mention
+    near = text[mention.start : mention.end + 80]
+    fridericia = re.search(r"Fridericia|QTcF", near, re.I)
+    bazett = re.search(r"Bazett|QTcB", near, re.I)
+    if fridericia and not bazett:
+        return _Mention(mention.start, mention.end, "qtc", True)
+    if bazett and not fridericia:
+        return _Mention(mention.start, mention.end, "qtcb", True)
+    if mention.key == "qt" and re.search(
+        r"\bcorrect|\bQTc\b", text[max(0, mention.start - 30) : mention.end + 80], re.I
+    ):
+        # corrected, but by which formula the text does not say: not read as uncorrected QT
+        return _Mention(mention.start, mention.end, "qtc", True)
+    return mention
 
 
 # ---------------------------------------------------------------- the reading of one item
@@ -328,9 +348,12 @@ def _window_of(number: str, unit: str) -> Window:
 
 def _read_age(r: _Reader) -> None:
     patterns = (
-        r"\bage[ds]?\b[^.;0-9]{0,25}?(?P<comp>[≥>])\s*(?P<n>\d+)\s*(?:years?)?",
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
+        r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
         r"\bage[ds]?\b\s*(?:of\s*)?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s*years?",
-        r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*)?(?:or|and)\s+(?:older|over|above)",
+        r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
+        _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
+        r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
@@ -351,7 +374,7 @@ def _read_age(r: _Reader) -> None:
             value = m.groupdict().get("n") or m.groupdict().get("n2")
             assert value is not None
             comp = m.groupdict().get("comp")
-            comparator = _SYMBOLS[comp] if comp else Comparator.GE
+            comparator = _comparator(comp) if comp else Comparator.GE
             rule = r.draft(AgeRule, m.start(), m.end(), comparator=comparator, value=float(value))
             r.add(m.start(), m.end(), rule)
             if not at_consent:
@@ -366,7 +389,12 @@ def _read_sex(r: _Reader) -> None:
 
 
 def _read_performance(r: _Reader) -> None:
-    for m in re.finditer(r"\bECOG\b|Eastern Cooperative Oncology Group", r.text):
+    # Zubrod and WHO performance status are the ECOG scale (Oken et al. 1982: the ECOG scale is
+    # also called the Zubrod score, and WHO adopted it)
+    for m in re.finditer(
+        r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b(?=\s*(?:PS|perf))",
+        r.text,
+    ):
         if any(f.start <= m.start() < f.end for f in r.found):
             continue  # "Eastern Cooperative Oncology Group (ECOG)": one mention
         tail_end = min(len(r.text), m.end() + 90)
@@ -515,6 +543,8 @@ def _lab_rule(
     unit = t.unit
     if unit is not None and item.key == "urine_protein_24h" and unit in {"g", "mg"}:
         unit = f"{unit}/24h"  # "24-hour urine protein < 1 g": grams per 24 hours
+    if t.relative_to is None and unit is None and item.unit == "{ratio}":
+        unit = "{ratio}"  # "INR ≤ 1.5": a ratio has no unit to write
     if t.relative_to is None and unit is None:
         return None
     try:
@@ -543,8 +573,10 @@ def _read_labs(r: _Reader) -> None:
     groups = _groups(text, mentions)
     used_cues: set[int] = set()
     last: _Found | None = None
+    last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
     for t in thresholds:
+        start = -1
         group = next(
             (
                 g
@@ -556,7 +588,40 @@ def _read_labs(r: _Reader) -> None:
             None,
         )
         between_last = text[last.end : t.start] if last else ""
-        if group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I):
+        qualifier = _redundant_qualifier(r, text, t, group, mentions)
+        if qualifier is not None:
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 for patients with creatinine > 1.5 × ULN":
+            # A or (not A and B) is A or B; the qualifier only restates the first branch
+            r.consume(qualifier, t.end)
+            if last is not None and last.rule.kind in {"lab", "lab_result"}:
+                pending_alternative = last
+            continue
+        exception = (
+            _EXCEPTION.fullmatch(between_last) if group is None and last is not None else None
+        )
+        exception_cue: _Cue | None = None
+        if exception is not None and last is not None:
+            # "bilirubin ≤ 2.0 mg/dL, except in patients with Gilbert's syndrome, who must have
+            # ≤ 3.0 mg/dL": the same tests, another limit, under the cue
+            exception_cue = next(
+                (c for c in cues if last.end <= c.start and c.end <= t.start), None
+            )
+        if exception_cue is not None:
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None
+            and last is not None
+            and re.fullmatch(r"[\s,;(]*(?:or|and)?\s*", between_last, re.I)
+            and last_keys
+        ):
+            # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
+            # the limit before, all of them
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I)
+        ):
             # "Serum creatinine ≤ 1.5 × ULN; if > 1.5 × ULN, …": the next rule is the alternative
             r.consume(t.start, t.end)
             if last.rule.kind == "lab" or last.rule.kind == "lab_result":
@@ -578,10 +643,14 @@ def _read_labs(r: _Reader) -> None:
             if not group:
                 continue
             start = t.start
+        elif exception_cue is not None or (group is not None and start == t.start):
+            pass
         else:
             if group is None:
                 continue
             start = group[0].start
+        if group is None:
+            continue
         keys: list[_Mention] = []
         for mention in group:
             if mention.key not in {k.key for k in keys}:
@@ -601,7 +670,27 @@ def _read_labs(r: _Reader) -> None:
             made.append(r.add(start, t.end, rule, analyte=mention.key))
         if not made:
             continue
-        r.consume(group[0].start if group else t.start, t.end)
+        r.consume(min(group[0].start, start) if group else t.start, t.end)
+        if exception_cue is not None:
+            used_cues.add(id(exception_cue))
+            r.consume(last.end if last else t.start, t.start)
+            for item in made:
+                item.cue = exception_cue.what
+                item.start = min(item.start, exception_cue.start)
+            last = made[-1]
+            last_keys = keys
+            continue
+        if (
+            last is not None
+            and pending_alternative is None
+            and re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I)
+            and last.rule.kind in {"lab", "derived", "any_of"}
+            and last.cue is None
+            and not any(m.key == last.analyte for m in keys)
+        ):
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min": alternatives, never both required
+            r.consume(last.end, start)
+            pending_alternative = last
         # a condition cue just before the analytes, or just after the threshold
         cue = next(
             (
@@ -635,6 +724,11 @@ def _read_labs(r: _Reader) -> None:
         if cue is not None:
             used_cues.add(id(cue))
             r.consume(cue.start, cue.end)
+            lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
+            if lead is not None and lead.group(0).strip():
+                r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
+            if cue.start >= t.end:
+                r.consume(t.end, cue.start)
             for item in made:
                 item.cue = cue.what
                 item.start = min(item.start, cue.start)
@@ -644,7 +738,61 @@ def _read_labs(r: _Reader) -> None:
                 item.cue = f"alternative:{id(pending_alternative)}"
             pending_alternative = None
         last = made[-1]
+        last_keys = keys
     _assemble_conditions(r)
+
+
+_EXCEPTION = re.compile(
+    r"[\s,;(]*(?:except|unless|but)\s+(?:(?:in|for)\s+)?(?:(?:patients|subjects|participants|"
+    r"those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)\s+)?"
+    r"[A-Za-z'’\s-]{3,40}?[\s,]*(?:(?:who|which|where)\s+(?:must|should|may|can)\s+"
+    r"(?:have|be)\s*|in\s+whom\s*|then\s*|:\s*|,\s*)?(?:(?:total\s+)?(?:bilirubin|it)\s*)?",
+    re.I,
+)
+# the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
+_CUE_LEAD = re.compile(
+    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
+    r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
+    r"\s+)?(?:the\s+presence\s+of\s+)?$",
+    re.I,
+)
+_QUALIFIER = re.compile(
+    r"(?:(?:for|in)\s+(?:patients|subjects|participants|those)\s+(?:with|who\s+have)\s+|"
+    r"\bif\s+)(?:an?\s+|the\s+)?(?:serum\s+)?$",
+    re.I,
+)
+
+
+def _redundant_qualifier(
+    r: _Reader,
+    text: str,
+    t: _Threshold,
+    group: list[_Mention] | None,
+    mentions: list[_Mention],
+) -> int | None:
+    """Where "for patients with creatinine > 1.5 × ULN" starts, if it negates an earlier rule.
+
+    The qualifier names the same test and the opposite limit of a rule already read, so it only
+    says when the alternative applies.
+    """
+    if group is None or len(group) != 1 or t.value is None:
+        return None
+    mention = group[0]
+    lead = _QUALIFIER.search(text[max(0, mention.start - 60) : mention.start])
+    if lead is None:
+        return None
+    for found in r.found:
+        rule = found.rule
+        if (
+            isinstance(rule, LabRule)
+            and rule.analyte == mention.key
+            and rule.value == t.value
+            and rule.relative_to == t.relative_to
+            and rule.unit == t.unit
+            and rule.comparator.negated is t.comparator
+        ):
+            return max(0, mention.start - 60) + lead.start()
+    return None
 
 
 def _lab_window(text: str) -> Window | None:
@@ -754,6 +902,7 @@ def _check_method(r: _Reader, rule: DerivedRule) -> None:
     named = {
         "creatinine_clearance": r"Cockcroft",
         "qtc": r"Fridericia|QTcF",
+        "qtcb": r"Bazett|QTcB",
         "bmi": r".",
     }[rule.quantity]
     if not re.search(named, r.text, re.I):
