@@ -8,6 +8,7 @@ shape (``FullStudiesResponse``) is refused with a message that says how to get t
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from typing import Any
 
@@ -71,8 +72,11 @@ def parse_ctgov_json(document: Any, file: str) -> list[Protocol]:
     """Protocols from a parsed v2 JSON document (one study or a ``studies`` page)."""
     ctx = ImportContext(file)
     if is_ctgov_v1(document):
+        found = (
+            "FullStudiesResponse" if "FullStudiesResponse" in document else "StudyFieldsResponse"
+        )
         raise SchemaError(
-            "the file is in the retired ClinicalTrials.gov API v1 shape (FullStudiesResponse), "
+            f"the file is in the retired ClinicalTrials.gov API v1 shape ({found}), "
             "which oncotrial does not read",
             file=file,
             hint=V1_REFUSAL_HINT,
@@ -86,6 +90,8 @@ def parse_ctgov_json(document: Any, file: str) -> list[Protocol]:
             for i, study in enumerate(studies)
         ]
     if isinstance(document, list):
+        if not document:
+            raise ctx.schema("the file holds an empty list: no study to import", field="[]")
         return [
             _parse_study(study, ctx.at(f"[{i}]"), f"[{i}].") for i, study in enumerate(document)
         ]
@@ -129,6 +135,12 @@ def _date(parent: dict[str, Any], key: str, ctx: ImportContext, path: str) -> di
         raise ctx.value(
             f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field=f"{path}{key}.date"
         )
+    try:  # a date of the calendar: 2017-02-30 and 2017-13 are refused
+        _dt.date.fromisoformat((date + "-01-01")[:10] if len(date) < 10 else date)
+    except ValueError:
+        raise ctx.value(
+            f"date {date!r} is not a date of the calendar", field=f"{path}{key}.date"
+        ) from None
     return {
         "date": date,
         "type": parse_enum(DateType, struct.get("type"), ctx, f"{path}{key}.type"),
@@ -388,6 +400,11 @@ def _arms(
 
 
 def _eligibility(module: dict[str, Any], ctx: ImportContext, p: str) -> Eligibility:
+    if not isinstance(module.get("eligibilityCriteria", ""), str | None):
+        kind = type(module["eligibilityCriteria"]).__name__
+        raise ctx.schema(
+            f"expected the criteria as text, got {kind}", field=p + "eligibilityCriteria"
+        )
     text = _text(module, "eligibilityCriteria", ctx, p)
     inclusion, exclusion = split_criteria(text)
     sex = parse_enum(Sex, module.get("sex"), ctx, p + "sex")
