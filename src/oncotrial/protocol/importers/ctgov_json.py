@@ -182,7 +182,8 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
     data["conditions"] = [str(c) for c in _list(cond, "conditions", ctx, p + "conditionsModule.")]
     data["keywords"] = [str(k) for k in _list(cond, "keywords", ctx, p + "conditionsModule.")]
     design_module = _obj(section, "designModule", ctx, p)
-    data["design"] = _design(design_module, ctx, p + "designModule.")
+    kept: list[str] = []  # unknown values of fields not computed on, kept as text
+    data["design"] = _design(design_module, ctx, p + "designModule.", kept)
     enrollment = _obj(design_module, "enrollmentInfo", ctx, p + "designModule.")
     if enrollment:
         count = enrollment.get("count")
@@ -236,7 +237,7 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
     contacts = _obj(section, "contactsLocationsModule", ctx, p)
     data.update(_contacts_locations(contacts, ctx, p + "contactsLocationsModule."))
 
-    notes = []
+    notes = list(kept)
     unmodelled = sorted(set(section) - _MODELLED)
     if unmodelled:
         notes.append("modules not carried into the protocol: " + ", ".join(unmodelled))
@@ -312,7 +313,7 @@ def _status(status: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any
     }
 
 
-def _design(design: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any]:
+def _design(design: dict[str, Any], ctx: ImportContext, p: str, notes: list[str]) -> dict[str, Any]:
     info = _obj(design, "designInfo", ctx, p)
     masking = _obj(info, "maskingInfo", ctx, p + "designInfo.")
     phases = [
@@ -331,13 +332,25 @@ def _design(design: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any
         "masking": parse_enum(Masking, masking.get("masking"), ctx, q + "maskingInfo.masking"),
         "who_masked": [str(w) for w in _list(masking, "whoMasked", ctx, q + "maskingInfo.")],
         "primary_purpose": parse_enum(
-            PrimaryPurpose, info.get("primaryPurpose"), ctx, q + "primaryPurpose"
+            PrimaryPurpose,
+            info.get("primaryPurpose"),
+            ctx,
+            q + "primaryPurpose",
+            unknown_noted=notes,
         ),
         "observational_model": parse_enum(
-            ObservationalModel, info.get("observationalModel"), ctx, q + "observationalModel"
+            ObservationalModel,
+            info.get("observationalModel"),
+            ctx,
+            q + "observationalModel",
+            unknown_noted=notes,
         ),
         "time_perspective": parse_enum(
-            TimePerspective, info.get("timePerspective"), ctx, q + "timePerspective"
+            TimePerspective,
+            info.get("timePerspective"),
+            ctx,
+            q + "timePerspective",
+            unknown_noted=notes,
         ),
     }
 
