@@ -76,6 +76,13 @@ _LIST = (
         ),
     ),
     Analyte(
+        "lymphocytes",
+        "Absolute lymphocyte count",
+        "10^9/L",
+        ("731-0", "26474-7"),
+        ("absolute lymphocyte count", "lymphocyte count", "lymphocytes", "ALC"),
+    ),
+    Analyte(
         "platelets",
         "Platelet count",
         "10^9/L",

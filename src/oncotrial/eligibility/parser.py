@@ -348,11 +348,16 @@ def _window_of(number: str, unit: str) -> Window:
 
 def _read_age(r: _Reader) -> None:
     patterns = (
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?(?:between\s*)?(?P<lo>1[6-9]|[2-9]\d)\s*(?:years?\s*)?"
+        r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
         r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
         r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
         r"\bage[ds]?\b\s*(?:of\s*)?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s*years?",
         r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
         _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
+        r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?"
+        + _COMP
+        + r"\s*(?P<n>\d+)\s*years?\b",
         r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
@@ -402,9 +407,10 @@ def _read_performance(r: _Reader) -> None:
         tail = r.text[m.end() : m.end() + stop.start() if stop else tail_end]
         scores = None
         for pattern in (
-            r"(?P<lo>[0-5])\s*(?:-|to)\s*(?P<hi>[0-5])(?!\d)",
+            r"(?P<lo>[0-5])\s*(?:-|~|to)\s*(?P<hi>[0-5])(?!\d)",
             r"(?P<list>[0-5](?:\s*,\s*[0-5])*\s*(?:,\s*)?(?:or|and)\s*[0-5])(?!\d)",
-            r"(?P<comp>[≤<])\s*(?P<max>[0-5])(?!\d)",
+            r"(?P<comp>[≤<]|less\s+than\s+or\s+equal\s+to|less\s+than|no\s+more\s+than|"
+            r"not\s+more\s+than|no\s+greater\s+than)\s*(?P<max>[0-5])(?![\d.])",
             r"(?:PS|status|score)\s*(?:of\s*|:\s*)?(?P<one>[0-5])(?![\d.])",
         ):
             scores = re.search(pattern, tail)
@@ -419,7 +425,8 @@ def _read_performance(r: _Reader) -> None:
         elif groups.get("list"):
             allowed = tuple(sorted({int(x) for x in re.findall(r"[0-5]", scores.group("list"))}))
         elif groups.get("comp"):
-            top = int(scores.group("max")) - (1 if scores.group("comp") == "<" else 0)
+            strict = scores.group("comp") == "<" or scores.group("comp").lower() == "less than"
+            top = int(scores.group("max")) - (1 if strict else 0)
             allowed = tuple(range(top + 1))
         else:
             allowed = (int(scores.group("one")),)
@@ -671,6 +678,12 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
+        restated = _restatement(text, t, made)
+        if restated is not None:
+            # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
+            r.consume(t.end, restated)
+            for item in made:
+                item.end = max(item.end, restated)
         if exception_cue is not None:
             used_cues.add(id(exception_cue))
             r.consume(last.end if last else t.start, t.start)
@@ -740,6 +753,40 @@ def _read_labs(r: _Reader) -> None:
         last = made[-1]
         last_keys = keys
     _assemble_conditions(r)
+
+
+_RESTATED = re.compile(
+    r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
+)
+
+
+def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
+    """Where a parenthesised restatement of the limit just read ends, if it is one.
+
+    Only when the number in the other unit converts to the same limit (1e-6 relative): "Hb ≥ 90
+    g/L (9 g/dL)" is restated; "(≥ 5 × ULN for …)" or "(75,000/µL)" after a different number is
+    not.
+    """
+    from oncotrial.eligibility.units import conversion_factor
+
+    m = _RESTATED.match(text, t.end)
+    if m is None or t.value is None or t.unit is None:
+        return None
+    unit, _ = _read_unit(m.group("unit"))
+    if unit is None:
+        return None
+    for item in made:
+        rule = item.rule
+        if not isinstance(rule, LabRule) or rule.unit is None:
+            return None
+        molar = ANALYTES[rule.analyte].molar_mass
+        try:
+            value = _number(m.group("num")) * conversion_factor(unit, rule.unit, molar)
+        except Exception:  # units that do not convert: not a restatement
+            return None
+        if abs(value - rule.value) > 1e-6 * max(abs(value), abs(rule.value)):
+            return None
+    return m.end()
 
 
 _EXCEPTION = re.compile(
@@ -1523,8 +1570,9 @@ def _numbers(r: _Reader) -> tuple[NumberInText, ...]:
 # Words that change an item's logic: left unread they may be an alternative that rescues a
 # patient ("or CrCl ≥ 50 mL/min") or an exception that excludes one ("except …, who must have").
 _LOGIC_WORDS = re.compile(
-    r"\b(?:or|except|unless|otherwise|if|but|however|whichever|either|neither|nor)\b"
-    r"|\b(?:for|in)\s+(?:patients|subjects|participants|those)\b",
+    r"\b(?:or|except|exceptions?|unless|otherwise|if|but|however|whichever|either|neither|nor|"
+    r"without|allowed|permitted|acceptable|eligible|note)\b"
+    r"|\b(?:for|in)\s+(?:[\w-]+\s+){0,3}?(?:patients|subjects|participants|those|women|men)\b",
     re.I,
 )
 
@@ -1586,11 +1634,34 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
         )
     numbers = _numbers(reader)
     unread = _unread(reader, numbers) if rules else ()
+    unread += _same_test_twice(rules)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
         numbers=numbers,
     )
+
+
+def _same_test_twice(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """Two plain limits for one test in one item: a subgroup the text names but no rule reads.
+
+    "INR or aPTT ≤ 1.5 × ULN. Note: for HCC patients INR or aPTT should be ≤ 2 × ULN" must not
+    require both limits of everyone; the item goes to the checklist, quoting both.
+    """
+    seen: dict[tuple[str, str, str | None], Rule] = {}
+    found: list[str] = []
+    for rule in rules:
+        if not isinstance(rule, LabRule):
+            continue
+        direction = "upper" if rule.comparator in {Comparator.LE, Comparator.LT} else "lower"
+        key = (rule.analyte, direction, rule.relative_to)
+        if key in seen and rule.source is not None:
+            first = seen[key].source
+            found.append(
+                f"{first.text if first else ''} … {rule.source.text} (two limits for one test)"
+            )
+        seen.setdefault(key, rule)
+    return tuple(found)
 
 
 def _introduces_window(criterion: Criterion) -> Window | None:
