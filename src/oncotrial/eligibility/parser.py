@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel
@@ -363,6 +364,10 @@ def _read_age(r: _Reader) -> None:
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
         for m in re.finditer(pattern, r.text, re.I):
+            if any(
+                f.start < m.end() and m.start() < f.end for f in r.found if f.rule.kind == "age"
+            ):
+                continue  # "Age 18-25 years old" matches two phrasings: one reading
             if m.groupdict().get("lo"):
                 for comparator, value in (
                     (Comparator.GE, m.group("lo")),
@@ -1672,13 +1677,36 @@ def _introduces_window(criterion: Criterion) -> Window | None:
     return _lab_window(text)
 
 
+_ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)\s*[,;:.]?\s*$", re.I)
+_STARTS_WITH_OR = re.compile(r"^\s*(?:or|and/or)\b", re.I)
+
+
+def _alternative_items(items: tuple[Criterion, ...]) -> dict[str, str]:
+    """Items joined to a neighbour by "or" ("Creatinine ≤ 1.5 × ULN or" / "creatinine clearance
+    ≥ 45 mL/min"): neither may be decided alone, so each carries the other's words as unread."""
+    joined: dict[str, str] = {}
+    for before, after in pairwise(items):
+        if _ENDS_WITH_OR.search(before.text) or _STARTS_WITH_OR.search(after.text):
+            joined[before.id] = f"or (item {after.id}): {after.text[:80]}"
+            joined[after.id] = f"or (item {before.id}): {before.text[:80]}"
+    return joined
+
+
 def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
     """Read every criterion item; a lab window announced by an item carries to the next one."""
     readings: list[CriterionReading] = []
     for items in (eligibility.inclusion, eligibility.exclusion):
         carried: Window | None = None
+        alternatives = _alternative_items(items)
         for criterion in items:
             reading = read_criterion(criterion, carried)
+            if criterion.id in alternatives and reading.criterion.rules:
+                joined = (*reading.criterion.unread, alternatives[criterion.id])
+                reading = CriterionReading(
+                    reading.criterion.model_copy(update={"unread": joined}),
+                    reading.warnings,
+                    reading.numbers,
+                )
             if carried is not None and any(
                 getattr(r, "within", None) == carried for r in _all(reading.criterion.rules)
             ):
