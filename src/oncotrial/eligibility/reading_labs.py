@@ -169,16 +169,7 @@ def _read_labs(r: _Reader) -> None:
     pending_alternative: _Found | None = None
     for t in thresholds:
         start = -1
-        group = next(
-            (
-                g
-                for g in reversed(groups)
-                if g[-1].end <= t.start
-                and _gap_ok(text[g[-1].end : t.start])
-                and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
-            ),
-            None,
-        )
+        group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
         qualifier = _redundant_qualifier(r, text, t, group, mentions)
         if qualifier is not None:
@@ -247,19 +238,7 @@ def _read_labs(r: _Reader) -> None:
         for mention in group:
             if mention.key not in {k.key for k in keys}:
                 keys.append(mention)
-        made: list[_Found] = []
-        for mention in keys:
-            rule = _lab_rule(r, mention, t, start, window)
-            if rule is None:
-                if t.unit_problem and not re.match(
-                    r"(?i)(?:day|week|month|year)s?$", t.unit_problem
-                ):
-                    r.warn(
-                        f"unit {t.unit_problem!r} after {text[mention.start : mention.end]} is "
-                        "not a unit oncotrial knows; not read"
-                    )
-                continue
-            made.append(r.add(start, t.end, rule, analyte=mention.key))
+        made = _make_rules(r, t, keys, start, window)
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
@@ -289,48 +268,7 @@ def _read_labs(r: _Reader) -> None:
             # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min": alternatives, never both required
             r.consume(last.end, start)
             pending_alternative = last
-        # a condition cue just before the analytes, or just after the threshold
-        cue = next(
-            (
-                c
-                for c in cues
-                if id(c) not in used_cues
-                and c.end <= start
-                and _gap_ok(text[c.end : start], 40)
-                and "," in text[c.end : start] + ","
-                and not any(m.start >= c.end and m.end <= start for m in mentions)
-            ),
-            None,
-        )
-        if cue is None:
-            cue = next(
-                (
-                    c
-                    for c in cues
-                    if id(c) not in used_cues
-                    and c.start >= t.end
-                    and re.fullmatch(
-                        r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
-                        r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
-                        text[t.end : c.start],
-                        re.I,
-                    )
-                    and not c.negated
-                ),
-                None,
-            )
-        if cue is not None:
-            used_cues.add(id(cue))
-            r.consume(cue.start, cue.end)
-            lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
-            if lead is not None and lead.group(0).strip():
-                r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
-            if cue.start >= t.end:
-                r.consume(t.end, cue.start)
-            for item in made:
-                item.cue = cue.what
-                item.start = min(item.start, cue.start)
-                item.end = max(item.end, cue.end)
+        _attach_cue(r, t, start, made, cues, mentions, used_cues)
         if pending_alternative is not None:
             for item in made:
                 item.cue = f"alternative:{id(pending_alternative)}"
@@ -338,6 +276,96 @@ def _read_labs(r: _Reader) -> None:
         last = made[-1]
         last_keys = keys
     _assemble_conditions(r)
+
+
+def _nearest_group(
+    text: str, t: _Threshold, groups: list[list[_Mention]], mentions: list[_Mention]
+) -> list[_Mention] | None:
+    """The tests named just before a threshold, with nothing but a short gap between."""
+    return next(
+        (
+            g
+            for g in reversed(groups)
+            if g[-1].end <= t.start
+            and _gap_ok(text[g[-1].end : t.start])
+            and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
+        ),
+        None,
+    )
+
+
+def _make_rules(
+    r: _Reader, t: _Threshold, keys: list[_Mention], start: int, window: Window | None
+) -> list[_Found]:
+    """One rule per test named, all with the threshold ``t``; a unit not known is a warning."""
+    made: list[_Found] = []
+    for mention in keys:
+        rule = _lab_rule(r, mention, t, start, window)
+        if rule is None:
+            if t.unit_problem and not re.match(r"(?i)(?:day|week|month|year)s?$", t.unit_problem):
+                r.warn(
+                    f"unit {t.unit_problem!r} after {r.text[mention.start : mention.end]} is "
+                    "not a unit oncotrial knows; not read"
+                )
+            continue
+        made.append(r.add(start, t.end, rule, analyte=mention.key))
+    return made
+
+
+def _attach_cue(
+    r: _Reader,
+    t: _Threshold,
+    start: int,
+    made: list[_Found],
+    cues: list[_Cue],
+    mentions: list[_Mention],
+    used_cues: set[int],
+) -> None:
+    """Mark ``made`` with the condition cue that governs it (liver metastases, Gilbert's, sex),
+    consuming the words that introduce it ("in patients with")."""
+    text = r.text
+    # a condition cue just before the analytes, or just after the threshold
+    cue = next(
+        (
+            c
+            for c in cues
+            if id(c) not in used_cues
+            and c.end <= start
+            and _gap_ok(text[c.end : start], 40)
+            and "," in text[c.end : start] + ","
+            and not any(m.start >= c.end and m.end <= start for m in mentions)
+        ),
+        None,
+    )
+    if cue is None:
+        cue = next(
+            (
+                c
+                for c in cues
+                if id(c) not in used_cues
+                and c.start >= t.end
+                and re.fullmatch(
+                    r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
+                    r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
+                    text[t.end : c.start],
+                    re.I,
+                )
+                and not c.negated
+            ),
+            None,
+        )
+    if cue is not None:
+        used_cues.add(id(cue))
+        r.consume(cue.start, cue.end)
+        lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
+        if lead is not None and lead.group(0).strip():
+            r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
+        if cue.start >= t.end:
+            r.consume(t.end, cue.start)
+        for item in made:
+            item.cue = cue.what
+            item.start = min(item.start, cue.start)
+            item.end = max(item.end, cue.end)
 
 
 _RESTATED = re.compile(
