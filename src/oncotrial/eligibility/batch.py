@@ -36,6 +36,7 @@ from oncotrial.eligibility.derived import (
 from oncotrial.eligibility.evaluate import matches_stage
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.performance import mapped_scores
 from oncotrial.eligibility.rules import (
     TOLERANCE,
     AgeRule,
@@ -456,8 +457,18 @@ def _sex(rule: SexRule, ctx: _Ctx) -> Codes:
 
 
 def _performance(rule: PerformanceStatusRule, ctx: _Ctx) -> Codes:
+    out = _performance_on(rule, ctx, own=True)
+    has_own = np.zeros(ctx.n, dtype=bool)
+    own = ctx.frames.performance
+    has_own[own.loc[own["scale"] == rule.scale, "patient"].to_numpy()] = True
+    mapped = _performance_on(rule, ctx, own=False)
+    # no score on the rule's scale at all: the other scale's, mapped (eligibility.performance)
+    return np.where(has_own, out, mapped).astype(np.int8)
+
+
+def _performance_on(rule: PerformanceStatusRule, ctx: _Ctx, own: bool) -> Codes:
     ps = ctx.frames.performance
-    ps = ps[ps["scale"] == rule.scale]
+    ps = ps[(ps["scale"] == rule.scale) == own]
     patient = ps["patient"].to_numpy()
     dates = ps["date"].to_numpy(dtype=np.float64)
     keep = np.isnan(dates) | (dates <= ctx.reference[patient])
@@ -466,8 +477,19 @@ def _performance(rule: PerformanceStatusRule, ctx: _Ctx) -> Codes:
     ps = ps[keep].assign(dated=lambda f: f["date"].notna())
     picked = _latest(ps, ("dated", "date", "order"))
     out = _codes(ctx.n, UNKNOWN)
-    ok = picked["score"].isin(rule.allowed).to_numpy()
-    out[picked["patient"].to_numpy()] = np.where(ok, MET, NOT_MET)
+    if own:
+        ok = picked["score"].isin(rule.allowed).to_numpy()
+        out[picked["patient"].to_numpy()] = np.where(ok, MET, NOT_MET)
+        return out
+    allowed = set(rule.allowed)
+    codes = [
+        MET if grades and grades <= allowed else NOT_MET if not grades & allowed else UNKNOWN
+        for grades in (
+            mapped_scores(scale, int(score))
+            for scale, score in zip(picked["scale"], picked["score"], strict=True)
+        )
+    ]
+    out[picked["patient"].to_numpy()] = np.asarray(codes, dtype=np.int8)
     return out
 
 

@@ -41,6 +41,7 @@ from oncotrial.eligibility.patient import (
     Observation,
     Patient,
 )
+from oncotrial.eligibility.performance import mapped_scores
 from oncotrial.eligibility.rules import (
     AgeRule,
     AllOfRule,
@@ -283,7 +284,7 @@ def _performance(rule: PerformanceStatusRule, ctx: Context) -> _Partial:
     name = f"{rule.scale} performance status"
     scored = [s for s in ctx.patient.performance_status if s.scale == rule.scale]
     if not scored:
-        return _unknown([name])
+        return _performance_mapped(rule, ctx, name)
     dated = [s for s in scored if s.date is None or s.date <= ctx.reference]
     if rule.within is not None:
         earliest = rule.within.earliest(ctx.reference)
@@ -302,6 +303,38 @@ def _performance(rule: PerformanceStatusRule, ctx: Context) -> _Partial:
         record=latest.record,
     )
     return _met(latest.score in rule.allowed, [evidence], ctx.window_note(rule.within))
+
+
+def _performance_mapped(rule: PerformanceStatusRule, ctx: Context, name: str) -> _Partial:
+    """The other scale's latest score, mapped (``eligibility.performance``); decided only when
+    every grade it maps to agrees."""
+    other = [
+        s
+        for s in ctx.patient.performance_status
+        if s.scale != rule.scale and (s.date is None or s.date <= ctx.reference)
+    ]
+    if rule.within is not None:
+        earliest = rule.within.earliest(ctx.reference)
+        other = [s for s in other if s.date is not None and s.date >= earliest]
+    undated = [s for s in other if s.date is None]
+    latest = _latest(other, lambda s: s.date) or (undated[-1] if undated else None)
+    if latest is None:
+        return _unknown([name])
+    grades = mapped_scores(latest.scale, latest.score)
+    evidence = Evidence(
+        item=f"{latest.scale} performance status",
+        value=float(latest.score),
+        date=latest.date,
+        threshold=f"{rule.scale} one of {', '.join(map(str, rule.allowed))}",
+        record=latest.record,
+        note=f"derived: {rule.scale} {' or '.join(map(str, sorted(grades)))} by the published "
+        "correspondence",
+    )
+    if grades and grades <= set(rule.allowed):
+        return _met(True, [evidence], ctx.window_note(rule.within))
+    if not grades & set(rule.allowed):
+        return _met(False, [evidence], ctx.window_note(rule.within))
+    return _unknown([name], [evidence], ctx.window_note(rule.within))
 
 
 def _derived(rule: DerivedRule, ctx: Context) -> _Partial:
