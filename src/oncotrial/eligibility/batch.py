@@ -30,6 +30,7 @@ from oncotrial.eligibility.derived import (
     COCKCROFT_GAULT_FEMALE_FACTOR,
     bazett,
     body_mass_index,
+    ckd_epi_2021,
     cockcroft_gault,
     fridericia,
 )
@@ -500,6 +501,8 @@ def _derived(rule: DerivedRule, ctx: _Ctx) -> Codes:
         value = _creatinine_clearance(rule, ctx)
     elif quantity.key in {"qtc", "qtcb"}:
         value = _qtc(rule, ctx)
+    elif quantity.key == "egfr":
+        value = _egfr(rule, ctx)
     else:
         weight = _measure(ctx, "weight", "kg")
         height = _measure(ctx, "height", "cm")
@@ -534,6 +537,20 @@ def _creatinine_clearance(rule: DerivedRule, ctx: _Ctx) -> Floats:
     factor = np.where(sex == "female", COCKCROFT_GAULT_FEMALE_FACTOR, 1.0)
     factor = np.where(sex.isna().to_numpy(), np.nan, factor)
     return cockcroft_gault(age, weight, creatinine, factor)
+
+
+def _egfr(rule: DerivedRule, ctx: _Ctx) -> Floats:
+    picked = _pick(ctx, "creatinine", rule.within)
+    mg_dl = picked["value"].to_numpy(dtype=np.float64) * _factors(
+        picked["unit"], "mg/dL", ANALYTES["creatinine"].molar_mass
+    )
+    creatinine = _per_patient(ctx.n, picked["patient"], mg_dl)
+    sample_day = _per_patient(ctx.n, picked["patient"], picked["date"])
+    people = ctx.frames.patients
+    age = _age_years(people["birth"].to_numpy(dtype=np.float64), sample_day)
+    sex = people["sex"]
+    value = np.asarray(ckd_epi_2021(age, creatinine, (sex == "female").to_numpy()))
+    return np.where(sex.isna().to_numpy(), np.nan, value)
 
 
 def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:

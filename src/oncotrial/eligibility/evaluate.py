@@ -23,6 +23,7 @@ from oncotrial.eligibility.derived import (
     age_in_years,
     bazett,
     body_mass_index,
+    ckd_epi_2021,
     cockcroft_gault,
     fridericia,
 )
@@ -343,6 +344,8 @@ def _derived(rule: DerivedRule, ctx: Context) -> _Partial:
         found = _creatinine_clearance(rule, ctx)
     elif quantity.key in {"qtc", "qtcb"}:
         found = _qtc(rule, ctx)
+    elif quantity.key == "egfr":
+        found = _egfr(rule, ctx)
     else:
         found = _bmi(ctx)
     value, evidence, missing, notes = found
@@ -423,6 +426,29 @@ def _creatinine_clearance(rule: DerivedRule, ctx: Context) -> _Found:
         float(age), _in_unit(weight, "kg"), _in_unit(creatinine, "mg/dL"), factor
     )
     return value, evidence, [], pick.notes
+
+
+def _egfr(rule: DerivedRule, ctx: Context) -> _Found:
+    p = ctx.patient
+    evidence: list[Evidence] = []
+    missing: list[str] = []
+    pick = pick_observation(ctx, "creatinine", rule.within)
+    creatinine = pick.observation
+    if creatinine is None:
+        missing.append(pick.missing or "serum creatinine")
+    else:
+        evidence.append(_observation_evidence(creatinine, ANALYTES["creatinine"]))
+    if p.birth_date is None:
+        missing.append("date of birth")
+    if p.sex is None:
+        missing.append("sex")
+    if missing or creatinine is None or p.birth_date is None or p.sex is None:
+        return None, evidence, missing, pick.notes
+    age = age_in_years(p.birth_date, creatinine.date)
+    evidence.append(Evidence(item="age", value=float(age), unit="years", date=creatinine.date))
+    evidence.append(Evidence(item="sex", value=p.sex))
+    value = ckd_epi_2021(float(age), _in_unit(creatinine, "mg/dL"), p.sex == "female")
+    return float(value), evidence, [], pick.notes
 
 
 def _qtc(rule: DerivedRule, ctx: Context) -> _Found:

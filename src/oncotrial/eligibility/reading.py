@@ -100,7 +100,7 @@ _THRESHOLD = re.compile(
     + r")\s*(?:"
     + _limit("limit")
     + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|(?:9|12|3|6)(?=\s*/)))?\s*"
-    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?[^\s,;()]+)?))"
+    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|[^\s,;()]+))?))"
     + r"|"
     + _limit("bare_limit")
     + r")",

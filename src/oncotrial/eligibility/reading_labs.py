@@ -114,7 +114,7 @@ def _lab_rule(
             comparator=t.comparator,
             value=t.value,
             unit=t.unit,
-            within=window if quantity.key == "creatinine_clearance" else None,
+            within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
         )
     item = ANALYTES[mention.key]
     if item.scale is not Scale.QUANTITATIVE:
@@ -563,6 +563,7 @@ def _check_method(r: _Reader, rule: DerivedRule) -> None:
         "creatinine_clearance": r"Cockcroft",
         "qtc": r"Fridericia|QTcF",
         "qtcb": r"Bazett|QTcB",
+        "egfr": r"CKD[-\s]?EPI",
         "bmi": r".",
     }[rule.quantity]
     if not re.search(named, r.text, re.I):
