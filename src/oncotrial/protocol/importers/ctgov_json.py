@@ -248,8 +248,8 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
         if not isinstance(results, dict):
             raise ctx.schema("resultsSection is not an object", field=prefix + "resultsSection")
         data["registry_results"] = json.dumps(results, ensure_ascii=False)
-    kept = {"protocolSection", "hasResults", "resultsSection"}
-    others = sorted(k for k in study if k not in kept)
+    carried = {"protocolSection", "hasResults", "resultsSection"}
+    others = sorted(k for k in study if k not in carried)
     if others:
         notes.append("sections not carried into the protocol: " + ", ".join(others))
     if not section.get("eligibilityModule", {}).get("eligibilityCriteria"):
