@@ -213,7 +213,7 @@ def test_the_command_writes_each_format(demo_trials, demo_db, demo_home, cli_run
             from xml.etree import ElementTree as ET
 
             root = ET.fromstring(text)
-            assert len(root.findall("outcomeMeasuresModule/outcomeMeasures")) == len(
+            assert len(root.findall("outcomeMeasures/outcomeMeasure")) == len(
                 demo_trials["002"].results.endpoints
             )
         else:

@@ -30,7 +30,8 @@ __all__ = ["results"]
     type=click.Choice(["json", "xml", "html"]),
     default="json",
     show_default=True,
-    help="json: API v2 resultsSection; xml: the same tree as XML; html: the Study Results page.",
+    help="json: API v2 resultsSection; xml: PRS results upload XML (RRSUploadSchema.xsd); "
+    "html: the Study Results page.",
 )
 @click.option(
     "--cutoff",
