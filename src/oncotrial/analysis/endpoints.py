@@ -23,12 +23,12 @@ from oncotrial.analysis.results import (
     SurvivalRateOutcome,
     TteOutcome,
 )
+from oncotrial.analysis.safety import safety_outcome
 from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR
-from oncotrial.endpoints.safety import ae_overview, derive_adae, worst_grade_table
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
@@ -41,39 +41,6 @@ _KIND_PARAM = {
     EndpointKind.TTP: Param.TTP,
     EndpointKind.DOR: Param.DOR,
 }
-
-
-def _safety(inputs: Inputs) -> SafetyOutcome | str:
-    if inputs.ctcae is None:
-        return inputs.ctcae_reason or "no CTCAE v5.0 dictionary is available"
-    ae = inputs.frames.get("AE")
-    if ae is None:
-        held = [n for n in inputs.data_notes if "AE" in n]
-        return held[0] if held else "the data hold no adverse event records (no AE domain)"
-    safety = inputs.sets.safety
-    if safety.empty:
-        return "no patient received study treatment (the safety set is empty)"
-    window = inputs.plan.teae_window_days
-    if window is None:
-        window = 30
-    subjects = pd.DataFrame(
-        {
-            "USUBJID": safety["USUBJID"].astype(str),
-            "ARM": safety["ACTARM"].where(safety["ACTARM"].notna(), safety["ARM"]).astype(str),
-            "TRTSDT": safety["TRTSDT"],
-            "TRTEDT": safety["TRTEDT"],
-        }
-    )
-    records = ae[ae["USUBJID"].astype(str).isin(set(subjects["USUBJID"]))]
-    adae = derive_adae(records, subjects, dictionary=inputs.ctcae, window_days=window)
-    return SafetyOutcome(
-        overview=ae_overview(adae, subjects),
-        worst=worst_grade_table(adae, subjects),
-        adae=adae,
-        window_days=window,
-        dictionary=f"CTCAE v{inputs.ctcae.version}",
-        dictionary_origin=inputs.ctcae.origin,
-    )
 
 
 def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
@@ -133,7 +100,7 @@ def compute_endpoint(
         elif kind is EndpointKind.LOCAL_CONTROL:
             outcome = tte_outcome(inputs, Param.LPFS)
         elif kind is EndpointKind.AE_INCIDENCE:
-            outcome = _safety(inputs)
+            outcome = safety_outcome(inputs)
         elif kind is EndpointKind.BIOMARKER_RESPONSE:
             outcome = _biomarker(inputs, endpoint)
         elif kind is EndpointKind.QOL:
@@ -158,6 +125,8 @@ def compute_endpoint(
         reasons += [v.reason for v in outcome.values if v.reason]
     if isinstance(outcome, BiomarkerOutcome):
         notes += list(outcome.analysis.notes)
+    if isinstance(outcome, SafetyOutcome):
+        notes += list(outcome.notes)
     return EndpointResult(
         endpoint,
         index,

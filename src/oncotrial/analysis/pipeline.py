@@ -31,6 +31,7 @@ from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import RuleSet, rules_for
 from oncotrial.errors import InputError
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.response import ReferenceDate, ResponseSettings
 
@@ -50,13 +51,16 @@ def analyse_trial(
     cutoff: date | None = None,
     ctcae: CtcaeDictionary | None = None,
     ctcae_reason: str | None = None,
+    sap: StatisticalPlan | None = None,
 ) -> TrialResults:
     """Every registered endpoint of ``data.protocol`` computed from ``data.frames``.
 
     ``plan``: the analysis plan to follow (default: the protocol's). ``cutoff``: the data cut-off
     (records dated later are left out); default the latest date in the data. ``ctcae``: NCI's
     CTCAE v5.0 dictionary for the adverse-event endpoints (without it they say why, with
-    ``ctcae_reason``).
+    ``ctcae_reason``). ``sap``: the trial's reviewed statistical analysis plan
+    (``oncotrial.plan``); the safety analysis follows its treatment-emergent window and
+    attribution, and the report states its assumptions and departures.
     """
     latest = latest_date(data.frames)
     chosen = cutoff or latest
@@ -90,6 +94,8 @@ def analyse_trial(
         ctcae=ctcae,
         ctcae_reason=ctcae_reason,
         data_notes=data.notes,
+        sap=sap,
+        adsl=adsl,
     )
     endpoints = _endpoints(inputs)
     response = response_run(inputs, None)
@@ -120,6 +126,7 @@ def analyse_trial(
         endpoints=endpoints,
         safety_frame=frames.get("AE"),
         notes=tuple(notes),
+        sap=sap,
     )
 
 

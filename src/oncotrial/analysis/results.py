@@ -19,6 +19,8 @@ from oncotrial.endpoints.qol import ScoreSummary
 from oncotrial.endpoints.rates import RateDefinition, RateResult
 from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
 from oncotrial.endpoints.tte import CensoringRules, Param
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
+from oncotrial.plan.model import WindowStart
 from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
@@ -185,6 +187,12 @@ class SafetyOutcome:
     window_days: int
     dictionary: str  # "CTCAE v5.0"
     dictionary_origin: str = ""  # where it came from: "NCI's publication …, shipped with oncotrial"
+    window_start: WindowStart = WindowStart.FIRST_DOSE  # where the treatment-emergent window opens
+    attributed: tuple[str, ...] = ()  # interventions with relatedness tabled (plan)
+    relatedness_columns: tuple[str, ...] = ()  # their ADAE flags, RELFL_<NAME>
+    first_intervention: tuple[tuple[str, int], ...] = ()  # what opened the window: n patients
+    subjects: int = 0  # the safety set (patients with a protocol intervention)
+    notes: tuple[str, ...] = ()
 
     @property
     def dictionary_description(self) -> str:
@@ -265,6 +273,7 @@ class TrialResults:
     endpoints: tuple[EndpointResult, ...]
     safety_frame: pd.DataFrame | None  # the AE records (SDTM) of the safety set
     notes: tuple[str, ...]
+    sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan followed, if any
 
     @property
     def randomized(self) -> bool:

@@ -31,6 +31,7 @@ from oncotrial.report import (
     Table,
 )
 from oncotrial.report.trial.endpoints import assessor_words
+from oncotrial.report.trial.endpoints.safety import window_words
 from oncotrial.report.trial.listings import cell
 from oncotrial.response import ResponseSettings
 
@@ -228,13 +229,17 @@ def _adverse_events(results: TrialResults) -> Section:
             Paragraph(
                 f"Terms and grades were checked against {dictionary} (an "
                 "unknown term or a grade the term does not define stops the analysis). "
-                "Window after the last dose: "
                 + (
-                    f"{window} days (protocol)."
-                    if window is not None
-                    else "30 days (default: the protocol sets none)."
+                    f"Treatment-emergent: {window_words(safety)}. "
+                    if safety is not None and results.sap is not None
+                    else "Window after the last dose: "
+                    + (
+                        f"{window} days (protocol). "
+                        if window is not None
+                        else "30 days (default: the protocol sets none). "
+                    )
                 )
-                + " Tables count patients, once per row at their worst grade."
+                + "Tables count patients, once per row at their worst grade."
             ),
             _rules_table(
                 "teae-rules",

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from oncotrial.analysis.results import EndpointResult, SafetyOutcome, TrialResults
 from oncotrial.endpoints.safety import Count
+from oncotrial.plan.model import WindowStart
 from oncotrial.report import Block, Column, Paragraph, Row, Table
 from oncotrial.report.trial.endpoints.arms import arm_codes, arm_legend, arm_order
 
-__all__ = ["safety_blocks"]
+__all__ = ["safety_blocks", "window_words"]
+
+
+def window_words(outcome: SafetyOutcome) -> str:
+    """The treatment-emergent window in words, as the analysis plan opens it."""
+    if outcome.window_start is WindowStart.FIRST_INTERVENTION:
+        return (
+            "onset on or after the first protocol intervention of any kind (drug, procedure or "
+            f"radiotherapy) and no later than {outcome.window_days} days after the last one "
+            "(analysis plan)"
+        )
+    return (
+        f"onset on or after the first dose and no later than {outcome.window_days} days after "
+        "the last dose"
+    )
 
 
 def _count_cell(count: Count) -> str:
@@ -43,9 +58,16 @@ def safety_blocks(
             for category, counts in outcome.overview
         ),
         footnotes=(
-            f"Treatment-emergent: onset on or after the first dose and no later than "
-            f"{outcome.window_days} days after the last dose (TEAE rules: Methods). n (%) of "
-            "the safety set.",
+            f"Treatment-emergent: {window_words(outcome)} (TEAE rules: Methods). n (%) of the "
+            "safety set.",
+            *(
+                (
+                    "Related to each intervention: the investigator's causality per "
+                    "intervention (AEREL1…n); a missing causality counts as related.",
+                )
+                if outcome.attributed
+                else ()
+            ),
             *legend,
         ),
     )
@@ -77,8 +99,11 @@ def safety_blocks(
             *legend,
         ),
     )
+    opened = "; ".join(f"{what.lower()} in {n}" for what, n in outcome.first_intervention)
     text = (
-        f"Safety set: {len(results.sets.safety)} patients. {len(outcome.adae)} adverse event "
+        f"Safety set: {outcome.subjects or len(results.sets.safety)} patients"
+        + (f" (first protocol intervention: {opened})" if opened else "")
+        + f". {len(outcome.adae)} adverse event "
         f"record(s), {int((outcome.adae['TRTEMFL'] == 'Y').sum())} treatment-emergent; terms "
         f"and grades checked against {outcome.dictionary_description}."
     )
