@@ -1,12 +1,14 @@
 """The trial report: :class:`~oncotrial.analysis.TrialResults` worded into a
 :class:`~oncotrial.report.Report`.
 
-Structure (docs/trial-report.md): title page; summary of the endpoints; participant flow
-(CONSORT); baseline characteristics; one section per registered endpoint in the registration's
-order (``endpoints/``, a module per endpoint kind); tumour response over time (spider and swimmer
-plots); methods generated from what ran (``methods.py``); listings (``listings.py``). The report
-only formats the engines' results — the numbers are those of ``TrialResults``; analysing and
-writing the files is the application's use case (``oncotrial.app.reporting``).
+Structure (docs/trial-report.md): title page; summary of the endpoints; the registration and
+analysis plan (``plan_section.py``: every assumption with its provenance, every departure from
+the registration's wording); participant flow (CONSORT); baseline characteristics; one section
+per registered endpoint in the registration's order (``endpoints/``, a module per endpoint
+kind); tumour response over time (spider and swimmer plots); methods generated from what ran
+(``methods.py``); listings (``listings.py``). The report only formats the engines' results —
+the numbers are those of ``TrialResults``; analysing and writing the files is the
+application's use case (``oncotrial.app.reporting``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from oncotrial.report.trial.endpoints import assessor_words, endpoint_section, h
 from oncotrial.report.trial.figures import consort_figure, spider_figure, swimmer_figure
 from oncotrial.report.trial.listings import listings_section
 from oncotrial.report.trial.methods import methods_section
+from oncotrial.report.trial.plan_section import plan_section
 
 __all__ = ["SIMULATED_BANNER", "build_trial_report"]
 
@@ -230,6 +233,7 @@ def build_trial_report(results: TrialResults, *, generated: datetime) -> Report:
     """The report document of ``results``; ``generated`` is passed in (no clock here)."""
     sections = [
         _summary(results),
+        plan_section(results),
         _flow(results),
         _baseline(results),
         _endpoints(results),
