@@ -114,3 +114,26 @@ def test_the_reviewed_plan_is_found_by_local_id_or_nct_number() -> None:
     found = find_trial_plan(protocol.identity.local_id, protocol.identity.nct_id)
     assert found is not None and found.plan.trial_id == "002"
     assert find_trial_plan("NCT00000000", None) is None
+
+
+def test_003_registers_no_safety_endpoint_yet_its_safety_is_analysed_from_the_rfa(ctcae) -> None:
+    trial = simulate_trial(find_protocol("003"), 20, 5)
+    frames = trial.frames
+    data = TrialData(trial.protocol, frames, "simulated 003", simulated=True)
+    plan = find_plan("003").plan
+    results = analyse_trial(data, ctcae=ctcae, sap=plan)
+    outcome = results.safety
+    assert isinstance(outcome, SafetyOutcome)
+    assert outcome.window_start is WindowStart.FIRST_INTERVENTION
+    n, any_teae, grade3 = _expected(
+        frames, plan.safety.window_days_after_last.value, from_procedure=True
+    )
+    overview = {c.id: counts[-1] for c, counts in outcome.overview}
+    assert (overview["ANY"].n, overview["ANY"].total, overview["GRADE3"].n) == (
+        any_teae,
+        n,
+        grade3,
+    )
+    firsts = dict(outcome.first_intervention)
+    assert firsts.get("RADIOFREQUENCY ABLATION", 0) >= 1
+    assert analyse_trial(data, ctcae=ctcae).safety is None  # without a plan: as registered

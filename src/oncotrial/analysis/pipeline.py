@@ -26,12 +26,14 @@ from oncotrial.analysis.data import TrialData
 from oncotrial.analysis.endpoints import compute_endpoint
 from oncotrial.analysis.flow import analysis_sets, consort_counts, trial_arms
 from oncotrial.analysis.responses import response_run
-from oncotrial.analysis.results import EndpointResult, TrialResults
+from oncotrial.analysis.results import EndpointResult, SafetyOutcome, TrialResults
+from oncotrial.analysis.safety import safety_outcome
 from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import RuleSet, rules_for
-from oncotrial.errors import InputError
+from oncotrial.errors import InputError, OncotrialError
 from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
+from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.response import ReferenceDate, ResponseSettings
 
@@ -98,6 +100,7 @@ def analyse_trial(
         adsl=adsl,
     )
     endpoints = _endpoints(inputs)
+    safety = _plan_safety(inputs, endpoints)
     response = response_run(inputs, None)
     notes = list(data.notes)
     if not isinstance(response, str) and len(response.result.excluded):
@@ -127,6 +130,7 @@ def analyse_trial(
         safety_frame=frames.get("AE"),
         notes=tuple(notes),
         sap=sap,
+        safety=safety,
     )
 
 
@@ -138,3 +142,18 @@ def _endpoints(inputs: Inputs) -> tuple[EndpointResult, ...]:
         levels[endpoint.level.value] += 1
         computed.append(compute_endpoint(inputs, endpoint, index, levels[endpoint.level.value]))
     return tuple(computed)
+
+
+def _plan_safety(
+    inputs: Inputs, endpoints: tuple[EndpointResult, ...]
+) -> SafetyOutcome | str | None:
+    """The plan's safety analysis when no registered endpoint is one (trial 003 registers
+    efficacy only; ICH E3 §12 reports safety regardless). None without a plan."""
+    if inputs.sap is None or any(
+        e.endpoint.reading.kind is EndpointKind.AE_INCIDENCE for e in endpoints
+    ):
+        return None
+    try:
+        return safety_outcome(inputs)
+    except OncotrialError as exc:
+        return exc.report(limit=5)

@@ -274,6 +274,8 @@ class TrialResults:
     safety_frame: pd.DataFrame | None  # the AE records (SDTM) of the safety set
     notes: tuple[str, ...]
     sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan followed, if any
+    # the plan's safety analysis where the registration has no safety endpoint (ICH E3 §12)
+    safety: SafetyOutcome | str | None = None
 
     @property
     def randomized(self) -> bool:

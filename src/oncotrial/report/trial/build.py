@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from oncotrial import __version__
-from oncotrial.analysis.results import RateOutcome, TrialResults
+from oncotrial.analysis.results import RateOutcome, SafetyOutcome, TrialResults
 from oncotrial.report import (
     Block,
     Column,
@@ -31,6 +31,7 @@ from oncotrial.report import (
     TitlePage,
 )
 from oncotrial.report.trial.endpoints import assessor_words, endpoint_section, headline
+from oncotrial.report.trial.endpoints.safety import safety_blocks
 from oncotrial.report.trial.figures import consort_figure, spider_figure, swimmer_figure
 from oncotrial.report.trial.listings import listings_section
 from oncotrial.report.trial.methods import methods_section
@@ -229,6 +230,24 @@ def _response_over_time(results: TrialResults) -> Section | None:
     )
 
 
+def _plan_safety(results: TrialResults, outcome: SafetyOutcome | str) -> Section:
+    """Safety by the analysis plan for a trial whose registration names no safety endpoint."""
+    lead = Paragraph(
+        "The registration names no safety outcome; the analysis plan's safety analysis is "
+        "reported here (ICH E3 §12): treatment-emergent adverse events by CTCAE term and worst "
+        "grade, with relatedness per intervention."
+    )
+    if isinstance(outcome, str):
+        return Section(
+            "safety",
+            "Safety (analysis plan)",
+            (lead, Note.not_computable("The safety analysis", outcome)),
+        )
+    return Section(
+        "safety", "Safety (analysis plan)", (lead, *safety_blocks(results, "safety", outcome))
+    )
+
+
 def build_trial_report(results: TrialResults, *, generated: datetime) -> Report:
     """The report document of ``results``; ``generated`` is passed in (no clock here)."""
     sections = [
@@ -238,6 +257,8 @@ def build_trial_report(results: TrialResults, *, generated: datetime) -> Report:
         _baseline(results),
         _endpoints(results),
     ]
+    if results.safety is not None:
+        sections.append(_plan_safety(results, results.safety))
     over_time = _response_over_time(results)
     if over_time is not None:
         sections.append(over_time)

@@ -96,7 +96,9 @@ def methods_section(results: TrialResults) -> Section:
         _tumour_response(results),
         _time_to_event(results),
         _statistics(),
-        _adverse_events(results) if EndpointKind.AE_INCIDENCE in kinds else None,
+        _adverse_events(results)
+        if EndpointKind.AE_INCIDENCE in kinds or results.safety is not None
+        else None,
         _pdl1() if EndpointKind.BIOMARKER_RESPONSE in kinds else None,
         _local_progression() if EndpointKind.LOCAL_CONTROL in kinds else None,
         _software(),
@@ -217,7 +219,8 @@ def _statistics() -> Section:
 def _adverse_events(results: TrialResults) -> Section:
     window = results.plan.teae_window_days
     safety = next(
-        (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)), None
+        (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)),
+        results.safety if isinstance(results.safety, SafetyOutcome) else None,
     )
     dictionary = (
         safety.dictionary_description if safety is not None else "NCI's CTCAE v5.0 dictionary"

@@ -30,8 +30,11 @@ def _count_cell(count: Count) -> str:
 
 
 def safety_blocks(
-    results: TrialResults, item: EndpointResult, outcome: SafetyOutcome
+    results: TrialResults, item: EndpointResult | str, outcome: SafetyOutcome
 ) -> list[Block]:
+    """The overview and SOC × term × worst-grade tables; ``item`` names the tables (an
+    endpoint, or an id for the plan's safety analysis of a trial that registers none)."""
+    table_id = item if isinstance(item, str) else item.id
     arms = outcome.worst.arms
     denominators = outcome.worst.denominators
     order = arm_order(results, arms)
@@ -50,7 +53,7 @@ def safety_blocks(
         for i in shown
     ]
     overview = Table(
-        f"{item.id}-overview",
+        f"{table_id}-overview",
         "Patients with treatment-emergent adverse events",
         (Column("Category"), *(Column(h, "right") for h in headers)),
         tuple(
@@ -88,7 +91,7 @@ def safety_blocks(
                 cells.append(_count_cell(row.grade5[i]))
         rows.append(Row(tuple(cells), level=1 if row.term else 0, emphasis=row.term is None))
     table = Table(
-        f"{item.id}-soc",
+        f"{table_id}-soc",
         f"Treatment-emergent adverse events by {outcome.dictionary} system organ class and term "
         "(worst grade per patient)",
         tuple(columns),
