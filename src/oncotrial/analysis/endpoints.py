@@ -10,15 +10,19 @@ calls the engines.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from oncotrial.analysis.context import Inputs
+from oncotrial.analysis.hypothesis import plan_endpoint, rate_test
 from oncotrial.analysis.rates import rate_outcome
 from oncotrial.analysis.responses import response_run
 from oncotrial.analysis.results import (
     BiomarkerOutcome,
     EndpointResult,
     QolOutcome,
+    RateOutcome,
     SafetyOutcome,
     SurvivalRateOutcome,
     TteOutcome,
@@ -67,6 +71,24 @@ def _qol(inputs: Inputs) -> QolOutcome | str:
     return QolOutcome(summarise_scores(qs, subjects))
 
 
+def _with_test(inputs: Inputs, outcome: RateOutcome, index: int) -> RateOutcome:
+    """The plan's exact binomial test and design decision of a single-arm rate."""
+    planned = plan_endpoint(inputs.sap, index - 1)
+    if planned is None or planned.hypothesis is None or len(outcome.rate.arms) != 1:
+        return outcome
+    table = outcome.response.table
+    responder = table["BOR"].isin(outcome.definition.responders)
+    enrolled = dict(
+        zip(
+            inputs.sets.efficacy["USUBJID"].astype(str),
+            pd.to_datetime(inputs.sets.efficacy["RANDDT"], errors="coerce"),
+            strict=True,
+        )
+    )
+    order = table["USUBJID"].astype(str).map(enrolled)
+    return replace(outcome, test=rate_test(planned, table, responder, order))
+
+
 def compute_endpoint(
     inputs: Inputs, endpoint: Endpoint, index: int, level_index: int
 ) -> EndpointResult:
@@ -78,6 +100,8 @@ def compute_endpoint(
     try:
         if kind in (EndpointKind.ORR, EndpointKind.DCR):
             outcome = rate_outcome(inputs, endpoint, ORR if kind is EndpointKind.ORR else DCR)
+            if not isinstance(outcome, str):
+                outcome = _with_test(inputs, outcome, index)
         elif kind in _KIND_PARAM:
             found = tte_outcome(inputs, _KIND_PARAM[kind])
             outcome = (

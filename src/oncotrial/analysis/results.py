@@ -13,6 +13,7 @@ from typing import TypeAlias
 
 import pandas as pd
 
+from oncotrial.analysis.hypothesis import RateTest
 from oncotrial.endpoints.biomarker import PdL1Analysis
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
@@ -135,6 +136,7 @@ class RateOutcome:
     rate: RateResult
     categories: tuple[tuple[str, RateResult], ...]  # each best-response category as a rate
     response: ResponseRun
+    test: RateTest | None = None  # the plan's exact test and design decision (single arm)
 
 
 @dataclass(frozen=True)
