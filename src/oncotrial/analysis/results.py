@@ -15,6 +15,7 @@ import pandas as pd
 
 from oncotrial.analysis.hypothesis import RateTest
 from oncotrial.endpoints.biomarker import PdL1Analysis
+from oncotrial.endpoints.censoring_reasons import CensoringReasons
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
 from oncotrial.endpoints.rates import RateDefinition, RateResult
@@ -27,6 +28,7 @@ from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
 from oncotrial.stats.cox import CoxResult, CoxTerm
+from oncotrial.stats.followup import FollowUp
 from oncotrial.stats.km import KaplanMeier, LandmarkEstimate
 from oncotrial.stats.logrank import LogRankResult
 
@@ -172,6 +174,10 @@ class TteOutcome:
     subgroups: tuple[SubgroupHR, ...]
     adtte: pd.DataFrame
     local: LocalProgression | None = None
+    # median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996): overall and
+    # per arm, in days; PFS and OS only
+    followup: tuple[FollowUp, ...] = ()
+    censoring: CensoringReasons | None = None  # events by kind, censorings by reason
 
 
 @dataclass(frozen=True)

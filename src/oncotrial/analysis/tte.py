@@ -14,6 +14,7 @@ from oncotrial.analysis.responses import new_therapy_from_frames, response_run
 from oncotrial.analysis.results import ArmInfo, LandmarkValue, SubgroupHR, TteOutcome
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
+from oncotrial.endpoints.censoring_reasons import censoring_reasons
 from oncotrial.endpoints.local_progression import (
     LocalProgression,
     derive_local_progression,
@@ -23,6 +24,7 @@ from oncotrial.endpoints.tte import Param, TteResult, derive_adtte
 from oncotrial.errors import AnalysisError, OncotrialError
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.stats.cox import CoxResult, cox_two_groups
+from oncotrial.stats.followup import FollowUp, median_follow_up
 from oncotrial.stats.km import KaplanMeier, kaplan_meier
 from oncotrial.stats.logrank import LogRankResult, logrank_test
 
@@ -285,6 +287,15 @@ def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
         if param in (Param.PFS, Param.OS) and cox is not None
         else ()
     )
+    followup: tuple[FollowUp, ...] = ()
+    if param in (Param.PFS, Param.OS):
+        found = median_follow_up(
+            frame["AVAL"].to_numpy(float),
+            1 - frame["CNSR"].to_numpy(int),
+            frame["ARM"].astype(str).to_numpy() if len(inputs.arms) > 1 else None,
+        )
+        followup = tuple(found.values())
+    censoring = censoring_reasons(frame, param.value) if "EVNTDESC" in frame.columns else None
     return TteOutcome(
         param=param,
         name=TTE_NAMES[param],
@@ -298,6 +309,8 @@ def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
         subgroups=subgroups,
         adtte=frame,
         local=local,
+        followup=followup,
+        censoring=censoring,
     )
 
 

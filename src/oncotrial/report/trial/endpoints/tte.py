@@ -18,6 +18,7 @@ from oncotrial.protocol.timeframe import Duration
 from oncotrial.report import Block, Column, Fact, Facts, Paragraph, Row, Table
 from oncotrial.report.trial.figures import forest_figure, km_figure
 from oncotrial.report.trial.wording import MONTH, ci, fmt_p, median_text, percent, round_or_none
+from oncotrial.stats.followup import OVERALL
 
 __all__ = ["landmark_table", "survival_rate_blocks", "tte_blocks"]
 
@@ -57,6 +58,8 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
         )
     if outcome.cox is not None and outcome.logrank is not None:
         blocks.append(_comparison_table(item, outcome))
+    if outcome.censoring is not None:
+        blocks.append(_censoring_table(item, outcome))
     blocks += _tte_figures(results, item, outcome)
     if outcome.local is not None:
         ids = ", ".join(LOCAL_PROGRESSION_RULES)
@@ -70,9 +73,55 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
     return blocks
 
 
-def _tte_facts(outcome: TteOutcome) -> list[Fact]:
-    """Median per arm, landmark rates, and the hazard ratio with the log-rank p."""
+def _followup_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median follow-up by the reverse Kaplan-Meier method (Schemper & Smith, Control Clin
+    Trials 1996;17:343-6): censoring is the event, the outcome's event censors."""
     facts = []
+    for estimate in outcome.followup:
+        label = "all patients" if estimate.label == OVERALL else estimate.label
+        if estimate.median is None:
+            value, note = "not reached", "more than half of the patients are still followed"
+        else:
+            lower = f"{estimate.lower / MONTH:.1f}" if estimate.lower is not None else "–"
+            upper = f"{estimate.upper / MONTH:.1f}" if estimate.upper is not None else "NR"
+            value, note = f"{estimate.median / MONTH:.1f} months", ci(lower, upper)
+        facts.append(
+            Fact(
+                f"Median follow-up (reverse Kaplan-Meier), {label}",
+                value,
+                f"{note}; {estimate.n} patients",
+            )
+        )
+    return facts
+
+
+def _censoring_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    reasons = outcome.censoring
+    assert reasons is not None
+    columns = [Column("Status"), Column("Event or reason for censoring")]
+    for arm, total in zip(reasons.arms, reasons.totals, strict=True):
+        columns += [Column(f"{arm} (N = {total}): n", "right"), Column("%", "right", ".1f")]
+    rows = []
+    for row in reasons.rows:
+        cells: list[str | int | float | None] = [row.status, row.reason]
+        for i in range(len(reasons.arms)):
+            cells += [row.counts[i], round_or_none(reasons.percent(row, i), 6)]
+        rows.append(Row(tuple(cells)))
+    return Table(
+        f"{item.id}-censoring",
+        f"{outcome.name}: events and reasons for censoring",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            "Each patient once: the event that ended follow-up, or the reason follow-up was "
+            "censored (FDA 2018 Table 4 rules: Methods).",
+        ),
+    )
+
+
+def _tte_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median per arm, landmark rates, the hazard ratio with the log-rank p, and follow-up."""
+    facts: list[Fact] = []
     for label, curve in outcome.curves:
         value, note = median_text(curve)
         facts.append(
@@ -99,7 +148,7 @@ def _tte_facts(outcome: TteOutcome) -> list[Fact]:
                 f"log-rank {fmt_p(outcome.logrank.p)}",
             )
         )
-    return facts
+    return facts + _followup_facts(outcome)
 
 
 def _km_table(item: EndpointResult, outcome: TteOutcome) -> Table:
