@@ -42,7 +42,7 @@ class Inputs:
     sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan, if any
     adsl: pd.DataFrame = field(default_factory=pd.DataFrame)  # every screened subject
     _responses: dict[float | None, ResponseRun | str] = field(default_factory=dict)
-    _tte: dict[Param, TteOutcome | str] = field(default_factory=dict)
+    _tte: dict[tuple[Param, float | None], TteOutcome | str] = field(default_factory=dict)
 
     @property
     def control(self) -> str | None:

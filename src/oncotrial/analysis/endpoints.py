@@ -35,7 +35,9 @@ from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
+from oncotrial.plan.model import TimeFrameUse
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
+from oncotrial.protocol.timeframe import Duration
 
 __all__ = ["compute_endpoint"]
 
@@ -71,6 +73,21 @@ def _qol(inputs: Inputs) -> QolOutcome | str:
     return QolOutcome(summarise_scores(qs, subjects))
 
 
+def _max_follow_up(inputs: Inputs, index: int, param: Param) -> Duration | None:
+    """The plan's time frame where it is used as the maximum follow-up of a time-to-event
+    endpoint counted from time zero (PFS, OS, TTP; a duration of response starts later)."""
+    planned = plan_endpoint(inputs.sap, index - 1)
+    if (
+        planned is None
+        or planned.time_frame is None
+        or planned.time_frame_use is None
+        or planned.time_frame_use.value is not TimeFrameUse.MAXIMUM_FOLLOW_UP
+        or param not in (Param.PFS, Param.OS, Param.TTP)
+    ):
+        return None
+    return planned.time_frame.value
+
+
 def _with_test(inputs: Inputs, outcome: RateOutcome, index: int) -> RateOutcome:
     """The plan's exact binomial test and design decision of a single-arm rate."""
     planned = plan_endpoint(inputs.sap, index - 1)
@@ -103,7 +120,13 @@ def compute_endpoint(
             if not isinstance(outcome, str):
                 outcome = _with_test(inputs, outcome, index)
         elif kind in _KIND_PARAM:
-            found = tte_outcome(inputs, _KIND_PARAM[kind])
+            limit = _max_follow_up(inputs, index, _KIND_PARAM[kind])
+            found = tte_outcome(inputs, _KIND_PARAM[kind], limit)
+            if limit is not None:
+                notes.append(
+                    f"Follow-up censored at {limit} from {inputs.sets.reference_label}: the "
+                    "analysis plan uses the registration's time frame as the maximum follow-up."
+                )
             outcome = (
                 with_landmark(found, endpoint.reading.landmark)
                 if not isinstance(found, str)

@@ -37,13 +37,27 @@ from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.response import ReferenceDate, ResponseSettings
 
-__all__ = ["analyse_trial", "response_settings"]
+__all__ = ["analyse_trial", "response_settings", "with_sap"]
 
 
 def response_settings(plan: AnalysisPlan, reference: str) -> ResponseSettings:
     """The plan's response settings with the reference date of its time zero."""
     settings = plan.response or ResponseSettings()
     return settings.model_copy(update={"reference_date": ReferenceDate(reference)})
+
+
+def with_sap(plan: AnalysisPlan, sap: StatisticalPlan) -> AnalysisPlan:
+    """The protocol's analysis settings with the reviewed plan's time zero, imaging schedule and
+    safety window (the plan states each with its source; the report lists them)."""
+    update: dict[str, object] = {
+        "reference_date": sap.time_zero.value,
+        "teae_window_days": sap.safety.window_days_after_last.value,
+    }
+    if sap.assessment_interval_days is not None:
+        update["imaging_interval_days"] = sap.assessment_interval_days.value
+    if sap.assessment_window_days is not None:
+        update["imaging_window_days"] = sap.assessment_window_days.value
+    return plan.model_copy(update=update)
 
 
 def analyse_trial(
@@ -75,6 +89,8 @@ def analyse_trial(
     frames = apply_cutoff(data.frames, chosen) if cutoff is not None else dict(data.frames)
     protocol = data.protocol
     plan = plan if plan is not None else protocol.analysis
+    if sap is not None:
+        plan = with_sap(plan, sap)
     adsl = derive_adsl(frames)
     arms = trial_arms(protocol, adsl)
     sets = analysis_sets(protocol, plan, adsl)

@@ -208,16 +208,48 @@ def _derive(
     )
 
 
-def tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
-    """A time-to-event parameter for the efficacy set (DoR: responders; LPFS: treated lesions)."""
-    if param in inputs._tte:
-        return inputs._tte[param]
-    outcome = _tte_outcome(inputs, param)
-    inputs._tte[param] = outcome
+def tte_outcome(
+    inputs: Inputs, param: Param, max_follow_up: Duration | None = None
+) -> TteOutcome | str:
+    """A time-to-event parameter for the efficacy set (DoR: responders; LPFS: treated lesions).
+
+    ``max_follow_up``: the analysis plan uses the registration's time frame as the maximum
+    follow-up ("PFS assessed up to 12 months"): times beyond it are censored there."""
+    key = (param, max_follow_up.days if max_follow_up is not None else None)
+    if key in inputs._tte:
+        return inputs._tte[key]
+    outcome = _tte_outcome(inputs, param, max_follow_up)
+    inputs._tte[key] = outcome
     return outcome
 
 
-def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
+def censor_at(frame: pd.DataFrame, limit: Duration) -> pd.DataFrame:
+    """ADTTE with every time beyond ``limit`` censored at it (administrative censoring at the
+    plan's maximum follow-up; the reason is recorded in EVNTDESC/CNSDTDSC)."""
+    days = float(limit.days)
+    over = frame["AVAL"].astype(float) > days
+    if not over.any():
+        return frame
+    out = frame.copy()
+    reason = f"End of the maximum follow-up of the analysis plan ({limit})"
+    out["AVAL"] = out["AVAL"].astype(float)
+    out.loc[over, "AVAL"] = days
+    out.loc[over, "CNSR"] = 1
+    for column in ("EVNTDESC", "CNSDTDSC"):
+        if column in out.columns:
+            out[column] = out[column].astype(object)
+            out.loc[over, column] = reason
+    if "ADT" in out.columns and "STARTDT" in out.columns:
+        # AVAL = ADT − STARTDT + 1 (admiral): the censoring date is the last day of the frame
+        start = pd.to_datetime(out.loc[over, "STARTDT"])
+        out["ADT"] = out["ADT"].astype(object)
+        out.loc[over, "ADT"] = (start + pd.Timedelta(days=int(days) - 1)).dt.date.to_numpy()
+    return out
+
+
+def _tte_outcome(
+    inputs: Inputs, param: Param, max_follow_up: Duration | None = None
+) -> TteOutcome | str:
     sets = inputs.sets
     subjects = sets.efficacy
     if subjects.empty:
@@ -280,6 +312,8 @@ def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
     if frame.empty:
         return "no patient has a time zero for this endpoint"
     frame = frame.assign(USUBJID=frame["USUBJID"].astype(str))
+    if max_follow_up is not None:
+        frame = censor_at(frame, max_follow_up)
     curves, _missing = _curves(frame, inputs.arms)
     logrank, cox, note = _compare(frame, inputs.control)
     subgroups = (
