@@ -38,10 +38,14 @@ def _reverse_km_median(time: np.ndarray, event: np.ndarray) -> float | None:
 
 
 @pytest.fixture(scope="module")
-def results_001():
+def data_001():
     trial = simulate_trial(find_protocol("001"), 60, 4)
-    data = TrialData(trial.protocol, trial.frames, "simulated 001", simulated=True)
-    return analyse_trial(data, sap=find_plan("001").plan)
+    return TrialData(trial.protocol, trial.frames, "simulated 001", simulated=True)
+
+
+@pytest.fixture(scope="module")
+def results_001(data_001):
+    return analyse_trial(data_001, sap=find_plan("001").plan)
 
 
 def _tte(results, param: Param) -> TteOutcome:
@@ -73,3 +77,34 @@ def test_censoring_reasons_count_every_patient_once(results_001) -> None:
     assert sum(row.counts[-1] for row in reasons.rows) == len(adtte)
     censored = adtte[adtte["CNSR"] == 1]["CNSDTDSC"].value_counts().to_dict()
     assert {r.reason: r.counts[-1] for r in reasons.rows if r.status == "censored"} == censored
+
+
+def test_the_plans_censoring_variants_are_derived_on_the_same_patients(
+    data_001, results_001
+) -> None:
+    from oncotrial.endpoints.sensitivity import CENSORING_VARIANTS
+    from oncotrial.endpoints.tte import derive_adtte, new_therapy_from_cm
+
+    outcome = _tte(results_001, Param.PFS)
+    planned = find_plan("001").plan.endpoint("PFS")
+    ids = [s.value.id for s in planned.sensitivity if s.value.variant]
+    assert [s.id for s in outcome.sensitivity] == ids and ids
+    plan = results_001.plan
+    for sensitivity in outcome.sensitivity:
+        direct = derive_adtte(
+            results_001.sets.efficacy,
+            results_001.response.result.adrs,
+            reference=results_001.sets.reference,
+            params=(Param.PFS,),
+            rules=CENSORING_VARIANTS[sensitivity.variant].rules(
+                assessment_interval_days=plan.imaging_interval_days,
+                assessment_window_days=plan.imaging_window_days or 0,
+            ),
+            new_therapy=new_therapy_from_cm(data_001.frames["CM"]),
+        ).adtte
+        for arm, curve in sensitivity.curves:
+            rows = direct[direct["ARM"].astype(str) == arm]
+            assert (curve.n, curve.events) == (len(rows), int((rows["CNSR"] == 0).sum()))
+    primary = {arm: c.events for arm, c in outcome.curves}
+    every = next(s for s in outcome.sensitivity if s.variant == "fda2018-every-event")
+    assert all(c.events >= primary[arm] for arm, c in every.curves)

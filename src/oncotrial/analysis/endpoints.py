@@ -28,6 +28,7 @@ from oncotrial.analysis.results import (
     TteOutcome,
 )
 from oncotrial.analysis.safety import safety_outcome
+from oncotrial.analysis.sensitivity import censoring_sensitivities
 from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
@@ -122,6 +123,13 @@ def compute_endpoint(
         elif kind in _KIND_PARAM:
             limit = _max_follow_up(inputs, index, _KIND_PARAM[kind])
             found = tte_outcome(inputs, _KIND_PARAM[kind], limit)
+            if not isinstance(found, str):
+                found = replace(
+                    found,
+                    sensitivity=censoring_sensitivities(
+                        inputs, _KIND_PARAM[kind], plan_endpoint(inputs.sap, index - 1), limit
+                    ),
+                )
             if limit is not None:
                 notes.append(
                     f"Follow-up censored at {limit} from {inputs.sets.reference_label}: the "

@@ -159,6 +159,19 @@ class SubgroupHR:
 
 
 @dataclass(frozen=True)
+class SensitivityOutcome:
+    """The endpoint derived again under one censoring-rule variant (the plan's sensitivity)."""
+
+    id: str
+    description: str
+    variant: str  # endpoints.sensitivity.CENSORING_VARIANTS id
+    curves: tuple[tuple[str, KaplanMeier], ...]
+    logrank: LogRankResult | None
+    cox: CoxResult | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class TteOutcome:
     """A time-to-event endpoint: KM per arm, landmark rates, and the arm comparison."""
 
@@ -178,6 +191,7 @@ class TteOutcome:
     # per arm, in days; PFS and OS only
     followup: tuple[FollowUp, ...] = ()
     censoring: CensoringReasons | None = None  # events by kind, censorings by reason
+    sensitivity: tuple[SensitivityOutcome, ...] = ()  # the plan's censoring-rule variants
 
 
 @dataclass(frozen=True)

@@ -76,7 +76,7 @@ _SUBGROUPS: tuple[
 )
 
 
-def _curves(
+def km_curves(
     frame: pd.DataFrame, arms: tuple[ArmInfo, ...]
 ) -> tuple[tuple[tuple[str, KaplanMeier], ...], list[str]]:
     curves, missing = [], []
@@ -122,7 +122,7 @@ def landmark_values(
     return tuple(values)
 
 
-def _compare(
+def compare_arms(
     frame: pd.DataFrame, control: str | None
 ) -> tuple[LogRankResult | None, CoxResult | None, str | None]:
     if control is None or frame["ARM"].astype(str).nunique() < 2:
@@ -314,8 +314,8 @@ def _tte_outcome(
     frame = frame.assign(USUBJID=frame["USUBJID"].astype(str))
     if max_follow_up is not None:
         frame = censor_at(frame, max_follow_up)
-    curves, _missing = _curves(frame, inputs.arms)
-    logrank, cox, note = _compare(frame, inputs.control)
+    curves, _missing = km_curves(frame, inputs.arms)
+    logrank, cox, note = compare_arms(frame, inputs.control)
     subgroups = (
         _subgroups(frame, sets.efficacy, inputs.control)
         if param in (Param.PFS, Param.OS) and cox is not None

@@ -18,7 +18,10 @@ from oncotrial.protocol.timeframe import Duration
 from oncotrial.report import Block, Column, Fact, Facts, Paragraph, Row, Table
 from oncotrial.report.trial.figures import forest_figure, km_figure
 from oncotrial.report.trial.wording import MONTH, ci, fmt_p, median_text, percent, round_or_none
+from oncotrial.stats.cox import CoxResult
 from oncotrial.stats.followup import OVERALL
+from oncotrial.stats.km import KaplanMeier
+from oncotrial.stats.logrank import LogRankResult
 
 __all__ = ["landmark_table", "survival_rate_blocks", "tte_blocks"]
 
@@ -60,6 +63,8 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
         blocks.append(_comparison_table(item, outcome))
     if outcome.censoring is not None:
         blocks.append(_censoring_table(item, outcome))
+    if outcome.sensitivity:
+        blocks.append(_sensitivity_table(item, outcome))
     blocks += _tte_figures(results, item, outcome)
     if outcome.local is not None:
         ids = ", ".join(LOCAL_PROGRESSION_RULES)
@@ -93,6 +98,67 @@ def _followup_facts(outcome: TteOutcome) -> list[Fact]:
             )
         )
     return facts
+
+
+def _median_cell(curve: KaplanMeier) -> str:
+    median = curve.median
+    if median.time is None:
+        return f"NR; {curve.events}/{curve.n} events"
+    lower = f"{median.lower / MONTH:.1f}" if median.lower is not None else "–"
+    upper = f"{median.upper / MONTH:.1f}" if median.upper is not None else "NR"
+    return f"{median.time / MONTH:.1f} ({lower}–{upper}); {curve.events}/{curve.n} events"
+
+
+def _sensitivity_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    """The primary analysis and each censoring-rule variant of the plan, side by side."""
+    arms = [label for label, _ in outcome.curves]
+    compared = outcome.cox is not None
+    columns = [Column("Analysis"), Column("Censoring rules")]
+    columns += [Column(f"{arm}: median, months (95% CI)", "right") for arm in arms]
+    if compared:
+        columns += [Column("Hazard ratio (95% CI)", "right"), Column("Log-rank p", "right")]
+
+    def hr_cells(cox: CoxResult | None, logrank: LogRankResult | None) -> list[str]:
+        if not compared:
+            return []
+        if cox is None or logrank is None:
+            return ["—", "—"]
+        term = cox.terms[0]
+        return [f"{term.hr:.2f} ({term.lower:.2f}–{term.upper:.2f})", fmt_p(logrank.p)]
+
+    rows = [
+        Row(
+            (
+                "Primary",
+                "FDA 2018 Table 4 (Methods)",
+                *(_median_cell(curve) for _, curve in outcome.curves),
+                *hr_cells(outcome.cox, outcome.logrank),
+            ),
+            emphasis=True,
+        )
+    ]
+    for sensitivity in outcome.sensitivity:
+        by_arm = dict(sensitivity.curves)
+        rows.append(
+            Row(
+                (
+                    sensitivity.id,
+                    sensitivity.description,
+                    *(_median_cell(by_arm[a]) if a in by_arm else "—" for a in arms),
+                    *hr_cells(sensitivity.cox, sensitivity.logrank),
+                )
+            )
+        )
+    return Table(
+        f"{item.id}-sensitivity",
+        f"{outcome.name}: sensitivity analyses of the censoring rules (analysis plan)",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            "Each variant derives the endpoint again on the same patients, time zero and "
+            "imaging schedule (FDA 2018 guidance, section on PFS; EMA/CHMP/27994/2008 Rev.1).",
+        ),
+    )
 
 
 def _censoring_table(item: EndpointResult, outcome: TteOutcome) -> Table:
