@@ -108,3 +108,26 @@ def test_the_plans_censoring_variants_are_derived_on_the_same_patients(
     primary = {arm: c.events for arm, c in outcome.curves}
     every = next(s for s in outcome.sensitivity if s.variant == "fda2018-every-event")
     assert all(c.events >= primary[arm] for arm, c in every.curves)
+
+
+def test_adjusted_cox_ph_test_and_subgroups_with_a_missing_level(results_001) -> None:
+    outcome = _tte(results_001, Param.PFS)
+    models = outcome.models
+    planned = find_plan("001").plan.endpoint("PFS")
+    assert models is not None
+    assert models.covariates == tuple(c.value for c in planned.covariates)
+    control = next(a.label for a in results_001.arms if a.control)
+    experimental = next(a.label for a in results_001.arms if not a.control)
+    assert models.adjusted.coefficients[0].name == f"arm{experimental}"
+    # the unadjusted model's HR is the primary analysis' Cox HR
+    assert models.unadjusted.coefficients[0].hr == pytest.approx(outcome.cox.terms[0].hr)
+    assert {r.term for r in models.ph_adjusted.rows} >= {"arm", "GLOBAL"}
+    adsl = results_001.sets.efficacy.set_index("USUBJID")
+    for analysis in models.subgroups:
+        assert analysis.reference == control
+        assert sum(level.n for level in analysis.levels) == len(outcome.adtte)
+        values = outcome.adtte["USUBJID"].map(adsl[analysis.variable])
+        missing = int(values.isna().sum())
+        levels = {level.level: level.n for level in analysis.levels}
+        assert levels.get("missing", 0) == missing
+        assert 0 <= analysis.p <= 1

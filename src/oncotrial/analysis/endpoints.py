@@ -16,6 +16,7 @@ import pandas as pd
 
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.hypothesis import plan_endpoint, rate_test
+from oncotrial.analysis.models import model_outcome
 from oncotrial.analysis.rates import rate_outcome
 from oncotrial.analysis.responses import response_run
 from oncotrial.analysis.results import (
@@ -124,12 +125,16 @@ def compute_endpoint(
             limit = _max_follow_up(inputs, index, _KIND_PARAM[kind])
             found = tte_outcome(inputs, _KIND_PARAM[kind], limit)
             if not isinstance(found, str):
+                planned = plan_endpoint(inputs.sap, index - 1)
                 found = replace(
                     found,
-                    sensitivity=censoring_sensitivities(
-                        inputs, _KIND_PARAM[kind], plan_endpoint(inputs.sap, index - 1), limit
+                    sensitivity=censoring_sensitivities(inputs, _KIND_PARAM[kind], planned, limit),
+                    models=model_outcome(
+                        found.adtte, inputs.sets.efficacy, planned, inputs.control
                     ),
                 )
+                if found.models is not None:
+                    notes += list(found.models.notes)
             if limit is not None:
                 notes.append(
                     f"Follow-up censored at {limit} from {inputs.sets.reference_label}: the "

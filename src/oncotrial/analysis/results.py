@@ -28,9 +28,12 @@ from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
 from oncotrial.stats.cox import CoxResult, CoxTerm
+from oncotrial.stats.cox_model import CoxModel
 from oncotrial.stats.followup import FollowUp
 from oncotrial.stats.km import KaplanMeier, LandmarkEstimate
 from oncotrial.stats.logrank import LogRankResult
+from oncotrial.stats.subgroups import SubgroupAnalysis
+from oncotrial.stats.zph import PhTest
 
 __all__ = [
     "AnalysisSets",
@@ -159,6 +162,20 @@ class SubgroupHR:
 
 
 @dataclass(frozen=True)
+class ModelOutcome:
+    """The plan's adjusted Cox model, proportional-hazards checks and subgroup analyses."""
+
+    covariates: tuple[str, ...]
+    strata: tuple[str, ...]
+    unadjusted: CoxModel | None
+    adjusted: CoxModel | None
+    ph_unadjusted: PhTest | None
+    ph_adjusted: PhTest | None
+    subgroups: tuple[SubgroupAnalysis, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SensitivityOutcome:
     """The endpoint derived again under one censoring-rule variant (the plan's sensitivity)."""
 
@@ -192,6 +209,7 @@ class TteOutcome:
     followup: tuple[FollowUp, ...] = ()
     censoring: CensoringReasons | None = None  # events by kind, censorings by reason
     sensitivity: tuple[SensitivityOutcome, ...] = ()  # the plan's censoring-rule variants
+    models: ModelOutcome | None = None  # the plan's adjusted Cox, PH test and subgroups
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
 from oncotrial.endpoints.tte import Param
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.report import Block, Column, Fact, Facts, Paragraph, Row, Table
+from oncotrial.report.trial.endpoints.models import model_blocks
 from oncotrial.report.trial.figures import forest_figure, km_figure
 from oncotrial.report.trial.wording import MONTH, ci, fmt_p, median_text, percent, round_or_none
 from oncotrial.stats.cox import CoxResult
@@ -65,6 +66,7 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
         blocks.append(_censoring_table(item, outcome))
     if outcome.sensitivity:
         blocks.append(_sensitivity_table(item, outcome))
+    blocks += model_blocks(item, outcome)
     blocks += _tte_figures(results, item, outcome)
     if outcome.local is not None:
         ids = ", ".join(LOCAL_PROGRESSION_RULES)
