@@ -105,3 +105,12 @@ def test_without_a_plan_the_report_says_so() -> None:
     _, report = _report("002", 12, with_plan=False)
     section = _section(report, "plan")
     assert "No reviewed statistical analysis plan" in section.blocks[0].text
+
+
+def test_the_baseline_table_names_the_recorded_and_the_registered_ajcc_edition(report_002) -> None:
+    plan, report = report_002
+    (table,) = [t for t in _blocks(report, Table) if t.id == "baseline"]
+    headings = [row.cells[0] for row in table.rows if str(row.cells[0]).startswith("Stage")]
+    assert headings == ["Stage (AJCC 8th edition)"]  # what the simulated SC records say
+    assert plan.staging.value == "AJCC TNM 9th edition"
+    assert any("registration names the AJCC TNM 9th edition" in f for f in table.footnotes)

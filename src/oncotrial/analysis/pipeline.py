@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from oncotrial.analysis.baseline import baseline_table
+from oncotrial.analysis.baseline import baseline_table, stage_editions
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.cutoff import apply_cutoff, latest_date
 from oncotrial.analysis.data import TrialData
@@ -136,7 +136,12 @@ def analyse_trial(
         adsl=adsl,
         sets=sets,
         consort=consort_counts(protocol, adsl, frames, arms, sets),
-        baseline=baseline_table(sets.efficacy, arms),
+        baseline=baseline_table(
+            sets.efficacy,
+            arms,
+            editions=stage_editions(frames.get("SC")),
+            registered_staging=sap.staging.value if sap and sap.staging else None,
+        ),
         settings=inputs.settings,
         confirmation_required=inputs.confirmation_required,
         response=response if not isinstance(response, str) else None,

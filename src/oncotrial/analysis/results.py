@@ -115,6 +115,7 @@ class BaselineTable:
     columns: tuple[str, ...]  # arm labels (and "Total" with several arms)
     totals: tuple[int, ...]
     rows: tuple[BaselineRow, ...]
+    notes: tuple[str, ...] = ()  # e.g. the registration's AJCC edition against the recorded one
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,7 @@ def _baseline(results: TrialResults) -> Section:
                     "n (%) of the patients in each column; PD-L1 TPS categories of the 22C3 "
                     "interpretation manual; prior therapies count anticancer agents recorded "
                     "before consent (SDTM CM).",
+                    *table.notes,
                 ),
             ),
         ),
