@@ -137,3 +137,22 @@ def test_003_registers_no_safety_endpoint_yet_its_safety_is_analysed_from_the_rf
     firsts = dict(outcome.first_intervention)
     assert firsts.get("RADIOFREQUENCY ABLATION", 0) >= 1
     assert analyse_trial(data, ctcae=ctcae).safety is None  # without a plan: as registered
+
+
+def test_exposure_and_exposure_adjusted_rates(trial_002, ctcae) -> None:
+    frames = trial_002.frames
+    data = TrialData(trial_002.protocol, frames, "simulated 002", simulated=True)
+    outcome = _safety(analyse_trial(data, ctcae=ctcae, sap=find_plan("002").plan))
+    (drug,) = outcome.exposure
+    ex = frames["EX"]
+    dates = pd.to_datetime(ex["EXSTDTC"].str[:10])
+    span = dates.groupby(ex["USUBJID"]).agg(["min", "max"])
+    duration = (span["max"] - span["min"]).dt.days + 1
+    assert drug.subjects == len(span)
+    assert drug.duration_days.median == pytest.approx(float(duration.median()))
+    (label, rates), _ = outcome.eair
+    assert label == "Any TEAE"
+    (rate,) = rates
+    overview = {c.id: counts[-1] for c, counts in outcome.overview}
+    assert rate.with_event == overview["ANY"].n  # every TEAE patient has a first event in window
+    assert rate.rate.rate == pytest.approx(rate.with_event / rate.patient_years)

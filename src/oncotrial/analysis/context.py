@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -40,6 +41,7 @@ class Inputs:
     ctcae_reason: str | None
     data_notes: tuple[str, ...] = ()
     sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan, if any
+    cutoff: date | None = None  # the data cut-off (exposure-adjusted rates end there)
     adsl: pd.DataFrame = field(default_factory=pd.DataFrame)  # every screened subject
     _responses: dict[float | None, ResponseRun | str] = field(default_factory=dict)
     _tte: dict[tuple[Param, float | None], TteOutcome | str] = field(default_factory=dict)

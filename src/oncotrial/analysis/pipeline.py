@@ -114,6 +114,7 @@ def analyse_trial(
         data_notes=data.notes,
         sap=sap,
         adsl=adsl,
+        cutoff=chosen,
     )
     endpoints = _endpoints(inputs)
     safety = _plan_safety(inputs, endpoints)

@@ -16,6 +16,7 @@ import pandas as pd
 from oncotrial.analysis.hypothesis import RateTest
 from oncotrial.endpoints.biomarker import PdL1Analysis
 from oncotrial.endpoints.censoring_reasons import CensoringReasons
+from oncotrial.endpoints.exposure import DrugExposure, ExposureRate
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
 from oncotrial.endpoints.rates import RateDefinition, RateResult
@@ -234,6 +235,9 @@ class SafetyOutcome:
     first_intervention: tuple[tuple[str, int], ...] = ()  # what opened the window: n patients
     subjects: int = 0  # the safety set (patients with a protocol intervention)
     notes: tuple[str, ...] = ()
+    exposure: tuple[DrugExposure, ...] = ()  # per arm and drug: duration, dose intensity
+    # subjects with a TEAE (any; grade ≥ 3) per 100 patient-years of the treatment window
+    eair: tuple[tuple[str, tuple[ExposureRate, ...]], ...] = ()
 
     @property
     def dictionary_description(self) -> str:

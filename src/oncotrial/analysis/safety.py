@@ -30,7 +30,13 @@ from oncotrial.endpoints.attribution import (
     flag_name,
     relatedness_flags,
 )
-from oncotrial.endpoints.exposure import intervention_window
+from oncotrial.endpoints.exposure import (
+    DrugExposure,
+    ExposureRate,
+    exposure_adjusted_incidence,
+    intervention_window,
+    summarise_exposure,
+)
 from oncotrial.endpoints.safety import AE_CATEGORIES, ae_overview, derive_adae, worst_grade_table
 from oncotrial.plan.model import WindowStart
 
@@ -135,6 +141,40 @@ def _attribution(
     return merged.drop(columns="_SEQ"), tuple(columns), tuple(notes)
 
 
+def _exposure(
+    inputs: Inputs, subjects: pd.DataFrame, adae: pd.DataFrame, window: int
+) -> tuple[tuple[DrugExposure, ...], tuple[tuple[str, tuple[ExposureRate, ...]], ...]]:
+    """Exposure per arm and drug (EX), and exposure-adjusted incidence of any and grade ≥ 3
+    TEAEs over each patient's window (first intervention to last + window, cut at the data
+    cut-off): crude rates mislead when arms are treated for different lengths of time."""
+    ex = inputs.frames.get("EX")
+    exposure: tuple[DrugExposure, ...] = ()
+    if ex is not None and not ex.empty:
+        planned = {
+            i.name.upper(): i.dosing for i in inputs.protocol.interventions if not i.dosing.is_empty
+        }
+        exposure = summarise_exposure(ex, subjects[["USUBJID", "ARM"]], planned)
+    start = pd.to_datetime(subjects["TRTSDT"], errors="coerce")
+    end = pd.to_datetime(subjects["TRTEDT"], errors="coerce").fillna(start) + pd.Timedelta(
+        days=window
+    )
+    if inputs.cutoff is not None:
+        limit = pd.Timestamp(inputs.cutoff)
+        end = end.where(end <= limit, limit)
+    frame = pd.DataFrame(
+        {"USUBJID": subjects["USUBJID"], "ARM": subjects["ARM"], "START": start, "END": end}
+    ).dropna(subset=["START"])
+    frame = frame[frame["END"] >= frame["START"]]
+    rates = (
+        ("Any TEAE", exposure_adjusted_incidence(adae, frame)),
+        (
+            "Grade ≥ 3 TEAE",
+            exposure_adjusted_incidence(adae, frame, select=adae["AETOXGRN"] >= 3),
+        ),
+    )
+    return exposure, rates
+
+
 def safety_outcome(inputs: Inputs) -> SafetyOutcome | str:
     """Treatment-emergent AEs by the plan's window, with relatedness per intervention."""
     if inputs.ctcae is None:
@@ -171,6 +211,7 @@ def safety_outcome(inputs: Inputs) -> SafetyOutcome | str:
     )
     adae, attributed, attribution_notes = _attribution(inputs, records, adae, subjects)
     categories = (*AE_CATEGORIES.values(), *attribution_categories(attributed))
+    exposure, eair = _exposure(inputs, subjects, adae, window)
     first = subjects["FIRSTINT"].value_counts().to_dict() if "FIRSTINT" in subjects.columns else {}
     return SafetyOutcome(
         overview=ae_overview(adae, subjects, categories=categories),
@@ -185,4 +226,6 @@ def safety_outcome(inputs: Inputs) -> SafetyOutcome | str:
         first_intervention=tuple(sorted(((str(k), int(v)) for k, v in first.items()))),
         subjects=len(subjects),
         notes=(*notes, *attribution_notes),
+        exposure=exposure,
+        eair=eair,
     )

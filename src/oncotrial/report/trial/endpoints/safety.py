@@ -110,4 +110,86 @@ def safety_blocks(
         f"record(s), {int((outcome.adae['TRTEMFL'] == 'Y').sum())} treatment-emergent; terms "
         f"and grades checked against {outcome.dictionary_description}."
     )
-    return [Paragraph(text), overview, table]
+    return [Paragraph(text), overview, table, *_exposure_blocks(table_id, outcome)]
+
+
+def _exposure_blocks(table_id: str, outcome: SafetyOutcome) -> list[Block]:
+    """Treatment exposure and exposure-adjusted incidence (ICH E3 §12.1; crude incidences
+    mislead when arms are treated for different lengths of time)."""
+    blocks: list[Block] = []
+    if outcome.exposure:
+        rows = [
+            Row(
+                (
+                    e.arm,
+                    e.treatment.capitalize(),
+                    e.subjects,
+                    e.administrations.describe(),
+                    e.duration_days.describe(),
+                    e.relative_dose_intensity.describe(2) if e.note is None else "—",
+                    e.modified,
+                )
+            )
+            for e in outcome.exposure
+        ]
+        notes = sorted({e.note for e in outcome.exposure if e.note})
+        blocks.append(
+            Table(
+                f"{table_id}-exposure",
+                "Treatment exposure per arm and drug",
+                (
+                    Column("Arm"),
+                    Column("Treatment"),
+                    Column("Patients", "right"),
+                    Column("Administrations, median (range)", "right"),
+                    Column("Duration, days, median (range)", "right"),
+                    Column("Relative dose intensity, median (range)", "right"),
+                    Column("Patients with a dose modification", "right"),
+                ),
+                tuple(rows),
+                footnotes=(
+                    "Duration: last − first administration + 1 days. Relative dose intensity: "
+                    "cumulative dose over the period the doses cover (first dose to one interval "
+                    "after the last) against the protocol's planned dose per interval (Hryniuk "
+                    "& Goodyear 1990).",
+                    *notes,
+                ),
+            )
+        )
+    if outcome.eair:
+        rows = [
+            Row(
+                (
+                    label,
+                    rate.arm,
+                    rate.with_event,
+                    rate.subjects,
+                    round(rate.patient_years, 2),
+                    f"{rate.rate.per * rate.rate.rate:.1f} ({rate.rate.per * rate.rate.lower:.1f}"
+                    f"–{rate.rate.per * rate.rate.upper:.1f})",
+                )
+            )
+            for label, rates in outcome.eair
+            for rate in rates
+        ]
+        blocks.append(
+            Table(
+                f"{table_id}-eair",
+                "Exposure-adjusted incidence of treatment-emergent adverse events",
+                (
+                    Column("Category"),
+                    Column("Arm"),
+                    Column("Patients with an event", "right"),
+                    Column("Patients", "right"),
+                    Column("Patient-years at risk", "right"),
+                    Column("Per 100 patient-years (exact 95% CI)", "right"),
+                ),
+                tuple(rows),
+                footnotes=(
+                    "Time at risk: from the start of the treatment-emergent window to the first "
+                    "event, or to its end (last intervention + window, cut at the data "
+                    "cut-off); exact Poisson interval.",
+                ),
+            )
+        )
+    return blocks
