@@ -120,8 +120,15 @@ class Engines:
             local_progression=local,
         ).adtte
 
-    def curves(self, param: Param):
+    def curves(self, param: Param, limit_days: float | None = None):
         adtte = self.adtte(param)
+        if limit_days is not None:
+            # the plan's maximum follow-up: times beyond it censored there
+            over = adtte["AVAL"].astype(float) > limit_days
+            adtte = adtte.assign(
+                AVAL=adtte["AVAL"].astype(float).where(~over, limit_days),
+                CNSR=adtte["CNSR"].where(~over, 1),
+            )
         return {
             arm: kaplan_meier(rows["AVAL"].to_numpy(float), 1 - rows["CNSR"].to_numpy(int))
             for arm, rows in adtte.groupby("ARM")
@@ -261,7 +268,19 @@ def test_report_tables_equal_direct_engine_calls(demo_run, engines, ctcae_file, 
                 EndpointKind.DOR: Param.DOR,
                 EndpointKind.LOCAL_CONTROL: Param.LPFS,
             }[kind]
-            curves, adtte = e.curves(param)
+            planned = next(
+                (p for p in find_plan(key).plan.endpoints if p.registration == index - 1), None
+            )
+            limit = (
+                planned.time_frame.value.days
+                if planned is not None
+                and planned.time_frame is not None
+                and planned.time_frame_use is not None
+                and planned.time_frame_use.value.value == "maximum follow-up"
+                and param in (Param.PFS, Param.OS, Param.TTP)
+                else None
+            )
+            curves, adtte = e.curves(param, limit)
             landmark = endpoint.reading.landmark.days if endpoint.reading.landmark else None
             check_km(report, item, curves, landmark)
             if protocol.is_randomized and adtte["ARM"].nunique() > 1:

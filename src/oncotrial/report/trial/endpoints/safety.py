@@ -29,6 +29,18 @@ def _count_cell(count: Count) -> str:
     return count.describe()
 
 
+def _applies(outcome: SafetyOutcome, category: str, arm: str) -> bool:
+    """False for relatedness to an intervention the arm does not receive (its flags are blank:
+    endpoints.attribution), so that the cell reads "not applicable", not 0%."""
+    if not category.startswith("RELATED-") or arm == "Total":
+        return True
+    column = "RELFL_" + category.removeprefix("RELATED-")
+    if column not in outcome.adae.columns:
+        return True
+    flags = outcome.adae.loc[outcome.adae["ARM"].astype(str) == arm, column]
+    return flags.empty or bool((flags.fillna("").astype(str) != "").any())
+
+
 def safety_blocks(
     results: TrialResults, item: EndpointResult | str, outcome: SafetyOutcome
 ) -> list[Block]:
@@ -57,7 +69,17 @@ def safety_blocks(
         "Patients with treatment-emergent adverse events",
         (Column("Category"), *(Column(h, "right") for h in headers)),
         tuple(
-            Row((category.label, *(_count_cell(counts[i]) for i in shown)))
+            Row(
+                (
+                    category.label,
+                    *(
+                        "not applicable"
+                        if not _applies(outcome, category.id, arms[i])
+                        else _count_cell(counts[i])
+                        for i in shown
+                    ),
+                )
+            )
             for category, counts in outcome.overview
         ),
         footnotes=(
