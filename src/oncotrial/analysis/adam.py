@@ -25,6 +25,7 @@ from oncotrial.analysis.data import TrialData
 from oncotrial.analysis.pipeline import analyse_trial
 from oncotrial.analysis.responses import new_therapy_from_frames
 from oncotrial.analysis.results import SafetyOutcome
+from oncotrial.endpoints.attribution import flag_name
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.safety import derive_adae
 from oncotrial.endpoints.tte import Param, derive_adtte
@@ -75,6 +76,14 @@ def _adae(
             window_days=_DEFAULT_TEAE_WINDOW if window is None else window,
         )
     ).rename(columns={"ARM": "TRTA"})
+    # relatedness per intervention (analysis.safety): RELFL<k>/RELIMP<k> for the protocol's k-th
+    # intervention, as AEREL<k> (SAS transport names are at most 8 characters)
+    renamed: dict[str, str] = {}
+    for k, intervention in enumerate(data.protocol.interventions, start=1):
+        column = flag_name(intervention.name)
+        renamed |= {column: f"RELFL{k}", column + "IMP": f"RELIMP{k}"}
+    adae = adae.rename(columns=renamed)
+    adae = adae.drop(columns=[c for c in adae.columns if str(c).startswith("RELFL_")])
     source = records.assign(USUBJID=records["USUBJID"].astype(str), AESEQ=records["AESEQ"])
     source = source.astype({"AESEQ": str})
     adae = adae.astype({"USUBJID": str, "AESEQ": str})
