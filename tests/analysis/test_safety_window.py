@@ -156,3 +156,21 @@ def test_exposure_and_exposure_adjusted_rates(trial_002, ctcae) -> None:
     overview = {c.id: counts[-1] for c, counts in outcome.overview}
     assert rate.with_event == overview["ANY"].n  # every TEAE patient has a first event in window
     assert rate.rate.rate == pytest.approx(rate.with_event / rate.patient_years)
+
+
+def test_exposure_adjusted_rate_without_any_event_is_zero() -> None:
+    from oncotrial.endpoints.exposure import exposure_adjusted_incidence
+
+    adae = pd.DataFrame(
+        {"USUBJID": ["1"], "ASTDT": [pd.Timestamp("2024-01-05")], "TRTEMFL": ["Y"], "G": [1]}
+    )
+    window = pd.DataFrame(
+        {
+            "USUBJID": ["1", "2"],
+            "ARM": ["A", "A"],
+            "START": ["2024-01-01"] * 2,
+            "END": ["2024-12-31"] * 2,
+        }
+    )
+    (rate,) = exposure_adjusted_incidence(adae, window, select=adae["G"] >= 3)
+    assert rate.with_event == 0 and rate.patient_years == pytest.approx(2 * 366 / 365.25)
