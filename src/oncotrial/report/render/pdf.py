@@ -678,7 +678,7 @@ def _block(report: Report, block: doc.Block, placeholder: bool) -> list[Flowable
     if isinstance(block, doc.Paragraph):
         return [Paragraph(_text(block.text), s["body"])]
     if isinstance(block, doc.RegistryQuote):
-        origin = "registration text" + (f", {block.source}" if block.source else "")
+        origin = block.origin + (f", {block.source}" if block.source else "")
         label = Paragraph(
             f'<font name="DejaVuSans-Bold" color="#1a1a1a">{_text(block.label)}</font> '
             f"({_text(origin)})",
