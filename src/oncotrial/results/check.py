@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.catalogue.countries import country_code
 from oncotrial.protocol.model import Protocol
 from oncotrial.results.model import Measurement, ResultsSection
 
@@ -191,15 +192,15 @@ def _outcomes(
             )
 
 
-def _adverse(section: ResultsSection) -> Iterator[Finding]:
+def _adverse(section: ResultsSection, no_safety: str | None) -> Iterator[Finding]:
     module = section.adverse_events_module
     if module is None:
         yield Finding(
             "AE-THRESHOLD",
             Severity.TODO,
             "adverseEventsModule",
-            "no adverse-event module: the analysis computed no safety outcome (CTCAE dictionary "
-            "or AE data missing); the PRS requires it",
+            f"no adverse-event module: {no_safety or 'no safety outcome'}; the PRS requires it "
+            "in every results submission",
         )
         return
     if _int(module.frequency_threshold) is None or (_int(module.frequency_threshold) or 0) > 5:
@@ -256,14 +257,35 @@ def _more_info(section: ResultsSection) -> Iterator[Finding]:
     )
 
 
+def _regions(section: ResultsSection) -> Iterator[Finding]:
+    """Region of Enrollment rows must be PRS country names (RRSUploadSchema.xsd, MeasureRow)."""
+    module = section.baseline_characteristics_module
+    for i, measure in enumerate(module.measures if module else ()):
+        if measure.title != "Region of Enrollment":
+            continue
+        for j, klass in enumerate(measure.classes):
+            title = klass.title or ""
+            if title != "Not reported" and country_code(title) is None:
+                yield Finding(
+                    "REGION-NAME",
+                    Severity.ERROR,
+                    f"baselineCharacteristicsModule.measures[{i}].classes[{j}].title",
+                    f"{title!r} is not a country name oncotrial knows: write the PRS country name",
+                )
+
+
 def check_results(
-    section: ResultsSection, protocol: Protocol, missing: Mapping[int, str]
+    section: ResultsSection,
+    protocol: Protocol,
+    missing: Mapping[int, str],
+    no_safety: str | None = None,
 ) -> tuple[Finding, ...]:
     """Every finding, errors first."""
     found = [
         *_flow(section),
+        *_regions(section),
         *_outcomes(section, protocol, missing),
-        *_adverse(section),
+        *_adverse(section, no_safety),
         *_more_info(section),
     ]
     return tuple(sorted(found, key=lambda f: f.severity != Severity.ERROR))

@@ -19,6 +19,7 @@ import re
 import pandas as pd
 
 from oncotrial.analysis.results import BaselineRow, TrialResults
+from oncotrial.catalogue.countries import country_name
 from oncotrial.results.common import Origin, Provenance, arm_groups, denom
 from oncotrial.results.model import (
     Achievement,
@@ -315,7 +316,18 @@ def baseline_module(
         measures.append(_counts_measure("Ethnicity (NIH/OMB)", groups, ethnic))
     countries = _values(frames, "COUNTRY")
     if countries is not None:
-        # Region of Enrollment: one class per country, counts as NUMBER of participants (PRS).
+        # Region of Enrollment: one class per country, counts as NUMBER of participants (PRS),
+        # titled by the country's ClinicalTrials.gov name (catalogue.countries); a code the
+        # table does not name stays as recorded and the checks flag it (REGION-NAME).
+        countries = [(country_name(code) or code, counts) for code, counts in countries]
+        provenance.append(
+            Provenance(
+                f"baselineCharacteristicsModule.measures[{len(measures)}].classes",
+                Origin.DERIVED,
+                "ADSL COUNTRY (ISO 3166-1 alpha-3) named as ClinicalTrials.gov names the country "
+                "(oncotrial.catalogue.countries)",
+            )
+        )
         measures.append(
             BaselineMeasure(
                 title="Region of Enrollment",
