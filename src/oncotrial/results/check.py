@@ -24,6 +24,7 @@ from enum import StrEnum
 
 from oncotrial.catalogue.countries import country_code
 from oncotrial.protocol.model import Protocol
+from oncotrial.results.common import MILESTONE_COMPLETED, MILESTONE_NOT_COMPLETED, MILESTONE_STARTED
 from oncotrial.results.model import Measurement, ResultsSection
 
 __all__ = ["Finding", "Severity", "check_results"]
@@ -60,9 +61,9 @@ def _flow(section: ResultsSection) -> Iterator[Finding]:
             m.type: {a.group_id: _int(a.num_subjects) for a in m.achievements}
             for m in period.milestones
         }
-        started = by_type.get("STARTED", {})
-        completed = by_type.get("COMPLETED", {})
-        not_completed = by_type.get("NOT COMPLETED", {})
+        started = by_type.get(MILESTONE_STARTED, {})
+        completed = by_type.get(MILESTONE_COMPLETED, {})
+        not_completed = by_type.get(MILESTONE_NOT_COMPLETED, {})
         negative = [
             f"{d.type}: {r.num_subjects}"
             for d in period.drop_withdraws
@@ -107,7 +108,7 @@ def _started(section: ResultsSection) -> dict[str, int]:
         return {}
     titles = {g.id: g.title for g in flow.groups}
     for milestone in flow.periods[0].milestones:
-        if milestone.type == "STARTED":
+        if milestone.type == MILESTONE_STARTED:
             return {
                 titles[a.group_id]: _int(a.num_subjects) or 0
                 for a in milestone.achievements

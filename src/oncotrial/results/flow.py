@@ -20,7 +20,16 @@ import pandas as pd
 
 from oncotrial.analysis.results import BaselineRow, TrialResults
 from oncotrial.catalogue.countries import country_name
-from oncotrial.results.common import Origin, Provenance, arm_groups, denom
+from oncotrial.catalogue.subject import COMPLETED
+from oncotrial.results.common import (
+    MILESTONE_COMPLETED,
+    MILESTONE_NOT_COMPLETED,
+    MILESTONE_STARTED,
+    Origin,
+    Provenance,
+    arm_groups,
+    denom,
+)
 from oncotrial.results.model import (
     Achievement,
     BaselineCharacteristicsModule,
@@ -72,7 +81,7 @@ def _completed(results: TrialResults, label: str) -> int:
         & (_text(adsl["ARM"]) == label)
         & (_text(adsl["SAFFL"]) == "Y")
     ]
-    return int((_text(members["EOTSTT"]) == "COMPLETED").sum())
+    return int((_text(members["EOTSTT"]) == COMPLETED).sum())
 
 
 def flow_module(
@@ -113,9 +122,9 @@ def flow_module(
     period = Period(
         "Overall Study",
         (
-            milestone("STARTED", started),
-            milestone("COMPLETED", completed),
-            milestone("NOT COMPLETED", not_completed),
+            milestone(MILESTONE_STARTED, started),
+            milestone(MILESTONE_COMPLETED, completed),
+            milestone(MILESTONE_NOT_COMPLETED, not_completed),
         ),
         tuple(
             DropWithdraw(

@@ -23,6 +23,7 @@ from __future__ import annotations
 from importlib import resources
 from xml.etree import ElementTree as ET
 
+from oncotrial.results.common import MILESTONE_COMPLETED, MILESTONE_NOT_COMPLETED, MILESTONE_STARTED
 from oncotrial.results.model import (
     Achievement,
     AdverseEvent,
@@ -214,7 +215,7 @@ def _milestone(parent: ET.Element, tag: str, achievements: tuple[Achievement, ..
 def _period(parent: ET.Element, period: Period) -> None:
     element = ET.SubElement(parent, "period")
     by_type = {m.type: m for m in period.milestones}
-    _milestone(element, "completedMilestone", by_type["COMPLETED"].achievements)
+    _milestone(element, "completedMilestone", by_type[MILESTONE_COMPLETED].achievements)
     reasons = ET.SubElement(element, "dropWithdrawReasons")
     for reason in period.drop_withdraws:
         item = ET.SubElement(reasons, "dropWithdrawReason")
@@ -229,10 +230,10 @@ def _period(parent: ET.Element, period: Period) -> None:
         _text(item, "reasonType", "Other")
     others = ET.SubElement(element, "milestones")
     for milestone in period.milestones:
-        if milestone.type not in ("STARTED", "COMPLETED", "NOT COMPLETED"):
+        if milestone.type not in (MILESTONE_STARTED, MILESTONE_COMPLETED, MILESTONE_NOT_COMPLETED):
             misc = _milestone(others, "milestone", milestone.achievements)
             _text(misc, "titleOther", milestone.type)
-    _milestone(element, "startedMilestone", by_type["STARTED"].achievements)
+    _milestone(element, "startedMilestone", by_type[MILESTONE_STARTED].achievements)
     _text(element, "title", period.title)
 
 
