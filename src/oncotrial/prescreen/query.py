@@ -101,8 +101,34 @@ def _decided(ok: ir.BooleanValue, known: ir.BooleanValue) -> ir.IntegerValue:
     return ibis.cases((~known, UNKNOWN), (ok, MET), else_=NOT_MET)
 
 
-def _code_case(code: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
-    return ibis.cases(*((code == i, v) for i, v in enumerate(table)), else_=table[0])
+def _lookup(index: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
+    """``table[index]`` with ``index`` referenced once: nested rules stay linear in SQL size."""
+    return ibis.literal(list(table), type="array<int8>")[index.cast("int64")]
+
+
+def _conditional_table() -> tuple[int, ...]:
+    """The conditional's code for every (when, then, otherwise), as ``batch._conditional``."""
+    out = []
+    for when in range(4):
+        for then in range(4):
+            for other in range(4):
+                if when == MET:
+                    out.append(then)
+                elif when == NOT_MET:
+                    out.append(other)
+                elif then == other and then in (MET, NOT_MET):
+                    out.append(then)
+                elif when == UNKNOWN:
+                    out.append(UNKNOWN)
+                elif NOT_MET in (then, other) or UNKNOWN not in (then, other):
+                    out.append(INVESTIGATOR)
+                else:
+                    out.append(UNKNOWN)
+    return tuple(out)
+
+
+_CONDITIONAL = _conditional_table()
+_NOT = (MET, NOT_MET, UNKNOWN, INVESTIGATOR)
 
 
 class _Compiler:
@@ -117,7 +143,8 @@ class _Compiler:
         self.persons = tables["person"].anti_join(dead, "person_id")
         period = tables["observation_period"].select("person_id").distinct()
         self.observed = period.mutate(provided=ibis.literal(True))
-        self.leaves: list[tuple[ir.Table, str, int]] = []  # (person_id, c, [e]), column, default
+        self.leaves: list[tuple[ir.Table, bool, str]] = []  # rows, has evidence, column
+        self.defaults: dict[str, int] = {}  # column -> code of a person without a row
         self.leaf_columns: dict[str, str] = {}  # rule id -> column
         self.constants: dict[str, int] = {}  # column -> code of a rule no data can decide
         self.evidence: dict[str, str] = {}  # rule id -> evidence column
@@ -156,14 +183,24 @@ class _Compiler:
         cases = [(rows.unit_concept_id == cid, u) for u, cid in self.cmap.units.items()]
         return ibis.cases(*cases, else_=rows.unit_source_value)
 
-    def factor(self, unit: ir.StringValue, target: str, molar_mass: float | None) -> Any:
-        cases = []
-        for u in self.cmap.units:
+    def factor(self, rows: ir.Table, target: str, molar_mass: float | None) -> Any:
+        """The factor to ``target`` of each row's unit (null when it does not convert).
+
+        The unit is the map's unit of ``unit_concept_id``, else ``unit_source_value``; the CASE
+        tests the two columns themselves so that the unit expression is not repeated.
+        """
+
+        def factor_of(unit: str) -> Any:
             try:
-                cases.append((unit == u, conversion_factor(u, target, molar_mass)))
+                return conversion_factor(unit, target, molar_mass)
             except (DictionaryError, RuleError):
-                continue  # not convertible to the target: the value is not comparable
-        return ibis.cases(*cases, else_=ibis.null("float64"))
+                return ibis.null("float64")  # not convertible: the value is not comparable
+
+        by_concept = [
+            (rows.unit_concept_id == cid, factor_of(u)) for u, cid in self.cmap.units.items()
+        ]
+        by_source = [(rows.unit_source_value == u, factor_of(u)) for u in self.cmap.units]
+        return ibis.cases(*by_concept, *by_source, else_=ibis.null("float64"))
 
     # ------------------------------------------------------------------ rule kinds
     def lab(self, rule: LabRule) -> ir.Table:
@@ -171,7 +208,7 @@ class _Compiler:
         p = self.latest(self.cmap.measurements[rule.analyte], rule.within)
         if rule.relative_to is None:
             assert rule.unit is not None
-            converted = p.value * self.factor(p.unit, rule.unit, item.molar_mass)
+            converted = p.value * self.factor(p, rule.unit, item.molar_mass)
             code = ibis.cases((_holds(rule.comparator, converted, rule.value), MET), else_=NOT_MET)
         else:
             limit = (p.range_high if rule.relative_to == "ULN" else p.range_low).cast("float64")
@@ -229,7 +266,7 @@ class _Compiler:
 
     def measure(self, analyte: str, unit: str, window: Window | None) -> ir.Table:
         p = self.latest(self.cmap.measurements[analyte], window)
-        value = p.value * self.factor(p.unit, unit, ANALYTES[analyte].molar_mass)
+        value = p.value * self.factor(p, unit, ANALYTES[analyte].molar_mass)
         return p.select("person_id", "measurement_date", "measurement_id", v=value)
 
     def derived(self, rule: DerivedRule) -> ir.Table:
@@ -279,9 +316,7 @@ class _Compiler:
                 group_by=rows.person_id, order_by=ibis.desc(rows.measurement_id)
             )
             rows = rows.mutate(rn=rank).filter(lambda r: r.rn == 0)
-            value = rows.value_as_number.cast("float64") * self.factor(
-                self.unit(rows), target, None
-            )
+            value = rows.value_as_number.cast("float64") * self.factor(rows, target, None)
             return rows.select("person_id", **{name: value})
 
         return on_last(qt, "ms", "qt").join(on_last(hr, "/min", "hr"), "person_id")
@@ -419,8 +454,7 @@ class _Compiler:
         if isinstance(rule, JudgementRule):
             return ibis.literal(INVESTIGATOR)
         if isinstance(rule, NotRule):
-            inner = self.compile(rule.rule)
-            return ibis.cases((inner == MET, NOT_MET), (inner == NOT_MET, MET), else_=inner)
+            return _lookup(self.compile(rule.rule), _NOT)
         if isinstance(rule, AllOfRule | AnyOfRule):
             parts = [self.compile(r) for r in rule.rules]
             return self.combine(parts, isinstance(rule, AllOfRule))
@@ -431,26 +465,17 @@ class _Compiler:
     def combine(self, parts: list[ir.IntegerValue], all_of: bool) -> ir.IntegerValue:
         if not parts:
             return ibis.literal(MET if all_of else NOT_MET)
-        ranks = [_code_case(p, _ALL_RANK if all_of else _ANY_RANK) for p in parts]
+        ranks = [_lookup(p, _ALL_RANK if all_of else _ANY_RANK) for p in parts]
         top = ranks[0] if len(ranks) == 1 else ibis.greatest(*ranks)
-        return _code_case(top, _ALL_CODE if all_of else _ANY_CODE)
+        return _lookup(top, _ALL_CODE if all_of else _ANY_CODE)
 
     def conditional(self, rule: ConditionalRule) -> ir.IntegerValue:
         when, then = self.compile(rule.when), self.compile(rule.then)
-        other = self.compile(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
-        agree = (then == other) & ((then == MET) | (then == NOT_MET))
-        any_unknown = (then == UNKNOWN) | (other == UNKNOWN)
-        any_not_met = (then == NOT_MET) | (other == NOT_MET)
-        judged = ibis.cases((any_not_met | ~any_unknown, INVESTIGATOR), else_=UNKNOWN)
-        undetermined = ibis.cases((when == UNKNOWN, UNKNOWN), else_=judged)
-        return ibis.cases(
-            (when == MET, then),
-            (
-                (when == UNKNOWN) | (when == INVESTIGATOR),
-                ibis.cases((agree, then), else_=undetermined),
-            ),
-            else_=other,
+        other = (
+            self.compile(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
         )
+        index = when.cast("int64") * 16 + then.cast("int64") * 4 + other.cast("int64")
+        return _lookup(index, _CONDITIONAL)
 
     def collect(self, rule: Rule) -> None:
         """Register every leaf below ``rule`` (first pass, before the leaves are joined)."""
@@ -468,22 +493,32 @@ class _Compiler:
         if table is None:
             self.constants[column] = default
             return
-        cols: dict[str, Any] = {column: table.code.cast("int8")}
         if evidence:
             self.evidence[rule.id] = f"e{column}"
-            cols[f"e{column}"] = table.measurement_id
-        self.leaves.append((table.select("person_id", **cols), column, default))
+        self.defaults[column] = default
+        self.leaves.append((table, evidence, column))
 
     def build_wide(self) -> ir.Table:
-        """One row per person: every leaf's code (its default where it has no row)."""
+        """One row per person: every leaf's code (its default where it has no row).
+
+        The leaves are left-joined in one chain (one SELECT with a LEFT JOIN per leaf; every
+        leaf has at most one row per person), so that the SQL stays flat.
+        """
         wide = self.persons.select("person_id")
-        for table, _, _ in self.leaves:
-            wide = wide.left_join(table, "person_id").select(
-                *[wide[c] for c in wide.columns],
-                *[table[c] for c in table.columns if c != "person_id"],
-            )
-        fills = {column: wide[column].fill_null(default) for _, column, default in self.leaves}
-        fills.update({c: ibis.literal(code).cast("int8") for c, code in self.constants.items()})
+        for table, evidence, column in self.leaves:
+            cols: dict[str, Any] = {column: table.code.cast("int8")}
+            if evidence:
+                cols[f"e{column}"] = table.measurement_id.cast("int64")
+            wide = wide.left_join(table.select("person_id", **cols), "person_id")
+        wide = wide.select(
+            "person_id",
+            *[c for _, evidence, column in self.leaves for c in (column, f"e{column}")[: 1 + evidence]],
+        )
+        fills = {
+            column: wide[column].fill_null(self.defaults[column]).cast("int8")
+            for _, _, column in self.leaves
+        }
+        fills.update({c: ibis.literal(code, type="int8") for c, code in self.constants.items()})
         self.wide = wide.mutate(**fills)
         return self.wide
 
