@@ -157,6 +157,11 @@ def simulate_omop(reference: str, n: int, seed: int, as_of: str, target: str) ->
     Demographics, primary cancers with confirmation and size, comorbidities, laboratory results
     in mixed units at different dates, ECOG, biomarkers, drugs and procedures, with missing
     data; the same seed gives the same tables.
+
+    \b
+    Example:
+      oncotrial simulate omop --protocol 002 --patients 10000 --seed 1 --out duckdb:///omop.duckdb
+      oncotrial simulate omop --protocol 001 --patients 500 --out omop-parquet/
     """
     from oncotrial.formats.protocol_files import find_protocol
     from oncotrial.prescreen.synthetic import write_population

@@ -65,7 +65,7 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
 @dataclass
 class Warehouse:
     target: str
-    kind: str  # duckdb | postgres | parquet
+    kind: str  # duckdb | postgres | parquet (read by DuckDB) | spark (Parquet read by Spark)
     con: Any
     tables: dict[str, Any]
 
@@ -149,6 +149,8 @@ def open_warehouse(target: str, *, engine: str = "auto") -> Warehouse:
         ) from None
     present = set(con.list_tables())
     tables = {name: con.table(name) for name in READ_COLUMNS if name in present}
+    if kind == "parquet" and engine == "spark":
+        kind = "spark"
     return Warehouse(target, kind, con, tables)
 
 
