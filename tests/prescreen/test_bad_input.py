@@ -14,8 +14,17 @@ def _run(capsys: pytest.CaptureFixture[str], target: str, out: Path) -> str:
     with pytest.raises(SystemExit) as stop:
         main(
             [
-                "prescreen", "--protocol", "001", "--omop", target, "--as-of", "2026-01-01",
-                "--out", str(out), "--funnel", str(out.with_suffix(".png")),
+                "prescreen",
+                "--protocol",
+                "001",
+                "--omop",
+                target,
+                "--as-of",
+                "2026-01-01",
+                "--out",
+                str(out),
+                "--funnel",
+                str(out.with_suffix(".png")),
             ]
         )
     assert stop.value.code == 1
@@ -31,13 +40,17 @@ def _alter(target: str, sql: str) -> None:
     con.close()
 
 
-def test_missing_table(small_duckdb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_table(
+    small_duckdb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _alter(small_duckdb, "DROP TABLE measurement")
     err = _run(capsys, small_duckdb, tmp_path / "c.csv")
     assert "has no table measurement" in err
 
 
-def test_missing_column(small_duckdb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_column(
+    small_duckdb: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     _alter(small_duckdb, "ALTER TABLE person DROP COLUMN year_of_birth")
     err = _run(capsys, small_duckdb, tmp_path / "c.csv")
     assert "table person has no column year_of_birth" in err

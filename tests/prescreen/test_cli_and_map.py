@@ -56,14 +56,36 @@ def test_population_is_deterministic_and_in_omop_names() -> None:
 def test_simulate_then_prescreen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = f"duckdb:///{tmp_path / 'omop.duckdb'}"
     with pytest.raises(SystemExit) as stop:
-        main(["simulate", "omop", "--protocol", "001", "--patients", "400", "--seed", "2", "--out", target])
+        main(
+            [
+                "simulate",
+                "omop",
+                "--protocol",
+                "001",
+                "--patients",
+                "400",
+                "--seed",
+                "2",
+                "--out",
+                target,
+            ]
+        )
     assert stop.value.code == 0
     out = tmp_path / "candidates.csv"
     with pytest.raises(SystemExit) as stop:
         main(
             [
-                "prescreen", "--protocol", "001", "--omop", target, "--as-of", "2026-01-01",
-                "--out", str(out), "--funnel", str(tmp_path / "funnel.png"),
+                "prescreen",
+                "--protocol",
+                "001",
+                "--omop",
+                target,
+                "--as-of",
+                "2026-01-01",
+                "--out",
+                str(out),
+                "--funnel",
+                str(tmp_path / "funnel.png"),
             ]
         )
     assert stop.value.code == 0

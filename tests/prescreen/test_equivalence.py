@@ -48,7 +48,9 @@ def _assert_equal(sql: PrescreenResult, memory: PrescreenResult, n: int) -> None
 
 def _assert_informative(result: PrescreenResult) -> None:
     """The population exercises the rules: met, not met and unknown all occur."""
-    statuses = pd.unique(result.table.drop(columns=["person_id", "overall", "evidence"]).values.ravel())
+    statuses = pd.unique(
+        result.table.drop(columns=["person_id", "overall", "evidence"]).values.ravel()
+    )
     assert {"met", "not met", "unknown"} <= set(statuses)
 
 

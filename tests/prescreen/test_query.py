@@ -44,12 +44,21 @@ def _omop(tmp_path: Path) -> str:
     empty = {
         "condition_occurrence": pd.DataFrame(
             columns=[
-                "condition_occurrence_id", "person_id", "condition_concept_id",
-                "condition_start_date", "condition_end_date", "condition_status_source_value",
+                "condition_occurrence_id",
+                "person_id",
+                "condition_concept_id",
+                "condition_start_date",
+                "condition_end_date",
+                "condition_status_source_value",
             ]
         ),
         "drug_exposure": pd.DataFrame(
-            columns=["person_id", "drug_concept_id", "drug_exposure_start_date", "drug_exposure_end_date"]
+            columns=[
+                "person_id",
+                "drug_concept_id",
+                "drug_exposure_start_date",
+                "drug_exposure_end_date",
+            ]
         ),
         "procedure_occurrence": pd.DataFrame(
             columns=["person_id", "procedure_concept_id", "procedure_date"]
@@ -90,7 +99,9 @@ def _eligibility() -> Eligibility:
     )
     return Eligibility(
         inclusion=(
-            Criterion(id="I1", kind=CriterionKind.INCLUSION, text="Hemoglobin ≥ 90 g/L", rules=(rule,)),
+            Criterion(
+                id="I1", kind=CriterionKind.INCLUSION, text="Hemoglobin ≥ 90 g/L", rules=(rule,)
+            ),
         )
     )
 
@@ -105,7 +116,10 @@ def test_latest_in_window_converted(tmp_path: Path) -> None:
             assert list(table.index) == [1, 2, 3, 4]  # person 5 died before the as-of date
             assert table["I1"].to_dict() == {1: "not met", 2: "met", 3: "unknown", 4: "unknown"}
             assert table["overall"].to_dict() == {
-                1: "not eligible", 2: "eligible", 3: "incomplete", 4: "incomplete",
+                1: "not eligible",
+                2: "eligible",
+                3: "incomplete",
+                4: "incomplete",
             }
             if engine == "sql":
                 assert table.loc[1, "evidence"] == "I1-1:measurement_id=12"

@@ -55,8 +55,7 @@ SUMMARIES: dict[str, str] = {
     "endpoints": "Endpoints: time-to-event derivations (ADTTE) with declared censoring rules.",
     "history": "Show who created, changed or deleted a record, when, why, and the old and new "
     "values.",
-    "prescreen": "Prescreen an OMOP CDM warehouse for a trial: who might be eligible, and why "
-    "not.",
+    "prescreen": "Prescreen an OMOP CDM warehouse for a trial: who might be eligible, and why not.",
     "report": "Write a trial's report: every registered endpoint, computed as the registration "
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "

@@ -82,7 +82,8 @@ def prescreen(
           --out candidates.csv --funnel funnel.png
     """
     from oncotrial.formats.protocol_files import find_protocol
-    from oncotrial.prescreen.run import funnel, prescreen as run_prescreen
+    from oncotrial.prescreen.run import funnel
+    from oncotrial.prescreen.run import prescreen as run_prescreen
     from oncotrial.prescreen.warehouse import open_warehouse
 
     day = _date(as_of, "--as-of")
@@ -115,7 +116,9 @@ def prescreen(
             f"{escape(item.reason)}",
             highlight=False,
         )
-    console.print(f"candidates: {escape(str(out))}" + (f"; funnel: {funnel_png}" if funnel_png else ""))
+    console.print(
+        f"candidates: {escape(str(out))}" + (f"; funnel: {funnel_png}" if funnel_png else "")
+    )
 
 
 def _print_summary(trial: str, result: Any, steps: Any, seconds: float) -> None:
@@ -127,7 +130,10 @@ def _print_summary(trial: str, result: Any, steps: Any, seconds: float) -> None:
     for _, row in steps.iterrows():
         table.add_row(
             str(row["step"]),
-            *(str(int(row.get(c, 0) or 0)) for c in ("left", "met", "not met", "unknown", "investigator")),
+            *(
+                str(int(row.get(c, 0) or 0))
+                for c in ("left", "met", "not met", "unknown", "investigator")
+            ),
         )
     console.print(table)
 

@@ -10,8 +10,8 @@ from rich.markup import escape
 
 from oncotrial import __version__
 from oncotrial.cli._output import console, err_console
-from oncotrial.cli.prescreen import WithOmop
 from oncotrial.cli._store import ctcae_option, db_option, load_dictionary, open_store, user_option
+from oncotrial.cli.prescreen import WithOmop
 from oncotrial.errors import InputError
 
 __all__ = ["simulate"]

@@ -140,7 +140,9 @@ class _Compiler:
         self._latest: dict[tuple[int, Window | None], ir.Table] = {}
         death = tables["death"]
         dead = death.filter(death.death_date.cast("date") <= as_of).select("person_id")
-        self.persons = tables["person"].anti_join(dead, "person_id")
+        person = tables["person"]
+        # NOT IN rather than an anti join: Ibis writes PostgreSQL's as "LEFT ANTI JOIN"
+        self.persons = person.filter(person.person_id.notin(dead.person_id))
         period = tables["observation_period"].select("person_id").distinct()
         self.observed = period.mutate(provided=ibis.literal(True))
         self.leaves: list[tuple[ir.Table, bool, str]] = []  # rows, has evidence, column
@@ -471,9 +473,7 @@ class _Compiler:
 
     def conditional(self, rule: ConditionalRule) -> ir.IntegerValue:
         when, then = self.compile(rule.when), self.compile(rule.then)
-        other = (
-            self.compile(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
-        )
+        other = self.compile(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
         index = when.cast("int64") * 16 + then.cast("int64") * 4 + other.cast("int64")
         return _lookup(index, _CONDITIONAL)
 
@@ -512,7 +512,11 @@ class _Compiler:
             wide = wide.left_join(table.select("person_id", **cols), "person_id")
         wide = wide.select(
             "person_id",
-            *[c for _, evidence, column in self.leaves for c in (column, f"e{column}")[: 1 + evidence]],
+            *[
+                c
+                for _, evidence, column in self.leaves
+                for c in (column, f"e{column}")[: 1 + evidence]
+            ],
         )
         fills = {
             column: wide[column].fill_null(self.defaults[column]).cast("int8")

@@ -72,7 +72,8 @@ def _status(frame: pd.DataFrame, cmap: ConceptMap) -> pd.Series:
     concept = frame["value_as_concept_id"].map(cmap.value_concepts)
     status = concept.map({"positive": "detected", "negative": "not_detected"})
     failed = frame["value_source_value"] == "failed"
-    return status.where(status.notna(), np.where(failed, "failed", None))
+    fallback = failed.map({True: "failed", False: None})
+    return status.where(status.notna(), fallback)
 
 
 def omop_frames(
@@ -88,7 +89,7 @@ def omop_frames(
     patients = pd.DataFrame(
         {
             "id": ids,
-            "sex": np.where(gender == female, "female", np.where(gender == male, "male", None)),
+            "sex": gender.map({female: "female", male: "male"}).to_numpy(dtype=object),
             "birth": _birth(person),
             "consent": np.nan,
             "first_dose": np.nan,
@@ -234,9 +235,8 @@ def _diagnosis(
     ]
     size = size.sort_values(["patient", "measurement_date", "measurement_id"])
     size = size.drop_duplicates("patient", keep="last")
-    mm = size["value_as_number"].astype(np.float64) * np.where(
-        _unit(size, cmap) == "cm", 10.0, np.where(_unit(size, cmap) == "mm", 1.0, np.nan)
-    )
+    scale = _unit(size, cmap).map({"cm": 10.0, "mm": 1.0}).to_numpy(dtype=np.float64)
+    mm: pd.Series = size["value_as_number"].astype(np.float64) * scale
     size_of = pd.Series(mm.to_numpy(), index=size["patient"].to_numpy())
     status = first["condition_status_source_value"]
     diagnosis = pd.DataFrame(

@@ -28,7 +28,12 @@ from oncotrial.prescreen.warehouse import READ_COLUMNS, Warehouse, check
 
 __all__ = ["PrescreenResult", "funnel", "prescreen"]
 
-_STATUS = {0: Status.NOT_MET.value, 1: Status.MET.value, 2: Status.UNKNOWN.value, 3: Status.INVESTIGATOR.value}
+_STATUS = {
+    0: Status.NOT_MET.value,
+    1: Status.MET.value,
+    2: Status.UNKNOWN.value,
+    3: Status.INVESTIGATOR.value,
+}
 _OVERALL = {0: Overall.NOT_ELIGIBLE.value, 1: Overall.ELIGIBLE.value, 2: Overall.INCOMPLETE.value}
 
 
@@ -57,7 +62,11 @@ def _sql_path(
     parts = []
     for rule_id, column in compiled.evidence_columns.items():
         ids = raw[column]
-        parts.append(np.where(ids.notna(), f"{rule_id}:measurement_id=" + ids.astype("Int64").astype(str), ""))
+        parts.append(
+            np.where(
+                ids.notna(), f"{rule_id}:measurement_id=" + ids.astype("Int64").astype(str), ""
+            )
+        )
     if parts:
         stacked = np.stack(parts, axis=1)
         out["evidence"] = [";".join(p for p in row if p) for row in stacked]

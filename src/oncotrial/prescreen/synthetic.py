@@ -34,7 +34,11 @@ def target_condition(eligibility: Eligibility) -> str:
 
 
 def _chunks(
-    cmap: ConceptMap, n: int, seed: int, as_of: dt.date, condition: str,
+    cmap: ConceptMap,
+    n: int,
+    seed: int,
+    as_of: dt.date,
+    condition: str,
     progress: Callable[[int], None],
 ) -> Iterator[dict[str, pd.DataFrame]]:
     yield metadata_tables(cmap, as_of)
@@ -42,7 +46,11 @@ def _chunks(
     for first in range(0, n, CHUNK):
         size = min(CHUNK, n - first)
         yield omop_population(
-            vocab, size, seed=seed, as_of=as_of, target_condition=condition,
+            vocab,
+            size,
+            seed=seed,
+            as_of=as_of,
+            target_condition=condition,
             first_person_id=first + 1,
         )
         progress(first + size)

@@ -134,7 +134,11 @@ def open_warehouse(target: str, *, engine: str = "auto") -> Warehouse:
             folder = Path(target.removeprefix("parquet://"))
             if not folder.is_dir():
                 raise InputError(f"{folder} is not a folder of OMOP Parquet tables")
-            con = ibis.pyspark.connect(spark_session()) if engine == "spark" else ibis.duckdb.connect()
+            con = (
+                ibis.pyspark.connect(spark_session())
+                if engine == "spark"
+                else ibis.duckdb.connect()
+            )
             for name in READ_COLUMNS:
                 where = folder / name
                 if where.is_dir() and any(where.glob("*.parquet")):
@@ -242,7 +246,9 @@ def write_tables(target: str, chunks: Any) -> dict[str, int]:
                     if name in counts:
                         con.execute(f'INSERT INTO "{name}" SELECT * FROM chunk_frame')
                     else:
-                        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM chunk_frame')
+                        con.execute(
+                            f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM chunk_frame'
+                        )
                     con.unregister("chunk_frame")
                     counts[name] = counts.get(name, 0) + len(frame)
         finally:
@@ -300,7 +306,7 @@ def _write_postgres(target: str, chunks: Any, counts: dict[str, int]) -> None:
                     buffer.seek(0)
                     cols = ", ".join(f'"{c}"' for c in frame.columns)
                     with cur.copy(
-                        f'COPY "{name}" ({cols}) FROM STDIN WITH (FORMAT csv, NULL \'\\N\')'
+                        f"COPY \"{name}\" ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
                     ) as copy:
                         copy.write(buffer.read())
                 counts[name] = counts.get(name, 0) + len(frame)
