@@ -147,7 +147,7 @@ class _Compiler:
         self.observed = period.mutate(provided=ibis.literal(True))
         self.leaves: list[tuple[ir.Table, bool, str]] = []  # rows, has evidence, column
         self.defaults: dict[str, int] = {}  # column -> code of a person without a row
-        self.leaf_columns: dict[str, str] = {}  # rule id -> column
+        self.columns: dict[str, str] = {}  # rule id -> column (leaves and composites)
         self.constants: dict[str, int] = {}  # column -> code of a rule no data can decide
         self.evidence: dict[str, str] = {}  # rule id -> evidence column
         self.wide: ir.Table | None = None
@@ -176,9 +176,7 @@ class _Compiler:
                 order_by=[ibis.desc(rows.measurement_date), ibis.desc(rows.measurement_id)],
             )
             picked = rows.mutate(rn=rank).filter(lambda r: r.rn == 0)
-            self._latest[key] = picked.mutate(
-                unit=self.unit(picked), value=picked.value_as_number.cast("float64")
-            )
+            self._latest[key] = picked.mutate(value=picked.value_as_number.cast("float64"))
         return self._latest[key]
 
     def unit(self, rows: ir.Table) -> ir.StringValue:
@@ -192,17 +190,33 @@ class _Compiler:
         tests the two columns themselves so that the unit expression is not repeated.
         """
 
-        def factor_of(unit: str) -> Any:
+        def factor_of(unit: str) -> float | None:
             try:
                 return conversion_factor(unit, target, molar_mass)
             except (DictionaryError, RuleError):
-                return ibis.null("float64")  # not convertible: the value is not comparable
+                return None  # not convertible: the value is not comparable (null factor)
 
-        by_concept = [
-            (rows.unit_concept_id == cid, factor_of(u)) for u, cid in self.cmap.units.items()
-        ]
-        by_source = [(rows.unit_source_value == u, factor_of(u)) for u in self.cmap.units]
-        return ibis.cases(*by_concept, *by_source, else_=ibis.null("float64"))
+        known = {u: factor_of(u) for u in self.cmap.units}
+        convertible = {u: f for u, f in known.items() if f is not None}
+        mapped_ids = list(self.cmap.units.values())
+        by_concept = (
+            ibis.cases(
+                *((rows.unit_concept_id == self.cmap.units[u], f) for u, f in convertible.items()),
+                else_=ibis.null("float64"),
+            )
+            if convertible
+            else ibis.null("float64")
+        )
+        by_source = (
+            ibis.cases(
+                *((rows.unit_source_value == u, f) for u, f in convertible.items()),
+                else_=ibis.null("float64"),
+            )
+            if convertible
+            else ibis.null("float64")
+        )
+        mapped = rows.unit_concept_id.isin(mapped_ids).fill_null(False)
+        return ibis.cases((mapped, by_concept), else_=by_source)
 
     # ------------------------------------------------------------------ rule kinds
     def lab(self, rule: LabRule) -> ir.Table:
@@ -356,7 +370,8 @@ class _Compiler:
     def tumour_size(self, rule: TumourSizeRule) -> ir.Table:
         d = self.diagnosis_table().select("person_id")
         p = self.latest(self.cmap.tumour_size, None)
-        mm = p.value * ibis.cases((p.unit == "cm", 10.0), (p.unit == "mm", 1.0), else_=None)
+        unit = self.unit(p)
+        mm = p.value * ibis.cases((unit == "cm", 10.0), (unit == "mm", 1.0), else_=None)
         size = p.select("person_id", "measurement_id", size=mm)
         j = d.left_join(size, "person_id").select(d.person_id, "size")
         scale = 10.0 if rule.unit == "cm" else 1.0
@@ -451,18 +466,24 @@ class _Compiler:
         return self.history(c, hit, undated)
 
     # ------------------------------------------------------------------ the tree
-    def compile(self, rule: Rule) -> ir.IntegerValue:
-        """The rule's code as a column expression over the joined leaves (``self.wide``)."""
+    def code(self, rule: Rule) -> ir.IntegerValue:
+        """The rule's code: a column of ``self.wide`` (its stage was added before)."""
         if isinstance(rule, JudgementRule):
-            return ibis.literal(INVESTIGATOR)
+            return ibis.literal(INVESTIGATOR, type="int8")
+        assert self.wide is not None
+        return self.wide[self.columns[rule.id]]
+
+    def composite(self, rule: Rule) -> ir.IntegerValue:
+        """A composite rule's code from its parts' columns (each referenced once or twice)."""
         if isinstance(rule, NotRule):
-            return _lookup(self.compile(rule.rule), _NOT)
+            return _lookup(self.code(rule.rule), _NOT)
         if isinstance(rule, AllOfRule | AnyOfRule):
-            parts = [self.compile(r) for r in rule.rules]
-            return self.combine(parts, isinstance(rule, AllOfRule))
-        if isinstance(rule, ConditionalRule):
-            return self.conditional(rule)
-        return self.leaf_code(rule)
+            return self.combine([self.code(r) for r in rule.rules], isinstance(rule, AllOfRule))
+        assert isinstance(rule, ConditionalRule)
+        when, then = self.code(rule.when), self.code(rule.then)
+        other = self.code(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
+        index = when.cast("int64") * 16 + then.cast("int64") * 4 + other.cast("int64")
+        return _lookup(index, _CONDITIONAL)
 
     def combine(self, parts: list[ir.IntegerValue], all_of: bool) -> ir.IntegerValue:
         if not parts:
@@ -471,11 +492,31 @@ class _Compiler:
         top = ranks[0] if len(ranks) == 1 else ibis.greatest(*ranks)
         return _lookup(top, _ALL_CODE if all_of else _ANY_CODE)
 
-    def conditional(self, rule: ConditionalRule) -> ir.IntegerValue:
-        when, then = self.compile(rule.when), self.compile(rule.then)
-        other = self.compile(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
-        index = when.cast("int64") * 16 + then.cast("int64") * 4 + other.cast("int64")
-        return _lookup(index, _CONDITIONAL)
+    def stage_composites(self, rules: list[Rule]) -> None:
+        """Add the composite rules' columns level by level (leaves first).
+
+        Each level is its own projection, so a nested rule refers to its parts' columns rather
+        than repeating their expressions: the SQL grows linearly with the depth of the tree.
+        """
+        levels: dict[int, list[Rule]] = {}
+
+        def height(rule: Rule) -> int:
+            parts = children(rule)
+            if not parts:
+                return 0
+            level = 1 + max(height(p) for p in parts)
+            if rule.id not in self.columns:
+                self.columns[rule.id] = f"c{len(self.columns)}"
+                levels.setdefault(level, []).append(rule)
+            return level
+
+        for rule in rules:
+            height(rule)
+        for level in sorted(levels):
+            assert self.wide is not None
+            self.wide = self.wide.mutate(
+                **{self.columns[r.id]: self.composite(r).cast("int8") for r in levels[level]}
+            )
 
     def collect(self, rule: Rule) -> None:
         """Register every leaf below ``rule`` (first pass, before the leaves are joined)."""
@@ -485,11 +526,11 @@ class _Compiler:
             for part in children(rule):
                 self.collect(part)
             return
-        if rule.id in self.leaf_columns:
+        if rule.id in self.columns:
             return
         table, default, evidence = self.leaf_table(rule)
-        column = f"c{len(self.leaf_columns)}"
-        self.leaf_columns[rule.id] = column
+        column = f"c{len(self.columns)}"
+        self.columns[rule.id] = column
         if table is None:
             self.constants[column] = default
             return
@@ -526,10 +567,6 @@ class _Compiler:
         self.wide = wide.mutate(**fills)
         return self.wide
 
-    def leaf_code(self, rule: Rule) -> ir.IntegerValue:
-        assert self.wide is not None
-        return self.wide[self.leaf_columns[rule.id]]
-
     def leaf_table(self, rule: Rule) -> tuple[ir.Table | None, int, bool]:
         """(rows keyed by person_id with a code, the code of persons without a row, evidence)."""
         kinds: dict[type[Any], Callable[[Any], ir.Table | None]] = {
@@ -560,38 +597,41 @@ def compile_query(
 ) -> CompiledQuery:
     """One expression for the whole trial: a row per person alive on ``as_of``."""
     c = _Compiler(tables, cmap, as_of)
-    registry = registry_rules(eligibility)
-    for rule in registry:
+    registry = list(registry_rules(eligibility))
+    rules = registry + [r for criterion in eligibility.criteria for r in criterion.rules]
+    for rule in rules:
         c.collect(rule)
-    for criterion in eligibility.criteria:
-        for rule in criterion.rules:
-            c.collect(rule)
-    wide = c.build_wide()
-    columns: dict[str, Any] = {}
-    out = CompiledQuery(expr=wide)
-    criteria: list[tuple[str, str, Any]] = []
+    c.build_wide()
+    c.stage_composites(rules)
+    out = CompiledQuery(expr=c.wide)  # type: ignore[arg-type]
+    criteria: dict[str, Any] = {}
     if registry:
-        criteria.append(
-            (REGISTRY, CriterionKind.INCLUSION, c.combine([c.compile(r) for r in registry], True))
-        )
+        out.kinds[REGISTRY] = CriterionKind.INCLUSION
+        criteria[REGISTRY] = c.combine([c.code(r) for r in registry], True)
     for criterion in eligibility.criteria:
+        out.kinds[criterion.id] = criterion.kind
         if not criterion.rules:
-            code: Any = ibis.literal(INVESTIGATOR)
+            criteria[criterion.id] = ibis.literal(INVESTIGATOR)
         else:
-            parts = [c.compile(r) for r in criterion.rules]
-            code = c.combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
-        criteria.append((criterion.id, criterion.kind, code))
+            parts = [c.code(r) for r in criterion.rules]
+            criteria[criterion.id] = c.combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
+    out.criterion_columns = {cid: f"k{k}" for k, cid in enumerate(criteria)}
+    assert c.wide is not None
+    staged = c.wide.mutate(
+        **{out.criterion_columns[cid]: code.cast("int8") for cid, code in criteria.items()}
+    )
     fails: Any = ibis.literal(False)
     unknown: Any = ibis.literal(False)
-    for k, (cid, kind, code) in enumerate(criteria):
-        name = f"k{k}"
-        out.criterion_columns[cid] = name
-        out.kinds[cid] = kind
-        columns[name] = code.cast("int8")
-        fails = fails | (code == (MET if kind == CriterionKind.EXCLUSION else NOT_MET))
+    for cid, column in out.criterion_columns.items():
+        code = staged[column]
+        fails = fails | (code == (MET if out.kinds[cid] == CriterionKind.EXCLUSION else NOT_MET))
         unknown = unknown | (code == UNKNOWN)
-    columns["overall"] = ibis.cases((fails, NOT_MET), (unknown, UNKNOWN), else_=MET).cast("int8")
-    evidence = {f"e{c.leaf_columns[r]}": wide[f"e{c.leaf_columns[r]}"] for r in c.evidence}
-    out.evidence_columns = {r: f"e{c.leaf_columns[r]}" for r in c.evidence}
-    out.expr = wide.select("person_id", **columns, **evidence).order_by("person_id")
+    overall = ibis.cases((fails, NOT_MET), (unknown, UNKNOWN), else_=MET).cast("int8")
+    out.evidence_columns = {r: column for r, column in c.evidence.items()}
+    out.expr = staged.select(
+        "person_id",
+        *out.criterion_columns.values(),
+        *out.evidence_columns.values(),
+        overall=overall,
+    ).order_by("person_id")
     return out
