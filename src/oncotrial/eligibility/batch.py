@@ -28,6 +28,7 @@ from oncotrial.eligibility.analytes import ANALYTES, DERIVED, ordinal_rank
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import (
     COCKCROFT_GAULT_FEMALE_FACTOR,
+    bazett,
     body_mass_index,
     cockcroft_gault,
     fridericia,
@@ -475,7 +476,7 @@ def _derived(rule: DerivedRule, ctx: _Ctx) -> Codes:
     n = ctx.n
     if quantity.key == "creatinine_clearance":
         value = _creatinine_clearance(rule, ctx)
-    elif quantity.key == "qtc":
+    elif quantity.key in {"qtc", "qtcb"}:
         value = _qtc(rule, ctx)
     else:
         weight = _measure(ctx, "weight", "kg")
@@ -533,7 +534,7 @@ def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
         hr["patient"],
         hr["value"].to_numpy(dtype=np.float64) * _factors(hr["unit"], "/min", None),
     )
-    return fridericia(qt_ms, rate)
+    return bazett(qt_ms, rate) if rule.quantity == "qtcb" else fridericia(qt_ms, rate)
 
 
 def _diagnosis(rule: DiagnosisRule, ctx: _Ctx) -> Codes:
@@ -906,7 +907,8 @@ def screen_frames(
         columns[REGISTRY] = _combine_all([evaluate(r, ctx) for r in registry], n)
         kinds[REGISTRY] = CriterionKind.INCLUSION
     for criterion in eligibility.criteria:
-        if not criterion.rules:
+        if not criterion.rules or criterion.unread:
+            # unread words: a checklist item whatever its rules say (eligibility.logic)
             columns[criterion.id] = _codes(n, INVESTIGATOR)
         else:
             parts = [evaluate(r, ctx) for r in criterion.rules]

@@ -15,6 +15,7 @@ import numpy.typing as npt
 __all__ = [
     "COCKCROFT_GAULT_FEMALE_FACTOR",
     "age_in_years",
+    "bazett",
     "body_mass_index",
     "cockcroft_gault",
     "fridericia",
@@ -52,6 +53,18 @@ def fridericia(qt_ms: Any, heart_rate: Any) -> Any:
     """QTcF in ms: QT / RR^(1/3), RR = 60 / heart rate in seconds (Fridericia 1920)."""
     rr_seconds = 60.0 / heart_rate
     return qt_ms / rr_seconds ** (1.0 / 3.0)
+
+
+@overload
+def bazett(qt_ms: float, heart_rate: float) -> float: ...
+@overload
+def bazett(
+    qt_ms: npt.NDArray[np.float64], heart_rate: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]: ...
+def bazett(qt_ms: Any, heart_rate: Any) -> Any:
+    """QTcB in ms: QT / RR^(1/2), RR = 60 / heart rate in seconds (Bazett 1920)."""
+    rr_seconds = 60.0 / heart_rate
+    return qt_ms / rr_seconds**0.5
 
 
 def body_mass_index(weight_kg: Num, height_cm: Num) -> Num:

@@ -21,6 +21,7 @@ from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.derived import (
     COCKCROFT_GAULT_FEMALE_FACTOR,
     age_in_years,
+    bazett,
     body_mass_index,
     cockcroft_gault,
     fridericia,
@@ -307,7 +308,7 @@ def _derived(rule: DerivedRule, ctx: Context) -> _Partial:
     quantity = DERIVED[rule.quantity]
     if quantity.key == "creatinine_clearance":
         found = _creatinine_clearance(rule, ctx)
-    elif quantity.key == "qtc":
+    elif quantity.key in {"qtc", "qtcb"}:
         found = _qtc(rule, ctx)
     else:
         found = _bmi(ctx)
@@ -421,7 +422,8 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     assert qt is not None and rate is not None
     evidence.append(_observation_evidence(qt, ANALYTES["qt"]))
     evidence.append(_observation_evidence(rate, ANALYTES["heart_rate"]))
-    value = fridericia(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
+    formula = bazett if rule.quantity == "qtcb" else fridericia
+    value = formula(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
     return value, evidence, [], ctx.window_note(rule.within)
 
 

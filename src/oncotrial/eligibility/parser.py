@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel
@@ -133,13 +134,14 @@ def _limit(name: str) -> str:
 
 _THRESHOLD = re.compile(
     _COMP
-    + r"\s*(?:"
+    + r"(?:\s*to(?=\s*\d))?\s*(?:"
     + r"(?P<ordinal>[1-4]\+|trace|negative)(?![\w+])"
     + r"|(?:(?P<num>"
     + _NUM
     + r")\s*(?:"
     + _limit("limit")
-    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?\s*(?P<unit>[^\s,;()]+)?))"
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|(?:9|12|3|6)(?=\s*/)))?\s*"
+    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?[^\s,;()]+)?))"
     + r"|"
     + _limit("bare_limit")
     + r")",
@@ -242,7 +244,26 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             taken.append((m.start(), m.end()))
             found.append(_Mention(m.start(), m.end(), key, derived))
-    return sorted(found, key=lambda x: x.start)
+    return sorted((_corrected(text, f) for f in found), key=lambda x: x.start)
+
+
+def _corrected(text: str, mention: _Mention) -> _Mention:
+    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT."""
+    if mention.key not in {"qt", "qtc"}:
+        return mention
+    near = text[mention.start : mention.end + 80]
+    fridericia = re.search(r"Fridericia|QTcF", near, re.I)
+    bazett = re.search(r"Bazett|QTcB", near, re.I)
+    if fridericia and not bazett:
+        return _Mention(mention.start, mention.end, "qtc", True)
+    if bazett and not fridericia:
+        return _Mention(mention.start, mention.end, "qtcb", True)
+    if mention.key == "qt" and re.search(
+        r"\bcorrect|\bQTc\b", text[max(0, mention.start - 30) : mention.end + 80], re.I
+    ):
+        # corrected, but by which formula the text does not say: not read as uncorrected QT
+        return _Mention(mention.start, mention.end, "qtc", True)
+    return mention
 
 
 # ---------------------------------------------------------------- the reading of one item
@@ -328,13 +349,25 @@ def _window_of(number: str, unit: str) -> Window:
 
 def _read_age(r: _Reader) -> None:
     patterns = (
-        r"\bage[ds]?\b[^.;0-9]{0,25}?(?P<comp>[≥>])\s*(?P<n>\d+)\s*(?:years?)?",
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?(?:between\s*)?(?P<lo>1[6-9]|[2-9]\d)\s*(?:years?\s*)?"
+        r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
+        r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
         r"\bage[ds]?\b\s*(?:of\s*)?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s*years?",
-        r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*)?(?:or|and)\s+(?:older|over|above)",
+        r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
+        _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
+        r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?"
+        + _COMP
+        + r"\s*(?P<n>\d+)\s*years?\b",
+        r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
         for m in re.finditer(pattern, r.text, re.I):
+            if any(
+                f.start < m.end() and m.start() < f.end for f in r.found if f.rule.kind == "age"
+            ):
+                continue  # "Age 18-25 years old" matches two phrasings: one reading
             if m.groupdict().get("lo"):
                 for comparator, value in (
                     (Comparator.GE, m.group("lo")),
@@ -351,7 +384,7 @@ def _read_age(r: _Reader) -> None:
             value = m.groupdict().get("n") or m.groupdict().get("n2")
             assert value is not None
             comp = m.groupdict().get("comp")
-            comparator = _SYMBOLS[comp] if comp else Comparator.GE
+            comparator = _comparator(comp) if comp else Comparator.GE
             rule = r.draft(AgeRule, m.start(), m.end(), comparator=comparator, value=float(value))
             r.add(m.start(), m.end(), rule)
             if not at_consent:
@@ -366,7 +399,12 @@ def _read_sex(r: _Reader) -> None:
 
 
 def _read_performance(r: _Reader) -> None:
-    for m in re.finditer(r"\bECOG\b|Eastern Cooperative Oncology Group", r.text):
+    # Zubrod and WHO performance status are the ECOG scale (Oken et al. 1982: the ECOG scale is
+    # also called the Zubrod score, and WHO adopted it)
+    for m in re.finditer(
+        r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b(?=\s*(?:PS|perf))",
+        r.text,
+    ):
         if any(f.start <= m.start() < f.end for f in r.found):
             continue  # "Eastern Cooperative Oncology Group (ECOG)": one mention
         tail_end = min(len(r.text), m.end() + 90)
@@ -374,9 +412,10 @@ def _read_performance(r: _Reader) -> None:
         tail = r.text[m.end() : m.end() + stop.start() if stop else tail_end]
         scores = None
         for pattern in (
-            r"(?P<lo>[0-5])\s*(?:-|to)\s*(?P<hi>[0-5])(?!\d)",
+            r"(?P<lo>[0-5])\s*(?:-|~|to)\s*(?P<hi>[0-5])(?!\d)",
             r"(?P<list>[0-5](?:\s*,\s*[0-5])*\s*(?:,\s*)?(?:or|and)\s*[0-5])(?!\d)",
-            r"(?P<comp>[≤<])\s*(?P<max>[0-5])(?!\d)",
+            r"(?P<comp>[≤<]|less\s+than\s+or\s+equal\s+to|less\s+than|no\s+more\s+than|"
+            r"not\s+more\s+than|no\s+greater\s+than)\s*(?P<max>[0-5])(?![\d.])",
             r"(?:PS|status|score)\s*(?:of\s*|:\s*)?(?P<one>[0-5])(?![\d.])",
         ):
             scores = re.search(pattern, tail)
@@ -391,7 +430,8 @@ def _read_performance(r: _Reader) -> None:
         elif groups.get("list"):
             allowed = tuple(sorted({int(x) for x in re.findall(r"[0-5]", scores.group("list"))}))
         elif groups.get("comp"):
-            top = int(scores.group("max")) - (1 if scores.group("comp") == "<" else 0)
+            strict = scores.group("comp") == "<" or scores.group("comp").lower() == "less than"
+            top = int(scores.group("max")) - (1 if strict else 0)
             allowed = tuple(range(top + 1))
         else:
             allowed = (int(scores.group("one")),)
@@ -515,6 +555,8 @@ def _lab_rule(
     unit = t.unit
     if unit is not None and item.key == "urine_protein_24h" and unit in {"g", "mg"}:
         unit = f"{unit}/24h"  # "24-hour urine protein < 1 g": grams per 24 hours
+    if t.relative_to is None and unit is None and item.unit == "{ratio}":
+        unit = "{ratio}"  # "INR ≤ 1.5": a ratio has no unit to write
     if t.relative_to is None and unit is None:
         return None
     try:
@@ -543,8 +585,10 @@ def _read_labs(r: _Reader) -> None:
     groups = _groups(text, mentions)
     used_cues: set[int] = set()
     last: _Found | None = None
+    last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
     for t in thresholds:
+        start = -1
         group = next(
             (
                 g
@@ -556,7 +600,40 @@ def _read_labs(r: _Reader) -> None:
             None,
         )
         between_last = text[last.end : t.start] if last else ""
-        if group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I):
+        qualifier = _redundant_qualifier(r, text, t, group, mentions)
+        if qualifier is not None:
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 for patients with creatinine > 1.5 × ULN":
+            # A or (not A and B) is A or B; the qualifier only restates the first branch
+            r.consume(qualifier, t.end)
+            if last is not None and last.rule.kind in {"lab", "lab_result"}:
+                pending_alternative = last
+            continue
+        exception = (
+            _EXCEPTION.fullmatch(between_last) if group is None and last is not None else None
+        )
+        exception_cue: _Cue | None = None
+        if exception is not None and last is not None:
+            # "bilirubin ≤ 2.0 mg/dL, except in patients with Gilbert's syndrome, who must have
+            # ≤ 3.0 mg/dL": the same tests, another limit, under the cue
+            exception_cue = next(
+                (c for c in cues if last.end <= c.start and c.end <= t.start), None
+            )
+        if exception_cue is not None:
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None
+            and last is not None
+            and re.fullmatch(r"[\s,;(]*(?:or|and)?\s*", between_last, re.I)
+            and last_keys
+        ):
+            # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
+            # the limit before, all of them
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I)
+        ):
             # "Serum creatinine ≤ 1.5 × ULN; if > 1.5 × ULN, …": the next rule is the alternative
             r.consume(t.start, t.end)
             if last.rule.kind == "lab" or last.rule.kind == "lab_result":
@@ -578,10 +655,14 @@ def _read_labs(r: _Reader) -> None:
             if not group:
                 continue
             start = t.start
+        elif exception_cue is not None or (group is not None and start == t.start):
+            pass
         else:
             if group is None:
                 continue
             start = group[0].start
+        if group is None:
+            continue
         keys: list[_Mention] = []
         for mention in group:
             if mention.key not in {k.key for k in keys}:
@@ -601,7 +682,33 @@ def _read_labs(r: _Reader) -> None:
             made.append(r.add(start, t.end, rule, analyte=mention.key))
         if not made:
             continue
-        r.consume(group[0].start if group else t.start, t.end)
+        r.consume(min(group[0].start, start) if group else t.start, t.end)
+        restated = _restatement(text, t, made)
+        if restated is not None:
+            # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
+            r.consume(t.end, restated)
+            for item in made:
+                item.end = max(item.end, restated)
+        if exception_cue is not None:
+            used_cues.add(id(exception_cue))
+            r.consume(last.end if last else t.start, t.start)
+            for item in made:
+                item.cue = exception_cue.what
+                item.start = min(item.start, exception_cue.start)
+            last = made[-1]
+            last_keys = keys
+            continue
+        if (
+            last is not None
+            and pending_alternative is None
+            and re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I)
+            and last.rule.kind in {"lab", "derived", "any_of"}
+            and last.cue is None
+            and not any(m.key == last.analyte for m in keys)
+        ):
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min": alternatives, never both required
+            r.consume(last.end, start)
+            pending_alternative = last
         # a condition cue just before the analytes, or just after the threshold
         cue = next(
             (
@@ -635,6 +742,11 @@ def _read_labs(r: _Reader) -> None:
         if cue is not None:
             used_cues.add(id(cue))
             r.consume(cue.start, cue.end)
+            lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
+            if lead is not None and lead.group(0).strip():
+                r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
+            if cue.start >= t.end:
+                r.consume(t.end, cue.start)
             for item in made:
                 item.cue = cue.what
                 item.start = min(item.start, cue.start)
@@ -644,7 +756,95 @@ def _read_labs(r: _Reader) -> None:
                 item.cue = f"alternative:{id(pending_alternative)}"
             pending_alternative = None
         last = made[-1]
+        last_keys = keys
     _assemble_conditions(r)
+
+
+_RESTATED = re.compile(
+    r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
+)
+
+
+def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
+    """Where a parenthesised restatement of the limit just read ends, if it is one.
+
+    Only when the number in the other unit converts to the same limit (1e-6 relative): "Hb ≥ 90
+    g/L (9 g/dL)" is restated; "(≥ 5 × ULN for …)" or "(75,000/µL)" after a different number is
+    not.
+    """
+    from oncotrial.eligibility.units import conversion_factor
+
+    m = _RESTATED.match(text, t.end)
+    if m is None or t.value is None or t.unit is None:
+        return None
+    unit, _ = _read_unit(m.group("unit"))
+    if unit is None:
+        return None
+    for item in made:
+        rule = item.rule
+        if not isinstance(rule, LabRule) or rule.unit is None:
+            return None
+        molar = ANALYTES[rule.analyte].molar_mass
+        try:
+            value = _number(m.group("num")) * conversion_factor(unit, rule.unit, molar)
+        except Exception:  # units that do not convert: not a restatement
+            return None
+        if abs(value - rule.value) > 1e-6 * max(abs(value), abs(rule.value)):
+            return None
+    return m.end()
+
+
+_EXCEPTION = re.compile(
+    r"[\s,;(]*(?:except|unless|but)\s+(?:(?:in|for)\s+)?(?:(?:patients|subjects|participants|"
+    r"those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)\s+)?"
+    r"[A-Za-z'’\s-]{3,40}?[\s,]*(?:(?:who|which|where)\s+(?:must|should|may|can)\s+"
+    r"(?:have|be)\s*|in\s+whom\s*|then\s*|:\s*|,\s*)?(?:(?:total\s+)?(?:bilirubin|it)\s*)?",
+    re.I,
+)
+# the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
+_CUE_LEAD = re.compile(
+    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
+    r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
+    r"\s+)?(?:the\s+presence\s+of\s+)?$",
+    re.I,
+)
+_QUALIFIER = re.compile(
+    r"(?:(?:for|in)\s+(?:patients|subjects|participants|those)\s+(?:with|who\s+have)\s+|"
+    r"\bif\s+)(?:an?\s+|the\s+)?(?:serum\s+)?$",
+    re.I,
+)
+
+
+def _redundant_qualifier(
+    r: _Reader,
+    text: str,
+    t: _Threshold,
+    group: list[_Mention] | None,
+    mentions: list[_Mention],
+) -> int | None:
+    """Where "for patients with creatinine > 1.5 × ULN" starts, if it negates an earlier rule.
+
+    The qualifier names the same test and the opposite limit of a rule already read, so it only
+    says when the alternative applies.
+    """
+    if group is None or len(group) != 1 or t.value is None:
+        return None
+    mention = group[0]
+    lead = _QUALIFIER.search(text[max(0, mention.start - 60) : mention.start])
+    if lead is None:
+        return None
+    for found in r.found:
+        rule = found.rule
+        if (
+            isinstance(rule, LabRule)
+            and rule.analyte == mention.key
+            and rule.value == t.value
+            and rule.relative_to == t.relative_to
+            and rule.unit == t.unit
+            and rule.comparator.negated is t.comparator
+        ):
+            return max(0, mention.start - 60) + lead.start()
+    return None
 
 
 def _lab_window(text: str) -> Window | None:
@@ -754,6 +954,7 @@ def _check_method(r: _Reader, rule: DerivedRule) -> None:
     named = {
         "creatinine_clearance": r"Cockcroft",
         "qtc": r"Fridericia|QTcF",
+        "qtcb": r"Bazett|QTcB",
         "bmi": r".",
     }[rule.quantity]
     if not re.search(named, r.text, re.I):
@@ -1371,6 +1572,53 @@ def _numbers(r: _Reader) -> tuple[NumberInText, ...]:
     return numbers_in(r.nt, r.consumed)
 
 
+# Words that change an item's logic: left unread they may be an alternative that rescues a
+# patient ("or CrCl ≥ 50 mL/min") or an exception that excludes one ("except …, who must have").
+_LOGIC_WORDS = re.compile(
+    r"\b(?:or|except|exceptions?|unless|otherwise|if|but|however|whichever|either|neither|nor|"
+    r"without|allowed|permitted|acceptable|eligible|note)\b"
+    r"|\b(?:for|in)\s+(?:[\w-]+\s+){0,3}?(?:patients|subjects|participants|those|women|men)\b",
+    re.I,
+)
+
+
+# "or" that joins words without changing the logic of an item
+_BENIGN_OR = re.compile(
+    r"\b(?:male\s+or\s+female|men\s+or\s+women|females?\s+or\s+males?|"
+    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically)\b",
+    re.I,
+)
+
+
+def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
+    """The parts of the text no rule reads that hold a number or a word of logic, quoted."""
+    text = r.text
+    covered = [False] * len(text)
+    for start, end in r.consumed:
+        for i in range(max(start, 0), min(end, len(text))):
+            covered[i] = True
+    found: list[str] = []
+    i = 0
+    while i < len(text):
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(text) and not covered[j]:
+            j += 1
+        gap = text[i:j]
+        orig_a, orig_b = r.nt.span(i, j)
+        has_number = any(
+            not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
+        )
+        if has_number or _LOGIC_WORDS.search(_BENIGN_OR.sub(" ", gap)):
+            quote = " ".join(gap.strip(" ,;:.()[]").split())
+            if quote:
+                found.append(quote)
+        i = j
+    return tuple(found)
+
+
 def read_criterion(criterion: Criterion, carried_window: Window | None = None) -> CriterionReading:
     """Propose rules for one criterion item (replacing any it has) and list its numbers."""
     reader = _Reader(criterion, normalise_text(criterion.text), carried_window)
@@ -1389,11 +1637,36 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
         )
+    numbers = _numbers(reader)
+    unread = _unread(reader, numbers) if rules else ()
+    unread += _same_test_twice(rules)
     return CriterionReading(
-        criterion=criterion.model_copy(update={"rules": rules}),
+        criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
-        numbers=_numbers(reader),
+        numbers=numbers,
     )
+
+
+def _same_test_twice(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """Two plain limits for one test in one item: a subgroup the text names but no rule reads.
+
+    "INR or aPTT ≤ 1.5 × ULN. Note: for HCC patients INR or aPTT should be ≤ 2 × ULN" must not
+    require both limits of everyone; the item goes to the checklist, quoting both.
+    """
+    seen: dict[tuple[str, str, str | None], Rule] = {}
+    found: list[str] = []
+    for rule in rules:
+        if not isinstance(rule, LabRule):
+            continue
+        direction = "upper" if rule.comparator in {Comparator.LE, Comparator.LT} else "lower"
+        key = (rule.analyte, direction, rule.relative_to)
+        if key in seen and rule.source is not None:
+            first = seen[key].source
+            found.append(
+                f"{first.text if first else ''} … {rule.source.text} (two limits for one test)"
+            )
+        seen.setdefault(key, rule)
+    return tuple(found)
 
 
 def _introduces_window(criterion: Criterion) -> Window | None:
@@ -1404,13 +1677,36 @@ def _introduces_window(criterion: Criterion) -> Window | None:
     return _lab_window(text)
 
 
+_ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)\s*[,;:.]?\s*$", re.I)
+_STARTS_WITH_OR = re.compile(r"^\s*(?:or|and/or)\b", re.I)
+
+
+def _alternative_items(items: tuple[Criterion, ...]) -> dict[str, str]:
+    """Items joined to a neighbour by "or" ("Creatinine ≤ 1.5 × ULN or" / "creatinine clearance
+    ≥ 45 mL/min"): neither may be decided alone, so each carries the other's words as unread."""
+    joined: dict[str, str] = {}
+    for before, after in pairwise(items):
+        if _ENDS_WITH_OR.search(before.text) or _STARTS_WITH_OR.search(after.text):
+            joined[before.id] = f"or (item {after.id}): {after.text[:80]}"
+            joined[after.id] = f"or (item {before.id}): {before.text[:80]}"
+    return joined
+
+
 def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
     """Read every criterion item; a lab window announced by an item carries to the next one."""
     readings: list[CriterionReading] = []
     for items in (eligibility.inclusion, eligibility.exclusion):
         carried: Window | None = None
+        alternatives = _alternative_items(items)
         for criterion in items:
             reading = read_criterion(criterion, carried)
+            if criterion.id in alternatives and reading.criterion.rules:
+                joined = (*reading.criterion.unread, alternatives[criterion.id])
+                reading = CriterionReading(
+                    reading.criterion.model_copy(update={"unread": joined}),
+                    reading.warnings,
+                    reading.numbers,
+                )
             if carried is not None and any(
                 getattr(r, "within", None) == carried for r in _all(reading.criterion.rules)
             ):

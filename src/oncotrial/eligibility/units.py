@@ -133,10 +133,14 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"\s+", "", s)
     s = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), s)
     s = s.translate(_SUPERSCRIPT)
+    # '× 109/L': a superscript lost in copying (10⁹ → 109); only after '×', before '/'
+    s = re.sub(r"^[×xX*·]10(9|12|3|6)/", r"10^\1/", s)
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)^cells/", "/", s)
+    s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
+    s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)
