@@ -49,6 +49,7 @@ UNMAPPED_MARKER = "(no OMOP mapping)"
 _DERIVED_INPUTS = {
     "creatinine_clearance": ("creatinine", "weight"),
     "qtc": ("qt", "heart_rate"),
+    "qtcb": ("qt", "heart_rate"),
     "bmi": ("weight", "height"),
 }
 

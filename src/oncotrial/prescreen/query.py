@@ -299,9 +299,11 @@ class _Compiler:
                 else_=ibis.null("float64"),
             )
             value = (140 - age) * j.w / (72 * j.v) * factor
-        elif quantity.key == "qtc":
+        elif quantity.key in {"qtc", "qtcb"}:
             j = self.qt_pair(rule.within)
-            value = j.qt / (60.0 / j.hr) ** (1.0 / 3.0)
+            # Fridericia (QTcF) or Bazett (QTcB), as eligibility.derived
+            power = 0.5 if quantity.key == "qtcb" else 1.0 / 3.0
+            value = j.qt / (60.0 / j.hr) ** power
         else:
             weight = self.measure("weight", "kg", None)
             height = self.measure("height", "cm", None).select("person_id", h=lambda t: t.v)
@@ -610,7 +612,8 @@ def compile_query(
         criteria[REGISTRY] = c.combine([c.code(r) for r in registry], True)
     for criterion in eligibility.criteria:
         out.kinds[criterion.id] = criterion.kind
-        if not criterion.rules:
+        if not criterion.rules or criterion.unread:
+            # unread words make the item a checklist item (eligibility.logic)
             criteria[criterion.id] = ibis.literal(INVESTIGATOR)
         else:
             parts = [c.code(r) for r in criterion.rules]
