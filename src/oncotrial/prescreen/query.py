@@ -605,7 +605,8 @@ def compile_query(
         c.collect(rule)
     c.build_wide()
     c.stage_composites(rules)
-    out = CompiledQuery(expr=c.wide)  # type: ignore[arg-type]
+    assert c.wide is not None
+    out = CompiledQuery(expr=c.wide)
     criteria: dict[str, Any] = {}
     if registry:
         out.kinds[REGISTRY] = CriterionKind.INCLUSION
@@ -630,7 +631,7 @@ def compile_query(
         fails = fails | (code == (MET if out.kinds[cid] == CriterionKind.EXCLUSION else NOT_MET))
         unknown = unknown | (code == UNKNOWN)
     overall = ibis.cases((fails, NOT_MET), (unknown, UNKNOWN), else_=MET).cast("int8")
-    out.evidence_columns = {r: column for r, column in c.evidence.items()}
+    out.evidence_columns = dict(c.evidence)
     out.expr = staged.select(
         "person_id",
         *out.criterion_columns.values(),
