@@ -103,7 +103,8 @@ def _decided(ok: ir.BooleanValue, known: ir.BooleanValue) -> ir.IntegerValue:
 
 def _lookup(index: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
     """``table[index]`` with ``index`` referenced once: nested rules stay linear in SQL size."""
-    return ibis.literal(list(table), type="array<int8>")[index.cast("int64")]
+    # int32: Spark's element_at takes an INT position
+    return ibis.literal(list(table), type="array<int8>")[index.cast("int32")]
 
 
 def _conditional_table() -> tuple[int, ...]:
