@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "endpoints": "oncotrial.cli.endpoints:endpoints",
     "history": "oncotrial.cli.history:history",
     "prescreen": "oncotrial.cli.prescreen:prescreen",
+    "redcap": "oncotrial.cli.redcap:redcap",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
     "sap": "oncotrial.cli.sap:sap",
@@ -56,6 +57,8 @@ SUMMARIES: dict[str, str] = {
     "history": "Show who created, changed or deleted a record, when, why, and the old and new "
     "values.",
     "prescreen": "Prescreen an OMOP CDM warehouse for a trial: who might be eligible, and why not.",
+    "redcap": "REDCap: a trial's data dictionary and records for REDCap, and REDCap records "
+    "imported.",
     "report": "Write a trial's report: every registered endpoint, computed as the registration "
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "
