@@ -180,7 +180,8 @@ def _labs(b: _Builder, vocab: OmopVocabulary, female: Ints) -> pd.DataFrame:
             )
             else np.full(m, lab.mean)
         )
-        value = np.abs(rng.normal(mean, lab.sd))
+        # never zero: a creatinine or heart rate of 0 is no measurement (and a divisor)
+        value = np.maximum(np.abs(rng.normal(mean, lab.sd)), 0.05 * lab.mean)
         choice = rng.integers(0, len(lab.units), size=m)
         factor = np.array([f for _, f in lab.units])[choice]
         unit_id = np.array([vocab.units[u] for u, _ in lab.units])[choice]
