@@ -201,5 +201,6 @@ class WithOmop(click.Command):
         **extra: Any,
     ) -> click.Context:
         if args and args[0] == "omop":
-            return simulate_omop.make_context("omop", args[1:], parent=parent, **extra)
+            name = f"{info_name} omop" if info_name else "omop"
+            return simulate_omop.make_context(name, args[1:], parent=parent, **extra)
         return super().make_context(info_name, args, parent=parent, **extra)
