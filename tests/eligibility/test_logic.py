@@ -172,6 +172,28 @@ def test_common_phrasings(text: str, reading: str) -> None:
     assert [describe_rule(r) for r in item.rules] == [reading] and not item.unread
 
 
+def test_egfr_is_its_own_quantity() -> None:
+    """CKD-EPI 2021 (Inker 2021), not Cockcroft-Gault: a 60-year-old man with creatinine 1.0
+    mg/dL has an eGFR of 86.2 mL/min/1.73 m²."""
+    item = _item("eGFR ≥ 60 mL/min/1.73 m2 (CKD-EPI)")
+    assert [describe_rule(r) for r in item.rules] == ["eGFR (CKD-EPI 2021) ≥ 60 mL/min/1.73m^2"]
+    patient = Patient.model_validate(
+        {
+            "id": "P",
+            "sex": "male",
+            "birth_date": "1964-06-01",
+            "consent_date": DAY,
+            "observations": [
+                {"analyte": "creatinine", "value": 1.0, "unit": "mg/dL", "date": DAY},
+            ],
+        }
+    )
+    eligibility = Eligibility(inclusion=(item,))
+    result = screen_patient(eligibility, patient, as_of=dt.date(2025, 2, 28)).criteria[0]
+    assert result.verdict is Verdict.PASSES
+    assert result.rules[0].evidence[-1].value == pytest.approx(86.2, abs=0.05)
+
+
 def test_age_between_and_exclusion_age() -> None:
     assert [describe_rule(r) for r in _item("Age between 18 and 75 years").rules] == [
         "age at consent ≥ 18 years",
@@ -206,6 +228,7 @@ _TEMPLATES = (
     "Corrected QT interval (QTcB) > {q} msec (Bazett)",
     "Ca > {ca} mg/dL or corrected serum calcium > ULN",
     "INR ≤ {i}",
+    "Creatinine ≤ {a} × ULN or eGFR ≥ {c} mL/min/1.73 m2 (CKD-EPI)",
     "Creatinine ≤ {a} × ULN OR GFR > 60 for patients with creatinine > {a} × ULN",
 )
 

@@ -298,6 +298,16 @@ DERIVED: dict[str, DerivedQuantity] = {
             "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",
         ),
         DerivedQuantity(
+            "egfr",
+            "eGFR (CKD-EPI 2021)",
+            "mL/min/1.73m^2",
+            "ckd-epi-2021",
+            ("age", "sex", "creatinine"),
+            "98979-8",  # LOINC: GFR/1.73 sq M predicted by creatinine-based formula (CKD-EPI 2021)
+            ("estimated glomerular filtration rate", "estimated GFR", "eGFR"),
+            "Inker LA et al. N Engl J Med 2021;385:1737-49 (race-free CKD-EPI creatinine)",
+        ),
+        DerivedQuantity(
             "qtc",
             "QT interval corrected (Fridericia)",
             "ms",

@@ -71,6 +71,9 @@ _OTHER = {
     "U/mL": "enzyme_unit/mL",
     "kU/L": "kU/L",
     "mL/min": "mL/min",
+    # per 1.73 m² of body surface: a GFR normalised to a standard body size (KDIGO); pint keeps
+    # the volume rate, the quantity (eGFR, not clearance) is the rule's
+    "mL/min/1.73m^2": "mL/min",
     "L/h": "L/h",
     "/min": "1/min",
     "beats/min": "1/min",
@@ -147,6 +150,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^beats?/min(?:ute)?$", "beats/min", s)
     s = re.sub(r"m2$|m²$", "m^2", s)
     s = re.sub(r"(?i)^(ml)/min(?:ute)?$", "mL/min", s)
+    s = re.sub(r"(?i)^ml/min/1\.73m(?:\^?2|²)$", "mL/min/1.73m^2", s)
     s = re.sub(r"(?i)^ratio$", "{ratio}", s)
     return s
 

@@ -162,6 +162,8 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
     if isinstance(rule, LabRule | LabResultRule):
         return None if rule.analyte in cmap.measurements else f"analyte {rule.analyte!r}"
     if isinstance(rule, DerivedRule):
+        if rule.quantity not in _DERIVED_INPUTS:
+            return f"derived quantity {rule.quantity!r} (not compiled to SQL yet)"
         missing = [a for a in _DERIVED_INPUTS[rule.quantity] if a not in cmap.measurements]
         return f"analytes {missing}" if missing else None
     if isinstance(rule, PerformanceStatusRule):

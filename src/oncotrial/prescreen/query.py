@@ -306,6 +306,7 @@ class _Compiler:
             power = 0.5 if quantity.key == "qtcb" else 1.0 / 3.0
             value = j.qt / (60.0 / j.hr) ** power
         else:
+            assert quantity.key == "bmi", quantity.key  # others are unmapped stand-ins
             weight = self.measure("weight", "kg", None)
             height = self.measure("height", "cm", None).select("person_id", h=lambda t: t.v)
             j = weight.join(height, "person_id")
