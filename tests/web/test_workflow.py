@@ -304,8 +304,10 @@ def test_baseline_and_follow_up_tumour_assessment(randomized) -> None:
         (
             {
                 "t-0-location": "",
+                "t-0-laterality": "",
                 "t-0-value": "",
                 "t-1-location": "",
+                "t-1-detail": "",
                 "t-1-value": "",
                 "nt-0-location": "",
             },
@@ -313,6 +315,7 @@ def test_baseline_and_follow_up_tumour_assessment(randomized) -> None:
         ),
         ({"date": "2999-01-01"}, "in the future"),
         ({"t-0-value": "abc"}, "diameter in mm"),
+        ({"t-2-detail": "HILAR"}, "give the organ"),  # a touched row is a used row
     ],
 )
 def test_recist_edit_checks_at_baseline(randomized, changes, message) -> None:
