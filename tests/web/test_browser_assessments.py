@@ -30,9 +30,7 @@ def _setup(world: Any) -> dict[str, str]:
         usubjid = eligible_subject(client, pid=name)
         randomize(client, "001", usubjid)
         subjects[name] = usubjid
-    response = client.post(
-        f"/t/001/subjects/{subjects['measured']}/assessments/new/", BASELINE
-    )
+    response = client.post(f"/t/001/subjects/{subjects['measured']}/assessments/new/", BASELINE)
     assert response.status_code == 302, response.content.decode()[-2000:]
     return subjects
 

@@ -19,7 +19,7 @@ from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
 from oncotrial.web.render import respond, wants_json
-from oncotrial.web.roles import Permission
+from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
 from oncotrial.web.views.ctcae import grade_context
 from oncotrial.web.views.subjects import get_subject
@@ -194,6 +194,8 @@ def record_history(
     record = _record(spec, subject, pk)
     entries = history_of(spec.model, record.pk)
     hidden = {"subject_id", "trial_id", "assessment_id", "lesion_id"}
+    if not access.shows_arms:
+        hidden |= BLINDED_FIELDS
     data = {
         "title": f"History of {lower_first(spec.title)} {record.pk}",
         "usubjid": subject.usubjid,
