@@ -90,6 +90,10 @@ def test_baseline_then_follow_up_leaving_blank_rows_untouched(site) -> None:
         assert "T01" in table and "20 mm" in table and "15 mm" in table
         assert "NEW" not in table  # no new lesion was recorded
         assert "35 mm" in s.page.locator(".stats").inner_text()
+        assert "-30" in s.page.locator(".stats").inner_text()
+        # 35 mm is 30% below the baseline's 50 mm: PR (RECIST 1.1 §4.3.1), derived on its own.
+        derived = s.page.locator("#derived-response").inner_text()
+        assert derived.startswith("PR") and "target PR" in derived, derived
 
     browse(base, "inv", scenario)
 
@@ -113,5 +117,15 @@ def test_follow_up_with_a_target_not_done_and_a_new_lesion(site) -> None:
         assert s.page.locator("h1").inner_text() == "Tumour assessment WEEK 8", s.page.content()
         table = s.page.locator("table").inner_text()
         assert "NEW01" in table and "BRAIN" in table and "NOT DONE" in table
+        # T02 not measured: no sum or change as if evaluable (issue 13 item 9)…
+        stats = s.page.locator(".stats").inner_text()
+        assert "mm" not in stats and "%" not in stats and stats.count("NE") >= 2, stats
+        # …and the new lesion makes the timepoint PD whatever the targets (RECIST 1.1 §4.3.1).
+        derived = s.page.locator("#derived-response").inner_text()
+        assert derived.startswith("PD") and "target NE" in derived, derived
+        s.page.click("a:has-text('" + usubjid + "')")
+        section = s.page.locator("section:has(h2:text-is('Tumour assessments'))")
+        row = section.locator("tr:has-text('WEEK 8')").inner_text()
+        assert "NE" in row and "%" not in row, row
 
     browse(base, "inv", scenario)
