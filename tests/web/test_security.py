@@ -269,13 +269,39 @@ def test_login_is_throttled_after_five_failures(web, monkeypatch) -> None:
         client.post("/login/", {"username": "nobody", "password": "x"})
     ghost = client.post("/login/", {"username": "nobody", "password": "x"})
     assert ghost.status_code == 429
-    # After 15 minutes the oldest failures leave the window.
-    now[0] = now[0] + dt.timedelta(minutes=15, seconds=2)
+    # After the back-off (30 s after the fifth failure) the address may try again.
+    now[0] = now[0] + dt.timedelta(seconds=32)
     fresh = web.client()
     assert (
         fresh.post("/login/", {"username": "alice", "password": "Right-Password-42"}).status_code
         == 302
     )
+
+
+def test_login_back_off_doubles_and_never_locks_out_another_address(web, monkeypatch) -> None:
+    """Guessing alice's password from one address cannot keep alice out from hers (issue 13)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from oncotrial.web.views import auth
+
+    web.user("alice", password="Right-Password-42")
+    now = [timezone.now()]
+    monkeypatch.setattr(auth.timezone, "now", lambda: now[0])
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    alice = Client(REMOTE_ADDR="198.51.100.7")
+    wrong = {"username": "alice", "password": "wrong"}
+    right = {"username": "alice", "password": "Right-Password-42"}
+    for _ in range(5):
+        assert attacker.post("/login/", wrong).status_code == 401
+    # The back-off after the 5th, 6th, 7th failure: 30 s, 60 s, 120 s (doubling).
+    for wait in (30, 60, 120):
+        assert attacker.post("/login/", wrong).status_code == 429
+        now[0] += dt.timedelta(seconds=wait - 2)
+        assert attacker.post("/login/", right).status_code == 429  # not even checked
+        now[0] += dt.timedelta(seconds=4)
+        assert attacker.post("/login/", wrong).status_code == 401
+    assert alice.post("/login/", right).status_code == 302  # never locked out by the attacker
 
 
 def test_login_from_one_address_is_throttled_across_names(web, monkeypatch) -> None:
