@@ -70,6 +70,20 @@ def test_a_query_is_raised_answered_and_closed(site) -> None:
         assert len(_banners(s)) == 1, _banners(s)
         assert "closed" in s.page.locator("h1").inner_text()
 
+    def monitor_reads_a_record(s: Session) -> None:
+        # Issue 13 item 11: a monitor saw edit widgets (the POST was rightly refused).
+        s.go(f"/t/001/subjects/{usubjid}/")
+        assert s.page.locator("a:has-text('Correct')").count() == 0
+        with s.page.expect_navigation():
+            s.page.click("a:has-text('Demographics')")
+        assert s.page.locator("h1").inner_text() == "Demographics"
+        controls = s.page.locator("#entry-form :is(input, select, textarea):visible")
+        assert controls.count() > 0
+        enabled = [c.get_attribute("name") for c in controls.all() if c.is_enabled()]
+        assert enabled == [], enabled
+        assert s.page.locator("#entry-form button[type=submit]").count() == 0
+
+    browse(base, "mon", monitor_reads_a_record)
     browse(base, "mon", monitor_raises)
     browse(base, "inv", investigator_answers)
     browse(base, "mon", monitor_closes)

@@ -58,7 +58,12 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     data = {
-        "title": ("Correct " if record is not None else "New ") + lower_first(spec.title),
+        "title": (
+            ("Correct " if access.can(Permission.ENTER_DATA) else "")
+            if record is not None
+            else "New "
+        )
+        + (lower_first(spec.title) if access.can(Permission.ENTER_DATA) else spec.title),
         "usubjid": subject.usubjid,
         "entity": spec.key,
         "record_id": record.pk if record is not None else None,
@@ -76,6 +81,7 @@ def _page(
         data,
         context={
             "grades": grades,
+            "read_only": not access.can(Permission.ENTER_DATA),
             "access": access,
             "nav_section": "subjects",
             "form": form,
@@ -153,6 +159,10 @@ def record_edit(
         form = build_entry_form(
             spec, ctx, initial=initial, editing=True, refresh_url=url + "?refresh=1"
         )
+        if not access.can(Permission.ENTER_DATA):
+            # A monitor reads the record: no widget to change, no reason, no Save (ROLE-3).
+            for field in form.fields.values():
+                field.disabled = True
         return _page(request, access, subject, spec, form, record=record)
     access.require(Permission.ENTER_DATA)
     form = build_entry_form(
