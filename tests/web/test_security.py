@@ -346,3 +346,45 @@ def test_sessions_expire_when_idle_and_after_the_longest_day(world) -> None:
 def test_passwords_are_hashed(web) -> None:
     user = web.user("alice", password="Right-Password-42")
     assert "Right-Password-42" not in user.password and user.password.count("$") >= 2
+
+
+@pytest.mark.parametrize(
+    "username", ["<b>eve</b>", "eve smith", "e", "-eve", "eve\"'", "ève", "x" * 65]
+)
+def test_user_names_are_plain(web, username: str) -> None:
+    """Issue 13 item 11: a user name with markup was accepted."""
+    from django.contrib.auth import get_user_model
+
+    admin = web.user("root", superuser=True)
+    web.trial("001", admin=admin)
+    response = web.client(admin).post(
+        "/t/001/team/",
+        {"action": "add", "username": username, "role": "monitor", "password": "Long-Pass-Word-93"},
+    )
+    assert response.status_code == 400 and b"is not a user name" in response.content
+    assert not get_user_model().objects.filter(username=username).exists()
+    ok = web.client(admin).post(
+        "/t/001/team/",
+        {
+            "action": "add",
+            "username": "eve.smith-2",
+            "role": "monitor",
+            "password": "Long-Pass-Word-93",
+        },
+    )
+    assert ok.status_code == 302
+
+
+def test_head_is_answered_where_get_is(web) -> None:
+    """Issue 13 item 11: HEAD /login/ answered 405."""
+    client = web.client()
+    get = client.get("/login/")
+    head = client.head("/login/")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
+    assert head["Content-Type"] == get["Content-Type"]
+    admin = web.user("root", superuser=True)
+    web.trial("001", admin=admin)
+    signed_in = web.client(admin)
+    assert signed_in.head("/t/001/").status_code == 200
+    assert signed_in.head("/logout/").status_code == 405  # POST only: no GET, no HEAD

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -50,6 +51,11 @@ def _team(access: TrialAccess) -> list[dict[str, Any]]:
     return list(people.values())
 
 
+# A new account's user name: plain characters only, so that it reads the same in every page,
+# history, export and log line, and carries no markup (issue 13 item 11).
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
+
+
 @require_http_methods(["GET", "POST"])
 @trial_view(Permission.MANAGE_MEMBERS)
 def members_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
@@ -75,9 +81,12 @@ def members_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
                         last_name=request.POST.get("last_name", "").strip()[:150],
                         email=request.POST.get("email", "").strip()[:254],
                     )
+                    if not USERNAME.fullmatch(username):
+                        raise ValueError(
+                            f"{username!r} is not a user name: use 2 to 64 letters, digits, "
+                            "dots, hyphens or underscores, starting with a letter or digit"
+                        )
                     validate_password(password, candidate)
-                    if not username:
-                        raise ValueError("give a user name")
                     candidate.set_password(password)
                     candidate.save()
                     user = candidate
