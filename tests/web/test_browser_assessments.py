@@ -61,7 +61,14 @@ def test_baseline_then_follow_up_leaving_blank_rows_untouched(site) -> None:
     def scenario(s: Session) -> None:
         _open_form(s, usubjid)
         assert s.page.locator("h1").inner_text() == "Baseline tumour assessment"
+        # ISO dates whatever the browser's locale (a type="date" box showed mm/dd/yyyy).
+        date_box = s.page.locator("#date")
+        assert (date_box.get_attribute("type"), date_box.get_attribute("placeholder")) == (
+            "text",
+            "YYYY-MM-DD",
+        )
         s.page.fill("#date", "2025-02-25")
+        assert date_box.input_value() == "2025-02-25"
         s.page.fill("input[aria-label='Location of target 1']", "LUNG")
         s.page.fill("input[aria-label='Diameter of target 1 in mm']", "30")
         s.page.fill("input[aria-label='Location of target 2']", "LIVER")

@@ -330,6 +330,32 @@ def test_recist_edit_checks_at_baseline(randomized, changes, message) -> None:
     assert not db.TumourAssessment.objects.exists()
 
 
+def test_adverse_event_verbatim_term_and_epoch(randomized) -> None:
+    """Issue 13 item 11: AETERM is the investigator's verbatim term (AEDECOD the CTCAE term),
+    and an event after randomization is in the TREATMENT epoch even before a first dose."""
+    from oncotrial.store import models as db
+
+    _, clients, _, usubjid = randomized  # randomized on 2025-03-01, no dose recorded
+    url = f"/t/001/subjects/{usubjid}/ae/new/"
+    base = {
+        "term": "Pneumonitis",
+        "grade": "1",
+        "serious": "N",
+        "rel": "NOT RELATED",
+        "rel2": "NOT RELATED",
+        "acn": "DOSE NOT CHANGED",
+        "outcome": "NOT RECOVERED/NOT RESOLVED",
+    }
+    for start, verbatim in (("2025-02-22", ""), ("2025-03-10", "dry cough, breathless on stairs")):
+        response = clients["inv"].post(url, {**base, "stdtc": start, "verbatim": verbatim})
+        assert response.status_code == 302, response.content.decode()[-3000:]
+    events = {e.stdtc: (e.term, e.decod, e.epoch) for e in db.AdverseEvent.objects.all()}
+    assert events == {
+        "2025-02-22": ("Pneumonitis", "Pneumonitis", "SCREENING"),
+        "2025-03-10": ("dry cough, breathless on stairs", "Pneumonitis", "TREATMENT"),
+    }
+
+
 def test_adverse_event_with_ctcae_and_a_correction_with_its_reason(randomized) -> None:
     from oncotrial.store import models as db
     from oncotrial.store.audit import history_of
