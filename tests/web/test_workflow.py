@@ -84,6 +84,13 @@ def test_screening_registers_the_subject_at_consent(team) -> None:
     record = ScreeningRecord.objects.get(subject=subject)
     assert record.overall == "eligible" and record.decision == ""
     assert screen(clients["dm"], "001", patient_001("P002")) == "001-01-0002"
+    # Once enrolled, the schedule's screening visit is dated at consent, not the day of entry.
+    register_eligible(clients["inv"], "001", usubjid)
+    generate_list(clients["stat"])
+    randomize(clients["inv"], "001", usubjid)
+    page = clients["inv"].get(f"/t/001/subjects/{usubjid}/?format=json").json()
+    visit = next(v for v in page["schedule"]["visits"] if v["visit"] == "SCREENING")
+    assert visit["performed"] == "2025-02-20", visit
 
 
 def test_eligible_needs_every_checklist_item_answered(team) -> None:
