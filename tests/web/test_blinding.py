@@ -30,7 +30,8 @@ LABELS = ("Zephyr consolidation regimen", "Quokka continuation regimen")
 ROLES = ("investigator", "data_manager", "monitor", "statistician", "administrator")
 UNBLINDED = {"statistician"}
 ARM_KEYS = {"arm", "arm_code", "armcd", "actarm", "actarmcd", "by_arm"}
-ARM_FIELDS = re.compile(r"\b(act)?arm(cd)?\b\s*:|\bArm [AB]\b|\barm_code\b", re.IGNORECASE)
+# A field name or its label ("armcd:", "Planned Arm Code (ARMCD):"), "Arm A", a JSON key.
+ARM_FIELDS = re.compile(r"\b(act)?arm(cd|ud)?\b\)?\s*:|\bArm [AB]\b|\barm_code\b", re.IGNORECASE)
 SKIP = ("/logout/", "/static/")
 # The trial's design lists its arms (code and label, as registered): that names no subject's
 # arm. On these pages only the label search is left out; codes, field names and JSON keys

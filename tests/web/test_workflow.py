@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 
@@ -546,6 +547,25 @@ def test_demographics_are_corrected_with_a_reason(randomized) -> None:
     last = history_of(db.Subject, subject.pk)[-1]
     assert last.reason == "source: passport" and ("sex", "M", "F") in last.changes
     assert clients["mon"].post(url, {"sex": "M", "reason": "x"}).status_code == 403
+
+
+def test_history_reads_as_entered(randomized) -> None:
+    """Issue 13 item 11: the history showed orres/stresn, user names and 105.0 for 105."""
+    from oncotrial.store import models as db
+
+    _, clients, people, usubjid = randomized
+    people["inv"].first_name, people["inv"].last_name = "Ines", "Ortega"
+    people["inv"].save()
+    url = f"/t/001/subjects/{usubjid}/vital/new/"
+    data = {"test": "WEIGHT", "visit": "SCREENING", "dtc": "2025-02-24", "value": "105"}
+    response = clients["inv"].post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    record = db.Finding.objects.get(domain="VS", testcd="WEIGHT")
+    page = clients["mon"].get(f"/t/001/subjects/{usubjid}/vital/{record.pk}/history/")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode())).split())
+    assert "Ines Ortega" in text
+    assert "(VSORRES): 105 " in text and "(VSSTRESN): 105 " in text, text
+    assert "105.0" not in text and not re.search(r"\b(orres|stresn|domain)\s*:", text)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
