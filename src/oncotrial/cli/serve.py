@@ -19,7 +19,7 @@ def _create_admin(username: str, email: str) -> None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
-    from oncotrial.web.views.members import USERNAME
+    from oncotrial.store.roles import USERNAME
 
     if not USERNAME.fullmatch(username):
         raise ValueProblem(

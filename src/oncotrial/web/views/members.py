@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import Membership
+from oncotrial.store.roles import USERNAME
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.render import respond
 from oncotrial.web.roles import PERMISSION_TEXT, ROLE_PERMISSIONS, ROLE_RULES, Permission, Role
@@ -49,11 +49,6 @@ def _team(access: TrialAccess) -> list[dict[str, Any]]:
                 "enrolling subjects, which breaks allocation concealment (ICH E9 §2.3.2)"
             )
     return list(people.values())
-
-
-# A new account's user name: plain characters only, so that it reads the same in every page,
-# history, export and log line, and carries no markup (issue 13 item 11).
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{1,63}")
 
 
 @require_http_methods(["GET", "POST"])
