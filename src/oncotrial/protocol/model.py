@@ -302,6 +302,9 @@ class Protocol(_Frozen):
             warnings.append("the design is randomized but fewer than two arms are listed")
         if not self.endpoints:
             warnings.append("no endpoints: the registration lists no outcome measures")
+        from oncotrial.eligibility.reconcile import age_conflicts  # the parser loads on demand
+
+        warnings.extend(age_conflicts(self.eligibility))
         return tuple(warnings)
 
     @property
