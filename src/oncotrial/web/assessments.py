@@ -135,6 +135,19 @@ def _mm(text: str) -> float | None:
     return value if value == value else None  # NaN is not a measurement
 
 
+def _touched(row: LesionRow) -> bool:
+    """Whether the user put anything in a blank row (the form's selects start on "—")."""
+    return bool(
+        row.location
+        or row.location_detail
+        or row.laterality
+        or row.value
+        or row.size
+        or row.not_done
+        or row.reason
+    )
+
+
 def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> AssessmentInput:
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
@@ -229,11 +242,12 @@ def parse_assessment(
         row.size = _text(data, f"{p}-size")
         row.not_done = data.get(f"{p}-notdone") in ("on", "1", "true", NOT_DONE)
         row.reason = _text(data, f"{p}-reason").upper()
-    # At baseline and for new lesions, a row without a location is an unused row.
+    # At baseline and for new lesions, a blank row the user left untouched is an unused row;
+    # a row with anything in it is used (and then needs its organ).
     if form.baseline:
-        form.targets = [r for r in form.targets if r.location or r.value]
-        form.non_targets = [r for r in form.non_targets if r.location or r.value]
-    form.new = [r for r in form.new if r.lesion is not None or r.location or r.value]
+        form.targets = [r for r in form.targets if _touched(r)]
+        form.non_targets = [r for r in form.non_targets if _touched(r)]
+    form.new = [r for r in form.new if r.lesion is not None or _touched(r)]
 
     organs = Counter(r.location for r in form.targets if r.location)
     if form.baseline:

@@ -94,11 +94,14 @@ def subject_visits(
         _earliest(performed, visit, when)
     for trt, when in db.Procedure.objects.filter(subject=subject).values_list("trt", "stdtc"):
         _earliest(performed, f"PROCEDURE: {trt}" if trt else None, when)
-    screening = ScreeningRecord.objects.filter(subject=subject).first()
-    if screening is not None:
-        performed.setdefault("SCREENING", screening.as_of)
-    elif subject.rficdtc:
+    # The screening visit starts at informed consent (ICH E6 §4.8.8: no trial procedure before
+    # it), not on the day the record was keyed in (issue 13 item 11: it showed today's date).
+    if subject.rficdtc:
         _earliest(performed, "SCREENING", subject.rficdtc)
+    else:
+        screening = ScreeningRecord.objects.filter(subject=subject).first()
+        if screening is not None:
+            performed.setdefault("SCREENING", screening.as_of)
 
     ended_treatment = db.Disposition.objects.filter(
         subject=subject, scat=subject_terms.END_OF_TREATMENT

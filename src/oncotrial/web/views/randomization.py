@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from oncotrial.enrollment import ALLOCATION_RULES, allocation_ratio, trial_arms
 from oncotrial.errors import InputError, OncotrialError, ValueProblem
+from oncotrial.formats.cells import neutralise_formula
 from oncotrial.store import models as db
 from oncotrial.store.allocation import (
     allocate,
@@ -236,13 +237,23 @@ def allocation_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     )
 
 
+class _SafeWriter:
+    """A csv writer whose text cells cannot run in a spreadsheet (formats/cells.py, OWASP)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([neutralise_formula(v) for v in row])
+
+
 @trial_view(Permission.VIEW_ALLOCATION_LIST)
 def allocation_list_csv(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{access.trial.trial_id}-allocation-list.csv"'
     )
-    writer = csv.writer(response)
+    writer = _SafeWriter(csv.writer(response))
     writer.writerow(
         ["stratum", "sequence", "block", "block_size", "arm", "subject", "allocated_at"]
     )

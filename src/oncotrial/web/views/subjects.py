@@ -92,12 +92,27 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
 
 
 def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
+    """The subject's assessments with the sum of target diameters and its change from the same
+    assessor's baseline; both are None (shown NE) when a target lesion was not measured, as
+    RECIST 1.1 Table 1 makes the target response not evaluable (issue 13 item 9)."""
     out = []
+    targets_of: dict[str, int] = {}
+    baselines: dict[str, float | None] = {}
     for assessment in db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"):
-        targets = db.Measurement.objects.filter(
-            assessment=assessment, grpid="TARGET", stresn__isnull=False
-        )
-        total = sum(m.stresn for m in targets if m.stresn is not None)
+        evaluator = assessment.evaluator or ""
+        if evaluator not in targets_of:
+            targets_of[evaluator] = db.Lesion.objects.filter(
+                subject=subject, evaluator=assessment.evaluator, role="TARGET"
+            ).count()
+        targets = [
+            m.stresn
+            for m in db.Measurement.objects.filter(assessment=assessment, grpid="TARGET")
+            if m.stresn is not None
+        ]
+        evaluable = targets_of[evaluator] > 0 and len(targets) >= targets_of[evaluator]
+        total = sum(targets) if evaluable else None
+        baselines.setdefault(evaluator, total)
+        base = baselines[evaluator]
         overall = (
             db.Response.objects.filter(assessment=assessment, testcd=OVERALL_RESPONSE.testcd)
             .values_list("stresc", flat=True)
@@ -110,17 +125,15 @@ def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
                 "visit": assessment.visit,
                 "date": assessment.dtc,
                 "evaluator": assessment.evaluator,
-                "target_sum": total if targets.exists() else None,
+                "target_sum": total,
+                "target_evaluable": evaluable or targets_of[evaluator] == 0,
+                "change": (
+                    round(100.0 * (total - base) / base, 1) if base and total is not None else None
+                ),
                 "new_lesions": new,
                 "overall": overall,
             }
         )
-    baseline = out[0]["target_sum"] if out else None
-    for row in out:
-        if baseline and row["target_sum"] is not None:
-            row["change"] = round(100.0 * (row["target_sum"] - baseline) / baseline, 1)
-        else:
-            row["change"] = None
     return out
 
 
