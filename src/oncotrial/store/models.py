@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from oncotrial.catalogue import common as catalogue_common
 from oncotrial.catalogue import subject as catalogue
 from oncotrial.errors import IntegrityError
 
@@ -81,6 +82,11 @@ class Audited(models.Model):
     """
 
     objects = _AuditedQuerySet.as_manager()
+    # Optimistic concurrency (issue 13): 1 when entered, one more with every saved change. An
+    # edit form carries the revision it showed; a save from an older revision is refused
+    # (``oncotrial.store.entry.update_record``) instead of silently reverting another's change.
+    # (Not "version": ProtocolVersion.version is the protocol's version number.)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -97,10 +103,28 @@ class Audited(models.Model):
             )
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        adding = self._state.adding
+        if not adding:
             self._require_reason("a change")
         with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            if not adding and self.pk is not None:
+                self._next_revision(kwargs)
             super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _next_revision(self, kwargs: dict[str, object]) -> None:
+        """One more than the stored revision, read under a row lock (not from this instance,
+        which may be stale) so that every save, from any path, moves the revision on."""
+        stored = (
+            type(self)
+            ._base_manager.select_for_update()
+            .filter(pk=self.pk)
+            .values_list("revision", flat=True)
+            .first()
+        )
+        self.revision = int(stored or 0) + 1
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = [*fields, "revision"]  # type: ignore[misc]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         self._require_reason("a deletion")
@@ -328,7 +352,22 @@ class TumourAssessment(Audited):
     dtc = _text()
     evaluator = _text()
     evaluator_id = _text()
+    # Entered through the application's assessment form (not imported). Imported SDTM may
+    # repeat a VISIT with another date (pharmaverse rs_onco_irecist: WEEK 6 twice for one
+    # investigator), so the one-per-visit rule binds what is entered here, not what is imported.
+    entered = models.BooleanField(default=False)
     history = _history()
+
+    class Meta:
+        constraints = [
+            # One assessment per subject, visit and assessor (issue 13: two people saving WEEK 8
+            # at once made two); unscheduled scans may repeat.
+            models.UniqueConstraint(
+                fields=["subject", "visit", "evaluator"],
+                condition=Q(entered=True) & ~Q(visit=catalogue_common.UNSCHEDULED),
+                name="assessment_one_per_visit",
+            )
+        ]
 
 
 class Lesion(SubjectRecord):
