@@ -20,6 +20,7 @@ from oncotrial.web.access import TrialAccess
 from oncotrial.web.entry import EntitySpec, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form
 from oncotrial.web.render import respond
+from oncotrial.web.views.ctcae import grade_context
 
 __all__ = ["conflict_page"]
 
@@ -93,6 +94,10 @@ def conflict_page(
     again["revision"] = str(stored_revision)
     retry = build_entry_form(spec, form.ctx, data=again, editing=True)
     retry.is_valid()
+    grades = None
+    if "grade" in retry.fields:  # the CTCAE grade choices of the term, as on the form page
+        term = retry["term"].value() if "term" in retry.fields else ""
+        grades = grade_context(str(term or ""), str(retry["grade"].value() or ""))
     return respond(
         request,
         "web/conflict.html",
@@ -105,7 +110,7 @@ def conflict_page(
             "subject": subject,
             "record": exc.stored,
             "what": lower_first(spec.title),
-            "grades": None,
+            "grades": grades,
         },
         status=409,
     )
