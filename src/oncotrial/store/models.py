@@ -286,6 +286,9 @@ class SubjectRecord(Audited):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.IntegerField()
     extra = models.JSONField(null=True, blank=True)
+    # Where a record not entered on its own form came from ("carried from screening on
+    # 2025-02-24", issue 13). Not an SDTM variable: shown with the record, not exported.
+    provenance = models.TextField(null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -84,7 +84,14 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
                     "add_title": lower_first(spec.title),
                     "single": spec.single,
                     "columns": list(spec.columns),
-                    "records": [{"id": r.pk, "cells": list(spec.row(r))} for r in records],
+                    "records": [
+                        {
+                            "id": r.pk,
+                            "cells": list(spec.row(r)),
+                            "provenance": getattr(r, "provenance", None),
+                        }
+                        for r in records
+                    ],
                 }
             )
         sections.append({"key": key, "title": title, "blocks": blocks})
