@@ -20,11 +20,12 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 TRIAL = "001"
 
 
-def _database(url: str | None) -> tuple[str, object]:
+def _database(url: str | None) -> tuple[str, tuple[Any, str] | None]:
     if url is None:
         return str(Path(tempfile.mkdtemp()) / "visits.sqlite3"), None
     import psycopg
@@ -142,7 +143,7 @@ def main() -> None:
         for c in connections.all(initialized_only=True):
             c.close()
         if cleanup is not None:
-            admin, name = cleanup  # type: ignore[misc]
+            admin, name = cleanup
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
 

@@ -28,10 +28,9 @@ def _browser(chromium_executable: Path) -> None:
 
 
 def test_second_save_of_the_same_form_sees_the_conflict(web, tmp_path: Path, shared: Path) -> None:
-    from django.db import connections
-
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
+    from django.db import connections
 
     _clients, _usubjid, url = _team_with_ae(web)
     # The test settings hash with MD5 (speed); the server only knows its own hashers.

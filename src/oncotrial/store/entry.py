@@ -25,6 +25,7 @@ from typing import Any
 from django.db import IntegrityError as DjangoIntegrityError
 from django.db import transaction
 from django.db.models import Max, Model
+from simple_history.utils import get_history_manager_for_model
 
 from oncotrial.catalogue.common import UNSCHEDULED
 from oncotrial.errors import EditConflict, IntegrityError, ValueProblem
@@ -86,7 +87,7 @@ def _record_name(record: Model) -> str:
 
 def _conflict(locked: Model, expected: int) -> EditConflict:
     """The refusal of a save from revision ``expected`` of ``locked`` (a newer one is stored)."""
-    history = type(locked).history  # type: ignore[attr-defined]
+    history = get_history_manager_for_model(locked)
     rows = list(
         history.filter(id=locked.pk, revision__gte=expected)
         .select_related("history_user")

@@ -13,7 +13,8 @@ trial that still has records is refused (``on_delete=PROTECT``).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import ClassVar, cast
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -124,7 +125,7 @@ class Audited(models.Model):
         self.revision = int(stored or 0) + 1
         fields = kwargs.get("update_fields")
         if fields is not None:
-            kwargs["update_fields"] = [*fields, "revision"]  # type: ignore[misc]
+            kwargs["update_fields"] = [*cast("Iterable[str]", fields), "revision"]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         self._require_reason("a deletion")

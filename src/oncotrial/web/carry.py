@@ -157,7 +157,7 @@ def _findings(
 
 def _already(spec: EntitySpec, subject: db.Subject, record: dict[str, Any]) -> bool:
     """The subject already has this test at the screening visit (entered by hand)."""
-    query = spec.model.objects.filter(subject=subject, visit=cc.SCREENING)  # type: ignore[attr-defined]
+    query = spec.model._default_manager.filter(subject=subject, visit=cc.SCREENING)
     if "domain" in record:
         query = query.filter(domain=record["domain"])
     return bool(query.filter(testcd=record.get("testcd")).exists())

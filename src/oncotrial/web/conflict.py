@@ -78,7 +78,7 @@ def conflict_page(
         "title": f"{spec.title} was changed by someone else",
         "usubjid": subject.usubjid,
         "entity": spec.key,
-        "record_id": exc.stored.pk,  # type: ignore[attr-defined]
+        "record_id": getattr(exc.stored, "pk", None),
         "conflict": True,
         "message": str(exc),
         "your_revision": exc.expected_revision,

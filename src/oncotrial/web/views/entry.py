@@ -182,8 +182,10 @@ def record_edit(
             form.add_error(None, str(exc))
         else:
             if wants_json(request):
-                revision = spec.model.objects.filter(pk=record.pk).values_list(  # type: ignore[attr-defined]
-                    "revision", flat=True
+                revision = (
+                    type(record)
+                    ._default_manager.filter(pk=record.pk)
+                    .values_list("revision", flat=True)
                 )
                 return respond(
                     request, "", {"changed": [c[0] for c in changes], "revision": revision.first()}
