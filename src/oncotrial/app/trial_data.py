@@ -9,7 +9,9 @@ current protocol version and every record); ``load_from_folder`` an SDTM folder 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from oncotrial.analysis.data import TrialData
 from oncotrial.errors import InputError, OncotrialError, StoreError
@@ -79,7 +81,8 @@ def load_from_store(reference: str, *, protocol: str | Path | None = None) -> Tr
     )
 
 
-def _resolve_trial(reference: str, find_trial):  # type: ignore[no-untyped-def]
+def _resolve_trial(reference: str, find_trial: Callable[[str], Any]) -> Any:
+    """The store's Trial (a Django model: Any, the project has no Django stubs) by reference."""
     from oncotrial.store import models
 
     found = models.Trial.objects.filter(trial_id=reference).first()

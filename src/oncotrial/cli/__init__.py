@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "endpoints": "oncotrial.cli.endpoints:endpoints",
     "history": "oncotrial.cli.history:history",
+    "redcap": "oncotrial.cli.redcap:redcap",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
     "sap": "oncotrial.cli.sap:sap",
@@ -54,6 +55,8 @@ SUMMARIES: dict[str, str] = {
     "endpoints": "Endpoints: time-to-event derivations (ADTTE) with declared censoring rules.",
     "history": "Show who created, changed or deleted a record, when, why, and the old and new "
     "values.",
+    "redcap": "REDCap: a trial's data dictionary and records for REDCap, and REDCap records "
+    "imported.",
     "report": "Write a trial's report: every registered endpoint, computed as the registration "
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "

@@ -50,7 +50,9 @@ def write_adam_tables(tables: Sequence[tuple[pd.DataFrame, Path, str]], fmt: str
     The format is ``fmt`` or, without it, each path's suffix (``.json`` → Dataset-JSON).
     """
     first = tables[0][0]
-    studies = first["STUDYID"].dropna().unique() if "STUDYID" in first else []
+    studies: Sequence[object] = (
+        list(first["STUDYID"].dropna().unique()) if "STUDYID" in first else []
+    )
     write_tables(
         [
             (frame, path, fmt or ("json" if path.suffix.lower() == ".json" else "csv"), name)

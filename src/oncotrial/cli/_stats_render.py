@@ -77,14 +77,14 @@ def render_plan_statistics(console: Console, analysis: SurvivalAnalysis) -> None
         table = Table()
         for header in ("level", "n", "events", "HR", f"{level} CI", "note"):
             table.add_column(header, justify="left" if header in {"level", "note"} else "right")
-        for row in subgroups.levels:
+        for level_row in subgroups.levels:
             table.add_row(
-                escape(row.level),
-                str(row.n),
-                str(row.events),
-                fmt_num(row.hr),
-                f"{fmt_num(row.lower)} – {fmt_num(row.upper)}",
-                escape(row.note or ""),
+                escape(level_row.level),
+                str(level_row.n),
+                str(level_row.events),
+                fmt_num(level_row.hr),
+                f"{fmt_num(level_row.lower)} – {fmt_num(level_row.upper)}",
+                escape(level_row.note or ""),
             )
         console.print(table)
         console.print(

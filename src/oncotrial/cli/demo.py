@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -13,6 +14,10 @@ from rich.table import Table
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
 from oncotrial.cli._output import console, err_console
 from oncotrial.cli._store import ctcae_option
+
+if TYPE_CHECKING:  # types only: the command imports the simulator when it runs
+    from oncotrial.app.demo import DemoResult
+    from oncotrial.stats.km import QuantileEstimate
 
 __all__ = ["demo"]
 
@@ -108,18 +113,18 @@ def demo(out_dir: Path | None, seed_offset: int, ctcae: Path | None) -> None:
     console.print(f"done in {elapsed:.1f} s")
 
 
-def _median(value: object, note: str | None) -> str:
+def _median(value: QuantileEstimate | None, note: str | None) -> str:
     if value is None:
         return note or "—"
     days = DAYS_PER_MONTH
-    median = value.time  # type: ignore[attr-defined]
-    low, high = value.lower, value.upper  # type: ignore[attr-defined]
+    median = value.time
+    low, high = value.lower, value.upper
     text = "NR" if median is None else f"{median / days:.1f}"
     limits = _ci(None if low is None else low / days, None if high is None else high / days, 1)
     return f"{text} ({limits})"
 
 
-def _print_summary(result: object) -> None:
+def _print_summary(result: DemoResult) -> None:
     table = Table(
         title="Simulated trials (demo scenarios, not trial results)",
         header_style="bold",
@@ -134,7 +139,7 @@ def _print_summary(result: object) -> None:
         "Median OS, months (95% CI)",
     ):
         table.add_column(name, justify="left" if name in ("Trial", "Arm") else "right")
-    for trial in result.trials:  # type: ignore[attr-defined]
+    for trial in result.trials:
         several = len(trial.arms) > 1
         name = trial.scenario.trial
         if trial.trial_id != name:
@@ -155,7 +160,7 @@ def _print_summary(result: object) -> None:
                 escape(_median(arm.os, trial.os_note)),
             )
     console.print(table)
-    for trial in result.trials:  # type: ignore[attr-defined]
+    for trial in result.trials:
         if len(trial.arms) > 1:
             console.print(
                 f"{escape(trial.scenario.trial)} arms: "

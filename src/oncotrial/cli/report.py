@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.markup import escape
@@ -12,10 +13,14 @@ from rich.table import Table
 from oncotrial.cli._output import console, err_console
 from oncotrial.cli._store import ctcae_option, db_option, open_store
 
+if TYPE_CHECKING:  # types only: the command imports the report machinery when it runs
+    from oncotrial.analysis.results import TrialResults
+    from oncotrial.report.render import ReportFiles
+
 __all__ = ["print_report_summary", "report"]
 
 
-def print_report_summary(results: object, files: object) -> None:
+def print_report_summary(results: TrialResults, files: ReportFiles) -> None:
     """The endpoints' headlines and where the files are."""
     from oncotrial.report.trial import headline
 
@@ -23,17 +28,17 @@ def print_report_summary(results: object, files: object) -> None:
     table.add_column("Registration", no_wrap=True)
     table.add_column("Endpoint")
     table.add_column("Result")
-    for item in results.endpoints:  # type: ignore[attr-defined]
+    for item in results.endpoints:
         table.add_row(
             escape(item.label), escape(item.endpoint.title), escape(headline(item, short=True))
         )
     console.print(table)
     # Paths are printed whole (soft wrap): a path broken over two lines cannot be copied.
-    console.print(f"[green]wrote[/] {escape(str(files.html))}", soft_wrap=True)  # type: ignore[attr-defined]
-    console.print(f"      {escape(str(files.pdf))}", soft_wrap=True)  # type: ignore[attr-defined]
+    console.print(f"[green]wrote[/] {escape(str(files.html))}", soft_wrap=True)
+    console.print(f"      {escape(str(files.pdf))}", soft_wrap=True)
     console.print(
-        f"      {escape(str(files.xlsx))} and {len(files.csv)} CSV tables in "  # type: ignore[attr-defined]
-        f"{escape(str(files.html.parent / 'tables'))}",  # type: ignore[attr-defined]
+        f"      {escape(str(files.xlsx))} and {len(files.csv)} CSV tables in "
+        f"{escape(str(files.html.parent / 'tables'))}",
         soft_wrap=True,
     )
 

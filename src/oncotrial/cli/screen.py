@@ -110,11 +110,11 @@ def screen(
     as_of_date = _date(as_of, "--as-of") or dt.date.today()
     first = _date(first_dose, "--first-dose")
     protocol = find_protocol(reference)
-    patients = (
-        read_patient_file(patient_file)
-        if patient_file is not None
-        else read_patient_folder(patient_dir)  # type: ignore[arg-type]
-    )
+    if patient_file is not None:
+        patients = read_patient_file(patient_file)
+    else:
+        assert patient_dir is not None  # exactly one of the two was given (checked above)
+        patients = read_patient_folder(patient_dir)
     if not patients:
         raise InputError("no patients to screen", file=str(patient_file or patient_dir))
     results = screen_patients(protocol.eligibility, patients, as_of=as_of_date, first_dose=first)

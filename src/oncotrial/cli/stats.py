@@ -154,11 +154,13 @@ def survival(
             exc.field = "--landmarks"
         raise
     document = {"file": str(file), **analysis.to_dict()}
+
+    def render(console: Console) -> None:
+        _render(console, analysis, str(file), show_table)
+        render_plan_statistics(console, analysis)
+
     emit(
-        lambda console: (
-            _render(console, analysis, str(file), show_table),
-            render_plan_statistics(console, analysis),
-        ),
+        render,
         document,
         fmt,
         out,

@@ -300,32 +300,11 @@ def allocation_list_from_rows(
         )
     order_column = _column(columns, _ORDER_COLUMNS)
     stratum_column = _column(columns, ("stratum",))
-    factor_columns: list[str] = []
-    if factors and stratum_column is None:
-        for factor in factors:
-            found = _column(columns, (factor.name.strip().casefold(),))
-            if found is None:
-                raise SchemaError(
-                    f"the allocation list has no column for stratification factor {factor.name!r}",
-                    file=source,
-                    field=factor.name,
-                    hint="Add one column per factor, named after it, or one 'stratum' column.",
-                )
-            factor_columns.append(found)
+    factor_columns = _factor_columns(columns, factors, source) if stratum_column is None else []
     strata = enumerate_strata(factors)
     known_strata = {s.casefold(): s for s in strata}
 
-    codes = {a.code.casefold(): a.code for a in arms}
-    codes.update({a.label.casefold(): a.code for a in arms})
-    mapping = {k.strip().casefold(): v for k, v in (group_codes or {}).items()}
-    for target in mapping.values():
-        if target.casefold() not in codes:
-            raise ValueProblem(
-                f"the group code mapping names arm {target!r}, which the trial does not have",
-                file=source,
-                field="group codes",
-                hint=f"Arms: {', '.join(a.code + ' = ' + a.label for a in arms)}.",
-            )
+    codes, mapping = _arm_codes(arms, group_codes, source)
 
     problems: list[Problem] = []
     entries: list[tuple[str, int, int, str]] = []  # stratum, order key, row number, arm
@@ -348,32 +327,11 @@ def allocation_list_from_rows(
                 )
             )
             continue
-        if stratum_column is not None:
-            label = (row.get(stratum_column) or "").strip()
-            parts = [p.strip() for p in label.split(";")] if label else []
-            label = "; ".join(parts)
-        else:
-            parts = []
-            unreadable = False
-            for factor, column in zip(factors, factor_columns, strict=True):
-                value = (row.get(column) or "").strip()
-                try:
-                    parts.append(factor.level(value))
-                except ValueProblem:
-                    problems.append(
-                        Problem(
-                            f"not a level of {factor.name} ({', '.join(factor.levels)})",
-                            file=source,
-                            record=record,
-                            field=column,
-                            value=value,
-                        )
-                    )
-                    unreadable = True
-                    break
-            if unreadable:
-                continue
-            label = "; ".join(parts)
+        label = _stratum_label(
+            row, record, stratum_column, factors, factor_columns, source, problems
+        )
+        if label is None:
+            continue
         stratum = known_strata.get(label.casefold())
         if stratum is None:
             problems.append(
@@ -404,19 +362,7 @@ def allocation_list_from_rows(
         entries.append((stratum, order, number, arm))
 
     if order_column is not None:
-        seen: dict[tuple[str, int], int] = {}
-        for stratum, order, number, _ in entries:
-            if (stratum, order) in seen:
-                problems.append(
-                    Problem(
-                        f"sequence {order} of stratum {stratum or '(all)'} is also on row "
-                        f"{seen[(stratum, order)]}",
-                        file=source,
-                        record=f"row {number}",
-                        field=order_column,
-                    )
-                )
-            seen[(stratum, order)] = number
+        problems += _repeated_sequences(entries, order_column, source)
     present = {e[0] for e in entries}
     for stratum in strata:
         if stratum not in present and not problems:
@@ -445,3 +391,94 @@ def allocation_list_from_rows(
         for position, (_, _, _, arm) in enumerate(ordered, start=1):
             slots.append(AllocationSlot(stratum=stratum, position=position, arm=arm))
     return AllocationList(slots=tuple(slots), strata=strata, scheme=None, source=source)
+
+
+def _arm_codes(
+    arms: Sequence[TrialArm], group_codes: Mapping[str, str] | None, source: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """ARMCD by lower-cased code or label, and a system's own group codes mapped to ARMCD."""
+    codes = {a.code.casefold(): a.code for a in arms}
+    codes.update({a.label.casefold(): a.code for a in arms})
+    mapping = {k.strip().casefold(): v for k, v in (group_codes or {}).items()}
+    for target in mapping.values():
+        if target.casefold() not in codes:
+            raise ValueProblem(
+                f"the group code mapping names arm {target!r}, which the trial does not have",
+                file=source,
+                field="group codes",
+                hint=f"Arms: {', '.join(a.code + ' = ' + a.label for a in arms)}.",
+            )
+    return codes, mapping
+
+
+def _stratum_label(
+    row: Mapping[str, str | None],
+    record: str,
+    stratum_column: str | None,
+    factors: Sequence[StratificationFactor],
+    factor_columns: Sequence[str],
+    source: str,
+    problems: list[Problem],
+) -> str | None:
+    """The row's stratum label, from its stratum column or one column per factor; None (and a
+    problem) when a factor's level is not one of the factor's."""
+    if stratum_column is not None:
+        label = (row.get(stratum_column) or "").strip()
+        parts = [p.strip() for p in label.split(";")] if label else []
+        return "; ".join(parts)
+    parts = []
+    for factor, column in zip(factors, factor_columns, strict=True):
+        value = (row.get(column) or "").strip()
+        try:
+            parts.append(factor.level(value))
+        except ValueProblem:
+            problems.append(
+                Problem(
+                    f"not a level of {factor.name} ({', '.join(factor.levels)})",
+                    file=source,
+                    record=record,
+                    field=column,
+                    value=value,
+                )
+            )
+            return None
+    return "; ".join(parts)
+
+
+def _repeated_sequences(
+    entries: Sequence[tuple[str, int, int, str]], order_column: str, source: str
+) -> list[Problem]:
+    """A sequence number given twice in one stratum."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, int], int] = {}
+    for stratum, order, number, _ in entries:
+        if (stratum, order) in seen:
+            problems.append(
+                Problem(
+                    f"sequence {order} of stratum {stratum or '(all)'} is also on row "
+                    f"{seen[(stratum, order)]}",
+                    file=source,
+                    record=f"row {number}",
+                    field=order_column,
+                )
+            )
+        seen[(stratum, order)] = number
+    return problems
+
+
+def _factor_columns(
+    columns: Sequence[str], factors: Sequence[StratificationFactor], source: str
+) -> list[str]:
+    """The column of each stratification factor (named after it)."""
+    factor_columns: list[str] = []
+    for factor in factors:
+        found = _column(columns, (factor.name.strip().casefold(),))
+        if found is None:
+            raise SchemaError(
+                f"the allocation list has no column for stratification factor {factor.name!r}",
+                file=source,
+                field=factor.name,
+                hint="Add one column per factor, named after it, or one 'stratum' column.",
+            )
+        factor_columns.append(found)
+    return factor_columns

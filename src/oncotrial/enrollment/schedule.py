@@ -28,7 +28,7 @@ from enum import StrEnum
 from oncotrial.catalogue.rule import Rule
 from oncotrial.errors import ValueProblem
 from oncotrial.protocol.dosing import Timing
-from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.model import Intervention, Protocol
 
 __all__ = [
     "SCHEDULE_RULES",
@@ -174,7 +174,56 @@ def compute_visit_schedule(
         )
     )
 
-    repeated = []
+    repeated = _once_given(protocol, first_dose, reference, visits, notes)
+
+    cycle_days: int | None = None
+    if repeated and planned_from_reference:
+        notes.append("Cycles are planned from the reference date until the first dose is recorded.")
+    if repeated:
+        cycle_days = _treatment_visits(
+            repeated, first_dose, reference, end, treatment_window_days, horizon_days, visits, notes
+        )
+
+    _imaging_visits(protocol, reference, horizon_days, visits, notes)
+
+    visits.sort(key=lambda v: (v.target, v.visitnum))
+    return VisitSchedule(
+        reference=reference,
+        reference_name=reference_name,
+        first_dose=first_dose,
+        cycle_days=cycle_days,
+        visits=tuple(visits),
+        notes=tuple(notes),
+    )
+
+
+class VisitState(StrEnum):
+    DONE = "done"
+    DONE_OUT_OF_WINDOW = "done, out of window"
+    OVERDUE = "overdue"
+    DUE = "due"
+    UPCOMING = "upcoming"
+    NOT_NEEDED = "not needed"
+
+
+@dataclass(frozen=True)
+class VisitStatus:
+    visit: PlannedVisit
+    state: VisitState
+    performed: dt.date | None = None
+    days_overdue: int = 0
+
+
+def _once_given(
+    protocol: Protocol,
+    first_dose: dt.date,
+    reference: dt.date,
+    visits: list[PlannedVisit],
+    notes: list[str],
+) -> list[Intervention]:
+    """Adds the procedure visits of the interventions given once before the first dose; returns
+    the interventions given in cycles."""
+    repeated: list[Intervention] = []
     for n, intervention in enumerate(protocol.interventions):
         dosing = intervention.dosing
         if dosing.once:
@@ -205,58 +254,79 @@ def compute_visit_schedule(
                 f"The protocol gives no dosing schedule for {intervention.name}; its treatment "
                 "visits are not planned (add the dose and schedule to the protocol)."
             )
+    return repeated
 
-    cycle_days: int | None = None
-    if repeated and planned_from_reference:
-        notes.append("Cycles are planned from the reference date until the first dose is recorded.")
-    if repeated:
-        cycle_days = max(i.dosing.interval_days or 1 for i in repeated)
-        last_day: dict[str, int | None] = {}
+
+def _treatment_visits(
+    repeated: list[Intervention],
+    first_dose: dt.date,
+    reference: dt.date,
+    end: dt.date,
+    treatment_window_days: int,
+    horizon_days: int,
+    visits: list[PlannedVisit],
+    notes: list[str],
+) -> int:
+    """Adds a visit at day 1 of each cycle while an intervention is given; returns the cycle
+    length (the longest dosing interval)."""
+    cycle_days = max(i.dosing.interval_days or 1 for i in repeated)
+    last_day: dict[str, int | None] = {}
+    for intervention in repeated:
+        interval = intervention.dosing.interval_days or 1
+        cycles = intervention.dosing.max_cycles
+        # max_cycles counts the intervention's own cycles; its last dose day from day 0.
+        last_day[intervention.name] = None if cycles is None else (cycles - 1) * interval
+    for c in range(1, MAX_CYCLES + 1):
+        offset = (c - 1) * cycle_days
+        target = first_dose + dt.timedelta(days=offset)
+        if target > end:
+            break
+        given = []
         for intervention in repeated:
+            limit = last_day[intervention.name]
+            if limit is not None and offset > limit:
+                continue
             interval = intervention.dosing.interval_days or 1
-            cycles = intervention.dosing.max_cycles
-            # max_cycles counts the intervention's own cycles; its last dose day from day 0.
-            last_day[intervention.name] = None if cycles is None else (cycles - 1) * interval
-        for c in range(1, MAX_CYCLES + 1):
-            offset = (c - 1) * cycle_days
-            target = first_dose + dt.timedelta(days=offset)
-            if target > end:
-                break
-            given = []
-            for intervention in repeated:
-                limit = last_day[intervention.name]
-                if limit is not None and offset > limit:
-                    continue
-                interval = intervention.dosing.interval_days or 1
-                if interval >= cycle_days:
-                    given.append(intervention.name)
-                else:
-                    given.append(f"{intervention.name} (every {interval} days in the cycle)")
-            if not given:
-                break
-            earliest, latest = _window(target, treatment_window_days, treatment_window_days)
-            if c == 1:
-                earliest = target  # cycle 1 day 1 is the first dose itself
-            visits.append(
-                PlannedVisit(
-                    visitnum=100 + c,
-                    visit=f"CYCLE {c} DAY 1",
-                    kind=VisitKind.TREATMENT,
-                    target=target,
-                    earliest=earliest,
-                    latest=latest,
-                    day=study_day(target, reference),
-                    activities=tuple(given),
-                    rule="SCHED-2",
-                )
+            if interval >= cycle_days:
+                given.append(intervention.name)
+            else:
+                given.append(f"{intervention.name} (every {interval} days in the cycle)")
+        if not given:
+            break
+        earliest, latest = _window(target, treatment_window_days, treatment_window_days)
+        if c == 1:
+            earliest = target  # cycle 1 day 1 is the first dose itself
+        visits.append(
+            PlannedVisit(
+                visitnum=100 + c,
+                visit=f"CYCLE {c} DAY 1",
+                kind=VisitKind.TREATMENT,
+                target=target,
+                earliest=earliest,
+                latest=latest,
+                day=study_day(target, reference),
+                activities=tuple(given),
+                rule="SCHED-2",
             )
-        if any(v is None for v in last_day.values()):
-            notes.append(
-                "No maximum number of cycles for "
-                + ", ".join(k for k, v in last_day.items() if v is None)
-                + f": cycles are shown up to {horizon_days} days."
-            )
+        )
+    if any(v is None for v in last_day.values()):
+        notes.append(
+            "No maximum number of cycles for "
+            + ", ".join(k for k, v in last_day.items() if v is None)
+            + f": cycles are shown up to {horizon_days} days."
+        )
+    return cycle_days
 
+
+def _imaging_visits(
+    protocol: Protocol,
+    reference: dt.date,
+    horizon_days: int,
+    visits: list[PlannedVisit],
+    notes: list[str],
+) -> None:
+    """Adds the tumour assessments every imaging interval from the reference date."""
+    analysis = protocol.analysis
     imaging_interval = analysis.imaging_interval_days
     if imaging_interval is None:
         notes.append(
@@ -287,33 +357,6 @@ def compute_visit_schedule(
                 )
             )
             k += 1
-
-    visits.sort(key=lambda v: (v.target, v.visitnum))
-    return VisitSchedule(
-        reference=reference,
-        reference_name=reference_name,
-        first_dose=first_dose,
-        cycle_days=cycle_days,
-        visits=tuple(visits),
-        notes=tuple(notes),
-    )
-
-
-class VisitState(StrEnum):
-    DONE = "done"
-    DONE_OUT_OF_WINDOW = "done, out of window"
-    OVERDUE = "overdue"
-    DUE = "due"
-    UPCOMING = "upcoming"
-    NOT_NEEDED = "not needed"
-
-
-@dataclass(frozen=True)
-class VisitStatus:
-    visit: PlannedVisit
-    state: VisitState
-    performed: dt.date | None = None
-    days_overdue: int = 0
 
 
 def derive_visit_statuses(

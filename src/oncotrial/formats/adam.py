@@ -174,8 +174,8 @@ def _csv_column(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
         texts = [str(int(v)) for v in np.asarray(uniques)]
     else:
-        codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
-        texts = [_quote(str(v)) for v in np.asarray(uniques, dtype=object)]
+        codes, labels = pd.factorize(series.astype(object), use_na_sentinel=True)
+        texts = [_quote(str(v)) for v in np.asarray(labels, dtype=object)]
     # The missing-value sentinel (-1) indexes the appended empty text.
     return np.asarray(codes, dtype=np.int64), np.array([*texts, ""], dtype=object)
 

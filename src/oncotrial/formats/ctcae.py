@@ -118,7 +118,9 @@ def load_ctcae(path: Path | None = None) -> CtcaeDictionary:
     return _load(found, found.stat().st_mtime)
 
 
-def _normalise(headers: list[object], records: list[list[object]], source: Path) -> list[dict]:
+def _normalise(
+    headers: list[object], records: list[list[object]], source: Path
+) -> list[dict[str, str | None]]:
     keys = [_header_key(h) for h in headers]
     missing = {"term", "soc", "grade1"} - {k for k in keys if k}
     if missing:
@@ -142,7 +144,7 @@ def _normalise(headers: list[object], records: list[list[object]], source: Path)
     return rows
 
 
-def _read_csv(path: Path) -> list[dict]:
+def _read_csv(path: Path) -> list[dict[str, str | None]]:
     import csv
 
     try:
@@ -158,7 +160,7 @@ def _read_csv(path: Path) -> list[dict]:
     return _normalise(list(table[0]), [list(r) for r in table[1:]], path)
 
 
-def _read_xlsx(path: Path) -> list[dict]:
+def _read_xlsx(path: Path) -> list[dict[str, str | None]]:
     from openpyxl import load_workbook
 
     try:

@@ -15,6 +15,8 @@ ships, with the ODM 1.3.2 foundation they import).
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
+from typing import Any  # odmlib is untyped: its model module and elements are Any
 
 from oncotrial.formats.metadata import Codelist, DatasetMeta, StudyMetadata, VariableMeta
 from oncotrial.formats.xml_schema import validate_xml
@@ -24,11 +26,11 @@ __all__ = ["build_define", "validate_define", "write_define"]
 _PURPOSE = {"SDTM": "Tabulation", "ADaM": "Analysis"}
 
 
-def _text(model, text: str):  # type: ignore[no-untyped-def]
+def _text(model: ModuleType, text: str) -> Any:
     return model.Description(TranslatedText=[model.TranslatedText(_content=text, lang="en")])
 
 
-def _item_def(model, dataset: DatasetMeta, variable: VariableMeta):  # type: ignore[no-untyped-def]
+def _item_def(model: ModuleType, dataset: DatasetMeta, variable: VariableMeta) -> Any:
     attributes: dict[str, object] = {
         "OID": f"IT.{dataset.name}.{variable.name}",
         "Name": variable.name,
@@ -54,7 +56,7 @@ def _item_def(model, dataset: DatasetMeta, variable: VariableMeta):  # type: ign
     return item
 
 
-def _item_group(model, dataset: DatasetMeta, standard_oid: str):  # type: ignore[no-untyped-def]
+def _item_group(model: ModuleType, dataset: DatasetMeta, standard_oid: str) -> Any:
     spec = dataset.spec
     group = model.ItemGroupDef(
         OID=f"IG.{dataset.name}",
@@ -91,7 +93,7 @@ def _item_group(model, dataset: DatasetMeta, standard_oid: str):  # type: ignore
     return group
 
 
-def _codelist(model, codelist: Codelist):  # type: ignore[no-untyped-def]
+def _codelist(model: ModuleType, codelist: Codelist) -> Any:
     node = model.CodeList(OID=codelist.oid, Name=codelist.name, DataType=codelist.data_type)
     if codelist.dictionary:
         node.ExternalCodeList = model.ExternalCodeList(
@@ -105,7 +107,7 @@ def _codelist(model, codelist: Codelist):  # type: ignore[no-untyped-def]
     return node
 
 
-def build_define(metadata: StudyMetadata, *, created: str, source_version: str):  # type: ignore[no-untyped-def]
+def build_define(metadata: StudyMetadata, *, created: str, source_version: str) -> Any:
     """The odmlib Define-XML 2.1 document of ``metadata`` (``created``: ISO 8601 date-time)."""
     import odmlib.define_2_1.model as model
 

@@ -55,6 +55,9 @@ from oncotrial.response.codes import NT_STATUS_WORDS, normalise_word
 from oncotrial.response.frames import LDIAM, OVRLRESP, SAXIS
 from oncotrial.response.settings import ResponseCriteria
 
+# A missing value for np.where (numpy's stubs take no bare None there; the result is the same).
+_NONE = np.array(None, dtype=object)
+
 __all__ = [
     "LONG_COLUMNS",
     "has_lesion_domains",
@@ -196,18 +199,7 @@ def sdtm_lesions(
 ) -> pd.DataFrame:
     """SDTM TU and TR frames (already in memory, e.g. exported from the database) as the
     engine's lesion frame; ``tu_name``/``tr_name`` name them in the SOURCE column and messages."""
-    for frame, name, needed in (
-        (tu, tu_name, ("USUBJID", "TULNKID")),
-        (tr, tr_name, ("USUBJID", "TRLNKID", "TRTESTCD", "TRDTC")),
-    ):
-        missing = [c for c in needed if c not in frame.columns]
-        if missing:
-            raise SchemaError(
-                f"missing column(s) {', '.join(missing)}",
-                file=str(folder / name) if folder is not None else name,
-                field=missing[0],
-                hint="TU needs USUBJID and TULNKID; TR needs USUBJID, TRLNKID, TRTESTCD, TRDTC.",
-            )
+    _check_columns(tu, tr, tu_name, tr_name, folder)
 
     # --- TR: one row per lesion, date and read; the n-th LDIAM pairs with the n-th LPERP ----
     test = _key_text(tr["TRTESTCD"]).str.upper()
@@ -222,8 +214,8 @@ def sdtm_lesions(
     tr = tr.loc[kind.notna()].copy()
     tr["_KIND"] = kind[kind.notna()]
     value = _text(tr, "TRSTRESN")
-    for fallback in ("TRSTRESC", "TRORRES"):
-        value = value.where(value.notna(), _text(tr, fallback))
+    for fallback_name in ("TRSTRESC", "TRORRES"):
+        value = value.where(value.notna(), _text(tr, fallback_name))
     is_diameter = tr["_KIND"] != "STATUS"
     word = value.map(_status_word)
     # A diameter test answered with a state ("TOO SMALL TO MEASURE", "NOT EVALUABLE") is a state.
@@ -266,20 +258,7 @@ def sdtm_lesions(
     wide["STATUS"] = wide["STATUS"].where(wide["STATUS"].notna(), wide["STATEWORD"])
 
     # --- TU: role, location, node flag of each lesion, per read and overall ---------------
-    tu = tu.copy()
-    tu["_EVAL"] = _key_text(_text(tu, "TUEVAL"))
-    tu["_EVALID"] = _key_text(_text(tu, "TUEVALID"))
-    role_text = _text(tu, "TUSTRESC")
-    role_text = role_text.where(role_text.notna(), _text(tu, "TUORRES"))
-    role_norm = role_text.map(lambda v: normalise_word(str(v)) if v is not None else "")
-    tu["_ROLE"] = role_norm.where(~role_norm.str.contains("NEW"), "NEW")
-    tu["_NEWSTATE"] = np.where(
-        role_norm.str.contains("NEW") & role_norm.str.contains("EQUIVOCAL"), "EQUIVOCAL", None
-    )
-    tu["_LOC"] = _text(tu, "TULOC")
-    tu["_NODE"] = np.where(_key_text(tu["_LOC"]).str.upper().str.contains("NODE"), "Y", "N").astype(
-        object
-    )
+    tu = _tu_roles(tu)
     tu_cols = ["_ROLE", "_LOC", "_NODE", "_NEWSTATE"]
     tu_read = tu[["USUBJID", "TULNKID", "_EVAL", "_EVALID", *tu_cols]].drop_duplicates()
     tu_any = tu[["USUBJID", "TULNKID", *tu_cols]].drop_duplicates()
@@ -321,6 +300,42 @@ def sdtm_lesions(
         }
     )
     return pd.concat([out, _tu_only_new(tu, tr, out, tu_name)], ignore_index=True)
+
+
+def _check_columns(
+    tu: pd.DataFrame, tr: pd.DataFrame, tu_name: str, tr_name: str, folder: Path | None
+) -> None:
+    for frame, name, needed in (
+        (tu, tu_name, ("USUBJID", "TULNKID")),
+        (tr, tr_name, ("USUBJID", "TRLNKID", "TRTESTCD", "TRDTC")),
+    ):
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise SchemaError(
+                f"missing column(s) {', '.join(missing)}",
+                file=str(folder / name) if folder is not None else name,
+                field=missing[0],
+                hint="TU needs USUBJID and TULNKID; TR needs USUBJID, TRLNKID, TRTESTCD, TRDTC.",
+            )
+
+
+def _tu_roles(tu: pd.DataFrame) -> pd.DataFrame:
+    """A copy of TU with each lesion's role, new-lesion state, location and node flag."""
+    tu = tu.copy()
+    tu["_EVAL"] = _key_text(_text(tu, "TUEVAL"))
+    tu["_EVALID"] = _key_text(_text(tu, "TUEVALID"))
+    role_text = _text(tu, "TUSTRESC")
+    role_text = role_text.where(role_text.notna(), _text(tu, "TUORRES"))
+    role_norm = role_text.map(lambda v: normalise_word(str(v)) if v is not None else "")
+    tu["_ROLE"] = role_norm.where(~role_norm.str.contains("NEW"), "NEW")
+    tu["_NEWSTATE"] = np.where(
+        role_norm.str.contains("NEW") & role_norm.str.contains("EQUIVOCAL"), "EQUIVOCAL", _NONE
+    )
+    tu["_LOC"] = _text(tu, "TULOC")
+    tu["_NODE"] = np.where(_key_text(tu["_LOC"]).str.upper().str.contains("NODE"), "Y", "N").astype(
+        object
+    )
+    return tu
 
 
 def _tu_only_new(
@@ -374,7 +389,7 @@ def _tu_only_new(
             "ACPTFL": _text(new, "TUACPTFL"),
             "VISIT": _text(new, "VISIT"),
             "SOURCE": tu_name,
-            "RECORD": np.where(seq.notna(), "TUSEQ " + seq.astype(str), None),
+            "RECORD": np.where(seq.notna(), "TUSEQ " + seq.astype(str), _NONE),
         }
     )
 

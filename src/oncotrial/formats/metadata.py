@@ -140,7 +140,9 @@ class StudyMetadata:
         return next(c for c in self.codelists if c.oid == oid)
 
 
-def _problem(message: str, dataset: str, variable: str, hint: str, record: str | None = None):  # type: ignore[no-untyped-def]
+def _problem(
+    message: str, dataset: str, variable: str, hint: str, record: str | None = None
+) -> FormatError:
     return FormatError(message, file=dataset, record=record, field=variable, hint=hint)
 
 

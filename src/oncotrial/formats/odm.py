@@ -24,6 +24,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
+from typing import Any  # odmlib is untyped: its model module and elements are Any
 
 import pandas as pd
 
@@ -45,11 +47,11 @@ _ODM_TYPES = {
 }
 
 
-def _description(model, text: str):  # type: ignore[no-untyped-def]
+def _description(model: ModuleType, text: str) -> Any:
     return model.Description(TranslatedText=[model.TranslatedText(_content=text, lang="en")])
 
 
-def _item_def(model, dataset: DatasetMeta, variable: VariableMeta):  # type: ignore[no-untyped-def]
+def _item_def(model: ModuleType, dataset: DatasetMeta, variable: VariableMeta) -> Any:
     data_type = _ODM_TYPES.get(variable.kind, variable.data_type)
     item = model.ItemDef(
         OID=f"IT.{dataset.name}.{variable.name}",
@@ -69,7 +71,7 @@ def _item_def(model, dataset: DatasetMeta, variable: VariableMeta):  # type: ign
     return item
 
 
-def _codelist(model, codelist: Codelist):  # type: ignore[no-untyped-def]
+def _codelist(model: ModuleType, codelist: Codelist) -> Any:
     node = model.CodeList(OID=codelist.oid, Name=codelist.name, DataType=codelist.data_type)
     if codelist.dictionary:
         node.ExternalCodeList = model.ExternalCodeList(
@@ -83,7 +85,7 @@ def _codelist(model, codelist: Codelist):  # type: ignore[no-untyped-def]
     return node
 
 
-def _metadata_version(model, metadata: StudyMetadata):  # type: ignore[no-untyped-def]
+def _metadata_version(model: ModuleType, metadata: StudyMetadata) -> Any:
     mdv = model.MetaDataVersion(
         OID=f"MDV.{metadata.study_oid}",
         Name=f"{metadata.study_name} {metadata.standard}",
@@ -140,10 +142,15 @@ def _repeat_key(dataset: DatasetMeta, record: Mapping[str, object], row: int) ->
     return str(seq) if seq not in (None, "") else str(row)
 
 
-def _clinical_data(model, metadata: StudyMetadata, frames: Mapping[str, pd.DataFrame]):  # type: ignore[no-untyped-def]
+def _clinical_data(
+    model: ModuleType, metadata: StudyMetadata, frames: Mapping[str, pd.DataFrame]
+) -> Any:
     subjects: dict[str, dict[str, list[tuple[int, dict[str, object]]]]] = {}
     for dataset in metadata.datasets:
-        records = frames[dataset.name].to_dict("records")
+        records: list[dict[str, object]] = [
+            {str(name): value for name, value in record.items()}
+            for record in frames[dataset.name].to_dict("records")
+        ]
         for row, record in enumerate(records, start=1):
             subject = str(record["USUBJID"])
             subjects.setdefault(subject, {}).setdefault(dataset.name, []).append((row, record))
@@ -179,14 +186,14 @@ def _clinical_data(model, metadata: StudyMetadata, frames: Mapping[str, pd.DataF
     return clinical
 
 
-def build_odm(  # type: ignore[no-untyped-def]
+def build_odm(
     metadata: StudyMetadata,
     frames: Mapping[str, pd.DataFrame],
     *,
     created: str,
     source_version: str,
     clinical_data: bool = True,
-):
+) -> Any:
     """The odmlib ODM 1.3.2 document: study metadata and (by default) the clinical data."""
     import odmlib.odm_1_3_2.model as model
 

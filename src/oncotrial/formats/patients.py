@@ -22,19 +22,14 @@ guessed: an unknown unit, section, column or analyte is an error.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from oncotrial.eligibility.analytes import analyte_for_loinc
-from oncotrial.eligibility.concepts import BIOMARKERS, System, match_concepts
 from oncotrial.eligibility.patient import (
     Biomarker,
     ConditionRecord,
@@ -48,6 +43,8 @@ from oncotrial.eligibility.patient import (
     TherapyLine,
 )
 from oncotrial.errors import FormatError, InputError, SchemaError, ValueProblem
+from oncotrial.formats.patient_records import biomarker_status, build_record
+from oncotrial.formats.patients_fhir import patients_from_fhir
 
 __all__ = [
     "CSV_COLUMNS",
@@ -56,27 +53,6 @@ __all__ = [
     "read_patient_folder",
     "read_patients",
 ]
-
-
-def _problem(exc: ValidationError, file: str, record: str | None, prefix: str) -> ValueProblem:
-    first = exc.errors()[0]
-    path = ".".join(str(p) for p in first["loc"])
-    field = f"{prefix}.{path}" if prefix and path else prefix or path
-    message = first["msg"].removeprefix("Value error, ")
-    return ValueProblem(
-        message,
-        file=file,
-        record=record,
-        field=field or None,
-        hint="Correct the value in the patient record.",
-    )
-
-
-def _build(model: type[BaseModel], data: Any, file: str, record: str | None, field: str) -> Any:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise _problem(exc, file, record, field) from exc
 
 
 # ---------------------------------------------------------------- JSON records
@@ -160,11 +136,13 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
                     "expected an object", file=file, record=record, field=f"{key}[{i}]"
                 )
             observations.append(
-                _build(Observation, {**item, "record": f"{key}[{i}]"}, file, record, f"{key}[{i}]")
+                build_record(
+                    Observation, {**item, "record": f"{key}[{i}]"}, file, record, f"{key}[{i}]"
+                )
             )
     fields["observations"] = tuple(observations)
     fields["performance_status"] = tuple(
-        _build(
+        build_record(
             PerformanceStatus,
             {**item, "record": f"performance_status[{i}]"},
             file,
@@ -174,7 +152,7 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
         for i, item in enumerate(_list(data, "performance_status", file, record) or [])
     )
     if data.get("diagnosis") is not None:
-        fields["diagnosis"] = _build(
+        fields["diagnosis"] = build_record(
             Diagnosis,
             {**_named(data["diagnosis"], file, record, "diagnosis"), "record": "diagnosis"},
             file,
@@ -200,7 +178,9 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
                 else dict(item)
             )
             built.append(
-                _build(model, {**payload, "record": f"{key}[{i}]"}, file, record, f"{key}[{i}]")
+                build_record(
+                    model, {**payload, "record": f"{key}[{i}]"}, file, record, f"{key}[{i}]"
+                )
             )
         fields[key] = tuple(built)
     therapies = _list(data, "therapies", file, record)
@@ -224,9 +204,9 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
                 "record": f"therapies[{i}]",
                 "drugs": [_named(d, file, record, f"therapies[{i}].drugs") for d in drugs],
             }
-            lines.append(_build(TherapyLine, payload, file, record, f"therapies[{i}]"))
+            lines.append(build_record(TherapyLine, payload, file, record, f"therapies[{i}]"))
         fields["therapies"] = tuple(lines)
-    return _build(Patient, fields, file, record, "")
+    return build_record(Patient, fields, file, record, "")
 
 
 # ---------------------------------------------------------------- CSV, one fact per row
@@ -363,7 +343,7 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
             data[item] = value.lower() if item == "sex" else value
         elif section == "performance_status":
             data.setdefault("performance_status", []).append(
-                _build(
+                build_record(
                     PerformanceStatus,
                     {"scale": item or "ECOG", "score": value, "date": get("date"), "record": where},
                     file,
@@ -372,22 +352,8 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
                 )
             )
         elif section in {"lab", "vital"}:
-            key = "loinc" if re.fullmatch(r"\d{1,7}-\d", item) else "analyte"
-            numeric = re.fullmatch(r"-?[\d.,]+", value) is not None
-            payload: dict[str, Any] = {
-                key: item,
-                "unit": get("unit"),
-                "date": get("date"),
-                "record": where,
-                "low": _float(row["low"], file, pid, f"{where}: low") if get("low") else None,
-                "high": _float(row["high"], file, pid, f"{where}: high") if get("high") else None,
-            }
-            if numeric:
-                payload["value"] = _float(value, file, pid, f"{where}: value")
-            else:
-                payload["result"] = value
             data.setdefault("observations", []).append(
-                _build(Observation, payload, file, pid, field)
+                _observation(item, value, row, where, file, pid, field)
             )
         elif section == "diagnosis":
             if item in {"condition", "text"}:
@@ -411,41 +377,6 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
                     record=pid,
                     field=f"{where}: item",
                 )
-        elif section == "condition":
-            lists["conditions"].append(
-                _build(
-                    ConditionRecord,
-                    {
-                        "text": item,
-                        "code": get("code"),
-                        "system": get("system"),
-                        "onset": get("date"),
-                        "abatement": get("end_date"),
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    field,
-                )
-            )
-        elif section == "medication":
-            lists["medications"].append(
-                _build(
-                    MedicationRecord,
-                    {
-                        "text": item,
-                        "code": get("code"),
-                        "system": get("system"),
-                        "start": get("date"),
-                        "end": get("end_date"),
-                        "concept": get("category"),
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    field,
-                )
-            )
         elif section == "therapy":
             key = get("line") or where
             line = therapy_lines.setdefault(key, {"drugs": [], "record": where})
@@ -458,460 +389,142 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
             ):
                 if get(column):
                     line[target] = row[column]
-        elif section == "procedure":
-            lists["procedures"].append(
-                _build(
-                    ProcedureRecord,
-                    {
-                        "text": item,
-                        "code": get("code"),
-                        "system": get("system"),
-                        "date": get("date"),
-                        "category": get("category"),
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    field,
-                )
-            )
-        elif section == "biomarker":
-            numeric = re.fullmatch(r"[\d.]+", value) is not None
-            status = None if numeric else _biomarker_status(value, file, pid, f"{where}: value")
-            lists["biomarkers"].append(
-                _build(
-                    Biomarker,
-                    {
-                        "marker": item,
-                        "status": status,
-                        "value": float(value) if numeric else None,
-                        "date": get("date"),
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    field,
-                )
-            )
-        elif section == "lesion":
-            lists["lesions"].append(
-                _build(
-                    Lesion,
-                    {
-                        "organ": item,
-                        "measurable": _bool(value, file, pid, f"{where}: value"),
-                        "complete_metabolic_response": _bool(
-                            row.get("category", ""), file, pid, f"{where}: category"
-                        ),
-                        "date": get("date"),
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    field,
-                )
+        else:  # a section of one record a row: condition, medication, procedure, biomarker, lesion
+            lists[_LISTS[section]].append(
+                _list_record(section, item, value, row, where, file, pid, field)
             )
     if diagnosis:
         diagnosis["record"] = "diagnosis"
-        data["diagnosis"] = _build(Diagnosis, diagnosis, file, pid, "diagnosis")
+        data["diagnosis"] = build_record(Diagnosis, diagnosis, file, pid, "diagnosis")
     if "therapies" in lists:
         lists["therapies"] = [
-            _build(TherapyLine, line, file, pid, f"{line['record']}: therapy")
+            build_record(TherapyLine, line, file, pid, f"{line['record']}: therapy")
             for line in therapy_lines.values()
         ]
     data.update(lists)
-    return _build(Patient, data, file, pid, "")
+    return build_record(Patient, data, file, pid, "")
 
 
-_STATUS_WORDS = {
-    "not detected": "not_detected",
-    "not_detected": "not_detected",
-    "negative": "not_detected",
-    "wild-type": "not_detected",
-    "wild type": "not_detected",
-    "wildtype": "not_detected",
-    "detected": "detected",
-    "positive": "detected",
-    "mutated": "detected",
-    "mutation detected": "detected",
-    "rearranged": "detected",
-    "rearrangement": "detected",
-    "failed": "failed",
-    "test failed": "failed",
-    "indeterminate": "failed",
-}
+def _observation(
+    item: str, value: str, row: dict[str, str], where: str, file: str, pid: str, field: str
+) -> Observation:
+    """A lab or vital sign row: by LOINC code or analyte name, a number or a text result."""
 
+    def get(column: str) -> str | None:
+        return row.get(column) or None
 
-def _biomarker_status(text: str, file: str, record: str, field: str) -> str:
-    folded = text.strip().casefold()
-    if folded in _STATUS_WORDS:
-        return _STATUS_WORDS[folded]
-    raise ValueProblem(
-        f"unknown biomarker result {text!r}",
-        file=file,
-        record=record,
-        field=field,
-        hint="Use detected, not detected (negative, wild-type) or failed.",
-    )
-
-
-# ---------------------------------------------------------------- FHIR R4 bundles
-
-_ECOG_LOINC, _KARNOFSKY_LOINC = "89247-1", "89243-0"
-_STAGE_LOINC = {"21908-9": "stage", "21905-5": "t", "21906-3": "n", "21907-1": "m"}
-_ECOG_ANSWERS = {
-    "LA9622-7": 0,
-    "LA9623-5": 1,
-    "LA9624-3": 2,
-    "LA9625-0": 3,
-    "LA9626-8": 4,
-    "LA9627-6": 5,
-}
-_UCUM = ((r"\[IU\]", "IU"), (r"mm\[Hg\]", "mmHg"), (r"\(24\.h\)", "24h"), (r"\{[^}]*\}/", "/"))
-
-
-def _ucum(unit: str | None) -> str | None:
-    if unit is None:
-        return None
-    for pattern, new in _UCUM:
-        unit = re.sub(pattern, new, unit)
-    return unit
-
-
-def _day(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}.*", text):
-        return dt.date.fromisoformat(text[:10])
-    return None  # a year or year-month only: too coarse for a window
-
-
-def _codes(concept: Any) -> list[tuple[str | None, str | None]]:
-    if concept is None:
-        return []
-    return [(c.system, c.code) for c in (concept.coding or [])]
-
-
-def _text(concept: Any) -> str | None:
-    if concept is None:
-        return None
-    if concept.text:
-        return str(concept.text)
-    for coding in concept.coding or []:
-        if coding.display:
-            return str(coding.display)
-    return None
-
-
-def _number(value: Decimal | float | int | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _reference(resource: Any) -> str | None:
-    for attribute in ("subject", "patient"):
-        ref = getattr(resource, attribute, None)
-        if ref is not None and ref.reference:
-            return str(ref.reference)
-    return None
-
-
-def patients_from_fhir(data: dict[str, Any], file: str) -> list[Patient]:
-    from fhir.resources.R4B.bundle import Bundle
-
-    try:
-        bundle = Bundle.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise SchemaError(
-            f"not a valid FHIR R4 bundle: {first['msg']}",
-            file=file,
-            field=".".join(str(p) for p in first["loc"]),
-            hint="Export the bundle again from the EHR (FHIR R4, JSON).",
-        ) from exc
-    resources = [(e.fullUrl, e.resource) for e in (bundle.entry or []) if e.resource is not None]
-    people: dict[str, dict[str, Any]] = {}
-    aliases: dict[str, str] = {}
-    for full_url, resource in resources:
-        if resource.get_resource_type() == "Patient":
-            pid = str(resource.id or full_url or f"patient-{len(people) + 1}")
-            gender = (resource.gender or "").lower()
-            people[pid] = {
-                "id": pid,
-                "sex": gender if gender in {"female", "male"} else None,
-                "birth_date": _day(resource.birthDate),
-            }
-            aliases[f"Patient/{pid}"] = pid
-            if full_url:
-                aliases[str(full_url)] = pid
-    if not people:
-        raise SchemaError(
-            "the bundle holds no Patient resource",
-            file=file,
-            hint="Include the Patient the observations are about.",
-        )
-    lone = next(iter(people)) if len(people) == 1 else None
-    sections: dict[str, dict[str, list[Any]]] = {pid: {} for pid in people}
-    for full_url, resource in resources:
-        kind = resource.get_resource_type()
-        if kind == "Patient":
-            continue
-        ref = _reference(resource)
-        pid = aliases.get(ref or "", lone if ref is None else None)
-        if pid is None:
-            continue  # about someone else (a practitioner, another patient not in the bundle)
-        where = f"{kind}/{resource.id or full_url or '?'}"
-        handler = _FHIR_HANDLERS.get(kind)
-        if handler is not None:
-            handler(resource, where, sections[pid], file, pid)
-    return [_patient_from_fhir(people[pid], sections[pid], file) for pid in people]
-
-
-def _fhir_observation(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    codes = [
-        code
-        for system, code in _codes(resource.code)
-        if System.normalise(system) == System.LOINC and code
-    ]
-    day = (
-        _day(resource.effectiveDateTime)
-        or (_day(resource.effectivePeriod.start) if resource.effectivePeriod else None)
-        or _day(resource.issued)
-    )
-    for code in codes:
-        if code in (_ECOG_LOINC, _KARNOFSKY_LOINC):
-            score = resource.valueInteger
-            if score is None and resource.valueCodeableConcept is not None:
-                for _, answer in _codes(resource.valueCodeableConcept):
-                    score = _ECOG_ANSWERS.get(answer or "", score)
-            if score is None and resource.valueQuantity is not None:
-                score = int(resource.valueQuantity.value)
-            if score is None:
-                raise ValueProblem(
-                    "performance status without a score", file=file, record=pid, field=where
-                )
-            out.setdefault("performance_status", []).append(
-                _build(
-                    PerformanceStatus,
-                    {
-                        "scale": "ECOG" if code == _ECOG_LOINC else "Karnofsky",
-                        "score": score,
-                        "date": day,
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    where,
-                )
-            )
-            return
-        if code in _STAGE_LOINC:
-            value = _text(resource.valueCodeableConcept) or resource.valueString
-            if value:
-                stage = out.setdefault("stage", [{}])[0]
-                stage[_STAGE_LOINC[code]] = re.sub(r"(?i)^stage\s+", "", str(value)).strip()
-            return
-        item = analyte_for_loinc(code)
-        if item is None:
-            continue
-        payload: dict[str, Any] = {"analyte": item.key, "loinc": code, "date": day, "record": where}
-        if day is None:
-            raise ValueProblem(
-                f"{item.name} has no effective date",
-                file=file,
-                record=pid,
-                field=where,
-                hint="Screening needs the date of every result.",
-            )
-        if resource.valueQuantity is not None:
-            quantity = resource.valueQuantity
-            payload["value"] = _number(quantity.value)
-            payload["unit"] = (
-                _ucum(quantity.code or quantity.unit) if quantity.code else quantity.unit
-            )
-        else:
-            payload["result"] = _text(resource.valueCodeableConcept) or resource.valueString
-        for reference in resource.referenceRange or []:
-            if reference.low is not None:
-                payload["low"] = _number(reference.low.value)
-            if reference.high is not None:
-                payload["high"] = _number(reference.high.value)
-            unit = reference.high or reference.low
-            if unit is not None and (unit.code or unit.unit):
-                payload["range_unit"] = _ucum(unit.code or unit.unit)
-            break
-        out.setdefault("observations", []).append(_build(Observation, payload, file, pid, where))
-        return
-    # a biomarker result: named by its code text (EGFR, ALK, ROS1, PD-L1 …)
-    name = (_text(resource.code) or "").strip()
-    marker = next((m for m in BIOMARKERS if re.match(rf"{re.escape(m)}\b", name, re.I)), None)
-    if marker is None:
-        return
-    status = None
-    value = None
-    if resource.valueQuantity is not None:
-        value = _number(resource.valueQuantity.value)
+    key = "loinc" if re.fullmatch(r"\d{1,7}-\d", item) else "analyte"
+    numeric = re.fullmatch(r"-?[\d.,]+", value) is not None
+    payload: dict[str, Any] = {
+        key: item,
+        "unit": get("unit"),
+        "date": get("date"),
+        "record": where,
+        "low": _float(row["low"], file, pid, f"{where}: low") if get("low") else None,
+        "high": _float(row["high"], file, pid, f"{where}: high") if get("high") else None,
+    }
+    if numeric:
+        payload["value"] = _float(value, file, pid, f"{where}: value")
     else:
-        text = _text(resource.valueCodeableConcept) or resource.valueString
-        if text:
-            status = _biomarker_status(str(text), file, pid, where)
-    out.setdefault("biomarkers", []).append(
-        _build(
-            Biomarker,
-            {"marker": marker, "status": status, "value": value, "date": day, "record": where},
+        payload["result"] = value
+    return build_record(Observation, payload, file, pid, field)
+
+
+def _list_record(
+    section: str,
+    item: str,
+    value: str,
+    row: dict[str, str],
+    where: str,
+    file: str,
+    pid: str,
+    field: str,
+) -> BaseModel:
+    """The record of a row of a list section (condition, medication, procedure, biomarker,
+    lesion)."""
+
+    def get(column: str) -> str | None:
+        return row.get(column) or None
+
+    if section == "condition":
+        return build_record(
+            ConditionRecord,
+            {
+                "text": item,
+                "code": get("code"),
+                "system": get("system"),
+                "onset": get("date"),
+                "abatement": get("end_date"),
+                "record": where,
+            },
             file,
             pid,
-            where,
+            field,
         )
-    )
-
-
-def _fhir_condition(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    onset = (
-        _day(resource.onsetDateTime)
-        or (_day(resource.onsetPeriod.start) if resource.onsetPeriod else None)
-        or _day(resource.recordedDate)
-    )
-    abatement = _day(resource.abatementDateTime) or (
-        _day(resource.abatementPeriod.end) if resource.abatementPeriod else None
-    )
-    codes = _codes(resource.code)
-    text = _text(resource.code)
-    record = {"text": text, "onset": onset, "abatement": abatement, "record": where}
-    if codes:
-        record["system"], record["code"] = codes[0]
-    concepts = match_concepts("condition", codes=codes, names=(text,))
-    if "nsclc" in concepts and "diagnosis" not in out:
-        how = " ".join(_text(e.code[0]) or "" for e in (resource.evidence or []) if e.code).lower()
-        confirmed = "histology" if "histolog" in how else "cytology" if "cytolog" in how else None
-        stage = None
-        for entry in resource.stage or []:
-            stage = re.sub(r"(?i)^stage\s+", "", _text(entry.summary) or "").strip() or stage
-        diagnosis = {k: v for k, v in record.items() if k not in {"onset", "abatement"}}
-        out["diagnosis"] = [{**diagnosis, "confirmed_by": confirmed, "stage": stage, "date": onset}]
-        return
-    for system, code in codes[1:]:
-        if match_concepts("condition", codes=((system, code),)) - match_concepts(
-            "condition", codes=codes[:1]
-        ):
-            record["system"], record["code"] = system, code  # the coding oncotrial can read
-    out.setdefault("conditions", []).append(_build(ConditionRecord, record, file, pid, where))
-
-
-def _medication_record(concept: Any, start: Any, end: Any, where: str, file: str, pid: str) -> Any:
-    codes = _codes(concept)
-    record: dict[str, Any] = {
-        "text": _text(concept),
-        "start": _day(start),
-        "end": _day(end),
-        "record": where,
-    }
-    readable = [c for c in codes if match_concepts("therapy", codes=(c,))]
-    if readable or codes:
-        record["system"], record["code"] = (readable or codes)[0]
-    return _build(MedicationRecord, record, file, pid, where)
-
-
-def _fhir_medication_statement(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    period = resource.effectivePeriod
-    start = resource.effectiveDateTime or (period.start if period else None)
-    end = period.end if period else None
-    if resource.status in {"completed", "stopped"} and end is None:
-        end = start
-    out.setdefault("medications", []).append(
-        _medication_record(resource.medicationCodeableConcept, start, end, where, file, pid)
-    )
-
-
-def _fhir_medication_request(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    bounds = None
-    for dosage in resource.dosageInstruction or []:
-        if dosage.timing and dosage.timing.repeat and dosage.timing.repeat.boundsPeriod:
-            bounds = dosage.timing.repeat.boundsPeriod
-    start = (bounds.start if bounds else None) or resource.authoredOn
-    end = bounds.end if bounds else None
-    out.setdefault("medications", []).append(
-        _medication_record(resource.medicationCodeableConcept, start, end, where, file, pid)
-    )
-
-
-def _fhir_immunization(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    if resource.status == "not-done":
-        return
-    when = resource.occurrenceDateTime
-    out.setdefault("medications", []).append(
-        _medication_record(resource.vaccineCode, when, when, where, file, pid)
-    )
-
-
-def _fhir_procedure(
-    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
-) -> None:
-    if resource.status in {"not-done", "entered-in-error"}:
-        return
-    when = resource.performedDateTime or (
-        resource.performedPeriod.start if resource.performedPeriod else None
-    )
-    codes = _codes(resource.code)
-    category = None
-    category_text = (_text(resource.category) or "").strip()
-    matched = match_concepts("procedure", names=(category_text,)) if category_text else frozenset()
-    if matched:
-        category = sorted(matched, key=len)[-1]
-    record = {
-        "text": _text(resource.code),
-        "date": _day(when),
-        "category": category,
-        "record": where,
-    }
-    if codes:
-        record["system"], record["code"] = codes[0]
-    out.setdefault("procedures", []).append(_build(ProcedureRecord, record, file, pid, where))
-
-
-_FHIR_HANDLERS: dict[str, Callable[[Any, str, dict[str, list[Any]], str, str], None]] = {
-    "Observation": _fhir_observation,
-    "Condition": _fhir_condition,
-    "MedicationStatement": _fhir_medication_statement,
-    "MedicationRequest": _fhir_medication_request,
-    "Immunization": _fhir_immunization,
-    "Procedure": _fhir_procedure,
-}
-
-
-def _patient_from_fhir(person: dict[str, Any], found: dict[str, list[Any]], file: str) -> Patient:
-    data = dict(person)
-    for key in (
-        "observations",
-        "performance_status",
-        "conditions",
-        "medications",
-        "procedures",
-        "biomarkers",
-    ):
-        if key in found:
-            data[key] = tuple(found[key])
-    diagnosis = found.get("diagnosis", [None])[0]
-    stage = found.get("stage", [{}])[0]
-    if diagnosis is not None or stage:
-        merged = {**(diagnosis or {}), **{k: v for k, v in stage.items() if v}}
-        merged.setdefault("record", "Condition")
-        data["diagnosis"] = _build(Diagnosis, merged, file, person["id"], "diagnosis")
-    return _build(Patient, data, file, person["id"], "")
+    if section == "medication":
+        return build_record(
+            MedicationRecord,
+            {
+                "text": item,
+                "code": get("code"),
+                "system": get("system"),
+                "start": get("date"),
+                "end": get("end_date"),
+                "concept": get("category"),
+                "record": where,
+            },
+            file,
+            pid,
+            field,
+        )
+    if section == "procedure":
+        return build_record(
+            ProcedureRecord,
+            {
+                "text": item,
+                "code": get("code"),
+                "system": get("system"),
+                "date": get("date"),
+                "category": get("category"),
+                "record": where,
+            },
+            file,
+            pid,
+            field,
+        )
+    if section == "biomarker":
+        numeric = re.fullmatch(r"[\d.]+", value) is not None
+        status = None if numeric else biomarker_status(value, file, pid, f"{where}: value")
+        return build_record(
+            Biomarker,
+            {
+                "marker": item,
+                "status": status,
+                "value": float(value) if numeric else None,
+                "date": get("date"),
+                "record": where,
+            },
+            file,
+            pid,
+            field,
+        )
+    if section == "lesion":
+        return build_record(
+            Lesion,
+            {
+                "organ": item,
+                "measurable": _bool(value, file, pid, f"{where}: value"),
+                "complete_metabolic_response": _bool(
+                    row.get("category", ""), file, pid, f"{where}: category"
+                ),
+                "date": get("date"),
+                "record": where,
+            },
+            file,
+            pid,
+            field,
+        )
+    raise AssertionError(f"not a list section: {section}")  # the caller checked CSV_SECTIONS
 
 
 # ---------------------------------------------------------------- files and folders

@@ -390,7 +390,7 @@ def _canonical_text(value: Any) -> str | None:
     if hasattr(value, "isoformat"):  # date, datetime, Timestamp
         if pd.isna(value):
             return None
-        text = value.isoformat()
+        text = str(value.isoformat())
         return text[:10] if text.endswith("T00:00:00") else text
     text = str(value)
     return None if text == "" else text
@@ -407,7 +407,7 @@ def numbers_as_text(values: Any) -> list[str | None]:
     rest = finite & ~integral
     if rest.any():
         out[rest] = [repr(float(v)) for v in array[rest]]
-    return out.tolist()  # type: ignore[no-any-return]
+    return out.tolist()
 
 
 def to_text_frame(frame: pd.DataFrame, domain: str | None = None) -> pd.DataFrame:
@@ -428,7 +428,8 @@ def to_text_frame(frame: pd.DataFrame, domain: str | None = None) -> pd.DataFram
             if kind in ("string", "empty"):
                 present = series.notna().to_numpy()
                 array = series.to_numpy(dtype=object)
-                array = np.where(present, array, None)
+                # numpy's stubs take no bare None as np.where's value; the result is the same.
+                array = np.where(present, array, np.array(None, dtype=object))
                 values = (
                     [None if v == "" else v for v in array.tolist()]
                     if (array == "").any()

@@ -66,7 +66,7 @@ def write_xpt(frame: pd.DataFrame, meta: DatasetMeta, path: Path) -> Path:
     import pyreadstat
 
     data = transport_frame(frame, meta)
-    labels = {v.name: v.label for v in meta.variables}
+    labels: dict[str, str | None] = {v.name: v.label for v in meta.variables}
     formats = {v.name: v.display_format for v in meta.variables if v.display_format}
     try:
         pyreadstat.write_xport(

@@ -70,30 +70,9 @@ def unescape_markdown(text: str) -> str:
 
 
 def build_trial_page(protocol: Protocol) -> TrialPage:
+    """The registry-style page of a protocol, section by section."""
     p = protocol
-    sections: list[PageSection] = []
-    enrollment = (
-        f"{p.enrollment.count} participants"
-        + (f" ({label(p.enrollment.type).lower()})" if p.enrollment.type else "")
-        if p.enrollment and p.enrollment.count is not None
-        else None
-    )
-    sections.append(
-        PageSection(
-            "Basic Information",
-            facts=(
-                ("Trial", p.trial_id),
-                ("Recruitment status", label(p.status.overall_status)),
-                ("Phase", ", ".join(label(ph) for ph in p.design.phases) or "—"),
-                ("Enrollment", _v(enrollment)),
-                ("Study type", label(p.design.study_type)),
-                ("Start date", _v(p.status.start)),
-                ("Primary completion", _v(p.status.primary_completion)),
-                ("Completion date", _v(p.status.completion)),
-                ("Last updated", _v(p.status.last_updated)),
-            ),
-        )
-    )
+    sections: list[PageSection] = [_basic_information(p)]
     if p.description.brief_summary:
         sections.append(
             PageSection("Brief Summary", text=unescape_markdown(p.description.brief_summary))
@@ -105,161 +84,15 @@ def build_trial_page(protocol: Protocol) -> TrialPage:
             )
         )
     sections.append(PageSection("Conditions", text=", ".join(p.conditions) or "—"))
-    sections.append(
-        PageSection(
-            "Study Design",
-            facts=(
-                ("Allocation", label(p.design.allocation) + _mark(p, "design.allocation")),
-                (
-                    "Intervention model",
-                    label(p.design.intervention_model) + _mark(p, "design.intervention_model"),
-                ),
-                ("Primary purpose", label(p.design.primary_purpose)),
-                ("Masking", label(p.design.masking)),
-            ),
-        )
-    )
-    sections.append(
-        PageSection(
-            "Study Groups",
-            items=tuple(
-                PageItem(
-                    heading=arm.label + _mark(p, f"arms[{i}]"),
-                    facts=(
-                        ("Type", label(arm.type)),
-                        ("Interventions", ", ".join(arm.interventions) or "—"),
-                    ),
-                    text=arm.description,
-                )
-                for i, arm in enumerate(p.arms)
-            ),
-            notes=() if p.arms else ("The registration lists no study groups.",),
-        )
-    )
-    sections.append(
-        PageSection(
-            "Interventions",
-            items=tuple(
-                PageItem(
-                    heading=i.name,
-                    facts=(
-                        ("Type", label(i.type)),
-                        (
-                            "Dose and schedule",
-                            (i.dosing.describe() or "—") + _mark(p, f"interventions[{n}].dosing"),
-                        ),
-                    ),
-                    text=i.description,
-                )
-                for n, i in enumerate(p.interventions)
-            ),
-        )
-    )
-    outcome_items = []
-    for n, e in enumerate(p.endpoints):
-        reading = e.reading
-        computed = reading.kind.value
-        if reading.rate_of is not None:
-            computed = f"{reading.rate_of.value} rate"
-        if reading.landmark is not None:
-            computed += f" at {reading.landmark}"
-        if reading.criteria:
-            computed += " · " + ", ".join(c.value for c in reading.criteria)
-        if reading.ctcae_version:
-            computed += f" · CTCAE v{reading.ctcae_version}"
-        if reading.origin is not None:
-            computed += f" · from {reading.origin.value}"
-        outcome_items.append(
-            PageItem(
-                heading=f"{e.level.value.capitalize()}: {e.title}" + _mark(p, f"endpoints[{n}]"),
-                facts=(("Time frame", _v(e.time_frame)), ("Computed as", computed)),
-                text=e.description,
-            )
-        )
-    sections.append(
-        PageSection(
-            "Outcome Measures",
-            items=tuple(outcome_items),
-            notes=(
-                ()
-                if p.endpoints_at(EndpointLevel.PRIMARY)
-                else ("The registration names no primary outcome.",)
-            ),
-        )
-    )
-    eligibility = p.eligibility
-    sections.append(
-        PageSection(
-            "Eligibility Criteria",
-            facts=(
-                ("Sex", label(eligibility.sex)),
-                ("Minimum age", _v(eligibility.minimum_age)),
-                ("Maximum age", _v(eligibility.maximum_age)),
-                (
-                    "Healthy volunteers",
-                    "—"
-                    if eligibility.healthy_volunteers is None
-                    else ("Yes" if eligibility.healthy_volunteers else "No"),
-                ),
-            ),
-            items=tuple(
-                PageItem(heading=c.id, text=unescape_markdown(c.text), depth=c.depth)
-                for c in eligibility.inclusion + eligibility.exclusion
-            ),
-            notes=(
-                ()
-                if eligibility.inclusion or eligibility.exclusion
-                else ("The record carries no criteria text.",)
-            ),
-        )
-    )
-    sponsors = p.sponsors
-    party = sponsors.responsible_party
-    sections.append(
-        PageSection(
-            "Sponsors",
-            facts=(
-                ("Lead sponsor", _v(sponsors.lead.name if sponsors.lead else None)),
-                ("Collaborators", ", ".join(c.name for c in sponsors.collaborators) or "—"),
-                (
-                    "Responsible party",
-                    _v(
-                        ", ".join(
-                            x
-                            for x in (
-                                party.name if party else None,
-                                party.title if party else None,
-                                party.affiliation if party else None,
-                                label(party.type) if party and party.type else None,
-                            )
-                            if x
-                        )
-                        or None
-                    ),
-                ),
-            ),
-        )
-    )
-    location_rows = tuple(
-        (
-            _v(loc.facility or loc.address),
-            _v(", ".join(x for x in (loc.city, loc.state, loc.country) if x) or None),
-            _v(loc.status),
-        )
-        for loc in p.locations[:MAX_LOCATIONS]
-    )
-    sections.append(
-        PageSection(
-            "Locations",
-            header=("Site", "Place", "Status"),
-            rows=location_rows,
-            notes=(
-                (f"{len(p.locations) - MAX_LOCATIONS} more locations not shown.",)
-                if len(p.locations) > MAX_LOCATIONS
-                else ()
-            ),
-        )
-    )
+    sections += [
+        _study_design(p),
+        _study_groups(p),
+        _interventions(p),
+        _outcome_measures(p),
+        _eligibility(p),
+        _sponsors(p),
+        _locations(p),
+    ]
     contacts = tuple((_v(c.name), _v(c.role), _v(c.phone), _v(c.email)) for c in p.central_contacts)
     if contacts:
         sections.append(
@@ -296,4 +129,184 @@ def build_trial_page(protocol: Protocol) -> TrialPage:
     subtitle = p.identity.official_title if p.identity.official_title != p.title else None
     return TrialPage(
         trial_id=p.trial_id, title=p.title, subtitle=subtitle, sections=tuple(sections)
+    )
+
+
+def _basic_information(p: Protocol) -> PageSection:
+    enrollment = (
+        f"{p.enrollment.count} participants"
+        + (f" ({label(p.enrollment.type).lower()})" if p.enrollment.type else "")
+        if p.enrollment and p.enrollment.count is not None
+        else None
+    )
+    return PageSection(
+        "Basic Information",
+        facts=(
+            ("Trial", p.trial_id),
+            ("Recruitment status", label(p.status.overall_status)),
+            ("Phase", ", ".join(label(ph) for ph in p.design.phases) or "—"),
+            ("Enrollment", _v(enrollment)),
+            ("Study type", label(p.design.study_type)),
+            ("Start date", _v(p.status.start)),
+            ("Primary completion", _v(p.status.primary_completion)),
+            ("Completion date", _v(p.status.completion)),
+            ("Last updated", _v(p.status.last_updated)),
+        ),
+    )
+
+
+def _study_design(p: Protocol) -> PageSection:
+    return PageSection(
+        "Study Design",
+        facts=(
+            ("Allocation", label(p.design.allocation) + _mark(p, "design.allocation")),
+            (
+                "Intervention model",
+                label(p.design.intervention_model) + _mark(p, "design.intervention_model"),
+            ),
+            ("Primary purpose", label(p.design.primary_purpose)),
+            ("Masking", label(p.design.masking)),
+        ),
+    )
+
+
+def _study_groups(p: Protocol) -> PageSection:
+    return PageSection(
+        "Study Groups",
+        items=tuple(
+            PageItem(
+                heading=arm.label + _mark(p, f"arms[{i}]"),
+                facts=(
+                    ("Type", label(arm.type)),
+                    ("Interventions", ", ".join(arm.interventions) or "—"),
+                ),
+                text=arm.description,
+            )
+            for i, arm in enumerate(p.arms)
+        ),
+        notes=() if p.arms else ("The registration lists no study groups.",),
+    )
+
+
+def _interventions(p: Protocol) -> PageSection:
+    return PageSection(
+        "Interventions",
+        items=tuple(
+            PageItem(
+                heading=i.name,
+                facts=(
+                    ("Type", label(i.type)),
+                    (
+                        "Dose and schedule",
+                        (i.dosing.describe() or "—") + _mark(p, f"interventions[{n}].dosing"),
+                    ),
+                ),
+                text=i.description,
+            )
+            for n, i in enumerate(p.interventions)
+        ),
+    )
+
+
+def _outcome_measures(p: Protocol) -> PageSection:
+    outcome_items = []
+    for n, e in enumerate(p.endpoints):
+        reading = e.reading
+        computed = reading.kind.value
+        if reading.rate_of is not None:
+            computed = f"{reading.rate_of.value} rate"
+        if reading.landmark is not None:
+            computed += f" at {reading.landmark}"
+        if reading.criteria:
+            computed += " · " + ", ".join(c.value for c in reading.criteria)
+        if reading.ctcae_version:
+            computed += f" · CTCAE v{reading.ctcae_version}"
+        if reading.origin is not None:
+            computed += f" · from {reading.origin.value}"
+        outcome_items.append(
+            PageItem(
+                heading=f"{e.level.value.capitalize()}: {e.title}" + _mark(p, f"endpoints[{n}]"),
+                facts=(("Time frame", _v(e.time_frame)), ("Computed as", computed)),
+                text=e.description,
+            )
+        )
+    return PageSection(
+        "Outcome Measures",
+        items=tuple(outcome_items),
+        notes=(
+            ()
+            if p.endpoints_at(EndpointLevel.PRIMARY)
+            else ("The registration names no primary outcome.",)
+        ),
+    )
+
+
+def _eligibility(p: Protocol) -> PageSection:
+    eligibility = p.eligibility
+    return PageSection(
+        "Eligibility Criteria",
+        facts=(
+            ("Sex", label(eligibility.sex)),
+            ("Minimum age", _v(eligibility.minimum_age)),
+            ("Maximum age", _v(eligibility.maximum_age)),
+            (
+                "Healthy volunteers",
+                "—"
+                if eligibility.healthy_volunteers is None
+                else ("Yes" if eligibility.healthy_volunteers else "No"),
+            ),
+        ),
+        items=tuple(
+            PageItem(heading=c.id, text=unescape_markdown(c.text), depth=c.depth)
+            for c in eligibility.inclusion + eligibility.exclusion
+        ),
+        notes=(
+            ()
+            if eligibility.inclusion or eligibility.exclusion
+            else ("The record carries no criteria text.",)
+        ),
+    )
+
+
+def _sponsors(p: Protocol) -> PageSection:
+    sponsors = p.sponsors
+    party = sponsors.responsible_party
+    responsible = ", ".join(
+        x
+        for x in (
+            party.name if party else None,
+            party.title if party else None,
+            party.affiliation if party else None,
+            label(party.type) if party and party.type else None,
+        )
+        if x
+    )
+    return PageSection(
+        "Sponsors",
+        facts=(
+            ("Lead sponsor", _v(sponsors.lead.name if sponsors.lead else None)),
+            ("Collaborators", ", ".join(c.name for c in sponsors.collaborators) or "—"),
+            ("Responsible party", _v(responsible or None)),
+        ),
+    )
+
+
+def _locations(p: Protocol) -> PageSection:
+    location_rows = tuple(
+        (
+            _v(loc.facility or loc.address),
+            _v(", ".join(x for x in (loc.city, loc.state, loc.country) if x) or None),
+            _v(loc.status),
+        )
+        for loc in p.locations[:MAX_LOCATIONS]
+    )
+    return PageSection(
+        "Locations",
+        header=("Site", "Place", "Status"),
+        rows=location_rows,
+        notes=(
+            (f"{len(p.locations) - MAX_LOCATIONS} more locations not shown.",)
+            if len(p.locations) > MAX_LOCATIONS
+            else ()
+        ),
     )

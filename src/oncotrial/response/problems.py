@@ -138,7 +138,7 @@ class ProblemLog:
         return pd.concat(self._parts, ignore_index=True).astype(object)
 
 
-def _text(value: object) -> object:
+def _text(value: object) -> str | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     return str(value)
@@ -154,10 +154,10 @@ def as_problems(frame: pd.DataFrame) -> list[Problem]:
         out.append(
             Problem(
                 message=f"{row.PROBLEM} — {row.ACTION}",
-                file=_text(row.SOURCE),  # type: ignore[arg-type]
+                file=_text(row.SOURCE),
                 record=record or None,
-                field=_text(row.FIELD),  # type: ignore[arg-type]
-                value=_text(row.VALUE),  # type: ignore[arg-type]
+                field=_text(row.FIELD),
+                value=_text(row.VALUE),
             )
         )
     return out

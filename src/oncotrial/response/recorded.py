@@ -168,6 +168,14 @@ def prepare_recorded(
     kept = kept.sort_values(["SUBJ", "DAY", "SEVERITY", "SEQ"], kind="stable").reset_index(
         drop=True
     )
+    kept = _one_per_day(kept, settings, log)
+    kept["AVALC"] = kept["CODE"].map(LABELS[settings.criteria]).astype(object)
+    kept["RULE"] = "TP-RECORDED"
+    return kept.drop(columns=["SEVERITY"])
+
+
+def _one_per_day(kept: pd.DataFrame, settings: ResponseSettings, log: ProblemLog) -> pd.DataFrame:
+    """One timepoint response a date: the worst (rows are sorted by severity within a date)."""
     same_day = kept.duplicated(["SUBJ", "DAY"]).to_numpy()
     if same_day.any():
         differs = kept.groupby(["SUBJ", "DAY"])["CODE"].transform("nunique").to_numpy() > 1
@@ -188,6 +196,4 @@ def prepare_recorded(
             field="RESPONSE",
         )
         kept = kept.loc[~same_day].reset_index(drop=True)
-    kept["AVALC"] = kept["CODE"].map(LABELS[settings.criteria]).astype(object)
-    kept["RULE"] = "TP-RECORDED"
-    return kept.drop(columns=["SEVERITY"])
+    return kept

@@ -253,12 +253,7 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     complete = (n_target > 0) & (n_assessed == n_target)
     tsum = np.where(complete, psum, np.nan)
 
-    # Nadir before each timepoint: the smallest of the baseline sum and the complete sums of
-    # earlier timepoints (RECIST 1.1 §4.3.1 'smallest sum on study ... includes the baseline').
-    running = pd.Series(np.where(complete, psum, np.inf)).groupby(tp_subj).cummin()
-    before = running.groupby(tp_subj).shift(1).fillna(np.inf).to_numpy()
-    nadir = np.minimum(np.where(np.isnan(base_sum), np.inf, base_sum), before)
-    nadir = np.where(np.isinf(nadir), np.nan, nadir)
+    nadir = _nadir_before(complete, psum, tp_subj, base_sum)
 
     # --- non-target lesions ---------------------------------------------------------------
     is_n = role == ROLE_NONTARGET
@@ -303,11 +298,7 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
     t_names = np.array(r.TARGET_CATEGORIES, dtype=object)
     n_names = np.array(r.NONTARGET_CATEGORIES, dtype=object)
     new_names = np.array(r.NEW_CATEGORIES, dtype=object)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        chg = tsum - base_sum
-        pchg = 100.0 * chg / base_sum
-        chg_nadir = tsum - nadir
-        pchg_nadir = np.where(nadir > 0, 100.0 * chg_nadir / nadir, np.nan)
+    chg, pchg, chg_nadir, pchg_nadir = _changes(tsum, base_sum, nadir)
     first_rows = np.asarray(ass["ROW"])[first]
     n_targets_safe = np.where(n_target > 0, n_target, 0)
     return pd.DataFrame(
@@ -342,6 +333,29 @@ def derive_timepoints(prep: PreparedLesions, settings: ResponseSettings) -> pd.D
             "RULE": read.rule,
         }
     )
+
+
+def _nadir_before(
+    complete: np.ndarray, psum: np.ndarray, tp_subj: np.ndarray, base_sum: np.ndarray
+) -> np.ndarray:
+    """Nadir before each timepoint: the smallest of the baseline sum and the complete sums of
+    earlier timepoints (RECIST 1.1 §4.3.1 'smallest sum on study ... includes the baseline')."""
+    running = pd.Series(np.where(complete, psum, np.inf)).groupby(tp_subj).cummin()
+    before = running.groupby(tp_subj).shift(1).fillna(np.inf).to_numpy()
+    nadir = np.minimum(np.where(np.isnan(base_sum), np.inf, base_sum), before)
+    return np.where(np.isinf(nadir), np.nan, nadir)
+
+
+def _changes(
+    tsum: np.ndarray, base_sum: np.ndarray, nadir: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Change and percent change of the sum from baseline and from the nadir."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        chg = tsum - base_sum
+        pchg = 100.0 * chg / base_sum
+        chg_nadir = tsum - nadir
+        pchg_nadir = np.where(nadir > 0, 100.0 * chg_nadir / nadir, np.nan)
+    return chg, pchg, chg_nadir, pchg_nadir
 
 
 def _empty() -> pd.DataFrame:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from oncotrial.errors import ValueProblem
 
@@ -113,5 +114,6 @@ class DesignParameters:
                 "imaging_window_days must not be negative", field="imaging_window_days"
             )
 
-    def with_changes(self, **changes: object) -> DesignParameters:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> DesignParameters:
+        """A copy with ``changes`` (field names and values, checked by ``__post_init__``)."""
+        return replace(self, **changes)

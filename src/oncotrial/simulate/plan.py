@@ -345,42 +345,7 @@ def build_plan(protocol: Protocol, parameters: DesignParameters) -> TrialPlan:
                 effect=effect,
             )
         )
-    if parameters.hazard_ratio is not None or parameters.os_hazard_ratio is not None:
-        control_arm = next((a for a in arm_plans if a.control), None)
-        if control_arm is None:
-            notes.append("A hazard ratio was given but the protocol has no control arm; ignored.")
-        else:
-            adjusted = []
-            for arm_plan in arm_plans:
-                if (
-                    arm_plan.control
-                    or arm_plan.label in parameters.arms
-                    or arm_plan.code in parameters.arms
-                ):
-                    adjusted.append(arm_plan)
-                    continue
-                base = control_arm.effect
-                pfs = base.median_pfs_months / (parameters.hazard_ratio or 1.0)
-                if parameters.hazard_ratio is None:
-                    pfs = arm_plan.effect.median_pfs_months
-                os_ = (
-                    base.median_os_months / parameters.os_hazard_ratio
-                    if parameters.os_hazard_ratio is not None
-                    else max(arm_plan.effect.median_os_months, pfs * 1.5)
-                )
-                adjusted.append(
-                    ArmPlan(
-                        code=arm_plan.code,
-                        label=arm_plan.label,
-                        control=False,
-                        weight=arm_plan.weight,
-                        interventions=arm_plan.interventions,
-                        effect=ArmParameters(
-                            orr=arm_plan.effect.orr, median_pfs_months=pfs, median_os_months=os_
-                        ),
-                    )
-                )
-            arm_plans = adjusted
+    arm_plans = _apply_hazard_ratios(arm_plans, parameters, notes)
     analysis = protocol.analysis
     interval = parameters.imaging_interval_days or analysis.imaging_interval_days
     if interval is None:
@@ -437,3 +402,47 @@ def build_plan(protocol: Protocol, parameters: DesignParameters) -> TrialPlan:
         notes=tuple(notes),
         response=analysis.response or ResponseSettings(),
     )
+
+
+def _apply_hazard_ratios(
+    arm_plans: list[ArmPlan], parameters: DesignParameters, notes: list[str]
+) -> list[ArmPlan]:
+    """Experimental arms not given their own effect: the control arm's medians divided by the
+    given hazard ratio (PFS, OS)."""
+    if parameters.hazard_ratio is not None or parameters.os_hazard_ratio is not None:
+        control_arm = next((a for a in arm_plans if a.control), None)
+        if control_arm is None:
+            notes.append("A hazard ratio was given but the protocol has no control arm; ignored.")
+        else:
+            adjusted = []
+            for arm_plan in arm_plans:
+                if (
+                    arm_plan.control
+                    or arm_plan.label in parameters.arms
+                    or arm_plan.code in parameters.arms
+                ):
+                    adjusted.append(arm_plan)
+                    continue
+                base = control_arm.effect
+                pfs = base.median_pfs_months / (parameters.hazard_ratio or 1.0)
+                if parameters.hazard_ratio is None:
+                    pfs = arm_plan.effect.median_pfs_months
+                os_ = (
+                    base.median_os_months / parameters.os_hazard_ratio
+                    if parameters.os_hazard_ratio is not None
+                    else max(arm_plan.effect.median_os_months, pfs * 1.5)
+                )
+                adjusted.append(
+                    ArmPlan(
+                        code=arm_plan.code,
+                        label=arm_plan.label,
+                        control=False,
+                        weight=arm_plan.weight,
+                        interventions=arm_plan.interventions,
+                        effect=ArmParameters(
+                            orr=arm_plan.effect.orr, median_pfs_months=pfs, median_os_months=os_
+                        ),
+                    )
+                )
+            arm_plans = adjusted
+    return arm_plans

@@ -185,8 +185,91 @@ def simulate_trial(
     ae_terms = _ae_terms(ctcae, notes)
     population, outcomes, people = np.random.SeedSequence(seed).spawn(3)
     rng = np.random.Generator(np.random.PCG64(population))
+    screened = _screen(rng, plan, params, n)
+    enrolled_index = np.flatnonzero(~screened.failed)
+    strata_all = _strata(
+        plan,
+        screened.tps[enrolled_index],
+        [screened.histology[i] for i in enrolled_index],
+        screened.ecog[enrolled_index],
+        [screened.stage[i] for i in enrolled_index],
+        [screened.sex[i] for i in enrolled_index],
+        screened.age[enrolled_index],
+        notes,
+    )
+    arms = _allocate(rng, plan.arms, strata_all)
+    out_rng = np.random.Generator(np.random.PCG64(outcomes))
+    latent = _outcomes(out_rng, plan, params, arms, screened.tps[enrolled_index])
+    start = plan.start
+    cutoff_day = _cutoff_day(plan, params, screened.consent)
+    cutoff = start + timedelta(days=cutoff_day)
 
-    # Screening: people are screened until n are enrolled.
+    extra_ae = tuple(f"AEREL{i}" for i in range(1, len(plan.interventions) + 1))
+    tables = Tables(plan.studyid, start, extra={"AE": extra_ae})
+    streams = people.spawn(screened.count)
+    site_counters: dict[str, int] = {}
+    position_of = {int(index): position for position, index in enumerate(enrolled_index)}
+    first_dose: dict[str, int] = {}
+    truth_rows = []
+    for i in range(screened.count):
+        site, _site_name, country = plan.sites[int(screened.site_index[i])]
+        site_counters[site] = site_counters.get(site, 0) + 1
+        subjid = f"{site}-{site_counters[site]:04d}"
+        j = position_of.get(i)
+        allocated = (arms[j], strata_all[j]) if j is not None else None
+        patient = _patient(plan, screened, latent, i, j, subjid, site, country, allocated)
+        person_rng = np.random.Generator(np.random.PCG64(streams[i]))
+        course: Course
+        if j is None:
+            course = simulate_screen_failure(tables, patient, plan, person_rng)
+        else:
+            course = simulate_course(
+                tables, patient, plan, params, person_rng, cutoff_day, ae_terms
+            )
+            truth_rows.append(_truth_row(patient))
+        if course.first_dose is not None:
+            first_dose[patient.usubjid] = course.first_dose
+    frames = tables.frames(first_dose)
+    return SimulatedTrial(
+        protocol=protocol,
+        parameters=params,
+        seed=seed,
+        n=n,
+        plan=plan,
+        cutoff=cutoff,
+        notes=tuple(notes),
+        _frames=MappingProxyType(frames),
+        _truth=pd.DataFrame(truth_rows),
+    )
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """The population stream's draws for everyone screened, enrolled or not (index = person)."""
+
+    count: int
+    failed: npt.NDArray[np.bool_]
+    consent: npt.NDArray[np.int64]
+    site_index: npt.NDArray[np.int64]
+    sex: list[str]
+    age: npt.NDArray[np.int64]
+    ecog: npt.NDArray[np.int64]
+    stage: list[str]
+    histology: list[str]
+    primary: list[str]
+    tps: npt.NDArray[np.float64]
+    assay: list[str]
+    height: npt.NDArray[np.float64]
+    weight: npt.NDArray[np.float64]
+    gene_draws: npt.NDArray[np.float64]
+    failed_criterion: npt.NDArray[np.int64]
+    birth_offset: npt.NDArray[np.int64]
+
+
+def _screen(
+    rng: np.random.Generator, plan: TrialPlan, params: DesignParameters, n: int
+) -> _Screened:
+    """People are screened until ``n`` are enrolled; their baseline characteristics."""
     candidates = n * 4 + 50
     failed = rng.random(candidates) < params.screen_failure_rate
     enrolled_positions = np.flatnonzero(~failed)[:n]
@@ -205,6 +288,56 @@ def simulate_trial(
         np.int64
     )
     ecog = (rng.random(screened) < 0.62).astype(np.int64)
+    stage, histology = _disease(rng, disease, screened)
+    primary = (
+        ["LUNG"] * screened if lung else _choice(rng, ["COLON", "RECTUM"], [0.65, 0.35], screened)
+    )
+    band = rng.choice(3, size=screened, p=[0.33, 0.37, 0.30] if lung else [0.7, 0.25, 0.05])
+    tps = np.where(
+        band == 0,
+        0.0,
+        np.where(band == 1, rng.integers(1, 50, screened), rng.integers(10, 20, screened) * 5.0),
+    )
+    tps = np.where(rng.random(screened) < 0.04, np.nan, tps).astype(np.float64)
+    assay = _choice(
+        rng,
+        ["22C3 PHARMDX", "SP263", "28-8 PHARMDX"],
+        [0.6, 0.3, 0.1] if lung else [1.0, 0.0, 0.0],
+        screened,
+    )
+    height = np.where(
+        np.array(sex) == "M", rng.normal(169.0, 6.0, screened), rng.normal(158.0, 5.5, screened)
+    )
+    bmi = np.clip(rng.normal(23.0, 3.0, screened), 16.0, 35.0)
+    weight = bmi * (height / 100.0) ** 2
+    gene_draws = rng.random((screened, 5))
+    failed_criterion = rng.integers(0, len(plan.criteria), size=screened)
+    birth_offset = rng.integers(0, 365, size=screened)
+    return _Screened(
+        count=screened,
+        failed=failed,
+        consent=consent,
+        site_index=site_index,
+        sex=sex,
+        age=age,
+        ecog=ecog,
+        stage=stage,
+        histology=histology,
+        primary=primary,
+        tps=tps,
+        assay=assay,
+        height=height,
+        weight=weight,
+        gene_draws=gene_draws,
+        failed_criterion=failed_criterion,
+        birth_offset=birth_offset,
+    )
+
+
+def _disease(
+    rng: np.random.Generator, disease: Disease, screened: int
+) -> tuple[list[str], list[str]]:
+    """Stage and histology of each screened person."""
     if disease is Disease.NSCLC_ADVANCED:
         stage = _choice(rng, ["IIIB", "IIIC", "IVA", "IVB"], [0.12, 0.08, 0.45, 0.35], screened)
         histology = _choice(
@@ -228,48 +361,34 @@ def simulate_trial(
         histology = _choice(
             rng, ["ADENOCARCINOMA", "MUCINOUS ADENOCARCINOMA"], [0.95, 0.05], screened
         )
-    primary = (
-        ["LUNG"] * screened if lung else _choice(rng, ["COLON", "RECTUM"], [0.65, 0.35], screened)
-    )
-    band = rng.choice(3, size=screened, p=[0.33, 0.37, 0.30] if lung else [0.7, 0.25, 0.05])
-    tps = np.where(
-        band == 0,
-        0.0,
-        np.where(band == 1, rng.integers(1, 50, screened), rng.integers(10, 20, screened) * 5.0),
-    )
-    tps = np.where(rng.random(screened) < 0.04, np.nan, tps).astype(np.float64)
-    assay = _choice(
-        rng,
-        ["22C3 PHARMDX", "SP263", "28-8 PHARMDX"],
-        [0.6, 0.3, 0.1] if lung else [1.0, 0.0, 0.0],
-        screened,
-    )
-    height = np.where(
-        np.array(sex) == "M", rng.normal(169.0, 6.0, screened), rng.normal(158.0, 5.5, screened)
-    )
-    bmi = np.clip(rng.normal(23.0, 3.0, screened), 16.0, 35.0)
-    weight = bmi * (height / 100.0) ** 2
-    gene_draws = rng.random((screened, 5))
-    criteria = plan.criteria
-    failed_criterion = rng.integers(0, len(criteria), size=screened)
-    birth_offset = rng.integers(0, 365, size=screened)
+    return stage, histology
 
-    enrolled_index = np.flatnonzero(~failed)
-    strata_all = _strata(
-        plan,
-        tps[enrolled_index],
-        [histology[i] for i in enrolled_index],
-        ecog[enrolled_index],
-        [stage[i] for i in enrolled_index],
-        [sex[i] for i in enrolled_index],
-        age[enrolled_index],
-        notes,
-    )
-    arms = _allocate(rng, plan.arms, strata_all)
 
-    # Outcomes, per arm (docs/simulator.md, "Outcome model").
-    out_rng = np.random.Generator(np.random.PCG64(outcomes))
-    m = len(enrolled_index)
+@dataclass(frozen=True)
+class _Outcomes:
+    """The outcome stream's latent draws for each enrolled patient (index = enrolment order)."""
+
+    pfs: npt.NDArray[np.float64]
+    os: npt.NDArray[np.float64]
+    death_first: npt.NDArray[np.bool_]
+    treated: npt.NDArray[np.bool_]
+    dropout: npt.NDArray[np.float64]
+    responder: npt.NDArray[np.bool_]
+    complete: npt.NDArray[np.bool_]
+    onset: npt.NDArray[np.int64]
+    pd_scan: npt.NDArray[np.int64]
+    mechanism: npt.NDArray[np.str_]
+
+
+def _outcomes(
+    out_rng: np.random.Generator,
+    plan: TrialPlan,
+    params: DesignParameters,
+    arms: list[ArmPlan],
+    tps: npt.NDArray[np.float64],
+) -> _Outcomes:
+    """Outcomes, per arm (docs/simulator.md, "Outcome model"); ``tps`` of the enrolled."""
+    m = len(arms)
     interval = plan.imaging_interval_days
     confirmation_gap = max(1, math.ceil(plan.confirmation_days / interval))
     pfs = np.empty(m)
@@ -305,7 +424,7 @@ def simulate_trial(
         if in_arm_treated.any():
             probabilities[in_arm_treated] = response_probabilities(
                 eligible[in_arm_treated],
-                tps[enrolled_index][members][in_arm_treated],
+                tps[members][in_arm_treated],
                 arm.effect.orr,
                 params.pdl1_odds_ratio_per_10,
             )
@@ -317,7 +436,13 @@ def simulate_trial(
     mechanism = np.where(
         mechanism_draw < 0.6, "target", np.where(mechanism_draw < 0.9, "new", "non-target")
     )
+    return _Outcomes(
+        pfs, os_, death_first, treated, dropout, responder, complete, onset, pd_scan, mechanism
+    )
 
+
+def _cutoff_day(plan: TrialPlan, params: DesignParameters, consent: npt.NDArray[np.int64]) -> int:
+    """The data cut-off's day: given, or the follow-up after the last patient is screened."""
     start = plan.start
     if params.data_cutoff is not None:
         cutoff_day = (params.data_cutoff - start).days
@@ -327,97 +452,75 @@ def simulate_trial(
                 f"({start + timedelta(days=int(consent.max()))})",
                 field="data_cutoff",
             )
-    else:
-        cutoff_day = int(consent.max()) + 21 + round(params.followup_months * DAYS_PER_MONTH)
-    cutoff = start + timedelta(days=cutoff_day)
+        return cutoff_day
+    return int(consent.max()) + 21 + round(params.followup_months * DAYS_PER_MONTH)
 
-    extra_ae = tuple(f"AEREL{i}" for i in range(1, len(plan.interventions) + 1))
-    tables = Tables(plan.studyid, start, extra={"AE": extra_ae})
-    streams = people.spawn(screened)
-    site_counters: dict[str, int] = {}
-    position_of = {int(index): position for position, index in enumerate(enrolled_index)}
-    first_dose: dict[str, int] = {}
-    truth_rows = []
-    for i in range(screened):
-        site, _site_name, country = plan.sites[int(site_index[i])]
-        site_counters[site] = site_counters.get(site, 0) + 1
-        subjid = f"{site}-{site_counters[site]:04d}"
-        usubjid = f"{plan.studyid}-{subjid}"
-        j = position_of.get(i)
-        genes = _genes(plan, disease, gene_draws[i])
-        consent_year = (start + timedelta(days=int(consent[i]))).year
-        birth_year = consent_year - int(age[i]) - (1 if birth_offset[i] < 180 else 0)
-        patient = Patient(
-            index=i,
-            usubjid=usubjid,
-            subjid=subjid,
-            site=site,
-            country=country,
-            consent_day=int(consent[i]),
-            age=int(age[i]),
-            birth_year=birth_year,
-            sex=sex[i],
-            enrolled=j is not None,
-            failed_criterion=criteria[int(failed_criterion[i])] if j is None else None,
-            arm=arms[j] if j is not None else None,
-            stratum=strata_all[j] if j is not None else None,
-            ecog=int(ecog[i]),
-            stage=stage[i],
-            histology=histology[i],
-            primary_site=primary[i],
-            genes=genes,
-            tps=float(tps[i]),
-            assay=assay[i],
-            height=float(height[i]),
-            weight=float(weight[i]),
-            pfs_days=float(pfs[j]) if j is not None else math.nan,
-            death_first=bool(death_first[j]) if j is not None else False,
-            os_days=float(os_[j]) if j is not None else math.nan,
-            dropout_days=float(dropout[j]) if j is not None else math.inf,
-            responder=bool(responder[j]) if j is not None else False,
-            complete=bool(complete[j]) if j is not None else False,
-            onset_scan=int(onset[j]) if j is not None else 0,
-            pd_scan=int(pd_scan[j]) if j is not None else 0,
-            mechanism=str(mechanism[j]) if j is not None else "target",
-            treated=bool(treated[j]) if j is not None else False,
-        )
-        person_rng = np.random.Generator(np.random.PCG64(streams[i]))
-        course: Course
-        if j is None:
-            course = simulate_screen_failure(tables, patient, plan, person_rng)
-        else:
-            course = simulate_course(
-                tables, patient, plan, params, person_rng, cutoff_day, ae_terms
-            )
-            truth_rows.append(
-                {
-                    "USUBJID": usubjid,
-                    "ARMCD": patient.arm.code if patient.arm else None,
-                    "TREATED": patient.treated,
-                    "PFS_DAYS": patient.pfs_days,
-                    "DEATH_FIRST": patient.death_first,
-                    "OS_DAYS": patient.os_days,
-                    "DROPOUT_DAYS": patient.dropout_days,
-                    "RESPONDER": patient.responder,
-                    "COMPLETE": patient.complete,
-                    "PD_SCAN": patient.pd_scan,
-                    "TPS": patient.tps,
-                }
-            )
-        if course.first_dose is not None:
-            first_dose[usubjid] = course.first_dose
-    frames = tables.frames(first_dose)
-    return SimulatedTrial(
-        protocol=protocol,
-        parameters=params,
-        seed=seed,
-        n=n,
-        plan=plan,
-        cutoff=cutoff,
-        notes=tuple(notes),
-        _frames=MappingProxyType(frames),
-        _truth=pd.DataFrame(truth_rows),
+
+def _patient(
+    plan: TrialPlan,
+    s: _Screened,
+    latent: _Outcomes,
+    i: int,
+    j: int | None,
+    subjid: str,
+    site: str,
+    country: str,
+    allocated: tuple[ArmPlan, str | None] | None,
+) -> Patient:
+    """Screened person ``i``; ``j`` is their place among the enrolled (None: a screen failure)."""
+    genes = _genes(plan, plan.disease, s.gene_draws[i])
+    consent_year = (plan.start + timedelta(days=int(s.consent[i]))).year
+    birth_year = consent_year - int(s.age[i]) - (1 if s.birth_offset[i] < 180 else 0)
+    return Patient(
+        index=i,
+        usubjid=f"{plan.studyid}-{subjid}",
+        subjid=subjid,
+        site=site,
+        country=country,
+        consent_day=int(s.consent[i]),
+        age=int(s.age[i]),
+        birth_year=birth_year,
+        sex=s.sex[i],
+        enrolled=j is not None,
+        failed_criterion=plan.criteria[int(s.failed_criterion[i])] if j is None else None,
+        arm=allocated[0] if allocated is not None else None,
+        stratum=allocated[1] if allocated is not None else None,
+        ecog=int(s.ecog[i]),
+        stage=s.stage[i],
+        histology=s.histology[i],
+        primary_site=s.primary[i],
+        genes=genes,
+        tps=float(s.tps[i]),
+        assay=s.assay[i],
+        height=float(s.height[i]),
+        weight=float(s.weight[i]),
+        pfs_days=float(latent.pfs[j]) if j is not None else math.nan,
+        death_first=bool(latent.death_first[j]) if j is not None else False,
+        os_days=float(latent.os[j]) if j is not None else math.nan,
+        dropout_days=float(latent.dropout[j]) if j is not None else math.inf,
+        responder=bool(latent.responder[j]) if j is not None else False,
+        complete=bool(latent.complete[j]) if j is not None else False,
+        onset_scan=int(latent.onset[j]) if j is not None else 0,
+        pd_scan=int(latent.pd_scan[j]) if j is not None else 0,
+        mechanism=str(latent.mechanism[j]) if j is not None else "target",
+        treated=bool(latent.treated[j]) if j is not None else False,
     )
+
+
+def _truth_row(patient: Patient) -> dict[str, object]:
+    return {
+        "USUBJID": patient.usubjid,
+        "ARMCD": patient.arm.code if patient.arm else None,
+        "TREATED": patient.treated,
+        "PFS_DAYS": patient.pfs_days,
+        "DEATH_FIRST": patient.death_first,
+        "OS_DAYS": patient.os_days,
+        "DROPOUT_DAYS": patient.dropout_days,
+        "RESPONDER": patient.responder,
+        "COMPLETE": patient.complete,
+        "PD_SCAN": patient.pd_scan,
+        "TPS": patient.tps,
+    }
 
 
 def _genes(

@@ -16,9 +16,10 @@ centred internally for numerical stability, which changes nothing in the results
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -111,25 +112,8 @@ def cox_ph(
     """Fit a Cox model; ``covariates`` is (n,) or (n, p) numeric. Efron ties by default."""
     times = as_time(time)
     events = as_event(event, times.size)
-    x = np.asarray(covariates, dtype=np.float64)
-    if x.ndim == 1:
-        x = x[:, None]
-    if x.ndim != 2 or x.shape[0] != times.size:
-        raise SchemaError(
-            f"covariates must have one row per time ({times.size}), got shape {x.shape}",
-            field="covariates",
-        )
-    if not np.isfinite(x).all():
-        row = int(np.flatnonzero(~np.isfinite(x).all(axis=1))[0])
-        raise ValueProblem(
-            "covariate value missing or not finite",
-            record=f"observation {row + 1}",
-            field="covariates",
-        )
+    x, labels = _covariate_matrix(covariates, times.size, names)
     p = x.shape[1]
-    labels = tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(p))
-    if len(labels) != p:
-        raise SchemaError(f"{len(labels)} names for {p} covariates", field="names")
     try:
         method = Ties(ties)
     except ValueError:
@@ -165,9 +149,102 @@ def cox_ph(
             total_i += info
         return total_l, total_u, total_i
 
+    loglik_null, score0, info0 = evaluate(np.zeros(p))
+    fit = _newton_raphson(evaluate, p, (loglik_null, score0, info0), max_iter)
+    beta, loglik, score, info = fit.beta, fit.loglik, fit.score, fit.info
+    iterations, converged = fit.iterations, fit.converged
+    warnings = []
+    if not converged:
+        warnings.append(f"Newton-Raphson did not converge in {max_iter} iterations")
+    try:
+        variance = np.linalg.inv(info)
+    except np.linalg.LinAlgError:
+        raise AnalysisError("the information matrix at β̂ is singular", field="covariates") from None
+    # R coxph.fit: "Loglik converged before variable ...; coefficient may be infinite" when
+    # the remaining Newton step |U·V| exceeds toler.inf·|β| (toler.inf = √eps, eps = 1e-9).
+    remaining = np.abs(score @ variance)
+    for name, estimate, left in zip(labels, beta, remaining, strict=True):
+        if left > 1e-9 and left > np.sqrt(1e-9) * abs(estimate):
+            warnings.append(
+                f"coefficient of {name!r} may be infinite (the likelihood converged before it: "
+                "monotone likelihood, the events are separated by this covariate)"
+            )
+    try:
+        score_chisq = float(score0 @ np.linalg.solve(info0, score0))
+    except np.linalg.LinAlgError:
+        score_chisq = float("nan")
+    terms = _terms(labels, beta, variance, conf_level)
+    lr = float(2 * (loglik - loglik_null))
+    wald = float(beta @ np.linalg.solve(variance, beta))
+    return CoxResult(
+        terms=tuple(terms),
+        ties=method,
+        n=int(times.size),
+        events=int(events.sum()),
+        df=p,
+        loglik_null=float(loglik_null),
+        loglik=float(loglik),
+        lr_chisq=lr,
+        lr_p=float(_st.chi2.sf(lr, p)),
+        score_chisq=score_chisq,
+        score_p=float(_st.chi2.sf(score_chisq, p)),
+        wald_chisq=wald,
+        wald_p=float(_st.chi2.sf(wald, p)),
+        variance=tuple(tuple(float(v) for v in row) for row in variance),
+        iterations=iterations,
+        converged=converged,
+        conf_level=conf_level,
+        stratified=strata is not None,
+        warnings=tuple(warnings),
+    )
+
+
+def _covariate_matrix(
+    covariates: npt.ArrayLike, n: int, names: Sequence[str] | None
+) -> tuple[FloatArray, tuple[str, ...]]:
+    """The (n, p) covariate matrix, checked, and the covariates' names."""
+    x = np.asarray(covariates, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    if x.ndim != 2 or x.shape[0] != n:
+        raise SchemaError(
+            f"covariates must have one row per time ({n}), got shape {x.shape}",
+            field="covariates",
+        )
+    if not np.isfinite(x).all():
+        row = int(np.flatnonzero(~np.isfinite(x).all(axis=1))[0])
+        raise ValueProblem(
+            "covariate value missing or not finite",
+            record=f"observation {row + 1}",
+            field="covariates",
+        )
+    p = x.shape[1]
+    labels = tuple(names) if names is not None else tuple(f"x{i + 1}" for i in range(p))
+    if len(labels) != p:
+        raise SchemaError(f"{len(labels)} names for {p} covariates", field="names")
+    return x, labels
+
+
+@dataclass(frozen=True)
+class _Fit:
+    beta: FloatArray
+    loglik: float
+    score: FloatArray
+    info: FloatArray
+    iterations: int
+    converged: bool
+
+
+def _newton_raphson(
+    evaluate: Callable[[FloatArray], tuple[float, FloatArray, FloatArray]],
+    p: int,
+    start: tuple[float, FloatArray, FloatArray],
+    max_iter: int,
+) -> _Fit:
+    """Maximise the partial likelihood from β = 0 (``start``: its log-likelihood, score and
+    information there)."""
     beta = np.zeros(p)
-    loglik_null, score0, info0 = evaluate(beta)
-    loglik, score, info = loglik_null, score0, info0
+    loglik, score, info = start
     converged = False
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - the count is reported
@@ -193,26 +270,16 @@ def cox_ph(
         if small_step or flat:
             converged = True
             break
-    warnings = []
-    if not converged:
-        warnings.append(f"Newton-Raphson did not converge in {max_iter} iterations")
-    try:
-        variance = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        raise AnalysisError("the information matrix at β̂ is singular", field="covariates") from None
-    # R coxph.fit: "Loglik converged before variable ...; coefficient may be infinite" when
-    # the remaining Newton step |U·V| exceeds toler.inf·|β| (toler.inf = √eps, eps = 1e-9).
-    remaining = np.abs(score @ variance)
-    for name, estimate, left in zip(labels, beta, remaining, strict=True):
-        if left > 1e-9 and left > np.sqrt(1e-9) * abs(estimate):
-            warnings.append(
-                f"coefficient of {name!r} may be infinite (the likelihood converged before it: "
-                "monotone likelihood, the events are separated by this covariate)"
-            )
-    try:
-        score_chisq = float(score0 @ np.linalg.solve(info0, score0))
-    except np.linalg.LinAlgError:
-        score_chisq = float("nan")
+    return _Fit(beta, loglik, score, info, iterations, converged)
+
+
+def _terms(
+    labels: Sequence[str],
+    beta: FloatArray,
+    variance: npt.NDArray[np.floating[Any]],
+    conf_level: float,
+) -> list[CoxTerm]:
+    """Each covariate's coefficient, hazard ratio, Wald test and confidence limits."""
     z_level = float(_st.norm.ppf(1 - (1 - conf_level) / 2))
     terms = []
     for index, name in enumerate(labels):
@@ -231,29 +298,7 @@ def cox_ph(
                 upper=_exp(coef + z_level * se),
             )
         )
-    lr = float(2 * (loglik - loglik_null))
-    wald = float(beta @ np.linalg.solve(variance, beta))
-    return CoxResult(
-        terms=tuple(terms),
-        ties=method,
-        n=int(times.size),
-        events=int(events.sum()),
-        df=p,
-        loglik_null=float(loglik_null),
-        loglik=float(loglik),
-        lr_chisq=lr,
-        lr_p=float(_st.chi2.sf(lr, p)),
-        score_chisq=score_chisq,
-        score_p=float(_st.chi2.sf(score_chisq, p)),
-        wald_chisq=wald,
-        wald_p=float(_st.chi2.sf(wald, p)),
-        variance=tuple(tuple(float(v) for v in row) for row in variance),
-        iterations=iterations,
-        converged=converged,
-        conf_level=conf_level,
-        stratified=strata is not None,
-        warnings=tuple(warnings),
-    )
+    return terms
 
 
 def cox_two_groups(
