@@ -83,10 +83,8 @@ class Audited(models.Model):
     """
 
     objects = _AuditedQuerySet.as_manager()
-    # Optimistic concurrency (issue 13): 1 when entered, one more with every saved change. An
-    # edit form carries the revision it showed; a save from an older revision is refused
-    # (``oncotrial.store.entry.update_record``) instead of silently reverting another's change.
-    # (Not "version": ProtocolVersion.version is the protocol's version number.)
+    # Optimistic concurrency (issue 13; store.entry.update_record): 1 when entered, one more
+    # with every saved change. ("version" is ProtocolVersion's protocol version number.)
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -113,16 +111,9 @@ class Audited(models.Model):
             super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def _next_revision(self, kwargs: dict[str, object]) -> None:
-        """One more than the stored revision, read under a row lock (not from this instance,
-        which may be stale) so that every save, from any path, moves the revision on."""
-        stored = (
-            type(self)
-            ._base_manager.select_for_update()
-            .filter(pk=self.pk)
-            .values_list("revision", flat=True)
-            .first()
-        )
-        self.revision = int(stored or 0) + 1
+        """One more than the stored revision (locked; this instance's may be stale)."""
+        stored = type(self)._base_manager.select_for_update().filter(pk=self.pk)
+        self.revision = int(stored.values_list("revision", flat=True).first() or 0) + 1
         fields = kwargs.get("update_fields")
         if fields is not None:
             kwargs["update_fields"] = [*cast("Iterable[str]", fields), "revision"]
@@ -287,8 +278,7 @@ class SubjectRecord(Audited):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.IntegerField()
     extra = models.JSONField(null=True, blank=True)
-    # Where a record not entered on its own form came from ("carried from screening on
-    # 2025-02-24", issue 13). Not an SDTM variable: shown with the record, not exported.
+    # Where a record not entered on its own form came from (not SDTM; web.carry, issue 13).
     provenance = models.TextField(null=True, blank=True)
 
     class Meta:
@@ -356,16 +346,14 @@ class TumourAssessment(Audited):
     dtc = _text()
     evaluator = _text()
     evaluator_id = _text()
-    # Entered through the application's assessment form (not imported). Imported SDTM may
-    # repeat a VISIT with another date (pharmaverse rs_onco_irecist: WEEK 6 twice for one
-    # investigator), so the one-per-visit rule binds what is entered here, not what is imported.
+    # Entered with the assessment form, not imported: SDTM may repeat a VISIT on another date
+    # (pharmaverse rs_onco_irecist), so the one-per-visit rule binds what is entered here.
     entered = models.BooleanField(default=False)
     history = _history()
 
     class Meta:
         constraints = [
-            # One assessment per subject, visit and assessor (issue 13: two people saving WEEK 8
-            # at once made two); unscheduled scans may repeat.
+            # One per subject, visit and assessor (issue 13); unscheduled scans may repeat.
             models.UniqueConstraint(
                 fields=["subject", "visit", "evaluator"],
                 condition=Q(entered=True) & ~Q(visit=catalogue_common.UNSCHEDULED),

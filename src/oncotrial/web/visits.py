@@ -130,7 +130,11 @@ def _progression(records: _Records) -> dt.date | None:
 
 
 def _visits(
-    protocol: Protocol, subject: db.Subject, records: _Records, as_of: dt.date
+    protocol: Protocol,
+    subject: db.Subject,
+    records: _Records,
+    as_of: dt.date,
+    schedules: dict[tuple[dt.date, dt.date | None], VisitSchedule],
 ) -> SubjectVisits | None:
     allocated = parse_date(records.allocated)
     if allocated is None:
@@ -140,7 +144,12 @@ def _visits(
     reference = allocated
     if protocol.analysis.reference_date is Origin.FIRST_DOSE and first_dose is not None:
         reference = first_dose
-    schedule = compute_visit_schedule(protocol, reference=reference, first_dose=first_dose)
+    # The schedule depends only on the protocol and these two dates: subjects enrolled on the
+    # same day share it (computed once per page, not once per subject).
+    schedule = schedules.get((reference, first_dose))
+    if schedule is None:
+        schedule = compute_visit_schedule(protocol, reference=reference, first_dose=first_dose)
+        schedules[(reference, first_dose)] = schedule
 
     performed: dict[str, dt.date] = {}
     for visit, when in records.doses:
@@ -172,12 +181,13 @@ def visits_of(
 ) -> list[SubjectVisits]:
     """The schedules and visit states of the enrolled ones among ``subjects``, in their order."""
     out: list[SubjectVisits] = []
+    schedules: dict[tuple[dt.date, dt.date | None], VisitSchedule] = {}
     batch_size = len(subjects) if len({s.trial_id for s in subjects}) == 1 else _BATCH
     for start in range(0, len(subjects), max(batch_size, 1)):
         batch = subjects[start : start + max(batch_size, 1)]
         loaded = _load(protocol, batch)
         for subject in batch:
-            visits = _visits(protocol, subject, loaded[subject.pk], as_of)
+            visits = _visits(protocol, subject, loaded[subject.pk], as_of, schedules)
             if visits is not None:
                 out.append(visits)
     return out
