@@ -212,8 +212,19 @@ def test_ecog(score: int, status: Status) -> None:
 
 
 def test_ecog_missing_is_named() -> None:
-    result = screen_001(patient_001(performance_status=[{"scale": "Karnofsky", "score": 80}]))
-    assert rule(result, "I4-1").missing == ("ECOG performance status",)  # never converted
+    # Karnofsky 70 is ECOG 1 or 2 by the two published correspondences: not decided on it
+    result = screen_001(patient_001(performance_status=[{"scale": "Karnofsky", "score": 70}]))
+    assert rule(result, "I4-1").status is Status.UNKNOWN
+    assert rule(result, "I4-1").missing == ("ECOG performance status",)
+
+
+@pytest.mark.parametrize(("karnofsky", "status"), [(80, Status.MET), (60, Status.NOT_MET)])
+def test_karnofsky_mapped_when_both_correspondences_agree(karnofsky: int, status: Status) -> None:
+    """Issue 12: Karnofsky 80 is ECOG 1 and 60 is ECOG 2 in Oken's and in ECOG-ACRIN's table."""
+    data = patient_001(performance_status=[{"scale": "Karnofsky", "score": karnofsky}])
+    found = rule(screen_001(data), "I4-1")
+    assert found.status is status
+    assert "derived: ECOG" in (found.evidence[0].note or "")
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def _sdtm(trial_id: str) -> dict[str, pd.DataFrame]:
 def trial_project(frames: Mapping[str, pd.DataFrame]) -> Project:
     columns = {domain: list(frame.columns) for domain, frame in frames.items()}
     records: dict[str, list[dict[str, object]]] = {
-        domain: frame.to_dict("records")  # type: ignore[misc]
+        domain: [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
         for domain, frame in frames.items()
     }
     return design_project(columns, records)

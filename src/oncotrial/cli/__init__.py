@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "redcap": "oncotrial.cli.redcap:redcap",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
+    "results": "oncotrial.cli.results:results",
     "sap": "oncotrial.cli.sap:sap",
     "screen": "oncotrial.cli.screen:screen",
     "serve": "oncotrial.cli.serve:serve",
@@ -61,6 +62,7 @@ SUMMARIES: dict[str, str] = {
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "
     "response.",
+    "results": "Write a trial's ClinicalTrials.gov results section from its data, with checks.",
     "sap": "The statistical analysis plan: every value with its source, and its review.",
     "screen": "Screen patients against a protocol's eligibility criteria.",
     "serve": "Run the web application for a trial team.",

@@ -65,7 +65,22 @@ _LIST = (
         "White blood cell count",
         "10^9/L",
         ("6690-2", "26464-8"),
-        ("white blood cell count", "white blood cells", "leukocyte count", "WBC"),
+        (
+            "white blood cell count",
+            "white blood cells",
+            "white blood cell",
+            "leukocyte count",
+            "leukocytes",
+            "leucocytes",
+            "WBC",
+        ),
+    ),
+    Analyte(
+        "lymphocytes",
+        "Absolute lymphocyte count",
+        "10^9/L",
+        ("731-0", "26474-7"),
+        ("absolute lymphocyte count", "lymphocyte count", "lymphocytes", "ALC"),
     ),
     Analyte(
         "platelets",
@@ -109,6 +124,14 @@ _LIST = (
         "umol/L",
         ("1975-2", "14631-6"),
         ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil"),
+        molar_mass=584.66,
+    ),
+    Analyte(
+        "bilirubin_direct",
+        "Direct bilirubin",
+        "umol/L",
+        ("1968-7",),
+        ("direct bilirubin", "conjugated bilirubin"),
         molar_mass=584.66,
     ),
     Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
@@ -184,7 +207,7 @@ _LIST = (
         "Total serum calcium",
         "mmol/L",
         ("17861-6", "2000-8"),
-        ("total serum calcium", "serum calcium", "total calcium", "calcium"),
+        ("total serum calcium", "serum calcium", "total calcium", "calcium", "Ca"),
         molar_mass=40.078,
     ),
     Analyte(
@@ -192,7 +215,13 @@ _LIST = (
         "Calcium corrected for albumin",
         "mmol/L",
         ("29265-6",),
-        ("albumin-corrected calcium", "corrected calcium"),
+        (
+            "albumin-corrected calcium",
+            "albumin-adjusted calcium",
+            "corrected serum calcium",
+            "corrected total calcium",
+            "corrected calcium",
+        ),
         molar_mass=40.078,
     ),
     Analyte(
@@ -269,6 +298,16 @@ DERIVED: dict[str, DerivedQuantity] = {
             "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",
         ),
         DerivedQuantity(
+            "egfr",
+            "eGFR (CKD-EPI 2021)",
+            "mL/min/1.73m^2",
+            "ckd-epi-2021",
+            ("age", "sex", "creatinine"),
+            "98979-8",  # LOINC: GFR/1.73 sq M predicted by creatinine-based formula (CKD-EPI 2021)
+            ("estimated glomerular filtration rate", "estimated GFR", "eGFR"),
+            "Inker LA et al. N Engl J Med 2021;385:1737-49 (race-free CKD-EPI creatinine)",
+        ),
+        DerivedQuantity(
             "qtc",
             "QT interval corrected (Fridericia)",
             "ms",
@@ -277,6 +316,16 @@ DERIVED: dict[str, DerivedQuantity] = {
             "8636-3",
             ("corrected QT interval", "QTcF", "QTc"),
             "Fridericia LS. Acta Med Scand 1920;53:469-86 (QTcF = QT / RR^(1/3), RR in seconds)",
+        ),
+        DerivedQuantity(
+            "qtcb",
+            "QT interval corrected (Bazett)",
+            "ms",
+            "bazett",
+            ("qt", "heart_rate"),
+            "8636-3",  # LOINC has one QTc code whatever the method; the key says which
+            ("Bazett-corrected QT", "QTcB"),
+            "Bazett HC. Heart 1920;7:353-70 (QTcB = QT / RR^(1/2), RR in seconds)",
         ),
         DerivedQuantity(
             "bmi",

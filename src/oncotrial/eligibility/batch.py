@@ -28,13 +28,16 @@ from oncotrial.eligibility.analytes import ANALYTES, DERIVED, ordinal_rank
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import (
     COCKCROFT_GAULT_FEMALE_FACTOR,
+    bazett,
     body_mass_index,
+    ckd_epi_2021,
     cockcroft_gault,
     fridericia,
 )
 from oncotrial.eligibility.evaluate import matches_stage
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.performance import mapped_scores
 from oncotrial.eligibility.rules import (
     TOLERANCE,
     AgeRule,
@@ -455,8 +458,18 @@ def _sex(rule: SexRule, ctx: _Ctx) -> Codes:
 
 
 def _performance(rule: PerformanceStatusRule, ctx: _Ctx) -> Codes:
+    out = _performance_on(rule, ctx, own=True)
+    has_own = np.zeros(ctx.n, dtype=bool)
+    own = ctx.frames.performance
+    has_own[own.loc[own["scale"] == rule.scale, "patient"].to_numpy()] = True
+    mapped = _performance_on(rule, ctx, own=False)
+    # no score on the rule's scale at all: the other scale's, mapped (eligibility.performance)
+    return np.where(has_own, out, mapped).astype(np.int8)
+
+
+def _performance_on(rule: PerformanceStatusRule, ctx: _Ctx, own: bool) -> Codes:
     ps = ctx.frames.performance
-    ps = ps[ps["scale"] == rule.scale]
+    ps = ps[(ps["scale"] == rule.scale) == own]
     patient = ps["patient"].to_numpy()
     dates = ps["date"].to_numpy(dtype=np.float64)
     keep = np.isnan(dates) | (dates <= ctx.reference[patient])
@@ -465,8 +478,19 @@ def _performance(rule: PerformanceStatusRule, ctx: _Ctx) -> Codes:
     ps = ps[keep].assign(dated=lambda f: f["date"].notna())
     picked = _latest(ps, ("dated", "date", "order"))
     out = _codes(ctx.n, UNKNOWN)
-    ok = picked["score"].isin(rule.allowed).to_numpy()
-    out[picked["patient"].to_numpy()] = np.where(ok, MET, NOT_MET)
+    if own:
+        ok = picked["score"].isin(rule.allowed).to_numpy()
+        out[picked["patient"].to_numpy()] = np.where(ok, MET, NOT_MET)
+        return out
+    allowed = set(rule.allowed)
+    codes = [
+        MET if grades and grades <= allowed else NOT_MET if not grades & allowed else UNKNOWN
+        for grades in (
+            mapped_scores(scale, int(score))
+            for scale, score in zip(picked["scale"], picked["score"], strict=True)
+        )
+    ]
+    out[picked["patient"].to_numpy()] = np.asarray(codes, dtype=np.int8)
     return out
 
 
@@ -475,8 +499,10 @@ def _derived(rule: DerivedRule, ctx: _Ctx) -> Codes:
     n = ctx.n
     if quantity.key == "creatinine_clearance":
         value = _creatinine_clearance(rule, ctx)
-    elif quantity.key == "qtc":
+    elif quantity.key in {"qtc", "qtcb"}:
         value = _qtc(rule, ctx)
+    elif quantity.key == "egfr":
+        value = _egfr(rule, ctx)
     else:
         weight = _measure(ctx, "weight", "kg")
         height = _measure(ctx, "height", "cm")
@@ -513,6 +539,20 @@ def _creatinine_clearance(rule: DerivedRule, ctx: _Ctx) -> Floats:
     return cockcroft_gault(age, weight, creatinine, factor)
 
 
+def _egfr(rule: DerivedRule, ctx: _Ctx) -> Floats:
+    picked = _pick(ctx, "creatinine", rule.within)
+    mg_dl = picked["value"].to_numpy(dtype=np.float64) * _factors(
+        picked["unit"], "mg/dL", ANALYTES["creatinine"].molar_mass
+    )
+    creatinine = _per_patient(ctx.n, picked["patient"], mg_dl)
+    sample_day = _per_patient(ctx.n, picked["patient"], picked["date"])
+    people = ctx.frames.patients
+    age = _age_years(people["birth"].to_numpy(dtype=np.float64), sample_day)
+    sex = people["sex"]
+    value = np.asarray(ckd_epi_2021(age, creatinine, (sex == "female").to_numpy()))
+    return np.where(sex.isna().to_numpy(), np.nan, value)
+
+
 def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
     obs = ctx.frames.observations
     qt = _usable(ctx, obs[obs["analyte"] == "qt"], rule.within)
@@ -533,7 +573,7 @@ def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
         hr["patient"],
         hr["value"].to_numpy(dtype=np.float64) * _factors(hr["unit"], "/min", None),
     )
-    return fridericia(qt_ms, rate)
+    return bazett(qt_ms, rate) if rule.quantity == "qtcb" else fridericia(qt_ms, rate)
 
 
 def _diagnosis(rule: DiagnosisRule, ctx: _Ctx) -> Codes:
@@ -906,7 +946,8 @@ def screen_frames(
         columns[REGISTRY] = _combine_all([evaluate(r, ctx) for r in registry], n)
         kinds[REGISTRY] = CriterionKind.INCLUSION
     for criterion in eligibility.criteria:
-        if not criterion.rules:
+        if not criterion.rules or criterion.unread:
+            # unread words: a checklist item whatever its rules say (eligibility.logic)
             columns[criterion.id] = _codes(n, INVESTIGATOR)
         else:
             parts = [evaluate(r, ctx) for r in criterion.rules]

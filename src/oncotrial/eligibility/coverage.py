@@ -79,6 +79,7 @@ def _level(
         judgement
         or any(r.kind == "judgement" for r in rules)
         or any(not n.understood for n in numbers)
+        or criterion.unread
     ):
         return "partial"
     return "computable"

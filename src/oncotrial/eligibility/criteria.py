@@ -70,6 +70,12 @@ class Criterion(BaseModel):
     rules: tuple[Rule, ...] = Field(
         (), description="Computable rules read from the text; none: an investigator checklist item."
     )
+    unread: tuple[str, ...] = Field(
+        (),
+        description="Words of the text no rule reads, quoted (a number, an 'or', an 'except "
+        "…'): the item is then an investigator checklist item whatever its rules say "
+        "(oncotrial.eligibility.logic).",
+    )
 
     @model_validator(mode="after")
     def _check_rules(self) -> Criterion:
@@ -137,18 +143,19 @@ _BULLET = re.compile(
 _SUB_BULLETS = {"⁃", "◦", "▪", "‣", "∙", "-"}
 
 
-def _depth(indent: str, bullet: str) -> int:
-    spaces = len(indent.replace("\t", "    "))
-    depth = spaces // 2 if spaces else 0
-    if depth == 0 and bullet in _SUB_BULLETS and bullet != "-":
-        depth = 1  # a sub-bullet glyph marks nesting even when the indentation was lost
-    if (
-        depth == 0
-        and re.fullmatch(r"\(?[a-z][.)]", bullet, re.I)
+def _indent(indent: str) -> int:
+    return len(indent.replace("\t", "    "))
+
+
+def _sub_glyph(bullet: str) -> bool:
+    """A bullet that marks a sub-item even when the indentation was lost."""
+    if bullet in _SUB_BULLETS and bullet != "-":
+        return True
+    # lettered items sit under numbered ones in registry criteria (roman numerals do not)
+    return bool(
+        re.fullmatch(r"\(?[a-z][.)]", bullet, re.I)
         and not re.fullmatch(r"\(?[ivx]+[.)]", bullet, re.I)
-    ):
-        depth = 1  # lettered items sit under numbered ones in registry criteria
-    return min(depth, 4)
+    )
 
 
 def split_criteria(
@@ -161,12 +168,12 @@ def split_criteria(
     without one continues the previous item unless a blank line came before it, in which case it
     is a paragraph item of its own (registry pages separate criteria by paragraphs).
     """
-    items: dict[CriterionKind, list[tuple[int, str | None, list[str]]]] = {
+    items: dict[CriterionKind, list[tuple[int, bool, str | None, list[str]]]] = {
         CriterionKind.INCLUSION: [],
         CriterionKind.EXCLUSION: [],
     }
     kind = default
-    current: tuple[int, str | None, list[str]] | None = None
+    current: tuple[int, bool, str | None, list[str]] | None = None
     blank_before = True
     for raw in (text or "").splitlines():
         line = raw.rstrip()
@@ -186,15 +193,16 @@ def split_criteria(
         bullet = _BULLET.match(line)
         if bullet:
             current = (
-                _depth(bullet.group("indent"), bullet.group("bullet")),
+                _indent(bullet.group("indent")),
+                _sub_glyph(bullet.group("bullet")),
                 bullet.group("bullet"),
                 [bullet.group("text").strip()],
             )
             items[kind].append(current)
         elif current is not None and not blank_before:
-            current[2].append(line.strip())
+            current[3].append(line.strip())
         else:
-            current = (0, None, [line.strip()])
+            current = (0, False, None, [line.strip()])
             items[kind].append(current)
         blank_before = False
     return (
@@ -204,14 +212,28 @@ def split_criteria(
 
 
 def _number(
-    raw: list[tuple[int, str | None, list[str]]], kind: CriterionKind
+    raw: list[tuple[int, bool, str | None, list[str]]], kind: CriterionKind
 ) -> tuple[Criterion, ...]:
-    """Ids follow the nesting: I1, I1.1, I1.2, I2 …; a jump in depth nests one level only."""
+    """Ids follow the nesting: I1, I1.1, I1.2, I2 …; a jump in depth nests one level only.
+
+    Nesting is read from the indentation *relative to the items before*: bullets indented alike
+    are siblings, however deep the first one sits (the older ClinicalTrials.gov layout indents
+    every bullet, "  -  ", and sub-bullets further, "       -  "). A sub-item glyph or a letter
+    ("a.") at the margin nests one level under the item before.
+    """
     prefix = "I" if kind is CriterionKind.INCLUSION else "E"
     counters: list[int] = []
+    widths: list[int] = []  # the indentation of each open level
     result = []
-    for depth, bullet, lines in raw:
-        level = min(depth, len(counters))  # cannot nest deeper than one below the last item
+    for indent, sub, bullet, lines in raw:
+        while widths and widths[-1] > indent:
+            widths.pop()
+        if not widths or widths[-1] < indent - 1:  # one space more is not a new level
+            widths.append(indent)
+        depth = len(widths) - 1
+        if sub and depth == 0 and counters:
+            depth = 1
+        level = min(depth, len(counters), 4)  # cannot nest deeper than one below the last item
         counters = counters[: level + 1]
         if len(counters) == level:
             counters.append(0)

@@ -21,7 +21,9 @@ from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.derived import (
     COCKCROFT_GAULT_FEMALE_FACTOR,
     age_in_years,
+    bazett,
     body_mass_index,
+    ckd_epi_2021,
     cockcroft_gault,
     fridericia,
 )
@@ -40,6 +42,7 @@ from oncotrial.eligibility.patient import (
     Observation,
     Patient,
 )
+from oncotrial.eligibility.performance import mapped_scores
 from oncotrial.eligibility.rules import (
     AgeRule,
     AllOfRule,
@@ -282,7 +285,7 @@ def _performance(rule: PerformanceStatusRule, ctx: Context) -> _Partial:
     name = f"{rule.scale} performance status"
     scored = [s for s in ctx.patient.performance_status if s.scale == rule.scale]
     if not scored:
-        return _unknown([name])
+        return _performance_mapped(rule, ctx, name)
     dated = [s for s in scored if s.date is None or s.date <= ctx.reference]
     if rule.within is not None:
         earliest = rule.within.earliest(ctx.reference)
@@ -303,12 +306,46 @@ def _performance(rule: PerformanceStatusRule, ctx: Context) -> _Partial:
     return _met(latest.score in rule.allowed, [evidence], ctx.window_note(rule.within))
 
 
+def _performance_mapped(rule: PerformanceStatusRule, ctx: Context, name: str) -> _Partial:
+    """The other scale's latest score, mapped (``eligibility.performance``); decided only when
+    every grade it maps to agrees."""
+    other = [
+        s
+        for s in ctx.patient.performance_status
+        if s.scale != rule.scale and (s.date is None or s.date <= ctx.reference)
+    ]
+    if rule.within is not None:
+        earliest = rule.within.earliest(ctx.reference)
+        other = [s for s in other if s.date is not None and s.date >= earliest]
+    undated = [s for s in other if s.date is None]
+    latest = _latest(other, lambda s: s.date) or (undated[-1] if undated else None)
+    if latest is None:
+        return _unknown([name])
+    grades = mapped_scores(latest.scale, latest.score)
+    evidence = Evidence(
+        item=f"{latest.scale} performance status",
+        value=float(latest.score),
+        date=latest.date,
+        threshold=f"{rule.scale} one of {', '.join(map(str, rule.allowed))}",
+        record=latest.record,
+        note=f"derived: {rule.scale} {' or '.join(map(str, sorted(grades)))} by the published "
+        "correspondence",
+    )
+    if grades and grades <= set(rule.allowed):
+        return _met(True, [evidence], ctx.window_note(rule.within))
+    if not grades & set(rule.allowed):
+        return _met(False, [evidence], ctx.window_note(rule.within))
+    return _unknown([name], [evidence], ctx.window_note(rule.within))
+
+
 def _derived(rule: DerivedRule, ctx: Context) -> _Partial:
     quantity = DERIVED[rule.quantity]
     if quantity.key == "creatinine_clearance":
         found = _creatinine_clearance(rule, ctx)
-    elif quantity.key == "qtc":
+    elif quantity.key in {"qtc", "qtcb"}:
         found = _qtc(rule, ctx)
+    elif quantity.key == "egfr":
+        found = _egfr(rule, ctx)
     else:
         found = _bmi(ctx)
     value, evidence, missing, notes = found
@@ -391,6 +428,29 @@ def _creatinine_clearance(rule: DerivedRule, ctx: Context) -> _Found:
     return value, evidence, [], pick.notes
 
 
+def _egfr(rule: DerivedRule, ctx: Context) -> _Found:
+    p = ctx.patient
+    evidence: list[Evidence] = []
+    missing: list[str] = []
+    pick = pick_observation(ctx, "creatinine", rule.within)
+    creatinine = pick.observation
+    if creatinine is None:
+        missing.append(pick.missing or "serum creatinine")
+    else:
+        evidence.append(_observation_evidence(creatinine, ANALYTES["creatinine"]))
+    if p.birth_date is None:
+        missing.append("date of birth")
+    if p.sex is None:
+        missing.append("sex")
+    if missing or creatinine is None or p.birth_date is None or p.sex is None:
+        return None, evidence, missing, pick.notes
+    age = age_in_years(p.birth_date, creatinine.date)
+    evidence.append(Evidence(item="age", value=float(age), unit="years", date=creatinine.date))
+    evidence.append(Evidence(item="sex", value=p.sex))
+    value = ckd_epi_2021(float(age), _in_unit(creatinine, "mg/dL"), p.sex == "female")
+    return float(value), evidence, [], pick.notes
+
+
 def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     evidence: list[Evidence] = []
     reference = ctx.reference
@@ -421,7 +481,8 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     assert qt is not None and rate is not None
     evidence.append(_observation_evidence(qt, ANALYTES["qt"]))
     evidence.append(_observation_evidence(rate, ANALYTES["heart_rate"]))
-    value = fridericia(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
+    formula = bazett if rule.quantity == "qtcb" else fridericia
+    value = formula(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
     return value, evidence, [], ctx.window_note(rule.within)
 
 

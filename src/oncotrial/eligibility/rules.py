@@ -513,6 +513,8 @@ def describe_rule(rule: Rule) -> str:
         name = ANALYTES[rule.analyte].name
         if rule.relative_to:
             limit = f"{_number(rule.value)} × {rule.relative_to}"
+        elif rule.unit == "{ratio}":
+            limit = _number(rule.value)
         elif rule.unit and rule.unit.startswith("10^"):
             limit = f"{_number(rule.value)} × {rule.unit}"
         else:

@@ -22,7 +22,8 @@ from pydantic import BaseModel, ConfigDict
 
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.evaluate import Context, evaluate_rule
-from oncotrial.eligibility.outcome import RuleResult, Status, combine_all, combine_any
+from oncotrial.eligibility.logic import item_status
+from oncotrial.eligibility.outcome import RuleResult, Status
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import AgeRule, Comparator, Rule, SexRule
 
@@ -66,6 +67,7 @@ class CriterionResult(_Frozen):
     rules: tuple[RuleResult, ...] = ()
     missing: tuple[str, ...] = ()
     checklist: bool = False
+    unread: tuple[str, ...] = ()
 
 
 class ScreeningResult(_Frozen):
@@ -125,7 +127,12 @@ def registry_rules(eligibility: Eligibility) -> tuple[Rule, ...]:
 
 
 def _criterion(
-    criterion_id: str, kind: str, text: str, rules: Sequence[Rule], ctx: Context
+    criterion_id: str,
+    kind: str,
+    text: str,
+    rules: Sequence[Rule],
+    ctx: Context,
+    unread: tuple[str, ...] = (),
 ) -> CriterionResult:
     if not rules:
         return CriterionResult(
@@ -137,8 +144,8 @@ def _criterion(
             checklist=True,
         )
     results = tuple(evaluate_rule(r, ctx) for r in rules)
-    combine = combine_any if kind == CriterionKind.EXCLUSION else combine_all
-    status = combine(r.status for r in results)
+    # unread words: the rules' results stay as evidence, the item goes to the checklist
+    status = item_status(kind == CriterionKind.EXCLUSION, (r.status for r in results), unread)
     missing: dict[str, None] = {}
     if status is Status.UNKNOWN:
         for r in results:
@@ -154,6 +161,7 @@ def _criterion(
         rules=results,
         missing=tuple(missing),
         checklist=status is Status.INVESTIGATOR,
+        unread=unread,
     )
 
 
@@ -180,7 +188,14 @@ def screen_patient(
         )
     for criterion in eligibility.criteria:
         results.append(
-            _criterion(criterion.id, criterion.kind, criterion.text, criterion.rules, ctx)
+            _criterion(
+                criterion.id,
+                criterion.kind,
+                criterion.text,
+                criterion.rules,
+                ctx,
+                criterion.unread,
+            )
         )
     return _overall(patient.id, as_of, ctx.first_dose, results)
 

@@ -71,6 +71,9 @@ _OTHER = {
     "U/mL": "enzyme_unit/mL",
     "kU/L": "kU/L",
     "mL/min": "mL/min",
+    # per 1.73 m² of body surface: a GFR normalised to a standard body size (KDIGO); pint keeps
+    # the volume rate, the quantity (eGFR, not clearance) is the rule's
+    "mL/min/1.73m^2": "mL/min",
     "L/h": "L/h",
     "/min": "1/min",
     "beats/min": "1/min",
@@ -133,16 +136,21 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"\s+", "", s)
     s = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), s)
     s = s.translate(_SUPERSCRIPT)
+    # '× 109/L': a superscript lost in copying (10⁹ → 109); only after '×', before '/'
+    s = re.sub(r"^[×xX*·]10(9|12|3|6)/", r"10^\1/", s)
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)^cells/", "/", s)
+    s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
+    s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)
     s = re.sub(r"(?i)^beats?/min(?:ute)?$", "beats/min", s)
     s = re.sub(r"m2$|m²$", "m^2", s)
     s = re.sub(r"(?i)^(ml)/min(?:ute)?$", "mL/min", s)
+    s = re.sub(r"(?i)^ml/min/1\.73m(?:\^?2|²)$", "mL/min/1.73m^2", s)
     s = re.sub(r"(?i)^ratio$", "{ratio}", s)
     return s
 

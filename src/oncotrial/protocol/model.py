@@ -275,6 +275,11 @@ class Protocol(_Frozen):
     officials: tuple[Official, ...] = ()
     related_trials: tuple[RelatedTrial, ...] = ()
     analysis: AnalysisPlan = Field(default_factory=AnalysisPlan)
+    registry_results: str | None = Field(
+        None,
+        description="The registry record's resultsSection, verbatim (JSON text); read it with "
+        "oncotrial.results.registry_results.",
+    )
     source: SourceRecord
     provenance: tuple[Provenance, ...] = ()
 
@@ -302,6 +307,9 @@ class Protocol(_Frozen):
             warnings.append("the design is randomized but fewer than two arms are listed")
         if not self.endpoints:
             warnings.append("no endpoints: the registration lists no outcome measures")
+        from oncotrial.eligibility.reconcile import age_conflicts  # the parser loads on demand
+
+        warnings.extend(age_conflicts(self.eligibility))
         return tuple(warnings)
 
     @property

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from oncotrial.catalogue import subject
 from oncotrial.catalogue.common import (
@@ -367,10 +367,10 @@ def _branching(fields: list[RedcapField], records: Sequence[Mapping[str, object]
             )
 
 
-def _replace(item: RedcapField, **changes: object) -> RedcapField:
+def _replace(item: RedcapField, **changes: Any) -> RedcapField:
     from dataclasses import replace
 
-    return replace(item, **changes)  # type: ignore[arg-type]
+    return replace(item, **changes)
 
 
 def _instrument(

@@ -85,7 +85,9 @@ def records_from_sdtm(
     instances: dict[tuple[str, str, str], int] = {}
     for domain, frame in frames.items():
         seq = f"{domain}SEQ"
-        records: list[dict[str, object]] = frame.to_dict("records")  # type: ignore[assignment]
+        records: list[dict[str, object]] = [
+            {str(k): v for k, v in row.items()} for row in frame.to_dict("records")
+        ]
         records.sort(key=lambda r: (str(r["USUBJID"]), _seq_key(r.get(seq))))
         for record in records:
             form = instrument_of(domain, record)

@@ -86,8 +86,15 @@ def parse_enum(
     ctx: ImportContext,
     field: str,
     aliases: dict[str, str] | None = None,
+    unknown_noted: list[str] | None = None,
 ) -> E | None:
-    """A registry code as ``enum``; None for missing; an unknown code is a ValueProblem."""
+    """A registry code as ``enum``; None for missing; an unknown code is a ValueProblem.
+
+    With ``unknown_noted`` (for fields the protocol does not compute on: time perspective,
+    observational model, primary purpose) an unknown code is not a refusal of the whole file: the
+    value is kept as text in that list of import notes, with what was expected, and None is
+    returned.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
@@ -99,6 +106,13 @@ def parse_enum(
         return enum(code)
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
+        if unknown_noted is not None:
+            where = f"{ctx.record}: " if ctx.record else ""
+            unknown_noted.append(
+                f"{where}{field}: unknown value {value!r} kept as text here (expected one of "
+                f"{allowed}); the protocol does not compute on it"
+            )
+            return None
         raise ctx.value(
             f"unknown value {value!r}",
             field=field,

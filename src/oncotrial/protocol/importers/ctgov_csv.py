@@ -124,6 +124,12 @@ def parse_ctgov_csv(text: str, file: str) -> list[Protocol]:
                 f"the row has {len(header) + len(row[None])} values for {len(header)} columns",
                 hint="Check the quoting of that row.",
             )
+        if any(v is None for k, v in row.items() if k is not None):
+            given = sum(1 for k, v in row.items() if k is not None and v is not None)
+            raise ctx.at(f"row {number}").schema(
+                f"the row has {given} values for {len(header)} columns",
+                hint="The row is cut short; check the quoting of that row or download again.",
+            )
         cells = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
         protocols.append(_parse_row(cells, ctx.at(cells.get("NCT Number") or f"row {number}")))
     return protocols
@@ -148,7 +154,7 @@ def _date(value: str, ctx: ImportContext, field: str) -> dict[str, Any] | None:
     raise ctx.value(f"date {value!r} is not YYYY-MM-DD", field=field)
 
 
-def _design(value: str, ctx: ImportContext) -> dict[str, Any]:
+def _design(value: str, ctx: ImportContext, notes: list[str]) -> dict[str, Any]:
     parts: dict[str, str] = {}
     for item in value.split("|"):
         if ":" in item:
@@ -174,13 +180,17 @@ def _design(value: str, ctx: ImportContext) -> dict[str, Any]:
         ),
         "who_masked": [w.strip() for w in who.rstrip(")").split(",") if w.strip()],
         "primary_purpose": parse_enum(
-            PrimaryPurpose, parts.get("primary purpose"), ctx, "Study Design"
+            PrimaryPurpose, parts.get("primary purpose"), ctx, "Study Design", unknown_noted=notes
         ),
         "observational_model": parse_enum(
-            ObservationalModel, parts.get("observational model"), ctx, "Study Design"
+            ObservationalModel,
+            parts.get("observational model"),
+            ctx,
+            "Study Design",
+            unknown_noted=notes,
         ),
         "time_perspective": parse_enum(
-            TimePerspective, parts.get("time perspective"), ctx, "Study Design"
+            TimePerspective, parts.get("time perspective"), ctx, "Study Design", unknown_noted=notes
         ),
     }
 
@@ -258,7 +268,7 @@ def _parse_row(cells: dict[str, str], ctx: ImportContext) -> Protocol:
         "design": {
             "study_type": parse_enum(StudyType, cells["Study Type"], ctx, "Study Type"),
             "phases": [p for p in phases if p is not None],
-            **_design(cells["Study Design"], ctx),
+            **_design(cells["Study Design"], ctx, notes),
         },
         "enrollment": {"count": int(float(enrollment))} if enrollment else None,
         "interventions": [i.model_dump() for i in interventions],

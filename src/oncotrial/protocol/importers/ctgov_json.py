@@ -8,6 +8,8 @@ shape (``FullStudiesResponse``) is refused with a message that says how to get t
 
 from __future__ import annotations
 
+import datetime as _dt
+import json
 import re
 from typing import Any
 
@@ -71,8 +73,11 @@ def parse_ctgov_json(document: Any, file: str) -> list[Protocol]:
     """Protocols from a parsed v2 JSON document (one study or a ``studies`` page)."""
     ctx = ImportContext(file)
     if is_ctgov_v1(document):
+        found = (
+            "FullStudiesResponse" if "FullStudiesResponse" in document else "StudyFieldsResponse"
+        )
         raise SchemaError(
-            "the file is in the retired ClinicalTrials.gov API v1 shape (FullStudiesResponse), "
+            f"the file is in the retired ClinicalTrials.gov API v1 shape ({found}), "
             "which oncotrial does not read",
             file=file,
             hint=V1_REFUSAL_HINT,
@@ -86,6 +91,8 @@ def parse_ctgov_json(document: Any, file: str) -> list[Protocol]:
             for i, study in enumerate(studies)
         ]
     if isinstance(document, list):
+        if not document:
+            raise ctx.schema("the file holds an empty list: no study to import", field="[]")
         return [
             _parse_study(study, ctx.at(f"[{i}]"), f"[{i}].") for i, study in enumerate(document)
         ]
@@ -129,6 +136,12 @@ def _date(parent: dict[str, Any], key: str, ctx: ImportContext, path: str) -> di
         raise ctx.value(
             f"date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD", field=f"{path}{key}.date"
         )
+    try:  # a date of the calendar: 2017-02-30 and 2017-13 are refused
+        _dt.date.fromisoformat((date + "-01-01")[:10] if len(date) < 10 else date)
+    except ValueError:
+        raise ctx.value(
+            f"date {date!r} is not a date of the calendar", field=f"{path}{key}.date"
+        ) from None
     return {
         "date": date,
         "type": parse_enum(DateType, struct.get("type"), ctx, f"{path}{key}.type"),
@@ -170,7 +183,8 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
     data["conditions"] = [str(c) for c in _list(cond, "conditions", ctx, p + "conditionsModule.")]
     data["keywords"] = [str(k) for k in _list(cond, "keywords", ctx, p + "conditionsModule.")]
     design_module = _obj(section, "designModule", ctx, p)
-    data["design"] = _design(design_module, ctx, p + "designModule.")
+    kept: list[str] = []  # unknown values of fields not computed on, kept as text
+    data["design"] = _design(design_module, ctx, p + "designModule.", kept)
     enrollment = _obj(design_module, "enrollmentInfo", ctx, p + "designModule.")
     if enrollment:
         count = enrollment.get("count")
@@ -224,17 +238,20 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
     contacts = _obj(section, "contactsLocationsModule", ctx, p)
     data.update(_contacts_locations(contacts, ctx, p + "contactsLocationsModule."))
 
-    notes = []
+    notes = list(kept)
     unmodelled = sorted(set(section) - _MODELLED)
     if unmodelled:
         notes.append("modules not carried into the protocol: " + ", ".join(unmodelled))
-    others = sorted(k for k in study if k not in {"protocolSection", "hasResults"})
+    # The registry's results are kept verbatim (issue 15): shown as the registry posted them.
+    results = study.get("resultsSection")
+    if results is not None:
+        if not isinstance(results, dict):
+            raise ctx.schema("resultsSection is not an object", field=prefix + "resultsSection")
+        data["registry_results"] = json.dumps(results, ensure_ascii=False)
+    carried = {"protocolSection", "hasResults", "resultsSection"}
+    others = sorted(k for k in study if k not in carried)
     if others:
-        notes.append(
-            "sections not carried into the protocol: "
-            + ", ".join(others)
-            + " (results are computed by oncotrial from trial data)"
-        )
+        notes.append("sections not carried into the protocol: " + ", ".join(others))
     if not section.get("eligibilityModule", {}).get("eligibilityCriteria"):
         notes.append("the record carries no eligibility criteria text")
     data["source"] = {
@@ -300,7 +317,7 @@ def _status(status: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any
     }
 
 
-def _design(design: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any]:
+def _design(design: dict[str, Any], ctx: ImportContext, p: str, notes: list[str]) -> dict[str, Any]:
     info = _obj(design, "designInfo", ctx, p)
     masking = _obj(info, "maskingInfo", ctx, p + "designInfo.")
     phases = [
@@ -319,13 +336,25 @@ def _design(design: dict[str, Any], ctx: ImportContext, p: str) -> dict[str, Any
         "masking": parse_enum(Masking, masking.get("masking"), ctx, q + "maskingInfo.masking"),
         "who_masked": [str(w) for w in _list(masking, "whoMasked", ctx, q + "maskingInfo.")],
         "primary_purpose": parse_enum(
-            PrimaryPurpose, info.get("primaryPurpose"), ctx, q + "primaryPurpose"
+            PrimaryPurpose,
+            info.get("primaryPurpose"),
+            ctx,
+            q + "primaryPurpose",
+            unknown_noted=notes,
         ),
         "observational_model": parse_enum(
-            ObservationalModel, info.get("observationalModel"), ctx, q + "observationalModel"
+            ObservationalModel,
+            info.get("observationalModel"),
+            ctx,
+            q + "observationalModel",
+            unknown_noted=notes,
         ),
         "time_perspective": parse_enum(
-            TimePerspective, info.get("timePerspective"), ctx, q + "timePerspective"
+            TimePerspective,
+            info.get("timePerspective"),
+            ctx,
+            q + "timePerspective",
+            unknown_noted=notes,
         ),
     }
 
@@ -388,6 +417,11 @@ def _arms(
 
 
 def _eligibility(module: dict[str, Any], ctx: ImportContext, p: str) -> Eligibility:
+    if not isinstance(module.get("eligibilityCriteria", ""), str | None):
+        kind = type(module["eligibilityCriteria"]).__name__
+        raise ctx.schema(
+            f"expected the criteria as text, got {kind}", field=p + "eligibilityCriteria"
+        )
     text = _text(module, "eligibilityCriteria", ctx, p)
     inclusion, exclusion = split_criteria(text)
     sex = parse_enum(Sex, module.get("sex"), ctx, p + "sex")

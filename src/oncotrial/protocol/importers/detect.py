@@ -52,6 +52,13 @@ def import_protocols(text: str, name: str, local_id: str) -> list[Protocol]:
     if shape is ImportFormat.CTGOV_JSON:
         try:
             document = json.loads(text)
+        except RecursionError:
+            # Python's parser recurses once per nesting level; no registry record nests deeply
+            raise FormatError(
+                "the JSON is nested too deeply to be a registry record",
+                file=name,
+                hint="Download the record again from ClinicalTrials.gov (API v2).",
+            ) from None
         except json.JSONDecodeError as exc:
             raise FormatError(
                 f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "

@@ -1,0 +1,418 @@
+"""The building blocks of the criteria parser: numbers, comparators, thresholds, units, mentions of
+tests, and the reader that collects proposed rules with the text spans they came from.
+
+``oncotrial.eligibility.parser`` reads items with them; ``reading_labs`` and ``reading_history``
+hold the readers of laboratory values and of history and time windows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel
+
+from oncotrial.eligibility.analytes import ANALYTES, DERIVED
+from oncotrial.eligibility.criteria import Criterion, CriterionKind
+from oncotrial.eligibility.rules import (
+    AgeRule,
+    Comparator,
+    PerformanceStatusRule,
+    Rule,
+    SexRule,
+    Span,
+    Window,
+)
+from oncotrial.eligibility.text import NormalisedText
+from oncotrial.eligibility.units import parse_unit
+from oncotrial.errors import DictionaryError
+
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class NumberInText:
+    """A number written in a criterion, and whether a proposed rule accounts for it."""
+
+    text: str
+    start: int
+    end: int
+    understood: bool
+
+
+@dataclass(frozen=True)
+class CriterionReading:
+    """A criterion with the rules the parser proposes, its warnings and its numbers."""
+
+    criterion: Criterion
+    warnings: tuple[str, ...]
+    numbers: tuple[NumberInText, ...]
+
+    @property
+    def not_understood(self) -> tuple[NumberInText, ...]:
+        return tuple(n for n in self.numbers if not n.understood)
+
+
+# ---------------------------------------------------------------- building blocks
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?"
+_WORD_COMPARATORS = {
+    "greater than or equal to": Comparator.GE,
+    "less than or equal to": Comparator.LE,
+    "at least": Comparator.GE,
+    "no less than": Comparator.GE,
+    "not less than": Comparator.GE,
+    "no more than": Comparator.LE,
+    "not more than": Comparator.LE,
+    "no greater than": Comparator.LE,
+    "not exceeding": Comparator.LE,
+    "up to": Comparator.LE,
+    "more than": Comparator.GT,
+    "greater than": Comparator.GT,
+    "above": Comparator.GT,
+    "exceeding": Comparator.GT,
+    "less than": Comparator.LT,
+    "below": Comparator.LT,
+}
+_SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
+_COMP = (
+    r"(?P<comp>[≥≤<>]|"
+    + "|".join(re.escape(w) for w in sorted(_WORD_COMPARATORS, key=len, reverse=True))
+    + r")"
+)
+
+
+def _limit(name: str) -> str:
+    return (
+        r"(?:[×x*]\s*|times\s+)?(?:the\s+)?(?:institutional\s+)?"
+        rf"(?P<{name}>ULN|LLN|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*(?:range\s*)?\(ULN\))?|"
+        r"lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*\(LLN\))?)"
+    )
+
+
+_THRESHOLD = re.compile(
+    _COMP
+    + r"(?:\s*to(?=\s*\d))?\s*(?:"
+    + r"(?P<ordinal>[1-4]\+|trace|negative)(?![\w+])"
+    + r"|(?:(?P<num>"
+    + _NUM
+    + r")\s*(?:"
+    + _limit("limit")
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|(?:9|12|3|6)(?=\s*/)))?\s*"
+    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|[^\s,;()]+))?))"
+    + r"|"
+    + _limit("bare_limit")
+    + r")",
+    re.IGNORECASE,
+)
+# a number, not part of a name ("PD-1", "CTLA-4", "22C3", "T1N0M0", "v5.0")
+_NUMBER = re.compile(r"(?<![\w.,])(?<![A-Za-z]-)(?:" + _NUM + r")(?![\w])")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+def _comparator(text: str) -> Comparator:
+    if text in _SYMBOLS:
+        return _SYMBOLS[text]
+    return _WORD_COMPARATORS[re.sub(r"\s+", " ", text.lower())]
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+@dataclass(frozen=True)
+class _Threshold:
+    start: int
+    end: int
+    comparator: Comparator
+    value: float | None = None
+    unit: str | None = None
+    relative_to: str | None = None
+    ordinal: str | None = None
+    unit_problem: str | None = None
+
+
+def _thresholds(text: str) -> list[_Threshold]:
+    found = []
+    for m in _THRESHOLD.finditer(text):
+        comparator = _comparator(m.group("comp"))
+        if m.group("ordinal"):
+            found.append(_Threshold(m.start(), m.end(), comparator, ordinal=m.group("ordinal")))
+            continue
+        limit = m.group("limit") or m.group("bare_limit")
+        value = _number(m.group("num")) if m.group("num") else 1.0
+        if limit:
+            relative = "LLN" if limit.upper().startswith(("LLN", "LOWER")) else "ULN"
+            found.append(_Threshold(m.start(), m.end(), comparator, value, relative_to=relative))
+            continue
+        unit_text = m.group("unit")
+        scale = m.group("scale")
+        end = m.end()
+        unit, problem = None, None
+        if unit_text or scale:
+            candidate = (scale or "") + (unit_text or "")
+            unit, used = _read_unit(candidate)
+            if unit is None:
+                problem = candidate
+                end = m.start("unit") if unit_text else m.end()
+            else:
+                end = (m.start("scale") if scale else m.start("unit")) + used
+        found.append(_Threshold(m.start(), end, comparator, value, unit=unit, unit_problem=problem))
+    return found
+
+
+def _read_unit(candidate: str) -> tuple[str | None, int]:
+    """``candidate`` as an accepted unit (trailing '.' or ':' dropped), and its length."""
+    piece = candidate.rstrip(".:")
+    if not piece:
+        return None, 0
+    try:
+        return parse_unit(piece).spelling, len(piece)
+    except DictionaryError:
+        return None, 0
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    key: str
+    derived: bool
+
+
+def _synonym_pattern(name: str) -> re.Pattern[str]:
+    escaped = re.escape(name).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?")
+    flags = 0 if (len(name) <= 4 or name.isupper()) else re.IGNORECASE
+    return re.compile(r"(?<![A-Za-z0-9])" + escaped + r"(?![A-Za-z0-9])", flags)
+
+
+_SYNONYMS: list[tuple[re.Pattern[str], str, bool]] = sorted(
+    [(_synonym_pattern(s), a.key, False) for a in ANALYTES.values() for s in a.synonyms]
+    + [(_synonym_pattern(s), d.key, True) for d in DERIVED.values() for s in d.synonyms],
+    key=lambda item: -len(item[0].pattern),
+)
+
+
+def _mentions(text: str) -> list[_Mention]:
+    taken: list[tuple[int, int]] = []
+    found: list[_Mention] = []
+    for pattern, key, derived in _SYNONYMS:
+        for m in pattern.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(_Mention(m.start(), m.end(), key, derived))
+    return sorted((_corrected(text, f) for f in found), key=lambda x: x.start)
+
+
+def _corrected(text: str, mention: _Mention) -> _Mention:
+    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT."""
+    if mention.key not in {"qt", "qtc"}:
+        return mention
+    near = text[mention.start : mention.end + 80]
+    fridericia = re.search(r"Fridericia|QTcF", near, re.I)
+    bazett = re.search(r"Bazett|QTcB", near, re.I)
+    if fridericia and not bazett:
+        return _Mention(mention.start, mention.end, "qtc", True)
+    if bazett and not fridericia:
+        return _Mention(mention.start, mention.end, "qtcb", True)
+    if mention.key == "qt" and re.search(
+        r"\bcorrect|\bQTc\b", text[max(0, mention.start - 30) : mention.end + 80], re.I
+    ):
+        # corrected, but by which formula the text does not say: not read as uncorrected QT
+        return _Mention(mention.start, mention.end, "qtc", True)
+    return mention
+
+
+# ---------------------------------------------------------------- the reading of one item
+
+
+@dataclass
+class _Found:
+    """A proposed rule with the normalised-text span it covers."""
+
+    start: int
+    end: int
+    rule: Rule
+    analyte: str | None = None
+    cue: str | None = None
+
+
+@dataclass
+class _Reader:
+    criterion: Criterion
+    nt: NormalisedText
+    carried_window: Window | None = None
+    found: list[_Found] = field(default_factory=list)
+    consumed: list[tuple[int, int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.nt.text
+
+    @property
+    def exclusion(self) -> bool:
+        return self.criterion.kind is CriterionKind.EXCLUSION
+
+    def span(self, start: int, end: int) -> Span:
+        a, b = self.nt.span(start, end)
+        return Span(start=a, end=b, text=self.nt.original[a:b])
+
+    def add(self, start: int, end: int, rule: Rule, **extra: Any) -> _Found:
+        found = _Found(start, end, rule, **extra)
+        self.found.append(found)
+        self.consume(start, end)
+        return found
+
+    def consume(self, start: int, end: int) -> None:
+        self.consumed.append((start, end))
+
+    def draft(self, cls: type[R], start: int, end: int, **fields: Any) -> R:
+        kind = get_args(cls.model_fields["kind"].annotation)[0]
+        return cls(
+            kind=kind, id="draft", description="draft", source=self.span(start, end), **fields
+        )
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(f"{self.criterion.id}: {message}")
+
+
+def _sentence_window(r: _Reader, start: int) -> Window | None:
+    """'within 14 days' (or weeks, months) in the sentence around ``start``."""
+    text = r.text
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind(";", 0, start)) + 1
+    stop = [i for i in (text.find(". ", start), text.find(";", start)) if i >= 0]
+    sentence = text[sentence_start : min(stop) if stop else len(text)]
+    m = re.search(_WINDOW, sentence, re.I)
+    if not m:
+        return None
+    r.consume(sentence_start + m.start(), sentence_start + m.end())
+    return _window(m)
+
+
+_WINDOW = r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
+
+
+def _window(m: re.Match[str]) -> Window:
+    return _window_of(m.group("n"), m.group("unit"))
+
+
+def _window_of(number: str, unit: str) -> Window:
+    return Window.model_validate({"value": int(number), "unit": unit.lower() + "s"})
+
+
+# ---- demographics, performance status
+
+
+def _read_age(r: _Reader) -> None:
+    patterns = (
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?(?:between\s*)?(?P<lo>1[6-9]|[2-9]\d)\s*(?:years?\s*)?"
+        r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
+        r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
+        r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
+        r"\bage[ds]?\b\s*(?:of\s*)?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s*years?",
+        r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
+        _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
+        r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?"
+        + _COMP
+        + r"\s*(?P<n>\d+)\s*years?\b",
+        r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
+    )
+    at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
+    for pattern in patterns:
+        for m in re.finditer(pattern, r.text, re.I):
+            if any(
+                f.start < m.end() and m.start() < f.end for f in r.found if f.rule.kind == "age"
+            ):
+                continue  # "Age 18-25 years old" matches two phrasings: one reading
+            if m.groupdict().get("lo"):
+                for comparator, value in (
+                    (Comparator.GE, m.group("lo")),
+                    (Comparator.LE, m.group("hi")),
+                ):
+                    r.add(
+                        m.start(),
+                        m.end(),
+                        r.draft(
+                            AgeRule, m.start(), m.end(), comparator=comparator, value=float(value)
+                        ),
+                    )
+                continue
+            value = m.groupdict().get("n") or m.groupdict().get("n2")
+            assert value is not None
+            comp = m.groupdict().get("comp")
+            comparator = _comparator(comp) if comp else Comparator.GE
+            rule = r.draft(AgeRule, m.start(), m.end(), comparator=comparator, value=float(value))
+            r.add(m.start(), m.end(), rule)
+            if not at_consent:
+                r.warn("the age limit does not say when it applies; read as age at consent")
+            return
+
+
+def _read_sex(r: _Reader) -> None:
+    m = re.search(r"\b(female|male)\s+(?:patients|participants|subjects)\s+only\b", r.text, re.I)
+    if m:
+        r.add(m.start(), m.end(), r.draft(SexRule, m.start(), m.end(), sex=m.group(1).lower()))
+
+
+def _read_performance(r: _Reader) -> None:
+    # Zubrod and WHO performance status are the ECOG scale (Oken et al. 1982: the ECOG scale is
+    # also called the Zubrod score, and WHO adopted it)
+    for m in re.finditer(
+        r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b(?=\s*(?:PS|perf))",
+        r.text,
+    ):
+        if any(f.start <= m.start() < f.end for f in r.found):
+            continue  # "Eastern Cooperative Oncology Group (ECOG)": one mention
+        tail_end = min(len(r.text), m.end() + 90)
+        stop = re.search(r"[.;]\s|\bLife expectancy\b|\bKarnofsky\b", r.text[m.end() : tail_end])
+        tail = r.text[m.end() : m.end() + stop.start() if stop else tail_end]
+        scores = None
+        for pattern in (
+            r"(?P<lo>[0-5])\s*(?:-|~|to)\s*(?P<hi>[0-5])(?!\d)",
+            r"(?P<list>[0-5](?:\s*,\s*[0-5])*\s*(?:,\s*)?(?:or|and)\s*[0-5])(?!\d)",
+            r"(?P<comp>[≤<]|less\s+than\s+or\s+equal\s+to|less\s+than|no\s+more\s+than|"
+            r"not\s+more\s+than|no\s+greater\s+than)\s*(?P<max>[0-5])(?![\d.])",
+            r"(?:PS|status|score)\s*(?:of\s*|:\s*)?(?P<one>[0-5])(?![\d.])",
+        ):
+            scores = re.search(pattern, tail)
+            if scores:
+                break
+        if not scores:
+            continue
+        start, end = m.start(), m.end() + scores.end()
+        groups = scores.groupdict()
+        if groups.get("lo"):
+            allowed = tuple(range(int(scores.group("lo")), int(scores.group("hi")) + 1))
+        elif groups.get("list"):
+            allowed = tuple(sorted({int(x) for x in re.findall(r"[0-5]", scores.group("list"))}))
+        elif groups.get("comp"):
+            strict = scores.group("comp") == "<" or scores.group("comp").lower() == "less than"
+            top = int(scores.group("max")) - (1 if strict else 0)
+            allowed = tuple(range(top + 1))
+        else:
+            allowed = (int(scores.group("one")),)
+        note = None
+        if allowed != tuple(range(allowed[0], allowed[-1] + 1)):
+            written = r.text[m.end() + scores.start() : m.end() + scores.end()]
+            likely = f"{allowed[0]}–{allowed[-1]}"
+            note = (
+                f"the text says '{written.strip()}': a list with a gap is unusual for "
+                f"performance status (likely {likely}); the rule keeps what is written — "
+                "confirm with the protocol"
+            )
+            r.warn(f"ECOG: {note}")
+        rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
+        r.add(start, end, rule)
+    for m in re.finditer(
+        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?", r.text
+    ):
+        low = int(m.group("n")) + (1 if m.group("comp") == ">" else 0)
+        allowed = tuple(v for v in range(0, 101, 10) if v >= low)
+        r.add(
+            m.start(),
+            m.end(),
+            r.draft(PerformanceStatusRule, m.start(), m.end(), scale="Karnofsky", allowed=allowed),
+        )

@@ -1,0 +1,372 @@
+"""Reading therapy, procedures, conditions, lesions, pregnancy and blood pressure from criteria
+text, with the time windows they state ("within 28 days before the first dose").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from oncotrial.eligibility.reading import (
+    _SYMBOLS,
+    _WINDOW,
+    _Reader,
+    _sentence_window,
+    _window,
+    _window_of,
+)
+from oncotrial.eligibility.rules import (
+    AnyOfRule,
+    ConditionalRule,
+    ConditionRule,
+    LabResultRule,
+    LabRule,
+    LesionRule,
+    MedicationRule,
+    NotRule,
+    ProcedureRule,
+    RegimenRule,
+    Rule,
+    SexRule,
+    Window,
+)
+
+# ---- therapy, procedures, conditions, time windows
+
+
+def _negated(text: str, start: int) -> bool:
+    before = text[max(0, start - 40) : start].lower()
+    return (
+        re.search(
+            r"\b(?:no|without|not\s+(?:have\s+)?(?:received|had)|must\s+not)\b[^.;]*$", before
+        )
+        is not None
+    )
+
+
+def _wrap(r: _Reader, rule: Rule, start: int, end: int, negate: bool) -> Rule:
+    if not negate:
+        return rule
+    return r.draft(NotRule, start, end, rule=rule)
+
+
+def _read_therapy(r: _Reader) -> None:
+    text = r.text
+    for m in re.finditer(
+        r"(?:prior|previous)\s+(?:treatment|therapy)\s+with\s+(?:any\s+)?(?:an?\s+)?"
+        r"(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|PD-1\s+inhibitors?)"
+        r"|(?:prior|previous)\s+(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|"
+        r"immunotherapy)",
+        text,
+        re.I,
+    ):
+        negate = _negated(text, m.start()) and not r.exclusion
+        rule = r.draft(MedicationRule, m.start(), m.end(), therapy="immune_checkpoint_inhibitor")
+        r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
+    m2 = re.search(
+        r"(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s+cycles\s+of\s+(?P<first>first[-\s]line\s+)?"
+        r"(?P<platinum>platinum[-\s](?:based|doublet)\s+)?(?:chemotherapy|chemo)"
+        r"(?P<io>\s+(?:combined\s+with|plus|and|with)\s+(?:immunotherapy|an?\s+immune\s+checkpoint"
+        r"\s+inhibitor|anti-PD-?1|PD-1\s+inhibitor))?",
+        text,
+        re.I,
+    )
+    if m2:
+        therapies = []
+        if m2.group("platinum"):
+            therapies.append("platinum_chemotherapy")
+        if m2.group("io"):
+            therapies.append("immune_checkpoint_inhibitor")
+        if therapies:
+            r.add(
+                m2.start(),
+                m2.end(),
+                r.draft(
+                    RegimenRule,
+                    m2.start(),
+                    m2.end(),
+                    line=1 if m2.group("first") else None,
+                    therapies=tuple(therapies),
+                    min_cycles=int(m2.group("lo")),
+                    max_cycles=int(m2.group("hi")),
+                ),
+            )
+            if not m2.group("platinum"):
+                r.warn("the chemotherapy is not said to be platinum-based; not required")
+
+
+_SUPPORT = {
+    "transfusion": ("procedure", "transfusion"),
+    "albumin": ("therapy", "albumin_infusion"),
+    "thrombopoietin": ("therapy", "thrombopoietin"),
+    "colony-stimulating factor": ("therapy", "colony_stimulating_factor"),
+    "g-csf": ("therapy", "colony_stimulating_factor"),
+}
+
+
+def _exposure_rule(
+    r: _Reader, kind: str, key: str, start: int, end: int, window: Window | None
+) -> Rule:
+    if kind == "procedure":
+        return r.draft(ProcedureRule, start, end, procedure=key, within=window)
+    return r.draft(MedicationRule, start, end, therapy=key, within=window)
+
+
+def _read_windows(r: _Reader) -> None:
+    text = r.text
+    specs: tuple[tuple[str, str, str], ...] = (
+        (
+            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:\s+attenuated)?\s+vaccines?",
+            "therapy",
+            "live_vaccine",
+        ),
+        (r"major\s+surgery|major\s+surgical\s+procedure", "procedure", "major_surgery"),
+        (
+            r"radical\s+radiotherapy|radical\s+radiation\s+therapy|definitive\s+radiotherapy",
+            "procedure",
+            "radical_radiotherapy",
+        ),
+        (r"myocardial\s+infarction", "condition", "myocardial_infarction"),
+        (r"(?:blood\s+)?transfusions?", "procedure", "transfusion"),
+        (
+            r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)",
+            "therapy",
+            "systemic_antimicrobial",
+        ),
+    )
+    for pattern, kind, key in specs:
+        for m in re.finditer(r"(?:" + pattern + r")[^.;]{0,40}?" + _WINDOW, text, re.I):
+            if key == "transfusion" and not _negated(text, m.start()):
+                continue
+            window = _window(m)
+            if kind == "condition":
+                rule: Rule = r.draft(
+                    ConditionRule, m.start(), m.end(), condition=key, within=window
+                )
+            else:
+                rule = _exposure_rule(r, kind, key, m.start(), m.end(), window)
+            negate = _negated(text, m.start()) and not r.exclusion
+            r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
+            tail = text[m.end() : m.end() + 40].lower()
+            if "registration" in tail or "randomi" in tail or "screening" in tail:
+                to = next(w for w in ("registration", "randomi", "screening") if w in tail)
+                r.warn(
+                    f"the window runs to {'randomization' if to == 'randomi' else to}, not the "
+                    "first dose; oncotrial counts windows back from the first dose — confirm"
+                )
+    support = re.search(
+        r"without\s+(?:prior\s+)?(?P<list>(?:transfusion|albumin|thrombopoietin|"
+        r"colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|albumin|"
+        r"thrombopoietin|colony-stimulating\s+factor|G-CSF))*)[^.;:]{0,20}?support",
+        text,
+        re.I,
+    )
+    if support:
+        m = support
+        within = _sentence_window(r, m.start())
+        found: list[tuple[str, str]] = []
+        for name in re.findall(
+            r"transfusion|albumin|thrombopoietin|colony-stimulating\s+factor|G-CSF",
+            m.group("list"),
+            re.I,
+        ):
+            kind, key = _SUPPORT[re.sub(r"\s+", " ", name).lower()]
+            if key not in {k for _, k in found}:
+                found.append((kind, key))
+        rules = tuple(
+            _exposure_rule(r, kind, key, m.start(), m.end(), within) for kind, key in found
+        )
+        inner: Rule = (
+            rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+        )
+        r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=inner))
+        if within is None:
+            r.warn("no time window for the supportive care named; 'ever' is assumed — confirm")
+    for m in re.finditer(
+        r"ongoing\s+(?P<list>(?:anticoagulant|antiplatelet)(?:\s+(?:or|and)\s+"
+        r"(?:anticoagulant|antiplatelet))?)\s+(?:therapy|treatment)",
+        text,
+        re.I,
+    ):
+        for name in re.findall(r"anticoagulant|antiplatelet", m.group("list"), re.I):
+            rule = r.draft(MedicationRule, m.start(), m.end(), therapy=name.lower(), ongoing=True)
+            r.add(m.start(), m.end(), rule)
+
+
+_CONDITION_NAMES = (
+    (r"interstitial\s+lung\s+disease", "interstitial_lung_disease"),
+    (r"(?:known\s+)?HIV\s+infection|human\s+immunodeficiency\s+virus", "hiv"),
+    (r"deep\s+vein\s+thrombosis", "deep_vein_thrombosis"),
+    (r"ground[-\s]glass\s+(?:nodules?|opacit(?:y|ies))", "ground_glass_nodule"),
+    (r"Gilbert(?:'s|’s)?\s+syndrome", "gilbert_syndrome"),
+)
+
+
+def _read_conditions(r: _Reader) -> None:
+    text = r.text
+    for pattern, key in _CONDITION_NAMES:
+        for m in re.finditer(pattern, text, re.I):
+            if any(f.start <= m.start() < f.end for f in r.found):
+                continue  # already part of a rule (a window, a lab condition)
+            if key == "gilbert_syndrome":
+                continue  # only a branch of a bilirubin limit
+            after = text[m.end() : m.end() + 40].lower()
+            if r.exclusion:
+                rule: Rule = r.draft(ConditionRule, m.start(), m.end(), condition=key)
+            elif "excluded" in after or _negated(text, m.start()):
+                rule = r.draft(
+                    NotRule,
+                    m.start(),
+                    m.end(),
+                    rule=r.draft(ConditionRule, m.start(), m.end(), condition=key),
+                )
+            else:
+                continue
+            r.add(m.start(), m.end(), rule)
+
+
+def _read_transplant(r: _Reader) -> None:
+    m = re.search(
+        r"(?:organ|bone\s+marrow|stem\s+cell|allogeneic[^.;]{0,25}?)\s+transplant(?:ation)?",
+        r.text,
+        re.I,
+    )
+    if not m:
+        return
+    rule: Rule = r.draft(ProcedureRule, m.start(), m.end(), procedure="organ_transplant")
+    if not r.exclusion:
+        if not _negated(r.text, m.start()):
+            return
+        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
+    r.add(m.start(), m.end(), rule)
+    if re.search(r"\bplanned\b", r.text[max(0, m.start() - 30) : m.start()], re.I):
+        r.warn(
+            "a planned transplantation cannot be read from the record; the rule checks past "
+            "ones only"
+        )
+
+
+def _read_lesions(r: _Reader) -> None:
+    text = r.text
+    fields: dict[str, Any] = {}
+    spans: list[tuple[int, int]] = []
+    m = re.search(
+        r"no\s+more\s+than\s+(?P<n>\d+)\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
+        r"|(?P<n2>\d+)\s+or\s+fewer\s+(?:residual\s+)?(?:lesions?|tumou?rs?|metastases)"
+        r"|≤\s*(?P<n3>\d+)\s+(?:residual\s+)?(?:lesions?|metastases)",
+        text,
+        re.I,
+    )
+    if m:
+        fields["max_lesions"] = int(m.group("n") or m.group("n2") or m.group("n3"))
+        spans.append((m.start(), m.end()))
+        cmr = re.search(r"complete\s+metabolic\s+response", text[m.end() : m.end() + 80], re.I)
+        if cmr:
+            fields["exclude_complete_metabolic_response"] = True
+            spans.append((m.end() + cmr.start(), m.end() + cmr.end()))
+    m = re.search(
+        r"(?:involving\s+|in\s+)?no\s+more\s+than\s+(?P<n>\d+)\s+organs?"
+        r"|(?:≤|at\s+most)\s*(?P<n2>\d+)\s+organs?",
+        text,
+        re.I,
+    )
+    if m:
+        fields["max_organs"] = int(m.group("n") or m.group("n2"))
+        spans.append((m.start(), m.end()))
+    m = re.search(
+        r"at\s+least\s+(?P<n>one|1|\d+)\s+measurable\s+(?:target\s+)?(?:lesions?|disease)"
+        r"(?P<tail>(?:[^.;]|\.(?=\d)){0,120})",
+        text,
+        re.I,
+    )
+    if m:
+        n = m.group("n")
+        fields["min_measurable"] = 1 if n.lower() == "one" else int(n)
+        spans.append((m.start(), m.start("tail")))
+        criteria = re.search(
+            r"\b(m?RECIST|iRECIST)\s*(?:v(?:ersion)?\s*)?(\d\.\d)?(?:\s*\((\d{4})\))?",
+            m.group("tail"),
+        )
+        if criteria:
+            name = criteria.group(1) + (f" {criteria.group(2)}" if criteria.group(2) else "")
+            name += f" ({criteria.group(3)})" if criteria.group(3) else ""
+            fields["criteria"] = name
+            spans.append((m.start("tail") + criteria.start(), m.start("tail") + criteria.end()))
+        window = re.search(
+            r"within\s+(?P<n>\d+)\s+(?P<unit>day|week|month)s?", m.group("tail"), re.I
+        )
+        if window:
+            fields["within"] = _window_of(window.group("n"), window.group("unit"))
+            spans.append((m.start("tail") + window.start(), m.start("tail") + window.end()))
+    if not fields:
+        return
+    a, b = min(s[0] for s in spans), max(s[1] for s in spans)
+    r.add(a, b, r.draft(LesionRule, a, b, **fields))
+    for s in spans:
+        r.consume(*s)
+
+
+def _read_pregnancy(r: _Reader) -> None:
+    m = re.search(
+        r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?"
+        + _WINDOW
+        + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
+        r"(?P<n2>\d+)\s+days\s+(?:prior|before)"
+        r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
+        r.text,
+        re.I,
+    )
+    if not m:
+        return
+    days = m.group("n") or m.group("n2")
+    window = Window(value=int(days), unit="days") if days else None
+    if m.group("n2") and re.search(r"registration|randomi", r.text[m.end() : m.end() + 20], re.I):
+        r.warn(
+            "the pregnancy test window runs to registration; oncotrial counts it back from "
+            "the first dose — confirm"
+        )
+    test = r.draft(
+        LabResultRule, m.start(), m.end(), analyte="hcg", result="negative", within=window
+    )
+    who = re.search(r"female|women", r.text[max(0, m.start() - 80) : m.start()], re.I)
+    when = r.draft(SexRule, m.start(), m.end(), sex="female")
+    r.add(m.start(), m.end(), r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test))
+    if re.search(r"childbearing", r.text, re.I):
+        r.warn(
+            "the pregnancy test is for women of childbearing potential; the rule asks it of "
+            "every woman — edit it if needed"
+        )
+    elif who is None:
+        r.warn("a pregnancy test is asked for; read as applying to women")
+
+
+def _read_blood_pressure(r: _Reader) -> None:
+    m = re.search(
+        r"blood\s+pressure\s*(?P<comp>[≥>])\s*(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})\s*mmHg",
+        r.text,
+        re.I,
+    )
+    if not m:
+        return
+    comparator = _SYMBOLS[m.group("comp")]
+    rules = (
+        r.draft(
+            LabRule,
+            m.start(),
+            m.end(),
+            analyte="systolic_bp",
+            comparator=comparator,
+            value=float(m.group("s")),
+            unit="mmHg",
+        ),
+        r.draft(
+            LabRule,
+            m.start(),
+            m.end(),
+            analyte="diastolic_bp",
+            comparator=comparator,
+            value=float(m.group("d")),
+            unit="mmHg",
+        ),
+    )
+    r.add(m.start(), m.end(), r.draft(AnyOfRule, m.start(), m.end(), rules=rules))

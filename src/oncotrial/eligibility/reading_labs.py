@@ -1,0 +1,574 @@
+"""Reading laboratory values and derived quantities from criteria text, with their logic.
+
+"ANC ≥ 1.5 × 10^9/L", "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases"
+(a conditional per test), "bilirubin ≤ 2.0 mg/dL, except in patients with Gilbert's syndrome, who
+must have ≤ 3.0 mg/dL" (a conditional), "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min" (an
+alternative), "QT interval > 470 msec using Fridericia's formula (QTcF)" (QTcF, not QT), a limit
+restated in another unit in parentheses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
+from oncotrial.eligibility.reading import (
+    _NUM,
+    _WINDOW,
+    _Found,
+    _Mention,
+    _mentions,
+    _number,
+    _read_unit,
+    _Reader,
+    _Threshold,
+    _thresholds,
+    _window,
+)
+from oncotrial.eligibility.rules import (
+    AnyOfRule,
+    ConditionalRule,
+    ConditionRule,
+    DerivedRule,
+    LabResultRule,
+    LabRule,
+    Rule,
+    SexRule,
+    Window,
+    children,
+)
+
+# ---- labs and derived values
+
+
+_CUES: tuple[tuple[str, str], ...] = (
+    (
+        "liver_metastases",
+        r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
+        r"|liver\s+involvement",
+    ),
+    ("gilbert_syndrome", r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?"),
+    ("male", r"\b(?:males?|men)\b"),
+    ("female", r"\b(?:females?|women)\b"),
+)
+
+
+@dataclass(frozen=True)
+class _Cue:
+    start: int
+    end: int
+    what: str
+    negated: bool
+
+
+def _cues(text: str) -> list[_Cue]:
+    found = []
+    for what, pattern in _CUES:
+        for m in re.finditer(pattern, text, re.I):
+            before = text[max(0, m.start() - 16) : m.start()].lower()
+            found.append(_Cue(m.start(), m.end(), what, "except" in before))
+    return sorted(found, key=lambda c: c.start)
+
+
+def _gap_ok(text: str, limit: int = 30) -> bool:
+    return len(text) <= limit and not re.search(r"[\d;]|\.\s", text)
+
+
+def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
+    if cue.what in {"male", "female"}:
+        return r.draft(SexRule, cue.start, cue.end, sex=cue.what)
+    return r.draft(
+        ConditionRule,
+        cue.start,
+        cue.end,
+        condition=cue.what,
+        current=cue.what == "liver_metastases",
+    )
+
+
+def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
+    groups: list[list[_Mention]] = []
+    for mention in mentions:
+        if groups:
+            between = text[groups[-1][-1].end : mention.start]
+            if re.fullmatch(r"[\s(),/&]*(?:(?:and|or|and/or)[\s(),/&]*)?", between, re.I):
+                groups[-1].append(mention)
+                continue
+        groups.append([mention])
+    return groups
+
+
+def _lab_rule(
+    r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None
+) -> Rule | None:
+    if mention.derived:
+        quantity = DERIVED[mention.key]
+        if t.value is None or t.unit is None:
+            return None
+        return r.draft(
+            DerivedRule,
+            start,
+            t.end,
+            quantity=quantity.key,
+            comparator=t.comparator,
+            value=t.value,
+            unit=t.unit,
+            within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
+        )
+    item = ANALYTES[mention.key]
+    if item.scale is not Scale.QUANTITATIVE:
+        if t.ordinal is None:
+            return None
+        result = {"negative": "negative", "trace": "trace"}.get(t.ordinal.lower(), t.ordinal)
+        return r.draft(
+            LabResultRule,
+            start,
+            t.end,
+            analyte=item.key,
+            comparator=t.comparator,
+            result=result,
+            within=window,
+        )
+    if t.value is None:
+        return None
+    unit = t.unit
+    if unit is not None and item.key == "urine_protein_24h" and unit in {"g", "mg"}:
+        unit = f"{unit}/24h"  # "24-hour urine protein < 1 g": grams per 24 hours
+    if t.relative_to is None and unit is None and item.unit == "{ratio}":
+        unit = "{ratio}"  # "INR ≤ 1.5": a ratio has no unit to write
+    if t.relative_to is None and unit is None:
+        return None
+    try:
+        return r.draft(
+            LabRule,
+            start,
+            t.end,
+            analyte=item.key,
+            comparator=t.comparator,
+            value=t.value,
+            unit=unit,
+            relative_to=t.relative_to,
+            within=window,
+        )
+    except ValueError:
+        r.warn(f"{item.name}: the unit {unit} does not fit this test; not read")
+        return None
+
+
+def _read_labs(r: _Reader) -> None:
+    text = r.text
+    mentions = _mentions(text)
+    thresholds = _thresholds(text)
+    cues = _cues(text)
+    window = r.carried_window or _lab_window(text)
+    groups = _groups(text, mentions)
+    used_cues: set[int] = set()
+    last: _Found | None = None
+    last_keys: list[_Mention] = []
+    pending_alternative: _Found | None = None
+    for t in thresholds:
+        start = -1
+        group = _nearest_group(text, t, groups, mentions)
+        between_last = text[last.end : t.start] if last else ""
+        qualifier = _redundant_qualifier(r, text, t, group, mentions)
+        if qualifier is not None:
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 for patients with creatinine > 1.5 × ULN":
+            # A or (not A and B) is A or B; the qualifier only restates the first branch
+            r.consume(qualifier, t.end)
+            if last is not None and last.rule.kind in {"lab", "lab_result"}:
+                pending_alternative = last
+            continue
+        exception = (
+            _EXCEPTION.fullmatch(between_last) if group is None and last is not None else None
+        )
+        exception_cue: _Cue | None = None
+        if exception is not None and last is not None:
+            # "bilirubin ≤ 2.0 mg/dL, except in patients with Gilbert's syndrome, who must have
+            # ≤ 3.0 mg/dL": the same tests, another limit, under the cue
+            exception_cue = next(
+                (c for c in cues if last.end <= c.start and c.end <= t.start), None
+            )
+        if exception_cue is not None:
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None
+            and last is not None
+            and re.fullmatch(r"[\s,;(]*(?:or|and)?\s*", between_last, re.I)
+            and last_keys
+        ):
+            # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
+            # the limit before, all of them
+            group = list(last_keys)
+            start = t.start
+        elif (
+            group is None and last is not None and re.fullmatch(r"[\s,;]*if\s*", between_last, re.I)
+        ):
+            # "Serum creatinine ≤ 1.5 × ULN; if > 1.5 × ULN, …": the next rule is the alternative
+            r.consume(t.start, t.end)
+            if last.rule.kind == "lab" or last.rule.kind == "lab_result":
+                pending_alternative = last
+            continue
+        if (
+            group is None
+            and last is not None
+            and last.analyte is not None
+            and re.fullmatch(
+                r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*",
+                between_last,
+                re.I,
+            )
+        ):
+            group = [m for m in mentions if m.key == last.analyte][
+                -1:
+            ]  # "… or ≥ 470 ms for females"
+            if not group:
+                continue
+            start = t.start
+        elif exception_cue is not None or (group is not None and start == t.start):
+            pass
+        else:
+            if group is None:
+                continue
+            start = group[0].start
+        if group is None:
+            continue
+        keys: list[_Mention] = []
+        for mention in group:
+            if mention.key not in {k.key for k in keys}:
+                keys.append(mention)
+        made = _make_rules(r, t, keys, start, window)
+        if not made:
+            continue
+        r.consume(min(group[0].start, start) if group else t.start, t.end)
+        restated = _restatement(text, t, made)
+        if restated is not None:
+            # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
+            r.consume(t.end, restated)
+            for item in made:
+                item.end = max(item.end, restated)
+        if exception_cue is not None:
+            used_cues.add(id(exception_cue))
+            r.consume(last.end if last else t.start, t.start)
+            for item in made:
+                item.cue = exception_cue.what
+                item.start = min(item.start, exception_cue.start)
+            last = made[-1]
+            last_keys = keys
+            continue
+        if (
+            last is not None
+            and pending_alternative is None
+            and re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I)
+            and last.rule.kind in {"lab", "derived", "any_of"}
+            and last.cue is None
+            and not any(m.key == last.analyte for m in keys)
+        ):
+            # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min": alternatives, never both required
+            r.consume(last.end, start)
+            pending_alternative = last
+        _attach_cue(r, t, start, made, cues, mentions, used_cues)
+        if pending_alternative is not None:
+            for item in made:
+                item.cue = f"alternative:{id(pending_alternative)}"
+            pending_alternative = None
+        last = made[-1]
+        last_keys = keys
+    _assemble_conditions(r)
+
+
+def _nearest_group(
+    text: str, t: _Threshold, groups: list[list[_Mention]], mentions: list[_Mention]
+) -> list[_Mention] | None:
+    """The tests named just before a threshold, with nothing but a short gap between."""
+    return next(
+        (
+            g
+            for g in reversed(groups)
+            if g[-1].end <= t.start
+            and _gap_ok(text[g[-1].end : t.start])
+            and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
+        ),
+        None,
+    )
+
+
+def _make_rules(
+    r: _Reader, t: _Threshold, keys: list[_Mention], start: int, window: Window | None
+) -> list[_Found]:
+    """One rule per test named, all with the threshold ``t``; a unit not known is a warning."""
+    made: list[_Found] = []
+    for mention in keys:
+        rule = _lab_rule(r, mention, t, start, window)
+        if rule is None:
+            if t.unit_problem and not re.match(r"(?i)(?:day|week|month|year)s?$", t.unit_problem):
+                r.warn(
+                    f"unit {t.unit_problem!r} after {r.text[mention.start : mention.end]} is "
+                    "not a unit oncotrial knows; not read"
+                )
+            continue
+        made.append(r.add(start, t.end, rule, analyte=mention.key))
+    return made
+
+
+def _attach_cue(
+    r: _Reader,
+    t: _Threshold,
+    start: int,
+    made: list[_Found],
+    cues: list[_Cue],
+    mentions: list[_Mention],
+    used_cues: set[int],
+) -> None:
+    """Mark ``made`` with the condition cue that governs it (liver metastases, Gilbert's, sex),
+    consuming the words that introduce it ("in patients with")."""
+    text = r.text
+    # a condition cue just before the analytes, or just after the threshold
+    cue = next(
+        (
+            c
+            for c in cues
+            if id(c) not in used_cues
+            and c.end <= start
+            and _gap_ok(text[c.end : start], 40)
+            and "," in text[c.end : start] + ","
+            and not any(m.start >= c.end and m.end <= start for m in mentions)
+        ),
+        None,
+    )
+    if cue is None:
+        cue = next(
+            (
+                c
+                for c in cues
+                if id(c) not in used_cues
+                and c.start >= t.end
+                and re.fullmatch(
+                    r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
+                    r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
+                    text[t.end : c.start],
+                    re.I,
+                )
+                and not c.negated
+            ),
+            None,
+        )
+    if cue is not None:
+        used_cues.add(id(cue))
+        r.consume(cue.start, cue.end)
+        lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
+        if lead is not None and lead.group(0).strip():
+            r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
+        if cue.start >= t.end:
+            r.consume(t.end, cue.start)
+        for item in made:
+            item.cue = cue.what
+            item.start = min(item.start, cue.start)
+            item.end = max(item.end, cue.end)
+
+
+_RESTATED = re.compile(
+    r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
+)
+
+
+def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
+    """Where a parenthesised restatement of the limit just read ends, if it is one.
+
+    Only when the number in the other unit converts to the same limit (1e-6 relative): "Hb ≥ 90
+    g/L (9 g/dL)" is restated; "(≥ 5 × ULN for …)" or "(75,000/µL)" after a different number is
+    not.
+    """
+    from oncotrial.eligibility.units import conversion_factor
+
+    m = _RESTATED.match(text, t.end)
+    if m is None or t.value is None or t.unit is None:
+        return None
+    unit, _ = _read_unit(m.group("unit"))
+    if unit is None:
+        return None
+    for item in made:
+        rule = item.rule
+        if not isinstance(rule, LabRule) or rule.unit is None:
+            return None
+        molar = ANALYTES[rule.analyte].molar_mass
+        try:
+            value = _number(m.group("num")) * conversion_factor(unit, rule.unit, molar)
+        except Exception:  # units that do not convert: not a restatement
+            return None
+        if abs(value - rule.value) > 1e-6 * max(abs(value), abs(rule.value)):
+            return None
+    return m.end()
+
+
+_EXCEPTION = re.compile(
+    r"[\s,;(]*(?:except|unless|but)\s+(?:(?:in|for)\s+)?(?:(?:patients|subjects|participants|"
+    r"those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)\s+)?"
+    r"[A-Za-z'’\s-]{3,40}?[\s,]*(?:(?:who|which|where)\s+(?:must|should|may|can)\s+"
+    r"(?:have|be)\s*|in\s+whom\s*|then\s*|:\s*|,\s*)?(?:(?:total\s+)?(?:bilirubin|it)\s*)?",
+    re.I,
+)
+# the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
+_CUE_LEAD = re.compile(
+    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
+    r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
+    r"\s+)?(?:the\s+presence\s+of\s+)?$",
+    re.I,
+)
+_QUALIFIER = re.compile(
+    r"(?:(?:for|in)\s+(?:patients|subjects|participants|those)\s+(?:with|who\s+have)\s+|"
+    r"\bif\s+)(?:an?\s+|the\s+)?(?:serum\s+)?$",
+    re.I,
+)
+
+
+def _redundant_qualifier(
+    r: _Reader,
+    text: str,
+    t: _Threshold,
+    group: list[_Mention] | None,
+    mentions: list[_Mention],
+) -> int | None:
+    """Where "for patients with creatinine > 1.5 × ULN" starts, if it negates an earlier rule.
+
+    The qualifier names the same test and the opposite limit of a rule already read, so it only
+    says when the alternative applies.
+    """
+    if group is None or len(group) != 1 or t.value is None:
+        return None
+    mention = group[0]
+    lead = _QUALIFIER.search(text[max(0, mention.start - 60) : mention.start])
+    if lead is None:
+        return None
+    for found in r.found:
+        rule = found.rule
+        if (
+            isinstance(rule, LabRule)
+            and rule.analyte == mention.key
+            and rule.value == t.value
+            and rule.relative_to == t.relative_to
+            and rule.unit == t.unit
+            and rule.comparator.negated is t.comparator
+        ):
+            return max(0, mention.start - 60) + lead.start()
+    return None
+
+
+def _lab_window(text: str) -> Window | None:
+    m = re.search(r"laborator(?:y|ies)[^.;:]{0,40}?" + _WINDOW, text, re.I)
+    return _window(m) if m else None
+
+
+def _assemble_conditions(r: _Reader) -> None:
+    """Turn cue-marked lab rules into conditionals and alternatives into any-of rules."""
+    result: list[_Found] = []
+    for item in r.found:
+        if item.cue and item.cue.startswith("alternative:"):
+            target = next((f for f in result if f"alternative:{id(f)}" == item.cue), None)
+            if target is None:
+                target = next((f for f in reversed(result) if f.analyte and f.cue is None), None)
+            if target is not None:
+                rule = r.draft(
+                    AnyOfRule,
+                    min(target.start, item.start),
+                    item.end,
+                    rules=(target.rule, item.rule),
+                )
+                result[result.index(target)] = _Found(
+                    min(target.start, item.start), item.end, rule, target.analyte
+                )
+                continue
+        if item.cue in {"liver_metastases", "gilbert_syndrome", "male", "female"}:
+            cue_span = next(
+                (
+                    c
+                    for c in _cues(r.text)
+                    if c.what == item.cue and item.start <= c.start < item.end
+                ),
+                None,
+            )
+            when_start, when_end = (
+                (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
+            )
+            when = _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
+            base = next(
+                (
+                    f
+                    for f in result
+                    if f.analyte == item.analyte
+                    and f.cue is None
+                    and f.rule.kind in {"lab", "lab_result", "derived"}
+                ),
+                None,
+            )
+            sibling = next(
+                (
+                    f
+                    for f in result
+                    if f.analyte == item.analyte
+                    and f.cue in {"male", "female"}
+                    and item.cue in {"male", "female"}
+                    and f.cue != item.cue
+                    and isinstance(f.rule, ConditionalRule)
+                    and f.rule.otherwise is None
+                ),
+                None,
+            )
+            conditional: Rule
+            if sibling is not None:
+                assert isinstance(sibling.rule, ConditionalRule)
+                conditional = r.draft(
+                    ConditionalRule,
+                    min(sibling.start, item.start),
+                    item.end,
+                    when=sibling.rule.when,
+                    then=sibling.rule.then,
+                    otherwise=item.rule,
+                )
+                result[result.index(sibling)] = _Found(
+                    min(sibling.start, item.start), item.end, conditional, item.analyte, "done"
+                )
+                continue
+            if base is not None:
+                conditional = r.draft(
+                    ConditionalRule,
+                    min(base.start, item.start),
+                    max(base.end, item.end),
+                    when=when,
+                    then=item.rule,
+                    otherwise=base.rule,
+                )
+                result[result.index(base)] = _Found(
+                    min(base.start, item.start),
+                    max(base.end, item.end),
+                    conditional,
+                    item.analyte,
+                    "done",
+                )
+                continue
+            conditional = r.draft(ConditionalRule, item.start, item.end, when=when, then=item.rule)
+            result.append(_Found(item.start, item.end, conditional, item.analyte, item.cue))
+            continue
+        result.append(item)
+    r.found[:] = result
+    for item in r.found:
+        for sub in [item.rule, *children(item.rule)]:
+            if isinstance(sub, DerivedRule):
+                _check_method(r, sub)
+
+
+def _check_method(r: _Reader, rule: DerivedRule) -> None:
+    named = {
+        "creatinine_clearance": r"Cockcroft",
+        "qtc": r"Fridericia|QTcF",
+        "qtcb": r"Bazett|QTcB",
+        "egfr": r"CKD[-\s]?EPI",
+        "bmi": r".",
+    }[rule.quantity]
+    if not re.search(named, r.text, re.I):
+        method = DERIVED[rule.quantity].method
+        r.warn(
+            f"{DERIVED[rule.quantity].name.split(' (')[0]}: the text names no formula; "
+            f"{method} is assumed — confirm"
+        )

@@ -1,0 +1,101 @@
+"""Criteria layouts real records use, and registry ages against the text (issue 12)."""
+
+from __future__ import annotations
+
+from oncotrial.eligibility.criteria import Eligibility, parse_age, split_criteria
+from oncotrial.eligibility.reconcile import age_conflicts, text_age_limits
+
+# The older ClinicalTrials.gov layout: every bullet indented "  -  ", sub-bullets further.
+OLD_LAYOUT = """Inclusion Criteria:
+
+  -  Histologically confirmed non-small cell lung cancer
+
+  -  Age ≥ 18 years
+
+  -  Adequate organ function:
+
+       -  ANC ≥ 1500/mm3
+
+       -  Platelets ≥ 100,000/mm3
+
+  -  ECOG performance status 0-1
+
+Exclusion Criteria:
+
+  -  Pregnant or breastfeeding
+"""
+
+NUMBERED = """INCLUSION CRITERIA:
+1. Age ≥ 18 years
+2) Adequate laboratory values:
+   a. ANC ≥ 1.5 × 10^9/L
+   b. Platelets ≥ 100 × 10^9/L
+3. ECOG 0-1
+EXCLUSION CRITERIA:
+1) Pregnant
+2) Known HIV infection
+"""
+
+
+def _shape(text: str) -> list[tuple[str, int]]:
+    inclusion, exclusion = split_criteria(text)
+    return [(c.id, c.depth) for c in inclusion + exclusion]
+
+
+def test_indented_siblings_stay_siblings() -> None:
+    assert _shape(OLD_LAYOUT) == [
+        ("I1", 0),
+        ("I2", 0),
+        ("I3", 0),
+        ("I3.1", 1),
+        ("I3.2", 1),
+        ("I4", 0),
+        ("E1", 0),
+    ]
+
+
+def test_numbered_lettered_and_capital_headings() -> None:
+    assert _shape(NUMBERED) == [
+        ("I1", 0),
+        ("I2", 0),
+        ("I2.1", 1),
+        ("I2.2", 1),
+        ("I3", 0),
+        ("E1", 0),
+        ("E2", 0),
+    ]
+
+
+def test_lettered_items_at_the_margin_sit_under_the_numbered_one() -> None:
+    text = "1. Adequate labs:\na. ANC ≥ 1.5\nb. Platelets ≥ 100\n2. ECOG 0-1"
+    assert _shape(text) == [("I1", 0), ("I1.1", 1), ("I1.2", 1), ("I2", 0)]
+
+
+def test_markdown_sub_bullets() -> None:
+    text = "* Age ≥ 18\n* Labs:\n  * ANC ≥ 1.5\n  * Platelets ≥ 100\n* ECOG 0-1"
+    assert _shape(text) == [("I1", 0), ("I2", 0), ("I2.1", 1), ("I2.2", 1), ("I3", 0)]
+
+
+def _eligibility(text: str, minimum: str | None, maximum: str | None = None) -> Eligibility:
+    inclusion, exclusion = split_criteria(text)
+    return Eligibility(
+        inclusion=inclusion,
+        exclusion=exclusion,
+        minimum_age=parse_age(minimum),
+        maximum_age=parse_age(maximum),
+    )
+
+
+def test_text_ages_in_inclusion_and_exclusion_form() -> None:
+    text = "Inclusion Criteria:\n* Age between 18 and 75 years\nExclusion Criteria:\n* x"
+    assert text_age_limits(_eligibility(text, None)) == (18, 75)
+    text = "Inclusion Criteria:\n* x\nExclusion Criteria:\n* Age < 18 years"
+    assert text_age_limits(_eligibility(text, None)) == (18, None)
+
+
+def test_registry_age_against_the_text() -> None:
+    agree = _eligibility("* At least 18 years of age", "18 Years")
+    assert age_conflicts(agree) == ()
+    differ = _eligibility("* At least 20 years of age", "18 Years", "75 Years")
+    (warning,) = age_conflicts(differ)
+    assert "minimum age is 18 years" in warning and "says 20 years" in warning
