@@ -55,9 +55,13 @@ def _read(item: dict[str, Any]) -> Criterion:
     return READ[(item["nct"], item["id"])]
 
 
-def measure() -> dict[str, int]:
+def measure(part: str) -> dict[str, int]:
+    """Figures of one part of the corpus: 'tuning' (looked at while improving the parser) or
+    'held_out' (read by hand before the parser ran on it, never used to change the parser)."""
     counts = {"items": 0, "computable": 0, "thresholds": 0, "exact": 0, "not_read": 0, "wrong": 0}
     for item in CORPUS["items"]:
+        if item["part"] != part:
+            continue
         criterion = _read(item)
         readings = {describe_rule(r) for r in criterion.rules}
         expected = {e["reading"] for e in item["expected"]}
@@ -79,20 +83,32 @@ def test_corpus_is_cited() -> None:
     for source in CORPUS["sources"].values():
         assert source["repository"] and len(source["commit"]) == 40 and "{nct}" in source["path"]
     assert {i["source"] for i in CORPUS["items"]} == set(CORPUS["sources"])
-    assert len(CORPUS["records"]) == 17
+    assert len(CORPUS["records"]) == 20
+    assert {i["part"] for i in CORPUS["items"]} == {"tuning", "held_out"}
+    # a record is wholly in one part, so a phrasing seen while tuning never leaks into held-out
+    parts = {(i["nct"], i["part"]) for i in CORPUS["items"]}
+    assert len(parts) == len(CORPUS["records"])
     assert {i["nct"] for i in CORPUS["items"]} == set(CORPUS["records"])
 
 
 def test_no_wrong_reading_and_the_figures_stated_in_the_docs() -> None:
-    counts = measure()
-    assert counts["wrong"] == 0, counts
+    tuning, held_out = measure("tuning"), measure("held_out")
+    assert tuning["wrong"] == held_out["wrong"] == 0, (tuning, held_out)
     # docs/eligibility.md and bench/RESULTS.md state these figures; change them together
-    assert counts == {
+    assert tuning == {
         "items": 50,
         "computable": 24,
         "thresholds": 80,
         "exact": 40,
         "not_read": 40,
+        "wrong": 0,
+    }
+    assert held_out == {
+        "items": 11,
+        "computable": 6,
+        "thresholds": 13,
+        "exact": 9,
+        "not_read": 4,
         "wrong": 0,
     }
 

@@ -352,16 +352,50 @@ _LOGIC_WORDS = re.compile(
 )
 
 
-# "or" that joins words without changing the logic of an item
+# Words that join or anchor without changing the logic of an item ("male or female", "at the
+# time of signing the informed consent")
 _BENIGN_OR = re.compile(
     r"\b(?:male\s+or\s+female|men\s+or\s+women|females?\s+or\s+males?|"
-    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically)\b",
+    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
+    r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
+    # a value reached after a transfusion is a new observation, screened as any other
+    r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion)\b",
     re.I,
 )
 
 
+# Words an item may hold around what its rules read without adding a condition of its own
+# ("Male or female patients aged ≥ 18 years at the time of signing the informed consent form").
+# Any other word left unread may be a condition ("≥ 18 years with metastatic disease"): the
+# item then cannot be decided on its rules alone (issue 12: never a silent pass).
+_FILLER = frozenset(
+    re.findall(
+        r"\S+",
+        """a an the and of to at on in by as is are be been must should shall will have has had
+    patient patients participant participants subject subjects adult adults male males female
+    females men women man woman gender sex both there limitation limitations
+    age aged years year old older time signing signed sign informed consent form icf
+    calculated calc estimated using use used per according formula equation method
+    cockcroft-gault cockcroft gault value values level levels count serum plasma blood
+    following documented demonstrated defined inclusive ends screening baseline
+    score status performance ecog eastern cooperative oncology group zubrod karnofsky
+    laboratory lab test tests adequate organ function marrow bone renal hepatic liver
+    study entry enrollment enrolment registration randomization randomisation allocation
+    prior before day days within first dose treatment criteria history known receipt underwent
+    presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
+    ckd epi required""",
+    )
+)
+
+
+def _content_words(gap: str) -> bool:
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", gap)
+    return any(w.lower().strip("'-") not in _FILLER and len(w) > 1 for w in words)
+
+
 def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
-    """The parts of the text no rule reads that hold a number or a word of logic, quoted."""
+    """The parts of the text no rule reads that hold a number, a word of logic or any word that
+    may be a condition of its own, quoted."""
     text = r.text
     covered = [False] * len(text)
     for start, end in r.consumed:
@@ -381,7 +415,8 @@ def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
         has_number = any(
             not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
         )
-        if has_number or _LOGIC_WORDS.search(_BENIGN_OR.sub(" ", gap)):
+        benign = _BENIGN_OR.sub(" ", gap)
+        if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign):
             quote = " ".join(gap.strip(" ,;:.()[]").split())
             if quote:
                 found.append(quote)
