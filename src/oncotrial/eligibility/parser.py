@@ -359,7 +359,8 @@ _BENIGN_OR = re.compile(
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
-    r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion)\b",
+    r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
+    r"including\s+both\s+ends|there\s+is\s+no\s+gender\s+limitation)\b",
     re.I,
 )
 
@@ -388,12 +389,19 @@ _FILLER = frozenset(
 )
 
 
-def _content_words(gap: str) -> bool:
+def _content_words(gap: str, negated: bool) -> bool:
+    """Whether ``gap`` holds a word that may be a condition; "no" is read when a rule of the
+    item is a negation ("No prior organ transplant" is *not (organ transplant)*)."""
     words = re.findall(r"[A-Za-z][A-Za-z'-]*", gap)
-    return any(w.lower().strip("'-") not in _FILLER and len(w) > 1 for w in words)
+    return any(
+        w.lower().strip("'-") not in _FILLER and len(w) > 1 and not (negated and w.lower() == "no")
+        for w in words
+    )
 
 
-def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
+def _unread(
+    r: _Reader, numbers: tuple[NumberInText, ...], negated: bool = False
+) -> tuple[str, ...]:
     """The parts of the text no rule reads that hold a number, a word of logic or any word that
     may be a condition of its own, quoted."""
     text = r.text
@@ -416,7 +424,7 @@ def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
             not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
         )
         benign = _BENIGN_OR.sub(" ", gap)
-        if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign):
+        if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign, negated):
             quote = " ".join(gap.strip(" ,;:.()[]").split())
             if quote:
                 found.append(quote)
@@ -443,7 +451,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             "cover only what is computable — add a judgement rule if needed"
         )
     numbers = _numbers(reader)
-    unread = _unread(reader, numbers) if rules else ()
+    negated = any(isinstance(rule, NotRule) for rule in rules)
+    unread = _unread(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
