@@ -136,6 +136,13 @@ _LIST = (
     ),
     Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
     Analyte(
+        "alp",
+        "Alkaline phosphatase",
+        "U/L",
+        ("6768-6",),
+        ("alkaline phosphatase", "ALP", "ALKP"),
+    ),
+    Analyte(
         "aptt",
         "Activated partial thromboplastin time",
         "s",
