@@ -288,6 +288,8 @@ def test_batch_equals_one_by_one(
         ),
         ("Known contraindications to cryoablation. ECOG 0-1", "Known contraindications to"),
         ("Creatinine clearance ≥ 60 mL/min measured", "measured"),
+        # a sex restriction the parser has no rule for is never dropped (NCT03861507)
+        ("Male, aged 18 years or older", "Male"),
     ],
 )
 def test_a_condition_no_rule_reads_makes_the_item_a_checklist_item(text: str, unread: str) -> None:

@@ -355,12 +355,14 @@ _LOGIC_WORDS = re.compile(
 # Words that join or anchor without changing the logic of an item ("male or female", "at the
 # time of signing the informed consent")
 _BENIGN_OR = re.compile(
-    r"\b(?:male\s+or\s+female|men\s+or\s+women|females?\s+or\s+males?|"
+    r"\b(?:males?\s+(?:or|and)\s+females?|men\s+(?:or|and)\s+women|females?\s+(?:or|and)\s+males?|"
+    r"women\s+(?:or|and)\s+men|both\s+sexes|(?:of\s+)?(?:any|either)\s+(?:gender|sex)|"
+    r"there\s+is\s+no\s+gender\s+limitation|"
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
-    r"including\s+both\s+ends|there\s+is\s+no\s+gender\s+limitation)\b",
+    r"including\s+both\s+ends)\b",
     re.I,
 )
 
@@ -373,8 +375,7 @@ _FILLER = frozenset(
     re.findall(
         r"\S+",
         """a an the and of to at on in by as is are be been must should shall will have has had
-    patient patients participant participants subject subjects adult adults male males female
-    females men women man woman gender sex both there limitation limitations
+    patient patients participant participants subject subjects adult adults both there
     age aged years year old older time signing signed sign informed consent form icf
     calculated calc estimated using use used per according formula equation method
     cockcroft-gault cockcroft gault value values level levels count serum plasma blood
