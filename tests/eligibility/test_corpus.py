@@ -279,6 +279,41 @@ CASES: list[tuple[str, str, dict[str, Any], Verdict]] = [
     ),
     ("NCT05482516", "I6.5.11", {"labs": (("inr", 1.8, "{ratio}", 1.1),)}, Verdict.INVESTIGATOR),
     ("NCT05382559", "I4", {"ecog": 2}, Verdict.INVESTIGATOR),
+    # held-out records: read by hand before the parser ran on them, never used to change it
+    (
+        "NCT03867682",
+        "I8",
+        {"labs": (("ast", 30, "U/L", 40.0), ("alt", 120, "U/L", 40.0))},
+        Verdict.PASSES,
+    ),
+    (
+        "NCT03867682",
+        "I8",
+        {"labs": (("ast", 30, "U/L", 40.0), ("alt", 121, "U/L", 40.0))},
+        Verdict.FAILS,
+    ),
+    ("NCT03867682", "I9", {"labs": (("bilirubin", 3.0, "mg/dL", 1.0),)}, Verdict.PASSES),
+    ("NCT03867682", "I9", {"labs": (("bilirubin", 3.1, "mg/dL", 1.0),)}, Verdict.FAILS),
+    # QTcF > 470 ms read as the Fridericia-corrected QT, but "during the screening period" is
+    # left unread, so the item stays with the investigator on both sides of the limit
+    (
+        "NCT03861156",
+        "E5",
+        {"labs": (("qt", 450, "ms", None), ("heart_rate", 100, "/min", None))},
+        Verdict.INVESTIGATOR,
+    ),
+    (
+        "NCT03861156",
+        "E5",
+        {"labs": (("qt", 400, "ms", None), ("heart_rate", 60, "/min", None))},
+        Verdict.INVESTIGATOR,
+    ),
+    ("NCT03922152", "I3", {"age": 18}, Verdict.FAILS),
+    ("NCT03922152", "I3", {"age": 19}, Verdict.PASSES),
+    ("NCT03927456", "I5", {"ecog": 1}, Verdict.PASSES),
+    ("NCT03927456", "I5", {"ecog": 2}, Verdict.FAILS),
+    ("NCT03869814", "E1", {"age": 20}, Verdict.FAILS),
+    ("NCT03869814", "E1", {"age": 21}, Verdict.PASSES),
 ]
 
 
