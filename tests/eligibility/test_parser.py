@@ -16,6 +16,7 @@ from oncotrial.eligibility.rules import (
     DerivedRule,
     LabRule,
     PerformanceStatusRule,
+    describe_rule,
     iter_rules,
 )
 from oncotrial.eligibility.text import normalise_text
@@ -271,3 +272,29 @@ def test_parser_proposals_for_the_seeds_match_the_reviewed_rules_where_accepted(
                     assert item.rules == proposed[item.id].rules, item.id
                 if item.kind is CriterionKind.EXCLUSION and not item.rules:
                     assert where.source is FieldSource.REGISTRY
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("Age: older than 18 years", {"age at consent > 18 years"}),
+        ("Ages 18 to 70", {"age at consent ≥ 18 years", "age at consent ≤ 70 years"}),
+        ("age 55-80", {"age at consent ≥ 55 years", "age at consent ≤ 80 years"}),
+        ("Age (20-50)", {"age at consent ≥ 20 years", "age at consent ≤ 50 years"}),
+        (
+            "Patients must be ≥ 3 and ≤ 18 years of age.",
+            {"age at consent ≥ 3 years", "age at consent ≤ 18 years"},
+        ),
+        (
+            "Age ≥18 years and ≤ 90 years",
+            {"age at consent ≥ 18 years", "age at consent ≤ 90 years"},
+        ),
+        ("Patients aged 21 years or younger", {"age at consent ≤ 21 years"}),
+        ("Is equal to or greater than 18 years of age.", {"age at consent ≥ 18 years"}),
+        ("age 2-6 months", set()),  # not years: not an age in years, never read as one
+    ],
+)
+def test_age_phrasings_of_real_records(text: str, readings: set[str]) -> None:
+    """Issue 12 item 4: every age phrasing; a second bound is read, never left as filler."""
+    c = read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text)).criterion
+    assert {describe_rule(r) for r in c.rules} == readings
