@@ -298,3 +298,20 @@ def test_age_phrasings_of_real_records(text: str, readings: set[str]) -> None:
     """Issue 12 item 4: every age phrasing; a second bound is read, never left as filler."""
     c = read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text)).criterion
     assert {describe_rule(r) for r in c.rules} == readings
+
+
+@pytest.mark.parametrize(
+    ("text", "low"),
+    [
+        ("Karnofsky performance scale 80 or more", 80),
+        ("Karnofsky Performance Status 70-100;", 70),
+        ("KPS ≥ 70%", 70),
+        ("Karnofsky performance status > 60", 70),
+        ("Karnofsky score at least 70", 70),
+    ],
+)
+def test_karnofsky_phrasings(text: str, low: int) -> None:
+    c = read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text)).criterion
+    (rule,) = c.rules
+    assert isinstance(rule, PerformanceStatusRule) and rule.scale == "Karnofsky"
+    assert rule.allowed == tuple(range(low, 101, 10)) and c.unread == ()

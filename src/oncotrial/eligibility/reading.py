@@ -445,9 +445,18 @@ def _read_performance(r: _Reader) -> None:
         rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
         r.add(start, end, rule)
     for m in re.finditer(
-        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?", r.text
+        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
+        r"equal\s+to|greater\s+than)\s*(?P<n>\d{2,3})\s*%?|(?P<n2>\d{2,3})\s*%?\s*(?:or\s+(?:more|"
+        r"higher|above|greater)|and\s+(?:above|higher))|(?P<lo>\d{2,3})\s*%?\s*(?:-|to)\s*100\s*%?)",
+        r.text,
+        re.I,
     ):
-        low = int(m.group("n")) + (1 if m.group("comp") == ">" else 0)
+        # "KPS 70-100", "Karnofsky 80 or more", "Karnofsky ≥ 70 %": the scale runs 0-100 by 10
+        if m.group("n"):
+            strict = m.group("comp") in {">", "greater than"}
+            low = int(m.group("n")) + (1 if strict else 0)
+        else:
+            low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
         r.add(
             m.start(),
