@@ -19,6 +19,7 @@ from oncotrial.endpoints.safety import ae_overview, derive_adae
 from oncotrial.endpoints.tte import Param, derive_adtte, new_therapy_from_cm, rules_for
 from oncotrial.formats.ctcae import load_ctcae
 from oncotrial.formats.lesions import sdtm_lesions
+from oncotrial.formats.plan_files import find_plan
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.protocol.endpoints import EndpointKind, Origin
 from oncotrial.protocol.model import Protocol
@@ -119,8 +120,15 @@ class Engines:
             local_progression=local,
         ).adtte
 
-    def curves(self, param: Param):
+    def curves(self, param: Param, limit_days: float | None = None):
         adtte = self.adtte(param)
+        if limit_days is not None:
+            # the plan's maximum follow-up: times beyond it censored there
+            over = adtte["AVAL"].astype(float) > limit_days
+            adtte = adtte.assign(
+                AVAL=adtte["AVAL"].astype(float).where(~over, limit_days),
+                CNSR=adtte["CNSR"].where(~over, 1),
+            )
         return {
             arm: kaplan_meier(rows["AVAL"].to_numpy(float), 1 - rows["CNSR"].to_numpy(int))
             for arm, rows in adtte.groupby("ARM")
@@ -138,6 +146,30 @@ def engines(demo_run) -> dict[str, Engines]:
         protocol = find_protocol(key)
         out[key] = Engines(export_sdtm(protocol.trial_id), protocol)
     return out
+
+
+def first_intervention_window(frames, adsl) -> pd.DataFrame:
+    """USUBJID, ARM (as treated), TRTSDT/TRTEDT: first start and last end over EX and PR."""
+    spans = []
+    for domain, start, end in (("EX", "EXSTDTC", "EXENDTC"), ("PR", "PRSTDTC", "PRENDTC")):
+        frame = frames.get(domain)
+        if frame is None or frame.empty:
+            continue
+        began = pd.to_datetime(frame[start].astype(str).str[:10], errors="coerce")
+        ended = pd.to_datetime(frame[end].astype(str).str[:10], errors="coerce").fillna(began)
+        spans.append(pd.DataFrame({"USUBJID": frame["USUBJID"], "S": began, "E": ended}))
+    span = (
+        pd.concat(spans).dropna(subset=["S"]).groupby("USUBJID").agg(S=("S", "min"), E=("E", "max"))
+    )
+    treated = adsl[adsl["USUBJID"].isin(set(span.index))]
+    return pd.DataFrame(
+        {
+            "USUBJID": treated["USUBJID"],
+            "ARM": treated["ACTARM"].where(treated["ACTARM"].notna(), treated["ARM"]),
+            "TRTSDT": treated["USUBJID"].map(span["S"]).dt.date,
+            "TRTEDT": treated["USUBJID"].map(span["E"]).dt.date,
+        }
+    )
 
 
 def check_rate(report: Path, item: str, expected) -> None:
@@ -236,7 +268,19 @@ def test_report_tables_equal_direct_engine_calls(demo_run, engines, ctcae_file, 
                 EndpointKind.DOR: Param.DOR,
                 EndpointKind.LOCAL_CONTROL: Param.LPFS,
             }[kind]
-            curves, adtte = e.curves(param)
+            planned = next(
+                (p for p in find_plan(key).plan.endpoints if p.registration == index - 1), None
+            )
+            limit = (
+                planned.time_frame.value.days
+                if planned is not None
+                and planned.time_frame is not None
+                and planned.time_frame_use is not None
+                and planned.time_frame_use.value.value == "maximum follow-up"
+                and param in (Param.PFS, Param.OS, Param.TTP)
+                else None
+            )
+            curves, adtte = e.curves(param, limit)
             landmark = endpoint.reading.landmark.days if endpoint.reading.landmark else None
             check_km(report, item, curves, landmark)
             if protocol.is_randomized and adtte["ARM"].nunique() > 1:
@@ -261,22 +305,16 @@ def test_report_tables_equal_direct_engine_calls(demo_run, engines, ctcae_file, 
                 assert close(got.loc[arm, "95% CI lower (%)"], 100 * estimate.lower)
                 assert got.loc[arm, "At risk"] == estimate.n_risk
         elif kind is EndpointKind.AE_INCIDENCE:
-            adsl = e.adsl
-            safety = adsl[adsl["SAFFL"] == "Y"]
-            subjects = pd.DataFrame(
-                {
-                    "USUBJID": safety["USUBJID"],
-                    "ARM": safety["ACTARM"],
-                    "TRTSDT": safety["TRTSDT"],
-                    "TRTEDT": safety["TRTEDT"],
-                }
-            )
+            # The reviewed plans open the treatment-emergent window at the first protocol
+            # intervention of any kind (EX doses, PR procedures and radiotherapy), computed here
+            # from the SDTM records directly.
+            subjects = first_intervention_window(e.frames, e.adsl)
             ae = e.frames["AE"]
             adae = derive_adae(
                 ae[ae["USUBJID"].isin(set(subjects["USUBJID"]))],
                 subjects,
                 dictionary=load_ctcae(ctcae_file),
-                window_days=protocol.analysis.teae_window_days,
+                window_days=find_plan(key).plan.safety.window_days_after_last.value,
             )
             overview = ae_overview(adae, subjects)
             got = table(report, f"{item}-overview").set_index("Category")

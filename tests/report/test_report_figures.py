@@ -495,3 +495,21 @@ def test_consort_rejects_impossible_counts() -> None:
         ConsortFlow(25, screened=20)
     with pytest.raises(ValueProblem, match=r"received .* exceeds allocated"):
         ConsortArm("A", 10, received=11)
+
+
+def test_km_risk_table_shows_full_arm_labels_wrapped_never_truncated() -> None:
+    ticks = month_ticks(400)
+    long = "Maintenance therapy + consolidation radiotherapy to all residual tumours"
+    fig = plot_km(
+        KMPlot(
+            [
+                curve(long, at_risk=[10] * len(ticks)),
+                curve("Maintenance therapy", at_risk=[9] * len(ticks)),
+            ],
+            at_risk_times=ticks,
+        )
+    )
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    assert not any("…" in t for t in texts)
+    wrapped = [t for t in texts if "\n" in t and t.replace("\n", " ") == long]
+    assert wrapped  # the long label, whole, over several lines

@@ -45,8 +45,14 @@ def test_report_is_built_and_its_files_served(simulated) -> None:
     # The headlines are the engines' own, for the same data and cut-off.
     import datetime as dt
 
+    from oncotrial.formats.plan_files import find_plan
+
+    # the report follows the trial's reviewed analysis plan (safety from the cryoablation)
     results = analyse_trial(
-        load_from_store("NCT07064876"), cutoff=dt.date(2026, 10, 31), ctcae=load_ctcae()
+        load_from_store("NCT07064876"),
+        cutoff=dt.date(2026, 10, 31),
+        ctcae=load_ctcae(),
+        sap=find_plan("002").plan,
     )
     assert [e["result"] for e in report["endpoints"]] == [headline(i) for i in results.endpoints]
     assert report["flow"]["enrolled"] == results.consort.enrolled == 17  # by 2026-10-31

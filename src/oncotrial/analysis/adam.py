@@ -24,9 +24,12 @@ import pandas as pd
 from oncotrial.analysis.data import TrialData
 from oncotrial.analysis.pipeline import analyse_trial
 from oncotrial.analysis.responses import new_therapy_from_frames
+from oncotrial.analysis.results import SafetyOutcome
+from oncotrial.endpoints.attribution import flag_name
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.safety import derive_adae
 from oncotrial.endpoints.tte import Param, derive_adtte
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
 from oncotrial.protocol.model import AnalysisPlan
 
 __all__ = ["ADAM_ORDER", "AdamDatasets", "derive_adam"]
@@ -43,8 +46,14 @@ class AdamDatasets:
 
 
 def _adae(
-    data: TrialData, sets_safety: pd.DataFrame, ctcae: CtcaeDictionary, window: int | None
+    data: TrialData,
+    sets_safety: pd.DataFrame,
+    ctcae: CtcaeDictionary,
+    window: int | None,
+    derived: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """ADAE: the safety analysis's own flags (``derived``, by the plan's window) where the trial
+    has a safety endpoint, else derived here from the first dose; with the SDTM AE variables."""
     ae = data.frames["AE"]
     subjects = pd.DataFrame(
         {
@@ -57,12 +66,24 @@ def _adae(
         }
     )
     records = ae[ae["USUBJID"].astype(str).isin(set(subjects["USUBJID"]))]
-    adae = derive_adae(
-        records,
-        subjects,
-        dictionary=ctcae,
-        window_days=_DEFAULT_TEAE_WINDOW if window is None else window,
+    adae = (
+        derived
+        if derived is not None
+        else derive_adae(
+            records,
+            subjects,
+            dictionary=ctcae,
+            window_days=_DEFAULT_TEAE_WINDOW if window is None else window,
+        )
     ).rename(columns={"ARM": "TRTA"})
+    # relatedness per intervention (analysis.safety): RELFL<k>/RELIMP<k> for the protocol's k-th
+    # intervention, as AEREL<k> (SAS transport names are at most 8 characters)
+    renamed: dict[str, str] = {}
+    for k, intervention in enumerate(data.protocol.interventions, start=1):
+        column = flag_name(intervention.name)
+        renamed |= {column: f"RELFL{k}", column + "IMP": f"RELIMP{k}"}
+    adae = adae.rename(columns=renamed)
+    adae = adae.drop(columns=[c for c in adae.columns if str(c).startswith("RELFL_")])
     source = records.assign(USUBJID=records["USUBJID"].astype(str), AESEQ=records["AESEQ"])
     source = source.astype({"AESEQ": str})
     adae = adae.astype({"USUBJID": str, "AESEQ": str})
@@ -76,11 +97,18 @@ def _adae(
 
 
 def derive_adam(
-    data: TrialData, *, ctcae: CtcaeDictionary, plan: AnalysisPlan | None = None
+    data: TrialData,
+    *,
+    ctcae: CtcaeDictionary,
+    plan: AnalysisPlan | None = None,
+    sap: StatisticalPlan | None = None,
 ) -> AdamDatasets:
     """ADSL, ADRS, ADTTE and ADAE of ``data`` (all its records; the report's derivations, by
-    ``plan``, default the protocol's analysis plan)."""
-    results = analyse_trial(data, plan=plan, ctcae=ctcae)
+    ``plan``, default the protocol's analysis plan, and the reviewed ``sap``)."""
+    results = analyse_trial(data, plan=plan, ctcae=ctcae, sap=sap)
+    safety = next(
+        (e.outcome for e in results.endpoints if isinstance(e.outcome, SafetyOutcome)), None
+    )
     frames: dict[str, pd.DataFrame] = {"ADSL": results.adsl}
     notes: list[str] = []
     if results.response is None:
@@ -102,5 +130,11 @@ def derive_adam(
     elif results.sets.safety.empty:
         notes.append("ADAE not derived: no patient received study treatment (empty safety set)")
     else:
-        frames["ADAE"] = _adae(data, results.sets.safety, ctcae, results.plan.teae_window_days)
+        frames["ADAE"] = _adae(
+            data,
+            results.sets.safety,
+            ctcae,
+            results.plan.teae_window_days,
+            safety.adae if safety is not None else None,
+        )
     return AdamDatasets(frames=frames, notes=tuple(notes))

@@ -25,7 +25,7 @@ _NOT_REPORTED = "Not reported"
 _CATEGORICAL: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("SEX", "Sex", (("M", "Male"), ("F", "Female"), ("U", "Unknown"))),
     ("ECOGBL", "ECOG performance status", (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"))),
-    (catalogue.STAGE_TEST.adsl, "Stage (AJCC 8th edition)", tuple((s, s) for s in STAGE_ORDER)),
+    (catalogue.STAGE_TEST.adsl, "Stage", tuple((s, s) for s in STAGE_ORDER)),
     (catalogue.HISTOLOGY_TEST.adsl, "Histology", catalogue.HISTOLOGIES.choices()),
     (
         "PDL1GR1",
@@ -120,9 +120,27 @@ def _prior_therapy(groups: Sequence[pd.DataFrame]) -> list[BaselineRow]:
     return rows
 
 
-def baseline_table(efficacy: pd.DataFrame, arms: tuple[ArmInfo, ...]) -> BaselineTable:
+def stage_editions(sc: pd.DataFrame | None) -> tuple[str, ...]:
+    """The AJCC editions the stage records name (SDTM SC ``SCCAT`` of the stage test), as
+    "AJCC 8th edition"."""
+    if sc is None or sc.empty or "SCCAT" not in sc.columns or "SCTESTCD" not in sc.columns:
+        return ()
+    stage = sc[sc["SCTESTCD"].astype(str) == catalogue.STAGE_TEST.testcd]
+    found = stage["SCCAT"].dropna().astype(str).str.strip()
+    return tuple(sorted({v.replace("TH EDITION", "th edition") for v in found if v}))
+
+
+def baseline_table(
+    efficacy: pd.DataFrame,
+    arms: tuple[ArmInfo, ...],
+    *,
+    editions: tuple[str, ...] = (),
+    registered_staging: str | None = None,
+) -> BaselineTable:
     """Baseline characteristics of ``efficacy`` (ADSL rows) per arm, with a total column when
-    there are several arms."""
+    there are several arms. ``editions``: the AJCC editions the stage records name (shown in
+    the stage heading); ``registered_staging``: the edition the registration names, stated
+    beside the recorded one when they differ."""
     groups = [efficacy[efficacy["ARM"].astype(str) == arm.label] for arm in arms]
     columns = [arm.label for arm in arms]
     if len(arms) > 1:
@@ -130,8 +148,18 @@ def baseline_table(efficacy: pd.DataFrame, arms: tuple[ArmInfo, ...]) -> Baselin
         columns.append("Total")
     rows = _age_cells(groups)
     for column, heading, order in _CATEGORICAL:
+        if column == catalogue.STAGE_TEST.adsl:
+            heading = f"Stage ({', '.join(editions) or 'AJCC edition not recorded'})"
         rows += _categorical(groups, column, heading, order)
     rows += _prior_therapy(groups)
+    notes: tuple[str, ...] = ()
+    if registered_staging and editions:
+        number = "".join(c for c in registered_staging if c.isdigit())
+        if not any(number and number in e for e in editions):
+            notes = (
+                f"The registration names the {registered_staging}; the data record stage by the "
+                f"{', '.join(editions)} (SDTM SC SCCAT), shown as recorded, not restaged.",
+            )
     return BaselineTable(
-        columns=tuple(columns), totals=tuple(len(g) for g in groups), rows=tuple(rows)
+        columns=tuple(columns), totals=tuple(len(g) for g in groups), rows=tuple(rows), notes=notes
     )

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
 from oncotrial.analysis.results import AnalysisSets, ArmInfo, ResponseRun, TteOutcome
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import CensoringRules, Param
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.response import ResponseSettings
 
@@ -38,8 +40,11 @@ class Inputs:
     ctcae: CtcaeDictionary | None
     ctcae_reason: str | None
     data_notes: tuple[str, ...] = ()
+    sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan, if any
+    cutoff: date | None = None  # the data cut-off (exposure-adjusted rates end there)
+    adsl: pd.DataFrame = field(default_factory=pd.DataFrame)  # every screened subject
     _responses: dict[float | None, ResponseRun | str] = field(default_factory=dict)
-    _tte: dict[Param, TteOutcome | str] = field(default_factory=dict)
+    _tte: dict[tuple[Param, float | None], TteOutcome | str] = field(default_factory=dict)
 
     @property
     def control(self) -> str | None:

@@ -10,28 +10,36 @@ calls the engines.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from oncotrial.analysis.context import Inputs
+from oncotrial.analysis.hypothesis import plan_endpoint, rate_test
+from oncotrial.analysis.models import model_outcome
 from oncotrial.analysis.rates import rate_outcome
 from oncotrial.analysis.responses import response_run
 from oncotrial.analysis.results import (
     BiomarkerOutcome,
     EndpointResult,
     QolOutcome,
+    RateOutcome,
     SafetyOutcome,
     SurvivalRateOutcome,
     TteOutcome,
 )
+from oncotrial.analysis.safety import safety_outcome
+from oncotrial.analysis.sensitivity import censoring_sensitivities
 from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR
-from oncotrial.endpoints.safety import ae_overview, derive_adae, worst_grade_table
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
+from oncotrial.plan.model import TimeFrameUse
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
+from oncotrial.protocol.timeframe import Duration
 
 __all__ = ["compute_endpoint"]
 
@@ -41,39 +49,6 @@ _KIND_PARAM = {
     EndpointKind.TTP: Param.TTP,
     EndpointKind.DOR: Param.DOR,
 }
-
-
-def _safety(inputs: Inputs) -> SafetyOutcome | str:
-    if inputs.ctcae is None:
-        return inputs.ctcae_reason or "no CTCAE v5.0 dictionary is available"
-    ae = inputs.frames.get("AE")
-    if ae is None:
-        held = [n for n in inputs.data_notes if "AE" in n]
-        return held[0] if held else "the data hold no adverse event records (no AE domain)"
-    safety = inputs.sets.safety
-    if safety.empty:
-        return "no patient received study treatment (the safety set is empty)"
-    window = inputs.plan.teae_window_days
-    if window is None:
-        window = 30
-    subjects = pd.DataFrame(
-        {
-            "USUBJID": safety["USUBJID"].astype(str),
-            "ARM": safety["ACTARM"].where(safety["ACTARM"].notna(), safety["ARM"]).astype(str),
-            "TRTSDT": safety["TRTSDT"],
-            "TRTEDT": safety["TRTEDT"],
-        }
-    )
-    records = ae[ae["USUBJID"].astype(str).isin(set(subjects["USUBJID"]))]
-    adae = derive_adae(records, subjects, dictionary=inputs.ctcae, window_days=window)
-    return SafetyOutcome(
-        overview=ae_overview(adae, subjects),
-        worst=worst_grade_table(adae, subjects),
-        adae=adae,
-        window_days=window,
-        dictionary=f"CTCAE v{inputs.ctcae.version}",
-        dictionary_origin=inputs.ctcae.origin,
-    )
 
 
 def _biomarker(inputs: Inputs, endpoint: Endpoint) -> BiomarkerOutcome | str:
@@ -100,6 +75,39 @@ def _qol(inputs: Inputs) -> QolOutcome | str:
     return QolOutcome(summarise_scores(qs, subjects))
 
 
+def _max_follow_up(inputs: Inputs, index: int, param: Param) -> Duration | None:
+    """The plan's time frame where it is used as the maximum follow-up of a time-to-event
+    endpoint counted from time zero (PFS, OS, TTP; a duration of response starts later)."""
+    planned = plan_endpoint(inputs.sap, index - 1)
+    if (
+        planned is None
+        or planned.time_frame is None
+        or planned.time_frame_use is None
+        or planned.time_frame_use.value is not TimeFrameUse.MAXIMUM_FOLLOW_UP
+        or param not in (Param.PFS, Param.OS, Param.TTP)
+    ):
+        return None
+    return planned.time_frame.value
+
+
+def _with_test(inputs: Inputs, outcome: RateOutcome, index: int) -> RateOutcome:
+    """The plan's exact binomial test and design decision of a single-arm rate."""
+    planned = plan_endpoint(inputs.sap, index - 1)
+    if planned is None or planned.hypothesis is None or len(outcome.rate.arms) != 1:
+        return outcome
+    table = outcome.response.table
+    responder = table["BOR"].isin(outcome.definition.responders)
+    enrolled = dict(
+        zip(
+            inputs.sets.efficacy["USUBJID"].astype(str),
+            pd.to_datetime(inputs.sets.efficacy["RANDDT"], errors="coerce"),
+            strict=True,
+        )
+    )
+    order = table["USUBJID"].astype(str).map(enrolled)
+    return replace(outcome, test=rate_test(planned, table, responder, order))
+
+
 def compute_endpoint(
     inputs: Inputs, endpoint: Endpoint, index: int, level_index: int
 ) -> EndpointResult:
@@ -111,8 +119,27 @@ def compute_endpoint(
     try:
         if kind in (EndpointKind.ORR, EndpointKind.DCR):
             outcome = rate_outcome(inputs, endpoint, ORR if kind is EndpointKind.ORR else DCR)
+            if not isinstance(outcome, str):
+                outcome = _with_test(inputs, outcome, index)
         elif kind in _KIND_PARAM:
-            found = tte_outcome(inputs, _KIND_PARAM[kind])
+            limit = _max_follow_up(inputs, index, _KIND_PARAM[kind])
+            found = tte_outcome(inputs, _KIND_PARAM[kind], limit)
+            if not isinstance(found, str):
+                planned = plan_endpoint(inputs.sap, index - 1)
+                found = replace(
+                    found,
+                    sensitivity=censoring_sensitivities(inputs, _KIND_PARAM[kind], planned, limit),
+                    models=model_outcome(
+                        found.adtte, inputs.sets.efficacy, planned, inputs.control
+                    ),
+                )
+                if found.models is not None:
+                    notes += list(found.models.notes)
+            if limit is not None:
+                notes.append(
+                    f"Follow-up censored at {limit} from {inputs.sets.reference_label}: the "
+                    "analysis plan uses the registration's time frame as the maximum follow-up."
+                )
             outcome = (
                 with_landmark(found, endpoint.reading.landmark)
                 if not isinstance(found, str)
@@ -133,7 +160,7 @@ def compute_endpoint(
         elif kind is EndpointKind.LOCAL_CONTROL:
             outcome = tte_outcome(inputs, Param.LPFS)
         elif kind is EndpointKind.AE_INCIDENCE:
-            outcome = _safety(inputs)
+            outcome = safety_outcome(inputs)
         elif kind is EndpointKind.BIOMARKER_RESPONSE:
             outcome = _biomarker(inputs, endpoint)
         elif kind is EndpointKind.QOL:
@@ -158,6 +185,8 @@ def compute_endpoint(
         reasons += [v.reason for v in outcome.values if v.reason]
     if isinstance(outcome, BiomarkerOutcome):
         notes += list(outcome.analysis.notes)
+    if isinstance(outcome, SafetyOutcome):
+        notes += list(outcome.notes)
     return EndpointResult(
         endpoint,
         index,

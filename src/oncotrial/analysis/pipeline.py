@@ -19,28 +19,45 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from oncotrial.analysis.baseline import baseline_table
+from oncotrial.analysis.baseline import baseline_table, stage_editions
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.cutoff import apply_cutoff, latest_date
 from oncotrial.analysis.data import TrialData
 from oncotrial.analysis.endpoints import compute_endpoint
 from oncotrial.analysis.flow import analysis_sets, consort_counts, trial_arms
 from oncotrial.analysis.responses import response_run
-from oncotrial.analysis.results import EndpointResult, TrialResults
+from oncotrial.analysis.results import EndpointResult, SafetyOutcome, TrialResults
+from oncotrial.analysis.safety import safety_outcome
 from oncotrial.endpoints.adsl import derive_adsl
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import RuleSet, rules_for
-from oncotrial.errors import InputError
+from oncotrial.errors import InputError, OncotrialError
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
+from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.response import ReferenceDate, ResponseSettings
 
-__all__ = ["analyse_trial", "response_settings"]
+__all__ = ["analyse_trial", "response_settings", "with_sap"]
 
 
 def response_settings(plan: AnalysisPlan, reference: str) -> ResponseSettings:
     """The plan's response settings with the reference date of its time zero."""
     settings = plan.response or ResponseSettings()
     return settings.model_copy(update={"reference_date": ReferenceDate(reference)})
+
+
+def with_sap(plan: AnalysisPlan, sap: StatisticalPlan) -> AnalysisPlan:
+    """The protocol's analysis settings with the reviewed plan's time zero, imaging schedule and
+    safety window (the plan states each with its source; the report lists them)."""
+    update: dict[str, object] = {
+        "reference_date": sap.time_zero.value,
+        "teae_window_days": sap.safety.window_days_after_last.value,
+    }
+    if sap.assessment_interval_days is not None:
+        update["imaging_interval_days"] = sap.assessment_interval_days.value
+    if sap.assessment_window_days is not None:
+        update["imaging_window_days"] = sap.assessment_window_days.value
+    return plan.model_copy(update=update)
 
 
 def analyse_trial(
@@ -50,13 +67,16 @@ def analyse_trial(
     cutoff: date | None = None,
     ctcae: CtcaeDictionary | None = None,
     ctcae_reason: str | None = None,
+    sap: StatisticalPlan | None = None,
 ) -> TrialResults:
     """Every registered endpoint of ``data.protocol`` computed from ``data.frames``.
 
     ``plan``: the analysis plan to follow (default: the protocol's). ``cutoff``: the data cut-off
     (records dated later are left out); default the latest date in the data. ``ctcae``: NCI's
     CTCAE v5.0 dictionary for the adverse-event endpoints (without it they say why, with
-    ``ctcae_reason``).
+    ``ctcae_reason``). ``sap``: the trial's reviewed statistical analysis plan
+    (``oncotrial.plan``); the safety analysis follows its treatment-emergent window and
+    attribution, and the report states its assumptions and departures.
     """
     latest = latest_date(data.frames)
     chosen = cutoff or latest
@@ -69,6 +89,8 @@ def analyse_trial(
     frames = apply_cutoff(data.frames, chosen) if cutoff is not None else dict(data.frames)
     protocol = data.protocol
     plan = plan if plan is not None else protocol.analysis
+    if sap is not None:
+        plan = with_sap(plan, sap)
     adsl = derive_adsl(frames)
     arms = trial_arms(protocol, adsl)
     sets = analysis_sets(protocol, plan, adsl)
@@ -90,8 +112,12 @@ def analyse_trial(
         ctcae=ctcae,
         ctcae_reason=ctcae_reason,
         data_notes=data.notes,
+        sap=sap,
+        adsl=adsl,
+        cutoff=chosen,
     )
     endpoints = _endpoints(inputs)
+    safety = _plan_safety(inputs, endpoints)
     response = response_run(inputs, None)
     notes = list(data.notes)
     if not isinstance(response, str) and len(response.result.excluded):
@@ -111,7 +137,12 @@ def analyse_trial(
         adsl=adsl,
         sets=sets,
         consort=consort_counts(protocol, adsl, frames, arms, sets),
-        baseline=baseline_table(sets.efficacy, arms),
+        baseline=baseline_table(
+            sets.efficacy,
+            arms,
+            editions=stage_editions(frames.get("SC")),
+            registered_staging=sap.staging.value if sap and sap.staging else None,
+        ),
         settings=inputs.settings,
         confirmation_required=inputs.confirmation_required,
         response=response if not isinstance(response, str) else None,
@@ -120,6 +151,8 @@ def analyse_trial(
         endpoints=endpoints,
         safety_frame=frames.get("AE"),
         notes=tuple(notes),
+        sap=sap,
+        safety=safety,
     )
 
 
@@ -131,3 +164,18 @@ def _endpoints(inputs: Inputs) -> tuple[EndpointResult, ...]:
         levels[endpoint.level.value] += 1
         computed.append(compute_endpoint(inputs, endpoint, index, levels[endpoint.level.value]))
     return tuple(computed)
+
+
+def _plan_safety(
+    inputs: Inputs, endpoints: tuple[EndpointResult, ...]
+) -> SafetyOutcome | str | None:
+    """The plan's safety analysis when no registered endpoint is one (trial 003 registers
+    efficacy only; ICH E3 §12 reports safety regardless). None without a plan."""
+    if inputs.sap is None or any(
+        e.endpoint.reading.kind is EndpointKind.AE_INCIDENCE for e in endpoints
+    ):
+        return None
+    try:
+        return safety_outcome(inputs)
+    except OncotrialError as exc:
+        return exc.report(limit=5)

@@ -13,19 +13,28 @@ from typing import TypeAlias
 
 import pandas as pd
 
+from oncotrial.analysis.hypothesis import RateTest
 from oncotrial.endpoints.biomarker import PdL1Analysis
+from oncotrial.endpoints.censoring_reasons import CensoringReasons
+from oncotrial.endpoints.exposure import DrugExposure, ExposureRate
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
 from oncotrial.endpoints.rates import RateDefinition, RateResult
 from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
 from oncotrial.endpoints.tte import CensoringRules, Param
+from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
+from oncotrial.plan.model import WindowStart
 from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
 from oncotrial.stats.cox import CoxResult, CoxTerm
+from oncotrial.stats.cox_model import CoxModel
+from oncotrial.stats.followup import FollowUp
 from oncotrial.stats.km import KaplanMeier, LandmarkEstimate
 from oncotrial.stats.logrank import LogRankResult
+from oncotrial.stats.subgroups import SubgroupAnalysis
+from oncotrial.stats.zph import PhTest
 
 __all__ = [
     "AnalysisSets",
@@ -107,6 +116,7 @@ class BaselineTable:
     columns: tuple[str, ...]  # arm labels (and "Total" with several arms)
     totals: tuple[int, ...]
     rows: tuple[BaselineRow, ...]
+    notes: tuple[str, ...] = ()  # e.g. the registration's AJCC edition against the recorded one
 
 
 @dataclass(frozen=True)
@@ -133,6 +143,7 @@ class RateOutcome:
     rate: RateResult
     categories: tuple[tuple[str, RateResult], ...]  # each best-response category as a rate
     response: ResponseRun
+    test: RateTest | None = None  # the plan's exact test and design decision (single arm)
 
 
 @dataclass(frozen=True)
@@ -153,6 +164,33 @@ class SubgroupHR:
 
 
 @dataclass(frozen=True)
+class ModelOutcome:
+    """The plan's adjusted Cox model, proportional-hazards checks and subgroup analyses."""
+
+    covariates: tuple[str, ...]
+    strata: tuple[str, ...]
+    unadjusted: CoxModel | None
+    adjusted: CoxModel | None
+    ph_unadjusted: PhTest | None
+    ph_adjusted: PhTest | None
+    subgroups: tuple[SubgroupAnalysis, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SensitivityOutcome:
+    """The endpoint derived again under one censoring-rule variant (the plan's sensitivity)."""
+
+    id: str
+    description: str
+    variant: str  # endpoints.sensitivity.CENSORING_VARIANTS id
+    curves: tuple[tuple[str, KaplanMeier], ...]
+    logrank: LogRankResult | None
+    cox: CoxResult | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class TteOutcome:
     """A time-to-event endpoint: KM per arm, landmark rates, and the arm comparison."""
 
@@ -168,6 +206,12 @@ class TteOutcome:
     subgroups: tuple[SubgroupHR, ...]
     adtte: pd.DataFrame
     local: LocalProgression | None = None
+    # median follow-up by the reverse Kaplan-Meier method (Schemper & Smith 1996): overall and
+    # per arm, in days; PFS and OS only
+    followup: tuple[FollowUp, ...] = ()
+    censoring: CensoringReasons | None = None  # events by kind, censorings by reason
+    sensitivity: tuple[SensitivityOutcome, ...] = ()  # the plan's censoring-rule variants
+    models: ModelOutcome | None = None  # the plan's adjusted Cox, PH test and subgroups
 
 
 @dataclass(frozen=True)
@@ -185,6 +229,15 @@ class SafetyOutcome:
     window_days: int
     dictionary: str  # "CTCAE v5.0"
     dictionary_origin: str = ""  # where it came from: "NCI's publication …, shipped with oncotrial"
+    window_start: WindowStart = WindowStart.FIRST_DOSE  # where the treatment-emergent window opens
+    attributed: tuple[str, ...] = ()  # interventions with relatedness tabled (plan)
+    relatedness_columns: tuple[str, ...] = ()  # their ADAE flags, RELFL_<NAME>
+    first_intervention: tuple[tuple[str, int], ...] = ()  # what opened the window: n patients
+    subjects: int = 0  # the safety set (patients with a protocol intervention)
+    notes: tuple[str, ...] = ()
+    exposure: tuple[DrugExposure, ...] = ()  # per arm and drug: duration, dose intensity
+    # subjects with a TEAE (any; grade ≥ 3) per 100 patient-years of the treatment window
+    eair: tuple[tuple[str, tuple[ExposureRate, ...]], ...] = ()
 
     @property
     def dictionary_description(self) -> str:
@@ -265,6 +318,9 @@ class TrialResults:
     endpoints: tuple[EndpointResult, ...]
     safety_frame: pd.DataFrame | None  # the AE records (SDTM) of the safety set
     notes: tuple[str, ...]
+    sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan followed, if any
+    # the plan's safety analysis where the registration has no safety endpoint (ICH E3 §12)
+    safety: SafetyOutcome | str | None = None
 
     @property
     def randomized(self) -> bool:

@@ -14,6 +14,7 @@ from oncotrial.analysis.responses import new_therapy_from_frames, response_run
 from oncotrial.analysis.results import ArmInfo, LandmarkValue, SubgroupHR, TteOutcome
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
+from oncotrial.endpoints.censoring_reasons import censoring_reasons
 from oncotrial.endpoints.local_progression import (
     LocalProgression,
     derive_local_progression,
@@ -23,6 +24,7 @@ from oncotrial.endpoints.tte import Param, TteResult, derive_adtte
 from oncotrial.errors import AnalysisError, OncotrialError
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.stats.cox import CoxResult, cox_two_groups
+from oncotrial.stats.followup import FollowUp, median_follow_up
 from oncotrial.stats.km import KaplanMeier, kaplan_meier
 from oncotrial.stats.logrank import LogRankResult, logrank_test
 
@@ -74,7 +76,7 @@ _SUBGROUPS: tuple[
 )
 
 
-def _curves(
+def km_curves(
     frame: pd.DataFrame, arms: tuple[ArmInfo, ...]
 ) -> tuple[tuple[tuple[str, KaplanMeier], ...], list[str]]:
     curves, missing = [], []
@@ -120,7 +122,7 @@ def landmark_values(
     return tuple(values)
 
 
-def _compare(
+def compare_arms(
     frame: pd.DataFrame, control: str | None
 ) -> tuple[LogRankResult | None, CoxResult | None, str | None]:
     if control is None or frame["ARM"].astype(str).nunique() < 2:
@@ -206,16 +208,48 @@ def _derive(
     )
 
 
-def tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
-    """A time-to-event parameter for the efficacy set (DoR: responders; LPFS: treated lesions)."""
-    if param in inputs._tte:
-        return inputs._tte[param]
-    outcome = _tte_outcome(inputs, param)
-    inputs._tte[param] = outcome
+def tte_outcome(
+    inputs: Inputs, param: Param, max_follow_up: Duration | None = None
+) -> TteOutcome | str:
+    """A time-to-event parameter for the efficacy set (DoR: responders; LPFS: treated lesions).
+
+    ``max_follow_up``: the analysis plan uses the registration's time frame as the maximum
+    follow-up ("PFS assessed up to 12 months"): times beyond it are censored there."""
+    key = (param, max_follow_up.days if max_follow_up is not None else None)
+    if key in inputs._tte:
+        return inputs._tte[key]
+    outcome = _tte_outcome(inputs, param, max_follow_up)
+    inputs._tte[key] = outcome
     return outcome
 
 
-def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
+def censor_at(frame: pd.DataFrame, limit: Duration) -> pd.DataFrame:
+    """ADTTE with every time beyond ``limit`` censored at it (administrative censoring at the
+    plan's maximum follow-up; the reason is recorded in EVNTDESC/CNSDTDSC)."""
+    days = float(limit.days)
+    over = frame["AVAL"].astype(float) > days
+    if not over.any():
+        return frame
+    out = frame.copy()
+    reason = f"End of the maximum follow-up of the analysis plan ({limit})"
+    out["AVAL"] = out["AVAL"].astype(float)
+    out.loc[over, "AVAL"] = days
+    out.loc[over, "CNSR"] = 1
+    for column in ("EVNTDESC", "CNSDTDSC"):
+        if column in out.columns:
+            out[column] = out[column].astype(object)
+            out.loc[over, column] = reason
+    if "ADT" in out.columns and "STARTDT" in out.columns:
+        # AVAL = ADT − STARTDT + 1 (admiral): the censoring date is the last day of the frame
+        start = pd.to_datetime(out.loc[over, "STARTDT"])
+        out["ADT"] = out["ADT"].astype(object)
+        out.loc[over, "ADT"] = (start + pd.Timedelta(days=int(days) - 1)).dt.date.to_numpy()
+    return out
+
+
+def _tte_outcome(
+    inputs: Inputs, param: Param, max_follow_up: Duration | None = None
+) -> TteOutcome | str:
     sets = inputs.sets
     subjects = sets.efficacy
     if subjects.empty:
@@ -278,13 +312,24 @@ def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
     if frame.empty:
         return "no patient has a time zero for this endpoint"
     frame = frame.assign(USUBJID=frame["USUBJID"].astype(str))
-    curves, _missing = _curves(frame, inputs.arms)
-    logrank, cox, note = _compare(frame, inputs.control)
+    if max_follow_up is not None:
+        frame = censor_at(frame, max_follow_up)
+    curves, _missing = km_curves(frame, inputs.arms)
+    logrank, cox, note = compare_arms(frame, inputs.control)
     subgroups = (
         _subgroups(frame, sets.efficacy, inputs.control)
         if param in (Param.PFS, Param.OS) and cox is not None
         else ()
     )
+    followup: tuple[FollowUp, ...] = ()
+    if param in (Param.PFS, Param.OS):
+        found = median_follow_up(
+            frame["AVAL"].to_numpy(float),
+            1 - frame["CNSR"].to_numpy(int),
+            frame["ARM"].astype(str).to_numpy() if len(inputs.arms) > 1 else None,
+        )
+        followup = tuple(found.values())
+    censoring = censoring_reasons(frame, param.value) if "EVNTDESC" in frame.columns else None
     return TteOutcome(
         param=param,
         name=TTE_NAMES[param],
@@ -298,6 +343,8 @@ def _tte_outcome(inputs: Inputs, param: Param) -> TteOutcome | str:
         subgroups=subgroups,
         adtte=frame,
         local=local,
+        followup=followup,
+        censoring=censoring,
     )
 
 

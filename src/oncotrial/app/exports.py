@@ -27,6 +27,7 @@ from oncotrial.errors import InputError
 from oncotrial.formats.adam import write_adsl
 from oncotrial.formats.metadata import describe_datasets
 from oncotrial.formats.odm import write_odm
+from oncotrial.formats.plan_files import find_trial_plan
 from oncotrial.formats.sdtm import write_sdtm_folder
 from oncotrial.formats.sdtm_spec import to_text_frame
 from oncotrial.formats.submission import write_submission
@@ -92,7 +93,9 @@ def export_adam(
     source_version: str,
 ) -> ExportedFiles:
     """ADSL, ADRS, ADTTE and ADAE of ``data`` into ``out`` as ``fmt`` (csv, json or xpt)."""
-    adam = derive_adam(data, ctcae=ctcae)
+    identity = data.protocol.identity
+    reviewed = find_trial_plan(identity.local_id, identity.nct_id, data.trial_id)
+    adam = derive_adam(data, ctcae=ctcae, sap=reviewed.plan if reviewed is not None else None)
     frames = {name: to_text_frame(frame) for name, frame in adam.frames.items()}
     if fmt == "xpt":
         _, files = write_submission(

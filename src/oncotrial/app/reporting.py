@@ -17,6 +17,7 @@ from oncotrial.app.dictionary import find_dictionary
 from oncotrial.app.trial_data import load_from_folder, load_from_store
 from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.errors import InputError
+from oncotrial.formats.plan_files import find_trial_plan
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.report import Report, ReportFiles, write_report
 from oncotrial.report.trial import build_trial_report
@@ -45,8 +46,18 @@ def write_trial_report(
     ctcae_reason: str | None = None,
 ) -> TrialReport:
     """Analyse ``data`` (by ``plan``, default the protocol's), build its report and write it to
-    ``out_dir`` (all formats or none)."""
-    results = analyse_trial(data, plan=plan, cutoff=cutoff, ctcae=ctcae, ctcae_reason=ctcae_reason)
+    ``out_dir`` (all formats or none). The trial's reviewed statistical analysis plan (the
+    user's, else the bundled one; ``oncotrial sap``) is followed where one exists."""
+    identity = data.protocol.identity
+    reviewed = find_trial_plan(identity.local_id, identity.nct_id, data.trial_id)
+    results = analyse_trial(
+        data,
+        plan=plan,
+        cutoff=cutoff,
+        ctcae=ctcae,
+        ctcae_reason=ctcae_reason,
+        sap=reviewed.plan if reviewed is not None else None,
+    )
     report = build_trial_report(results, generated=generated)
     return TrialReport(results, report, write_report(report, out_dir), ctcae_reason)
 

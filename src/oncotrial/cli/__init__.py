@@ -30,9 +30,11 @@ COMMANDS: dict[str, str] = {
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "endpoints": "oncotrial.cli.endpoints:endpoints",
     "history": "oncotrial.cli.history:history",
+    "prescreen": "oncotrial.cli.prescreen:prescreen",
     "redcap": "oncotrial.cli.redcap:redcap",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
+    "results": "oncotrial.cli.results:results",
     "sap": "oncotrial.cli.sap:sap",
     "screen": "oncotrial.cli.screen:screen",
     "serve": "oncotrial.cli.serve:serve",
@@ -55,12 +57,14 @@ SUMMARIES: dict[str, str] = {
     "endpoints": "Endpoints: time-to-event derivations (ADTTE) with declared censoring rules.",
     "history": "Show who created, changed or deleted a record, when, why, and the old and new "
     "values.",
+    "prescreen": "Prescreen an OMOP CDM warehouse for a trial: who might be eligible, and why not.",
     "redcap": "REDCap: a trial's data dictionary and records for REDCap, and REDCap records "
     "imported.",
     "report": "Write a trial's report: every registered endpoint, computed as the registration "
     "defines it.",
     "response": "Tumour response: lesion measurements or recorded responses to best overall "
     "response.",
+    "results": "Write a trial's ClinicalTrials.gov results section from its data, with checks.",
     "sap": "The statistical analysis plan: every value with its source, and its review.",
     "screen": "Screen patients against a protocol's eligibility criteria.",
     "serve": "Run the web application for a trial team.",

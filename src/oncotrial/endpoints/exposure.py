@@ -265,7 +265,12 @@ def exposure_adjusted_incidence(
         raise AnalysisError(
             "the treatment window ends before it starts", record=str(bad), field="END"
         )
-    onset = frame["USUBJID"].map(first)
+    # no event at all: a mapping through an empty Series would not keep the datetime type
+    onset = (
+        frame["USUBJID"].map(first)
+        if len(first)
+        else pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    )
     stop = onset.where(onset.notna() & (onset <= frame["END"]), frame["END"])
     frame["DAYS"] = (stop - frame["START"]).dt.days + 1
     frame["EVENT"] = onset.notna() & (onset <= frame["END"])

@@ -66,36 +66,41 @@ TEAE_RULES: Mapping[str, TeaeRule] = MappingProxyType(
         for r in (
             TeaeRule(
                 "TEAE-WINDOW",
-                "onset on or after the first dose and no later than the last dose plus the "
-                "protocol window",
+                "onset on or after the start of treatment (the first dose, or the first "
+                "protocol intervention of any kind where the analysis plan opens the window "
+                "there) and no later than the last intervention plus the window",
                 _ICH,
                 treatment_emergent=True,
             ),
             TeaeRule(
                 "TEAE-ON-TREATMENT",
-                "onset on or after the first dose; no last dose date yet (still on treatment)",
+                "onset on or after the start of treatment; no last intervention date yet "
+                "(still on treatment)",
                 _ICH,
                 treatment_emergent=True,
             ),
             TeaeRule(
                 "TEAE-MISSING-ONSET",
-                "onset date missing for a dosed subject: counted as treatment-emergent "
+                "onset date missing for a treated subject: counted as treatment-emergent "
                 "(conservative convention of statistical analysis plans)",
                 "FDA/ICH conservative handling of unknown onset; documented in the SAP",
                 treatment_emergent=True,
             ),
             TeaeRule(
-                "PRE-TREATMENT", "onset before the first dose", _ICH, treatment_emergent=False
+                "PRE-TREATMENT",
+                "onset before the start of treatment (first dose or first intervention)",
+                _ICH,
+                treatment_emergent=False,
             ),
             TeaeRule(
                 "AFTER-WINDOW",
-                "onset after the last dose plus the protocol window",
+                "onset after the last intervention (or dose) plus the window",
                 _ICH,
                 treatment_emergent=False,
             ),
             TeaeRule(
                 "NOT-DOSED",
-                "the subject never received study treatment",
+                "the subject never received a protocol intervention",
                 _ICH,
                 treatment_emergent=False,
             ),
@@ -610,10 +615,12 @@ def ae_overview(
     subject: str = "USUBJID",
     arm: str = "ARM",
     first_dose: str = "TRTSDT",
+    categories: tuple[AeCategory, ...] | None = None,
 ) -> tuple[tuple[AeCategory, tuple[Count, ...]], ...]:
-    """Subjects with any TEAE, grade ≥ 3, grade 5, related, serious, leading to discontinuation."""
+    """Subjects with any TEAE, grade ≥ 3, grade 5, related, serious, leading to discontinuation
+    (``categories``: these instead, e.g. with relatedness per intervention)."""
     result = []
-    for rule in AE_CATEGORIES.values():
+    for rule in categories if categories is not None else tuple(AE_CATEGORIES.values()):
         table = ae_incidence(adae, subjects, rule, subject=subject, arm=arm, first_dose=first_dose)
         result.append((rule, table.rows[0].counts))
     return tuple(result)

@@ -29,6 +29,7 @@ __all__ = [
     "bundled_plan_names",
     "dump_plan_yaml",
     "find_plan",
+    "find_trial_plan",
     "load_plan_yaml",
     "plan_library_dir",
     "write_plan_yaml",
@@ -141,6 +142,33 @@ def find_plan(reference: str) -> PlanFile:
         + ", ".join(bundled_plan_names())
         + "; give a plan file's path for another trial.",
     )
+
+
+def find_trial_plan(*ids: str | None) -> PlanFile | None:
+    """The reviewed plan of a trial known by any of ``ids`` (local id, NCT number, …), the
+    user's copy first, then the bundled one; None when no plan exists for any of them. A plan
+    file that exists but is invalid is an error (never silently skipped)."""
+    for reference in ids:
+        if (
+            not reference
+            or any(sep in reference for sep in "/\\")
+            or reference.endswith((".yaml", ".yml"))
+        ):
+            continue
+        own = plan_library_dir() / f"{reference}.yaml"
+        bundled = _bundled_folder() / f"{reference}.yaml"
+        if own.is_file() or bundled.is_file():
+            found = find_plan(reference)
+            if found.plan.trial_id not in ids:
+                raise InputError(
+                    f"the analysis plan {found.location} is for trial {found.plan.trial_id!r}, "
+                    f"not {reference!r}",
+                    file=found.location,
+                    field="trial_id",
+                    hint="Correct the plan's trial_id or rename the file.",
+                )
+            return found
+    return None
 
 
 def write_plan_yaml(plan: AnalysisPlan, target: Path) -> Path:

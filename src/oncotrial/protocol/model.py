@@ -275,6 +275,11 @@ class Protocol(_Frozen):
     officials: tuple[Official, ...] = ()
     related_trials: tuple[RelatedTrial, ...] = ()
     analysis: AnalysisPlan = Field(default_factory=AnalysisPlan)
+    registry_results: str | None = Field(
+        None,
+        description="The registry record's resultsSection, verbatim (JSON text); read it with "
+        "oncotrial.results.registry_results.",
+    )
     source: SourceRecord
     provenance: tuple[Provenance, ...] = ()
 

@@ -151,16 +151,20 @@ class RegistryQuote:
     """The registration's own words, shown as a quotation and never reworded.
 
     ``label`` says what is quoted ("Definition", "Time frame"); ``source`` where from
-    ("NCT07064876, primary outcome 1").
+    ("NCT07064876, primary outcome 1"). ``origin`` says whose words they are: "registration
+    text" only where the registry record holds them; a reviewer's paraphrase of a record
+    without an outcome section is labelled as such (the protocol's provenance).
     """
 
     text: str
     label: str
     source: str | None = None
+    origin: str = "registration text"
 
     def __post_init__(self) -> None:
         _require_text("RegistryQuote", "text", self.text)
         _require_text("RegistryQuote", "label", self.label)
+        _require_text("RegistryQuote", "origin", self.origin)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,7 @@ def build_report(
             "tables": len(made.files.csv),
         },
     }
+    summary["ctgov"] = _ctgov_draft(results, folder)
     return ReportBuild.objects.create(
         trial=trial,
         cutoff=results.cutoff,
@@ -108,6 +109,23 @@ def build_report(
         simulated=results.simulated,
         summary=summary,
     )
+
+
+def _ctgov_draft(results: Any, folder: Path) -> dict[str, Any]:
+    """The ClinicalTrials.gov results section of the same analysis, as a draft (docs/results.md):
+    written beside the report (JSON and HTML), its checks summarised for the trial page."""
+    from oncotrial.results import Severity, build_results
+    from oncotrial.results.render import render
+
+    draft = build_results(results)
+    for fmt in ("json", "html"):
+        (folder / f"ctgov-results.{fmt}").write_text(render(draft, fmt), encoding="utf-8")
+    errors = [f for f in draft.findings if f.severity is Severity.ERROR]
+    return {
+        "errors": len(errors),
+        "to_write": len(draft.findings) - len(errors),
+        "findings": [f"{f.severity.value}: {f.field}: {f.message}" for f in draft.findings],
+    }
 
 
 def results_figures(build: ReportBuild) -> list[dict[str, str]]:

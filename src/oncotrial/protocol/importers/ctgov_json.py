@@ -9,6 +9,7 @@ shape (``FullStudiesResponse``) is refused with a message that says how to get t
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 from typing import Any
 
@@ -241,13 +242,16 @@ def _parse_study(study: Any, ctx: ImportContext, prefix: str) -> Protocol:
     unmodelled = sorted(set(section) - _MODELLED)
     if unmodelled:
         notes.append("modules not carried into the protocol: " + ", ".join(unmodelled))
-    others = sorted(k for k in study if k not in {"protocolSection", "hasResults"})
+    # The registry's results are kept verbatim (issue 15): shown as the registry posted them.
+    results = study.get("resultsSection")
+    if results is not None:
+        if not isinstance(results, dict):
+            raise ctx.schema("resultsSection is not an object", field=prefix + "resultsSection")
+        data["registry_results"] = json.dumps(results, ensure_ascii=False)
+    carried = {"protocolSection", "hasResults", "resultsSection"}
+    others = sorted(k for k in study if k not in carried)
     if others:
-        notes.append(
-            "sections not carried into the protocol: "
-            + ", ".join(others)
-            + " (results are computed by oncotrial from trial data)"
-        )
+        notes.append("sections not carried into the protocol: " + ", ".join(others))
     if not section.get("eligibilityModule", {}).get("eligibilityCriteria"):
         notes.append("the record carries no eligibility criteria text")
     data["source"] = {

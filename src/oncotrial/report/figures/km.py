@@ -33,7 +33,7 @@ from oncotrial.report.figures._common import (
     optional_float,
     show_no_data,
     text_width_in,
-    truncate,
+    wrap_text,
 )
 from oncotrial.report.figures.style import (
     MONTH_DAYS,
@@ -178,8 +178,14 @@ def plot_km(plot: KMPlot) -> Figure:
         label_width = max(
             (text_width_in(c.label, label_size, "bold") for c in risk_rows), default=0.0
         )
+        # full arm labels (CONSORT 2010 item 17a; never "Maintenance thera…"): a label longer
+        # than the margin wraps in the risk table instead of being cut
         left_in = min(max(0.75, label_width + 0.35), 1.7)
-        plot_h, table_row_h = 3.3, 0.19
+        lines = max(
+            (len(wrap_text(c.label, left_in - 0.35, label_size, "bold")) for c in risk_rows),
+            default=1,
+        )
+        plot_h, table_row_h = 3.3, 0.19 + 0.14 * (lines - 1)
         table_h = (0.42 + table_row_h * len(risk_rows)) if risk_rows else 0.0
         legend_h = 0.35 if curves else 0.0
         top_in = 0.08 + legend_h + (0.25 if plot.title else 0.0)
@@ -357,8 +363,9 @@ def _draw_risk_table(
         risk_ax.text(
             0.12 / width,
             row,
-            truncate(curve.label, left_in - 0.35, size, "bold"),
+            "\n".join(wrap_text(curve.label, left_in - 0.35, size, "bold")),
             transform=label_transform,
+            linespacing=0.9,
             ha="left",
             va="center",
             fontsize=size,

@@ -1,12 +1,14 @@
 """The trial report: :class:`~oncotrial.analysis.TrialResults` worded into a
 :class:`~oncotrial.report.Report`.
 
-Structure (docs/trial-report.md): title page; summary of the endpoints; participant flow
-(CONSORT); baseline characteristics; one section per registered endpoint in the registration's
-order (``endpoints/``, a module per endpoint kind); tumour response over time (spider and swimmer
-plots); methods generated from what ran (``methods.py``); listings (``listings.py``). The report
-only formats the engines' results — the numbers are those of ``TrialResults``; analysing and
-writing the files is the application's use case (``oncotrial.app.reporting``).
+Structure (docs/trial-report.md): title page; summary of the endpoints; the registration and
+analysis plan (``plan_section.py``: every assumption with its provenance, every departure from
+the registration's wording); participant flow (CONSORT); baseline characteristics; one section
+per registered endpoint in the registration's order (``endpoints/``, a module per endpoint
+kind); tumour response over time (spider and swimmer plots); methods generated from what ran
+(``methods.py``); listings (``listings.py``). The report only formats the engines' results —
+the numbers are those of ``TrialResults``; analysing and writing the files is the
+application's use case (``oncotrial.app.reporting``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from oncotrial import __version__
-from oncotrial.analysis.results import RateOutcome, TrialResults
+from oncotrial.analysis.results import RateOutcome, SafetyOutcome, TrialResults
 from oncotrial.report import (
     Block,
     Column,
@@ -29,9 +31,11 @@ from oncotrial.report import (
     TitlePage,
 )
 from oncotrial.report.trial.endpoints import assessor_words, endpoint_section, headline
+from oncotrial.report.trial.endpoints.safety import safety_blocks
 from oncotrial.report.trial.figures import consort_figure, spider_figure, swimmer_figure
 from oncotrial.report.trial.listings import listings_section
 from oncotrial.report.trial.methods import methods_section
+from oncotrial.report.trial.plan_section import plan_section
 
 __all__ = ["SIMULATED_BANNER", "build_trial_report"]
 
@@ -167,6 +171,7 @@ def _baseline(results: TrialResults) -> Section:
                     "n (%) of the patients in each column; PD-L1 TPS categories of the 22C3 "
                     "interpretation manual; prior therapies count anticancer agents recorded "
                     "before consent (SDTM CM).",
+                    *table.notes,
                 ),
             ),
         ),
@@ -226,14 +231,35 @@ def _response_over_time(results: TrialResults) -> Section | None:
     )
 
 
+def _plan_safety(results: TrialResults, outcome: SafetyOutcome | str) -> Section:
+    """Safety by the analysis plan for a trial whose registration names no safety endpoint."""
+    lead = Paragraph(
+        "The registration names no safety outcome; the analysis plan's safety analysis is "
+        "reported here (ICH E3 §12): treatment-emergent adverse events by CTCAE term and worst "
+        "grade, with relatedness per intervention."
+    )
+    if isinstance(outcome, str):
+        return Section(
+            "safety",
+            "Safety (analysis plan)",
+            (lead, Note.not_computable("The safety analysis", outcome)),
+        )
+    return Section(
+        "safety", "Safety (analysis plan)", (lead, *safety_blocks(results, "safety", outcome))
+    )
+
+
 def build_trial_report(results: TrialResults, *, generated: datetime) -> Report:
     """The report document of ``results``; ``generated`` is passed in (no clock here)."""
     sections = [
         _summary(results),
+        plan_section(results),
         _flow(results),
         _baseline(results),
         _endpoints(results),
     ]
+    if results.safety is not None:
+        sections.append(_plan_safety(results, results.safety))
     over_time = _response_over_time(results)
     if over_time is not None:
         sections.append(over_time)

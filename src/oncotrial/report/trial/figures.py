@@ -120,9 +120,11 @@ def km_figure(
     annotation = None
     if outcome.cox is not None and outcome.logrank is not None:
         term = outcome.cox.terms[0]
+        # the direction stated: the experimental arm against the control arm (< 1 favours it)
         annotation = (
             f"HR {term.hr:.2f} (95% CI {term.lower:.2f}–{term.upper:.2f}); "
-            f"log-rank {fmt_p(outcome.logrank.p)}"
+            f"log-rank {fmt_p(outcome.logrank.p)}\n{term.name} vs {outcome.cox.reference}: "
+            "HR < 1 favours the first"
         )
     summary = "; ".join(
         f"{label}: {curve.events} events in {curve.n} patients" for label, curve in outcome.curves

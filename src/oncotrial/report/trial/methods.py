@@ -31,6 +31,7 @@ from oncotrial.report import (
     Table,
 )
 from oncotrial.report.trial.endpoints import assessor_words
+from oncotrial.report.trial.endpoints.safety import window_words
 from oncotrial.report.trial.listings import cell
 from oncotrial.response import ResponseSettings
 
@@ -95,7 +96,9 @@ def methods_section(results: TrialResults) -> Section:
         _tumour_response(results),
         _time_to_event(results),
         _statistics(),
-        _adverse_events(results) if EndpointKind.AE_INCIDENCE in kinds else None,
+        _adverse_events(results)
+        if EndpointKind.AE_INCIDENCE in kinds or results.safety is not None
+        else None,
         _pdl1() if EndpointKind.BIOMARKER_RESPONSE in kinds else None,
         _local_progression() if EndpointKind.LOCAL_CONTROL in kinds else None,
         _software(),
@@ -216,7 +219,8 @@ def _statistics() -> Section:
 def _adverse_events(results: TrialResults) -> Section:
     window = results.plan.teae_window_days
     safety = next(
-        (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)), None
+        (i.outcome for i in results.endpoints if isinstance(i.outcome, SafetyOutcome)),
+        results.safety if isinstance(results.safety, SafetyOutcome) else None,
     )
     dictionary = (
         safety.dictionary_description if safety is not None else "NCI's CTCAE v5.0 dictionary"
@@ -228,13 +232,17 @@ def _adverse_events(results: TrialResults) -> Section:
             Paragraph(
                 f"Terms and grades were checked against {dictionary} (an "
                 "unknown term or a grade the term does not define stops the analysis). "
-                "Window after the last dose: "
                 + (
-                    f"{window} days (protocol)."
-                    if window is not None
-                    else "30 days (default: the protocol sets none)."
+                    f"Treatment-emergent: {window_words(safety)}. "
+                    if safety is not None and results.sap is not None
+                    else "Window after the last dose: "
+                    + (
+                        f"{window} days (protocol). "
+                        if window is not None
+                        else "30 days (default: the protocol sets none). "
+                    )
                 )
-                + " Tables count patients, once per row at their worst grade."
+                + "Tables count patients, once per row at their worst grade."
             ),
             _rules_table(
                 "teae-rules",

@@ -43,6 +43,9 @@ TABLE = re.compile(r"tables/[a-z0-9][a-z0-9_-]{0,62}\.csv")  # report table ids 
 FILES = {
     "report.html": ("text/html; charset=utf-8", False),
     "report.pdf": ("application/pdf", False),
+    # The ClinicalTrials.gov results section drafted from the same analysis (docs/results.md).
+    "ctgov-results.html": ("text/html; charset=utf-8", False),
+    "ctgov-results.json": ("application/json", True),
     "report.xlsx": (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         True,
@@ -70,7 +73,10 @@ def build_view(build: ReportBuild) -> dict[str, Any]:
             "pdf": f"{base}/report.pdf",
             "xlsx": f"{base}/report.xlsx",
             "tables": f"{base}/tables.zip",
+            "ctgov_html": f"{base}/ctgov-results.html",
+            "ctgov_json": f"{base}/ctgov-results.json",
         },
+        "ctgov": build.summary.get("ctgov"),
     }
 
 
@@ -166,7 +172,7 @@ def report_file(request: HttpRequest, access: TrialAccess, pk: int, name: str) -
         as_attachment=attachment,
         filename=f"{access.trial.trial_id}-report-{build.cutoff}{Path(name).suffix}",
     )
-    if name == "report.html":
+    if name.endswith(".html"):
         response["Content-Security-Policy"] = REPORT_POLICY
     return response
 

@@ -181,8 +181,21 @@ def trial_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             "nav_section": "overview",
             "curve": _curve(progress),
             "results_summary": summary,
+            "registry_results": _registry_results(protocol),
         },
     )
+
+
+def _registry_results(protocol: Any) -> str | None:
+    """A registry record's own posted results (kept by the import), as escaped HTML."""
+    from django.utils.safestring import mark_safe
+
+    from oncotrial.results.registry import registry_results
+    from oncotrial.results.render import section_html
+
+    section = registry_results(protocol)
+    # section_html escapes every value of the record (html.escape); it holds no markup of its own.
+    return mark_safe(section_html(section)) if section is not None else None
 
 
 def _curve(progress: Any) -> dict[str, Any] | None:

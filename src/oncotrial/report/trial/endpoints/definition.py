@@ -9,10 +9,18 @@ from __future__ import annotations
 from oncotrial.analysis.results import EndpointResult, TrialResults
 from oncotrial.endpoints.qol import MINIMAL_IMPORTANT_DIFFERENCE
 from oncotrial.protocol.endpoints import EndpointKind
+from oncotrial.protocol.model import FieldSource
 from oncotrial.report import Block, RegistryQuote
 from oncotrial.report.trial.wording import MONTH
 
-__all__ = ["assessor_words", "computed_as", "registry_quotes", "registry_source"]
+__all__ = [
+    "REVIEWER_WORDING",
+    "assessor_words",
+    "computed_as",
+    "quote_origin",
+    "registry_quotes",
+    "registry_source",
+]
 
 
 def registry_source(results: TrialResults) -> str:
@@ -27,14 +35,29 @@ def assessor_words(assessor: str) -> str:
     return f"the reads of {assessor}"
 
 
+REVIEWER_WORDING = "reviewer's wording, not registration text"
+
+
+def quote_origin(results: TrialResults, item: EndpointResult) -> str:
+    """Whose words the endpoint's title and description are: the registration's own, or a
+    reviewer's reading of a record without an outcome section (the protocol's provenance)."""
+    provenance = results.protocol.provenance_of(f"endpoints[{item.index - 1}].description")
+    return "registration text" if provenance.source is FieldSource.REGISTRY else REVIEWER_WORDING
+
+
 def registry_quotes(results: TrialResults, item: EndpointResult) -> list[Block]:
     endpoint = item.endpoint
-    where = f"{registry_source(results)}, {item.label.lower()}"
-    blocks: list[Block] = [RegistryQuote(endpoint.title, "Title", where)]
+    origin = quote_origin(results, item)
+    where = (
+        f"{registry_source(results)}, {item.label.lower()}"
+        if origin != REVIEWER_WORDING
+        else f"read from {registry_source(results)}'s summary; {item.label.lower()}"
+    )
+    blocks: list[Block] = [RegistryQuote(endpoint.title, "Title", where, origin)]
     if endpoint.description:
-        blocks.append(RegistryQuote(endpoint.description, "Description", where))
+        blocks.append(RegistryQuote(endpoint.description, "Description", where, origin))
     if endpoint.time_frame:
-        blocks.append(RegistryQuote(endpoint.time_frame, "Time frame", where))
+        blocks.append(RegistryQuote(endpoint.time_frame, "Time frame", where, origin))
     return blocks
 
 

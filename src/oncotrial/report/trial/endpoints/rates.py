@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oncotrial.analysis.hypothesis import RateTest
 from oncotrial.analysis.rates import BOR_LABELS
 from oncotrial.analysis.results import EndpointResult, RateOutcome, TrialResults
 from oncotrial.endpoints.rates import BOR_CATEGORIES, ArmRate, RateResult
@@ -62,6 +63,32 @@ _RATE_COLUMNS = (
 )
 
 
+def _test_facts(planned: RateTest) -> list[Fact]:
+    """The plan's primary test and the design's decision (ICH E9 §5.5; Simon 1989)."""
+    test, hypothesis = planned.test, planned.hypothesis
+    alternative = (
+        f", H1: p = {hypothesis.alternative.value:g}" if hypothesis.alternative is not None else ""
+    )
+    facts = [
+        Fact(
+            "Exact binomial test (analysis plan)",
+            f"{hypothesis.sided.value} p = {test.p_value:.4g}",
+            f"H0: p ≤ {test.null:g}{alternative}; α = {planned.alpha:g}; "
+            f"{test.events}/{test.n} responses — H0 "
+            + ("rejected" if planned.rejected else "not rejected"),
+        )
+    ]
+    if planned.decision is not None:
+        facts.append(
+            Fact(
+                "Design decision (analysis plan)",
+                planned.decision.decision,
+                f"{planned.decision.design}; {planned.decision.reason}",
+            )
+        )
+    return facts
+
+
 def rate_blocks(
     results: TrialResults, item: EndpointResult, outcome: RateOutcome, waterfall: bool
 ) -> list[Block]:
@@ -81,6 +108,8 @@ def rate_blocks(
                 f"exact test {fmt_p(comparison.fisher.p)}",
             )
         )
+    if outcome.test is not None:
+        facts += _test_facts(outcome.test)
     blocks: list[Block] = [
         Facts(facts),
         Table(

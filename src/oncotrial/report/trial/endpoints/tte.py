@@ -16,8 +16,13 @@ from oncotrial.endpoints.local_progression import LOCAL_PROGRESSION_RULES
 from oncotrial.endpoints.tte import Param
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.report import Block, Column, Fact, Facts, Paragraph, Row, Table
+from oncotrial.report.trial.endpoints.models import model_blocks
 from oncotrial.report.trial.figures import forest_figure, km_figure
 from oncotrial.report.trial.wording import MONTH, ci, fmt_p, median_text, percent, round_or_none
+from oncotrial.stats.cox import CoxResult
+from oncotrial.stats.followup import OVERALL
+from oncotrial.stats.km import KaplanMeier
+from oncotrial.stats.logrank import LogRankResult
 
 __all__ = ["landmark_table", "survival_rate_blocks", "tte_blocks"]
 
@@ -57,6 +62,11 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
         )
     if outcome.cox is not None and outcome.logrank is not None:
         blocks.append(_comparison_table(item, outcome))
+    if outcome.censoring is not None:
+        blocks.append(_censoring_table(item, outcome))
+    if outcome.sensitivity:
+        blocks.append(_sensitivity_table(item, outcome))
+    blocks += model_blocks(item, outcome)
     blocks += _tte_figures(results, item, outcome)
     if outcome.local is not None:
         ids = ", ".join(LOCAL_PROGRESSION_RULES)
@@ -70,9 +80,116 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
     return blocks
 
 
-def _tte_facts(outcome: TteOutcome) -> list[Fact]:
-    """Median per arm, landmark rates, and the hazard ratio with the log-rank p."""
+def _followup_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median follow-up by the reverse Kaplan-Meier method (Schemper & Smith, Control Clin
+    Trials 1996;17:343-6): censoring is the event, the outcome's event censors."""
     facts = []
+    for estimate in outcome.followup:
+        label = "all patients" if estimate.label == OVERALL else estimate.label
+        if estimate.median is None:
+            value, note = "not reached", "more than half of the patients are still followed"
+        else:
+            lower = f"{estimate.lower / MONTH:.1f}" if estimate.lower is not None else "–"
+            upper = f"{estimate.upper / MONTH:.1f}" if estimate.upper is not None else "NR"
+            value, note = f"{estimate.median / MONTH:.1f} months", ci(lower, upper)
+        facts.append(
+            Fact(
+                f"Median follow-up (reverse Kaplan-Meier), {label}",
+                value,
+                f"{note}; {estimate.n} patients",
+            )
+        )
+    return facts
+
+
+def _median_cell(curve: KaplanMeier) -> str:
+    median = curve.median
+    if median.time is None:
+        return f"NR; {curve.events}/{curve.n} events"
+    lower = f"{median.lower / MONTH:.1f}" if median.lower is not None else "–"
+    upper = f"{median.upper / MONTH:.1f}" if median.upper is not None else "NR"
+    return f"{median.time / MONTH:.1f} ({lower}–{upper}); {curve.events}/{curve.n} events"
+
+
+def _sensitivity_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    """The primary analysis and each censoring-rule variant of the plan, side by side."""
+    arms = [label for label, _ in outcome.curves]
+    compared = outcome.cox is not None
+    columns = [Column("Analysis"), Column("Censoring rules")]
+    columns += [Column(f"{arm}: median, months (95% CI)", "right") for arm in arms]
+    if compared:
+        columns += [Column("Hazard ratio (95% CI)", "right"), Column("Log-rank p", "right")]
+
+    def hr_cells(cox: CoxResult | None, logrank: LogRankResult | None) -> list[str]:
+        if not compared:
+            return []
+        if cox is None or logrank is None:
+            return ["—", "—"]
+        term = cox.terms[0]
+        return [f"{term.hr:.2f} ({term.lower:.2f}–{term.upper:.2f})", fmt_p(logrank.p)]
+
+    rows = [
+        Row(
+            (
+                "Primary",
+                "FDA 2018 Table 4 (Methods)",
+                *(_median_cell(curve) for _, curve in outcome.curves),
+                *hr_cells(outcome.cox, outcome.logrank),
+            ),
+            emphasis=True,
+        )
+    ]
+    for sensitivity in outcome.sensitivity:
+        by_arm = dict(sensitivity.curves)
+        rows.append(
+            Row(
+                (
+                    sensitivity.id,
+                    sensitivity.description,
+                    *(_median_cell(by_arm[a]) if a in by_arm else "—" for a in arms),
+                    *hr_cells(sensitivity.cox, sensitivity.logrank),
+                )
+            )
+        )
+    return Table(
+        f"{item.id}-sensitivity",
+        f"{outcome.name}: sensitivity analyses of the censoring rules (analysis plan)",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            "Each variant derives the endpoint again on the same patients, time zero and "
+            "imaging schedule (FDA 2018 guidance, section on PFS; EMA/CHMP/27994/2008 Rev.1).",
+        ),
+    )
+
+
+def _censoring_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    reasons = outcome.censoring
+    assert reasons is not None
+    columns = [Column("Status"), Column("Event or reason for censoring")]
+    for arm, total in zip(reasons.arms, reasons.totals, strict=True):
+        columns += [Column(f"{arm} (N = {total}): n", "right"), Column("%", "right", ".1f")]
+    rows = []
+    for row in reasons.rows:
+        cells: list[str | int | float | None] = [row.status, row.reason]
+        for i in range(len(reasons.arms)):
+            cells += [row.counts[i], round_or_none(reasons.percent(row, i), 6)]
+        rows.append(Row(tuple(cells)))
+    return Table(
+        f"{item.id}-censoring",
+        f"{outcome.name}: events and reasons for censoring",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            "Each patient once: the event that ended follow-up, or the reason follow-up was "
+            "censored (FDA 2018 Table 4 rules: Methods).",
+        ),
+    )
+
+
+def _tte_facts(outcome: TteOutcome) -> list[Fact]:
+    """Median per arm, landmark rates, the hazard ratio with the log-rank p, and follow-up."""
+    facts: list[Fact] = []
     for label, curve in outcome.curves:
         value, note = median_text(curve)
         facts.append(
@@ -99,7 +216,7 @@ def _tte_facts(outcome: TteOutcome) -> list[Fact]:
                 f"log-rank {fmt_p(outcome.logrank.p)}",
             )
         )
-    return facts
+    return facts + _followup_facts(outcome)
 
 
 def _km_table(item: EndpointResult, outcome: TteOutcome) -> Table:
