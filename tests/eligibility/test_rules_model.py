@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from oncotrial.eligibility.concepts import match_concepts
 from oncotrial.eligibility.criteria import Criterion
 from oncotrial.eligibility.rules import (
     Comparator,
@@ -116,28 +115,3 @@ def test_rules_describe_themselves() -> None:
         "otherwise Alanine aminotransferase ≤ 2.5 × ULN"
     )
     assert rules["I9.3-6"].description == "Creatinine clearance (Cockcroft-Gault) > 50 mL/min"
-
-
-@pytest.mark.parametrize(
-    ("system", "code", "key"),
-    [
-        ("http://snomed.info/sct", "94225005", "brain_metastases"),
-        ("ICD-10", "C79.31", "brain_metastases"),
-        ("ICD-10", "J70.2", "pneumonitis"),
-        ("ICD-10", "Z94.0", "organ_transplant"),
-        ("SNOMED", "77386006", "pregnancy"),
-        ("ICD-10", "L80", "vitiligo"),
-        ("ICD-10", "E03.9", "hypothyroidism"),
-        ("ICD-10", "E10.9", "type_1_diabetes"),
-    ],
-)
-def test_oncology_conditions_are_matched_by_their_codes(system: str, code: str, key: str) -> None:
-    """Issue 12 item 3: FHIR/OMOP records are evaluated through the declared codes."""
-    assert match_concepts("condition", codes=[(system, code)]) == frozenset({key})
-
-
-def test_a_negated_name_matches_no_concept() -> None:
-    assert match_concepts("condition", names=["no brain metastases"]) == frozenset()
-    assert match_concepts("condition", names=["Brain metastasis"]) == frozenset(
-        {"brain_metastases"}
-    )

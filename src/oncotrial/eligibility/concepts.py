@@ -5,13 +5,10 @@ record matches it by the concept key itself, by a code (SNOMED CT, ICD-10 prefix
 CVX), or by one of the listed names written exactly (case and surrounding spaces ignored). Free
 text is never searched for words: "no liver metastases" must not match ``liver_metastases``.
 
-Sources: SNOMED CT International (concept ids: 94225005 secondary malignant neoplasm of brain,
-77386006 pregnancy, 56727007 vitiligo, 40930008 hypothyroidism, 46635009 type 1 diabetes …),
-ICD-10 WHO 2019 (category codes; a code matches a listed category and its subcodes: C79.3, J70,
-Z94 transplanted organ status, Z33 pregnant state, L80, E03, E10), WHO ATC/DDD index 2024 (L01FF
-PD-1/PD-L1 inhibitors, L01FX04 ipilimumab, L01XA platinum compounds, B01A antithrombotics, L03AA
-colony stimulating factors, B05AA01 albumin, J01/J02/J04/J05 systemic anti-infectives), CDC CVX
-codes for live vaccines.
+Sources: SNOMED CT International (concept ids), ICD-10 WHO 2019 (category codes; a code matches
+a listed category and its subcodes), WHO ATC/DDD index 2024 (L01FF PD-1/PD-L1 inhibitors, L01FX04
+ipilimumab, L01XA platinum compounds, B01A antithrombotics, L03AA colony stimulating factors,
+B05AA01 albumin, J01/J02/J04/J05 systemic anti-infectives), CDC CVX codes for live vaccines.
 """
 
 from __future__ import annotations
@@ -193,55 +190,6 @@ CONDITIONS = _index(
             ("DVT", "deep venous thrombosis"),
             snomed=("128053003",),
             icd10=("I80.2", "I82.4"),
-        ),
-        # issue 12 item 3: the conditions oncology criteria name most; the codes let a FHIR or
-        # OMOP record be matched (SNOMED CT International, ICD-10 WHO 2019 categories)
-        Concept(
-            "brain_metastases",
-            "Brain metastases",
-            (
-                "brain metastasis",
-                "cerebral metastases",
-                "secondary malignant neoplasm of brain",
-            ),
-            snomed=("94225005",),
-            icd10=("C79.3",),
-        ),
-        Concept(
-            "pneumonitis",
-            "Pneumonitis (radiation or drug-induced)",
-            ("radiation pneumonitis", "drug-induced pneumonitis", "immune-related pneumonitis"),
-            icd10=("J70.0", "J70.1", "J70.2", "J70.3", "J70.4"),
-        ),
-        Concept(
-            "organ_transplant",
-            "Solid organ or allogeneic stem-cell transplant recipient",
-            ("transplanted organ status", "organ transplant recipient"),
-            icd10=("Z94",),
-        ),
-        Concept(
-            "pregnancy",
-            "Pregnancy",
-            ("pregnant", "pregnant state"),
-            snomed=("77386006",),
-            icd10=("Z33",),
-        ),
-        # the usual exceptions to an autoimmune-disease exclusion (checkpoint-inhibitor trials):
-        # vitiligo, hypothyroidism on replacement, type 1 diabetes
-        Concept("vitiligo", "Vitiligo", (), snomed=("56727007",), icd10=("L80",)),
-        Concept(
-            "hypothyroidism",
-            "Hypothyroidism",
-            (),
-            snomed=("40930008",),
-            icd10=("E02", "E03", "E89.0"),
-        ),
-        Concept(
-            "type_1_diabetes",
-            "Type 1 diabetes mellitus",
-            ("type I diabetes", "insulin-dependent diabetes mellitus"),
-            snomed=("46635009",),
-            icd10=("E10",),
         ),
         Concept(
             "ground_glass_nodule",
