@@ -83,7 +83,7 @@ class ConceptMap:
     checked: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def unverified(self, keys: list[str]) -> list[str]:
-        """Those of ``keys`` whose concept ids no public source confirmed (see the JSON's 'about')."""
+        """Those of ``keys`` whose concept ids no public source confirmed."""
         return [key for key in keys if key not in self.checked]
 
     @property

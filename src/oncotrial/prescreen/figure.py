@@ -33,7 +33,11 @@ def draw_funnel(steps: pd.DataFrame, path: Path, *, title: str) -> None:
         axes.set_title(title, fontsize=9)
         axes.legend(fontsize=7, loc="lower right")
         if "unverified concepts" in rows:
-            flagged = [str(c) for c, k in zip(rows["criterion"], rows["unverified concepts"]) if k]
+            flagged = [
+                str(c)
+                for c, k in zip(rows["criterion"], rows["unverified concepts"], strict=True)
+                if k
+            ]
             if flagged:
                 # provenance on the figure itself: these steps rest on unchecked concept ids
                 figure.text(
