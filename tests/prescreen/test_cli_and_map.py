@@ -146,6 +146,8 @@ def test_every_checked_entry_cites_its_source_and_exists() -> None:
         }
         if table in entries:
             assert name in entries[table], f"{key} is checked but not in the map"
+        if table == "value_concepts":
+            assert int(name) in cmap.value_concepts, f"{key} is checked but not in the map"
 
 
 def test_checked_ids_are_the_ones_the_source_names() -> None:
@@ -156,6 +158,9 @@ def test_checked_ids_are_the_ones_the_source_names() -> None:
     assert cmap.measurements["ft3"] == 3026925
     assert cmap.measurements["neutrophils"] == 3013650
     assert cmap.conditions["hepatitis_c"] == (197494,)
+    # LOINC answer concepts: 45878583 Negative was labelled "not_detected" and so ignored
+    assert cmap.value_concepts[45878583] == "negative"
+    assert cmap.value_concepts[45884084] == "positive"
 
 
 def test_unverified_criteria_names_the_unchecked_entries() -> None:
@@ -173,4 +178,5 @@ def test_unverified_criteria_names_the_unchecked_entries() -> None:
 def _keys_of(criterion: object) -> list[str]:
     from oncotrial.prescreen.concepts import _concept_keys
 
-    return [k for rule in criterion.rules for k in _concept_keys(rule)]  # type: ignore[attr-defined]
+    keys = [k for rule in criterion.rules for k in _concept_keys(rule)]  # type: ignore[attr-defined]
+    return [k for k in keys if k != "value_concepts.*"]  # checked separately (all four cited)

@@ -259,6 +259,9 @@ def map_eligibility(
     return eligibility.model_copy(update=update), found
 
 
+_RESULT_VALUES = "value_concepts.*"  # every positive / negative value concept (expanded below)
+
+
 def _concept_keys(rule: Rule) -> list[str]:
     """The map entries ("table.key") whose concept ids decide ``rule``."""
     if isinstance(rule, NotRule):
@@ -284,7 +287,7 @@ def _concept_keys(rule: Rule) -> list[str]:
         if rule.marker == UNMAPPED_MARKER:
             return []
         # The status is read from value_as_concept_id (positive / negative concepts).
-        return [f"biomarkers.{rule.marker.upper()}", "value_concepts.9191", "value_concepts.9189"]
+        return [f"biomarkers.{rule.marker.upper()}", _RESULT_VALUES]
     if isinstance(rule, TumourSizeRule):
         return ["tumour_size"]
     if isinstance(rule, SexRule):
@@ -305,6 +308,14 @@ def unverified_criteria(
     out: dict[str, list[str]] = {}
     for criterion in eligibility.criteria:
         keys = [k for rule in criterion.rules for k in _concept_keys(rule)]
+        if _RESULT_VALUES in keys:
+            results = [
+                f"value_concepts.{cid}"
+                for cid, label in cmap.value_concepts.items()
+                if label in ("positive", "negative")
+            ]
+            at = keys.index(_RESULT_VALUES)
+            keys = [k for k in keys[:at] + results + keys[at:] if k != _RESULT_VALUES]
         missing = cmap.unverified(list(dict.fromkeys(keys)))
         if missing:
             out[criterion.id] = missing
