@@ -28,12 +28,12 @@ directory with the default database instead of the demo's.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shlex
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,21 +147,20 @@ def _pieces(shown: list[str], replacements: dict[str, str]) -> list[str]:
 
 
 def _run(argv: list[str], cwd: Path) -> tuple[int, str]:
-    from oncotrial.cli import main
-
-    out = io.StringIO()
-    code = 0
-    previous = Path.cwd()
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-            try:
-                main(argv)
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    finally:
-        os.chdir(previous)
-    return code, out.getvalue()
+    """The command as a user runs it: its own process, with this test's environment. (In this
+    process the Django database is set up once, by whichever test came first, so a command run
+    here could answer from another test's database.)"""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "oncotrial", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+    )
+    return done.returncode, done.stdout
 
 
 @pytest.fixture(scope="session")
@@ -198,7 +197,16 @@ def pages(tmp_path_factory: pytest.TempPathFactory, demo_home: tuple[Path, str])
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("block", [b for b in BLOCKS if b.skip is None], ids=lambda b: b.id)
+# A page's blocks run in order in one worker (`--dist loadgroup`, dev.py): later blocks use the
+# files and records the earlier ones made.
+@pytest.mark.parametrize(
+    "block",
+    [
+        pytest.param(b, id=b.id, marks=pytest.mark.xdist_group(str(b.page.name)))
+        for b in BLOCKS
+        if b.skip is None
+    ],
+)
 def test_shown_command_gives_the_shown_output(
     block: Block,
     pages: dict[str, Path],
