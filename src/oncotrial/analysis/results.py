@@ -284,13 +284,17 @@ class EndpointResult:
     outcome: Outcome | None
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # a supportive analysis of the plan, not a registered outcome (its words are the plan's)
+    supportive: bool = False
 
     @property
     def id(self) -> str:
-        return f"ep{self.index}"
+        return f"sup{self.level_index}" if self.supportive else f"ep{self.index}"
 
     @property
     def label(self) -> str:
+        if self.supportive:
+            return f"Supportive analysis {self.level_index}"
         return f"{_LEVEL_WORDS[self.endpoint.level]} outcome {self.level_index}"
 
 
@@ -321,6 +325,9 @@ class TrialResults:
     sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan followed, if any
     # the plan's safety analysis where the registration has no safety endpoint (ICH E3 §12)
     safety: SafetyOutcome | str | None = None
+    # the plan's supportive analyses of a randomized trial (ORR, DCR, DoR per arm; CONSORT
+    # 2010 item 17a), after the registered endpoints; never mixed with them
+    supportive: tuple[EndpointResult, ...] = ()
 
     @property
     def randomized(self) -> bool:
