@@ -16,6 +16,7 @@ import pandas as pd
 
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.hypothesis import plan_endpoint, rate_test
+from oncotrial.analysis.local_control import local_control_between_arms
 from oncotrial.analysis.models import model_outcome
 from oncotrial.analysis.rates import rate_outcome
 from oncotrial.analysis.responses import response_run
@@ -37,11 +38,13 @@ from oncotrial.endpoints.qol import summarise_scores
 from oncotrial.endpoints.rates import DCR, ORR
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
-from oncotrial.plan.model import TimeFrameUse
+from oncotrial.plan.model import AnalysisMethod, TimeFrameUse
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
 from oncotrial.protocol.timeframe import Duration
 
 __all__ = ["compute_endpoint"]
+
+CUMULATIVE_INCIDENCE = AnalysisMethod.CUMULATIVE_INCIDENCE
 
 _KIND_PARAM = {
     EndpointKind.OS: Param.OS,
@@ -158,7 +161,12 @@ def compute_endpoint(
                     found, landmark, landmark_values(found.curves, landmark, found.name)
                 )
         elif kind is EndpointKind.LOCAL_CONTROL:
-            outcome = tte_outcome(inputs, Param.LPFS)
+            planned = plan_endpoint(inputs.sap, index - 1)
+            if planned is not None and planned.method.value is CUMULATIVE_INCIDENCE:
+                # the plan compares residual lesions between arms, death competing
+                outcome = local_control_between_arms(inputs, planned)
+            else:
+                outcome = tte_outcome(inputs, Param.LPFS)
         elif kind is EndpointKind.AE_INCIDENCE:
             outcome = safety_outcome(inputs)
         elif kind is EndpointKind.BIOMARKER_RESPONSE:

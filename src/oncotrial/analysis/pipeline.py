@@ -179,7 +179,7 @@ def _supportive(inputs: Inputs) -> tuple[EndpointResult, ...]:
     if inputs.sap is None or not inputs.protocol.is_randomized:
         return ()
     registered = len(inputs.protocol.endpoints)
-    computed = []
+    computed: list[EndpointResult] = []
     for planned in inputs.sap.endpoints:
         if planned.registration is not None or planned.kind.value not in _SUPPORTIVE:
             continue

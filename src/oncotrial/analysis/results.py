@@ -28,6 +28,7 @@ from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
+from oncotrial.stats.competing import CumulativeIncidence, GrayTest, IncidenceEstimate
 from oncotrial.stats.cox import CoxResult, CoxTerm
 from oncotrial.stats.cox_model import CoxModel
 from oncotrial.stats.followup import FollowUp
@@ -42,6 +43,7 @@ __all__ = [
     "BaselineRow",
     "BaselineTable",
     "BiomarkerOutcome",
+    "CompetingOutcome",
     "ConsortArmCounts",
     "ConsortCounts",
     "EndpointResult",
@@ -191,6 +193,20 @@ class SensitivityOutcome:
 
 
 @dataclass(frozen=True)
+class CompetingOutcome:
+    """The cumulative incidence of an event with a competing one (Aalen-Johansen) per arm,
+    Gray's test between arms, and F(t) at the plan's landmark."""
+
+    event: str  # "local progression of a residual lesion"
+    competing: str  # "death without local progression"
+    curves: tuple[tuple[str, CumulativeIncidence], ...]
+    gray: GrayTest | None
+    landmark: Duration | None
+    at_landmark: tuple[tuple[str, IncidenceEstimate], ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class TteOutcome:
     """A time-to-event endpoint: KM per arm, landmark rates, and the arm comparison."""
 
@@ -212,6 +228,8 @@ class TteOutcome:
     censoring: CensoringReasons | None = None  # events by kind, censorings by reason
     sensitivity: tuple[SensitivityOutcome, ...] = ()  # the plan's censoring-rule variants
     models: ModelOutcome | None = None  # the plan's adjusted Cox, PH test and subgroups
+    # local control with death as a competing event (the plan's cumulative incidence)
+    incidence: CompetingOutcome | None = None
 
 
 @dataclass(frozen=True)
