@@ -35,6 +35,7 @@ from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.qol import summarise_scores
+from oncotrial.endpoints.qol_comparison import compare_change, missing_pattern
 from oncotrial.endpoints.rates import DCR, ORR
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
@@ -75,7 +76,23 @@ def _qol(inputs: Inputs) -> QolOutcome | str:
     if qs is None or qs.empty:
         return "the data hold no questionnaire records (no QS domain)"
     subjects = inputs.sets.efficacy[["USUBJID", "ARM"]]
-    return QolOutcome(summarise_scores(qs, subjects))
+    summary = summarise_scores(qs, subjects)
+    if len(inputs.arms) != 2:
+        return QolOutcome(summary)
+    # Two arms: the change from baseline compared (ANCOVA), shown with the missing-data
+    # pattern, since completers' means are biased when attrition differs between arms.
+    try:
+        comparison = compare_change(qs, subjects, reference=inputs.control)
+        missing = missing_pattern(qs, subjects)
+    except OncotrialError as exc:
+        return QolOutcome(summary, comparison_note=exc.message)
+    return QolOutcome(
+        summary,
+        comparison=comparison,
+        reference=inputs.control or missing.arms[0],
+        missing=missing,
+        comparison_note=None if comparison else "no visit has two or more patients per arm",
+    )
 
 
 def _max_follow_up(inputs: Inputs, index: int, param: Param) -> Duration | None:

@@ -19,6 +19,7 @@ from oncotrial.endpoints.censoring_reasons import CensoringReasons
 from oncotrial.endpoints.exposure import DrugExposure, ExposureRate
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
+from oncotrial.endpoints.qol_comparison import ChangeComparison, MissingPattern
 from oncotrial.endpoints.rates import RateDefinition, RateResult
 from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
 from oncotrial.endpoints.tte import CensoringRules, Param
@@ -275,6 +276,12 @@ class BiomarkerOutcome:
 @dataclass(frozen=True)
 class QolOutcome:
     summary: ScoreSummary
+    # two arms: the ANCOVA of the change from baseline per visit (compared − reference) and
+    # who is missing when (Fairclough 2010, ch. 6); ``comparison_note`` says why there is none
+    comparison: tuple[ChangeComparison, ...] = ()
+    reference: str | None = None
+    missing: MissingPattern | None = None
+    comparison_note: str | None = None
 
 
 Outcome: TypeAlias = (
