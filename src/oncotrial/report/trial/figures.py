@@ -8,6 +8,7 @@ first dose for the swimmer plot) — a change of unit, not a computation.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import (
@@ -41,6 +42,7 @@ from oncotrial.report.figures import (
     plot_waterfall,
 )
 from oncotrial.report.trial.wording import fmt_p
+from oncotrial.stats.km import KaplanMeier
 
 __all__ = [
     "consort_figure",
@@ -97,6 +99,23 @@ def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
     )
 
 
+#: fewer patients than this at risk: the curve is drawn dotted from there (Pocock, Clayton &
+#: Altman, Lancet 2002;359:1686 — curves should not be read where few patients remain)
+MIN_AT_RISK = 5
+
+
+def sparse_from(curve: KaplanMeier, threshold: int = MIN_AT_RISK) -> float | None:
+    """The day from which fewer than ``threshold`` patients are at risk (None: never).
+
+    ``n_risk[i]`` counts the patients with time ≥ ``times[i]``: the segment after ``times[i-1]``
+    rests on them, so the sparse part starts at the previous time (0 for the first)."""
+    below = np.flatnonzero(np.asarray(curve.n_risk) < threshold)
+    if below.size == 0:
+        return None
+    i = int(below[0])
+    return float(curve.times[i - 1]) if i > 0 else 0.0
+
+
 def km_figure(
     outcome: TteOutcome, *, figure_id: str, caption: str, y_label: str, reference: str
 ) -> Figure:
@@ -115,7 +134,13 @@ def km_figure(
                 censor_times=censored.tolist(),
                 median=curve.median.time,
                 at_risk=curve.risk_table(ticks),
+                sparse_from=sparse_from(curve),
             )
+        )
+    if any(c.sparse_from is not None for c in curves):
+        caption = (
+            f"{caption} Dotted where fewer than {MIN_AT_RISK} patients remain at risk: the "
+            "estimate there rests on too few patients to be read."
         )
     annotation = None
     if outcome.cox is not None and outcome.logrank is not None:
