@@ -96,6 +96,9 @@ class ConsortArmCounts:
     ongoing: int
     analysed: int
     not_analysed: tuple[tuple[str, int], ...]
+    completed: int = 0  # completed study treatment (EOTSTT = COMPLETED)
+    lost_to_follow_up: int = 0  # left the study lost to follow-up (DCSREAS)
+    in_follow_up: int = 0  # still followed in the study at the cut-off (EOSSTT = ONGOING)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,7 @@ class ConsortCounts:
     enrolled: int
     randomized: bool
     arms: tuple[ConsortArmCounts, ...]
+    in_screening: int = 0  # consented, neither a screen failure nor enrolled at the cut-off
 
 
 @dataclass(frozen=True)

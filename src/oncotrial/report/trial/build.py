@@ -115,8 +115,11 @@ def _flow(results: TrialResults) -> Section:
                     arm.label,
                     arm.allocated,
                     arm.treated,
+                    arm.completed,
                     arm.discontinued,
                     arm.ongoing,
+                    arm.lost_to_follow_up,
+                    arm.in_follow_up,
                     arm.analysed,
                 )
             )
@@ -133,15 +136,20 @@ def _flow(results: TrialResults) -> Section:
                     Column("Arm"),
                     Column("Randomized" if consort.randomized else "Enrolled", "right"),
                     Column("Treated", "right"),
+                    Column("Completed treatment", "right"),
                     Column("Discontinued treatment", "right"),
                     Column("On treatment at cut-off", "right"),
+                    Column("Lost to follow-up", "right"),
+                    Column("In follow-up at cut-off", "right"),
                     Column("Analysed", "right"),
                 ),
                 tuple(rows),
                 footnotes=(
                     f"{consort.screened} screened; "
                     f"{sum(n for _, n in consort.not_eligible)} not enrolled (screen failures, "
-                    "first criterion not met).",
+                    "first criterion not met); "
+                    f"{consort.in_screening} still in screening at the cut-off (CONSORT 2010 "
+                    "items 13a-b).",
                 ),
             ),
         ),
