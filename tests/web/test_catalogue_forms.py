@@ -21,6 +21,7 @@ class _Context:
         self.protocol = find_protocol("001")
         self.ctcae = ctcae
         self.first_dose: dt.date | None = dt.date(2025, 1, 10)
+        self.allocated: dt.date | None = dt.date(2025, 1, 6)
         self.today = dt.date(2025, 6, 1)
 
     def visit_choices(self) -> tuple[tuple[str, str], ...]:

@@ -269,13 +269,39 @@ def test_login_is_throttled_after_five_failures(web, monkeypatch) -> None:
         client.post("/login/", {"username": "nobody", "password": "x"})
     ghost = client.post("/login/", {"username": "nobody", "password": "x"})
     assert ghost.status_code == 429
-    # After 15 minutes the oldest failures leave the window.
-    now[0] = now[0] + dt.timedelta(minutes=15, seconds=2)
+    # After the back-off (30 s after the fifth failure) the address may try again.
+    now[0] = now[0] + dt.timedelta(seconds=32)
     fresh = web.client()
     assert (
         fresh.post("/login/", {"username": "alice", "password": "Right-Password-42"}).status_code
         == 302
     )
+
+
+def test_login_back_off_doubles_and_never_locks_out_another_address(web, monkeypatch) -> None:
+    """Guessing alice's password from one address cannot keep alice out from hers (issue 13)."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from oncotrial.web.views import auth
+
+    web.user("alice", password="Right-Password-42")
+    now = [timezone.now()]
+    monkeypatch.setattr(auth.timezone, "now", lambda: now[0])
+    attacker = Client(REMOTE_ADDR="203.0.113.9")
+    alice = Client(REMOTE_ADDR="198.51.100.7")
+    wrong = {"username": "alice", "password": "wrong"}
+    right = {"username": "alice", "password": "Right-Password-42"}
+    for _ in range(5):
+        assert attacker.post("/login/", wrong).status_code == 401
+    # The back-off after the 5th, 6th, 7th failure: 30 s, 60 s, 120 s (doubling).
+    for wait in (30, 60, 120):
+        assert attacker.post("/login/", wrong).status_code == 429
+        now[0] += dt.timedelta(seconds=wait - 2)
+        assert attacker.post("/login/", right).status_code == 429  # not even checked
+        now[0] += dt.timedelta(seconds=4)
+        assert attacker.post("/login/", wrong).status_code == 401
+    assert alice.post("/login/", right).status_code == 302  # never locked out by the attacker
 
 
 def test_login_from_one_address_is_throttled_across_names(web, monkeypatch) -> None:
@@ -320,3 +346,45 @@ def test_sessions_expire_when_idle_and_after_the_longest_day(world) -> None:
 def test_passwords_are_hashed(web) -> None:
     user = web.user("alice", password="Right-Password-42")
     assert "Right-Password-42" not in user.password and user.password.count("$") >= 2
+
+
+@pytest.mark.parametrize(
+    "username", ["<b>eve</b>", "eve smith", "e", "-eve", "eve\"'", "ève", "x" * 65]
+)
+def test_user_names_are_plain(web, username: str) -> None:
+    """Issue 13 item 11: a user name with markup was accepted."""
+    from django.contrib.auth import get_user_model
+
+    admin = web.user("root", superuser=True)
+    web.trial("001", admin=admin)
+    response = web.client(admin).post(
+        "/t/001/team/",
+        {"action": "add", "username": username, "role": "monitor", "password": "Long-Pass-Word-93"},
+    )
+    assert response.status_code == 400 and b"is not a user name" in response.content
+    assert not get_user_model().objects.filter(username=username).exists()
+    ok = web.client(admin).post(
+        "/t/001/team/",
+        {
+            "action": "add",
+            "username": "eve.smith-2",
+            "role": "monitor",
+            "password": "Long-Pass-Word-93",
+        },
+    )
+    assert ok.status_code == 302
+
+
+def test_head_is_answered_where_get_is(web) -> None:
+    """Issue 13 item 11: HEAD /login/ answered 405."""
+    client = web.client()
+    get = client.get("/login/")
+    head = client.head("/login/")
+    assert head.status_code == 200 and head.content == b""
+    assert head["Content-Length"] == str(len(get.content))
+    assert head["Content-Type"] == get["Content-Type"]
+    admin = web.user("root", superuser=True)
+    web.trial("001", admin=admin)
+    signed_in = web.client(admin)
+    assert signed_in.head("/t/001/").status_code == 200
+    assert signed_in.head("/logout/").status_code == 405  # POST only: no GET, no HEAD

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 
@@ -84,6 +85,13 @@ def test_screening_registers_the_subject_at_consent(team) -> None:
     record = ScreeningRecord.objects.get(subject=subject)
     assert record.overall == "eligible" and record.decision == ""
     assert screen(clients["dm"], "001", patient_001("P002")) == "001-01-0002"
+    # Once enrolled, the schedule's screening visit is dated at consent, not the day of entry.
+    register_eligible(clients["inv"], "001", usubjid)
+    generate_list(clients["stat"])
+    randomize(clients["inv"], "001", usubjid)
+    page = clients["inv"].get(f"/t/001/subjects/{usubjid}/?format=json").json()
+    visit = next(v for v in page["schedule"]["visits"] if v["visit"] == "SCREENING")
+    assert visit["performed"] == "2025-02-20", visit
 
 
 def test_eligible_needs_every_checklist_item_answered(team) -> None:
@@ -304,8 +312,10 @@ def test_baseline_and_follow_up_tumour_assessment(randomized) -> None:
         (
             {
                 "t-0-location": "",
+                "t-0-laterality": "",
                 "t-0-value": "",
                 "t-1-location": "",
+                "t-1-detail": "",
                 "t-1-value": "",
                 "nt-0-location": "",
             },
@@ -313,6 +323,7 @@ def test_baseline_and_follow_up_tumour_assessment(randomized) -> None:
         ),
         ({"date": "2999-01-01"}, "in the future"),
         ({"t-0-value": "abc"}, "diameter in mm"),
+        ({"t-2-detail": "HILAR"}, "give the organ"),  # a touched row is a used row
     ],
 )
 def test_recist_edit_checks_at_baseline(randomized, changes, message) -> None:
@@ -325,6 +336,32 @@ def test_recist_edit_checks_at_baseline(randomized, changes, message) -> None:
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not db.TumourAssessment.objects.exists()
+
+
+def test_adverse_event_verbatim_term_and_epoch(randomized) -> None:
+    """Issue 13 item 11: AETERM is the investigator's verbatim term (AEDECOD the CTCAE term),
+    and an event after randomization is in the TREATMENT epoch even before a first dose."""
+    from oncotrial.store import models as db
+
+    _, clients, _, usubjid = randomized  # randomized on 2025-03-01, no dose recorded
+    url = f"/t/001/subjects/{usubjid}/ae/new/"
+    base = {
+        "term": "Pneumonitis",
+        "grade": "1",
+        "serious": "N",
+        "rel": "NOT RELATED",
+        "rel2": "NOT RELATED",
+        "acn": "DOSE NOT CHANGED",
+        "outcome": "NOT RECOVERED/NOT RESOLVED",
+    }
+    for start, verbatim in (("2025-02-22", ""), ("2025-03-10", "dry cough, breathless on stairs")):
+        response = clients["inv"].post(url, {**base, "stdtc": start, "verbatim": verbatim})
+        assert response.status_code == 302, response.content.decode()[-3000:]
+    events = {e.stdtc: (e.term, e.decod, e.epoch) for e in db.AdverseEvent.objects.all()}
+    assert events == {
+        "2025-02-22": ("Pneumonitis", "Pneumonitis", "SCREENING"),
+        "2025-03-10": ("dry cough, breathless on stairs", "Pneumonitis", "TREATMENT"),
+    }
 
 
 def test_adverse_event_with_ctcae_and_a_correction_with_its_reason(randomized) -> None:
@@ -405,7 +442,7 @@ def test_warnings_need_confirmation(randomized) -> None:
     assert held.status_code == 400 and b"record the death as well" in held.content
     saved = clients["inv"].post(url, {**entry, "confirm": "on"})
     assert saved.status_code == 302
-    assert db.Finding.objects.get(domain="QS").stresn == 5
+    assert db.Finding.objects.get(domain="QS", visit="WEEK 8").stresn == 5
 
 
 def test_death_updates_dm_and_is_checked_against_enrollment(randomized) -> None:
@@ -510,6 +547,25 @@ def test_demographics_are_corrected_with_a_reason(randomized) -> None:
     last = history_of(db.Subject, subject.pk)[-1]
     assert last.reason == "source: passport" and ("sex", "M", "F") in last.changes
     assert clients["mon"].post(url, {"sex": "M", "reason": "x"}).status_code == 403
+
+
+def test_history_reads_as_entered(randomized) -> None:
+    """Issue 13 item 11: the history showed orres/stresn, user names and 105.0 for 105."""
+    from oncotrial.store import models as db
+
+    _, clients, people, usubjid = randomized
+    people["inv"].first_name, people["inv"].last_name = "Ines", "Ortega"
+    people["inv"].save()
+    url = f"/t/001/subjects/{usubjid}/vital/new/"
+    data = {"test": "WEIGHT", "visit": "SCREENING", "dtc": "2025-02-24", "value": "105"}
+    response = clients["inv"].post(url, data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    record = db.Finding.objects.get(domain="VS", testcd="WEIGHT")
+    page = clients["mon"].get(f"/t/001/subjects/{usubjid}/vital/{record.pk}/history/")
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode())).split())
+    assert "Ines Ortega" in text
+    assert "(VSORRES): 105 " in text and "(VSSTRESN): 105 " in text, text
+    assert "105.0" not in text and not re.search(r"\b(orres|stresn|domain)\s*:", text)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

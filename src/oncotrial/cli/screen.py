@@ -149,6 +149,8 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _csv(results: tuple[ScreeningResult, ...]) -> str:
+    from oncotrial.formats.cells import neutralise_formula
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -169,7 +171,8 @@ def _csv(results: tuple[ScreeningResult, ...]) -> str:
             evidence = "; ".join(e.describe() for r in _flat(c.rules) for e in r.evidence)
             rules = "; ".join(f"{r.rule_id} {r.status.value}" for r in c.rules)
             writer.writerow(
-                [
+                neutralise_formula(v)  # formats/cells.py (OWASP CSV injection)
+                for v in [
                     result.patient_id,
                     result.overall.value,
                     c.criterion_id,

@@ -19,6 +19,14 @@ def _create_admin(username: str, email: str) -> None:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from oncotrial.store.roles import USERNAME
+
+    if not USERNAME.fullmatch(username):
+        raise ValueProblem(
+            f"{username!r} is not a user name",
+            field="--create-admin",
+            hint="Use 2 to 64 letters, digits, dots, hyphens or underscores.",
+        )
     user_model = get_user_model()
     if user_model.objects.filter(username=username).exists():
         raise ValueProblem(

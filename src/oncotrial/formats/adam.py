@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.errors import ConfigurationError, Problem, SchemaError, ValueProblem
+from oncotrial.formats.cells import neutralise_formula
 from oncotrial.formats.sdtm import read_domain, write_dataset_json
 
 __all__ = ["DATE_COLUMN", "read_adsl", "write_adsl", "write_csv", "write_tables"]
@@ -175,7 +176,8 @@ def _csv_column(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         texts = [str(int(v)) for v in np.asarray(uniques)]
     else:
         codes, labels = pd.factorize(series.astype(object), use_na_sentinel=True)
-        texts = [_quote(str(v)) for v in np.asarray(labels, dtype=object)]
+        # Text a spreadsheet would run gets its leading quote (formats/cells.py, OWASP).
+        texts = [_quote(str(neutralise_formula(str(v)))) for v in np.asarray(labels, dtype=object)]
     # The missing-value sentinel (-1) indexes the appended empty text.
     return np.asarray(codes, dtype=np.int64), np.array([*texts, ""], dtype=object)
 

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from oncotrial.errors import FormatError, InputError, SchemaError
+from oncotrial.formats.cells import FORMULA_LEADS, neutralise_formula
 from oncotrial.formats.sdtm_spec import is_numeric_variable, to_text_frame, variable_label
 
 __all__ = [
@@ -240,7 +241,15 @@ def write_domain_csv(
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow([str(c) for c in text.columns])
         # Text values (None writes as an empty cell): the csv module is quicker than to_csv.
-        writer.writerows(zip(*(text[c].tolist() for c in text.columns), strict=True))
+        writer.writerows(zip(*(_safe_cells(text[c]) for c in text.columns), strict=True))
+
+
+def _safe_cells(column: pd.Series) -> list[Any]:
+    """A column's cells with formula-leading text neutralised (formats/cells.py, OWASP)."""
+    values = column.tolist()
+    if column.dtype != object or not column.str.startswith(FORMULA_LEADS, na=False).any():
+        return values  # the usual case (no cell starts like a formula): written as it is
+    return [neutralise_formula(v) for v in values]
 
 
 def _json_type(series: pd.Series, domain: str, name: str) -> tuple[str, Any]:

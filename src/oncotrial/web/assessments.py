@@ -32,7 +32,7 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
-from oncotrial.store.entry import lock_subject, next_seq
+from oncotrial.store.entry import create_assessment, lock_subject, next_seq
 from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 
@@ -135,6 +135,19 @@ def _mm(text: str) -> float | None:
     return value if value == value else None  # NaN is not a measurement
 
 
+def _touched(row: LesionRow) -> bool:
+    """Whether the user put anything in a blank row (the form's selects start on "—")."""
+    return bool(
+        row.location
+        or row.location_detail
+        or row.laterality
+        or row.value
+        or row.size
+        or row.not_done
+        or row.reason
+    )
+
+
 def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> AssessmentInput:
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
@@ -229,11 +242,12 @@ def parse_assessment(
         row.size = _text(data, f"{p}-size")
         row.not_done = data.get(f"{p}-notdone") in ("on", "1", "true", NOT_DONE)
         row.reason = _text(data, f"{p}-reason").upper()
-    # At baseline and for new lesions, a row without a location is an unused row.
+    # At baseline and for new lesions, a blank row the user left untouched is an unused row;
+    # a row with anything in it is used (and then needs its organ).
     if form.baseline:
-        form.targets = [r for r in form.targets if r.location or r.value]
-        form.non_targets = [r for r in form.non_targets if r.location or r.value]
-    form.new = [r for r in form.new if r.lesion is not None or r.location or r.value]
+        form.targets = [r for r in form.targets if _touched(r)]
+        form.non_targets = [r for r in form.non_targets if _touched(r)]
+    form.new = [r for r in form.new if r.lesion is not None or _touched(r)]
 
     organs = Counter(r.location for r in form.targets if r.location)
     if form.baseline:
@@ -367,13 +381,14 @@ def save_assessment(
         locked = lock_subject(subject)
         reference = parse_date(locked.rfstdtc)
         dy = study_day(form.date, reference) if reference else None
-        assessment = db.TumourAssessment.objects.create(
-            trial_id=locked.trial_id,
-            subject=locked,
-            visit=form.visit,
-            visitnum=visit_number(form.visit, protocol),
-            dtc=form.date.isoformat(),
-            evaluator=form.evaluator,
+        assessment = create_assessment(  # one per subject, visit and assessor
+            locked,
+            {
+                "visit": form.visit,
+                "visitnum": visit_number(form.visit, protocol),
+                "dtc": form.date.isoformat(),
+                "evaluator": form.evaluator,
+            },
         )
         tu_seq = next_seq(db.Lesion, locked)
         tr_seq = next_seq(db.Measurement, locked)

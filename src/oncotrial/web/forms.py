@@ -54,6 +54,17 @@ class EntryForm(forms.Form):
         return [(spec, self[spec.name]) for spec in self.field_specs]
 
 
+# The attributes of every date box (the templates' hand-written ones carry the same).
+ISO_DATE_ATTRS = {
+    "type": "text",
+    "inputmode": "numeric",
+    "placeholder": "YYYY-MM-DD",
+    "maxlength": "10",
+    "autocomplete": "off",
+    "data-date": "",
+}
+
+
 def _django_field(spec: FieldSpec, refresh_url: str | None) -> forms.Field:
     attrs: dict[str, Any] = {}
     if spec.refresh and refresh_url:
@@ -69,9 +80,10 @@ def _django_field(spec: FieldSpec, refresh_url: str | None) -> forms.Field:
         )
     common = {"label": spec.label, "required": spec.required, "help_text": ""}
     if spec.kind == "date":
-        return forms.DateField(
-            widget=forms.DateInput(attrs={**attrs, "type": "date"}, format="%Y-%m-%d"), **common
-        )
+        # ISO 8601 typed as text: a type="date" box shows the browser's locale (mm/dd/yyyy in
+        # en-US), while the records, SDTM and every page read yyyy-mm-dd (issue 13 item 11).
+        widget = forms.DateInput(attrs={**attrs, **ISO_DATE_ATTRS}, format="%Y-%m-%d")
+        return forms.DateField(widget=widget, input_formats=["%Y-%m-%d"], **common)
     if spec.kind == "number":
         widget = forms.NumberInput(attrs={**attrs, "step": "any"})
         return forms.FloatField(
@@ -129,6 +141,11 @@ def build_entry_form(
             required=True,
             help_text="Kept in the record's audit trail with your name and the time.",
             widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        )
+        # The record's revision as this form showed it: a save from an older revision gets the
+        # conflict page instead of overwriting (optimistic concurrency, oncotrial.web.conflict).
+        fields["revision"] = forms.IntegerField(
+            required=False, min_value=1, widget=forms.HiddenInput
         )
     fields["confirm"] = forms.BooleanField(
         label="I have checked the warnings and the entry is right", required=False

@@ -12,7 +12,13 @@ from django.shortcuts import redirect
 
 from oncotrial.errors import OncotrialError
 
-__all__ = ["CONTENT_SECURITY_POLICY", "DomainErrors", "SecurityHeaders", "SessionExpiry"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "DomainErrors",
+    "HeadAsGet",
+    "SecurityHeaders",
+    "SessionExpiry",
+]
 
 # Only this server's own scripts, styles and images; no inline script, no plugins, no framing.
 # (htmx is configured not to inject its indicator styles and not to evaluate code.)
@@ -23,6 +29,32 @@ CONTENT_SECURITY_POLICY = (
 )
 
 Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class HeadAsGet:
+    """HEAD is answered wherever GET is (RFC 9110 §9.3.2: the same headers, no body).
+
+    The views allow GET (and POST) by name; a HEAD reaches them as GET and its body is dropped
+    here, Content-Length kept (issue 13 item 11: ``HEAD /login/`` answered 405).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if response.streaming:
+            response.streaming_content = iter(())
+        else:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class SecurityHeaders:

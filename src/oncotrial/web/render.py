@@ -17,7 +17,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from pydantic import BaseModel
 
-__all__ = ["jsonable", "respond", "wants_json"]
+__all__ = ["RESERVED", "jsonable", "respond", "wants_json"]
+
+# Names every template already has from Django's context processors (settings.py): a page's own
+# value under one of them would shadow it; "messages" did, showing a query's thread as flash
+# banners of raw dicts (issue 13 item 5).
+RESERVED = frozenset(
+    {"messages", "request", "user", "perms", "csrf_token", "DEFAULT_MESSAGE_LEVELS"}
+)
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -56,6 +63,9 @@ def respond(
     context: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    clash = RESERVED & {*data, *(context or {})}
+    if clash:  # a programming error, caught by the tests of every page
+        raise TypeError(f"page data uses the reserved template names {sorted(clash)}")
     if wants_json(request):
         return JsonResponse(
             jsonable(data), status=status, json_dumps_params={"ensure_ascii": False}

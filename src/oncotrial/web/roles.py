@@ -19,6 +19,7 @@ from oncotrial.catalogue.rule import Rule as RoleRule
 from oncotrial.store.roles import Role
 
 __all__ = [
+    "BLINDED_FIELDS",
     "PERMISSION_TEXT",
     "ROLE_PERMISSIONS",
     "ROLE_RULES",
@@ -58,6 +59,12 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.VIEW_RESULTS: "see the trial report and download it",
     Permission.MANAGE_MEMBERS: "give and remove roles in the trial",
 }
+
+# The record fields (DM ARMCD, ARM, ACTARMCD, ACTARM, ACTARMUD) that say which arm a subject is
+# on: in a masked trial they are left out of every page, history and twin of a role without
+# view_unblinded (ROLE-2; ICH E9 §2.3.1). Randomization writes them into the subject's record,
+# so its audit history holds them too (issue 13 item 2).
+BLINDED_FIELDS: frozenset[str] = frozenset({"armcd", "arm", "actarmcd", "actarm", "actarmud"})
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -38,6 +38,7 @@ WEB_APPS = (
 
 WEB_MIDDLEWARE = (
     "django.middleware.security.SecurityMiddleware",
+    "oncotrial.web.middleware.HeadAsGet",
     "oncotrial.web.middleware.SecurityHeaders",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

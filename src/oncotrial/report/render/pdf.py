@@ -380,7 +380,10 @@ class _Doc(BaseDocTemplate):
             key = flowable.toc_key
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(flowable.getPlainText(), key, level=flowable.toc_level)
-            self.notify("TOCEntry", (flowable.toc_level, flowable.getPlainText(), self.page, key))
+            # The contents page renders the entry as markup again: escape the heading's text,
+            # or a tag in a title breaks the build or references a file (issue 13 item 6).
+            text = _text(flowable.getPlainText())
+            self.notify("TOCEntry", (flowable.toc_level, text, self.page, key))
 
     def _title_decoration(self, canvas: Canvas, _doc: BaseDocTemplate) -> None:
         """The title page carries no running header or footer."""

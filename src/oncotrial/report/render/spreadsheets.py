@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
+from oncotrial.formats.cells import neutralise_formula
 from oncotrial.report.document import Align, Report, Table
 
 __all__ = ["render_csv", "render_xlsx", "sheet_names"]
@@ -49,14 +50,14 @@ def sheet_names(report: Report) -> dict[str, str]:
 
 
 def _csv_value(value: object) -> object:
-    return "" if value is None else value
+    return "" if value is None else neutralise_formula(value)
 
 
 def render_csv(table: Table) -> str:
     """One table as CSV text (header + rows, raw values)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.header)
+    writer.writerow([_csv_value(h) for h in table.header])
     for row in table.rows:
         writer.writerow([_csv_value(v) for v in row.cells])
     return buffer.getvalue()
@@ -134,7 +135,9 @@ def _cell(
 ) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text that looks like a formula stays text
+        # Text that looks like a formula stays a typed text cell, which no spreadsheet runs:
+        # the XLSX form of the OWASP remedy (formats/cells.py), keeping the value as it is.
+        cell.data_type = "s"
     if font is not None:
         cell.font = font
     if alignment is not None:

@@ -30,6 +30,13 @@ RELATED: Choices = (("", "—"), *safety.RELATEDNESS.choices())
 def _ae_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:
     fields = [
         field_spec(_AE.field("term"), wide=True),
+        FieldSpec(
+            "verbatim",
+            "Verbatim term (as reported)",
+            wide=True,
+            help="The investigator's words, kept as AETERM; the CTCAE term above codes it "
+            "(AEDECOD). Empty: the CTCAE term.",
+        ),
         field_spec(_AE.field("grade"), wide=True),
         field_spec(_AE.field("stdtc")),
         field_spec(_AE.field("endtc")),
@@ -55,14 +62,18 @@ def _ae_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
         for n in range(1, len(ctx.protocol.interventions) + 1)
     }
     start = values.get("stdtc")
+    # SDTM EPOCH: screening ends when the subject is randomized (or enrolled) — or at the first
+    # dose, when that came first; without a first dose recorded yet, an event after
+    # randomization is in the treatment epoch, not screening (issue 13 item 11).
+    starts = [d for d in (ctx.allocated, ctx.first_dose) if d is not None]
     epoch = (
         cc.EPOCH_TREATMENT
-        if ctx.first_dose and isinstance(start, dt.date) and start >= ctx.first_dose
+        if starts and isinstance(start, dt.date) and start >= min(starts)
         else cc.EPOCH_SCREENING
     )
     meddra = int(entry.meddra_code) if entry.meddra_code.isdigit() else None
     return {
-        "term": values["term"].strip(),
+        "term": (values.get("verbatim") or "").strip()[:200] or values["term"].strip(),
         "llt": entry.term,
         "lltcd": meddra,
         "decod": entry.term,
@@ -124,6 +135,7 @@ AE = _entity_spec(
     to_record=_ae_to,
     from_record=lambda r: {
         "term": r.decod or r.term,
+        "verbatim": r.term if r.term and r.term != r.decod else "",
         "grade": str(r.grade) if r.grade else None,
         "stdtc": parse_date(r.stdtc),
         "endtc": parse_date(r.endtc),

@@ -25,6 +25,7 @@ from oncotrial.web.assessments import (
     save_assessment,
 )
 from oncotrial.web.entry import LOCATIONS, EntryContext
+from oncotrial.web.recist import derived_timepoints
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
@@ -168,8 +169,13 @@ def assessment_detail(
             "date": assessment.dtc,
             "evaluator": assessment.evaluator,
             "target_sum": summary["target_sum"],
+            "target_evaluable": summary["target_evaluable"],
             "change": summary["change"],
         },
+        # The engine's timepoint response (web/recist.py); None for the baseline assessment.
+        "derived": derived_timepoints(subject, access.protocol, assessment.evaluator or "").get(
+            assessment.dtc or ""
+        ),
         "measurements": [
             {
                 "id": m.pk,

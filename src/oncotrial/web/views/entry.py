@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from oncotrial.errors import OncotrialError
+from oncotrial.errors import EditConflict, OncotrialError
+from oncotrial.formats.sdtm_spec import variable_label
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
 from oncotrial.store.entry import create_record, update_record
+from oncotrial.store.mapping import domain_columns
 from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.conflict import conflict_page
 from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
 from oncotrial.web.render import respond, wants_json
-from oncotrial.web.roles import Permission
+from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
 from oncotrial.web.views.ctcae import grade_context
 from oncotrial.web.views.subjects import get_subject
@@ -58,10 +62,16 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     data = {
-        "title": ("Correct " if record is not None else "New ") + lower_first(spec.title),
+        "title": (
+            ("Correct " if access.can(Permission.ENTER_DATA) else "")
+            if record is not None
+            else "New "
+        )
+        + (lower_first(spec.title) if access.can(Permission.ENTER_DATA) else spec.title),
         "usubjid": subject.usubjid,
         "entity": spec.key,
         "record_id": record.pk if record is not None else None,
+        "revision": getattr(record, "revision", None),
         "fields": field_schema(form),
         "errors": [str(e) for e in form.non_field_errors()],
         "warnings": [w.message for w in form.warnings],
@@ -76,6 +86,7 @@ def _page(
         data,
         context={
             "grades": grades,
+            "read_only": not access.can(Permission.ENTER_DATA),
             "access": access,
             "nav_section": "subjects",
             "form": form,
@@ -147,12 +158,16 @@ def record_edit(
     ctx = _context(access, subject)
     url = reverse("web:record_edit", args=[access.trial.trial_id, usubjid, entity, pk])
     if request.method == "GET":
-        initial = spec.from_record(record)
+        initial = {**spec.from_record(record), "revision": record.revision}
         if request.GET.get("refresh"):
             initial.update(_refresh_initial(request))
         form = build_entry_form(
             spec, ctx, initial=initial, editing=True, refresh_url=url + "?refresh=1"
         )
+        if not access.can(Permission.ENTER_DATA):
+            # A monitor reads the record: no widget to change, no reason, no Save (ROLE-3).
+            for field in form.fields.values():
+                field.disabled = True
         return _page(request, access, subject, spec, form, record=record)
     access.require(Permission.ENTER_DATA)
     form = build_entry_form(
@@ -163,18 +178,31 @@ def record_edit(
         try:
             with transaction.atomic():
                 changes = update_record(
-                    record, spec.to_record(form.cleaned_data, ctx), user=request.user, reason=reason
+                    record,
+                    spec.to_record(form.cleaned_data, ctx),
+                    user=request.user,
+                    reason=reason,
+                    expected_revision=form.cleaned_data.get("revision"),
                 )
                 if spec.subject_updates is not None and changes:
                     record.refresh_from_db()
                     update_record(
                         subject, spec.subject_updates(record), user=request.user, reason=reason
                     )
+        except EditConflict as exc:
+            return conflict_page(request, access, subject, spec, form, exc)
         except OncotrialError as exc:
             form.add_error(None, str(exc))
         else:
             if wants_json(request):
-                return respond(request, "", {"changed": [c[0] for c in changes]})
+                revision = (
+                    type(record)
+                    ._default_manager.filter(pk=record.pk)
+                    .values_list("revision", flat=True)
+                )
+                return respond(
+                    request, "", {"changed": [c[0] for c in changes], "revision": revision.first()}
+                )
             messages.success(
                 request,
                 f"{spec.title} corrected ({len(changes)} field{'s' if len(changes) != 1 else ''})."
@@ -185,6 +213,29 @@ def record_edit(
     return _page(request, access, subject, spec, form, record=record, status=400)
 
 
+def _field_labels(spec: EntitySpec, ctx: EntryContext, record: Any) -> dict[str, str]:
+    """Model field → what the user reads: the form's label, else the SDTM variable's label and
+    name (issue 13 item 11: the history showed ``orres`` and ``stresn``)."""
+    domain = getattr(record, "domain", None) or getattr(spec.model, "DOMAIN", "")
+    labels = {
+        c.field: f"{variable_label(domain, c.variable)} ({c.variable})"
+        for c in domain_columns(domain)
+    }
+    try:
+        form_fields = spec.fields(ctx, spec.from_record(record))
+    except (OncotrialError, KeyError, ValueError):  # a form that needs more context: SDTM only
+        form_fields = ()
+    labels.update({f.name: f.label for f in form_fields})
+    return labels
+
+
+def _as_entered(value: Any) -> Any:
+    """A stored number as it was typed: 105.0 was entered as 105."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 @trial_view(Permission.VIEW_SUBJECTS)
 def record_history(
     request: HttpRequest, access: TrialAccess, usubjid: str, entity: str, pk: int
@@ -193,7 +244,14 @@ def record_history(
     spec = _spec(entity)
     record = _record(spec, subject, pk)
     entries = history_of(spec.model, record.pk)
-    hidden = {"subject_id", "trial_id", "assessment_id", "lesion_id"}
+    hidden = {"subject_id", "trial_id", "assessment_id", "lesion_id", "domain"}
+    if not access.shows_arms:
+        hidden |= BLINDED_FIELDS
+    labels = _field_labels(spec, _context(access, subject), record)
+    names = {
+        u.username: u.get_full_name() or u.username
+        for u in get_user_model().objects.filter(username__in={e.user for e in entries if e.user})
+    }
     data = {
         "title": f"History of {lower_first(spec.title)} {record.pk}",
         "usubjid": subject.usubjid,
@@ -203,10 +261,16 @@ def record_history(
             {
                 "when": e.when,
                 "user": e.user,
+                "user_name": names.get(e.user or "", e.user),
                 "action": e.action,
                 "reason": e.reason,
                 "changes": [
-                    {"field": f, "old": old, "new": new}
+                    {
+                        "field": f,
+                        "label": labels.get(f, f),
+                        "old": _as_entered(old),
+                        "new": _as_entered(new),
+                    }
                     for f, old, new in e.changes
                     if f not in hidden
                 ],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import Membership
+from oncotrial.store.roles import USERNAME
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.render import respond
 from oncotrial.web.roles import PERMISSION_TEXT, ROLE_PERMISSIONS, ROLE_RULES, Permission, Role
@@ -75,9 +76,12 @@ def members_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
                         last_name=request.POST.get("last_name", "").strip()[:150],
                         email=request.POST.get("email", "").strip()[:254],
                     )
+                    if not USERNAME.fullmatch(username):
+                        raise ValueError(
+                            f"{username!r} is not a user name: use 2 to 64 letters, digits, "
+                            "dots, hyphens or underscores, starting with a letter or digit"
+                        )
                     validate_password(password, candidate)
-                    if not username:
-                        raise ValueError("give a user name")
                     candidate.set_password(password)
                     candidate.save()
                     user = candidate

@@ -165,7 +165,8 @@ def query_detail(request: HttpRequest, access: TrialAccess, pk: int) -> HttpResp
     data = {
         "title": f"Query {query.pk}",
         "query": _row(query),
-        "messages": [
+        # Not "messages": that is Django's flash messages in every template (base.html).
+        "thread": [
             {"author": m.author.username, "action": m.action, "text": m.text, "at": m.at}
             for m in query.messages.select_related("author").order_by("at", "pk")
         ],

@@ -9,12 +9,14 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oncotrial.enrollment import ALLOCATION_RULES, allocation_ratio, trial_arms
 from oncotrial.errors import InputError, OncotrialError, ValueProblem
+from oncotrial.formats.cells import neutralise_formula
 from oncotrial.store import models as db
 from oncotrial.store.allocation import (
     allocate,
@@ -25,6 +27,7 @@ from oncotrial.store.allocation import (
 )
 from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
 from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.carry import carry_screening
 from oncotrial.web.entry import parse_date
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
@@ -236,13 +239,23 @@ def allocation_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     )
 
 
+class _SafeWriter:
+    """A csv writer whose text cells cannot run in a spreadsheet (formats/cells.py, OWASP)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([neutralise_formula(v) for v in row])
+
+
 @trial_view(Permission.VIEW_ALLOCATION_LIST)
 def allocation_list_csv(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{access.trial.trial_id}-allocation-list.csv"'
     )
-    writer = csv.writer(response)
+    writer = _SafeWriter(csv.writer(response))
     writer.writerow(
         ["stratum", "sequence", "block", "block_size", "arm", "subject", "allocated_at"]
     )
@@ -282,15 +295,17 @@ def randomize_subject(request: HttpRequest, access: TrialAccess, usubjid: str) -
                 raise ValueProblem("enter the date of randomization (YYYY-MM-DD)", field="date")
             if date > today():
                 raise ValueProblem(f"{date} is in the future", field="date")
-            result = allocate(
-                access.trial,
-                protocol,
-                subject,
-                date=date,
-                factor_values=values,
-                user=request.user,
-                chosen_arm=request.POST.get("arm") or None,
-            )
+            with transaction.atomic():  # enrollment and its baseline records, or neither
+                result = allocate(
+                    access.trial,
+                    protocol,
+                    subject,
+                    date=date,
+                    factor_values=values,
+                    user=request.user,
+                    chosen_arm=request.POST.get("arm") or None,
+                )
+                carry_screening(access.trial, protocol, subject, user=request.user, on=date)
         except OncotrialError as exc:
             error = str(exc)
         else:

@@ -14,7 +14,7 @@ from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
-from oncotrial.web.visits import subject_visits
+from oncotrial.web.visits import subject_visits, visits_of
 
 __all__ = ["get_subject", "subject_assessments", "subject_detail", "subject_list", "trial_visits"]
 
@@ -84,7 +84,14 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
                     "add_title": lower_first(spec.title),
                     "single": spec.single,
                     "columns": list(spec.columns),
-                    "records": [{"id": r.pk, "cells": list(spec.row(r))} for r in records],
+                    "records": [
+                        {
+                            "id": r.pk,
+                            "cells": list(spec.row(r)),
+                            "provenance": getattr(r, "provenance", None),
+                        }
+                        for r in records
+                    ],
                 }
             )
         sections.append({"key": key, "title": title, "blocks": blocks})
@@ -92,12 +99,27 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
 
 
 def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
+    """The subject's assessments with the sum of target diameters and its change from the same
+    assessor's baseline; both are None (shown NE) when a target lesion was not measured, as
+    RECIST 1.1 Table 1 makes the target response not evaluable (issue 13 item 9)."""
     out = []
+    targets_of: dict[str, int] = {}
+    baselines: dict[str, float | None] = {}
     for assessment in db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"):
-        targets = db.Measurement.objects.filter(
-            assessment=assessment, grpid="TARGET", stresn__isnull=False
-        )
-        total = sum(m.stresn for m in targets if m.stresn is not None)
+        evaluator = assessment.evaluator or ""
+        if evaluator not in targets_of:
+            targets_of[evaluator] = db.Lesion.objects.filter(
+                subject=subject, evaluator=assessment.evaluator, role="TARGET"
+            ).count()
+        targets = [
+            m.stresn
+            for m in db.Measurement.objects.filter(assessment=assessment, grpid="TARGET")
+            if m.stresn is not None
+        ]
+        evaluable = targets_of[evaluator] > 0 and len(targets) >= targets_of[evaluator]
+        total = sum(targets) if evaluable else None
+        baselines.setdefault(evaluator, total)
+        base = baselines[evaluator]
         overall = (
             db.Response.objects.filter(assessment=assessment, testcd=OVERALL_RESPONSE.testcd)
             .values_list("stresc", flat=True)
@@ -110,17 +132,15 @@ def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
                 "visit": assessment.visit,
                 "date": assessment.dtc,
                 "evaluator": assessment.evaluator,
-                "target_sum": total if targets.exists() else None,
+                "target_sum": total,
+                "target_evaluable": evaluable or targets_of[evaluator] == 0,
+                "change": (
+                    round(100.0 * (total - base) / base, 1) if base and total is not None else None
+                ),
                 "new_lesions": new,
                 "overall": overall,
             }
         )
-    baseline = out[0]["target_sum"] if out else None
-    for row in out:
-        if baseline and row["target_sum"] is not None:
-            row["change"] = round(100.0 * (row["target_sum"] - baseline) / baseline, 1)
-        else:
-            row["change"] = None
     return out
 
 
@@ -185,6 +205,9 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
     )
 
 
+_SHOWN = 100
+
+
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
@@ -195,13 +218,10 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             trial=access.trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
         ).values("subject_id"),
     ).order_by("usubjid")
-    for subject in subjects:
-        visits = subject_visits(access.protocol, subject, as_of=as_of)
-        if visits is None:
-            continue
+    for visits in visits_of(access.protocol, list(subjects), as_of=as_of):
         for status in visits.statuses:
             row = {
-                "usubjid": subject.usubjid,
+                "usubjid": visits.usubjid,
                 "visit": status.visit.visit,
                 "kind": status.visit.kind.value,
                 "target": status.visit.target,
@@ -224,6 +244,14 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "due": due,
         "upcoming": upcoming,
     }
+    # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
+    # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
+    # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
+    shown = None if request.GET.get("all") else _SHOWN
+    rows = {f"{name}_rows": data[name][:shown] for name in ("overdue", "due", "upcoming")}
     return respond(
-        request, "web/visits.html", data, context={"access": access, "nav_section": "visits"}
+        request,
+        "web/visits.html",
+        data,
+        context={"access": access, "nav_section": "visits", "shown": shown, **rows},
     )
