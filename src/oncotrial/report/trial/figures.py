@@ -216,13 +216,35 @@ def _waterfall_response(value: object) -> str:
     return {"NON-CR/NON-PD": "SD", "MISSING": "NE"}.get(text.removeprefix("i").upper(), text)
 
 
+def pd_not_by_target(run: ResponseRun) -> dict[str, str]:
+    """Per subject whose first PD timepoint is not target progression: "N" (a new lesion) or
+    "NT" (unequivocal non-target progression) — RECIST 1.1 §4.3.1-4.3.3."""
+    timepoints = run.result.timepoints
+    needed = {"USUBJID", "ADT", "OVRLRESP", "TRGRESP", "NTRGRESP", "NEWLIND"}
+    if timepoints.empty or not needed <= set(timepoints.columns):
+        return {}
+    pd_rows = timepoints[timepoints["OVRLRESP"].astype(str) == "PD"].sort_values("ADT")
+    first = pd_rows.drop_duplicates("USUBJID")
+    out = {}
+    for row in first.itertuples():
+        if str(row.TRGRESP) == "PD":
+            continue
+        if str(row.NEWLIND) == "Y":
+            out[str(row.USUBJID)] = "N"
+        elif str(row.NTRGRESP) == "PD":
+            out[str(row.USUBJID)] = "NT"
+    return out
+
+
 def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str) -> Figure:
+    marks = pd_not_by_target(run)
     bars = [
         WaterfallBar(
             str(row.SUBJID),
             None if pd.isna(row.BEST_PCHG) else float(row.BEST_PCHG),
             _waterfall_response(row.BOR),
             str(row.ARM) if len(arms) > 1 else None,
+            pd_by=marks.get(str(row.USUBJID)) if _waterfall_response(row.BOR) == "PD" else None,
         )
         for row in run.table.itertuples()
     ]
@@ -234,7 +256,13 @@ def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str)
         caption=f"Best percentage change from baseline in the sum of target-lesion diameters, "
         f"one bar per patient (screening number), coloured by {kind}: the smallest change over "
         "the assessments that count toward best response. Dashed lines: −30% (partial "
-        "response) and +20% (progression) thresholds of RECIST 1.1.",
+        "response) and +20% (progression) thresholds of RECIST 1.1."
+        + (
+            " N: progression by a new lesion; NT: by unequivocal non-target progression — the "
+            "bar's height (target lesions) does not show it (RECIST 1.1 §4.3)."
+            if any(b.pd_by for b in bars)
+            else ""
+        ),
         alt_text=f"Waterfall plot of {measured} patients with a post-baseline measurement, "
         "sorted from the largest increase to the largest decrease.",
     )
