@@ -155,6 +155,8 @@ def analyse_trial(
         sap=sap,
         safety=safety,
         supportive=_supportive(inputs),
+        dosing=frames.get("EX"),
+        procedures=frames.get("PR"),
     )
 
 

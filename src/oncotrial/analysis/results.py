@@ -357,6 +357,8 @@ class TrialResults:
     # the plan's supportive analyses of a randomized trial (ORR, DCR, DoR per arm; CONSORT
     # 2010 item 17a), after the registered endpoints; never mixed with them
     supportive: tuple[EndpointResult, ...] = ()
+    dosing: pd.DataFrame | None = None  # SDTM EX as of the cut-off (swimmer: dosing gaps)
+    procedures: pd.DataFrame | None = None  # SDTM PR as of the cut-off (swimmer: procedures)
 
     @property
     def randomized(self) -> bool:

@@ -8,6 +8,8 @@ first dose for the swimmer plot) — a change of unit, not a computation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -315,55 +317,116 @@ def spider_figure(
     )
 
 
-def swimmer_figure(results: TrialResults, run: ResponseRun, *, figure_id: str) -> Figure | None:
-    """Treated patients: time on treatment, responses, progression, death, still on treatment."""
+#: a dosing gap: more than this many times the patient's median interval between
+#: administrations without one (drawn as a break in the treatment bar)
+GAP_FACTOR = 1.5
+
+
+def dosing_gaps(
+    dates: Sequence[pd.Timestamp], zero: pd.Timestamp
+) -> tuple[tuple[float, float], ...]:
+    """Days from ``zero`` without treatment between administrations: where the interval exceeds
+    :data:`GAP_FACTOR` × the median interval, from one median interval after the dose before
+    to the next dose."""
+    days = sorted({(d - zero).days for d in dates})
+    if len(days) < 3:
+        return ()
+    steps = np.diff(days)
+    usual = float(np.median(steps))
+    return tuple(
+        (float(a + usual), float(b))
+        for a, b, step in zip(days[:-1], days[1:], steps, strict=True)
+        if usual > 0 and step > GAP_FACTOR * usual
+    )
+
+
+def _dates(frame: pd.DataFrame | None, column: str) -> dict[str, list[pd.Timestamp]]:
+    if frame is None or frame.empty or column not in frame.columns:
+        return {}
+    when = pd.to_datetime(frame[column].astype(str).str.slice(0, 10), errors="coerce")
+    out: dict[str, list[pd.Timestamp]] = {}
+    for subject, day in zip(frame["USUBJID"].astype(str), when, strict=True):
+        if not pd.isna(day):
+            out.setdefault(subject, []).append(day)
+    return out
+
+
+def _day(value: object, zero: pd.Timestamp) -> float | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    when = pd.Timestamp(str(value))
+    return None if pd.isna(when) else float((when - zero).days)
+
+
+def swimmer_figure(
+    results: TrialResults,
+    run: ResponseRun,
+    *,
+    figure_id: str,
+) -> Figure | None:
+    """Treated patients from the analysis time zero: time on treatment with dosing gaps,
+    procedures, responses, progression, death, still on treatment."""
     adsl = results.sets.efficacy
     treated = adsl[adsl["TRTSDT"].notna()]
     if treated.empty:
         return None
+    reference = results.sets.reference
     ovr = run.result.adrs
     ovr = ovr[(ovr["PARAMCD"] == "OVR") & ovr["AVALC"].isin(["CR", "PR", "iCR", "iPR"])]
     by_subject = {subject: rows for subject, rows in ovr.groupby("USUBJID")}  # noqa: C416
     first_pd = dict(
         zip(run.result.summary["USUBJID"], run.result.summary["FIRST_PD_DT"], strict=True)
     )
+    doses = _dates(results.dosing, "EXSTDTC")
+    procedures = _dates(results.procedures, "PRSTDTC")
     lanes = []
-    for row in treated.itertuples():
-        start = pd.Timestamp(row.TRTSDT)
-        end = pd.Timestamp(row.TRTEDT) if isinstance(row.TRTEDT, str) and row.TRTEDT else start
-        last_alive = (
-            pd.Timestamp(row.LSTALVDT) if isinstance(row.LSTALVDT, str) and row.LSTALVDT else None
+    for row in treated.to_dict("records"):
+        start = pd.Timestamp(row["TRTSDT"])
+        zero_value = row.get(reference)
+        zero = start if zero_value is None or pd.isna(zero_value) else pd.Timestamp(zero_value)
+        end = (
+            pd.Timestamp(row["TRTEDT"])
+            if isinstance(row["TRTEDT"], str) and row["TRTEDT"]
+            else start
         )
-        death = pd.Timestamp(row.DTHDT) if isinstance(row.DTHDT, str) and row.DTHDT else None
-        study_end = death or last_alive
-        responses = tuple(
-            (float((pd.Timestamp(r.ADT) - start).days), str(r.AVALC).removeprefix("i"))
-            for r in by_subject.get(row.USUBJID, pd.DataFrame()).itertuples()
-            if pd.Timestamp(r.ADT) >= start
-        )
-        progression = first_pd.get(row.USUBJID)
+        death = _day(row.get("DTHDT"), zero)
+        last_alive = _day(row.get("LSTALVDT"), zero)
+        subject = str(row["USUBJID"])
+        progression = first_pd.get(row["USUBJID"])
         lanes.append(
             SwimmerLane(
-                str(row.SUBJID) if isinstance(row.SUBJID, str) else str(row.USUBJID),
-                str(row.ARM),
+                str(row["SUBJID"]) if isinstance(row["SUBJID"], str) else subject,
+                str(row["ARM"]),
                 treatment_days=float((end - start).days + 1),
-                study_days=float((study_end - start).days) if study_end is not None else None,
-                responses=responses,
+                treatment_start=float(max((start - zero).days, 0)),
+                study_days=death if death is not None else last_alive,
+                responses=tuple(
+                    (float((pd.Timestamp(r.ADT) - zero).days), str(r.AVALC).removeprefix("i"))
+                    for r in by_subject.get(row["USUBJID"], pd.DataFrame()).itertuples()
+                    if pd.Timestamp(r.ADT) >= start
+                ),
                 progression_day=(
-                    float((pd.Timestamp(progression) - start).days)
+                    float((pd.Timestamp(progression) - zero).days)
                     if progression is not None and not pd.isna(progression)
                     else None
                 ),
-                death_day=float((death - start).days) if death is not None else None,
-                ongoing=str(row.EOTSTT) == "ONGOING",
+                death_day=death,
+                ongoing=str(row.get("EOTSTT")) == "ONGOING",
+                gaps=dosing_gaps(doses.get(subject, []), zero),
+                procedures=tuple(
+                    float(max((d - zero).days, 0)) for d in procedures.get(subject, [])
+                ),
             )
         )
     arms = results.arm_labels
+    label = results.sets.reference_label
     return Figure.from_matplotlib(
-        plot_swimmer(SwimmerPlot(lanes, arms=arms)),
+        plot_swimmer(SwimmerPlot(lanes, arms=arms, x_label=f"Time since {label} (months)")),
         id=figure_id,
-        caption="Each treated patient's time on study treatment (bar) and follow-up (line) "
-        "from the first dose, by screening number, with responses, progression, death and "
-        "treatment ongoing at the data cut-off (arrow).",
+        caption=f"Each treated patient from {label}, the analysis time zero: time on study "
+        "treatment (bar, from the first dose; white breaks: no dose for more than "
+        f"{GAP_FACTOR:g} times the patient's median interval between administrations) and "
+        "follow-up (line), by screening number, with procedures (local therapy, SDTM PR), "
+        "responses, progression, death and treatment ongoing at the data cut-off (arrow).",
         alt_text=f"Swimmer plot of {len(lanes)} treated patients, longest at the top.",
     )
