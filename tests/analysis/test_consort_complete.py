@@ -66,3 +66,25 @@ def test_the_flow_table_shows_them(results_001) -> None:
     }
     column = labels.index("In follow-up at cut-off")
     assert {row.cells[0]: row.cells[column] for row in table.rows} == followed
+
+
+def test_the_diagram_boxes_show_them() -> None:
+    from oncotrial.report.figures.consort import ConsortArm, ConsortFlow, plot_consort
+
+    flow = ConsortFlow(
+        enrolled=10,
+        screened=14,
+        randomized=True,
+        in_screening=2,
+        arms=(
+            ConsortArm("A", 5, received=5, discontinued=3, analysed=5, completed=2,
+                       lost_to_follow_up=1),
+            ConsortArm("B", 5, received=5, discontinued=5, analysed=5, completed=0,
+                       lost_to_follow_up=0),
+        ),
+    )  # fmt: skip
+    fig = plot_consort(flow)
+    text = "\n".join(t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text")))
+    assert "Completed treatment (n = 2)" in text and "Completed treatment (n = 0)" in text
+    assert "Lost to follow-up (n = 1)" in text
+    assert "Still in screening at the cut-off (n = 2)" in text

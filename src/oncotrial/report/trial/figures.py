@@ -84,9 +84,12 @@ def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
                 analysed=arm.analysed,
                 excluded_from_analysis=_reasons(arm.not_analysed),
                 analysis_set=f"Analysed ({efficacy_name.lower()})",
+                completed=arm.completed,
+                lost_to_follow_up=arm.lost_to_follow_up,
             )
             for arm in consort.arms
         ),
+        in_screening=consort.in_screening,
     )
     excluded = consort.screened - consort.enrolled
     arms_text = "; ".join(f"{a.label}: {a.allocated}" for a in consort.arms)
@@ -94,7 +97,7 @@ def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
         plot_consort(flow),
         id="consort",
         caption="Participant flow (CONSORT 2010): screening, allocation, treatment, "
-        "discontinuation of study treatment and analysis.",
+        "completion or discontinuation of study treatment, losses to follow-up and analysis.",
         alt_text=f"Flow diagram: {consort.screened} assessed for eligibility, {excluded} not "
         f"enrolled, {consort.enrolled} {'randomized' if consort.randomized else 'enrolled'} "
         f"({arms_text}), with treatment, discontinuation and analysis counts per arm.",
