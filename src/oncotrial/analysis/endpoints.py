@@ -16,6 +16,7 @@ import pandas as pd
 
 from oncotrial.analysis.context import Inputs
 from oncotrial.analysis.hypothesis import plan_endpoint, rate_test
+from oncotrial.analysis.local_control import local_control_between_arms
 from oncotrial.analysis.models import model_outcome
 from oncotrial.analysis.rates import rate_outcome
 from oncotrial.analysis.responses import response_run
@@ -34,14 +35,17 @@ from oncotrial.analysis.tte import landmark_values, tte_outcome, with_landmark
 from oncotrial.catalogue import baseline as catalogue
 from oncotrial.endpoints.biomarker import analyse_pdl1_response
 from oncotrial.endpoints.qol import summarise_scores
+from oncotrial.endpoints.qol_comparison import compare_change, missing_pattern
 from oncotrial.endpoints.rates import DCR, ORR
 from oncotrial.endpoints.tte import Param
 from oncotrial.errors import OncotrialError
-from oncotrial.plan.model import TimeFrameUse
+from oncotrial.plan.model import AnalysisMethod, TimeFrameUse
 from oncotrial.protocol.endpoints import Endpoint, EndpointKind
 from oncotrial.protocol.timeframe import Duration
 
 __all__ = ["compute_endpoint"]
+
+CUMULATIVE_INCIDENCE = AnalysisMethod.CUMULATIVE_INCIDENCE
 
 _KIND_PARAM = {
     EndpointKind.OS: Param.OS,
@@ -72,7 +76,23 @@ def _qol(inputs: Inputs) -> QolOutcome | str:
     if qs is None or qs.empty:
         return "the data hold no questionnaire records (no QS domain)"
     subjects = inputs.sets.efficacy[["USUBJID", "ARM"]]
-    return QolOutcome(summarise_scores(qs, subjects))
+    summary = summarise_scores(qs, subjects)
+    if len(inputs.arms) != 2:
+        return QolOutcome(summary)
+    # Two arms: the change from baseline compared (ANCOVA), shown with the missing-data
+    # pattern, since completers' means are biased when attrition differs between arms.
+    try:
+        comparison = compare_change(qs, subjects, reference=inputs.control)
+        missing = missing_pattern(qs, subjects)
+    except OncotrialError as exc:
+        return QolOutcome(summary, comparison_note=exc.message)
+    return QolOutcome(
+        summary,
+        comparison=comparison,
+        reference=inputs.control or missing.arms[0],
+        missing=missing,
+        comparison_note=None if comparison else "no visit has two or more patients per arm",
+    )
 
 
 def _max_follow_up(inputs: Inputs, index: int, param: Param) -> Duration | None:
@@ -158,7 +178,12 @@ def compute_endpoint(
                     found, landmark, landmark_values(found.curves, landmark, found.name)
                 )
         elif kind is EndpointKind.LOCAL_CONTROL:
-            outcome = tte_outcome(inputs, Param.LPFS)
+            planned = plan_endpoint(inputs.sap, index - 1)
+            if planned is not None and planned.method.value is CUMULATIVE_INCIDENCE:
+                # the plan compares residual lesions between arms, death competing
+                outcome = local_control_between_arms(inputs, planned)
+            else:
+                outcome = tte_outcome(inputs, Param.LPFS)
         elif kind is EndpointKind.AE_INCIDENCE:
             outcome = safety_outcome(inputs)
         elif kind is EndpointKind.BIOMARKER_RESPONSE:

@@ -150,8 +150,9 @@ def consort_counts(
     arms: tuple[ArmInfo, ...],
     sets: AnalysisSets,
 ) -> ConsortCounts:
-    """Screened, not eligible (first criterion not met), allocated, treated, discontinued and
-    analysed per arm (CONSORT 2010 flow diagram)."""
+    """Screened, not eligible (first criterion not met), still in screening, allocated, treated,
+    completed or discontinued treatment, lost to follow-up, still followed and analysed per arm
+    (CONSORT 2010 flow diagram, items 13a-b)."""
     enrolled = adsl[_flag(adsl, "RANDFL")]
     analysed = set(sets.efficacy["USUBJID"].astype(str))
     out = []
@@ -163,6 +164,8 @@ def consort_counts(
         stopped = treated[eot == "DISCONTINUED"]
         missing = members[~members["USUBJID"].astype(str).isin(analysed)]
         why_untreated = untreated.get("DCSREAS", pd.Series([None] * len(untreated)))
+        left = members.get("DCSREAS", pd.Series([None] * len(members))).astype(str).str.upper()
+        study = members.get("EOSSTT", pd.Series([None] * len(members))).astype(str)
         out.append(
             ConsortArmCounts(
                 label=arm.label,
@@ -182,6 +185,9 @@ def consort_counts(
                 ongoing=int((eot == "ONGOING").sum()),
                 analysed=len(members) - len(missing),
                 not_analysed=((_why_not_analysed(sets), len(missing)),) if len(missing) else (),
+                completed=int((eot == "COMPLETED").sum()),
+                lost_to_follow_up=int(left.str.startswith("LOST TO FOLLOW").sum()),
+                in_follow_up=int((study == "ONGOING").sum()),
             )
         )
     return ConsortCounts(
@@ -190,4 +196,7 @@ def consort_counts(
         enrolled=len(enrolled),
         randomized=protocol.is_randomized and len(arms) > 1,
         arms=tuple(out),
+        # CONSORT 2010 item 13a: everyone assessed is accounted for, those still being
+        # screened at the cut-off too
+        in_screening=int((~_flag(adsl, "SCRFFL") & ~_flag(adsl, "RANDFL")).sum()),
     )

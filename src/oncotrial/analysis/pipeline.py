@@ -17,6 +17,7 @@ report to state.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
 from oncotrial.analysis.baseline import baseline_table, stage_editions
@@ -33,7 +34,7 @@ from oncotrial.endpoints.ctcae import CtcaeDictionary
 from oncotrial.endpoints.tte import RuleSet, rules_for
 from oncotrial.errors import InputError, OncotrialError
 from oncotrial.plan.model import AnalysisPlan as StatisticalPlan
-from oncotrial.protocol.endpoints import EndpointKind
+from oncotrial.protocol.endpoints import Endpoint, EndpointKind, EndpointLevel, EndpointReading
 from oncotrial.protocol.model import AnalysisPlan
 from oncotrial.response import ReferenceDate, ResponseSettings
 
@@ -153,6 +154,9 @@ def analyse_trial(
         notes=tuple(notes),
         sap=sap,
         safety=safety,
+        supportive=_supportive(inputs),
+        dosing=frames.get("EX"),
+        procedures=frames.get("PR"),
     )
 
 
@@ -163,6 +167,33 @@ def _endpoints(inputs: Inputs) -> tuple[EndpointResult, ...]:
     for index, endpoint in enumerate(inputs.protocol.endpoints, start=1):
         levels[endpoint.level.value] += 1
         computed.append(compute_endpoint(inputs, endpoint, index, levels[endpoint.level.value]))
+    return tuple(computed)
+
+
+#: what a plan may add as a supportive analysis of a randomized trial (CONSORT 2010 item 17a:
+#: each outcome per group with its precision; ORR/DCR/DoR are the usual supportive ones)
+_SUPPORTIVE = (EndpointKind.ORR, EndpointKind.DCR, EndpointKind.DOR)
+
+
+def _supportive(inputs: Inputs) -> tuple[EndpointResult, ...]:
+    """The plan's endpoints that are no registered outcome (``registration`` empty) and that
+    oncotrial derives, computed like a registered one, per arm, after the registered ones."""
+    if inputs.sap is None or not inputs.protocol.is_randomized:
+        return ()
+    registered = len(inputs.protocol.endpoints)
+    computed: list[EndpointResult] = []
+    for planned in inputs.sap.endpoints:
+        if planned.registration is not None or planned.kind.value not in _SUPPORTIVE:
+            continue
+        endpoint = Endpoint(
+            level=EndpointLevel.OTHER,
+            title=planned.title,
+            description=planned.definition.value,
+            reading=EndpointReading(kind=planned.kind.value),
+        )
+        number = len(computed) + 1
+        found = compute_endpoint(inputs, endpoint, registered + number, number)
+        computed.append(replace(found, supportive=True))
     return tuple(computed)
 
 

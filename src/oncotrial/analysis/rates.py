@@ -23,13 +23,11 @@ BOR_LABELS = {
 }
 
 
-def _rate_by_arm(table: pd.DataFrame, definition: RateDefinition, inputs: Inputs) -> RateResult:
+def _rate_by_arm(
+    table: pd.DataFrame, definition: RateDefinition, inputs: Inputs, *, compare: bool = True
+) -> RateResult:
     return compute_rate(
-        table,
-        definition,
-        bor="BOR",
-        arm="ARM",
-        reference=inputs.control,
+        table, definition, bor="BOR", arm="ARM", reference=inputs.control, compare=compare
     )
 
 
@@ -50,7 +48,8 @@ def rate_outcome(
             description=f"best overall response {category}",
             source="RECIST 1.1 §4.4 (best overall response categories)",
         )
-        categories.append((category, _rate_by_arm(run.table, single, inputs)))
+        # each category is described per arm; only the endpoint's rate is compared
+        categories.append((category, _rate_by_arm(run.table, single, inputs, compare=False)))
     return RateOutcome(
         definition=definition,
         rate=_rate_by_arm(run.table, definition, inputs),

@@ -19,6 +19,7 @@ from oncotrial.endpoints.censoring_reasons import CensoringReasons
 from oncotrial.endpoints.exposure import DrugExposure, ExposureRate
 from oncotrial.endpoints.local_progression import LocalProgression
 from oncotrial.endpoints.qol import ScoreSummary
+from oncotrial.endpoints.qol_comparison import ChangeComparison, MissingPattern
 from oncotrial.endpoints.rates import RateDefinition, RateResult
 from oncotrial.endpoints.safety import AeCategory, Count, WorstGradeTable
 from oncotrial.endpoints.tte import CensoringRules, Param
@@ -28,6 +29,7 @@ from oncotrial.protocol.endpoints import Endpoint, EndpointLevel
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.timeframe import Duration
 from oncotrial.response import ResponseResult, ResponseSettings
+from oncotrial.stats.competing import CumulativeIncidence, GrayTest, IncidenceEstimate
 from oncotrial.stats.cox import CoxResult, CoxTerm
 from oncotrial.stats.cox_model import CoxModel
 from oncotrial.stats.followup import FollowUp
@@ -42,6 +44,7 @@ __all__ = [
     "BaselineRow",
     "BaselineTable",
     "BiomarkerOutcome",
+    "CompetingOutcome",
     "ConsortArmCounts",
     "ConsortCounts",
     "EndpointResult",
@@ -93,6 +96,9 @@ class ConsortArmCounts:
     ongoing: int
     analysed: int
     not_analysed: tuple[tuple[str, int], ...]
+    completed: int = 0  # completed study treatment (EOTSTT = COMPLETED)
+    lost_to_follow_up: int = 0  # left the study lost to follow-up (DCSREAS)
+    in_follow_up: int = 0  # still followed in the study at the cut-off (EOSSTT = ONGOING)
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class ConsortCounts:
     enrolled: int
     randomized: bool
     arms: tuple[ConsortArmCounts, ...]
+    in_screening: int = 0  # consented, neither a screen failure nor enrolled at the cut-off
 
 
 @dataclass(frozen=True)
@@ -191,6 +198,20 @@ class SensitivityOutcome:
 
 
 @dataclass(frozen=True)
+class CompetingOutcome:
+    """The cumulative incidence of an event with a competing one (Aalen-Johansen) per arm,
+    Gray's test between arms, and F(t) at the plan's landmark."""
+
+    event: str  # "local progression of a residual lesion"
+    competing: str  # "death without local progression"
+    curves: tuple[tuple[str, CumulativeIncidence], ...]
+    gray: GrayTest | None
+    landmark: Duration | None
+    at_landmark: tuple[tuple[str, IncidenceEstimate], ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class TteOutcome:
     """A time-to-event endpoint: KM per arm, landmark rates, and the arm comparison."""
 
@@ -212,6 +233,8 @@ class TteOutcome:
     censoring: CensoringReasons | None = None  # events by kind, censorings by reason
     sensitivity: tuple[SensitivityOutcome, ...] = ()  # the plan's censoring-rule variants
     models: ModelOutcome | None = None  # the plan's adjusted Cox, PH test and subgroups
+    # local control with death as a competing event (the plan's cumulative incidence)
+    incidence: CompetingOutcome | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +280,12 @@ class BiomarkerOutcome:
 @dataclass(frozen=True)
 class QolOutcome:
     summary: ScoreSummary
+    # two arms: the ANCOVA of the change from baseline per visit (compared − reference) and
+    # who is missing when (Fairclough 2010, ch. 6); ``comparison_note`` says why there is none
+    comparison: tuple[ChangeComparison, ...] = ()
+    reference: str | None = None
+    missing: MissingPattern | None = None
+    comparison_note: str | None = None
 
 
 Outcome: TypeAlias = (
@@ -284,13 +313,17 @@ class EndpointResult:
     outcome: Outcome | None
     reasons: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    # a supportive analysis of the plan, not a registered outcome (its words are the plan's)
+    supportive: bool = False
 
     @property
     def id(self) -> str:
-        return f"ep{self.index}"
+        return f"sup{self.level_index}" if self.supportive else f"ep{self.index}"
 
     @property
     def label(self) -> str:
+        if self.supportive:
+            return f"Supportive analysis {self.level_index}"
         return f"{_LEVEL_WORDS[self.endpoint.level]} outcome {self.level_index}"
 
 
@@ -321,6 +354,11 @@ class TrialResults:
     sap: StatisticalPlan | None = None  # the reviewed statistical analysis plan followed, if any
     # the plan's safety analysis where the registration has no safety endpoint (ICH E3 §12)
     safety: SafetyOutcome | str | None = None
+    # the plan's supportive analyses of a randomized trial (ORR, DCR, DoR per arm; CONSORT
+    # 2010 item 17a), after the registered endpoints; never mixed with them
+    supportive: tuple[EndpointResult, ...] = ()
+    dosing: pd.DataFrame | None = None  # SDTM EX as of the cut-off (swimmer: dosing gaps)
+    procedures: pd.DataFrame | None = None  # SDTM PR as of the cut-off (swimmer: procedures)
 
     @property
     def randomized(self) -> bool:

@@ -146,13 +146,15 @@ def compute_rate(
     method: CiMethod | str = CiMethod.CLOPPER_PEARSON,
     difference_method: DiffMethod | str = DiffMethod.NEWCOMBE,
     conf_level: float = 0.95,
+    compare: bool = True,
 ) -> RateResult:
     """ORR, DCR or another declared rate per arm (and overall), compared between two arms.
 
     ``table`` has one row per subject of the analysis population with the best overall
     response in column ``bor``. With exactly two arms the result carries the difference
     (compared − reference; reference = ``reference`` or the first arm in sorted order) with its
-    interval and Fisher's exact test.
+    interval and Fisher's exact test (``compare=False``: the rates only, e.g. for a best-response
+    category that no subject of either arm has, where the odds ratio is not defined).
     """
     rule = RATE_DEFINITIONS[definition] if isinstance(definition, str) else definition
     missing = [c for c in (subject, bor, arm) if c and c not in table.columns]
@@ -203,7 +205,7 @@ def compute_rate(
     arm_rates = tuple(ArmRate(a, rate(labels == a)) for a in arms) if labels is not None else ()
     overall = rate(pd.Series(True, index=table.index))
     comparison = None
-    if len(arms) == 2:
+    if len(arms) == 2 and compare:
         ref = reference or arms[0]
         if ref not in arms:
             raise ValueProblem(
@@ -223,6 +225,6 @@ def compute_rate(
                 conf_level=conf_level,
             ),
         )
-    elif reference is not None:
+    elif reference is not None and compare:
         raise ValueProblem("a reference arm needs exactly two arms", field="reference")
     return RateResult(definition=rule, arms=arm_rates, overall=overall, comparison=comparison)

@@ -61,6 +61,8 @@ class ConsortArm:
     analysed: int | None = None
     excluded_from_analysis: Sequence[Reason] = ()
     analysis_set: str = "Analysed"
+    completed: int | None = None  # completed the treatment (None: not reported)
+    lost_to_follow_up: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("not_received", "discontinued_reasons", "excluded_from_analysis"):
@@ -91,6 +93,7 @@ class ConsortFlow:
     excluded: int | None = None
     randomized: bool = False
     width_in: float = TEXT_WIDTH_IN
+    in_screening: int = 0  # consented, still being screened at the cut-off (part of Excluded)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "arms", tuple(self.arms))
@@ -136,8 +139,16 @@ def _allocation_items(arm: ConsortArm, randomized: bool) -> list[_Item]:
 
 
 def _followup_items(arm: ConsortArm) -> list[_Item]:
-    items: list[_Item] = [(f"Discontinued treatment ({_n(arm.discontinued)})", 0, True)]
-    return items + _reasons(arm.discontinued_reasons, 1)
+    items: list[_Item] = []
+    if arm.completed is not None:
+        items.append((f"Completed treatment ({_n(arm.completed)})", 0, True))
+    items += [
+        (f"Discontinued treatment ({_n(arm.discontinued)})", 0, True),
+        *_reasons(arm.discontinued_reasons, 1),
+    ]
+    if arm.lost_to_follow_up is not None:
+        items.append((f"Lost to follow-up ({_n(arm.lost_to_follow_up)})", 0, True))
+    return items
 
 
 def _analysis_items(arm: ConsortArm) -> list[_Item]:
@@ -213,7 +224,15 @@ def plot_consort(flow: ConsortFlow) -> Figure:
         y += screen_box.height + 0.18
         ex_x = trunk_x + main_w / 2 + 0.25
         excluded_box = _make_box(
-            [(f"Excluded ({_n(flow.excluded_count)})", 0, True), *_reasons(flow.not_eligible, 1)],
+            [
+                (f"Excluded ({_n(flow.excluded_count)})", 0, True),
+                *_reasons(flow.not_eligible, 1),
+                *(
+                    [(f"Still in screening at the cut-off ({_n(flow.in_screening)})", 1, False)]
+                    if flow.in_screening
+                    else []
+                ),
+            ],
             ex_x,
             right - ex_x,
         )

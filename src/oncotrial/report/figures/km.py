@@ -55,7 +55,9 @@ class KMCurve:
     where undefined). A curve that does not start at time 0 is drawn from (0, 1).
     ``censor_times`` (days) get a mark on the curve. ``median`` (days) draws the median guide
     lines; ``None`` = not reached. ``at_risk`` gives the number at risk at each of the plot's
-    ``at_risk_times``.
+    ``at_risk_times``. ``sparse_from`` (days): from there on fewer patients than the caller's
+    threshold remain at risk; the curve is drawn dotted and without its band beyond it (Pocock,
+    Clayton & Altman, Lancet 2002;359:1686: the tail rests on too few patients to read).
     """
 
     label: str
@@ -66,9 +68,13 @@ class KMCurve:
     censor_times: Sequence[float] = ()
     median: float | None = None
     at_risk: Sequence[int] = ()
+    sparse_from: float | None = None
 
     def __post_init__(self) -> None:
         record = f"KM curve {self.label!r}"
+        object.__setattr__(
+            self, "sparse_from", optional_float(self.sparse_from, what="sparse_from", record=record)
+        )
         times = float_tuple(self.times, what="times", record=record)
         survival = float_tuple(self.survival, what="survival", record=record)
         lower = _band(self.lower, record, "lower")
@@ -289,9 +295,21 @@ def _draw_curve(
     x = np.array([*times, end]) / MONTH_DAYS
     y = np.array([*surv, surv[-1]])
     keep = x <= x_max / MONTH_DAYS + 1e-9
+    cut = curve.sparse_from / MONTH_DAYS if curve.sparse_from is not None else None
+    if cut is not None and cut < x[keep][-1]:
+        # solid while enough patients remain at risk, dotted beyond (the caption says so)
+        y_cut = curve.survival_at(float(curve.sparse_from or 0.0))
+        solid = x[keep] <= cut
+        xs, ys = np.append(x[keep][solid], cut), np.append(y[keep][solid], y_cut)
+        xd = np.insert(x[keep][~solid], 0, cut)
+        yd = np.insert(y[keep][~solid], 0, y_cut)
+        ax.step(xd, yd, where="post", color=style["color"], linestyle=":", linewidth=1.2, zorder=3)
+        keep = keep & (x <= cut)
+    else:
+        xs, ys = x[keep], y[keep]
     ax.step(
-        x[keep],
-        y[keep],
+        xs,
+        ys,
         where="post",
         color=style["color"],
         linestyle=style["linestyle"],

@@ -61,6 +61,13 @@ EVENT_MARKERS: dict[str, dict[str, Any]] = {
         "markersize": 5.5,
         "label": "Death",
     },
+    "procedure": {
+        "marker": "D",
+        "markerfacecolor": OKABE_ITO["yellow"],
+        "markeredgecolor": "black",
+        "markersize": 5,
+        "label": "Procedure (local therapy)",
+    },
     "ongoing": {
         "marker": r"$\rightarrow$",
         "markerfacecolor": "black",
@@ -77,7 +84,9 @@ class SwimmerLane:
 
     ``treatment_days``: time on treatment; ``study_days``: time on study (≥ treatment; ``None``
     = same). ``responses``: ``(day, "CR"|"PR")`` onsets. ``ongoing``: still on treatment at the
-    cut-off (an arrow follows the bar).
+    cut-off (an arrow follows the bar). ``treatment_start``: day of the first dose from the
+    analysis time zero (randomization), where the bar starts; ``gaps``: ``(from, to)`` days
+    without treatment inside the bar (drawn as breaks); ``procedures``: days of procedures.
     """
 
     subject_id: str
@@ -88,9 +97,15 @@ class SwimmerLane:
     progression_day: float | None = None
     death_day: float | None = None
     ongoing: bool = False
+    treatment_start: float = 0.0
+    gaps: Sequence[tuple[float, float]] = ()
+    procedures: Sequence[float] = ()
 
     def __post_init__(self) -> None:
         record = f"subject {self.subject_id}"
+        object.__setattr__(self, "gaps", tuple((float(a), float(b)) for a, b in self.gaps))
+        object.__setattr__(self, "procedures", tuple(float(d) for d in self.procedures))
+        object.__setattr__(self, "treatment_start", float(self.treatment_start))
         treatment = optional_float(self.treatment_days, what="treatment_days", record=record)
         study = optional_float(self.study_days, what="study_days", record=record)
         if treatment is None or treatment < 0 or (study is not None and study < 0):
@@ -119,7 +134,8 @@ class SwimmerLane:
     @property
     def length(self) -> float:
         return max(
-            self.treatment_days,
+            self.treatment_start + self.treatment_days,
+            *self.procedures,
             self.study_days or 0.0,
             self.progression_day or 0.0,
             self.death_day or 0.0,
@@ -165,9 +181,10 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
         nudge = x_end * 0.018  # the arrow starts just after the bar it continues
         for row, lane in zip(y, lanes, strict=True):
             style = arm_style(arms.index(lane.arm))
-            if lane.study_days is not None and lane.study_days > lane.treatment_days:
+            treated_to = lane.treatment_start + lane.treatment_days
+            if lane.study_days is not None and lane.study_days > treated_to:
                 ax.plot(
-                    [lane.treatment_days / MONTH_DAYS, lane.study_days / MONTH_DAYS],
+                    [treated_to / MONTH_DAYS, lane.study_days / MONTH_DAYS],
                     [row, row],
                     color="#888888",
                     linewidth=1.0,
@@ -176,6 +193,7 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
             ax.barh(
                 row,
                 lane.treatment_days / MONTH_DAYS,
+                left=lane.treatment_start / MONTH_DAYS,
                 height=bar_h,
                 color=style["color"],
                 hatch=style["hatch"],
@@ -183,6 +201,18 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
                 linewidth=0.4,
                 zorder=2,
             )
+            for start, stop in lane.gaps:  # no treatment: a break in the bar
+                ax.barh(
+                    row,
+                    (stop - start) / MONTH_DAYS,
+                    left=start / MONTH_DAYS,
+                    height=bar_h + 0.1,
+                    color="white",
+                    linewidth=0,
+                    zorder=2.5,
+                )
+            for day in lane.procedures:
+                _mark(ax, day, row, EVENT_MARKERS["procedure"])
             for day, category in lane.responses:
                 _mark(ax, day, row, EVENT_MARKERS[category])
             if lane.progression_day is not None:
@@ -191,7 +221,7 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
                 _mark(ax, lane.death_day, row, EVENT_MARKERS["death"])
             if lane.ongoing:
                 ax.plot(
-                    lane.treatment_days / MONTH_DAYS + nudge,
+                    treated_to / MONTH_DAYS + nudge,
                     row,
                     linestyle="none",
                     zorder=4,
@@ -222,7 +252,10 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
             )
             for i, arm in enumerate(arms)
         ]
-        if any(lane.study_days and lane.study_days > lane.treatment_days for lane in lanes):
+        if any(
+            lane.study_days and lane.study_days > lane.treatment_start + lane.treatment_days
+            for lane in lanes
+        ):
             handles.append(Line2D([], [], color="#888888", linewidth=1.0, label="Follow-up"))
         for key, spec in EVENT_MARKERS.items():
             used = any(
@@ -230,6 +263,7 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
                 or (key == "progression" and lane.progression_day is not None)
                 or (key == "death" and lane.death_day is not None)
                 or (key == "ongoing" and lane.ongoing)
+                or (key == "procedure" and bool(lane.procedures))
                 for lane in lanes
             )
             if used:

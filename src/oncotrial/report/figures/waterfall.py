@@ -40,6 +40,9 @@ class WaterfallBar:
     best_change_pct: float | None
     best_response: str
     arm: str | None = None
+    # PD not by the target sum (RECIST 1.1 §4.3): "N" a new lesion, "NT" non-target progression;
+    # printed at the bar, whose height alone would read as stable disease or shrinkage
+    pd_by: str | None = None
 
     def __post_init__(self) -> None:
         change = optional_float(
@@ -190,6 +193,17 @@ def _draw_panel(
             )
         elif value == 0.0:  # a zero-height bar would be invisible: mark the patient
             ax.plot(xi, 0, marker="_", markersize=6, color=style["color"], zorder=4)
+        if bar.pd_by:
+            ax.text(
+                xi,
+                (drawn + 2.0) if drawn >= 0 else 2.0,
+                bar.pd_by,
+                ha="center",
+                va="bottom",
+                fontsize=6,
+                fontweight="bold",
+                zorder=5,
+            )
     ax.set_xlim(-0.7, max(len(ordered), 4) - 0.3)
     if show_ids and ordered:
         ax.set_xticks(x)

@@ -115,8 +115,11 @@ def _flow(results: TrialResults) -> Section:
                     arm.label,
                     arm.allocated,
                     arm.treated,
+                    arm.completed,
                     arm.discontinued,
                     arm.ongoing,
+                    arm.lost_to_follow_up,
+                    arm.in_follow_up,
                     arm.analysed,
                 )
             )
@@ -133,15 +136,20 @@ def _flow(results: TrialResults) -> Section:
                     Column("Arm"),
                     Column("Randomized" if consort.randomized else "Enrolled", "right"),
                     Column("Treated", "right"),
+                    Column("Completed treatment", "right"),
                     Column("Discontinued treatment", "right"),
                     Column("On treatment at cut-off", "right"),
+                    Column("Lost to follow-up", "right"),
+                    Column("In follow-up at cut-off", "right"),
                     Column("Analysed", "right"),
                 ),
                 tuple(rows),
                 footnotes=(
                     f"{consort.screened} screened; "
                     f"{sum(n for _, n in consort.not_eligible)} not enrolled (screen failures, "
-                    "first criterion not met).",
+                    "first criterion not met); "
+                    f"{consort.in_screening} still in screening at the cut-off (CONSORT 2010 "
+                    "items 13a-b).",
                 ),
             ),
         ),
@@ -202,6 +210,25 @@ def _endpoints(results: TrialResults) -> Section:
     )
 
 
+def _supportive(results: TrialResults) -> Section | None:
+    """The plan's supportive analyses (randomized trials: ORR, DCR, DoR per arm with exact
+    intervals and the arms compared; CONSORT 2010 item 17a), apart from the registered ones."""
+    if not results.supportive:
+        return None
+    return Section(
+        "supportive",
+        "Supportive analyses",
+        (
+            Paragraph(
+                "Analyses the analysis plan adds to the registered outcomes. They support the "
+                "primary comparison and are not tests of a registered hypothesis: p-values are "
+                "descriptive (ICH E9 §5.6)."
+            ),
+        ),
+        tuple(endpoint_section(results, item) for item in results.supportive),
+    )
+
+
 def _response_over_time(results: TrialResults) -> Section | None:
     run = results.response
     if run is None:
@@ -258,6 +285,9 @@ def build_trial_report(results: TrialResults, *, generated: datetime) -> Report:
         _baseline(results),
         _endpoints(results),
     ]
+    supportive = _supportive(results)
+    if supportive is not None:
+        sections.append(supportive)
     if results.safety is not None:
         sections.append(_plan_safety(results, results.safety))
     over_time = _response_over_time(results)

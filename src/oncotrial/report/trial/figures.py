@@ -8,6 +8,9 @@ first dose for the swimmer plot) — a change of unit, not a computation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import (
@@ -41,6 +44,7 @@ from oncotrial.report.figures import (
     plot_waterfall,
 )
 from oncotrial.report.trial.wording import fmt_p
+from oncotrial.stats.km import KaplanMeier
 
 __all__ = [
     "consort_figure",
@@ -80,9 +84,12 @@ def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
                 analysed=arm.analysed,
                 excluded_from_analysis=_reasons(arm.not_analysed),
                 analysis_set=f"Analysed ({efficacy_name.lower()})",
+                completed=arm.completed,
+                lost_to_follow_up=arm.lost_to_follow_up,
             )
             for arm in consort.arms
         ),
+        in_screening=consort.in_screening,
     )
     excluded = consort.screened - consort.enrolled
     arms_text = "; ".join(f"{a.label}: {a.allocated}" for a in consort.arms)
@@ -90,11 +97,28 @@ def consort_figure(consort: ConsortCounts, efficacy_name: str) -> Figure:
         plot_consort(flow),
         id="consort",
         caption="Participant flow (CONSORT 2010): screening, allocation, treatment, "
-        "discontinuation of study treatment and analysis.",
+        "completion or discontinuation of study treatment, losses to follow-up and analysis.",
         alt_text=f"Flow diagram: {consort.screened} assessed for eligibility, {excluded} not "
         f"enrolled, {consort.enrolled} {'randomized' if consort.randomized else 'enrolled'} "
         f"({arms_text}), with treatment, discontinuation and analysis counts per arm.",
     )
+
+
+#: fewer patients than this at risk: the curve is drawn dotted from there (Pocock, Clayton &
+#: Altman, Lancet 2002;359:1686 — curves should not be read where few patients remain)
+MIN_AT_RISK = 5
+
+
+def sparse_from(curve: KaplanMeier, threshold: int = MIN_AT_RISK) -> float | None:
+    """The day from which fewer than ``threshold`` patients are at risk (None: never).
+
+    ``n_risk[i]`` counts the patients with time ≥ ``times[i]``: the segment after ``times[i-1]``
+    rests on them, so the sparse part starts at the previous time (0 for the first)."""
+    below = np.flatnonzero(np.asarray(curve.n_risk) < threshold)
+    if below.size == 0:
+        return None
+    i = int(below[0])
+    return float(curve.times[i - 1]) if i > 0 else 0.0
 
 
 def km_figure(
@@ -115,7 +139,13 @@ def km_figure(
                 censor_times=censored.tolist(),
                 median=curve.median.time,
                 at_risk=curve.risk_table(ticks),
+                sparse_from=sparse_from(curve),
             )
+        )
+    if any(c.sparse_from is not None for c in curves):
+        caption = (
+            f"{caption} Dotted where fewer than {MIN_AT_RISK} patients remain at risk: the "
+            "estimate there rests on too few patients to be read."
         )
     annotation = None
     if outcome.cox is not None and outcome.logrank is not None:
@@ -191,13 +221,35 @@ def _waterfall_response(value: object) -> str:
     return {"NON-CR/NON-PD": "SD", "MISSING": "NE"}.get(text.removeprefix("i").upper(), text)
 
 
+def pd_not_by_target(run: ResponseRun) -> dict[str, str]:
+    """Per subject whose first PD timepoint is not target progression: "N" (a new lesion) or
+    "NT" (unequivocal non-target progression) — RECIST 1.1 §4.3.1-4.3.3."""
+    timepoints = run.result.timepoints
+    needed = {"USUBJID", "ADT", "OVRLRESP", "TRGRESP", "NTRGRESP", "NEWLIND"}
+    if timepoints.empty or not needed <= set(timepoints.columns):
+        return {}
+    pd_rows = timepoints[timepoints["OVRLRESP"].astype(str) == "PD"].sort_values("ADT")
+    first = pd_rows.drop_duplicates("USUBJID")
+    out = {}
+    for row in first.itertuples():
+        if str(row.TRGRESP) == "PD":
+            continue
+        if str(row.NEWLIND) == "Y":
+            out[str(row.USUBJID)] = "N"
+        elif str(row.NTRGRESP) == "PD":
+            out[str(row.USUBJID)] = "NT"
+    return out
+
+
 def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str) -> Figure:
+    marks = pd_not_by_target(run)
     bars = [
         WaterfallBar(
             str(row.SUBJID),
             None if pd.isna(row.BEST_PCHG) else float(row.BEST_PCHG),
             _waterfall_response(row.BOR),
             str(row.ARM) if len(arms) > 1 else None,
+            pd_by=marks.get(str(row.USUBJID)) if _waterfall_response(row.BOR) == "PD" else None,
         )
         for row in run.table.itertuples()
     ]
@@ -209,7 +261,13 @@ def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str)
         caption=f"Best percentage change from baseline in the sum of target-lesion diameters, "
         f"one bar per patient (screening number), coloured by {kind}: the smallest change over "
         "the assessments that count toward best response. Dashed lines: −30% (partial "
-        "response) and +20% (progression) thresholds of RECIST 1.1.",
+        "response) and +20% (progression) thresholds of RECIST 1.1."
+        + (
+            " N: progression by a new lesion; NT: by unequivocal non-target progression — the "
+            "bar's height (target lesions) does not show it (RECIST 1.1 §4.3)."
+            if any(b.pd_by for b in bars)
+            else ""
+        ),
         alt_text=f"Waterfall plot of {measured} patients with a post-baseline measurement, "
         "sorted from the largest increase to the largest decrease.",
     )
@@ -262,55 +320,116 @@ def spider_figure(
     )
 
 
-def swimmer_figure(results: TrialResults, run: ResponseRun, *, figure_id: str) -> Figure | None:
-    """Treated patients: time on treatment, responses, progression, death, still on treatment."""
+#: a dosing gap: more than this many times the patient's median interval between
+#: administrations without one (drawn as a break in the treatment bar)
+GAP_FACTOR = 1.5
+
+
+def dosing_gaps(
+    dates: Sequence[pd.Timestamp], zero: pd.Timestamp
+) -> tuple[tuple[float, float], ...]:
+    """Days from ``zero`` without treatment between administrations: where the interval exceeds
+    :data:`GAP_FACTOR` × the median interval, from one median interval after the dose before
+    to the next dose."""
+    days = sorted({(d - zero).days for d in dates})
+    if len(days) < 3:
+        return ()
+    steps = np.diff(days)
+    usual = float(np.median(steps))
+    return tuple(
+        (float(a + usual), float(b))
+        for a, b, step in zip(days[:-1], days[1:], steps, strict=True)
+        if usual > 0 and step > GAP_FACTOR * usual
+    )
+
+
+def _dates(frame: pd.DataFrame | None, column: str) -> dict[str, list[pd.Timestamp]]:
+    if frame is None or frame.empty or column not in frame.columns:
+        return {}
+    when = pd.to_datetime(frame[column].astype(str).str.slice(0, 10), errors="coerce")
+    out: dict[str, list[pd.Timestamp]] = {}
+    for subject, day in zip(frame["USUBJID"].astype(str), when, strict=True):
+        if not pd.isna(day):
+            out.setdefault(subject, []).append(day)
+    return out
+
+
+def _day(value: object, zero: pd.Timestamp) -> float | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    when = pd.Timestamp(str(value))
+    return None if pd.isna(when) else float((when - zero).days)
+
+
+def swimmer_figure(
+    results: TrialResults,
+    run: ResponseRun,
+    *,
+    figure_id: str,
+) -> Figure | None:
+    """Treated patients from the analysis time zero: time on treatment with dosing gaps,
+    procedures, responses, progression, death, still on treatment."""
     adsl = results.sets.efficacy
     treated = adsl[adsl["TRTSDT"].notna()]
     if treated.empty:
         return None
+    reference = results.sets.reference
     ovr = run.result.adrs
     ovr = ovr[(ovr["PARAMCD"] == "OVR") & ovr["AVALC"].isin(["CR", "PR", "iCR", "iPR"])]
     by_subject = {subject: rows for subject, rows in ovr.groupby("USUBJID")}  # noqa: C416
     first_pd = dict(
         zip(run.result.summary["USUBJID"], run.result.summary["FIRST_PD_DT"], strict=True)
     )
+    doses = _dates(results.dosing, "EXSTDTC")
+    procedures = _dates(results.procedures, "PRSTDTC")
     lanes = []
-    for row in treated.itertuples():
-        start = pd.Timestamp(row.TRTSDT)
-        end = pd.Timestamp(row.TRTEDT) if isinstance(row.TRTEDT, str) and row.TRTEDT else start
-        last_alive = (
-            pd.Timestamp(row.LSTALVDT) if isinstance(row.LSTALVDT, str) and row.LSTALVDT else None
+    for row in treated.to_dict("records"):
+        start = pd.Timestamp(row["TRTSDT"])
+        zero_value = row.get(reference)
+        zero = start if zero_value is None or pd.isna(zero_value) else pd.Timestamp(zero_value)
+        end = (
+            pd.Timestamp(row["TRTEDT"])
+            if isinstance(row["TRTEDT"], str) and row["TRTEDT"]
+            else start
         )
-        death = pd.Timestamp(row.DTHDT) if isinstance(row.DTHDT, str) and row.DTHDT else None
-        study_end = death or last_alive
-        responses = tuple(
-            (float((pd.Timestamp(r.ADT) - start).days), str(r.AVALC).removeprefix("i"))
-            for r in by_subject.get(row.USUBJID, pd.DataFrame()).itertuples()
-            if pd.Timestamp(r.ADT) >= start
-        )
-        progression = first_pd.get(row.USUBJID)
+        death = _day(row.get("DTHDT"), zero)
+        last_alive = _day(row.get("LSTALVDT"), zero)
+        subject = str(row["USUBJID"])
+        progression = first_pd.get(row["USUBJID"])
         lanes.append(
             SwimmerLane(
-                str(row.SUBJID) if isinstance(row.SUBJID, str) else str(row.USUBJID),
-                str(row.ARM),
+                str(row["SUBJID"]) if isinstance(row["SUBJID"], str) else subject,
+                str(row["ARM"]),
                 treatment_days=float((end - start).days + 1),
-                study_days=float((study_end - start).days) if study_end is not None else None,
-                responses=responses,
+                treatment_start=float(max((start - zero).days, 0)),
+                study_days=death if death is not None else last_alive,
+                responses=tuple(
+                    (float((pd.Timestamp(r.ADT) - zero).days), str(r.AVALC).removeprefix("i"))
+                    for r in by_subject.get(row["USUBJID"], pd.DataFrame()).itertuples()
+                    if pd.Timestamp(r.ADT) >= start
+                ),
                 progression_day=(
-                    float((pd.Timestamp(progression) - start).days)
+                    float((pd.Timestamp(progression) - zero).days)
                     if progression is not None and not pd.isna(progression)
                     else None
                 ),
-                death_day=float((death - start).days) if death is not None else None,
-                ongoing=str(row.EOTSTT) == "ONGOING",
+                death_day=death,
+                ongoing=str(row.get("EOTSTT")) == "ONGOING",
+                gaps=dosing_gaps(doses.get(subject, []), zero),
+                procedures=tuple(
+                    float(max((d - zero).days, 0)) for d in procedures.get(subject, [])
+                ),
             )
         )
     arms = results.arm_labels
+    label = results.sets.reference_label
     return Figure.from_matplotlib(
-        plot_swimmer(SwimmerPlot(lanes, arms=arms)),
+        plot_swimmer(SwimmerPlot(lanes, arms=arms, x_label=f"Time since {label} (months)")),
         id=figure_id,
-        caption="Each treated patient's time on study treatment (bar) and follow-up (line) "
-        "from the first dose, by screening number, with responses, progression, death and "
-        "treatment ongoing at the data cut-off (arrow).",
+        caption=f"Each treated patient from {label}, the analysis time zero: time on study "
+        "treatment (bar, from the first dose; white breaks: no dose for more than "
+        f"{GAP_FACTOR:g} times the patient's median interval between administrations) and "
+        "follow-up (line), by screening number, with procedures (local therapy, SDTM PR), "
+        "responses, progression, death and treatment ongoing at the data cut-off (arrow).",
         alt_text=f"Swimmer plot of {len(lanes)} treated patients, longest at the top.",
     )

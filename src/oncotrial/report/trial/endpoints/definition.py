@@ -137,6 +137,16 @@ def computed_as(results: TrialResults, item: EndpointResult) -> str:
             "≥ 50%), Fisher's exact test, the Cochran-Armitage trend test, logistic regression "
             f"(odds ratio per 10 points) and the ROC AUC of TPS for response{within}."
         )
+    outcome = item.outcome
+    if kind is EndpointKind.LOCAL_CONTROL and getattr(outcome, "incidence", None) is not None:
+        return (
+            f"Local control of the residual lesions in both arms, as the analysis plan reads "
+            f"it: time from {sets.reference_label} to local progression of any lesion present "
+            "at baseline (per-lesion RECIST 1.1 thresholds; Methods), death without local "
+            "progression a competing event: cumulative incidence per arm (Aalen-Johansen) and "
+            "Gray's test, with local progression-free survival (local progression or death) "
+            "by Kaplan-Meier alongside."
+        )
     if kind is EndpointKind.LOCAL_CONTROL:
         return (
             "Local progression-free survival: time from "

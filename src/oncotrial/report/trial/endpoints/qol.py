@@ -6,7 +6,7 @@ from oncotrial.analysis.results import EndpointResult, QolOutcome, TrialResults
 from oncotrial.endpoints.qol import MINIMAL_IMPORTANT_DIFFERENCE
 from oncotrial.report import Block, Column, Paragraph, Row, Table
 from oncotrial.report.trial.endpoints.arms import arm_codes
-from oncotrial.report.trial.wording import round_or_none
+from oncotrial.report.trial.wording import fmt_p, round_or_none
 
 __all__ = ["qol_blocks"]
 
@@ -71,4 +71,83 @@ def qol_blocks(results: TrialResults, item: EndpointResult, outcome: QolOutcome)
                 ),
             )
         )
+    return blocks + _comparison_blocks(item, outcome)
+
+
+def _comparison_blocks(item: EndpointResult, outcome: QolOutcome) -> list[Block]:
+    """The arms compared (ANCOVA of the change) and the missing-data pattern beside it."""
+    blocks: list[Block] = []
+    missing = outcome.missing
+    if outcome.comparison and missing is not None:
+        other = next(a for a in missing.arms if a != outcome.reference)
+        blocks.append(
+            Table(
+                f"{item.id}-qol-ancova",
+                f"Change from baseline compared: {other} − {outcome.reference}",
+                (
+                    Column("Visit"),
+                    Column(f"n, {outcome.reference}", "right"),
+                    Column(f"n, {other}", "right"),
+                    Column("Adjusted difference", "right", ".2f"),
+                    Column("95% CI", "right"),
+                    Column("p", "right"),
+                ),
+                tuple(
+                    Row(
+                        (
+                            c.visit,
+                            c.n[0],
+                            c.n[1],
+                            round_or_none(c.difference, 6),
+                            f"{c.lower:.2f} to {c.upper:.2f}",
+                            fmt_p(c.p),
+                        )
+                    )
+                    for c in outcome.comparison
+                ),
+                footnotes=(
+                    "ANCOVA per visit: change from baseline on arm and baseline score, among "
+                    "patients with both scores (EMA guideline on adjustment for baseline "
+                    "covariates, 2015). Observed cases only: read with the missing-data table.",
+                ),
+            )
+        )
+    if missing is not None:
+        rows = [
+            Row((v.arm, v.visit, v.expected, v.observed, v.missing, 100 * v.missing / v.expected))
+            for v in missing.visits
+            if v.expected
+        ]
+        patterns = "; ".join(
+            f"{arm}: {c} complete, {m} stop early, {i} with gaps, {n} baseline only"
+            for arm, c, m, i, n in zip(
+                missing.arms,
+                missing.complete,
+                missing.monotone,
+                missing.intermittent,
+                missing.no_follow_up,
+                strict=True,
+            )
+        )
+        blocks.append(
+            Table(
+                f"{item.id}-qol-missing",
+                "Questionnaires returned per arm and visit (patients with a baseline score)",
+                (
+                    Column("Arm"),
+                    Column("Visit"),
+                    Column("Expected", "right"),
+                    Column("Returned", "right"),
+                    Column("Missing", "right"),
+                    Column("Missing, %", "right", ".1f"),
+                ),
+                tuple(rows),
+                footnotes=(
+                    f"Patterns per patient — {patterns}. Uneven attrition between arms biases "
+                    "the comparison of observed scores (Fairclough 2010, ch. 6).",
+                ),
+            )
+        )
+    if outcome.comparison_note:
+        blocks.append(Paragraph(f"Change from baseline not compared: {outcome.comparison_note}."))
     return blocks

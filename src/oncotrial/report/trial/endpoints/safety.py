@@ -6,7 +6,7 @@ from oncotrial.analysis.results import EndpointResult, SafetyOutcome, TrialResul
 from oncotrial.endpoints.safety import Count
 from oncotrial.plan.model import WindowStart
 from oncotrial.report import Block, Column, Paragraph, Row, Table
-from oncotrial.report.trial.endpoints.arms import arm_codes, arm_legend, arm_order
+from oncotrial.report.trial.endpoints.arms import arm_order
 
 __all__ = ["safety_blocks", "window_words"]
 
@@ -51,19 +51,12 @@ def safety_blocks(
     denominators = outcome.worst.denominators
     order = arm_order(results, arms)
     several = len(order) > 1
-    codes = arm_codes(results)
-    legend = (f"Arms (as treated): {arm_legend(results, arms, denominators)}.",) if several else ()
+    legend = (
+        ("Arms as treated: each patient in the arm of the treatment received.",) if several else ()
+    )
     shown = [*order, len(arms) - 1] if several else order  # the total column last
-    headers = [
-        (
-            f"{codes.get(arms[i], arms[i])} (N = {denominators[i]})"
-            if arms[i] != "Total"
-            else f"Total (N = {denominators[i]})"
-        )
-        if several
-        else f"{arms[i]} (N = {denominators[i]})"
-        for i in shown
-    ]
+    # the arms' own labels, never codes only (CONSORT 2010 item 17a: each group named)
+    headers = [f"{arms[i]} (N = {denominators[i]})" for i in shown]
     overview = Table(
         f"{table_id}-overview",
         "Patients with treatment-emergent adverse events",
@@ -98,8 +91,8 @@ def safety_blocks(
     )
     any_grade5 = any(c.n for row in outcome.worst.rows for c in row.grade5)
     columns = [Column("System organ class / CTCAE term")]
-    for i in order:
-        prefix = f"{codes.get(arms[i], arms[i])}: " if several else ""
+    for i in shown:
+        prefix = f"{arms[i]}: " if several else ""
         columns += [Column(f"{prefix}any grade", "right"), Column(f"{prefix}grade ≥ 3", "right")]
         if any_grade5:
             columns.append(Column(f"{prefix}grade 5", "right"))
@@ -107,7 +100,7 @@ def safety_blocks(
     for row in outcome.worst.rows:
         label = row.term or row.soc or "Any TEAE"
         cells: list[str | int | float | None] = [label]
-        for i in order:
+        for i in shown:
             cells += [_count_cell(row.any_grade[i]), _count_cell(row.grade3[i])]
             if any_grade5:
                 cells.append(_count_cell(row.grade5[i]))
@@ -120,7 +113,8 @@ def safety_blocks(
         tuple(rows),
         footnotes=(
             "n (%): a patient with several events in a row is counted once, at the worst grade. "
-            "System organ classes and terms by descending frequency.",
+            "System organ classes and terms by descending frequency; the Total columns count "
+            "every arm.",
             *legend,
         ),
     )

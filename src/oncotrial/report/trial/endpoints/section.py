@@ -34,10 +34,17 @@ def endpoint_section(
     results: TrialResults, item: EndpointResult, *, waterfall: bool = False
 ) -> Section:
     """The endpoint's section: registration quotes, how it was computed, the result."""
-    blocks: list[Block] = [
-        *registry_quotes(results, item),
-        Paragraph(f"{item.label}. " + computed_as(results, item)),
-    ]
+    opening: list[Block] = (
+        [
+            Paragraph(
+                f"{item.label}: a supportive analysis of the analysis plan, not a registered "
+                f"outcome. The plan's definition: {item.endpoint.description}"
+            )
+        ]
+        if item.supportive
+        else registry_quotes(results, item)
+    )
+    blocks: list[Block] = [*opening, Paragraph(f"{item.label}. " + computed_as(results, item))]
     outcome = item.outcome
     if isinstance(outcome, RateOutcome):
         blocks += rate_blocks(results, item, outcome, waterfall)

@@ -68,7 +68,9 @@ def tte_blocks(results: TrialResults, item: EndpointResult, outcome: TteOutcome)
         blocks.append(_sensitivity_table(item, outcome))
     blocks += model_blocks(item, outcome)
     blocks += _tte_figures(results, item, outcome)
-    if outcome.local is not None:
+    if outcome.incidence is not None:
+        blocks.append(_incidence_table(item, outcome))
+    if outcome.local is not None and outcome.incidence is None:
         ids = ", ".join(LOCAL_PROGRESSION_RULES)
         events = len(outcome.local.events)
         blocks.append(
@@ -159,6 +161,50 @@ def _sensitivity_table(item: EndpointResult, outcome: TteOutcome) -> Table:
         footnotes=(
             "Each variant derives the endpoint again on the same patients, time zero and "
             "imaging schedule (FDA 2018 guidance, section on PFS; EMA/CHMP/27994/2008 Rev.1).",
+        ),
+    )
+
+
+def _incidence_table(item: EndpointResult, outcome: TteOutcome) -> Table:
+    """Cumulative incidence of the event per arm with the competing event stated, Gray's test."""
+    inc = outcome.incidence
+    assert inc is not None
+    at = dict(inc.at_landmark)
+    when = f"at {inc.landmark}" if inc.landmark is not None else ""
+    columns = [
+        Column("Arm"),
+        Column("N", "right"),
+        Column(inc.event[:1].upper() + inc.event[1:], "right"),
+        Column(inc.competing[:1].upper() + inc.competing[1:], "right"),
+    ]
+    if inc.landmark is not None:
+        columns += [Column(f"Cumulative incidence {when}, % (95% CI)", "right")]
+    rows = []
+    for arm, curve in inc.curves:
+        cells: list[str | int | float | None] = [arm, curve.n, curve.events, curve.competing]
+        if inc.landmark is not None:
+            e = at[arm]
+            lower = f"{100 * e.lower:.1f}" if e.lower is not None else "–"
+            upper = f"{100 * e.upper:.1f}" if e.upper is not None else "–"
+            cells.append(f"{100 * e.estimate:.1f} {ci(lower, upper)}; {e.n_risk} at risk")
+        rows.append(Row(tuple(cells)))
+    test = (
+        f"Gray's test of equal cumulative incidence: χ² = {inc.gray.chisq:.2f}, "
+        f"{inc.gray.df} df, {fmt_p(inc.gray.p)}."
+        if inc.gray is not None
+        else (inc.note or "Gray's test: one arm only.")
+    )
+    return Table(
+        f"{item.id}-incidence",
+        f"Cumulative incidence of {inc.event}, {inc.competing} competing (analysis plan)",
+        tuple(columns),
+        tuple(rows),
+        footnotes=(
+            test,
+            "Aalen-Johansen estimate with the delta-method variance of R's cmprsk::cuminc and "
+            "log(−log) limits; death precludes local failure, so 1 − Kaplan-Meier (deaths "
+            "censored) would overstate it (Gray, Ann Stat 1988;16:1141; Latouche et al., J Clin "
+            "Epidemiol 2013). The Kaplan-Meier table counts local progression or death.",
         ),
     )
 
