@@ -62,6 +62,7 @@ _patterns = [
     path(S, subjects.subject_detail, name="subject"),
     path(S + "randomize/", randomization.randomize_subject, name="randomize"),
     path(S + "assessments/new/", assessments.assessment_new, name="assessment_new"),
+    path(S + "assessments/preview/", assessments.assessment_preview, name="assessment_preview"),
     path(S + "assessments/<int:pk>/", assessments.assessment_detail, name="assessment"),
     path(S + "<str:entity>/new/", entry.record_new, name="record_new"),
     path(S + "<str:entity>/<int:pk>/", entry.record_edit, name="record_edit"),
