@@ -12,6 +12,7 @@
     ├── AnalysisError                 valid data, but the analysis cannot be done (one group, …)
     ├── StoreError                    the trial database refuses or cannot do something
     │   └── IntegrityError            a write that would corrupt the record (nothing is written)
+    │       └── EditConflict          a save from a revision someone else has changed since
     └── ConfigurationError            the environment is missing something (a file, a server)
 
 Every error carries a one-paragraph message and, where known, the ``file``, ``record`` and
@@ -28,6 +29,7 @@ __all__ = [
     "AnalysisError",
     "ConfigurationError",
     "DictionaryError",
+    "EditConflict",
     "FormatError",
     "InputError",
     "IntegrityError",
@@ -144,6 +146,33 @@ class StoreError(OncotrialError):
 
 class IntegrityError(StoreError):
     """A write that would break the record's integrity; it is rejected and nothing is written."""
+
+
+class EditConflict(IntegrityError):
+    """A change made to an older revision of a record than the one stored (optimistic
+    concurrency): someone saved the record after this person opened it, so nothing is written.
+
+    ``stored`` is the record as it is now, ``opened`` as it was at the revision the person
+    opened (None when that revision is not in the history), ``changed_by`` the saves since
+    (user, time, reason), oldest first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        stored: object,
+        opened: object,
+        changed_by: Sequence[tuple[str, object, str | None]],
+        expected_revision: int,
+        record: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, record=record, hint=hint)
+        self.stored = stored
+        self.opened = opened
+        self.changed_by = tuple(changed_by)
+        self.expected_revision = expected_revision
 
 
 class ConfigurationError(OncotrialError):

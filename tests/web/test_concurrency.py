@@ -1,8 +1,13 @@
-"""Two people randomizing at the same moment never get the same slot, nor skip one.
+"""Two people at the same moment: no slot given twice, no edit lost, no visit entered twice.
 
 Threads with their own database connections call ``allocate`` together (a barrier releases them
 at once) for different subjects of the same trial, on SQLite (the default) and on PostgreSQL
 (127.0.0.1:5432, user postgres; skipped with a message when it is not reachable).
+
+Edits (issue 13): every edit form carries the record's revision; a save from a form opened before
+someone else's save gets the conflict page (409; the stored value, the person's value, who
+changed it and when) and nothing is overwritten. Driven through the web application's views with
+one test client per person, in threads for the simultaneous saves.
 """
 
 from __future__ import annotations
@@ -171,6 +176,229 @@ def test_concurrent_randomization_on_postgresql(web, postgres: str) -> None:
             trial, protocol, subjects, user = _setup(THREADS, local_id=f"R{round_}")
             results = _race(trial, protocol, subjects, user)
             _check(trial, results)
+    finally:
+        for connection in connections.all(initialized_only=True):
+            connection.close()
+        configure_web(web.path, **TEST_SETTINGS)
+
+
+# --- optimistic concurrency on edits, one assessment per visit (issue 13) ---------------------
+
+TRIES = 30
+AE = {
+    "term": "pneumonitis",
+    "grade": "2",
+    "stdtc": "2025-04-01",
+    "serious": "N",
+    "rel": "RELATED",
+    "acn": "DRUG INTERRUPTED",
+    "outcome": "RECOVERING/RESOLVING",
+}
+
+
+def _team_with_ae(web: Any) -> tuple[dict[str, Any], str, str]:
+    """Trial 001 with a randomized subject and one adverse event; clients of ana and ben."""
+    from oncotrial.store import models as db
+
+    from .helpers import eligible_subject, generate_list, randomize
+
+    trial = web.trial("001")
+    people = {
+        "ana": web.member("ana", trial, "investigator"),
+        "ben": web.member("ben", trial, "data_manager"),
+        "sam": web.member("sam", trial, "statistician"),
+    }
+    people["ana"].first_name, people["ana"].last_name = "Ana", "Reyes"
+    people["ana"].save()
+    clients = {name: web.client(person) for name, person in people.items()}
+    generate_list(clients["sam"])
+    usubjid = eligible_subject(clients["ana"])
+    randomize(clients["ana"], "001", usubjid)
+    created = clients["ana"].post(f"/t/001/subjects/{usubjid}/ae/new/?format=json", AE)
+    assert created.status_code == 201, created.content.decode()[-2000:]
+    record = db.AdverseEvent.objects.get(pk=created.json()["created"])
+    return clients, usubjid, f"/t/001/subjects/{usubjid}/ae/{record.pk}/"
+
+
+def _opened(client: Any, url: str) -> int:
+    """The revision the edit form shows (its JSON twin; the page has it as a hidden field)."""
+    return int(client.get(url + "?format=json").json()["revision"])
+
+
+def _stale_tries(clients: dict[str, Any], url: str, tries: int) -> None:
+    from oncotrial.store import models as db
+
+    pk = int(url.rstrip("/").split("/")[-1])
+    for attempt in range(tries):
+        a_grade, b_grade = ("3", "1") if attempt % 2 else ("1", "3")
+        opened_a, opened_b = _opened(clients["ana"], url), _opened(clients["ben"], url)
+        saved = clients["ana"].post(
+            url, {**AE, "grade": a_grade, "reason": f"A {attempt}", "revision": opened_a}
+        )
+        assert saved.status_code == 302, saved.content.decode()[-2000:]
+        stale = clients["ben"].post(
+            url + "?format=json",
+            {**AE, "grade": b_grade, "reason": f"B {attempt}", "revision": opened_b},
+        )
+        assert stale.status_code == 409, stale.content.decode()[-2000:]
+        body = stale.json()
+        grade = next(f for f in body["fields"] if f["name"] == "grade")
+        assert grade["stored"] == a_grade and grade["yours"] == b_grade
+        assert body["changed_by"][-1]["user"] == "Ana Reyes"
+        assert body["changed_by"][-1]["reason"] == f"A {attempt}"
+        stored = db.AdverseEvent.objects.get(pk=pk)
+        assert stored.grade == int(a_grade)  # A's value stands: nothing lost
+        last = db.AdverseEvent.history.filter(id=pk).latest("history_date", "history_id")
+        assert (last.history_user.username, last.history_change_reason) == ("ana", f"A {attempt}")
+    assert not db.AdverseEvent.history.filter(id=pk, history_user__username="ben").exists()
+
+
+def _simultaneous_tries(clients: dict[str, Any], url: str, tries: int) -> None:
+    from django.db import connections
+
+    from oncotrial.store import models as db
+
+    pk = int(url.rstrip("/").split("/")[-1])
+    for attempt in range(tries):
+        opened = _opened(clients["ana"], url)
+        posts = {
+            name: {**AE, "acnoth": f"{name.upper()} {attempt}", "reason": f"{name} {attempt}"}
+            for name in ("ana", "ben")
+        }
+        barrier = threading.Barrier(2)
+        status: dict[str, int] = {}
+
+        def save(
+            name: str,
+            opened: int = opened,
+            posts: Any = posts,
+            barrier: Any = barrier,
+            status: dict[str, int] = status,
+        ) -> None:
+            try:
+                barrier.wait()
+                response = clients[name].post(
+                    url + "?format=json", {**posts[name], "revision": opened}
+                )
+                status[name] = response.status_code
+            finally:
+                for connection in connections.all(initialized_only=True):
+                    connection.close()
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in posts]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert sorted(status.values()) == [200, 409], status  # exactly one wins
+        winner = next(name for name, code in status.items() if code == 200)
+        stored = db.AdverseEvent.objects.get(pk=pk)
+        assert stored.acnoth == posts[winner]["acnoth"]
+        assert stored.revision == opened + 1
+        last = db.AdverseEvent.history.filter(id=pk).latest("history_date", "history_id")
+        assert (last.history_user.username, last.history_change_reason) == (
+            winner,
+            f"{winner} {attempt}",
+        )
+
+
+def _simultaneous_week8(clients: dict[str, Any], usubjid: str, saves: int) -> None:
+    from django.db import connections
+
+    from oncotrial.store import models as db
+
+    from .helpers import BASELINE
+
+    url = f"/t/001/subjects/{usubjid}/assessments/new/"
+    assert clients["ana"].post(url, BASELINE).status_code == 302
+    follow = {
+        "visit": "WEEK 8",
+        "date": "2025-04-25",
+        "evaluator": "INVESTIGATOR",
+        "method": "CT SCAN",
+        "t-0-value": "20",
+        "t-1-value": "9",
+        "nt-0-value": "PRESENT",
+        "overall": "PR",
+        "confirm": "on",
+    }
+    barrier = threading.Barrier(saves)
+    status: list[int] = []
+    bodies: list[str] = []
+
+    def save(index: int) -> None:
+        try:
+            client = clients["ana" if index % 2 else "ben"]
+            barrier.wait()
+            response = client.post(url, follow)
+            status.append(response.status_code)
+            bodies.append(response.content.decode())
+        finally:
+            for connection in connections.all(initialized_only=True):
+                connection.close()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in range(saves)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(status) == [302] + [400] * (saves - 1), status
+    refused = next(b for b, code in zip(bodies, status, strict=True) if code == 400)
+    assert "WEEK 8 already has a tumour assessment by the investigator" in refused
+    subject = db.Subject.objects.get(usubjid=usubjid)
+    assert db.TumourAssessment.objects.filter(subject=subject, visit="WEEK 8").count() == 1
+
+
+def test_stale_edit_gets_the_conflict_page(web) -> None:
+    from oncotrial.store import models as db
+
+    clients, _usubjid, url = _team_with_ae(web)
+    form = clients["ben"].get(url).content.decode()
+    assert 'type="hidden" name="revision" value="1"' in form  # the revision travels with the form
+    saved = clients["ana"].post(url, {**AE, "grade": "3", "reason": "source says 3", "revision": 1})
+    assert saved.status_code == 302
+    stale = clients["ben"].post(url, {**AE, "grade": "1", "reason": "source says 1", "revision": 1})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "Your change was not saved" in page and "Ana Reyes" in page and "source says 3" in page
+    assert db.AdverseEvent.objects.get().grade == 3
+    # the page offers ben's values again, on top of the stored revision: a deliberate overwrite
+    assert 'name="revision" value="2"' in page
+    again = clients["ben"].post(url, {**AE, "grade": "1", "reason": "source says 1", "revision": 2})
+    assert again.status_code == 302 and db.AdverseEvent.objects.get().grade == 1
+    # JSON clients: 409 with the same content; a save answers the new revision
+    stale_json = clients["ana"].post(
+        url + "?format=json", {**AE, "grade": "4", "reason": "x", "revision": 2}
+    )
+    assert stale_json.status_code == 409 and stale_json.json()["revision"] == 3
+    fresh = clients["ana"].post(
+        url + "?format=json", {**AE, "grade": "3", "reason": "re-read", "revision": 3}
+    )
+    assert fresh.status_code == 200 and fresh.json()["revision"] == 4
+
+
+def test_stale_and_simultaneous_edits_on_sqlite(web) -> None:
+    clients, usubjid, url = _team_with_ae(web)
+    _stale_tries(clients, url, 5)
+    _simultaneous_tries(clients, url, 5)
+    _simultaneous_week8(clients, usubjid, 4)
+
+
+@pytest.mark.postgres
+def test_no_lost_edits_and_no_duplicate_visits_on_postgresql(web, postgres: str) -> None:
+    """30 stale saves, 30 pairs of simultaneous saves: 0 lost; 10 WEEK 8 saves at once: one."""
+    from django.db import connections
+
+    from oncotrial.store import migrate
+    from oncotrial.web.settings import configure_web
+
+    configure_web(postgres, **TEST_SETTINGS)
+    try:
+        migrate()
+        clients, usubjid, url = _team_with_ae(web)
+        _stale_tries(clients, url, TRIES)
+        _simultaneous_tries(clients, url, TRIES)
+        _simultaneous_week8(clients, usubjid, 10)
     finally:
         for connection in connections.all(initialized_only=True):
             connection.close()

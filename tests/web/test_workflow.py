@@ -442,7 +442,7 @@ def test_warnings_need_confirmation(randomized) -> None:
     assert held.status_code == 400 and b"record the death as well" in held.content
     saved = clients["inv"].post(url, {**entry, "confirm": "on"})
     assert saved.status_code == 302
-    assert db.Finding.objects.get(domain="QS").stresn == 5
+    assert db.Finding.objects.get(domain="QS", visit="WEEK 8").stresn == 5
 
 
 def test_death_updates_dm_and_is_checked_against_enrollment(randomized) -> None:

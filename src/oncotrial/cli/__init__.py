@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "eligibility": "oncotrial.cli.eligibility:eligibility",
     "endpoints": "oncotrial.cli.endpoints:endpoints",
     "history": "oncotrial.cli.history:history",
+    "prescreen": "oncotrial.cli.prescreen:prescreen",
     "redcap": "oncotrial.cli.redcap:redcap",
     "report": "oncotrial.cli.report:report",
     "response": "oncotrial.cli.response:response",
@@ -56,6 +57,7 @@ SUMMARIES: dict[str, str] = {
     "endpoints": "Endpoints: time-to-event derivations (ADTTE) with declared censoring rules.",
     "history": "Show who created, changed or deleted a record, when, why, and the old and new "
     "values.",
+    "prescreen": "Prescreen an OMOP CDM warehouse for a trial: who might be eligible, and why not.",
     "redcap": "REDCap: a trial's data dictionary and records for REDCap, and REDCap records "
     "imported.",
     "report": "Write a trial's report: every registered endpoint, computed as the registration "

@@ -11,6 +11,7 @@ from rich.markup import escape
 from oncotrial import __version__
 from oncotrial.cli._output import console, err_console
 from oncotrial.cli._store import ctcae_option, db_option, load_dictionary, open_store, user_option
+from oncotrial.cli.prescreen import WithOmop
 from oncotrial.errors import InputError
 
 __all__ = ["simulate"]
@@ -36,7 +37,10 @@ def _arm_spec(text: str) -> tuple[str, dict[str, float]]:
     return label.strip(), out
 
 
-@click.command()
+@click.command(
+    cls=WithOmop,
+    epilog="`oncotrial simulate omop --help`: a synthetic OMOP CDM population instead.",
+)
 @click.option("--protocol", "protocol_ref", required=True, help="Trial id, seed file or YAML.")
 @click.option(
     "--n",

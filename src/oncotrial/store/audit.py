@@ -129,7 +129,8 @@ class HistoryEntry:
 
 
 _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
-_HIDDEN = {"id", "trial", "history_id", "history_date", "history_type"}
+# ``revision`` counts saves (optimistic concurrency); it is not a value anyone entered.
+_HIDDEN = {"id", "trial", "history_id", "history_date", "history_type", "revision"}
 
 
 def history_of(model: type, pk: int, labels: dict[str, str] | None = None) -> list[HistoryEntry]:

@@ -111,7 +111,16 @@ class BulkWriter:
             raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
         pk = model._meta.pk
         names = [pk.column] + [f.column for f in fields]
-        values = [ids.tolist()] + [_python_list(columns.get(f.attname), f, n) for f in fields]
+        values = [ids.tolist()] + [
+            _python_list(
+                columns[f.attname]
+                if f.attname in columns
+                else ([f.get_default()] * n if f.has_default() else None),
+                f,
+                n,
+            )
+            for f in fields
+        ]
         self._write(model._meta.db_table, names, values, n)
 
         self._copy_to_history(model, names, ids)

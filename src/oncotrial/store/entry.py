@@ -5,6 +5,16 @@ PostgreSQL; SQLite's IMMEDIATE transactions hold the database's write lock), so 
 adding records to the same subject at the same moment get consecutive ``--SEQ`` numbers instead
 of a collision. Writes are attributed to the person (``acting_as``) and a change after first
 entry carries its reason, which the store's audit rules require (``oncotrial.store.audit``).
+
+Optimistic concurrency (issue 13): a change made from a form carries the record's ``revision``
+as the form showed it. ``update_record`` compares it with the stored one *under the row lock*
+(``SELECT … FOR UPDATE`` waits for a concurrent writer on PostgreSQL and then reads its committed
+row; SQLite's IMMEDIATE transaction holds the database write lock from its start), so of two
+saves from the same revision exactly one is written and the other gets an ``EditConflict``
+naming who changed the record since, and when; nothing of it is written.
+
+One tumour assessment per subject, visit and assessor (``create_assessment``): checked under the
+subject's lock, with a partial unique index behind it (see ``TumourAssessment``).
 """
 
 from __future__ import annotations
@@ -15,12 +25,20 @@ from typing import Any
 from django.db import IntegrityError as DjangoIntegrityError
 from django.db import transaction
 from django.db.models import Max, Model
+from simple_history.utils import get_history_manager_for_model
 
-from oncotrial.errors import IntegrityError, ValueProblem
+from oncotrial.catalogue.common import UNSCHEDULED
+from oncotrial.errors import EditConflict, IntegrityError, ValueProblem
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
 
-__all__ = ["create_record", "lock_subject", "next_seq", "update_record"]
+__all__ = [
+    "create_assessment",
+    "create_record",
+    "lock_subject",
+    "next_seq",
+    "update_record",
+]
 
 
 def lock_subject(subject: db.Subject) -> db.Subject:
@@ -60,16 +78,69 @@ def create_record(
             ) from exc
 
 
+def _record_name(record: Model) -> str:
+    subject = getattr(record, "subject", None)
+    usubjid = getattr(subject, "usubjid", None) or getattr(record, "usubjid", None)
+    name = str(record._meta.verbose_name)
+    return f"{usubjid} {name} {record.pk}" if usubjid else f"{name} {record.pk}"
+
+
+def _conflict(locked: Model, expected: int) -> EditConflict:
+    """The refusal of a save from revision ``expected`` of ``locked`` (a newer one is stored)."""
+    history = get_history_manager_for_model(locked)
+    rows = list(
+        history.filter(id=locked.pk, revision__gte=expected)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    opened = next((row.instance for row in rows if row.revision == expected), None)
+    changed_by = [
+        (
+            (row.history_user.get_full_name() or row.history_user.username)
+            if row.history_user_id
+            else "unknown",
+            row.history_date,
+            row.history_change_reason,
+        )
+        for row in rows
+        if row.revision > expected
+    ]
+    stored_revision = getattr(locked, "revision", 0)
+    who = changed_by[-1] if changed_by else None
+    since = f" by {who[0]} at {who[1]:%Y-%m-%d %H:%M} UTC" if who else ""
+    return EditConflict(
+        f"the {locked._meta.verbose_name} was changed{since} after you opened it (you opened "
+        f"revision {expected}, the stored one is revision {stored_revision}); nothing was saved",
+        stored=locked,
+        opened=opened,
+        changed_by=changed_by,
+        expected_revision=expected,
+        record=_record_name(locked),
+        hint="Compare your values with the stored ones and save again from the current revision.",
+    )
+
+
 def update_record(
-    record: Model, values: Mapping[str, Any], *, user: Any, reason: str
+    record: Model,
+    values: Mapping[str, Any],
+    *,
+    user: Any,
+    reason: str,
+    expected_revision: int | None = None,
 ) -> list[tuple[str, Any, Any]]:
-    """Change ``record``'s fields to ``values``; returns (field, old, new) for what changed."""
+    """Change ``record``'s fields to ``values``; returns (field, old, new) for what changed.
+
+    With ``expected_revision`` (the revision the person's form showed) the change is refused
+    with ``EditConflict`` when the stored record has moved on since, whatever the values.
+    """
     if not reason.strip():
         raise ValueProblem(
             "a change to a record needs a reason", field="reason", hint="Say why it changes."
         )
     with transaction.atomic(), acting_as(user, reason.strip()):
         locked = type(record).objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]
+        if expected_revision is not None and locked.revision != expected_revision:
+            raise _conflict(locked, expected_revision)
         changes = []
         for name, value in values.items():
             old = getattr(locked, name)
@@ -84,3 +155,40 @@ def update_record(
                     f"the database refused the change ({exc}); nothing was saved"
                 ) from exc
         return changes
+
+
+def create_assessment(subject: db.Subject, values: Mapping[str, Any]) -> db.TumourAssessment:
+    """A new tumour assessment of ``subject`` entered through the application.
+
+    Call inside a transaction holding ``lock_subject``: the check below then sees every
+    assessment committed before, and the partial unique index ``assessment_one_per_visit``
+    refuses what a writer without the lock would add. Unscheduled scans may repeat.
+    """
+    visit, evaluator = values.get("visit"), values.get("evaluator")
+    if visit != UNSCHEDULED:
+        existing = (
+            db.TumourAssessment.objects.filter(subject=subject, visit=visit, evaluator=evaluator)
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            raise IntegrityError(
+                f"{visit} already has a tumour assessment by the {str(evaluator).lower()} "
+                f"(scan of {existing.dtc}); nothing was saved",
+                record=subject.usubjid,
+                field="visit",
+                hint=f"Open the {visit} assessment to correct it, or choose {UNSCHEDULED} for an "
+                "extra scan.",
+            )
+    try:
+        with transaction.atomic():
+            return db.TumourAssessment.objects.create(
+                trial_id=subject.trial_id, subject=subject, entered=True, **values
+            )
+    except DjangoIntegrityError as exc:
+        raise IntegrityError(
+            f"{visit} already has a tumour assessment by the {str(evaluator).lower()}; "
+            "nothing was saved",
+            record=subject.usubjid,
+            field="visit",
+        ) from exc

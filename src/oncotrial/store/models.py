@@ -13,12 +13,14 @@ trial that still has records is refused (``on_delete=PROTECT``).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Iterable
+from typing import ClassVar, cast
 
 from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from oncotrial.catalogue import common as catalogue_common
 from oncotrial.catalogue import subject as catalogue
 from oncotrial.errors import IntegrityError
 
@@ -81,6 +83,9 @@ class Audited(models.Model):
     """
 
     objects = _AuditedQuerySet.as_manager()
+    # Optimistic concurrency (issue 13; store.entry.update_record): 1 when entered, one more
+    # with every saved change. ("version" is ProtocolVersion's protocol version number.)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -97,10 +102,21 @@ class Audited(models.Model):
             )
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if not self._state.adding:
+        adding = self._state.adding
+        if not adding:
             self._require_reason("a change")
         with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+            if not adding and self.pk is not None:
+                self._next_revision(kwargs)
             super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def _next_revision(self, kwargs: dict[str, object]) -> None:
+        """One more than the stored revision (locked; this instance's may be stale)."""
+        stored = type(self)._base_manager.select_for_update().filter(pk=self.pk)
+        self.revision = int(stored.values_list("revision", flat=True).first() or 0) + 1
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = [*cast("Iterable[str]", fields), "revision"]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         self._require_reason("a deletion")
@@ -262,6 +278,8 @@ class SubjectRecord(Audited):
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="+", db_index=False)
     seq = models.IntegerField()
     extra = models.JSONField(null=True, blank=True)
+    # Where a record not entered on its own form came from (not SDTM; web.carry, issue 13).
+    provenance = models.TextField(null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -328,7 +346,20 @@ class TumourAssessment(Audited):
     dtc = _text()
     evaluator = _text()
     evaluator_id = _text()
+    # Entered with the assessment form, not imported: SDTM may repeat a VISIT on another date
+    # (pharmaverse rs_onco_irecist), so the one-per-visit rule binds what is entered here.
+    entered = models.BooleanField(default=False)
     history = _history()
+
+    class Meta:
+        constraints = [
+            # One per subject, visit and assessor (issue 13); unscheduled scans may repeat.
+            models.UniqueConstraint(
+                fields=["subject", "visit", "evaluator"],
+                condition=Q(entered=True) & ~Q(visit=catalogue_common.UNSCHEDULED),
+                name="assessment_one_per_visit",
+            )
+        ]
 
 
 class Lesion(SubjectRecord):

@@ -32,7 +32,7 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
-from oncotrial.store.entry import lock_subject, next_seq
+from oncotrial.store.entry import create_assessment, lock_subject, next_seq
 from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 
@@ -381,13 +381,14 @@ def save_assessment(
         locked = lock_subject(subject)
         reference = parse_date(locked.rfstdtc)
         dy = study_day(form.date, reference) if reference else None
-        assessment = db.TumourAssessment.objects.create(
-            trial_id=locked.trial_id,
-            subject=locked,
-            visit=form.visit,
-            visitnum=visit_number(form.visit, protocol),
-            dtc=form.date.isoformat(),
-            evaluator=form.evaluator,
+        assessment = create_assessment(  # one per subject, visit and assessor
+            locked,
+            {
+                "visit": form.visit,
+                "visitnum": visit_number(form.visit, protocol),
+                "dtc": form.date.isoformat(),
+                "evaluator": form.evaluator,
+            },
         )
         tu_seq = next_seq(db.Lesion, locked)
         tr_seq = next_seq(db.Measurement, locked)

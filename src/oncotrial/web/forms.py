@@ -142,6 +142,11 @@ def build_entry_form(
             help_text="Kept in the record's audit trail with your name and the time.",
             widget=forms.TextInput(attrs={"autocomplete": "off"}),
         )
+        # The record's revision as this form showed it: a save from an older revision gets the
+        # conflict page instead of overwriting (optimistic concurrency, oncotrial.web.conflict).
+        fields["revision"] = forms.IntegerField(
+            required=False, min_value=1, widget=forms.HiddenInput
+        )
     fields["confirm"] = forms.BooleanField(
         label="I have checked the warnings and the entry is right", required=False
     )

@@ -13,13 +13,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from oncotrial.errors import OncotrialError
+from oncotrial.errors import EditConflict, OncotrialError
 from oncotrial.formats.sdtm_spec import variable_label
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
 from oncotrial.store.entry import create_record, update_record
 from oncotrial.store.mapping import domain_columns
 from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.conflict import conflict_page
 from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
 from oncotrial.web.query_status import field_query_counts
@@ -72,6 +73,7 @@ def _page(
         "usubjid": subject.usubjid,
         "entity": spec.key,
         "record_id": record.pk if record is not None else None,
+        "revision": getattr(record, "revision", None),
         "fields": field_schema(form),
         "errors": [str(e) for e in form.non_field_errors()],
         "warnings": [w.message for w in form.warnings],
@@ -170,7 +172,7 @@ def record_edit(
     ctx = _context(access, subject)
     url = reverse("web:record_edit", args=[access.trial.trial_id, usubjid, entity, pk])
     if request.method == "GET":
-        initial = spec.from_record(record)
+        initial = {**spec.from_record(record), "revision": record.revision}
         if request.GET.get("refresh"):
             initial.update(_refresh_initial(request))
         form = build_entry_form(
@@ -190,18 +192,31 @@ def record_edit(
         try:
             with transaction.atomic():
                 changes = update_record(
-                    record, spec.to_record(form.cleaned_data, ctx), user=request.user, reason=reason
+                    record,
+                    spec.to_record(form.cleaned_data, ctx),
+                    user=request.user,
+                    reason=reason,
+                    expected_revision=form.cleaned_data.get("revision"),
                 )
                 if spec.subject_updates is not None and changes:
                     record.refresh_from_db()
                     update_record(
                         subject, spec.subject_updates(record), user=request.user, reason=reason
                     )
+        except EditConflict as exc:
+            return conflict_page(request, access, subject, spec, form, exc)
         except OncotrialError as exc:
             form.add_error(None, str(exc))
         else:
             if wants_json(request):
-                return respond(request, "", {"changed": [c[0] for c in changes]})
+                revision = (
+                    type(record)
+                    ._default_manager.filter(pk=record.pk)
+                    .values_list("revision", flat=True)
+                )
+                return respond(
+                    request, "", {"changed": [c[0] for c in changes], "revision": revision.first()}
+                )
             messages.success(
                 request,
                 f"{spec.title} corrected ({len(changes)} field{'s' if len(changes) != 1 else ''})."

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +27,7 @@ from oncotrial.store.allocation import (
 )
 from oncotrial.store.conduct import AllocationSlot, RandomizationScheme, ScreeningRecord
 from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.carry import carry_screening
 from oncotrial.web.entry import parse_date
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
@@ -293,15 +295,17 @@ def randomize_subject(request: HttpRequest, access: TrialAccess, usubjid: str) -
                 raise ValueProblem("enter the date of randomization (YYYY-MM-DD)", field="date")
             if date > today():
                 raise ValueProblem(f"{date} is in the future", field="date")
-            result = allocate(
-                access.trial,
-                protocol,
-                subject,
-                date=date,
-                factor_values=values,
-                user=request.user,
-                chosen_arm=request.POST.get("arm") or None,
-            )
+            with transaction.atomic():  # enrollment and its baseline records, or neither
+                result = allocate(
+                    access.trial,
+                    protocol,
+                    subject,
+                    date=date,
+                    factor_values=values,
+                    user=request.user,
+                    chosen_arm=request.POST.get("arm") or None,
+                )
+                carry_screening(access.trial, protocol, subject, user=request.user, on=date)
         except OncotrialError as exc:
             error = str(exc)
         else:

@@ -15,7 +15,7 @@ from oncotrial.web.query_status import open_by_subject
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
-from oncotrial.web.visits import subject_visits
+from oncotrial.web.visits import subject_visits, visits_of
 
 __all__ = ["get_subject", "subject_assessments", "subject_detail", "subject_list", "trial_visits"]
 
@@ -86,7 +86,14 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
                     "add_title": lower_first(spec.title),
                     "single": spec.single,
                     "columns": list(spec.columns),
-                    "records": [{"id": r.pk, "cells": list(spec.row(r))} for r in records],
+                    "records": [
+                        {
+                            "id": r.pk,
+                            "cells": list(spec.row(r)),
+                            "provenance": getattr(r, "provenance", None),
+                        }
+                        for r in records
+                    ],
                 }
             )
         sections.append({"key": key, "title": title, "blocks": blocks})
@@ -200,6 +207,9 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
     )
 
 
+_SHOWN = 100
+
+
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
@@ -210,13 +220,10 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             trial=access.trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
         ).values("subject_id"),
     ).order_by("usubjid")
-    for subject in subjects:
-        visits = subject_visits(access.protocol, subject, as_of=as_of)
-        if visits is None:
-            continue
+    for visits in visits_of(access.protocol, list(subjects), as_of=as_of):
         for status in visits.statuses:
             row = {
-                "usubjid": subject.usubjid,
+                "usubjid": visits.usubjid,
                 "visit": status.visit.visit,
                 "kind": status.visit.kind.value,
                 "target": status.visit.target,
@@ -239,6 +246,14 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "due": due,
         "upcoming": upcoming,
     }
+    # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
+    # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
+    # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
+    shown = None if request.GET.get("all") else _SHOWN
+    rows = {f"{name}_rows": data[name][:shown] for name in ("overdue", "due", "upcoming")}
     return respond(
-        request, "web/visits.html", data, context={"access": access, "nav_section": "visits"}
+        request,
+        "web/visits.html",
+        data,
+        context={"access": access, "nav_section": "visits", "shown": shown, **rows},
     )

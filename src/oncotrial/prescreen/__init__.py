@@ -1,0 +1,1 @@
+"""Prescreening where the hospital data lives: OMOP CDM warehouses queried with Ibis."""

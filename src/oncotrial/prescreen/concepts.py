@@ -1,0 +1,240 @@
+"""The OMOP concept map shipped with oncotrial, and what it leaves unmapped in a protocol.
+
+``data/omop_concepts.json`` maps every key the eligibility rules use (analytes, conditions, drug
+classes, procedures, biomarkers, units) to OMOP standard concept ids, with the source code
+(LOINC, SNOMED CT, ATC/RxNorm, UCUM) beside each id and the Athena vocabulary release it was
+written against. A drug class lists its ingredients (the class's descendants in RxNorm): OMOP
+records drugs below the class, so a class rule matches any of them.
+
+A rule whose concept has no entry cannot be decided from a warehouse: ``map_eligibility``
+replaces it by a rule that is unknown for every patient (in the SQL path and in the in-memory
+reference alike) and returns it in the report, so that it is never silently "not met".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from oncotrial.eligibility.criteria import Criterion, Eligibility
+from oncotrial.eligibility.rules import (
+    AllOfRule,
+    AnyOfRule,
+    BiomarkerRule,
+    ConditionalRule,
+    ConditionRule,
+    DerivedRule,
+    DiagnosisRule,
+    LabResultRule,
+    LabRule,
+    LesionRule,
+    MedicationRule,
+    NotRule,
+    PerformanceStatusRule,
+    ProcedureRule,
+    RegimenRule,
+    Rule,
+    StageRule,
+    TumourSizeRule,
+)
+from oncotrial.simulate.omop import OmopVocabulary
+
+__all__ = ["UNMAPPED_MARKER", "ConceptMap", "Unmapped", "concept_map", "map_eligibility"]
+
+# The marker of the stand-in rule: no record ever carries it, so the rule is unknown everywhere.
+UNMAPPED_MARKER = "(no OMOP mapping)"
+_DERIVED_INPUTS = {
+    "creatinine_clearance": ("creatinine", "weight"),
+    "qtc": ("qt", "heart_rate"),
+    "qtcb": ("qt", "heart_rate"),
+    "bmi": ("weight", "height"),
+}
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    version: str
+    cdm_version: str
+    vocabulary_version: str
+    units: dict[str, int]  # unit spelling -> unit_concept_id
+    measurements: dict[str, int]  # analyte -> measurement_concept_id
+    performance: dict[str, int]  # scale -> measurement_concept_id
+    tumour_size: int
+    biomarkers: dict[str, int]
+    conditions: dict[str, tuple[int, ...]]
+    other_cancers: dict[str, int]
+    drug_classes: dict[str, dict[str, int]]  # class -> ingredient name -> concept id
+    procedures: dict[str, tuple[int, ...]]
+    value_concepts: dict[int, str]
+    gender: dict[str, int]
+    codes: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (vocabulary, code)
+
+    @property
+    def unit_of(self) -> dict[int, str]:
+        return {cid: unit for unit, cid in self.units.items()}
+
+    def vocabulary(self) -> OmopVocabulary:
+        """What the (pure) synthetic-population generator needs of the map."""
+        return OmopVocabulary(
+            gender=dict(self.gender),
+            units=dict(self.units),
+            measurements=dict(self.measurements),
+            performance=dict(self.performance),
+            tumour_size=self.tumour_size,
+            biomarkers=dict(self.biomarkers),
+            conditions={k: v[0] for k, v in self.conditions.items()},
+            other_cancers=dict(self.other_cancers),
+            drugs={k: tuple(v.values()) for k, v in self.drug_classes.items()},
+            procedures={k: v[0] for k, v in self.procedures.items()},
+            positive=next(c for c, v in self.value_concepts.items() if v == "positive"),
+            negative=next(c for c, v in self.value_concepts.items() if v == "negative"),
+        )
+
+
+def _pairs(raw: dict[str, Any], vocab: str, codes: dict[int, tuple[str, str]]) -> dict[str, int]:
+    out = {}
+    for key, (cid, code) in raw.items():
+        out[key] = int(cid)
+        codes[int(cid)] = (vocab, code)
+    return out
+
+
+@cache
+def concept_map() -> ConceptMap:
+    """The shipped map (read once)."""
+    text = (
+        resources.files("oncotrial.prescreen")
+        .joinpath("data/omop_concepts.json")
+        .read_text(encoding="utf-8")
+    )
+    raw = json.loads(text)
+    codes: dict[int, tuple[str, str]] = {}
+    conditions = {
+        key: tuple(int(cid) for cid, _ in entries) for key, entries in raw["conditions"].items()
+    }
+    procedures = {
+        key: tuple(int(cid) for cid, _ in entries) for key, entries in raw["procedures"].items()
+    }
+    for table in ("conditions", "procedures"):
+        for entries in raw[table].values():
+            for cid, code in entries:
+                codes[int(cid)] = ("SNOMED", code)
+    # Surgery includes major surgery (eligibility.concepts.IMPLIED): one list per key.
+    if "major_surgery" in procedures and "surgery" in procedures:
+        procedures["surgery"] = tuple(
+            dict.fromkeys(procedures["surgery"] + procedures["major_surgery"])
+        )
+    size_id, size_code = raw["tumour_size"]
+    codes[int(size_id)] = ("LOINC", size_code)
+    return ConceptMap(
+        version=raw["version"],
+        cdm_version=raw["cdm_version"],
+        vocabulary_version=raw["vocabulary_version"],
+        units={k: int(v) for k, v in raw["units"].items()},
+        measurements=_pairs(raw["measurements"], "LOINC", codes),
+        performance=_pairs(raw["performance_status"], "LOINC", codes),
+        tumour_size=int(size_id),
+        biomarkers=_pairs(raw["biomarkers"], "LOINC", codes),
+        conditions=conditions,
+        other_cancers=_pairs(raw["other_primary_cancers"], "SNOMED", codes),
+        drug_classes={
+            k: {name: int(cid) for name, cid in v["ingredients"].items()}
+            for k, v in raw["drug_classes"].items()
+        },
+        procedures=procedures,
+        value_concepts={int(k): v for k, v in raw["value_concepts"].items()},
+        gender={k: int(v) for k, v in raw["gender"].items()},
+        codes=codes,
+    )
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    rule_id: str
+    description: str
+    reason: str
+
+
+def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
+    if isinstance(rule, LabRule | LabResultRule):
+        return None if rule.analyte in cmap.measurements else f"analyte {rule.analyte!r}"
+    if isinstance(rule, DerivedRule):
+        if rule.quantity not in _DERIVED_INPUTS:
+            return f"derived quantity {rule.quantity!r} (not compiled to SQL yet)"
+        missing = [a for a in _DERIVED_INPUTS[rule.quantity] if a not in cmap.measurements]
+        return f"analytes {missing}" if missing else None
+    if isinstance(rule, PerformanceStatusRule):
+        return None if rule.scale in cmap.performance else f"{rule.scale} performance status"
+    if isinstance(rule, DiagnosisRule | ConditionRule):
+        return None if rule.condition in cmap.conditions else f"condition {rule.condition!r}"
+    if isinstance(rule, MedicationRule):
+        return None if rule.therapy in cmap.drug_classes else f"drug class {rule.therapy!r}"
+    if isinstance(rule, ProcedureRule):
+        return None if rule.procedure in cmap.procedures else f"procedure {rule.procedure!r}"
+    if isinstance(rule, BiomarkerRule):
+        return None if rule.marker.upper() in cmap.biomarkers else f"biomarker {rule.marker!r}"
+    if isinstance(rule, StageRule):
+        return "TNM stage (OMOP cancer modifiers are not read yet)"
+    if isinstance(rule, RegimenRule):
+        return "treatment lines (the OMOP oncology episode tables are not read yet)"
+    if isinstance(rule, LesionRule):
+        return "tumour lesions (not in the OMOP CDM core tables)"
+    if isinstance(rule, TumourSizeRule):
+        return None
+    return None
+
+
+def _stand_in(rule: Rule, reason: str) -> BiomarkerRule:
+    # Constructed without validation: the marker is deliberately none the vocabulary knows.
+    return BiomarkerRule.model_construct(
+        kind="biomarker",
+        id=rule.id,
+        description=f"{rule.description} — no OMOP mapping ({reason}): unknown",
+        marker=UNMAPPED_MARKER,
+        status="detected",
+    )
+
+
+def _map_rule(rule: Rule, cmap: ConceptMap, found: list[Unmapped]) -> Rule:
+    if isinstance(rule, NotRule):
+        return rule.model_copy(update={"rule": _map_rule(rule.rule, cmap, found)})
+    if isinstance(rule, AllOfRule | AnyOfRule):
+        parts = tuple(_map_rule(r, cmap, found) for r in rule.rules)
+        return rule.model_copy(update={"rules": parts})
+    if isinstance(rule, ConditionalRule):
+        update: dict[str, Rule | None] = {
+            "when": _map_rule(rule.when, cmap, found),
+            "then": _map_rule(rule.then, cmap, found),
+            "otherwise": (
+                _map_rule(rule.otherwise, cmap, found) if rule.otherwise is not None else None
+            ),
+        }
+        return rule.model_copy(update=update)
+    reason = _why_unmapped(rule, cmap)
+    if reason is None:
+        return rule
+    found.append(Unmapped(rule.id, rule.description, reason))
+    return _stand_in(rule, reason)
+
+
+def map_eligibility(
+    eligibility: Eligibility, cmap: ConceptMap | None = None
+) -> tuple[Eligibility, list[Unmapped]]:
+    """``eligibility`` with every unmapped rule made unknown, and the list of those rules."""
+    cmap = cmap or concept_map()
+    found: list[Unmapped] = []
+
+    def mapped(items: tuple[Criterion, ...]) -> tuple[Criterion, ...]:
+        return tuple(
+            c.model_copy(update={"rules": tuple(_map_rule(r, cmap, found) for r in c.rules)})
+            for c in items
+        )
+
+    update = {
+        "inclusion": mapped(eligibility.inclusion),
+        "exclusion": mapped(eligibility.exclusion),
+    }
+    return eligibility.model_copy(update=update), found

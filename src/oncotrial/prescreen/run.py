@@ -1,0 +1,140 @@
+"""Prescreen a warehouse for one trial: the compiled query, or the in-memory reference engine.
+
+``prescreen`` returns one row per person alive on the as-of date: ``person_id``, the overall
+verdict (eligible / not eligible / incomplete), one column per criterion with its status (met,
+not met, unknown, investigator) and, for the rules decided by a measurement, the
+``measurement_id`` that decided it (``evidence``). ``engine="memory"`` reads the same tables
+into frames and runs ``eligibility.batch.screen_frames``: the reference the SQL path is tested
+against. ``funnel`` counts the persons left after each criterion, per status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.eligibility.batch import screen_frames
+from oncotrial.eligibility.criteria import CriterionKind, Eligibility
+from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.screening import Overall
+from oncotrial.prescreen.concepts import ConceptMap, Unmapped, concept_map, map_eligibility
+from oncotrial.prescreen.query import compile_query
+from oncotrial.prescreen.reading import omop_frames
+from oncotrial.prescreen.warehouse import READ_COLUMNS, Warehouse, check
+
+__all__ = ["PrescreenResult", "funnel", "prescreen"]
+
+_STATUS = {
+    0: Status.NOT_MET.value,
+    1: Status.MET.value,
+    2: Status.UNKNOWN.value,
+    3: Status.INVESTIGATOR.value,
+}
+_OVERALL = {0: Overall.NOT_ELIGIBLE.value, 1: Overall.ELIGIBLE.value, 2: Overall.INCOMPLETE.value}
+
+
+@dataclass
+class PrescreenResult:
+    table: pd.DataFrame  # person_id, overall, one column per criterion, evidence
+    kinds: dict[str, str]  # criterion id -> inclusion / exclusion
+    unmapped: list[Unmapped] = field(default_factory=list)
+    engine: str = "sql"
+    sql: str | None = None
+
+
+def _sql_path(
+    warehouse: Warehouse, eligibility: Eligibility, cmap: ConceptMap, as_of: dt.date
+) -> tuple[pd.DataFrame, dict[str, str], str | None]:
+    compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
+    try:
+        sql: str | None = str(warehouse.con.compile(compiled.expr))
+    except Exception:  # a backend without SQL text (none here); the result does not depend on it
+        sql = None
+    raw = compiled.expr.to_pandas()
+    out = pd.DataFrame({"person_id": raw["person_id"].astype(np.int64)})
+    out["overall"] = raw["overall"].astype(int).map(_OVERALL)
+    for cid, column in compiled.criterion_columns.items():
+        out[cid] = raw[column].astype(int).map(_STATUS)
+    parts = []
+    for rule_id, column in compiled.evidence_columns.items():
+        ids = raw[column]
+        parts.append(
+            np.where(
+                ids.notna(), f"{rule_id}:measurement_id=" + ids.astype("Int64").astype(str), ""
+            )
+        )
+    if parts:
+        stacked = np.stack(parts, axis=1)
+        out["evidence"] = [";".join(p for p in row if p) for row in stacked]
+    else:
+        out["evidence"] = ""
+    return out, compiled.kinds, sql
+
+
+def _memory_path(
+    warehouse: Warehouse, eligibility: Eligibility, cmap: ConceptMap, as_of: dt.date
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    tables = {
+        name: warehouse.tables[name].select(*columns).to_pandas()
+        for name, columns in READ_COLUMNS.items()
+        if name != "vocabulary"
+    }
+    frames, ids = omop_frames(tables, cmap, as_of)
+    result = screen_frames(eligibility, frames, as_of=as_of)
+    out = pd.DataFrame({"person_id": ids})
+    out["overall"] = result["overall"].to_numpy()
+    kinds: dict[str, str] = {}
+    for column in result.columns:
+        if column == "overall":
+            continue
+        out[column] = result[column].to_numpy()
+    for criterion in eligibility.criteria:
+        kinds[criterion.id] = criterion.kind
+    if "registry" in result.columns:
+        kinds = {"registry": CriterionKind.INCLUSION, **kinds}
+    out["evidence"] = ""
+    return out, kinds
+
+
+def prescreen(
+    warehouse: Warehouse,
+    eligibility: Eligibility,
+    *,
+    as_of: dt.date,
+    engine: str = "sql",
+    cmap: ConceptMap | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> PrescreenResult:
+    """Every alive person's status per criterion and overall (see the module docstring)."""
+    cmap = cmap or concept_map()
+    say = progress or (lambda _: None)
+    say("checking the warehouse's tables, columns and vocabulary version")
+    check(warehouse, cmap)
+    mapped, unmapped = map_eligibility(eligibility, cmap)
+    if engine == "memory":
+        say("reading the tables into memory (reference engine)")
+        table, kinds = _memory_path(warehouse, mapped, cmap, as_of)
+        return PrescreenResult(table, kinds, unmapped, "memory")
+    say("running the compiled query in the warehouse")
+    table, kinds, sql = _sql_path(warehouse, mapped, cmap, as_of)
+    return PrescreenResult(table, kinds, unmapped, warehouse.kind, sql)
+
+
+def funnel(result: PrescreenResult) -> pd.DataFrame:
+    """Persons left after each criterion in turn (not failed so far), and their statuses."""
+    rows = []
+    left = np.ones(len(result.table), dtype=bool)
+    rows.append({"step": "population", "criterion": "", "left": int(left.sum())})
+    for cid, kind in result.kinds.items():
+        status = result.table[cid].to_numpy()
+        failing = Status.MET.value if kind == CriterionKind.EXCLUSION else Status.NOT_MET.value
+        counts = {s.value: int(((status == s.value) & left).sum()) for s in Status}
+        left = left & (status != failing)
+        rows.append({"step": f"after {cid}", "criterion": cid, "left": int(left.sum()), **counts})
+    eligible = int((result.table["overall"] == Overall.ELIGIBLE.value).sum())
+    rows.append({"step": "eligible (nothing unknown)", "criterion": "", "left": eligible})
+    return pd.DataFrame(rows).fillna(0)
