@@ -29,6 +29,7 @@ from oncotrial.errors import IntegrityError
 from oncotrial.store.conduct import (
     AllocationSlot,
     LoginAttempt,
+    LoginUnlock,
     Membership,
     Query,
     QueryMessage,
@@ -48,6 +49,7 @@ __all__ = [
     "LabResult",
     "Lesion",
     "LoginAttempt",
+    "LoginUnlock",
     "Measurement",
     "Medication",
     "Membership",

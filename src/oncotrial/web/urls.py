@@ -28,6 +28,7 @@ _patterns = [
     path("login/", auth.login_view, name="login"),
     path("logout/", auth.logout_view, name="logout"),
     path("account/password/", auth.password_view, name="password"),
+    path("account/locks/", auth.locks_view, name="locks"),
     path("static/<path:path>", static.static_file, name="static"),
     path("", trials.home, name="home"),
     path("trials/import/", trials.import_view, name="import"),
