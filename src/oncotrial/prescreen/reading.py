@@ -22,6 +22,7 @@ twin there.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -218,14 +219,14 @@ def primary_cancer_ids(cmap: ConceptMap) -> dict[int, str]:
 
 
 def _diagnosis(
-    keep: object,
+    keep: Callable[[pd.DataFrame], pd.DataFrame],
     tables: dict[str, pd.DataFrame],
     m: pd.DataFrame,
     cmap: ConceptMap,
     as_of: dt.date,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     cancers = primary_cancer_ids(cmap)
-    c = keep(tables["condition_occurrence"])  # type: ignore[operator]
+    c = keep(tables["condition_occurrence"])
     c = c[c["condition_concept_id"].isin(cancers)]
     c = c.sort_values(["patient", "condition_start_date", "condition_occurrence_id"])
     first = c.drop_duplicates("patient", keep="first")
