@@ -29,7 +29,6 @@ from oncotrial.errors import IntegrityError
 from oncotrial.store.conduct import (
     AllocationSlot,
     LoginAttempt,
-    LoginUnlock,
     Membership,
     Query,
     QueryMessage,
@@ -49,7 +48,6 @@ __all__ = [
     "LabResult",
     "Lesion",
     "LoginAttempt",
-    "LoginUnlock",
     "Measurement",
     "Medication",
     "Membership",
