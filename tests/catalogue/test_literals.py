@@ -23,6 +23,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     **{("eligibility/concepts.py", g): _CONCEPT for g in ("EGFR", "ALK", "ROS1", "KRAS", "BRAF")},
     ("eligibility/evaluate.py", "STAGE"): "the word before a stage group in text ('Stage IIIA')",
     ("endpoints/rates.py", "PROGRESSIVE DISEASE"): "a word inputs use for the response PD",
+    ("results/common.py", "COMPLETED"): "the PRS's participant-flow milestone type, not DSDECOD",
     ("endpoints/adsl.py", "COMPLETED"): "the ADaM EOTSTT/EOSSTT value, not DSDECOD",
     ("formats/dataset_specs.py", "ADVERSE EVENT"): "an ADaM dataset subclass (define.xml)",
     ("protocol/vocabulary.py", "COMPLETED"): "a ClinicalTrials.gov overall status",

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
-from oncotrial.eligibility.logic import item_status, kleene_if, kleene_not
+from oncotrial.eligibility.logic import is_computable, item_status, kleene_if, kleene_not
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
@@ -276,3 +276,39 @@ def test_batch_equals_one_by_one(
         assert batch.loc[patient.id, "overall"] == one.overall.value, patient.id
         for result in one.criteria:
             assert batch.loc[patient.id, result.criterion_id] == result.status.value
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        ("Age ≥ 18 years with metastatic disease", "with metastatic disease"),
+        (
+            "Patients aged ≥ 18 years, with a histologically diagnosed advanced-stage tumor",
+            "with a histologically diagnosed advanced-stage tumor",
+        ),
+        ("Known contraindications to cryoablation. ECOG 0-1", "Known contraindications to"),
+        ("Creatinine clearance ≥ 60 mL/min measured", "measured"),
+        # a sex restriction the parser has no rule for is never dropped (NCT03861507)
+        ("Male, aged 18 years or older", "Male"),
+    ],
+)
+def test_a_condition_no_rule_reads_makes_the_item_a_checklist_item(text: str, unread: str) -> None:
+    """Issue 12: an item is never met on its understood fragment alone. A word outside every
+    rule that may be a condition ("with metastatic disease") or a method word
+    ("measured" clearance is not Cockcroft-Gault) is quoted as unread."""
+    item = _item(text)
+    assert item.rules and any(unread in u for u in item.unread), item.unread
+    assert not is_computable(item.rules, item.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Male or female patients aged ≥ 18 years at the time of signing the informed consent",
+        "Creatinine clearance ≥ 60 mL/min calculated using the Cockcroft-Gault formula",
+        "Eastern Cooperative Oncology Group (ECOG) performance status of 0 or 1",
+    ],
+)
+def test_filler_words_around_a_rule_leave_the_item_computable(text: str) -> None:
+    item = _item(text)
+    assert item.rules and item.unread == () and is_computable(item.rules, item.unread)

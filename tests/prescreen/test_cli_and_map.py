@@ -12,7 +12,12 @@ from oncotrial.cli import main
 from oncotrial.eligibility.analytes import ANALYTES
 from oncotrial.eligibility.concepts import CONDITIONS, THERAPIES
 from oncotrial.formats.protocol_files import find_protocol
-from oncotrial.prescreen.concepts import UNMAPPED_MARKER, concept_map, map_eligibility
+from oncotrial.prescreen.concepts import (
+    UNMAPPED_MARKER,
+    concept_map,
+    map_eligibility,
+    unverified_criteria,
+)
 from oncotrial.simulate.omop import OMOP_TABLES, omop_population
 
 
@@ -93,5 +98,85 @@ def test_simulate_then_prescreen(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert list(table.columns[:3]) == ["person_id", "overall", "registry"]
     assert set(table["overall"]) <= {"eligible", "not eligible", "incomplete"}
     assert (tmp_path / "funnel.png").stat().st_size > 1000
-    printed = " ".join(capsys.readouterr().out.split())
+    captured = capsys.readouterr()
+    printed = " ".join(captured.out.split())
     assert "prescreening funnel" in printed and "after I9.3" in printed
+    # Provenance: the criteria resting on unverified concept ids are named on the terminal and
+    # in every row of candidates.csv.
+    expected = unverified_criteria(map_eligibility(find_protocol("001").eligibility)[0])
+    assert expected  # the map still holds unverified entries; the output must say which
+    warned = " ".join(captured.err.split())
+    for cid, keys in expected.items():
+        assert f"unverified concept ids {cid} rests on" in warned
+        assert keys[0] in warned
+    assert set(table["unverified_concepts"].fillna("")) == {",".join(expected)}
+
+
+_CHECKED_SOURCE_KEYS = {"repository", "path", "commit", "concept_name"}
+
+
+def test_every_checked_entry_cites_its_source_and_exists() -> None:
+    cmap = concept_map()
+    assert cmap.checked  # at least the entries verified against public OHDSI files
+    for key, source in cmap.checked.items():
+        assert set(source) >= _CHECKED_SOURCE_KEYS, key
+        assert "/" in source["repository"] and source["path"], key
+        assert len(source["commit"]) == 40 and int(source["commit"], 16) >= 0, key
+        table, _, name = key.partition(".")
+        assert table in {
+            "measurements",
+            "conditions",
+            "other_primary_cancers",
+            "units",
+            "gender",
+            "value_concepts",
+            "biomarkers",
+            "procedures",
+            "performance_status",
+        }, key
+        entries = {
+            "measurements": cmap.measurements,
+            "conditions": cmap.conditions,
+            "other_primary_cancers": cmap.other_cancers,
+            "units": cmap.units,
+            "gender": cmap.gender,
+            "biomarkers": cmap.biomarkers,
+            "procedures": cmap.procedures,
+            "performance_status": cmap.performance,
+        }
+        if table in entries:
+            assert name in entries[table], f"{key} is checked but not in the map"
+        if table == "value_concepts":
+            assert int(name) in cmap.value_concepts, f"{key} is checked but not in the map"
+
+
+def test_checked_ids_are_the_ones_the_source_names() -> None:
+    # Pinned from OHDSI/DataQualityDashboard inst/csv/OMOP_CDMv5.4_Concept_Level.csv at
+    # e7424bea2d694d344090d9b7284dfed67ba8230f; ft3/ft4 were wrong in round 1 (3003143, 3008486).
+    cmap = concept_map()
+    assert cmap.measurements["ft4"] == 3008598
+    assert cmap.measurements["ft3"] == 3026925
+    assert cmap.measurements["neutrophils"] == 3013650
+    assert cmap.conditions["hepatitis_c"] == (197494,)
+    # LOINC answer concepts: 45878583 Negative was labelled "not_detected" and so ignored
+    assert cmap.value_concepts[45878583] == "negative"
+    assert cmap.value_concepts[45884084] == "positive"
+
+
+def test_unverified_criteria_names_the_unchecked_entries() -> None:
+    cmap = concept_map()
+    mapped, _ = map_eligibility(find_protocol("002").eligibility)
+    found = unverified_criteria(mapped, cmap)
+    for cid, keys in found.items():
+        assert keys and all(k not in cmap.checked for k in keys), cid
+    # a criterion decided only by checked ids is not listed
+    for criterion in mapped.criteria:
+        if criterion.id not in found:
+            assert all(k in cmap.checked for k in _keys_of(criterion))
+
+
+def _keys_of(criterion: object) -> list[str]:
+    from oncotrial.prescreen.concepts import _concept_keys
+
+    keys = [k for rule in criterion.rules for k in _concept_keys(rule)]  # type: ignore[attr-defined]
+    return [k for k in keys if k != "value_concepts.*"]  # checked separately (all four cited)

@@ -31,8 +31,11 @@ def _both(target: str, trial: str, engine: str = "auto") -> tuple[PrescreenResul
 
 
 def _assert_equal(sql: PrescreenResult, memory: PrescreenResult, n: int) -> None:
-    columns = [c for c in memory.table.columns if c != "evidence"]
+    columns = [c for c in memory.table.columns if c not in ("evidence", "unverified_concepts")]
     assert list(sql.table.columns[: len(columns)]) == columns
+    # the same criteria are named as resting on unverified concept ids, on every row
+    assert sql.unverified == memory.unverified
+    assert sql.table["unverified_concepts"].equals(memory.table["unverified_concepts"])
     a = sql.table[columns].reset_index(drop=True)
     b = memory.table[columns].reset_index(drop=True)
     assert len(a) == len(b) > 0.95 * n  # the dead (about 1 %) are not screened
@@ -49,7 +52,9 @@ def _assert_equal(sql: PrescreenResult, memory: PrescreenResult, n: int) -> None
 def _assert_informative(result: PrescreenResult) -> None:
     """The population exercises the rules: met, not met and unknown all occur."""
     statuses = pd.unique(
-        result.table.drop(columns=["person_id", "overall", "evidence"]).values.ravel()
+        result.table.drop(
+            columns=["person_id", "overall", "evidence", "unverified_concepts"]
+        ).values.ravel()
     )
     assert {"met", "not met", "unknown"} <= set(statuses)
 

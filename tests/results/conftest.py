@@ -64,6 +64,7 @@ def demo_trials(demo_db: Path) -> dict[str, DemoTrial]:
     from oncotrial.analysis import analyse_trial
     from oncotrial.app.dictionary import find_dictionary
     from oncotrial.app.trial_data import load_from_store
+    from oncotrial.formats.plan_files import find_trial_plan
     from oncotrial.results import build_results
     from oncotrial.store import configure
 
@@ -71,7 +72,11 @@ def demo_trials(demo_db: Path) -> dict[str, DemoTrial]:
     dictionary, reason = find_dictionary(None)
     out = {}
     for trial in DEMO_TRIALS:
-        results = analyse_trial(load_from_store(trial), ctcae=dictionary, ctcae_reason=reason)
+        data = load_from_store(trial)
+        identity = data.protocol.identity
+        reviewed = find_trial_plan(identity.local_id, identity.nct_id, data.trial_id)
+        assert reviewed is not None, trial  # every demo trial has a bundled analysis plan
+        results = analyse_trial(data, ctcae=dictionary, ctcae_reason=reason, sap=reviewed.plan)
         out[trial] = DemoTrial(results, build_results(results))
     return out
 

@@ -96,3 +96,55 @@ def test_threshold_above_five_percent_and_a_missing_outcome(demo_trials) -> None
     )
     (item,) = [f for f in explained if f.rule == "OUTCOME-PRESENT"]
     assert item.severity is Severity.TODO and "no data" in item.message
+
+
+def test_no_safety_outcome_but_ae_data_is_listed_with_its_reason(demo_trials) -> None:
+    # 003 without its plan's safety analysis (as with no analysis plan): AE data exist, so the
+    # finding says why the module the PRS requires is missing.
+    from dataclasses import replace
+
+    from oncotrial.results import build_results
+
+    made = build_results(replace(demo_trials["003"].results, safety=None))
+    assert made.section.adverse_events_module is None
+    (finding,) = [f for f in made.findings if f.field == "adverseEventsModule"]
+    assert "adverse-event data exist" in finding.message and "oncotrial sap" in finding.message
+
+
+def test_region_of_enrollment_uses_country_names(demo_trials) -> None:
+    from dataclasses import replace
+
+    from oncotrial.catalogue.countries import COUNTRY_NAMES
+    from oncotrial.results.check import check_results
+    from oncotrial.results.model import MeasureClass
+
+    seen = set()
+    for demo in demo_trials.values():
+        module = demo.made.section.baseline_characteristics_module
+        (region,) = [m for m in module.measures if m.title == "Region of Enrollment"]
+        titles = {c.title for c in region.classes}
+        assert titles <= set(COUNTRY_NAMES.values()) | {"Not reported"}
+        seen |= titles
+        assert not any(f.rule == "REGION-NAME" for f in demo.made.findings)
+    assert "China" in seen
+    # A code the table does not name stays as recorded and is an error to fix.
+    demo = demo_trials["002"]
+    module = demo.made.section.baseline_characteristics_module
+    i = [m.title for m in module.measures].index("Region of Enrollment")
+    bad = replace(module.measures[i], classes=(MeasureClass(title="XKX"),))
+    measures = (*module.measures[:i], bad, *module.measures[i + 1 :])
+    section = replace(
+        demo.made.section, baseline_characteristics_module=replace(module, measures=measures)
+    )
+    findings = check_results(section, demo.results.protocol, {})
+    assert [f.field for f in findings if f.rule == "REGION-NAME"] == [
+        f"baselineCharacteristicsModule.measures[{i}].classes[0].title"
+    ]
+
+
+def test_country_table_reads_both_ways() -> None:
+    from oncotrial.catalogue.countries import COUNTRY_NAMES, country_code, country_name
+
+    assert country_name("usa") == "United States" and country_code("Korea, Republic of") == "KOR"
+    assert all(country_code(name) == code for code, name in COUNTRY_NAMES.items())
+    assert country_name("XKX") is None

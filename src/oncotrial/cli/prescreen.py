@@ -116,6 +116,12 @@ def prescreen(
             f"{escape(item.reason)}",
             highlight=False,
         )
+    for cid, keys in result.unverified.items():
+        err_console.print(
+            f"[yellow]unverified concept ids[/] {escape(cid)} rests on {escape(', '.join(keys))}"
+            " (not confirmed against a public OMOP source; see docs/prescreening.md)",
+            highlight=False,
+        )
     console.print(
         f"candidates: {escape(str(out))}" + (f"; funnel: {funnel_png}" if funnel_png else "")
     )
@@ -127,6 +133,7 @@ def _print_summary(trial: str, result: Any, steps: Any, seconds: float) -> None:
     table = Table(title=f"{trial} prescreening funnel ({result.engine}, {seconds:.1f} s)")
     for column in ("step", "left", "met", "not met", "unknown", "investigator"):
         table.add_column(column, justify="left" if column == "step" else "right")
+    table.add_column("unverified concept ids")
     for _, row in steps.iterrows():
         table.add_row(
             str(row["step"]),
@@ -134,6 +141,7 @@ def _print_summary(trial: str, result: Any, steps: Any, seconds: float) -> None:
                 str(int(row.get(c, 0) or 0))
                 for c in ("left", "met", "not met", "unknown", "investigator")
             ),
+            escape(str(row.get("unverified concepts", "") or "")),
         )
     console.print(table)
 

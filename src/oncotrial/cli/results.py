@@ -30,7 +30,8 @@ __all__ = ["results"]
     type=click.Choice(["json", "xml", "html"]),
     default="json",
     show_default=True,
-    help="json: API v2 resultsSection; xml: the same tree as XML; html: the Study Results page.",
+    help="json: API v2 resultsSection; xml: PRS results upload XML (RRSUploadSchema.xsd); "
+    "html: the Study Results page.",
 )
 @click.option(
     "--cutoff",
@@ -63,17 +64,23 @@ def results(
     from oncotrial.analysis import analyse_trial
     from oncotrial.app.dictionary import find_dictionary
     from oncotrial.app.trial_data import load_from_store
+    from oncotrial.formats.plan_files import find_trial_plan
     from oncotrial.results import build_results
     from oncotrial.results.render import render
 
     open_store(db)
     dictionary, reason = find_dictionary(ctcae)
     data = load_from_store(trial)
+    # The trial's reviewed analysis plan, as `oncotrial report` follows it (app/reporting.py):
+    # the same analysis, so every number posted is the report's.
+    identity = data.protocol.identity
+    reviewed = find_trial_plan(identity.local_id, identity.nct_id, data.trial_id)
     analysed = analyse_trial(
         data,
         cutoff=cutoff.date() if cutoff else None,
         ctcae=dictionary,
         ctcae_reason=reason,
+        sap=reviewed.plan if reviewed is not None else None,
     )
     made = build_results(analysed)
     out_file.parent.mkdir(parents=True, exist_ok=True)

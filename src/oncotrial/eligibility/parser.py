@@ -352,16 +352,59 @@ _LOGIC_WORDS = re.compile(
 )
 
 
-# "or" that joins words without changing the logic of an item
+# Words that join or anchor without changing the logic of an item ("male or female", "at the
+# time of signing the informed consent")
 _BENIGN_OR = re.compile(
-    r"\b(?:male\s+or\s+female|men\s+or\s+women|females?\s+or\s+males?|"
-    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically)\b",
+    r"\b(?:males?\s+(?:or|and)\s+females?|men\s+(?:or|and)\s+women|females?\s+(?:or|and)\s+males?|"
+    r"women\s+(?:or|and)\s+men|both\s+sexes|(?:of\s+)?(?:any|either)\s+(?:gender|sex)|"
+    r"there\s+is\s+no\s+gender\s+limitation|"
+    r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
+    r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
+    # a value reached after a transfusion is a new observation, screened as any other
+    r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
+    r"including\s+both\s+ends)\b",
     re.I,
 )
 
 
-def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
-    """The parts of the text no rule reads that hold a number or a word of logic, quoted."""
+# Words an item may hold around what its rules read without adding a condition of its own
+# ("Male or female patients aged ≥ 18 years at the time of signing the informed consent form").
+# Any other word left unread may be a condition ("≥ 18 years with metastatic disease"): the
+# item then cannot be decided on its rules alone (issue 12: never a silent pass).
+_FILLER = frozenset(
+    re.findall(
+        r"\S+",
+        """a an the and of to at on in by as is are be been must should shall will have has had
+    patient patients participant participants subject subjects adult adults both there
+    age aged years year old older time signing signed sign informed consent form icf
+    calculated calc estimated using use used per according formula equation method
+    cockcroft-gault cockcroft gault value values level levels count serum plasma blood
+    following documented demonstrated defined inclusive ends screening baseline
+    score status performance ecog eastern cooperative oncology group zubrod karnofsky
+    laboratory lab test tests adequate organ function marrow bone renal hepatic liver
+    study entry enrollment enrolment registration randomization randomisation allocation
+    prior before day days within first dose treatment criteria history known receipt underwent
+    presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
+    ckd epi required""",
+    )
+)
+
+
+def _content_words(gap: str, negated: bool) -> bool:
+    """Whether ``gap`` holds a word that may be a condition; "no" is read when a rule of the
+    item is a negation ("No prior organ transplant" is *not (organ transplant)*)."""
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", gap)
+    return any(
+        w.lower().strip("'-") not in _FILLER and len(w) > 1 and not (negated and w.lower() == "no")
+        for w in words
+    )
+
+
+def _unread(
+    r: _Reader, numbers: tuple[NumberInText, ...], negated: bool = False
+) -> tuple[str, ...]:
+    """The parts of the text no rule reads that hold a number, a word of logic or any word that
+    may be a condition of its own, quoted."""
     text = r.text
     covered = [False] * len(text)
     for start, end in r.consumed:
@@ -381,7 +424,8 @@ def _unread(r: _Reader, numbers: tuple[NumberInText, ...]) -> tuple[str, ...]:
         has_number = any(
             not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
         )
-        if has_number or _LOGIC_WORDS.search(_BENIGN_OR.sub(" ", gap)):
+        benign = _BENIGN_OR.sub(" ", gap)
+        if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign, negated):
             quote = " ".join(gap.strip(" ,;:.()[]").split())
             if quote:
                 found.append(quote)
@@ -408,7 +452,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             "cover only what is computable — add a judgement rule if needed"
         )
     numbers = _numbers(reader)
-    unread = _unread(reader, numbers) if rules else ()
+    negated = any(isinstance(rule, NotRule) for rule in rules)
+    unread = _unread(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),

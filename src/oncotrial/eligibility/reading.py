@@ -60,6 +60,10 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?![\d,])|\d+(?:\.\d+)?"
 _WORD_COMPARATORS = {
     "greater than or equal to": Comparator.GE,
     "less than or equal to": Comparator.LE,
+    "equal to or greater than": Comparator.GE,
+    "equal to or less than": Comparator.LE,
+    "older than": Comparator.GT,
+    "younger than": Comparator.LT,
     "at least": Comparator.GE,
     "no less than": Comparator.GE,
     "not less than": Comparator.GE,
@@ -312,13 +316,16 @@ def _read_age(r: _Reader) -> None:
         r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
         r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
         r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
-        r"\bage[ds]?\b\s*(?:of\s*)?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s*years?",
+        # "Ages 18 to 70", "age 55-80": after the word "age" a bare range is in years
+        r"\bage[ds]?\b\s*:?\s*(?:of\s*|from\s*)?\(?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\)?"
+        r"(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
         r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
         _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
         r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?"
         + _COMP
         + r"\s*(?P<n>\d+)\s*years?\b",
         r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
+        r"(?P<n3>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:younger|under|below)",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
@@ -340,15 +347,46 @@ def _read_age(r: _Reader) -> None:
                         ),
                     )
                 continue
-            value = m.groupdict().get("n") or m.groupdict().get("n2")
+            value = m.groupdict().get("n") or m.groupdict().get("n2") or m.groupdict().get("n3")
             assert value is not None
             comp = m.groupdict().get("comp")
-            comparator = _comparator(comp) if comp else Comparator.GE
+            comparator = (
+                _comparator(comp)
+                if comp
+                else (Comparator.LE if m.groupdict().get("n3") else Comparator.GE)
+            )
             rule = r.draft(AgeRule, m.start(), m.end(), comparator=comparator, value=float(value))
             r.add(m.start(), m.end(), rule)
+            _other_age_bound(r, m.start(), m.end())
             if not at_consent:
                 r.warn("the age limit does not say when it applies; read as age at consent")
             return
+
+
+# the other bound of a range written as two limits: "≥ 18 years and ≤ 90 years", "≥ 3 and ≤ 18
+# years of age" (the first bound's "years" may be left out)
+_AGE_BOUND_AFTER = re.compile(
+    r"\s*(?:years?\s*(?:of\s+age|old)?\s*)?(?:and|,)\s*"
+    + _COMP
+    + r"\s*(?P<n>\d+)\s*years?(?:\s*(?:of\s+age|old))?",
+    re.I,
+)
+_AGE_BOUND_BEFORE = re.compile(_COMP + r"\s*(?P<n>\d+)\s*(?:years?\s*)?(?:and|,)\s*$", re.I)
+
+
+def _other_age_bound(r: _Reader, start: int, end: int) -> None:
+    after = _AGE_BOUND_AFTER.match(r.text, end)
+    before = _AGE_BOUND_BEFORE.search(r.text[max(0, start - 30) : start])
+    if after is not None:
+        a, b = end, after.end()
+        comp, value = after.group("comp"), after.group("n")
+    elif before is not None:
+        a, b = max(0, start - 30) + before.start(), start
+        comp, value = before.group("comp"), before.group("n")
+    else:
+        return
+    rule = r.draft(AgeRule, a, b, comparator=_comparator(comp), value=float(value))
+    r.add(a, b, rule)
 
 
 def _read_sex(r: _Reader) -> None:
@@ -407,9 +445,18 @@ def _read_performance(r: _Reader) -> None:
         rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
         r.add(start, end, rule)
     for m in re.finditer(
-        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?P<comp>[≥>])\s*(?P<n>\d{2,3})\s*%?", r.text
+        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
+        r"equal\s+to|greater\s+than)\s*(?P<n>\d{2,3})\s*%?|(?P<n2>\d{2,3})\s*%?\s*(?:or\s+(?:more|"
+        r"higher|above|greater)|and\s+(?:above|higher))|(?P<lo>\d{2,3})\s*%?\s*(?:-|to)\s*100\s*%?)",
+        r.text,
+        re.I,
     ):
-        low = int(m.group("n")) + (1 if m.group("comp") == ">" else 0)
+        # "KPS 70-100", "Karnofsky 80 or more", "Karnofsky ≥ 70 %": the scale runs 0-100 by 10
+        if m.group("n"):
+            strict = m.group("comp") in {">", "greater than"}
+            low = int(m.group("n")) + (1 if strict else 0)
+        else:
+            low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
         r.add(
             m.start(),

@@ -37,12 +37,20 @@ from oncotrial.eligibility.rules import (
     ProcedureRule,
     RegimenRule,
     Rule,
+    SexRule,
     StageRule,
     TumourSizeRule,
 )
 from oncotrial.simulate.omop import OmopVocabulary
 
-__all__ = ["UNMAPPED_MARKER", "ConceptMap", "Unmapped", "concept_map", "map_eligibility"]
+__all__ = [
+    "UNMAPPED_MARKER",
+    "ConceptMap",
+    "Unmapped",
+    "concept_map",
+    "map_eligibility",
+    "unverified_criteria",
+]
 
 # The marker of the stand-in rule: no record ever carries it, so the rule is unknown everywhere.
 UNMAPPED_MARKER = "(no OMOP mapping)"
@@ -71,6 +79,16 @@ class ConceptMap:
     value_concepts: dict[int, str]
     gender: dict[str, int]
     codes: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (vocabulary, code)
+    # entry ("table.key") -> where its concept id was seen with its name (repository, path, commit)
+    checked: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def unverified(self, keys: list[str]) -> list[str]:
+        """Those of ``keys`` whose concept ids no public source confirmed."""
+        return [key for key in keys if key not in self.checked]
+
+    @property
+    def unverified_units(self) -> list[str]:
+        return self.unverified([f"units.{unit}" for unit in self.units])
 
     @property
     def unit_of(self) -> dict[int, str]:
@@ -148,6 +166,7 @@ def concept_map() -> ConceptMap:
         value_concepts={int(k): v for k, v in raw["value_concepts"].items()},
         gender={k: int(v) for k, v in raw["gender"].items()},
         codes=codes,
+        checked={key: dict(source) for key, source in raw.get("checked", {}).items()},
     )
 
 
@@ -238,3 +257,66 @@ def map_eligibility(
         "exclusion": mapped(eligibility.exclusion),
     }
     return eligibility.model_copy(update=update), found
+
+
+_RESULT_VALUES = "value_concepts.*"  # every positive / negative value concept (expanded below)
+
+
+def _concept_keys(rule: Rule) -> list[str]:
+    """The map entries ("table.key") whose concept ids decide ``rule``."""
+    if isinstance(rule, NotRule):
+        return _concept_keys(rule.rule)
+    if isinstance(rule, AllOfRule | AnyOfRule):
+        return [key for part in rule.rules for key in _concept_keys(part)]
+    if isinstance(rule, ConditionalRule):
+        parts = [rule.when, rule.then] + ([rule.otherwise] if rule.otherwise is not None else [])
+        return [key for part in parts for key in _concept_keys(part)]
+    if isinstance(rule, LabRule | LabResultRule):
+        return [f"measurements.{rule.analyte}"]
+    if isinstance(rule, DerivedRule):
+        return [f"measurements.{a}" for a in _DERIVED_INPUTS.get(rule.quantity, ())]
+    if isinstance(rule, PerformanceStatusRule):
+        return [f"performance_status.{rule.scale}"]
+    if isinstance(rule, DiagnosisRule | ConditionRule):
+        return [f"conditions.{rule.condition}"]
+    if isinstance(rule, MedicationRule):
+        return [f"drug_classes.{rule.therapy}"]
+    if isinstance(rule, ProcedureRule):
+        return [f"procedures.{rule.procedure}"]
+    if isinstance(rule, BiomarkerRule):
+        if rule.marker == UNMAPPED_MARKER:
+            return []
+        # The status is read from value_as_concept_id (positive / negative concepts).
+        return [f"biomarkers.{rule.marker.upper()}", _RESULT_VALUES]
+    if isinstance(rule, TumourSizeRule):
+        return ["tumour_size"]
+    if isinstance(rule, SexRule):
+        return ["gender.male", "gender.female"]
+    return []
+
+
+def unverified_criteria(
+    eligibility: Eligibility, cmap: ConceptMap | None = None
+) -> dict[str, list[str]]:
+    """Criterion id -> the unverified map entries it rests on (criteria with none are left out).
+
+    Provenance, never silent: a wrong concept id would misclassify every patient without a
+    trace, so the prescreening output names each criterion that depends on an id no public
+    source confirmed (the map's 'checked' entries cite theirs).
+    """
+    cmap = cmap or concept_map()
+    out: dict[str, list[str]] = {}
+    for criterion in eligibility.criteria:
+        keys = [k for rule in criterion.rules for k in _concept_keys(rule)]
+        if _RESULT_VALUES in keys:
+            results = [
+                f"value_concepts.{cid}"
+                for cid, label in cmap.value_concepts.items()
+                if label in ("positive", "negative")
+            ]
+            at = keys.index(_RESULT_VALUES)
+            keys = [k for k in keys[:at] + results + keys[at:] if k != _RESULT_VALUES]
+        missing = cmap.unverified(list(dict.fromkeys(keys)))
+        if missing:
+            out[criterion.id] = missing
+    return out

@@ -32,6 +32,20 @@ def draw_funnel(steps: pd.DataFrame, path: Path, *, title: str) -> None:
         axes.set_xlabel("persons")
         axes.set_title(title, fontsize=9)
         axes.legend(fontsize=7, loc="lower right")
+        if "unverified concepts" in rows:
+            flagged = [
+                str(c)
+                for c, k in zip(rows["criterion"], rows["unverified concepts"], strict=True)
+                if k
+            ]
+            if flagged:
+                # provenance on the figure itself: these steps rest on unchecked concept ids
+                figure.text(
+                    0.01,
+                    0.005,
+                    "unverified OMOP concept ids under: " + ", ".join(reversed(flagged)),
+                    fontsize=6,
+                )
         figure.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, dpi=120)

@@ -21,7 +21,13 @@ from oncotrial.eligibility.batch import screen_frames
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.screening import Overall
-from oncotrial.prescreen.concepts import ConceptMap, Unmapped, concept_map, map_eligibility
+from oncotrial.prescreen.concepts import (
+    ConceptMap,
+    Unmapped,
+    concept_map,
+    map_eligibility,
+    unverified_criteria,
+)
 from oncotrial.prescreen.query import compile_query
 from oncotrial.prescreen.reading import omop_frames
 from oncotrial.prescreen.warehouse import READ_COLUMNS, Warehouse, check
@@ -44,6 +50,15 @@ class PrescreenResult:
     unmapped: list[Unmapped] = field(default_factory=list)
     engine: str = "sql"
     sql: str | None = None
+    # criterion id -> concept-map entries no public source confirmed (provenance, never silent)
+    unverified: dict[str, list[str]] = field(default_factory=dict)
+
+    def unverified_note(self) -> str:
+        """One line naming the criteria that rest on unverified concept ids ('' if none)."""
+        if not self.unverified:
+            return ""
+        parts = [f"{cid} ({', '.join(keys)})" for cid, keys in self.unverified.items()]
+        return "rests on unverified OMOP concept ids: " + "; ".join(parts)
 
 
 def _sql_path(
@@ -54,7 +69,12 @@ def _sql_path(
         sql: str | None = str(warehouse.con.compile(compiled.expr))
     except Exception:  # a backend without SQL text (none here); the result does not depend on it
         sql = None
-    raw = compiled.expr.to_pandas()
+    if warehouse.kind == "duckdb" and sql is not None:
+        # Ibis would translate the (large) expression to SQL a second time to run it: on DuckDB
+        # run the text just compiled (the same statement; bench/RESULTS.md has the saving).
+        raw = warehouse.con.raw_sql(sql).df()
+    else:
+        raw = compiled.expr.to_pandas()
     out = pd.DataFrame({"person_id": raw["person_id"].astype(np.int64)})
     out["overall"] = raw["overall"].astype(int).map(_OVERALL)
     for cid, column in compiled.criterion_columns.items():
@@ -115,13 +135,18 @@ def prescreen(
     say("checking the warehouse's tables, columns and vocabulary version")
     check(warehouse, cmap)
     mapped, unmapped = map_eligibility(eligibility, cmap)
+    unverified = unverified_criteria(mapped, cmap)
     if engine == "memory":
         say("reading the tables into memory (reference engine)")
         table, kinds = _memory_path(warehouse, mapped, cmap, as_of)
-        return PrescreenResult(table, kinds, unmapped, "memory")
-    say("running the compiled query in the warehouse")
-    table, kinds, sql = _sql_path(warehouse, mapped, cmap, as_of)
-    return PrescreenResult(table, kinds, unmapped, warehouse.kind, sql)
+        result = PrescreenResult(table, kinds, unmapped, "memory", unverified=unverified)
+    else:
+        say("running the compiled query in the warehouse")
+        table, kinds, sql = _sql_path(warehouse, mapped, cmap, as_of)
+        result = PrescreenResult(table, kinds, unmapped, warehouse.kind, sql, unverified)
+    # Every row carries it, so the CSV alone says which statuses rest on unchecked ids.
+    result.table["unverified_concepts"] = ",".join(unverified)
+    return result
 
 
 def funnel(result: PrescreenResult) -> pd.DataFrame:
@@ -134,7 +159,13 @@ def funnel(result: PrescreenResult) -> pd.DataFrame:
         failing = Status.MET.value if kind == CriterionKind.EXCLUSION else Status.NOT_MET.value
         counts = {s.value: int(((status == s.value) & left).sum()) for s in Status}
         left = left & (status != failing)
-        rows.append({"step": f"after {cid}", "criterion": cid, "left": int(left.sum()), **counts})
+        row = {"step": f"after {cid}", "criterion": cid, "left": int(left.sum()), **counts}
+        row["unverified concepts"] = ", ".join(result.unverified.get(cid, []))
+        rows.append(row)
     eligible = int((result.table["overall"] == Overall.ELIGIBLE.value).sum())
     rows.append({"step": "eligible (nothing unknown)", "criterion": "", "left": eligible})
-    return pd.DataFrame(rows).fillna(0)
+    frame = pd.DataFrame(rows)
+    text = frame["unverified concepts"].fillna("") if "unverified concepts" in frame else ""
+    frame = frame.drop(columns=["unverified concepts"], errors="ignore").fillna(0)
+    frame["unverified concepts"] = text
+    return frame

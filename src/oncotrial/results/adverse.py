@@ -29,7 +29,13 @@ from oncotrial.results.model import (
     PointOfContact,
 )
 
-__all__ = ["FREQUENCY_THRESHOLD", "adverse_module", "more_info_module", "safety_outcome"]
+__all__ = [
+    "FREQUENCY_THRESHOLD",
+    "adverse_module",
+    "more_info_module",
+    "no_safety_reason",
+    "safety_outcome",
+]
 
 #: Percent of any arm a non-serious term must exceed to be listed (42 CFR 11.48(a)(4)(iii):
 #: a threshold not greater than 5 percent).
@@ -37,11 +43,28 @@ FREQUENCY_THRESHOLD = 5
 
 
 def safety_outcome(results: TrialResults) -> SafetyOutcome | None:
-    """The analysis's safety outcome (the first AE endpoint computed), if any."""
+    """The analysis's safety outcome: the first AE endpoint computed, else the analysis plan's
+    safety analysis of a trial that registers no safety outcome (003). The PRS requires the
+    adverse-events module in every results submission (42 CFR 11.48(a)(4)), whether or not
+    safety is a registered outcome, so the plan's analysis fills it (the report's safety
+    section, ICH E3 §12)."""
     for item in results.endpoints:
         if isinstance(item.outcome, SafetyOutcome):
             return item.outcome
-    return None
+    return results.safety if isinstance(results.safety, SafetyOutcome) else None
+
+
+def no_safety_reason(results: TrialResults) -> str:
+    """Why the results section has no adverse-events module (for the checks)."""
+    if isinstance(results.safety, str):
+        return f"the analysis plan's safety analysis failed: {results.safety}"
+    if results.safety_frame is not None and len(results.safety_frame):
+        return (
+            "adverse-event data exist but no safety outcome was computed: the trial registers "
+            "no safety outcome and has no analysis plan (`oncotrial sap`) whose safety analysis "
+            "would be followed"
+        )
+    return "the analysis computed no safety outcome (CTCAE dictionary or AE data missing)"
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -159,7 +182,13 @@ def adverse_module(
         Provenance(
             "adverseEventsModule",
             Origin.DERIVED,
-            "the report's ADAE (treatment-emergent adverse events)",
+            "the report's ADAE (treatment-emergent adverse events)"
+            + (
+                ""
+                if outcome is not results.safety
+                else "; the analysis plan's safety analysis (no registered safety outcome; the "
+                "PRS requires the module in every results submission)"
+            ),
         )
     )
     provenance.append(

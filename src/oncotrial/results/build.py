@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from oncotrial.analysis.results import TrialResults
-from oncotrial.results.adverse import adverse_module, more_info_module, safety_outcome
+from oncotrial.results.adverse import (
+    adverse_module,
+    more_info_module,
+    no_safety_reason,
+    safety_outcome,
+)
 from oncotrial.results.check import Finding, check_results
 from oncotrial.results.common import Provenance
 from oncotrial.results.flow import baseline_module, flow_module
@@ -56,6 +61,11 @@ def build_results(results: TrialResults) -> GeneratedResults:
         cutoff=results.cutoff.isoformat(),
         section=section,
         provenance=tuple(provenance),
-        findings=check_results(section, results.protocol, missing),
+        findings=check_results(
+            section,
+            results.protocol,
+            missing,
+            no_safety=None if safety else no_safety_reason(results),
+        ),
         simulated=results.simulated,
     )

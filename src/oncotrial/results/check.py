@@ -22,7 +22,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from oncotrial.catalogue.countries import country_code
 from oncotrial.protocol.model import Protocol
+from oncotrial.results.common import MILESTONE_COMPLETED, MILESTONE_NOT_COMPLETED, MILESTONE_STARTED
 from oncotrial.results.model import Measurement, ResultsSection
 
 __all__ = ["Finding", "Severity", "check_results"]
@@ -59,9 +61,9 @@ def _flow(section: ResultsSection) -> Iterator[Finding]:
             m.type: {a.group_id: _int(a.num_subjects) for a in m.achievements}
             for m in period.milestones
         }
-        started = by_type.get("STARTED", {})
-        completed = by_type.get("COMPLETED", {})
-        not_completed = by_type.get("NOT COMPLETED", {})
+        started = by_type.get(MILESTONE_STARTED, {})
+        completed = by_type.get(MILESTONE_COMPLETED, {})
+        not_completed = by_type.get(MILESTONE_NOT_COMPLETED, {})
         negative = [
             f"{d.type}: {r.num_subjects}"
             for d in period.drop_withdraws
@@ -106,7 +108,7 @@ def _started(section: ResultsSection) -> dict[str, int]:
         return {}
     titles = {g.id: g.title for g in flow.groups}
     for milestone in flow.periods[0].milestones:
-        if milestone.type == "STARTED":
+        if milestone.type == MILESTONE_STARTED:
             return {
                 titles[a.group_id]: _int(a.num_subjects) or 0
                 for a in milestone.achievements
@@ -191,15 +193,15 @@ def _outcomes(
             )
 
 
-def _adverse(section: ResultsSection) -> Iterator[Finding]:
+def _adverse(section: ResultsSection, no_safety: str | None) -> Iterator[Finding]:
     module = section.adverse_events_module
     if module is None:
         yield Finding(
             "AE-THRESHOLD",
             Severity.TODO,
             "adverseEventsModule",
-            "no adverse-event module: the analysis computed no safety outcome (CTCAE dictionary "
-            "or AE data missing); the PRS requires it",
+            f"no adverse-event module: {no_safety or 'no safety outcome'}; the PRS requires it "
+            "in every results submission",
         )
         return
     if _int(module.frequency_threshold) is None or (_int(module.frequency_threshold) or 0) > 5:
@@ -256,14 +258,35 @@ def _more_info(section: ResultsSection) -> Iterator[Finding]:
     )
 
 
+def _regions(section: ResultsSection) -> Iterator[Finding]:
+    """Region of Enrollment rows must be PRS country names (RRSUploadSchema.xsd, MeasureRow)."""
+    module = section.baseline_characteristics_module
+    for i, measure in enumerate(module.measures if module else ()):
+        if measure.title != "Region of Enrollment":
+            continue
+        for j, klass in enumerate(measure.classes):
+            title = klass.title or ""
+            if title != "Not reported" and country_code(title) is None:
+                yield Finding(
+                    "REGION-NAME",
+                    Severity.ERROR,
+                    f"baselineCharacteristicsModule.measures[{i}].classes[{j}].title",
+                    f"{title!r} is not a country name oncotrial knows: write the PRS country name",
+                )
+
+
 def check_results(
-    section: ResultsSection, protocol: Protocol, missing: Mapping[int, str]
+    section: ResultsSection,
+    protocol: Protocol,
+    missing: Mapping[int, str],
+    no_safety: str | None = None,
 ) -> tuple[Finding, ...]:
     """Every finding, errors first."""
     found = [
         *_flow(section),
+        *_regions(section),
         *_outcomes(section, protocol, missing),
-        *_adverse(section),
+        *_adverse(section, no_safety),
         *_more_info(section),
     ]
     return tuple(sorted(found, key=lambda f: f.severity != Severity.ERROR))

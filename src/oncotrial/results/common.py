@@ -15,6 +15,9 @@ from oncotrial.report.trial.wording import months, percent
 from oncotrial.results.model import Denom, DenomCount, Group
 
 __all__ = [
+    "MILESTONE_COMPLETED",
+    "MILESTONE_NOT_COMPLETED",
+    "MILESTONE_STARTED",
     "NA",
     "Origin",
     "Provenance",
@@ -24,6 +27,12 @@ __all__ = [
     "fmt_percent",
     "months_or_na",
 ]
+
+#: The PRS's fixed milestone types of a period (results data element definitions, Participant
+#: Flow). "COMPLETED" is also an SDTM DSDECOD term; this is the PRS's word, declared apart.
+MILESTONE_STARTED = "STARTED"
+MILESTONE_COMPLETED = "COMPLETED"
+MILESTONE_NOT_COMPLETED = "NOT COMPLETED"
 
 #: The PRS's value for a number that cannot be estimated; it needs a comment saying why
 #: (ClinicalTrials.gov results data element definitions, Outcome Measure Data Table).

@@ -19,7 +19,17 @@ import re
 import pandas as pd
 
 from oncotrial.analysis.results import BaselineRow, TrialResults
-from oncotrial.results.common import Origin, Provenance, arm_groups, denom
+from oncotrial.catalogue.countries import country_name
+from oncotrial.catalogue.subject import COMPLETED
+from oncotrial.results.common import (
+    MILESTONE_COMPLETED,
+    MILESTONE_NOT_COMPLETED,
+    MILESTONE_STARTED,
+    Origin,
+    Provenance,
+    arm_groups,
+    denom,
+)
 from oncotrial.results.model import (
     Achievement,
     BaselineCharacteristicsModule,
@@ -71,7 +81,7 @@ def _completed(results: TrialResults, label: str) -> int:
         & (_text(adsl["ARM"]) == label)
         & (_text(adsl["SAFFL"]) == "Y")
     ]
-    return int((_text(members["EOTSTT"]) == "COMPLETED").sum())
+    return int((_text(members["EOTSTT"]) == COMPLETED).sum())
 
 
 def flow_module(
@@ -112,9 +122,9 @@ def flow_module(
     period = Period(
         "Overall Study",
         (
-            milestone("STARTED", started),
-            milestone("COMPLETED", completed),
-            milestone("NOT COMPLETED", not_completed),
+            milestone(MILESTONE_STARTED, started),
+            milestone(MILESTONE_COMPLETED, completed),
+            milestone(MILESTONE_NOT_COMPLETED, not_completed),
         ),
         tuple(
             DropWithdraw(
@@ -315,7 +325,18 @@ def baseline_module(
         measures.append(_counts_measure("Ethnicity (NIH/OMB)", groups, ethnic))
     countries = _values(frames, "COUNTRY")
     if countries is not None:
-        # Region of Enrollment: one class per country, counts as NUMBER of participants (PRS).
+        # Region of Enrollment: one class per country, counts as NUMBER of participants (PRS),
+        # titled by the country's ClinicalTrials.gov name (catalogue.countries); a code the
+        # table does not name stays as recorded and the checks flag it (REGION-NAME).
+        countries = [(country_name(code) or code, counts) for code, counts in countries]
+        provenance.append(
+            Provenance(
+                f"baselineCharacteristicsModule.measures[{len(measures)}].classes",
+                Origin.DERIVED,
+                "ADSL COUNTRY (ISO 3166-1 alpha-3) named as ClinicalTrials.gov names the country "
+                "(oncotrial.catalogue.countries)",
+            )
+        )
         measures.append(
             BaselineMeasure(
                 title="Region of Enrollment",

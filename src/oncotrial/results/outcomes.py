@@ -55,6 +55,7 @@ from oncotrial.results.model import (
     OutcomeMeasure,
     OutcomeMeasuresModule,
 )
+from oncotrial.results.planned import comparison_test_type, plan_rate_analysis
 
 __all__ = ["OUTCOME_TYPES", "outcome_module"]
 
@@ -404,6 +405,39 @@ def _measure_parts(
     return None
 
 
+def _with_plan(
+    results: TrialResults,
+    item: EndpointResult,
+    analyses: tuple[Analysis, ...],
+    group: Group,
+    path: str,
+    provenance: list[Provenance],
+) -> tuple[Analysis, ...]:
+    """The measure's analyses with the analysis plan's: the single-arm rate's exact test and
+    design decision, and each analysis's test type with its provenance (results/planned.py)."""
+    out = list(analyses)
+    outcome = item.outcome
+    if isinstance(outcome, RateOutcome) and len(outcome.rate.arms) == 1:
+        planned = plan_rate_analysis(
+            results, item.index, outcome, group, f"{path}.analyses[{len(out)}]", provenance
+        )
+        if planned is not None:
+            out.append(planned)
+    for i, analysis in enumerate(analyses):
+        where = f"{path}.analyses[{i}]"
+        if analysis.non_inferiority_type == "SUPERIORITY":
+            comparison_test_type(results, item.index, where, provenance)
+        else:
+            provenance.append(
+                Provenance(
+                    f"{where}.nonInferiorityType",
+                    Origin.DERIVED,
+                    "OTHER: a test of association across categories, not a comparison of arms",
+                )
+            )
+    return tuple(out)
+
+
 def outcome_module(
     results: TrialResults, provenance: list[Provenance]
 ) -> tuple[OutcomeMeasuresModule, dict[int, str]]:
@@ -429,6 +463,9 @@ def outcome_module(
                     "the registration gives no time frame: the analysis's follow-up",
                 )
             )
+        parts["analyses"] = _with_plan(
+            results, item, parts.get("analyses", ()), groups[0], path, provenance
+        )
         provenance.append(
             Provenance(f"{path}.title", Origin.REGISTRY, f"registered {item.label.lower()}")
         )

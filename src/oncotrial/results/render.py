@@ -1,9 +1,7 @@
 """The results section as JSON (API v2), XML and HTML (the registry page's Study Results).
 
-JSON is ``{"resultsSection": …}`` with the API's key names. XML carries the same tree with the
-API's key names as element names (lists as repeated elements); it is *not* in the PRS results
-upload schema (RRSUploadSchema.xsd), which oncotrial does not have, and is not validated against it
-(docs/results.md). HTML shows the
+JSON is ``{"resultsSection": …}`` with the API's key names. XML is the PRS results upload
+document (``RRSUploadSchema.xsd``, :mod:`oncotrial.results.prs`). HTML shows the
 section as the registry page does: one table per module, groups as columns, marked DRAFT until a
 person approves it, with the checks' findings and every value's provenance.
 """
@@ -13,7 +11,6 @@ from __future__ import annotations
 import json
 from html import escape
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from oncotrial.results.build import GeneratedResults
 from oncotrial.results.model import (
@@ -27,8 +24,8 @@ from oncotrial.results.model import (
     OutcomeMeasuresModule,
     ParticipantFlowModule,
     ResultsSection,
-    to_api,
 )
+from oncotrial.results.prs import prs_xml
 
 __all__ = ["FORMATS", "render", "section_html"]
 
@@ -39,30 +36,12 @@ def _json(made: GeneratedResults) -> str:
     return json.dumps(made.api(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _xml_item(parent: ET.Element, key: str, value: Any) -> None:
-    if isinstance(value, list):
-        for item in value:
-            _xml_item(parent, key, item)
-        return
-    element = ET.SubElement(parent, key)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _xml_item(element, k, v)
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
-    else:
-        element.text = str(value)
-
-
 def _xml(made: GeneratedResults) -> str:
-    root = ET.Element("resultsSection")
-    root.set("trial", made.trial_id)
-    root.set("cutoff", made.cutoff)
-    root.set("status", "draft" if made.draft else "approved")
-    for key, value in to_api(made.section).items():
-        _xml_item(root, key, value)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    status = "DRAFT, not approved" if made.draft else "approved"
+    return prs_xml(
+        made.section,
+        note=f"oncotrial results of trial {made.trial_id} at cut-off {made.cutoff}: {status}",
+    )
 
 
 def _cell(m: Any) -> str:

@@ -24,9 +24,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from oncotrial.catalogue import baseline
+
 __all__ = ["OMOP_TABLES", "OmopVocabulary", "omop_population"]
 
 Ints = npt.NDArray[np.int64]
+
+# The drivers simulated as the more frequent ones (about 12% of lung cancers each, against 4%
+# for the rarer ones): EGFR and KRAS, by their catalogue codes.
+_EGFR, _ALK, _ROS1, _KRAS, _BRAF, _NRAS = baseline.GENES
+_COMMON_DRIVERS = (_EGFR, _KRAS)
 
 # OMOP type concepts (the provenance of a record): 32817 "EHR", 32882 "Patient self-reported"
 EHR = 32817
@@ -265,7 +272,7 @@ def _other_measurements(
     parts.append(size)
     for marker, concept in vocab.biomarkers.items():
         index = np.arange(n)[lung & (rng.random(n) < 0.7)]
-        positive = rng.random(len(index)) < (0.12 if marker in ("EGFR", "KRAS") else 0.04)
+        positive = rng.random(len(index)) < (0.12 if marker in _COMMON_DRIVERS else 0.04)
         failed = rng.random(len(index)) < 0.03
         values = np.where(failed, "failed", np.where(positive, "positive", "negative"))
         concepts = np.where(failed, 0, np.where(positive, vocab.positive, vocab.negative))

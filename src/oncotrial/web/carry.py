@@ -41,7 +41,8 @@ from oncotrial.web.entry.baseline import DISEASE_SPEC, ECOG, GENE, LAB, PDL1, VI
 
 __all__ = ["carry_screening"]
 
-_GENES = {"EGFR", "ALK", "ROS1"}
+# Every driver gene of the catalogue's GF vocabulary that screening recorded is carried.
+_GENES = frozenset(baseline.GENES)
 _GENE_RESULT = {"detected": "POSITIVE", "not_detected": "NEGATIVE"}
 _PDL1 = "PD-L1"
 
@@ -89,7 +90,7 @@ def _observations(patient: Patient, on: dt.date) -> list[tuple[EntitySpec, dict[
     by_analyte: dict[str, list[Observation]] = {}
     for obs in patient.observations:
         by_analyte.setdefault(obs.analyte, []).append(obs)
-    vitals = {"weight": "WEIGHT", "height": "HEIGHT"}
+    vitals = {"weight": baseline.WEIGHT_TEST.testcd, "height": baseline.HEIGHT_TEST.testcd}
     lab_tests = {code: test for test in labs.ENTRY_TESTS for code in (test.loinc,)}
     for key, found in by_analyte.items():
         analyte = ANALYTES.get(key)

@@ -15,6 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from oncotrial.catalogue.tumour import (
+    NEW_LESION_INDICATOR,
+    NON_TARGET_RESPONSE,
+    OVERALL_RESPONSE,
+    TARGET_RESPONSE,
+)
 from oncotrial.formats.lesions import sdtm_lesions
 from oncotrial.protocol.model import Protocol
 from oncotrial.response import ResponseSettings, derive_response
@@ -86,11 +92,11 @@ def derived_timepoints(
         out[when] = Timepoint(
             date=when,
             visit=_text(row.get("AVISIT")),
-            overall=_text(row.get("OVRLRESP")),
+            overall=_text(row.get(OVERALL_RESPONSE.testcd)),
             rule=_text(row.get("RULE")),
-            target=_text(row.get("TRGRESP")),
-            non_target=_text(row.get("NTRGRESP")),
-            new_lesions=_text(row.get("NEWLIND")),
+            target=_text(row.get(TARGET_RESPONSE.testcd)),
+            non_target=_text(row.get(NON_TARGET_RESPONSE.testcd)),
+            new_lesions=_text(row.get(NEW_LESION_INDICATOR.testcd)),
             target_sum=_number(row.get("SUM")),
             change=_number(row.get("PCHG")),
         )
