@@ -26,12 +26,13 @@ def _setup(world: Any) -> dict[str, str]:
     generate_list(world.client(stat))
     client = world.client(inv)
     subjects = {}
-    for name in ("fresh", "measured"):
+    for name in ("fresh", "measured", "preview"):
         usubjid = eligible_subject(client, pid=name)
         randomize(client, "001", usubjid)
         subjects[name] = usubjid
-    response = client.post(f"/t/001/subjects/{subjects['measured']}/assessments/new/", BASELINE)
-    assert response.status_code == 302, response.content.decode()[-2000:]
+    for name in ("measured", "preview"):
+        response = client.post(f"/t/001/subjects/{subjects[name]}/assessments/new/", BASELINE)
+        assert response.status_code == 302, response.content.decode()[-2000:]
     return subjects
 
 
@@ -134,5 +135,47 @@ def test_follow_up_with_a_target_not_done_and_a_new_lesion(site) -> None:
         section = s.page.locator("section:has(h2:text-is('Tumour assessments'))")
         row = section.locator("tr:has-text('WEEK 8')").inner_text()
         assert "NE" in row and "%" not in row, row
+
+    browse(base, "inv", scenario)
+
+
+def test_live_response_preview_as_values_are_typed(site) -> None:
+    """The derived timepoint response follows the typing, NE with a target not done, and
+    nothing is saved by previewing (issue 13: REDCap/OpenClinica expectations)."""
+    base, subjects = site
+    usubjid = subjects["preview"]
+
+    def preview(s: Session, expected: str) -> str:
+        box = s.page.locator("#response-preview")
+        s.page.wait_for_function(
+            "want => (document.querySelector('#response-preview [data-overall]') || {})"
+            ".textContent === want",
+            arg=expected,
+        )
+        return box.inner_text()
+
+    def scenario(s: Session) -> None:
+        _open_form(s, usubjid)
+        assert "date of the scan" in s.page.locator("#response-preview").inner_text()
+        s.page.select_option("#visit", "WEEK 8")
+        s.page.fill("#date", "2025-04-25")
+        # Baseline 32 + 18 = 50 mm; 20 + 15 = 35 mm is −30 %: PR (RECIST 1.1 §4.3.1).
+        s.page.fill("input[aria-label='Diameter of target 1 in mm']", "20")
+        s.page.fill("input[aria-label='Diameter of target 2 in mm']", "15")
+        s.page.select_option("select[aria-label='State of NT01']", "PRESENT")
+        text = preview(s, "PR")
+        assert "target PR" in text and "35 mm" in text and "-30" in text, text
+        # 20 + 40 = 60 mm is +20 % and +10 mm over the nadir (the baseline): PD.
+        s.page.fill("input[aria-label='Diameter of target 2 in mm']", "40")
+        assert "target PD" in preview(s, "PD")
+        # T02 not done (no reason typed yet): the target response is NE, so is the timepoint.
+        s.page.fill("input[aria-label='Diameter of target 2 in mm']", "")
+        s.page.locator("input[aria-label='Not done']").nth(1).check()
+        text = preview(s, "NE")
+        assert "target NE" in text and "sum" not in text, text
+        # Previewing saved nothing: the subject still has its baseline assessment only.
+        s.go(f"/t/001/subjects/{usubjid}/")
+        section = s.page.locator("section:has(h2:text-is('Tumour assessments'))")
+        assert section.locator("tr:has-text('WEEK 8')").count() == 0
 
     browse(base, "inv", scenario)

@@ -137,3 +137,38 @@ def test_every_entry_form_saves_in_the_browser(site, entity: str) -> None:
         assert f"{spec.title} saved." in s.page.locator(".flash").inner_text()
 
     browse(base, "inv", scenario)
+
+
+def test_an_adverse_event_with_a_partial_start_date(site) -> None:
+    """AESTDTC "2025-03" (only the month recalled; SDTMIG 3.4 §4.4.2 allows partial --DTC)
+    is saved as typed; a month wholly before consent (2025-02-20) or an impossible month is
+    refused with the rule."""
+    base, usubjid = site
+
+    def submit(s: Session) -> None:
+        with s.page.expect_navigation():
+            s.page.click("#entry-form button[type=submit]")
+
+    def scenario(s: Session) -> None:
+        s.go(f"/t/001/subjects/{usubjid}/ae/new/")
+        assert "YYYY-MM" in (s.page.locator("#id_stdtc").get_attribute("placeholder") or "")
+        s.page.fill("#id_stdtc", "2025-13")
+        _fill(s)
+        submit(s)
+        s.expected_refusal(400)
+        assert "YYYY-MM or YYYY" in s.page.locator(".field:has(#id_stdtc) .error").inner_text()
+        s.page.fill("#id_stdtc", "2025-01")
+        submit(s)
+        s.expected_refusal(400)
+        assert "before informed consent" in s.page.locator(".field:has(#id_stdtc)").inner_text()
+        s.page.fill("#id_stdtc", "2025-03")
+        submit(s)
+        if s.page.locator("input[name=confirm]").count():
+            s.expected_refusal(400)
+            s.page.check("input[name=confirm]")
+            submit(s)
+        assert "Adverse event saved." in s.page.locator(".flash").inner_text()
+        events = s.page.locator("section:has(h3:text-is('Adverse events'))").inner_text()
+        assert "\t2025-03\t" in events, events  # kept partial, not imputed to a day
+
+    browse(base, "inv", scenario)

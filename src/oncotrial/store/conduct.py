@@ -20,6 +20,7 @@ from oncotrial.store.roles import Role
 __all__ = [
     "AllocationSlot",
     "LoginAttempt",
+    "LoginUnlock",
     "Membership",
     "Query",
     "QueryMessage",
@@ -175,6 +176,18 @@ class LoginAttempt(models.Model):
             models.Index(fields=["username", "at"], name="login_user_at"),
             models.Index(fields=["ip", "at"], name="login_ip_at"),
         )
+
+
+class LoginUnlock(models.Model):
+    """An administrator's release of an account throttled by failed sign-ins (kept, like the
+    attempts, for the security log): failures before it no longer count for the account."""
+
+    username = models.CharField(max_length=150)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = (models.Index(fields=["username", "at"], name="unlock_user_at"),)
 
 
 class ReportBuild(models.Model):

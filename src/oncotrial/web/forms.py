@@ -16,6 +16,7 @@ from django import forms
 
 from oncotrial.errors import OncotrialError
 from oncotrial.web.entry import EntitySpec, EntryContext, FieldSpec, Issue
+from oncotrial.web.entry.base import partial_bounds
 
 __all__ = ["EntryForm", "build_entry_form", "field_schema"]
 
@@ -65,6 +66,27 @@ ISO_DATE_ATTRS = {
 }
 
 
+class PartialDateField(forms.CharField):
+    """A date that may be partial where SDTM allows it (ISO 8601: YYYY-MM-DD, YYYY-MM or YYYY;
+    SDTMIG 3.4 §4.4.2): a complete date cleans to a date, a partial one stays its text."""
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if not text:
+            return None
+        if len(text) == 10:
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        elif partial_bounds(text) is not None:
+            return text
+        raise forms.ValidationError(
+            "Enter the date as YYYY-MM-DD, or YYYY-MM or YYYY when only the month or the year "
+            "is known."
+        )
+
+
 def _django_field(spec: FieldSpec, refresh_url: str | None) -> forms.Field:
     attrs: dict[str, Any] = {}
     if spec.refresh and refresh_url:
@@ -84,6 +106,10 @@ def _django_field(spec: FieldSpec, refresh_url: str | None) -> forms.Field:
         # en-US), while the records, SDTM and every page read yyyy-mm-dd (issue 13 item 11).
         widget = forms.DateInput(attrs={**attrs, **ISO_DATE_ATTRS}, format="%Y-%m-%d")
         return forms.DateField(widget=widget, input_formats=["%Y-%m-%d"], **common)
+    if spec.kind == "partial-date":
+        attrs = {**attrs, **ISO_DATE_ATTRS, "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY"}
+        # No max_length validator: it would measure the cleaned date; the box holds 10 characters.
+        return PartialDateField(widget=forms.TextInput(attrs=attrs), **common)
     if spec.kind == "number":
         widget = forms.NumberInput(attrs={**attrs, "step": "any"})
         return forms.FloatField(

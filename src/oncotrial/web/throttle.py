@@ -9,21 +9,27 @@ therefore cannot lock the real user, who signs in from another address, out of t
 minutes). One address is also refused after ``IP_FAILURES`` failures within ``WINDOW`` whatever
 the names (password spraying). Refused attempts are not checked and read the same whether or
 not the user exists. Every attempt stays in the security log (``LoginAttempt``).
+
+The site administrator can unlock a throttled account (``LoginUnlock``, also kept): failures for
+that name before the unlock no longer count, from any address. The address limit is left as it
+is: it guards against spraying many names, which unlocking one account must not undo.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from oncotrial.store.conduct import LoginAttempt
+from oncotrial.store.conduct import LoginAttempt, LoginUnlock
 
 __all__ = [
     "BACKOFF",
     "IP_FAILURES",
     "USER_FAILURES",
     "WINDOW",
+    "locked_accounts",
     "record_attempt",
     "seconds_locked",
+    "unlock",
 ]
 
 USER_FAILURES = 5
@@ -41,9 +47,16 @@ def _pair_wait(username: str, ip: str | None, now: dt.datetime) -> int:
     last_success = (
         attempts.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
     )
+    unlocked = (
+        LoginUnlock.objects.filter(username=_key(username), at__gte=now - WINDOW)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
     failures = attempts.filter(succeeded=False)
-    if last_success is not None:
-        failures = failures.filter(at__gt=last_success)
+    for since in (last_success, unlocked):
+        if since is not None:
+            failures = failures.filter(at__gt=since)
     count = failures.count()
     if count < USER_FAILURES:
         return 0
@@ -72,3 +85,19 @@ def seconds_locked(username: str, ip: str | None, now: dt.datetime) -> int:
 
 def record_attempt(username: str, ip: str | None, now: dt.datetime, *, succeeded: bool) -> None:
     LoginAttempt.objects.create(username=_key(username), ip=ip, at=now, succeeded=succeeded)
+
+
+def locked_accounts(now: dt.datetime) -> list[tuple[str, str | None, int]]:
+    """(user name, address, seconds left) of every account throttled now, longest wait first."""
+    pairs = (
+        LoginAttempt.objects.filter(at__gte=now - WINDOW, succeeded=False)
+        .values_list("username", "ip")
+        .distinct()
+    )
+    found = [(name, ip, _pair_wait(name, ip, now)) for name, ip in pairs]
+    return sorted((row for row in found if row[2] > 0), key=lambda row: (-row[2], row[0]))
+
+
+def unlock(username: str, by: object, now: dt.datetime) -> None:
+    """Release ``username`` from the per-account throttle (the security log keeps who and when)."""
+    LoginUnlock.objects.create(username=_key(username), at=now, by=by)

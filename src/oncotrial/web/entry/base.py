@@ -5,6 +5,7 @@ edit checks read, the date and range checks, and the form's declaration (``Entit
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -183,6 +184,27 @@ def parse_date(text: Any) -> dt.date | None:
         return None
 
 
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def partial_bounds(value: Any) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date covers: itself when complete, the month or the year of an
+    ISO 8601 partial date ("2026-09", "2026"; SDTMIG 3.4 §4.4.2 allows them in --DTC)."""
+    if isinstance(value, dt.date):
+        return value, value
+    match = _PARTIAL.match(str(value or ""))
+    if match is None:
+        return None
+    year, month = int(match.group(1)), match.group(2)
+    if month is not None and not 1 <= int(month) <= 12:
+        return None
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first = dt.date(year, int(month), 1)
+    following = dt.date(year + (first.month == 12), first.month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
 def visit_number(visit: str | None, protocol: Protocol) -> float | None:
     """VISITNUM of a visit name by the catalogue's convention (``oncotrial.catalogue.common``)."""
     return cc.visit_number(
@@ -222,23 +244,26 @@ def _date_checks(
     for name in (start, end):
         if name is None:
             continue
-        when = values.get(name)
-        if not isinstance(when, dt.date):
+        bounds = partial_bounds(values.get(name))
+        if bounds is None:
             continue
+        # A partial date breaks a rule only when every day it may stand for breaks it.
+        when, latest = bounds
         if when > ctx.today and _declares(entity, DATE_NOT_FUTURE.id):
             issues.append(
                 Issue(
                     name,
-                    f"{when.isoformat()} is in the future (today is {ctx.today}).",
+                    f"{_iso(values.get(name))} is in the future (today is {ctx.today}).",
                     rule=DATE_NOT_FUTURE.id,
                 )
             )
-        if consent and ctx.consent and when < ctx.consent:
+        if consent and ctx.consent and latest < ctx.consent:
             issues.append(
                 Issue(
                     name,
-                    f"{when.isoformat()} is before informed consent ({ctx.consent}); data of a "
-                    f"study subject are collected after consent ({DATE_AFTER_CONSENT.source}).",
+                    f"{_iso(values.get(name))} is before informed consent ({ctx.consent}); "
+                    "data of a study subject are collected after consent "
+                    f"({DATE_AFTER_CONSENT.source}).",
                     rule=DATE_AFTER_CONSENT.id,
                 )
             )
@@ -246,14 +271,20 @@ def _date_checks(
             issues.append(
                 Issue(
                     name,
-                    f"{when.isoformat()} is after the death ({ctx.death}).",
+                    f"{_iso(values.get(name))} is after the death ({ctx.death}).",
                     rule=DATE_BEFORE_DEATH.id,
                 )
             )
-    first, last = values.get(start), values.get(end) if end else None
-    if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
+    first = partial_bounds(values.get(start))
+    last = partial_bounds(values.get(end)) if end else None
+    if first is not None and last is not None and last[1] < first[0]:
         issues.append(
-            Issue(end, f"the end ({last}) is before the start ({first}).", rule=END_AFTER_START.id)
+            Issue(
+                end,
+                f"the end ({_iso(values.get(end))}) is before the start "
+                f"({_iso(values.get(start))}).",
+                rule=END_AFTER_START.id,
+            )
         )
     return issues
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,6 +19,7 @@ from oncotrial.web.entry.base import (
     _iso,
     field_spec,
     parse_date,
+    partial_bounds,
 )
 
 # Adverse events (AE, CTCAE v5.0).
@@ -38,8 +38,9 @@ def _ae_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec
             "(AEDECOD). Empty: the CTCAE term.",
         ),
         field_spec(_AE.field("grade"), wide=True),
-        field_spec(_AE.field("stdtc")),
-        field_spec(_AE.field("endtc")),
+        # AESTDTC/AEENDTC may be partial (SDTMIG 3.4 §4.4.2): an event recalled as "September".
+        field_spec(_AE.field("stdtc"), kind="partial-date"),
+        field_spec(_AE.field("endtc"), kind="partial-date"),
         field_spec(_AE.field("serious")),
         field_spec(_AE.field("rel")),
     ]
@@ -66,9 +67,12 @@ def _ae_to(values: Mapping[str, Any], ctx: EntryContext) -> dict[str, Any]:
     # dose, when that came first; without a first dose recorded yet, an event after
     # randomization is in the treatment epoch, not screening (issue 13 item 11).
     starts = [d for d in (ctx.allocated, ctx.first_dose) if d is not None]
+    # A partial start that may fall on or after the start of treatment counts as treatment
+    # emergent (the conservative convention: an AE is not excluded on an unknown day).
+    bounds = partial_bounds(start)
     epoch = (
         cc.EPOCH_TREATMENT
-        if starts and isinstance(start, dt.date) and start >= min(starts)
+        if starts and bounds is not None and bounds[1] >= min(starts)
         else cc.EPOCH_SCREENING
     )
     meddra = int(entry.meddra_code) if entry.meddra_code.isdigit() else None
@@ -137,8 +141,8 @@ AE = _entity_spec(
         "term": r.decod or r.term,
         "verbatim": r.term if r.term and r.term != r.decod else "",
         "grade": str(r.grade) if r.grade else None,
-        "stdtc": parse_date(r.stdtc),
-        "endtc": parse_date(r.endtc),
+        "stdtc": parse_date(r.stdtc) or r.stdtc,
+        "endtc": parse_date(r.endtc) or r.endtc,
         "serious": r.serious or "N",
         "rel": r.rel or "",
         "acn": r.acn or "",

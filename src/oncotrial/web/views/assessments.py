@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
@@ -31,7 +32,7 @@ from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
 from oncotrial.web.views.subjects import get_subject, subject_assessments
 
-__all__ = ["assessment_detail", "assessment_new"]
+__all__ = ["assessment_detail", "assessment_new", "assessment_preview"]
 
 
 def _visits(access: TrialAccess, ctx: EntryContext, baseline: bool) -> list[str]:
@@ -138,6 +139,60 @@ def assessment_new(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
             messages.success(request, f"Tumour assessment {form.visit} saved.")
             return redirect("web:assessment", access.trial.trial_id, usubjid, assessment.pk)
     return _page(request, access, subject, form, visits, status=400)
+
+
+# Errors that do not stop a preview: a missing reason for a lesion not done (the derivation is NE
+# either way), the confirmation box, the investigator's own response and the visit's name.
+_PREVIEW_IGNORED = ("reason",)
+_PREVIEW_FORM_IGNORED = ("confirm", "overall", "visit")
+
+
+def _preview(form: AssessmentInput, subject: db.Subject, access: TrialAccess, user: Any) -> Any:
+    """The timepoint response the engine derives if the form were saved as typed, or a message.
+
+    The assessment is written in a transaction that is rolled back, and web/recist.py derives
+    the response from the store as it does after saving: one derivation, not a copy of RECIST.
+    """
+    if form.baseline:
+        return "The baseline assessment has no response; it is the reference."
+    for row in (*form.targets, *form.non_targets, *form.new):
+        for key in _PREVIEW_IGNORED:
+            row.errors.pop(key, None)
+    for key in _PREVIEW_FORM_IGNORED:
+        form.errors.pop(key, None)
+    if form.date is None:
+        return "Enter the date of the scan to see the derived response."
+    if form.has_errors:
+        return "The derived response appears once the entries above are valid."
+    form.visit = form.visit or "UNSCHEDULED"
+    with transaction.atomic():
+        save_assessment(form, subject, access.protocol, user=user)
+        derived = derived_timepoints(subject, access.protocol, form.evaluator).get(
+            form.date.isoformat()
+        )
+        transaction.set_rollback(True)
+    return derived or "No response can be derived from these entries."
+
+
+@require_http_methods(["POST"])
+@trial_view(Permission.ENTER_DATA)
+def assessment_preview(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpResponse:
+    """The live RECIST timepoint response shown under the form as values are typed (htmx)."""
+    subject = get_subject(access, usubjid)
+    ctx = EntryContext(trial=access.trial, protocol=access.protocol, subject=subject, today=today())
+    form = parse_assessment(
+        request.POST, subject, access.protocol, today=ctx.today, allocated=ctx.allocated
+    )
+    try:
+        result = _preview(form, subject, access, request.user)
+    except OncotrialError as exc:
+        result = f"No preview: {exc}"
+    derived, message = (None, result) if isinstance(result, str) else (result, "")
+    return respond(
+        request,
+        "web/_response_preview.html",
+        {"derived": jsonable(derived) if wants_json(request) else derived, "message": message},
+    )
 
 
 @trial_view(Permission.VIEW_SUBJECTS)

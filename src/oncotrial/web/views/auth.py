@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,9 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oncotrial.web.throttle import record_attempt, seconds_locked
+from oncotrial.web.render import respond
+from oncotrial.web.throttle import locked_accounts, record_attempt, seconds_locked, unlock
 
-__all__ = ["login_view", "logout_view", "password_view"]
+__all__ = ["locks_view", "login_view", "logout_view", "password_view"]
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -88,3 +90,23 @@ def password_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your password has been changed.")
         return redirect("web:home")
     return render(request, "web/password.html", {"form": form, "title": "Change password"})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def locks_view(request: HttpRequest) -> HttpResponse:
+    """The site administrator's list of throttled accounts, each with an Unlock button."""
+    if not request.user.is_superuser:
+        raise PermissionDenied("Only the site administrator unlocks accounts.")
+    now = timezone.now()
+    if request.method == "POST":
+        username = (request.POST.get("username") or "").strip()[:150]
+        if username:
+            unlock(username, request.user, now)
+            messages.success(request, f"{username} can sign in again.")
+        return redirect("web:locks")
+    rows = [
+        {"username": name, "address": ip or "—", "minutes": max(1, round(wait / 60))}
+        for name, ip, wait in locked_accounts(now)
+    ]
+    return respond(request, "web/locks.html", {"title": "Locked accounts", "locked": rows})

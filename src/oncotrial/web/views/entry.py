@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -22,6 +23,7 @@ from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.conflict import conflict_page
 from oncotrial.web.entry import ENTITIES, EntitySpec, EntryContext, lower_first
 from oncotrial.web.forms import EntryForm, build_entry_form, field_schema
+from oncotrial.web.query_status import field_query_counts
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
@@ -80,6 +82,16 @@ def _page(
     if "grade" in form.fields:
         term = form["term"].value() if "term" in form.fields else ""
         grades = grade_context(str(term or ""), str(form["grade"].value() or ""))
+    query_base, field_queries = "", {}
+    if record is not None and access.can(Permission.RAISE_QUERIES):
+        # A query raised from the field: the form's link carries the record and field.
+        query_base = (
+            reverse("web:query_new", args=[access.trial.trial_id])
+            + "?"
+            + urlencode({"subject": subject.usubjid, "entity": spec.key, "record": record.pk})
+        )
+    if record is not None:
+        field_queries = field_query_counts(subject, spec.key, record.pk)
     return respond(
         request,
         "web/entry_form.html",
@@ -93,6 +105,8 @@ def _page(
             "spec": spec,
             "subject": subject,
             "record": record,
+            "query_base": query_base,
+            "field_queries": field_queries,
         },
         status=status,
     )

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from oncotrial.errors import ValueProblem
@@ -16,6 +17,7 @@ from oncotrial.store.audit import acting_as
 from oncotrial.store.conduct import Query, QueryMessage
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES
+from oncotrial.web.query_status import days_open
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 
@@ -24,7 +26,7 @@ __all__ = ["query_detail", "query_list", "query_new"]
 STATUSES = (Query.OPEN, Query.ANSWERED, Query.CLOSED)
 
 
-def _row(q: Query) -> dict[str, Any]:
+def _row(q: Query, now: Any) -> dict[str, Any]:
     return {
         "id": q.pk,
         "subject": q.subject.usubjid if q.subject_id else None,
@@ -35,6 +37,7 @@ def _row(q: Query) -> dict[str, Any]:
         "status": q.status,
         "raised_by": q.raised_by.username,
         "raised_at": q.raised_at,
+        "days_open": days_open(q.raised_at, q.status, now),
     }
 
 
@@ -50,7 +53,7 @@ def query_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "title": "Queries",
         "status": status,
         "statuses": list(STATUSES),
-        "queries": [_row(q) for q in queries.order_by("-raised_at")],
+        "queries": [_row(q, timezone.now()) for q in queries.order_by("-raised_at")],
     }
     return respond(
         request,
@@ -71,6 +74,7 @@ def query_new(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     usubjid = source.get("subject", "")[:100]
     entity = source.get("entity", "")[:40]
     record = source.get("record", "")[:20]
+    field = source.get("field", "").strip()[:60]
     error = None
     if request.method == "POST":
         subject = db.Subject.objects.filter(trial=access.trial, usubjid=usubjid).first()
@@ -100,7 +104,7 @@ def query_new(request: HttpRequest, access: TrialAccess) -> HttpResponse:
                     subject=subject,
                     entity=entity,
                     record_id=record_id,
-                    field=request.POST.get("field", "").strip()[:60],
+                    field=field,
                     text=text,
                     raised_by=request.user,
                 )
@@ -121,6 +125,7 @@ def query_new(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "subject": usubjid,
         "entity": entity,
         "record": record,
+        "field": field,
         "subjects": subjects,
         "entities": [(k, s.title) for k, s in ENTITIES.items()],
         "error": error,
@@ -164,7 +169,7 @@ def query_detail(request: HttpRequest, access: TrialAccess, pk: int) -> HttpResp
         return redirect("web:query", access.trial.trial_id, query.pk)
     data = {
         "title": f"Query {query.pk}",
-        "query": _row(query),
+        "query": _row(query, timezone.now()),
         # Not "messages": that is Django's flash messages in every template (base.html).
         "thread": [
             {"author": m.author.username, "action": m.action, "text": m.text, "at": m.at}

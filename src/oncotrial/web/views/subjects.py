@@ -11,6 +11,7 @@ from oncotrial.store import models as db
 from oncotrial.store.conduct import AllocationSlot, Query
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
+from oncotrial.web.query_status import open_by_subject
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
@@ -60,6 +61,7 @@ def subject_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "sorts": list(SORTS),
         "show_arms": access.shows_arms,
         "subjects": rows,
+        "open_queries": open_by_subject(access.trial),
     }
     return respond(
         request,

@@ -19,6 +19,7 @@ from oncotrial.protocol.page import build_trial_page
 from oncotrial.protocol.vocabulary import label
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, get_access, trial_view, trials_of
+from oncotrial.web.query_status import open_by_trial
 from oncotrial.web.related import rank_related
 from oncotrial.web.render import respond
 from oncotrial.web.roles import Permission
@@ -32,7 +33,9 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 def home(request: HttpRequest) -> HttpResponse:
     cards = []
-    for trial in trials_of(request.user):
+    mine = list(trials_of(request.user))
+    open_queries = open_by_trial(mine)
+    for trial in mine:
         access = get_access(request.user, trial.trial_id)
         protocol = access.protocol
         progress = enrollment_progress(trial, protocol, show_arms=False)
@@ -50,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "screened": progress.screened,
                 "target": progress.target,
                 "percent": progress.percent,
+                "open_queries": open_queries.get(trial.trial_id, 0),
             }
         )
     data = {"title": "Trials", "trials": cards}
