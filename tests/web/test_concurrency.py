@@ -403,3 +403,26 @@ def test_no_lost_edits_and_no_duplicate_visits_on_postgresql(web, postgres: str)
         for connection in connections.all(initialized_only=True):
             connection.close()
         configure_web(web.path, **TEST_SETTINGS)
+
+
+@pytest.mark.parametrize("revision", [None, "", "two"])
+def test_an_edit_without_its_revision_is_refused(web, revision: str | None) -> None:
+    """Issue 13: a save that does not say which revision it corrects could overwrite a change
+    unseen; it is refused, nothing written (HTML: the form says reload; JSON: 400 naming it)."""
+    from oncotrial.store import models as db
+
+    clients, _usubjid, url = _team_with_ae(web)
+    extra = {} if revision is None else {"revision": revision}
+    before = db.AdverseEvent.objects.get()
+    page = clients["ana"].post(url, {**AE, "grade": "3", "reason": "source says 3", **extra})
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "out of date" in text and "reload" in text.lower()
+    assert 'name="grade"' in text  # the form is shown again, with what was typed
+    answer = clients["ana"].post(
+        url + "?format=json", {**AE, "grade": "3", "reason": "source says 3", **extra}
+    )
+    assert answer.status_code == 400
+    assert "revision" in answer.json()["error"] and answer.json()["field"] == "revision"
+    after = db.AdverseEvent.objects.get()
+    assert (after.grade, after.revision) == (before.grade, before.revision)

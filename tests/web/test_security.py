@@ -101,7 +101,9 @@ def test_a_lesion_location_of_script_renders_inert(world) -> None:
     assert lesion.location == XSS.upper()  # stored as entered (upper case), not altered
     # Corrected back to the raw text through the lesion form, then every page that shows it:
     edit = f"/t/001/subjects/{usubjid}/lesion/{lesion.pk}/"
-    assert inv.post(edit, {"location": XSS, "reason": "probe", "confirm": "on"}).status_code == 302
+    revision = inv.get(edit + "?format=json").json()["revision"]  # the form's hidden field
+    correction = {"location": XSS, "reason": "probe", "confirm": "on", "revision": revision}
+    assert inv.post(edit, correction).status_code == 302
     assessment = db.TumourAssessment.objects.get()
     for url in (
         f"/t/001/subjects/{usubjid}/assessments/{assessment.pk}/",

@@ -391,9 +391,12 @@ def test_adverse_event_with_ctcae_and_a_correction_with_its_reason(randomized) -
     )
     assert record.lltcd == 10035742 and record.extra == {"AEREL2": "RELATED"}
     edit = f"/t/001/subjects/{usubjid}/ae/{record.pk}/"
-    missing_reason = dm.post(edit, {**ae, "grade": "3"})
+    revision = dm.get(edit + "?format=json").json()["revision"]  # the form's hidden field
+    missing_reason = dm.post(edit, {**ae, "grade": "3", "revision": revision})
     assert missing_reason.status_code == 400 and b"This field is required" in missing_reason.content
-    corrected = dm.post(edit, {**ae, "grade": "3", "reason": "source document says grade 3"})
+    corrected = dm.post(
+        edit, {**ae, "grade": "3", "reason": "source document says grade 3", "revision": revision}
+    )
     assert corrected.status_code == 302
     entries = history_of(db.AdverseEvent, record.pk)
     assert [e.action for e in entries] == ["created", "changed"]
@@ -536,10 +539,15 @@ def test_demographics_are_corrected_with_a_reason(randomized) -> None:
         "birth_year": 1956,
         "age": 68,
     }
-    wrong = clients["inv"].post(url, {"sex": "F", "birth_year": "1956", "age": "60", "reason": "x"})
+    revision = form["revision"]  # the form's hidden field, sent back as a browser does
+    wrong = clients["inv"].post(
+        url, {"sex": "F", "birth_year": "1956", "age": "60", "reason": "x", "revision": revision}
+    )
     assert wrong.status_code == 400 and b"does not fit a birth in 1956" in wrong.content
     fixed = clients["inv"].post(
-        url, {"sex": "F", "birth_year": "1956", "age": "68", "reason": "source: passport"}
+        url,
+        {"sex": "F", "birth_year": "1956", "age": "68", "reason": "source: passport"}
+        | {"revision": revision},
     )
     assert fixed.status_code == 302
     subject.refresh_from_db()

@@ -161,6 +161,26 @@ def record_new(
     return _page(request, access, subject, spec, form, status=400)
 
 
+MISSING_REVISION_PAGE = (
+    "This page is out of date: it does not say which version of the record it corrects, "
+    "so nothing was saved. Reload the page, check the record, and make your change again."
+)
+MISSING_REVISION_JSON = (
+    "field 'revision' is required: send the record's revision as read with its form "
+    "(GET ?format=json answers it) as a whole number; nothing was saved"
+)
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    """The record revision the edit was made on (the form's hidden field), or None when absent
+    or not a whole number ≥ 1 (a revision starts at 1, oncotrial.store.models)."""
+    raw = request.POST.get("revision", "").strip()
+    if not raw.isdigit() or not raw.isascii():
+        return None
+    value = int(raw)
+    return value if value >= 1 else None
+
+
 @require_http_methods(["GET", "POST"])
 @trial_view(Permission.VIEW_SUBJECTS)
 def record_edit(
@@ -187,6 +207,17 @@ def record_edit(
     form = build_entry_form(
         spec, ctx, data=request.POST, editing=True, refresh_url=url + "?refresh=1"
     )
+    revision = _posted_revision(request)
+    if revision is None:
+        # Without the revision the save cannot be checked against a change made since the
+        # page was opened (issue 13: no silent overwrite), so nothing is written.
+        if wants_json(request):
+            return respond(
+                request, "", {"error": MISSING_REVISION_JSON, "field": "revision"}, status=400
+            )
+        form.is_valid()  # the typed values are shown again, with their own problems
+        form.add_error(None, MISSING_REVISION_PAGE)
+        return _page(request, access, subject, spec, form, record=record, status=400)
     if form.is_valid():
         reason = form.cleaned_data["reason"]
         try:
@@ -196,7 +227,7 @@ def record_edit(
                     spec.to_record(form.cleaned_data, ctx),
                     user=request.user,
                     reason=reason,
-                    expected_revision=form.cleaned_data.get("revision"),
+                    expected_revision=revision,
                 )
                 if spec.subject_updates is not None and changes:
                     record.refresh_from_db()
