@@ -76,6 +76,9 @@ def test_the_json_twin_holds_the_plans_values_with_their_provenance(
     assert listed == {(f.kind.name.lower(), f.path) for f in result.findings}
     assert ("assumption", ACCEPTED) not in listed
     assert ("assumption", "safety.window_start") in listed
+    html = web.client(monitor).get(f"/t/{trial.trial_id}/plan/").content.decode()
+    assert "Endpoint ORR — Objective response rate" in html
+    assert "Safety analysis (treatment-emergent window)" in html
     # the plan holds no allocation, and the page none of the trial's arm counts
     assert "by_arm" not in response.content.decode()
 
