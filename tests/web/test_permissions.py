@@ -56,6 +56,7 @@ def pages(usubjid: str, ids: dict[str, int]) -> list[tuple[str, str, dict, set[s
     ae = f"{s}/ae/{ids['ae']}/"
     return [
         ("get", "/t/001/", {}, EVERYONE),
+        ("get", "/t/001/plan/", {}, EVERYONE),
         ("get", "/t/001/subjects/", {}, READERS),
         ("get", f"{s}/", {}, READERS),
         ("get", "/t/001/visits/", {}, READERS),
