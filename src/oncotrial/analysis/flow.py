@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from oncotrial.analysis.results import AnalysisSets, ArmInfo, ConsortArmCounts, ConsortCounts
-from oncotrial.catalogue.subject import SCREEN_FAILURE
+from oncotrial.catalogue.subject import COMPLETED, SCREEN_FAILURE
 from oncotrial.protocol.endpoints import Origin
 from oncotrial.protocol.model import AnalysisPlan, Protocol
 from oncotrial.protocol.vocabulary import ArmType
@@ -185,7 +185,7 @@ def consort_counts(
                 ongoing=int((eot == "ONGOING").sum()),
                 analysed=len(members) - len(missing),
                 not_analysed=((_why_not_analysed(sets), len(missing)),) if len(missing) else (),
-                completed=int((eot == "COMPLETED").sum()),
+                completed=int((eot == COMPLETED).sum()),
                 lost_to_follow_up=int(left.str.startswith("LOST TO FOLLOW").sum()),
                 in_follow_up=int((study == "ONGOING").sum()),
             )

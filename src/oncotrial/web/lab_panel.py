@@ -26,8 +26,14 @@ __all__ = ["PANEL", "PanelRow", "grade_text", "panel_rows", "parse_number", "sit
 #: The panel, in the order a haematology then chemistry report lists it: the tests CTCAE v5.0
 #: grades that phase II oncology protocols monitor every cycle (ANC, platelets, haemoglobin,
 #: ALT, AST, bilirubin, creatinine).
-PANEL: Final[tuple[LabTest, ...]] = tuple(
-    labs.LAB_TESTS[code] for code in ("NEUT", "PLAT", "HGB", "ALT", "AST", "BILI", "CREAT")
+PANEL: Final[tuple[LabTest, ...]] = (
+    labs.NEUT,
+    labs.PLAT,
+    labs.HGB,
+    labs.ALT,
+    labs.AST,
+    labs.BILI,
+    labs.CREAT,
 )
 CATALOGUE_DEFAULT: Final = "catalogue default (typical adult)"
 

@@ -20,6 +20,12 @@ from oncotrial.analysis.results import (
     TrialResults,
     TteOutcome,
 )
+from oncotrial.catalogue.tumour import (
+    NEW_LESION_INDICATOR,
+    NON_TARGET_RESPONSE,
+    OVERALL_RESPONSE,
+    TARGET_RESPONSE,
+)
 from oncotrial.report import Figure
 from oncotrial.report.figures import (
     ConsortArm,
@@ -225,19 +231,21 @@ def pd_not_by_target(run: ResponseRun) -> dict[str, str]:
     """Per subject whose first PD timepoint is not target progression: "N" (a new lesion) or
     "NT" (unequivocal non-target progression) — RECIST 1.1 §4.3.1-4.3.3."""
     timepoints = run.result.timepoints
-    needed = {"USUBJID", "ADT", "OVRLRESP", "TRGRESP", "NTRGRESP", "NEWLIND"}
+    overall, target = OVERALL_RESPONSE.testcd, TARGET_RESPONSE.testcd
+    non_target, new = NON_TARGET_RESPONSE.testcd, NEW_LESION_INDICATOR.testcd
+    needed = {"USUBJID", "ADT", overall, target, non_target, new}
     if timepoints.empty or not needed <= set(timepoints.columns):
         return {}
-    pd_rows = timepoints[timepoints["OVRLRESP"].astype(str) == "PD"].sort_values("ADT")
+    pd_rows = timepoints[timepoints[overall].astype(str) == "PD"].sort_values("ADT")
     first = pd_rows.drop_duplicates("USUBJID")
     out = {}
-    for row in first.itertuples():
-        if str(row.TRGRESP) == "PD":
+    for row in first.to_dict("records"):
+        if str(row[target]) == "PD":
             continue
-        if str(row.NEWLIND) == "Y":
-            out[str(row.USUBJID)] = "N"
-        elif str(row.NTRGRESP) == "PD":
-            out[str(row.USUBJID)] = "NT"
+        if str(row[new]) == "Y":
+            out[str(row["USUBJID"])] = "N"
+        elif str(row[non_target]) == "PD":
+            out[str(row["USUBJID"])] = "NT"
     return out
 
 
