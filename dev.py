@@ -205,9 +205,7 @@ def test(args: list[str]) -> None:
     _run(BIN / "ruff", "format", "--check", ".")
     _run(BIN / "mypy")
     env = {**os.environ, NO_BROWSER_ENV: "1" if no_browser else "0"}
-    # Two workers; `loadgroup` keeps a docs page's shown commands in order in one worker.
-    parallel = ["-n", "2", "--dist", "loadgroup"]
-    result = subprocess.run([str(PY), "-m", "pytest", *(args or parallel)], cwd=ROOT, env=env)
+    result = subprocess.run([str(PY), "-m", "pytest", *(args or ["-n", "2"])], cwd=ROOT, env=env)
     if note:
         print(f"\nNOTE {note}.", flush=True)
     sys.exit(result.returncode)

@@ -177,7 +177,9 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return home, output
 
 
-@pytest.fixture(scope="module")
+# Session-scoped: under xdist a worker may run other modules' tests between a page's blocks, and a
+# module-scoped fixture would then be made again, losing what the page's earlier blocks wrote.
+@pytest.fixture(scope="session")
 def pages(tmp_path_factory: pytest.TempPathFactory, demo_home: tuple[Path, str]) -> dict[str, Path]:
     """One working folder per page, each with its own copy of the demo's data directory."""
     folders: dict[str, Path] = {}
@@ -197,17 +199,25 @@ def pages(tmp_path_factory: pytest.TempPathFactory, demo_home: tuple[Path, str])
 
 
 @pytest.mark.slow
-# A page's blocks run in order in one worker (`--dist loadgroup`, dev.py): later blocks use the
-# files and records the earlier ones made.
+# One test per page: its blocks run in order in one process (later blocks use the files and
+# records the earlier ones made), whichever xdist worker takes the page.
 @pytest.mark.parametrize(
-    "block",
-    [
-        pytest.param(b, id=b.id, marks=pytest.mark.xdist_group(str(b.page.name)))
-        for b in BLOCKS
-        if b.skip is None
-    ],
+    "page",
+    sorted({str(b.page) for b in BLOCKS if b.skip is None}),
+    ids=lambda page: str(Path(page).relative_to(ROOT)),
 )
-def test_shown_command_gives_the_shown_output(
+def test_shown_commands_give_the_shown_output(
+    page: str,
+    pages: dict[str, Path],
+    demo_home: tuple[Path, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    blocks = [b for b in BLOCKS if b.skip is None and str(b.page) == page]
+    for block in sorted(blocks, key=lambda b: b.line):
+        _check_block(block, pages, demo_home, monkeypatch)
+
+
+def _check_block(
     block: Block,
     pages: dict[str, Path],
     demo_home: tuple[Path, str],
