@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -27,9 +30,18 @@ def test_map_is_versioned_and_covers_the_vocabulary() -> None:
     assert set(ANALYTES) <= set(cmap.measurements)
     assert set(THERAPIES) == set(cmap.drug_classes)
     unmapped_conditions = set(CONDITIONS) - set(cmap.conditions)
-    assert unmapped_conditions == {"ground_glass_nodule"}  # no standard concept chosen yet
+    # a condition without an OMOP concept is declared unmapped, with the reason, never silently
+    declared = _raw_map()["unmapped"]["conditions"]
+    assert unmapped_conditions == set(declared)
+    assert all(len(reason) > 20 for reason in declared.values())
     ids = [cid for ids in cmap.conditions.values() for cid in ids]
     assert len(ids) == len(set(ids))
+
+
+def _raw_map() -> dict[str, Any]:
+    text = resources.files("oncotrial.prescreen").joinpath("data/omop_concepts.json")
+    raw: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return raw
 
 
 def test_unmapped_rules_are_unknown_and_reported() -> None:
