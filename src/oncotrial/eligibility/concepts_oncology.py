@@ -47,7 +47,7 @@ ONCOLOGY_CONDITIONS = (
     ),
     Concept(
         "pregnancy",
-        "Pregnancy (current)",
+        "Pregnancy",
         ("pregnant", "pregnancy"),
         snomed=("77386006",),
         icd10=("Z33",),
@@ -58,7 +58,7 @@ ONCOLOGY_CONDITIONS = (
     ),
     Concept(
         "breastfeeding",
-        "Breastfeeding (current)",
+        "Breastfeeding",
         ("breast feeding", "breast-feeding", "lactating", "lactation", "nursing mother"),
         note="no SNOMED CT or OMOP code confirmed by a public source yet: matched by name",
     ),

@@ -33,6 +33,11 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_conditions import (
+    read_checkpoint_inhibitors,
+    read_measurable_disease,
+    read_named_conditions,
+)
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -310,7 +315,10 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_blood_pressure,
     _read_pregnancy,
     _read_lesions,
+    read_measurable_disease,
+    read_named_conditions,
     _read_conditions,
+    read_checkpoint_inhibitors,
     _read_transplant,
     _read_judgements,
 )
@@ -385,7 +393,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required""",
+    ckd epi required diagnosed""",
     )
 )
 
