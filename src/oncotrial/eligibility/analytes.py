@@ -237,6 +237,24 @@ _LIST = (
     Analyte("height", "Body height", "cm", ("8302-2",), ("body height", "height")),
     Analyte("heart_rate", "Heart rate", "/min", ("8867-4",), ("heart rate",)),
     Analyte("qt", "QT interval", "ms", ("8634-8",), ("QT interval",)),
+    # No LOINC code confirmed by a public source yet for these two (issue 12: no invented
+    # codes): records give them by analyte key. The RR interval gives the heart rate of its ECG
+    # (60 000 / RR in ms) for QTc; a measured clearance (24-hour urine collection) is never
+    # Cockcroft-Gault nor eGFR.
+    Analyte("rr_interval", "RR interval", "ms", (), ("RR interval", "R-R interval")),
+    Analyte(
+        "creatinine_clearance_measured",
+        "Creatinine clearance, measured (24-hour urine)",
+        "mL/min",
+        (),
+        (
+            "measured creatinine clearance",
+            # the clearance of the body's own creatinine, from a timed urine collection
+            "endogenous creatinine clearance",
+            "24-hour urine creatinine clearance",
+            "24 hour urine creatinine clearance",
+        ),
+    ),
     Analyte(
         "systolic_bp",
         "Systolic blood pressure",
@@ -289,7 +307,6 @@ DERIVED: dict[str, DerivedQuantity] = {
             ("age", "sex", "weight", "creatinine"),
             "35591-7",
             (
-                "endogenous creatinine clearance",
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
                 "creatinine clearance",

@@ -556,7 +556,8 @@ def _egfr(rule: DerivedRule, ctx: _Ctx) -> Floats:
 def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
     obs = ctx.frames.observations
     qt = _usable(ctx, obs[obs["analyte"] == "qt"], rule.within)
-    hr = _usable(ctx, obs[obs["analyte"] == "heart_rate"], rule.within)
+    # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), as evaluate does
+    hr = _usable(ctx, obs[obs["analyte"].isin(("heart_rate", "rr_interval"))], rule.within)
     common = qt[["patient", "date"]].merge(hr[["patient", "date"]]).drop_duplicates()
     last_day = common.groupby("patient")["date"].max().rename("last").reset_index()
     qt = qt.merge(last_day, on="patient")
@@ -568,11 +569,14 @@ def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
         qt["patient"],
         qt["value"].to_numpy(dtype=np.float64) * _factors(qt["unit"], "ms", None),
     )
-    rate = _per_patient(
-        ctx.n,
-        hr["patient"],
-        hr["value"].to_numpy(dtype=np.float64) * _factors(hr["unit"], "/min", None),
+    values = hr["value"].to_numpy(dtype=np.float64)
+    rr = (hr["analyte"] == "rr_interval").to_numpy()
+    per_minute = np.where(
+        rr,
+        60000.0 / (values * _factors(hr["unit"].where(rr), "ms", None)),
+        values * _factors(hr["unit"].where(~rr), "/min", None),
     )
+    rate = _per_patient(ctx.n, hr["patient"], per_minute)
     return bazett(qt_ms, rate) if rule.quantity == "qtcb" else fridericia(qt_ms, rate)
 
 
@@ -683,7 +687,7 @@ def _flags(n: int, patients: Any) -> Bools:
 def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
     e = ctx.frames.exposures
     e = e[e["therapy"] == rule.therapy]
-    patient = e["patient"].to_numpy()
+    patient = e["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     start = e["start"].to_numpy(dtype=np.float64)
     end = e["end"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
@@ -705,7 +709,7 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
 def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.procedures
     f = f[f["procedure"] == rule.procedure]
-    patient = f["patient"].to_numpy()
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     date = f["date"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
     if rule.within is None:
@@ -721,7 +725,7 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
 def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.conditions
     f = f[f["concept"] == rule.condition]
-    patient = f["patient"].to_numpy()
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     onset = f["onset"].to_numpy(dtype=np.float64)
     abatement = f["abatement"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]

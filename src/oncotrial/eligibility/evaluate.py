@@ -465,14 +465,17 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
             and (earliest is None or o.date >= earliest)
         ]
 
-    qts, rates = usable("qt"), usable("heart_rate")
+    # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), listed order kept
+    qts = usable("qt")
+    rates = [o for o in usable("heart_rate") + usable("rr_interval")]
+    rates.sort(key=ctx.patient.observations.index)
     same_day = {o.date for o in qts} & {o.date for o in rates}
     if not same_day:
         where = f" within {rule.within} before {reference.isoformat()}" if rule.within else ""
         return (
             None,
             evidence,
-            [f"QT interval and heart rate from the same ECG (same date){where}"],
+            [f"QT interval and heart rate (or RR interval) from the same ECG (same date){where}"],
             ctx.window_note(rule.within),
         )
     day = max(same_day)
@@ -480,9 +483,12 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     rate = _latest([o for o in rates if o.date == day], lambda o: o.date)
     assert qt is not None and rate is not None
     evidence.append(_observation_evidence(qt, ANALYTES["qt"]))
-    evidence.append(_observation_evidence(rate, ANALYTES["heart_rate"]))
+    evidence.append(_observation_evidence(rate, ANALYTES[rate.analyte]))
     formula = bazett if rule.quantity == "qtcb" else fridericia
-    value = formula(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
+    per_minute = (
+        60000.0 / _in_unit(rate, "ms") if rate.analyte == "rr_interval" else _in_unit(rate, "/min")
+    )
+    value = formula(_in_unit(qt, "ms"), per_minute)
     return value, evidence, [], ctx.window_note(rule.within)
 
 

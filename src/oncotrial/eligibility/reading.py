@@ -211,7 +211,13 @@ def _mentions(text: str) -> list[_Mention]:
 
 
 def _corrected(text: str, mention: _Mention) -> _Mention:
-    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT."""
+    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT; an
+    'endogenous creatinine clearance … (Cockcroft-Gault formula)' is the estimate it names."""
+    if mention.key == "creatinine_clearance_measured":
+        named = text[mention.start : mention.end].lower().startswith("endogenous")
+        if named and re.search(r"Cockcroft|Gault", text[mention.start : mention.end + 80], re.I):
+            return _Mention(mention.start, mention.end, "creatinine_clearance", True)
+        return mention
     if mention.key not in {"qt", "qtc"}:
         return mention
     near = text[mention.start : mention.end + 80]

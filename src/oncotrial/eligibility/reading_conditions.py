@@ -138,9 +138,13 @@ def read_named_conditions(r: _Reader) -> None:
             ):
                 continue
             hits.append((m.start(), m.end(), keys, current and not _history(r, m.start())))
-    if not hits:
-        return
-    hits.sort()
+    if hits:
+        _read_mentions(r, sorted(hits))
+    _read_autoimmune(r)
+
+
+def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
+    text = r.text
     if not r.exclusion:
         negation = _NEGATION.search(text[max(0, hits[0][0] - 40) : hits[0][0]])
         if negation is None:
@@ -175,7 +179,6 @@ def read_named_conditions(r: _Reader) -> None:
         tail = _EXCLUDED.match(text, hits[-1][1])
         if tail:
             r.consume(tail.start(), tail.end())
-    _read_autoimmune(r)
 
 
 _AUTOIMMUNE = re.compile(r"autoimmune\s+(?:diseases?|disorders?|conditions?)", re.I)
@@ -208,14 +211,19 @@ def _read_autoimmune(r: _Reader) -> None:
     exempt: set[str] = set()
     exception = _EXCEPT.search(text, m.end())
     if exception is not None:
-        found = False
+        named: list[tuple[int, int]] = []
         for pattern, key in _EXEMPT:
             for e in re.finditer(pattern, text[exception.end() :], re.I):
                 exempt.add(key)
-                r.consume(exception.end() + e.start(), exception.end() + e.end())
-                found = True
-        if found:
+                named.append((exception.end() + e.start(), exception.end() + e.end()))
+        if named:
+            named.sort()
             r.consume(exception.start(), exception.end())
+            for start, end in named:
+                r.consume(start, end)
+            for (_, end), (start, _) in zip(named, named[1:], strict=False):
+                if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*and\s*", text[end:start]):
+                    r.consume(end, start)
     a, b = m.start(), m.end()
     members: list[Rule] = [r.draft(ConditionRule, a, b, condition="autoimmune_disease")]
     for key in ("vitiligo", "type_1_diabetes"):
@@ -250,13 +258,13 @@ def read_checkpoint_inhibitors(r: _Reader) -> None:
     prior = re.search(r"\b(?:prior|previous|previously)\b", text, re.I)
     if prior is None:
         return
-    spans = [
-        (m.start(), m.end())
-        for m in _CHECKPOINT.finditer(text, prior.start())
-        if not _taken(r, m.start(), m.end())
-    ]
+    every = [(m.start(), m.end()) for m in _CHECKPOINT.finditer(text, prior.start())]
+    spans = [(a, b) for a, b in every if not _taken(r, a, b)]
     if not spans:
         return
+    for (_, end), (start, _) in zip(every, every[1:], strict=False):
+        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
+            r.consume(end, start)
     if any(
         isinstance(rule, MedicationRule) and rule.therapy == "immune_checkpoint_inhibitor"
         for f in r.found
@@ -284,9 +292,6 @@ def read_checkpoint_inhibitors(r: _Reader) -> None:
     )
     if lead:
         r.consume(prior.start(), prior.start() + lead.end())
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
-            r.consume(end, start)
 
 
 _RECIST = re.compile(
