@@ -183,7 +183,36 @@ AUTOIMMUNE_EXCEPTIONS = {
     "autoimmune_thyroiditis": "hypothyroidism on hormone replacement",
 }
 
+_CYTOTOXIC = (
+    "cisplatin",
+    "carboplatin",
+    "oxaliplatin",
+    "docetaxel",
+    "paclitaxel",
+    "pemetrexed",
+    "gemcitabine",
+    "etoposide",
+    "fluorouracil",
+    "cyclophosphamide",
+    "doxorubicin",
+    "vinorelbine",
+    "irinotecan",
+    "temozolomide",
+    "capecitabine",
+)
+
 ONCOLOGY_THERAPIES = (
+    Concept(
+        "chemotherapy",
+        "Cytotoxic chemotherapy",
+        ("chemotherapy", "cytotoxic chemotherapy", *_CYTOTOXIC),
+        atc=("L01A", "L01B", "L01C", "L01D", "L01XA"),
+        sources=(
+            "WHO ATC L01A alkylating agents, L01B antimetabolites, L01C plant alkaloids, L01D "
+            "cytotoxic antibiotics, L01XA platinum compounds",
+            _PL.format("1217.json, 1244.json, 1318.json") + ": RxNorm ingredients of the names",
+        ),
+    ),
     Concept(
         "thyroid_hormone",
         "Thyroid hormone replacement",

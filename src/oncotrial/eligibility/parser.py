@@ -37,6 +37,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
     read_measurable_disease,
     read_named_conditions,
+    read_treatment_windows,
 )
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
@@ -311,6 +312,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_biomarkers,
     _read_therapy,
     _read_windows,
+    read_treatment_windows,
     _read_labs,
     _read_blood_pressure,
     _read_pregnancy,
@@ -370,7 +372,10 @@ _BENIGN_OR = re.compile(
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
-    r"including\s+both\s+ends)\b",
+    r"including\s+both\s+ends|"
+    # the reference date of every window is the first dose (Window): naming it adds nothing
+    r"prior\s+to\s+(?:the\s+)?(?:first\s+dose|start|initiation)\s+of\s+(?:the\s+)?study\s+"
+    r"(?:intervention|treatment|drug|therapy)(?:\s+administration)?)\b",
     re.I,
 )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -22,10 +22,16 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    ProcedureRule,
     Rule,
 )
 
-__all__ = ["read_checkpoint_inhibitors", "read_measurable_disease", "read_named_conditions"]
+__all__ = [
+    "read_checkpoint_inhibitors",
+    "read_measurable_disease",
+    "read_named_conditions",
+    "read_treatment_windows",
+]
 
 _NOT_A_CONDITION = (
     r"(?!\s*(?:virus\s+)?(?:\([A-Z]+\)\s*)?(?:surface|core|e\s+antigen|antigen|DNA|RNA|"
@@ -334,3 +340,50 @@ def read_measurable_disease(r: _Reader) -> None:
                 fields["criteria"] = "RECIST 1.1"
                 end = recist.end()
         r.add(m.start(), end, r.draft(LesionRule, m.start(), end, **fields))
+
+
+_TREATMENT = r"(?:cytotoxic\s+)?chemotherapy|radiotherapy|radiation(?:\s+therapy)?"
+_TREATMENTS = re.compile(
+    r"(?P<list>(?:" + _TREATMENT + r")(?:\s*(?:,|or|and/or|,\s*or)\s*(?:" + _TREATMENT + r"))*)"
+    r"\s+" + _WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>enrollment|enrolment|"
+    r"registration|randomi[sz]ation|screening|the\s+first\s+dose))?",
+    re.I,
+)
+
+
+def read_treatment_windows(r: _Reader) -> None:
+    """'Radiation or chemotherapy within 4 weeks of enrollment'; 'No concurrent chemotherapy'.
+
+    Only a list of chemotherapy and radiotherapy directly followed by its window is read: any
+    other word between them (another agent, 'first-line') leaves the item undecided.
+    """
+    text = r.text
+    for m in _TREATMENTS.finditer(text):
+        if _taken(r, m.start(), m.end()):
+            continue
+        negate = not r.exclusion
+        if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+            continue
+        window = _window(m)
+        for t in re.finditer(_TREATMENT, m.group("list"), re.I):
+            a, b = m.start("list") + t.start(), m.start("list") + t.end()
+            rule: Rule
+            if t.group(0).lower().endswith("chemotherapy"):
+                rule = r.draft(MedicationRule, a, b, therapy="chemotherapy", within=window)
+            else:
+                rule = r.draft(ProcedureRule, a, b, procedure="radiotherapy", within=window)
+            if negate:
+                rule = r.draft(NotRule, a, b, rule=rule)
+            r.add(a, b, rule)
+        r.consume(m.start(), m.end())
+        to = (m.group("to") or "").lower()
+        if to and not to.endswith("first dose"):
+            r.warn(
+                f"the window runs to {to}, not the first dose; oncotrial counts windows back "
+                "from the first dose — confirm"
+            )
+    if not r.exclusion:
+        m = re.search(r"\bno\s+concurrent\s+(?:cytotoxic\s+)?chemotherapy\b", text, re.I)
+        if m is not None and not _taken(r, m.start(), m.end()):
+            ongoing = r.draft(MedicationRule, m.start(), m.end(), therapy="chemotherapy", ongoing=True)
+            r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=ongoing))
