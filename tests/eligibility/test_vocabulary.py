@@ -187,6 +187,9 @@ VOCABULARY_ITEMS = (
     ("I1", "inclusion", "Measured creatinine clearance ≥ 50 mL/min"),
     ("I2", "inclusion", "QTcF ≤ 470 ms"),
     ("I3", "inclusion", "No prior anti-PD-1 or anti-PD-L1 antibody"),
+    ("I4", "inclusion", "No more than 1 prior line of systemic therapy"),
+    ("E6", "exclusion", "More than two lines of chemotherapy of any type"),
+    ("E7", "exclusion", "Radiation or chemotherapy within 4 weeks of enrollment"),
 )
 
 
@@ -216,6 +219,36 @@ def test_vectorised_screen_equals_one_by_one_on_the_vocabulary() -> None:
                 stack.extend(r.parts)
     for column in rules.columns:
         assert rules[column].nunique() >= 2, column  # both sides reached
+
+
+LINE = {"drugs": [{"text": "carboplatin"}, {"text": "pemetrexed"}], "line": 1}
+TKI = {"drugs": [{"text": "osimertinib"}], "line": 2}
+
+
+@pytest.mark.parametrize(
+    ("therapies", "status"),
+    [
+        ([LINE], Status.MET),
+        ([LINE, TKI], Status.MET),  # the TKI line is not platinum: one platinum line
+        ([TKI], Status.NOT_MET),
+        ([], Status.NOT_MET),
+        (None, Status.UNKNOWN),  # lines not recorded: unknown, never not met
+    ],
+)
+def test_prior_lines(therapies: list[dict[str, Any]] | None, status: Status) -> None:
+    fields = {} if therapies is None else {"therapies": therapies}
+    text = "At least one line of platinum-based chemotherapy"
+    assert _verdict(text, "inclusion", _patient(**fields)) is status
+
+
+def test_prior_lines_are_unknown_in_the_warehouse_and_reported() -> None:
+    from oncotrial.prescreen.concepts import map_eligibility
+
+    criterion = _read("More than two lines of chemotherapy of any type")
+    _, unmapped = map_eligibility(Eligibility(exclusion=(criterion,)))
+    assert [u.reason for u in unmapped] == [
+        "treatment lines (the OMOP oncology episode tables are not read yet)"
+    ]
 
 
 def test_dates_are_dates() -> None:

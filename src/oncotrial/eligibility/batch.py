@@ -56,6 +56,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     NotRule,
     PerformanceStatusRule,
+    PriorLinesRule,
     ProcedureRule,
     RegimenRule,
     Rule,
@@ -781,6 +782,22 @@ def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:
     return out
 
 
+def _prior_lines(rule: PriorLinesRule, ctx: _Ctx) -> Codes:
+    lines = ctx.frames.lines
+    if rule.therapy is not None:
+        classes = ctx.frames.line_classes
+        lines = lines[lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])]
+    count = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
+    ok = np.ones(ctx.n, dtype=bool)
+    if rule.min_lines is not None:
+        ok &= count >= rule.min_lines
+    if rule.max_lines is not None:
+        ok &= count <= rule.max_lines
+    out = np.where(ok, MET, NOT_MET).astype(np.int8)
+    out[~ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)] = UNKNOWN
+    return out
+
+
 def _lesions(rule: LesionRule, ctx: _Ctx) -> Codes:
     n = ctx.n
     f = ctx.frames.lesions
@@ -874,6 +891,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     RegimenRule: _regimen,
+    PriorLinesRule: _prior_lines,
     LesionRule: _lesions,
     NotRule: _not,
     AllOfRule: _all,

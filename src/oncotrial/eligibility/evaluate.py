@@ -59,6 +59,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     NotRule,
     PerformanceStatusRule,
+    PriorLinesRule,
     ProcedureRule,
     RegimenRule,
     Rule,
@@ -914,6 +915,24 @@ def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
     return _met(status is Status.MET, evidence)
 
 
+def _prior_lines(rule: PriorLinesRule, ctx: Context) -> _Partial:
+    lines = ctx.patient.therapies
+    if lines is None:
+        return _unknown(["prior lines of systemic therapy (their drugs)"])
+    counted = [
+        line
+        for line in lines
+        if rule.therapy is None
+        or any(rule.therapy in drug.concepts("therapy") for drug in line.drugs)
+    ]
+    n = len(counted)
+    ok = (rule.min_lines is None or n >= rule.min_lines) and (
+        rule.max_lines is None or n <= rule.max_lines
+    )
+    what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
+    return _met(ok, [Evidence(item="prior lines", value=str(n), note=f"of {what}")])
+
+
 def _lesions(rule: LesionRule, ctx: Context) -> _Partial:
     lesions = ctx.patient.lesions
     if lesions is None:
@@ -1045,6 +1064,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     RegimenRule: _regimen,
+    PriorLinesRule: _prior_lines,
     LesionRule: _lesions,
     NotRule: _not,
     AllOfRule: _combine,

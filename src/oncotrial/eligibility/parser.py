@@ -37,6 +37,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
     read_measurable_disease,
     read_named_conditions,
+    read_prior_lines,
     read_treatment_windows,
 )
 from oncotrial.eligibility.reading_history import (
@@ -313,6 +314,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_therapy,
     _read_windows,
     read_treatment_windows,
+    read_prior_lines,
     _read_labs,
     _read_blood_pressure,
     _read_pregnancy,
@@ -398,7 +400,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed""",
+    ckd epi required diagnosed treated received""",
     )
 )
 

@@ -22,6 +22,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    PriorLinesRule,
     ProcedureRule,
     Rule,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "read_checkpoint_inhibitors",
     "read_measurable_disease",
     "read_named_conditions",
+    "read_prior_lines",
     "read_treatment_windows",
 ]
 
@@ -387,3 +389,48 @@ def read_treatment_windows(r: _Reader) -> None:
         if m is not None and not _taken(r, m.start(), m.end()):
             ongoing = r.draft(MedicationRule, m.start(), m.end(), therapy="chemotherapy", ongoing=True)
             r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=ongoing))
+
+
+_COUNT = r"(?P<n>\d+|one|two|three|four|five)"
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_LINE_OF = (
+    r"\s+(?:prior\s+|previous\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?"
+    r"(?P<what>platinum[-\s](?:based|containing)\s+chemotherapy|(?:cytotoxic\s+)?chemotherapy"
+    r"|systemic\s+(?:anti-?cancer\s+)?(?:therapy|treatment))(?:\s+of\s+any\s+type)?"
+)
+_LINES: tuple[tuple[str, str], ...] = (
+    (r"(?:at\s+least|a\s+minimum\s+of|≥)\s*" + _COUNT + _LINE_OF, "min"),
+    (r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*" + _COUNT + _LINE_OF, "max"),
+    (r"(?<!not\s)(?<!no\s)more\s+than\s+" + _COUNT + _LINE_OF, "above"),
+)
+
+
+def read_prior_lines(r: _Reader) -> None:
+    """'At least one line of platinum-based chemotherapy', 'not more than two lines of
+    chemotherapy', 'more than two lines of chemotherapy of any type'."""
+    text = r.text
+    found: list[tuple[int, int]] = []
+    for pattern, bound in _LINES:
+        for m in re.finditer(pattern, text, re.I):
+            if _taken(r, m.start(), m.end()):
+                continue
+            n = _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
+            what = m.group("what").lower()
+            therapy = (
+                "platinum_chemotherapy"
+                if what.startswith("platinum")
+                else "chemotherapy" if "chemotherapy" in what else None
+            )
+            fields: dict[str, object] = (
+                {"min_lines": n}
+                if bound == "min"
+                else {"max_lines": n} if bound == "max" else {"min_lines": n + 1}
+            )
+            rule = r.draft(PriorLinesRule, m.start(), m.end(), therapy=therapy, **fields)
+            r.add(m.start(), m.end(), rule)
+            found.append((m.start(), m.end()))
+    found.sort()
+    for (_, end), (start, _) in zip(found, found[1:], strict=False):
+        # "at least one line …, but not more than two lines …": both bounds, both read
+        if re.fullmatch(r"\s*,?\s*(?:but|and)\s*", text[end:start], re.I):
+            r.consume(end, start)
