@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
-import sys
 from collections import Counter
 from pathlib import Path
 
-from oncotrial.eligibility.criteria import Eligibility, split_criteria
 from oncotrial.eligibility.coverage import coverage_report
+from oncotrial.eligibility.criteria import Eligibility, split_criteria
 
 CORPUS = json.loads(
     (Path(__file__).parent / "corpus" / "oncology_records.json").read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ import pytest
 
 from oncotrial.eligibility.batch import frames_from_patients, rule_statuses, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import describe_rule
-from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.screening import screen_patient
 
 from .random_patients import AS_OF, random_patients
@@ -114,7 +114,9 @@ def _verdict(text: str, kind: str, patient: Patient) -> Status:
 
 HASHIMOTO = {"text": "Hashimoto thyroiditis", "onset": "2019-01-01"}
 LEVOTHYROXINE = {"text": "levothyroxine", "start": "2019-02-01"}
-AUTOIMMUNE = "History of autoimmune disease, except vitiligo or hypothyroidism on hormone replacement"
+AUTOIMMUNE = (
+    "History of autoimmune disease, except vitiligo or hypothyroidism on hormone replacement"
+)
 
 
 @pytest.mark.parametrize(

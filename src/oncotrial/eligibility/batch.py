@@ -786,7 +786,9 @@ def _prior_lines(rule: PriorLinesRule, ctx: _Ctx) -> Codes:
     lines = ctx.frames.lines
     if rule.therapy is not None:
         classes = ctx.frames.line_classes
-        lines = lines[lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])]
+        lines = lines[
+            lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])
+        ]
     count = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
     ok = np.ones(ctx.n, dtype=bool)
     if rule.min_lines is not None:

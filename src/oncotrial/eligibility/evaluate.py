@@ -468,7 +468,7 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
 
     # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), listed order kept
     qts = usable("qt")
-    rates = [o for o in usable("heart_rate") + usable("rr_interval")]
+    rates = usable("heart_rate") + usable("rr_interval")
     rates.sort(key=ctx.patient.observations.index)
     same_day = {o.date for o in qts} & {o.date for o in rates}
     if not same_day:

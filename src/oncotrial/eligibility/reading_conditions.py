@@ -13,6 +13,7 @@ HIV", "must not be breastfeeding").
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
 from oncotrial.eligibility.rules import (
@@ -89,7 +90,8 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ),
     (
         r"(?:human\s+immunodeficiency\s+virus(?:\s*\(HIV\))?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
-        r"(?:\s+infections?)?" + _NOT_A_CONDITION
+        r"(?:\s+infections?)?"
+        + _NOT_A_CONDITION
         + r"|acquired\s+immun[eo]\s*deficiency\s+syndrome(?:\s*\(AIDS\))?|\bAIDS\b",
         ("hiv",),
         False,
@@ -157,7 +159,7 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
         negation = _NEGATION.search(text[max(0, hits[0][0] - 40) : hits[0][0]])
         if negation is None:
             return
-    for (_, end, _, _), (start, _, _, _) in zip(hits, hits[1:], strict=False):
+    for (_, end, _, _), (start, _, _, _) in pairwise(hits):
         gap = text[end:start]
         # "not pregnant and not nursing": each mention is negated, and the negations AND-ed
         if _JOIN.fullmatch(gap) or (not r.exclusion and _AND_NOT.fullmatch(gap)):
@@ -229,8 +231,10 @@ def _read_autoimmune(r: _Reader) -> None:
             r.consume(exception.start(), exception.end())
             for start, end in named:
                 r.consume(start, end)
-            for (_, end), (start, _) in zip(named, named[1:], strict=False):
-                if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*and\s*", text[end:start]):
+            for (_, end), (start, _) in pairwise(named):
+                if _JOIN.fullmatch(text[end:start]) or re.fullmatch(
+                    r"\s*,?\s*and\s*", text[end:start]
+                ):
                     r.consume(end, start)
     a, b = m.start(), m.end()
     members: list[Rule] = [r.draft(ConditionRule, a, b, condition="autoimmune_disease")]
@@ -240,9 +244,7 @@ def _read_autoimmune(r: _Reader) -> None:
     thyroid: Rule = r.draft(ConditionRule, a, b, condition="autoimmune_thyroiditis")
     if "autoimmune_thyroiditis" in exempt:
         on_hormone = r.draft(MedicationRule, a, b, therapy="thyroid_hormone", ongoing=True)
-        thyroid = r.draft(
-            AllOfRule, a, b, rules=(thyroid, r.draft(NotRule, a, b, rule=on_hormone))
-        )
+        thyroid = r.draft(AllOfRule, a, b, rules=(thyroid, r.draft(NotRule, a, b, rule=on_hormone)))
     members.append(thyroid)
     rule: Rule = r.draft(AnyOfRule, a, b, rules=tuple(members))
     if not r.exclusion:
@@ -270,7 +272,7 @@ def read_checkpoint_inhibitors(r: _Reader) -> None:
     spans = [(a, b) for a, b in every if not _taken(r, a, b)]
     if not spans:
         return
-    for (_, end), (start, _) in zip(every, every[1:], strict=False):
+    for (_, end), (start, _) in pairwise(every):
         if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
             r.consume(end, start)
     if any(
@@ -385,10 +387,12 @@ def read_treatment_windows(r: _Reader) -> None:
                 "from the first dose — confirm"
             )
     if not r.exclusion:
-        m = re.search(r"\bno\s+concurrent\s+(?:cytotoxic\s+)?chemotherapy\b", text, re.I)
-        if m is not None and not _taken(r, m.start(), m.end()):
-            ongoing = r.draft(MedicationRule, m.start(), m.end(), therapy="chemotherapy", ongoing=True)
-            r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=ongoing))
+        c = re.search(r"\bno\s+concurrent\s+(?:cytotoxic\s+)?chemotherapy\b", text, re.I)
+        if c is not None and not _taken(r, c.start(), c.end()):
+            ongoing = r.draft(
+                MedicationRule, c.start(), c.end(), therapy="chemotherapy", ongoing=True
+            )
+            r.add(c.start(), c.end(), r.draft(NotRule, c.start(), c.end(), rule=ongoing))
 
 
 _COUNT = r"(?P<n>\d+|one|two|three|four|five)"
@@ -400,7 +404,12 @@ _LINE_OF = (
 )
 _LINES: tuple[tuple[str, str], ...] = (
     (r"(?:at\s+least|a\s+minimum\s+of|≥)\s*" + _COUNT + _LINE_OF, "min"),
-    (r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*" + _COUNT + _LINE_OF, "max"),
+    (
+        r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*"
+        + _COUNT
+        + _LINE_OF,
+        "max",
+    ),
     (r"(?<!not\s)(?<!no\s)more\s+than\s+" + _COUNT + _LINE_OF, "above"),
 )
 
@@ -419,18 +428,22 @@ def read_prior_lines(r: _Reader) -> None:
             therapy = (
                 "platinum_chemotherapy"
                 if what.startswith("platinum")
-                else "chemotherapy" if "chemotherapy" in what else None
+                else "chemotherapy"
+                if "chemotherapy" in what
+                else None
             )
             fields: dict[str, object] = (
                 {"min_lines": n}
                 if bound == "min"
-                else {"max_lines": n} if bound == "max" else {"min_lines": n + 1}
+                else {"max_lines": n}
+                if bound == "max"
+                else {"min_lines": n + 1}
             )
             rule = r.draft(PriorLinesRule, m.start(), m.end(), therapy=therapy, **fields)
             r.add(m.start(), m.end(), rule)
             found.append((m.start(), m.end()))
     found.sort()
-    for (_, end), (start, _) in zip(found, found[1:], strict=False):
+    for (_, end), (start, _) in pairwise(found):
         # "at least one line …, but not more than two lines …": both bounds, both read
         if re.fullmatch(r"\s*,?\s*(?:but|and)\s*", text[end:start], re.I):
             r.consume(end, start)
