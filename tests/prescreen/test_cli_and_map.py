@@ -214,3 +214,17 @@ def _keys_of(criterion: object) -> list[str]:
 
     keys = [k for rule in criterion.rules for k in _concept_keys(rule)]  # type: ignore[attr-defined]
     return [k for k in keys if k != "value_concepts.*"]  # checked separately (all four cited)
+
+
+def test_docs_state_the_verification_report() -> None:
+    report = concept_map().verification()
+    docs = Path(__file__).parents[2] / "docs" / "prescreening.md"
+    text = " ".join(docs.read_text(encoding="utf-8").split())
+    unverified = report.concept_ids - report.checked_ids
+    assert (
+        f"Of the map's {report.concept_ids} concept ids, **{report.checked_ids} are confirmed** "
+        f"({report.checked_entries} of its {report.entries} entries have every id confirmed)"
+    ) in text
+    assert f"**{unverified} ids are unverified**" in text
+    for c in report.corrections:
+        assert f"was {c.was}" in text, c.entry

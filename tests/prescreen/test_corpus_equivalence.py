@@ -306,5 +306,16 @@ def test_corpus_is_read_as_test_corpus_reads_it() -> None:
     assert sum(len(e.criteria) for _, e in RECORDS) == len(CORPUS["items"])
 
 
+def test_docs_state_the_corpus_figures() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "prescreening.md"
+    text = " ".join(docs.read_text(encoding="utf-8").split())
+    assert (
+        f"{COVERAGE['records']} records have at least one computable criterion: "
+        f"{COVERAGE['criteria']} criteria with {COVERAGE['rules']} rules"
+    ) in text
+    assert f"{COVERAGE['unmapped_rules']} of those rules (Karnofsky" in text
+    assert f"The population is {PATIENTS:,} synthetic persons" in text
+
+
 def _is_stand_in(rule: object) -> bool:
     return getattr(rule, "marker", None) == UNMAPPED_MARKER
