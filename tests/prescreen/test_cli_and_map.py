@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from oncotrial.catalogue.labs import LAB_TESTS
 from oncotrial.cli import main
 from oncotrial.eligibility.analytes import ANALYTES
-from oncotrial.catalogue.labs import LAB_TESTS
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.prescreen.concepts import (
@@ -145,7 +145,9 @@ def test_unverified_entries_are_marked_in_the_file() -> None:
     assert not set(cmap.unconfirmed) & set(cmap.checked)
     assert set(cmap.unconfirmed) | set(cmap.checked) == set(cmap.entry_ids())
     lines = report.lines()
-    assert lines[0].startswith(f"{report.checked_ids} of {report.concept_ids} concept ids confirmed")
+    assert lines[0].startswith(
+        f"{report.checked_ids} of {report.concept_ids} concept ids confirmed"
+    )
     assert report.checked_ids < report.concept_ids  # the map does not pretend
     for key in cmap.unconfirmed:
         assert any(line.startswith(f"unverified: {key} (") for line in lines), key

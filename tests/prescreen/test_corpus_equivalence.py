@@ -21,7 +21,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ from oncotrial.prescreen.run import PrescreenResult, prescreen
 from oncotrial.prescreen.warehouse import metadata_tables, open_warehouse, write_tables
 from oncotrial.simulate.omop import omop_population
 
-from .conftest import AS_OF, PG_HOST, PG_PORT, PG_USER, _pg_admin
+from .conftest import AS_OF, PG_HOST, PG_PORT, PG_USER
 
 R = TypeVar("R")
 
@@ -172,9 +172,7 @@ def _population(cmap: ConceptMap) -> dict[str, pd.DataFrame]:
     persons = tables["person"]["person_id"].to_numpy()
     measurement = tables["measurement"]
     probes = _lab_probes(cmap, persons, rng, int(measurement["measurement_id"].max()) + 1)
-    tables["measurement"] = pd.concat(
-        [measurement, probes[measurement.columns]], ignore_index=True
-    )
+    tables["measurement"] = pd.concat([measurement, probes[measurement.columns]], ignore_index=True)
     tables["person"] = _age_probes(tables["person"], rng)
     return tables
 
@@ -192,6 +190,19 @@ def corpus_duckdb(
     target = f"duckdb:///{tmp_path_factory.mktemp('corpus-omop') / 'omop.duckdb'}"
     write_tables(target, iter([population]))
     return target
+
+
+def _pg_admin() -> Any:
+    import psycopg
+
+    return psycopg.connect(
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=3,
+    )
 
 
 @pytest.fixture(scope="module")

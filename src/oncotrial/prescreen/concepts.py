@@ -105,7 +105,8 @@ class Verification:
             f"{self.concept_ids - self.checked_ids} unverified, {len(self.corrections)} corrected",
         ]
         out += [
-            f"unverified: {key} ({', '.join(map(str, ids))})" for key, ids in self.unverified.items()
+            f"unverified: {key} ({', '.join(map(str, ids))})"
+            for key, ids in self.unverified.items()
         ]
         out += [
             f"corrected: {c.entry} {c.was} -> {c.now if c.now is not None else 'removed'}"
