@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
+from oncotrial.eligibility.units import conversion_factor
+from oncotrial.errors import DictionaryError
 from oncotrial.eligibility.reading import (
     _NUM,
     _WINDOW,
@@ -139,6 +141,9 @@ def _lab_rule(
         unit = "{ratio}"  # "INR ≤ 1.5": a ratio has no unit to write
     if t.relative_to is None and unit is None:
         return None
+    if unit is not None and _impossible(item.key, t.value, unit):
+        r.warn(f"{item.name} {t.value:g} {unit} is beyond any possible value; not read")
+        return None
     try:
         return r.draft(
             LabRule,
@@ -154,6 +159,30 @@ def _lab_rule(
     except ValueError:
         r.warn(f"{item.name}: the unit {unit} does not fit this test; not read")
         return None
+
+
+# Limits no blood count can reach, in the analyte's unit: a threshold beyond them is a misprint
+# or a lost superscript ("< 450,000 x 109/L" is 450 × 10^9/L written with "109" for 10^9), never
+# read literally (issue 12: never a decision on a misreading). Generous: the highest counts
+# recorded in leukaemia (leukocytes in leukostasis, 1 000 × 10^9/L) and thrombocytosis.
+_POSSIBLE_MAX = {
+    "neutrophils": 1000.0,
+    "leukocytes": 1000.0,
+    "lymphocytes": 1000.0,
+    "platelets": 10000.0,
+    "hemoglobin": 300.0,
+}
+
+
+def _impossible(analyte: str, value: float, unit: str) -> bool:
+    high = _POSSIBLE_MAX.get(analyte)
+    item = ANALYTES[analyte]
+    if high is None or item.unit is None:
+        return False
+    try:
+        return value * conversion_factor(unit, item.unit, item.molar_mass) > high
+    except DictionaryError:
+        return False
 
 
 def _read_labs(r: _Reader) -> None:
