@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
-from oncotrial.eligibility.units import conversion_factor
-from oncotrial.errors import DictionaryError
 from oncotrial.eligibility.reading import (
     _NUM,
     _WINDOW,
@@ -40,6 +38,8 @@ from oncotrial.eligibility.rules import (
     Window,
     children,
 )
+from oncotrial.eligibility.units import conversion_factor
+from oncotrial.errors import DictionaryError
 
 # ---- labs and derived values
 
