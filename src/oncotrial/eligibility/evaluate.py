@@ -457,19 +457,18 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
 
-    def usable(analyte: str) -> list[Observation]:
+    def usable(*analytes: str) -> list[Observation]:
         return [
             o
             for o in ctx.patient.observations
-            if o.analyte == analyte
+            if o.analyte in analytes
             and o.date <= reference
             and (earliest is None or o.date >= earliest)
         ]
 
     # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), listed order kept
     qts = usable("qt")
-    rates = usable("heart_rate") + usable("rr_interval")
-    rates.sort(key=ctx.patient.observations.index)
+    rates = usable("heart_rate", "rr_interval")
     same_day = {o.date for o in qts} & {o.date for o in rates}
     if not same_day:
         where = f" within {rule.within} before {reference.isoformat()}" if rule.within else ""
