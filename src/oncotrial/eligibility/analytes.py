@@ -136,6 +136,31 @@ _LIST = (
     ),
     Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
     Analyte(
+        "alp",
+        "Alkaline phosphatase",
+        "U/L",
+        ("6768-6",),
+        ("alkaline phosphatase", "ALP", "ALKP"),
+    ),
+    # total cholesterol C27H46O 386.65 g/mol (1 mmol/L = 38.67 mg/dL); triglycerides as
+    # triolein 885.4 g/mol, the convention behind the printed 1 mmol/L = 88.5 mg/dL
+    Analyte(
+        "cholesterol",
+        "Total cholesterol",
+        "mg/dL",
+        ("2093-3",),
+        ("serum cholesterol", "total cholesterol", "cholesterol"),
+        molar_mass=386.65,
+    ),
+    Analyte(
+        "triglycerides",
+        "Triglycerides",
+        "mg/dL",
+        ("2571-8",),
+        ("serum triglycerides", "triglycerides", "triglyceride"),
+        molar_mass=885.4,
+    ),
+    Analyte(
         "aptt",
         "Activated partial thromboplastin time",
         "s",
