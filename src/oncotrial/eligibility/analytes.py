@@ -94,7 +94,7 @@ _LIST = (
         "Hemoglobin",
         "g/L",
         ("718-7",),
-        ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb"),
+        ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb", "HB"),
     ),
     Analyte(
         "creatinine",
@@ -123,7 +123,7 @@ _LIST = (
         "Total bilirubin",
         "umol/L",
         ("1975-2", "14631-6"),
-        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil"),
+        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil", "BIL"),
         molar_mass=584.66,
     ),
     Analyte(
@@ -274,7 +274,8 @@ _LIST = (
         (),
         (
             "measured creatinine clearance",
-            # the clearance of the body's own creatinine, from a timed urine collection
+            # "endogenous": measured from a timed urine collection, or not; read only with a
+            # named method (reading._corrected)
             "endogenous creatinine clearance",
             "24-hour urine creatinine clearance",
             "24 hour urine creatinine clearance",
