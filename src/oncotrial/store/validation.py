@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,12 @@ def _complete_date(series: pd.Series) -> pd.Series:
     text = series.astype(object).where(series.notna(), None)
     ok = text.map(lambda v: isinstance(v, str) and len(v) >= 10 and v[4] == "-" and v[7] == "-")
     return text.where(ok, None).map(lambda v: v[:10] if isinstance(v, str) else None)
+
+
+def _labels_by(index: pd.Index, keys: pd.Series) -> dict[Any, pd.Index]:
+    """``index.groupby(keys)``: the labels of ``index`` per value of ``keys`` (pandas-stubs
+    leaves ``Index.groupby`` out)."""
+    return cast("dict[Any, pd.Index]", cast("Any", index).groupby(keys))
 
 
 def lesion_index(lesions: pd.DataFrame, wanted: pd.DataFrame) -> np.ndarray:
@@ -115,7 +122,12 @@ class _Checker:
         return self.sources.get(domain) or Source(f"{domain.lower()}.csv")
 
     def add(
-        self, domain: str, rows: pd.Index | np.ndarray | list, field: str | None, values, message
+        self,
+        domain: str,
+        rows: pd.Index | np.ndarray | list[Any],
+        field: str | None,
+        values: Any,
+        message: str | list[str],
     ) -> None:
         source = self._source(domain)
         rows = list(rows)
@@ -362,7 +374,7 @@ class _Checker:
         grades = (
             frame["AETOXGR"] if "AETOXGR" in frame.columns else pd.Series(None, index=frame.index)
         )
-        for term, group in frame.index[terms.notna()].groupby(terms[terms.notna()]).items():
+        for term, group in _labels_by(frame.index[terms.notna()], terms[terms.notna()]).items():
             try:
                 entry = dictionary.lookup(term)
             except DictionaryError as exc:
@@ -544,9 +556,9 @@ class _Checker:
             for item in early.itertuples(index=False):
                 if item.origin == "new":
                     self.add(
-                        item.domain,
+                        str(item.domain),
                         [item.row],
-                        item.field,
+                        str(item.field),
                         item.death,
                         f"the death date is before the subject's enrollment date {item.start}",
                     )
