@@ -27,6 +27,7 @@ from oncotrial.eligibility.reading import (
     _window,
 )
 from oncotrial.eligibility.rules import (
+    AllOfRule,
     AnyOfRule,
     ConditionalRule,
     ConditionRule,
@@ -580,6 +581,14 @@ def _assemble_conditions(r: _Reader) -> None:
             result.append(_Found(item.start, item.end, conditional, item.analyte, item.cue))
             continue
         result.append(item)
+    if r.exclusion:
+        # "QTc >= 470 ms in females" as an exclusion excludes women with that QTc: 'female and
+        # QTc >= 470', never 'if female then ...', which is met (excludes) for every man
+        for k, item in enumerate(result):
+            rule = item.rule
+            if isinstance(rule, ConditionalRule) and rule.otherwise is None:
+                both = r.draft(AllOfRule, item.start, item.end, rules=(rule.when, rule.then))
+                result[k] = _Found(item.start, item.end, both, item.analyte, item.cue)
     r.found[:] = result
     for item in r.found:
         for sub in [item.rule, *children(item.rule)]:
