@@ -585,9 +585,9 @@ def _assemble_conditions(r: _Reader) -> None:
         # "QTc >= 470 ms in females" as an exclusion excludes women with that QTc: 'female and
         # QTc >= 470', never 'if female then ...', which is met (excludes) for every man
         for k, item in enumerate(result):
-            rule = item.rule
-            if isinstance(rule, ConditionalRule) and rule.otherwise is None:
-                both = r.draft(AllOfRule, item.start, item.end, rules=(rule.when, rule.then))
+            found = item.rule
+            if isinstance(found, ConditionalRule) and found.otherwise is None:
+                both = r.draft(AllOfRule, item.start, item.end, rules=(found.when, found.then))
                 result[k] = _Found(item.start, item.end, both, item.analyte, item.cue)
     r.found[:] = result
     for item in r.found:
