@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--db", default=None, help="postgresql:// URL of a server database")
+    parser.add_argument("--profile", action="store_true", help="print the page's top functions")
     args = parser.parse_args()
     url, cleanup = _database(args.db)
     from oncotrial.web.settings import configure_web
@@ -119,6 +120,13 @@ def main() -> None:
 
         with connection.execute_wrapper(count):
             client.get(path)
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(client.get, path)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         page = []
         for _ in range(args.rounds):
             t0 = time.perf_counter()

@@ -3,7 +3,8 @@
 A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FHIR R4 bundle);
 the quick entry fields add the usual screening data to it — demographics, ECOG, height and
 weight, one panel of laboratory results drawn on the same day with their reference ranges, the
-diagnosis and the driver-mutation and PD-L1 results. Nothing is assumed: a list the record does
+diagnosis (with its stage and the primary tumour's size) and the driver-mutation and PD-L1
+results. ``oncotrial.web.collect`` says which of a trial's to-collect items these fields take. Nothing is assumed: a list the record does
 not provide (medications, prior therapy, …) stays unprovided, and the rules needing it say what
 to collect.
 """
@@ -20,9 +21,15 @@ from oncotrial.errors import FormatError, SchemaError
 
 __all__ = ["LAB_PANEL", "STAGES", "record_from_form"]
 
-# (analyte key, label, units offered — the first is the default): the catalogue's screening panel.
+# (analyte key, label, units offered — the first is the default): the catalogue's screening
+# panel, then its other tests (TSH), so that every lab a trial's rules ask for and the catalogue
+# records has a field (issue 13: quick entry lacked most of a trial's to-collect items).
 LAB_PANEL: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
-    (t.analyte, t.panel_label, t.entry_units) for t in labs.LAB_PANEL
+    (t.analyte, t.panel_label, t.entry_units)
+    for t in (
+        *labs.LAB_PANEL,
+        *(t for t in labs.LAB_TESTS.values() if t not in labs.LAB_PANEL),
+    )
 )
 DEFAULT_EDITION = 8
 # The stage groups of the default edition, for every site it stages (docs/catalogue.md).
@@ -110,7 +117,10 @@ def record_from_form(
         record["labs"] = labs
     histology = _text(data, "confirmed_by")
     stage = _text(data, "stage")
-    if histology or stage:
+    size = _number(data, "tumour_size", errors)
+    if size is not None and size <= 0:
+        errors["tumour_size"] = "a size is a number of millimetres above 0."
+    if histology or stage or size:
         diagnosis = dict(record.get("diagnosis") or {})
         diagnosis.setdefault("concept", _text(data, "diagnosis") or "nsclc")
         if histology:
@@ -126,6 +136,8 @@ def record_from_form(
                 errors["stage"] = f"choose an AJCC {edition}th edition stage group."
             diagnosis["stage"] = stage
             diagnosis.setdefault("edition", edition or DEFAULT_EDITION)
+        if size:
+            diagnosis["tumour_size_mm"] = size
         record["diagnosis"] = diagnosis
     markers = list(record.get("biomarkers", []) or [])
     marker_date = _text(data, "marker_date") or None

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
 
 from oncotrial.catalogue import subject as subject_terms
 from oncotrial.catalogue.tumour import OVERALL_RESPONSE, PD
@@ -26,11 +28,14 @@ from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.entry import parse_date
+from oncotrial.web.templatetags.oncotrial_web import tone
 
-__all__ = ["SubjectVisits", "subject_visits", "visits_of"]
+__all__ = ["SubjectVisits", "shown_rows", "subject_visits", "trial_visit_rows", "visits_of"]
 
 _BATCH = 500  # subjects per round of queries (bounded IN lists)
-_BY_TRIAL = 20  # from this many subjects of one trial on, read the trial's records
+_BY_TRIAL = 20
+SUBJECT_SLOT = "__usubjid__"  # reversed into the subject URL once, replaced per row
+_URL_SAFE = "!$&'()*+,;=/~:@"  # what Django's reverse() leaves unquoted (RFC 3986 sub-delims)  # from this many subjects of one trial on, read the trial's records
 
 
 @dataclass(frozen=True)
@@ -201,3 +206,67 @@ def subject_visits(
     """The schedule and visit states of an enrolled subject (None before enrollment)."""
     found = visits_of(protocol, [subject], as_of=as_of)
     return found[0] if found else None
+
+
+def trial_visit_rows(
+    protocol: Protocol, trial: db.Trial, *, as_of: dt.date
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The overdue, due and upcoming (next 4 weeks) visits of the trial's enrolled subjects,
+    the most overdue and the soonest first (the Visits page and its JSON twin)."""
+    overdue: list[dict[str, Any]] = []
+    due: list[dict[str, Any]] = []
+    upcoming: list[dict[str, Any]] = []
+    # Only the columns a schedule reads: 500 full Subject rows cost more than the six queries.
+    subjects = (
+        db.Subject.objects.filter(
+            trial=trial,
+            pk__in=db.Disposition.objects.filter(
+                trial=trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
+            ).values("subject_id"),
+        )
+        .only("pk", "trial_id", "usubjid", "rficdtc")
+        .order_by("usubjid")
+    )
+    horizon = as_of + dt.timedelta(days=28)
+    for visits in visits_of(protocol, list(subjects), as_of=as_of):
+        for status in visits.statuses:
+            state = status.state.value
+            if state == "upcoming" and status.visit.earliest > horizon:
+                continue
+            if state not in {"overdue", "due", "upcoming"}:
+                continue
+            row = {
+                "usubjid": visits.usubjid,
+                "visit": status.visit.visit,
+                "kind": status.visit.kind.value,
+                "target": status.visit.target,
+                "window": [status.visit.earliest, status.visit.latest],
+                "days_overdue": status.days_overdue,
+                "state": state,
+            }
+            (overdue if state == "overdue" else due if state == "due" else upcoming).append(row)
+    overdue.sort(key=lambda r: (-r["days_overdue"], r["usubjid"]))
+    upcoming.sort(key=lambda r: (r["target"], r["usubjid"]))
+    return overdue, due, upcoming
+
+
+def shown_rows(
+    rows: Sequence[dict[str, Any]], subject_url: str, limit: int | None
+) -> list[dict[str, str]]:
+    """The rows a table shows, as text: ``subject_url`` holds ``SUBJECT_SLOT`` for the link (one
+    URL reversed per page, not one per row: 300 ``{% url %}`` tags were a third of the page)."""
+    out = []
+    for r in rows[:limit]:
+        days = r["days_overdue"]
+        out.append(
+            {
+                "href": subject_url.replace(SUBJECT_SLOT, quote(r["usubjid"], safe=_URL_SAFE)),
+                "usubjid": r["usubjid"],
+                "visit": r["visit"],
+                "target": r["target"].isoformat(),
+                "window": f"{r['window'][0].isoformat()} – {r['window'][1].isoformat()}",
+                "state": r["state"] + (f" · {days} days" if days else ""),
+                "tone": tone(r["state"]),
+            }
+        )
+    return out
