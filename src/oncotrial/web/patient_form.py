@@ -4,9 +4,9 @@ A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FH
 the quick entry fields add the usual screening data to it — demographics, ECOG, height and
 weight, one panel of laboratory results drawn on the same day with their reference ranges, the
 diagnosis (with its stage and the primary tumour's size) and the driver-mutation and PD-L1
-results. ``oncotrial.web.collect`` says which of a trial's to-collect items these fields take. Nothing is assumed: a list the record does
-not provide (medications, prior therapy, …) stays unprovided, and the rules needing it say what
-to collect.
+results (``oncotrial.web.collect`` says which of a trial's to-collect items these fields take).
+Nothing is assumed: a list the record does not provide (medications, prior therapy, …) stays
+unprovided, and the rules needing it say what to collect.
 """
 
 from __future__ import annotations

@@ -33,9 +33,9 @@ from oncotrial.web.templatetags.oncotrial_web import tone
 __all__ = ["SubjectVisits", "shown_rows", "subject_visits", "trial_visit_rows", "visits_of"]
 
 _BATCH = 500  # subjects per round of queries (bounded IN lists)
-_BY_TRIAL = 20
+_BY_TRIAL = 20  # from this many subjects of one trial on, read the trial's records
 SUBJECT_SLOT = "__usubjid__"  # reversed into the subject URL once, replaced per row
-_URL_SAFE = "!$&'()*+,;=/~:@"  # what Django's reverse() leaves unquoted (RFC 3986 sub-delims)  # from this many subjects of one trial on, read the trial's records
+_URL_SAFE = "!$&'()*+,;=/~:@"  # what Django's reverse() leaves unquoted (RFC 3986 sub-delims)
 
 
 @dataclass(frozen=True)
