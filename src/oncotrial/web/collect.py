@@ -27,7 +27,7 @@ from functools import cache
 from oncotrial.catalogue import baseline, labs
 from oncotrial.eligibility.analytes import ANALYTES
 from oncotrial.eligibility.outcome import RuleResult
-from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.patient import Diagnosis, Patient
 from oncotrial.eligibility.screening import screen_patient
 from oncotrial.protocol.model import Protocol
 
@@ -37,6 +37,13 @@ __all__ = ["Capture", "capture_of", "shown", "trial_coverage", "trial_items"]
 # appears in the wording of time-windowed items, which ``capture_of`` reads without it).
 _AS_OF = dt.date(2000, 1, 1)
 _RECORD = "Give it in the uploaded or pasted record"
+# The records screened to find the items: an empty one (what every rule asks first), and one
+# with a bare diagnosis — a rule asks for the stage's edition and T, N, M categories only once
+# there is a diagnosis (found by issue 13's test: a quick entry diagnosis asked for them).
+_PROBES = (
+    Patient(id="to-collect"),
+    Patient(id="to-collect", diagnosis=Diagnosis(concept="nsclc")),
+)
 
 
 @dataclass(frozen=True)
@@ -69,11 +76,12 @@ def trial_items(protocol: Protocol) -> tuple[str, ...]:
     known = _ITEMS.get(id(protocol))
     if known is not None and known[0] is protocol:
         return known[1]
-    result = screen_patient(protocol.eligibility, Patient(id="to-collect"), as_of=_AS_OF)
     found: dict[str, None] = {}
-    for criterion in result.criteria:
-        for item in (*criterion.missing, *_rule_missing(criterion.rules)):
-            found.setdefault(_undated(item), None)
+    for probe in _PROBES:
+        result = screen_patient(protocol.eligibility, probe, as_of=_AS_OF)
+        for criterion in result.criteria:
+            for item in (*criterion.missing, *_rule_missing(criterion.rules)):
+                found.setdefault(_undated(item), None)
     _ITEMS[id(protocol)] = (protocol, tuple(found))
     return tuple(found)
 
@@ -93,9 +101,18 @@ _FIXED: dict[str, tuple[str, str, str | None]] = {
     "date of birth": ("birth_date", "Date of birth", "demographics"),
     "sex": ("sex", "Sex", "demographics"),
     "ECOG performance status": ("ecog", "ECOG", baseline.ECOG.key),
-    "primary diagnosis": ("confirmed_by", "Diagnosis confirmed by", baseline.DISEASE.key),
+    "primary diagnosis": ("confirmed_by", "Diagnosis confirmed by", None),
     "primary diagnosis with its stage": ("stage", "Stage (AJCC)", baseline.DISEASE.key),
+    "how the diagnosis was confirmed (histology or cytology)": (
+        "confirmed_by",
+        "Diagnosis confirmed by",
+        None,
+    ),
     "primary tumour size (greatest dimension, mm)": ("tumour_size", "Primary tumour size", None),
+    "stage group": ("stage", "Stage (AJCC)", baseline.DISEASE.key),
+    "T category": ("stage_t", "T category", None),
+    "N category": ("stage_n", "N category", None),
+    "M category": ("stage_m", "M category", None),
     "body weight": ("weight", "Weight", baseline.VITAL_SIGNS.key),
 }
 
@@ -119,6 +136,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"from the same ECG"), f"{_RECORD} (the catalogue has no ECG entity)."),
 )
+_EDITION = re.compile(r"^AJCC edition of the stage|^stage by AJCC edition")
 _RANGE = re.compile(r"^(upper|lower) limit of normal \(reference range\) of the (.+) result of ")
 _MARKER = re.compile(r"^(\S+) (result|status|level)\b")
 
@@ -152,6 +170,8 @@ def capture_of(item: str) -> Capture | None:
     for pattern, reason in _PATTERNS:
         if pattern.search(plain):
             return Capture(item, None, reason)
+    if _EDITION.match(plain):
+        return Capture(item, "stage_edition", "AJCC edition", baseline.DISEASE.key)
     ranged = _RANGE.match(plain)
     if ranged:
         found = _lab_capture(item, ranged.group(2))

@@ -12,6 +12,7 @@ unprovided, and the rules needing it say what to collect.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ from oncotrial.catalogue import baseline, labs
 from oncotrial.catalogue.staging import EDITIONS, stage_groups
 from oncotrial.errors import FormatError, SchemaError
 
-__all__ = ["LAB_PANEL", "STAGES", "record_from_form"]
+__all__ = ["EDITIONS", "LAB_PANEL", "STAGES", "TNM_FIELDS", "record_from_form"]
 
 # (analyte key, label, units offered — the first is the default): the catalogue's screening
 # panel, then its other tests (TSH), so that every lab a trial's rules ask for and the catalogue
@@ -36,6 +37,9 @@ DEFAULT_EDITION = 8
 STAGES = stage_groups(DEFAULT_EDITION)
 MARKERS = baseline.GENES[:3]  # the NSCLC drivers screening asks for: EGFR, ALK, ROS1
 _ECOG = baseline.ECOG_GRADES.codes
+_TNM = {"t": "T1b", "n": "N0", "m": "M0"}  # examples in the error message and placeholder
+# (field name, label, example): the TNM categories some rules read besides the stage group.
+TNM_FIELDS = tuple((f"stage_{p}", f"{p.upper()} category", e) for p, e in _TNM.items())
 _TPS_MAX = baseline.PDL1_TEST.plausible.high if baseline.PDL1_TEST.plausible else 100.0
 
 
@@ -120,7 +124,8 @@ def record_from_form(
     size = _number(data, "tumour_size", errors)
     if size is not None and size <= 0:
         errors["tumour_size"] = "a size is a number of millimetres above 0."
-    if histology or stage or size:
+    tnm = any(_text(data, f"stage_{part}") for part in ("t", "n", "m"))
+    if histology or stage or size or tnm:
         diagnosis = dict(record.get("diagnosis") or {})
         diagnosis.setdefault("concept", _text(data, "diagnosis") or "nsclc")
         if histology:
@@ -138,6 +143,12 @@ def record_from_form(
             diagnosis.setdefault("edition", edition or DEFAULT_EDITION)
         if size:
             diagnosis["tumour_size_mm"] = size
+        for part in ("t", "n", "m"):
+            value = _text(data, f"stage_{part}", 12).replace(" ", "")
+            if value and not re.fullmatch(r"[A-Za-z]{0,2}[TNM][0-9a-zA-Z()+]{1,6}", value):
+                errors[f"stage_{part}"] = f"a {part.upper()} category such as {_TNM[part]}."
+            elif value:
+                diagnosis[part] = value
         record["diagnosis"] = diagnosis
     markers = list(record.get("biomarkers", []) or [])
     marker_date = _text(data, "marker_date") or None
