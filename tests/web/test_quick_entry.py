@@ -220,9 +220,9 @@ def test_quick_entry_to_baseline_in_chromium(web, tmp_path: Path, shared: Path) 
             radio.check()
         page.click("button:has-text('Save checklist answers')")
         page.click("button:has-text('Register as eligible')")
-        page.click("a:has-text('Randomize')")
+        page.click("a:has-text('Enroll')")  # a single-arm trial
         page.fill("#date", "2025-03-02")
-        page.click("button:has-text('Randomize')")
+        page.click("button:has-text('Enroll')")
         page.click("a:has-text('Go to ')")
         baseline = page.locator("section#baseline").inner_text()
         assert "carried from screening on" in baseline
