@@ -73,5 +73,9 @@ def test_visits_page_queries_do_not_grow_with_subjects(web) -> None:
     many, data, html = _page(client)
     assert {r["usubjid"] for r in data["overdue"]} == {f"001-01-{k:04d}" for k in range(1, 27)}
     assert many == few, f"{few} queries with 2 subjects, {many} with 26"
-    # the links, reversed once per page, lead to each subject's page
+    # the links, reversed once per page, lead to each subject's page; the most overdue first
     assert 'href="/t/001/subjects/001-01-0026/"' in html
+    first = data["overdue"][0]
+    assert first["days_overdue"] == max(r["days_overdue"] for r in data["overdue"])
+    row = f"<td>{first['visit']}</td><td>{first['target']}</td>"
+    assert row in html and f"overdue · {first['days_overdue']} days" in html

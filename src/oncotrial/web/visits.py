@@ -19,6 +19,7 @@ from oncotrial.catalogue import subject as subject_terms
 from oncotrial.catalogue.tumour import OVERALL_RESPONSE, PD
 from oncotrial.enrollment import (
     VisitSchedule,
+    VisitState,
     VisitStatus,
     compute_visit_schedule,
     derive_visit_statuses,
@@ -30,7 +31,14 @@ from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.entry import parse_date
 from oncotrial.web.templatetags.oncotrial_web import tone
 
-__all__ = ["SubjectVisits", "shown_rows", "subject_visits", "trial_visit_rows", "visits_of"]
+__all__ = [
+    "SubjectVisits",
+    "shown_rows",
+    "subject_visits",
+    "trial_visit_rows",
+    "visit_record",
+    "visits_of",
+]
 
 _BATCH = 500  # subjects per round of queries (bounded IN lists)
 _BY_TRIAL = 20  # from this many subjects of one trial on, read the trial's records
@@ -208,14 +216,21 @@ def subject_visits(
     return found[0] if found else None
 
 
+VisitRow = tuple[str, VisitStatus]  # (USUBJID, the visit's status)
+
+
 def trial_visit_rows(
     protocol: Protocol, trial: db.Trial, *, as_of: dt.date
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[VisitRow], list[VisitRow], list[VisitRow]]:
     """The overdue, due and upcoming (next 4 weeks) visits of the trial's enrolled subjects,
-    the most overdue and the soonest first (the Visits page and its JSON twin)."""
-    overdue: list[dict[str, Any]] = []
-    due: list[dict[str, Any]] = []
-    upcoming: list[dict[str, Any]] = []
+    the most overdue and the soonest first (the Visits page and its JSON twin). Rows stay
+    (subject, status) pairs: the page shows at most 100 per table, so only those become text
+    (``shown_rows``), and only the JSON twin turns them all into records (``visit_record``)."""
+    tables: dict[VisitState, list[VisitRow]] = {
+        VisitState.OVERDUE: [],
+        VisitState.DUE: [],
+        VisitState.UPCOMING: [],
+    }
     # Only the columns a schedule reads: 500 full Subject rows cost more than the six queries.
     subjects = (
         db.Subject.objects.filter(
@@ -229,44 +244,51 @@ def trial_visit_rows(
     )
     horizon = as_of + dt.timedelta(days=28)
     for visits in visits_of(protocol, list(subjects), as_of=as_of):
+        usubjid = visits.usubjid
         for status in visits.statuses:
-            state = status.state.value
-            if state == "upcoming" and status.visit.earliest > horizon:
+            table = tables.get(status.state)
+            if table is None:
                 continue
-            if state not in {"overdue", "due", "upcoming"}:
+            if status.state is VisitState.UPCOMING and status.visit.earliest > horizon:
                 continue
-            row = {
-                "usubjid": visits.usubjid,
-                "visit": status.visit.visit,
-                "kind": status.visit.kind.value,
-                "target": status.visit.target,
-                "window": [status.visit.earliest, status.visit.latest],
-                "days_overdue": status.days_overdue,
-                "state": state,
-            }
-            (overdue if state == "overdue" else due if state == "due" else upcoming).append(row)
-    overdue.sort(key=lambda r: (-r["days_overdue"], r["usubjid"]))
-    upcoming.sort(key=lambda r: (r["target"], r["usubjid"]))
+            table.append((usubjid, status))
+    overdue, due, upcoming = tables.values()
+    overdue.sort(key=lambda r: (-r[1].days_overdue, r[0]))
+    upcoming.sort(key=lambda r: (r[1].visit.target, r[0]))
     return overdue, due, upcoming
 
 
+def visit_record(row: VisitRow) -> dict[str, Any]:
+    """A row of the JSON twin."""
+    usubjid, status = row
+    return {
+        "usubjid": usubjid,
+        "visit": status.visit.visit,
+        "kind": status.visit.kind.value,
+        "target": status.visit.target,
+        "window": [status.visit.earliest, status.visit.latest],
+        "days_overdue": status.days_overdue,
+        "state": status.state.value,
+    }
+
+
 def shown_rows(
-    rows: Sequence[dict[str, Any]], subject_url: str, limit: int | None
+    rows: Sequence[VisitRow], subject_url: str, limit: int | None
 ) -> list[dict[str, str]]:
     """The rows a table shows, as text: ``subject_url`` holds ``SUBJECT_SLOT`` for the link (one
     URL reversed per page, not one per row: 300 ``{% url %}`` tags were a third of the page)."""
     out = []
-    for r in rows[:limit]:
-        days = r["days_overdue"]
+    for usubjid, status in rows[:limit]:
+        days, visit, state = status.days_overdue, status.visit, status.state.value
         out.append(
             {
-                "href": subject_url.replace(SUBJECT_SLOT, quote(r["usubjid"], safe=_URL_SAFE)),
-                "usubjid": r["usubjid"],
-                "visit": r["visit"],
-                "target": r["target"].isoformat(),
-                "window": f"{r['window'][0].isoformat()} – {r['window'][1].isoformat()}",
-                "state": r["state"] + (f" · {days} days" if days else ""),
-                "tone": tone(r["state"]),
+                "href": subject_url.replace(SUBJECT_SLOT, quote(usubjid, safe=_URL_SAFE)),
+                "usubjid": usubjid,
+                "visit": visit.visit,
+                "target": visit.target.isoformat(),
+                "window": f"{visit.earliest.isoformat()} – {visit.latest.isoformat()}",
+                "state": state + (f" · {days} days" if days else ""),
+                "tone": tone(state),
             }
         )
     return out

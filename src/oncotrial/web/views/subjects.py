@@ -13,10 +13,16 @@ from oncotrial.store.conduct import AllocationSlot, Query
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
 from oncotrial.web.query_status import open_by_subject
-from oncotrial.web.render import respond
+from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
-from oncotrial.web.visits import SUBJECT_SLOT, shown_rows, subject_visits, trial_visit_rows
+from oncotrial.web.visits import (
+    SUBJECT_SLOT,
+    shown_rows,
+    subject_visits,
+    trial_visit_rows,
+    visit_record,
+)
 
 __all__ = ["get_subject", "subject_assessments", "subject_detail", "subject_list", "trial_visits"]
 
@@ -214,20 +220,25 @@ _SHOWN = 100
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
-    overdue, due, upcoming = trial_visit_rows(access.protocol, access.trial, as_of=as_of)
+    tables = dict(
+        zip(
+            ("overdue", "due", "upcoming"),
+            trial_visit_rows(access.protocol, access.trial, as_of=as_of),
+            strict=True,
+        )
+    )
+    as_json = wants_json(request)  # the page itself shows counts and at most _SHOWN rows
     data = {
         "title": "Visits",
         "as_of": as_of,
-        "overdue": overdue,
-        "due": due,
-        "upcoming": upcoming,
+        **{k: [visit_record(r) for r in v] if as_json else v for k, v in tables.items()},
     }
     # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
     # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
     # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
     shown = None if request.GET.get("all") else _SHOWN
     link = reverse("web:subject", args=[access.trial.trial_id, SUBJECT_SLOT])
-    rows = {f"{n}_rows": shown_rows(data[n], link, shown) for n in ("overdue", "due", "upcoming")}
+    rows = {f"{n}_rows": shown_rows(v, link, shown) for n, v in tables.items()}
     return respond(
         request,
         "web/visits.html",
