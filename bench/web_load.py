@@ -86,16 +86,11 @@ def prepare(db: str, users: int, subjects: int = 0) -> list[tuple[str, str]]:
     admin = model.objects.create_superuser(username="admin", password=PASSWORD)
     protocol = find_protocol(TRIAL)
     trial = import_trial(protocol, user=admin)
+    total = max(users, subjects)
     store_generated_list(
-        trial, protocol, block_sizes=(4, 6), seed=1, slots_per_stratum=users, levels={},
+        trial, protocol, block_sizes=(4, 6), seed=1, slots_per_stratum=total, levels={},
         user=admin,
     )  # fmt: skip
-    total = max(users, subjects)
-    if total > users:  # slots for the extra subjects
-        store_generated_list(
-            trial, protocol, block_sizes=(4, 6), seed=2, slots_per_stratum=total - users,
-            levels={}, user=admin,
-        )  # fmt: skip
     site = trial.sites.first()
     pairs = []
     baseline = {
@@ -351,9 +346,9 @@ def drop_database(made: tuple[str, str] | None) -> None:
 def page_table(tally: Tally) -> list[tuple[str, int, float, float, float]]:
     """Per page: requests, p50, p95, p99 (ms)."""
     return [
-        (name, len(times), *(1000 * percentile(times, q) for q in (50, 95, 99)))
-        for name, times in tally.latencies.items()
-        if times
+        (name, len(t), 1000 * percentile(t, 50), 1000 * percentile(t, 95), 1000 * percentile(t, 99))
+        for name, t in tally.latencies.items()
+        if t
     ]
 
 

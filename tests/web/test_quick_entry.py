@@ -50,7 +50,7 @@ class _Page(HTMLParser):
 
 
 @pytest.mark.parametrize("trial_id", TRIALS)
-def test_each_to_collect_item_has_a_field_or_is_listed(web, trial_id: str) -> None:
+def test_each_to_collect_item_has_a_field_or_is_listed(web: Any, trial_id: str) -> None:
     from oncotrial.web.collect import capture_of, trial_items
     from oncotrial.web.trials import protocol_of
 
@@ -143,7 +143,7 @@ def _baseline(client: Any, trial_id: str, usubjid: str) -> dict[str, list[list[s
     }
 
 
-def test_quick_entry_values_reach_the_baseline(web) -> None:
+def test_quick_entry_values_reach_the_baseline(web: Any) -> None:
     from oncotrial.store.conduct import ScreeningRecord
 
     trial = web.trial("NCT07064876")
@@ -180,7 +180,7 @@ def test_quick_entry_values_reach_the_baseline(web) -> None:
 
 
 @pytest.mark.browser
-def test_quick_entry_to_baseline_in_chromium(web, tmp_path: Path, shared: Path) -> None:
+def test_quick_entry_to_baseline_in_chromium(web: Any, tmp_path: Path, shared: Path) -> None:
     from django.db import connections
 
     from .browser import PASSWORD, set_password

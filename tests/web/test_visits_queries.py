@@ -55,7 +55,7 @@ def _page(client: Any) -> tuple[int, dict[str, Any], str]:
     return len(queries), data, response.content.decode()
 
 
-def test_visits_page_queries_do_not_grow_with_subjects(web) -> None:
+def test_visits_page_queries_do_not_grow_with_subjects(web: Any) -> None:
     from oncotrial.store.allocation import store_generated_list
     from oncotrial.web.trials import protocol_of
 

@@ -144,11 +144,11 @@ def record_from_form(
         if size:
             diagnosis["tumour_size_mm"] = size
         for part in ("t", "n", "m"):
-            value = _text(data, f"stage_{part}", 12).replace(" ", "")
-            if value and not re.fullmatch(r"[A-Za-z]{0,2}[TNM][0-9a-zA-Z()+]{1,6}", value):
+            category = _text(data, f"stage_{part}", 12).replace(" ", "")
+            if category and not re.fullmatch(r"[A-Za-z]{0,2}[TNM][0-9a-zA-Z()+]{1,6}", category):
                 errors[f"stage_{part}"] = f"a {part.upper()} category such as {_TNM[part]}."
-            elif value:
-                diagnosis[part] = value
+            elif category:
+                diagnosis[part] = category
         record["diagnosis"] = diagnosis
     markers = list(record.get("biomarkers", []) or [])
     marker_date = _text(data, "marker_date") or None
