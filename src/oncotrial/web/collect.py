@@ -90,7 +90,7 @@ _DATED = re.compile(r" (on or before|within .+ before) \d{4}-\d{2}-\d{2}$")
 
 
 def _undated(item: str) -> str:
-    """ "body weight on or before 2026-01-01" → "body weight" (the form has one date for it)."""
+    """Drop the date: "body weight on or before 2026-01-01" → "body weight" (one form date)."""
     return _DATED.sub("", item)
 
 
@@ -113,7 +113,7 @@ _FIXED: dict[str, tuple[str, str, str | None]] = {
     "T category": ("stage_t", "T category", None),
     "N category": ("stage_n", "N category", None),
     "M category": ("stage_m", "M category", None),
-    "body weight": ("weight", "Weight", baseline.VITAL_SIGNS.key),
+    "body weight": ("weight", baseline.WEIGHT_TEST.test, baseline.VITAL_SIGNS.key),
 }
 
 _LESIONS = "Lesions are recorded on the baseline tumour assessment after enrollment"
