@@ -34,6 +34,7 @@ from oncotrial.web.templatetags.oncotrial_web import tone
 __all__ = [
     "SubjectVisits",
     "shown_rows",
+    "subject_href",
     "subject_visits",
     "trial_visit_rows",
     "visit_record",
@@ -272,6 +273,11 @@ def visit_record(row: VisitRow) -> dict[str, Any]:
     }
 
 
+def subject_href(subject_url: str, usubjid: str) -> str:
+    """The subject's page: ``subject_url`` reversed once with ``SUBJECT_SLOT`` for the id."""
+    return subject_url.replace(SUBJECT_SLOT, quote(usubjid, safe=_URL_SAFE))
+
+
 def shown_rows(
     rows: Sequence[VisitRow], subject_url: str, limit: int | None
 ) -> list[dict[str, str]]:
@@ -282,7 +288,7 @@ def shown_rows(
         days, visit, state = status.days_overdue, status.visit, status.state.value
         out.append(
             {
-                "href": subject_url.replace(SUBJECT_SLOT, quote(usubjid, safe=_URL_SAFE)),
+                "href": subject_href(subject_url, usubjid),
                 "usubjid": usubjid,
                 "visit": visit.visit,
                 "target": visit.target.isoformat(),
