@@ -430,7 +430,8 @@ def report(
             f"{'' if alone is None else f'{alone:.0f}'} |"
         )
     print()
-    print(f"p95 ratio, {args.users} users / 1 user: {rows[1]['p95'] / rows[0]['p95']:.2f}")
+    ratio = float(rows[1]["p95"]) / float(rows[0]["p95"])
+    print(f"p95 ratio, {args.users} users / 1 user: {ratio:.2f}")
     print(
         f"rows after the run: {after[0]} assessments, {after[1]} measurements; acknowledged "
         f"saves {saved}; lost writes: assessments {lost[0]}, measurements {lost[1]}"
