@@ -70,9 +70,9 @@ def record_from_form(
     record: dict[str, Any] = dict(base or {})
     record.setdefault("id", "screening")
     for key in ("sex", "birth_date", "planned_first_dose"):
-        value = _text(data, key)
-        if value:
-            record[key] = value
+        text = _text(data, key)
+        if text:
+            record[key] = text
     ecog = _text(data, "ecog")
     if ecog:
         if ecog not in _ECOG:

@@ -40,7 +40,9 @@ SORTS = {"subject": "usubjid", "status": "status", "consent": "consent", "site":
 
 
 def get_subject(access: TrialAccess, usubjid: str) -> db.Subject:
-    subject = db.Subject.objects.filter(trial=access.trial, usubjid=usubjid).first()
+    subject: db.Subject | None = db.Subject.objects.filter(
+        trial=access.trial, usubjid=usubjid
+    ).first()
     if subject is None:
         raise Http404("No such subject in this trial.")
     return subject

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from oncotrial.errors import InputError, OncotrialError
 from oncotrial.formats.protocol_files import bundled_protocols, read_protocols
 from oncotrial.protocol.model import Protocol
-from oncotrial.protocol.page import TrialPage, build_trial_page
+from oncotrial.protocol.page import PageSection, TrialPage, build_trial_page
 from oncotrial.protocol.vocabulary import label
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, get_access, trial_view, trials_of
@@ -93,7 +93,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return respond(request, "web/import.html", data, status=400 if error else 200)
 
 
-def _chosen_protocols(request: HttpRequest) -> list:
+def _chosen_protocols(request: HttpRequest) -> list[Protocol]:
     seed = request.POST.get("seed", "").strip()
     upload = request.FILES.get("record")
     if seed and upload:
@@ -126,7 +126,7 @@ def _chosen_protocols(request: HttpRequest) -> list:
     return protocols
 
 
-def _section(section) -> dict:
+def _section(section: PageSection) -> dict[str, Any]:
     return {
         "title": section.title,
         "facts": [list(f) for f in section.facts],
