@@ -166,7 +166,8 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
     """The long tables of ``patients`` (a loop over records; the screening itself is not)."""
-    people, rows = [], {name: [] for name in _COLUMNS}  # type: ignore[var-annotated]
+    people: list[dict[str, Any]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _COLUMNS}
     line_id = 0
     for i, p in enumerate(patients):
         people.append(
