@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models as dj
 from django.db import transaction
@@ -50,6 +50,7 @@ __all__ = [
     "mark_complete",
     "sign_casebook",
     "signature_valid",
+    "statuses_of",
     "unlock_casebook",
     "unlock_visit",
     "verify_visit",
@@ -127,7 +128,8 @@ def _stored_visit(record: dj.Model) -> str | None:
 def _subject_id(record: dj.Model) -> int | None:
     if isinstance(record, db.Subject):
         return record.pk
-    return getattr(record, "subject_id", None)
+    subject_id = getattr(record, "subject_id", None)
+    return int(subject_id) if subject_id is not None else None
 
 
 def _name(user: Any) -> str:
@@ -225,23 +227,29 @@ class FormStatus:
     locked: tuple[str, dt.datetime] | None = None
 
 
-def _record_visits(subject: db.Subject) -> dict[str, int]:
-    """Number of records per visit of ``subject`` (``SUBJECT_FORMS`` for those of no visit)."""
-    counts: dict[str, int] = {SUBJECT_FORMS: 1}  # the demographics
+def _record_visits(subjects: Sequence[db.Subject]) -> dict[int, dict[str, int]]:
+    """Number of records per visit of each subject (``SUBJECT_FORMS`` for those of no visit),
+    in one query per model."""
+    ids = [s.pk for s in subjects]
+    counts: dict[int, dict[str, int]] = {pk: {SUBJECT_FORMS: 1} for pk in ids}  # demographics
     assessments = dict(
-        db.TumourAssessment.objects.filter(subject=subject).values_list("pk", "visit")
+        db.TumourAssessment.objects.filter(subject_id__in=ids).values_list("pk", "visit")
     )
     for model in CASEBOOK_MODELS[1:]:
-        rows = model.objects.filter(subject=subject)  # type: ignore[attr-defined]
+        rows = model.objects.filter(subject_id__in=ids)
+        pairs: Iterable[tuple[int, str | None]]
         if model in (db.Measurement, db.Response):
-            visits = (assessments.get(a) for a in rows.values_list("assessment_id", flat=True))
+            pairs = (
+                (sid, assessments.get(a))
+                for sid, a in rows.values_list("subject_id", "assessment_id")
+            )
         elif model in _VISIT_MODELS:
-            visits = rows.values_list("visit", flat=True)
+            pairs = rows.values_list("subject_id", "visit")
         else:
-            visits = (None for _ in range(rows.count()))
-        for visit in visits:
+            pairs = ((sid, None) for sid in rows.values_list("subject_id", flat=True))
+        for subject_id, visit in pairs:
             key = _visit_name(visit)
-            counts[key] = counts.get(key, 0) + 1
+            counts[subject_id][key] = counts[subject_id].get(key, 0) + 1
     return counts
 
 
@@ -249,41 +257,55 @@ def _decision(by: Any, at: dt.datetime | None) -> tuple[str, dt.datetime] | None
     return (_name(by), at) if at is not None else None
 
 
-def form_statuses(subject: db.Subject, scheduled: Sequence[str]) -> list[FormStatus]:
-    """The subject-level forms, then each visit of ``scheduled`` (in order), then any other
-    visit the records name, each with its status."""
-    counts = _record_visits(subject)
-    decisions = {
-        s.visit: s
-        for s in VisitSignoff.objects.filter(subject=subject).select_related(
-            "completed_by", "verified_by", "locked_by"
-        )
+def _status(
+    visit: str, records: int, signoff: VisitSignoff | None, casebook: Casebook | None
+) -> FormStatus:
+    locked = _decision(signoff.locked_by, signoff.locked_at) if signoff else None
+    if casebook is not None and casebook.locked_at is not None:
+        locked = locked or _decision(casebook.locked_by, casebook.locked_at)
+    completed = _decision(signoff.completed_by, signoff.completed_at) if signoff else None
+    verified = _decision(signoff.verified_by, signoff.verified_at) if signoff else None
+    if locked:
+        status = "locked"
+    elif verified:
+        status = "verified"
+    elif completed:
+        status = "complete"
+    else:
+        status = "in progress" if records else "not started"
+    return FormStatus(visit, records, status, completed, verified, locked)
+
+
+def statuses_of(
+    subjects: Sequence[db.Subject], scheduled: dict[int, Sequence[str]]
+) -> dict[int, list[FormStatus]]:
+    """Per subject (by pk): the subject-level forms, then each visit ``scheduled`` for it (in
+    order), then any other visit its records or decisions name, each with its status."""
+    ids = [s.pk for s in subjects]
+    counts = _record_visits(subjects)
+    decisions: dict[int, dict[str, VisitSignoff]] = {pk: {} for pk in ids}
+    for signoff in VisitSignoff.objects.filter(subject_id__in=ids).select_related(
+        "completed_by", "verified_by", "locked_by"
+    ):
+        decisions[signoff.subject_id][signoff.visit] = signoff
+    casebooks = {
+        c.subject_id: c
+        for c in Casebook.objects.filter(subject_id__in=ids).select_related("locked_by")
     }
-    casebook = Casebook.objects.filter(subject=subject).select_related("locked_by").first()
-    order = [SUBJECT_FORMS, *(_visit_name(v) for v in scheduled)]
-    order += sorted(set(counts) | set(decisions) - set(order))
-    out = []
-    for visit in dict.fromkeys(order):
-        signoff = decisions.get(visit)
-        records = counts.get(visit, 0)
-        locked = _decision(signoff.locked_by, signoff.locked_at) if signoff else None
-        if casebook is not None and casebook.locked_at is not None:
-            locked = locked or _decision(casebook.locked_by, casebook.locked_at)
-        completed = _decision(signoff.completed_by, signoff.completed_at) if signoff else None
-        verified = _decision(signoff.verified_by, signoff.verified_at) if signoff else None
-        status = (
-            "locked"
-            if locked
-            else "verified"
-            if verified
-            else "complete"
-            if completed
-            else "in progress"
-            if records
-            else "not started"
-        )
-        out.append(FormStatus(visit, records, status, completed, verified, locked))
+    out: dict[int, list[FormStatus]] = {}
+    for pk in ids:
+        order = [SUBJECT_FORMS, *(_visit_name(v) for v in scheduled.get(pk, ()))]
+        order += sorted((set(counts[pk]) | set(decisions[pk])) - set(order))
+        out[pk] = [
+            _status(visit, counts[pk].get(visit, 0), decisions[pk].get(visit), casebooks.get(pk))
+            for visit in dict.fromkeys(order)
+        ]
     return out
+
+
+def form_statuses(subject: db.Subject, scheduled: Sequence[str]) -> list[FormStatus]:
+    """The form status of each visit of one subject (see ``statuses_of``)."""
+    return statuses_of([subject], {subject.pk: scheduled})[subject.pk]
 
 
 # -- decisions --------------------------------------------------------------------------------
@@ -293,14 +315,14 @@ def _open(subject: db.Subject) -> Casebook:
     """Lock the subject's row (the edit hook's lock too) and return its casebook row."""
     db.Subject._base_manager.select_for_update().filter(pk=subject.pk).first()
     casebook, _ = Casebook.objects.get_or_create(subject=subject, trial_id=subject.trial_id)
-    return casebook
+    return cast(Casebook, casebook)
 
 
 def _signoff(subject: db.Subject, visit: str) -> VisitSignoff:
     signoff, _ = VisitSignoff.objects.get_or_create(
         subject=subject, visit=_visit_name(visit), defaults={"trial_id": subject.trial_id}
     )
-    return signoff
+    return cast(VisitSignoff, signoff)
 
 
 def _label(visit: str) -> str:
@@ -331,7 +353,7 @@ def mark_complete(subject: db.Subject, visit: str, *, user: Any) -> None:
                 f"{_label(signoff.visit)} was already marked complete by "
                 f"{_name(signoff.completed_by)} at {_when(signoff.completed_at)}"
             )
-        if _record_visits(subject).get(signoff.visit, 0) == 0:
+        if _record_visits([subject])[subject.pk].get(signoff.visit, 0) == 0:
             raise IntegrityError(
                 f"{_label(signoff.visit)} has no record yet; there is nothing to mark complete",
                 hint="Enter the visit's forms first.",
@@ -424,7 +446,7 @@ def canonical_content(subject: db.Subject, excluded: Iterable[str] = ()) -> str:
     records = []
     for model in CASEBOOK_MODELS:
         field = "pk" if model is db.Subject else "subject_id"
-        rows = model.objects.filter(**{field: subject.pk}).order_by("pk").values()  # type: ignore[attr-defined]
+        rows = model.objects.filter(**{field: subject.pk}).order_by("pk").values()
         for row in rows:
             kept = {k: v for k, v in row.items() if k not in hidden}
             records.append({"model": model.__name__, **kept})
@@ -457,16 +479,19 @@ def sign_casebook(
                 f"{_when(standing.signed_at)}; a change to it voids that signature"
             )
         content = canonical_content(subject, excluded)
-        return Signature.objects.create(
-            trial_id=subject.trial_id,
-            subject=subject,
-            signer=user,
-            signer_name=_name(user),
-            meaning=MEANING,
-            signed_at=timezone.now(),
-            sha256=_digest(content),
-            content=content,
-            excluded=sorted(set(excluded)),
+        return cast(
+            Signature,
+            Signature.objects.create(
+                trial_id=subject.trial_id,
+                subject=subject,
+                signer=user,
+                signer_name=_name(user),
+                meaning=MEANING,
+                signed_at=timezone.now(),
+                sha256=_digest(content),
+                content=content,
+                excluded=sorted(set(excluded)),
+            ),
         )
 
 
@@ -474,4 +499,4 @@ def signature_valid(signature: Signature) -> bool:
     """Whether the casebook still serializes to what was signed (a write that bypassed the hook,
     e.g. raw SQL, shows here)."""
     subject = db.Subject.objects.get(pk=signature.subject_id)
-    return _digest(canonical_content(subject, signature.excluded)) == signature.sha256
+    return bool(_digest(canonical_content(subject, signature.excluded)) == signature.sha256)
