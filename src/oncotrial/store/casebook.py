@@ -47,7 +47,9 @@ __all__ = [
     "form_statuses",
     "lock_casebook",
     "lock_visit",
+    "lock_of",
     "mark_complete",
+    "person_name",
     "sign_casebook",
     "signature_valid",
     "statuses_of",
@@ -126,13 +128,11 @@ def _stored_visit(record: dj.Model) -> str | None:
 
 
 def _subject_id(record: dj.Model) -> int | None:
-    if isinstance(record, db.Subject):
-        return record.pk
-    subject_id = getattr(record, "subject_id", None)
-    return int(subject_id) if subject_id is not None else None
+    found = record.pk if isinstance(record, db.Subject) else getattr(record, "subject_id", None)
+    return int(found) if found is not None else None
 
 
-def _name(user: Any) -> str:
+def person_name(user: Any) -> str:
     if user is None:
         return "unknown"
     return str(user.get_full_name() or user.username)
@@ -152,7 +152,7 @@ def _when(moment: dt.datetime) -> str:
 
 def _locked_message(what: str, by: Any, at: dt.datetime, where: str) -> RecordLocked:
     return RecordLocked(
-        f"{where} was locked by {_name(by)} at {_when(at)}: {what} cannot be changed; nothing "
+        f"{where} was locked by {person_name(by)} at {_when(at)}: {what} cannot be changed; nothing "
         "was saved",
         hint="Ask a data manager to unlock it (with the reason) if the data must change.",
     )
@@ -173,7 +173,7 @@ def _enforce(subject_id: int, record: dj.Model, visits: set[str], action: str) -
             where = f"Visit {signoff.visit}" if signoff.visit else "The subject-level forms"
             raise _locked_message(what, signoff.locked_by, signoff.locked_at, where)
     user, reason = current_user(), (current_reason() or "").strip()
-    because = f"{what} {action} by {_name(user)}" + (f": {reason}" if reason else "")
+    because = f"{what} {action} by {person_name(user)}" + (f": {reason}" if reason else "")
     for signoff in signoffs:
         if signoff.verified_at is not None:
             signoff.verified_at, signoff.verified_by = None, None
@@ -254,7 +254,7 @@ def _record_visits(subjects: Sequence[db.Subject]) -> dict[int, dict[str, int]]:
 
 
 def _decision(by: Any, at: dt.datetime | None) -> tuple[str, dt.datetime] | None:
-    return (_name(by), at) if at is not None else None
+    return (person_name(by), at) if at is not None else None
 
 
 def _status(
@@ -332,12 +332,12 @@ def _label(visit: str) -> str:
 def _refuse_locked(casebook: Casebook, signoff: VisitSignoff, doing: str) -> None:
     if casebook.locked_at is not None:
         raise RecordLocked(
-            f"the casebook is locked (by {_name(casebook.locked_by)} at "
+            f"the casebook is locked (by {person_name(casebook.locked_by)} at "
             f"{_when(casebook.locked_at)}); cannot {doing}"
         )
     if signoff.locked_at is not None:
         raise RecordLocked(
-            f"{_label(signoff.visit)} is locked (by {_name(signoff.locked_by)} at "
+            f"{_label(signoff.visit)} is locked (by {person_name(signoff.locked_by)} at "
             f"{_when(signoff.locked_at)}); cannot {doing}"
         )
 
@@ -351,7 +351,7 @@ def mark_complete(subject: db.Subject, visit: str, *, user: Any) -> None:
         if signoff.completed_at is not None:
             raise IntegrityError(
                 f"{_label(signoff.visit)} was already marked complete by "
-                f"{_name(signoff.completed_by)} at {_when(signoff.completed_at)}"
+                f"{person_name(signoff.completed_by)} at {_when(signoff.completed_at)}"
             )
         if _record_visits([subject])[subject.pk].get(signoff.visit, 0) == 0:
             raise IntegrityError(
@@ -375,7 +375,7 @@ def verify_visit(subject: db.Subject, visit: str, *, user: Any) -> None:
             )
         if signoff.verified_at is not None:
             raise IntegrityError(
-                f"{_label(signoff.visit)} was already verified by {_name(signoff.verified_by)} at "
+                f"{_label(signoff.visit)} was already verified by {person_name(signoff.verified_by)} at "
                 f"{_when(signoff.verified_at)}"
             )
         signoff.verified_at, signoff.verified_by = timezone.now(), user
@@ -417,7 +417,7 @@ def lock_casebook(subject: db.Subject, *, user: Any) -> None:
         casebook = _open(subject)
         if casebook.locked_at is not None:
             raise RecordLocked(
-                f"the casebook is already locked (by {_name(casebook.locked_by)} at "
+                f"the casebook is already locked (by {person_name(casebook.locked_by)} at "
                 f"{_when(casebook.locked_at)})"
             )
         casebook.locked_at, casebook.locked_by = timezone.now(), user
@@ -485,7 +485,7 @@ def sign_casebook(
                 trial_id=subject.trial_id,
                 subject=subject,
                 signer=user,
-                signer_name=_name(user),
+                signer_name=person_name(user),
                 meaning=MEANING,
                 signed_at=timezone.now(),
                 sha256=_digest(content),
@@ -500,3 +500,20 @@ def signature_valid(signature: Signature) -> bool:
     e.g. raw SQL, shows here)."""
     subject = db.Subject.objects.get(pk=signature.subject_id)
     return bool(_digest(canonical_content(subject, signature.excluded)) == signature.sha256)
+
+
+def lock_of(record: dj.Model) -> str | None:
+    """Why ``record`` cannot be changed now (its visit or casebook is locked), or None."""
+    subject_id = _subject_id(record)
+    casebook = Casebook.objects.filter(subject_id=subject_id).select_related("locked_by").first()
+    if casebook is None:
+        return None
+    visit = visit_of(record)
+    what = _describe(record, visit)
+    if casebook.locked_at is not None:
+        return str(_locked_message(what, casebook.locked_by, casebook.locked_at, "This casebook"))
+    signoff = VisitSignoff.objects.filter(subject_id=subject_id, visit=visit).first()
+    if signoff is not None and signoff.locked_at is not None:
+        where = f"Visit {visit}" if visit else "The subject-level forms"
+        return str(_locked_message(what, signoff.locked_by, signoff.locked_at, where))
+    return None
