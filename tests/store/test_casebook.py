@@ -197,9 +197,7 @@ def test_signature_records_who_when_meaning_and_hash_and_a_change_voids_it(store
     update_record(c["ae"], {"grade": 2}, user=site, reason="source says 2")
     signature.refresh_from_db()
     assert signature.voided_at is not None
-    assert signature.void_reason == (
-        "adverse event 1 changed by Ada Investigator: source says 2"
-    )
+    assert signature.void_reason == ("adverse event 1 changed by Ada Investigator: source says 2")
     assert not signature_valid(signature)
     # signed again over the changed casebook: a new hash, the void one kept
     again = sign_casebook(subject, user=site, password="site-password-1")
@@ -225,9 +223,12 @@ def test_signoff_history_is_append_only(store, ctcae) -> None:
 
     c = _casebook(ctcae)
     lock_visit(c["subject"], WEEK, user=c["manager"])
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE store_historicalvisitsignoff SET visit = 'X'")
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE store_historicalvisitsignoff SET visit = 'X'")
 
 
 def _race(*jobs: Callable[[], Any]) -> list[Any]:
@@ -309,3 +310,35 @@ def test_two_monitors_verifying_at_once_verify_once(store, ctcae) -> None:
     assert sum(isinstance(r, IntegrityError) for r in results) == 1
     verifications = VisitSignoff.history.filter(visit=WEEK, verified_at__isnull=False)
     assert verifications.count() == 1
+
+
+def test_a_bulk_import_adding_records_to_a_locked_visit_is_refused(store, ctcae) -> None:
+    """``oncotrial import`` in add mode writes through the bulk writer (no ``save``): the same
+    rules apply, and nothing of the import is written."""
+    from oncotrial.errors import RecordLocked
+    from oncotrial.store import models
+    from oncotrial.store.casebook import lock_visit, mark_complete, verify_visit
+    from oncotrial.store.sdtm_import import import_sdtm
+    from oncotrial.store.signoff import VisitSignoff
+
+    c = _casebook(ctcae)
+
+    def lab(seq: int, visit: str) -> dict[str, Any]:
+        frame = {"STUDYID": "T1", "DOMAIN": "LB", "USUBJID": ["S1"], "LBSEQ": [str(seq)]}
+        return {"LB": pd.DataFrame({**frame, "LBTESTCD": "PLAT", "VISIT": visit})}
+
+    lock_visit(c["subject"], WEEK, user=c["manager"])
+    with pytest.raises(RecordLocked, match=f"Visit {WEEK} was locked by manager"):
+        import_sdtm(lab(10, WEEK), trial_id="T1", user="site", ctcae=ctcae)
+    assert models.LabResult.objects.filter(subject=c["subject"]).count() == 1
+    # Another visit's verification is undone by records the import adds to it.
+    mark_complete(c["subject"], "", user=c["site"])
+    verify_visit(c["subject"], "", user=c["monitor"])
+    import_sdtm(
+        {"AE": pd.DataFrame({"STUDYID": "T1", "DOMAIN": "AE", "USUBJID": ["S1"],
+                             "AESEQ": ["10"], "AETERM": "Nausea", "AEDECOD": "Nausea",
+                             "AETOXGR": "1", "AESTDTC": "2025-03-02"})},
+        trial_id="T1", user="site", ctcae=ctcae,
+    )  # fmt: skip
+    signoff = VisitSignoff.objects.get(subject=c["subject"], visit="")
+    assert signoff.verified_at is None and signoff.completed_at is not None

@@ -98,7 +98,9 @@ def test_a_locked_record_refuses_edits_with_423_and_a_clear_message(book) -> Non
     # The form itself says so, its fields disabled.
     shown = inv.get(edit).content.decode()
     assert "This casebook was locked by dm" in shown and "disabled" in shown
-    assert dm.post(url, {"action": "unlock_casebook", "reason": "AE grade query"}).status_code == 302
+    assert (
+        dm.post(url, {"action": "unlock_casebook", "reason": "AE grade query"}).status_code == 302
+    )
     assert inv.post(edit, form).status_code == 302
     assert db.AdverseEvent.objects.get().grade == 3
 
@@ -131,9 +133,7 @@ def test_signing_needs_the_password_and_an_edit_voids_the_signature(book) -> Non
     assert inv.post(edit, form).status_code == 302
     [signature] = inv.get(url + "?format=json").json()["signatures"]
     assert signature["valid"] is False and signature["voided_at"]
-    assert signature["void_reason"] == (
-        "adverse event 1 changed by Ines Vestigator: source says 3"
-    )
+    assert signature["void_reason"] == ("adverse event 1 changed by Ines Vestigator: source says 3")
 
 
 def test_the_sign_page_is_throttled_like_the_sign_in(book) -> None:

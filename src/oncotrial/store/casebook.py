@@ -42,12 +42,13 @@ __all__ = [
     "STATUSES",
     "SUBJECT_FORMS",
     "FormStatus",
+    "before_bulk_insert",
     "canonical_content",
     "connect_signals",
     "form_statuses",
     "lock_casebook",
-    "lock_visit",
     "lock_of",
+    "lock_visit",
     "mark_complete",
     "person_name",
     "sign_casebook",
@@ -152,19 +153,19 @@ def _when(moment: dt.datetime) -> str:
 
 def _locked_message(what: str, by: Any, at: dt.datetime, where: str) -> RecordLocked:
     return RecordLocked(
-        f"{where} was locked by {person_name(by)} at {_when(at)}: {what} cannot be changed; nothing "
-        "was saved",
+        f"{where} was locked by {person_name(by)} at {_when(at)}: {what} cannot be changed; "
+        "nothing was saved",
         hint="Ask a data manager to unlock it (with the reason) if the data must change.",
     )
 
 
-def _enforce(subject_id: int, record: dj.Model, visits: set[str], action: str) -> None:
+def _enforce(subject_id: int, record: dj.Model | str, visits: set[str], action: str) -> None:
     """SIGN-1, SIGN-2, SIGN-4 for a write to ``record`` touching ``visits`` (see module doc)."""
     db.Subject._base_manager.select_for_update().filter(pk=subject_id).first()
     casebook = Casebook.objects.filter(subject_id=subject_id).first()
     if casebook is None:  # no sign-off decision yet: nothing to enforce
         return
-    what = _describe(record, sorted(visits)[-1])
+    what = record if isinstance(record, str) else _describe(record, sorted(visits)[-1])
     if casebook.locked_at is not None:
         raise _locked_message(what, casebook.locked_by, casebook.locked_at, "This casebook")
     signoffs = list(VisitSignoff.objects.filter(subject_id=subject_id, visit__in=visits))
@@ -201,6 +202,38 @@ def _before_delete(sender: Any, instance: dj.Model, **_: Any) -> None:
     subject_id = _subject_id(instance)
     if subject_id is not None:
         _enforce(subject_id, instance, {visit_of(instance)}, "deleted")
+
+
+def before_bulk_insert(model: type[dj.Model], columns: Any) -> None:
+    """The same rules for records a bulk import adds (``store.bulk`` writes no ``save``): only
+    subjects with a casebook row (a sign-off decision) are looked at."""
+    if "subject_id" not in columns or "trial_id" not in columns:
+        return
+    trials = {int(t) for t in columns["trial_id"]}
+    signed_off = set(
+        Casebook.objects.filter(trial_id__in=trials).values_list("subject_id", flat=True)
+    )
+    if not signed_off:
+        return
+    subjects = [int(s) for s in columns["subject_id"]]
+    if "visit" in columns:
+        visits = [_visit_name(v) for v in columns["visit"]]
+    elif "assessment_id" in columns:
+        by_id = dict(
+            db.TumourAssessment.objects.filter(
+                pk__in={int(a) for a in columns["assessment_id"] if a is not None}
+            ).values_list("pk", "visit")
+        )
+        visits = [_visit_name(by_id.get(a)) for a in columns["assessment_id"]]
+    else:
+        visits = [SUBJECT_FORMS] * len(subjects)
+    touched: dict[int, set[str]] = {}
+    for subject_id, visit in zip(subjects, visits, strict=True):
+        if subject_id in signed_off:
+            touched.setdefault(subject_id, set()).add(visit)
+    for subject_id, visited in sorted(touched.items()):
+        what = f"{model._meta.verbose_name} records (import)"
+        _enforce(subject_id, what, visited, "added")
 
 
 def connect_signals() -> None:
@@ -375,8 +408,8 @@ def verify_visit(subject: db.Subject, visit: str, *, user: Any) -> None:
             )
         if signoff.verified_at is not None:
             raise IntegrityError(
-                f"{_label(signoff.visit)} was already verified by {person_name(signoff.verified_by)} at "
-                f"{_when(signoff.verified_at)}"
+                f"{_label(signoff.visit)} was already verified by "
+                f"{person_name(signoff.verified_by)} at {_when(signoff.verified_at)}"
             )
         signoff.verified_at, signoff.verified_by = timezone.now(), user
         signoff.save()

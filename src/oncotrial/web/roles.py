@@ -126,8 +126,7 @@ ROLE_RULES = (
     ),
     RoleRule(
         "ROLE-3",
-        "Monitors read, raise queries and mark source-data verification; they never change "
-        "data.",
+        "Monitors read, raise queries and mark source-data verification; they never change data.",
         "ICH E6(R2) §5.18.4 (monitor's responsibilities)",
     ),
 )

@@ -296,6 +296,9 @@ def locked_response(request: HttpRequest, access: TrialAccess, exc: RecordLocked
     if wants_json(request):
         return respond(request, "", {"error": str(exc), "locked": True}, status=423)
     return respond(
-        request, "web/error.html", data, context={"access": access, "nav_section": "subjects"},
+        request,
+        "web/error.html",
+        data,
+        context={"access": access, "nav_section": "subjects"},
         status=423,
     )
