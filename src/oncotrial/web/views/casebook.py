@@ -19,10 +19,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from oncotrial.enrollment import VisitState
 from oncotrial.errors import OncotrialError, RecordLocked
 from oncotrial.store import casebook as book
 from oncotrial.store import models as db
-from oncotrial.store.signoff import Signature
+from oncotrial.store.signoff import Casebook, Signature
 from oncotrial.web import throttle
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.render import respond, wants_json
@@ -62,7 +63,7 @@ def _scheduled(access: TrialAccess, subject: db.Subject) -> list[str]:
     visits = subject_visits(access.protocol, subject, as_of=today())
     if visits is None:
         return ["SCREENING"]
-    return [s.visit.visit for s in visits.statuses if s.state.value != "upcoming"]
+    return [s.visit.visit for s in visits.statuses if s.state is not VisitState.UPCOMING]
 
 
 def _label(visit: str) -> str:
@@ -109,8 +110,6 @@ def _signatures(subject: db.Subject) -> list[dict[str, Any]]:
 
 def _casebook_data(access: TrialAccess, subject: db.Subject) -> dict[str, Any]:
     rows = [_row(s) for s in book.form_statuses(subject, _scheduled(access, subject))]
-    from oncotrial.store.signoff import Casebook
-
     casebook = Casebook.objects.filter(subject=subject).select_related("locked_by").first()
     locked = casebook is not None and casebook.locked_at is not None
     return {
@@ -194,7 +193,8 @@ def casebook_page(request: HttpRequest, access: TrialAccess, usubjid: str) -> Ht
 
 
 def _address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -259,7 +259,7 @@ def casebooks_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     subjects = list(db.Subject.objects.filter(trial=access.trial).order_by("usubjid"))
     enrolled = visits_of(access.protocol, subjects, as_of=today())
     scheduled = {
-        v.usubjid: [s.visit.visit for s in v.statuses if s.state.value != "upcoming"]
+        v.usubjid: [s.visit.visit for s in v.statuses if s.state is not VisitState.UPCOMING]
         for v in enrolled
     }
     shown = [s for s in subjects if s.usubjid in scheduled]

@@ -212,8 +212,9 @@ def record_edit(
                 field.disabled = True
         return _page(request, access, subject, spec, form, record=record)
     access.require(Permission.ENTER_DATA)
-    if lock_of(record):  # SIGN-2, whatever the form holds (the save's hook enforces it too)
-        return locked_response(request, access, RecordLocked(str(lock_of(record))))
+    locked = lock_of(record)
+    if locked:  # SIGN-2, whatever the form holds (the save's hook enforces it too)
+        return locked_response(request, access, RecordLocked(locked))
     form = build_entry_form(
         spec, ctx, data=request.POST, editing=True, refresh_url=url + "?refresh=1"
     )
