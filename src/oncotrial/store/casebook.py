@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -117,15 +117,13 @@ def visit_of(record: dj.Model) -> str:
     if isinstance(record, db.Measurement | db.Response):
         assessment = record.assessment if record.assessment_id else None
         return _visit_name(assessment.visit if assessment is not None else None)
+    if isinstance(record, db.Procedure) and not record.visit and record.trt:
+        return _procedure_visit(record.trt)  # the schedule's name of a procedure visit
     return _visit_name(getattr(record, "visit", None))
 
 
-def _stored_visit(record: dj.Model) -> str | None:
-    """The visit of ``record`` as stored (a change may move it to another visit)."""
-    if record.pk is None or not isinstance(record, _VISIT_MODELS):
-        return None
-    stored = type(record)._base_manager.filter(pk=record.pk).values_list("visit", flat=True)
-    return _visit_name(stored.first())
+def _procedure_visit(trt: str | None) -> str:
+    return _visit_name(f"PROCEDURE: {trt}") if trt else SUBJECT_FORMS
 
 
 def _subject_id(record: dj.Model) -> int | None:
@@ -159,12 +157,19 @@ def _locked_message(what: str, by: Any, at: dt.datetime, where: str) -> RecordLo
     )
 
 
-def _enforce(subject_id: int, record: dj.Model | str, visits: set[str], action: str) -> None:
-    """SIGN-1, SIGN-2, SIGN-4 for a write to ``record`` touching ``visits`` (see module doc)."""
+def _enforce(
+    subject_id: int,
+    record: dj.Model | str,
+    touched: set[str] | Callable[[], set[str]],
+    action: str,
+) -> None:
+    """SIGN-1, SIGN-2, SIGN-4 for a write to ``record`` touching the visits ``touched`` (see
+    the module doc); ``touched`` may be a function, called only for a signed-off casebook."""
     db.Subject._base_manager.select_for_update().filter(pk=subject_id).first()
     casebook = Casebook.objects.filter(subject_id=subject_id).first()
     if casebook is None:  # no sign-off decision yet: nothing to enforce
         return
+    visits = touched() if callable(touched) else touched
     what = record if isinstance(record, str) else _describe(record, sorted(visits)[-1])
     if casebook.locked_at is not None:
         raise _locked_message(what, casebook.locked_by, casebook.locked_at, "This casebook")
@@ -191,17 +196,23 @@ def _before_save(sender: Any, instance: dj.Model, raw: bool = False, **_: Any) -
     subject_id = _subject_id(instance)
     if raw or subject_id is None:
         return
-    visits = {visit_of(instance)}
-    stored = _stored_visit(instance)
-    if stored is not None:
-        visits.add(stored)
-    _enforce(subject_id, instance, visits, "added" if instance.pk is None else "changed")
+
+    def touched() -> set[str]:
+        """The record's visit, and the stored one (a change may move it to another visit)."""
+        visits = {visit_of(instance)}
+        if instance.pk is not None and isinstance(instance, _VISIT_MODELS):
+            stored = type(instance)._base_manager.filter(pk=instance.pk).first()
+            if stored is not None:
+                visits.add(visit_of(stored))
+        return visits
+
+    _enforce(subject_id, instance, touched, "added" if instance.pk is None else "changed")
 
 
 def _before_delete(sender: Any, instance: dj.Model, **_: Any) -> None:
     subject_id = _subject_id(instance)
     if subject_id is not None:
-        _enforce(subject_id, instance, {visit_of(instance)}, "deleted")
+        _enforce(subject_id, instance, lambda: {visit_of(instance)}, "deleted")
 
 
 def before_bulk_insert(model: type[dj.Model], columns: Any) -> None:
@@ -275,6 +286,11 @@ def _record_visits(subjects: Sequence[db.Subject]) -> dict[int, dict[str, int]]:
             pairs = (
                 (sid, assessments.get(a))
                 for sid, a in rows.values_list("subject_id", "assessment_id")
+            )
+        elif model is db.Procedure:
+            pairs = (
+                (sid, visit or _procedure_visit(trt))
+                for sid, visit, trt in rows.values_list("subject_id", "visit", "trt")
             )
         elif model in _VISIT_MODELS:
             pairs = rows.values_list("subject_id", "visit")
