@@ -22,11 +22,11 @@ import pytest
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
-from oncotrial.eligibility.logic import is_computable
-from oncotrial.eligibility.parser import read_eligibility
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.rules import describe_rule
 from oncotrial.eligibility.screening import Verdict, screen_patient
+
+from .corpus_measure import is_wrong, read_items
+from .corpus_measure import measure as measure_items
 
 CORPUS = json.loads(
     (Path(__file__).parent / "corpus" / "oncology_records.json").read_text(encoding="utf-8")
@@ -34,24 +34,7 @@ CORPUS = json.loads(
 ITEMS = {(i["nct"], i["id"]): i for i in CORPUS["items"]}
 
 
-def _read_all() -> dict[tuple[str, str], Criterion]:
-    """Every quoted item read by the parser, record by record, in the record's order."""
-    read: dict[tuple[str, str], Criterion] = {}
-    for nct in CORPUS["records"]:
-        items = [i for i in CORPUS["items"] if i["nct"] == nct]
-        criteria = [
-            Criterion(id=i["id"], kind=CriterionKind(i["kind"]), text=i["text"]) for i in items
-        ]
-        eligibility = Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
-            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
-        )
-        for reading in read_eligibility(eligibility):
-            read[(nct, reading.criterion.id)] = reading.criterion
-    return read
-
-
-READ = _read_all()
+READ = read_items(CORPUS["items"])
 
 
 def _read(item: dict[str, Any]) -> Criterion:
@@ -61,25 +44,7 @@ def _read(item: dict[str, Any]) -> Criterion:
 def measure(part: str) -> dict[str, int]:
     """Figures of one part of the corpus: 'tuning' (looked at while improving the parser) or
     'held_out' (read by hand before the parser ran on it, never used to change the parser)."""
-    counts = {"items": 0, "computable": 0, "thresholds": 0, "exact": 0, "not_read": 0, "wrong": 0}
-    for item in CORPUS["items"]:
-        if item["part"] != part:
-            continue
-        criterion = _read(item)
-        readings = {describe_rule(r) for r in criterion.rules}
-        expected = {e["reading"] for e in item["expected"]}
-        decided = is_computable(criterion.rules, criterion.unread)
-        counts["items"] += 1
-        counts["computable"] += decided
-        for e in item["expected"]:
-            counts["thresholds"] += e["n"]
-            if decided and readings != expected:
-                counts["wrong"] += e["n"]
-            elif e["reading"] in readings:
-                counts["exact"] += e["n"]
-            else:
-                counts["not_read"] += e["n"]
-    return counts
+    return measure_items([i for i in CORPUS["items"] if i["part"] == part], READ)
 
 
 def test_corpus_is_cited() -> None:
@@ -106,14 +71,7 @@ KNOWN_WRONG = {
 
 
 def _wrong_items() -> set[tuple[str, str]]:
-    wrong = set()
-    for item in CORPUS["items"]:
-        criterion = _read(item)
-        readings = {describe_rule(r) for r in criterion.rules}
-        expected = {e["reading"] for e in item["expected"]}
-        if is_computable(criterion.rules, criterion.unread) and readings != expected:
-            wrong.add((item["nct"], item["id"]))
-    return wrong
+    return {(i["nct"], i["id"]) for i in CORPUS["items"] if is_wrong(i, _read(i))}
 
 
 def test_wrong_readings_are_the_known_ones() -> None:
