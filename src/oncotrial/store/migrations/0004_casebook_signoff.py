@@ -6,6 +6,7 @@ for the three new history tables).
 """
 
 import importlib
+from typing import Any
 
 import django.db.models.deletion
 import simple_history.models
@@ -17,7 +18,7 @@ _initial = importlib.import_module("oncotrial.store.migrations.0001_initial")
 TABLES = ("store_historicalcasebook", "store_historicalsignature", "store_historicalvisitsignoff")
 
 
-def install_append_only(apps, schema_editor):
+def install_append_only(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(_initial.POSTGRES_FUNCTION, params=None)
@@ -29,7 +30,7 @@ def install_append_only(apps, schema_editor):
             schema_editor.execute(_initial.POSTGRES.format(table=table), params=None)
 
 
-def remove_append_only(apps, schema_editor):
+def remove_append_only(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     for table in TABLES:
         if vendor == "sqlite":
