@@ -56,6 +56,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     NotRule,
     PerformanceStatusRule,
+    PriorLinesRule,
     ProcedureRule,
     RegimenRule,
     Rule,
@@ -165,7 +166,8 @@ def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
 
 def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
     """The long tables of ``patients`` (a loop over records; the screening itself is not)."""
-    people, rows = [], {name: [] for name in _COLUMNS}  # type: ignore[var-annotated]
+    people: list[dict[str, Any]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _COLUMNS}
     line_id = 0
     for i, p in enumerate(patients):
         people.append(
@@ -556,7 +558,8 @@ def _egfr(rule: DerivedRule, ctx: _Ctx) -> Floats:
 def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
     obs = ctx.frames.observations
     qt = _usable(ctx, obs[obs["analyte"] == "qt"], rule.within)
-    hr = _usable(ctx, obs[obs["analyte"] == "heart_rate"], rule.within)
+    # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), as evaluate does
+    hr = _usable(ctx, obs[obs["analyte"].isin(("heart_rate", "rr_interval"))], rule.within)
     common = qt[["patient", "date"]].merge(hr[["patient", "date"]]).drop_duplicates()
     last_day = common.groupby("patient")["date"].max().rename("last").reset_index()
     qt = qt.merge(last_day, on="patient")
@@ -568,11 +571,14 @@ def _qtc(rule: DerivedRule, ctx: _Ctx) -> Floats:
         qt["patient"],
         qt["value"].to_numpy(dtype=np.float64) * _factors(qt["unit"], "ms", None),
     )
-    rate = _per_patient(
-        ctx.n,
-        hr["patient"],
-        hr["value"].to_numpy(dtype=np.float64) * _factors(hr["unit"], "/min", None),
+    values = hr["value"].to_numpy(dtype=np.float64)
+    rr = (hr["analyte"] == "rr_interval").to_numpy()
+    per_minute = np.where(
+        rr,
+        60000.0 / (values * _factors(hr["unit"].where(rr), "ms", None)),
+        values * _factors(hr["unit"].where(~rr), "/min", None),
     )
+    rate = _per_patient(ctx.n, hr["patient"], per_minute)
     return bazett(qt_ms, rate) if rule.quantity == "qtcb" else fridericia(qt_ms, rate)
 
 
@@ -683,7 +689,7 @@ def _flags(n: int, patients: Any) -> Bools:
 def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
     e = ctx.frames.exposures
     e = e[e["therapy"] == rule.therapy]
-    patient = e["patient"].to_numpy()
+    patient = e["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     start = e["start"].to_numpy(dtype=np.float64)
     end = e["end"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
@@ -705,7 +711,7 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
 def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.procedures
     f = f[f["procedure"] == rule.procedure]
-    patient = f["patient"].to_numpy()
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     date = f["date"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
     if rule.within is None:
@@ -721,7 +727,7 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
 def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.conditions
     f = f[f["concept"] == rule.condition]
-    patient = f["patient"].to_numpy()
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     onset = f["onset"].to_numpy(dtype=np.float64)
     abatement = f["abatement"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
@@ -774,6 +780,24 @@ def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:
     provided = ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)
     out[provided] = NOT_MET
     out[best.index.to_numpy()] = _ANY_CODE[best.to_numpy()]
+    return out
+
+
+def _prior_lines(rule: PriorLinesRule, ctx: _Ctx) -> Codes:
+    lines = ctx.frames.lines
+    if rule.therapy is not None:
+        classes = ctx.frames.line_classes
+        lines = lines[
+            lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])
+        ]
+    count = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
+    ok = np.ones(ctx.n, dtype=bool)
+    if rule.min_lines is not None:
+        ok &= count >= rule.min_lines
+    if rule.max_lines is not None:
+        ok &= count <= rule.max_lines
+    out = np.where(ok, MET, NOT_MET).astype(np.int8)
+    out[~ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)] = UNKNOWN
     return out
 
 
@@ -870,6 +894,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     RegimenRule: _regimen,
+    PriorLinesRule: _prior_lines,
     LesionRule: _lesions,
     NotRule: _not,
     AllOfRule: _all,

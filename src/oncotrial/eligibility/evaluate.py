@@ -59,6 +59,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     NotRule,
     PerformanceStatusRule,
+    PriorLinesRule,
     ProcedureRule,
     RegimenRule,
     Rule,
@@ -456,23 +457,25 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
 
-    def usable(analyte: str) -> list[Observation]:
+    def usable(*analytes: str) -> list[Observation]:
         return [
             o
             for o in ctx.patient.observations
-            if o.analyte == analyte
+            if o.analyte in analytes
             and o.date <= reference
             and (earliest is None or o.date >= earliest)
         ]
 
-    qts, rates = usable("qt"), usable("heart_rate")
+    # the ECG's rate: a heart rate, or an RR interval (rate = 60 000 / RR ms), listed order kept
+    qts = usable("qt")
+    rates = usable("heart_rate", "rr_interval")
     same_day = {o.date for o in qts} & {o.date for o in rates}
     if not same_day:
         where = f" within {rule.within} before {reference.isoformat()}" if rule.within else ""
         return (
             None,
             evidence,
-            [f"QT interval and heart rate from the same ECG (same date){where}"],
+            [f"QT interval and heart rate (or RR interval) from the same ECG (same date){where}"],
             ctx.window_note(rule.within),
         )
     day = max(same_day)
@@ -480,9 +483,12 @@ def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     rate = _latest([o for o in rates if o.date == day], lambda o: o.date)
     assert qt is not None and rate is not None
     evidence.append(_observation_evidence(qt, ANALYTES["qt"]))
-    evidence.append(_observation_evidence(rate, ANALYTES["heart_rate"]))
+    evidence.append(_observation_evidence(rate, ANALYTES[rate.analyte]))
     formula = bazett if rule.quantity == "qtcb" else fridericia
-    value = formula(_in_unit(qt, "ms"), _in_unit(rate, "/min"))
+    per_minute = (
+        60000.0 / _in_unit(rate, "ms") if rate.analyte == "rr_interval" else _in_unit(rate, "/min")
+    )
+    value = formula(_in_unit(qt, "ms"), per_minute)
     return value, evidence, [], ctx.window_note(rule.within)
 
 
@@ -908,6 +914,24 @@ def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
     return _met(status is Status.MET, evidence)
 
 
+def _prior_lines(rule: PriorLinesRule, ctx: Context) -> _Partial:
+    lines = ctx.patient.therapies
+    if lines is None:
+        return _unknown(["prior lines of systemic therapy (their drugs)"])
+    counted = [
+        line
+        for line in lines
+        if rule.therapy is None
+        or any(rule.therapy in drug.concepts("therapy") for drug in line.drugs)
+    ]
+    n = len(counted)
+    ok = (rule.min_lines is None or n >= rule.min_lines) and (
+        rule.max_lines is None or n <= rule.max_lines
+    )
+    what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
+    return _met(ok, [Evidence(item="prior lines", value=str(n), note=f"of {what}")])
+
+
 def _lesions(rule: LesionRule, ctx: Context) -> _Partial:
     lesions = ctx.patient.lesions
     if lesions is None:
@@ -1039,6 +1063,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     RegimenRule: _regimen,
+    PriorLinesRule: _prior_lines,
     LesionRule: _lesions,
     NotRule: _not,
     AllOfRule: _combine,

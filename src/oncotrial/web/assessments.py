@@ -109,11 +109,12 @@ class AssessmentInput:
 
 def baseline_assessment(subject: db.Subject, evaluator: str) -> db.TumourAssessment | None:
     """The subject's first assessment by this assessor (the one that identified the lesions)."""
-    return (
+    first: db.TumourAssessment | None = (
         db.TumourAssessment.objects.filter(subject=subject, evaluator=evaluator)
         .order_by("dtc", "pk")
         .first()
     )
+    return first
 
 
 def assessment_lesions(subject: db.Subject, evaluator: str) -> list[db.Lesion]:

@@ -274,7 +274,7 @@ def record_edit(
 def _field_labels(spec: EntitySpec, ctx: EntryContext, record: Any) -> dict[str, str]:
     """Model field → what the user reads: the form's label, else the SDTM variable's label and
     name (issue 13 item 11: the history showed ``orres`` and ``stresn``)."""
-    domain = getattr(record, "domain", None) or getattr(spec.model, "DOMAIN", "")
+    domain = str(getattr(record, "domain", None) or getattr(spec.model, "DOMAIN", ""))
     labels = {
         c.field: f"{variable_label(domain, c.variable)} ({c.variable})"
         for c in domain_columns(domain)
