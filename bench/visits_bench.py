@@ -91,6 +91,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--db", default=None, help="postgresql:// URL of a server database")
     parser.add_argument("--profile", action="store_true", help="print the page's top functions")
+    parser.add_argument(
+        "--page", default="visits/", help="the page under /t/001/ to time (visits/, subjects/, '')"
+    )
     args = parser.parse_args()
     url, cleanup = _database(args.db)
     from oncotrial.web.settings import configure_web
@@ -110,7 +113,7 @@ def main() -> None:
 
         client = Client()
         client.force_login(get_user_model().objects.get(username="admin"))
-        path = f"/t/{TRIAL}/visits/"
+        path = f"/t/{TRIAL}/{args.page}"
         assert client.get(path).status_code == 200  # warm-up (templates, protocol)
         queries = [0]
 
@@ -146,7 +149,7 @@ def main() -> None:
         backend = "PostgreSQL" if args.db else "SQLite"
         p50, p95 = statistics.median(page), _percentile(page, 0.95)
         print(f"{backend}, {args.subjects} enrolled subjects, {args.rounds} rounds")
-        print(f"  visits page: p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, "
+        print(f"  {path}: p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms, "
               f"min {1000 * min(page):.0f} ms, {queries[0]} queries")  # fmt: skip
         print(f"  its CPU time in this process (PostgreSQL's not counted): "
               f"p50 {1000 * statistics.median(cpu):.0f} ms, "
