@@ -140,9 +140,7 @@ def subject_summaries(
         elif (scat or "").upper() == _EOS and key != _DEATH:
             key = _EOS
         events[subject_id][key] = stdtc or ""
-    decisions = dict(
-        ScreeningRecord.objects.filter(**where).values_list("subject_id", "decision")
-    )
+    decisions = dict(ScreeningRecord.objects.filter(**where).values_list("subject_id", "decision"))
     summaries = []
     for s in subjects:
         seen = events.get(s.pk, {})
