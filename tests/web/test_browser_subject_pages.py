@@ -31,7 +31,8 @@ def site(
 
 
 def _shown(s: Session) -> list[str]:
-    return s.page.locator("tbody tr td:first-child a").all_inner_texts()
+    texts: list[str] = s.page.locator("tbody tr td:first-child a").all_inner_texts()
+    return texts
 
 
 def test_an_investigator_pages_through_the_subject_list(site: tuple[str, str]) -> None:

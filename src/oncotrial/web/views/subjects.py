@@ -62,7 +62,8 @@ class Pages:
     def href(self, number: int) -> str:
         params = self._params.copy()
         params["page"] = str(number)
-        return "?" + params.urlencode()
+        query: str = params.urlencode()
+        return "?" + query
 
     @property
     def previous(self) -> str | None:
