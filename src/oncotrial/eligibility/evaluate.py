@@ -34,10 +34,7 @@ from oncotrial.eligibility.evaluate_tumour import (
     _tumour_size,
     matches_stage,
 )
-from oncotrial.eligibility.outcome import (
-    RuleResult,
-    Status,
-)
+from oncotrial.eligibility.outcome import RuleResult, Status
 from oncotrial.eligibility.rules import (
     AgeRule,
     AllOfRule,

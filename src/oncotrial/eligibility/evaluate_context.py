@@ -14,18 +14,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from oncotrial.eligibility.analytes import ANALYTES, Analyte
-from oncotrial.eligibility.outcome import (
-    Evidence,
-    RuleResult,
-    Status,
-)
-from oncotrial.eligibility.patient import (
-    Observation,
-    Patient,
-)
-from oncotrial.eligibility.rules import (
-    Window,
-)
+from oncotrial.eligibility.outcome import Evidence, RuleResult, Status
+from oncotrial.eligibility.patient import Observation, Patient
+from oncotrial.eligibility.rules import Window
 from oncotrial.eligibility.units import conversion_factor
 
 

@@ -27,15 +27,9 @@ from oncotrial.eligibility.evaluate_context import (
     _unknown,
     pick_observation,
 )
-from oncotrial.eligibility.outcome import (
-    Evidence,
-)
-from oncotrial.eligibility.patient import (
-    Observation,
-)
-from oncotrial.eligibility.rules import (
-    DerivedRule,
-)
+from oncotrial.eligibility.outcome import Evidence
+from oncotrial.eligibility.patient import Observation
+from oncotrial.eligibility.rules import DerivedRule
 from oncotrial.eligibility.units import conversion_factor
 
 

@@ -11,16 +11,8 @@ import datetime as dt
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
-from oncotrial.eligibility.outcome import (
-    Evidence,
-    Status,
-    combine_any,
-)
-from oncotrial.eligibility.patient import (
-    ConditionRecord,
-    Diagnosis,
-    MedicationRecord,
-)
+from oncotrial.eligibility.outcome import Evidence, Status, combine_any
+from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,

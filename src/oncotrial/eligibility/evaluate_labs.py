@@ -14,13 +14,8 @@ from oncotrial.eligibility.evaluate_context import (
     _unknown,
     pick_observation,
 )
-from oncotrial.eligibility.outcome import (
-    with_unit,
-)
-from oncotrial.eligibility.rules import (
-    LabResultRule,
-    LabRule,
-)
+from oncotrial.eligibility.outcome import with_unit
+from oncotrial.eligibility.rules import LabResultRule, LabRule
 from oncotrial.eligibility.units import conversion_factor
 
 

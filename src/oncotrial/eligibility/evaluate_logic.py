@@ -9,12 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from oncotrial.eligibility.evaluate_context import Context, _Partial
-from oncotrial.eligibility.outcome import (
-    RuleResult,
-    Status,
-    combine_all,
-    combine_any,
-)
+from oncotrial.eligibility.outcome import RuleResult, Status, combine_all, combine_any
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,

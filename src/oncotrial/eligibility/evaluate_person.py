@@ -4,19 +4,11 @@ the rule's scale, or mapped from the other scale when only that one is recorded)
 
 from __future__ import annotations
 
-from oncotrial.eligibility.derived import (
-    age_in_years,
-)
+from oncotrial.eligibility.derived import age_in_years
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
-from oncotrial.eligibility.outcome import (
-    Evidence,
-)
+from oncotrial.eligibility.outcome import Evidence
 from oncotrial.eligibility.performance import mapped_scores
-from oncotrial.eligibility.rules import (
-    AgeRule,
-    PerformanceStatusRule,
-    SexRule,
-)
+from oncotrial.eligibility.rules import AgeRule, PerformanceStatusRule, SexRule
 
 
 def _age(rule: AgeRule, ctx: Context) -> _Partial:

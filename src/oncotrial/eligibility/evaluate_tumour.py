@@ -4,17 +4,8 @@ TNM categories), its size, biomarkers, and the current lesions.
 
 from __future__ import annotations
 
-from oncotrial.eligibility.evaluate_context import (
-    Context,
-    _latest,
-    _met,
-    _num,
-    _Partial,
-    _unknown,
-)
-from oncotrial.eligibility.outcome import (
-    Evidence,
-)
+from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
+from oncotrial.eligibility.outcome import Evidence
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
     DiagnosisRule,
