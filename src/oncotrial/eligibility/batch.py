@@ -84,7 +84,6 @@ from oncotrial.errors import RuleError
 
 __all__ = ["PatientFrames", "frames_from_patients", "rule_statuses", "screen_frames"]
 
-
 _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     AgeRule: _age,
     SexRule: _sex,

@@ -19,35 +19,20 @@ from oncotrial.eligibility.rules import TOLERANCE, Comparator, Window
 from oncotrial.eligibility.units import conversion_factor
 
 Codes = npt.NDArray[np.int8]
-
-
 Floats = npt.NDArray[np.float64]
-
-
 Bools = npt.NDArray[np.bool_]
 
-
 NOT_MET, MET, UNKNOWN, INVESTIGATOR = np.int8(0), np.int8(1), np.int8(2), np.int8(3)
-
-
 STATUS = {
     NOT_MET: Status.NOT_MET,
     MET: Status.MET,
     UNKNOWN: Status.UNKNOWN,
     INVESTIGATOR: Status.INVESTIGATOR,
 }
-
-
 # priority of each code when combining (index = code): all-of and any-of (outcome module)
 _ALL_RANK = np.array([3, 0, 2, 1], dtype=np.int8)
-
-
 _ANY_RANK = np.array([0, 3, 2, 1], dtype=np.int8)
-
-
 _ALL_CODE = np.array([MET, INVESTIGATOR, UNKNOWN, NOT_MET], dtype=np.int8)
-
-
 _ANY_CODE = np.array([NOT_MET, INVESTIGATOR, UNKNOWN, MET], dtype=np.int8)
 
 

@@ -63,7 +63,6 @@ from oncotrial.errors import RuleError
 
 __all__ = ["Context", "evaluate_rule", "matches_stage"]
 
-
 _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     AgeRule: _age,
     SexRule: _sex,
