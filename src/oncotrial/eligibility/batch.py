@@ -11,6 +11,11 @@ Semantics follow ``oncotrial.eligibility.evaluate`` rule by rule: latest result 
 reference date (ties: the one listed last, ``order``), windows [earliest, reference], units
 converted with one factor per unit, ×ULN from the result's own range, closed-world history lists
 only when the record provides them (``has_*`` columns).
+
+This module dispatches each rule to its kind's vectorised evaluator; they live in modules named
+as their scalar counterparts (``batch_person``, ``batch_labs``, ``batch_derived``,
+``batch_tumour``, ``batch_history``, ``batch_logic``, over ``batch_context``), and the frames are
+built in ``batch_frames``.
 """
 
 from __future__ import annotations

@@ -7,6 +7,12 @@ ignored. When several results qualify, the latest is used (same date: the one li
 
 The vectorised screen (``oncotrial.eligibility.batch``) implements the same semantics over data
 frames; tests hold the two to the same statuses on random patients.
+
+This module dispatches each rule to its kind's evaluator; the evaluators live in modules named
+after what they read: ``evaluate_person`` (age, sex, performance status), ``evaluate_labs``,
+``evaluate_derived`` (computed quantities), ``evaluate_tumour`` (diagnosis, stage, biomarkers,
+lesions), ``evaluate_history`` (medications, procedures, conditions, therapy lines) and
+``evaluate_logic`` (not, all of, any of, conditional), over ``evaluate_context``.
 """
 
 from __future__ import annotations
