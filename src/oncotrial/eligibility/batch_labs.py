@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from oncotrial.eligibility.analytes import ANALYTES, ordinal_rank
+from oncotrial.eligibility.analytes import ANALYTES, Analyte, ordinal_rank
 from oncotrial.eligibility.batch_context import (
-    MET,
-    NOT_MET,
     UNKNOWN,
     Codes,
     _codes,
@@ -21,6 +19,7 @@ from oncotrial.eligibility.batch_context import (
 )
 from oncotrial.eligibility.rules import LabResultRule, LabRule
 from oncotrial.eligibility.units import conversion_factor
+from oncotrial.errors import DictionaryError
 
 # ---------------------------------------------------------------- rule kinds
 
@@ -56,9 +55,18 @@ def _lab(rule: LabRule, ctx: _Ctx) -> Codes:
 def _lab_result(rule: LabResultRule, ctx: _Ctx) -> Codes:
     item = ANALYTES[rule.analyte]
     picked = _pick(ctx, rule.analyte, rule.within)
-    ranks = {r: ordinal_rank(item, r) for r in picked["result"].dropna().unique()}
+    # A result off the analyte's scale (a warehouse's "moderate" on the dipstick scale) cannot be
+    # compared: unknown for that patient, never an error for the whole population.
+    ranks = {r: _rank(item, r) for r in picked["result"].dropna().unique()}
     value = np.asarray(picked["result"].map(ranks), dtype=np.float64)
     ok = _holds(rule.comparator, value, float(ordinal_rank(item, rule.result)))
     out = _codes(ctx.n, UNKNOWN)
-    out[picked["patient"].to_numpy()] = np.where(ok, MET, NOT_MET)
+    out[picked["patient"].to_numpy()] = _decided(ok, ~np.isnan(value))
     return out
+
+
+def _rank(item: Analyte, result: str) -> float:
+    try:
+        return float(ordinal_rank(item, result))
+    except DictionaryError:
+        return float("nan")
