@@ -8,6 +8,7 @@ unknown, never not met.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
@@ -88,22 +89,7 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
                 )
             )
     notes = ctx.window_note(rule.within)
-    if evidence:
-        return _met(True, evidence, notes)
-    if undated:
-        return _unknown(undated, notes=notes)
-    count = len(_exposures(ctx))
-    return _met(
-        False,
-        [
-            Evidence(
-                item=name,
-                value="none recorded",
-                note=f"none among the {count} medications recorded",
-            )
-        ],
-        notes,
-    )
+    return _found(name, evidence, undated, notes, len(_exposures(ctx)), "medications")
 
 
 def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
@@ -129,21 +115,8 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
             continue
         if earliest is None or proc.date >= earliest:
             evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
-    notes = ctx.window_note(rule.within)
-    if evidence:
-        return _met(True, evidence, notes)
-    if undated:
-        return _unknown(undated, notes=notes)
-    return _met(
-        False,
-        [
-            Evidence(
-                item=name,
-                value="none recorded",
-                note=f"none among the {len(procedures)} procedures recorded",
-            )
-        ],
-        notes,
+    return _found(
+        name, evidence, undated, ctx.window_note(rule.within), len(procedures), "procedures"
     )
 
 
@@ -179,22 +152,7 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
             if onset < earliest:
                 continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
-    notes = ctx.window_note(rule.within)
-    if evidence:
-        return _met(True, evidence, notes)
-    if undated:
-        return _unknown(undated, notes=notes)
-    return _met(
-        False,
-        [
-            Evidence(
-                item=name,
-                value="none recorded",
-                note=f"none among the {len(records)} conditions recorded",
-            )
-        ],
-        notes,
-    )
+    return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
 
 
 def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
@@ -285,3 +243,23 @@ def _prior_lines(rule: PriorLinesRule, ctx: Context) -> _Partial:
     )
     what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
     return _met(ok, [Evidence(item="prior lines", value=str(n), note=f"of {what}")])
+
+
+def _found(
+    name: str,
+    evidence: list[Evidence],
+    undated: list[str],
+    notes: Sequence[str],
+    count: int,
+    what: str,
+) -> _Partial:
+    """Met on any dated record in the window; else unknown when a record's date is missing (it
+    might fall in the window); else not met, saying how many records were looked through."""
+    if evidence:
+        return _met(True, evidence, notes)
+    if undated:
+        return _unknown(undated, notes=notes)
+    none = Evidence(
+        item=name, value="none recorded", note=f"none among the {count} {what} recorded"
+    )
+    return _met(False, [none], notes)
