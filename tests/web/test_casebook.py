@@ -3,6 +3,7 @@ locked-record refusal (423) in the edit path, the signature's void after an edit
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -154,3 +155,44 @@ def test_the_trial_grid_shows_each_subjects_visits(book) -> None:
     cells = {c["visit"]: c["status"] for c in row["cells"] if c}
     assert cells["SCREENING"] == "complete" and cells[""] == "in progress"
     assert [c["visit"] for c in grid["columns"]][:2] == ["", "SCREENING"]
+
+
+def test_a_locked_casebook_refuses_a_tumour_assessment_and_a_lab_panel_with_423(book) -> None:
+    from oncotrial.catalogue import labs
+    from oncotrial.store import models as db
+
+    clients, usubjid, url = book
+    inv, dm = clients["inv"], clients["dm"]
+    assert dm.post(url, {"action": "lock_casebook"}).status_code == 302
+    before = (db.TumourAssessment.objects.count(), db.Finding.objects.count())
+    follow_up = {
+        "visit": "UNSCHEDULED",
+        "date": "2025-04-10",
+        "evaluator": "INVESTIGATOR",
+        "method": "CT SCAN",
+        "t-0-value": "30",
+        "t-1-value": "16",
+        "nt-0-value": "PRESENT",
+        "confirm": "on",
+    }
+    scan = inv.post(f"/t/{TRIAL}/subjects/{usubjid}/assessments/new/", follow_up)
+    panel = inv.post(
+        f"/t/{TRIAL}/subjects/{usubjid}/labs/panel/",
+        {
+            "visit": "UNSCHEDULED",
+            "dtc": "2025-04-10",
+            f"{labs.NEUT.testcd}-value": "2.1",
+            "confirm": "on",
+        },
+    )
+    for response in (scan, panel):
+        assert response.status_code == 423, [
+            m
+            for m in re.findall(r">([^<]{4,200})<", response.content.decode())
+            if any(
+                w in m
+                for w in ("give", "enter", "choose", "must", "say", "Check", "locked", "refus")
+            )
+        ]
+        assert "This casebook was locked by dm" in response.content.decode()
+    assert (db.TumourAssessment.objects.count(), db.Finding.objects.count()) == before

@@ -23,7 +23,8 @@ import ibis
 import ibis.expr.types as ir
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, ordinal_rank
-from oncotrial.eligibility.batch import EPOCH, _earliest
+from oncotrial.eligibility.batch_context import _earliest
+from oncotrial.eligibility.batch_frames import EPOCH
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import COCKCROFT_GAULT_FEMALE_FACTOR
 from oncotrial.eligibility.rules import (
@@ -108,7 +109,7 @@ def _lookup(index: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
 
 
 def _conditional_table() -> tuple[int, ...]:
-    """The conditional's code for every (when, then, otherwise), as ``batch._conditional``."""
+    """The conditional's code for every (when, then, otherwise), as ``batch_logic._conditional``."""
     out = []
     for when in range(4):
         for then in range(4):
