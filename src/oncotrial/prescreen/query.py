@@ -76,10 +76,10 @@ from oncotrial.prescreen.reading import PRIMARY_CANCERS, condition_keys, primary
 from oncotrial.prescreen.sources import (
     History,
     LatestMeasurements,
+    by_unit,
     factor_to,
     first_diagnosis,
     qt_pair,
-    unit_of,
 )
 
 __all__ = ["CompiledQuery", "compile_query"]
@@ -188,8 +188,8 @@ class _Compiler:
 
         def code(p: ir.Table) -> Any:
             result = p.value_source_value.strip().lower()
-            rank = ibis.cases(
-                *((result == r, float(ordinal_rank(item, r))) for r in item.results),
+            rank = result.cases(
+                *((r, float(ordinal_rank(item, r))) for r in item.results),
                 else_=ibis.null("float64"),
             )
             return ibis.cases((holds(rule.comparator, rank, target), MET), else_=NOT_MET)
@@ -212,21 +212,25 @@ class _Compiler:
         positive = [c for c, v in self.cmap.value_concepts.items() if v == "positive"]
         negative = [c for c, v in self.cmap.value_concepts.items() if v == "negative"]
 
+        def read(status: str) -> int:
+            """The code of a result read as ``status`` (only detected / not detected decide)."""
+            if status not in ("detected", "not_detected"):
+                return UNKNOWN
+            return MET if status == rule.status else NOT_MET
+
         def code(p: ir.Table) -> Any:
             if rule.status is None:
                 assert rule.comparator is not None and rule.value is not None
                 known = p.value.notnull()
                 return decided(holds(rule.comparator, p.value, rule.value), known)
-            status = ibis.cases(
-                (p.value_as_concept_id.isin(positive), "detected"),
-                (p.value_as_concept_id.isin(negative), "not_detected"),
-                (p.value_source_value == "failed", "failed"),
-                else_=ibis.null("string"),
+            # the status of reading.py (Positive, Negative, else 'failed', else unknown),
+            # decided here in Python for each of the three: one CASE per row, no strings
+            return ibis.cases(
+                (p.value_as_concept_id.isin(positive), read("detected")),
+                (p.value_as_concept_id.isin(negative), read("not_detected")),
+                (p.value_source_value == "failed", read(rule.failed_as or "failed")),
+                else_=UNKNOWN,
             )
-            if rule.failed_as is not None:
-                status = ibis.cases((status == "failed", rule.failed_as), else_=status)
-            known = status.isin(["detected", "not_detected"]).fill_null(False)
-            return decided(status == rule.status, known)
 
         return self.coded(rule, concept, None, code, False)
 
@@ -341,8 +345,7 @@ class _Compiler:
         self.diagnosis_needed = True
 
         def millimetres(p: ir.Table) -> Any:
-            unit = unit_of(p, self.cmap)
-            return p.value * ibis.cases((unit == "cm", 10.0), (unit == "mm", 1.0), else_=None)
+            return p.value * by_unit(p, self.cmap, {"cm": 10.0, "mm": 1.0})
 
         concept = self.cmap.tumour_size
         size_column = self.latest.add(("size", concept), concept, None, millimetres)

@@ -25,23 +25,31 @@ from oncotrial.eligibility.units import conversion_factor
 from oncotrial.errors import DictionaryError, RuleError
 from oncotrial.prescreen.concepts import ConceptMap
 
-__all__ = ["History", "LatestMeasurements", "first_diagnosis", "qt_pair"]
+__all__ = ["History", "LatestMeasurements", "by_unit", "factor_to", "first_diagnosis", "qt_pair"]
 
 RowValue = Callable[[ir.Table], Any]
 
 
-def unit_of(rows: ir.Table, cmap: ConceptMap) -> ir.StringValue:
-    """The map's unit of ``unit_concept_id``, else ``unit_source_value`` (``reading``)."""
-    cases = [(rows.unit_concept_id == cid, u) for u, cid in cmap.units.items()]
-    return ibis.cases(*cases, else_=rows.unit_source_value)
+def by_unit(rows: ir.Table, cmap: ConceptMap, factors: dict[str, float]) -> Any:
+    """Each row's number for its unit (``factors``; null for another unit).
+
+    The unit is the map's unit of ``unit_concept_id``, else ``unit_source_value`` (``reading``);
+    the two CASEs test the columns themselves, so that no unit string is built per row.
+    """
+    if not factors:
+        return ibis.null("float64")
+    by_concept = rows.unit_concept_id.cases(
+        *((cmap.units[u], f) for u, f in factors.items()), else_=ibis.null("float64")
+    )
+    by_source = rows.unit_source_value.cases(*factors.items(), else_=ibis.null("float64"))
+    mapped = rows.unit_concept_id.isin(list(cmap.units.values())).fill_null(False)
+    return ibis.cases((mapped, by_concept), else_=by_source)
 
 
 def factor_to(rows: ir.Table, cmap: ConceptMap, target: str, molar_mass: float | None) -> Any:
     """The factor to ``target`` of each row's unit (null when it does not convert).
 
-    The unit is the map's unit of ``unit_concept_id``, else ``unit_source_value``; the CASE
-    tests the two columns themselves so that the unit expression is not repeated. The factors
-    are computed here (``eligibility.units``) and written into the query as literals.
+    The factors are computed here (``eligibility.units``) and written into the query.
     """
 
     def factor_of(unit: str) -> float | None:
@@ -50,19 +58,7 @@ def factor_to(rows: ir.Table, cmap: ConceptMap, target: str, molar_mass: float |
         except (DictionaryError, RuleError):
             return None  # not convertible: the value is not comparable (null factor)
 
-    convertible = {u: f for u in cmap.units if (f := factor_of(u)) is not None}
-    if not convertible:
-        return ibis.null("float64")
-    by_concept = ibis.cases(
-        *((rows.unit_concept_id == cmap.units[u], f) for u, f in convertible.items()),
-        else_=ibis.null("float64"),
-    )
-    by_source = ibis.cases(
-        *((rows.unit_source_value == u, f) for u, f in convertible.items()),
-        else_=ibis.null("float64"),
-    )
-    mapped = rows.unit_concept_id.isin(list(cmap.units.values())).fill_null(False)
-    return ibis.cases((mapped, by_concept), else_=by_source)
+    return by_unit(rows, cmap, {u: f for u in cmap.units if (f := factor_of(u)) is not None})
 
 
 class LatestMeasurements:
