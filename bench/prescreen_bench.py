@@ -1,4 +1,4 @@
-"""Prescreening N synthetic persons: the compiled query on DuckDB (or Spark) vs the in-memory engine.
+"""Prescreening N synthetic persons: the compiled query on DuckDB or Spark vs the in-memory engine.
 
     .venv/bin/python bench/prescreen_bench.py                       # 10^6 persons, trial 002
     .venv/bin/python bench/prescreen_bench.py --patients 100000 --engines sql,memory
@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -110,14 +111,14 @@ def main() -> None:
     engines = args.engines.split(",")
     if "spark" in engines:
         _parquet(args.db, args.parquet)
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for engine in engines:
         runs = [_measure_rusage(engine, args) for _ in range(args.repeat)]
         rows[engine] = {
-            "seconds": statistics.median(float(r["seconds"]) for r in runs),  # type: ignore[arg-type]
-            "runs": [round(float(r["seconds"]), 1) for r in runs],  # type: ignore[arg-type]
-            "cpu": statistics.median(float(r["cpu"]) for r in runs),  # type: ignore[arg-type]
-            "peak_gb": max(float(r["peak_gb"]) for r in runs),  # type: ignore[arg-type]
+            "seconds": statistics.median(r["seconds"] for r in runs),
+            "runs": [round(r["seconds"], 1) for r in runs],
+            "cpu": statistics.median(r["cpu"] for r in runs),
+            "peak_gb": max(r["peak_gb"] for r in runs),
             "persons": runs[0]["persons"],
             "overall": runs[0]["overall"],
         }
@@ -137,7 +138,7 @@ def main() -> None:
                 print(f"ratio {engine} / DuckDB: {ratio:.2f}; same overall counts: {same}")
 
 
-def _measure_rusage(engine: str, args: argparse.Namespace) -> dict[str, object]:
+def _measure_rusage(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run one engine in a child; its peak RSS and CPU time from the kernel's accounting."""
     cmd = [sys.executable, __file__, "--child", engine, "--db", args.db, "--trial", args.trial]
     cmd += ["--parquet", args.parquet]
@@ -147,7 +148,7 @@ def _measure_rusage(engine: str, args: argparse.Namespace) -> dict[str, object]:
     _, status, usage = os.wait4(process.pid, 0)
     if status != 0:
         raise SystemExit(f"the {engine} run failed (status {status})")
-    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["peak_gb"] = usage.ru_maxrss / 1024**2  # ru_maxrss is in KiB on Linux
     result["cpu"] = usage.ru_utime + usage.ru_stime
     return result
