@@ -446,14 +446,18 @@ class _Compiler:
         person = self.t["person"]
         # NOT IN rather than an anti join: Ibis writes PostgreSQL's as "LEFT ANTI JOIN"
         alive = person.filter(person.person_id.notin(dead.person_id))
-        period = self.t["observation_period"]
-        return alive.select(
-            "person_id",
-            "gender_concept_id",
-            "year_of_birth",
-            "month_of_birth",
-            "day_of_birth",
-            observed=alive.person_id.isin(period.person_id),
+        # A join, not "person_id IN (SELECT ...)": PostgreSQL copies a column's expression
+        # into every rule that reads it, and each copy of the IN would scan the table again.
+        period = self.t["observation_period"].select("person_id").distinct()
+        period = period.mutate(in_period=ibis.literal(True))
+        joined = alive.left_join(period, "person_id")
+        return joined.select(
+            alive.person_id,
+            alive.gender_concept_id,
+            alive.year_of_birth,
+            alive.month_of_birth,
+            alive.day_of_birth,
+            observed=period.in_period.fill_null(False),
         )
 
     def build_wide(self) -> ir.Table:
