@@ -170,32 +170,41 @@ def qt_pair(
     since: dt.date | None,
     names: tuple[str, str],
 ) -> ir.Table:
-    """QT (ms) and heart rate (/min) of the latest day with both, the last of each that day."""
+    """QT (ms) and heart rate (/min) of the latest day with both, the last of each that day.
 
-    def rows_of(analyte: str) -> ir.Table:
-        m = measurement
-        day = m.measurement_date.cast("date")
-        keep = (m.measurement_concept_id == cmap.measurements[analyte]) & (day <= as_of)
-        if since is not None:
-            keep = keep & (day >= since)
-        return m.filter(keep)
-
-    qt, hr = rows_of("qt"), rows_of("heart_rate")
-    days = (
-        qt.select("person_id", d=qt.measurement_date.cast("date"))
-        .join(hr.select("person_id", d=hr.measurement_date.cast("date")), ["person_id", "d"])
-        .group_by("person_id")
-        .aggregate(last=lambda t: t.d.max())
-    )
-
-    def on_last(rows: ir.Table, target: str, name: str) -> ir.Table:
-        rows = rows.join(days, "person_id")
-        rows = rows.filter(rows.measurement_date.cast("date") == rows["last"])
-        rank = ibis.row_number().over(
-            group_by=rows.person_id, order_by=ibis.desc(rows.measurement_id)
+    One scan of the two concepts' rows: the days with both, the last of them per person, and
+    on it the highest ``measurement_id`` of each concept (as ``eligibility.derived`` pairs them).
+    """
+    qt_id, hr_id = cmap.measurements["qt"], cmap.measurements["heart_rate"]
+    m = measurement
+    day = m.measurement_date.cast("date")
+    keep = m.measurement_concept_id.isin([qt_id, hr_id]) & (day <= as_of)
+    if since is not None:
+        keep = keep & (day >= since)
+    rows = m.filter(keep).mutate(d=day)
+    both = (
+        rows.group_by(["person_id", "d"])
+        .aggregate(
+            qt=(rows.measurement_concept_id == qt_id).any(),
+            hr=(rows.measurement_concept_id == hr_id).any(),
         )
-        rows = rows.mutate(rn=rank).filter(lambda r: r.rn == 0)
-        value = rows.value_as_number.cast("float64") * factor_to(rows, cmap, target, None)
-        return rows.select("person_id", **{name: value})
-
-    return on_last(qt, "ms", names[0]).join(on_last(hr, "/min", names[1]), "person_id")
+        .filter(lambda t: t.qt & t.hr)
+    )
+    days = both.group_by("person_id").aggregate(last=both.d.max())
+    on_day = rows.join(days, "person_id")
+    on_day = on_day.filter(on_day.d == on_day["last"])
+    rank = ibis.row_number().over(
+        group_by=[on_day.person_id, on_day.measurement_concept_id],
+        order_by=ibis.desc(on_day.measurement_id),
+    )
+    last = on_day.mutate(rn=rank).filter(lambda r: r.rn == 0)
+    value = last.value_as_number.cast("float64")
+    qt = value * factor_to(last, cmap, "ms", None)
+    hr = value * factor_to(last, cmap, "/min", None)
+    is_qt = last.measurement_concept_id == qt_id
+    return last.group_by("person_id").aggregate(
+        **{
+            names[0]: ibis.cases((is_qt, qt)).max(),
+            names[1]: ibis.cases((~is_qt, hr)).max(),
+        }
+    )
