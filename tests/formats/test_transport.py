@@ -125,3 +125,24 @@ def test_a_refused_dataset_writes_nothing(tmp_path) -> None:  # type: ignore[no-
             frames, out, standard="SDTM", created="2026-01-01T00:00:00", source_version="0", **STUDY
         )
     assert list(out.iterdir()) == []
+
+
+def test_adae_relatedness_flags_per_intervention_are_labelled_in_define() -> None:
+    # analysis.adam numbers the per-intervention flags RELFL<k>/RELIMP<k>; define.xml must say
+    # what each is rather than repeat the name as its label
+    adae = pd.DataFrame(
+        {
+            "STUDYID": ["S1"],
+            "USUBJID": ["S1-1"],
+            "AESEQ": ["1"],
+            "RELFL1": ["Y"],
+            "RELIMP1": ["N"],
+            "RELFL2": ["N"],
+        }
+    )
+    meta = describe({"ADAE": adae}, standard="ADaM").dataset("ADAE")
+    labels = {v.name: v.label for v in meta.variables}
+    assert labels["RELFL1"] == "Related to Intervention 1 Flag"
+    assert labels["RELIMP1"] == "Intervention 1 Related Flag Imputed"
+    assert labels["RELFL2"] == "Related to Intervention 2 Flag"
+    assert all(label != name for name, label in labels.items())

@@ -148,3 +148,14 @@ def test_country_table_reads_both_ways() -> None:
     assert country_name("usa") == "United States" and country_code("Korea, Republic of") == "KOR"
     assert all(country_code(name) == code for code, name in COUNTRY_NAMES.items())
     assert country_name("XKX") is None
+
+
+def test_location_aliases_are_read_but_never_accepted_as_a_prs_row_title() -> None:
+    from oncotrial.catalogue.countries import country_code, location_country_code
+
+    # a registry location may say "South Korea"; a results table's row must say the PRS name
+    assert (
+        location_country_code("South Korea") == "KOR" == location_country_code("Korea, Republic of")
+    )
+    assert country_code("South Korea") is None
+    assert location_country_code("Atlantis") is None

@@ -234,3 +234,41 @@ def test_records_of_unknown_subjects_and_foreign_studies_are_rejected(store, ctc
     assert problems_of(caught) == [("row 2", "USUBJID", "S9")]
     with pytest.raises(ValueProblem, match="holds study 'T1'"):
         import_sdtm({"DM": dm("S2").assign(STUDYID="OTHER")}, trial_id="T1", user="t")
+
+
+def test_an_enrollment_after_a_stored_death_and_a_dm_death_date_disagreeing_are_rejected(
+    store, ctcae
+) -> None:
+    from oncotrial.store.sdtm_import import import_sdtm
+
+    import_sdtm(
+        {
+            "DM": dm("S1", "S2"),
+            "DS": ds(
+                [
+                    ("S1", 1, "DEATH", "2024-01-05", "END OF STUDY"),
+                    ("S2", 1, "DEATH", "2024-03-01", "END OF STUDY"),
+                ]
+            ),
+        },
+        user="t",
+        ctcae=ctcae,
+    )
+    before = counts()
+    with pytest.raises(ValueProblem) as caught:
+        import_sdtm(
+            {
+                # S1's new enrollment is after its stored death: the enrollment is named
+                "DS": ds([("S1", 2, "RANDOMIZED", "2024-01-10", None)]),
+                # S2's DTHDTC says another day than its stored DS death record
+                "DM": dm("S1", "S2", DTHDTC=["2024-01-05", "2024-03-02"]),
+            },
+            user="t",
+            ctcae=ctcae,
+            mode="update",
+            reason="death dates from the hospital record",
+        )
+    found = {(p.field, p.value): p.message for p in caught.value.problems}
+    assert "after the subject's death on 2024-01-05" in found[("DSSTDTC", "2024-01-10")]
+    assert "disagrees with the DS death record (2024-03-01)" in found[("DTHDTC", "2024-03-02")]
+    assert counts() == before

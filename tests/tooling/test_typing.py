@@ -17,30 +17,18 @@ SRC = ROOT / "src" / "oncotrial"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 MYPY = PYPROJECT["tool"]["mypy"]
 
-# At most this many ``type: ignore`` in src/, each with an error code and a reason.
-MAX_IGNORES = 10
+# At most this many ``type: ignore`` in src/, the pending ones included (issue 11: at most 10);
+# lowered as they go, never raised. Each one outside IGNORES_PENDING has an error code and a reason.
+MAX_IGNORES = 1
 _PENDING = "not yet typed strictly; its owner removes these (issue 11 part 4)"
 # Packages (or top-level modules) not yet checked strictly, with the reason.
 NOT_YET_STRICT: dict[str, str] = {
-    "report": _PENDING,
-    "store": _PENDING + "; Django models need django-stubs",
     "web": _PENDING + "; Django views need django-stubs",
 }
 # Files whose ``type: ignore`` comments predate the rule (no reason given), with how many: they
 # count towards no budget but may only go down. Remove an entry once its file is clean.
 IGNORES_PENDING: dict[str, int] = {
     "eligibility/batch.py": 1,
-    "endpoints/adsl.py": 2,
-    "report/trial/listings.py": 2,
-    "store/audit.py": 2,
-    "store/bulk.py": 2,
-    "store/entry.py": 3,
-    "store/mapping.py": 1,
-    "store/models.py": 4,
-    "store/records.py": 3,
-    "store/sdtm_import.py": 3,
-    "web/access.py": 1,
-    "web/entry/corrections.py": 2,
 }
 
 _IGNORE = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[^\]]*\])?(?P<rest>.*)$")
@@ -79,7 +67,7 @@ def test_type_ignores_have_a_code_and_a_reason_and_are_few() -> None:
     assert not without, "a type: ignore needs its error code and a reason comment: " + "; ".join(
         without
     )
-    total = sum(len(lines) for lines in counted.values())
+    total = sum(len(lines) for lines in found.values())
     assert total <= MAX_IGNORES, f"{total} type: ignore in src/ (at most {MAX_IGNORES})"
 
 

@@ -137,6 +137,34 @@ def _screen_failure_reasons(
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def _enrolled_not_eligible(
+    adsl: pd.DataFrame, ie: pd.DataFrame | None
+) -> tuple[tuple[str, str, str], ...]:
+    """Enrolled subjects with an IE record: SDTMIG's IE holds the criteria *not met* (an
+    inclusion answered N, an exclusion answered Y; UNKNOWN where the screener could not decide),
+    so any IE record of an enrolled subject is an eligibility deviation (ICH E3 10.2: subjects
+    who entered the study although they did not satisfy the entry criteria)."""
+    if ie is None or ie.empty or "USUBJID" not in ie.columns:
+        return ()
+    enrolled = adsl[_flag(adsl, "RANDFL")]
+    arm_of = dict(zip(enrolled["USUBJID"].astype(str), enrolled.get("ARM", ""), strict=False))
+    out = []
+    for _, row in ie[ie["USUBJID"].astype(str).isin(arm_of)].iterrows():
+        subject = str(row["USUBJID"])
+        code = str(row.get("IETESTCD") or "").strip()
+        text = str(row.get("IETEST") or "").strip().rstrip(";.") or "criterion text not recorded"
+        result = str(row.get("IEORRES") or "").strip()
+        criterion = f"{code}: {text}" if code else text
+        out.append(
+            (
+                subject,
+                str(arm_of[subject] or ""),
+                f"{criterion} ({result})" if result else criterion,
+            )
+        )
+    return tuple(sorted(out))
+
+
 def _why_not_analysed(sets: AnalysisSets) -> str:
     if sets.reference == "TRTSDT":
         return "Never treated (time zero is the first dose)"
@@ -199,4 +227,5 @@ def consort_counts(
         # CONSORT 2010 item 13a: everyone assessed is accounted for, those still being
         # screened at the cut-off too
         in_screening=int((~_flag(adsl, "SCRFFL") & ~_flag(adsl, "RANDFL")).sum()),
+        enrolled_not_eligible=_enrolled_not_eligible(adsl, frames.get("IE")),
     )

@@ -109,6 +109,9 @@ class ConsortCounts:
     randomized: bool
     arms: tuple[ConsortArmCounts, ...]
     in_screening: int = 0  # consented, neither a screen failure nor enrolled at the cut-off
+    # enrolled although an IE record says a criterion was not met or not decided: a protocol
+    # deviation the report lists (ICH E3 10.2); (USUBJID, arm label, "IETESTCD: IETEST (result)")
+    enrolled_not_eligible: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ caller, never guessed.
 
 from __future__ import annotations
 
-__all__ = ["COUNTRY_NAMES", "country_code", "country_name"]
+__all__ = ["COUNTRY_NAMES", "country_code", "country_name", "location_country_code"]
 
 #: ISO 3166-1 alpha-3 → ClinicalTrials.gov country name.
 COUNTRY_NAMES: dict[str, str] = {
@@ -58,6 +58,11 @@ COUNTRY_NAMES: dict[str, str] = {
 
 _CODES = {name.lower(): code for code, name in COUNTRY_NAMES.items()}
 
+#: Other spellings of a country in registry records' locations (older records and sponsors'
+#: own entry); accepted when reading a location, never as a results table's row title, which
+#: must be the PRS name.
+_LOCATION_ALIASES: dict[str, str] = {"south korea": "KOR", "republic of korea": "KOR"}
+
 
 def country_name(code: str) -> str | None:
     """The ClinicalTrials.gov name of an ISO 3166-1 alpha-3 code; None if not in the table."""
@@ -67,3 +72,9 @@ def country_name(code: str) -> str | None:
 def country_code(name: str) -> str | None:
     """The ISO 3166-1 alpha-3 code of a ClinicalTrials.gov country name; None if unknown."""
     return _CODES.get(name.strip().lower())
+
+
+def location_country_code(name: str) -> str | None:
+    """The ISO 3166-1 alpha-3 code of a registry location's country, its PRS name or an alias."""
+    key = name.strip().lower()
+    return _CODES.get(key) or _LOCATION_ALIASES.get(key)

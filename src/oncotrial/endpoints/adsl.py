@@ -17,6 +17,7 @@ with a numeric column is refused rather than copied as ``61.0``. Writing the fra
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -100,21 +101,24 @@ def _findings(frames: Mapping[str, pd.DataFrame], domain: str, code: str) -> pd.
 class _Columns(dict[str, list[object]]):
     """Columns as Python lists (None for missing) until the frame is built."""
 
-    def __setitem__(self, key: str, value: object) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
+        """``value``: a Series, an Index, an array, any iterable of the column's values, or
+        None (a column of missing values)."""
         if isinstance(value, pd.Series | pd.Index) or hasattr(value, "tolist"):
             value = value.tolist()
         elif value is None:
             value = [None] * len(self["USUBJID"])
-        super().__setitem__(key, _none(list(value)))  # type: ignore[call-overload]
+        super().__setitem__(key, _none(list(value)))
 
 
 def _none(values: list[object]) -> list[object]:
     return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
 
 
-def _pdl1_group(tps: object) -> str | None:
+def _pdl1_group(tps: Any) -> str | None:
+    """The PD-L1 TPS group of a cell as the data holds it (a number, its text, or missing)."""
     try:
-        value = float(tps)  # type: ignore[arg-type]
+        value = float(tps)
     except (TypeError, ValueError):
         return None
     if value < 1:

@@ -239,6 +239,185 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+_ADAE_COLUMNS = (
+    "USUBJID",
+    "ARM",
+    "AESEQ",
+    "AEDECOD",
+    "AESOC",
+    "AETOXGRN",
+    "ASTDT",
+    "TRTEMFL",
+    "TEAERULE",
+    "AERELFL",
+    "AERELIMP",
+    "AESERFL",
+    "AEDISCFL",
+)
+
+_Dosing = dict[str, tuple[str, dt.date | None, dt.date | None]]
+
+
+@dataclass(frozen=True)
+class _AeColumns:
+    """The caller's column names of the AE table (None: the column is not used)."""
+
+    subject: str
+    term: str
+    soc: str | None
+    grade: str
+    start: str
+    related: str | None
+    serious: str | None
+    action: str | None
+    sequence: str | None
+
+
+def _dosing(
+    subjects: pd.DataFrame, subject: str, arm: str, first_dose: str, last_dose: str
+) -> tuple[_Dosing, list[Problem]]:
+    """Arm, first and last dose date per subject; the date problems found."""
+    duplicated = subjects[subject][subjects[subject].duplicated()]
+    if not duplicated.empty:
+        raise ValueProblem(
+            "subject listed twice in the subject table",
+            record=str(duplicated.iloc[0]),
+            field=subject,
+        )
+    problems: list[Problem] = []
+    dosing: _Dosing = {}
+    for _, row in subjects.iterrows():
+        key = str(row[subject])
+        dates = []
+        for column in (first_dose, last_dose):
+            parsed = _parse_date(row[column])
+            if isinstance(parsed, str):
+                problems.append(Problem(parsed, record=f"subject {key}", field=column))
+                parsed = None
+            dates.append(parsed)
+        if dates[0] is not None and dates[1] is not None and dates[1] < dates[0]:
+            problems.append(
+                Problem(
+                    "last dose is before the first dose", record=f"subject {key}", field=last_dose
+                )
+            )
+        dosing[key] = (str(row[arm]), dates[0], dates[1])
+    return dosing, problems
+
+
+def _grade(raw: object, where: str, field: str) -> int | Problem:
+    """A CTCAE grade as a whole number, or the problem."""
+    try:
+        value = int(float(str(raw).strip()))
+        if float(str(raw).strip()) != value:
+            raise ValueError
+    except (TypeError, ValueError):
+        return Problem(
+            "CTCAE grade must be a whole number 1–5", record=where, field=field, value=str(raw)
+        )
+    return value
+
+
+def _flags(
+    record: pd.Series, cols: _AeColumns, present: set[str], where: str
+) -> tuple[str, str, str, str] | Problem:
+    """AERELFL, AERELIMP, AESERFL, AEDISCFL of one record, or its problem. A missing
+    relationship counts as related and is flagged imputed (the conservative reading)."""
+    related_flag, related_imputed = "Y", "N"
+    if cols.related and cols.related in present:
+        text = _text(record[cols.related]).upper()
+        if not text:
+            related_imputed = "Y"
+        elif text in RELATED_VALUES:
+            related_flag = "Y"
+        elif text in NOT_RELATED_VALUES:
+            related_flag = "N"
+        else:
+            return Problem(
+                f"unknown relationship {record[cols.related]!r}", record=where, field=cols.related
+            )
+    else:
+        related_imputed = "Y"
+    serious_flag = ""
+    if cols.serious and cols.serious in present:
+        serious_flag = _text(record[cols.serious]).upper()
+        if serious_flag not in ("Y", "N"):
+            return Problem(
+                "AESER must be Y or N",
+                record=where,
+                field=cols.serious,
+                value=str(record[cols.serious]),
+            )
+    discontinued = ""
+    if cols.action and cols.action in present:
+        discontinued = "Y" if _text(record[cols.action]).upper() in DISCONTINUATION_ACTIONS else "N"
+    return related_flag, related_imputed, serious_flag, discontinued
+
+
+def _adae_row(
+    record: pd.Series,
+    position: int,
+    cols: _AeColumns,
+    present: set[str],
+    dosing: _Dosing,
+    dictionary: CtcaeDictionary,
+    window_days: int,
+) -> dict[str, object] | Problem | DictionaryError:
+    """One checked ADAE row; else its problem (a DictionaryError for a term not in CTCAE)."""
+    who = str(record[cols.subject])
+    numbered = cols.sequence is not None and cols.sequence in present
+    seq = record[cols.sequence] if numbered and cols.sequence else position
+    where = f"subject {who}, AESEQ {seq}" if numbered else f"AE row {position} (subject {who})"
+    if who not in dosing:
+        return Problem("subject is not in the subject table", record=where, field=cols.subject)
+    arm_name, first, last = dosing[who]
+    raw_term = record[cols.term]
+    if not _text(raw_term):
+        return Problem("missing AE term", record=where, field=cols.term)
+    grade_value = _grade(record[cols.grade], where, cols.grade)
+    if isinstance(grade_value, Problem):
+        return grade_value
+    try:
+        entry = dictionary.check_grade(str(raw_term), grade_value, record=where)
+    except DictionaryError as exc:
+        return exc
+    except OncotrialError as exc:
+        return Problem(exc.message, record=where, field=cols.grade, value=str(record[cols.grade]))
+    if cols.soc and cols.soc in present:
+        given = record[cols.soc]
+        if (
+            isinstance(given, str)
+            and given.strip()
+            and given.strip().casefold() != entry.soc.casefold()
+        ):
+            return Problem(
+                f"SOC {given!r} does not match CTCAE v{dictionary.version}'s SOC "
+                f"{entry.soc!r} for {entry.term!r}",
+                record=where,
+                field=cols.soc,
+            )
+    onset = _parse_date(record[cols.start])
+    if isinstance(onset, str):
+        return Problem(onset, record=where, field=cols.start)
+    flags = _flags(record, cols, present, where)
+    if isinstance(flags, Problem):
+        return flags
+    rule = _teae_rule(onset, first, last, window_days)
+    values = (
+        who,
+        arm_name,
+        seq,
+        entry.term,
+        entry.soc,
+        grade_value,
+        onset,
+        "Y" if TEAE_RULES[rule].treatment_emergent else "N",
+        rule,
+        *flags,
+    )
+    return dict(zip(_ADAE_COLUMNS, values, strict=True))
+
+
 def derive_adae(
     ae: pd.DataFrame,
     subjects: pd.DataFrame,
@@ -270,167 +449,20 @@ def derive_adae(
         raise ValueProblem(f"window_days must be ≥ 0, got {window_days}", field="window_days")
     _require(ae, [subject, term, grade, start], "adverse event")
     _require(subjects, [subject, arm, first_dose, last_dose], "subject")
-    duplicated = subjects[subject][subjects[subject].duplicated()]
-    if not duplicated.empty:
-        raise ValueProblem(
-            "subject listed twice in the subject table",
-            record=str(duplicated.iloc[0]),
-            field=subject,
-        )
-    problems: list[Problem] = []
+    dosing, problems = _dosing(subjects, subject, arm, first_dose, last_dose)
+    cols = _AeColumns(subject, term, soc, grade, start, related, serious, action, sequence)
+    present = set(ae.columns)
     dictionary_problems: list[Problem] = []
-    dosing: dict[str, tuple[str, dt.date | None, dt.date | None]] = {}
-    for _, row in subjects.iterrows():
-        key = str(row[subject])
-        dates = []
-        for column in (first_dose, last_dose):
-            parsed = _parse_date(row[column])
-            if isinstance(parsed, str):
-                problems.append(Problem(parsed, record=f"subject {key}", field=column))
-                parsed = None
-            dates.append(parsed)
-        if dates[0] is not None and dates[1] is not None and dates[1] < dates[0]:
-            problems.append(
-                Problem(
-                    "last dose is before the first dose", record=f"subject {key}", field=last_dose
-                )
-            )
-        dosing[key] = (str(row[arm]), dates[0], dates[1])
-
     rows = []
     for position, (_, record) in enumerate(ae.iterrows(), start=1):
-        who = str(record[subject])
-        seq = record[sequence] if sequence and sequence in ae.columns else position
-        where = (
-            f"subject {who}, AESEQ {seq}"
-            if sequence in ae.columns
-            else f"AE row {position} (subject {who})"
-        )
-        if who not in dosing:
-            problems.append(
-                Problem("subject is not in the subject table", record=where, field=subject)
-            )
-            continue
-        arm_name, first, last = dosing[who]
-        raw_term = record[term]
-        if (
-            raw_term is None
-            or (isinstance(raw_term, float) and pd.isna(raw_term))
-            or not str(raw_term).strip()
-        ):
-            problems.append(Problem("missing AE term", record=where, field=term))
-            continue
-        raw_grade = record[grade]
-        try:
-            grade_value = int(float(str(raw_grade).strip()))
-            if float(str(raw_grade).strip()) != grade_value:
-                raise ValueError
-        except (TypeError, ValueError):
-            problems.append(
-                Problem(
-                    "CTCAE grade must be a whole number 1–5",
-                    record=where,
-                    field=grade,
-                    value=str(raw_grade),
-                )
-            )
-            continue
-        try:
-            entry = dictionary.check_grade(str(raw_term), grade_value, record=where)
-        except DictionaryError as exc:
-            dictionary_problems.append(
-                Problem(f"{exc.message}. {exc.hint or ''}".strip(), record=where, field=term)
-            )
-            continue
-        except OncotrialError as exc:
-            problems.append(Problem(exc.message, record=where, field=grade, value=str(raw_grade)))
-            continue
-        if soc and soc in ae.columns:
-            given = record[soc]
-            if (
-                isinstance(given, str)
-                and given.strip()
-                and given.strip().casefold() != entry.soc.casefold()
-            ):
-                problems.append(
-                    Problem(
-                        f"SOC {given!r} does not match CTCAE v{dictionary.version}'s SOC "
-                        f"{entry.soc!r} for {entry.term!r}",
-                        record=where,
-                        field=soc,
-                    )
-                )
-                continue
-        onset = _parse_date(record[start])
-        if isinstance(onset, str):
-            problems.append(Problem(onset, record=where, field=start))
-            continue
-        rule = _teae_rule(onset, first, last, window_days)
-        related_flag, related_imputed = "Y", "N"
-        if related and related in ae.columns:
-            value = record[related]
-            text = (
-                ""
-                if value is None or (isinstance(value, float) and pd.isna(value))
-                else str(value).strip().upper()
-            )
-            if not text:
-                related_imputed = "Y"
-            elif text in RELATED_VALUES:
-                related_flag = "Y"
-            elif text in NOT_RELATED_VALUES:
-                related_flag = "N"
-            else:
-                problems.append(
-                    Problem(
-                        f"unknown relationship {value!r}",
-                        record=where,
-                        field=related,
-                    )
-                )
-                continue
+        row = _adae_row(record, position, cols, present, dosing, dictionary, window_days)
+        if isinstance(row, DictionaryError):
+            message = f"{row.message}. {row.hint or ''}".strip()
+            dictionary_problems.append(Problem(message, record=row.record, field=term))
+        elif isinstance(row, Problem):
+            problems.append(row)
         else:
-            related_imputed = "Y"
-        serious_flag = ""
-        if serious and serious in ae.columns:
-            value = record[serious]
-            text = (
-                ""
-                if value is None or (isinstance(value, float) and pd.isna(value))
-                else str(value).strip().upper()
-            )
-            if text not in ("Y", "N"):
-                problems.append(
-                    Problem("AESER must be Y or N", record=where, field=serious, value=str(value))
-                )
-                continue
-            serious_flag = text
-        discontinued = ""
-        if action and action in ae.columns:
-            value = record[action]
-            text = (
-                ""
-                if value is None or (isinstance(value, float) and pd.isna(value))
-                else str(value).strip().upper()
-            )
-            discontinued = "Y" if text in DISCONTINUATION_ACTIONS else "N"
-        rows.append(
-            {
-                "USUBJID": who,
-                "ARM": arm_name,
-                "AESEQ": seq,
-                "AEDECOD": entry.term,
-                "AESOC": entry.soc,
-                "AETOXGRN": grade_value,
-                "ASTDT": onset,
-                "TRTEMFL": "Y" if TEAE_RULES[rule].treatment_emergent else "N",
-                "TEAERULE": rule,
-                "AERELFL": related_flag,
-                "AERELIMP": related_imputed,
-                "AESERFL": serious_flag,
-                "AEDISCFL": discontinued,
-            }
-        )
+            rows.append(row)
     if dictionary_problems:
         first_problem = dictionary_problems[0]
         raise DictionaryError(
@@ -449,24 +481,7 @@ def derive_adae(
             hint="Correct the records listed and run again.",
             problems=problems,
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "USUBJID",
-            "ARM",
-            "AESEQ",
-            "AEDECOD",
-            "AESOC",
-            "AETOXGRN",
-            "ASTDT",
-            "TRTEMFL",
-            "TEAERULE",
-            "AERELFL",
-            "AERELIMP",
-            "AESERFL",
-            "AEDISCFL",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(_ADAE_COLUMNS))
 
 
 def _teae_rule(

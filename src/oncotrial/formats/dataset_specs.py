@@ -13,6 +13,7 @@ entity catalogue (issue 11) declares the vocabularies, this map is to be read fr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "AdamVariable",
     "CodelistSpec",
     "DatasetSpec",
+    "adam_variable",
 ]
 
 
@@ -284,6 +286,26 @@ ADAM_VARIABLES: dict[str, AdamVariable] = _adam(
     AEDISCFL|Led to Treatment Discontinuation Flag
     """
 )
+
+
+#: Per-intervention relatedness flags (analysis.adam): RELFL<k>/RELIMP<k> for the protocol's
+#: k-th intervention, numbered because SAS transport names hold 8 characters.
+_INDEXED_ADAM = (
+    (re.compile(r"RELFL(\d+)"), "Related to Intervention {k} Flag"),
+    (re.compile(r"RELIMP(\d+)"), "Intervention {k} Related Flag Imputed"),
+)
+
+
+def adam_variable(name: str) -> AdamVariable | None:
+    """The declared ADaM variable ``name``, the numbered families included; None if undeclared."""
+    declared = ADAM_VARIABLES.get(name)
+    if declared is not None:
+        return declared
+    for pattern, label in _INDEXED_ADAM:
+        found = pattern.fullmatch(name)
+        if found:
+            return AdamVariable(label.format(k=found.group(1)))
+    return None
 
 
 @dataclass(frozen=True)

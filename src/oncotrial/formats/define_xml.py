@@ -18,7 +18,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any  # odmlib is untyped: its model module and elements are Any
 
-from oncotrial.formats.metadata import Codelist, DatasetMeta, StudyMetadata, VariableMeta
+from oncotrial.formats.metadata import DatasetMeta, StudyMetadata, VariableMeta
+
+# define.xml 2.1 extends ODM 1.3: its CodeList is ODM's
+from oncotrial.formats.odm import codelist_element
 from oncotrial.formats.xml_schema import validate_xml
 
 __all__ = ["build_define", "validate_define", "write_define"]
@@ -93,20 +96,6 @@ def _item_group(model: ModuleType, dataset: DatasetMeta, standard_oid: str) -> A
     return group
 
 
-def _codelist(model: ModuleType, codelist: Codelist) -> Any:
-    node = model.CodeList(OID=codelist.oid, Name=codelist.name, DataType=codelist.data_type)
-    if codelist.dictionary:
-        node.ExternalCodeList = model.ExternalCodeList(
-            Dictionary=codelist.dictionary, Version=codelist.version or ""
-        )
-        return node
-    for order, term in enumerate(codelist.terms, start=1):
-        node.EnumeratedItem.append(model.EnumeratedItem(CodedValue=term, OrderNumber=order))
-    if codelist.nci_code:
-        node.Alias.append(model.Alias(Context="nci:ExtCodeID", Name=codelist.nci_code))
-    return node
-
-
 def build_define(metadata: StudyMetadata, *, created: str, source_version: str) -> Any:
     """The odmlib Define-XML 2.1 document of ``metadata`` (``created``: ISO 8601 date-time)."""
     import odmlib.define_2_1.model as model
@@ -130,7 +119,7 @@ def build_define(metadata: StudyMetadata, *, created: str, source_version: str) 
         for variable in dataset.variables:
             mdv.ItemDef.append(_item_def(model, dataset, variable))
     for codelist in metadata.codelists:
-        mdv.CodeList.append(_codelist(model, codelist))
+        mdv.CodeList.append(codelist_element(model, codelist))
     study = model.Study(
         OID=metadata.study_oid,
         GlobalVariables=model.GlobalVariables(

@@ -31,11 +31,11 @@ from oncotrial.errors import FormatError
 from oncotrial.formats.ascii import NotAscii, to_ascii
 from oncotrial.formats.dataset_specs import (
     ADAM_DATASETS,
-    ADAM_VARIABLES,
     CODELISTS,
     SDTM_DATASETS,
     CodelistSpec,
     DatasetSpec,
+    adam_variable,
 )
 from oncotrial.formats.sdtm_spec import (
     is_numeric_variable,
@@ -171,7 +171,7 @@ def _iso_type(values: list[str]) -> str:
 
 def _kind(standard: str, domain: str, name: str, values: list[str]) -> str:
     if standard == "ADaM":
-        declared = ADAM_VARIABLES.get(name)
+        declared = adam_variable(name)
         if declared is not None:
             return declared.kind
         if name.endswith("DT") and values and all(_DATE.match(v) for v in values):
@@ -263,7 +263,7 @@ def _sdtm_origin(domain: str, name: str) -> Origin:
 
 
 def _adam_origin(name: str) -> Origin:
-    declared = ADAM_VARIABLES.get(name)
+    declared = adam_variable(name)
     if declared is not None and declared.predecessor:
         return Origin("Predecessor", description=declared.predecessor)
     return Origin("Derived", "Sponsor")
@@ -339,7 +339,7 @@ def _describe_variable(
     values = _present(series.tolist())
     kind = _kind(standard, dataset, name, values)
     if standard == "ADaM":
-        declared = ADAM_VARIABLES.get(name)
+        declared = adam_variable(name)
         label = declared.label if declared else name
         origin = _adam_origin(name)
     else:

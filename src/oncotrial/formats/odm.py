@@ -33,7 +33,7 @@ from oncotrial.formats.metadata import Codelist, DatasetMeta, StudyMetadata, Var
 from oncotrial.formats.sdtm_spec import to_text_frame
 from oncotrial.formats.xml_schema import validate_xml
 
-__all__ = ["build_odm", "read_odm_records", "validate_odm", "write_odm"]
+__all__ = ["build_odm", "codelist_element", "read_odm_records", "validate_odm", "write_odm"]
 
 STUDY_EVENT = "SE.STUDY"
 NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
@@ -71,7 +71,8 @@ def _item_def(model: ModuleType, dataset: DatasetMeta, variable: VariableMeta) -
     return item
 
 
-def _codelist(model: ModuleType, codelist: Codelist) -> Any:
+def codelist_element(model: ModuleType, codelist: Codelist) -> Any:
+    """An ODM 1.3 CodeList (define.xml 2.1 uses the same element): terms or a dictionary."""
     node = model.CodeList(OID=codelist.oid, Name=codelist.name, DataType=codelist.data_type)
     if codelist.dictionary:
         node.ExternalCodeList = model.ExternalCodeList(
@@ -131,7 +132,7 @@ def _metadata_version(model: ModuleType, metadata: StudyMetadata) -> Any:
         for variable in dataset.variables:
             mdv.ItemDef.append(_item_def(model, dataset, variable))
     for codelist in metadata.codelists:
-        mdv.CodeList.append(_codelist(model, codelist))
+        mdv.CodeList.append(codelist_element(model, codelist))
     return mdv
 
 

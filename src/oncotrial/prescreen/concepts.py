@@ -46,7 +46,10 @@ from oncotrial.simulate.omop import OmopVocabulary
 __all__ = [
     "UNMAPPED_MARKER",
     "ConceptMap",
+    "Correction",
+    "Source",
     "Unmapped",
+    "Verification",
     "concept_map",
     "map_eligibility",
     "unverified_criteria",
@@ -63,6 +66,56 @@ _DERIVED_INPUTS = {
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a concept id was seen with its name: a public file at a commit."""
+
+    concept_id: int
+    concept_name: str
+    repository: str
+    path: str
+    commit: str
+    vocabulary_id: str | None = None  # as the source states them (some state only the name)
+    concept_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An id a public source contradicted, and what replaced it (None: the entry was removed)."""
+
+    entry: str
+    was: int
+    now: int | None
+    why: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    checked_entries: int
+    concept_ids: int
+    checked_ids: int
+    unverified: dict[str, tuple[int, ...]]
+    corrections: tuple[Correction, ...]
+
+    def lines(self) -> list[str]:
+        """The report: counts, then each unverified entry and each correction."""
+        out = [
+            f"{self.checked_ids} of {self.concept_ids} concept ids confirmed in public sources "
+            f"({self.checked_entries} of {self.entries} entries); "
+            f"{self.concept_ids - self.checked_ids} unverified, {len(self.corrections)} corrected",
+        ]
+        out += [
+            f"unverified: {key} ({', '.join(map(str, ids))})"
+            for key, ids in self.unverified.items()
+        ]
+        out += [
+            f"corrected: {c.entry} {c.was} -> {c.now if c.now is not None else 'removed'}"
+            for c in self.corrections
+        ]
+        return out
+
+
+@dataclass(frozen=True)
 class ConceptMap:
     version: str
     cdm_version: str
@@ -75,16 +128,63 @@ class ConceptMap:
     conditions: dict[str, tuple[int, ...]]
     other_cancers: dict[str, int]
     drug_classes: dict[str, dict[str, int]]  # class -> ingredient name -> concept id
-    procedures: dict[str, tuple[int, ...]]
+    procedures: dict[str, tuple[int, ...]]  # surgery includes major surgery's ids
     value_concepts: dict[int, str]
     gender: dict[str, int]
+    raw_procedures: dict[str, tuple[int, ...]] = field(default_factory=dict)  # as in the file
     codes: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (vocabulary, code)
-    # entry ("table.key") -> where its concept id was seen with its name (repository, path, commit)
-    checked: dict[str, dict[str, str]] = field(default_factory=dict)
+    # entry ("table.key") -> for each of its concept ids, where it was seen with its name
+    # (repository, path, commit; vocabulary and code where the source states them)
+    checked: dict[str, tuple[Source, ...]] = field(default_factory=dict)
+    # entry -> the concept ids of it no public source confirmed
+    unconfirmed: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    corrections: tuple[Correction, ...] = ()
 
     def unverified(self, keys: list[str]) -> list[str]:
         """Those of ``keys`` whose concept ids no public source confirmed."""
         return [key for key in keys if key not in self.checked]
+
+    def entry_ids(self) -> dict[str, tuple[int, ...]]:
+        """Every entry ("table.key") of the map with its concept ids, in the file's order."""
+        out: dict[str, tuple[int, ...]] = {f"gender.{k}": (v,) for k, v in self.gender.items()}
+        out.update({f"value_concepts.{cid}": (cid,) for cid in self.value_concepts})
+        out.update({f"units.{k}": (v,) for k, v in self.units.items()})
+        tables: tuple[tuple[str, dict[str, int]], ...] = (
+            ("measurements", self.measurements),
+            ("performance_status", self.performance),
+            ("biomarkers", self.biomarkers),
+        )
+        for table, ids in tables:
+            out.update({f"{table}.{k}": (v,) for k, v in ids.items()})
+        out.update({f"other_primary_cancers.{k}": (v,) for k, v in self.other_cancers.items()})
+        out.update({f"conditions.{k}": v for k, v in self.conditions.items()})
+        out.update({f"procedures.{k}": v for k, v in self.raw_procedures.items()})
+        out.update({f"drug_classes.{k}": tuple(v.values()) for k, v in self.drug_classes.items()})
+        out["tumour_size"] = (self.tumour_size,)
+        return out
+
+    def verification(self) -> Verification:
+        """How much of the map public sources confirmed: the concept-map report.
+
+        Computed from the entries and the 'checked' citations, so an entry added without one
+        counts as unverified whatever the file's 'unverified' list says.
+        """
+        entries = self.entry_ids()
+        confirmed = {s.concept_id for sources in self.checked.values() for s in sources}
+        ids = {cid for cids in entries.values() for cid in cids}
+        unverified = {
+            key: tuple(cid for cid in cids if cid not in confirmed) or cids
+            for key, cids in entries.items()
+            if key not in self.checked
+        }
+        return Verification(
+            entries=len(entries),
+            checked_entries=len(entries) - len(unverified),
+            concept_ids=len(ids),
+            checked_ids=len(ids & confirmed),
+            unverified=unverified,
+            corrections=self.corrections,
+        )
 
     @property
     def unverified_units(self) -> list[str]:
@@ -140,6 +240,7 @@ def concept_map() -> ConceptMap:
         for entries in raw[table].values():
             for cid, code in entries:
                 codes[int(cid)] = ("SNOMED", code)
+    raw_procedures = dict(procedures)
     # Surgery includes major surgery (eligibility.concepts.IMPLIED): one list per key.
     if "major_surgery" in procedures and "surgery" in procedures:
         procedures["surgery"] = tuple(
@@ -165,8 +266,32 @@ def concept_map() -> ConceptMap:
         procedures=procedures,
         value_concepts={int(k): v for k, v in raw["value_concepts"].items()},
         gender={k: int(v) for k, v in raw["gender"].items()},
+        raw_procedures=raw_procedures,
         codes=codes,
-        checked={key: dict(source) for key, source in raw.get("checked", {}).items()},
+        checked={
+            key: tuple(_source(s) for s in sources)
+            for key, sources in raw.get("checked", {}).items()
+        },
+        unconfirmed={
+            key: tuple(int(cid) for cid in entry["concept_ids"])
+            for key, entry in raw.get("unverified", {}).items()
+        },
+        corrections=tuple(
+            Correction(c["entry"], int(c["was"]), c["now"], c["why"])
+            for c in raw.get("corrections", [])
+        ),
+    )
+
+
+def _source(raw: dict[str, Any]) -> Source:
+    return Source(
+        concept_id=int(raw["concept_id"]),
+        concept_name=str(raw["concept_name"]),
+        repository=str(raw["repository"]),
+        path=str(raw["path"]),
+        commit=str(raw["commit"]),
+        vocabulary_id=raw.get("vocabulary_id") or None,
+        concept_code=raw.get("concept_code") or None,
     )
 
 

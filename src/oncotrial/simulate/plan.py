@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from oncotrial.catalogue.countries import location_country_code
 from oncotrial.catalogue.treatment import DOSE_FORMS, ROUTE_OF_PROTOCOL
 from oncotrial.protocol.dosing import Timing
 from oncotrial.protocol.model import Arm, Intervention, Protocol
@@ -261,28 +262,11 @@ def _start(protocol: Protocol, parameters: DesignParameters) -> date:
     return DEFAULT_START
 
 
-_COUNTRIES = {
-    "china": "CHN",
-    "united states": "USA",
-    "japan": "JPN",
-    "korea, republic of": "KOR",
-    "south korea": "KOR",
-    "taiwan": "TWN",
-    "hong kong": "HKG",
-    "germany": "DEU",
-    "france": "FRA",
-    "italy": "ITA",
-    "spain": "ESP",
-    "united kingdom": "GBR",
-    "canada": "CAN",
-    "australia": "AUS",
-}
-
-
 def _sites(protocol: Protocol) -> tuple[tuple[str, str, str], ...]:
     sites = []
     for number, location in enumerate(protocol.locations[:20], start=1):
-        country = _COUNTRIES.get((location.country or "").strip().lower(), "")
+        # DM.COUNTRY is ISO 3166-1 alpha-3 (catalogue.countries); an unknown name stays blank
+        country = location_country_code(location.country or "") or ""
         sites.append((f"{number:02d}", location.facility or f"Site {number:02d}", country))
     if not sites:
         sites.append(("01", "Site 01", "CHN"))

@@ -46,7 +46,7 @@ def configure(
     wanted = build_settings(
         db, extra_apps=extra_apps, extra_middleware=extra_middleware, **overrides
     )
-    database = wanted["DATABASES"]["default"]
+    database: dict[str, Any] = wanted["DATABASES"]["default"]
     if not settings.configured:
         settings.configure(**wanted)
         django.setup()

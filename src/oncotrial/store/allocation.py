@@ -116,7 +116,7 @@ def _store(
                 for slot in existing.slots.all():
                     slot.delete()
                 existing.delete()
-        scheme = RandomizationScheme.objects.create(
+        scheme: RandomizationScheme = RandomizationScheme.objects.create(
             trial=trial,
             method=method,
             source=source,

@@ -22,9 +22,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from oncotrial.errors import IntegrityError, StoreError
+
+if TYPE_CHECKING:
+    from django.db.models import Model
 
 __all__ = [
     "HistoryEntry",
@@ -133,20 +136,18 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 _HIDDEN = {"id", "trial", "history_id", "history_date", "history_type", "revision"}
 
 
-def history_of(model: type, pk: int, labels: dict[str, str] | None = None) -> list[HistoryEntry]:
+def history_of(
+    model: type[Model], pk: int, labels: dict[str, str] | None = None
+) -> list[HistoryEntry]:
     """The history of one record (oldest first), with old and new values of each change.
 
     ``labels`` renames fields in ``changes`` (model field → SDTM variable).
     """
     labels = labels or {}
-    rows = list(model.history.filter(id=pk).order_by("history_date", "history_id"))  # type: ignore[attr-defined]
+    rows = list(model.history.filter(id=pk).order_by("history_date", "history_id"))
     entries: list[HistoryEntry] = []
     previous = None
-    field_names = [
-        f.attname
-        for f in model._meta.concrete_fields  # type: ignore[attr-defined]
-        if f.attname not in _HIDDEN
-    ]
+    field_names = [f.attname for f in model._meta.concrete_fields if f.attname not in _HIDDEN]
     for row in rows:
         values = {name: getattr(row, name) for name in field_names}
         if previous is None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -32,7 +32,8 @@ def _python_list(values: Any, field: dj.Field, n: int) -> list[Any]:
     if values is None:
         return [None] * n
     if isinstance(values, pd.Series):
-        values = values.to_numpy(dtype=object, na_value=None)
+        # pandas-stubs' overloads of to_numpy leave out na_value=None, which this needs
+        values = cast("Any", values).to_numpy(dtype=object, na_value=None)
     if isinstance(values, np.ndarray):
         if values.dtype.kind == "f":
             missing = np.isnan(values)
@@ -43,7 +44,8 @@ def _python_list(values: Any, field: dj.Field, n: int) -> list[Any]:
             if integral and missing.any():
                 out[~missing] = values[~missing].astype(np.int64).astype(object)
             out[missing] = None
-            return out.tolist()  # type: ignore[no-any-return]
+            python: list[Any] = out.tolist()
+            return python
         values = values.tolist()
     elif not isinstance(values, list):
         values = list(values)
@@ -55,7 +57,8 @@ def _python_list(values: Any, field: dj.Field, n: int) -> list[Any]:
         return [None if v is None or v != v else float(v) for v in values]
     if isinstance(field, dj.IntegerField | dj.ForeignKey):
         return [None if v is None or v != v else int(v) for v in values]
-    return values
+    as_is: list[Any] = values  # a list by now (the checks above)
+    return as_is
 
 
 class BulkWriter:
@@ -135,7 +138,7 @@ class BulkWriter:
         Copying inside the database is what makes a bulk import with a full audit trail cost
         little more than the import itself.
         """
-        history = model.history.model  # type: ignore[attr-defined]
+        history = model.history.model
         extra = {
             "history_date": "%s",
             "history_change_reason": "%s",

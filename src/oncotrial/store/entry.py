@@ -43,12 +43,13 @@ __all__ = [
 
 def lock_subject(subject: db.Subject) -> db.Subject:
     """The subject's row, locked until the transaction ends."""
-    return db.Subject.objects.select_for_update().get(pk=subject.pk)
+    locked: db.Subject = db.Subject.objects.select_for_update().get(pk=subject.pk)
+    return locked
 
 
 def next_seq(model: type[Model], subject: db.Subject, domain: str | None = None) -> int:
     """The next --SEQ of the subject in the model's domain (call inside ``lock_subject``)."""
-    records = model.objects.filter(subject=subject)  # type: ignore[attr-defined]
+    records = model.objects.filter(subject=subject)
     if domain is not None and model is db.Finding:
         records = records.filter(domain=domain)
     highest = records.aggregate(top=Max("seq"))["top"]
@@ -68,9 +69,7 @@ def create_record(
         locked = lock_subject(subject)
         seq = next_seq(model, locked, values.get("domain"))
         try:
-            return model.objects.create(  # type: ignore[attr-defined]
-                trial_id=locked.trial_id, subject=locked, seq=seq, **values
-            )
+            return model.objects.create(trial_id=locked.trial_id, subject=locked, seq=seq, **values)
         except DjangoIntegrityError as exc:
             raise IntegrityError(
                 f"the database refused the record ({exc}); nothing was saved",
@@ -138,7 +137,7 @@ def update_record(
             "a change to a record needs a reason", field="reason", hint="Say why it changes."
         )
     with transaction.atomic(), acting_as(user, reason.strip()):
-        locked = type(record).objects.select_for_update().get(pk=record.pk)  # type: ignore[attr-defined]
+        locked = type(record).objects.select_for_update().get(pk=record.pk)
         if expected_revision is not None and locked.revision != expected_revision:
             raise _conflict(locked, expected_revision)
         changes = []
@@ -182,9 +181,10 @@ def create_assessment(subject: db.Subject, values: Mapping[str, Any]) -> db.Tumo
             )
     try:
         with transaction.atomic():
-            return db.TumourAssessment.objects.create(
+            assessment: db.TumourAssessment = db.TumourAssessment.objects.create(
                 trial_id=subject.trial_id, subject=subject, entered=True, **values
             )
+            return assessment
     except DjangoIntegrityError as exc:
         raise IntegrityError(
             f"{visit} already has a tumour assessment by the {str(evaluator).lower()}; "

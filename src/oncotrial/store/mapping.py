@@ -58,7 +58,7 @@ def domain_columns(domain: str) -> tuple[ColumnMap, ...]:
     model = model_for(domain)
     if model is None:
         return ()
-    mapping: dict[str, str] = model.SDTM  # type: ignore[attr-defined]
+    mapping: dict[str, str] = model.SDTM
     columns = []
     for variable, field_name in mapping.items():
         name = variable.replace("--", domain)

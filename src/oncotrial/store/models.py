@@ -105,10 +105,10 @@ class Audited(models.Model):
         adding = self._state.adding
         if not adding:
             self._require_reason("a change")
-        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
+        with transaction.atomic(using=kwargs.get("using")):
             if not adding and self.pk is not None:
                 self._next_revision(kwargs)
-            super().save(*args, **kwargs)  # type: ignore[arg-type]
+            super().save(*args, **kwargs)
 
     def _next_revision(self, kwargs: dict[str, object]) -> None:
         """One more than the stored revision (locked; this instance's may be stale)."""
@@ -120,8 +120,8 @@ class Audited(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         self._require_reason("a deletion")
-        with transaction.atomic(using=kwargs.get("using")):  # type: ignore[arg-type]
-            return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+        with transaction.atomic(using=kwargs.get("using")):
+            return cast("tuple[int, dict[str, int]]", super().delete(*args, **kwargs))
 
 
 def _history() -> HistoricalRecords:
@@ -151,11 +151,11 @@ class Trial(Audited):
     history = _history()
 
     def __str__(self) -> str:
-        return self.trial_id
+        return str(self.trial_id)
 
     @property
     def protocol(self) -> ProtocolVersion | None:
-        return self.protocol_versions.order_by("-version").first()
+        return cast("ProtocolVersion | None", self.protocol_versions.order_by("-version").first())
 
 
 class ProtocolVersion(Audited):
@@ -264,7 +264,7 @@ class Subject(Audited):
         constraints = [models.UniqueConstraint(fields=["trial", "usubjid"], name="subject_unique")]
 
     def __str__(self) -> str:
-        return self.usubjid
+        return str(self.usubjid)
 
 
 class SubjectRecord(Audited):

@@ -62,7 +62,7 @@ def parse_record(text: str) -> RecordRef:
 def _trial(trial_id: str | None) -> models.Trial:
     if trial_id:
         return find_trial(trial_id)
-    trials = list(models.Trial.objects.all()[:2])
+    trials: list[models.Trial] = list(models.Trial.objects.all()[:2])
     if len(trials) == 1:
         return trials[0]
     if not trials:
@@ -74,7 +74,9 @@ def find_record(
     ref: RecordRef, trial_id: str | None = None
 ) -> models.Subject | models.SubjectRecord:
     trial = _trial(trial_id)
-    subject = models.Subject.objects.filter(trial=trial, usubjid=ref.usubjid).first()
+    subject: models.Subject | None = models.Subject.objects.filter(
+        trial=trial, usubjid=ref.usubjid
+    ).first()
     if subject is None:
         raise StoreError(f"no subject {ref.usubjid} in trial {trial.trial_id}", record=str(ref))
     if ref.domain == "DM":
@@ -84,7 +86,7 @@ def find_record(
     query = model.objects.filter(subject=subject, seq=ref.seq)
     if model is models.Finding:
         query = query.filter(domain=ref.domain)
-    record = query.first()
+    record: models.SubjectRecord | None = query.first()
     if record is None:
         raise StoreError(
             f"subject {ref.usubjid} has no {ref.domain} record with {ref.domain}SEQ {ref.seq}",
@@ -145,7 +147,7 @@ def delete_record(
     with transaction.atomic(), acting_as(account, reason):
         record = find_record(ref, trial_id)
         lock_trial(record.trial.trial_id)
-        record._change_reason = reason  # type: ignore[union-attr]
+        record._change_reason = reason
         try:
             record.delete()
         except Exception as exc:  # ProtectedError: measurements still refer to it
@@ -162,12 +164,12 @@ def record_history(ref: RecordRef, trial_id: str | None = None) -> list[HistoryE
     trial = _trial(trial_id)
     model = models.Subject if ref.domain == "DM" else model_for(ref.domain)
     assert model is not None
-    history = model.history.model  # type: ignore[attr-defined]
+    history = model.history.model
     if ref.domain == "DM":
         rows = history.objects.filter(trial_id=trial.pk, usubjid=ref.usubjid)
     else:
         subject_ids = list(
-            models.Subject.history.filter(trial_id=trial.pk, usubjid=ref.usubjid)  # type: ignore[attr-defined]
+            models.Subject.history.filter(trial_id=trial.pk, usubjid=ref.usubjid)
             .values_list("id", flat=True)
             .distinct()
         )

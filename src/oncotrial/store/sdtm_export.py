@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Model
 
 from oncotrial.errors import StoreError
 from oncotrial.formats.sdtm_spec import numbers_as_text, order_columns
@@ -24,7 +25,7 @@ __all__ = ["export_sdtm", "find_trial", "trial_domains"]
 
 
 def find_trial(trial_id: str) -> models.Trial:
-    trial = models.Trial.objects.filter(trial_id=trial_id).first()
+    trial: models.Trial | None = models.Trial.objects.filter(trial_id=trial_id).first()
     if trial is None:
         known = list(models.Trial.objects.order_by("trial_id").values_list("trial_id", flat=True))
         raise StoreError(
@@ -51,7 +52,7 @@ def _query(sql: str, params: list[object], columns: list[str]) -> pd.DataFrame:
 
 
 def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+    return str(connection.ops.quote_name(name))
 
 
 def _format(series: pd.Series, kind: str) -> pd.Series:
@@ -63,7 +64,9 @@ def _format(series: pd.Series, kind: str) -> pd.Series:
     return pd.Series(numbers_as_text(numbers), index=series.index, dtype=object)
 
 
-def _subject_filter(subject_ids: list[int] | None, column: str = "subject_id") -> tuple[str, list]:
+def _subject_filter(
+    subject_ids: list[int] | None, column: str = "subject_id"
+) -> tuple[str, list[int]]:
     if subject_ids is None or len(subject_ids) > 20000:  # large sets: filtered after the query
         return "", []
     if not subject_ids:
@@ -132,7 +135,7 @@ def export_sdtm(
 def _domain_frame(
     trial: models.Trial,
     domain: str,
-    model: type,
+    model: type[Model],
     subject_ids: list[int] | None,
     usubjid_of: dict[int, str],
 ) -> pd.DataFrame | None:
@@ -187,11 +190,11 @@ def _domain_frame(
     return frame
 
 
-def _has_extra(model: type, trial: models.Trial, domain: str) -> bool:
+def _has_extra(model: type[Model], trial: models.Trial, domain: str) -> bool:
     query = model.objects.filter(trial=trial, extra__isnull=False)
     if model is models.Finding:
         query = query.filter(domain=domain)
-    return query.exists()
+    return bool(query.exists())
 
 
 def _assessments(ids: list[int], fields: list[str]) -> pd.DataFrame:

@@ -15,14 +15,15 @@ mode their stored records are replaced.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 from django.db import IntegrityError as DjangoIntegrityError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from oncotrial.endpoints.ctcae import CtcaeDictionary
@@ -72,7 +73,7 @@ def store_protocol(trial: models.Trial, yaml_text: str, note: str = "") -> int:
     digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
     current = trial.protocol_versions.order_by("-version").first()
     if current is not None and current.sha256 == digest:
-        return current.version
+        return int(current.version)
     version = (current.version + 1) if current else 1
     models.ProtocolVersion.objects.create(
         trial=trial, version=version, yaml=yaml_text, sha256=digest, note=note
@@ -184,7 +185,7 @@ def import_sdtm(
                 trial = models.Trial.objects.create(trial_id=trial_id, studyid=studyid, title=title)
             elif title and not trial.title:
                 trial.title = title
-                trial._change_reason = "title added"  # type: ignore[attr-defined]
+                trial._change_reason = "title added"
                 trial.save()
             version = None
             if protocol_yaml is not None:
@@ -258,7 +259,7 @@ def _assign_seq(domain: str, frame: pd.DataFrame, stored: pd.DataFrame | None) -
     missing = frame[name].isna()
     if not missing.any():
         return frame
-    highest: dict[str, float] = {}
+    highest: dict[Hashable, float] = {}  # USUBJID -> the highest number it has
     for source in (stored, frame):
         if source is not None and len(source) and name in source.columns:
             numbers = pd.to_numeric(source[name], errors="coerce")
@@ -357,7 +358,7 @@ class _Writer:
         added = [c for c in columns if c not in layout.columns]
         if added:
             layout.columns = [*layout.columns, *added]
-            layout._change_reason = (  # type: ignore[attr-defined]
+            layout._change_reason = (
                 self.reason or f"variables {', '.join(added)} added by an import"
             )
             layout.save()
@@ -422,7 +423,7 @@ class _Writer:
             {
                 "subject_id": [self.subject_ids[u] for u in frame["USUBJID"].tolist()],
                 "visit": frame.get("VISIT"),
-                "visitnum": pd.to_numeric(frame.get("VISITNUM"), errors="coerce")
+                "visitnum": pd.to_numeric(frame["VISITNUM"], errors="coerce")
                 if "VISITNUM" in frame.columns
                 else np.nan,
                 "dtc": frame.get(f"{domain}DTC"),
@@ -495,7 +496,8 @@ class _Writer:
         found = lesion_index(lesions, wanted)
         if (found < 0).any():  # validation guarantees a lesion; a concurrent delete would not
             raise StoreError("a measured lesion disappeared during the import; nothing was written")
-        return lesions["id"].to_numpy()[found].tolist()
+        ids: list[int] = lesions["id"].to_numpy()[found].tolist()
+        return ids
 
     def _other(self, domain: str, frame: pd.DataFrame) -> None:
         stored = models.OtherRecord.objects.filter(trial=self.trial, domain=domain)
@@ -506,7 +508,7 @@ class _Writer:
                     hint="Import with --update and a --reason to replace them.",
                 )
             for record in stored:
-                record._change_reason = self.reason  # type: ignore[attr-defined]
+                record._change_reason = self.reason
                 record.delete()
             self.updated[domain] = len(frame)
         records = frame.astype(object).where(frame.notna(), None)
@@ -538,10 +540,10 @@ class _Writer:
         assert model is not None
         stored = self.existing[domain]
         key = ["USUBJID"] if domain == "DM" else ["USUBJID", f"{domain}SEQ"]
-        stored_by_key = {_key(row, key): row for row in stored.to_dict(orient="records")}
+        stored_by_key = {_key(row, key): row for row in _records(stored)}
         maps = domain_columns(domain)
         changed = unchanged = 0
-        for row in frame.to_dict(orient="records"):
+        for row in _records(frame):
             before = stored_by_key[_key(row, key)]
             differences = [
                 name
@@ -559,7 +561,7 @@ class _Writer:
     def _update_record(
         self,
         domain: str,
-        model: type,
+        model: type[Model],
         maps: tuple[ColumnMap, ...],
         row: dict[str, Any],
         differences: list[str],
@@ -597,6 +599,11 @@ class _Writer:
             record.site_id = self._sites(pd.DataFrame([row]))[0]
         record._change_reason = self.reason
         record.save()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of an SDTM frame as dicts (its column names are SDTM variables: strings)."""
+    return cast("list[dict[str, Any]]", frame.to_dict(orient="records"))
 
 
 def _key(row: Mapping[str, Any], key: list[str]) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,12 @@ def _complete_date(series: pd.Series) -> pd.Series:
     text = series.astype(object).where(series.notna(), None)
     ok = text.map(lambda v: isinstance(v, str) and len(v) >= 10 and v[4] == "-" and v[7] == "-")
     return text.where(ok, None).map(lambda v: v[:10] if isinstance(v, str) else None)
+
+
+def _labels_by(index: pd.Index, keys: pd.Series) -> dict[Any, pd.Index]:
+    """``index.groupby(keys)``: the labels of ``index`` per value of ``keys`` (pandas-stubs
+    leaves ``Index.groupby`` out)."""
+    return cast("dict[Any, pd.Index]", cast("Any", index).groupby(keys))
 
 
 def lesion_index(lesions: pd.DataFrame, wanted: pd.DataFrame) -> np.ndarray:
@@ -115,7 +122,12 @@ class _Checker:
         return self.sources.get(domain) or Source(f"{domain.lower()}.csv")
 
     def add(
-        self, domain: str, rows: pd.Index | np.ndarray | list, field: str | None, values, message
+        self,
+        domain: str,
+        rows: pd.Index | np.ndarray | list[Any],
+        field: str | None,
+        values: Any,
+        message: str | list[str],
     ) -> None:
         source = self._source(domain)
         rows = list(rows)
@@ -362,7 +374,7 @@ class _Checker:
         grades = (
             frame["AETOXGR"] if "AETOXGR" in frame.columns else pd.Series(None, index=frame.index)
         )
-        for term, group in frame.index[terms.notna()].groupby(terms[terms.notna()]).items():
+        for term, group in _labels_by(frame.index[terms.notna()], terms[terms.notna()]).items():
             try:
                 entry = dictionary.lookup(term)
             except DictionaryError as exc:
@@ -485,119 +497,122 @@ class _Checker:
         if not ds.empty and "DSDECOD" in ds.columns:
             allocation = ds[ds["DSDECOD"].isin(_ALLOCATION)]
             deaths = ds[(ds["DSDECOD"] == subject.DEATH) & _not_end_of_treatment(ds)]
-            for what, part in (("randomization (or enrollment)", allocation), ("death", deaths)):
-                counts = part.groupby("USUBJID")["USUBJID"].transform("size")
-                dup = part[(counts > 1) & (part["__origin"] == "new")]
-                if len(dup):
-                    first = part.groupby("USUBJID")["DSSEQ"].transform("first")
-                    self.add(
-                        "DS",
-                        dup["__row"].tolist(),
-                        "DSDECOD",
-                        dup["DSDECOD"].tolist(),
-                        [
-                            f"the subject already has a {what} record (DSSEQ {first[i]}); a "
-                            f"subject has only one"
-                            for i in dup.index
-                        ],
-                    )
-        if allocation.empty or "DSSTDTC" not in allocation.columns:
-            enrolled = pd.DataFrame(columns=["USUBJID", "start", "start_origin", "start_row"])
-        else:
-            enrolled = (
-                allocation.assign(start=_complete_date(allocation["DSSTDTC"]))
-                .dropna(subset=["start"])
-                .drop_duplicates("USUBJID")
-                .rename(columns={"__origin": "start_origin", "__row": "start_row"})
-            )[["USUBJID", "start", "start_origin", "start_row"]]
-        candidates = []
-        if not deaths.empty and "DSSTDTC" in deaths.columns:
-            candidates.append(
-                pd.DataFrame(
-                    {
-                        "USUBJID": deaths["USUBJID"],
-                        "death": _complete_date(deaths["DSSTDTC"]),
-                        "origin": deaths["__origin"],
-                        "row": deaths["__row"],
-                        "domain": "DS",
-                        "field": "DSSTDTC",
-                    }
-                )
-            )
-        if not dm.empty and "DTHDTC" in dm.columns:
-            candidates.append(
-                pd.DataFrame(
-                    {
-                        "USUBJID": dm["USUBJID"],
-                        "death": _complete_date(dm["DTHDTC"]),
-                        "origin": dm["__origin"],
-                        "row": dm["__row"],
-                        "domain": "DM",
-                        "field": "DTHDTC",
-                    }
-                )
-            )
-        if candidates and not enrolled.empty:
-            death_dates = pd.concat(candidates, ignore_index=True).dropna(subset=["death"])
-            early = death_dates.merge(enrolled, on="USUBJID")
-            early = early[early["death"] < early["start"]]
-            for item in early.itertuples(index=False):
-                if item.origin == "new":
-                    self.add(
-                        item.domain,
-                        [item.row],
-                        item.field,
-                        item.death,
-                        f"the death date is before the subject's enrollment date {item.start}",
-                    )
-                elif item.start_origin == "new":
-                    self.add(
-                        "DS",
-                        [item.start_row],
-                        "DSSTDTC",
-                        item.start,
-                        f"the enrollment date is after the subject's death on {item.death}",
-                    )
+            self._one_per_subject(allocation, deaths)
+        self._death_after_enrollment(allocation, deaths, dm)
         if (
             not deaths.empty
             and not dm.empty
             and "DTHDTC" in dm.columns
             and "DSSTDTC" in deaths.columns
         ):
-            ds_death = pd.DataFrame(
-                {
-                    "USUBJID": deaths["USUBJID"],
-                    "ds_date": _complete_date(deaths["DSSTDTC"]),
-                    "ds_origin": deaths["__origin"],
-                    "ds_row": deaths["__row"],
-                }
-            ).dropna(subset=["ds_date"])
-            dm_death = pd.DataFrame(
-                {
-                    "USUBJID": dm["USUBJID"],
-                    "dm_date": _complete_date(dm["DTHDTC"]),
-                    "dm_origin": dm["__origin"],
-                    "dm_row": dm["__row"],
-                }
-            ).dropna(subset=["dm_date"])
-            both = dm_death.merge(ds_death, on="USUBJID")
-            for item in both[both["dm_date"] != both["ds_date"]].itertuples(index=False):
-                if item.dm_origin == "new":
-                    self.add(
-                        "DM",
-                        [item.dm_row],
-                        "DTHDTC",
-                        item.dm_date,
-                        f"DTHDTC disagrees with the DS death record ({item.ds_date})",
-                    )
-                elif item.ds_origin == "new":
-                    self.add(
-                        "DS",
-                        [item.ds_row],
-                        "DSSTDTC",
-                        item.ds_date,
-                        f"the death date disagrees with DM DTHDTC ({item.dm_date})",
-                    )
+            self._death_dates_agree(deaths, dm)
+
+    def _one_per_subject(self, allocation: pd.DataFrame, deaths: pd.DataFrame) -> None:
+        """A subject has one randomization (or enrollment) record and one death record."""
+        for what, part in (("randomization (or enrollment)", allocation), ("death", deaths)):
+            counts = part.groupby("USUBJID")["USUBJID"].transform("size")
+            dup = part[(counts > 1) & (part["__origin"] == "new")]
+            if len(dup):
+                first = part.groupby("USUBJID")["DSSEQ"].transform("first")
+                self.add(
+                    "DS",
+                    dup["__row"].tolist(),
+                    "DSDECOD",
+                    dup["DSDECOD"].tolist(),
+                    [
+                        f"the subject already has a {what} record (DSSEQ {first[i]}); a "
+                        f"subject has only one"
+                        for i in dup.index
+                    ],
+                )
+
+    def _death_after_enrollment(
+        self, allocation: pd.DataFrame, deaths: pd.DataFrame, dm: pd.DataFrame
+    ) -> None:
+        """No death (DS or DM DTHDTC) before enrollment: the new record of the pair is named."""
+        if allocation.empty or "DSSTDTC" not in allocation.columns:
+            return
+        enrolled = (
+            allocation.assign(start=_complete_date(allocation["DSSTDTC"]))
+            .dropna(subset=["start"])
+            .drop_duplicates("USUBJID")
+            .rename(columns={"__origin": "start_origin", "__row": "start_row"})
+        )[["USUBJID", "start", "start_origin", "start_row"]]
+        candidates = []
+        for frame, column, domain in ((deaths, "DSSTDTC", "DS"), (dm, "DTHDTC", "DM")):
+            if frame.empty or column not in frame.columns:
+                continue
+            candidates.append(
+                pd.DataFrame(
+                    {
+                        "USUBJID": frame["USUBJID"],
+                        "death": _complete_date(frame[column]),
+                        "origin": frame["__origin"],
+                        "row": frame["__row"],
+                        "domain": domain,
+                        "field": column,
+                    }
+                )
+            )
+        if not candidates or enrolled.empty:
+            return
+        death_dates = pd.concat(candidates, ignore_index=True).dropna(subset=["death"])
+        early = death_dates.merge(enrolled, on="USUBJID")
+        early = early[early["death"] < early["start"]]
+        for item in early.itertuples(index=False):
+            if item.origin == "new":
+                self.add(
+                    str(item.domain),
+                    [item.row],
+                    str(item.field),
+                    item.death,
+                    f"the death date is before the subject's enrollment date {item.start}",
+                )
+            elif item.start_origin == "new":
+                self.add(
+                    "DS",
+                    [item.start_row],
+                    "DSSTDTC",
+                    item.start,
+                    f"the enrollment date is after the subject's death on {item.death}",
+                )
+
+    def _death_dates_agree(self, deaths: pd.DataFrame, dm: pd.DataFrame) -> None:
+        """DM DTHDTC and the DS death record give the same date."""
+        ds_death = pd.DataFrame(
+            {
+                "USUBJID": deaths["USUBJID"],
+                "ds_date": _complete_date(deaths["DSSTDTC"]),
+                "ds_origin": deaths["__origin"],
+                "ds_row": deaths["__row"],
+            }
+        ).dropna(subset=["ds_date"])
+        dm_death = pd.DataFrame(
+            {
+                "USUBJID": dm["USUBJID"],
+                "dm_date": _complete_date(dm["DTHDTC"]),
+                "dm_origin": dm["__origin"],
+                "dm_row": dm["__row"],
+            }
+        ).dropna(subset=["dm_date"])
+        both = dm_death.merge(ds_death, on="USUBJID")
+        for item in both[both["dm_date"] != both["ds_date"]].itertuples(index=False):
+            if item.dm_origin == "new":
+                self.add(
+                    "DM",
+                    [item.dm_row],
+                    "DTHDTC",
+                    item.dm_date,
+                    f"DTHDTC disagrees with the DS death record ({item.ds_date})",
+                )
+            elif item.ds_origin == "new":
+                self.add(
+                    "DS",
+                    [item.ds_row],
+                    "DSSTDTC",
+                    item.ds_date,
+                    f"the death date disagrees with DM DTHDTC ({item.dm_date})",
+                )
 
 
 def _not_end_of_treatment(ds: pd.DataFrame) -> pd.Series:

@@ -93,7 +93,7 @@ def trial_view(permission: Permission) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, trial_id: str, *args: Any, **kwargs: Any) -> HttpResponse:
             access = get_access(request.user, trial_id)
             access.require(permission)
-            request.access = access  # type: ignore[attr-defined]  # for templates and nav
+            request.access = access  # for templates and nav
             return view(request, access, *args, **kwargs)
 
         return wrapped

@@ -184,14 +184,11 @@ def _paragraphs(lines: list[str]) -> str | None:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip()) or None
 
 
-def parse_registry_page(text: str, file: str, local_id: str) -> Protocol:
-    ctx = ImportContext(file, local_id)
-    lines = text.splitlines()
-    header, sections = _sections(lines)
+def _header(header: list[str], ctx: ImportContext) -> tuple[str, dict[str, str]]:
+    """The page title and its inline 'Key: value' lines (NCT ID, Official Title, …)."""
     header_content = _content(header)
     if not header_content:
         raise ctx.schema("the page has no title before its first section")
-    title = header_content[0]
     inline = {}
     for line in header_content[1:]:
         if match := _INLINE.match(line):
@@ -199,99 +196,79 @@ def parse_registry_page(text: str, file: str, local_id: str) -> Protocol:
     nct_id = inline.get("nct id")
     if nct_id and not _NCT.fullmatch(nct_id):
         raise ctx.value(f"{nct_id!r} is not an NCT number", field="NCT ID")
-    ctx = ctx.at(nct_id or local_id)
+    return header_content[0], inline
 
-    basic = _labelled(sections.get("Basic Information", []))
-    design = _labelled(sections.get("Study Design", []))
-    eligibility_lines = sections.get("Eligibility Criteria", [])
-    limits = _labelled(eligibility_lines)
 
-    data: dict[str, Any] = {
-        "identity": {
-            "nct_id": nct_id,
-            "local_id": None if nct_id else local_id,
-            "brief_title": title,
-            "official_title": inline.get("official title"),
-            "acronym": inline.get("acronym"),
-        },
-        "status": {
-            "overall_status": parse_enum(
-                OverallStatus, basic.get("overall_status"), ctx, "Recruitment Status"
-            ),
-            "start": _date(basic.get("start"), ctx, "Study Start Date"),
-            "primary_completion": _date(
-                basic.get("primary_completion"), ctx, "Primary Completion Date"
-            ),
-            "completion": _date(basic.get("completion"), ctx, "Study Completion Date"),
-            "last_updated": _date(inline.get("last updated"), ctx, "Last Updated"),
-        },
-        "description": {
-            "brief_summary": _paragraphs(sections.get("Brief Summary", [])),
-            "detailed_description": _paragraphs(sections.get("Detailed Description", [])),
-        },
-        "conditions": _content(sections.get("Conditions", [])),
-        "keywords": _content(sections.get("Keywords", [])),
-        "design": {
-            "study_type": parse_enum(
-                StudyType, basic.get("study_type"), ctx, "Study Classification"
-            ),
-            "phases": [
-                p
-                for p in (
-                    parse_enum(Phase, v, ctx, "Clinical Phase", aliases=PHASE_ALIASES)
-                    for v in re.split(r"[|,/]", basic.get("phase", ""))
-                )
-                if p is not None
-            ],
-            "allocation": parse_enum(
-                Allocation, design.get("allocation"), ctx, "Allocation Method"
-            ),
-            "intervention_model": parse_enum(
-                InterventionModel, design.get("intervention_model"), ctx, "Intervention Model"
-            ),
-            "masking": parse_enum(Masking, design.get("masking"), ctx, "Blinding Strategy"),
-            "primary_purpose": parse_enum(
-                PrimaryPurpose, design.get("primary_purpose"), ctx, "Primary Study Purpose"
-            ),
-        },
+def _status(basic: dict[str, str], inline: dict[str, str], ctx: ImportContext) -> dict[str, Any]:
+    return {
+        "overall_status": parse_enum(
+            OverallStatus, basic.get("overall_status"), ctx, "Recruitment Status"
+        ),
+        "start": _date(basic.get("start"), ctx, "Study Start Date"),
+        "primary_completion": _date(
+            basic.get("primary_completion"), ctx, "Primary Completion Date"
+        ),
+        "completion": _date(basic.get("completion"), ctx, "Study Completion Date"),
+        "last_updated": _date(inline.get("last updated"), ctx, "Last Updated"),
     }
-    if "enrollment" in basic:
-        match = re.match(r"^\s*(\d[\d,]*)", basic["enrollment"])
-        if not match:
-            raise ctx.value(
-                f"enrollment {basic['enrollment']!r} is not a number", "Total Enrollment"
+
+
+def _design(basic: dict[str, str], design: dict[str, str], ctx: ImportContext) -> dict[str, Any]:
+    return {
+        "study_type": parse_enum(StudyType, basic.get("study_type"), ctx, "Study Classification"),
+        "phases": [
+            p
+            for p in (
+                parse_enum(Phase, v, ctx, "Clinical Phase", aliases=PHASE_ALIASES)
+                for v in re.split(r"[|,/]", basic.get("phase", ""))
             )
-        data["enrollment"] = {"count": int(match.group(1).replace(",", ""))}
+            if p is not None
+        ],
+        "allocation": parse_enum(Allocation, design.get("allocation"), ctx, "Allocation Method"),
+        "intervention_model": parse_enum(
+            InterventionModel, design.get("intervention_model"), ctx, "Intervention Model"
+        ),
+        "masking": parse_enum(Masking, design.get("masking"), ctx, "Blinding Strategy"),
+        "primary_purpose": parse_enum(
+            PrimaryPurpose, design.get("primary_purpose"), ctx, "Primary Study Purpose"
+        ),
+    }
 
-    interventions = _interventions(sections.get("Interventions", []), ctx)
-    data["arms"] = _arms(sections.get("Study Groups", []), interventions, ctx)
-    data["interventions"] = [i.model_dump() for i in interventions]
 
-    notes = []
-    provenance = []
+def _page_endpoints(
+    sections: dict[str, list[str]],
+    brief_summary: str | None,
+    notes: list[str],
+    provenance: list[Provenance],
+) -> list[Any]:
+    """The outcome measures; else the brief summary's 'main questions', flagged for review."""
     endpoints = _outcome_sections(sections)
+    if endpoints:
+        return endpoints
+    endpoints = endpoints_from_summary(brief_summary)
     if not endpoints:
-        endpoints = endpoints_from_summary(data["description"]["brief_summary"])
-        if endpoints:
-            notes.append(
-                "the page has no outcome measures section; endpoints were read from the brief "
-                "summary's 'main questions' and must be reviewed"
-            )
-            provenance.append(
-                Provenance(
-                    field="endpoints",
-                    source=FieldSource.DERIVED,
-                    note="read from the brief summary's 'main questions it aims to answer'",
-                )
-            )
-        else:
-            notes.append("the page lists no outcome measures")
-    data["endpoints"] = [e.model_dump() for e in endpoints]
+        notes.append("the page lists no outcome measures")
+        return endpoints
+    notes.append(
+        "the page has no outcome measures section; endpoints were read from the brief "
+        "summary's 'main questions' and must be reviewed"
+    )
+    provenance.append(
+        Provenance(
+            field="endpoints",
+            source=FieldSource.DERIVED,
+            note="read from the brief summary's 'main questions it aims to answer'",
+        )
+    )
+    return endpoints
 
-    criteria_text = _criteria_block(eligibility_lines)
+
+def _eligibility(lines: list[str], ctx: ImportContext) -> dict[str, Any]:
+    limits = _labelled(lines)
+    criteria_text = _criteria_block(lines)
     inclusion, exclusion = split_criteria(criteria_text)
     age = limits.get("minimum_age")
-    data["eligibility"] = {
+    eligibility = {
         "sex": (
             s.value if (s := parse_enum(Sex, limits.get("sex"), ctx, "Eligible Sex")) else None
         ),
@@ -304,7 +281,13 @@ def parse_registry_page(text: str, file: str, local_id: str) -> Protocol:
     }
     if age and parse_age(age) is None:
         raise ctx.value(f"age {age!r} is not like '18 Years'", field="Minimum Eligible Age")
+    return eligibility
 
+
+def _sites_and_ids(
+    sections: dict[str, list[str]], data: dict[str, Any], ctx: ImportContext
+) -> None:
+    """Sponsors, locations (the facility contacts go with the first), contacts, identifiers."""
     data["sponsors"] = _sponsors(sections, ctx)
     data["locations"] = _locations(sections.get("Locations", []), sections.get("Countries", []))
     data["central_contacts"] = _contacts(sections.get("Central Contacts", []))
@@ -321,6 +304,49 @@ def parse_registry_page(text: str, file: str, local_id: str) -> Protocol:
         if i not in org_ids[:1]
     ]
     data["related_trials"] = _related(sections.get("More Related Trials", []))
+
+
+def parse_registry_page(text: str, file: str, local_id: str) -> Protocol:
+    ctx = ImportContext(file, local_id)
+    header, sections = _sections(text.splitlines())
+    title, inline = _header(header, ctx)
+    nct_id = inline.get("nct id")
+    ctx = ctx.at(nct_id or local_id)
+    basic = _labelled(sections.get("Basic Information", []))
+    data: dict[str, Any] = {
+        "identity": {
+            "nct_id": nct_id,
+            "local_id": None if nct_id else local_id,
+            "brief_title": title,
+            "official_title": inline.get("official title"),
+            "acronym": inline.get("acronym"),
+        },
+        "status": _status(basic, inline, ctx),
+        "description": {
+            "brief_summary": _paragraphs(sections.get("Brief Summary", [])),
+            "detailed_description": _paragraphs(sections.get("Detailed Description", [])),
+        },
+        "conditions": _content(sections.get("Conditions", [])),
+        "keywords": _content(sections.get("Keywords", [])),
+        "design": _design(basic, _labelled(sections.get("Study Design", [])), ctx),
+    }
+    if "enrollment" in basic:
+        match = re.match(r"^\s*(\d[\d,]*)", basic["enrollment"])
+        if not match:
+            raise ctx.value(
+                f"enrollment {basic['enrollment']!r} is not a number", "Total Enrollment"
+            )
+        data["enrollment"] = {"count": int(match.group(1).replace(",", ""))}
+
+    interventions = _interventions(sections.get("Interventions", []), ctx)
+    data["arms"] = _arms(sections.get("Study Groups", []), interventions, ctx)
+    data["interventions"] = [i.model_dump() for i in interventions]
+    notes: list[str] = []
+    provenance: list[Provenance] = []
+    endpoints = _page_endpoints(sections, data["description"]["brief_summary"], notes, provenance)
+    data["endpoints"] = [e.model_dump() for e in endpoints]
+    data["eligibility"] = _eligibility(sections.get("Eligibility Criteria", []), ctx)
+    _sites_and_ids(sections, data, ctx)
     results = _content(sections.get("Study Results", []))
     if results:
         notes.append("Study Results on the page: " + results[0])

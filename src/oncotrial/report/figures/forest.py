@@ -14,11 +14,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.ticker import FixedLocator, NullLocator
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import Transform, blended_transform_factory
 
 from oncotrial.errors import ValueProblem
 from oncotrial.report.figures._common import optional_float, show_no_data, truncate
@@ -110,6 +111,130 @@ def _n_text(row: ForestRow) -> str:
     return f"{row.n}" if row.events is None else f"{row.events}/{row.n}"
 
 
+def _draw_row(
+    ax: Axes, text: Transform, plot: ForestPlot, row: ForestRow, y: int, max_n: int
+) -> None:
+    """One row: its label and n at the left, its estimate at the right, and between them the
+    interval with the estimate (a square sized by n; the overall row a diamond)."""
+    weight = "bold" if (row.header or row.overall) else "normal"
+    label = truncate("    " * row.level + row.label, 0.32 * plot.width_in, 8, weight)
+    ax.text(
+        0.01,
+        y,
+        label,
+        transform=text,
+        ha="left",
+        va="center",
+        fontsize=8,
+        fontweight=weight,
+        clip_on=False,
+    )
+    ax.text(
+        0.395,
+        y,
+        _n_text(row),
+        transform=text,
+        ha="right",
+        va="center",
+        fontsize=8,
+        clip_on=False,
+    )
+    ax.text(
+        0.99,
+        y,
+        _estimate_text(row),
+        transform=text,
+        ha="right",
+        va="center",
+        fontsize=8,
+        fontweight="bold" if row.overall else "normal",
+        color="#000000" if row.estimate is not None or row.header else "#555555",
+        clip_on=False,
+    )
+    if row.estimate is None:
+        return
+    if row.lower is not None and row.upper is not None:
+        if row.overall:
+            ax.add_patch(
+                Polygon(
+                    [
+                        (row.lower, y),
+                        (row.estimate, y - 0.32),
+                        (row.upper, y),
+                        (row.estimate, y + 0.32),
+                    ],
+                    closed=True,
+                    facecolor="#000000",
+                    edgecolor="#000000",
+                    zorder=3,
+                )
+            )
+            return
+        ax.plot([row.lower, row.upper], [y, y], color="#000000", linewidth=1.0, zorder=2)
+    size = 3.5 + 4.5 * math.sqrt((row.n or 0) / max_n)
+    ax.plot(
+        row.estimate,
+        y,
+        marker="s" if not row.overall else "D",
+        markersize=size,
+        color="#000000",
+        linestyle="none",
+        zorder=3,
+    )
+
+
+def _log_axis(
+    ax: Axes, rows: list[ForestRow], estimates: list[ForestRow], plot: ForestPlot
+) -> None:
+    """The x range and ticks of the log axis: the estimates' intervals and the reference."""
+    if estimates:
+        lows = [float(r.lower or r.estimate or 1.0) for r in estimates]
+        highs = [float(r.upper or r.estimate or 1.0) for r in estimates]
+        lo = min([*lows, plot.reference]) / 1.15
+        hi = max([*highs, plot.reference]) * 1.15
+        ax.set_xlim(lo, hi)
+        ticks = [t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if lo <= t <= hi]
+        if len(ticks) < 3:  # a narrow range: finer ticks that still do not collide
+            ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4) if lo <= t <= hi]
+        ax.xaxis.set_major_locator(FixedLocator(ticks))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticklabels([f"{t:g}" for t in ticks])
+    else:
+        ax.set_xlim(0.25, 4)
+        ax.xaxis.set_major_locator(FixedLocator([0.25, 0.5, 1, 2, 4]))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticklabels(["0.25", "0.5", "1", "2", "4"])
+        if rows:
+            show_no_data(ax, "No estimable hazard ratio.")
+
+
+def _favours(
+    ax: Axes, fig: Figure, favours: tuple[str, str], reference: float, height: float
+) -> None:
+    """Which arm each side of the reference line favours, under the axis."""
+    below = blended_transform_factory(ax.transData, fig.transFigure)
+    ax.text(
+        reference,
+        0.1 / height,
+        f"← {favours[0]}  ",
+        transform=below,
+        ha="right",
+        va="bottom",
+        fontsize=7.5,
+        color="#333333",
+    )
+    ax.text(
+        reference,
+        0.1 / height,
+        f"  {favours[1]} →",
+        transform=below,
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        color="#333333",
+    )
+
+
 def plot_forest(plot: ForestPlot) -> Figure:
     """Draw the rows with label, n, CI on a log axis and the estimate as text."""
     rows = list(plot.rows)
@@ -140,116 +265,12 @@ def plot_forest(plot: ForestPlot) -> Figure:
         estimates = [r for r in rows if r.estimate is not None]
         max_n = max((r.n or 0 for r in rows if not r.overall), default=0) or 1
         for y, row in enumerate(rows):
-            weight = "bold" if (row.header or row.overall) else "normal"
-            label = truncate("    " * row.level + row.label, 0.32 * plot.width_in, 8, weight)
-            ax.text(
-                0.01,
-                y,
-                label,
-                transform=text,
-                ha="left",
-                va="center",
-                fontsize=8,
-                fontweight=weight,
-                clip_on=False,
-            )
-            ax.text(
-                0.395,
-                y,
-                _n_text(row),
-                transform=text,
-                ha="right",
-                va="center",
-                fontsize=8,
-                clip_on=False,
-            )
-            ax.text(
-                0.99,
-                y,
-                _estimate_text(row),
-                transform=text,
-                ha="right",
-                va="center",
-                fontsize=8,
-                fontweight="bold" if row.overall else "normal",
-                color="#000000" if row.estimate is not None or row.header else "#555555",
-                clip_on=False,
-            )
-            if row.estimate is None:
-                continue
-            if row.lower is not None and row.upper is not None:
-                if row.overall:
-                    ax.add_patch(
-                        Polygon(
-                            [
-                                (row.lower, y),
-                                (row.estimate, y - 0.32),
-                                (row.upper, y),
-                                (row.estimate, y + 0.32),
-                            ],
-                            closed=True,
-                            facecolor="#000000",
-                            edgecolor="#000000",
-                            zorder=3,
-                        )
-                    )
-                    continue
-                ax.plot([row.lower, row.upper], [y, y], color="#000000", linewidth=1.0, zorder=2)
-            size = 3.5 + 4.5 * math.sqrt((row.n or 0) / max_n)
-            ax.plot(
-                row.estimate,
-                y,
-                marker="s" if not row.overall else "D",
-                markersize=size,
-                color="#000000",
-                linestyle="none",
-                zorder=3,
-            )
-        if estimates:
-            lows = [float(r.lower or r.estimate or 1.0) for r in estimates]
-            highs = [float(r.upper or r.estimate or 1.0) for r in estimates]
-            lo = min([*lows, plot.reference]) / 1.15
-            hi = max([*highs, plot.reference]) * 1.15
-            ax.set_xlim(lo, hi)
-            ticks = [
-                t for t in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if lo <= t <= hi
-            ]
-            if len(ticks) < 3:  # a narrow range: finer ticks that still do not collide
-                ticks = [t for t in (0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4) if lo <= t <= hi]
-            ax.xaxis.set_major_locator(FixedLocator(ticks))
-            ax.xaxis.set_minor_locator(NullLocator())
-            ax.set_xticklabels([f"{t:g}" for t in ticks])
-        else:
-            ax.set_xlim(0.25, 4)
-            ax.xaxis.set_major_locator(FixedLocator([0.25, 0.5, 1, 2, 4]))
-            ax.xaxis.set_minor_locator(NullLocator())
-            ax.set_xticklabels(["0.25", "0.5", "1", "2", "4"])
-            if rows:
-                show_no_data(ax, "No estimable hazard ratio.")
+            _draw_row(ax, text, plot, row, y, max_n)
+        _log_axis(ax, rows, estimates, plot)
         ax.axvline(plot.reference, color="#555555", linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
         ax.set_xlabel(plot.x_label, fontsize=8)
         if plot.favours:
-            below = blended_transform_factory(ax.transData, fig.transFigure)
-            ax.text(
-                plot.reference,
-                0.1 / height,
-                f"← {plot.favours[0]}  ",
-                transform=below,
-                ha="right",
-                va="bottom",
-                fontsize=7.5,
-                color="#333333",
-            )
-            ax.text(
-                plot.reference,
-                0.1 / height,
-                f"  {plot.favours[1]} →",
-                transform=below,
-                ha="left",
-                va="bottom",
-                fontsize=7.5,
-                color="#333333",
-            )
+            _favours(ax, fig, plot.favours, plot.reference, height)
         if not rows:
             show_no_data(ax, "No subgroups to show.")
         if plot.title:

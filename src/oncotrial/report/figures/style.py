@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from oncotrial.catalogue.durations import DAYS_PER_MONTH
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 __all__ = [
     "ARM_COLORS",
@@ -105,7 +108,7 @@ RESPONSE_LINESTYLES: dict[str, Any] = {
 RESPONSE_MARKERS: dict[str, str] = {"CR": "o", "PR": "^", "SD": "s", "PD": "X", "NE": "D"}
 
 #: matplotlib rc settings applied while a figure is built and saved.
-STYLE: dict[str, Any] = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_FAMILY],
     "font.size": 8.5,

@@ -179,7 +179,7 @@ def plot_swimmer(plot: SwimmerPlot) -> Figure:
         bar_h = 0.62
         x_end = max(max((lane.length for lane in lanes), default=0.0) / MONTH_DAYS, 1.0)
         nudge = x_end * 0.018  # the arrow starts just after the bar it continues
-        for row, lane in zip(y, lanes, strict=True):
+        for row, lane in enumerate(lanes):
             style = arm_style(arms.index(lane.arm))
             treated_to = lane.treatment_start + lane.treatment_days
             if lane.study_days is not None and lane.study_days > treated_to:

@@ -167,7 +167,7 @@ def _draw_panel(
     ax.axhline(0, color="#000000", linewidth=0.8, zorder=2)
     ordered = sorted(shown, key=lambda b: (-(b.best_change_pct or 0.0), b.subject_id))
     x = np.arange(len(ordered))
-    for xi, bar in zip(x, ordered, strict=True):
+    for xi, bar in enumerate(ordered):
         style = response_style(bar.best_response)
         value = float(bar.best_change_pct or 0.0)
         drawn = min(value, plot.cap_pct)

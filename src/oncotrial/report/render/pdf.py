@@ -18,12 +18,12 @@ the contents filled in. Both layouts are identical because the boxes have the im
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from xml.sax.saxutils import escape
 
 import matplotlib
@@ -192,7 +192,11 @@ def _styles() -> dict[str, ParagraphStyle]:
 #: table would pull reportlab's default Helvetica into the PDF.
 _TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans")
 
-_ALIGN = {Align.LEFT: TA_LEFT, Align.RIGHT: TA_RIGHT, Align.CENTER: TA_CENTER}
+_ALIGN: dict[Align, Literal[0, 1, 2]] = {
+    Align.LEFT: TA_LEFT,
+    Align.RIGHT: TA_RIGHT,
+    Align.CENTER: TA_CENTER,
+}
 
 
 @cache
@@ -302,6 +306,10 @@ class _KeepWithNext(KeepTogether):
     Blocks never nest KeepTogether (whose ``wrap`` reports a huge height to force a split), so
     ``_H`` here is the group's real height.
     """
+
+    # KeepTogether's own state, set by its ``__init__`` and ``wrap`` (declared for the checker).
+    _content: list[Flowable]
+    _H: float
 
     def split(self, aW: float, aH: float) -> list[Flowable]:
         if getattr(self, "_wrapInfo", None) != (aW, aH):
@@ -432,6 +440,8 @@ def _fit(text: str, width: float, font: str, size: float) -> str:
 class _NumberedCanvas(Canvas):
     """Defers page output so that every page can say "page X of Y"."""
 
+    _startPage: Callable[[], None]  # Canvas's own: a fresh page state (declared for the checker)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
@@ -520,11 +530,20 @@ def _facts_table(items: Sequence[doc.Fact]) -> Table:
     return table
 
 
+class _Contents(TableOfContents):
+    """The contents page; the entries of its two passes are TableOfContents' own state
+    (``_entries``: this pass's headings, ``_lastEntries``: the previous pass's), declared here
+    for the checker."""
+
+    _entries: list[tuple[int, str, int, str]]
+    _lastEntries: list[tuple[int, str, int, str]]
+
+
 def _contents(
     entries: list[tuple[int, str, int, str]] | None,
-) -> tuple[list[Flowable], TableOfContents]:
+) -> tuple[list[Flowable], _Contents]:
     s = _styles()
-    toc = TableOfContents(
+    toc = _Contents(
         levelStyles=[s["toc1"], s["toc2"], s["toc3"]],
         dotsMinLevel=0,
         rightColumnWidth=40,

@@ -148,4 +148,4 @@ def _cell(
 def _column_letter(index: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(index + 1)
+    return str(get_column_letter(index + 1))  # openpyxl has no annotations

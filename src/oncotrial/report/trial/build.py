@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from oncotrial import __version__
-from oncotrial.analysis.results import RateOutcome, SafetyOutcome, TrialResults
+from oncotrial.analysis.results import ConsortCounts, RateOutcome, SafetyOutcome, TrialResults
 from oncotrial.report import (
     Block,
     Column,
@@ -151,6 +151,28 @@ def _flow(results: TrialResults) -> Section:
                     f"{consort.in_screening} still in screening at the cut-off (CONSORT 2010 "
                     "items 13a-b).",
                 ),
+            ),
+            *_eligibility_deviations(consort),
+        ),
+    )
+
+
+def _eligibility_deviations(consort: ConsortCounts) -> tuple[Table, ...]:
+    """Subjects enrolled although a criterion was not met: shown, never silently counted as
+    eligible (ICH E3 10.2 lists them among the protocol deviations)."""
+    if not consort.enrolled_not_eligible:
+        return ()
+    subjects = len({subject for subject, _, _ in consort.enrolled_not_eligible})
+    return (
+        Table(
+            "eligibility-deviations",
+            f"Enrolled although an eligibility criterion was not met ({subjects} subjects)",
+            (Column("Subject"), Column("Arm"), Column("Criterion (IE result)")),
+            tuple(Row(entry) for entry in consort.enrolled_not_eligible),
+            footnotes=(
+                "Subjects with RANDFL = Y and an IE record: SDTMIG's IE domain holds the criteria "
+                "not met (UNKNOWN where the screener could not decide). Protocol deviations "
+                "(ICH E3 10.2); they stay in the analysis sets the analysis plan defines.",
             ),
         ),
     )

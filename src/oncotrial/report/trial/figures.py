@@ -9,6 +9,7 @@ first dose for the swimmer plot) — a change of unit, not a computation.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,22 @@ __all__ = [
 ]
 
 _REASON_CHARS = 90
+
+
+# A frame's cells are typed by pandas-stubs as a union of every scalar pandas can hold; these
+# take one as it comes (Any) and give it the type the figure needs.
+def _number_or_none(value: Any) -> float | None:
+    """A cell as a number, None where it is missing (NaN, NaT, None)."""
+    return None if pd.isna(value) else float(value)
+
+
+def _timestamp(value: Any) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def _cell(frame: pd.DataFrame, index: Any, column: str) -> Any:
+    """``frame.loc[index, column]``."""
+    return frame.loc[index, column]
 
 
 def _short(text: str) -> str:
@@ -254,7 +271,7 @@ def waterfall_figure(run: ResponseRun, arms: tuple[str, ...], *, figure_id: str)
     bars = [
         WaterfallBar(
             str(row.SUBJID),
-            None if pd.isna(row.BEST_PCHG) else float(row.BEST_PCHG),
+            _number_or_none(row.BEST_PCHG),
             _waterfall_response(row.BOR),
             str(row.ARM) if len(arms) > 1 else None,
             pd_by=marks.get(str(row.USUBJID)) if _waterfall_response(row.BOR) == "PD" else None,
@@ -292,10 +309,10 @@ def spider_figure(
     bor = dict(zip(run.table["USUBJID"], run.table["BOR"], strict=True))
     arm_of = dict(zip(run.table["USUBJID"], run.table["ARM"], strict=True))
     subjid_of = dict(zip(run.table["USUBJID"], run.table["SUBJID"], strict=True))
-    series = []
+    series: list[SpiderSeries] = []
     for subject, rows in timepoints.groupby("USUBJID", sort=True):
         rows = rows[rows["PCHG"].notna()]
-        zero = summary.loc[subject, zero_column] if subject in summary.index else None
+        zero = _cell(summary, subject, zero_column) if subject in summary.index else None
         if rows.empty or zero is None or pd.isna(zero):
             continue
         days = (pd.to_datetime(rows["ADT"]) - pd.Timestamp(zero)).dt.days
@@ -412,9 +429,9 @@ def swimmer_figure(
                 treatment_start=float(max((start - zero).days, 0)),
                 study_days=death if death is not None else last_alive,
                 responses=tuple(
-                    (float((pd.Timestamp(r.ADT) - zero).days), str(r.AVALC).removeprefix("i"))
+                    (float((_timestamp(r.ADT) - zero).days), str(r.AVALC).removeprefix("i"))
                     for r in by_subject.get(row["USUBJID"], pd.DataFrame()).itertuples()
-                    if pd.Timestamp(r.ADT) >= start
+                    if _timestamp(r.ADT) >= start
                 ),
                 progression_day=(
                     float((pd.Timestamp(progression) - zero).days)

@@ -7,10 +7,11 @@ engines give it, for the reader to check against the source.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
-from oncotrial.analysis.results import TrialResults
+from oncotrial.analysis.results import SafetyOutcome, TrialResults
 from oncotrial.protocol.endpoints import EndpointKind
 from oncotrial.report import Block, Column, Listing, Note, Row, Section
 
@@ -27,8 +28,9 @@ def cell(value: object) -> str | int | float | None:
     return str(value)
 
 
-def _date(value: object) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+def _date(value: Any) -> str | None:
+    """A date cell (any scalar a frame holds) as ISO 8601, None where it is missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp | datetime):
         return value.date().isoformat()
@@ -143,7 +145,8 @@ def _serious_listing(results: TrialResults, several: bool) -> Block:
         (
             item.outcome
             for item in results.endpoints
-            if item.outcome is not None and item.endpoint.reading.kind is EndpointKind.AE_INCIDENCE
+            if isinstance(item.outcome, SafetyOutcome)
+            and item.endpoint.reading.kind is EndpointKind.AE_INCIDENCE
         ),
         None,
     )
@@ -161,7 +164,7 @@ def _serious_listing(results: TrialResults, several: bool) -> Block:
     serious = ae[ae["AESER"].astype(str) == "Y"]
     teae = {}
     if safety is not None:
-        adae = safety.adae  # type: ignore[union-attr]
+        adae = safety.adae
         teae = {
             (str(s), str(q)): flag
             for s, q, flag in zip(adae["USUBJID"], adae["AESEQ"], adae["TRTEMFL"], strict=True)

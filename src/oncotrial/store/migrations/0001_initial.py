@@ -11,6 +11,8 @@ whatever path writes (ORM, raw SQL, admin), a change to a history row raises an 
 database.
 """
 
+from typing import Any
+
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
@@ -40,7 +42,7 @@ FOR EACH ROW EXECUTE FUNCTION oncotrial_history_append_only();
 """
 
 
-def _history_tables(apps):
+def _history_tables(apps: Any) -> list[str]:
     return sorted(
         model._meta.db_table
         for model in apps.get_app_config("store").get_models()
@@ -48,7 +50,7 @@ def _history_tables(apps):
     )
 
 
-def install_append_only(apps, schema_editor):
+def install_append_only(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_FUNCTION, params=None)
@@ -60,7 +62,7 @@ def install_append_only(apps, schema_editor):
             schema_editor.execute(POSTGRES.format(table=table), params=None)
 
 
-def remove_append_only(apps, schema_editor):
+def remove_append_only(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     for table in _history_tables(apps):
         if vendor == "sqlite":

@@ -57,8 +57,12 @@ LESION = _entity_spec(
 )
 
 _TR = tumour.MEASUREMENT
-NOT_DONE: Choices = (("", "Measured"), *_TR.field("stat").vocabulary.choices())  # type: ignore[union-attr]
-_STATES = (*tumour.TUMOUR_STATE.results.codes,)  # type: ignore[union-attr]
+_NOT_DONE_TERMS = _TR.field("stat").vocabulary
+_STATE_TERMS = tumour.TUMOUR_STATE.results
+# Both are declared in the catalogue (a measurement's status terms, a tumour state's results).
+assert _NOT_DONE_TERMS is not None and _STATE_TERMS is not None
+NOT_DONE: Choices = (("", "Measured"), *_NOT_DONE_TERMS.choices())
+_STATES = (*_STATE_TERMS.codes,)
 
 
 def _measurement_fields(ctx: EntryContext, current: Mapping[str, Any]) -> tuple[FieldSpec, ...]:

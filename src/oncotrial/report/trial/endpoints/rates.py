@@ -116,7 +116,7 @@ def rate_blocks(
             f"{item.id}-rate",
             f"{name} ({outcome.definition.id})",
             _RATE_COLUMNS,
-            _rate_rows(results, outcome.rate),
+            tuple(_rate_rows(results, outcome.rate)),
             footnotes=(
                 "Exact (Clopper-Pearson) 95% confidence intervals. Denominator: every patient "
                 "of the analysis set, including those not evaluable or without a post-baseline "
@@ -127,8 +127,8 @@ def rate_blocks(
     arms = [a.arm for a in _ordered(results, outcome.rate)]
     columns = [Column("Best overall response")]
     codes = arm_codes(results)
-    for arm in arms:
-        prefix = f"{codes.get(arm, arm)}: " if len(arms) > 1 else ""
+    for arm_name in arms:
+        prefix = f"{codes.get(arm_name, arm_name)}: " if len(arms) > 1 else ""
         columns += [Column(f"{prefix}n", "right"), Column(f"{prefix}%", "right", ".1f")]
     rows: list[Row] = []
     by_category = dict(outcome.categories)

@@ -248,8 +248,8 @@ def _tte_facts(outcome: TteOutcome) -> list[Fact]:
     landmark_label = (
         f"{outcome.landmark} {outcome.name.lower()} rate" if outcome.landmark is not None else ""
     )
-    for value in outcome.landmarks:
-        fact = landmark_fact(value, landmark_label)
+    for landmark in outcome.landmarks:
+        fact = landmark_fact(landmark, landmark_label)
         if fact is not None:
             facts.append(fact)
     if outcome.cox is not None and outcome.logrank is not None:
