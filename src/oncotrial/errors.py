@@ -12,7 +12,8 @@
     ├── AnalysisError                 valid data, but the analysis cannot be done (one group, …)
     ├── StoreError                    the trial database refuses or cannot do something
     │   └── IntegrityError            a write that would corrupt the record (nothing is written)
-    │       └── EditConflict          a save from a revision someone else has changed since
+    │       ├── EditConflict          a save from a revision someone else has changed since
+    │       └── RecordLocked          a write to a locked visit or casebook
     └── ConfigurationError            the environment is missing something (a file, a server)
 
 Every error carries a one-paragraph message and, where known, the ``file``, ``record`` and
@@ -35,6 +36,7 @@ __all__ = [
     "IntegrityError",
     "OncotrialError",
     "Problem",
+    "RecordLocked",
     "RuleError",
     "SchemaError",
     "StoreError",
@@ -173,6 +175,10 @@ class EditConflict(IntegrityError):
         self.opened = opened
         self.changed_by = tuple(changed_by)
         self.expected_revision = expected_revision
+
+
+class RecordLocked(IntegrityError):
+    """A write to a visit or casebook a data manager has locked (nothing is written)."""
 
 
 class ConfigurationError(OncotrialError):

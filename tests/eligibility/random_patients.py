@@ -43,6 +43,8 @@ _LABS: list[tuple[str, list[tuple[str, float]], tuple[float, float]]] = [
     ("height", [("cm", 1.0), ("m", 0.01)], (150.0, 190.0)),
     ("heart_rate", [("/min", 1.0), ("bpm", 1.0)], (50.0, 110.0)),
     ("qt", [("ms", 1.0)], (340.0, 480.0)),
+    ("rr_interval", [("ms", 1.0), ("s", 0.001)], (550.0, 1200.0)),
+    ("creatinine_clearance_measured", [("mL/min", 1.0)], (30.0, 90.0)),
     ("systolic_bp", [("mmHg", 1.0)], (110.0, 175.0)),
     ("diastolic_bp", [("mmHg", 1.0)], (60.0, 110.0)),
     ("lvef", [("%", 1.0)], (40.0, 70.0)),
@@ -126,6 +128,14 @@ def random_patient(rng: random.Random, index: int) -> Patient:
         observations.append(
             {"analyte": "heart_rate", "value": rng.uniform(50, 100), "unit": "/min", "date": day}
         )
+    if _maybe(rng, 0.3):  # an ECG reporting its RR interval instead of (or besides) the rate
+        day = _day(rng)
+        observations.append(
+            {"analyte": "qt", "value": rng.uniform(380, 480), "unit": "ms", "date": day}
+        )
+        observations.append(
+            {"analyte": "rr_interval", "value": rng.uniform(600, 1200), "unit": "ms", "date": day}
+        )
     data["observations"] = tuple(observations)
     if _maybe(rng, 0.85):
         data["diagnosis"] = {
@@ -152,6 +162,13 @@ def random_patient(rng: random.Random, index: int) -> Patient:
                         "HIV",
                         "DVT",
                         "ground-glass nodule",
+                        "pregnant",
+                        "breastfeeding",
+                        "brain metastases",
+                        "rheumatoid arthritis",
+                        "vitiligo",
+                        "Hashimoto thyroiditis",
+                        "pneumonitis",
                     ]
                 ),
                 "onset": rng.choice([None, _day(rng, 300)]),
@@ -172,6 +189,7 @@ def random_patient(rng: random.Random, index: int) -> Patient:
                         "filgrastim",
                         "amoxicillin",
                         "paracetamol",
+                        "levothyroxine",
                     ]
                 ),
                 "start": rng.choice([None, _day(rng, 200)]),

@@ -120,11 +120,11 @@ def test_eligibility_parse_and_coverage(tmp_path: Path, shared: Path, run_cli) -
     assert summary == {
         "items": 26,
         "computable": 1,
-        "partial": 18,
-        "checklist": 7,
+        "partial": 19,
+        "checklist": 6,
         "numbers": 46,
         "numbers_understood": 39,
-        "warnings": 11,
+        "warnings": 12,
     }
     result = run_cli("eligibility", "coverage", "001", "--rules", "protocol")
     assert result.code == 0 and "12 items: 4 computable, 2 partly computable" in result.out

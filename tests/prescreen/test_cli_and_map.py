@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -25,14 +28,27 @@ from oncotrial.simulate.omop import OMOP_TABLES, omop_population
 def test_map_is_versioned_and_covers_the_vocabulary() -> None:
     cmap = concept_map()
     assert cmap.cdm_version == "5.4" and cmap.vocabulary_version.startswith("v5.0 ")
-    # Albumin-corrected calcium was 3005999, a digoxin dose concept (see the map's corrections):
-    # no public source gave the id of LOINC 29265-6, so it is unmapped, not guessed.
-    assert set(ANALYTES) - set(cmap.measurements) == {"calcium_corrected"}
+    # An analyte without an OMOP concept is declared unmapped, with the reason: albumin-corrected
+    # calcium was 3005999, a digoxin dose concept (see the map's corrections); no public source
+    # gave the id of LOINC 29265-6, so it is unmapped, not guessed.
+    unmapped_analytes = _raw_map()["unmapped"]["measurements"]
+    assert set(ANALYTES) - set(cmap.measurements) == set(unmapped_analytes)
+    assert "calcium_corrected" in unmapped_analytes
+    assert all(len(reason) > 20 for reason in unmapped_analytes.values())
     assert set(THERAPIES) == set(cmap.drug_classes)
     unmapped_conditions = set(CONDITIONS) - set(cmap.conditions)
-    assert unmapped_conditions == {"ground_glass_nodule"}  # no standard concept chosen yet
+    # a condition without an OMOP concept is declared unmapped, with the reason, never silently
+    declared = _raw_map()["unmapped"]["conditions"]
+    assert unmapped_conditions == set(declared)
+    assert all(len(reason) > 20 for reason in declared.values())
     ids = [cid for ids in cmap.conditions.values() for cid in ids]
     assert len(ids) == len(set(ids))
+
+
+def _raw_map() -> dict[str, Any]:
+    text = resources.files("oncotrial.prescreen").joinpath("data/omop_concepts.json")
+    raw: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    return raw
 
 
 def test_unmapped_rules_are_unknown_and_reported() -> None:

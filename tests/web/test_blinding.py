@@ -137,6 +137,12 @@ def masked_trial(web):
         {"subject": first, "text": "Please check the date of consent."},
     )
     assert raised.status_code in (201, 302), raised.content.decode()[-2000:]
+    # A signed, verified and locked casebook, so that its pages show signatures and decisions.
+    book = f"/t/{TRIAL}/subjects/{first}/casebook/"
+    assert inv.post(book, {"action": "complete", "visit": "SCREENING"}).status_code == 302
+    assert mon.post(book, {"action": "verify", "visit": "SCREENING"}).status_code == 302
+    assert inv.post(book + "sign/", {"password": "Correct-Horse-42"}).status_code == 302
+    assert clients["data_manager"].post(book, {"action": "lock_casebook"}).status_code == 302
     return clients, subjects, detail
 
 
@@ -157,6 +163,12 @@ def test_no_arm_reaches_a_blinded_role_on_any_page_or_format(masked_trial) -> No
                 todo += [p for p in _links(path, response.content.decode()) if p not in seen]
         reached[role] = seen
     every = set().union(*reached.values())
+    # The casebook pages (issue 13), whether or not a role is shown their links.
+    casebook_urls = {f"/t/{TRIAL}/casebooks/"} | {
+        f"/t/{TRIAL}/subjects/{u}/casebook/{tail}" for u in subjects for tail in ("", "sign/")
+    }
+    assert f"/t/{TRIAL}/casebooks/" in every and any(p.endswith("/casebook/") for p in every)
+    every |= casebook_urls
     assert any("/history/" in p for p in every), sorted(every)
     assert any("/queries/" in p for p in every) and any(".zip" in p for p in every)
 
@@ -181,6 +193,18 @@ def test_no_arm_reaches_a_blinded_role_on_any_page_or_format(masked_trial) -> No
                     f"/t/{TRIAL}/subjects/{usubjid}/randomize/?format=json",
                 ):
                     response = client.post(url, {"date": "2025-03-01"})
+                    fetched += 1
+                    leaks += [f"{role} POST {url}: {leak}" for leak in _leaks(response, url)]
+                # A refused casebook action or signature (locked casebook, wrong role or
+                # password) says nothing of the arm either.
+                book = f"/t/{TRIAL}/subjects/{usubjid}/casebook/"
+                for url, form in (
+                    (book + "?format=json", {"action": "unlock_casebook"}),
+                    (book, {"action": "lock", "visit": "SCREENING"}),
+                    (book + "sign/?format=json", {"password": "Correct-Horse-42"}),
+                    (book + "sign/", {"password": "wrong"}),
+                ):
+                    response = client.post(url, form)
                     fetched += 1
                     leaks += [f"{role} POST {url}: {leak}" for leak in _leaks(response, url)]
     print(

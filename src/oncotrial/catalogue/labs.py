@@ -182,9 +182,12 @@ LAB_PANEL: Final = tuple(
     LAB_TESTS[code]
     for code in ("NEUT", "PLAT", "HGB", "WBC", "CREAT", "ALT", "AST", "BILI", "ALB", "INR")
 )
-#: The tests a data-entry form offers (in order): those the trials' protocols monitor.
+#: The tests a data-entry form offers (in order): those the trials' protocols monitor (albumin
+#: and INR: trial NCT07064876's inclusion criteria; the screening panel takes them, so the
+#: baseline must too — issue 13).
 ENTRY_TESTS: Final = tuple(
-    LAB_TESTS[code] for code in ("ALT", "AST", "BILI", "CREAT", "HGB", "WBC", "NEUT", "PLAT", "TSH")
+    LAB_TESTS[code]
+    for code in ("ALT", "AST", "BILI", "CREAT", "HGB", "WBC", "NEUT", "PLAT", "TSH", "ALB", "INR")
 )
 
 NORMAL_RANGE_INDICATORS: Final = vocabulary(

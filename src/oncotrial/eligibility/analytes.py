@@ -94,7 +94,7 @@ _LIST = (
         "Hemoglobin",
         "g/L",
         ("718-7",),
-        ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb"),
+        ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb", "HB"),
     ),
     Analyte(
         "creatinine",
@@ -123,7 +123,7 @@ _LIST = (
         "Total bilirubin",
         "umol/L",
         ("1975-2", "14631-6"),
-        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil"),
+        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil", "BIL"),
         molar_mass=584.66,
     ),
     Analyte(
@@ -135,6 +135,31 @@ _LIST = (
         molar_mass=584.66,
     ),
     Analyte("albumin", "Serum albumin", "g/L", ("1751-7",), ("serum albumin", "albumin")),
+    Analyte(
+        "alp",
+        "Alkaline phosphatase",
+        "U/L",
+        ("6768-6",),
+        ("alkaline phosphatase", "ALP", "ALKP"),
+    ),
+    # total cholesterol C27H46O 386.65 g/mol (1 mmol/L = 38.67 mg/dL); triglycerides as
+    # triolein 885.4 g/mol, the convention behind the printed 1 mmol/L = 88.5 mg/dL
+    Analyte(
+        "cholesterol",
+        "Total cholesterol",
+        "mg/dL",
+        ("2093-3",),
+        ("serum cholesterol", "total cholesterol", "cholesterol"),
+        molar_mass=386.65,
+    ),
+    Analyte(
+        "triglycerides",
+        "Triglycerides",
+        "mg/dL",
+        ("2571-8",),
+        ("serum triglycerides", "triglycerides", "triglyceride"),
+        molar_mass=885.4,
+    ),
     Analyte(
         "aptt",
         "Activated partial thromboplastin time",
@@ -237,6 +262,25 @@ _LIST = (
     Analyte("height", "Body height", "cm", ("8302-2",), ("body height", "height")),
     Analyte("heart_rate", "Heart rate", "/min", ("8867-4",), ("heart rate",)),
     Analyte("qt", "QT interval", "ms", ("8634-8",), ("QT interval",)),
+    # No LOINC code confirmed by a public source yet for these two (issue 12: no invented
+    # codes): records give them by analyte key. The RR interval gives the heart rate of its ECG
+    # (60 000 / RR in ms) for QTc; a measured clearance (24-hour urine collection) is never
+    # Cockcroft-Gault nor eGFR.
+    Analyte("rr_interval", "RR interval", "ms", (), ("RR interval", "R-R interval")),
+    Analyte(
+        "creatinine_clearance_measured",
+        "Creatinine clearance, measured (24-hour urine)",
+        "mL/min",
+        (),
+        (
+            "measured creatinine clearance",
+            # "endogenous": measured from a timed urine collection, or not; read only with a
+            # named method (reading._corrected)
+            "endogenous creatinine clearance",
+            "24-hour urine creatinine clearance",
+            "24 hour urine creatinine clearance",
+        ),
+    ),
     Analyte(
         "systolic_bp",
         "Systolic blood pressure",
@@ -289,7 +333,6 @@ DERIVED: dict[str, DerivedQuantity] = {
             ("age", "sex", "weight", "creatinine"),
             "35591-7",
             (
-                "endogenous creatinine clearance",
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
                 "creatinine clearance",

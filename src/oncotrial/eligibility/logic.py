@@ -8,8 +8,8 @@ protocol's YAML and can be compiled elsewhere (to SQL by ``oncotrial.prescreen``
   ``performance_status``, ``lab`` (a value in a unit, or a multiple of the result's own ULN/LLN),
   ``lab_result`` (qualitative/ordinal), ``derived`` (creatinine clearance, QTcF, QTcB, BMI
   computed from other data), ``diagnosis``, ``stage``, ``tumour_size``, ``biomarker``,
-  ``medication``, ``procedure``, ``condition``, ``regimen``, ``lesions``; and ``judgement``, what
-  stays with the investigator (always ``investigator``).
+  ``medication``, ``procedure``, ``condition``, ``regimen``, ``prior_lines``, ``lesions``; and
+  ``judgement``, what stays with the investigator (always ``investigator``).
 - ``all_of`` (AND, ``AllOfRule.rules``): every part met.
 - ``any_of`` (OR, ``AnyOfRule.rules``): alternatives — "creatinine ≤ 1.5 × ULN or creatinine
   clearance ≥ 50 mL/min".
@@ -90,6 +90,7 @@ LEAF_KINDS = frozenset(
         "procedure",
         "condition",
         "regimen",
+        "prior_lines",
         "lesions",
         "judgement",
     }

@@ -33,6 +33,13 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_conditions import (
+    read_checkpoint_inhibitors,
+    read_measurable_disease,
+    read_named_conditions,
+    read_prior_lines,
+    read_treatment_windows,
+)
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -306,11 +313,16 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_biomarkers,
     _read_therapy,
     _read_windows,
+    read_treatment_windows,
+    read_prior_lines,
     _read_labs,
     _read_blood_pressure,
     _read_pregnancy,
     _read_lesions,
+    read_measurable_disease,
+    read_named_conditions,
     _read_conditions,
+    read_checkpoint_inhibitors,
     _read_transplant,
     _read_judgements,
 )
@@ -362,7 +374,10 @@ _BENIGN_OR = re.compile(
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
-    r"including\s+both\s+ends)\b",
+    r"including\s+both\s+ends|"
+    # the reference date of every window is the first dose (Window): naming it adds nothing
+    r"prior\s+to\s+(?:the\s+)?(?:first\s+dose|start|initiation)\s+of\s+(?:the\s+)?study\s+"
+    r"(?:intervention|treatment|drug|therapy)(?:\s+administration)?)\b",
     re.I,
 )
 
@@ -385,7 +400,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required""",
+    ckd epi required diagnosed treated received""",
     )
 )
 

@@ -91,6 +91,7 @@ def _limit(name: str) -> str:
     return (
         r"(?:[×x*]\s*|times\s+)?(?:the\s+)?(?:institutional\s+)?"
         rf"(?P<{name}>ULN|LLN|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*(?:range\s*)?\(ULN\))?|"
+        r"normal\s+upper\s+limits?(?:\s*\(ULN\))?|"
         r"lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*\(LLN\))?)"
     )
 
@@ -207,11 +208,21 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             taken.append((m.start(), m.end()))
             found.append(_Mention(m.start(), m.end(), key, derived))
-    return sorted((_corrected(text, f) for f in found), key=lambda x: x.start)
+    corrected = (_corrected(text, f) for f in found)
+    return sorted((m for m in corrected if m is not None), key=lambda x: x.start)
 
 
-def _corrected(text: str, mention: _Mention) -> _Mention:
-    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT."""
+def _corrected(text: str, mention: _Mention) -> _Mention | None:
+    """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT; an
+    'endogenous creatinine clearance … (Cockcroft-Gault formula)' is the estimate it names, and
+    without a named method it is either (measured, or estimated from the serum creatinine): not
+    read (None), so the item stays with the investigator."""
+    if mention.key == "creatinine_clearance_measured":
+        if not text[mention.start : mention.end].lower().startswith("endogenous"):
+            return mention
+        if re.search(r"Cockcroft|Gault", text[mention.start : mention.end + 80], re.I):
+            return _Mention(mention.start, mention.end, "creatinine_clearance", True)
+        return None
     if mention.key not in {"qt", "qtc"}:
         return mention
     near = text[mention.start : mention.end + 80]

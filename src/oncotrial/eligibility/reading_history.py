@@ -284,7 +284,7 @@ def _read_lesions(r: _Reader) -> None:
         fields["min_measurable"] = 1 if n.lower() == "one" else int(n)
         spans.append((m.start(), m.start("tail")))
         criteria = re.search(
-            r"\b(m?RECIST|iRECIST)\s*(?:v(?:ersion)?\s*)?(\d\.\d)?(?:\s*\((\d{4})\))?",
+            r"\b(m?RECIST|iRECIST)\)?\s*(?:[vV](?:ersion)?\.?\s*)?(\d\.\d)?(?:\s*\((\d{4})\))?",
             m.group("tail"),
         )
         if criteria:

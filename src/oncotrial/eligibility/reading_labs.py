@@ -27,6 +27,7 @@ from oncotrial.eligibility.reading import (
     _window,
 )
 from oncotrial.eligibility.rules import (
+    AllOfRule,
     AnyOfRule,
     ConditionalRule,
     ConditionRule,
@@ -38,6 +39,8 @@ from oncotrial.eligibility.rules import (
     Window,
     children,
 )
+from oncotrial.eligibility.units import conversion_factor
+from oncotrial.errors import DictionaryError
 
 # ---- labs and derived values
 
@@ -139,6 +142,9 @@ def _lab_rule(
         unit = "{ratio}"  # "INR ≤ 1.5": a ratio has no unit to write
     if t.relative_to is None and unit is None:
         return None
+    if unit is not None and _impossible(item.key, t.value, unit):
+        r.warn(f"{item.name} {t.value:g} {unit} is beyond any possible value; not read")
+        return None
     try:
         return r.draft(
             LabRule,
@@ -154,6 +160,30 @@ def _lab_rule(
     except ValueError:
         r.warn(f"{item.name}: the unit {unit} does not fit this test; not read")
         return None
+
+
+# Limits no blood count can reach, in the analyte's unit: a threshold beyond them is a misprint
+# or a lost superscript ("< 450,000 x 109/L" is 450 × 10^9/L written with "109" for 10^9), never
+# read literally (issue 12: never a decision on a misreading). Generous: the highest counts
+# recorded in leukaemia (leukocytes in leukostasis, 1 000 × 10^9/L) and thrombocytosis.
+_POSSIBLE_MAX = {
+    "neutrophils": 1000.0,
+    "leukocytes": 1000.0,
+    "lymphocytes": 1000.0,
+    "platelets": 10000.0,
+    "hemoglobin": 300.0,
+}
+
+
+def _impossible(analyte: str, value: float, unit: str) -> bool:
+    high = _POSSIBLE_MAX.get(analyte)
+    item = ANALYTES[analyte]
+    if high is None or item.unit is None:
+        return False
+    try:
+        return value * conversion_factor(unit, item.unit, item.molar_mass) > high
+    except DictionaryError:
+        return False
 
 
 def _read_labs(r: _Reader) -> None:
@@ -551,6 +581,14 @@ def _assemble_conditions(r: _Reader) -> None:
             result.append(_Found(item.start, item.end, conditional, item.analyte, item.cue))
             continue
         result.append(item)
+    if r.exclusion:
+        # "QTc >= 470 ms in females" as an exclusion excludes women with that QTc: 'female and
+        # QTc >= 470', never 'if female then ...', which is met (excludes) for every man
+        for k, item in enumerate(result):
+            found = item.rule
+            if isinstance(found, ConditionalRule) and found.otherwise is None:
+                both = r.draft(AllOfRule, item.start, item.end, rules=(found.when, found.then))
+                result[k] = _Found(item.start, item.end, both, item.analyte, item.cue)
     r.found[:] = result
     for item in r.found:
         for sub in [item.rule, *children(item.rule)]:

@@ -47,6 +47,7 @@ __all__ = [
     "MedicationRule",
     "NotRule",
     "PerformanceStatusRule",
+    "PriorLinesRule",
     "ProcedureRule",
     "RegimenRule",
     "Rule",
@@ -383,6 +384,24 @@ class RegimenRule(_Rule):
         return self
 
 
+class PriorLinesRule(_Rule):
+    """How many prior lines of systemic therapy (those containing ``therapy`` when given): 'at
+    least one line of platinum-based chemotherapy', 'more than two lines of chemotherapy'."""
+
+    kind: Literal["prior_lines"]
+    therapy: str | None = None
+    min_lines: int | None = Field(None, ge=0)
+    max_lines: int | None = Field(None, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> PriorLinesRule:
+        if self.therapy is not None:
+            _known(dict(THERAPIES), self.therapy, "therapy class")
+        if self.min_lines is None and self.max_lines is None:
+            raise ValueError("a prior-lines rule needs min_lines or max_lines")
+        return self
+
+
 class LesionRule(_Rule):
     """Counts of current lesions: at most N lesions in at most M organs, at least K measurable."""
 
@@ -457,6 +476,7 @@ Rule = Annotated[
     | ProcedureRule
     | ConditionRule
     | RegimenRule
+    | PriorLinesRule
     | LesionRule
     | JudgementRule
     | NotRule
@@ -561,6 +581,9 @@ def describe_rule(rule: Rule) -> str:
         line = f"line {rule.line}: " if rule.line else ""
         cycles = _range(rule.min_cycles, rule.max_cycles, "cycles")
         return f"{line}{what}{', ' + cycles if cycles else ''}"
+    if isinstance(rule, PriorLinesRule):
+        what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
+        return f"prior lines of {what}: {_range(rule.min_lines, rule.max_lines, 'lines')}"
     if isinstance(rule, LesionRule):
         parts = []
         counted = (

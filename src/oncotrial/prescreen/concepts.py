@@ -34,6 +34,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     NotRule,
     PerformanceStatusRule,
+    PriorLinesRule,
     ProcedureRule,
     RegimenRule,
     Rule,
@@ -322,7 +323,7 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
         return None if rule.marker.upper() in cmap.biomarkers else f"biomarker {rule.marker!r}"
     if isinstance(rule, StageRule):
         return "TNM stage (OMOP cancer modifiers are not read yet)"
-    if isinstance(rule, RegimenRule):
+    if isinstance(rule, RegimenRule | PriorLinesRule):
         return "treatment lines (the OMOP oncology episode tables are not read yet)"
     if isinstance(rule, LesionRule):
         return "tumour lesions (not in the OMOP CDM core tables)"

@@ -65,7 +65,7 @@ def lookup(index: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
 
 
 def _conditional_table() -> tuple[int, ...]:
-    """The conditional's code for every (when, then, otherwise), as ``batch._conditional``."""
+    """The conditional's code for every (when, then, otherwise), as ``batch_logic._conditional``."""
     out = []
     for when in range(4):
         for then in range(4):

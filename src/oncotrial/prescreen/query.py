@@ -31,7 +31,8 @@ import ibis
 import ibis.expr.types as ir
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, ordinal_rank
-from oncotrial.eligibility.batch import EPOCH, _earliest
+from oncotrial.eligibility.batch_context import _earliest
+from oncotrial.eligibility.batch_frames import EPOCH
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import COCKCROFT_GAULT_FEMALE_FACTOR
 from oncotrial.eligibility.rules import (

@@ -12,6 +12,7 @@ class StoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from oncotrial.store import audit
+        from oncotrial.store import audit, casebook
 
         audit.connect_signals()
+        casebook.connect_signals()

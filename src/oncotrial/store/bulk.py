@@ -112,6 +112,9 @@ class BulkWriter:
         unknown = set(columns) - {f.attname for f in fields}
         if unknown:
             raise ValueError(f"{model.__name__} has no field(s) {sorted(unknown)}")
+        from oncotrial.store.casebook import before_bulk_insert  # locks and sign-offs (SIGN-2)
+
+        before_bulk_insert(model, columns)
         pk = model._meta.pk
         names = [pk.column] + [f.column for f in fields]
         values = [ids.tolist()] + [

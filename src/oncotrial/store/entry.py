@@ -137,6 +137,13 @@ def update_record(
             "a change to a record needs a reason", field="reason", hint="Say why it changes."
         )
     with transaction.atomic(), acting_as(user, reason.strip()):
+        # The subject's row first, then the record's: the order every writer of a subject
+        # takes (create_record, the casebook sign-off and its edit hook), so no two deadlock.
+        subject_id = (
+            record.pk if isinstance(record, db.Subject) else getattr(record, "subject_id", None)
+        )
+        if subject_id is not None:
+            db.Subject._base_manager.select_for_update().filter(pk=subject_id).first()
         locked = type(record).objects.select_for_update().get(pk=record.pk)
         if expected_revision is not None and locked.revision != expected_revision:
             raise _conflict(locked, expected_revision)

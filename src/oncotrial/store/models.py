@@ -6,9 +6,8 @@ Variables a model does not name (a file's own extra columns, the AE relatedness 
 are kept as text in ``extra`` so that an import exports back exactly. docs/sdtm.md says which
 domain each entity goes to; docs/database.md describes the tables.
 
-Every model keeps its full history with django-simple-history (who, when, what, why); history
-tables are append-only (database triggers, installed by migration 0001). Deleting a subject or a
-trial that still has records is refused (``on_delete=PROTECT``).
+Every model keeps its full history with django-simple-history (who, when, what, why; append-only
+by database triggers). Deleting a subject or trial that still has records is refused (PROTECT).
 """
 
 from __future__ import annotations
@@ -24,8 +23,9 @@ from oncotrial.catalogue import common as catalogue_common
 from oncotrial.catalogue import subject as catalogue
 from oncotrial.errors import IntegrityError
 
-# The trial's conduct (roles, allocation, screening, queries, logins, report builds) is in its own
-# module of the same app; importing it here registers its models with Django.
+# The trial's conduct (roles, allocation, screening, queries, logins, report builds) and sign-off
+# are in modules of the same app; importing them here registers their models with Django.
+from oncotrial.store import signoff as _signoff  # noqa: F401
 from oncotrial.store.conduct import (
     AllocationSlot,
     LoginAttempt,

@@ -109,11 +109,12 @@ class AssessmentInput:
 
 def baseline_assessment(subject: db.Subject, evaluator: str) -> db.TumourAssessment | None:
     """The subject's first assessment by this assessor (the one that identified the lesions)."""
-    return (
+    first: db.TumourAssessment | None = (
         db.TumourAssessment.objects.filter(subject=subject, evaluator=evaluator)
         .order_by("dtc", "pk")
         .first()
     )
+    return first
 
 
 def assessment_lesions(subject: db.Subject, evaluator: str) -> list[db.Lesion]:
@@ -193,6 +194,26 @@ def parse_assessment(
     if evaluator not in EVALUATORS:
         evaluator = _INVESTIGATOR
     form = empty_input(subject, evaluator)
+    _read_header(form, data, today)
+    _check_dates(form, subject, evaluator, allocated)
+    _read_rows(form, data)
+    _check_lesion_counts(form)
+    for row in form.targets:
+        _check_target(row, form.baseline)
+    for row in form.non_targets:
+        _check_non_target(row, form.baseline)
+    for row in form.new:
+        _check_new(row, form.baseline)
+    for row in (*form.targets, *form.non_targets, *form.new):
+        if row.location and row.location not in LOCATIONS and row.lesion is None:
+            form.warnings.append(
+                f"{row.location!r} is not one of the usual location terms ({', '.join(LOCATIONS)})."
+            )
+    return form
+
+
+def _read_header(form: AssessmentInput, data: Mapping[str, Any], today: dt.date) -> None:
+    """Visit, method, the investigator's overall response and the scan date."""
     form.visit = _text(data, "visit").upper() or form.visit
     form.method = _text(data, "method") or _CT
     if form.method not in METHODS:
@@ -209,6 +230,11 @@ def parse_assessment(
     if not form.visit:
         form.errors["visit"] = "choose the visit."
 
+
+def _check_dates(
+    form: AssessmentInput, subject: db.Subject, evaluator: str, allocated: dt.date | None
+) -> None:
+    """A follow-up after the baseline scan; one assessment per visit; baseline ≤ 4 weeks early."""
     base = baseline_assessment(subject, evaluator)
     if base is not None and form.date is not None:
         base_date = parse_date(base.dtc)
@@ -230,6 +256,9 @@ def parse_assessment(
             "1.1 asks for no more than 4 weeks before the start of treatment."
         )
 
+
+def _read_rows(form: AssessmentInput, data: Mapping[str, Any]) -> None:
+    """Each lesion row's posted values; untouched blank rows dropped where they are optional."""
     for row in (*form.targets, *form.non_targets, *form.new):
         p = row.prefix
         if row.lesion is None:
@@ -249,80 +278,84 @@ def parse_assessment(
         form.non_targets = [r for r in form.non_targets if _touched(r)]
     form.new = [r for r in form.new if r.lesion is not None or _touched(r)]
 
+
+def _check_lesion_counts(form: AssessmentInput) -> None:
+    """At baseline: at least one lesion, at most 5 targets and 2 per organ (RECIST 1.1 §4.2)."""
+    if not form.baseline:
+        return
     organs = Counter(r.location for r in form.targets if r.location)
-    if form.baseline:
-        if not form.targets and not form.non_targets:
-            form.errors["lesions"] = "a baseline assessment records at least one lesion."
-        if len(form.targets) > MAX_TARGETS:
+    if not form.targets and not form.non_targets:
+        form.errors["lesions"] = "a baseline assessment records at least one lesion."
+    if len(form.targets) > MAX_TARGETS:
+        form.errors["lesions"] = (
+            f"RECIST 1.1 §4.2 allows at most {MAX_TARGETS} target lesions "
+            f"({len(form.targets)} given)."
+        )
+    for organ, n in organs.items():
+        if n > MAX_PER_ORGAN:
             form.errors["lesions"] = (
-                f"RECIST 1.1 §4.2 allows at most {MAX_TARGETS} target lesions "
-                f"({len(form.targets)} given)."
+                f"RECIST 1.1 §4.2 allows at most {MAX_PER_ORGAN} target lesions per organ "
+                f"({n} in {organ})."
             )
-        for organ, n in organs.items():
-            if n > MAX_PER_ORGAN:
-                form.errors["lesions"] = (
-                    f"RECIST 1.1 §4.2 allows at most {MAX_PER_ORGAN} target lesions per organ "
-                    f"({n} in {organ})."
-                )
-    for row in form.targets:
-        if form.baseline and not row.location:
-            row.errors["location"] = "give the organ."
-        if row.not_done:
-            if form.baseline:
-                row.errors["value"] = "a target lesion must be measured at baseline."
-            elif not row.reason:
-                row.errors["reason"] = "say why it could not be measured."
-            continue
-        value = _mm(row.value)
-        if value is None:
-            row.errors["value"] = "enter the diameter in mm (0 if it has disappeared)."
-            continue
-        if not 0 <= value <= 500:
-            row.errors["value"] = "a diameter is between 0 and 500 mm."
-        elif form.baseline and row.is_node and value < 15:
-            row.errors["value"] = (
-                "a target lymph node needs a short axis of at least 15 mm (RECIST 1.1 §3.1.1)."
-            )
-        elif form.baseline and not row.is_node and value < 10:
-            row.errors["value"] = (
-                "a measurable lesion is at least 10 mm in longest diameter (RECIST 1.1 §3.1.1)."
-            )
-    for row in form.non_targets:
-        if form.baseline and not row.location:
-            row.errors["location"] = "give the organ."
-        state = row.value or (LesionState.PRESENT if form.baseline else "")
-        if row.not_done:
-            if not row.reason:
-                row.errors["reason"] = "say why it could not be assessed."
-            continue
-        if state not in NON_TARGET_STATES:
-            row.errors["value"] = f"choose {', '.join(s.lower() for s in NON_TARGET_STATES)}."
-        elif form.baseline and state != LesionState.PRESENT:
-            row.errors["value"] = "at baseline a non-target lesion is present."
-        row.value = state
-    for row in form.new:
-        if form.baseline:
-            row.errors["location"] = "new lesions are recorded after the baseline assessment."
-            continue
-        if row.lesion is None and not row.location:
-            row.errors["location"] = "give the organ."
-        if row.not_done:
-            if not row.reason:
-                row.errors["reason"] = "say why it could not be assessed."
-            continue
-        if (row.value or LesionState.PRESENT) not in (*NEW_STATES, LesionState.ABSENT):
-            row.errors["value"] = "present, equivocal (or absent when seen before)."
-        row.value = row.value or LesionState.PRESENT
-        if row.size:
-            size = _mm(row.size)
-            if size is None or not 0 < size <= 500:
-                row.errors["size"] = "a size is a number of mm above 0."
-    for row in (*form.targets, *form.non_targets, *form.new):
-        if row.location and row.location not in LOCATIONS and row.lesion is None:
-            form.warnings.append(
-                f"{row.location!r} is not one of the usual location terms ({', '.join(LOCATIONS)})."
-            )
-    return form
+
+
+def _check_target(row: LesionRow, baseline: bool) -> None:
+    if baseline and not row.location:
+        row.errors["location"] = "give the organ."
+    if row.not_done:
+        if baseline:
+            row.errors["value"] = "a target lesion must be measured at baseline."
+        elif not row.reason:
+            row.errors["reason"] = "say why it could not be measured."
+        return
+    value = _mm(row.value)
+    if value is None:
+        row.errors["value"] = "enter the diameter in mm (0 if it has disappeared)."
+        return
+    if not 0 <= value <= 500:
+        row.errors["value"] = "a diameter is between 0 and 500 mm."
+    elif baseline and row.is_node and value < 15:
+        row.errors["value"] = (
+            "a target lymph node needs a short axis of at least 15 mm (RECIST 1.1 §3.1.1)."
+        )
+    elif baseline and not row.is_node and value < 10:
+        row.errors["value"] = (
+            "a measurable lesion is at least 10 mm in longest diameter (RECIST 1.1 §3.1.1)."
+        )
+
+
+def _check_non_target(row: LesionRow, baseline: bool) -> None:
+    if baseline and not row.location:
+        row.errors["location"] = "give the organ."
+    state = row.value or (LesionState.PRESENT if baseline else "")
+    if row.not_done:
+        if not row.reason:
+            row.errors["reason"] = "say why it could not be assessed."
+        return
+    if state not in NON_TARGET_STATES:
+        row.errors["value"] = f"choose {', '.join(s.lower() for s in NON_TARGET_STATES)}."
+    elif baseline and state != LesionState.PRESENT:
+        row.errors["value"] = "at baseline a non-target lesion is present."
+    row.value = state
+
+
+def _check_new(row: LesionRow, baseline: bool) -> None:
+    if baseline:
+        row.errors["location"] = "new lesions are recorded after the baseline assessment."
+        return
+    if row.lesion is None and not row.location:
+        row.errors["location"] = "give the organ."
+    if row.not_done:
+        if not row.reason:
+            row.errors["reason"] = "say why it could not be assessed."
+        return
+    if (row.value or LesionState.PRESENT) not in (*NEW_STATES, LesionState.ABSENT):
+        row.errors["value"] = "present, equivocal (or absent when seen before)."
+    row.value = row.value or LesionState.PRESENT
+    if row.size:
+        size = _mm(row.size)
+        if size is None or not 0 < size <= 500:
+            row.errors["size"] = "a size is a number of mm above 0."
 
 
 def _lesion_values(

@@ -104,16 +104,21 @@ def _django_field(spec: FieldSpec, refresh_url: str | None) -> forms.Field:
     if spec.kind == "date":
         # ISO 8601 typed as text: a type="date" box shows the browser's locale (mm/dd/yyyy in
         # en-US), while the records, SDTM and every page read yyyy-mm-dd (issue 13 item 11).
-        widget = forms.DateInput(attrs={**attrs, **ISO_DATE_ATTRS}, format="%Y-%m-%d")
-        return forms.DateField(widget=widget, input_formats=["%Y-%m-%d"], **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={**attrs, **ISO_DATE_ATTRS}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d"],
+            **common,
+        )
     if spec.kind == "partial-date":
         attrs = {**attrs, **ISO_DATE_ATTRS, "placeholder": "YYYY-MM-DD, YYYY-MM or YYYY"}
         # No max_length validator: it would measure the cleaned date; the box holds 10 characters.
         return PartialDateField(widget=forms.TextInput(attrs=attrs), **common)
     if spec.kind == "number":
-        widget = forms.NumberInput(attrs={**attrs, "step": "any"})
         return forms.FloatField(
-            widget=widget, min_value=spec.minimum, max_value=spec.maximum, **common
+            widget=forms.NumberInput(attrs={**attrs, "step": "any"}),
+            min_value=spec.minimum,
+            max_value=spec.maximum,
+            **common,
         )
     if spec.kind == "integer":
         return forms.IntegerField(min_value=spec.minimum, max_value=spec.maximum, **common)
@@ -177,7 +182,7 @@ def build_entry_form(
         label="I have checked the warnings and the entry is right", required=False
     )
     form_class = type(f"{spec.key.title()}Form", (EntryForm,), fields)
-    form = form_class(data=data, initial=initial)
+    form: EntryForm = form_class(data=data, initial=initial)
     form.spec = spec
     form.ctx = ctx
     form.field_specs = field_specs

@@ -3,14 +3,16 @@
 A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FHIR R4 bundle);
 the quick entry fields add the usual screening data to it — demographics, ECOG, height and
 weight, one panel of laboratory results drawn on the same day with their reference ranges, the
-diagnosis and the driver-mutation and PD-L1 results. Nothing is assumed: a list the record does
-not provide (medications, prior therapy, …) stays unprovided, and the rules needing it say what
-to collect.
+diagnosis (with its stage and the primary tumour's size) and the driver-mutation and PD-L1
+results (``oncotrial.web.collect`` says which of a trial's to-collect items these fields take).
+Nothing is assumed: a list the record does not provide (medications, prior therapy, …) stays
+unprovided, and the rules needing it say what to collect.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,17 +20,26 @@ from oncotrial.catalogue import baseline, labs
 from oncotrial.catalogue.staging import EDITIONS, stage_groups
 from oncotrial.errors import FormatError, SchemaError
 
-__all__ = ["LAB_PANEL", "STAGES", "record_from_form"]
+__all__ = ["EDITIONS", "LAB_PANEL", "STAGES", "TNM_FIELDS", "record_from_form"]
 
-# (analyte key, label, units offered — the first is the default): the catalogue's screening panel.
+# (analyte key, label, units offered — the first is the default): the catalogue's screening
+# panel, then its other tests (TSH), so that every lab a trial's rules ask for and the catalogue
+# records has a field (issue 13: quick entry lacked most of a trial's to-collect items).
 LAB_PANEL: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
-    (t.analyte, t.panel_label, t.entry_units) for t in labs.LAB_PANEL
+    (t.analyte, t.panel_label, t.entry_units)
+    for t in (
+        *labs.LAB_PANEL,
+        *(t for t in labs.LAB_TESTS.values() if t not in labs.LAB_PANEL),
+    )
 )
 DEFAULT_EDITION = 8
 # The stage groups of the default edition, for every site it stages (docs/catalogue.md).
 STAGES = stage_groups(DEFAULT_EDITION)
 MARKERS = baseline.GENES[:3]  # the NSCLC drivers screening asks for: EGFR, ALK, ROS1
 _ECOG = baseline.ECOG_GRADES.codes
+_TNM = {"t": "T1b", "n": "N0", "m": "M0"}  # examples in the error message and placeholder
+# (field name, label, example): the TNM categories some rules read besides the stage group.
+TNM_FIELDS = tuple((f"stage_{p}", f"{p.upper()} category", e) for p, e in _TNM.items())
 _TPS_MAX = baseline.PDL1_TEST.plausible.high if baseline.PDL1_TEST.plausible else 100.0
 
 
@@ -59,9 +70,9 @@ def record_from_form(
     record: dict[str, Any] = dict(base or {})
     record.setdefault("id", "screening")
     for key in ("sex", "birth_date", "planned_first_dose"):
-        value = _text(data, key)
-        if value:
-            record[key] = value
+        text = _text(data, key)
+        if text:
+            record[key] = text
     ecog = _text(data, "ecog")
     if ecog:
         if ecog not in _ECOG:
@@ -110,7 +121,11 @@ def record_from_form(
         record["labs"] = labs
     histology = _text(data, "confirmed_by")
     stage = _text(data, "stage")
-    if histology or stage:
+    size = _number(data, "tumour_size", errors)
+    if size is not None and size <= 0:
+        errors["tumour_size"] = "a size is a number of millimetres above 0."
+    tnm = any(_text(data, f"stage_{part}") for part in ("t", "n", "m"))
+    if histology or stage or size or tnm:
         diagnosis = dict(record.get("diagnosis") or {})
         diagnosis.setdefault("concept", _text(data, "diagnosis") or "nsclc")
         if histology:
@@ -126,6 +141,14 @@ def record_from_form(
                 errors["stage"] = f"choose an AJCC {edition}th edition stage group."
             diagnosis["stage"] = stage
             diagnosis.setdefault("edition", edition or DEFAULT_EDITION)
+        if size:
+            diagnosis["tumour_size_mm"] = size
+        for part in ("t", "n", "m"):
+            category = _text(data, f"stage_{part}", 12).replace(" ", "")
+            if category and not re.fullmatch(r"[A-Za-z]{0,2}[TNM][0-9a-zA-Z()+]{1,6}", category):
+                errors[f"stage_{part}"] = f"a {part.upper()} category such as {_TNM[part]}."
+            elif category:
+                diagnosis[part] = category
         record["diagnosis"] = diagnosis
     markers = list(record.get("biomarkers", []) or [])
     marker_date = _text(data, "marker_date") or None

@@ -30,7 +30,7 @@ RESERVED = frozenset(
 def wants_json(request: HttpRequest) -> bool:
     if request.GET.get("format") == "json":
         return True
-    accept = request.headers.get("Accept", "")
+    accept: str = request.headers.get("Accept", "")
     return accept.startswith("application/json")
 
 

@@ -11,7 +11,7 @@ the trial page can show the Study Results without analysing again. The web layer
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -34,14 +34,14 @@ SHOWN_FIGURES = ("-km", "-waterfall")  # figure id endings shown on the trial pa
 
 
 def report_folder(build: ReportBuild) -> Path:
-    folder = (data_home() / build.folder).resolve()
+    folder: Path = (data_home() / build.folder).resolve()
     root = (data_home() / REPORTS_DIR).resolve()
     if root not in folder.parents:
         raise StoreError(f"report {build.pk} points outside the reports folder")
     return folder
 
 
-def _figures(sections: tuple[Section, ...]) -> Iterator[Figure]:
+def _figures(sections: Sequence[Section]) -> Iterator[Figure]:
     for section in sections:
         for block in section.blocks:
             if isinstance(block, Figure):
@@ -99,7 +99,7 @@ def build_report(
         },
     }
     summary["ctgov"] = _ctgov_draft(results, folder)
-    return ReportBuild.objects.create(
+    build: ReportBuild = ReportBuild.objects.create(
         trial=trial,
         cutoff=results.cutoff,
         cutoff_stated=results.cutoff_stated,
@@ -109,6 +109,7 @@ def build_report(
         simulated=results.simulated,
         summary=summary,
     )
+    return build
 
 
 def _ctgov_draft(results: Any, folder: Path) -> dict[str, Any]:

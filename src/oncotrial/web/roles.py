@@ -43,6 +43,9 @@ class Permission(StrEnum):
     VIEW_UNBLINDED = "view_unblinded"  # arms in a masked trial, results by arm
     VIEW_RESULTS = "view_results"  # the trial report and its downloads
     MANAGE_MEMBERS = "manage_members"  # who has which role in the trial
+    VERIFY_SOURCE = "verify_source"  # mark a visit's forms source-data verified (SIGN-1)
+    LOCK_RECORDS = "lock_records"  # lock and unlock visits and casebooks (SIGN-2)
+    SIGN_CASEBOOK = "sign_casebook"  # sign a subject's casebook electronically (SIGN-3)
 
 
 PERMISSION_TEXT: dict[Permission, str] = {
@@ -58,6 +61,9 @@ PERMISSION_TEXT: dict[Permission, str] = {
     Permission.VIEW_UNBLINDED: "see arms and results by arm in a masked trial",
     Permission.VIEW_RESULTS: "see the trial report and download it",
     Permission.MANAGE_MEMBERS: "give and remove roles in the trial",
+    Permission.VERIFY_SOURCE: "mark a visit's forms source-data verified",
+    Permission.LOCK_RECORDS: "lock and unlock a visit's forms or a subject's casebook",
+    Permission.SIGN_CASEBOOK: "sign a subject's casebook (investigator's signature)",
 }
 
 # The record fields (DM ARMCD, ARM, ACTARMCD, ACTARM, ACTARMUD) that say which arm a subject is
@@ -77,10 +83,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.ENTER_DATA,
             P.ANSWER_QUERIES,
             P.VIEW_RESULTS,
+            P.SIGN_CASEBOOK,
         }
     ),
     Role.DATA_MANAGER: frozenset(
-        {P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.SCREEN, P.RANDOMIZE, P.ENTER_DATA, P.ANSWER_QUERIES}
+        {
+            P.VIEW_TRIAL,
+            P.VIEW_SUBJECTS,
+            P.SCREEN,
+            P.RANDOMIZE,
+            P.ENTER_DATA,
+            P.ANSWER_QUERIES,
+            P.LOCK_RECORDS,
+        }
     ),
     Role.STATISTICIAN: frozenset(
         {
@@ -92,7 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_RESULTS,
         }
     ),
-    Role.MONITOR: frozenset({P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.RAISE_QUERIES}),
+    Role.MONITOR: frozenset({P.VIEW_TRIAL, P.VIEW_SUBJECTS, P.RAISE_QUERIES, P.VERIFY_SOURCE}),
     Role.ADMINISTRATOR: frozenset({P.VIEW_TRIAL, P.MANAGE_MEMBERS}),
 }
 
@@ -111,7 +126,7 @@ ROLE_RULES = (
     ),
     RoleRule(
         "ROLE-3",
-        "Monitors read and raise queries; they never change data.",
+        "Monitors read, raise queries and mark source-data verification; they never change data.",
         "ICH E6(R2) §5.18.4 (monitor's responsibilities)",
     ),
 )

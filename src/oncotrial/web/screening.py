@@ -132,7 +132,7 @@ def start_screening(
             },
             user=user,
         )
-        screening = ScreeningRecord.objects.create(
+        screening: ScreeningRecord = ScreeningRecord.objects.create(
             trial=trial,
             subject=subject,
             patient=_stored(patient, source, kind),

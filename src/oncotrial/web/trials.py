@@ -74,7 +74,9 @@ def import_trial(protocol: Protocol, *, user: Any, note: str = "") -> db.Trial:
                 record=trial_id,
                 hint="Open it from the trial list.",
             )
-        trial = db.Trial.objects.create(trial_id=trial_id, studyid=trial_id, title=protocol.title)
+        trial: db.Trial = db.Trial.objects.create(
+            trial_id=trial_id, studyid=trial_id, title=protocol.title
+        )
         store_protocol(trial, yaml_text, note=reason)
         locations = protocol.locations or ()
         if locations:
@@ -231,4 +233,5 @@ def today() -> dt.date:
     """The server's date (the web layer may read the clock; the core never does)."""
     from django.utils import timezone
 
-    return timezone.localdate()
+    local: dt.date = timezone.localdate()
+    return local

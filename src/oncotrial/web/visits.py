@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
 
 from oncotrial.catalogue import subject as subject_terms
 from oncotrial.catalogue.tumour import OVERALL_RESPONSE, PD
 from oncotrial.enrollment import (
     VisitSchedule,
+    VisitState,
     VisitStatus,
     compute_visit_schedule,
     derive_visit_statuses,
@@ -26,11 +29,22 @@ from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.entry import parse_date
+from oncotrial.web.templatetags.oncotrial_web import tone
 
-__all__ = ["SubjectVisits", "subject_visits", "visits_of"]
+__all__ = [
+    "SubjectVisits",
+    "shown_rows",
+    "subject_href",
+    "subject_visits",
+    "trial_visit_rows",
+    "visit_record",
+    "visits_of",
+]
 
 _BATCH = 500  # subjects per round of queries (bounded IN lists)
 _BY_TRIAL = 20  # from this many subjects of one trial on, read the trial's records
+SUBJECT_SLOT = "__usubjid__"  # reversed into the subject URL once, replaced per row
+_URL_SAFE = "!$&'()*+,;=/~:@"  # what Django's reverse() leaves unquoted (RFC 3986 sub-delims)
 
 
 @dataclass(frozen=True)
@@ -201,3 +215,86 @@ def subject_visits(
     """The schedule and visit states of an enrolled subject (None before enrollment)."""
     found = visits_of(protocol, [subject], as_of=as_of)
     return found[0] if found else None
+
+
+VisitRow = tuple[str, VisitStatus]  # (USUBJID, the visit's status)
+
+
+def trial_visit_rows(
+    protocol: Protocol, trial: db.Trial, *, as_of: dt.date
+) -> tuple[list[VisitRow], list[VisitRow], list[VisitRow]]:
+    """The overdue, due and upcoming (next 4 weeks) visits of the trial's enrolled subjects,
+    the most overdue and the soonest first (the Visits page and its JSON twin). Rows stay
+    (subject, status) pairs: the page shows at most 100 per table, so only those become text
+    (``shown_rows``), and only the JSON twin turns them all into records (``visit_record``)."""
+    tables: dict[VisitState, list[VisitRow]] = {
+        VisitState.OVERDUE: [],
+        VisitState.DUE: [],
+        VisitState.UPCOMING: [],
+    }
+    # Only the columns a schedule reads: 500 full Subject rows cost more than the six queries.
+    subjects = (
+        db.Subject.objects.filter(
+            trial=trial,
+            pk__in=db.Disposition.objects.filter(
+                trial=trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
+            ).values("subject_id"),
+        )
+        .only("pk", "trial_id", "usubjid", "rficdtc")
+        .order_by("usubjid")
+    )
+    horizon = as_of + dt.timedelta(days=28)
+    for visits in visits_of(protocol, list(subjects), as_of=as_of):
+        usubjid = visits.usubjid
+        for status in visits.statuses:
+            table = tables.get(status.state)
+            if table is None:
+                continue
+            if status.state is VisitState.UPCOMING and status.visit.earliest > horizon:
+                continue
+            table.append((usubjid, status))
+    overdue, due, upcoming = tables.values()
+    overdue.sort(key=lambda r: (-r[1].days_overdue, r[0]))
+    upcoming.sort(key=lambda r: (r[1].visit.target, r[0]))
+    return overdue, due, upcoming
+
+
+def visit_record(row: VisitRow) -> dict[str, Any]:
+    """A row of the JSON twin."""
+    usubjid, status = row
+    return {
+        "usubjid": usubjid,
+        "visit": status.visit.visit,
+        "kind": status.visit.kind.value,
+        "target": status.visit.target,
+        "window": [status.visit.earliest, status.visit.latest],
+        "days_overdue": status.days_overdue,
+        "state": status.state.value,
+    }
+
+
+def subject_href(subject_url: str, usubjid: str) -> str:
+    """The subject's page: ``subject_url`` reversed once with ``SUBJECT_SLOT`` for the id."""
+    return subject_url.replace(SUBJECT_SLOT, quote(usubjid, safe=_URL_SAFE))
+
+
+def shown_rows(
+    rows: Sequence[VisitRow], subject_url: str, limit: int | None
+) -> list[dict[str, str]]:
+    """The rows a table shows, as text: ``subject_url`` holds ``SUBJECT_SLOT`` for the link (one
+    URL reversed per page, not one per row: 300 ``{% url %}`` tags were a third of the page)."""
+    out = []
+    for usubjid, status in rows[:limit]:
+        days, visit, state = status.days_overdue, status.visit, status.state.value
+        out.append(
+            {
+                "href": subject_href(subject_url, usubjid),
+                "usubjid": usubjid,
+                "visit": visit.visit,
+                "target": visit.target.isoformat(),
+                "window": f"{visit.earliest.isoformat()} – {visit.latest.isoformat()}",
+                "state": state + (f" · {days} days" if days else ""),
+                "tone": tone(state),
+            }
+        )
+    return out

@@ -277,7 +277,7 @@ def _date_checks(
             )
     first = partial_bounds(values.get(start))
     last = partial_bounds(values.get(end)) if end else None
-    if first is not None and last is not None and last[1] < first[0]:
+    if end and first is not None and last is not None and last[1] < first[0]:
         issues.append(
             Issue(
                 end,

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
 from oncotrial.enrollment import VisitKind, compute_visit_schedule
-from oncotrial.errors import OncotrialError
+from oncotrial.errors import OncotrialError, RecordLocked
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.assessments import (
@@ -30,6 +30,7 @@ from oncotrial.web.recist import derived_timepoints
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
+from oncotrial.web.views.casebook import locked_response
 from oncotrial.web.views.subjects import get_subject, subject_assessments
 
 __all__ = ["assessment_detail", "assessment_new", "assessment_preview"]
@@ -131,6 +132,8 @@ def assessment_new(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
     if not form.has_errors:
         try:
             assessment = save_assessment(form, subject, access.protocol, user=request.user)
+        except RecordLocked as exc:  # SIGN-2: 423 with who locked it and when, as every form
+            return locked_response(request, access, exc)
         except OncotrialError as exc:
             form.errors["save"] = str(exc)
         else:

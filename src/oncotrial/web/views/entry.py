@@ -13,10 +13,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from oncotrial.errors import EditConflict, OncotrialError
+from oncotrial.errors import EditConflict, OncotrialError, RecordLocked
 from oncotrial.formats.sdtm_spec import variable_label
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
+from oncotrial.store.casebook import lock_of
 from oncotrial.store.entry import create_record, update_record
 from oncotrial.store.mapping import domain_columns
 from oncotrial.web.access import TrialAccess, trial_view
@@ -27,6 +28,7 @@ from oncotrial.web.query_status import field_query_counts
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
+from oncotrial.web.views.casebook import locked_response
 from oncotrial.web.views.ctcae import grade_context
 from oncotrial.web.views.subjects import get_subject
 
@@ -151,6 +153,8 @@ def record_new(
                         reason=f"{lower_first(spec.title)} recorded "
                         f"({spec.model.__name__} {record.pk})",
                     )
+        except RecordLocked as exc:  # SIGN-2: 423 with who locked it and when
+            return locked_response(request, access, exc)
         except OncotrialError as exc:
             form.add_error(None, str(exc))
         else:
@@ -198,12 +202,19 @@ def record_edit(
         form = build_entry_form(
             spec, ctx, initial=initial, editing=True, refresh_url=url + "?refresh=1"
         )
-        if not access.can(Permission.ENTER_DATA):
-            # A monitor reads the record: no widget to change, no reason, no Save (ROLE-3).
+        locked = lock_of(record)
+        if locked:
+            messages.warning(request, locked)
+        if locked or not access.can(Permission.ENTER_DATA):
+            # A monitor reads the record: no widget to change, no reason, no Save (ROLE-3);
+            # nor does anyone while its visit or casebook is locked (SIGN-2).
             for field in form.fields.values():
                 field.disabled = True
         return _page(request, access, subject, spec, form, record=record)
     access.require(Permission.ENTER_DATA)
+    locked = lock_of(record)
+    if locked:  # SIGN-2, whatever the form holds (the save's hook enforces it too)
+        return locked_response(request, access, RecordLocked(locked))
     form = build_entry_form(
         spec, ctx, data=request.POST, editing=True, refresh_url=url + "?refresh=1"
     )
@@ -236,6 +247,8 @@ def record_edit(
                     )
         except EditConflict as exc:
             return conflict_page(request, access, subject, spec, form, exc)
+        except RecordLocked as exc:  # SIGN-2: 423 with who locked it and when
+            return locked_response(request, access, exc)
         except OncotrialError as exc:
             form.add_error(None, str(exc))
         else:
@@ -261,7 +274,7 @@ def record_edit(
 def _field_labels(spec: EntitySpec, ctx: EntryContext, record: Any) -> dict[str, str]:
     """Model field → what the user reads: the form's label, else the SDTM variable's label and
     name (issue 13 item 11: the history showed ``orres`` and ``stresn``)."""
-    domain = getattr(record, "domain", None) or getattr(spec.model, "DOMAIN", "")
+    domain = str(getattr(record, "domain", None) or getattr(spec.model, "DOMAIN", ""))
     labels = {
         c.field: f"{variable_label(domain, c.variable)} ({c.variable})"
         for c in domain_columns(domain)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from oncotrial.catalogue import labs
-from oncotrial.errors import OncotrialError
+from oncotrial.errors import OncotrialError, RecordLocked
 from oncotrial.store.entry import create_record
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import EntryContext
@@ -21,6 +21,7 @@ from oncotrial.web.lab_panel import PANEL, grade_text, panel_rows, parse_number
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
+from oncotrial.web.views.casebook import locked_response
 from oncotrial.web.views.subjects import get_subject
 
 __all__ = ["lab_grade", "lab_panel"]
@@ -103,6 +104,8 @@ def lab_panel(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpRe
                             LAB.to_record(form.cleaned_data, ctx),
                             user=request.user,
                         )
+            except RecordLocked as exc:  # SIGN-2: 423 with who locked it and when, as every form
+                return locked_response(request, access, exc)
             except OncotrialError as exc:
                 errors.append(str(exc))
             else:

@@ -89,11 +89,12 @@ def randomization_page(request: HttpRequest, access: TrialAccess) -> HttpRespons
     protocol = access.protocol
     factors = protocol_factors(protocol)
     arms = trial_arms(protocol)
+    ratio = list(allocation_ratio(protocol)) if arms else []
     data = {
         "title": "Randomization",
         "randomized": protocol.is_randomized,
         "arms": [{"code": a.code, "label": a.label} for a in arms],
-        "ratio": list(allocation_ratio(protocol)) if arms else [],
+        "ratio": ratio,
         "factors": [{"name": f.name, "levels": list(f.levels)} for f in factors],
         "list": _status(access),
         "rules": [str(r) for r in ALLOCATION_RULES],
@@ -108,10 +109,8 @@ def randomization_page(request: HttpRequest, access: TrialAccess) -> HttpRespons
             "can_manage": access.can(Permission.MANAGE_RANDOMIZATION),
             "can_view_list": access.can(Permission.VIEW_ALLOCATION_LIST),
             "suggested_seed": secrets.randbelow(2**31),
-            "block_unit": sum(data["ratio"]) if data["ratio"] else 1,
-            "default_block_sizes": (
-                f"{2 * sum(data['ratio'])}, {3 * sum(data['ratio'])}" if data["ratio"] else ""
-            ),
+            "block_unit": sum(ratio) if ratio else 1,
+            "default_block_sizes": f"{2 * sum(ratio)}, {3 * sum(ratio)}" if ratio else "",
         },
     )
 

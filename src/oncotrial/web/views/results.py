@@ -81,12 +81,13 @@ def build_view(build: ReportBuild) -> dict[str, Any]:
 
 
 def latest_build(access: TrialAccess) -> ReportBuild | None:
-    return (
+    latest: ReportBuild | None = (
         ReportBuild.objects.filter(trial=access.trial)
         .select_related("trial", "built_by")
         .order_by("-generated", "-pk")
         .first()
     )
+    return latest
 
 
 @trial_view(Permission.VIEW_RESULTS)
@@ -135,7 +136,9 @@ def report_build(request: HttpRequest, access: TrialAccess) -> HttpResponse:
 
 
 def _build(access: TrialAccess, pk: int) -> ReportBuild:
-    build = ReportBuild.objects.filter(trial=access.trial, pk=pk).select_related("trial").first()
+    build: ReportBuild | None = (
+        ReportBuild.objects.filter(trial=access.trial, pk=pk).select_related("trial").first()
+    )
     if build is None:
         raise Http404("No such report.")
     return build

@@ -15,8 +15,16 @@ from oncotrial.errors import InputError, OncotrialError, ValueProblem
 from oncotrial.store import models as db
 from oncotrial.store.conduct import ScreeningRecord
 from oncotrial.web.access import TrialAccess, trial_view
+from oncotrial.web.collect import shown, trial_items
 from oncotrial.web.entry import parse_date
-from oncotrial.web.patient_form import LAB_PANEL, STAGES, parse_record_text, record_from_form
+from oncotrial.web.patient_form import (
+    EDITIONS,
+    LAB_PANEL,
+    STAGES,
+    TNM_FIELDS,
+    parse_record_text,
+    record_from_form,
+)
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.screening import (
@@ -154,6 +162,9 @@ def screening_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             "nav_section": "screening",
             "lab_panel": LAB_PANEL,
             "stages": STAGES,
+            "editions": EDITIONS,
+            "tnm": TNM_FIELDS,
+            "collect": shown(trial_items(access.protocol)),
             "today": today(),
             "posted": request.POST if request.method == "POST" else {},
         },
@@ -310,6 +321,10 @@ def screening_subject(request: HttpRequest, access: TrialAccess, usubjid: str) -
             "can_screen": access.can(Permission.SCREEN),
             "lab_panel": LAB_PANEL,
             "stages": STAGES,
+            "editions": EDITIONS,
+            "tnm": TNM_FIELDS,
+            "collect": shown(trial_items(access.protocol)),
+            "to_collect_where": shown(view["to_collect"]),
             "today": today(),
             "posted": {},
         },

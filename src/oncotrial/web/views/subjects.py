@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from oncotrial.catalogue.tumour import OVERALL_RESPONSE
 from oncotrial.store import models as db
@@ -12,10 +13,17 @@ from oncotrial.store.conduct import AllocationSlot, Query
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import ENTITIES, SECTIONS, lower_first
 from oncotrial.web.query_status import open_by_subject
-from oncotrial.web.render import respond
+from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import subject_summaries, today
-from oncotrial.web.visits import subject_visits, visits_of
+from oncotrial.web.visits import (
+    SUBJECT_SLOT,
+    shown_rows,
+    subject_href,
+    subject_visits,
+    trial_visit_rows,
+    visit_record,
+)
 
 __all__ = ["get_subject", "subject_assessments", "subject_detail", "subject_list", "trial_visits"]
 
@@ -32,7 +40,9 @@ SORTS = {"subject": "usubjid", "status": "status", "consent": "consent", "site":
 
 
 def get_subject(access: TrialAccess, usubjid: str) -> db.Subject:
-    subject = db.Subject.objects.filter(trial=access.trial, usubjid=usubjid).first()
+    subject: db.Subject | None = db.Subject.objects.filter(
+        trial=access.trial, usubjid=usubjid
+    ).first()
     if subject is None:
         raise Http404("No such subject in this trial.")
     return subject
@@ -63,11 +73,17 @@ def subject_list(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "subjects": rows,
         "open_queries": open_by_subject(access.trial),
     }
+    # One URL reversed per page, not two per row (1,000 reversals with 500 subjects).
+    link = reverse("web:subject", args=[access.trial.trial_id, SUBJECT_SLOT])
     return respond(
         request,
         "web/subjects.html",
         data,
-        context={"access": access, "nav_section": "subjects"},
+        context={
+            "access": access,
+            "nav_section": "subjects",
+            "links": {r.usubjid: subject_href(link, r.usubjid) for r in rows},
+        },
     )
 
 
@@ -213,44 +229,25 @@ _SHOWN = 100
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
-    overdue, due, upcoming = [], [], []
-    subjects = db.Subject.objects.filter(
-        trial=access.trial,
-        pk__in=db.Disposition.objects.filter(
-            trial=access.trial, decod__in=list(db.Disposition.ALLOCATION_TERMS)
-        ).values("subject_id"),
-    ).order_by("usubjid")
-    for visits in visits_of(access.protocol, list(subjects), as_of=as_of):
-        for status in visits.statuses:
-            row = {
-                "usubjid": visits.usubjid,
-                "visit": status.visit.visit,
-                "kind": status.visit.kind.value,
-                "target": status.visit.target,
-                "window": [status.visit.earliest, status.visit.latest],
-                "days_overdue": status.days_overdue,
-                "state": status.state.value,
-            }
-            if status.state.value == "overdue":
-                overdue.append(row)
-            elif status.state.value == "due":
-                due.append(row)
-            elif status.state.value == "upcoming" and (status.visit.earliest - as_of).days <= 28:
-                upcoming.append(row)
-    overdue.sort(key=lambda r: (-r["days_overdue"], r["usubjid"]))
-    upcoming.sort(key=lambda r: (r["target"], r["usubjid"]))
+    tables = dict(
+        zip(
+            ("overdue", "due", "upcoming"),
+            trial_visit_rows(access.protocol, access.trial, as_of=as_of),
+            strict=True,
+        )
+    )
+    as_json = wants_json(request)  # the page itself shows counts and at most _SHOWN rows
     data = {
         "title": "Visits",
         "as_of": as_of,
-        "overdue": overdue,
-        "due": due,
-        "upcoming": upcoming,
+        **{k: [visit_record(r) for r in v] if as_json else v for k, v in tables.items()},
     }
     # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
     # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
     # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
     shown = None if request.GET.get("all") else _SHOWN
-    rows = {f"{name}_rows": data[name][:shown] for name in ("overdue", "due", "upcoming")}
+    link = reverse("web:subject", args=[access.trial.trial_id, SUBJECT_SLOT])
+    rows = {f"{n}_rows": shown_rows(v, link, shown) for n, v in tables.items()}
     return respond(
         request,
         "web/visits.html",

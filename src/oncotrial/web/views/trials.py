@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from oncotrial.errors import InputError, OncotrialError
 from oncotrial.formats.protocol_files import bundled_protocols, read_protocols
-from oncotrial.protocol.page import build_trial_page
+from oncotrial.protocol.model import Protocol
+from oncotrial.protocol.page import PageSection, TrialPage, build_trial_page
 from oncotrial.protocol.vocabulary import label
 from oncotrial.store import models as db
 from oncotrial.web.access import TrialAccess, get_access, trial_view, trials_of
@@ -92,7 +93,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return respond(request, "web/import.html", data, status=400 if error else 200)
 
 
-def _chosen_protocols(request: HttpRequest) -> list:
+def _chosen_protocols(request: HttpRequest) -> list[Protocol]:
     seed = request.POST.get("seed", "").strip()
     upload = request.FILES.get("record")
     if seed and upload:
@@ -125,7 +126,7 @@ def _chosen_protocols(request: HttpRequest) -> list:
     return protocols
 
 
-def _section(section) -> dict:
+def _section(section: PageSection) -> dict[str, Any]:
     return {
         "title": section.title,
         "facts": [list(f) for f in section.facts],
@@ -145,10 +146,23 @@ def _section(section) -> dict:
     }
 
 
+# The trial page's protocol part, per parsed protocol (``protocol_of`` parses each version once
+# per process): building it reads every criterion's text (consistency warnings), ~50 ms of CPU
+# per request that saturated the server under bench/web_load.py (issue 13).
+_PAGES: dict[int, tuple[Protocol, TrialPage]] = {}
+
+
+def _protocol_page(protocol: Protocol) -> TrialPage:
+    known = _PAGES.get(id(protocol))
+    if known is None or known[0] is not protocol:
+        known = _PAGES[id(protocol)] = (protocol, build_trial_page(protocol))
+    return known[1]
+
+
 @trial_view(Permission.VIEW_TRIAL)
 def trial_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     protocol = access.protocol
-    page = build_trial_page(protocol)
+    page = _protocol_page(protocol)
     progress = enrollment_progress(access.trial, protocol, show_arms=access.shows_arms)
     visible = {t.trial_id: t for t in trials_of(request.user)}
     others = [protocol_of(t) for t in db.Trial.objects.exclude(pk=access.trial.pk)]

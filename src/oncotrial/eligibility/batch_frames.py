@@ -1,0 +1,206 @@
+"""A population as long tables for the vectorised screen (``oncotrial.eligibility.batch``).
+
+``frames_from_patients`` turns patient records into ``PatientFrames``: patients are rows; their
+labs, history and lesions are long tables keyed by the patient's row number. Dates are days
+since 1970-01-01 (``EPOCH``) as floats, NaN when unknown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from oncotrial.eligibility.patient import Patient
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def day_number(value: dt.date | None) -> float:
+    return float("nan") if value is None else float((value - EPOCH).days)
+
+
+@dataclass(frozen=True)
+class PatientFrames:
+    """A population in long tables; ``patient`` columns are row numbers of ``patients``.
+
+    patients:     id, sex ('female'/'male'/None), birth, consent, first_dose (day numbers),
+                  has_conditions, has_medications, has_therapies, has_procedures,
+                  has_biomarkers, has_lesions (bool)
+    observations: patient, analyte, value, result, unit, date, low, high, range_unit, order
+    performance:  patient, scale, score, date, order
+    diagnosis:    patient, confirmed_by, stage, t, n, m, edition, size_mm, date
+    diagnosis_concepts: patient, concept
+    conditions:   patient, concept, onset, abatement (the diagnosis included, as the scalar
+                  screen counts it among the records of a condition)
+    exposures:    patient, therapy, start, end (medications and each drug of each line)
+    procedures:   patient, procedure, date
+    lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
+    biomarkers:   patient, marker, status, value, date, order
+    lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
+    """
+
+    patients: pd.DataFrame
+    observations: pd.DataFrame
+    performance: pd.DataFrame
+    diagnosis: pd.DataFrame
+    diagnosis_concepts: pd.DataFrame
+    conditions: pd.DataFrame
+    exposures: pd.DataFrame
+    procedures: pd.DataFrame
+    lines: pd.DataFrame
+    line_classes: pd.DataFrame
+    biomarkers: pd.DataFrame
+    lesions: pd.DataFrame
+
+    @property
+    def size(self) -> int:
+        return len(self.patients)
+
+
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "observations": (
+        "patient",
+        "analyte",
+        "value",
+        "result",
+        "unit",
+        "date",
+        "low",
+        "high",
+        "range_unit",
+        "order",
+    ),
+    "performance": ("patient", "scale", "score", "date", "order"),
+    "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
+    "diagnosis_concepts": ("patient", "concept"),
+    "conditions": ("patient", "concept", "onset", "abatement"),
+    "exposures": ("patient", "therapy", "start", "end"),
+    "procedures": ("patient", "procedure", "date"),
+    "lines": ("patient", "line_id", "line", "cycles"),
+    "line_classes": ("line_id", "therapy"),
+    "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
+    "lesions": ("patient", "organ", "measurable", "cmr", "date"),
+}
+
+
+def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(_COLUMNS[name]))
+
+
+def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
+    """The long tables of ``patients`` (a loop over records; the screening itself is not)."""
+    people: list[dict[str, Any]] = []
+    rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _COLUMNS}
+    line_id = 0
+    for i, p in enumerate(patients):
+        people.append(
+            {
+                "id": p.id,
+                "sex": p.sex,
+                "birth": day_number(p.birth_date),
+                "consent": day_number(p.consent_date),
+                "first_dose": day_number(p.planned_first_dose),
+                "has_conditions": p.conditions is not None,
+                "has_medications": p.medications is not None or p.therapies is not None,
+                "has_therapies": p.therapies is not None,
+                "has_procedures": p.procedures is not None,
+                "has_biomarkers": p.biomarkers is not None,
+                "has_lesions": p.lesions is not None,
+            }
+        )
+        for k, o in enumerate(p.observations):
+            rows["observations"].append(
+                (
+                    i,
+                    o.analyte,
+                    o.value,
+                    o.result,
+                    o.unit,
+                    day_number(o.date),
+                    o.low,
+                    o.high,
+                    o.range_unit,
+                    k,
+                )
+            )
+        for k, s in enumerate(p.performance_status):
+            rows["performance"].append((i, s.scale, s.score, day_number(s.date), k))
+        d = p.diagnosis
+        if d is not None:
+            rows["diagnosis"].append(
+                (
+                    i,
+                    d.confirmed_by,
+                    d.stage,
+                    d.t,
+                    d.n,
+                    d.m,
+                    d.edition,
+                    d.tumour_size_mm,
+                    day_number(d.date),
+                )
+            )
+            for concept in d.concepts("condition"):
+                rows["diagnosis_concepts"].append((i, concept))
+        for c in p.conditions or ():
+            for concept in c.concepts("condition"):
+                rows["conditions"].append(
+                    (i, concept, day_number(c.onset), day_number(c.abatement))
+                )
+        if p.conditions is not None and d is not None:
+            for concept in d.concepts("condition"):
+                rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
+        for m in p.medications or ():
+            for therapy in m.concepts("therapy"):
+                rows["exposures"].append((i, therapy, day_number(m.start), day_number(m.end)))
+        for line in p.therapies or ():
+            line_id += 1
+            rows["lines"].append(
+                (
+                    i,
+                    line_id,
+                    float(line.line) if line.line else float("nan"),
+                    float(line.cycles) if line.cycles is not None else float("nan"),
+                )
+            )
+            classes: set[str] = set()
+            for drug in line.drugs:
+                found = drug.concepts("therapy")
+                classes |= found
+                for therapy in found:
+                    rows["exposures"].append(
+                        (
+                            i,
+                            therapy,
+                            day_number(drug.start or line.start),
+                            day_number(drug.end or line.end),
+                        )
+                    )
+            for therapy in classes:
+                rows["line_classes"].append((line_id, therapy))
+        for proc in p.procedures or ():
+            for concept in proc.concepts():
+                rows["procedures"].append((i, concept, day_number(proc.date)))
+        for k, b in enumerate(p.biomarkers or ()):
+            rows["biomarkers"].append(
+                (i, b.marker.strip().upper(), b.status, b.value, day_number(b.date), k)
+            )
+        for lesion in p.lesions or ():
+            rows["lesions"].append(
+                (
+                    i,
+                    lesion.organ.strip().casefold(),
+                    _flag(lesion.measurable),
+                    _flag(lesion.complete_metabolic_response),
+                    day_number(lesion.date),
+                )
+            )
+    return PatientFrames(pd.DataFrame(people), **{k: _frame(k, v) for k, v in rows.items()})
+
+
+def _flag(value: bool | None) -> float:
+    return float("nan") if value is None else float(value)

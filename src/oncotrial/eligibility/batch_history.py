@@ -1,0 +1,150 @@
+"""History rules over a population, column-wise: medications, procedures, conditions, therapy
+regimens and prior lines (as ``evaluate_history``); a history list is read as complete only
+when the record provides it (the ``has_*`` columns).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from oncotrial.eligibility.batch_context import (
+    _ANY_CODE,
+    _ANY_RANK,
+    MET,
+    NOT_MET,
+    UNKNOWN,
+    Bools,
+    Codes,
+    _codes,
+    _Ctx,
+    _flags,
+)
+from oncotrial.eligibility.rules import (
+    ConditionRule,
+    MedicationRule,
+    PriorLinesRule,
+    ProcedureRule,
+    RegimenRule,
+)
+
+
+def _history(hit: Bools, undated: Bools, provided: Bools) -> Codes:
+    out = np.where(hit, MET, np.where(undated, UNKNOWN, NOT_MET)).astype(np.int8)
+    out[~provided] = UNKNOWN
+    return out
+
+
+def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
+    e = ctx.frames.exposures
+    e = e[e["therapy"] == rule.therapy]
+    patient = e["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
+    start = e["start"].to_numpy(dtype=np.float64)
+    end = e["end"].to_numpy(dtype=np.float64)
+    ref = ctx.reference[patient]
+    received = ~(start > ref)  # NaN start passes, as in the scalar screen
+    if rule.ongoing:
+        undated = received & np.isnan(start)
+        hit = received & ~np.isnan(start) & (np.isnan(end) | (end >= ref))
+    elif rule.within is None:
+        undated = np.zeros(len(e), dtype=bool)
+        hit = received
+    else:
+        last = np.where(np.isnan(end), start, end)
+        undated = received & np.isnan(last)
+        hit = received & ~np.isnan(last) & (last >= ctx.earliest(rule.within)[patient])
+    provided = ctx.frames.patients["has_medications"].to_numpy(dtype=bool)
+    return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
+    f = ctx.frames.procedures
+    f = f[f["procedure"] == rule.procedure]
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
+    date = f["date"].to_numpy(dtype=np.float64)
+    ref = ctx.reference[patient]
+    if rule.within is None:
+        hit = np.isnan(date) | (date <= ref)
+        undated = np.zeros(len(f), dtype=bool)
+    else:
+        undated = np.isnan(date)
+        hit = ~undated & (date <= ref) & (date >= ctx.earliest(rule.within)[patient])
+    provided = ctx.frames.patients["has_procedures"].to_numpy(dtype=bool)
+    return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
+    f = ctx.frames.conditions
+    f = f[f["concept"] == rule.condition]
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
+    onset = f["onset"].to_numpy(dtype=np.float64)
+    abatement = f["abatement"].to_numpy(dtype=np.float64)
+    ref = ctx.reference[patient]
+    keep = ~(onset > ref)
+    if rule.current:
+        keep &= ~(abatement <= ref)
+    if rule.within is not None:
+        undated = keep & np.isnan(onset)
+        hit = keep & ~np.isnan(onset) & (onset >= ctx.earliest(rule.within)[patient])
+    else:
+        undated = np.zeros(len(f), dtype=bool)
+        hit = keep
+    provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
+    return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:
+    lines = ctx.frames.lines
+    classes = ctx.frames.line_classes
+    wanted = classes[classes["therapy"].isin(rule.therapies)]
+    count = wanted.groupby("line_id")["therapy"].nunique()
+    has_all = lines["line_id"].map(count).fillna(0).to_numpy() >= len(set(rule.therapies))
+    number = lines["line"].to_numpy(dtype=np.float64)
+    cycles = lines["cycles"].to_numpy(dtype=np.float64)
+    verdict = np.full(len(lines), -1, dtype=np.int8)  # -1: the line does not count
+    if rule.line is not None:
+        verdict[np.isnan(number) & has_all] = UNKNOWN
+        counts = number == rule.line
+    else:
+        counts = np.ones(len(lines), dtype=bool)
+    verdict[counts & ~has_all] = NOT_MET
+    eligible = counts & has_all
+    if rule.min_cycles is None and rule.max_cycles is None:
+        verdict[eligible] = MET
+    else:
+        unknown_cycles = eligible & np.isnan(cycles)
+        verdict[unknown_cycles] = UNKNOWN
+        ok = np.ones(len(lines), dtype=bool)
+        if rule.min_cycles is not None:
+            ok &= cycles >= rule.min_cycles
+        if rule.max_cycles is not None:
+            ok &= cycles <= rule.max_cycles
+        decided = eligible & ~np.isnan(cycles)
+        verdict[decided] = np.where(ok[decided], MET, NOT_MET)
+    frame = pd.DataFrame({"patient": lines["patient"].to_numpy(), "verdict": verdict})
+    frame = frame[frame["verdict"] >= 0]
+    ranks = _ANY_RANK[frame["verdict"].to_numpy()]
+    best = pd.Series(ranks).groupby(frame["patient"].to_numpy()).max()
+    out = _codes(ctx.n, UNKNOWN)
+    provided = ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)
+    out[provided] = NOT_MET
+    out[best.index.to_numpy()] = _ANY_CODE[best.to_numpy()]
+    return out
+
+
+def _prior_lines(rule: PriorLinesRule, ctx: _Ctx) -> Codes:
+    lines = ctx.frames.lines
+    if rule.therapy is not None:
+        classes = ctx.frames.line_classes
+        lines = lines[
+            lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])
+        ]
+    count = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
+    ok = np.ones(ctx.n, dtype=bool)
+    if rule.min_lines is not None:
+        ok &= count >= rule.min_lines
+    if rule.max_lines is not None:
+        ok &= count <= rule.max_lines
+    out = np.where(ok, MET, NOT_MET).astype(np.int8)
+    out[~ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)] = UNKNOWN
+    return out

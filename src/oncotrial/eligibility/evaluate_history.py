@@ -1,0 +1,265 @@
+"""Evaluating history rules for one patient: medications (and each drug of each therapy line),
+procedures, conditions, therapy regimens and the number of prior lines.
+
+A history list is read as complete only when the record provides it; without it the rule is
+unknown, never not met.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
+from oncotrial.eligibility.outcome import Evidence, Status, combine_any
+from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
+from oncotrial.eligibility.rules import (
+    ConditionRule,
+    MedicationRule,
+    PriorLinesRule,
+    ProcedureRule,
+    RegimenRule,
+)
+
+
+def _exposures(ctx: Context) -> list[tuple[MedicationRecord, dt.date | None, dt.date | None, str]]:
+    """Every drug the patient received: medications plus each drug of each therapy line."""
+    found: list[tuple[MedicationRecord, dt.date | None, dt.date | None, str]] = []
+    for m in ctx.patient.medications or ():
+        found.append((m, m.start, m.end, m.record or "medication"))
+    for line in ctx.patient.therapies or ():
+        for drug in line.drugs:
+            found.append(
+                (
+                    drug,
+                    drug.start or line.start,
+                    drug.end or line.end,
+                    line.record or "therapy line",
+                )
+            )
+    return found
+
+
+def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
+    name = THERAPIES[rule.therapy].name
+    p = ctx.patient
+    if p.medications is None and p.therapies is None:
+        return _unknown([f"medication history (to check for {_lower_first(name)})"])
+    reference = ctx.reference
+    earliest = rule.within.earliest(reference) if rule.within else None
+    evidence: list[Evidence] = []
+    undated: list[str] = []
+    for drug, start, end, record in _exposures(ctx):
+        if rule.therapy not in drug.concepts("therapy"):
+            continue
+        label = drug.text or drug.concept or drug.code or "medication"
+        if start is not None and start > reference:
+            continue  # planned, not received before the first dose
+        if rule.ongoing:
+            if start is None:
+                undated.append(f"start date of {label}")
+                continue
+            if end is None or end >= reference:
+                evidence.append(
+                    Evidence(
+                        item=name,
+                        value=label,
+                        date=start,
+                        record=record,
+                        note="ongoing" if end is None else f"until {end}",
+                    )
+                )
+            continue
+        if earliest is None:
+            evidence.append(Evidence(item=name, value=label, date=start, record=record))
+            continue
+        last = end or start
+        if last is None:
+            undated.append(f"dates of {label}")
+            continue
+        if last >= earliest:
+            evidence.append(
+                Evidence(
+                    item=name,
+                    value=label,
+                    date=start or end,
+                    record=record,
+                    threshold=f"on or after {earliest.isoformat()}",
+                )
+            )
+    notes = ctx.window_note(rule.within)
+    return _found(name, evidence, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
+    name = PROCEDURES[rule.procedure].name
+    procedures = ctx.patient.procedures
+    if procedures is None:
+        return _unknown([f"procedure history (to check for {_lower_first(name)})"])
+    reference = ctx.reference
+    earliest = rule.within.earliest(reference) if rule.within else None
+    evidence: list[Evidence] = []
+    undated: list[str] = []
+    for proc in procedures:
+        if rule.procedure not in proc.concepts():
+            continue
+        label = proc.text or proc.category or proc.code or "procedure"
+        if proc.date is None:
+            if earliest is None:
+                evidence.append(Evidence(item=name, value=label, record=proc.record))
+            else:
+                undated.append(f"date of {label}")
+            continue
+        if proc.date > reference:
+            continue
+        if earliest is None or proc.date >= earliest:
+            evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
+    return _found(
+        name, evidence, undated, ctx.window_note(rule.within), len(procedures), "procedures"
+    )
+
+
+def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
+    name = CONDITIONS[rule.condition].name
+    p = ctx.patient
+    records = list(p.conditions or ())
+    if p.conditions is None:
+        return _unknown([f"medical history (to check for {_lower_first(name)})"])
+    records_diag: list[Diagnosis] = [p.diagnosis] if p.diagnosis is not None else []
+    reference = ctx.reference
+    earliest = rule.within.earliest(reference) if rule.within else None
+    evidence: list[Evidence] = []
+    undated: list[str] = []
+    found_records: list[ConditionRecord | Diagnosis] = [*records, *records_diag]
+    for record in found_records:
+        if rule.condition not in record.concepts("condition"):
+            continue
+        label = record.text or record.concept or record.code or name
+        if record.code:
+            label += f" ({record.system or 'code'} {record.code})"
+        onset = getattr(record, "onset", None) or getattr(record, "date", None)
+        where = record.record
+        if onset is not None and onset > reference:
+            continue
+        abated = getattr(record, "abatement", None)
+        if rule.current and abated is not None and abated <= reference:
+            continue
+        if earliest is not None:
+            if onset is None:
+                undated.append(f"onset date of {label}")
+                continue
+            if onset < earliest:
+                continue
+        evidence.append(Evidence(item=name, value=label, date=onset, record=where))
+    return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
+
+
+def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
+    lines = ctx.patient.therapies
+    if lines is None:
+        return _unknown(["prior lines of systemic therapy (drugs, line, cycles)"])
+    wanted = set(rule.therapies)
+    evidence: list[Evidence] = []
+    missing: list[str] = []
+    verdicts: list[Status] = []
+    for line in lines:
+        classes: set[str] = set()
+        for drug in line.drugs:
+            classes |= drug.concepts("therapy")
+        label = " + ".join(d.text or d.concept or d.code or "?" for d in line.drugs)
+        if rule.line is not None and line.line is None:
+            if wanted <= classes:
+                missing.append(f"line number of {label}")
+                verdicts.append(Status.UNKNOWN)
+            continue
+        if rule.line is not None and line.line != rule.line:
+            continue
+        if not wanted <= classes:
+            evidence.append(
+                Evidence(
+                    item=f"line {line.line or '?'}",
+                    value=label,
+                    record=line.record,
+                    note="does not contain "
+                    + ", ".join(THERAPIES[t].name for t in sorted(wanted - classes)),
+                )
+            )
+            verdicts.append(Status.NOT_MET)
+            continue
+        if rule.min_cycles is None and rule.max_cycles is None:
+            evidence.append(
+                Evidence(item=f"line {line.line or '?'}", value=label, record=line.record)
+            )
+            verdicts.append(Status.MET)
+            continue
+        if line.cycles is None:
+            missing.append(f"number of cycles of {label}")
+            verdicts.append(Status.UNKNOWN)
+            continue
+        ok = (rule.min_cycles is None or line.cycles >= rule.min_cycles) and (
+            rule.max_cycles is None or line.cycles <= rule.max_cycles
+        )
+        evidence.append(
+            Evidence(
+                item=f"line {line.line or '?'}",
+                value=label,
+                record=line.record,
+                note=f"{line.cycles} cycles",
+            )
+        )
+        verdicts.append(Status.MET if ok else Status.NOT_MET)
+    status = combine_any(verdicts)
+    if status is Status.UNKNOWN:
+        return _unknown(missing, evidence)
+    if not verdicts:
+        what = f"line {rule.line} therapy" if rule.line else "a matching therapy line"
+        return _met(
+            False,
+            [
+                Evidence(
+                    item="therapy",
+                    value="none recorded",
+                    note=f"no {what} among {len(lines)} lines recorded",
+                )
+            ],
+        )
+    return _met(status is Status.MET, evidence)
+
+
+def _prior_lines(rule: PriorLinesRule, ctx: Context) -> _Partial:
+    lines = ctx.patient.therapies
+    if lines is None:
+        return _unknown(["prior lines of systemic therapy (their drugs)"])
+    counted = [
+        line
+        for line in lines
+        if rule.therapy is None
+        or any(rule.therapy in drug.concepts("therapy") for drug in line.drugs)
+    ]
+    n = len(counted)
+    ok = (rule.min_lines is None or n >= rule.min_lines) and (
+        rule.max_lines is None or n <= rule.max_lines
+    )
+    what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
+    return _met(ok, [Evidence(item="prior lines", value=str(n), note=f"of {what}")])
+
+
+def _found(
+    name: str,
+    evidence: list[Evidence],
+    undated: list[str],
+    notes: Sequence[str],
+    count: int,
+    what: str,
+) -> _Partial:
+    """Met on any dated record in the window; else unknown when a record's date is missing (it
+    might fall in the window); else not met, saying how many records were looked through."""
+    if evidence:
+        return _met(True, evidence, notes)
+    if undated:
+        return _unknown(undated, notes=notes)
+    none = Evidence(
+        item=name, value="none recorded", note=f"none among the {count} {what} recorded"
+    )
+    return _met(False, [none], notes)

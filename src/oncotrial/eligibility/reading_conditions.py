@@ -1,0 +1,449 @@
+"""Reading the oncology vocabulary of issue 12 item 3 from criteria text: brain metastases,
+hepatitis B/C and HIV, autoimmune disease with its usual exceptions, interstitial lung disease
+and pneumonitis, pregnancy and breastfeeding, prior immune checkpoint inhibitors, measurable
+disease per RECIST 1.1.
+
+A mention becomes a rule; every qualifier the rule does not carry ("active", "untreated",
+"symptomatic", "suspected", "requiring steroids") is left unread, so the item stays a checklist
+item quoting it (issue 12: never decided on the understood fragment alone). An exclusion item
+excludes on any mention; an inclusion item reads a mention only when it is negated ("No known
+HIV", "must not be breastfeeding").
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+
+from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
+from oncotrial.eligibility.rules import (
+    AllOfRule,
+    AnyOfRule,
+    ConditionRule,
+    LesionRule,
+    MedicationRule,
+    NotRule,
+    PriorLinesRule,
+    ProcedureRule,
+    Rule,
+)
+
+__all__ = [
+    "read_checkpoint_inhibitors",
+    "read_measurable_disease",
+    "read_named_conditions",
+    "read_prior_lines",
+    "read_treatment_windows",
+]
+
+_NOT_A_CONDITION = (
+    r"(?!\s*(?:virus\s+)?(?:\([A-Z]+\)\s*)?(?:surface|core|e\s+antigen|antigen|DNA|RNA|"
+    r"ribonucleic|deoxyribonucleic|antibod|Ab\b|vaccin|immuni[sz]ation|test|serolog|viral\s+load|carrier|reactivation))"
+)
+
+# (pattern, concept keys, current): ``current`` conditions are those not resolved by the
+# reference date (pregnant now); the others count whenever recorded ("known HIV").
+_MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
+    (
+        r"pregnan(?:t|cy)"
+        r"\s*(?:,|or|and/or|,\s*or)\s*(?:lactating|breast[-\s]?feeding|nursing)"
+        r"(?:\s+(?:women|females?|mothers))?",
+        ("pregnancy", "breastfeeding"),
+        True,
+    ),
+    (
+        r"(?<!become\s)(?<!becoming\s)pregnan(?:t|cy)(?!\s+(?:test|partner|or\s+planning|while|during))"
+        r"(?:\s+(?:women|females?))?",
+        ("pregnancy",),
+        True,
+    ),
+    (
+        r"(?:lactating|breast[-\s]?feeding|nursing)"
+        r"(?!\s+partner)(?:\s+(?:women|females?|mothers))?",
+        ("breastfeeding",),
+        True,
+    ),
+    (
+        r"(?:brain|CNS|central\s+nervous\s+system|cerebral|intracranial)"
+        r"(?:\s+or\s+other\s+central\s+nervous\s+system)?(?:\s*\(CNS\))?\s+"
+        r"(?:tumou?r\s+)?metastas[ie]s"
+        r"|metastas[ie]s\s+(?:to|in)\s+the\s+(?:brain|central\s+nervous\s+system|CNS)",
+        ("brain_metastases",),
+        True,
+    ),
+    (
+        r"hepatitis\s+B\s+(?:or|and/or)\s+C(?:\s+virus)?(?:\s+infections?)?" + _NOT_A_CONDITION,
+        ("hepatitis_b", "hepatitis_c"),
+        False,
+    ),
+    (
+        r"(?:hepatitis\s+B(?:\s+virus)?(?:\s*\(HBV\))?|\bHBV)(?:\s+infections?)?"
+        + _NOT_A_CONDITION,
+        ("hepatitis_b",),
+        False,
+    ),
+    (
+        r"(?:hepatitis\s+C(?:\s+virus)?(?:\s*\(HCV\))?|\bHCV)(?:\s+infections?)?"
+        + _NOT_A_CONDITION,
+        ("hepatitis_c",),
+        False,
+    ),
+    (
+        r"(?:human\s+immunodeficiency\s+virus(?:\s*\(HIV\))?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
+        r"(?:\s+infections?)?"
+        + _NOT_A_CONDITION
+        + r"|acquired\s+immun[eo]\s*deficiency\s+syndrome(?:\s*\(AIDS\))?|\bAIDS\b",
+        ("hiv",),
+        False,
+    ),
+    (
+        r"interstitial\s+(?:lung\s+disease|pneumonia|pneumonitis)(?:\s*\(ILD\))?",
+        ("interstitial_lung_disease",),
+        False,
+    ),
+    (r"(?:non-?\s?infectious\s+)?pneumonitis", ("pneumonitis",), False),
+)
+
+_NEGATION = re.compile(r"\b(?:no|not|without|never)\b[^.;:]*$", re.I)
+# a list's joints: "A, B or C", "HIV(+) or has been diagnosed with AIDS"
+_JOIN = re.compile(
+    r"\s*(?:,|or|and/or|,\s*or)\s*(?:(?:has|have)\s+(?:been\s+)?diagnosed\s+with\s+)?", re.I
+)
+_AND_NOT = re.compile(r"\s*,?\s*(?:and|nor)\s+(?:not|no)\s+|\s*,?\s*nor\s+", re.I)
+# who a pregnancy rule is about: only women can be pregnant, so the words restrict nothing
+_WOMEN = re.compile(
+    r"(?:for\s+)?(?:female\s+)?(?:women|females?|subjects|participants?|patients)"
+    r"(?:\s+(?:participants?|subjects?|patients))?\s*,?\s*(?:who\s+(?:are|were)\s+|is\s+|are\s+"
+    r"|must\s+)?(?:not\s+)?(?:be\s+)?$",
+    re.I,
+)
+# "… cannot participate in this study", "… are excluded": a restatement of an exclusion item
+_EXCLUDED = re.compile(
+    r"\s*(?:cannot|can\s*not|may\s+not|will\s+not)\s+(?:participate|be\s+enrolled|be\s+included)"
+    r"(?:\s+in\s+(?:this|the)\s+(?:study|trial))?"
+    r"|\s*(?:are|is|will\s+be)\s+(?:excluded|not\s+eligible)(?:\s+from\s+(?:this|the)\s+"
+    r"(?:study|trial))?",
+    re.I,
+)
+
+
+def _taken(r: _Reader, start: int, end: int) -> bool:
+    return any(f.start < end and start < f.end for f in r.found) or any(
+        a < end and start < b for a, b in r.consumed
+    )
+
+
+def _history(r: _Reader, start: int) -> bool:
+    return re.search(r"\bhistory\s+of\s*$", r.text[max(0, start - 20) : start], re.I) is not None
+
+
+def read_named_conditions(r: _Reader) -> None:
+    """Each mention of a vocabulary condition; lists joined by "or" and commas are consumed."""
+    text = r.text
+    hits: list[tuple[int, int, tuple[str, ...], bool]] = []
+    for pattern, keys, current in _MENTIONS:
+        for m in re.finditer(pattern, text, re.I):
+            if _taken(r, m.start(), m.end()) or any(
+                a < m.end() and m.start() < b for a, b, _, _ in hits
+            ):
+                continue
+            hits.append((m.start(), m.end(), keys, current and not _history(r, m.start())))
+    if hits:
+        _read_mentions(r, sorted(hits))
+    _read_autoimmune(r)
+
+
+def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
+    text = r.text
+    if not r.exclusion:
+        negation = _NEGATION.search(text[max(0, hits[0][0] - 40) : hits[0][0]])
+        if negation is None:
+            return
+    for (_, end, _, _), (start, _, _, _) in pairwise(hits):
+        gap = text[end:start]
+        # "not pregnant and not nursing": each mention is negated, and the negations AND-ed
+        if _JOIN.fullmatch(gap) or (not r.exclusion and _AND_NOT.fullmatch(gap)):
+            r.consume(end, start)
+    first = hits[0]
+    if set(first[2]) <= {"pregnancy", "breastfeeding"}:
+        stops = [text.rfind(". ", 0, first[0]) + 2, text.rfind(";", 0, first[0]) + 1]
+        sentence = max([0, *(i for i in stops if i > 1)])
+        who = _WOMEN.search(text, sentence, first[0])
+        if who is not None and not text[sentence : who.start()].strip():
+            r.consume(who.start(), who.end())
+    if not r.exclusion:
+        negation = _NEGATION.search(text, max(0, first[0] - 40), first[0])
+        if negation is not None:
+            word = re.match(r"\w+", negation.group(0))
+            assert word is not None
+            r.consume(negation.start(), negation.start() + word.end())
+    for start, end, keys, current in hits:
+        rules: list[Rule] = [
+            r.draft(ConditionRule, start, end, condition=key, current=current) for key in keys
+        ]
+        rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, start, end, rules=tuple(rules))
+        if not r.exclusion:
+            rule = r.draft(NotRule, start, end, rule=rule)
+        r.add(start, end, rule)
+    if r.exclusion:
+        tail = _EXCLUDED.match(text, hits[-1][1])
+        if tail:
+            r.consume(tail.start(), tail.end())
+
+
+_AUTOIMMUNE = re.compile(r"autoimmune\s+(?:diseases?|disorders?|conditions?)", re.I)
+_EXCEPT = re.compile(
+    r"with\s+the\s+exceptions?\s+of|except(?:ions?)?(?:\s+(?:for|of|include|are))?"
+    r"|other\s+than|excluding",
+    re.I,
+)
+_EXEMPT: tuple[tuple[str, str], ...] = (
+    (r"vitiligo", "vitiligo"),
+    (r"type\s+(?:1|I)\s+diabetes(?:\s+mellitus)?", "type_1_diabetes"),
+    (
+        r"(?:autoimmune\s+)?hypothyroidism\s+(?:on|requiring|controlled\s+(?:with|by))\s+"
+        r"(?:stable\s+)?(?:thyroid\s+)?(?:hormone\s+)?replacement(?:\s+therapy)?",
+        "autoimmune_thyroiditis",
+    ),
+)
+
+
+def _read_autoimmune(r: _Reader) -> None:
+    """'Autoimmune disease' is the core list, vitiligo, type 1 diabetes and autoimmune
+    thyroiditis; an exception the text names after 'except' drops its member (hypothyroidism on
+    hormone replacement: autoimmune thyroiditis counts only without ongoing thyroid hormone)."""
+    text = r.text
+    m = _AUTOIMMUNE.search(text)
+    if m is None or _taken(r, m.start(), m.end()):
+        return
+    if not r.exclusion and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+        return
+    exempt: set[str] = set()
+    exception = _EXCEPT.search(text, m.end())
+    if exception is not None:
+        named: list[tuple[int, int]] = []
+        for pattern, key in _EXEMPT:
+            for e in re.finditer(pattern, text[exception.end() :], re.I):
+                exempt.add(key)
+                named.append((exception.end() + e.start(), exception.end() + e.end()))
+        if named:
+            named.sort()
+            r.consume(exception.start(), exception.end())
+            for start, end in named:
+                r.consume(start, end)
+            for (_, end), (start, _) in pairwise(named):
+                if _JOIN.fullmatch(text[end:start]) or re.fullmatch(
+                    r"\s*,?\s*and\s*", text[end:start]
+                ):
+                    r.consume(end, start)
+    a, b = m.start(), m.end()
+    members: list[Rule] = [r.draft(ConditionRule, a, b, condition="autoimmune_disease")]
+    for key in ("vitiligo", "type_1_diabetes"):
+        if key not in exempt:
+            members.append(r.draft(ConditionRule, a, b, condition=key))
+    thyroid: Rule = r.draft(ConditionRule, a, b, condition="autoimmune_thyroiditis")
+    if "autoimmune_thyroiditis" in exempt:
+        on_hormone = r.draft(MedicationRule, a, b, therapy="thyroid_hormone", ongoing=True)
+        thyroid = r.draft(AllOfRule, a, b, rules=(thyroid, r.draft(NotRule, a, b, rule=on_hormone)))
+    members.append(thyroid)
+    rule: Rule = r.draft(AnyOfRule, a, b, rules=tuple(members))
+    if not r.exclusion:
+        rule = r.draft(NotRule, a, b, rule=rule)
+    r.add(a, b, rule)
+
+
+_CHECKPOINT = re.compile(
+    r"(?:immune\s+)?checkpoint\s+(?:inhibitors?|blockade|blocking)(?:\s+therap(?:y|ies))?"
+    r"|anti-?\s?(?:PD-?1|PD-?L1|PD-?L2|CTLA-?4)(?:\s*(?:/|or|,)\s*(?:PD-?L1|PD-?L2))?"
+    r"(?:\s+(?:monoclonal\s+)?(?:antibod(?:y|ies)|agents?|therap(?:y|ies)|drugs?))?"
+    r"|PD-?L?1\s+inhibitors?",
+    re.I,
+)
+
+
+def read_checkpoint_inhibitors(r: _Reader) -> None:
+    """'Prior treatment with … anti-PD-1, anti-PD-L1 or anti-CTLA-4 …' (one rule: the class
+    covers all three); only the class words are read, any other agent named stays unread."""
+    text = r.text
+    prior = re.search(r"\b(?:prior|previous|previously)\b", text, re.I)
+    if prior is None:
+        return
+    every = [(m.start(), m.end()) for m in _CHECKPOINT.finditer(text, prior.start())]
+    spans = [(a, b) for a, b in every if not _taken(r, a, b)]
+    if not spans:
+        return
+    for (_, end), (start, _) in pairwise(every):
+        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
+            r.consume(end, start)
+    if any(
+        isinstance(rule, MedicationRule) and rule.therapy == "immune_checkpoint_inhibitor"
+        for f in r.found
+        for rule in (f.rule, getattr(f.rule, "rule", None))
+    ):
+        # already read ("prior treatment with immune checkpoint inhibitors"): the examples
+        # that follow name the same class
+        for start, end in spans:
+            r.consume(start, end)
+        return
+    negate = not r.exclusion
+    if negate and _NEGATION.search(text[max(0, prior.start() - 40) : prior.start()]) is None:
+        return
+    a, b = spans[0]
+    rule: Rule = r.draft(MedicationRule, a, b, therapy="immune_checkpoint_inhibitor")
+    if negate:
+        rule = r.draft(NotRule, a, b, rule=rule)
+    r.add(a, b, rule)
+    for start, end in spans[1:]:
+        r.consume(start, end)
+    lead = re.match(
+        r"(?:prior|previous)\s+(?:treatment|therapy|exposure)\s+(?:with|to)\s+(?:an?\s+|any\s+)?",
+        text[prior.start() :],
+        re.I,
+    )
+    if lead:
+        r.consume(prior.start(), prior.start() + lead.end())
+
+
+_RECIST = re.compile(
+    r"(?:the\s+)?(?:Response\s+Evaluation\s+Criteria\s+in\s+Solid\s+Tumou?rs\s*)?\(?RECIST\)?"
+    r"\s*(?:v(?:ersion)?\.?\s*)?1\.1(?:\s+version)?|RECIST\s*(?:v(?:ersion)?\.?\s*)?1\.1",
+    re.I,
+)
+
+
+def read_measurable_disease(r: _Reader) -> None:
+    """'Measurable disease per RECIST 1.1': at least one measurable lesion by RECIST 1.1; a
+    RECIST 1.1 mention anywhere in an item already read as a lesion count is its criteria."""
+    text = r.text
+    lesion = next((f for f in r.found if isinstance(f.rule, LesionRule)), None)
+    if lesion is not None:
+        rule = lesion.rule
+        assert isinstance(rule, LesionRule)
+        if rule.min_measurable is not None and rule.criteria is None:
+            recist = _RECIST.search(text)
+            if recist is not None:
+                lesion.rule = rule.model_copy(update={"criteria": "RECIST 1.1"})
+                r.consume(recist.start(), recist.end())
+        return
+    if not r.exclusion:
+        m = re.search(
+            r"(?<![-\w])(?<!non-)(?<!non)measurable\s+(?:disease|tumou?r|lesions?)", text, re.I
+        )
+        if m is None or _taken(r, m.start(), m.end()):
+            return
+        recist = _RECIST.search(text, m.end(), m.end() + 120)
+        fields: dict[str, object] = {"min_measurable": 1}
+        end = m.end()
+        if recist is not None:
+            link = re.fullmatch(
+                r"\s*(?:\(\s*)?(?:per|according\s+to|as\s+defined\s+by|by|using|based\s+on)?\s*",
+                text[m.end() : recist.start()],
+                re.I,
+            )
+            if link is not None:
+                fields["criteria"] = "RECIST 1.1"
+                end = recist.end()
+        r.add(m.start(), end, r.draft(LesionRule, m.start(), end, **fields))
+
+
+_TREATMENT = r"(?:cytotoxic\s+)?chemotherapy|radiotherapy|radiation(?:\s+therapy)?"
+_TREATMENTS = re.compile(
+    r"(?P<list>(?:" + _TREATMENT + r")(?:\s*(?:,|or|and/or|,\s*or)\s*(?:" + _TREATMENT + r"))*)"
+    r"\s+" + _WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>enrollment|enrolment|"
+    r"registration|randomi[sz]ation|screening|the\s+first\s+dose))?",
+    re.I,
+)
+
+
+def read_treatment_windows(r: _Reader) -> None:
+    """'Radiation or chemotherapy within 4 weeks of enrollment'; 'No concurrent chemotherapy'.
+
+    Only a list of chemotherapy and radiotherapy directly followed by its window is read: any
+    other word between them (another agent, 'first-line') leaves the item undecided.
+    """
+    text = r.text
+    for m in _TREATMENTS.finditer(text):
+        if _taken(r, m.start(), m.end()):
+            continue
+        negate = not r.exclusion
+        if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+            continue
+        window = _window(m)
+        for t in re.finditer(_TREATMENT, m.group("list"), re.I):
+            a, b = m.start("list") + t.start(), m.start("list") + t.end()
+            rule: Rule
+            if t.group(0).lower().endswith("chemotherapy"):
+                rule = r.draft(MedicationRule, a, b, therapy="chemotherapy", within=window)
+            else:
+                rule = r.draft(ProcedureRule, a, b, procedure="radiotherapy", within=window)
+            if negate:
+                rule = r.draft(NotRule, a, b, rule=rule)
+            r.add(a, b, rule)
+        r.consume(m.start(), m.end())
+        to = (m.group("to") or "").lower()
+        if to and not to.endswith("first dose"):
+            r.warn(
+                f"the window runs to {to}, not the first dose; oncotrial counts windows back "
+                "from the first dose — confirm"
+            )
+    if not r.exclusion:
+        c = re.search(r"\bno\s+concurrent\s+(?:cytotoxic\s+)?chemotherapy\b", text, re.I)
+        if c is not None and not _taken(r, c.start(), c.end()):
+            ongoing = r.draft(
+                MedicationRule, c.start(), c.end(), therapy="chemotherapy", ongoing=True
+            )
+            r.add(c.start(), c.end(), r.draft(NotRule, c.start(), c.end(), rule=ongoing))
+
+
+_COUNT = r"(?P<n>\d+|one|two|three|four|five)"
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_LINE_OF = (
+    r"\s+(?:prior\s+|previous\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?"
+    r"(?P<what>platinum[-\s](?:based|containing)\s+chemotherapy|(?:cytotoxic\s+)?chemotherapy"
+    r"|systemic\s+(?:anti-?cancer\s+)?(?:therapy|treatment))(?:\s+of\s+any\s+type)?"
+)
+_LINES: tuple[tuple[str, str], ...] = (
+    (r"(?:at\s+least|a\s+minimum\s+of|≥)\s*" + _COUNT + _LINE_OF, "min"),
+    (
+        r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*"
+        + _COUNT
+        + _LINE_OF,
+        "max",
+    ),
+    (r"(?<!not\s)(?<!no\s)more\s+than\s+" + _COUNT + _LINE_OF, "above"),
+)
+
+
+def read_prior_lines(r: _Reader) -> None:
+    """'At least one line of platinum-based chemotherapy', 'not more than two lines of
+    chemotherapy', 'more than two lines of chemotherapy of any type'."""
+    text = r.text
+    found: list[tuple[int, int]] = []
+    for pattern, bound in _LINES:
+        for m in re.finditer(pattern, text, re.I):
+            if _taken(r, m.start(), m.end()):
+                continue
+            n = _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
+            what = m.group("what").lower()
+            therapy = (
+                "platinum_chemotherapy"
+                if what.startswith("platinum")
+                else "chemotherapy"
+                if "chemotherapy" in what
+                else None
+            )
+            fields: dict[str, object] = (
+                {"min_lines": n}
+                if bound == "min"
+                else {"max_lines": n}
+                if bound == "max"
+                else {"min_lines": n + 1}
+            )
+            rule = r.draft(PriorLinesRule, m.start(), m.end(), therapy=therapy, **fields)
+            r.add(m.start(), m.end(), rule)
+            found.append((m.start(), m.end()))
+    found.sort()
+    for (_, end), (start, _) in pairwise(found):
+        # "at least one line …, but not more than two lines …": both bounds, both read
+        if re.fullmatch(r"\s*,?\s*(?:but|and)\s*", text[end:start], re.I):
+            r.consume(end, start)
