@@ -81,6 +81,7 @@ from oncotrial.prescreen.sources import (
     factor_to,
     first_diagnosis,
     qt_pair,
+    source_spellings,
 )
 
 __all__ = ["CompiledQuery", "compile_query"]
@@ -114,6 +115,7 @@ class _Compiler:
         self.as_of = as_of
         self.ref = (as_of - EPOCH).days
         self.latest = LatestMeasurements(tables["measurement"], as_of)
+        self.spellings = source_spellings(tables["measurement"], cmap)
         self.histories = {
             "condition": History(
                 tables["condition_occurrence"], "condition_concept_id", self._conditions, "hc"
@@ -146,7 +148,7 @@ class _Compiler:
         mass = ANALYTES[analyte].molar_mass
 
         def value(rows: ir.Table) -> Any:
-            return rows.value * factor_to(rows, self.cmap, unit, mass)
+            return rows.value * factor_to(rows, self.cmap, unit, mass, self.spellings)
 
         v = self.latest.add(("value", concept, unit, since), concept, since, value)
         d = self.latest.add(("day", concept, since), concept, since, lambda r: r.day)
@@ -171,10 +173,11 @@ class _Compiler:
         def code(p: ir.Table) -> Any:
             if rule.relative_to is None:
                 assert rule.unit is not None
-                converted = p.value * factor_to(p, self.cmap, rule.unit, item.molar_mass)
-                return ibis.cases(
-                    (holds(rule.comparator, converted, rule.value), MET), else_=NOT_MET
-                )
+                factor = factor_to(p, self.cmap, rule.unit, item.molar_mass, self.spellings)
+                converted = p.value * factor
+                # a unit that does not convert leaves the value unknown, never "not met"
+                known = converted.notnull()
+                return decided(holds(rule.comparator, converted, rule.value) & known, known)
             limit = (p.range_high if rule.relative_to == "ULN" else p.range_low).cast("float64")
             threshold = rule.value * limit * 1.0
             known = limit.notnull()
@@ -193,7 +196,9 @@ class _Compiler:
                 *((r, float(ordinal_rank(item, r))) for r in item.results),
                 else_=ibis.null("float64"),
             )
-            return ibis.cases((holds(rule.comparator, rank, target), MET), else_=NOT_MET)
+            # a result off the scale ("moderate") is unknown, as in eligibility.batch_labs
+            known = rank.notnull()
+            return decided(holds(rule.comparator, rank, target) & known, known)
 
         concept = self.cmap.measurements[rule.analyte]
         return self.coded(rule, concept, rule.within, code, True)
@@ -471,7 +476,9 @@ class _Compiler:
             parts.append(first_diagnosis(self.t["condition_occurrence"], cancers))
         for window, names in self.qt.items():
             m = self.t["measurement"]
-            parts.append(qt_pair(m, self.cmap, self.as_of, self.earliest(window), names))
+            parts.append(
+                qt_pair(m, self.cmap, self.as_of, self.earliest(window), names, self.spellings)
+            )
         wide = self.persons()
         for part in parts:
             joined = wide.left_join(part, "person_id")

@@ -15,7 +15,7 @@ undated flags, ``BOOL_OR``), ``first_diagnosis`` keeps the earliest primary canc
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 import ibis
@@ -25,29 +25,68 @@ from oncotrial.eligibility.units import conversion_factor
 from oncotrial.errors import DictionaryError, RuleError
 from oncotrial.prescreen.concepts import ConceptMap
 
-__all__ = ["History", "LatestMeasurements", "by_unit", "factor_to", "first_diagnosis", "qt_pair"]
+__all__ = [
+    "History",
+    "LatestMeasurements",
+    "by_unit",
+    "factor_to",
+    "first_diagnosis",
+    "qt_pair",
+    "source_spellings",
+]
 
 RowValue = Callable[[ir.Table], Any]
 
 
-def by_unit(rows: ir.Table, cmap: ConceptMap, factors: dict[str, float]) -> Any:
+def by_unit(
+    rows: ir.Table,
+    cmap: ConceptMap,
+    factors: dict[str, float],
+    spelled: dict[str, float] | None = None,
+) -> Any:
     """Each row's number for its unit (``factors``; null for another unit).
 
     The unit is the map's unit of ``unit_concept_id``, else ``unit_source_value`` (``reading``);
     the two CASEs test the columns themselves, so that no unit string is built per row.
+    ``spelled``: factors of the warehouse's own spellings of ``unit_source_value`` (``10*9/L``,
+    ``mg/dl``), read as the in-memory engine reads them (``eligibility.units``).
     """
-    if not factors:
+    by_spelling = {**factors, **(spelled or {})}
+    if not by_spelling:
         return ibis.null("float64")
-    by_concept = rows.unit_concept_id.cases(
-        *((cmap.units[u], f) for u, f in factors.items()), else_=ibis.null("float64")
+    by_concept = (
+        rows.unit_concept_id.cases(
+            *((cmap.units[u], f) for u, f in factors.items()), else_=ibis.null("float64")
+        )
+        if factors
+        else ibis.null("float64")
     )
-    by_source = rows.unit_source_value.cases(*factors.items(), else_=ibis.null("float64"))
+    by_source = rows.unit_source_value.cases(*by_spelling.items(), else_=ibis.null("float64"))
     mapped = rows.unit_concept_id.isin(list(cmap.units.values())).fill_null(False)
     return ibis.cases((mapped, by_concept), else_=by_source)
 
 
-def factor_to(rows: ir.Table, cmap: ConceptMap, target: str, molar_mass: float | None) -> Any:
-    """The factor to ``target`` of each row's unit (null when it does not convert).
+def source_spellings(measurement: ir.Table, cmap: ConceptMap) -> tuple[str, ...]:
+    """The ``unit_source_value`` spellings of the trial's analytes where ``unit_concept_id`` is
+    not a unit the map knows: one DISTINCT query before compiling, so that the query converts
+    them as the in-memory engine does rather than leaving them unconverted."""
+    m = measurement
+    unmapped = ~m.unit_concept_id.isin(list(cmap.units.values())).fill_null(False)
+    wanted = m.measurement_concept_id.isin(sorted(set(cmap.measurements.values())))
+    rows = m.filter(unmapped & wanted & m.unit_source_value.notnull())
+    found = rows.select("unit_source_value").distinct().to_pandas()["unit_source_value"]
+    return tuple(sorted({str(v) for v in found} - set(cmap.units)))
+
+
+def factor_to(
+    rows: ir.Table,
+    cmap: ConceptMap,
+    target: str,
+    molar_mass: float | None,
+    spellings: Sequence[str] = (),
+) -> Any:
+    """The factor to ``target`` of each row's unit (null when it does not convert: the value is
+    then unknown, never compared).
 
     The factors are computed here (``eligibility.units``) and written into the query.
     """
@@ -58,7 +97,9 @@ def factor_to(rows: ir.Table, cmap: ConceptMap, target: str, molar_mass: float |
         except (DictionaryError, RuleError):
             return None  # not convertible: the value is not comparable (null factor)
 
-    return by_unit(rows, cmap, {u: f for u in cmap.units if (f := factor_of(u)) is not None})
+    factors = {u: f for u in cmap.units if (f := factor_of(u)) is not None}
+    spelled = {u: f for u in spellings if (f := factor_of(u)) is not None}
+    return by_unit(rows, cmap, factors, spelled)
 
 
 class LatestMeasurements:
@@ -169,6 +210,7 @@ def qt_pair(
     as_of: dt.date,
     since: dt.date | None,
     names: tuple[str, str],
+    spellings: Sequence[str] = (),
 ) -> ir.Table:
     """QT (ms) and heart rate (/min) of the latest day with both, the last of each that day.
 
@@ -199,8 +241,8 @@ def qt_pair(
     )
     last = on_day.mutate(rn=rank).filter(lambda r: r.rn == 0)
     value = last.value_as_number.cast("float64")
-    qt = value * factor_to(last, cmap, "ms", None)
-    hr = value * factor_to(last, cmap, "/min", None)
+    qt = value * factor_to(last, cmap, "ms", None, spellings)
+    hr = value * factor_to(last, cmap, "/min", None, spellings)
     is_qt = last.measurement_concept_id == qt_id
     return last.group_by("person_id").aggregate(
         **{
