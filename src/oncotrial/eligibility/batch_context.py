@@ -17,6 +17,7 @@ from oncotrial.eligibility.batch_frames import EPOCH, PatientFrames
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.rules import TOLERANCE, Comparator, Window
 from oncotrial.eligibility.units import conversion_factor
+from oncotrial.errors import DictionaryError, RuleError
 
 Codes = npt.NDArray[np.int8]
 Floats = npt.NDArray[np.float64]
@@ -138,8 +139,17 @@ def _pick(ctx: _Ctx, analyte: str, window: Window | None) -> pd.DataFrame:
 
 
 def _factors(units: pd.Series, target: str, molar_mass: float | None) -> Floats:
-    table = {u: conversion_factor(u, target, molar_mass) for u in units.dropna().unique()}
+    """Each row's factor to ``target``; NaN for a unit that does not convert (a warehouse's
+    "furlongs"), so that the value is unknown rather than an error for the whole population."""
+    table = {u: _factor(str(u), target, molar_mass) for u in units.dropna().unique()}
     return np.asarray(units.map(table), dtype=np.float64)
+
+
+def _factor(unit: str, target: str, molar_mass: float | None) -> float:
+    try:
+        return conversion_factor(unit, target, molar_mass)
+    except (DictionaryError, RuleError):
+        return float("nan")
 
 
 def _flags(n: int, patients: Any) -> Bools:

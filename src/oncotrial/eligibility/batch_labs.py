@@ -31,8 +31,8 @@ def _lab(rule: LabRule, ctx: _Ctx) -> Codes:
     if rule.relative_to is None:
         assert rule.unit is not None
         converted = value * _factors(picked["unit"], rule.unit, item.molar_mass)
-        ok = _holds(rule.comparator, converted, rule.value)
-        known = np.ones(len(picked), dtype=bool)
+        known = ~np.isnan(converted)
+        ok = _holds(rule.comparator, converted, rule.value) & known
     else:
         limit = picked["high" if rule.relative_to == "ULN" else "low"].to_numpy(dtype=np.float64)
         range_unit = picked["range_unit"].where(picked["range_unit"].notna(), picked["unit"])

@@ -1,15 +1,23 @@
 """A trial's eligibility rules compiled to one Ibis expression over OMOP CDM tables.
 
-The expression runs where the data lives (DuckDB, PostgreSQL, Spark, any Ibis backend): the
-database filters measurements to the analytes and time windows the rules name, keeps the
-latest result per person and analyte, converts units with factors computed here (a CASE on the
-unit), compares with the engine's tolerance, and combines the statuses with the engine's Kleene
-logic (``eligibility.batch``: all-of, any-of, not, conditional). Only one row per person comes
-back: a status code per rule and criterion and the id of the measurement that decided each
-laboratory rule.
+The expression runs where the data lives (DuckDB, PostgreSQL, Spark, any Ibis backend). Its
+plan is flat whatever the number of rules:
 
-Codes are the vectorised engine's: 0 not met, 1 met, 2 unknown, 3 left to the investigator.
-Every fact is read as ``oncotrial.prescreen.reading`` reads it for the in-memory reference.
+1. ``measurement`` is scanned once for the concept ids the rules name (on or before the as-of
+   date); one window keeps the latest row per person and concept; one ``GROUP BY person_id``
+   pivots each rule's reading of that row (its status code, its ``measurement_id``, or a value
+   a derived quantity needs) into a column (``sources.LatestMeasurements``).
+2. ``condition_occurrence``, ``drug_exposure`` and ``procedure_occurrence`` are each scanned
+   once for the rules' concept ids and pivoted the same way (``sources.History``); the earliest
+   primary cancer is one more window over ``condition_occurrence``.
+3. These few one-row-per-person tables are left-joined to the alive persons; every leaf rule
+   is then an expression over that wide row (its default where a person has no row), and the
+   all-of / any-of / not / conditional combinations are the engine's Kleene logic over those
+   columns (``kleene``), staged level by level.
+
+Only one row per person comes back: a status code per rule and criterion and, for laboratory
+rules, the id of the measurement that decided it. Every fact is read as
+``oncotrial.prescreen.reading`` reads it for the in-memory reference.
 """
 
 from __future__ import annotations
@@ -28,12 +36,10 @@ from oncotrial.eligibility.batch_frames import EPOCH
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import COCKCROFT_GAULT_FEMALE_FACTOR
 from oncotrial.eligibility.rules import (
-    TOLERANCE,
     AgeRule,
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
-    Comparator,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -53,17 +59,34 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.screening import REGISTRY, registry_rules
 from oncotrial.eligibility.units import conversion_factor
-from oncotrial.errors import DictionaryError, RuleError
+from oncotrial.errors import RuleError
 from oncotrial.prescreen.concepts import ConceptMap
+from oncotrial.prescreen.kleene import (
+    CONDITIONAL,
+    INVESTIGATOR,
+    MET,
+    NOT,
+    NOT_MET,
+    UNKNOWN,
+    combine,
+    decided,
+    holds,
+    lookup,
+)
 from oncotrial.prescreen.reading import PRIMARY_CANCERS, condition_keys, primary_cancer_ids
+from oncotrial.prescreen.sources import (
+    History,
+    LatestMeasurements,
+    by_unit,
+    factor_to,
+    first_diagnosis,
+    qt_pair,
+    source_spellings,
+)
 
 __all__ = ["CompiledQuery", "compile_query"]
 
-NOT_MET, MET, UNKNOWN, INVESTIGATOR = 0, 1, 2, 3
-_ALL_RANK = (3, 0, 2, 1)
-_ANY_RANK = (0, 3, 2, 1)
-_ALL_CODE = (MET, INVESTIGATOR, UNKNOWN, NOT_MET)
-_ANY_CODE = (NOT_MET, INVESTIGATOR, UNKNOWN, MET)
+Code = Callable[[ir.Table], Any]  # a leaf's code over the wide row of a person
 
 
 @dataclass
@@ -81,56 +104,8 @@ def _day(value: float) -> dt.date:
     return EPOCH + dt.timedelta(days=int(value))
 
 
-def _holds(comparator: Comparator, value: ir.FloatingValue, threshold: Any) -> ir.BooleanValue:
-    diff = value - threshold
-    limit = threshold if isinstance(threshold, ir.Value) else ibis.literal(threshold)
-    tol = TOLERANCE * ibis.greatest(value.abs(), limit.abs())
-    if comparator is Comparator.GE:
-        out = diff >= -tol
-    elif comparator is Comparator.GT:
-        out = diff > tol
-    elif comparator is Comparator.LE:
-        out = diff <= tol
-    elif comparator is Comparator.LT:
-        out = diff < -tol
-    else:
-        out = diff.abs() <= tol
-    return out.fill_null(False)
-
-
-def _decided(ok: ir.BooleanValue, known: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.cases((~known, UNKNOWN), (ok, MET), else_=NOT_MET)
-
-
-def _lookup(index: ir.IntegerValue, table: tuple[int, ...]) -> ir.IntegerValue:
-    """``table[index]`` with ``index`` referenced once: nested rules stay linear in SQL size."""
-    # int32: Spark's element_at takes an INT position
-    return ibis.literal(list(table), type="array<int8>")[index.cast("int32")]
-
-
-def _conditional_table() -> tuple[int, ...]:
-    """The conditional's code for every (when, then, otherwise), as ``batch_logic._conditional``."""
-    out = []
-    for when in range(4):
-        for then in range(4):
-            for other in range(4):
-                if when == MET:
-                    out.append(then)
-                elif when == NOT_MET:
-                    out.append(other)
-                elif then == other and then in (MET, NOT_MET):
-                    out.append(then)
-                elif when == UNKNOWN:
-                    out.append(UNKNOWN)
-                elif NOT_MET in (then, other) or UNKNOWN not in (then, other):
-                    out.append(INVESTIGATOR)
-                else:
-                    out.append(UNKNOWN)
-    return tuple(out)
-
-
-_CONDITIONAL = _conditional_table()
-_NOT = (MET, NOT_MET, UNKNOWN, INVESTIGATOR)
+def _dated(column: str, default: Any) -> Code:
+    return lambda w: w[column].fill_null(default)
 
 
 class _Compiler:
@@ -139,338 +114,419 @@ class _Compiler:
         self.cmap = cmap
         self.as_of = as_of
         self.ref = (as_of - EPOCH).days
-        self._latest: dict[tuple[int, Window | None], ir.Table] = {}
-        death = tables["death"]
-        dead = death.filter(death.death_date.cast("date") <= as_of).select("person_id")
-        person = tables["person"]
-        # NOT IN rather than an anti join: Ibis writes PostgreSQL's as "LEFT ANTI JOIN"
-        self.persons = person.filter(person.person_id.notin(dead.person_id))
-        period = tables["observation_period"].select("person_id").distinct()
-        self.observed = period.mutate(provided=ibis.literal(True))
-        self.leaves: list[tuple[ir.Table, bool, str]] = []  # rows, has evidence, column
-        self.defaults: dict[str, int] = {}  # column -> code of a person without a row
+        self.latest = LatestMeasurements(tables["measurement"], as_of)
+        self.spellings = source_spellings(tables["measurement"], cmap)
+        self.histories = {
+            "condition": History(
+                tables["condition_occurrence"], "condition_concept_id", self._conditions, "hc"
+            ),
+            "drug": History(tables["drug_exposure"], "drug_concept_id", self._drugs, "hd"),
+            "procedure": History(
+                tables["procedure_occurrence"], "procedure_concept_id", self._procedures, "hp"
+            ),
+        }
+        self.diagnosis_needed = False
+        self.qt: dict[Window | None, tuple[str, str]] = {}
+        self.leaves: dict[str, Code] = {}  # column -> its code over the wide row
         self.columns: dict[str, str] = {}  # rule id -> column (leaves and composites)
         self.constants: dict[str, int] = {}  # column -> code of a rule no data can decide
         self.evidence: dict[str, str] = {}  # rule id -> evidence column
         self.wide: ir.Table | None = None
 
     # ------------------------------------------------------------------ facts
-    def earliest(self, window: Window) -> dt.date:
+    def earliest(self, window: Window | None) -> dt.date | None:
+        if window is None:
+            return None
         import numpy as np
 
         return _day(float(_earliest(window, np.array([float(self.ref)]))[0]))
 
-    def measurements(self, concept: int, window: Window | None) -> ir.Table:
-        m = self.t["measurement"]
-        rows = m.filter(
-            (m.measurement_concept_id == concept) & (m.measurement_date.cast("date") <= self.as_of)
-        )
-        if window is not None:
-            rows = rows.filter(rows.measurement_date.cast("date") >= self.earliest(window))
-        return rows
+    def value_in(self, analyte: str, unit: str, window: Window | None) -> tuple[str, str]:
+        """Columns of the latest value of ``analyte`` in ``unit`` (null if not convertible)."""
+        concept = self.cmap.measurements[analyte]
+        since = self.earliest(window)
+        mass = ANALYTES[analyte].molar_mass
 
-    def latest(self, concept: int, window: Window | None) -> ir.Table:
-        key = (concept, window)
-        if key not in self._latest:
-            rows = self.measurements(concept, window)
-            rank = ibis.row_number().over(
-                group_by=rows.person_id,
-                order_by=[ibis.desc(rows.measurement_date), ibis.desc(rows.measurement_id)],
+        def value(rows: ir.Table) -> Any:
+            return rows.value * factor_to(rows, self.cmap, unit, mass, self.spellings)
+
+        v = self.latest.add(("value", concept, unit, since), concept, since, value)
+        d = self.latest.add(("day", concept, since), concept, since, lambda r: r.day)
+        return v, d
+
+    def coded(
+        self, rule: Rule, concept: int, window: Window | None, code: Code, evidence: bool
+    ) -> Code:
+        """A leaf decided by the latest measurement of ``concept``: unknown without one."""
+        since = self.earliest(window)
+        column = self.latest.add(("code", rule.id), concept, since, lambda r: code(r).cast("int8"))
+        if evidence:
+            self.evidence[rule.id] = self.latest.add(
+                ("id", concept, since), concept, since, lambda r: r.measurement_id.cast("int64")
             )
-            picked = rows.mutate(rn=rank).filter(lambda r: r.rn == 0)
-            self._latest[key] = picked.mutate(value=picked.value_as_number.cast("float64"))
-        return self._latest[key]
-
-    def unit(self, rows: ir.Table) -> ir.StringValue:
-        cases = [(rows.unit_concept_id == cid, u) for u, cid in self.cmap.units.items()]
-        return ibis.cases(*cases, else_=rows.unit_source_value)
-
-    def factor(self, rows: ir.Table, target: str, molar_mass: float | None) -> Any:
-        """The factor to ``target`` of each row's unit (null when it does not convert).
-
-        The unit is the map's unit of ``unit_concept_id``, else ``unit_source_value``; the CASE
-        tests the two columns themselves so that the unit expression is not repeated.
-        """
-
-        def factor_of(unit: str) -> float | None:
-            try:
-                return conversion_factor(unit, target, molar_mass)
-            except (DictionaryError, RuleError):
-                return None  # not convertible: the value is not comparable (null factor)
-
-        known = {u: factor_of(u) for u in self.cmap.units}
-        convertible = {u: f for u, f in known.items() if f is not None}
-        mapped_ids = list(self.cmap.units.values())
-        by_concept = (
-            ibis.cases(
-                *((rows.unit_concept_id == self.cmap.units[u], f) for u, f in convertible.items()),
-                else_=ibis.null("float64"),
-            )
-            if convertible
-            else ibis.null("float64")
-        )
-        by_source = (
-            ibis.cases(
-                *((rows.unit_source_value == u, f) for u, f in convertible.items()),
-                else_=ibis.null("float64"),
-            )
-            if convertible
-            else ibis.null("float64")
-        )
-        mapped = rows.unit_concept_id.isin(mapped_ids).fill_null(False)
-        return ibis.cases((mapped, by_concept), else_=by_source)
+        return _dated(column, UNKNOWN)
 
     # ------------------------------------------------------------------ rule kinds
-    def lab(self, rule: LabRule) -> ir.Table:
+    def lab(self, rule: LabRule) -> Code:
         item = ANALYTES[rule.analyte]
-        p = self.latest(self.cmap.measurements[rule.analyte], rule.within)
-        if rule.relative_to is None:
-            assert rule.unit is not None
-            converted = p.value * self.factor(p, rule.unit, item.molar_mass)
-            code = ibis.cases((_holds(rule.comparator, converted, rule.value), MET), else_=NOT_MET)
-        else:
+
+        def code(p: ir.Table) -> Any:
+            if rule.relative_to is None:
+                assert rule.unit is not None
+                factor = factor_to(p, self.cmap, rule.unit, item.molar_mass, self.spellings)
+                converted = p.value * factor
+                # a unit that does not convert leaves the value unknown, never "not met"
+                known = converted.notnull()
+                return decided(holds(rule.comparator, converted, rule.value) & known, known)
             limit = (p.range_high if rule.relative_to == "ULN" else p.range_low).cast("float64")
             threshold = rule.value * limit * 1.0
             known = limit.notnull()
-            code = _decided(_holds(rule.comparator, p.value, threshold) & known, known)
-        return p.mutate(code=code)
+            return decided(holds(rule.comparator, p.value, threshold) & known, known)
 
-    def lab_result(self, rule: LabResultRule) -> ir.Table:
+        concept = self.cmap.measurements[rule.analyte]
+        return self.coded(rule, concept, rule.within, code, True)
+
+    def lab_result(self, rule: LabResultRule) -> Code:
         item = ANALYTES[rule.analyte]
-        p = self.latest(self.cmap.measurements[rule.analyte], rule.within)
-        result = p.value_source_value.strip().lower()
-        rank = ibis.cases(
-            *((result == r, float(ordinal_rank(item, r))) for r in item.results),
-            else_=ibis.null("float64"),
-        )
         target = float(ordinal_rank(item, rule.result))
-        return p.mutate(
-            code=ibis.cases((_holds(rule.comparator, rank, target), MET), else_=NOT_MET)
-        )
 
-    def person_facts(self) -> ir.Table:
-        p = self.persons
-        female, male = self.cmap.gender["female"], self.cmap.gender["male"]
-        sex = ibis.cases(
-            (p.gender_concept_id == female, "female"),
-            (p.gender_concept_id == male, "male"),
+        def code(p: ir.Table) -> Any:
+            result = p.value_source_value.strip().lower()
+            rank = result.cases(
+                *((r, float(ordinal_rank(item, r))) for r in item.results),
+                else_=ibis.null("float64"),
+            )
+            # a result off the scale ("moderate") is unknown, as in eligibility.batch_labs
+            known = rank.notnull()
+            return decided(holds(rule.comparator, rank, target) & known, known)
+
+        concept = self.cmap.measurements[rule.analyte]
+        return self.coded(rule, concept, rule.within, code, True)
+
+    def performance(self, rule: PerformanceStatusRule) -> Code:
+        def code(p: ir.Table) -> Any:
+            ok = p.value.isin([float(a) for a in rule.allowed]).fill_null(False)
+            return ibis.cases((ok, MET), else_=NOT_MET)
+
+        concept = self.cmap.performance[rule.scale]
+        return self.coded(rule, concept, rule.within, code, True)
+
+    def biomarker(self, rule: BiomarkerRule) -> Code | None:
+        concept = self.cmap.biomarkers.get(rule.marker.upper())
+        if concept is None:
+            return None  # the unmapped stand-in: unknown for everyone
+        positive = [c for c, v in self.cmap.value_concepts.items() if v == "positive"]
+        negative = [c for c, v in self.cmap.value_concepts.items() if v == "negative"]
+
+        def read(status: str) -> int:
+            """The code of a result read as ``status`` (only detected / not detected decide)."""
+            if status not in ("detected", "not_detected"):
+                return UNKNOWN
+            return MET if status == rule.status else NOT_MET
+
+        def code(p: ir.Table) -> Any:
+            if rule.status is None:
+                assert rule.comparator is not None and rule.value is not None
+                known = p.value.notnull()
+                return decided(holds(rule.comparator, p.value, rule.value), known)
+            # the status of reading.py (Positive, Negative, else 'failed', else unknown),
+            # decided here in Python for each of the three: one CASE per row, no strings
+            return ibis.cases(
+                (p.value_as_concept_id.isin(positive), read("detected")),
+                (p.value_as_concept_id.isin(negative), read("not_detected")),
+                (p.value_source_value == "failed", read(rule.failed_as or "failed")),
+                else_=UNKNOWN,
+            )
+
+        return self.coded(rule, concept, None, code, False)
+
+    @staticmethod
+    def sex_of(w: ir.Table, cmap: ConceptMap) -> ir.StringValue:
+        return ibis.cases(
+            (w.gender_concept_id == cmap.gender["female"], "female"),
+            (w.gender_concept_id == cmap.gender["male"], "male"),
             else_=ibis.null("string"),
         )
-        return p.mutate(sex=sex)
 
-    def age_on(self, p: ir.Table, on: Any) -> ir.FloatingValue:
+    @staticmethod
+    def age_on(w: ir.Table, on: Any) -> ir.FloatingValue:
         """Completed years on ``on`` (a date value or literal); null when the birth is partial."""
         on = ibis.literal(on) if isinstance(on, dt.date) else on
-        year, month, day = p.year_of_birth, p.month_of_birth, p.day_of_birth
+        year, month, day = w.year_of_birth, w.month_of_birth, w.day_of_birth
         before = (on.month() < month) | ((on.month() == month) & (on.day() < day))
         age = on.year() - year - ibis.cases((before, 1), else_=0)
         known = month.notnull() & day.notnull()
         return ibis.cases((known, age.cast("float64")), else_=ibis.null("float64"))
 
-    def age(self, rule: AgeRule) -> ir.Table:
-        p = self.person_facts()
-        age = self.age_on(p, self.as_of)
-        known = age.notnull()
-        return p.mutate(code=_decided(_holds(rule.comparator, age, rule.value) & known, known))
+    def age(self, rule: AgeRule) -> Code:
+        def code(w: ir.Table) -> Any:
+            age = self.age_on(w, self.as_of)
+            known = age.notnull()
+            return decided(holds(rule.comparator, age, rule.value) & known, known)
 
-    def sex(self, rule: SexRule) -> ir.Table:
-        p = self.person_facts()
-        return p.mutate(code=_decided(p.sex == rule.sex, p.sex.notnull()))
+        return code
 
-    def performance(self, rule: PerformanceStatusRule) -> ir.Table:
-        p = self.latest(self.cmap.performance[rule.scale], rule.within)
-        ok = p.value.isin([float(a) for a in rule.allowed]).fill_null(False)
-        return p.mutate(code=ibis.cases((ok, MET), else_=NOT_MET))
+    def sex(self, rule: SexRule) -> Code:
+        def code(w: ir.Table) -> Any:
+            sex = self.sex_of(w, self.cmap)
+            return decided(sex == rule.sex, sex.notnull())
 
-    def measure(self, analyte: str, unit: str, window: Window | None) -> ir.Table:
-        p = self.latest(self.cmap.measurements[analyte], window)
-        value = p.value * self.factor(p, unit, ANALYTES[analyte].molar_mass)
-        return p.select("person_id", "measurement_date", "measurement_id", v=value)
+        return code
 
-    def derived(self, rule: DerivedRule) -> ir.Table:
+    def derived(self, rule: DerivedRule) -> Code:
         quantity = DERIVED[rule.quantity]
-        people = self.person_facts()
+        value: Callable[[ir.Table], Any]
         if quantity.key == "creatinine_clearance":
-            cr = self.measure("creatinine", "mg/dL", rule.within)
-            weight = self.measure("weight", "kg", None).select("person_id", w=lambda t: t.v)
-            j = cr.join(weight, "person_id").join(people, "person_id")
-            age = self.age_on(j, j.measurement_date.cast("date"))
-            factor = ibis.cases(
-                (j.sex == "female", COCKCROFT_GAULT_FEMALE_FACTOR),
-                (j.sex == "male", 1.0),
-                else_=ibis.null("float64"),
-            )
-            value = (140 - age) * j.w / (72 * j.v) * factor
+            cr, cr_day = self.value_in("creatinine", "mg/dL", rule.within)
+            weight, _ = self.value_in("weight", "kg", None)
+
+            def value(w: ir.Table) -> Any:
+                # Cockcroft-Gault on the creatinine's date, as eligibility.derived
+                age = self.age_on(w, w[cr_day])
+                sex = self.sex_of(w, self.cmap)
+                factor = ibis.cases(
+                    (sex == "female", COCKCROFT_GAULT_FEMALE_FACTOR),
+                    (sex == "male", 1.0),
+                    else_=ibis.null("float64"),
+                )
+                return (140 - age) * w[weight] / (72 * w[cr]) * factor
+
         elif quantity.key in {"qtc", "qtcb"}:
-            j = self.qt_pair(rule.within)
+            if rule.within not in self.qt:
+                n = len(self.qt)
+                self.qt[rule.within] = (f"qt{n}", f"hr{n}")
+            qt, hr = self.qt[rule.within]
             # Fridericia (QTcF) or Bazett (QTcB), as eligibility.derived
             power = 0.5 if quantity.key == "qtcb" else 1.0 / 3.0
-            value = j.qt / (60.0 / j.hr) ** power
+
+            def value(w: ir.Table) -> Any:
+                return w[qt] / (60.0 / w[hr]) ** power
+
         else:
             assert quantity.key == "bmi", quantity.key  # others are unmapped stand-ins
-            weight = self.measure("weight", "kg", None)
-            height = self.measure("height", "cm", None).select("person_id", h=lambda t: t.v)
-            j = weight.join(height, "person_id")
-            metres = j.h / 100.0
-            value = j.v / (metres * metres)
+            weight, _ = self.value_in("weight", "kg", None)
+            height, _ = self.value_in("height", "cm", None)
+
+            def value(w: ir.Table) -> Any:
+                metres = w[height] / 100.0
+                return w[weight] / (metres * metres)
+
         threshold = rule.value * conversion_factor(rule.unit, quantity.unit)
-        known = value.notnull() & ~value.isnan()
-        code = ibis.cases(
-            (~known, UNKNOWN), (_holds(rule.comparator, value, threshold), MET), else_=NOT_MET
-        )
-        return j.mutate(code=code)
 
-    def qt_pair(self, window: Window | None) -> ir.Table:
-        qt = self.measurements(self.cmap.measurements["qt"], window)
-        hr = self.measurements(self.cmap.measurements["heart_rate"], window)
-        days = (
-            qt.select("person_id", d=qt.measurement_date.cast("date"))
-            .join(hr.select("person_id", d=hr.measurement_date.cast("date")), ["person_id", "d"])
-            .group_by("person_id")
-            .aggregate(last=lambda t: t.d.max())
-        )
-
-        def on_last(rows: ir.Table, target: str, name: str) -> ir.Table:
-            rows = rows.join(days, "person_id")
-            rows = rows.filter(rows.measurement_date.cast("date") == rows["last"])
-            rank = ibis.row_number().over(
-                group_by=rows.person_id, order_by=ibis.desc(rows.measurement_id)
+        def code(w: ir.Table) -> Any:
+            v = value(w)
+            known = v.notnull() & ~v.isnan()
+            return ibis.cases(
+                (~known, UNKNOWN), (holds(rule.comparator, v, threshold), MET), else_=NOT_MET
             )
-            rows = rows.mutate(rn=rank).filter(lambda r: r.rn == 0)
-            value = rows.value_as_number.cast("float64") * self.factor(rows, target, None)
-            return rows.select("person_id", **{name: value})
 
-        return on_last(qt, "ms", "qt").join(on_last(hr, "/min", "hr"), "person_id")
+        return code
 
-    def diagnosis_table(self) -> ir.Table:
-        cancers = primary_cancer_ids(self.cmap)
-        c = self.t["condition_occurrence"]
-        c = c.filter(c.condition_concept_id.isin(list(cancers)))
-        rank = ibis.row_number().over(
-            group_by=c.person_id,
-            order_by=[c.condition_start_date, c.condition_occurrence_id],
-        )
-        return c.mutate(rn=rank).filter(lambda r: r.rn == 0)
+    def diagnosis(self, rule: DiagnosisRule) -> Code:
+        self.diagnosis_needed = True
+        ids = list(self.cmap.conditions.get(rule.condition, ()))
 
-    def diagnosis(self, rule: DiagnosisRule) -> ir.Table:
-        d = self.diagnosis_table()
-        match = d.condition_concept_id.isin(list(self.cmap.conditions.get(rule.condition, ())))
-        if rule.condition not in PRIMARY_CANCERS:
-            match = ibis.literal(False)
-        status = d.condition_status_source_value
-        confirmed = ibis.cases(
-            (status.isin(["histology", "cytology"]), status), else_=ibis.null("string")
-        )
-        if not rule.confirmed_by:
-            code = ibis.cases((match, MET), else_=NOT_MET)
-        else:
-            code = ibis.cases(
+        def code(w: ir.Table) -> Any:
+            has = w.dx.fill_null(False)
+            match = w.dx_concept.isin(ids).fill_null(False)
+            if rule.condition not in PRIMARY_CANCERS:
+                match = ibis.literal(False)
+            status = w.dx_status
+            if not rule.confirmed_by:
+                return ibis.cases((~has, UNKNOWN), (match, MET), else_=NOT_MET)
+            confirmed = ibis.cases(
+                (status.isin(["histology", "cytology"]), status), else_=ibis.null("string")
+            )
+            return ibis.cases(
+                (~has, UNKNOWN),
                 (~match, NOT_MET),
                 (confirmed.isnull(), UNKNOWN),
                 (confirmed.isin(list(rule.confirmed_by)), MET),
                 else_=NOT_MET,
             )
-        return d.mutate(code=code)
 
-    def tumour_size(self, rule: TumourSizeRule) -> ir.Table:
-        d = self.diagnosis_table().select("person_id")
-        p = self.latest(self.cmap.tumour_size, None)
-        unit = self.unit(p)
-        mm = p.value * ibis.cases((unit == "cm", 10.0), (unit == "mm", 1.0), else_=None)
-        size = p.select("person_id", "measurement_id", size=mm)
-        j = d.left_join(size, "person_id").select(d.person_id, "size")
+        return code
+
+    def tumour_size(self, rule: TumourSizeRule) -> Code:
+        self.diagnosis_needed = True
+
+        def millimetres(p: ir.Table) -> Any:
+            return p.value * by_unit(p, self.cmap, {"cm": 10.0, "mm": 1.0})
+
+        concept = self.cmap.tumour_size
+        size_column = self.latest.add(("size", concept), concept, None, millimetres)
         scale = 10.0 if rule.unit == "cm" else 1.0
-        ok: ir.BooleanValue = ibis.literal(True)
-        for bound in rule.bounds:
-            ok = ok & _holds(bound.comparator, j.size.fill_null(0.0), bound.value * scale)
-        return j.mutate(code=_decided(ok & j.size.notnull(), j.size.notnull()))
 
-    def biomarker(self, rule: BiomarkerRule) -> ir.Table | None:
-        concept = self.cmap.biomarkers.get(rule.marker.upper())
-        if concept is None:
-            return None  # the unmapped stand-in: unknown for everyone
-        p = self.latest(concept, None)
-        positive = [c for c, v in self.cmap.value_concepts.items() if v == "positive"]
-        negative = [c for c, v in self.cmap.value_concepts.items() if v == "negative"]
-        status = ibis.cases(
-            (p.value_as_concept_id.isin(positive), "detected"),
-            (p.value_as_concept_id.isin(negative), "not_detected"),
-            (p.value_source_value == "failed", "failed"),
-            else_=ibis.null("string"),
-        )
-        if rule.status is not None:
-            if rule.failed_as is not None:
-                status = ibis.cases((status == "failed", rule.failed_as), else_=status)
-            known = status.isin(["detected", "not_detected"]).fill_null(False)
-            return p.mutate(code=_decided(status == rule.status, known))
-        assert rule.comparator is not None and rule.value is not None
-        known = p.value.notnull()
-        return p.mutate(code=_decided(_holds(rule.comparator, p.value, rule.value), known))
+        def code(w: ir.Table) -> Any:
+            size = w[size_column]
+            ok: ir.BooleanValue = ibis.literal(True)
+            for bound in rule.bounds:
+                ok = ok & holds(bound.comparator, size.fill_null(0.0), bound.value * scale)
+            known = size.notnull()
+            # only a person with a diagnosis has a tumour size (reading._diagnosis)
+            return ibis.cases((~w.dx.fill_null(False), UNKNOWN), else_=decided(ok & known, known))
 
-    def history(self, rows: ir.Table, hit: Any, undated: Any) -> ir.Table:
-        """Per person with a history: met if any hit, else unknown if any undated, else not met.
+        return code
 
-        Persons without an observation period get no row (their default is unknown).
+    def history(self, kind: str, key: Any, ids: list[int], flags: Any) -> Code:
+        """Met if any record hits, else unknown if any is undated, else not met.
+
+        Closed world only for persons with an observation period: the others are unknown.
         """
-        marked = rows.mutate(h=ibis.coalesce(hit, False), u=ibis.coalesce(undated, False))
-        flags = marked.group_by("person_id").aggregate(hit=marked.h.max(), undated=marked.u.max())
-        j = self.observed.left_join(flags, "person_id").select(
-            self.observed.person_id, "hit", "undated"
-        )
-        code = ibis.cases(
-            (j.hit.fill_null(False), MET), (j.undated.fill_null(False), UNKNOWN), else_=NOT_MET
-        )
-        return j.mutate(code=code)
+        hit, undated = self.histories[kind].add(key, ids, flags)
 
-    def medication(self, rule: MedicationRule) -> ir.Table:
-        ids = list(self.cmap.drug_classes[rule.therapy].values())
-        d = self.t["drug_exposure"]
-        d = d.filter(d.drug_concept_id.isin(ids))
-        d = d.mutate(
+        def code(w: ir.Table) -> Any:
+            return ibis.cases(
+                (~w.observed, UNKNOWN),
+                (w[hit].fill_null(False), MET),
+                (w[undated].fill_null(False), UNKNOWN),
+                else_=NOT_MET,
+            )
+
+        return code
+
+    @staticmethod
+    def _drugs(d: ir.Table) -> ir.Table:
+        return d.mutate(
             start=d.drug_exposure_start_date.cast("date"), end=d.drug_exposure_end_date.cast("date")
         )
-        received = d.start.isnull() | (d.start <= self.as_of)  # an undated start passes
-        if rule.ongoing:
-            hit = received & d.start.notnull() & (d.end.isnull() | (d.end >= self.as_of))
-            undated = received & d.start.isnull()
-        elif rule.within is None:
-            hit, undated = received, ibis.literal(False)
-        else:
-            last = ibis.coalesce(d.end, d.start)
-            hit = received & last.notnull() & (last >= self.earliest(rule.within))
-            undated = received & last.isnull()
-        return self.history(d, hit, undated)
 
-    def procedure(self, rule: ProcedureRule) -> ir.Table:
-        ids = list(self.cmap.procedures[rule.procedure])
-        p = self.t["procedure_occurrence"]
-        p = p.filter(p.procedure_concept_id.isin(ids))
-        p = p.mutate(day=p.procedure_date.cast("date"))
-        if rule.within is None:
-            hit, undated = p.day.isnull() | (p.day <= self.as_of), ibis.literal(False)
-        else:
-            undated = p.day.isnull()
-            hit = p.day.notnull() & (p.day <= self.as_of) & (p.day >= self.earliest(rule.within))
-        return self.history(p, hit, undated)
+    @staticmethod
+    def _procedures(p: ir.Table) -> ir.Table:
+        return p.mutate(day=p.procedure_date.cast("date"))
 
-    def condition(self, rule: ConditionRule) -> ir.Table:
-        ids = [cid for cid, key in condition_keys(self.cmap).items() if key == rule.condition]
-        c = self.t["condition_occurrence"]
-        c = c.filter(c.condition_concept_id.isin(ids))
-        c = c.mutate(
+    @staticmethod
+    def _conditions(c: ir.Table) -> ir.Table:
+        return c.mutate(
             onset=c.condition_start_date.cast("date"), abate=c.condition_end_date.cast("date")
         )
-        keep = c.onset.isnull() | (c.onset <= self.as_of)
-        if rule.current:
-            keep = keep & (c.abate.isnull() | (c.abate > self.as_of))
-        if rule.within is not None:
-            undated = keep & c.onset.isnull()
-            hit = keep & c.onset.notnull() & (c.onset >= self.earliest(rule.within))
-        else:
-            hit, undated = keep, ibis.literal(False)
-        return self.history(c, hit, undated)
+
+    def medication(self, rule: MedicationRule) -> Code:
+        ids = sorted(self.cmap.drug_classes[rule.therapy].values())
+        since = self.earliest(rule.within)
+
+        def flags(d: ir.Table) -> tuple[Any, Any]:
+            received = d.start.isnull() | (d.start <= self.as_of)  # an undated start passes
+            if rule.ongoing:
+                hit = received & d.start.notnull() & (d.end.isnull() | (d.end >= self.as_of))
+                return hit, received & d.start.isnull()
+            if since is None:
+                return received, ibis.literal(False)
+            last = ibis.coalesce(d.end, d.start)
+            return received & last.notnull() & (last >= since), received & last.isnull()
+
+        return self.history("drug", ("drug", rule.therapy, rule.ongoing, since), ids, flags)
+
+    def procedure(self, rule: ProcedureRule) -> Code:
+        ids = sorted(self.cmap.procedures[rule.procedure])
+        since = self.earliest(rule.within)
+
+        def flags(p: ir.Table) -> tuple[Any, Any]:
+            if since is None:
+                return p.day.isnull() | (p.day <= self.as_of), ibis.literal(False)
+            hit = p.day.notnull() & (p.day <= self.as_of) & (p.day >= since)
+            return hit, p.day.isnull()
+
+        return self.history("procedure", ("procedure", rule.procedure, since), ids, flags)
+
+    def condition(self, rule: ConditionRule) -> Code:
+        ids = sorted(cid for cid, key in condition_keys(self.cmap).items() if key == rule.condition)
+        since = self.earliest(rule.within)
+
+        def flags(c: ir.Table) -> tuple[Any, Any]:
+            keep = c.onset.isnull() | (c.onset <= self.as_of)
+            if rule.current:
+                keep = keep & (c.abate.isnull() | (c.abate > self.as_of))
+            if since is None:
+                return keep, ibis.literal(False)
+            return keep & c.onset.notnull() & (c.onset >= since), keep & c.onset.isnull()
+
+        key = ("condition", rule.condition, rule.current, since)
+        return self.history("condition", key, ids, flags)
+
+    # ------------------------------------------------------------------ the wide row
+    def persons(self) -> ir.Table:
+        """The persons alive on the as-of date, with what person-level rules read."""
+        death = self.t["death"]
+        dead = death.filter(death.death_date.cast("date") <= self.as_of).select("person_id")
+        person = self.t["person"]
+        # NOT IN rather than an anti join: Ibis writes PostgreSQL's as "LEFT ANTI JOIN"
+        alive = person.filter(person.person_id.notin(dead.person_id))
+        # A join, not "person_id IN (SELECT ...)": PostgreSQL copies a column's expression
+        # into every rule that reads it, and each copy of the IN would scan the table again.
+        period = self.t["observation_period"].select("person_id").distinct()
+        period = period.mutate(in_period=ibis.literal(True))
+        joined = alive.left_join(period, "person_id")
+        return joined.select(
+            alive.person_id,
+            alive.gender_concept_id,
+            alive.year_of_birth,
+            alive.month_of_birth,
+            alive.day_of_birth,
+            observed=period.in_period.fill_null(False),
+        )
+
+    def build_wide(self) -> ir.Table:
+        """One row per person: the few pivots joined, then every leaf's code as a column."""
+        parts: list[ir.Table] = []
+        pivots = [self.latest.table(), *(h.table() for h in self.histories.values())]
+        parts.extend(p for p in pivots if p is not None)
+        if self.diagnosis_needed:
+            cancers = sorted(primary_cancer_ids(self.cmap))
+            parts.append(first_diagnosis(self.t["condition_occurrence"], cancers))
+        for window, names in self.qt.items():
+            m = self.t["measurement"]
+            parts.append(
+                qt_pair(m, self.cmap, self.as_of, self.earliest(window), names, self.spellings)
+            )
+        wide = self.persons()
+        for part in parts:
+            joined = wide.left_join(part, "person_id")
+            wide = joined.select(wide, *(part[c] for c in part.columns if c != "person_id"))
+        codes = {column: code(wide).cast("int8") for column, code in self.leaves.items()}
+        codes.update({c: ibis.literal(code, type="int8") for c, code in self.constants.items()})
+        self.wide = wide.mutate(**codes)
+        return self.wide
+
+    def leaf(self, rule: Rule) -> Code | None:
+        """The leaf's code over the wide row (None: unknown for everyone)."""
+        kinds: dict[type[Any], Callable[[Any], Code | None]] = {
+            LabRule: self.lab,
+            LabResultRule: self.lab_result,
+            PerformanceStatusRule: self.performance,
+            BiomarkerRule: self.biomarker,
+            AgeRule: self.age,
+            SexRule: self.sex,
+            DerivedRule: self.derived,
+            DiagnosisRule: self.diagnosis,
+            TumourSizeRule: self.tumour_size,
+            MedicationRule: self.medication,
+            ProcedureRule: self.procedure,
+            ConditionRule: self.condition,
+        }
+        if type(rule) not in kinds:
+            raise RuleError(f"rule {rule.id}: kind {rule.kind!r} is not compiled to SQL")
+        return kinds[type(rule)](rule)
 
     # ------------------------------------------------------------------ the tree
+    def collect(self, rule: Rule) -> None:
+        """Register every leaf below ``rule`` (first pass, before the wide row is built)."""
+        if isinstance(rule, JudgementRule):
+            return
+        if isinstance(rule, NotRule | AllOfRule | AnyOfRule | ConditionalRule):
+            for part in children(rule):
+                self.collect(part)
+            return
+        if rule.id in self.columns:
+            return
+        column = f"c{len(self.columns)}"
+        self.columns[rule.id] = column
+        code = self.leaf(rule)
+        if code is None:
+            self.constants[column] = UNKNOWN
+        else:
+            self.leaves[column] = code
+
     def code(self, rule: Rule) -> ir.IntegerValue:
         """The rule's code: a column of ``self.wide`` (its stage was added before)."""
         if isinstance(rule, JudgementRule):
@@ -481,21 +537,14 @@ class _Compiler:
     def composite(self, rule: Rule) -> ir.IntegerValue:
         """A composite rule's code from its parts' columns (each referenced once or twice)."""
         if isinstance(rule, NotRule):
-            return _lookup(self.code(rule.rule), _NOT)
+            return lookup(self.code(rule.rule), NOT)
         if isinstance(rule, AllOfRule | AnyOfRule):
-            return self.combine([self.code(r) for r in rule.rules], isinstance(rule, AllOfRule))
+            return combine([self.code(r) for r in rule.rules], isinstance(rule, AllOfRule))
         assert isinstance(rule, ConditionalRule)
         when, then = self.code(rule.when), self.code(rule.then)
         other = self.code(rule.otherwise) if rule.otherwise is not None else ibis.literal(MET)
         index = when.cast("int64") * 16 + then.cast("int64") * 4 + other.cast("int64")
-        return _lookup(index, _CONDITIONAL)
-
-    def combine(self, parts: list[ir.IntegerValue], all_of: bool) -> ir.IntegerValue:
-        if not parts:
-            return ibis.literal(MET if all_of else NOT_MET)
-        ranks = [_lookup(p, _ALL_RANK if all_of else _ANY_RANK) for p in parts]
-        top = ranks[0] if len(ranks) == 1 else ibis.greatest(*ranks)
-        return _lookup(top, _ALL_CODE if all_of else _ANY_CODE)
+        return lookup(index, CONDITIONAL)
 
     def stage_composites(self, rules: list[Rule]) -> None:
         """Add the composite rules' columns level by level (leaves first).
@@ -523,79 +572,6 @@ class _Compiler:
                 **{self.columns[r.id]: self.composite(r).cast("int8") for r in levels[level]}
             )
 
-    def collect(self, rule: Rule) -> None:
-        """Register every leaf below ``rule`` (first pass, before the leaves are joined)."""
-        if isinstance(rule, JudgementRule):
-            return
-        if isinstance(rule, NotRule | AllOfRule | AnyOfRule | ConditionalRule):
-            for part in children(rule):
-                self.collect(part)
-            return
-        if rule.id in self.columns:
-            return
-        table, default, evidence = self.leaf_table(rule)
-        column = f"c{len(self.columns)}"
-        self.columns[rule.id] = column
-        if table is None:
-            self.constants[column] = default
-            return
-        if evidence:
-            self.evidence[rule.id] = f"e{column}"
-        self.defaults[column] = default
-        self.leaves.append((table, evidence, column))
-
-    def build_wide(self) -> ir.Table:
-        """One row per person: every leaf's code (its default where it has no row).
-
-        The leaves are left-joined in one chain (one SELECT with a LEFT JOIN per leaf; every
-        leaf has at most one row per person), so that the SQL stays flat.
-        """
-        wide = self.persons.select("person_id")
-        for table, evidence, column in self.leaves:
-            cols: dict[str, Any] = {column: table.code.cast("int8")}
-            if evidence:
-                cols[f"e{column}"] = table.measurement_id.cast("int64")
-            wide = wide.left_join(table.select("person_id", **cols), "person_id")
-        wide = wide.select(
-            "person_id",
-            *[
-                c
-                for _, evidence, column in self.leaves
-                for c in (column, f"e{column}")[: 1 + evidence]
-            ],
-        )
-        fills = {
-            column: wide[column].fill_null(self.defaults[column]).cast("int8")
-            for _, _, column in self.leaves
-        }
-        fills.update({c: ibis.literal(code, type="int8") for c, code in self.constants.items()})
-        self.wide = wide.mutate(**fills)
-        return self.wide
-
-    def leaf_table(self, rule: Rule) -> tuple[ir.Table | None, int, bool]:
-        """(rows keyed by person_id with a code, the code of persons without a row, evidence)."""
-        kinds: dict[type[Any], Callable[[Any], ir.Table | None]] = {
-            LabRule: self.lab,
-            LabResultRule: self.lab_result,
-            PerformanceStatusRule: self.performance,
-            BiomarkerRule: self.biomarker,
-        }
-        if type(rule) in kinds:
-            return kinds[type(rule)](rule), UNKNOWN, not isinstance(rule, BiomarkerRule)
-        persons: dict[type[Any], Callable[[Any], ir.Table]] = {
-            AgeRule: self.age,
-            SexRule: self.sex,
-            DerivedRule: self.derived,
-            DiagnosisRule: self.diagnosis,
-            TumourSizeRule: self.tumour_size,
-            MedicationRule: self.medication,
-            ProcedureRule: self.procedure,
-            ConditionRule: self.condition,
-        }
-        if type(rule) in persons:
-            return persons[type(rule)](rule), UNKNOWN, False
-        raise RuleError(f"rule {rule.id}: kind {rule.kind!r} is not compiled to SQL")
-
 
 def compile_query(
     eligibility: Eligibility, tables: dict[str, ir.Table], cmap: ConceptMap, as_of: dt.date
@@ -613,7 +589,7 @@ def compile_query(
     criteria: dict[str, Any] = {}
     if registry:
         out.kinds[REGISTRY] = CriterionKind.INCLUSION
-        criteria[REGISTRY] = c.combine([c.code(r) for r in registry], True)
+        criteria[REGISTRY] = combine([c.code(r) for r in registry], True)
     for criterion in eligibility.criteria:
         out.kinds[criterion.id] = criterion.kind
         if not criterion.rules or criterion.unread:
@@ -621,9 +597,8 @@ def compile_query(
             criteria[criterion.id] = ibis.literal(INVESTIGATOR)
         else:
             parts = [c.code(r) for r in criterion.rules]
-            criteria[criterion.id] = c.combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
+            criteria[criterion.id] = combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
     out.criterion_columns = {cid: f"k{k}" for k, cid in enumerate(criteria)}
-    assert c.wide is not None
     staged = c.wide.mutate(
         **{out.criterion_columns[cid]: code.cast("int8") for cid, code in criteria.items()}
     )
@@ -634,11 +609,14 @@ def compile_query(
         fails = fails | (code == (MET if out.kinds[cid] == CriterionKind.EXCLUSION else NOT_MET))
         unknown = unknown | (code == UNKNOWN)
     overall = ibis.cases((fails, NOT_MET), (unknown, UNKNOWN), else_=MET).cast("int8")
-    out.evidence_columns = dict(c.evidence)
+    out.rule_columns = dict(c.columns)
+    # rules reading the same analyte in the same window share one evidence column
+    out.evidence_columns = {rule: f"e{column}" for rule, column in c.evidence.items()}
+    evidence = {f"e{column}": staged[column] for column in c.evidence.values()}
     out.expr = staged.select(
         "person_id",
         *out.criterion_columns.values(),
-        *out.evidence_columns.values(),
+        **evidence,
         overall=overall,
     ).order_by("person_id")
     return out

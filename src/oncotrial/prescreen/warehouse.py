@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,16 @@ def _duckdb_path(target: str) -> str:
     return target[len("duckdb://") :]  # duckdb:///abs/file.duckdb or duckdb://relative.duckdb
 
 
+def _duckdb_config() -> dict[str, str]:
+    """DuckDB's memory limit from ``ONCOTRIAL_DUCKDB_MEMORY_LIMIT`` (e.g. ``8GB``), if set.
+
+    DuckDB's own default is 80 % of the RAM; beyond its limit it spills to disk, so a machine
+    shared with other work can cap it (bench/RESULTS.md, 10^7 persons).
+    """
+    limit = os.environ.get("ONCOTRIAL_DUCKDB_MEMORY_LIMIT")
+    return {"memory_limit": limit} if limit else {}
+
+
 def _postgres(target: str) -> Any:
     import ibis
 
@@ -127,7 +138,7 @@ def open_warehouse(target: str, *, engine: str = "auto") -> Warehouse:
                     f"no DuckDB database at {path}",
                     hint="Write one with `oncotrial simulate omop --out duckdb:///FILE`.",
                 )
-            con = ibis.duckdb.connect(path, read_only=True)
+            con = ibis.duckdb.connect(path, read_only=True, **_duckdb_config())
         elif kind == "postgres":
             con = _postgres(target)
         else:
