@@ -21,7 +21,10 @@ _PARSER = "a word criteria text uses for the analyte (eligibility parser)"
 _CONCEPT = "the biomarker concept's name in eligibility criteria (an HGNC gene symbol)"
 ALLOWED: dict[tuple[str, str], str] = {
     **{("eligibility/concepts.py", g): _CONCEPT for g in ("EGFR", "ALK", "ROS1", "KRAS", "BRAF")},
-    ("eligibility/evaluate.py", "STAGE"): "the word before a stage group in text ('Stage IIIA')",
+    (
+        "eligibility/evaluate_tumour.py",
+        "STAGE",
+    ): "the word before a stage group in text ('Stage IIIA')",
     ("endpoints/rates.py", "PROGRESSIVE DISEASE"): "a word inputs use for the response PD",
     ("results/common.py", "COMPLETED"): "the PRS's participant-flow milestone type, not DSDECOD",
     ("endpoints/adsl.py", "COMPLETED"): "the ADaM EOTSTT/EOSSTT value, not DSDECOD",

@@ -245,13 +245,13 @@ def conversion_factor(source: str, target: str, molar_mass: float | None = None)
     Conversions here are all proportional (no offsets), so one factor per pair serves a whole
     column of values. Mass ↔ amount of substance needs ``molar_mass`` in g/mol.
     """
-    import pint
-
     a, b = parse_unit(source), parse_unit(target)
     if (a.spelling == "%") != (b.spelling == "%"):
         raise RuleError(f"cannot convert {a} to {b}: a percentage is not a ratio or a count")
     if a.expression == b.expression:
-        return 1.0
+        return 1.0  # before importing pint: reading criteria text must not load it (CLI start)
+    import pint
+
     qa, qb = _quantity(a), _quantity(b)
     registry = _registry()
     try:
