@@ -21,7 +21,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ from oncotrial.prescreen.run import PrescreenResult, prescreen
 from oncotrial.prescreen.warehouse import metadata_tables, open_warehouse, write_tables
 from oncotrial.simulate.omop import omop_population
 
-from .conftest import AS_OF, PG_HOST, PG_PORT, PG_USER
+from .conftest import AS_OF, PG_HOST, PG_PORT, PG_USER, _pg_admin
 
 R = TypeVar("R")
 
@@ -190,19 +190,6 @@ def corpus_duckdb(
     target = f"duckdb:///{tmp_path_factory.mktemp('corpus-omop') / 'omop.duckdb'}"
     write_tables(target, iter([population]))
     return target
-
-
-def _pg_admin() -> Any:
-    import psycopg
-
-    return psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=3,
-    )
 
 
 @pytest.fixture(scope="module")
