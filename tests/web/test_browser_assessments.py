@@ -156,7 +156,12 @@ def test_live_response_preview_as_values_are_typed(site) -> None:
 
     def scenario(s: Session) -> None:
         _open_form(s, usubjid)
-        assert "date of the scan" in s.page.locator("#response-preview").inner_text()
+        # The first preview is fetched after the page loads: wait for it rather than race it
+        # (CI on a loaded machine read the placeholder).
+        s.page.wait_for_function(
+            "() => document.querySelector('#response-preview').textContent"
+            ".includes('date of the scan')"
+        )
         s.page.select_option("#visit", "WEEK 8")
         s.page.fill("#date", "2025-04-25")
         # Baseline 32 + 18 = 50 mm; 20 + 15 = 35 mm is −30 %: PR (RECIST 1.1 §4.3.1).
