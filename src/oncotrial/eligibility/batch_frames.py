@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import Patient
 
 EPOCH = dt.date(1970, 1, 1)
@@ -41,6 +42,8 @@ class PatientFrames:
     lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
     biomarkers:   patient, marker, status, value, date, order
     lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
+    malignancies: patient, unclear (not told apart from the cancer under study), kinds (the
+                  record's malignancy classes, "|"-joined), onset, abatement
     """
 
     patients: pd.DataFrame
@@ -55,6 +58,9 @@ class PatientFrames:
     line_classes: pd.DataFrame
     biomarkers: pd.DataFrame
     lesions: pd.DataFrame
+    # None when the source cannot tell the cancer under study from other cancers (the OMOP
+    # reader): "other malignancy" rules are then unknown for everyone, never "not met".
+    malignancies: pd.DataFrame | None = None
 
     @property
     def size(self) -> int:
@@ -84,6 +90,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "line_classes": ("line_id", "therapy"),
     "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
+    "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
 }
 
 
@@ -154,6 +161,16 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         if p.conditions is not None and d is not None:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
+        for record, kinds, relation in malignancy_records(p.conditions or (), d):
+            rows["malignancies"].append(
+                (
+                    i,
+                    relation == "unclear",
+                    "|".join(sorted(kinds)),
+                    day_number(record.onset),
+                    day_number(record.abatement),
+                )
+            )
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
                 rows["exposures"].append((i, therapy, day_number(m.start), day_number(m.end)))

@@ -23,6 +23,7 @@ from oncotrial.eligibility.batch_context import (
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
@@ -91,6 +92,45 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
         hit = keep
     provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _other_malignancy(rule: OtherMalignancyRule, ctx: _Ctx) -> Codes:
+    """As ``evaluate_history.malignancy_verdict``, over the malignancy records' frame."""
+    f = ctx.frames.malignancies
+    if f is None:
+        return _codes(ctx.n, UNKNOWN)
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
+    onset = f["onset"].to_numpy(dtype=np.float64)
+    abatement = f["abatement"].to_numpy(dtype=np.float64)
+    kinds = f["kinds"].astype(str).str.split("|")
+    has = {
+        k: kinds.map(lambda ks, k=k: k in ks).to_numpy(dtype=bool)
+        for k in (
+            "malignancy",
+            "nonmelanoma_skin_cancer",
+            *rule.exceptions,
+        )
+    }
+    ref = ctx.reference[patient]
+    counts = ~(onset > ref)
+    for key in rule.exceptions:
+        counts &= ~has[key]
+    if rule.current:
+        counts &= ~(abatement <= ref)
+    elif rule.within is not None:
+        counts &= ~(abatement < ctx.earliest(rule.within)[patient])
+    unclear = f["unclear"].to_numpy(dtype=bool) | ~has["malignancy"]
+    if (
+        "skin_basal_squamous_carcinoma" in rule.exceptions
+        and "nonmelanoma_skin_cancer" not in rule.exceptions
+    ):
+        unclear |= has["nonmelanoma_skin_cancer"]
+    provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
+    return _history(
+        _flags(ctx.n, patient[counts & ~unclear]),
+        _flags(ctx.n, patient[counts & unclear]),
+        provided,
+    )
 
 
 def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:

@@ -11,12 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.concepts_oncology import cancer_relation, malignancy_kinds
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
 from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
@@ -153,6 +155,100 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                 continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
     return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
+
+
+def malignancy_records(
+    conditions: Sequence[ConditionRecord], diagnosis: Diagnosis | None
+) -> list[tuple[ConditionRecord, frozenset[str], str]]:
+    """Each condition record that is a malignancy or carcinoma in situ, with its kinds and its
+    relation to the cancer under study (other / unclear; the cancer under study left out)."""
+    d = (
+        None
+        if diagnosis is None
+        else (diagnosis.concepts("condition"), diagnosis.system, diagnosis.code, diagnosis.date)
+    )
+    found = []
+    for record in conditions:
+        keys = record.concepts("condition")
+        kinds = malignancy_kinds(keys)
+        if not kinds:
+            continue
+        relation = "other"
+        if "malignancy" in kinds:
+            relation = cancer_relation((keys, record.system, record.code, record.onset), d)
+            if relation == "same":
+                continue
+        found.append((record, kinds, relation))
+    return found
+
+
+def malignancy_verdict(
+    rule: OtherMalignancyRule,
+    kinds: frozenset[str],
+    relation: str,
+    onset: dt.date | None,
+    abatement: dt.date | None,
+    reference: dt.date,
+) -> Status | None:
+    """One record's part in an "other malignancy" rule: MET (another cancer in the period),
+    UNKNOWN (cannot be told), None (does not count)."""
+    if kinds & set(rule.exceptions):
+        return None
+    if onset is not None and onset > reference:
+        return None
+    if rule.current and abatement is not None and abatement <= reference:
+        return None
+    opens = rule.within.earliest(reference) if rule.within is not None else None
+    if opens is not None and abatement is not None and abatement < opens:
+        return None  # resolved before the window opened
+    unclear = (
+        relation == "unclear"
+        or "malignancy" not in kinds  # a carcinoma in situ no exception names
+        or (
+            "skin_basal_squamous_carcinoma" in rule.exceptions
+            and "nonmelanoma_skin_cancer" in kinds
+            and "nonmelanoma_skin_cancer" not in rule.exceptions
+        )  # a skin cancer not said to be basal or squamous cell, when only those are excepted
+    )
+    return Status.UNKNOWN if unclear else Status.MET
+
+
+def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
+    p = ctx.patient
+    if p.conditions is None:
+        return _unknown(["medical history (to check for other malignancies)"])
+    evidence: list[Evidence] = []
+    unclear: list[str] = []
+    for record, kinds, relation in malignancy_records(p.conditions, p.diagnosis):
+        verdict = malignancy_verdict(
+            rule, kinds, relation, record.onset, record.abatement, ctx.reference
+        )
+        if verdict is None:
+            continue
+        label = record.text or record.concept or record.code or "malignancy"
+        if record.code:
+            label += f" ({record.system or 'code'} {record.code})"
+        if verdict is Status.MET:
+            evidence.append(
+                Evidence(
+                    item="other malignancy", value=label, date=record.onset, record=record.record
+                )
+            )
+        elif relation == "unclear":
+            unclear.append(f"whether {label} is the cancer under study")
+        else:
+            unclear.append(f"whether {label} counts as a malignancy here")
+    notes = ctx.window_note(rule.within)
+    if evidence:
+        return _met(True, evidence, notes)
+    if unclear:
+        return _unknown(unclear, notes=notes)
+    none = Evidence(
+        item="other malignancy",
+        value="none recorded",
+        note=f"none among the {len(p.conditions)} conditions recorded",
+    )
+    return _met(False, [none], notes)
 
 
 def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:

@@ -23,6 +23,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     Rule,
@@ -151,6 +152,7 @@ def read_named_conditions(r: _Reader) -> None:
     if hits:
         _read_mentions(r, sorted(hits))
     _read_autoimmune(r)
+    read_other_malignancy(r)
 
 
 def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
@@ -447,3 +449,111 @@ def read_prior_lines(r: _Reader) -> None:
         # "at least one line …, but not more than two lines …": both bounds, both read
         if re.fullmatch(r"\s*,?\s*(?:but|and)\s*", text[end:start], re.I):
             r.consume(end, start)
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_MALIGNANCY = re.compile(
+    r"(?:(?P<concurrent>concurrent|concomitant)\s+(?:(?:second(?:ary)?|other|another)\s+)?"
+    r"|(?:previous\s+or\s+concurrent|prior\s+or\s+concurrent|history\s+of\s+(?:an?\s+)?"
+    r"(?:other|another|prior|previous)|another|other|second|additional|prior|previous)\s+"
+    r"|^(?=(?:cancer|malignanc)))"
+    r"(?:primary\s+)?(?:malignanc(?:y|ies)|cancers?)(?!\s+(?:screening|test))",
+    re.I,
+)
+_PERIOD = re.compile(
+    r"\s*(?:diagnosed\s+)?(?:with)?in\s+(?:the\s+)?(?:last|past|previous|preceding)\s+"
+    r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
+    r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
+    r"|the\s+first\s+dose))?",
+    re.I,
+)
+_EXCEPTIONS_LEAD = re.compile(
+    r"\s*[,(]?\s*(?:with\s+the\s+exceptions?\s+of|except(?:ion)?s?(?:\s+(?:for|of))?"
+    r"|other\s+than|excluding)\s+",
+    re.I,
+)
+_SKIN = r"(?:cancers?|carcinomas?)(?:\s+of\s+the\s+skin)?"
+_EXCEPTION_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"non-?\s?melanoma(?:tous)?\s+skin\s+(?:cancers?|carcinomas?)", ("nonmelanoma_skin_cancer",)),
+    (
+        r"basal(?:\s+cell)?\s+(?:or|and|and/or)\s+squamous\s+cell\s+(?:skin\s+)?" + _SKIN,
+        ("skin_basal_squamous_carcinoma",),
+    ),
+    (
+        r"(?:cervical\s+(?:carcinoma|cancer)\s+in\s+situ|(?:carcinoma|cancer)\s+in\s+situ\s+of"
+        r"\s+the\s+cervix|in\s+situ\s+(?:carcinoma|cancer)\s+of\s+the\s+cervix)",
+        ("cervical_carcinoma_in_situ",),
+    ),
+    (
+        r"(?:in\s+situ\s+carcinoma|carcinoma\s+in\s+situ)(?:\s+of\s+any\s+(?:organ|site))?",
+        ("carcinoma_in_situ",),
+    ),
+)
+_EXCEPTION_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|and/or)\s*", re.I)
+
+
+def read_other_malignancy(r: _Reader) -> None:
+    """'Another primary malignancy within the past five years (except for non-melanoma skin
+    cancer and cervical carcinoma in situ)', 'Previous or concurrent malignancy', 'Concurrent
+    secondary malignancy'. Only the exceptions of the vocabulary are read; any other exception
+    ("adequately treated", "other in situ cancers") stays unread, and the item with it."""
+    text = r.text
+    m = _MALIGNANCY.search(text)
+    if m is None or _taken(r, m.start(), m.end()):
+        return
+    if re.search(r"\bfor\s+(?:an?\s+|the\s+)?$", text[max(0, m.start() - 12) : m.start()], re.I):
+        return  # "therapy for a second malignancy": about its treatment, not read
+    negate = not r.exclusion
+    if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+        return
+    fields: dict[str, object] = {}
+    end = m.end()
+    period = _PERIOD.match(text, end)
+    if period is not None:
+        n = period.group("n").lower()
+        value = _NUMBER_WORDS.get(n) or int(n)
+        fields["within"] = {"value": value, "unit": period.group("unit").lower() + "s"}
+        end = period.end()
+        to = re.search(r"enrol|registration|randomi|entry", period.group(0), re.I)
+        if to is not None:
+            r.warn(
+                "the period runs to "
+                + to.group(0).lower()
+                + ", not the first dose; oncotrial counts it back from the first dose — confirm"
+            )
+    elif m.group("concurrent"):
+        fields["current"] = True
+    exceptions: list[str] = []
+    lead = _EXCEPTIONS_LEAD.match(text, end)
+    if lead is not None:
+        pos = lead.end()
+        spans: list[tuple[int, int]] = []
+        while True:
+            for pattern, keys in _EXCEPTION_NAMES:
+                e = re.compile(pattern, re.I).match(text, pos)
+                if e is not None:
+                    exceptions.extend(k for k in keys if k not in exceptions)
+                    spans.append((e.start(), e.end()))
+                    pos = e.end()
+                    break
+            else:
+                break
+            join = _EXCEPTION_JOIN.match(text, pos)
+            if join is None or join.end() == pos:
+                break
+            pos = join.end()
+        if spans:
+            r.consume(lead.start(), lead.end())
+            for a, b in spans:
+                r.consume(a, b)
+            for (_, b), (a, _) in pairwise(spans):
+                r.consume(b, a)
+            close = re.match(r"\s*\)", text[spans[-1][1] :])
+            if close is not None:
+                r.consume(spans[-1][1], spans[-1][1] + close.end())
+    rule: Rule = r.draft(
+        OtherMalignancyRule, m.start(), end, exceptions=tuple(exceptions), **fields
+    )
+    if negate:
+        rule = r.draft(NotRule, m.start(), end, rule=rule)
+    r.add(m.start(), end, rule)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.concepts_oncology import MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.units import compatible, parse_unit
 from oncotrial.errors import DictionaryError
 
@@ -46,6 +47,7 @@ __all__ = [
     "LesionRule",
     "MedicationRule",
     "NotRule",
+    "OtherMalignancyRule",
     "PerformanceStatusRule",
     "PriorLinesRule",
     "ProcedureRule",
@@ -368,6 +370,34 @@ class ConditionRule(_Rule):
         return self
 
 
+class OtherMalignancyRule(_Rule):
+    """A malignancy other than the cancer under study: ever, present within the window
+    ('another primary malignancy within the past 5 years': diagnosed before the reference date
+    and not resolved before the window opens), or current; apart from the exceptions named
+    (non-melanoma skin cancer, carcinoma in situ, …).
+
+    A malignancy that cannot be told apart from the cancer under study, and a carcinoma in situ
+    no exception names (whether the criterion counts it is not said), make the rule unknown.
+    """
+
+    kind: Literal["other_malignancy"]
+    within: Window | None = None
+    current: bool = False
+    exceptions: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> OtherMalignancyRule:
+        for key in self.exceptions:
+            if key not in MALIGNANCY_EXCEPTIONS:
+                raise ValueError(
+                    f"unknown malignancy exception {key!r}; known: "
+                    + ", ".join(MALIGNANCY_EXCEPTIONS)
+                )
+        if self.current and self.within is not None:
+            raise ValueError("give either current or a window, not both")
+        return self
+
+
 class RegimenRule(_Rule):
     """A prior line of therapy containing every listed class, with a number of cycles."""
 
@@ -475,6 +505,7 @@ Rule = Annotated[
     | MedicationRule
     | ProcedureRule
     | ConditionRule
+    | OtherMalignancyRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -576,6 +607,10 @@ def describe_rule(rule: Rule) -> str:
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (current)" if rule.current else ""
         return f"{CONDITIONS[rule.condition].name}{now}{onset}"
+    if isinstance(rule, OtherMalignancyRule):
+        when = " (current)" if rule.current else _within(rule.within) or " ever"
+        but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
+        return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""

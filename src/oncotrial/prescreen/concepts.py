@@ -33,6 +33,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PerformanceStatusRule,
     PriorLinesRule,
     ProcedureRule,
@@ -327,6 +328,8 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
         return "treatment lines (the OMOP oncology episode tables are not read yet)"
     if isinstance(rule, LesionRule):
         return "tumour lesions (not in the OMOP CDM core tables)"
+    if isinstance(rule, OtherMalignancyRule):
+        return "other malignancy (telling the cancer under study apart is not compiled to SQL yet)"
     if isinstance(rule, TumourSizeRule):
         return None
     return None
