@@ -287,3 +287,32 @@ def test_vectorised_equals_one_by_one(
         (c,) = one.criteria
         (r,) = c.rules
         assert rules.loc[patient.id, r.rule_id] == r.status.value, (patient, rule)
+
+
+# ---- "History of <site> cancer" (NCT00056407 E2, NCT02147080 E1, NCT03862001 I5 and E2)
+
+
+@pytest.mark.parametrize(
+    ("conditions", "verdict"),
+    [
+        ([{"text": "NSCLC", "onset": "2019-04-01"}], Status.MET),  # an NSCLC is a lung cancer
+        ([{"code": "254632001", "system": "SNOMED"}], Status.MET),  # small cell, by SNOMED CT
+        ([{"code": "C34.9", "system": "ICD-10", "abatement": "2020-01-01"}], Status.MET),
+        ([{"code": "C50.9", "system": "ICD-10"}], Status.NOT_MET),
+        ([], Status.NOT_MET),
+        (None, Status.UNKNOWN),
+    ],
+)
+def test_history_of_lung_cancer(conditions: list[dict[str, Any]] | None, verdict: Status) -> None:
+    patient = _patient(conditions, diagnosis=None)
+    assert _verdict("has a history of lung cancer", patient) is verdict
+    negated = {Status.MET: Status.NOT_MET, Status.NOT_MET: Status.MET}.get(verdict, verdict)
+    assert _verdict("no prior history of lung cancer", patient, "inclusion") is negated
+
+
+def test_skin_cancer_words_in_an_exception_list_are_not_a_condition() -> None:
+    criterion = _read(ITEM)
+    assert [r.kind for r in criterion.rules] == ["other_malignancy"]
+    assert _read("did not have a lung cancer screening test within the last year").rules == ()
+    basal = _patient([{"text": "basal cell carcinoma"}], diagnosis=None)
+    assert _verdict("History of skin cancer", basal) is Status.MET

@@ -16,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oncotrial.eligibility.concept_model import Concept, System
-from oncotrial.eligibility.concepts_oncology import ONCOLOGY_CONDITIONS, ONCOLOGY_THERAPIES
+from oncotrial.eligibility.concepts_oncology import (
+    CANCER_IMPLIED,
+    ONCOLOGY_CONDITIONS,
+    ONCOLOGY_THERAPIES,
+)
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -333,4 +337,7 @@ def match_concepts(
     if table == "procedure":
         for key in list(found):
             found.update(IMPLIED.get(key, ()))
+    if table == "condition":
+        for key in list(found):
+            found.update(CANCER_IMPLIED.get(key, ()))
     return frozenset(found)

@@ -17,6 +17,7 @@ from oncotrial.eligibility.concept_model import Concept, System
 
 __all__ = [
     "AUTOIMMUNE_EXCEPTIONS",
+    "CANCER_IMPLIED",
     "CANCER_SITES",
     "MALIGNANCY_EXCEPTIONS",
     "ONCOLOGY_CONDITIONS",
@@ -283,6 +284,25 @@ ONCOLOGY_CONDITIONS = (
         ),
     ),
     Concept(
+        "lung_cancer",
+        "Lung cancer",
+        ("lung cancer", "lung carcinoma", "malignant neoplasm of lung", "malignant tumor of lung"),
+        icd10=("C34",),
+        sources=("WHO ICD-10 2019 C34 'Malignant neoplasm of bronchus and lung'",),
+        note="no SNOMED CT code of its own confirmed yet: NSCLC and SCLC records count by theirs",
+    ),
+    Concept(
+        "skin_cancer",
+        "Skin cancer",
+        ("skin cancer", "malignant neoplasm of skin"),
+        icd10=("C43", "C44"),
+        sources=(
+            "WHO ICD-10 2019 C43 'Malignant melanoma of skin', C44 'Other malignant neoplasms "
+            "of skin'",
+        ),
+        note="no SNOMED CT code confirmed yet: skin carcinoma records count by their concepts",
+    ),
+    Concept(
         "small_cell_lung_cancer",
         "Small cell lung cancer",
         ("small cell lung cancer", "small cell carcinoma of lung", "SCLC"),
@@ -298,12 +318,22 @@ ONCOLOGY_CONDITIONS = (
 # The primary site (WHO ICD-10 category) of each site-specific cancer concept, for telling the
 # cancer under study apart from another one when a record is coded by concept or SNOMED CT only.
 CANCER_SITES: dict[str, frozenset[str]] = {
+    "lung_cancer": frozenset({"C34"}),
+    "skin_cancer": frozenset({"C43", "C44"}),
     "nsclc": frozenset({"C34"}),
     "small_cell_lung_cancer": frozenset({"C34"}),
     "breast_cancer": frozenset({"C50"}),
     "prostate_cancer": frozenset({"C61"}),
     "colon_cancer": frozenset({"C18"}),
     "nonmelanoma_skin_cancer": frozenset({"C44"}),
+}
+
+# A site-specific cancer is also a cancer of its organ: "history of lung cancer" counts an NSCLC.
+CANCER_IMPLIED: dict[str, tuple[str, ...]] = {
+    "nsclc": ("lung_cancer",),
+    "small_cell_lung_cancer": ("lung_cancer",),
+    "nonmelanoma_skin_cancer": ("skin_cancer",),
+    "skin_basal_squamous_carcinoma": ("nonmelanoma_skin_cancer", "skin_cancer"),
 }
 
 # The exceptions an "other malignancy" criterion can name, by the concept each stands for.

@@ -199,6 +199,13 @@ _CONDITION_NAMES = (
     (r"deep\s+vein\s+thrombosis", "deep_vein_thrombosis"),
     (r"ground[-\s]glass\s+(?:nodules?|opacit(?:y|ies))", "ground_glass_nodule"),
     (r"Gilbert(?:'s|’s)?\s+syndrome", "gilbert_syndrome"),
+    # "History of prostate cancer" (a screening or prevention trial's exclusion): the words
+    # "history of" are required, so that "non-melanoma skin cancer" in a list of exceptions or
+    # "lung cancer screening" is never read as a condition
+    (r"(?<=history\s\bof\s)(?:prior\s+)?lung\s+cancer(?!\s+screening)", "lung_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?prostate\s+cancer", "prostate_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?breast\s+cancer", "breast_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?skin\s+cancer", "skin_cancer"),
 )
 
 
