@@ -14,8 +14,9 @@ from typing import Any
 
 import pandas as pd
 
+from oncotrial.eligibility.concepts_oncology import prednisone_equivalent
 from oncotrial.eligibility.evaluate_history import malignancy_records
-from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.patient import MedicationRecord, Patient
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -37,7 +38,9 @@ class PatientFrames:
     diagnosis_concepts: patient, concept
     conditions:   patient, concept, onset, abatement (the diagnosis included, as the scalar
                   screen counts it among the records of a condition)
-    exposures:    patient, therapy, start, end (medications and each drug of each line)
+    exposures:    patient, therapy, start, end (medications and each drug of each line),
+                  dose_low, dose_high (prednisone-equivalent mg/day of a glucocorticoid, NaN
+                  when not known; a source without these columns leaves every dose unknown)
     procedures:   patient, procedure, date
     lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
     biomarkers:   patient, marker, status, value, date, order
@@ -84,7 +87,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
     "diagnosis_concepts": ("patient", "concept"),
     "conditions": ("patient", "concept", "onset", "abatement"),
-    "exposures": ("patient", "therapy", "start", "end"),
+    "exposures": ("patient", "therapy", "start", "end", "dose_low", "dose_high"),
     "procedures": ("patient", "procedure", "date"),
     "lines": ("patient", "line_id", "line", "cycles"),
     "line_classes": ("line_id", "therapy"),
@@ -173,7 +176,9 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             )
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
-                rows["exposures"].append((i, therapy, day_number(m.start), day_number(m.end)))
+                rows["exposures"].append(
+                    (i, therapy, day_number(m.start), day_number(m.end), *_dose(m))
+                )
         for line in p.therapies or ():
             line_id += 1
             rows["lines"].append(
@@ -195,6 +200,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                             therapy,
                             day_number(drug.start or line.start),
                             day_number(drug.end or line.end),
+                            *_dose(drug),
                         )
                     )
             for therapy in classes:
@@ -221,3 +227,8 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
 
 def _flag(value: bool | None) -> float:
     return float("nan") if value is None else float(value)
+
+
+def _dose(m: MedicationRecord) -> tuple[float, float]:
+    dose = prednisone_equivalent(m.text, m.system, m.code, m.mg_per_day())
+    return (float("nan"), float("nan")) if dose is None else dose

@@ -16,11 +16,14 @@ from oncotrial.eligibility.batch_context import (
     UNKNOWN,
     Bools,
     Codes,
+    Floats,
     _codes,
     _Ctx,
     _flags,
 )
 from oncotrial.eligibility.rules import (
+    TOLERANCE,
+    Comparator,
     ConditionRule,
     MedicationRule,
     OtherMalignancyRule,
@@ -54,8 +57,42 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
         last = np.where(np.isnan(end), start, end)
         undated = received & np.isnan(last)
         hit = received & ~np.isnan(last) & (last >= ctx.earliest(rule.within)[patient])
+    if rule.daily_dose is not None:
+        met, unknown = _dose_beyond(rule, e)
+        undated = undated | (hit & unknown)
+        hit = hit & met
     provided = ctx.frames.patients["has_medications"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _holds(comparator: Comparator, value: Floats, threshold: float) -> Bools:
+    """``Comparator.holds`` over an array (NaN holds nothing)."""
+    diff = value - threshold
+    tol = TOLERANCE * np.maximum(np.abs(value), abs(threshold))
+    with np.errstate(invalid="ignore"):
+        if comparator is Comparator.GE:
+            return diff >= -tol
+        if comparator is Comparator.GT:
+            return diff > tol
+        if comparator is Comparator.LE:
+            return diff <= tol
+        if comparator is Comparator.LT:
+            return diff < -tol
+        return np.abs(diff) <= tol
+
+
+def _dose_beyond(rule: MedicationRule, e: pd.DataFrame) -> tuple[Bools, Bools]:
+    """(met, unknown) per exposure row, as ``evaluate_history.dose_status``."""
+    assert rule.daily_dose is not None
+    if "dose_low" not in e.columns:  # a source that does not read doses
+        return np.zeros(len(e), dtype=bool), np.ones(len(e), dtype=bool)
+    low = e["dose_low"].to_numpy(dtype=np.float64)
+    high = e["dose_high"].to_numpy(dtype=np.float64)
+    a = _holds(rule.daily_dose.comparator, low, rule.daily_dose.value)
+    b = _holds(rule.daily_dose.comparator, high, rule.daily_dose.value)
+    known = ~np.isnan(low) & ~np.isnan(high)
+    met = known & a & b
+    return met, ~met & ~(known & ~a & ~b)
 
 
 def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:

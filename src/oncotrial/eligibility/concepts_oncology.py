@@ -22,8 +22,10 @@ __all__ = [
     "MALIGNANCY_EXCEPTIONS",
     "ONCOLOGY_CONDITIONS",
     "ONCOLOGY_THERAPIES",
+    "PREDNISONE_EQUIVALENT",
     "cancer_relation",
     "malignancy_kinds",
+    "prednisone_equivalent",
 ]
 
 _PL = "OHDSI/PhenotypeLibrary inst/cohorts/{} at 40106e4e2892d883c208b9df10ad56711da3e21d"
@@ -382,6 +384,32 @@ ONCOLOGY_THERAPIES = (
         ),
     ),
     Concept(
+        "systemic_corticosteroid",
+        "Systemic corticosteroid",
+        (
+            "corticosteroid",
+            "systemic corticosteroid",
+            "prednisone",
+            "prednisolone",
+            "methylprednisolone",
+            "dexamethasone",
+            "hydrocortisone",
+            "cortisone",
+            "betamethasone",
+            "triamcinolone",
+        ),
+        atc=("H02AB",),
+        sources=(
+            "WHO ATC H02AB glucocorticoids (corticosteroids for systemic use, plain): H02AB01 "
+            "betamethasone, 02 dexamethasone, 04 methylprednisolone, 06 prednisolone, 07 "
+            "prednisone, 08 triamcinolone, 09 hydrocortisone, 10 cortisone",
+        ),
+        note=(
+            "a record matched by a drug name alone is taken as systemic (the name does not "
+            "give the route); records coded in ATC H02AB are systemic by their code"
+        ),
+    ),
+    Concept(
         "thyroid_hormone",
         "Thyroid hormone replacement",
         ("levothyroxine", "liothyronine", "thyroxine", "L-thyroxine"),
@@ -452,3 +480,52 @@ def cancer_relation(
     if mine and theirs and not mine & theirs:
         return "other"
     return "unclear"
+
+
+# Prednisone-equivalent daily dose: mg of prednisone per mg of each glucocorticoid, as a range
+# where published tables disagree, so that a dose near a limit the sources place on either side
+# stays unknown. Source: the US prescribing information of prednisolone (DailyMed, "Dosage and
+# Administration": 15 mg prednisolone = 75 mg cortisone = 60 mg hydrocortisone = 15 mg
+# prednisone = 12 mg methylprednisolone = 12 mg triamcinolone = 2.25 mg dexamethasone = 2.25 mg
+# betamethasone; seen quoted at droracle.ai/articles/632347); the ranges' other ends are the
+# tables that give dexamethasone 0.75-1 mg and betamethasone 0.6 mg per 5 mg prednisone
+# (droracle.ai/articles/632347 and /358919).
+PREDNISONE_EQUIVALENT: dict[str, tuple[float, float]] = {
+    "prednisone": (1.0, 1.0),
+    "prednisolone": (1.0, 1.0),
+    "methylprednisolone": (1.25, 1.25),
+    "triamcinolone": (1.25, 1.25),
+    "hydrocortisone": (0.25, 0.25),
+    "cortisone": (0.2, 0.2),
+    "dexamethasone": (5.0, 5.0 / 0.75),
+    "betamethasone": (5.0 / 0.75, 5.0 / 0.6),
+}
+_CORTICOSTEROID_ATC = {
+    "H02AB01": "betamethasone",
+    "H02AB02": "dexamethasone",
+    "H02AB04": "methylprednisolone",
+    "H02AB06": "prednisolone",
+    "H02AB07": "prednisone",
+    "H02AB08": "triamcinolone",
+    "H02AB09": "hydrocortisone",
+    "H02AB10": "cortisone",
+}
+
+
+def prednisone_equivalent(
+    name: str | None, system: str | None, code: str | None, mg_per_day: float | None
+) -> tuple[float, float] | None:
+    """The prednisone-equivalent daily dose (low, high) of a glucocorticoid record, or None
+    when its dose or its drug is not known (an ATC code, else the drug name exactly)."""
+    if mg_per_day is None:
+        return None
+    drug = None
+    if code and System.normalise(system) == System.ATC:
+        drug = _CORTICOSTEROID_ATC.get(code.strip().upper())
+    if drug is None and name:
+        folded = name.strip().casefold()
+        drug = folded if folded in PREDNISONE_EQUIVALENT else None
+    if drug is None:
+        return None
+    low, high = PREDNISONE_EQUIVALENT[drug]
+    return mg_per_day * low, mg_per_day * high

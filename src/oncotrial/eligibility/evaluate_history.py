@@ -11,7 +11,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
-from oncotrial.eligibility.concepts_oncology import cancer_relation, malignancy_kinds
+from oncotrial.eligibility.concepts_oncology import (
+    cancer_relation,
+    malignancy_kinds,
+    prednisone_equivalent,
+)
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
 from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
@@ -50,7 +54,7 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
         return _unknown([f"medication history (to check for {_lower_first(name)})"])
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
-    evidence: list[Evidence] = []
+    found: list[tuple[MedicationRecord, Evidence]] = []
     undated: list[str] = []
     for drug, start, end, record in _exposures(ctx):
         if rule.therapy not in drug.concepts("therapy"):
@@ -63,35 +67,51 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
                 undated.append(f"start date of {label}")
                 continue
             if end is None or end >= reference:
-                evidence.append(
-                    Evidence(
-                        item=name,
-                        value=label,
-                        date=start,
-                        record=record,
-                        note="ongoing" if end is None else f"until {end}",
-                    )
+                note = "ongoing" if end is None else f"until {end}"
+                found.append(
+                    (drug, Evidence(item=name, value=label, date=start, record=record, note=note))
                 )
             continue
         if earliest is None:
-            evidence.append(Evidence(item=name, value=label, date=start, record=record))
+            found.append((drug, Evidence(item=name, value=label, date=start, record=record)))
             continue
         last = end or start
         if last is None:
             undated.append(f"dates of {label}")
             continue
         if last >= earliest:
-            evidence.append(
-                Evidence(
-                    item=name,
-                    value=label,
-                    date=start or end,
-                    record=record,
-                    threshold=f"on or after {earliest.isoformat()}",
-                )
+            threshold = f"on or after {earliest.isoformat()}"
+            evidence = Evidence(
+                item=name, value=label, date=start or end, record=record, threshold=threshold
             )
+            found.append((drug, evidence))
+    kept: list[Evidence] = []
+    for drug, evidence in found:
+        dose = dose_status(rule, drug)
+        if dose is None or dose is Status.MET:
+            kept.append(evidence)
+        elif dose is Status.UNKNOWN:
+            undated.append(f"prednisone-equivalent daily dose of {evidence.value}")
     notes = ctx.window_note(rule.within)
-    return _found(name, evidence, undated, notes, len(_exposures(ctx)), "medications")
+    return _found(name, kept, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def dose_status(rule: MedicationRule, drug: MedicationRecord) -> Status | None:
+    """Whether a corticosteroid record's prednisone-equivalent daily dose is beyond the rule's
+    limit: MET, NOT_MET, or UNKNOWN (dose or drug not known, or the equivalence tables place it
+    on both sides of the limit). None: the rule has no dose limit."""
+    if rule.daily_dose is None:
+        return None
+    dose = prednisone_equivalent(drug.text, drug.system, drug.code, drug.mg_per_day())
+    if dose is None:
+        return Status.UNKNOWN
+    comparator, limit = rule.daily_dose.comparator, rule.daily_dose.value
+    low, high = (comparator.holds(d, limit) for d in dose)
+    if low and high:
+        return Status.MET
+    if not low and not high:
+        return Status.NOT_MET
+    return Status.UNKNOWN
 
 
 def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:

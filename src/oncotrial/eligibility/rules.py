@@ -332,16 +332,23 @@ class BiomarkerRule(_Rule):
 
 
 class MedicationRule(_Rule):
-    """A therapy class received (ever, within a window, or ongoing at the reference date)."""
+    """A therapy class received (ever, within a window, or ongoing at the reference date); for
+    systemic corticosteroids optionally at a daily dose beyond a limit in mg/day of
+    prednisone-equivalent ('> 10 mg daily prednisone equivalent')."""
 
     kind: Literal["medication"]
     therapy: str
     within: Window | None = None
     ongoing: bool = False
+    daily_dose: Bound | None = Field(
+        None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MedicationRule:
         _known(dict(THERAPIES), self.therapy, "therapy class")
+        if self.daily_dose is not None and self.therapy != "systemic_corticosteroid":
+            raise ValueError("a daily dose limit is read for systemic corticosteroids only")
         return self
 
 
@@ -600,7 +607,11 @@ def describe_rule(rule: Rule) -> str:
         return f"{rule.marker} {rule.comparator.symbol} {_number(rule.value)} %"
     if isinstance(rule, MedicationRule):
         when = " ongoing" if rule.ongoing else _within(rule.within) or " ever"
-        return f"{THERAPIES[rule.therapy].name} received{when}"
+        dose = ""
+        if rule.daily_dose is not None:
+            limit = f"{rule.daily_dose.comparator.symbol} {_number(rule.daily_dose.value)}"
+            dose = f" at {limit} mg/day prednisone-equivalent"
+        return f"{THERAPIES[rule.therapy].name} received{when}{dose}"
     if isinstance(rule, ProcedureRule):
         return f"{PROCEDURES[rule.procedure].name}{_within(rule.within) or ' ever'}"
     if isinstance(rule, ConditionRule):

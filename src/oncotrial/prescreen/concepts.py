@@ -317,6 +317,11 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
     if isinstance(rule, DiagnosisRule | ConditionRule):
         return None if rule.condition in cmap.conditions else f"condition {rule.condition!r}"
     if isinstance(rule, MedicationRule):
+        if rule.daily_dose is not None:
+            return "medication dose (drug_exposure doses are not compiled to SQL yet)"
+        if rule.therapy == "systemic_corticosteroid":
+            # an ingredient's descendants include its eye drops and creams: not systemic
+            return "systemic corticosteroids (the route is not compiled to SQL yet)"
         return None if rule.therapy in cmap.drug_classes else f"drug class {rule.therapy!r}"
     if isinstance(rule, ProcedureRule):
         return None if rule.procedure in cmap.procedures else f"procedure {rule.procedure!r}"
