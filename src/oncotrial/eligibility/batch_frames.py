@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from oncotrial.eligibility.concepts_oncology import prednisone_equivalent
+from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
 from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import MedicationRecord, Patient
 
@@ -41,7 +41,8 @@ class PatientFrames:
     exposures:    patient, therapy, start, end (medications and each drug of each line),
                   dose_low, dose_high (prednisone-equivalent mg/day of a glucocorticoid, NaN
                   when not known; a source without these columns leaves every dose unknown)
-    procedures:   patient, procedure, date
+    procedures:   patient, procedure, date, site (a body site key, "?" for words oncotrial
+                  does not know, None when not recorded; a source without it: unknown)
     lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
     biomarkers:   patient, marker, status, value, date, order
     lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
@@ -88,7 +89,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "diagnosis_concepts": ("patient", "concept"),
     "conditions": ("patient", "concept", "onset", "abatement"),
     "exposures": ("patient", "therapy", "start", "end", "dose_low", "dose_high"),
-    "procedures": ("patient", "procedure", "date"),
+    "procedures": ("patient", "procedure", "date", "site"),
     "lines": ("patient", "line_id", "line", "cycles"),
     "line_classes": ("line_id", "therapy"),
     "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
@@ -207,7 +208,8 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 rows["line_classes"].append((line_id, therapy))
         for proc in p.procedures or ():
             for concept in proc.concepts():
-                rows["procedures"].append((i, concept, day_number(proc.date)))
+                site = site_key(proc.site) or ("?" if proc.site else None)
+                rows["procedures"].append((i, concept, day_number(proc.date), site))
         for k, b in enumerate(p.biomarkers or ()):
             rows["biomarkers"].append(
                 (i, b.marker.strip().upper(), b.status, b.value, day_number(b.date), k)

@@ -21,6 +21,7 @@ from oncotrial.eligibility.batch_context import (
     _Ctx,
     _flags,
 )
+from oncotrial.eligibility.concepts_oncology import site_relation
 from oncotrial.eligibility.rules import (
     TOLERANCE,
     Comparator,
@@ -107,6 +108,14 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     else:
         undated = np.isnan(date)
         hit = ~undated & (date <= ref) & (date >= ctx.earliest(rule.within)[patient])
+    if rule.site is not None:
+        wanted = rule.site
+        sites = f["site"] if "site" in f.columns else pd.Series([None] * len(f), dtype=object)
+        where = sites.map(
+            lambda s: site_relation(wanted, s if isinstance(s, str) and s != "?" else None)
+        ).to_numpy(dtype=object)
+        undated = undated | (hit & (where == "unclear"))
+        hit = hit & (where == "within")
     provided = ctx.frames.patients["has_procedures"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
 

@@ -17,6 +17,7 @@ from oncotrial.eligibility.concept_model import Concept, System
 
 __all__ = [
     "AUTOIMMUNE_EXCEPTIONS",
+    "BODY_SITES",
     "CANCER_IMPLIED",
     "CANCER_SITES",
     "MALIGNANCY_EXCEPTIONS",
@@ -26,6 +27,8 @@ __all__ = [
     "cancer_relation",
     "malignancy_kinds",
     "prednisone_equivalent",
+    "site_key",
+    "site_relation",
 ]
 
 _PL = "OHDSI/PhenotypeLibrary inst/cohorts/{} at 40106e4e2892d883c208b9df10ad56711da3e21d"
@@ -529,3 +532,55 @@ def prednisone_equivalent(
         return None
     low, high = PREDNISONE_EQUIVALENT[drug]
     return mg_per_day * low, mg_per_day * high
+
+
+# Body sites a radiotherapy criterion names ("previous radiotherapy to the prostate", "in the
+# head and neck region", "prior abdominopelvic radiotherapy"): key -> (names, the site it lies
+# in, its region). Matched by name only: no SNOMED CT body-structure code was confirmed by a
+# public source yet. A site lies in its parent; sites of different regions are apart; anything
+# else (a pelvic field against a prostate criterion) cannot be told from the site alone.
+BODY_SITES: dict[str, tuple[tuple[str, ...], str | None, str]] = {
+    "head_and_neck": (
+        ("head and neck", "head and neck region", "head & neck"),
+        None,
+        "head_and_neck",
+    ),
+    "oral_cavity": (("oral cavity", "mouth"), "head_and_neck", "head_and_neck"),
+    "pharynx": (
+        ("pharynx", "oropharynx", "hypopharynx", "nasopharynx"),
+        "head_and_neck",
+        "head_and_neck",
+    ),
+    "larynx": (("larynx",), "head_and_neck", "head_and_neck"),
+    "thorax": (("thorax", "chest", "thoracic"), None, "thorax"),
+    "lung": (("lung", "lungs"), "thorax", "thorax"),
+    "mediastinum": (("mediastinum",), "thorax", "thorax"),
+    "abdomen_pelvis": (("abdomen and pelvis", "abdominopelvic"), None, "abdomen_pelvis"),
+    "abdomen": (("abdomen", "abdominal"), "abdomen_pelvis", "abdomen_pelvis"),
+    "pelvis": (("pelvis", "pelvic"), "abdomen_pelvis", "abdomen_pelvis"),
+    "prostate": (("prostate", "prostate bed", "prostatic"), "pelvis", "abdomen_pelvis"),
+}
+
+
+def site_key(text: str | None) -> str | None:
+    """The body site a record's or criterion's words name, or None when not known."""
+    if not text:
+        return None
+    folded = " ".join(text.casefold().replace("_", " ").split())
+    for key, (names, _, _) in BODY_SITES.items():
+        if folded == key.replace("_", " ") or folded in names:
+            return key
+    return None
+
+
+def site_relation(wanted: str, site: str | None) -> str:
+    """``within`` (the record's site lies in the wanted one), ``apart`` (another region) or
+    ``unclear`` (no site, a site oncotrial does not know, or an overlap it cannot judge)."""
+    if site is None or site not in BODY_SITES:
+        return "unclear"
+    key: str | None = site
+    while key is not None:
+        if key == wanted:
+            return "within"
+        key = BODY_SITES[key][1]
+    return "apart" if BODY_SITES[site][2] != BODY_SITES[wanted][2] else "unclear"

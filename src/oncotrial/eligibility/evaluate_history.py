@@ -15,6 +15,8 @@ from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
     prednisone_equivalent,
+    site_key,
+    site_relation,
 )
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
@@ -127,16 +129,24 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
         if rule.procedure not in proc.concepts():
             continue
         label = proc.text or proc.category or proc.code or "procedure"
-        if proc.date is None:
-            if earliest is None:
-                evidence.append(Evidence(item=name, value=label, record=proc.record))
-            else:
-                undated.append(f"date of {label}")
+        if proc.date is None and earliest is not None:
+            undated.append(f"date of {label}")
             continue
-        if proc.date > reference:
+        if proc.date is not None and proc.date > reference:
             continue
-        if earliest is None or proc.date >= earliest:
-            evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
+        if earliest is not None and proc.date is not None and proc.date < earliest:
+            continue
+        if rule.site is not None:
+            where = site_relation(rule.site, site_key(proc.site))
+            if where == "apart":
+                continue
+            if where == "unclear":
+                undated.append(
+                    f"whether the site of {label} ({proc.site or 'not recorded'}) "
+                    f"is in the {rule.site.replace('_', ' ')}"
+                )
+                continue
+        evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
     return _found(
         name, evidence, undated, ctx.window_note(rule.within), len(procedures), "procedures"
     )

@@ -178,6 +178,9 @@ class TherapyLine(_Frozen):
 class ProcedureRecord(_Coded):
     category: str | None = Field(None, description="A procedure concept key (major_surgery…).")
     date: dt.date | None = None
+    site: str | None = Field(
+        None, description="Body site treated, in words: 'prostate', 'head and neck', 'chest'."
+    )
     record: str | None = None
 
     def concepts(self, table: str = "procedure") -> frozenset[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from oncotrial.eligibility.concepts_oncology import site_key
 from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
 from oncotrial.eligibility.rules import (
     AllOfRule,
@@ -156,6 +157,7 @@ def read_named_conditions(r: _Reader) -> None:
     _read_autoimmune(r)
     read_other_malignancy(r)
     read_corticosteroids(r)
+    read_radiotherapy_site(r)
 
 
 def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
@@ -630,3 +632,39 @@ def read_corticosteroids(r: _Reader) -> None:
     r.add(m.start(), m.end(), rule)
     for x, y in spans:
         r.consume(x, y)
+
+
+_SITE_WORDS = r"head\s+and\s+neck|prostate(?:\s+bed)?|pelvis|chest|thorax|abdomen|lungs?|larynx"
+_RADIOTHERAPY_SITE = re.compile(
+    r"(?:previous|prior)\s+(?:(?P<adj>abdominopelvic|pelvic|thoracic|chest|prostate)\s+)?"
+    r"(?:radiotherapy|radiation(?:\s+therapy)?|irradiation)"
+    r"(?:\s+(?:to|in|of|on)\s+(?:the\s+)?(?P<site>" + _SITE_WORDS + r")(?:\s+(?:region|area))?)?",
+    re.I,
+)
+
+
+def read_radiotherapy_site(r: _Reader) -> None:
+    """'Previous radiotherapy to the prostate', 'Previous radiotherapy in the head and neck
+    region', 'No prior abdominopelvic radiotherapy': radiotherapy to a body site, ever or within
+    the window that follows. A site oncotrial does not know leaves the words unread."""
+    text = r.text
+    for m in _RADIOTHERAPY_SITE.finditer(text):
+        words = m.group("site") or m.group("adj")
+        if words is None or _taken(r, m.start(), m.end()):
+            continue
+        site = site_key(re.sub(r"\s+", " ", words))
+        if site is None:
+            continue
+        negate = not r.exclusion
+        if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+            continue
+        fields: dict[str, object] = {"procedure": "radiotherapy", "site": site}
+        end = m.end()
+        window = re.match(r"\s*" + _WINDOW, text[end:], re.I)
+        if window is not None:
+            fields["within"] = _window(window)
+            end += window.end()
+        rule: Rule = r.draft(ProcedureRule, m.start(), end, **fields)
+        if negate:
+            rule = r.draft(NotRule, m.start(), end, rule=rule)
+        r.add(m.start(), end, rule)

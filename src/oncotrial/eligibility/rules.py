@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
-from oncotrial.eligibility.concepts_oncology import MALIGNANCY_EXCEPTIONS
+from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.units import compatible, parse_unit
 from oncotrial.errors import DictionaryError
 
@@ -353,13 +353,21 @@ class MedicationRule(_Rule):
 
 
 class ProcedureRule(_Rule):
+    """A procedure done (ever or within a window); a radiotherapy optionally to a body site
+    ('previous radiotherapy to the prostate')."""
+
     kind: Literal["procedure"]
     procedure: str
     within: Window | None = None
+    site: str | None = Field(None, description="A body site key (radiotherapy only).")
 
     @model_validator(mode="after")
     def _check(self) -> ProcedureRule:
         _known(dict(PROCEDURES), self.procedure, "procedure")
+        if self.site is not None:
+            _known(dict(BODY_SITES), self.site, "body site")
+            if self.procedure not in {"radiotherapy", "radical_radiotherapy"}:
+                raise ValueError("a body site is read for radiotherapy only")
         return self
 
 
@@ -613,7 +621,8 @@ def describe_rule(rule: Rule) -> str:
             dose = f" at {limit} mg/day prednisone-equivalent"
         return f"{THERAPIES[rule.therapy].name} received{when}{dose}"
     if isinstance(rule, ProcedureRule):
-        return f"{PROCEDURES[rule.procedure].name}{_within(rule.within) or ' ever'}"
+        site = f" to the {BODY_SITES[rule.site][0][0]}" if rule.site else ""
+        return f"{PROCEDURES[rule.procedure].name}{site}{_within(rule.within) or ' ever'}"
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (current)" if rule.current else ""

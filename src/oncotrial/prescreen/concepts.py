@@ -324,6 +324,8 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
             return "systemic corticosteroids (the route is not compiled to SQL yet)"
         return None if rule.therapy in cmap.drug_classes else f"drug class {rule.therapy!r}"
     if isinstance(rule, ProcedureRule):
+        if rule.site is not None:
+            return "radiotherapy site (procedure body sites are not compiled to SQL yet)"
         return None if rule.procedure in cmap.procedures else f"procedure {rule.procedure!r}"
     if isinstance(rule, BiomarkerRule):
         return None if rule.marker.upper() in cmap.biomarkers else f"biomarker {rule.marker!r}"
