@@ -77,6 +77,12 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             "malignancy other than the cancer under study ever",
             ("that is progressing or requires active treatment",),
         ),
+        (
+            "History of another primary malignancy within 5 years",
+            "exclusion",
+            "malignancy other than the cancer under study within 5 years before the first dose",
+            (),
+        ),
         ("Patients receiving concurrent therapy for a second malignancy.", "exclusion", None, None),
         ("History of prostate cancer.", "exclusion", None, None),
         (
@@ -328,3 +334,13 @@ def test_skin_cancer_words_in_an_exception_list_are_not_a_condition() -> None:
     assert _read("did not have a lung cancer screening test within the last year").rules == ()
     basal = _patient([{"text": "basal cell carcinoma"}], diagnosis=None)
     assert _verdict("History of skin cancer", basal) is Status.MET
+
+
+def test_a_note_that_no_testing_is_required_changes_nothing() -> None:
+    # NCT05382559 E7 (tuning part of the corpus)
+    criterion = _read(
+        "Participant has a known history of human immunodeficiency virus [HIV] infection. No HIV "
+        "testing is required unless mandated by a local health authority."
+    )
+    assert [describe_rule(r) for r in criterion.rules] == ["HIV infection"]
+    assert criterion.unread == ()

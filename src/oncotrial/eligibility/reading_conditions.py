@@ -93,7 +93,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         False,
     ),
     (
-        r"(?:human\s+immunodeficiency\s+virus(?:\s*\(HIV\))?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
+        r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
         r"(?:\s+infections?)?"
         + _NOT_A_CONDITION
         + r"|acquired\s+immun[eo]\s*deficiency\s+syndrome(?:\s*\(AIDS\))?|\bAIDS\b",
@@ -127,6 +127,14 @@ _EXCLUDED = re.compile(
     r"(?:\s+in\s+(?:this|the)\s+(?:study|trial))?"
     r"|\s*(?:are|is|will\s+be)\s+(?:excluded|not\s+eligible)(?:\s+from\s+(?:this|the)\s+"
     r"(?:study|trial))?",
+    re.I,
+)
+
+
+_NO_TESTING = re.compile(
+    r"(?<=[.;]\s)No\s+(?:HIV|HBV|HCV|hepatitis\s+[BC])(?:\s+(?:or|and)\s+(?:HBV|HCV|hepatitis\s+"
+    r"[BC]))?\s+testing\s+is\s+required(?:\s+(?:at\s+screening\s+)?unless\s+(?:mandated|required)"
+    r"\s+by\s+(?:the\s+|a\s+)?local\s+health\s+authorit(?:y|ies))?\.?",
     re.I,
 )
 
@@ -196,6 +204,11 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
         tail = _EXCLUDED.match(text, hits[-1][1])
         if tail:
             r.consume(tail.start(), tail.end())
+    # "No HIV testing is required unless mandated by a local health authority": the recorded
+    # history is what the rule reads; the note changes nothing in it
+    note = _NO_TESTING.search(text, hits[-1][1])
+    if note is not None:
+        r.consume(note.start(), note.end())
 
 
 _AUTOIMMUNE = re.compile(r"autoimmune\s+(?:diseases?|disorders?|conditions?)", re.I)
@@ -466,7 +479,7 @@ _MALIGNANCY = re.compile(
     re.I,
 )
 _PERIOD = re.compile(
-    r"\s*(?:diagnosed\s+)?(?:with)?in\s+(?:the\s+)?(?:last|past|previous|preceding)\s+"
+    r"\s*(?:diagnosed\s+)?(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
     r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
     r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
     r"|the\s+first\s+dose))?",
