@@ -165,16 +165,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         if p.conditions is not None and d is not None:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
-        for record, kinds, relation in malignancy_records(p.conditions or (), d):
-            rows["malignancies"].append(
-                (
-                    i,
-                    relation == "unclear",
-                    "|".join(sorted(kinds)),
-                    day_number(record.onset),
-                    day_number(record.abatement),
-                )
-            )
+        rows["malignancies"].extend(_malignancies(i, p))
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
                 rows["exposures"].append(
@@ -234,3 +225,16 @@ def _flag(value: bool | None) -> float:
 def _dose(m: MedicationRecord) -> tuple[float, float]:
     dose = prednisone_equivalent(m.text, m.system, m.code, m.mg_per_day())
     return (float("nan"), float("nan")) if dose is None else dose
+
+
+def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    return [
+        (
+            i,
+            relation == "unclear",
+            "|".join(sorted(kinds)),
+            day_number(record.onset),
+            day_number(record.abatement),
+        )
+        for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
+    ]
