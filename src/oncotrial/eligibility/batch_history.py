@@ -21,6 +21,7 @@ from oncotrial.eligibility.batch_context import (
     _Ctx,
     _flags,
 )
+from oncotrial.eligibility.concepts import UNSPECIFIED
 from oncotrial.eligibility.concepts_oncology import site_relation
 from oncotrial.eligibility.rules import (
     TOLERANCE,
@@ -98,7 +99,8 @@ def _dose_beyond(rule: MedicationRule, e: pd.DataFrame) -> tuple[Bools, Bools]:
 
 def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.procedures
-    f = f[f["procedure"] == rule.procedure]
+    vague = UNSPECIFIED.get(rule.procedure)
+    f = f[(f["procedure"] == rule.procedure) | (f["procedure"] == vague)]
     patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     date = f["date"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
@@ -108,6 +110,11 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     else:
         undated = np.isnan(date)
         hit = ~undated & (date <= ref) & (date >= ctx.earliest(rule.within)[patient])
+    if vague is not None:
+        # a record of the kind "stem cell transplantation" alone: allogeneic or not is unknown
+        unspecified = (f["procedure"] == vague).to_numpy(dtype=bool)
+        undated = undated | (hit & unspecified)
+        hit = hit & ~unspecified
     if rule.site is not None:
         wanted = rule.site
         sites = f["site"] if "site" in f.columns else pd.Series([None] * len(f), dtype=object)

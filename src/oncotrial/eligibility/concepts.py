@@ -276,11 +276,77 @@ PROCEDURES = _index(
             "Organ or bone marrow transplantation",
             ("bone marrow transplantation", "stem cell transplantation", "organ transplantation"),
         ),
+        # Issue 12: "prior allogeneic stem cell transplantation" is not any transplant (an
+        # autologous transplant is not allogeneic). Matched by name: no SNOMED CT code was
+        # confirmed by a public source for these yet.
+        Concept(
+            "allogeneic_hsct",
+            "Allogeneic haematopoietic stem cell transplantation",
+            (
+                "allogeneic stem cell transplantation",
+                "allogeneic hematopoietic stem cell transplantation",
+                "allogeneic haematopoietic stem cell transplantation",
+                "allogeneic bone marrow transplantation",
+                "allogeneic HSCT",
+                "allo-HSCT",
+                "allogeneic stem cell transplant",
+            ),
+        ),
+        Concept(
+            "autologous_hsct",
+            "Autologous haematopoietic stem cell transplantation",
+            (
+                "autologous stem cell transplantation",
+                "autologous hematopoietic stem cell transplantation",
+                "autologous haematopoietic stem cell transplantation",
+                "autologous bone marrow transplantation",
+                "autologous HSCT",
+                "ASCT",
+                "autologous stem cell transplant",
+            ),
+        ),
+        Concept(
+            "hsct",
+            "Haematopoietic stem cell transplantation (allogeneic or autologous)",
+            (
+                "stem cell transplantation",
+                "hematopoietic stem cell transplantation",
+                "haematopoietic stem cell transplantation",
+                "bone marrow transplantation",
+                "HSCT",
+                "BMT",
+            ),
+        ),
+        # A stem cell transplantation record that says neither allogeneic nor autologous: a
+        # rule on one kind is unknown on it (added by match_concepts, never named by a record).
+        Concept("hsct_unspecified", "Stem cell transplantation of unrecorded kind", ()),
+        Concept(
+            "solid_organ_transplant",
+            "Solid organ transplantation",
+            (
+                "solid organ transplantation",
+                "kidney transplantation",
+                "renal transplantation",
+                "liver transplantation",
+                "heart transplantation",
+                "lung transplantation",
+                "pancreas transplantation",
+            ),
+        ),
     )
 )
 
 # Procedures that are also the more general kind: a radical radiotherapy is a radiotherapy.
-IMPLIED = {"major_surgery": ("surgery",), "radical_radiotherapy": ("radiotherapy",)}
+IMPLIED = {
+    "major_surgery": ("surgery",),
+    "radical_radiotherapy": ("radiotherapy",),
+    "allogeneic_hsct": ("hsct", "organ_transplant"),
+    "autologous_hsct": ("hsct", "organ_transplant"),
+    "hsct": ("organ_transplant",),
+    "solid_organ_transplant": ("organ_transplant",),
+}
+# A rule on the narrower key is unknown on a record of the broader kind that does not say which.
+UNSPECIFIED = {"allogeneic_hsct": "hsct_unspecified", "autologous_hsct": "hsct_unspecified"}
 
 BIOMARKERS = _index(
     (
@@ -337,6 +403,8 @@ def match_concepts(
     if table == "procedure":
         for key in list(found):
             found.update(IMPLIED.get(key, ()))
+        if "hsct" in found and not found & {"allogeneic_hsct", "autologous_hsct"}:
+            found.add("hsct_unspecified")
     if table == "condition":
         for key in list(found):
             found.update(CANCER_IMPLIED.get(key, ()))

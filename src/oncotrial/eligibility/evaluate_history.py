@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
@@ -125,8 +125,10 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
     undated: list[str] = []
+    vague = UNSPECIFIED.get(rule.procedure)
     for proc in procedures:
-        if rule.procedure not in proc.concepts():
+        keys = proc.concepts()
+        if rule.procedure not in keys and (vague is None or vague not in keys):
             continue
         label = proc.text or proc.category or proc.code or "procedure"
         if proc.date is None and earliest is not None:
@@ -135,6 +137,9 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
         if proc.date is not None and proc.date > reference:
             continue
         if earliest is not None and proc.date is not None and proc.date < earliest:
+            continue
+        if rule.procedure not in keys:
+            undated.append(f"whether {label} was {_lower_first(name).split()[0]}")
             continue
         if rule.site is not None:
             where = site_relation(rule.site, site_key(proc.site))

@@ -232,15 +232,43 @@ def _read_conditions(r: _Reader) -> None:
             r.add(m.start(), m.end(), rule)
 
 
+_HSCT = r"(?:(?:haemato|hemato)poietic\s+)?(?:stem\s+cell|bone\s+marrow)"
+_TRANSPLANT = re.compile(
+    r"(?P<allo>allogeneic\s+(?:" + _HSCT + r"|tissue)\s+(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
+    r"transplant(?:s|ation)?"
+    r"|(?P<both>organ\s+(?:or|and/or)\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
+    r"|(?P<auto>autologous\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
+    r"|(?P<solid>solid\s+organ\s+)transplant(?:s|ation)?"
+    r"|(?P<any>organ|" + _HSCT + r")\s+transplant(?:s|ation)?",
+    re.I,
+)
+
+
 def _read_transplant(r: _Reader) -> None:
-    m = re.search(
-        r"(?:organ|bone\s+marrow|stem\s+cell|allogeneic[^.;]{0,25}?)\s+transplant(?:ation)?",
-        r.text,
-        re.I,
-    )
+    """'Prior allogeneic stem cell or solid organ transplantation' (either kind), 'autologous
+    stem cell transplant', 'solid organ transplant'; a bare 'organ or bone marrow transplant' is
+    any of them. An allogeneic rule is unknown on a stem cell transplant of unrecorded kind."""
+    m = _TRANSPLANT.search(r.text)
     if not m:
         return
-    rule: Rule = r.draft(ProcedureRule, m.start(), m.end(), procedure="organ_transplant")
+    if m.group("allo"):
+        if re.match(r"allogeneic\s+tissue", m.group("allo"), re.I):
+            return  # "allogeneic tissue": no concept for it
+        keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if m.group("solid1") else [])
+    elif m.group("both"):
+        keys = ["organ_transplant"]
+    elif m.group("auto"):
+        keys = ["autologous_hsct"]
+    elif m.group("solid"):
+        keys = ["solid_organ_transplant"]
+    elif m.group("any").lower() == "organ":
+        keys = ["organ_transplant"]
+    else:
+        keys = ["hsct"]
+    rules: list[Rule] = [r.draft(ProcedureRule, m.start(), m.end(), procedure=key) for key in keys]
+    rule: Rule = (
+        rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=tuple(rules))
+    )
     if not r.exclusion:
         if not _negated(r.text, m.start()):
             return
