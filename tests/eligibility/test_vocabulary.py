@@ -50,6 +50,12 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
         ("Known Hepatitis B or C infection", "exclusion", {"(Hepatitis B) or (Hepatitis C)"}, ()),
         ("Known HIV(+) or has been diagnosed with AIDS", "exclusion", None, ()),
         ("Active hepatitis B", "exclusion", {"Hepatitis B"}, ("Active",)),
+        (
+            "Received a live, attenuated vaccine within 28 days",  # NCT05482516 E30's comma
+            "exclusion",
+            {"Live or live-attenuated vaccine received within 28 days before the first dose"},
+            (),
+        ),
         ("Must test negative for hepatitis B surface antigen (HBsAg)", "inclusion", set(), ()),
         (
             "Subjects with known or suspected interstitial pneumonia",

@@ -116,7 +116,7 @@ def _read_windows(r: _Reader) -> None:
     text = r.text
     specs: tuple[tuple[str, str, str], ...] = (
         (
-            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:\s+attenuated)?\s+vaccines?",
+            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
             "therapy",
             "live_vaccine",
         ),
