@@ -83,6 +83,14 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             "malignancy other than the cancer under study within 5 years before the first dose",
             (),
         ),
+        (
+            # "diagnosed within": a cancer diagnosed earlier and still present is not counted
+            # by the text, and would be by the rule — the words stay unread
+            "Other malignancy diagnosed within 5 years",
+            "exclusion",
+            "malignancy other than the cancer under study ever",
+            ("diagnosed within 5 years",),
+        ),
         ("Patients receiving concurrent therapy for a second malignancy.", "exclusion", None, None),
         ("History of prostate cancer.", "exclusion", None, None),
         (
@@ -344,3 +352,14 @@ def test_a_note_that_no_testing_is_required_changes_nothing() -> None:
     )
     assert [describe_rule(r) for r in criterion.rules] == ["HIV infection"]
     assert criterion.unread == ()
+
+
+def test_a_period_to_screening_is_warned() -> None:
+    reading = read_criterion(
+        Criterion(
+            id="E1",
+            kind=CriterionKind.EXCLUSION,
+            text="History of other malignancy within 2 years prior to screening",
+        )
+    )
+    assert any("runs to screening" in w for w in reading.warnings), reading.warnings

@@ -479,10 +479,12 @@ _MALIGNANCY = re.compile(
     re.I,
 )
 _PERIOD = re.compile(
-    r"\s*(?:diagnosed\s+)?(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
+    # "diagnosed within 5 years" is not read: the rule counts a malignancy present in the
+    # period, and one diagnosed earlier and still present would be counted against the text
+    r"\s*(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
     r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
     r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
-    r"|the\s+first\s+dose))?",
+    r"|screening|the\s+first\s+dose))?",
     re.I,
 )
 _EXCEPTIONS_LEAD = re.compile(
@@ -532,7 +534,7 @@ def read_other_malignancy(r: _Reader) -> None:
         value = _NUMBER_WORDS.get(n) or int(n)
         fields["within"] = {"value": value, "unit": period.group("unit").lower() + "s"}
         end = period.end()
-        to = re.search(r"enrol|registration|randomi|entry", period.group(0), re.I)
+        to = re.search(r"enrol|registration|randomi|entry|screening", period.group(0), re.I)
         if to is not None:
             r.warn(
                 "the period runs to "
