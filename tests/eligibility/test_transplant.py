@@ -154,3 +154,17 @@ def test_vectorised_equals_one_by_one(people: list[list[dict[str, Any]] | None])
         for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria:
             (r,) = c.rules
             assert rules.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+
+
+def test_the_new_kinds_are_declared_unmapped_in_the_omop_map() -> None:
+    import json
+    from importlib import resources
+
+    raw = json.loads(
+        resources.files("oncotrial.prescreen")
+        .joinpath("data/omop_concepts.json")
+        .read_text(encoding="utf-8")
+    )
+    declared = raw["unmapped"]["procedures"]
+    for key in ("allogeneic_hsct", "autologous_hsct", "hsct", "solid_organ_transplant"):
+        assert key in declared and len(declared[key]) > 20, key

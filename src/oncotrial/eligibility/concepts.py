@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 
+_BY_NAME = "matched by name only: no SNOMED CT code confirmed by a public source yet"
+
+
 def _index(items: Iterable[Concept]) -> dict[str, Concept]:
     return {c.key: c for c in items}
 
@@ -291,6 +294,7 @@ PROCEDURES = _index(
                 "allo-HSCT",
                 "allogeneic stem cell transplant",
             ),
+            note=_BY_NAME,
         ),
         Concept(
             "autologous_hsct",
@@ -304,6 +308,7 @@ PROCEDURES = _index(
                 "ASCT",
                 "autologous stem cell transplant",
             ),
+            note=_BY_NAME,
         ),
         Concept(
             "hsct",
@@ -316,6 +321,7 @@ PROCEDURES = _index(
                 "HSCT",
                 "BMT",
             ),
+            note=_BY_NAME,
         ),
         # A stem cell transplantation record that says neither allogeneic nor autologous: a
         # rule on one kind is unknown on it (added by match_concepts, never named by a record).
@@ -332,6 +338,7 @@ PROCEDURES = _index(
                 "lung transplantation",
                 "pancreas transplantation",
             ),
+            note=_BY_NAME,
         ),
     )
 )
