@@ -158,6 +158,46 @@ THERAPIES = _index(
             ),
             atc=("L01FF", "L01FX04", "L01FX20"),
         ),
+        # Issue 12: "no prior anti-PD-1 or anti-PD-L1" says nothing of ipilimumab; the two
+        # classes are kept apart, the union above stays for "immune checkpoint inhibitors".
+        # Cadonilimab (PD-1 × CTLA-4 bispecific) is in both.
+        Concept(
+            "pd1_pdl1_inhibitor",
+            "Anti-PD-1 or anti-PD-L1 antibody",
+            (
+                "pembrolizumab",
+                "nivolumab",
+                "cemiplimab",
+                "dostarlimab",
+                "atezolizumab",
+                "durvalumab",
+                "avelumab",
+                "toripalimab",
+                "sintilimab",
+                "camrelizumab",
+                "tislelizumab",
+                "serplulimab",
+                "penpulimab",
+                "sugemalimab",
+                "envafolimab",
+                "adebrelimab",
+                "benmelstobart",
+                "ivonescimab",
+                "cadonilimab",
+            ),
+            atc=("L01FF",),
+            sources=(
+                "WHO ATC L01FF PD-1/PDL-1 (programmed cell death protein 1/death ligand 1) "
+                "inhibitors",
+            ),
+        ),
+        Concept(
+            "ctla4_inhibitor",
+            "Anti-CTLA-4 antibody",
+            ("ipilimumab", "tremelimumab", "cadonilimab"),
+            atc=("L01FX04", "L01FX20"),
+            sources=("WHO ATC L01FX04 ipilimumab, L01FX20 tremelimumab",),
+        ),
         Concept(
             "platinum_chemotherapy",
             "Platinum-based chemotherapy",

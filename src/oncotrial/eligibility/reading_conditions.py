@@ -274,16 +274,19 @@ def _read_autoimmune(r: _Reader) -> None:
 
 _CHECKPOINT = re.compile(
     r"(?:immune\s+)?checkpoint\s+(?:inhibitors?|blockade|blocking)(?:\s+therap(?:y|ies))?"
-    r"|anti-?\s?(?:PD-?1|PD-?L1|PD-?L2|CTLA-?4)(?:\s*(?:/|or|,)\s*(?:PD-?L1|PD-?L2))?"
+    # PD-L2 is not read: no anti-PD-L2 agent is in the class (ATC L01FF, ipilimumab,
+    # tremelimumab), so a patient given one would not be found
+    r"|anti-?\s?(?:PD-?1|PD-?L1|CTLA-?4)(?:\s*(?:/|or|,)\s*(?:PD-?L1))?"
     r"(?:\s+(?:monoclonal\s+)?(?:antibod(?:y|ies)|agents?|therap(?:y|ies)|drugs?))?"
-    r"|PD-?L?1\s+inhibitors?",
+    r"|PD-?1\s*/\s*PD-?L1\s+inhibitors?|PD-?L?1\s+inhibitors?",
     re.I,
 )
 
 
 def read_checkpoint_inhibitors(r: _Reader) -> None:
-    """'Prior treatment with … anti-PD-1, anti-PD-L1 or anti-CTLA-4 …' (one rule: the class
-    covers all three); only the class words are read, any other agent named stays unread."""
+    """'Prior treatment with … anti-PD-1, anti-PD-L1 or anti-CTLA-4 …': the class the words name
+    — anti-PD-1/PD-L1, anti-CTLA-4, or both (the union, as "immune checkpoint inhibitors") —
+    one rule; any other agent named stays unread ("anti-PD-L2", "CD137 agonists")."""
     text = r.text
     prior = re.search(r"\b(?:prior|previous|previously)\b", text, re.I)
     if prior is None:
@@ -292,36 +295,49 @@ def read_checkpoint_inhibitors(r: _Reader) -> None:
     spans = [(a, b) for a, b in every if not _taken(r, a, b)]
     if not spans:
         return
-    for (_, end), (start, _) in pairwise(every):
-        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
-            r.consume(end, start)
-    if any(
-        isinstance(rule, MedicationRule) and rule.therapy == "immune_checkpoint_inhibitor"
-        for f in r.found
-        for rule in (f.rule, getattr(f.rule, "rule", None))
-    ):
-        # already read ("prior treatment with immune checkpoint inhibitors"): the examples
-        # that follow name the same class
-        for start, end in spans:
-            r.consume(start, end)
-        return
     negate = not r.exclusion
     if negate and _NEGATION.search(text[max(0, prior.start() - 40) : prior.start()]) is None:
         return
-    a, b = spans[0]
-    rule: Rule = r.draft(MedicationRule, a, b, therapy="immune_checkpoint_inhibitor")
-    if negate:
-        rule = r.draft(NotRule, a, b, rule=rule)
-    r.add(a, b, rule)
-    for start, end in spans[1:]:
-        r.consume(start, end)
+    named: set[str] = set()
+    for start, end in spans:
+        words = text[start:end]
+        if re.search(r"checkpoint", words, re.I):
+            named.add("checkpoint")
+        if re.search(r"PD-?1", words, re.I):
+            named.add("PD-1")
+        if re.search(r"PD-?L1", words, re.I):
+            named.add("PD-L1")
+        if re.search(r"CTLA", words, re.I):
+            named.add("CTLA-4")
+    # The classes are PD-1/PD-L1 together (ATC L01FF) and CTLA-4: "anti-PD-1" alone says
+    # nothing of atezolizumab (anti-PD-L1), so it is not read as the class (left unread)
+    if "checkpoint" in named or {"PD-1", "PD-L1", "CTLA-4"} <= named:
+        therapy = "immune_checkpoint_inhibitor"
+    elif named == {"PD-1", "PD-L1"}:
+        therapy = "pd1_pdl1_inhibitor"
+    elif named == {"CTLA-4"}:
+        therapy = "ctla4_inhibitor"
+    else:
+        return
     lead = re.match(
         r"(?:prior|previous)\s+(?:treatment|therapy|exposure)\s+(?:with|to)\s+(?:an?\s+|any\s+)?",
         text[prior.start() :],
         re.I,
     )
-    if lead:
+    a, b = spans[0]
+    if lead is not None and prior.start() + lead.end() == a:
+        a = prior.start()  # the rule's source is "prior treatment with <the class>"
+    elif lead is not None:
         r.consume(prior.start(), prior.start() + lead.end())
+    rule: Rule = r.draft(MedicationRule, a, b, therapy=therapy)
+    if negate:
+        rule = r.draft(NotRule, a, b, rule=rule)
+    r.add(a, b, rule)
+    for start, end in spans[1:]:
+        r.consume(start, end)
+    for (_, end), (start, _) in pairwise(spans):
+        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
+            r.consume(end, start)
 
 
 _RECIST = re.compile(

@@ -52,17 +52,8 @@ def _wrap(r: _Reader, rule: Rule, start: int, end: int, negate: bool) -> Rule:
 
 def _read_therapy(r: _Reader) -> None:
     text = r.text
-    for m in re.finditer(
-        r"(?:prior|previous)\s+(?:treatment|therapy)\s+with\s+(?:any\s+)?(?:an?\s+)?"
-        r"(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|PD-1\s+inhibitors?)"
-        r"|(?:prior|previous)\s+(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|"
-        r"immunotherapy)",
-        text,
-        re.I,
-    ):
-        negate = _negated(text, m.start()) and not r.exclusion
-        rule = r.draft(MedicationRule, m.start(), m.end(), therapy="immune_checkpoint_inhibitor")
-        r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
+    # prior checkpoint inhibitors are read by reading_conditions.read_checkpoint_inhibitors,
+    # which tells anti-PD-1/PD-L1 from anti-CTLA-4 by the words named
     m2 = re.search(
         r"(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s+cycles\s+of\s+(?P<first>first[-\s]line\s+)?"
         r"(?P<platinum>platinum[-\s](?:based|doublet)\s+)?(?:chemotherapy|chemo)"
