@@ -16,6 +16,8 @@ from .helpers import eligible_subject, generate_list, randomize
 
 pytestmark = pytest.mark.browser
 
+SUBJECT_FORMS = "Subject-level forms (demographics, adverse events, medications)"
+
 AE = {
     "term": "pneumonitis",
     "grade": "2",
@@ -146,7 +148,19 @@ def test_complete_verify_edit_lock_unlock_sign_and_void(site) -> None:
     def investigator_signs(s: Session) -> None:
         s.go(book)
         assert "Not signed yet." in s.page.locator("main").inner_text()
+        # SIGN-5: the subject-level forms (demographics, the AE) are not marked complete yet: the
+        # sign page says so, naming them, and offers no password box or Sign button.
         _click(s, "a:has-text('Sign the casebook')")
+        refusal = s.page.locator("#incomplete").inner_text()
+        assert "cannot be signed yet; not marked complete: the subject-level forms." in refusal
+        assert "SCREENING" not in refusal  # complete since the site marked it
+        assert s.page.locator("#id_password").count() == 0
+        assert s.page.locator("button:has-text('Sign')").count() == 0
+        _click(s, "#incomplete a:has-text('casebook page')")
+        _click(s, f"button[aria-label='Mark {SUBJECT_FORMS} complete']")
+        assert _status(s, "") == "complete"
+        _click(s, "a:has-text('Sign the casebook')")
+        assert s.page.locator("#incomplete").count() == 0
         assert "I approve the data in this casebook as accurate and complete." in (
             s.page.locator("#meaning").inner_text()
         )

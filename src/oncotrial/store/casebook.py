@@ -46,6 +46,7 @@ __all__ = [
     "canonical_content",
     "connect_signals",
     "form_statuses",
+    "incomplete_forms",
     "lock_casebook",
     "lock_of",
     "lock_visit",
@@ -84,6 +85,14 @@ CASEBOOK_RULES = (
         "A signature is linked to what was signed by the SHA-256 of its canonical serialization; "
         "any later change to the casebook voids it (shown as void, with why and when).",
         "21 CFR 11.70 (signature/record linking)",
+    ),
+    Rule(
+        "SIGN-5",
+        "The investigator signs only a casebook whose forms are all marked complete by the site "
+        "(verified or locked after that): every visit with a record, and the subject-level "
+        "forms. A signature is refused with the list of the forms not marked complete.",
+        "ICH E6(R2) §4.9.0-4.9.1 (the investigator ensures the CRF data are complete before "
+        "endorsing them); OpenClinica 3 subject casebook signing (all CRFs marked complete)",
     ),
 )
 
@@ -509,10 +518,20 @@ def _digest(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
+def incomplete_forms(subject: db.Subject) -> list[str]:
+    """The forms of ``subject`` that hold records but are not marked complete (SIGN-5), by
+    name ("the subject-level forms", "visit WEEK 8"), in casebook order. Visits with no record
+    (not started, e.g. a missed visit) have nothing to sign and are not asked for."""
+    return [
+        _label(s.visit) for s in form_statuses(subject, ()) if s.records and s.completed is None
+    ]
+
+
 def sign_casebook(
     subject: db.Subject, *, user: Any, password: str, excluded: Iterable[str] = ()
 ) -> Signature:
-    """The investigator signs the casebook (SIGN-3, SIGN-4): re-authenticated by password."""
+    """The investigator signs the casebook (SIGN-3, SIGN-4, SIGN-5): re-authenticated by
+    password, and only once every form with a record is marked complete."""
     if not password or not user.check_password(password):
         raise IntegrityError(
             "the password is not right; the casebook was not signed",
@@ -526,6 +545,16 @@ def sign_casebook(
             raise IntegrityError(
                 f"the casebook is already signed by {standing.signer_name} at "
                 f"{_when(standing.signed_at)}; a change to it voids that signature"
+            )
+        # Read under the subject's row lock: a record added meanwhile is counted (SIGN-5).
+        incomplete = incomplete_forms(subject)
+        if incomplete:
+            raise IntegrityError(
+                "the casebook cannot be signed yet; not marked complete: "
+                + ", ".join(incomplete)
+                + ". Nothing was signed",
+                hint="The site marks each visit's forms complete (a monitor may then verify "
+                "them) before the investigator signs.",
             )
         content = canonical_content(subject, excluded)
         return cast(

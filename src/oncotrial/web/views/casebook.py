@@ -209,6 +209,7 @@ def sign_page(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpRe
         "meaning": book.MEANING,
         "signer": book.person_name(user),
         "username": user.get_username(),
+        "incomplete": book.incomplete_forms(subject),
         "error": None,
     }
     if request.method != "POST":
