@@ -190,7 +190,7 @@ def test_signature_records_who_when_meaning_and_hash_and_a_change_voids_it(store
     assert "not marked complete: the subject-level forms, visit WEEK 8." in str(refused.value)
     assert not Signature.objects.exists()
     mark_complete(subject, "", user=site)
-    with pytest.raises(IntegrityError, match="not marked complete: visit WEEK 8[.]"):
+    with pytest.raises(IntegrityError, match=r"not marked complete: visit WEEK 8\."):
         sign_casebook(subject, user=site, password="site-password-1")
     mark_complete(subject, WEEK, user=site)
     signature = sign_casebook(subject, user=site, password="site-password-1", excluded=["armcd"])

@@ -126,8 +126,8 @@ def test_signing_needs_the_password_and_an_edit_voids_the_signature(book) -> Non
     assert page["incomplete"] == ["the subject-level forms", "visit SCREENING"]
     early = inv.post(sign + "?format=json", {"password": "Correct-Horse-42"})
     assert early.status_code == 409
-    assert "not marked complete: the subject-level forms, visit SCREENING." in (
-        early.json()["error"]
+    assert (
+        "not marked complete: the subject-level forms, visit SCREENING." in (early.json()["error"])
     )
     assert not Signature.objects.exists()
     assert inv.post(url, {"action": "complete", "visit": ""}).status_code == 302
