@@ -5,6 +5,7 @@ signature — each step as the person would click it, what they then see asserte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -127,12 +128,24 @@ def test_complete_verify_edit_lock_unlock_sign_and_void(site) -> None:
 
     def site_meets_the_lock(s: Session) -> None:
         s.go(lab)
-        assert "Visit SCREENING was locked by dm" in s.page.locator(".flash").inner_text()
+        # The locked form says which lock, by whom and when, and offers nothing to edit: its
+        # fields disabled, no reason box, no Save (as a monitor sees a record).
+        notice = s.page.locator("#record-locked")
+        assert notice.is_visible()
+        assert "Visit SCREENING was locked by dm at" in notice.inner_text()
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", notice.locator(".locked-at").inner_text()
+        )
+        assert "Ask a data manager to unlock it" in notice.inner_text()
         assert s.page.locator("#id_value").is_disabled()
-        _click(s, "button:has-text('Save correction')")
-        s.expected_refusal(423)
-        assert "Visit SCREENING was locked by dm" in s.page.locator("main").inner_text()
-        assert "Ask a data manager to unlock it" in s.page.locator("main").inner_text()
+        assert s.page.locator("#id_reason").count() == 0
+        assert s.page.locator("#entry-form button[type='submit']").count() == 0
+        assert s.page.locator("button:has-text('Save')").count() == 0
+        # The subject-level forms are not locked: the adverse event still offers its Save.
+        s.go(f"/t/001/subjects/{usubjid}/ae/{made['ae']}/")
+        assert s.page.locator("#record-locked").count() == 0
+        assert s.page.locator("button:has-text('Save correction')").is_visible()
+        assert s.page.locator("#id_reason").is_visible()
 
     browse(base, "inv", site_meets_the_lock)
 

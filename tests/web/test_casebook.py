@@ -98,7 +98,10 @@ def test_a_locked_record_refuses_edits_with_423_and_a_clear_message(book) -> Non
     assert db.AdverseEvent.objects.get().grade == 2 and db.AdverseEvent.objects.count() == 1
     # The form itself says so, its fields disabled.
     shown = inv.get(edit).content.decode()
-    assert "This casebook was locked by dm" in shown and "disabled" in shown
+    assert 'id="record-locked"' in shown and "disabled" in shown
+    assert 'This casebook was locked by <span class="locked-by">dm</span>' in shown
+    assert "Save correction" not in shown and 'name="reason"' not in shown
+    assert inv.get(edit + "?format=json").json()["locked"]["by"] == "dm"
     assert (
         dm.post(url, {"action": "unlock_casebook", "reason": "AE grade query"}).status_code == 302
     )

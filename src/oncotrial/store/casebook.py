@@ -42,6 +42,7 @@ __all__ = [
     "STATUSES",
     "SUBJECT_FORMS",
     "FormStatus",
+    "RecordLock",
     "before_bulk_insert",
     "canonical_content",
     "connect_signals",
@@ -52,6 +53,7 @@ __all__ = [
     "lock_visit",
     "mark_complete",
     "person_name",
+    "record_lock",
     "sign_casebook",
     "signature_valid",
     "statuses_of",
@@ -159,9 +161,9 @@ def _when(moment: dt.datetime) -> str:
 
 
 def _locked_message(what: str, by: Any, at: dt.datetime, where: str) -> RecordLocked:
+    name = by if isinstance(by, str) else person_name(by)
     return RecordLocked(
-        f"{where} was locked by {person_name(by)} at {_when(at)}: {what} cannot be changed; "
-        "nothing was saved",
+        f"{where} was locked by {name} at {_when(at)}: {what} cannot be changed; nothing was saved",
         hint="Ask a data manager to unlock it (with the reason) if the data must change.",
     )
 
@@ -580,8 +582,22 @@ def signature_valid(signature: Signature) -> bool:
     return bool(_digest(canonical_content(subject, signature.excluded)) == signature.sha256)
 
 
-def lock_of(record: dj.Model) -> str | None:
-    """Why ``record`` cannot be changed now (its visit or casebook is locked), or None."""
+@dataclass(frozen=True)
+class RecordLock:
+    """Why a record cannot be changed now: ``where`` was locked by ``by`` at ``at``."""
+
+    where: str  # "This casebook", "Visit WEEK 8", "The subject-level forms"
+    what: str  # the record, e.g. "lab result 1 (SCREENING)"
+    by: str
+    at: dt.datetime
+
+    @property
+    def when(self) -> str:
+        return _when(self.at)
+
+
+def record_lock(record: dj.Model) -> RecordLock | None:
+    """The lock that keeps ``record`` from being changed now (its visit's or its casebook's)."""
     subject_id = _subject_id(record)
     casebook = Casebook.objects.filter(subject_id=subject_id).select_related("locked_by").first()
     if casebook is None:
@@ -589,9 +605,22 @@ def lock_of(record: dj.Model) -> str | None:
     visit = visit_of(record)
     what = _describe(record, visit)
     if casebook.locked_at is not None:
-        return str(_locked_message(what, casebook.locked_by, casebook.locked_at, "This casebook"))
-    signoff = VisitSignoff.objects.filter(subject_id=subject_id, visit=visit).first()
+        by = person_name(casebook.locked_by)
+        return RecordLock("This casebook", what, by, casebook.locked_at)
+    signoff = (
+        VisitSignoff.objects.filter(subject_id=subject_id, visit=visit)
+        .select_related("locked_by")
+        .first()
+    )
     if signoff is not None and signoff.locked_at is not None:
         where = f"Visit {visit}" if visit else "The subject-level forms"
-        return str(_locked_message(what, signoff.locked_by, signoff.locked_at, where))
+        return RecordLock(where, what, person_name(signoff.locked_by), signoff.locked_at)
     return None
+
+
+def lock_of(record: dj.Model) -> str | None:
+    """Why ``record`` cannot be changed now (its visit or casebook is locked), or None."""
+    lock = record_lock(record)
+    if lock is None:
+        return None
+    return str(_locked_message(lock.what, lock.by, lock.at, lock.where))
