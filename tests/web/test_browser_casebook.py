@@ -158,6 +158,35 @@ def test_complete_verify_edit_lock_unlock_sign_and_void(site) -> None:
 
     browse(base, "dm", manager_unlocks_with_a_reason)
 
+    def manager_locks_the_casebook(s: Session) -> None:
+        s.go(book)
+        _click(s, "button:has-text('Lock the whole casebook')")
+        assert s.page.locator("#casebook-locked").is_visible()
+
+    browse(base, "dm", manager_locks_the_casebook)
+
+    def site_meets_the_casebook_lock(s: Session) -> None:
+        subject = f"/t/001/subjects/{usubjid}/"
+        # Every new form and every correction says the casebook is locked, by whom and when,
+        # with nothing to fill or save.
+        for path in ("ae/new/", "labs/panel/", "assessments/new/", f"ae/{made['ae']}/"):
+            s.go(subject + path)
+            notice = s.page.locator("#record-locked")
+            assert notice.is_visible(), path
+            assert "This casebook was locked by dm at" in notice.inner_text(), path
+            assert s.page.locator("main button[type='submit']:visible").count() == 0, path
+            assert s.page.locator("main input:visible:enabled").count() == 0, path
+
+    browse(base, "inv", site_meets_the_casebook_lock)
+
+    def manager_unlocks_the_casebook(s: Session) -> None:
+        s.go(book)
+        s.page.fill("input[aria-label='Reason to unlock the casebook']", "late AE follow-up")
+        _click(s, "button:has-text('Unlock the casebook')")
+        assert s.page.locator("#casebook-locked").count() == 0
+
+    browse(base, "dm", manager_unlocks_the_casebook)
+
     def investigator_signs(s: Session) -> None:
         s.go(book)
         assert "Not signed yet." in s.page.locator("main").inner_text()

@@ -45,6 +45,7 @@ __all__ = [
     "RecordLock",
     "before_bulk_insert",
     "canonical_content",
+    "casebook_lock",
     "connect_signals",
     "form_statuses",
     "incomplete_forms",
@@ -616,6 +617,15 @@ def record_lock(record: dj.Model) -> RecordLock | None:
         where = f"Visit {visit}" if visit else "The subject-level forms"
         return RecordLock(where, what, person_name(signoff.locked_by), signoff.locked_at)
     return None
+
+
+def casebook_lock(subject: db.Subject) -> RecordLock | None:
+    """The whole-casebook lock of ``subject``, if any: no record of it can be added or changed."""
+    casebook = Casebook.objects.filter(subject=subject).select_related("locked_by").first()
+    if casebook is None or casebook.locked_at is None:
+        return None
+    by = person_name(casebook.locked_by)
+    return RecordLock("This casebook", "the subject's records", by, casebook.locked_at)
 
 
 def lock_of(record: dj.Model) -> str | None:

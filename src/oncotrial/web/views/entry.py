@@ -17,7 +17,7 @@ from oncotrial.errors import EditConflict, OncotrialError, RecordLocked
 from oncotrial.formats.sdtm_spec import variable_label
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
-from oncotrial.store.casebook import RecordLock, lock_of, record_lock
+from oncotrial.store.casebook import RecordLock, casebook_lock, lock_of, record_lock
 from oncotrial.store.entry import create_record, update_record
 from oncotrial.store.mapping import domain_columns
 from oncotrial.web.access import TrialAccess, trial_view
@@ -28,7 +28,7 @@ from oncotrial.web.query_status import field_query_counts
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
-from oncotrial.web.views.casebook import locked_response
+from oncotrial.web.views.casebook import lock_notice, locked_response
 from oncotrial.web.views.ctcae import grade_context
 from oncotrial.web.views.subjects import get_subject
 
@@ -81,11 +81,7 @@ def _page(
         "fields": field_schema(form),
         "errors": [str(e) for e in form.non_field_errors()],
         "warnings": [w.message for w in form.warnings],
-        "locked": (
-            {"where": lock.where, "by": lock.by, "at": lock.when, "what": lock.what}
-            if lock is not None
-            else None
-        ),
+        "locked": lock_notice(lock, new=record is None),
     }
     grades = None
     if "grade" in form.fields:
@@ -145,7 +141,11 @@ def record_new(
     if request.method == "GET":
         initial = _refresh_initial(request) if request.GET.get("refresh") else {}
         form = build_entry_form(spec, ctx, initial=initial, refresh_url=url + "?refresh=1")
-        return _page(request, access, subject, spec, form)
+        lock = casebook_lock(subject)  # SIGN-2: nothing can be added to a locked casebook
+        if lock is not None:
+            for field in form.fields.values():
+                field.disabled = True
+        return _page(request, access, subject, spec, form, lock=lock)
     form = build_entry_form(spec, ctx, data=request.POST, refresh_url=url + "?refresh=1")
     if form.is_valid():
         try:
