@@ -47,11 +47,14 @@ class Pages:
     """Which page of ``count`` rows the request asks for (``?page=N``, clamped to the pages
     there are), and the links to the others with the request's other parameters kept."""
 
-    def __init__(self, request: HttpRequest, count: int, per_page: int) -> None:
+    def __init__(
+        self, request: HttpRequest, count: int, per_page: int, param: str = "page"
+    ) -> None:
         self.count = count
+        self.param = param
         self.total = max(1, -(-count // per_page))
         try:
-            number = int(request.GET.get("page", "1"))
+            number = int(request.GET.get(param, "1"))
         except ValueError:
             number = 1
         self.number = min(max(number, 1), self.total)
@@ -61,7 +64,7 @@ class Pages:
 
     def href(self, number: int) -> str:
         params = self._params.copy()
-        params["page"] = str(number)
+        params[self.param] = str(number)
         query: str = params.urlencode()
         return "?" + query
 
@@ -266,9 +269,6 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
     )
 
 
-_SHOWN = 100
-
-
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
@@ -279,21 +279,22 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             strict=True,
         )
     )
-    as_json = wants_json(request)  # the page itself shows counts and at most _SHOWN rows
+    as_json = wants_json(request)
     data = {
         "title": "Visits",
         "as_of": as_of,
         **{k: [visit_record(r) for r in v] if as_json else v for k, v in tables.items()},
     }
-    # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
-    # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
-    # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
-    shown = None if request.GET.get("all") else _SHOWN
+    # Each table shows PER_PAGE rows a page (the most overdue, the soonest due first), with
+    # page links of its own (``?overdue_page=N``, …) that keep the other tables' pages, as the
+    # subject list pages its subjects: with hundreds of enrolled subjects a table of thousands
+    # of rows is unreadable and its rendering was most of the page's time
+    # (bench/visits_bench.py). The JSON twin lists every row.
     link = reverse("web:subject", args=[access.trial.trial_id, SUBJECT_SLOT])
-    rows = {f"{n}_rows": shown_rows(v, link, shown) for n, v in tables.items()}
-    return respond(
-        request,
-        "web/visits.html",
-        data,
-        context={"access": access, "nav_section": "visits", "shown": shown, **rows},
-    )
+    context: dict[str, Any] = {"access": access, "nav_section": "visits"}
+    if not as_json:
+        for name, table in tables.items():
+            pages = Pages(request, len(table), PER_PAGE, param=f"{name}_page")
+            context[f"{name}_pages"] = pages
+            context[f"{name}_rows"] = shown_rows(table[pages.first : pages.last], link, None)
+    return respond(request, "web/visits.html", data, context=context)
