@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from django.db import models as dj
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 
@@ -177,10 +178,22 @@ def _enforce(
 ) -> None:
     """SIGN-1, SIGN-2, SIGN-4 for a write to ``record`` touching the visits ``touched`` (see
     the module doc); ``touched`` may be a function, called only for a signed-off casebook."""
-    db.Subject._base_manager.select_for_update().filter(pk=subject_id).first()
-    casebook = Casebook.objects.filter(subject_id=subject_id).first()
-    if casebook is None:  # no sign-off decision yet: nothing to enforce
+    # The subject's row lock and whether it has a casebook row, in one query: this runs before
+    # every record written (issue 13: two queries per record were a fifth of a save's).
+    casebook_id = (
+        db.Subject._base_manager.select_for_update(of=("self",))
+        .filter(pk=subject_id)
+        .annotate(
+            casebook_id=Subquery(
+                Casebook.objects.filter(subject_id=OuterRef("pk")).values("pk")[:1]
+            )
+        )
+        .values_list("casebook_id", flat=True)
+        .first()
+    )
+    if casebook_id is None:  # no sign-off decision yet: nothing to enforce
         return
+    casebook = Casebook.objects.get(pk=casebook_id)
     visits = touched() if callable(touched) else touched
     what = record if isinstance(record, str) else _describe(record, sorted(visits)[-1])
     if casebook.locked_at is not None:
