@@ -109,14 +109,28 @@ _LIST = (
         "Aspartate aminotransferase",
         "U/L",
         ("1920-8",),
-        ("aspartate aminotransferase", "aspartate transaminase", "AST", "SGOT"),
+        (
+            "aspartate aminotransferase",
+            "aspartate transaminase",
+            "glutamic-oxaloacetic transaminase",
+            "AST",
+            "SGOT",
+            "GOT",  # glutamic-oxaloacetic transaminase, the older name of AST
+        ),
     ),
     Analyte(
         "alt",
         "Alanine aminotransferase",
         "U/L",
         ("1742-6",),
-        ("alanine aminotransferase", "alanine transaminase", "ALT", "SGPT"),
+        (
+            "alanine aminotransferase",
+            "alanine transaminase",
+            "glutamic-pyruvic transaminase",
+            "ALT",
+            "SGPT",
+            "GPT",  # glutamic-pyruvic transaminase, the older name of ALT
+        ),
     ),
     Analyte(
         "bilirubin",

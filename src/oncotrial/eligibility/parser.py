@@ -451,6 +451,9 @@ def _unread(
 def read_criterion(criterion: Criterion, carried_window: Window | None = None) -> CriterionReading:
     """Propose rules for one criterion item (replacing any it has) and list its numbers."""
     reader = _Reader(criterion, normalise_text(criterion.text), carried_window)
+    number = _ITEM_NUMBER.match(reader.text)
+    if number is not None:
+        reader.consume(0, number.end())  # the item's own number, not a limit
     for read in _READERS:
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))
@@ -475,6 +478,14 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
         warnings=tuple(reader.warnings),
         numbers=numbers,
     )
+
+
+# A sub-item's number left at the start of its text: "2)Platelet count≥50×10⁹/L", "(3) ANC …",
+# "2 Male or female patient 18 to 75 years" (never a number followed by a unit or "years").
+_ITEM_NUMBER = re.compile(
+    r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
+    r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
+)
 
 
 def _same_test_twice(rules: tuple[Rule, ...]) -> tuple[str, ...]:

@@ -89,10 +89,17 @@ _COMP = (
 
 def _limit(name: str) -> str:
     return (
-        r"(?:[×x*]\s*|times\s+)?(?:the\s+)?(?:institutional\s+)?"
-        rf"(?P<{name}>ULN|LLN|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*(?:range\s*)?\(ULN\))?|"
-        r"normal\s+upper\s+limits?(?:\s*\(ULN\))?|"
-        r"lower\s+limits?\s+of\s+(?:the\s+)?normal(?:\s*\(LLN\))?)"
+        r"(?:[×x*]\s*|times\s+|-?fold\s+(?:of\s+)?)?(?:the\s+)?(?:institutional\s+)?"
+        rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|"
+        r"upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal"
+        r"(?:\s*(?:range|values?)\s*)?(?:\s*\((?:ULN|UNL)\))?|"
+        r"(?:normal\s+upper|upper\s+normal)\s+(?:limits?|range|values?)(?:\s*\((?:ULN|UNL)\))?|"
+        # "< 1.5 normal limit (ULN)": the abbreviation says which limit; "1.5 X maximum normal
+        # value": the highest normal value is the upper limit of normal
+        r"normal\s+limits?\s*\(ULN\)|(?:maximum|max\.?)\s+normal\s+(?:values?|limits?|levels?)|"
+        r"lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal"
+        r"(?:\s*(?:range|values?)\s*)?(?:\s*\(LLN\))?|"
+        r"(?:normal\s+lower|lower\s+normal)\s+(?:limits?|range|values?)(?:\s*\(LLN\))?)"
     )
 
 
@@ -119,7 +126,12 @@ _YEAR = re.compile(r"^(?:19|20)\d\d$")
 def _comparator(text: str) -> Comparator:
     if text in _SYMBOLS:
         return _SYMBOLS[text]
-    return _WORD_COMPARATORS[re.sub(r"\s+", " ", text.lower())]
+    word = re.sub(r"\s+", " ", text.lower())
+    return _WORD_COMPARATORS.get(word) or _AGE_WORDS[word]
+
+
+# of an age only: "under 18 years", "over 65 years old" (elsewhere "over" may be "over 2 weeks")
+_AGE_WORDS = {"under": Comparator.LT, "over": Comparator.GT}
 
 
 def _number(text: str) -> float:
@@ -148,7 +160,7 @@ def _thresholds(text: str) -> list[_Threshold]:
         limit = m.group("limit") or m.group("bare_limit")
         value = _number(m.group("num")) if m.group("num") else 1.0
         if limit:
-            relative = "LLN" if limit.upper().startswith(("LLN", "LOWER")) else "ULN"
+            relative = "LLN" if limit.upper().startswith("LLN") or "LOWER" in limit.upper() else "ULN"
             found.append(_Threshold(m.start(), m.end(), comparator, value, relative_to=relative))
             continue
         unit_text = m.group("unit")
@@ -163,8 +175,16 @@ def _thresholds(text: str) -> list[_Threshold]:
                 end = m.start("unit") if unit_text else m.end()
             else:
                 end = (m.start("scale") if scale else m.start("unit")) + used
+        if unit in {"/uL", "/mm^3"} and not scale and _DOT_THOUSANDS.fullmatch(m.group("num")):
+            # "Platelets < 50.000 /mmc", "ANC ≥ 1.500/µL": a dot between thousands (the
+            # continental European separator); cells per microlitre are whole numbers, so the
+            # decimal reading (50 cells/µL) is never the meaning
+            value = float(m.group("num").replace(".", ""))
         found.append(_Threshold(m.start(), end, comparator, value, unit=unit, unit_problem=problem))
     return found
+
+
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 
 def _read_unit(candidate: str) -> tuple[str | None, int]:
@@ -337,6 +357,14 @@ def _read_age(r: _Reader) -> None:
         + r"\s*(?P<n>\d+)\s*years?\b",
         r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",
         r"(?P<n3>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:younger|under|below)",
+        # after the word "age" a bare number is in years: "Age 18 or older", "ages 19 and over"
+        r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
+        r"(?:older|over|above|greater)\b",
+        # "Under 18 years of age", "age under 21 years", "over 65 years old", "under the age of
+        # 18": under is <, over >; only of an age ("disease-free for over 5 years" is not one)
+        r"\bage[ds]?\s+(?P<comp>under|over)\s+(?P<n>\d+)\b(?:\s*years?)?(?:\s*(?:of\s+age|old))?",
+        r"\b(?P<comp>under|over)\s+(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
+        r"\b(?P<comp>under|over)\s+the\s+age\s+of\s+(?P<n>\d+)\b(?:\s*years?)?",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
@@ -378,7 +406,8 @@ def _read_age(r: _Reader) -> None:
 # years of age" (the first bound's "years" may be left out)
 _AGE_BOUND_AFTER = re.compile(
     r"\s*(?:years?\s*(?:of\s+age|old)?\s*)?(?:and|,)\s*"
-    + _COMP
+    + _COMP[:-1]
+    + r"|under|over)"
     + r"\s*(?P<n>\d+)\s*years?(?:\s*(?:of\s+age|old))?",
     re.I,
 )
@@ -406,6 +435,13 @@ def _read_sex(r: _Reader) -> None:
         r.add(m.start(), m.end(), r.draft(SexRule, m.start(), m.end(), sex=m.group(1).lower()))
 
 
+# what may stand between a performance scale's name and its scores: "ECOG performance status
+# (PS) of", "Eastern Cooperative Oncology Group (ECOG) score:"
+_PS_LEAD = (
+    r"^(?:\s*(?:\((?:ECOG|PS|WHO)\)|performance|status|PS|score|scale|grade|of|is|:|=))*\s*"
+)
+
+
 def _read_performance(r: _Reader) -> None:
     # Zubrod and WHO performance status are the ECOG scale (Oken et al. 1982: the ECOG scale is
     # also called the Zubrod score, and WHO adopted it)
@@ -422,9 +458,19 @@ def _read_performance(r: _Reader) -> None:
         for pattern in (
             r"(?P<lo>[0-5])\s*(?:-|~|to)\s*(?P<hi>[0-5])(?!\d)",
             r"(?P<list>[0-5](?:\s*,\s*[0-5])*\s*(?:,\s*)?(?:or|and)\s*[0-5])(?!\d)",
+            _PS_LEAD + r"(?P<list>[0-5](?:\s*,\s*[0-5])+)(?!\d|\.\d|\s*(?:-|to|or|and)\s*\d)",
             r"(?P<comp>[≤<]|less\s+than\s+or\s+equal\s+to|less\s+than|no\s+more\s+than|"
-            r"not\s+more\s+than|no\s+greater\s+than)\s*(?P<max>[0-5])(?![\d.])",
-            r"(?:PS|status|score)\s*(?:of\s*|:\s*)?(?P<one>[0-5])(?![\d.])",
+            r"not\s+more\s+than|no\s+greater\s+than)\s*(?P<max>[0-5])(?!\d|\.\d)",
+            # the scores and comparators below are taken only right after the scale's name and
+            # the words that name it ("ECOG performance status (PS) ≥ 3"), never from a later
+            # limit of the item ("ECOG … creatinine > 2")
+            _PS_LEAD + r"(?P<max2>[0-5])\s*or\s+(?:less|lower|below|better)\b",
+            _PS_LEAD + r"(?P<gcomp>[≥>]|greater\s+than\s+or\s+equal\s+to|greater\s+than|"
+            r"more\s+than|at\s+least|of\s+at\s+least)\s*(?P<min>[0-5])(?!\d|\.\d)",
+            _PS_LEAD + r"(?P<min2>[0-5])\s*or\s+(?:more|higher|greater|above|worse)\b",
+            r"(?:PS|status|score)\s*(?:of\s*|:\s*|=\s*)?(?P<one>[0-5])(?!\d|\.\d)",
+            # "ECOG 0", "ECOG performance status 0.": one score
+            _PS_LEAD + r"(?P<one2>[0-5])(?![\d%]|\.\d|\s*(?:-|~|to|,|or|and)\s*\d)",
         ):
             scores = re.search(pattern, tail)
             if scores:
@@ -441,8 +487,18 @@ def _read_performance(r: _Reader) -> None:
             strict = scores.group("comp") == "<" or scores.group("comp").lower() == "less than"
             top = int(scores.group("max")) - (1 if strict else 0)
             allowed = tuple(range(top + 1))
+        elif groups.get("max2"):
+            allowed = tuple(range(int(scores.group("max2")) + 1))
+        elif groups.get("gcomp") or groups.get("min2"):
+            # "ECOG ≥ 3" (an exclusion, mostly): the scale's grades from the limit to 5 (dead)
+            comp = (groups.get("gcomp") or "").lower()
+            strict = comp in {">", "greater than", "more than"}
+            bottom = int(groups.get("min") or groups["min2"]) + (1 if strict else 0)
+            allowed = tuple(range(bottom, 6))
+            if not allowed:
+                continue
         else:
-            allowed = (int(scores.group("one")),)
+            allowed = (int(groups.get("one") or groups["one2"]),)
         note = None
         if allowed != tuple(range(allowed[0], allowed[-1] + 1)):
             written = r.text[m.end() + scores.start() : m.end() + scores.end()]
@@ -453,7 +509,16 @@ def _read_performance(r: _Reader) -> None:
                 "confirm with the protocol"
             )
             r.warn(f"ECOG: {note}")
-        rule = r.draft(PerformanceStatusRule, start, end, scale="ECOG", allowed=allowed, note=note)
+        within, end = _performance_window(r, end)
+        rule = r.draft(
+            PerformanceStatusRule,
+            start,
+            end,
+            scale="ECOG",
+            allowed=allowed,
+            note=note,
+            within=within,
+        )
         r.add(start, end, rule)
     for m in re.finditer(
         r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
@@ -469,8 +534,38 @@ def _read_performance(r: _Reader) -> None:
         else:
             low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
+        within, end = _performance_window(r, m.end())
         r.add(
             m.start(),
-            m.end(),
-            r.draft(PerformanceStatusRule, m.start(), m.end(), scale="Karnofsky", allowed=allowed),
+            end,
+            r.draft(
+                PerformanceStatusRule,
+                m.start(),
+                end,
+                scale="Karnofsky",
+                allowed=allowed,
+                within=within,
+            ),
         )
+
+
+# "ECOG 0-1 within 14 days before the first dose": the score must be one assessed in the window.
+# Every window of a rule runs back from the first dose (``Window``), so only a window the text
+# itself counts back from the first dose (or the start of treatment, cycle 1 day 1) is read; one
+# before registration, enrolment or randomisation is another date, and the words stay unread (the
+# item with the investigator) rather than be screened against the wrong day.
+_PS_WINDOW = re.compile(
+    r"\s*,?\s*\(?\s*(?:(?:assessed|documented|measured)\s+)?"
+    + _WINDOW
+    + r"\s+(?:prior\s+to|before)\s+(?:the\s+)?(?:first\s+dose|start\s+of\s+(?:the\s+)?(?:study\s+)?"
+    r"treatment|initiation\s+of\s+(?:the\s+)?(?:study\s+)?treatment|cycle\s+1,?\s+day\s+1|C1D1)"
+    r"(?:\s+of\s+(?:the\s+)?study\s+(?:drug|treatment|therapy|intervention))?",
+    re.I,
+)
+
+
+def _performance_window(r: _Reader, end: int) -> tuple[Window | None, int]:
+    m = _PS_WINDOW.match(r.text, end)
+    if m is None:
+        return None, end
+    return _window(m), m.end()

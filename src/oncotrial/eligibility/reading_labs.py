@@ -175,15 +175,30 @@ _POSSIBLE_MAX = {
 }
 
 
+# ... and limits below any count a living patient's blood has, in the analyte's unit: "ANC ≥
+# 1.5/µL" is 1.5 × 10^3/µL with the thousands lost, "Hb ≥ 9 g/L" is 9 g/dL; read literally, the
+# limit would pass every patient. 0.01 × 10^9/L is 10 cells per µL; 30 g/L of haemoglobin is
+# below any value compatible with life.
+_POSSIBLE_MIN = {
+    "neutrophils": 0.01,
+    "leukocytes": 0.01,
+    "lymphocytes": 0.01,
+    "platelets": 0.01,
+    "hemoglobin": 30.0,
+}
+
+
 def _impossible(analyte: str, value: float, unit: str) -> bool:
     high = _POSSIBLE_MAX.get(analyte)
+    low = _POSSIBLE_MIN.get(analyte, 0.0)
     item = ANALYTES[analyte]
     if high is None or item.unit is None:
         return False
     try:
-        return value * conversion_factor(unit, item.unit, item.molar_mass) > high
+        converted = value * conversion_factor(unit, item.unit, item.molar_mass)
     except DictionaryError:
         return False
+    return converted > high or 0 < converted < low
 
 
 def _read_labs(r: _Reader) -> None:

@@ -141,6 +141,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
+    s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
