@@ -222,6 +222,7 @@ _LIST = (
             "urine dipstick protein",
             "dipstick proteinuria",
             "urine protein",
+            "urinary protein",
         ),
         scale=Scale.ORDINAL,
         results=_DIPSTICK,
@@ -231,7 +232,12 @@ _LIST = (
         "Urine protein (24-hour)",
         "g/24h",
         ("2889-4",),
-        ("24-hour urine protein", "24 hour urine protein", "24-h urine protein"),
+        (
+            "24-hour urine protein",
+            "24 hour urine protein",
+            "24-h urine protein",
+            "24-hour urinary protein",
+        ),
     ),
     Analyte(
         "calcium_ionized",

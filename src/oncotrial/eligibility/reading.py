@@ -62,6 +62,10 @@ _WORD_COMPARATORS = {
     "less than or equal to": Comparator.LE,
     "equal to or greater than": Comparator.GE,
     "equal to or less than": Comparator.LE,
+    "greater or equal to": Comparator.GE,
+    "less or equal to": Comparator.LE,
+    "equal or greater than": Comparator.GE,
+    "equal or less than": Comparator.LE,
     "older than": Comparator.GT,
     "younger than": Comparator.LT,
     "at least": Comparator.GE,
@@ -91,7 +95,7 @@ def _limit(name: str) -> str:
     return (
         r"(?:[×x*]\s*|times\s+|-?fold\s+(?:of\s+)?)?(?:the\s+)?(?:institutional\s+)?"
         rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|"
-        r"upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal"
+        r"upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
         r"(?:\s*(?:range|values?)\s*)?(?:\s*\((?:ULN|UNL)\))?|"
         r"(?:normal\s+upper|upper\s+normal)\s+(?:limits?|range|values?)(?:\s*\((?:ULN|UNL)\))?|"
         # "< 1.5 normal limit (ULN)": the abbreviation says which limit; "1.5 X maximum normal
@@ -106,7 +110,7 @@ def _limit(name: str) -> str:
 _THRESHOLD = re.compile(
     _COMP
     + r"(?:\s*to(?=\s*\d))?\s*(?:"
-    + r"(?P<ordinal>[1-4]\+|trace|negative)(?![\w+])"
+    + r"(?P<ordinal>[1-4]\+|\+{1,4}|trace|negative)(?![\w+])"
     + r"|(?:(?P<num>"
     + _NUM
     + r")\s*(?:"
@@ -433,6 +437,21 @@ def _read_sex(r: _Reader) -> None:
     m = re.search(r"\b(female|male)\s+(?:patients|participants|subjects)\s+only\b", r.text, re.I)
     if m:
         r.add(m.start(), m.end(), r.draft(SexRule, m.start(), m.end(), sex=m.group(1).lower()))
+        return
+    # "Male, aged 18 years or older", "Female, age ≥ 18 years", "Women aged ≥ 18": the item opens
+    # with the one sex it admits, then the age (a sex dropped here was a wrong reading, issue 12)
+    m = _SEX_FIRST.match(r.text)
+    if m:
+        sex = "female" if m.group("sex").lower() in {"female", "females", "women"} else "male"
+        end = m.start("sex") + len(m.group("sex"))
+        r.add(m.start("sex"), end, r.draft(SexRule, m.start("sex"), end, sex=sex))
+
+
+_SEX_FIRST = re.compile(
+    r"^\s*(?P<sex>females?|males?|women|men)\b(?:\s+(?:patients?|participants?|subjects?))?"
+    r"(?=\s*(?:,\s*)?(?:aged?\b|ages?\b|[≥>]|\d|between\b))",
+    re.I,
+)
 
 
 # what may stand between a performance scale's name and its scores: "ECOG performance status
@@ -446,7 +465,8 @@ def _read_performance(r: _Reader) -> None:
     # Zubrod and WHO performance status are the ECOG scale (Oken et al. 1982: the ECOG scale is
     # also called the Zubrod score, and WHO adopted it)
     for m in re.finditer(
-        r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b|\bWHO\b(?=\s*(?:PS|perf))",
+        r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b"
+        r"|\bWHO\b(?=\s*(?:\((?:ECOG|Zubrod)\)\s*)?(?:PS|perf))",
         r.text,
     ):
         if any(f.start <= m.start() < f.end for f in r.found):

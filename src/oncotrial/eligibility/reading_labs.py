@@ -107,7 +107,10 @@ def _lab_rule(
 ) -> Rule | None:
     if mention.derived:
         quantity = DERIVED[mention.key]
-        if t.value is None or t.unit is None:
+        unit = t.unit
+        if unit is None and quantity.key == "bmi" and t.value is not None and not t.unit_problem:
+            unit = "kg/m^2"  # "BMI more than 35": body mass index is only ever in kg/m² (WHO)
+        if t.value is None or unit is None:
             return None
         return r.draft(
             DerivedRule,
@@ -116,14 +119,16 @@ def _lab_rule(
             quantity=quantity.key,
             comparator=t.comparator,
             value=t.value,
-            unit=t.unit,
+            unit=unit,
             within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
         )
     item = ANALYTES[mention.key]
     if item.scale is not Scale.QUANTITATIVE:
         if t.ordinal is None:
             return None
-        result = {"negative": "negative", "trace": "trace"}.get(t.ordinal.lower(), t.ordinal)
+        # "≥ ++" is the dipstick's 2+ written with pluses
+        plus = f"{len(t.ordinal)}+" if set(t.ordinal) == {"+"} else t.ordinal
+        result = {"negative": "negative", "trace": "trace"}.get(plus.lower(), plus)
         return r.draft(
             LabResultRule,
             start,
@@ -240,7 +245,12 @@ def _read_labs(r: _Reader) -> None:
         elif (
             group is None
             and last is not None
-            and re.fullmatch(r"[\s,;(]*(?:or|and)?\s*", between_last, re.I)
+            and re.fullmatch(
+                r"[\s,;(]*(?:or|and|(?:(?:which|that)\s+)?(?:is|are)\s+(?:allowed|permitted|"
+                r"acceptable)(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
+                between_last,
+                re.I,
+            )
             and last_keys
         ):
             # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
