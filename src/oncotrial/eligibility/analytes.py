@@ -322,6 +322,59 @@ _LIST = (
         ("10230-1",),
         ("left ventricular ejection fraction", "LVEF"),
     ),
+    # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
+    # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at
+    # 53b8283941322229af050582d9ed947951b8e483 (NLM's LOINC flowsheet tables): 59410-1 "Oxygen
+    # saturation in Arterial blood by Pulse oximetry --on room air", 3040-3 "Lipase [Enzymatic
+    # activity/volume] in Serum or Plasma", 1798-8 "Amylase [Enzymatic activity/volume] in Serum
+    # or Plasma", 2857-1 "Prostate specific Ag [Mass/volume] in Serum or Plasma"; 59408-5
+    # "Oxygen saturation in Arterial blood by Pulse oximetry" (HL7 US Core pulse-oximetry
+    # profile; its OMOP concept 40762499 has that name in OHDSI/DataQualityDashboard) and 24467-3
+    # "CD3+CD4+ (T4 helper) cells [#/volume] in Blood" (OMOP 3028167 with that name in
+    # answerdigital/oxford-omop-data-mapper LabTestLookup.cs). An arterial blood gas saturation
+    # (SaO2, 2708-6) is another method and is not read as SpO2.
+    Analyte(
+        "spo2",
+        "Oxygen saturation (pulse oximetry)",
+        "%",
+        ("59408-5", "59410-1"),
+        (
+            "peripheral oxygen saturation",
+            "peripheral capillary oxygen saturation",
+            "oxygen saturation",
+            "O2 saturation",
+            "pulse oximetry",
+            "SpO2",
+        ),
+    ),
+    Analyte("lipase", "Lipase", "U/L", ("3040-3",), ("serum lipase", "lipase")),
+    Analyte("amylase", "Amylase", "U/L", ("1798-8",), ("serum amylase", "amylase")),
+    Analyte(
+        "psa",
+        "Prostate-specific antigen",
+        "ng/mL",
+        ("2857-1",),
+        ("serum prostate-specific antigen", "prostate-specific antigen", "PSA"),
+    ),
+    Analyte(
+        "cd4",
+        "CD4+ T-cell count",
+        "/uL",
+        ("24467-3",),
+        (
+            "CD4+ T-lymphocyte count",
+            "CD4+ T-cell count",
+            "CD4 T-cell count",
+            "CD4+ lymphocyte count",
+            "CD4 lymphocyte count",
+            "CD4+ cell count",
+            "CD4 cell count",
+            "CD4+ count",
+            "CD4 count",
+            "CD4+",
+            "CD4",
+        ),
+    ),
 )
 
 ANALYTES: dict[str, Analyte] = {a.key: a for a in _LIST}

@@ -473,6 +473,7 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     negated = any(isinstance(rule, NotRule) for rule in rules)
     unread = _unread(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
+    unread += _subgroup_tests(rules, reader.text)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
@@ -486,6 +487,20 @@ _ITEM_NUMBER = re.compile(
     r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
     r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
 )
+
+
+def _subgroup_tests(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
+    """A limit on a test only a subgroup has: a CD4 count is measured in people with HIV, and a
+    criteria item that gives one without naming HIV (a sub-item of "HIV-positive patients must
+    have:") is a limit for that subgroup, not for everyone."""
+    if re.search(r"\bHIV\b|\bAIDS\b|human immunodeficiency", text, re.I):
+        return ()
+    return tuple(
+        f"{rule.source.text if rule.source else 'CD4 count'} (a CD4 count limit is for patients "
+        "with HIV; the item names no such subgroup)"
+        for rule in _all(rules)
+        if isinstance(rule, LabRule) and rule.analyte == "cd4"
+    )
 
 
 def _same_test_twice(rules: tuple[Rule, ...]) -> tuple[str, ...]:
@@ -533,16 +548,51 @@ def _alternative_items(items: tuple[Criterion, ...]) -> dict[str, str]:
     return joined
 
 
+# A parent item that names a subgroup its sub-items apply to: "HIV-positive patients must have:",
+# "For patients with liver metastases:", "If on anticoagulation:"
+_SUBGROUP = re.compile(
+    r"\b(?:if|unless|except|when|whose|positive|negative|infected|carriers?|seropositive)\b"
+    r"|\b(?:for|in)\s+(?:[\w-]+\s+){0,3}?(?:patients|subjects|participants|those|women|men)\b"
+    r"|\b(?:patients|subjects|participants|those|women|men)\s+(?:with|who|on|receiving|taking)\b",
+    re.I,
+)
+
+
+def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
+    """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
+    parent_id = criterion.id
+    while "." in parent_id:
+        parent_id = parent_id.rsplit(".", 1)[0]
+        parent = by_id.get(parent_id)
+        if parent is None:
+            continue
+        text = _BENIGN_OR.sub(" ", normalise_text(parent.text).text)
+        if _SUBGROUP.search(text):
+            return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
+    return None
+
+
 def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
     """Read every criterion item; a lab window announced by an item carries to the next one."""
     readings: list[CriterionReading] = []
     for items in (eligibility.inclusion, eligibility.exclusion):
         carried: Window | None = None
         alternatives = _alternative_items(items)
+        by_id = {c.id: c for c in items}
         for criterion in items:
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
                 joined = (*reading.criterion.unread, alternatives[criterion.id])
+                reading = CriterionReading(
+                    reading.criterion.model_copy(update={"unread": joined}),
+                    reading.warnings,
+                    reading.numbers,
+                )
+            subgroup = _subgroup_parent(criterion, by_id)
+            if subgroup is not None and reading.criterion.rules:
+                # "HIV-positive patients must have: CD4+ cell count ≥ 250/mm³": the sub-item's
+                # limit is for the parent's subgroup only; read alone it would hold everyone to it
+                joined = (*reading.criterion.unread, subgroup)
                 reading = CriterionReading(
                     reading.criterion.model_copy(update={"unread": joined}),
                     reading.warnings,
