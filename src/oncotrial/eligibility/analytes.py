@@ -113,6 +113,7 @@ _LIST = (
             "aspartate aminotransferase",
             "aspartate transaminase",
             "glutamic-oxaloacetic transaminase",
+            "glutamate-oxaloacetate transaminase",
             "AST",
             "SGOT",
             "GOT",  # glutamic-oxaloacetic transaminase, the older name of AST
@@ -127,6 +128,7 @@ _LIST = (
             "alanine aminotransferase",
             "alanine transaminase",
             "glutamic-pyruvic transaminase",
+            "glutamate-pyruvate transaminase",
             "ALT",
             "SGPT",
             "GPT",  # glutamic-pyruvic transaminase, the older name of ALT

@@ -164,7 +164,9 @@ def _thresholds(text: str) -> list[_Threshold]:
         limit = m.group("limit") or m.group("bare_limit")
         value = _number(m.group("num")) if m.group("num") else 1.0
         if limit:
-            relative = "LLN" if limit.upper().startswith("LLN") or "LOWER" in limit.upper() else "ULN"
+            relative = (
+                "LLN" if limit.upper().startswith("LLN") or "LOWER" in limit.upper() else "ULN"
+            )
             found.append(_Threshold(m.start(), m.end(), comparator, value, relative_to=relative))
             continue
         unit_text = m.group("unit")
@@ -456,9 +458,7 @@ _SEX_FIRST = re.compile(
 
 # what may stand between a performance scale's name and its scores: "ECOG performance status
 # (PS) of", "Eastern Cooperative Oncology Group (ECOG) score:"
-_PS_LEAD = (
-    r"^(?:\s*(?:\((?:ECOG|PS|WHO)\)|performance|status|PS|score|scale|grade|of|is|:|=))*\s*"
-)
+_PS_LEAD = r"^(?:\s*(?:\((?:ECOG|PS|WHO)\)|performance|status|PS|score|scale|grade|of|is|:|=))*\s*"
 
 
 def _read_performance(r: _Reader) -> None:
