@@ -245,12 +245,7 @@ def _read_labs(r: _Reader) -> None:
         elif (
             group is None
             and last is not None
-            and re.fullmatch(
-                r"[\s,;(]*(?:or|and|(?:(?:which|that)\s+)?(?:is|are)\s+(?:allowed|permitted|"
-                r"acceptable)(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
-                between_last,
-                re.I,
-            )
+            and _SAME_TESTS_GAP.fullmatch(between_last)
             and last_keys
         ):
             # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
@@ -331,6 +326,15 @@ def _read_labs(r: _Reader) -> None:
         last = made[-1]
         last_keys = keys
     _assemble_conditions(r)
+
+
+# between a limit and the next one for the same tests: "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in …",
+# "ALT < 2.5 × ULN, which is allowed < 5 × ULN in patients with liver metastasis"
+_SAME_TESTS_GAP = re.compile(
+    r"[\s,;(]*(?:or|and|(?:(?:which|that)\s+)?(?:is|are)\s+(?:allowed|permitted|acceptable)"
+    r"(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
+    re.I,
+)
 
 
 def _nearest_group(
