@@ -188,7 +188,7 @@ def test_oncotrial_figures() -> None:
     # docs/eligibility.md and bench/RESULTS.md state these figures; change them together
     assert measure(ITEMS, READ) == {
         "items": 45,
-        "computable": 29,
+        "computable": 30,
         "thresholds": 60,
         "exact": 47,
         "not_read": 13,

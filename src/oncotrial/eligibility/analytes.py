@@ -139,7 +139,16 @@ _LIST = (
         "Total bilirubin",
         "umol/L",
         ("1975-2", "14631-6"),
-        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil", "BIL"),
+        (
+            "total serum bilirubin",
+            "serum total bilirubin",
+            "total bilirubin",
+            "serum bilirubin",
+            "bilirubin",
+            "TBIL",
+            "TBil",
+            "BIL",
+        ),
         molar_mass=584.66,
     ),
     Analyte(
@@ -225,6 +234,8 @@ _LIST = (
             "dipstick proteinuria",
             "urine protein",
             "urinary protein",
+            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale
+            "proteinuria",
         ),
         scale=Scale.ORDINAL,
         results=_DIPSTICK,

@@ -374,6 +374,9 @@ _BENIGN_OR = re.compile(
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
+    r"(?:patients\s+)?may\s+be\s+transfused|(?:blood\s+)?transfusions?\s+(?:is\s+|are\s+)?"
+    r"(?:allowed|permitted)(?:\s+to\s+(?:achieve|reach|meet)(?:\s+(?:or\s+maintain\s+)?"
+    r"(?:this|the)\s+(?:target|criterion|level|value))?)?|"
     r"including\s+both\s+ends|"
     # the reference date of every window is the first dose (Window): naming it adds nothing
     r"prior\s+to\s+(?:the\s+)?(?:first\s+dose|start|initiation)\s+of\s+(?:the\s+)?study\s+"
@@ -400,7 +403,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed treated received""",
+    ckd epi required diagnosed treated received dipstick""",
     )
 )
 
