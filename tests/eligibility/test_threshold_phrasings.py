@@ -131,6 +131,19 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         {"Total bilirubin ≤ 1.5 × ULN"},
     ),
     ("issue 12", "inclusion", "Hemoglobin higher than 9 g/dL", {"Hemoglobin > 9 g/dL"}),
+    (
+        "issue 12",
+        "inclusion",
+        "AST and ALT ≤ 3 × ULN (≤ 5 × ULN in case of liver metastases)",
+        {
+            "if Liver metastases (current): Aspartate aminotransferase ≤ 5 × ULN; otherwise "
+            "Aspartate aminotransferase ≤ 3 × ULN",
+            "if Liver metastases (current): Alanine aminotransferase ≤ 5 × ULN; otherwise "
+            "Alanine aminotransferase ≤ 3 × ULN",
+        },
+    ),
+    ("issue 12", "inclusion", "PT-INR ≤ 1.5", {"International normalized ratio ≤ 1.5"}),
+    ("issue 12", "inclusion", "Adult patients (≥ 18 years)", {"age at consent ≥ 18 years"}),
     ("issue 12", "exclusion", "AST in excess of 5 × ULN", {"Aspartate aminotransferase > 5 × ULN"}),
     (
         "issue 12",

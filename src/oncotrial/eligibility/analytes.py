@@ -198,7 +198,7 @@ _LIST = (
         "International normalized ratio",
         "{ratio}",
         ("6301-6", "34714-6"),
-        ("international normalized ratio", "INR"),
+        ("international normalized ratio", "international normalised ratio", "PT-INR", "INR"),
     ),
     Analyte(
         "tsh",

@@ -369,7 +369,7 @@ def _read_age(r: _Reader) -> None:
         r"(?:older|over|above|greater)\b",
         r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
         _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
-        r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?"
+        r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?\(?\s*"
         + _COMP
         + r"\s*(?P<n>\d+)\s*years?\b",
         r"(?P<n2>\d+)\s*years?\s*(?:of\s+age\s*|old\s*)?(?:or|and)\s+(?:older|over|above)",

@@ -405,7 +405,7 @@ def _attach_cue(
                 and c.start >= t.end
                 and re.fullmatch(
                     r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
-                    r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
+                    r"subjects\s+with\s+|the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?",
                     text[t.end : c.start],
                     re.I,
                 )
@@ -472,7 +472,7 @@ _EXCEPTION = re.compile(
 _CUE_LEAD = re.compile(
     r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
     r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
-    r"\s+)?(?:the\s+presence\s+of\s+)?$",
+    r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
     re.I,
 )
 _QUALIFIER = re.compile(
