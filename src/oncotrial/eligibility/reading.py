@@ -183,11 +183,18 @@ def _thresholds(text: str) -> list[_Threshold]:
         unit, problem = None, None
         if unit_text or scale:
             candidate = (scale or "") + (unit_text or "")
-            unit, used = _read_unit(candidate)
-            if unit is None:
+            spaced = _SPACED_DENOMINATOR.match(text, m.end()) if unit_text else None
+            whole = None
+            if spaced is not None and unit_text and "/" not in unit_text:
+                # "Hb < 12 g / dl", "BMI ≥ 30 Kg / m2": the unit written with spaces round '/'
+                whole, _ = _read_unit(candidate + "/" + spaced.group(1))
+            if spaced is not None and whole is not None:
+                unit, end = whole, spaced.end()
+            elif (read := _read_unit(candidate))[0] is None:
                 problem = candidate
                 end = m.start("unit") if unit_text else m.end()
             else:
+                unit, used = read
                 end = (m.start("scale") if scale else m.start("unit")) + used
         if unit in {"/uL", "/mm^3"} and not scale and _DOT_THOUSANDS.fullmatch(m.group("num")):
             # "Platelets < 50.000 /mmc", "ANC ≥ 1.500/µL": a dot between thousands (the
@@ -198,6 +205,7 @@ def _thresholds(text: str) -> list[_Threshold]:
     return found
 
 
+_SPACED_DENOMINATOR = re.compile(r"\s*/\s*([^\s,;()]+)")
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 

@@ -40,7 +40,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.units import conversion_factor
-from oncotrial.errors import DictionaryError
+from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
 
@@ -112,16 +112,22 @@ def _lab_rule(
             unit = "kg/m^2"  # "BMI more than 35": body mass index is only ever in kg/m² (WHO)
         if t.value is None or unit is None:
             return None
-        return r.draft(
-            DerivedRule,
-            start,
-            t.end,
-            quantity=quantity.key,
-            comparator=t.comparator,
-            value=t.value,
-            unit=unit,
-            within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
-        )
+        try:
+            return r.draft(
+                DerivedRule,
+                start,
+                t.end,
+                quantity=quantity.key,
+                comparator=t.comparator,
+                value=t.value,
+                unit=unit,
+                within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
+            )
+        except ValueError:
+            # "BMI > 30 kg": a unit the quantity is not in is never read,
+            # and never an internal error
+            r.warn(f"{quantity.name}: the unit {unit} does not fit this quantity; not read")
+            return None
     item = ANALYTES[mention.key]
     if item.scale is not Scale.QUANTITATIVE:
         if t.ordinal is None:
@@ -201,7 +207,9 @@ def _impossible(analyte: str, value: float, unit: str) -> bool:
         return False
     try:
         converted = value * conversion_factor(unit, item.unit, item.molar_mass)
-    except DictionaryError:
+    except (DictionaryError, RuleError):
+        # a unit that does not convert ("Hb < 12 g / dl" read as grams, "> 10 %" of leukocytes,
+        # haemoglobin in mmol/L): not this test's limit; the rule itself refuses the unit below
         return False
     return converted > high or 0 < converted < low
 
