@@ -131,6 +131,26 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         {"Total bilirubin ≤ 1.5 × ULN"},
     ),
     ("issue 12", "inclusion", "Hemoglobin higher than 9 g/dL", {"Hemoglobin > 9 g/dL"}),
+    # LEAF records: a unit shared by two limits, a footnote mark, the older 'g%', the Korean
+    # squared 'µL' sign; an exclusion's limits are alternatives already (any met excludes)
+    (
+        "LEAF batch4/NCT03869281",
+        "exclusion",
+        "BMI <18.5 or ≥ 30 kg/m2",
+        {"Body mass index < 18.5 kg/m^2", "Body mass index ≥ 30 kg/m^2"},
+    ),
+    (
+        "LEAF batch17/NCT03921580",
+        "inclusion",
+        "Body Mass Index (BMI) ≥25 and <30 kg/m2.",
+        {"Body mass index ≥ 25 kg/m^2", "Body mass index < 30 kg/m^2"},
+    ),
+    (
+        "LEAF batch1/NCT03865550",
+        "exclusion",
+        "Creatinine clearance less than 30 mL/min*",
+        {"Creatinine clearance (Cockcroft-Gault) < 30 mL/min"},
+    ),
     (
         "issue 12",
         "inclusion",
@@ -203,6 +223,30 @@ def test_read_exactly_and_decided(source: str, kind: str, text: str, readings: s
     criterion = _read(text, kind)
     assert _readings(criterion) == readings, source
     assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+
+
+def test_one_test_outside_a_range_is_an_alternative_in_an_inclusion() -> None:
+    # "Body mass index >30 or <18.5 Kg/m2" (LEAF batch19/NCT03923231, an inclusion): required together,
+    # as before, no patient could meet both limits
+    criterion = _read("Body mass index >30 or <18.5 Kg/m2")
+    assert _readings(criterion) == {
+        "(Body mass index > 30 kg/m^2) or (Body mass index < 18.5 kg/m^2)"
+    }
+    assert is_computable(criterion.rules, criterion.unread)
+    for weight, verdict in (
+        (100, Overall.ELIGIBLE),
+        (50, Overall.ELIGIBLE),
+        (70, Overall.NOT_ELIGIBLE),
+    ):
+        patient = _patient("P", (("weight", weight, "kg", None), ("height", 170, "cm", None)))
+        eligibility = Eligibility(inclusion=(criterion,))
+        assert screen_patient(eligibility, patient, as_of=AS_OF).overall is verdict, weight
+        batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
+        assert batch.loc["P", "overall"] == verdict.value, weight
+    # two tests on either side with one "or": not read as both required
+    both = _read("AST and ALT < 1 × ULN or > 5 × ULN")
+    assert not is_computable(both.rules, both.unread)
+    assert any("either side of a range" in u for u in both.unread)
 
 
 # (source, kind, text, reading, unread): the limit is read, but words around it are a condition no
@@ -388,6 +432,13 @@ def test_new_limits_screen_the_same_per_patient_and_in_batch(
             "Patient with a BMI equal to or greater than 30 Kg / m2",
             {"Body mass index ≥ 30 kg/m^2"},
         ),
+        (
+            "batch12/NCT03923894",
+            "If screening shows that the white blood cell(WBC) is less than 3000/㎕ or more than "
+            "8000/㎕",
+            {"White blood cell count < 3000 /uL", "White blood cell count > 8000 /uL"},
+        ),
+        ("batch2/NCT03863873", "Anemia (hemoglobin <10gm%)", {"Hemoglobin < 10 g/dL"}),
         # haemoglobin in mmol/L (no molar mass declared for it): not read, never an error
         ("batch6/NCT03864744", "Haemoglobin <6 mmol/L", set()),
         ("issue 12", "BMI ≥ 30 kg", set()),

@@ -477,6 +477,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     unread = _unread(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
     unread += _subgroup_tests(rules, reader.text)
+    if not reader.exclusion:
+        unread += _either_side(rules, criterion.text)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
@@ -490,6 +492,22 @@ _ITEM_NUMBER = re.compile(
     r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
     r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
 )
+
+
+def _either_side(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
+    """Two limits of one test on either side ("AST and ALT < 1 × ULN or > 5 × ULN") with an
+    "or" between them that no any-of rule reads: required together, no patient could meet them."""
+    found: list[str] = []
+    limits = [r for r in rules if isinstance(r, LabRule) and r.source is not None]
+    for k, a in enumerate(limits):
+        for b in limits[k + 1 :]:
+            assert a.source is not None and b.source is not None
+            upper_a = a.comparator in {Comparator.LE, Comparator.LT}
+            upper_b = b.comparator in {Comparator.LE, Comparator.LT}
+            between = text[a.source.end : b.source.start]
+            if a.analyte == b.analyte and upper_a != upper_b and re.search(r"\bor\b", between):
+                found.append(f"{a.source.text} … {b.source.text} (either side of a range)")
+    return tuple(found)
 
 
 def _subgroup_tests(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:

@@ -211,7 +211,7 @@ _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 def _read_unit(candidate: str) -> tuple[str | None, int]:
     """``candidate`` as an accepted unit (trailing '.' or ':' dropped), and its length."""
-    piece = candidate.rstrip(".:")
+    piece = candidate.rstrip(".:*")  # '*': a footnote mark after the unit
     if not piece:
         return None, 0
     try:

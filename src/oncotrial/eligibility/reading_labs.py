@@ -29,6 +29,7 @@ from oncotrial.eligibility.reading import (
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
+    Comparator,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -108,7 +109,12 @@ def _lab_rule(
     if mention.derived:
         quantity = DERIVED[mention.key]
         unit = t.unit
-        if unit is None and quantity.key == "bmi" and t.value is not None and not t.unit_problem:
+        if (
+            unit is None
+            and quantity.key == "bmi"
+            and t.value is not None
+            and (t.unit_problem is None or t.unit_problem.lower() in {"or", "and"})
+        ):
             unit = "kg/m^2"  # "BMI more than 35": body mass index is only ever in kg/m² (WHO)
         if t.value is None or unit is None:
             return None
@@ -334,6 +340,7 @@ def _read_labs(r: _Reader) -> None:
         last = made[-1]
         last_keys = keys
     _assemble_conditions(r)
+    _outside_a_range(r)
 
 
 # between a limit and the next one for the same tests: "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in …",
@@ -631,6 +638,38 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _upper(rule: Rule) -> bool | None:
+    if isinstance(rule, LabRule | DerivedRule):
+        return rule.comparator in {Comparator.LE, Comparator.LT}
+    return None
+
+
+def _outside_a_range(r: _Reader) -> None:
+    """ "BMI < 18.5 or > 30 kg/m²", "ANC < 1.0 or > 8.0 × 10^9/L": one test outside a range, an
+    alternative. In an exclusion the item's rules are already alternatives (any met excludes);
+    in an inclusion the two limits become one any-of rule, never both required (a test cannot
+    be below 18.5 and above 30 at once: every patient would fail)."""
+    if r.exclusion:
+        return
+    found = r.found
+    k = 0
+    while k + 1 < len(found):
+        a, b = found[k], found[k + 1]
+        ua, ub = _upper(a.rule), _upper(b.rule)
+        if (
+            a.analyte is not None
+            and a.analyte == b.analyte
+            and ua is not None
+            and ub is not None
+            and ua != ub
+            and re.fullmatch(r"[\s,;(]*or\s*", r.text[a.end : b.start], re.I)
+        ):
+            rule = r.draft(AnyOfRule, a.start, b.end, rules=(a.rule, b.rule))
+            found[k : k + 2] = [_Found(a.start, b.end, rule, a.analyte)]
+            r.consume(a.end, b.start)
+        k += 1
 
 
 def _check_method(r: _Reader, rule: DerivedRule) -> None:
