@@ -131,6 +131,13 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         {"Total bilirubin ≤ 1.5 × ULN"},
     ),
     ("issue 12", "inclusion", "Hemoglobin higher than 9 g/dL", {"Hemoglobin > 9 g/dL"}),
+    # in an exclusion either test over the limit excludes: the item's rules are alternatives
+    (
+        "issue 12",
+        "exclusion",
+        "AST or ALT > 2.5 × ULN",
+        {"Aspartate aminotransferase > 2.5 × ULN", "Alanine aminotransferase > 2.5 × ULN"},
+    ),
     # LEAF records: a unit shared by two limits, a footnote mark, the older 'g%', the Korean
     # squared 'µL' sign; an exclusion's limits are alternatives already (any met excludes)
     (
@@ -325,6 +332,8 @@ def test_read_but_left_to_the_investigator(
         # "under" and "over" are read of an age only: the held-out corpus keeps "BMI under 18.5"
         # unread (docs/eligibility.md)
         "BMI under 18.5",
+        # two tests joined by "or" under one limit in an inclusion: each, or either? not said
+        "ALT or AST ≤ 2.5 × ULN",
         # a typo'd test name stays unread: never guessed
         "glutamine oxaloacetic transaminase > 5 times the upper limit of the norm",
     ],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
@@ -223,7 +224,6 @@ def _impossible(analyte: str, value: float, unit: str) -> bool:
 def _read_labs(r: _Reader) -> None:
     text = r.text
     mentions = _mentions(text)
-    thresholds = _thresholds(text)
     cues = _cues(text)
     window = r.carried_window or _lab_window(text)
     groups = _groups(text, mentions)
@@ -231,7 +231,7 @@ def _read_labs(r: _Reader) -> None:
     last: _Found | None = None
     last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
-    for t in thresholds:
+    for t in _thresholds(text):
         start = -1
         group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
@@ -296,7 +296,7 @@ def _read_labs(r: _Reader) -> None:
             if group is None:
                 continue
             start = group[0].start
-        if group is None:
+        if group is None or _either_test(r, group):
             continue
         keys: list[_Mention] = []
         for mention in group:
@@ -350,6 +350,20 @@ _SAME_TESTS_GAP = re.compile(
     r"(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
     re.I,
 )
+
+
+def _either_test(r: _Reader, group: list[_Mention]) -> bool:
+    """'ALT or AST ≤ 2.5 × ULN' in an inclusion: each test, or either one? The text does not
+    say, so the limit is not read (a warning; the item stays with the investigator). In an
+    exclusion either test over the limit excludes, which is what the item's rules say."""
+    if r.exclusion or len({m.key for m in group}) < 2:
+        return False
+    gaps = [r.text[a.end : b.start] for a, b in pairwise(group)]
+    if not any(re.fullmatch(r"[\s(),]*or[\s(),]*", gap, re.I) for gap in gaps):
+        return False
+    names = " or ".join(r.text[m.start : m.end] for m in group)
+    r.warn(f"'{names}' with one limit: each test or either one is not said; not read")
+    return True
 
 
 def _nearest_group(
