@@ -232,6 +232,25 @@ def test_read_exactly_and_decided(source: str, kind: str, text: str, readings: s
     assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
 
 
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        ("ANC ≥ 1.5 x 10^9 cells/L", "Absolute neutrophil count ≥ 1.5 × 10^9/L"),
+        ("ANC ≥ 1.5 x 10*9/L", "Absolute neutrophil count ≥ 1.5 × 10^9/L"),
+        ("Platelets ≥ 100 000/mm3", "Platelet count ≥ 100000 /mm^3"),
+        ("ANC ≥ 1,5 × 10^9/L", "Absolute neutrophil count ≥ 1.5 × 10^9/L"),
+        ("Hemoglobin ≥ 9,0 g/dL", "Hemoglobin ≥ 9 g/dL"),
+        ("ANC ≥ 1,500/µL", "Absolute neutrophil count ≥ 1500 /uL"),
+        ("LVEF ≥ 50 percent", "Left ventricular ejection fraction ≥ 50 %"),
+        ("QTcF ≤ 470 milliseconds", "QT interval corrected (Fridericia) ≤ 470 ms"),
+    ],
+)
+def test_unit_and_number_typography(text: str, reading: str) -> None:
+    criterion = _read(text)
+    assert _readings(criterion) == {reading}
+    assert is_computable(criterion.rules, criterion.unread), criterion.unread
+
+
 def test_one_test_outside_a_range_is_an_alternative_in_an_inclusion() -> None:
     # "Body mass index >30 or <18.5 Kg/m2" (LEAF batch19/NCT03923231, an inclusion): required together,
     # as before, no patient could meet both limits

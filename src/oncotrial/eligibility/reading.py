@@ -119,10 +119,15 @@ _THRESHOLD = re.compile(
     + r"(?:\s*to(?=\s*\d))?\s*(?:"
     + r"(?P<ordinal>[1-4]\+|\+{1,4}|trace|negative)(?![\w+])"
     + r"|(?:(?P<num>"
+    # "100 000/mm3" (a space between thousands, SI style) and "1,5 × 10^9/L" (a decimal comma:
+    # no thousands group has one or two digits) only before a unit, where a number ends a limit
+    + r"\d{1,3}(?:[ \u2009\u202f]\d{3})+(?=\s*(?:/|cells|per\b))"
+    + r"|\d{1,3},\d{1,2}(?![\d,])(?=\s*(?:[×x*]\s*10|[A-Za-zµμ/%]))|"
     + _NUM
     + r")\s*(?:"
     + _limit("limit")
-    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|(?:9|12|3|6)(?=\s*/)))?\s*"
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|"
+    r"(?:9|12|3|6)(?=\s*/)))?\s*"
     + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|[^\s,;()]+))?))"
     + r"|"
     + _limit("bare_limit")
@@ -150,6 +155,13 @@ def _number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
+def _threshold_number(text: str) -> float:
+    """A limit's number: '1,500' (thousands), '1,5' (a decimal comma), '100 000' (SI spaces)."""
+    if re.fullmatch(r"\d{1,3},\d{1,2}", text):
+        return float(text.replace(",", "."))
+    return _number(re.sub(r"[ \u2009\u202f]", "", text))
+
+
 @dataclass(frozen=True)
 class _Threshold:
     start: int
@@ -170,7 +182,7 @@ def _thresholds(text: str) -> list[_Threshold]:
             found.append(_Threshold(m.start(), m.end(), comparator, ordinal=m.group("ordinal")))
             continue
         limit = m.group("limit") or m.group("bare_limit")
-        value = _number(m.group("num")) if m.group("num") else 1.0
+        value = _threshold_number(m.group("num")) if m.group("num") else 1.0
         if limit:
             relative = (
                 "LLN" if limit.upper().startswith("LLN") or "LOWER" in limit.upper() else "ULN"

@@ -148,6 +148,9 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
+    s = re.sub(r"(?i)^(10\^\d+)cells/", r"\1/", s)  # '10^9 cells/L'
+    s = re.sub(r"(?i)^milli-?seconds?$", "ms", s)
+    s = re.sub(r"(?i)^percent$", "%", s)
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
