@@ -194,6 +194,12 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
     (
         "issue 12",
         "inclusion",
+        "SGOT ≤ 2.5 times normal",
+        {"Aspartate aminotransferase ≤ 2.5 × ULN"},
+    ),
+    (
+        "issue 12",
+        "inclusion",
         "Male, aged 18 years or older",
         {"sex is male", "age at consent ≥ 18 years"},
     ),
@@ -353,6 +359,8 @@ def test_read_but_left_to_the_investigator(
         "BMI under 18.5",
         # two tests joined by "or" under one limit in an inclusion: each, or either? not said
         "ALT or AST ≤ 2.5 × ULN",
+        # a multiple of a "normal range" does not say which end
+        "AST ≤ 1.5 × normal range",
         # a typo'd test name stays unread: never guessed
         "glutamine oxaloacetic transaminase > 5 times the upper limit of the norm",
     ],
