@@ -109,7 +109,8 @@ def _limit(name: str) -> str:
         # value": the highest normal value is the upper limit of normal
         r"normal\s+limits?\s*\(ULN\)|(?:maximum|max\.?)\s+normal\s+(?:values?|limits?|levels?)|"
         # "SGOT ≤ 2.5 times normal" (older NCI texts): a multiple of normal is of its upper limit
-        r"(?:(?<=times )|(?<=[×x*] )|(?<=[×x*]))normal\b(?!\s*(?:range|limits?|values?|lower|upper))|"
+        r"(?:(?<=times )|(?<=[×x*] )|(?<=[×x*]))normal\b"
+        r"(?!\s*(?:range|limits?|values?|lower|upper))|"
         r"lower\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?normal"
         r"(?:\s*(?:range|values?)\s*)?(?:\s*\(LLN\))?|"
         r"(?:normal\s+lower|lower\s+normal)\s+(?:limits?|range|values?)(?:\s*\(LLN\))?)"
