@@ -486,3 +486,23 @@ def test_real_items_that_raised_are_read_or_left_unread(
     criterion = _read(text, "exclusion")
     assert _readings(criterion) == readings, source
     assert not is_computable(criterion.rules, criterion.unread), source
+
+
+def test_either_performance_scale_will_do() -> None:
+    # "ECOG 0-1 or Karnofsky ≥ 70 %": one any-of rule, per patient and in the vectorised screen
+    criterion = _read("ECOG performance status 0-1 or Karnofsky ≥ 70%")
+    assert _readings(criterion) == {
+        "(ECOG performance status 0–1) or (Karnofsky performance status 70 or 80 or 90 or 100)"
+    }
+    eligibility = Eligibility(inclusion=(criterion,))
+    for scale, score, verdict in (
+        ("Karnofsky", 70, Overall.ELIGIBLE),  # ECOG would be 1 or 2: the Karnofsky side is met
+        ("ECOG", 1, Overall.ELIGIBLE),
+        ("Karnofsky", 50, Overall.NOT_ELIGIBLE),  # ECOG 2 or 3, and below 70
+    ):
+        data = _patient("P", ()).model_dump(mode="json")
+        data["performance_status"] = [{"scale": scale, "score": score, "date": DAY}]
+        patient = Patient.model_validate(data)
+        assert screen_patient(eligibility, patient, as_of=AS_OF).overall is verdict, (scale, score)
+        batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
+        assert batch.loc["P", "overall"] == verdict.value, (scale, score)

@@ -17,6 +17,7 @@ from oncotrial.eligibility.analytes import ANALYTES, DERIVED
 from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.rules import (
     AgeRule,
+    AnyOfRule,
     Comparator,
     PerformanceStatusRule,
     Rule,
@@ -598,6 +599,24 @@ def _read_performance(r: _Reader) -> None:
                 within=within,
             ),
         )
+    _either_scale(r)
+
+
+def _either_scale(r: _Reader) -> None:
+    """ "ECOG 0-1 or Karnofsky ≥ 70 %": a score on either scale will do (one any-of rule), never
+    both required."""
+    scores = [f for f in r.found if f.rule.kind == "performance_status"]
+    if len(scores) != 2 or {getattr(f.rule, "scale", None) for f in scores} != {
+        "ECOG",
+        "Karnofsky",
+    }:
+        return
+    a, b = sorted(scores, key=lambda f: f.start)
+    if not re.fullmatch(r"[\s,;(]*or\s*(?:an?\s+)?", r.text[a.end : b.start], re.I):
+        return
+    rule = r.draft(AnyOfRule, a.start, b.end, rules=(a.rule, b.rule))
+    r.found[:] = [f for f in r.found if f is not a and f is not b]
+    r.add(a.start, b.end, rule)
 
 
 # "ECOG 0-1 within 14 days before the first dose": the score must be one assessed in the window.
