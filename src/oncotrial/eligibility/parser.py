@@ -597,10 +597,12 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
     """Read every criterion item; a lab window announced by an item carries to the next one."""
     readings: list[CriterionReading] = []
     for items in (eligibility.inclusion, eligibility.exclusion):
-        carried: Window | None = None
+        announced: Window | None = None
+        parent_window: tuple[str, Window | None] = ("", None)
         alternatives = _alternative_items(items)
         by_id = {c.id: c for c in items}
         for criterion in items:
+            carried = _carried_window(criterion, announced, parent_window)
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
                 joined = (*reading.criterion.unread, alternatives[criterion.id])
@@ -626,14 +628,33 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
                     reading.criterion,
                     (
                         *reading.warnings,
-                        f"{criterion.id}: the {carried} window of the item before is applied to "
-                        "its laboratory values — confirm",
+                        f"{criterion.id}: the {carried} window announced before this item is "
+                        "applied to its laboratory values — confirm",
                     ),
                     reading.numbers,
                 )
             readings.append(reading)
-            carried = _introduces_window(criterion)
+            announced = _introduces_window(criterion)
+            if "." not in criterion.id:
+                # a top-level item: a window it announces holds for each of its sub-items
+                # ("… laboratory values performed within 42 days prior to dosing:" over
+                # I6.1-I6.5), not only for the first of them
+                parent_window = (criterion.id, announced)
     return tuple(readings)
+
+
+def _carried_window(
+    criterion: Criterion, announced: Window | None, parent: tuple[str, Window | None]
+) -> Window | None:
+    """The window an item's laboratory values are read within: the one the item before
+    announces (a flat list: "…within 14 days before the first dose:" then the tests), else its
+    parent item's while its sub-items go on."""
+    if announced is not None:
+        return announced
+    parent_id, window = parent
+    if window is not None and criterion.id.startswith(parent_id + "."):
+        return window
+    return None
 
 
 def _all(rules: Sequence[Rule]) -> Iterator[Rule]:
