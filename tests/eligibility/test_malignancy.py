@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, rule_statuses, screen_frames
+from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.concepts_oncology import MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
@@ -19,6 +19,8 @@ from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import OtherMalignancyRule, Window, describe_rule
 from oncotrial.eligibility.screening import screen_patient
+
+from .builders import assert_each_rule_equal_in_both_paths
 
 AS_OF = dt.date(2025, 3, 1)
 
@@ -303,16 +305,7 @@ def test_vectorised_equals_one_by_one(
         if conditions is not None:
             fields["conditions"] = conditions
         patients.append(Patient.model_validate(fields))
-    criteria = tuple(
-        Criterion(id=f"E{i}", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,))
-        for i, rule in enumerate(_RULES, start=1)
-    )
-    eligibility = Eligibility(exclusion=criteria)
-    rules = rule_statuses(eligibility, frames_from_patients(patients), as_of=AS_OF)
-    for patient in patients:
-        for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria:
-            (r,) = c.rules
-            assert rules.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+    assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
 
 
 # ---- "History of <site> cancer" (NCT00056407 E2, NCT02147080 E1, NCT03862001 I5 and E2)

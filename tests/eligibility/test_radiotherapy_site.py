@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, rule_statuses, screen_frames
+from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.concepts_oncology import BODY_SITES
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
@@ -19,6 +19,8 @@ from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ProcedureRule, Window, describe_rule
 from oncotrial.eligibility.screening import screen_patient
+
+from .builders import assert_each_rule_equal_in_both_paths
 
 AS_OF = dt.date(2025, 3, 1)
 
@@ -157,13 +159,4 @@ def test_vectorised_equals_one_by_one(people: list[list[dict[str, Any]] | None])
         )
         for i, procs in enumerate(people)
     ]
-    criteria = tuple(
-        Criterion(id=f"E{i}", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,))
-        for i, rule in enumerate(_RULES, start=1)
-    )
-    eligibility = Eligibility(exclusion=criteria)
-    rules = rule_statuses(eligibility, frames_from_patients(patients), as_of=AS_OF)
-    for patient in patients:
-        for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria:
-            (r,) = c.rules
-            assert rules.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+    assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)

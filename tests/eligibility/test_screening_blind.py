@@ -17,13 +17,11 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.screening import Verdict, screen_patient
+from oncotrial.eligibility.screening import Verdict
 
+from .corpus_measure import check_case, count_judgements, judged
 from .test_corpus_blind import ITEMS, READ
-from .test_screening_cases import judge
 
 AS_OF = dt.date(2025, 3, 1)
 DAY = "2025-02-27"
@@ -400,31 +398,12 @@ def _params() -> list[Any]:
     ]
 
 
-def _eligibility(case: Case) -> Eligibility:
-    criterion = READ[(case.nct, case.item)]
-    inclusion = (criterion,) if criterion.kind is CriterionKind.INCLUSION else ()
-    exclusion = (criterion,) if criterion.kind is CriterionKind.EXCLUSION else ()
-    return Eligibility(inclusion=inclusion, exclusion=exclusion)
-
-
 def _judged() -> list[str]:
-    return [
-        judge(
-            case.truth,
-            screen_patient(_eligibility(case), _patient(**case.patient), as_of=AS_OF)
-            .criteria[0]
-            .verdict,
-        )
-        for case in CASES
-    ]
+    return judged(((READ[(c.nct, c.item)], _patient(**c.patient), c.truth) for c in CASES), AS_OF)
 
 
 def tally() -> dict[str, int]:
-    counts = {"cases": len(CASES), "decided right": 0, "left undecided right": 0}
-    counts |= {"not computed": 0, "wrong": 0}
-    for judged in _judged():
-        counts[judged] += 1
-    return counts
+    return count_judgements(_judged())
 
 
 def test_every_case_quotes_a_blind_item() -> None:
@@ -437,12 +416,8 @@ def test_every_case_quotes_a_blind_item() -> None:
 
 @pytest.mark.parametrize("case", _params())
 def test_screening_case(case: Case) -> None:
-    eligibility = _eligibility(case)
-    one = _patient(**case.patient)
-    result = screen_patient(eligibility, one, as_of=AS_OF).criteria[0]
-    assert judge(case.truth, result.verdict) != "wrong", (case.misread, result.verdict)
-    batch = screen_frames(eligibility, frames_from_patients([one]), as_of=AS_OF)
-    assert batch.loc[one.id, result.criterion_id] == result.status.value, case
+    criterion = READ[(case.nct, case.item)]
+    check_case(criterion, _patient(**case.patient), case.truth, AS_OF, case.misread)
 
 
 def test_no_wrong_verdict() -> None:

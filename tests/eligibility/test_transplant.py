@@ -11,13 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, rule_statuses, screen_frames
+from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ProcedureRule, Window, describe_rule
 from oncotrial.eligibility.screening import screen_patient
+
+from .builders import assert_each_rule_equal_in_both_paths
 
 AS_OF = dt.date(2025, 3, 1)
 # a tuning record of the corpus (TREC 2022 sample) and checkpoint-inhibitor templates
@@ -144,16 +146,7 @@ def test_vectorised_equals_one_by_one(people: list[list[dict[str, Any]] | None])
         )
         for i, procs in enumerate(people)
     ]
-    criteria = tuple(
-        Criterion(id=f"E{i}", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,))
-        for i, rule in enumerate(_RULES, start=1)
-    )
-    eligibility = Eligibility(exclusion=criteria)
-    rules = rule_statuses(eligibility, frames_from_patients(patients), as_of=AS_OF)
-    for patient in patients:
-        for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria:
-            (r,) = c.rules
-            assert rules.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+    assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
 
 
 def test_the_new_kinds_are_declared_unmapped_in_the_omop_map() -> None:
