@@ -128,34 +128,37 @@ CONDITIONS = _index(
     )
 )
 
+# The antibodies of each class, by INN, once (WHO ATC L01FF, L01FX04, L01FX20); cadonilimab, a
+# PD-1 × CTLA-4 bispecific, is in both.
+_PD1_PDL1 = (
+    "pembrolizumab",
+    "nivolumab",
+    "cemiplimab",
+    "dostarlimab",
+    "atezolizumab",
+    "durvalumab",
+    "avelumab",
+    "toripalimab",
+    "sintilimab",
+    "camrelizumab",
+    "tislelizumab",
+    "serplulimab",
+    "penpulimab",
+    "sugemalimab",
+    "envafolimab",
+    "adebrelimab",
+    "benmelstobart",
+    "ivonescimab",
+    "cadonilimab",
+)
+_CTLA4 = ("ipilimumab", "tremelimumab", "cadonilimab")
+
 THERAPIES = _index(
     (
         Concept(
             "immune_checkpoint_inhibitor",
             "Immune checkpoint inhibitor (anti-PD-1, anti-PD-L1, anti-CTLA-4)",
-            (
-                "pembrolizumab",
-                "nivolumab",
-                "cemiplimab",
-                "dostarlimab",
-                "atezolizumab",
-                "durvalumab",
-                "avelumab",
-                "ipilimumab",
-                "tremelimumab",
-                "toripalimab",
-                "sintilimab",
-                "camrelizumab",
-                "tislelizumab",
-                "serplulimab",
-                "penpulimab",
-                "sugemalimab",
-                "envafolimab",
-                "adebrelimab",
-                "benmelstobart",
-                "ivonescimab",
-                "cadonilimab",
-            ),
+            tuple(dict.fromkeys(_PD1_PDL1 + _CTLA4)),
             atc=("L01FF", "L01FX04", "L01FX20"),
         ),
         # Issue 12: "no prior anti-PD-1 or anti-PD-L1" says nothing of ipilimumab; the two
@@ -164,27 +167,7 @@ THERAPIES = _index(
         Concept(
             "pd1_pdl1_inhibitor",
             "Anti-PD-1 or anti-PD-L1 antibody",
-            (
-                "pembrolizumab",
-                "nivolumab",
-                "cemiplimab",
-                "dostarlimab",
-                "atezolizumab",
-                "durvalumab",
-                "avelumab",
-                "toripalimab",
-                "sintilimab",
-                "camrelizumab",
-                "tislelizumab",
-                "serplulimab",
-                "penpulimab",
-                "sugemalimab",
-                "envafolimab",
-                "adebrelimab",
-                "benmelstobart",
-                "ivonescimab",
-                "cadonilimab",
-            ),
+            _PD1_PDL1,
             atc=("L01FF",),
             sources=(
                 "WHO ATC L01FF PD-1/PDL-1 (programmed cell death protein 1/death ligand 1) "
@@ -194,7 +177,7 @@ THERAPIES = _index(
         Concept(
             "ctla4_inhibitor",
             "Anti-CTLA-4 antibody",
-            ("ipilimumab", "tremelimumab", "cadonilimab"),
+            _CTLA4,
             atc=("L01FX04", "L01FX20"),
             sources=("WHO ATC L01FX04 ipilimumab, L01FX20 tremelimumab",),
         ),
