@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,20 +80,32 @@ def _sql_path(
     out["overall"] = raw["overall"].astype(int).map(_OVERALL)
     for cid, column in compiled.criterion_columns.items():
         out[cid] = raw[column].astype(int).map(_STATUS)
-    parts = []
-    for rule_id, column in compiled.evidence_columns.items():
-        ids = raw[column]
-        parts.append(
-            np.where(
-                ids.notna(), f"{rule_id}:measurement_id=" + ids.astype("Int64").astype(str), ""
-            )
-        )
-    if parts:
-        stacked = np.stack(parts, axis=1)
-        out["evidence"] = [";".join(p for p in row if p) for row in stacked]
-    else:
-        out["evidence"] = ""
+    out["evidence"] = _evidence(raw, compiled.evidence_columns)
     return out, compiled.kinds, sql
+
+
+def _evidence(raw: pd.DataFrame, columns: dict[str, str]) -> Any:
+    """``rule:measurement_id=N`` for each rule with a deciding row, joined by ``;`` per person.
+
+    In Arrow's string kernels: a Python join per person took about 6 s of a single core at 10^6
+    persons, a fifth of the 30 s target (bench/RESULTS.md, issue 16).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns:
+        return ""
+    parts = []
+    for rule_id, column in columns.items():
+        ids = pa.array(raw[column].astype("Int64"), type=pa.int64())
+        text = pc.cast(ids, pa.string())
+        # ";rule:measurement_id=N", or "" where no row decided (a null id)
+        part = pc.binary_join_element_wise(f";{rule_id}:measurement_id=", text, "")
+        parts.append(pc.fill_null(part, ""))
+    # the parts end to end, less the first ";" (not null_handling="skip": pyarrow 26 drops
+    # the rows whose parts are all null)
+    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), 1)
+    return joined.to_pandas().to_numpy()
 
 
 def _memory_path(
