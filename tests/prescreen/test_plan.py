@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.rules import Comparator, LabRule, Window
@@ -97,3 +98,27 @@ def test_windows_share_the_latest_row(tmp_path: Path) -> None:
                 assert table.loc[4, "evidence"] == "I2-1:measurement_id=41"
     finally:
         warehouse.close()
+
+
+def test_slices_of_persons_give_the_one_query_result(
+    small_duckdb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse larger than a slice is screened a slice of person ids at a time (the
+    statement's $low/$high): every status and evidence id equals the one-query result."""
+    from oncotrial.prescreen.run import _slices
+
+    eligibility = find_protocol("002").eligibility
+    warehouse = open_warehouse(small_duckdb)
+    try:
+        whole = prescreen(warehouse, eligibility, as_of=AS_OF)
+        assert _slices(warehouse) == []  # 300 persons: one query
+        monkeypatch.setenv("ONCOTRIAL_PRESCREEN_SLICE", "70")
+        slices = _slices(warehouse)
+        sliced = prescreen(warehouse, eligibility, as_of=AS_OF)
+    finally:
+        warehouse.close()
+    assert len(slices) == 5
+    assert slices[0][0] < slices[0][1] == slices[1][0]  # contiguous, no person twice
+    assert sliced.sql is not None and "$low" in sliced.sql
+    assert len(whole.table) > 250
+    pd.testing.assert_frame_equal(sliced.table, whole.table)
