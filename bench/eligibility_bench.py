@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oncotrial.eligibility.batch import EPOCH, PatientFrames, day_number, screen_frames
+from oncotrial.eligibility.batch import screen_frames
+from oncotrial.eligibility.batch_frames import EPOCH, PatientFrames, day_number
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.screening import screen_patient
 from oncotrial.formats.protocol_files import bundled_protocols

@@ -288,8 +288,9 @@ def test_batch_equals_one_by_one(
         ),
         ("Known contraindications to cryoablation. ECOG 0-1", "Known contraindications to"),
         ("Creatinine clearance ≥ 60 mL/min measured", "measured"),
-        # a sex restriction the parser has no rule for is never dropped (NCT03861507)
-        ("Male, aged 18 years or older", "Male"),
+        # a restriction the parser has no rule for is never dropped ("Male, aged 18 years or
+        # older", NCT03861507, is now read as sex and age: test_parser)
+        ("Postmenopausal women aged ≥ 50 years", "Postmenopausal"),
     ],
 )
 def test_a_condition_no_rule_reads_makes_the_item_a_checklist_item(text: str, unread: str) -> None:

@@ -315,3 +315,43 @@ def test_karnofsky_phrasings(text: str, low: int) -> None:
     (rule,) = c.rules
     assert isinstance(rule, PerformanceStatusRule) and rule.scale == "Karnofsky"
     assert rule.allowed == tuple(range(low, 101, 10)) and c.unread == ()
+
+
+def _inclusion(*items: tuple[str, str]) -> tuple[str, ...]:
+    from oncotrial.eligibility.criteria import Eligibility
+
+    criteria = tuple(Criterion(id=i, kind=CriterionKind.INCLUSION, text=text) for i, text in items)
+    readings = read_eligibility(Eligibility(inclusion=criteria, exclusion=()))
+    return tuple(
+        "; ".join(describe_rule(r) for r in reading.criterion.rules) for reading in readings
+    )
+
+
+def test_a_parent_items_window_holds_for_each_of_its_sub_items() -> None:
+    # NCT01638676 I6 as quoted in jwlieb/clinical-trial-agent @ 387df17: the 42-day window of the
+    # parent was given to its first sub-item only, so ANC had a window and platelets none
+    read = _inclusion(
+        (
+            "I6",
+            "Adequate hematologic, renal, and liver function as defined by laboratory values "
+            "performed within 42 days prior to initiation of dosing:",
+        ),
+        ("I6.1", "Absolute neutrophil count (ANC) ≥ 1.0 x 109/L;"),
+        ("I6.2", "Platelet count ≥ 50 x 109/L;"),
+        ("I6.3", "Hemoglobin ≥ 8 g/dL;"),
+        ("I7", "Platelet count ≥ 75 x 109/L"),
+    )
+    window = "within 42 days before the first dose"
+    assert all(r.endswith(window) for r in read[1:4]), read
+    # the next top-level item is outside the parent: no window
+    assert read[4] == "Platelet count ≥ 75 × 10^9/L", read
+
+
+def test_a_flat_items_window_holds_for_the_next_item_only() -> None:
+    read = _inclusion(
+        ("I1", "Laboratory values within 14 days prior to the first dose:"),
+        ("I2", "ANC ≥ 1.5 × 10^9/L"),
+        ("I3", "Platelets ≥ 100 × 10^9/L"),
+    )
+    assert read[1].endswith("within 14 days before the first dose"), read
+    assert read[2] == "Platelet count ≥ 100 × 10^9/L", read

@@ -172,6 +172,7 @@ def test_signature_records_who_when_meaning_and_hash_and_a_change_voids_it(store
     from oncotrial.store.casebook import (
         MEANING,
         canonical_content,
+        mark_complete,
         sign_casebook,
         signature_valid,
     )
@@ -183,6 +184,15 @@ def test_signature_records_who_when_meaning_and_hash_and_a_change_voids_it(store
     with pytest.raises(IntegrityError, match="password is not right"):
         sign_casebook(subject, user=site, password="guess")
     assert not Signature.objects.exists()
+    # SIGN-5: refused, naming every form with records that is not marked complete
+    with pytest.raises(IntegrityError) as refused:
+        sign_casebook(subject, user=site, password="site-password-1")
+    assert "not marked complete: the subject-level forms, visit WEEK 8." in str(refused.value)
+    assert not Signature.objects.exists()
+    mark_complete(subject, "", user=site)
+    with pytest.raises(IntegrityError, match=r"not marked complete: visit WEEK 8\."):
+        sign_casebook(subject, user=site, password="site-password-1")
+    mark_complete(subject, WEEK, user=site)
     signature = sign_casebook(subject, user=site, password="site-password-1", excluded=["armcd"])
     assert (signature.signer_name, signature.meaning) == ("Ada Investigator", MEANING)
     content = canonical_content(subject, ["armcd"])
@@ -207,9 +217,11 @@ def test_signature_records_who_when_meaning_and_hash_and_a_change_voids_it(store
 def test_a_write_bypassing_the_hook_shows_as_a_mismatch(store, ctcae) -> None:
     from django.db import connection
 
-    from oncotrial.store.casebook import sign_casebook, signature_valid
+    from oncotrial.store.casebook import mark_complete, sign_casebook, signature_valid
 
     c = _casebook(ctcae)
+    for visit in ("", WEEK):
+        mark_complete(c["subject"], visit, user=c["site"])
     signature = sign_casebook(c["subject"], user=c["site"], password="site-password-1")
     with connection.cursor() as cursor:
         cursor.execute("UPDATE store_labresult SET orres = '7' WHERE id = %s", [c["lab"].pk])

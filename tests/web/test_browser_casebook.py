@@ -5,6 +5,7 @@ signature — each step as the person would click it, what they then see asserte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from .browser import PASSWORD, Session, browse, prepared_server, user
 from .helpers import eligible_subject, generate_list, randomize
 
 pytestmark = pytest.mark.browser
+
+SUBJECT_FORMS = "Subject-level forms (demographics, adverse events, medications)"
 
 AE = {
     "term": "pneumonitis",
@@ -125,12 +128,24 @@ def test_complete_verify_edit_lock_unlock_sign_and_void(site) -> None:
 
     def site_meets_the_lock(s: Session) -> None:
         s.go(lab)
-        assert "Visit SCREENING was locked by dm" in s.page.locator(".flash").inner_text()
+        # The locked form says which lock, by whom and when, and offers nothing to edit: its
+        # fields disabled, no reason box, no Save (as a monitor sees a record).
+        notice = s.page.locator("#record-locked")
+        assert notice.is_visible()
+        assert "Visit SCREENING was locked by dm at" in notice.inner_text()
+        assert re.fullmatch(
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", notice.locator(".locked-at").inner_text()
+        )
+        assert "Ask a data manager to unlock it" in notice.inner_text()
         assert s.page.locator("#id_value").is_disabled()
-        _click(s, "button:has-text('Save correction')")
-        s.expected_refusal(423)
-        assert "Visit SCREENING was locked by dm" in s.page.locator("main").inner_text()
-        assert "Ask a data manager to unlock it" in s.page.locator("main").inner_text()
+        assert s.page.locator("#id_reason").count() == 0
+        assert s.page.locator("#entry-form button[type='submit']").count() == 0
+        assert s.page.locator("button:has-text('Save')").count() == 0
+        # The subject-level forms are not locked: the adverse event still offers its Save.
+        s.go(f"/t/001/subjects/{usubjid}/ae/{made['ae']}/")
+        assert s.page.locator("#record-locked").count() == 0
+        assert s.page.locator("button:has-text('Save correction')").is_visible()
+        assert s.page.locator("#id_reason").is_visible()
 
     browse(base, "inv", site_meets_the_lock)
 
@@ -143,10 +158,51 @@ def test_complete_verify_edit_lock_unlock_sign_and_void(site) -> None:
 
     browse(base, "dm", manager_unlocks_with_a_reason)
 
+    def manager_locks_the_casebook(s: Session) -> None:
+        s.go(book)
+        _click(s, "button:has-text('Lock the whole casebook')")
+        assert s.page.locator("#casebook-locked").is_visible()
+
+    browse(base, "dm", manager_locks_the_casebook)
+
+    def site_meets_the_casebook_lock(s: Session) -> None:
+        subject = f"/t/001/subjects/{usubjid}/"
+        # Every new form and every correction says the casebook is locked, by whom and when,
+        # with nothing to fill or save.
+        for path in ("ae/new/", "labs/panel/", "assessments/new/", f"ae/{made['ae']}/"):
+            s.go(subject + path)
+            notice = s.page.locator("#record-locked")
+            assert notice.is_visible(), path
+            assert "This casebook was locked by dm at" in notice.inner_text(), path
+            assert s.page.locator("main button[type='submit']:visible").count() == 0, path
+            assert s.page.locator("main input:visible:enabled").count() == 0, path
+
+    browse(base, "inv", site_meets_the_casebook_lock)
+
+    def manager_unlocks_the_casebook(s: Session) -> None:
+        s.go(book)
+        s.page.fill("input[aria-label='Reason to unlock the casebook']", "late AE follow-up")
+        _click(s, "button:has-text('Unlock the casebook')")
+        assert s.page.locator("#casebook-locked").count() == 0
+
+    browse(base, "dm", manager_unlocks_the_casebook)
+
     def investigator_signs(s: Session) -> None:
         s.go(book)
         assert "Not signed yet." in s.page.locator("main").inner_text()
+        # SIGN-5: the subject-level forms (demographics, the AE) are not marked complete yet: the
+        # sign page says so, naming them, and offers no password box or Sign button.
         _click(s, "a:has-text('Sign the casebook')")
+        refusal = s.page.locator("#incomplete").inner_text()
+        assert "cannot be signed yet; not marked complete: the subject-level forms." in refusal
+        assert "SCREENING" not in refusal  # complete since the site marked it
+        assert s.page.locator("#id_password").count() == 0
+        assert s.page.locator("button:has-text('Sign')").count() == 0
+        _click(s, "#incomplete a:has-text('casebook page')")
+        _click(s, f"button[aria-label='Mark {SUBJECT_FORMS} complete']")
+        assert _status(s, "") == "complete"
+        _click(s, "a:has-text('Sign the casebook')")
+        assert s.page.locator("#incomplete").count() == 0
         assert "I approve the data in this casebook as accurate and complete." in (
             s.page.locator("#meaning").inner_text()
         )

@@ -98,7 +98,10 @@ def test_a_locked_record_refuses_edits_with_423_and_a_clear_message(book) -> Non
     assert db.AdverseEvent.objects.get().grade == 2 and db.AdverseEvent.objects.count() == 1
     # The form itself says so, its fields disabled.
     shown = inv.get(edit).content.decode()
-    assert "This casebook was locked by dm" in shown and "disabled" in shown
+    assert 'id="record-locked"' in shown and "disabled" in shown
+    assert 'This casebook was locked by <span class="locked-by">dm</span>' in shown
+    assert "Save correction" not in shown and 'name="reason"' not in shown
+    assert inv.get(edit + "?format=json").json()["locked"]["by"] == "dm"
     assert (
         dm.post(url, {"action": "unlock_casebook", "reason": "AE grade query"}).status_code == 302
     )
@@ -109,6 +112,7 @@ def test_a_locked_record_refuses_edits_with_423_and_a_clear_message(book) -> Non
 def test_signing_needs_the_password_and_an_edit_voids_the_signature(book) -> None:
     from oncotrial.store import models as db
     from oncotrial.store.casebook import MEANING
+    from oncotrial.store.signoff import Signature
 
     clients, usubjid, url = book
     inv, dm, mon = clients["inv"], clients["dm"], clients["mon"]
@@ -119,6 +123,21 @@ def test_signing_needs_the_password_and_an_edit_voids_the_signature(book) -> Non
     assert page["meaning"] == MEANING and page["signer"] == "Ines Vestigator"
     wrong = inv.post(sign + "?format=json", {"password": "nope"})
     assert wrong.status_code == 403 and "password is not right" in wrong.json()["error"]
+    # SIGN-5: not before every form with records is marked complete, and the refusal names them
+    with_records = [v["visit"] for v in page["visits"] if v["records"]]
+    assert with_records == ["", "SCREENING"]
+    assert page["incomplete"] == ["the subject-level forms", "visit SCREENING"]
+    early = inv.post(sign + "?format=json", {"password": "Correct-Horse-42"})
+    assert early.status_code == 409
+    assert (
+        "not marked complete: the subject-level forms, visit SCREENING." in (early.json()["error"])
+    )
+    assert not Signature.objects.exists()
+    assert inv.post(url, {"action": "complete", "visit": ""}).status_code == 302
+    assert mon.post(url, {"action": "verify", "visit": ""}).status_code == 302  # verified counts
+    assert inv.get(sign + "?format=json").json()["incomplete"] == ["visit SCREENING"]
+    assert inv.post(url, {"action": "complete", "visit": "SCREENING"}).status_code == 302
+    assert inv.get(sign + "?format=json").json()["incomplete"] == []
     signed = inv.post(sign + "?format=json", {"password": "Correct-Horse-42"})
     assert signed.status_code == 201
     digest = signed.json()["sha256"]

@@ -79,3 +79,48 @@ def test_visits_page_queries_do_not_grow_with_subjects(web: Any) -> None:
     assert first["days_overdue"] == max(r["days_overdue"] for r in data["overdue"])
     row = f"<td>{first['visit']}</td><td>{first['target']}</td>"
     assert row in html and f"overdue · {first['days_overdue']} days" in html
+
+
+def _rows(html: str, table: str) -> list[tuple[str, str]]:
+    """The (subject, visit) rows of one table of the Visits page, in order."""
+    import re
+
+    start = html.index(f"<h2>{table}")
+    end = html.find("<h2>", start + 1)
+    section = html[start : end if end > 0 else len(html)]
+    return re.findall(r'<tr><td><a href="[^"]+">([^<]+)</a></td><td>([^<]+)</td>', section)
+
+
+def test_visits_page_pages_each_table_fifty_rows_at_a_time(web: Any) -> None:
+    from oncotrial.store.allocation import store_generated_list
+    from oncotrial.web.trials import protocol_of
+
+    trial = web.trial("001")
+    admin = web.member("inv", trial, "investigator")
+    store_generated_list(
+        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
+        user=admin,
+    )  # fmt: skip
+    client = web.client(admin)
+    _enrol(trial, admin, 1, 18)  # six overdue visits each
+    data = client.get("/t/001/visits/?format=json").json()
+    overdue = [(r["usubjid"], r["visit"]) for r in data["overdue"]]
+    assert len(overdue) > 100, len(overdue)  # three pages at least; the JSON twin lists all
+    first = client.get("/t/001/visits/").content.decode()
+    assert _rows(first, "Overdue") == overdue[:50]
+    assert f"Overdue visits 1–50 of {len(overdue)}" in first
+    assert 'href="?overdue_page=2" rel="next"' in first
+    # page 2 of the overdue table keeps the other tables' pages in its links
+    second = client.get("/t/001/visits/?overdue_page=2&due_page=1").content.decode()
+    assert _rows(second, "Overdue") == overdue[50:100]
+    assert f"Overdue visits 51–100 of {len(overdue)}" in second
+    assert 'href="?overdue_page=3&amp;due_page=1" rel="next"' in second
+    assert 'href="?overdue_page=1&amp;due_page=1" rel="prev"' in second
+    # a page past the last shows the last; a page number that is not one shows the first
+    pages = -(-len(overdue) // 50)
+    last = client.get("/t/001/visits/?overdue_page=999").content.decode()
+    assert _rows(last, "Overdue") == overdue[(pages - 1) * 50 :]
+    assert (
+        _rows(client.get("/t/001/visits/?overdue_page=x").content.decode(), "Overdue")
+        == (overdue[:50])
+    )

@@ -109,21 +109,46 @@ _LIST = (
         "Aspartate aminotransferase",
         "U/L",
         ("1920-8",),
-        ("aspartate aminotransferase", "aspartate transaminase", "AST", "SGOT"),
+        (
+            "aspartate aminotransferase",
+            "aspartate transaminase",
+            "glutamic-oxaloacetic transaminase",
+            "glutamate-oxaloacetate transaminase",
+            "AST",
+            "SGOT",
+            "GOT",  # glutamic-oxaloacetic transaminase, the older name of AST
+        ),
     ),
     Analyte(
         "alt",
         "Alanine aminotransferase",
         "U/L",
         ("1742-6",),
-        ("alanine aminotransferase", "alanine transaminase", "ALT", "SGPT"),
+        (
+            "alanine aminotransferase",
+            "alanine transaminase",
+            "glutamic-pyruvic transaminase",
+            "glutamate-pyruvate transaminase",
+            "ALT",
+            "SGPT",
+            "GPT",  # glutamic-pyruvic transaminase, the older name of ALT
+        ),
     ),
     Analyte(
         "bilirubin",
         "Total bilirubin",
         "umol/L",
         ("1975-2", "14631-6"),
-        ("total bilirubin", "serum bilirubin", "bilirubin", "TBIL", "TBil", "BIL"),
+        (
+            "total serum bilirubin",
+            "serum total bilirubin",
+            "total bilirubin",
+            "serum bilirubin",
+            "bilirubin",
+            "TBIL",
+            "TBil",
+            "BIL",
+        ),
         molar_mass=584.66,
     ),
     Analyte(
@@ -173,7 +198,7 @@ _LIST = (
         "International normalized ratio",
         "{ratio}",
         ("6301-6", "34714-6"),
-        ("international normalized ratio", "INR"),
+        ("international normalized ratio", "international normalised ratio", "PT-INR", "INR"),
     ),
     Analyte(
         "tsh",
@@ -208,6 +233,9 @@ _LIST = (
             "urine dipstick protein",
             "dipstick proteinuria",
             "urine protein",
+            "urinary protein",
+            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale
+            "proteinuria",
         ),
         scale=Scale.ORDINAL,
         results=_DIPSTICK,
@@ -217,7 +245,12 @@ _LIST = (
         "Urine protein (24-hour)",
         "g/24h",
         ("2889-4",),
-        ("24-hour urine protein", "24 hour urine protein", "24-h urine protein"),
+        (
+            "24-hour urine protein",
+            "24 hour urine protein",
+            "24-h urine protein",
+            "24-hour urinary protein",
+        ),
     ),
     Analyte(
         "calcium_ionized",
@@ -301,6 +334,59 @@ _LIST = (
         "%",
         ("10230-1",),
         ("left ventricular ejection fraction", "LVEF"),
+    ),
+    # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
+    # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at
+    # 53b8283941322229af050582d9ed947951b8e483 (NLM's LOINC flowsheet tables): 59410-1 "Oxygen
+    # saturation in Arterial blood by Pulse oximetry --on room air", 3040-3 "Lipase [Enzymatic
+    # activity/volume] in Serum or Plasma", 1798-8 "Amylase [Enzymatic activity/volume] in Serum
+    # or Plasma", 2857-1 "Prostate specific Ag [Mass/volume] in Serum or Plasma"; 59408-5
+    # "Oxygen saturation in Arterial blood by Pulse oximetry" (HL7 US Core pulse-oximetry
+    # profile; its OMOP concept 40762499 has that name in OHDSI/DataQualityDashboard) and 24467-3
+    # "CD3+CD4+ (T4 helper) cells [#/volume] in Blood" (OMOP 3028167 with that name in
+    # answerdigital/oxford-omop-data-mapper LabTestLookup.cs). An arterial blood gas saturation
+    # (SaO2, 2708-6) is another method and is not read as SpO2.
+    Analyte(
+        "spo2",
+        "Oxygen saturation (pulse oximetry)",
+        "%",
+        ("59408-5", "59410-1"),
+        (
+            "peripheral oxygen saturation",
+            "peripheral capillary oxygen saturation",
+            "oxygen saturation",
+            "O2 saturation",
+            "pulse oximetry",
+            "SpO2",
+        ),
+    ),
+    Analyte("lipase", "Lipase", "U/L", ("3040-3",), ("serum lipase", "lipase")),
+    Analyte("amylase", "Amylase", "U/L", ("1798-8",), ("serum amylase", "amylase")),
+    Analyte(
+        "psa",
+        "Prostate-specific antigen",
+        "ng/mL",
+        ("2857-1",),
+        ("serum prostate-specific antigen", "prostate-specific antigen", "PSA"),
+    ),
+    Analyte(
+        "cd4",
+        "CD4+ T-cell count",
+        "/uL",
+        ("24467-3",),
+        (
+            "CD4+ T-lymphocyte count",
+            "CD4+ T-cell count",
+            "CD4 T-cell count",
+            "CD4+ lymphocyte count",
+            "CD4 lymphocyte count",
+            "CD4+ cell count",
+            "CD4 cell count",
+            "CD4+ count",
+            "CD4 count",
+            "CD4+",
+            "CD4",
+        ),
     ),
 )
 

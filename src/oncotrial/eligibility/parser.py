@@ -374,6 +374,9 @@ _BENIGN_OR = re.compile(
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
+    r"(?:patients\s+)?may\s+be\s+transfused|(?:blood\s+)?transfusions?\s+(?:is\s+|are\s+)?"
+    r"(?:allowed|permitted)(?:\s+to\s+(?:achieve|reach|meet)(?:\s+(?:or\s+maintain\s+)?"
+    r"(?:this|the)\s+(?:target|criterion|level|value))?)?|"
     r"including\s+both\s+ends|"
     # the reference date of every window is the first dose (Window): naming it adds nothing
     r"prior\s+to\s+(?:the\s+)?(?:first\s+dose|start|initiation)\s+of\s+(?:the\s+)?study\s+"
@@ -400,7 +403,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed treated received""",
+    ckd epi required diagnosed treated received dipstick""",
     )
 )
 
@@ -451,6 +454,9 @@ def _unread(
 def read_criterion(criterion: Criterion, carried_window: Window | None = None) -> CriterionReading:
     """Propose rules for one criterion item (replacing any it has) and list its numbers."""
     reader = _Reader(criterion, normalise_text(criterion.text), carried_window)
+    number = _ITEM_NUMBER.match(reader.text)
+    if number is not None:
+        reader.consume(0, number.end())  # the item's own number, not a limit
     for read in _READERS:
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))
@@ -470,10 +476,51 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     negated = any(isinstance(rule, NotRule) for rule in rules)
     unread = _unread(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
+    unread += _subgroup_tests(rules, reader.text)
+    if not reader.exclusion:
+        unread += _either_side(rules, criterion.text)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
         numbers=numbers,
+    )
+
+
+# A sub-item's number left at the start of its text: "2)Platelet count≥50×10⁹/L", "(3) ANC …",
+# "2 Male or female patient 18 to 75 years" (never a number followed by a unit or "years").
+_ITEM_NUMBER = re.compile(
+    r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
+    r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
+)
+
+
+def _either_side(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
+    """Two limits of one test on either side ("AST and ALT < 1 × ULN or > 5 × ULN") with an
+    "or" between them that no any-of rule reads: required together, no patient could meet them."""
+    found: list[str] = []
+    limits = [r for r in rules if isinstance(r, LabRule) and r.source is not None]
+    for k, a in enumerate(limits):
+        for b in limits[k + 1 :]:
+            assert a.source is not None and b.source is not None
+            upper_a = a.comparator in {Comparator.LE, Comparator.LT}
+            upper_b = b.comparator in {Comparator.LE, Comparator.LT}
+            between = text[a.source.end : b.source.start]
+            if a.analyte == b.analyte and upper_a != upper_b and re.search(r"\bor\b", between):
+                found.append(f"{a.source.text} … {b.source.text} (either side of a range)")
+    return tuple(found)
+
+
+def _subgroup_tests(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
+    """A limit on a test only a subgroup has: a CD4 count is measured in people with HIV, and a
+    criteria item that gives one without naming HIV (a sub-item of "HIV-positive patients must
+    have:") is a limit for that subgroup, not for everyone."""
+    if re.search(r"\bHIV\b|\bAIDS\b|human immunodeficiency", text, re.I):
+        return ()
+    return tuple(
+        f"{rule.source.text if rule.source else 'CD4 count'} (a CD4 count limit is for patients "
+        "with HIV; the item names no such subgroup)"
+        for rule in _all(rules)
+        if isinstance(rule, LabRule) and rule.analyte == "cd4"
     )
 
 
@@ -522,16 +569,53 @@ def _alternative_items(items: tuple[Criterion, ...]) -> dict[str, str]:
     return joined
 
 
+# A parent item that names a subgroup its sub-items apply to: "HIV-positive patients must have:",
+# "For patients with liver metastases:", "If on anticoagulation:"
+_SUBGROUP = re.compile(
+    r"\b(?:if|unless|except|when|whose|positive|negative|infected|carriers?|seropositive)\b"
+    r"|\b(?:for|in)\s+(?:[\w-]+\s+){0,3}?(?:patients|subjects|participants|those|women|men)\b"
+    r"|\b(?:patients|subjects|participants|those|women|men)\s+(?:with|who|on|receiving|taking)\b",
+    re.I,
+)
+
+
+def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
+    """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
+    parent_id = criterion.id
+    while "." in parent_id:
+        parent_id = parent_id.rsplit(".", 1)[0]
+        parent = by_id.get(parent_id)
+        if parent is None:
+            continue
+        text = _BENIGN_OR.sub(" ", normalise_text(parent.text).text)
+        if _SUBGROUP.search(text):
+            return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
+    return None
+
+
 def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
     """Read every criterion item; a lab window announced by an item carries to the next one."""
     readings: list[CriterionReading] = []
     for items in (eligibility.inclusion, eligibility.exclusion):
-        carried: Window | None = None
+        announced: Window | None = None
+        parent_window: tuple[str, Window | None] = ("", None)
         alternatives = _alternative_items(items)
+        by_id = {c.id: c for c in items}
         for criterion in items:
+            carried = _carried_window(criterion, announced, parent_window)
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
                 joined = (*reading.criterion.unread, alternatives[criterion.id])
+                reading = CriterionReading(
+                    reading.criterion.model_copy(update={"unread": joined}),
+                    reading.warnings,
+                    reading.numbers,
+                )
+            subgroup = _subgroup_parent(criterion, by_id)
+            if subgroup is not None and reading.criterion.rules:
+                # "HIV-positive patients must have: CD4+ cell count ≥ 250/mm³": the sub-item's
+                # limit is for the parent's subgroup only; read alone it would hold everyone to it
+                joined = (*reading.criterion.unread, subgroup)
                 reading = CriterionReading(
                     reading.criterion.model_copy(update={"unread": joined}),
                     reading.warnings,
@@ -544,14 +628,33 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
                     reading.criterion,
                     (
                         *reading.warnings,
-                        f"{criterion.id}: the {carried} window of the item before is applied to "
-                        "its laboratory values — confirm",
+                        f"{criterion.id}: the {carried} window announced before this item is "
+                        "applied to its laboratory values — confirm",
                     ),
                     reading.numbers,
                 )
             readings.append(reading)
-            carried = _introduces_window(criterion)
+            announced = _introduces_window(criterion)
+            if "." not in criterion.id:
+                # a top-level item: a window it announces holds for each of its sub-items
+                # ("… laboratory values performed within 42 days prior to dosing:" over
+                # I6.1-I6.5), not only for the first of them
+                parent_window = (criterion.id, announced)
     return tuple(readings)
+
+
+def _carried_window(
+    criterion: Criterion, announced: Window | None, parent: tuple[str, Window | None]
+) -> Window | None:
+    """The window an item's laboratory values are read within: the one the item before
+    announces (a flat list: "…within 14 days before the first dose:" then the tests), else its
+    parent item's while its sub-items go on."""
+    if announced is not None:
+        return announced
+    parent_id, window = parent
+    if window is not None and criterion.id.startswith(parent_id + "."):
+        return window
+    return None
 
 
 def _all(rules: Sequence[Rule]) -> Iterator[Rule]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
@@ -29,6 +30,7 @@ from oncotrial.eligibility.reading import (
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
+    Comparator,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -40,7 +42,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.units import conversion_factor
-from oncotrial.errors import DictionaryError
+from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
 
@@ -107,23 +109,39 @@ def _lab_rule(
 ) -> Rule | None:
     if mention.derived:
         quantity = DERIVED[mention.key]
-        if t.value is None or t.unit is None:
+        unit = t.unit
+        if (
+            unit is None
+            and quantity.key == "bmi"
+            and t.value is not None
+            and (t.unit_problem is None or t.unit_problem.lower() in {"or", "and"})
+        ):
+            unit = "kg/m^2"  # "BMI more than 35": body mass index is only ever in kg/m² (WHO)
+        if t.value is None or unit is None:
             return None
-        return r.draft(
-            DerivedRule,
-            start,
-            t.end,
-            quantity=quantity.key,
-            comparator=t.comparator,
-            value=t.value,
-            unit=t.unit,
-            within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
-        )
+        try:
+            return r.draft(
+                DerivedRule,
+                start,
+                t.end,
+                quantity=quantity.key,
+                comparator=t.comparator,
+                value=t.value,
+                unit=unit,
+                within=window if quantity.key in {"creatinine_clearance", "egfr"} else None,
+            )
+        except ValueError:
+            # "BMI > 30 kg": a unit the quantity is not in is never read,
+            # and never an internal error
+            r.warn(f"{quantity.name}: the unit {unit} does not fit this quantity; not read")
+            return None
     item = ANALYTES[mention.key]
     if item.scale is not Scale.QUANTITATIVE:
         if t.ordinal is None:
             return None
-        result = {"negative": "negative", "trace": "trace"}.get(t.ordinal.lower(), t.ordinal)
+        # "≥ ++" is the dipstick's 2+ written with pluses
+        plus = f"{len(t.ordinal)}+" if set(t.ordinal) == {"+"} else t.ordinal
+        result = {"negative": "negative", "trace": "trace"}.get(plus.lower(), plus)
         return r.draft(
             LabResultRule,
             start,
@@ -175,21 +193,37 @@ _POSSIBLE_MAX = {
 }
 
 
+# ... and limits below any count a living patient's blood has, in the analyte's unit: "ANC ≥
+# 1.5/µL" is 1.5 × 10^3/µL with the thousands lost, "Hb ≥ 9 g/L" is 9 g/dL; read literally, the
+# limit would pass every patient. 0.01 × 10^9/L is 10 cells per µL; 30 g/L of haemoglobin is
+# below any value compatible with life.
+_POSSIBLE_MIN = {
+    "neutrophils": 0.01,
+    "leukocytes": 0.01,
+    "lymphocytes": 0.01,
+    "platelets": 0.01,
+    "hemoglobin": 30.0,
+}
+
+
 def _impossible(analyte: str, value: float, unit: str) -> bool:
     high = _POSSIBLE_MAX.get(analyte)
+    low = _POSSIBLE_MIN.get(analyte, 0.0)
     item = ANALYTES[analyte]
     if high is None or item.unit is None:
         return False
     try:
-        return value * conversion_factor(unit, item.unit, item.molar_mass) > high
-    except DictionaryError:
+        converted = value * conversion_factor(unit, item.unit, item.molar_mass)
+    except (DictionaryError, RuleError):
+        # a unit that does not convert ("Hb < 12 g / dl" read as grams, "> 10 %" of leukocytes,
+        # haemoglobin in mmol/L): not this test's limit; the rule itself refuses the unit below
         return False
+    return converted > high or 0 < converted < low
 
 
 def _read_labs(r: _Reader) -> None:
     text = r.text
     mentions = _mentions(text)
-    thresholds = _thresholds(text)
     cues = _cues(text)
     window = r.carried_window or _lab_window(text)
     groups = _groups(text, mentions)
@@ -197,7 +231,7 @@ def _read_labs(r: _Reader) -> None:
     last: _Found | None = None
     last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
-    for t in thresholds:
+    for t in _thresholds(text):
         start = -1
         group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
@@ -225,7 +259,7 @@ def _read_labs(r: _Reader) -> None:
         elif (
             group is None
             and last is not None
-            and re.fullmatch(r"[\s,;(]*(?:or|and)?\s*", between_last, re.I)
+            and _SAME_TESTS_GAP.fullmatch(between_last)
             and last_keys
         ):
             # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
@@ -262,7 +296,7 @@ def _read_labs(r: _Reader) -> None:
             if group is None:
                 continue
             start = group[0].start
-        if group is None:
+        if group is None or _either_test(r, group):
             continue
         keys: list[_Mention] = []
         for mention in group:
@@ -306,6 +340,30 @@ def _read_labs(r: _Reader) -> None:
         last = made[-1]
         last_keys = keys
     _assemble_conditions(r)
+    _outside_a_range(r)
+
+
+# between a limit and the next one for the same tests: "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in …",
+# "ALT < 2.5 × ULN, which is allowed < 5 × ULN in patients with liver metastasis"
+_SAME_TESTS_GAP = re.compile(
+    r"[\s,;(]*(?:or|and|(?:(?:which|that)\s+)?(?:is|are)\s+(?:allowed|permitted|acceptable)"
+    r"(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
+    re.I,
+)
+
+
+def _either_test(r: _Reader, group: list[_Mention]) -> bool:
+    """'ALT or AST ≤ 2.5 × ULN' in an inclusion: each test, or either one? The text does not
+    say, so the limit is not read (a warning; the item stays with the investigator). In an
+    exclusion either test over the limit excludes, which is what the item's rules say."""
+    if r.exclusion or len({m.key for m in group}) < 2:
+        return False
+    gaps = [r.text[a.end : b.start] for a, b in pairwise(group)]
+    if not any(re.fullmatch(r"[\s(),]*or[\s(),]*", gap, re.I) for gap in gaps):
+        return False
+    names = " or ".join(r.text[m.start : m.end] for m in group)
+    r.warn(f"'{names}' with one limit: each test or either one is not said; not read")
+    return True
 
 
 def _nearest_group(
@@ -376,7 +434,7 @@ def _attach_cue(
                 and c.start >= t.end
                 and re.fullmatch(
                     r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
-                    r"subjects\s+with\s+|the\s+presence\s+of\s+)?",
+                    r"subjects\s+with\s+|the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?",
                     text[t.end : c.start],
                     re.I,
                 )
@@ -443,7 +501,7 @@ _EXCEPTION = re.compile(
 _CUE_LEAD = re.compile(
     r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
     r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
-    r"\s+)?(?:the\s+presence\s+of\s+)?$",
+    r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
     re.I,
 )
 _QUALIFIER = re.compile(
@@ -594,6 +652,38 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _upper(rule: Rule) -> bool | None:
+    if isinstance(rule, LabRule | DerivedRule):
+        return rule.comparator in {Comparator.LE, Comparator.LT}
+    return None
+
+
+def _outside_a_range(r: _Reader) -> None:
+    """ "BMI < 18.5 or > 30 kg/m²", "ANC < 1.0 or > 8.0 × 10^9/L": one test outside a range, an
+    alternative. In an exclusion the item's rules are already alternatives (any met excludes);
+    in an inclusion the two limits become one any-of rule, never both required (a test cannot
+    be below 18.5 and above 30 at once: every patient would fail)."""
+    if r.exclusion:
+        return
+    found = r.found
+    k = 0
+    while k + 1 < len(found):
+        a, b = found[k], found[k + 1]
+        ua, ub = _upper(a.rule), _upper(b.rule)
+        if (
+            a.analyte is not None
+            and a.analyte == b.analyte
+            and ua is not None
+            and ub is not None
+            and ua != ub
+            and re.fullmatch(r"[\s,;(]*or\s*", r.text[a.end : b.start], re.I)
+        ):
+            rule = r.draft(AnyOfRule, a.start, b.end, rules=(a.rule, b.rule))
+            found[k : k + 2] = [_Found(a.start, b.end, rule, a.analyte)]
+            r.consume(a.end, b.start)
+        k += 1
 
 
 def _check_method(r: _Reader, rule: DerivedRule) -> None:

@@ -36,6 +36,18 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
     ("—", "-"),
     ("−", "-"),
     ("\u00a0", " "),
+    # full-width punctuation of Chinese registry text ("（ULN）", "；", "≥50×10⁹/L，"): the ASCII
+    # character it stands for (Unicode's halfwidth and fullwidth forms block, U+FF01-FF5E)
+    ("（", "("),
+    ("）", ")"),
+    ("；", ";"),
+    ("，", ","),
+    ("：", ":"),
+    ("％", "%"),
+    ("＝", "="),
+    ("／", "/"),
+    ("、", ","),
+    ("\u3000", " "),
 )
 
 

@@ -128,11 +128,16 @@ for _spelling in _TABLE:
     _FOLDED.setdefault(_spelling.casefold(), []).append(_spelling)
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+# CJK compatibility "squared" unit characters of Korean and Japanese text (Unicode block
+# U+3380-33FF): '㎕' is µL, '㎎' mg, '㎗' dL
+_SQUARED = str.maketrans(
+    {"㎕": "uL", "㎖": "mL", "㎗": "dL", "ℓ": "L", "㎎": "mg", "㎍": "ug", "㎏": "kg", "㎜": "mm"}
+)
 
 
 def normalise_spelling(text: str) -> str:
     """Unify the typography of a unit: spaces, µ/μ, superscripts, '×10^9', 'mm3', 'cells/'."""
-    s = text.strip().replace("µ", "u").replace("μ", "u").replace("\\", "")
+    s = text.strip().translate(_SQUARED).replace("µ", "u").replace("μ", "u").replace("\\", "")
     s = re.sub(r"\s+", "", s)
     s = re.sub(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), s)
     s = s.translate(_SUPERSCRIPT)
@@ -141,10 +146,15 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
+    s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
+    s = re.sub(r"(?i)^(10\^\d+)cells/", r"\1/", s)  # '10^9 cells/L'
+    s = re.sub(r"(?i)^milli-?seconds?$", "ms", s)
+    s = re.sub(r"(?i)^percent$", "%", s)
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
+    s = re.sub(r"(?i)^(?:g|gm|gms|gr)%$", "g/dL", s)  # 'g%': grams per 100 mL, the older g/dL
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)
     s = re.sub(r"(?i)^beats?/min(?:ute)?$", "beats/min", s)

@@ -99,6 +99,7 @@ class AssessmentInput:
     new: list[LesionRow] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    base_dtc: str | None = None  # the date of this assessor's baseline scan (read once)
 
     @property
     def has_errors(self) -> bool:
@@ -153,7 +154,9 @@ def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> Assessme
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
     lesions = assessment_lesions(subject, evaluator)
-    form.baseline = baseline_assessment(subject, evaluator) is None
+    base = baseline_assessment(subject, evaluator)
+    form.baseline = base is None
+    form.base_dtc = base.dtc if base is not None else None
     if form.baseline:
         form.visit = SCREENING
         form.targets = [LesionRow(i, LesionRole.TARGET) for i in range(EMPTY_TARGET_ROWS)]
@@ -235,9 +238,8 @@ def _check_dates(
     form: AssessmentInput, subject: db.Subject, evaluator: str, allocated: dt.date | None
 ) -> None:
     """A follow-up after the baseline scan; one assessment per visit; baseline ≤ 4 weeks early."""
-    base = baseline_assessment(subject, evaluator)
-    if base is not None and form.date is not None:
-        base_date = parse_date(base.dtc)
+    if not form.baseline and form.date is not None:  # the baseline as read by empty_input
+        base_date = parse_date(form.base_dtc)
         if base_date and form.date <= base_date:
             form.errors["date"] = (
                 f"a follow-up scan must be after the baseline scan ({base_date}); lesions cannot "

@@ -111,6 +111,7 @@ def conflict_page(
             "record": exc.stored,
             "what": lower_first(spec.title),
             "grades": grades,
+            "editable": True,  # only a person who may enter data reaches a save conflict
         },
         status=409,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -39,21 +38,34 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=64)
-def _parse(sha256: str, yaml_text: str, name: str) -> Protocol:
-    return load_protocol_yaml(yaml_text, name)
+# Parsed protocols by the SHA-256 of their YAML (and the name they were parsed under): a request
+# reads the current version's number and hash only, and the YAML (tens of kB) only when this
+# process has not parsed it yet (issue 13: the text was read on every request of every page).
+_PARSED: dict[tuple[str, str, int], Protocol] = {}
+_PARSED_MAX = 64
 
 
 def protocol_of(trial: db.Trial) -> Protocol:
     """The trial's current protocol (parsed once per protocol version and process)."""
-    version = trial.protocol_versions.order_by("-version").first()
-    if version is None:
+    current = (
+        trial.protocol_versions.order_by("-version").values_list("pk", "version", "sha256").first()
+    )
+    if current is None:
         raise StoreError(
             f"trial {trial.trial_id} has no protocol in the database",
             record=trial.trial_id,
             hint="Import its protocol again from the trial list.",
         )
-    return _parse(version.sha256, version.yaml, f"{trial.trial_id} protocol v{version.version}")
+    pk, number, sha256 = current
+    key = (sha256, trial.trial_id, number)  # the name given to the parse is part of the result
+    found = _PARSED.get(key)
+    if found is None:
+        yaml_text = trial.protocol_versions.filter(pk=pk).values_list("yaml", flat=True).get()
+        found = load_protocol_yaml(yaml_text, f"{trial.trial_id} protocol v{number}")
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def is_masked(protocol: Protocol) -> bool:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from oncotrial.enrollment import VisitKind, compute_visit_schedule
 from oncotrial.errors import OncotrialError, RecordLocked
 from oncotrial.store import models as db
+from oncotrial.store.casebook import casebook_lock
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.assessments import (
     EVALUATORS,
@@ -30,7 +31,7 @@ from oncotrial.web.recist import derived_timepoints
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
-from oncotrial.web.views.casebook import locked_response
+from oncotrial.web.views.casebook import lock_notice, locked_response
 from oncotrial.web.views.subjects import get_subject, subject_assessments
 
 __all__ = ["assessment_detail", "assessment_new", "assessment_preview"]
@@ -89,6 +90,8 @@ def _page(
         "new": _rows(form.new),
         "errors": form.errors,
         "warnings": form.warnings,
+        # SIGN-2: a locked casebook takes no new assessment; the page says why, with no form
+        "locked": lock_notice(casebook_lock(subject), new=True),
     }
     return respond(
         request,

@@ -32,7 +32,7 @@ from oncotrial.web.trials import today
 from oncotrial.web.views.subjects import get_subject
 from oncotrial.web.visits import subject_visits, visits_of
 
-__all__ = ["casebook_page", "casebooks_page", "locked_response", "sign_page"]
+__all__ = ["casebook_page", "casebooks_page", "lock_notice", "locked_response", "sign_page"]
 
 TONES = {
     "not started": "muted",
@@ -209,6 +209,7 @@ def sign_page(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpRe
         "meaning": book.MEANING,
         "signer": book.person_name(user),
         "username": user.get_username(),
+        "incomplete": book.incomplete_forms(subject),
         "error": None,
     }
     if request.method != "POST":
@@ -288,6 +289,15 @@ def casebooks_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
         "statuses": list(book.STATUSES),
     }
     return respond(request, "web/casebooks.html", data, context=_context(access))
+
+
+def lock_notice(lock: book.RecordLock | None, *, new: bool = False) -> dict[str, str] | None:
+    """What a locked form shows instead of its edit controls (``_locked_notice.html``): which
+    lock, by whom, when, and what it forbids (SIGN-2)."""
+    if lock is None:
+        return None
+    consequence = "no record can be added to it" if new else f"{lock.what} cannot be changed"
+    return {"where": lock.where, "by": lock.by, "at": lock.when, "consequence": consequence}
 
 
 def locked_response(request: HttpRequest, access: TrialAccess, exc: RecordLocked) -> HttpResponse:

@@ -17,7 +17,7 @@ from oncotrial.errors import EditConflict, OncotrialError, RecordLocked
 from oncotrial.formats.sdtm_spec import variable_label
 from oncotrial.store import models as db
 from oncotrial.store.audit import history_of
-from oncotrial.store.casebook import lock_of
+from oncotrial.store.casebook import RecordLock, casebook_lock, lock_of, record_lock
 from oncotrial.store.entry import create_record, update_record
 from oncotrial.store.mapping import domain_columns
 from oncotrial.web.access import TrialAccess, trial_view
@@ -28,7 +28,7 @@ from oncotrial.web.query_status import field_query_counts
 from oncotrial.web.render import respond, wants_json
 from oncotrial.web.roles import BLINDED_FIELDS, Permission
 from oncotrial.web.trials import today
-from oncotrial.web.views.casebook import locked_response
+from oncotrial.web.views.casebook import lock_notice, locked_response
 from oncotrial.web.views.ctcae import grade_context
 from oncotrial.web.views.subjects import get_subject
 
@@ -64,7 +64,9 @@ def _page(
     *,
     record: Any = None,
     status: int = 200,
+    lock: RecordLock | None = None,
 ) -> HttpResponse:
+    editable = access.can(Permission.ENTER_DATA) and lock is None
     data = {
         "title": (
             ("Correct " if access.can(Permission.ENTER_DATA) else "")
@@ -79,6 +81,7 @@ def _page(
         "fields": field_schema(form),
         "errors": [str(e) for e in form.non_field_errors()],
         "warnings": [w.message for w in form.warnings],
+        "locked": lock_notice(lock, new=record is None),
     }
     grades = None
     if "grade" in form.fields:
@@ -100,7 +103,8 @@ def _page(
         data,
         context={
             "grades": grades,
-            "read_only": not access.can(Permission.ENTER_DATA),
+            "read_only": not editable,
+            "editable": editable,
             "access": access,
             "nav_section": "subjects",
             "form": form,
@@ -137,7 +141,11 @@ def record_new(
     if request.method == "GET":
         initial = _refresh_initial(request) if request.GET.get("refresh") else {}
         form = build_entry_form(spec, ctx, initial=initial, refresh_url=url + "?refresh=1")
-        return _page(request, access, subject, spec, form)
+        lock = casebook_lock(subject)  # SIGN-2: nothing can be added to a locked casebook
+        if lock is not None:
+            for field in form.fields.values():
+                field.disabled = True
+        return _page(request, access, subject, spec, form, lock=lock)
     form = build_entry_form(spec, ctx, data=request.POST, refresh_url=url + "?refresh=1")
     if form.is_valid():
         try:
@@ -202,15 +210,14 @@ def record_edit(
         form = build_entry_form(
             spec, ctx, initial=initial, editing=True, refresh_url=url + "?refresh=1"
         )
-        locked = lock_of(record)
-        if locked:
-            messages.warning(request, locked)
-        if locked or not access.can(Permission.ENTER_DATA):
+        lock = record_lock(record)
+        if lock is not None or not access.can(Permission.ENTER_DATA):
             # A monitor reads the record: no widget to change, no reason, no Save (ROLE-3);
-            # nor does anyone while its visit or casebook is locked (SIGN-2).
+            # nor does anyone while its visit or casebook is locked (SIGN-2), and the page
+            # says which lock, by whom and when.
             for field in form.fields.values():
                 field.disabled = True
-        return _page(request, access, subject, spec, form, record=record)
+        return _page(request, access, subject, spec, form, record=record, lock=lock)
     access.require(Permission.ENTER_DATA)
     locked = lock_of(record)
     if locked:  # SIGN-2, whatever the form holds (the save's hook enforces it too)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from oncotrial.catalogue import labs
 from oncotrial.errors import OncotrialError, RecordLocked
+from oncotrial.store.casebook import casebook_lock
 from oncotrial.store.entry import create_record
 from oncotrial.web.access import TrialAccess, trial_view
 from oncotrial.web.entry import EntryContext
@@ -21,7 +22,7 @@ from oncotrial.web.lab_panel import PANEL, grade_text, panel_rows, parse_number
 from oncotrial.web.render import jsonable, respond, wants_json
 from oncotrial.web.roles import Permission
 from oncotrial.web.trials import today
-from oncotrial.web.views.casebook import locked_response
+from oncotrial.web.views.casebook import lock_notice, locked_response
 from oncotrial.web.views.subjects import get_subject
 
 __all__ = ["lab_grade", "lab_panel"]
@@ -140,6 +141,8 @@ def lab_panel(request: HttpRequest, access: TrialAccess, usubjid: str) -> HttpRe
         "errors": errors,
         "warnings": warnings,
         "ctcae": labs.CTCAE,
+        # SIGN-2: a locked casebook takes no new result; the page says why, with no form
+        "locked": lock_notice(casebook_lock(subject), new=True),
     }
     return respond(
         request,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
@@ -47,11 +48,14 @@ class Pages:
     """Which page of ``count`` rows the request asks for (``?page=N``, clamped to the pages
     there are), and the links to the others with the request's other parameters kept."""
 
-    def __init__(self, request: HttpRequest, count: int, per_page: int) -> None:
+    def __init__(
+        self, request: HttpRequest, count: int, per_page: int, param: str = "page"
+    ) -> None:
         self.count = count
+        self.param = param
         self.total = max(1, -(-count // per_page))
         try:
-            number = int(request.GET.get("page", "1"))
+            number = int(request.GET.get(param, "1"))
         except ValueError:
             number = 1
         self.number = min(max(number, 1), self.total)
@@ -61,7 +65,7 @@ class Pages:
 
     def href(self, number: int) -> str:
         params = self._params.copy()
-        params["page"] = str(number)
+        params[self.param] = str(number)
         query: str = params.urlencode()
         return "?" + query
 
@@ -162,31 +166,46 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
 def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
     """The subject's assessments with the sum of target diameters and its change from the same
     assessor's baseline; both are None (shown NE) when a target lesion was not measured, as
-    RECIST 1.1 Table 1 makes the target response not evaluable (issue 13 item 9)."""
+    RECIST 1.1 Table 1 makes the target response not evaluable (issue 13 item 9).
+
+    Four queries whatever the number of assessments (issue 13: three per assessment made the
+    subject page of a subject followed for months the slowest page)."""
+    assessments = list(db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"))
+    ids = [a.pk for a in assessments]
+    target_lesions: dict[str | None, int] = {
+        row["evaluator"]: row["n"]
+        for row in db.Lesion.objects.filter(subject=subject, role="TARGET")
+        .values("evaluator")
+        .annotate(n=Count("pk"))
+    }
+    diameters: dict[int, list[float]] = {pk: [] for pk in ids}
+    new_lesions: dict[int, int] = dict.fromkeys(ids, 0)
+    for assessment_id, group, value in db.Measurement.objects.filter(
+        assessment_id__in=ids, grpid__in=("TARGET", "NEW")
+    ).values_list("assessment_id", "grpid", "stresn"):
+        if group == "NEW":
+            new_lesions[assessment_id] += 1
+        elif value is not None:
+            diameters[assessment_id].append(value)
+    overall_of: dict[int, str | None] = {}
+    for assessment_id, stresc in (
+        db.Response.objects.filter(assessment_id__in=ids, testcd=OVERALL_RESPONSE.testcd)
+        .order_by("pk")
+        .values_list("assessment_id", "stresc")
+    ):
+        overall_of.setdefault(assessment_id, stresc)  # the first recorded, as before
     out = []
     targets_of: dict[str, int] = {}
     baselines: dict[str, float | None] = {}
-    for assessment in db.TumourAssessment.objects.filter(subject=subject).order_by("dtc", "pk"):
+    for assessment in assessments:
         evaluator = assessment.evaluator or ""
         if evaluator not in targets_of:
-            targets_of[evaluator] = db.Lesion.objects.filter(
-                subject=subject, evaluator=assessment.evaluator, role="TARGET"
-            ).count()
-        targets = [
-            m.stresn
-            for m in db.Measurement.objects.filter(assessment=assessment, grpid="TARGET")
-            if m.stresn is not None
-        ]
+            targets_of[evaluator] = target_lesions.get(assessment.evaluator, 0)
+        targets = diameters[assessment.pk]
         evaluable = targets_of[evaluator] > 0 and len(targets) >= targets_of[evaluator]
         total = sum(targets) if evaluable else None
         baselines.setdefault(evaluator, total)
         base = baselines[evaluator]
-        overall = (
-            db.Response.objects.filter(assessment=assessment, testcd=OVERALL_RESPONSE.testcd)
-            .values_list("stresc", flat=True)
-            .first()
-        )
-        new = db.Measurement.objects.filter(assessment=assessment, grpid="NEW").count()
         out.append(
             {
                 "id": assessment.pk,
@@ -198,8 +217,8 @@ def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
                 "change": (
                     round(100.0 * (total - base) / base, 1) if base and total is not None else None
                 ),
-                "new_lesions": new,
-                "overall": overall,
+                "new_lesions": new_lesions[assessment.pk],
+                "overall": overall_of.get(assessment.pk),
             }
         )
     return out
@@ -266,9 +285,6 @@ def subject_detail(request: HttpRequest, access: TrialAccess, usubjid: str) -> H
     )
 
 
-_SHOWN = 100
-
-
 @trial_view(Permission.VIEW_SUBJECTS)
 def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
     as_of = today()
@@ -279,21 +295,22 @@ def trial_visits(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             strict=True,
         )
     )
-    as_json = wants_json(request)  # the page itself shows counts and at most _SHOWN rows
+    as_json = wants_json(request)
     data = {
         "title": "Visits",
         "as_of": as_of,
         **{k: [visit_record(r) for r in v] if as_json else v for k, v in tables.items()},
     }
-    # The page lists at most _SHOWN rows per table (the most overdue, the soonest due): with
-    # hundreds of enrolled subjects a table of thousands of rows is unreadable and its rendering
-    # was most of the page's time (bench/visits_bench.py). ``?all=1`` and the JSON twin list all.
-    shown = None if request.GET.get("all") else _SHOWN
+    # Each table shows PER_PAGE rows a page (the most overdue, the soonest due first), with
+    # page links of its own (``?overdue_page=N``, …) that keep the other tables' pages, as the
+    # subject list pages its subjects: with hundreds of enrolled subjects a table of thousands
+    # of rows is unreadable and its rendering was most of the page's time
+    # (bench/visits_bench.py). The JSON twin lists every row.
     link = reverse("web:subject", args=[access.trial.trial_id, SUBJECT_SLOT])
-    rows = {f"{n}_rows": shown_rows(v, link, shown) for n, v in tables.items()}
-    return respond(
-        request,
-        "web/visits.html",
-        data,
-        context={"access": access, "nav_section": "visits", "shown": shown, **rows},
-    )
+    context: dict[str, Any] = {"access": access, "nav_section": "visits"}
+    if not as_json:
+        for name, table in tables.items():
+            pages = Pages(request, len(table), PER_PAGE, param=f"{name}_page")
+            context[f"{name}_pages"] = pages
+            context[f"{name}_rows"] = shown_rows(table[pages.first : pages.last], link, None)
+    return respond(request, "web/visits.html", data, context=context)
