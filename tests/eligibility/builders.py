@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.batch import frames_from_patients, rule_statuses
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.rules import Rule
 from oncotrial.eligibility.screening import ScreeningResult, screen_patient
 from oncotrial.formats.protocol_files import bundled_protocols
 
@@ -199,3 +202,21 @@ def rule(result: ScreeningResult, rule_id: str) -> Any:
         if found is not None:
             return found
     raise KeyError(rule_id)
+
+
+def assert_each_rule_equal_in_both_paths(
+    patients: list[Patient], rules: Sequence[Rule], *, as_of: dt.date
+) -> None:
+    """Each rule as an exclusion item of its own, screened one patient at a time and vectorised:
+    every rule's status must be the same for every patient (the Hypothesis property of issue 12
+    item 1, shared by the vocabulary tests)."""
+    criteria = tuple(
+        Criterion(id=f"E{i}", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,))
+        for i, rule in enumerate(rules, start=1)
+    )
+    eligibility = Eligibility(exclusion=criteria)
+    statuses = rule_statuses(eligibility, frames_from_patients(patients), as_of=as_of)
+    for patient in patients:
+        for c in screen_patient(eligibility, patient, as_of=as_of).criteria:
+            (r,) = c.rules
+            assert statuses.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)

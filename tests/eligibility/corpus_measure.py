@@ -13,13 +13,17 @@ item counts as wrong, since the verdict rests on all of them.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.parser import read_eligibility
+from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import describe_rule
+from oncotrial.eligibility.screening import Verdict, screen_patient
 
 Key = tuple[str, str]
 
@@ -70,3 +74,55 @@ def measure(items: Iterable[dict[str, Any]], read: dict[Key, Criterion]) -> dict
             else:
                 counts["not_read"] += e["n"]
     return counts
+
+
+# ---- Screening cases (test_screening_cases.py, test_screening_blind.py): a patient on one item,
+# whose verdict a person decided from the item's words.
+
+NOT_COMPUTED = {Verdict.UNKNOWN, Verdict.INVESTIGATOR}
+
+
+def only_item(criterion: Criterion) -> Eligibility:
+    """A protocol of this one item, on its own side."""
+    inclusion = (criterion,) if criterion.kind is CriterionKind.INCLUSION else ()
+    exclusion = (criterion,) if criterion.kind is CriterionKind.EXCLUSION else ()
+    return Eligibility(inclusion=inclusion, exclusion=exclusion)
+
+
+def judge(truth: Verdict, verdict: Verdict) -> str:
+    """'decided right', 'left undecided right', 'not computed' or 'wrong'."""
+    if truth in NOT_COMPUTED:
+        return "left undecided right" if verdict in NOT_COMPUTED else "wrong"
+    if verdict is truth:
+        return "decided right"
+    return "not computed" if verdict in NOT_COMPUTED else "wrong"
+
+
+def judged(cases: Iterable[tuple[Criterion, Patient, Verdict]], as_of: dt.date) -> list[str]:
+    """The per-patient verdict of every case judged (the batch is held to it case by case)."""
+    return [
+        judge(truth, screen_patient(only_item(c), patient, as_of=as_of).criteria[0].verdict)
+        for c, patient, truth in cases
+    ]
+
+
+def count_judgements(judgements: list[str]) -> dict[str, int]:
+    counts = {"cases": len(judgements), "decided right": 0, "left undecided right": 0}
+    counts |= {"not computed": 0, "wrong": 0}
+    for judgement in judgements:
+        counts[judgement] += 1
+    return counts
+
+
+def check_case(
+    criterion: Criterion, patient: Patient, truth: Verdict, as_of: dt.date, misread: str
+) -> str:
+    """The case is not wrong per patient, and the vectorised screen gives the per-patient status
+    (issue 12: one logic, two paths); the judgement, for the failure message."""
+    eligibility = only_item(criterion)
+    result = screen_patient(eligibility, patient, as_of=as_of).criteria[0]
+    judgement = judge(truth, result.verdict)
+    assert judgement != "wrong", (misread, result.verdict)
+    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=as_of)
+    assert batch.loc[patient.id, result.criterion_id] == result.status.value, result
+    return judgement

@@ -153,7 +153,9 @@ def test_csv_one_fact_per_row(tmp_path: Path) -> None:
     assert c1.biomarkers[1].value == 60
     assert c1.lesions is not None and c1.lesions[0].measurable is True
     assert c1.lesions[0].complete_metabolic_response is False
-    assert c1.diagnosis is not None and c1.diagnosis.concepts("condition") == {"nsclc"}
+    # an NSCLC is also a lung cancer (concepts_oncology.CANCER_IMPLIED)
+    assert c1.diagnosis is not None
+    assert c1.diagnosis.concepts("condition") == {"nsclc", "lung_cancer"}
     assert c2.medications is None and c2.observations == ()  # not provided: unknown
     result = screen_patient(seed_eligibility("002"), c1, as_of=AS_OF_002)
     assert rule(result, "E11-1").status is Status.MET  # radical radiotherapy 2025-01-15

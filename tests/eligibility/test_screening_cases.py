@@ -23,17 +23,15 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.screening import Verdict, screen_patient
+from oncotrial.eligibility.screening import Verdict
 
+from .corpus_measure import check_case, count_judgements, judged
 from .test_corpus import ITEMS, READ
 
 AS_OF = dt.date(2025, 3, 1)
 DAY = "2025-02-27"
 PASSES, FAILS, UNKNOWN = Verdict.PASSES, Verdict.FAILS, Verdict.UNKNOWN
-NOT_COMPUTED = {Verdict.UNKNOWN, Verdict.INVESTIGATOR}
 
 Lab = tuple[str, float, str, float | None]
 
@@ -595,41 +593,12 @@ def _params() -> list[Any]:
     ]
 
 
-def _eligibility(case: Case) -> Eligibility:
-    criterion = READ[(case.nct, case.item)]
-    inclusion = (criterion,) if criterion.kind is CriterionKind.INCLUSION else ()
-    exclusion = (criterion,) if criterion.kind is CriterionKind.EXCLUSION else ()
-    return Eligibility(inclusion=inclusion, exclusion=exclusion)
-
-
-def judge(truth: Verdict, verdict: Verdict) -> str:
-    """'decided right', 'left undecided right', 'not computed' or 'wrong' (module docstring)."""
-    if truth in NOT_COMPUTED:
-        return "left undecided right" if verdict in NOT_COMPUTED else "wrong"
-    if verdict is truth:
-        return "decided right"
-    return "not computed" if verdict in NOT_COMPUTED else "wrong"
-
-
 def _judged() -> list[str]:
-    """The per-patient verdict of every case judged (the batch is held to it case by case)."""
-    return [
-        judge(
-            case.truth,
-            screen_patient(_eligibility(case), _patient(**case.patient), as_of=AS_OF)
-            .criteria[0]
-            .verdict,
-        )
-        for case in CASES
-    ]
+    return judged(((READ[(c.nct, c.item)], _patient(**c.patient), c.truth) for c in CASES), AS_OF)
 
 
 def tally() -> dict[str, int]:
-    counts = {"cases": len(CASES), "decided right": 0, "left undecided right": 0}
-    counts |= {"not computed": 0, "wrong": 0}
-    for judged in _judged():
-        counts[judged] += 1
-    return counts
+    return count_judgements(_judged())
 
 
 def test_every_case_quotes_a_corpus_item() -> None:
@@ -643,13 +612,8 @@ def test_every_case_quotes_a_corpus_item() -> None:
 
 @pytest.mark.parametrize("case", _params())
 def test_screening_case(case: Case) -> None:
-    eligibility = _eligibility(case)
-    one = _patient(**case.patient)
-    result = screen_patient(eligibility, one, as_of=AS_OF).criteria[0]
-    assert judge(case.truth, result.verdict) != "wrong", (case.misread, result.verdict)
-    # the vectorised screen gives the per-patient status (issue 12: one logic, two paths)
-    batch = screen_frames(eligibility, frames_from_patients([one]), as_of=AS_OF)
-    assert batch.loc[one.id, result.criterion_id] == result.status.value, case
+    criterion = READ[(case.nct, case.item)]
+    check_case(criterion, _patient(**case.patient), case.truth, AS_OF, case.misread)
 
 
 def test_wrong_verdicts_are_the_named_defects() -> None:

@@ -50,6 +50,12 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
         ("Known Hepatitis B or C infection", "exclusion", {"(Hepatitis B) or (Hepatitis C)"}, ()),
         ("Known HIV(+) or has been diagnosed with AIDS", "exclusion", None, ()),
         ("Active hepatitis B", "exclusion", {"Hepatitis B"}, ("Active",)),
+        (
+            "Received a live, attenuated vaccine within 28 days",  # NCT05482516 E30's comma
+            "exclusion",
+            {"Live or live-attenuated vaccine received within 28 days before the first dose"},
+            (),
+        ),
         ("Must test negative for hepatitis B surface antigen (HBsAg)", "inclusion", set(), ()),
         (
             "Subjects with known or suspected interstitial pneumonia",
@@ -255,3 +261,42 @@ def test_prior_lines_are_unknown_in_the_warehouse_and_reported() -> None:
 
 def test_dates_are_dates() -> None:
     assert dt.date.fromisoformat(DAY) < AS_OF
+
+
+# ---- prior checkpoint inhibitors by class: "anti-PD-1 or anti-PD-L1" says nothing of
+# ipilimumab; "anti-CTLA-4" nothing of pembrolizumab; "anti-PD-1" alone nothing of atezolizumab
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "drug", "verdict"),
+    [
+        ("No prior anti-PD-1 or anti-PD-L1 antibody", "inclusion", "ipilimumab", Status.MET),
+        ("No prior anti-PD-1 or anti-PD-L1 antibody", "inclusion", "atezolizumab", Status.NOT_MET),
+        (
+            "Prior therapy with an anti-CTLA-4 antibody",
+            "exclusion",
+            "pembrolizumab",
+            Status.NOT_MET,
+        ),
+        ("Prior therapy with an anti-CTLA-4 antibody", "exclusion", "ipilimumab", Status.MET),
+        (
+            "Prior treatment with immune checkpoint inhibitors",
+            "exclusion",
+            "ipilimumab",
+            Status.MET,
+        ),
+        ("Prior exposure to PD-1/PD-L1 inhibitors", "exclusion", "cadonilimab", Status.MET),
+    ],
+)
+def test_checkpoint_classes(text: str, kind: str, drug: str, verdict: Status) -> None:
+    patient = _patient(medications=[{"text": drug, "start": "2024-01-01"}])
+    assert _verdict(text, kind, patient) is verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Prior anti-PD-1 therapy", "No prior immunotherapy", "Prior anti-PD-L2 antibody"],
+)
+def test_a_checkpoint_subset_or_a_wider_class_is_not_read(text: str) -> None:
+    kind = "inclusion" if text.startswith("No") else "exclusion"
+    assert _read(text, kind).rules == ()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .test_visits_queries import _enrol
+from .test_visits_queries import _enrol, _trial_with_list
 
 
 def _screened(trial: Any, admin: Any, first: int, last: int) -> None:
@@ -40,16 +40,7 @@ def _count(client: Any, path: str) -> tuple[int, str]:
 
 
 def test_subject_list_and_trial_page_queries_do_not_grow_with_subjects(web: Any) -> None:
-    from oncotrial.store.allocation import store_generated_list
-    from oncotrial.web.trials import protocol_of
-
-    trial = web.trial("001")
-    admin = web.member("inv", trial, "investigator")
-    store_generated_list(
-        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
-        user=admin,
-    )  # fmt: skip
-    client = web.client(admin)
+    trial, admin, client = _trial_with_list(web)
     _enrol(trial, admin, 1, 2)
     for path in ("/t/001/", "/t/001/subjects/"):  # the first request parses the protocols
         _count(client, path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .test_visits_queries import _enrol
+from .test_visits_queries import _enrol, _trial_with_list
 
 SUBJECT = "001-01-0001"
 FORM = f"/t/001/subjects/{SUBJECT}/assessments/new/"
@@ -56,16 +56,8 @@ def _counts(client: Any, day: int) -> dict[str, int]:
 
 def test_subject_form_save_and_visits_queries_are_pinned(web: Any) -> None:
     from oncotrial.store import models as db
-    from oncotrial.store.allocation import store_generated_list
-    from oncotrial.web.trials import protocol_of
 
-    trial = web.trial("001")
-    admin = web.member("inv", trial, "investigator")
-    store_generated_list(
-        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
-        user=admin,
-    )  # fmt: skip
-    client = web.client(admin)
+    trial, admin, client = _trial_with_list(web)
     _enrol(trial, admin, 1, 2)
     client.get(FORM)  # the first request of the process parses the protocol
     few = _counts(client, 1)

@@ -17,6 +17,20 @@ BASELINE = {
 }  # fmt: skip
 
 
+def _trial_with_list(web: Any) -> tuple[Any, Any, Any]:
+    """Trial 001 with its allocation list stored, an investigator and their logged-in client."""
+    from oncotrial.store.allocation import store_generated_list
+    from oncotrial.web.trials import protocol_of
+
+    trial = web.trial("001")
+    admin = web.member("inv", trial, "investigator")
+    store_generated_list(
+        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
+        user=admin,
+    )  # fmt: skip
+    return trial, admin, web.client(admin)
+
+
 def _enrol(trial: Any, admin: Any, first: int, last: int) -> None:
     from oncotrial.store import models as db
     from oncotrial.store.allocation import allocate
@@ -56,16 +70,7 @@ def _page(client: Any) -> tuple[int, dict[str, Any], str]:
 
 
 def test_visits_page_queries_do_not_grow_with_subjects(web: Any) -> None:
-    from oncotrial.store.allocation import store_generated_list
-    from oncotrial.web.trials import protocol_of
-
-    trial = web.trial("001")
-    admin = web.member("inv", trial, "investigator")
-    store_generated_list(
-        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
-        user=admin,
-    )  # fmt: skip
-    client = web.client(admin)
+    trial, admin, client = _trial_with_list(web)
     _enrol(trial, admin, 1, 2)
     few, data, _ = _page(client)
     assert {r["usubjid"] for r in data["overdue"]} == {"001-01-0001", "001-01-0002"}
@@ -92,16 +97,7 @@ def _rows(html: str, table: str) -> list[tuple[str, str]]:
 
 
 def test_visits_page_pages_each_table_fifty_rows_at_a_time(web: Any) -> None:
-    from oncotrial.store.allocation import store_generated_list
-    from oncotrial.web.trials import protocol_of
-
-    trial = web.trial("001")
-    admin = web.member("inv", trial, "investigator")
-    store_generated_list(
-        trial, protocol_of(trial), block_sizes=(4,), seed=1, slots_per_stratum=40, levels={},
-        user=admin,
-    )  # fmt: skip
-    client = web.client(admin)
+    trial, admin, client = _trial_with_list(web)
     _enrol(trial, admin, 1, 18)  # six overdue visits each
     data = client.get("/t/001/visits/?format=json").json()
     overdue = [(r["usubjid"], r["visit"]) for r in data["overdue"]]

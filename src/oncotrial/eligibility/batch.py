@@ -43,6 +43,7 @@ from oncotrial.eligibility.batch_frames import PatientFrames, day_number, frames
 from oncotrial.eligibility.batch_history import (
     _condition,
     _medication,
+    _other_malignancy,
     _prior_lines,
     _procedure,
     _regimen,
@@ -74,6 +75,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PerformanceStatusRule,
     PriorLinesRule,
     ProcedureRule,
@@ -103,6 +105,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     MedicationRule: _medication,
     ProcedureRule: _procedure,
     ConditionRule: _condition,
+    OtherMalignancyRule: _other_malignancy,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

@@ -14,7 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
+from oncotrial.eligibility.evaluate_history import malignancy_records
+from oncotrial.eligibility.patient import MedicationRecord, Patient
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -36,11 +38,16 @@ class PatientFrames:
     diagnosis_concepts: patient, concept
     conditions:   patient, concept, onset, abatement (the diagnosis included, as the scalar
                   screen counts it among the records of a condition)
-    exposures:    patient, therapy, start, end (medications and each drug of each line)
-    procedures:   patient, procedure, date
+    exposures:    patient, therapy, start, end (medications and each drug of each line),
+                  dose_low, dose_high (prednisone-equivalent mg/day of a glucocorticoid, NaN
+                  when not known; a source without these columns leaves every dose unknown)
+    procedures:   patient, procedure, date, site (a body site key, "?" for words oncotrial
+                  does not know, None when not recorded; a source without it: unknown)
     lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
     biomarkers:   patient, marker, status, value, date, order
     lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
+    malignancies: patient, unclear (not told apart from the cancer under study), kinds (the
+                  record's malignancy classes, "|"-joined), onset, abatement
     """
 
     patients: pd.DataFrame
@@ -55,6 +62,9 @@ class PatientFrames:
     line_classes: pd.DataFrame
     biomarkers: pd.DataFrame
     lesions: pd.DataFrame
+    # None when the source cannot tell the cancer under study from other cancers (the OMOP
+    # reader): "other malignancy" rules are then unknown for everyone, never "not met".
+    malignancies: pd.DataFrame | None = None
 
     @property
     def size(self) -> int:
@@ -78,12 +88,13 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
     "diagnosis_concepts": ("patient", "concept"),
     "conditions": ("patient", "concept", "onset", "abatement"),
-    "exposures": ("patient", "therapy", "start", "end"),
-    "procedures": ("patient", "procedure", "date"),
+    "exposures": ("patient", "therapy", "start", "end", "dose_low", "dose_high"),
+    "procedures": ("patient", "procedure", "date", "site"),
     "lines": ("patient", "line_id", "line", "cycles"),
     "line_classes": ("line_id", "therapy"),
     "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
+    "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
 }
 
 
@@ -154,9 +165,12 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         if p.conditions is not None and d is not None:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
+        rows["malignancies"].extend(_malignancies(i, p))
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
-                rows["exposures"].append((i, therapy, day_number(m.start), day_number(m.end)))
+                rows["exposures"].append(
+                    (i, therapy, day_number(m.start), day_number(m.end), *_dose(m))
+                )
         for line in p.therapies or ():
             line_id += 1
             rows["lines"].append(
@@ -178,13 +192,15 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                             therapy,
                             day_number(drug.start or line.start),
                             day_number(drug.end or line.end),
+                            *_dose(drug),
                         )
                     )
             for therapy in classes:
                 rows["line_classes"].append((line_id, therapy))
         for proc in p.procedures or ():
             for concept in proc.concepts():
-                rows["procedures"].append((i, concept, day_number(proc.date)))
+                site = site_key(proc.site) or ("?" if proc.site else None)
+                rows["procedures"].append((i, concept, day_number(proc.date), site))
         for k, b in enumerate(p.biomarkers or ()):
             rows["biomarkers"].append(
                 (i, b.marker.strip().upper(), b.status, b.value, day_number(b.date), k)
@@ -204,3 +220,21 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
 
 def _flag(value: bool | None) -> float:
     return float("nan") if value is None else float(value)
+
+
+def _dose(m: MedicationRecord) -> tuple[float, float]:
+    dose = prednisone_equivalent(m.text, m.system, m.code, m.mg_per_day())
+    return (float("nan"), float("nan")) if dose is None else dose
+
+
+def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    return [
+        (
+            i,
+            relation == "unclear",
+            "|".join(sorted(kinds)),
+            day_number(record.onset),
+            day_number(record.abatement),
+        )
+        for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
+    ]

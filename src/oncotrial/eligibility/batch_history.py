@@ -16,13 +16,19 @@ from oncotrial.eligibility.batch_context import (
     UNKNOWN,
     Bools,
     Codes,
+    Floats,
     _codes,
     _Ctx,
     _flags,
 )
+from oncotrial.eligibility.concepts import UNSPECIFIED
+from oncotrial.eligibility.concepts_oncology import site_relation
 from oncotrial.eligibility.rules import (
+    TOLERANCE,
+    Comparator,
     ConditionRule,
     MedicationRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
@@ -53,13 +59,48 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
         last = np.where(np.isnan(end), start, end)
         undated = received & np.isnan(last)
         hit = received & ~np.isnan(last) & (last >= ctx.earliest(rule.within)[patient])
+    if rule.daily_dose is not None:
+        met, unknown = _dose_beyond(rule, e)
+        undated = undated | (hit & unknown)
+        hit = hit & met
     provided = ctx.frames.patients["has_medications"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
 
 
+def _holds(comparator: Comparator, value: Floats, threshold: float) -> Bools:
+    """``Comparator.holds`` over an array (NaN holds nothing)."""
+    diff = value - threshold
+    tol = TOLERANCE * np.maximum(np.abs(value), abs(threshold))
+    with np.errstate(invalid="ignore"):
+        if comparator is Comparator.GE:
+            return diff >= -tol
+        if comparator is Comparator.GT:
+            return diff > tol
+        if comparator is Comparator.LE:
+            return diff <= tol
+        if comparator is Comparator.LT:
+            return diff < -tol
+        return np.abs(diff) <= tol
+
+
+def _dose_beyond(rule: MedicationRule, e: pd.DataFrame) -> tuple[Bools, Bools]:
+    """(met, unknown) per exposure row, as ``evaluate_history.dose_status``."""
+    assert rule.daily_dose is not None
+    if "dose_low" not in e.columns:  # a source that does not read doses
+        return np.zeros(len(e), dtype=bool), np.ones(len(e), dtype=bool)
+    low = e["dose_low"].to_numpy(dtype=np.float64)
+    high = e["dose_high"].to_numpy(dtype=np.float64)
+    a = _holds(rule.daily_dose.comparator, low, rule.daily_dose.value)
+    b = _holds(rule.daily_dose.comparator, high, rule.daily_dose.value)
+    known = ~np.isnan(low) & ~np.isnan(high)
+    met = known & a & b
+    return met, ~met & ~(known & ~a & ~b)
+
+
 def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.procedures
-    f = f[f["procedure"] == rule.procedure]
+    vague = UNSPECIFIED.get(rule.procedure)
+    f = f[(f["procedure"] == rule.procedure) | (f["procedure"] == vague)]
     patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     date = f["date"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
@@ -69,6 +110,19 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     else:
         undated = np.isnan(date)
         hit = ~undated & (date <= ref) & (date >= ctx.earliest(rule.within)[patient])
+    if vague is not None:
+        # a record of the kind "stem cell transplantation" alone: allogeneic or not is unknown
+        unspecified = (f["procedure"] == vague).to_numpy(dtype=bool)
+        undated = undated | (hit & unspecified)
+        hit = hit & ~unspecified
+    if rule.site is not None:
+        wanted = rule.site
+        sites = f["site"] if "site" in f.columns else pd.Series([None] * len(f), dtype=object)
+        where = sites.map(
+            lambda s: site_relation(wanted, s if isinstance(s, str) and s != "?" else None)
+        ).to_numpy(dtype=object)
+        undated = undated | (hit & (where == "unclear"))
+        hit = hit & (where == "within")
     provided = ctx.frames.patients["has_procedures"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
 
@@ -91,6 +145,45 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
         hit = keep
     provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _other_malignancy(rule: OtherMalignancyRule, ctx: _Ctx) -> Codes:
+    """As ``evaluate_history.malignancy_verdict``, over the malignancy records' frame."""
+    f = ctx.frames.malignancies
+    if f is None:
+        return _codes(ctx.n, UNKNOWN)
+    patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
+    onset = f["onset"].to_numpy(dtype=np.float64)
+    abatement = f["abatement"].to_numpy(dtype=np.float64)
+    kinds = f["kinds"].astype(str).str.split("|")
+    has = {
+        k: kinds.map(lambda ks, k=k: k in ks).to_numpy(dtype=bool)
+        for k in (
+            "malignancy",
+            "nonmelanoma_skin_cancer",
+            *rule.exceptions,
+        )
+    }
+    ref = ctx.reference[patient]
+    counts = ~(onset > ref)
+    for key in rule.exceptions:
+        counts &= ~has[key]
+    if rule.current:
+        counts &= ~(abatement <= ref)
+    elif rule.within is not None:
+        counts &= ~(abatement < ctx.earliest(rule.within)[patient])
+    unclear = f["unclear"].to_numpy(dtype=bool) | ~has["malignancy"]
+    if (
+        "skin_basal_squamous_carcinoma" in rule.exceptions
+        and "nonmelanoma_skin_cancer" not in rule.exceptions
+    ):
+        unclear |= has["nonmelanoma_skin_cancer"]
+    provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
+    return _history(
+        _flags(ctx.n, patient[counts & ~unclear]),
+        _flags(ctx.n, patient[counts & unclear]),
+        provided,
+    )
 
 
 def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:

@@ -16,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oncotrial.eligibility.concept_model import Concept, System
-from oncotrial.eligibility.concepts_oncology import ONCOLOGY_CONDITIONS, ONCOLOGY_THERAPIES
+from oncotrial.eligibility.concepts_oncology import (
+    CANCER_IMPLIED,
+    ONCOLOGY_CONDITIONS,
+    ONCOLOGY_THERAPIES,
+)
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -29,6 +33,9 @@ __all__ = [
     "concept",
     "match_concepts",
 ]
+
+
+_BY_NAME = "matched by name only: no SNOMED CT code confirmed by a public source yet"
 
 
 def _index(items: Iterable[Concept]) -> dict[str, Concept]:
@@ -151,6 +158,46 @@ THERAPIES = _index(
             ),
             atc=("L01FF", "L01FX04", "L01FX20"),
         ),
+        # Issue 12: "no prior anti-PD-1 or anti-PD-L1" says nothing of ipilimumab; the two
+        # classes are kept apart, the union above stays for "immune checkpoint inhibitors".
+        # Cadonilimab (PD-1 × CTLA-4 bispecific) is in both.
+        Concept(
+            "pd1_pdl1_inhibitor",
+            "Anti-PD-1 or anti-PD-L1 antibody",
+            (
+                "pembrolizumab",
+                "nivolumab",
+                "cemiplimab",
+                "dostarlimab",
+                "atezolizumab",
+                "durvalumab",
+                "avelumab",
+                "toripalimab",
+                "sintilimab",
+                "camrelizumab",
+                "tislelizumab",
+                "serplulimab",
+                "penpulimab",
+                "sugemalimab",
+                "envafolimab",
+                "adebrelimab",
+                "benmelstobart",
+                "ivonescimab",
+                "cadonilimab",
+            ),
+            atc=("L01FF",),
+            sources=(
+                "WHO ATC L01FF PD-1/PDL-1 (programmed cell death protein 1/death ligand 1) "
+                "inhibitors",
+            ),
+        ),
+        Concept(
+            "ctla4_inhibitor",
+            "Anti-CTLA-4 antibody",
+            ("ipilimumab", "tremelimumab", "cadonilimab"),
+            atc=("L01FX04", "L01FX20"),
+            sources=("WHO ATC L01FX04 ipilimumab, L01FX20 tremelimumab",),
+        ),
         Concept(
             "platinum_chemotherapy",
             "Platinum-based chemotherapy",
@@ -272,11 +319,81 @@ PROCEDURES = _index(
             "Organ or bone marrow transplantation",
             ("bone marrow transplantation", "stem cell transplantation", "organ transplantation"),
         ),
+        # Issue 12: "prior allogeneic stem cell transplantation" is not any transplant (an
+        # autologous transplant is not allogeneic). Matched by name: no SNOMED CT code was
+        # confirmed by a public source for these yet.
+        Concept(
+            "allogeneic_hsct",
+            "Allogeneic haematopoietic stem cell transplantation",
+            (
+                "allogeneic stem cell transplantation",
+                "allogeneic hematopoietic stem cell transplantation",
+                "allogeneic haematopoietic stem cell transplantation",
+                "allogeneic bone marrow transplantation",
+                "allogeneic HSCT",
+                "allo-HSCT",
+                "allogeneic stem cell transplant",
+            ),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "autologous_hsct",
+            "Autologous haematopoietic stem cell transplantation",
+            (
+                "autologous stem cell transplantation",
+                "autologous hematopoietic stem cell transplantation",
+                "autologous haematopoietic stem cell transplantation",
+                "autologous bone marrow transplantation",
+                "autologous HSCT",
+                "ASCT",
+                "autologous stem cell transplant",
+            ),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "hsct",
+            "Haematopoietic stem cell transplantation (allogeneic or autologous)",
+            (
+                "stem cell transplantation",
+                "hematopoietic stem cell transplantation",
+                "haematopoietic stem cell transplantation",
+                "bone marrow transplantation",
+                "HSCT",
+                "BMT",
+            ),
+            note=_BY_NAME,
+        ),
+        # A stem cell transplantation record that says neither allogeneic nor autologous: a
+        # rule on one kind is unknown on it (added by match_concepts, never named by a record).
+        Concept("hsct_unspecified", "Stem cell transplantation of unrecorded kind", ()),
+        Concept(
+            "solid_organ_transplant",
+            "Solid organ transplantation",
+            (
+                "solid organ transplantation",
+                "kidney transplantation",
+                "renal transplantation",
+                "liver transplantation",
+                "heart transplantation",
+                "lung transplantation",
+                "pancreas transplantation",
+            ),
+            note=_BY_NAME,
+        ),
     )
 )
 
 # Procedures that are also the more general kind: a radical radiotherapy is a radiotherapy.
-IMPLIED = {"major_surgery": ("surgery",), "radical_radiotherapy": ("radiotherapy",)}
+IMPLIED = {
+    "major_surgery": ("surgery",),
+    "radical_radiotherapy": ("radiotherapy",),
+    "allogeneic_hsct": ("hsct", "organ_transplant"),
+    "autologous_hsct": ("hsct", "organ_transplant"),
+    "hsct": ("organ_transplant",),
+    "solid_organ_transplant": ("organ_transplant",),
+}
+# A rule on the narrower key is unknown on a record of the broader kind that does not say which.
+UNSPECIFIED = {"allogeneic_hsct": "hsct_unspecified", "autologous_hsct": "hsct_unspecified"}
 
 BIOMARKERS = _index(
     (
@@ -333,4 +450,9 @@ def match_concepts(
     if table == "procedure":
         for key in list(found):
             found.update(IMPLIED.get(key, ()))
+        if "hsct" in found and not found & {"allogeneic_hsct", "autologous_hsct"}:
+            found.add("hsct_unspecified")
+    if table == "condition":
+        for key in list(found):
+            found.update(CANCER_IMPLIED.get(key, ()))
     return frozenset(found)

@@ -25,6 +25,7 @@ from oncotrial.eligibility.evaluate_derived import _derived
 from oncotrial.eligibility.evaluate_history import (
     _condition,
     _medication,
+    _other_malignancy,
     _prior_lines,
     _procedure,
     _regimen,
@@ -56,6 +57,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PerformanceStatusRule,
     PriorLinesRule,
     ProcedureRule,
@@ -83,6 +85,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     MedicationRule: _medication,
     ProcedureRule: _procedure,
     ConditionRule: _condition,
+    OtherMalignancyRule: _other_malignancy,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

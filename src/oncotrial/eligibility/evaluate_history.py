@@ -10,13 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
+from oncotrial.eligibility.concepts_oncology import (
+    cancer_relation,
+    malignancy_kinds,
+    prednisone_equivalent,
+    site_key,
+    site_relation,
+)
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
 from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
@@ -48,7 +56,7 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
         return _unknown([f"medication history (to check for {_lower_first(name)})"])
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
-    evidence: list[Evidence] = []
+    found: list[tuple[MedicationRecord, Evidence]] = []
     undated: list[str] = []
     for drug, start, end, record in _exposures(ctx):
         if rule.therapy not in drug.concepts("therapy"):
@@ -61,35 +69,51 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
                 undated.append(f"start date of {label}")
                 continue
             if end is None or end >= reference:
-                evidence.append(
-                    Evidence(
-                        item=name,
-                        value=label,
-                        date=start,
-                        record=record,
-                        note="ongoing" if end is None else f"until {end}",
-                    )
+                note = "ongoing" if end is None else f"until {end}"
+                found.append(
+                    (drug, Evidence(item=name, value=label, date=start, record=record, note=note))
                 )
             continue
         if earliest is None:
-            evidence.append(Evidence(item=name, value=label, date=start, record=record))
+            found.append((drug, Evidence(item=name, value=label, date=start, record=record)))
             continue
         last = end or start
         if last is None:
             undated.append(f"dates of {label}")
             continue
         if last >= earliest:
-            evidence.append(
-                Evidence(
-                    item=name,
-                    value=label,
-                    date=start or end,
-                    record=record,
-                    threshold=f"on or after {earliest.isoformat()}",
-                )
+            threshold = f"on or after {earliest.isoformat()}"
+            evidence = Evidence(
+                item=name, value=label, date=start or end, record=record, threshold=threshold
             )
+            found.append((drug, evidence))
+    kept: list[Evidence] = []
+    for drug, evidence in found:
+        dose = dose_status(rule, drug)
+        if dose is None or dose is Status.MET:
+            kept.append(evidence)
+        elif dose is Status.UNKNOWN:
+            undated.append(f"prednisone-equivalent daily dose of {evidence.value}")
     notes = ctx.window_note(rule.within)
-    return _found(name, evidence, undated, notes, len(_exposures(ctx)), "medications")
+    return _found(name, kept, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def dose_status(rule: MedicationRule, drug: MedicationRecord) -> Status | None:
+    """Whether a corticosteroid record's prednisone-equivalent daily dose is beyond the rule's
+    limit: MET, NOT_MET, or UNKNOWN (dose or drug not known, or the equivalence tables place it
+    on both sides of the limit). None: the rule has no dose limit."""
+    if rule.daily_dose is None:
+        return None
+    dose = prednisone_equivalent(drug.text, drug.system, drug.code, drug.mg_per_day())
+    if dose is None:
+        return Status.UNKNOWN
+    comparator, limit = rule.daily_dose.comparator, rule.daily_dose.value
+    low, high = (comparator.holds(d, limit) for d in dose)
+    if low and high:
+        return Status.MET
+    if not low and not high:
+        return Status.NOT_MET
+    return Status.UNKNOWN
 
 
 def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
@@ -101,20 +125,33 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
     undated: list[str] = []
+    vague = UNSPECIFIED.get(rule.procedure)
     for proc in procedures:
-        if rule.procedure not in proc.concepts():
+        keys = proc.concepts()
+        if rule.procedure not in keys and (vague is None or vague not in keys):
             continue
         label = proc.text or proc.category or proc.code or "procedure"
-        if proc.date is None:
-            if earliest is None:
-                evidence.append(Evidence(item=name, value=label, record=proc.record))
-            else:
-                undated.append(f"date of {label}")
+        if proc.date is None and earliest is not None:
+            undated.append(f"date of {label}")
             continue
-        if proc.date > reference:
+        if proc.date is not None and proc.date > reference:
             continue
-        if earliest is None or proc.date >= earliest:
-            evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
+        if earliest is not None and proc.date is not None and proc.date < earliest:
+            continue
+        if rule.procedure not in keys:
+            undated.append(f"whether {label} was {_lower_first(name).split()[0]}")
+            continue
+        if rule.site is not None:
+            where = site_relation(rule.site, site_key(proc.site))
+            if where == "apart":
+                continue
+            if where == "unclear":
+                undated.append(
+                    f"whether the site of {label} ({proc.site or 'not recorded'}) "
+                    f"is in the {rule.site.replace('_', ' ')}"
+                )
+                continue
+        evidence.append(Evidence(item=name, value=label, date=proc.date, record=proc.record))
     return _found(
         name, evidence, undated, ctx.window_note(rule.within), len(procedures), "procedures"
     )
@@ -153,6 +190,100 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                 continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
     return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
+
+
+def malignancy_records(
+    conditions: Sequence[ConditionRecord], diagnosis: Diagnosis | None
+) -> list[tuple[ConditionRecord, frozenset[str], str]]:
+    """Each condition record that is a malignancy or carcinoma in situ, with its kinds and its
+    relation to the cancer under study (other / unclear; the cancer under study left out)."""
+    d = (
+        None
+        if diagnosis is None
+        else (diagnosis.concepts("condition"), diagnosis.system, diagnosis.code, diagnosis.date)
+    )
+    found = []
+    for record in conditions:
+        keys = record.concepts("condition")
+        kinds = malignancy_kinds(keys)
+        if not kinds:
+            continue
+        relation = "other"
+        if "malignancy" in kinds:
+            relation = cancer_relation((keys, record.system, record.code, record.onset), d)
+            if relation == "same":
+                continue
+        found.append((record, kinds, relation))
+    return found
+
+
+def malignancy_verdict(
+    rule: OtherMalignancyRule,
+    kinds: frozenset[str],
+    relation: str,
+    onset: dt.date | None,
+    abatement: dt.date | None,
+    reference: dt.date,
+) -> Status | None:
+    """One record's part in an "other malignancy" rule: MET (another cancer in the period),
+    UNKNOWN (cannot be told), None (does not count)."""
+    if kinds & set(rule.exceptions):
+        return None
+    if onset is not None and onset > reference:
+        return None
+    if rule.current and abatement is not None and abatement <= reference:
+        return None
+    opens = rule.within.earliest(reference) if rule.within is not None else None
+    if opens is not None and abatement is not None and abatement < opens:
+        return None  # resolved before the window opened
+    unclear = (
+        relation == "unclear"
+        or "malignancy" not in kinds  # a carcinoma in situ no exception names
+        or (
+            "skin_basal_squamous_carcinoma" in rule.exceptions
+            and "nonmelanoma_skin_cancer" in kinds
+            and "nonmelanoma_skin_cancer" not in rule.exceptions
+        )  # a skin cancer not said to be basal or squamous cell, when only those are excepted
+    )
+    return Status.UNKNOWN if unclear else Status.MET
+
+
+def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
+    p = ctx.patient
+    if p.conditions is None:
+        return _unknown(["medical history (to check for other malignancies)"])
+    evidence: list[Evidence] = []
+    unclear: list[str] = []
+    for record, kinds, relation in malignancy_records(p.conditions, p.diagnosis):
+        verdict = malignancy_verdict(
+            rule, kinds, relation, record.onset, record.abatement, ctx.reference
+        )
+        if verdict is None:
+            continue
+        label = record.text or record.concept or record.code or "malignancy"
+        if record.code:
+            label += f" ({record.system or 'code'} {record.code})"
+        if verdict is Status.MET:
+            evidence.append(
+                Evidence(
+                    item="other malignancy", value=label, date=record.onset, record=record.record
+                )
+            )
+        elif relation == "unclear":
+            unclear.append(f"whether {label} is the cancer under study")
+        else:
+            unclear.append(f"whether {label} counts as a malignancy here")
+    notes = ctx.window_note(rule.within)
+    if evidence:
+        return _met(True, evidence, notes)
+    if unclear:
+        return _unknown(unclear, notes=notes)
+    none = Evidence(
+        item="other malignancy",
+        value="none recorded",
+        note=f"none among the {len(p.conditions)} conditions recorded",
+    )
+    return _met(False, [none], notes)
 
 
 def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, Scale, analyte_for_loinc, ordinal_rank
 from oncotrial.eligibility.concepts import match_concepts
-from oncotrial.eligibility.units import compatible, parse_unit
+from oncotrial.eligibility.units import compatible, convert, parse_unit
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -141,7 +141,27 @@ class ConditionRecord(_Coded):
 class MedicationRecord(_Coded):
     start: dt.date | None = None
     end: dt.date | None = Field(None, description="Last day taken; none if ongoing.")
+    dose: float | None = Field(None, gt=0, description="Daily dose, in ``dose_unit``.")
+    dose_unit: str | None = Field(None, description="A unit of mass per day: 'mg/d'.")
     record: str | None = None
+
+    @model_validator(mode="after")
+    def _check_dose(self) -> MedicationRecord:
+        if (self.dose is None) != (self.dose_unit is None):
+            raise ValueError("give a dose with its unit (e.g. 10 mg/d), or neither")
+        if self.dose_unit is not None:
+            try:
+                parse_unit(self.dose_unit)
+            except DictionaryError as exc:
+                raise ValueError(str(exc)) from None
+            if not compatible(self.dose_unit, "mg/d"):
+                raise ValueError(f"a daily dose is a mass per day (mg/d), not {self.dose_unit}")
+        return self
+
+    def mg_per_day(self) -> float | None:
+        if self.dose is None or self.dose_unit is None:
+            return None
+        return convert(self.dose, self.dose_unit, "mg/d")
 
 
 class TherapyLine(_Frozen):
@@ -158,6 +178,9 @@ class TherapyLine(_Frozen):
 class ProcedureRecord(_Coded):
     category: str | None = Field(None, description="A procedure concept key (major_surgery…).")
     date: dt.date | None = None
+    site: str | None = Field(
+        None, description="Body site treated, in words: 'prostate', 'head and neck', 'chest'."
+    )
     record: str | None = None
 
     def concepts(self, table: str = "procedure") -> frozenset[str]:

@@ -15,14 +15,18 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from oncotrial.eligibility.concepts_oncology import site_key
 from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
+    Bound,
+    Comparator,
     ConditionRule,
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PriorLinesRule,
     ProcedureRule,
     Rule,
@@ -89,7 +93,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         False,
     ),
     (
-        r"(?:human\s+immunodeficiency\s+virus(?:\s*\(HIV\))?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
+        r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
         r"(?:\s+infections?)?"
         + _NOT_A_CONDITION
         + r"|acquired\s+immun[eo]\s*deficiency\s+syndrome(?:\s*\(AIDS\))?|\bAIDS\b",
@@ -127,6 +131,14 @@ _EXCLUDED = re.compile(
 )
 
 
+_NO_TESTING = re.compile(
+    r"(?<=[.;]\s)No\s+(?:HIV|HBV|HCV|hepatitis\s+[BC])(?:\s+(?:or|and)\s+(?:HBV|HCV|hepatitis\s+"
+    r"[BC]))?\s+testing\s+is\s+required(?:\s+(?:at\s+screening\s+)?unless\s+(?:mandated|required)"
+    r"\s+by\s+(?:the\s+|a\s+)?local\s+health\s+authorit(?:y|ies))?\.?",
+    re.I,
+)
+
+
 def _taken(r: _Reader, start: int, end: int) -> bool:
     return any(f.start < end and start < f.end for f in r.found) or any(
         a < end and start < b for a, b in r.consumed
@@ -151,6 +163,9 @@ def read_named_conditions(r: _Reader) -> None:
     if hits:
         _read_mentions(r, sorted(hits))
     _read_autoimmune(r)
+    read_other_malignancy(r)
+    read_corticosteroids(r)
+    read_radiotherapy_site(r)
 
 
 def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
@@ -189,6 +204,11 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
         tail = _EXCLUDED.match(text, hits[-1][1])
         if tail:
             r.consume(tail.start(), tail.end())
+    # "No HIV testing is required unless mandated by a local health authority": the recorded
+    # history is what the rule reads; the note changes nothing in it
+    note = _NO_TESTING.search(text, hits[-1][1])
+    if note is not None:
+        r.consume(note.start(), note.end())
 
 
 _AUTOIMMUNE = re.compile(r"autoimmune\s+(?:diseases?|disorders?|conditions?)", re.I)
@@ -254,16 +274,19 @@ def _read_autoimmune(r: _Reader) -> None:
 
 _CHECKPOINT = re.compile(
     r"(?:immune\s+)?checkpoint\s+(?:inhibitors?|blockade|blocking)(?:\s+therap(?:y|ies))?"
-    r"|anti-?\s?(?:PD-?1|PD-?L1|PD-?L2|CTLA-?4)(?:\s*(?:/|or|,)\s*(?:PD-?L1|PD-?L2))?"
+    # PD-L2 is not read: no anti-PD-L2 agent is in the class (ATC L01FF, ipilimumab,
+    # tremelimumab), so a patient given one would not be found
+    r"|anti-?\s?(?:PD-?1|PD-?L1|CTLA-?4)(?:\s*(?:/|or|,)\s*(?:PD-?L1))?"
     r"(?:\s+(?:monoclonal\s+)?(?:antibod(?:y|ies)|agents?|therap(?:y|ies)|drugs?))?"
-    r"|PD-?L?1\s+inhibitors?",
+    r"|PD-?1\s*/\s*PD-?L1\s+inhibitors?|PD-?L?1\s+inhibitors?",
     re.I,
 )
 
 
 def read_checkpoint_inhibitors(r: _Reader) -> None:
-    """'Prior treatment with … anti-PD-1, anti-PD-L1 or anti-CTLA-4 …' (one rule: the class
-    covers all three); only the class words are read, any other agent named stays unread."""
+    """'Prior treatment with … anti-PD-1, anti-PD-L1 or anti-CTLA-4 …': the class the words name
+    — anti-PD-1/PD-L1, anti-CTLA-4, or both (the union, as "immune checkpoint inhibitors") —
+    one rule; any other agent named stays unread ("anti-PD-L2", "CD137 agonists")."""
     text = r.text
     prior = re.search(r"\b(?:prior|previous|previously)\b", text, re.I)
     if prior is None:
@@ -272,36 +295,49 @@ def read_checkpoint_inhibitors(r: _Reader) -> None:
     spans = [(a, b) for a, b in every if not _taken(r, a, b)]
     if not spans:
         return
-    for (_, end), (start, _) in pairwise(every):
-        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
-            r.consume(end, start)
-    if any(
-        isinstance(rule, MedicationRule) and rule.therapy == "immune_checkpoint_inhibitor"
-        for f in r.found
-        for rule in (f.rule, getattr(f.rule, "rule", None))
-    ):
-        # already read ("prior treatment with immune checkpoint inhibitors"): the examples
-        # that follow name the same class
-        for start, end in spans:
-            r.consume(start, end)
-        return
     negate = not r.exclusion
     if negate and _NEGATION.search(text[max(0, prior.start() - 40) : prior.start()]) is None:
         return
-    a, b = spans[0]
-    rule: Rule = r.draft(MedicationRule, a, b, therapy="immune_checkpoint_inhibitor")
-    if negate:
-        rule = r.draft(NotRule, a, b, rule=rule)
-    r.add(a, b, rule)
-    for start, end in spans[1:]:
-        r.consume(start, end)
+    named: set[str] = set()
+    for start, end in spans:
+        words = text[start:end]
+        if re.search(r"checkpoint", words, re.I):
+            named.add("checkpoint")
+        if re.search(r"PD-?1", words, re.I):
+            named.add("PD-1")
+        if re.search(r"PD-?L1", words, re.I):
+            named.add("PD-L1")
+        if re.search(r"CTLA", words, re.I):
+            named.add("CTLA-4")
+    # The classes are PD-1/PD-L1 together (ATC L01FF) and CTLA-4: "anti-PD-1" alone says
+    # nothing of atezolizumab (anti-PD-L1), so it is not read as the class (left unread)
+    if "checkpoint" in named or {"PD-1", "PD-L1", "CTLA-4"} <= named:
+        therapy = "immune_checkpoint_inhibitor"
+    elif named == {"PD-1", "PD-L1"}:
+        therapy = "pd1_pdl1_inhibitor"
+    elif named == {"CTLA-4"}:
+        therapy = "ctla4_inhibitor"
+    else:
+        return
     lead = re.match(
         r"(?:prior|previous)\s+(?:treatment|therapy|exposure)\s+(?:with|to)\s+(?:an?\s+|any\s+)?",
         text[prior.start() :],
         re.I,
     )
-    if lead:
+    a, b = spans[0]
+    if lead is not None and prior.start() + lead.end() == a:
+        a = prior.start()  # the rule's source is "prior treatment with <the class>"
+    elif lead is not None:
         r.consume(prior.start(), prior.start() + lead.end())
+    rule: Rule = r.draft(MedicationRule, a, b, therapy=therapy)
+    if negate:
+        rule = r.draft(NotRule, a, b, rule=rule)
+    r.add(a, b, rule)
+    for start, end in spans[1:]:
+        r.consume(start, end)
+    for (_, end), (start, _) in pairwise(spans):
+        if _JOIN.fullmatch(text[end:start]) or re.fullmatch(r"\s*,?\s*(?:and)\s*", text[end:start]):
+            r.consume(end, start)
 
 
 _RECIST = re.compile(
@@ -447,3 +483,219 @@ def read_prior_lines(r: _Reader) -> None:
         # "at least one line …, but not more than two lines …": both bounds, both read
         if re.fullmatch(r"\s*,?\s*(?:but|and)\s*", text[end:start], re.I):
             r.consume(end, start)
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
+_MALIGNANCY = re.compile(
+    r"(?:(?P<concurrent>concurrent|concomitant)\s+(?:(?:second(?:ary)?|other|another)\s+)?"
+    r"|(?:previous\s+or\s+concurrent|prior\s+or\s+concurrent|history\s+of\s+(?:an?\s+)?"
+    r"(?:other|another|prior|previous)|another|other|second|additional|prior|previous)\s+"
+    r"|^(?=(?:cancer|malignanc)))"
+    r"(?:primary\s+)?(?:malignanc(?:y|ies)|cancers?)(?!\s+(?:screening|test))",
+    re.I,
+)
+_PERIOD = re.compile(
+    # "diagnosed within 5 years" is not read: the rule counts a malignancy present in the
+    # period, and one diagnosed earlier and still present would be counted against the text
+    r"\s*(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
+    r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
+    r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
+    r"|screening|the\s+first\s+dose))?",
+    re.I,
+)
+_EXCEPTIONS_LEAD = re.compile(
+    r"\s*[,(]?\s*(?:with\s+the\s+exceptions?\s+of|except(?:ion)?s?(?:\s+(?:for|of))?"
+    r"|other\s+than|excluding)\s+",
+    re.I,
+)
+_SKIN = r"(?:cancers?|carcinomas?)(?:\s+of\s+the\s+skin)?"
+_EXCEPTION_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"non-?\s?melanoma(?:tous)?\s+skin\s+(?:cancers?|carcinomas?)", ("nonmelanoma_skin_cancer",)),
+    (
+        r"basal(?:\s+cell)?\s+(?:or|and|and/or)\s+squamous\s+cell\s+(?:skin\s+)?" + _SKIN,
+        ("skin_basal_squamous_carcinoma",),
+    ),
+    (
+        r"(?:cervical\s+(?:carcinoma|cancer)\s+in\s+situ|(?:carcinoma|cancer)\s+in\s+situ\s+of"
+        r"\s+the\s+cervix|in\s+situ\s+(?:carcinoma|cancer)\s+of\s+the\s+cervix)",
+        ("cervical_carcinoma_in_situ",),
+    ),
+    (
+        r"(?:in\s+situ\s+carcinoma|carcinoma\s+in\s+situ)(?:\s+of\s+any\s+(?:organ|site))?",
+        ("carcinoma_in_situ",),
+    ),
+)
+_EXCEPTION_JOIN = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or|and/or)\s*", re.I)
+
+
+def read_other_malignancy(r: _Reader) -> None:
+    """'Another primary malignancy within the past five years (except for non-melanoma skin
+    cancer and cervical carcinoma in situ)', 'Previous or concurrent malignancy', 'Concurrent
+    secondary malignancy'. Only the exceptions of the vocabulary are read; any other exception
+    ("adequately treated", "other in situ cancers") stays unread, and the item with it."""
+    text = r.text
+    m = _MALIGNANCY.search(text)
+    if m is None or _taken(r, m.start(), m.end()):
+        return
+    if re.search(r"\bfor\s+(?:an?\s+|the\s+)?$", text[max(0, m.start() - 12) : m.start()], re.I):
+        return  # "therapy for a second malignancy": about its treatment, not read
+    negate = not r.exclusion
+    if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+        return
+    fields: dict[str, object] = {}
+    end = m.end()
+    period = _PERIOD.match(text, end)
+    if period is not None:
+        n = period.group("n").lower()
+        value = _NUMBER_WORDS.get(n) or int(n)
+        fields["within"] = {"value": value, "unit": period.group("unit").lower() + "s"}
+        end = period.end()
+        to = re.search(r"enrol|registration|randomi|entry|screening", period.group(0), re.I)
+        if to is not None:
+            r.warn(
+                "the period runs to "
+                + to.group(0).lower()
+                + ", not the first dose; oncotrial counts it back from the first dose — confirm"
+            )
+    elif m.group("concurrent"):
+        fields["current"] = True
+    exceptions: list[str] = []
+    lead = _EXCEPTIONS_LEAD.match(text, end)
+    if lead is not None:
+        pos = lead.end()
+        spans: list[tuple[int, int]] = []
+        while True:
+            for pattern, keys in _EXCEPTION_NAMES:
+                e = re.compile(pattern, re.I).match(text, pos)
+                if e is not None:
+                    exceptions.extend(k for k in keys if k not in exceptions)
+                    spans.append((e.start(), e.end()))
+                    pos = e.end()
+                    break
+            else:
+                break
+            join = _EXCEPTION_JOIN.match(text, pos)
+            if join is None or join.end() == pos:
+                break
+            pos = join.end()
+        if spans:
+            r.consume(lead.start(), lead.end())
+            for a, b in spans:
+                r.consume(a, b)
+            for (_, b), (a, _) in pairwise(spans):
+                r.consume(b, a)
+            close = re.match(r"\s*\)", text[spans[-1][1] :])
+            if close is not None:
+                r.consume(spans[-1][1], spans[-1][1] + close.end())
+    rule: Rule = r.draft(
+        OtherMalignancyRule, m.start(), end, exceptions=tuple(exceptions), **fields
+    )
+    if negate:
+        rule = r.draft(NotRule, m.start(), end, rule=rule)
+    r.add(m.start(), end, rule)
+
+
+_STEROIDS = r"(?:systemic\s+)?(?:cortico)?steroids?(?:\s+(?:therapy|treatment|medications?))?"
+_DOSE = (
+    r"(?P<op>>|≥|>=|greater\s+than|more\s+than|exceeding|in\s+excess\s+of|above)\s*(?P<n>\d+(?:\.\d+)?)"
+    r"\s*mg(?:\s*/\s*day|\s+(?:per\s+day|daily|a\s+day)|/d)?(?:\s+(?:per\s+day|daily))?\s*(?:of\s+)?"
+    r"(?:prednisone|prednisolone)(?:\s*-?\s*equivalents?|\s+(?:or|and/or)\s+(?:its\s+|an\s+)?"
+    r"equivalents?(?:\s+dose)?|\s+equivalent\s+dose)?"
+)
+_STEROID_DOSE = re.compile(
+    r"(?P<what>"
+    + _STEROIDS
+    + r")\s*(?:\(\s*|,\s*|at\s+(?:a\s+)?doses?\s+(?:of\s+)?)?"
+    + _DOSE
+    + r"(?:\s*\))?",
+    re.I,
+)
+_ONGOING = re.compile(
+    r"\b(?:current(?:ly)?|ongoing|receiving|concurrent|concomitant)\b[^.;]{0,40}$", re.I
+)
+
+
+def read_corticosteroids(r: _Reader) -> None:
+    """'Corticosteroids (> 10 mg daily prednisone equivalents) … within 14 days', 'current use of
+    systemic steroids at a dose > 10 mg/day of prednisone or equivalent': the prednisone-
+    equivalent daily dose of a systemic corticosteroid, within the window or ongoing. Without
+    a window or a word saying it is current, nothing is read (the item stays unread)."""
+    text = r.text
+    m = _STEROID_DOSE.search(text)
+    if m is None or _taken(r, m.start(), m.end()):
+        return
+    op = m.group("op").lower()
+    comparator = Comparator.GE if op in {"≥", ">="} else Comparator.GT
+    fields: dict[str, object] = {
+        "therapy": "systemic_corticosteroid",
+        "daily_dose": Bound(comparator=comparator, value=float(m.group("n"))),
+    }
+    spans = [(m.start(), m.end())]
+    window = re.search(_WINDOW, text[m.end() :], re.I)
+    if window is not None and re.fullmatch(
+        r"[^.;]{0,80}", text[m.end() : m.end() + window.start()]
+    ):
+        fields["within"] = _window(window)
+        spans.append((m.end() + window.start(), m.end() + window.end()))
+        tail = text[m.end() + window.end() : m.end() + window.end() + 30]
+        to = re.search(r"registration|randomi[sz]ation|enrol?ment|screening", tail, re.I)
+        if to is not None:
+            r.warn(
+                f"the window runs to {to.group(0).lower()}, not the first dose; oncotrial "
+                "counts windows back from the first dose — confirm"
+            )
+    elif _ONGOING.search(text[max(0, m.start() - 60) : m.start()]):
+        ongoing = _ONGOING.search(text[max(0, m.start() - 60) : m.start()])
+        assert ongoing is not None
+        fields["ongoing"] = True
+        start = max(0, m.start() - 60) + ongoing.start()
+        word = re.match(r"\w+", ongoing.group(0))
+        assert word is not None
+        spans.append((start, start + word.end()))
+    else:
+        return
+    negate = not r.exclusion
+    if negate and _NEGATION.search(text[max(0, m.start() - 60) : m.start()]) is None:
+        return
+    rule: Rule = r.draft(MedicationRule, m.start(), m.end(), **fields)
+    if negate:
+        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
+    r.add(m.start(), m.end(), rule)
+    for x, y in spans:
+        r.consume(x, y)
+
+
+_SITE_WORDS = r"head\s+and\s+neck|prostate(?:\s+bed)?|pelvis|chest|thorax|abdomen|lungs?|larynx"
+_RADIOTHERAPY_SITE = re.compile(
+    r"(?:previous|prior)\s+(?:(?P<adj>abdominopelvic|pelvic|thoracic|chest|prostate)\s+)?"
+    r"(?:radiotherapy|radiation(?:\s+therapy)?|irradiation)"
+    r"(?:\s+(?:to|in|of|on)\s+(?:the\s+)?(?P<site>" + _SITE_WORDS + r")(?:\s+(?:region|area))?)?",
+    re.I,
+)
+
+
+def read_radiotherapy_site(r: _Reader) -> None:
+    """'Previous radiotherapy to the prostate', 'Previous radiotherapy in the head and neck
+    region', 'No prior abdominopelvic radiotherapy': radiotherapy to a body site, ever or within
+    the window that follows. A site oncotrial does not know leaves the words unread."""
+    text = r.text
+    for m in _RADIOTHERAPY_SITE.finditer(text):
+        words = m.group("site") or m.group("adj")
+        if words is None or _taken(r, m.start(), m.end()):
+            continue
+        site = site_key(re.sub(r"\s+", " ", words))
+        if site is None:
+            continue
+        negate = not r.exclusion
+        if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
+            continue
+        fields: dict[str, object] = {"procedure": "radiotherapy", "site": site}
+        end = m.end()
+        window = re.match(r"\s*" + _WINDOW, text[end:], re.I)
+        if window is not None:
+            fields["within"] = _window(window)
+            end += window.end()
+        rule: Rule = r.draft(ProcedureRule, m.start(), end, **fields)
+        if negate:
+            rule = r.draft(NotRule, m.start(), end, rule=rule)
+        r.add(m.start(), end, rule)

@@ -52,17 +52,8 @@ def _wrap(r: _Reader, rule: Rule, start: int, end: int, negate: bool) -> Rule:
 
 def _read_therapy(r: _Reader) -> None:
     text = r.text
-    for m in re.finditer(
-        r"(?:prior|previous)\s+(?:treatment|therapy)\s+with\s+(?:any\s+)?(?:an?\s+)?"
-        r"(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|PD-1\s+inhibitors?)"
-        r"|(?:prior|previous)\s+(?:immune\s+checkpoint\s+inhibitors?|anti-PD-?1|anti-PD-?L1|"
-        r"immunotherapy)",
-        text,
-        re.I,
-    ):
-        negate = _negated(text, m.start()) and not r.exclusion
-        rule = r.draft(MedicationRule, m.start(), m.end(), therapy="immune_checkpoint_inhibitor")
-        r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
+    # prior checkpoint inhibitors are read by reading_conditions.read_checkpoint_inhibitors,
+    # which tells anti-PD-1/PD-L1 from anti-CTLA-4 by the words named
     m2 = re.search(
         r"(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\s+cycles\s+of\s+(?P<first>first[-\s]line\s+)?"
         r"(?P<platinum>platinum[-\s](?:based|doublet)\s+)?(?:chemotherapy|chemo)"
@@ -116,7 +107,7 @@ def _read_windows(r: _Reader) -> None:
     text = r.text
     specs: tuple[tuple[str, str, str], ...] = (
         (
-            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:\s+attenuated)?\s+vaccines?",
+            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
             "therapy",
             "live_vaccine",
         ),
@@ -199,6 +190,13 @@ _CONDITION_NAMES = (
     (r"deep\s+vein\s+thrombosis", "deep_vein_thrombosis"),
     (r"ground[-\s]glass\s+(?:nodules?|opacit(?:y|ies))", "ground_glass_nodule"),
     (r"Gilbert(?:'s|’s)?\s+syndrome", "gilbert_syndrome"),
+    # "History of prostate cancer" (a screening or prevention trial's exclusion): the words
+    # "history of" are required, so that "non-melanoma skin cancer" in a list of exceptions or
+    # "lung cancer screening" is never read as a condition
+    (r"(?<=history\s\bof\s)(?:prior\s+)?lung\s+cancer(?!\s+screening)", "lung_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?prostate\s+cancer", "prostate_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?breast\s+cancer", "breast_cancer"),
+    (r"(?<=history\s\bof\s)(?:prior\s+)?skin\s+cancer", "skin_cancer"),
 )
 
 
@@ -225,15 +223,43 @@ def _read_conditions(r: _Reader) -> None:
             r.add(m.start(), m.end(), rule)
 
 
+_HSCT = r"(?:(?:haemato|hemato)poietic\s+)?(?:stem\s+cell|bone\s+marrow)"
+_TRANSPLANT = re.compile(
+    r"(?P<allo>allogeneic\s+(?:" + _HSCT + r"|tissue)\s+(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
+    r"transplant(?:s|ation)?"
+    r"|(?P<both>organ\s+(?:or|and/or)\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
+    r"|(?P<auto>autologous\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
+    r"|(?P<solid>solid\s+organ\s+)transplant(?:s|ation)?"
+    r"|(?P<any>organ|" + _HSCT + r")\s+transplant(?:s|ation)?",
+    re.I,
+)
+
+
 def _read_transplant(r: _Reader) -> None:
-    m = re.search(
-        r"(?:organ|bone\s+marrow|stem\s+cell|allogeneic[^.;]{0,25}?)\s+transplant(?:ation)?",
-        r.text,
-        re.I,
-    )
+    """'Prior allogeneic stem cell or solid organ transplantation' (either kind), 'autologous
+    stem cell transplant', 'solid organ transplant'; a bare 'organ or bone marrow transplant' is
+    any of them. An allogeneic rule is unknown on a stem cell transplant of unrecorded kind."""
+    m = _TRANSPLANT.search(r.text)
     if not m:
         return
-    rule: Rule = r.draft(ProcedureRule, m.start(), m.end(), procedure="organ_transplant")
+    if m.group("allo"):
+        if re.match(r"allogeneic\s+tissue", m.group("allo"), re.I):
+            return  # "allogeneic tissue": no concept for it
+        keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if m.group("solid1") else [])
+    elif m.group("both"):
+        keys = ["organ_transplant"]
+    elif m.group("auto"):
+        keys = ["autologous_hsct"]
+    elif m.group("solid"):
+        keys = ["solid_organ_transplant"]
+    elif m.group("any").lower() == "organ":
+        keys = ["organ_transplant"]
+    else:
+        keys = ["hsct"]
+    rules: list[Rule] = [r.draft(ProcedureRule, m.start(), m.end(), procedure=key) for key in keys]
+    rule: Rule = (
+        rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=tuple(rules))
+    )
     if not r.exclusion:
         if not _negated(r.text, m.start()):
             return

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
+from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.units import compatible, parse_unit
 from oncotrial.errors import DictionaryError
 
@@ -46,6 +47,7 @@ __all__ = [
     "LesionRule",
     "MedicationRule",
     "NotRule",
+    "OtherMalignancyRule",
     "PerformanceStatusRule",
     "PriorLinesRule",
     "ProcedureRule",
@@ -330,27 +332,42 @@ class BiomarkerRule(_Rule):
 
 
 class MedicationRule(_Rule):
-    """A therapy class received (ever, within a window, or ongoing at the reference date)."""
+    """A therapy class received (ever, within a window, or ongoing at the reference date); for
+    systemic corticosteroids optionally at a daily dose beyond a limit in mg/day of
+    prednisone-equivalent ('> 10 mg daily prednisone equivalent')."""
 
     kind: Literal["medication"]
     therapy: str
     within: Window | None = None
     ongoing: bool = False
+    daily_dose: Bound | None = Field(
+        None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> MedicationRule:
         _known(dict(THERAPIES), self.therapy, "therapy class")
+        if self.daily_dose is not None and self.therapy != "systemic_corticosteroid":
+            raise ValueError("a daily dose limit is read for systemic corticosteroids only")
         return self
 
 
 class ProcedureRule(_Rule):
+    """A procedure done (ever or within a window); a radiotherapy optionally to a body site
+    ('previous radiotherapy to the prostate')."""
+
     kind: Literal["procedure"]
     procedure: str
     within: Window | None = None
+    site: str | None = Field(None, description="A body site key (radiotherapy only).")
 
     @model_validator(mode="after")
     def _check(self) -> ProcedureRule:
         _known(dict(PROCEDURES), self.procedure, "procedure")
+        if self.site is not None:
+            _known(dict(BODY_SITES), self.site, "body site")
+            if self.procedure not in {"radiotherapy", "radical_radiotherapy"}:
+                raise ValueError("a body site is read for radiotherapy only")
         return self
 
 
@@ -365,6 +382,34 @@ class ConditionRule(_Rule):
     @model_validator(mode="after")
     def _check(self) -> ConditionRule:
         _known(dict(CONDITIONS), self.condition, "condition")
+        return self
+
+
+class OtherMalignancyRule(_Rule):
+    """A malignancy other than the cancer under study: ever, present within the window
+    ('another primary malignancy within the past 5 years': diagnosed before the reference date
+    and not resolved before the window opens), or current; apart from the exceptions named
+    (non-melanoma skin cancer, carcinoma in situ, …).
+
+    A malignancy that cannot be told apart from the cancer under study, and a carcinoma in situ
+    no exception names (whether the criterion counts it is not said), make the rule unknown.
+    """
+
+    kind: Literal["other_malignancy"]
+    within: Window | None = None
+    current: bool = False
+    exceptions: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _check(self) -> OtherMalignancyRule:
+        for key in self.exceptions:
+            if key not in MALIGNANCY_EXCEPTIONS:
+                raise ValueError(
+                    f"unknown malignancy exception {key!r}; known: "
+                    + ", ".join(MALIGNANCY_EXCEPTIONS)
+                )
+        if self.current and self.within is not None:
+            raise ValueError("give either current or a window, not both")
         return self
 
 
@@ -475,6 +520,7 @@ Rule = Annotated[
     | MedicationRule
     | ProcedureRule
     | ConditionRule
+    | OtherMalignancyRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -569,13 +615,22 @@ def describe_rule(rule: Rule) -> str:
         return f"{rule.marker} {rule.comparator.symbol} {_number(rule.value)} %"
     if isinstance(rule, MedicationRule):
         when = " ongoing" if rule.ongoing else _within(rule.within) or " ever"
-        return f"{THERAPIES[rule.therapy].name} received{when}"
+        dose = ""
+        if rule.daily_dose is not None:
+            limit = f"{rule.daily_dose.comparator.symbol} {_number(rule.daily_dose.value)}"
+            dose = f" at {limit} mg/day prednisone-equivalent"
+        return f"{THERAPIES[rule.therapy].name} received{when}{dose}"
     if isinstance(rule, ProcedureRule):
-        return f"{PROCEDURES[rule.procedure].name}{_within(rule.within) or ' ever'}"
+        site = f" to the {BODY_SITES[rule.site][0][0]}" if rule.site else ""
+        return f"{PROCEDURES[rule.procedure].name}{site}{_within(rule.within) or ' ever'}"
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (current)" if rule.current else ""
         return f"{CONDITIONS[rule.condition].name}{now}{onset}"
+    if isinstance(rule, OtherMalignancyRule):
+        when = " (current)" if rule.current else _within(rule.within) or " ever"
+        but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
+        return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""

@@ -33,6 +33,7 @@ from oncotrial.eligibility.rules import (
     LesionRule,
     MedicationRule,
     NotRule,
+    OtherMalignancyRule,
     PerformanceStatusRule,
     PriorLinesRule,
     ProcedureRule,
@@ -316,8 +317,15 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
     if isinstance(rule, DiagnosisRule | ConditionRule):
         return None if rule.condition in cmap.conditions else f"condition {rule.condition!r}"
     if isinstance(rule, MedicationRule):
+        if rule.daily_dose is not None:
+            return "medication dose (drug_exposure doses are not compiled to SQL yet)"
+        if rule.therapy == "systemic_corticosteroid":
+            # an ingredient's descendants include its eye drops and creams: not systemic
+            return "systemic corticosteroids (the route is not compiled to SQL yet)"
         return None if rule.therapy in cmap.drug_classes else f"drug class {rule.therapy!r}"
     if isinstance(rule, ProcedureRule):
+        if rule.site is not None:
+            return "radiotherapy site (procedure body sites are not compiled to SQL yet)"
         return None if rule.procedure in cmap.procedures else f"procedure {rule.procedure!r}"
     if isinstance(rule, BiomarkerRule):
         return None if rule.marker.upper() in cmap.biomarkers else f"biomarker {rule.marker!r}"
@@ -327,6 +335,8 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
         return "treatment lines (the OMOP oncology episode tables are not read yet)"
     if isinstance(rule, LesionRule):
         return "tumour lesions (not in the OMOP CDM core tables)"
+    if isinstance(rule, OtherMalignancyRule):
+        return "other malignancy (telling the cancer under study apart is not compiled to SQL yet)"
     if isinstance(rule, TumourSizeRule):
         return None
     return None
