@@ -7,11 +7,14 @@
 Writes the synthetic OMOP population once (``--db``; ``--reuse`` keeps a file already written
 for the same size), timed apart from the screening. Each engine then screens it in its own
 child process, ``--repeat`` times (the median is reported), so that each peak resident memory
-(the child's maxrss, DuckDB's native memory included) and CPU time (user + system of the child
-and its threads; on a shared machine the wall time depends on the load, the CPU time much less)
-are its own. ``spark`` copies the DuckDB tables to a Parquet folder (``--parquet``) and screens
-it with Spark local mode (its JVM's memory is not in the child's maxrss). Every engine returns
-each person's status per criterion; the script checks that the overall verdict counts agree.
+(the child's maxrss from the kernel, DuckDB's native memory included) and CPU time (user +
+system of the child and its threads; on a shared machine the wall time depends on the load, the
+CPU time much less) are its own. The load average is printed before every run.
+``--memory-limit``, ``--threads`` and ``--temp-directory`` set DuckDB's (through the
+``ONCOTRIAL_DUCKDB_*`` variables the warehouse reads). ``spark`` copies the DuckDB tables to a
+Parquet folder (``--parquet``) and screens it with Spark local mode (its JVM's memory is not in
+the child's maxrss). Every engine returns each person's status per criterion; the script checks
+that the overall verdict counts agree.
 """
 
 from __future__ import annotations
@@ -101,12 +104,23 @@ def main() -> None:
     parser.add_argument("--engines", default="sql,memory")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--memory-limit", help="DuckDB's memory_limit, e.g. 12GB")
+    parser.add_argument("--threads", help="DuckDB's threads (default: every core)")
+    parser.add_argument("--temp-directory", help="where DuckDB spills (default: <db>.tmp)")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
         target = args.parquet if args.child == "spark" else f"duckdb:///{args.db}"
         _child(args.child, target, args.trial)
         return
+    for variable, value in (
+        ("ONCOTRIAL_DUCKDB_MEMORY_LIMIT", args.memory_limit),
+        ("ONCOTRIAL_DUCKDB_THREADS", args.threads),
+        ("ONCOTRIAL_DUCKDB_TEMP_DIRECTORY", args.temp_directory),
+    ):
+        if value:
+            os.environ[variable] = value  # read by the children's open_warehouse
+    print(f"load average at the start: {_load()}")
     _write(args)
     engines = args.engines.split(",")
     if "spark" in engines:
@@ -122,7 +136,7 @@ def main() -> None:
             "persons": runs[0]["persons"],
             "overall": runs[0]["overall"],
         }
-    print(f"load average at the end: {os.getloadavg()}")
+    print(f"load average at the end: {_load()}")
     print("| engine | time (median) | runs | CPU time | peak memory | persons | overall verdicts |")
     print("|---|---|---|---|---|---|---|")
     for engine, row in rows.items():
@@ -135,13 +149,23 @@ def main() -> None:
             if engine != "sql":
                 ratio = rows[engine]["seconds"] / rows["sql"]["seconds"]
                 same = rows[engine]["overall"] == rows["sql"]["overall"]
-                print(f"ratio {engine} / DuckDB: {ratio:.2f}; same overall counts: {same}")
+                cpu = rows[engine]["cpu"] / rows["sql"]["cpu"]
+                print(
+                    f"ratio {engine} / DuckDB: {ratio:.2f} wall, {cpu:.2f} CPU; "
+                    f"same overall counts: {same}"
+                )
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} (1, 5, 15 min; {os.cpu_count()} cores)"
 
 
 def _measure_rusage(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     """Run one engine in a child; its peak RSS and CPU time from the kernel's accounting."""
     cmd = [sys.executable, __file__, "--child", engine, "--db", args.db, "--trial", args.trial]
     cmd += ["--parquet", args.parquet]
+    print(f"{engine}: load average {_load()}", flush=True)
     process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     out = process.stdout.read()
@@ -151,6 +175,11 @@ def _measure_rusage(engine: str, args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
     result["peak_gb"] = usage.ru_maxrss / 1024**2  # ru_maxrss is in KiB on Linux
     result["cpu"] = usage.ru_utime + usage.ru_stime
+    print(
+        f"  {result['seconds']:.1f} s wall, {result['cpu']:.1f} s CPU, "
+        f"peak {result['peak_gb']:.2f} GB",
+        flush=True,
+    )
     return result
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.rules import Comparator, LabRule, Window
@@ -27,8 +28,10 @@ def test_one_window_and_one_join_per_table(small_duckdb: str) -> None:
         sql = str(warehouse.con.compile(compile_query(mapped, warehouse.tables, cmap, AS_OF).expr))
     finally:
         warehouse.close()
-    # latest measurement per concept, first diagnosis, the QTc pair (last of each that day)
-    assert sql.count("ROW_NUMBER()") == 3
+    # the latest measurement per concept is an arg-max in the pivot, not a window over all
+    # the trial's rows (bench/RESULTS.md, issue 16); windows: first diagnosis, the QTc pair
+    assert sql.count("ROW_NUMBER()") == 2
+    assert sql.count("FIRST(") == sql.count(" DESC) FILTER(WHERE ") > 0
     # the pivots (measurement, three histories, diagnosis, QT pair) and the observation period
     assert sql.count("LEFT OUTER JOIN") == 7
     # measurement: the shared scan, and the QTc pair's rows of its two concepts
@@ -95,3 +98,27 @@ def test_windows_share_the_latest_row(tmp_path: Path) -> None:
                 assert table.loc[4, "evidence"] == "I2-1:measurement_id=41"
     finally:
         warehouse.close()
+
+
+def test_slices_of_persons_give_the_one_query_result(
+    small_duckdb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warehouse larger than a slice is screened a slice of person ids at a time (the
+    statement's $low/$high): every status and evidence id equals the one-query result."""
+    from oncotrial.prescreen.run import _slices
+
+    eligibility = find_protocol("002").eligibility
+    warehouse = open_warehouse(small_duckdb)
+    try:
+        whole = prescreen(warehouse, eligibility, as_of=AS_OF)
+        assert _slices(warehouse) == []  # 300 persons: one query
+        monkeypatch.setenv("ONCOTRIAL_PRESCREEN_SLICE", "70")
+        slices = _slices(warehouse)
+        sliced = prescreen(warehouse, eligibility, as_of=AS_OF)
+    finally:
+        warehouse.close()
+    assert len(slices) == 5
+    assert slices[0][0] < slices[0][1] == slices[1][0]  # contiguous, no person twice
+    assert sliced.sql is not None and "$low" in sliced.sql
+    assert len(whole.table) > 250
+    pd.testing.assert_frame_equal(sliced.table, whole.table)

@@ -109,13 +109,21 @@ def _dated(column: str, default: Any) -> Code:
 
 
 class _Compiler:
-    def __init__(self, tables: dict[str, ir.Table], cmap: ConceptMap, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        tables: dict[str, ir.Table],
+        cmap: ConceptMap,
+        as_of: dt.date,
+        spellings: tuple[str, ...] | None = None,
+    ) -> None:
         self.t = tables
         self.cmap = cmap
         self.as_of = as_of
         self.ref = (as_of - EPOCH).days
         self.latest = LatestMeasurements(tables["measurement"], as_of)
-        self.spellings = source_spellings(tables["measurement"], cmap)
+        if spellings is None:
+            spellings = source_spellings(tables["measurement"], cmap)
+        self.spellings = spellings
         self.histories = {
             "condition": History(
                 tables["condition_occurrence"], "condition_concept_id", self._conditions, "hc"
@@ -574,10 +582,19 @@ class _Compiler:
 
 
 def compile_query(
-    eligibility: Eligibility, tables: dict[str, ir.Table], cmap: ConceptMap, as_of: dt.date
+    eligibility: Eligibility,
+    tables: dict[str, ir.Table],
+    cmap: ConceptMap,
+    as_of: dt.date,
+    *,
+    spellings: tuple[str, ...] | None = None,
 ) -> CompiledQuery:
-    """One expression for the whole trial: a row per person alive on ``as_of``."""
-    c = _Compiler(tables, cmap, as_of)
+    """One expression for the whole trial: a row per person alive on ``as_of``.
+
+    ``spellings``: the warehouse's unit spellings (``sources.source_spellings``), when
+    ``tables`` are a slice of the persons (read on the whole table, not on the slice).
+    """
+    c = _Compiler(tables, cmap, as_of, spellings)
     registry = list(registry_rules(eligibility))
     rules = registry + [r for criterion in eligibility.criteria for r in criterion.rules]
     for rule in rules:

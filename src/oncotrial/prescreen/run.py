@@ -11,8 +11,11 @@ against. ``funnel`` counts the persons left after each criterion, per status.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,8 +31,9 @@ from oncotrial.prescreen.concepts import (
     map_eligibility,
     unverified_criteria,
 )
-from oncotrial.prescreen.query import compile_query
+from oncotrial.prescreen.query import CompiledQuery, compile_query
 from oncotrial.prescreen.reading import omop_frames
+from oncotrial.prescreen.sources import source_spellings
 from oncotrial.prescreen.warehouse import READ_COLUMNS, Warehouse, check
 
 __all__ = ["PrescreenResult", "funnel", "prescreen"]
@@ -61,38 +65,117 @@ class PrescreenResult:
         return "rests on unverified OMOP concept ids: " + "; ".join(parts)
 
 
+# Persons per DuckDB query (``ONCOTRIAL_PRESCREEN_SLICE``): a larger warehouse is screened a
+# slice of person ids at a time, each slice one run of the same statement. The pivot's hash
+# table grows with the persons (about 5 GB at 10^6 for trial 002); at 10^7 in one query it
+# exceeded a 12 GB memory limit (bench/RESULTS.md, issue 16). Every value of the query is per
+# person, so slicing does not change any status.
+SLICE_PERSONS = 1_000_000
+# Stand-ins for a slice's bounds while compiling: replaced by the statement's parameters.
+_LOW, _HIGH = -918_273_645_501, -918_273_645_502
+
+
+def _slices(warehouse: Warehouse) -> list[tuple[int, int]]:
+    """(low, high] bounds of person_id, about ``SLICE_PERSONS`` persons each (one if fewer)."""
+    size = int(os.environ.get("ONCOTRIAL_PRESCREEN_SLICE") or SLICE_PERSONS)
+    n, low, high = warehouse.con.raw_sql(
+        'SELECT COUNT(*), MIN(person_id), MAX(person_id) FROM "person"'
+    ).fetchone()
+    if n <= size:
+        return []
+    k = -(-n // size)
+    cuts = warehouse.con.raw_sql(
+        'SELECT QUANTILE_DISC(person_id, $q) FROM "person"',
+        parameters={"q": [i / k for i in range(1, k)]},
+    ).fetchone()[0]
+    bounds = [int(low) - 1, *sorted({int(c) for c in cuts}), int(high)]
+    return list(itertools.pairwise(bounds))
+
+
+def _sliced_sql(
+    warehouse: Warehouse, eligibility: Eligibility, cmap: ConceptMap, as_of: dt.date
+) -> tuple[CompiledQuery, str]:
+    """The statement for one slice of persons, its bounds as parameters ``$low`` / ``$high``."""
+    spellings = source_spellings(warehouse.tables["measurement"], cmap)
+    tables = {
+        name: t.filter((t.person_id > _LOW) & (t.person_id <= _HIGH))
+        if "person_id" in t.columns
+        else t
+        for name, t in warehouse.tables.items()
+    }
+    compiled = compile_query(eligibility, tables, cmap, as_of, spellings=spellings)
+    sql = str(warehouse.con.compile(compiled.expr))
+    if str(_LOW) not in sql or str(_HIGH) not in sql:  # the stand-ins must reach the text
+        raise RuntimeError("the sliced statement lost its person_id bounds")
+    return compiled, sql.replace(str(_LOW), "$low").replace(str(_HIGH), "$high")
+
+
 def _sql_path(
     warehouse: Warehouse, eligibility: Eligibility, cmap: ConceptMap, as_of: dt.date
 ) -> tuple[pd.DataFrame, dict[str, str], str | None]:
-    compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
-    try:
-        sql: str | None = str(warehouse.con.compile(compiled.expr))
-    except Exception:  # a backend without SQL text (none here); the result does not depend on it
-        sql = None
-    if warehouse.kind == "duckdb" and sql is not None:
-        # Ibis would translate the (large) expression to SQL a second time to run it: on DuckDB
-        # run the text just compiled (the same statement; bench/RESULTS.md has the saving).
-        raw = warehouse.con.raw_sql(sql).df()
+    slices = _slices(warehouse) if warehouse.kind == "duckdb" else []
+    if slices:
+        compiled, sql_text = _sliced_sql(warehouse, eligibility, cmap, as_of)
+        sql: str | None = sql_text
+        # each slice's rows become result rows before the next runs (10^7 persons' raw
+        # integers and evidence text at once took 18 GB in Python)
+        parts = [
+            _table(
+                warehouse.con.raw_sql(sql_text, parameters={"low": low, "high": high}).df(),
+                compiled,
+            )
+            for low, high in slices
+        ]
+        return pd.concat(parts, ignore_index=True), compiled.kinds, sql
     else:
-        raw = compiled.expr.to_pandas()
+        compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
+        try:
+            sql = str(warehouse.con.compile(compiled.expr))
+        except Exception:  # a backend without SQL text (none here); the result does not need it
+            sql = None
+        if warehouse.kind == "duckdb" and sql is not None:
+            # Ibis would translate the (large) expression to SQL a second time to run it: on
+            # DuckDB run the text just compiled (the same statement; bench/RESULTS.md).
+            raw = warehouse.con.raw_sql(sql).df()
+        else:
+            raw = compiled.expr.to_pandas()
+    return _table(raw, compiled), compiled.kinds, sql
+
+
+def _table(raw: pd.DataFrame, compiled: CompiledQuery) -> pd.DataFrame:
+    """The result rows of the query's codes: statuses by name, the evidence text."""
     out = pd.DataFrame({"person_id": raw["person_id"].astype(np.int64)})
     out["overall"] = raw["overall"].astype(int).map(_OVERALL)
     for cid, column in compiled.criterion_columns.items():
         out[cid] = raw[column].astype(int).map(_STATUS)
+    out["evidence"] = _evidence(raw, compiled.evidence_columns)
+    return out
+
+
+def _evidence(raw: pd.DataFrame, columns: dict[str, str]) -> Any:
+    """``rule:measurement_id=N`` for each rule with a deciding row, joined by ``;`` per person.
+
+    In Arrow's string kernels: a Python join per person took about 6 s of a single core at 10^6
+    persons, a fifth of the 30 s target (bench/RESULTS.md, issue 16).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns:
+        return ""
+    empty = pa.scalar("", pa.large_string())
     parts = []
-    for rule_id, column in compiled.evidence_columns.items():
-        ids = raw[column]
-        parts.append(
-            np.where(
-                ids.notna(), f"{rule_id}:measurement_id=" + ids.astype("Int64").astype(str), ""
-            )
-        )
-    if parts:
-        stacked = np.stack(parts, axis=1)
-        out["evidence"] = [";".join(p for p in row if p) for row in stacked]
-    else:
-        out["evidence"] = ""
-    return out, compiled.kinds, sql
+    for rule_id, column in columns.items():
+        ids = pa.array(raw[column].astype("Int64"), type=pa.int64())
+        text = pc.cast(ids, pa.large_string())  # 10^7 persons' text passes 2 GB
+        # ";rule:measurement_id=N", or "" where no row decided (a null id)
+        prefix = pa.scalar(f";{rule_id}:measurement_id=", pa.large_string())
+        part = pc.binary_join_element_wise(prefix, text, empty)
+        parts.append(pc.fill_null(part, empty))
+    # the parts end to end, less the first ";" (not null_handling="skip": pyarrow 26 drops
+    # the rows whose parts are all null)
+    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, empty), 1)
+    return joined.to_pandas().to_numpy()
 
 
 def _memory_path(

@@ -88,14 +88,28 @@ def _duckdb_path(target: str) -> str:
     return target[len("duckdb://") :]  # duckdb:///abs/file.duckdb or duckdb://relative.duckdb
 
 
-def _duckdb_config() -> dict[str, str]:
-    """DuckDB's memory limit from ``ONCOTRIAL_DUCKDB_MEMORY_LIMIT`` (e.g. ``8GB``), if set.
+# Environment variables -> DuckDB settings (bench/RESULTS.md, issue 16, has the figures).
+_DUCKDB_SETTINGS = {
+    "ONCOTRIAL_DUCKDB_MEMORY_LIMIT": "memory_limit",  # e.g. 8GB; DuckDB's default: 80 % of RAM
+    "ONCOTRIAL_DUCKDB_THREADS": "threads",  # default: every core
+    "ONCOTRIAL_DUCKDB_TEMP_DIRECTORY": "temp_directory",  # where it spills; default <file>.tmp
+}
 
-    DuckDB's own default is 80 % of the RAM; beyond its limit it spills to disk, so a machine
-    shared with other work can cap it (bench/RESULTS.md, 10^7 persons).
+
+def _duckdb_config() -> dict[str, str]:
+    """DuckDB settings from the environment (``_DUCKDB_SETTINGS``), where set.
+
+    Beyond its memory limit DuckDB spills to its temporary directory, so a machine shared with
+    other work can cap it, and point the spill at a disk with room. Insertion order is not
+    preserved: the query orders its one row per person itself, and keeping the order of
+    intermediate results costs memory on large scans.
     """
-    limit = os.environ.get("ONCOTRIAL_DUCKDB_MEMORY_LIMIT")
-    return {"memory_limit": limit} if limit else {}
+    config = {"preserve_insertion_order": "false"}
+    for variable, setting in _DUCKDB_SETTINGS.items():
+        value = os.environ.get(variable)
+        if value:
+            config[setting] = value
+    return config
 
 
 def _postgres(target: str) -> Any:
