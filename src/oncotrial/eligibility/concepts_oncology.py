@@ -55,6 +55,22 @@ ONCOLOGY_CONDITIONS = (
         note="no OMOP standard concept id confirmed by a public source yet",
     ),
     Concept(
+        "leptomeningeal_disease",
+        "Leptomeningeal disease",
+        (
+            "leptomeningeal metastases",
+            "leptomeningeal metastasis",
+            "leptomeningeal carcinomatosis",
+            "carcinomatous meningitis",
+            "meningeal carcinomatosis",
+            "neoplastic meningitis",
+        ),
+        note=(
+            "no code: ICD-10 C79.3 and ICD-10-CM C79.32 also hold dural metastases, and no "
+            "SNOMED CT code was confirmed by a public source yet; matched by key and name"
+        ),
+    ),
+    Concept(
         "pneumonitis",
         "Pneumonitis",
         ("non-infectious pneumonitis", "noninfectious pneumonitis"),

@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
     read_measurable_disease,
@@ -311,6 +312,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_stage,
     _read_tumour_size,
     _read_biomarkers,
+    read_cns_metastases,
     _read_therapy,
     _read_windows,
     read_treatment_windows,
@@ -461,13 +463,16 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))
     rules = tuple(_finish(f.rule, f"{criterion.id}-{i}") for i, f in enumerate(ordered, 1))
-    if (
-        rules
-        and _JUDGEMENT_WORDS.search(reader.text)
-        and not any(r.kind == "judgement" for r in rules)
-    ):
-        word = _JUDGEMENT_WORDS.search(reader.text)
-        assert word is not None
+    # a word a rule carries ('untreated or symptomatic brain metastases') is not a judgement
+    word = next(
+        (
+            m
+            for m in _JUDGEMENT_WORDS.finditer(reader.text)
+            if not any(a <= m.start() and m.end() <= b for a, b in reader.consumed)
+        ),
+        None,
+    )
+    if rules and word is not None and not any(r.kind == "judgement" for r in rules):
         reader.warn(
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
