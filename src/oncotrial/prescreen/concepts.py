@@ -339,9 +339,7 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
     if isinstance(rule, OtherMalignancyRule):
         return "other malignancy (telling the cancer under study apart is not compiled to SQL yet)"
     if isinstance(rule, CnsMetastasesRule):
-        return (
-            "brain metastases treated and stable (their status is not in the OMOP CDM core tables)"
-        )
+        return "brain metastases treated and stable (their status is not in the OMOP CDM tables)"
     if isinstance(rule, TumourSizeRule):
         return None
     return None
