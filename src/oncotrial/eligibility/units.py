@@ -96,6 +96,9 @@ _OTHER = {
     "mg/24h": "mg/day",
     "g/d": "g/day",
     "mg/d": "mg/day",
+    # 'mg/day': the spelling of medication lists and of criteria ('> 10 mg/day prednisone')
+    "g/day": "g/day",
+    "mg/day": "mg/day",
     "%": "percent",
     "1": "dimensionless",
     "{ratio}": "dimensionless",
