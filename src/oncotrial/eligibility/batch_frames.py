@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
@@ -105,7 +106,12 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(_COLUMNS[name]))
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS[name]))
+    if "patient" in frame.columns:
+        # row numbers index arrays: an empty frame would otherwise be of objects, which numpy
+        # refuses as an index (a population where no one has an observation)
+        frame["patient"] = frame["patient"].astype(np.int64)
+    return frame
 
 
 def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:

@@ -54,6 +54,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -317,7 +318,9 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_windows,
     read_treatment_windows,
     read_prior_lines,
+    read_hbsag,
     _read_labs,
+    read_hepatitis_b,
     _read_blood_pressure,
     _read_pregnancy,
     _read_lesions,

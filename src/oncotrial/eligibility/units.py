@@ -55,6 +55,8 @@ _COUNT = {
     "/mm^3": "1/mm**3",
     "/L": "1/L",
     "/nL": "1/nL",
+    # viral loads: copies of the genome per volume (a count)
+    "copies/mL": "1/mL",
 }
 _MASS = ("g", "mg", "ug", "ng", "pg")
 _VOLUME = ("L", "dL", "mL")
