@@ -48,14 +48,7 @@ def read_hepatitis_b(r: _Reader) -> None:
     """'HBsAg positive and HBV DNA > 500 IU/mL' is one rule (both hold); a hepatitis B the
     parenthesis defines ('Active hepatitis B (…)') is that definition."""
     text = r.text
-    found = next(
-        (
-            f
-            for f in r.found
-            if isinstance(_inner(f.rule), LabResultRule) and _inner(f.rule).analyte == "hbsag"
-        ),
-        None,
-    )
+    found = next((f for f in r.found if _is_hbsag(f.rule)), None)
     if found is None:
         return
     start, end = found.start, found.end
@@ -84,6 +77,11 @@ def read_hepatitis_b(r: _Reader) -> None:
     if defined is not None and close is not None:
         r.consume(defined.start(), start)
         r.consume(end, end + close.end())
+
+
+def _is_hbsag(rule: Rule) -> bool:
+    inner = _inner(rule)
+    return isinstance(inner, LabResultRule) and inner.analyte == "hbsag"
 
 
 def _inner(rule: Rule) -> Rule:

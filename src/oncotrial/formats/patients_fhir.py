@@ -373,7 +373,8 @@ def _fhir_procedure(
         record["system"], record["code"] = codes[0]
     # one record per body site: a course to the prostate and the pelvic nodes is radiotherapy
     # to each (ProcedureRecord holds one site)
-    for site in body_sites(resource.bodySite) or [None]:
+    sites: list[str | None] = [*body_sites(resource.bodySite)] or [None]
+    for site in sites:
         with_site = record if site is None else {**record, "site": site}
         out.setdefault("procedures", []).append(
             build_record(ProcedureRecord, with_site, file, pid, where)
