@@ -178,18 +178,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
         rows["malignancies"].extend(_malignancies(i, p))
-        rows["cns"].extend(
-            (
-                i,
-                day_number(c.onset),
-                day_number(c.abatement),
-                _flag(c.treated),
-                day_number(c.stable_since),
-                _flag(c.symptomatic),
-            )
-            for c in p.conditions or ()
-            if "brain_metastases" in c.concepts("condition")
-        )
+        rows["cns"].extend(_cns(i, p))
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
                 rows["exposures"].append(
@@ -261,4 +250,19 @@ def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
             day_number(record.abatement),
         )
         for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
+    ]
+
+
+def _cns(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    return [
+        (
+            i,
+            day_number(c.onset),
+            day_number(c.abatement),
+            _flag(c.treated),
+            day_number(c.stable_since),
+            _flag(c.symptomatic),
+        )
+        for c in p.conditions or ()
+        if "brain_metastases" in c.concepts("condition")
     ]
