@@ -129,12 +129,21 @@ def test_readings(text: str, kind: str, readings: list[str], unread: tuple[str, 
 def test_what_is_not_defined_is_not_read_as_untreated() -> None:
     # 'active' without the exemption that defines it, and 'symptomatic' alone (an untreated
     # metastasis without symptoms does not exclude): the plain condition, the word unread
-    for text in ("Active brain metastases", "Symptomatic brain metastases"):
+    for text, unread in (
+        ("Active brain metastases", "Active"),
+        ("Symptomatic brain metastases", "Symptomatic"),
+        # NCT05482568 E1 (tuning part): a treated metastasis that is active (progressing)
+        # would be exempt under the rule, against the text
+        (
+            "There are untreated or active central nervous system (CNS) tumor metastases",
+            "There are untreated or active",
+        ),
+    ):
         criterion = _read(text)
         assert [describe_rule(r) for r in criterion.rules] == [
             "Brain or other central nervous system metastases (current)"
         ]
-        assert criterion.unread == (text.split()[0],)
+        assert criterion.unread == (unread,)
 
 
 def _screen(text: str, patient: Patient, kind: str = "exclusion") -> Status:

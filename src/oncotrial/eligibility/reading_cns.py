@@ -4,11 +4,12 @@ are eligible if radiologically stable for at least 4 weeks and off steroids for 
 days' — one ``CnsMetastasesRule`` and, when named, leptomeningeal disease as a condition of its
 own.
 
-Only what the rule carries is read: untreated (the head must say it, or say 'active' and give
-the exemption that defines it), symptomatic, radiological stability for N days/weeks/months,
-no steroids for N days/weeks. Any other condition of the exemption ('neurologically stable',
-'no new or enlarging lesions', 'on a stable dose ≤ 10 mg') stays unread, and the item with
-it (issue 12: never decided on the understood fragment alone).
+Only what the rule carries is read: untreated (the head must say it; 'active' beside it only
+when the exemption that defines it follows), symptomatic, radiological stability for N
+days/weeks/months, no steroids for N days/weeks. Any other condition of the exemption
+('neurologically stable', 'symptoms returned to baseline', 'on a stable dose ≤ 10 mg') stays
+unread, and the item with it (issue 12: never decided on the understood fragment alone); 'no
+evidence of new or enlarging brain metastases' restates the radiological stability it follows.
 """
 
 from __future__ import annotations
@@ -177,7 +178,10 @@ def read_cns_metastases(r: _Reader) -> None:
     # 'active' is defined only by the exemption that follows; 'symptomatic' alone does not
     # exclude an untreated asymptomatic metastasis, which this rule would
     has_exemption = _EXEMPTION.match(text, after) is not None
-    if "untreated" not in qualifiers and not ("active" in qualifiers and has_exemption):
+    if not qualifiers & {"untreated", "active"} or ("active" in qualifiers and not has_exemption):
+        # 'untreated or active': an active (progressing) metastasis that was treated would be
+        # exempt under this rule, against the text; without the exemption that defines
+        # 'active', the plain condition is read and the word stays unread
         return
     if has_exemption:
         _read_exemption(r, after, exemption)
