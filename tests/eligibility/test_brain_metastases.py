@@ -72,6 +72,14 @@ LEPTO = "Leptomeningeal disease (current)"
             (),
         ),
         (
+            # NCT05382559 E2 (tuning part): the second sentence restates the exemption
+            "Participant has symptomatic or untreated central nervous system (CNS) metastases. "
+            "Participants with asymptomatic, treated CNS metastases are eligible.",
+            "exclusion",
+            ["brain/CNS metastases (current), unless treated, without symptoms"],
+            (),
+        ),
+        (
             "No untreated brain metastases",
             "inclusion",
             ["not (brain/CNS metastases (current), unless treated)"],

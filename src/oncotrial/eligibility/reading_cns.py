@@ -55,6 +55,15 @@ _EXEMPTION = re.compile(
     r"|are\s+permitted)\s+(?:if|provided(?:\s+that)?|as\s+long\s+as)\s+(?:they\s+)?",
     re.I,
 )
+# "Participants with asymptomatic, treated CNS metastases are eligible" after "symptomatic or
+# untreated …": the exemption the head already states, nothing more
+_RESTATED = re.compile(
+    r"[.;]?\s*(?:patients|subjects|participants)\s+with\s+(?:asymptomatic,?\s+(?:and\s+)?"
+    r"(?:previously\s+)?treated|(?:previously\s+)?treated,?\s+(?:and\s+)?asymptomatic)\s+"
+    r"(?:brain|CNS|central\s+nervous\s+system(?:\s*\(CNS\))?)\s+metastas[ie]s\s+are\s+"
+    r"(?:eligible|allowed|permitted)\s*\.?",
+    re.I,
+)
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8}
 _N = r"(?P<n>\d+|one|two|three|four|five|six|eight)\s+(?P<unit>day|week|month)s?"
 _AT_LEAST = r"(?:at\s+least|≥|>=|a\s+minimum\s+of)\s*"
@@ -185,6 +194,10 @@ def read_cns_metastases(r: _Reader) -> None:
         return
     if has_exemption:
         _read_exemption(r, after, exemption)
+    elif {"untreated", "symptomatic"} <= qualifiers:
+        restated = _RESTATED.match(text, after)
+        if restated is not None:
+            r.consume(restated.start(), restated.end())
     rules: list[tuple[int, int, Rule]] = []
     cns = r.draft(
         CnsMetastasesRule,
