@@ -101,7 +101,7 @@ _LIST = (
         "Serum creatinine",
         "mg/dL",
         ("2160-0", "14682-9"),
-        ("serum creatinine", "creatinine", "SCr", "Cr"),
+        ("serum creatinine", "creatinine", "creatinin", "SCr", "Cr"),  # German spelling
         molar_mass=113.12,
     ),
     Analyte(
@@ -190,7 +190,15 @@ _LIST = (
         "Activated partial thromboplastin time",
         "s",
         ("3173-2", "14979-9"),
-        ("activated partial thromboplastin time", "APTT", "aPTT", "PTT"),
+        (
+            "activated partial thromboplastin time",
+            # "partial thromboplastin time (PTT)": PTT is read as aPTT already (the activated
+            # test is the one laboratories run)
+            "partial thromboplastin time",
+            "APTT",
+            "aPTT",
+            "PTT",
+        ),
     ),
     Analyte("pt", "Prothrombin time", "s", ("5902-2",), ("prothrombin time", "PT")),
     Analyte(
@@ -422,6 +430,7 @@ DERIVED: dict[str, DerivedQuantity] = {
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
                 "creatinine clearance",
+                "creatinin clearance",
                 "CrCl",
             ),
             "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",

@@ -25,6 +25,7 @@ from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.reading import (
     _NUMBER,
     _SYMBOLS,
+    _WINDOW,
     _YEAR,
     CriterionReading,
     NumberInText,
@@ -32,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_performance,
     _read_sex,
     _Reader,
+    _window,
 )
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
@@ -554,6 +556,37 @@ def _introduces_window(criterion: Criterion) -> Window | None:
     return _lab_window(text)
 
 
+# "All labs should be obtained within 14 days prior to start of study drug treatment", written as a
+# paragraph after the sub-items that list the labs (NCT01336543 I9 after I8.1-I8.7, round 5) or
+# in one of them: the window holds for every sub-item of that list. Only a window the text counts
+# back from the first dose or the start of treatment is read (see Window).
+_GROUP_LAB_WINDOW = re.compile(
+    r"\ball\s+(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+(?:should|must|are\s+to|"
+    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+"
+    + _WINDOW
+    + r"\s+(?:prior\s+to|before)\s+(?:the\s+)?(?:first\s+dose|(?:start|initiation)\s+of\s+"
+    r"(?:the\s+)?(?:study\s+)?(?:drug\s+)?(?:treatment|therapy))",
+    re.I,
+)
+
+
+def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
+    """Parent id → the lab window announced for all its sub-items, by one of them or by the
+    top-level item right after them."""
+    found: dict[str, Window] = {}
+    previous_top = ""
+    for criterion in items:
+        m = _GROUP_LAB_WINDOW.search(normalise_text(criterion.text).text)
+        if "." in criterion.id:
+            if m is not None:
+                found[criterion.id.rsplit(".", 1)[0]] = _window(m)
+            continue
+        if m is not None and previous_top:
+            found.setdefault(previous_top, _window(m))
+        previous_top = criterion.id
+    return found
+
+
 _ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)\s*[,;:.]?\s*$", re.I)
 _STARTS_WITH_OR = re.compile(r"^\s*(?:or|and/or)\b", re.I)
 
@@ -601,8 +634,11 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
         parent_window: tuple[str, Window | None] = ("", None)
         alternatives = _alternative_items(items)
         by_id = {c.id: c for c in items}
+        group_windows = _group_lab_windows(items)
         for criterion in items:
             carried = _carried_window(criterion, announced, parent_window)
+            if carried is None and "." in criterion.id:
+                carried = group_windows.get(criterion.id.rsplit(".", 1)[0])
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
                 joined = (*reading.criterion.unread, alternatives[criterion.id])

@@ -154,6 +154,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
+    s = re.sub(r"(?i)^(m?g)/100ml$", r"\1/dL", s)  # 'mg/100 mL', the older spelling of mg/dL
     s = re.sub(r"(?i)^(?:g|gm|gms|gr)%$", "g/dL", s)  # 'g%': grams per 100 mL, the older g/dL
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)
