@@ -102,6 +102,26 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         "Serum creatinine 2.0 mg/dL or higher",
         {"Serum creatinine ≥ 2 mg/dL"},
     ),
+    # "ejection fraction" alone is the left ventricle's
+    (
+        "NCT00556049 E6",
+        "exclusion",
+        "Ejection fraction < 30%",
+        {"Left ventricular ejection fraction < 30 %"},
+    ),
+    # the liver branch introduced by "hepatic involvement of their cancer"
+    (
+        "NCT00079612 I8",
+        "inclusion",
+        "ALT and AST </= 2.5 x upper limit of normal. (For patients with hepatic involvement of "
+        "their cancer, ALT and AST < 5.0 x upper limit of normal)",
+        {
+            "if Liver metastases (current): Alanine aminotransferase < 5 × ULN; "
+            "otherwise Alanine aminotransferase ≤ 2.5 × ULN",
+            "if Liver metastases (current): Aspartate aminotransferase < 5 × ULN; "
+            "otherwise Aspartate aminotransferase ≤ 2.5 × ULN",
+        },
+    ),
     # an exclusion "ECOG at least 2" keeps its one direction: 2 or worse excludes
     (
         "made up (NCT00549328 I6's words)",
@@ -138,6 +158,13 @@ READ_NOT_DECIDED: list[tuple[str, str, str, set[str], str]] = [
         "Poorly controlled hypertension",
     ),
     (
+        "NCT00496756 I2.10",
+        "inclusion",
+        "Protein ≤ 1+ by urinalysis",
+        {"Urine protein (dipstick) ≤ 1+"},
+        "by urinalysis",
+    ),
+    (
         "NCT00426829 I7",
         "inclusion",
         "Absolute granulocyte count >/= 1,500 cells/mm3, hemoglobin >/= 8 gm/dL and platelet "
@@ -169,6 +196,8 @@ def test_read_but_left_to_the_investigator(
         "Creatinine 1.5 or greater than 2 mg/dL",  # made up
         # the comparator lost: a bare value is never read as a limit (NCT00619541 I1.10.1)
         "Hemoglobin 8.5 g/dl",
+        # made up: the right ventricle's ejection fraction is not the LVEF
+        "right ventricular ejection fraction ≥ 40%",
     ],
 )
 def test_never_decided(text: str) -> None:

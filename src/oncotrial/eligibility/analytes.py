@@ -341,7 +341,7 @@ _LIST = (
         "Left ventricular ejection fraction",
         "%",
         ("10230-1",),
-        ("left ventricular ejection fraction", "LVEF"),
+        ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
     ),
     # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
     # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at

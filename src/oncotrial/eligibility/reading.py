@@ -287,6 +287,11 @@ _SYNONYMS: list[tuple[re.Pattern[str], str, bool]] = sorted(
 )
 
 
+_URINALYSIS_PROTEIN = re.compile(
+    r"(?<![A-Za-z])protein(?=\s*[≤<≥>][^.;]{0,15}\bby\s+(?:urinalysis|(?:urine\s+)?dipstick))", re.I
+)
+# "ejection fraction" is the left ventricle's unless the text names the right one
+_RIGHT_VENTRICLE = re.compile(r"right\s+ventricular\s*$", re.I)
 _TRANSAMINASES = re.compile(r"(?<![A-Za-z])(?:serum\s+|liver\s+)?transaminases(?![A-Za-z])", re.I)
 
 
@@ -299,6 +304,12 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             taken.append((m.start(), m.end()))
             found.append(_Mention(m.start(), m.end(), key, derived))
+    for m in _URINALYSIS_PROTEIN.finditer(text):
+        # "Protein ≤ 1+ by urinalysis" (NCT00496756 I2.10, round 5): the urine dipstick
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            taken.append((m.start(), m.end()))
+            found.append(_Mention(m.start(), m.end(), "urine_protein_dipstick", False))
+    found = [f for f in found if not _RIGHT_VENTRICLE.search(text[max(0, f.start - 20) : f.start])]
     for m in _TRANSAMINASES.finditer(text):
         # "transaminases ≤ 2.5 × ULN": both of them, AST and ALT
         if not any(m.start() < b and a < m.end() for a, b in taken):

@@ -51,7 +51,9 @@ _CUES: tuple[tuple[str, str], ...] = (
     (
         "liver_metastases",
         r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
-        r"|liver\s+involvement",
+        r"|liver\s+involvement"
+        # "For patients with hepatic involvement of their cancer" (NCT00079612 I8, round 5)
+        r"|hepatic\s+involvement(?:\s+(?:of|by)\s+(?:their|the)\s+(?:cancer|tumou?r|disease))?",
     ),
     ("gilbert_syndrome", r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?"),
     ("male", r"\b(?:males?|men)\b"),
