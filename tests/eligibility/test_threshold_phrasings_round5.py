@@ -122,6 +122,28 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
             "otherwise Aspartate aminotransferase ≤ 2.5 × ULN",
         },
     ),
+    # "Cockroft-Gault" (a common misspelling) names the formula; "Co-operative" in ECOG's name;
+    # "White Blood Count"
+    (
+        "NCT00634751 I10",
+        "inclusion",
+        "creatinine clearance must be greater than 50 mL/min as calculated by the Cockroft-Gault "
+        "formula",
+        {"Creatinine clearance (Cockcroft-Gault) > 50 mL/min"},
+    ),
+    (
+        "NCT00664326 I6",
+        "inclusion",
+        "Patients who have an Eastern Co-operative Oncology Group (ECOG) performance status of 0 "
+        "or 1.",
+        {"ECOG performance status 0–1"},
+    ),
+    (
+        "NCT01851408 I33",
+        "inclusion",
+        "White Blood Count (WBC) >= 3,000/mm³",
+        {"White blood cell count ≥ 3000 /mm^3"},
+    ),
     # an exclusion "ECOG at least 2" keeps its one direction: 2 or worse excludes
     (
         "made up (NCT00549328 I6's words)",

@@ -67,6 +67,7 @@ _LIST = (
         ("6690-2", "26464-8"),
         (
             "white blood cell count",
+            "white blood count",  # "White Blood Count (WBC)" (NCT01851408 I33, round 5)
             "white blood cells",
             "white blood cell",
             "leukocyte count",

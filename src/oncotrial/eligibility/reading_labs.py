@@ -690,7 +690,7 @@ def _outside_a_range(r: _Reader) -> None:
 
 def _check_method(r: _Reader, rule: DerivedRule) -> None:
     named = {
-        "creatinine_clearance": r"Cockcroft",
+        "creatinine_clearance": r"Cockc?roft",  # "Cockroft-Gault", a common misspelling
         "qtc": r"Fridericia|QTcF",
         "qtcb": r"Bazett|QTcB",
         "egfr": r"CKD[-\s]?EPI",
