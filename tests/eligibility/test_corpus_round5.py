@@ -114,14 +114,14 @@ def test_the_first_run_is_recorded() -> None:
 # First run (main d0997f6): 101 of 196 thresholds exact (52 %), 88 not read, 7 wrong; 89 of 734
 # items computable by the coverage report (101 partial, 544 checklist). After wave/corpus5's parser work on this set and the
 # one disclosed hand correction (an unnamed QTc is Fridericia by the stated convention):
-EXACT_FLOOR = 132
+EXACT_FLOOR = 134
 FIGURES = {
     "items": 734,
-    "computable": 103,
+    "computable": 104,
     "thresholds": 196,
-    "exact": 132,
-    "not_read": 64,
+    "exact": 134,
+    "not_read": 62,
     "wrong": 0,
 }
-LEVELS = {"computable": 99, "partial": 102, "checklist": 533}
+LEVELS = {"computable": 100, "partial": 101, "checklist": 533}
 DECIDED_OUTSIDE_SCOPE = 28

@@ -144,6 +144,16 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         "White Blood Count (WBC) >= 3,000/mm³",
         {"White blood cell count ≥ 3000 /mm^3"},
     ),
+    # the subgroup's limit in parentheses, its comparator the one before it
+    (
+        "NCT00098540 I11",
+        "inclusion",
+        "AST ≤ 3 times ULN (5 times ULN if hepatic metastasis present)",
+        {
+            "if Liver metastases (current): Aspartate aminotransferase ≤ 5 × ULN; "
+            "otherwise Aspartate aminotransferase ≤ 3 × ULN"
+        },
+    ),
     # an exclusion "ECOG at least 2" keeps its one direction: 2 or worse excludes
     (
         "made up (NCT00549328 I6's words)",
@@ -218,6 +228,9 @@ def test_read_but_left_to_the_investigator(
         "Creatinine 1.5 or greater than 2 mg/dL",  # made up
         # the comparator lost: a bare value is never read as a limit (NCT00619541 I1.10.1)
         "Hemoglobin 8.5 g/dl",
+        # made up: a subgroup oncotrial has no concept of, or none named: never the one limit
+        "AST ≤ 3 times ULN (5 times ULN if bone metastases)",
+        "AST ≤ 3 times ULN (5 times ULN)",
         # made up: the right ventricle's ejection fraction is not the LVEF
         "right ventricular ejection fraction ≥ 40%",
     ],

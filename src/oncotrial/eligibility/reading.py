@@ -222,7 +222,28 @@ def _thresholds(text: str) -> list[_Threshold]:
             # decimal reading (50 cells/µL) is never the meaning
             value = float(m.group("num").replace(".", ""))
         found.append(_Threshold(m.start(), end, comparator, value, unit=unit, unit_problem=problem))
+    found += _branch_thresholds(text, found)
     return sorted(found + _postfix_thresholds(text, found), key=lambda t: t.start)
+
+
+# "AST ≤ 3 times ULN (5 times ULN if hepatic metastasis present)" (NCT00098540 I11, round 5): the
+# limit for a subgroup in parentheses, its comparator the one just before it; only right after a
+# multiple of the ULN and only before the words that name the subgroup
+_BARE_BRANCH = re.compile(
+    r"\s*\(\s*(?P<num>" + _NUM + r")\s*" + _limit("limit") + r"(?=\s+(?:if|for|in|when|with)\b)",
+    re.I,
+)
+
+
+def _branch_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshold]:
+    found = []
+    for t in prefixed:
+        m = _BARE_BRANCH.match(text, t.end) if t.relative_to == "ULN" else None
+        if m is None or "LOWER" in m.group("limit").upper() or m.group("limit").upper() == "LLN":
+            continue
+        value = _threshold_number(m.group("num"))
+        found.append(_Threshold(m.start("num"), m.end(), t.comparator, value, relative_to="ULN"))
+    return found
 
 
 _PER_100_ML = re.compile(r"\s*m[lL]\b")
