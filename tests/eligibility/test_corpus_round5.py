@@ -117,11 +117,11 @@ def test_the_first_run_is_recorded() -> None:
 EXACT_FLOOR = 134
 FIGURES = {
     "items": 734,
-    "computable": 104,
+    "computable": 106,
     "thresholds": 196,
     "exact": 134,
     "not_read": 62,
     "wrong": 0,
 }
-LEVELS = {"computable": 100, "partial": 101, "checklist": 533}
+LEVELS = {"computable": 102, "partial": 99, "checklist": 533}
 DECIDED_OUTSIDE_SCOPE = 28

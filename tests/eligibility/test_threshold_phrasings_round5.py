@@ -154,6 +154,18 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
             "otherwise Aspartate aminotransferase ≤ 3 × ULN"
         },
     ),
+    (
+        "NCT00602576 I2.6",
+        "inclusion",
+        "Total bilirubin ≤ 1.5 times ULN (< 3.0 times ULN if Gilbert's disease is present)",
+        {"if Gilbert's syndrome: Total bilirubin < 3 × ULN; otherwise Total bilirubin ≤ 1.5 × ULN"},
+    ),
+    (
+        "NCT01736878 I1",
+        "inclusion",
+        "Inpatient or outpatient ≥ 18 years of age",
+        {"age at consent ≥ 18 years"},
+    ),
     # an exclusion "ECOG at least 2" keeps its one direction: 2 or worse excludes
     (
         "made up (NCT00549328 I6's words)",

@@ -372,6 +372,7 @@ _BENIGN_OR = re.compile(
     r"\b(?:males?\s+(?:or|and)\s+females?|men\s+(?:or|and)\s+women|females?\s+(?:or|and)\s+males?|"
     r"women\s+(?:or|and)\s+men|both\s+sexes|(?:of\s+)?(?:any|either)\s+(?:gender|sex)|"
     r"there\s+is\s+no\s+gender\s+limitation|"
+    r"in-?patients?\s+or\s+out-?patients?|"  # "Inpatient or outpatient ≥ 18 years" (round 5)
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other

@@ -55,7 +55,11 @@ _CUES: tuple[tuple[str, str], ...] = (
         # "For patients with hepatic involvement of their cancer" (NCT00079612 I8, round 5)
         r"|hepatic\s+involvement(?:\s+(?:of|by)\s+(?:their|the)\s+(?:cancer|tumou?r|disease))?",
     ),
-    ("gilbert_syndrome", r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?"),
+    (
+        "gilbert_syndrome",
+        # "if Gilbert's disease is present" (NCT00602576 I2.6, round 5)
+        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?",
+    ),
     ("male", r"\b(?:males?|men)\b"),
     ("female", r"\b(?:females?|women)\b"),
 )
