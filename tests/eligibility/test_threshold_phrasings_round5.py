@@ -166,6 +166,23 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         "Inpatient or outpatient ≥ 18 years of age",
         {"age at consent ≥ 18 years"},
     ),
+    # made up, the typed comparators of the same kind as '>/=': '=/<' was read as '<' before
+    ("made up", "inclusion", "Creatinine =/< 1.5 x ULN", {"Serum creatinine ≤ 1.5 × ULN"}),
+    ("made up", "inclusion", "Hemoglobin ≥/= 9 g/dL", {"Hemoglobin ≥ 9 g/dL"}),
+    ("made up", "inclusion", "AST < or = 2.5 x ULN", {"Aspartate aminotransferase ≤ 2.5 × ULN"}),
+    (
+        "made up",
+        "inclusion",
+        "Creatinine clearance > or = 60 mL/min",
+        {"Creatinine clearance (Cockcroft-Gault) ≥ 60 mL/min"},
+    ),
+    # made up: '10(9)/L', the superscript written in brackets
+    (
+        "made up",
+        "inclusion",
+        "ANC ≥ 1.5 x 10(9)/L",
+        {"Absolute neutrophil count ≥ 1.5 × 10^9/L"},
+    ),
     # an exclusion "ECOG at least 2" keeps its one direction: 2 or worse excludes
     (
         "made up (NCT00549328 I6's words)",

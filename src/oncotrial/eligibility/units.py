@@ -145,6 +145,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^[×xX*·]10(9|12|3|6)/", r"10^\1/", s)
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
+    s = re.sub(r"^10\((\d+)\)", r"10^\1", s)  # '10(9)/L', a superscript written in brackets
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
