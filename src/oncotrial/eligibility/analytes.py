@@ -67,6 +67,7 @@ _LIST = (
         ("6690-2", "26464-8"),
         (
             "white blood cell count",
+            "white blood count",  # "White Blood Count (WBC)" (NCT01851408 I33, round 5)
             "white blood cells",
             "white blood cell",
             "leukocyte count",
@@ -101,7 +102,7 @@ _LIST = (
         "Serum creatinine",
         "mg/dL",
         ("2160-0", "14682-9"),
-        ("serum creatinine", "creatinine", "SCr", "Cr"),
+        ("serum creatinine", "creatinine", "creatinin", "SCr", "Cr"),  # German spelling
         molar_mass=113.12,
     ),
     Analyte(
@@ -190,7 +191,15 @@ _LIST = (
         "Activated partial thromboplastin time",
         "s",
         ("3173-2", "14979-9"),
-        ("activated partial thromboplastin time", "APTT", "aPTT", "PTT"),
+        (
+            "activated partial thromboplastin time",
+            # "partial thromboplastin time (PTT)": PTT is read as aPTT already (the activated
+            # test is the one laboratories run)
+            "partial thromboplastin time",
+            "APTT",
+            "aPTT",
+            "PTT",
+        ),
     ),
     Analyte("pt", "Prothrombin time", "s", ("5902-2",), ("prothrombin time", "PT")),
     Analyte(
@@ -333,7 +342,7 @@ _LIST = (
         "Left ventricular ejection fraction",
         "%",
         ("10230-1",),
-        ("left ventricular ejection fraction", "LVEF"),
+        ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
     ),
     # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
     # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at
@@ -468,6 +477,7 @@ DERIVED: dict[str, DerivedQuantity] = {
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
                 "creatinine clearance",
+                "creatinin clearance",
                 "CrCl",
             ),
             "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",
