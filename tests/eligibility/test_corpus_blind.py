@@ -116,7 +116,9 @@ def test_the_figures_stated_in_the_docs() -> None:
 # (NCT01638676 I6.1 above, the hand reading's omission); 77 of 744 items computable (10 %), 195
 # partial, 472 checklist. After wave/labs, wave/vocab and the parent-window fix (none of them
 # tuned on this set): 161 exact (61 %), 103 not read, 0 wrong; 81 computable (11 %), 205
-# partial, 458 checklist.
+# partial, 458 checklist. After wave/corpus5 and wave/vocab2 (next session, not tuned on this
+# set): thresholds unchanged; NCT06660407 I5.1.2 ("no evidence of new or enlarging brain
+# metastases", an exemption condition) partial -> checklist: 81 / 204 / 459.
 FIGURES = {
     "items": 744,
     "computable": 83,
@@ -125,5 +127,5 @@ FIGURES = {
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 81, "partial": 205, "checklist": 458}
+LEVELS = {"computable": 81, "partial": 204, "checklist": 459}
 DECIDED_OUTSIDE_SCOPE = 21
