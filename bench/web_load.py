@@ -132,6 +132,20 @@ def prepare(db: str, users: int, subjects: int = 0) -> list[tuple[str, str]]:
     return pairs
 
 
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by the server process and its worker processes (Linux /proc;
+    None elsewhere): the cost of the requests whatever else the machine is running."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for each in (str(pid), *children):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def counts(db: str) -> tuple[int, int]:
     from oncotrial.web.settings import configure_web
 
@@ -436,7 +450,16 @@ def main() -> None:
             print(f"peer: 1 user for {args.seconds / 2:.0f} s …", flush=True)
             peer = run(port, pairs[:1], args.seconds / 2, args.think, pages)
             print(f"load: {args.users} users for {args.seconds:.0f} s …", flush=True)
+            cpu0 = server_cpu(process.pid)
             load = run(port, pairs, args.seconds, args.think, pages)
+            cpu1 = server_cpu(process.pid)
+            if cpu0 is not None and cpu1 is not None:
+                served = sum(len(t) for t in load.latencies.values())
+                print(
+                    f"server CPU under load: {cpu1 - cpu0:.1f} s for {served} requests "
+                    f"({1000 * (cpu1 - cpu0) / max(served, 1):.1f} ms a request)",
+                    flush=True,
+                )
         finally:
             process.terminate()
             process.wait(timeout=20)
