@@ -78,11 +78,8 @@ class _AuditedQuerySet(models.QuerySet):
 class Audited(models.Model):
     """A model whose changes always keep their history: atomic saves, a reason after first entry.
 
-    simple-history writes the history row after the record; saving both in one transaction means a
-    refused history row (no reason, no user) leaves the record unchanged. Inside a caller's
-    transaction no savepoint is made (``savepoint=False``, as Django's own ``save_base`` does): an
-    error then rolls the caller's whole transaction back, which every caller does anyway, and a
-    form saving four records is spared eight SAVEPOINT/RELEASE round trips (issue 13).
+    simple-history writes the history row after the record in one transaction (a refused one leaves
+    the record unchanged); no savepoint in a caller's, as Django's save_base (issue 13: 8 queries).
     """
 
     objects = _AuditedQuerySet.as_manager()
