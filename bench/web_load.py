@@ -22,6 +22,11 @@ database is created for the run and dropped after it.
     .venv/bin/python bench/web_load.py                    # 50 users, 60 s, SQLite
     .venv/bin/python bench/web_load.py --users 50 --seconds 60 --db postgresql://postgres@127.0.0.1:5432/oncotrial_bench
     .venv/bin/python bench/web_load.py --subjects 500 --db postgresql://postgres@127.0.0.1:5432/postgres
+
+``--workers N`` is passed to `oncotrial serve` (server processes; its default is one per core).
+``--template NAME`` (PostgreSQL) keeps the prepared database as NAME after the first run's
+set-up and copies it for the next runs (a set-up of 500 subjects takes minutes; the copy,
+seconds) — give the same --users and --subjects, and drop NAME when done.
 """
 
 from __future__ import annotations
@@ -127,6 +132,20 @@ def prepare(db: str, users: int, subjects: int = 0) -> list[tuple[str, str]]:
     return pairs
 
 
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds used so far by the server process and its worker processes (Linux /proc;
+    None elsewhere): the cost of the requests whatever else the machine is running."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        total = 0
+        for each in (str(pid), *children):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (stat fields 14, 15)
+    except (OSError, IndexError, ValueError):
+        return None
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def counts(db: str) -> tuple[int, int]:
     from oncotrial.web.settings import configure_web
 
@@ -148,12 +167,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, home: Path, threads: int) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(
+    db: str, home: Path, threads: int, workers: int | None = None
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     log = (home / "server.log").open("wb")
+    processes = [] if workers is None else ["--workers", str(workers)]
     process = subprocess.Popen(
         [sys.executable, "-m", "oncotrial", "serve", "--db", db, "--port", str(port),
-         "--threads", str(threads)],
+         "--threads", str(threads), *processes],
         env=_environment(home), stdout=log, stderr=log,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -331,19 +353,44 @@ def summary(name: str, tally: Tally, seconds: float) -> dict[str, float | str]:
     }
 
 
-def fresh_database(url: str | None, home: Path) -> tuple[str, tuple[str, str] | None]:
+def fresh_database(
+    url: str | None, home: Path, template: str | None = None
+) -> tuple[str, tuple[str, str] | None, bool]:
     """The database of the run: a SQLite file, the URL given, or a new database on the server
-    when the URL names its ``postgres`` maintenance database (dropped after the run)."""
+    when the URL names its ``postgres`` maintenance database (dropped after the run). With
+    ``template``, the new database is a copy of that one when it exists (the set-up is then
+    skipped: the third value is True), and it is kept after the set-up when it does not."""
     if url is None:
-        return str(home / "load.sqlite3"), None
+        return str(home / "load.sqlite3"), None, False
     if not url.endswith("/postgres"):
-        return url, None
+        return url, None, False
     import psycopg
 
     name = f"oncotrial_web_load_{os.getpid()}"
+    copied = False
     with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return url.rsplit("/", 1)[0] + "/" + name, (url, name)
+        if template is not None:
+            found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (template,))
+            copied = found.fetchone() is not None
+        if copied:
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        else:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return url.rsplit("/", 1)[0] + "/" + name, (url, name), copied
+
+
+def keep_as_template(made: tuple[str, str] | None, template: str) -> None:
+    """Copy the prepared database (no connection may be open to it) for the next runs."""
+    if made is not None:
+        import psycopg
+
+        with psycopg.connect(made[0], autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{template}" TEMPLATE "{made[1]}"')
+
+
+def user_pairs(users: int) -> list[tuple[str, str]]:
+    """The (user name, subject) pairs ``prepare`` makes."""
+    return [(f"user{n:02d}", f"{TRIAL}-01-{n:04d}") for n in range(1, users + 1)]
 
 
 def drop_database(made: tuple[str, str] | None) -> None:
@@ -369,26 +416,50 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=0, help="enrolled subjects (+ pages)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0, help="mean think time (s)")
-    parser.add_argument("--threads", type=int, default=4, help="server worker threads")
+    parser.add_argument("--threads", type=int, default=4, help="server threads per process")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="server processes (default: the server's)"
+    )
+    parser.add_argument(
+        "--template",
+        default=None,
+        help="PostgreSQL database to copy the set-up from (made and kept if missing; same "
+        "--users and --subjects)",
+    )
     parser.add_argument("--db", default=None, help="postgresql:// URL (default: a SQLite file)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="oncotrial-web-load-"))
     os.environ.update(_environment(home))
-    db, made = fresh_database(args.db, home)
+    db, made, copied = fresh_database(args.db, home, args.template)
     pages = args.subjects > 0
     try:
-        print(f"preparing {args.users} users, {max(args.users, args.subjects)} subjects …")
-        t0 = time.perf_counter()
-        pairs = prepare(db, args.users, args.subjects)
-        print(f"  set-up in {time.perf_counter() - t0:.0f} s", flush=True)
+        if copied:
+            print(f"copied the set-up from {args.template}", flush=True)
+            pairs = user_pairs(args.users)
+        else:
+            print(f"preparing {args.users} users, {max(args.users, args.subjects)} subjects …")
+            t0 = time.perf_counter()
+            pairs = prepare(db, args.users, args.subjects)
+            print(f"  set-up in {time.perf_counter() - t0:.0f} s", flush=True)
+            if args.template is not None:
+                keep_as_template(made, args.template)
         before = counts(db)
-        process, port = start_server(db, home, args.threads)
+        process, port = start_server(db, home, args.threads, args.workers)
         try:
             print(f"peer: 1 user for {args.seconds / 2:.0f} s …", flush=True)
             peer = run(port, pairs[:1], args.seconds / 2, args.think, pages)
             print(f"load: {args.users} users for {args.seconds:.0f} s …", flush=True)
+            cpu0 = server_cpu(process.pid)
             load = run(port, pairs, args.seconds, args.think, pages)
+            cpu1 = server_cpu(process.pid)
+            if cpu0 is not None and cpu1 is not None:
+                served = sum(len(t) for t in load.latencies.values())
+                print(
+                    f"server CPU under load: {cpu1 - cpu0:.1f} s for {served} requests "
+                    f"({1000 * (cpu1 - cpu0) / max(served, 1):.1f} ms a request)",
+                    flush=True,
+                )
         finally:
             process.terminate()
             process.wait(timeout=20)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -68,7 +69,17 @@ def _create_admin(username: str, email: str) -> None:
     help="SQLite file or postgresql:// URL (default: DATABASE_URL, else the data directory).",
 )
 @click.option(
-    "--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads."
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per server process.",
+)
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (default: one per core, at most 8; 1 on Windows).",
 )
 @click.option(
     "--allowed-host",
@@ -93,6 +104,7 @@ def serve(
     port: int,
     db: str | None,
     threads: int,
+    workers: int | None,
     allowed_hosts: tuple[str, ...],
     secure: bool,
     create_admin: str | None,
@@ -102,6 +114,8 @@ def serve(
 
     The database is the embedded SQLite file in the data directory unless --db or
     DATABASE_URL names another (PostgreSQL for teams). Pending migrations are applied at start.
+    The server runs one process per core (--workers), each with --threads threads, all
+    answering on the same port; Ctrl+C stops them all.
     On the first run, create the site administrator with --create-admin; the administrator then
     imports trials and gives the team their roles from the browser.
 
@@ -139,10 +153,22 @@ def serve(
             hint="Create one first: oncotrial serve --create-admin USERNAME",
         )
 
+    _run_server(host, port, threads, workers, database)
+
+
+def _run_server(
+    host: str, port: int, threads: int, workers: int | None, database: dict[str, Any]
+) -> None:
+    import gc
     import logging
 
     import waitress
     from django.core.wsgi import get_wsgi_application
+    from django.db import connections
+    from django.urls import get_resolver
+
+    from oncotrial.cli._workers import default_workers, listening_sockets, run_workers
+    from oncotrial.store.settings import describe_database
 
     # Server errors (5xx) with their traceback on stderr; refused requests (4xx) are normal use.
     logging.basicConfig(
@@ -151,17 +177,29 @@ def serve(
     logging.getLogger("django.request").setLevel(logging.ERROR)
 
     application = get_wsgi_application()
+    get_resolver().resolve("/login/")  # the URL map and views imported once, before any fork
+    sockets = listening_sockets(host, port)
+    processes = workers or default_workers()
+
+    def before_fork() -> None:
+        # A database connection must not be shared by processes; the children open their own.
+        connections.close_all()
+        gc.freeze()  # what the parent loaded stays shared, not copied, in the children
+
+    def serve_one() -> None:
+        waitress.serve(
+            application,
+            sockets=sockets,
+            threads=threads,
+            ident="oncotrial",
+            clear_untrusted_proxy_headers=True,
+            channel_timeout=60,
+            connection_limit=200,
+        )
+
+    shown = "1 process" if processes == 1 else f"{processes} processes"
     console.print(
         f"oncotrial web application on [bold]http://{host}:{port}/[/] — "
-        f"{describe_database(database)}; press Ctrl+C to stop"
+        f"{describe_database(database)}; {shown} × {threads} threads; press Ctrl+C to stop"
     )
-    waitress.serve(
-        application,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="oncotrial",
-        clear_untrusted_proxy_headers=True,
-        channel_timeout=60,
-        connection_limit=200,
-    )
+    run_workers(serve_one, processes, before_fork=before_fork, report=console.print)

@@ -78,8 +78,8 @@ class _AuditedQuerySet(models.QuerySet):
 class Audited(models.Model):
     """A model whose changes always keep their history: atomic saves, a reason after first entry.
 
-    simple-history writes the history row after the record; saving both in one transaction means a
-    refused history row (no reason, no user) leaves the record unchanged.
+    simple-history writes the history row after the record in one transaction (a refused one leaves
+    the record unchanged); no savepoint in a caller's, as Django's save_base (issue 13: 8 queries).
     """
 
     objects = _AuditedQuerySet.as_manager()
@@ -105,7 +105,7 @@ class Audited(models.Model):
         adding = self._state.adding
         if not adding:
             self._require_reason("a change")
-        with transaction.atomic(using=kwargs.get("using")):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             if not adding and self.pk is not None:
                 self._next_revision(kwargs)
             super().save(*args, **kwargs)
@@ -120,7 +120,7 @@ class Audited(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         self._require_reason("a deletion")
-        with transaction.atomic(using=kwargs.get("using")):
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             return cast("tuple[int, dict[str, int]]", super().delete(*args, **kwargs))
 
 
