@@ -117,6 +117,7 @@ def _replicate(base: str, db: str, copies: int) -> None:
     Path(db).unlink(missing_ok=True)
     Path(f"{db}.wal").unlink(missing_ok=True)
     con = duckdb.connect(db)
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")
     columns = con.execute(
         "SELECT table_name, column_name, data_type FROM information_schema.columns "
