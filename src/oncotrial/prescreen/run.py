@@ -121,14 +121,20 @@ def _sql_path(
     slices = _slices(warehouse) if warehouse.kind == "duckdb" else []
     if slices:
         compiled, sql_text = _sliced_sql(warehouse, eligibility, cmap, as_of)
-        # Each slice comes back as Arrow: a byte per status and the evidence ids, about 120 MB
-        # per 10^6 persons, no Python object per value. The slices are joined and turned into
-        # result rows once (as pandas objects, 10^7 persons' rows took 16 GB; issue 16).
-        raw: Any = pa.concat_tables(
-            warehouse.con.raw_sql(sql_text, parameters={"low": low, "high": high}).to_arrow_table()
+        # Each slice comes back as Arrow and is reduced at once to its codes (a byte per
+        # status) and its evidence text; the slices are joined and made a frame once. As
+        # pandas objects 10^7 persons' rows took 16 GB, and the evidence of 10^7 persons built
+        # at once held every rule's text together (issue 16, bench/RESULTS.md).
+        rows = pa.concat_tables(
+            _rows(
+                warehouse.con.raw_sql(
+                    sql_text, parameters={"low": low, "high": high}
+                ).to_arrow_table(),
+                compiled,
+            )
             for low, high in slices
         )
-        return _table(raw, compiled), compiled.kinds, sql_text
+        return _table(rows, compiled), compiled.kinds, sql_text
     compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
     try:
         sql: str | None = str(warehouse.con.compile(compiled.expr))
@@ -139,51 +145,50 @@ def _sql_path(
         # DuckDB run the text just compiled (the same statement; bench/RESULTS.md).
         raw = warehouse.con.raw_sql(sql).to_arrow_table()
     else:
-        raw = compiled.expr.to_pandas()
-    return _table(raw, compiled), compiled.kinds, sql
+        # PostgreSQL, Spark: a float column where an id is null (NaN becomes null in Arrow)
+        raw = pa.Table.from_pandas(compiled.expr.to_pandas(), preserve_index=False)
+    return _table(_rows(raw, compiled), compiled), compiled.kinds, sql
 
 
-def _codes(raw: Any, column: str) -> Any:
-    """A column of the query's codes as int8 (an Arrow table's or a pandas frame's)."""
-    values = raw[column]
-    if isinstance(values, pa.ChunkedArray):
-        if values.null_count:  # every code is decided in the query: a null is a bug
-            raise RuntimeError(f"the query returned no code for some persons in {column}")
-        values = values.to_numpy()
-    return np.asarray(values).astype(np.int8)
+def _rows(raw: pa.Table, compiled: CompiledQuery) -> pa.Table:
+    """The query's rows as the result needs them: the codes and the evidence text."""
+    codes = raw.select(["person_id", "overall", *compiled.criterion_columns.values()])
+    return codes.append_column("evidence", _evidence(raw, compiled.evidence_columns))
 
 
-def _table(raw: Any, compiled: CompiledQuery) -> pd.DataFrame:
-    """The result rows of the query's codes: statuses by name, the evidence text."""
-    person = raw["person_id"]
-    ids = person.to_numpy() if isinstance(person, pa.ChunkedArray) else np.asarray(person)
-    out = pd.DataFrame({"person_id": ids.astype(np.int64)})
-    out["overall"] = pd.Categorical.from_codes(_codes(raw, "overall"), dtype=_OVERALL_TYPE)
+def _codes(rows: pa.Table, column: str) -> Any:
+    """A column of the query's codes as int8."""
+    values = rows[column]
+    if values.null_count:  # every code is decided in the query: a null is a bug
+        raise RuntimeError(f"the query returned no code for some persons in {column}")
+    return values.to_numpy().astype(np.int8)
+
+
+def _table(rows: pa.Table, compiled: CompiledQuery) -> pd.DataFrame:
+    """The result frame: statuses by name (Categoricals of the codes), the evidence text."""
+    out = pd.DataFrame({"person_id": rows["person_id"].to_numpy().astype(np.int64)})
+    out["overall"] = pd.Categorical.from_codes(_codes(rows, "overall"), dtype=_OVERALL_TYPE)
     for cid, column in compiled.criterion_columns.items():
-        out[cid] = pd.Categorical.from_codes(_codes(raw, column), dtype=_STATUS_TYPE)
-    out["evidence"] = _evidence(raw, compiled.evidence_columns)
+        out[cid] = pd.Categorical.from_codes(_codes(rows, column), dtype=_STATUS_TYPE)
+    # kept in Arrow (pandas' ArrowDtype): a Python string per person at 10^7 is some 3 GB
+    out["evidence"] = pd.arrays.ArrowExtensionArray(rows["evidence"])
     return out
 
 
-def _evidence(raw: Any, columns: dict[str, str]) -> Any:
+def _evidence(raw: pa.Table, columns: dict[str, str]) -> Any:
     """``rule:measurement_id=N`` for each rule with a deciding row, joined by ``;`` per person.
 
-    In Arrow's string kernels, and kept in Arrow (pandas' ArrowDtype): a Python join per person
-    took about 6 s of a single core at 10^6 persons, a fifth of the 30 s target, and a Python
-    string per person at 10^7 some 3 GB (bench/RESULTS.md, issue 16).
+    In Arrow's string kernels: a Python join per person took about 6 s of a single core at 10^6
+    persons, a fifth of the 30 s target (bench/RESULTS.md, issue 16).
     """
     import pyarrow.compute as pc
 
-    if not columns:
-        return ""
     empty = pa.scalar("", pa.large_string())
+    if not columns:
+        return pa.repeat(empty, raw.num_rows)
     parts = []
     for rule_id, column in columns.items():
-        values = raw[column]
-        if isinstance(values, pa.ChunkedArray):
-            ids = pc.cast(values, pa.int64())
-        else:
-            ids = pa.array(values.astype("Int64"), type=pa.int64())
+        ids = pc.cast(raw[column], pa.int64())
         text = pc.cast(ids, pa.large_string())  # 10^7 persons' text passes 2 GB
         # ";rule:measurement_id=N", or "" where no row decided (a null id)
         prefix = pa.scalar(f";{rule_id}:measurement_id=", pa.large_string())
@@ -191,8 +196,7 @@ def _evidence(raw: Any, columns: dict[str, str]) -> Any:
         parts.append(pc.fill_null(part, empty))
     # the parts end to end, less the first ";" (not null_handling="skip": pyarrow 26 drops
     # the rows whose parts are all null)
-    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, empty), 1)
-    return pd.arrays.ArrowExtensionArray(joined)
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, empty), 1)
 
 
 def _named(values: pd.Series, dtype: pd.CategoricalDtype) -> pd.Categorical:
