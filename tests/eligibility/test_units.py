@@ -73,6 +73,8 @@ def test_case_matters_between_giga_and_grams() -> None:
         (100.0, "umol/L", "mg/dL", 100 * 113.12 / 10_000),
         (4.62, "mIU/L", "uIU/mL", 4.62),
         (1.0, "g/24h", "mg/24h", 1000.0),
+        (20, "mg/day", "mg/d", 20.0),  # the spelling of medication lists
+        (0.5, "g/day", "mg/d", 500.0),
         (60, "beats/min", "/min", 60.0),
         (154.0, "lb", "kg", 154.0 * 0.45359237),
         (1.75, "m", "cm", 175.0),

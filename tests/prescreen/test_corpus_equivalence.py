@@ -284,7 +284,7 @@ def _mapped(eligibility: Eligibility, criterion_id: str) -> Criterion:
 
 
 # The figures docs/prescreening.md states ("Equivalence on the real-record corpus").
-COVERAGE = {"records": 70, "criteria": 146, "rules": 178, "unmapped_rules": 4}
+COVERAGE = {"records": 70, "criteria": 148, "rules": 180, "unmapped_rules": 4}
 
 
 @pytest.mark.slow

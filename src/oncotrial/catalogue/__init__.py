@@ -20,11 +20,46 @@ field tables of docs/catalogue.md are generated from it or tested against it
 
 from __future__ import annotations
 
-from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
-from oncotrial.catalogue.model import Entity, Field, Kind, Range, Test
-from oncotrial.catalogue.registry import ENTITIES, TESTS, check_record, entity
-from oncotrial.catalogue.rule import EditCheck, Rule, Severity
-from oncotrial.catalogue.vocabulary import Term, Vocabulary
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
+    from oncotrial.catalogue.model import Entity, Field, Kind, Range, Test
+    from oncotrial.catalogue.registry import ENTITIES, TESTS, check_record, entity
+    from oncotrial.catalogue.rule import EditCheck, Rule, Severity
+    from oncotrial.catalogue.vocabulary import Term, Vocabulary
+
+# Each name -> the module that declares it. The names load on first use (PEP 562), so that a
+# module needing only the month (``oncotrial.catalogue.durations``) does not build every entity:
+# ``oncotrial trial list`` must start fast (issue 11 part 6).
+_HOMES: dict[str, str] = {
+    "DAYS_PER_MONTH": "durations",
+    "DAYS_PER_WEEK": "durations",
+    "DAYS_PER_YEAR": "durations",
+    "ENTITIES": "registry",
+    "TESTS": "registry",
+    "EditCheck": "rule",
+    "Entity": "model",
+    "Field": "model",
+    "Kind": "model",
+    "Range": "model",
+    "Rule": "rule",
+    "Severity": "rule",
+    "Term": "vocabulary",
+    "Test": "model",
+    "Vocabulary": "vocabulary",
+    "check_record": "registry",
+    "entity": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "DAYS_PER_MONTH",

@@ -67,6 +67,7 @@ _LIST = (
         ("6690-2", "26464-8"),
         (
             "white blood cell count",
+            "white blood count",  # "White Blood Count (WBC)" (NCT01851408 I33, round 5)
             "white blood cells",
             "white blood cell",
             "leukocyte count",
@@ -101,7 +102,7 @@ _LIST = (
         "Serum creatinine",
         "mg/dL",
         ("2160-0", "14682-9"),
-        ("serum creatinine", "creatinine", "SCr", "Cr"),
+        ("serum creatinine", "creatinine", "creatinin", "SCr", "Cr"),  # German spelling
         molar_mass=113.12,
     ),
     Analyte(
@@ -190,7 +191,15 @@ _LIST = (
         "Activated partial thromboplastin time",
         "s",
         ("3173-2", "14979-9"),
-        ("activated partial thromboplastin time", "APTT", "aPTT", "PTT"),
+        (
+            "activated partial thromboplastin time",
+            # "partial thromboplastin time (PTT)": PTT is read as aPTT already (the activated
+            # test is the one laboratories run)
+            "partial thromboplastin time",
+            "APTT",
+            "aPTT",
+            "PTT",
+        ),
     ),
     Analyte("pt", "Prothrombin time", "s", ("5902-2",), ("prothrombin time", "PT")),
     Analyte(
@@ -333,7 +342,7 @@ _LIST = (
         "Left ventricular ejection fraction",
         "%",
         ("10230-1",),
-        ("left ventricular ejection fraction", "LVEF"),
+        ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
     ),
     # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
     # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at
@@ -388,6 +397,52 @@ _LIST = (
             "CD4",
         ),
     ),
+    # Viral loads (issue 12 item 3: "HBsAg positive and HBV DNA > 500 IU/mL"). LOINC codes as
+    # named in the RKI HIV-PrEP value sets, konvoulg/mio.prep.bericht HIV-PrEP_Bericht/input/
+    # fsh/ValueSets/RKI_VS_HIV_PrEP_Bericht_Lab_Test_HBVP.fsh and _HCVP.fsh at 7c4c095c3de7bcf5
+    # d529bfb74d415c83972b3b96, _HIV_Lab_Study_LOINC.fsh at 0b3365a14e1e11f85443de31b917a3f6de9b
+    # e096. International units and copies are not interconverted: the factor depends on the
+    # assay (WHO standards), so a record in copies/mL against a limit in IU/mL is refused with
+    # its reason, never converted on a guess; the [#/volume] codes (copies) are left out.
+    Analyte(
+        "hbsag",
+        "Hepatitis B surface antigen (HBsAg)",
+        None,
+        # 5196-1 "Hepatitis B virus surface Ag [Presence] in Serum or Plasma by Immunoassay"
+        ("5196-1",),
+        # no synonyms: the laboratory reader would take 'HBsAg or HCV RNA ≥ 15 IU/mL' as one
+        # limit on both and drop the serology silently; reading_viral reads 'HBsAg positive'
+        (),
+        scale=Scale.NOMINAL,
+        results=("negative", "positive"),
+    ),
+    Analyte(
+        "hbv_dna",
+        "HBV DNA (viral load)",
+        "IU/mL",
+        # 42595-9 "Hepatitis B virus DNA [Units/volume] (viral load) in Serum or Plasma by NAA
+        # with probe detection"
+        ("42595-9",),
+        ("hepatitis B virus DNA", "HBV DNA", "HBV-DNA", "HBV viral load"),
+    ),
+    Analyte(
+        "hcv_rna",
+        "HCV RNA (viral load)",
+        "IU/mL",
+        # 11011-4 "… [Units/volume] (viral load) in Serum or Plasma by NAA with probe
+        # detection", 10676-5 "… by Probe with amplification"
+        ("11011-4", "10676-5"),
+        ("hepatitis C virus RNA", "HCV RNA", "HCV-RNA", "HCV viral load"),
+    ),
+    Analyte(
+        "hiv_rna",
+        "HIV-1 RNA (viral load)",
+        "copies/mL",
+        # 20447-9 "HIV 1 RNA [#/volume] (viral load) in Serum or Plasma by NAA with probe
+        # detection"
+        ("20447-9",),
+        ("HIV-1 RNA", "HIV RNA", "HIV viral load", "HIV-1 viral load"),
+    ),
 )
 
 ANALYTES: dict[str, Analyte] = {a.key: a for a in _LIST}
@@ -422,6 +477,7 @@ DERIVED: dict[str, DerivedQuantity] = {
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
                 "creatinine clearance",
+                "creatinin clearance",
                 "CrCl",
             ),
             "Cockcroft DW, Gault MH. Nephron 1976;16:31-41",

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncotrial.eligibility.batch_cns import cns_metastases
 from oncotrial.eligibility.batch_context import (
     INVESTIGATOR,
     MET,
@@ -65,6 +66,7 @@ from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
+    CnsMetastasesRule,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -106,6 +108,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     OtherMalignancyRule: _other_malignancy,
+    CnsMetastasesRule: cns_metastases,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
@@ -48,6 +49,8 @@ class PatientFrames:
     lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
     malignancies: patient, unclear (not told apart from the cancer under study), kinds (the
                   record's malignancy classes, "|"-joined), onset, abatement
+    cns:          patient, onset, abatement, treated, stable_since, symptomatic (flags 1.0/
+                  0.0/NaN, day numbers) of each brain-metastasis condition record
     """
 
     patients: pd.DataFrame
@@ -65,6 +68,9 @@ class PatientFrames:
     # None when the source cannot tell the cancer under study from other cancers (the OMOP
     # reader): "other malignancy" rules are then unknown for everyone, never "not met".
     malignancies: pd.DataFrame | None = None
+    # None when the source does not record the status of brain metastases (the OMOP reader):
+    # "treated and stable" rules are then unknown for everyone.
+    cns: pd.DataFrame | None = None
 
     @property
     def size(self) -> int:
@@ -95,11 +101,17 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
     "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
+    "cns": ("patient", "onset", "abatement", "treated", "stable_since", "symptomatic"),
 }
 
 
 def _frame(name: str, rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(_COLUMNS[name]))
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS[name]))
+    if "patient" in frame.columns:
+        # row numbers index arrays: an empty frame would otherwise be of objects, which numpy
+        # refuses as an index (a population where no one has an observation)
+        frame["patient"] = frame["patient"].astype(np.int64)
+    return frame
 
 
 def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
@@ -166,6 +178,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             for concept in d.concepts("condition"):
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
         rows["malignancies"].extend(_malignancies(i, p))
+        rows["cns"].extend(_cns(i, p))
         for m in p.medications or ():
             for therapy in m.concepts("therapy"):
                 rows["exposures"].append(
@@ -237,4 +250,19 @@ def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
             day_number(record.abatement),
         )
         for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
+    ]
+
+
+def _cns(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    return [
+        (
+            i,
+            day_number(c.onset),
+            day_number(c.abatement),
+            _flag(c.treated),
+            day_number(c.stable_since),
+            _flag(c.symptomatic),
+        )
+        for c in p.conditions or ()
+        if "brain_metastases" in c.concepts("condition")
     ]

@@ -18,6 +18,7 @@ from oncotrial.eligibility.concept_model import Concept, System
 __all__ = [
     "AUTOIMMUNE_EXCEPTIONS",
     "BODY_SITES",
+    "BODY_SITE_SNOMED",
     "CANCER_IMPLIED",
     "CANCER_SITES",
     "MALIGNANCY_EXCEPTIONS",
@@ -53,6 +54,22 @@ ONCOLOGY_CONDITIONS = (
             "ICD-10 C79.3 'Secondary malignant neoplasm of brain and cerebral meninges' (WHO)",
         ),
         note="no OMOP standard concept id confirmed by a public source yet",
+    ),
+    Concept(
+        "leptomeningeal_disease",
+        "Leptomeningeal disease",
+        (
+            "leptomeningeal metastases",
+            "leptomeningeal metastasis",
+            "leptomeningeal carcinomatosis",
+            "carcinomatous meningitis",
+            "meningeal carcinomatosis",
+            "neoplastic meningitis",
+        ),
+        note=(
+            "no code: ICD-10 C79.3 and ICD-10-CM C79.32 also hold dural metastases, and no "
+            "SNOMED CT code was confirmed by a public source yet; matched by key and name"
+        ),
     ),
     Concept(
         "pneumonitis",
@@ -559,6 +576,16 @@ BODY_SITES: dict[str, tuple[tuple[str, ...], str | None, str]] = {
     "abdomen": (("abdomen", "abdominal"), "abdomen_pelvis", "abdomen_pelvis"),
     "pelvis": (("pelvis", "pelvic"), "abdomen_pelvis", "abdomen_pelvis"),
     "prostate": (("prostate", "prostate bed", "prostatic"), "pelvis", "abdomen_pelvis"),
+}
+
+
+# SNOMED CT body structures of procedure records (FHIR Procedure.bodySite), each where it was
+# seen with its name
+BODY_SITE_SNOMED: dict[str, str] = {
+    # HL7/codex-radiation-therapy input/pagecontent/Procedure-RadiotherapyCourseSummary-
+    # XRTS-03-22B-01-Prostate-1P-3V-notes.md at 9879a75979c1936f90c6fcb80242d1acb3c0958a:
+    # bodySite 41216001 "Prostatic structure (body structure)"
+    "41216001": "prostate",
 }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from oncotrial.eligibility.evaluate_cns import cns_metastases
 from oncotrial.eligibility.evaluate_context import Context, _Partial
 from oncotrial.eligibility.evaluate_derived import _derived
 from oncotrial.eligibility.evaluate_history import (
@@ -47,6 +48,7 @@ from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
+    CnsMetastasesRule,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -86,6 +88,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     ProcedureRule: _procedure,
     ConditionRule: _condition,
     OtherMalignancyRule: _other_malignancy,
+    CnsMetastasesRule: cns_metastases,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

@@ -25,6 +25,7 @@ from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.reading import (
     _NUMBER,
     _SYMBOLS,
+    _WINDOW,
     _YEAR,
     CriterionReading,
     NumberInText,
@@ -32,7 +33,9 @@ from oncotrial.eligibility.reading import (
     _read_performance,
     _read_sex,
     _Reader,
+    _window,
 )
+from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
     read_measurable_disease,
@@ -53,6 +56,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -311,11 +315,14 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_stage,
     _read_tumour_size,
     _read_biomarkers,
+    read_cns_metastases,
     _read_therapy,
     _read_windows,
     read_treatment_windows,
     read_prior_lines,
+    read_hbsag,
     _read_labs,
+    read_hepatitis_b,
     _read_blood_pressure,
     _read_pregnancy,
     _read_lesions,
@@ -370,6 +377,7 @@ _BENIGN_OR = re.compile(
     r"\b(?:males?\s+(?:or|and)\s+females?|men\s+(?:or|and)\s+women|females?\s+(?:or|and)\s+males?|"
     r"women\s+(?:or|and)\s+men|both\s+sexes|(?:of\s+)?(?:any|either)\s+(?:gender|sex)|"
     r"there\s+is\s+no\s+gender\s+limitation|"
+    r"in-?patients?\s+or\s+out-?patients?|"  # "Inpatient or outpatient ≥ 18 years" (round 5)
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
     # a value reached after a transfusion is a new observation, screened as any other
@@ -403,7 +411,8 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed treated received dipstick""",
+    ckd epi required diagnosed treated received dipstick
+    who co-operative cockroft cockroft-gault""",
     )
 )
 
@@ -461,13 +470,16 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))
     rules = tuple(_finish(f.rule, f"{criterion.id}-{i}") for i, f in enumerate(ordered, 1))
-    if (
-        rules
-        and _JUDGEMENT_WORDS.search(reader.text)
-        and not any(r.kind == "judgement" for r in rules)
-    ):
-        word = _JUDGEMENT_WORDS.search(reader.text)
-        assert word is not None
+    # a word a rule carries ('untreated or symptomatic brain metastases') is not a judgement
+    word = next(
+        (
+            m
+            for m in _JUDGEMENT_WORDS.finditer(reader.text)
+            if not any(a <= m.start() and m.end() <= b for a, b in reader.consumed)
+        ),
+        None,
+    )
+    if rules and word is not None and not any(r.kind == "judgement" for r in rules):
         reader.warn(
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
@@ -554,6 +566,37 @@ def _introduces_window(criterion: Criterion) -> Window | None:
     return _lab_window(text)
 
 
+# "All labs should be obtained within 14 days prior to start of study drug treatment", written as a
+# paragraph after the sub-items that list the labs (NCT01336543 I9 after I8.1-I8.7, round 5) or
+# in one of them: the window holds for every sub-item of that list. Only a window the text counts
+# back from the first dose or the start of treatment is read (see Window).
+_GROUP_LAB_WINDOW = re.compile(
+    r"\ball\s+(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+(?:should|must|are\s+to|"
+    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+"
+    + _WINDOW
+    + r"\s+(?:prior\s+to|before)\s+(?:the\s+)?(?:first\s+dose|(?:start|initiation)\s+of\s+"
+    r"(?:the\s+)?(?:study\s+)?(?:drug\s+)?(?:treatment|therapy))",
+    re.I,
+)
+
+
+def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
+    """Parent id → the lab window announced for all its sub-items, by one of them or by the
+    top-level item right after them."""
+    found: dict[str, Window] = {}
+    previous_top = ""
+    for criterion in items:
+        m = _GROUP_LAB_WINDOW.search(normalise_text(criterion.text).text)
+        if "." in criterion.id:
+            if m is not None:
+                found[criterion.id.rsplit(".", 1)[0]] = _window(m)
+            continue
+        if m is not None and previous_top:
+            found.setdefault(previous_top, _window(m))
+        previous_top = criterion.id
+    return found
+
+
 _ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)\s*[,;:.]?\s*$", re.I)
 _STARTS_WITH_OR = re.compile(r"^\s*(?:or|and/or)\b", re.I)
 
@@ -601,8 +644,11 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
         parent_window: tuple[str, Window | None] = ("", None)
         alternatives = _alternative_items(items)
         by_id = {c.id: c for c in items}
+        group_windows = _group_lab_windows(items)
         for criterion in items:
             carried = _carried_window(criterion, announced, parent_window)
+            if carried is None and "." in criterion.id:
+                carried = group_windows.get(criterion.id.rsplit(".", 1)[0])
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
                 joined = (*reading.criterion.unread, alternatives[criterion.id])

@@ -135,6 +135,14 @@ class _Coded(_Frozen):
 class ConditionRecord(_Coded):
     onset: dt.date | None = None
     abatement: dt.date | None = Field(None, description="When it resolved; none if ongoing.")
+    # Status of metastases (brain metastases "treated and stable", issue 12 item 3); None is
+    # not recorded, which leaves a rule that needs it unknown.
+    treated: bool | None = Field(None, description="Local therapy given (radiotherapy, surgery).")
+    stable_since: dt.date | None = Field(
+        None,
+        description="First imaging from which no progression is seen, up to the latest imaging.",
+    )
+    symptomatic: bool | None = Field(None, description="Causing neurological symptoms now.")
     record: str | None = None
 
 

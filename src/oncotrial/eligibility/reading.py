@@ -130,7 +130,7 @@ _THRESHOLD = re.compile(
     + _NUM
     + r")\s*(?:"
     + _limit("limit")
-    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|"
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|\(\d+\)|"
     r"(?:9|12|3|6)(?=\s*/)))?\s*"
     + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|[^\s,;()]+))?))"
     + r"|"
@@ -204,6 +204,10 @@ def _thresholds(text: str) -> list[_Threshold]:
             if spaced is not None and unit_text and "/" not in unit_text:
                 # "Hb < 12 g / dl", "BMI ≥ 30 Kg / m2": the unit written with spaces round '/'
                 whole, _ = _read_unit(candidate + "/" + spaced.group(1))
+            per_100 = _PER_100_ML.match(text, m.end()) if candidate.endswith("/100") else None
+            if per_100 is not None:
+                # "serum creatinine ≤ 1.5 mg/100 mL" (NCT00600210, round 5): mg/dL
+                whole, spaced = _read_unit(candidate + "mL")[0], per_100
             if spaced is not None and whole is not None:
                 unit, end = whole, spaced.end()
             elif (read := _read_unit(candidate))[0] is None:
@@ -218,6 +222,53 @@ def _thresholds(text: str) -> list[_Threshold]:
             # decimal reading (50 cells/µL) is never the meaning
             value = float(m.group("num").replace(".", ""))
         found.append(_Threshold(m.start(), end, comparator, value, unit=unit, unit_problem=problem))
+    found += _branch_thresholds(text, found)
+    return sorted(found + _postfix_thresholds(text, found), key=lambda t: t.start)
+
+
+# "AST ≤ 3 times ULN (5 times ULN if hepatic metastasis present)" (NCT00098540 I11, round 5): the
+# limit for a subgroup in parentheses, its comparator the one just before it; only right after a
+# multiple of the ULN and only before the words that name the subgroup
+_BARE_BRANCH = re.compile(
+    r"\s*\(\s*(?P<num>" + _NUM + r")\s*" + _limit("limit") + r"(?=\s+(?:if|for|in|when|with)\b)",
+    re.I,
+)
+
+
+def _branch_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshold]:
+    found = []
+    for t in prefixed:
+        m = _BARE_BRANCH.match(text, t.end) if t.relative_to == "ULN" else None
+        if m is None or "LOWER" in m.group("limit").upper() or m.group("limit").upper() == "LLN":
+            continue
+        value = _threshold_number(m.group("num"))
+        found.append(_Threshold(m.start("num"), m.end(), t.comparator, value, relative_to="ULN"))
+    return found
+
+
+_PER_100_ML = re.compile(r"\s*m[lL]\b")
+# "systolic blood pressure of 140mmHG or greater" (NCT00549328, round 5): the comparator after
+# the value and its unit. Only with a unit the table accepts ("2 or more sites" is no limit),
+# and never before "than" ("or greater than", a comparator of the number after).
+_POSTFIX = re.compile(
+    r"(?<![\w.,/^])(?P<num>" + _NUM + r")\s*(?P<unit>[^\s,;()]+)\s+or\s+"
+    r"(?P<dir>greater|more|higher|above|less|lower|below)\b(?!\s+than)",
+    re.I,
+)
+
+
+def _postfix_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshold]:
+    found = []
+    for m in _POSTFIX.finditer(text):
+        if any(t.start < m.end() and m.start() < t.end for t in prefixed):
+            continue
+        unit, _ = _read_unit(m.group("unit"))
+        if unit is None:
+            continue
+        up = m.group("dir").lower() in {"greater", "more", "higher", "above"}
+        comparator = Comparator.GE if up else Comparator.LE
+        value = _threshold_number(m.group("num"))
+        found.append(_Threshold(m.start(), m.end(), comparator, value, unit=unit))
     return found
 
 
@@ -257,6 +308,14 @@ _SYNONYMS: list[tuple[re.Pattern[str], str, bool]] = sorted(
 )
 
 
+_URINALYSIS_PROTEIN = re.compile(
+    r"(?<![A-Za-z])protein(?=\s*[≤<≥>][^.;]{0,15}\bby\s+(?:urinalysis|(?:urine\s+)?dipstick))", re.I
+)
+# "ejection fraction" is the left ventricle's unless the text names the right one
+_RIGHT_VENTRICLE = re.compile(r"right\s+ventricular\s*$", re.I)
+_TRANSAMINASES = re.compile(r"(?<![A-Za-z])(?:serum\s+|liver\s+)?transaminases(?![A-Za-z])", re.I)
+
+
 def _mentions(text: str) -> list[_Mention]:
     taken: list[tuple[int, int]] = []
     found: list[_Mention] = []
@@ -266,6 +325,16 @@ def _mentions(text: str) -> list[_Mention]:
                 continue
             taken.append((m.start(), m.end()))
             found.append(_Mention(m.start(), m.end(), key, derived))
+    for m in _URINALYSIS_PROTEIN.finditer(text):
+        # "Protein ≤ 1+ by urinalysis" (NCT00496756 I2.10, round 5): the urine dipstick
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            taken.append((m.start(), m.end()))
+            found.append(_Mention(m.start(), m.end(), "urine_protein_dipstick", False))
+    found = [f for f in found if not _RIGHT_VENTRICLE.search(text[max(0, f.start - 20) : f.start])]
+    for m in _TRANSAMINASES.finditer(text):
+        # "transaminases ≤ 2.5 × ULN": both of them, AST and ALT
+        if not any(m.start() < b and a < m.end() for a, b in taken):
+            found += [_Mention(m.start(), m.end(), k, False) for k in ("ast", "alt")]
     corrected = (_corrected(text, f) for f in found)
     return sorted((m for m in corrected if m is not None), key=lambda x: x.start)
 
@@ -498,7 +567,9 @@ def _read_performance(r: _Reader) -> None:
     # also called the Zubrod score, and WHO adopted it)
     for m in re.finditer(
         r"\bECOG\b|Eastern Cooperative Oncology Group|\bZubrod\b"
-        r"|\bWHO\b(?=\s*(?:\((?:ECOG|Zubrod)\)\s*)?(?:PS|perf))",
+        r"|\bWHO\b(?=\s*(?:\((?:ECOG|Zubrod)\)\s*)?(?:PS|perf))"
+        # "Performance status: WHO ≤ 2" (NCT01736878, round 5)
+        r"|(?<=erformance status: )WHO\b|(?<=erformance status )WHO\b",
         r.text,
     ):
         if any(f.start <= m.start() < f.end for f in r.found):
@@ -544,6 +615,12 @@ def _read_performance(r: _Reader) -> None:
         elif groups.get("gcomp") or groups.get("min2"):
             # "ECOG ≥ 3" (an exclusion, mostly): the scale's grades from the limit to 5 (dead)
             comp = (groups.get("gcomp") or "").lower()
+            if not r.exclusion and "least" in comp:
+                # "performance status of at least 2" to enter: on a scale where lower is better
+                # 'at least' may mean the score or the condition (NCT00549328, round 5); the
+                # words stay unread rather than exclude every patient of ECOG 0-1
+                r.warn(f"ECOG '{comp} {groups['min']}' to enter: which way is not said; not read")
+                continue
             strict = comp in {">", "greater than", "more than"}
             bottom = int(groups.get("min") or groups["min2"]) + (1 if strict else 0)
             allowed = tuple(range(bottom, 6))

@@ -68,7 +68,8 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         True,
     ),
     (
-        r"(?:brain|CNS|central\s+nervous\s+system|cerebral|intracranial)"
+        # "no evidence of new or enlarging brain metastases" restates radiological stability
+        r"(?<!enlarging\s)(?:brain|CNS|central\s+nervous\s+system|cerebral|intracranial)"
         r"(?:\s+or\s+other\s+central\s+nervous\s+system)?(?:\s*\(CNS\))?\s+"
         r"(?:tumou?r\s+)?metastas[ie]s"
         r"|metastas[ie]s\s+(?:to|in)\s+the\s+(?:brain|central\s+nervous\s+system|CNS)",

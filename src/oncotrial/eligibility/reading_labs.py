@@ -51,9 +51,15 @@ _CUES: tuple[tuple[str, str], ...] = (
     (
         "liver_metastases",
         r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
-        r"|liver\s+involvement",
+        r"|liver\s+involvement"
+        # "For patients with hepatic involvement of their cancer" (NCT00079612 I8, round 5)
+        r"|hepatic\s+involvement(?:\s+(?:of|by)\s+(?:their|the)\s+(?:cancer|tumou?r|disease))?",
     ),
-    ("gilbert_syndrome", r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?"),
+    (
+        "gilbert_syndrome",
+        # "if Gilbert's disease is present" (NCT00602576 I2.6, round 5)
+        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?",
+    ),
     ("male", r"\b(?:males?|men)\b"),
     ("female", r"\b(?:females?|women)\b"),
 )
@@ -688,7 +694,7 @@ def _outside_a_range(r: _Reader) -> None:
 
 def _check_method(r: _Reader, rule: DerivedRule) -> None:
     named = {
-        "creatinine_clearance": r"Cockcroft",
+        "creatinine_clearance": r"Cockc?roft",  # "Cockroft-Gault", a common misspelling
         "qtc": r"Fridericia|QTcF",
         "qtcb": r"Bazett|QTcB",
         "egfr": r"CKD[-\s]?EPI",

@@ -36,6 +36,7 @@ __all__ = [
     "AnyOfRule",
     "BiomarkerRule",
     "Bound",
+    "CnsMetastasesRule",
     "Comparator",
     "ConditionRule",
     "ConditionalRule",
@@ -413,6 +414,24 @@ class OtherMalignancyRule(_Rule):
         return self
 
 
+class CnsMetastasesRule(_Rule):
+    """Brain or CNS metastases that are not treated and stable: 'untreated or symptomatic brain
+    metastases; treated metastases are eligible if radiologically stable for ≥ 4 weeks and off
+    steroids for ≥ 7 days'. A current brain-metastasis record counts unless it is treated and,
+    as the text asks, stable for at least ``stable_for``, without symptoms, and no systemic
+    corticosteroid was taken within ``steroid_free``. Leptomeningeal disease is a condition of
+    its own (never exempted here)."""
+
+    kind: Literal["cns_metastases"]
+    stable_for: Window | None = Field(
+        None, description="Radiologically stable at least this long before the reference date."
+    )
+    asymptomatic: bool = Field(False, description="Only metastases without symptoms are exempt.")
+    steroid_free: Window | None = Field(
+        None, description="No systemic corticosteroid within this window (exempt ones only)."
+    )
+
+
 class RegimenRule(_Rule):
     """A prior line of therapy containing every listed class, with a number of cycles."""
 
@@ -521,6 +540,7 @@ Rule = Annotated[
     | ProcedureRule
     | ConditionRule
     | OtherMalignancyRule
+    | CnsMetastasesRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -631,6 +651,8 @@ def describe_rule(rule: Rule) -> str:
         when = " (current)" if rule.current else _within(rule.within) or " ever"
         but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
         return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
+    if isinstance(rule, CnsMetastasesRule):
+        return describe_cns(rule)
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
@@ -666,6 +688,17 @@ def describe_rule(rule: Rule) -> str:
     if rule.otherwise is not None:
         text += f"; otherwise {describe_rule(rule.otherwise)}"
     return text
+
+
+def describe_cns(rule: CnsMetastasesRule) -> str:
+    unless = ["treated"]
+    if rule.stable_for is not None:
+        unless.append(f"radiologically stable for at least {rule.stable_for}")
+    if rule.asymptomatic:
+        unless.append("without symptoms")
+    if rule.steroid_free is not None:
+        unless.append(f"off systemic corticosteroids for at least {rule.steroid_free}")
+    return "brain/CNS metastases (current), unless " + ", ".join(unless)
 
 
 def _scores(allowed: tuple[int, ...]) -> str:

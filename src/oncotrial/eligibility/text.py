@@ -22,6 +22,18 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # Comparison operators as registry text writes them → one symbol each. Order matters: longer
 # spellings first so that '>=' is not read as '>' followed by '='.
 _OPERATORS: tuple[tuple[str, str], ...] = (
+    # '>/=' and '</=': a typed '≥' and '≤' of older records ("Hemoglobin >/= 9.0 g/dl"); '=/<'
+    # is '≤' too, never '<' after a stray '=/'; "< or =" spelled out
+    (">/=", "≥"),
+    ("</=", "≤"),
+    ("=/>", "≥"),
+    ("=/<", "≤"),
+    ("≥/=", "≥"),
+    ("≤/=", "≤"),
+    ("> or =", "≥"),
+    ("< or =", "≤"),
+    (">or=", "≥"),
+    ("<or=", "≤"),
     (">=", "≥"),
     ("=>", "≥"),
     ("<=", "≤"),

@@ -55,6 +55,8 @@ _COUNT = {
     "/mm^3": "1/mm**3",
     "/L": "1/L",
     "/nL": "1/nL",
+    # viral loads: copies of the genome per volume (a count)
+    "copies/mL": "1/mL",
 }
 _MASS = ("g", "mg", "ug", "ng", "pg")
 _VOLUME = ("L", "dL", "mL")
@@ -96,6 +98,9 @@ _OTHER = {
     "mg/24h": "mg/day",
     "g/d": "g/day",
     "mg/d": "mg/day",
+    # 'mg/day': the spelling of medication lists and of criteria ('> 10 mg/day prednisone')
+    "g/day": "g/day",
+    "mg/day": "mg/day",
     "%": "percent",
     "1": "dimensionless",
     "{ratio}": "dimensionless",
@@ -145,6 +150,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^[×xX*·]10(9|12|3|6)/", r"10^\1/", s)
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
+    s = re.sub(r"^10\((\d+)\)", r"10^\1", s)  # '10(9)/L', a superscript written in brackets
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
@@ -154,6 +160,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
+    s = re.sub(r"(?i)^(m?g)/100ml$", r"\1/dL", s)  # 'mg/100 mL', the older spelling of mg/dL
     s = re.sub(r"(?i)^(?:g|gm|gms|gr)%$", "g/dL", s)  # 'g%': grams per 100 mL, the older g/dL
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)

@@ -29,6 +29,7 @@ from oncotrial.eligibility.patient import (
     ProcedureRecord,
 )
 from oncotrial.errors import SchemaError, ValueProblem
+from oncotrial.formats.fhir_dosage import body_sites, daily_dose
 from oncotrial.formats.patient_records import biomarker_status, build_record
 
 __all__ = ["patients_from_fhir"]
@@ -286,7 +287,9 @@ def _fhir_condition(
     out.setdefault("conditions", []).append(build_record(ConditionRecord, record, file, pid, where))
 
 
-def _medication_record(concept: Any, start: Any, end: Any, where: str, file: str, pid: str) -> Any:
+def _medication_record(
+    concept: Any, start: Any, end: Any, where: str, file: str, pid: str, dosages: Any = None
+) -> Any:
     codes = _codes(concept)
     record: dict[str, Any] = {
         "text": _text(concept),
@@ -294,6 +297,9 @@ def _medication_record(concept: Any, start: Any, end: Any, where: str, file: str
         "end": _day(end),
         "record": where,
     }
+    dose = daily_dose(dosages)
+    if dose is not None:
+        record["dose"], record["dose_unit"] = dose
     readable = [c for c in codes if match_concepts("therapy", codes=(c,))]
     if readable or codes:
         record["system"], record["code"] = (readable or codes)[0]
@@ -308,8 +314,9 @@ def _fhir_medication_statement(
     end = period.end if period else None
     if resource.status in {"completed", "stopped"} and end is None:
         end = start
+    concept = resource.medicationCodeableConcept
     out.setdefault("medications", []).append(
-        _medication_record(resource.medicationCodeableConcept, start, end, where, file, pid)
+        _medication_record(concept, start, end, where, file, pid, resource.dosage)
     )
 
 
@@ -322,8 +329,9 @@ def _fhir_medication_request(
             bounds = dosage.timing.repeat.boundsPeriod
     start = (bounds.start if bounds else None) or resource.authoredOn
     end = bounds.end if bounds else None
+    concept, dosages = resource.medicationCodeableConcept, resource.dosageInstruction
     out.setdefault("medications", []).append(
-        _medication_record(resource.medicationCodeableConcept, start, end, where, file, pid)
+        _medication_record(concept, start, end, where, file, pid, dosages)
     )
 
 
@@ -349,7 +357,10 @@ def _fhir_procedure(
     codes = _codes(resource.code)
     category = None
     category_text = (_text(resource.category) or "").strip()
-    matched = match_concepts("procedure", names=(category_text,)) if category_text else frozenset()
+    # the category by its code too (SNOMED CT 108290001 radiotherapy in mCODE's course summary)
+    matched = match_concepts(
+        "procedure", codes=_codes(resource.category), names=(category_text or None,)
+    )
     if matched:
         category = sorted(matched, key=len)[-1]
     record = {
@@ -360,7 +371,14 @@ def _fhir_procedure(
     }
     if codes:
         record["system"], record["code"] = codes[0]
-    out.setdefault("procedures", []).append(build_record(ProcedureRecord, record, file, pid, where))
+    # one record per body site: a course to the prostate and the pelvic nodes is radiotherapy
+    # to each (ProcedureRecord holds one site)
+    sites: list[str | None] = [*body_sites(resource.bodySite)] or [None]
+    for site in sites:
+        with_site = record if site is None else {**record, "site": site}
+        out.setdefault("procedures", []).append(
+            build_record(ProcedureRecord, with_site, file, pid, where)
+        )
 
 
 _FHIR_HANDLERS: dict[str, Callable[[Any, str, dict[str, list[Any]], str, str], None]] = {

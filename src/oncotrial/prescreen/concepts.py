@@ -24,6 +24,7 @@ from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
+    CnsMetastasesRule,
     ConditionalRule,
     ConditionRule,
     DerivedRule,
@@ -337,6 +338,8 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
         return "tumour lesions (not in the OMOP CDM core tables)"
     if isinstance(rule, OtherMalignancyRule):
         return "other malignancy (telling the cancer under study apart is not compiled to SQL yet)"
+    if isinstance(rule, CnsMetastasesRule):
+        return "brain metastases treated and stable (their status is not in the OMOP CDM tables)"
     if isinstance(rule, TumourSizeRule):
         return None
     return None
