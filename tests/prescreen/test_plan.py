@@ -13,7 +13,7 @@ from oncotrial.eligibility.rules import Comparator, LabRule, Window
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.prescreen.concepts import concept_map, map_eligibility
 from oncotrial.prescreen.query import compile_query
-from oncotrial.prescreen.run import prescreen
+from oncotrial.prescreen.run import OVERALLS, STATUSES, prescreen
 from oncotrial.prescreen.warehouse import open_warehouse
 
 from .test_query import AS_OF, _omop
@@ -122,3 +122,10 @@ def test_slices_of_persons_give_the_one_query_result(
     assert sliced.sql is not None and "$low" in sliced.sql
     assert len(whole.table) > 250
     pd.testing.assert_frame_equal(sliced.table, whole.table)
+    # a byte per status (the query's code), not a Python string per person and criterion:
+    # what lets 10^7 persons' result fit beside DuckDB (bench/RESULTS.md, issue 16)
+    for column in sliced.table.columns.drop(["person_id", "evidence", "unverified_concepts"]):
+        dtype = sliced.table[column].dtype
+        assert isinstance(dtype, pd.CategoricalDtype), column
+        expected = OVERALLS if column == "overall" else STATUSES
+        assert tuple(dtype.categories) == expected, column

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from oncotrial.eligibility.batch import screen_frames
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
@@ -38,13 +39,17 @@ from oncotrial.prescreen.warehouse import READ_COLUMNS, Warehouse, check
 
 __all__ = ["PrescreenResult", "funnel", "prescreen"]
 
-_STATUS = {
-    0: Status.NOT_MET.value,
-    1: Status.MET.value,
-    2: Status.UNKNOWN.value,
-    3: Status.INVESTIGATOR.value,
-}
-_OVERALL = {0: Overall.NOT_ELIGIBLE.value, 1: Overall.ELIGIBLE.value, 2: Overall.INCOMPLETE.value}
+# The query's codes (``kleene``) by position: each column of statuses is a pandas Categorical
+# over these names, a byte per person rather than a Python string (bench/RESULTS.md, issue 16).
+STATUSES = (
+    Status.NOT_MET.value,
+    Status.MET.value,
+    Status.UNKNOWN.value,
+    Status.INVESTIGATOR.value,
+)
+OVERALLS = (Overall.NOT_ELIGIBLE.value, Overall.ELIGIBLE.value, Overall.INCOMPLETE.value)
+_STATUS_TYPE = pd.CategoricalDtype(list(STATUSES))
+_OVERALL_TYPE = pd.CategoricalDtype(list(OVERALLS))
 
 
 @dataclass
@@ -116,57 +121,74 @@ def _sql_path(
     slices = _slices(warehouse) if warehouse.kind == "duckdb" else []
     if slices:
         compiled, sql_text = _sliced_sql(warehouse, eligibility, cmap, as_of)
-        sql: str | None = sql_text
-        # each slice's rows become result rows before the next runs (10^7 persons' raw
-        # integers and evidence text at once took 18 GB in Python)
-        parts = [
-            _table(
-                warehouse.con.raw_sql(sql_text, parameters={"low": low, "high": high}).df(),
+        # Each slice comes back as Arrow and is reduced at once to its codes (a byte per
+        # status) and its evidence text; the slices are joined and made a frame once. As
+        # pandas objects 10^7 persons' rows took 16 GB, and the evidence of 10^7 persons built
+        # at once held every rule's text together (issue 16, bench/RESULTS.md).
+        rows = pa.concat_tables(
+            _rows(
+                warehouse.con.raw_sql(
+                    sql_text, parameters={"low": low, "high": high}
+                ).to_arrow_table(),
                 compiled,
             )
             for low, high in slices
-        ]
-        return pd.concat(parts, ignore_index=True), compiled.kinds, sql
+        )
+        return _table(rows, compiled), compiled.kinds, sql_text
+    compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
+    try:
+        sql: str | None = str(warehouse.con.compile(compiled.expr))
+    except Exception:  # a backend without SQL text (none here); the result does not need it
+        sql = None
+    if warehouse.kind == "duckdb" and sql is not None:
+        # Ibis would translate the (large) expression to SQL a second time to run it: on
+        # DuckDB run the text just compiled (the same statement; bench/RESULTS.md).
+        raw = warehouse.con.raw_sql(sql).to_arrow_table()
     else:
-        compiled = compile_query(eligibility, warehouse.tables, cmap, as_of)
-        try:
-            sql = str(warehouse.con.compile(compiled.expr))
-        except Exception:  # a backend without SQL text (none here); the result does not need it
-            sql = None
-        if warehouse.kind == "duckdb" and sql is not None:
-            # Ibis would translate the (large) expression to SQL a second time to run it: on
-            # DuckDB run the text just compiled (the same statement; bench/RESULTS.md).
-            raw = warehouse.con.raw_sql(sql).df()
-        else:
-            raw = compiled.expr.to_pandas()
-    return _table(raw, compiled), compiled.kinds, sql
+        # PostgreSQL, Spark: a float column where an id is null (NaN becomes null in Arrow)
+        raw = pa.Table.from_pandas(compiled.expr.to_pandas(), preserve_index=False)
+    return _table(_rows(raw, compiled), compiled), compiled.kinds, sql
 
 
-def _table(raw: pd.DataFrame, compiled: CompiledQuery) -> pd.DataFrame:
-    """The result rows of the query's codes: statuses by name, the evidence text."""
-    out = pd.DataFrame({"person_id": raw["person_id"].astype(np.int64)})
-    out["overall"] = raw["overall"].astype(int).map(_OVERALL)
+def _rows(raw: pa.Table, compiled: CompiledQuery) -> pa.Table:
+    """The query's rows as the result needs them: the codes and the evidence text."""
+    codes = raw.select(["person_id", "overall", *compiled.criterion_columns.values()])
+    return codes.append_column("evidence", _evidence(raw, compiled.evidence_columns))
+
+
+def _codes(rows: pa.Table, column: str) -> Any:
+    """A column of the query's codes as int8."""
+    values = rows[column]
+    if values.null_count:  # every code is decided in the query: a null is a bug
+        raise RuntimeError(f"the query returned no code for some persons in {column}")
+    return values.to_numpy().astype(np.int8)
+
+
+def _table(rows: pa.Table, compiled: CompiledQuery) -> pd.DataFrame:
+    """The result frame: statuses by name (Categoricals of the codes), the evidence text."""
+    out = pd.DataFrame({"person_id": rows["person_id"].to_numpy().astype(np.int64)})
+    out["overall"] = pd.Categorical.from_codes(_codes(rows, "overall"), dtype=_OVERALL_TYPE)
     for cid, column in compiled.criterion_columns.items():
-        out[cid] = raw[column].astype(int).map(_STATUS)
-    out["evidence"] = _evidence(raw, compiled.evidence_columns)
+        out[cid] = pd.Categorical.from_codes(_codes(rows, column), dtype=_STATUS_TYPE)
+    # kept in Arrow (pandas' ArrowDtype): a Python string per person at 10^7 is some 3 GB
+    out["evidence"] = pd.arrays.ArrowExtensionArray(rows["evidence"])
     return out
 
 
-def _evidence(raw: pd.DataFrame, columns: dict[str, str]) -> Any:
+def _evidence(raw: pa.Table, columns: dict[str, str]) -> Any:
     """``rule:measurement_id=N`` for each rule with a deciding row, joined by ``;`` per person.
 
     In Arrow's string kernels: a Python join per person took about 6 s of a single core at 10^6
     persons, a fifth of the 30 s target (bench/RESULTS.md, issue 16).
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    if not columns:
-        return ""
     empty = pa.scalar("", pa.large_string())
+    if not columns:
+        return pa.repeat(empty, raw.num_rows)
     parts = []
     for rule_id, column in columns.items():
-        ids = pa.array(raw[column].astype("Int64"), type=pa.int64())
+        ids = pc.cast(raw[column], pa.int64())
         text = pc.cast(ids, pa.large_string())  # 10^7 persons' text passes 2 GB
         # ";rule:measurement_id=N", or "" where no row decided (a null id)
         prefix = pa.scalar(f";{rule_id}:measurement_id=", pa.large_string())
@@ -174,8 +196,15 @@ def _evidence(raw: pd.DataFrame, columns: dict[str, str]) -> Any:
         parts.append(pc.fill_null(part, empty))
     # the parts end to end, less the first ";" (not null_handling="skip": pyarrow 26 drops
     # the rows whose parts are all null)
-    joined = pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, empty), 1)
-    return joined.to_pandas().to_numpy()
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, empty), 1)
+
+
+def _named(values: pd.Series, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """The engine's status names as the SQL path's Categorical (a name off the list is a bug)."""
+    named = pd.Categorical(values, dtype=dtype)
+    if (named.codes < 0).any():
+        raise RuntimeError(f"unexpected statuses {set(values[named.codes < 0])}")
+    return named
 
 
 def _memory_path(
@@ -189,12 +218,12 @@ def _memory_path(
     frames, ids = omop_frames(tables, cmap, as_of)
     result = screen_frames(eligibility, frames, as_of=as_of)
     out = pd.DataFrame({"person_id": ids})
-    out["overall"] = result["overall"].to_numpy()
+    out["overall"] = _named(result["overall"], _OVERALL_TYPE)
     kinds: dict[str, str] = {}
     for column in result.columns:
         if column == "overall":
             continue
-        out[column] = result[column].to_numpy()
+        out[column] = _named(result[column], _STATUS_TYPE)
     for criterion in eligibility.criteria:
         kinds[criterion.id] = criterion.kind
     if "registry" in result.columns:
@@ -238,10 +267,10 @@ def funnel(result: PrescreenResult) -> pd.DataFrame:
     left = np.ones(len(result.table), dtype=bool)
     rows.append({"step": "population", "criterion": "", "left": int(left.sum())})
     for cid, kind in result.kinds.items():
-        status = result.table[cid].to_numpy()
+        status = result.table[cid]
         failing = Status.MET.value if kind == CriterionKind.EXCLUSION else Status.NOT_MET.value
-        counts = {s.value: int(((status == s.value) & left).sum()) for s in Status}
-        left = left & (status != failing)
+        counts = {s.value: int(((status == s.value).to_numpy() & left).sum()) for s in Status}
+        left = left & (status != failing).to_numpy()
         row = {"step": f"after {cid}", "criterion": cid, "left": int(left.sum()), **counts}
         row["unverified concepts"] = ", ".join(result.unverified.get(cid, []))
         rows.append(row)
