@@ -62,6 +62,13 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
     ("\u3000", " "),
 )
 
+# One pattern for all spellings: a regular expression's alternatives are tried in their order at
+# each position and the scan resumes after a match, so this reads exactly as trying ``_OPERATORS``
+# in order at each character would (tested against that loop), in one pass instead of one
+# ``startswith`` per spelling per character (a criterion's text was scanned ~40 times).
+_OPERATOR = re.compile("|".join(re.escape(old) for old, _new in _OPERATORS))
+_OPERATOR_SYMBOL: dict[str, str] = dict(_OPERATORS)
+
 
 @dataclass(frozen=True)
 class NormalisedText:
@@ -119,16 +126,7 @@ def normalise_text(original: str) -> NormalisedText:
         ends,
         [(m.start(), m.end(), m.group(1)) for m in _ESCAPE.finditer(original)],
     )
-    replace: list[tuple[int, int, str]] = []
-    i = 0
-    while i < len(text):
-        for old, new in _OPERATORS:
-            if text.startswith(old, i):
-                replace.append((i, i + len(old), new))
-                i += len(old)
-                break
-        else:
-            i += 1
+    replace = [(m.start(), m.end(), _OPERATOR_SYMBOL[m.group()]) for m in _OPERATOR.finditer(text)]
     text, starts, ends = _rewrite(text, starts, ends, replace)
     return NormalisedText(original, text, tuple(starts), tuple(ends))
 
