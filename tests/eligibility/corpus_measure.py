@@ -14,10 +14,12 @@ item counts as wrong, since the verdict rests on all of them.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
+from oncotrial.eligibility.coverage import coverage_report
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.parser import read_eligibility
@@ -126,3 +128,21 @@ def check_case(
     batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=as_of)
     assert batch.loc[patient.id, result.criterion_id] == result.status.value, result
     return judgement
+
+
+def coverage_levels(items: Iterable[dict[str, Any]]) -> Counter[str]:
+    """Coverage level of every item, each record read as one protocol (items in order)."""
+    counts: Counter[str] = Counter()
+    by_record: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        by_record.setdefault(item["nct"], []).append(item)
+    for record in by_record.values():
+        criteria = [
+            Criterion(id=i["id"], kind=CriterionKind(i["kind"]), text=i["text"]) for i in record
+        ]
+        eligibility = Eligibility(
+            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
+            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
+        )
+        counts.update(item.level for item in coverage_report(eligibility).items)
+    return counts

@@ -20,11 +20,10 @@ from typing import Any
 
 import pytest
 
-from oncotrial.eligibility.coverage import coverage_report
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.criteria import Criterion
 from oncotrial.eligibility.logic import is_computable
 
-from .corpus_measure import is_wrong, measure, read_items
+from .corpus_measure import coverage_levels, is_wrong, measure, read_items
 
 HERE = Path(__file__).parent / "corpus"
 CORPUS = json.loads((HERE / "blind_round4.json").read_text(encoding="utf-8"))
@@ -38,20 +37,7 @@ def _criterion(item: dict[str, Any]) -> Criterion:
 
 def levels() -> Counter[str]:
     """Coverage level of every item, each record read as one protocol (items in order)."""
-    counts: Counter[str] = Counter()
-    by_record: dict[str, list[dict[str, Any]]] = {}
-    for item in CORPUS["items"]:
-        by_record.setdefault(item["nct"], []).append(item)
-    for record in by_record.values():
-        criteria = [
-            Criterion(id=i["id"], kind=CriterionKind(i["kind"]), text=i["text"]) for i in record
-        ]
-        eligibility = Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
-            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
-        )
-        counts.update(item.level for item in coverage_report(eligibility).items)
-    return counts
+    return coverage_levels(CORPUS["items"])
 
 
 def test_corpus_is_cited_and_blind() -> None:
