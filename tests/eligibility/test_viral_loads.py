@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from oncotrial.eligibility.analytes import analyte_for_loinc
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
@@ -212,3 +213,20 @@ def test_vectorised_equals_one_by_one(people: list[list[dict[str, Any]]]) -> Non
         for i, observations in enumerate(people)
     ]
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pregnancy test or HCV RNA ≥ 15 IU/mL",
+        "Urine pregnancy test or HBV DNA > 500 IU/mL",
+    ],
+)
+def test_a_test_that_cannot_carry_the_shared_limit_is_never_dropped(text: str) -> None:
+    # A pregnancy test has no IU/mL: reading the viral load alone marked the whole phrase read
+    # and left the item computable without the pregnancy test (found by wave/vocab2). The
+    # limit is not read; the item stays with the investigator, with a warning.
+    reading = read_criterion(Criterion(id="E1", kind=CriterionKind.EXCLUSION, text=text))
+    assert not is_computable(reading.criterion.rules, reading.criterion.unread)
+    assert reading.criterion.rules == ()
+    assert any("cannot carry" in w for w in reading.warnings)

@@ -391,8 +391,13 @@ def _nearest_group(
 def _make_rules(
     r: _Reader, t: _Threshold, keys: list[_Mention], start: int, window: Window | None
 ) -> list[_Found]:
-    """One rule per test named, all with the threshold ``t``; a unit not known is a warning."""
-    made: list[_Found] = []
+    """One rule per test named, all with the threshold ``t``; a unit not known is a warning.
+
+    When several tests share the limit and one of them cannot carry it ("Pregnancy test or HCV
+    RNA ≥ 15 IU/mL": a pregnancy test has no IU/mL), none is read: a rule for the others alone
+    would mark the whole phrase read and drop that test without a word (issue 12: never a
+    silent pass), so the words stay unread and the item with the investigator."""
+    rules: list[tuple[_Mention, Rule]] = []
     for mention in keys:
         rule = _lab_rule(r, mention, t, start, window)
         if rule is None:
@@ -401,9 +406,14 @@ def _make_rules(
                     f"unit {t.unit_problem!r} after {r.text[mention.start : mention.end]} is "
                     "not a unit oncotrial knows; not read"
                 )
+            if len(keys) > 1:
+                names = " or ".join(r.text[m.start : m.end] for m in keys)
+                named = r.text[mention.start : mention.end]
+                r.warn(f"'{names}' share one limit that {named} cannot carry; not read")
+                return []
             continue
-        made.append(r.add(start, t.end, rule, analyte=mention.key))
-    return made
+        rules.append((mention, rule))
+    return [r.add(start, t.end, rule, analyte=mention.key) for mention, rule in rules]
 
 
 def _attach_cue(
