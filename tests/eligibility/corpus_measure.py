@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.coverage import coverage_report
@@ -28,6 +28,21 @@ from oncotrial.eligibility.rules import describe_rule
 from oncotrial.eligibility.screening import Verdict, screen_patient
 
 Key = tuple[str, str]
+
+# The screening cases of every corpus (test_screening_*.py): screened on AS_OF, observed on DAY.
+AS_OF = dt.date(2025, 3, 1)
+DAY = "2025-02-27"
+PASSES, FAILS, UNKNOWN = Verdict.PASSES, Verdict.FAILS, Verdict.UNKNOWN
+
+Lab = tuple[str, float, str, float | None]
+
+
+class Case(NamedTuple):
+    nct: str
+    item: str
+    patient: dict[str, Any]
+    truth: Verdict
+    misread: str
 
 
 def read_items(items: Iterable[dict[str, Any]]) -> dict[Key, Criterion]:

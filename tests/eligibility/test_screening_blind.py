@@ -12,30 +12,25 @@ per-patient status.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.screening import Verdict
 
-from .corpus_measure import check_case, count_judgements, judged
+from .corpus_measure import (
+    AS_OF,
+    DAY,
+    FAILS,
+    PASSES,
+    UNKNOWN,
+    Case,
+    Lab,
+    check_case,
+    count_judgements,
+    judged,
+)
 from .test_corpus_blind import ITEMS, READ
-
-AS_OF = dt.date(2025, 3, 1)
-DAY = "2025-02-27"
-PASSES, FAILS, UNKNOWN = Verdict.PASSES, Verdict.FAILS, Verdict.UNKNOWN
-
-Lab = tuple[str, float, str, float | None]
-
-
-class Case(NamedTuple):
-    nct: str
-    item: str
-    patient: dict[str, Any]
-    truth: Verdict
-    misread: str
 
 
 def _patient(
