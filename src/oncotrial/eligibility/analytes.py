@@ -344,6 +344,70 @@ _LIST = (
         ("10230-1",),
         ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
     ),
+    # Lung function, in per cent of the predicted value (the form criteria state it in: "FEV1
+    # ≥ 50 % predicted", "DLCO ≥ 40 % of predicted"). LOINC 20152-5 "FEV1 measured/predicted"
+    # and 19926-5 "FEV1/FVC" as listed by Automate-Medical/pft-ig input/pagecontent/index.md at
+    # 00f1e3c763f9d95dee630a4e6c8500b978928e6b, which also records that LOINC has no code for
+    # DLCO measured/predicted (19911-7 is the DLCO itself, in mL/min/mmHg): the DLCO percentage
+    # is matched by key in a patient file, never by a guessed code. FEV1/FVC is declared so that
+    # "FEV1/FVC < 70 %" is never read as a limit on FEV1; an FEV1 in litres is not a percentage
+    # and is refused by the unit check.
+    Analyte(
+        "fev1_predicted",
+        "FEV1 (% of predicted)",
+        "%",
+        ("20152-5",),
+        ("forced expiratory volume in 1 second", "forced expiratory volume in one second", "FEV1"),
+    ),
+    Analyte("fev1_fvc", "FEV1/FVC ratio", "%", ("19926-5",), ("FEV1/FVC ratio", "FEV1/FVC")),
+    Analyte(
+        "dlco_predicted",
+        "DLCO (% of predicted)",
+        "%",
+        (),
+        (
+            "diffusing capacity of the lung for carbon monoxide",
+            "diffusing capacity of the lungs for carbon monoxide",
+            "diffusing capacity for carbon monoxide",
+            "diffusion capacity for carbon monoxide",
+            "DLCO",
+            "DLco",
+        ),
+    ),
+    # Blasts, as a percentage of the marrow's nucleated cells or of the blood's leukocytes (acute
+    # leukaemia and myelodysplasia criteria: "bone marrow blasts < 5 %"). LOINC 11150-0
+    # "Blasts/100 cells in Bone marrow"; 26446-5 "Blasts/100 leukocytes in Blood" (HL7 mCODE's
+    # CBC value set) and 709-6, its manual count. Bare "blasts" names neither and is not read.
+    Analyte(
+        "marrow_blasts",
+        "Blasts in bone marrow",
+        "%",
+        ("11150-0",),
+        (
+            "bone marrow blasts",
+            "bone marrow blast count",
+            "bone marrow blast percentage",
+            "marrow blasts",
+            "blasts in the bone marrow",
+            "blasts in bone marrow",
+            "blasts in the marrow",
+            "blasts in marrow",
+        ),
+    ),
+    Analyte(
+        "blood_blasts",
+        "Blasts in peripheral blood",
+        "%",
+        ("26446-5", "709-6"),
+        (
+            "peripheral blood blasts",
+            "peripheral blast count",
+            "peripheral blasts",
+            "circulating blasts",
+            "blasts in the peripheral blood",
+            "blasts in peripheral blood",
+        ),
+    ),
     # Limits common in oncology criteria (issue 12 item 3). LOINC codes with their long names
     # as seen in LHNCBC/flowsheet-lhc src/stores/h17.js and c17.js at
     # 53b8283941322229af050582d9ed947951b8e483 (NLM's LOINC flowsheet tables): 59410-1 "Oxygen

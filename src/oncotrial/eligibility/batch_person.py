@@ -19,7 +19,7 @@ from oncotrial.eligibility.batch_context import (
     _holds,
     _latest,
 )
-from oncotrial.eligibility.performance import mapped_scores
+from oncotrial.eligibility.performance import mapped_from, mapped_scores
 from oncotrial.eligibility.rules import AgeRule, PerformanceStatusRule, SexRule
 
 
@@ -67,7 +67,8 @@ def _performance(rule: PerformanceStatusRule, ctx: _Ctx) -> Codes:
 
 def _performance_on(rule: PerformanceStatusRule, ctx: _Ctx, own: bool) -> Codes:
     ps = ctx.frames.performance
-    ps = ps[(ps["scale"] == rule.scale) == own]
+    # its own scale's scores, or those of the scales mapped onto it (eligibility.performance)
+    ps = ps[ps["scale"] == rule.scale] if own else ps[ps["scale"].isin(mapped_from(rule.scale))]
     patient = ps["patient"].to_numpy()
     dates = ps["date"].to_numpy(dtype=np.float64)
     keep = np.isnan(dates) | (dates <= ctx.reference[patient])
@@ -84,7 +85,7 @@ def _performance_on(rule: PerformanceStatusRule, ctx: _Ctx, own: bool) -> Codes:
     codes = [
         MET if grades and grades <= allowed else NOT_MET if not grades & allowed else UNKNOWN
         for grades in (
-            mapped_scores(scale, int(score))
+            mapped_scores(scale, int(score), rule.scale)
             for scale, score in zip(picked["scale"], picked["score"], strict=True)
         )
     ]

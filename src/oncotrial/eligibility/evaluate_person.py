@@ -7,7 +7,7 @@ from __future__ import annotations
 from oncotrial.eligibility.derived import age_in_years
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence
-from oncotrial.eligibility.performance import mapped_scores
+from oncotrial.eligibility.performance import mapped_from, mapped_scores
 from oncotrial.eligibility.rules import AgeRule, PerformanceStatusRule, SexRule
 
 
@@ -71,7 +71,7 @@ def _performance_mapped(rule: PerformanceStatusRule, ctx: Context, name: str) ->
     other = [
         s
         for s in ctx.patient.performance_status
-        if s.scale != rule.scale and (s.date is None or s.date <= ctx.reference)
+        if s.scale in mapped_from(rule.scale) and (s.date is None or s.date <= ctx.reference)
     ]
     if rule.within is not None:
         earliest = rule.within.earliest(ctx.reference)
@@ -80,7 +80,7 @@ def _performance_mapped(rule: PerformanceStatusRule, ctx: Context, name: str) ->
     latest = _latest(other, lambda s: s.date) or (undated[-1] if undated else None)
     if latest is None:
         return _unknown([name])
-    grades = mapped_scores(latest.scale, latest.score)
+    grades = mapped_scores(latest.scale, latest.score, rule.scale)
     evidence = Evidence(
         item=f"{latest.scale} performance status",
         value=float(latest.score),

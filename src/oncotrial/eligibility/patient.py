@@ -103,7 +103,7 @@ class Observation(_Frozen):
 
 
 class PerformanceStatus(_Frozen):
-    scale: Literal["ECOG", "Karnofsky"] = "ECOG"
+    scale: Literal["ECOG", "Karnofsky", "Lansky"] = "ECOG"
     score: int = Field(ge=0, le=100)
     date: dt.date | None = None
     record: str | None = None
@@ -112,8 +112,8 @@ class PerformanceStatus(_Frozen):
     def _check(self) -> PerformanceStatus:
         if self.scale == "ECOG" and self.score > 5:
             raise ValueError(f"ECOG scores run from 0 to 5, not {self.score}")
-        if self.scale == "Karnofsky" and self.score % 10:
-            raise ValueError(f"Karnofsky scores are multiples of 10, not {self.score}")
+        if self.scale != "ECOG" and self.score % 10:
+            raise ValueError(f"{self.scale} scores are multiples of 10, not {self.score}")
         return self
 
 

@@ -1,4 +1,4 @@
-"""ECOG and Karnofsky performance status: the correspondence used when a record has the other scale.
+"""Performance status scales: the correspondence used when a record has another scale.
 
 ECOG (Oken et al., Am J Clin Oncol 1982;5:649-55; the same scale as Zubrod's and the WHO's) has
 six grades; Karnofsky (1949) eleven, in steps of 10. There is no exact mapping, and two
@@ -7,11 +7,18 @@ conventions are in use: Oken's table (Karnofsky 90–100 ↔ ECOG 0, 70–80 ↔
 0 ↔ 5). A score is mapped to every grade *either* convention gives it (Karnofsky 90 is ECOG 0 or
 1), and a rule is decided on a mapped score only when all those grades agree — Karnofsky 80
 meets "ECOG 0–1"; Karnofsky 70 neither meets nor fails "ECOG 0–1" (unknown: ask for ECOG).
+
+Lansky's play-performance scale (Lansky SB et al., Cancer 1987;60:1651-6; children under 16,
+scored by a parent from play, 0–100 in steps of 10) rates other activities than the adult scales,
+and no correspondence is validated: a Lansky rule is decided on a Lansky score only, and a Lansky
+score never decides an ECOG or Karnofsky rule (unknown: ask for the score on the rule's scale).
 """
 
 from __future__ import annotations
 
-__all__ = ["ECOG_OF_KARNOFSKY", "KARNOFSKY_OF_ECOG", "mapped_scores"]
+__all__ = ["ECOG_OF_KARNOFSKY", "KARNOFSKY_OF_ECOG", "SCALES", "mapped_from", "mapped_scores"]
+
+SCALES = ("ECOG", "Karnofsky", "Lansky")
 
 ECOG_OF_KARNOFSKY: dict[int, frozenset[int]] = {
     100: frozenset({0}),
@@ -32,7 +39,18 @@ KARNOFSKY_OF_ECOG: dict[int, frozenset[int]] = {
 }
 
 
-def mapped_scores(scale: str, score: int) -> frozenset[int]:
-    """The scores on the *other* scale that ``score`` on ``scale`` corresponds to."""
-    table = ECOG_OF_KARNOFSKY if scale == "Karnofsky" else KARNOFSKY_OF_ECOG
-    return table.get(score, frozenset())
+_TABLES: dict[tuple[str, str], dict[int, frozenset[int]]] = {
+    ("Karnofsky", "ECOG"): ECOG_OF_KARNOFSKY,
+    ("ECOG", "Karnofsky"): KARNOFSKY_OF_ECOG,
+}
+
+
+def mapped_from(scale: str) -> frozenset[str]:
+    """The scales whose scores are mapped onto ``scale`` when the record has none on it."""
+    return frozenset(a for a, b in _TABLES if b == scale)
+
+
+def mapped_scores(scale: str, score: int, to: str) -> frozenset[int]:
+    """The scores on scale ``to`` that ``score`` on ``scale`` corresponds to (none when the
+    two scales have no correspondence)."""
+    return _TABLES.get((scale, to), {}).get(score, frozenset())

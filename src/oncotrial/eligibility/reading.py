@@ -18,6 +18,7 @@ from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.rules import (
     AgeRule,
     AnyOfRule,
+    ConditionalRule,
     Comparator,
     PerformanceStatusRule,
     Rule,
@@ -460,7 +461,11 @@ def _read_age(r: _Reader) -> None:
         # after the word "age" a bare number is in years: "Age 18 or older", "ages 19 and over"
         r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
         r"(?:older|over|above|greater)\b",
-        r"\bage[ds]?\b[^.;0-9]{0,25}?" + _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
+        # the gap never runs past another score ("… 16 years of age and Lansky ≥ 50": 50 is the
+        # Lansky score), and "of age" closes an age, it does not open one
+        r"(?<!of\s)\bage[ds]?\b(?:(?!Karnofsky|KPS|Lansky|ECOG|performance)[^.;0-9]){0,25}?"
+        + _COMP
+        + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
         _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
         r"\b(?:patients?|participants?|subjects?|adults?)\s*(?:aged\s*)?\(?\s*"
         + _COMP
@@ -650,13 +655,15 @@ def _read_performance(r: _Reader) -> None:
         )
         r.add(start, end, rule)
     for m in re.finditer(
-        r"\b(?:Karnofsky|KPS)\b[^.;0-9]{0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
+        r"\b(?P<scale>Karnofsky|KPS|Lansky)\b(?:\s*(?:or|/)\s*(?P<scale2>Karnofsky|KPS|Lansky)\b)?"
+        r"(?:(?!Karnofsky|KPS|Lansky)[^.;0-9]){0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
         r"equal\s+to|greater\s+than)\s*(?P<n>\d{2,3})\s*%?|(?P<n2>\d{2,3})\s*%?\s*(?:or\s+(?:more|"
         r"higher|above|greater)|and\s+(?:above|higher))|(?P<lo>\d{2,3})\s*%?\s*(?:-|to)\s*100\s*%?)",
         r.text,
         re.I,
     ):
-        # "KPS 70-100", "Karnofsky 80 or more", "Karnofsky ≥ 70 %": the scale runs 0-100 by 10
+        # "KPS 70-100", "Karnofsky 80 or more", "Karnofsky ≥ 70 %": the scale runs 0-100 by 10;
+        # so does Lansky's play-performance scale, the one for children ("Lansky ≥ 50")
         if m.group("n"):
             strict = m.group("comp") in {">", "greater than"}
             low = int(m.group("n")) + (1 if strict else 0)
@@ -664,29 +671,65 @@ def _read_performance(r: _Reader) -> None:
             low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
         within, end = _performance_window(r, m.end())
-        r.add(
-            m.start(),
-            end,
+        scales = [m.group("scale"), *([m.group("scale2")] if m.group("scale2") else [])]
+        rules: list[Rule] = [
             r.draft(
                 PerformanceStatusRule,
                 m.start(),
                 end,
-                scale="Karnofsky",
+                scale="Lansky" if scale.lower() == "lansky" else "Karnofsky",
                 allowed=allowed,
                 within=within,
-            ),
-        )
+            )
+            for scale in scales
+        ]
+        # "Karnofsky or Lansky ≥ 50": the one limit on either scale, either will do
+        rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), end, rules=tuple(rules))
+        r.add(m.start(), end, rule)
     _either_scale(r)
+    _scale_by_age(r)
+
+
+# "Karnofsky ≥ 50 for patients > 16 years of age and Lansky ≥ 50 for patients ≤ 16 years of age"
+# (the paediatric convention: Lansky's scale below 16, Karnofsky's above): one score, its scale
+# chosen by age. Read only when the two ages split at one number (> N / ≤ N, ≥ N / < N).
+_FOR_AGE = (
+    r"\s*[(,]?\s*(?:in|for)\s+(?:patients?|participants?|subjects?|children|those)?\s*"
+    r"(?:aged\s+)?(?P<c{0}>[<>≤≥])\s*(?P<n{0}>\d+)\s*years?(?:\s+(?:of\s+age|old))?\s*\)?"
+)
+_SPLIT_AT = {("<", "≥"), ("≥", "<"), (">", "≤"), ("≤", ">")}
+
+
+def _scale_by_age(r: _Reader) -> None:
+    scores = sorted((f for f in r.found if f.rule.kind == "performance_status"), key=lambda f: f.start)
+    if len(scores) != 2 or len({getattr(f.rule, "scale", None) for f in scores}) != 2:
+        return
+    a, b = scores
+    first = re.match(_FOR_AGE.format(1) + r"\s*[,;]?\s*(?:and|or)?\s*", r.text[a.end : b.start], re.I)
+    second = re.match(_FOR_AGE.format(2), r.text[b.end :], re.I)
+    if first is None or first.end() != b.start - a.end or second is None:
+        return
+    if first["n1"] != second["n2"] or (first["c1"], second["c2"]) not in _SPLIT_AT:
+        return
+    end = b.end + second.end()
+    when = r.draft(
+        AgeRule, a.end, b.start, comparator=_comparator(first["c1"]), value=float(first["n1"])
+    )
+    rule = r.draft(ConditionalRule, a.start, end, when=when, then=a.rule, otherwise=b.rule)
+    # the ages were read as limits of their own by the age reader: they are the condition
+    r.found[:] = [f for f in r.found if f is not a and f is not b and not _inside(f, a.start, end)]
+    r.add(a.start, end, rule)
+
+
+def _inside(f: _Found, start: int, end: int) -> bool:
+    return f.rule.kind == "age" and start <= f.start and f.end <= end
 
 
 def _either_scale(r: _Reader) -> None:
-    """ "ECOG 0-1 or Karnofsky ≥ 70 %": a score on either scale will do (one any-of rule), never
-    both required."""
+    """ "ECOG 0-1 or Karnofsky ≥ 70 %", "Karnofsky or Lansky ≥ 50": a score on either scale will
+    do (one any-of rule), never both required."""
     scores = [f for f in r.found if f.rule.kind == "performance_status"]
-    if len(scores) != 2 or {getattr(f.rule, "scale", None) for f in scores} != {
-        "ECOG",
-        "Karnofsky",
-    }:
+    if len(scores) != 2 or len({getattr(f.rule, "scale", None) for f in scores}) != 2:
         return
     a, b = sorted(scores, key=lambda f: f.start)
     if not re.fullmatch(r"[\s,;(]*or\s*(?:an?\s+)?", r.text[a.end : b.start], re.I):

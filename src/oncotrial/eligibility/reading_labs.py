@@ -312,7 +312,7 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
-        restated = _restatement(text, t, made)
+        restated = _restatement(text, t, made) or _predicted(text, t, made)
         if restated is not None:
             # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
             r.consume(t.end, restated)
@@ -475,6 +475,21 @@ def _attach_cue(
 _RESTATED = re.compile(
     r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
 )
+
+
+# "% predicted", "% of the predicted value": what the lung-function percentages are (analytes.py)
+_PREDICTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?predicted(?:\s+values?)?(?![A-Za-z])", re.I)
+_OF_PREDICTED = frozenset({"fev1_predicted", "dlco_predicted"})
+
+
+def _predicted(text: str, t: _Threshold, made: list[_Found]) -> int | None:
+    """Where 'predicted' after a lung-function percentage ends: the words say what the analyte
+    is (a per cent of the predicted value), so they are read with it; after any other test they
+    stay unread."""
+    m = _PREDICTED.match(text, t.end)
+    if m is None or t.unit != "%" or not all(f.analyte in _OF_PREDICTED for f in made):
+        return None
+    return m.end()
 
 
 def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:

@@ -178,10 +178,11 @@ class SexRule(_Rule):
 
 
 class PerformanceStatusRule(_Rule):
-    """ECOG (Oken et al., Am J Clin Oncol 1982) or Karnofsky score among ``allowed``."""
+    """ECOG (Oken et al., Am J Clin Oncol 1982), Karnofsky or Lansky (play-performance, Lansky
+    et al., Cancer 1987) score among ``allowed`` (``eligibility.performance``)."""
 
     kind: Literal["performance_status"]
-    scale: Literal["ECOG", "Karnofsky"] = "ECOG"
+    scale: Literal["ECOG", "Karnofsky", "Lansky"] = "ECOG"
     allowed: tuple[int, ...] = Field(min_length=1)
     within: Window | None = None
 
