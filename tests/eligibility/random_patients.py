@@ -41,6 +41,8 @@ _LABS: list[tuple[str, list[tuple[str, float]], tuple[float, float]]] = [
     ("calcium_corrected", [("mmol/L", 1.0)], (2.1, 2.9)),
     ("weight", [("kg", 1.0), ("lb", 2.2046226218487757)], (40.0, 100.0)),
     ("height", [("cm", 1.0), ("m", 0.01)], (150.0, 190.0)),
+    ("fev1_predicted", [("%", 1.0)], (30.0, 110.0)),
+    ("marrow_blasts", [("%", 1.0)], (0.0, 12.0)),
     ("heart_rate", [("/min", 1.0), ("bpm", 1.0)], (50.0, 110.0)),
     ("qt", [("ms", 1.0)], (340.0, 480.0)),
     ("rr_interval", [("ms", 1.0), ("s", 0.001)], (550.0, 1200.0)),
@@ -91,8 +93,8 @@ def random_patient(rng: random.Random, index: int) -> Patient:
         data["planned_first_dose"] = AS_OF + dt.timedelta(days=rng.choice([0, 1, 5, 14]))
     scores = []
     for _ in range(rng.randint(0, 2)):
-        scale = rng.choice(["ECOG", "ECOG", "Karnofsky"])
-        score = rng.randint(0, 3) if scale == "ECOG" else rng.choice([50, 60, 70, 80, 90])
+        scale = rng.choice(["ECOG", "ECOG", "Karnofsky", "Lansky"])
+        score = rng.randint(0, 3) if scale == "ECOG" else rng.choice([40, 50, 60, 70, 80, 90])
         scores.append({"scale": scale, "score": score, "date": _day(rng)})
     data["performance_status"] = tuple(scores)
     observations = []

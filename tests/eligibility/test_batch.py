@@ -18,6 +18,7 @@ from oncotrial.eligibility.rules import (
     DerivedRule,
     JudgementRule,
     LabResultRule,
+    LabRule,
     LesionRule,
     MedicationRule,
     PerformanceStatusRule,
@@ -55,6 +56,24 @@ def _every_kind() -> Eligibility:
                 ),
                 base(PerformanceStatusRule, "I1-2", scale="Karnofsky", allowed=(70, 80, 90, 100)),
                 base(AgeRule, "I1-3", comparator="<=", value=75, at="first_dose"),
+                # Lansky: decided on Lansky scores only, never mapped (eligibility.performance)
+                base(PerformanceStatusRule, "I1-4", scale="Lansky", allowed=(60, 70, 80, 90, 100)),
+                # the paediatric split: Karnofsky above 16 years, Lansky at 16 and below
+                base(
+                    ConditionalRule,
+                    "I1-5",
+                    when=base(AgeRule, "I1-5.1", comparator=">", value=16),
+                    then=base(
+                        PerformanceStatusRule, "I1-5.2", scale="Karnofsky", allowed=(50, 60, 70)
+                    ),
+                    otherwise=base(
+                        PerformanceStatusRule, "I1-5.3", scale="Lansky", allowed=(50, 60, 70)
+                    ),
+                ),
+                base(
+                    LabRule, "I1-6", analyte="fev1_predicted", comparator=">=", value=50, unit="%"
+                ),
+                base(LabRule, "I1-7", analyte="marrow_blasts", comparator="<", value=5, unit="%"),
             ),
         ),
         Criterion(
@@ -184,7 +203,22 @@ def test_every_rule_kind() -> None:
     eligibility = _every_kind()
     assert _compare(eligibility) > 3000
     statuses = rule_statuses(eligibility, FRAMES, as_of=AS_OF)
-    for column in ("I1-1", "I1-2", "I2-1", "I2-2", "I2-3", "I3-1", "I3-2", "E1-1", "E1-2", "E1-4"):
+    for column in (
+        "I1-1",
+        "I1-2",
+        "I1-4",
+        "I1-5",
+        "I1-6",
+        "I1-7",
+        "I2-1",
+        "I2-2",
+        "I2-3",
+        "I3-1",
+        "I3-2",
+        "E1-1",
+        "E1-2",
+        "E1-4",
+    ):
         assert statuses[column].nunique() >= 2, column  # the random patients reach both sides
 
 

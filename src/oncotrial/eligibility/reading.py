@@ -18,8 +18,8 @@ from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.rules import (
     AgeRule,
     AnyOfRule,
-    ConditionalRule,
     Comparator,
+    ConditionalRule,
     PerformanceStatusRule,
     Rule,
     SexRule,
@@ -684,8 +684,10 @@ def _read_performance(r: _Reader) -> None:
             for scale in scales
         ]
         # "Karnofsky or Lansky ≥ 50": the one limit on either scale, either will do
-        rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), end, rules=tuple(rules))
-        r.add(m.start(), end, rule)
+        either: Rule = (
+            rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), end, rules=tuple(rules))
+        )
+        r.add(m.start(), end, either)
     _either_scale(r)
     _scale_by_age(r)
 
@@ -701,11 +703,15 @@ _SPLIT_AT = {("<", "≥"), ("≥", "<"), (">", "≤"), ("≤", ">")}
 
 
 def _scale_by_age(r: _Reader) -> None:
-    scores = sorted((f for f in r.found if f.rule.kind == "performance_status"), key=lambda f: f.start)
+    scores = sorted(
+        (f for f in r.found if f.rule.kind == "performance_status"), key=lambda f: f.start
+    )
     if len(scores) != 2 or len({getattr(f.rule, "scale", None) for f in scores}) != 2:
         return
     a, b = scores
-    first = re.match(_FOR_AGE.format(1) + r"\s*[,;]?\s*(?:and|or)?\s*", r.text[a.end : b.start], re.I)
+    first = re.match(
+        _FOR_AGE.format(1) + r"\s*[,;]?\s*(?:and|or)?\s*", r.text[a.end : b.start], re.I
+    )
     second = re.match(_FOR_AGE.format(2), r.text[b.end :], re.I)
     if first is None or first.end() != b.start - a.end or second is None:
         return
