@@ -43,6 +43,7 @@ _LABS: list[tuple[str, list[tuple[str, float]], tuple[float, float]]] = [
     ("height", [("cm", 1.0), ("m", 0.01)], (150.0, 190.0)),
     ("fev1_predicted", [("%", 1.0)], (30.0, 110.0)),
     ("marrow_blasts", [("%", 1.0)], (0.0, 12.0)),
+    ("cd4", [("/uL", 1.0), ("/mm^3", 1.0)], (100.0, 600.0)),
     ("heart_rate", [("/min", 1.0), ("bpm", 1.0)], (50.0, 110.0)),
     ("qt", [("ms", 1.0)], (340.0, 480.0)),
     ("rr_interval", [("ms", 1.0), ("s", 0.001)], (550.0, 1200.0)),
@@ -117,6 +118,8 @@ def random_patient(rng: random.Random, index: int) -> Patient:
     for analyte, results in (
         ("urine_protein_dipstick", ["negative", "trace", "1+", "2+", "3+"]),
         ("hcg", ["negative", "positive"]),
+        ("hcv_rna_detected", ["not detected", "detected", "negative"]),
+        ("hiv_rna_detected", ["undetectable", "positive", "negative"]),
     ):
         for _ in range(rng.choice([0, 1])):
             observations.append(

@@ -12,6 +12,7 @@ from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.parser import propose_rules
 from oncotrial.eligibility.rules import (
     AgeRule,
+    AllOfRule,
     BiomarkerRule,
     ConditionalRule,
     ConditionRule,
@@ -125,6 +126,50 @@ def _every_kind() -> Eligibility:
                         unit="ms",
                         within=Window(value=1, unit="months"),
                     ),
+                ),
+            ),
+        ),
+    )
+    hiv = base(ConditionRule, "x", condition="hiv")
+    inclusion += (
+        Criterion(
+            id="I4",
+            kind="inclusion",
+            text="x",
+            rules=(
+                # "Patients with HIV are eligible if CD4+ ≥ 350/µL and viral load undetectable"
+                base(
+                    ConditionalRule,
+                    "I4-1",
+                    when=hiv.model_copy(update={"id": "I4-1.1"}),
+                    then=base(
+                        AllOfRule,
+                        "I4-1.2",
+                        rules=(
+                            base(
+                                LabRule,
+                                "I4-1.2.1",
+                                analyte="cd4",
+                                comparator=">=",
+                                value=350,
+                                unit="/uL",
+                            ),
+                            base(
+                                LabResultRule,
+                                "I4-1.2.2",
+                                analyte="hiv_rna_detected",
+                                comparator="==",
+                                result="negative",
+                            ),
+                        ),
+                    ),
+                ),
+                base(
+                    LabResultRule,
+                    "I4-2",
+                    analyte="hcv_rna_detected",
+                    comparator="==",
+                    result="negative",
                 ),
             ),
         ),

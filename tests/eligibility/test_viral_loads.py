@@ -56,8 +56,14 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             ["HIV-1 RNA (viral load) < 400 copies/mL"],
             (),
         ),
-        # 'detectable' is not a number: the condition is read, the test left unread
-        ("Hepatitis C (HCV RNA detectable)", "exclusion", ["Hepatitis C"], ("HCV RNA detectable",)),
+        # 'detectable': the qualitative test (hcv_rna_detected), which defines the hepatitis C of
+        # the parenthesis: no condition rule on its history beside it
+        (
+            "Hepatitis C (HCV RNA detectable)",
+            "exclusion",
+            ["HCV RNA (qualitative) = positive"],
+            (),
+        ),
         # the serology is never swallowed by a list of limits
         (
             "HBsAg or HCV RNA ≥ 15 IU/mL",

@@ -498,6 +498,30 @@ _LIST = (
         ("11011-4", "10676-5"),
         ("hepatitis C virus RNA", "HCV RNA", "HCV-RNA", "HCV viral load"),
     ),
+    # "Detectable HCV RNA", "undetectable viral load": the qualitative test (detected or not at
+    # the assay's limit), never inferred from a quantitative result, whose limit of detection
+    # the record does not give. LOINC 11259-9 "Hepatitis C virus RNA [Presence] in Serum or
+    # Plasma by Probe and target amplification method" (the LOINC enumeration of eHealth
+    # Suisse's Java eHealth Connector; later LOINC names it "... by NAA with probe detection")
+    # and 25835-0 "HIV 1 RNA [Presence] in Serum or Plasma by NAA with probe detection".
+    Analyte(
+        "hcv_rna_detected",
+        "HCV RNA (qualitative)",
+        None,
+        ("11259-9",),
+        (),  # read by reading_viral, never as a limit of the laboratory reader
+        scale=Scale.NOMINAL,
+        results=("negative", "positive"),
+    ),
+    Analyte(
+        "hiv_rna_detected",
+        "HIV-1 RNA (qualitative)",
+        None,
+        ("25835-0",),
+        (),
+        scale=Scale.NOMINAL,
+        results=("negative", "positive"),
+    ),
     Analyte(
         "hiv_rna",
         "HIV-1 RNA (viral load)",
@@ -612,6 +636,8 @@ _ORDINAL_SPELLINGS = {
     "-": "negative",
     "nil": "negative",
     "not detected": "negative",
+    "undetectable": "negative",
+    "not detectable": "negative",
     "trace": "trace",
     "tr": "trace",
     "±": "trace",
@@ -627,6 +653,7 @@ _ORDINAL_SPELLINGS = {
     "pos": "positive",
     "positive": "positive",
     "detected": "positive",
+    "detectable": "positive",
 }
 
 

@@ -52,11 +52,12 @@ from oncotrial.eligibility.reading_history import (
     _read_transplant,
     _read_windows,
 )
+from oncotrial.eligibility.reading_hiv import read_hiv_combination
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
-from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b
+from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -323,12 +324,14 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_hbsag,
     _read_labs,
     read_hepatitis_b,
+    read_viral_presence,
     _read_blood_pressure,
     _read_pregnancy,
     _read_lesions,
     read_measurable_disease,
     read_named_conditions,
     _read_conditions,
+    read_hiv_combination,
     read_checkpoint_inhibitors,
     _read_transplant,
     _read_judgements,

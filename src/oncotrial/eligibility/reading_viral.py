@@ -15,7 +15,7 @@ import re
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.rules import AllOfRule, LabResultRule, LabRule, NotRule, Rule
 
-__all__ = ["read_hbsag", "read_hepatitis_b"]
+__all__ = ["read_hbsag", "read_hepatitis_b", "read_viral_presence"]
 
 _HBSAG = re.compile(
     r"(?:(?P<pre>positive|reactive)\s+(?:for\s+)?)?"
@@ -86,3 +86,62 @@ def _is_hbsag(rule: Rule) -> bool:
 
 def _inner(rule: Rule) -> Rule:
     return rule.rule if isinstance(rule, NotRule) else rule
+
+
+# "Detectable HCV RNA", "HCV RNA undetectable", "undetectable HIV viral load": the qualitative
+# result (analytes hcv_rna_detected, hiv_rna_detected). A bare "viral load" is HIV's only when
+# the item names HIV and no hepatitis; otherwise whose load it is stays unread.
+_DETECTED = r"(?:not\s+detect(?:able|ed)|undetect(?:able|ed)|detect(?:able|ed)|positive|negative)"
+_HCV = r"(?:hepatitis\s+C\s+virus\s+(?:\(HCV\)\s+)?RNA|HCV[-\s]?RNA|HCV\s+viral\s+load)"
+_HIV = r"(?:HIV(?:-1)?[-\s]?RNA|HIV(?:-1)?\s+viral\s+load|viral\s+load)"
+_PRESENCE = re.compile(
+    rf"(?P<pre>{_DETECTED})\s+(?:(?:serum|plasma)\s+)?(?P<test>{_HCV}|{_HIV})"
+    rf"|(?P<test2>{_HCV}|{_HIV})\s*(?:(?:is|must\s+be|should\s+be)\s+|:\s*|-\s*)?"
+    rf"(?P<post>{_DETECTED})(?![A-Za-z])",
+    re.I,
+)
+
+
+def read_viral_presence(r: _Reader) -> None:
+    text = r.text
+    hepatitis = re.search(r"hepatitis|\bHBV\b|\bHCV\b", text, re.I) is not None
+    for m in _PRESENCE.finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in r.found):
+            continue
+        test = m["test"] or m["test2"]
+        word = (m["pre"] or m["post"]).lower()
+        if re.match(r"HCV|hepatitis", test, re.I):
+            analyte = "hcv_rna_detected"
+        elif re.match(r"HIV", test, re.I) or (
+            re.search(r"\bHIV\b|human\s+immunodeficiency", text, re.I) and not hepatitis
+        ):
+            analyte = "hiv_rna_detected"
+        else:
+            continue  # "undetectable viral load" of a virus not named
+        result = "negative" if re.match(r"not|undetect|negative", word) else "positive"
+        rule: Rule = r.draft(LabResultRule, m.start(), m.end(), analyte=analyte, result=result)
+        # "No detectable HCV RNA": the item is met when the test is not positive
+        negated = re.search(r"\b(?:no|without)\s+$", text[: m.start()], re.I)
+        start = negated.start() if negated else m.start()
+        if negated:
+            rule = r.draft(NotRule, start, m.end(), rule=rule)
+        r.add(start, m.end(), rule)
+        if analyte == "hcv_rna_detected":
+            _defined_hepatitis_c(r, start, m.end())
+
+
+_DEFINED_C = re.compile(
+    r"(?:(?:known\s+)?(?:active|chronic)\s+)?(?:hepatitis\s+C(?:\s+virus)?|HCV)(?:\s+infection)?"
+    r"\s*\(\s*(?:HCV\s*\)\s*\(\s*)?(?:defined\s+as\s+|i\.?e\.?,?\s+)?$",
+    re.I,
+)
+
+
+def _defined_hepatitis_c(r: _Reader, start: int, end: int) -> None:
+    """'Active hepatitis C (detectable HCV RNA)': the parenthesis defines 'active', so no
+    condition rule on the history of hepatitis C is read beside it (as for hepatitis B)."""
+    defined = _DEFINED_C.search(r.text, 0, start)
+    close = re.match(r"\s*\)", r.text[end:])
+    if defined is not None and close is not None:
+        r.consume(defined.start(), start)
+        r.consume(end, end + close.end())
