@@ -36,6 +36,38 @@ __all__ = ["patients_from_fhir"]
 
 
 _ECOG_LOINC, _KARNOFSKY_LOINC = "89247-1", "89243-0"
+# Lansky's play-performance scale has no LOINC code: the paediatric cancer IG
+# (standardhealth/ped-cancer-ig, profile pedcan-lansky-performance-status) codes it NCIt C38144,
+# its scores NCIt C70538 (0) … C69426 (100)
+_LANSKY_NCIT = "C38144"
+_LANSKY_ANSWERS = {
+    "C70538": 0,
+    "C70539": 10,
+    "C70540": 20,
+    "C70541": 30,
+    "C70542": 40,
+    "C69421": 50,
+    "C69422": 60,
+    "C69423": 70,
+    "C69424": 80,
+    "C69425": 90,
+    "C69426": 100,
+}
+# mCODE's CancerDiseaseStatus (HL7/fhir-mCODE-ig input/fsh/SD_DiseaseStatus.fsh at b2de7ecf):
+# LOINC 97509-4, its focus the cancer condition, its value from ConditionStatusTrendVS. A brain
+# metastasis whose latest statuses are stable or improved has been stable since the first of
+# them; a worsened or undetermined latest status leaves the stability unknown.
+_DISEASE_STATUS_LOINC = "97509-4"
+_NOT_PROGRESSING = frozenset(
+    {
+        "359746009",  # Patient's condition stable (finding)
+        "268910001",  # Patient's condition improved (finding)
+        "260415000",  # Not detected (qualifier)
+    }
+)
+# A procedure addressing the condition (Procedure.reasonReference) that is local therapy makes
+# it treated (ConditionRecord.treated): radiotherapy or surgery, as the concepts name them.
+_LOCAL_THERAPY = frozenset({"radiotherapy", "radical_radiotherapy", "surgery", "major_surgery"})
 _STAGE_LOINC = {"21908-9": "stage", "21905-5": "t", "21906-3": "n", "21907-1": "m"}
 _ECOG_ANSWERS = {
     "LA9622-7": 0,
@@ -163,32 +195,20 @@ def _fhir_observation(
         or (_day(resource.effectivePeriod.start) if resource.effectivePeriod else None)
         or _day(resource.issued)
     )
+    if any(code == _LANSKY_NCIT and _is_ncit(system) for system, code in _codes(resource.code)):
+        _performance(resource, "Lansky", _LANSKY_ANSWERS, day, where, out, file, pid)
+        return
     for code in codes:
         if code in (_ECOG_LOINC, _KARNOFSKY_LOINC):
-            score = resource.valueInteger
-            if score is None and resource.valueCodeableConcept is not None:
-                for _, answer in _codes(resource.valueCodeableConcept):
-                    score = _ECOG_ANSWERS.get(answer or "", score)
-            if score is None and resource.valueQuantity is not None:
-                score = int(resource.valueQuantity.value)
-            if score is None:
-                raise ValueProblem(
-                    "performance status without a score", file=file, record=pid, field=where
-                )
-            out.setdefault("performance_status", []).append(
-                build_record(
-                    PerformanceStatus,
-                    {
-                        "scale": "ECOG" if code == _ECOG_LOINC else "Karnofsky",
-                        "score": score,
-                        "date": day,
-                        "record": where,
-                    },
-                    file,
-                    pid,
-                    where,
-                )
-            )
+            scale = "ECOG" if code == _ECOG_LOINC else "Karnofsky"
+            _performance(resource, scale, _ECOG_ANSWERS, day, where, out, file, pid)
+            return
+        if code == _DISEASE_STATUS_LOINC:
+            answers = [c for _, c in _codes(resource.valueCodeableConcept) if c]
+            for focus in resource.focus or []:
+                if focus.reference and day is not None:
+                    entry = (str(focus.reference), day, answers[0] if answers else None)
+                    out.setdefault("_disease_status", []).append(entry)
             return
         if code in _STAGE_LOINC:
             value = _text(resource.valueCodeableConcept) or resource.valueString
@@ -246,6 +266,40 @@ def _fhir_observation(
         build_record(
             Biomarker,
             {"marker": marker, "status": status, "value": value, "date": day, "record": where},
+            file,
+            pid,
+            where,
+        )
+    )
+
+
+def _is_ncit(system: str | None) -> bool:
+    folded = (system or "").casefold()
+    return "ncit" in folded or "ncicb" in folded or "thesaurus" in folded
+
+
+def _performance(
+    resource: Any,
+    scale: str,
+    answers: dict[str, int],
+    day: dt.date | None,
+    where: str,
+    out: dict[str, list[Any]],
+    file: str,
+    pid: str,
+) -> None:
+    score = resource.valueInteger
+    if score is None and resource.valueCodeableConcept is not None:
+        for _, answer in _codes(resource.valueCodeableConcept):
+            score = answers.get(answer or "", score)
+    if score is None and resource.valueQuantity is not None:
+        score = int(resource.valueQuantity.value)
+    if score is None:
+        raise ValueProblem("performance status without a score", file=file, record=pid, field=where)
+    out.setdefault("performance_status", []).append(
+        build_record(
+            PerformanceStatus,
+            {"scale": scale, "score": score, "date": day, "record": where},
             file,
             pid,
             where,
@@ -371,6 +425,15 @@ def _fhir_procedure(
     }
     if codes:
         record["system"], record["code"] = codes[0]
+    kinds = match_concepts(
+        "procedure",
+        codes=(*codes, *_codes(resource.category)),
+        names=(_text(resource.code), category_text or None),
+    )
+    if kinds & _LOCAL_THERAPY:
+        for reason in resource.reasonReference or []:
+            if reason.reference:
+                out.setdefault("_treating", []).append(str(reason.reference))
     # one record per body site: a course to the prostate and the pelvic nodes is radiotherapy
     # to each (ProcedureRecord holds one site)
     sites: list[str | None] = [*body_sites(resource.bodySite)] or [None]
@@ -391,7 +454,42 @@ _FHIR_HANDLERS: dict[str, Callable[[Any, str, dict[str, list[Any]], str, str], N
 }
 
 
+def _is_reference(reference: str, where: str) -> bool:
+    """``reference`` (Condition/x, or a bundle's fullUrl) names the resource read at ``where``."""
+    return reference == where or f"Condition/{reference}" == where
+
+
+def _brain_metastasis_status(found: dict[str, list[Any]]) -> None:
+    """Treated and stable-since of each brain metastasis, from the procedures that address it
+    and the disease statuses whose focus it is (the constants above say which)."""
+    conditions = found.get("conditions")
+    if not conditions:
+        return
+    treating = found.get("_treating", [])
+    statuses = found.get("_disease_status", [])
+    updated = []
+    for record in conditions:
+        where = record.record or ""
+        if "brain_metastases" not in record.concepts("condition") or not where:
+            updated.append(record)
+            continue
+        update: dict[str, Any] = {}
+        if any(_is_reference(ref, where) for ref in treating):
+            update["treated"] = True
+        own = sorted((day, answer) for ref, day, answer in statuses if _is_reference(ref, where))
+        run: list[dt.date] = []
+        for day, answer in reversed(own):
+            if answer not in _NOT_PROGRESSING:
+                break
+            run.append(day)
+        if run:  # the latest status is not a progression: stable since the run began
+            update["stable_since"] = run[-1]
+        updated.append(record.model_copy(update=update) if update else record)
+    found["conditions"] = updated
+
+
 def _patient_from_fhir(person: dict[str, Any], found: dict[str, list[Any]], file: str) -> Patient:
+    _brain_metastasis_status(found)
     data = dict(person)
     for key in (
         "observations",
