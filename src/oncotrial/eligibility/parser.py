@@ -51,6 +51,7 @@ from oncotrial.eligibility.reading_history import (
     _read_therapy,
     _read_transplant,
     _read_windows,
+    read_time_since,
 )
 from oncotrial.eligibility.reading_hiv import read_hiv_combination
 from oncotrial.eligibility.reading_labs import (
@@ -95,8 +96,9 @@ def _read_diagnosis(r: _Reader) -> None:
     text = r.text
     m = re.search(
         r"(?P<how>(?:histologically|cytologically|pathologically)"
-        r"(?:\s*(?:or|and/or|and|,)\s*(?:histologically|cytologically|pathologically))?)"
-        r"\s+(?:confirmed|documented|proven)",
+        # "Histologically- or cytologically confirmed" (a suspended hyphen, NCT00549328 I2)
+        r"(?:-?\s*(?:or|and/or|and|,)\s*(?:histologically|cytologically|pathologically))?)"
+        r"[\s-]+(?:confirmed|documented|proven)",  # "histologically-confirmed" too
         text,
         re.I,
     )
@@ -320,6 +322,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_therapy,
     _read_windows,
     read_treatment_windows,
+    read_time_since,
     read_prior_lines,
     read_hbsag,
     _read_labs,

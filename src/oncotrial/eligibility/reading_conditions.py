@@ -51,26 +51,27 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     (
         r"pregnan(?:t|cy)"
         r"\s*(?:,|or|and/or|,\s*or)\s*(?:lactating|breast[-\s]?feeding|nursing)"
-        r"(?:\s+(?:women|females?|mothers))?",
+        r"(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("pregnancy", "breastfeeding"),
         True,
     ),
     (
         r"(?<!become\s)(?<!becoming\s)pregnan(?:t|cy)(?!\s+(?:test|partner|or\s+planning|while|during))"
-        r"(?:\s+(?:women|females?))?",
+        r"(?:\s+(?:wom[ae]n|females?))?",
         ("pregnancy",),
         True,
     ),
     (
         r"(?:lactating|breast[-\s]?feeding|nursing)"
-        r"(?!\s+partner)(?:\s+(?:women|females?|mothers))?",
+        r"(?!\s+partner)(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("breastfeeding",),
         True,
     ),
     (
         # "no evidence of new or enlarging brain metastases" restates radiological stability
         r"(?<!enlarging\s)(?:brain|CNS|central\s+nervous\s+system|cerebral|intracranial)"
-        r"(?:\s+or\s+other\s+central\s+nervous\s+system)?(?:\s*\(CNS\))?\s+"
+        # "central nervous system or brain metastases" (NCT00392665 E19, NCT00717990 E6, round 5)
+        r"(?:\s+or\s+(?:other\s+)?(?:central\s+nervous\s+system|brain|CNS))?(?:\s*\(CNS\))?\s+"
         r"(?:tumou?r\s+)?metastas[ie]s"
         r"|metastas[ie]s\s+(?:to|in)\s+the\s+(?:brain|central\s+nervous\s+system|CNS)",
         ("brain_metastases",),
@@ -94,7 +95,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         False,
     ),
     (
-        r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive)?"
+        r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)(?:\s*\(\+\)|\s*-?\s*positive|\s+positivity)?"
         r"(?:\s+infections?)?"
         + _NOT_A_CONDITION
         + r"|acquired\s+immun[eo]\s*deficiency\s+syndrome(?:\s*\(AIDS\))?|\bAIDS\b",

@@ -396,3 +396,43 @@ def _read_blood_pressure(r: _Reader) -> None:
         ),
     )
     r.add(m.start(), m.end(), r.draft(AnyOfRule, m.start(), m.end(), rules=rules))
+
+
+# "At least 4 weeks since prior chemotherapy", "At least 3 weeks since prior major surgery" (the
+# older NCI records' phrasing: NCT00602576 I3.5, NCT01851408 I18, I20, round 5): none of them
+# within the window, read as "no chemotherapy within 4 weeks" is. Only "at least" (≥, "a minimum
+# of"): "more than 4 weeks" is another boundary. Only a list of these treatments right after
+# "since prior"; any other word between ("prior low-dose weekly chemotherapy") leaves it unread.
+_SINCE_WHAT: tuple[tuple[str, str, str], ...] = (
+    (r"(?:cytotoxic\s+)?chemotherapy", "therapy", "chemotherapy"),
+    (r"radiotherapy|radiation(?:\s+therapy)?", "procedure", "radiotherapy"),
+    (r"major\s+surgery", "procedure", "major_surgery"),
+    (r"surgery", "procedure", "surgery"),
+)
+_SINCE_ONE = "|".join(f"(?:{p})" for p, _, _ in _SINCE_WHAT)
+_SINCE = re.compile(
+    r"\b(?:at\s+least|a\s+minimum\s+of|≥)\s*(?P<n>\d+|one|two|three|four|five|six|eight|twelve)"
+    r"\s+(?P<unit>day|week|month|year)s?\s+(?:must\s+have\s+elapsed\s+|have\s+elapsed\s+)?"
+    r"since\s+(?:the\s+)?(?:completion\s+of\s+)?(?:any\s+)?(?:prior|previous|last)\s+"
+    rf"(?P<list>(?:{_SINCE_ONE})(?:\s*(?:,\s*or|,|or|and|and/or)\s*(?:{_SINCE_ONE}))*)"
+    r"(?![\w-])",
+    re.I,
+)
+_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "twelve": 12}
+
+
+def read_time_since(r: _Reader) -> None:
+    if r.exclusion:
+        return  # "at least 4 weeks since …" states what admits, never what excludes
+    text = r.text
+    for m in _SINCE.finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in r.found):
+            continue
+        n = m.group("n").lower()
+        window = _window_of(str(_WORDS.get(n) or n), m.group("unit"))
+        for t in re.finditer(_SINCE_ONE, m.group("list"), re.I):
+            a, b = m.start("list") + t.start(), m.start("list") + t.end()
+            kind, key = next((k, key) for p, k, key in _SINCE_WHAT if re.fullmatch(p, t[0], re.I))
+            rule = _exposure_rule(r, kind, key, a, b, window)
+            r.add(a, b, r.draft(NotRule, a, b, rule=rule))
+        r.consume(m.start(), m.end())
