@@ -104,7 +104,9 @@ def test_the_figures_stated_in_the_docs() -> None:
 # tuned on this set): 161 exact (61 %), 103 not read, 0 wrong; 81 computable (11 %), 205
 # partial, 458 checklist. After wave/corpus5 and wave/vocab2 (next session, not tuned on this
 # set): thresholds unchanged; NCT06660407 I5.1.2 ("no evidence of new or enlarging brain
-# metastases", an exemption condition) partial -> checklist: 81 / 204 / 459.
+# metastases", an exemption condition) partial -> checklist: 81 / 204 / 459. After the events
+# within a window (2026-12-06, test_windowed_events.py; not tuned on this set): one item
+# checklist -> partial (a name read with its window, the words between quoted): 81 / 205 / 458.
 FIGURES = {
     "items": 744,
     "computable": 83,
@@ -113,5 +115,5 @@ FIGURES = {
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 81, "partial": 204, "checklist": 459}
+LEVELS = {"computable": 81, "partial": 205, "checklist": 458}
 DECIDED_OUTSIDE_SCOPE = 21

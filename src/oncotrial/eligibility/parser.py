@@ -48,6 +48,7 @@ from oncotrial.eligibility.reading_history import (
     _read_conditions,
     _read_lesions,
     _read_pregnancy,
+    _read_support,
     _read_therapy,
     _read_transplant,
     _read_windows,
@@ -172,9 +173,32 @@ def _read_stage(r: _Reader) -> None:
         r.consume(*s)
 
 
+# What may stand between a quantity's name and its limit without a meaning of its own. The
+# biomarker rule's PD-L1 value is the tumour proportion score (oncotrial.eligibility.patient):
+# "PD-L1 TPS or CPS ≥ 1%" or "PD-L1 on immune cells ≥ 1%" is another quantity, and "tumour
+# diameter or volume" another limit, so any other word stays unread (issue 12: never decided on
+# the understood fragment alone).
+_PDL1_GAP = re.compile(
+    r"(?:\s|[(),:=]|expression|level|staining|status|of|on|in|by|IHC|immunohistochemistry|"
+    r"tumou?r\s+proportion\s+score|TPS|tumou?r\s+cells?|\(TC\)|22C3|SP263|28-8|assay)*",
+    re.I,
+)
+_SIZE_GAP = re.compile(r"(?:\s|[(),:]|of|the|largest|longest|maximum|max\.?)*", re.I)
+
+
+def _add_across_gap(r: _Reader, m: re.Match[str], rule: Rule, filler: re.Pattern[str]) -> None:
+    """Add ``rule`` read from ``m``; words in its ``gap`` other than ``filler`` stay unread."""
+    if filler.fullmatch(m.group("gap")):
+        r.add(m.start(), m.end(), rule)
+    else:
+        r.add_reading(
+            m.start(), m.end(), rule, ((m.start(), m.start("gap")), (m.end("gap"), m.end()))
+        )
+
+
 def _read_tumour_size(r: _Reader) -> None:
     m = re.search(
-        r"(?:tumou?r\s+(?:size|diameter)|diameter|lesion\s+size)[^.;0-9]{0,12}?"
+        r"(?:tumou?r\s+(?:size|diameter)|diameter|lesion\s+size)(?P<gap>[^.;0-9]{0,12}?)"
         r"(?P<c1>[<>≤≥])\s*(?P<v1>\d+(?:\.\d+)?)\s*(?P<u1>cm|mm)"
         r"(?:\s*(?:and|,|-|to)\s*(?P<c2>[<>≤≥])\s*(?P<v2>\d+(?:\.\d+)?)\s*(?P<u2>cm|mm))?",
         r.text,
@@ -189,11 +213,8 @@ def _read_tumour_size(r: _Reader) -> None:
         if m.group("u2").lower() != unit:
             value = value * (10 if unit == "mm" else 0.1)
         bounds.append(Bound(comparator=_SYMBOLS[m.group("c2")], value=value))
-    r.add(
-        m.start(),
-        m.end(),
-        r.draft(TumourSizeRule, m.start(), m.end(), bounds=tuple(bounds), unit=unit),
-    )
+    rule = r.draft(TumourSizeRule, m.start(), m.end(), bounds=tuple(bounds), unit=unit)
+    _add_across_gap(r, m, rule, _SIZE_GAP)
 
 
 _MARKERS = r"EGFR|ALK|ROS1|KRAS|BRAF|MET|RET"
@@ -247,19 +268,18 @@ def _read_biomarkers(r: _Reader) -> None:
             "the biomarker requirement applies to a subgroup only (e.g. non-squamous); the "
             "rules apply to every patient — edit them if needed"
         )
-    for m in re.finditer(r"PD-?L1[^.;0-9]{0,40}?(?P<comp>[≥>≤<])\s*(?P<n>\d+(?:\.\d+)?)\s*%", text):
-        r.add(
+    for m in re.finditer(
+        r"PD-?L1(?P<gap>[^.;0-9]{0,40}?)(?P<comp>[≥>≤<])\s*(?P<n>\d+(?:\.\d+)?)\s*%", text
+    ):
+        rule = r.draft(
+            BiomarkerRule,
             m.start(),
             m.end(),
-            r.draft(
-                BiomarkerRule,
-                m.start(),
-                m.end(),
-                marker="PD-L1",
-                comparator=_SYMBOLS[m.group("comp")],
-                value=float(m.group("n")),
-            ),
+            marker="PD-L1",
+            comparator=_SYMBOLS[m.group("comp")],
+            value=float(m.group("n")),
         )
+        _add_across_gap(r, m, rule, _PDL1_GAP)
 
 
 def _read_judgements(r: _Reader) -> None:
@@ -321,6 +341,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     _read_windows,
+    _read_support,
     read_treatment_windows,
     read_time_since,
     read_prior_lines,
