@@ -1,5 +1,6 @@
-"""Lung function (FEV1, DLCO in % of predicted), blasts (marrow, blood) and Lansky's paediatric
-performance scale (issue 12: gaps left by the round-5 session).
+"""Lung function (FEV1, DLCO in % of predicted), blasts (marrow, blood), Lansky's paediatric
+performance scale (issue 12: gaps left by the round-5 session), testosterone, LDH, fasting glucose
+and HbA1c.
 
 No record of the tuning corpora (tuning_round5.json, the tuning part of oncology_records.json)
 states these limits, so every text here is made up, in the phrasings registry records use
@@ -42,6 +43,11 @@ READ_EXACTLY: list[tuple[str, str, set[str]]] = [
     ("exclusion", "FEV1/FVC < 70%", {"FEV1/FVC ratio < 70 %"}),
     ("inclusion", "Bone marrow blasts < 5%", {"Blasts in bone marrow < 5 %"}),
     ("exclusion", "Peripheral blood blasts ≥ 20%", {"Blasts in peripheral blood ≥ 20 %"}),
+    # castrate testosterone, LDH, fasting glucose, HbA1c (analytes.py)
+    ("inclusion", "Serum testosterone < 50 ng/dL", {"Testosterone (total) < 50 ng/dL"}),
+    ("exclusion", "LDH > 2 x ULN", {"Lactate dehydrogenase > 2 × ULN"}),
+    ("inclusion", "Fasting serum glucose ≤ 160 mg/dL", {"Fasting glucose ≤ 160 mg/dL"}),
+    ("inclusion", "Hemoglobin A1c ≤ 8%", {"HbA1c ≤ 8 %"}),
     ("inclusion", "Lansky ≥ 50", {"Lansky performance status 50 or 60 or 70 or 80 or 90 or 100"}),
     (
         "inclusion",
@@ -80,6 +86,8 @@ def test_read_exactly_and_decided(kind: str, text: str, readings: set[str]) -> N
     [
         "FEV1 > 1.2 L",  # litres: the volume, not the percentage of predicted
         "blasts < 5%",  # marrow or blood: not said
+        "glucose < 200 mg/dL",  # fasting or not: not said
+        "Castrate levels of testosterone (< 50 ng/dL)",  # 'castrate' is not read (yet)
         "< 5% blasts in the bone marrow",  # the value before the name: not read
         "LVEF ≥ 50% predicted",  # 'predicted' belongs to lung function only
         "DLCO (corrected for hemoglobin) ≥ 40%",  # never a haemoglobin in %
@@ -136,6 +144,9 @@ CASES: list[tuple[str, Patient, Verdict]] = [
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 55, "%"),)), P),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 45, "%"),)), F),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_fvc", 75, "%"),)), U),
+    # 1.2 nmol/L of testosterone is 34.6 ng/dL (288.42 g/mol); 2.0 nmol/L is 57.7 ng/dL
+    ("Serum testosterone < 50 ng/dL", _patient(70, labs=(("testosterone", 1.2, "nmol/L"),)), P),
+    ("Serum testosterone < 50 ng/dL", _patient(70, labs=(("testosterone", 2.0, "nmol/L"),)), F),
     ("Bone marrow blasts < 5%", _patient(60, labs=(("marrow_blasts", 3, "%"),)), P),
     ("Bone marrow blasts < 5%", _patient(60, labs=(("marrow_blasts", 7, "%"),)), F),
     # blood blasts are not the marrow's

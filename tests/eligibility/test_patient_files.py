@@ -74,10 +74,10 @@ def test_json_list_of_patients(tmp_path: Path) -> None:
         ),
         (lambda d: d["labs"][0].pop("date"), ValueProblem, "labs[0].date", "Field required"),
         (
-            lambda d: d["labs"][0].update(analyte="ldh"),
+            lambda d: d["labs"][0].update(analyte="ferritin"),
             ValueProblem,
             "labs[0]",
-            "unknown analyte 'ldh'",
+            "unknown analyte 'ferritin'",
         ),
         (lambda d: d.update(weight=70), SchemaError, "weight", "unknown field(s) weight"),
         (lambda d: d.pop("id"), SchemaError, "id", "the patient record has no 'id'"),

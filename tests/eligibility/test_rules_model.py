@@ -39,7 +39,10 @@ def lab(**fields) -> LabRule:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"analyte": "ldh"}, "unknown analyte 'ldh'"),
+        (
+            {"analyte": "ferritin"},
+            "unknown analyte 'ferritin'",
+        ),  # LDH is an analyte since wave/elig
         ({"unit": "g/L"}, r"g/L cannot be converted to 10\^9/L"),
         ({"unit": "furlongs"}, "unknown unit 'furlongs'"),
         ({"unit": None}, "give either a unit or relative_to"),

@@ -344,6 +344,57 @@ _LIST = (
         ("10230-1",),
         ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
     ),
+    # Further limits of oncology criteria (wave/elig): castrate testosterone ("serum
+    # testosterone < 50 ng/dL"), LDH ("LDH > 2 × ULN"), fasting glucose and HbA1c (mTOR and PI3K
+    # inhibitor trials). LOINC 2986-8 "Testosterone [Mass/volume] in Serum or Plasma", 2532-0
+    # "Lactate dehydrogenase [Enzymatic activity/volume] in Serum or Plasma", 1558-6 "Fasting
+    # glucose [Mass/volume] in Serum or Plasma" and 4548-4 "Hemoglobin A1c/Hemoglobin.total in
+    # Blood" (the LOINC long names as the HL7 GECCO and mCODE value sets print them). Molar masses
+    # from the formulas: testosterone C19H28O2 288.42 g/mol, glucose C6H12O6 180.16 g/mol. A
+    # glucose not said to be fasting is not this test and is not read; neither is a "blood"
+    # glucose (whole blood, another specimen).
+    Analyte(
+        "testosterone",
+        "Testosterone (total)",
+        "ng/dL",
+        ("2986-8",),
+        ("serum testosterone", "total testosterone", "testosterone"),
+        molar_mass=288.42,
+    ),
+    Analyte(
+        "ldh",
+        "Lactate dehydrogenase",
+        "U/L",
+        ("2532-0",),
+        ("serum lactate dehydrogenase", "lactate dehydrogenase", "lactic dehydrogenase", "LDH"),
+    ),
+    Analyte(
+        "fasting_glucose",
+        "Fasting glucose",
+        "mg/dL",
+        ("1558-6",),
+        (
+            "fasting serum glucose",
+            "fasting plasma glucose",
+            "fasting glucose",
+            "FPG",
+        ),
+        molar_mass=180.16,
+    ),
+    Analyte(
+        "hba1c",
+        "HbA1c",
+        "%",
+        ("4548-4",),
+        (
+            "glycated hemoglobin",
+            "glycosylated hemoglobin",
+            "hemoglobin A1c",
+            "haemoglobin A1c",
+            "HbA1c",
+            "HgbA1c",
+        ),
+    ),
     # Lung function, in per cent of the predicted value (the form criteria state it in: "FEV1
     # ≥ 50 % predicted", "DLCO ≥ 40 % of predicted"). LOINC 20152-5 "FEV1 measured/predicted"
     # and 19926-5 "FEV1/FVC" as listed by Automate-Medical/pft-ig input/pagecontent/index.md at
