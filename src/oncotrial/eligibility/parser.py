@@ -386,6 +386,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
         )
+    if reader.exclusion:
+        _read_or_between_exclusions(reader)
     numbers = _numbers(reader)
     negated = any(isinstance(rule, NotRule) for rule in rules)
     unread = _unread(reader, numbers, negated) if rules else ()
@@ -393,6 +395,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     unread += _subgroup_tests(rules, reader.text)
     if not reader.exclusion:
         unread += _either_side(rules, criterion.text)
+    else:
+        unread += _and_between_exclusions(reader)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
@@ -406,6 +410,35 @@ _ITEM_NUMBER = re.compile(
     r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
     r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
 )
+
+
+_OR_JOIN = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*", re.I)
+
+
+def _read_or_between_exclusions(r: _Reader) -> None:
+    """'or' between two rules of an exclusion item says what the item's logic already does (any
+    rule met excludes): "Neutrophils < 1.0 × 10^9/L or platelets < 75 × 10^9/L" is read whole."""
+    spans = sorted((f.start, f.end) for f in r.found)
+    for (_, end), (start, _) in pairwise(spans):
+        if start > end and _OR_JOIN.fullmatch(r.text, end, start):
+            r.consume(end, start)
+
+
+_AND = re.compile(r"\band\b(?!\s*/\s*or)|&", re.I)
+
+
+def _and_between_exclusions(r: _Reader) -> tuple[str, ...]:
+    """'and' between two rules of an exclusion item, quoted. An exclusion's rules are
+    alternatives (any met excludes); "Total bilirubin > 3 mg/dL and albumin < 2.8 g/dL" may mean
+    both, and read as either it excluded a patient with bilirubin 4 and albumin 3.5. Whether the
+    'and' joins a list of alternatives or asks for both is the investigator's to say."""
+    spans = sorted((f.start, f.end) for f in r.found)
+    quoted: list[str] = []
+    for (_, end), (start, _) in pairwise(spans):
+        gap = r.text[end:start]
+        if start > end and _AND.search(gap):
+            quoted.append(" ".join(gap.strip(" ,;:.()[]").split()))
+    return tuple(quoted)
 
 
 def _either_side(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
