@@ -43,6 +43,8 @@ READ_EXACTLY: list[tuple[str, str, set[str]]] = [
     ("exclusion", "FEV1/FVC < 70%", {"FEV1/FVC ratio < 70 %"}),
     ("inclusion", "Bone marrow blasts < 5%", {"Blasts in bone marrow < 5 %"}),
     ("exclusion", "Peripheral blood blasts ≥ 20%", {"Blasts in peripheral blood ≥ 20 %"}),
+    # "Plt", the mixed-case abbreviation (a name of four letters or fewer is matched by case)
+    ("inclusion", "Plt ≥ 100 × 10⁹/L", {"Platelet count ≥ 100 × 10^9/L"}),
     # castrate testosterone, LDH, fasting glucose, HbA1c (analytes.py)
     ("inclusion", "Serum testosterone < 50 ng/dL", {"Testosterone (total) < 50 ng/dL"}),
     ("exclusion", "LDH > 2 x ULN", {"Lactate dehydrogenase > 2 × ULN"}),

@@ -88,7 +88,7 @@ _LIST = (
         "Platelet count",
         "10^9/L",
         ("777-3", "26515-7"),
-        ("platelet count", "platelets", "PLT"),
+        ("platelet count", "platelets", "PLT", "Plt"),  # "Plt ≥ 100 × 10⁹/L"
     ),
     Analyte(
         "hemoglobin",
