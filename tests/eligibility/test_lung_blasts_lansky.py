@@ -114,6 +114,26 @@ def test_an_age_is_not_read_from_a_score_after_it() -> None:
     assert "age at consent ≥ 50 years" not in {describe_rule(r) for r in criterion.rules}
 
 
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        # a score before "age" was read as the age's other bound: age ≥ 70 (made up; wrong
+        # before wave/elig, and computable)
+        (
+            "Karnofsky ≥ 70 and age ≥ 18 years",
+            {"Karnofsky performance status 70 or 80 or 90 or 100", "age at consent ≥ 18 years"},
+        ),
+        # what must still be read: "of age" after a noun, a range written as two limits
+        ("Patients of age ≥ 18 years", {"age at consent ≥ 18 years"}),
+        ("≥ 3 and ≤ 18 years of age", {"age at consent ≥ 3 years", "age at consent ≤ 18 years"}),
+    ],
+)
+def test_ages_beside_scores(text: str, readings: set[str]) -> None:
+    criterion = _read(text)
+    assert {describe_rule(r) for r in criterion.rules} == readings
+    assert is_computable(criterion.rules, criterion.unread)
+
+
 def _patient(age: int, scores: tuple[tuple[str, int], ...] = (), labs: tuple = ()) -> Patient:
     data: dict[str, Any] = {
         "id": "P",

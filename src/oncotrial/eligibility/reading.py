@@ -473,8 +473,9 @@ def _read_age(r: _Reader) -> None:
         r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
         r"(?:older|over|above|greater)\b",
         # the gap never runs past another score ("… 16 years of age and Lansky ≥ 50": 50 is the
-        # Lansky score), and "of age" closes an age, it does not open one
-        r"(?<!of\s)\bage[ds]?\b(?:(?!Karnofsky|KPS|Lansky|ECOG|performance)[^.;0-9]){0,25}?"
+        # Lansky score), and "years of age" closes an age, it does not open one
+        r"(?<!years\sof\s)(?<!year\sof\s)\bage[ds]?\b"
+        r"(?:(?!Karnofsky|KPS|Lansky|ECOG|performance)[^.;0-9]){0,25}?"
         + _COMP
         + r"\s*(?:to\s+)?(?P<n>\d+)\s*(?:years?)?",
         _COMP + r"\s*(?:to\s+)?(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
@@ -540,6 +541,10 @@ _AGE_BOUND_BEFORE = re.compile(_COMP + r"\s*(?P<n>\d+)\s*(?:years?\s*)?(?:and|,)
 def _other_age_bound(r: _Reader, start: int, end: int) -> None:
     after = _AGE_BOUND_AFTER.match(r.text, end)
     before = _AGE_BOUND_BEFORE.search(r.text[max(0, start - 30) : start])
+    if re.match(r"aged?\b", r.text[start:end], re.I):
+        # "Karnofsky ≥ 70 and age ≥ 18 years": a limit before the word "age" is not an age's
+        # (it was read as age ≥ 70, a wrong reading); "≥ 3 and ≤ 18 years of age" stays a range
+        before = None
     if after is not None:
         a, b = end, after.end()
         comp, value = after.group("comp"), after.group("n")
