@@ -93,6 +93,7 @@ def test_read_exactly_and_decided(kind: str, text: str, readings: set[str]) -> N
         "< 5% blasts in the bone marrow",  # the value before the name: not read
         "LVEF ≥ 50% predicted",  # 'predicted' belongs to lung function only
         "DLCO (corrected for hemoglobin) ≥ 40%",  # never a haemoglobin in %
+        "Patients ≤ 16 years: see appendix",  # a subgroup whose limits are not read
         # the two ages do not split at one number: which scale applies between 12 and 16?
         "Karnofsky ≥ 50 for patients > 16 years of age and Lansky ≥ 50 for patients ≤ 12 years "
         "of age",
@@ -126,6 +127,15 @@ def test_an_age_is_not_read_from_a_score_after_it() -> None:
         # what must still be read: "of age" after a noun, a range written as two limits
         ("Patients of age ≥ 18 years", {"age at consent ≥ 18 years"}),
         ("≥ 3 and ≤ 18 years of age", {"age at consent ≥ 3 years", "age at consent ≤ 18 years"}),
+        # an age heading a subgroup (reading_subgroups): the limits after the colon are its own;
+        # read as two requirements before wave/elig (a child failed the adults' limit)
+        (
+            "Patients > 16 years: Karnofsky ≥ 50",
+            {
+                "if age at consent > 16 years: Karnofsky performance status 50 or 60 or 70 or 80 "
+                "or 90 or 100"
+            },
+        ),
     ],
 )
 def test_ages_beside_scores(text: str, readings: set[str]) -> None:
@@ -163,6 +173,8 @@ CASES: list[tuple[str, Patient, Verdict]] = [
     (PAEDIATRIC, _patient(40, (("Karnofsky", 40),)), F),
     (PAEDIATRIC, _patient(40, (("Karnofsky", 80),)), P),
     (PAEDIATRIC, _patient(10, (("Karnofsky", 80),)), U),
+    ("Patients > 16 years: Karnofsky ≥ 50", _patient(10, (("Lansky", 30),)), P),  # not for them
+    ("Patients > 16 years: Karnofsky ≥ 50", _patient(40, (("Karnofsky", 40),)), F),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 55, "%"),)), P),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 45, "%"),)), F),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_fvc", 75, "%"),)), U),

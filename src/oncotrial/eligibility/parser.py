@@ -55,6 +55,7 @@ from oncotrial.eligibility.reading_history import (
     read_time_since,
 )
 from oncotrial.eligibility.reading_hiv import read_hiv_combination
+from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -238,6 +239,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_hiv_combination,
     read_checkpoint_inhibitors,
     _read_transplant,
+    read_age_subgroups,
     _read_judgements,
 )
 
