@@ -55,11 +55,11 @@ from oncotrial.eligibility.reading_history import (
     read_time_since,
 )
 from oncotrial.eligibility.reading_hiv import read_hiv_combination
-from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
     _add_across_gap,
