@@ -284,7 +284,8 @@ def _mapped(eligibility: Eligibility, criterion_id: str) -> Criterion:
 
 
 # The figures docs/prescreening.md states ("Equivalence on the real-record corpus").
-COVERAGE = {"records": 70, "criteria": 148, "rules": 180, "unmapped_rules": 4}
+# 148 criteria, 180 rules before wave/elig (one more corpus item computable since)
+COVERAGE = {"records": 70, "criteria": 149, "rules": 182, "unmapped_rules": 4}
 
 
 @pytest.mark.slow
