@@ -17,16 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ConditionRule, Window, describe_rule
-from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
 MI_STROKE_UA = (
@@ -34,8 +30,7 @@ MI_STROKE_UA = (
 )
 
 
-def _read(text: str, kind: str = "exclusion") -> Criterion:
-    return read_criterion(Criterion(id="E1", kind=CriterionKind(kind), text=text)).criterion
+_read = read_item
 
 
 @pytest.mark.parametrize(
@@ -135,12 +130,7 @@ def _patient(**history: list[dict[str, Any]]) -> Patient:
 
 
 def _status(text: str, patient: Patient) -> Status:
-    criterion = _read(text)
-    eligibility = Eligibility(exclusion=(criterion,))
-    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
-    assert batch.loc[patient.id, criterion.id] == one.value
-    return one
+    return item_status(read_item(text), patient, as_of=AS_OF)
 
 
 @pytest.mark.parametrize(
