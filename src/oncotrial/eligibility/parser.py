@@ -59,6 +59,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_prior import read_prior_therapies
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
@@ -221,6 +222,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_biomarkers,
     read_cns_metastases,
     _read_therapy,
+    read_prior_therapies,
     _read_windows,
     _read_support,
     read_treatment_windows,
