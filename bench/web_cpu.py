@@ -19,7 +19,9 @@ run: the set-up takes minutes), so the saves of one run do not carry into the ne
     PYTHONPATH=$PWD/src /work/main/.venv/bin/python bench/web_cpu.py --db $PG
     PYTHONPATH=$PWD/src /work/main/.venv/bin/python bench/web_cpu.py --db $PG --profile visits
 
-``--profile PAGE`` prints the cProfile of that page's timed requests (cumulative, top 40).
+``--sql PAGE`` prints the queries of that page's first timed request; ``--dump DIR`` writes
+each page's HTML of the first timed round (CSRF tokens blanked) to compare versions.
+``--profile PAGE`` prints the cProfile of that page's timed requests (cumulative and own time).
 Drop the template when done: ``psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE web_cpu_500'``.
 """
 
@@ -31,6 +33,7 @@ import datetime as dt
 import io
 import os
 import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -77,7 +80,9 @@ def check(name: str, response: Any) -> None:
         raise SystemExit(f"{name}: unexpected response {response.status_code} {body!r}")
 
 
-def measure(rounds: int, profile: str | None) -> dict[str, dict[str, list[float]]]:
+def measure(
+    rounds: int, profile: str | None, sql: str | None = None, dump: Path | None = None
+) -> dict[str, dict[str, list[float]]]:
     from django.db import connection
     from django.test import Client
 
@@ -86,11 +91,14 @@ def measure(rounds: int, profile: str | None) -> dict[str, dict[str, list[float]
         raise SystemExit(f"cannot sign in as {USER}")
     queries = [0]
 
-    def count(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        queries[0] += 1
-        return execute(sql, params, many, ctx)
+    shown: list[str] = []
 
-    profiler = cProfile.Profile() if profile else None
+    def count(execute: Callable[..., Any], text: str, params: Any, many: bool, ctx: Any) -> Any:
+        queries[0] += 1
+        shown.append(text)
+        return execute(text, params, many, ctx)
+
+    profiler = cProfile.Profile(time.process_time) if profile else None  # CPU, not wall
     figures: dict[str, dict[str, list[float]]] = {}
     day = 0
     for n in range(rounds + 1):  # round 0 warms up (templates, the protocol parse)
@@ -98,6 +106,7 @@ def measure(rounds: int, profile: str | None) -> dict[str, dict[str, list[float]
             day += form is not None
             data = save_form(day) if form is not None else None
             queries[0] = 0
+            shown.clear()
             timed = profiler if name == profile and n > 0 else None
             with connection.execute_wrapper(count):
                 if timed is not None:
@@ -108,6 +117,12 @@ def measure(rounds: int, profile: str | None) -> dict[str, dict[str, list[float]
                 if timed is not None:
                     timed.disable()
             check(name, response)
+            if n == 1 and name == sql:
+                print(f"{name}: {len(shown)} queries", *shown, sep="\n  ")
+            if n == 1 and dump is not None:
+                # The page as served, for comparing versions (CSRF tokens differ every time).
+                text = re.sub(r"[A-Za-z0-9]{64}", "<token>", response.content.decode())
+                (dump / (name.split(" (")[0].replace(" ", "_") + ".html")).write_text(text)
             if n > 0:
                 page = figures.setdefault(name, {"cpu": [], "wall": [], "queries": []})
                 page["cpu"].append(1000 * (c1 - c0))
@@ -115,7 +130,9 @@ def measure(rounds: int, profile: str | None) -> dict[str, dict[str, list[float]
                 page["queries"].append(queries[0])
     if profiler is not None:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(70)
+        stats.sort_stats("tottime").print_stats(30)
         print(out.getvalue())
     return figures
 
@@ -128,6 +145,8 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=20, help="timed requests per page")
     parser.add_argument("--profile", default=None, help="page name to profile (cProfile)")
+    parser.add_argument("--sql", default=None, help="page name whose queries to print")
+    parser.add_argument("--dump", type=Path, default=None, help="folder for each page's HTML")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="oncotrial-web-cpu-"))
@@ -143,7 +162,9 @@ def main() -> None:
 
         # As `oncotrial serve` configures it: each thread keeps its database connection.
         configure_web(db, SECRET_KEY="bench-" + "b" * 40, persistent_connections=True)
-        figures = measure(args.rounds, args.profile)
+        if args.dump is not None:
+            args.dump.mkdir(parents=True, exist_ok=True)
+        figures = measure(args.rounds, args.profile, args.sql, args.dump)
         from django.db import connections
 
         for connection in connections.all(initialized_only=True):

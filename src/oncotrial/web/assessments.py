@@ -32,7 +32,8 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
-from oncotrial.store.entry import create_assessment, lock_subject, next_seq
+from oncotrial.store.casebook import subject_writes
+from oncotrial.store.entry import create_assessment, next_seq
 from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 
@@ -412,8 +413,7 @@ def save_assessment(
         raise IntegrityError("the assessment has errors; nothing was saved")
     settings = protocol.analysis.response
     criteria = settings.criteria.value if settings is not None else tumour.CRITERIA.codes[0]
-    with transaction.atomic(), acting_as(user, None):
-        locked = lock_subject(subject)
+    with transaction.atomic(), acting_as(user, None), subject_writes(subject) as locked:
         reference = parse_date(locked.rfstdtc)
         dy = study_day(form.date, reference) if reference else None
         assessment = create_assessment(  # one per subject, visit and assessor
