@@ -377,22 +377,22 @@ def test_writes_in_one_block_check_the_casebook_once_until_a_decision_opens_it(
     with pytest.raises(StoreError, match="transaction"), subject_writes(c["subject"]):
         pass
     labs = models.LabResult.objects.filter(subject=c["subject"])
-    with (
-        pytest.raises(RecordLocked, match="This casebook was locked by manager"),
-        transaction.atomic(),
-        acting_as(c["site"]),
-        subject_writes(c["subject"]) as locked,
-    ):
-        seq = next_seq(models.LabResult, locked)
-        with CaptureQueriesContext(connection) as queries:
+
+    def block() -> None:
+        with transaction.atomic(), acting_as(c["site"]), subject_writes(c["subject"]) as locked:
+            seq = next_seq(models.LabResult, locked)
+            with CaptureQueriesContext(connection) as queries:
+                models.LabResult.objects.create(
+                    trial_id=locked.trial_id, subject=locked, seq=seq, **values
+                )
+            assert not [q for q in queries.captured_queries if "casebook" in q["sql"]]
+            assert labs.count() == 2
+            lock_casebook(locked, user=c["manager"])
             models.LabResult.objects.create(
-                trial_id=locked.trial_id, subject=locked, seq=seq, **values
+                trial_id=locked.trial_id, subject=locked, seq=seq + 1, **values
             )
-        assert not [q for q in queries.captured_queries if "casebook" in q["sql"]]
-        assert labs.count() == 2
-        lock_casebook(locked, user=c["manager"])
-        models.LabResult.objects.create(
-            trial_id=locked.trial_id, subject=locked, seq=seq + 1, **values
-        )
+
+    with pytest.raises(RecordLocked, match="This casebook was locked by manager"):
+        block()
     assert labs.count() == 1  # the block's transaction was rolled back
     assert not Casebook.objects.filter(subject=c["subject"]).exists()

@@ -15,13 +15,14 @@ from .test_visits_queries import _enrol, _trial_with_list
 
 SUBJECT = "001-01-0001"
 FORM = f"/t/001/subjects/{SUBJECT}/assessments/new/"
-# Session, user, trial, membership and protocol version: every trial page's first five.
+# Session, user, the person's roles with the trial, and the protocol version: every trial page's
+# first four (five before the roles and the trial were read in one query).
 PINNED = {
-    "subject page": 34,
-    "assessment form": 11,
-    "assessment save": 23,  # one target and one non-target lesion (34 with savepoints, 28 with
+    "subject page": 33,
+    "assessment form": 10,
+    "assessment save": 22,  # one target and one non-target lesion (34 with savepoints, 28 with
     # a casebook query per record and the assessment's own savepoint)
-    "visits page": 13,
+    "visits page": 12,
 }
 
 
