@@ -20,8 +20,10 @@ FORM = f"/t/001/subjects/{SUBJECT}/assessments/new/"
 PINNED = {
     "subject page": 33,
     "assessment form": 10,
-    "assessment save": 22,  # one target and one non-target lesion (34 with savepoints, 28 with
-    # a casebook query per record and the assessment's own savepoint)
+    # one target and one non-target lesion measured, no new lesion (34 with savepoints; 28 with a
+    # casebook query per record, the assessment's own savepoint, the lesion number and lesions
+    # read for no new lesion and the repeat check made for an unscheduled scan)
+    "assessment save": 19,
     "visits page": 12,
 }
 

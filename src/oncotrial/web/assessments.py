@@ -247,10 +247,10 @@ def _check_dates(
                 "be measured before their baseline."
             )
         if (
-            db.TumourAssessment.objects.filter(
+            form.visit != UNSCHEDULED  # unscheduled scans may repeat: no query for them
+            and db.TumourAssessment.objects.filter(
                 subject=subject, evaluator=evaluator, visit=form.visit
             ).exists()
-            and form.visit != UNSCHEDULED
         ):
             form.warnings.append(f"{form.visit} already has an assessment by this assessor.")
     if form.baseline and form.date and allocated and (allocated - form.date).days > 28:
@@ -425,15 +425,17 @@ def save_assessment(
                 "evaluator": form.evaluator,
             },
         )
-        tu_seq = next_seq(db.Lesion, locked)
         tr_seq = next_seq(db.Measurement, locked)
-        existing = {lesion.link_id for lesion in assessment_lesions(locked, form.evaluator)}
-        counters = dict.fromkeys(_ROLES, 0)
-        for role in counters:
-            counters[role] = sum(1 for link in existing if _link_role(link) == role)
+        # The next lesion number and the lesions known under the lock are read only when the
+        # scan adds a lesion (issue 13: a follow-up of known lesions needs neither query).
+        tu_seq = 0
+        counters: dict[str, int] = {}
         for row in (*form.targets, *form.non_targets, *form.new):
             lesion = row.lesion
             if lesion is None:
+                if not counters:
+                    tu_seq = next_seq(db.Lesion, locked)
+                    counters = _lesion_counters(locked, form.evaluator)
                 counters[row.role] += 1
                 link_id = tumour.link_id(row.role, counters[row.role])
                 lesion = db.Lesion.objects.create(
@@ -467,6 +469,15 @@ def save_assessment(
                 dy=dy,
             )
     return assessment
+
+
+def _lesion_counters(subject: db.Subject, evaluator: str) -> dict[str, int]:
+    """The assessor's lesions of the subject so far, by role (for the next link ids)."""
+    existing = {lesion.link_id for lesion in assessment_lesions(subject, evaluator)}
+    counters = dict.fromkeys(_ROLES, 0)
+    for role in counters:
+        counters[role] = sum(1 for link in existing if _link_role(link) == role)
+    return counters
 
 
 def _link_role(link_id: str | None) -> str:
