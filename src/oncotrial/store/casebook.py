@@ -27,6 +27,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db import models as dj
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -675,11 +676,19 @@ def record_lock(record: dj.Model) -> RecordLock | None:
 
 def casebook_lock(subject: db.Subject) -> RecordLock | None:
     """The whole-casebook lock of ``subject``, if any: no record of it can be added or changed."""
-    casebook = Casebook.objects.filter(subject=subject).select_related("locked_by").first()
-    if casebook is None or casebook.locked_at is None:
+    # Two values, and the person only when locked (issue 13: the assessment form asks on every
+    # request, and a casebook is rarely locked).
+    row = (
+        Casebook.objects.filter(subject=subject)
+        .order_by("pk")
+        .values_list("locked_at", "locked_by_id")
+        .first()
+    )
+    if row is None or row[0] is None:
         return None
-    by = person_name(casebook.locked_by)
-    return RecordLock("This casebook", "the subject's records", by, casebook.locked_at)
+    locked_at, locked_by = row
+    user = get_user_model()._default_manager.filter(pk=locked_by).first() if locked_by else None
+    return RecordLock("This casebook", "the subject's records", person_name(user), locked_at)
 
 
 def lock_of(record: dj.Model) -> str | None:

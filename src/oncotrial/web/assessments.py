@@ -155,9 +155,15 @@ def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> Assessme
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
     lesions = assessment_lesions(subject, evaluator)
-    base = baseline_assessment(subject, evaluator)
+    # The baseline scan's date only (``baseline_assessment``'s row, not the record).
+    base = (
+        db.TumourAssessment.objects.filter(subject=subject, evaluator=evaluator)
+        .order_by("dtc", "pk")
+        .values_list("pk", "dtc")
+        .first()
+    )
     form.baseline = base is None
-    form.base_dtc = base.dtc if base is not None else None
+    form.base_dtc = base[1] if base is not None else None
     if form.baseline:
         form.visit = SCREENING
         form.targets = [LesionRow(i, LesionRole.TARGET) for i in range(EMPTY_TARGET_ROWS)]
