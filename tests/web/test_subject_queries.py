@@ -18,7 +18,10 @@ FORM = f"/t/001/subjects/{SUBJECT}/assessments/new/"
 # Session, user, the person's roles with the trial, and the protocol version: every trial page's
 # first four (five before the roles and the trial were read in one query).
 PINNED = {
-    "subject page": 33,
+    # One query says which kinds of records the subject has, and only those are read (a subject
+    # with scans and no other form: 23; it was a query per kind of form, 33). With records of
+    # every kind the page would make one query more than before.
+    "subject page": 23,
     "assessment form": 10,
     # one target and one non-target lesion measured, no new lesion (34 with savepoints; 28 with a
     # casebook query per record, the assessment's own savepoint, the lesion number and lesions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -193,13 +193,20 @@ def _subject_rows(
 
 
 def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str, Any]]:
+    querysets = {
+        spec.key: spec.queryset(subject)
+        for spec in ENTITIES.values()
+        if spec.creatable and spec.section in dict(SECTIONS)
+    }
+    present = _kinds_with_records(subject, {qs.model for qs in querysets.values()})
     sections = []
     for key, title in SECTIONS:
         blocks = []
         for spec in ENTITIES.values():
             if spec.section != key or not spec.creatable:
                 continue
-            records = list(spec.queryset(subject))
+            queryset = querysets[spec.key]
+            records = list(queryset) if present.get(queryset.model, True) else []
             blocks.append(
                 {
                     "entity": spec.key,
@@ -219,6 +226,23 @@ def _record_sections(access: TrialAccess, subject: db.Subject) -> list[dict[str,
             )
         sections.append({"key": key, "title": title, "blocks": blocks})
     return sections
+
+
+def _kinds_with_records(subject: db.Subject, models: set[type[Any]]) -> dict[type[Any], bool]:
+    """Which of these record kinds the subject has any of, in one query: the page then reads
+    only those (issue 13: a query per form of the subject page, most of them empty, was a third
+    of its CPU time). A kind without a ``subject`` link is not asked about (read as before)."""
+    linked = [m for m in models if any(f.name == "subject" for f in m._meta.get_fields())]
+    if not linked:
+        return {}
+    flags = {
+        f"has_{n}": Exists(m._base_manager.filter(subject_id=OuterRef("pk")))
+        for n, m in enumerate(linked)
+    }
+    row = (
+        db.Subject._base_manager.filter(pk=subject.pk).annotate(**flags).values_list(*flags).first()
+    )
+    return dict(zip(linked, row or [False] * len(linked), strict=True))
 
 
 def subject_assessments(subject: db.Subject) -> list[dict[str, Any]]:
