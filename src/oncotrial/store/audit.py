@@ -143,8 +143,10 @@ def share_history_managers() -> None:
     from simple_history.manager import HistoryDescriptor
 
     for model in apps.get_models():
-        name = getattr(model._meta, "simple_history_manager_attribute", None)
-        descriptor = model.__dict__.get(name) if name else None
+        name: str | None = getattr(model._meta, "simple_history_manager_attribute", None)
+        if name is None:
+            continue
+        descriptor: Any = model.__dict__.get(name)
         if type(descriptor) is HistoryDescriptor:
             shared = _SharedHistoryManager(
                 descriptor.model, descriptor.manager_class, descriptor.queryset_class
