@@ -104,14 +104,19 @@ def test_the_figures_stated_in_the_docs() -> None:
 # tuned on this set): 161 exact (61 %), 103 not read, 0 wrong; 81 computable (11 %), 205
 # partial, 458 checklist. After wave/corpus5 and wave/vocab2 (next session, not tuned on this
 # set): thresholds unchanged; NCT06660407 I5.1.2 ("no evidence of new or enlarging brain
-# metastases", an exemption condition) partial -> checklist: 81 / 204 / 459.
+# metastases", an exemption condition) partial -> checklist: 81 / 204 / 459. After the events
+# within a window (2026-12-06, test_windowed_events.py; not tuned on this set): one item
+# checklist -> partial (a name read with its window, the words between quoted): 81 / 205 / 458.
+# After the diagnosis reads only its confirmation and the cancer's name (words between them
+# quoted, 2026-12-06, test_stage_ranges.py; not tuned on this set, the item not looked at): one
+# item computable -> partial: 80 / 206 / 458, 82 by the corpus measure, 20 decided outside scope.
 FIGURES = {
     "items": 744,
-    "computable": 83,
+    "computable": 82,
     "thresholds": 264,
     "exact": 161,
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 81, "partial": 204, "checklist": 459}
-DECIDED_OUTSIDE_SCOPE = 21
+LEVELS = {"computable": 80, "partial": 206, "checklist": 458}
+DECIDED_OUTSIDE_SCOPE = 20

@@ -20,7 +20,7 @@ from oncotrial.eligibility.batch_context import (
     _latest,
     _per_patient,
 )
-from oncotrial.eligibility.evaluate_tumour import matches_stage
+from oncotrial.eligibility.evaluate_tumour import stage_verdict
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
     DiagnosisRule,
@@ -74,12 +74,11 @@ def _stage(rule: StageRule, ctx: _Ctx) -> Codes:
         if not allowed:
             continue
         values = d[column]
-        table = {
-            v: any(matches_stage(str(v), a, prefix) for a in allowed)
-            for v in values.dropna().unique()
-        }
+        table = {v: stage_verdict(str(v), allowed, prefix) for v in values.dropna().unique()}
         ok = values.map(table)
-        missing[patients[values.isna().to_numpy()]] = True
+        undecided = {v for v, verdict in table.items() if verdict is None}
+        coarser = values.isin(undecided)
+        missing[patients[(values.isna() | coarser).to_numpy()]] = True
         verdict_false[patients[(ok == False).to_numpy()]] = True  # noqa: E712 (NaN-aware)
     out = _codes(n, UNKNOWN)
     out[has & ~missing] = MET

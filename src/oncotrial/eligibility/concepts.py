@@ -36,6 +36,10 @@ __all__ = [
 
 
 _BY_NAME = "matched by name only: no SNOMED CT code confirmed by a public source yet"
+_SK_FHIR = (
+    "tecnomod-um/SK-FHIR-IG input/fsh/condition.fsh at 075d74778ab4a63e02b9508380fd02d395555230 "
+    "(RES-Q stroke registry FHIR IG value sets)"
+)
 
 
 def _index(items: Iterable[Concept]) -> dict[str, Concept]:
@@ -83,6 +87,56 @@ CONDITIONS = _index(
             ("acute myocardial infarction", "heart attack", "MI"),
             snomed=("22298006",),
             icd10=("I21", "I22"),
+        ),
+        # The arterial and venous events anti-angiogenic trials exclude within a window
+        # ("myocardial infarction, stroke, or unstable angina within 6 months").
+        Concept(
+            "stroke",
+            "Stroke (cerebrovascular accident)",
+            (
+                "cerebrovascular accident",
+                "CVA",
+                "ischaemic stroke",
+                "ischemic stroke",
+                "cerebral infarction",
+                "cerebral haemorrhage",
+                "cerebral hemorrhage",
+            ),
+            snomed=("230690007", "422504002", "274100004"),
+            icd10=("I61", "I63", "I64"),
+            sources=(
+                _SK_FHIR + ": 230690007 Cerebrovascular accident, 422504002 Ischemic stroke, "
+                "274100004 Cerebral hemorrhage",
+                "ICD-10 I61 'Intracerebral haemorrhage', I63 'Cerebral infarction', I64 "
+                "'Stroke, not specified as haemorrhage or infarction' (WHO)",
+            ),
+        ),
+        Concept(
+            "transient_ischaemic_attack",
+            "Transient ischaemic attack",
+            ("transient ischemic attack", "TIA", "transient cerebral ischaemia"),
+            snomed=("266257000",),
+            icd10=("G45",),
+            sources=(
+                _SK_FHIR + ": 266257000 Transient ischemic attack",
+                "ICD-10 G45 'Transient cerebral ischaemic attacks and related syndromes' (WHO)",
+            ),
+        ),
+        Concept(
+            "unstable_angina",
+            "Unstable angina",
+            ("unstable angina pectoris",),
+            icd10=("I20.0",),
+            sources=("ICD-10 I20.0 'Unstable angina' (WHO)",),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "pulmonary_embolism",
+            "Pulmonary embolism",
+            ("pulmonary thromboembolism", "PE"),
+            icd10=("I26",),
+            sources=("ICD-10 I26 'Pulmonary embolism' (WHO)",),
+            note=_BY_NAME,
         ),
         Concept(
             "interstitial_lung_disease",

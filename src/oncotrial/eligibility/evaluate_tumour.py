@@ -71,6 +71,17 @@ def matches_stage(value: str, allowed: str, prefix: str = "") -> bool:
     )
 
 
+def stage_verdict(value: str, allowed: tuple[str, ...], prefix: str = "") -> bool | None:
+    """Whether a recorded stage (or T, N, M category) is one of ``allowed``; None when the record
+    is coarser than an allowed group and may or may not be within it: a stage recorded as 'III'
+    against 'IIIB or IV' could be IIIA or IIIB (issue 12: unknown, never a wrong exclusion)."""
+    if any(matches_stage(value, a, prefix) for a in allowed):
+        return True
+    if any(matches_stage(a, value, prefix) for a in allowed):
+        return None
+    return False
+
+
 def _stage(rule: StageRule, ctx: Context) -> _Partial:
     d = ctx.patient.diagnosis
     if d is None:
@@ -102,8 +113,11 @@ def _stage(rule: StageRule, ctx: Context) -> _Partial:
         if value is None:
             missing.append(label)
             continue
-        ok = any(matches_stage(value, a, prefix) for a in allowed)
-        verdicts.append(ok)
+        ok = stage_verdict(value, allowed, prefix)
+        if ok is None:
+            missing.append(f"{label} more specific than {value}")
+        else:
+            verdicts.append(ok)
         evidence.append(
             Evidence(item=label, value=value, threshold=" or ".join(allowed), record=d.record)
         )

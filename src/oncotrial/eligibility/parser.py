@@ -48,6 +48,7 @@ from oncotrial.eligibility.reading_history import (
     _read_conditions,
     _read_lesions,
     _read_pregnancy,
+    _read_support,
     _read_therapy,
     _read_transplant,
     _read_windows,
@@ -56,21 +57,25 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_tumour import (
+    _PDL1_GAP,
+    _add_across_gap,
+    _judgement,
+    _read_diagnosis,
+    _read_stage,
+    _read_tumour_size,
+)
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
-    Bound,
     Comparator,
     ConditionalRule,
-    DiagnosisRule,
     JudgementRule,
     LabRule,
     NotRule,
     Rule,
-    StageRule,
-    TumourSizeRule,
     Window,
     children,
     describe_rule,
@@ -87,110 +92,7 @@ __all__ = [
 ]
 
 
-# ---- diagnosis, stage, size, biomarkers
-
-
-def _read_diagnosis(r: _Reader) -> None:
-    text = r.text
-    m = re.search(
-        r"(?P<how>(?:histologically|cytologically|pathologically)"
-        r"(?:\s*(?:or|and/or|and|,)\s*(?:histologically|cytologically|pathologically))?)"
-        r"\s+(?:confirmed|documented|proven)",
-        text,
-        re.I,
-    )
-    cancer = re.search(r"non[-\s]?small[-\s]cell lung (?:cancer|carcinoma)|\bNSCLC\b", text, re.I)
-    if not (m and cancer):
-        return
-    how = m.group("how").lower()
-    confirmed = tuple(x for x in ("histology", "cytology") if x[:5] in how)
-    start, end = m.start(), max(m.end(), cancer.end())
-    r.add(start, end, r.draft(DiagnosisRule, start, end, condition="nsclc", confirmed_by=confirmed))
-    advanced = re.search(
-        r"\b(?:advanced|metastatic|recurrent|unresectable)\b", text[: cancer.end()], re.I
-    )
-    if advanced:
-        what = (
-            f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator "
-            "confirms)"
-        )
-        r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
-
-
-def _judgement(r: _Reader, start: int, end: int, what: str) -> Rule:
-    rule = JudgementRule(kind="judgement", id="draft", description=what, source=r.span(start, end))
-    return rule
-
-
-def _read_stage(r: _Reader) -> None:
-    text = r.text
-    groups: list[str] = []
-    start = end = None
-    for m in re.finditer(
-        r"\bstage\s+(?P<list>(?:(?:IV|I{1,3})[ABC]?\d?)"
-        r"(?:\s*(?:,|or|and|/)?\s*(?:IV|I{1,3})[ABC]?\d?(?![\w]))*)(?![\w])",
-        text,
-        re.I,
-    ):
-        groups += [g.upper() for g in re.findall(r"(?:IV|I{1,3})[ABC]?\d?", m.group("list"), re.I)]
-        start = m.start() if start is None else start
-        end = m.end()
-    tnm = re.search(r"\b(?P<t>T[0-4](?:[a-c]|is|mi)?)(?P<n>N[0-3][a-c]?)(?P<m>M[01][a-c]?)\b", text)
-    edition = re.search(
-        r"(?P<ed>\d+)(?:st|nd|rd|th)\s+edition\s+of\s+(?:the\s+)?(?:AJCC|American Joint Committee)"
-        r"|(?:AJCC|American Joint Committee on Cancer)[^.;]{0,40}?(?P<ed2>\d+)(?:st|nd|rd|th)"
-        r"\s+edition",
-        text,
-        re.I,
-    )
-    partial = re.search(r"\bT[0-4](?:-[0-4])?N[0-3](?!M)", text)
-    if partial and not tnm:
-        r.warn(f"the TNM qualifier '{partial.group(0)}' is not read (no M category)")
-    if not groups and not tnm:
-        return
-    if not (tnm or re.search(r"lung\s+cancer|NSCLC|non-small", text, re.I)):
-        return  # a stage of something else ("stage I malignancies" of a second cancer)
-    spans = [
-        (a, b)
-        for a, b in ((start, end), (tnm.start(), tnm.end()) if tnm else (None, None))
-        if a is not None and b is not None
-    ]
-    if edition:
-        spans.append((edition.start(), edition.end()))
-    a, b = min(s[0] for s in spans), max(s[1] for s in spans)
-    fields: dict[str, Any] = {"groups": tuple(dict.fromkeys(groups))}
-    if tnm:
-        fields.update(t=(tnm.group("t"),), n=(tnm.group("n"),), m=(tnm.group("m"),))
-    if edition:
-        fields["editions"] = (int(edition.group("ed") or edition.group("ed2")),)
-    rule = r.draft(StageRule, a, b, **fields)
-    r.add(a, b, rule)
-    for s in spans:
-        r.consume(*s)
-
-
-def _read_tumour_size(r: _Reader) -> None:
-    m = re.search(
-        r"(?:tumou?r\s+(?:size|diameter)|diameter|lesion\s+size)[^.;0-9]{0,12}?"
-        r"(?P<c1>[<>≤≥])\s*(?P<v1>\d+(?:\.\d+)?)\s*(?P<u1>cm|mm)"
-        r"(?:\s*(?:and|,|-|to)\s*(?P<c2>[<>≤≥])\s*(?P<v2>\d+(?:\.\d+)?)\s*(?P<u2>cm|mm))?",
-        r.text,
-        re.I,
-    )
-    if not m:
-        return
-    unit = m.group("u1").lower()
-    bounds = [Bound(comparator=_SYMBOLS[m.group("c1")], value=float(m.group("v1")))]
-    if m.group("c2"):
-        value = float(m.group("v2"))
-        if m.group("u2").lower() != unit:
-            value = value * (10 if unit == "mm" else 0.1)
-        bounds.append(Bound(comparator=_SYMBOLS[m.group("c2")], value=value))
-    r.add(
-        m.start(),
-        m.end(),
-        r.draft(TumourSizeRule, m.start(), m.end(), bounds=tuple(bounds), unit=unit),
-    )
+# ---- biomarkers
 
 
 _MARKERS = r"EGFR|ALK|ROS1|KRAS|BRAF|MET|RET"
@@ -244,19 +146,18 @@ def _read_biomarkers(r: _Reader) -> None:
             "the biomarker requirement applies to a subgroup only (e.g. non-squamous); the "
             "rules apply to every patient — edit them if needed"
         )
-    for m in re.finditer(r"PD-?L1[^.;0-9]{0,40}?(?P<comp>[≥>≤<])\s*(?P<n>\d+(?:\.\d+)?)\s*%", text):
-        r.add(
+    for m in re.finditer(
+        r"PD-?L1(?P<gap>[^.;0-9]{0,40}?)(?P<comp>[≥>≤<])\s*(?P<n>\d+(?:\.\d+)?)\s*%", text
+    ):
+        rule = r.draft(
+            BiomarkerRule,
             m.start(),
             m.end(),
-            r.draft(
-                BiomarkerRule,
-                m.start(),
-                m.end(),
-                marker="PD-L1",
-                comparator=_SYMBOLS[m.group("comp")],
-                value=float(m.group("n")),
-            ),
+            marker="PD-L1",
+            comparator=_SYMBOLS[m.group("comp")],
+            value=float(m.group("n")),
         )
+        _add_across_gap(r, m, rule, _PDL1_GAP)
 
 
 def _read_judgements(r: _Reader) -> None:
@@ -318,6 +219,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     _read_windows,
+    _read_support,
     read_treatment_windows,
     read_prior_lines,
     read_hbsag,
@@ -411,7 +313,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed treated received dipstick
+    ckd epi required diagnosed diagnosis treated received dipstick
     who co-operative cockroft cockroft-gault""",
     )
 )
@@ -484,6 +386,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             f"the item also asks for a judgement ('{word.group(0)}'); the proposed rules "
             "cover only what is computable — add a judgement rule if needed"
         )
+    if reader.exclusion:
+        _read_or_between_exclusions(reader)
     numbers = _numbers(reader)
     negated = any(isinstance(rule, NotRule) for rule in rules)
     unread = _unread(reader, numbers, negated) if rules else ()
@@ -491,6 +395,8 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     unread += _subgroup_tests(rules, reader.text)
     if not reader.exclusion:
         unread += _either_side(rules, criterion.text)
+    else:
+        unread += _and_between_exclusions(reader)
     return CriterionReading(
         criterion=criterion.model_copy(update={"rules": rules, "unread": unread}),
         warnings=tuple(reader.warnings),
@@ -504,6 +410,35 @@ _ITEM_NUMBER = re.compile(
     r"^\s*(?:\(?\d{1,2}\)|\d{1,2}\.(?!\d)|[A-Za-z]\)|\d{1,2}\s+(?=[A-Z])"
     r"(?!(?i:years?|months?|weeks?|days?|g\b|k\b|u\b|iu\b|[a-z]{1,3}/)))\s*",
 )
+
+
+_OR_JOIN = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*", re.I)
+
+
+def _read_or_between_exclusions(r: _Reader) -> None:
+    """'or' between two rules of an exclusion item says what the item's logic already does (any
+    rule met excludes): "Neutrophils < 1.0 × 10^9/L or platelets < 75 × 10^9/L" is read whole."""
+    spans = sorted((f.start, f.end) for f in r.found)
+    for (_, end), (start, _) in pairwise(spans):
+        if start > end and _OR_JOIN.fullmatch(r.text, end, start):
+            r.consume(end, start)
+
+
+_AND = re.compile(r"\band\b(?!\s*/\s*or)|&", re.I)
+
+
+def _and_between_exclusions(r: _Reader) -> tuple[str, ...]:
+    """'and' between two rules of an exclusion item, quoted. An exclusion's rules are
+    alternatives (any met excludes); "Total bilirubin > 3 mg/dL and albumin < 2.8 g/dL" may mean
+    both, and read as either it excluded a patient with bilirubin 4 and albumin 3.5. Whether the
+    'and' joins a list of alternatives or asks for both is the investigator's to say."""
+    spans = sorted((f.start, f.end) for f in r.found)
+    quoted: list[str] = []
+    for (_, end), (start, _) in pairwise(spans):
+        gap = r.text[end:start]
+        if start > end and _AND.search(gap):
+            quoted.append(" ".join(gap.strip(" ,;:.()[]").split()))
+    return tuple(quoted)
 
 
 def _either_side(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:

@@ -411,6 +411,17 @@ class _Reader:
     def consume(self, start: int, end: int) -> None:
         self.consumed.append((start, end))
 
+    def add_reading(
+        self, start: int, end: int, rule: Rule, parts: tuple[tuple[int, int], ...]
+    ) -> None:
+        """A rule over ``start``–``end`` that reads only ``parts`` of it: the words between
+        stay unread and are quoted, so the item is partial ("Major surgery or chemotherapy
+        within 4 weeks" reads the surgery and its window, not the chemotherapy; issue 12:
+        never decided on the understood fragment alone)."""
+        self.found.append(_Found(start, end, rule))
+        for a, b in parts:
+            self.consume(a, b)
+
     def draft(self, cls: type[R], start: int, end: int, **fields: Any) -> R:
         kind = get_args(cls.model_fields["kind"].annotation)[0]
         return cls(

@@ -49,8 +49,9 @@ _NOT_A_CONDITION = (
 # reference date (pregnant now); the others count whenever recorded ("known HIV").
 _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     (
+        # "pregnant and breastfeeding women": no one means women who are both
         r"pregnan(?:t|cy)"
-        r"\s*(?:,|or|and/or|,\s*or)\s*(?:lactating|breast[-\s]?feeding|nursing)"
+        r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|breast[-\s]?feeding|nursing)"
         r"(?:\s+(?:women|females?|mothers))?",
         ("pregnancy", "breastfeeding"),
         True,

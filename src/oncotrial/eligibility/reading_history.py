@@ -103,48 +103,129 @@ def _exposure_rule(
     return r.draft(MedicationRule, start, end, therapy=key, within=window)
 
 
+# What a window can follow ("major surgery within 4 weeks", "stroke, or unstable angina within
+# 6 months"): (pattern, kind, key), each a concept of oncotrial.eligibility.concepts.
+_WINDOWED: tuple[tuple[str, str, str], ...] = (
+    (
+        r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
+        "therapy",
+        "live_vaccine",
+    ),
+    (r"major\s+surgery|major\s+surgical\s+procedure", "procedure", "major_surgery"),
+    (
+        r"radical\s+radiotherapy|radical\s+radiation\s+therapy|definitive\s+radiotherapy",
+        "procedure",
+        "radical_radiotherapy",
+    ),
+    (r"(?:acute\s+)?myocardial\s+infarction(?:\s*\(MI\))?", "condition", "myocardial_infarction"),
+    (
+        r"(?:cerebrovascular\s+accidents?|strokes?)(?:\s*\((?:CVA|stroke)\))?",
+        "condition",
+        "stroke",
+    ),
+    (
+        r"transient\s+isch(?:a)?emic\s+attacks?(?:\s*\(TIA\))?|\bTIA\b",
+        "condition",
+        "transient_ischaemic_attack",
+    ),
+    (r"unstable\s+angina(?:\s+pectoris)?", "condition", "unstable_angina"),
+    (r"pulmonary\s+embol(?:ism|i|us)(?:\s*\(PE\))?", "condition", "pulmonary_embolism"),
+    (r"(?:blood\s+)?transfusions?", "procedure", "transfusion"),
+    (
+        r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)",
+        "therapy",
+        "systemic_antimicrobial",
+    ),
+)
+_WINDOWED_NAMES = tuple((re.compile(p, re.I), kind, key) for p, kind, key in _WINDOWED)
+# The words that may stand between the last name and its window without a meaning of their own.
+_WINDOW_LEAD = re.compile(
+    r"[\s,(]*(?:(?:that\s+)?(?:occurr(?:ing|ed)|performed|received|given|administered|"
+    r"diagnosed|had|experienced)\s*)?",
+    re.I,
+)
+_NAME_JOIN = re.compile(r"\s*,\s*(?:(?:and/)?or\s+)?|\s+(?:and/)?or\s+", re.I)
+
+
+def _windowed_list(gap: str, offset: int) -> list[tuple[int, int, str, str]] | None:
+    """The further names of a list between the first name and its window ("…, stroke, or
+    unstable angina"), as (start, end, kind, key); None unless the whole gap is such a list."""
+    names: list[tuple[int, int, str, str]] = []
+    at = 0
+    while True:
+        join = _NAME_JOIN.match(gap, at)
+        if join is None:
+            break
+        hit = next(
+            (
+                (m, kind, key)
+                for pat, kind, key in _WINDOWED_NAMES
+                if (m := pat.match(gap, join.end()))
+            ),
+            None,
+        )
+        if hit is None:
+            break
+        m, kind, key = hit
+        names.append((offset + m.start(), offset + m.end(), kind, key))
+        at = m.end()
+    if _WINDOW_LEAD.fullmatch(gap, at) is None:
+        return None
+    return names
+
+
+def _windowed_rule(r: _Reader, kind: str, key: str, start: int, end: int, window: Window) -> Rule:
+    if kind == "condition":
+        return r.draft(ConditionRule, start, end, condition=key, within=window)
+    return _exposure_rule(r, kind, key, start, end, window)
+
+
 def _read_windows(r: _Reader) -> None:
     text = r.text
-    specs: tuple[tuple[str, str, str], ...] = (
-        (
-            r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
-            "therapy",
-            "live_vaccine",
-        ),
-        (r"major\s+surgery|major\s+surgical\s+procedure", "procedure", "major_surgery"),
-        (
-            r"radical\s+radiotherapy|radical\s+radiation\s+therapy|definitive\s+radiotherapy",
-            "procedure",
-            "radical_radiotherapy",
-        ),
-        (r"myocardial\s+infarction", "condition", "myocardial_infarction"),
-        (r"(?:blood\s+)?transfusions?", "procedure", "transfusion"),
-        (
-            r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)",
-            "therapy",
-            "systemic_antimicrobial",
-        ),
+    found = (
+        (m, kind, key)
+        for name, kind, key in _WINDOWED_NAMES
+        for m in re.finditer(
+            r"(?:" + name.pattern + r")(?P<gap>[^.;]{0,80}?)" + _WINDOW, text, re.I
+        )
     )
-    for pattern, kind, key in specs:
-        for m in re.finditer(r"(?:" + pattern + r")[^.;]{0,40}?" + _WINDOW, text, re.I):
-            if key == "transfusion" and not _negated(text, m.start()):
-                continue
-            window = _window(m)
-            if kind == "condition":
-                rule: Rule = r.draft(
-                    ConditionRule, m.start(), m.end(), condition=key, within=window
-                )
-            else:
-                rule = _exposure_rule(r, kind, key, m.start(), m.end(), window)
-            negate = _negated(text, m.start()) and not r.exclusion
-            r.add(m.start(), m.end(), _wrap(r, rule, m.start(), m.end(), negate))
-            tail = text[m.end() : m.end() + 40].lower()
-            if "registration" in tail or "randomi" in tail or "screening" in tail:
-                to = next(w for w in ("registration", "randomi", "screening") if w in tail)
-                r.warn(
-                    f"the window runs to {'randomization' if to == 'randomi' else to}, not the "
-                    "first dose; oncotrial counts windows back from the first dose — confirm"
-                )
+    # in the order written, so that a list's first name reads the list ("myocardial infarction
+    # or major surgery within 6 months") and its later names are not read again on their own
+    for m, kind, key in sorted(found, key=lambda f: f[0].start()):
+        if any(f.start <= m.start() < f.end for f in r.found):
+            continue
+        if key == "transfusion" and not _negated(text, m.start()):
+            continue
+        window = _window(m)
+        gap_start = m.start("gap")
+        names = _windowed_list(m.group("gap"), gap_start)
+        negate = _negated(text, m.start()) and not r.exclusion
+        head = _windowed_rule(r, kind, key, m.start(), m.end(), window)
+        if names is None:
+            # words of their own between the name and its window ("or chemotherapy",
+            # "other than diagnostic surgery"): the name and the window are read, the words
+            # stay unread, so the item is never decided on this rule alone
+            rule = _wrap(r, head, m.start(), m.end(), negate)
+            r.add_reading(
+                m.start(), m.end(), rule, ((m.start(), gap_start), (m.end("gap"), m.end()))
+            )
+        else:
+            rules = (head, *(_windowed_rule(r, k, y, a, b, window) for a, b, k, y in names))
+            inner = (
+                rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+            )
+            r.add(m.start(), m.end(), _wrap(r, inner, m.start(), m.end(), negate))
+        tail = text[m.end() : m.end() + 40].lower()
+        if "registration" in tail or "randomi" in tail or "screening" in tail:
+            to = next(w for w in ("registration", "randomi", "screening") if w in tail)
+            r.warn(
+                f"the window runs to {'randomization' if to == 'randomi' else to}, not the "
+                "first dose; oncotrial counts windows back from the first dose — confirm"
+            )
+
+
+def _read_support(r: _Reader) -> None:
+    text = r.text
     support = re.search(
         r"without\s+(?:prior\s+)?(?P<list>(?:transfusion|albumin|thrombopoietin|"
         r"colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|albumin|"

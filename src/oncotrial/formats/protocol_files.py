@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from oncotrial.errors import FormatError, InputError, SchemaError, ValueProblem
-from oncotrial.home import data_home
+from oncotrial.formats.protocol_index import library_dir
 from oncotrial.protocol.model import Protocol
 
 __all__ = [
@@ -150,11 +150,6 @@ def bundled_protocols() -> list[Protocol]:
         if entry.name.endswith(".yaml"):
             protocols.append(load_protocol_yaml(entry.read_text("utf-8"), f"bundled {entry.name}"))
     return protocols
-
-
-def library_dir() -> Path:
-    """Where `oncotrial trial import` keeps protocols by default."""
-    return data_home() / "protocols"
 
 
 def library_protocols() -> list[Protocol]:
