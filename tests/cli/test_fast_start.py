@@ -87,22 +87,14 @@ def test_trial_list_does_not_build_the_protocol_model(tmp_path: Path) -> None:
     # building the pydantic protocol model would cost it about 0.25 s of CPU (issue 11).
     probe = _PROBE.replace("{heavy!r}", "('oncotrial.protocol.model', 'pydantic', 'yaml')")
     env = {**os.environ, "ONCOTRIAL_HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", probe, "trial", "list"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.stderr.strip().splitlines()[-1] == "LOADED 0", result.stderr
+
+    def loaded() -> str:
+        argv = [sys.executable, "-c", probe, "trial", "list"]
+        result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+        return str(result.stderr.strip().splitlines()[-1])
+
+    assert loaded() == "LOADED 0"
     # With an imported protocol in the data directory, the model is built to validate it.
     (tmp_path / "protocols").mkdir()
     (tmp_path / "protocols" / "x.yaml").write_text("schema_version: 1\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-c", probe, "trial", "list"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert "oncotrial.protocol.model" in result.stderr, result.stderr
+    assert "oncotrial.protocol.model" in loaded()

@@ -9,6 +9,7 @@ from typing import Any
 
 from oncotrial.eligibility.batch import frames_from_patients, rule_statuses
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import Rule
 from oncotrial.eligibility.screening import ScreeningResult, screen_patient
@@ -220,3 +221,27 @@ def assert_each_rule_equal_in_both_paths(
         for c in screen_patient(eligibility, patient, as_of=as_of).criteria:
             (r,) = c.rules
             assert statuses.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+
+
+def read_item(text: str, kind: str = "exclusion") -> Criterion:
+    """One criterion item as the parser reads it (id E1 or I1)."""
+    from oncotrial.eligibility.parser import read_criterion
+
+    item_id = "E1" if kind == "exclusion" else "I1"
+    return read_criterion(Criterion(id=item_id, kind=CriterionKind(kind), text=text)).criterion
+
+
+def item_status(criterion: Criterion, patient: Patient, *, as_of: dt.date) -> Status:
+    """The item's status for one patient, screened one at a time and vectorised: the two must
+    agree (the property of issue 12 item 1)."""
+    from oncotrial.eligibility.batch import screen_frames
+
+    eligibility = (
+        Eligibility(exclusion=(criterion,))
+        if criterion.kind is CriterionKind.EXCLUSION
+        else Eligibility(inclusion=(criterion,))
+    )
+    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=as_of).criteria)
+    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=as_of)
+    assert batch.loc[patient.id, criterion.id] == one.value
+    return one

@@ -12,26 +12,21 @@ import datetime as dt
 
 import pytest
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.screening import screen_patient
+
+from .builders import item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
 BOTH = "Total bilirubin > 3 mg/dL and albumin < 2.8 g/dL"
 EITHER = "Neutrophils < 1.0 × 10^9/L or platelets < 75 × 10^9/L or hemoglobin < 8 g/dL"
 
 
-def _read(text: str) -> Criterion:
-    return read_criterion(Criterion(id="E1", kind=CriterionKind.EXCLUSION, text=text)).criterion
+_read = read_item
 
 
 def _status(text: str, labs: dict[str, tuple[float, str]]) -> Status:
-    criterion = _read(text)
-    eligibility = Eligibility(exclusion=(criterion,))
     patient = Patient.model_validate(
         {
             "id": "P",
@@ -41,10 +36,7 @@ def _status(text: str, labs: dict[str, tuple[float, str]]) -> Status:
             ],
         }
     )
-    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
-    assert batch.loc["P", "E1"] == one.value
-    return one
+    return item_status(read_item(text), patient, as_of=AS_OF)
 
 
 @pytest.mark.parametrize(

@@ -17,22 +17,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oncotrial.catalogue.staging import STAGE_ORDER
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.criteria import Criterion
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import StageRule, describe_rule
-from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
 
 
 def _read(text: str) -> Criterion:
-    return read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text)).criterion
+    return read_item(text, "inclusion")
 
 
 def _groups(criterion: Criterion) -> tuple[str, ...]:
@@ -83,15 +80,9 @@ def test_words_between_the_confirmation_and_the_cancer_are_quoted(text: str, unr
 
 def _stage_status(text: str, stage: str) -> Status:
     criterion = _read(text)
-    criterion = criterion.model_copy(
-        update={"rules": tuple(r for r in criterion.rules if isinstance(r, StageRule))}
-    )
-    eligibility = Eligibility(inclusion=(criterion,))
+    stage_only = tuple(r for r in criterion.rules if isinstance(r, StageRule))
     patient = Patient.model_validate({"id": "P", "diagnosis": {"concept": "nsclc", "stage": stage}})
-    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
-    assert batch.loc["P", "I1"] == one.value
-    return one
+    return item_status(criterion.model_copy(update={"rules": stage_only}), patient, as_of=AS_OF)
 
 
 @pytest.mark.parametrize(

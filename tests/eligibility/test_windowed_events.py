@@ -17,16 +17,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ConditionRule, Window, describe_rule
-from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
 MI_STROKE_UA = (
@@ -34,8 +30,7 @@ MI_STROKE_UA = (
 )
 
 
-def _read(text: str, kind: str = "exclusion") -> Criterion:
-    return read_criterion(Criterion(id="E1", kind=CriterionKind(kind), text=text)).criterion
+_read = read_item
 
 
 @pytest.mark.parametrize(
@@ -78,6 +73,25 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             [
                 "(Myocardial infarction with onset within 6 months before the first dose) or "
                 "(Major surgery within 6 months before the first dose)"
+            ],
+        ),
+        (  # NCT numbers of the round-5 corpus: the anti-angiogenic trials' wording
+            "No abdominal fistula, gastrointestinal perforation, or intra-abdominal abscess "
+            "within the last 4 weeks",
+            "inclusion",
+            [
+                "not ((Abdominal or gastrointestinal fistula with onset within 4 weeks before the "
+                "first dose) or (Gastrointestinal perforation with onset within 4 weeks before the "
+                "first dose) or (Intra-abdominal abscess with onset within 4 weeks before the first "
+                "dose))"
+            ],
+        ),
+        (
+            "Deep vein thrombosis or pulmonary embolism within 6 months",
+            "exclusion",
+            [
+                "(Deep vein thrombosis with onset within 6 months before the first dose) or "
+                "(Pulmonary embolism with onset within 6 months before the first dose)"
             ],
         ),
         (
@@ -135,12 +149,7 @@ def _patient(**history: list[dict[str, Any]]) -> Patient:
 
 
 def _status(text: str, patient: Patient) -> Status:
-    criterion = _read(text)
-    eligibility = Eligibility(exclusion=(criterion,))
-    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=AS_OF).criteria)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
-    assert batch.loc[patient.id, criterion.id] == one.value
-    return one
+    return item_status(read_item(text), patient, as_of=AS_OF)
 
 
 @pytest.mark.parametrize(
@@ -158,6 +167,22 @@ def _status(text: str, patient: Patient) -> Status:
 )
 def test_each_event_of_the_list_excludes(conditions: list[dict[str, Any]], verdict: Status) -> None:
     assert _status(MI_STROKE_UA, _patient(conditions=conditions)) is verdict
+
+
+def test_a_condition_before_a_window_is_never_read_as_ever() -> None:
+    # "deep venous thrombosis" was read as a condition 'ever' beside the windowed rule: a
+    # thrombosis five years ago excluded the patient
+    criterion = _read("Deep venous thrombosis or arterial thrombosis within 6 months")
+    assert "or arterial thrombosis" in criterion.unread
+    assert all(getattr(r, "within", None) is not None for r in criterion.rules)
+
+
+def test_a_thrombosis_counts_as_venous_thromboembolism() -> None:
+    text = "No venous thrombosis within the last 12 weeks"
+    patient = _patient(conditions=[{"text": "deep vein thrombosis", "onset": _days_ago(20)}])
+    assert item_status(read_item(text, "inclusion"), patient, as_of=AS_OF) is Status.NOT_MET
+    old = _patient(conditions=[{"text": "pulmonary embolism", "onset": _days_ago(200)}])
+    assert item_status(read_item(text, "inclusion"), old, as_of=AS_OF) is Status.MET
 
 
 def test_an_unread_alternative_is_never_a_pass() -> None:

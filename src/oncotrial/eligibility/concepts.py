@@ -139,6 +139,45 @@ CONDITIONS = _index(
             note=_BY_NAME,
         ),
         Concept(
+            "venous_thromboembolism",
+            "Venous thromboembolism",
+            ("venous thromboembolism", "VTE", "venous thrombosis", "venous thromboembolic event"),
+            icd10=("I26", "I82"),
+            sources=(
+                "ICD-10 I26 'Pulmonary embolism', I82 'Other venous embolism and thrombosis' "
+                "(WHO); a deep vein thrombosis or pulmonary embolism record is one "
+                "(CONDITION_IMPLIED)",
+            ),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "gi_perforation",
+            "Gastrointestinal perforation",
+            (
+                "gastrointestinal perforation",
+                "GI perforation",
+                "bowel perforation",
+                "intestinal perforation",
+            ),
+            icd10=("K63.1",),
+            sources=("ICD-10 K63.1 'Perforation of intestine (nontraumatic)' (WHO)",),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "abdominal_fistula",
+            "Abdominal or gastrointestinal fistula",
+            ("abdominal fistula", "gastrointestinal fistula", "GI fistula", "intestinal fistula"),
+            icd10=("K63.2",),
+            sources=("ICD-10 K63.2 'Fistula of intestine' (WHO)",),
+            note=_BY_NAME,
+        ),
+        Concept(
+            "intra_abdominal_abscess",
+            "Intra-abdominal abscess",
+            ("intra-abdominal abscess", "intraabdominal abscess", "abdominal abscess"),
+            note="no code confirmed by a public source yet: matched by name only",
+        ),
+        Concept(
             "interstitial_lung_disease",
             "Interstitial lung disease",
             ("ILD", "pulmonary fibrosis"),
@@ -421,6 +460,14 @@ PROCEDURES = _index(
 )
 
 # Procedures that are also the more general kind: a radical radiotherapy is a radiotherapy.
+# A narrower condition is also the broader one: "history of lung cancer" counts an NSCLC, and
+# "venous thromboembolism" a deep vein thrombosis or a pulmonary embolism.
+CONDITION_IMPLIED: dict[str, tuple[str, ...]] = {
+    **CANCER_IMPLIED,
+    "deep_vein_thrombosis": ("venous_thromboembolism",),
+    "pulmonary_embolism": ("venous_thromboembolism",),
+}
+
 IMPLIED = {
     "major_surgery": ("surgery",),
     "radical_radiotherapy": ("radiotherapy",),
@@ -491,5 +538,5 @@ def match_concepts(
             found.add("hsct_unspecified")
     if table == "condition":
         for key in list(found):
-            found.update(CANCER_IMPLIED.get(key, ()))
+            found.update(CONDITION_IMPLIED.get(key, ()))
     return frozenset(found)

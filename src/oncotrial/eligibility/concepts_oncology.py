@@ -429,6 +429,77 @@ ONCOLOGY_THERAPIES = (
             "give the route); records coded in ATC H02AB are systemic by their code"
         ),
     ),
+    # The targeted classes anti-angiogenic and NSCLC trials name in "prior treatment with …";
+    # a record is matched by its ATC code (the class) or by an ingredient's name.
+    Concept(
+        "vegf_inhibitor",
+        "VEGF or VEGFR inhibitor (anti-angiogenic therapy)",
+        (
+            "bevacizumab",
+            "ramucirumab",
+            "aflibercept",
+            "ziv-aflibercept",
+            "anlotinib",
+            "apatinib",
+            "rivoceranib",
+            "fruquintinib",
+            "sorafenib",
+            "sunitinib",
+            "pazopanib",
+            "regorafenib",
+            "cabozantinib",
+            "lenvatinib",
+            "axitinib",
+            "tivozanib",
+            "cediranib",
+            "nintedanib",
+            "vandetanib",
+        ),
+        atc=("L01FG", "L01EK"),
+        sources=(
+            "WHO ATC L01FG VEGF/VEGFR (vascular endothelial growth factor) inhibitors (monoclonal "
+            "antibodies: bevacizumab, ramucirumab), L01EK VEGFR tyrosine kinase inhibitors",
+        ),
+        note=(
+            "the multikinase inhibitors of ATC L01EX (sorafenib, sunitinib, pazopanib, "
+            "regorafenib, cabozantinib, lenvatinib, nintedanib, vandetanib) are matched by name "
+            "only: L01EX also holds kinase inhibitors that do not target VEGFR"
+        ),
+    ),
+    Concept(
+        "egfr_tki",
+        "EGFR tyrosine kinase inhibitor",
+        (
+            "gefitinib",
+            "erlotinib",
+            "afatinib",
+            "osimertinib",
+            "dacomitinib",
+            "icotinib",
+            "aumolertinib",
+            "almonertinib",
+            "furmonertinib",
+            "lazertinib",
+        ),
+        atc=("L01EB",),
+        sources=(
+            "WHO ATC L01EB epidermal growth factor receptor (EGFR) tyrosine kinase inhibitors",
+        ),
+    ),
+    Concept(
+        "alk_inhibitor",
+        "ALK inhibitor",
+        ("crizotinib", "ceritinib", "alectinib", "brigatinib", "lorlatinib", "ensartinib"),
+        atc=("L01ED",),
+        sources=("WHO ATC L01ED anaplastic lymphoma kinase (ALK) inhibitors",),
+    ),
+    Concept(
+        "docetaxel",
+        "Docetaxel",
+        ("docetaxel",),
+        atc=("L01CD02",),
+        sources=("WHO ATC L01CD02 docetaxel",),
+    ),
     Concept(
         "thyroid_hormone",
         "Thyroid hormone replacement",

@@ -57,6 +57,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_prior import read_prior_therapies
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
     _add_across_gap,
@@ -218,6 +219,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_biomarkers,
     read_cns_metastases,
     _read_therapy,
+    read_prior_therapies,
     _read_windows,
     _read_support,
     read_treatment_windows,

@@ -639,6 +639,10 @@ def _read_performance(r: _Reader) -> None:
                 continue
         else:
             allowed = (int(groups.get("one") or groups["one2"]),)
+        if not allowed:
+            # "ECOG 2-0" or "< 0": no score is allowed as written; the numbers stay unread
+            r.warn("ECOG: the scores written allow none (a range from high to low?); not read")
+            continue
         note = None
         if allowed != tuple(range(allowed[0], allowed[-1] + 1)):
             written = r.text[m.end() + scores.start() : m.end() + scores.end()]

@@ -130,6 +130,27 @@ _WINDOWED: tuple[tuple[str, str, str], ...] = (
     ),
     (r"unstable\s+angina(?:\s+pectoris)?", "condition", "unstable_angina"),
     (r"pulmonary\s+embol(?:ism|i|us)(?:\s*\(PE\))?", "condition", "pulmonary_embolism"),
+    (
+        r"deep\s+ve(?:in|nous)\s+thrombos[ie]s(?:\s*\(DVT\))?|\bDVT\b",
+        "condition",
+        "deep_vein_thrombosis",
+    ),
+    (
+        r"venous\s+thrombo(?:embolism|embolic\s+events?|sis)(?:\s*\(VTE\))?",
+        "condition",
+        "venous_thromboembolism",
+    ),
+    (
+        r"(?:gastrointestinal|GI|bowel|intestinal)\s+perforation",
+        "condition",
+        "gi_perforation",
+    ),
+    (
+        r"(?:abdominal|gastrointestinal|GI|intestinal)\s+fistulae?",
+        "condition",
+        "abdominal_fistula",
+    ),
+    (r"intra-?\s?abdominal\s+abscess", "condition", "intra_abdominal_abscess"),
     (r"(?:blood\s+)?transfusions?", "procedure", "transfusion"),
     (
         r"systemic\s+anti(?:microbial|biotic|infective)s?\s+(?:therapy|treatment)",
@@ -216,11 +237,13 @@ def _read_windows(r: _Reader) -> None:
             )
             r.add(m.start(), m.end(), _wrap(r, inner, m.start(), m.end(), negate))
         tail = text[m.end() : m.end() + 40].lower()
-        if "registration" in tail or "randomi" in tail or "screening" in tail:
-            to = next(w for w in ("registration", "randomi", "screening") if w in tail)
+        marks = {"registration": "registration", "randomi": "randomization"}
+        marks |= {"screening": "screening", "enrol": "enrollment"}
+        to = next((name for mark, name in marks.items() if mark in tail), None)
+        if to is not None:
             r.warn(
-                f"the window runs to {'randomization' if to == 'randomi' else to}, not the "
-                "first dose; oncotrial counts windows back from the first dose — confirm"
+                f"the window runs to {to}, not the first dose; oncotrial counts windows back "
+                "from the first dose — confirm"
             )
 
 
@@ -289,6 +312,10 @@ def _read_conditions(r: _Reader) -> None:
                 continue  # already part of a rule (a window, a lab condition)
             if key == "gilbert_syndrome":
                 continue  # only a branch of a bilirubin limit
+            if re.match(r"[^.;]{0,80}?" + _WINDOW, text[m.end() :], re.I):
+                # a window after it ("… or pulmonary embolism within 6 months") that the windowed
+                # reading did not take: read as 'ever' it would exclude on an old event
+                continue
             after = text[m.end() : m.end() + 40].lower()
             if r.exclusion:
                 rule: Rule = r.draft(ConditionRule, m.start(), m.end(), condition=key)
