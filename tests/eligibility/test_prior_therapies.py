@@ -74,6 +74,44 @@ def test_not_read_as_a_class(text: str) -> None:
     assert not is_computable(criterion.rules, criterion.unread)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "reading", "unread"),
+    [
+        (
+            "No prior systemic therapy",
+            "inclusion",
+            "prior lines of systemic therapy: at most 0 lines",
+            (),
+        ),
+        (
+            "Patients must not have received prior systemic treatment",
+            "inclusion",
+            "prior lines of systemic therapy: at most 0 lines",
+            (),
+        ),
+        (
+            "Prior systemic anticancer therapy",
+            "exclusion",
+            "prior lines of systemic therapy: at least 1 lines",
+            (),
+        ),
+        # the setting is not read: adjuvant therapy may be allowed
+        (
+            "No prior systemic therapy for metastatic disease",
+            "inclusion",
+            "prior lines of systemic therapy: at most 0 lines",
+            ("for metastatic disease",),
+        ),
+    ],
+)
+def test_prior_systemic_therapy(
+    text: str, kind: str, reading: str, unread: tuple[str, ...]
+) -> None:
+    criterion = _read(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == [reading]
+    assert criterion.unread == unread
+
+
 def test_an_inclusion_needs_its_negation() -> None:
     assert _read("Prior treatment with an EGFR TKI is required", "inclusion").rules == ()
 

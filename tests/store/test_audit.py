@@ -194,3 +194,18 @@ def test_cli_history_change_and_delete(trial, run_cli, ctcae_path) -> None:
     assert "outside CTCAE grades 1–5" in refused.err
     missing = run_cli("history", "S1/AE/7")
     assert missing.code == 1 and "no record S1/AE/7" in missing.err
+
+
+def test_history_managers_are_built_once_and_bound_to_their_record(trial) -> None:
+    """``share_history_managers`` (issue 13): the manager class is made once per model, not at
+    every access, and still reads the history of the model or of the one record asked for."""
+    from oncotrial.store import models
+    from oncotrial.store.conduct import Membership
+
+    event = models.AdverseEvent.objects.get()
+    assert type(models.AdverseEvent.history) is type(event.history)
+    assert type(models.Subject.history) is not type(models.AdverseEvent.history)
+    assert type(Membership.history).__name__ == type(models.AdverseEvent.history).__name__
+    assert [r.history_type for r in event.history.all()] == ["+"]
+    assert event.history.instance == event
+    assert models.Subject.history.filter(usubjid="S1").count() == 1

@@ -354,3 +354,45 @@ def test_a_bulk_import_adding_records_to_a_locked_visit_is_refused(store, ctcae)
     )  # fmt: skip
     signoff = VisitSignoff.objects.get(subject=c["subject"], visit="")
     assert signoff.verified_at is None and signoff.completed_at is not None
+
+
+def test_writes_in_one_block_check_the_casebook_once_until_a_decision_opens_it(
+    store, ctcae
+) -> None:
+    """``subject_writes`` (issue 13: one casebook query per record of a save): with the subject's
+    row locked and no casebook row, the block's writes are not checked one by one; once a
+    decision in the same transaction opens the casebook, every write is checked again."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from oncotrial.errors import RecordLocked, StoreError
+    from oncotrial.store import models
+    from oncotrial.store.audit import acting_as
+    from oncotrial.store.casebook import lock_casebook, subject_writes
+    from oncotrial.store.entry import next_seq
+    from oncotrial.store.signoff import Casebook
+
+    c = _casebook(ctcae)
+    values = {"testcd": "HGB", "orres": "118", "visit": "WEEK 16", "dtc": "2025-05-01"}
+    with pytest.raises(StoreError, match="transaction"), subject_writes(c["subject"]):
+        pass
+    labs = models.LabResult.objects.filter(subject=c["subject"])
+
+    def block() -> None:
+        with transaction.atomic(), acting_as(c["site"]), subject_writes(c["subject"]) as locked:
+            seq = next_seq(models.LabResult, locked)
+            with CaptureQueriesContext(connection) as queries:
+                models.LabResult.objects.create(
+                    trial_id=locked.trial_id, subject=locked, seq=seq, **values
+                )
+            assert not [q for q in queries.captured_queries if "casebook" in q["sql"]]
+            assert labs.count() == 2
+            lock_casebook(locked, user=c["manager"])
+            models.LabResult.objects.create(
+                trial_id=locked.trial_id, subject=locked, seq=seq + 1, **values
+            )
+
+    with pytest.raises(RecordLocked, match="This casebook was locked by manager"):
+        block()
+    assert labs.count() == 1  # the block's transaction was rolled back
+    assert not Casebook.objects.filter(subject=c["subject"]).exists()

@@ -15,12 +15,19 @@ from .test_visits_queries import _enrol, _trial_with_list
 
 SUBJECT = "001-01-0001"
 FORM = f"/t/001/subjects/{SUBJECT}/assessments/new/"
-# Session, user, trial, membership and protocol version: every trial page's first five.
+# Session, user, the person's roles with the trial, and the protocol version: every trial page's
+# first four (five before the roles and the trial were read in one query).
 PINNED = {
-    "subject page": 34,
-    "assessment form": 11,
-    "assessment save": 28,  # one target and one non-target lesion measured (34 with savepoints)
-    "visits page": 13,
+    # One query says which kinds of records the subject has, and only those are read (a subject
+    # with scans and no other form: 23; it was a query per kind of form, 33). With records of
+    # every kind the page would make one query more than before.
+    "subject page": 23,
+    "assessment form": 10,
+    # one target and one non-target lesion measured, no new lesion (34 with savepoints; 28 with a
+    # casebook query per record, the assessment's own savepoint, the lesion number and lesions
+    # read for no new lesion and the repeat check made for an unscheduled scan)
+    "assessment save": 19,
+    "visits page": 12,
 }
 
 

@@ -59,7 +59,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
-from oncotrial.eligibility.reading_prior import read_prior_therapies
+from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
@@ -223,6 +223,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     read_prior_therapies,
+    read_prior_systemic_therapy,
     _read_windows,
     _read_support,
     read_treatment_windows,

@@ -17,9 +17,9 @@ import re
 
 from oncotrial.eligibility.concepts import THERAPIES
 from oncotrial.eligibility.reading import _Reader
-from oncotrial.eligibility.rules import AnyOfRule, MedicationRule, NotRule, Rule
+from oncotrial.eligibility.rules import AnyOfRule, MedicationRule, NotRule, PriorLinesRule, Rule
 
-__all__ = ["read_prior_therapies"]
+__all__ = ["read_prior_systemic_therapy", "read_prior_therapies"]
 
 # (pattern, concept key, names the class itself): a class name, or a drug of it.
 _CLASS_NAMES: tuple[tuple[str, str], ...] = (
@@ -105,3 +105,36 @@ def read_prior_therapies(r: _Reader) -> None:
         if negate:
             rule = r.draft(NotRule, start, end, rule=rule)
         r.add(start, end, rule)
+
+
+_SYSTEMIC = re.compile(
+    r"\b(?:prior|previous)\s+systemic\s+(?:anti-?\s?cancer\s+|anti-?\s?neoplastic\s+)?"
+    r"(?:therapy|therapies|treatment|treatments)\b",
+    re.I,
+)
+
+
+_SYSTEMIC_NEGATION = re.compile(
+    r"\b(?:no|without|(?:must\s+)?not\s+(?:have\s+|has\s+)?(?:received|had)|"
+    r"never\s+(?:received|had))\s*$",
+    re.I,
+)
+
+
+def read_prior_systemic_therapy(r: _Reader) -> None:
+    """'No prior systemic therapy' (inclusion) and 'Prior systemic anticancer therapy'
+    (exclusion): no line of systemic therapy recorded. A setting named after it ("for
+    metastatic disease", "except adjuvant …") stays unread, so such an item is partial."""
+    text = r.text
+    m = _SYSTEMIC.search(text)
+    if m is None or any(f.start < m.end() and m.start() < f.end for f in r.found):
+        return
+    if r.exclusion:
+        r.add(m.start(), m.end(), r.draft(PriorLinesRule, m.start(), m.end(), min_lines=1))
+        return
+    # the negation is the rule's own words here ("no prior …" is *at most 0 lines*)
+    negation = _SYSTEMIC_NEGATION.search(text, 0, m.start())
+    if negation is None:
+        return
+    r.add(m.start(), m.end(), r.draft(PriorLinesRule, m.start(), m.end(), max_lines=0))
+    r.consume(negation.start(), negation.end())

@@ -15,4 +15,5 @@ class StoreConfig(AppConfig):
         from oncotrial.store import audit, casebook
 
         audit.connect_signals()
+        audit.share_history_managers()
         casebook.connect_signals()

@@ -38,6 +38,7 @@ __all__ = [
     "default_username",
     "get_user",
     "history_of",
+    "share_history_managers",
 ]
 
 _USER: contextvars.ContextVar[Any] = contextvars.ContextVar("oncotrial_user", default=None)
@@ -117,6 +118,40 @@ def connect_signals() -> None:
     pre_create_historical_record.connect(
         _before_history_row, dispatch_uid="oncotrial_history_rules"
     )
+
+
+class _SharedHistoryManager:
+    """A model's ``history`` attribute, as django-simple-history's ``HistoryDescriptor`` but with
+    its manager class made once: the library's builds a new class (``from_queryset``) on every
+    access, and every record written reads it once to write its history row (issue 13: ~0.3 ms
+    of CPU per record, four per saved assessment, and each class left as cyclic garbage)."""
+
+    def __init__(self, model: Any, manager_class: Any, queryset_class: Any) -> None:
+        self.model = model
+        self.manager_class = manager_class
+        self.queryset_class = queryset_class
+        self._manager = manager_class.from_queryset(queryset_class)
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        return self._manager(self.model, instance)
+
+
+def share_history_managers() -> None:
+    """Give every model with a history a ``_SharedHistoryManager`` (called by the app, once the
+    models are loaded): the same manager, built the same way, for each access."""
+    from django.apps import apps
+    from simple_history.manager import HistoryDescriptor
+
+    for model in apps.get_models():
+        name: str | None = getattr(model._meta, "simple_history_manager_attribute", None)
+        if name is None:
+            continue
+        descriptor: Any = model.__dict__.get(name)
+        if type(descriptor) is HistoryDescriptor:
+            shared = _SharedHistoryManager(
+                descriptor.model, descriptor.manager_class, descriptor.queryset_class
+            )
+            setattr(model, name, shared)
 
 
 @dataclass(frozen=True)

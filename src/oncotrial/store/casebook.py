@@ -21,10 +21,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.db import models as dj
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -32,7 +35,7 @@ from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 
 from oncotrial.catalogue.rule import Rule
-from oncotrial.errors import IntegrityError, RecordLocked
+from oncotrial.errors import IntegrityError, RecordLocked, StoreError
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as, current_reason, current_user
 from oncotrial.store.signoff import SUBJECT_FORMS, Casebook, Signature, VisitSignoff
@@ -59,6 +62,7 @@ __all__ = [
     "sign_casebook",
     "signature_valid",
     "statuses_of",
+    "subject_writes",
     "unlock_casebook",
     "unlock_visit",
     "verify_visit",
@@ -178,6 +182,8 @@ def _enforce(
 ) -> None:
     """SIGN-1, SIGN-2, SIGN-4 for a write to ``record`` touching the visits ``touched`` (see
     the module doc); ``touched`` may be a function, called only for a signed-off casebook."""
+    if subject_id in _UNSIGNED.get():  # locked and seen without a casebook (subject_writes)
+        return
     # The subject's row lock and whether it has a casebook row, in one query: this runs before
     # every record written (issue 13: two queries per record were a fifth of a save's).
     casebook_id = (
@@ -215,6 +221,40 @@ def _enforce(
         signature.voided_at, signature.void_reason = now, because
         signature._change_reason = f"signature void: {because}"
         signature.save(update_fields=["voided_at", "void_reason"])
+
+
+# Subjects whose row this thread's transaction holds locked and found without a casebook row,
+# within ``subject_writes``: no sign-off decision can appear for them before the transaction ends
+# (every decision first takes the same row lock, ``_open``), so the check need not be repeated.
+_UNSIGNED: ContextVar[frozenset[int]] = ContextVar("oncotrial_unsigned", default=frozenset())
+
+
+@contextmanager
+def subject_writes(subject: db.Subject) -> Iterator[db.Subject]:
+    """The subject's row, locked until the caller's transaction ends, for writing several of its
+    records: the casebook is looked up with the lock, in one query, and when there is none the
+    edit hook does not look again for each record written inside the block (issue 13: one
+    query per record of an assessment save). With a casebook every write is checked as always.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise StoreError("subject_writes needs the caller's transaction (transaction.atomic)")
+    locked: db.Subject = (
+        db.Subject.objects.select_for_update(of=("self",))
+        .annotate(
+            casebook_ref=Subquery(
+                Casebook.objects.filter(subject_id=OuterRef("pk")).values("pk")[:1]
+            )
+        )
+        .get(pk=subject.pk)
+    )
+    if locked.casebook_ref is not None:
+        yield locked
+        return
+    token = _UNSIGNED.set(_UNSIGNED.get() | {locked.pk})
+    try:
+        yield locked
+    finally:
+        _UNSIGNED.reset(token)
 
 
 def _before_save(sender: Any, instance: dj.Model, raw: bool = False, **_: Any) -> None:
@@ -388,6 +428,8 @@ def form_statuses(subject: db.Subject, scheduled: Sequence[str]) -> list[FormSta
 def _open(subject: db.Subject) -> Casebook:
     """Lock the subject's row (the edit hook's lock too) and return its casebook row."""
     db.Subject._base_manager.select_for_update().filter(pk=subject.pk).first()
+    # From here on the subject has a casebook: this block's writes are checked again.
+    _UNSIGNED.set(_UNSIGNED.get() - {subject.pk})
     casebook, _ = Casebook.objects.get_or_create(subject=subject, trial_id=subject.trial_id)
     return cast(Casebook, casebook)
 
@@ -634,11 +676,19 @@ def record_lock(record: dj.Model) -> RecordLock | None:
 
 def casebook_lock(subject: db.Subject) -> RecordLock | None:
     """The whole-casebook lock of ``subject``, if any: no record of it can be added or changed."""
-    casebook = Casebook.objects.filter(subject=subject).select_related("locked_by").first()
-    if casebook is None or casebook.locked_at is None:
+    # Two values, and the person only when locked (issue 13: the assessment form asks on every
+    # request, and a casebook is rarely locked).
+    row = (
+        Casebook.objects.filter(subject=subject)
+        .order_by("pk")
+        .values_list("locked_at", "locked_by_id")
+        .first()
+    )
+    if row is None or row[0] is None:
         return None
-    by = person_name(casebook.locked_by)
-    return RecordLock("This casebook", "the subject's records", by, casebook.locked_at)
+    locked_at, locked_by = row
+    user = get_user_model()._default_manager.filter(pk=locked_by).first() if locked_by else None
+    return RecordLock("This casebook", "the subject's records", person_name(user), locked_at)
 
 
 def lock_of(record: dj.Model) -> str | None:

@@ -166,7 +166,8 @@ def update_record(
 def create_assessment(subject: db.Subject, values: Mapping[str, Any]) -> db.TumourAssessment:
     """A new tumour assessment of ``subject`` entered through the application.
 
-    Call inside a transaction holding ``lock_subject``: the check below then sees every
+    Call inside a transaction holding the subject's row lock (``lock_subject`` or
+    ``casebook.subject_writes``): the check below then sees every
     assessment committed before, and the partial unique index ``assessment_one_per_visit``
     refuses what a writer without the lock would add. Unscheduled scans may repeat.
     """
@@ -186,12 +187,13 @@ def create_assessment(subject: db.Subject, values: Mapping[str, Any]) -> db.Tumo
                 hint=f"Open the {visit} assessment to correct it, or choose {UNSCHEDULED} for an "
                 "extra scan.",
             )
+    # No savepoint of its own (two round trips per save, issue 13): a refusal by the index aborts
+    # the caller's transaction, which the IntegrityError raised below then rolls back.
     try:
-        with transaction.atomic():
-            assessment: db.TumourAssessment = db.TumourAssessment.objects.create(
-                trial_id=subject.trial_id, subject=subject, entered=True, **values
-            )
-            return assessment
+        assessment: db.TumourAssessment = db.TumourAssessment.objects.create(
+            trial_id=subject.trial_id, subject=subject, entered=True, **values
+        )
+        return assessment
     except DjangoIntegrityError as exc:
         raise IntegrityError(
             f"{visit} already has a tumour assessment by the {str(evaluator).lower()}; "

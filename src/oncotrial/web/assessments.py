@@ -32,7 +32,8 @@ from oncotrial.errors import IntegrityError
 from oncotrial.protocol.model import Protocol
 from oncotrial.store import models as db
 from oncotrial.store.audit import acting_as
-from oncotrial.store.entry import create_assessment, lock_subject, next_seq
+from oncotrial.store.casebook import subject_writes
+from oncotrial.store.entry import create_assessment, next_seq
 from oncotrial.store.mapping import model_fields
 from oncotrial.web.entry import LOCATIONS, parse_date, visit_number
 
@@ -154,9 +155,15 @@ def empty_input(subject: db.Subject, evaluator: str = _INVESTIGATOR) -> Assessme
     """The form's starting rows: blank lesions at baseline, the known lesions after it."""
     form = AssessmentInput(evaluator=evaluator)
     lesions = assessment_lesions(subject, evaluator)
-    base = baseline_assessment(subject, evaluator)
+    # The baseline scan's date only (``baseline_assessment``'s row, not the record).
+    base = (
+        db.TumourAssessment.objects.filter(subject=subject, evaluator=evaluator)
+        .order_by("dtc", "pk")
+        .values_list("pk", "dtc")
+        .first()
+    )
     form.baseline = base is None
-    form.base_dtc = base.dtc if base is not None else None
+    form.base_dtc = base[1] if base is not None else None
     if form.baseline:
         form.visit = SCREENING
         form.targets = [LesionRow(i, LesionRole.TARGET) for i in range(EMPTY_TARGET_ROWS)]
@@ -246,10 +253,10 @@ def _check_dates(
                 "be measured before their baseline."
             )
         if (
-            db.TumourAssessment.objects.filter(
+            form.visit != UNSCHEDULED  # unscheduled scans may repeat: no query for them
+            and db.TumourAssessment.objects.filter(
                 subject=subject, evaluator=evaluator, visit=form.visit
             ).exists()
-            and form.visit != UNSCHEDULED
         ):
             form.warnings.append(f"{form.visit} already has an assessment by this assessor.")
     if form.baseline and form.date and allocated and (allocated - form.date).days > 28:
@@ -412,8 +419,7 @@ def save_assessment(
         raise IntegrityError("the assessment has errors; nothing was saved")
     settings = protocol.analysis.response
     criteria = settings.criteria.value if settings is not None else tumour.CRITERIA.codes[0]
-    with transaction.atomic(), acting_as(user, None):
-        locked = lock_subject(subject)
+    with transaction.atomic(), acting_as(user, None), subject_writes(subject) as locked:
         reference = parse_date(locked.rfstdtc)
         dy = study_day(form.date, reference) if reference else None
         assessment = create_assessment(  # one per subject, visit and assessor
@@ -425,15 +431,17 @@ def save_assessment(
                 "evaluator": form.evaluator,
             },
         )
-        tu_seq = next_seq(db.Lesion, locked)
         tr_seq = next_seq(db.Measurement, locked)
-        existing = {lesion.link_id for lesion in assessment_lesions(locked, form.evaluator)}
-        counters = dict.fromkeys(_ROLES, 0)
-        for role in counters:
-            counters[role] = sum(1 for link in existing if _link_role(link) == role)
+        # The next lesion number and the lesions known under the lock are read only when the
+        # scan adds a lesion (issue 13: a follow-up of known lesions needs neither query).
+        tu_seq = 0
+        counters: dict[str, int] = {}
         for row in (*form.targets, *form.non_targets, *form.new):
             lesion = row.lesion
             if lesion is None:
+                if not counters:
+                    tu_seq = next_seq(db.Lesion, locked)
+                    counters = _lesion_counters(locked, form.evaluator)
                 counters[row.role] += 1
                 link_id = tumour.link_id(row.role, counters[row.role])
                 lesion = db.Lesion.objects.create(
@@ -467,6 +475,15 @@ def save_assessment(
                 dy=dy,
             )
     return assessment
+
+
+def _lesion_counters(subject: db.Subject, evaluator: str) -> dict[str, int]:
+    """The assessor's lesions of the subject so far, by role (for the next link ids)."""
+    existing = {lesion.link_id for lesion in assessment_lesions(subject, evaluator)}
+    counters = dict.fromkeys(_ROLES, 0)
+    for role in counters:
+        counters[role] = sum(1 for link in existing if _link_role(link) == role)
+    return counters
 
 
 def _link_role(link_id: str | None) -> str:

@@ -120,10 +120,16 @@ class EntryContext:
 
     @cached_property
     def allocated(self) -> dt.date | None:
-        record = db.Disposition.objects.filter(
-            subject=self.subject, decod__in=list(db.Disposition.ALLOCATION_TERMS)
-        ).first()
-        return parse_date(record.stdtc) if record else None
+        # The first record's date only, not the record (as ``.first()``: by primary key).
+        stdtc = (
+            db.Disposition.objects.filter(
+                subject=self.subject, decod__in=list(db.Disposition.ALLOCATION_TERMS)
+            )
+            .order_by("pk")
+            .values_list("stdtc", flat=True)
+            .first()
+        )
+        return parse_date(stdtc)
 
     @cached_property
     def death(self) -> dt.date | None:

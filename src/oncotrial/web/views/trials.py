@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = list(trials_of(request.user))
     open_queries = open_by_trial(mine)
     for trial in mine:
-        access = get_access(request.user, trial.trial_id)
+        access = get_access(request.user, trial.trial_id, trial)
         protocol = access.protocol
         progress = enrollment_progress(trial, protocol, show_arms=False)
         cards.append(
