@@ -112,7 +112,9 @@ def test_the_figures_stated_in_the_docs() -> None:
 # item computable -> partial: 80 / 206 / 458, 82 by the corpus measure, 20 decided outside scope.
 # After the venous, fistula, perforation and abscess events (same day, not tuned on this set):
 # three items checklist -> partial: 80 / 209 / 455. After "prior systemic therapy" (same day):
-# five more checklist -> partial (the setting after it unread): 80 / 214 / 450.
+# five more checklist -> partial (the setting after it unread): 80 / 214 / 450. After wave/elig
+# (lung function, blasts, Lansky, viral presence, general phrasings; not tuned on this set):
+# two more checklist -> partial, thresholds unchanged: 80 / 216 / 448.
 FIGURES = {
     "items": 744,
     "computable": 82,
@@ -121,5 +123,5 @@ FIGURES = {
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 80, "partial": 214, "checklist": 450}
+LEVELS = {"computable": 80, "partial": 216, "checklist": 448}
 DECIDED_OUTSIDE_SCOPE = 20
