@@ -674,6 +674,12 @@ def _read_performance(r: _Reader) -> None:
             within=within,
         )
         r.add(start, end, rule)
+    _read_karnofsky_lansky(r)
+    _either_scale(r)
+    _scale_by_age(r)
+
+
+def _read_karnofsky_lansky(r: _Reader) -> None:
     for m in re.finditer(
         r"\b(?P<scale>Karnofsky|KPS|Lansky)\b(?:\s*(?:or|/)\s*(?P<scale2>Karnofsky|KPS|Lansky)\b)?"
         r"(?:(?!Karnofsky|KPS|Lansky)[^.;0-9]){0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
@@ -708,8 +714,6 @@ def _read_performance(r: _Reader) -> None:
             rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), end, rules=tuple(rules))
         )
         r.add(m.start(), end, either)
-    _either_scale(r)
-    _scale_by_age(r)
 
 
 # "Karnofsky ≥ 50 for patients > 16 years of age and Lansky ≥ 50 for patients ≤ 16 years of age"
