@@ -114,7 +114,8 @@ def test_the_figures_stated_in_the_docs() -> None:
 # three items checklist -> partial: 80 / 209 / 455. After "prior systemic therapy" (same day):
 # five more checklist -> partial (the setting after it unread): 80 / 214 / 450. After wave/elig
 # (lung function, blasts, Lansky, viral presence, general phrasings; not tuned on this set):
-# two more checklist -> partial, thresholds unchanged: 80 / 216 / 448.
+# two more checklist -> partial, thresholds unchanged: 80 / 216 / 448. After pulmonary fibrosis
+# and leptomeningeal disease (same day): three more checklist -> partial: 80 / 219 / 445.
 FIGURES = {
     "items": 744,
     "computable": 82,
@@ -123,5 +124,5 @@ FIGURES = {
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 80, "partial": 216, "checklist": 448}
+LEVELS = {"computable": 80, "partial": 219, "checklist": 445}
 DECIDED_OUTSIDE_SCOPE = 20

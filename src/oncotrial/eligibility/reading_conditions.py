@@ -104,9 +104,17 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         False,
     ),
     (
-        r"interstitial\s+(?:lung\s+disease|pneumonia|pneumonitis)(?:\s*\(ILD\))?",
+        # pulmonary fibrosis is one of the interstitial lung diseases (and a name of the concept)
+        r"interstitial\s+(?:lung\s+disease|pneumonia|pneumonitis)(?:\s*\(ILD\))?"
+        r"|(?:idiopathic\s+)?pulmonary\s+fibrosis",
         ("interstitial_lung_disease",),
         False,
+    ),
+    (
+        r"leptomeningeal\s+(?:disease|metastas[ie]s|carcinomatosis|involvement)"
+        r"|(?:carcinomatous|neoplastic)\s+meningitis|meningeal\s+carcinomatosis",
+        ("leptomeningeal_disease",),
+        True,
     ),
     (r"(?:non-?\s?infectious\s+)?pneumonitis", ("pneumonitis",), False),
 )
