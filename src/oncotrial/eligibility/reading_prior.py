@@ -17,6 +17,7 @@ import re
 
 from oncotrial.eligibility.concepts import THERAPIES
 from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading_conditions import _NEGATION, _taken
 from oncotrial.eligibility.rules import AnyOfRule, MedicationRule, NotRule, PriorLinesRule, Rule
 
 __all__ = ["read_prior_systemic_therapy", "read_prior_therapies"]
@@ -58,7 +59,6 @@ _LEAD = re.compile(
     re.I,
 )
 _JOINER = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*(?:(?:any\s+)?other\s+)?", re.I)
-_NEGATION = re.compile(r"\b(?:no|not|without|never)\b[^.;:]*$", re.I)
 
 
 def _names(text: str, at: int) -> list[tuple[int, int, str, bool]]:
@@ -86,7 +86,7 @@ def read_prior_therapies(r: _Reader) -> None:
     text = r.text
     for lead in _LEAD.finditer(text):
         names = _names(text, lead.end())
-        if not names or any(f.start < names[-1][1] and lead.start() < f.end for f in r.found):
+        if not names or _taken(r, lead.start(), names[-1][1]):
             continue
         negate = not r.exclusion
         if negate and _NEGATION.search(text[max(0, lead.start() - 40) : lead.start()]) is None:
@@ -127,7 +127,7 @@ def read_prior_systemic_therapy(r: _Reader) -> None:
     metastatic disease", "except adjuvant …") stays unread, so such an item is partial."""
     text = r.text
     m = _SYSTEMIC.search(text)
-    if m is None or any(f.start < m.end() and m.start() < f.end for f in r.found):
+    if m is None or _taken(r, m.start(), m.end()):
         return
     if r.exclusion:
         r.add(m.start(), m.end(), r.draft(PriorLinesRule, m.start(), m.end(), min_lines=1))
