@@ -25,8 +25,9 @@ from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.reading import (
     _NUMBER,
     _SYMBOLS,
-    _WINDOW,
     _YEAR,
+    FIRST_DOSE,
+    WINDOW_TO_FIRST_DOSE,
     CriterionReading,
     NumberInText,
     _read_age,
@@ -299,8 +300,7 @@ _BENIGN_OR = re.compile(
     r"(?:this|the)\s+(?:target|criterion|level|value))?)?|"
     r"including\s+both\s+ends|"
     # the reference date of every window is the first dose (Window): naming it adds nothing
-    r"prior\s+to\s+(?:the\s+)?(?:first\s+dose|start|initiation)\s+of\s+(?:the\s+)?study\s+"
-    r"(?:intervention|treatment|drug|therapy)(?:\s+administration)?)\b",
+    r"(?:prior\s+to|before)\s+" + FIRST_DOSE + r")\b",
     re.I,
 )
 
@@ -517,10 +517,7 @@ def _introduces_window(criterion: Criterion) -> Window | None:
 # back from the first dose or the start of treatment is read (see Window).
 _GROUP_LAB_WINDOW = re.compile(
     r"\ball\s+(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+(?:should|must|are\s+to|"
-    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+"
-    + _WINDOW
-    + r"\s+(?:prior\s+to|before)\s+(?:the\s+)?(?:first\s+dose|(?:start|initiation)\s+of\s+"
-    r"(?:the\s+)?(?:study\s+)?(?:drug\s+)?(?:treatment|therapy))",
+    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+" + WINDOW_TO_FIRST_DOSE,
     re.I,
 )
 

@@ -446,7 +446,28 @@ def _sentence_window(r: _Reader, start: int) -> Window | None:
     return _window(m)
 
 
-_WINDOW = r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
+# The day every window of a rule counts back to (``Window``) is the first dose; records name it
+# "the first dose (of study drug)", "the start / initiation of (study) treatment", "start of
+# dosing", "(first) study drug", "Day 1", "cycle 1 day 1" or "C1D1". Naming it adds no condition,
+# so a window's words take it with them. "Day 0" is not among them: protocols use it for the
+# first dose and for randomisation alike, and the words stay unread.
+FIRST_DOSE = (
+    r"(?:the\s+)?(?:(?:first|1st|initial)\s+(?:dose|administration)(?:\s+of\s+(?:the\s+)?"
+    r"(?:(?:study|trial|protocol)\s+)?(?:drug|treatment|therapy|medication|intervention|agent)s?"
+    r"(?:\s+administration)?)?"
+    r"|(?:start|initiation|beginning|commencement)\s+of\s+(?:the\s+)?"
+    r"(?:(?:study|trial|protocol)\s+)?(?:drug\s+)?(?:treatment|therapy|dosing|drug|medication|"
+    r"intervention)(?:\s+administration)?"
+    r"|(?:first\s+)?(?:study|trial)\s+(?:drug|treatment|medication|dose|therapy|intervention)"
+    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b)?|C1D1\b)"
+)
+_WINDOW_SPAN = (
+    r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
+)
+# the window counted back from the first dose, in the words that name it
+WINDOW_TO_FIRST_DOSE = _WINDOW_SPAN + r"\s+(?:prior\s+to|before|of|from)\s+" + FIRST_DOSE
+# a window, with the first dose named or not (any other day named stays unread, or warns)
+_WINDOW = _WINDOW_SPAN + r"(?:\s+(?:prior\s+to|before|of|from)\s+" + FIRST_DOSE + r")?"
 
 
 def _window(m: re.Match[str]) -> Window:
@@ -775,11 +796,7 @@ def _either_scale(r: _Reader) -> None:
 # before registration, enrolment or randomisation is another date, and the words stay unread (the
 # item with the investigator) rather than be screened against the wrong day.
 _PS_WINDOW = re.compile(
-    r"\s*,?\s*\(?\s*(?:(?:assessed|documented|measured)\s+)?"
-    + _WINDOW
-    + r"\s+(?:prior\s+to|before)\s+(?:the\s+)?(?:first\s+dose|start\s+of\s+(?:the\s+)?(?:study\s+)?"
-    r"treatment|initiation\s+of\s+(?:the\s+)?(?:study\s+)?treatment|cycle\s+1,?\s+day\s+1|C1D1)"
-    r"(?:\s+of\s+(?:the\s+)?study\s+(?:drug|treatment|therapy|intervention))?",
+    r"\s*,?\s*\(?\s*(?:(?:assessed|documented|measured)\s+)?" + WINDOW_TO_FIRST_DOSE,
     re.I,
 )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from oncotrial.eligibility.reading import _Reader, _window_of
+from oncotrial.eligibility.reading import FIRST_DOSE, _Reader, _window_of
 from oncotrial.eligibility.rules import CnsMetastasesRule, ConditionRule, NotRule, Rule, Window
 
 __all__ = ["read_cns_metastases"]
@@ -68,9 +68,10 @@ _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight
 _N = r"(?P<n>\d+|one|two|three|four|five|six|eight)\s+(?P<unit>day|week|month)s?"
 _AT_LEAST = r"(?:at\s+least|≥|>=|a\s+minimum\s+of)\s*"
 _BEFORE = (
-    r"(?:\s+(?:prior\s+to|before)\s+(?:the\s+)?(?P<to>first\s+dose(?:\s+of\s+(?:study|trial)\s+"
-    r"(?:treatment|drug|therapy))?|(?:study|trial)\s+(?:treatment|entry|drug)|enrol?lment|"
-    r"registration|randomi[sz]ation|screening))?"
+    r"(?:\s+(?:prior\s+to|before)\s+(?P<to>"
+    + FIRST_DOSE
+    + r"|(?:the\s+)?(?:(?:study|trial)\s+entry|enrol?lment|registration|randomi[sz]ation|"
+    r"screening)))?"
 )
 _CONDITIONS: tuple[tuple[str, str], ...] = (
     (
@@ -143,7 +144,7 @@ def _read_exemption(r: _Reader, start: int, found: _Exemption) -> bool:
             elif found.stable_for is None:
                 continue  # a restatement of a stability this reading has not found
             to = (m.groupdict().get("to") or "").lower()
-            if to and not to.startswith("first dose"):
+            if to and not re.fullmatch(FIRST_DOSE, to, re.I):
                 r.warn(
                     f"the period runs to {to}, not the first dose; oncotrial counts it back "
                     "from the first dose — confirm"

@@ -16,7 +16,7 @@ import re
 from itertools import pairwise
 
 from oncotrial.eligibility.concepts_oncology import site_key
-from oncotrial.eligibility.reading import _WINDOW, _Reader, _window
+from oncotrial.eligibility.reading import _WINDOW, FIRST_DOSE, _Reader, _window
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -397,7 +397,7 @@ _TREATMENT = r"(?:cytotoxic\s+)?chemotherapy|radiotherapy|radiation(?:\s+therapy
 _TREATMENTS = re.compile(
     r"(?P<list>(?:" + _TREATMENT + r")(?:\s*(?:,|or|and/or|,\s*or)\s*(?:" + _TREATMENT + r"))*)"
     r"\s+" + _WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>enrollment|enrolment|"
-    r"registration|randomi[sz]ation|screening|the\s+first\s+dose))?",
+    r"registration|randomi[sz]ation|screening))?",
     re.I,
 )
 
@@ -428,7 +428,7 @@ def read_treatment_windows(r: _Reader) -> None:
             r.add(a, b, rule)
         r.consume(m.start(), m.end())
         to = (m.group("to") or "").lower()
-        if to and not to.endswith("first dose"):
+        if to:
             r.warn(
                 f"the window runs to {to}, not the first dose; oncotrial counts windows back "
                 "from the first dose — confirm"
@@ -511,7 +511,7 @@ _PERIOD = re.compile(
     r"\s*(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
     r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
     r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
-    r"|screening|the\s+first\s+dose))?",
+    r"|screening|" + FIRST_DOSE + r"))?",
     re.I,
 )
 _EXCEPTIONS_LEAD = re.compile(
