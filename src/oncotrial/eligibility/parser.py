@@ -26,15 +26,12 @@ from oncotrial.eligibility.reading import (
     _NUMBER,
     _SYMBOLS,
     _YEAR,
-    FIRST_DOSE,
-    WINDOW_TO_FIRST_DOSE,
     CriterionReading,
     NumberInText,
     _read_age,
     _read_performance,
     _read_sex,
     _Reader,
-    _window,
 )
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -86,6 +83,11 @@ from oncotrial.eligibility.rules import (
     describe_rule,
 )
 from oncotrial.eligibility.text import NormalisedText, normalise_text
+from oncotrial.eligibility.windows import (
+    FIRST_DOSE,
+    WINDOW_TO_FIRST_DOSE,
+    _window,
+)
 
 __all__ = [
     "CriterionReading",

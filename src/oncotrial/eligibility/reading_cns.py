@@ -17,8 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from oncotrial.eligibility.reading import FIRST_DOSE, _Reader, _window_of
+from oncotrial.eligibility.reading import (
+    _Reader,
+)
 from oncotrial.eligibility.rules import CnsMetastasesRule, ConditionRule, NotRule, Rule, Window
+from oncotrial.eligibility.windows import (
+    FIRST_DOSE,
+    _window_of,
+)
 
 __all__ = ["read_cns_metastases"]
 

@@ -16,7 +16,9 @@ import re
 from itertools import pairwise
 
 from oncotrial.eligibility.concepts_oncology import site_key
-from oncotrial.eligibility.reading import _WINDOW, FIRST_DOSE, _Reader, _window
+from oncotrial.eligibility.reading import (
+    _Reader,
+)
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -30,6 +32,11 @@ from oncotrial.eligibility.rules import (
     PriorLinesRule,
     ProcedureRule,
     Rule,
+)
+from oncotrial.eligibility.windows import (
+    _WINDOW,
+    FIRST_DOSE,
+    _window,
 )
 
 __all__ = [

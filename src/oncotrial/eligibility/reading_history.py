@@ -9,11 +9,8 @@ from typing import Any
 
 from oncotrial.eligibility.reading import (
     _SYMBOLS,
-    _WINDOW,
     _Reader,
     _sentence_window,
-    _window,
-    _window_of,
 )
 from oncotrial.eligibility.rules import (
     AnyOfRule,
@@ -29,6 +26,11 @@ from oncotrial.eligibility.rules import (
     Rule,
     SexRule,
     Window,
+)
+from oncotrial.eligibility.windows import (
+    _WINDOW,
+    _window,
+    _window_of,
 )
 
 # ---- therapy, procedures, conditions, time windows

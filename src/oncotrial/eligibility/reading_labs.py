@@ -16,7 +16,6 @@ from itertools import pairwise
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
     _NUM,
-    _WINDOW,
     _Found,
     _Mention,
     _mentions,
@@ -25,7 +24,6 @@ from oncotrial.eligibility.reading import (
     _Reader,
     _Threshold,
     _thresholds,
-    _window,
 )
 from oncotrial.eligibility.rules import (
     AllOfRule,
@@ -42,6 +40,10 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.units import conversion_factor
+from oncotrial.eligibility.windows import (
+    _WINDOW,
+    _window,
+)
 from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
