@@ -124,5 +124,7 @@ FIGURES = {
     "not_read": 103,
     "wrong": 0,
 }
-LEVELS = {"computable": 80, "partial": 219, "checklist": 445}
+# The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
+# partial: 80 / 221 / 443.
+LEVELS = {"computable": 80, "partial": 221, "checklist": 443}
 DECIDED_OUTSIDE_SCOPE = 20

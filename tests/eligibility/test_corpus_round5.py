@@ -105,8 +105,9 @@ FIGURES = {
     "items": 734,
     # 106; 113 with main's windowed events and prior therapies; 122 with wave/elig; 124 with the
     # first dose named as records name it (NCT00392665 E4 "of day 1", NCT00426829 I9 "prior to
-    # the start of therapy"; reading.FIRST_DOSE)
-    "computable": 124,
+    # the start of therapy"; reading.FIRST_DOSE); 127 with the diagnosis of any primary cancer
+    # (concepts_cancers: NCT00602576 I1.1 melanoma, NCT00496756 I1.1 RCC, NCT01736878 I2 MTC)
+    "computable": 127,
     "thresholds": 196,
     "exact": 134,
     "not_read": 62,
@@ -118,7 +119,8 @@ FIGURES = {
 # woman", "Histologically- or cytologically confirmed"): 9 more computable, each of the items
 # added to those decided outside the hand-read scope checked by hand (NCT00098540 I17, I29;
 # NCT00392665 E19; NCT00549328 I2; NCT00602576 I2.15, I3.5; NCT00717990 E6, E9; NCT01851408 I18)
-LEVELS = {"computable": 120, "partial": 114, "checklist": 500}  # 118 / 116 before FIRST_DOSE
-DECIDED_OUTSIDE_SCOPE = (
-    45  # + NCT00392665 E4 "Radiotherapy within 28 days of day 1" (checked by hand)
-)
+# 118 / 116 / 500 before FIRST_DOSE; 120 / 114 / 500 before the diagnosis of any cancer
+LEVELS = {"computable": 123, "partial": 121, "checklist": 490}
+# + NCT00392665 E4 "Radiotherapy within 28 days of day 1", + the three diagnoses above (each
+# checked by hand)
+DECIDED_OUTSIDE_SCOPE = 48

@@ -20,6 +20,7 @@ from oncotrial.eligibility.batch_context import (
     _latest,
     _per_patient,
 )
+from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_tumour import stage_verdict
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
@@ -36,11 +37,13 @@ def _diagnosis(rule: DiagnosisRule, ctx: _Ctx) -> Codes:
     out = _codes(ctx.n, UNKNOWN)
     has = np.zeros(ctx.n, dtype=bool)
     has[d["patient"].to_numpy()] = True
-    any_concept = np.zeros(ctx.n, dtype=bool)
-    any_concept[concepts["patient"].to_numpy()] = True
+    other = np.zeros(ctx.n, dtype=bool)
+    refuting = concepts["concept"].isin(contradicting_cancers(rule.condition))
+    other[concepts.loc[refuting, "patient"].to_numpy()] = True
     match = np.zeros(ctx.n, dtype=bool)
     match[concepts.loc[concepts["concept"] == rule.condition, "patient"].to_numpy()] = True
-    out[has & any_concept & ~match] = NOT_MET
+    # a broader record ("lung cancer" for an NSCLC rule) stays unknown, as per patient
+    out[has & other & ~match] = NOT_MET
     ok = has & match
     if not rule.confirmed_by:
         out[ok] = MET

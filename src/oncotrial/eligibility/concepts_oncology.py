@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from oncotrial.eligibility.concept_model import Concept, System
+from oncotrial.eligibility.concepts_cancers import CANCER_IMPLIED, CANCER_SITES, PRIMARY_CANCERS
 
 __all__ = [
     "AUTOIMMUNE_EXCEPTIONS",
@@ -272,7 +273,14 @@ ONCOLOGY_CONDITIONS = (
     Concept(
         "breast_cancer",
         "Breast cancer",
-        ("breast cancer", "malignant tumor of breast", "malignant neoplasm of breast"),
+        (
+            "breast cancer",
+            "breast carcinoma",
+            "carcinoma of the breast",
+            "cancer of the breast",
+            "malignant tumor of breast",
+            "malignant neoplasm of breast",
+        ),
         snomed=("254837009",),
         icd10=("C50",),
         sources=(
@@ -284,7 +292,15 @@ ONCOLOGY_CONDITIONS = (
     Concept(
         "prostate_cancer",
         "Prostate cancer",
-        ("prostate cancer", "malignant tumor of prostate", "malignant neoplasm of prostate"),
+        (
+            "prostate cancer",
+            "prostate carcinoma",
+            "prostatic cancer",
+            "carcinoma of the prostate",
+            "cancer of the prostate",
+            "malignant tumor of prostate",
+            "malignant neoplasm of prostate",
+        ),
         snomed=("399068003",),
         icd10=("C61",),
         sources=(
@@ -296,7 +312,13 @@ ONCOLOGY_CONDITIONS = (
     Concept(
         "colon_cancer",
         "Colon cancer",
-        ("colon cancer", "malignant tumor of colon", "malignant neoplasm of colon"),
+        (
+            "colon cancer",
+            "colon carcinoma",
+            "cancer of the colon",
+            "malignant tumor of colon",
+            "malignant neoplasm of colon",
+        ),
         snomed=("363406005",),
         icd10=("C18",),
         sources=(
@@ -327,7 +349,12 @@ ONCOLOGY_CONDITIONS = (
     Concept(
         "small_cell_lung_cancer",
         "Small cell lung cancer",
-        ("small cell lung cancer", "small cell carcinoma of lung", "SCLC"),
+        (
+            "small cell lung cancer",
+            "small cell lung carcinoma",
+            "small cell carcinoma of lung",
+            "SCLC",
+        ),
         snomed=("254632001",),
         sources=(
             "SNOMED CT 254632001 'Small cell carcinoma of lung': OHDSI/EunomiaDatasets "
@@ -335,28 +362,8 @@ ONCOLOGY_CONDITIONS = (
         ),
         note="no ICD-10 category of its own: C34 holds every lung cancer",
     ),
+    *PRIMARY_CANCERS,
 )
-
-# The primary site (WHO ICD-10 category) of each site-specific cancer concept, for telling the
-# cancer under study apart from another one when a record is coded by concept or SNOMED CT only.
-CANCER_SITES: dict[str, frozenset[str]] = {
-    "lung_cancer": frozenset({"C34"}),
-    "skin_cancer": frozenset({"C43", "C44"}),
-    "nsclc": frozenset({"C34"}),
-    "small_cell_lung_cancer": frozenset({"C34"}),
-    "breast_cancer": frozenset({"C50"}),
-    "prostate_cancer": frozenset({"C61"}),
-    "colon_cancer": frozenset({"C18"}),
-    "nonmelanoma_skin_cancer": frozenset({"C44"}),
-}
-
-# A site-specific cancer is also a cancer of its organ: "history of lung cancer" counts an NSCLC.
-CANCER_IMPLIED: dict[str, tuple[str, ...]] = {
-    "nsclc": ("lung_cancer",),
-    "small_cell_lung_cancer": ("lung_cancer",),
-    "nonmelanoma_skin_cancer": ("skin_cancer",),
-    "skin_basal_squamous_carcinoma": ("nonmelanoma_skin_cancer", "skin_cancer"),
-}
 
 # The exceptions an "other malignancy" criterion can name, by the concept each stands for.
 MALIGNANCY_EXCEPTIONS = (

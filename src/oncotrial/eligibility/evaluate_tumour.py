@@ -4,6 +4,7 @@ TNM categories), its size, biomarkers, and the current lesions.
 
 from __future__ import annotations
 
+from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence
 from oncotrial.eligibility.rules import (
@@ -28,15 +29,17 @@ def _diagnosis(rule: DiagnosisRule, ctx: Context) -> _Partial:
         record=d.record,
     )
     if rule.condition not in concepts:
-        if not concepts:
-            return _unknown(
-                [
-                    f"primary diagnosis coded so that oncotrial can read it (as {rule.condition}, "
-                    "a SNOMED CT code or a listed name)"
-                ],
-                [shown],
-            )
-        return _met(False, [shown])
+        if concepts & contradicting_cancers(rule.condition):
+            return _met(False, [shown])
+        # no record, or one broader than the rule ("lung cancer", ICD-10 C34.1, for an NSCLC
+        # trial): whether the patient has the cancer asked for is not recorded
+        return _unknown(
+            [
+                f"primary diagnosis recorded precisely enough to tell whether it is "
+                f"{rule.condition} (its concept, an ICD-10 or SNOMED CT code or a listed name)"
+            ],
+            [shown],
+        )
     if rule.confirmed_by:
         if d.confirmed_by is None:
             return _unknown(

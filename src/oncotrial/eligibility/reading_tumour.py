@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 from oncotrial.catalogue.staging import STAGE_ORDER
+from oncotrial.eligibility.concepts import CONDITIONS
+from oncotrial.eligibility.concepts_cancers import CANCER_SITES, DIAGNOSIS_SUBTYPE_NAMES
 from oncotrial.eligibility.evaluate_tumour import matches_stage
 from oncotrial.eligibility.reading import _SYMBOLS, _Reader
 from oncotrial.eligibility.rules import (
@@ -21,11 +23,36 @@ from oncotrial.eligibility.rules import (
     TumourSizeRule,
 )
 
-_NSCLC = re.compile(
-    r"\s*(?:\(\s*AJCC[^)]{0,30}\)\s*)?(?P<name>non[-\s]?small[-\s]cell lung (?:cancer|carcinoma)"
-    r"(?:\s*\(NSCLC\))?|NSCLC)\b",
-    re.I,
-)
+
+def _cancer_pattern() -> re.Pattern[str]:
+    """Every primary cancer's names, longest first, as one pattern whose group name is the
+    concept key; a name never starts inside a word or after a hyphen ("non-melanoma"). An
+    abbreviation in capitals may follow in parentheses ("renal cell carcinoma (RCC)"); other
+    words there ("melanoma (uveal)") stay unread."""
+    skip = {"skin_cancer", "nonmelanoma_skin_cancer"}  # exception classes, not trial diagnoses
+    alternatives = []
+    for key in sorted(set(CANCER_SITES) - skip):
+        names = {CONDITIONS[key].name, *CONDITIONS[key].names} - DIAGNOSIS_SUBTYPE_NAMES
+        words = sorted(names, key=len, reverse=True)
+        body = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in words)
+        alternatives.append((max(len(n) for n in words), f"(?P<{key}>{body})"))
+    joined = "|".join(p for _, p in sorted(alternatives, reverse=True))
+    return re.compile(
+        r"(?<![\w-])(?<!\bnon\s)(?:" + joined + r")(?:\s*\((?-i:[A-Z]{2,6})\))?(?![\w-])", re.I
+    )
+
+
+_CANCER = _cancer_pattern()
+
+
+def _cancer_in(text: str, start: int = 0, *, exclusion: bool = False) -> re.Match[str] | None:
+    """The first primary cancer named from ``start``. In an exclusion only NSCLC is read, as
+    before: another cancer named there is a history ("prior breast cancer"), not the
+    diagnosis of the trial."""
+    for m in _CANCER.finditer(text, start):
+        if not exclusion or m.lastgroup == "nsclc":
+            return m
+    return None
 
 
 def _read_diagnosis(r: _Reader) -> None:
@@ -38,13 +65,13 @@ def _read_diagnosis(r: _Reader) -> None:
         text,
         re.I,
     )
-    cancer = re.search(r"non[-\s]?small[-\s]cell lung (?:cancer|carcinoma)|\bNSCLC\b", text, re.I)
-    if not (m and cancer):
+    cancer = _cancer_in(text, exclusion=r.exclusion)
+    if not (m and cancer) or cancer.lastgroup is None:
         return
     how = m.group("how").lower()
     confirmed = tuple(x for x in ("histology", "cytology") if x[:5] in how)
     start, end = min(m.start(), cancer.start()), max(m.end(), cancer.end())
-    rule = r.draft(DiagnosisRule, start, end, condition="nsclc", confirmed_by=confirmed)
+    rule = r.draft(DiagnosisRule, start, end, condition=cancer.lastgroup, confirmed_by=confirmed)
     # Only the confirmation and the cancer's name are read: what stands between them ("stage
     # IIIB-IV", "EGFR-mutant", "squamous") is another reader's or stays unread, never swallowed.
     r.add_reading(start, end, rule, ((m.start(), m.end()), (cancer.start(), cancer.end())))
@@ -121,7 +148,8 @@ def _read_stage(r: _Reader) -> None:
         r.warn(f"the TNM qualifier '{partial.group(0)}' is not read (no M category)")
     if not groups and not tnm:
         return
-    if not (tnm or re.search(r"lung\s+cancer|NSCLC|non-small", text, re.I)):
+    lung = re.search(r"lung\s+cancer|NSCLC|non-small", text, re.I)
+    if not (tnm or lung or _cancer_in(text, exclusion=r.exclusion)):
         return  # a stage of something else ("stage I malignancies" of a second cancer)
     spans = [
         (a, b)
@@ -139,12 +167,20 @@ def _read_stage(r: _Reader) -> None:
     rule = r.draft(StageRule, a, b, **fields)
     # the stage list, the TNM categories and the edition are read; words between them are not
     r.add_reading(a, b, rule, tuple(spans))
-    cancer = _NSCLC.match(text, b) or _NSCLC.match(text, end or b)
-    if cancer and not any(isinstance(f.rule, DiagnosisRule) for f in r.found):
+    cancer = _named_after(text, b, r.exclusion) or _named_after(text, end or b, r.exclusion)
+    if cancer and cancer.lastgroup and not any(isinstance(f.rule, DiagnosisRule) for f in r.found):
         # "Stage IV NSCLC": the cancer named right after its stage is the diagnosis required
         # (how it was confirmed is not said, so any confirmation meets it)
-        c0, c1 = cancer.start("name"), cancer.end("name")
-        r.add(c0, c1, r.draft(DiagnosisRule, c0, c1, condition="nsclc"))
+        c0, c1 = cancer.start(), cancer.end()
+        r.add(c0, c1, r.draft(DiagnosisRule, c0, c1, condition=cancer.lastgroup))
+
+
+def _named_after(text: str, at: int, exclusion: bool) -> re.Match[str] | None:
+    """A cancer named right after ``at`` ("Stage IV NSCLC"; "(AJCC 8th edition) NSCLC")."""
+    lead = re.compile(r"\s*(?:\(\s*AJCC[^)]{0,30}\)\s*)?").match(text, at)
+    start = lead.end() if lead else at
+    m = _cancer_in(text, start, exclusion=exclusion)
+    return m if m is not None and m.start() == start else None
 
 
 # What may stand between a quantity's name and its limit without a meaning of its own. The

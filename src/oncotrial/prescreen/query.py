@@ -33,6 +33,7 @@ import ibis.expr.types as ir
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, ordinal_rank
 from oncotrial.eligibility.batch_context import _earliest
 from oncotrial.eligibility.batch_frames import EPOCH
+from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.derived import COCKCROFT_GAULT_FEMALE_FACTOR
 from oncotrial.eligibility.rules import (
@@ -73,7 +74,7 @@ from oncotrial.prescreen.kleene import (
     holds,
     lookup,
 )
-from oncotrial.prescreen.reading import PRIMARY_CANCERS, condition_keys, primary_cancer_ids
+from oncotrial.prescreen.reading import condition_keys, primary_cancer_ids
 from oncotrial.prescreen.sources import (
     History,
     LatestMeasurements,
@@ -332,22 +333,27 @@ class _Compiler:
 
     def diagnosis(self, rule: DiagnosisRule) -> Code:
         self.diagnosis_needed = True
-        ids = list(self.cmap.conditions.get(rule.condition, ()))
+        cancers = primary_cancer_ids(self.cmap)
+        ids = [cid for cid, key in cancers.items() if key == rule.condition]
+        refuting = contradicting_cancers(rule.condition)
+        other = [cid for cid, key in cancers.items() if key in refuting]
 
         def code(w: ir.Table) -> Any:
             has = w.dx.fill_null(False)
             match = w.dx_concept.isin(ids).fill_null(False)
-            if rule.condition not in PRIMARY_CANCERS:
-                match = ibis.literal(False)
+            # another cancer refutes the rule; a cancer the vocabulary cannot tell apart from
+            # it leaves it unknown (as eligibility.evaluate_tumour)
+            refuted = w.dx_concept.isin(other).fill_null(False)
             status = w.dx_status
             if not rule.confirmed_by:
-                return ibis.cases((~has, UNKNOWN), (match, MET), else_=NOT_MET)
+                return ibis.cases((~has, UNKNOWN), (match, MET), (refuted, NOT_MET), else_=UNKNOWN)
             confirmed = ibis.cases(
                 (status.isin(["histology", "cytology"]), status), else_=ibis.null("string")
             )
             return ibis.cases(
                 (~has, UNKNOWN),
-                (~match, NOT_MET),
+                (refuted & ~match, NOT_MET),
+                (~match, UNKNOWN),
                 (confirmed.isnull(), UNKNOWN),
                 (confirmed.isin(list(rule.confirmed_by)), MET),
                 else_=NOT_MET,

@@ -212,9 +212,11 @@ def _procedures(p: pd.DataFrame, cmap: ConceptMap) -> pd.DataFrame:
 
 
 def primary_cancer_ids(cmap: ConceptMap) -> dict[int, str]:
-    """Concept id -> the diagnosis key (the map's key, or 'omop:<id>' for other cancers)."""
+    """Concept id -> the diagnosis key: the vocabulary key the map gives it, for the primary
+    cancers of trials and the other primary cancers alike (a record of another cancer refutes a
+    diagnosis rule only through the vocabulary: concepts_cancers.contradicting_cancers)."""
     out = {cid: key for key in PRIMARY_CANCERS for cid in cmap.conditions.get(key, ())}
-    out.update({cid: f"omop:{cid}" for cid in cmap.other_cancers.values()})
+    out.update({cid: key for key, cid in cmap.other_cancers.items()})
     return out
 
 
