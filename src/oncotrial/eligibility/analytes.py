@@ -593,7 +593,8 @@ _BY_LOINC: dict[str, Analyte] = {code: a for a in _LIST for code in a.loinc}
 # increased", "Alkaline phosphatase increased", "Creatinine increased", "INR increased" and
 # "Activated partial thromboplastin time prolonged", and no decrease of any of them (GGT increased
 # too: no analyte here). Direct bilirubin is a fraction of the bilirubin that term grades; the
-# prothrombin time is the INR's measurement (INR = (PT / mean normal PT)^ISI, rising with it).
+# prothrombin time is the INR's measurement (INR = (PT / mean normal PT)^ISI, rising with it;
+# NCI CTC v2.0 graded the PT itself only upwards, > ULN).
 # A value below their reference range is no adverse event and no eligibility concern, so "within
 # normal limits" of one of them asks only that it not exceed the upper limit (reading_normal).
 GRADED_UPWARDS_ONLY: frozenset[str] = frozenset(
