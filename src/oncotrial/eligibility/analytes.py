@@ -23,6 +23,7 @@ from oncotrial.errors import DictionaryError
 __all__ = [
     "ANALYTES",
     "DERIVED",
+    "GRADED_UPWARDS_ONLY",
     "Analyte",
     "DerivedQuantity",
     "Scale",
@@ -586,6 +587,19 @@ _LIST = (
 
 ANALYTES: dict[str, Analyte] = {a.key: a for a in _LIST}
 _BY_LOINC: dict[str, Analyte] = {code: a for a in _LIST for code in a.loinc}
+
+# The tests whose only adverse events are a rise: CTCAE v5.0 (NCI, 2017), Investigations, grades
+# "Blood bilirubin increased", "Aspartate aminotransferase increased", "Alanine aminotransferase
+# increased", "Alkaline phosphatase increased", "Creatinine increased", "INR increased" and
+# "Activated partial thromboplastin time prolonged", and no decrease of any of them (GGT increased
+# too: no analyte here). Direct bilirubin is a fraction of the bilirubin that term grades; the
+# prothrombin time is the INR's measurement (INR = (PT / mean normal PT)^ISI, rising with it;
+# NCI CTC v2.0 graded the PT itself only upwards, > ULN).
+# A value below their reference range is no adverse event and no eligibility concern, so "within
+# normal limits" of one of them asks only that it not exceed the upper limit (reading_normal).
+GRADED_UPWARDS_ONLY: frozenset[str] = frozenset(
+    {"bilirubin", "bilirubin_direct", "ast", "alt", "alp", "creatinine", "inr", "aptt", "pt"}
+)
 
 
 @dataclass(frozen=True)

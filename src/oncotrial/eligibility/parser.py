@@ -57,6 +57,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
@@ -234,6 +235,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_prior_lines,
     read_hbsag,
     _read_labs,
+    read_exception_without_limit,
     read_hepatitis_b,
     read_viral_presence,
     _read_blood_pressure,

@@ -25,6 +25,7 @@ from oncotrial.eligibility.reading import (
     _Threshold,
     _thresholds,
 )
+from oncotrial.eligibility.reading_normal import normal_allowed, with_normal_limits
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -144,6 +145,8 @@ def _lab_rule(
             r.warn(f"{quantity.name}: the unit {unit} does not fit this quantity; not read")
             return None
     item = ANALYTES[mention.key]
+    if not normal_allowed(r, t, item.key):
+        return None
     if item.scale is not Scale.QUANTITATIVE:
         if t.ordinal is None:
             return None
@@ -239,7 +242,7 @@ def _read_labs(r: _Reader) -> None:
     last: _Found | None = None
     last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
-    for t in _thresholds(text):
+    for t in with_normal_limits(text, _thresholds(text)):
         start = -1
         group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
