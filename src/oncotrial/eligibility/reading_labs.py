@@ -89,6 +89,22 @@ def _gap_ok(text: str, limit: int = 30) -> bool:
     return len(text) <= limit and not re.search(r"[\d;]|\.\s", text)
 
 
+# "Creatinine and potassium ≤ 1.5 × ULN": a word joined to the test before a shared limit names
+# another test (potassium is none oncotrial knows), so the limit is not read for the first one
+# alone — it would mark the other test read and pass a patient on it without a word (issue 12:
+# never a silent pass). Only a comparator's words may be joined there ("equal to or greater
+# than"); "creatinine clearance (calculated or measured)" offers a measured clearance beside the
+# calculated one, which the rule read (Cockcroft-Gault) would not take, so it stays unread too.
+_JOINED = re.compile(r"(?:\band\b|\bor\b|&|,)\s*(?P<word>[A-Za-z]+)", re.I)
+_JOINABLE = frozenset(
+    ["equal", "greater", "less", "more", "higher", "lower", "above", "below", "the", "a", "an"]
+)
+
+
+def _names_another_test(gap: str) -> bool:
+    return any(m.group("word").lower() not in _JOINABLE for m in _JOINED.finditer(gap))
+
+
 def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
     if cue.what in {"male", "female"}:
         return r.draft(SexRule, cue.start, cue.end, sex=cue.what)
@@ -387,6 +403,7 @@ def _nearest_group(
             for g in reversed(groups)
             if g[-1].end <= t.start
             and _gap_ok(text[g[-1].end : t.start])
+            and not _names_another_test(text[g[-1].end : t.start])
             and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
         ),
         None,
