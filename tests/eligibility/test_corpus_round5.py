@@ -117,8 +117,9 @@ FIGURES = {
     # NCT01851408 I5 "Creatinine normal or creatinine clearance ≥ 60 mL/min", their hand
     # readings corrected; NCT00602576 I2.9 "PTT normal", NCT01851408 I4 "Bilirubin normal",
     # NCT01336543 I8.4 "total bilirubin within normal institutional limits", decided outside
-    # the hand-read scope)
-    "computable": 132,
+    # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
+    # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5)
+    "computable": 135,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -135,8 +136,9 @@ FIGURES = {
 # bilirubin normal (exception made for patients with known Gilbert's disease)" and NCT01336543
 # I8.6 "creatinine within normal institutional limits OR" (its alternative in the next item)
 # partial)
-LEVELS = {"computable": 128, "partial": 121, "checklist": 485}
+# 128 / 121 / 485 before measurable disease by RECIST of any version
+LEVELS = {"computable": 131, "partial": 118, "checklist": 485}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
-# checked by hand
-DECIDED_OUTSIDE_SCOPE = 51
+# checked by hand; + the three measurable-disease / CNS items above
+DECIDED_OUTSIDE_SCOPE = 54
