@@ -118,8 +118,9 @@ FIGURES = {
     # readings corrected; NCT00602576 I2.9 "PTT normal", NCT01851408 I4 "Bilirubin normal",
     # NCT01336543 I8.4 "total bilirubin within normal institutional limits", decided outside
     # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
-    # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5)
-    "computable": 135,
+    # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with 'with' and
+    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7)
+    "computable": 138,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -137,8 +138,10 @@ FIGURES = {
 # I8.6 "creatinine within normal institutional limits OR" (its alternative in the next item)
 # partial)
 # 128 / 121 / 485 before measurable disease by RECIST of any version
-LEVELS = {"computable": 131, "partial": 118, "checklist": 485}
+# 131 / 118 / 485 before "adequate … function:" followed by its limits was no judgement
+# (NCT00600210 I3-I5, NCT00717990 I6) and 'with' and 'sufficient' were filler
+LEVELS = {"computable": 138, "partial": 111, "checklist": 485}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
-DECIDED_OUTSIDE_SCOPE = 54
+DECIDED_OUTSIDE_SCOPE = 56  # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion)
