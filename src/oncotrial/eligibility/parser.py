@@ -234,12 +234,14 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     read_prior_therapies,
+    # a count of prior therapies before "prior systemic therapy" alone ("More than one prior
+    # systemic therapy" is at least 2 lines, not at least 1)
+    read_prior_lines,
     read_prior_systemic_therapy,
     _read_windows,
     _read_support,
     read_treatment_windows,
     read_time_since,
-    read_prior_lines,
     read_hbsag,
     _read_labs,
     read_exception_without_limit,
