@@ -336,7 +336,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed diagnosis treated received dipstick
+    ckd epi required diagnosed diagnosis received dipstick
     who co-operative cockroft cockroft-gault evidence with sufficient""",
     )
 )
