@@ -119,8 +119,9 @@ FIGURES = {
     # NCT01336543 I8.4 "total bilirubin within normal institutional limits", decided outside
     # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
     # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with 'with' and
-    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7)
-    "computable": 138,
+    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7); 139 with
+    # "history of <events>" (NCT00600210 E31)
+    "computable": 139,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -142,8 +143,10 @@ FIGURES = {
 # (NCT00600210 I3-I5, NCT00717990 I6) and 'with' and 'sufficient' were filler
 # 138 / 111 / 485 before counts of prior therapies written before the therapy (five items
 # checklist -> partial: "No more than 1 prior chemotherapy regimen for recurrent disease" …)
-LEVELS = {"computable": 138, "partial": 116, "checklist": 480}
+# 138 / 116 / 480 before "history of <events>" without a window (NCT00600210 E31 computable)
+LEVELS = {"computable": 139, "partial": 116, "checklist": 479}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
-DECIDED_OUTSIDE_SCOPE = 56  # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion)
+# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA ever)
+DECIDED_OUTSIDE_SCOPE = 57
