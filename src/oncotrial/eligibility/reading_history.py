@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from oncotrial.eligibility.concepts_drugs import DRUGS
 from oncotrial.eligibility.reading import (
     _SYMBOLS,
     _Reader,
     _sentence_window,
 )
+from oncotrial.eligibility.reading_prior import drug_names
 from oncotrial.eligibility.rules import (
     AnyOfRule,
     ConditionalRule,
@@ -160,7 +162,11 @@ _WINDOWED: tuple[tuple[str, str, str], ...] = (
         "systemic_antimicrobial",
     ),
 )
-_WINDOWED_NAMES = tuple((re.compile(p, re.I), kind, key) for p, kind, key in _WINDOWED)
+# "Bevacizumab within 4 weeks prior to the first dose": each drug with a concept of its own
+_DRUG_NAMES = tuple((drug_names(d.key), "therapy", d.key) for d in DRUGS)
+_WINDOWED_NAMES = tuple(
+    (re.compile(p, re.I), kind, key) for p, kind, key in (*_WINDOWED, *_DRUG_NAMES)
+)
 # The words that may stand between the last name and its window without a meaning of their own.
 _WINDOW_LEAD = re.compile(
     r"[\s,(]*(?:(?:that\s+)?(?:occurr(?:ing|ed)|performed|received|given|administered|"
@@ -518,6 +524,7 @@ _SINCE_WHAT: tuple[tuple[str, str, str], ...] = (
     (r"radiotherapy|radiation(?:\s+therapy)?", "procedure", "radiotherapy"),
     (r"major\s+surgery", "procedure", "major_surgery"),
     (r"surgery", "procedure", "surgery"),
+    *_DRUG_NAMES,  # "At least 3 months since prior trastuzumab" (NCT00509587 I2.9)
 )
 _SINCE_ONE = "|".join(f"(?:{p})" for p, _, _ in _SINCE_WHAT)
 _SINCE = re.compile(
