@@ -328,7 +328,7 @@ _FILLER = frozenset(
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis treated received dipstick
-    who co-operative cockroft cockroft-gault""",
+    who co-operative cockroft cockroft-gault evidence""",
     )
 )
 

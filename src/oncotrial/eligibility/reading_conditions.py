@@ -363,6 +363,20 @@ _RECIST = re.compile(
     r"\s*(?:v(?:ersion)?\.?\s*)?1\.1(?:\s+version)?|RECIST\s*(?:v(?:ersion)?\.?\s*)?1\.1",
     re.I,
 )
+# The criteria a measurable lesion is defined by, named after "measurable disease": RECIST of
+# any version (the record's measurability flag is the investigator's, by the trial's criteria),
+# or other criteria whose measurable disease is another thing (WHO's is bidimensional; RANO,
+# Choi, EASL, irRC, Cheson/Lugano, PCWG, GCIG are other diseases' or imaging's): an item naming
+# those is not read (issue 12: never decided on a reading the text does not give).
+_MEASURABLE_BY = re.compile(
+    r"\s*(?:\(\s*)?(?:per|according\s+to|as\s+defined\s+by|defined\s+by|by|using|based\s+on)?"
+    r"\s*(?:the\s+)?(?:(?P<recist>(?:Response\s+Evaluation\s+Criteria\s+in\s+Solid\s+Tumou?rs\s*)?"
+    r"\(?(?P<prefix>m|i|ir)?RECIST\)?(?:\s*(?:v(?:ersion)?\.?\s*)?(?P<version>1\.[01]))?(?:\s+version)?"
+    r"(?:\s+criteria)?(?:\s*\))?)|(?P<other>WHO|World\s+Health\s+Organi[sz]ation|RANO|Choi|"
+    r"EASL|irRC|immune-related\s+response\s+criteria|Cheson|Lugano|PCWG\d?|GCIG|"
+    r"modified\s+RECIST|PERCIST)\b)",
+    re.I,
+)
 
 
 def read_measurable_disease(r: _Reader) -> None:
@@ -385,18 +399,15 @@ def read_measurable_disease(r: _Reader) -> None:
         )
         if m is None or _taken(r, m.start(), m.end()):
             return
-        recist = _RECIST.search(text, m.end(), m.end() + 120)
         fields: dict[str, object] = {"min_measurable": 1}
         end = m.end()
-        if recist is not None:
-            link = re.fullmatch(
-                r"\s*(?:\(\s*)?(?:per|according\s+to|as\s+defined\s+by|by|using|based\s+on)?\s*",
-                text[m.end() : recist.start()],
-                re.I,
-            )
-            if link is not None:
-                fields["criteria"] = "RECIST 1.1"
-                end = recist.end()
+        named = _MEASURABLE_BY.match(text, m.end())
+        if named is not None and named.group("other"):
+            return  # measurable by other criteria: with the investigator
+        if named is not None and named.group("recist"):
+            version, prefix = named.group("version"), named.group("prefix") or ""
+            fields["criteria"] = f"{prefix}RECIST" + (f" {version}" if version else "")
+            end = named.end()
         r.add(m.start(), end, r.draft(LesionRule, m.start(), end, **fields))
 
 

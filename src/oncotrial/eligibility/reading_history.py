@@ -13,6 +13,7 @@ from oncotrial.eligibility.reading import (
     _Reader,
     _sentence_window,
 )
+from oncotrial.eligibility.reading_conditions import _MEASURABLE_BY
 from oncotrial.eligibility.reading_prior import drug_names
 from oncotrial.eligibility.rules import (
     AnyOfRule,
@@ -421,7 +422,9 @@ def _read_lesions(r: _Reader) -> None:
         text,
         re.I,
     )
-    if m:
+    named = _MEASURABLE_BY.match(m.group("tail")) if m else None
+    if m and not (named is not None and named.group("other")):
+        # "at least one measurable lesion per WHO criteria": another measurability, not read
         n = m.group("n")
         fields["min_measurable"] = 1 if n.lower() == "one" else int(n)
         spans.append((m.start(), m.start("tail")))
