@@ -54,11 +54,14 @@ AS_OF = dt.date(2025, 3, 1)
             "exclusion",
             "Bevacizumab received within 4 weeks before the first dose",
         ),
+        ("Prior sorafenib tosylate", "exclusion", "Sorafenib received ever"),
+        # made-up: taken at the first dose, as "no concurrent chemotherapy" is
         (
-            "Prior sorafenib tosylate",
-            "exclusion",
-            "Sorafenib received ever",
+            "No concurrent cetuximab or panitumumab",
+            "inclusion",
+            "not ((Cetuximab received ongoing) or (Panitumumab received ongoing))",
         ),
+        ("Concurrent treatment with sorafenib", "exclusion", "Sorafenib received ongoing"),
     ],
 )
 def test_readings(text: str, kind: str, reading: str) -> None:
@@ -103,7 +106,15 @@ def test_other_words_stay_unread(text: str, kind: str, reading: str, unread: str
         ("Prior bevacizumab is permitted", "exclusion"),  # made-up
         ("Prior anlotinib", "exclusion"),  # made-up: a member without a concept, alone
         ("Known hypersensitivity to any component of bevacizumab", "exclusion"),  # NCT00600210 E29
+        # NCT00474786 E2
         ("Subjects who discontinued Sutent therapy due specifically to intolerance.", "exclusion"),
+        # made-up: another drug built on the name (ATC L01FD03), not trastuzumab
+        ("Previous treatment with trastuzumab emtansine", "exclusion"),
+        # made-up: a drug and a window with words of their own between them
+        (
+            "Patients receiving bevacizumab must have blood pressure checked within 28 days",
+            "exclusion",
+        ),
     ],
 )
 def test_no_condition_is_not_read(text: str, kind: str) -> None:
@@ -165,6 +176,17 @@ def test_time_since_prior_trastuzumab(medications: list[dict[str, Any]], status:
     # NCT00509587 I2.9
     text = "At least 3 months since prior trastuzumab"
     assert _status(text, "inclusion", medications) is status
+
+
+def test_no_concurrent_drug() -> None:
+    text = "No concurrent cetuximab or panitumumab"  # made-up
+    assert (
+        _status(text, "inclusion", [{"text": "Erbitux", "start": "2025-01-01"}]) is Status.NOT_MET
+    )
+    ended = [{"text": "Vectibix", "start": "2024-01-01", "end": "2024-06-01"}]
+    assert _status(text, "inclusion", ended) is Status.MET
+    assert _status(text, "inclusion", [{"text": "cetuximab"}]) is Status.UNKNOWN  # undated
+    assert _status(text, "inclusion", None) is Status.UNKNOWN
 
 
 def test_a_list_excludes_on_any_one_drug() -> None:

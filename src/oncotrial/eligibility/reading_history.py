@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from oncotrial.eligibility.concepts_drugs import DRUGS
+from oncotrial.eligibility.concepts_drugs import DRUG_CLASSES, DRUGS
 from oncotrial.eligibility.reading import (
     _SYMBOLS,
     _Reader,
@@ -229,6 +229,8 @@ def _read_windows(r: _Reader) -> None:
         window = _window(m)
         gap_start = m.start("gap")
         names = _windowed_list(m.group("gap"), gap_start)
+        if names is None and key in DRUG_CLASSES:
+            continue  # a drug and a window with words of their own between: not read at all
         negate = _negated(text, m.start()) and not r.exclusion
         head = _windowed_rule(r, kind, key, m.start(), m.end(), window)
         if names is None:

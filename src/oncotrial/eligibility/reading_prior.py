@@ -65,13 +65,17 @@ def drug_names(key: str) -> str:
     a brand in brackets after it ("trastuzumab (Herceptin®)")."""
     names = sorted(THERAPIES[key].names, key=len, reverse=True)
     one = "|".join(re.escape(n) for n in names)
-    return rf"(?<![\w-])(?:{one})(?:\s*\((?:{one})\s*[®™]?\))?(?![\w-])"
+    return (
+        rf"(?<![\w-])(?:{one})(?!\s+(?:emtansine|deruxtecan|liposome|protein-bound))"
+        rf"(?:\s*\((?:{one})\s*[®™]?\))?(?![\w-])"
+    )
 
 
 _DRUG = re.compile(
     r"(?<![\w-])(?P<name>"
     + "|".join(re.escape(n) for n in sorted(_DRUG_OF, key=len, reverse=True))
-    + r")(?:\s*\((?P<brand>[^()]{2,30}?)\s*[®™]?\))?(?![\w-])",
+    + r")(?!\s+(?:emtansine|deruxtecan|liposome|protein-bound))"
+    r"(?:\s*\((?P<brand>[^()]{2,30}?)\s*[®™]?\))?(?![\w-])",
     re.I,
 )
 _CLASS = re.compile(
@@ -83,6 +87,11 @@ _CLASS = re.compile(
 _LEAD = re.compile(
     r"\b(?:prior|previous(?:ly)?)\s+(?:(?:treatment|therapy|exposure|use)\s+(?:with|to|of)\s+|"
     r"treated\s+with\s+|received\s+)?(?:an?\s+|any\s+)?",
+    re.I,
+)
+# "No concurrent bevacizumab": taken at the first dose (as "no concurrent chemotherapy" is)
+_CONCURRENT = re.compile(
+    r"\b(?:concurrent|concomitant)\s+(?:(?:treatment|therapy|use)\s+(?:with|of)\s+)?",
     re.I,
 )
 _JOINER = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*(?:(?:any\s+)?other\s+)?", re.I)
@@ -130,9 +139,12 @@ def _names(text: str, at: int) -> list[tuple[int, int, str | None, tuple[str, ..
 
 def read_prior_therapies(r: _Reader) -> None:
     """'Prior bevacizumab or other VEGF inhibitors' (the class), 'No prior sorafenib,
-    temsirolimus, or …' (each drug with a concept of its own: any one excludes)."""
+    temsirolimus, or …' (each drug with a concept of its own: any one excludes), 'No concurrent
+    bevacizumab' (taken at the first dose)."""
     text = r.text
-    for lead in _LEAD.finditer(text):
+    leads = [(m, False) for m in _LEAD.finditer(text)]
+    leads += [(m, True) for m in _CONCURRENT.finditer(text)]
+    for lead, ongoing in leads:
         names = _names(text, lead.end())
         if not names or _taken(r, lead.start(), names[-1][1]):
             continue
@@ -157,7 +169,8 @@ def read_prior_therapies(r: _Reader) -> None:
         if not keys:
             continue
         rules: list[Rule] = [
-            r.draft(MedicationRule, start, end, therapy=key) for key in dict.fromkeys(keys)
+            r.draft(MedicationRule, start, end, therapy=key, ongoing=ongoing)
+            for key in dict.fromkeys(keys)
         ]
         rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, start, end, rules=tuple(rules))
         if negate:
