@@ -118,11 +118,12 @@ FIGURES = {
     # readings corrected; NCT00602576 I2.9 "PTT normal", NCT01851408 I4 "Bilirubin normal",
     # NCT01336543 I8.4 "total bilirubin within normal institutional limits", decided outside
     # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
-    # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with individual anticancer
-    # drugs (concepts_drugs: NCT00509587 I1.1 "No prior bevacizumab", I2.9 "At least 3 months
-    # since prior trastuzumab", NCT00556049 E1 "Prior treatment with sunitinib or gemcitabine",
-    # decided outside the hand-read scope, each checked by hand)
-    "computable": 138,
+    # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with 'with' and
+    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7); 141 with
+    # individual anticancer drugs (concepts_drugs: NCT00509587 I1.1 "No prior bevacizumab",
+    # I2.9 "At least 3 months since prior trastuzumab", NCT00556049 E1 "Prior treatment with
+    # sunitinib or gemcitabine", decided outside the hand-read scope, each checked by hand)
+    "computable": 141,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -139,13 +140,15 @@ FIGURES = {
 # bilirubin normal (exception made for patients with known Gilbert's disease)" and NCT01336543
 # I8.6 "creatinine within normal institutional limits OR" (its alternative in the next item)
 # partial)
-# 128 / 121 / 485 before measurable disease by RECIST of any version; 131 / 118 / 485 before
-# individual drugs: the three drug items above computable; NCT01851408 I16 "No prior sorafenib,
-# temsirolimus, or any other agents targeting raf, …" and NCT00549328 E15 (bevacizumab or EGFR
-# TKIs, after an unread sentence) partial
-LEVELS = {"computable": 134, "partial": 120, "checklist": 480}
+# 128 / 121 / 485 before measurable disease by RECIST of any version
+# 131 / 118 / 485 before "adequate … function:" followed by its limits was no judgement
+# (NCT00600210 I3-I5, NCT00717990 I6) and 'with' and 'sufficient' were filler
+# 138 / 111 / 485 before individual drugs: the three drug items above computable; NCT01851408
+# I16 "No prior sorafenib, temsirolimus, or any other agents targeting raf, …" and NCT00549328
+# E15 (bevacizumab or EGFR TKIs, after an unread sentence) partial
+LEVELS = {"computable": 141, "partial": 113, "checklist": 480}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
-# checked by hand; + the three measurable-disease / CNS items above; + the three drug items
-# above (54 before)
-DECIDED_OUTSIDE_SCOPE = 57
+# checked by hand; + the three measurable-disease / CNS items above
+# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion); + the three drug items above
+DECIDED_OUTSIDE_SCOPE = 59

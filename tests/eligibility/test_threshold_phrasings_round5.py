@@ -190,6 +190,12 @@ READ_EXACTLY: list[tuple[str, str, str, set[str]]] = [
         "ECOG performance status of at least 2",
         {"ECOG performance status 2–5"},
     ),
+    (  # "sufficient" as "adequate": the limits that follow say what it is
+        "NCT01736878 I10",
+        "inclusion",
+        "Sufficient renal function (creatinin <1.5 mg/dl and creatinin clearance > 30ml/min)",
+        {"Serum creatinine < 1.5 mg/dL", "Creatinine clearance (Cockcroft-Gault) > 30 mL/min"},
+    ),
 ]
 
 
@@ -203,13 +209,6 @@ def test_read_exactly_and_decided(source: str, kind: str, text: str, readings: s
 # (source, kind, text, readings, unread): read, but the item stays with the investigator for the
 # words quoted
 READ_NOT_DECIDED: list[tuple[str, str, str, set[str], str]] = [
-    (
-        "NCT01736878 I10",
-        "inclusion",
-        "Sufficient renal function (creatinin <1.5 mg/dl and creatinin clearance > 30ml/min)",
-        {"Serum creatinine < 1.5 mg/dL", "Creatinine clearance (Cockcroft-Gault) > 30 mL/min"},
-        "Sufficient renal function",
-    ),
     (
         "NCT00549328 E7",
         "exclusion",

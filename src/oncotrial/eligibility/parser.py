@@ -196,6 +196,13 @@ _JUDGEMENT_WORDS = re.compile(
     r"|adequate|active|suspected|severe)\b",
     re.I,
 )
+# "Adequate renal function: serum creatinine ≤ 1.5 mg/dL", "adequate organ function, defined as
+# …": the adequacy is the limits that follow, not a judgement of the investigator's.
+_DEFINED_ADEQUACY = re.compile(
+    r"[A-Za-z\s,/-]{0,60}?(?::|\bdefined\s+(?:as|by)\b|\bas\s+(?:defined|evidenced|demonstrated|"
+    r"indicated|shown)\b|\bas\s+follows\b|\()",
+    re.I,
+)
 
 
 def _finish(rule: Rule, rule_id: str) -> Rule:
@@ -328,7 +335,7 @@ _FILLER = frozenset(
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis treated received dipstick
-    who co-operative cockroft cockroft-gault evidence""",
+    who co-operative cockroft cockroft-gault evidence with sufficient""",
     )
 )
 
@@ -392,6 +399,10 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
             m
             for m in _JUDGEMENT_WORDS.finditer(reader.text)
             if not any(a <= m.start() and m.end() <= b for a, b in reader.consumed)
+            and not (
+                m.group(0).lower() == "adequate"
+                and _DEFINED_ADEQUACY.match(reader.text, m.end()) is not None
+            )
         ),
         None,
     )
@@ -438,7 +449,9 @@ def _read_or_between_exclusions(r: _Reader) -> None:
             r.consume(end, start)
 
 
-_AND = re.compile(r"\band\b(?!\s*/\s*or)|&", re.I)
+# a 'with' alone between two rules joins as 'and' does ("brain metastases with leptomeningeal
+# disease" excludes those with both, not either); "diagnosed with" is no join
+_AND = re.compile(r"\band\b(?!\s*/\s*or)|&|^[\s,]*with[\s,]*$", re.I)
 
 
 def _and_between_exclusions(r: _Reader) -> tuple[str, ...]:

@@ -60,7 +60,7 @@ def _read_diagnosis(r: _Reader) -> None:
     m = re.search(
         r"(?P<how>(?:histologically|cytologically|pathologically)"
         # "Histologically- or cytologically confirmed" (a suspended hyphen, NCT00549328 I2)
-        r"(?:-?\s*(?:or|and/or|and|,)\s*(?:histologically|cytologically|pathologically))?)"
+        r"(?:-?\s*(?:or|and/or|and|,|/)\s*(?:histologically|cytologically|pathologically))?)"
         r"[\s-]+(?:confirmed|documented|proven)",  # "histologically-confirmed" too
         text,
         re.I,
