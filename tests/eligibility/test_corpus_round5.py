@@ -120,8 +120,11 @@ FIGURES = {
     # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
     # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with 'with' and
     # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7); 139 with
-    # "history of <events>" (NCT00600210 E31)
-    "computable": 139,
+    # "history of <events>" (NCT00600210 E31); 142 with individual anticancer drugs
+    # (concepts_drugs: NCT00509587 I1.1 "No prior bevacizumab", I2.9 "At least 3 months since
+    # prior trastuzumab", NCT00556049 E1 "Prior treatment with sunitinib or gemcitabine",
+    # decided outside the hand-read scope, each checked by hand)
+    "computable": 142,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -144,9 +147,13 @@ FIGURES = {
 # 138 / 111 / 485 before counts of prior therapies written before the therapy (five items
 # checklist -> partial: "No more than 1 prior chemotherapy regimen for recurrent disease" …)
 # 138 / 116 / 480 before "history of <events>" without a window (NCT00600210 E31 computable)
-LEVELS = {"computable": 139, "partial": 116, "checklist": 479}
+# 139 / 116 / 479 before individual drugs: the three drug items above computable; NCT01851408
+# I16 "No prior sorafenib, temsirolimus, or any other agents targeting raf, …" and NCT00549328
+# E15 (bevacizumab or EGFR TKIs, after an unread sentence) partial
+LEVELS = {"computable": 142, "partial": 118, "checklist": 474}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
-# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA ever)
-DECIDED_OUTSIDE_SCOPE = 57
+# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
+# ever); + the three drug items above
+DECIDED_OUTSIDE_SCOPE = 60

@@ -22,6 +22,7 @@ from oncotrial.eligibility.batch_context import (
     _flags,
 )
 from oncotrial.eligibility.concepts import UNSPECIFIED
+from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.concepts_oncology import site_relation
 from oncotrial.eligibility.rules import (
     TOLERANCE,
@@ -43,7 +44,7 @@ def _history(hit: Bools, undated: Bools, provided: Bools) -> Codes:
 
 def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
     e = ctx.frames.exposures
-    e = e[e["therapy"] == rule.therapy]
+    e = e[(e["therapy"] == rule.therapy) | e["therapy"].isin(vague_for(rule.therapy))]
     patient = e["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     start = e["start"].to_numpy(dtype=np.float64)
     end = e["end"].to_numpy(dtype=np.float64)
@@ -63,6 +64,10 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
         met, unknown = _dose_beyond(rule, e)
         undated = undated | (hit & unknown)
         hit = hit & met
+    # a record of the drug's class that names no drug ('chemotherapy'): it may be the drug
+    maybe = (e["therapy"] != rule.therapy).to_numpy(dtype=bool)
+    undated = undated | (hit & maybe)
+    hit = hit & ~maybe
     provided = ctx.frames.patients["has_medications"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
 

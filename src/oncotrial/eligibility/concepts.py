@@ -16,6 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from oncotrial.eligibility.concept_model import Concept, System
+from oncotrial.eligibility.concepts_drugs import (
+    DRUG_CLASSES,
+    DRUGS,
+    OTHER_MEMBERS,
+    members,
+    members_of_any,
+    unspecified,
+)
 from oncotrial.eligibility.concepts_oncology import (
     CANCER_IMPLIED,
     ONCOLOGY_CONDITIONS,
@@ -221,30 +229,11 @@ CONDITIONS = _index(
     )
 )
 
-# The antibodies of each class, by INN, once (WHO ATC L01FF, L01FX04, L01FX20); cadonilimab, a
-# PD-1 × CTLA-4 bispecific, is in both.
-_PD1_PDL1 = (
-    "pembrolizumab",
-    "nivolumab",
-    "cemiplimab",
-    "dostarlimab",
-    "atezolizumab",
-    "durvalumab",
-    "avelumab",
-    "toripalimab",
-    "sintilimab",
-    "camrelizumab",
-    "tislelizumab",
-    "serplulimab",
-    "penpulimab",
-    "sugemalimab",
-    "envafolimab",
-    "adebrelimab",
-    "benmelstobart",
-    "ivonescimab",
-    "cadonilimab",
-)
-_CTLA4 = ("ipilimumab", "tremelimumab", "cadonilimab")
+# The antibodies of each class, by INN, once (WHO ATC L01FF, L01FX04, L01FX20): the drugs with
+# a concept of their own and the others (concepts_drugs); cadonilimab, a PD-1 × CTLA-4
+# bispecific, is in both.
+_PD1_PDL1 = (*members("pd1_pdl1_inhibitor"), *OTHER_MEMBERS["pd1_pdl1_inhibitor"])
+_CTLA4 = (*members("ctla4_inhibitor"), *OTHER_MEMBERS["ctla4_inhibitor"])
 
 THERAPIES = _index(
     (
@@ -277,7 +266,7 @@ THERAPIES = _index(
         Concept(
             "platinum_chemotherapy",
             "Platinum-based chemotherapy",
-            ("cisplatin", "carboplatin", "oxaliplatin", "nedaplatin", "lobaplatin"),
+            (*members("platinum_chemotherapy"), *OTHER_MEMBERS["platinum_chemotherapy"]),
             atc=("L01XA",),
         ),
         Concept(
@@ -371,6 +360,7 @@ THERAPIES = _index(
             atc=("J01", "J02", "J04", "J05"),
         ),
         *ONCOLOGY_THERAPIES,
+        *DRUGS,
     )
 )
 
@@ -539,4 +529,33 @@ def match_concepts(
     if table == "condition":
         for key in list(found):
             found.update(CONDITION_IMPLIED.get(key, ()))
+    if table == "therapy":
+        found |= _drug_classes(found, codes, names)
     return frozenset(found)
+
+
+# The members of each class that have no concept of their own, as a concept to match names with.
+_OTHERS = {k: Concept("", "", names) for k, names in OTHER_MEMBERS.items()}
+
+
+def _drug_classes(
+    found: set[str], codes: tuple[tuple[str | None, str | None], ...], names: tuple[str | None, ...]
+) -> set[str]:
+    """A drug record's classes (a record of bevacizumab is a VEGF inhibitor), and for a record
+    of a class that names no one drug of it ('chemotherapy', ATC L01FG) the class's
+    ``unspecified`` marker, so that a rule on one drug of the class is unknown on it."""
+    drugs = found & set(DRUG_CLASSES)
+    added = {c for d in drugs for c in DRUG_CLASSES[d]}
+    # a full ATC substance code (7 characters) names one drug, maybe one without a concept
+    substance = any(
+        System.normalise(system) == System.ATC and code is not None and len(code.strip()) == 7
+        for system, code in codes
+    )
+    for klass in set(members_of_any()) & (found | added):
+        if drugs & set(members(klass)) or substance:
+            continue
+        others = _OTHERS.get(klass)
+        if others is not None and any(others.matches_name(n) for n in names):
+            continue
+        added.add(unspecified(klass))
+    return added

@@ -15,6 +15,7 @@ from datetime import date
 
 from oncotrial.eligibility.concept_model import Concept, System
 from oncotrial.eligibility.concepts_cancers import CANCER_IMPLIED, CANCER_SITES, PRIMARY_CANCERS
+from oncotrial.eligibility.concepts_drugs import OTHER_MEMBERS, members
 
 __all__ = [
     "AUTOIMMUNE_EXCEPTIONS",
@@ -380,23 +381,7 @@ AUTOIMMUNE_EXCEPTIONS = {
     "autoimmune_thyroiditis": "hypothyroidism on hormone replacement",
 }
 
-_CYTOTOXIC = (
-    "cisplatin",
-    "carboplatin",
-    "oxaliplatin",
-    "docetaxel",
-    "paclitaxel",
-    "pemetrexed",
-    "gemcitabine",
-    "etoposide",
-    "fluorouracil",
-    "cyclophosphamide",
-    "doxorubicin",
-    "vinorelbine",
-    "irinotecan",
-    "temozolomide",
-    "capecitabine",
-)
+_CYTOTOXIC = (*members("chemotherapy"), *OTHER_MEMBERS["chemotherapy"])
 
 ONCOLOGY_THERAPIES = (
     Concept(
@@ -437,57 +422,28 @@ ONCOLOGY_THERAPIES = (
         ),
     ),
     # The targeted classes anti-angiogenic and NSCLC trials name in "prior treatment with …";
-    # a record is matched by its ATC code (the class) or by an ingredient's name.
+    # a record is matched by its ATC code (the class) or by an ingredient's name; the members
+    # are declared in concepts_drugs.
     Concept(
         "vegf_inhibitor",
         "VEGF or VEGFR inhibitor (anti-angiogenic therapy)",
-        (
-            "bevacizumab",
-            "ramucirumab",
-            "aflibercept",
-            "ziv-aflibercept",
-            "anlotinib",
-            "apatinib",
-            "rivoceranib",
-            "fruquintinib",
-            "sorafenib",
-            "sunitinib",
-            "pazopanib",
-            "regorafenib",
-            "cabozantinib",
-            "lenvatinib",
-            "axitinib",
-            "tivozanib",
-            "cediranib",
-            "nintedanib",
-            "vandetanib",
-        ),
+        (*members("vegf_inhibitor"), *OTHER_MEMBERS["vegf_inhibitor"]),
         atc=("L01FG", "L01EK"),
         sources=(
             "WHO ATC L01FG VEGF/VEGFR (vascular endothelial growth factor) inhibitors (monoclonal "
             "antibodies: bevacizumab, ramucirumab), L01EK VEGFR tyrosine kinase inhibitors",
         ),
         note=(
-            "the multikinase inhibitors of ATC L01EX (sorafenib, sunitinib, pazopanib, "
-            "regorafenib, cabozantinib, lenvatinib, nintedanib, vandetanib) are matched by name "
-            "only: L01EX also holds kinase inhibitors that do not target VEGFR"
+            "ATC L01EX also holds kinase inhibitors that do not target VEGFR, so the class does "
+            "not take it: its VEGFR multikinase inhibitors count by name, or by each drug's own "
+            "code where the drug has a concept (sorafenib, sunitinib, …: concepts_drugs); "
+            "aflibercept (L01XX44) likewise"
         ),
     ),
     Concept(
         "egfr_tki",
         "EGFR tyrosine kinase inhibitor",
-        (
-            "gefitinib",
-            "erlotinib",
-            "afatinib",
-            "osimertinib",
-            "dacomitinib",
-            "icotinib",
-            "aumolertinib",
-            "almonertinib",
-            "furmonertinib",
-            "lazertinib",
-        ),
+        (*members("egfr_tki"), *OTHER_MEMBERS["egfr_tki"]),
         atc=("L01EB",),
         sources=(
             "WHO ATC L01EB epidermal growth factor receptor (EGFR) tyrosine kinase inhibitors",
@@ -499,13 +455,6 @@ ONCOLOGY_THERAPIES = (
         ("crizotinib", "ceritinib", "alectinib", "brigatinib", "lorlatinib", "ensartinib"),
         atc=("L01ED",),
         sources=("WHO ATC L01ED anaplastic lymphoma kinase (ALK) inhibitors",),
-    ),
-    Concept(
-        "docetaxel",
-        "Docetaxel",
-        ("docetaxel",),
-        atc=("L01CD02",),
-        sources=("WHO ATC L01CD02 docetaxel",),
     ),
     Concept(
         "thyroid_hormone",

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
+from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
@@ -58,9 +59,14 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
     earliest = rule.within.earliest(reference) if rule.within else None
     found: list[tuple[MedicationRecord, Evidence]] = []
     undated: list[str] = []
+    vague = vague_for(rule.therapy)
+    maybe: list[MedicationRecord] = []  # a record of the drug's class that names no drug
     for drug, start, end, record in _exposures(ctx):
-        if rule.therapy not in drug.concepts("therapy"):
-            continue
+        keys = drug.concepts("therapy")
+        if rule.therapy not in keys:
+            if not keys & vague:
+                continue
+            maybe.append(drug)
         label = drug.text or drug.concept or drug.code or "medication"
         if start is not None and start > reference:
             continue  # planned, not received before the first dose
@@ -89,6 +95,9 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             found.append((drug, evidence))
     kept: list[Evidence] = []
     for drug, evidence in found:
+        if any(drug is m for m in maybe):
+            undated.append(f"which drug {evidence.value} was")
+            continue
         dose = dose_status(rule, drug)
         if dose is None or dose is Status.MET:
             kept.append(evidence)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from oncotrial.eligibility.concepts_drugs import DRUG_CLASSES, DRUGS
 from oncotrial.eligibility.reading import (
     _SYMBOLS,
     _Reader,
     _sentence_window,
 )
 from oncotrial.eligibility.reading_conditions import _MEASURABLE_BY
+from oncotrial.eligibility.reading_prior import drug_names
 from oncotrial.eligibility.rules import (
     AnyOfRule,
     ConditionalRule,
@@ -161,7 +163,11 @@ _WINDOWED: tuple[tuple[str, str, str], ...] = (
         "systemic_antimicrobial",
     ),
 )
-_WINDOWED_NAMES = tuple((re.compile(p, re.I), kind, key) for p, kind, key in _WINDOWED)
+# "Bevacizumab within 4 weeks prior to the first dose": each drug with a concept of its own
+_DRUG_NAMES = tuple((drug_names(d.key), "therapy", d.key) for d in DRUGS)
+_WINDOWED_NAMES = tuple(
+    (re.compile(p, re.I), kind, key) for p, kind, key in (*_WINDOWED, *_DRUG_NAMES)
+)
 # The words that may stand between the last name and its window without a meaning of their own.
 _WINDOW_LEAD = re.compile(
     r"[\s,(]*(?:(?:that\s+)?(?:occurr(?:ing|ed)|performed|received|given|administered|"
@@ -223,6 +229,8 @@ def _read_windows(r: _Reader) -> None:
         window = _window(m)
         gap_start = m.start("gap")
         names = _windowed_list(m.group("gap"), gap_start)
+        if names is None and key in DRUG_CLASSES:
+            continue  # a drug and a window with words of their own between: not read at all
         negate = _negated(text, m.start()) and not r.exclusion
         head = _windowed_rule(r, kind, key, m.start(), m.end(), window)
         if names is None:
@@ -521,6 +529,7 @@ _SINCE_WHAT: tuple[tuple[str, str, str], ...] = (
     (r"radiotherapy|radiation(?:\s+therapy)?", "procedure", "radiotherapy"),
     (r"major\s+surgery", "procedure", "major_surgery"),
     (r"surgery", "procedure", "surgery"),
+    *_DRUG_NAMES,  # "At least 3 months since prior trastuzumab" (NCT00509587 I2.9)
 )
 _SINCE_ONE = "|".join(f"(?:{p})" for p, _, _ in _SINCE_WHAT)
 _SINCE = re.compile(

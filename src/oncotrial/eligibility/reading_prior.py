@@ -1,14 +1,16 @@
-"""Reading prior targeted and anti-angiogenic therapy from criteria text: "Prior treatment with
-bevacizumab or other VEGF inhibitors", "previously treated with an EGFR TKI", "No prior
-docetaxel".
+"""Reading prior anticancer therapy from criteria text: "Prior treatment with bevacizumab or
+other VEGF inhibitors", "previously treated with an EGFR TKI", "No prior sorafenib,
+temsirolimus, or …".
 
-Each name is a concept of ``oncotrial.eligibility.concepts`` (a class: VEGF/VEGFR inhibitors, EGFR
-TKIs, ALK inhibitors; or a drug with a concept of its own: docetaxel). A drug named with its class
-("bevacizumab or other VEGF inhibitors") is the class; a drug named alone that has no concept of
-its own ("prior bevacizumab") is not read: a rule on its class would exclude patients given
-another drug of the class. An exclusion excludes on any exposure ever; an inclusion is read only
-when it is negated ("No prior …"). Any other word of the list stays unread, so the item goes to
-the checklist (issue 12: never decided on the understood fragment alone).
+Each name is a concept of ``oncotrial.eligibility.concepts``: a class (VEGF/VEGFR inhibitors,
+EGFR TKIs, ALK inhibitors) or a drug with a concept of its own (``concepts_drugs``). A drug named
+with its class ("bevacizumab or other VEGF inhibitors") is the class; a drug named alone is the
+drug, never its class (a rule on the class would exclude patients given another drug of it); a
+member of a class with no concept of its own named alone ("prior anlotinib") is not read. A list
+is read drug by drug: any one excludes. An exclusion excludes on any exposure ever; an inclusion
+is read only when it is negated ("No prior …"); "… allowed" states no condition and is not read.
+Any other word of the list ("or any other agents targeting raf") stays unread, so the item goes
+to the checklist (issue 12: never decided on the understood fragment alone).
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.concepts import THERAPIES
+from oncotrial.eligibility.concepts_drugs import DRUG_CLASSES, DRUGS
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_conditions import _NEGATION, _taken
 from oncotrial.eligibility.rules import AnyOfRule, MedicationRule, NotRule, PriorLinesRule, Rule
+from oncotrial.eligibility.windows import _WINDOW
 
-__all__ = ["read_prior_systemic_therapy", "read_prior_therapies"]
+__all__ = ["drug_names", "read_prior_systemic_therapy", "read_prior_therapies"]
 
-# (pattern, concept key, names the class itself): a class name, or a drug of it.
+# The class names: (pattern, concept key).
 _CLASS_NAMES: tuple[tuple[str, str], ...] = (
     (
         # not "anti-angiogenic": the words also cover endostatin and others outside the class
@@ -32,21 +36,48 @@ _CLASS_NAMES: tuple[tuple[str, str], ...] = (
         "vegf_inhibitor",
     ),
     (
-        r"EGFR[-\s](?:tyrosine\s+kinase\s+inhibitors?|TKIs?)|EGFR[-\s]targeted\s+TKIs?",
+        r"EGFR[-\s](?:tyrosine\s+kinase\s+inhibitors?|TKIs?)|EGFR[-\s]targeted\s+TKIs?"
+        r"|epidermal\s+growth\s+factor\s+receptor\s+(?:\(EGFR\)\s+)?tyrosine\s+kinase\s+"
+        r"inhibitors?(?:\s+\(EGFR[-\s]TKIs?\))?",
         "egfr_tki",
     ),
     (
         r"ALK(?:[-\s]targeted)?\s+(?:tyrosine\s+kinase\s+)?inhibitors?|ALK[-\s]TKIs?",
         "alk_inhibitor",
     ),
-    (r"docetaxel", "docetaxel"),
 )
-_DRUG_CLASS = {
-    name.lower(): key
-    for key in ("vegf_inhibitor", "egfr_tki", "alk_inhibitor")
-    for name in THERAPIES[key].names
+# A name of a drug: (the drug's key if it has a concept of its own, the classes it belongs to).
+# A member of a class with no concept of its own (anlotinib) is read only beside its class.
+_DRUG_OF: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    **{
+        name.casefold(): (None, (key,))
+        for key in ("vegf_inhibitor", "egfr_tki", "alk_inhibitor")
+        for name in THERAPIES[key].names
+    },
+    **{
+        name.casefold(): (drug.key, DRUG_CLASSES[drug.key]) for drug in DRUGS for name in drug.names
+    },
 }
-_DRUG = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in _DRUG_CLASS) + r")\b", re.I)
+
+
+def drug_names(key: str) -> str:
+    """A pattern of the names of drug ``key`` (generic, salts, brands), the longest first, with
+    a brand in brackets after it ("trastuzumab (Herceptin®)")."""
+    names = sorted(THERAPIES[key].names, key=len, reverse=True)
+    one = "|".join(re.escape(n) for n in names)
+    return (
+        rf"(?<![\w-])(?:{one})(?!\s+(?:emtansine|deruxtecan|liposome|protein-bound))"
+        rf"(?:\s*\((?:{one})\s*[®™]?\))?(?![\w-])"
+    )
+
+
+_DRUG = re.compile(
+    r"(?<![\w-])(?P<name>"
+    + "|".join(re.escape(n) for n in sorted(_DRUG_OF, key=len, reverse=True))
+    + r")(?!\s+(?:emtansine|deruxtecan|liposome|protein-bound))"
+    r"(?:\s*\((?P<brand>[^()]{2,30}?)\s*[®™]?\))?(?![\w-])",
+    re.I,
+)
 _CLASS = re.compile(
     "|".join(
         f"(?P<c{i}>(?:{p})(?:\\s+(?:therapy|treatment))?)" for i, (p, _) in enumerate(_CLASS_NAMES)
@@ -58,22 +89,46 @@ _LEAD = re.compile(
     r"treated\s+with\s+|received\s+)?(?:an?\s+|any\s+)?",
     re.I,
 )
+# "No concurrent bevacizumab": taken at the first dose (as "no concurrent chemotherapy" is)
+_CONCURRENT = re.compile(
+    r"\b(?:concurrent|concomitant)\s+(?:(?:treatment|therapy|use)\s+(?:with|of)\s+)?",
+    re.I,
+)
 _JOINER = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*(?:(?:any\s+)?other\s+)?", re.I)
+# "Prior temozolomide or sorafenib allowed": no condition stated, nothing is read
+_ALLOWED = re.compile(r"[^.;]*\b(?:allowed|permitted|eligible)\b", re.I)
 
 
-def _names(text: str, at: int) -> list[tuple[int, int, str, bool]]:
-    """The names listed from ``at``: (start, end, concept key, is a class name)."""
-    found: list[tuple[int, int, str, bool]] = []
+def _drug_at(text: str, at: int) -> tuple[int, tuple[str | None, tuple[str, ...]]] | None:
+    """The end and the drug of a drug name at ``at`` (a brand in brackets after it must name
+    the same drug), or None."""
+    m = _DRUG.match(text, at)
+    if m is None:
+        return None
+    drug = _DRUG_OF[m.group("name").casefold()]
+    brand = m.group("brand")
+    same = brand is None or (
+        drug[0] is not None and _DRUG_OF.get(brand.strip().casefold(), (None, ()))[0] == drug[0]
+    )
+    # words of their own in the brackets stay unread
+    return (m.end(), drug) if same else (m.end("name"), drug)
+
+
+def _names(text: str, at: int) -> list[tuple[int, int, str | None, tuple[str, ...]]]:
+    """The names listed from ``at``: (start, end, the drug's key or None for a class name, the
+    class named or the drug's classes)."""
+    found: list[tuple[int, int, str | None, tuple[str, ...]]] = []
     while True:
         klass = _CLASS.match(text, at)
-        drug = _DRUG.match(text, at)
+        drug = _drug_at(text, at)
         if klass is not None:
             key = next(_CLASS_NAMES[int(g[1:])][1] for g, v in klass.groupdict().items() if v)
-            found.append((klass.start(), klass.end(), key, True))
+            found.append((klass.start(), klass.end(), None, (key,)))
             at = klass.end()
         elif drug is not None:
-            found.append((drug.start(), drug.end(), _DRUG_CLASS[drug.group(0).lower()], False))
-            at = drug.end()
+            end, (own, classes) = drug
+            found.append((at, end, own if own is not None else "", classes))
+            at = end
         else:
             return found
         join = _JOINER.match(text, at)
@@ -83,23 +138,39 @@ def _names(text: str, at: int) -> list[tuple[int, int, str, bool]]:
 
 
 def read_prior_therapies(r: _Reader) -> None:
+    """'Prior bevacizumab or other VEGF inhibitors' (the class), 'No prior sorafenib,
+    temsirolimus, or …' (each drug with a concept of its own: any one excludes), 'No concurrent
+    bevacizumab' (taken at the first dose)."""
     text = r.text
-    for lead in _LEAD.finditer(text):
+    leads = [(m, False) for m in _LEAD.finditer(text)]
+    leads += [(m, True) for m in _CONCURRENT.finditer(text)]
+    for lead, ongoing in leads:
         names = _names(text, lead.end())
         if not names or _taken(r, lead.start(), names[-1][1]):
             continue
-        negate = not r.exclusion
-        if negate and _NEGATION.search(text[max(0, lead.start() - 40) : lead.start()]) is None:
-            continue
-        classes = {key for _, _, key, is_class in names if is_class}
-        drugs = {key for _, _, key, is_class in names if not is_class}
-        # a drug counts only as a member of a class named beside it; docetaxel is its own class
-        if not drugs <= classes:
-            continue
         start, end = lead.start(), names[-1][1]
+        if _ALLOWED.match(text, end) or re.match(r"[\s,]*" + _WINDOW, text[end:], re.I):
+            continue  # no condition stated, or a window the windowed reading takes
+        negate = not r.exclusion
+        if negate and _NEGATION.search(text[max(0, start - 40) : start]) is None:
+            continue
+        classes = {member_of[0] for _, _, own, member_of in names if own is None}
+        keys: list[str] = []
+        for _, _, own, member_of in names:
+            if own is None:
+                keys.append(member_of[0])
+            elif set(member_of) & classes:
+                continue  # a drug named beside its class ("… or other VEGF inhibitors")
+            elif not own:
+                keys = []  # a member with no concept of its own, alone: its class is a guess
+                break
+            else:
+                keys.append(own)
+        if not keys:
+            continue
         rules: list[Rule] = [
-            r.draft(MedicationRule, start, end, therapy=key)
-            for key in dict.fromkeys(key for _, _, key, is_class in names if is_class)
+            r.draft(MedicationRule, start, end, therapy=key, ongoing=ongoing)
+            for key in dict.fromkeys(keys)
         ]
         rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, start, end, rules=tuple(rules))
         if negate:
