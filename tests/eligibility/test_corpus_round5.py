@@ -143,10 +143,12 @@ FIGURES = {
 # 128 / 121 / 485 before measurable disease by RECIST of any version
 # 131 / 118 / 485 before "adequate … function:" followed by its limits was no judgement
 # (NCT00600210 I3-I5, NCT00717990 I6) and 'with' and 'sufficient' were filler
-# 138 / 111 / 485 before the NYHA class (reading_cardiac): the three items above computable;
+# 138 / 111 / 485 before counts of prior therapies written before the therapy (five items
+# checklist -> partial: "No more than 1 prior chemotherapy regimen for recurrent disease" …)
+# 138 / 116 / 480 before the NYHA class (reading_cardiac): the three items above computable;
 # NCT00509587 I1.24 (its class II exemption quoted) and NCT00619541 E1.1 (its parent E1 quoted
 # as a subgroup) checklist -> partial
-LEVELS = {"computable": 141, "partial": 113, "checklist": 480}
+LEVELS = {"computable": 141, "partial": 118, "checklist": 475}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above

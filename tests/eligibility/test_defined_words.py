@@ -52,3 +52,11 @@ def test_with_between_two_exclusion_rules_is_quoted() -> None:
     # "diagnosed with" joins nothing
     hiv = read_item("Known HIV(+) or has been diagnosed with AIDS", "exclusion")
     assert hiv.unread == ()
+
+
+def test_treated_is_a_condition_not_a_filler_word() -> None:
+    # "treated" narrows what it names ("Treated hepatitis B" is not every hepatitis B): it was
+    # a filler word, so the item was decided on the hepatitis alone
+    criterion = read_item("Treated hepatitis B", "exclusion")
+    assert "Treated" in criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)

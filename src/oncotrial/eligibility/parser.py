@@ -235,12 +235,14 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     read_prior_therapies,
+    # a count of prior therapies before "prior systemic therapy" alone ("More than one prior
+    # systemic therapy" is at least 2 lines, not at least 1)
+    read_prior_lines,
     read_prior_systemic_therapy,
     _read_windows,
     _read_support,
     read_treatment_windows,
     read_time_since,
-    read_prior_lines,
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     _read_labs,
@@ -336,7 +338,7 @@ _FILLER = frozenset(
     study entry enrollment enrolment registration randomization randomisation allocation
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
-    ckd epi required diagnosed diagnosis treated received dipstick
+    ckd epi required diagnosed diagnosis received dipstick
     who co-operative cockroft cockroft-gault evidence with sufficient""",
     )
 )

@@ -483,6 +483,10 @@ def _read_age(r: _Reader) -> None:
         r"\bage[ds]?\s+(?P<comp>under|over)\s+(?P<n>\d+)\b(?:\s*years?)?(?:\s*(?:of\s+age|old))?",
         r"\b(?P<comp>under|over)\s+(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
         r"\b(?P<comp>under|over)\s+the\s+age\s+of\s+(?P<n>\d+)\b(?:\s*years?)?",
+        # "Patient over 18 years", "Healthy adults under age 60", "Older than 18 years"
+        r"\b(?:patients?|participants?|subjects?|adults?|men|women|males?|females?)\s+(?:aged\s+)?"
+        r"(?P<comp>under|over)\s+(?:age\s+)?(?P<n>\d+)(?:\s*years?\b|(?=\s*(?:[.,;)]|$)))",
+        r"\b(?P<comp>(?:older|younger)\s+than)\s+(?P<n>\d+)\s*years?\b",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:

@@ -462,20 +462,31 @@ def read_treatment_windows(r: _Reader) -> None:
 
 _COUNT = r"(?P<n>\d+|one|two|three|four|five)"
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_WHAT = (
+    r"(?P<what>platinum[-\s](?:based|containing)\s+chemotherapy|(?:cytotoxic\s+|systemic\s+)?"
+    r"chemotherapy|systemic\s+(?:anti-?cancer\s+)?(?:therapy|therapies|treatments?))"
+)
+# "lines of chemotherapy", "regimens of systemic therapy"; and the other order, "prior
+# chemotherapy regimens", "prior systemic therapies" (a prior systemic therapy is a line of it)
 _LINE_OF = (
     r"\s+(?:prior\s+|previous\s+)?(?:lines?|regimens?)\s+of\s+(?:prior\s+)?"
-    r"(?P<what>platinum[-\s](?:based|containing)\s+chemotherapy|(?:cytotoxic\s+)?chemotherapy"
-    r"|systemic\s+(?:anti-?cancer\s+)?(?:therapy|treatment))(?:\s+of\s+any\s+type)?"
+    + _WHAT
+    + r"(?:\s+of\s+any\s+type)?",
+    r"\s+(?:prior|previous)\s+" + _WHAT + r"(?:\s+(?:regimens?|lines?))?(?![-\w])",
 )
-_LINES: tuple[tuple[str, str], ...] = (
-    (r"(?:at\s+least|a\s+minimum\s+of|≥)\s*" + _COUNT + _LINE_OF, "min"),
-    (
-        r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*"
-        + _COUNT
-        + _LINE_OF,
-        "max",
-    ),
-    (r"(?<!not\s)(?<!no\s)more\s+than\s+" + _COUNT + _LINE_OF, "above"),
+_LINES: tuple[tuple[str, str], ...] = tuple(
+    pair
+    for line_of in _LINE_OF
+    for pair in (
+        (r"(?:at\s+least|a\s+minimum\s+of|≥)\s*" + _COUNT + line_of, "min"),
+        (
+            r"(?:not\s+more\s+than|no\s+more\s+than|at\s+most|a\s+maximum\s+of|≤)\s*"
+            + _COUNT
+            + line_of,
+            "max",
+        ),
+        (r"(?<!not\s)(?<!no\s)more\s+than\s+" + _COUNT + line_of, "above"),
+    )
 )
 
 
