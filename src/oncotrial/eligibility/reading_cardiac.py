@@ -214,5 +214,7 @@ def read_nyha(r: _Reader) -> None:
                 end = after.end()
         if symptomatic and lo == 0:
             continue  # "symptomatic" with class I named: not the same set of patients
+        if any(f.start < end and start < f.end for f in r.found):
+            continue  # the heart failure's words are another rule's
         rule = _rule(r, start, end, lo, hi)
         r.add(start, end, r.draft(NotRule, start, end, rule=rule) if negated else rule)
