@@ -119,11 +119,11 @@ FIGURES = {
     # NCT01336543 I8.4 "total bilirubin within normal institutional limits", decided outside
     # the hand-read scope); 135 with measurable disease by RECIST of any version and "evidence
     # of" (NCT00602576 I1.2, NCT00549328 I7, NCT00496756 I1.5); 138 with 'with' and
-    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7); 141 with
-    # the NYHA class of heart failure (reading_cardiac: NCT00079612 E4 "Congestive Heart Failure
-    # (NYHA Class 3 or 4)", NCT00600210 E17 and NCT00392665 E13 "NYHA Grade II or greater
-    # congestive heart failure")
-    "computable": 141,
+    # 'sufficient' read as filler (NCT01736878 I10, NCT00105443 I3, NCT00619541 I1.7); 139 with
+    # "history of <events>" (NCT00600210 E31); 142 with the NYHA class of heart failure
+    # (reading_cardiac: NCT00079612 E4 "Congestive Heart Failure (NYHA Class 3 or 4)",
+    # NCT00600210 E17 and NCT00392665 E13 "NYHA Grade II or greater congestive heart failure")
+    "computable": 142,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -145,12 +145,14 @@ FIGURES = {
 # (NCT00600210 I3-I5, NCT00717990 I6) and 'with' and 'sufficient' were filler
 # 138 / 111 / 485 before counts of prior therapies written before the therapy (five items
 # checklist -> partial: "No more than 1 prior chemotherapy regimen for recurrent disease" …)
-# 138 / 116 / 480 before the NYHA class (reading_cardiac): the three items above computable;
+# 138 / 116 / 480 before "history of <events>" without a window (NCT00600210 E31 computable)
+# 139 / 116 / 479 before the NYHA class (reading_cardiac): the three items above computable;
 # NCT00509587 I1.24 (its class II exemption quoted) and NCT00619541 E1.1 (its parent E1 quoted
 # as a subgroup) checklist -> partial
-LEVELS = {"computable": 141, "partial": 118, "checklist": 475}
+LEVELS = {"computable": 142, "partial": 118, "checklist": 474}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
-# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion); + the three NYHA items above (59)
-DECIDED_OUTSIDE_SCOPE = 59
+# + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA ever);
+# + the three NYHA items above
+DECIDED_OUTSIDE_SCOPE = 60

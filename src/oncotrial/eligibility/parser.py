@@ -53,6 +53,7 @@ from oncotrial.eligibility.reading_history import (
     _read_windows,
     read_time_since,
 )
+from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
@@ -240,6 +241,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_prior_lines,
     read_prior_systemic_therapy,
     _read_windows,
+    read_history_of,
     _read_support,
     read_treatment_windows,
     read_time_since,
