@@ -119,8 +119,9 @@ def test_the_figures_stated_in_the_docs() -> None:
 FIGURES = {
     "items": 744,
     # 84 after "adequate … function:" followed by its limits is no judgement, and 'with' is
-    # read as 'and' (a word that joins; quoted between two rules of an exclusion) — not tuned here
-    "computable": 84,
+    # read as 'and' (a word that joins; quoted between two rules of an exclusion) — not tuned here;
+    # 85 with the NYHA class of heart failure (reading_cardiac; not tuned here, not looked at)
+    "computable": 85,
     "thresholds": 264,
     "exact": 161,
     "not_read": 103,
@@ -129,6 +130,8 @@ FIGURES = {
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
 # partial: 80 / 221 / 443.
 # 80 / 221 / 443 before the adequacy and "with" readings; 84 / 217 / 443 before "history of
-# <events>" without a window (four checklist -> partial) — not tuned here
-LEVELS = {"computable": 84, "partial": 221, "checklist": 439}
-DECIDED_OUTSIDE_SCOPE = 22  # 20 before the adequacy and "with" readings (not judged, not looked at)
+# <events>" without a window (four checklist -> partial) — not tuned here; 84 / 221 / 439 before
+# the NYHA class of heart failure (reading_cardiac; not tuned here, the items not looked at)
+LEVELS = {"computable": 85, "partial": 222, "checklist": 437}
+# 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 23

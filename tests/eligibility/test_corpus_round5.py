@@ -123,8 +123,11 @@ FIGURES = {
     # "history of <events>" (NCT00600210 E31); 142 with individual anticancer drugs
     # (concepts_drugs: NCT00509587 I1.1 "No prior bevacizumab", I2.9 "At least 3 months since
     # prior trastuzumab", NCT00556049 E1 "Prior treatment with sunitinib or gemcitabine",
-    # decided outside the hand-read scope, each checked by hand)
-    "computable": 142,
+    # decided outside the hand-read scope, each checked by hand); 145 with the NYHA class of
+    # heart failure (reading_cardiac: NCT00079612 E4 "Congestive Heart Failure (NYHA Class 3 or
+    # 4)", NCT00600210 E17 and NCT00392665 E13 "NYHA Grade II or greater congestive heart
+    # failure")
+    "computable": 145,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -149,11 +152,14 @@ FIGURES = {
 # 138 / 116 / 480 before "history of <events>" without a window (NCT00600210 E31 computable)
 # 139 / 116 / 479 before individual drugs: the three drug items above computable; NCT01851408
 # I16 "No prior sorafenib, temsirolimus, or any other agents targeting raf, …" and NCT00549328
-# E15 (bevacizumab or EGFR TKIs, after an unread sentence) partial
-LEVELS = {"computable": 142, "partial": 118, "checklist": 474}
+# E15 (bevacizumab or EGFR TKIs, after an unread sentence) partial; 142 / 118 / 474 before the
+# NYHA class (reading_cardiac): the three items above computable; NCT00509587 I1.24 (its class
+# II exemption quoted) and NCT00619541 E1.1 (its parent E1 quoted as a subgroup) checklist ->
+# partial
+LEVELS = {"computable": 145, "partial": 120, "checklist": 469}
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
 # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
-# ever); + the three drug items above
-DECIDED_OUTSIDE_SCOPE = 60
+# ever); + the three drug items above; + the three NYHA items above
+DECIDED_OUTSIDE_SCOPE = 63

@@ -15,6 +15,7 @@ handbooks print.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -583,6 +584,22 @@ _LIST = (
         ("20447-9",),
         ("HIV-1 RNA", "HIV RNA", "HIV viral load", "HIV-1 viral load"),
     ),
+    # The New York Heart Association functional class of heart failure, I (no limitation of
+    # physical activity) < II < III < IV (symptoms at rest): ordinal, so "NYHA class II-IV" is
+    # ≥ II (reading_cardiac). LOINC 88020-3 "Functional capacity NYHA", its results the LOINC
+    # answers LA28404-4 "Class I" … LA28407-7 "Class IV", as DataTools4Heart/data-ingestion-suite
+    # codes them (mappings/amc/nyha-mapping.json and mapping-contexts/amc/nyha-map.csv at
+    # 021e3f15b4fbf4f424278ff9cbfbe6bab71a240f). Written as "Class III", "NYHA III", "3" or the
+    # SNOMED CT display "New York Heart Association Classification - Class III" (_nyha_class).
+    Analyte(
+        "nyha_class",
+        "NYHA functional class",
+        None,
+        ("88020-3",),
+        (),  # read by reading_cardiac, never as a limit of the laboratory reader
+        scale=Scale.ORDINAL,
+        results=("I", "II", "III", "IV"),
+    ),
 )
 
 ANALYTES: dict[str, Analyte] = {a.key: a for a in _LIST}
@@ -722,9 +739,28 @@ _ORDINAL_SPELLINGS = {
 }
 
 
+_NYHA_RESULT = re.compile(
+    r"(?:(?:new\s+york\s+heart\s+association|nyha)(?:\s+(?:functional\s+)?classification)?"
+    r"\s*[-:,]?\s*)?(?:(?:functional\s+)?class\s*[-:]?\s*)?(?P<c>iv|i{1,3}|[1-4])",
+    re.I,
+)
+
+
+def _nyha_class(result: str) -> str:
+    """'Class III', 'NYHA 3', 'New York Heart Association Classification - Class III' → 'III'."""
+    m = _NYHA_RESULT.fullmatch(result.strip())
+    if m is None:
+        return result.strip()
+    c = m.group("c").upper()
+    return {"1": "I", "2": "II", "3": "III", "4": "IV"}.get(c, c)
+
+
 def ordinal_rank(item: Analyte, result: str) -> int:
     """The position of ``result`` on ``item``'s scale ('1+' → 2 on the dipstick scale)."""
-    spelled = _ORDINAL_SPELLINGS.get(result.strip().casefold(), result.strip().casefold())
+    if item.key == "nyha_class":
+        spelled = _nyha_class(result)
+    else:
+        spelled = _ORDINAL_SPELLINGS.get(result.strip().casefold(), result.strip().casefold())
     if spelled not in item.results:
         raise DictionaryError(
             f"{item.name}: unknown result {result!r}",

@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_cardiac import read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
@@ -245,6 +246,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_treatment_windows,
     read_time_since,
     read_hbsag,
+    read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     _read_labs,
     read_exception_without_limit,
     read_hepatitis_b,
