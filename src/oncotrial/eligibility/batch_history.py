@@ -57,7 +57,8 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
         undated = np.zeros(len(e), dtype=bool)
         hit = received
     else:
-        last = np.where(np.isnan(end), start, end)
+        # no end date is an exposure still going on (MedicationRecord.end): taken up to now
+        last = np.where(np.isnan(end), np.where(np.isnan(start), np.nan, ref), end)
         undated = received & np.isnan(last)
         hit = received & ~np.isnan(last) & (last >= ctx.earliest(rule.within)[patient])
     if rule.daily_dose is not None:

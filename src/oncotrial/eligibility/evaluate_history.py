@@ -83,7 +83,10 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
         if earliest is None:
             found.append((drug, Evidence(item=name, value=label, date=start, record=record)))
             continue
-        last = end or start
+        # no end date is an exposure still going on (MedicationRecord.end): taken up to now,
+        # so within any window ("At least 3 months since prior trastuzumab" on a patient who
+        # started it five months ago and has no end date was a silent pass)
+        last = end if end is not None else (reference if start is not None else None)
         if last is None:
             undated.append(f"dates of {label}")
             continue

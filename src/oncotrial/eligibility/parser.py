@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any
 
-from oncotrial.eligibility.criteria import Criterion, Eligibility
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.reading import (
     _NUMBER,
     _SYMBOLS,
@@ -587,6 +587,30 @@ _SUBGROUP = re.compile(
 )
 
 
+# An inclusion item that negates the list under it: "No concurrent serious illness including, but
+# not limited to, any of the following:" over "Myocardial infarction within the past 6 months".
+# Each sub-item names what excludes; read as an inclusion of its own it would require it (a
+# patient without a myocardial infarction would fail), so it is never decided alone.
+_NEGATED_LIST = re.compile(
+    r"^\s*(?:no|none\s+of|without|absence\s+of|(?:patients?|subjects?|participants?)\s+"
+    r"(?:must|should|may)\s+not\s+have|must\s+not\s+have)\b[^:]*(?::\s*$|\bfollowing\b)",
+    re.I,
+)
+
+
+def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
+    """The quoted inclusion parent that negates the list a sub-item belongs to, if one does."""
+    if criterion.kind is not CriterionKind.INCLUSION:
+        return None
+    parent_id = criterion.id
+    while "." in parent_id:
+        parent_id = parent_id.rsplit(".", 1)[0]
+        parent = by_id.get(parent_id)
+        if parent is not None and _NEGATED_LIST.search(normalise_text(parent.text).text):
+            return f"under the negation of item {parent.id}: {' '.join(parent.text.split())}"
+    return None
+
+
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
     parent_id = criterion.id
@@ -622,7 +646,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
                     reading.warnings,
                     reading.numbers,
                 )
-            subgroup = _subgroup_parent(criterion, by_id)
+            subgroup = _subgroup_parent(criterion, by_id) or _negated_parent(criterion, by_id)
             if subgroup is not None and reading.criterion.rules:
                 # "HIV-positive patients must have: CD4+ cell count ≥ 250/mm³": the sub-item's
                 # limit is for the parent's subgroup only; read alone it would hold everyone to it

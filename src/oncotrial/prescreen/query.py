@@ -426,8 +426,11 @@ class _Compiler:
                 return hit, received & d.start.isnull()
             if since is None:
                 return received, ibis.literal(False)
-            last = ibis.coalesce(d.end, d.start)
-            return received & last.notnull() & (last >= since), received & last.isnull()
+            # no end date is an exposure still going on (MedicationRecord.end): in the window
+            ongoing = d.end.isnull() & d.start.notnull()
+            within = d.end.notnull() & (d.end >= since)
+            undated = d.end.isnull() & d.start.isnull()
+            return received & (within | ongoing), received & undated
 
         return self.history("drug", ("drug", rule.therapy, rule.ongoing, since), ids, flags)
 
