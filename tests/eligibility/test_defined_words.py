@@ -60,3 +60,24 @@ def test_treated_is_a_condition_not_a_filler_word() -> None:
     criterion = read_item("Treated hepatitis B", "exclusion")
     assert "Treated" in criterion.unread
     assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Uncontrolled hypertension, defined as systolic blood pressure > 150 mmHg or diastolic "
+        "blood pressure > 100 mmHg",
+        "Uncontrolled hypertension (blood pressure > 150/100 mmHg)",
+    ],
+)
+def test_hypertension_defined_by_its_limits_is_no_judgement(text: str) -> None:
+    criterion = read_item(text, "exclusion")
+    assert criterion.unread == ()
+    assert is_computable(criterion.rules, criterion.unread)
+
+
+def test_hypertension_only_exemplified_stays_a_judgement() -> None:
+    criterion = read_item(
+        "Uncontrolled hypertension (e.g. blood pressure > 150/100 mmHg)", "exclusion"
+    )
+    assert not is_computable(criterion.rules, criterion.unread)

@@ -247,9 +247,10 @@ TALLY = {
     "cases": 20,
     # 15 / 2 before reading_normal: NCT00509587 I2.8 "Creatinine normal OR creatinine clearance
     # >= 60 mL/min" (creatinine 1.0 mg/dL, ULN 1.2) is now decided, as creatinine ≤ 1 × ULN or
-    # the clearance
-    "decided right": 16,
+    # the clearance; 16 / 1 before hypertension defined by its blood-pressure limits (NCT00549328
+    # E7, "Poorly controlled hypertension (systolic … 140mmHG or greater or diastolic …)")
+    "decided right": 17,
     "left undecided right": 3,
-    "not computed": 1,
+    "not computed": 0,
     "wrong": 0,
 }

@@ -33,7 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
-from oncotrial.eligibility.reading_cardiac import read_nyha
+from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
@@ -261,6 +261,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_checkpoint_inhibitors,
     _read_transplant,
     read_age_subgroups,
+    read_defined_hypertension,  # after every reader of blood pressure
     _read_judgements,
 )
 

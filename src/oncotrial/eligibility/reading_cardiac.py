@@ -36,7 +36,15 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Reader
-from oncotrial.eligibility.rules import AllOfRule, Comparator, LabResultRule, NotRule, Rule
+from oncotrial.eligibility.rules import (
+    AllOfRule,
+    AnyOfRule,
+    Comparator,
+    LabResultRule,
+    LabRule,
+    NotRule,
+    Rule,
+)
 
 __all__ = ["read_nyha"]
 
@@ -218,3 +226,31 @@ def read_nyha(r: _Reader) -> None:
             continue  # the heart failure's words are another rule's
         rule = _rule(r, start, end, lo, hi)
         r.add(start, end, r.draft(NotRule, start, end, rule=rule) if negated else rule)
+
+
+# "Poorly controlled hypertension (systolic blood pressure of 140mmHG or greater or diastolic
+# blood pressure of 90mmHg or greater)" (NCT00549328 E7, round 5), "Uncontrolled hypertension,
+# defined as …": the blood-pressure limits right after the words define the control asked for, so
+# the words are no judgement of the investigator's; read with the limits. Any other word ("on
+# antihypertensive medications", "despite optimal management") stays unread.
+_DEFINED_HYPERTENSION = re.compile(
+    r"\b(?:uncontrolled|poorly\s+controlled|inadequately\s+controlled)\s+(?:arterial\s+)?"
+    r"hypertension\s*(?:,\s*|\(\s*|\[\s*)?(?:defined\s+as\s*|i\.\s?e\.,?\s*)?",
+    re.I,
+)
+_BP = {"systolic_bp", "diastolic_bp"}
+
+
+def _blood_pressure_only(rule: Rule) -> bool:
+    if isinstance(rule, LabRule):
+        return rule.analyte in _BP
+    if isinstance(rule, AnyOfRule):
+        return all(_blood_pressure_only(x) for x in rule.rules)
+    return False
+
+
+def read_defined_hypertension(r: _Reader) -> None:
+    for m in _DEFINED_HYPERTENSION.finditer(r.text):
+        after = sorted((f for f in r.found if f.start >= m.end()), key=lambda f: f.start)
+        if after and after[0].start == m.end() and _blood_pressure_only(after[0].rule):
+            r.consume(m.start(), m.end())
