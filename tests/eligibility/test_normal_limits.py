@@ -321,3 +321,9 @@ def test_per_patient_and_vectorised_agree(
     for text in _TEXTS:
         for patient in patients:
             item_status(read_item(text, "inclusion"), patient, as_of=AS_OF)
+
+
+def test_the_reading_of_normal_is_shown_with_the_rule() -> None:
+    # nothing assumed silently: the rule says it reads 'normal' as the upper limit only
+    (rule,) = read_item("Bilirubin normal", "inclusion").rules
+    assert rule.note is not None and "≤ 1 × ULN" in rule.note and "CTCAE v5.0" in rule.note

@@ -19,6 +19,8 @@ unless a public source was cited for it: these concepts match records by key, IC
 
 from __future__ import annotations
 
+from functools import cache
+
 from oncotrial.eligibility.concept_model import Concept
 
 __all__ = [
@@ -286,6 +288,7 @@ def _broader(condition: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@cache  # a fact of the vocabulary, asked per patient and rule by the screen
 def contradicting_cancers(condition: str) -> frozenset[str]:
     """The cancer concepts a record may hold that tell it is *not* ``condition``: cancers of
     other sites only, or a histological sibling — never the condition itself, a narrower or a

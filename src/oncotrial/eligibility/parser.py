@@ -599,29 +599,29 @@ _NEGATED_LIST = re.compile(
 )
 
 
+def _ancestors(criterion: Criterion, by_id: dict[str, Criterion]) -> Iterator[Criterion]:
+    """The items a sub-item is nested under, nearest first (I2.3.1: I2.3, then I2)."""
+    parent_id = criterion.id
+    while "." in parent_id:
+        parent_id = parent_id.rsplit(".", 1)[0]
+        if parent_id in by_id:
+            yield by_id[parent_id]
+
+
 def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted inclusion parent that negates the list a sub-item belongs to, if one does."""
     if criterion.kind is not CriterionKind.INCLUSION:
         return None
-    parent_id = criterion.id
-    while "." in parent_id:
-        parent_id = parent_id.rsplit(".", 1)[0]
-        parent = by_id.get(parent_id)
-        if parent is not None and _NEGATED_LIST.search(normalise_text(parent.text).text):
+    for parent in _ancestors(criterion, by_id):
+        if _NEGATED_LIST.search(normalise_text(parent.text).text):
             return f"under the negation of item {parent.id}: {' '.join(parent.text.split())}"
     return None
 
 
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
-    parent_id = criterion.id
-    while "." in parent_id:
-        parent_id = parent_id.rsplit(".", 1)[0]
-        parent = by_id.get(parent_id)
-        if parent is None:
-            continue
-        text = _BENIGN_OR.sub(" ", normalise_text(parent.text).text)
-        if _SUBGROUP.search(text):
+    for parent in _ancestors(criterion, by_id):
+        if _SUBGROUP.search(_BENIGN_OR.sub(" ", normalise_text(parent.text).text)):
             return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
     return None
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading_conditions import _NEGATION
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -107,7 +108,6 @@ _HF_BEFORE = re.compile(
     re.I,
 )
 _HF_AFTER = re.compile(rf"\s*(?:{_HF})", re.I)
-_NEGATION = re.compile(r"\b(?:no|not|without|never)\b[^.;:]*$", re.I)
 # a verb between the negation and the class: the negation may belong to another clause ("must not
 # be pregnant and must have NYHA class I-II"), so whose it is is not guessed
 _OTHER_CLAUSE = re.compile(

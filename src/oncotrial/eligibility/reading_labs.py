@@ -25,7 +25,7 @@ from oncotrial.eligibility.reading import (
     _Threshold,
     _thresholds,
 )
-from oncotrial.eligibility.reading_normal import normal_allowed, with_normal_limits
+from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -201,6 +201,7 @@ def _lab_rule(
             unit=unit,
             relative_to=t.relative_to,
             within=window,
+            note=normal_note(t, item.name),
         )
     except ValueError:
         r.warn(f"{item.name}: the unit {unit} does not fit this test; not read")

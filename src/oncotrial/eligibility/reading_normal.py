@@ -112,6 +112,16 @@ def with_normal_limits(text: str, thresholds: list[_Threshold]) -> list[_Thresho
     return sorted(found, key=lambda t: t.start)
 
 
+def normal_note(t: _Threshold, name: str) -> str | None:
+    """What the rule assumed of a 'within normal' limit, shown with it (never silently)."""
+    if not isinstance(t, WithinNormal):
+        return None
+    return (
+        f"'normal' read as ≤ 1 × ULN: CTCAE v5.0 grades {name.lower()} only upwards, so a value "
+        "below the reference range is not screened — confirm"
+    )
+
+
 def normal_allowed(r: _Reader, t: _Threshold, analyte: str) -> bool:
     """Whether ``t`` may be read for ``analyte``: any threshold but a 'within normal' one, which
     only for a test graded upwards only, in an inclusion (a warning says why not otherwise)."""

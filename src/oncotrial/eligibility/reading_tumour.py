@@ -175,9 +175,12 @@ def _read_stage(r: _Reader) -> None:
         r.add(c0, c1, r.draft(DiagnosisRule, c0, c1, condition=cancer.lastgroup))
 
 
+_AJCC_LEAD = re.compile(r"\s*(?:\(\s*AJCC[^)]{0,30}\)\s*)?")
+
+
 def _named_after(text: str, at: int, exclusion: bool) -> re.Match[str] | None:
     """A cancer named right after ``at`` ("Stage IV NSCLC"; "(AJCC 8th edition) NSCLC")."""
-    lead = re.compile(r"\s*(?:\(\s*AJCC[^)]{0,30}\)\s*)?").match(text, at)
+    lead = _AJCC_LEAD.match(text, at)
     start = lead.end() if lead else at
     m = _cancer_in(text, start, exclusion=exclusion)
     return m if m is not None and m.start() == start else None
