@@ -25,6 +25,11 @@ from oncotrial.eligibility.reading import (
     _Threshold,
     _thresholds,
 )
+from oncotrial.eligibility.reading_clearance import (
+    EITHER_CLEARANCE,
+    either_clearance_mentions,
+    either_clearance_rule,
+)
 from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
 from oncotrial.eligibility.rules import (
     AllOfRule,
@@ -132,6 +137,8 @@ def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
 def _lab_rule(
     r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None
 ) -> Rule | None:
+    if mention.key == EITHER_CLEARANCE:
+        return either_clearance_rule(r, t, start, window)
     if mention.derived:
         quantity = DERIVED[mention.key]
         unit = t.unit
@@ -251,7 +258,7 @@ def _impossible(analyte: str, value: float, unit: str) -> bool:
 
 def _read_labs(r: _Reader) -> None:
     text = r.text
-    mentions = _mentions(text)
+    mentions = either_clearance_mentions(text, _mentions(text))
     cues = _cues(text)
     window = r.carried_window or _lab_window(text)
     groups = _groups(text, mentions)
@@ -611,11 +618,11 @@ def _assemble_conditions(r: _Reader) -> None:
             if target is None:
                 target = next((f for f in reversed(result) if f.analyte and f.cue is None), None)
             if target is not None:
+                # "creatinine ≤ 1.5 × ULN or CrCl (calculated or measured) ≥ 60 mL/min": one
+                # list of alternatives, not an alternative nested in another
+                members = [m for f in (target, item) for m in _alternatives(f.rule)]
                 rule = r.draft(
-                    AnyOfRule,
-                    min(target.start, item.start),
-                    item.end,
-                    rules=(target.rule, item.rule),
+                    AnyOfRule, min(target.start, item.start), item.end, rules=tuple(members)
                 )
                 result[result.index(target)] = _Found(
                     min(target.start, item.start), item.end, rule, target.analyte
@@ -706,6 +713,10 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _alternatives(rule: Rule) -> tuple[Rule, ...]:
+    return rule.rules if isinstance(rule, AnyOfRule) else (rule,)
 
 
 def _upper(rule: Rule) -> bool | None:
