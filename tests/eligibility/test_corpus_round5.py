@@ -126,8 +126,10 @@ FIGURES = {
     # decided outside the hand-read scope, each checked by hand); 145 with the NYHA class of
     # heart failure (reading_cardiac: NCT00079612 E4 "Congestive Heart Failure (NYHA Class 3 or
     # 4)", NCT00600210 E17 and NCT00392665 E13 "NYHA Grade II or greater congestive heart
-    # failure"); 146 with hypertension defined by its blood-pressure limits (NCT00549328 E7)
-    "computable": 146,
+    # failure"); 146 with hypertension defined by its blood-pressure limits (NCT00549328 E7);
+    # 147 with "HIV negative" read as no HIV infection (reading_hiv: NCT00098540 I18, decided
+    # outside the hand-read scope, checked by hand)
+    "computable": 147,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -156,10 +158,12 @@ FIGURES = {
 # NYHA class (reading_cardiac): the three items above computable; NCT00509587 I1.24 (its class
 # II exemption quoted) and NCT00619541 E1.1 (its parent E1 quoted as a subgroup) checklist ->
 # partial
-LEVELS = {"computable": 146, "partial": 119, "checklist": 469}  # 145 / 120 before E7
+LEVELS = {"computable": 147, "partial": 119, "checklist": 468}  # 145 / 120 before E7; 146 /
+# 119 / 469 before "HIV negative" (NCT00098540 I18 checklist -> computable)
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
 # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
-# ever); + the three drug items above; + the three NYHA items above
-DECIDED_OUTSIDE_SCOPE = 63
+# ever); + the three drug items above; + the three NYHA items above; + NCT00098540 I18 "HIV
+# negative"
+DECIDED_OUTSIDE_SCOPE = 64

@@ -54,7 +54,7 @@ from oncotrial.eligibility.reading_history import (
     read_time_since,
 )
 from oncotrial.eligibility.reading_history_of import read_history_of
-from oncotrial.eligibility.reading_hiv import read_hiv_combination
+from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -255,6 +255,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_pregnancy,
     _read_lesions,
     read_measurable_disease,
+    read_hiv_negative,  # before the mentions of HIV: "HIV negative" is no HIV infection
     read_named_conditions,
     _read_conditions,
     read_hiv_combination,
