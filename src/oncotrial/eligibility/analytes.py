@@ -98,6 +98,9 @@ _LIST = (
         "g/L",
         ("718-7",),
         ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb", "HB"),
+        # haemoglobin in mmol/L (Dutch laboratories, LOINC 59260-0) counts the monomer, one
+        # haem: 16 114.5 g/mol, so 1 g/dL = 0.6206 mmol/L (the SI conversion tables' factor)
+        molar_mass=16114.5,
     ),
     Analyte(
         "creatinine",

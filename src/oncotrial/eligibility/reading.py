@@ -694,6 +694,8 @@ def _read_karnofsky_lansky(r: _Reader) -> None:
         else:
             low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
+        if not allowed:
+            continue  # "Karnofsky ≥ 150 %": beyond the scale, no score allowed; left unread
         within, end = _performance_window(r, m.end())
         scales = [m.group("scale"), *([m.group("scale2")] if m.group("scale2") else [])]
         rules: list[Rule] = [

@@ -121,7 +121,10 @@ def _hiv_condition(rule: Rule) -> bool:
 
 # "HIV negative", "HIV-negative", "negative HIV test", "seronegative for HIV", "HIV 1/2 antibody
 # negative": the serology or status, never a viral load or RNA (reading_viral reads those)
-_SEROLOGY = r"(?:\s*-?\s*(?:1\s*/\s*2|-1/2|-1)?)?(?:\s+(?:antibody|antibodies|serology|test(?:ing)?|status))?"
+_SEROLOGY = (
+    r"(?:\s*-?\s*(?:1\s*/\s*2|-1/2|-1)?)?"
+    r"(?:\s+(?:antibody|antibodies|serology|test(?:ing)?|status))?"
+)
 _HIV_NAME = r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)"
 _NEGATIVE = re.compile(
     rf"{_HIV_NAME}{_SEROLOGY}\s*(?:-|:|(?:is|must\s+be|should\s+be)\s+)?\s*(?:sero)?negative\b"

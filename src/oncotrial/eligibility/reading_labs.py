@@ -15,12 +15,9 @@ from itertools import pairwise
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
-    _NUM,
     _Found,
     _Mention,
     _mentions,
-    _number,
-    _read_unit,
     _Reader,
     _Threshold,
     _thresholds,
@@ -31,6 +28,7 @@ from oncotrial.eligibility.reading_clearance import (
     either_clearance_rule,
 )
 from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
+from oncotrial.eligibility.reading_restated import restatement
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -266,7 +264,10 @@ def _read_labs(r: _Reader) -> None:
     last: _Found | None = None
     last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
+    restated_until = -1
     for t in with_normal_limits(text, _thresholds(text)):
+        if t.start < restated_until:
+            continue  # "(≥ 1.5 × 10^9/L)" after "ANC ≥ 1,500/mm³": the limit restated
         start = -1
         group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
@@ -341,10 +342,11 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
-        restated = _restatement(text, t, made) or _predicted(text, t, made)
+        restated = restatement(text, t, made) or _predicted(text, t, made)
         if restated is not None:
             # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
             r.consume(t.end, restated)
+            restated_until = restated
             for item in made:
                 item.end = max(item.end, restated)
         if exception_cue is not None:
@@ -502,11 +504,6 @@ def _attach_cue(
             item.end = max(item.end, cue.end)
 
 
-_RESTATED = re.compile(
-    r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
-)
-
-
 # "% predicted", "% of the predicted value": what the lung-function percentages are (analytes.py)
 _PREDICTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?predicted(?:\s+values?)?(?![A-Za-z])", re.I)
 _OF_PREDICTED = frozenset({"fev1_predicted", "dlco_predicted"})
@@ -519,35 +516,6 @@ def _predicted(text: str, t: _Threshold, made: list[_Found]) -> int | None:
     m = _PREDICTED.match(text, t.end)
     if m is None or t.unit != "%" or not all(f.analyte in _OF_PREDICTED for f in made):
         return None
-    return m.end()
-
-
-def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
-    """Where a parenthesised restatement of the limit just read ends, if it is one.
-
-    Only when the number in the other unit converts to the same limit (1e-6 relative): "Hb ≥ 90
-    g/L (9 g/dL)" is restated; "(≥ 5 × ULN for …)" or "(75,000/µL)" after a different number is
-    not.
-    """
-    from oncotrial.eligibility.units import conversion_factor
-
-    m = _RESTATED.match(text, t.end)
-    if m is None or t.value is None or t.unit is None:
-        return None
-    unit, _ = _read_unit(m.group("unit"))
-    if unit is None:
-        return None
-    for item in made:
-        rule = item.rule
-        if not isinstance(rule, LabRule) or rule.unit is None:
-            return None
-        molar = ANALYTES[rule.analyte].molar_mass
-        try:
-            value = _number(m.group("num")) * conversion_factor(unit, rule.unit, molar)
-        except Exception:  # units that do not convert: not a restatement
-            return None
-        if abs(value - rule.value) > 1e-6 * max(abs(value), abs(rule.value)):
-            return None
     return m.end()
 
 
