@@ -96,6 +96,9 @@ _WORD_COMPARATORS = {
     "no higher than": Comparator.LE,
     "no lower than": Comparator.GE,
     "in excess of": Comparator.GT,
+    "at most": Comparator.LE,
+    "does not exceed": Comparator.LE,
+    "not to exceed": Comparator.LE,
 }
 _SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
 _COMP = (
@@ -257,7 +260,9 @@ _PER_100_ML = re.compile(r"\s*m[lL]\b")
 # the value and its unit. Only with a unit the table accepts ("2 or more sites" is no limit),
 # and never before "than" ("or greater than", a comparator of the number after).
 _POSTFIX = re.compile(
-    r"(?<![\w.,/^])(?P<num>" + _NUM + r")\s*(?P<unit>[^\s,;()]+)\s+or\s+"
+    # "bilirubin 1.5 × ULN or less": a multiple of the upper limit of normal as well
+    r"(?<![\w.,/^])(?P<num>" + _NUM + r")\s*(?:" + _limit("limit") + r"|(?P<unit>[^\s,;()]+))"
+    r"\s+or\s+"
     r"(?P<dir>greater|more|higher|above|less|lower|below)\b(?!\s+than)",
     re.I,
 )
@@ -268,12 +273,16 @@ def _postfix_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshol
     for m in _POSTFIX.finditer(text):
         if any(t.start < m.end() and m.start() < t.end for t in prefixed):
             continue
-        unit, _ = _read_unit(m.group("unit"))
-        if unit is None:
-            continue
         up = m.group("dir").lower() in {"greater", "more", "higher", "above"}
         comparator = Comparator.GE if up else Comparator.LE
         value = _threshold_number(m.group("num"))
+        if m.group("limit"):
+            relative = "ULN" if re.match(r"U|upper|normal|max", m.group("limit"), re.I) else "LLN"
+            found.append(_Threshold(m.start(), m.end(), comparator, value, relative_to=relative))
+            continue
+        unit, _ = _read_unit(m.group("unit"))
+        if unit is None:
+            continue
         found.append(_Threshold(m.start(), m.end(), comparator, value, unit=unit))
     return found
 
