@@ -295,7 +295,10 @@ def _read_labs(r: _Reader) -> None:
         elif (
             group is None
             and last is not None
-            and _SAME_TESTS_GAP.fullmatch(between_last)
+            and (
+                _SAME_TESTS_GAP.fullmatch(between_last)
+                or _cue_between(text, cues, last.end, t.start)
+            )
             and last_keys
         ):
             # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
@@ -387,6 +390,26 @@ _SAME_TESTS_GAP = re.compile(
     r"(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
     re.I,
 )
+
+
+# "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
+# limit for the same tests (the cue is attached as when it follows the limit)
+_CUE_BEFORE = re.compile(
+    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:(?:patients|subjects)\s+with\s+|the\s+presence\s+of"
+    r"\s+|(?:the\s+)?case\s+of\s+)?",
+    re.I,
+)
+
+
+def _cue_between(text: str, cues: list[_Cue], start: int, end: int) -> bool:
+    return any(
+        start <= c.start
+        and c.end <= end
+        and not c.negated
+        and _CUE_BEFORE.fullmatch(text, start, c.start)
+        and re.fullmatch(r"\s*[,:]?\s*", text[c.end : end])
+        for c in cues
+    )
 
 
 def _either_test(r: _Reader, group: list[_Mention]) -> bool:
