@@ -90,7 +90,16 @@ _LIST = (
         "Platelet count",
         "10^9/L",
         ("777-3", "26515-7"),
-        ("platelet count", "platelets", "PLT", "Plt"),  # "Plt ≥ 100 × 10⁹/L"
+        (
+            "platelet count",
+            "platelet counts",
+            "platelets",
+            "platelet",  # "Platelet ≥ 100,000/mm3"
+            "thrombocyte count",  # the European name of the platelets
+            "thrombocytes",
+            "PLT",
+            "Plt",  # "Plt ≥ 100 × 10⁹/L"
+        ),
     ),
     Analyte(
         "hemoglobin",
@@ -123,6 +132,7 @@ _LIST = (
             "AST",
             "SGOT",
             "GOT",  # glutamic-oxaloacetic transaminase, the older name of AST
+            "ASAT",  # the European abbreviation ("ASAT and ALAT ≤ 2.5 × ULN")
         ),
     ),
     Analyte(
@@ -138,6 +148,7 @@ _LIST = (
             "ALT",
             "SGPT",
             "GPT",  # glutamic-pyruvic transaminase, the older name of ALT
+            "ALAT",
         ),
     ),
     Analyte(

@@ -328,7 +328,9 @@ _URINALYSIS_PROTEIN = re.compile(
 )
 # "ejection fraction" is the left ventricle's unless the text names the right one
 _RIGHT_VENTRICLE = re.compile(r"right\s+ventricular\s*$", re.I)
-_TRANSAMINASES = re.compile(r"(?<![A-Za-z])(?:serum\s+|liver\s+)?transaminases(?![A-Za-z])", re.I)
+_TRANSAMINASES = re.compile(
+    r"(?<![A-Za-z])(?:serum\s+|liver\s+)?(?:transaminases|aminotransferases)(?![A-Za-z])", re.I
+)
 
 
 def _mentions(text: str) -> list[_Mention]:
