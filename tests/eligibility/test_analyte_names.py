@@ -1,7 +1,8 @@
-"""Names of tests that were not read: the European 'thrombocytes', 'ASAT' / 'ALAT', the singular
-'platelet' and plural 'platelet counts', and 'aminotransferases' for both AST and ALT (as
-'transaminases'). Made-up texts in registry phrasings (none of the tuning corpora writes them);
-every corpus figure is unchanged.
+"""Names of tests that were not read, and headings naming an organ system before its limits
+("Hematology:", "Adequate hematologic function (…)"): the European 'thrombocytes', 'ASAT' /
+'ALAT', the singular 'platelet' and plural 'platelet counts', and 'aminotransferases' for both
+AST and ALT (as 'transaminases'). Made-up texts in registry phrasings (none of the tuning corpora
+writes them); every corpus figure is unchanged.
 """
 
 from __future__ import annotations
@@ -37,3 +38,31 @@ def test_read(text: str, readings: list[str]) -> None:
 def test_a_platelet_transfusion_is_no_count() -> None:
     criterion = read_item("No platelet transfusion within 7 days", "inclusion")
     assert all(r.kind != "lab" for r in criterion.rules)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hematology: ANC ≥ 1.5 × 10^9/L, platelets ≥ 100 × 10^9/L",
+        "Adequate hematologic function (ANC ≥ 1.5 × 10^9/L, platelets ≥ 100 × 10^9/L)",
+        "Adequate haematological function defined as: ANC ≥ 1.5 × 10^9/L",
+        "Adequate kidney function: creatinine ≤ 1.5 × ULN",
+        "Adequate coagulation: INR ≤ 1.5",
+    ],
+)
+def test_a_heading_naming_the_system_is_read_with_its_limits(text: str) -> None:
+    # the name of the organ system the limits define is no condition of its own
+    criterion = read_item(text, "inclusion")
+    assert criterion.rules and is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("inclusion", "Coagulation disorder, INR > 1.5"),
+        ("exclusion", "History of coagulation disorder or INR > 1.5"),
+    ],
+)
+def test_a_condition_of_the_system_stays_quoted(kind: str, text: str) -> None:
+    criterion = read_item(text, kind)
+    assert not is_computable(criterion.rules, criterion.unread)

@@ -343,7 +343,9 @@ _FILLER = frozenset(
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis received dipstick
-    who co-operative cockroft cockroft-gault evidence with sufficient""",
+    who co-operative cockroft cockroft-gault evidence with sufficient
+    hematologic haematologic hematological haematological hematology haematology
+    hematopoietic haematopoietic coagulation kidney chemistry biochemistry""",
     )
 )
 
