@@ -525,8 +525,12 @@ def _read_blood_pressure(r: _Reader) -> None:
             unit="mmHg",
         ),
     )
-    joined = AllOfRule if below else AnyOfRule
-    r.add(m.start(), m.end(), r.draft(joined, m.start(), m.end(), rules=rules))
+    joined: Rule = (
+        r.draft(AllOfRule, m.start(), m.end(), rules=rules)
+        if below
+        else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+    )
+    r.add(m.start(), m.end(), joined)
 
 
 # "At least 4 weeks since prior chemotherapy", "At least 3 weeks since prior major surgery" (the
