@@ -259,7 +259,8 @@ _LIST = (
             "dipstick proteinuria",
             "urine protein",
             "urinary protein",
-            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale
+            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale but as the
+            # 24-hour urine protein (reading_labs)
             "proteinuria",
         ),
         scale=Scale.ORDINAL,

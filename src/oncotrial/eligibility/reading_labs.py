@@ -166,6 +166,10 @@ def _lab_rule(
             r.warn(f"{quantity.name}: the unit {unit} does not fit this quantity; not read")
             return None
     item = ANALYTES[mention.key]
+    if item.key == "urine_protein_dipstick" and t.unit in {"g/24h", "mg/24h"}:
+        # "proteinuria < 1 g/24 h": a mass per 24 hours is the 24-hour collection's, never the
+        # dipstick's grade
+        item = ANALYTES["urine_protein_24h"]
     if not normal_allowed(r, t, item.key):
         return None
     if item.scale is not Scale.QUANTITATIVE:
