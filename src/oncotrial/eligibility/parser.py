@@ -61,6 +61,7 @@ from oncotrial.eligibility.reading_labs import (
 )
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
+from oncotrial.eligibility.reading_ranges import read_lab_ranges
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
@@ -247,6 +248,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_time_since,
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
+    read_lab_ranges,
     _read_labs,
     read_exception_without_limit,
     read_hepatitis_b,
