@@ -472,9 +472,10 @@ def _read_age(r: _Reader) -> None:
         r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
         r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
         r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
-        # "Ages 18 to 70", "age 55-80": after the word "age" a bare range is in years
-        r"\bage[ds]?\b\s*:?\s*(?:of\s*|from\s*)?\(?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\)?"
-        r"(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
+        # "Ages 18 to 70", "aged between 20 and 80", "between the ages of 18 and 65": in years
+        r"(?P<the>\bbetween\s+the\s+)?\bage[ds]?\b\s*(?:range\s*)?:?\s*(?:from\s*|(?P<btw>"
+        r"(?(the)of|between)\s*)|of\s*)?\(?(?P<lo>\d+)\s*(?:years?\s*)?(?:-|to|(?(btw)and|(?!)))"
+        r"\s*(?P<hi>\d+)\)?(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
         # after the word "age" a bare number is in years: "Age 18 or older", "ages 19 and over"
         r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
         r"(?:older|over|above|greater)\b",
