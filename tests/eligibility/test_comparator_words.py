@@ -1,6 +1,7 @@
 """Comparators written in words that were not read: 'at most', 'does not exceed', 'not to
 exceed', and a multiple of the ULN followed by 'or less' / 'or greater' ('bilirubin 1.5 × ULN or
-less'; the same after a unit was read already). Made-up texts in registry phrasings (none of the
+less'; the same after a unit was read already), 'upper limit normal' and 'ULRR' (the upper limit
+of the reference range). Made-up texts in registry phrasings (none of the
 tuning corpora writes them); every corpus figure is unchanged. 'under' and 'over' stay the age
 words only (a BMI 'under 18.5' was once misread by taking them as comparators of every test).
 """
@@ -35,6 +36,9 @@ AS_OF = dt.date(2025, 3, 1)
             ["Aspartate aminotransferase ≤ 2.5 × ULN", "Alanine aminotransferase ≤ 2.5 × ULN"],
         ),
         ("exclusion", "Creatinine 1.5 x ULN or more", ["Serum creatinine ≥ 1.5 × ULN"]),
+        # the upper limit of normal without 'of', and the reference range's (UK laboratories)
+        ("inclusion", "Bilirubin ≤ 1.5 x upper limit normal", ["Total bilirubin ≤ 1.5 × ULN"]),
+        ("inclusion", "Bilirubin ≤ 1.5 x ULRR", ["Total bilirubin ≤ 1.5 × ULN"]),
     ],
 )
 def test_read(kind: str, text: str, readings: list[str]) -> None:

@@ -111,8 +111,8 @@ _COMP = (
 def _limit(name: str) -> str:
     return (
         r"(?:[×x*]\s*|times\s+|-?fold\s+(?:of\s+)?)?(?:the\s+)?(?:institutional\s+)?"
-        rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|"
-        r"upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
+        rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|ULRR(?![A-Za-z])|"  # ULRR: of the reference range
+        r"upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
         r"(?:\s*(?:range|values?)\s*)?(?:\s*\((?:ULN|UNL)\))?|"
         r"(?:normal\s+upper|upper\s+normal)\s+(?:limits?|range|values?)(?:\s*\((?:ULN|UNL)\))?|"
         # "< 1.5 normal limit (ULN)": the abbreviation says which limit; "1.5 X maximum normal
