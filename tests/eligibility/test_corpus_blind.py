@@ -120,8 +120,9 @@ FIGURES = {
     "items": 744,
     # 84 after "adequate … function:" followed by its limits is no judgement, and 'with' is
     # read as 'and' (a word that joins; quoted between two rules of an exclusion) — not tuned here;
-    # 85 with the NYHA class of heart failure (reading_cardiac; not tuned here, not looked at)
-    "computable": 85,
+    # 85 with the NYHA class of heart failure (reading_cardiac; not tuned here, not looked at);
+    # 86 with the pregnancy test asked of women of childbearing potential only (not tuned here)
+    "computable": 86,
     "thresholds": 264,
     "exact": 161,
     "not_read": 103,
@@ -134,6 +135,9 @@ FIGURES = {
 # the NYHA class of heart failure (reading_cardiac; not tuned here, the items not looked at)
 # 85 / 222 / 437 before items that introduce a list are decided by their sub-items
 # (eligibility.sublists; not tuned here, the items not looked at): three checklist -> partial
-LEVELS = {"computable": 85, "partial": 225, "checklist": 434}
-# 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 23
+# 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
+# the item not looked at): one partial -> computable
+LEVELS = {"computable": 86, "partial": 224, "checklist": 434}
+# 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
+# 23 before the pregnancy test of women of childbearing potential (not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 24

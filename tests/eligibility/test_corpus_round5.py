@@ -129,8 +129,9 @@ FIGURES = {
     # failure"); 146 with hypertension defined by its blood-pressure limits (NCT00549328 E7);
     # 148 with items that introduce a list decided by it (eligibility.sublists): NCT00619541
     # E1.1 (NYHA III or IV) and E1.5 (HIV) are no longer quoted as a subgroup of their heading
-    # "Patients who meet the following criteria … will be excluded;" (E1, now a heading)
-    "computable": 148,
+    # "Patients who meet the following criteria … will be excluded;" (E1, now a heading); 149
+    # with the pregnancy test asked of women of childbearing potential only (NCT01736878 I14)
+    "computable": 149,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -163,11 +164,14 @@ FIGURES = {
 # ("PATIENT CHARACTERISTICS:", "Criteria:", "Other Exclusion Criteria:", NCT00619541 E1)
 # checklist -> partial (decided by their sub-items, some of them computable); NCT00619541 E1.1 and
 # E1.5 partial -> computable (no longer a "subgroup" of E1)
-LEVELS = {"computable": 148, "partial": 129, "checklist": 457}  # 145 / 120 before E7
+# 148 / 129 / 457 before the pregnancy test asked of women of childbearing potential only
+# (analytes.childbearing_potential): NCT01736878 I14 partial -> computable
+LEVELS = {"computable": 149, "partial": 128, "checklist": 457}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
 # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
 # ever); + the three drug items above; + the three NYHA items above; + NCT00619541 E1.1 (NYHA
-# III or IV) and E1.5 (known HIV), each checked by hand
-DECIDED_OUTSIDE_SCOPE = 65
+# III or IV) and E1.5 (known HIV), each checked by hand; + NCT01736878 I14 (the pregnancy test
+# of women of childbearing potential)
+DECIDED_OUTSIDE_SCOPE = 66
