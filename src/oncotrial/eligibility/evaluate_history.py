@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
-from oncotrial.eligibility.concepts_drugs import vague_for
+from oncotrial.eligibility.concepts_drugs import conjugate_of, vague_for
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
@@ -99,7 +99,12 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
     kept: list[Evidence] = []
     for drug, evidence in found:
         if any(drug is m for m in maybe):
-            undated.append(f"which drug {evidence.value} was")
+            if conjugate_of(rule.therapy) in drug.concepts("therapy"):
+                # trastuzumab emtansine delivers trastuzumab, yet is a substance of its own
+                # (concepts_regimens): whether the rule meant it is the trial team's to say
+                undated.append(f"whether {evidence.value}, a conjugate of {name}, counts")
+            else:
+                undated.append(f"which drug {evidence.value} was")
             continue
         dose = dose_status(rule, drug)
         if dose is None or dose is Status.MET:
