@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from oncotrial.eligibility.concepts import match_concepts
 from oncotrial.eligibility.concepts_drugs import DRUG_CLASSES, broader, vague_for
 from oncotrial.eligibility.concepts_regimens import CONJUGATES, FORMS, REGIMENS
-from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
-from oncotrial.eligibility.rules import MedicationRule, Window
+from oncotrial.eligibility.rules import MedicationRule, PriorLinesRule, RegimenRule, Rule, Window
 from oncotrial.eligibility.screening import screen_patient
 
 from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
@@ -264,7 +264,7 @@ def test_declared_once_and_consistent() -> None:
     assert broader("chemotherapy") == frozenset()
 
 
-_RULES = tuple(
+_MEDICATION_RULES = tuple(
     MedicationRule(kind="medication", id=f"E{i}-1", description="prior", therapy=key, **extra)
     for i, (key, extra) in enumerate(
         (
@@ -281,6 +281,31 @@ _RULES = tuple(
         ),
         start=1,
     )
+)
+_RULES = (
+    *_MEDICATION_RULES,
+    PriorLinesRule(
+        kind="prior_lines",
+        id="E11-1",
+        description="x",
+        therapy="platinum_chemotherapy",
+        min_lines=1,
+        max_lines=1,
+    ),
+    PriorLinesRule(
+        kind="prior_lines",
+        id="E12-1",
+        description="x",
+        therapy="pd1_pdl1_inhibitor",
+        max_lines=0,
+    ),
+    RegimenRule(
+        kind="regimen",
+        id="E13-1",
+        description="x",
+        therapies=("platinum_chemotherapy", "immune_checkpoint_inhibitor"),
+    ),
+    RegimenRule(kind="regimen", id="E14-1", description="x", line=2, therapies=("chemotherapy",)),
 )
 _TEXTS = [
     "FOLFOX",
@@ -350,3 +375,65 @@ def test_per_patient_and_vectorised_agree(
             Patient.model_validate({"id": f"P{i}", "medications": kept, "therapies": therapies})
         )
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
+
+
+# Lines of therapy: a line recorded by a regimen counts as a line of each of its drugs' classes;
+# a line recorded only by a wider class ('chemotherapy') may be a line of a narrower one.
+def _rule_status(rule: Rule, *lines: list[str]) -> Status:
+    therapies = [
+        {"line": n, "drugs": [{"text": t} for t in drugs], "start": "2024-01-01"}
+        for n, drugs in enumerate(lines, start=1)
+    ]
+    patient = Patient.model_validate({"id": "P", "therapies": therapies})
+    assert_each_rule_equal_in_both_paths([patient], [rule], as_of=AS_OF)
+    criterion = Criterion(id="E1", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,))
+    (c,) = screen_patient(Eligibility(exclusion=(criterion,)), patient, as_of=AS_OF).criteria
+    (r,) = c.rules
+    return r.status
+
+
+# NCT00549328 I3 ("Failed no more than two prior chemotherapy regimens ...") reads this rule
+AT_MOST_TWO_CHEMO = PriorLinesRule(
+    kind="prior_lines", id="E1-1", description="x", therapy="chemotherapy", max_lines=2
+)
+# "At least one prior platinum-based chemotherapy regimen" (test_prior_line_counts) reads this
+PLATINUM_LINE = PriorLinesRule(
+    kind="prior_lines", id="E1-1", description="x", therapy="platinum_chemotherapy", min_lines=1
+)
+AT_MOST_ONE_PLATINUM = PriorLinesRule(
+    kind="prior_lines", id="E1-1", description="x", therapy="platinum_chemotherapy", max_lines=1
+)
+CHEMO_IO = RegimenRule(
+    kind="regimen",
+    id="E1-1",
+    description="x",
+    therapies=("platinum_chemotherapy", "pd1_pdl1_inhibitor"),
+)
+
+
+@pytest.mark.parametrize(
+    ("rule", "lines", "status"),
+    [
+        # three regimens by name: three lines of chemotherapy (were none: a silent pass)
+        (AT_MOST_TWO_CHEMO, (["FOLFOX"], ["FOLFIRI"], ["XELOX"]), Status.NOT_MET),
+        (AT_MOST_TWO_CHEMO, (["FOLFOX"], ["immunotherapy"]), Status.MET),
+        (PLATINUM_LINE, (["FOLFOX"],), Status.MET),
+        (PLATINUM_LINE, (["carboplatin-Taxol"],), Status.MET),
+        (PLATINUM_LINE, (["FOLFIRI"],), Status.NOT_MET),
+        # 'chemotherapy' may have been platinum-based: unknown, never a wrong exclusion
+        (PLATINUM_LINE, (["chemotherapy"],), Status.UNKNOWN),
+        (PLATINUM_LINE, (["FOLFIRI"], ["chemotherapy"]), Status.UNKNOWN),
+        (AT_MOST_ONE_PLATINUM, (["platinum doublet"], ["chemotherapy"]), Status.UNKNOWN),
+        (AT_MOST_ONE_PLATINUM, (["FOLFOX"], ["chemotherapy"], ["CAPOX"]), Status.NOT_MET),
+        (AT_MOST_ONE_PLATINUM, (["FOLFIRI"], ["chemotherapy"]), Status.MET),
+        # a line holding both classes
+        (CHEMO_IO, (["carboplatin", "pemetrexed", "pembrolizumab"],), Status.MET),
+        (CHEMO_IO, (["FOLFOX", "anti-PD-1 antibody"],), Status.MET),
+        (CHEMO_IO, (["carboplatin", "immunotherapy"],), Status.UNKNOWN),
+        (CHEMO_IO, (["chemotherapy", "nivolumab"],), Status.UNKNOWN),
+        (CHEMO_IO, (["FOLFOX"],), Status.NOT_MET),
+        (CHEMO_IO, (["FOLFIRI", "immunotherapy"],), Status.NOT_MET),
+    ],
+)
+def test_lines_of_therapy(rule: Rule, lines: tuple[list[str], ...], status: Status) -> None:
+    assert _rule_status(rule, *lines) is status
