@@ -40,6 +40,7 @@ NO_PACLITAXEL = "No prior paclitaxel"  # made-up
 NO_PD1 = "No prior anti-PD-1 or anti-PD-L1 therapy"  # made-up
 PRIOR_ICI = "Prior treatment with an immune checkpoint inhibitor"  # made-up
 PRIOR_IPILIMUMAB = "Prior ipilimumab"  # made-up
+NO_NIVOLUMAB = "No prior nivolumab"  # made-up
 
 
 def _status(text: str, kind: str, *records: dict[str, Any]) -> Status:
@@ -229,6 +230,11 @@ def test_a_wider_record_never_decides_a_narrower_rule(
         (PRIOR_IPILIMUMAB, _named("anti-PD-1 antibody"), Status.NOT_MET),
         (PRIOR_IPILIMUMAB, {"code": "L01FF", "system": "ATC"}, Status.NOT_MET),
         (PRIOR_IPILIMUMAB, _named("immune checkpoint inhibitor"), Status.UNKNOWN),
+        # a record of the class, or wider, may be the drug; another drug of it is not
+        (NO_NIVOLUMAB, _named("anti-PD-1 antibody"), Status.UNKNOWN),
+        (NO_NIVOLUMAB, _named("immunotherapy"), Status.UNKNOWN),
+        (NO_NIVOLUMAB, _named("Keytruda"), Status.MET),
+        (NO_NIVOLUMAB, _named("anti-CTLA-4 antibody"), Status.MET),
         # platinum compounds (ATC L01XA) are not gemcitabine
         (SUNITINIB_OR_GEMCITABINE, {"code": "L01XA", "system": "ATC"}, Status.NOT_MET),
     ],

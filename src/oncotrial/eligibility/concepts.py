@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import lru_cache
 
 from oncotrial.eligibility.concept_model import Concept, System
 from oncotrial.eligibility.concepts_drugs import (
@@ -586,7 +586,7 @@ _AGENTS = re.compile(r"\s*(?:[/+,;&()]|\band\b|\bplus\b|\bwith\b)\s*", re.I)
 _FDA_SUFFIX = re.compile(r"(?P<stem>.+?)-[a-z]{4}", re.I)
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _read_name(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """A medication record's name as the names concepts match and the markers it carries: the
     name itself when a concept knows it; what it names (a regimen's drugs, a drug of another
