@@ -127,9 +127,13 @@ FIGURES = {
     # heart failure (reading_cardiac: NCT00079612 E4 "Congestive Heart Failure (NYHA Class 3 or
     # 4)", NCT00600210 E17 and NCT00392665 E13 "NYHA Grade II or greater congestive heart
     # failure"); 146 with hypertension defined by its blood-pressure limits (NCT00549328 E7);
-    # 147 with "HIV negative" read as no HIV infection (reading_hiv: NCT00098540 I18, decided
+    # 148 with items that introduce a list decided by it (eligibility.sublists): NCT00619541
+    # E1.1 (NYHA III or IV) and E1.5 (HIV) are no longer quoted as a subgroup of their heading
+    # "Patients who meet the following criteria … will be excluded;" (E1, now a heading); 149
+    # with the pregnancy test asked of women of childbearing potential only (NCT01736878 I14);
+    # 150 with "HIV negative" read as no HIV infection (reading_hiv: NCT00098540 I18, decided
     # outside the hand-read scope, checked by hand)
-    "computable": 147,
+    "computable": 150,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -158,12 +162,19 @@ FIGURES = {
 # NYHA class (reading_cardiac): the three items above computable; NCT00509587 I1.24 (its class
 # II exemption quoted) and NCT00619541 E1.1 (its parent E1 quoted as a subgroup) checklist ->
 # partial
-LEVELS = {"computable": 147, "partial": 119, "checklist": 468}  # 145 / 120 before E7; 146 /
-# 119 / 469 before "HIV negative" (NCT00098540 I18 checklist -> computable)
+# 146 / 119 / 469 before items that introduce a list (eligibility.sublists): eleven headings
+# ("PATIENT CHARACTERISTICS:", "Criteria:", "Other Exclusion Criteria:", NCT00619541 E1)
+# checklist -> partial (decided by their sub-items, some of them computable); NCT00619541 E1.1 and
+# E1.5 partial -> computable (no longer a "subgroup" of E1)
+# 148 / 129 / 457 before the pregnancy test asked of women of childbearing potential only
+# (analytes.childbearing_potential): NCT01736878 I14 partial -> computable
+# 149 / 128 / 457 before "HIV negative" (NCT00098540 I18 checklist -> computable)
+LEVELS = {"computable": 150, "partial": 128, "checklist": 456}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
 # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
-# ever); + the three drug items above; + the three NYHA items above; + NCT00098540 I18 "HIV
-# negative"
-DECIDED_OUTSIDE_SCOPE = 64
+# ever); + the three drug items above; + the three NYHA items above; + NCT00619541 E1.1 (NYHA
+# III or IV) and E1.5 (known HIV), each checked by hand; + NCT01736878 I14 (the pregnancy test
+# of women of childbearing potential); + NCT00098540 I18 "HIV negative"
+DECIDED_OUTSIDE_SCOPE = 67

@@ -250,6 +250,12 @@ _RECORD = st.one_of(
                     "Opdivo",
                     "immune checkpoint inhibitor",
                     "Herceptin",
+                    # regimens, forms, conjugates, class words (concepts_regimens)
+                    "FOLFOX/AVASTIN",
+                    "gemcitabine-cisplatin",
+                    "Kadcyla",
+                    "immunotherapy",
+                    "anti-PD-1 antibody",
                 ]
             )
         }

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.parser import propose_rules
 from oncotrial.formats.protocol_files import find_protocol
 from oncotrial.prescreen.run import PrescreenResult, prescreen
 from oncotrial.prescreen.warehouse import open_warehouse
@@ -83,3 +85,58 @@ def test_postgres_equals_memory(postgres_omop: str, trial: str) -> None:
 def test_spark_local_equals_memory(parquet_omop: str, trial: str) -> None:
     sql, memory = _both(parquet_omop, trial, engine="spark")
     _assert_equal(sql, memory, SPARK_PATIENTS)
+
+
+# Items that introduce a list (eligibility.sublists): an 'any' heading over alternatives, an 'all'
+# heading, an exclusion heading — the query combines them as the in-memory engine does, and
+# counts in the overall only what decides.
+LISTS = (
+    ("I1", "Patients must meet one of the following criteria:"),
+    ("I1.1", "ECOG performance status 0-1"),
+    ("I1.2", "Platelet count ≥ 150,000/mm³"),
+    ("I2", "PATIENT CHARACTERISTICS:"),
+    ("I2.1", "Absolute neutrophil count ≥ 1,500/mm³"),
+    ("I2.2", "Hemoglobin ≥ 9 g/dL"),
+    ("E1", "Patients who meet the following criteria at the time of screening will be excluded:"),
+    ("E1.1", "Creatinine > 1.5 × ULN"),
+)
+
+
+def _lists() -> Eligibility:
+    criteria = [
+        Criterion(
+            id=i, kind=CriterionKind.INCLUSION if i[0] == "I" else CriterionKind.EXCLUSION, text=t
+        )
+        for i, t in LISTS
+    ]
+    eligibility = propose_rules(
+        Eligibility(
+            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
+            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
+        )
+    )
+    assert [c.sub_items for c in eligibility.criteria if "." not in c.id] == ["any", "all", "all"]
+    return eligibility
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "target", ["duckdb_omop", pytest.param("postgres_omop", marks=pytest.mark.postgres)]
+)
+def test_headings_equal_memory(target: str, request: pytest.FixtureRequest) -> None:
+    eligibility = _lists()
+    warehouse = open_warehouse(request.getfixturevalue(target))
+    try:
+        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
+        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
+    finally:
+        warehouse.close()
+    _assert_equal(sql, memory, EQUIVALENCE_PATIENTS)
+    table = sql.table
+    # the alternatives reach both sides, and a failed alternative does not decide alone
+    rescued = (table["I1.1"] == "not met") & (table["I1.2"] == "met")
+    assert rescued.any() and (table.loc[rescued, "I1"] == "met").all()
+    assert (table.loc[rescued & (table["overall"] == "eligible")].shape[0]) > 0
+    assert set(table["I1"]) >= {"met", "not met"}
+    excluded = table["E1.1"] == "met"
+    assert excluded.any() and (table.loc[excluded, "E1"] == "met").all()

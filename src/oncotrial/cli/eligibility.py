@@ -30,6 +30,13 @@ def eligibility() -> None:
     """
 
 
+# eligibility.sublists: an item that introduces a list is decided by the sub-items under it
+_DECIDED_BY = {
+    "all": "no rule of its own: decided by its sub-items, each required",
+    "any": "no rule of its own: decided by its sub-items, one of them enough (alternatives)",
+}
+
+
 def _print_rule(rule: Rule, depth: int = 1) -> None:
     pad = "    " * depth
     source = f"  [dim]← “{escape(rule.source.text)}”[/]" if rule.source else ""
@@ -67,7 +74,9 @@ def parse(reference: str, out: Path | None) -> None:
         c = reading.criterion
         text = c.text if len(c.text) <= 100 else c.text[:97] + "…"
         console.print(f"[bold cyan]{escape(c.id)}[/] ({c.kind}) {escape(text)}")
-        if not c.rules:
+        if c.sub_items is not None:
+            console.print(f"    [dim]{_DECIDED_BY[c.sub_items]}[/]")
+        elif not c.rules:
             console.print("    [dim]no rule: investigator checklist item[/]")
         for rule in c.rules:
             _print_rule(rule)
@@ -195,6 +204,9 @@ def rules(reference: str) -> None:
         for index, c in enumerate(getattr(protocol.eligibility, section)):
             text = c.text if len(c.text) <= 100 else c.text[:97] + "…"
             console.print(f"[bold cyan]{escape(c.id)}[/] ({c.kind}) {escape(text)}")
+            if c.sub_items is not None:
+                console.print(f"    [dim]{_DECIDED_BY[c.sub_items]}[/]")
+                continue
             if not c.rules:
                 console.print("    [dim]investigator checklist item[/]")
                 continue

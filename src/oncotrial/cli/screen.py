@@ -224,6 +224,10 @@ def _render(result: ScreeningResult, protocol: Protocol, target: object) -> None
             f"{_MARK[c.verdict]} [bold]{escape(c.criterion_id)}[/] {c.kind} — "
             f"{_STATUS[c.status]} ({c.verdict.value}): {escape(text)}"
         )
+        if c.sub_items:
+            target.print(f"    [dim]decided by its sub-items: {', '.join(c.sub_items)}[/]")
+        if not c.in_overall and not c.sub_items:
+            target.print("    [dim]one alternative: the item above it decides[/]")
         for rule in c.rules:
             _render_rule(rule, target, 1)
     if result.to_collect:

@@ -317,6 +317,20 @@ _LIST = (
         scale=Scale.NOMINAL,
         results=("negative", "positive"),
     ),
+    # Whether a woman can become pregnant, as the investigator records it (CDISC SDTMIG v3.3,
+    # Reproductive System Findings RP: RPTESTCD CHILDPOT "Childbearing Potential", Y/N, with the
+    # reason when not: post-menopausal, surgically sterile). No LOINC code is confirmed by a
+    # public source (issue 12: no invented codes): records give it by analyte key. A pregnancy
+    # test "for women of childbearing potential" asks it of those only (reading_history).
+    Analyte(
+        "childbearing_potential",
+        "Childbearing potential",
+        None,
+        (),
+        ("childbearing potential", "child-bearing potential"),
+        scale=Scale.NOMINAL,
+        results=("yes", "no"),
+    ),
     Analyte("weight", "Body weight", "kg", ("29463-7",), ("body weight", "weight")),
     Analyte("height", "Body height", "cm", ("8302-2",), ("body height", "height")),
     Analyte("heart_rate", "Heart rate", "/min", ("8867-4",), ("heart rate",)),

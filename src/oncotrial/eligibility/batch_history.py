@@ -198,15 +198,21 @@ def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:
     wanted = classes[classes["therapy"].isin(rule.therapies)]
     count = wanted.groupby("line_id")["therapy"].nunique()
     has_all = lines["line_id"].map(count).fillna(0).to_numpy() >= len(set(rule.therapies))
+    # each wanted class there, or a drug recorded by a wider class that may be it
+    maybe_all = np.ones(len(lines), dtype=bool)
+    for therapy in set(rule.therapies):
+        near = classes["therapy"].isin({therapy, *vague_for(therapy)})
+        maybe_all &= lines["line_id"].isin(classes.loc[near, "line_id"]).to_numpy(dtype=bool)
     number = lines["line"].to_numpy(dtype=np.float64)
     cycles = lines["cycles"].to_numpy(dtype=np.float64)
     verdict = np.full(len(lines), -1, dtype=np.int8)  # -1: the line does not count
     if rule.line is not None:
-        verdict[np.isnan(number) & has_all] = UNKNOWN
+        verdict[np.isnan(number) & maybe_all] = UNKNOWN
         counts = number == rule.line
     else:
         counts = np.ones(len(lines), dtype=bool)
-    verdict[counts & ~has_all] = NOT_MET
+    verdict[counts & ~maybe_all] = NOT_MET
+    verdict[counts & maybe_all & ~has_all] = UNKNOWN
     eligible = counts & has_all
     if rule.min_cycles is None and rule.max_cycles is None:
         verdict[eligible] = MET
@@ -233,17 +239,20 @@ def _regimen(rule: RegimenRule, ctx: _Ctx) -> Codes:
 
 def _prior_lines(rule: PriorLinesRule, ctx: _Ctx) -> Codes:
     lines = ctx.frames.lines
+    unsure = lines.iloc[:0]  # lines that may be of the therapy ('chemotherapy'): none yet
     if rule.therapy is not None:
         classes = ctx.frames.line_classes
-        lines = lines[
-            lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])
-        ]
-    count = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
-    ok = np.ones(ctx.n, dtype=bool)
-    if rule.min_lines is not None:
-        ok &= count >= rule.min_lines
-    if rule.max_lines is not None:
-        ok &= count <= rule.max_lines
-    out = np.where(ok, MET, NOT_MET).astype(np.int8)
+        sure = lines["line_id"].isin(classes.loc[classes["therapy"] == rule.therapy, "line_id"])
+        vague = classes["therapy"].isin(vague_for(rule.therapy))
+        unsure = lines[~sure & lines["line_id"].isin(classes.loc[vague, "line_id"])]
+        lines = lines[sure]
+    low = np.bincount(lines["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
+    high = low + np.bincount(unsure["patient"].to_numpy(dtype=np.int64), minlength=ctx.n)
+    # as evaluate_history.lines_verdict: the limits bound an interval of counts
+    floor = rule.min_lines if rule.min_lines is not None else 0
+    ceiling = np.full(ctx.n, rule.max_lines) if rule.max_lines is not None else high
+    every = (floor <= low) & (high <= ceiling)
+    none = np.maximum(low, floor) > np.minimum(high, ceiling)
+    out = np.where(every, MET, np.where(none, NOT_MET, UNKNOWN)).astype(np.int8)
     out[~ctx.frames.patients["has_therapies"].to_numpy(dtype=bool)] = UNKNOWN
     return out

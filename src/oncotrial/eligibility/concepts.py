@@ -13,13 +13,16 @@ B05AA01 albumin, J01/J02/J04/J05 systemic anti-infectives), CDC CVX codes for li
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from oncotrial.eligibility.concept_model import Concept, System
 from oncotrial.eligibility.concepts_drugs import (
     DRUG_CLASSES,
     DRUGS,
     OTHER_MEMBERS,
+    broader,
     members,
     members_of_any,
     unspecified,
@@ -29,6 +32,7 @@ from oncotrial.eligibility.concepts_oncology import (
     ONCOLOGY_CONDITIONS,
     ONCOLOGY_THERAPIES,
 )
+from oncotrial.eligibility.concepts_regimens import code_markers, lookup
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -516,6 +520,12 @@ def match_concepts(
             found.add(key)
     codes = tuple(codes)
     names = tuple(names)
+    markers: set[str] = set()
+    if table == "therapy":
+        read = [_read_name(n) for n in names if n]
+        names = tuple(n for r in read for n in r[0])
+        markers = {m for r in read for m in r[1]}
+        markers |= {m for system, code in codes for m in code_markers(system, code)}
     for item in items.values():
         if any(item.matches_code(system, code) for system, code in codes) or any(
             item.matches_name(name) for name in names
@@ -530,7 +540,7 @@ def match_concepts(
         for key in list(found):
             found.update(CONDITION_IMPLIED.get(key, ()))
     if table == "therapy":
-        found |= _drug_classes(found, codes, names)
+        found |= _drug_classes(found, codes, names) | markers
     return frozenset(found)
 
 
@@ -541,21 +551,92 @@ _OTHERS = {k: Concept("", "", names) for k, names in OTHER_MEMBERS.items()}
 def _drug_classes(
     found: set[str], codes: tuple[tuple[str | None, str | None], ...], names: tuple[str | None, ...]
 ) -> set[str]:
-    """A drug record's classes (a record of bevacizumab is a VEGF inhibitor), and for a record
+    """A drug record's classes (a record of bevacizumab is a VEGF inhibitor), a class record's
+    wider classes (an anti-PD-1 antibody is an immune checkpoint inhibitor), and for a record
     of a class that names no one drug of it ('chemotherapy', ATC L01FG) the class's
-    ``unspecified`` marker, so that a rule on one drug of the class is unknown on it."""
+    ``unspecified`` marker, so that a rule on one drug of the class, or on a narrower class
+    ('platinum compounds' on 'chemotherapy'), is unknown on it. The marker is the narrowest
+    named class's only: a record coded ATC L01XA is a platinum compound, so a rule on
+    gemcitabine is not met on it."""
     drugs = found & set(DRUG_CLASSES)
-    added = {c for d in drugs for c in DRUG_CLASSES[d]}
+    named = found & set(members_of_any())
+    added = {c for d in drugs for c in DRUG_CLASSES[d]} | {b for k in named for b in broader(k)}
     # a full ATC substance code (7 characters) names one drug, maybe one without a concept
     substance = any(
         System.normalise(system) == System.ATC and code is not None and len(code.strip()) == 7
         for system, code in codes
     )
-    for klass in set(members_of_any()) & (found | added):
+    for klass in named:
         if drugs & set(members(klass)) or substance:
             continue
+        if any(klass in broader(other) for other in named):
+            continue  # a narrower class is named: its marker says it
         others = _OTHERS.get(klass)
         if others is not None and any(others.matches_name(n) for n in names):
             continue
         added.add(unspecified(klass))
     return added
+
+
+# Separators of the agents of a combination written out ("FOLFOX/Avastin", "carboplatin +
+# pemetrexed", "5-FU and leucovorin", "trastuzumab (Herceptin)").
+_AGENTS = re.compile(r"\s*(?:[/+,;&()]|\band\b|\bplus\b|\bwith\b)\s*", re.I)
+# A biological product's FDA suffix of four letters ("dostarlimab-gxly", "trastuzumab-dkst"):
+# FDA guidance for industry, Nonproprietary Naming of Biological Products (January 2017).
+_FDA_SUFFIX = re.compile(r"(?P<stem>.+?)-[a-z]{4}", re.I)
+
+
+@lru_cache(maxsize=8192)
+def _read_name(name: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """A medication record's name as the names concepts match and the markers it carries: the
+    name itself when a concept knows it; what it names (a regimen's drugs, a drug of another
+    form, a conjugate's marker: concepts_regimens); else each agent of a combination written
+    out, a name whose agents are all known hyphenated ("gemcitabine-cisplatin"), or a known
+    biologic with its FDA suffix. A name none of that reads is matched as written (by no
+    concept: the rule is decided on the other records, as for any drug oncotrial does not
+    know)."""
+    whole = _whole(name)
+    if whole is not None:
+        return whole
+    agents = [a for a in _AGENTS.split(name) if a.strip()]
+    if len(agents) > 1:
+        read = [_read_name(a.strip()) for a in agents]
+        return tuple(n for r in read for n in r[0]), frozenset(m for r in read for m in r[1])
+    suffixed = _FDA_SUFFIX.fullmatch(name.strip())
+    if suffixed is not None:
+        stem = _whole(suffixed["stem"])
+        if stem is not None:
+            return stem
+    pieces = _hyphenated(tuple(name.strip().split("-")))
+    if pieces is not None:
+        return tuple(n for p in pieces for n in p[0]), frozenset(m for p in pieces for m in p[1])
+    return (name,), frozenset()
+
+
+def _whole(name: str) -> tuple[tuple[str, ...], frozenset[str]] | None:
+    found = lookup(name)
+    if found is not None:
+        return found.names, found.markers
+    if any(item.matches_name(name) for item in THERAPIES.values()):
+        return (name,), frozenset()
+    return None
+
+
+def _hyphenated(segments: tuple[str, ...]) -> list[tuple[tuple[str, ...], frozenset[str]]] | None:
+    """The known names hyphens join ("5-FU-leucovorin": 5-FU, leucovorin), longest first; None
+    unless every piece is known ("ado-trastuzumab" is no trastuzumab)."""
+    if len(segments) < 2:
+        return None
+    for end in range(len(segments), 0, -1):
+        head = _whole("-".join(segments[:end]))
+        if head is None:
+            continue
+        if end == len(segments):
+            return [head]
+        rest = _hyphenated(segments[end:]) if len(segments) - end > 1 else None
+        if rest is None and len(segments) - end == 1:
+            last = _whole(segments[end])
+            rest = None if last is None else [last]
+        if rest is not None:
+            return [head, *rest]
+    return None

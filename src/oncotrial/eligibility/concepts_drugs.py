@@ -27,6 +27,8 @@ __all__ = [
     "DRUGS",
     "DRUG_CLASSES",
     "OTHER_MEMBERS",
+    "broader",
+    "conjugate_of",
     "members",
     "members_of_any",
     "unspecified",
@@ -324,7 +326,30 @@ def members_of_any() -> tuple[str, ...]:
     return tuple(dict.fromkeys(c for classes in DRUG_CLASSES.values() for c in classes))
 
 
+def broader(klass: str) -> frozenset[str]:
+    """The classes that hold every drug of ``klass`` (an anti-PD-1/PD-L1 antibody is an immune
+    checkpoint inhibitor; a platinum compound is chemotherapy), derived from the rows above so
+    that class membership stays declared once. Empty for a class no drug with a concept of its
+    own belongs to, and for a drug."""
+    sets = [set(classes) for classes in DRUG_CLASSES.values() if klass in classes]
+    if not sets:
+        return frozenset()
+    return frozenset(set.intersection(*sets) - {klass})
+
+
+def conjugate_of(drug: str) -> str:
+    """The marker a record of a conjugate of ``drug`` carries (trastuzumab emtansine is a
+    conjugate of trastuzumab: concepts_regimens): a rule on the drug is unknown on it."""
+    return f"{drug}:conjugate"
+
+
 def vague_for(therapy: str) -> frozenset[str]:
-    """The markers of the records a rule on ``therapy`` is unknown on: for a drug, those of
-    its classes' records that name no one drug; for anything else, none."""
-    return frozenset(unspecified(c) for c in DRUG_CLASSES.get(therapy, ()))
+    """The markers of the records a rule on ``therapy`` is unknown on: those of the records of
+    a class holding it that name no one drug ('chemotherapy' for a rule on gemcitabine or on
+    platinum compounds; 'immune checkpoint inhibitor' for a rule on anti-PD-1 antibodies) and,
+    for a drug, those of the records of a conjugate of it. A record of ``therapy`` itself is met
+    before its marker is looked at (evaluate_history)."""
+    classes = set(DRUG_CLASSES.get(therapy, ()))
+    if therapy not in DRUG_CLASSES:
+        classes |= {therapy, *broader(therapy)}
+    return frozenset({unspecified(c) for c in classes} | {conjugate_of(therapy)})

@@ -9,12 +9,13 @@ warnings. A number is understood when it lies in the text a rule was read from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.parser import NumberInText, numbers_in, read_eligibility
 from oncotrial.eligibility.rules import iter_rules
+from oncotrial.eligibility.sublists import item_tree
 from oncotrial.eligibility.text import normalise_text
 
 __all__ = ["CoverageReport", "ItemCoverage", "coverage_report"]
@@ -114,4 +115,24 @@ def coverage_report(
                 f"{criterion.id}: {r.id}: {r.note}" for r in iter_rules(criterion.rules) if r.note
             )
             items.append(ItemCoverage(criterion, _level(criterion, numbers), numbers, notes))
-    return CoverageReport(source, tuple(items))
+    return CoverageReport(source, _with_headings(items))
+
+
+def _with_headings(items: list[ItemCoverage]) -> tuple[ItemCoverage, ...]:
+    """A heading (eligibility.sublists) is as computable as its sub-items: computable when all
+    are, a checklist item when none has a rule, else partial."""
+    tree = item_tree([item.criterion for item in items])
+    by_id = {item.criterion.id: item for item in items}
+    for heading in tree.order:
+        levels = {by_id[k].level for k in tree.sub_items[heading]}
+        if not levels:
+            continue
+        level: Level = (
+            "computable"
+            if levels == {"computable"}
+            else "checklist"
+            if levels == {"checklist"}
+            else "partial"
+        )
+        by_id[heading] = replace(by_id[heading], level=level)
+    return tuple(by_id[item.criterion.id] for item in items)

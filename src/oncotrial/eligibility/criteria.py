@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -76,9 +77,26 @@ class Criterion(BaseModel):
         "…'): the item is then an investigator checklist item whatever its rules say "
         "(oncotrial.eligibility.logic).",
     )
+    sub_items: Literal["all", "any"] | None = Field(
+        None,
+        description="The item only introduces the list under it ('PATIENT CHARACTERISTICS:', "
+        "'Adequate organ function as defined below:', 'one of the following:') and is decided by "
+        "its sub-items: 'all' — every sub-item passes; 'any' — at least one does, the sub-items "
+        "being alternatives (oncotrial.eligibility.sublists).",
+    )
 
     @model_validator(mode="after")
     def _check_rules(self) -> Criterion:
+        if self.sub_items is not None and self.rules:
+            raise ValueError(
+                f"item {self.id} is decided by its sub-items ({self.sub_items}); it has no rules "
+                "of its own"
+            )
+        if self.sub_items == "any" and self.kind is CriterionKind.EXCLUSION:
+            # "excluded only when one of the following holds" is any excluding item: 'all'
+            raise ValueError(
+                f"item {self.id}: an exclusion's sub-items each exclude; use sub_items 'all'"
+            )
         seen: set[str] = set()
         for rule in iter_rules(self.rules):
             if not rule.id.startswith(self.id + "-"):

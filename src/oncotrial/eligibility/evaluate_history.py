@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
-from oncotrial.eligibility.concepts_drugs import vague_for
+from oncotrial.eligibility.concepts_drugs import conjugate_of, vague_for
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
@@ -99,7 +99,12 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
     kept: list[Evidence] = []
     for drug, evidence in found:
         if any(drug is m for m in maybe):
-            undated.append(f"which drug {evidence.value} was")
+            if conjugate_of(rule.therapy) in drug.concepts("therapy"):
+                # trastuzumab emtansine delivers trastuzumab, yet is a substance of its own
+                # (concepts_regimens): whether the rule meant it is the trial team's to say
+                undated.append(f"whether {evidence.value}, a conjugate of {name}, counts")
+            else:
+                undated.append(f"which drug {evidence.value} was")
             continue
         dose = dose_status(rule, drug)
         if dose is None or dose is Status.MET:
@@ -311,12 +316,19 @@ def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:
         for drug in line.drugs:
             classes |= drug.concepts("therapy")
         label = " + ".join(d.text or d.concept or d.code or "?" for d in line.drugs)
+        # a drug of the line recorded only by a wider class ('chemotherapy') may be the one
+        maybe = all(t in classes or classes & vague_for(t) for t in wanted)
         if rule.line is not None and line.line is None:
-            if wanted <= classes:
+            if maybe:
                 missing.append(f"line number of {label}")
                 verdicts.append(Status.UNKNOWN)
             continue
         if rule.line is not None and line.line != rule.line:
+            continue
+        if maybe and not wanted <= classes:
+            unsure = ", ".join(THERAPIES[t].name for t in sorted(wanted - classes))
+            missing.append(f"whether {label} was {_lower_first(unsure)}")
+            verdicts.append(Status.UNKNOWN)
             continue
         if not wanted <= classes:
             evidence.append(
@@ -374,18 +386,32 @@ def _prior_lines(rule: PriorLinesRule, ctx: Context) -> _Partial:
     lines = ctx.patient.therapies
     if lines is None:
         return _unknown(["prior lines of systemic therapy (their drugs)"])
-    counted = [
-        line
-        for line in lines
-        if rule.therapy is None
-        or any(rule.therapy in drug.concepts("therapy") for drug in line.drugs)
-    ]
-    n = len(counted)
-    ok = (rule.min_lines is None or n >= rule.min_lines) and (
-        rule.max_lines is None or n <= rule.max_lines
-    )
+    vague = vague_for(rule.therapy) if rule.therapy else frozenset()
+    n, unsure = 0, []  # lines of the therapy, and lines that may be ('chemotherapy')
+    for line in lines:
+        keys = frozenset().union(*(drug.concepts("therapy") for drug in line.drugs))
+        if rule.therapy is None or rule.therapy in keys:
+            n += 1
+        elif keys & vague:
+            unsure.append(" + ".join(d.text or d.concept or d.code or "?" for d in line.drugs))
     what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
-    return _met(ok, [Evidence(item="prior lines", value=str(n), note=f"of {what}")])
+    evidence = [Evidence(item="prior lines", value=str(n), note=f"of {what}")]
+    verdict = lines_verdict(rule, n, n + len(unsure))
+    if verdict is Status.UNKNOWN:
+        return _unknown([f"whether {u} was {_lower_first(what)}" for u in unsure], evidence)
+    return _met(verdict is Status.MET, evidence)
+
+
+def lines_verdict(rule: PriorLinesRule, low: int, high: int) -> Status:
+    """The rule on a count of lines known to lie between ``low`` and ``high``: MET if every
+    count there holds, NOT_MET if none does, else UNKNOWN (the limits bound an interval)."""
+    floor = rule.min_lines if rule.min_lines is not None else 0
+    ceiling = rule.max_lines if rule.max_lines is not None else high
+    if floor <= low and high <= ceiling:
+        return Status.MET
+    if max(low, floor) > min(high, ceiling):
+        return Status.NOT_MET
+    return Status.UNKNOWN
 
 
 def _found(

@@ -86,6 +86,7 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
+from oncotrial.eligibility.sublists import alternatives_of, introduces_list
 from oncotrial.eligibility.text import NormalisedText, normalise_text
 from oncotrial.eligibility.windows import (
     FIRST_DOSE,
@@ -626,9 +627,45 @@ def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | 
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
     for parent in _ancestors(criterion, by_id):
+        if introduces_list(parent) is not None:
+            # "Patients who meet the following criteria … will be excluded:" names no
+            # subgroup: it introduces the list (eligibility.sublists)
+            continue
         if _SUBGROUP.search(_BENIGN_OR.sub(" ", normalise_text(parent.text).text)):
             return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
     return None
+
+
+def _alternative_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
+    """The quoted parent whose list may not be decided item by item ("…, meeting 1 of the
+    following:"), if one is over this sub-item."""
+    for parent in _ancestors(criterion, by_id):
+        found = alternatives_of(criterion, parent)
+        if found is not None:
+            return found
+    return None
+
+
+def _quoted(reading: CriterionReading, note: str) -> CriterionReading:
+    """The reading with ``note`` among its unread words: a checklist item, quoting why."""
+    joined = (*reading.criterion.unread, note)
+    return CriterionReading(
+        reading.criterion.model_copy(update={"unread": joined}),
+        reading.warnings,
+        reading.numbers,
+    )
+
+
+def _as_heading(reading: CriterionReading, by_id: dict[str, Criterion]) -> CriterionReading:
+    """An item whose whole text introduces the list under it is decided by its sub-items."""
+    criterion = reading.criterion
+    sub_items = introduces_list(criterion)
+    nested = any(other.startswith(criterion.id + ".") for other in by_id)
+    if sub_items is None or not nested or criterion.rules:
+        return reading
+    return CriterionReading(
+        criterion.model_copy(update={"sub_items": sub_items}), reading.warnings, reading.numbers
+    )
 
 
 def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
@@ -646,22 +683,18 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
                 carried = group_windows.get(criterion.id.rsplit(".", 1)[0])
             reading = read_criterion(criterion, carried)
             if criterion.id in alternatives and reading.criterion.rules:
-                joined = (*reading.criterion.unread, alternatives[criterion.id])
-                reading = CriterionReading(
-                    reading.criterion.model_copy(update={"unread": joined}),
-                    reading.warnings,
-                    reading.numbers,
-                )
-            subgroup = _subgroup_parent(criterion, by_id) or _negated_parent(criterion, by_id)
+                reading = _quoted(reading, alternatives[criterion.id])
+            # "HIV-positive patients must have: CD4+ cell count ≥ 250/mm³": the sub-item's
+            # limit is for the parent's subgroup only; read alone it would hold everyone to it.
+            # Under "…, meeting 1 of the following:" it is one alternative, not required.
+            subgroup = (
+                _negated_parent(criterion, by_id)
+                or _alternative_parent(criterion, by_id)
+                or _subgroup_parent(criterion, by_id)
+            )
             if subgroup is not None and reading.criterion.rules:
-                # "HIV-positive patients must have: CD4+ cell count ≥ 250/mm³": the sub-item's
-                # limit is for the parent's subgroup only; read alone it would hold everyone to it
-                joined = (*reading.criterion.unread, subgroup)
-                reading = CriterionReading(
-                    reading.criterion.model_copy(update={"unread": joined}),
-                    reading.warnings,
-                    reading.numbers,
-                )
+                reading = _quoted(reading, subgroup)
+            reading = _as_heading(reading, by_id)
             if carried is not None and any(
                 getattr(r, "within", None) == carried for r in _all(reading.criterion.rules)
             ):

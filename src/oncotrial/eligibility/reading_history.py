@@ -478,15 +478,54 @@ def _read_pregnancy(r: _Reader) -> None:
         LabResultRule, m.start(), m.end(), analyte="hcg", result="negative", within=window
     )
     who = re.search(r"female|women", r.text[max(0, m.start() - 80) : m.start()], re.I)
-    when = r.draft(SexRule, m.start(), m.end(), sex="female")
-    r.add(m.start(), m.end(), r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test))
-    if re.search(r"childbearing", r.text, re.I):
+    when: Rule = r.draft(SexRule, m.start(), m.end(), sex="female")
+    potential = _childbearing_potential(r, m.start())
+    if potential is not None:
+        # "Women of childbearing potential must have a negative pregnancy test": asked of
+        # women who can become pregnant only (SDTM RP CHILDPOT); a woman whose potential is
+        # not recorded has the test asked for unless it is negative anyway (kleene_if)
+        start, words_end, end = potential
+        asked = r.draft(
+            LabResultRule, start, words_end, analyte="childbearing_potential", result="yes"
+        )
+        when = r.draft(AllOfRule, start, m.end(), rules=(when, asked))
+        r.consume(start, end)
+    rule: Rule = r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test)
+    if r.exclusion:
+        # listed among exclusions, the requirement excludes those who do not meet it (its
+        # rules describe what excludes; eligibility.logic)
+        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
+    r.add(m.start(), m.end(), rule)
+    if potential is None and re.search(r"child[\s-]?bearing", r.text, re.I):
         r.warn(
             "the pregnancy test is for women of childbearing potential; the rule asks it of "
             "every woman — edit it if needed"
         )
-    elif who is None:
+    elif potential is None and who is None:
         r.warn("a pregnancy test is asked for; read as applying to women")
+
+
+# Who a pregnancy test is for, in the words just before it: "Women of childbearing potential
+# must have", "Female patients of child-bearing potential with", "WOCBP must have".
+_CHILDBEARING = re.compile(
+    r"\b(?:(?:women|females?|female\s+(?:patients|subjects|participants)|patients|subjects|"
+    r"participants)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+potential|WOCBP)"
+    r"(?:\s*\(WOCBP\))?(?P<tail>\s+(?:must|should|will)\s+(?:have|undergo)\s+(?:an?\s+)?|"
+    r"\s+(?:with|who\s+have)\s+(?:an?\s+)?|\s+only\s*,\s*(?:an?\s+)?)$",
+    re.I,
+)
+
+
+def _childbearing_potential(r: _Reader, test_start: int) -> tuple[int, int, int] | None:
+    """Where the words naming women of childbearing potential start and end, and where the
+    words joining them to the pregnancy test end, when they come right before the test (its
+    subject: nothing else between them and it)."""
+    before = r.text[max(0, test_start - 120) : test_start]
+    found = _CHILDBEARING.search(before)
+    if found is None:
+        return None
+    offset = test_start - len(before)
+    return offset + found.start(), offset + found.start("tail"), offset + found.end()
 
 
 def _read_blood_pressure(r: _Reader) -> None:

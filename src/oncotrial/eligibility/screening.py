@@ -26,6 +26,7 @@ from oncotrial.eligibility.logic import item_status
 from oncotrial.eligibility.outcome import RuleResult, Status
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import AgeRule, Comparator, Rule, SexRule
+from oncotrial.eligibility.sublists import heading_status, item_tree
 
 __all__ = [
     "CriterionResult",
@@ -68,6 +69,8 @@ class CriterionResult(_Frozen):
     missing: tuple[str, ...] = ()
     checklist: bool = False
     unread: tuple[str, ...] = ()
+    sub_items: tuple[str, ...] = ()
+    in_overall: bool = True
 
 
 class ScreeningResult(_Frozen):
@@ -197,19 +200,58 @@ def screen_patient(
                 criterion.unread,
             )
         )
-    return _overall(patient.id, as_of, ctx.first_dose, results)
+    return _overall(patient.id, as_of, ctx.first_dose, _with_headings(eligibility, results))
+
+
+def _with_headings(
+    eligibility: Eligibility, results: list[CriterionResult]
+) -> list[CriterionResult]:
+    """Headings decided by their sub-items, and which results make the overall verdict
+    (eligibility.sublists: an 'all' heading's sub-items decide; an 'any' heading decides for
+    its alternatives)."""
+    tree = item_tree(eligibility.criteria)
+    by_id = {r.criterion_id: r for r in results}
+    criteria = {c.id: c for c in eligibility.criteria}
+    for heading in tree.order:
+        kids = [by_id[k] for k in tree.sub_items[heading]]
+        sub_items = criteria[heading].sub_items
+        if not kids or sub_items is None:
+            continue
+        found = by_id[heading]
+        status = heading_status(found.kind, sub_items, (k.status for k in kids))
+        missing: dict[str, None] = {}
+        if status is Status.UNKNOWN:
+            for kid in kids:
+                if kid.status is Status.UNKNOWN:
+                    missing.update(dict.fromkeys(kid.missing))
+        by_id[heading] = found.model_copy(
+            update={
+                "status": status,
+                "verdict": verdict_of(found.kind, status),
+                "missing": tuple(missing),
+                "checklist": status is Status.INVESTIGATOR,
+                "sub_items": tuple(k.criterion_id for k in kids),
+            }
+        )
+    return [
+        by_id[r.criterion_id].model_copy(
+            update={"in_overall": r.criterion_id == REGISTRY or r.criterion_id in tree.deciding}
+        )
+        for r in results
+    ]
 
 
 def _overall(
     patient_id: str, as_of: dt.date, first_dose: dt.date | None, results: list[CriterionResult]
 ) -> ScreeningResult:
-    failing = tuple(r.criterion_id for r in results if r.verdict is Verdict.FAILS)
-    unknown = [r for r in results if r.verdict is Verdict.UNKNOWN]
+    deciding = [r for r in results if r.in_overall]
+    failing = tuple(r.criterion_id for r in deciding if r.verdict is Verdict.FAILS)
+    unknown = [r for r in deciding if r.verdict is Verdict.UNKNOWN]
     to_collect: dict[str, None] = {}
     for r in unknown:
         for item in r.missing:
             to_collect.setdefault(item, None)
-    checklist = tuple(r.criterion_id for r in results if r.verdict is Verdict.INVESTIGATOR)
+    checklist = tuple(r.criterion_id for r in deciding if r.verdict is Verdict.INVESTIGATOR)
     if failing:
         overall = Overall.NOT_ELIGIBLE
     elif unknown:

@@ -59,6 +59,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.screening import REGISTRY, registry_rules
+from oncotrial.eligibility.sublists import combines_all, item_tree
 from oncotrial.eligibility.units import conversion_factor
 from oncotrial.errors import RuleError
 from oncotrial.prescreen.concepts import ConceptMap
@@ -624,6 +625,14 @@ def compile_query(
         else:
             parts = [c.code(r) for r in criterion.rules]
             criteria[criterion.id] = combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
+    # headings decided by their sub-items, deepest first (eligibility.sublists)
+    tree = item_tree(eligibility.criteria)
+    by_id = {c.id: c for c in eligibility.criteria}
+    for heading in tree.order:
+        kids = [criteria[k] for k in tree.sub_items[heading]]
+        sub_items = by_id[heading].sub_items
+        if kids and sub_items is not None:
+            criteria[heading] = combine(kids, combines_all(out.kinds[heading], sub_items))
     out.criterion_columns = {cid: f"k{k}" for k, cid in enumerate(criteria)}
     staged = c.wide.mutate(
         **{out.criterion_columns[cid]: code.cast("int8") for cid, code in criteria.items()}
@@ -631,6 +640,8 @@ def compile_query(
     fails: Any = ibis.literal(False)
     unknown: Any = ibis.literal(False)
     for cid, column in out.criterion_columns.items():
+        if cid != REGISTRY and cid not in tree.deciding:
+            continue
         code = staged[column]
         fails = fails | (code == (MET if out.kinds[cid] == CriterionKind.EXCLUSION else NOT_MET))
         unknown = unknown | (code == UNKNOWN)

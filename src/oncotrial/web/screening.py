@@ -180,7 +180,7 @@ def update_patient(
 def checklist_items(screening: ScreeningRecord) -> list[dict[str, Any]]:
     """The criteria left to the investigator, with their answers so far."""
     out = []
-    for item in (screening.result or {}).get("criteria", []):
+    for item in _deciding(screening):
         if item["verdict"] != Verdict.INVESTIGATOR.value:
             continue
         answer = screening.checklist.get(item["criterion_id"], {})
@@ -243,9 +243,20 @@ def register_eligible(screening: ScreeningRecord, *, user: Any) -> None:
         screening.save(update_fields=["decision", "decided_by", "decided_at"])
 
 
+def _deciding(screening: ScreeningRecord) -> list[dict[str, Any]]:
+    """The criteria whose verdicts make the overall one: not a heading whose sub-items decide,
+    not an alternative whose heading decides (eligibility.sublists; results stored before
+    headings were decided count whole)."""
+    return [
+        item
+        for item in (screening.result or {}).get("criteria", [])
+        if item.get("in_overall", True)
+    ]
+
+
 def _failing(screening: ScreeningRecord, protocol: Protocol) -> list[dict[str, Any]]:
     failing = []
-    for item in (screening.result or {}).get("criteria", []):
+    for item in _deciding(screening):
         answer = screening.checklist.get(item["criterion_id"], {}).get("answer")
         if item["verdict"] == Verdict.FAILS.value or answer == "fails":
             failing.append(item)

@@ -192,6 +192,10 @@ def _result_view(screening: ScreeningRecord) -> dict[str, Any]:
                 "answer": answer.get("answer"),
                 "note": answer.get("note", ""),
                 "answered_by": answer.get("by"),
+                # a heading decided by its sub-items, or an alternative its heading decides
+                # (eligibility.sublists): shown, but neither answered nor a screen-failure reason
+                "decides": item.get("in_overall", True),
+                "sub_items": item.get("sub_items", []),
             }
         )
     return {
