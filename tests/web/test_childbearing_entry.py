@@ -4,9 +4,10 @@
 if (sex is female) and (Childbearing potential = yes): Pregnancy test (hCG) = negative. Before,
 the screening page listed "Childbearing potential" as not in quick entry: a post-menopausal woman
 screened from the form stayed incomplete unless someone pasted a JSON record. Now the item has a
-select (yes / no / not recorded) with the date it was recorded; the value is kept in the
-screening record (source "quick entry") and the patient is screened with it. It is not carried to
-baseline: the catalogue has no Reproductive System Findings (SDTM RP) entity.
+select (yes / no / not recorded) with the date it was recorded, and so has the pregnancy test it
+may ask for (negative / positive); the values are kept in the screening record (source "quick
+entry") and the patient is screened with them. They are not carried to baseline: the catalogue
+has no Reproductive System Findings (SDTM RP) entity nor an hCG laboratory test.
 
 The trial: seed 001 with NCT01736878's I8 (blood counts and liver tests, all in the quick entry
 laboratory panel) and I14. Checked through the views and in Chromium.
@@ -14,6 +15,7 @@ laboratory panel) and I14. Checked through the views and in Chromium.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -32,6 +34,7 @@ ITEMS = (
 )
 FIELD = "finding:childbearing_potential"
 DATE = "finding_date:childbearing_potential"
+HCG, HCG_DATE = "finding:hcg", "finding_date:hcg"
 # What a person types for a woman of 62 (quick entry only, no record pasted); the laboratory
 # panel's default units
 QUICK = {
@@ -72,26 +75,27 @@ def _form(potential: str, on: str = "2025-02-20") -> dict[str, str]:
 
 
 class _Page(HTMLParser):
-    """The options of the childbearing potential select and the to-collect table's rows."""
+    """The options of each select and the to-collect table's rows."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.options: list[str] = []
+        self.options: dict[str, list[str]] = {}
         self.rows: dict[str, dict[str, str | None]] = {}
-        self._in = False
+        self._in: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag == "select":
-            self._in = found.get("name") == FIELD
-        if tag == "option" and self._in:
-            self.options.append(str(found.get("value")))
+            self._in = str(found.get("name"))
+            self.options[self._in] = []
+        if tag == "option" and self._in is not None:
+            self.options[self._in].append(str(found.get("value")))
         if tag == "tr" and "data-item" in found:
             self.rows[str(found["data-item"])] = found
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
-            self._in = False
+            self._in = None
 
 
 def test_the_item_has_a_select_and_the_value_is_screened(web: Any) -> None:
@@ -101,10 +105,11 @@ def test_the_item_has_a_select_and_the_value_is_screened(web: Any) -> None:
     inv = web.client(web.member("inv", trial, "investigator"))
     page = _Page()
     page.feed(inv.get("/t/CBP/screening/").content.decode())
-    assert page.options == ["", "yes", "no"]  # "" is "Not recorded"
-    row = page.rows["Childbearing potential"]
-    assert row["class"] == "captured" and row["data-field"] == FIELD
-    assert page.rows["Pregnancy test (hCG)"]["class"] == "uncaptured"
+    assert page.options[FIELD] == ["", "yes", "no"]  # "" is "Not recorded"
+    assert page.options[HCG] == ["", "negative", "positive"]
+    for item, field in (("Childbearing potential", FIELD), ("Pregnancy test (hCG)", HCG)):
+        row = page.rows[item]
+        assert row["class"] == "captured" and row["data-field"] == field
 
     # a post-menopausal woman without a pregnancy test: the test is not asked of her
     response = inv.post("/t/CBP/screening/", {"site": "01", "consent_date": "2025-02-20",
@@ -126,14 +131,26 @@ def test_the_item_has_a_select_and_the_value_is_screened(web: Any) -> None:
     state = inv.get(url + "?format=json").json()
     assert state["overall"] == "incomplete"
     assert state["to_collect"] == ["Pregnancy test (hCG)"]
+
+    # the test entered in quick entry: negative settles it, positive fails I14
+    for result, overall in (("positive", "not eligible"), ("negative", "eligible")):
+        update = {"action": "update", HCG: result, HCG_DATE: "2025-02-25", "reason": "hCG"}
+        assert inv.post(url, update).status_code == 302
+        state = inv.get(url + "?format=json").json()
+        assert state["overall"] == overall, (result, state)
     screening.refresh_from_db()
     assert screening.patient["source"] == "quick entry"
+    hcg = [o for o in screening.patient["record"]["observations"] if o["analyte"] == "hcg"]
+    assert [(o["result"], o["date"]) for o in hcg] == [
+        ("positive", "2025-02-25"),
+        ("negative", "2025-02-25"),
+    ]
 
 
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({FIELD: "no"}, DATE, "give the date childbearing potential was recorded."),
+        ({FIELD: "no"}, DATE, "Childbearing potential: give the date it was recorded."),
         ({FIELD: "maybe", DATE: "2025-02-20"}, FIELD, "yes or no, or not recorded"),
     ],
 )
@@ -149,6 +166,63 @@ def test_a_value_without_its_date_or_outside_yes_no_is_refused(
     assert response.status_code == 400
     assert message in response.json()["errors"][field]
     assert not ScreeningRecord.objects.filter(trial=trial).exists()
+
+
+def test_a_fhir_record_gets_childbearing_potential_from_quick_entry(web: Any) -> None:
+    """A FHIR bundle cannot give the finding (the reader matches Observations by LOINC code;
+    CHILDPOT has none) and quick entry cannot be combined with it at registration: it is added
+    with *Add data and screen again*, on top of the bundle's record."""
+    trial = _trial(web)
+    inv = web.client(web.member("inv", trial, "investigator"))
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": {"resourceType": "Patient", "id": "f1", "gender": "female",
+                          "birthDate": "1962-04-10"}},
+        ],
+    }  # fmt: skip
+    data = {"site": "01", "consent_date": "2025-02-20", "record_text": json.dumps(bundle)}
+    refused = inv.post("/t/CBP/screening/", {**data, FIELD: "no", DATE: "2025-02-20"})
+    assert refused.status_code == 400
+    assert "can be combined with a JSON record only" in refused.content.decode()
+    response = inv.post("/t/CBP/screening/", data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    url = response["Location"]
+
+    def i14() -> str:
+        state = inv.get(url + "?format=json").json()
+        return str(next(c["status"] for c in state["criteria"] if c["id"] == "I14"))
+
+    assert i14() == "unknown"
+    update = {"action": "update", FIELD: "no", DATE: "2025-02-20", "reason": "post-menopausal"}
+    assert inv.post(url, update).status_code == 302
+    assert i14() == "met"
+
+
+def test_kept_in_the_screening_record_not_carried_to_baseline(web: Any) -> None:
+    """The catalogue has no SDTM RP entity nor an hCG laboratory test: at enrollment the
+    panel's results are carried (LB), the finding and the test stay in the screening record."""
+    from .helpers import generate_list, randomize, register_eligible
+
+    trial = _trial(web)
+    inv = web.client(web.member("inv", trial, "investigator"))
+    generate_list(web.client(web.member("stat", trial, "statistician")), "CBP")
+    form = {**_form("yes"), HCG: "negative", HCG_DATE: "2025-02-25"}
+    response = inv.post("/t/CBP/screening/", {"site": "01", "consent_date": "2025-02-20", **form})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    usubjid = response["Location"].rstrip("/").split("/")[-1]
+    register_eligible(inv, "CBP", usubjid)
+    randomize(inv, "CBP", usubjid, date="2025-03-02")
+    page = inv.get(f"/t/CBP/subjects/{usubjid}/?format=json").json()
+    carried = {
+        block["entity"]: [r["cells"][0] for r in block["records"]]
+        for section in page["sections"]
+        for block in section["blocks"]
+    }
+    assert sorted(carried["lab"]) == ["ALT", "AST", "BILI", "HGB", "NEUT", "PLAT", "WBC"]
+    shown = json.dumps(page).lower()
+    assert "hcg" not in shown and "childbearing" not in shown and "childpot" not in shown
 
 
 def test_not_recorded_adds_nothing() -> None:
@@ -203,11 +277,19 @@ def test_childbearing_potential_in_chromium(web: Any, tmp_path: Path, shared: Pa
         page = register(inv, "yes")  # she can become pregnant: the test is asked for
         assert "incomplete" in page.locator(".pagehead h1").inner_text()
         to_collect = cards.nth(1).inner_text()
-        assert "Pregnancy test (hCG)" in to_collect, to_collect
+        assert "Pregnancy test (hCG) — quick entry: Pregnancy test (hCG)" in to_collect, to_collect
         assert "Childbearing potential" not in to_collect
         i14 = page.locator(".criterion", has=page.locator(".tag:text-is('I14')"))
         assert "Childbearing potential" in i14.inner_text()
         inv.shot("childbearing-yes")
+        # the negative test, added in the same page's quick entry: screened again, eligible
+        update = page.locator("form", has=page.locator("input[name=action][value=update]"))
+        update.locator(f'[name="{HCG}"]').select_option("negative")
+        update.locator(f'[name="{HCG_DATE}"]').fill("2025-02-25")
+        update.locator("button:has-text('Update record and screen again')").click()
+        page.wait_for_selector("text=Record updated and screened again.")
+        head = page.locator(".pagehead h1").inner_text()
+        assert "eligible" in head and "not eligible" not in head and "incomplete" not in head, head
         assert inv.errors == []
         inv.close()
 

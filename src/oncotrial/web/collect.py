@@ -6,9 +6,9 @@ anticoagulant therapy)", …). The trial's *to-collect items* are what they miss
 with nothing in it: every item any rule can ask for. Each item is either
 
 - **captured** by a quick entry field of the screening form (``patient_form``: a laboratory
-  result, or a yes/no finding such as childbearing potential, by a select), kept in the
-  screening record (its source is "quick entry") and, where the catalogue has an entity for it,
-  carried into that baseline record at enrollment (``carry``), or
+  result, or one read as a word — childbearing potential, pregnancy test — by a select), kept
+  in the screening record (its source is "quick entry") and, where the catalogue has an entity
+  for it, carried into that baseline record at enrollment (``carry``), or
 - **not captured**: listed on the page with the reason and where to give it instead (the
   uploaded or pasted record, or the forms after enrollment) — never silently dropped (issue 13:
   quick entry lacked 17 of the 22 items of trial 002).
@@ -165,9 +165,9 @@ def _lab_capture(item: str, name: str) -> Capture | None:
     if analyte is None:
         return None
     if analyte.key in _findings():
-        # a yes/no finding (childbearing potential): a select of its own, kept in the screening
-        # record — no catalogue entity takes it, so nothing is carried to baseline
-        return Capture(item, f"finding:{analyte.key}", f"{name} (yes / no)")
+        # a result read as a word (childbearing potential, pregnancy test): a select of its own,
+        # kept in the screening record — no catalogue entity takes it, so nothing is carried
+        return Capture(item, f"finding:{analyte.key}", f"{name} ({' / '.join(analyte.results)})")
     key = _panel().get(name)
     if key is None:
         return Capture(item, None, f"{_RECORD} (the catalogue has no test for it).")

@@ -4,8 +4,9 @@ A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FH
 the quick entry fields add the usual screening data to it — demographics, ECOG, height and
 weight, one panel of laboratory results drawn on the same day with their reference ranges, the
 diagnosis (with its stage and the primary tumour's size), the driver-mutation and PD-L1 results,
-and the recorded findings a rule asks for as yes or no (childbearing potential), each with its
-date (``oncotrial.web.collect`` says which of a trial's to-collect items these fields take).
+and the results a rule reads as a word (childbearing potential yes or no, a pregnancy test
+negative or positive), each with its date (``oncotrial.web.collect`` says which of a trial's
+to-collect items these fields take).
 Nothing is assumed: a list the record does not provide (medications, prior therapy, …) stays
 unprovided, and the rules needing it say what to collect.
 """
@@ -42,13 +43,14 @@ _ECOG = baseline.ECOG_GRADES.codes
 _TNM = {"t": "T1b", "n": "N0", "m": "M0"}  # examples in the error message and placeholder
 # (field name, label, example): the TNM categories some rules read besides the stage group.
 TNM_FIELDS = tuple((f"stage_{p}", f"{p.upper()} category", e) for p, e in _TNM.items())
-# Recorded findings taken by a select, (analyte key, label, results offered): childbearing
-# potential is what the investigator records (CDISC SDTM RP CHILDPOT, Y/N; analytes.py), asked
-# by "Women of childbearing potential must have a negative pregnancy test" (NCT01736878 I14);
-# no catalogue test records it, so it stays in the screening record (not carried to baseline).
-# Its field "finding:KEY", its date "finding_date:KEY"; empty is "not recorded" (nothing added).
+# Results a rule reads as one of a few words, taken by a select, (analyte key, label, results
+# offered): childbearing potential as the investigator records it (CDISC SDTM RP CHILDPOT, Y/N;
+# analytes.py) and the pregnancy test asked of her when it is yes ("Women of childbearing
+# potential with negative serum pregnancy test", NCT01736878 I14). No catalogue test records
+# either, so they stay in the screening record (not carried to baseline). Field "finding:KEY",
+# its date "finding_date:KEY"; empty is "not recorded" (nothing added).
 FINDINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
-    (a.key, a.name, a.results) for a in (ANALYTES["childbearing_potential"],)
+    (a.key, a.name, a.results) for a in (ANALYTES["childbearing_potential"], ANALYTES["hcg"])
 )
 _TPS_MAX = baseline.PDL1_TEST.plausible.high if baseline.PDL1_TEST.plausible else 100.0
 
@@ -192,7 +194,7 @@ def _findings(data: Mapping[str, Any], errors: dict[str, str]) -> list[dict[str,
             continue
         date = _text(data, f"finding_date:{key}")
         if not date:
-            errors[f"finding_date:{key}"] = f"give the date {label.lower()} was recorded."
+            errors[f"finding_date:{key}"] = f"{label}: give the date it was recorded."
             continue
         out.append({"analyte": key, "result": result, "date": date})
     return out
