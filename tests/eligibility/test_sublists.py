@@ -118,6 +118,8 @@ def _screen(eligibility: Eligibility, patient: Patient) -> dict[str, Status]:
             None,
         ),
         (INC, "HIV-positive patients must have:", None),
+        (INC, "FOR PATIENTS WITH LIVER METASTASES:", None),  # a subgroup in capitals
+        (INC, "WOMEN OF CHILDBEARING POTENTIAL:", None),
         (INC, "Women of childbearing potential:", None),
         (EXC, "Excluded therapies and medications, previous and concomitant:", None),
     ],

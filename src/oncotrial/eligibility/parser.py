@@ -683,9 +683,9 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
             # limit is for the parent's subgroup only; read alone it would hold everyone to it.
             # Under "…, meeting 1 of the following:" it is one alternative, not required.
             subgroup = (
-                _alternative_parent(criterion, by_id)
+                _negated_parent(criterion, by_id)
+                or _alternative_parent(criterion, by_id)
                 or _subgroup_parent(criterion, by_id)
-                or _negated_parent(criterion, by_id)
             )
             if subgroup is not None and reading.criterion.rules:
                 reading = _quoted(reading, subgroup)

@@ -75,7 +75,12 @@ INTRODUCTIONS: tuple[ListIntroduction, ...] = (
         name="section in capitals",
         combines="all",
         kinds=_BOTH,
-        pattern=re.compile(r"[A-Z][A-Z0-9 ,/&()'-]{2,60}:"),
+        # not a subgroup in capitals ("FOR PATIENTS WITH LIVER METASTASES:"): its limits hold
+        # for the subgroup only, and the parser quotes the subgroup into them
+        pattern=re.compile(
+            r"(?!.*\b(?:FOR|IF|WITH|WHO|WHOSE|UNLESS|EXCEPT|WHEN|PATIENTS?|SUBJECTS?|WOMEN|MEN|"
+            r"FEMALES?|MALES?|POSITIVE|NEGATIVE|NO|NOT|WITHOUT)\b)[A-Z][A-Z0-9 ,/&()'-]{2,60}:"
+        ),
         description="a header in capitals over its criteria ('DISEASE CHARACTERISTICS:', "
         "'PATIENT CHARACTERISTICS:', 'PRIOR CONCURRENT THERAPY:'): each criterion under it "
         "holds on its own",
