@@ -5,9 +5,10 @@ A protocol's computable eligibility rules say what they miss when a patient reco
 anticoagulant therapy)", …). The trial's *to-collect items* are what they miss for a record
 with nothing in it: every item any rule can ask for. Each item is either
 
-- **captured** by a quick entry field of the screening form (``patient_form``), kept in the
-  screening record (its source is "quick entry") and, where the catalogue has an entity for it,
-  carried into that baseline record at enrollment (``carry``), or
+- **captured** by a quick entry field of the screening form (``patient_form``: a laboratory
+  result, or one read as a word — childbearing potential, pregnancy test — by a select), kept
+  in the screening record (its source is "quick entry") and, where the catalogue has an entity
+  for it, carried into that baseline record at enrollment (``carry``), or
 - **not captured**: listed on the page with the reason and where to give it instead (the
   uploaded or pasted record, or the forms after enrollment) — never silently dropped (issue 13:
   quick entry lacked 17 of the 22 items of trial 002).
@@ -150,11 +151,23 @@ def _panel() -> dict[str, str]:
     return {a.name: a.key for a in ANALYTES.values() if a.key in keys}
 
 
+@cache
+def _findings() -> frozenset[str]:
+    """Analyte keys of the findings quick entry takes by a select (``patient_form.FINDINGS``)."""
+    from oncotrial.web.patient_form import FINDINGS
+
+    return frozenset(key for key, _, _ in FINDINGS)
+
+
 def _lab_capture(item: str, name: str) -> Capture | None:
     """A measurement the rules name (``ANALYTES``): the panel's field, or why there is none."""
     analyte = next((a for a in ANALYTES.values() if a.name == name), None)
     if analyte is None:
         return None
+    if analyte.key in _findings():
+        # a result read as a word (childbearing potential, pregnancy test): a select of its own,
+        # kept in the screening record — no catalogue entity takes it, so nothing is carried
+        return Capture(item, f"finding:{analyte.key}", f"{name} ({' / '.join(analyte.results)})")
     key = _panel().get(name)
     if key is None:
         return Capture(item, None, f"{_RECORD} (the catalogue has no test for it).")

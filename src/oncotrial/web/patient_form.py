@@ -3,8 +3,10 @@
 A patient record can be uploaded or pasted (oncotrial JSON record, its CSV, a FHIR R4 bundle);
 the quick entry fields add the usual screening data to it — demographics, ECOG, height and
 weight, one panel of laboratory results drawn on the same day with their reference ranges, the
-diagnosis (with its stage and the primary tumour's size) and the driver-mutation and PD-L1
-results (``oncotrial.web.collect`` says which of a trial's to-collect items these fields take).
+diagnosis (with its stage and the primary tumour's size), the driver-mutation and PD-L1 results,
+and the results a rule reads as a word (childbearing potential yes or no, a pregnancy test
+negative or positive), each with its date (``oncotrial.web.collect`` says which of a trial's
+to-collect items these fields take).
 Nothing is assumed: a list the record does not provide (medications, prior therapy, …) stays
 unprovided, and the rules needing it say what to collect.
 """
@@ -18,9 +20,10 @@ from typing import Any
 
 from oncotrial.catalogue import baseline, labs
 from oncotrial.catalogue.staging import EDITIONS, stage_groups
+from oncotrial.eligibility.analytes import ANALYTES
 from oncotrial.errors import FormatError, SchemaError
 
-__all__ = ["EDITIONS", "LAB_PANEL", "STAGES", "TNM_FIELDS", "record_from_form"]
+__all__ = ["EDITIONS", "FINDINGS", "LAB_PANEL", "STAGES", "TNM_FIELDS", "record_from_form"]
 
 # (analyte key, label, units offered — the first is the default): the catalogue's screening
 # panel, then its other tests (TSH), so that every lab a trial's rules ask for and the catalogue
@@ -40,6 +43,15 @@ _ECOG = baseline.ECOG_GRADES.codes
 _TNM = {"t": "T1b", "n": "N0", "m": "M0"}  # examples in the error message and placeholder
 # (field name, label, example): the TNM categories some rules read besides the stage group.
 TNM_FIELDS = tuple((f"stage_{p}", f"{p.upper()} category", e) for p, e in _TNM.items())
+# Results a rule reads as one of a few words, taken by a select, (analyte key, label, results
+# offered): childbearing potential as the investigator records it (CDISC SDTM RP CHILDPOT, Y/N;
+# analytes.py) and the pregnancy test asked of her when it is yes ("Women of childbearing
+# potential with negative serum pregnancy test", NCT01736878 I14). No catalogue test records
+# either, so they stay in the screening record (not carried to baseline). Field "finding:KEY",
+# its date "finding_date:KEY"; empty is "not recorded" (nothing added).
+FINDINGS: tuple[tuple[str, str, tuple[str, ...]], ...] = tuple(
+    (a.key, a.name, a.results) for a in (ANALYTES["childbearing_potential"], ANALYTES["hcg"])
+)
 _TPS_MAX = baseline.PDL1_TEST.plausible.high if baseline.PDL1_TEST.plausible else 100.0
 
 
@@ -117,6 +129,7 @@ def record_from_form(
         if low is not None and high is not None and low >= high:
             errors[f"high:{key}"] = "the upper limit must be above the lower limit."
         labs.append(item)
+    labs.extend(_findings(data, errors))
     if labs:
         record["labs"] = labs
     histology = _text(data, "confirmed_by")
@@ -166,6 +179,25 @@ def record_from_form(
     if markers:
         record["biomarkers"] = [{k: v for k, v in m.items() if v is not None} for m in markers]
     return record
+
+
+def _findings(data: Mapping[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The findings chosen in their selects, as the record's results (``labs``, by analyte key:
+    docs/eligibility.md's JSON record), each with the date it was recorded."""
+    out: list[dict[str, Any]] = []
+    for key, label, results in FINDINGS:
+        result = _text(data, f"finding:{key}")
+        if not result:
+            continue  # not recorded: the rules asking for it say so
+        if result not in results:
+            errors[f"finding:{key}"] = f"{label}: {' or '.join(results)}, or not recorded."
+            continue
+        date = _text(data, f"finding_date:{key}")
+        if not date:
+            errors[f"finding_date:{key}"] = f"{label}: give the date it was recorded."
+            continue
+        out.append({"analyte": key, "result": result, "date": date})
+    return out
 
 
 def parse_record_text(text: str, name: str) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ from oncotrial.web.collect import shown, trial_items
 from oncotrial.web.entry import parse_date
 from oncotrial.web.patient_form import (
     EDITIONS,
+    FINDINGS,
     LAB_PANEL,
     STAGES,
     TNM_FIELDS,
@@ -161,6 +162,7 @@ def screening_page(request: HttpRequest, access: TrialAccess) -> HttpResponse:
             "access": access,
             "nav_section": "screening",
             "lab_panel": LAB_PANEL,
+            "findings": FINDINGS,
             "stages": STAGES,
             "editions": EDITIONS,
             "tnm": TNM_FIELDS,
@@ -324,6 +326,7 @@ def screening_subject(request: HttpRequest, access: TrialAccess, usubjid: str) -
             "nav_section": "screening",
             "can_screen": access.can(Permission.SCREEN),
             "lab_panel": LAB_PANEL,
+            "findings": FINDINGS,
             "stages": STAGES,
             "editions": EDITIONS,
             "tnm": TNM_FIELDS,
