@@ -107,6 +107,11 @@ def test_a_dose_purpose_or_subgroup_stays_unread(
         # an inclusion not negated, an exclusion negated: not read
         ("Current antiretroviral therapy", "inclusion"),
         ("No concurrent anticoagulants", "exclusion"),
+        # no condition either: the patients named are eligible
+        (
+            "Patients currently receiving anticoagulants are eligible if the INR is stable",
+            "exclusion",
+        ),
         # a window after the class is the windowed reading's
         ("Treatment with anticoagulants within 4 weeks", "exclusion"),
     ],

@@ -59,7 +59,7 @@ _LEAD = re.compile(
 )
 # a word between the lead and the class (up to four: "full-dose oral or parenteral"): unread
 _WORD = re.compile(r"[\w-]+\s+")
-_ALLOWED = re.compile(r"[^.;]*\b(?:allowed|permitted|acceptable)\b", re.I)
+_ALLOWED = re.compile(r"[^.;]*\b(?:allowed|permitted|acceptable|eligible)\b", re.I)
 
 
 def _class_after(text: str, at: int) -> re.Match[str] | None:
