@@ -55,3 +55,27 @@ def test_screened_per_patient_and_vectorised(birth: str | None, status: Status) 
     patient = Patient.model_validate({"id": "P", "birth_date": birth, "consent_date": "2025-02-01"})
     criterion = read_item("Patient over 18 years", "inclusion")
     assert item_status(criterion, patient, as_of=dt.date(2025, 3, 1)) is status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Men and women between the ages of 18 and 65",
+        "Age range 18-65 years",
+        "Subjects aged between 18 and 65",
+        "Age 18 years to 65 years",
+    ],
+)
+def test_an_age_range_in_other_words(text: str) -> None:
+    # made up in registry phrasings (none in the tuning corpora); 'and' only after 'between'
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "age at consent ≥ 18 years",
+        "age at consent ≤ 65 years",
+    ]
+    assert is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize("text", ["Aged 18 and 65", "Aged between 6 and 12 months"])
+def test_not_an_age_range_in_years(text: str) -> None:
+    assert not read_item(text, "inclusion").rules

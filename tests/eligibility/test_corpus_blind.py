@@ -121,8 +121,10 @@ FIGURES = {
     # 84 after "adequate … function:" followed by its limits is no judgement, and 'with' is
     # read as 'and' (a word that joins; quoted between two rules of an exclusion) — not tuned here;
     # 85 with the NYHA class of heart failure (reading_cardiac; not tuned here, not looked at);
-    # 86 with the pregnancy test asked of women of childbearing potential only (not tuned here)
-    "computable": 86,
+    # 86 with the pregnancy test asked of women of childbearing potential only (not tuned here);
+    # 87 with a limit restated in a second unit, rounded or with its comparator
+    # (reading_restated; not tuned here, the item not looked at; its limits were exact already)
+    "computable": 87,
     "thresholds": 264,
     "exact": 161,
     "not_read": 103,
@@ -137,7 +139,8 @@ FIGURES = {
 # (eligibility.sublists; not tuned here, the items not looked at): three checklist -> partial
 # 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
 # the item not looked at): one partial -> computable
-LEVELS = {"computable": 86, "partial": 224, "checklist": 434}
+# 86 / 224 / 434 before reading_restated (one item partial -> computable, not looked at)
+LEVELS = {"computable": 87, "partial": 223, "checklist": 434}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at)
 DECIDED_OUTSIDE_SCOPE = 24

@@ -2,7 +2,9 @@
 
 Real criteria texts (the round-5 tuning corpus) with characters and words of the limits'
 vocabulary inserted at random: reading must return, never raise. It found "WHO performance
-status 4-1" (a range from high to low) raising IndexError; such scores are now left unread.
+status 4-1" (a range from high to low) raising IndexError; such scores are now left unread. It
+found "Karnofsky index ≥150%" (from NCT01736878 I9's "Karnofsky index ≥ 50%", round 5, with a digit
+inserted) raising a validation error: no score of the scale is allowed, so it is left unread.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.parser import read_criterion
+from oncotrial.eligibility.rules import describe_rule
 
 TEXTS = [
     i["text"]
@@ -41,6 +44,12 @@ def test_a_reversed_performance_range_is_left_unread() -> None:
     reading = read_criterion(item)
     assert reading.criterion.rules == ()
     assert any("allow none" in w for w in reading.warnings)
+
+
+def test_a_karnofsky_limit_beyond_the_scale_is_left_unread() -> None:
+    text = "Performance status: WHO ≤ 2; Karnofsky index ≥150%"
+    reading = read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text))
+    assert [describe_rule(r) for r in reading.criterion.rules] == ["ECOG performance status 0–2"]
 
 
 @settings(max_examples=400, deadline=None)

@@ -475,8 +475,9 @@ def test_new_limits_screen_the_same_per_patient_and_in_batch(
             {"White blood cell count < 3000 /uL", "White blood cell count > 8000 /uL"},
         ),
         ("batch2/NCT03863873", "Anemia (hemoglobin <10gm%)", {"Hemoglobin < 10 g/dL"}),
-        # haemoglobin in mmol/L (no molar mass declared for it): not read, never an error
-        ("batch6/NCT03864744", "Haemoglobin <6 mmol/L", set()),
+        # haemoglobin in mmol/L: not read while no molar mass was declared for it; read since
+        # its monomer's (16 114.5 g/mol, test_restated_limits.py)
+        ("batch6/NCT03864744", "Haemoglobin <6 mmol/L", {"Hemoglobin < 6 mmol/L"}),
         ("issue 12", "BMI ≥ 30 kg", set()),
     ],
 )
@@ -487,7 +488,7 @@ def test_real_items_that_raised_are_read_or_left_unread(
     assert _readings(criterion) == readings, source
     # "Subjects with" / "Patient with" are no condition of their own since 'with' is a filler
     # word: those two items are decided on their one limit, as written
-    decided = text.startswith(("Subjects with hemoglobin", "Patient with a BMI"))
+    decided = text.startswith(("Subjects with hemoglobin", "Patient with a BMI", "Haemoglobin <6"))
     assert is_computable(criterion.rules, criterion.unread) is decided, source
 
 

@@ -40,13 +40,17 @@ from oncotrial.errors import DictionaryError, RuleError
         ("kg/m²", "kg/m^2"),
         ("ratio", "{ratio}"),
         ("IU/L", "IU/L"),
+        # the older per-cent spellings (mg per 100 mL) and the cubic millimetre as 'cmm'
+        ("mg%", "mg/dL"),
+        ("/cmm", "/mm^3"),
+        ("cells/cmm", "/mm^3"),
     ],
 )
 def test_spellings(written: str, canonical: str) -> None:
     assert parse_unit(written).spelling == canonical
 
 
-@pytest.mark.parametrize("written", ["furlongs", "mmol/dL", "10^9", "mg%", ""])
+@pytest.mark.parametrize("written", ["furlongs", "mmol/dL", "10^9", "mg‰", ""])
 def test_unknown_unit_is_an_error(written: str) -> None:
     with pytest.raises(DictionaryError, match="unknown unit"):
         parse_unit(written)
@@ -93,6 +97,9 @@ def test_molar_masses_give_the_handbook_factors() -> None:
     assert creatinine == pytest.approx(88.4, abs=0.01)
     assert bilirubin == pytest.approx(17.1, abs=0.01)
     assert calcium == pytest.approx(0.2495, abs=1e-4)
+    # haemoglobin counted by its monomer (one haem, 16 114.5 g/mol): 1 g/dL = 0.6206 mmol/L
+    hemoglobin = conversion_factor("g/dL", "mmol/L", ANALYTES["hemoglobin"].molar_mass)
+    assert hemoglobin == pytest.approx(0.6206, abs=1e-4)
 
 
 def test_mass_to_amount_needs_a_molar_mass() -> None:

@@ -90,7 +90,16 @@ _LIST = (
         "Platelet count",
         "10^9/L",
         ("777-3", "26515-7"),
-        ("platelet count", "platelets", "PLT", "Plt"),  # "Plt ≥ 100 × 10⁹/L"
+        (
+            "platelet count",
+            "platelet counts",
+            "platelets",
+            "platelet",  # "Platelet ≥ 100,000/mm3"
+            "thrombocyte count",  # the European name of the platelets
+            "thrombocytes",
+            "PLT",
+            "Plt",  # "Plt ≥ 100 × 10⁹/L"
+        ),
     ),
     Analyte(
         "hemoglobin",
@@ -98,6 +107,9 @@ _LIST = (
         "g/L",
         ("718-7",),
         ("hemoglobin", "haemoglobin", "Hgb", "HGB", "Hb", "HB"),
+        # haemoglobin in mmol/L (Dutch laboratories, LOINC 59260-0) counts the monomer, one
+        # haem: 16 114.5 g/mol, so 1 g/dL = 0.6206 mmol/L (the SI conversion tables' factor)
+        molar_mass=16114.5,
     ),
     Analyte(
         "creatinine",
@@ -120,6 +132,7 @@ _LIST = (
             "AST",
             "SGOT",
             "GOT",  # glutamic-oxaloacetic transaminase, the older name of AST
+            "ASAT",  # the European abbreviation ("ASAT and ALAT ≤ 2.5 × ULN")
         ),
     ),
     Analyte(
@@ -135,6 +148,7 @@ _LIST = (
             "ALT",
             "SGPT",
             "GPT",  # glutamic-pyruvic transaminase, the older name of ALT
+            "ALAT",
         ),
     ),
     Analyte(
@@ -245,7 +259,8 @@ _LIST = (
             "dipstick proteinuria",
             "urine protein",
             "urinary protein",
-            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale
+            # a quantity ("proteinuria > 1 g/24 h") is not read on this ordinal scale but as the
+            # 24-hour urine protein (reading_labs)
             "proteinuria",
         ),
         scale=Scale.ORDINAL,

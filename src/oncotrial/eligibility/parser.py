@@ -54,7 +54,7 @@ from oncotrial.eligibility.reading_history import (
     read_time_since,
 )
 from oncotrial.eligibility.reading_history_of import read_history_of
-from oncotrial.eligibility.reading_hiv import read_hiv_combination
+from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -62,6 +62,7 @@ from oncotrial.eligibility.reading_labs import (
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
+from oncotrial.eligibility.reading_ranges import read_lab_ranges
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
@@ -250,6 +251,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_time_since,
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
+    read_lab_ranges,
     _read_labs,
     read_exception_without_limit,
     read_hepatitis_b,
@@ -258,6 +260,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_pregnancy,
     _read_lesions,
     read_measurable_disease,
+    read_hiv_negative,  # before the mentions of HIV: "HIV negative" is no HIV infection
     read_named_conditions,
     _read_conditions,
     read_hiv_combination,
@@ -345,7 +348,9 @@ _FILLER = frozenset(
     prior before day days within first dose treatment criteria history known receipt underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis received dipstick
-    who co-operative cockroft cockroft-gault evidence with sufficient""",
+    who co-operative cockroft cockroft-gault evidence with sufficient
+    hematologic haematologic hematological haematological hematology haematology
+    hematopoietic haematopoietic coagulation kidney chemistry biochemistry""",
     )
 )
 

@@ -96,6 +96,9 @@ _WORD_COMPARATORS = {
     "no higher than": Comparator.LE,
     "no lower than": Comparator.GE,
     "in excess of": Comparator.GT,
+    "at most": Comparator.LE,
+    "does not exceed": Comparator.LE,
+    "not to exceed": Comparator.LE,
 }
 _SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
 _COMP = (
@@ -108,8 +111,8 @@ _COMP = (
 def _limit(name: str) -> str:
     return (
         r"(?:[×x*]\s*|times\s+|-?fold\s+(?:of\s+)?)?(?:the\s+)?(?:institutional\s+)?"
-        rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|"
-        r"upper\s+limits?\s+of\s+(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
+        rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|ULRR(?![A-Za-z])|"  # ULRR: of the reference range
+        r"upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
         r"(?:\s*(?:range|values?)\s*)?(?:\s*\((?:ULN|UNL)\))?|"
         r"(?:normal\s+upper|upper\s+normal)\s+(?:limits?|range|values?)(?:\s*\((?:ULN|UNL)\))?|"
         # "< 1.5 normal limit (ULN)": the abbreviation says which limit; "1.5 X maximum normal
@@ -138,7 +141,8 @@ _THRESHOLD = re.compile(
     + _limit("limit")
     + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|\(\d+\)|"
     r"(?:9|12|3|6)(?=\s*/)))?\s*"
-    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|[^\s,;()]+))?))"
+    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|"
+    + r"[^\s,;()]*/\s*24\s*-?\s*h(?:ours?|rs?)?\b|[^\s,;()]+))?))"
     + r"|"
     + _limit("bare_limit")
     + r")",
@@ -257,7 +261,9 @@ _PER_100_ML = re.compile(r"\s*m[lL]\b")
 # the value and its unit. Only with a unit the table accepts ("2 or more sites" is no limit),
 # and never before "than" ("or greater than", a comparator of the number after).
 _POSTFIX = re.compile(
-    r"(?<![\w.,/^])(?P<num>" + _NUM + r")\s*(?P<unit>[^\s,;()]+)\s+or\s+"
+    # "bilirubin 1.5 × ULN or less": a multiple of the upper limit of normal as well
+    r"(?<![\w.,/^])(?P<num>" + _NUM + r")\s*(?:" + _limit("limit") + r"|(?P<unit>[^\s,;()]+))"
+    r"\s+or\s+"
     r"(?P<dir>greater|more|higher|above|less|lower|below)\b(?!\s+than)",
     re.I,
 )
@@ -268,12 +274,16 @@ def _postfix_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshol
     for m in _POSTFIX.finditer(text):
         if any(t.start < m.end() and m.start() < t.end for t in prefixed):
             continue
-        unit, _ = _read_unit(m.group("unit"))
-        if unit is None:
-            continue
         up = m.group("dir").lower() in {"greater", "more", "higher", "above"}
         comparator = Comparator.GE if up else Comparator.LE
         value = _threshold_number(m.group("num"))
+        if m.group("limit"):
+            relative = "ULN" if re.match(r"U|upper|normal|max", m.group("limit"), re.I) else "LLN"
+            found.append(_Threshold(m.start(), m.end(), comparator, value, relative_to=relative))
+            continue
+        unit, _ = _read_unit(m.group("unit"))
+        if unit is None:
+            continue
         found.append(_Threshold(m.start(), m.end(), comparator, value, unit=unit))
     return found
 
@@ -319,7 +329,9 @@ _URINALYSIS_PROTEIN = re.compile(
 )
 # "ejection fraction" is the left ventricle's unless the text names the right one
 _RIGHT_VENTRICLE = re.compile(r"right\s+ventricular\s*$", re.I)
-_TRANSAMINASES = re.compile(r"(?<![A-Za-z])(?:serum\s+|liver\s+)?transaminases(?![A-Za-z])", re.I)
+_TRANSAMINASES = re.compile(
+    r"(?<![A-Za-z])(?:serum\s+|liver\s+)?(?:transaminases|aminotransferases)(?![A-Za-z])", re.I
+)
 
 
 def _mentions(text: str) -> list[_Mention]:
@@ -460,9 +472,10 @@ def _read_age(r: _Reader) -> None:
         r"(?:-|to)\s*(?P<hi>\d{2,3})\s*years?\s*(?:of\s+age|old)",
         r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
         r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
-        # "Ages 18 to 70", "age 55-80": after the word "age" a bare range is in years
-        r"\bage[ds]?\b\s*:?\s*(?:of\s*|from\s*)?\(?(?P<lo>\d+)\s*(?:-|to)\s*(?P<hi>\d+)\)?"
-        r"(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
+        # "Ages 18 to 70", "aged between 20 and 80", "between the ages of 18 and 65": in years
+        r"(?P<the>\bbetween\s+the\s+)?\bage[ds]?\b\s*(?:range\s*)?:?\s*(?:from\s*|(?P<btw>"
+        r"(?(the)of|between)\s*)|of\s*)?\(?(?P<lo>\d+)\s*(?:years?\s*)?(?:-|to|(?(btw)and|(?!)))"
+        r"\s*(?P<hi>\d+)\)?(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
         # after the word "age" a bare number is in years: "Age 18 or older", "ages 19 and over"
         r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
         r"(?:older|over|above|greater)\b",
@@ -694,6 +707,8 @@ def _read_karnofsky_lansky(r: _Reader) -> None:
         else:
             low = int(m.group("n2") or m.group("lo"))
         allowed = tuple(v for v in range(0, 101, 10) if v >= low)
+        if not allowed:
+            continue  # "Karnofsky ≥ 150 %": beyond the scale, no score allowed; left unread
         within, end = _performance_window(r, m.end())
         scales = [m.group("scale"), *([m.group("scale2")] if m.group("scale2") else [])]
         rules: list[Rule] = [

@@ -18,6 +18,7 @@ from oncotrial.eligibility.reading_prior import drug_names
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
+    Comparator,
     ConditionalRule,
     ConditionRule,
     LabResultRule,
@@ -528,14 +529,21 @@ def _childbearing_potential(r: _Reader, test_start: int) -> tuple[int, int, int]
 
 
 def _read_blood_pressure(r: _Reader) -> None:
+    """ "Blood pressure > 150/100 mmHg": either value above (an any-of rule); "blood pressure ≤
+    140/90 mmHg" in an inclusion: both values at most their limit (an all-of rule). An upper
+    limit in an exclusion says nothing to exclude on: not read."""
     m = re.search(
-        r"blood\s+pressure\s*(?P<comp>[≥>])\s*(?P<s>\d{2,3})\s*/\s*(?P<d>\d{2,3})\s*mmHg",
+        r"(?:blood\s+pressure|\bBP)(?:\s*\(BP\))?\s*(?:of\s+)?(?P<comp>[≥>≤<])\s*(?P<s>\d{2,3})"
+        r"\s*/\s*(?P<d>\d{2,3})\s*mm\s*Hg",
         r.text,
         re.I,
     )
     if not m:
         return
     comparator = _SYMBOLS[m.group("comp")]
+    below = comparator in {Comparator.LE, Comparator.LT}
+    if below and r.exclusion:
+        return
     rules = (
         r.draft(
             LabRule,
@@ -556,7 +564,12 @@ def _read_blood_pressure(r: _Reader) -> None:
             unit="mmHg",
         ),
     )
-    r.add(m.start(), m.end(), r.draft(AnyOfRule, m.start(), m.end(), rules=rules))
+    joined: Rule = (
+        r.draft(AllOfRule, m.start(), m.end(), rules=rules)
+        if below
+        else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
+    )
+    r.add(m.start(), m.end(), joined)
 
 
 # "At least 4 weeks since prior chemotherapy", "At least 3 weeks since prior major surgery" (the

@@ -26,7 +26,7 @@ from oncotrial.eligibility.rules import (
     Rule,
 )
 
-__all__ = ["read_hiv_combination"]
+__all__ = ["read_hiv_combination", "read_hiv_negative"]
 
 _HIV = re.compile(
     r"(?:human\s+immunodeficiency\s+virus\s*(?:\(HIV\)\s*)?|\bHIV(?:-1)?\b)"
@@ -117,3 +117,37 @@ def read_hiv_combination(r: _Reader) -> None:
 def _hiv_condition(rule: Rule) -> bool:
     inner = rule.rule if isinstance(rule, NotRule) else rule
     return isinstance(inner, ConditionRule) and inner.condition == "hiv"
+
+
+# "HIV negative", "HIV-negative", "negative HIV test", "seronegative for HIV", "HIV 1/2 antibody
+# negative": the serology or status, never a viral load or RNA (reading_viral reads those)
+_SEROLOGY = (
+    r"(?:\s*-?\s*(?:1\s*/\s*2|-1/2|-1)?)?"
+    r"(?:\s+(?:antibody|antibodies|serology|test(?:ing)?|status))?"
+)
+_HIV_NAME = r"(?:human\s+immunodeficiency\s+virus(?:\s*[\[(]HIV[\])])?|\bHIV)"
+_NEGATIVE = re.compile(
+    rf"{_HIV_NAME}{_SEROLOGY}\s*(?:-|:|(?:is|must\s+be|should\s+be)\s+)?\s*(?:sero)?negative\b"
+    rf"|\b(?:sero)?negative\s+(?:for\s+)?(?:an?\s+|the\s+)?{_HIV_NAME}{_SEROLOGY}",
+    re.I,
+)
+
+_WHO = re.compile(
+    r"\s+(?:patients?|participants?|subjects?|persons?|individuals?|wom[ae]n|men)\b", re.I
+)
+
+
+def read_hiv_negative(r: _Reader) -> None:
+    """'HIV negative' in an inclusion: no HIV infection in the medical history (as 'No known
+    HIV infection' is read). In an exclusion the words say nothing to exclude on: not read."""
+    if r.exclusion:
+        return
+    for m in _NEGATIVE.finditer(r.text):
+        if any(f.start < m.end() and m.start() < f.end for f in r.found):
+            continue
+        if re.search(r"\b(?:not|no|non)\W*$", r.text[: m.start()], re.I):
+            continue  # "not HIV negative", "non-negative": a double negation, not read
+        if _WHO.match(r.text, m.end()):
+            continue  # "HIV-negative patients with …": whom the rest is about, not a requirement
+        hiv = r.draft(ConditionRule, m.start(), m.end(), condition="hiv")
+        r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=hiv))

@@ -15,17 +15,20 @@ from itertools import pairwise
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
-    _NUM,
     _Found,
     _Mention,
     _mentions,
-    _number,
-    _read_unit,
     _Reader,
     _Threshold,
     _thresholds,
 )
+from oncotrial.eligibility.reading_clearance import (
+    EITHER_CLEARANCE,
+    either_clearance_mentions,
+    either_clearance_rule,
+)
 from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
+from oncotrial.eligibility.reading_restated import restatement
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -132,6 +135,8 @@ def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
 def _lab_rule(
     r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None
 ) -> Rule | None:
+    if mention.key == EITHER_CLEARANCE:
+        return either_clearance_rule(r, t, start, window)
     if mention.derived:
         quantity = DERIVED[mention.key]
         unit = t.unit
@@ -161,6 +166,10 @@ def _lab_rule(
             r.warn(f"{quantity.name}: the unit {unit} does not fit this quantity; not read")
             return None
     item = ANALYTES[mention.key]
+    if item.key == "urine_protein_dipstick" and t.unit in {"g/24h", "mg/24h"}:
+        # "proteinuria < 1 g/24 h": a mass per 24 hours is the 24-hour collection's, never the
+        # dipstick's grade
+        item = ANALYTES["urine_protein_24h"]
     if not normal_allowed(r, t, item.key):
         return None
     if item.scale is not Scale.QUANTITATIVE:
@@ -251,7 +260,7 @@ def _impossible(analyte: str, value: float, unit: str) -> bool:
 
 def _read_labs(r: _Reader) -> None:
     text = r.text
-    mentions = _mentions(text)
+    mentions = either_clearance_mentions(text, _mentions(text))
     cues = _cues(text)
     window = r.carried_window or _lab_window(text)
     groups = _groups(text, mentions)
@@ -259,7 +268,10 @@ def _read_labs(r: _Reader) -> None:
     last: _Found | None = None
     last_keys: list[_Mention] = []
     pending_alternative: _Found | None = None
+    restated_until = -1
     for t in with_normal_limits(text, _thresholds(text)):
+        if t.start < restated_until:
+            continue  # "(≥ 1.5 × 10^9/L)" after "ANC ≥ 1,500/mm³": the limit restated
         start = -1
         group = _nearest_group(text, t, groups, mentions)
         between_last = text[last.end : t.start] if last else ""
@@ -287,7 +299,10 @@ def _read_labs(r: _Reader) -> None:
         elif (
             group is None
             and last is not None
-            and _SAME_TESTS_GAP.fullmatch(between_last)
+            and (
+                _SAME_TESTS_GAP.fullmatch(between_last)
+                or _cue_between(text, cues, last.end, t.start)
+            )
             and last_keys
         ):
             # "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in patients with liver metastases": the tests of
@@ -334,10 +349,11 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
-        restated = _restatement(text, t, made) or _predicted(text, t, made)
+        restated = restatement(text, t, made) or _predicted(text, t, made)
         if restated is not None:
             # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
             r.consume(t.end, restated)
+            restated_until = restated
             for item in made:
                 item.end = max(item.end, restated)
         if exception_cue is not None:
@@ -378,6 +394,26 @@ _SAME_TESTS_GAP = re.compile(
     r"(?:\s+(?:to\s+be|if|up\s+to))?)?\s*",
     re.I,
 )
+
+
+# "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
+# limit for the same tests (the cue is attached as when it follows the limit)
+_CUE_BEFORE = re.compile(
+    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:(?:patients|subjects)\s+with\s+|the\s+presence\s+of"
+    r"\s+|(?:the\s+)?case\s+of\s+)?",
+    re.I,
+)
+
+
+def _cue_between(text: str, cues: list[_Cue], start: int, end: int) -> bool:
+    return any(
+        start <= c.start
+        and c.end <= end
+        and not c.negated
+        and _CUE_BEFORE.fullmatch(text, start, c.start)
+        and re.fullmatch(r"\s*[,:]?\s*", text[c.end : end])
+        for c in cues
+    )
 
 
 def _either_test(r: _Reader, group: list[_Mention]) -> bool:
@@ -495,11 +531,6 @@ def _attach_cue(
             item.end = max(item.end, cue.end)
 
 
-_RESTATED = re.compile(
-    r"\s*\(\s*(?:=\s*)?(?P<num>" + _NUM + r")\s*(?P<unit>[^\s()]+(?:\s*/\s*[^\s()]+)?)\s*\)"
-)
-
-
 # "% predicted", "% of the predicted value": what the lung-function percentages are (analytes.py)
 _PREDICTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?predicted(?:\s+values?)?(?![A-Za-z])", re.I)
 _OF_PREDICTED = frozenset({"fev1_predicted", "dlco_predicted"})
@@ -512,35 +543,6 @@ def _predicted(text: str, t: _Threshold, made: list[_Found]) -> int | None:
     m = _PREDICTED.match(text, t.end)
     if m is None or t.unit != "%" or not all(f.analyte in _OF_PREDICTED for f in made):
         return None
-    return m.end()
-
-
-def _restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
-    """Where a parenthesised restatement of the limit just read ends, if it is one.
-
-    Only when the number in the other unit converts to the same limit (1e-6 relative): "Hb ≥ 90
-    g/L (9 g/dL)" is restated; "(≥ 5 × ULN for …)" or "(75,000/µL)" after a different number is
-    not.
-    """
-    from oncotrial.eligibility.units import conversion_factor
-
-    m = _RESTATED.match(text, t.end)
-    if m is None or t.value is None or t.unit is None:
-        return None
-    unit, _ = _read_unit(m.group("unit"))
-    if unit is None:
-        return None
-    for item in made:
-        rule = item.rule
-        if not isinstance(rule, LabRule) or rule.unit is None:
-            return None
-        molar = ANALYTES[rule.analyte].molar_mass
-        try:
-            value = _number(m.group("num")) * conversion_factor(unit, rule.unit, molar)
-        except Exception:  # units that do not convert: not a restatement
-            return None
-        if abs(value - rule.value) > 1e-6 * max(abs(value), abs(rule.value)):
-            return None
     return m.end()
 
 
@@ -611,11 +613,11 @@ def _assemble_conditions(r: _Reader) -> None:
             if target is None:
                 target = next((f for f in reversed(result) if f.analyte and f.cue is None), None)
             if target is not None:
+                # "creatinine ≤ 1.5 × ULN or CrCl (calculated or measured) ≥ 60 mL/min": one
+                # list of alternatives, not an alternative nested in another
+                members = [m for f in (target, item) for m in _alternatives(f.rule)]
                 rule = r.draft(
-                    AnyOfRule,
-                    min(target.start, item.start),
-                    item.end,
-                    rules=(target.rule, item.rule),
+                    AnyOfRule, min(target.start, item.start), item.end, rules=tuple(members)
                 )
                 result[result.index(target)] = _Found(
                     min(target.start, item.start), item.end, rule, target.analyte
@@ -706,6 +708,10 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _alternatives(rule: Rule) -> tuple[Rule, ...]:
+    return rule.rules if isinstance(rule, AnyOfRule) else (rule,)
 
 
 def _upper(rule: Rule) -> bool | None:

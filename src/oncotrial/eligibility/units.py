@@ -152,6 +152,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"^10\((\d+)\)", r"10^\1", s)  # '10(9)/L', a superscript written in brackets
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
+    s = re.sub(r"(?i)/cmm$", "/mm^3", s)  # 'cmm', cubic millimetre: '100,000/cmm'
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
     s = re.sub(r"(?i)^cells/", "/", s)
     s = re.sub(r"(?i)^(10\^\d+)cells/", r"\1/", s)  # '10^9 cells/L'
@@ -162,6 +163,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
     s = re.sub(r"(?i)^(m?g)/100ml$", r"\1/dL", s)  # 'mg/100 mL', the older spelling of mg/dL
     s = re.sub(r"(?i)^(?:g|gm|gms|gr)%$", "g/dL", s)  # 'g%': grams per 100 mL, the older g/dL
+    s = re.sub(r"(?i)^mg%$", "mg/dL", s)  # 'mg%' (milligram per cent): mg per 100 mL, mg/dL
     s = re.sub(r"(?i)/24-?h(?:rs?|ours?)?$", "/24h", s)
     s = re.sub(r"(?i)^(?:m?sec)$", lambda m: "ms" if m.group(0).lower() == "msec" else "s", s)
     s = re.sub(r"(?i)^beats?/min(?:ute)?$", "beats/min", s)

@@ -1,0 +1,72 @@
+"""Comparators written in words that were not read: 'at most', 'does not exceed', 'not to
+exceed', and a multiple of the ULN followed by 'or less' / 'or greater' ('bilirubin 1.5 × ULN or
+less'; the same after a unit was read already), 'upper limit normal' and 'ULRR' (the upper limit
+of the reference range). Made-up texts in registry phrasings (none of the
+tuning corpora writes them); every corpus figure is unchanged. 'under' and 'over' stay the age
+words only (a BMI 'under 18.5' was once misread by taking them as comparators of every test).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from oncotrial.eligibility.logic import is_computable
+from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.rules import describe_rule
+
+from .builders import item_status, lab, read_item
+
+AS_OF = dt.date(2025, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "readings"),
+    [
+        ("inclusion", "Bilirubin at most 1.5 x ULN", ["Total bilirubin ≤ 1.5 × ULN"]),
+        ("inclusion", "Age at most 75 years", ["age at consent ≤ 75 years"]),
+        ("inclusion", "Creatinine does not exceed 1.5 x ULN", ["Serum creatinine ≤ 1.5 × ULN"]),
+        ("inclusion", "Creatinine not to exceed 1.5 mg/dL", ["Serum creatinine ≤ 1.5 mg/dL"]),
+        ("inclusion", "Bilirubin 1.5 x ULN or less", ["Total bilirubin ≤ 1.5 × ULN"]),
+        (
+            "inclusion",
+            "AST and ALT 2.5 times the upper limit of normal or lower",
+            ["Aspartate aminotransferase ≤ 2.5 × ULN", "Alanine aminotransferase ≤ 2.5 × ULN"],
+        ),
+        ("exclusion", "Creatinine 1.5 x ULN or more", ["Serum creatinine ≥ 1.5 × ULN"]),
+        # the upper limit of normal without 'of', and the reference range's (UK laboratories)
+        ("inclusion", "Bilirubin ≤ 1.5 x upper limit normal", ["Total bilirubin ≤ 1.5 × ULN"]),
+        ("inclusion", "Bilirubin ≤ 1.5 x ULRR", ["Total bilirubin ≤ 1.5 × ULN"]),
+    ],
+)
+def test_read(kind: str, text: str, readings: list[str]) -> None:
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == readings
+    assert is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemoglobin over 9 g/dL",  # 'over' is an age word only
+        "At most 2 prior lines of therapy for metastatic disease",  # no limit of a test
+        # 'or less than': the comparator of the number after, not a postfix
+        "Bilirubin 1.5 x ULN or less than 3 mg/dL",
+    ],
+)
+def test_not_read_as_a_limit(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    ("bilirubin", "status"), [(1.7, Status.MET), (1.9, Status.NOT_MET), (None, Status.UNKNOWN)]
+)
+def test_screening_both_paths(bilirubin: float | None, status: Status) -> None:
+    observations = [] if bilirubin is None else [lab("bilirubin", bilirubin, "mg/dL", "2025-02-27")]
+    observations = [{**o, "high": 1.2} for o in observations]  # 1.5 × ULN = 1.8 mg/dL
+    patient = Patient.model_validate({"id": "P", "observations": observations})
+    criterion = read_item("Bilirubin 1.5 x ULN or less", "inclusion")
+    assert item_status(criterion, patient, as_of=AS_OF) is status
