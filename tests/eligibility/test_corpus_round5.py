@@ -132,8 +132,11 @@ FIGURES = {
     # "Patients who meet the following criteria … will be excluded;" (E1, now a heading); 149
     # with the pregnancy test asked of women of childbearing potential only (NCT01736878 I14);
     # 150 with "HIV negative" read as no HIV infection (reading_hiv: NCT00098540 I18, decided
-    # outside the hand-read scope, checked by hand)
-    "computable": 150,
+    # outside the hand-read scope, checked by hand); 154 with concomitant-medication classes
+    # (concepts_medications, reading_medications): NCT00496756 I3.9 St John's wort, NCT01005199
+    # I3.13 ACE inhibitors, NCT01347788 E4 anticoagulants and E7 antiretroviral therapy, taken
+    # at the first dose
+    "computable": 154,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -169,12 +172,17 @@ FIGURES = {
 # 148 / 129 / 457 before the pregnancy test asked of women of childbearing potential only
 # (analytes.childbearing_potential): NCT01736878 I14 partial -> computable
 # 149 / 128 / 457 before "HIV negative" (NCT00098540 I18 checklist -> computable)
-LEVELS = {"computable": 150, "partial": 128, "checklist": 456}  # 145 / 120 before E7
+# 150 / 128 / 456 before concomitant-medication classes: the four items above computable; eight
+# checklist -> partial, their dose, purpose or subgroup quoted ("full-dose", "therapeutic",
+# "combination … for HIV-positive patients"): NCT00098540 I34, NCT00509587 I2.3, NCT01851408
+# I27 and I29, NCT00496756 I3.8, NCT01005199 I3.5, NCT00426829 E4, NCT00170157 E12
+LEVELS = {"computable": 154, "partial": 136, "checklist": 444}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
 # + NCT00105443 I3 (HCC), NCT00619541 I1.7 (RECIST lesion), NCT00600210 E31 (stroke or TIA
 # ever); + the three drug items above; + the three NYHA items above; + NCT00619541 E1.1 (NYHA
 # III or IV) and E1.5 (known HIV), each checked by hand; + NCT01736878 I14 (the pregnancy test
-# of women of childbearing potential); + NCT00098540 I18 "HIV negative"
-DECIDED_OUTSIDE_SCOPE = 67
+# of women of childbearing potential); + NCT00098540 I18 "HIV negative"; + the four medication
+# items above, each checked by hand
+DECIDED_OUTSIDE_SCOPE = 71

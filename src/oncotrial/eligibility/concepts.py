@@ -27,6 +27,11 @@ from oncotrial.eligibility.concepts_drugs import (
     members_of_any,
     unspecified,
 )
+from oncotrial.eligibility.concepts_medications import (
+    MEDICATION_CLASSES,
+    OTHER_USES,
+    other_uses,
+)
 from oncotrial.eligibility.concepts_oncology import (
     CANCER_IMPLIED,
     ONCOLOGY_CONDITIONS,
@@ -313,23 +318,6 @@ THERAPIES = _index(
             ),
         ),
         Concept(
-            "anticoagulant",
-            "Anticoagulant therapy",
-            (
-                "warfarin",
-                "heparin",
-                "enoxaparin",
-                "dalteparin",
-                "nadroparin",
-                "fondaparinux",
-                "rivaroxaban",
-                "apixaban",
-                "edoxaban",
-                "dabigatran",
-            ),
-            atc=("B01AA", "B01AB", "B01AE", "B01AF", "B01AX05"),
-        ),
-        Concept(
             "antiplatelet",
             "Antiplatelet therapy",
             ("aspirin", "clopidogrel", "ticagrelor", "prasugrel", "dipyridamole", "cilostazol"),
@@ -363,6 +351,7 @@ THERAPIES = _index(
             (),
             atc=("J01", "J02", "J04", "J05"),
         ),
+        *MEDICATION_CLASSES,
         *ONCOLOGY_THERAPIES,
         *DRUGS,
     )
@@ -541,6 +530,13 @@ def match_concepts(
             found.update(CONDITION_IMPLIED.get(key, ()))
     if table == "therapy":
         found |= _drug_classes(found, codes, names) | markers
+        # lamivudine is given for HIV or hepatitis B: a rule on antiretrovirals is unknown on it
+        found |= {
+            other_uses(klass)
+            for item, klass in OTHER_USES
+            if any(item.matches_code(s, c) for s, c in codes)
+            or any(item.matches_name(n) for n in names)
+        }
     return frozenset(found)
 
 

@@ -22,6 +22,7 @@ L01XC07 is also a VEGF inhibitor).
 from __future__ import annotations
 
 from oncotrial.eligibility.concept_model import Concept
+from oncotrial.eligibility.concepts_medications import other_uses
 
 __all__ = [
     "DRUGS",
@@ -348,8 +349,11 @@ def vague_for(therapy: str) -> frozenset[str]:
     a class holding it that name no one drug ('chemotherapy' for a rule on gemcitabine or on
     platinum compounds; 'immune checkpoint inhibitor' for a rule on anti-PD-1 antibodies) and,
     for a drug, those of the records of a conjugate of it. A record of ``therapy`` itself is met
-    before its marker is looked at (evaluate_history)."""
+    before its marker is looked at (evaluate_history). For a class, also those of the records of
+    a drug given for it and for other purposes (concepts_medications: lamivudine, for HIV or
+    hepatitis B)."""
     classes = set(DRUG_CLASSES.get(therapy, ()))
     if therapy not in DRUG_CLASSES:
         classes |= {therapy, *broader(therapy)}
-    return frozenset({unspecified(c) for c in classes} | {conjugate_of(therapy)})
+    markers = {unspecified(c) for c in classes} | {conjugate_of(therapy), other_uses(therapy)}
+    return frozenset(markers)

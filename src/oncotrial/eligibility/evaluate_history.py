@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
 from oncotrial.eligibility.concepts_drugs import conjugate_of, vague_for
+from oncotrial.eligibility.concepts_medications import other_uses
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
     malignancy_kinds,
@@ -103,6 +104,9 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
                 # trastuzumab emtansine delivers trastuzumab, yet is a substance of its own
                 # (concepts_regimens): whether the rule meant it is the trial team's to say
                 undated.append(f"whether {evidence.value}, a conjugate of {name}, counts")
+            elif other_uses(rule.therapy) in drug.concepts("therapy"):
+                # lamivudine treats HIV or hepatitis B (concepts_medications)
+                undated.append(f"whether {evidence.value} is given as {_lower_first(name)}")
             else:
                 undated.append(f"which drug {evidence.value} was")
             continue

@@ -59,6 +59,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
@@ -238,6 +239,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     _read_therapy,
     read_prior_therapies,
+    read_concomitant_medications,
     # a count of prior therapies before "prior systemic therapy" alone ("More than one prior
     # systemic therapy" is at least 2 lines, not at least 1)
     read_prior_lines,
