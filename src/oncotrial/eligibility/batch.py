@@ -89,7 +89,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.screening import REGISTRY, Overall, registry_rules
-from oncotrial.eligibility.sublists import combines_all, item_tree
+from oncotrial.eligibility.sublists import combine_headings
 from oncotrial.errors import RuleError
 
 __all__ = ["PatientFrames", "frames_from_patients", "rule_statuses", "screen_frames"]
@@ -205,14 +205,11 @@ def screen_frames(
             columns[criterion.id] = combine(parts, n)
         kinds[criterion.id] = criterion.kind
     # headings decided by their sub-items, deepest first (eligibility.sublists)
-    tree = item_tree(eligibility.criteria)
-    by_id = {c.id: c for c in eligibility.criteria}
-    for heading in tree.order:
-        kids = [columns[k] for k in tree.sub_items[heading]]
-        sub_items = by_id[heading].sub_items
-        if kids and sub_items is not None:
-            combine = _combine_all if combines_all(kinds[heading], sub_items) else _combine_any
-            columns[heading] = combine(kids, n)
+    tree = combine_headings(
+        eligibility.criteria,
+        columns,
+        lambda parts, all_of: (_combine_all if all_of else _combine_any)(parts, n),
+    )
     fails = np.zeros(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)
     for cid, codes in columns.items():

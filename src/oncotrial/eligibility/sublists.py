@@ -29,9 +29,9 @@ The per-patient screen, the vectorised one and the prescreening SQL all combine 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.logic import is_computable, kleene_and, kleene_or
@@ -44,6 +44,7 @@ __all__ = [
     "ListIntroduction",
     "SubItems",
     "alternatives_of",
+    "combine_headings",
     "combines_all",
     "computable_items",
     "heading_status",
@@ -52,6 +53,7 @@ __all__ = [
 ]
 
 SubItems = Literal["all", "any"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,22 @@ def _ancestor_ids(criterion_id: str, by_id: dict[str, Criterion]) -> Iterator[st
     while parent is not None:
         yield parent
         parent = _parent_id(parent, by_id)
+
+
+def combine_headings(
+    criteria: Sequence[Criterion], values: dict[str, T], combine: Callable[[list[T], bool], T]
+) -> ItemTree:
+    """Set each heading's value in ``values`` from its sub-items' values, deepest first, with
+    ``combine(parts, all_of)`` — a vectorised column or a SQL expression, so the batch screen and
+    the prescreening query combine alike; the tree, for the overall verdict."""
+    tree = item_tree(criteria)
+    by_id = {c.id: c for c in criteria}
+    for heading in tree.order:
+        parts = [values[k] for k in tree.sub_items[heading]]
+        sub_items = by_id[heading].sub_items
+        if parts and sub_items is not None:
+            values[heading] = combine(parts, combines_all(by_id[heading].kind, sub_items))
+    return tree
 
 
 def combines_all(kind: str, sub_items: SubItems) -> bool:

@@ -59,7 +59,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.screening import REGISTRY, registry_rules
-from oncotrial.eligibility.sublists import combines_all, item_tree
+from oncotrial.eligibility.sublists import combine_headings
 from oncotrial.eligibility.units import conversion_factor
 from oncotrial.errors import RuleError
 from oncotrial.prescreen.concepts import ConceptMap
@@ -626,13 +626,7 @@ def compile_query(
             parts = [c.code(r) for r in criterion.rules]
             criteria[criterion.id] = combine(parts, criterion.kind is not CriterionKind.EXCLUSION)
     # headings decided by their sub-items, deepest first (eligibility.sublists)
-    tree = item_tree(eligibility.criteria)
-    by_id = {c.id: c for c in eligibility.criteria}
-    for heading in tree.order:
-        kids = [criteria[k] for k in tree.sub_items[heading]]
-        sub_items = by_id[heading].sub_items
-        if kids and sub_items is not None:
-            criteria[heading] = combine(kids, combines_all(out.kinds[heading], sub_items))
+    tree = combine_headings(eligibility.criteria, criteria, combine)
     out.criterion_columns = {cid: f"k{k}" for k, cid in enumerate(criteria)}
     staged = c.wide.mutate(
         **{out.criterion_columns[cid]: code.cast("int8") for cid, code in criteria.items()}
