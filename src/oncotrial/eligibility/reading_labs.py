@@ -317,21 +317,11 @@ def _read_labs(r: _Reader) -> None:
             if last.rule.kind == "lab" or last.rule.kind == "lab_result":
                 pending_alternative = last
             continue
-        if (
-            group is None
-            and last is not None
-            and last.analyte is not None
-            and re.fullmatch(
-                r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*",
-                between_last,
-                re.I,
-            )
-        ):
-            group = [m for m in mentions if m.key == last.analyte][
-                -1:
-            ]  # "… or ≥ 470 ms for females"
-            if not group:
+        again = _same_test_again(last, between_last, mentions) if group is None else None
+        if again is not None:
+            if not again:
                 continue
+            group = again
             start = t.start
         elif exception_cue is not None or (group is not None and start == t.start):
             pass
@@ -366,12 +356,9 @@ def _read_labs(r: _Reader) -> None:
             last_keys = keys
             continue
         if (
-            last is not None
-            and pending_alternative is None
-            and re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I)
-            and last.rule.kind in {"lab", "derived", "any_of"}
-            and last.cue is None
-            and not any(m.key == last.analyte for m in keys)
+            pending_alternative is None
+            and last is not None
+            and _or_another_test(text, last, start, keys)
         ):
             # "creatinine ≤ 1.5 × ULN or CrCl ≥ 50 mL/min": alternatives, never both required
             r.consume(last.end, start)
@@ -385,6 +372,32 @@ def _read_labs(r: _Reader) -> None:
         last_keys = keys
     _assemble_conditions(r)
     _outside_a_range(r)
+
+
+# between two limits of one test for each sex: "QTc ≥ 450 ms for males or ≥ 470 ms for females"
+_SEX_ALTERNATIVE = re.compile(
+    r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*", re.I
+)
+
+
+def _same_test_again(
+    last: _Found | None, between: str, mentions: list[_Mention]
+) -> list[_Mention] | None:
+    """The test of the limit before, when only a sex and "or" stand between the two limits
+    ("… or ≥ 470 ms for females"); an empty list when that test is not named; else None."""
+    if last is None or last.analyte is None or not _SEX_ALTERNATIVE.fullmatch(between):
+        return None
+    return [m for m in mentions if m.key == last.analyte][-1:]
+
+
+def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) -> bool:
+    """Only "or" between the limit before (of another test, with no cue) and this one."""
+    return (
+        re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I) is not None
+        and last.rule.kind in {"lab", "derived", "any_of"}
+        and last.cue is None
+        and not any(m.key == last.analyte for m in keys)
+    )
 
 
 # between a limit and the next one for the same tests: "AST/ALT ≤ 2.5 × ULN, or ≤ 5 × ULN in …",
