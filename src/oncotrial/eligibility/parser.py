@@ -87,7 +87,7 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
-from oncotrial.eligibility.sublists import alternatives_of, introduces_list
+from oncotrial.eligibility.sublists import alternatives_of, ancestor_ids, introduces_list
 from oncotrial.eligibility.text import NormalisedText, normalise_text
 from oncotrial.eligibility.windows import (
     FIRST_DOSE,
@@ -609,11 +609,8 @@ _NEGATED_LIST = re.compile(
 
 def _ancestors(criterion: Criterion, by_id: dict[str, Criterion]) -> Iterator[Criterion]:
     """The items a sub-item is nested under, nearest first (I2.3.1: I2.3, then I2)."""
-    parent_id = criterion.id
-    while "." in parent_id:
-        parent_id = parent_id.rsplit(".", 1)[0]
-        if parent_id in by_id:
-            yield by_id[parent_id]
+    for parent_id in ancestor_ids(criterion.id, by_id):
+        yield by_id[parent_id]
 
 
 def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:

@@ -55,27 +55,10 @@ def either_clearance_rule(
     inclusion, both must in an exclusion."""
     if t.value is None or t.unit is None or t.relative_to is not None:
         return None
+    limit = {"comparator": t.comparator, "value": t.value, "unit": t.unit, "within": window}
     try:
-        calculated = r.draft(
-            DerivedRule,
-            start,
-            t.end,
-            quantity="creatinine_clearance",
-            comparator=t.comparator,
-            value=t.value,
-            unit=t.unit,
-            within=window,
-        )
-        measured = r.draft(
-            LabRule,
-            start,
-            t.end,
-            analyte="creatinine_clearance_measured",
-            comparator=t.comparator,
-            value=t.value,
-            unit=t.unit,
-            within=window,
-        )
+        calculated = r.draft(DerivedRule, start, t.end, quantity="creatinine_clearance", **limit)
+        measured = r.draft(LabRule, start, t.end, analyte="creatinine_clearance_measured", **limit)
     except ValueError:
         r.warn(f"creatinine clearance: the unit {t.unit} does not fit it; not read")
         return None

@@ -44,6 +44,7 @@ __all__ = [
     "ListIntroduction",
     "SubItems",
     "alternatives_of",
+    "ancestor_ids",
     "combine_headings",
     "combines_all",
     "computable_items",
@@ -239,14 +240,15 @@ def item_tree(criteria: Sequence[Criterion]) -> ItemTree:
     for criterion in criteria:
         if criterion.sub_items == "all" and kids[criterion.id]:
             continue
-        ancestors = _ancestor_ids(criterion.id, by_id)
+        ancestors = ancestor_ids(criterion.id, by_id)
         if any(by_id[a].sub_items == "any" and kids[a] for a in ancestors):
             continue
         deciding.add(criterion.id)
     return ItemTree({k: tuple(v) for k, v in kids.items()}, order, frozenset(deciding))
 
 
-def _ancestor_ids(criterion_id: str, by_id: dict[str, Criterion]) -> Iterator[str]:
+def ancestor_ids(criterion_id: str, by_id: Container[str]) -> Iterator[str]:
+    """The ids of the items a sub-item is nested under, nearest first (I2.3.1: I2.3, then I2)."""
     parent = _parent_id(criterion_id, by_id)
     while parent is not None:
         yield parent
