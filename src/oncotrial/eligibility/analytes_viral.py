@@ -63,6 +63,17 @@ VIRAL_ANALYTES: tuple[Analyte, ...] = (
         scale=Scale.NOMINAL,
         results=("negative", "positive"),
     ),
+    # "The HBV viral load must be undetectable": LOINC 29610-3 "Hepatitis B virus DNA [Presence]
+    # in Serum or Plasma by NAA with probe detection" (the HBVP value set cited above).
+    Analyte(
+        "hbv_dna_detected",
+        "HBV DNA (qualitative)",
+        None,
+        ("29610-3",),
+        (),  # read by reading_viral_templates, never as a limit of the laboratory reader
+        scale=Scale.NOMINAL,
+        results=("negative", "positive"),
+    ),
     Analyte(
         "hiv_rna_detected",
         "HIV-1 RNA (qualitative)",

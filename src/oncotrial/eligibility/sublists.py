@@ -125,9 +125,9 @@ INTRODUCTIONS: tuple[ListIntroduction, ...] = (
         description="adequate organ function introduced as the limits that follow: the "
         "adequacy is the limits, every one required",
         source="NCT00634751 I4, NCT00619541 I1.10, NCT01336543 I8; 'Patients with adequate "
-        "organ function as defined below:' (NCT04260022), 'The participant must have adequate organ function "
-        "defined as:', 'Adequate organ function at screening, as defined by the following:', "
-        "'Subject has adequate bone marrow function as demonstrated by:' (records of "
+        "organ function as defined below:' (NCT04260022), 'The participant must have adequate "
+        "organ function defined as:', 'Adequate organ function at screening, as defined by the "
+        "following:', 'Subject has adequate bone marrow function as demonstrated by:' (records of "
         "jwlieb/clinical-trial-agent @387df17, tests/eligibility/test_sublists.py)",
     ),
     ListIntroduction(
