@@ -23,7 +23,7 @@ import pytest
 from oncotrial.eligibility.criteria import Criterion
 from oncotrial.eligibility.logic import is_computable
 
-from .corpus_measure import coverage_levels, is_wrong, measure, read_items
+from .corpus_measure import coverage_levels, is_wrong, measure, read_items, unreadable_limits
 
 HERE = Path(__file__).parent / "corpus"
 CORPUS = json.loads((HERE / "blind_round4.json").read_text(encoding="utf-8"))
@@ -147,3 +147,15 @@ LEVELS = {"computable": 87, "partial": 225, "checklist": 432}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at)
 DECIDED_OUTSIDE_SCOPE = 24
+
+
+# Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading
+# them would be a guess: a lost comparator, 'or' between two tests, a limit qualified by
+# medication): leaving them unread is right. docs/eligibility.md states "exact of the readable
+# limits" as FIGURES["exact"] / (FIGURES["thresholds"] - UNREADABLE).
+UNREADABLE = 53
+
+
+def test_limits_rightly_left_unread() -> None:
+    assert unreadable_limits(CORPUS["items"], READ) == UNREADABLE
+    assert FIGURES["not_read"] >= UNREADABLE
