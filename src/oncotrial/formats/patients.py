@@ -455,6 +455,8 @@ def _list_record(
                 "system": get("system"),
                 "onset": get("date"),
                 "abatement": get("end_date"),
+                # value: the clinical status (FHIR Condition.clinicalStatus: active, resolved …)
+                "clinical_status": value.strip().lower() or None,
                 "record": where,
             },
             file,
