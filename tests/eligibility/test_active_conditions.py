@@ -180,6 +180,13 @@ def test_the_source_of_every_phrasing_is_cited() -> None:
         # whether it reaches the next is not said
         ("Active pneumonitis or HIV", ["Pneumonitis", "HIV infection"], ("Active",)),
         ("Active autoimmune disease or pneumonitis", [AUTOIMMUNE_EVER, "Pneumonitis"], ("Active",)),
+        # active once, at any time: neither the status now nor read as 'ever'
+        ("History of active pneumonitis", ["Pneumonitis"], ("History of active",)),
+        (
+            "Has a history of active autoimmune disease",
+            [AUTOIMMUNE_EVER],
+            ("Has a history of active",),
+        ),
     ],
 )
 def test_short_forms(text: str, readings: list[str], unread: tuple[str, ...]) -> None:

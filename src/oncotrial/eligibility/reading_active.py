@@ -51,6 +51,12 @@ _EVER = re.compile(
 )
 
 
+# "history of active pneumonitis", "prior active TB": active once, at any time — not the
+# status now, and not read as 'ever' either (whether an inactive record was once active is not
+# recorded): left unread
+_PAST = re.compile(r"\b(?:history\s+of|prior|previous|past|former)\s+(?:an?\s+)?$", re.I)
+
+
 def qualifier_before(text: str, start: int) -> Qualifier | None:
     """The qualifier ending at ``start`` (a mention's first character): where it begins and
     what it asks for, 'active' (the clinical status) or 'ever' (a record at any time)."""
@@ -60,7 +66,7 @@ def qualifier_before(text: str, start: int) -> Qualifier | None:
     if ever is not None:
         return offset + ever.start(), "ever"
     active = _ACTIVE.search(before)
-    if active is not None:
+    if active is not None and _PAST.search(before, 0, active.start()) is None:
         return offset + active.start(), "active"
     return None
 
