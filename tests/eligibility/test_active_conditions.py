@@ -65,6 +65,16 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
+        # listed among the record's exclusion items (E7), where its negation is not read: the
+        # item stays partial (the same words as an inclusion item: below)
+        "NCT06561386",
+        KRAS,
+        "Participants must not have an active autoimmune disease.",
+        "exclusion",
+        [AUTOIMMUNE_ACTIVE],
+        ("Participants must not have an",),
+    ),
+    (
         "NCT06561386",
         KRAS,
         "Participants must not have an active autoimmune disease.",
@@ -145,7 +155,7 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
 @pytest.mark.parametrize(
     ("nct", "path", "text", "kind", "readings", "unread"),
     READINGS,
-    ids=[r[0] for r in READINGS],
+    ids=[f"{r[0]}-{r[3]}" for r in READINGS],
 )
 def test_real_phrasings_are_read(
     nct: str, path: str, text: str, kind: str, readings: list[str], unread: tuple[str, ...]
@@ -313,7 +323,8 @@ def test_the_plain_rule_does_not_read_the_status() -> None:
 
 
 def test_an_inclusion_negates_the_active_condition() -> None:
-    text = "Participants must not have an active autoimmune disease."  # NCT06561386 (KRAS)
+    # NCT06561386 (KRAS) E7's words, read as an inclusion item
+    text = "Participants must not have an active autoimmune disease."
     ra = {"text": "rheumatoid arthritis", "onset": "2015-01-01"}
     assert _screen(text, [ra | {"clinical_status": "active"}], "inclusion").status is (
         Status.NOT_MET
@@ -345,7 +356,7 @@ AGREEMENT_ITEMS = (
     ("E2", "Has evidence of interstitial lung disease or active, non-infectious pneumonitis."),
     ("E3", "Has known active autoimmune disease"),
     ("E4", "Active or history of autoimmune disease"),
-    ("I1", "Participants must not have an active autoimmune disease."),  # NCT06561386 (KRAS)
+    ("I1", "Participants must not have an active autoimmune disease."),  # NCT06561386 E7
 )
 
 

@@ -5,7 +5,7 @@ active rule is unknown for a person with a record of the condition not ended by 
 not met for one without, never met; the compiled query equals the in-memory engine on the same
 rows. Phrasings: jwlieb/clinical-trial-agent@387df1768929a7cefaa15dfbd4d9ca3dcddd3fde,
 data/demo/results/01_nsclc_kras_g12c_standard/trials.json (NCT06720987, NCT06561386,
-NCT06814496).
+NCT06814496; NCT06561386's E7 read as an inclusion item).
 """
 
 from __future__ import annotations
