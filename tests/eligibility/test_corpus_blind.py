@@ -142,9 +142,12 @@ FIGURES = {
 # 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
 # the item not looked at): one partial -> computable
 # 86 / 224 / 434 before reading_restated (one item partial -> computable, not looked at)
-# 87 / 223 / 434 before "active <condition>" is read as its clinical status (reading_active;
+# 87 / 223 / 434 before the solid-tumour class and the confirmation phrasings ("pathologically
+# (histologically or cytologically) proven diagnosis of", "histological confirmation of"; not
+# tuned here, the items not looked at): two checklist -> partial
+# 87 / 225 / 432 before "active <condition>" is read as its clinical status (reading_active;
 # not tuned here, the items not looked at): two partial -> computable
-LEVELS = {"computable": 89, "partial": 221, "checklist": 434}
+LEVELS = {"computable": 89, "partial": 223, "checklist": 432}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at)
