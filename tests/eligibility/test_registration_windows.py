@@ -100,6 +100,12 @@ RENAL = "v2-results/14_renal_cell_io_resistant"
             "Absolute neutrophil count ≥ 1500 /uL within 10 days before the first dose",
             f"NCT03428802 {OVARIAN}",
         ),
+        (
+            "Aspartate aminotransferase (AST) =\\< 3.0 x ULN (within 30 days prior to day 1 of "
+            "protocol therapy)",
+            "Aspartate aminotransferase ≤ 3 × ULN within 30 days before the first dose",
+            "NCT06815003 results/12_elderly_cll_poor_performance",
+        ),
     ],
 )
 def test_a_window_after_a_limit_is_read_with_its_day(text: str, reading: str, source: str) -> None:

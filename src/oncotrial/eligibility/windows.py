@@ -24,11 +24,11 @@ __all__ = [
 ]
 
 # The day a window of a rule counts back to (``Window``) is the first dose unless the words name
-# registration (``REGISTRATION`` below); records name the first dose
-# "the first dose (of study drug)", "the start / initiation of (study) treatment", "start of
-# dosing", "(first) study drug", "Day 1", "cycle 1 day 1" or "C1D1". Naming it adds no condition,
-# so a window's words take it with them. "Day 0" is not among them: protocols use it for the
-# first dose and for randomisation alike, and the words stay unread.
+# registration (``REGISTRATION`` below); records name the first dose "the first dose (of study
+# drug)", "the start / initiation of (study) treatment", "start of dosing", "(first) study drug",
+# "administration of study treatment", "Day 1 (of protocol therapy)", "cycle 1 day 1" or "C1D1".
+# Naming it adds no condition, so a window's words take it with them. "Day 0" is not among them:
+# protocols use it for the first dose and for randomisation alike, and the words stay unread.
 FIRST_DOSE = (
     r"(?:the\s+)?(?:(?:first|1st|initial)\s+(?:dose|administration)(?:\s+of\s+(?:the\s+)?"
     r"(?:(?:study|trial|protocol)\s+)?(?:drug|treatment|therapy|medication|intervention|agent)s?"
@@ -37,10 +37,12 @@ FIRST_DOSE = (
     r"(?:(?:study|trial|protocol)\s+)?(?:drug\s+)?(?:treatment|therapy|dosing|drug|medication|"
     r"intervention)(?:\s+administration)?"
     r"|(?:first\s+)?(?:study|trial)\s+(?:drug|treatment|medication|dose|therapy|intervention)"
-    # "prior to administration of study treatment" (NCT05502237): its first administration
+    # "prior to administration of study treatment" (NCT05053971): its first administration
     r"|administration\s+of\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug|treatment|therapy|"
     r"medication|intervention)s?"
-    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b)?|C1D1\b)"
+    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment
+    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b|\s+of\s+(?:the\s+)?(?:protocol|study|"
+    r"trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
 )
 _WINDOW_SPAN = (
     r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
