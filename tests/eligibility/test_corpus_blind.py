@@ -140,7 +140,10 @@ FIGURES = {
 # 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
 # the item not looked at): one partial -> computable
 # 86 / 224 / 434 before reading_restated (one item partial -> computable, not looked at)
-LEVELS = {"computable": 87, "partial": 223, "checklist": 434}
+# 87 / 223 / 434 before the solid-tumour class and the confirmation phrasings ("pathologically
+# (histologically or cytologically) proven diagnosis of", "histological confirmation of"; not
+# tuned here, the items not looked at): two checklist -> partial
+LEVELS = {"computable": 87, "partial": 225, "checklist": 432}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at)
 DECIDED_OUTSIDE_SCOPE = 24
