@@ -172,6 +172,12 @@ def test_a_window_after_two_limits_holds_for_both() -> None:
             "within 14 days prior to Day 0",
             "constructed",
         ),
+        # a body-mass index is computed from the latest weight and height, in no window
+        (
+            "BMI ≥ 18 (within 14 days prior to registration)",
+            "within 14 days prior to registration",
+            "constructed",
+        ),
         # which rule the window is for, the text does not say
         (
             "ECOG 0-1, ANC ≥ 1500/mm3 (within 14 days prior to registration)",
@@ -306,6 +312,7 @@ ITEMS = (
     ("I6", "Karnofsky ≥ 70% (within 2 weeks before enrollment)"),
     ("I7", "Total bilirubin ≤ 1.5 × ULN (obtained ≤ 1 month prior to randomization)"),
     ("I8", "Absolute neutrophil count ≥ 1,500/mcL, performed within 10 days of treatment"),
+    ("I9", "QTcF ≤ 470 ms (within 14 days prior to registration)"),
 )
 
 

@@ -39,6 +39,8 @@ _COMPOSITES = (AllOfRule, AnyOfRule, ConditionalRule, NotRule)
 def _tests(rule: Rule) -> list[LabRule | LabResultRule | DerivedRule] | None:
     """The laboratory (and derived) rules ``rule`` is made of (none: an age, a diagnosis); None
     when it holds another kind of rule that takes a window (the window would be in doubt)."""
+    if isinstance(rule, DerivedRule) and rule.quantity == "bmi":
+        return None  # weight and height are the latest measured, whatever the window
     if isinstance(rule, _TESTS):
         return [rule]
     if not isinstance(rule, _COMPOSITES):
