@@ -307,8 +307,6 @@ READ_NOT_DECIDED: list[tuple[str, str, str, str, str]] = [
         "CD4+ T-cell count < 200 /mm^3",
         "a CD4 count limit is for patients with HIV",
     ),
-    # the window runs back from registration, not from the first dose every rule's window counts
-    # from: not screened against the wrong day
     (
         "issue 12",
         "exclusion",
@@ -323,12 +321,15 @@ READ_NOT_DECIDED: list[tuple[str, str, str, str, str]] = [
         "Hemoglobin ≥ 9 g/dL",
         "transfusion is not allowed",
     ),
+    # the window runs back from pre-registration (NCI's step 0), a day before registration that
+    # no screen holds: not screened against the wrong day. "… prior to registration" is read,
+    # from the as-of date (wave/anchors, tests/eligibility/test_registration_windows.py)
     (
         "issue 12",
         "inclusion",
-        "ECOG performance status 0-1 within 45 days prior to registration",
+        "ECOG performance status 0-1 within 45 days prior to pre-registration",
         "ECOG performance status 0–1",
-        "within 45 days prior to registration",
+        "within 45 days prior to pre-registration",
     ),
 ]
 

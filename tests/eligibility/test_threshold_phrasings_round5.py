@@ -300,9 +300,18 @@ def test_a_lab_window_written_after_the_sub_items_holds_for_each_of_them() -> No
     }
 
 
-def test_a_window_before_registration_is_not_carried() -> None:
-    # made up: the same sentence counted back from registration, another date than the first dose
+def test_a_window_before_registration_is_carried_with_its_day() -> None:
+    # made up: the same sentence counted back from registration, another date than the first
+    # dose; it was not carried while every window ran from the first dose, and now is, with the
+    # day it names (rules.Window.anchor, wave/anchors)
     sentence = "All labs should be obtained within 14 days prior to registration."
+    read = {r.criterion.id: r.criterion for r in read_eligibility(_nct01336543(sentence))}
+    assert _readings(read["I8.1"]) == {
+        "White blood cell count > 3000 /uL within 14 days before registration (the screen's "
+        "as-of date)"
+    }
+    # a window to another day is still not carried
+    sentence = "All labs should be obtained within 14 days prior to pre-registration."
     read = {r.criterion.id: r.criterion for r in read_eligibility(_nct01336543(sentence))}
     assert _readings(read["I8.1"]) == {"White blood cell count > 3000 /uL"}
 

@@ -140,3 +140,46 @@ def test_headings_equal_memory(target: str, request: pytest.FixtureRequest) -> N
     assert set(table["I1"]) >= {"met", "not met"}
     excluded = table["E1.1"] == "met"
     assert excluded.any() and (table.loc[excluded, "E1"] == "met").all()
+
+
+# Windows to registration (eligibility.rules.Window): a warehouse holds no first dose, so every
+# window runs back from the as-of date in both engines, the registration's as the first dose's.
+# Real phrasings of jwlieb/clinical-trial-agent @387df1768929a7cefaa15dfbd4d9ca3dcddd3fde,
+# data/demo/results/*/trials.json (cited in tests/eligibility/test_registration_windows.py).
+WINDOWS = (
+    (
+        "I1",
+        "Absolute neutrophil count (ANC) ≥ 1500/mm^3 (obtained ≤ 14 days prior to registration)",
+    ),
+    ("I2", "ECOG Performance Status of 0-1 within 28 days prior to registration."),
+    ("I3", "Hemoglobin ≥ 9 g/dL (within 14 days of enrollment)"),
+    (
+        "I4",
+        "Creatinine ≤ 1.5 × ULN OR creatinine clearance ≥ 45 mL/min (obtained ≤ 14 days prior "
+        "to registration)",
+    ),
+    ("I5", "Platelets >= 100,000/mcl (within 14 days prior to the first dose)"),
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "target", ["duckdb_omop", pytest.param("postgres_omop", marks=pytest.mark.postgres)]
+)
+def test_registration_windows_equal_memory(target: str, request: pytest.FixtureRequest) -> None:
+    eligibility = propose_rules(
+        Eligibility(
+            inclusion=tuple(
+                Criterion(id=i, kind=CriterionKind.INCLUSION, text=t) for i, t in WINDOWS
+            )
+        )
+    )
+    assert all(c.rules and not c.unread for c in eligibility.inclusion)
+    warehouse = open_warehouse(request.getfixturevalue(target))
+    try:
+        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
+        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
+    finally:
+        warehouse.close()
+    _assert_equal(sql, memory, EQUIVALENCE_PATIENTS)
+    assert {"met", "unknown"} <= set(sql.table["I1"])

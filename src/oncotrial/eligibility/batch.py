@@ -8,7 +8,8 @@ tables keyed by the patient's row number (``PatientFrames``). Dates are days sin
 floats, NaN when unknown.
 
 Semantics follow ``oncotrial.eligibility.evaluate`` rule by rule: latest result on or before the
-reference date (ties: the one listed last, ``order``), windows [earliest, reference], units
+reference date (ties: the one listed last, ``order``), windows [earliest, reference] (the as-of
+date for a window to registration: ``_Ctx.end``), units
 converted with one factor per unit, ×ULN from the result's own range, closed-world history lists
 only when the record provides them (``has_*`` columns).
 

@@ -51,9 +51,16 @@ class _Ctx:
     def n(self) -> int:
         return self.frames.size
 
+    def end(self, window: Window | None) -> Floats:
+        """Per patient, the day ``window`` runs back to and after which its data are not used:
+        the as-of date for a window to registration (``rules.Window``), else the reference."""
+        if window is not None and window.anchor == "registration":
+            return np.full(self.n, self.as_of, dtype=np.float64)
+        return self.reference
+
     def earliest(self, window: Window) -> Floats:
         if window not in self.earliest_cache:
-            self.earliest_cache[window] = _earliest(window, self.reference)
+            self.earliest_cache[window] = _earliest(window, self.end(window))
         return self.earliest_cache[window]
 
 
@@ -127,7 +134,7 @@ def _usable(
 ) -> pd.DataFrame:
     patient = frame["patient"].to_numpy()
     dates = frame[column].to_numpy(dtype=np.float64)
-    keep = dates <= ctx.reference[patient]
+    keep = dates <= ctx.end(window)[patient]
     if window is not None:
         keep &= dates >= ctx.earliest(window)[patient]
     return pd.DataFrame(frame[keep])

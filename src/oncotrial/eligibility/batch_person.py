@@ -71,7 +71,7 @@ def _performance_on(rule: PerformanceStatusRule, ctx: _Ctx, own: bool) -> Codes:
     ps = ps[ps["scale"] == rule.scale] if own else ps[ps["scale"].isin(mapped_from(rule.scale))]
     patient = ps["patient"].to_numpy()
     dates = ps["date"].to_numpy(dtype=np.float64)
-    keep = np.isnan(dates) | (dates <= ctx.reference[patient])
+    keep = np.isnan(dates) | (dates <= ctx.end(rule.within)[patient])
     if rule.within is not None:
         keep &= dates >= ctx.earliest(rule.within)[patient]
     ps = ps[keep].assign(dated=lambda f: f["date"].notna())

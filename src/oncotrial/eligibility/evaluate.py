@@ -3,7 +3,11 @@
 Dates. The reference date is the planned first dose when known, else the as-of date; time
 windows ("within 14 days before the first dose") run back from it and include both ends
 (``Window.earliest``). Data dated after the reference date are not baseline data and are
-ignored. When several results qualify, the latest is used (same date: the one listed last).
+ignored. A window to registration ("obtained ≤ 14 days prior to registration", laboratory values
+and performance status only) runs back from the as-of date instead — the day eligibility is
+confirmed — and data after it are ignored for that rule (``Context.window_end``), with a note
+naming the day. When several results qualify, the latest is used (same date: the one listed
+last).
 
 The vectorised screen (``oncotrial.eligibility.batch``) implements the same semantics over data
 frames; tests hold the two to the same statuses on random patients.

@@ -32,7 +32,24 @@ class Context:
     def reference(self) -> dt.date:
         return self.first_dose or self.as_of
 
+    def window_end(self, window: Window | None) -> dt.date:
+        """The day a rule's window runs back to, and after which its data are not used: the
+        as-of date for a window to registration (``rules.Window``), else the reference date."""
+        if window is not None and window.anchor == "registration":
+            return self.as_of
+        return self.reference
+
     def window_note(self, window: Window | None) -> tuple[str, ...]:
+        if window is not None and window.anchor == "registration":
+            planned = (
+                f", not the planned first dose {self.first_dose.isoformat()}"
+                if self.first_dose is not None
+                else ""
+            )
+            return (
+                f"the {window} window runs back from registration, taken as the as-of date "
+                f"{self.as_of.isoformat()} (the day eligibility is confirmed){planned}",
+            )
         if window is None or self.first_dose is not None:
             return ()
         return (
@@ -98,28 +115,30 @@ class _Pick:
 
 
 def pick_observation(ctx: Context, analyte: str, window: Window | None) -> _Pick:
-    """The patient's latest usable result for ``analyte`` (on or before the reference date)."""
+    """The patient's latest usable result for ``analyte`` (on or before the reference date, or
+    the as-of date for a window to registration: ``Context.window_end``)."""
     item = ANALYTES[analyte]
     found = [o for o in ctx.patient.observations if o.analyte == analyte]
     if not found:
         return _Pick(None, item.name)
-    usable = [o for o in found if o.date <= ctx.reference]
+    end = ctx.window_end(window)
+    usable = [o for o in found if o.date <= end]
     if not usable:
         return _Pick(
             None,
-            f"{item.name} on or before {ctx.reference.isoformat()} (only later results recorded)",
+            f"{item.name} on or before {end.isoformat()} (only later results recorded)",
         )
     notes = ctx.window_note(window)
     if window is not None:
-        earliest = window.earliest(ctx.reference)
+        earliest = window.earliest(end)
         recent = [o for o in usable if o.date >= earliest]
         if not recent:
             last = _latest(usable, lambda o: o.date)
             assert last is not None
             return _Pick(
                 None,
-                f"{item.name} within {window} before {ctx.reference.isoformat()} (latest result "
-                f"{last.date.isoformat()} is {_days(last.date, ctx.reference)} days before; "
+                f"{item.name} within {window} before {end.isoformat()} (latest result "
+                f"{last.date.isoformat()} is {_days(last.date, end)} days before; "
                 f"the window starts {earliest.isoformat()})",
                 notes,
             )

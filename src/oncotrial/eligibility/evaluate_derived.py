@@ -135,7 +135,7 @@ def _egfr(rule: DerivedRule, ctx: Context) -> _Found:
 
 def _qtc(rule: DerivedRule, ctx: Context) -> _Found:
     evidence: list[Evidence] = []
-    reference = ctx.reference
+    reference = ctx.window_end(rule.within)
     earliest = rule.within.earliest(reference) if rule.within else None
 
     def usable(*analytes: str) -> list[Observation]:

@@ -45,14 +45,18 @@ def _performance(rule: PerformanceStatusRule, ctx: Context) -> _Partial:
     scored = [s for s in ctx.patient.performance_status if s.scale == rule.scale]
     if not scored:
         return _performance_mapped(rule, ctx, name)
-    dated = [s for s in scored if s.date is None or s.date <= ctx.reference]
+    end = ctx.window_end(rule.within)
+    dated = [s for s in scored if s.date is None or s.date <= end]
     if rule.within is not None:
-        earliest = rule.within.earliest(ctx.reference)
+        earliest = rule.within.earliest(end)
         dated = [s for s in dated if s.date is not None and s.date >= earliest]
         if not dated:
-            return _unknown([f"{name} within {rule.within} before {ctx.reference.isoformat()}"])
+            return _unknown(
+                [f"{name} within {rule.within} before {end.isoformat()}"],
+                notes=ctx.window_note(rule.within),
+            )
     if not dated:
-        return _unknown([f"{name} on or before {ctx.reference.isoformat()}"])
+        return _unknown([f"{name} on or before {end.isoformat()}"])
     undated = [s for s in dated if s.date is None]
     latest = _latest(dated, lambda s: s.date) or undated[-1]
     evidence = Evidence(
@@ -71,10 +75,11 @@ def _performance_mapped(rule: PerformanceStatusRule, ctx: Context, name: str) ->
     other = [
         s
         for s in ctx.patient.performance_status
-        if s.scale in mapped_from(rule.scale) and (s.date is None or s.date <= ctx.reference)
+        if s.scale in mapped_from(rule.scale)
+        and (s.date is None or s.date <= ctx.window_end(rule.within))
     ]
     if rule.within is not None:
-        earliest = rule.within.earliest(ctx.reference)
+        earliest = rule.within.earliest(ctx.window_end(rule.within))
         other = [s for s in other if s.date is not None and s.date >= earliest]
     undated = [s for s in other if s.date is None]
     latest = _latest(other, lambda s: s.date) or (undated[-1] if undated else None)

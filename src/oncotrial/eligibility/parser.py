@@ -55,6 +55,7 @@ from oncotrial.eligibility.reading_history import (
 )
 from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
+from oncotrial.eligibility.reading_lab_windows import read_lab_windows
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -90,11 +91,7 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.sublists import alternatives_of, ancestor_ids, introduces_list
 from oncotrial.eligibility.text import NormalisedText, normalise_text
-from oncotrial.eligibility.windows import (
-    FIRST_DOSE,
-    WINDOW_TO_FIRST_DOSE,
-    _window,
-)
+from oncotrial.eligibility.windows import FIRST_DOSE, WINDOW_TO_DAY, window_to_day
 
 __all__ = [
     "CriterionReading",
@@ -259,6 +256,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_viral_presence,
     _read_blood_pressure,
     _read_pregnancy,
+    read_lab_windows,  # after every reader of a laboratory limit
     _read_lesions,
     read_measurable_disease,
     read_hiv_negative,  # before the mentions of HIV: "HIV negative" is no HIV infection
@@ -548,10 +546,10 @@ def _introduces_window(criterion: Criterion) -> Window | None:
 # "All labs should be obtained within 14 days prior to start of study drug treatment", written as a
 # paragraph after the sub-items that list the labs (NCT01336543 I9 after I8.1-I8.7, round 5) or
 # in one of them: the window holds for every sub-item of that list. Only a window the text counts
-# back from the first dose or the start of treatment is read (see Window).
+# back from the first dose (the start of treatment) or from registration is read (see Window).
 _GROUP_LAB_WINDOW = re.compile(
     r"\ball\s+(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+(?:should|must|are\s+to|"
-    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+" + WINDOW_TO_FIRST_DOSE,
+    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+" + WINDOW_TO_DAY,
     re.I,
 )
 
@@ -565,10 +563,10 @@ def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
         m = _GROUP_LAB_WINDOW.search(normalise_text(criterion.text).text)
         if "." in criterion.id:
             if m is not None:
-                found[criterion.id.rsplit(".", 1)[0]] = _window(m)
+                found[criterion.id.rsplit(".", 1)[0]] = window_to_day(m)
             continue
         if m is not None and previous_top:
-            found.setdefault(previous_top, _window(m))
+            found.setdefault(previous_top, window_to_day(m))
         previous_top = criterion.id
     return found
 

@@ -28,11 +28,7 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.text import NormalisedText
 from oncotrial.eligibility.units import parse_unit
-from oncotrial.eligibility.windows import (
-    _WINDOW,
-    WINDOW_TO_FIRST_DOSE,
-    _window,
-)
+from oncotrial.eligibility.windows import _WINDOW, _window, trailing_window
 from oncotrial.errors import DictionaryError
 
 R = TypeVar("R", bound=BaseModel)
@@ -782,19 +778,9 @@ def _either_scale(r: _Reader) -> None:
     r.add(a.start, b.end, rule)
 
 
-# "ECOG 0-1 within 14 days before the first dose": the score must be one assessed in the window.
-# Every window of a rule runs back from the first dose (``Window``), so only a window the text
-# itself counts back from the first dose (or the start of treatment, cycle 1 day 1) is read; one
-# before registration, enrolment or randomisation is another date, and the words stay unread (the
-# item with the investigator) rather than be screened against the wrong day.
-_PS_WINDOW = re.compile(
-    r"\s*,?\s*\(?\s*(?:(?:assessed|documented|measured)\s+)?" + WINDOW_TO_FIRST_DOSE,
-    re.I,
-)
-
-
+# "ECOG 0-1 within 14 days before the first dose", "… within 28 days prior to registration": the
+# score must be one assessed in the window (``windows.trailing_window``); a window to another day
+# ("Day 0", "pre-registration") stays unread, the item with the investigator.
 def _performance_window(r: _Reader, end: int) -> tuple[Window | None, int]:
-    m = _PS_WINDOW.match(r.text, end)
-    if m is None:
-        return None, end
-    return _window(m), m.end()
+    found = trailing_window(r.text, end)
+    return found if found is not None else (None, end)

@@ -44,10 +44,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.units import conversion_factor
-from oncotrial.eligibility.windows import (
-    _WINDOW,
-    _window,
-)
+from oncotrial.eligibility.windows import _WINDOW, window_to_day
 from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
@@ -614,7 +611,7 @@ def _redundant_qualifier(
 
 def _lab_window(text: str) -> Window | None:
     m = re.search(r"laborator(?:y|ies)[^.;:]{0,40}?" + _WINDOW, text, re.I)
-    return _window(m) if m else None
+    return window_to_day(m) if m else None  # "… within 14 days prior to registration:"
 
 
 def _assemble_conditions(r: _Reader) -> None:

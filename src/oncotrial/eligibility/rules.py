@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
@@ -125,10 +125,24 @@ class Span(_Frozen):
 
 
 class Window(_Frozen):
-    """A period before the reference date (the planned first dose): '14 days', '3 months'."""
+    """A period before a day the criterion names: '14 days', '3 months'.
+
+    ``anchor`` is that day. ``first_dose`` (the default): the planned first dose, or the as-of
+    date when none is planned ("within 28 days prior to the first dose", "… to Day 1").
+    ``registration``: the day of registration, randomisation or enrolment ("obtained ≤ 14 days
+    prior to registration"), a day the trial's records do not hold apart from the screen itself:
+    a screen's ``as_of`` date is the day eligibility is confirmed, and so the day of registration.
+    A registration window runs back from the as-of date, and results after it are not used, even
+    when a planned first dose is given (the first dose comes days or weeks later). The rules that
+    take such a window are those the parser reads it for: laboratory values, derived values and
+    performance status (``windows.ANCHORED_WINDOW``).
+    """
 
     value: int = Field(gt=0)
     unit: Literal["days", "weeks", "months", "years"] = "days"
+    anchor: Literal["first_dose", "registration"] = Field(
+        "first_dose", description="The day the window runs back from (see the model's text)."
+    )
 
     def earliest(self, reference: date) -> date:
         """The first day inside the window; the window is [earliest, reference], both included.
@@ -148,6 +162,26 @@ class Window(_Frozen):
     def __str__(self) -> str:
         unit = self.unit[:-1] if self.value == 1 else self.unit
         return f"{self.value} {unit}"
+
+    @property
+    def day(self) -> str:
+        """The day the window runs back from, as a description names it."""
+        if self.anchor == "registration":
+            return "registration (the screen's as-of date)"
+        return "the first dose"
+
+
+def _first_dose_window(window: Window) -> Window:
+    if window.anchor != "first_dose":
+        raise ValueError(
+            "a window to registration is read for laboratory values, derived values and "
+            "performance status only; this rule's windows run back from the first dose"
+        )
+    return window
+
+
+# a window of a rule kind whose evaluators count from the first dose (or as-of date) only
+DoseWindow = Annotated[Window, AfterValidator(_first_dose_window)]
 
 
 class _Rule(_Frozen):
@@ -340,7 +374,7 @@ class MedicationRule(_Rule):
 
     kind: Literal["medication"]
     therapy: str
-    within: Window | None = None
+    within: DoseWindow | None = None
     ongoing: bool = False
     daily_dose: Bound | None = Field(
         None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
@@ -360,7 +394,7 @@ class ProcedureRule(_Rule):
 
     kind: Literal["procedure"]
     procedure: str
-    within: Window | None = None
+    within: DoseWindow | None = None
     site: str | None = Field(None, description="A body site key (radiotherapy only).")
 
     @model_validator(mode="after")
@@ -386,7 +420,7 @@ class ConditionRule(_Rule):
 
     kind: Literal["condition"]
     condition: str
-    within: Window | None = None
+    within: DoseWindow | None = None
     current: bool = Field(False, description="Only conditions not resolved by the reference date.")
     active: bool = Field(
         False,
@@ -412,7 +446,7 @@ class OtherMalignancyRule(_Rule):
     """
 
     kind: Literal["other_malignancy"]
-    within: Window | None = None
+    within: DoseWindow | None = None
     current: bool = False
     exceptions: tuple[str, ...] = ()
 
@@ -438,11 +472,11 @@ class CnsMetastasesRule(_Rule):
     its own (never exempted here)."""
 
     kind: Literal["cns_metastases"]
-    stable_for: Window | None = Field(
+    stable_for: DoseWindow | None = Field(
         None, description="Radiologically stable at least this long before the reference date."
     )
     asymptomatic: bool = Field(False, description="Only metastases without symptoms are exempt.")
-    steroid_free: Window | None = Field(
+    steroid_free: DoseWindow | None = Field(
         None, description="No systemic corticosteroid within this window (exempt ones only)."
     )
 
@@ -492,7 +526,7 @@ class LesionRule(_Rule):
         False, description="Count only lesions without complete metabolic response (PET-CT)."
     )
     criteria: str | None = Field(None, description="The measurability criteria ('RECIST 1.1').")
-    within: Window | None = None
+    within: DoseWindow | None = None
 
     @model_validator(mode="after")
     def _check(self) -> LesionRule:
@@ -597,7 +631,7 @@ def _number(value: float) -> str:
 
 
 def _within(window: Window | None, what: str = "") -> str:
-    return f" within {window} before the first dose{what}" if window else ""
+    return f" within {window} before {window.day}{what}" if window else ""
 
 
 def describe_rule(rule: Rule) -> str:

@@ -178,7 +178,8 @@ def screen_patient(
     """Screen ``patient``: every criterion's status, evidence and missing data, and the verdict.
 
     ``first_dose`` (else the patient's ``planned_first_dose``) is the date time windows run back
-    from; without one they run back from ``as_of``, and the results say so.
+    from; without one they run back from ``as_of``, and the results say so. A window to
+    registration runs back from ``as_of`` (the day eligibility is confirmed), and says so.
     """
     ctx = Context(patient, as_of, first_dose or patient.planned_first_dose)
     results: list[CriterionResult] = []

@@ -1,8 +1,10 @@
 """The windows of eligibility rules as criteria text writes them: "within 28 days prior to the
-first dose", "within the past 6 months", "within 14 days of Day 1".
+first dose", "within the past 6 months", "within 14 days of Day 1", "obtained ≤ 14 days prior to
+registration".
 
-Every window of a rule counts back from the first dose (``rules.Window``); the words that name
-that day are declared here once and read with the window.
+A window of a rule counts back from the first dose, or, for laboratory values and performance
+status, from registration (``rules.Window.anchor``); the words that name those days are declared
+here once and read with the window.
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ import re
 
 from oncotrial.eligibility.rules import Window
 
-__all__ = ["FIRST_DOSE", "WINDOW_TO_FIRST_DOSE"]
+__all__ = [
+    "ANCHORED_WINDOW",
+    "FIRST_DOSE",
+    "REGISTRATION",
+    "WINDOW_TO_DAY",
+    "WINDOW_TO_FIRST_DOSE",
+    "trailing_window",
+    "window_to_day",
+]
 
-# The day every window of a rule counts back to (``Window``) is the first dose; records name it
-# "the first dose (of study drug)", "the start / initiation of (study) treatment", "start of
-# dosing", "(first) study drug", "Day 1", "cycle 1 day 1" or "C1D1". Naming it adds no condition,
-# so a window's words take it with them. "Day 0" is not among them: protocols use it for the
-# first dose and for randomisation alike, and the words stay unread.
+# The day a window of a rule counts back to (``Window``) is the first dose unless the words name
+# registration (``REGISTRATION`` below); records name the first dose "the first dose (of study
+# drug)", "the start / initiation of (study) treatment", "start of dosing", "(first) study drug",
+# "administration of study treatment", "Day 1 (of protocol therapy)", "cycle 1 day 1" or "C1D1".
+# Naming it adds no condition, so a window's words take it with them. "Day 0" is not among them:
+# protocols use it for the first dose and for randomisation alike, and the words stay unread.
 FIRST_DOSE = (
     r"(?:the\s+)?(?:(?:first|1st|initial)\s+(?:dose|administration)(?:\s+of\s+(?:the\s+)?"
     r"(?:(?:study|trial|protocol)\s+)?(?:drug|treatment|therapy|medication|intervention|agent)s?"
@@ -26,7 +37,12 @@ FIRST_DOSE = (
     r"(?:(?:study|trial|protocol)\s+)?(?:drug\s+)?(?:treatment|therapy|dosing|drug|medication|"
     r"intervention)(?:\s+administration)?"
     r"|(?:first\s+)?(?:study|trial)\s+(?:drug|treatment|medication|dose|therapy|intervention)"
-    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b)?|C1D1\b)"
+    # "prior to administration of study treatment" (NCT05053971): its first administration
+    r"|administration\s+of\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug|treatment|therapy|"
+    r"medication|intervention)s?"
+    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment
+    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b|\s+of\s+(?:the\s+)?(?:protocol|study|"
+    r"trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
 )
 _WINDOW_SPAN = (
     r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
@@ -43,3 +59,78 @@ def _window(m: re.Match[str]) -> Window:
 
 def _window_of(number: str, unit: str) -> Window:
     return Window.model_validate({"value": int(number), "unit": unit.lower() + "s"})
+
+
+# The day of registration, in the words records use for it: "registration", "randomization" /
+# "randomisation", "enrollment" / "enrolment", "study entry", "protocol randomization". These are
+# one day in a screen: the day eligibility is confirmed and the patient is entered (``Window``).
+# Not among them: "pre-registration" (NCI's step 0, days or weeks before registration, when a
+# specimen is sent for central testing), "step 2 registration" / "sub-study randomization" (a
+# later step of a multi-step trial) and "screening": each is another day, and stays unread.
+REGISTRATION = (
+    r"(?<![-\w])(?:the\s+)?(?:(?:study|trial|protocol)\s+)?"
+    r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry)\b(?!\s*(?:step|\d))"
+)
+# the study's treatment named by the word alone, read only in a window after a laboratory value
+# or a performance status ("performed within 10 days of treatment"), where no other treatment is
+# spoken of: the values decide eligibility for the study's treatment, so they precede it
+_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b"
+# "within 14 days", "≤ 14 days" ("=\\< 14 days" in the records' markdown), "no more than 14 days"
+_SPAN = (
+    r"(?:within\s+(?:the\s+)?(?:last\s+|past\s+)?|(?:≤|<=|=<)\s*|no\s+more\s+than\s+)"
+    r"(?P<n>\d+)\s*(?P<unit>day|week|month|year)s?"
+)
+# a window after a laboratory value or a performance status, to the first dose or to registration:
+# "(obtained ≤ 14 days prior to registration)", "within 14 days of enrollment", "measured within
+# 14 days prior to administration of study treatment", "(within 2 weeks before enrollment)"
+ANCHORED_WINDOW = (
+    r"(?:(?:obtained|measured|performed|done|assessed|documented|drawn|collected)\s+)?"
+    + _SPAN
+    + r"\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r"|"
+    + _TREATMENT
+    + r")"
+)
+# a window to the first dose or to registration, in the words that name the day: "All labs should
+# be obtained within 14 days prior to registration" over a list of tests (parser), "Laboratory
+# values within 14 days prior to registration:" before them (reading_labs)
+WINDOW_TO_DAY = (
+    _WINDOW_SPAN
+    + r"\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r")"
+)
+_TO_REGISTRATION = re.compile(r"\s+(?:prior\s+to|before|of|from)\s+" + REGISTRATION, re.I)
+
+
+def window_to_day(m: re.Match[str]) -> Window:
+    """The window of a match of ``WINDOW_TO_DAY`` (or of ``_WINDOW`` followed by the words of
+    registration), with its day."""
+    window = _window(m)
+    to_registration = (
+        m.group("registration") is not None
+        if "registration" in m.re.groupindex
+        else _TO_REGISTRATION.match(m.string, m.end()) is not None
+    )
+    return window.model_copy(update={"anchor": "registration"}) if to_registration else window
+
+
+_TRAILING = re.compile(r"\s*\)?\s*[,;]?\s*(?P<open>\()?\s*" + ANCHORED_WINDOW, re.I)
+
+
+def trailing_window(text: str, end: int) -> tuple[Window, int] | None:
+    """The window written right after ``end`` (a limit's end) and where its words end, with
+    the closing parenthesis of one the window opened; None when no window follows."""
+    m = _TRAILING.match(text, end)
+    if m is None:
+        return None
+    stop = m.end()
+    close = re.match(r"\s*\)", text[stop:]) if m.group("open") else None
+    if close is not None:
+        stop += close.end()
+    return window_to_day(m), stop
