@@ -422,11 +422,12 @@ def test_no_wrong_verdict() -> None:
 
 def test_the_tally_stated_in_the_docs() -> None:
     # docs/eligibility.md and bench/RESULTS.md state it (at the first run, main df62b28: 7
-    # decided right, 1 left undecided right, 26 not computed, 0 wrong)
+    # decided right, 1 left undecided right, 26 not computed, 0 wrong); 9 decided right and 24
+    # not computed before windows to registration (wave/anchors, not tuned here)
     assert tally() == {
         "cases": 34,
-        "decided right": 9,
+        "decided right": 10,
         "left undecided right": 1,
-        "not computed": 24,
+        "not computed": 23,
         "wrong": 0,
     }
