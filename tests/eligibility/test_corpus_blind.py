@@ -123,8 +123,10 @@ FIGURES = {
     # 85 with the NYHA class of heart failure (reading_cardiac; not tuned here, not looked at);
     # 86 with the pregnancy test asked of women of childbearing potential only (not tuned here);
     # 87 with a limit restated in a second unit, rounded or with its comparator
-    # (reading_restated; not tuned here, the item not looked at; its limits were exact already)
-    "computable": 87,
+    # (reading_restated; not tuned here, the item not looked at; its limits were exact already);
+    # 88 with the template phrasings of the development records (reading_templates, person
+    # nouns, lactation, intracranial haemorrhage; not tuned here, the item not looked at)
+    "computable": 88,
     "thresholds": 264,
     "exact": 161,
     "not_read": 103,
@@ -140,7 +142,11 @@ FIGURES = {
 # 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
 # the item not looked at): one partial -> computable
 # 86 / 224 / 434 before reading_restated (one item partial -> computable, not looked at)
-LEVELS = {"computable": 87, "partial": 223, "checklist": 434}
+# 87 / 223 / 434 before the template phrasings of the development records (test_template_
+# phrasings; not tuned here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 88, "partial": 222, "checklist": 434}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
-# 23 before the pregnancy test of women of childbearing potential (not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 24
+# 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
+# 24 before the template phrasings (the item above, without a hand-read threshold; not judged,
+# not looked at)
+DECIDED_OUTSIDE_SCOPE = 25
