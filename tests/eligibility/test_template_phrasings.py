@@ -82,6 +82,28 @@ READ = [
         "Females only: Pregnant or breastfeeding",
         [_PREGNANT_OR_BREASTFEEDING],
     ),
+    # a pregnancy or breastfeeding rule is of the reference date already (current)
+    (
+        "NCT04421820 E17",
+        "04_colorectal_kras_g12c",
+        "exclusion",
+        "Currently breastfeeding",
+        ["Breastfeeding (current)"],
+    ),
+    (
+        "NCT05170399 E1",
+        "12_elderly_cll_poor_performance",
+        "exclusion",
+        "Female patients who are currently pregnant",
+        ["Pregnancy (current)"],
+    ),
+    (
+        "NCT03080974 E2",
+        "07_pancreatic_kras_g12d",
+        "exclusion",
+        "Are pregnant or currently breast feeding",
+        ["Pregnancy (current)", "Breastfeeding (current)"],
+    ),
     # a pointer to the scale's table
     (
         "NCT05411718 I8",
@@ -222,6 +244,18 @@ def test_a_sex_word_beside_another_condition_stays_unread() -> None:
     # "Females only" before a rule a male can meet (HIV) is a restriction no rule carries
     criterion = read_item("Females only: Pregnant or HIV")
     assert "Females only" in criterion.unread
+
+
+def test_currently_is_read_only_beside_a_rule_of_now() -> None:
+    # an inclusion negated: not pregnant and not nursing now
+    criterion = read_item("Not currently pregnant or nursing", "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "not ((Pregnancy (current)) or (Breastfeeding (current)))"
+    ]
+    assert criterion.unread == ()
+    # beside a rule that is not of now ('ever'), the word is a condition of its own
+    criterion = read_item("Currently has HIV infection")
+    assert any("Currently" in u for u in criterion.unread)
 
 
 def test_a_pointer_away_from_a_performance_status_stays_unread() -> None:

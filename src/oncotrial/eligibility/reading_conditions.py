@@ -137,7 +137,7 @@ _AND_NOT = re.compile(r"\s*,?\s*(?:and|nor)\s+(?:not|no)\s+|\s*,?\s*nor\s+", re.
 _WOMEN = re.compile(
     r"(?:for\s+)?(?:female\s+)?(?:women|females?|subjects|participants?|patients)"
     r"(?:\s+(?:participants?|subjects?|patients))?\s*,?\s*(?:who\s+(?:are|were)\s+|is\s+|are\s+"
-    r"|must\s+)?(?:not\s+)?(?:be\s+)?$",
+    r"|must\s+)?(?:not\s+)?(?:be\s+)?(?:currently\s+)?$",  # a pregnancy rule is of now
     re.I,
 )
 # "… cannot participate in this study", "… are excluded": a restatement of an exclusion item

@@ -9,7 +9,7 @@ short of computable (issue 12), each read only where the words add no condition 
   "Clinical performance status of ECOG 0 or 1": the table restates the scale, "clinical" the
   kind of status the scale is;
 - "Females only: Pregnant or breastfeeding": said of a pregnancy or breastfeeding rule only, which
-  no male meets anyway;
+  no male meets anyway; "Currently pregnant": the rule is of the reference date already;
 - "Known history of HIV (HIV 1/2 antibodies)" and "human immunodeficiency virus (HIV-1 or
   HIV-2)": HIV infection is HIV-1 or HIV-2 infection (ICD-10 B20-B24 'HIV disease' and SNOMED CT
   86406008 'Human immunodeficiency virus infection' hold both), established by the HIV-1/HIV-2
@@ -99,6 +99,16 @@ _HIV_TYPES = re.compile(
     re.I,
 )
 _PREGNANCY = frozenset({"pregnancy", "breastfeeding"})
+_CURRENTLY = re.compile(r"\bcurrently\s+", re.I)
+_OR = re.compile(r"\s*(?:,\s*)?(?:or|and/or)\s*", re.I)
+
+
+def _of_now(rule: Rule) -> bool:
+    """A pregnancy or breastfeeding rule of the reference date (negated or not)."""
+    return all(
+        isinstance(x, ConditionRule) and x.condition in _PREGNANCY and x.current
+        for x in _leaves(rule)
+    )
 
 
 def _is_hiv(rule: Rule) -> bool:
@@ -128,6 +138,15 @@ def read_template_words(r: _Reader) -> None:
         and all(isinstance(x, ConditionRule) and x.condition in _PREGNANCY for x in leaves)
     ):
         r.consume(only.start(), only.end())
+    for m in _CURRENTLY.finditer(text):
+        # "Currently pregnant", "Not currently pregnant or nursing": the rule is of now already
+        if any(f.start == m.end() and _of_now(f.rule) for f in r.found):
+            r.consume(m.start(), m.end())
+            # "Are pregnant or currently breast feeding": an 'or' between two rules of an
+            # exclusion says what its logic does already (parser._read_or_between_exclusions)
+            before = [f.end for f in r.found if f.end <= m.start()]
+            if r.exclusion and before and _OR.fullmatch(text, max(before), m.start()):
+                r.consume(max(before), m.start())
     hiv = [f for f in r.found if _is_hiv(f.rule)]
     for m in _HIV_ANTIBODIES.finditer(text):
         if any(f.end == m.start() for f in hiv):
