@@ -142,9 +142,12 @@ FIGURES = {
 # 85 / 225 / 434 before the pregnancy test of women of childbearing potential (not tuned here,
 # the item not looked at): one partial -> computable
 # 86 / 224 / 434 before reading_restated (one item partial -> computable, not looked at)
-# 87 / 223 / 434 before the template phrasings of the development records (test_template_
+# 87 / 223 / 434 before the solid-tumour class and the confirmation phrasings ("pathologically
+# (histologically or cytologically) proven diagnosis of", "histological confirmation of"; not
+# tuned here, the items not looked at): two checklist -> partial
+# 87 / 225 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable
-LEVELS = {"computable": 88, "partial": 222, "checklist": 434}
+LEVELS = {"computable": 88, "partial": 224, "checklist": 432}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before the template phrasings (the item above, without a hand-read threshold; not judged,

@@ -155,7 +155,8 @@ def test_csv_one_fact_per_row(tmp_path: Path) -> None:
     assert c1.lesions[0].complete_metabolic_response is False
     # an NSCLC is also a lung cancer (concepts_oncology.CANCER_IMPLIED)
     assert c1.diagnosis is not None
-    assert c1.diagnosis.concepts("condition") == {"nsclc", "lung_cancer"}
+    # an NSCLC is a lung cancer and a solid tumour (concepts_cancers.CANCER_IMPLIED)
+    assert c1.diagnosis.concepts("condition") == {"nsclc", "lung_cancer", "solid_tumour"}
     assert c2.medications is None and c2.observations == ()  # not provided: unknown
     result = screen_patient(seed_eligibility("002"), c1, as_of=AS_OF_002)
     assert rule(result, "E11-1").status is Status.MET  # radical radiotherapy 2025-01-15

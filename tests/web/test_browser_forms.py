@@ -47,8 +47,21 @@ def site(
         yield made
 
 
-def _settle(s: Session) -> None:
-    s.page.wait_for_load_state("networkidle")
+def _choose(s: Session, control: Any, value: str) -> None:
+    """Choose ``value``; when the choice redraws the form (``hx-get``: the value list of the
+    next field depends on it), wait until the new form has replaced the old one. Waiting for
+    "networkidle" is not enough: that load state was reached when the page loaded, so it returns
+    at once, and a field filled before the swap lands is wiped by it."""
+    if control.get_attribute("hx-get") is None:
+        control.select_option(value)
+        return
+    s.page.evaluate("document.getElementById('entry-form').dataset.stale = '1'")
+    control.select_option(value)
+    s.page.wait_for_function(
+        "() => { const f = document.getElementById('entry-form');"
+        " return f && !f.dataset.stale && !document.querySelector('.htmx-request'); }",
+        timeout=10000,
+    )
 
 
 def _fill(s: Session) -> None:
@@ -73,8 +86,7 @@ def _fill(s: Session) -> None:
             options = [v for v in control.locator("option").evaluate_all(
                 "os => os.map(o => o.value)") if v]  # fmt: skip
             if options:
-                control.select_option(options[0])
-                _settle(s)
+                _choose(s, control, options[0])
         elif control.get_attribute("data-date") is not None:
             control.fill(DATE)
         elif name == "term" and s.page.locator("#grade-choices").count():

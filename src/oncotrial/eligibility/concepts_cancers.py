@@ -24,6 +24,7 @@ from functools import cache
 from oncotrial.eligibility.concept_model import Concept
 
 __all__ = [
+    "CANCER_CLASS_SITES",
     "CANCER_EXCLUSIVE",
     "CANCER_IMPLIED",
     "CANCER_SITES",
@@ -215,6 +216,66 @@ PRIMARY_CANCERS: tuple[Concept, ...] = (
     ),
 )
 
+# WHO ICD-10 2019 chapter II: C81-C96 'Malignant neoplasms, stated or presumed to be primary, of
+# lymphoid, haematopoietic and related tissue'; C00-C75 the primary malignant neoplasms of stated
+# sites other than those. C76-C80 (ill-defined, secondary and unspecified sites) and C97
+# (independent multiple sites) are neither: a record so coded leaves both classes unknown.
+_HAEMATOLOGICAL = frozenset(f"C{n}" for n in range(81, 97))
+_SOLID = frozenset(f"C{n:02d}" for n in range(76))
+
+# A haematological malignancy is a cancer of its own sites (C81-C96): a record of one refutes a
+# diagnosis rule of any solid cancer, and the reverse. Only the class's own names are read in
+# criteria text — never "lymphoma" or "leukaemia", which are narrower.
+HAEMATOLOGICAL_MALIGNANCY = Concept(
+    "haematological_malignancy",
+    "Haematological malignancy",
+    (
+        "haematological malignancy",
+        "hematological malignancy",
+        "hematologic malignancy",
+        "haematologic malignancy",
+        "hematologic cancer",
+        "haematological cancer",
+    ),
+    icd10=tuple(sorted(_HAEMATOLOGICAL)),
+    sources=(_ICD.format("C81-C96, lymphoid, haematopoietic and related tissue"),),
+    note=_NO_SNOMED,
+)
+
+# "Histologically confirmed solid tumour": every site-specific cancer above is one (each implies
+# it, CANCER_IMPLIED), and so is a record coded C00-C75; a haematological malignancy is not. It
+# has no sites of its own in CANCER_SITES, so that a record's being a solid tumour never makes
+# two different cancers look alike (concepts_oncology.cancer_relation compares sites).
+SOLID_TUMOUR = Concept(
+    "solid_tumour",
+    "Solid tumour",
+    (
+        "solid tumour",
+        "solid tumor",
+        "solid tumours",
+        "solid tumors",
+        "solid malignancy",
+        "solid malignancies",
+        "solid tumor malignancy",
+        "solid tumour malignancy",
+        "solid malignant tumor",
+        "solid malignant tumour",
+        "solid cancer",
+    ),
+    icd10=tuple(sorted(_SOLID)),
+    sources=(
+        _ICD.format(
+            "C00-C75, malignant neoplasms of stated sites other than lymphoid and haematopoietic"
+        ),
+    ),
+    note=_NO_SNOMED,
+)
+PRIMARY_CANCERS = (*PRIMARY_CANCERS, HAEMATOLOGICAL_MALIGNANCY, SOLID_TUMOUR)
+
+# Classes of cancer a diagnosis rule may name, with the sites they hold: read like a cancer, but
+# kept out of CANCER_SITES (see SOLID_TUMOUR).
+CANCER_CLASS_SITES: dict[str, frozenset[str]] = {"solid_tumour": _SOLID}
+
 _HEAD_AND_NECK = frozenset(f"C{n:02d}" for n in (*range(15), 30, 31, 32))
 
 # The primary sites (ICD-10 categories) of each site-specific cancer concept: two cancers whose
@@ -252,6 +313,7 @@ CANCER_SITES: dict[str, frozenset[str]] = {
     "urothelial_carcinoma": frozenset({"C65", "C66", "C67", "C68"}),
     "glioblastoma": frozenset({"C71"}),
     "mesothelioma": frozenset({"C45"}),
+    "haematological_malignancy": _HAEMATOLOGICAL,
 }
 
 # A site-specific cancer is also a cancer of its organ: "history of lung cancer" counts an NSCLC.
@@ -267,6 +329,12 @@ CANCER_IMPLIED: dict[str, tuple[str, ...]] = {
     "head_and_neck_scc": ("head_and_neck_cancer",),
     "medullary_thyroid_cancer": ("thyroid_cancer",),
 }
+# every site-specific cancer above is a solid tumour (its sites are within C00-C75)
+CANCER_IMPLIED = {
+    key: (*CANCER_IMPLIED.get(key, ()), "solid_tumour")
+    for key in {*CANCER_SITES, *CANCER_IMPLIED} - {"haematological_malignancy"}
+}
+assert all(CANCER_SITES.get(k, _SOLID) <= _SOLID for k in CANCER_IMPLIED)
 
 # Cancers of one organ told apart by histology: a record of one is not the other.
 CANCER_EXCLUSIVE: tuple[frozenset[str], ...] = (
@@ -293,7 +361,7 @@ def contradicting_cancers(condition: str) -> frozenset[str]:
     """The cancer concepts a record may hold that tell it is *not* ``condition``: cancers of
     other sites only, or a histological sibling — never the condition itself, a narrower or a
     broader cancer. Empty for a condition without declared sites (a record never refutes it)."""
-    sites = CANCER_SITES.get(condition)
+    sites = CANCER_SITES.get(condition) or CANCER_CLASS_SITES.get(condition)
     if not sites:
         return frozenset()
     siblings = {k for group in CANCER_EXCLUSIVE if condition in group for k in group}

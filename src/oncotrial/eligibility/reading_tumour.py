@@ -11,7 +11,11 @@ from typing import Any
 
 from oncotrial.catalogue.staging import STAGE_ORDER
 from oncotrial.eligibility.concepts import CONDITIONS
-from oncotrial.eligibility.concepts_cancers import CANCER_SITES, DIAGNOSIS_SUBTYPE_NAMES
+from oncotrial.eligibility.concepts_cancers import (
+    CANCER_CLASS_SITES,
+    CANCER_SITES,
+    DIAGNOSIS_SUBTYPE_NAMES,
+)
 from oncotrial.eligibility.evaluate_tumour import matches_stage
 from oncotrial.eligibility.reading import _SYMBOLS, _Reader
 from oncotrial.eligibility.rules import (
@@ -31,7 +35,7 @@ def _cancer_pattern() -> re.Pattern[str]:
     words there ("melanoma (uveal)") stay unread."""
     skip = {"skin_cancer", "nonmelanoma_skin_cancer"}  # exception classes, not trial diagnoses
     alternatives = []
-    for key in sorted(set(CANCER_SITES) - skip):
+    for key in sorted({*CANCER_SITES, *CANCER_CLASS_SITES} - skip):
         names = {CONDITIONS[key].name, *CONDITIONS[key].names} - DIAGNOSIS_SUBTYPE_NAMES
         words = sorted(names, key=len, reverse=True)
         body = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in words)
@@ -55,16 +59,24 @@ def _cancer_in(text: str, start: int = 0, *, exclusion: bool = False) -> re.Matc
     return None
 
 
+_HOW = r"(?:histolog|cytolog|patholog)(?:ically|ical|ic)"
+# How the diagnosis was confirmed, in the ways records write it: "histologically or
+# cytologically confirmed", "histologically-confirmed", "Histologically- or cytologically
+# confirmed" (a suspended hyphen, NCT00549328 I2), "pathologically (histologically or
+# cytologically) proven", "histological or cytological confirmation of", "histologic diagnosis
+# of"; "diagnosis of" after the confirmation names what follows and adds nothing.
+_CONFIRMED = re.compile(
+    rf"(?P<how>{_HOW}(?:-?\s*(?:or|and/or|and|,|/)\s*{_HOW})?"
+    rf"(?:\s*\(\s*{_HOW}(?:\s*(?:or|and/or|and|,|/)\s*{_HOW})?\s*\))?)"
+    r"(?:[\s-]+(?:confirmed|documented|proven)(?:\s+diagnosis\s+of)?"
+    r"|\s+(?:confirmation|diagnosis|documentation)\s+of)(?!\w)",
+    re.I,
+)
+
+
 def _read_diagnosis(r: _Reader) -> None:
     text = r.text
-    m = re.search(
-        r"(?P<how>(?:histologically|cytologically|pathologically)"
-        # "Histologically- or cytologically confirmed" (a suspended hyphen, NCT00549328 I2)
-        r"(?:-?\s*(?:or|and/or|and|,|/)\s*(?:histologically|cytologically|pathologically))?)"
-        r"[\s-]+(?:confirmed|documented|proven)",  # "histologically-confirmed" too
-        text,
-        re.I,
-    )
+    m = _CONFIRMED.search(text)
     cancer = _cancer_in(text, exclusion=r.exclusion)
     if not (m and cancer) or cancer.lastgroup is None:
         return
