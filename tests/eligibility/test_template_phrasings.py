@@ -3,7 +3,8 @@ short of computable (issue 12): each read exactly, or left unread.
 
 Every phrasing is a real criteria item, cited by NCT id, from the development records of
 jwlieb/clinical-trial-agent at commit 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde,
-data/demo/results/<dir>/trials.json (eligibility text; the directory is given with each item).
+data/demo/results/<dir>/trials.json or data/demo/v2-results/<dir>/trials.json (eligibility text;
+the directory is given with each item).
 """
 
 from __future__ import annotations
@@ -238,6 +239,17 @@ def test_what_adds_a_condition_stays_unread(nct: str, kind: str, text: str, quot
     assert any(quoted in u for u in criterion.unread), (nct, criterion.unread)
     # the antibodies' parenthesis is read all the same
     assert not any("1/2 antibodies" in u for u in criterion.unread)
+
+
+def test_lactational_amenorrhoea_is_no_breastfeeding_rule() -> None:
+    # NCT06860815 E42 (data/demo/v2-results/08_lung_squamous_pd_l1_high): a contraception
+    # method, not a condition
+    text = (
+        "Periodic abstinence (calendar, symptothermal, post-ovulation methods), withdrawal "
+        "(coitus interruptus), spermicides only, and lactational amenorrhea method are not "
+        "acceptable methods of contraception."
+    )
+    assert read_item(text).rules == ()
 
 
 def test_a_sex_word_beside_another_condition_stays_unread() -> None:

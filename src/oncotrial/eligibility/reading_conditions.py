@@ -58,7 +58,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     (
         # "pregnant and breastfeeding women": no one means women who are both
         r"pregnan(?:t|cy)"
-        r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|lactation|breast[-\s]?feeding|nursing)"
+        r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
         # "Pregnant or nursing (lactating) women" (NCT04373564 E9): one word glossed by another
         r"(?:\s*\((?:lactating|breast[-\s]?feeding)\))?(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("pregnancy", "breastfeeding"),
@@ -71,7 +71,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         True,
     ),
     (
-        r"(?:lactating|lactation|breast[-\s]?feeding|nursing)"
+        r"(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
         r"(?!\s+partner)(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("breastfeeding",),
         True,
