@@ -102,6 +102,23 @@ def measure(items: Iterable[dict[str, Any]], read: dict[Key, Criterion]) -> dict
     return counts
 
 
+def unreadable_limits(items: Iterable[dict[str, Any]], read: dict[Key, Criterion]) -> int:
+    """Numeric limits not read whose hand reading starts with '~': a limit no concept or
+    structure holds, or one that cannot be read without guessing (the corpora's reading
+    rules). Not reading them is the right outcome, so of the limits not read, the others are
+    the ones the parser should read ("exact of the readable limits" in docs/eligibility.md)."""
+    count = 0
+    for item in items:
+        criterion = read[(item["nct"], item["id"])]
+        readings = {describe_rule(r) for r in criterion.rules}
+        if is_wrong(item, criterion):
+            continue
+        for e in item["expected"]:
+            if e["reading"].startswith("~") and e["reading"] not in readings:
+                count += e["n"]
+    return count
+
+
 # ---- Screening cases (test_screening_cases.py, test_screening_blind.py): a patient on one item,
 # whose verdict a person decided from the item's words.
 

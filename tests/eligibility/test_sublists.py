@@ -96,6 +96,36 @@ def _screen(eligibility: Eligibility, patient: Patient) -> dict[str, Status]:
             "all",
         ),
         (INC, "Patients must meet all of the following criteria:", "all"),
+        # records of jwlieb/clinical-trial-agent at 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde,
+        # data/demo/<dir>/trials.json (eligibility.raw_text of the trial with that nct_id)
+        (INC, "Patients with adequate organ function as defined below:", "all"),  # NCT04260022
+        # NCT06083883 (results/11_young_sarcoma_treatment_naive)
+        (INC, "Adequate organ function at screening, as defined by the following:", "all"),
+        # NCT04266730 (v2-results/08_lung_squamous_pd_l1_high)
+        (INC, "Subject has adequate bone marrow function as demonstrated by:", "all"),
+        # NCT05009992 (results/05_melanoma_braf_v600e)
+        (INC, "The participant must have adequate organ function defined as:", "all"),
+        # NCT05815173 (results/01_nsclc_kras_g12c_standard)
+        (
+            INC,
+            "Participants whose laboratory data at Screening meet the following criteria:",
+            "all",
+        ),
+        # NCT06680661 (results/12_elderly_cll_poor_performance): each limit excludes
+        (EXC, "Patients with inadequate Organ Function as defined by:", "all"),
+        (  # NCT05879926 (results/06_breast_her2_positive)
+            INC,
+            "A patient cannot be considered eligible for this study unless ALL of the following "
+            "conditions are met.",
+            "all",
+        ),
+        # a window or a drug of its own is content the sub-items do not carry
+        (
+            INC,
+            "Adequate laboratory values prior to receiving the first dose of nab-paclitaxel:",
+            None,
+        ),
+        (EXC, "Patients with inadequate organ function:", None),  # no definition follows
         (INC, "Patients must meet one of the following criteria:", "any"),
         (INC, "At least one of the following:", "any"),
         # not plain lists: a negation, a definition, content of its own, a subgroup
@@ -226,6 +256,34 @@ def test_an_exclusion_heading_excludes_on_any_sub_item_and_names_no_subgroup() -
     assert statuses["E1.5"] is Status.MET and statuses["E1"] is Status.MET
     result = screen_patient(eligibility, with_hiv, as_of=AS_OF)
     assert result.failing == ("E1.5",)
+
+
+def test_inadequate_function_excludes_on_any_limit_under_it() -> None:
+    # NCT06680661 E1 (jwlieb/clinical-trial-agent @387df17,
+    # data/demo/results/12_elderly_cll_poor_performance/trials.json): before, each limit was
+    # quoted "for the subgroup of item E1", so none was decided
+    eligibility = _eligibility(
+        ("E1", "Patients with inadequate Organ Function as defined by:"),
+        ("E1.3", "AST (SGOT) > 3X institutional upper limit of normal"),
+        ("E1.4", "ALT (SGPT) > 3X institutional upper limit of normal"),
+    )
+    heading, ast, alt = eligibility.exclusion
+    assert heading.sub_items == "all"
+    assert not ast.unread and not alt.unread and ast.rules and alt.rules
+
+    def liver(ast_value: float) -> Patient:
+        return _patient(
+            observations=[
+                lab("ast", ast_value, "U/L", DAY, high=40.0),
+                lab("alt", 30, "U/L", DAY, high=40.0),
+            ]
+        )
+
+    statuses = _screen(eligibility, liver(200))  # 5 × ULN
+    assert statuses["E1.3"] is Status.MET and statuses["E1"] is Status.MET
+    assert screen_patient(eligibility, liver(200), as_of=AS_OF).failing == ("E1.3",)
+    statuses = _screen(eligibility, liver(60))
+    assert statuses["E1"] is Status.NOT_MET
 
 
 def test_alternatives_under_an_item_with_content_are_never_decided_alone() -> None:

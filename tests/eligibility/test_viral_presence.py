@@ -100,17 +100,19 @@ def test_never_decided(kind: str, text: str) -> None:
     ]
 
 
-def test_a_real_record_reads_the_viral_load_and_leaves_the_item_to_the_investigator(
-    shared: Path,
-) -> None:
+def test_a_real_record_reads_the_nci_hiv_item_whole(shared: Path) -> None:
     # NCT04267848 I11: "Human immunodeficiency virus (HIV)-infected patients on effective
     # anti-retroviral therapy with undetectable viral load within 6 months are eligible for this
-    # trial": the viral load is read; the therapy is not, so the item is not decided
+    # trial". Before, the viral load was read alone and the therapy was not, so the item was
+    # not decided; the NCI template is now read whole (reading_viral_templates)
     (protocol,) = read_protocols(shared / "reference" / "ctgov" / "NCT04267848.json")
     readings = {x.criterion.id: x.criterion for x in read_eligibility(protocol.eligibility)}
     item = readings["I11"]
-    assert "HIV-1 RNA (qualitative) = negative" in {describe_rule(r) for r in item.rules}
-    assert not is_computable(item.rules, item.unread)
+    assert [describe_rule(r) for r in item.rules] == [
+        "if HIV infection: (Antiretroviral therapy for HIV received ongoing) and (HIV-1 RNA "
+        "(qualitative) = negative within 6 months before the first dose)"
+    ]
+    assert is_computable(item.rules, item.unread)
 
 
 def _patient(

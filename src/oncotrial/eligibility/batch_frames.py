@@ -38,7 +38,9 @@ class PatientFrames:
     diagnosis:    patient, confirmed_by, stage, t, n, m, edition, size_mm, date
     diagnosis_concepts: patient, concept
     conditions:   patient, concept, onset, abatement (the diagnosis included, as the scalar
-                  screen counts it among the records of a condition)
+                  screen counts it among the records of a condition), status (the clinical
+                  status, FHIR Condition.clinicalStatus, None when not recorded; a source
+                  without this column records none)
     exposures:    patient, therapy, start, end (medications and each drug of each line),
                   dose_low, dose_high (prednisone-equivalent mg/day of a glucocorticoid, NaN
                   when not known; a source without these columns leaves every dose unknown)
@@ -93,7 +95,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "performance": ("patient", "scale", "score", "date", "order"),
     "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
     "diagnosis_concepts": ("patient", "concept"),
-    "conditions": ("patient", "concept", "onset", "abatement"),
+    "conditions": ("patient", "concept", "onset", "abatement", "status"),
     "exposures": ("patient", "therapy", "start", "end", "dose_low", "dose_high"),
     "procedures": ("patient", "procedure", "date", "site"),
     "lines": ("patient", "line_id", "line", "cycles"),
@@ -172,11 +174,11 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         for c in p.conditions or ():
             for concept in c.concepts("condition"):
                 rows["conditions"].append(
-                    (i, concept, day_number(c.onset), day_number(c.abatement))
+                    (i, concept, day_number(c.onset), day_number(c.abatement), c.clinical_status)
                 )
         if p.conditions is not None and d is not None:
             for concept in d.concepts("condition"):
-                rows["conditions"].append((i, concept, day_number(d.date), float("nan")))
+                rows["conditions"].append((i, concept, day_number(d.date), float("nan"), None))
         rows["malignancies"].extend(_malignancies(i, p))
         rows["cns"].extend(_cns(i, p))
         for m in p.medications or ():

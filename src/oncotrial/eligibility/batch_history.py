@@ -24,6 +24,7 @@ from oncotrial.eligibility.batch_context import (
 from oncotrial.eligibility.concepts import UNSPECIFIED
 from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.concepts_oncology import site_relation
+from oncotrial.eligibility.patient import CLINICAL_STATUS_ACTIVE
 from oncotrial.eligibility.rules import (
     TOLERANCE,
     Comparator,
@@ -141,9 +142,15 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     abatement = f["abatement"].to_numpy(dtype=np.float64)
     ref = ctx.reference[patient]
     keep = ~(onset > ref)
-    if rule.current:
+    if rule.current or rule.active:
         keep &= ~(abatement <= ref)
-    if rule.within is not None:
+    if rule.active:
+        # as evaluate_history: active, recurrence, relapse count; no status is unknown
+        # a source without the column records no clinical status (the OMOP reader)
+        status = f["status"] if "status" in f.columns else pd.Series([None] * len(f), dtype=object)
+        undated = keep & status.isna().to_numpy(dtype=bool)
+        hit = keep & status.isin(CLINICAL_STATUS_ACTIVE).to_numpy(dtype=bool)
+    elif rule.within is not None:
         undated = keep & np.isnan(onset)
         hit = keep & ~np.isnan(onset) & (onset >= ctx.earliest(rule.within)[patient])
     else:

@@ -22,7 +22,12 @@ from oncotrial.eligibility.concepts_oncology import (
 )
 from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
-from oncotrial.eligibility.patient import ConditionRecord, Diagnosis, MedicationRecord
+from oncotrial.eligibility.patient import (
+    CLINICAL_STATUS_ACTIVE,
+    ConditionRecord,
+    Diagnosis,
+    MedicationRecord,
+)
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,
@@ -201,7 +206,25 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         if onset is not None and onset > reference:
             continue
         abated = getattr(record, "abatement", None)
-        if rule.current and abated is not None and abated <= reference:
+        if (rule.current or rule.active) and abated is not None and abated <= reference:
+            continue
+        if rule.active:
+            status = getattr(record, "clinical_status", None)  # the diagnosis records none
+            if status is None:
+                undated.append(
+                    f"clinical status of {label} (active, recurrence, relapse, inactive, "
+                    "remission or resolved)"
+                )
+            elif status in CLINICAL_STATUS_ACTIVE:
+                evidence.append(
+                    Evidence(
+                        item=name,
+                        value=label,
+                        date=onset,
+                        record=where,
+                        note=f"clinical status {status}",
+                    )
+                )
             continue
         if earliest is not None:
             if onset is None:

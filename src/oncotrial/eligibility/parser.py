@@ -74,6 +74,7 @@ from oncotrial.eligibility.reading_tumour import (
     _read_tumour_size,
 )
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
+from oncotrial.eligibility.reading_viral_templates import read_viral_templates
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -270,6 +271,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_transplant,
     read_age_subgroups,
     read_defined_hypertension,  # after every reader of blood pressure
+    read_viral_templates,  # replaces what the readers above found inside its sentences
     read_template_words,  # after every reader: words beside the rules they found
     _read_judgements,
 )

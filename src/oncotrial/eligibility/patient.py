@@ -24,7 +24,10 @@ from oncotrial.eligibility.units import compatible, convert, parse_unit
 from oncotrial.errors import DictionaryError
 
 __all__ = [
+    "CLINICAL_STATUS_ACTIVE",
+    "CLINICAL_STATUS_CODES",
     "Biomarker",
+    "ClinicalStatus",
     "ConditionRecord",
     "Diagnosis",
     "Lesion",
@@ -132,9 +135,33 @@ class _Coded(_Frozen):
         )
 
 
+# HL7 FHIR R4 Condition.clinicalStatus, value set http://hl7.org/fhir/ValueSet/condition-clinical
+# (code system http://terminology.hl7.org/CodeSystem/condition-clinical): the first three codes
+# say the condition is there now, the other three that it is not.
+ClinicalStatus = Literal["active", "recurrence", "relapse", "inactive", "remission", "resolved"]
+CLINICAL_STATUS_ACTIVE: frozenset[str] = frozenset({"active", "recurrence", "relapse"})
+CLINICAL_STATUS_CODES: tuple[str, ...] = (
+    "active",
+    "recurrence",
+    "relapse",
+    "inactive",
+    "remission",
+    "resolved",
+)
+
+
 class ConditionRecord(_Coded):
     onset: dt.date | None = None
     abatement: dt.date | None = Field(None, description="When it resolved; none if ongoing.")
+    clinical_status: ClinicalStatus | None = Field(
+        None,
+        description=(
+            "HL7 FHIR R4 Condition.clinicalStatus (ValueSet condition-clinical): active, "
+            "recurrence or relapse — the condition is there now; inactive, remission or "
+            "resolved — it is not. None: not recorded, which leaves a rule on an active "
+            "condition unknown unless the record has abated."
+        ),
+    )
     # Status of metastases (brain metastases "treated and stable", issue 12 item 3); None is
     # not recorded, which leaves a rule that needs it unknown.
     treated: bool | None = Field(None, description="Local therapy given (radiotherapy, surgery).")

@@ -3,9 +3,11 @@ hepatitis B/C and HIV, autoimmune disease with its usual exceptions, interstitia
 and pneumonitis, pregnancy and breastfeeding, prior immune checkpoint inhibitors, measurable
 disease per RECIST 1.1.
 
-A mention becomes a rule; every qualifier the rule does not carry ("active", "untreated",
-"symptomatic", "suspected", "requiring steroids") is left unread, so the item stays a checklist
-item quoting it (issue 12: never decided on the understood fragment alone). An exclusion item
+A mention becomes a rule; "active" before autoimmune disease, interstitial lung disease or
+pneumonitis is the condition's clinical status (``reading_active``); every qualifier the rule
+does not carry ("untreated", "symptomatic", "suspected", "requiring steroids") is left
+unread, so the item stays a checklist item quoting it (issue 12: never decided on the
+understood fragment alone). An exclusion item
 excludes on any mention; an inclusion item reads a mention only when it is negated ("No known
 HIV", "must not be breastfeeding").
 """
@@ -19,6 +21,7 @@ from oncotrial.eligibility.concepts_oncology import site_key
 from oncotrial.eligibility.reading import (
     _Reader,
 )
+from oncotrial.eligibility.reading_active import ACTIVE_CONDITIONS, qualified, qualifier_before
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -193,11 +196,20 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
         negation = _NEGATION.search(text[max(0, hits[0][0] - 40) : hits[0][0]])
         if negation is None:
             return
-    for (_, end, _, _), (start, _, _, _) in pairwise(hits):
-        gap = text[end:start]
+    # "active" / "active or history of" before a mention (reading_active)
+    quals = [
+        qualifier_before(text, start) if set(keys) <= ACTIVE_CONDITIONS else None
+        for start, _, keys, _ in hits
+    ]
+    joined = [False] * len(hits)
+    for i, ((_, end, _, _), (start, _, _, _)) in enumerate(pairwise(hits)):
+        q = quals[i + 1]
+        gap = text[end : q[0] if q is not None else start]
         # "not pregnant and not nursing": each mention is negated, and the negations AND-ed
         if _JOIN.fullmatch(gap) or (not r.exclusion and _AND_NOT.fullmatch(gap)):
-            r.consume(end, start)
+            r.consume(end, start if q is None else q[0])
+            joined[i] = True
+    status = qualified(r, hits, quals, joined, _taken)
     first = hits[0]
     if set(first[2]) <= {"pregnancy", "breastfeeding"}:
         stops = [text.rfind(". ", 0, first[0]) + 2, text.rfind(";", 0, first[0]) + 1]
@@ -211,9 +223,17 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
             word = re.match(r"\w+", negation.group(0))
             assert word is not None
             r.consume(negation.start(), negation.start() + word.end())
-    for start, end, keys, current in hits:
+    for (start, end, keys, current), asked in zip(hits, status, strict=True):
         rules: list[Rule] = [
-            r.draft(ConditionRule, start, end, condition=key, current=current) for key in keys
+            r.draft(
+                ConditionRule,
+                start,
+                end,
+                condition=key,
+                current=current and asked is None,
+                active=asked == "active",
+            )
+            for key in keys
         ]
         rule = rules[0] if len(rules) == 1 else r.draft(AnyOfRule, start, end, rules=tuple(rules))
         if not r.exclusion:
@@ -247,6 +267,21 @@ _EXEMPT: tuple[tuple[str, str], ...] = (
 )
 
 
+def _autoimmune_active(r: _Reader, start: int, end: int) -> bool:
+    """Whether 'autoimmune disease' is qualified 'active' (the qualifier then read); "active or
+    history of" is read as the plain rule. Not read when another mention is joined after it
+    ("active autoimmune disease or pneumonitis": whether 'active' reaches it is not said)."""
+    q = qualifier_before(r.text, start)
+    if q is None or _taken(r, q[0], start):
+        return False
+    join = _JOIN.match(r.text, end)
+    after = r.text[join.end() :] if join is not None and join.end() > end else None
+    if after is not None and any(re.match(p, after, re.I) for p, _, _ in _MENTIONS):
+        return False
+    r.consume(q[0], start)
+    return q[1] == "active"
+
+
 def _read_autoimmune(r: _Reader) -> None:
     """'Autoimmune disease' is the core list, vitiligo, type 1 diabetes and autoimmune
     thyroiditis; an exception the text names after 'except' drops its member (hypothyroidism on
@@ -255,8 +290,13 @@ def _read_autoimmune(r: _Reader) -> None:
     m = _AUTOIMMUNE.search(text)
     if m is None or _taken(r, m.start(), m.end()):
         return
-    if not r.exclusion and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
-        return
+    if not r.exclusion:
+        negation = _NEGATION.search(text, max(0, m.start() - 40), m.start())
+        if negation is None:
+            return
+        word = re.match(r"\w+", negation.group(0))  # "must not have": the negation is read
+        assert word is not None
+        r.consume(negation.start(), negation.start() + word.end())
     exempt: set[str] = set()
     exception = _EXCEPT.search(text, m.end())
     if exception is not None:
@@ -276,11 +316,14 @@ def _read_autoimmune(r: _Reader) -> None:
                 ):
                     r.consume(end, start)
     a, b = m.start(), m.end()
-    members: list[Rule] = [r.draft(ConditionRule, a, b, condition="autoimmune_disease")]
+    active = _autoimmune_active(r, a, b)
+    members: list[Rule] = [
+        r.draft(ConditionRule, a, b, condition="autoimmune_disease", active=active)
+    ]
     for key in ("vitiligo", "type_1_diabetes"):
         if key not in exempt:
-            members.append(r.draft(ConditionRule, a, b, condition=key))
-    thyroid: Rule = r.draft(ConditionRule, a, b, condition="autoimmune_thyroiditis")
+            members.append(r.draft(ConditionRule, a, b, condition=key, active=active))
+    thyroid: Rule = r.draft(ConditionRule, a, b, condition="autoimmune_thyroiditis", active=active)
     if "autoimmune_thyroiditis" in exempt:
         on_hormone = r.draft(MedicationRule, a, b, therapy="thyroid_hormone", ongoing=True)
         thyroid = r.draft(AllOfRule, a, b, rules=(thyroid, r.draft(NotRule, a, b, rule=on_hormone)))

@@ -374,16 +374,30 @@ class ProcedureRule(_Rule):
 
 
 class ConditionRule(_Rule):
-    """A condition recorded (ever, with onset within the window, or current: not resolved)."""
+    """A condition recorded (ever, with onset within the window, or current: not resolved).
+
+    ``active`` ("active autoimmune disease") reads the record's clinical status (HL7 FHIR R4
+    Condition.clinicalStatus, ``ConditionRecord.clinical_status``): met by a record that is
+    active, a recurrence or a relapse and not abated by the reference date; not met when no
+    record of the condition is there (a provided list is complete) or every one is inactive,
+    in remission, resolved or abated; unknown while a record has neither a status nor an
+    abatement date.
+    """
 
     kind: Literal["condition"]
     condition: str
     within: Window | None = None
     current: bool = Field(False, description="Only conditions not resolved by the reference date.")
+    active: bool = Field(
+        False,
+        description="Only conditions whose clinical status is active, recurrence or relapse.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ConditionRule:
         _known(dict(CONDITIONS), self.condition, "condition")
+        if self.active and (self.current or self.within is not None):
+            raise ValueError("an active condition is current: give active alone")
         return self
 
 
@@ -646,7 +660,7 @@ def describe_rule(rule: Rule) -> str:
         return f"{PROCEDURES[rule.procedure].name}{site}{_within(rule.within) or ' ever'}"
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
-        now = " (current)" if rule.current else ""
+        now = " (active)" if rule.active else " (current)" if rule.current else ""
         return f"{CONDITIONS[rule.condition].name}{now}{onset}"
     if isinstance(rule, OtherMalignancyRule):
         when = " (current)" if rule.current else _within(rule.within) or " ever"

@@ -72,6 +72,11 @@ class ListIntroduction:
 _BOTH = frozenset(CriterionKind)
 _SUBJECT = r"(?:(?:all\s+)?(?:patients|subjects|participants)\s+(?:must|should|will|need\s+to)\s+"
 _HAVE = r"(?:have|meet|fulfil+|satisfy|show)\s+)?"
+# "The participant has adequate …", "Patients with adequate …" (the subject, then the adequacy)
+_HOLDER = (
+    r"(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:(?:must|should|will)\s+)?"
+    r"(?:has|have|with)\s+)?"
+)
 
 INTRODUCTIONS: tuple[ListIntroduction, ...] = (
     ListIntroduction(
@@ -109,16 +114,66 @@ INTRODUCTIONS: tuple[ListIntroduction, ...] = (
         combines="all",
         kinds=frozenset({CriterionKind.INCLUSION}),
         pattern=re.compile(
-            _SUBJECT + _HAVE + r"(?:adequate|normal)\s+[\w\s,/-]{0,60}?functions?,?\s*(?:"
-            r"as\s+defined\s+below|defined\s+as(?:\s+follows)?|as\s+follows|"
-            r"(?:as\s+)?(?:assessed|evidenced|demonstrated|indicated|defined|measured)\s+by\s+"
-            r"(?:all\s+of\s+)?the\s+following(?:\s+[\w-]+){0,3}|"
+            r"(?:" + _SUBJECT + _HAVE + "|" + _HOLDER + r")(?:adequate|normal)\s+"
+            r"[\w\s,/-]{0,60}?functions?(?:\s+at\s+screening)?,?\s*(?:"
+            r"as\s+defined\s+(?:below|as)|defined\s+as(?:\s+follows)?|as\s+follows|"
+            r"(?:as\s+)?(?:assessed|evidenced|demonstrated|indicated|defined|measured)\s+by"
+            r"(?:\s+(?:all\s+of\s+)?the\s+following(?:\s+[\w-]+){0,3})?|"
             r"(?:including|with|meeting)\s+(?:all\s+of\s+)?the\s+following(?:\s+[\w-]+){0,2})?\s*:",
             re.I,
         ),
         description="adequate organ function introduced as the limits that follow: the "
         "adequacy is the limits, every one required",
-        source="NCT00634751 I4, NCT00619541 I1.10, NCT01336543 I8",
+        source="NCT00634751 I4, NCT00619541 I1.10, NCT01336543 I8; 'Patients with adequate "
+        "organ function as defined below:' (NCT04260022), 'The participant must have adequate "
+        "organ function defined as:', 'Adequate organ function at screening, as defined by the "
+        "following:', 'Subject has adequate bone marrow function as demonstrated by:' (records of "
+        "jwlieb/clinical-trial-agent @387df17, tests/eligibility/test_sublists.py)",
+    ),
+    ListIntroduction(
+        name="laboratory data meeting the following",
+        combines="all",
+        kinds=frozenset({CriterionKind.INCLUSION}),
+        pattern=re.compile(
+            r"(?:patients|subjects|participants)\s+whose\s+laboratory\s+(?:data|values|results)"
+            r"(?:\s+at\s+screening)?\s+meets?\s+(?:all\s+of\s+)?the\s+following"
+            r"(?:\s+criteria)?\s*:",
+            re.I,
+        ),
+        description="'Participants whose laboratory data at screening meet the following "
+        "criteria:' — the limits that follow, every one required",
+        source="NCT05815173; records of jwlieb/clinical-trial-agent "
+        "@387df17 (tests/eligibility/test_sublists.py)",
+    ),
+    ListIntroduction(
+        name="inadequate function as defined by",
+        combines="all",
+        kinds=frozenset({CriterionKind.EXCLUSION}),
+        pattern=re.compile(
+            _HOLDER + r"(?:inadequate|insufficient)\s+[\w\s,/-]{0,60}?functions?,?\s*"
+            r"(?:as\s+defined\s+(?:by|below|as)|defined\s+(?:by|as))(?:\s+the\s+following"
+            r"(?:\s+[\w-]+){0,2})?\s*:",
+            re.I,
+        ),
+        description="'Patients with inadequate organ function as defined by:' — each limit "
+        "that follows excludes on its own",
+        source="NCT06680661; records of jwlieb/clinical-trial-agent @387df17 "
+        "(tests/eligibility/test_sublists.py)",
+    ),
+    ListIntroduction(
+        name="eligible unless all of the following",
+        combines="all",
+        kinds=frozenset({CriterionKind.INCLUSION}),
+        pattern=re.compile(
+            r"an?\s+(?:patient|subject|participant)\s+cannot\s+be\s+(?:considered\s+)?eligible"
+            r"(?:\s+for\s+(?:this|the)\s+(?:study|trial))?\s+unless\s+all\s+(?:of\s+)?the\s+"
+            r"following\s+(?:conditions|criteria)\s+are\s+met\s*[.:]",
+            re.I,
+        ),
+        description="'A patient cannot be considered eligible for this study unless all of the "
+        "following conditions are met.' — every sub-item required",
+        source="NCT05879926; records of jwlieb/clinical-trial-agent @387df17 "
+        "(tests/eligibility/test_sublists.py)",
     ),
     ListIntroduction(
         name="all of the following",

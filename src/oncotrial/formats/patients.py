@@ -7,7 +7,8 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
   date, reference range), ``diagnosis``, ``conditions``, ``medications``, ``therapies``,
   ``procedures``, ``biomarkers``, ``lesions``.
 * **CSV** — one fact per row (``patient_id, section, item, value, unit, date, …``); a file may
-  hold many patients.
+  hold many patients. A condition row's ``value`` is its clinical status (HL7 FHIR R4
+  Condition.clinicalStatus: active, recurrence, relapse, inactive, remission, resolved).
 * **FHIR R4 Bundle** — Patient, Observation (LOINC), Condition, MedicationStatement,
   MedicationRequest, Immunization, Procedure. Parsed with ``fhir.resources``' R4B models: the
   package (8.x) ships R5 as default plus R4B and STU3, and R4B (4.3.0) left these resources as
@@ -455,6 +456,8 @@ def _list_record(
                 "system": get("system"),
                 "onset": get("date"),
                 "abatement": get("end_date"),
+                # value: the clinical status (FHIR Condition.clinicalStatus: active, resolved …)
+                "clinical_status": value.strip().lower() or None,
                 "record": where,
             },
             file,

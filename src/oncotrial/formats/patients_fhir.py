@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from oncotrial.eligibility.analytes import analyte_for_loinc
 from oncotrial.eligibility.concepts import BIOMARKERS, System, match_concepts
 from oncotrial.eligibility.patient import (
+    CLINICAL_STATUS_CODES,
     Biomarker,
     ConditionRecord,
     Diagnosis,
@@ -307,6 +308,32 @@ def _performance(
     )
 
 
+# HL7 FHIR R4 Condition.clinicalStatus is bound (required) to the value set
+# http://hl7.org/fhir/ValueSet/condition-clinical, codes of this system:
+_CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+
+
+def _clinical_status(concept: Any, file: str, pid: str, where: str) -> str | None:
+    """Condition.clinicalStatus.coding.code (ConditionRecord.clinical_status); None when the
+    resource gives none. A code of the condition-clinical system outside its six is an error."""
+    if concept is None:
+        return None
+    for coding in concept.coding or []:
+        if coding.system not in {None, _CONDITION_CLINICAL} or coding.code is None:
+            continue
+        code = str(coding.code)
+        if code not in CLINICAL_STATUS_CODES:
+            raise ValueProblem(
+                f"clinical status {code!r} is not a code of {_CONDITION_CLINICAL}",
+                file=file,
+                record=pid,
+                field=f"{where}: clinicalStatus",
+                hint="Use one of: " + ", ".join(CLINICAL_STATUS_CODES) + ".",
+            )
+        return code
+    return None
+
+
 def _fhir_condition(
     resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
 ) -> None:
@@ -321,6 +348,9 @@ def _fhir_condition(
     codes = _codes(resource.code)
     text = _text(resource.code)
     record = {"text": text, "onset": onset, "abatement": abatement, "record": where}
+    status = _clinical_status(resource.clinicalStatus, file, pid, where)
+    if status is not None:
+        record["clinical_status"] = status
     if codes:
         record["system"], record["code"] = codes[0]
     concepts = match_concepts("condition", codes=codes, names=(text,))
@@ -330,7 +360,9 @@ def _fhir_condition(
         stage = None
         for entry in resource.stage or []:
             stage = re.sub(r"(?i)^stage\s+", "", _text(entry.summary) or "").strip() or stage
-        diagnosis = {k: v for k, v in record.items() if k not in {"onset", "abatement"}}
+        diagnosis = {
+            k: v for k, v in record.items() if k not in {"onset", "abatement", "clinical_status"}
+        }
         out["diagnosis"] = [{**diagnosis, "confirmed_by": confirmed, "stage": stage, "date": onset}]
         return
     for system, code in codes[1:]:

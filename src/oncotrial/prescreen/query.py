@@ -453,13 +453,18 @@ class _Compiler:
 
         def flags(c: ir.Table) -> tuple[Any, Any]:
             keep = c.onset.isnull() | (c.onset <= self.as_of)
-            if rule.current:
+            if rule.current or rule.active:
                 keep = keep & (c.abate.isnull() | (c.abate > self.as_of))
+            if rule.active:
+                # OMOP's condition_occurrence records no clinical status (its
+                # condition_status_concept_id is the diagnosis' standing: admitting, final …):
+                # a record not ended is unknown, as a record without a status is in the screen
+                return ibis.literal(False), keep
             if since is None:
                 return keep, ibis.literal(False)
             return keep & c.onset.notnull() & (c.onset >= since), keep & c.onset.isnull()
 
-        key = ("condition", rule.condition, rule.current, since)
+        key = ("condition", rule.condition, rule.current, rule.active, since)
         return self.history("condition", key, ids, flags)
 
     # ------------------------------------------------------------------ the wide row

@@ -1,0 +1,107 @@
+"""The NCI protocol template's items on chronic viral infections, read whole.
+
+Since 2018 NCI-sponsored trials (and many that copy them) let patients with a controlled viral
+infection in, in fixed words:
+
+- "Patients with evidence of chronic hepatitis B virus (HBV) infection, the HBV viral load must
+  be undetectable on suppressive therapy, if indicated";
+- "Patients with a history of hepatitis C virus (HCV) infection must have been treated and
+  cured. For patients with HCV infection who are currently on treatment, they are eligible if
+  they have an undetectable HCV viral load";
+- "HIV-infected patients on effective anti-retroviral therapy with undetectable viral load
+  within 6 months are eligible for this trial".
+
+Each is a conditional: the requirement holds for the patients with the infection, and every
+other patient meets the item (``ConditionalRule`` without ``otherwise``). Piecemeal, the other
+readers took the words for a requirement on everyone ("undetectable HCV viral load") or left
+most of them unread, so the item was never decided.
+
+What is read, and why it is exact:
+
+- HBV: a current (not resolved) hepatitis B record, then HBV DNA not detected (LOINC 29610-3).
+  "On suppressive therapy, if indicated" adds no requirement a record can check: whether
+  therapy is indicated is the treating physician's call, and the viral load is what the item
+  requires.
+- HCV: a current hepatitis C record, then HCV RNA not detected. A record resolved before the
+  reference date is the "treated and cured" patient; a patient still recorded with hepatitis C
+  is eligible only with an undetectable viral load, whether cured since or on treatment — a
+  detectable one fails both ways.
+- HIV: an HIV record, then an antiretroviral ongoing and HIV-1 RNA not detected within the
+  window the item states.
+
+Only the template's own sentences are read; any other word of the item stays unread.
+"""
+
+from __future__ import annotations
+
+import re
+
+from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.rules import (
+    AllOfRule,
+    ConditionalRule,
+    ConditionRule,
+    LabResultRule,
+    MedicationRule,
+    Rule,
+)
+from oncotrial.eligibility.windows import _window_of
+
+__all__ = ["read_viral_templates"]
+
+_WHO = r"(?:patients|participants|subjects)"
+_HBV = re.compile(
+    rf"(?:for\s+)?{_WHO}\s+with\s+evidence\s+of\s+chronic\s+hepatitis\s+B\s+virus\s*"
+    r"(?:\(\s*HBV\s*\)\s*)?infection,?\s+(?:the\s+HBV\s+viral\s+load\s+must\s+be\s+undetectable"
+    r"|must\s+have\s+an?\s+undetectable\s+HBV\s+viral\s+load)\s+on\s+suppressive\s+therapy,?\s+"
+    r"if\s+indicated\.?",
+    re.I,
+)
+_HCV = re.compile(
+    rf"{_WHO}\s+with\s+(?:a\s+)?history\s+of\s+hepatitis\s+C\s+virus\s*(?:\(\s*HCV\s*\)\s*)?"
+    r"infection\s+must\s+have\s+been\s+treated\s+and\s+cured\.?\s+"
+    rf"for\s+{_WHO}\s+with\s+HCV\s+infection\s+who\s+are\s+currently\s+on\s+treatment,?\s+"
+    r"(?:they\s+are\s+eligible\s+if\s+they\s+have\s+an?\s+undetectable\s+HCV\s+viral\s+load|"
+    r"the\s+HCV\s+viral\s+load\s+must\s+be\s+undetectable(?:\s+to\s+be\s+eligible\s+for\s+"
+    r"(?:this|the)\s+(?:trial|study))?)\.?",
+    re.I,
+)
+_HIV = re.compile(
+    r"(?:human\s+immunodeficiency\s+virus\s*\(\s*HIV\s*\)|HIV)[\s-]*(?:infected|positive)\s+"
+    rf"{_WHO}\s+on\s+effective\s+anti-?\s*retroviral\s+therapy\s+with\s+(?:an?\s+)?undetectable\s+"
+    r"viral\s+load\s+within\s+(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?\s+are\s+eligible"
+    r"(?:\s+for\s+(?:this|the)\s+(?:trial|study))?\.?",
+    re.I,
+)
+
+
+def _not_detected(r: _Reader, m: re.Match[str], analyte: str, **fields: object) -> Rule:
+    return r.draft(LabResultRule, m.start(), m.end(), analyte=analyte, result="negative", **fields)
+
+
+def _template(r: _Reader, m: re.Match[str]) -> Rule:
+    a, b = m.start(), m.end()
+    if m.re is _HBV:
+        when: Rule = r.draft(ConditionRule, a, b, condition="hepatitis_b", current=True)
+        then = _not_detected(r, m, "hbv_dna_detected")
+    elif m.re is _HCV:
+        when = r.draft(ConditionRule, a, b, condition="hepatitis_c", current=True)
+        then = _not_detected(r, m, "hcv_rna_detected")
+    else:
+        when = r.draft(ConditionRule, a, b, condition="hiv")
+        window = _window_of(m.group("n"), m.group("unit"))
+        treated = r.draft(MedicationRule, a, b, therapy="hiv_antiretroviral", ongoing=True)
+        undetectable = _not_detected(r, m, "hiv_rna_detected", within=window)
+        then = r.draft(AllOfRule, a, b, rules=(treated, undetectable))
+    return r.draft(ConditionalRule, a, b, when=when, then=then)
+
+
+def read_viral_templates(r: _Reader) -> None:
+    """The template's sentences, each one rule; what other readers found inside them (a
+    hepatitis mention, "undetectable HCV viral load") is replaced by it."""
+    if r.exclusion:
+        return  # the template is an inclusion; elsewhere the words mean something else
+    for pattern in (_HBV, _HCV, _HIV):
+        for m in pattern.finditer(r.text):
+            r.found[:] = [f for f in r.found if not (m.start() <= f.start and f.end <= m.end())]
+            r.add(m.start(), m.end(), _template(r, m))
