@@ -139,6 +139,59 @@ CONDITIONS = _index(
                 "ICD-10 G45 'Transient cerebral ischaemic attacks and related syndromes' (WHO)",
             ),
         ),
+        # "History of stroke or intracranial hemorrhage within 6 months" (NCT06790602 E5): the
+        # haemorrhages inside the skull, subarachnoid and subdural ones among them, which the
+        # stroke concept's codes (I61, I63, I64) do not all hold
+        Concept(
+            "intracranial_haemorrhage",
+            "Intracranial haemorrhage",
+            (
+                "intracranial hemorrhage",
+                "intracranial bleeding",
+                "subarachnoid haemorrhage",
+                "subarachnoid hemorrhage",
+                "intracerebral haemorrhage",
+                "intracerebral hemorrhage",
+                "cerebral haemorrhage",
+                "cerebral hemorrhage",
+            ),
+            snomed=("1386000", "21454007", "274100004"),
+            icd10=("I60", "I61", "I62"),
+            sources=(
+                "tecnomod-um/SK-FHIR-IG input/pagecontent/valuesets-SpecificFindingCodesVS.md at "
+                "79634d695cd0af297466e3c14af29a00ee2409b7: 1386000 Intracranial hemorrhage",
+                _SK_FHIR + ": 21454007 Subarachnoid intracranial hemorrhage, 274100004 Cerebral "
+                "hemorrhage",
+                "ICD-10 I60 'Subarachnoid haemorrhage', I61 'Intracerebral haemorrhage', I62 "
+                "'Other nontraumatic intracranial haemorrhage' (WHO)",
+            ),
+            note="a traumatic haemorrhage (ICD-10 S06) is matched by name only",
+        ),
+        # "HIV-infected participants with a history of Kaposi's sarcoma and/or Multicentric
+        # Castleman's Disease" (the Merck template, NCT04317534 E15)
+        Concept(
+            "kaposi_sarcoma",
+            "Kaposi sarcoma",
+            ("Kaposi's sarcoma", "Kaposi sarcoma", "Kaposis sarcoma"),
+            icd10=("C46",),
+            sources=("ICD-10 C46 'Kaposi sarcoma' (WHO), all its sites (C46.0-C46.9)",),
+            note="no SNOMED CT code confirmed by a public source yet: matched by ICD-10 and name",
+        ),
+        Concept(
+            "multicentric_castleman_disease",
+            "Multicentric Castleman disease",
+            (
+                "multicentric Castleman's disease",
+                "multicentric Castleman disease",
+                "HHV-8-associated multicentric Castleman disease",
+                "idiopathic multicentric Castleman disease",
+            ),
+            note=(
+                "matched by name only: ICD-10-CM D47.Z2 is Castleman disease of any kind "
+                "(unicentric as well), so a D47.Z2 record is not this concept, and no SNOMED CT "
+                "code for the multicentric kind was confirmed by a public source yet"
+            ),
+        ),
         Concept(
             "unstable_angina",
             "Unstable angina",

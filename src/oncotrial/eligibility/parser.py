@@ -65,6 +65,7 @@ from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
+from oncotrial.eligibility.reading_templates import read_hiv_tumours, read_template_words
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
     _add_across_gap,
@@ -247,6 +248,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_support,
     read_treatment_windows,
     read_time_since,
+    read_hiv_tumours,  # before the mentions of HIV: HIV *and* one of the two tumours
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     read_lab_ranges,
@@ -268,6 +270,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_age_subgroups,
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
+    read_template_words,  # after every reader: words beside the rules they found
     _read_judgements,
 )
 
@@ -338,6 +341,7 @@ _FILLER = frozenset(
         r"\S+",
         """a an the and of to at on in by as is are be been must should shall will have has had
     patient patients participant participants subject subjects adult adults both there
+    person persons individuals people
     age aged years year old older time signing signed sign informed consent form icf
     calculated calc estimated using use used per according formula equation method
     cockcroft-gault cockcroft gault value values level levels count serum plasma blood

@@ -61,8 +61,9 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     (
         # "pregnant and breastfeeding women": no one means women who are both
         r"pregnan(?:t|cy)"
-        r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|breast[-\s]?feeding|nursing)"
-        r"(?:\s+(?:wom[ae]n|females?|mothers))?",
+        r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
+        # "Pregnant or nursing (lactating) women" (NCT04373564 E9): one word glossed by another
+        r"(?:\s*\((?:lactating|breast[-\s]?feeding)\))?(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("pregnancy", "breastfeeding"),
         True,
     ),
@@ -73,7 +74,7 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         True,
     ),
     (
-        r"(?:lactating|breast[-\s]?feeding|nursing)"
+        r"(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
         r"(?!\s+partner)(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("breastfeeding",),
         True,
@@ -139,7 +140,7 @@ _AND_NOT = re.compile(r"\s*,?\s*(?:and|nor)\s+(?:not|no)\s+|\s*,?\s*nor\s+", re.
 _WOMEN = re.compile(
     r"(?:for\s+)?(?:female\s+)?(?:women|females?|subjects|participants?|patients)"
     r"(?:\s+(?:participants?|subjects?|patients))?\s*,?\s*(?:who\s+(?:are|were)\s+|is\s+|are\s+"
-    r"|must\s+)?(?:not\s+)?(?:be\s+)?$",
+    r"|must\s+)?(?:not\s+)?(?:be\s+)?(?:currently\s+)?$",  # a pregnancy rule is of now
     re.I,
 )
 # "… cannot participate in this study", "… are excluded": a restatement of an exclusion item

@@ -131,6 +131,12 @@ _WINDOWED: tuple[tuple[str, str, str], ...] = (
         "stroke",
     ),
     (
+        # "stroke or intracranial hemorrhage within 6 months" (NCT06790602 E5)
+        r"intracranial\s+(?:haem|hem)orrhages?(?:\s*\(ICH\))?",
+        "condition",
+        "intracranial_haemorrhage",
+    ),
+    (
         r"transient\s+isch(?:a)?emic\s+attacks?(?:\s*\(TIA\))?|\bTIA\b",
         "condition",
         "transient_ischaemic_attack",
@@ -346,7 +352,9 @@ def _read_conditions(r: _Reader) -> None:
 
 _HSCT = r"(?:(?:haemato|hemato)poietic\s+)?(?:stem\s+cell|bone\s+marrow)"
 _TRANSPLANT = re.compile(
-    r"(?P<allo>allogeneic\s+(?:" + _HSCT + r"|tissue)\s+(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
+    # "allogenic" is a spelling of the Merck template (NCT04317534 E9)
+    r"(?P<allo>allogen(?:e)?ic\s+(?:" + _HSCT + r"|tissue)\s+"
+    r"(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
     r"transplant(?:s|ation)?"
     r"|(?P<both>organ\s+(?:or|and/or)\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
     r"|(?P<auto>autologous\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
@@ -364,7 +372,7 @@ def _read_transplant(r: _Reader) -> None:
     if not m:
         return
     if m.group("allo"):
-        if re.match(r"allogeneic\s+tissue", m.group("allo"), re.I):
+        if re.match(r"allogen(?:e)?ic\s+tissue", m.group("allo"), re.I):
             return  # "allogeneic tissue": no concept for it
         keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if m.group("solid1") else [])
     elif m.group("both"):
