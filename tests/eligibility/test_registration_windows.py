@@ -24,7 +24,7 @@ from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility, split_criteria
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import propose_rules
+from oncotrial.eligibility.parser import propose_rules, read_eligibility
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import (
     AnyOfRule,
@@ -358,3 +358,47 @@ def test_a_window_announced_for_a_list_of_tests_runs_to_registration() -> None:
     tests = [r for c in eligibility.inclusion for r in c.rules if isinstance(r, LabRule)]
     assert len(tests) == 3
     assert {r.within for r in tests} == {Window(value=14, anchor="registration")}
+
+
+@pytest.mark.parametrize(
+    ("heading", "reading"),
+    [
+        # records of jwlieb/clinical-trial-agent at 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde
+        (  # NCT06263543 (its heading, without the sentence after it)
+            "Adequate organ and bone marrow function within 28 days before enrollment:",
+            "Platelet count ≥ 100000 /mm^3 within 28 days before registration (the screen's "
+            "as-of date)",
+        ),
+        (  # NCT06439693
+            "Participants must meet the following organ and marrow function as defined below "
+            "within 28 days prior to registration:",
+            "Platelet count ≥ 100000 /mm^3 within 28 days before registration (the screen's "
+            "as-of date)",
+        ),
+        ("Laboratory values within 14 days of randomization:", None),  # as before
+        # another day named after the window: no window is carried (NCT06358430)
+        (
+            "Participants must have adequate organ function as defined below (Table 1) within "
+            "10 days prior to the start of lymphodepleting chemotherapy:",
+            "Platelet count ≥ 100000 /mm^3",
+        ),
+        (
+            "Laboratory values within 10 days prior to the start of lymphodepleting chemotherapy:",
+            "Platelet count ≥ 100000 /mm^3",
+        ),
+    ],
+)
+def test_a_heading_over_organ_function_carries_its_window(
+    heading: str, reading: str | None
+) -> None:
+    eligibility = Eligibility(
+        inclusion=(
+            Criterion(id="I5", kind=CriterionKind.INCLUSION, text=heading),
+            Criterion(id="I5.1", kind=CriterionKind.INCLUSION, text="Platelets ≥ 100,000/mm3"),
+        )
+    )
+    sub = read_eligibility(eligibility)[1].criterion
+    expected = reading or (
+        "Platelet count ≥ 100000 /mm^3 within 14 days before registration (the screen's as-of date)"
+    )
+    assert [describe_rule(r) for r in sub.rules] == [expected]

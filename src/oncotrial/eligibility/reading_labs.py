@@ -44,7 +44,7 @@ from oncotrial.eligibility.rules import (
     children,
 )
 from oncotrial.eligibility.units import conversion_factor
-from oncotrial.eligibility.windows import _WINDOW, window_to_day
+from oncotrial.eligibility.windows import _WINDOW_SPAN, WINDOW_TO_DAY, window_to_day
 from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
@@ -610,8 +610,23 @@ def _redundant_qualifier(
 
 
 def _lab_window(text: str) -> Window | None:
-    m = re.search(r"laborator(?:y|ies)[^.;:]{0,40}?" + _WINDOW, text, re.I)
-    return window_to_day(m) if m else None  # "… within 14 days prior to registration:"
+    # "Laboratory values within 14 days prior to registration:", "Adequate organ function,
+    # obtained within 14 days prior to registration:" (the tests that follow define the function)
+    lead = (
+        r"(?:laborator(?:y|ies)|(?:organ|marrow|hepatic|renal|hematologic|haematologic)\s+"
+        r"function)[^.;:]{0,40}?"
+    )
+    m = re.search(lead + WINDOW_TO_DAY, text, re.I) or re.search(
+        lead + _WINDOW_SPAN + r"\b(?!\s+(?:prior\s+to|before|of|from|after)\b)", text, re.I
+    )
+    # the day is the first dose or registration only when no other day is named right after the
+    # window ("within 10 days prior to the start of lymphodepleting chemotherapy:" is not read)
+    if m is None or _ANOTHER_DAY.match(text, m.end()):
+        return None
+    return window_to_day(m)
+
+
+_ANOTHER_DAY = re.compile(r"\s*,?\s*(?:prior\s+to|before|of|from|after)\b", re.I)
 
 
 def _assemble_conditions(r: _Reader) -> None:
