@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -221,6 +221,25 @@ def assert_each_rule_equal_in_both_paths(
         for c in screen_patient(eligibility, patient, as_of=as_of).criteria:
             (r,) = c.rules
             assert statuses.loc[patient.id, r.rule_id] == r.status.value, (patient, r.rule_id)
+
+
+def proposed(items: Iterable[tuple[str, str]]) -> Eligibility:
+    """A protocol of (id, text) items — an id starting "I" an inclusion, else an exclusion —
+    with the parser's rules proposed for every item, read together as a protocol is."""
+    from oncotrial.eligibility.parser import propose_rules
+
+    criteria = [
+        Criterion(
+            id=i, kind=CriterionKind.INCLUSION if i[0] == "I" else CriterionKind.EXCLUSION, text=t
+        )
+        for i, t in items
+    ]
+    return propose_rules(
+        Eligibility(
+            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
+            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
+        )
+    )
 
 
 def read_item(text: str, kind: str = "exclusion") -> Criterion:

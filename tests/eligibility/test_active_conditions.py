@@ -26,13 +26,14 @@ import pytest
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import propose_rules, read_criterion
+from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import CLINICAL_STATUS_CODES, ConditionRecord, Patient
 from oncotrial.eligibility.rules import ConditionRule, describe_rule
 from oncotrial.eligibility.screening import screen_patient
 from oncotrial.errors import InputError
 from oncotrial.formats.patients import read_patient_file
 
+from .builders import proposed
 from .random_patients import AS_OF, random_patients
 
 SOURCE = "jwlieb/clinical-trial-agent@387df1768929a7cefaa15dfbd4d9ca3dcddd3fde"
@@ -379,18 +380,7 @@ def _with_statuses(patients: list[Patient], seed: int) -> list[Patient]:
 
 
 def test_random_patients_agree_per_patient_and_vectorised() -> None:
-    criteria = [
-        Criterion(
-            id=i, kind=CriterionKind.INCLUSION if i[0] == "I" else CriterionKind.EXCLUSION, text=t
-        )
-        for i, t in AGREEMENT_ITEMS
-    ]
-    eligibility = propose_rules(
-        Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
-            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
-        )
-    )
+    eligibility = proposed(AGREEMENT_ITEMS)
     patients = _with_statuses(random_patients(400, seed=12), seed=12)
     batch = screen_frames(eligibility, frames_from_patients(patients), as_of=AS_OF)
     seen: dict[str, set[str]] = {i: set() for i, _ in AGREEMENT_ITEMS}

@@ -22,7 +22,6 @@ from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.coverage import coverage_report
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import propose_rules
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.screening import Overall, Verdict, screen_patient
 from oncotrial.eligibility.sublists import (
@@ -34,7 +33,7 @@ from oncotrial.eligibility.sublists import (
     item_tree,
 )
 
-from .builders import lab
+from .builders import lab, proposed
 from .random_patients import AS_OF, random_patients
 
 DAY = "2025-02-20"
@@ -43,13 +42,7 @@ INC, EXC = CriterionKind.INCLUSION, CriterionKind.EXCLUSION
 
 def _eligibility(*items: tuple[str, str]) -> Eligibility:
     """A protocol of (id, text) items, read by the parser."""
-    criteria = [Criterion(id=i, kind=INC if i[0] == "I" else EXC, text=t) for i, t in items]
-    return propose_rules(
-        Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is INC),
-            exclusion=tuple(c for c in criteria if c.kind is EXC),
-        )
-    )
+    return proposed(items)
 
 
 def _patient(ecog: int | None = None, platelets: float | None = None, **more: object) -> Patient:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import pytest
 
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
-from oncotrial.eligibility.parser import propose_rules
+from oncotrial.eligibility.criteria import Eligibility
 from oncotrial.prescreen.run import prescreen
 from oncotrial.prescreen.warehouse import open_warehouse
 
 from .conftest import AS_OF, EQUIVALENCE_PATIENTS
-from .test_equivalence import _assert_equal
+from .test_equivalence import _assert_equal, _proposed
 
 ITEMS = (
     ("I1", "Participants must not have an active autoimmune disease."),
@@ -29,18 +28,7 @@ ITEMS = (
 
 
 def _eligibility() -> Eligibility:
-    criteria = [
-        Criterion(
-            id=i, kind=CriterionKind.INCLUSION if i[0] == "I" else CriterionKind.EXCLUSION, text=t
-        )
-        for i, t in ITEMS
-    ]
-    return propose_rules(
-        Eligibility(
-            inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
-            exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
-        )
-    )
+    return _proposed(ITEMS)
 
 
 @pytest.mark.slow

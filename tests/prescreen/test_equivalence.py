@@ -102,19 +102,24 @@ LISTS = (
 )
 
 
-def _lists() -> Eligibility:
+def _proposed(items: tuple[tuple[str, str], ...]) -> Eligibility:
+    """A protocol of (id, text) items ("I…" inclusion, else exclusion), read by the parser."""
     criteria = [
         Criterion(
             id=i, kind=CriterionKind.INCLUSION if i[0] == "I" else CriterionKind.EXCLUSION, text=t
         )
-        for i, t in LISTS
+        for i, t in items
     ]
-    eligibility = propose_rules(
+    return propose_rules(
         Eligibility(
             inclusion=tuple(c for c in criteria if c.kind is CriterionKind.INCLUSION),
             exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
         )
     )
+
+
+def _lists() -> Eligibility:
+    eligibility = _proposed(LISTS)
     assert [c.sub_items for c in eligibility.criteria if "." not in c.id] == ["any", "all", "all"]
     return eligibility
 

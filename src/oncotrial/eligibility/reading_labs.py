@@ -609,6 +609,10 @@ def _redundant_qualifier(
     return None
 
 
+# a day named right after a window the words did not read as the first dose or registration
+_ANOTHER_DAY = re.compile(r"\s*,?\s*(?:prior\s+to|before|of|from|after)\b", re.I)
+
+
 def _lab_window(text: str) -> Window | None:
     # "Laboratory values within 14 days prior to registration:", "Adequate organ function,
     # obtained within 14 days prior to registration:" (the tests that follow define the function)
@@ -617,16 +621,13 @@ def _lab_window(text: str) -> Window | None:
         r"function)[^.;:]{0,40}?"
     )
     m = re.search(lead + WINDOW_TO_DAY, text, re.I) or re.search(
-        lead + _WINDOW_SPAN + r"\b(?!\s+(?:prior\s+to|before|of|from|after)\b)", text, re.I
+        lead + _WINDOW_SPAN + r"\b", text, re.I
     )
     # the day is the first dose or registration only when no other day is named right after the
     # window ("within 10 days prior to the start of lymphodepleting chemotherapy:" is not read)
     if m is None or _ANOTHER_DAY.match(text, m.end()):
         return None
     return window_to_day(m)
-
-
-_ANOTHER_DAY = re.compile(r"\s*,?\s*(?:prior\s+to|before|of|from|after)\b", re.I)
 
 
 def _assemble_conditions(r: _Reader) -> None:
