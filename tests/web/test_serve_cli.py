@@ -91,6 +91,15 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _all_children(pid: int, expected: int) -> list[int]:
+    """The children once ``expected`` are there: the parent forks them one after another, so
+    the first may answer a request before the last exists (a CI run saw 2 of 3)."""
+    deadline = time.monotonic() + 30
+    while len(children := _children(pid)) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return children
+
+
 def _wait_ready(url: str, process: subprocess.Popen[str], log: Path) -> None:
     deadline = time.monotonic() + 120
     while True:
@@ -142,7 +151,7 @@ def test_several_processes_share_the_port_the_lockout_and_stop_together(tmp_path
     try:
         _wait_ready(url, process, log)
         assert "2 processes × 2 threads" in " ".join(log.read_text().split())
-        first, second = _children(process.pid)
+        first, second = _all_children(process.pid, 2)
         # Each process answers alone while the other is paused (connections wait in the shared
         # queue for the one that accepts): 3 failures through one, then 2 through the other
         # reach the limit of 5 for the pair (name, address) only if both count in one place.
@@ -189,7 +198,7 @@ def test_stopping_the_parent_stops_its_processes_and_a_taken_port_is_refused(
         )  # fmt: skip
     try:
         _wait_ready(f"http://127.0.0.1:{port}", process, log)
-        children = _children(process.pid)
+        children = _all_children(process.pid, 3)
         assert len(children) == 3
         process.terminate()  # SIGTERM, as a service manager stops it
         assert process.wait(timeout=30) == 0
