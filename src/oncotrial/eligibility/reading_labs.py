@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TypeGuard
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
@@ -138,7 +139,7 @@ def _cues(text: str) -> list[_Cue]:
     return joined
 
 
-def _is_cue(what: str | None) -> bool:
+def _is_cue(what: str | None) -> TypeGuard[str]:
     """A condition or sex cue (``liver_metastases``, ``male``) or conditions joined by "or"."""
     return what is not None and (
         what in {"male", "female"} or set(what.split("|")) <= _CONDITION_CUES
