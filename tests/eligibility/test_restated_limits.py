@@ -53,6 +53,12 @@ DAY = "2025-02-27"
         ("Bilirubin ≤ 1.5 mg%", "Total bilirubin ≤ 1.5 mg/dL"),
         ("Creatinine ≤ 1.5 mg%", "Serum creatinine ≤ 1.5 mg/dL"),
         ("Platelets ≥ 100,000/cmm", "Platelet count ≥ 100000 /mm^3"),
+        # the unit as a word: NCT05630794 I6 (jwlieb/clinical-trial-agent data/demo @387df17)
+        ("Platelets \\>= 100,000/microliter", "Platelet count ≥ 100000 /uL"),
+        (
+            "Absolute neutrophil count ≥ 1,500 per microlitre",
+            "Absolute neutrophil count ≥ 1500 /uL",
+        ),
         ("Hemoglobin > 5.6 mmol/L", "Hemoglobin > 5.6 mmol/L"),
         ("Hb >= 6.2 mmol/L", "Hemoglobin ≥ 6.2 mmol/L"),
     ],
