@@ -72,6 +72,25 @@ READ = [
         },
     ),
     (
+        "NCT05576896 I11",
+        "AST (SGOT)/ALT (SGPT) ≤ 2.5 x institutional ULN, or \\< 5x ULN in presence of liver "
+        "metastases.",
+        {
+            _if(LIVER, AST, "< 5 × ULN", "≤ 2.5 × ULN"),
+            _if(LIVER, ALT, "< 5 × ULN", "≤ 2.5 × ULN"),
+        },
+    ),
+    (
+        "NCT06440850 I15",
+        "Alkaline phosphatase (ALP), alanine aminotransferase (ALT), and aspartate "
+        "aminotransferase (AST) ≤ 3 × ULN (≤ 5 × ULN if subject has liver metastases)",
+        {
+            _if(LIVER, ALP, "≤ 5 × ULN", "≤ 3 × ULN"),
+            _if(LIVER, ALT, "≤ 5 × ULN", "≤ 3 × ULN"),
+            _if(LIVER, AST, "≤ 5 × ULN", "≤ 3 × ULN"),
+        },
+    ),
+    (
         "NCT05168618 I18",
         "Alkaline phosphatase (ALP) =\\< 3 × institutional ULN. Patients with documented liver or "
         "bone metastases: ALP =\\< 5 x institutional ULN",

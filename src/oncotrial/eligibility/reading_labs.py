@@ -640,8 +640,10 @@ _CUE_LEAD = re.compile(
 # "≤ 5 × ULN if associated with liver metastases"
 _CUE_AFTER = re.compile(
     r"\s*(?:(?:is\s+|are\s+)?(?:allowed|permitted|acceptable)\s+)?(?:for|in|if|when|with)\s+"
-    r"(?:" + _PERSONS + r"\s+with\s+|the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+|"
-    r"associated\s+with\s+)?(?:(?:documented|known|confirmed)\s+)?",
+    r"(?:" + _PERSONS + r"\s+with\s+|(?:the\s+)?presence\s+of\s+|(?:the\s+)?case\s+of\s+|"
+    # "(≤ 5 × ULN if subject has liver metastases)" (NCT06440850 I15)
+    r"associated\s+with\s+|(?:the\s+)?(?:patient|subject|participant)\s+has\s+)?"
+    r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
 )
 _QUALIFIER = re.compile(
