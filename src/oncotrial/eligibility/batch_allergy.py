@@ -26,7 +26,7 @@ from oncotrial.eligibility.rules import AllergyRule
 __all__ = ["allergy"]
 
 _CODE = {Status.MET: MET, Status.NOT_MET: NOT_MET, Status.UNKNOWN: UNKNOWN}
-_KEY = ["concepts", "grade_low", "grade_high", "clinical", "verification"]
+_KEY = ["concepts", "grade_low", "grade_high", "clinical", "verification", "type"]
 
 
 def _grades(low: float, high: float) -> tuple[int, int] | None:
@@ -55,6 +55,7 @@ def allergy(rule: AllergyRule, ctx: _Ctx) -> Codes:
                     _grades(float(row.grade_low), float(row.grade_high)),
                     _text(row.clinical),
                     _text(row.verification),
+                    _text(row.type),
                 )[0]
             ]
             for row in distinct.itertuples(index=False)

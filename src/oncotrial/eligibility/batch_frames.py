@@ -55,7 +55,8 @@ class PatientFrames:
                   0.0/NaN, day numbers) of each brain-metastasis condition record
     allergies:    patient, concepts (the substance's therapy concepts, "|"-joined),
                   grade_low, grade_high (CTCAE grades, NaN when not recorded), clinical,
-                  verification (FHIR statuses, None when not recorded), date
+                  verification (FHIR statuses, None when not recorded), type (allergy or
+                  intolerance, None when not recorded), date
     """
 
     patients: pd.DataFrame
@@ -118,6 +119,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "grade_high",
         "clinical",
         "verification",
+        "type",
         "date",
     ),
 }
@@ -278,7 +280,7 @@ def _allergies(i: int, p: Patient) -> list[tuple[Any, ...]]:
     for a in p.allergies or ():
         low, high = a.grades() or (float("nan"), float("nan"))
         concepts = "|".join(sorted(a.concepts("therapy")))
-        status = (a.clinical_status, a.verification_status)
+        status = (a.clinical_status, a.verification_status, a.type)
         rows.append((i, concepts, low, high, *status, day_number(a.date)))
     return rows
 

@@ -14,8 +14,9 @@ parts, combined with Kleene logic (a part not met decides):
 - the severity, when the rule asks for one ('severe', '≥ Grade 3'): the record's CTCAE grade,
   else its reaction severity as grades (``patient.ALLERGY_GRADES``); neither recorded: unknown;
 - the record's standing: a refuted or entered-in-error record (FHIR verificationStatus) is no
-  allergy; an unconfirmed or presumed one, or one whose clinical status is inactive or resolved
-  (the patient may tolerate the drug now), leaves the rule unknown.
+  allergy; an unconfirmed or presumed one, one whose clinical status is inactive or resolved
+  (the patient may tolerate the drug now), and an intolerance (FHIR type: not immune-mediated,
+  where the criteria say hypersensitivity or allergy) leave the rule unknown.
 
 A record dated after the reference date is not baseline history and is not used. No allergy list
 (``Patient.allergies`` None) is unknown; an empty one says no allergy is known: not met.
@@ -58,6 +59,7 @@ def record_status(
     grades: tuple[int, int] | None,
     clinical_status: str | None,
     verification_status: str | None,
+    kind: str | None = None,
     label: str = "the substance recorded",
 ) -> tuple[Status, tuple[str, ...]]:
     """Whether one allergy record counts for ``rule``, and what is missing to know."""
@@ -73,6 +75,8 @@ def record_status(
             parts.append((Status.UNKNOWN, f"CTCAE grade of the allergy to {label}"))
     if verification_status in _UNSURE:
         parts.append((Status.UNKNOWN, f"whether the allergy to {label} is confirmed"))
+    if kind == "intolerance":
+        parts.append((Status.UNKNOWN, f"whether the intolerance to {label} is a hypersensitivity"))
     if clinical_status in _PAST:
         parts.append((Status.UNKNOWN, f"whether the {clinical_status} allergy to {label} counts"))
     status = combine_all(s for s, _ in parts)
@@ -102,6 +106,7 @@ def allergy(rule: AllergyRule, ctx: Context) -> _Partial:
             record.grades(),
             record.clinical_status,
             record.verification_status,
+            record.type,
             label,
         )
         if status is Status.MET:

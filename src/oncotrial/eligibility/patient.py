@@ -212,6 +212,9 @@ class AllergyRecord(_Coded):
     """An allergy or intolerance to a substance (HL7 FHIR R4 AllergyIntolerance): the substance
     is the record's concept, code or text, read as a therapy (a drug or a class of drugs)."""
 
+    type: Literal["allergy", "intolerance"] | None = Field(
+        None, description="FHIR AllergyIntolerance.type: immune (allergy) or not (intolerance)."
+    )
     criticality: Literal["low", "high", "unable-to-assess"] | None = Field(
         None, description="FHIR AllergyIntolerance.criticality: the risk of a future reaction."
     )

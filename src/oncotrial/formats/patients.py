@@ -10,8 +10,9 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
   hold many patients. A condition row's ``value`` is its clinical status (HL7 FHIR R4
   Condition.clinicalStatus: active, recurrence, relapse, inactive, remission, resolved). An
   allergy row's ``value`` is the reaction's severity (mild, moderate, severe) or CTCAE grade
-  ('3', 'grade 3'), its ``category`` a clinical or verification status (FHIR AllergyIntolerance:
-  active, inactive, resolved; unconfirmed, presumed, confirmed, refuted, entered-in-error).
+  ('3', 'grade 3'), its ``category`` its type or a clinical or verification status (FHIR
+  AllergyIntolerance: allergy, intolerance; active, inactive, resolved; unconfirmed, presumed,
+  confirmed, refuted, entered-in-error).
 * **FHIR R4 Bundle** — Patient, Observation (LOINC), Condition, MedicationStatement,
   MedicationRequest, Immunization, Procedure, AllergyIntolerance. Parsed with
   ``fhir.resources``' R4B models: the package (8.x) ships R5 as default plus R4B and STU3, and
@@ -541,6 +542,7 @@ def _list_record(
 
 
 _ALLERGY_STANDING = {
+    **dict.fromkeys(("allergy", "intolerance"), "type"),
     **dict.fromkeys(("active", "inactive", "resolved"), "clinical_status"),
     **dict.fromkeys(
         ("unconfirmed", "presumed", "confirmed", "refuted", "entered-in-error"),
@@ -553,7 +555,8 @@ def _allergy(
     item: str, value: str, row: dict[str, str], where: str, file: str, pid: str, field: str
 ) -> AllergyRecord:
     """An allergy row: the substance (``item``, ``code``, ``system``), its severity or CTCAE
-    grade (``value``), a clinical or verification status (``category``), its ``date``."""
+    grade (``value``), its type or a clinical or verification status (``category``), its
+    ``date``."""
     payload: dict[str, Any] = {
         "text": item,
         "code": row.get("code") or None,

@@ -547,6 +547,7 @@ def _fhir_allergy(
     record |= {
         "text": _text(concept),
         "criticality": resource.criticality,
+        "type": resource.type,
         "date": _day(resource.onsetDateTime)
         or (_day(resource.onsetPeriod.start) if resource.onsetPeriod else None)
         or _day(resource.recordedDate),
