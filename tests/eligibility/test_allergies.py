@@ -182,6 +182,21 @@ def test_unknown_therapy_is_refused() -> None:
             3,
         ),
         (
+            "NCT04991025",
+            "Hypersensitivity to platinum agents",
+            ("platinum_chemotherapy",),
+            False,
+            None,
+        ),
+        (
+            "NCT00600210",  # tests/eligibility/corpus/tuning_round5.json, E34
+            "History of severe allergic reactions to cisplatin or other platinum-containing "
+            "compounds.",
+            ("cisplatin", "platinum_chemotherapy"),
+            False,
+            3,
+        ),
+        (
             "NCT04995003",
             "Severe hypersensitivity (≥Grade 3) to pembrolizumab or nivolumab or any of their "
             "excipients",

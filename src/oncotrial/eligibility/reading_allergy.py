@@ -1,16 +1,17 @@
 """Reading hypersensitivity to named drugs (issue 12): 'Has severe hypersensitivity (≥Grade 3) to
 pembrolizumab and/or any of its excipients', 'Known hypersensitivity to pembrolizumab or its
 excipients', 'History of allergic reactions or hypersensitivity to bevacizumab or any of its
-excipients', 'Hypersensitivity to platinum agents' is not read (no list of drugs oncotrial
-knows).
+excipients', 'History of severe allergic reactions to cisplatin or other platinum-containing
+compounds'.
 
 Read: hypersensitivity, allergy, an allergic or hypersensitivity reaction, and two of them
 joined by 'or'; optionally 'severe' or a CTCAE grade in parentheses before 'to' (CTCAE v5.0:
 grade 3 is 'severe', so both are a grade of at least 3); then drugs with a concept of their own
 (``concepts_drugs``), listed with commas, 'or' and 'and/or'; then optionally their excipients or
 components ('… or any of its excipients'), which no record can be checked against
-(``evaluate_allergy``). An inclusion is read only as the negation it states ('Participants must
-not have severe hypersensitivity (≥ grade 3) to pembrolizumab').
+(``evaluate_allergy``); platinum compounds by name ('platinum agents', 'other
+platinum-containing compounds'). An inclusion is read only as the negation it states
+('Participants must not have severe hypersensitivity (≥ grade 3) to pembrolizumab').
 
 Not read, and so left in the item's unread words: 'the study drug(s)', 'investigational
 product', a drug oncotrial has no concept of, 'compounds of similar chemical or biologic
@@ -29,11 +30,23 @@ from oncotrial.eligibility.rules import AllergyRule, NotRule
 __all__ = ["read_allergies"]
 
 _NAMES = {name.casefold(): c.key for c in DRUGS for name in (c.key, c.name, *c.names)}
+# A class by the words of WHO ATC L01XA "platinum compounds" (the concept platinum_chemotherapy):
+# 'platinum agents', '(other) platinum-containing compounds'
+_PLATINUM = r"(?:other\s+)?platinum(?:[-\s](?:containing|based))?\s+(?:agents?|compounds?|drugs?)"
 _DRUG = (
     r"(?<![\w-])(?:"
+    + _PLATINUM
+    + "|"
     + "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
     + r")(?![\w-])"
 )
+
+
+def _key(name: str) -> str:
+    found = _NAMES.get(name.casefold())
+    return found if found is not None else "platinum_chemotherapy"  # only _PLATINUM is left
+
+
 _KIND = (
     r"(?:hypersensitivity(?:\s+reactions?)?|allerg(?:y|ies|ic\s+reactions?)"
     r"|hypersensitivity\s+reactions?)"
@@ -68,9 +81,7 @@ def read_allergies(r: _Reader) -> None:
         grade = m["g1"] or m["g2"]
         if m["severe"] and grade and int(grade) != 3:
             continue  # "severe (grade ≥ 4)": which is meant?
-        substances = tuple(
-            dict.fromkeys(_NAMES[d.casefold()] for d in re.findall(_DRUG, m["list"], re.I))
-        )
+        substances = tuple(dict.fromkeys(_key(d) for d in re.findall(_DRUG, m["list"], re.I)))
         start = negated.start() if negated is not None else m.start()
         rule = r.draft(
             AllergyRule,
