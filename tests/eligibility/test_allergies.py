@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +16,14 @@ import pytest
 
 from oncotrial.eligibility.evaluate import Context, evaluate_rule
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.patient import AllergyRecord, Patient
+from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import AllergyRule, NotRule
 from oncotrial.errors import ValueProblem
 from oncotrial.formats.patients import read_patient_file
 from oncotrial.prescreen.concepts import map_eligibility
 
 from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
-from .random_patients import AS_OF, random_patients
+from .random_patients import AS_OF, random_patients, with_allergies
 
 PEMBROLIZUMAB = AllergyRule(
     kind="allergy", id="E1-1", description="x", substances=("pembrolizumab",)
@@ -304,43 +303,6 @@ def test_exclusion_statuses_in_both_paths() -> None:
 
 
 # ---------------------------------------------------------------- batch agrees
-
-
-_SUBSTANCES: list[dict[str, Any]] = [
-    {"text": "pembrolizumab"},
-    {"text": "Keytruda"},
-    {"text": "carboplatin"},
-    {"text": "penicillin"},
-    {"text": "chemotherapy"},
-    {"code": "L01FF01", "system": "ATC"},
-    {"code": "1547545", "system": "RxNorm"},
-]
-
-
-def with_allergies(patients: list[Patient], seed: int = 3) -> list[Patient]:
-    """The patients with random allergy lists (absent, empty, or records of every kind)."""
-    rng = random.Random(seed)
-    out = []
-    for p in patients:
-        if rng.random() < 0.2:
-            out.append(p)
-            continue
-        records = [
-            AllergyRecord.model_validate(
-                rng.choice(_SUBSTANCES)
-                | {
-                    "grade": rng.choice([None, None, 1, 2, 3, 4]),
-                    "severity": rng.choice([None, "mild", "moderate", "severe"]),
-                    "clinical_status": rng.choice([None, None, "active", "resolved"]),
-                    "verification_status": rng.choice([None, None, "confirmed", "refuted"]),
-                    "type": rng.choice([None, None, "allergy", "intolerance"]),
-                    "date": rng.choice([None, dt.date(2024, 5, 1), dt.date(2025, 6, 1)]),
-                }
-            )
-            for _ in range(rng.randint(0, 3))
-        ]
-        out.append(p.model_copy(update={"allergies": tuple(records)}))
-    return out
 
 
 def test_batch_agrees_with_the_patient_screen() -> None:

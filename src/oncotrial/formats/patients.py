@@ -538,7 +538,7 @@ def _list_record(
         )
     if section == "allergy":
         return _allergy(item, value, row, where, file, pid, field)
-    raise AssertionError(f"not a list section: {section}")
+    raise AssertionError(f"not a list section: {section}")  # the caller checked CSV_SECTIONS
 
 
 _ALLERGY_STANDING = {
@@ -581,7 +581,7 @@ def _allergy(
                 hint="Use one of: " + ", ".join(_ALLERGY_STANDING) + ".",
             )
         payload[_ALLERGY_STANDING[standing]] = standing
-    return build_record(AllergyRecord, payload, file, pid, field)  # the caller checked CSV_SECTIONS
+    return build_record(AllergyRecord, payload, file, pid, field)
 
 
 # ---------------------------------------------------------------- files and folders
