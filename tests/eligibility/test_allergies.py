@@ -491,3 +491,11 @@ def test_fhir_bad_status(tmp_path: Path) -> None:
         read_patient_file(path)
     assert (info.value.file, info.value.record) == (str(path), "p1")
     assert info.value.field == "AllergyIntolerance/a1: clinicalStatus"
+
+
+def test_fhir_allergy_without_a_substance_is_unknown(tmp_path: Path) -> None:
+    bundle = _bundle(_allergy("a1", reaction=[{"manifestation": [{"text": "hives"}]}]))
+    (p,) = read_patient_file(write(tmp_path, "b.json", bundle))
+    result = evaluate_rule(PEMBROLIZUMAB, Context(p, AS_OF, None))
+    assert result.status is Status.UNKNOWN
+    assert "a substance not named" in result.missing[0]

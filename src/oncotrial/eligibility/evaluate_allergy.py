@@ -86,7 +86,9 @@ def record_status(
 
 
 def _label(record: AllergyRecord) -> str:
-    return record.text or record.concept or f"{record.system or 'code'} {record.code}"
+    if record.code:
+        return record.text or record.concept or f"{record.system or 'code'} {record.code}"
+    return record.text or record.concept or "a substance not named"
 
 
 def allergy(rule: AllergyRule, ctx: Context) -> _Partial:
