@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_allergy import read_allergies
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -236,6 +237,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_tumour_size,
     _read_biomarkers,
     read_cns_metastases,
+    read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
     _read_therapy,
     read_prior_therapies,
     read_concomitant_medications,

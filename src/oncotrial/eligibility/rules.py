@@ -33,6 +33,7 @@ from oncotrial.errors import DictionaryError
 __all__ = [
     "AgeRule",
     "AllOfRule",
+    "AllergyRule",
     "AnyOfRule",
     "BiomarkerRule",
     "Bound",
@@ -481,6 +482,22 @@ class CnsMetastasesRule(_Rule):
     )
 
 
+class AllergyRule(_Rule):
+    """An allergy or intolerance recorded to one of ``substances`` (therapy concepts): 'Known
+    hypersensitivity to pembrolizumab or any of its excipients' (``evaluate_allergy``)."""
+
+    kind: Literal["allergy"]
+    substances: tuple[str, ...] = Field(min_length=1)
+    excipients: bool = Field(False, description="'… or its excipients': not checkable.")
+    min_grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade ('severe': 3).")
+
+    @model_validator(mode="after")
+    def _check(self) -> AllergyRule:
+        for substance in self.substances:
+            _known(dict(THERAPIES), substance, "therapy")
+        return self
+
+
 class RegimenRule(_Rule):
     """A prior line of therapy containing every listed class, with a number of cycles."""
 
@@ -590,6 +607,7 @@ Rule = Annotated[
     | ConditionRule
     | OtherMalignancyRule
     | CnsMetastasesRule
+    | AllergyRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -702,6 +720,10 @@ def describe_rule(rule: Rule) -> str:
         return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
+    if isinstance(rule, AllergyRule):
+        what = " or ".join(THERAPIES[s].name for s in rule.substances)
+        grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
+        return f"allergy{grade} to {what}{' or its excipients' if rule.excipients else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
