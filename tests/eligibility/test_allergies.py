@@ -251,6 +251,13 @@ def test_reading_a_negated_inclusion() -> None:
             "nab-paclitaxel",
         ),
         ("NCT05838391", "Prior allergic reaction to 5-Fluorouracil or mitomycin C.", "mitomycin"),
+        # an expected hypersensitivity is a judgement
+        (
+            "NCT05870579",
+            "Known or expected hypersensitivity to any of the study drugs or any of "
+            "their excipients.",
+            "Known or expected",
+        ),
     ],
 )
 def test_partly_read_items_quote_the_rest(nct: str, text: str, unread: str) -> None:
@@ -261,16 +268,11 @@ def test_partly_read_items_quote_the_rest(nct: str, text: str, unread: str) -> N
 @pytest.mark.parametrize(
     ("nct", "text"),
     [
-        # the study drug is not a drug oncotrial can name without the protocol's interventions
+        # an intolerance beside the allergy: not the hypersensitivity the rule reads
         (
             "NCT06520345",
             "Has known allergies, hypersensitivity, or intolerance to the investigational drug "
             "or its excipients.",
-        ),
-        (
-            "NCT05870579",
-            "Known or expected hypersensitivity to any of the study drugs or any of "
-            "their excipients.",
         ),
         # a judgement of similarity, and a class oncotrial has no concept of
         (
@@ -286,6 +288,54 @@ def test_not_read(nct: str, text: str) -> None:
     item = read_item(text)
     assert not any(isinstance(r, AllergyRule) for r in item.rules), nct
     assert not item.rules or item.unread, nct
+
+
+# ---------------------------------------------------------------- the study drugs
+
+STUDY_DRUGS = [
+    (
+        "NCT06780085 E7",
+        "Has known severe hypersensitivity (≥Grade 3) to study intervention and/or "
+        "any of its excipients",
+    ),
+    (
+        "NCT04802759 E24",
+        "Known allergy or hypersensitivity to any of the study drugs or any of their excipients",
+    ),
+    (
+        "NCT04820179 E31",
+        "Previously identified allergy or hypersensitivity to components of the "
+        "study treatment formulations.",
+    ),
+    ("NCT04119024 E2", "Previously known hypersensitivity to any of the agents used in this study"),
+]
+
+
+@pytest.mark.parametrize(("nct", "text"), STUDY_DRUGS)
+def test_the_study_drugs_are_read_and_never_named(nct: str, text: str) -> None:
+    item = read_item(text)
+    (rule,) = item.rules
+    assert isinstance(rule, AllergyRule) and rule.study_drugs and not rule.substances, nct
+    assert not item.unread, (nct, item.unread)
+    assert "the study drug(s)" in rule.named
+
+
+def test_the_study_drugs_are_unknown_on_any_allergy_and_not_met_on_none() -> None:
+    # the protocol's products are not named: any recorded allergy may be to one of them
+    item = read_item("Known hypersensitivity to any of the study drugs or any of their excipients")
+    assert item_status(item, patient(), as_of=AS_OF) is Status.NOT_MET
+    assert item_status(item, Patient(id="P"), as_of=AS_OF) is Status.UNKNOWN
+    for record in ("penicillin", "pembrolizumab", {"text": "cisplatin", "grade": 1}):
+        assert item_status(item, patient(record), as_of=AS_OF) is Status.UNKNOWN, record
+    refuted = {"text": "penicillin", "verification_status": "refuted"}
+    assert item_status(item, patient(refuted), as_of=AS_OF) is Status.NOT_MET
+    named = read_item("Known hypersensitivity to pembrolizumab or any of the study drugs")
+    assert item_status(named, patient("Keytruda"), as_of=AS_OF) is Status.MET
+
+
+def test_a_rule_names_something() -> None:
+    with pytest.raises(ValueError, match="name the substances"):
+        AllergyRule(kind="allergy", id="E1-1", description="x")
 
 
 def test_exclusion_statuses_in_both_paths() -> None:
@@ -320,10 +370,11 @@ def test_batch_agrees_with_the_patient_screen() -> None:
         SEVERE,
         SEVERE.model_copy(update={"excipients": True}),
         platinum,
+        AllergyRule(kind="allergy", id="x", description="x", study_drugs=True, excipients=True),
     ]
     rules = [r.model_copy(update={"id": f"E{i}-1"}) for i, r in enumerate(rules, start=1)]
-    inner = EXCIPIENTS.model_copy(update={"id": "E6-1.1"})
-    rules.append(NotRule(kind="not", id="E6-1", description="x", rule=inner))
+    inner = EXCIPIENTS.model_copy(update={"id": "E7-1.1"})
+    rules.append(NotRule(kind="not", id="E7-1", description="x", rule=inner))
     assert_each_rule_equal_in_both_paths(patients, rules, as_of=AS_OF)
     seen = {status(PEMBROLIZUMAB, p) for p in patients} | {status(SEVERE, p) for p in patients}
     assert seen == {Status.MET, Status.NOT_MET, Status.UNKNOWN}

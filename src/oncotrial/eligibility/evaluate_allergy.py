@@ -25,7 +25,6 @@ The vectorised screen (``batch_allergy``) decides each record with ``record_stat
 
 from __future__ import annotations
 
-from oncotrial.eligibility.concepts import THERAPIES
 from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.evaluate_context import Context, _met, _Partial, _unknown
 from oncotrial.eligibility.outcome import Evidence, Status, combine_all
@@ -43,7 +42,11 @@ def _substance(rule: AllergyRule, concepts: frozenset[str], label: str) -> tuple
     if concepts & set(rule.substances):
         return Status.MET, ""
     vague = frozenset().union(*(vague_for(s) for s in rule.substances))
-    drugs = " or ".join(THERAPIES[s].name for s in rule.substances)
+    drugs = rule.named
+    if rule.study_drugs:
+        # the study drugs are the protocol's products, which the rule does not name: any
+        # recorded allergy may be to one of them (never met on a guess, never not met either)
+        return Status.UNKNOWN, f"whether the allergy to {label} is to {drugs}"
     if concepts & vague:
         return Status.UNKNOWN, f"whether the allergy to {label} is to {drugs}"
     if rule.excipients:
@@ -92,7 +95,7 @@ def _label(record: AllergyRecord) -> str:
 
 
 def allergy(rule: AllergyRule, ctx: Context) -> _Partial:
-    drugs = " or ".join(THERAPIES[s].name for s in rule.substances)
+    drugs = rule.named
     records = ctx.patient.allergies
     if records is None:
         return _unknown([f"allergies and intolerances (to check for an allergy to {drugs})"])

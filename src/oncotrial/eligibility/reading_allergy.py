@@ -13,10 +13,14 @@ components ('… or any of its excipients'), which no record can be checked agai
 platinum-containing compounds'). An inclusion is read only as the negation it states
 ('Participants must not have severe hypersensitivity (≥ grade 3) to pembrolizumab').
 
-Not read, and so left in the item's unread words: 'the study drug(s)', 'investigational
-product', a drug oncotrial has no concept of, 'compounds of similar chemical or biologic
-composition', 'immediate', 'anaphylaxis', 'intolerance', 'suspected', a class ('monoclonal
-antibodies'), 'and' between drugs (one of them, or both?).
+The protocol's own products ('any of the study drugs', 'study intervention', 'investigational
+product', 'components of the study treatment formulations') are read as the study drugs, which
+the rule does not name: any allergy recorded leaves it unknown, none recorded is not met.
+
+Not read, and so left in the item's unread words: a drug oncotrial has no concept of,
+'compounds of similar chemical or biologic composition', 'immediate', 'anaphylaxis',
+'intolerance', 'suspected', a class ('monoclonal antibodies'), 'and' between drugs (one of them,
+or both?).
 """
 
 from __future__ import annotations
@@ -33,8 +37,25 @@ _NAMES = {name.casefold(): c.key for c in DRUGS for name in (c.key, c.name, *c.n
 # A class by the words of WHO ATC L01XA "platinum compounds" (the concept platinum_chemotherapy):
 # 'platinum agents', '(other) platinum-containing compounds'
 _PLATINUM = r"(?:other\s+)?platinum(?:[-\s](?:containing|based))?\s+(?:agents?|compounds?|drugs?)"
+# The protocol's own products, which the criterion does not name: 'any of the study drugs',
+# 'study intervention', 'investigational product', 'any of the agents used in this study',
+# 'components of the study treatment formulations' (jwlieb/clinical-trial-agent data/demo
+# @387df17: NCT04317534, NCT06124118 and others). Read as ``AllergyRule.study_drugs``: any
+# recorded allergy leaves the rule unknown, none recorded is not met (evaluate_allergy).
+_PRODUCT = (
+    r"(?:study|trial|investigational)\s+(?:drugs?|treatments?|interventions?|medications?|"
+    r"medicinal\s+products?|products?|agents?|therap(?:y|ies))(?:\s*\(s\))?"
+)
+_STUDY = (
+    r"(?:(?:any\s+(?:of\s+)?)?(?:the\s+)?" + _PRODUCT + r"(?:\s+components?)?"
+    r"|(?:any\s+(?:of\s+(?:the\s+)?)?)?(?:components?|ingredients?)\s+(?:of|within)\s+"
+    r"(?:the\s+)?" + _PRODUCT + r"(?:\s+formulations?)?"
+    r"|(?:any\s+of\s+)?the\s+agents\s+used\s+in\s+(?:this|the)\s+(?:study|trial))"
+)
 _DRUG = (
     r"(?<![\w-])(?:"
+    + _STUDY
+    + "|"
     + _PLATINUM
     + "|"
     + "|".join(re.escape(n) for n in sorted(_NAMES, key=len, reverse=True))
@@ -42,9 +63,16 @@ _DRUG = (
 )
 
 
+_STUDY_DRUGS = "study drugs"
+
+
 def _key(name: str) -> str:
     found = _NAMES.get(name.casefold())
-    return found if found is not None else "platinum_chemotherapy"  # only _PLATINUM is left
+    if found is not None:
+        return found
+    if re.fullmatch(_STUDY, name, re.I):
+        return _STUDY_DRUGS
+    return "platinum_chemotherapy"  # only _PLATINUM is left
 
 
 _KIND = (
@@ -53,7 +81,9 @@ _KIND = (
 )
 _GRADE = r"\(\s*(?:grade\s*(?:≥|>=)\s*(?P<g1>[1-5])|(?:≥|>=)\s*grade\s*(?P<g2>[1-5]))\s*\)"
 _ALLERGY = re.compile(
-    r"(?P<lead>(?:(?:a|any|known|prior|previous|history\s+of)\s+)*)"
+    # "Previously identified allergy or hypersensitivity to …" (NCT04820179 E31)
+    r"(?P<lead>(?:(?:a|any|known|prior|previous|previously\s+(?:identified|known|documented)|"
+    r"history\s+of)\s+)*)"
     r"(?P<severe>severe\s+)?" + _KIND + r"(?:\s*,?\s*(?:or|and/or)\s+" + _KIND + r")?"
     r"(?:\s*" + _GRADE + r")?"
     r"\s+to\s+(?:either\s+)?"
@@ -81,14 +111,17 @@ def read_allergies(r: _Reader) -> None:
         grade = m["g1"] or m["g2"]
         if m["severe"] and grade and int(grade) != 3:
             continue  # "severe (grade ≥ 4)": which is meant?
-        substances = tuple(dict.fromkeys(_key(d) for d in re.findall(_DRUG, m["list"], re.I)))
+        keys = tuple(dict.fromkeys(_key(d.group()) for d in re.finditer(_DRUG, m["list"], re.I)))
         start = negated.start() if negated is not None else m.start()
         rule = r.draft(
             AllergyRule,
             m.start(),
             m.end(),
-            substances=substances,
-            excipients=m["excipients"] is not None,
+            substances=tuple(k for k in keys if k != _STUDY_DRUGS),
+            study_drugs=_STUDY_DRUGS in keys,
+            # 'components of the study treatment' names what an excipient clause would
+            excipients=m["excipients"] is not None
+            or bool(re.search(r"components?|ingredients?", m["list"], re.I)),
             min_grade=int(grade) if grade else 3 if m["severe"] else None,
         )
         if negated is not None:

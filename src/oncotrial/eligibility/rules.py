@@ -487,7 +487,8 @@ class AllergyRule(_Rule):
     hypersensitivity to pembrolizumab or any of its excipients' (``evaluate_allergy``)."""
 
     kind: Literal["allergy"]
-    substances: tuple[str, ...] = Field(min_length=1)
+    substances: tuple[str, ...] = ()
+    study_drugs: bool = Field(False, description="'… to the study drug(s)': never named here.")
     excipients: bool = Field(False, description="'… or its excipients': not checkable.")
     min_grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade ('severe': 3).")
 
@@ -495,7 +496,15 @@ class AllergyRule(_Rule):
     def _check(self) -> AllergyRule:
         for substance in self.substances:
             _known(dict(THERAPIES), substance, "therapy")
+        if not self.substances and not self.study_drugs:
+            raise ValueError("name the substances, the study drugs, or both")
         return self
+
+    @property
+    def named(self) -> str:
+        """What the allergy is to, as the rule says it."""
+        names = [THERAPIES[s].name for s in self.substances]
+        return " or ".join([*names, *(["the study drug(s)"] if self.study_drugs else [])])
 
 
 class RegimenRule(_Rule):
@@ -721,9 +730,8 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
     if isinstance(rule, AllergyRule):
-        what = " or ".join(THERAPIES[s].name for s in rule.substances)
         grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
-        return f"allergy{grade} to {what}{' or its excipients' if rule.excipients else ''}"
+        return f"allergy{grade} to {rule.named}{' or its excipients' if rule.excipients else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
