@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncotrial.eligibility.concepts_drugs import therapy_keys
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
 from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import MedicationRecord, Patient
@@ -182,7 +183,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         rows["malignancies"].extend(_malignancies(i, p))
         rows["cns"].extend(_cns(i, p))
         for m in p.medications or ():
-            for therapy in m.concepts("therapy"):
+            for therapy in therapy_keys(m.concepts("therapy")):
                 rows["exposures"].append(
                     (i, therapy, day_number(m.start), day_number(m.end), *_dose(m))
                 )
@@ -200,7 +201,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             for drug in line.drugs:
                 found = drug.concepts("therapy")
                 classes |= found
-                for therapy in found:
+                for therapy in therapy_keys(found, in_line=True):
                     rows["exposures"].append(
                         (
                             i,
