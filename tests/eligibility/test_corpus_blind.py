@@ -156,8 +156,10 @@ FIGURES = {
 # not tuned here, the items not looked at): two partial -> computable
 # 89 / 223 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable; 90 / 222 / 432
-# before windows to registration (wave/anchors): eight partial -> computable
-LEVELS = {"computable": 98, "partial": 214, "checklist": 432}
+# before windows to registration (wave/anchors): eight partial -> computable; 98 / 214 / 432
+# before the washout readings (reading_washout; not tuned here, the item not looked at): one
+# checklist -> partial
+LEVELS = {"computable": 98, "partial": 215, "checklist": 431}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

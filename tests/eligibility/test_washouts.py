@@ -32,9 +32,7 @@ from .random_patients import AS_OF, random_patients
 REGISTRATION = "registration (the screen's as-of date)"
 SOURCE = "jwlieb/clinical-trial-agent data/demo/*/*/trials.json @387df17"
 
-INVESTIGATIONAL_30_REGISTRATION = (
-    "Treatment with any investigational drug within 28 days prior to registration."
-)  # NCT06248606 E7
+INVESTIGATIONAL_30_REGISTRATION = "Treatment with any investigational drug within 28 days prior to registration."  # NCT06248606 E7
 INVESTIGATIONAL_28 = (
     "Treatment with investigational therapy within 28 days prior to initiation of study "
     "treatment"
@@ -270,9 +268,7 @@ LINE = {"line": 1, "drugs": [{"text": "carboplatin"}, {"text": "ABC-777"}]}
         (_patient(lines=(LINE | {"start": _ago(300), "end": _ago(60)},)), Status.NOT_MET),
         # a drug unknown to oncotrial, in a line of therapy: anticancer therapy all the same
         (
-            _patient(
-                lines=({"drugs": [{"text": "ABC-777"}], "start": _ago(40), "end": _ago(10)},)
-            ),
+            _patient(lines=({"drugs": [{"text": "ABC-777"}], "start": _ago(40), "end": _ago(10)},)),
             Status.MET,
         ),
         # ATC L01 (antineoplastic agents) by its code
@@ -392,3 +388,12 @@ def test_each_rule_agrees_per_patient_and_vectorised() -> None:
     ]
     patients = _with_study_drugs(random_patients(200, seed=5), seed=5)
     assert_each_rule_equal_in_both_paths(patients, rules, as_of=AS_OF)
+
+
+def test_an_investigational_drug_after_another_name_shares_its_window() -> None:
+    # the live vaccine's rule keeps the window; the investigational drug has its own, the same
+    criterion = read_item("Live vaccine or any investigational drug within 30 days")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "Live or live-attenuated vaccine received within 30 days before the first dose",
+        "Investigational agent received within 30 days before the first dose",
+    ]

@@ -37,7 +37,6 @@ from oncotrial.eligibility.rules import (
     RegimenRule,
 )
 
-
 _Exposure = tuple[MedicationRecord, dt.date | None, dt.date | None, str, frozenset[str]]
 
 

@@ -61,15 +61,21 @@ _DAY = (
     r"(?:" + FIRST_DOSE + r")(?:\s+administration)?)|(?=\s*(?:[.;]|$)))"
 )
 _WASHOUT = re.compile(
-    r"(?<![\w-])" + _LEAD + r"(?:" + _INVESTIGATIONAL + r"|" + _ANTICANCER + r")" + _DEVICE
-    + _SPAN + _DAY,
+    r"(?<![\w-])"
+    + _LEAD
+    + r"(?:"
+    + _INVESTIGATIONAL
+    + r"|"
+    + _ANTICANCER
+    + r")"
+    + _DEVICE
+    + _SPAN
+    + _DAY,
     re.I,
 )
 
 
-_NEGATED = re.compile(
-    r"\b(?:(?:(?:must|should|may|did)\s+)?(?:not|never)|no|without)\s+$", re.I
-)
+_NEGATED = re.compile(r"\b(?:(?:(?:must|should|may|did)\s+)?(?:not|never)|no|without)\s+$", re.I)
 _STUDY_OF = re.compile(r"\b(?:study|trial)\s+(?:of|with)\s+$", re.I)
 
 
