@@ -41,9 +41,7 @@ ITEMS = (
 def _eligibility() -> Eligibility:
     return propose_rules(
         Eligibility(
-            exclusion=tuple(
-                Criterion(id=i, kind=CriterionKind.EXCLUSION, text=t) for i, t in ITEMS
-            )
+            exclusion=tuple(Criterion(id=i, kind=CriterionKind.EXCLUSION, text=t) for i, t in ITEMS)
         )
     )
 
