@@ -367,8 +367,9 @@ def vague_for(therapy: str) -> frozenset[str]:
 
 
 # Two classes no list of names closes (issue 12, washout criteria: "Treatment with any
-# investigational drug within 30 days prior to registration", NCT01851408-style NCI templates;
-# "prior systemic anticancer therapy … within 4 weeks", the Merck template). A record is an
+# investigational drug within 28 days prior to registration", NCT06248606 E7; "Has received
+# prior systemic anticancer therapy … within 4 weeks before randomization", NCT06997497 E6, the
+# Merck template; development records). A record is an
 # investigational agent when the data manager says so (concept key ``investigational_agent``:
 # concepts_washout); it is systemic anticancer therapy when it is a drug or class of this
 # module, ATC L01/L02, or a drug of a line of therapy (``TherapyLine``: a line of systemic

@@ -1,16 +1,17 @@
 """Reading washout criteria: an investigational agent or systemic anticancer therapy received
 within a window before the first dose or before registration (issue 12; the largest checklist
-category of the development corpus). "Treatment with any investigational drug within 30 days
-prior to registration" (NCI), "Has received prior systemic anticancer therapy including
-investigational agents within 4 weeks before randomization" (Merck), "Treatment with
-investigational therapy within 28 days prior to initiation of study treatment".
+category of the development corpus). "Treatment with any investigational drug within 28 days
+prior to registration" (NCT06248606 E7), "Has received prior systemic anticancer therapy including
+investigational agents within 4 weeks before randomization" (NCT06997497 E6), "Treatment with
+investigational therapy within 28 days prior to initiation of study treatment" (NCT04929223 E3).
 
 The rule is a ``MedicationRule`` on ``investigational_agent`` or ``systemic_anticancer_therapy``
 (``concepts_washout``) with its window; a window to registration, randomisation or enrolment
 runs back from registration (``Window.anchor``). A drug record oncotrial cannot classify makes
 either rule unknown, never not met (``concepts_drugs.therapy_keys``). Only a window that names
-its day, or ends the sentence, is read: "prior to screening", "or 5 half-lives, whichever is
-shorter" and any other words after it stay unread, so the item is partial. "Anticancer therapy"
+its day, or ends the sentence, is read: after "within 28 days prior to screening", "within 4 weeks
+or 5 half-lives, whichever is shorter" or "(6 weeks for nitrosoureas …)" nothing is read here, and
+the words stay with the investigator. "Anticancer therapy"
 without "systemic" is not read (it may mean radiotherapy too); nor is "participating in a study of
 an investigational agent" (a study's control arm gives none). "Or has used an investigational
 device" is left unread beside the agent's rule: no record of devices is kept.
@@ -38,7 +39,7 @@ _LEAD = (
 _INVESTIGATIONAL = (
     r"(?P<inv>investigational\s+(?:agents?|drugs?|therap(?:y|ies)|products?"
     r"|medicinal\s+products?)"
-    # "for any condition" (NCT… templates) restricts nothing: any investigational agent counts
+    # "for any condition" (NCT04302025 E6) restricts nothing: any investigational agent counts
     r"(?:\s+for\s+any\s+(?:condition|indication|disease))?)"
 )
 # systemic anticancer therapy; its kinds named before it ("cytotoxic, biologic or other")
