@@ -164,8 +164,10 @@ FIGURES = {
 # 98 / 214 / 432 before the blood pressure spellings (development records; not tuned here, the
 # items not looked at): four checklist -> three partial and one computable
 # 99 / 217 / 428 before hypersensitivity to named drugs (reading_allergy; not tuned here, the
-# item not looked at): one checklist -> computable
-LEVELS = {"computable": 100, "partial": 217, "checklist": 427}
+# item not looked at): one checklist -> computable; 100 / 217 / 427 before the washout readings
+# (reading_washout) and hypersensitivity to the study drugs (not tuned here, the items not
+# looked at): two checklist -> partial
+LEVELS = {"computable": 100, "partial": 219, "checklist": 425}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

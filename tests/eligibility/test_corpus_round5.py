@@ -137,8 +137,11 @@ FIGURES = {
     # I3.13 ACE inhibitors, NCT01347788 E4 anticoagulants and E7 antiretroviral therapy, taken
     # at the first dose; 155 with hypersensitivity to named drugs (reading_allergy: NCT00600210
     # E34 "History of severe allergic reactions to cisplatin or other platinum-containing
-    # compounds", decided outside the hand-read scope, checked by hand)
-    "computable": 155,
+    # compounds", decided outside the hand-read scope, checked by hand); 156 with
+    # hypersensitivity to the study drugs (NCT01347788 E5 "Previously identified allergy or
+    # hypersensitivity to components of the study treatment formulation": any recorded allergy
+    # unknown, none not met; decided outside the hand-read scope, checked by hand)
+    "computable": 156,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -184,7 +187,9 @@ FIGURES = {
 # NCT00600210 E34 checklist -> computable; NCT00634751 E3 "History of allergy to platinum
 # compounds, capecitabine, sorafenib or to antiemetics …" checklist -> partial (the antiemetics
 # quoted)
-LEVELS = {"computable": 155, "partial": 140, "checklist": 439}  # 145 / 120 before E7
+# 155 / 140 / 439 before the washout readings and hypersensitivity to the study drugs: one
+# partial -> computable (NCT01347788 E5), four checklist -> partial
+LEVELS = {"computable": 156, "partial": 143, "checklist": 435}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
@@ -194,7 +199,7 @@ LEVELS = {"computable": 155, "partial": 140, "checklist": 439}  # 145 / 120 befo
 # of women of childbearing potential); + NCT00098540 I18 "HIV negative"; + the four medication
 # items above, each checked by hand; + NCT00600210 E34 (severe allergy to cisplatin or platinum
 # compounds, reading_allergy), checked by hand
-DECIDED_OUTSIDE_SCOPE = 72
+DECIDED_OUTSIDE_SCOPE = 73  # 72 before NCT01347788 E5
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncotrial.eligibility.concepts_drugs import therapy_keys
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
 from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import MedicationRecord, Patient
@@ -202,7 +203,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         rows["cns"].extend(_cns(i, p))
         rows["allergies"].extend(_allergies(i, p))
         for m in p.medications or ():
-            for therapy in m.concepts("therapy"):
+            for therapy in therapy_keys(m.concepts("therapy")):
                 rows["exposures"].append(
                     (i, therapy, day_number(m.start), day_number(m.end), *_dose(m))
                 )
@@ -220,7 +221,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             for drug in line.drugs:
                 found = drug.concepts("therapy")
                 classes |= found
-                for therapy in found:
+                for therapy in therapy_keys(found, in_line=True):
                     rows["exposures"].append(
                         (
                             i,

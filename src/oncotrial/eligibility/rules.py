@@ -136,7 +136,8 @@ class Window(_Frozen):
     A registration window runs back from the as-of date, and results after it are not used, even
     when a planned first dose is given (the first dose comes days or weeks later). The rules that
     take such a window are those the parser reads it for: laboratory values, derived values and
-    performance status (``windows.ANCHORED_WINDOW``).
+    performance status (``windows.ANCHORED_WINDOW``), and medications ("any investigational drug
+    within 30 days prior to registration": ``reading_washout``).
     """
 
     value: int = Field(gt=0)
@@ -371,11 +372,12 @@ class BiomarkerRule(_Rule):
 class MedicationRule(_Rule):
     """A therapy class received (ever, within a window, or ongoing at the reference date); for
     systemic corticosteroids optionally at a daily dose beyond a limit in mg/day of
-    prednisone-equivalent ('> 10 mg daily prednisone equivalent')."""
+    prednisone-equivalent ('> 10 mg daily prednisone equivalent'). A window may run back from
+    registration ("within 4 weeks before randomization": ``Window.anchor``)."""
 
     kind: Literal["medication"]
     therapy: str
-    within: DoseWindow | None = None
+    within: Window | None = None
     ongoing: bool = False
     daily_dose: Bound | None = Field(
         None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
