@@ -407,6 +407,10 @@ class ProcedureRule(_Rule):
         return self
 
 
+# 'pneumonitis that required steroids': the condition AND words no record shows (issue 12)
+QUALIFIER = "Words the records cannot show: a record is unknown (confirm them), none not met."
+
+
 class ConditionRule(_Rule):
     """A condition recorded (ever, with onset within the window, or current: not resolved).
 
@@ -426,6 +430,7 @@ class ConditionRule(_Rule):
         False,
         description="Only conditions whose clinical status is active, recurrence or relapse.",
     )
+    qualifier: str | None = Field(None, min_length=1, description=QUALIFIER)
 
     @model_validator(mode="after")
     def _check(self) -> ConditionRule:
@@ -449,6 +454,7 @@ class OtherMalignancyRule(_Rule):
     within: DoseWindow | None = None
     current: bool = False
     exceptions: tuple[str, ...] = ()
+    qualifier: str | None = Field(None, min_length=1, description=QUALIFIER)
 
     @model_validator(mode="after")
     def _check(self) -> OtherMalignancyRule:
@@ -695,11 +701,12 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (active)" if rule.active else " (current)" if rule.current else ""
-        return f"{CONDITIONS[rule.condition].name}{now}{onset}"
+        return f"{CONDITIONS[rule.condition].name}{now}{onset}{_confirm(rule.qualifier)}"
     if isinstance(rule, OtherMalignancyRule):
         when = " (current)" if rule.current else _within(rule.within) or " ever"
         but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
-        return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
+        but = but if rule.exceptions else ""
+        return f"malignancy other than the cancer under study{when}{but}{_confirm(rule.qualifier)}"
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
     if isinstance(rule, RegimenRule):
@@ -737,6 +744,10 @@ def describe_rule(rule: Rule) -> str:
     if rule.otherwise is not None:
         text += f"; otherwise {describe_rule(rule.otherwise)}"
     return text
+
+
+def _confirm(qualifier: str | None) -> str:
+    return f', to confirm: "{qualifier}"' if qualifier else ""
 
 
 def describe_cns(rule: CnsMetastasesRule) -> str:
