@@ -53,6 +53,7 @@ BREAST = "data/demo/results/06_breast_her2_positive/trials.json"
 SQUAMOUS = "data/demo/results/08_lung_squamous_pd_l1_high/trials.json"
 RENAL = "data/demo/results/14_renal_cell_io_resistant/trials.json"
 V2_KRAS = "data/demo/v2-results/01_nsclc_kras_g12c_standard/trials.json"
+V2_MELANOMA = "data/demo/v2-results/05_melanoma_braf_v600e/trials.json"
 
 MERCK_LUNG = (
     "Has a history of (non-infectious) pneumonitis/interstitial lung disease that required "
@@ -255,6 +256,46 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
+        # other leads: "There is", "With", "confirmed", "History of or active"
+        "NCT06697301",
+        MELANOMA,
+        "There is a history of (noninfectious) pneumonitis/interstitial lung disease that "
+        "required steroids or has current pneumonitis/ interstitial lung disease.",
+        "exclusion",
+        [
+            _q(PNEUMONITIS, STEROIDS),
+            _q(ILD, STEROIDS),
+            f"{PNEUMONITIS} (active)",
+            f"{ILD} (active)",
+        ],
+        (),
+    ),
+    (
+        "NCT05704647",
+        V2_MELANOMA,
+        "With a history of non-infectious pneumonitis that required steroids or current "
+        "pneumonitis.",
+        "exclusion",
+        [_q(PNEUMONITIS, STEROIDS), f"{PNEUMONITIS} (active)"],
+        (),
+    ),
+    (
+        "NCT05546268",
+        "data/demo/v2-results/10_gastric_her2_msi_high/trials.json",
+        "Have a confirmed history of (non-infectious) pneumonitis that required steroids",
+        "exclusion",
+        [_q(PNEUMONITIS, STEROIDS)],
+        (),
+    ),
+    (
+        "NCT05077137",
+        V2_MELANOMA,
+        "History of or active (non-infectious) pneumonitis that required steroids",
+        "exclusion",
+        [_q(PNEUMONITIS, STEROIDS)],
+        (),
+    ),
+    (
         # an inclusion item: its negation read
         "NCT05677490",
         MELANOMA,
@@ -321,6 +362,31 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
                 "adrenal or pituitary insufficiency) is acceptable"
             )
         ],
+        (),
+    ),
+    (
+        "NCT05672251",
+        "data/demo/results/12_elderly_cll_poor_performance/trials.json",
+        "Active autoimmune disease requiring treatment.",
+        "exclusion",
+        [_autoimmune("requiring treatment")],
+        (),
+    ),
+    (
+        # a history of it (any clinical status), with the words to confirm
+        "NCT05663710",
+        "data/demo/v2-results/14_renal_cell_io_resistant/trials.json",
+        "Has a history of autoimmune disease requiring active therapy",
+        "exclusion",
+        [_autoimmune("requiring active therapy").replace(" (active)", "")],
+        (),
+    ),
+    (
+        "NCT04511039",
+        COLORECTAL,
+        "Other malignancy requiring active therapy",
+        "exclusion",
+        [_malignancy("requiring active therapy")],
         (),
     ),
     (
@@ -452,8 +518,8 @@ PARTIAL: list[tuple[str, str, str, str, tuple[str, ...]]] = [
     ),
     (
         # "or active, …": whether the steroids reach the interstitial lung disease is not read
-        "NCT04219254",
-        BREAST,
+        "NCT05669846",
+        KRAS,
         "Has a history of interstitial lung disease or active, non-infectious pneumonitis that "
         "required steroids or has current pneumonitis.",
         "exclusion",

@@ -68,13 +68,14 @@ _WHO = (
     r"^\s*(?:\(?\d{1,2}[.)]\s*)?(?P<neg>(?:(?:the\s+)?(?:patients?|participants?|subjects?)\s+)?"
     r"(?:must|should)\s+not\s+have\s+|no\s+)?"
     r"(?:(?:the\s+)?(?:patients?|participants?|subjects?)\s+(?:with\s+|who\s+ha(?:s|ve)\s+"
-    r"|ha(?:s|ve)\s+)|ha(?:s|ve)\s+)?(?:(?:a|any)\s+)?"
+    r"|ha(?:s|ve)\s+)|ha(?:s|ve)\s+|there\s+is\s+|with\s+)?(?:(?:a|any)\s+)?"
 )
 # the history ("a history of", "Prior", "Active or history of": the qualifier reaches every
 # mention after it)
 _HISTORY = (
-    r"(?:(?:known|prior|past)\s+)?(?:(?:past\s+)?medical\s+)?(?:active\s+or\s+(?:a\s+)?)?"
-    r"(?:history\s+of\s+(?:\(?non-?\s?infectious\)?\s+or\s+active\s+)?|prior\s+)"
+    r"(?:(?:known|prior|past|confirmed)\s+)?(?:(?:past\s+)?medical\s+)?"
+    r"(?:active\s+or\s+(?:a\s+)?)?(?:history\s+of\s+(?:or\s+active\s+)?"
+    r"(?:\(?non-?\s?infectious\)?\s+or\s+active\s+)?|prior\s+)"
 )
 _STEROIDS = (
     r"(?:treatment\s+with\s+)?(?:(?:systemic|oral\s+or\s+intravenous\s+\(IV\)|high-dose|"
@@ -163,7 +164,7 @@ _AUTOIMMUNE_WORDS = re.compile(
     r"\s*(?:(?:that|which)\s+(?:has\s+|have\s+)?(?:required|requires?)|requiring)\s+"
     r"(?:systemic\s+(?:treatment|therapy)(?:\s+with\s+immunosuppressive\s+agents)?"
     r"|treatment\s+with\s+systemic\s+immunosuppressive\s+treatments"
-    r"|disease[-\s]modifying\s+therapy)"
+    r"|disease[-\s]modifying\s+therapy|(?:active\s+)?(?:treatment|therapy))"
     r"(?:\s*\(except\s+replacement\s+therapy\))?" + _PERIOD +
     # what systemic treatment means: "(i.e. with use of disease modifying agents, …)"
     r"(?:\s*\((?:i\.?\s?e\.?|ie)\.?,?\s+with\s+use\s+of\s+[^()]*\)"
@@ -174,7 +175,7 @@ _MALIGNANCY_WORDS = re.compile(
     r"\s*,?\s*(?:(?:that|which)\s+(?:is\s+progressing|(?:has\s+)?progressed)\s+(?:or|and)\s+"
     r"(?:has\s+required|requires|required)"
     r"|(?:that\s+)?(?:requiring|requires|required)(?:\s+current)?"
-    r"|and\s+currently\s+undergoing)\s+active\s+treatment" + _PERIOD,
+    r"|and\s+currently\s+undergoing)\s+(?:active\s+)?(?:treatment|therapy)" + _PERIOD,
     re.I,
 )
 # Sentences that only narrow the words: what the screener confirms, never an exclusion of
