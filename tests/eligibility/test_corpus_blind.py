@@ -130,8 +130,10 @@ FIGURES = {
     # intracranial haemorrhage; not tuned here, the item not looked at)
     # 97 / 98 with windows to registration (wave/anchors; not tuned here): NCT06660407 I6-I8
     # and I10, whose hand readings gained their window in the file's disclosed correction of
-    # 2026-12-06 (see its "corrections")
-    "computable": 98,
+    # 2026-12-06 (see its "corrections"); 103 with qualified conditions (reading_qualified:
+    # "pneumonitis that required steroids", "… that is progressing or has required active
+    # treatment"; not tuned here, the items not looked at)
+    "computable": 103,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read)
@@ -156,14 +158,17 @@ FIGURES = {
 # not tuned here, the items not looked at): two partial -> computable
 # 89 / 223 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable; 90 / 222 / 432
-# before windows to registration (wave/anchors): eight partial -> computable
-LEVELS = {"computable": 98, "partial": 214, "checklist": 432}
+# before windows to registration (wave/anchors): eight partial -> computable; 98 / 214 / 432
+# before qualified conditions (reading_qualified; not tuned here, the items not looked at):
+# five partial -> computable
+LEVELS = {"computable": 103, "partial": 209, "checklist": 432}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
-# and 27 before windows to registration (not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 28
+# and 27 before windows to registration (not judged, not looked at); 28 before qualified
+# conditions (reading_qualified; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 33
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -86,7 +86,13 @@ _REQUIRED_STEROIDS = (
     r"\s*\)?\s*,?\s*(?P<q>(?:(?:that|which)\s+(?:has\s+|have\s+)?(?:required|received)"
     r"|requiring)\s+" + _STEROIDS + r")"
 )
-_NOW = r"(?:current|ongoing|active)\s+(?P<now>" + _LIST + r")"
+
+
+def _now(words: str) -> str:
+    """The condition now, after one of ``words``: its clinical status (reading_active)."""
+    return r"(?:" + words + r")\s+(?P<now>" + _LIST + r")"
+
+
 _LUNG_TEMPLATES = (
     # "History of (non-infectious) pneumonitis that required steroids or current pneumonitis"
     re.compile(
@@ -97,7 +103,7 @@ _LUNG_TEMPLATES = (
         + r")"
         + _REQUIRED_STEROIDS
         + r"(?:\s*,?\s*(?:or\s+)?(?:(?:has|have)\s+)?(?:the\s+presence\s+of\s+)?"
-        + _NOW.replace("|active", "")
+        + _now("current|ongoing")
         + r")?\s*\)?",
         re.I,
     ),
@@ -107,7 +113,7 @@ _LUNG_TEMPLATES = (
     # so the qualifier is the history's alone
     re.compile(
         _WHO
-        + _NOW
+        + _now("current|ongoing|active")
         + r"\s*,?\s*or\s+(?:an?\s+)?"
         + _HISTORY
         + r"(?P<ever>"
