@@ -130,15 +130,18 @@ FIGURES = {
     # intracranial haemorrhage; not tuned here, the item not looked at)
     # 97 / 98 with windows to registration (wave/anchors; not tuned here): NCT06660407 I6-I8
     # and I10, whose hand readings gained their window in the file's disclosed correction of
-    # 2026-12-06 (see its "corrections"); 103 with qualified conditions (reading_qualified:
+    # 2026-12-06 (see its "corrections"); 99 with the blood pressure named by its phase and
+    # "mm Hg" with a space (test_blood_pressure_limits; development records, not tuned here,
+    # the items not looked at); 104 with qualified conditions (reading_qualified:
     # "pneumonitis that required steroids", "… that is progressing or has required active
     # treatment"; not tuned here, the items not looked at)
-    "computable": 103,
+    "computable": 104,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
-    # window is not read, so its limits now count as not read)
-    "exact": 162,
-    "not_read": 102,
+    # window is not read, so its limits now count as not read); 162 / 102 before the blood
+    # pressure spellings
+    "exact": 165,
+    "not_read": 99,
     "wrong": 0,
 }
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
@@ -158,10 +161,12 @@ FIGURES = {
 # not tuned here, the items not looked at): two partial -> computable
 # 89 / 223 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable; 90 / 222 / 432
-# before windows to registration (wave/anchors): eight partial -> computable; 98 / 214 / 432
+# before windows to registration (wave/anchors): eight partial -> computable
+# 98 / 214 / 432 before the blood pressure spellings (development records; not tuned here, the
+# items not looked at): four checklist -> three partial and one computable; 99 / 217 / 428
 # before qualified conditions (reading_qualified; not tuned here, the items not looked at):
 # five partial -> computable
-LEVELS = {"computable": 103, "partial": 209, "checklist": 432}
+LEVELS = {"computable": 104, "partial": 212, "checklist": 428}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
