@@ -38,6 +38,7 @@ from oncotrial.eligibility.concepts_oncology import (
     ONCOLOGY_THERAPIES,
 )
 from oncotrial.eligibility.concepts_regimens import code_markers, lookup
+from oncotrial.eligibility.concepts_washout import WASHOUT_THERAPIES
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -425,6 +426,7 @@ THERAPIES = _index(
         ),
         *MEDICATION_CLASSES,
         *ONCOLOGY_THERAPIES,
+        *WASHOUT_THERAPIES,
         *DRUGS,
     )
 )

@@ -28,11 +28,13 @@ from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_ran
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.units import compatible, parse_unit
+from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
 from oncotrial.errors import DictionaryError
 
 __all__ = [
     "AgeRule",
     "AllOfRule",
+    "AllergyRule",
     "AnyOfRule",
     "BiomarkerRule",
     "Bound",
@@ -135,7 +137,8 @@ class Window(_Frozen):
     A registration window runs back from the as-of date, and results after it are not used, even
     when a planned first dose is given (the first dose comes days or weeks later). The rules that
     take such a window are those the parser reads it for: laboratory values, derived values and
-    performance status (``windows.ANCHORED_WINDOW``).
+    performance status (``windows.ANCHORED_WINDOW``), and medications ("any investigational drug
+    within 30 days prior to registration": ``reading_washout``).
     """
 
     value: int = Field(gt=0)
@@ -370,11 +373,12 @@ class BiomarkerRule(_Rule):
 class MedicationRule(_Rule):
     """A therapy class received (ever, within a window, or ongoing at the reference date); for
     systemic corticosteroids optionally at a daily dose beyond a limit in mg/day of
-    prednisone-equivalent ('> 10 mg daily prednisone equivalent')."""
+    prednisone-equivalent ('> 10 mg daily prednisone equivalent'). A window may run back from
+    registration ("within 4 weeks before randomization": ``Window.anchor``)."""
 
     kind: Literal["medication"]
     therapy: str
-    within: DoseWindow | None = None
+    within: Window | None = None
     ongoing: bool = False
     daily_dose: Bound | None = Field(
         None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
@@ -487,6 +491,31 @@ class CnsMetastasesRule(_Rule):
     )
 
 
+class AllergyRule(_Rule):
+    """An allergy or intolerance recorded to one of ``substances`` (therapy concepts): 'Known
+    hypersensitivity to pembrolizumab or any of its excipients' (``evaluate_allergy``)."""
+
+    kind: Literal["allergy"]
+    substances: tuple[str, ...] = ()
+    study_drugs: bool = Field(False, description="'… to the study drug(s)': never named here.")
+    excipients: bool = Field(False, description="'… or its excipients': not checkable.")
+    min_grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade ('severe': 3).")
+
+    @model_validator(mode="after")
+    def _check(self) -> AllergyRule:
+        for substance in self.substances:
+            _known(dict(THERAPIES), substance, "therapy")
+        if not self.substances and not self.study_drugs:
+            raise ValueError("name the substances, the study drugs, or both")
+        return self
+
+    @property
+    def named(self) -> str:
+        """What the allergy is to, as the rule says it."""
+        names = [THERAPIES[s].name for s in self.substances]
+        return " or ".join([*names, *(["the study drug(s)"] if self.study_drugs else [])])
+
+
 class RegimenRule(_Rule):
     """A prior line of therapy containing every listed class, with a number of cycles."""
 
@@ -596,6 +625,7 @@ Rule = Annotated[
     | ConditionRule
     | OtherMalignancyRule
     | CnsMetastasesRule
+    | AllergyRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -648,7 +678,7 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, SexRule):
         return f"sex is {rule.sex}"
     if isinstance(rule, PerformanceStatusRule):
-        scores = _scores(rule.allowed)
+        scores = scores_text(rule.allowed)
         return f"{rule.scale} performance status {scores}{_within(rule.within)}"
     if isinstance(rule, LabRule):
         name = ANALYTES[rule.analyte].name
@@ -701,22 +731,25 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (active)" if rule.active else " (current)" if rule.current else ""
-        return f"{CONDITIONS[rule.condition].name}{now}{onset}{_confirm(rule.qualifier)}"
+        return f"{CONDITIONS[rule.condition].name}{now}{onset}{to_confirm(rule.qualifier)}"
     if isinstance(rule, OtherMalignancyRule):
         when = " (current)" if rule.current else _within(rule.within) or " ever"
         but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
-        but = but if rule.exceptions else ""
-        return f"malignancy other than the cancer under study{when}{but}{_confirm(rule.qualifier)}"
+        but = (but if rule.exceptions else "") + to_confirm(rule.qualifier)
+        return f"malignancy other than the cancer under study{when}{but}"
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
+    if isinstance(rule, AllergyRule):
+        grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
+        return f"allergy{grade} to {rule.named}{' or its excipients' if rule.excipients else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
-        cycles = _range(rule.min_cycles, rule.max_cycles, "cycles")
+        cycles = count_range(rule.min_cycles, rule.max_cycles, "cycles")
         return f"{line}{what}{', ' + cycles if cycles else ''}"
     if isinstance(rule, PriorLinesRule):
         what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
-        return f"prior lines of {what}: {_range(rule.min_lines, rule.max_lines, 'lines')}"
+        return f"prior lines of {what}: {count_range(rule.min_lines, rule.max_lines, 'lines')}"
     if isinstance(rule, LesionRule):
         parts = []
         counted = (
@@ -746,10 +779,6 @@ def describe_rule(rule: Rule) -> str:
     return text
 
 
-def _confirm(qualifier: str | None) -> str:
-    return f', to confirm: "{qualifier}"' if qualifier else ""
-
-
 def describe_cns(rule: CnsMetastasesRule) -> str:
     unless = ["treated"]
     if rule.stable_for is not None:
@@ -759,19 +788,3 @@ def describe_cns(rule: CnsMetastasesRule) -> str:
     if rule.steroid_free is not None:
         unless.append(f"off systemic corticosteroids for at least {rule.steroid_free}")
     return "brain/CNS metastases (current), unless " + ", ".join(unless)
-
-
-def _scores(allowed: tuple[int, ...]) -> str:
-    if len(allowed) > 1 and list(allowed) == list(range(allowed[0], allowed[-1] + 1)):
-        return f"{allowed[0]}–{allowed[-1]}"
-    return " or ".join(map(str, allowed))
-
-
-def _range(low: int | None, high: int | None, unit: str) -> str:
-    if low is not None and high is not None:
-        return f"{low}–{high} {unit}" if low != high else f"{low} {unit}"
-    if low is not None:
-        return f"at least {low} {unit}"
-    if high is not None:
-        return f"at most {high} {unit}"
-    return ""
