@@ -45,6 +45,14 @@ AUTOIMMUNE_ACTIVE = (
     "(active)) or (Vitiligo (active)) or (Type 1 diabetes mellitus (active)) or (Autoimmune "
     "thyroiditis (Hashimoto) (active))"
 )
+
+
+def _autoimmune_active(qualifier: str) -> str:
+    """AUTOIMMUNE_ACTIVE with the words no record shows (tests/eligibility/
+    test_qualified_conditions.py) on each member."""
+    return AUTOIMMUNE_ACTIVE.replace("(active)", f'(active), to confirm: "{qualifier}"')
+
+
 AUTOIMMUNE_EVER = (
     "(Autoimmune disease (other than vitiligo, type 1 diabetes, autoimmune thyroiditis)) or "
     "(Vitiligo) or (Type 1 diabetes mellitus) or (Autoimmune thyroiditis (Hashimoto))"
@@ -93,13 +101,17 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
-        # "active or history of": the condition at any time, the plain rule; the steroids stay
+        # "active or history of": the condition at any time, with the steroids no record shows
+        # (reading_qualified; reaching the active one too never gives a wrong verdict)
         "NCT06162221",
         KRAS,
         "Active or history of interstitial lung disease (ILD) or pneumonitis requiring steroids",
         "exclusion",
-        ["Interstitial lung disease", "Pneumonitis"],
-        ("requiring steroids",),
+        [
+            'Interstitial lung disease, to confirm: "requiring steroids"',
+            'Pneumonitis, to confirm: "requiring steroids"',
+        ],
+        (),
     ),
     (
         "NCT04991025",
@@ -110,36 +122,43 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         ("or immune deficiency",),
     ),
     (
-        # "has an active": the treatment it required stays unread, and the item partial
+        # "has an active": the treatment it required is the qualifier no record shows
         "NCT05669846",
         KRAS,
         "Has active autoimmune disease that has required systemic treatment in the past 2 years "
         "(i.e. with use of disease modifying agents, corticosteroids or immunosuppressive drugs).",
         "exclusion",
-        [AUTOIMMUNE_ACTIVE],
-        (
-            "that has required systemic treatment in the past 2 years (i.e. with use of disease "
-            "modifying agents, corticosteroids or immunosuppressive drugs",
-        ),
+        [
+            _autoimmune_active(
+                "that has required systemic treatment in the past 2 years (i.e. with use of "
+                "disease modifying agents, corticosteroids or immunosuppressive drugs)"
+            )
+        ],
+        (),
     ),
     (
         "NCT05067283",
         KRAS,
         "Has an active autoimmune disease requiring systemic therapy",
         "exclusion",
-        [AUTOIMMUNE_ACTIVE],
-        ("requiring systemic therapy",),
+        [_autoimmune_active("requiring systemic therapy")],
+        (),
     ),
     (
-        # "Active ILD/pneumonitis": '/' is no joint read, so 'active' reaches ILD only; the
-        # history after it requires treatment, unread
+        # "Active ILD/pneumonitis or a history of ILD/pneumonitis requiring …": read whole by
+        # reading_qualified, the active pair and the pair with the steroids no record shows
         "NCT04370587",
         MELANOMA,
         "Active interstitial lung disease (ILD)/pneumonitis or a history of ILD/pneumonitis "
         "requiring treatment with systemic steroids.",
         "exclusion",
-        ["Interstitial lung disease (active)", "Pneumonitis", "Pneumonitis"],
-        ("or a history of ILD/", "requiring treatment with systemic steroids"),
+        [
+            "Interstitial lung disease (active)",
+            "Pneumonitis (active)",
+            'Interstitial lung disease, to confirm: "requiring treatment with systemic steroids"',
+            'Pneumonitis, to confirm: "requiring treatment with systemic steroids"',
+        ],
+        (),
     ),
     (
         # "active, known or suspected": not the qualifier before the mention; stays unread

@@ -133,8 +133,10 @@ FIGURES = {
     # 2026-12-06 (see its "corrections"); 99 with the blood pressure named by its phase and
     # "mm Hg" with a space (test_blood_pressure_limits; development records, not tuned here,
     # the items not looked at); 100 with hypersensitivity to named drugs (reading_allergy; not
-    # tuned here, the item not looked at)
-    "computable": 100,
+    # tuned here, the item not looked at); 105 with qualified conditions (reading_qualified:
+    # "pneumonitis that required steroids", "… that is progressing or has required active
+    # treatment"; not tuned here, the items not looked at)
+    "computable": 105,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -166,15 +168,17 @@ FIGURES = {
 # 99 / 217 / 428 before hypersensitivity to named drugs (reading_allergy; not tuned here, the
 # item not looked at): one checklist -> computable; 100 / 217 / 427 before the washout readings
 # (reading_washout) and hypersensitivity to the study drugs (not tuned here, the items not
-# looked at): two checklist -> partial
-LEVELS = {"computable": 100, "partial": 219, "checklist": 425}
+# looked at): two checklist -> partial; 100 / 219 / 425 before qualified conditions
+# (reading_qualified; not tuned here, the items not looked at): five partial -> computable
+LEVELS = {"computable": 105, "partial": 214, "checklist": 425}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
 # and 27 before windows to registration (not judged, not looked at); 28 before hypersensitivity
-# to named drugs (reading_allergy; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 29
+# to named drugs (reading_allergy; not judged, not looked at); 29 before qualified conditions
+# (reading_qualified; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 34
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

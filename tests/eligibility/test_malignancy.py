@@ -74,10 +74,13 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             ),
         ),
         (
+            # the progression and treatment no record shows: the rule's qualifier
+            # (tests/eligibility/test_qualified_conditions.py)
             "Known additional malignancy that is progressing or requires active treatment.",
             "exclusion",
-            "malignancy other than the cancer under study ever",
-            ("that is progressing or requires active treatment",),
+            'malignancy other than the cancer under study ever, to confirm: "that is progressing '
+            'or requires active treatment"',
+            (),
         ),
         (
             "History of another primary malignancy within 5 years",

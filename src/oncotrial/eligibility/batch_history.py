@@ -158,6 +158,8 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
         undated = np.zeros(len(f), dtype=bool)
         hit = keep
     provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
+    if rule.qualifier is not None:  # the condition AND words no record shows: never met
+        hit, undated = np.zeros(len(f), dtype=bool), hit | undated
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
 
 
@@ -193,6 +195,8 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: _Ctx) -> Codes:
     ):
         unclear |= has["nonmelanoma_skin_cancer"]
     provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
+    if rule.qualifier is not None:  # as evaluate_history.confirming: a record is unknown
+        unclear = np.ones(len(f), dtype=bool)
     return _history(
         _flags(ctx.n, patient[counts & ~unclear]),
         _flags(ctx.n, patient[counts & unclear]),

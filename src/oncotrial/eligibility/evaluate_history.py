@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
 from oncotrial.eligibility.concepts_drugs import OPEN_CLASSES, conjugate_of, therapy_keys, vague_for
@@ -201,7 +202,8 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
     p = ctx.patient
     records = list(p.conditions or ())
     if p.conditions is None:
-        return _unknown([f"medical history (to check for {_lower_first(name)})"])
+        what = _lower_first(name) + (f' "{rule.qualifier}"' if rule.qualifier else "")
+        return _unknown([f"medical history (to check for {what})"])
     records_diag: list[Diagnosis] = [p.diagnosis] if p.diagnosis is not None else []
     reference = ctx.reference
     earliest = rule.within.earliest(reference) if rule.within else None
@@ -246,7 +248,28 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
             if onset < earliest:
                 continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
-    return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
+    found = _found(
+        name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions"
+    )
+    return found if rule.qualifier is None else confirming(found, rule.qualifier, name)
+
+
+def confirming(found: _Partial, qualifier: str, name: str) -> _Partial:
+    """A qualified rule (``rules.QUALIFIER``): the condition AND words no record shows. A record
+    that would meet the condition alone asks the screener to confirm the words (unknown, never
+    met); no record of it is not met whatever the words say; each outcome quotes them."""
+    quoted = f'"{qualifier}"'
+    if found.status is Status.NOT_MET:
+        note = f"no record of {_lower_first(name)}, so {quoted} needs no confirming"
+        return replace(found, notes=(*found.notes, note))
+    records = [e for e in found.evidence if e.value != "none recorded"]
+    labels = [str(e.value) for e in records] or [_lower_first(name)]
+    asks = tuple(f"whether {label}: {quoted} (the records cannot show it)" for label in labels)
+    marked = tuple(
+        e.model_copy(update={"note": "; ".join(filter(None, (e.note, f"to confirm {quoted}")))})
+        for e in records
+    )
+    return _Partial(Status.UNKNOWN, marked, (*found.missing, *asks), found.notes, found.parts)
 
 
 def malignancy_records(
@@ -308,7 +331,8 @@ def malignancy_verdict(
 def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
     p = ctx.patient
     if p.conditions is None:
-        return _unknown(["medical history (to check for other malignancies)"])
+        what = f' "{rule.qualifier}"' if rule.qualifier else ""
+        return _unknown([f"medical history (to check for other malignancies{what})"])
     evidence: list[Evidence] = []
     unclear: list[str] = []
     for record, kinds, relation in malignancy_records(p.conditions, p.diagnosis):
@@ -332,15 +356,19 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
             unclear.append(f"whether {label} counts as a malignancy here")
     notes = ctx.window_note(rule.within)
     if evidence:
-        return _met(True, evidence, notes)
-    if unclear:
-        return _unknown(unclear, notes=notes)
-    none = Evidence(
-        item="other malignancy",
-        value="none recorded",
-        note=f"none among the {len(p.conditions)} conditions recorded",
-    )
-    return _met(False, [none], notes)
+        found = _met(True, evidence, notes)
+    elif unclear:
+        found = _unknown(unclear, notes=notes)
+    else:
+        none = Evidence(
+            item="other malignancy",
+            value="none recorded",
+            note=f"none among the {len(p.conditions)} conditions recorded",
+        )
+        found = _met(False, [none], notes)
+    if rule.qualifier is None:
+        return found
+    return confirming(found, rule.qualifier, "malignancy other than the cancer under study")
 
 
 def _regimen(rule: RegimenRule, ctx: Context) -> _Partial:

@@ -64,6 +64,7 @@ from oncotrial.eligibility.reading_labs import (
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
+from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_templates import read_hiv_tumours, read_template_words
@@ -266,7 +267,9 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_lesions,
     read_measurable_disease,
     read_hiv_negative,  # before the mentions of HIV: "HIV negative" is no HIV infection
+    read_qualified_lung,  # before the mentions: the pneumonitis/ILD template whole
     read_named_conditions,
+    read_qualifiers,  # after the autoimmune and other-malignancy rules: their qualifiers
     _read_conditions,
     read_hiv_combination,
     read_checkpoint_inhibitors,

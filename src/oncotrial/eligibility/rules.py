@@ -28,6 +28,7 @@ from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_ran
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.units import compatible, parse_unit
+from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -410,6 +411,10 @@ class ProcedureRule(_Rule):
         return self
 
 
+# 'pneumonitis that required steroids': the condition AND words no record shows (issue 12)
+QUALIFIER = "Words the records cannot show: a record is unknown (confirm them), none not met."
+
+
 class ConditionRule(_Rule):
     """A condition recorded (ever, with onset within the window, or current: not resolved).
 
@@ -429,6 +434,7 @@ class ConditionRule(_Rule):
         False,
         description="Only conditions whose clinical status is active, recurrence or relapse.",
     )
+    qualifier: str | None = Field(None, min_length=1, description=QUALIFIER)
 
     @model_validator(mode="after")
     def _check(self) -> ConditionRule:
@@ -452,6 +458,7 @@ class OtherMalignancyRule(_Rule):
     within: DoseWindow | None = None
     current: bool = False
     exceptions: tuple[str, ...] = ()
+    qualifier: str | None = Field(None, min_length=1, description=QUALIFIER)
 
     @model_validator(mode="after")
     def _check(self) -> OtherMalignancyRule:
@@ -671,7 +678,7 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, SexRule):
         return f"sex is {rule.sex}"
     if isinstance(rule, PerformanceStatusRule):
-        scores = _scores(rule.allowed)
+        scores = scores_text(rule.allowed)
         return f"{rule.scale} performance status {scores}{_within(rule.within)}"
     if isinstance(rule, LabRule):
         name = ANALYTES[rule.analyte].name
@@ -724,11 +731,12 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, ConditionRule):
         onset = _within(rule.within).replace(" within", " with onset within")
         now = " (active)" if rule.active else " (current)" if rule.current else ""
-        return f"{CONDITIONS[rule.condition].name}{now}{onset}"
+        return f"{CONDITIONS[rule.condition].name}{now}{onset}{to_confirm(rule.qualifier)}"
     if isinstance(rule, OtherMalignancyRule):
         when = " (current)" if rule.current else _within(rule.within) or " ever"
         but = ", except " + ", ".join(CONDITIONS[k].name for k in rule.exceptions)
-        return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
+        but = (but if rule.exceptions else "") + to_confirm(rule.qualifier)
+        return f"malignancy other than the cancer under study{when}{but}"
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
     if isinstance(rule, AllergyRule):
@@ -737,11 +745,11 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
-        cycles = _range(rule.min_cycles, rule.max_cycles, "cycles")
+        cycles = count_range(rule.min_cycles, rule.max_cycles, "cycles")
         return f"{line}{what}{', ' + cycles if cycles else ''}"
     if isinstance(rule, PriorLinesRule):
         what = THERAPIES[rule.therapy].name if rule.therapy else "systemic therapy"
-        return f"prior lines of {what}: {_range(rule.min_lines, rule.max_lines, 'lines')}"
+        return f"prior lines of {what}: {count_range(rule.min_lines, rule.max_lines, 'lines')}"
     if isinstance(rule, LesionRule):
         parts = []
         counted = (
@@ -780,19 +788,3 @@ def describe_cns(rule: CnsMetastasesRule) -> str:
     if rule.steroid_free is not None:
         unless.append(f"off systemic corticosteroids for at least {rule.steroid_free}")
     return "brain/CNS metastases (current), unless " + ", ".join(unless)
-
-
-def _scores(allowed: tuple[int, ...]) -> str:
-    if len(allowed) > 1 and list(allowed) == list(range(allowed[0], allowed[-1] + 1)):
-        return f"{allowed[0]}–{allowed[-1]}"
-    return " or ".join(map(str, allowed))
-
-
-def _range(low: int | None, high: int | None, unit: str) -> str:
-    if low is not None and high is not None:
-        return f"{low}–{high} {unit}" if low != high else f"{low} {unit}"
-    if low is not None:
-        return f"at least {low} {unit}"
-    if high is not None:
-        return f"at most {high} {unit}"
-    return ""

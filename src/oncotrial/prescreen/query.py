@@ -461,10 +461,20 @@ class _Compiler:
                 # a record not ended is unknown, as a record without a status is in the screen
                 return ibis.literal(False), keep
             if since is None:
-                return keep, ibis.literal(False)
-            return keep & c.onset.notnull() & (c.onset >= since), keep & c.onset.isnull()
+                hit, undated = keep, ibis.literal(False)
+            else:
+                hit, undated = (
+                    keep & c.onset.notnull() & (c.onset >= since),
+                    keep & c.onset.isnull(),
+                )
+            if rule.qualifier is not None:
+                # words no record shows ('that required steroids', rules.QUALIFIER): a record
+                # found is unknown, none is not met, as in the screen
+                return ibis.literal(False), hit | undated
+            return hit, undated
 
-        key = ("condition", rule.condition, rule.current, rule.active, since)
+        qualified = rule.qualifier is not None
+        key = ("condition", rule.condition, rule.current, rule.active, since, qualified)
         return self.history("condition", key, ids, flags)
 
     # ------------------------------------------------------------------ the wide row
