@@ -10,9 +10,7 @@ restated in another unit in parentheses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import pairwise
-from typing import TypeGuard
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
@@ -28,6 +26,15 @@ from oncotrial.eligibility.reading_clearance import (
     either_clearance_mentions,
     either_clearance_rule,
 )
+from oncotrial.eligibility.reading_lab_cues import (
+    _attach_cue,
+    _Cue,
+    _cue_between,
+    _cue_rule,
+    _cues,
+    _gap_ok,
+    _is_cue,
+)
 from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
 from oncotrial.eligibility.reading_restated import restatement
 from oncotrial.eligibility.rules import (
@@ -35,12 +42,10 @@ from oncotrial.eligibility.rules import (
     AnyOfRule,
     Comparator,
     ConditionalRule,
-    ConditionRule,
     DerivedRule,
     LabResultRule,
     LabRule,
     Rule,
-    SexRule,
     Window,
     children,
 )
@@ -49,105 +54,6 @@ from oncotrial.eligibility.windows import _WINDOW_SPAN, WINDOW_TO_DAY, window_to
 from oncotrial.errors import DictionaryError, RuleError
 
 # ---- labs and derived values
-
-
-_CUES: tuple[tuple[str, str], ...] = (
-    (
-        "liver_metastases",
-        # "… or liver metastases at baseline" (NCT07012031 I13, jwlieb/clinical-trial-agent
-        # data/demo @387df17): present at screening, as the current condition the rule reads
-        r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present|\s+at\s+baseline)?"
-        r"|liver\s+involvement"
-        # "For patients with hepatic involvement of their cancer" (NCT00079612 I8, round 5)
-        r"|hepatic\s+involvement(?:\s+(?:of|by)\s+(?:their|the)\s+(?:cancer|tumou?r|disease))?",
-    ),
-    (
-        "liver_metastases|bone_metastases",
-        # "Patients with documented liver or bone metastases: ALP ≤ 5 × ULN" (NCT05168618 I18),
-        # "< 5 × ULN if liver and/or bone metastasis are present" (NCT03093116 I11),
-        # jwlieb/clinical-trial-agent data/demo @387df17: either one allows the limit
-        r"(?:liver|hepatic)\s+(?:or|and/or)\s+bone\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?",
-    ),
-    (
-        "bone_metastases",
-        # "ALP ≤ 5 × ULN with documented bone metastases" (NCT05931393 I12.5)
-        r"(?:bone|osseous)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?",
-    ),
-    (
-        "gilbert_syndrome",
-        # "if Gilbert's disease is present" (NCT00602576 I2.6, round 5)
-        # "documented Gilbert's syndrome (unconjugated hyperbilirubinemia)" (NCT06807619 I6.6): the
-        # syndrome explained in brackets
-        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?"
-        r"(?:\s*\((?:unconjugated|indirect)\s+hyperbilirubina?emia\))?",
-    ),
-    ("male", r"\b(?:males?|men)\b"),
-    ("female", r"\b(?:females?|women)\b"),
-)
-
-
-@dataclass(frozen=True)
-class _Cue:
-    start: int
-    end: int
-    what: str
-    negated: bool
-
-
-# two conditions either of which allows the limit: "(if associated with liver metastases or
-# Gilbert's disease, ≤ 3 × ULN)" (NCT06130254 I1.12.4, jwlieb/clinical-trial-agent data/demo
-# @387df17); "and" is not joined (both at once is another condition)
-_CUE_OR = re.compile(r"\s*,?\s*(?:or|and/or|/)\s*(?:(?:documented|known|confirmed)\s+)?", re.I)
-_CONDITION_CUES = frozenset({"liver_metastases", "bone_metastases", "gilbert_syndrome"})
-# metastases are read as current at the reference date; Gilbert's syndrome is lifelong
-_CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
-
-
-def _cues(text: str) -> list[_Cue]:
-    found = []
-    for what, pattern in _CUES:
-        for m in re.finditer(pattern, text, re.I):
-            before = text[max(0, m.start() - 16) : m.start()].lower()
-            found.append(_Cue(m.start(), m.end(), what, "except" in before))
-    found.sort(key=lambda c: (c.start, -c.end))
-    # "bone metastases" inside "liver or bone metastases" is the longer cue's
-    found = [
-        c
-        for c in found
-        if not any(
-            o.start <= c.start
-            and c.end <= o.end
-            and o is not c
-            and o.end - o.start > c.end - c.start
-            for o in found
-        )
-    ]
-    joined: list[_Cue] = []
-    for cue in found:
-        last = joined[-1] if joined else None
-        if (
-            last is not None
-            and set(last.what.split("|")) <= _CONDITION_CUES
-            and set(cue.what.split("|")) <= _CONDITION_CUES
-            and not set(cue.what.split("|")) & set(last.what.split("|"))
-            and not cue.negated
-            and _CUE_OR.fullmatch(text, last.end, cue.start)
-        ):
-            joined[-1] = _Cue(last.start, cue.end, f"{last.what}|{cue.what}", last.negated)
-            continue
-        joined.append(cue)
-    return joined
-
-
-def _is_cue(what: str | None) -> TypeGuard[str]:
-    """A condition or sex cue (``liver_metastases``, ``male``) or conditions joined by "or"."""
-    return what is not None and (
-        what in {"male", "female"} or set(what.split("|")) <= _CONDITION_CUES
-    )
-
-
-def _gap_ok(text: str, limit: int = 30) -> bool:
-    return len(text) <= limit and not re.search(r"[\d;]|\.\s", text)
 
 
 # "Creatinine and potassium ≤ 1.5 × ULN": a word joined to the test before a shared limit names
@@ -164,24 +70,6 @@ _JOINABLE = frozenset(
 
 def _names_another_test(gap: str) -> bool:
     return any(m.group("word").lower() not in _JOINABLE for m in _JOINED.finditer(gap))
-
-
-def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
-    if cue.what in {"male", "female"}:
-        return r.draft(SexRule, cue.start, cue.end, sex=cue.what)
-    conditions = [
-        r.draft(
-            ConditionRule,
-            cue.start,
-            cue.end,
-            condition=what,
-            current=what in _CURRENT_CUES,
-        )
-        for what in cue.what.split("|")
-    ]
-    if len(conditions) == 1:
-        return conditions[0]
-    return r.draft(AnyOfRule, cue.start, cue.end, rules=tuple(conditions))
 
 
 def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
@@ -473,29 +361,6 @@ _SAME_TESTS_GAP = re.compile(
 )
 
 
-# the people a condition cue is about: "in participants with liver metastases" (NCT06807619 I6.5,
-# jwlieb/clinical-trial-agent data/demo @387df17), "for individuals with Gilbert syndrome"
-_PERSONS = r"(?:patients|subjects|participants|individuals|persons|people|those)"
-# "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
-# limit for the same tests (the cue is attached as when it follows the limit)
-_CUE_BEFORE = re.compile(
-    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+presence\s+of"
-    r"\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+)?",
-    re.I,
-)
-
-
-def _cue_between(text: str, cues: list[_Cue], start: int, end: int) -> bool:
-    return any(
-        start <= c.start
-        and c.end <= end
-        and not c.negated
-        and _CUE_BEFORE.fullmatch(text, start, c.start)
-        and re.fullmatch(r"\s*[,:]?\s*", text[c.end : end])
-        for c in cues
-    )
-
-
 def _either_test(r: _Reader, group: list[_Mention]) -> bool:
     """'ALT or AST ≤ 2.5 × ULN' in an inclusion: each test, or either one? The text does not
     say, so the limit is not read (a warning; the item stays with the investigator). In an
@@ -555,57 +420,6 @@ def _make_rules(
     return [r.add(start, t.end, rule, analyte=mention.key) for mention, rule in rules]
 
 
-def _attach_cue(
-    r: _Reader,
-    t: _Threshold,
-    start: int,
-    made: list[_Found],
-    cues: list[_Cue],
-    mentions: list[_Mention],
-    used_cues: set[int],
-) -> None:
-    """Mark ``made`` with the condition cue that governs it (liver metastases, Gilbert's, sex),
-    consuming the words that introduce it ("in patients with")."""
-    text = r.text
-    # a condition cue just before the analytes, or just after the threshold
-    cue = next(
-        (
-            c
-            for c in cues
-            if id(c) not in used_cues
-            and c.end <= start
-            and _gap_ok(text[c.end : start], 40)
-            and "," in text[c.end : start] + ","
-            and not any(m.start >= c.end and m.end <= start for m in mentions)
-        ),
-        None,
-    )
-    if cue is None:
-        cue = next(
-            (
-                c
-                for c in cues
-                if id(c) not in used_cues
-                and c.start >= t.end
-                and _CUE_AFTER.fullmatch(text[t.end : c.start])
-                and not c.negated
-            ),
-            None,
-        )
-    if cue is not None:
-        used_cues.add(id(cue))
-        r.consume(cue.start, cue.end)
-        lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
-        if lead is not None and lead.group(0).strip():
-            r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
-        if cue.start >= t.end:
-            r.consume(t.end, cue.start)
-        for item in made:
-            item.cue = cue.what
-            item.start = min(item.start, cue.start)
-            item.end = max(item.end, cue.end)
-
-
 # "% predicted", "% of the predicted value": what the lung-function percentages are (analytes.py)
 _PREDICTED = re.compile(r"\s*(?:of\s+(?:the\s+)?)?predicted(?:\s+values?)?(?![A-Za-z])", re.I)
 _OF_PREDICTED = frozenset({"fev1_predicted", "dlco_predicted"})
@@ -626,24 +440,6 @@ _EXCEPTION = re.compile(
     r"those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)\s+)?"
     r"[A-Za-z'’\s-]{3,40}?[\s,]*(?:(?:who|which|where)\s+(?:must|should|may|can)\s+"
     r"(?:have|be)\s*|in\s+whom\s*|then\s*|:\s*|,\s*)?(?:(?:total\s+)?(?:bilirubin|it)\s*)?",
-    re.I,
-)
-# the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
-_CUE_LEAD = re.compile(
-    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:" + _PERSONS + r"\s+)?"
-    r"(?:with\s+|who\s+have\s+|associated\s+with\s+)?(?:(?:documented|known|confirmed)"
-    r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
-    re.I,
-)
-# between a limit and the condition it applies under: "(< 5 × ULN in participants with liver
-# metastases)" (NCT06807619 I6.5), "(5 × ULN allowed if liver metastases)" (NCT07288034 I14),
-# "≤ 5 × ULN if associated with liver metastases"
-_CUE_AFTER = re.compile(
-    r"\s*(?:(?:is\s+|are\s+)?(?:allowed|permitted|acceptable)\s+)?(?:for|in|if|when|with)\s+"
-    r"(?:" + _PERSONS + r"\s+with\s+|(?:the\s+)?presence\s+of\s+|(?:the\s+)?case\s+of\s+|"
-    # "(≤ 5 × ULN if subject has liver metastases)" (NCT06440850 I15)
-    r"associated\s+with\s+|(?:the\s+)?(?:patient|subject|participant)\s+has\s+)?"
-    r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
 )
 _QUALIFIER = re.compile(
