@@ -10,7 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
+from oncotrial.eligibility.concepts import (
+    CONDITIONS,
+    PROCEDURES,
+    THERAPIES,
+    UNCLEAR_CONDITIONS,
+    UNSPECIFIED,
+)
 from oncotrial.eligibility.concepts_drugs import conjugate_of, vague_for
 from oncotrial.eligibility.concepts_medications import other_uses
 from oncotrial.eligibility.concepts_oncology import (
@@ -195,8 +201,10 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
     evidence: list[Evidence] = []
     undated: list[str] = []
     found_records: list[ConditionRecord | Diagnosis] = [*records, *records_diag]
+    unclear = UNCLEAR_CONDITIONS.get(rule.condition, frozenset())
     for record in found_records:
-        if rule.condition not in record.concepts("condition"):
+        keys = record.concepts("condition")
+        if rule.condition not in keys and not keys & unclear:
             continue
         label = record.text or record.concept or record.code or name
         if record.code:
@@ -215,6 +223,8 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                     f"clinical status of {label} (active, recurrence, relapse, inactive, "
                     "remission or resolved)"
                 )
+            elif status in CLINICAL_STATUS_ACTIVE and rule.condition not in keys:
+                undated.append(f"whether {label} counts as {_lower_first(name)}")
             elif status in CLINICAL_STATUS_ACTIVE:
                 evidence.append(
                     Evidence(
@@ -232,6 +242,10 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                 continue
             if onset < earliest:
                 continue
+        if rule.condition not in keys:
+            # "a diagnosis of immunodeficiency" on a record of HIV (concepts_immune)
+            undated.append(f"whether {label} counts as {_lower_first(name)}")
+            continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
     return _found(name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions")
 
