@@ -130,8 +130,9 @@ FIGURES = {
     # intracranial haemorrhage; not tuned here, the item not looked at)
     # 97 / 98 with windows to registration (wave/anchors; not tuned here): NCT06660407 I6-I8
     # and I10, whose hand readings gained their window in the file's disclosed correction of
-    # 2026-12-06 (see its "corrections")
-    "computable": 98,
+    # 2026-12-06 (see its "corrections"); 100 with the immunotherapy templates' tuberculosis,
+    # immunodeficiency and live-vaccine items (reading_immune; not tuned here, not looked at)
+    "computable": 100,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read)
@@ -156,14 +157,18 @@ FIGURES = {
 # not tuned here, the items not looked at): two partial -> computable
 # 89 / 223 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable; 90 / 222 / 432
-# before windows to registration (wave/anchors): eight partial -> computable
-LEVELS = {"computable": 98, "partial": 214, "checklist": 432}
+# before windows to registration (wave/anchors): eight partial -> computable; 98 / 214 / 432
+# before the immunotherapy templates' tuberculosis, immunodeficiency and live-vaccine items
+# (reading_immune; not tuned here, the items not looked at): four checklist -> two computable,
+# two partial
+LEVELS = {"computable": 100, "partial": 216, "checklist": 428}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
-# and 27 before windows to registration (not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 28
+# and 27 before windows to registration (not judged, not looked at); 28 before the immunotherapy
+# templates' items (reading_immune; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 30
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading
