@@ -2,9 +2,9 @@
 live vaccines (eligibility.reading_immune, concepts_immune; issue 12).
 
 Real phrasings from the development corpus: jwlieb/clinical-trial-agent, commit
-387df1768929a7cefaa15dfbd4d9ca3dcddd3fde (387df17), data/demo/results/<dir>/trials.json
-(eligibility raw_text); the directory is given with each phrasing (the first that holds the
-record). Per patient and vectorised alike (Hypothesis); unknown in the OMOP prescreen, reported.
+387df1768929a7cefaa15dfbd4d9ca3dcddd3fde (387df17), data/demo/results/<dir>/trials.json or
+data/demo/v2-results/<dir>/trials.json (eligibility raw_text); the directory is given with each
+phrasing (the first that holds the record). Per patient and vectorised alike (Hypothesis); unknown in the OMOP prescreen, reported.
 """
 
 from __future__ import annotations
@@ -117,9 +117,18 @@ def test_readings_of_the_tuberculosis_items() -> None:
     assert _rules(TB_HISTORY_2) == ["Tuberculosis"]
     assert _rules(TB_ACTIVE) == ["Tuberculosis (active)"]
     assert _rules(TB_ACTIVE_2) == ["Tuberculosis (active)"]
-    # no concept of latent infection: not read (NCT04291105 E9, 05_melanoma_braf_v600e)
+    # no concept of latent infection: not read (NCT04291105 E9, 04_colorectal_kras_g12c)
     assert _read("Known history of active or latent TB.").rules == ()
-    # an inclusion stating it (NCT04995003 I31) is not read
+    # NCT05673200 E8 (v2-results/08_lung_squamous_pd_l1_high)
+    assert _rules("Has a known history of active tuberculosis (TB).") == ["Tuberculosis"]
+    # NCT04383262 E13.14 (10_gastric_her2_msi_high): active now or at any time, at any time
+    assert _rules("Active tuberculosis (TB) or history of active TB.") == ["Tuberculosis"]
+    # NCT05327686 E5.3 (14_renal_cell_io_resistant): a latent infection, never counted anyway
+    assert _rules(
+        "Active tuberculosis (purified protein derivative \\[PPD\\] response without active "
+        "tuberculosis \\[TB\\] is allowed)"
+    ) == ["Tuberculosis (active)"]
+    # an inclusion stating it (NCT04995003 I31, 11_young_sarcoma_treatment_naive) is not read
     assert _read("Known history of active tuberculosis", "inclusion").rules == ()
 
 
@@ -137,6 +146,20 @@ def test_readings_of_the_immunosuppression_items() -> None:
         "(whether the systemic corticosteroid therapy is chronic (the item gives no duration))",
     ]
     assert _rules(IMMUNODEFICIENCY) == ["Immunodeficiency"]
+    # NCT06865339 E16 (v2-results/08_lung_squamous_pd_l1_high): "ongoing"
+    ongoing = (
+        "Diagnosis of immunodeficiency or ongoing chronic systemic steroid therapy (in dosing "
+        "exceeding 10 mg daily of prednisone equivalent) or any other form of immunosuppressive "
+        "therapy within 7 days prior to the first dose of study drug"
+    )
+    assert _rules(ongoing) == ["Immunodeficiency", STEROID_CHRONIC, IMMUNOSUPPRESSANT_7]
+    # NCT06525220 E14 (v2-results/08_lung_squamous_pd_l1_high): no window, "receiving" is now
+    now = (
+        "The patient has a diagnosis of immunodeficiency or is receiving chronic systemic steroid "
+        "therapy of prednisone \\>10 mg/day or equivalent, or any other form of immunosuppressive "
+        "therapy"
+    )
+    assert _rules(now)[2] == "Immunosuppressive therapy received ongoing"
     # a window to randomization is no window of a medication rule (DoseWindow): not read here
     assert not any(
         r.kind == "condition" and getattr(r, "condition", "") == "immunodeficiency"

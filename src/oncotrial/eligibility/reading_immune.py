@@ -55,12 +55,26 @@ __all__ = ["read_immune_templates"]
 
 # the item's start, its number left in the text ("4. Has a diagnosis of …") included
 _LEAD = r"^\W*(?:\d{1,2}\s*[.)]\s*)?(?:(?:the\s+)?(?:patient|participant|subject)s?\s+)?"
-_TB = r"(?:TB|tuberculosis)(?:\s*\((?:(?:TB\s*;\s*)?(?:bacillus|mycobacterium)\s+tuberculosis)\))?"
+_TB = (
+    r"(?:TB|tuberculosis)(?:\s*\((?:(?:TB\s*;\s*)?(?:bacillus|mycobacterium)\s+tuberculosis|TB)\))?"
+)
 _TB_HISTORY = re.compile(
     _LEAD + r"(?:(?:has|have)\s+)?(?:a\s+)?(?:known\s+)?history\s+of\s+active\s+" + _TB, re.I
 )
 _TB_ACTIVE = re.compile(
-    _LEAD + r"(?:(?:has|have)\s+)?(?:known\s+)?active\s+" + _TB + r"(?:\s+infection)?", re.I
+    _LEAD
+    + r"(?:(?:has|have)\s+)?(?:known\s+)?active\s+"
+    + _TB
+    + r"(?:\s+infection)?"
+    # "Active tuberculosis (TB) or history of active TB" (NCT04383262): at any time
+    + r"(?P<ever>\s+or\s+(?:a\s+)?history\s+of\s+active\s+"
+    + _TB
+    + r")?"
+    # "(purified protein derivative [PPD] response without active tuberculosis [TB] is
+    # allowed)" (NCT05327686): latent infection, which the concept never holds
+    + r"(?:\s*\(\s*purified\s+protein\s+derivative\s*\[\s*PPD\s*\]\s+response\s+without\s+"
+    r"active\s+tuberculosis\s*\[\s*TB\s*\]\s+is\s+allowed\s*\))?",
+    re.I,
 )
 
 
@@ -86,10 +100,14 @@ _DOSE = (
     + r"\s*\)"
     + r"|\s+at\s+a\s+prednisone\s+equivalent\s+dose\s+of\s*>\s*"
     + _dose_n(3)
-    + r"\s+daily)"
+    + r"\s+daily"
+    # "of prednisone >10 mg/day or equivalent" (NCT06525220)
+    + r"|\s+of\s+prednisone\s*>\s*"
+    + _dose_n(4)
+    + r"\s*/\s*day\s+or\s+equivalent)"
 )
 _STEROID = (
-    r"(?P<steroid>(?:is\s+|are\s+)?(?:receiving|taking|has\s+received)\s+(?:any\s+)?"
+    r"(?P<steroid>(?:(?:is\s+|are\s+)?(?:receiving|taking|has\s+received)|ongoing)\s+(?:any\s+)?"
     r"(?P<chronic>chronic\s+)?systemic\s+(?:steroid|glucocorticoid|corticosteroid)\s+therapy"
     r"(?P<dose>" + _DOSE + r")?)"
 )
@@ -145,6 +163,8 @@ def _read_tuberculosis(r: _Reader) -> None:
             continue
         # the mention only: "Has a known history of" is read with it
         _drop_inside(r, m.start(), m.end())
+        if active and m.group("ever"):
+            active = False  # active now or at any time before: at any time
         r.add(
             m.start(),
             m.end(),
@@ -157,7 +177,7 @@ def _steroid_rule(r: _Reader, m: re.Match[str], window: Window | None) -> Rule:
     a, b = m.span("steroid")
     fields: dict[str, object] = {"therapy": "systemic_corticosteroid"}
     if m.group("dose"):
-        n = next(m.group(f"d{k}") for k in (1, 2, 3) if m.group(f"d{k}") is not None)
+        n = next(m.group(f"d{k}") for k in (1, 2, 3, 4) if m.group(f"d{k}") is not None)
         fields["daily_dose"] = Bound(comparator=Comparator.GT, value=float(n))
     if window is not None:
         fields["within"] = window
