@@ -98,8 +98,11 @@ def test_the_figures_stated_in_the_docs() -> None:
         # (test_template_phrasings): 112 with either, 114 with both
         "computable": 114,
         "thresholds": 305,
-        "exact": 181,
-        "not_read": 124,
+        # 181 / 124 before a restatement with "or" or "per" in its bracket ("(or ≥ 9 g/dL)",
+        # "(≥ 1500 per mm3)") and the condition cues of the development records
+        # (test_restated_limits, test_condition_cues; not tuned here, the items not looked at)
+        "exact": 183,
+        "not_read": 122,
         "wrong": 0,
     }
 

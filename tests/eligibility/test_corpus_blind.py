@@ -130,14 +130,17 @@ FIGURES = {
     # intracranial haemorrhage; not tuned here, the item not looked at)
     # 97 / 98 with windows to registration (wave/anchors; not tuned here): NCT06660407 I6-I8
     # and I10, whose hand readings gained their window in the file's disclosed correction of
-    # 2026-12-06 (see its "corrections"); 100 with the immunotherapy templates' tuberculosis,
+    # 2026-12-06 (see its "corrections"); 99 with the blood pressure named by its phase and
+    # "mm Hg" with a space (test_blood_pressure_limits; development records, not tuned here,
+    # the items not looked at); 102 with the immunotherapy templates' tuberculosis,
     # immunodeficiency and live-vaccine items (reading_immune; not tuned here, not looked at)
-    "computable": 100,
+    "computable": 102,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
-    # window is not read, so its limits now count as not read)
-    "exact": 162,
-    "not_read": 102,
+    # window is not read, so its limits now count as not read); 162 / 102 before the blood
+    # pressure spellings
+    "exact": 165,
+    "not_read": 99,
     "wrong": 0,
 }
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
@@ -157,18 +160,20 @@ FIGURES = {
 # not tuned here, the items not looked at): two partial -> computable
 # 89 / 223 / 432 before the template phrasings of the development records (test_template_
 # phrasings; not tuned here, the item not looked at): one partial -> computable; 90 / 222 / 432
-# before windows to registration (wave/anchors): eight partial -> computable; 98 / 214 / 432
-# before the immunotherapy templates' tuberculosis, immunodeficiency and live-vaccine items
-# (reading_immune; not tuned here, the items not looked at): four checklist -> two computable,
-# two partial
-LEVELS = {"computable": 100, "partial": 216, "checklist": 428}
+# before windows to registration (wave/anchors): eight partial -> computable
+# 98 / 214 / 432 before the blood pressure spellings (development records; not tuned here, the
+# items not looked at): four checklist -> three partial and one computable
+# 99 / 217 / 428 before the immunotherapy templates' tuberculosis, immunodeficiency and
+# live-vaccine items (reading_immune; not tuned here, the items not looked at): four checklist
+# -> three computable and one partial
+LEVELS = {"computable": 102, "partial": 218, "checklist": 424}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
 # and 27 before windows to registration (not judged, not looked at); 28 before the immunotherapy
 # templates' items (reading_immune; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 30
+DECIDED_OUTSIDE_SCOPE = 31
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -53,6 +53,19 @@ DAY = "2025-02-27"
         ("Bilirubin ≤ 1.5 mg%", "Total bilirubin ≤ 1.5 mg/dL"),
         ("Creatinine ≤ 1.5 mg%", "Serum creatinine ≤ 1.5 mg/dL"),
         ("Platelets ≥ 100,000/cmm", "Platelet count ≥ 100000 /mm^3"),
+        # "or" inside the bracket, "per" before the unit: NCT05076760 I17.2, NCT05035836 I8.2
+        # (jwlieb/clinical-trial-agent data/demo @387df17)
+        ("Hemoglobin ≥90 g/L (or ≥9 g/dL)", "Hemoglobin ≥ 90 g/L"),
+        (
+            "Absolute neutrophil count (ANC) ≥ 1.5 x 109/L (≥ 1500 per mm3)",
+            "Absolute neutrophil count ≥ 1.5 × 10^9/L",
+        ),
+        # the unit as a word: NCT05630794 I6 (jwlieb/clinical-trial-agent data/demo @387df17)
+        ("Platelets \\>= 100,000/microliter", "Platelet count ≥ 100000 /uL"),
+        (
+            "Absolute neutrophil count ≥ 1,500 per microlitre",
+            "Absolute neutrophil count ≥ 1500 /uL",
+        ),
         ("Hemoglobin > 5.6 mmol/L", "Hemoglobin > 5.6 mmol/L"),
         ("Hb >= 6.2 mmol/L", "Hemoglobin ≥ 6.2 mmol/L"),
     ],
@@ -75,6 +88,8 @@ def test_one_limit(text: str, reading: str) -> None:
         # a second limit for a subgroup
         "ANC ≥ 1500/mm3 or ≥ 1000/mm3 for patients with benign ethnic neutropenia",
         "Hemoglobin ≥ 9 g/dL, 100 g/L for women",
+        # "or" in the bracket with another value: an alternative, never a restatement
+        "Hemoglobin ≥ 90 g/L (or ≥ 8 g/dL)",
     ],
 )
 def test_not_a_restatement(text: str) -> None:

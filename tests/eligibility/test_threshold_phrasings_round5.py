@@ -256,7 +256,7 @@ def test_read_but_left_to_the_investigator(
         # the comparator lost: a bare value is never read as a limit (NCT00619541 I1.10.1)
         "Hemoglobin 8.5 g/dl",
         # made up: a subgroup oncotrial has no concept of, or none named: never the one limit
-        "AST ≤ 3 times ULN (5 times ULN if bone metastases)",
+        "AST ≤ 3 times ULN (5 times ULN if peritoneal metastases)",
         "AST ≤ 3 times ULN (5 times ULN)",
         # made up: the right ventricle's ejection fraction is not the LVEF
         "right ventricular ejection fraction ≥ 40%",

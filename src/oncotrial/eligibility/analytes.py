@@ -342,14 +342,16 @@ _LIST = (
         "Systolic blood pressure",
         "mmHg",
         ("8480-6",),
-        ("systolic blood pressure", "systolic BP", "SBP"),
+        # "Uncontrolled hypertension (systolic ≥ 140 mmHg or diastolic ≥ 90 mmHg)" (NCT04421820
+        # E6.5, jwlieb/clinical-trial-agent data/demo @387df17): the pressure named by its phase
+        ("systolic blood pressure", "systolic BP", "SBP", "systolic"),
     ),
     Analyte(
         "diastolic_bp",
         "Diastolic blood pressure",
         "mmHg",
         ("8462-4",),
-        ("diastolic blood pressure", "diastolic BP", "DBP"),
+        ("diastolic blood pressure", "diastolic BP", "DBP", "diastolic"),
     ),
     Analyte(
         "lvef",

@@ -99,6 +99,25 @@ CONDITIONS = _index(
             icd10=("C78.7",),
         ),
         Concept(
+            "bone_metastases",
+            "Bone metastases",
+            (
+                "bone metastasis",
+                "bone metastases",
+                "osseous metastases",
+                "secondary malignant neoplasm of bone",
+            ),
+            snomed=("94222008",),
+            # WHO ICD-10 C79.5 is "bone and bone marrow" (ICD-10-CM splits C79.51 bone, C79.52
+            # marrow); the concept is only the condition under which a record allows a higher
+            # alkaline phosphatase ("ALP ≤ 5 × ULN with documented bone metastases"), so a code
+            # that cannot tell them apart counts rather than exclude a patient wrongly
+            icd10=("C79.5",),
+            sources=(
+                "SNOMED CT 94222008 Secondary malignant neoplasm of bone; ICD-10 (WHO 2019) C79.5",
+            ),
+        ),
+        Concept(
             "gilbert_syndrome",
             "Gilbert's syndrome",
             ("gilbert syndrome", "gilbert's disease", "gilberts syndrome"),

@@ -137,7 +137,9 @@ _THRESHOLD = re.compile(
     + _limit("limit")
     + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|\(\d+\)|"
     r"(?:9|12|3|6)(?=\s*/)))?\s*"
-    + r"(?P<unit>(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|"
+    # "> 180 mm Hg", "> 180 millimeters of mercury (mmHg)" (NCT06357182 E18, NCT05552755 E23.3)
+    + r"(?P<unit>mm\s+Hg\b|millimet(?:er|re)s?\s+of\s+mercury(?:\s*\(\s*mm\s*Hg\s*\))?|"
+    + r"(?:per\s+|cells\s*/\s*|/\s+)?(?:[^\s,;()]*1\.73\s*m(?:\^?2|²)|"
     + r"[^\s,;()]*/\s*24\s*-?\s*h(?:ours?|rs?)?\b|[^\s,;()]+))?))"
     + r"|"
     + _limit("bare_limit")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import TypeGuard
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
 from oncotrial.eligibility.reading import (
@@ -53,15 +54,32 @@ from oncotrial.errors import DictionaryError, RuleError
 _CUES: tuple[tuple[str, str], ...] = (
     (
         "liver_metastases",
-        r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?"
+        # "… or liver metastases at baseline" (NCT07012031 I13, jwlieb/clinical-trial-agent
+        # data/demo @387df17): present at screening, as the current condition the rule reads
+        r"(?:liver|hepatic)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present|\s+at\s+baseline)?"
         r"|liver\s+involvement"
         # "For patients with hepatic involvement of their cancer" (NCT00079612 I8, round 5)
         r"|hepatic\s+involvement(?:\s+(?:of|by)\s+(?:their|the)\s+(?:cancer|tumou?r|disease))?",
     ),
     (
+        "liver_metastases|bone_metastases",
+        # "Patients with documented liver or bone metastases: ALP ≤ 5 × ULN" (NCT05168618 I18),
+        # "< 5 × ULN if liver and/or bone metastasis are present" (NCT03093116 I11),
+        # jwlieb/clinical-trial-agent data/demo @387df17: either one allows the limit
+        r"(?:liver|hepatic)\s+(?:or|and/or)\s+bone\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?",
+    ),
+    (
+        "bone_metastases",
+        # "ALP ≤ 5 × ULN with documented bone metastases" (NCT05931393 I12.5)
+        r"(?:bone|osseous)\s+metastas[ie]s(?:\s+(?:are\s+|is\s+)?present)?",
+    ),
+    (
         "gilbert_syndrome",
         # "if Gilbert's disease is present" (NCT00602576 I2.6, round 5)
-        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?",
+        # "documented Gilbert's syndrome (unconjugated hyperbilirubinemia)" (NCT06807619 I6.6): the
+        # syndrome explained in brackets
+        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?"
+        r"(?:\s*\((?:unconjugated|indirect)\s+hyperbilirubina?emia\))?",
     ),
     ("male", r"\b(?:males?|men)\b"),
     ("female", r"\b(?:females?|women)\b"),
@@ -76,13 +94,56 @@ class _Cue:
     negated: bool
 
 
+# two conditions either of which allows the limit: "(if associated with liver metastases or
+# Gilbert's disease, ≤ 3 × ULN)" (NCT06130254 I1.12.4, jwlieb/clinical-trial-agent data/demo
+# @387df17); "and" is not joined (both at once is another condition)
+_CUE_OR = re.compile(r"\s*,?\s*(?:or|and/or|/)\s*(?:(?:documented|known|confirmed)\s+)?", re.I)
+_CONDITION_CUES = frozenset({"liver_metastases", "bone_metastases", "gilbert_syndrome"})
+# metastases are read as current at the reference date; Gilbert's syndrome is lifelong
+_CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
+
+
 def _cues(text: str) -> list[_Cue]:
     found = []
     for what, pattern in _CUES:
         for m in re.finditer(pattern, text, re.I):
             before = text[max(0, m.start() - 16) : m.start()].lower()
             found.append(_Cue(m.start(), m.end(), what, "except" in before))
-    return sorted(found, key=lambda c: c.start)
+    found.sort(key=lambda c: (c.start, -c.end))
+    # "bone metastases" inside "liver or bone metastases" is the longer cue's
+    found = [
+        c
+        for c in found
+        if not any(
+            o.start <= c.start
+            and c.end <= o.end
+            and o is not c
+            and o.end - o.start > c.end - c.start
+            for o in found
+        )
+    ]
+    joined: list[_Cue] = []
+    for cue in found:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and set(last.what.split("|")) <= _CONDITION_CUES
+            and set(cue.what.split("|")) <= _CONDITION_CUES
+            and not set(cue.what.split("|")) & set(last.what.split("|"))
+            and not cue.negated
+            and _CUE_OR.fullmatch(text, last.end, cue.start)
+        ):
+            joined[-1] = _Cue(last.start, cue.end, f"{last.what}|{cue.what}", last.negated)
+            continue
+        joined.append(cue)
+    return joined
+
+
+def _is_cue(what: str | None) -> TypeGuard[str]:
+    """A condition or sex cue (``liver_metastases``, ``male``) or conditions joined by "or"."""
+    return what is not None and (
+        what in {"male", "female"} or set(what.split("|")) <= _CONDITION_CUES
+    )
 
 
 def _gap_ok(text: str, limit: int = 30) -> bool:
@@ -108,13 +169,19 @@ def _names_another_test(gap: str) -> bool:
 def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
     if cue.what in {"male", "female"}:
         return r.draft(SexRule, cue.start, cue.end, sex=cue.what)
-    return r.draft(
-        ConditionRule,
-        cue.start,
-        cue.end,
-        condition=cue.what,
-        current=cue.what == "liver_metastases",
-    )
+    conditions = [
+        r.draft(
+            ConditionRule,
+            cue.start,
+            cue.end,
+            condition=what,
+            current=what in _CURRENT_CUES,
+        )
+        for what in cue.what.split("|")
+    ]
+    if len(conditions) == 1:
+        return conditions[0]
+    return r.draft(AnyOfRule, cue.start, cue.end, rules=tuple(conditions))
 
 
 def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
@@ -406,11 +473,14 @@ _SAME_TESTS_GAP = re.compile(
 )
 
 
+# the people a condition cue is about: "in participants with liver metastases" (NCT06807619 I6.5,
+# jwlieb/clinical-trial-agent data/demo @387df17), "for individuals with Gilbert syndrome"
+_PERSONS = r"(?:patients|subjects|participants|individuals|persons|people|those)"
 # "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
 # limit for the same tests (the cue is attached as when it follows the limit)
 _CUE_BEFORE = re.compile(
-    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:(?:patients|subjects)\s+with\s+|the\s+presence\s+of"
-    r"\s+|(?:the\s+)?case\s+of\s+)?",
+    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+presence\s+of"
+    r"\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+)?",
     re.I,
 )
 
@@ -517,12 +587,7 @@ def _attach_cue(
                 for c in cues
                 if id(c) not in used_cues
                 and c.start >= t.end
-                and re.fullmatch(
-                    r"\s*(?:for|in|if|when|with)\s+(?:patients\s+with\s+|"
-                    r"subjects\s+with\s+|the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?",
-                    text[t.end : c.start],
-                    re.I,
-                )
+                and _CUE_AFTER.fullmatch(text[t.end : c.start])
                 and not c.negated
             ),
             None,
@@ -565,9 +630,20 @@ _EXCEPTION = re.compile(
 )
 # the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
 _CUE_LEAD = re.compile(
-    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:(?:patients|subjects|"
-    r"participants|those)\s+)?(?:with\s+|who\s+have\s+)?(?:(?:documented|known|confirmed)"
+    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:" + _PERSONS + r"\s+)?"
+    r"(?:with\s+|who\s+have\s+|associated\s+with\s+)?(?:(?:documented|known|confirmed)"
     r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
+    re.I,
+)
+# between a limit and the condition it applies under: "(< 5 × ULN in participants with liver
+# metastases)" (NCT06807619 I6.5), "(5 × ULN allowed if liver metastases)" (NCT07288034 I14),
+# "≤ 5 × ULN if associated with liver metastases"
+_CUE_AFTER = re.compile(
+    r"\s*(?:(?:is\s+|are\s+)?(?:allowed|permitted|acceptable)\s+)?(?:for|in|if|when|with)\s+"
+    r"(?:" + _PERSONS + r"\s+with\s+|(?:the\s+)?presence\s+of\s+|(?:the\s+)?case\s+of\s+|"
+    # "(≤ 5 × ULN if subject has liver metastases)" (NCT06440850 I15)
+    r"associated\s+with\s+|(?:the\s+)?(?:patient|subject|participant)\s+has\s+)?"
+    r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
 )
 _QUALIFIER = re.compile(
@@ -649,7 +725,7 @@ def _assemble_conditions(r: _Reader) -> None:
                     min(target.start, item.start), item.end, rule, target.analyte
                 )
                 continue
-        if item.cue in {"liver_metastases", "gilbert_syndrome", "male", "female"}:
+        if _is_cue(item.cue):
             cue_span = next(
                 (
                     c

@@ -23,11 +23,14 @@ from oncotrial.errors import DictionaryError, RuleError
 __all__ = ["restatement"]
 
 _UNIT_PART = r"[^\s()\[\],;]+"
+# "Hemoglobin ≥90 g/L (or ≥9 g/dL)" (NCT05076760 I17.2), "ANC ≥ 1.5 x 109/L (≥ 1500 per mm3)"
+# (NCT05035836 I8.2; jwlieb/clinical-trial-agent data/demo @387df17): "or" inside the bracket, and
+# "per" before the unit
 _RESTATED = re.compile(
-    r"\s*(?:(?P<open>[(\[])|(?:,|/|\bor\b)(?=\s*[≥≤<>]?\s*\d))\s*"
+    r"\s*(?:(?P<open>[(\[])(?:\s*or\b)?|(?:,|/|\bor\b)(?=\s*[≥≤<>]?\s*\d))\s*"
     r"(?:(?P<comp>[≥≤<>])\s*|=\s*)?"
     rf"(?P<num>{_NUM})\s*"
-    rf"(?P<unit>(?:[×xX*·]\s*)?{_UNIT_PART}(?:\s*/\s*{_UNIT_PART})?)"
+    rf"(?P<unit>(?:[×xX*·]\s*|per\s+)?{_UNIT_PART}(?:\s*/\s*{_UNIT_PART})?)"
     r"\s*(?(open)[)\]])",
     re.I,
 )

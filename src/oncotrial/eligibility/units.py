@@ -158,6 +158,11 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^(10\^\d+)cells/", r"\1/", s)  # '10^9 cells/L'
     s = re.sub(r"(?i)^milli-?seconds?$", "ms", s)
     s = re.sub(r"(?i)^percent$", "%", s)
+    # 'Platelets >= 100,000/microliter' (NCT05630794 I6, jwlieb/clinical-trial-agent data/demo
+    # @387df17): the unit written as a word
+    s = re.sub(r"(?i)micro-?lit(?:er|re)s?$", "uL", s)
+    s = re.sub(r"(?i)^millimet(?:er|re)s?ofmercury(?:\(mmHg\))?$", "mmHg", s)
+    s = re.sub(r"(?i)^mmhg$", "mmHg", s)
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'
     s = re.sub(r"mc[lL]$", "uL", s)  # '/mcL', NCI's spelling of per microlitre
     s = re.sub(r"(?i)^(?:gm|gms)/", "g/", s)
