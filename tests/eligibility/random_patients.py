@@ -11,7 +11,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.patient import AllergyRecord, Patient
 
 AS_OF = dt.date(2025, 3, 1)
 
@@ -269,3 +269,41 @@ def random_patient(rng: random.Random, index: int) -> Patient:
 def random_patients(count: int, seed: int = 7) -> list[Patient]:
     rng = random.Random(seed)
     return [random_patient(rng, i) for i in range(count)]
+
+
+_SUBSTANCES: list[dict[str, Any]] = [
+    {"text": "pembrolizumab"},
+    {"text": "Keytruda"},
+    {"text": "carboplatin"},
+    {"text": "penicillin"},
+    {"text": "chemotherapy"},
+    {"code": "L01FF01", "system": "ATC"},
+    {"code": "1547545", "system": "RxNorm"},
+]
+
+
+def with_allergies(patients: list[Patient], seed: int = 3) -> list[Patient]:
+    """The patients with random allergy lists (absent, empty, or records of every kind), drawn
+    with a generator of their own: the other sections of ``random_patients`` stay as they are."""
+    rng = random.Random(seed)
+    out = []
+    for p in patients:
+        if rng.random() < 0.2:
+            out.append(p)
+            continue
+        records = [
+            AllergyRecord.model_validate(
+                rng.choice(_SUBSTANCES)
+                | {
+                    "grade": rng.choice([None, None, 1, 2, 3, 4]),
+                    "severity": rng.choice([None, "mild", "moderate", "severe"]),
+                    "clinical_status": rng.choice([None, None, "active", "resolved"]),
+                    "verification_status": rng.choice([None, None, "confirmed", "refuted"]),
+                    "type": rng.choice([None, None, "allergy", "intolerance"]),
+                    "date": rng.choice([None, dt.date(2024, 5, 1), dt.date(2025, 6, 1)]),
+                }
+            )
+            for _ in range(rng.randint(0, 3))
+        ]
+        out.append(p.model_copy(update={"allergies": tuple(records)}))
+    return out

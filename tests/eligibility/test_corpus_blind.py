@@ -132,9 +132,10 @@ FIGURES = {
     # and I10, whose hand readings gained their window in the file's disclosed correction of
     # 2026-12-06 (see its "corrections"); 99 with the blood pressure named by its phase and
     # "mm Hg" with a space (test_blood_pressure_limits; development records, not tuned here,
-    # the items not looked at); 102 with the immunotherapy templates' tuberculosis,
+    # the items not looked at); 100 with hypersensitivity to named drugs (reading_allergy; not
+    # tuned here, the item not looked at); 103 with the immunotherapy templates' tuberculosis,
     # immunodeficiency and live-vaccine items (reading_immune; not tuned here, not looked at)
-    "computable": 102,
+    "computable": 103,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -163,17 +164,22 @@ FIGURES = {
 # before windows to registration (wave/anchors): eight partial -> computable
 # 98 / 214 / 432 before the blood pressure spellings (development records; not tuned here, the
 # items not looked at): four checklist -> three partial and one computable
-# 99 / 217 / 428 before the immunotherapy templates' tuberculosis, immunodeficiency and
+# 99 / 217 / 428 before hypersensitivity to named drugs (reading_allergy; not tuned here, the
+# item not looked at): one checklist -> computable; 100 / 217 / 427 before the washout readings
+# (reading_washout) and hypersensitivity to the study drugs (not tuned here, the items not
+# looked at): two checklist -> partial
+# 100 / 219 / 425 before the immunotherapy templates' tuberculosis, immunodeficiency and
 # live-vaccine items (reading_immune; not tuned here, the items not looked at): four checklist
 # -> three computable and one partial
-LEVELS = {"computable": 102, "partial": 218, "checklist": 424}
+LEVELS = {"computable": 103, "partial": 220, "checklist": 421}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
-# and 27 before windows to registration (not judged, not looked at); 28 before the immunotherapy
+# and 27 before windows to registration (not judged, not looked at); 28 before hypersensitivity
+# to named drugs (reading_allergy; not judged, not looked at); 29 before the immunotherapy
 # templates' items (reading_immune; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 31
+DECIDED_OUTSIDE_SCOPE = 32
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

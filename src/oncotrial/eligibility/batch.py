@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncotrial.eligibility.batch_allergy import allergy
 from oncotrial.eligibility.batch_cns import cns_metastases
 from oncotrial.eligibility.batch_context import (
     INVESTIGATOR,
@@ -64,6 +65,7 @@ from oncotrial.eligibility.criteria import CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.rules import (
     AgeRule,
+    AllergyRule,
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
@@ -111,6 +113,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     ConditionRule: _condition,
     OtherMalignancyRule: _other_malignancy,
     CnsMetastasesRule: cns_metastases,
+    AllergyRule: allergy,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oncotrial.eligibility.concepts_drugs import therapy_keys
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
 from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import MedicationRecord, Patient
@@ -53,6 +54,10 @@ class PatientFrames:
                   record's malignancy classes, "|"-joined), onset, abatement
     cns:          patient, onset, abatement, treated, stable_since, symptomatic (flags 1.0/
                   0.0/NaN, day numbers) of each brain-metastasis condition record
+    allergies:    patient, concepts (the substance's therapy concepts, "|"-joined),
+                  grade_low, grade_high (CTCAE grades, NaN when not recorded), clinical,
+                  verification (FHIR statuses, None when not recorded), type (allergy or
+                  intolerance, None when not recorded), date
     """
 
     patients: pd.DataFrame
@@ -73,6 +78,10 @@ class PatientFrames:
     # None when the source does not record the status of brain metastases (the OMOP reader):
     # "treated and stable" rules are then unknown for everyone.
     cns: pd.DataFrame | None = None
+    # None when the source has no allergy records (the OMOP reader: the CDM has no allergy
+    # table): allergy rules are then unknown for everyone. ``has_allergies`` says whose list
+    # is provided.
+    allergies: pd.DataFrame | None = None
 
     @property
     def size(self) -> int:
@@ -104,6 +113,16 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
     "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
     "cns": ("patient", "onset", "abatement", "treated", "stable_since", "symptomatic"),
+    "allergies": (
+        "patient",
+        "concepts",
+        "grade_low",
+        "grade_high",
+        "clinical",
+        "verification",
+        "type",
+        "date",
+    ),
 }
 
 
@@ -135,6 +154,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 "has_procedures": p.procedures is not None,
                 "has_biomarkers": p.biomarkers is not None,
                 "has_lesions": p.lesions is not None,
+                "has_allergies": p.allergies is not None,
             }
         )
         for k, o in enumerate(p.observations):
@@ -181,8 +201,9 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 rows["conditions"].append((i, concept, day_number(d.date), float("nan"), None))
         rows["malignancies"].extend(_malignancies(i, p))
         rows["cns"].extend(_cns(i, p))
+        rows["allergies"].extend(_allergies(i, p))
         for m in p.medications or ():
-            for therapy in m.concepts("therapy"):
+            for therapy in therapy_keys(m.concepts("therapy")):
                 rows["exposures"].append(
                     (i, therapy, day_number(m.start), day_number(m.end), *_dose(m))
                 )
@@ -200,7 +221,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
             for drug in line.drugs:
                 found = drug.concepts("therapy")
                 classes |= found
-                for therapy in found:
+                for therapy in therapy_keys(found, in_line=True):
                     rows["exposures"].append(
                         (
                             i,
@@ -253,6 +274,16 @@ def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
         )
         for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
     ]
+
+
+def _allergies(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for a in p.allergies or ():
+        low, high = a.grades() or (float("nan"), float("nan"))
+        concepts = "|".join(sorted(a.concepts("therapy")))
+        status = (a.clinical_status, a.verification_status, a.type)
+        rows.append((i, concepts, low, high, *status, day_number(a.date)))
+    return rows
 
 
 def _cns(i: int, p: Patient) -> list[tuple[Any, ...]]:

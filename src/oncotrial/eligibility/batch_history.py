@@ -49,7 +49,8 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
     patient = e["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     start = e["start"].to_numpy(dtype=np.float64)
     end = e["end"].to_numpy(dtype=np.float64)
-    ref = ctx.reference[patient]
+    # a window to registration runs back from the as-of date (_Ctx.end)
+    ref = ctx.end(rule.within)[patient]
     received = ~(start > ref)  # NaN start passes, as in the scalar screen
     if rule.ongoing:
         undated = received & np.isnan(start)

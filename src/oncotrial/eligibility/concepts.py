@@ -44,6 +44,7 @@ from oncotrial.eligibility.concepts_oncology import (
     ONCOLOGY_THERAPIES,
 )
 from oncotrial.eligibility.concepts_regimens import code_markers, lookup
+from oncotrial.eligibility.concepts_washout import WASHOUT_THERAPIES
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -434,6 +435,7 @@ THERAPIES = _index(
         *MEDICATION_CLASSES,
         IMMUNOSUPPRESSANTS,
         *ONCOLOGY_THERAPIES,
+        *WASHOUT_THERAPIES,
         *DRUGS,
     )
 )

@@ -25,13 +25,18 @@ from oncotrial.eligibility.concept_model import Concept
 from oncotrial.eligibility.concepts_medications import other_uses
 
 __all__ = [
+    "ANTICANCER",
     "DRUGS",
     "DRUG_CLASSES",
+    "INVESTIGATIONAL",
+    "OPEN_CLASSES",
     "OTHER_MEMBERS",
+    "UNCLASSIFIED",
     "broader",
     "conjugate_of",
     "members",
     "members_of_any",
+    "therapy_keys",
     "unspecified",
     "vague_for",
 ]
@@ -356,4 +361,53 @@ def vague_for(therapy: str) -> frozenset[str]:
     if therapy not in DRUG_CLASSES:
         classes |= {therapy, *broader(therapy)}
     markers = {unspecified(c) for c in classes} | {conjugate_of(therapy), other_uses(therapy)}
+    if therapy in OPEN_CLASSES:
+        markers.add(UNCLASSIFIED)
     return frozenset(markers)
+
+
+# Two classes no list of names closes (issue 12, washout criteria: "Treatment with any
+# investigational drug within 28 days prior to registration", NCT06248606 E7; "Has received
+# prior systemic anticancer therapy … within 4 weeks before randomization", NCT06997497 E6, the
+# Merck template; development records). A record is an
+# investigational agent when the data manager says so (concept key ``investigational_agent``:
+# concepts_washout); it is systemic anticancer therapy when it is a drug or class of this
+# module, ATC L01/L02, or a drug of a line of therapy (``TherapyLine``: a line of systemic
+# therapy). A record oncotrial classifies as nothing (an uncoded "XYZ-123") may be either, so it
+# carries the ``UNCLASSIFIED`` marker and a rule on these classes is unknown on it, never not met.
+INVESTIGATIONAL = "investigational_agent"
+ANTICANCER = "systemic_anticancer_therapy"
+OPEN_CLASSES = frozenset({INVESTIGATIONAL, ANTICANCER})
+UNCLASSIFIED = "medication:unclassified"
+# the classes of anticancer drugs (ONCOLOGY_THERAPIES and the classes of the drugs above)
+_ANTICANCER_CLASSES = frozenset(
+    {
+        *DRUG_CLASSES,
+        *(c for classes in DRUG_CLASSES.values() for c in classes),
+        *OTHER_MEMBERS,
+        "chemotherapy",
+        "platinum_chemotherapy",
+        "vegf_inhibitor",
+        "egfr_tki",
+        "alk_inhibitor",
+        "immune_checkpoint_inhibitor",
+        "pd1_pdl1_inhibitor",
+        "ctla4_inhibitor",
+    }
+)
+
+
+def therapy_keys(keys: frozenset[str], in_line: bool = False) -> frozenset[str]:
+    """A drug record's therapy concepts (``match_concepts``) with the two open classes': the
+    ``UNCLASSIFIED`` marker when the record names no drug or class oncotrial knows (only markers,
+    a class named without a drug: 'chemotherapy' may be an investigational one, or only an
+    investigational agent, which may be an anticancer drug or not), and
+    ``ANTICANCER`` for an anticancer drug or class, or any drug of a line of therapy."""
+    named = {k for k in keys if ":" not in k and unspecified(k) not in keys}
+    found = set(keys)
+    # an investigational agent may be an anticancer drug or not: the record does not say
+    if not named - {ANTICANCER, INVESTIGATIONAL}:
+        found.add(UNCLASSIFIED)
+    if in_line or keys & _ANTICANCER_CLASSES:
+        found.add(ANTICANCER)
+    return frozenset(found)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from oncotrial.eligibility.evaluate_allergy import allergy
 from oncotrial.eligibility.evaluate_cns import cns_metastases
 from oncotrial.eligibility.evaluate_context import Context, _Partial
 from oncotrial.eligibility.evaluate_derived import _derived
@@ -49,6 +50,7 @@ from oncotrial.eligibility.evaluate_tumour import (
 from oncotrial.eligibility.outcome import RuleResult, Status
 from oncotrial.eligibility.rules import (
     AgeRule,
+    AllergyRule,
     AllOfRule,
     AnyOfRule,
     BiomarkerRule,
@@ -93,6 +95,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     ConditionRule: _condition,
     OtherMalignancyRule: _other_malignancy,
     CnsMetastasesRule: cns_metastases,
+    AllergyRule: allergy,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

@@ -17,7 +17,7 @@ from oncotrial.eligibility.concepts import (
     UNCLEAR_CONDITIONS,
     UNSPECIFIED,
 )
-from oncotrial.eligibility.concepts_drugs import conjugate_of, vague_for
+from oncotrial.eligibility.concepts_drugs import OPEN_CLASSES, conjugate_of, therapy_keys, vague_for
 from oncotrial.eligibility.concepts_medications import other_uses
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
@@ -43,12 +43,16 @@ from oncotrial.eligibility.rules import (
     RegimenRule,
 )
 
+_Exposure = tuple[MedicationRecord, dt.date | None, dt.date | None, str, frozenset[str]]
 
-def _exposures(ctx: Context) -> list[tuple[MedicationRecord, dt.date | None, dt.date | None, str]]:
-    """Every drug the patient received: medications plus each drug of each therapy line."""
-    found: list[tuple[MedicationRecord, dt.date | None, dt.date | None, str]] = []
+
+def _exposures(ctx: Context) -> list[_Exposure]:
+    """Every drug the patient received, with its therapy concepts (``therapy_keys``):
+    medications plus each drug of each therapy line."""
+    found: list[_Exposure] = []
     for m in ctx.patient.medications or ():
-        found.append((m, m.start, m.end, m.record or "medication"))
+        keys = therapy_keys(m.concepts("therapy"))
+        found.append((m, m.start, m.end, m.record or "medication", keys))
     for line in ctx.patient.therapies or ():
         for drug in line.drugs:
             found.append(
@@ -57,6 +61,7 @@ def _exposures(ctx: Context) -> list[tuple[MedicationRecord, dt.date | None, dt.
                     drug.start or line.start,
                     drug.end or line.end,
                     line.record or "therapy line",
+                    therapy_keys(drug.concepts("therapy"), in_line=True),
                 )
             )
     return found
@@ -67,14 +72,14 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
     p = ctx.patient
     if p.medications is None and p.therapies is None:
         return _unknown([f"medication history (to check for {_lower_first(name)})"])
-    reference = ctx.reference
+    # a window to registration runs back from the as-of date (Context.window_end)
+    reference = ctx.window_end(rule.within)
     earliest = rule.within.earliest(reference) if rule.within else None
     found: list[tuple[MedicationRecord, Evidence]] = []
     undated: list[str] = []
     vague = vague_for(rule.therapy)
     maybe: list[MedicationRecord] = []  # a record of the drug's class that names no drug
-    for drug, start, end, record in _exposures(ctx):
-        keys = drug.concepts("therapy")
+    for drug, start, end, record, keys in _exposures(ctx):
         if rule.therapy not in keys:
             if not keys & vague:
                 continue
@@ -118,6 +123,9 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             elif other_uses(rule.therapy) in drug.concepts("therapy"):
                 # lamivudine treats HIV or hepatitis B (concepts_medications)
                 undated.append(f"whether {evidence.value} is given as {_lower_first(name)}")
+            elif rule.therapy in OPEN_CLASSES:
+                # a drug oncotrial cannot classify may be one (concepts_medications)
+                undated.append(f"whether {evidence.value} is {_article(name)}")
             else:
                 undated.append(f"which drug {evidence.value} was")
             continue
@@ -128,6 +136,11 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             undated.append(f"prednisone-equivalent daily dose of {evidence.value}")
     notes = ctx.window_note(rule.within)
     return _found(name, kept, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def _article(name: str) -> str:
+    lower = _lower_first(name)
+    return ("an " if lower[:1] in "aeiou" else "a ") + lower
 
 
 def dose_status(rule: MedicationRule, drug: MedicationRecord) -> Status | None:

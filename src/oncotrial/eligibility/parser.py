@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_allergy import read_allergies
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -77,6 +78,7 @@ from oncotrial.eligibility.reading_tumour import (
 )
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
 from oncotrial.eligibility.reading_viral_templates import read_viral_templates
+from oncotrial.eligibility.reading_washout import read_washouts
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -237,6 +239,8 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_tumour_size,
     _read_biomarkers,
     read_cns_metastases,
+    read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
+    read_washouts,  # before the readers of prior therapy: "prior systemic … within 4 weeks"
     _read_therapy,
     read_prior_therapies,
     read_concomitant_medications,

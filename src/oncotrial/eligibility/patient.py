@@ -4,11 +4,11 @@ File formats (JSON/CSV records, FHIR R4 bundles) are read into this model by
 ``oncotrial.formats.patients``; screening never sees a file.
 
 Sections that are lists of history (``conditions``, ``medications``, ``therapies``,
-``procedures``, ``biomarkers``, ``lesions``) are ``None`` when the record does not provide them
-and a tuple (possibly empty) when it does. A provided list is taken as complete: no live vaccine
-among the medications recorded means none was given. An absent list makes every rule that needs
-it unknown, naming the list to collect. Each record carries ``record``, where it came from in the
-input ("labs[3]", "Observation/abc"), so that evidence can point back to it.
+``procedures``, ``biomarkers``, ``lesions``, ``allergies``) are ``None`` when the record does not
+provide them and a tuple (possibly empty) when it does. A provided list is taken as complete: no
+live vaccine among the medications recorded means none was given. An absent list makes every
+rule that needs it unknown, naming the list to collect. Each record carries ``record``, where it
+came from in the input ("labs[3]", "Observation/abc"), so that evidence can point back to it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from oncotrial.eligibility.units import compatible, convert, parse_unit
 from oncotrial.errors import DictionaryError
 
 __all__ = [
+    "ALLERGY_GRADES",
     "CLINICAL_STATUS_ACTIVE",
     "CLINICAL_STATUS_CODES",
+    "AllergyRecord",
     "Biomarker",
     "ClinicalStatus",
     "ConditionRecord",
@@ -199,6 +201,49 @@ class MedicationRecord(_Coded):
         return convert(self.dose, self.dose_unit, "mg/d")
 
 
+# HL7 FHIR R4 AllergyIntolerance.reaction.severity (ValueSet reaction-event-severity) as CTCAE
+# v5.0 grades, by the general grade descriptions of CTCAE v5.0 (NCI, 2017: "Grade 1 Mild; Grade 2
+# Moderate; Grade 3 Severe or medically significant but not immediately life-threatening; Grade 4
+# Life-threatening consequences; Grade 5 Death"): a severe reaction is grade 3 or more.
+ALLERGY_GRADES: dict[str, tuple[int, int]] = {"mild": (1, 1), "moderate": (2, 2), "severe": (3, 5)}
+
+
+class AllergyRecord(_Coded):
+    """An allergy or intolerance to a substance (HL7 FHIR R4 AllergyIntolerance): the substance
+    is the record's concept, code or text, read as a therapy (a drug or a class of drugs)."""
+
+    type: Literal["allergy", "intolerance"] | None = Field(
+        None, description="FHIR AllergyIntolerance.type: immune (allergy) or not (intolerance)."
+    )
+    criticality: Literal["low", "high", "unable-to-assess"] | None = Field(
+        None, description="FHIR AllergyIntolerance.criticality: the risk of a future reaction."
+    )
+    severity: Literal["mild", "moderate", "severe"] | None = Field(
+        None, description="FHIR reaction.severity of the most severe reaction recorded."
+    )
+    grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade of the reaction.")
+    clinical_status: Literal["active", "inactive", "resolved"] | None = Field(
+        None, description="FHIR AllergyIntolerance.clinicalStatus; None: not recorded."
+    )
+    verification_status: (
+        Literal["unconfirmed", "presumed", "confirmed", "refuted", "entered-in-error"] | None
+    ) = Field(
+        None,
+        description=(
+            "FHIR AllergyIntolerance.verificationStatus: a refuted or entered-in-error record "
+            "is no allergy; an unconfirmed or presumed one leaves a rule unknown."
+        ),
+    )
+    date: dt.date | None = Field(None, description="Onset, else the day it was recorded.")
+    record: str | None = None
+
+    def grades(self) -> tuple[int, int] | None:
+        """The CTCAE grades the reaction may have had: its grade, else its severity's."""
+        if self.grade is not None:
+            return (self.grade, self.grade)
+        return ALLERGY_GRADES.get(self.severity or "")
+
+
 class TherapyLine(_Frozen):
     """A prior line of systemic therapy: its drugs, number of cycles, dates, line number."""
 
@@ -278,3 +323,6 @@ class Patient(_Frozen):
     procedures: tuple[ProcedureRecord, ...] | None = None
     biomarkers: tuple[Biomarker, ...] | None = None
     lesions: tuple[Lesion, ...] | None = None
+    allergies: tuple[AllergyRecord, ...] | None = Field(
+        None, description="Allergies and intolerances; () when none are known, None: not asked."
+    )

@@ -33,6 +33,7 @@ from oncotrial.errors import DictionaryError
 __all__ = [
     "AgeRule",
     "AllOfRule",
+    "AllergyRule",
     "AnyOfRule",
     "BiomarkerRule",
     "Bound",
@@ -135,7 +136,8 @@ class Window(_Frozen):
     A registration window runs back from the as-of date, and results after it are not used, even
     when a planned first dose is given (the first dose comes days or weeks later). The rules that
     take such a window are those the parser reads it for: laboratory values, derived values and
-    performance status (``windows.ANCHORED_WINDOW``).
+    performance status (``windows.ANCHORED_WINDOW``), and medications ("any investigational drug
+    within 30 days prior to registration": ``reading_washout``).
     """
 
     value: int = Field(gt=0)
@@ -370,11 +372,12 @@ class BiomarkerRule(_Rule):
 class MedicationRule(_Rule):
     """A therapy class received (ever, within a window, or ongoing at the reference date); for
     systemic corticosteroids optionally at a daily dose beyond a limit in mg/day of
-    prednisone-equivalent ('> 10 mg daily prednisone equivalent')."""
+    prednisone-equivalent ('> 10 mg daily prednisone equivalent'). A window may run back from
+    registration ("within 4 weeks before randomization": ``Window.anchor``)."""
 
     kind: Literal["medication"]
     therapy: str
-    within: DoseWindow | None = None
+    within: Window | None = None
     ongoing: bool = False
     daily_dose: Bound | None = Field(
         None, description="Prednisone-equivalent mg/day (systemic corticosteroids only)."
@@ -479,6 +482,31 @@ class CnsMetastasesRule(_Rule):
     steroid_free: DoseWindow | None = Field(
         None, description="No systemic corticosteroid within this window (exempt ones only)."
     )
+
+
+class AllergyRule(_Rule):
+    """An allergy or intolerance recorded to one of ``substances`` (therapy concepts): 'Known
+    hypersensitivity to pembrolizumab or any of its excipients' (``evaluate_allergy``)."""
+
+    kind: Literal["allergy"]
+    substances: tuple[str, ...] = ()
+    study_drugs: bool = Field(False, description="'… to the study drug(s)': never named here.")
+    excipients: bool = Field(False, description="'… or its excipients': not checkable.")
+    min_grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade ('severe': 3).")
+
+    @model_validator(mode="after")
+    def _check(self) -> AllergyRule:
+        for substance in self.substances:
+            _known(dict(THERAPIES), substance, "therapy")
+        if not self.substances and not self.study_drugs:
+            raise ValueError("name the substances, the study drugs, or both")
+        return self
+
+    @property
+    def named(self) -> str:
+        """What the allergy is to, as the rule says it."""
+        names = [THERAPIES[s].name for s in self.substances]
+        return " or ".join([*names, *(["the study drug(s)"] if self.study_drugs else [])])
 
 
 class RegimenRule(_Rule):
@@ -590,6 +618,7 @@ Rule = Annotated[
     | ConditionRule
     | OtherMalignancyRule
     | CnsMetastasesRule
+    | AllergyRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -702,6 +731,9 @@ def describe_rule(rule: Rule) -> str:
         return f"malignancy other than the cancer under study{when}{but if rule.exceptions else ''}"
     if isinstance(rule, CnsMetastasesRule):
         return describe_cns(rule)
+    if isinstance(rule, AllergyRule):
+        grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
+        return f"allergy{grade} to {rule.named}{' or its excipients' if rule.excipients else ''}"
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""

@@ -5,16 +5,20 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
 * **JSON record** — one patient per file (or ``{"patients": [...]}``), the shape documented in
   docs/eligibility.md: demographics, ``performance_status``, ``labs`` and ``vitals`` (value, unit,
   date, reference range), ``diagnosis``, ``conditions``, ``medications``, ``therapies``,
-  ``procedures``, ``biomarkers``, ``lesions``.
+  ``procedures``, ``biomarkers``, ``lesions``, ``allergies``.
 * **CSV** — one fact per row (``patient_id, section, item, value, unit, date, …``); a file may
   hold many patients. A condition row's ``value`` is its clinical status (HL7 FHIR R4
-  Condition.clinicalStatus: active, recurrence, relapse, inactive, remission, resolved).
+  Condition.clinicalStatus: active, recurrence, relapse, inactive, remission, resolved). An
+  allergy row's ``value`` is the reaction's severity (mild, moderate, severe) or CTCAE grade
+  ('3', 'grade 3'), its ``category`` its type or a clinical or verification status (FHIR
+  AllergyIntolerance: allergy, intolerance; active, inactive, resolved; unconfirmed, presumed,
+  confirmed, refuted, entered-in-error).
 * **FHIR R4 Bundle** — Patient, Observation (LOINC), Condition, MedicationStatement,
-  MedicationRequest, Immunization, Procedure. Parsed with ``fhir.resources``' R4B models: the
-  package (8.x) ships R5 as default plus R4B and STU3, and R4B (4.3.0) left these resources as
-  R4 (4.0.1) has them (its changes concern medication definition and evidence resources), so an
-  R4 bundle reads as R4B. The bundle may hold several patients; resources go to the patient
-  their ``subject`` (or ``patient``) references.
+  MedicationRequest, Immunization, Procedure, AllergyIntolerance. Parsed with
+  ``fhir.resources``' R4B models: the package (8.x) ships R5 as default plus R4B and STU3, and
+  R4B (4.3.0) left these resources as R4 (4.0.1) has them (its changes concern medication
+  definition and evidence resources), so an R4 bundle reads as R4B. The bundle may hold several
+  patients; resources go to the patient their ``subject`` (or ``patient``) references.
 
 Every problem is an ``InputError`` naming the file, the patient and the field; nothing is
 guessed: an unknown unit, section, column or analyte is an error.
@@ -32,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from oncotrial.eligibility.patient import (
+    AllergyRecord,
     Biomarker,
     ConditionRecord,
     Diagnosis,
@@ -74,6 +79,7 @@ _JSON_KEYS = {
     "procedures",
     "biomarkers",
     "lesions",
+    "allergies",
 }
 
 
@@ -166,6 +172,7 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
         "procedures": ProcedureRecord,
         "biomarkers": Biomarker,
         "lesions": Lesion,
+        "allergies": AllergyRecord,
     }
     for key, model in simple.items():
         items = _list(data, key, file, record)
@@ -175,7 +182,7 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
         for i, item in enumerate(items):
             payload = (
                 _named(item, file, record, f"{key}[{i}]")
-                if key in {"conditions", "medications", "procedures"}
+                if key in {"conditions", "medications", "procedures", "allergies"}
                 else dict(item)
             )
             built.append(
@@ -239,6 +246,7 @@ CSV_SECTIONS = (
     "procedure",
     "biomarker",
     "lesion",
+    "allergy",
 )
 _LISTS = {
     "condition": "conditions",
@@ -247,6 +255,7 @@ _LISTS = {
     "procedure": "procedures",
     "biomarker": "biomarkers",
     "lesion": "lesions",
+    "allergy": "allergies",
 }
 _YES = {"yes", "y", "true", "1", "measurable"}
 _NO = {"no", "n", "false", "0", "non-measurable", "not measurable"}
@@ -527,7 +536,52 @@ def _list_record(
             pid,
             field,
         )
+    if section == "allergy":
+        return _allergy(item, value, row, where, file, pid, field)
     raise AssertionError(f"not a list section: {section}")  # the caller checked CSV_SECTIONS
+
+
+_ALLERGY_STANDING = {
+    **dict.fromkeys(("allergy", "intolerance"), "type"),
+    **dict.fromkeys(("active", "inactive", "resolved"), "clinical_status"),
+    **dict.fromkeys(
+        ("unconfirmed", "presumed", "confirmed", "refuted", "entered-in-error"),
+        "verification_status",
+    ),
+}
+
+
+def _allergy(
+    item: str, value: str, row: dict[str, str], where: str, file: str, pid: str, field: str
+) -> AllergyRecord:
+    """An allergy row: the substance (``item``, ``code``, ``system``), its severity or CTCAE
+    grade (``value``), its type or a clinical or verification status (``category``), its
+    ``date``."""
+    payload: dict[str, Any] = {
+        "text": item,
+        "code": row.get("code") or None,
+        "system": row.get("system") or None,
+        "date": row.get("date") or None,
+        "record": where,
+    }
+    severity = value.strip().casefold()
+    grade = re.fullmatch(r"(?:(?:ctcae\s+)?grade\s*)?(\d)", severity)
+    if grade is not None:
+        payload["grade"] = int(grade[1])
+    elif severity:
+        payload["severity"] = severity
+    standing = row.get("category", "").strip().casefold()
+    if standing:
+        if standing not in _ALLERGY_STANDING:
+            raise ValueProblem(
+                f"unknown allergy status {standing!r}",
+                file=file,
+                record=pid,
+                field=f"{where}: category",
+                hint="Use one of: " + ", ".join(_ALLERGY_STANDING) + ".",
+            )
+        payload[_ALLERGY_STANDING[standing]] = standing
+    return build_record(AllergyRecord, payload, file, pid, field)
 
 
 # ---------------------------------------------------------------- files and folders

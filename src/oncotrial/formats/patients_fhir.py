@@ -1,9 +1,9 @@
 """Patient records from FHIR R4 bundles (see ``oncotrial.formats.patients``).
 
 Patient, Observation (LOINC), Condition, MedicationStatement, MedicationRequest, Immunization,
-Procedure, parsed with ``fhir.resources``' R4B models (an R4 bundle reads as R4B: the module
-docstring of ``oncotrial.formats.patients`` says why). Resources go to the patient their
-``subject`` (or ``patient``) references.
+Procedure, AllergyIntolerance, parsed with ``fhir.resources``' R4B models (an R4 bundle reads as
+R4B: the module docstring of ``oncotrial.formats.patients`` says why). Resources go to the
+patient their ``subject`` (or ``patient``) references.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from oncotrial.eligibility.analytes import analyte_for_loinc
 from oncotrial.eligibility.concepts import BIOMARKERS, System, match_concepts
 from oncotrial.eligibility.patient import (
     CLINICAL_STATUS_CODES,
+    AllergyRecord,
     Biomarker,
     ConditionRecord,
     Diagnosis,
@@ -476,6 +477,84 @@ def _fhir_procedure(
         )
 
 
+# HL7 FHIR R4 AllergyIntolerance: clinicalStatus and verificationStatus are bound (required) to
+# these code systems' codes; SNOMED CT 716186003 "No known allergy" is the code of the value set
+# allergyintolerance-code that states the absence of any allergy (the list is then provided and
+# empty). A record entered in error is no record at all.
+_ALLERGY_STATUS = {
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical": (
+        "clinical_status",
+        ("active", "inactive", "resolved"),
+    ),
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification": (
+        "verification_status",
+        ("unconfirmed", "presumed", "confirmed", "refuted", "entered-in-error"),
+    ),
+}
+_NO_KNOWN_ALLERGY = "716186003"
+_SEVERITY_ORDER = ("mild", "moderate", "severe")
+
+
+def _allergy_status(concept: Any, field: str, file: str, pid: str, where: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for coding in (concept.coding or []) if concept is not None else []:
+        target = _ALLERGY_STATUS.get(str(coding.system)) if coding.system else None
+        if target is None or coding.code is None:
+            continue
+        key, codes = target
+        if str(coding.code) not in codes:
+            raise ValueProblem(
+                f"{field} {coding.code!r} is not a code of {coding.system}",
+                file=file,
+                record=pid,
+                field=f"{where}: {field}",
+                hint="Use one of: " + ", ".join(codes) + ".",
+            )
+        found[key] = str(coding.code)
+    return found
+
+
+def _fhir_allergy(
+    resource: Any, where: str, out: dict[str, list[Any]], file: str, pid: str
+) -> None:
+    record: dict[str, Any] = {"record": where}
+    for field in ("clinicalStatus", "verificationStatus"):
+        record |= _allergy_status(getattr(resource, field), field, file, pid, where)
+    out.setdefault("allergies", [])
+    if record.get("verification_status") == "entered-in-error":
+        return
+    codes = _codes(resource.code)
+    if any(System.normalise(s) == System.SNOMED and c == _NO_KNOWN_ALLERGY for s, c in codes):
+        return  # "No known allergy": the list is provided, and nothing goes in it
+    concept = resource.code
+    if concept is None:  # the substance of the reactions, when the resource names none
+        concept = next((r.substance for r in resource.reaction or [] if r.substance), None)
+    codes = _codes(concept)
+    readable = [c for c in codes if match_concepts("therapy", codes=(c,))]
+    if readable or codes:
+        record["system"], record["code"] = (readable or codes)[0]
+    severities = [r.severity for r in resource.reaction or [] if r.severity]
+    bad = [s for s in severities if s not in _SEVERITY_ORDER]
+    if bad:
+        raise ValueProblem(
+            f"reaction severity {bad[0]!r} is not mild, moderate or severe",
+            file=file,
+            record=pid,
+            field=f"{where}: reaction.severity",
+        )
+    if severities:
+        record["severity"] = max(severities, key=_SEVERITY_ORDER.index)
+    record |= {
+        "text": _text(concept),
+        "criticality": resource.criticality,
+        "type": resource.type,
+        "date": _day(resource.onsetDateTime)
+        or (_day(resource.onsetPeriod.start) if resource.onsetPeriod else None)
+        or _day(resource.recordedDate),
+    }
+    out["allergies"].append(build_record(AllergyRecord, record, file, pid, where))
+
+
 _FHIR_HANDLERS: dict[str, Callable[[Any, str, dict[str, list[Any]], str, str], None]] = {
     "Observation": _fhir_observation,
     "Condition": _fhir_condition,
@@ -483,6 +562,7 @@ _FHIR_HANDLERS: dict[str, Callable[[Any, str, dict[str, list[Any]], str, str], N
     "MedicationRequest": _fhir_medication_request,
     "Immunization": _fhir_immunization,
     "Procedure": _fhir_procedure,
+    "AllergyIntolerance": _fhir_allergy,
 }
 
 
@@ -530,6 +610,7 @@ def _patient_from_fhir(person: dict[str, Any], found: dict[str, list[Any]], file
         "medications",
         "procedures",
         "biomarkers",
+        "allergies",
     ):
         if key in found:
             data[key] = tuple(found[key])
