@@ -256,8 +256,8 @@ def test_viral_and_cns_active_are_left_alone(nct: str, path: str, text: str, unr
 @pytest.mark.parametrize(
     ("nct", "path", "text"),
     [
-        # no tuberculosis or infection concept: these stay on the checklist
-        ("NCT04486352", KRAS, "Active tuberculosis"),
+        # no infection concept: this stays on the checklist ("Active tuberculosis" is read by
+        # reading_immune: tests/eligibility/test_immune_templates.py)
         ("NCT04317534", KRAS, "Has an active infection requiring systemic therapy."),
     ],
 )

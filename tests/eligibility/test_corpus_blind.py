@@ -135,8 +135,10 @@ FIGURES = {
     # the items not looked at); 100 with hypersensitivity to named drugs (reading_allergy; not
     # tuned here, the item not looked at); 105 with qualified conditions (reading_qualified:
     # "pneumonitis that required steroids", "… that is progressing or has required active
-    # treatment"; not tuned here, the items not looked at)
-    "computable": 105,
+    # treatment"; not tuned here, the items not looked at); 108 with the immunotherapy
+    # templates' tuberculosis, immunodeficiency and live-vaccine items (reading_immune; not tuned
+    # here, not looked at)
+    "computable": 108,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -169,16 +171,19 @@ FIGURES = {
 # item not looked at): one checklist -> computable; 100 / 217 / 427 before the washout readings
 # (reading_washout) and hypersensitivity to the study drugs (not tuned here, the items not
 # looked at): two checklist -> partial; 100 / 219 / 425 before qualified conditions
-# (reading_qualified; not tuned here, the items not looked at): five partial -> computable
-LEVELS = {"computable": 105, "partial": 214, "checklist": 425}
+# (reading_qualified; not tuned here, the items not looked at): five partial -> computable;
+# 105 / 214 / 425 before the immunotherapy templates' tuberculosis, immunodeficiency and
+# live-vaccine items (reading_immune; not tuned here, the items not looked at)
+LEVELS = {"computable": 108, "partial": 215, "checklist": 421}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
 # template phrasings (the item above, without a hand-read threshold; not judged, not looked at)
 # and 27 before windows to registration (not judged, not looked at); 28 before hypersensitivity
 # to named drugs (reading_allergy; not judged, not looked at); 29 before qualified conditions
-# (reading_qualified; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 34
+# (reading_qualified; not judged, not looked at); 34 before the immunotherapy templates' items
+# (reading_immune; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 37
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -21,7 +21,7 @@ from oncotrial.eligibility.batch_context import (
     _Ctx,
     _flags,
 )
-from oncotrial.eligibility.concepts import UNSPECIFIED
+from oncotrial.eligibility.concepts import UNCLEAR_CONDITIONS, UNSPECIFIED
 from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.concepts_oncology import site_relation
 from oncotrial.eligibility.patient import CLINICAL_STATUS_ACTIVE
@@ -137,7 +137,8 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
 
 def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     f = ctx.frames.conditions
-    f = f[f["concept"] == rule.condition]
+    unclear = UNCLEAR_CONDITIONS.get(rule.condition, frozenset())
+    f = f[(f["concept"] == rule.condition) | f["concept"].isin(unclear)]
     patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     onset = f["onset"].to_numpy(dtype=np.float64)
     abatement = f["abatement"].to_numpy(dtype=np.float64)
@@ -157,6 +158,10 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     else:
         undated = np.zeros(len(f), dtype=bool)
         hit = keep
+    # as evaluate_history: a record the rule may or may not mean (HIV for immunodeficiency)
+    maybe = f["concept"].isin(unclear).to_numpy(dtype=bool)
+    undated = undated | (hit & maybe)
+    hit = hit & ~maybe
     provided = ctx.frames.patients["has_conditions"].to_numpy(dtype=bool)
     if rule.qualifier is not None:  # the condition AND words no record shows: never met
         hit, undated = np.zeros(len(f), dtype=bool), hit | undated

@@ -27,6 +27,12 @@ from oncotrial.eligibility.concepts_drugs import (
     members_of_any,
     unspecified,
 )
+from oncotrial.eligibility.concepts_immune import (
+    IMMUNE_CONDITIONS,
+    IMMUNE_OTHER_USES,
+    IMMUNOSUPPRESSANTS,
+    UNCLEAR_CONDITIONS,
+)
 from oncotrial.eligibility.concepts_medications import (
     MEDICATION_CLASSES,
     OTHER_USES,
@@ -46,6 +52,7 @@ __all__ = [
     "CONDITIONS",
     "PROCEDURES",
     "THERAPIES",
+    "UNCLEAR_CONDITIONS",
     "Concept",
     "System",
     "concept",
@@ -308,6 +315,7 @@ CONDITIONS = _index(
             ("ground glass nodule", "GGN", "ground-glass opacity", "GGO"),
         ),
         *ONCOLOGY_CONDITIONS,
+        *IMMUNE_CONDITIONS,
     )
 )
 
@@ -425,6 +433,7 @@ THERAPIES = _index(
             atc=("J01", "J02", "J04", "J05"),
         ),
         *MEDICATION_CLASSES,
+        IMMUNOSUPPRESSANTS,
         *ONCOLOGY_THERAPIES,
         *WASHOUT_THERAPIES,
         *DRUGS,
@@ -607,7 +616,7 @@ def match_concepts(
         # lamivudine is given for HIV or hepatitis B: a rule on antiretrovirals is unknown on it
         found |= {
             other_uses(klass)
-            for item, klass in OTHER_USES
+            for item, klass in (*OTHER_USES, *IMMUNE_OTHER_USES)
             if any(item.matches_code(s, c) for s, c in codes)
             or any(item.matches_name(n) for n in names)
         }

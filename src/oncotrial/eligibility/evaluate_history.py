@@ -11,7 +11,13 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
-from oncotrial.eligibility.concepts import CONDITIONS, PROCEDURES, THERAPIES, UNSPECIFIED
+from oncotrial.eligibility.concepts import (
+    CONDITIONS,
+    PROCEDURES,
+    THERAPIES,
+    UNCLEAR_CONDITIONS,
+    UNSPECIFIED,
+)
 from oncotrial.eligibility.concepts_drugs import OPEN_CLASSES, conjugate_of, therapy_keys, vague_for
 from oncotrial.eligibility.concepts_medications import other_uses
 from oncotrial.eligibility.concepts_oncology import (
@@ -210,8 +216,10 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
     evidence: list[Evidence] = []
     undated: list[str] = []
     found_records: list[ConditionRecord | Diagnosis] = [*records, *records_diag]
+    unclear = UNCLEAR_CONDITIONS.get(rule.condition, frozenset())
     for record in found_records:
-        if rule.condition not in record.concepts("condition"):
+        keys = record.concepts("condition")
+        if rule.condition not in keys and not keys & unclear:
             continue
         label = record.text or record.concept or record.code or name
         if record.code:
@@ -230,6 +238,8 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                     f"clinical status of {label} (active, recurrence, relapse, inactive, "
                     "remission or resolved)"
                 )
+            elif status in CLINICAL_STATUS_ACTIVE and rule.condition not in keys:
+                undated.append(f"whether {label} counts as {_lower_first(name)}")
             elif status in CLINICAL_STATUS_ACTIVE:
                 evidence.append(
                     Evidence(
@@ -247,6 +257,10 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
                 continue
             if onset < earliest:
                 continue
+        if rule.condition not in keys:
+            # "a diagnosis of immunodeficiency" on a record of HIV (concepts_immune)
+            undated.append(f"whether {label} counts as {_lower_first(name)}")
+            continue
         evidence.append(Evidence(item=name, value=label, date=onset, record=where))
     found = _found(
         name, evidence, undated, ctx.window_note(rule.within), len(records), "conditions"

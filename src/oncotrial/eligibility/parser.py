@@ -56,6 +56,7 @@ from oncotrial.eligibility.reading_history import (
 )
 from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
+from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
@@ -277,6 +278,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_age_subgroups,
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
+    read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers
     read_template_words,  # after every reader: words beside the rules they found
     _read_judgements,
 )

@@ -114,7 +114,9 @@ def _exposure_rule(
 # 6 months"): (pattern, kind, key), each a concept of oncotrial.eligibility.concepts.
 _WINDOWED: tuple[tuple[str, str, str], ...] = (
     (
-        r"live(?:\s+or\s+(?:live[-\s])?attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
+        # "a live vaccine or live-attenuated vaccine", "live and live-attenuated vaccines"
+        r"live(?:\s+vaccines?\s+(?:or|and)\s+live[-\s]attenuated|\s+(?:or|and)\s+(?:live[-\s])?"
+        r"attenuated)?(?:,?\s+attenuated)?\s+vaccines?",
         "therapy",
         "live_vaccine",
     ),
