@@ -34,11 +34,12 @@ from oncotrial.eligibility.parser import read_eligibility
 from oncotrial.eligibility.rules import AgeRule, LabRule, iter_rules
 from oncotrial.eligibility.units import compatible, conversion_factor
 from oncotrial.prescreen.concepts import UNMAPPED_MARKER, ConceptMap, concept_map, map_eligibility
-from oncotrial.prescreen.run import PrescreenResult, prescreen
-from oncotrial.prescreen.warehouse import metadata_tables, open_warehouse, write_tables
+from oncotrial.prescreen.run import PrescreenResult
+from oncotrial.prescreen.warehouse import metadata_tables, write_tables
 from oncotrial.simulate.omop import omop_population
 
 from .conftest import AS_OF, PG_HOST, PG_PORT, PG_USER, _pg_admin
+from .test_equivalence import sql_and_memory
 
 R = TypeVar("R")
 
@@ -216,12 +217,7 @@ def corpus_postgres(population: dict[str, pd.DataFrame]) -> Iterator[str]:
 
 
 def _both(target: str, eligibility: Eligibility) -> tuple[PrescreenResult, PrescreenResult]:
-    warehouse = open_warehouse(target)
-    try:
-        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
-        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(target, eligibility)
     return sql, memory
 
 

@@ -21,8 +21,10 @@ from .conftest import AS_OF, EQUIVALENCE_PATIENTS, SPARK_PATIENTS
 TRIALS = ["000", "001", "002", "003", "004"]
 
 
-def _both(target: str, trial: str, engine: str = "auto") -> tuple[PrescreenResult, PrescreenResult]:
-    eligibility = find_protocol(trial).eligibility
+def sql_and_memory(
+    target: str, eligibility: Eligibility, engine: str = "auto"
+) -> tuple[PrescreenResult, PrescreenResult]:
+    """The prescreen of one warehouse by its SQL query and by the in-memory engine."""
     warehouse = open_warehouse(target, engine=engine)
     try:
         sql = prescreen(warehouse, eligibility, as_of=AS_OF)
@@ -30,6 +32,10 @@ def _both(target: str, trial: str, engine: str = "auto") -> tuple[PrescreenResul
     finally:
         warehouse.close()
     return sql, memory
+
+
+def _both(target: str, trial: str, engine: str = "auto") -> tuple[PrescreenResult, PrescreenResult]:
+    return sql_and_memory(target, find_protocol(trial).eligibility, engine)
 
 
 def _assert_equal(sql: PrescreenResult, memory: PrescreenResult, n: int) -> None:
@@ -130,12 +136,7 @@ def _lists() -> Eligibility:
 )
 def test_headings_equal_memory(target: str, request: pytest.FixtureRequest) -> None:
     eligibility = _lists()
-    warehouse = open_warehouse(request.getfixturevalue(target))
-    try:
-        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
-        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(request.getfixturevalue(target), eligibility)
     _assert_equal(sql, memory, EQUIVALENCE_PATIENTS)
     table = sql.table
     # the alternatives reach both sides, and a failed alternative does not decide alone
@@ -180,11 +181,6 @@ def test_registration_windows_equal_memory(target: str, request: pytest.FixtureR
         )
     )
     assert all(c.rules and not c.unread for c in eligibility.inclusion)
-    warehouse = open_warehouse(request.getfixturevalue(target))
-    try:
-        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
-        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(request.getfixturevalue(target), eligibility)
     _assert_equal(sql, memory, EQUIVALENCE_PATIENTS)
     assert {"met", "unknown"} <= set(sql.table["I1"])

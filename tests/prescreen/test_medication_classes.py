@@ -14,10 +14,8 @@ from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.parser import read_eligibility
 from oncotrial.eligibility.rules import MedicationRule, iter_rules
 from oncotrial.prescreen.concepts import concept_map, map_eligibility
-from oncotrial.prescreen.run import prescreen
-from oncotrial.prescreen.warehouse import open_warehouse
 
-from .conftest import AS_OF
+from .test_equivalence import sql_and_memory
 
 # NCT01347788 E4, E7; NCT01005199 I3.13; NCT00496756 I3.9
 ITEMS = (
@@ -61,12 +59,7 @@ def test_classes_without_confirmed_ids_are_reported_unmapped() -> None:
 
 def test_query_and_reference_agree(small_duckdb: str) -> None:
     eligibility = _eligibility()
-    warehouse = open_warehouse(small_duckdb)
-    try:
-        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
-        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(small_duckdb, eligibility)
     columns = ["person_id", "E4", "E7", "I1", "I2"]
     pd.testing.assert_frame_equal(
         sql.table[columns].reset_index(drop=True), memory.table[columns].reset_index(drop=True)

@@ -16,11 +16,9 @@ from __future__ import annotations
 import pytest
 
 from oncotrial.eligibility.criteria import Eligibility
-from oncotrial.prescreen.run import prescreen
-from oncotrial.prescreen.warehouse import open_warehouse
 
-from .conftest import AS_OF, EQUIVALENCE_PATIENTS
-from .test_equivalence import _assert_equal, _proposed
+from .conftest import EQUIVALENCE_PATIENTS
+from .test_equivalence import _assert_equal, _proposed, sql_and_memory
 
 ITEMS = (
     (
@@ -48,12 +46,7 @@ def _eligibility() -> Eligibility:
     "target", ["duckdb_omop", pytest.param("postgres_omop", marks=pytest.mark.postgres)]
 )
 def test_qualified_conditions_equal_memory(target: str, request: pytest.FixtureRequest) -> None:
-    warehouse = open_warehouse(request.getfixturevalue(target))
-    try:
-        sql = prescreen(warehouse, _eligibility(), as_of=AS_OF)
-        memory = prescreen(warehouse, _eligibility(), as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(request.getfixturevalue(target), _eligibility())
     _assert_equal(sql, memory, EQUIVALENCE_PATIENTS)
     table = sql.table
     # a record found is unknown, none is not met, never met

@@ -16,10 +16,8 @@ import pytest
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.parser import propose_rules
 from oncotrial.prescreen.concepts import map_eligibility
-from oncotrial.prescreen.run import prescreen
-from oncotrial.prescreen.warehouse import open_warehouse
 
-from .conftest import AS_OF
+from .test_equivalence import sql_and_memory
 
 # jwlieb/clinical-trial-agent data/demo/*/*/trials.json @387df17: NCT06248606 E7,
 # NCT06997497 E6, NCT04929223 E3
@@ -58,12 +56,7 @@ def test_washout_rules_are_reported_unmapped() -> None:
 )
 def test_query_and_reference_agree(target: str, request: pytest.FixtureRequest) -> None:
     eligibility = _eligibility()
-    warehouse = open_warehouse(request.getfixturevalue(target))
-    try:
-        sql = prescreen(warehouse, eligibility, as_of=AS_OF)
-        memory = prescreen(warehouse, eligibility, as_of=AS_OF, engine="memory")
-    finally:
-        warehouse.close()
+    sql, memory = sql_and_memory(request.getfixturevalue(target), eligibility)
     columns = ["person_id", "E1", "E2", "E3"]
     pd.testing.assert_frame_equal(
         sql.table[columns].reset_index(drop=True), memory.table[columns].reset_index(drop=True)
