@@ -62,7 +62,7 @@ def test_gilbert() -> None:
     "text",
     [
         # another condition than the cues oncotrial reads
-        "AST and ALT ≤ 2.5 × ULN; if bone metastases, ≤ 5 × ULN",
+        "AST and ALT ≤ 2.5 × ULN; if peritoneal metastases, ≤ 5 × ULN",
         # other words between the condition and the limit
         "AST and ALT ≤ 2.5 × ULN; if liver metastases are confirmed by biopsy, ≤ 5 × ULN",
     ],
@@ -96,3 +96,15 @@ def _patient(ast: float, metastases: bool) -> Patient:
 def test_screening_both_paths(ast: float, metastases: bool, status: Status) -> None:
     criterion = read_item("AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN", "inclusion")
     assert item_status(criterion, _patient(ast, metastases), as_of=AS_OF) is status
+
+
+def test_bone_metastases_are_a_cue_now() -> None:
+    # bone metastases became a condition concept (SNOMED CT 94222008, test_condition_cues)
+    criterion = read_item("AST and ALT ≤ 2.5 × ULN; if bone metastases, ≤ 5 × ULN", "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "if Bone metastases (current): Aspartate aminotransferase ≤ 5 × ULN; otherwise "
+        "Aspartate aminotransferase ≤ 2.5 × ULN",
+        "if Bone metastases (current): Alanine aminotransferase ≤ 5 × ULN; otherwise "
+        "Alanine aminotransferase ≤ 2.5 × ULN",
+    ]
+    assert is_computable(criterion.rules, criterion.unread)
