@@ -264,3 +264,28 @@ def item_status(criterion: Criterion, patient: Patient, *, as_of: dt.date) -> St
     batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=as_of)
     assert batch.loc[patient.id, criterion.id] == one.value
     return one
+
+
+def statuses_on_both_paths(
+    eligibility: Eligibility,
+    patients: Sequence[Patient],
+    *,
+    as_of: dt.date,
+    first_doses: Sequence[dt.date | None],
+) -> dict[str, set[str]]:
+    """Every item's status per patient, screened one at a time and vectorised (asserted equal,
+    with the overall verdict), for each first dose; the statuses seen, per item."""
+    from oncotrial.eligibility.batch import screen_frames
+
+    seen: dict[str, set[str]] = {c.id: set() for c in eligibility.criteria}
+    for first_dose in first_doses:
+        batch = screen_frames(
+            eligibility, frames_from_patients(patients), as_of=as_of, first_dose=first_dose
+        )
+        for patient in patients:
+            one = screen_patient(eligibility, patient, as_of=as_of, first_dose=first_dose)
+            assert batch.loc[patient.id, "overall"] == one.overall.value, patient.id
+            for c in one.criteria:
+                assert batch.loc[patient.id, c.criterion_id] == c.status.value, (patient.id, c)
+                seen.setdefault(c.criterion_id, set()).add(c.status.value)
+    return seen

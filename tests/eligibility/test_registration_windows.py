@@ -20,7 +20,6 @@ import datetime as dt
 
 import pytest
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility, split_criteria
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
@@ -36,7 +35,7 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import item_status, read_item
+from .builders import item_status, read_item, statuses_on_both_paths
 from .random_patients import AS_OF, random_patients
 
 REGISTRATION = "registration (the screen's as-of date)"
@@ -326,18 +325,10 @@ def test_random_patients_agree_per_patient_and_vectorised() -> None:
         (c.id, c.unread) for c in eligibility.inclusion
     ]
     patients = random_patients(300, seed=12)
-    seen: dict[str, set[str]] = {i: set() for i, _ in ITEMS}
     # the patients' own planned first doses (half have none), then one first dose for all
-    for first_dose in (None, AS_OF + dt.timedelta(days=7)):
-        batch = screen_frames(
-            eligibility, frames_from_patients(patients), as_of=AS_OF, first_dose=first_dose
-        )
-        for patient in patients:
-            one = screen_patient(eligibility, patient, as_of=AS_OF, first_dose=first_dose)
-            assert batch.loc[patient.id, "overall"] == one.overall.value, patient.id
-            for c in one.criteria:
-                assert batch.loc[patient.id, c.criterion_id] == c.status.value, (patient.id, c)
-                seen[c.criterion_id].add(c.status.value)
+    seen = statuses_on_both_paths(
+        eligibility, patients, as_of=AS_OF, first_doses=(None, AS_OF + dt.timedelta(days=7))
+    )
     for item, found in seen.items():
         assert {"met", "unknown"} <= found, (item, found)  # the patients reach both sides
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import propose_rules
@@ -26,7 +25,12 @@ from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import MedicationRule, Window, describe_rule, iter_rules
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
+from .builders import (
+    assert_each_rule_equal_in_both_paths,
+    item_status,
+    read_item,
+    statuses_on_both_paths,
+)
 from .random_patients import AS_OF, random_patients
 
 REGISTRATION = "registration (the screen's as-of date)"
@@ -358,17 +362,10 @@ def test_random_patients_agree_per_patient_and_vectorised() -> None:
         (c.id, c.unread) for c in eligibility.criteria
     ]
     patients = _with_study_drugs(random_patients(300, seed=21), seed=21)
-    seen: dict[str, set[str]] = {i: set() for i, _ in ITEMS}
-    for first_dose in (None, AS_OF + dt.timedelta(days=7)):
-        batch = screen_frames(
-            eligibility, frames_from_patients(patients), as_of=AS_OF, first_dose=first_dose
-        )
-        for patient in patients:
-            one = screen_patient(eligibility, patient, as_of=AS_OF, first_dose=first_dose)
-            assert batch.loc[patient.id, "overall"] == one.overall.value, patient.id
-            for c in one.criteria:
-                assert batch.loc[patient.id, c.criterion_id] == c.status.value, (patient.id, c)
-                seen[c.criterion_id].add(c.status.value)
+    # the patients' own planned first doses (half have none), then one first dose for all
+    seen = statuses_on_both_paths(
+        eligibility, patients, as_of=AS_OF, first_doses=(None, AS_OF + dt.timedelta(days=7))
+    )
     for item, statuses in seen.items():
         assert {"met", "not met", "unknown"} <= statuses, (item, statuses)
 
