@@ -57,13 +57,13 @@ from oncotrial.eligibility.reading_history import (
 from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
 from oncotrial.eligibility.reading_immune import read_immune_templates
+from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
-from oncotrial.eligibility.reading_normal import read_exception_without_limit
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
@@ -259,7 +259,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     read_lab_ranges,
     _read_labs,
-    read_exception_without_limit,
+    read_lab_exceptions,
     read_hepatitis_b,
     read_viral_presence,
     _read_blood_pressure,

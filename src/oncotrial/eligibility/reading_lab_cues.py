@@ -41,7 +41,9 @@ _CUES: tuple[tuple[str, str], ...] = (
         # "if Gilbert's disease is present" (NCT00602576 I2.6, round 5)
         # "documented Gilbert's syndrome (unconjugated hyperbilirubinemia)" (NCT06807619 I6.6): the
         # syndrome explained in brackets
-        r"Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?"
+        # "Gilbert s Syndrome" (NCT05155033, jwlieb/clinical-trial-agent data/demo @387df17):
+        # the apostrophe lost in copying
+        r"Gilbert(?:'s|’s|s|\s+s\b)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?"
         r"(?:\s*\((?:unconjugated|indirect)\s+hyperbilirubina?emia\))?",
     ),
     ("male", r"\b(?:males?|men)\b"),

@@ -27,16 +27,12 @@ import re
 from dataclasses import dataclass
 
 from oncotrial.eligibility.analytes import ANALYTES, GRADED_UPWARDS_ONLY
-from oncotrial.eligibility.reading import _Found, _mentions, _Reader, _Threshold
+from oncotrial.eligibility.reading import _mentions, _Reader, _Threshold
 from oncotrial.eligibility.rules import (
     Comparator,
-    ConditionalRule,
-    ConditionRule,
-    JudgementRule,
-    LabRule,
 )
 
-__all__ = ["WithinNormal", "normal_allowed", "read_exception_without_limit", "with_normal_limits"]
+__all__ = ["WithinNormal", "normal_allowed", "with_normal_limits"]
 
 
 @dataclass(frozen=True)
@@ -135,40 +131,3 @@ def normal_allowed(r: _Reader, t: _Threshold, analyte: str) -> bool:
         r.warn(f"{name} 'normal': below or above the reference range is not said; not read")
         return False
     return True
-
-
-# "Total bilirubin normal (exception made for patients with known Gilbert's disease)" (NCT00509587
-# I1.11, round 5), "… unless due to Gilbert's" (NCT00079612 I7), "… except in the case of Gilbert
-# disease" (NCT02912559 I15, oncology_records.json tuning): an exception that gives no limit of
-# its own, up to the end of the item or its next ';'
-_NO_LIMIT_EXCEPTION = re.compile(
-    r"[\s,]*\(?\s*(?:with\s+the\s+)?(?:exception\s+(?:made\s+)?(?:for|in)|except\s+(?:for|in)|"
-    r"unless\s+(?:in|due\s+to))\s+(?:the\s+case\s+of\s+)?"
-    r"(?:(?:patients|subjects|participants|those)\s+with\s+)?"
-    r"(?:(?:known|documented|confirmed)\s+)?(?P<cue>Gilbert(?:'s|’s|s)?(?:\s+(?:syndrome|disease))?)"
-    r"\s*\)?\s*(?:\.\s*)?(?=$|;)",
-    re.I,
-)
-
-
-def read_exception_without_limit(r: _Reader) -> None:
-    """A bilirubin limit, then an exception for Gilbert's syndrome with no limit of its own: if
-    Gilbert's syndrome then a judgement (the limit is the investigator's) else the limit. A
-    patient with Gilbert's is never passed or excluded on the limit the exception lifts."""
-    if r.exclusion:
-        return
-    for k, found in enumerate(r.found):
-        rule = found.rule
-        if not isinstance(rule, LabRule) or rule.analyte not in {"bilirubin", "bilirubin_direct"}:
-            continue
-        m = _NO_LIMIT_EXCEPTION.match(r.text, found.end)
-        if m is None:
-            continue
-        when = r.draft(ConditionRule, m.start("cue"), m.end("cue"), condition="gilbert_syndrome")
-        what = "the bilirubin limit for patients with Gilbert's syndrome (the text gives none)"
-        then = JudgementRule(
-            kind="judgement", id="draft", description=what, source=r.span(m.start(), m.end())
-        )
-        both = r.draft(ConditionalRule, found.start, m.end(), when=when, then=then, otherwise=rule)
-        r.found[k] = _Found(found.start, m.end(), both, found.analyte, "done")
-        r.consume(found.end, m.end())

@@ -1,0 +1,319 @@
+"""Exceptions to a laboratory limit that give no second limit (issue 12; reading_lab_exceptions):
+Gilbert's syndrome after a bilirubin limit, anticoagulation after a coagulation limit.
+
+Phrasings from the development corpus: jwlieb/clinical-trial-agent ``data/demo/*/*/trials.json``
+at 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde (records in no corpus of these tests), cited by NCT
+id and item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.logic import is_computable
+from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.rules import describe_rule
+
+from .builders import read_item, statuses_on_both_paths
+
+AS_OF = dt.date(2025, 6, 2)
+BILI = "Total bilirubin"
+GILBERT = "Gilbert's syndrome"
+ANTICOAGULANT = "Anticoagulant therapy received ongoing"
+APTT = "Activated partial thromboplastin time"
+INR = "International normalized ratio"
+
+READ = [
+    (
+        "NCT04130516 I25.4",
+        "Total bilirubin \\<=1.5 × institutional upper limit of normal (ULN), unless known "
+        "Gilbert syndrome has been diagnosed.",
+        [f"({BILI} ≤ 1.5 × ULN) or ({GILBERT})"],
+    ),
+    (
+        "NCT04991025",
+        "Serum total bilirubin ≤ 1.5 x upper limit of normal (ULN) (except for patients with "
+        "documented Gilbert's Syndrome)",
+        [f"({BILI} ≤ 1.5 × ULN) or ({GILBERT})"],
+    ),
+    (
+        "NCT06859008",
+        "Total bilirubin ≤ 1.5 x upper limit of normal (ULN) (unless has Gilbert's disease)",
+        [f"({BILI} ≤ 1.5 × ULN) or ({GILBERT})"],
+    ),
+    (
+        "NCT05361720",
+        "Total bilirubin =\\< 1.5 times the upper limit of normal (ULN) except for unconjugated "
+        "hyperbilirubinemia of Gilbert's syndrome",
+        [f"({BILI} ≤ 1.5 × ULN) or ({GILBERT})"],
+    ),
+    (
+        "NCT04792489",
+        "Total bilirubin \\<1.5 mg/dl, except in individuals with Gilbert's syndrome",
+        [f"({BILI} < 1.5 mg/dL) or ({GILBERT})"],
+    ),
+    (
+        # "due to": the condition's qualifier, confirmed by the screener
+        "NCT03263572",
+        "Total serum bilirubin ≤ 2 x upper limit of normal (ULN), unless due to Gilbert's syndrome",
+        [
+            f'({BILI} ≤ 2 × ULN) or ({GILBERT}, to confirm: "the bilirubin elevation is due to '
+            "Gilbert's syndrome\")"
+        ],
+    ),
+    (
+        "NCT06249048",
+        "Activated partial thromboplastin time (aPTT) ≤ 1.5 × ULN unless undergoing "
+        "anticoagulation therapy.",
+        [f"({APTT} ≤ 1.5 × ULN) or ({ANTICOAGULANT})"],
+    ),
+    (
+        "NCT06457919",
+        "International normalized ratio (INR) ≤ 1.5 unless participant is on anticoagulants",
+        [f"({INR} ≤ 1.5) or ({ANTICOAGULANT})"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "readings"), READ)
+def test_an_exception_without_a_limit_is_an_alternative(
+    source: str, text: str, readings: list[str]
+) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == readings, source
+    assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+
+
+def test_in_an_exclusion_the_exception_is_negated() -> None:
+    # NCT06680661: "Bilirubin > 2X institutional upper limit of normal unless Gilbert syndrome"
+    criterion = read_item(
+        "Bilirubin \\> 2X institutional upper limit of normal unless Gilbert syndrome"
+    )
+    assert [describe_rule(r) for r in criterion.rules] == [
+        f"({BILI} > 2 × ULN) and (not ({GILBERT}))"
+    ]
+
+
+JUDGED = [
+    (
+        # unconjugated hyperbilirubinaemia is wider than Gilbert's syndrome (haemolysis too)
+        "NCT04300556 I17.1",
+        "Total bilirubin \\<=1.5\\*upper limit of normal (ULN) except for unconjugated "
+        "hyperbilirubinemia (example, Gilbert's syndrome)",
+        f"({BILI} ≤ 1.5 × ULN) or (({GILBERT}) or (whether the raised bilirubin is an "
+        "unconjugated hyperbilirubinaemia of another cause (the exception names Gilbert's "
+        "syndrome as an example)))",
+    ),
+    (
+        "NCT05892068 I10.4",
+        "International normalized ratio (INR) and activated partial thromboplastin time (aPTT) "
+        "≤1.5 × ULN unless on medication known to alter INR and/or aPTT",
+        f"({INR} ≤ 1.5 × ULN) or (({ANTICOAGULANT}) or (whether another drug the patient takes is "
+        "a medication known to alter INR and/or aPTT))",
+    ),
+    (
+        "NCT06385262 I14.9",
+        "Activated Partial Thromboplastin Time (aPTT) ≤1.5 x ULN unless subject is receiving "
+        "anticoagulant therapy and within therapeutic range of intended use of anticoagulants",
+        f"({APTT} ≤ 1.5 × ULN) or (({ANTICOAGULANT}) and (on anticoagulant therapy, confirm: "
+        "within therapeutic range of intended use of anticoagulants))",
+    ),
+    (
+        "NCT05851924 I3",
+        "International normalized ratio (INR) \\<1.5 unless the patient is receiving "
+        "anticoagulation therapy, in which case a therapeutic INR is acceptable.",
+        f"({INR} < 1.5) or (({ANTICOAGULANT}) and (on anticoagulant therapy, confirm: a "
+        "therapeutic INR is acceptable))",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "reading"), JUDGED)
+def test_a_wider_exception_or_a_range_is_the_investigators(
+    source: str, text: str, reading: str
+) -> None:
+    criterion = read_item(text, "inclusion")
+    assert describe_rule(criterion.rules[0]) == reading, source
+    assert not criterion.unread, source
+    assert not is_computable(criterion.rules, criterion.unread)  # a judgement in it
+
+
+NOT_READ = [
+    # the exception asks for another test: never read as lifting the limit
+    (
+        "NCT04572451",
+        "Total bilirubin ≤ 1.5 × ULN (except participants with Gilbert's Syndrome who must have "
+        "normal direct bilirubin)",
+    ),
+    # another cause beside Gilbert's syndrome
+    (
+        "NCT05805605",
+        "total bilirubin ≤ 2.5 mg/dL except for patients with Gilbert's syndrome or hemolysis.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text"), NOT_READ)
+def test_an_exception_with_more_words_stays_unread(source: str, text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not is_computable(criterion.rules, criterion.unread), source
+    assert criterion.unread, source
+
+
+def test_gilbert_s_without_its_apostrophe_is_the_syndrome() -> None:
+    # NCT01174121: "Gilbert s Syndrome", the apostrophe lost in copying
+    criterion = read_item(
+        "Total bilirubin less than or equal to 2.0 mg/dL, except in patients with Gilbert s "
+        "Syndrome, who must have a total bilirubin \\< 3.0 mg/dL.",
+        "inclusion",
+    )
+    assert [describe_rule(r) for r in criterion.rules] == [
+        f"if {GILBERT}: {BILI} < 3 mg/dL; otherwise {BILI} ≤ 2 mg/dL"
+    ]
+    assert is_computable(criterion.rules, criterion.unread)
+
+
+# ---- statuses, on both paths
+
+
+def _patient(
+    pid: str,
+    observations: list[dict[str, Any]],
+    conditions: list[dict[str, Any]] | None = None,
+    medications: list[dict[str, Any]] | None = None,
+) -> Patient:
+    return Patient.model_validate(
+        {
+            "id": pid,
+            "observations": observations,
+            "conditions": conditions,
+            "medications": medications,
+        }
+    )
+
+
+def _bilirubin(x_uln: float) -> dict[str, Any]:
+    return {"analyte": "bilirubin", "value": 17.0 * x_uln, "unit": "umol/L", "date": "2025-05-30"}
+
+
+def _aptt(x_uln: float) -> dict[str, Any]:
+    return {
+        "analyte": "aptt",
+        "value": 30.0 * x_uln,
+        "unit": "s",
+        "date": "2025-05-30",
+        "high": 30.0,
+    }
+
+
+def _statuses(text: str, patients: list[Patient], kind: str = "inclusion") -> dict[str, str]:
+    criterion = read_item(text, kind)
+    eligibility = (
+        Eligibility(inclusion=(criterion,))
+        if kind == "inclusion"
+        else Eligibility(exclusion=(criterion,))
+    )
+    found = {}
+    for patient in patients:
+        seen = statuses_on_both_paths(eligibility, [patient], as_of=AS_OF, first_doses=[None])
+        (status,) = seen[criterion.id]
+        found[patient.id] = status
+    return found
+
+
+GILBERT_TEXT = READ[0][1]  # NCT04130516 I25.4
+SYNDROME = {"concept": "gilbert_syndrome", "onset": "2001-01-01"}
+
+
+def test_gilbert_patient_over_the_limit_is_met_and_others_not() -> None:
+    def bili(x: float) -> dict[str, Any]:
+        return {**_bilirubin(x), "high": 17.0}
+
+    found = _statuses(
+        GILBERT_TEXT,
+        [
+            _patient("gilbert", [bili(2.5)], [SYNDROME]),
+            _patient("none", [bili(2.5)], []),
+            _patient("not_asked", [bili(2.5)], None),
+            _patient("within", [bili(1.0)], None),
+        ],
+    )
+    assert found == {
+        "gilbert": Status.MET.value,
+        "none": Status.NOT_MET.value,
+        "not_asked": Status.UNKNOWN.value,  # which limit applies is not known
+        "within": Status.MET.value,
+    }
+
+
+WARFARIN = {"text": "warfarin", "start": "2025-01-10"}
+STOPPED = {"text": "warfarin", "start": "2024-01-10", "end": "2024-03-01"}
+OTHER = {"text": "metformin", "start": "2025-01-10"}
+
+APTT_TEXT = READ[6][1]  # NCT06249048
+RANGE_TEXT = JUDGED[2][1]  # NCT06385262 I14.9
+ALTER_TEXT = JUDGED[1][1]  # NCT05892068 I10.4
+
+
+@pytest.mark.parametrize(
+    ("text", "anticoagulated"),
+    [
+        (APTT_TEXT, Status.MET.value),  # no range written: the anticoagulant exempts
+        (RANGE_TEXT, Status.INVESTIGATOR.value),  # the range is the investigator's
+        (ALTER_TEXT, Status.MET.value),
+    ],
+)
+def test_an_anticoagulated_patient_is_never_not_met_on_the_limit(
+    text: str, anticoagulated: str
+) -> None:
+    observations = [
+        _aptt(2.0),
+        {"analyte": "inr", "value": 2.4, "unit": "{ratio}", "date": "2025-05-30", "high": 1.1},
+    ]
+    found = _statuses(
+        text,
+        [
+            _patient("warfarin", observations, medications=[WARFARIN]),
+            _patient("stopped", observations, medications=[STOPPED]),
+            _patient("none", observations, medications=[]),
+            _patient("not_asked", observations, medications=None),
+            _patient("other", observations, medications=[OTHER]),
+        ],
+    )
+    assert found["warfarin"] == anticoagulated
+    assert found["not_asked"] == Status.UNKNOWN.value
+    if text == ALTER_TEXT:
+        # any drug may be one "known to alter INR": the investigator's, never not met
+        assert found["none"] == found["stopped"] == found["other"] == Status.INVESTIGATOR.value
+    else:
+        assert found["none"] == found["stopped"] == found["other"] == Status.NOT_MET.value
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    x_uln=st.floats(0.2, 4.0),
+    conditions=st.sampled_from([None, [], [SYNDROME]]),
+    medications=st.sampled_from([None, [], [WARFARIN], [OTHER]]),
+    text=st.sampled_from([t for _, t, _ in READ] + [t for _, t, _ in JUDGED]),
+    kind=st.sampled_from(["inclusion", "exclusion"]),
+)
+def test_the_two_paths_agree(
+    x_uln: float,
+    conditions: list[dict[str, Any]] | None,
+    medications: list[dict[str, Any]] | None,
+    text: str,
+    kind: str,
+) -> None:
+    observations = [
+        {**_bilirubin(x_uln), "high": 17.0},
+        _aptt(x_uln),
+        {"analyte": "inr", "value": x_uln, "unit": "{ratio}", "date": "2025-05-30", "high": 1.0},
+    ]
+    _statuses(text, [_patient("P", observations, conditions, medications)], kind)
