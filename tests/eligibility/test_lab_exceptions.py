@@ -317,3 +317,89 @@ def test_the_two_paths_agree(
         {"analyte": "inr", "value": x_uln, "unit": "{ratio}", "date": "2025-05-30", "high": 1.0},
     ]
     _statuses(text, [_patient("P", observations, conditions, medications)], kind)
+
+
+# ---- a first limit for patients without a condition, a second for those with it
+
+LIVER = "Liver metastases (current)"
+AST, ALT = "Aspartate aminotransferase", "Alanine aminotransferase"
+
+
+def _if(condition: str, test: str, then: str, otherwise: str) -> str:
+    return f"if {condition}: {test} {then}; otherwise {test} {otherwise}"
+
+
+WITHOUT = [
+    (
+        "NCT03586453 I6.4",
+        "total bilirubin \\< 1.5 times the ULN if no liver metastases or \\< 3 times the ULN in "
+        "the presence of documented Gilbert's syndrome (unconjugated hyperbilirubinemia) or "
+        "liver metastases",
+        [_if(f"({GILBERT}) or ({LIVER})", BILI, "< 3 × ULN", "< 1.5 × ULN")],
+    ),
+    (
+        "NCT06176261",
+        "Total bilirubin ≤ 1.5 institutional ULN if no liver metastases; or ≤ 3 x ULN in the "
+        "presence of documented Gilbert's syndrome (unconjugated hyperbilirubinemia) or liver "
+        "metastases at baseline.",
+        [_if(f"({GILBERT}) or ({LIVER})", BILI, "≤ 3 × ULN", "≤ 1.5 × ULN")],
+    ),
+    (
+        "NCT06677190",
+        "AST(SGOT)/ALT(SGPT) ≤ 2.5 × institutional upper limit of normal (ULN) (in the absence "
+        "of liver metastases) or ≤ 5 x institutional ULN (in the presence of liver metastases)",
+        [
+            _if(LIVER, AST, "≤ 5 × ULN", "≤ 2.5 × ULN"),
+            _if(LIVER, ALT, "≤ 5 × ULN", "≤ 2.5 × ULN"),
+        ],
+    ),
+    (
+        "NCT05458219",
+        "ALT and AST ≤ 2.5 × ULN for participants without liver metastasis and ≤ 5 × ULN for "
+        "participants with liver metastasis",
+        [
+            _if(LIVER, ALT, "≤ 5 × ULN", "≤ 2.5 × ULN"),
+            _if(LIVER, AST, "≤ 5 × ULN", "≤ 2.5 × ULN"),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "readings"), WITHOUT)
+def test_a_limit_without_a_condition_is_the_otherwise_branch(
+    source: str, text: str, readings: list[str]
+) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == readings, source
+    assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+
+
+def test_a_second_condition_that_leaves_out_the_first_is_not_read() -> None:
+    # "if no liver metastases or < 3 × ULN with Gilbert's": patients with liver metastases and
+    # no Gilbert's syndrome are named by neither limit
+    criterion = read_item(
+        "Total bilirubin ≤ 1.5 × ULN if no liver metastases or < 3 × ULN with Gilbert's syndrome",
+        "inclusion",
+    )
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+def test_a_gilbert_patient_without_liver_metastases_has_the_higher_limit() -> None:
+    text = WITHOUT[0][1]
+    bili = {**_bilirubin(2.5), "high": 17.0}
+    liver = {"concept": "liver_metastases", "onset": "2025-04-01"}
+    found = _statuses(
+        text,
+        [
+            _patient("gilbert", [bili], [SYNDROME]),
+            _patient("liver", [bili], [liver]),
+            _patient("none", [bili], []),
+            _patient("not_asked", [bili], None),
+        ],
+    )
+    assert found == {
+        "gilbert": Status.MET.value,
+        "liver": Status.MET.value,
+        "none": Status.NOT_MET.value,
+        "not_asked": Status.UNKNOWN.value,
+    }

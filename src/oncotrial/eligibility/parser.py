@@ -59,6 +59,7 @@ from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_neg
 from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
+from oncotrial.eligibility.reading_lab_without import read_limit_without_condition
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -259,6 +260,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     read_lab_ranges,
     _read_labs,
+    read_limit_without_condition,
     read_lab_exceptions,
     read_hepatitis_b,
     read_viral_presence,
