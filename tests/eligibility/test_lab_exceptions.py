@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import describe_rule
 
@@ -403,3 +404,93 @@ def test_a_gilbert_patient_without_liver_metastases_has_the_higher_limit() -> No
         "none": Status.NOT_MET.value,
         "not_asked": Status.UNKNOWN.value,
     }
+
+
+# ---- units and analyte names as the development corpus writes them
+
+
+SPELLED = [
+    (
+        "NCT04300556 I16.3",
+        "Hemoglobin (Hgb) \\>=9.0 gram per deciliter (g/dL)",
+        "Hemoglobin ≥ 9 g/dL",
+    ),
+    (
+        "NCT04300556 I16.1",
+        "Absolute neutrophil count (ANC) \\>=1.5\\*10\\^9 per liter (/L)",
+        "Absolute neutrophil count ≥ 1.5 × 10^9/L",
+    ),
+    (
+        "NCT05845671 I13",
+        "Absolute neutrophil count ≥ 1.5 x One times ten to the ninth/L",
+        "Absolute neutrophil count ≥ 1.5 × 10^9/L",
+    ),
+    (
+        "NCT06790602",
+        "Absolute neutrophil count ≥ 1,500 cells per microliter",
+        "Absolute neutrophil count ≥ 1500 /uL",
+    ),
+    ("NCT06790602", "Hemoglobin ≥ 9.0 grams per deciliter.", "Hemoglobin ≥ 9 g/dL"),
+    (
+        "NCT04300556 I18",
+        "calculated creatinine clearance \\>=50 milliliters per minute (mL/min) by "
+        "Cockcroft-Gault formula",
+        "Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "reading"), SPELLED)
+def test_units_spelled_out_are_read(source: str, text: str, reading: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [reading], source
+    assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+
+
+def test_a_cohort_named_after_a_limit_stays_unread() -> None:
+    # NCT04300556 I16.1: which patients the limit is for is not read
+    criterion = read_item(
+        "Absolute neutrophil count (ANC) \\>=1.0\\*10\\^9 per liter (/L) (MORAb-202 monotherapy "
+        "cohorts only)",
+        "inclusion",
+    )
+    assert criterion.unread == ("MORAb-202 monotherapy cohorts only",)
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        # 100,000 × 10^9/L: the thousands and the scale both written; no count is that high
+        ("NCT02178163 I5", "Platelet count \\> 100,000 x 10\\^9/L"),
+        # albumin in mg/dL is 2.5 g/dL misprinted: never read literally (every patient passes)
+        ("NCT03774758", "Albumin level must be greater than 2.5 mg per deciliter"),
+    ],
+)
+def test_an_impossible_limit_is_not_read(source: str, text: str) -> None:
+    reading = read_criterion(Criterion(id="I1", kind=CriterionKind.INCLUSION, text=text))
+    assert not reading.criterion.rules, source
+    assert any("beyond any possible value" in w for w in reading.warnings), source
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        (
+            "NCT05638295 I23",
+            "Aspartate aminotransferase (serum glutamic-oxaloacetic transaminase [SGOT]) ≤ 3 × ULN",
+        ),
+        (
+            "NCT06385262 I14.6",
+            "Alanine aminotransferase [glutamic-pyruvic transaminase (SGPT)] ≤ 3 × ULN",
+        ),
+        (
+            "NCT02366819",
+            "Serum glutamic oxaloacetic transaminase (SGOT) and serum glutamate pyruvate "
+            "transaminase (SGPT) \\< 2.5 x upper limit of normal",
+        ),
+    ],
+)
+def test_transaminase_synonyms_in_brackets_are_one_test(source: str, text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+    assert {describe_rule(r).split(" ")[0] for r in criterion.rules} <= {"Aspartate", "Alanine"}

@@ -110,6 +110,11 @@ _LIST = (
         (
             "aspartate aminotransferase",
             "aspartate transaminase",
+            # "(serum glutamic-oxaloacetic transaminase [SGOT])" (NCT05638295 I23), "serum
+            # glutamate pyruvate transaminase (SGPT)" (NCT02366819), jwlieb/clinical-trial-agent
+            # data/demo/... @387df17: the older names with "serum"
+            "serum glutamic-oxaloacetic transaminase",
+            "serum glutamate-oxaloacetate transaminase",
             "glutamic-oxaloacetic transaminase",
             "glutamate-oxaloacetate transaminase",
             "AST",
@@ -126,6 +131,8 @@ _LIST = (
         (
             "alanine aminotransferase",
             "alanine transaminase",
+            "serum glutamic-pyruvic transaminase",
+            "serum glutamate-pyruvate transaminase",
             "glutamic-pyruvic transaminase",
             "glutamate-pyruvate transaminase",
             "ALT",

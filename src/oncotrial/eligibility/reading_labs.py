@@ -77,7 +77,10 @@ def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
     for mention in mentions:
         if groups:
             between = text[groups[-1][-1].end : mention.start]
-            if re.fullmatch(r"[\s(),/&]*(?:(?:and|or|and/or)[\s(),/&]*)?", between, re.I):
+            # "Aspartate aminotransferase (serum glutamic-oxaloacetic transaminase [SGOT])"
+            # (NCT05638295 I23, jwlieb/clinical-trial-agent data/demo/... @387df17): square
+            # brackets round a synonym too
+            if re.fullmatch(r"[\s(),/&\[\]]*(?:(?:and|or|and/or)[\s(),/&\[\]]*)?", between, re.I):
                 groups[-1].append(mention)
                 continue
         groups.append([mention])
@@ -174,6 +177,7 @@ def _lab_rule(
 # read literally (issue 12: never a decision on a misreading). Generous: the highest counts
 # recorded in leukaemia (leukocytes in leukostasis, 1 000 × 10^9/L) and thrombocytosis.
 _POSSIBLE_MAX = {
+    "albumin": 100.0,
     "neutrophils": 1000.0,
     "leukocytes": 1000.0,
     "lymphocytes": 1000.0,
@@ -187,6 +191,10 @@ _POSSIBLE_MAX = {
 # limit would pass every patient. 0.01 × 10^9/L is 10 cells per µL; 30 g/L of haemoglobin is
 # below any value compatible with life.
 _POSSIBLE_MIN = {
+    # "Albumin level must be greater than 2.5 mg per deciliter" (NCT03774758,
+    # jwlieb/clinical-trial-agent data/demo/... @387df17) is 2.5 g/dL: no serum albumin is
+    # below 5 g/L (0.5 g/dL), so a lower limit is a misprint, never read
+    "albumin": 5.0,
     "neutrophils": 0.01,
     "leukocytes": 0.01,
     "lymphocytes": 0.01,

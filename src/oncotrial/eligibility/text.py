@@ -70,6 +70,41 @@ _OPERATOR = re.compile("|".join(re.escape(old) for old, _new in _OPERATORS))
 _OPERATOR_SYMBOL: dict[str, str] = dict(_OPERATORS)
 
 
+# Units spelled out in words after a number → their symbol (issue 12, development corpus:
+# jwlieb/clinical-trial-agent data/demo/... @387df17): "Hemoglobin (Hgb) >=9.0 gram per
+# deciliter (g/dL)", "ANC >=1.0*10^9 per liter (/L)", "creatinine clearance >=50 milliliters
+# per minute (mL/min)" (NCT04300556 I16.3, I16.1, I18), "Hemoglobin ≥ 9.0 grams per deciliter",
+# "Absolute neutrophil count ≥ 1,500 cells per microliter" (NCT06790602), "≥ 1.5 x One times
+# ten to the ninth/L" (NCT05845671 I13). The symbol restated in brackets is part of the unit.
+_UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"(?<=\d)\s*(?:grams?|gm)\s+per\s+deci-?lit(?:er|re)s?(?:\s*\(\s*g\s*/\s*dL\s*\))?",
+            re.I,
+        ),
+        " g/dL",
+    ),
+    (
+        re.compile(
+            r"(?<=\d)\s*(?:milligrams?|mg)\s+per\s+deci-?lit(?:er|re)s?"
+            r"(?:\s*\(\s*mg\s*/\s*dL\s*\))?",
+            re.I,
+        ),
+        " mg/dL",
+    ),
+    (
+        re.compile(
+            r"(?<=\d)\s*milli-?lit(?:er|re)s?\s+per\s+min(?:ute)?(?:\s*\(\s*mL\s*/\s*min\s*\))?",
+            re.I,
+        ),
+        " mL/min",
+    ),
+    (re.compile(r"(?<=\d)\s*per\s+lit(?:er|re)\s*\(\s*/\s*L\s*\)", re.I), "/L"),
+    (re.compile(r"(?<=\d)\s*cells\s+per\s+micro-?lit(?:er|re)s?\b", re.I), "/uL"),
+    (re.compile(r"\bone\s+times\s+ten\s+to\s+the\s+ninth(?=\s*/)", re.I), "10^9"),
+)
+
+
 @dataclass(frozen=True)
 class NormalisedText:
     """Text for the parser plus, per character, its start and end in the original text."""
@@ -117,7 +152,8 @@ def _rewrite(
 
 
 def normalise_text(original: str) -> NormalisedText:
-    """Unescape markdown and write comparisons as one symbol each, keeping positions."""
+    """Unescape markdown, write comparisons as one symbol each and units spelled out in words
+    as their symbol, keeping positions."""
     starts = list(range(len(original)))
     ends = [i + 1 for i in range(len(original))]
     text, starts, ends = _rewrite(
@@ -128,6 +164,11 @@ def normalise_text(original: str) -> NormalisedText:
     )
     replace = [(m.start(), m.end(), _OPERATOR_SYMBOL[m.group()]) for m in _OPERATOR.finditer(text)]
     text, starts, ends = _rewrite(text, starts, ends, replace)
+    units = [
+        (m.start(), m.end(), word) for pattern, word in _UNIT_WORDS for m in pattern.finditer(text)
+    ]
+    if units:
+        text, starts, ends = _rewrite(text, starts, ends, units)
     return NormalisedText(original, text, tuple(starts), tuple(ends))
 
 
