@@ -167,13 +167,16 @@ def test_the_upward_only_tests_are_declared_once() -> None:
     assert not GRADED_UPWARDS_ONLY & {"hemoglobin", "platelets", "calcium", "tsh", "neutrophils"}
 
 
-def test_gilbert_exception_without_a_limit_lifts_the_limit() -> None:
-    # the exception gives no limit of its own: the limit, or Gilbert's syndrome recorded
-    # (reading_lab_exceptions; tests/eligibility/test_lab_exceptions.py)
+def test_gilbert_exception_without_a_limit_is_the_investigators() -> None:
+    # the limit, or Gilbert's syndrome and a judgement: the text gives no limit for the
+    # syndrome (reading_lab_exceptions; tests/eligibility/test_lab_exceptions.py)
     criterion = read_item(GILBERT, "inclusion")  # NCT00509587 I1.11
-    assert _readings(criterion) == ["(Total bilirubin ≤ 1 × ULN) or (Gilbert's syndrome)"]
+    assert _readings(criterion) == [
+        "(Total bilirubin ≤ 1 × ULN) or ((Gilbert's syndrome) and (the bilirubin limit for "
+        "patients with Gilbert's syndrome (the text gives none)))"
+    ]
     assert not criterion.unread
-    assert is_computable(criterion.rules, criterion.unread)
+    assert not is_computable(criterion.rules, criterion.unread)  # a judgement in it
 
 
 # ---- screening
@@ -265,8 +268,9 @@ def test_the_ctep_item_is_computed() -> None:
     [
         ((1.3, 1.2), [], Status.NOT_MET),
         ((1.0, 1.2), [], Status.MET),
-        # Gilbert's syndrome: the text lifts the limit and gives no other
-        ((3.0, 1.2), [{"text": "Gilbert's syndrome"}], Status.MET),
+        # Gilbert's syndrome: the text gives no limit; never passed or excluded on the one
+        # lifted, passed within it (whichever limit applies)
+        ((3.0, 1.2), [{"text": "Gilbert's syndrome"}], Status.INVESTIGATOR),
         ((1.0, 1.2), [{"text": "Gilbert's syndrome"}], Status.MET),
     ],
 )

@@ -94,41 +94,49 @@ def _judgement(r: _Reader, start: int, end: int, what: str) -> JudgementRule:
 
 
 def _gilbert(r: _Reader, m: re.Match[str]) -> Rule:
-    """What exempts from the limit: Gilbert's syndrome recorded (with the 'due to' words as the
-    qualifier), or, after 'unconjugated hyperbilirubinemia', a judgement beside it."""
+    """What may exempt from the limit: Gilbert's syndrome recorded and the investigator's
+    judgement of the bilirubin (the text gives no limit for it); after 'unconjugated
+    hyperbilirubinemia', the judgement alone (another cause may be meant)."""
     a, b = m.span("cue")
-    fields: dict[str, object] = {"condition": "gilbert_syndrome"}
-    if m.group("due"):
-        fields["qualifier"] = "the bilirubin elevation is " + " ".join(
-            r.text[m.start("due") : b].split()
-        )
-    rule: Rule = r.draft(ConditionRule, a, b, **fields)
     if m.group("wider"):
-        other = _judgement(
+        return _judgement(
             r,
             m.start("wider"),
             b,
-            "whether the raised bilirubin is an unconjugated hyperbilirubinaemia of another cause "
-            "(the exception names Gilbert's syndrome as an example)",
+            "whether the raised bilirubin is an unconjugated hyperbilirubinaemia (Gilbert's "
+            "syndrome or another cause), for which the text gives no limit",
         )
-        rule = r.draft(AnyOfRule, m.start("wider"), b, rules=(rule, other))
-    return rule
+    condition = r.draft(ConditionRule, a, b, condition="gilbert_syndrome")
+    limit = _judgement(
+        r,
+        m.start(),
+        m.end(),
+        "the bilirubin limit for patients with Gilbert's syndrome (the text gives none)",
+    )
+    return r.draft(AllOfRule, a, b, rules=(condition, limit))
 
 
 def _anticoagulated(r: _Reader, m: re.Match[str]) -> Rule:
-    """What exempts from the limit: an anticoagulant ongoing (and the range words, a judgement);
-    after 'medication known to alter', any other medication is the investigator's too."""
-    a, b = m.span("class") if m.group("class") else m.span("alter")
-    drug: Rule = r.draft(MedicationRule, a, b, therapy="anticoagulant", ongoing=True)
+    """What may exempt from the limit: an anticoagulant ongoing and the investigator's judgement
+    (of the range the text names, or of a limit it does not give); after 'medication known to
+    alter', the judgement alone (any drug may be meant)."""
+    if m.group("alter"):
+        words = " ".join(m.group("alter").split())
+        return _judgement(
+            r,
+            *m.span("alter"),
+            f"whether the patient is on a {words} (the text gives no limit then)",
+        )
+    a, b = m.span("class")
+    drug = r.draft(MedicationRule, a, b, therapy="anticoagulant", ongoing=True)
     if m.group("range"):
         words = " ".join(m.group("range").split())
         within = _judgement(r, *m.span("range"), f"on anticoagulant therapy, confirm: {words}")
-        drug = r.draft(AllOfRule, a, m.end("range"), rules=(drug, within))
-    if m.group("alter"):
-        words = " ".join(m.group("alter").split())
-        other = _judgement(r, a, b, f"whether another drug the patient takes is a {words}")
-        drug = r.draft(AnyOfRule, a, b, rules=(drug, other))
-    return drug
+        return r.draft(AllOfRule, a, m.end("range"), rules=(drug, within))
+    limit = _judgement(
+        r, a, b, "the limit for patients on anticoagulant therapy (the text gives none)"
+    )
+    return r.draft(AllOfRule, a, b, rules=(drug, limit))
 
 
 def read_lab_exceptions(r: _Reader) -> None:
