@@ -5,28 +5,28 @@ Two kinds, as the development corpus writes them (jwlieb/clinical-trial-agent da
 
 - **Gilbert's syndrome** after a bilirubin limit: "Total bilirubin ≤ 1.5 × institutional upper
   limit of normal (ULN), unless known Gilbert syndrome has been diagnosed." (NCT04130516 I25.4),
-  "Total bilirubin ≤ 1.5*upper limit of normal (ULN) except for unconjugated hyperbilirubinemia
-  (example, Gilbert's syndrome)" (NCT04300556 I17.1), "(unless has Gilbert's disease)"
-  (NCT06859008), "(except for patients with documented Gilbert's Syndrome)" (NCT04991025). The
-  limit does not hold for a patient with the syndrome and no other is written: *the limit, or
-  Gilbert's syndrome recorded* (an inclusion), *the limit and not Gilbert's syndrome* (an
-  exclusion: "Bilirubin > 2X institutional upper limit of normal unless Gilbert syndrome",
-  NCT06680661). "Unless due to / elevated due to / attributed to Gilbert's syndrome" asks more
-  than the record: the condition carries those words as its qualifier (``rules.QUALIFIER``),
-  so a record of Gilbert's syndrome leaves the rule unknown, asking to confirm them, never met
-  on the record alone. "Unconjugated hyperbilirubinemia (example, Gilbert's syndrome)" names a
-  wider exception than the syndrome (haemolysis too): without Gilbert's the exception is the
-  investigator's (a judgement), so a patient over the limit is never not met on it.
-- **Anticoagulation** after a coagulation limit (INR, PT, aPTT): "INR and aPTT ≤ 1.5 × ULN unless
-  on medication known to alter INR and/or aPTT" (NCT05892068 I10.4), "aPTT ≤ 1.5 x ULN unless
-  subject is receiving anticoagulant therapy and within therapeutic range of intended use of
-  anticoagulants" (NCT06385262 I14.9). A patient on an anticoagulant (``anticoagulant``, WHO ATC
-  B01AA/AB/AE/AF, fondaparinux, rivaroxaban: concepts_medications) ongoing at the reference date
-  is exempt from the limit; when the text adds a therapeutic range, whether the test is within
-  it is the investigator's (a judgement). *The limit, or (an anticoagulant ongoing [and the
-  range words])*: an anticoagulated patient is never not met on the limit. "Medication known to
-  alter INR" is wider than the class: a patient over the limit on no anticoagulant is left to
-  the investigator. Exclusions are not read.
+  "(unless has Gilbert's disease)" (NCT06859008), "(except for patients with documented
+  Gilbert's Syndrome)" (NCT04991025), "unless due to Gilbert's syndrome" (NCT03263572).
+- **Anticoagulation** after a coagulation limit (INR, PT, aPTT): "aPTT ≤ 1.5 × ULN unless
+  undergoing anticoagulation therapy." (NCT06249048), "aPTT ≤ 1.5 x ULN unless subject is
+  receiving anticoagulant therapy and within therapeutic range of intended use of
+  anticoagulants" (NCT06385262 I14.9), "INR and aPTT ≤ 1.5 × ULN unless on medication known to
+  alter INR and/or aPTT" (NCT05892068 I10.4).
+
+The limit does not hold for the exempt patient and the text gives none in its place. The
+hand-read corpora read such a limit as one that cannot be read without guessing ("~bilirubin
+≤ 1.5 × ULN except in Gilbert's disease (no limit given)", oncology_records.json; "a limit
+qualified by medication", tuning_round5.json's reading rules), so it is never decided for them:
+*the limit, or (the exemption and a judgement)* — Gilbert's syndrome recorded, or an
+anticoagulant (``anticoagulant``: WHO ATC B01AA/AB/AE/AF, fondaparinux, rivaroxaban;
+concepts_medications) ongoing at the reference date, with the investigator judging the limit
+for them (or the therapeutic range the text names). A patient within the limit is met whichever
+applies; a patient over it without the exemption is not met; an exempt patient over it is the
+investigator's, never not met on the limit. In an exclusion ("Bilirubin > 2X institutional
+upper limit of normal unless Gilbert syndrome", NCT06680661): *over the limit and not exempt*.
+Wider exemptions are a judgement alone: "except for unconjugated hyperbilirubinemia (example,
+Gilbert's syndrome)" (NCT04300556 I17.1: haemolysis is one too), "medication known to alter
+INR" (any drug may be).
 
 A window or any other words after the exception leave it unread (the words stay quoted): an
 exception is read only when it ends the item, a ';' or a bracket.
