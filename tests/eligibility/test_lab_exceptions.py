@@ -492,3 +492,36 @@ def test_transaminase_synonyms_in_brackets_are_one_test(source: str, text: str) 
     criterion = read_item(text, "inclusion")
     assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
     assert {describe_rule(r).split(" ")[0] for r in criterion.rules} <= {"Aspartate", "Alanine"}
+
+
+# ---- two tests, two limits, one each
+
+
+RESPECTIVE = (
+    "(Serum creatinine ≤ 1.5 × ULN) or (Creatinine clearance (Cockcroft-Gault) ≥ 40 mL/min)"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        (
+            "NCT04093167 I15.6",
+            "Serum creatinine or Creatinine clearance ≤ 1.5 x ULN OR ≥ 40 mL/min",
+        ),
+        (
+            "NCT06794229",
+            "Creatinine OR Calculated creatinine clearance: ≤ 1.5 x ULN OR ≥ 40 mL/min",
+        ),
+    ],
+)
+def test_two_tests_and_two_limits_pair_by_their_units(source: str, text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [RESPECTIVE], source
+    assert is_computable(criterion.rules, criterion.unread), source
+
+
+def test_limits_that_fit_either_test_are_not_paired() -> None:
+    # both limits are multiples of the ULN: which is whose is not said
+    criterion = read_item("AST or ALT ≤ 2.5 x ULN OR ≤ 5 x ULN", "inclusion")
+    assert not is_computable(criterion.rules, criterion.unread)

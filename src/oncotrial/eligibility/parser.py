@@ -58,6 +58,7 @@ from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
 from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
+from oncotrial.eligibility.reading_lab_respective import read_respective_limits
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
 from oncotrial.eligibility.reading_lab_without import read_limit_without_condition
 from oncotrial.eligibility.reading_labs import (
@@ -259,6 +260,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     read_lab_ranges,
+    read_respective_limits,  # before the limits one by one: 'A or B ≤ x OR ≥ y'
     _read_labs,
     read_limit_without_condition,
     read_lab_exceptions,
