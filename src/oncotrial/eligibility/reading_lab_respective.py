@@ -77,4 +77,4 @@ def read_respective_limits(r: _Reader) -> None:
         if one is None or other is None:
             continue
         rule = r.draft(AnyOfRule, a.start, second.end, rules=(one, other))
-        r.add(a.start, second.end, rule, analyte=a.key)
+        r.add(a.start, second.end, rule, analyte=a.key, cue="respective")

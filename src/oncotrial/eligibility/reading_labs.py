@@ -374,7 +374,10 @@ def _either_test(r: _Reader, group: list[_Mention]) -> bool:
     say, so the limit is not read (a warning; the item stays with the investigator). In an
     exclusion either test over the limit excludes, which is what the item's rules say. Tests
     already read with a limit each (reading_lab_respective) are not read again."""
-    if any(f.start <= group[0].start and group[-1].end <= f.end for f in r.found):
+    if any(
+        f.cue == "respective" and f.start <= group[0].start and group[-1].end <= f.end
+        for f in r.found
+    ):
         return True
     if r.exclusion or len({m.key for m in group}) < 2:
         return False
