@@ -29,7 +29,6 @@ from oncotrial.eligibility.reading import (
     CriterionReading,
     NumberInText,
     _read_age,
-    _read_performance,
     _read_sex,
     _Reader,
 )
@@ -64,6 +63,7 @@ from oncotrial.eligibility.reading_labs import (
 )
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
+from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
@@ -234,7 +234,7 @@ def _finish(rule: Rule, rule_id: str) -> Rule:
 _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_age,
     _read_sex,
-    _read_performance,
+    read_performance,
     _read_diagnosis,
     _read_stage,
     _read_tumour_size,
