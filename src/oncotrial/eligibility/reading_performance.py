@@ -60,7 +60,8 @@ def read_performance(r: _Reader) -> None:
             # "ECOG 0", "ECOG performance status 0.": one score
             _PS_LEAD + r"(?P<one2>[0-5])(?![\d%]|\.\d|\s*(?:-|~|to|,|or|and)\s*\d)",
         ):
-            scores = re.search(pattern, tail)
+            # "ECOG Performance Status (PS) > 2" (NCT06090266 E3): the naming words in capitals
+            scores = re.search(pattern, tail, re.I)
             if scores:
                 break
         if not scores:
@@ -118,9 +119,53 @@ def read_performance(r: _Reader) -> None:
             within=within,
         )
         r.add(start, end, rule)
+    _read_scale_named_after(r)
     _read_karnofsky_lansky(r)
     _either_scale(r)
     _scale_by_age(r)
+
+
+# "Have a performance status of 0 or 1 on the Eastern Cooperative Oncology Group (ECOG)
+# Performance Scale" (NCT06216938 I8), "Performance status of 0 or 1 on the ECOG Performance
+# Scale" (NCT04291105 I5), "Performance status 0-2 (Per Eastern Cooperative Oncology Group (ECOG)
+# criteria)" (NCT02693535 I3; jwlieb/clinical-trial-agent data/demo @387df17), "Performance
+# status 0-1 (WHO)": the scores before the scale's name (WHO = Zubrod = ECOG, above). Only a
+# range, a list or an upper limit of ECOG scores (0-5) is read here.
+_SCALE_AFTER = re.compile(
+    r"\bperformance\s+status(?:\s*\(PS\))?\s*(?:of\s+|:\s*|=\s*)?"
+    r"(?:(?P<lo>[0-5])\s*(?:-|–|to)\s*(?P<hi>[0-5])"
+    r"|(?P<list>[0-5](?:\s*,\s*[0-5])*\s*,?\s*or\s+[0-5])"
+    r"|(?P<comp>≤|<|less\s+than\s+or\s+equal\s+to)\s*(?P<max>[0-5]))(?![\d.%])"
+    # "(ECOG)", "(WHO)" right after the scores
+    r"(?:\s*\(\s*(?:ECOG|Zubrod|WHO)\s*\)"
+    r"|\s*\(?\s*(?:on|per|by|according\s+to|using)\s+(?:the\s+)?"
+    r"(?:ECOG|Eastern\s+Cooperative\s+Oncology\s+Group(?:\s*\(ECOG\))?|Zubrod|WHO)"
+    r"(?:\s+(?:performance\s+)?(?:scale|criteria|status))?(?:\s*\))?)",
+    re.I,
+)
+
+
+def _read_scale_named_after(r: _Reader) -> None:
+    for m in _SCALE_AFTER.finditer(r.text):
+        if any(f.start < m.end() and m.start() < f.end for f in r.found):
+            continue  # the scores were read already, from a scale named before them
+        if m.group("lo"):
+            allowed = tuple(range(int(m.group("lo")), int(m.group("hi")) + 1))
+        elif m.group("list"):
+            listed = sorted({int(x) for x in re.findall(r"[0-5]", m.group("list"))})
+            if listed != list(range(listed[0], listed[-1] + 1)):
+                continue  # a list with a gap: the ECOG reader above warns on such lists
+            allowed = tuple(listed)
+        else:
+            top = int(m.group("max")) - (1 if m.group("comp") == "<" else 0)
+            allowed = tuple(range(top + 1))
+        if not allowed:
+            continue  # "2-0", "< 0": no score allowed as written; left unread
+        within, end = _performance_window(r, m.end())
+        rule = r.draft(
+            PerformanceStatusRule, m.start(), end, scale="ECOG", allowed=allowed, within=within
+        )
+        r.add(m.start(), end, rule)
 
 
 def _read_karnofsky_lansky(r: _Reader) -> None:
