@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
+from oncotrial.eligibility.extent import EXTENT_NAMES, extent_verdict
 from oncotrial.eligibility.outcome import Evidence
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
@@ -124,6 +125,16 @@ def _stage(rule: StageRule, ctx: Context) -> _Partial:
         evidence.append(
             Evidence(item=label, value=value, threshold=" or ".join(allowed), record=d.record)
         )
+    if rule.extent:
+        extents = " or ".join(EXTENT_NAMES[e] for e in rule.extent)
+        ok, found = extent_verdict(rule.extent, d.extent, d.stage, d.m)
+        evidence.append(
+            Evidence(item="extent now", value=found, threshold=extents, record=d.record)
+        )
+        if ok is None:
+            missing.append(f"extent of the disease now ({extents}?): {found}")
+        else:
+            verdicts.append(ok)
     if not all(verdicts):
         return _met(False, evidence)
     if missing:

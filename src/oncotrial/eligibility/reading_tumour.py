@@ -87,15 +87,41 @@ def _read_diagnosis(r: _Reader) -> None:
     # Only the confirmation and the cancer's name are read: what stands between them ("stage
     # IIIB-IV", "EGFR-mutant", "squamous") is another reader's or stays unread, never swallowed.
     r.add_reading(start, end, rule, ((m.start(), m.end()), (cancer.start(), cancer.end())))
-    advanced = re.search(
-        r"\b(?:advanced|metastatic|recurrent|unresectable)\b", text[: cancer.end()], re.I
-    )
-    if advanced:
-        what = (
-            f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator "
-            "confirms)"
+    words = list(_EXTENT_WORDS.finditer(text[: cancer.end()]))
+    if not words:
+        return
+    extent = _EXTENT.fullmatch(text, words[0].start(), words[-1].end())
+    if extent is not None:
+        # "locally advanced or metastatic NSCLC": the extent now (eligibility.extent)
+        a, b = extent.span()
+        extents = (
+            ("locally_advanced", "metastatic")
+            if extent.group("met") or extent.group("met_la")
+            else ("locally_advanced",)
+            if extent.group("la")
+            else ("metastatic",)
         )
-        r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
+        r.add(a, b, r.draft(StageRule, a, b, extent=extents))
+        return
+    advanced = words[0]
+    what = f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator confirms)"
+    r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
+
+
+# The words of the disease's extent before the cancer's name. "Locally advanced", "metastatic" and
+# "locally advanced or metastatic" are an extent a record can hold (eligibility.extent); with
+# "advanced" alone, "recurrent" or "unresectable" among them the item asks the investigator, as
+# before: "advanced" names no extent, recurrence and resectability are not recorded.
+_EXTENT_WORDS = re.compile(
+    r"\b(?:locally[\s-]+advanced|advanced|metastatic|recurrent|unresectable)\b", re.I
+)
+_OR = r"\s*(?:,|/|,?\s*or|,?\s*and/or|and)\s*"
+_EXTENT = re.compile(
+    r"(?P<la>locally[\s-]+advanced)(?:" + _OR + r"(?P<met>metastatic))?"
+    # "metastatic or locally advanced solid tumor" (NCT05410145 I1)
+    r"|metastatic(?P<met_la>" + _OR + r"locally[\s-]+advanced)?",
+    re.I,
+)
 
 
 def _judgement(r: _Reader, start: int, end: int, what: str) -> Rule:
