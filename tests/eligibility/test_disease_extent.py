@@ -64,6 +64,26 @@ def test_readings() -> None:
     ]
 
 
+def test_histopathological_confirmation() -> None:
+    # NCT04130516 I2: "histopathologically" is histology; "solid tumor cancer" the class
+    item = read_item(
+        "Has histopathologically confirmed locally advanced or metastatic solid tumor cancer.",
+        "inclusion",
+    )
+    assert [describe_rule(r) for r in item.rules] == [
+        "diagnosis of Solid tumour, confirmed by histology",
+        BOTH,
+    ]
+    assert item.unread == ()
+    # NCT05168566 I2, its first words: cytopathology is cytology, never no confirmation
+    item = read_item(
+        "Histopathological and/or cytopathological confirmation of locally advanced or "
+        "metastatic NSCLC",
+        "inclusion",
+    )
+    assert [describe_rule(r) for r in item.rules] == [DIAGNOSIS, BOTH]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -59,7 +59,9 @@ def _cancer_in(text: str, start: int = 0, *, exclusion: bool = False) -> re.Matc
     return None
 
 
-_HOW = r"(?:histolog|cytolog|patholog)(?:ically|ical|ic)"
+# "histopathologically confirmed" (NCT04130516 I2), "histopathological and/or cytopathological
+# confirmation of" (NCT05168566 I2; jwlieb/clinical-trial-agent data/demo @387df17)
+_HOW = r"(?:histo-?patholog|cyto-?patholog|histolog|cytolog|patholog)(?:ically|ical|ic)"
 # How the diagnosis was confirmed, in the ways records write it: "histologically or
 # cytologically confirmed", "histologically-confirmed", "Histologically- or cytologically
 # confirmed" (a suspended hyphen, NCT00549328 I2), "pathologically (histologically or
@@ -81,7 +83,7 @@ def _read_diagnosis(r: _Reader) -> None:
     if not (m and cancer) or cancer.lastgroup is None:
         return
     how = m.group("how").lower()
-    confirmed = tuple(x for x in ("histology", "cytology") if x[:5] in how)
+    confirmed = tuple(x for x in ("histology", "cytology") if x[:4] in how)
     start, end = min(m.start(), cancer.start()), max(m.end(), cancer.end())
     rule = r.draft(DiagnosisRule, start, end, condition=cancer.lastgroup, confirmed_by=confirmed)
     # Only the confirmation and the cancer's name are read: what stands between them ("stage
