@@ -139,6 +139,42 @@ def test_statuses(
         assert item_status(item, patient, as_of=AS_OF) is expected, (text, diagnosis)
 
 
+_LIVER = {"text": "liver metastases", "code": "C78.7", "system": "ICD-10", "onset": "2025-01-10"}
+
+
+@pytest.mark.parametrize(
+    ("conditions", "expected"),
+    [
+        # a record of distant metastases by the reference date: metastatic disease
+        ([_LIVER], Status.MET),
+        ([{"code": "94222008", "system": "SNOMED", "onset": "2024-11-02"}], Status.MET),  # bone
+        ([{**_LIVER, "onset": None}], Status.MET),
+        # dated after the reference date: not yet
+        ([{**_LIVER, "onset": "2025-04-01"}], Status.UNKNOWN),
+        # lymph-node metastases may be regional (ICD-10 C77): no conclusion
+        ([{"code": "C77.1", "system": "ICD-10", "onset": "2025-01-10"}], Status.UNKNOWN),
+        ([], Status.UNKNOWN),
+    ],
+)
+def test_a_record_of_distant_metastases(conditions: list[dict[str, Any]], expected: Status) -> None:
+    patient = Patient.model_validate(
+        {
+            "id": "P",
+            "diagnosis": {"text": "NSCLC", "stage": "IIB"},
+            "conditions": conditions,
+        }
+    )
+    item = read_item(METASTATIC, "inclusion")
+    (extent,) = (r for r in item.rules if r.kind == "stage")
+    item = item.model_copy(update={"rules": (extent,)})
+    assert item_status(item, patient, as_of=AS_OF) is expected
+    # the data manager's recorded extent decides over the records
+    recorded = patient.model_copy(
+        update={"diagnosis": patient.diagnosis.model_copy(update={"extent": "locally_advanced"})}
+    )
+    assert item_status(item, recorded, as_of=AS_OF) is Status.NOT_MET
+
+
 def test_the_screen_says_what_is_missing() -> None:
     from oncotrial.eligibility.screening import screen_patient
 
@@ -166,14 +202,30 @@ _RULES = tuple(
 )
 
 
+_CONDITIONS = st.none() | st.lists(
+    st.fixed_dictionaries(
+        {
+            "code": st.sampled_from(["C78.7", "C79.3", "C77.1", "I10"]),
+            "system": st.just("ICD-10"),
+            "onset": st.none() | st.sampled_from(["2024-06-01", "2025-03-01", "2025-05-01"]),
+        }
+    ),
+    max_size=2,
+)
+
+
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.none() | _DIAGNOSES, min_size=1, max_size=6))
-def test_vectorised_equals_one_by_one(diagnoses: list[dict[str, Any] | None]) -> None:
+@given(st.lists(st.tuples(st.none() | _DIAGNOSES, _CONDITIONS), min_size=1, max_size=6))
+def test_vectorised_equals_one_by_one(
+    people: list[tuple[dict[str, Any] | None, list[dict[str, Any]] | None]],
+) -> None:
     patients = [
         Patient.model_validate(
-            {"id": f"P{i}"} | ({} if d is None else {"diagnosis": {"text": "NSCLC", **d}})
+            {"id": f"P{i}"}
+            | ({} if d is None else {"diagnosis": {"text": "NSCLC", **d}})
+            | ({} if c is None else {"conditions": c})
         )
-        for i, d in enumerate(diagnoses)
+        for i, (d, c) in enumerate(people)
     ]
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
 
