@@ -42,6 +42,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_prior_lines,
     read_treatment_windows,
 )
+from oncotrial.eligibility.reading_driver_markers import read_driver_markers
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -239,6 +240,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_stage,
     _read_tumour_size,
     _read_biomarkers,
+    read_driver_markers,
     read_cns_metastases,
     read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
     read_washouts,  # before the readers of prior therapy: "prior systemic … within 4 weeks"
