@@ -491,6 +491,7 @@ class CnsMetastasesRule(_Rule):
     steroid_free: DoseWindow | None = Field(
         None, description="No systemic corticosteroid within this window (exempt ones only)."
     )
+    confirm: str | None = Field(None, description="Exemption words no record shows (quoted).")
 
 
 class AllergyRule(_Rule):
@@ -791,4 +792,6 @@ def describe_cns(rule: CnsMetastasesRule) -> str:
         unless.append("without symptoms")
     if rule.steroid_free is not None:
         unless.append(f"off systemic corticosteroids for at least {rule.steroid_free}")
+    if rule.confirm is not None:
+        unless.append(f'"{rule.confirm}" (to confirm)')
     return "brain/CNS metastases (current), unless " + ", ".join(unless)
