@@ -16,9 +16,11 @@ from oncotrial.eligibility.rules import Window
 __all__ = [
     "ANCHORED_WINDOW",
     "FIRST_DOSE",
+    "OR_HALF_LIVES",
     "REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "or_half_lives",
     "trailing_window",
     "window_to_day",
 ]
@@ -134,3 +136,55 @@ def trailing_window(text: str, end: int) -> tuple[Window, int] | None:
     if close is not None:
         stop += close.end()
     return window_to_day(m), stop
+
+
+# "or 5 half-lives", "or within 5 half-lives of investigational agent", "or five half-lives",
+# "or 5 times the half-life", after a window's days, with the words that say which of the two
+# the window is: "(whichever is shorter)", ", whichever is shorter,", "(whichever is greater)",
+# or inside the brackets, "(or 5 half-lives, whichever is shorter)" (rule_window.Window). Without
+# them the window is not read: "within 14 days or 5 half-lives of Cycle 1 Day 1" says neither.
+_HALF_LIFE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_HALF_LIFE = (
+    r"(?:within\s+)?(?P<k>\d+|two|three|four|five)\s*(?:half[-\s]?li(?:ves|fes|fe|ve)\b"
+    r"|(?:times|x|×)\s*(?:the\s+|its\s+|their\s+)?(?:terminal\s+)?(?:elimination\s+)?"
+    r"half[-\s]?life\b)"
+    r"(?:\s+of\s+(?:the\s+|that\s+|each\s+|any\s+)?(?:investigational\s+)?"
+    r"(?:drug|agent|therapy|treatment|product)s?\b)?"
+)
+
+
+def _whichever(tag: str) -> str:
+    return rf"whichever\s+(?:is|was)\s+(?:the\s+)?(?P<{tag}>shorter|longer|greater|lesser|less)\b"
+
+
+OR_HALF_LIVES = (
+    r"(?P<half_lives>\s+or\s+"
+    + _HALF_LIFE
+    + r"(?:\s*\(\s*"
+    + _whichever("which_a")
+    + r"\s*\)|\s*,\s*"
+    + _whichever("which_b")
+    + r")"
+    + r"|\s*\(\s*or\s+"
+    + _HALF_LIFE.replace("(?P<k>", "(?P<k2>")
+    + r"\s*,?\s*"
+    + _whichever("which_c")
+    + r"\s*\))\s*,?"
+)
+
+
+def or_half_lives(window: Window, m: re.Match[str]) -> Window:
+    """``window`` with the half-lives of a match of ``OR_HALF_LIVES`` (unchanged when the match
+    has none)."""
+    if m.group("half_lives") is None:
+        return window
+    k = m.group("k") or m.group("k2")
+    which = m.group("which_a") or m.group("which_b") or m.group("which_c")
+    longer = which.lower() in ("longer", "greater")
+    return Window.model_validate(
+        window.model_dump()
+        | {
+            "half_lives": _HALF_LIFE_WORDS.get(k.lower()) or int(k),
+            "whichever": "longer" if longer else "shorter",
+        }
+    )
