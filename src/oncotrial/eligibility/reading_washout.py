@@ -38,6 +38,7 @@ from oncotrial.eligibility.rules import MedicationRule, NotRule, Rule
 from oncotrial.eligibility.windows import (
     FIRST_DOSE,
     OR_HALF_LIVES,
+    OR_HALF_LIVES_AFTER,
     REGISTRATION,
     _window_of,
     or_half_lives,
@@ -78,7 +79,7 @@ _SPAN = (
 # the day: the first dose (with "… administration" after "study intervention") or registration;
 # no day named is the first dose, when the sentence ends there
 _DAY = (
-    r"(?:\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>" + REGISTRATION + r")|"
+    r"(?:\s+(?:prior\s+to|before|preceding|of|from)\s+(?:(?P<registration>" + REGISTRATION + r")|"
     r"(?:" + FIRST_DOSE + r")(?:\s+administration)?)|(?=\s*(?:[.;]|$)))"
 )
 _WASHOUT = re.compile(
@@ -94,7 +95,10 @@ _WASHOUT = re.compile(
     + r"(?:"
     + OR_HALF_LIVES
     + r")?"
-    + _DAY,
+    + _DAY
+    + r"(?:"
+    + OR_HALF_LIVES_AFTER
+    + r")?",
     re.I,
 )
 
