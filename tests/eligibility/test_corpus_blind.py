@@ -173,10 +173,15 @@ FIGURES = {
 # looked at): two checklist -> partial; 100 / 219 / 425 before qualified conditions
 # (reading_qualified; not tuned here, the items not looked at): five partial -> computable;
 # 105 / 214 / 425 before the immunotherapy templates' tuberculosis, immunodeficiency and
-# live-vaccine items (reading_immune; not tuned here, the items not looked at); 108 / 215 / 421
-# before washout windows written with half-lives (wave/halflife; not tuned here, the item not
-# looked at): one checklist -> partial
-LEVELS = {"computable": 108, "partial": 216, "checklist": 420}
+# live-vaccine items (reading_immune; not tuned here, the items not looked at)
+# 108 / 215 / 421 before performance status named after its scores and in capitals
+# (reading_performance; development records, not tuned here, the item not looked at): one
+# checklist -> partial; 108 / 216 / 420 before driver alterations named as present or absent
+# (reading_driver_markers), the extent of the disease now (eligibility.extent) and
+# histopathological confirmation (development records, not tuned here, the items not looked
+# at): four checklist -> partial; 108 / 220 / 416 before washout windows written with
+# half-lives (wave/halflife; not tuned here, the item not looked at): one checklist -> partial
+LEVELS = {"computable": 108, "partial": 221, "checklist": 415}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -29,7 +29,6 @@ from oncotrial.eligibility.reading import (
     CriterionReading,
     NumberInText,
     _read_age,
-    _read_performance,
     _read_sex,
     _Reader,
 )
@@ -43,6 +42,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_prior_lines,
     read_treatment_windows,
 )
+from oncotrial.eligibility.reading_driver_markers import read_driver_markers
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -64,6 +64,7 @@ from oncotrial.eligibility.reading_labs import (
 )
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
+from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
@@ -234,11 +235,12 @@ def _finish(rule: Rule, rule_id: str) -> Rule:
 _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_age,
     _read_sex,
-    _read_performance,
+    read_performance,
     _read_diagnosis,
     _read_stage,
     _read_tumour_size,
     _read_biomarkers,
+    read_driver_markers,
     read_cns_metastases,
     read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
     read_washouts,  # before the readers of prior therapy: "prior systemic … within 4 weeks"
@@ -329,6 +331,12 @@ _BENIGN_OR = re.compile(
     r"in-?patients?\s+or\s+out-?patients?|"  # "Inpatient or outpatient ≥ 18 years" (round 5)
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
+    # the day an age is counted on (AgeRule.at, consent by default): "at the time of signature of
+    # the informed consent form (ICF)" (NCT05815173 I2), "at date of informed consent form
+    # signature" (NCT07012031 I7; jwlieb/clinical-trial-agent data/demo @387df17)
+    r"at\s+(?:the\s+)?(?:time|date)\s+of\s+(?:the\s+)?signature\s+of\s+(?:the\s+)?informed\s+"
+    r"consent(?:\s+form)?(?:\s*\(ICF\))?|"
+    r"at\s+(?:the\s+)?date\s+of\s+(?:the\s+)?informed\s+consent(?:\s+form)?\s+signature|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
     r"(?:patients\s+)?may\s+be\s+transfused|(?:blood\s+)?transfusions?\s+(?:is\s+|are\s+)?"
@@ -350,7 +358,7 @@ _FILLER = frozenset(
         r"\S+",
         """a an the and of to at on in by as is are be been must should shall will have has had
     patient patients participant participants subject subjects adult adults both there
-    person persons individuals people
+    person persons individuals people all
     age aged years year old older time signing signed sign informed consent form icf
     calculated calc estimated using use used per according formula equation method
     cockcroft-gault cockcroft gault value values level levels count serum plasma blood
