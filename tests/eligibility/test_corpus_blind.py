@@ -179,8 +179,9 @@ FIGURES = {
 # checklist -> partial; 108 / 216 / 420 before driver alterations named as present or absent
 # (reading_driver_markers), the extent of the disease now (eligibility.extent) and
 # histopathological confirmation (development records, not tuned here, the items not looked
-# at): four checklist -> partial
-LEVELS = {"computable": 108, "partial": 220, "checklist": 416}
+# at): four checklist -> partial; 108 / 220 / 416 before washout windows written with
+# half-lives (wave/halflife; not tuned here, the item not looked at): one checklist -> partial
+LEVELS = {"computable": 108, "partial": 221, "checklist": 415}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

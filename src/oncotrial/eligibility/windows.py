@@ -16,9 +16,12 @@ from oncotrial.eligibility.rules import Window
 __all__ = [
     "ANCHORED_WINDOW",
     "FIRST_DOSE",
+    "OR_HALF_LIVES",
+    "OR_HALF_LIVES_AFTER",
     "REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "or_half_lives",
     "trailing_window",
     "window_to_day",
 ]
@@ -134,3 +137,77 @@ def trailing_window(text: str, end: int) -> tuple[Window, int] | None:
     if close is not None:
         stop += close.end()
     return window_to_day(m), stop
+
+
+# "or 5 half-lives", "or within 5 half-lives of investigational agent", "or five half-lives",
+# "or 5 drug-elimination half-lives", "or 5 times the half-life", after a window's days, with the
+# words that say which of the two the window is: "(whichever is shorter)", ", whichever is
+# shorter,", "(whichever is greater)", or inside brackets, "(or 5 half-lives, whichever is
+# shorter)" (rule_window.Window); or after the day: "within 14 days prior to registration or
+# within 5 half-lives of the investigational product, whichever is longer" (NCT04886531 E7).
+# Without "whichever" the window is not read: "within 14 days or 5 half-lives of Cycle 1 Day 1"
+# says neither. "If known" changes nothing: an unknown half-life leaves the days.
+_HALF_LIFE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _half_life(tag: str) -> str:
+    return (
+        r"(?:within\s+)?"
+        rf"(?P<k_{tag}>\d+|two|three|four|five)\s*(?:(?:drug[-\s])?(?:elimination\s+)?"
+        r"half[-\s]?li(?:ves|fes|fe|ve)\b"
+        r"|(?:times|x|×)\s*(?:the\s+|its\s+|their\s+)?(?:terminal\s+)?(?:elimination\s+)?"
+        r"half[-\s]?life\b)"
+        r"(?:\s+of\s+(?:the\s+|that\s+|each\s+|any\s+)?(?:previous\s+|prior\s+)?"
+        r"(?:investigational\s+|therapeutic\s+)?(?:drug|agent|therapy|treatment|product)s?\b)?"
+        r"(?:\s*\(if\s+known\))?"
+    )
+
+
+def _whichever(tag: str) -> str:
+    which = rf"(?P<which_{tag}>shorter|longer|greater|lesser|less)\b"
+    return r"whichever\s+(?:is|was)\s+(?:the\s+)?" + which
+
+
+def _or_half_lives(tag: str) -> str:
+    """ "or 5 half-lives (whichever is shorter)" or "or 5 half-lives, whichever is shorter"."""
+    return (
+        r"\s+or(?:,?\s+if\s+known,)?\s+"
+        + _half_life(tag)
+        + r"(?:\s*\(\s*"
+        + _whichever(tag + "a")
+        + r"\s*\)|\s*,\s*"
+        + _whichever(tag + "b")
+        + r")"
+    )
+
+
+# after the days, before the day
+OR_HALF_LIVES = (
+    r"(?P<half_lives>"
+    + _or_half_lives("a")
+    + r"|\s*\(\s*or\s+"
+    + _half_life("b")
+    + r"\s*,?\s*"
+    + _whichever("b")
+    + r"\s*\))\s*,?"
+)
+# after the day
+OR_HALF_LIVES_AFTER = r"(?P<half_lives_after>\s*,?" + _or_half_lives("c") + r")"
+
+
+def or_half_lives(window: Window, m: re.Match[str]) -> Window:
+    """``window`` with the half-lives of a match of ``OR_HALF_LIVES`` or ``OR_HALF_LIVES_AFTER``
+    (unchanged when the match has none)."""
+    found = {k: v for k, v in m.groupdict().items() if v is not None}
+    k = next((v for name, v in found.items() if name.startswith("k_")), None)
+    which = next((v for name, v in found.items() if name.startswith("which_")), None)
+    if k is None or which is None:
+        return window
+    longer = which.lower() in ("longer", "greater")
+    return Window.model_validate(
+        window.model_dump()
+        | {
+            "half_lives": _HALF_LIFE_WORDS.get(k.lower()) or int(k),
+            "whichever": "longer" if longer else "shorter",
+        }
+    )
