@@ -574,8 +574,9 @@ _GROUP_LAB_WINDOW = re.compile(
 
 
 def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
-    """Parent id → the lab window announced for all its sub-items, by one of them, by the parent
-    itself, or by the top-level item right after them (when that item has no sub-items)."""
+    """Parent id → the lab window announced for all its sub-items: by one of them, by the
+    parent after the words that introduce them ("… as defined below. All screening labs to be
+    obtained …"), or by a top-level item of that sentence alone right after them."""
     found: dict[str, Window] = {}
     parents = {c.id.rsplit(".", 1)[0] for c in items if "." in c.id}
     previous_top = ""
@@ -585,9 +586,9 @@ def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
             if m is not None:
                 found[criterion.id.rsplit(".", 1)[0]] = window_to_day(m)
             continue
-        if m is not None and criterion.id in parents:
+        if m is not None and m.start() > 0 and criterion.id in parents:
             found.setdefault(criterion.id, window_to_day(m))
-        elif m is not None and previous_top:
+        elif m is not None and m.start() == 0 and previous_top:
             found.setdefault(previous_top, window_to_day(m))
         previous_top = criterion.id
     return found
