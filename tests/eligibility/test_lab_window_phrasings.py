@@ -85,6 +85,22 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             f"Platelet count < 100000 /mm^3 within 7 days before {REGISTRATION}",
             "NCT06033196 E20",
         ),
+        (
+            "Leukocytes ≥ 3,000/mcL (these labs must be obtained ≤ 28 days prior to step 1 "
+            "randomization)",
+            "inclusion",
+            f"White blood cell count ≥ 3000 /uL within 28 days before {REGISTRATION}",
+            "NCT06732401 I9.4 (without its 'STEP 1:' label, which stays unread)",
+        ),
+        # the formula the clearance is computed by, named before the window
+        (
+            "Calculated creatinine clearance ≥ 45 ml/min using the Cockcroft-Gault formula "
+            "(obtained ≤ 14 days prior to registration)",
+            "inclusion",
+            "Creatinine clearance (Cockcroft-Gault) ≥ 45 mL/min within 14 days before "
+            f"{REGISTRATION} (lab inputs)",
+            "NCT06525766 I11",
+        ),
         # the first day of cycle 1 is the first dose
         (
             "Platelets ≥ 100,000/mm3 (within 14 days prior to Cycle 1 Day 1)",
@@ -191,6 +207,14 @@ def test_a_window_after_a_limits_subgroup_words_holds_for_the_limit() -> None:
             "NCT05552755 I8.1",
         ),
         ("LVEF ≥ 50% by echocardiogram", "inclusion", "by echocardiogram", "constructed"),
+        # another formula than the one the clearance is computed by
+        (
+            "Creatinine clearance ≥ 45 ml/min using the MDRD formula (obtained ≤ 14 days prior to "
+            "registration)",
+            "inclusion",
+            "using the MDRD formula (obtained ≤ 14 days prior to registration",
+            "constructed",
+        ),
     ],
 )
 def test_another_day_or_one_method_stays_unread(

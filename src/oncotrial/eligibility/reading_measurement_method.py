@@ -18,6 +18,10 @@ screening echocardiogram" (NCT05552755 I8.1) names a visit, not a window a scree
 words stay unread whole (the words "at screening" alone count as filler elsewhere, and the method
 words would leave the limit decided on an ejection fraction of any age). A window to the first
 dose or registration after the methods is read by ``reading_lab_windows``.
+
+The same holds for the formula named after a calculated creatinine clearance, "using the
+Cockcroft-Gault formula" (NCT06525766 I11): the clearance oncotrial computes is Cockcroft-Gault's
+(``analytes.DERIVED``), so the words restate the rule; another formula named (MDRD) stays unread.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import re
 
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
-from oncotrial.eligibility.rules import LabRule
+from oncotrial.eligibility.rules import DerivedRule, LabRule
 
 __all__ = ["read_measurement_methods"]
 
@@ -50,11 +54,26 @@ _METHODS = re.compile(
 )
 # a scan of the screening visit: the words stay unread whole (see the module's text)
 _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screening", re.I)
+# "Calculated creatinine clearance ≥ 45 ml/min using the Cockcroft-Gault formula (obtained ≤ 14
+# days prior to registration)" (NCT06525766 I11): the formula the rule computes (analytes.DERIVED
+# 'creatinine_clearance' is Cockcroft-Gault), named again before a window
+_COCKCROFT_GAULT = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?(?:using|by|per)\s+(?:the\s+)?"
+    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s+(?:formula|equation|method))?",
+    re.I,
+)
 
 
 def read_measurement_methods(r: _Reader) -> None:
-    """The methods named right after an ejection fraction's limit, consumed (module text)."""
+    """The methods named right after an ejection fraction's limit, and the formula after a
+    Cockcroft-Gault clearance's, consumed (module text)."""
     for f in r.found:
+        if isinstance(f.rule, DerivedRule) and f.rule.quantity == "creatinine_clearance":
+            start = past_read_words(r, f.end)
+            m = _COCKCROFT_GAULT.match(r.text, start)
+            if m is not None:
+                r.consume(start, m.end())
+            continue
         if not (isinstance(f.rule, LabRule) and f.rule.analyte in _MEASURED_BY_ECHO_OR_MUGA):
             continue
         start = past_read_words(r, f.end)

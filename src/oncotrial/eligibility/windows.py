@@ -101,10 +101,11 @@ _SPAN = (
 # 14 days prior to administration of study treatment", "(within 2 weeks before enrollment)",
 # "(To be performed within 14 days prior to Day 1 of protocol therapy)" (NCT05672355 I7),
 # "(specimens must be collected within 5 days prior to the start of study treatment)"
-# (NCT05041153 I9), "(last measurement within 7 days prior to enrollment)" (NCT06033196 E20;
+# (NCT05041153 I9), "(last measurement within 7 days prior to enrollment)" (NCT06033196 E20),
+# "(these labs must be obtained ≤ 28 days prior to step 1 randomization)" (NCT06732401 I9.4;
 # jwlieb/clinical-trial-agent data/demo @387df17): the words say when the test is done, no more
 ANCHORED_WINDOW = (
-    r"(?:(?:(?:(?:specimens?|samples?)\s+)?(?:(?:must|should|are\s+to|will)\s+)?(?:to\s+)?be\s+)?"
+    r"(?:(?:(?:(?:(?:these|all)\s+)?(?:specimens?|samples?|labs?|tests?)\s+)?(?:(?:must|should|are\s+to|will)\s+)?(?:to\s+)?be\s+)?"
     r"(?:obtained|measured|performed|done|assessed|documented|drawn|collected)\s+"
     r"|(?:the\s+)?last\s+measurement\s+)?"
     + _SPAN
