@@ -114,6 +114,25 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             "Platelet count ≥ 100000 /mm^3 within 7 days before the first dose",
             "constructed after NCT05785741 I7 (its organ function is the protocol's)",
         ),
+        (
+            "Platelets ≥ 100,000/mm3 within 14 days prior to Cycle1 Day1",
+            "inclusion",
+            "Platelet count ≥ 100000 /mm^3 within 14 days before the first dose",
+            "constructed after NCT06225804 I10 'the Cycle1 Day1'",
+        ),
+        (
+            "Platelets ≥ 100,000/mm3 within 14 days prior to study Day 1",
+            "inclusion",
+            "Platelet count ≥ 100000 /mm^3 within 14 days before the first dose",
+            "constructed after NCT02332668 E3 'prior to study Day 1'",
+        ),
+        (
+            "Platelets ≥ 100,000/mm3 within 14 days prior to the first dose of study treatment on "
+            "Cycle 1, Day 1",
+            "inclusion",
+            "Platelet count ≥ 100000 /mm^3 within 14 days before the first dose",
+            "constructed after NCT05313243 E3",
+        ),
         # the methods of an ejection fraction, no record can say another
         (
             "Has left ventricular ejection fraction (LVEF) \\< 50% by either echocardiogram (ECHO) "

@@ -40,9 +40,13 @@ FIRST_DOSE = (
     # "prior to administration of study treatment" (NCT05053971): its first administration
     r"|administration\s+of\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug|treatment|therapy|"
     r"medication|intervention)s?"
-    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment
-    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b|\s+of\s+(?:the\s+)?(?:protocol|study|"
-    r"trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
+    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment;
+    # "study Day 1" (the reference start of CDISC SDTM's study days, "usually … when the subject
+    # was first exposed to study treatment": RFSTDTC), "Cycle1 Day1" (written without spaces)
+    r"|(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
+    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
+    # "the first dose of study treatment on Cycle 1, Day 1" (NCT05313243): the same day twice
+    r"(?:\s+on\s+(?:cycle\s*1,?\s*day\s*1\b|C1D1\b))?"
 )
 _WINDOW_SPAN = (
     r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
