@@ -101,6 +101,13 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             f"{REGISTRATION} (lab inputs)",
             "NCT06525766 I11",
         ),
+        (
+            "Creatinine clearance ≥ 50 mL/min as calculated using the Cockcroft-Gault (CG) "
+            "equation",
+            "inclusion",
+            "Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min",
+            "after NCT03971409 I5.7",
+        ),
         # the first day of cycle 1 is the first dose
         (
             "Platelets ≥ 100,000/mm3 (within 14 days prior to Cycle 1 Day 1)",
@@ -155,6 +162,20 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             "inclusion",
             f"Left ventricular ejection fraction ≥ 50 % within 28 days before {REGISTRATION}",
             "NCT07012031 I18",
+        ),
+        (
+            "LVEF ≥ 55% measured by echocardiogram (ECHO) or multiple-gated acquisition scan "
+            "(MUGA) within 12 weeks of treatment start.",
+            "inclusion",
+            "Left ventricular ejection fraction ≥ 55 % within 12 weeks before the first dose",
+            "NCT03803553 I21",
+        ),
+        (
+            "The patient has a left ventricular ejection fraction (LVEF) ≥45% as determined by "
+            "either echocardiography (ECHO) or multigated acquisition (MUGA) scanning",
+            "inclusion",
+            "Left ventricular ejection fraction ≥ 45 %",
+            "NCT05378425 I12",
         ),
     ],
 )

@@ -41,15 +41,16 @@ _ECHO = (
     r"(?:(?:2D|two-dimensional|transthoracic)\s+)?"
     r"(?:echocardiogra(?:m|phy)(?:\s*\(\s*(?:ECHO|TTE)\s*\))?|ECHO|TTE)"
 )
+_SCAN = r"(?:\s+scan(?:s|ning)?\b)?"
 _MUGA = (
     r"(?:(?:multi-?\s?gated|multiple[-\s]gated)\s+acquisition|radionuclide\s+(?:angiography|"
-    r"ventriculography|scan)|MUGA)(?:\s+scan)?(?:\s*\(\s*MUGA\s*\)(?:\s+scan)?)?"
+    r"ventriculography|scan)|MUGA)" + _SCAN + r"(?:\s*\(\s*MUGA\s*\)" + _SCAN + r")?"
 )
 _OR = r"\s*(?:,?\s*(?:and/)?or\b|/)\s*(?:an?\s+)?"
 _METHODS = re.compile(
     r"\s*,?\s*(?:(?:as\s+)?(?:assessed|measured|determined|documented|evaluated)\s+)?"
     r"(?:either\s+)?by\s+(?:either\s+)?(?:an?\s+)?"
-    r"(?:" + _ECHO + _OR + _MUGA + r"|" + _MUGA + _OR + _ECHO + r")(?:\s+scan)?(?:\s*\))?",
+    r"(?:" + _ECHO + _OR + _MUGA + r"|" + _MUGA + _OR + _ECHO + r")" + _SCAN + r"(?:\s*\))?",
     re.I,
 )
 # a scan of the screening visit: the words stay unread whole (see the module's text)
@@ -59,7 +60,7 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 # 'creatinine_clearance' is Cockcroft-Gault), named again before a window
 _COCKCROFT_GAULT = re.compile(
     r"\s*,?\s*(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?(?:using|by|per)\s+(?:the\s+)?"
-    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s+(?:formula|equation|method))?",
+    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?",
     re.I,
 )
 

@@ -94,7 +94,7 @@ _OF_SCREENING = r"(?P<screening>(?:the\s+)?screening)\b(?!\s*[-\w(])"
 # the study's treatment named by the word alone, read only in a window after a laboratory value
 # or a performance status ("performed within 10 days of treatment"), where no other treatment is
 # spoken of: the values decide eligibility for the study's treatment, so they precede it
-_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b"
+_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b(?:\s+(?:start|initiation)\b)?"
 # "within 14 days", "≤ 14 days" ("=\\< 14 days" in the records' markdown), "no more than 14 days"
 _SPAN = (
     r"(?:within\s+(?:the\s+)?(?:last\s+|past\s+)?|(?:≤|<=|=<)\s*|no\s+more\s+than\s+)"
