@@ -175,10 +175,16 @@ FIGURES = {
 # looked at): two checklist -> partial; 100 / 219 / 425 before qualified conditions
 # (reading_qualified; not tuned here, the items not looked at): five partial -> computable;
 # 105 / 214 / 425 before the immunotherapy templates' tuberculosis, immunodeficiency and
-# live-vaccine items (reading_immune; not tuned here, the items not looked at); 108 / 215 / 421
-# before the windows and method words of test_lab_window_phrasings (wave/labwindow; not tuned
-# here, the items not looked at): two partial -> computable
-LEVELS = {"computable": 110, "partial": 213, "checklist": 421}
+# live-vaccine items (reading_immune; not tuned here, the items not looked at)
+# 108 / 215 / 421 before performance status named after its scores and in capitals
+# (reading_performance; development records, not tuned here, the item not looked at): one
+# checklist -> partial; 108 / 216 / 420 before driver alterations named as present or absent
+# (reading_driver_markers), the extent of the disease now (eligibility.extent) and
+# histopathological confirmation (development records, not tuned here, the items not looked
+# at): four checklist -> partial; 108 / 220 / 416 before the windows and method words of
+# test_lab_window_phrasings (wave/labwindow; not tuned here, the items not looked at): two
+# partial -> computable
+LEVELS = {"computable": 110, "partial": 218, "checklist": 416}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -141,7 +141,9 @@ FIGURES = {
     # hypersensitivity to the study drugs (NCT01347788 E5 "Previously identified allergy or
     # hypersensitivity to components of the study treatment formulation": any recorded allergy
     # unknown, none not met; decided outside the hand-read scope, checked by hand)
-    "computable": 156,
+    # 157 with the extent of the disease now (eligibility.extent: NCT00717990 I1 "Histologically
+    # confirmed locally advanced or metastatic colorectal cancer", checked by hand)
+    "computable": 157,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -189,7 +191,7 @@ FIGURES = {
 # quoted)
 # 155 / 140 / 439 before the washout readings and hypersensitivity to the study drugs: one
 # partial -> computable (NCT01347788 E5), four checklist -> partial
-LEVELS = {"computable": 156, "partial": 143, "checklist": 435}  # 145 / 120 before E7
+LEVELS = {"computable": 157, "partial": 142, "checklist": 435}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
@@ -198,8 +200,9 @@ LEVELS = {"computable": 156, "partial": 143, "checklist": 435}  # 145 / 120 befo
 # III or IV) and E1.5 (known HIV), each checked by hand; + NCT01736878 I14 (the pregnancy test
 # of women of childbearing potential); + NCT00098540 I18 "HIV negative"; + the four medication
 # items above, each checked by hand; + NCT00600210 E34 (severe allergy to cisplatin or platinum
-# compounds, reading_allergy), checked by hand
-DECIDED_OUTSIDE_SCOPE = 73  # 72 before NCT01347788 E5
+# compounds, reading_allergy), checked by hand; + NCT00717990 I1 (the extent of the disease
+# now, eligibility.extent), checked by hand
+DECIDED_OUTSIDE_SCOPE = 74  # 72 before NCT01347788 E5, 73 before NCT00717990 I1
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

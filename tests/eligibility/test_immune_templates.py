@@ -160,10 +160,19 @@ def test_readings_of_the_immunosuppression_items() -> None:
         "therapy"
     )
     assert _rules(now)[2] == "Immunosuppressive therapy received ongoing"
-    # a window to randomization is no window of a medication rule (DoseWindow): not read here
+    # a window to randomization runs back from registration, the screen's as-of date
+    # (Window.anchor), as the washout windows do
+    to_registration = "within 7 days before registration (the screen's as-of date)"
+    assert _rules(IMMUNE_RANDOMIZATION) == [
+        "Immunodeficiency",
+        STEROID_CHRONIC.replace("within 7 days before the first dose", to_registration),
+        f"Immunosuppressive therapy received {to_registration}",
+    ]
+    # a window to another day (screening) stays with the other readers: no template reading
+    screening = IMMUNE_RANDOMIZATION.replace("randomization", "screening")
     assert not any(
         r.kind == "condition" and getattr(r, "condition", "") == "immunodeficiency"
-        for r in iter_rules(_read(IMMUNE_RANDOMIZATION).rules)
+        for r in iter_rules(_read(screening).rules)
     )
 
 
@@ -300,6 +309,32 @@ def _drug(start: str, end: str | None = None, **record: Any) -> dict[str, Any]:
 def test_immunosuppression(medication: dict[str, Any] | None, verdict: Status) -> None:
     patient = _patient([], [medication] if medication else [])
     assert _status(IMMUNE, patient) is verdict
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "verdict"),
+    [
+        # stopped 6 days before registration: within its 7 days, though 10 days before the
+        # planned first dose (a first-dose reading would let this patient in)
+        ("2025-02-20", "2025-02-23", Status.MET),
+        # stopped 9 days before registration: outside the window
+        ("2025-02-10", "2025-02-20", Status.NOT_MET),
+        # still taken: within it
+        ("2025-01-10", None, Status.MET),
+    ],
+)
+def test_a_window_to_randomization_counts_from_registration(
+    start: str, end: str | None, verdict: Status
+) -> None:
+    patient = Patient.model_validate(
+        {
+            "id": "P",
+            "planned_first_dose": "2025-03-05",
+            "conditions": [],
+            "medications": [_drug(start, end, code="L04AD02", system="ATC")],  # tacrolimus
+        }
+    )
+    assert _status(IMMUNE_RANDOMIZATION, patient) is verdict
 
 
 def test_the_rules_are_unknown_in_the_warehouse_and_reported() -> None:

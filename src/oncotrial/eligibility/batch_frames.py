@@ -36,7 +36,7 @@ class PatientFrames:
                   has_biomarkers, has_lesions (bool)
     observations: patient, analyte, value, result, unit, date, low, high, range_unit, order
     performance:  patient, scale, score, date, order
-    diagnosis:    patient, confirmed_by, stage, t, n, m, edition, size_mm, date
+    diagnosis:    patient, confirmed_by, stage, t, n, m, edition, size_mm, date, extent
     diagnosis_concepts: patient, concept
     conditions:   patient, concept, onset, abatement (the diagnosis included, as the scalar
                   screen counts it among the records of a condition), status (the clinical
@@ -102,7 +102,18 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "order",
     ),
     "performance": ("patient", "scale", "score", "date", "order"),
-    "diagnosis": ("patient", "confirmed_by", "stage", "t", "n", "m", "edition", "size_mm", "date"),
+    "diagnosis": (
+        "patient",
+        "confirmed_by",
+        "stage",
+        "t",
+        "n",
+        "m",
+        "edition",
+        "size_mm",
+        "date",
+        "extent",
+    ),
     "diagnosis_concepts": ("patient", "concept"),
     "conditions": ("patient", "concept", "onset", "abatement", "status"),
     "exposures": ("patient", "therapy", "start", "end", "dose_low", "dose_high"),
@@ -187,6 +198,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                     d.edition,
                     d.tumour_size_mm,
                     day_number(d.date),
+                    d.extent,
                 )
             )
             for concept in d.concepts("condition"):

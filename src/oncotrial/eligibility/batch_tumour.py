@@ -22,6 +22,7 @@ from oncotrial.eligibility.batch_context import (
 )
 from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_tumour import stage_verdict
+from oncotrial.eligibility.extent import METASTASIS_CONDITIONS, extent_verdict
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
     DiagnosisRule,
@@ -57,6 +58,10 @@ def _diagnosis(rule: DiagnosisRule, ctx: _Ctx) -> Codes:
     return out
 
 
+def _text(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
 def _stage(rule: StageRule, ctx: _Ctx) -> Codes:
     d = ctx.frames.diagnosis
     n = ctx.n
@@ -83,6 +88,23 @@ def _stage(rule: StageRule, ctx: _Ctx) -> Codes:
         coarser = values.isin(undecided)
         missing[patients[(values.isna() | coarser).to_numpy()]] = True
         verdict_false[patients[(ok == False).to_numpy()]] = True  # noqa: E712 (NaN-aware)
+    if rule.extent:
+        # the one function of the per-patient path, over each row's (extent, stage, M) and
+        # whether the patient has a record of distant metastases by the reference date
+        c = ctx.frames.conditions
+        onset = c["onset"].to_numpy(dtype=np.float64)
+        dated = np.isnan(onset) | (onset <= ctx.reference[c["patient"].to_numpy()])
+        distant = np.zeros(n, dtype=bool)
+        distant[c.loc[c["concept"].isin(METASTASIS_CONDITIONS).to_numpy() & dated, "patient"]] = (
+            True
+        )
+        rows = zip(d["extent"], d["stage"], d["m"], distant[patients], strict=True)
+        verdicts = [
+            extent_verdict(rule.extent, _text(e), _text(s), _text(m), bool(x))[0]
+            for e, s, m, x in rows
+        ]
+        missing[patients[np.array([v is None for v in verdicts], dtype=bool)]] = True
+        verdict_false[patients[np.array([v is False for v in verdicts], dtype=bool)]] = True
     out = _codes(n, UNKNOWN)
     out[has & ~missing] = MET
     out[has & verdict_false] = NOT_MET

@@ -258,6 +258,9 @@ SOLID_TUMOUR = Concept(
         "solid malignancies",
         "solid tumor malignancy",
         "solid tumour malignancy",
+        # "locally advanced or metastatic solid tumor cancer" (NCT04130516 I2, NCT06607185 I2)
+        "solid tumor cancer",
+        "solid tumour cancer",
         "solid malignant tumor",
         "solid malignant tumour",
         "solid cancer",

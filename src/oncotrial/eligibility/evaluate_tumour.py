@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
+from oncotrial.eligibility.extent import EXTENT_NAMES, METASTASIS_CONDITIONS, extent_verdict
 from oncotrial.eligibility.outcome import Evidence
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
@@ -124,6 +125,25 @@ def _stage(rule: StageRule, ctx: Context) -> _Partial:
         evidence.append(
             Evidence(item=label, value=value, threshold=" or ".join(allowed), record=d.record)
         )
+    if rule.extent:
+        extents = " or ".join(EXTENT_NAMES[e] for e in rule.extent)
+        # the condition records, and the diagnosis among them when a history is given (as the
+        # condition rules count it)
+        dated = [(r.concepts("condition"), r.onset) for r in ctx.patient.conditions or ()]
+        if ctx.patient.conditions is not None:
+            dated.append((d.concepts("condition"), d.date))
+        metastases = any(
+            keys & METASTASIS_CONDITIONS and (onset is None or onset <= ctx.reference)
+            for keys, onset in dated
+        )
+        ok, found = extent_verdict(rule.extent, d.extent, d.stage, d.m, metastases)
+        evidence.append(
+            Evidence(item="extent now", value=found, threshold=extents, record=d.record)
+        )
+        if ok is None:
+            missing.append(f"extent of the disease now ({extents}?): {found}")
+        else:
+            verdicts.append(ok)
     if not all(verdicts):
         return _met(False, evidence)
     if missing:

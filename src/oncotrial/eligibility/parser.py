@@ -29,7 +29,6 @@ from oncotrial.eligibility.reading import (
     CriterionReading,
     NumberInText,
     _read_age,
-    _read_performance,
     _read_sex,
     _Reader,
 )
@@ -43,6 +42,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_prior_lines,
     read_treatment_windows,
 )
+from oncotrial.eligibility.reading_driver_markers import read_driver_markers
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -65,6 +65,7 @@ from oncotrial.eligibility.reading_labs import (
 from oncotrial.eligibility.reading_measurement_method import read_measurement_methods
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_normal import read_exception_without_limit
+from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
@@ -235,11 +236,12 @@ def _finish(rule: Rule, rule_id: str) -> Rule:
 _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_age,
     _read_sex,
-    _read_performance,
+    read_performance,
     _read_diagnosis,
     _read_stage,
     _read_tumour_size,
     _read_biomarkers,
+    read_driver_markers,
     read_cns_metastases,
     read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
     read_washouts,  # before the readers of prior therapy: "prior systemic … within 4 weeks"

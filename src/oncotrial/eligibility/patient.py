@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, Scale, analyte_for_loinc, ordinal_rank
 from oncotrial.eligibility.concepts import match_concepts
+from oncotrial.eligibility.extent import Extent
 from oncotrial.eligibility.units import compatible, convert, parse_unit
 from oncotrial.errors import DictionaryError
 
@@ -296,6 +297,11 @@ class Diagnosis(_Coded):
     n: str | None = None
     m: str | None = None
     edition: int | None = Field(None, description="AJCC edition (8, 9).")
+    extent: Extent | None = Field(
+        None,
+        description="The extent of the disease at screening: localised, locally_advanced or "
+        "metastatic (eligibility.extent: the stage at diagnosis does not change on relapse).",
+    )
     tumour_size_mm: float | None = Field(None, gt=0)
     record: str | None = None
 

@@ -16,10 +16,13 @@ and live vaccines (the Merck KEYNOTE and NCI templates, issue 12), read whole.
   excludes — an immunodeficiency recorded (unknown on a record of HIV, whether the template
   means it is not said: concepts_immune), a systemic corticosteroid above the prednisone-
   equivalent dose within the window (or ongoing when the item states none), and an
-  immunosuppressant (ATC L04) within the window. "Chronic" is a duration the text does not give:
-  the corticosteroid rule then needs the investigator's word on it (a judgement joined to it), so
-  that a short course within the window is never taken for chronic therapy; without a recent
-  corticosteroid the rule is not met either way.
+  immunosuppressant (ATC L04) within the window. A window "prior to randomization" (or
+  registration, enrolment) runs back from registration, the screen's as-of date
+  (``Window.anchor``); to any other day ("prior to screening") the sentence is not read.
+  "Chronic" is a duration the text does not give: the corticosteroid rule then needs the
+  investigator's word on it (a judgement joined to it), so that a short course within the window
+  is never taken for chronic therapy; without a recent corticosteroid the rule is not met either
+  way.
 - Live vaccines (the rule of ``reading_history``): "Administration of killed vaccines is allowed",
   "Inactivated vaccines are permitted" and "Seasonal influenza vaccines for injection are
   generally killed virus vaccines and are allowed; however, intranasal influenza vaccines (e.g.,
@@ -49,7 +52,7 @@ from oncotrial.eligibility.rules import (
     Rule,
     Window,
 )
-from oncotrial.eligibility.windows import FIRST_DOSE, _window
+from oncotrial.eligibility.windows import FIRST_DOSE, REGISTRATION, _window
 
 __all__ = ["read_immune_templates"]
 
@@ -112,10 +115,16 @@ _STEROID = (
     r"(?P<dose>" + _DOSE + r")?)"
 )
 # "within 7 days prior to the first dose of study drug"; the Merck template also writes "within 7
-# days prior the first dose of study drug" (NCT06312137, NCT06136650)
+# days prior the first dose of study drug" (NCT06312137, NCT06136650), and "within 7 days prior to
+# randomization" (NCT04317534 E8, jwlieb/clinical-trial-agent data/demo @387df17): a window that
+# runs back from registration (Window.anchor)
 _WINDOW = (
     r"within\s+(?:the\s+)?(?P<n>\d+)\s+(?P<unit>day|week)s?\s+(?:prior\s+(?:to\s+)?|before\s+)"
+    + r"(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
     + FIRST_DOSE
+    + r")"
 )
 _OTHER = r"(?P<other>(?:any\s+)?other\s+forms?\s+of\s+immunosuppressive\s+therapy)"
 _OR = r"\s*,?\s+or\s+"
@@ -201,11 +210,13 @@ def _read_immunosuppression(r: _Reader) -> None:
     if m is None:
         return
     window = _window(m) if m.group("window") else None
+    if window is not None and m.group("registration") is not None:
+        window = window.model_copy(update={"anchor": "registration"})
     if window is not None and m.group("steroid") is None:
         return  # "diagnosis of immunodeficiency within 7 days": the window is of no rule here
     if window is None and _OTHER_WINDOW.match(r.text, m.end()):
-        # "within 7 days prior to randomization": a window to another day than the first dose
-        # (MedicationRule.within counts back from it); the item is left to the other readers
+        # "within 7 days prior to screening": a window to a day that is neither the first dose
+        # nor registration; the item is left to the other readers
         return
     end = m.end()
     _drop_inside(r, m.start(), end)

@@ -59,7 +59,9 @@ def _cancer_in(text: str, start: int = 0, *, exclusion: bool = False) -> re.Matc
     return None
 
 
-_HOW = r"(?:histolog|cytolog|patholog)(?:ically|ical|ic)"
+# "histopathologically confirmed" (NCT04130516 I2), "histopathological and/or cytopathological
+# confirmation of" (NCT05168566 I2; jwlieb/clinical-trial-agent data/demo @387df17)
+_HOW = r"(?:histo-?patholog|cyto-?patholog|histolog|cytolog|patholog)(?:ically|ical|ic)"
 # How the diagnosis was confirmed, in the ways records write it: "histologically or
 # cytologically confirmed", "histologically-confirmed", "Histologically- or cytologically
 # confirmed" (a suspended hyphen, NCT00549328 I2), "pathologically (histologically or
@@ -81,21 +83,47 @@ def _read_diagnosis(r: _Reader) -> None:
     if not (m and cancer) or cancer.lastgroup is None:
         return
     how = m.group("how").lower()
-    confirmed = tuple(x for x in ("histology", "cytology") if x[:5] in how)
+    confirmed = tuple(x for x in ("histology", "cytology") if x[:4] in how)
     start, end = min(m.start(), cancer.start()), max(m.end(), cancer.end())
     rule = r.draft(DiagnosisRule, start, end, condition=cancer.lastgroup, confirmed_by=confirmed)
     # Only the confirmation and the cancer's name are read: what stands between them ("stage
     # IIIB-IV", "EGFR-mutant", "squamous") is another reader's or stays unread, never swallowed.
     r.add_reading(start, end, rule, ((m.start(), m.end()), (cancer.start(), cancer.end())))
-    advanced = re.search(
-        r"\b(?:advanced|metastatic|recurrent|unresectable)\b", text[: cancer.end()], re.I
-    )
-    if advanced:
-        what = (
-            f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator "
-            "confirms)"
+    words = list(_EXTENT_WORDS.finditer(text[: cancer.end()]))
+    if not words:
+        return
+    extent = _EXTENT.fullmatch(text, words[0].start(), words[-1].end())
+    if extent is not None:
+        # "locally advanced or metastatic NSCLC": the extent now (eligibility.extent)
+        a, b = extent.span()
+        extents = (
+            ("locally_advanced", "metastatic")
+            if extent.group("met") or extent.group("met_la")
+            else ("locally_advanced",)
+            if extent.group("la")
+            else ("metastatic",)
         )
-        r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
+        r.add(a, b, r.draft(StageRule, a, b, extent=extents))
+        return
+    advanced = words[0]
+    what = f"disease is {advanced.group(0).lower()} (no stage is stated: the investigator confirms)"
+    r.add(advanced.start(), cancer.end(), _judgement(r, advanced.start(), cancer.end(), what))
+
+
+# The words of the disease's extent before the cancer's name. "Locally advanced", "metastatic" and
+# "locally advanced or metastatic" are an extent a record can hold (eligibility.extent); with
+# "advanced" alone, "recurrent" or "unresectable" among them the item asks the investigator, as
+# before: "advanced" names no extent, recurrence and resectability are not recorded.
+_EXTENT_WORDS = re.compile(
+    r"\b(?:locally[\s-]+advanced|advanced|metastatic|recurrent|unresectable)\b", re.I
+)
+_OR = r"\s*(?:,|/|,?\s*or|,?\s*and/or|and)\s*"
+_EXTENT = re.compile(
+    r"(?P<la>locally[\s-]+advanced)(?:" + _OR + r"(?P<met>metastatic))?"
+    # "metastatic or locally advanced solid tumor" (NCT05410145 I1)
+    r"|metastatic(?P<met_la>" + _OR + r"locally[\s-]+advanced)?",
+    re.I,
+)
 
 
 def _judgement(r: _Reader, start: int, end: int, what: str) -> Rule:

@@ -27,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
+from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
 from oncotrial.eligibility.units import compatible, parse_unit
 from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
 from oncotrial.errors import DictionaryError
@@ -329,11 +330,12 @@ class StageRule(_Rule):
     t: tuple[str, ...] = ()
     n: tuple[str, ...] = ()
     m: tuple[str, ...] = ()
+    extent: tuple[Extent, ...] = Field((), description="The extent now (eligibility.extent).")
 
     @model_validator(mode="after")
     def _check(self) -> StageRule:
-        if not (self.groups or self.t or self.n or self.m):
-            raise ValueError("a stage rule needs stage groups or T, N or M categories")
+        if not (self.groups or self.t or self.n or self.m or self.extent):
+            raise ValueError("a stage rule needs stage groups, T, N or M categories or extents")
         return self
 
 
@@ -708,6 +710,8 @@ def describe_rule(rule: Rule) -> str:
         for label, values in (("T", rule.t), ("N", rule.n), ("M", rule.m)):
             if values:
                 parts.append(f"{label} {' or '.join(values)}")
+        if rule.extent:
+            parts.append(f"disease now {' or '.join(EXTENT_NAMES[e] for e in rule.extent)}")
         edition = f" (AJCC edition {' or '.join(map(str, rule.editions))})" if rule.editions else ""
         return ", ".join(parts) + edition
     if isinstance(rule, TumourSizeRule):

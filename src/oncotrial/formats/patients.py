@@ -375,6 +375,7 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
                 "n",
                 "m",
                 "edition",
+                "extent",
                 "tumour_size_mm",
                 "date",
                 "concept",
