@@ -79,3 +79,35 @@ def test_an_age_range_in_other_words(text: str) -> None:
 @pytest.mark.parametrize("text", ["Aged 18 and 65", "Aged between 6 and 12 months"])
 def test_not_an_age_range_in_years(text: str) -> None:
     assert not read_item(text, "inclusion").rules
+
+
+# Development records (jwlieb/clinical-trial-agent, commit 387df17, data/demo/results/*/
+# trials.json): "Above age 80" (NCT05761782 E1); the day of consent written with "signature"
+# (NCT05815173 I2, NCT07012031 I7), the day an age is counted on by default (AgeRule.at).
+@pytest.mark.parametrize(
+    ("text", "kind", "reading"),
+    [
+        ("Above age 80", "exclusion", "age at consent > 80 years"),
+        ("Below the age of 18", "exclusion", "age at consent < 18 years"),
+        (
+            "Participant must be ≥18 years of age at the time of signature of the informed "
+            "consent form (ICF).",
+            "inclusion",
+            "age at consent ≥ 18 years",
+        ),
+        (
+            "Age ≥ 18 years at date of informed consent form signature",
+            "inclusion",
+            "age at consent ≥ 18 years",
+        ),
+    ],
+)
+def test_above_below_and_the_signature_of_consent(text: str, kind: str, reading: str) -> None:
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == [reading]
+    assert criterion.unread == ()
+
+
+@pytest.mark.parametrize("text", ["Above 80 mg daily", "Systolic blood pressure above 160"])
+def test_above_without_age_is_no_age(text: str) -> None:
+    assert not any(r.kind == "age" for r in read_item(text, "exclusion").rules)

@@ -333,6 +333,12 @@ _BENIGN_OR = re.compile(
     r"in-?patients?\s+or\s+out-?patients?|"  # "Inpatient or outpatient ≥ 18 years" (round 5)
     r"histologically\s+or\s+cytologically|cytologically\s+or\s+histologically|"
     r"(?:when|at\s+the\s+time\s+of|at\s+time\s+of)\s+sign(?:ing|ed)?\s+(?:the\s+)?informed\s+consent|"
+    # the day an age is counted on (AgeRule.at, consent by default): "at the time of signature of
+    # the informed consent form (ICF)" (NCT05815173 I2), "at date of informed consent form
+    # signature" (NCT07012031 I7; jwlieb/clinical-trial-agent data/demo @387df17)
+    r"at\s+(?:the\s+)?(?:time|date)\s+of\s+(?:the\s+)?signature\s+of\s+(?:the\s+)?informed\s+"
+    r"consent(?:\s+form)?(?:\s*\(ICF\))?|"
+    r"at\s+(?:the\s+)?date\s+of\s+(?:the\s+)?informed\s+consent(?:\s+form)?\s+signature|"
     # a value reached after a transfusion is a new observation, screened as any other
     r"(?:patients\s+)?may\s+be\s+transfused\s+to\s+meet\s+this\s+criterion|"
     r"(?:patients\s+)?may\s+be\s+transfused|(?:blood\s+)?transfusions?\s+(?:is\s+|are\s+)?"
@@ -354,7 +360,7 @@ _FILLER = frozenset(
         r"\S+",
         """a an the and of to at on in by as is are be been must should shall will have has had
     patient patients participant participants subject subjects adult adults both there
-    person persons individuals people
+    person persons individuals people all
     age aged years year old older time signing signed sign informed consent form icf
     calculated calc estimated using use used per according formula equation method
     cockcroft-gault cockcroft gault value values level levels count serum plasma blood

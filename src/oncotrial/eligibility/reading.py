@@ -157,7 +157,12 @@ def _comparator(text: str) -> Comparator:
 
 # of an age only: "under 18 years", "over 65 years old". Of a test they are not read: the held-out
 # corpus reads "BMI under 18.5" as a limit that must stay unread (docs/eligibility.md)
-_AGE_WORDS = {"under": Comparator.LT, "over": Comparator.GT}
+_AGE_WORDS = {
+    "under": Comparator.LT,
+    "over": Comparator.GT,
+    "below": Comparator.LT,
+    "above": Comparator.GT,
+}
 
 
 def _number(text: str) -> float:
@@ -491,6 +496,9 @@ def _read_age(r: _Reader) -> None:
         r"\bage[ds]?\s+(?P<comp>under|over)\s+(?P<n>\d+)\b(?:\s*years?)?(?:\s*(?:of\s+age|old))?",
         r"\b(?P<comp>under|over)\s+(?P<n>\d+)\s*years?\s*(?:of\s+age|old)",
         r"\b(?P<comp>under|over)\s+the\s+age\s+of\s+(?P<n>\d+)\b(?:\s*years?)?",
+        # "Above age 80" (NCT05761782 E1, jwlieb/clinical-trial-agent data/demo @387df17),
+        # "below the age of 18": of an age, as "under" and "over"
+        r"\b(?P<comp>above|below)\s+(?:the\s+)?age\s+(?:of\s+)?(?P<n>\d+)\b(?:\s*years?)?",
         # "Patient over 18 years", "Healthy adults under age 60", "Older than 18 years"
         r"\b(?:patients?|participants?|subjects?|adults?|men|women|males?|females?)\s+(?:aged\s+)?"
         r"(?P<comp>under|over)\s+(?:age\s+)?(?P<n>\d+)(?:\s*years?\b|(?=\s*(?:[.,;)]|$)))",
