@@ -82,7 +82,12 @@ def _window_of(number: str, unit: str) -> Window:
 REGISTRATION = (
     r"(?<![-\w])(?:the\s+)?(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?"
     r"(?:(?:study|trial|protocol|sub-?study)\s+|step\s+(?:1|I|one)\s+)?"
-    r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry)\b(?!\s*(?:step|\d))"
+    # "allocation" / "treatment allocation": Merck's word for the day a participant is assigned
+    # to treatment, randomised or not ("… within 4 weeks prior to allocation", "ECOG PS of 0 or
+    # 1 assessed within 7 days prior to allocation", NCT06422143 I4; jwlieb/clinical-trial-agent
+    # data/demo @387df17)
+    r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry|(?:treatment\s+)?allocation)\b"
+    r"(?!\s*(?:step|\d))"
 )
 # "International normalized ratio (INR) < 1.5 within 6 weeks of screening" (NCT04693377 I5;
 # jwlieb/clinical-trial-agent data/demo @387df17): a result from the 6 weeks around screening,
