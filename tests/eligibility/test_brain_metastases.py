@@ -229,6 +229,38 @@ def test_treated_and_stable(patient: Patient, verdict: Status) -> None:
     assert _screen(FULL, patient) is verdict
 
 
+# the KEYNOTE template as recent records write it (NCT05669846 E10.1, jwlieb/clinical-trial-agent
+# data/demo/results/*/trials.json @387df17): "clinically stable" is quoted for the screener
+KEYNOTE = (
+    "Has known active central nervous system (CNS) metastases and/or carcinomatous meningitis. "
+    "Participants with previously treated brain metastases may participate provided they are "
+    "radiologically stable, i.e., without evidence of progression for at least 4 weeks by "
+    "repeat imaging (note that the repeat imaging should be performed during study screening), "
+    "clinically stable and without requirement of steroid treatment for at least 14 days prior "
+    "to first dose of study treatment."
+)
+
+
+def test_the_keynote_template() -> None:
+    criterion = _read(KEYNOTE)
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "brain/CNS metastases (current), unless treated, radiologically stable for at least 4 "
+        'weeks, off systemic corticosteroids for at least 14 days, "clinically stable" (to '
+        "confirm)",
+        LEPTO,
+    ]
+    assert criterion.unread == ()
+    # treated, stable 6 weeks, no steroids: exempt if clinically stable — the screener's word
+    assert _screen(KEYNOTE, _patient(_mets(**STABLE_6W))) is Status.UNKNOWN
+    # any other condition failed: excluded whatever the words say
+    assert _screen(KEYNOTE, _patient(_mets(treated=False))) is Status.MET
+    recent = _patient(_mets(treated=True, stable_since="2025-02-15"))
+    assert _screen(KEYNOTE, recent) is Status.MET
+    steroids = _patient(_mets(**STABLE_6W), medications=[{**DEXAMETHASONE, "end": "2025-02-20"}])
+    assert _screen(KEYNOTE, steroids) is Status.MET
+    assert _screen(KEYNOTE, _patient()) is Status.NOT_MET
+
+
 def test_symptoms() -> None:
     text = "Untreated or symptomatic brain metastases"
     assert _screen(text, _patient(_mets(treated=True, symptomatic=False))) is Status.NOT_MET
@@ -274,13 +306,15 @@ _RULES = tuple(
         stable_for=stable,
         asymptomatic=asymptomatic,
         steroid_free=steroids,
+        confirm=confirm,
     )
-    for i, (stable, asymptomatic, steroids) in enumerate(
+    for i, (stable, asymptomatic, steroids, confirm) in enumerate(
         (
-            (s, a, d)
+            (s, a, d, c)
             for s in (None, Window(value=4, unit="weeks"), Window(value=1, unit="months"))
             for a in (False, True)
             for d in (None, Window(value=7, unit="days"))
+            for c in (None, "clinically stable")
         ),
         start=1,
     )

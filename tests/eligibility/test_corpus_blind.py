@@ -137,16 +137,19 @@ FIGURES = {
     # "pneumonitis that required steroids", "… that is progressing or has required active
     # treatment"; not tuned here, the items not looked at); 108 with the immunotherapy
     # templates' tuberculosis, immunodeficiency and live-vaccine items (reading_immune; not tuned
-    # here, not looked at); 109 with a first limit written for patients without a condition
-    # and a second for those with it (reading_lab_without, wave/labexcept; development records,
-    # not tuned here, the items not looked at)
-    "computable": 109,
+    # here, not looked at); 110 with the windows and method words of test_lab_window_phrasings
+    # (wave/labwindow; not tuned here, not looked at); 111 with a first limit written for
+    # patients without a condition and a second for those with it (reading_lab_without,
+    # wave/labexcept; development records, not tuned here, the items not looked at)
+    "computable": 111,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
-    # pressure spellings; 165 / 99 before reading_lab_without (wave/labexcept)
-    "exact": 167,
-    "not_read": 97,
+    # pressure spellings; 165 / 99 before the windows and method words of
+    # test_lab_window_phrasings (wave/labwindow; not tuned here, not looked at); 167 / 97
+    # before reading_lab_without (wave/labexcept)
+    "exact": 169,
+    "not_read": 95,
     "wrong": 0,
 }
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
@@ -181,10 +184,11 @@ FIGURES = {
 # checklist -> partial; 108 / 216 / 420 before driver alterations named as present or absent
 # (reading_driver_markers), the extent of the disease now (eligibility.extent) and
 # histopathological confirmation (development records, not tuned here, the items not looked
-# at): four checklist -> partial; 108 / 220 / 416 before a first limit written for patients
-# without a condition and a second for those with it (reading_lab_without, wave/labexcept; not
-# tuned here, the item not looked at): one partial -> computable
-LEVELS = {"computable": 109, "partial": 219, "checklist": 416}
+# at): four checklist -> partial; 108 / 220 / 416 before washout windows written with
+# half-lives (wave/halflife; not tuned here, the item not looked at): one checklist -> partial;
+# 108 / 221 / 415 before the windows and method words of test_lab_window_phrasings
+# (wave/labwindow; not tuned here, the items not looked at): two partial -> computable
+LEVELS = {"computable": 110, "partial": 219, "checklist": 415}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -86,6 +86,13 @@ RENAL = "v2-results/14_renal_cell_io_resistant"
             f"ECOG performance status 0–1 within 28 days before {REGISTRATION}",
             f"NCT04317534 {NSCLC}",
         ),
+        # "allocation", Merck's day of assignment to treatment
+        (
+            "Has Eastern Cooperative Oncology Group Performance Status (ECOG PS) score of 0 or 1 "
+            "assessed within 7 days prior to allocation",
+            f"ECOG performance status 0–1 within 7 days before {REGISTRATION}",
+            f"NCT06422143 {NSCLC}",
+        ),
         # words that name the first dose keep the first-dose anchor
         (
             "Hemoglobin \\>= 9.0 g/dL (measured within 14 days prior to administration of study "

@@ -15,6 +15,7 @@ import pytest
 
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.parser import propose_rules
+from oncotrial.eligibility.rules import MedicationRule, Window
 from oncotrial.prescreen.concepts import map_eligibility
 
 from .test_equivalence import sql_and_memory
@@ -63,3 +64,35 @@ def test_query_and_reference_agree(target: str, request: pytest.FixtureRequest) 
     )
     for item in ("E1", "E2", "E3"):
         assert set(sql.table[item]) == {"unknown"}
+
+
+def _half_life_rule(therapy: str) -> Eligibility:
+    # "within 4 weeks or 5 half-lives (whichever is shorter)" (NCT06074588 E8, jwlieb/clinical-
+    # trial-agent data/demo/results/05_melanoma_braf_v600e @387df17) on a drug class the query
+    # knows: the window is not compiled to SQL, so the rule is unmapped (rule_window)
+    rule = MedicationRule(
+        kind="medication",
+        id="E1-1",
+        description="d",
+        therapy=therapy,
+        within=Window(value=4, unit="weeks", half_lives=5, whichever="shorter"),
+    )
+    return Eligibility(
+        exclusion=(Criterion(id="E1", kind=CriterionKind.EXCLUSION, text="x", rules=(rule,)),)
+    )
+
+
+def test_a_window_of_half_lives_is_unmapped_on_a_known_class() -> None:
+    _, unmapped = map_eligibility(_half_life_rule("chemotherapy"))
+    assert [u.reason for u in unmapped] == ["a window of half-lives (not compiled to SQL yet)"]
+
+
+def test_a_window_of_half_lives_is_unknown_in_the_query_and_the_reference(
+    small_duckdb: str,
+) -> None:
+    sql, memory = sql_and_memory(small_duckdb, _half_life_rule("chemotherapy"))
+    columns = ["person_id", "E1"]
+    pd.testing.assert_frame_equal(
+        sql.table[columns].reset_index(drop=True), memory.table[columns].reset_index(drop=True)
+    )
+    assert set(sql.table["E1"]) == {"unknown"}

@@ -57,6 +57,8 @@ def cns_metastases(rule: CnsMetastasesRule, ctx: _Ctx) -> Codes:
     medication = steroid_rule(rule)
     if medication is not None:
         parts.append(_NOT[_medication(medication, ctx)][patient])
+    if rule.confirm is not None:
+        parts.append(np.full(len(f), UNKNOWN, dtype=np.int8))  # words no record shows
     rank = np.max(np.stack([_ALL_RANK[p] for p in parts]), axis=0)
     counts = _NOT[_ALL_CODE[rank]][current]
     out = _codes(ctx.n, NOT_MET)

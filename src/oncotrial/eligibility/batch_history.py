@@ -34,6 +34,7 @@ from oncotrial.eligibility.rules import (
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
+    Window,
 )
 
 
@@ -62,7 +63,10 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
         # no end date is an exposure still going on (MedicationRecord.end): taken up to now
         last = np.where(np.isnan(end), np.where(np.isnan(start), np.nan, ref), end)
         undated = received & np.isnan(last)
-        hit = received & ~np.isnan(last) & (last >= ctx.earliest(rule.within)[patient])
+        dated = received & ~np.isnan(last)
+        in_days = dated & (last >= ctx.earliest(rule.within)[patient])
+        hit, unsure = _half_lives(rule.within, dated, in_days, dated & (last >= ref))
+        undated = undated | unsure
     if rule.daily_dose is not None:
         met, unknown = _dose_beyond(rule, e)
         undated = undated | (hit & unknown)
@@ -73,6 +77,17 @@ def _medication(rule: MedicationRule, ctx: _Ctx) -> Codes:
     hit = hit & ~maybe
     provided = ctx.frames.patients["has_medications"].to_numpy(dtype=bool)
     return _history(_flags(ctx.n, patient[hit]), _flags(ctx.n, patient[undated]), provided)
+
+
+def _half_lives(
+    window: Window, dated: Bools, in_days: Bools, on_the_day: Bools
+) -> tuple[Bools, Bools]:
+    """(within, unknown) per exposure row, as ``rule_window.half_life_status``."""
+    if window.whichever is None:
+        return in_days, np.zeros(len(in_days), dtype=bool)
+    if window.whichever == "shorter":
+        return on_the_day, in_days & ~on_the_day
+    return in_days, dated & ~in_days
 
 
 def _holds(comparator: Comparator, value: Floats, threshold: float) -> Bools:

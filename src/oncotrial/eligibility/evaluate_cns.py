@@ -60,6 +60,12 @@ def _exempt(
             steroids, steroids
         )
         parts.append((no_steroids, "recent systemic corticosteroids"))
+    if rule.confirm is not None:
+        # words of the exemption no record shows ("clinically stable"): an exempt record asks the
+        # screener to confirm them, a record that fails another condition counts whatever they say
+        parts.append(
+            (Status.UNKNOWN, f'whether it is "{rule.confirm}" (the records cannot show it)')
+        )
     status = combine_all(s for s, _ in parts)
     missing = [m for s, m in parts if s is Status.UNKNOWN] if status is Status.UNKNOWN else []
     return status, missing

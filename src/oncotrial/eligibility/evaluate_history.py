@@ -35,6 +35,7 @@ from oncotrial.eligibility.patient import (
     Diagnosis,
     MedicationRecord,
 )
+from oncotrial.eligibility.rule_window import half_life_status
 from oncotrial.eligibility.rules import (
     ConditionRule,
     MedicationRule,
@@ -42,6 +43,7 @@ from oncotrial.eligibility.rules import (
     PriorLinesRule,
     ProcedureRule,
     RegimenRule,
+    Window,
 )
 
 _Exposure = tuple[MedicationRecord, dt.date | None, dt.date | None, str, frozenset[str]]
@@ -108,7 +110,12 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
         if last is None:
             undated.append(f"dates of {label}")
             continue
-        if last >= earliest:
+        assert rule.within is not None  # earliest is its first day
+        within = half_life_status(rule.within, last >= earliest, last >= reference)
+        if within is None:
+            # a window of half-lives: only the drug's half-life would say (rule_window)
+            undated.append(_half_lives(rule.within, label, last))
+        elif within:
             threshold = f"on or after {earliest.isoformat()}"
             evidence = Evidence(
                 item=name, value=label, date=start or end, record=record, threshold=threshold
@@ -137,6 +144,14 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             undated.append(f"prednisone-equivalent daily dose of {evidence.value}")
     notes = ctx.window_note(rule.within)
     return _found(name, kept, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def _half_lives(window: Window, label: str, last: dt.date) -> str:
+    return (
+        f"whether {label}, last taken {last.isoformat()}, is within {window.half_lives} "
+        f"half-lives (the window is {window}{window.or_half_lives[:-1]}; no half-life is "
+        "recorded)"
+    )
 
 
 def _article(name: str) -> str:

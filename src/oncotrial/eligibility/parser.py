@@ -65,6 +65,7 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_measurement_method import read_measurement_methods
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
@@ -270,6 +271,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_viral_presence,
     _read_blood_pressure,
     _read_pregnancy,
+    read_measurement_methods,  # before the windows: a window may follow the methods
     read_lab_windows,  # after every reader of a laboratory limit
     _read_lesions,
     read_measurable_disease,
@@ -572,17 +574,23 @@ def _introduces_window(criterion: Criterion) -> Window | None:
 # paragraph after the sub-items that list the labs (NCT01336543 I9 after I8.1-I8.7, round 5) or
 # in one of them: the window holds for every sub-item of that list. Only a window the text counts
 # back from the first dose (the start of treatment) or from registration is read (see Window).
+# "Demonstrate adequate organ function as defined below. All screening labs to be obtained within
+# 28 days prior to registration." (NCT06248606 I10, over I10.1-I10.5; NCT06863311 "are to be";
+# jwlieb/clinical-trial-agent data/demo @387df17): the screening labs are the tests listed.
 _GROUP_LAB_WINDOW = re.compile(
-    r"\ball\s+(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+(?:should|must|are\s+to|"
-    r"will)\s+be\s+(?:obtained|done|performed|drawn|collected)\s+" + WINDOW_TO_DAY,
+    r"\ball\s+(?:screening\s+)?(?:labs|laboratory\s+(?:tests|values|studies)|laboratory)\s+"
+    r"(?:should\s+|must\s+|are\s+to\s+|will\s+|to\s+)be\s+(?:obtained|done|performed|drawn|"
+    r"collected)\s+" + WINDOW_TO_DAY,
     re.I,
 )
 
 
 def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
-    """Parent id → the lab window announced for all its sub-items, by one of them or by the
-    top-level item right after them."""
+    """Parent id → the lab window announced for all its sub-items: by one of them, by the
+    parent after the words that introduce them ("… as defined below. All screening labs to be
+    obtained …"), or by a top-level item of that sentence alone right after them."""
     found: dict[str, Window] = {}
+    parents = {c.id.rsplit(".", 1)[0] for c in items if "." in c.id}
     previous_top = ""
     for criterion in items:
         m = _GROUP_LAB_WINDOW.search(normalise_text(criterion.text).text)
@@ -590,7 +598,9 @@ def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
             if m is not None:
                 found[criterion.id.rsplit(".", 1)[0]] = window_to_day(m)
             continue
-        if m is not None and previous_top:
+        if m is not None and m.start() > 0 and criterion.id in parents:
+            found.setdefault(criterion.id, window_to_day(m))
+        elif m is not None and m.start() == 0 and previous_top:
             found.setdefault(previous_top, window_to_day(m))
         previous_top = criterion.id
     return found

@@ -91,6 +91,31 @@ _CONDITIONS: tuple[tuple[str, str], ...] = (
         "stable",
     ),
     (
+        # the Merck KEYNOTE template: "radiologically stable, i.e., without evidence of
+        # progression for at least 4 weeks by repeat imaging (note that the repeat imaging should
+        # be performed during study screening)" (NCT05669846 E10.1; jwlieb/clinical-trial-agent
+        # data/demo @387df17), also "(i.e. without evidence of progression) for at least 4 weeks"
+        r"(?:are\s+)?(?:radiologically|radiographically)\s+stable\s*(?:,\s*|\()\s*"
+        r"(?:i\.?\s*e\.?\s*,?\s*)?without\s+evidence\s+of\s+progression\s*\)?\s+for\s+"
+        + _AT_LEAST
+        + _N
+        + r"(?:\s+by\s+repeat\s+imaging)?(?:\s*\(\s*note\s+that\s+the\s+repeat\s+imaging\s+"
+        r"should\s+be\s+performed\s+during\s+study\s+screening\s*\))?" + _BEFORE,
+        "stable",
+    ),
+    (
+        # "without requirement of steroid treatment for at least 14 days prior to first dose of
+        # study treatment" (the same template)
+        r"(?:and\s+)?without\s+(?:the\s+)?requirement\s+(?:of|for)\s+(?:systemic\s+)?"
+        r"(?:cortico)?steroids?(?:\s+(?:treatment|therapy))?\s+for\s+" + _AT_LEAST + _N + _BEFORE,
+        "steroids",
+    ),
+    (
+        # "clinically stable": no record shows it; the rule quotes it for the screener to confirm
+        r"(?:are\s+)?(?:clinically|neurologically)\s+stable(?!\s+for)",
+        "confirm",
+    ),
+    (
         r"(?:are\s+|have\s+been\s+)?(?:off|not\s+(?:using|taking|receiving|requiring))\s+"
         r"(?:systemic\s+)?(?:cortico)?steroids?(?:\s+therapy)?\s+for\s+" + _AT_LEAST + _N + _BEFORE,
         "steroids",
@@ -115,6 +140,7 @@ class _Exemption:
     stable_for: Window | None = None
     steroid_free: Window | None = None
     asymptomatic: bool = False
+    confirm: list[str] | None = None
 
 
 def _duration(m: re.Match[str]) -> Window:
@@ -147,6 +173,8 @@ def _read_exemption(r: _Reader, start: int, found: _Exemption) -> bool:
                 found.steroid_free = _duration(m)
             elif what == "asymptomatic":
                 found.asymptomatic = True
+            elif what == "confirm":
+                found.confirm = [*(found.confirm or []), " ".join(m.group(0).split()[-2:])]
             elif found.stable_for is None:
                 continue  # a restatement of a stability this reading has not found
             to = (m.groupdict().get("to") or "").lower()
@@ -213,6 +241,7 @@ def read_cns_metastases(r: _Reader) -> None:
         stable_for=exemption.stable_for,
         steroid_free=exemption.steroid_free,
         asymptomatic=exemption.asymptomatic or "symptomatic" in qualifiers,
+        confirm=" and ".join(exemption.confirm) if exemption.confirm else None,
     )
     rules.append((head.start(), head.end(), cns))
     if lepto is not None:

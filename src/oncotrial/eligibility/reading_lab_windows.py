@@ -30,7 +30,7 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.windows import trailing_window
 
-__all__ = ["read_lab_windows"]
+__all__ = ["past_read_words", "read_lab_windows"]
 
 _TESTS = (LabRule, LabResultRule, DerivedRule)
 _COMPOSITES = (AllOfRule, AnyOfRule, ConditionalRule, NotRule)
@@ -90,13 +90,29 @@ def _covered(r: _Reader, start: int, end: int) -> list[_Found] | None:
     return covered or None
 
 
+def past_read_words(r: _Reader, end: int) -> int:
+    """``end`` moved past the words right after it that a reader consumed without a rule of
+    their own: "direct bilirubin ≤ ULN for participants with total bilirubin > 1.5 × ULN
+    (performed within 14 days prior to day 1)" (NCT04887805 I16; jwlieb/clinical-trial-agent
+    data/demo @387df17), where the subgroup words belong to the limit before the window."""
+    moved = True
+    while moved:
+        moved = False
+        for start, stop in r.consumed:
+            if start <= end < stop or (end < start and not r.text[end:start].strip(" ,")):
+                if any(end <= g.start < stop for g in r.found):
+                    return end  # another rule stands there: the window may be for it
+                end, moved = stop, True
+    return end
+
+
 def read_lab_windows(r: _Reader) -> None:
     """A window after a laboratory limit, for the limits read before it (module text)."""
     since = 0
     for f in sorted(r.found, key=lambda f: (f.end, f.start)):
         if f.end < since or not _tests(f.rule):
             continue
-        found = trailing_window(r.text, f.end)
+        found = trailing_window(r.text, past_read_words(r, f.end), of_screening=True)
         if found is None:
             continue
         window, stop = found

@@ -9,9 +9,19 @@ The rule is a ``MedicationRule`` on ``investigational_agent`` or ``systemic_anti
 (``concepts_washout``) with its window; a window to registration, randomisation or enrolment
 runs back from registration (``Window.anchor``). A drug record oncotrial cannot classify makes
 either rule unknown, never not met (``concepts_drugs.therapy_keys``). Only a window that names
-its day, or ends the sentence, is read: after "within 28 days prior to screening", "within 4 weeks
-or 5 half-lives, whichever is shorter" or "(6 weeks for nitrosoureas …)" nothing is read here, and
-the words stay with the investigator. "Anticancer therapy"
+its day, or ends the sentence, is read: after "within 28 days prior to screening" or "(6 weeks for
+nitrosoureas …)" nothing is read here, and the words stay with the investigator.
+
+A window of half-lives is read when the words say which of the two it is: "within 2 weeks or 5
+half-lives (whichever is shorter) prior to start of study treatment" (NCT04929223 E2), "within 30
+days or 5 half-lives, whichever is shorter, of the first dose of study drug" (NCT04130516 E10),
+"within a 28-day period (or within 5 half-lives, whichever is shorter)" (NCT05845671 E1;
+``windows.OR_HALF_LIVES``). No half-life is recorded, so the rule is decided on the days where
+they decide and is unknown where only the half-life would: for "whichever is shorter", a drug
+last taken before the days is not within, one taken within them unknown (met when still taken on
+the day); for "whichever is longer", within the days is within, before them unknown
+(``rule_window.half_life_status``). "Within 14 days or 5 half-lives of Cycle 1 Day 1", without
+"whichever", is not read: which window is meant, the words do not say. "Anticancer therapy"
 without "systemic" is not read (it may mean radiotherapy too); nor is "participating in a study of
 an investigational agent" (a study's control arm gives none). "Or has used an investigational
 device" is left unread beside the agent's rule: no record of devices is kept.
@@ -25,7 +35,14 @@ from oncotrial.eligibility.concepts_drugs import ANTICANCER, INVESTIGATIONAL
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_conditions import _NEGATION, _taken
 from oncotrial.eligibility.rules import MedicationRule, NotRule, Rule
-from oncotrial.eligibility.windows import FIRST_DOSE, REGISTRATION, _window_of
+from oncotrial.eligibility.windows import (
+    FIRST_DOSE,
+    OR_HALF_LIVES,
+    OR_HALF_LIVES_AFTER,
+    REGISTRATION,
+    _window_of,
+    or_half_lives,
+)
 
 __all__ = ["read_washouts"]
 
@@ -54,11 +71,15 @@ _ANTICANCER = (
 )
 # "or has used an investigational device": read as nothing, quoted
 _DEVICE = r"(?P<device>\s+or\s+(?:has\s+|have\s+)?used\s+an?\s+investigational\s+device)?"
-_SPAN = r"\s+within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month)s?"
+# "within 28 days", "within the past 4 weeks", "within a 28-day period" (NCT05845671 E1)
+_SPAN = (
+    r"\s+within\s+(?:(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month)s?"
+    r"|a\s+(?P<n2>\d+)[-\s](?P<unit2>day|week|month)\s+period)"
+)
 # the day: the first dose (with "… administration" after "study intervention") or registration;
 # no day named is the first dose, when the sentence ends there
 _DAY = (
-    r"(?:\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>" + REGISTRATION + r")|"
+    r"(?:\s+(?:prior\s+to|before|preceding|of|from)\s+(?:(?P<registration>" + REGISTRATION + r")|"
     r"(?:" + FIRST_DOSE + r")(?:\s+administration)?)|(?=\s*(?:[.;]|$)))"
 )
 _WASHOUT = re.compile(
@@ -71,7 +92,13 @@ _WASHOUT = re.compile(
     + r")"
     + _DEVICE
     + _SPAN
-    + _DAY,
+    + r"(?:"
+    + OR_HALF_LIVES
+    + r")?"
+    + _DAY
+    + r"(?:"
+    + OR_HALF_LIVES_AFTER
+    + r")?",
     re.I,
 )
 
@@ -96,7 +123,8 @@ def read_washouts(r: _Reader) -> None:
             continue
         if _STUDY_OF.search(text, 0, m.start()):
             continue  # "participated in a study of an investigational agent": not a drug taken
-        window = _window_of(m.group("n"), m.group("unit"))
+        days = _window_of(m.group("n") or m.group("n2"), m.group("unit") or m.group("unit2"))
+        window = or_half_lives(days, m)
         if m.group("registration") is not None:
             window = window.model_copy(update={"anchor": "registration"})
         therapy = INVESTIGATIONAL if m.group("inv") else ANTICANCER

@@ -17,17 +17,16 @@ exactly 1.5 must still be met. No clinical rounding is applied.
 
 from __future__ import annotations
 
-import calendar
-from datetime import date, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
 from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
+from oncotrial.eligibility.rule_window import DayWindow, DoseWindow, Window
 from oncotrial.eligibility.units import compatible, parse_unit
 from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
 from oncotrial.errors import DictionaryError
@@ -127,67 +126,6 @@ class Span(_Frozen):
         return self
 
 
-class Window(_Frozen):
-    """A period before a day the criterion names: '14 days', '3 months'.
-
-    ``anchor`` is that day. ``first_dose`` (the default): the planned first dose, or the as-of
-    date when none is planned ("within 28 days prior to the first dose", "… to Day 1").
-    ``registration``: the day of registration, randomisation or enrolment ("obtained ≤ 14 days
-    prior to registration"), a day the trial's records do not hold apart from the screen itself:
-    a screen's ``as_of`` date is the day eligibility is confirmed, and so the day of registration.
-    A registration window runs back from the as-of date, and results after it are not used, even
-    when a planned first dose is given (the first dose comes days or weeks later). The rules that
-    take such a window are those the parser reads it for: laboratory values, derived values and
-    performance status (``windows.ANCHORED_WINDOW``), and medications ("any investigational drug
-    within 30 days prior to registration": ``reading_washout``).
-    """
-
-    value: int = Field(gt=0)
-    unit: Literal["days", "weeks", "months", "years"] = "days"
-    anchor: Literal["first_dose", "registration"] = Field(
-        "first_dose", description="The day the window runs back from (see the model's text)."
-    )
-
-    def earliest(self, reference: date) -> date:
-        """The first day inside the window; the window is [earliest, reference], both included.
-
-        Months and years are calendar months and years (3 months before 31 May is 28 or 29
-        February), as a protocol's "within 3 months" is read in practice.
-        """
-        if self.unit == "days":
-            return reference - timedelta(days=self.value)
-        if self.unit == "weeks":
-            return reference - timedelta(weeks=self.value)
-        months = self.value * (12 if self.unit == "years" else 1)
-        year, month = divmod(reference.year * 12 + reference.month - 1 - months, 12)
-        day = min(reference.day, calendar.monthrange(year, month + 1)[1])
-        return date(year, month + 1, day)
-
-    def __str__(self) -> str:
-        unit = self.unit[:-1] if self.value == 1 else self.unit
-        return f"{self.value} {unit}"
-
-    @property
-    def day(self) -> str:
-        """The day the window runs back from, as a description names it."""
-        if self.anchor == "registration":
-            return "registration (the screen's as-of date)"
-        return "the first dose"
-
-
-def _first_dose_window(window: Window) -> Window:
-    if window.anchor != "first_dose":
-        raise ValueError(
-            "a window to registration is read for laboratory values, derived values and "
-            "performance status only; this rule's windows run back from the first dose"
-        )
-    return window
-
-
-# a window of a rule kind whose evaluators count from the first dose (or as-of date) only
-DoseWindow = Annotated[Window, AfterValidator(_first_dose_window)]
-
-
 class _Rule(_Frozen):
     kind: str
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -222,7 +160,7 @@ class PerformanceStatusRule(_Rule):
     kind: Literal["performance_status"]
     scale: Literal["ECOG", "Karnofsky", "Lansky"] = "ECOG"
     allowed: tuple[int, ...] = Field(min_length=1)
-    within: Window | None = None
+    within: DayWindow | None = None
 
     @model_validator(mode="after")
     def _check(self) -> PerformanceStatusRule:
@@ -248,7 +186,7 @@ class LabRule(_Rule):
     value: float
     unit: str | None = None
     relative_to: Literal["ULN", "LLN"] | None = None
-    within: Window | None = None
+    within: DayWindow | None = None
 
     @model_validator(mode="after")
     def _check(self) -> LabRule:
@@ -275,7 +213,7 @@ class LabResultRule(_Rule):
     analyte: str
     comparator: Comparator = Comparator.EQ
     result: str
-    within: Window | None = None
+    within: DayWindow | None = None
 
     @model_validator(mode="after")
     def _check(self) -> LabResultRule:
@@ -300,7 +238,7 @@ class DerivedRule(_Rule):
     comparator: Comparator
     value: float
     unit: str
-    within: Window | None = Field(None, description="How recent the lab inputs must be.")
+    within: DayWindow | None = Field(None, description="How recent the lab inputs must be.")
 
     @model_validator(mode="after")
     def _check(self) -> DerivedRule:
@@ -491,6 +429,7 @@ class CnsMetastasesRule(_Rule):
     steroid_free: DoseWindow | None = Field(
         None, description="No systemic corticosteroid within this window (exempt ones only)."
     )
+    confirm: str | None = Field(None, description="Exemption words no record shows (quoted).")
 
 
 class AllergyRule(_Rule):
@@ -669,7 +608,7 @@ def _number(value: float) -> str:
 
 
 def _within(window: Window | None, what: str = "") -> str:
-    return f" within {window} before {window.day}{what}" if window else ""
+    return f" within {window}{window.or_half_lives} before {window.day}{what}" if window else ""
 
 
 def describe_rule(rule: Rule) -> str:
@@ -791,4 +730,6 @@ def describe_cns(rule: CnsMetastasesRule) -> str:
         unless.append("without symptoms")
     if rule.steroid_free is not None:
         unless.append(f"off systemic corticosteroids for at least {rule.steroid_free}")
+    if rule.confirm is not None:
+        unless.append(f'"{rule.confirm}" (to confirm)')
     return "brain/CNS metastases (current), unless " + ", ".join(unless)

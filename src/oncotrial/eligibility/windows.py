@@ -16,9 +16,12 @@ from oncotrial.eligibility.rules import Window
 __all__ = [
     "ANCHORED_WINDOW",
     "FIRST_DOSE",
+    "OR_HALF_LIVES",
+    "OR_HALF_LIVES_AFTER",
     "REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "or_half_lives",
     "trailing_window",
     "window_to_day",
 ]
@@ -40,9 +43,13 @@ FIRST_DOSE = (
     # "prior to administration of study treatment" (NCT05053971): its first administration
     r"|administration\s+of\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug|treatment|therapy|"
     r"medication|intervention)s?"
-    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment
-    r"|(?:cycle\s+1,?\s+)?day\s+1\b(?:\s+of\s+cycle\s+1\b|\s+of\s+(?:the\s+)?(?:protocol|study|"
-    r"trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
+    # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment;
+    # "study Day 1" (the reference start of CDISC SDTM's study days, "usually … when the subject
+    # was first exposed to study treatment": RFSTDTC), "Cycle1 Day1" (written without spaces)
+    r"|(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
+    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
+    # "the first dose of study treatment on Cycle 1, Day 1" (NCT05313243): the same day twice
+    r"(?:\s+on\s+(?:cycle\s*1,?\s*day\s*1\b|C1D1\b))?"
 )
 _WINDOW_SPAN = (
     r"within\s+(?:the\s+)?(?:last\s+|past\s+)?(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?"
@@ -64,17 +71,38 @@ def _window_of(number: str, unit: str) -> Window:
 # The day of registration, in the words records use for it: "registration", "randomization" /
 # "randomisation", "enrollment" / "enrolment", "study entry", "protocol randomization". These are
 # one day in a screen: the day eligibility is confirmed and the patient is entered (``Window``).
-# Not among them: "pre-registration" (NCI's step 0, days or weeks before registration, when a
-# specimen is sent for central testing), "step 2 registration" / "sub-study randomization" (a
-# later step of a multi-step trial) and "screening": each is another day, and stays unread.
+# So are "step 1 registration" / "step 1 randomization" (the first entry of a multi-step trial,
+# NCT05136196) and "sub-study randomization" (the entry to the trial the record is, a sub-study
+# of a master protocol: "Absolute neutrophil count >= 1.5 x 10^3/uL (within 28 days prior to
+# sub-study randomization)", NCT05642572 I10; jwlieb/clinical-trial-agent data/demo @387df17),
+# and "the date / day / time of" any of them. Not among them: "pre-registration" (NCI's step 0,
+# days or weeks before registration, when a specimen is sent for central testing), "step 2
+# registration" (a later step, after the treatment of step 1) and "screening" (but see
+# ``_OF_SCREENING``): each is another day, and stays unread.
 REGISTRATION = (
-    r"(?<![-\w])(?:the\s+)?(?:(?:study|trial|protocol)\s+)?"
-    r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry)\b(?!\s*(?:step|\d))"
+    r"(?<![-\w])(?:the\s+)?(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?"
+    r"(?:(?:study|trial|protocol|sub-?study)\s+|step\s+(?:1|I|one)\s+)?"
+    # "allocation" / "treatment allocation": Merck's word for the day a participant is assigned
+    # to treatment, randomised or not ("… within 4 weeks prior to allocation", "ECOG PS of 0 or
+    # 1 assessed within 7 days prior to allocation", NCT06422143 I4; jwlieb/clinical-trial-agent
+    # data/demo @387df17)
+    r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry|(?:treatment\s+)?allocation)\b"
+    r"(?!\s*(?:step|\d))"
 )
+# "International normalized ratio (INR) < 1.5 within 6 weeks of screening" (NCT04693377 I5;
+# jwlieb/clinical-trial-agent data/demo @387df17): a result from the 6 weeks around screening,
+# read after a laboratory value or a performance status as a window to registration. The screen's
+# day (registration) is on or after screening, so each result it takes is at most 6 weeks older
+# than that day, never older than 6 weeks before screening; the results it takes that a literal
+# "before screening" would not are those of screening itself, the ones the limit is checked on.
+# Only "of screening" at the end of the words is read: "prior to screening" asks for a result
+# before the screening tests, and "of screening laboratory sample collection", "the screening
+# visit" name another day (they stay unread).
+_OF_SCREENING = r"(?P<screening>(?:the\s+)?screening)\b(?!\s*[-\w(])"
 # the study's treatment named by the word alone, read only in a window after a laboratory value
 # or a performance status ("performed within 10 days of treatment"), where no other treatment is
 # spoken of: the values decide eligibility for the study's treatment, so they precede it
-_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b"
+_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b(?:\s+(?:start|initiation)\b)?"
 # "within 14 days", "≤ 14 days" ("=\\< 14 days" in the records' markdown), "no more than 14 days"
 _SPAN = (
     r"(?:within\s+(?:the\s+)?(?:last\s+|past\s+)?|(?:≤|<=|=<)\s*|no\s+more\s+than\s+)"
@@ -82,16 +110,25 @@ _SPAN = (
 )
 # a window after a laboratory value or a performance status, to the first dose or to registration:
 # "(obtained ≤ 14 days prior to registration)", "within 14 days of enrollment", "measured within
-# 14 days prior to administration of study treatment", "(within 2 weeks before enrollment)"
+# 14 days prior to administration of study treatment", "(within 2 weeks before enrollment)",
+# "(To be performed within 14 days prior to Day 1 of protocol therapy)" (NCT05672355 I7),
+# "(specimens must be collected within 5 days prior to the start of study treatment)"
+# (NCT05041153 I9), "(last measurement within 7 days prior to enrollment)" (NCT06033196 E20),
+# "(these labs must be obtained ≤ 28 days prior to step 1 randomization)" (NCT06732401 I9.4;
+# jwlieb/clinical-trial-agent data/demo @387df17): the words say when the test is done, no more
 ANCHORED_WINDOW = (
-    r"(?:(?:obtained|measured|performed|done|assessed|documented|drawn|collected)\s+)?"
+    r"(?:(?:(?:(?:(?:these|all)\s+)?(?:specimens?|samples?|labs?|tests?)\s+)?(?:(?:must|should|are\s+to|will)\s+)?(?:to\s+)?be\s+)?"
+    r"(?:obtained|measured|performed|done|assessed|documented|drawn|collected)\s+"
+    r"|(?:the\s+)?last\s+measurement\s+)?"
     + _SPAN
-    + r"\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    + r"\s+(?:(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
     + REGISTRATION
     + r")|"
     + FIRST_DOSE
     + r"|"
     + _TREATMENT
+    + r")|of\s+"
+    + _OF_SCREENING
     + r")"
 )
 # a window to the first dose or to registration, in the words that name the day: "All labs should
@@ -114,6 +151,7 @@ def window_to_day(m: re.Match[str]) -> Window:
     window = _window(m)
     to_registration = (
         m.group("registration") is not None
+        or ("screening" in m.re.groupindex and m.group("screening") is not None)
         if "registration" in m.re.groupindex
         else _TO_REGISTRATION.match(m.string, m.end()) is not None
     )
@@ -123,14 +161,91 @@ def window_to_day(m: re.Match[str]) -> Window:
 _TRAILING = re.compile(r"\s*\)?\s*[,;]?\s*(?P<open>\()?\s*" + ANCHORED_WINDOW, re.I)
 
 
-def trailing_window(text: str, end: int) -> tuple[Window, int] | None:
+def trailing_window(
+    text: str, end: int, *, of_screening: bool = False
+) -> tuple[Window, int] | None:
     """The window written right after ``end`` (a limit's end) and where its words end, with
-    the closing parenthesis of one the window opened; None when no window follows."""
+    the closing parenthesis of one the window opened; None when no window follows. A window
+    "of screening" is read only with ``of_screening`` (after a laboratory limit)."""
     m = _TRAILING.match(text, end)
-    if m is None:
+    if m is None or (m.group("screening") is not None and not of_screening):
         return None
     stop = m.end()
     close = re.match(r"\s*\)", text[stop:]) if m.group("open") else None
     if close is not None:
         stop += close.end()
     return window_to_day(m), stop
+
+
+# "or 5 half-lives", "or within 5 half-lives of investigational agent", "or five half-lives",
+# "or 5 drug-elimination half-lives", "or 5 times the half-life", after a window's days, with the
+# words that say which of the two the window is: "(whichever is shorter)", ", whichever is
+# shorter,", "(whichever is greater)", or inside brackets, "(or 5 half-lives, whichever is
+# shorter)" (rule_window.Window); or after the day: "within 14 days prior to registration or
+# within 5 half-lives of the investigational product, whichever is longer" (NCT04886531 E7).
+# Without "whichever" the window is not read: "within 14 days or 5 half-lives of Cycle 1 Day 1"
+# says neither. "If known" changes nothing: an unknown half-life leaves the days.
+_HALF_LIFE_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _half_life(tag: str) -> str:
+    return (
+        r"(?:within\s+)?"
+        rf"(?P<k_{tag}>\d+|two|three|four|five)\s*(?:(?:drug[-\s])?(?:elimination\s+)?"
+        r"half[-\s]?li(?:ves|fes|fe|ve)\b"
+        r"|(?:times|x|×)\s*(?:the\s+|its\s+|their\s+)?(?:terminal\s+)?(?:elimination\s+)?"
+        r"half[-\s]?life\b)"
+        r"(?:\s+of\s+(?:the\s+|that\s+|each\s+|any\s+)?(?:previous\s+|prior\s+)?"
+        r"(?:investigational\s+|therapeutic\s+)?(?:drug|agent|therapy|treatment|product)s?\b)?"
+        r"(?:\s*\(if\s+known\))?"
+    )
+
+
+def _whichever(tag: str) -> str:
+    which = rf"(?P<which_{tag}>shorter|longer|greater|lesser|less)\b"
+    return r"whichever\s+(?:is|was)\s+(?:the\s+)?" + which
+
+
+def _or_half_lives(tag: str) -> str:
+    """ "or 5 half-lives (whichever is shorter)" or "or 5 half-lives, whichever is shorter"."""
+    return (
+        r"\s+or(?:,?\s+if\s+known,)?\s+"
+        + _half_life(tag)
+        + r"(?:\s*\(\s*"
+        + _whichever(tag + "a")
+        + r"\s*\)|\s*,\s*"
+        + _whichever(tag + "b")
+        + r")"
+    )
+
+
+# after the days, before the day
+OR_HALF_LIVES = (
+    r"(?P<half_lives>"
+    + _or_half_lives("a")
+    + r"|\s*\(\s*or\s+"
+    + _half_life("b")
+    + r"\s*,?\s*"
+    + _whichever("b")
+    + r"\s*\))\s*,?"
+)
+# after the day
+OR_HALF_LIVES_AFTER = r"(?P<half_lives_after>\s*,?" + _or_half_lives("c") + r")"
+
+
+def or_half_lives(window: Window, m: re.Match[str]) -> Window:
+    """``window`` with the half-lives of a match of ``OR_HALF_LIVES`` or ``OR_HALF_LIVES_AFTER``
+    (unchanged when the match has none)."""
+    found = {k: v for k, v in m.groupdict().items() if v is not None}
+    k = next((v for name, v in found.items() if name.startswith("k_")), None)
+    which = next((v for name, v in found.items() if name.startswith("which_")), None)
+    if k is None or which is None:
+        return window
+    longer = which.lower() in ("longer", "greater")
+    return Window.model_validate(
+        window.model_dump()
+        | {
+            "half_lives": _HALF_LIFE_WORDS.get(k.lower()) or int(k),
+            "whichever": "longer" if longer else "shorter",
+        }
+    )

@@ -321,6 +321,9 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
     if isinstance(rule, MedicationRule):
         if rule.daily_dose is not None:
             return "medication dose (drug_exposure doses are not compiled to SQL yet)"
+        if rule.within is not None and rule.within.half_lives is not None:
+            # the screen decides on the days where they decide, else unknown (rule_window)
+            return "a window of half-lives (not compiled to SQL yet)"
         if rule.therapy == "systemic_corticosteroid":
             # an ingredient's descendants include its eye drops and creams: not systemic
             return "systemic corticosteroids (the route is not compiled to SQL yet)"

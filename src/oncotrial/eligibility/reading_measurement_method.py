@@ -1,0 +1,83 @@
+"""The methods named after a left ventricular ejection fraction: "Left ventricular ejection
+fraction (LVEF) < 50% assessed by echocardiogram (ECHO) or multigated acquisition scan (MUGA)"
+(NCT05815173 E14.2), "LVEF ≥ 50% by either an echocardiogram (ECHO) or multigated acquisition
+(MUGA) scan within 28 days before enrollment" (NCT07012031 I18), "as measured either by
+radionuclide angiography or echocardiogram" (NCT04421820 E6.7); records of
+jwlieb/clinical-trial-agent data/demo @387df17.
+
+A patient's ejection fraction is an observation of LOINC 10230-1 "Left ventricular Ejection
+fraction", which names no method (``analytes``; ``patient.Observation`` refuses any other code
+for it), so no record says how its value was measured, and words that name the method cannot be
+contradicted by one. They are read (consumed, with no rule of their own) only when they name the
+two methods the protocols accept side by side, an echocardiogram and a radionuclide scan (MUGA,
+radionuclide angiography): together they are the way the value is measured, not a restriction a
+record could fail. One method alone ("by echocardiogram") stays unread: a value measured another
+way (a radionuclide scan, a cardiac MRI) would pass it, and the record cannot say which it was.
+A scan "at Screening" (NCT07125183 E13: "by 2D ECHO or MUGA scan at Screening") or "on
+screening echocardiogram" (NCT05552755 I8.1) names a visit, not a window a screen can count: the
+words stay unread whole (the words "at screening" alone count as filler elsewhere, and the method
+words would leave the limit decided on an ejection fraction of any age). A window to the first
+dose or registration after the methods is read by ``reading_lab_windows``.
+
+The same holds for the formula named after a calculated creatinine clearance, "using the
+Cockcroft-Gault formula" (NCT06525766 I11): the clearance oncotrial computes is Cockcroft-Gault's
+(``analytes.DERIVED``), so the words restate the rule; another formula named (MDRD) stays unread.
+"""
+
+from __future__ import annotations
+
+import re
+
+from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading_lab_windows import past_read_words
+from oncotrial.eligibility.rules import DerivedRule, LabRule
+
+__all__ = ["read_measurement_methods"]
+
+# the analytes whose method words are read: the ejection fraction (see the module's text)
+_MEASURED_BY_ECHO_OR_MUGA = frozenset({"lvef"})
+
+_ECHO = (
+    r"(?:(?:2D|two-dimensional|transthoracic)\s+)?"
+    r"(?:echocardiogra(?:m|phy)(?:\s*\(\s*(?:ECHO|TTE)\s*\))?|ECHO|TTE)"
+)
+_SCAN = r"(?:\s+scan(?:s|ning)?\b)?"
+_MUGA = (
+    r"(?:(?:multi-?\s?gated|multiple[-\s]gated)\s+acquisition|radionuclide\s+(?:angiography|"
+    r"ventriculography|scan)|MUGA)" + _SCAN + r"(?:\s*\(\s*MUGA\s*\)" + _SCAN + r")?"
+)
+_OR = r"\s*(?:,?\s*(?:and/)?or\b|/)\s*(?:an?\s+)?"
+_METHODS = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:assessed|measured|determined|documented|evaluated)\s+)?"
+    r"(?:either\s+)?by\s+(?:either\s+)?(?:an?\s+)?"
+    r"(?:" + _ECHO + _OR + _MUGA + r"|" + _MUGA + _OR + _ECHO + r")" + _SCAN + r"(?:\s*\))?",
+    re.I,
+)
+# a scan of the screening visit: the words stay unread whole (see the module's text)
+_AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screening", re.I)
+# "Calculated creatinine clearance ≥ 45 ml/min using the Cockcroft-Gault formula (obtained ≤ 14
+# days prior to registration)" (NCT06525766 I11): the formula the rule computes (analytes.DERIVED
+# 'creatinine_clearance' is Cockcroft-Gault), named again before a window
+_COCKCROFT_GAULT = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?(?:using|by|per)\s+(?:the\s+)?"
+    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?",
+    re.I,
+)
+
+
+def read_measurement_methods(r: _Reader) -> None:
+    """The methods named right after an ejection fraction's limit, and the formula after a
+    Cockcroft-Gault clearance's, consumed (module text)."""
+    for f in r.found:
+        if isinstance(f.rule, DerivedRule) and f.rule.quantity == "creatinine_clearance":
+            start = past_read_words(r, f.end)
+            m = _COCKCROFT_GAULT.match(r.text, start)
+            if m is not None:
+                r.consume(start, m.end())
+            continue
+        if not (isinstance(f.rule, LabRule) and f.rule.analyte in _MEASURED_BY_ECHO_OR_MUGA):
+            continue
+        start = past_read_words(r, f.end)
+        m = _METHODS.match(r.text, start)
+        if m is not None and _AT_SCREENING.match(r.text, m.end()) is None:
+            r.consume(start, m.end())
