@@ -187,8 +187,11 @@ FIGURES = {
 # at): four checklist -> partial; 108 / 220 / 416 before washout windows written with
 # half-lives (wave/halflife; not tuned here, the item not looked at): one checklist -> partial;
 # 108 / 221 / 415 before the windows and method words of test_lab_window_phrasings
-# (wave/labwindow; not tuned here, the items not looked at): two partial -> computable
-LEVELS = {"computable": 110, "partial": 219, "checklist": 415}
+# (wave/labwindow; not tuned here, the items not looked at): two partial -> computable;
+# 110 / 219 / 415 before a first limit written for patients without a condition
+# (reading_lab_without, wave/labexcept; not tuned here, the item not looked at): one partial ->
+# computable
+LEVELS = {"computable": 111, "partial": 218, "checklist": 415}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
