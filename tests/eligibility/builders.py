@@ -289,3 +289,31 @@ def statuses_on_both_paths(
                 assert batch.loc[patient.id, c.criterion_id] == c.status.value, (patient.id, c)
                 seen.setdefault(c.criterion_id, set()).add(c.status.value)
     return seen
+
+
+def read_items_agree_on_random_patients(
+    items: Sequence[tuple[str, str]], *, as_of: dt.date, seed: int
+) -> None:
+    """Inclusion items read whole by the parser, screened on 300 random patients one at a time and
+    vectorised (each patient's own planned first dose, then one for all a week after ``as_of``):
+    the two paths agree, and the patients reach both met and unknown on every item."""
+    from oncotrial.eligibility.parser import propose_rules
+
+    from .random_patients import random_patients
+
+    eligibility = propose_rules(
+        Eligibility(
+            inclusion=tuple(Criterion(id=i, kind=CriterionKind.INCLUSION, text=t) for i, t in items)
+        )
+    )
+    assert all(c.rules and not c.unread for c in eligibility.inclusion), [
+        (c.id, c.unread) for c in eligibility.inclusion
+    ]
+    seen = statuses_on_both_paths(
+        eligibility,
+        random_patients(300, seed=seed),
+        as_of=as_of,
+        first_doses=(None, as_of + dt.timedelta(days=7)),
+    )
+    for item, found in seen.items():
+        assert {"met", "unknown"} <= found, (item, found)  # the patients reach both sides

@@ -35,8 +35,12 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import item_status, read_item, statuses_on_both_paths
-from .random_patients import AS_OF, random_patients
+from .builders import (
+    item_status,
+    read_item,
+    read_items_agree_on_random_patients,
+)
+from .random_patients import AS_OF
 
 REGISTRATION = "registration (the screen's as-of date)"
 # data/demo/<dir>/trials.json of jwlieb/clinical-trial-agent @387df1768929a7cefaa15dfbd4d9ca3dcddd3fde
@@ -323,21 +327,7 @@ ITEMS = (
 
 
 def test_random_patients_agree_per_patient_and_vectorised() -> None:
-    eligibility = propose_rules(
-        Eligibility(
-            inclusion=tuple(Criterion(id=i, kind=CriterionKind.INCLUSION, text=t) for i, t in ITEMS)
-        )
-    )
-    assert all(c.rules and not c.unread for c in eligibility.inclusion), [
-        (c.id, c.unread) for c in eligibility.inclusion
-    ]
-    patients = random_patients(300, seed=12)
-    # the patients' own planned first doses (half have none), then one first dose for all
-    seen = statuses_on_both_paths(
-        eligibility, patients, as_of=AS_OF, first_doses=(None, AS_OF + dt.timedelta(days=7))
-    )
-    for item, found in seen.items():
-        assert {"met", "unknown"} <= found, (item, found)  # the patients reach both sides
+    read_items_agree_on_random_patients(ITEMS, as_of=AS_OF, seed=12)
 
 
 def test_a_window_announced_for_a_list_of_tests_runs_to_registration() -> None:
