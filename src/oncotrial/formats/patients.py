@@ -60,6 +60,10 @@ __all__ = [
     "read_patients",
 ]
 
+# A CSV diagnosis row names one field of ``Diagnosis`` (the condition, with its code and system,
+# is the row "condition"; where the record came from is the row's own position)
+_DIAGNOSIS_ITEMS = frozenset(Diagnosis.model_fields) - {"text", "code", "system", "record"}
+
 
 # ---------------------------------------------------------------- JSON records
 
@@ -368,18 +372,7 @@ def _patient_from_rows(pid: str, rows: list[tuple[int, dict[str, str]]], file: s
         elif section == "diagnosis":
             if item in {"condition", "text"}:
                 diagnosis.update(text=value or None, code=get("code"), system=get("system"))
-            elif item in {
-                "confirmed_by",
-                "stage",
-                "t",
-                "n",
-                "m",
-                "edition",
-                "extent",
-                "tumour_size_mm",
-                "date",
-                "concept",
-            }:
+            elif item in _DIAGNOSIS_ITEMS:
                 diagnosis[item] = value or None
             else:
                 raise ValueProblem(
