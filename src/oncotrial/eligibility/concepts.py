@@ -50,6 +50,7 @@ from oncotrial.errors import DictionaryError
 __all__ = [
     "BIOMARKERS",
     "CONDITIONS",
+    "DRIVER_ALTERATIONS",
     "PROCEDURES",
     "THERAPIES",
     "UNCLEAR_CONDITIONS",
@@ -557,6 +558,16 @@ BIOMARKERS = _index(
         Concept("PD-L1", "PD-L1 expression (tumour proportion score)", ("PD-L1 TPS", "PDL1")),
     )
 )
+# The alteration a driver concept is read as in criteria text ("Known EGFR mutation or ALK
+# rearrangement", reading_driver_markers). BRAF (the concept is V600E alone), RET ("RET mutation"
+# is not its rearrangement) and MET (exon 14 skipping, not amplification) are left out: their
+# concepts are narrower than the words records use for them.
+DRIVER_ALTERATIONS: dict[str, str] = {
+    "EGFR": "mutation",
+    "KRAS": "mutation",
+    "ALK": "rearrangement",
+    "ROS1": "rearrangement",
+}
 
 _TABLES = {
     "condition": CONDITIONS,

@@ -22,6 +22,7 @@ they are never derived from a stage: only recorded.
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
 
 __all__ = [
@@ -49,7 +50,7 @@ METASTASIS_CONDITIONS = frozenset(
 
 
 def _is_m1(stage: str | None, m: str | None) -> bool:
-    group = (stage or "").strip().upper().removeprefix("STAGE").strip()
+    group = re.sub(r"(?i)^\s*stage\s*", "", stage or "").strip().upper()
     category = (m or "").strip().upper()
     # clinical, pathological, post-therapy prefixes: cM1, pM1a, ycM1
     category = category.lstrip("CPY")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from oncotrial.eligibility.concepts import BIOMARKERS, DRIVER_ALTERATIONS
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.rules import AnyOfRule, BiomarkerRule
 
@@ -36,29 +37,33 @@ _ADJ = (
     r"|targetable)\s+)*"
 )
 # the word after a marker, and which markers it fits: a mutation (EGFR, KRAS), a rearrangement
-# (ALK, ROS1), or either ("alterations")
-_MUTATION_WORDS = r"mutations?|mutant|mutated"
-_FUSION_WORDS = r"rearrangements?|rearranged|translocations?|fusions?|positive"
+# (ALK, ROS1), or either ("alterations"); which alteration each marker is read as is declared
+# with the biomarker concepts (concepts.DRIVER_ALTERATIONS)
+_WORDS = {
+    "mutation": r"mutations?|mutant|mutated",
+    "rearrangement": r"rearrangements?|rearranged|translocations?|fusions?|positive",
+}
 _EITHER_WORDS = r"alterations?|aberrations?"
 _GROUP = re.compile(
     _ADJ
-    + r"(?P<marker>EGFR|KRAS|ALK|ROS1)(?:[\s-]+(?:sensiti[sz]ing|activating))?"
+    + r"(?P<marker>"
+    + "|".join(DRIVER_ALTERATIONS)
+    + r")(?:[\s-]+(?:sensiti[sz]ing|activating))?"
     + r"(?:[\s-]+(?:gene\s+)?(?P<word>"
-    + _MUTATION_WORDS
-    + r"|"
-    + _FUSION_WORDS
+    + "|".join(_WORDS.values())
     + r"|"
     + _EITHER_WORDS
     + r")\b)?",
     re.I,
 )
 _SEP = re.compile(r"\s*(?:,\s*)?(?:,|or|and/or|and|/)\s*", re.I)
-_FITS = {
-    "EGFR": _MUTATION_WORDS + "|" + _EITHER_WORDS,
-    "KRAS": _MUTATION_WORDS + "|" + _EITHER_WORDS,
-    "ALK": _FUSION_WORDS + "|" + _EITHER_WORDS,
-    "ROS1": _FUSION_WORDS + "|" + _EITHER_WORDS,
-}
+_FITS = {m: _WORDS[kind] + "|" + _EITHER_WORDS for m, kind in DRIVER_ALTERATIONS.items()}
+# the other markers of the concept table (PD-L1's expression is never an alteration)
+_OTHERS = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(m) for m in BIOMARKERS if m not in DRIVER_ALTERATIONS and "-" not in m)
+    + r")\b"
+)
 _VARIANT = re.compile(
     r"\b(?:[GQV]\d{2,3}[A-Z]|L858R|T790M|C797S|exon\s*\d+|del\s*19|ex(?:on)?\s*20\s*ins\w*"
     r"|insertion|deletion|skipping|amplification)\b",
@@ -116,7 +121,7 @@ def read_driver_markers(r: _Reader) -> None:
         near = text[max(0, start - 20) : min(len(text), end + 25)]
         if _VARIANT.search(near) or _ABOUT_THE_TEST.match(text, end):
             continue
-        if re.search(r"\b(?:BRAF|RET|MET)\b", near):
+        if _OTHERS.search(near):
             continue  # a marker oncotrial does not read here, beside these
         negation = _NEGATION.search(text[max(0, start - 40) : start])
         negated = negation is not None
