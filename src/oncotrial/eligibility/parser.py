@@ -82,6 +82,7 @@ from oncotrial.eligibility.reading_tumour import (
     _read_tumour_size,
 )
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
+from oncotrial.eligibility.reading_variants import read_variants
 from oncotrial.eligibility.reading_viral_templates import read_viral_templates
 from oncotrial.eligibility.reading_washout import read_washouts
 from oncotrial.eligibility.rules import (
@@ -138,8 +139,11 @@ def _read_biomarkers(r: _Reader) -> None:
     )
     done: set[str] = set()
     failed_negative = re.search(r"failed\s+testing\s+is\s+considered\s+negative", text, re.I)
+    variants = [(f.start, f.end) for f in r.found if f.rule.kind in {"biomarker", "not"}]
     for pattern in patterns:
         for m in re.finditer(pattern, text):
+            if any(a < m.end() and m.start() < b for a, b in variants):
+                continue  # "No EGFR exon 19 deletion" is a variant's absence (reading_variants)
             for marker in re.findall(_MARKERS, m.group("list")):
                 if marker in done:
                     continue
@@ -242,6 +246,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_diagnosis,
     _read_stage,
     _read_tumour_size,
+    read_variants,  # before the markers' statuses: "no EGFR exon 19 deletion" is no EGFR status
     _read_biomarkers,
     read_driver_markers,
     read_cns_metastases,

@@ -507,6 +507,8 @@ def _list_record(
                 "marker": item,
                 "status": status,
                 "value": float(value) if numeric else None,
+                # category: the variant detected ("G12C", "p.Gly12Cys", "exon 19 deletion")
+                "variant": get("category"),
                 "date": get("date"),
                 "record": where,
             },
