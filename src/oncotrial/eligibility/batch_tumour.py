@@ -161,7 +161,9 @@ def _variant(rule: BiomarkerRule, b: pd.DataFrame, picked: pd.DataFrame, out: Co
     status = test["status"]
     detected = (status == "detected").to_numpy()
     recorded = test["variant"].notna().to_numpy()
-    hit = _flags(n, test.loc[detected & test["variant"].isin(list(rule.variant)).to_numpy(), "patient"])
+    hit = _flags(
+        n, test.loc[detected & test["variant"].isin(list(rule.variant)).to_numpy(), "patient"]
+    )
     unsure = detected & ~recorded
     if rule.failed_as != "not_detected":
         unsure |= (status == "failed").to_numpy()

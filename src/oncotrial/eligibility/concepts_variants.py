@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "GENE_NAMES",
     "VARIANTS",
     "Variant",
     "canonical_variant",
@@ -70,7 +71,9 @@ class Variant:
         return f"p.{_THREE[m['ref']]}{m['pos']}{_THREE[m['alt']]}"
 
 
-_SUBSTITUTION_ONE = re.compile(rf"(?P<ref>[{_ONE_LETTER}])(?P<pos>[1-9]\d*)(?P<alt>[{_ONE_LETTER}*])")
+_SUBSTITUTION_ONE = re.compile(
+    rf"(?P<ref>[{_ONE_LETTER}])(?P<pos>[1-9]\d*)(?P<alt>[{_ONE_LETTER}*])"
+)
 _SUBSTITUTION_THREE = re.compile(
     r"(?P<ref>" + "|".join(_AMINO) + r")(?P<pos>[1-9]\d*)(?P<alt>" + "|".join(_AMINO) + r")"
 )
@@ -134,6 +137,17 @@ VARIANTS: tuple[Variant, ...] = (
 
 _BY_KEY = {(v.marker, v.key): v for v in VARIANTS}
 
+# The genes' names as criteria write them before the symbol in brackets ("Kirsten rat sarcoma
+# viral oncogene homolog (KRAS) G12V"): HGNC's approved names (epidermal growth factor receptor;
+# KRAS proto-oncogene, GTPase; B-Raf proto-oncogene, serine/threonine kinase; MET
+# proto-oncogene, receptor tyrosine kinase) and the previous ones the corpus still uses
+GENE_NAMES: dict[str, str] = {
+    _EGFR: r"epidermal\s+growth\s+factor\s+receptor",
+    _KRAS: r"kirsten\s+rat\s+sarcoma(?:\s+viral\s+oncogene\s+homolog(?:ue)?|\s+virus)?",
+    _BRAF: r"(?:proto-oncogene\s+)?B-Raf(?:\s+proto-oncogene)?",
+    _MET: r"mesenchymal[\s-]+epithelial\s+transition(?:\s+factor)?|MET\s+proto-oncogene",
+}
+
 
 def variant(marker: str, key: str) -> Variant | None:
     """The declared variant ``key`` of ``marker`` (None when it is not declared)."""
@@ -164,13 +178,13 @@ def canonical_variant(marker: str, text: str) -> str:
     m3 = _SUBSTITUTION_THREE.fullmatch(bare[:1].upper() + bare[1:])
     if m3 is not None:
         return f"{_AMINO[m3['ref']]}{m3['pos']}{_AMINO[m3['alt']]}"
-    for v in VARIANTS:
-        if v.marker == marker.strip().upper() and v.spellings is not None:
-            if re.fullmatch(v.spellings, written, re.I) or written.casefold() == v.key:
-                return v.key
-    classes = [v.key for v in VARIANTS if v.spellings and v.marker == marker.strip().upper()]
+    classes = [v for v in VARIANTS if v.spellings and v.marker == marker.strip().upper()]
+    for v in classes:
+        assert v.spellings is not None
+        if re.fullmatch(v.spellings, written, re.I) or written.casefold() == v.key:
+            return v.key
     raise ValueError(
         f"unknown {marker} variant {text!r}: give an HGVS amino-acid substitution "
         "(p.Gly12Cys, p.G12C or G12C)"
-        + (f" or one of: {', '.join(classes)}" if classes else "")
+        + (f" or one of: {', '.join(v.key for v in classes)}" if classes else "")
     )

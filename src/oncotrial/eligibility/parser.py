@@ -81,8 +81,8 @@ from oncotrial.eligibility.reading_tumour import (
     _read_stage,
     _read_tumour_size,
 )
-from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
 from oncotrial.eligibility.reading_variants import read_variants
+from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
 from oncotrial.eligibility.reading_viral_templates import read_viral_templates
 from oncotrial.eligibility.reading_washout import read_washouts
 from oncotrial.eligibility.rules import (

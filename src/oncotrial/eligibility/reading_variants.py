@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from oncotrial.eligibility.concepts_variants import VARIANTS, Variant, variant_pattern
+from oncotrial.eligibility.concepts_variants import GENE_NAMES, VARIANTS, Variant, variant_pattern
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.rules import BiomarkerRule, NotRule
 
@@ -52,13 +52,30 @@ _VARIANT = re.compile(
     re.I,
 )
 _SEP = re.compile(
-    r"\s*,?\s*(?:(?P<word>or|and/or|and)\s+|,\s*|/\s*)(?:(?P<marker>" + _MARKER + r")[\s-]*)?",
+    r"(?:[\s-]*(?:mutations?|mutant|mutated|substitutions?))?"
+    r"\s*,?\s*(?:(?P<word>or|and/or|and)\s+|,\s*|/\s*)(?:an?\s+|the\s+)?"
+    r"(?:(?P<marker>" + _MARKER + r")[\s-]*)?",
     re.I,
 )
-_LEAD = re.compile(r"(?P<marker>" + _MARKER + r")(?:[\s-]+|\^)(?:gene\s+)?$")
+_LEAD = re.compile(
+    r"(?:(?P<name>" + "|".join(GENE_NAMES.values()) + r")\s*(?=\())?"
+    r"(?P<marker>" + _MARKER + r")(?:[\s-]+|\^)(?:gene\s+)?$",
+    re.I,
+)
+# words before the phrase that say only that the result is the patient's ("Documentation of the
+# presence of a", "Must have disease with evidence of", "Tumors must harbor a"), and "either"
+# before alternatives
+_LEAD_WORDS = re.compile(
+    r"(?:\b(?:has\s+|have\s+)?documentation\s+of\s+(?:the\s+)?(?:presence\s+of\s+)?|"
+    r"\bdisease\s+with\s+evidence\s+of\s+|\b(?:tumou?rs?\s+(?:must\s+)?)?harbou?r(?:ing|s)?\s+|"
+    r"\bcharacteri[sz]ed\s+by\s+|\bpositive\s+for\s+|"
+    r"\btumou?r\s+that\s+demonstrates\s+(?:the\s+)?presence\s+of\s+)(?:an?\s+|the\s+)?(?:documented\s+|known\s+)?$",
+    re.I,
+)
+_EITHER = re.compile(r"\beither\s+(?:an?\s+|the\s+)?$", re.I)
 _WORD = re.compile(
     r"(?:[\s-]*(?:activating\s+|sensiti[sz]ing\s+)?(?:mutation[\s-]positive|mutations?|mutant|"
-    r"mutated|positive|alterations?|substitutions?|variants?)(?:\s*\(s\))?\b|\+)?",
+    r"mutated|positive|alterations?|substitutions?|variants?(?:\s+mutations?)?)\b(?:\(s\))?|\+)?",
     re.I,
 )
 # "the L858R or exon 19 deletion activating EGFR mutation": the marker after the variants
@@ -76,14 +93,20 @@ _NEGATION = re.compile(
 _NOT_A_RESULT_BEFORE = re.compile(
     r"(?:\b(?i:target(?:ing|s|ed)?|against|inhibitors?\s+(?:of|for)|(?<!positive\s)for|"
     r"resistan(?:ce|t)|acquired|germline|co-?occurring|other\s+than|except|excluding|such\s+as"
-    r"|e\.?g\.?|including|include[sd]?|i\.e\.?|like)|\b(?i:non)|[,;(/-]\s*(?i:and/or|and|or)?"
-    r"|[A-Z0-9]{2,})"
-    r"\s*(?i:an?\s+|the\s+|known\s+)*$"
+    r"|e\.?g\.?|including|include[sd]?|i\.e\.?|like|carrying|(?:treat(?:ment|ed)|therap(?:y|ies)"
+    r"|received|receiving)\s+with|received)|\b(?i:non)|[,;(/\[-]\s*(?i:and/or|and|or)?"
+    r"|[A-Z0-9]{2,}\)?\s*(?i:and/or|and|or)?)"
+    r"\s*(?i:an?\s+|the\s+|any\s+|known\s+)*$"
+    # a drug's target or an exception earlier in the clause ("a therapy targeting PARP or KRAS
+    # G12C mutation", "unless presence of KRAS G12D mutation is confirmed")
+    r"|(?i:\btarget\w*|\bunless)\b[^.;]{0,30}$"
 )
 _NOT_A_RESULT_AFTER = re.compile(
     r"[\s-]*(?:\([^)]{0,20}\)\s*)?(?i:inhibitors?|targeted|targeting|directed|specific|tkis?|"
     r"therap(?:y|ies)|treatments?|status|test(?:ing|s)?|assays?|analysis|results?|"
-    r"wild[\s-]*type|cohorts?|arms?|co-?mutations?|immunohistochemistry|IHC|sequencing|NGS|PCR)\b"
+    r"wild[\s-]*type|cohorts?|arms?|co-?mutations?|immunohistochemistry|IHC|sequencing|NGS|PCR|"
+    r"tyrosine)\b"
+    r"|\s+(?i:or\s+other)\b"
     r"|\s*,\s*(?i:or\s+|and\s+)?[A-Z][A-Z0-9]+\b",  # another gene of a wider list
 )
 # "Patients with EGFR T790M mutation must have received …": a subgroup's condition
@@ -175,3 +198,9 @@ def read_variants(r: _Reader) -> None:
             r.add(start, end, rule)
         if negation is not None:
             r.consume(max(0, start - 40) + negation.start(), start)
+        lead = _LEAD_WORDS.search(before) if negation is None else None
+        if lead is not None:
+            r.consume(max(0, start - 40) + lead.start(), start)
+        either = _EITHER.search(before) if len(variants) > 1 else None
+        if either is not None:
+            r.consume(max(0, start - 40) + either.start(), start)

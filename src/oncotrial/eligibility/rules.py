@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
-from oncotrial.eligibility.concepts_variants import variant
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
+from oncotrial.eligibility.concepts_variants import variant
 from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
 from oncotrial.eligibility.rule_window import DayWindow, DoseWindow, Window
 from oncotrial.eligibility.units import compatible, parse_unit
