@@ -151,8 +151,13 @@ def _phrases(text: str) -> list[tuple[int, int, str | None, list[Variant], bool]
     return runs
 
 
+# "(applicable to non-squamous patients only)": the rules apply to every patient
+_SUBGROUP_ONLY = re.compile(r"applicable to|only\)", re.I)
+
+
 def read_variants(r: _Reader) -> None:
     text = r.text
+    read = False
     for start, end, named, variants, joined_by_and in _phrases(text):
         if any(f.start < end and start < f.end for f in r.found):
             continue
@@ -196,6 +201,7 @@ def read_variants(r: _Reader) -> None:
             r.add(start, end, r.draft(NotRule, start, end, rule=rule))
         else:
             r.add(start, end, rule)
+        read = True
         if negation is not None:
             r.consume(max(0, start - 40) + negation.start(), start)
         lead = _LEAD_WORDS.search(before) if negation is None else None
@@ -204,3 +210,8 @@ def read_variants(r: _Reader) -> None:
         either = _EITHER.search(before) if len(variants) > 1 else None
         if either is not None:
             r.consume(max(0, start - 40) + either.start(), start)
+    if read and _SUBGROUP_ONLY.search(text):
+        r.warn(
+            "the variant requirement applies to a subgroup only (e.g. non-squamous); the rules "
+            "apply to every patient — edit them if needed"
+        )
