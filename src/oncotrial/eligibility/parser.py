@@ -417,6 +417,8 @@ def _unread(
             not n.understood and orig_a <= n.start and n.end <= orig_b for n in numbers
         )
         benign = _BENIGN_OR.sub(" ", gap)
+        if i == 0 and r.exclusion:  # an exclusion's rules are alternatives: "Any X" is X
+            benign = re.sub(r"^\s*any\b", " ", benign, flags=re.I)
         if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign, negated):
             quote = " ".join(gap.strip(" ,;:.()[]").split())
             if quote:
