@@ -1,10 +1,13 @@
-"""A leading "Any" in an exclusion is the thing itself; in an inclusion it is not read.
+"""How an exclusion opens: "Any X" and "Participants must not have X" are X.
 
 An exclusion item excludes when any of its rules is met, so "Any major surgery within 14 days of
 enrollment" (NCT03476681 E3) and "Any prior treatment with an anti-PD-1 or anti-PD-L1 agent"
 (NCT06692738 E4; jwlieb/clinical-trial-agent data/demo/results/*/trials.json @387df17) say
 no more than their rules. In an inclusion "any" may be a choice among what follows ("any of the
 following"), which an inclusion's rules (all required) would not say, so it stays quoted there.
+Under the exclusion heading "must not have" restates the heading ("Participants must not have
+untreated central nervous system (CNS) metastases", NCT06561386 E4, same source); in an
+inclusion it is the negation the rules carry.
 """
 
 from __future__ import annotations
@@ -39,3 +42,22 @@ def test_any_elsewhere_is_not_dropped() -> None:
     # an inclusion's "any" is not a filler
     choice = _read("Any of the following: ECOG 0 or 1", CriterionKind.INCLUSION)
     assert not is_computable(choice.rules, choice.unread)
+
+
+def test_must_not_have_under_the_exclusion_heading_is_read() -> None:
+    cns = _read(
+        "Participants must not have untreated central nervous system (CNS) metastases.",
+        CriterionKind.EXCLUSION,
+    )
+    assert [r.kind for r in cns.rules] == ["cns_metastases"]
+    assert cns.unread == () and is_computable(cns.rules, cns.unread)
+    pregnant = _read("Patient must not be pregnant or breastfeeding.", CriterionKind.EXCLUSION)
+    assert pregnant.rules and pregnant.unread == ()
+
+
+def test_must_not_have_in_an_inclusion_is_a_negation() -> None:
+    cns = _read(
+        "Participants must not have untreated central nervous system (CNS) metastases.",
+        CriterionKind.INCLUSION,
+    )
+    assert [r.kind for r in cns.rules] == ["not"]
