@@ -13,6 +13,12 @@ variants as its any-of ``variant``:
   before "negative", the rule negated (none of the variants);
 - in an exclusion, named as present: the rule excludes.
 
+The gene's name before its symbol ("Kirsten rat sarcoma (KRAS) G12C", ``GENE_NAMES``) and the
+words that only say the result is the patient's ("Documentation of the presence of a", "Must
+have disease with evidence of", "harboring a", "either a … or …") are read with the phrase;
+words naming the specimen or the test ("in tumor tissue or ctDNA", "by a locally validated
+assay") stay quoted.
+
 Not read, so the item stays partial or a checklist item: an undeclared variant in the list
 ("G719X", "BRAF V600": several substitutions under one name), variants joined by "and" (both,
 or either? "C797S and T790M"), a variant after another gene's name ("RAS G12D", "HER2
