@@ -140,10 +140,8 @@ FIGURES = {
     # here, not looked at); 110 with the windows and method words of test_lab_window_phrasings
     # (wave/labwindow; not tuned here, not looked at); 111 with a first limit written for
     # patients without a condition and a second for those with it (reading_lab_without,
-    # wave/labexcept; development records, not tuned here, the items not looked at); 112 with
-    # the time since a treatment, windows written with "≤" and counted prior lines
-    # (reading_since, reading_lines, wave/since; development records, not tuned here, the item
-    # not looked at)
+    # wave/labexcept; development records, not tuned here, the items not looked at); 112 with a
+    # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at)
     "computable": 112,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
@@ -193,10 +191,11 @@ FIGURES = {
 # (wave/labwindow; not tuned here, the items not looked at): two partial -> computable;
 # 110 / 219 / 415 before a first limit written for patients without a condition
 # (reading_lab_without, wave/labexcept; not tuned here, the item not looked at): one partial ->
-# computable
-# 111 / 218 / 415 before the time since a treatment, "≤" windows and counted prior lines
-# (wave/since; development records, not tuned here, the item not looked at)
-LEVELS = {"computable": 112, "partial": 218, "checklist": 414}
+# computable; 111 / 218 / 415 before a leading "Any" in an exclusion (test_leading_any; not
+# tuned here, the item not looked at): one partial -> computable; 112 / 217 / 415 before
+# another investigational agent received now (reading_medications; development records, not
+# tuned here, the items not looked at): three checklist -> partial
+LEVELS = {"computable": 112, "partial": 220, "checklist": 412}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -204,8 +203,8 @@ LEVELS = {"computable": 112, "partial": 218, "checklist": 414}
 # and 27 before windows to registration (not judged, not looked at); 28 before hypersensitivity
 # to named drugs (reading_allergy; not judged, not looked at); 29 before qualified conditions
 # (reading_qualified; not judged, not looked at); 34 before the immunotherapy templates' items
-# (reading_immune; not judged, not looked at); 37 before the time since a treatment, "≤"
-# windows and counted prior lines (wave/since; not judged, not looked at)
+# (reading_immune; not judged, not looked at); 37 before a leading "Any" in an exclusion
+# (test_leading_any; not judged, not looked at)
 DECIDED_OUTSIDE_SCOPE = 38
 
 
