@@ -64,8 +64,7 @@ BREAST_V2 = "v2-results/06_breast_her2_positive"
             "Has received at least 2 prior lines of therapy",
             "inclusion",
             ["prior lines of systemic therapy: at least 2 lines"],
-            "a plain form of NCT03260491 I30 ('at least two prior systemic therapies'), "
-            f"{NSCLC}",
+            f"a plain form of NCT03260491 I30 ('at least two prior systemic therapies'), {NSCLC}",
         ),
         (
             # a negated "more than" is at most
