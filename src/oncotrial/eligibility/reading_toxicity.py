@@ -185,11 +185,11 @@ def _exceptions(
     position = start
     for part in _SEPARATOR.split(r.text[start:end]):
         where = r.text.find(part, position, end) if part else -1
-        if where < 0 or not part.strip(" ,();"):
+        if where < 0 or not part.strip(" ,();."):
             continue
         exception = _exception(part)
         if exception is None:
-            unread.append(" ".join(part.strip(" ,();").split()))
+            unread.append(" ".join(part.strip(" ,();.").split()))
             spans.append((position, where))
             position = where + len(part)
             continue
