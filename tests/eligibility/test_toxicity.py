@@ -97,7 +97,11 @@ def test_every_exception_term_is_a_ctcae_v5_term() -> None:
         ),
         (_rule(), [{"term": "Nausea", "grade": 2, "baseline_grade": 2}], Status.NOT_MET),
         # exceptions, their own limits and qualifiers
-        (_rule(exceptions=(_exception("alopecia"),)), [{"term": "Alopecia", "grade": 2}], Status.MET),
+        (
+            _rule(exceptions=(_exception("alopecia"),)),
+            [{"term": "Alopecia", "grade": 2}],
+            Status.MET,
+        ),
         (
             _rule(exceptions=(_exception("neuropathy", 2),)),
             [{"term": NEUROPATHY, "grade": 2}],
@@ -150,8 +154,10 @@ _DAYS = st.integers(min_value=-60, max_value=20).map(lambda d: AS_OF + dt.timede
 _EVENT = st.fixed_dictionaries(
     {
         "term": st.sampled_from(
-            ["Alopecia", NEUROPATHY, "Peripheral motor neuropathy", "Hypothyroidism", "Nausea"]
-            + ["Skin hypopigmentation", "Anemia", "fatigue"]
+            [
+                *("Alopecia", NEUROPATHY, "Peripheral motor neuropathy", "Hypothyroidism"),
+                *("Nausea", "Skin hypopigmentation", "Anemia", "fatigue"),
+            ]
         ),
         "grade": st.none() | st.integers(min_value=1, max_value=4),
         "baseline_grade": st.none() | st.integers(min_value=0, max_value=3),
@@ -193,7 +199,7 @@ def test_vectorised_equals_one_by_one(
         )
         for i, (events, first_dose) in enumerate(people)
     ]
-    rules: list[Any] = [r for r in _RULES]
+    rules: list[Any] = list(_RULES)
     rules += [NotRule(kind="not", id="x", description="x", rule=r) for r in _RULES]
     rules = [_with_id(r, f"E{i}-1") for i, r in enumerate(rules, start=1)]
     assert_each_rule_equal_in_both_paths(patients, rules, as_of=AS_OF)

@@ -10,8 +10,9 @@ since an adverse event of the patient record is a CTCAE term (``patient.AdverseE
 - alopecia: the term Alopecia;
 - vitiligo: Skin hypopigmentation, whose CTCAE definition is 'loss of skin pigment (e.g.,
   vitiligo)' — CTCAE v5.0 has no term of its own for vitiligo;
-- skin pigmentation ('skin pigmentation', 'hyperpigmentation'): Skin hyperpigmentation and
+- skin pigmentation ('(skin) pigmentation', 'hyperpigmentation'): Skin hyperpigmentation and
   Skin hypopigmentation (hyperpigmentation alone: the first);
+- hypothyroidism: the term Hypothyroidism (an endocrinopathy of its own);
 - neuropathy ('neuropathy', 'peripheral neuropathy'): Peripheral sensory neuropathy and
   Peripheral motor neuropathy; sensory neuropathy: the first;
 - endocrinopathy ('endocrinopathies', 'endocrine(-related) adverse events'): the terms of the
@@ -79,6 +80,7 @@ TOXICITY_EXCEPTIONS: dict[str, ToxicityConcept] = {
         ),
         ToxicityConcept("sensory_neuropathy", "sensory neuropathy", (_SENSORY,)),
         ToxicityConcept("endocrinopathy", "endocrinopathy", _ENDOCRINE),
+        ToxicityConcept("hypothyroidism", "hypothyroidism", ("Hypothyroidism",)),
         ToxicityConcept("anemia", "anemia", ("Anemia",)),
         ToxicityConcept("fatigue", "fatigue", ("Fatigue",)),
     )

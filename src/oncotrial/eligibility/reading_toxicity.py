@@ -83,7 +83,8 @@ _CONCEPTS = (
     ("alopecia", r"alopecia"),
     ("vitiligo", r"vitiligo"),
     ("hyperpigmentation", r"(?:skin\s+)?hyperpigmentation"),
-    ("skin_pigmentation", r"skin\s+(?:pigmentation|depigmentation)(?:\s+changes)?"),
+    ("skin_pigmentation", r"(?:skin\s+)?(?:de)?pigmentation(?:\s+changes)?"),
+    ("hypothyroidism", r"hypothyroidism"),
     (
         "endocrinopathy",
         r"endocrinopath(?:y|ies)|endocrine(?:-|\s+)(?:related\s+|immune-related\s+)?"
