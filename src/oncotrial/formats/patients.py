@@ -20,6 +20,9 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
   R4B (4.3.0) left these resources as R4 (4.0.1) has them (its changes concern medication
   definition and evidence resources), so an R4 bundle reads as R4B. The bundle may hold several
   patients; resources go to the patient their ``subject`` (or ``patient``) references.
+  AdverseEvent is not read: FHIR R4 AdverseEvent records no CTCAE grade (its ``severity`` is
+  mild, moderate or severe) and no day of resolution, so a bundle leaves the adverse events of
+  prior therapy unknown (``Patient.adverse_events`` None).
 
 Every problem is an ``InputError`` naming the file, the patient and the field; nothing is
 guessed: an unknown unit, section, column or analyte is an error.
