@@ -29,7 +29,7 @@ from oncotrial.eligibility.concepts_toxicity import TOXICITY_EXCEPTIONS
 from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
 from oncotrial.eligibility.rule_window import DayWindow, DoseWindow, Window
 from oncotrial.eligibility.units import compatible, parse_unit
-from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
+from oncotrial.eligibility.wording import count_range, scores_text, to_confirm, toxicity_text
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -717,7 +717,8 @@ def describe_rule(rule: Rule) -> str:
         grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
         return f"allergy{grade} to {rule.named}{' or its excipients' if rule.excipients else ''}"
     if isinstance(rule, ToxicityRule):
-        return describe_toxicity(rule)
+        listed = tuple((e.concept, e.max_grade, e.confirm) for e in rule.exceptions)
+        return toxicity_text(rule.max_grade, rule.or_baseline, listed, rule.unread)
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""
@@ -766,17 +767,3 @@ def describe_cns(rule: CnsMetastasesRule) -> str:
     if rule.confirm is not None:
         unless.append(f'"{rule.confirm}" (to confirm)')
     return "brain/CNS metastases (current), unless " + ", ".join(unless)
-
-
-def describe_toxicity(rule: ToxicityRule) -> str:
-    limit = f"grade ≤ {rule.max_grade}" if rule.max_grade else "resolved"
-    but = [
-        f"{TOXICITY_EXCEPTIONS[e.concept].name}"
-        + (f" (grade ≤ {e.max_grade})" if e.max_grade else "")
-        + (f" ({e.confirm}, to confirm)" if e.confirm else "")
-        for e in rule.exceptions
-    ] + [f'"{u}" (to confirm)' for u in rule.unread]
-    base = " or baseline" if rule.or_baseline else ""
-    return f"toxicities of prior therapy {limit}{base} (CTCAE v5.0)" + (
-        ", except " + ", ".join(but) if but else ""
-    )
