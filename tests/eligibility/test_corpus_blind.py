@@ -195,9 +195,11 @@ FIGURES = {
 # (reading_lab_without, wave/labexcept; not tuned here, the item not looked at): one partial ->
 # computable; 111 / 218 / 415 before a leading "Any" in an exclusion (test_leading_any; not
 # tuned here, the item not looked at): one partial -> computable; 112 / 217 / 415 before
+# another investigational agent received now (reading_medications; development records, not
+# tuned here, the items not looked at): three checklist -> partial; 112 / 220 / 412 before
 # toxicities of prior therapy recovered (reading_toxicity, wave/toxicity; not tuned here, the
 # items not looked at): three checklist -> one computable and two partial
-LEVELS = {"computable": 113, "partial": 219, "checklist": 412}
+LEVELS = {"computable": 113, "partial": 222, "checklist": 409}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
