@@ -74,14 +74,15 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         (),
     ),
     (
-        # listed among the record's exclusion items (E7), where its negation is not read: the
-        # item stays partial (the same words as an inclusion item: below)
+        # listed among the record's exclusion items (E7): under the exclusion heading "must not
+        # have" restates the heading (parser's exclusion openings, test_exclusion_openings), so
+        # the item is its condition (the same words as an inclusion item: below, a negation)
         "NCT06561386",
         KRAS,
         "Participants must not have an active autoimmune disease.",
         "exclusion",
         [AUTOIMMUNE_ACTIVE],
-        ("Participants must not have an",),
+        (),
     ),
     (
         "NCT06561386",

@@ -140,8 +140,9 @@ FIGURES = {
     # here, not looked at); 110 with the windows and method words of test_lab_window_phrasings
     # (wave/labwindow; not tuned here, not looked at); 111 with a first limit written for
     # patients without a condition and a second for those with it (reading_lab_without,
-    # wave/labexcept; development records, not tuned here, the items not looked at)
-    "computable": 111,
+    # wave/labexcept; development records, not tuned here, the items not looked at); 112 with a
+    # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at)
+    "computable": 112,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -190,8 +191,9 @@ FIGURES = {
 # (wave/labwindow; not tuned here, the items not looked at): two partial -> computable;
 # 110 / 219 / 415 before a first limit written for patients without a condition
 # (reading_lab_without, wave/labexcept; not tuned here, the item not looked at): one partial ->
-# computable
-LEVELS = {"computable": 111, "partial": 218, "checklist": 415}
+# computable; 111 / 218 / 415 before a leading "Any" in an exclusion (test_leading_any; not
+# tuned here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 112, "partial": 217, "checklist": 415}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -199,8 +201,9 @@ LEVELS = {"computable": 111, "partial": 218, "checklist": 415}
 # and 27 before windows to registration (not judged, not looked at); 28 before hypersensitivity
 # to named drugs (reading_allergy; not judged, not looked at); 29 before qualified conditions
 # (reading_qualified; not judged, not looked at); 34 before the immunotherapy templates' items
-# (reading_immune; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 37
+# (reading_immune; not judged, not looked at); 37 before a leading "Any" in an exclusion
+# (test_leading_any; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 38
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading
