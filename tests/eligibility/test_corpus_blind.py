@@ -192,8 +192,10 @@ FIGURES = {
 # 110 / 219 / 415 before a first limit written for patients without a condition
 # (reading_lab_without, wave/labexcept; not tuned here, the item not looked at): one partial ->
 # computable; 111 / 218 / 415 before a leading "Any" in an exclusion (test_leading_any; not
-# tuned here, the item not looked at): one partial -> computable
-LEVELS = {"computable": 112, "partial": 217, "checklist": 415}
+# tuned here, the item not looked at): one partial -> computable; 112 / 217 / 415 before
+# another investigational agent received now (reading_medications; development records, not
+# tuned here, the items not looked at): three checklist -> partial
+LEVELS = {"computable": 112, "partial": 220, "checklist": 412}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -395,3 +395,73 @@ def test_an_investigational_drug_after_another_name_shares_its_window() -> None:
         "Live or live-attenuated vaccine received within 30 days before the first dose",
         "Investigational agent received within 30 days before the first dose",
     ]
+
+
+# ---- another study's agent taken now (reading_medications): NCI's template
+
+INVESTIGATIONAL_NOW = "Patients who are receiving any other investigational agents."  # NCT06378398 E4 (as "Participants may not be …"), NCI's template
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (INVESTIGATIONAL_NOW, "NCI template, 21 development records"),
+        ("Participants may not be receiving any other investigational agents.", "NCT06378398 E4"),
+        ("Concomitant use of other investigational agents", "NCT06083883"),
+        ("Patients who are receiving any other investigational agents concurrently.", "dev corpus"),
+    ],
+)
+def test_an_agent_received_now_is_read(text: str, source: str) -> None:
+    criterion = read_item(text)
+    assert not criterion.unread, (source, SOURCE, criterion.unread)
+    (rule,) = criterion.rules
+    assert isinstance(rule, MedicationRule) and rule.therapy == "investigational_agent"
+    assert rule.ongoing and rule.within is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unread"),
+    [
+        (
+            # a purpose narrows the class: quoted
+            "Receiving any other investigational agent which would be considered as a treatment "
+            "for the primary neoplasm.",
+            "which would be considered as a treatment for the primary neoplasm",
+        ),
+        (
+            # a window after a device: the window may be the agent's too (quoted)
+            "Patients who are receiving any other investigational agents or an investigational "
+            "device within 3 months before the first dose",
+            "or an investigational device within 3 months before the first dose",
+        ),
+    ],
+)
+def test_words_after_an_agent_received_now_are_quoted(text: str, unread: str) -> None:
+    criterion = read_item(text)
+    assert unread in criterion.unread, (SOURCE, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    ("patient", "status"),
+    [
+        # still taken: an investigational agent with no end date
+        (_patient(STUDY_DRUG | {"start": _ago(30)}), Status.MET),
+        # taken until after the first dose
+        (_patient(STUDY_DRUG | {"start": _ago(30), "end": _ago(-20)}), Status.MET),
+        # stopped before the first dose: a washout item decides that, not this one
+        (_patient(STUDY_DRUG | {"start": _ago(90), "end": _ago(20)}), Status.NOT_MET),
+        # an approved drug, classified
+        (_patient({"text": "pembrolizumab", "start": _ago(20)}), Status.NOT_MET),
+        # a drug oncotrial cannot classify, taken now: unknown, never not met
+        (_patient({"text": "XYZ-4411", "start": _ago(20)}), Status.UNKNOWN),
+        # no medication list: unknown
+        (Patient(id="P", planned_first_dose=FIRST_DOSE), Status.UNKNOWN),
+    ],
+)
+def test_an_agent_received_now(patient: Patient, status: Status) -> None:
+    assert item_status(read_item(INVESTIGATIONAL_NOW), patient, as_of=AS_OF) is status
+
+
+def test_an_inclusion_without_negation_is_not_read() -> None:
+    # as an inclusion the words would ask for the agent: never read so
+    assert not read_item(INVESTIGATIONAL_NOW, "inclusion").rules

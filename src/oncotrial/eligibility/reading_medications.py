@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from oncotrial.eligibility.concepts_drugs import INVESTIGATIONAL
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_conditions import _taken
 from oncotrial.eligibility.rules import MedicationRule, NotRule, Rule
@@ -43,6 +44,19 @@ _CLASSES: tuple[tuple[str, str], ...] = (
         rf"(?:Hypericum\s+perforatum|{_JOHNS_WORT})"
         rf"(?:\s+\((?:{_JOHNS_WORT}|Hypericum\s+perforatum)\))?",
         "st_johns_wort",
+    ),
+)
+# another study's agent taken now: "Patients who are receiving any other investigational agents"
+# (NCI's template: NCT06378398 E4 and 20 more development records), "Concomitant use of other
+# investigational agents" (jwlieb/clinical-trial-agent data/demo @387df17). "Other" than the
+# study's own, which no record holds before the first dose; a drug record oncotrial cannot
+# classify leaves the rule unknown (concepts_drugs.therapy_keys)
+_CLASSES += (
+    (
+        r"(?:any\s+)?(?:(?:other|another|additional)\s+)?investigational\s+"
+        r"(?:agents?|drugs?|therap(?:y|ies)|therapeutic\s+agents?|products?)(?:\(s\))?"
+        r"(?:\s+concurrently)?",
+        INVESTIGATIONAL,
     ),
 )
 _CLASS = re.compile(
