@@ -141,16 +141,21 @@ FIGURES = {
     # (wave/labwindow; not tuned here, not looked at); 111 with a first limit written for
     # patients without a condition and a second for those with it (reading_lab_without,
     # wave/labexcept; development records, not tuned here, the items not looked at); 112 with a
-    # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at)
-    "computable": 112,
+    # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at);
+    # 113 with the lab limit spellings of test_lab_limit_spellings (wave/labnums: comparators
+    # in words with a bracketed symbol, HTML references, units in words, the NCI "creatinine
+    # CL" template; development records, not tuned here, the item not looked at)
+    "computable": 113,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
     # pressure spellings; 165 / 99 before the windows and method words of
     # test_lab_window_phrasings (wave/labwindow; not tuned here, not looked at); 167 / 97
-    # before reading_lab_without (wave/labexcept)
-    "exact": 169,
-    "not_read": 95,
+    # before reading_lab_without (wave/labexcept); 169 / 95 before the lab limit spellings of
+    # test_lab_limit_spellings (wave/labnums; development records, not tuned here, not looked
+    # at)
+    "exact": 171,
+    "not_read": 93,
     "wrong": 0,
 }
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
@@ -194,8 +199,10 @@ FIGURES = {
 # computable; 111 / 218 / 415 before a leading "Any" in an exclusion (test_leading_any; not
 # tuned here, the item not looked at): one partial -> computable; 112 / 217 / 415 before
 # another investigational agent received now (reading_medications; development records, not
-# tuned here, the items not looked at): three checklist -> partial
-LEVELS = {"computable": 112, "partial": 220, "checklist": 412}
+# tuned here, the items not looked at): three checklist -> partial; 112 / 220 / 412 before the
+# lab limit spellings of test_lab_limit_spellings (wave/labnums; development records, not tuned
+# here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 113, "partial": 219, "checklist": 412}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
