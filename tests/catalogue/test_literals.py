@@ -21,6 +21,8 @@ _PARSER = "a word criteria text uses for the analyte (eligibility parser)"
 _CONCEPT = "the biomarker concept's name in eligibility criteria (an HGNC gene symbol)"
 ALLOWED: dict[tuple[str, str], str] = {
     **{("eligibility/concepts.py", g): _CONCEPT for g in ("EGFR", "ALK", "ROS1", "KRAS", "BRAF")},
+    # the gene a declared variant belongs to (the variants' catalogue, beside the concepts)
+    **{("eligibility/concepts_variants.py", g): _CONCEPT for g in ("EGFR", "KRAS", "BRAF")},
     (
         "eligibility/evaluate_tumour.py",
         "STAGE",

@@ -142,10 +142,13 @@ FIGURES = {
     # patients without a condition and a second for those with it (reading_lab_without,
     # wave/labexcept; development records, not tuned here, the items not looked at); 112 with a
     # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at);
-    # 113 with the lab limit spellings of test_lab_limit_spellings (wave/labnums: comparators
-    # in words with a bracketed symbol, HTML references, units in words, the NCI "creatinine
-    # CL" template; development records, not tuned here, the item not looked at)
-    "computable": 113,
+    # 113 with the time since a treatment, windows written with "≤" and counted prior lines
+    # (reading_since, reading_lines, wave/since; development records, not tuned here, the item
+    # not looked at); 114 with the lab limit spellings of test_lab_limit_spellings
+    # (wave/labnums: comparators in words with a bracketed symbol, HTML references, units in
+    # words, the NCI "creatinine CL" template; development records, not tuned here, the item
+    # not looked at)
+    "computable": 114,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -200,9 +203,11 @@ FIGURES = {
 # tuned here, the item not looked at): one partial -> computable; 112 / 217 / 415 before
 # another investigational agent received now (reading_medications; development records, not
 # tuned here, the items not looked at): three checklist -> partial; 112 / 220 / 412 before the
-# lab limit spellings of test_lab_limit_spellings (wave/labnums; development records, not tuned
-# here, the item not looked at): one partial -> computable
-LEVELS = {"computable": 113, "partial": 219, "checklist": 412}
+# time since a treatment, "≤" windows and counted prior lines (wave/since; development records,
+# not tuned here, the item not looked at): one checklist -> computable; 113 / 220 / 411 before
+# the lab limit spellings of test_lab_limit_spellings (wave/labnums; development records, not
+# tuned here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 114, "partial": 219, "checklist": 411}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -211,8 +216,9 @@ LEVELS = {"computable": 113, "partial": 219, "checklist": 412}
 # to named drugs (reading_allergy; not judged, not looked at); 29 before qualified conditions
 # (reading_qualified; not judged, not looked at); 34 before the immunotherapy templates' items
 # (reading_immune; not judged, not looked at); 37 before a leading "Any" in an exclusion
-# (test_leading_any; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 38
+# (test_leading_any; not judged, not looked at); 38 before the time since a treatment, "≤"
+# windows and counted prior lines (wave/since; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 39
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -60,9 +60,8 @@ def test_readings(kind: str, text: str, readings: list[str]) -> None:
 @pytest.mark.parametrize(
     ("kind", "text"),
     [
-        # a variant: the records hold the marker's status, not its variant (NCT05074810 I3)
-        ("inclusion", "Known KRAS G12C mutation"),
-        # NCT04585477 I2: exon 19 deletion or L858R
+        # a variant is read by reading_variants (NCT05074810 I3 "Known KRAS G12C mutation",
+        # test_biomarker_variants.py), never as the marker's status; NCT04585477 I2: exon 19 deletion or L858R
         (
             "inclusion",
             "Adenocarcinoma patients must NOT be positive for EGFR Exon 19 deletion or L858R "

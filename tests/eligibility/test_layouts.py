@@ -99,3 +99,62 @@ def test_registry_age_against_the_text() -> None:
     differ = _eligibility("* At least 20 years of age", "18 Years", "75 Years")
     (warning,) = age_conflicts(differ)
     assert "minimum age is 18 years" in warning and "says 20 years" in warning
+
+
+# Headings with a qualifier (60 of the 1,329 development records, jwlieb/clinical-trial-agent
+# data/demo/results/*/trials.json @387df17): NCT06062498's "Exclusion Criteria All Arms:" was not
+# read as a heading, so its exclusion items were inclusion items and "Patients who have received
+# major surgery within 28 days before starting trial therapy" became a requirement.
+QUALIFIED = """Inclusion Criteria All Arms:
+
+* Patients must be age ≥ 18 years.
+
+Exclusion Criteria All Arms:
+
+* Patients who have received major surgery within 28 days before starting trial therapy.
+
+Key Exclusion Criteria PHASE 1 and PHASE 2
+
+* Pregnant
+
+Inclusion Criteria for Cohort 5:
+
+* ECOG 0-1
+
+Exclusion criteria for participating in the bronchoscopy portion of the study are:
+
+* Known HIV infection
+
+Inclusion Criteria - Patients
+
+* Age ≥ 18 years
+
+Exclusion Criteria: Heel pain caused by stress fractures
+"""
+
+
+def test_headings_with_a_qualifier_switch_the_kind() -> None:
+    inclusion, exclusion = split_criteria(QUALIFIED)
+    assert [c.text for c in inclusion] == [
+        "Patients must be age ≥ 18 years.",
+        "ECOG 0-1",
+        "Age ≥ 18 years",
+    ]
+    assert [c.text for c in exclusion] == [
+        "Patients who have received major surgery within 28 days before starting trial therapy.",
+        "Pregnant",
+        "Known HIV infection",
+        # the heading and its first item on one line
+        "Heel pain caused by stress fractures",
+    ]
+
+
+def test_a_sentence_about_criteria_is_no_heading() -> None:
+    text = (
+        "Exclusion Criteria:\n\n* Pregnant\n\n"
+        "Exclusion criteria 6 and 7 are removed with Protocol Amendment 7.\n\n"
+        "Inclusion criteria for the extension are the same as above\n"
+    )
+    inclusion, exclusion = split_criteria(text)
+    assert inclusion == ()
+    assert len(exclusion) == 3

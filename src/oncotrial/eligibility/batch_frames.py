@@ -48,7 +48,7 @@ class PatientFrames:
     procedures:   patient, procedure, date, site (a body site key, "?" for words oncotrial
                   does not know, None when not recorded; a source without it: unknown)
     lines:        patient, line_id, line, cycles;  line_classes: line_id, therapy
-    biomarkers:   patient, marker, status, value, date, order
+    biomarkers:   patient, marker, status, value, variant, date, order
     lesions:      patient, organ, measurable, cmr (1.0/0.0/NaN), date
     malignancies: patient, unclear (not told apart from the cancer under study), kinds (the
                   record's malignancy classes, "|"-joined), onset, abatement
@@ -120,7 +120,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "procedures": ("patient", "procedure", "date", "site"),
     "lines": ("patient", "line_id", "line", "cycles"),
     "line_classes": ("line_id", "therapy"),
-    "biomarkers": ("patient", "marker", "status", "value", "date", "order"),
+    "biomarkers": ("patient", "marker", "status", "value", "variant", "date", "order"),
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
     "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
     "cns": ("patient", "onset", "abatement", "treated", "stable_since", "symptomatic"),
@@ -251,7 +251,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 rows["procedures"].append((i, concept, day_number(proc.date), site))
         for k, b in enumerate(p.biomarkers or ()):
             rows["biomarkers"].append(
-                (i, b.marker.strip().upper(), b.status, b.value, day_number(b.date), k)
+                (i, b.marker.strip().upper(), b.status, b.value, b.variant, day_number(b.date), k)
             )
         for lesion in p.lesions or ():
             rows["lesions"].append(

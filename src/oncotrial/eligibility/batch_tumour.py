@@ -131,6 +131,8 @@ def _biomarker(rule: BiomarkerRule, ctx: _Ctx) -> Codes:
     picked = _latest(b.assign(dated=lambda f: f["date"].notna()), ("dated", "date", "order"))
     out = _codes(ctx.n, UNKNOWN)
     p = picked["patient"].to_numpy()
+    if rule.variant is not None:
+        return _variant(rule, b, picked, out)
     if rule.status is not None:
         status = picked["status"].copy()
         if rule.failed_as is not None:
@@ -143,6 +145,33 @@ def _biomarker(rule: BiomarkerRule, ctx: _Ctx) -> Codes:
     value = picked["value"].to_numpy(dtype=np.float64)
     known = ~np.isnan(value)
     out[p[known]] = np.where(_holds(rule.comparator, value[known], rule.value), MET, NOT_MET)
+    return out
+
+
+def _variant(rule: BiomarkerRule, b: pd.DataFrame, picked: pd.DataFrame, out: Codes) -> Codes:
+    """As ``evaluate_tumour._variant``: the latest test is every result of the latest
+    result's day (every undated result when none is dated)."""
+    assert rule.variant is not None
+    if picked.empty:
+        return out
+    day = b["patient"].map(picked.set_index("patient")["date"]).to_numpy(dtype=np.float64)
+    dates = b["date"].to_numpy(dtype=np.float64)
+    test = b[(dates == day) | (np.isnan(dates) & np.isnan(day))]
+    n = len(out)
+    status = test["status"]
+    detected = (status == "detected").to_numpy()
+    recorded = test["variant"].notna().to_numpy()
+    hit = _flags(
+        n, test.loc[detected & test["variant"].isin(list(rule.variant)).to_numpy(), "patient"]
+    )
+    unsure = detected & ~recorded
+    if rule.failed_as != "not_detected":
+        unsure |= (status == "failed").to_numpy()
+    unsure |= status.isna().to_numpy()
+    unknown = _flags(n, test.loc[unsure, "patient"])
+    out[picked["patient"].to_numpy()] = NOT_MET
+    out[unknown] = UNKNOWN
+    out[hit] = MET
     return out
 
 

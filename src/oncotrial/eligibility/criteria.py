@@ -152,6 +152,50 @@ _HEADING = re.compile(
     r"(?:\s+criteria|\s+criterion)?\s*:?\s*$",
     re.IGNORECASE,
 )
+# A heading with a qualifier, as registry records write them ("Exclusion Criteria All Arms:",
+# NCT06062498; "Inclusion Criteria for Cohort 5:", "Exclusion Criteria Related to General
+# Health:", "Key exclusion criteria for both phases:", "Inclusion criteria include:", "Exclusion
+# Criteria --"; 60 of the 1,329 development records, jwlieb/clinical-trial-agent data/demo
+# @387df17). Left unread, the items after "Exclusion Criteria All Arms:" were inclusion items,
+# and "Patients who have received major surgery within 28 days" became a requirement. The
+# qualifier (a cohort, a part, a phase) is not kept: the items are screened for every patient,
+# as the items of a record without one are. A heading ends with a colon or dashes, or its
+# qualifier opens as one does ("for", "(", "- ", "specific to", "related to", "PHASE 1");
+# without the colon, never a sentence ("Exclusion criteria 6 and 7 are removed with …").
+_QUALIFIED_HEADING = re.compile(
+    r"^\s*(?:[*#•-]\s*)?(?P<kind>(?:key\s+)?(?:inclusion|exclusion))\s+criteri(?:a|on)\b"
+    r"(?:(?P<ends>[^:.]{0,160}?\s*(?::|-{2,}))|(?P<open>\s*(?:\(|-\s|for\b|specific\b|related\b"
+    r"|applicable\b|applying\b|only\b|all\b|(?:phase|part|cohort|arm|step)\b)[^:.]{0,160}))\s*$",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"\b(?:are|is|was|were|will|must|shall|do|does|apply|applies)\b", re.I)
+# "Exclusion Criteria: Heel pain caused by …" — the heading and the first item on one line
+_INLINE_HEADING = re.compile(
+    r"^\s*(?:[*#•-]\s*)?(?P<kind>(?:key\s+)?(?:inclusion|exclusion))\s+criteri(?:a|on)\s*:"
+    r"\s*(?P<text>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def _heading(line: str) -> tuple[CriterionKind, str | None] | None:
+    """The kind a heading line switches to, and the text of an item on the same line."""
+    found = _HEADING.match(line) or _QUALIFIED_HEADING.match(line)
+    if found is not None and not (
+        found.groupdict().get("open") and _SENTENCE.search(found.group(0))
+    ):
+        text = None
+    else:
+        found = _INLINE_HEADING.match(line)
+        if found is None:
+            return None
+        text = found.group("text")
+    kind = found.group("kind").lower()
+    return (
+        CriterionKind.EXCLUSION if "exclusion" in kind else CriterionKind.INCLUSION,
+        text,
+    )
+
+
 # Bullets: *, -, •, ⁃, ·, ◦, ▪; numbers 1. 1) (1); letters a. a) (a); roman i. ii) (iv).
 _BULLET = re.compile(
     r"^(?P<indent>[ \t]*)(?P<bullet>[*•⁃·◦▪‣∙-]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)])"
@@ -198,16 +242,14 @@ def split_criteria(
         if not line.strip():
             blank_before = True
             continue
-        heading = _HEADING.match(line)
-        if heading:
-            kind = (
-                CriterionKind.EXCLUSION
-                if "exclusion" in heading.group("kind").lower()
-                else CriterionKind.INCLUSION
-            )
+        heading = _heading(line)
+        if heading is not None:
+            kind, inline = heading
             current = None
             blank_before = True
-            continue
+            if inline is None:
+                continue
+            line = inline  # the first item, on the heading's line
         bullet = _BULLET.match(line)
         if bullet:
             current = (

@@ -8,6 +8,7 @@ from oncotrial.eligibility.concepts_cancers import contradicting_cancers
 from oncotrial.eligibility.evaluate_context import Context, _latest, _met, _num, _Partial, _unknown
 from oncotrial.eligibility.extent import EXTENT_NAMES, METASTASIS_CONDITIONS, extent_verdict
 from oncotrial.eligibility.outcome import Evidence
+from oncotrial.eligibility.patient import Biomarker
 from oncotrial.eligibility.rules import (
     BiomarkerRule,
     DiagnosisRule,
@@ -192,6 +193,10 @@ def _biomarker(rule: BiomarkerRule, ctx: Context) -> _Partial:
         date=latest.date,
         record=latest.record,
     )
+    if rule.variant is not None:
+        # the latest test: every result of its day (a test that found two variants is two
+        # results), or every undated result when none is dated
+        return _variant(rule, [b for b in mine if b.date == latest.date])
     if rule.status is not None:
         status = latest.status
         if status == "failed":
@@ -209,6 +214,37 @@ def _biomarker(rule: BiomarkerRule, ctx: Context) -> _Partial:
         rule.comparator.holds(latest.value, rule.value),
         [shown.model_copy(update={"threshold": threshold, "unit": "%"})],
     )
+
+
+def _variant(rule: BiomarkerRule, test: list[Biomarker]) -> _Partial:
+    """Met when a detected result records one of the rule's variants; not met when the test
+    found the marker not detected, or only other variants it names; unknown when a detected
+    result names no variant, or the test failed (unless the protocol says how that counts)."""
+    assert rule.variant is not None
+    wanted = " or ".join(rule.variant)
+    shown = [
+        Evidence(
+            item=rule.marker,
+            value=b.variant or b.status or b.value,
+            date=b.date,
+            record=b.record,
+            threshold=wanted,
+        )
+        for b in test
+    ]
+    hits = [e for b, e in zip(test, shown, strict=True) if b.variant in rule.variant]
+    if hits:
+        return _met(True, hits)
+    if any(b.status == "detected" and b.variant is None for b in test):
+        return _unknown(
+            [f"{rule.marker} variant (the result says detected, not whether it is {wanted})"],
+            shown,
+        )
+    if any(b.status == "failed" for b in test) and rule.failed_as != "not_detected":
+        return _unknown([f"{rule.marker} result (the test failed; repeat it)"], shown)
+    if any(b.status is None for b in test):
+        return _unknown([f"{rule.marker} status (detected or not detected)"], shown)
+    return _met(False, shown)
 
 
 def _lesions(rule: LesionRule, ctx: Context) -> _Partial:

@@ -65,12 +65,18 @@ from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
 )
+from oncotrial.eligibility.reading_lines import read_counted_lines
 from oncotrial.eligibility.reading_measurement_method import read_measurement_methods
 from oncotrial.eligibility.reading_medications import read_concomitant_medications
 from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
+from oncotrial.eligibility.reading_since import (
+    read_excluded_framing,
+    read_le_windows,
+    read_since_any,
+)
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_templates import read_hiv_tumours, read_template_words
 from oncotrial.eligibility.reading_tumour import (
@@ -81,6 +87,7 @@ from oncotrial.eligibility.reading_tumour import (
     _read_stage,
     _read_tumour_size,
 )
+from oncotrial.eligibility.reading_variants import read_variants
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
 from oncotrial.eligibility.reading_viral_templates import read_viral_templates
 from oncotrial.eligibility.reading_washout import read_washouts
@@ -139,8 +146,11 @@ def _read_biomarkers(r: _Reader) -> None:
     )
     done: set[str] = set()
     failed_negative = re.search(r"failed\s+testing\s+is\s+considered\s+negative", text, re.I)
+    variants = [(f.start, f.end) for f in r.found if f.rule.kind in {"biomarker", "not"}]
     for pattern in patterns:
         for m in re.finditer(pattern, text):
+            if any(a < m.end() and m.start() < b for a, b in variants):
+                continue  # "No EGFR exon 19 deletion" is a variant's absence (reading_variants)
             for marker in re.findall(_MARKERS, m.group("list")):
                 if marker in done:
                     continue
@@ -243,6 +253,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_diagnosis,
     _read_stage,
     _read_tumour_size,
+    read_variants,  # before the markers' statuses: "no EGFR exon 19 deletion" is no EGFR status
     _read_biomarkers,
     read_driver_markers,
     read_cns_metastases,
@@ -254,12 +265,15 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     # a count of prior therapies before "prior systemic therapy" alone ("More than one prior
     # systemic therapy" is at least 2 lines, not at least 1)
     read_prior_lines,
+    read_counted_lines,  # after read_prior_lines: its chemotherapy lines first
     read_prior_systemic_therapy,
     _read_windows,
     read_history_of,
     _read_support,
     read_treatment_windows,
     read_time_since,
+    read_since_any,  # after read_time_since ("… since prior …"), which it widens
+    read_le_windows,
     read_hiv_tumours,  # before the mentions of HIV: HIV *and* one of the two tumours
     read_hbsag,
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
@@ -289,6 +303,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_viral_templates,  # replaces what the readers above found inside its sentences
     read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers
     read_template_words,  # after every reader: words beside the rules they found
+    read_excluded_framing,  # after every reader of a rule: the framing of an exclusion
     _read_judgements,
 )
 

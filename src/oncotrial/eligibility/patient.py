@@ -16,10 +16,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from oncotrial.eligibility.analytes import ANALYTES, Scale, analyte_for_loinc, ordinal_rank
 from oncotrial.eligibility.concepts import match_concepts
+from oncotrial.eligibility.concepts_variants import canonical_variant
 from oncotrial.eligibility.extent import Extent
 from oncotrial.eligibility.units import compatible, convert, parse_unit
 from oncotrial.errors import DictionaryError
@@ -274,9 +282,16 @@ class ProcedureRecord(_Coded):
 
 
 class Biomarker(_Frozen):
+    """A marker's result. A detected result may name the variant found (``variant``: an HGVS
+    amino-acid substitution or a declared class, stored canonical — concepts_variants); a test
+    that found several variants is several results of the same date."""
+
     marker: str
     status: Literal["detected", "not_detected", "failed"] | None = None
     value: float | None = Field(None, description="A percentage (PD-L1 TPS).", ge=0, le=100)
+    variant: str | None = Field(
+        None, description="The variant detected: 'G12C', 'p.Gly12Cys', 'exon 19 deletion'."
+    )
     date: dt.date | None = None
     record: str | None = None
 
@@ -284,7 +299,21 @@ class Biomarker(_Frozen):
     def _check(self) -> Biomarker:
         if self.status is None and self.value is None:
             raise ValueError(f"{self.marker}: give a status or a value")
+        if self.variant is not None and self.status != "detected":
+            # a variant names what was found: a negative or failed test of one variant would
+            # read as the whole marker not detected (or failed) to every other rule
+            raise ValueError(
+                f"{self.marker}: a variant is recorded with a detected result only "
+                f"(status {self.status!r})"
+            )
         return self
+
+    @field_validator("variant")
+    @classmethod
+    def _canonical(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or "marker" not in info.data:
+            return value
+        return canonical_variant(str(info.data["marker"]), value)
 
 
 class Diagnosis(_Coded):

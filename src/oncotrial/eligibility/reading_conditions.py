@@ -534,6 +534,9 @@ _LINES: tuple[tuple[str, str], ...] = tuple(
 )
 
 
+_NEGATED_COUNT = re.compile(r"(?:\b(?:no|not|never|without|nor|cannot)|n't)\b[^.;,:]{0,60}$", re.I)
+
+
 def read_prior_lines(r: _Reader) -> None:
     """'At least one line of platinum-based chemotherapy', 'not more than two lines of
     chemotherapy', 'more than two lines of chemotherapy of any type'."""
@@ -541,8 +544,8 @@ def read_prior_lines(r: _Reader) -> None:
     found: list[tuple[int, int]] = []
     for pattern, bound in _LINES:
         for m in re.finditer(pattern, text, re.I):
-            if _taken(r, m.start(), m.end()):
-                continue
+            if _taken(r, m.start(), m.end()) or _NEGATED_COUNT.search(text, 0, m.start()):
+                continue  # "must not have received more than three …": reading_lines's
             n = _NUMBERS.get(m.group("n").lower()) or int(m.group("n"))
             what = m.group("what").lower()
             therapy = (

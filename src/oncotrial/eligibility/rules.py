@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
+from oncotrial.eligibility.concepts_variants import variant
 from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
 from oncotrial.eligibility.rule_window import DayWindow, DoseWindow, Window
 from oncotrial.eligibility.units import compatible, parse_unit
@@ -301,12 +302,23 @@ class BiomarkerRule(_Rule):
     failed_as: Literal["detected", "not_detected"] | None = Field(
         None, description="How a failed test counts, when the protocol says so."
     )
+    variant: tuple[str, ...] | None = Field(
+        None,
+        description="The variants, any of which a detected result must record ('G12C'; "
+        "'exon 19 deletion', 'L858R'): declared in concepts_variants.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> BiomarkerRule:
         _known(dict(BIOMARKERS), self.marker, "biomarker")
         if (self.status is None) == (self.comparator is None or self.value is None):
             raise ValueError("give either a status or a comparator and value")
+        if self.variant is not None:
+            if self.status != "detected" or not self.variant:
+                raise ValueError("a variant rule asks for a detected result of one variant")
+            for key in self.variant:
+                if variant(self.marker, key) is None:
+                    raise ValueError(f"unknown {self.marker} variant {key!r} (concepts_variants)")
         return self
 
 
@@ -657,6 +669,8 @@ def describe_rule(rule: Rule) -> str:
         bounds = " and ".join(f"{b.comparator.symbol} {_number(b.value)}" for b in rule.bounds)
         return f"tumour size {bounds} {rule.unit}"
     if isinstance(rule, BiomarkerRule):
+        if rule.variant:
+            return f"{rule.marker} {' or '.join(rule.variant)} detected"
         if rule.status:
             return f"{rule.marker} {rule.status.replace('_', ' ')}"
         assert rule.comparator is not None and rule.value is not None  # checked by the model

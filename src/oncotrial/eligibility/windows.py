@@ -47,7 +47,14 @@ FIRST_DOSE = (
     # "study Day 1" (the reference start of CDISC SDTM's study days, "usually … when the subject
     # was first exposed to study treatment": RFSTDTC), "Cycle1 Day1" (written without spaces)
     r"|(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
-    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b)"
+    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b"
+    # "prior to initiating protocol therapy" (NCT05239546 E5), "prior to starting study
+    # treatment": the first day of the study's own treatment, as "the start of" it is
+    r"|(?:initiating|starting)\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug\s+)?"
+    r"(?:treatment|therapy|drug|medication|intervention)s?\b"
+    # "prior to initiation of investigational agents" (NCT06678269 E4, an NCI record): after
+    # "initiation of", the study's own investigational agents, given from its first dose
+    r"|(?:the\s+)?initiation\s+of\s+(?:the\s+)?investigational\s+agents?\b)"
     # "the first dose of study treatment on Cycle 1, Day 1" (NCT05313243): the same day twice
     r"(?:\s+on\s+(?:cycle\s*1,?\s*day\s*1\b|C1D1\b))?"
 )

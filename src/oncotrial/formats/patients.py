@@ -12,7 +12,8 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
   allergy row's ``value`` is the reaction's severity (mild, moderate, severe) or CTCAE grade
   ('3', 'grade 3'), its ``category`` its type or a clinical or verification status (FHIR
   AllergyIntolerance: allergy, intolerance; active, inactive, resolved; unconfirmed, presumed,
-  confirmed, refuted, entered-in-error).
+  confirmed, refuted, entered-in-error). A biomarker row's ``category`` is the variant detected
+  (``G12C``, ``p.Gly12Cys``, ``exon 19 deletion``: ``concepts_variants``).
 * **FHIR R4 Bundle** — Patient, Observation (LOINC), Condition, MedicationStatement,
   MedicationRequest, Immunization, Procedure, AllergyIntolerance. Parsed with
   ``fhir.resources``' R4B models: the package (8.x) ships R5 as default plus R4B and STU3, and
@@ -507,6 +508,8 @@ def _list_record(
                 "marker": item,
                 "status": status,
                 "value": float(value) if numeric else None,
+                # category: the variant detected ("G12C", "p.Gly12Cys", "exon 19 deletion")
+                "variant": get("category"),
                 "date": get("date"),
                 "record": where,
             },

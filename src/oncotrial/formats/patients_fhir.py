@@ -264,15 +264,43 @@ def _fhir_observation(
         text = _text(resource.valueCodeableConcept) or resource.valueString
         if text:
             status = biomarker_status(str(text), file, pid, where)
+    variant = _amino_acid_change(resource)
     out.setdefault("biomarkers", []).append(
         build_record(
             Biomarker,
-            {"marker": marker, "status": status, "value": value, "date": day, "record": where},
+            {
+                "marker": marker,
+                "status": status,
+                "value": value,
+                "variant": variant,
+                "date": day,
+                "record": where,
+            },
             file,
             pid,
             where,
         )
     )
+
+
+# LOINC 48005-3 "Amino acid change (pHGVS)": the component of a variant Observation that holds
+# the protein change in HGVS (HL7 FHIR Genomics Reporting IG, Variant profile), a code of
+# http://varnomen.hgvs.org such as "NP_005219.2:p.(Leu858Arg)", or its text
+_AMINO_ACID_CHANGE_LOINC = "48005-3"
+
+
+def _amino_acid_change(resource: Any) -> str | None:
+    for component in resource.component or []:
+        if not any(
+            System.normalise(system) == System.LOINC and code == _AMINO_ACID_CHANGE_LOINC
+            for system, code in _codes(component.code)
+        ):
+            continue
+        concept = component.valueCodeableConcept
+        codes = [code for _, code in _codes(concept) if code]
+        found = codes[0] if codes else _text(concept) or component.valueString
+        return str(found) if found else None
+    return None
 
 
 def _is_ncit(system: str | None) -> bool:

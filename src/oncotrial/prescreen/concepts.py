@@ -333,6 +333,10 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
             return "radiotherapy site (procedure body sites are not compiled to SQL yet)"
         return None if rule.procedure in cmap.procedures else f"procedure {rule.procedure!r}"
     if isinstance(rule, BiomarkerRule):
+        if rule.variant is not None:
+            # the measurement's value concept says positive or negative, not which variant: a
+            # mapping to it would pass every positive result (looser than the rule)
+            return "biomarker variant (OMOP measurement values name no variant; not compiled yet)"
         return None if rule.marker.upper() in cmap.biomarkers else f"biomarker {rule.marker!r}"
     if isinstance(rule, StageRule):
         return "TNM stage (OMOP cancer modifiers are not read yet)"

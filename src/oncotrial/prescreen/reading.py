@@ -143,6 +143,8 @@ def omop_frames(
             "marker": bm["measurement_concept_id"].map(marker_of),
             "status": _status(bm, cmap),
             "value": bm["value_as_number"].astype(np.float64),
+            # OMOP measurement values name no variant (variant rules are left unmapped)
+            "variant": pd.Series([None] * len(bm), index=bm.index, dtype=object),
             "date": _days(bm["measurement_date"]),
             "order": bm["measurement_id"],
         }
