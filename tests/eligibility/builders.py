@@ -70,6 +70,8 @@ def patient_001(**changes: Any) -> dict[str, Any]:
         "conditions": [],
         "medications": [],
         "procedures": [],
+        # the first-line chemo-immunotherapy left no toxicity (001 I9.2)
+        "adverse_events": [],
         "therapies": [
             {
                 "line": 1,

@@ -144,11 +144,12 @@ FIGURES = {
     # leading "Any" in an exclusion (test_leading_any; not tuned here, the item not looked at);
     # 113 with the time since a treatment, windows written with "≤" and counted prior lines
     # (reading_since, reading_lines, wave/since; development records, not tuned here, the item
-    # not looked at); 114 with the lab limit spellings of test_lab_limit_spellings
-    # (wave/labnums: comparators in words with a bracketed symbol, HTML references, units in
-    # words, the NCI "creatinine CL" template; development records, not tuned here, the item
-    # not looked at)
-    "computable": 114,
+    # not looked at); 114 with toxicities of prior therapy recovered (reading_toxicity,
+    # wave/toxicity; development records, not tuned here, the items not looked at); 115 with
+    # the lab limit spellings of test_lab_limit_spellings (wave/labnums: comparators in words
+    # with a bracketed symbol, HTML references, units in words, the NCI "creatinine CL"
+    # template; development records, not tuned here, the item not looked at)
+    "computable": 115,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -205,9 +206,11 @@ FIGURES = {
 # tuned here, the items not looked at): three checklist -> partial; 112 / 220 / 412 before the
 # time since a treatment, "≤" windows and counted prior lines (wave/since; development records,
 # not tuned here, the item not looked at): one checklist -> computable; 113 / 220 / 411 before
-# the lab limit spellings of test_lab_limit_spellings (wave/labnums; development records, not
-# tuned here, the item not looked at): one partial -> computable
-LEVELS = {"computable": 114, "partial": 219, "checklist": 411}
+# toxicities of prior therapy recovered (reading_toxicity, wave/toxicity; not tuned here, the
+# items not looked at): three checklist -> one computable and two partial; 114 / 222 / 408
+# before the lab limit spellings of test_lab_limit_spellings (wave/labnums; development
+# records, not tuned here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 115, "partial": 221, "checklist": 408}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -217,8 +220,9 @@ LEVELS = {"computable": 114, "partial": 219, "checklist": 411}
 # (reading_qualified; not judged, not looked at); 34 before the immunotherapy templates' items
 # (reading_immune; not judged, not looked at); 37 before a leading "Any" in an exclusion
 # (test_leading_any; not judged, not looked at); 38 before the time since a treatment, "≤"
-# windows and counted prior lines (wave/since; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 39
+# windows and counted prior lines (wave/since; not judged, not looked at); 39 before toxicities
+# of prior therapy recovered (reading_toxicity; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 40
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

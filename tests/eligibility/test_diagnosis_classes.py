@@ -45,7 +45,7 @@ SOLID = "Histologically confirmed solid malignancy"  # NCT06508034, v2-results/0
             "diagnosis of Solid tumour, confirmed by histology",
         ),
         (  # NCT05327686 (results/14_renal_cell_io_resistant); a diagnosis is made before
-            # registration, so the words add nothing (parser._FILLER)
+            # registration, so the words add nothing (unread._FILLER)
             "Pathologically (histologically or cytologically) proven diagnosis of renal cell "
             "carcinoma prior to registration",
             "diagnosis of Renal cell carcinoma, confirmed by histology or cytology",

@@ -26,8 +26,9 @@ def test_baseline_is_eligible_with_the_investigator_checklist() -> None:
     result = screen_001(patient_001())
     assert result.overall is Overall.ELIGIBLE
     assert result.failing == () and result.to_collect == ()
-    # no rule for consent, tissue, tolerance of radiotherapy; judgement parts of I3, I5, I6, I9.2
-    assert result.checklist == ("I1", "I3", "I5", "I6", "I7", "I8", "I9.1", "I9.2")
+    # no rule for consent, tissue, tolerance of radiotherapy; judgement parts of I3, I5, I6 (I9.2,
+    # toxicities of prior therapy recovered, is a toxicity rule: no adverse event recorded, met)
+    assert result.checklist == ("I1", "I3", "I5", "I6", "I7", "I8", "I9.1")
 
 
 @pytest.mark.parametrize(
@@ -278,3 +279,19 @@ def test_age_at_consent() -> None:
     minor = screen_001(patient_001(birth_date="2007-02-21"))
     assert rule(minor, "I2-1").status is Status.NOT_MET
     assert minor.failing == ("registry", "I2")
+
+
+def test_toxicities_of_prior_therapy() -> None:
+    """I9.2: recovered to ≤ grade 1 except alopecia, fatigue, pigmentation, hypothyroidism stable
+    on hormone replacement therapy, grade 2 peripheral neuropathy after chemotherapy, and the
+    exceptions of other inclusion criteria (not read: an event beyond grade 1 may be one)."""
+    neuropathy = {"term": "Peripheral sensory neuropathy", "grade": 2, "record": "ae[0]"}
+    nausea = {"term": "Nausea", "grade": 2}
+    for events in ([], [{"term": "Alopecia", "grade": 2}], [{"term": "Nausea", "grade": 1}]):
+        assert rule(screen_001(patient_001(adverse_events=events)), "I9.2-1").status is Status.MET
+    for events in ([neuropathy], [nausea]):
+        found = rule(screen_001(patient_001(adverse_events=events)), "I9.2-1")
+        assert found.status is Status.UNKNOWN, events  # 'after chemotherapy'; the unread ones
+    data = patient_001()
+    del data["adverse_events"]
+    assert rule(screen_001(data), "I9.2-1").status is Status.UNKNOWN

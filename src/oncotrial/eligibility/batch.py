@@ -54,6 +54,7 @@ from oncotrial.eligibility.batch_history import (
 from oncotrial.eligibility.batch_labs import _lab, _lab_result
 from oncotrial.eligibility.batch_logic import Evaluate, _all, _any, _conditional, _not
 from oncotrial.eligibility.batch_person import _age, _performance, _sex
+from oncotrial.eligibility.batch_toxicity import toxicity
 from oncotrial.eligibility.batch_tumour import (
     _biomarker,
     _diagnosis,
@@ -88,6 +89,7 @@ from oncotrial.eligibility.rules import (
     Rule,
     SexRule,
     StageRule,
+    ToxicityRule,
     TumourSizeRule,
     children,
 )
@@ -114,6 +116,7 @@ _KINDS: dict[type[Any], Callable[[Any, _Ctx], Codes]] = {
     OtherMalignancyRule: _other_malignancy,
     CnsMetastasesRule: cns_metastases,
     AllergyRule: allergy,
+    ToxicityRule: toxicity,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

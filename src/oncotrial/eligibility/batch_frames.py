@@ -17,6 +17,7 @@ import pandas as pd
 
 from oncotrial.eligibility.concepts_drugs import therapy_keys
 from oncotrial.eligibility.concepts_oncology import prednisone_equivalent, site_key
+from oncotrial.eligibility.concepts_toxicity import term_key
 from oncotrial.eligibility.evaluate_history import malignancy_records
 from oncotrial.eligibility.patient import MedicationRecord, Patient
 
@@ -58,6 +59,9 @@ class PatientFrames:
                   grade_low, grade_high (CTCAE grades, NaN when not recorded), clinical,
                   verification (FHIR statuses, None when not recorded), type (allergy or
                   intolerance, None when not recorded), date
+    adverse_events: patient, term (a CTCAE term, casefolded), grade, baseline (CTCAE grades,
+                  NaN when not recorded), start, end (day numbers, NaN when not recorded) of
+                  each adverse event of prior therapy
     """
 
     patients: pd.DataFrame
@@ -82,6 +86,10 @@ class PatientFrames:
     # table): allergy rules are then unknown for everyone. ``has_allergies`` says whose list
     # is provided.
     allergies: pd.DataFrame | None = None
+    # None when the source has no adverse events of prior therapy (the OMOP reader):
+    # toxicity rules are then unknown for everyone; ``has_adverse_events`` says whose list is
+    # provided.
+    adverse_events: pd.DataFrame | None = None
 
     @property
     def size(self) -> int:
@@ -134,6 +142,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "type",
         "date",
     ),
+    "adverse_events": ("patient", "term", "grade", "baseline", "start", "end"),
 }
 
 
@@ -166,6 +175,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
                 "has_biomarkers": p.biomarkers is not None,
                 "has_lesions": p.lesions is not None,
                 "has_allergies": p.allergies is not None,
+                "has_adverse_events": p.adverse_events is not None,
             }
         )
         for k, o in enumerate(p.observations):
@@ -214,6 +224,7 @@ def frames_from_patients(patients: Sequence[Patient]) -> PatientFrames:
         rows["malignancies"].extend(_malignancies(i, p))
         rows["cns"].extend(_cns(i, p))
         rows["allergies"].extend(_allergies(i, p))
+        rows["adverse_events"].extend(_adverse_events(i, p))
         for m in p.medications or ():
             for therapy in therapy_keys(m.concepts("therapy")):
                 rows["exposures"].append(
@@ -285,6 +296,21 @@ def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
             day_number(record.abatement),
         )
         for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
+    ]
+
+
+def _adverse_events(i: int, p: Patient) -> list[tuple[Any, ...]]:
+    nan = float("nan")
+    return [
+        (
+            i,
+            term_key(e.term),
+            nan if e.grade is None else e.grade,
+            nan if e.baseline_grade is None else e.baseline_grade,
+            day_number(e.start),
+            day_number(e.end),
+        )
+        for e in p.adverse_events or ()
     ]
 
 

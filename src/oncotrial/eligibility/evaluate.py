@@ -39,6 +39,7 @@ from oncotrial.eligibility.evaluate_history import (
 from oncotrial.eligibility.evaluate_labs import _lab, _lab_result
 from oncotrial.eligibility.evaluate_logic import Evaluate, _combine, _conditional, _not
 from oncotrial.eligibility.evaluate_person import _age, _performance, _sex
+from oncotrial.eligibility.evaluate_toxicity import toxicity
 from oncotrial.eligibility.evaluate_tumour import (
     _biomarker,
     _diagnosis,
@@ -73,6 +74,7 @@ from oncotrial.eligibility.rules import (
     Rule,
     SexRule,
     StageRule,
+    ToxicityRule,
     TumourSizeRule,
 )
 from oncotrial.errors import RuleError
@@ -96,6 +98,7 @@ _EVALUATORS: dict[type[Any], Callable[[Any, Context], _Partial]] = {
     OtherMalignancyRule: _other_malignancy,
     CnsMetastasesRule: cns_metastases,
     AllergyRule: allergy,
+    ToxicityRule: toxicity,
     RegimenRule: _regimen,
     PriorLinesRule: _prior_lines,
     LesionRule: _lesions,

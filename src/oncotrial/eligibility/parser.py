@@ -79,6 +79,7 @@ from oncotrial.eligibility.reading_since import (
 )
 from oncotrial.eligibility.reading_subgroups import read_age_subgroups
 from oncotrial.eligibility.reading_templates import read_hiv_tumours, read_template_words
+from oncotrial.eligibility.reading_toxicity import read_toxicity_recovery
 from oncotrial.eligibility.reading_tumour import (
     _PDL1_GAP,
     _add_across_gap,
@@ -259,6 +260,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_cns_metastases,
     read_allergies,  # before the readers of drugs: 'hypersensitivity to X' is no use of X
     read_washouts,  # before the readers of prior therapy: "prior systemic … within 4 weeks"
+    read_toxicity_recovery,  # as read_allergies: 'toxicities of prior chemotherapy'
     _read_therapy,
     read_prior_therapies,
     read_concomitant_medications,

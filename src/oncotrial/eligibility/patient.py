@@ -4,11 +4,12 @@ File formats (JSON/CSV records, FHIR R4 bundles) are read into this model by
 ``oncotrial.formats.patients``; screening never sees a file.
 
 Sections that are lists of history (``conditions``, ``medications``, ``therapies``,
-``procedures``, ``biomarkers``, ``lesions``, ``allergies``) are ``None`` when the record does not
-provide them and a tuple (possibly empty) when it does. A provided list is taken as complete: no
-live vaccine among the medications recorded means none was given. An absent list makes every
-rule that needs it unknown, naming the list to collect. Each record carries ``record``, where it
-came from in the input ("labs[3]", "Observation/abc"), so that evidence can point back to it.
+``procedures``, ``biomarkers``, ``lesions``, ``allergies``, ``adverse_events``) are ``None`` when
+the record does not provide them and a tuple (possibly empty) when it does. A provided list is
+taken as complete: no live vaccine among the medications recorded means none was given. An
+absent list makes every rule that needs it unknown, naming the list to collect. Each record
+carries ``record``, where it came from in the input ("labs[3]", "Observation/abc"), so that
+evidence can point back to it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "ALLERGY_GRADES",
     "CLINICAL_STATUS_ACTIVE",
     "CLINICAL_STATUS_CODES",
+    "AdverseEventRecord",
     "AllergyRecord",
     "Biomarker",
     "ClinicalStatus",
@@ -253,6 +255,27 @@ class AllergyRecord(_Coded):
         return ALLERGY_GRADES.get(self.severity or "")
 
 
+class AdverseEventRecord(_Frozen):
+    """An adverse event of prior anticancer therapy (a toxicity not yet resolved, or resolved
+    on ``end``): its CTCAE v5.0 term (the file readers check it against the CTCAE dictionary),
+    its grade now — the latest assessed — and the grade the patient had before that therapy."""
+
+    term: str = Field(min_length=1, description="A CTCAE v5.0 term: 'Alopecia'.")
+    grade: int | None = Field(None, ge=1, le=5, description="CTCAE grade now; None: not graded.")
+    baseline_grade: int | None = Field(
+        None, ge=0, le=5, description="CTCAE grade before the therapy (0: absent); None: unknown."
+    )
+    start: dt.date | None = None
+    end: dt.date | None = Field(None, description="The day it resolved; None: ongoing.")
+    record: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> AdverseEventRecord:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"{self.term} resolved ({self.end}) before it began ({self.start})")
+        return self
+
+
 class TherapyLine(_Frozen):
     """A prior line of systemic therapy: its drugs, number of cycles, dates, line number."""
 
@@ -360,4 +383,7 @@ class Patient(_Frozen):
     lesions: tuple[Lesion, ...] | None = None
     allergies: tuple[AllergyRecord, ...] | None = Field(
         None, description="Allergies and intolerances; () when none are known, None: not asked."
+    )
+    adverse_events: tuple[AdverseEventRecord, ...] | None = Field(
+        None, description="Adverse events of prior therapy; () when none, None: not asked."
     )

@@ -75,7 +75,7 @@ _SINCE = re.compile(
 
 # another day named after the treatments ("at least 4 weeks from radiation at the time of
 # registration", NCT04585958 I26): the time since runs to that day, not to the first dose, and
-# its words are all of them words an item may hold without a condition (parser._FILLER), so
+# its words are all of them words an item may hold without a condition (unread._FILLER), so
 # nothing would quote them; such an item is not read here at all
 _OTHER_DAY = re.compile(
     r"[^.;]{0,60}?\b(?:at\s+(?:the\s+)?time\s+of|"

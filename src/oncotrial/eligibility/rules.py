@@ -25,11 +25,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale, ordinal_rank
 from oncotrial.eligibility.concepts import BIOMARKERS, CONDITIONS, PROCEDURES, THERAPIES
 from oncotrial.eligibility.concepts_oncology import BODY_SITES, MALIGNANCY_EXCEPTIONS
+from oncotrial.eligibility.concepts_toxicity import TOXICITY_EXCEPTIONS
 from oncotrial.eligibility.concepts_variants import variant
 from oncotrial.eligibility.extent import EXTENT_NAMES, Extent
 from oncotrial.eligibility.rule_window import DayWindow, DoseWindow, Window
 from oncotrial.eligibility.units import compatible, parse_unit
-from oncotrial.eligibility.wording import count_range, scores_text, to_confirm
+from oncotrial.eligibility.wording import count_range, scores_text, to_confirm, toxicity_text
 from oncotrial.errors import DictionaryError
 
 __all__ = [
@@ -60,6 +61,8 @@ __all__ = [
     "SexRule",
     "Span",
     "StageRule",
+    "ToxicityException",
+    "ToxicityRule",
     "TumourSizeRule",
     "Window",
     "children",
@@ -469,6 +472,33 @@ class AllergyRule(_Rule):
         return " or ".join([*names, *(["the study drug(s)"] if self.study_drugs else [])])
 
 
+class ToxicityException(_Frozen):
+    """A toxicity the criterion excepts (a ``concepts_toxicity`` key), up to ``max_grade`` (None:
+    any grade), and a qualifier no record shows ('stable', 'on replacement therapy'), quoted."""
+
+    concept: str
+    max_grade: int | None = Field(None, ge=1, le=5)
+    confirm: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> ToxicityException:
+        _known(dict(TOXICITY_EXCEPTIONS), self.concept, "toxicity")
+        return self
+
+
+class ToxicityRule(_Rule):
+    """Toxicities of prior therapy recovered (CTCAE v5.0): no adverse event of prior therapy
+    ongoing on the reference date above ``max_grade``, unless back to its baseline grade (when
+    ``or_baseline``) or excepted; ``unread``: exceptions the text names that no concept reads
+    (``evaluate_toxicity``)."""
+
+    kind: Literal["toxicity"]
+    max_grade: int = Field(ge=0, le=4)
+    or_baseline: bool = False
+    exceptions: tuple[ToxicityException, ...] = ()
+    unread: tuple[str, ...] = ()
+
+
 class RegimenRule(_Rule):
     """A prior line of therapy containing every listed class, with a number of cycles."""
 
@@ -579,6 +609,7 @@ Rule = Annotated[
     | OtherMalignancyRule
     | CnsMetastasesRule
     | AllergyRule
+    | ToxicityRule
     | RegimenRule
     | PriorLinesRule
     | LesionRule
@@ -699,6 +730,9 @@ def describe_rule(rule: Rule) -> str:
     if isinstance(rule, AllergyRule):
         grade = f" of CTCAE grade ≥ {rule.min_grade}" if rule.min_grade else ""
         return f"allergy{grade} to {rule.named}{' or its excipients' if rule.excipients else ''}"
+    if isinstance(rule, ToxicityRule):
+        listed = tuple((e.concept, e.max_grade, e.confirm) for e in rule.exceptions)
+        return toxicity_text(rule.max_grade, rule.or_baseline, listed, rule.unread)
     if isinstance(rule, RegimenRule):
         what = " with ".join(THERAPIES[t].name for t in rule.therapies)
         line = f"line {rule.line}: " if rule.line else ""

@@ -7,9 +7,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from oncotrial.errors import ValueProblem
+from oncotrial.eligibility.patient import AdverseEventRecord
+from oncotrial.errors import DictionaryError, ValueProblem
+from oncotrial.formats.ctcae import load_ctcae
 
-__all__ = ["biomarker_status", "build_record"]
+__all__ = ["adverse_event", "biomarker_status", "build_record"]
 
 
 def _problem(exc: ValidationError, file: str, record: str | None, prefix: str) -> ValueProblem:
@@ -66,3 +68,23 @@ def biomarker_status(text: str, file: str, record: str, field: str) -> str:
         field=field,
         hint="Use detected, not detected (negative, wild-type) or failed.",
     )
+
+
+def adverse_event(data: Any, file: str, record: str | None, field: str) -> AdverseEventRecord:
+    """An adverse event of prior therapy, its term checked against the CTCAE dictionary in use
+    (``formats.ctcae.load_ctcae``: CTCAE v5.0 shipped with oncotrial unless the user names
+    another) and written as the dictionary spells it; its grades checked as defined for it."""
+    event = build_record(AdverseEventRecord, data, file, record, field)
+    dictionary = load_ctcae()
+    where = ""
+    try:
+        entry = dictionary.lookup(event.term)
+        for name, grade in (("grade", event.grade), ("baseline_grade", event.baseline_grade)):
+            if grade:  # a baseline grade 0 is the event's absence
+                where = f"{field}.{name}"
+                dictionary.check_grade(entry.term, grade)
+        where = ""
+    except (DictionaryError, ValueProblem) as exc:
+        at = where or f"{field}.{exc.field}"
+        raise type(exc)(exc.message, file=file, record=record, field=at, hint=exc.hint) from exc
+    return event.model_copy(update={"term": entry.term})

@@ -5,7 +5,8 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
 * **JSON record** — one patient per file (or ``{"patients": [...]}``), the shape documented in
   docs/eligibility.md: demographics, ``performance_status``, ``labs`` and ``vitals`` (value, unit,
   date, reference range), ``diagnosis``, ``conditions``, ``medications``, ``therapies``,
-  ``procedures``, ``biomarkers``, ``lesions``, ``allergies``.
+  ``procedures``, ``biomarkers``, ``lesions``, ``allergies``, ``adverse_events`` (of prior
+  therapy: ``term``, a CTCAE term, ``grade`` now, ``baseline_grade``, ``start``, ``end``).
 * **CSV** — one fact per row (``patient_id, section, item, value, unit, date, …``); a file may
   hold many patients. A condition row's ``value`` is its clinical status (HL7 FHIR R4
   Condition.clinicalStatus: active, recurrence, relapse, inactive, remission, resolved). An
@@ -20,6 +21,9 @@ Three inputs, one model (``oncotrial.eligibility.patient.Patient``):
   R4B (4.3.0) left these resources as R4 (4.0.1) has them (its changes concern medication
   definition and evidence resources), so an R4 bundle reads as R4B. The bundle may hold several
   patients; resources go to the patient their ``subject`` (or ``patient``) references.
+  AdverseEvent is not read: FHIR R4 AdverseEvent records no CTCAE grade (its ``severity`` is
+  mild, moderate or severe) and no day of resolution, so a bundle leaves the adverse events of
+  prior therapy unknown (``Patient.adverse_events`` None).
 
 Every problem is an ``InputError`` naming the file, the patient and the field; nothing is
 guessed: an unknown unit, section, column or analyte is an error.
@@ -50,7 +54,7 @@ from oncotrial.eligibility.patient import (
     TherapyLine,
 )
 from oncotrial.errors import FormatError, InputError, SchemaError, ValueProblem
-from oncotrial.formats.patient_records import biomarker_status, build_record
+from oncotrial.formats.patient_records import adverse_event, biomarker_status, build_record
 from oncotrial.formats.patients_fhir import patients_from_fhir
 
 __all__ = [
@@ -85,6 +89,7 @@ _JSON_KEYS = {
     "biomarkers",
     "lesions",
     "allergies",
+    "adverse_events",
 }
 
 
@@ -219,6 +224,15 @@ def patient_from_json(data: Any, file: str, index: int | None = None) -> Patient
             }
             lines.append(build_record(TherapyLine, payload, file, record, f"therapies[{i}]"))
         fields["therapies"] = tuple(lines)
+    events = _list(data, "adverse_events", file, record)
+    if events is not None:
+        built_events = []
+        for i, item in enumerate(events):
+            where = f"adverse_events[{i}]"
+            if not isinstance(item, dict):
+                raise SchemaError("expected an object", file=file, record=record, field=where)
+            built_events.append(adverse_event({**item, "record": where}, file, record, where))
+        fields["adverse_events"] = tuple(built_events)
     return build_record(Patient, fields, file, record, "")
 
 
@@ -252,6 +266,7 @@ CSV_SECTIONS = (
     "biomarker",
     "lesion",
     "allergy",
+    "adverse_event",
 )
 _LISTS = {
     "condition": "conditions",
@@ -261,6 +276,7 @@ _LISTS = {
     "biomarker": "biomarkers",
     "lesion": "lesions",
     "allergy": "allergies",
+    "adverse_event": "adverse_events",
 }
 _YES = {"yes", "y", "true", "1", "measurable"}
 _NO = {"no", "n", "false", "0", "non-measurable", "not measurable"}
@@ -535,6 +551,23 @@ def _list_record(
         )
     if section == "allergy":
         return _allergy(item, value, row, where, file, pid, field)
+    if section == "adverse_event":
+        # an adverse event of prior therapy: its CTCAE term (item), grade now (value, '2' or
+        # 'grade 2'), baseline grade (category), start (date), end (end_date; none: ongoing)
+        grades = {}
+        for column, key in (("value", "grade"), ("category", "baseline_grade")):
+            text = row.get(column, "").strip()
+            number = re.fullmatch(r"(?:(?:ctcae\s+)?grade\s*)?(\d)", text, re.I)
+            if text and number is None:
+                raise ValueProblem(
+                    f"{text!r} is not a CTCAE grade",
+                    file=file,
+                    record=pid,
+                    field=f"{where}: {column}",
+                )
+            grades[key] = int(number[1]) if number else None
+        payload = {"term": item, **grades, "start": get("date"), "end": get("end_date")}
+        return adverse_event({**payload, "record": where}, file, pid, field)
     raise AssertionError(f"not a list section: {section}")  # the caller checked CSV_SECTIONS
 
 

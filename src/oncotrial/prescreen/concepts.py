@@ -43,6 +43,7 @@ from oncotrial.eligibility.rules import (
     Rule,
     SexRule,
     StageRule,
+    ToxicityRule,
     TumourSizeRule,
 )
 from oncotrial.simulate.omop import OmopVocabulary
@@ -352,6 +353,10 @@ def _why_unmapped(rule: Rule, cmap: ConceptMap) -> str | None:
         # OMOP CDM 5.4 has no allergy table: allergies are observations of concepts such as
         # 'Allergy to drug' whose substance is coded in several ways; none is compiled yet
         return "allergies (the OMOP CDM has no allergy table; not compiled to SQL yet)"
+    if isinstance(rule, ToxicityRule):
+        # condition_occurrence holds diagnoses, not CTCAE-graded adverse events of a therapy
+        # with a baseline grade: nothing in the CDM says a toxicity is graded or resolved
+        return "toxicities of prior therapy (no CTCAE grades in the OMOP CDM; not compiled)"
     if isinstance(rule, TumourSizeRule):
         return None
     return None
