@@ -145,16 +145,21 @@ FIGURES = {
     # 113 with the time since a treatment, windows written with "≤" and counted prior lines
     # (reading_since, reading_lines, wave/since; development records, not tuned here, the item
     # not looked at); 114 with toxicities of prior therapy recovered (reading_toxicity,
-    # wave/toxicity; development records, not tuned here, the items not looked at)
-    "computable": 114,
+    # wave/toxicity; development records, not tuned here, the items not looked at); 115 with
+    # the lab limit spellings of test_lab_limit_spellings (wave/labnums: comparators in words
+    # with a bracketed symbol, HTML references, units in words, the NCI "creatinine CL"
+    # template; development records, not tuned here, the item not looked at)
+    "computable": 115,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
     # pressure spellings; 165 / 99 before the windows and method words of
     # test_lab_window_phrasings (wave/labwindow; not tuned here, not looked at); 167 / 97
-    # before reading_lab_without (wave/labexcept)
-    "exact": 169,
-    "not_read": 95,
+    # before reading_lab_without (wave/labexcept); 169 / 95 before the lab limit spellings of
+    # test_lab_limit_spellings (wave/labnums; development records, not tuned here, not looked
+    # at)
+    "exact": 171,
+    "not_read": 93,
     "wrong": 0,
 }
 # The diagnosis of any primary cancer (concepts_cancers; not tuned here): two more checklist ->
@@ -202,8 +207,10 @@ FIGURES = {
 # time since a treatment, "≤" windows and counted prior lines (wave/since; development records,
 # not tuned here, the item not looked at): one checklist -> computable; 113 / 220 / 411 before
 # toxicities of prior therapy recovered (reading_toxicity, wave/toxicity; not tuned here, the
-# items not looked at): three checklist -> one computable and two partial
-LEVELS = {"computable": 114, "partial": 222, "checklist": 408}
+# items not looked at): three checklist -> one computable and two partial; 114 / 222 / 408
+# before the lab limit spellings of test_lab_limit_spellings (wave/labnums; development
+# records, not tuned here, the item not looked at): one partial -> computable
+LEVELS = {"computable": 115, "partial": 221, "checklist": 408}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -426,11 +426,13 @@ def test_the_tally_stated_in_the_docs() -> None:
     # not computed before windows to registration (wave/anchors, not tuned here); 10 and 23
     # before the windows and method words of test_lab_window_phrasings (wave/labwindow, not
     # tuned here); 11 and 22 before a first limit written for patients without a condition
-    # (reading_lab_without, wave/labexcept; development records, not tuned here)
+    # (reading_lab_without, wave/labexcept; development records, not tuned here); 13 and 20
+    # before the lab limit spellings of test_lab_limit_spellings (wave/labnums; development
+    # records, not tuned here, the case not looked at)
     assert tally() == {
         "cases": 34,
-        "decided right": 13,
+        "decided right": 14,
         "left undecided right": 1,
-        "not computed": 20,
+        "not computed": 19,
         "wrong": 0,
     }

@@ -598,6 +598,11 @@ DERIVED: dict[str, DerivedQuantity] = {
             (
                 "calculated creatinine clearance",
                 "calc. creatinine clearance",
+                # "Measured creatinine clearance (CL) > 40 mL/min or calculated creatinine CL >
+                # 40 mL/min by the Cockcroft-Gault formula" (NCT04892953 I15,
+                # jwlieb/clinical-trial-agent data/demo/... @387df17); "creatinine CL" alone may
+                # be the measured one and is not a name of the estimate
+                "calculated creatinine CL",
                 "creatinine clearance",
                 "creatinin clearance",
                 "CrCl",

@@ -66,6 +66,10 @@ _WORD_COMPARATORS = {
     "less or equal to": Comparator.LE,
     "equal or greater than": Comparator.GE,
     "equal or less than": Comparator.LE,
+    # "Creatinine clearance more than or equal to 50 ml/min" (NCT05418088 I17), "ANC more or
+    # equal to 1,500 cells/mm3" (NCT03608631 I5)
+    "more than or equal to": Comparator.GE,
+    "more or equal to": Comparator.GE,
     "older than": Comparator.GT,
     "younger than": Comparator.LT,
     "at least": Comparator.GE,
@@ -357,11 +361,25 @@ def _mentions(text: str) -> list[_Mention]:
     return sorted((m for m in corrected if m is not None), key=lambda x: x.start)
 
 
+_URINE_COLLECTION = re.compile(
+    r"\b(?:1[28]|24)[-\s]*h(?:ou)?rs?\b[^.;]{0,12}urine|urine\s+collection", re.I
+)
+
+
 def _corrected(text: str, mention: _Mention) -> _Mention | None:
     """'QT interval … using Fridericia's formula (QTcF)' is QTcF, not the uncorrected QT; an
     'endogenous creatinine clearance … (Cockcroft-Gault formula)' is the estimate it names, and
     without a named method it is either (measured, or estimated from the serum creatinine): not
     read (None), so the item stays with the investigator."""
+    if mention.key == "creatinine_clearance" and _URINE_COLLECTION.search(
+        text, mention.end, mention.end + 80
+    ):
+        # "calculated creatinine clearance ≥50 mL/min according to a 12 or 24 hour urine
+        # collection" (NCT04300556 I14, jwlieb/clinical-trial-agent data/demo/... @387df17): a
+        # clearance measured from the urine, or either; never the Cockcroft-Gault estimate alone
+        near = text[mention.end : mention.end + 80]
+        if not re.search(r"Cockc?roft|Gault", near, re.I):
+            return None
     if mention.key == "creatinine_clearance_measured":
         if not text[mention.start : mention.end].lower().startswith("endogenous"):
             return mention

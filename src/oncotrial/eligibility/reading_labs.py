@@ -355,7 +355,10 @@ def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) 
     return (
         re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I) is not None
         and last.rule.kind in {"lab", "derived", "any_of"}
-        and last.cue is None
+        # "Creatinine ≤ 1.5 x ULN; or Measured creatinine clearance (CL) > 40 mL/min; or
+        # Calculated creatinine CL > 40 mL/min" (NCT04585477 I17): a third alternative joins
+        # the first two (_assemble_conditions makes one list of them)
+        and (last.cue is None or last.cue.startswith("alternative:"))
         and not any(m.key == last.analyte for m in keys)
     )
 

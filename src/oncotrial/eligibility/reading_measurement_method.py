@@ -30,7 +30,7 @@ import re
 
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
-from oncotrial.eligibility.rules import DerivedRule, LabRule
+from oncotrial.eligibility.rules import AnyOfRule, DerivedRule, LabRule, Rule
 
 __all__ = ["read_measurement_methods"]
 
@@ -60,20 +60,55 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 # 'creatinine_clearance' is Cockcroft-Gault), named again before a window
 _COCKCROFT_GAULT = re.compile(
     r"\s*,?\s*(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?(?:using|by|per)\s+(?:the\s+)?"
-    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?",
+    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
+    # the paper cited: "by the Cockcroft-Gault formula (Cockcroft and Gault 1976)" (NCT04892953)
+    r"(?:\s*\(\s*Cockcroft\s+(?:and|&)\s+Gault,?\s+1976\s*\))?",
     re.I,
 )
+# "Measured creatinine clearance (CL) > 40 mL/min or calculated creatinine CL > 40 mL/min by the
+# Cockcroft-Gault formula (Cockcroft and Gault 1976) or by 24-hour urine collection for
+# determination of creatinine clearance" (NCT04499053 I6.7, NCT04892953 I15, NCT06860815 I23,
+# jwlieb/clinical-trial-agent data/demo/... @387df17): the clearance of a 24-hour urine
+# collection is the measured one, whose limit the item gave first; read only when that limit is
+# the same as the estimate's, among the same alternatives
+_OR_BY_URINE = re.compile(
+    r"\s*,?\s*or\s+by\s+(?:a\s+)?24[-\s]*h(?:ou)?r\s+urine\s+collection"
+    r"(?:\s+for\s+(?:the\s+)?determination\s+of\s+(?:the\s+)?creatinine\s+clearance)?",
+    re.I,
+)
+
+
+def _clearance_estimate(rule: Rule) -> DerivedRule | None:
+    """The Cockcroft-Gault clearance that ends ``rule`` (alone, or the last of alternatives)."""
+    last = rule.rules[-1] if isinstance(rule, AnyOfRule) and rule.rules else rule
+    if isinstance(last, DerivedRule) and last.quantity == "creatinine_clearance":
+        return last
+    return None
+
+
+def _same_measured_limit(rule: Rule, estimate: DerivedRule) -> bool:
+    """Whether ``rule``'s alternatives hold a measured clearance with the estimate's limit."""
+    return isinstance(rule, AnyOfRule) and any(
+        isinstance(m, LabRule)
+        and m.analyte == "creatinine_clearance_measured"
+        and (m.comparator, m.value, m.unit) == (estimate.comparator, estimate.value, estimate.unit)
+        for m in rule.rules
+    )
 
 
 def read_measurement_methods(r: _Reader) -> None:
     """The methods named right after an ejection fraction's limit, and the formula after a
     Cockcroft-Gault clearance's, consumed (module text)."""
     for f in r.found:
-        if isinstance(f.rule, DerivedRule) and f.rule.quantity == "creatinine_clearance":
+        estimate = _clearance_estimate(f.rule)
+        if estimate is not None:
             start = past_read_words(r, f.end)
             m = _COCKCROFT_GAULT.match(r.text, start)
             if m is not None:
                 r.consume(start, m.end())
+                urine = _OR_BY_URINE.match(r.text, m.end())
+                if urine is not None and _same_measured_limit(f.rule, estimate):
+                    r.consume(m.end(), urine.end())
             continue
         if not (isinstance(f.rule, LabRule) and f.rule.analyte in _MEASURED_BY_ECHO_OR_MUGA):
             continue

@@ -102,7 +102,92 @@ _UNIT_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<=\d)\s*per\s+lit(?:er|re)\s*\(\s*/\s*L\s*\)", re.I), "/L"),
     (re.compile(r"(?<=\d)\s*cells\s+per\s+micro-?lit(?:er|re)s?\b", re.I), "/uL"),
     (re.compile(r"\bone\s+times\s+ten\s+to\s+the\s+ninth(?=\s*/)", re.I), "10^9"),
+    # "Hemoglobin ≥ 10.0 grams (g)/deciliter (dL)", "≥ 9.0 grams/deciliter (g/dL)" (NCT05552755
+    # I9.3, NCT05563220 I7.3): the unit's words with a slash, each word's symbol in brackets
+    (
+        re.compile(
+            r"(?<=\d)\s*grams?\s*(?:\(\s*g\s*\)\s*)?/\s*deci-?lit(?:er|re)s?"
+            r"(?:\s*\(\s*(?:g\s*/\s*)?dL\s*\))?",
+            re.I,
+        ),
+        " g/dL",
+    ),
+    # "creatinine clearance ≥50 milliliter per (mL) /minute" (NCT04300556 I14), "≥ 50
+    # milliliters/minute (mL/min)" (NCT04771130 I3.1), "≥ 50 cc/min" (NCT06046040 I6.1)
+    (
+        re.compile(
+            r"(?<=\d)\s*(?:milli-?lit(?:er|re)s?\s*(?:per\s*\(\s*mL\s*\)\s*/|/)\s*min(?:ute)?"
+            r"(?:\s*\(\s*mL\s*/\s*min\s*\))?|cc\s*/\s*min(?:ute)?\b)",
+            re.I,
+        ),
+        " mL/min",
+    ),
+    # "eGFR less than (<) 30 milliliter (mL)/min/1.73 square meter (m2)" (NCT05645107 E11)
+    (
+        re.compile(
+            r"(?<=\d)\s*milli-?lit(?:er|re)s?\s*\(\s*mL\s*\)\s*/\s*min(?:ute)?\s*/\s*1\.73\s*"
+            r"square\s+met(?:er|re)s?(?:\s*\(\s*m\s*(?:\^?2|²)\s*\))?",
+            re.I,
+        ),
+        " mL/min/1.73m^2",
+    ),
+    # "ANC ≥ 1.5 × 10^9/liter (L)" (NCT05386108 I13.1, NCT05563220 I7.1)
+    (re.compile(r"(?<=10\^9)\s*/\s*lit(?:er|re)\s*\(\s*L\s*\)", re.I), "/L"),
+    # "systolic blood pressure >160 millimeter(s) of mercury (mmHg)" (NCT05498428 E6)
+    (
+        re.compile(
+            r"(?<=\d)\s*millimet(?:er|re)\(s\)\s+of\s+mercury(?:\s*\(\s*mm\s*Hg\s*\))?", re.I
+        ),
+        " mmHg",
+    ),
+    # "heart rate < 50 beats per minute" (NCT04119024 E11), "> 110 beats per minute (bpm)"
+    # (NCT07064473 E2)
+    (
+        re.compile(r"(?<=\d)\s*beats\s+per\s+min(?:ute)?(?:\s*\(\s*bpm\s*\))?", re.I),
+        " bpm",
+    ),
+    # "QTcF greater than (>) 480 milliseconds (msec)" (NCT05498428 E6), "470 millisecond (msec)"
+    # (NCT06533644 E10): the symbol restated in brackets is part of the unit
+    (re.compile(r"(?<=\d)\s*milli-?seconds?\s*\(\s*m?secs?\s*\)", re.I), " ms"),
+    # "24-hour urine protein is ≥1 gram" (NCT04300556 E37): a gram, when no volume or time
+    # follows (those are the patterns above, or stay unread)
+    (re.compile(r"(?<=\d)\s*grams?\b(?!\s*(?:/|per\b|\())", re.I), " g"),
 )
+
+# HTML character references left in registry text ("ANC &gt; 1.0 x10^9", "&lt;2.0 x UNL",
+# "Fridericia&#39;s", and escaped twice, "&amp;amp;lt;1.5", NCT06100705, NCT06631521,
+# NCT06632977 of the development corpus): the character they stand for (HTML 5 named and
+# numeric references), read before the comparison operators so that "&lt;=" is '≤'
+_ENTITY = re.compile(r"&(?:amp;)*(lt|gt|amp|quot|apos|#39|#x27|ge|le);", re.I)
+_ENTITY_CHARACTER = {
+    "lt": "<",
+    "gt": ">",
+    "amp": "&",
+    "quot": '"',
+    "apos": "'",
+    "#39": "'",
+    "#x27": "'",
+    "ge": "≥",
+    "le": "≤",
+}
+
+# A comparator in words with its symbol restated in brackets, as Janssen's templates write it:
+# "serum creatinine less than or equal to (≤) 1.5 mg/dL" (NCT04300556 I14), "QTcF greater than
+# (>) 480 milliseconds (msec)" (NCT05498428 E6), "eGFR less than (&lt;) 30" (NCT05645107 E11).
+# One comparison, written as its symbol; when the words and the symbol disagree, the text is left
+# as it is (neither is read).
+_WORDS_AND_SYMBOL = re.compile(
+    r"(?<![A-Za-z])(?P<words>(?:greater|more|less)\s+than(?:\s+or\s+equal\s+to)?)\s*"
+    r"\(\s*(?P<symbol>[≥≤<>])\s*\)",
+    re.I,
+)
+
+
+def _restated_symbol(m: re.Match[str]) -> str | None:
+    words = re.sub(r"\s+", " ", m.group("words").lower())
+    up = words.startswith(("greater", "more"))
+    symbol = ("≥" if up else "≤") if words.endswith("equal to") else (">" if up else "<")
+    return symbol if symbol == m.group("symbol") else None
 
 
 @dataclass(frozen=True)
@@ -152,8 +237,8 @@ def _rewrite(
 
 
 def normalise_text(original: str) -> NormalisedText:
-    """Unescape markdown, write comparisons as one symbol each and units spelled out in words
-    as their symbol, keeping positions."""
+    """Unescape markdown and HTML character references, write comparisons as one symbol each
+    and units spelled out in words as their symbol, keeping positions."""
     starts = list(range(len(original)))
     ends = [i + 1 for i in range(len(original))]
     text, starts, ends = _rewrite(
@@ -162,11 +247,26 @@ def normalise_text(original: str) -> NormalisedText:
         ends,
         [(m.start(), m.end(), m.group(1)) for m in _ESCAPE.finditer(original)],
     )
+    entities = [
+        (m.start(), m.end(), _ENTITY_CHARACTER[m.group(1).lower()]) for m in _ENTITY.finditer(text)
+    ]
+    if entities:
+        text, starts, ends = _rewrite(text, starts, ends, entities)
     replace = [(m.start(), m.end(), _OPERATOR_SYMBOL[m.group()]) for m in _OPERATOR.finditer(text)]
     text, starts, ends = _rewrite(text, starts, ends, replace)
-    units = [
-        (m.start(), m.end(), word) for pattern, word in _UNIT_WORDS for m in pattern.finditer(text)
+    restated = [
+        (m.start(), m.end(), symbol)
+        for m in _WORDS_AND_SYMBOL.finditer(text)
+        if (symbol := _restated_symbol(m)) is not None
     ]
+    if restated:
+        text, starts, ends = _rewrite(text, starts, ends, restated)
+    units: list[tuple[int, int, str]] = []
+    for pattern, word in _UNIT_WORDS:
+        for m in pattern.finditer(text):
+            # one reading per span: a later pattern never rewrites words an earlier one took
+            if not any(m.start() < b and a < m.end() for a, b, _ in units):
+                units.append((m.start(), m.end(), word))
     if units:
         text, starts, ends = _rewrite(text, starts, ends, units)
     return NormalisedText(original, text, tuple(starts), tuple(ends))
