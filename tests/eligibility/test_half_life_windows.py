@@ -148,18 +148,24 @@ def test_a_half_life_window_is_read_with_whichever(text: str, reading: str, sour
     assert rule.within is not None and rule.within.half_lives == 5
 
 
-def test_the_words_beside_a_half_life_window_stay_unread() -> None:
+def test_the_agent_received_now_beside_a_half_life_window() -> None:
     # NCT04598009 E3 (MELANOMA): "of investigational agent" after the half-lives is read; the
-    # ongoing agent beside it is not
+    # ongoing agent beside it is a rule of its own (reading_medications: another investigational
+    # agent received now), and the exclusion's two rules are alternatives
     criterion = read_item(
         "Is currently receiving any other investigational agents or has received an "
         "investigational agent within 14 days or within 5 half-lives of investigational agent "
         "(whichever is shorter), prior to start of study drugs"
     )
-    (rule,) = criterion.rules
-    assert isinstance(rule, MedicationRule) and rule.within is not None
-    assert (rule.within.value, rule.within.half_lives, rule.within.whichever) == (14, 5, "shorter")
-    assert any("currently receiving" in u for u in criterion.unread)
+    now, window = criterion.rules
+    assert isinstance(now, MedicationRule) and now.ongoing and now.within is None
+    assert isinstance(window, MedicationRule) and window.within is not None
+    assert (window.within.value, window.within.half_lives, window.within.whichever) == (
+        14,
+        5,
+        "shorter",
+    )
+    assert not any("currently receiving" in u for u in criterion.unread)
 
 
 @pytest.mark.parametrize(

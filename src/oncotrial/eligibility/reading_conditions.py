@@ -36,6 +36,7 @@ from oncotrial.eligibility.rules import (
     ProcedureRule,
     Rule,
 )
+from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
     FIRST_DOSE,
@@ -572,7 +573,6 @@ def read_prior_lines(r: _Reader) -> None:
             r.consume(end, start)
 
 
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "ten": 10}
 _MALIGNANCY = re.compile(
     r"(?:(?P<concurrent>concurrent|concomitant)\s+(?:(?:second(?:ary)?|other|another)\s+)?"
     r"|(?:previous\s+or\s+concurrent|prior\s+or\s+concurrent|history\s+of\s+(?:an?\s+)?"
@@ -634,7 +634,7 @@ def read_other_malignancy(r: _Reader) -> None:
     period = _PERIOD.match(text, end)
     if period is not None:
         n = period.group("n").lower()
-        value = _NUMBER_WORDS.get(n) or int(n)
+        value = NUMBER_WORDS.get(n) or int(n)
         fields["within"] = {"value": value, "unit": period.group("unit").lower() + "s"}
         end = period.end()
         to = re.search(r"enrol|registration|randomi|entry|screening", period.group(0), re.I)

@@ -32,6 +32,7 @@ from oncotrial.eligibility.rules import (
     SexRule,
     Window,
 )
+from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
     _window,
@@ -603,7 +604,6 @@ _SINCE = re.compile(
     r"(?![\w-])",
     re.I,
 )
-_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "eight": 8, "twelve": 12}
 
 
 def read_time_since(r: _Reader) -> None:
@@ -614,7 +614,7 @@ def read_time_since(r: _Reader) -> None:
         if any(f.start < m.end() and m.start() < f.end for f in r.found):
             continue
         n = m.group("n").lower()
-        window = _window_of(str(_WORDS.get(n) or n), m.group("unit"))
+        window = _window_of(str(NUMBER_WORDS.get(n) or n), m.group("unit"))
         for t in re.finditer(_SINCE_ONE, m.group("list"), re.I):
             a, b = m.start("list") + t.start(), m.start("list") + t.end()
             kind, key = next((k, key) for p, k, key in _SINCE_WHAT if re.fullmatch(p, t[0], re.I))

@@ -34,20 +34,11 @@ from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_conditions import _taken
 from oncotrial.eligibility.reading_history import _SINCE_WHAT, _exposure_rule
 from oncotrial.eligibility.rules import NotRule
+from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import FIRST_DOSE, REGISTRATION, _window_of
 
 __all__ = ["read_excluded_framing", "read_le_windows", "read_since_any"]
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "eight": 8,
-    "twelve": 12,
-}
 _COUNT = r"(?P<n>\d+|one|two|three|four|five|six|eight|twelve)"
 _UNIT = r"\s*(?P<unit>day|week|month)s?"
 # the treatments a time since or a window is read for: surgery, radiotherapy, chemotherapy and the
@@ -87,7 +78,7 @@ _OTHER_DAY = re.compile(
 
 def _split(r: _Reader, start: int, lst: str, window_n: str, unit: str, negate: bool) -> None:
     n = window_n.lower()
-    window = _window_of(str(_NUMBER_WORDS.get(n) or n), unit)
+    window = _window_of(str(NUMBER_WORDS.get(n) or n), unit)
     for t in re.finditer(_ONE, lst, re.I):
         a, b = start + t.start(), start + t.end()
         kind, key = next((k, y) for p, k, y in _WHAT if re.fullmatch(p, t[0], re.I))

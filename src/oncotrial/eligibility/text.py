@@ -13,7 +13,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["NormalisedText", "normalise_text", "unescape_markdown"]
+__all__ = ["NUMBER_WORDS", "NormalisedText", "normalise_text", "unescape_markdown"]
+
+# Numbers written as words, as criteria write counts and windows ("at least two prior lines",
+# "within six months"): one table for every reader (each reader's pattern says which it takes)
+NUMBER_WORDS: dict[str, int] = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "twelve": 12,
+}
 
 # Markdown escapes: a backslash before ASCII punctuation stands for that punctuation (CommonMark
 # §2.4). ClinicalTrials.gov stores criteria as markdown, so '\>' in the record reads '>'.
