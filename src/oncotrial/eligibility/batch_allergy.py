@@ -7,25 +7,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from oncotrial.eligibility.batch_context import (
-    _ANY_CODE,
-    _ANY_RANK,
-    MET,
     NOT_MET,
     UNKNOWN,
     Codes,
     _codes,
     _Ctx,
+    decide_records,
 )
 from oncotrial.eligibility.evaluate_allergy import record_status
-from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.rules import AllergyRule
 
 __all__ = ["allergy"]
 
-_CODE = {Status.MET: MET, Status.NOT_MET: NOT_MET, Status.UNKNOWN: UNKNOWN}
 _KEY = ["concepts", "grade_low", "grade_high", "clinical", "verification", "type"]
 
 
@@ -45,25 +40,19 @@ def allergy(rule: AllergyRule, ctx: _Ctx) -> Codes:
     dates = f["date"].to_numpy(dtype=np.float64)
     f = f[~(dates > ctx.reference[patient])]
     out = _codes(ctx.n, NOT_MET)
-    if len(f):
-        distinct = f[_KEY].drop_duplicates()
-        codes = [
-            _CODE[
-                record_status(
-                    rule,
-                    frozenset(filter(None, str(row.concepts).split("|"))),
-                    _grades(float(row.grade_low), float(row.grade_high)),
-                    _text(row.clinical),
-                    _text(row.verification),
-                    _text(row.type),
-                )[0]
-            ]
-            for row in distinct.itertuples(index=False)
-        ]
-        decided = distinct.assign(code=np.array(codes, dtype=np.int8))
-        merged = f[["patient", *_KEY]].merge(decided, on=_KEY, how="left")
-        rank = _ANY_RANK[merged["code"].to_numpy(dtype=np.int8)]
-        best = pd.Series(rank).groupby(merged["patient"].to_numpy(dtype=np.int64)).max()
-        out[best.index.to_numpy()] = _ANY_CODE[best.to_numpy()]
+    decide_records(
+        f,
+        _KEY,
+        lambda row: record_status(
+            rule,
+            frozenset(filter(None, str(row.concepts).split("|"))),
+            _grades(float(row.grade_low), float(row.grade_high)),
+            _text(row.clinical),
+            _text(row.verification),
+            _text(row.type),
+        )[0],
+        out,
+        every=False,
+    )
     out[~ctx.frames.patients["has_allergies"].to_numpy(dtype=bool)] = UNKNOWN
     return out

@@ -5,7 +5,7 @@ helpers (comparisons with tolerance, latest usable row per patient, unit factors
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,3 +163,30 @@ def _flags(n: int, patients: Any) -> Bools:
     out = np.zeros(n, dtype=bool)
     out[np.asarray(patients, dtype=np.int64)] = True
     return out
+
+
+_STATUS_CODE = {Status.MET: MET, Status.NOT_MET: NOT_MET, Status.UNKNOWN: UNKNOWN}
+
+
+def decide_records(
+    f: pd.DataFrame,
+    key: list[str],
+    decide: Callable[[Any], Status],
+    out: Codes,
+    *,
+    every: bool,
+) -> None:
+    """Each distinct record of ``f`` (by its ``key`` columns) decided once by ``decide`` — the
+    per-patient path's own function, so both paths agree by construction — then each patient's
+    records combined into ``out``: all must hold (``every``, Kleene AND) or any may (OR).
+    Patients without a record keep the code ``out`` holds for them."""
+    if not len(f):
+        return
+    distinct = f[key].drop_duplicates()
+    codes = [_STATUS_CODE[decide(row)] for row in distinct.itertuples(index=False)]
+    decided = distinct.assign(code=np.array(codes, dtype=np.int8))
+    merged = f[["patient", *key]].merge(decided, on=key, how="left")
+    ranks, combined = (_ALL_RANK, _ALL_CODE) if every else (_ANY_RANK, _ANY_CODE)
+    rank = ranks[merged["code"].to_numpy(dtype=np.int8)]
+    top = pd.Series(rank).groupby(merged["patient"].to_numpy(dtype=np.int64)).max()
+    out[top.index.to_numpy()] = combined[top.to_numpy()]

@@ -8,25 +8,20 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from oncotrial.eligibility.batch_context import (
-    _ALL_CODE,
-    _ALL_RANK,
     MET,
-    NOT_MET,
     UNKNOWN,
     Codes,
     _codes,
     _Ctx,
+    decide_records,
 )
 from oncotrial.eligibility.evaluate_toxicity import event_status
-from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.rules import ToxicityRule
 
 __all__ = ["toxicity"]
 
-_CODE = {Status.MET: MET, Status.NOT_MET: NOT_MET, Status.UNKNOWN: UNKNOWN}
 _KEY = ["term", "grade", "baseline"]
 
 
@@ -45,20 +40,14 @@ def toxicity(rule: ToxicityRule, ctx: _Ctx) -> Codes:
     # ongoing on the reference date: begun by then (or no start recorded), not resolved by then
     f = f[~(start > day) & (np.isnan(end) | (end > day))]
     out = _codes(ctx.n, MET)
-    if len(f):
-        distinct = f[_KEY].drop_duplicates()
-        codes = [
-            _CODE[
-                event_status(
-                    rule, str(row.term), _grade(float(row.grade)), _grade(float(row.baseline))
-                )[0]
-            ]
-            for row in distinct.itertuples(index=False)
-        ]
-        decided = distinct.assign(code=np.array(codes, dtype=np.int8))
-        merged = f[["patient", *_KEY]].merge(decided, on=_KEY, how="left")
-        rank = _ALL_RANK[merged["code"].to_numpy(dtype=np.int8)]
-        worst = pd.Series(rank).groupby(merged["patient"].to_numpy(dtype=np.int64)).max()
-        out[worst.index.to_numpy()] = _ALL_CODE[worst.to_numpy()]
+    decide_records(
+        f,
+        _KEY,
+        lambda row: event_status(
+            rule, str(row.term), _grade(float(row.grade)), _grade(float(row.baseline))
+        )[0],
+        out,
+        every=True,
+    )
     out[~ctx.frames.patients["has_adverse_events"].to_numpy(dtype=bool)] = UNKNOWN
     return out

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 __all__ = ["NUMBER_WORDS", "NormalisedText", "normalise_text", "unescape_markdown"]
 
-# Numbers written as words, as criteria write counts and windows ("at least two prior lines",
-# "within six months"): one table for every reader (each reader's pattern says which it takes)
+# Numbers written as words, as criteria and time frames write counts and windows ("at least two
+# prior lines", "within six months", "up to twenty-four months"): one table for every reader
+# (each reader's pattern says which words it takes)
 NUMBER_WORDS: dict[str, int] = {
     "one": 1,
     "two": 2,
@@ -28,7 +29,11 @@ NUMBER_WORDS: dict[str, int] = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
+    "eleven": 11,
     "twelve": 12,
+    "eighteen": 18,
+    "twenty-four": 24,
+    "thirty-six": 36,
 }
 
 # Markdown escapes: a backslash before ASCII punctuation stands for that punctuation (CommonMark

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from oncotrial.catalogue.durations import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
+from oncotrial.eligibility.text import NUMBER_WORDS
 
 __all__ = ["DAYS_PER_MONTH", "DAYS_PER_YEAR", "Duration", "TimeUnit", "parse_duration"]
 
@@ -53,28 +54,11 @@ _UNIT_WORDS = {
     "y": TimeUnit.YEARS,
 }
 
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty-four": 24,
-    "thirty-six": 36,
-}
 
 # "up to18 months" (no space) occurs in real records, hence \s* between "to" and the number.
 _DURATION = re.compile(
     r"(?P<upto>\b(?:up\s+to|within|through|until|for)\s*)?"
-    r"(?P<number>\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")"
+    r"(?P<number>\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r")"
     r"\s*-?\s*(?P<unit>days?|weeks?|wks?|months?|mos?|years?|yrs?|[dwy])\b",
     re.IGNORECASE,
 )
@@ -117,7 +101,7 @@ def parse_duration(text: str | None) -> Duration | None:
         return None
     _, match, is_visit = max(found, key=lambda item: item[0])
     raw = match.group("number").lower()
-    value = float(_NUMBER_WORDS[raw]) if raw in _NUMBER_WORDS else float(raw)
+    value = float(NUMBER_WORDS[raw]) if raw in NUMBER_WORDS else float(raw)
     if value <= 0:
         return None
     unit = _UNIT_WORDS[match.group("unit").lower()]
