@@ -197,3 +197,90 @@ def test_children_clause_with_more_words_stays_unread() -> None:
 def test_templates_are_declared_with_their_source() -> None:
     for template in BOILERPLATE:
         assert template.description and template.source
+
+
+# NCI's HIV template (eligibility.reading_viral_templates) as its copies write it
+HIV_RULE = (
+    "if HIV infection: (Antiretroviral therapy for HIV received ongoing) and (HIV-1 RNA "
+    "(qualitative) = negative within 6 months before {day})"
+)
+REGISTRATION_DAY = "registration (the screen's as-of date)"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # NCT05863195 I16 (04_colorectal_kras_g12c): the day named, and the note on testing
+        (
+            "Human immunodeficiency virus (HIV)-infected patients on effective anti-retroviral "
+            "therapy with undetectable viral load within 6 months of randomization are eligible "
+            "for this trial. Testing for HIV is not required for entry onto the study",
+            REGISTRATION_DAY,
+        ),
+        # NCT05554328 I23 (v2-results/15_ovarian_brca1_platinum_sensitive)
+        (
+            "Human immunodeficiency virus (HIV)-infected patients on effective anti-retroviral "
+            "therapy with undetectable viral load within 6 months of registration are eligible "
+            "for this trial",
+            REGISTRATION_DAY,
+        ),
+        # NCT05694715 I14 (09_prostate_brca2): "individuals"
+        (
+            "Human immunodeficiency virus (HIV)-infected individuals on effective anti-retroviral "
+            "therapy with undetectable viral load within 6 months are eligible for this trial.",
+            "the first dose",
+        ),
+    ],
+)
+def test_hiv_template_copies(text: str, day: str) -> None:
+    assert _read(text, CriterionKind.INCLUSION) == ([HIV_RULE.format(day=day)], ())
+
+
+def test_hiv_template_with_an_exception_stays_partial() -> None:
+    # the template with "unless …" added (the tovorafenib wording of NCT-style copies)
+    text = (
+        "HIV-infected patients on effective anti-retroviral therapy with undetectable viral load "
+        "within 6 months are eligible for this trial unless antiretroviral therapy interacts "
+        "with the metabolism of the study drug"
+    )
+    _, unread = _read(text, CriterionKind.INCLUSION)
+    assert unread
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "rules"),
+    [
+        # NCT01174121 E1 (v2-results/04_colorectal_kras_g12c)
+        (
+            "Participants who are pregnant or nursing because of the potentially dangerous "
+            "effects of the treatment on the fetus or infant.",
+            CriterionKind.EXCLUSION,
+            [PB],
+        ),
+        # NCT05155033 E1 and I6 (v2-results/14_renal_cell_io_resistant)
+        (
+            "Participant is nursing because of the potentially dangerous effects of the "
+            "treatment on the fetus or infant.",
+            CriterionKind.EXCLUSION,
+            [B],
+        ),
+        (
+            "Must have a negative pregnancy test because of the potentially dangerous effects of "
+            "the treatment on the fetus.",
+            CriterionKind.INCLUSION,
+            ["if sex is female: Pregnancy test (hCG) = negative"],
+        ),
+    ],
+)
+def test_reason_after_a_pregnancy_rule(text: str, kind: CriterionKind, rules: list[str]) -> None:
+    assert _read(text, kind) == (rules, ())
+
+
+def test_reason_after_another_rule_stays_unread() -> None:
+    # the reason is read only after a pregnancy rule: here it follows a laboratory limit
+    text = (
+        "Platelets ≥ 100,000/mm3 because of the potentially dangerous effects of the treatment "
+        "on the fetus."
+    )
+    _, unread = _read(text, CriterionKind.INCLUSION)
+    assert unread

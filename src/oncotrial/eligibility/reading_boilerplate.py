@@ -40,7 +40,9 @@ from oncotrial.eligibility.rules import (
     AnyOfRule,
     Comparator,
     ConditionRule,
+    LabResultRule,
     Rule,
+    SexRule,
     children,
 )
 
@@ -58,6 +60,9 @@ class Boilerplate:
     description: str
     source: str
     exclusion_only: bool = False
+    # the rules its rule words may hold: pregnancy and breastfeeding, or also a pregnancy test
+    # asked of women who can bear children ("must have a negative pregnancy test because …")
+    with_test: bool = False
 
 
 # A drug's (or drugs') name in a template: any words but those that could carry a requirement
@@ -139,6 +144,25 @@ BOILERPLATE: tuple[Boilerplate, ...] = (
     ),
 )
 
+# A reason after a pregnancy rule, in the words of Children's Oncology Group and NCI-style
+# consents: "Pregnant or breastfeeding because of the potentially dangerous effects of the
+# treatment on the fetus or infant", "must not be pregnant due to the possibility of harm to the
+# fetus", "because of fetal risks from radiation exposure"
+_REASONS = Boilerplate(
+    "pregnancy_reason",
+    re.compile(
+        r"(?P<rule>[^.;:]{1,80}?)\s+(?:because\s+of|due\s+to)\s+(?:the\s+)?"
+        r"(?:potentially\s+dangerous\s+effects\s+of\s+the\s+treatment\s+on\s+the\s+fetus"
+        r"(?:\s+or\s+infant)?|possibility\s+of\s+harm\s+to\s+the\s+fetus|fetal\s+risks?\s+from\s+"
+        r"radiation\s+exposure)\s*(?:\.|$)",
+        re.I,
+    ),
+    "Not pregnant or breastfeeding, or a negative pregnancy test; the reason (danger to the "
+    "fetus or infant) is no requirement",
+    "Cooperative-group protocol templates (COG, NCTN), pregnancy and breastfeeding",
+    with_test=True,
+)
+
 _CHILDREN = Boilerplate(
     "children_excluded",
     re.compile(
@@ -175,6 +199,16 @@ def _of_pregnancy(f: _Found) -> bool:
     )
 
 
+def _pregnancy_test(rule: Rule) -> bool:
+    """A pregnancy test asked of women (who can bear children): its leaves are the sex, the
+    childbearing potential and the hCG test."""
+    return all(
+        isinstance(x, SexRule)
+        or (isinstance(x, LabResultRule) and x.analyte in ("hcg", "childbearing_potential"))
+        for x in _leaves(rule)
+    )
+
+
 def _inside(f: _Found, a: int, b: int) -> bool:
     return a <= f.start and f.end <= b
 
@@ -186,7 +220,11 @@ def _read_pregnancy(r: _Reader, template: Boilerplate) -> None:
         groups = [m.span(g) for g in ("rule", "rule2", "rule3") if g in m.re.groupindex]
         spans = sorted((a, b) for a, b in groups if a >= 0)
         within = [f for f in r.found if f.start < m.end() and m.start() < f.end]
-        if any(not _inside(f, m.start(), m.end()) or not _of_pregnancy(f) for f in within):
+        if any(
+            not _inside(f, m.start(), m.end())
+            or not (_of_pregnancy(f) or (template.with_test and _pregnancy_test(f.rule)))
+            for f in within
+        ):
             continue  # a rule of another kind, or one crossing the template's edge
         if any(not any(_inside(f, a, b) for f in within) for a, b in spans):
             continue  # each rule's own words hold a rule
@@ -269,7 +307,7 @@ def _read_children(r: _Reader) -> None:
 
 def read_boilerplate(r: _Reader) -> None:
     """The templates' items (see the module's docstring), after every reader of their rules."""
-    for template in BOILERPLATE:
+    for template in (*BOILERPLATE, _REASONS):
         _read_pregnancy(r, template)
     _dedupe(r)
     _read_children(r)
