@@ -128,7 +128,8 @@ BOILERPLATE: tuple[Boilerplate, ...] = (
         ),
         "Not pregnant or breastfeeding; the reason (harm to an unborn fetus, risk to nursing "
         "infants) is no requirement",
-        "NCTN group protocol template (ECOG-ACRIN, SWOG), pregnancy and breastfeeding",
+        "NCTN group protocol template (ECOG-ACRIN wording; NCT04181060, NCT05638295, "
+        "NCT05863195), pregnancy and breastfeeding",
     ),
     Boilerplate(
         "pregnancy_congenital",
@@ -140,14 +141,15 @@ BOILERPLATE: tuple[Boilerplate, ...] = (
         ),
         "Not pregnant or nursing; the reason (congenital abnormalities, harm to nursing "
         "infants) is no requirement",
-        "Cooperative-group protocol template, pregnancy and nursing",
+        "NCI-sponsored protocol wording (NCT04989959, NCT04762953), pregnancy and nursing",
     ),
 )
 
-# A reason after a pregnancy rule, in the words of Children's Oncology Group and NCI-style
-# consents: "Pregnant or breastfeeding because of the potentially dangerous effects of the
-# treatment on the fetus or infant", "must not be pregnant due to the possibility of harm to the
-# fetus", "because of fetal risks from radiation exposure"
+# A reason after a pregnancy rule, in words that records of several sponsors repeat (NCT01174121,
+# NCT03935893, NCT05155033, NCT05566223, NCT05040360, NCT04155034): "Pregnant or breastfeeding
+# because of the potentially dangerous effects of the treatment on the fetus or infant", "must
+# not be pregnant due to the possibility of harm to the fetus", "because of fetal risks from
+# radiation exposure"
 _REASONS = Boilerplate(
     "pregnancy_reason",
     re.compile(
@@ -159,7 +161,7 @@ _REASONS = Boilerplate(
     ),
     "Not pregnant or breastfeeding, or a negative pregnancy test; the reason (danger to the "
     "fetus or infant) is no requirement",
-    "Cooperative-group protocol templates (COG, NCTN), pregnancy and breastfeeding",
+    "Protocol wording repeated across sponsors' records, reason for the pregnancy exclusion",
     with_test=True,
 )
 
@@ -213,9 +215,11 @@ def _inside(f: _Found, a: int, b: int) -> bool:
     return a <= f.start and f.end <= b
 
 
-def _read_pregnancy(r: _Reader, template: Boilerplate) -> None:
+def _read_pregnancy(r: _Reader, template: Boilerplate) -> bool:
+    """The template's matches whose rule words hold its rules; whether any was read."""
     if template.exclusion_only and not r.exclusion:
-        return
+        return False
+    read = False
     for m in template.pattern.finditer(r.text):
         groups = [m.span(g) for g in ("rule", "rule2", "rule3") if g in m.re.groupindex]
         spans = sorted((a, b) for a, b in groups if a >= 0)
@@ -228,6 +232,10 @@ def _read_pregnancy(r: _Reader, template: Boilerplate) -> None:
             continue  # a rule of another kind, or one crossing the template's edge
         if any(not any(_inside(f, a, b) for f in within) for a, b in spans):
             continue  # each rule's own words hold a rule
+        if any(
+            f.start < b and a < f.end and not _inside(f, a, b) for f in within for a, b in spans
+        ):
+            continue  # a rule reaching past the rule's own words into the explanation
         # a mention in the explanation ("nursing infants") is no rule of its own
         told = [f for f in within if not any(_inside(f, a, b) for a, b in spans)]
         r.found[:] = [f for f in r.found if f not in told]
@@ -237,6 +245,8 @@ def _read_pregnancy(r: _Reader, template: Boilerplate) -> None:
             at = b
         r.consume(at, m.end())
         _join(spans, [f for f in within if f not in told], m.end())
+        read = True
+    return read
 
 
 def _join(spans: list[tuple[int, int]], within: list[_Found], end: int) -> None:
@@ -256,11 +266,6 @@ def _plain(rule: Rule) -> bool:
     )
 
 
-def _key(rule: Rule) -> tuple[str, bool]:
-    assert isinstance(rule, ConditionRule)
-    return (rule.condition, rule.current)
-
-
 def _dedupe(r: _Reader) -> None:
     """In an exclusion, a pregnancy or breastfeeding rule the item states already ("Pregnant or
     lactating women are excluded … breastfeeding should be discontinued") is one rule, not two:
@@ -270,9 +275,14 @@ def _dedupe(r: _Reader) -> None:
     seen: set[tuple[str, bool]] = set()
     kept: list[_Found] = []
     for f in sorted(r.found, key=lambda f: (f.start, f.end)):
-        keys = {_key(x) for x in _leaves(f.rule)} if _plain(f.rule) and _of_pregnancy(f) else None
+        keys = (
+            {(x.condition, x.current) for x in _leaves(f.rule) if isinstance(x, ConditionRule)}
+            if _plain(f.rule) and _of_pregnancy(f)
+            else None
+        )
         if keys is not None and keys <= seen and kept:
-            kept[-1].end = max(kept[-1].end, f.end)  # its words join the rule they restate
+            if _plain(kept[-1].rule) and _of_pregnancy(kept[-1]):
+                kept[-1].end = max(kept[-1].end, f.end)  # its words join the rule they restate
             continue
         seen |= keys or set()
         kept.append(f)
@@ -307,7 +317,7 @@ def _read_children(r: _Reader) -> None:
 
 def read_boilerplate(r: _Reader) -> None:
     """The templates' items (see the module's docstring), after every reader of their rules."""
-    for template in (*BOILERPLATE, _REASONS):
-        _read_pregnancy(r, template)
-    _dedupe(r)
+    read = [_read_pregnancy(r, template) for template in (*BOILERPLATE, _REASONS)]
+    if any(read):
+        _dedupe(r)
     _read_children(r)
