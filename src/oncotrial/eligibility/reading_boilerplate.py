@@ -266,20 +266,21 @@ def _plain(rule: Rule) -> bool:
     )
 
 
+def _key(rule: Rule) -> str:
+    """The rule's whole content (a window, a qualifier and all), not where it was read."""
+    return rule.model_dump_json(exclude={"id", "description", "source"})
+
+
 def _dedupe(r: _Reader) -> None:
     """In an exclusion, a pregnancy or breastfeeding rule the item states already ("Pregnant or
     lactating women are excluded … breastfeeding should be discontinued") is one rule, not two:
     any one met excludes either way. The later statement is dropped; its words stay read."""
     if not r.exclusion:
         return
-    seen: set[tuple[str, bool]] = set()
+    seen: set[str] = set()
     kept: list[_Found] = []
     for f in sorted(r.found, key=lambda f: (f.start, f.end)):
-        keys = (
-            {(x.condition, x.current) for x in _leaves(f.rule) if isinstance(x, ConditionRule)}
-            if _plain(f.rule) and _of_pregnancy(f)
-            else None
-        )
+        keys = {_key(x) for x in _leaves(f.rule)} if _plain(f.rule) and _of_pregnancy(f) else None
         if keys is not None and keys <= seen and kept:
             if _plain(kept[-1].rule) and _of_pregnancy(kept[-1]):
                 kept[-1].end = max(kept[-1].end, f.end)  # its words join the rule they restate
