@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _Reader,
 )
 from oncotrial.eligibility.reading_allergy import read_allergies
+from oncotrial.eligibility.reading_bounds import read_upper_bounds
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -282,6 +283,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_lab_ranges,
     read_respective_limits,  # before the limits one by one: 'A or B ≤ x OR ≥ y'
     _read_labs,
+    read_upper_bounds,  # after the limits and ages: "≥ 30 mL/min to < 45 mL/min"
     read_limit_without_condition,
     read_lab_exceptions,
     read_hepatitis_b,

@@ -336,7 +336,7 @@ def _read_labs(r: _Reader) -> None:
 
 # between two limits of one test for each sex: "QTc ≥ 450 ms for males or ≥ 470 ms for females"
 _SEX_ALTERNATIVE = re.compile(
-    r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*", re.I
+    r"[\s,)]*(?:for\s+)?(?:males?|men|females?|women)?[\s,)]*(?:or|and)\s*", re.I
 )
 
 
