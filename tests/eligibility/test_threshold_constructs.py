@@ -293,3 +293,59 @@ def test_an_upper_bound_agrees_on_both_paths(people: list[tuple[float, float, in
         Eligibility(inclusion=(criterion,)), patients, as_of=AS_OF, first_doses=[None]
     )
     assert seen[criterion.id] <= {"met", "not met", "unknown"}
+
+
+# ---- a blood pressure named after its value (reading_bp_postfix): before, "… > 140 mm Hg
+# systolic or > 90 mm Hg diastolic" gave "Systolic blood pressure > 90 mmHg" (a wrong reading)
+
+SBP = "Systolic blood pressure"
+DBP = "Diastolic blood pressure"
+
+POSTFIX = [
+    (
+        "NCT04820179 E8.2",
+        "exclusion",
+        "Uncontrolled hypertension defined as sustained blood pressure (BP) \\> 140 mm Hg systolic "
+        "or \\> 90 mm Hg diastolic despite optimal antihypertensive treatment",
+        {f"{SBP} > 140 mmHg", f"{DBP} > 90 mmHg"},
+    ),
+    (
+        "NCT05798897 E12.1",
+        "exclusion",
+        "Medically uncontrolled hypertension (≥ 160 mmHg systolic blood pressure or ≥ 100 mmHg "
+        "diastolic blood pressure)",
+        {f"{SBP} ≥ 160 mmHg", f"{DBP} ≥ 100 mmHg"},
+    ),
+    (
+        "NCT03682289 E11",
+        "exclusion",
+        "symptomatic hypotension with resting blood pressure of less than 90 mm Hg systolic and "
+        "less than 60 mm Hg diastolic",
+        {f"{SBP} < 90 mmHg", f"{DBP} < 60 mmHg"},
+    ),
+    # the second value without its comparator: not read
+    (
+        "NCT07073183 E22.1",
+        "exclusion",
+        "uncontrolled hypertension [blood pressure \\> 160 mmHg systolic and 100 mmHg diastolic "
+        "despite] medication).",
+        {f"{SBP} > 160 mmHg"},
+    ),
+    # in an inclusion "or" cannot be required limit by limit: none read, none misnamed
+    (
+        "NCT06475989 I8.2",
+        "inclusion",
+        "Uncontrolled hypertension defined as sustained blood pressure \\> 150 mm Hg systolic or "
+        "\\> 100 mm Hg diastolic despite optimal antihypertensive treatment",
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "kind", "text", "readings"), POSTFIX)
+def test_a_pressure_takes_the_name_after_its_value(
+    source: str, kind: str, text: str, readings: set[str]
+) -> None:
+    criterion = read_item(text, kind)
+    assert {describe_rule(r) for r in criterion.rules} == readings, source
+    assert not is_computable(criterion.rules, criterion.unread), source  # the words around
