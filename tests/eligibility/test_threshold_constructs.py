@@ -349,3 +349,46 @@ def test_a_pressure_takes_the_name_after_its_value(
     criterion = read_item(text, kind)
     assert {describe_rule(r) for r in criterion.rules} == readings, source
     assert not is_computable(criterion.rules, criterion.unread), source  # the words around
+
+
+# ---- the NCI template's reason for an adult age limit (reading_age_rationale): before, the
+# sentence alone gave "age at consent < 18 years" in an inclusion (every adult failing it)
+
+RATIONALE = [
+    (
+        "NCT04929028 I4.1",
+        "Because no dosing or adverse event data are currently available on the use of nivolumab "
+        "in participants \\< 18 years of age, children are excluded from this study",
+        {"age at consent ≥ 18 years"},
+    ),
+    (
+        "NCT05411718 I7",
+        "Age ≥18 years. Because no dosing or adverse event data are currently available on the "
+        "long-term use of naproxen or aspirin in patients \\<18 years of age, children are "
+        "excluded from this study but will be eligible for future pediatric trials, if applicable.",
+        {"age at consent ≥ 18 years"},
+    ),
+    (
+        "NCT06015659 I4",
+        "Age ≥ 18 years. As no dosing or adverse event data are currently available in "
+        "participants \\< 18 years of age, children and adolescents are excluded from this study.",
+        {"age at consent ≥ 18 years"},
+    ),
+    (
+        # the item's own limit stands as written, the reason adds none
+        "NCT05608252 I11",
+        "Age \\>18 years. Because no dosing or adverse event data are currently available on the "
+        "use of study agents in participants \\<18 years of age, children are excluded from this "
+        "study.",
+        {"age at consent > 18 years"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "readings"), RATIONALE)
+def test_the_reason_for_an_adult_age_limit_restates_it(
+    source: str, text: str, readings: set[str]
+) -> None:
+    criterion = read_item(text, "inclusion")
+    assert {describe_rule(r) for r in criterion.rules} == readings, source
+    assert not criterion.unread, source

@@ -32,6 +32,7 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_age_rationale import read_age_rationale
 from oncotrial.eligibility.reading_allergy import read_allergies
 from oncotrial.eligibility.reading_bounds import read_upper_bounds
 from oncotrial.eligibility.reading_bp_postfix import read_postfix_pressures
@@ -305,6 +306,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_checkpoint_inhibitors,
     _read_transplant,
     read_age_subgroups,
+    read_age_rationale,  # after every reader: the NCI template's reason for an adult age limit
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
     read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers
