@@ -109,8 +109,10 @@ READ_IN_PART = [
         "exclusion",
         "Fridericia corrected QT interval (QTcF) greater than (\\>) 470 millisecond (msec) (men) "
         "on a 12-lead electrocardiogram (ECG) during the screening period.",
-        ["QT interval corrected (Fridericia) > 470 ms"],
-        ("men) on a 12-lead electrocardiogram (ECG) during the screening period",),
+        # the sex in brackets after the limit is whom it applies to (wave/thresholds,
+        # reading_lab_cues): before, "(men)" stayed unread beside an everyone's limit
+        ["(sex is male) and (QT interval corrected (Fridericia) > 470 ms)"],
+        ("on a 12-lead electrocardiogram (ECG) during the screening period",),
     ),
     (
         "NCT05645107 E11",

@@ -32,8 +32,11 @@ from oncotrial.eligibility.reading import (
     _read_sex,
     _Reader,
 )
+from oncotrial.eligibility.reading_age_rationale import read_age_rationale
 from oncotrial.eligibility.reading_allergy import read_allergies
 from oncotrial.eligibility.reading_boilerplate import read_boilerplate
+from oncotrial.eligibility.reading_bounds import read_upper_bounds
+from oncotrial.eligibility.reading_bp_postfix import read_postfix_pressures
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -282,7 +285,9 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_nyha,  # before the laboratory limits: 'class 3 or 4' is no limit of theirs
     read_lab_ranges,
     read_respective_limits,  # before the limits one by one: 'A or B ≤ x OR ≥ y'
+    read_postfix_pressures,  # before the limits: "> 140 mm Hg systolic or > 90 mm Hg diastolic"
     _read_labs,
+    read_upper_bounds,  # after the limits and ages: "≥ 30 mL/min to < 45 mL/min"
     read_limit_without_condition,
     read_lab_exceptions,
     read_hepatitis_b,
@@ -302,6 +307,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_checkpoint_inhibitors,
     _read_transplant,
     read_age_subgroups,
+    read_age_rationale,  # after every reader: the NCI template's reason for an adult age limit
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
     read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers

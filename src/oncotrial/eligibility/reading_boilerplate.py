@@ -15,12 +15,9 @@ What is read, and why it is exact:
   read only when every rule there is a pregnancy or breastfeeding rule, and a mention inside the
   explanation ("… adverse events in *nursing* infants") is no rule of its own: it is dropped, so
   the item holds one breastfeeding rule, not two.
-- "Because no dosing or adverse event data are currently available on the use of X in patients
-  < 18 years of age, children are excluded from this study": the children the item excludes are
-  those the clause names, so the item is an age rule (≥ 18 in an inclusion; < 18 excluding in an
-  exclusion). The age read alone inside the clause ("< 18 years of age", which in an inclusion
-  would ask for a child) is replaced; an equal age rule elsewhere in the item ("Age ≥ 18 years.")
-  is not repeated.
+- The NCI template's reason for an adult age limit ("Because no dosing or adverse event data are
+  currently available on the use of X in patients < 18 years of age, children are excluded from
+  this study") is read by ``reading_age_rationale``, which runs before this module.
 
 The drug's name may be any words (``_AGENT``), but never words that could carry a requirement of
 their own (a time, a condition): "breastfeeding should be discontinued throughout the treatment
@@ -36,9 +33,7 @@ from dataclasses import dataclass
 
 from oncotrial.eligibility.reading import _Found, _Reader
 from oncotrial.eligibility.rules import (
-    AgeRule,
     AnyOfRule,
-    Comparator,
     ConditionRule,
     LabResultRule,
     Rule,
@@ -165,24 +160,6 @@ _REASONS = Boilerplate(
     with_test=True,
 )
 
-_CHILDREN = Boilerplate(
-    "children_excluded",
-    re.compile(
-        r"(?:because|since)\s+no\s+dosing\s+or\s+adverse\s+event\s*(?:\(AE\)\s*)?data\s+are\s+currently\s+"
-        r"available\s+on\s+the\s+(?:long-term\s+)?use\s+of\s+"
-        + _AGENT
-        + r"\s+in\s+"
-        + _WHO
-        + r"\s+(?:\\?<\s*|under\s+|less\s+than\s+|younger\s+than\s+)(?P<age>1[5-9]|2[01])\s+"
-        r"years\s+of\s+age,?\s+children\s+are\s+excluded\s+from\s+this\s+study"
-        r"(?:,?\s+but\s+(?:will|may)\s+be\s+eligible\s+for\s+future\s+pediatric\s+trials"
-        r"(?:,\s+if\s+applicable)?)?\s*(?:\.|$)",
-        re.I,
-    ),
-    "Age at least the age the clause names (children, younger, are excluded)",
-    "NCI CTEP protocol template, age eligibility (inclusion of children)",
-)
-
 _PREGNANCY = frozenset({"pregnancy", "breastfeeding"})
 
 
@@ -291,34 +268,8 @@ def _dedupe(r: _Reader) -> None:
         r.found[:] = kept
 
 
-def _read_children(r: _Reader) -> None:
-    m = _CHILDREN.pattern.search(r.text)
-    if m is None:
-        return
-    within = [f for f in r.found if f.start < m.end() and m.start() < f.end]
-    if any(not isinstance(f.rule, AgeRule) or not _inside(f, m.start(), m.end()) for f in within):
-        return
-    age = float(m.group("age"))
-    # an inclusion admits the adults; an exclusion excludes the children
-    comparator = Comparator.LT if r.exclusion else Comparator.GE
-    r.found[:] = [f for f in r.found if f not in within]
-    same = any(
-        isinstance(f.rule, AgeRule)
-        and f.rule.comparator is comparator
-        and f.rule.value == age
-        and f.rule.at == "consent"
-        for f in r.found
-    )
-    if same:
-        r.consume(m.start(), m.end())
-    else:
-        rule = r.draft(AgeRule, m.start(), m.end(), comparator=comparator, value=age)
-        r.add(m.start(), m.end(), rule)
-
-
 def read_boilerplate(r: _Reader) -> None:
     """The templates' items (see the module's docstring), after every reader of their rules."""
     read = [_read_pregnancy(r, template) for template in (*BOILERPLATE, _REASONS)]
     if any(read):
         _dedupe(r)
-    _read_children(r)

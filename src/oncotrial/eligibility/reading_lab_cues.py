@@ -46,8 +46,19 @@ _CUES: tuple[tuple[str, str], ...] = (
         r"Gilbert(?:'s|’s|s|\s+s\b)?(?:\s+(?:syndrome|disease))?(?:\s+(?:is|are)\s+present)?"
         r"(?:\s*\((?:unconjugated|indirect)\s+hyperbilirubina?emia\))?",
     ),
-    ("male", r"\b(?:males?|men)\b"),
-    ("female", r"\b(?:females?|women)\b"),
+    # "> 450 msec for male patients or > 470 msec for female patients" (NCT04390737 E14 and
+    # others, jwlieb/clinical-trial-agent data/demo @387df17): the person noun is the cue's
+    ("male", r"\b(?:males?|men)\b(?:\s+(?:patients|participants|subjects))?"),
+    ("female", r"\b(?:females?|women)\b(?:\s+(?:patients|participants|subjects))?"),
+)
+
+# both sexes named together ("> 470 ms in males and females", NCT05785741 E6, "in both male and
+# female", NCT05588648 E2.2, jwlieb/clinical-trial-agent data/demo @387df17): no sex cue — the
+# limit is everyone's, never one sex's
+_BOTH_SEXES = re.compile(
+    r"\b(?:males?|men|females?|women)\s*(?:,|and/or|and|or|&|/)\s*"
+    r"(?:males?|men|females?|women)\b",
+    re.I,
 )
 
 
@@ -74,8 +85,11 @@ _CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
 
 def _cues(text: str) -> list[_Cue]:
     found = []
+    both = [m.span() for m in _BOTH_SEXES.finditer(text)]
     for what, pattern in _CUES:
         for m in re.finditer(pattern, text, re.I):
+            if what in {"male", "female"} and any(a <= m.start() < b for a, b in both):
+                continue
             before = text[max(0, m.start() - 16) : m.start()].lower()
             found.append(_Cue(m.start(), m.end(), what, "except" in before))
     found.sort(key=lambda c: (c.start, -c.end))
@@ -143,10 +157,24 @@ _PERSONS = r"(?:patients|subjects|participants|individuals|persons|people|those)
 
 
 # "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
-# limit for the same tests (the cue is attached as when it follows the limit)
+# limit for the same tests (the cue is attached as when it follows the limit). Also a sentence
+# of its own naming no test: "Total bilirubin ≤ 1.5 × ULN. For subjects with Gilbert's disease
+# ≤ 3 × ULN" (NCT05168618 I16, NCT04868604 I12.3.4, NCT06224673 I14), and "unless": "≤ 2.5 ×
+# ULN unless liver metastases are present, in which case they must be ≤ 5 × ULN" (NCT06145633
+# I11, NCT04266730 E21.1, NCT04892953 I14), jwlieb/clinical-trial-agent data/demo @387df17 —
+# "unless A, in which case B" is "if A then B, otherwise the first limit"
 _CUE_BEFORE = re.compile(
-    r"[\s,;(]*(?:or\s+)?(?:if|for|in|when)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+presence\s+of"
-    r"\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+)?",
+    r"[\s,;(.]*(?:or\s+)?(?:if|for|in|when|unless)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+"
+    r"presence\s+of\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+)?"
+    r"(?:(?:documented|known|confirmed)\s+)?",
+    re.I,
+)
+# between the condition and the limit it allows: "if liver metastases, then ≤ 5 × ULN"
+# (NCT06747845 I10.4), "…, in which case they must be ≤ 5 × ULN"
+_CUE_THEN = re.compile(
+    r"\s*[,:]?\s*(?:then\s+|in\s+which\s+case\s*,?\s*)?"
+    # "…, then values must be ≤ 5 × ULN" (NCT05665361 I8.3)
+    r"(?:(?:it|they|values?)\s+(?:must|should)\s+be\s+)?",
     re.I,
 )
 
@@ -157,7 +185,7 @@ def _cue_between(text: str, cues: list[_Cue], start: int, end: int) -> bool:
         and c.end <= end
         and not c.negated
         and _CUE_BEFORE.fullmatch(text, start, c.start)
-        and re.fullmatch(r"\s*[,:]?\s*", text[c.end : end])
+        and _CUE_THEN.fullmatch(text, c.end, end)
         for c in cues
     )
 
@@ -194,7 +222,7 @@ def _attach_cue(
                 for c in cues
                 if id(c) not in used_cues
                 and c.start >= t.end
-                and _CUE_AFTER.fullmatch(text[t.end : c.start])
+                and (_CUE_AFTER.fullmatch(text[t.end : c.start]) or _bracketed_sex(text, t.end, c))
                 and not c.negated
             ),
             None,
@@ -202,15 +230,42 @@ def _attach_cue(
     if cue is not None:
         used_cues.add(id(cue))
         r.consume(cue.start, cue.end)
+        close = _CLOSE.match(text, cue.end)
+        cue_end = close.end() if close is not None and _bracketed_sex(text, t.end, cue) else cue.end
+        r.consume(cue.end, cue_end)
         lead = _CUE_LEAD.search(text[max(0, cue.start - 60) : cue.start])
         if lead is not None and lead.group(0).strip():
             r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
         if cue.start >= t.end:
             r.consume(t.end, cue.start)
+        allowed = _ALLOWED.match(text, t.end)
+        if cue.end <= t.start and allowed is not None:
+            # "For participants with known Gilbert's Syndrome ≤ 3 × ULN is permitted"
+            r.consume(t.end, allowed.end())
         for item in made:
             item.cue = cue.what
             item.start = min(item.start, cue.start)
-            item.end = max(item.end, cue.end)
+            item.end = max(item.end, cue_end)
+
+
+# a sex in brackets just after a limit: "> 470 msec (female subjects) or > 450 msec (male
+# subjects)" (NCT05274048 E10), "≤ 450 msec (males) or ≤ 470 msec (females)" (NCT06575296 I29),
+# "> 450 ms (for male) and > 470 ms (for female)" (NCT04390737 E14), jwlieb/clinical-trial-agent
+# data/demo @387df17. Only a sex: a bracketed condition may be an example or a reason.
+_OPEN = re.compile(r"\s*\(\s*(?:for\s+|in\s+)?", re.I)
+_CLOSE = re.compile(r"\s*\)")
+
+
+def _bracketed_sex(text: str, end: int, cue: _Cue) -> bool:
+    return (
+        cue.what in {"male", "female"}
+        and cue.start >= end
+        and _OPEN.fullmatch(text, end, cue.start) is not None
+        and _CLOSE.match(text, cue.end) is not None
+    )
+
+
+_ALLOWED = re.compile(r"\s*(?:is|are)\s+(?:permitted|allowed|acceptable)\b", re.I)
 
 
 # the words that introduce a condition cue: "except in patients with", "if", "for subjects with"

@@ -21,6 +21,7 @@ from oncotrial.eligibility.reading import (
     _Threshold,
     _thresholds,
 )
+from oncotrial.eligibility.reading_bp_postfix import postfix_spans
 from oncotrial.eligibility.reading_clearance import (
     EITHER_CLEARANCE,
     either_clearance_mentions,
@@ -220,7 +221,13 @@ def _impossible(analyte: str, value: float, unit: str) -> bool:
 
 def _read_labs(r: _Reader) -> None:
     text = r.text
-    mentions = either_clearance_mentions(text, _mentions(text))
+    # "> 140 mm Hg systolic or > 90 mm Hg diastolic": named after the value (reading_bp_postfix)
+    postfix = postfix_spans(text)
+    mentions = [
+        m
+        for m in either_clearance_mentions(text, _mentions(text))
+        if not any(a <= m.start < b for a, b in postfix)
+    ]
     cues = _cues(text)
     window = r.carried_window or _lab_window(text)
     groups = _groups(text, mentions)
@@ -230,7 +237,7 @@ def _read_labs(r: _Reader) -> None:
     pending_alternative: _Found | None = None
     restated_until = -1
     for t in with_normal_limits(text, _thresholds(text)):
-        if t.start < restated_until:
+        if t.start < restated_until or any(a <= t.start < b for a, b in postfix):
             continue  # "(≥ 1.5 × 10^9/L)" after "ANC ≥ 1,500/mm³": the limit restated
         start = -1
         group = _nearest_group(text, t, groups, mentions)
@@ -336,7 +343,7 @@ def _read_labs(r: _Reader) -> None:
 
 # between two limits of one test for each sex: "QTc ≥ 450 ms for males or ≥ 470 ms for females"
 _SEX_ALTERNATIVE = re.compile(
-    r"[\s,]*(?:for\s+)?(?:males?|men|females?|women)?[\s,]*(?:or|and)\s*", re.I
+    r"[\s,)]*(?:for\s+)?(?:males?|men|females?|women)?[\s,)]*(?:or|and)\s*", re.I
 )
 
 

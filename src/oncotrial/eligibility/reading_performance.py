@@ -225,7 +225,11 @@ def _scale_by_age(r: _Reader) -> None:
         return
     a, b = scores
     first = re.match(
-        _FOR_AGE.format(1) + r"\s*[,;]?\s*(?:and|or)?\s*", r.text[a.end : b.start], re.I
+        # "… and the Lansky performance status must be ≥ 50 for patients ≤ 16 years of age"
+        # (NCT06401330 I7, jwlieb/clinical-trial-agent data/demo @387df17)
+        _FOR_AGE.format(1) + r"\s*[,;]?\s*(?:and|or)?\s*(?:the\s+)?",
+        r.text[a.end : b.start],
+        re.I,
     )
     second = re.match(_FOR_AGE.format(2), r.text[b.end :], re.I)
     if first is None or first.end() != b.start - a.end or second is None:
