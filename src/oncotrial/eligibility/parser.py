@@ -106,6 +106,7 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
+from oncotrial.eligibility.scopes import item_scopes
 from oncotrial.eligibility.sublists import alternatives_of, ancestor_ids, introduces_list
 from oncotrial.eligibility.text import NormalisedText, normalise_text
 from oncotrial.eligibility.unread import BENIGN_OR, unread_words
@@ -622,6 +623,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
         alternatives = _alternative_items(items)
         by_id = {c.id: c for c in items}
         group_windows = _group_lab_windows(items)
+        scopes = item_scopes(items)
         for criterion in items:
             carried = _carried_window(criterion, announced, parent_window)
             if carried is None and "." in criterion.id:
@@ -639,6 +641,10 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
             )
             if subgroup is not None and reading.criterion.rules:
                 reading = _quoted(reading, subgroup)
+            # "For Cohorts 1b and 2b:" over "… hypersensitivity to pembrolizumab": for the
+            # patients of those cohorts only, which the screen cannot tell (eligibility.scopes)
+            if criterion.id in scopes and reading.criterion.rules:
+                reading = _quoted(reading, scopes[criterion.id])
             reading = _as_heading(reading, by_id)
             if carried is not None and any(
                 getattr(r, "within", None) == carried for r in _all(reading.criterion.rules)
