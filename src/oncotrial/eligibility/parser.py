@@ -106,8 +106,13 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
-from oncotrial.eligibility.scopes import item_scopes
-from oncotrial.eligibility.sublists import alternatives_of, ancestor_ids, introduces_list
+from oncotrial.eligibility.scopes import item_scopes, names_everyone
+from oncotrial.eligibility.sublists import (
+    alternatives_of,
+    ancestor_ids,
+    introduces_list,
+    lists_exclusions,
+)
 from oncotrial.eligibility.text import NormalisedText, normalise_text
 from oncotrial.eligibility.unread import BENIGN_OR, unread_words
 from oncotrial.eligibility.windows import WINDOW_TO_DAY, window_to_day
@@ -573,9 +578,14 @@ def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | 
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
     for parent in _ancestors(criterion, by_id):
-        if introduces_list(parent) is not None:
-            # "Patients who meet the following criteria … will be excluded:" names no
-            # subgroup: it introduces the list (eligibility.sublists)
+        if (
+            introduces_list(parent) is not None
+            or lists_exclusions(parent)
+            or names_everyone(parent.text)
+        ):
+            # "Patients who meet the following criteria … will be excluded:", "Subjects with
+            # the following cardiac dysfunctions …:", "For All Patients" name no subgroup: they
+            # introduce the list (eligibility.sublists, eligibility.scopes)
             continue
         if _SUBGROUP.search(BENIGN_OR.sub(" ", normalise_text(parent.text).text)):
             return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"

@@ -35,7 +35,7 @@ from oncotrial.eligibility.text import normalise_text
 if TYPE_CHECKING:  # criteria.split_criteria asks this module whether a heading names a cohort
     from oncotrial.eligibility.criteria import Criterion
 
-__all__ = ["is_label", "item_scopes", "scope_label"]
+__all__ = ["is_label", "item_scopes", "names_everyone", "scope_label"]
 
 # What a label names: a cohort, part, step, arm, phase, module, stratum, group or sub-study
 _NOUN = (
@@ -164,6 +164,19 @@ def _everyone(criterion: Criterion) -> bool:
         )
         is not None
     )
+
+
+_ALL_PATIENTS = re.compile(
+    r"^\W*(?:for\s+)?all\s+(?:(?:the\s+)?(?:patients|participants|subjects|cohorts|arms|parts|"
+    r"phases))\s*:?\s*$",
+    re.I,
+)
+
+
+def names_everyone(text: str) -> bool:
+    """Whether an item only says its sub-items hold for every patient ("For All Patients",
+    NCT05661461 I1; "All cohorts:"): no subgroup, no scope."""
+    return _ALL_PATIENTS.match(_text(text)) is not None
 
 
 def item_scopes(items: Sequence[Criterion]) -> dict[str, str]:
