@@ -72,6 +72,9 @@ def _screen(eligibility: Eligibility, patient: Patient) -> tuple[dict[str, Statu
         "In addition, for participants in the GBCA Arms only:",  # NCT04373564 I4
         "Cohort 1A (CLOSED):",  # NCT02279004 I3.1
         "STEP 2 RANDOMIZATION",  # NCT03723928 I18
+        "SAFETY COHORT",  # NCT04572451 I1
+        "All Cohorts (except Cohort 6):",  # NCT05009992 I25
+        "Cohort D (MD Anderson Houston patients only)",  # NCT02945579 I4
         "Phase 1 Inclusion Criteria:",  # NCT06249048 I15
     ],
 )
@@ -88,6 +91,18 @@ def test_a_label_line_is_a_heading(text: str) -> None:
         ("PART II: ECOG ≤ 2", "PART II"),  # NCT07288034 I21
         ("(ARM VII): BRAF wild-type tumour status", "ARM VII"),  # NCT04421820 I13
         ("For Substudy B, measurable disease by RECIST version 1.1", "For Substudy B"),
+        (  # NCT04130516 E17.1
+            "For pembrolizumab combination cohorts, has a history of (noninfectious) pneumonitis",
+            "For pembrolizumab combination cohorts",
+        ),
+        ("Dose Expansion: Low grade serous ovarian cancer, cervical cancer", "Dose Expansion"),
+        ("Part 1A monotherapy: Advanced/metastatic NSCLC", "Part 1A"),  # NCT05076760 I5
+        ("Arm #3 (Combination): Patients who have received", "Arm #3"),  # NCT06026410 I2.3
+        ("Patients in Arm A must have ECOG 0-1", "Patients in Arm A"),  # written for this test
+        (  # NCT07094204 I4.1
+            "[CRC Dose Escalation and Dose Expansion Parts] Participant has a documented KRAS G12V",
+            "CRC Dose Escalation and Dose Expansion Parts",
+        ),
     ],
 )
 def test_a_criterion_opening_with_a_label_is_scoped_not_a_heading(text: str, label: str) -> None:
@@ -104,6 +119,9 @@ def test_a_criterion_opening_with_a_label_is_scoped_not_a_heading(text: str, lab
         "Master Inclusion Criteria applicable to all sub studies:",  # NCT06219941 I2
         "Part of a vulnerable population (ex: Incarcerated, Non-English speaking)",  # NCT06050668
         "Hematologic:",  # NCT06124118 I9
+        "All Cohorts:",  # NCT06712875 I7
+        "Group B streptococcus infection",  # a guard written for this test, not a record
+        "Phase 3 trial participation",  # a guard written for this test, not a record
         "ECOG Performance Status ≤ 1.",  # NCT06124118 I7
         "Adequate treatment washout period before randomization, defined as:",  # NCT06263543 I14
     ],

@@ -43,7 +43,7 @@ _NOUN = (
     r"strat(?:um|a)|groups?)"
 )
 # "1", "1b", "2A1", "II", "VII", "A", "B1", "4A^1" — the name of one cohort, part or arm
-_IDENT = r"(?:\d{1,2}[a-z]?\d?|[ivx]{1,4}|[a-h]\d?)(?:\s*\\?\^\s*\d)?(?![\w-])"
+_IDENT = r"#?(?:\d{1,2}[a-z]?\d?|[ivx]{1,4}|[a-h]\d?)(?:\s*\\?\^\s*\d)?\\?\*?(?![\w-])"
 _IDENTS = rf"{_IDENT}(?:\s*(?:,|and|or|&|/|-|to)\s*(?:{_NOUN}\s*)?{_IDENT})*(?:\s*\((?:closed)\))?"
 # "For", "In addition, for participants in the", "Specific for", "In addition to the above and
 # specific for" — the opening of a label that then names its cohorts
@@ -64,9 +64,44 @@ _LEADING = re.compile(
     r"(?:\s+(?:arm\s+\w+\s+)?(?:only|specific))?(?:\s+(?:females?|males?)\s+only)?"
     r"(?:\s+(?:-\s+)?(?:(?:pre-?|treatment\s+)?registration|randomi[sz]ation|specimen\s+"
     r"submission))?)"
-    r"(?P<end>\s*\)?\s*(?::|\s[-–—]\s|,(?=\s)|$)|\s+only\b|\s*\))",
+    # "Cohort D (MD Anderson Houston patients only)", "Part 1A monotherapy:", "Arm #3
+    # (Combination):"
+    r"(?:\s*\([^)]{0,80}\))?"
+    r"(?P<end>\s*\)?\s*(?::|\s[-–—]\s|,(?=\s)|$)|\s+only\b|\s*\)"
+    r"|(?:\s+[\w&/+-]+){1,3}(?:\s*\([^)]{0,40}\))?\s*(?::|\s[-–—]\s))",
     re.I,
 )
+# Other openings naming a part of the trial without an identifier: "For pembrolizumab combination
+# cohorts, has a history of …" (NCT04130516 E17.1), "For participants with HCC- Cohort B (Part
+# 2): …" (NCT05584670 E3), "Dose Expansion: Low grade serous ovarian cancer …" (NCT06400472
+# I1.3), "[CRC Dose Escalation and Dose Expansion Parts] Participant has …" (NCT07094204 I4.1)
+_OPENINGS = (
+    re.compile(
+        r"^\W*(?P<label>(?:for|in)\s+(?:the\s+)?(?:(?:participants|patients|subjects)\s+"
+        r"(?:in|with)\s+)?(?:[\w-]+\s+){0,4}?(?:cohorts?|arms?|parts?|sub-?stud(?:y|ies)|"
+        r"substud(?:y|ies)|modules?)\b[^,:;.]{0,40}?)\s*[,:]",
+        re.I,
+    ),
+    # "Patients in Arm A must have …"
+    re.compile(
+        rf"^\W*(?P<label>(?:patients|participants|subjects)\s+(?:in|enrol+ed\s+in|assigned\s+to)"
+        rf"\s+(?:the\s+)?(?:[\w-]+\s+){{0,3}}?{_NOUN}\s*{_IDENTS})\b",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*(?P<label>(?:dose[- ](?:escalation|expansion|optimi[sz]ation)|escalation|expansion)"
+        r"(?:\s+(?:cohorts?|parts?|phase))?)\s*:",
+        re.I,
+    ),
+    re.compile(
+        r"^\W*\\?\[(?P<label>[^\]]{0,80}\b(?:parts?|cohorts?|arms?|phases?|modules?)\b"
+        r"[^\]]{0,40}?)\\?\]",
+        re.I,
+    ),
+)
+# A line of a few words naming a cohort: "SAFETY COHORT", "Primary Study Cohorts" (NCT04572451,
+# NCT05059444)
+_SHORT = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:cohorts?|arms?)\W*$", re.I)
 # Without an identifier, a short line that names a part of the trial and ends as a label does:
 # "Phase 1B monotherapy expansion cohort:", "Cohort-specific inclusion criteria:",
 # "PRE-REGISTRATION:", "HIGH-RISK STRATUM:", "Dose Escalation Module 3:"
@@ -84,10 +119,11 @@ _LABEL_END = re.compile(
 # A label over every patient ends a scope and opens none: "For all participants:", "All Arms:",
 # "General Inclusion Criteria:", "Phase 1 and Phase 2 (all parts):"
 _EVERYONE = re.compile(
-    r"^\W*(?:(?:for|in)\s+)?(?:all|both|every|general|master)\b|\bfor\s+(?:both|all)\b"
-    r"|\ball\s+(?:the\s+)?(?:"
+    r"^(?!.*\bexcept\b)(?:\W*(?:(?:for|in)\s+)?(?:all|both|every|general|master)\b"
+    r"|.*\bfor\s+(?:both|all)\b"
+    r"|.*\ball\s+(?:the\s+)?(?:"
     r"participants|patients|subjects|cohorts|arms|parts|phases|modules|groups|strata|"
-    r"sub[- ]?stud(?:y|ies)|substudies)\b",
+    r"sub[- ]?stud(?:y|ies)|substudies)\b)",
     re.I,
 )
 # A verb makes a sentence, not a label ("Cohorts 1, 2 and 3 are closed")
@@ -116,6 +152,10 @@ def scope_label(text: str) -> str | None:
     found = _LEADING.match(words)
     if found is not None:
         return found.group("label").strip(" (*•\\-")
+    for opening in _OPENINGS:
+        found = opening.match(words)
+        if found is not None:
+            return found.group("label").strip()
     trailing = _TRAILING.search(words)
     if trailing is not None:
         return trailing.group(0).rstrip(": ").strip()
@@ -126,6 +166,8 @@ def scope_label(text: str) -> str | None:
 
 def _label_only(words: str) -> bool:
     """A short line without a verb that names a part of the trial and ends as a label."""
+    if _SHORT.match(words) and not _VERB.search(words):
+        return True
     return (
         len(words.split()) <= 12
         and _NAMED.search(words) is not None
