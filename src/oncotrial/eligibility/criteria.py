@@ -249,6 +249,10 @@ def split_criteria(
             kind, inline = heading
             current = None
             blank_before = True
+            if inline is not None and not re.search(r"\w", inline):
+                # nothing but a bullet glyph after the heading ("Inclusion Criteria: ∙") is no
+                # item: the items follow on the next lines
+                inline = None
             if inline is None and scope_label(line) is None:
                 continue
             # "Inclusion Criteria for Cohort 5:" switches the kind and stays, as an item, the
