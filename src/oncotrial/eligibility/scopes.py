@@ -106,8 +106,9 @@ _SHORT = re.compile(r"^\W*(?:[\w-]+\s+){0,3}(?:cohorts?|arms?)\W*$", re.I)
 # "Phase 1B monotherapy expansion cohort:", "Cohort-specific inclusion criteria:",
 # "PRE-REGISTRATION:", "HIGH-RISK STRATUM:", "Dose Escalation Module 3:"
 _NAMED = re.compile(
-    r"\b(?:sub[- ]?stud(?:y|ies)|substud(?:y|ies)|cohorts?|part\s+\d|arms?|phase\s+\d|modules?|"
-    r"strat(?:um|a)|step\s+\d|dose\s+(?:escalation|expansion|optimi[sz]ation))\b"
+    r"\b(?:sub[- ]?stud(?:y|ies)|substud(?:y|ies)|cohorts?|part\s+(?:\d|[a-h]\b|[ivx]+\b)|arms?|"
+    r"phase\s+(?:\d|[ivx]+\b)|modules?|strat(?:um|a)|step\s+\d|dose\s+(?:escalation|expansion|"
+    r"optimi[sz]ation))"
     r"|^\W*(?:pre-?|re-?)?(?:registration|randomi[sz]ation)\b",
     re.I,
 )
