@@ -137,6 +137,9 @@ def test_headings_with_a_qualifier_switch_the_kind() -> None:
     inclusion, exclusion = split_criteria(QUALIFIED)
     assert [c.text for c in inclusion] == [
         "Patients must be age ≥ 18 years.",
+        # a heading naming a cohort stays as the label over the cohort's items
+        # (eligibility.scopes): "ECOG 0-1" is for cohort 5 only
+        "Inclusion Criteria for Cohort 5:",
         "ECOG 0-1",
         "Age ≥ 18 years",
     ]

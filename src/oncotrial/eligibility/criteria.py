@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.catalogue.durations import DAYS_PER_WEEK, DAYS_PER_YEAR
 from oncotrial.eligibility.rules import Rule, iter_rules
+from oncotrial.eligibility.scopes import scope_label
 
 __all__ = [
     "Age",
@@ -158,10 +159,11 @@ _HEADING = re.compile(
 # Criteria --"; 60 of the 1,329 development records, jwlieb/clinical-trial-agent data/demo
 # @387df17). Left unread, the items after "Exclusion Criteria All Arms:" were inclusion items,
 # and "Patients who have received major surgery within 28 days" became a requirement. The
-# qualifier (a cohort, a part, a phase) is not kept: the items are screened for every patient,
-# as the items of a record without one are. A heading ends with a colon or dashes, or its
-# qualifier opens as one does ("for", "(", "- ", "specific to", "related to", "PHASE 1");
-# without the colon, never a sentence ("Exclusion criteria 6 and 7 are removed with …").
+# qualifier is kept only when it names a cohort, part, arm, phase or step ("for Cohort 5"): the
+# heading line then stays as the label over the items it scopes (eligibility.scopes). A heading
+# ends with a colon or dashes, or its qualifier opens as one does ("for", "(", "- ", "specific
+# to", "related to", "PHASE 1"); without the colon, never a sentence ("Exclusion criteria 6 and
+# 7 are removed with …").
 _QUALIFIED_HEADING = re.compile(
     r"^\s*(?:[*#•-]\s*)?(?P<kind>(?:key\s+)?(?:inclusion|exclusion))\s+criteri(?:a|on)\b"
     r"(?:(?P<ends>[^:.]{0,160}?\s*(?::|-{2,}))|(?P<open>\s*(?:\(|-\s|for\b|specific\b|related\b"
@@ -247,11 +249,15 @@ def split_criteria(
             kind, inline = heading
             current = None
             blank_before = True
-            if inline is None or not re.search(r"\w", inline):
+            if inline is not None and not re.search(r"\w", inline):
                 # nothing but a bullet glyph after the heading ("Inclusion Criteria: ∙") is no
                 # item: the items follow on the next lines
+                inline = None
+            if inline is None and scope_label(line) is None:
                 continue
-            line = inline  # the first item, on the heading's line
+            # "Inclusion Criteria for Cohort 5:" switches the kind and stays, as an item, the
+            # label over the cohort's items (eligibility.scopes): they are not for everyone
+            line = line.strip() if inline is None else inline  # the first item, on its line
         bullet = _BULLET.match(line)
         if bullet:
             current = (

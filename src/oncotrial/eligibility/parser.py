@@ -110,7 +110,13 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
-from oncotrial.eligibility.sublists import alternatives_of, ancestor_ids, introduces_list
+from oncotrial.eligibility.scopes import item_scopes, names_everyone
+from oncotrial.eligibility.sublists import (
+    alternatives_of,
+    ancestor_ids,
+    introduces_list,
+    lists_exclusions,
+)
 from oncotrial.eligibility.text import NormalisedText, normalise_text
 from oncotrial.eligibility.unread import BENIGN_OR, unread_words
 from oncotrial.eligibility.windows import WINDOW_TO_DAY, window_to_day
@@ -580,9 +586,14 @@ def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | 
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
     for parent in _ancestors(criterion, by_id):
-        if introduces_list(parent) is not None:
-            # "Patients who meet the following criteria … will be excluded:" names no
-            # subgroup: it introduces the list (eligibility.sublists)
+        if (
+            introduces_list(parent) is not None
+            or lists_exclusions(parent)
+            or names_everyone(parent.text)
+        ):
+            # "Patients who meet the following criteria … will be excluded:", "Subjects with
+            # the following cardiac dysfunctions …:", "For All Patients" name no subgroup: they
+            # introduce the list (eligibility.sublists, eligibility.scopes)
             continue
         if _SUBGROUP.search(BENIGN_OR.sub(" ", normalise_text(parent.text).text)):
             return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
@@ -630,6 +641,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
         alternatives = _alternative_items(items)
         by_id = {c.id: c for c in items}
         group_windows = _group_lab_windows(items)
+        scopes = item_scopes(items)
         for criterion in items:
             carried = _carried_window(criterion, announced, parent_window)
             if carried is None and "." in criterion.id:
@@ -647,6 +659,10 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
             )
             if subgroup is not None and reading.criterion.rules:
                 reading = _quoted(reading, subgroup)
+            # "For Cohorts 1b and 2b:" over "… hypersensitivity to pembrolizumab": for the
+            # patients of those cohorts only, which the screen cannot tell (eligibility.scopes)
+            if criterion.id in scopes and reading.criterion.rules:
+                reading = _quoted(reading, scopes[criterion.id])
             reading = _as_heading(reading, by_id)
             if carried is not None and any(
                 getattr(r, "within", None) == carried for r in _all(reading.criterion.rules)

@@ -51,6 +51,7 @@ __all__ = [
     "heading_status",
     "introduces_list",
     "item_tree",
+    "lists_exclusions",
 ]
 
 SubItems = Literal["all", "any"]
@@ -230,6 +231,48 @@ _ALTERNATIVES = re.compile(
 # An exclusion announcing that its sub-items exclude only together ("Patients with both of the
 # following are excluded:"): each read alone would exclude on one of them.
 _TOGETHER = re.compile(r"\b(?:both|all)\s+(?:of\s+)?the\s+following\b", re.I)
+
+
+# An exclusion whose sub-items are what it excludes: "Subjects with the following cardiac
+# dysfunctions or clinically significant cardiac diseases:" (NCT05394831), "Patients with a known
+# history of cardiac disease. This includes:" (NCT05154487), "Patients who have an uncontrolled
+# intercurrent illness including, but not limited to any of the following:" (NCT07261657). It
+# names no subgroup: each sub-item excludes on its own. Not when it names one ("HIV positive
+# subjects with 1 or more of the following:"), makes an exception ("… except for the following:"),
+# or qualifies the list with a time or a number the sub-items do not repeat ("Subjects with
+# cardiomyopathy diagnosed within 6 months prior to treatment initiation including …:" — read
+# alone, a sub-item would exclude a cardiomyopathy of any date).
+_EXCLUDING_LIST = re.compile(
+    r"(?:(?:(?:any|one\s+or\s+more|1\s+or\s+more)\s+of\s+)?the\s+following\b[^:]{0,90}|"
+    r"\b(?:this|which)\s+includes?|\bincluding(?:,?\s+but\s+not\s+limited\s+to)?,?"
+    r"(?:\s+(?:any\s+of\s+)?the\s+following)?)\s*:\s*$",
+    re.I,
+)
+_NOT_A_PLAIN_LIST = re.compile(
+    r"\b(?:if|unless|except|excluding|when|whose|positive|negative|infected|carriers?|"
+    r"seropositive|hiv|hepatitis|hbv|hcv|women|men|females?|males?|childbearing|pregnan\w*|"
+    r"who\s+are|both|all|within|before|after|since|during|days?|weeks?|months?|years?|"
+    r"for|allowed|permitted|eligible|may)\b|\d",
+    re.I,
+)
+# "… if applicable:", "… will be excluded if they fulfill any of the following:" name no subgroup
+_BENIGN_IF = re.compile(
+    r",?\s*\bif\s+(?:applicable|(?:they\s+|the\s+(?:patient|subject|participant)\s+)?"
+    r"(?:fulfil+s?|meets?|ha(?:s|ve)|presents?\s+with)?\s*any\s+(?:one\s+)?of\s+the\s+"
+    r"following)\b",
+    re.I,
+)
+
+
+def lists_exclusions(parent: Criterion) -> bool:
+    """Whether an exclusion item only introduces what excludes, each sub-item on its own
+    ("Subjects with the following cardiac dysfunctions …:"), naming no subgroup."""
+    if parent.kind is not CriterionKind.EXCLUSION:
+        return False
+    text = " ".join(normalise_text(parent.text).text.split())
+    if not _EXCLUDING_LIST.search(text):
+        return False
+    return _NOT_A_PLAIN_LIST.search(_BENIGN_IF.sub(" ", text)) is None
 
 
 def introduces_list(criterion: Criterion) -> SubItems | None:
