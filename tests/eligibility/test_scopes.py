@@ -59,11 +59,9 @@ def _screen(eligibility: Eligibility, patient: Patient) -> tuple[dict[str, Statu
 @pytest.mark.parametrize(
     "text",
     [
-        "Step 1: Pre-Chemoradiation Inclusion Criteria",  # NCT06124118 I1
         "Part 1 Dose Escalation cohort ONLY:",  # NCT05786924 I5
         "For Cohorts 1b and 2b:",  # NCT06343402 E4
         "Sub study 1 Specific Inclusion criteria:",  # NCT06219941 I11
-        "PRE-REGISTRATION:",  # NCT05269381 (as a line of its own)
         "HIGH-RISK STRATUM:",  # phrasing of the development corpus
         "In addition to the above and specific for Cohorts 4 and 5 only:",
         "Dose Escalation Module 3:",  # NCT04585958 I3.2
@@ -184,12 +182,12 @@ NESTED = """Inclusion Criteria:
 
 * Part 1 Dose Escalation cohort ONLY:
   * ECOG Performance Status ≤ 1.
-* PRE-REGISTRATION:
+* HIGH-RISK STRATUM:
   * ECOG Performance Status ≤ 1.
 * Cohort B: BRAF V600E or BRAF V600K
 * ECOG Performance Status ≤ 2.
 """
-# NCT05786924 I5; NCT05269381 (PRE-REGISTRATION:); NCT06194929 I4.2; NCT06124118 I7
+# NCT05786924 I5; a stratum (phrasing of the development corpus); NCT06194929 I4.2; NCT06124118 I7
 
 
 def test_nested_items_under_a_label_quote_the_scope() -> None:
@@ -339,3 +337,36 @@ def test_a_list_of_exclusions_for_one_phase_is_scoped() -> None:
     child = _items(_proposed(text))["E1.1"]
     assert child.rules
     assert any(u.startswith("applies to: Patients who meet any") for u in child.unread)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Step 1: Pre-Chemoradiation Inclusion Criteria",  # NCT06124118 I1
+        "PRE-REGISTRATION:",  # NCT05269381 (as a line of its own)
+        "STEP 1 REGISTRATION",  # NCT03723928
+        "Registration Eligibility Criteria",  # written for this test
+    ],
+)
+def test_the_first_step_is_every_patients(label: str) -> None:
+    # every patient goes through the first step, so its items are the ones screening decides;
+    # a label of it also ends the scope of a label before it
+    assert scope_label(label) is None
+    text = f"Inclusion Criteria:\n\n* For Arm 2\n* ECOG 0-2\n* {label}\n  * ECOG 0-1\n"
+    items = _items(_proposed(text))
+    assert any(u.startswith("applies to: For Arm 2") for u in items["I2"].unread)
+    assert is_computable(items["I3.1"].rules, items["I3.1"].unread), items["I3.1"].unread
+    statuses, overall = _screen(_proposed(text), _ecog(2))
+    assert statuses["I3.1"] is Status.NOT_MET and overall is Overall.NOT_ELIGIBLE
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "STEP 2 RANDOMIZATION",  # NCT03723928 I18
+        "Step 2: Pre-Consolidative Immunotherapy Phase Inclusion Criteria",  # NCT06124118
+        "Pre-registration for Cohort B:",  # written for this test: the cohort is the scope
+    ],
+)
+def test_a_later_step_stays_scoped(label: str) -> None:
+    assert scope_label(label) is not None

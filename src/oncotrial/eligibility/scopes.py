@@ -127,6 +127,18 @@ _EVERYONE = re.compile(
     r"sub[- ]?stud(?:y|ies)|substudies)\b)",
     re.I,
 )
+# The first step of a trial every patient goes through: "Step 1: Pre-Chemoradiation Inclusion
+# Criteria" (NCT06124118 I1), "PRE-REGISTRATION:" (NCT05269381), "STEP 0 REGISTRATION",
+# "Registration Eligibility Criteria". Its items are the ones screening decides (every patient
+# must meet them, now); a later step ("Step 2: Pre-Consolidative …", "STEP 2 RANDOMIZATION",
+# re-registration) is met, or not, after the first and stays scoped.
+_FIRST_STEP = re.compile(
+    r"^\W*(?:step\s*(?:0|1|i)(?![\w.])(?:\s*[:\-–—]?\s*(?:pre-?\s?)?registration\b)?"
+    r"|(?:pre-?\s?)?registration\b)"
+    r"(?!.*\b(?:step\s*(?:[2-9]|ii)|cohorts?|arms?|parts?|sub-?stud(?:y|ies)|substud(?:y|ies)|"
+    r"modules?|strat(?:um|a)|groups?)\b)",
+    re.I,
+)
 # A verb makes a sentence, not a label ("Cohorts 1, 2 and 3 are closed")
 _VERB = re.compile(r"\b(?:must|should|will|are|is|has|have|may|can|was|were)\b", re.I)
 # A list-introducing item that ends by naming the cohort it is for: "Patients who meet any of
@@ -148,7 +160,7 @@ def scope_label(text: str) -> str | None:
     or that close a list introduction ("… for Phase 2:"); None when it names no part of a trial
     or names every patient."""
     words = " ".join(normalise_text(text).text.split())
-    if _EVERYONE.search(words):
+    if _EVERYONE.search(words) or _FIRST_STEP.match(words):
         return None
     found = _LEADING.match(words)
     if found is not None:
@@ -196,8 +208,11 @@ def is_label(criterion: Criterion | str) -> bool:
 
 
 def _everyone(criterion: Criterion) -> bool:
-    """A label over every patient: "For all participants:", "For All Patients"."""
+    """A label over every patient: "For all participants:", "For All Patients", and the first
+    step every patient goes through ("PRE-REGISTRATION:")."""
     words = _text(criterion)
+    if _FIRST_STEP.match(words) and len(words.split()) <= 12 and not _VERB.search(words):
+        return True
     return (
         len(words.split()) <= 8
         and _EVERYONE.search(words) is not None
