@@ -3,8 +3,11 @@ other VEGF inhibitors", "previously treated with an EGFR TKI", "No prior sorafen
 temsirolimus, or …".
 
 Each name is a concept of ``oncotrial.eligibility.concepts``: a class (VEGF/VEGFR inhibitors,
-EGFR TKIs, ALK inhibitors) or a drug with a concept of its own (``concepts_drugs``). A drug named
-with its class ("bevacizumab or other VEGF inhibitors") is the class; a drug named alone is the
+EGFR TKIs, ALK inhibitors by their own patterns; PARP, CDK4/6, PI3K, mTOR, BRAF, MEK, BTK and
+KRAS G12C inhibitors, anthracyclines and taxanes by the phrases ``concepts_drug_classes``
+declares) or a drug with a concept of its own (``concepts_drugs``). A drug named with its class
+("bevacizumab or other VEGF inhibitors"), or as its example ("a PARP inhibitor, including
+olaparib"), is the class; a drug named alone is the
 drug, never its class (a rule on the class would exclude patients given another drug of it); a
 member of a class with no concept of its own named alone ("prior anlotinib") is not read. A list
 is read drug by drug: any one excludes. An exclusion excludes on any exposure ever; an inclusion
