@@ -106,7 +106,11 @@ def test_read_whole(text: str, kind: str, reading: list[str], source: str) -> No
             "Have received 0 to 4 prior systemic therapies for metastatic sarcoma and NO prior "
             "anthracyclines.",
             "inclusion",
-            ["prior lines of systemic therapy: at most 4 lines"],
+            # the anthracyclines are a declared class (concepts_drug_classes)
+            [
+                "prior lines of systemic therapy: at most 4 lines",
+                "not (Anthracycline received ever)",
+            ],
             "for metastatic sarcoma",
             f"NCT07125183 I6, {EGFR}",
         ),

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from oncotrial.eligibility.concept_model import Concept, System
+from oncotrial.eligibility.concepts_drug_classes import class_concepts
 from oncotrial.eligibility.concepts_drugs import (
     DRUG_CLASSES,
     DRUGS,
@@ -436,6 +437,7 @@ THERAPIES = _index(
         *MEDICATION_CLASSES,
         IMMUNOSUPPRESSANTS,
         *ONCOLOGY_THERAPIES,
+        *class_concepts(members),
         *WASHOUT_THERAPIES,
         *DRUGS,
     )

@@ -22,6 +22,7 @@ L01XC07 is also a VEGF inhibitor).
 from __future__ import annotations
 
 from oncotrial.eligibility.concept_model import Concept
+from oncotrial.eligibility.concepts_drug_classes import CLASS_MEMBERS, CLASS_PARENTS, OPEN
 from oncotrial.eligibility.concepts_medications import other_uses
 
 __all__ = [
@@ -54,6 +55,8 @@ _NCI = (
 _VEGF = ("vegf_inhibitor",)
 _EGFR = ("egfr_tki",)
 _CHEMO = ("chemotherapy",)
+_TAXANE = ("chemotherapy", "taxane")
+_MTOR = ("mtor_inhibitor",)
 _PLATINUM = ("chemotherapy", "platinum_chemotherapy")
 _PD1 = ("pd1_pdl1_inhibitor", "immune_checkpoint_inhibitor")
 _CTLA4 = ("ctla4_inhibitor", "immune_checkpoint_inhibitor")
@@ -138,7 +141,16 @@ _ROWS: tuple[_Row, ...] = (
         _VEGF,
     ),
     ("axitinib", "Axitinib", (), ("Inlyta",), "axitinib", "L01EK01", "L01XE17", _VEGF),
-    ("temsirolimus", "Temsirolimus", (), ("Torisel",), "temsirolimus", "L01EG01", "L01XE09", ()),
+    (
+        "temsirolimus",
+        "Temsirolimus",
+        (),
+        ("Torisel",),
+        "temsirolimus",
+        "L01EG01",
+        "L01XE09",
+        _MTOR,
+    ),
     (
         "everolimus",
         "Everolimus",
@@ -147,7 +159,7 @@ _ROWS: tuple[_Row, ...] = (
         "everolimus",
         "L01EG02",
         "L01XE10",
-        (),
+        _MTOR,
     ),
     (
         "trastuzumab",
@@ -225,8 +237,8 @@ _ROWS: tuple[_Row, ...] = (
         None,
         _CHEMO,
     ),
-    ("paclitaxel", "Paclitaxel", (), (), None, "L01CD01", None, _CHEMO),
-    ("docetaxel", "Docetaxel", (), ("Taxotere",), "docetaxel", "L01CD02", None, _CHEMO),
+    ("paclitaxel", "Paclitaxel", (), (), None, "L01CD01", None, _TAXANE),
+    ("docetaxel", "Docetaxel", (), ("Taxotere",), "docetaxel", "L01CD02", None, _TAXANE),
     ("cisplatin", "Cisplatin", (), (), None, "L01XA01", None, _PLATINUM),
     ("carboplatin", "Carboplatin", (), ("Paraplatin",), "carboplatin", "L01XA02", None, _PLATINUM),
     ("nivolumab", "Nivolumab", (), ("Opdivo",), "nivolumab", "L01FF01", "L01XC17", _PD1),
@@ -313,6 +325,8 @@ OTHER_MEMBERS: dict[str, tuple[str, ...]] = {
     ),
     # cadonilimab, a PD-1 x CTLA-4 bispecific, is in both
     "ctla4_inhibitor": ("tremelimumab", "cadonilimab"),
+    # PARP, CDK4/6, PI3K, mTOR, BRAF, MEK, BTK, KRAS G12C inhibitors, anthracyclines, taxanes
+    **CLASS_MEMBERS,
 }
 
 
@@ -328,19 +342,23 @@ def unspecified(klass: str) -> str:
 
 
 def members_of_any() -> tuple[str, ...]:
-    """The classes some drug with a concept of its own belongs to."""
-    return tuple(dict.fromkeys(c for classes in DRUG_CLASSES.values() for c in classes))
+    """The classes some drug with a concept of its own belongs to, and those of
+    ``concepts_drug_classes``."""
+    found = (c for classes in DRUG_CLASSES.values() for c in classes)
+    return tuple(dict.fromkeys((*found, *CLASS_PARENTS)))
 
 
 def broader(klass: str) -> frozenset[str]:
     """The classes that hold every drug of ``klass`` (an anti-PD-1/PD-L1 antibody is an immune
     checkpoint inhibitor; a platinum compound is chemotherapy), derived from the rows above so
-    that class membership stays declared once. Empty for a class no drug with a concept of its
-    own belongs to, and for a drug."""
+    that class membership stays declared once, with the parents ``concepts_drug_classes``
+    declares (an anthracycline is chemotherapy). Empty for a class with neither, and for a
+    drug."""
+    parents = frozenset(CLASS_PARENTS.get(klass, ()))
     sets = [set(classes) for classes in DRUG_CLASSES.values() if klass in classes]
     if not sets:
-        return frozenset()
-    return frozenset(set.intersection(*sets) - {klass})
+        return parents
+    return frozenset(set.intersection(*sets) - {klass}) | parents
 
 
 def conjugate_of(drug: str) -> str:
@@ -377,7 +395,8 @@ def vague_for(therapy: str) -> frozenset[str]:
 # carries the ``UNCLASSIFIED`` marker and a rule on these classes is unknown on it, never not met.
 INVESTIGATIONAL = "investigational_agent"
 ANTICANCER = "systemic_anticancer_therapy"
-OPEN_CLASSES = frozenset({INVESTIGATIONAL, ANTICANCER})
+# with the classes of concepts_drug_classes no list of names closes (KRAS G12C inhibitors)
+OPEN_CLASSES = frozenset({INVESTIGATIONAL, ANTICANCER, *OPEN})
 UNCLASSIFIED = "medication:unclassified"
 # the classes of anticancer drugs (ONCOLOGY_THERAPIES and the classes of the drugs above)
 _ANTICANCER_CLASSES = frozenset(

@@ -14,7 +14,7 @@ from oncotrial.eligibility.reading import (
     _sentence_window,
 )
 from oncotrial.eligibility.reading_conditions import _MEASURABLE_BY
-from oncotrial.eligibility.reading_prior import drug_names
+from oncotrial.eligibility.reading_prior import class_patterns, drug_names
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -176,8 +176,12 @@ _WINDOWED: tuple[tuple[str, str, str], ...] = (
 )
 # "Bevacizumab within 4 weeks prior to the first dose": each drug with a concept of its own
 _DRUG_NAMES = tuple((drug_names(d.key), "therapy", d.key) for d in DRUGS)
+# "an mTOR inhibitor within 4 weeks prior to first dose" (NCT05661461 E1): the classes of
+# concepts_drug_classes, by their declared phrases
+_CLASS_WORDS = tuple((p, "therapy", key) for p, key in class_patterns())
+_NAMED_ONLY = frozenset({*DRUG_CLASSES, *(key for _, key in class_patterns())})
 _WINDOWED_NAMES = tuple(
-    (re.compile(p, re.I), kind, key) for p, kind, key in (*_WINDOWED, *_DRUG_NAMES)
+    (re.compile(p, re.I), kind, key) for p, kind, key in (*_WINDOWED, *_DRUG_NAMES, *_CLASS_WORDS)
 )
 # The words that may stand between the last name and its window without a meaning of their own.
 _WINDOW_LEAD = re.compile(
@@ -240,7 +244,7 @@ def _read_windows(r: _Reader) -> None:
         window = _window(m)
         gap_start = m.start("gap")
         names = _windowed_list(m.group("gap"), gap_start)
-        if names is None and key in DRUG_CLASSES:
+        if names is None and key in _NAMED_ONLY:
             continue  # a drug and a window with words of their own between: not read at all
         negate = _negated(text, m.start()) and not r.exclusion
         head = _windowed_rule(r, kind, key, m.start(), m.end(), window)

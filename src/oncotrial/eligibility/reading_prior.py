@@ -3,8 +3,11 @@ other VEGF inhibitors", "previously treated with an EGFR TKI", "No prior sorafen
 temsirolimus, or …".
 
 Each name is a concept of ``oncotrial.eligibility.concepts``: a class (VEGF/VEGFR inhibitors,
-EGFR TKIs, ALK inhibitors) or a drug with a concept of its own (``concepts_drugs``). A drug named
-with its class ("bevacizumab or other VEGF inhibitors") is the class; a drug named alone is the
+EGFR TKIs, ALK inhibitors by their own patterns; PARP, CDK4/6, PI3K, mTOR, BRAF, MEK, BTK and
+KRAS G12C inhibitors, anthracyclines and taxanes by the phrases ``concepts_drug_classes``
+declares) or a drug with a concept of its own (``concepts_drugs``). A drug named with its class
+("bevacizumab or other VEGF inhibitors"), or as its example ("a PARP inhibitor, including
+olaparib"), is the class; a drug named alone is the
 drug, never its class (a rule on the class would exclude patients given another drug of it); a
 member of a class with no concept of its own named alone ("prior anlotinib") is not read. A list
 is read drug by drug: any one excludes. An exclusion excludes on any exposure ever; an inclusion
@@ -18,16 +21,29 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.concepts import THERAPIES
+from oncotrial.eligibility.concepts_drug_classes import CLASS_MEMBERS, DRUG_CLASS_TABLE
 from oncotrial.eligibility.concepts_drugs import DRUG_CLASSES, DRUGS
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_conditions import _NEGATION, _taken
 from oncotrial.eligibility.rules import AnyOfRule, MedicationRule, NotRule, PriorLinesRule, Rule
 from oncotrial.eligibility.windows import _WINDOW
 
-__all__ = ["drug_names", "read_prior_systemic_therapy", "read_prior_therapies"]
+__all__ = [
+    "class_patterns",
+    "drug_names",
+    "read_prior_systemic_therapy",
+    "read_prior_therapies",
+]
 
-# The class names: (pattern, concept key).
-_CLASS_NAMES: tuple[tuple[str, str], ...] = (
+
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.casefold() for n in names)
+
+
+# The class names: (pattern, concept key). VEGF inhibitors, EGFR TKIs and ALK inhibitors keep
+# the patterns written for their many spellings; the classes of concepts_drug_classes are read
+# from the phrases declared there (``_phrase``).
+_WRITTEN: tuple[tuple[str, str], ...] = (
     (
         # not "anti-angiogenic": the words also cover endostatin and others outside the class
         r"(?:anti-?\s?VEGF(?:R)?|VEGF(?:R)?(?:[-\s]?(?:targeted|targeting))?)"
@@ -46,13 +62,48 @@ _CLASS_NAMES: tuple[tuple[str, str], ...] = (
         "alk_inhibitor",
     ),
 )
+
+
+def _words(phrase: str) -> str:
+    """A declared phrase as a pattern: a space or hyphen between words may be either, the last
+    word may be plural ("PARP inhibitors", "anthracyclines")."""
+    words = [re.escape(w).replace(r"\-", "[-\\s]?") for w in phrase.split()]
+    return r"[-\s]+".join(words) + r"(?:s|\(s\))?(?!\w)"
+
+
+def _phrase(phrases: tuple[str, ...]) -> str:
+    """A class's phrases, the longest first, with one of them in brackets after it ("PARP
+    inhibitor (PARPi)")."""
+    one = "|".join(_words(p) for p in sorted(phrases, key=len, reverse=True))
+    return rf"(?:{one})(?:\s*\((?:{one})\))?"
+
+
+_DECLARED = tuple((_phrase(c.phrases), c.key) for c in DRUG_CLASS_TABLE)
+_CLASS_NAMES: tuple[tuple[str, str], ...] = (*_WRITTEN, *_DECLARED)
+
+
+def class_patterns() -> tuple[tuple[str, str], ...]:
+    """(pattern, class key) of each class of ``concepts_drug_classes``, for the windowed
+    reading ("an mTOR inhibitor within 4 weeks prior to first dose": reading_history)."""
+    return tuple((rf"(?<![\w-])(?:{p})", key) for p, key in _DECLARED)
+
+
 # A name of a drug: (the drug's key if it has a concept of its own, the classes it belongs to).
 # A member of a class with no concept of its own (anlotinib) is read only beside its class.
+_MEMBERS: dict[str, tuple[str, ...]] = {
+    "vegf_inhibitor": THERAPIES["vegf_inhibitor"].names,
+    "egfr_tki": THERAPIES["egfr_tki"].names,
+    "alk_inhibitor": THERAPIES["alk_inhibitor"].names,
+    **CLASS_MEMBERS,
+}
 _DRUG_OF: dict[str, tuple[str | None, tuple[str, ...]]] = {
     **{
-        name.casefold(): (None, (key,))
-        for key in ("vegf_inhibitor", "egfr_tki", "alk_inhibitor")
-        for name in THERAPIES[key].names
+        name.casefold(): (
+            None,
+            tuple(k for k, names in _MEMBERS.items() if name.casefold() in _folded(names)),
+        )
+        for names in _MEMBERS.values()
+        for name in names
     },
     **{
         name.casefold(): (drug.key, DRUG_CLASSES[drug.key]) for drug in DRUGS for name in drug.names
@@ -94,7 +145,20 @@ _CONCURRENT = re.compile(
     r"\b(?:concurrent|concomitant)\s+(?:(?:treatment|therapy|use)\s+(?:with|of)\s+)?",
     re.I,
 )
-_JOINER = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*(?:(?:any\s+)?other\s+)?", re.I)
+_JOINER = re.compile(
+    r"\s*(?:,\s*)?(?:or|and/or|,)\s*(?:(?:any\s+)?other\s+|an?\s+(?=\S+\s+inhibitor))?", re.I
+)
+# A count of regimens or lines, not any exposure: "more than 1 prior taxane regimen"
+# (NCT04662580 E2), "> 2 lines of prior taxane-based chemotherapy" (NCT05766371 E8), "no more
+# than 1 prior taxane regimen" (NCT05519449 I5; jwlieb/clinical-trial-agent data/demo @387df17)
+_COUNT_BEFORE = re.compile(
+    r"(?:\d|[<>≤≥]|\b(?:one|two|three|four|more|fewer|less|most|least|lines?|regimens?|"
+    r"courses?)\b)[^.;:\d<>≤≥]{0,20}$",
+    re.I,
+)
+_COUNT_AFTER = re.compile(
+    r"[-\s]*(?:based\s+)?(?:chemotherapy\s+)?(?:regimens?|lines?|courses?|cycles?)\b", re.I
+)
 # "Prior temozolomide or sorafenib allowed": no condition stated, nothing is read
 _ALLOWED = re.compile(r"[^.;]*\b(?:allowed|permitted|eligible)\b", re.I)
 
@@ -114,6 +178,38 @@ def _drug_at(text: str, at: int) -> tuple[int, tuple[str | None, tuple[str, ...]
     return (m.end(), drug) if same else (m.end("name"), drug)
 
 
+# "a BRAF inhibitor (e.g., encorafenib, dabrafenib, vemurafenib)" (NCT03803553 E32), "a PARP
+# inhibitor, including olaparib, niraparib, and rucaparib" (NCT06580314 I8)
+_EXAMPLES = re.compile(
+    r"\s*(?:(?P<bracket>\()(?:e\.\s?g\.?|i\.\s?e\.?|such\s+as|including)[,:]?|,?\s+including)\s*",
+    re.I,
+)
+_EXAMPLE_JOIN = re.compile(r"\s*(?:,\s*(?:(?:and/)?or\s+|and\s+)?|\s(?:and/)?or\s+|\sand\s+)", re.I)
+
+
+def _examples(text: str, at: int, klass: str) -> int:
+    """The end of the examples after a class name when every one is a drug of the class (they
+    restrict nothing: the class holds them), else ``at``: examples naming anything else stay
+    unread."""
+    lead = _EXAMPLES.match(text, at)
+    if lead is None:
+        return at
+    close = re.compile(r"\s*(?:,?\s*etc\.?)?\s*\)" if lead["bracket"] else r"\s*(?=[.;]|$)")
+    end = lead.end()
+    while True:
+        drug = _drug_at(text, end)
+        if drug is None or klass not in drug[1][1]:
+            return at
+        end = drug[0]
+        closed = close.match(text, end)
+        if closed is not None:
+            return closed.end()
+        join = _EXAMPLE_JOIN.match(text, end)
+        if join is None:
+            return at
+        end = join.end()
+
+
 def _names(text: str, at: int) -> list[tuple[int, int, str | None, tuple[str, ...]]]:
     """The names listed from ``at``: (start, end, the drug's key or None for a class name, the
     class named or the drug's classes)."""
@@ -123,8 +219,8 @@ def _names(text: str, at: int) -> list[tuple[int, int, str | None, tuple[str, ..
         drug = _drug_at(text, at)
         if klass is not None:
             key = next(_CLASS_NAMES[int(g[1:])][1] for g, v in klass.groupdict().items() if v)
-            found.append((klass.start(), klass.end(), None, (key,)))
-            at = klass.end()
+            at = _examples(text, klass.end(), key)
+            found.append((klass.start(), at, None, (key,)))
         elif drug is not None:
             end, (own, classes) = drug
             found.append((at, end, own if own is not None else "", classes))
@@ -151,8 +247,13 @@ def read_prior_therapies(r: _Reader) -> None:
         start, end = lead.start(), names[-1][1]
         if _ALLOWED.match(text, end) or re.match(r"[\s,]*" + _WINDOW, text[end:], re.I):
             continue  # no condition stated, or a window the windowed reading takes
+        if _COUNT_BEFORE.search(text, 0, start) or _COUNT_AFTER.match(text, end):
+            continue  # a count of regimens, not any exposure
         negate = not r.exclusion
-        if negate and _NEGATION.search(text[max(0, start - 40) : start]) is None:
+        negated = _NEGATION.search(text[max(0, start - 40) : start]) is not None
+        if negate != negated:
+            # an inclusion states no condition unless negated; an exclusion negated ("without
+            # prior treatment with a PARP inhibitor", NCT05563220 E4) is the other way round
             continue
         classes = {member_of[0] for _, _, own, member_of in names if own is None}
         keys: list[str] = []
