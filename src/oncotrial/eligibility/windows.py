@@ -12,15 +12,19 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.rules import Window
+from oncotrial.eligibility.text import NUMBER_WORDS
 
 __all__ = [
     "ANCHORED_WINDOW",
     "FIRST_DOSE",
+    "HISTORY_WINDOW",
     "OR_HALF_LIVES",
     "OR_HALF_LIVES_AFTER",
     "REGISTRATION",
+    "TO_REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "history_window",
     "or_half_lives",
     "trailing_window",
     "window_to_day",
@@ -149,7 +153,38 @@ WINDOW_TO_DAY = (
     + FIRST_DOSE
     + r")"
 )
-_TO_REGISTRATION = re.compile(r"\s+(?:prior\s+to|before|of|from)\s+" + REGISTRATION, re.I)
+# A window of a history rule (a condition, a procedure, a medication, another malignancy), with
+# its day: "within 6 months prior to enrollment", "within 14 days of registration" (registration,
+# ``Window.anchor``), "within 4 weeks of the first dose" or no day named (the first dose). Also
+# the time-limited history of "Has received any type of organ transplant in the past 12 months"
+# (NCT00068003 E12), "… within the previous 3 years", "no blood transfusions in the preceding 28
+# days": "in / during the past, last, preceding or previous N" is the window before the day the
+# screen counts back from, as "within the past N" is. "Screening", "consent" and "pre-registration"
+# are other days: not matched here, their words stay for the reader (unread, or a warning).
+HISTORY_WINDOW = (
+    r"(?:within\s+(?:the\s+)?(?:(?:last|past|preceding|previous)\s+)?"
+    r"|(?:in|during)\s+the\s+(?:last|past|preceding|previous)\s+)"
+    r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+    r"\s+(?P<unit>day|week|month|year)s?\b"
+    r"(?:\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r"))?"
+)
+
+
+def history_window(m: re.Match[str]) -> Window:
+    """The window of a match of ``HISTORY_WINDOW``, with its day (a number written as a word
+    too)."""
+    n = m.group("n").lower()
+    window = _window_of(str(NUMBER_WORDS.get(n) or n), m.group("unit"))
+    if m.group("registration") is not None:
+        return window.model_copy(update={"anchor": "registration"})
+    return window
+
+
+TO_REGISTRATION = re.compile(r"\s+(?:prior\s+to|before|of|from)\s+" + REGISTRATION, re.I)
 
 
 def window_to_day(m: re.Match[str]) -> Window:
@@ -160,7 +195,7 @@ def window_to_day(m: re.Match[str]) -> Window:
         m.group("registration") is not None
         or ("screening" in m.re.groupindex and m.group("screening") is not None)
         if "registration" in m.re.groupindex
-        else _TO_REGISTRATION.match(m.string, m.end()) is not None
+        else TO_REGISTRATION.match(m.string, m.end()) is not None
     )
     return window.model_copy(update={"anchor": "registration"}) if to_registration else window
 
