@@ -43,6 +43,7 @@ from oncotrial.eligibility.windows import (
     HISTORY_WINDOW,
     REGISTRATION,
     TO_REGISTRATION,
+    WITHIN_WINDOW,
     _window,
     history_window,
 )
@@ -463,7 +464,7 @@ def read_measurable_disease(r: _Reader) -> None:
 _TREATMENT = r"(?:cytotoxic\s+)?chemotherapy|radiotherapy|radiation(?:\s+therapy)?"
 _TREATMENTS = re.compile(
     r"(?P<list>(?:" + _TREATMENT + r")(?:\s*(?:,|or|and/or|,\s*or)\s*(?:" + _TREATMENT + r"))*)"
-    r"\s+" + HISTORY_WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>screening))?",
+    r"\s+" + WITHIN_WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>screening))?",
     re.I,
 )
 
@@ -645,12 +646,10 @@ def read_other_malignancy(r: _Reader) -> None:
         unit = period.group("unit").lower() + "s"
         fields["within"] = {"value": value, "unit": unit, "anchor": anchor}
         end = period.end()
-        to = re.search(r"screening", period.group(0), re.I)
-        if to is not None:
+        if re.search(r"screening", period.group(0), re.I):
             r.warn(
-                "the period runs to "
-                + to.group(0).lower()
-                + ", not the first dose; oncotrial counts it back from the first dose — confirm"
+                "the period runs to screening, not the first dose; oncotrial counts it back "
+                "from the first dose — confirm"
             )
     elif m.group("concurrent"):
         fields["current"] = True

@@ -24,6 +24,7 @@ __all__ = [
     "TO_REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "WITHIN_WINDOW",
     "history_window",
     "or_half_lives",
     "trailing_window",
@@ -161,17 +162,23 @@ WINDOW_TO_DAY = (
 # days": "in / during the past, last, preceding or previous N" is the window before the day the
 # screen counts back from, as "within the past N" is. "Screening", "consent" and "pre-registration"
 # are other days: not matched here, their words stay for the reader (unread, or a warning).
-HISTORY_WINDOW = (
-    r"(?:within\s+(?:the\s+)?(?:(?:last|past|preceding|previous)\s+)?"
-    r"|(?:in|during)\s+the\s+(?:last|past|preceding|previous)\s+)"
-    r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
-    r"\s+(?P<unit>day|week|month|year)s?\b"
+_TO_DAY = (
     r"(?:\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
     + REGISTRATION
     + r")|"
     + FIRST_DOSE
     + r"))?"
 )
+HISTORY_WINDOW = (
+    r"(?:within\s+(?:the\s+)?(?:(?:last|past|preceding|previous)\s+)?"
+    r"|(?:in|during)\s+the\s+(?:last|past|preceding|previous)\s+)"
+    r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+    r"\s+(?P<unit>day|week|month|year)s?\b" + _TO_DAY
+)
+# "within N days", with its day, alone: after a list of treatments, where "in the past 6
+# months" may open a clause of its own ("For patients who have received chemotherapy in the past
+# 6 months, a CD4 count < 250 cells/mcL during chemotherapy is permitted", NCT05142592 E9)
+WITHIN_WINDOW = _WINDOW_SPAN + _TO_DAY
 
 
 def history_window(m: re.Match[str]) -> Window:
