@@ -26,6 +26,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oncotrial.eligibility.coverage import coverage_report
+from oncotrial.eligibility.criteria import Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
@@ -133,6 +135,44 @@ def test_the_words_of_another_day_are_not_registration() -> None:
     (rule,) = criterion.rules
     assert isinstance(rule, ProcedureRule) and rule.within is not None
     assert rule.within.anchor == "first_dose"
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "source"),
+    [
+        (
+            "Major surgery within 4 weeks before the start of Cycle 1 day 1.",
+            ["Major surgery within 4 weeks before the first dose"],
+            "NCT04679012 E14 (its first sentence), v2-results/12_elderly_cll_poor_performance",
+        ),
+        (
+            "Participants who have had chemotherapy or radiotherapy within 4 weeks prior to "
+            "planned cycle 1 day 1 of study treatment.",
+            [
+                "Cytotoxic chemotherapy received within 4 weeks before the first dose",
+                "Radiotherapy within 4 weeks before the first dose",
+            ],
+            "NCT06631521 E2, v2-results/09_prostate_brca2",
+        ),
+        (
+            "Autologous stem cell transplantation (SCT) within 30 days prior to Day 1 of "
+            "protocol therapy.",
+            [
+                "Autologous haematopoietic stem cell transplantation within 30 days before the "
+                "first dose"
+            ],
+            "NCT05672251 E7, results/12_elderly_cll_poor_performance",
+        ),
+    ],
+)
+def test_the_numbers_of_day_1_are_its_name(text: str, reading: list[str], source: str) -> None:
+    """ "Cycle 1 day 1", "C1D1": the day's numbers are part of its name, understood with the
+    window (no number left unread, the item computable)."""
+    criterion = read_item(text, kind="exclusion")
+    assert [describe_rule(r) for r in criterion.rules] == reading, source
+    assert criterion.unread == ()
+    (item,) = coverage_report(Eligibility(exclusion=(criterion,))).items
+    assert item.level == "computable" and item.not_understood == (), source
 
 
 def _surgery(days_before_registration: int) -> Patient:

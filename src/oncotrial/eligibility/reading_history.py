@@ -372,7 +372,11 @@ _TRANSPLANT = re.compile(
 
 
 _TRANSPLANT_WINDOW = re.compile(
-    r"\s*,?\s*(?:(?:performed|received|done)\s+)?" + HISTORY_WINDOW, re.I
+    # "Autologous stem cell transplantation (SCT) within 30 days prior to Day 1 of protocol
+    # therapy" (NCT05672251 E7): the abbreviation names the transplant again
+    r"(?:\s*\((?:allo-?|auto-?)?(?:H?SCT|HCT|ASCT|BMT)\))?"
+    r"\s*,?\s*(?:(?:performed|received|done)\s+)?" + HISTORY_WINDOW,
+    re.I,
 )
 
 

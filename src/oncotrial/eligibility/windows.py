@@ -51,8 +51,13 @@ FIRST_DOSE = (
     # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment;
     # "study Day 1" (the reference start of CDISC SDTM's study days, "usually … when the subject
     # was first exposed to study treatment": RFSTDTC), "Cycle1 Day1" (written without spaces)
-    r"|(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
-    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b"
+    # "the start of Cycle 1 day 1" (NCT04679012 E14), "planned cycle 1 day 1 of study
+    # treatment" (NCT06631521 E2; the planned first dose is the screen's), "cycle 1 day 1
+    # (C1D1)" (NCT05168618 I12): the same day, its numbers part of its name
+    r"|(?:start\s+of\s+)?(?:(?:the\s+)?planned\s+)?(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?"
+    r"day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
+    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?"
+    r"(?:\s*\(C1D1\))?|(?:planned\s+)?C1D1\b"
     # "prior to initiating protocol therapy" (NCT05239546 E5), "prior to starting study
     # treatment": the first day of the study's own treatment, as "the start of" it is
     r"|(?:initiating|starting)\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug\s+)?"
