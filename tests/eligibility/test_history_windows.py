@@ -86,6 +86,29 @@ MELANOMA_V2 = "v2-results/05_melanoma_braf_v600e"
             f"NCT06525766 E3.2, {BREAST}",
         ),
         (
+            # "prior enrollment", "to" left out
+            "Patients who received live vaccines within 30 days prior enrollment.",
+            [f"Live or live-attenuated vaccine received within 30 days before {REGISTRATION}"],
+            "NCT06083883 E20, results/11_young_sarcoma_treatment_naive",
+        ),
+        (
+            "Myocardial infarction or unstable angina within the previous 6 months",
+            [
+                "(Myocardial infarction with onset within 6 months before the first dose) or "
+                "(Unstable angina with onset within 6 months before the first dose)"
+            ],
+            "NCT05573126 E10, v2-results/06_breast_her2_positive",
+        ),
+        (
+            # the number in words
+            "Deep vein thrombosis or pulmonary embolism diagnosed within the past six months.",
+            [
+                "(Deep vein thrombosis with onset within 6 months before the first dose) or "
+                "(Pulmonary embolism with onset within 6 months before the first dose)"
+            ],
+            f"NCT06145633 E11, {PROSTATE}",
+        ),
+        (
             # a time-limited history: the window is the transplant's
             "Has received any type of organ transplant in the past 12 months.",
             ["Organ or bone marrow transplantation within 12 months before the first dose"],

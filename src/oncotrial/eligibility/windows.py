@@ -168,7 +168,8 @@ WINDOW_TO_DAY = (
 # screen counts back from, as "within the past N" is. "Screening", "consent" and "pre-registration"
 # are other days: not matched here, their words stay for the reader (unread, or a warning).
 _TO_DAY = (
-    r"(?:\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    # "within 30 days prior enrollment" (NCT06083883 E20): "to" left out
+    r"(?:\s+(?:prior(?:\s+to)?|before|of|from)\s+(?:(?P<registration>"
     + REGISTRATION
     + r")|"
     + FIRST_DOSE
