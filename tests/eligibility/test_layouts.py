@@ -158,3 +158,13 @@ def test_a_sentence_about_criteria_is_no_heading() -> None:
     inclusion, exclusion = split_criteria(text)
     assert inclusion == ()
     assert len(exclusion) == 3
+
+
+def test_a_bullet_glyph_on_the_heading_line_is_no_item() -> None:
+    # "Inclusion Criteria: ∙" over the items (one development record of jwlieb/clinical-trial-
+    # agent data/demo @387df17): the glyph alone made a wordless item
+    inclusion, exclusion = split_criteria(
+        "Inclusion Criteria: ∙\n∙ Age ≥ 18 years\n\nExclusion Criteria: -\n- Pregnant\n"
+    )
+    assert [c.text for c in inclusion] == ["Age ≥ 18 years"]
+    assert [c.text for c in exclusion] == ["Pregnant"]

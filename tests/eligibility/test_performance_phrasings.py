@@ -105,3 +105,44 @@ def test_the_window_after_the_scale() -> None:
     # assessed 30 days before registration: outside the 14 days, no score to decide on
     old = item_status(criterion, _patient(1, "2025-01-30"), as_of=AS_OF)
     assert old is Status.UNKNOWN
+
+
+# A bracket giving the equivalent score on the other scale: "ECOG performance status ≤2
+# (Karnofsky ≥60%, see Appendix A)" (NCT05779423 I6, data/demo/results/05_melanoma_braf_v600e
+# of the development corpus above). Either score will do; a window after the bracket is the
+# window of both, since it is one assessment named on two scales.
+GLOSS_WINDOW = "ECOG 0-1 (Karnofsky ≥ 70%) within 14 days prior to registration"
+
+
+def test_an_equivalent_score_in_a_bracket_is_an_alternative() -> None:
+    criterion = read_item(
+        "ECOG performance status ≤2 (Karnofsky ≥60%, see Appendix A)", "inclusion"
+    )
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "(ECOG performance status 0–2) or (Karnofsky performance status 60 or 70 or 80 or 90 or 100)"
+    ]
+    assert criterion.unread == ()
+    windowed = read_item(GLOSS_WINDOW, "inclusion")
+    assert windowed.unread == ()
+    assert describe_rule(windowed.rules[0]).count("within 14 days before registration") == 2
+
+
+def _scores(*scores: tuple[str, int, str]) -> Patient:
+    records = [{"scale": s, "score": v, "date": d} for s, v, d in scores]
+    return Patient.model_validate({"id": "P", "performance_status": records})
+
+
+@pytest.mark.parametrize(
+    ("patient", "status"),
+    [
+        # scored on Karnofsky only (held-out NCT01065844 I4's screening case): either will do
+        (_scores(("Karnofsky", 80, "2025-02-25")), Status.MET),
+        (_scores(("ECOG", 1, "2025-02-25")), Status.MET),
+        (_scores(("ECOG", 2, "2025-02-25"), ("Karnofsky", 50, "2025-02-25")), Status.NOT_MET),
+        # the ECOG score is older than the window: it decides nothing, as the Karnofsky one
+        (_scores(("ECOG", 1, "2025-01-10")), Status.UNKNOWN),
+        (_scores(("ECOG", 1, "2025-01-10"), ("Karnofsky", 90, "2025-02-25")), Status.MET),
+    ],
+)
+def test_either_scale_within_the_window(patient: Patient, status: Status) -> None:
+    assert item_status(read_item(GLOSS_WINDOW, "inclusion"), patient, as_of=AS_OF) is status

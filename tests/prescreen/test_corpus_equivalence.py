@@ -287,7 +287,9 @@ def _mapped(eligibility: Eligibility, criterion_id: str) -> Criterion:
 # pointer); 71 / 154 / 187 before "Gilbert s Syndrome" (the apostrophe lost) was read as the
 # syndrome (wave/labexcept: one more item computable, its conditional mapped) and the windows
 # and method words of wave/labwindow (measured with both merged)
-COVERAGE = {"records": 72, "criteria": 157, "rules": 193, "unmapped_rules": 4}
+# 157 / 193 / 4 before "ECOG 0-2 (Karnofsky ≥ 50%, see Appendix A)" (NCT01065844 I4) was read as
+# an alternative of the two scales: one criterion more, its any-of and two scores, one unmapped
+COVERAGE = {"records": 72, "criteria": 158, "rules": 196, "unmapped_rules": 5}
 
 
 @pytest.mark.slow

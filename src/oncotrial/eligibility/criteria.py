@@ -247,7 +247,9 @@ def split_criteria(
             kind, inline = heading
             current = None
             blank_before = True
-            if inline is None:
+            if inline is None or not re.search(r"\w", inline):
+                # nothing but a bullet glyph after the heading ("Inclusion Criteria: ∙") is no
+                # item: the items follow on the next lines
                 continue
             line = inline  # the first item, on the heading's line
         bullet = _BULLET.match(line)

