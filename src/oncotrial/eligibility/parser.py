@@ -33,6 +33,7 @@ from oncotrial.eligibility.reading import (
     _Reader,
 )
 from oncotrial.eligibility.reading_allergy import read_allergies
+from oncotrial.eligibility.reading_boilerplate import read_boilerplate
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
@@ -304,6 +305,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
     read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers
+    read_boilerplate,  # after every reader of a pregnancy or age rule: the templates whole
     read_template_words,  # after every reader: words beside the rules they found
     read_excluded_framing,  # after every reader of a rule: the framing of an exclusion
     _read_judgements,

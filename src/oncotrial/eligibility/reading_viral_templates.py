@@ -45,7 +45,7 @@ from oncotrial.eligibility.rules import (
     MedicationRule,
     Rule,
 )
-from oncotrial.eligibility.windows import _window_of
+from oncotrial.eligibility.windows import FIRST_DOSE, REGISTRATION, _window_of
 
 __all__ = ["read_viral_templates"]
 
@@ -66,11 +66,24 @@ _HCV = re.compile(
     r"(?:this|the)\s+(?:trial|study))?)\.?",
     re.I,
 )
+# Its copies name the day the window counts back to ("within 6 months of randomization",
+# NCT05638295-like; "within 3 months of study drug start") and the people "individuals", and
+# add NCI's note that no HIV test is required ("Testing for HIV is not required for entry onto
+# the study"): with no HIV record the item is met anyway (the rule's ``when`` is not met).
 _HIV = re.compile(
-    r"(?:human\s+immunodeficiency\s+virus\s*\(\s*HIV\s*\)|HIV)[\s-]*(?:infected|positive)\s+"
-    rf"{_WHO}\s+on\s+effective\s+anti-?\s*retroviral\s+therapy\s+with\s+(?:an?\s+)?undetectable\s+"
-    r"viral\s+load\s+within\s+(?P<n>\d+)\s+(?P<unit>day|week|month|year)s?\s+are\s+eligible"
-    r"(?:\s+for\s+(?:this|the)\s+(?:trial|study))?\.?",
+    r"(?:known\s+)?(?:human\s+immunodeficiency\s+virus\s*\(\s*HIV\s*\)|HIV)[\s-]*"
+    r"(?:infected|positive)\s+"
+    rf"(?:{_WHO}|individuals)\s+on\s+effective\s+anti-?\s*retroviral\s+therapy,?\s+with\s+"
+    r"(?:an?\s+)?undetectable\s+viral\s+load\s+within\s+(?P<n>\d+)\s+"
+    r"(?P<unit>day|week|month|year)s?"
+    r"(?:\s+(?:of|prior\s+to|before)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r"))?"
+    r",?\s+are\s+eligible(?:\s+for\s+(?:this|the)\s+(?:trial|study))?\.?"
+    r"(?:\s*\(?\s*(?:HIV\s+)?testing\s+(?:for\s+HIV\s+)?(?:is\s+)?not\s+required(?:\s+at\s+"
+    r"screening|\s+for\s+entry\s+onto\s+the\s+study)?\s*\)?\.?)?",
     re.I,
 )
 
@@ -90,6 +103,8 @@ def _template(r: _Reader, m: re.Match[str]) -> Rule:
     else:
         when = r.draft(ConditionRule, a, b, condition="hiv")
         window = _window_of(m.group("n"), m.group("unit"))
+        if m.group("registration"):
+            window = window.model_copy(update={"anchor": "registration"})
         treated = r.draft(MedicationRule, a, b, therapy="hiv_antiretroviral", ongoing=True)
         undetectable = _not_detected(r, m, "hiv_rna_detected", within=window)
         then = r.draft(AllOfRule, a, b, rules=(treated, undetectable))
