@@ -151,8 +151,11 @@ FIGURES = {
     # template; development records, not tuned here, the item not looked at); 117 with the
     # boilerplate of NCI (CTEP) and cooperative-group templates read whole (reading_boilerplate,
     # wave/templates: pregnancy and breastfeeding with their reasons, the CTEP age clause, the
-    # HIV template's copies; development records, not tuned here, the items not looked at)
-    "computable": 117,
+    # HIV template's copies; development records, not tuned here, the items not looked at);
+    # 119 with windows of procedures, conditions and other malignancies to
+    # registration and time-limited history (wave/anchors, test_history_windows; development
+    # records, not tuned here, the items not looked at)
+    "computable": 119,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -214,8 +217,11 @@ FIGURES = {
 # before the lab limit spellings of test_lab_limit_spellings (wave/labnums; development
 # records, not tuned here, the item not looked at): one partial -> computable; 115 / 221 / 408
 # before the templates' boilerplate read whole (reading_boilerplate, wave/templates; development
-# records, not tuned here, the items not looked at): two partial -> computable
-LEVELS = {"computable": 117, "partial": 219, "checklist": 408}
+# records, not tuned here, the items not looked at): two partial -> computable; 117 / 219 / 408
+# before windows of history rules to registration and time-limited history (wave/anchors,
+# test_history_windows; development records, not tuned here, the items not looked at):
+# computable +2, partial -1, checklist -1
+LEVELS = {"computable": 119, "partial": 218, "checklist": 407}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -227,8 +233,10 @@ LEVELS = {"computable": 117, "partial": 219, "checklist": 408}
 # (test_leading_any; not judged, not looked at); 38 before the time since a treatment, "≤"
 # windows and counted prior lines (wave/since; not judged, not looked at); 39 before toxicities
 # of prior therapy recovered (reading_toxicity; not judged, not looked at); 40 before the
-# templates' boilerplate read whole (reading_boilerplate; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 42
+# templates' boilerplate read whole (reading_boilerplate; not judged, not looked at); 42 before
+# windows of history rules to registration and time-limited history (wave/anchors; not judged,
+# not looked at)
+DECIDED_OUTSIDE_SCOPE = 44
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -191,7 +191,13 @@ FIGURES = {
 # quoted)
 # 155 / 140 / 439 before the washout readings and hypersensitivity to the study drugs: one
 # partial -> computable (NCT01347788 E5), four checklist -> partial
-LEVELS = {"computable": 157, "partial": 142, "checklist": 435}  # 145 / 120 before E7
+# 157 / 142 / 435 before time-limited history with the number in words (wave/anchors): NCT01336543
+# E4 checklist -> partial ("unstable angina, congestive heart failure, myocardial infarction
+# within last six months": unstable angina with its window read, the words between quoted);
+# NCT00600210 E22, E24, E32, NCT01736878 E9 and NCT00634751 E4 now count their windows back
+# from registration ("prior to enrollment / randomization / study entry"), their levels
+# unchanged, each checked by hand
+LEVELS = {"computable": 157, "partial": 143, "checklist": 434}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above

@@ -45,8 +45,9 @@ def test_readings() -> None:
     assert current.unread == ()
     template = _read(TEMPLATE, "inclusion")
     assert [describe_rule(r) for r in template.rules] == [
-        "not (Systemic corticosteroid received within 7 days before the first dose at > 10 "
-        "mg/day prednisone-equivalent)"
+        # "within 7 days of registration": back from the screen's as-of date (Window.anchor)
+        "not (Systemic corticosteroid received within 7 days before registration (the screen's "
+        "as-of date) at > 10 mg/day prednisone-equivalent)"
     ]
     # "other immunosuppressive medications" is an open class: it stays unread, the item with it
     assert "or other immunosuppressive medications" in template.unread

@@ -26,7 +26,8 @@ def _read(text: str, kind: CriterionKind) -> Criterion:
 def test_a_leading_any_in_an_exclusion_is_read() -> None:
     surgery = _read("Any major surgery within 14 days of enrollment.", CriterionKind.EXCLUSION)
     assert [describe_rule(r) for r in surgery.rules] == [
-        "Major surgery within 14 days before the first dose"
+        # "of enrollment": back from registration (the screen's as-of date)
+        "Major surgery within 14 days before registration (the screen's as-of date)"
     ]
     assert surgery.unread == () and is_computable(surgery.rules, surgery.unread)
     prior = _read(

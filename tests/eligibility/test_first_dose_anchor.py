@@ -67,7 +67,9 @@ def test_another_day_stays_unread(text: str, unread: str) -> None:
     assert not is_computable(criterion.rules, criterion.unread)
 
 
-def test_a_window_to_registration_still_warns() -> None:
+def test_a_window_to_registration_runs_back_from_registration() -> None:
+    # the window is counted back from registration (the screen's as-of date), not from the first
+    # dose with a warning to confirm (rules.Window.anchor)
     reading = read_criterion(
         Criterion(
             id="E1",
@@ -75,7 +77,17 @@ def test_a_window_to_registration_still_warns() -> None:
             text="Radiotherapy within 28 days of registration",
         )
     )
-    assert any("runs to registration" in w for w in reading.warnings)
+    assert not any("runs to" in w for w in reading.warnings)
+    assert [describe_rule(r) for r in reading.criterion.rules] == [
+        "Radiotherapy within 28 days before registration (the screen's as-of date)"
+    ]
+    # screening is another day: counted from the first dose, with the warning
+    screening = read_criterion(
+        Criterion(
+            id="E1", kind=CriterionKind.EXCLUSION, text="Radiotherapy within 28 days of screening"
+        )
+    )
+    assert any("runs to screening" in w for w in screening.warnings)
     first_dose = read_criterion(
         Criterion(
             id="E1", kind=CriterionKind.EXCLUSION, text="Radiotherapy within 28 days of Day 1"

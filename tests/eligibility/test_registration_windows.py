@@ -27,6 +27,7 @@ from oncotrial.eligibility.parser import propose_rules, read_eligibility
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import (
     AnyOfRule,
+    CnsMetastasesRule,
     LabRule,
     PerformanceStatusRule,
     ProcedureRule,
@@ -286,16 +287,26 @@ def test_an_undated_performance_status_is_unknown() -> None:
 
 
 def test_only_windows_the_evaluators_count_from_registration_are_allowed() -> None:
+    # the brain-metastasis rule's periods run back from the first dose only (DoseWindow)
     with pytest.raises(ValueError, match="to registration is read for laboratory values"):
-        ProcedureRule.model_validate(
+        CnsMetastasesRule.model_validate(
             {
-                "kind": "procedure",
+                "kind": "cns_metastases",
                 "id": "E1-1",
                 "description": "d",
-                "procedure": "radiotherapy",
-                "within": {"value": 28, "anchor": "registration"},
+                "stable_for": {"value": 28, "anchor": "registration"},
             }
         )
+    # a procedure's window may run back from registration (evaluate_history, batch_history)
+    assert ProcedureRule.model_validate(
+        {
+            "kind": "procedure",
+            "id": "E1-1",
+            "description": "d",
+            "procedure": "radiotherapy",
+            "within": {"value": 28, "anchor": "registration"},
+        }
+    ).within == Window(value=28, anchor="registration")
     assert PerformanceStatusRule.model_validate(
         {
             "kind": "performance_status",

@@ -61,6 +61,13 @@ BREAST_V2 = "v2-results/06_breast_her2_positive"
             f"NCT06678269 E4, {BREAST_V2}",
         ),
         (
+            # a window to registration runs back from the screen's as-of date (Window.anchor)
+            "Surgery ≤ 3 weeks prior to registration",
+            "exclusion",
+            ["Surgery within 3 weeks before registration (the screen's as-of date)"],
+            "NCT06378866 E3.1, results/09_prostate_brca2",
+        ),
+        (
             "Has received at least 2 prior lines of therapy",
             "inclusion",
             ["prior lines of systemic therapy: at least 2 lines"],
@@ -164,8 +171,8 @@ def test_read_with_the_rest_quoted(
     [
         # "<": a surgery exactly 28 days before would be inside the window, against the text
         ("Major surgery \\< 28 days of first dose", "exclusion", "NCT06162221 E4"),
-        # a procedure's window runs back from the first dose only (rule_window.DoseWindow)
-        ("Surgery ≤3 weeks prior to registration", "exclusion", "another day"),
+        # screening is another day than registration or the first dose: not read
+        ("Surgery ≤3 weeks prior to screening", "exclusion", "another day"),
         # the time since runs to registration, whose words nothing would quote
         (
             "Patients with brain metastases should be at least 4 weeks from radiation at the "

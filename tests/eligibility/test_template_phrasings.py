@@ -37,9 +37,11 @@ AS_OF = dt.date(2025, 3, 1)
 _SOURCE = "jwlieb/clinical-trial-agent@387df1768929a7cefaa15dfbd4d9ca3dcddd3fde"
 
 _PREGNANT_OR_BREASTFEEDING = "(Pregnancy (current)) or (Breastfeeding (current))"
+# "within 6 months prior to enrollment": back from registration (the screen's as-of date)
 _STROKE_OR_ICH = (
-    "(Stroke (cerebrovascular accident) with onset within 6 months before the first dose) or "
-    "(Intracranial haemorrhage with onset within 6 months before the first dose)"
+    "(Stroke (cerebrovascular accident) with onset within 6 months before registration (the "
+    "screen's as-of date)) or (Intracranial haemorrhage with onset within 6 months before "
+    "registration (the screen's as-of date))"
 )
 _HIV_TUMOURS = "(HIV infection) and ((Kaposi sarcoma) or (Multicentric Castleman disease))"
 
@@ -355,7 +357,10 @@ def test_new_conditions_are_unknown_in_prescreening_and_reported() -> None:
     }
     _, unmapped = map_eligibility(Eligibility(exclusion=(read_item(STROKE_TEXT),)))
     described = {u.description for u in unmapped}
-    assert "Intracranial haemorrhage with onset within 6 months before the first dose" in described
+    assert (
+        "Intracranial haemorrhage with onset within 6 months before registration (the screen's "
+        "as-of date)" in described
+    )
     # each says where its codes come from, or why it has none
     assert CONDITIONS["kaposi_sarcoma"].icd10 == ("C46",)
     assert CONDITIONS["multicentric_castleman_disease"].icd10 == ()
@@ -366,7 +371,7 @@ def _condition(rule_id: str, key: str, **fields: Any) -> ConditionRule:
     return ConditionRule(kind="condition", id=rule_id, description=key, condition=key, **fields)
 
 
-_SIX_MONTHS = Window(value=6, unit="months")
+_SIX_MONTHS = Window(value=6, unit="months", anchor="registration")  # "prior to enrollment"
 # the rules the items above are read as, each an exclusion item of its own (E1 … E3)
 _RULES: tuple[Rule, ...] = (
     AllOfRule(

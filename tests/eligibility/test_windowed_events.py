@@ -25,6 +25,7 @@ from oncotrial.eligibility.rules import ConditionRule, Window, describe_rule
 from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
+REGISTRATION = "registration (the screen's as-of date)"
 MI_STROKE_UA = (
     "Myocardial infarction, stroke, or unstable angina within 6 months prior to enrollment"
 )
@@ -37,12 +38,14 @@ _read = read_item
     ("text", "kind", "reading"),
     [
         (
+            # "prior to enrollment": back from registration, the screen's as-of date
             MI_STROKE_UA,
             "exclusion",
             [
-                "(Myocardial infarction with onset within 6 months before the first dose) or "
-                "(Stroke (cerebrovascular accident) with onset within 6 months before the first "
-                "dose) or (Unstable angina with onset within 6 months before the first dose)"
+                f"(Myocardial infarction with onset within 6 months before {REGISTRATION}) or "
+                f"(Stroke (cerebrovascular accident) with onset within 6 months before "
+                f"{REGISTRATION}) or (Unstable angina with onset within 6 months before "
+                f"{REGISTRATION})"
             ],
         ),
         (  # NCT00392665 E14
@@ -63,8 +66,8 @@ _read = read_item
             "enrollment",
             "exclusion",
             [
-                "(Myocardial infarction with onset within 6 months before the first dose) or "
-                "(Unstable angina with onset within 6 months before the first dose)"
+                f"(Myocardial infarction with onset within 6 months before {REGISTRATION}) or "
+                f"(Unstable angina with onset within 6 months before {REGISTRATION})"
             ],
         ),
         (  # two kinds in one list: each read once, with the window they share

@@ -126,7 +126,7 @@ def _procedure(rule: ProcedureRule, ctx: _Ctx) -> Codes:
     f = f[(f["procedure"] == rule.procedure) | (f["procedure"] == vague)]
     patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     date = f["date"].to_numpy(dtype=np.float64)
-    ref = ctx.reference[patient]
+    ref = ctx.end(rule.within)[patient]  # the as-of date for a window to registration
     if rule.within is None:
         hit = np.isnan(date) | (date <= ref)
         undated = np.zeros(len(f), dtype=bool)
@@ -157,7 +157,7 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     patient = f["patient"].to_numpy(dtype=np.int64)  # an empty frame is of objects
     onset = f["onset"].to_numpy(dtype=np.float64)
     abatement = f["abatement"].to_numpy(dtype=np.float64)
-    ref = ctx.reference[patient]
+    ref = ctx.end(rule.within)[patient]  # the as-of date for a window to registration
     keep = ~(onset > ref)
     if rule.current or rule.active:
         keep &= ~(abatement <= ref)
@@ -200,7 +200,7 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: _Ctx) -> Codes:
             *rule.exceptions,
         )
     }
-    ref = ctx.reference[patient]
+    ref = ctx.end(rule.within)[patient]  # the as-of date for a window to registration
     counts = ~(onset > ref)
     for key in rule.exceptions:
         counts &= ~has[key]

@@ -182,7 +182,8 @@ def _procedure(rule: ProcedureRule, ctx: Context) -> _Partial:
     procedures = ctx.patient.procedures
     if procedures is None:
         return _unknown([f"procedure history (to check for {_lower_first(name)})"])
-    reference = ctx.reference
+    # a window to registration runs back from the as-of date (Context.window_end)
+    reference = ctx.window_end(rule.within)
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
     undated: list[str] = []
@@ -226,7 +227,7 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         what = _lower_first(name) + (f' "{rule.qualifier}"' if rule.qualifier else "")
         return _unknown([f"medical history (to check for {what})"])
     records_diag: list[Diagnosis] = [p.diagnosis] if p.diagnosis is not None else []
-    reference = ctx.reference
+    reference = ctx.window_end(rule.within)  # the as-of date for a window to registration
     earliest = rule.within.earliest(reference) if rule.within else None
     evidence: list[Evidence] = []
     undated: list[str] = []
@@ -366,7 +367,7 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
     unclear: list[str] = []
     for record, kinds, relation in malignancy_records(p.conditions, p.diagnosis):
         verdict = malignancy_verdict(
-            rule, kinds, relation, record.onset, record.abatement, ctx.reference
+            rule, kinds, relation, record.onset, record.abatement, ctx.window_end(rule.within)
         )
         if verdict is None:
             continue

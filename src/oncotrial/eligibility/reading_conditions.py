@@ -40,7 +40,12 @@ from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
     FIRST_DOSE,
+    HISTORY_WINDOW,
+    REGISTRATION,
+    TO_REGISTRATION,
+    WITHIN_WINDOW,
     _window,
+    history_window,
 )
 
 __all__ = [
@@ -459,8 +464,7 @@ def read_measurable_disease(r: _Reader) -> None:
 _TREATMENT = r"(?:cytotoxic\s+)?chemotherapy|radiotherapy|radiation(?:\s+therapy)?"
 _TREATMENTS = re.compile(
     r"(?P<list>(?:" + _TREATMENT + r")(?:\s*(?:,|or|and/or|,\s*or)\s*(?:" + _TREATMENT + r"))*)"
-    r"\s+" + _WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>enrollment|enrolment|"
-    r"registration|randomi[sz]ation|screening))?",
+    r"\s+" + WITHIN_WINDOW + r"(?:\s+(?:of|before|prior\s+to)\s+(?P<to>screening))?",
     re.I,
 )
 
@@ -478,7 +482,7 @@ def read_treatment_windows(r: _Reader) -> None:
         negate = not r.exclusion
         if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
             continue
-        window = _window(m)
+        window = history_window(m)  # to registration when the words name it
         for t in re.finditer(_TREATMENT, m.group("list"), re.I):
             a, b = m.start("list") + t.start(), m.start("list") + t.end()
             rule: Rule
@@ -586,7 +590,9 @@ _PERIOD = re.compile(
     # period, and one diagnosed earlier and still present would be counted against the text
     r"\s*(?:with)?in\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
     r"(?P<n>\d+|one|two|three|four|five|ten)\s+(?P<unit>year|month)s?"
-    r"(?:\s+(?:before|prior\s+to)\s+(?:enrol?lment|registration|randomi[sz]ation|study\s+entry"
+    # the day: registration (``Window.anchor``), the first dose, or screening (another day:
+    # counted from the first dose, with a warning)
+    r"(?:\s+(?:before|prior\s+to)\s+(?:(?P<registration>" + REGISTRATION + r")"
     r"|screening|" + FIRST_DOSE + r"))?",
     re.I,
 )
@@ -635,14 +641,15 @@ def read_other_malignancy(r: _Reader) -> None:
     if period is not None:
         n = period.group("n").lower()
         value = NUMBER_WORDS.get(n) or int(n)
-        fields["within"] = {"value": value, "unit": period.group("unit").lower() + "s"}
+        # "within 2 years prior to enrollment" (NCT05845671 E10): back from registration
+        anchor = "registration" if period.group("registration") else "first_dose"
+        unit = period.group("unit").lower() + "s"
+        fields["within"] = {"value": value, "unit": unit, "anchor": anchor}
         end = period.end()
-        to = re.search(r"enrol|registration|randomi|entry|screening", period.group(0), re.I)
-        if to is not None:
+        if re.search(r"screening", period.group(0), re.I):
             r.warn(
-                "the period runs to "
-                + to.group(0).lower()
-                + ", not the first dose; oncotrial counts it back from the first dose — confirm"
+                "the period runs to screening, not the first dose; oncotrial counts it back "
+                "from the first dose — confirm"
             )
     elif m.group("concurrent"):
         fields["current"] = True
@@ -722,11 +729,15 @@ def read_corticosteroids(r: _Reader) -> None:
     if window is not None and re.fullmatch(
         r"[^.;]{0,80}", text[m.end() : m.end() + window.start()]
     ):
-        fields["within"] = _window(window)
-        spans.append((m.end() + window.start(), m.end() + window.end()))
+        within = _window(window)
+        day = TO_REGISTRATION.match(text, m.end() + window.end())
+        if day is not None:  # "within 14 days prior to registration": back from registration
+            within = within.model_copy(update={"anchor": "registration"})
+        fields["within"] = within
+        spans.append((m.end() + window.start(), day.end() if day else m.end() + window.end()))
         tail = text[m.end() + window.end() : m.end() + window.end() + 30]
         to = re.search(r"registration|randomi[sz]ation|enrol?ment|screening", tail, re.I)
-        if to is not None:
+        if to is not None and day is None:
             r.warn(
                 f"the window runs to {to.group(0).lower()}, not the first dose; oncotrial "
                 "counts windows back from the first dose — confirm"
@@ -778,9 +789,9 @@ def read_radiotherapy_site(r: _Reader) -> None:
             continue
         fields: dict[str, object] = {"procedure": "radiotherapy", "site": site}
         end = m.end()
-        window = re.match(r"\s*" + _WINDOW, text[end:], re.I)
+        window = re.match(r"\s*" + HISTORY_WINDOW, text[end:], re.I)
         if window is not None:
-            fields["within"] = _window(window)
+            fields["within"] = history_window(window)
             end += window.end()
         rule: Rule = r.draft(ProcedureRule, m.start(), end, **fields)
         if negate:

@@ -35,8 +35,9 @@ from oncotrial.eligibility.rules import (
 from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
-    _window,
+    HISTORY_WINDOW,
     _window_of,
+    history_window,
 )
 
 # ---- therapy, procedures, conditions, time windows
@@ -231,7 +232,7 @@ def _read_windows(r: _Reader) -> None:
         (m, kind, key)
         for name, kind, key in _WINDOWED_NAMES
         for m in re.finditer(
-            r"(?:" + name.pattern + r")(?P<gap>[^.;]{0,80}?)" + _WINDOW, text, re.I
+            r"(?:" + name.pattern + r")(?P<gap>[^.;]{0,80}?)" + HISTORY_WINDOW, text, re.I
         )
     )
     # in the order written, so that a list's first name reads the list ("myocardial infarction
@@ -241,7 +242,7 @@ def _read_windows(r: _Reader) -> None:
             continue
         if key == "transfusion" and not _negated(text, m.start()):
             continue
-        window = _window(m)
+        window = history_window(m)  # to registration when the words name it
         gap_start = m.start("gap")
         names = _windowed_list(m.group("gap"), gap_start)
         if names is None and key in _NAMED_ONLY:
@@ -262,11 +263,14 @@ def _read_windows(r: _Reader) -> None:
                 rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
             )
             r.add(m.start(), m.end(), _wrap(r, inner, m.start(), m.end(), negate))
+        # a day the window's words did not name as registration or the first dose
+        # ("prior to screening", "prior to and/or during study enrollment"): the window is
+        # counted back from the first dose, and the day's words stay unread
         tail = text[m.end() : m.end() + 40].lower()
         marks = {"registration": "registration", "randomi": "randomization"}
-        marks |= {"screening": "screening", "enrol": "enrollment"}
+        marks |= {"screening": "screening", "enrol": "enrollment", "consent": "consent"}
         to = next((name for mark, name in marks.items() if mark in tail), None)
-        if to is not None:
+        if to is not None and window.anchor == "first_dose":
             r.warn(
                 f"the window runs to {to}, not the first dose; oncotrial counts windows back "
                 "from the first dose — confirm"
@@ -371,6 +375,15 @@ _TRANSPLANT = re.compile(
 )
 
 
+_TRANSPLANT_WINDOW = re.compile(
+    # "Autologous stem cell transplantation (SCT) within 30 days prior to Day 1 of protocol
+    # therapy" (NCT05672251 E7): the abbreviation names the transplant again
+    r"(?:\s*\((?:allo-?|auto-?)?(?:H?SCT|HCT|ASCT|BMT)\))?"
+    r"\s*,?\s*(?:(?:performed|received|done)\s+)?" + HISTORY_WINDOW,
+    re.I,
+)
+
+
 def _read_transplant(r: _Reader) -> None:
     """'Prior allogeneic stem cell or solid organ transplantation' (either kind), 'autologous
     stem cell transplant', 'solid organ transplant'; a bare 'organ or bone marrow transplant' is
@@ -392,15 +405,24 @@ def _read_transplant(r: _Reader) -> None:
         keys = ["organ_transplant"]
     else:
         keys = ["hsct"]
-    rules: list[Rule] = [r.draft(ProcedureRule, m.start(), m.end(), procedure=key) for key in keys]
+    # "Has received any type of organ transplant in the past 12 months" (NCT00068003 E12),
+    # "Received allogeneic stem cell transplant within the last 6 months" (NCT04844528 E2): a
+    # window right after the transplant is its own (windows.HISTORY_WINDOW)
+    end, within = m.end(), None
+    period = _TRANSPLANT_WINDOW.match(r.text, m.end())
+    if period is not None:
+        end, within = period.end(), history_window(period)
+    rules: list[Rule] = [
+        r.draft(ProcedureRule, m.start(), end, procedure=key, within=within) for key in keys
+    ]
     rule: Rule = (
-        rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=tuple(rules))
+        rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), end, rules=tuple(rules))
     )
     if not r.exclusion:
         if not _negated(r.text, m.start()):
             return
-        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
-    r.add(m.start(), m.end(), rule)
+        rule = r.draft(NotRule, m.start(), end, rule=rule)
+    r.add(m.start(), end, rule)
     if re.search(r"\bplanned\b", r.text[max(0, m.start() - 30) : m.start()], re.I):
         r.warn(
             "a planned transplantation cannot be read from the record; the rule checks past "

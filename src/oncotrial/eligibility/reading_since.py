@@ -14,11 +14,11 @@ item is partial.
 "Surgery ≤3 weeks prior to study treatment", "Radiation therapy ≤2 weeks prior to study
 treatment" (NCT05961709 E7.1, E7.3), "Patients who received radiation therapy ≤14 days prior to
 initiation of investigational agents are excluded." (NCT06678269 E4): "≤ N days"
-is "within N days" (both ends included, ``Window``). Only a window that names its day as the
-first dose is read (``windows.FIRST_DOSE``): a procedure's window runs back from the first dose
-(``rule_window.DoseWindow``), and one to registration or enrolment would be another window, so
-it stays unread. "< 28 days" is not read: a surgery exactly 28 days before would be inside the
-window, against the text.
+is "within N days" (both ends included, ``Window``). Only a window that names its day is read:
+the first dose (``windows.FIRST_DOSE``) or registration ("≤ 14 days prior to registration",
+``windows.REGISTRATION``: the window runs back from the screen's as-of date, ``Window.anchor``);
+screening, consent or pre-registration are other days, and the words stay unread. "< 28 days"
+is not read: a surgery exactly 28 days before would be inside the window, against the text.
 
 "Patients who … are excluded", "Subjects with … will be excluded", "… are not eligible" /
 "are ineligible" at the end of an exclusion item say what the exclusion list says of each of its
@@ -76,9 +76,19 @@ _OTHER_DAY = re.compile(
 )
 
 
-def _split(r: _Reader, start: int, lst: str, window_n: str, unit: str, negate: bool) -> None:
+def _split(
+    r: _Reader,
+    start: int,
+    lst: str,
+    window_n: str,
+    unit: str,
+    negate: bool,
+    to_registration: bool = False,
+) -> None:
     n = window_n.lower()
     window = _window_of(str(NUMBER_WORDS.get(n) or n), unit)
+    if to_registration:
+        window = window.model_copy(update={"anchor": "registration"})
     for t in re.finditer(_ONE, lst, re.I):
         a, b = start + t.start(), start + t.end()
         kind, key = next((k, y) for p, k, y in _WHAT if re.fullmatch(p, t[0], re.I))
@@ -106,8 +116,11 @@ _LE = re.compile(
     r"(?:≤|=<|<=|\\?=\\?<|less\s+than\s+or\s+equal\s+to|no\s+more\s+than)\s*"
     + _COUNT
     + _UNIT
-    + r"\s+(?:prior\s+to|before|of|from)\s+"
-    + FIRST_DOSE,
+    + r"\s+(?:prior\s+to|before|of|from)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r")",
     re.I,
 )
 # "No …", "Must not have had …" before the names of an inclusion
@@ -133,6 +146,7 @@ def read_le_windows(r: _Reader) -> None:
             m.group("n"),
             m.group("unit"),
             negate=not r.exclusion,
+            to_registration=m.group("registration") is not None,
         )
         r.consume(m.start(), m.end())
         if negation is not None:

@@ -37,8 +37,9 @@ class Window(_Frozen):
     A registration window runs back from the as-of date, and results after it are not used, even
     when a planned first dose is given (the first dose comes days or weeks later). The rules that
     take such a window are those the parser reads it for: laboratory values, derived values and
-    performance status (``windows.ANCHORED_WINDOW``), and medications ("any investigational drug
-    within 30 days prior to registration": ``reading_washout``).
+    performance status (``windows.ANCHORED_WINDOW``), medications ("any investigational drug
+    within 30 days prior to registration": ``reading_washout``), procedures, conditions and
+    other malignancies ("Major surgery within 14 days of enrollment": ``reading_history``).
 
     ``half_lives`` and ``whichever``: the window is the shorter (or the longer) of ``value``
     ``unit`` and that many half-lives of the drug ("within 4 weeks or 5 half-lives (whichever is
@@ -123,13 +124,15 @@ def _days_only(window: Window) -> Window:
 def _first_dose_window(window: Window) -> Window:
     if window.anchor != "first_dose":
         raise ValueError(
-            "a window to registration is read for laboratory values, derived values and "
-            "performance status only; this rule's windows run back from the first dose"
+            "a window to registration is read for laboratory values, derived values, performance "
+            "status, medications, procedures, conditions and other malignancies only; this "
+            "rule's windows run back from the first dose"
         )
     return _days_only(window)
 
 
-# a window of days (no half-lives): laboratory values, derived values, performance status
+# a window of days (no half-lives), to the first dose or to registration: laboratory values,
+# derived values, performance status, procedures, conditions, other malignancies
 DayWindow = Annotated[Window, AfterValidator(_days_only)]
 # a window of a rule kind whose evaluators count from the first dose (or as-of date) only
 DoseWindow = Annotated[Window, AfterValidator(_first_dose_window)]

@@ -353,7 +353,7 @@ class ProcedureRule(_Rule):
 
     kind: Literal["procedure"]
     procedure: str
-    within: DoseWindow | None = None
+    within: DayWindow | None = None
     site: str | None = Field(None, description="A body site key (radiotherapy only).")
 
     @model_validator(mode="after")
@@ -383,7 +383,7 @@ class ConditionRule(_Rule):
 
     kind: Literal["condition"]
     condition: str
-    within: DoseWindow | None = None
+    within: DayWindow | None = None
     current: bool = Field(False, description="Only conditions not resolved by the reference date.")
     active: bool = Field(
         False,
@@ -410,7 +410,7 @@ class OtherMalignancyRule(_Rule):
     """
 
     kind: Literal["other_malignancy"]
-    within: DoseWindow | None = None
+    within: DayWindow | None = None
     current: bool = False
     exceptions: tuple[str, ...] = ()
     qualifier: str | None = Field(None, min_length=1, description=QUALIFIER)

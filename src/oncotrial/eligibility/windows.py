@@ -12,15 +12,20 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.rules import Window
+from oncotrial.eligibility.text import NUMBER_WORDS
 
 __all__ = [
     "ANCHORED_WINDOW",
     "FIRST_DOSE",
+    "HISTORY_WINDOW",
     "OR_HALF_LIVES",
     "OR_HALF_LIVES_AFTER",
     "REGISTRATION",
+    "TO_REGISTRATION",
     "WINDOW_TO_DAY",
     "WINDOW_TO_FIRST_DOSE",
+    "WITHIN_WINDOW",
+    "history_window",
     "or_half_lives",
     "trailing_window",
     "window_to_day",
@@ -46,8 +51,13 @@ FIRST_DOSE = (
     # "day 1 of protocol therapy" (NCT07288034): the first day of the study's own treatment;
     # "study Day 1" (the reference start of CDISC SDTM's study days, "usually … when the subject
     # was first exposed to study treatment": RFSTDTC), "Cycle1 Day1" (written without spaces)
-    r"|(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
-    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?|C1D1\b"
+    # "the start of Cycle 1 day 1" (NCT04679012 E14), "planned cycle 1 day 1 of study
+    # treatment" (NCT06631521 E2; the planned first dose is the screen's), "cycle 1 day 1
+    # (C1D1)" (NCT05168618 I12): the same day, its numbers part of its name
+    r"|(?:start\s+of\s+)?(?:(?:the\s+)?planned\s+)?(?:(?:study|trial)\s+)?(?:cycle\s*1,?\s*)?"
+    r"day\s*1\b(?:\s+of\s+cycle\s*1\b|\s+of\s+"
+    r"(?:the\s+)?(?:protocol|study|trial)\s+(?:therapy|treatment|drug|intervention))?"
+    r"(?:\s*\(C1D1\))?|(?:planned\s+)?C1D1\b"
     # "prior to initiating protocol therapy" (NCT05239546 E5), "prior to starting study
     # treatment": the first day of the study's own treatment, as "the start of" it is
     r"|(?:initiating|starting)\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug\s+)?"
@@ -149,7 +159,45 @@ WINDOW_TO_DAY = (
     + FIRST_DOSE
     + r")"
 )
-_TO_REGISTRATION = re.compile(r"\s+(?:prior\s+to|before|of|from)\s+" + REGISTRATION, re.I)
+# A window of a history rule (a condition, a procedure, a medication, another malignancy), with
+# its day: "within 6 months prior to enrollment", "within 14 days of registration" (registration,
+# ``Window.anchor``), "within 4 weeks of the first dose" or no day named (the first dose). Also
+# the time-limited history of "Has received any type of organ transplant in the past 12 months"
+# (NCT00068003 E12), "… within the previous 3 years", "no blood transfusions in the preceding 28
+# days": "in / during the past, last, preceding or previous N" is the window before the day the
+# screen counts back from, as "within the past N" is. "Screening", "consent" and "pre-registration"
+# are other days: not matched here, their words stay for the reader (unread, or a warning).
+_TO_DAY = (
+    # "within 30 days prior enrollment" (NCT06083883 E20): "to" left out
+    r"(?:\s+(?:prior(?:\s+to)?|before|of|from)\s+(?:(?P<registration>"
+    + REGISTRATION
+    + r")|"
+    + FIRST_DOSE
+    + r"))?"
+)
+HISTORY_WINDOW = (
+    r"(?:within\s+(?:the\s+)?(?:(?:last|past|preceding|previous)\s+)?"
+    r"|(?:in|during)\s+the\s+(?:last|past|preceding|previous)\s+)"
+    r"(?P<n>\d+|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+    r"\s+(?P<unit>day|week|month|year)s?\b" + _TO_DAY
+)
+# "within N days", with its day, alone: after a list of treatments, where "in the past 6
+# months" may open a clause of its own ("For patients who have received chemotherapy in the past
+# 6 months, a CD4 count < 250 cells/mcL during chemotherapy is permitted", NCT05142592 E9)
+WITHIN_WINDOW = _WINDOW_SPAN + _TO_DAY
+
+
+def history_window(m: re.Match[str]) -> Window:
+    """The window of a match of ``HISTORY_WINDOW``, with its day (a number written as a word
+    too)."""
+    n = m.group("n").lower()
+    window = _window_of(str(NUMBER_WORDS.get(n) or n), m.group("unit"))
+    if m.group("registration") is not None:
+        return window.model_copy(update={"anchor": "registration"})
+    return window
+
+
+TO_REGISTRATION = re.compile(r"\s+(?:prior\s+to|before|of|from)\s+" + REGISTRATION, re.I)
 
 
 def window_to_day(m: re.Match[str]) -> Window:
@@ -160,7 +208,7 @@ def window_to_day(m: re.Match[str]) -> Window:
         m.group("registration") is not None
         or ("screening" in m.re.groupindex and m.group("screening") is not None)
         if "registration" in m.re.groupindex
-        else _TO_REGISTRATION.match(m.string, m.end()) is not None
+        else TO_REGISTRATION.match(m.string, m.end()) is not None
     )
     return window.model_copy(update={"anchor": "registration"}) if to_registration else window
 

@@ -1,0 +1,321 @@
+"""Windows of a history rule to registration, and time-limited history (issue 12).
+
+"Major surgery within 14 days of enrollment", "Radiation therapy ≤ 2 weeks prior to registration":
+the window runs back from registration (the screen's as-of date, ``rules.Window.anchor``), not
+from the first dose. They were read to the first dose with a warning to confirm, so a patient
+operated on 10 days before registration and 17 days before the first dose passed silently. Now
+procedures, conditions, other malignancies and medications take a window to registration, per
+patient (evaluate_history) and vectorised (batch_history). "Screening" and "consent" are other
+days: counted from the first dose with the warning, as before.
+
+"Has received any type of organ transplant in the past 12 months": "in / within / during the
+past, last, preceding or previous N" after a transplant, a windowed condition or procedure, or
+another malignancy is that rule's window (``windows.HISTORY_WINDOW``).
+
+The phrasings are quoted from ClinicalTrials.gov records kept in jwlieb/clinical-trial-agent at
+commit 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde, in data/demo/<dir>/trials.json (the directory
+named beside each; the development corpus, never a test corpus).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oncotrial.eligibility.coverage import coverage_report
+from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.logic import is_computable
+from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.patient import Patient
+from oncotrial.eligibility.rules import (
+    ConditionRule,
+    OtherMalignancyRule,
+    ProcedureRule,
+    Rule,
+    Window,
+    describe_rule,
+)
+
+from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
+
+AS_OF = dt.date(2025, 3, 1)
+FIRST_DOSE = AS_OF + dt.timedelta(days=7)
+REGISTRATION = "registration (the screen's as-of date)"
+# data/demo/<dir>/trials.json of jwlieb/clinical-trial-agent @387df1768929a7cefaa15dfbd4d9ca3dcddd3fde
+NSCLC = "results/01_nsclc_kras_g12c_standard"
+MELANOMA = "results/05_melanoma_braf_v600e"
+BREAST = "results/06_breast_her2_positive"
+PROSTATE = "results/09_prostate_brca2"
+MELANOMA_V2 = "v2-results/05_melanoma_braf_v600e"
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "source"),
+    [
+        (
+            "Unstable angina pectoris or myocardial infarction within 6 months prior to enrollment",
+            [
+                f"(Unstable angina with onset within 6 months before {REGISTRATION}) or "
+                f"(Myocardial infarction with onset within 6 months before {REGISTRATION})"
+            ],
+            f"NCT06130254 E1.9.1, {NSCLC}",
+        ),
+        (
+            "Radiation therapy within the 14 days prior to enrollment.",
+            [f"Radiotherapy within 14 days before {REGISTRATION}"],
+            f"NCT04079179 E2.1, {MELANOMA}",
+        ),
+        (
+            "Participants must not have had a major surgery within 14 days prior to sub-study "
+            "randomization.",
+            [f"Major surgery within 14 days before {REGISTRATION}"],
+            f"NCT05642572 E5 (its first sentence), {NSCLC}",
+        ),
+        (
+            "Major surgery ≤ 3 weeks prior to registration",
+            [f"Major surgery within 3 weeks before {REGISTRATION}"],
+            f"NCT06525766 E3.1, {BREAST}",
+        ),
+        (
+            "Radiation therapy ≤ 2 weeks prior to registration",
+            [f"Radiotherapy within 2 weeks before {REGISTRATION}"],
+            f"NCT06525766 E3.2, {BREAST}",
+        ),
+        (
+            # "prior enrollment", "to" left out
+            "Patients who received live vaccines within 30 days prior enrollment.",
+            [f"Live or live-attenuated vaccine received within 30 days before {REGISTRATION}"],
+            "NCT06083883 E20, results/11_young_sarcoma_treatment_naive",
+        ),
+        (
+            "Myocardial infarction or unstable angina within the previous 6 months",
+            [
+                "(Myocardial infarction with onset within 6 months before the first dose) or "
+                "(Unstable angina with onset within 6 months before the first dose)"
+            ],
+            "NCT05573126 E10, v2-results/06_breast_her2_positive",
+        ),
+        (
+            # the number in words
+            "Deep vein thrombosis or pulmonary embolism diagnosed within the past six months.",
+            [
+                "(Deep vein thrombosis with onset within 6 months before the first dose) or "
+                "(Pulmonary embolism with onset within 6 months before the first dose)"
+            ],
+            f"NCT06145633 E11, {PROSTATE}",
+        ),
+        (
+            # a time-limited history: the window is the transplant's
+            "Has received any type of organ transplant in the past 12 months.",
+            ["Organ or bone marrow transplantation within 12 months before the first dose"],
+            f"NCT00068003 E12, {NSCLC}",
+        ),
+        (
+            "Received allogeneic stem cell transplant within the last 6 months.",
+            [
+                "Allogeneic haematopoietic stem cell transplantation within 6 months before the "
+                "first dose"
+            ],
+            f"NCT04844528 E2, {MELANOMA_V2}",
+        ),
+    ],
+)
+def test_a_history_window_is_read_with_its_day(text: str, reading: list[str], source: str) -> None:
+    criterion = read_item(text, kind="exclusion")
+    assert [describe_rule(r) for r in criterion.rules] == reading, source
+
+
+@pytest.mark.parametrize(
+    ("text", "unread", "source"),
+    [
+        (
+            "Participant has an additional primary malignancy within 2 years prior to enrollment "
+            "with following exceptions:",
+            ("with following exceptions",),
+            f"NCT05845671 E10, {NSCLC}",
+        ),
+    ],
+)
+def test_another_malignancy_to_registration(
+    text: str, unread: tuple[str, ...], source: str
+) -> None:
+    criterion = read_item(text, kind="exclusion")
+    (rule,) = criterion.rules
+    assert isinstance(rule, OtherMalignancyRule), source
+    assert rule.within == Window(value=2, unit="years", anchor="registration")
+    assert criterion.unread == unread
+
+
+def test_the_words_of_another_day_are_not_registration() -> None:
+    # "prior to and/or during study enrollment" (NCT05925803 E10, results/03_nsclc_egfr_exon19)
+    # is not a day the window runs back to: the words stay unread
+    criterion = read_item("Major surgery within 8 weeks prior to and/or during study enrollment")
+    assert not is_computable(criterion.rules, criterion.unread)
+    (rule,) = criterion.rules
+    assert isinstance(rule, ProcedureRule) and rule.within is not None
+    assert rule.within.anchor == "first_dose"
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "source"),
+    [
+        (
+            "Major surgery within 4 weeks before the start of Cycle 1 day 1.",
+            ["Major surgery within 4 weeks before the first dose"],
+            "NCT04679012 E14 (its first sentence), v2-results/12_elderly_cll_poor_performance",
+        ),
+        (
+            "Participants who have had chemotherapy or radiotherapy within 4 weeks prior to "
+            "planned cycle 1 day 1 of study treatment.",
+            [
+                "Cytotoxic chemotherapy received within 4 weeks before the first dose",
+                "Radiotherapy within 4 weeks before the first dose",
+            ],
+            "NCT06631521 E2, v2-results/09_prostate_brca2",
+        ),
+        (
+            "Autologous stem cell transplantation (SCT) within 30 days prior to Day 1 of "
+            "protocol therapy.",
+            [
+                "Autologous haematopoietic stem cell transplantation within 30 days before the "
+                "first dose"
+            ],
+            "NCT05672251 E7, results/12_elderly_cll_poor_performance",
+        ),
+    ],
+)
+def test_the_numbers_of_day_1_are_its_name(text: str, reading: list[str], source: str) -> None:
+    """ "Cycle 1 day 1", "C1D1": the day's numbers are part of its name, understood with the
+    window (no number left unread, the item computable)."""
+    criterion = read_item(text, kind="exclusion")
+    assert [describe_rule(r) for r in criterion.rules] == reading, source
+    assert criterion.unread == ()
+    (item,) = coverage_report(Eligibility(exclusion=(criterion,))).items
+    assert item.level == "computable" and item.not_understood == (), source
+
+
+def _surgery(days_before_registration: int) -> Patient:
+    day = AS_OF - dt.timedelta(days=days_before_registration)
+    return Patient.model_validate(
+        {
+            "id": "P",
+            "planned_first_dose": FIRST_DOSE.isoformat(),
+            "procedures": [{"category": "major_surgery", "date": day.isoformat()}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "status"),
+    [
+        # 10 days before registration, 17 before the first dose: excluded (read to the first
+        # dose, this patient passed)
+        (10, Status.MET),
+        (14, Status.MET),  # the window's first day is inside it
+        (15, Status.NOT_MET),
+        (-3, Status.NOT_MET),  # after registration: not used (before the first dose, though)
+    ],
+)
+def test_the_window_counts_back_from_registration(days: int, status: Status) -> None:
+    # NCT05642572 E5 (its first sentence), results/01_nsclc_kras_g12c_standard
+    criterion = read_item(
+        "Participants must not have had a major surgery within 14 days prior to sub-study "
+        "randomization.",
+        kind="exclusion",
+    )
+    # the exclusion item is met (the patient excluded) when its rule is
+    assert item_status(criterion, _surgery(days), as_of=AS_OF) is status, days
+
+
+# ---- the per-patient and the vectorised screen agree on windows to registration
+
+_WINDOWS = (
+    Window(value=14, anchor="registration"),
+    Window(value=3, unit="weeks", anchor="registration"),
+    Window(value=6, unit="months", anchor="registration"),
+    Window(value=14),
+)
+
+
+def _rules() -> list[Rule]:
+    rules: list[Rule] = []
+    for w, window in enumerate(_WINDOWS):
+        i = 3 * w + 1
+        rules.append(
+            ProcedureRule(
+                kind="procedure",
+                id=f"E{i}-1",
+                description="d",
+                procedure="major_surgery",
+                within=window,
+            )
+        )
+        rules.append(
+            ConditionRule(
+                kind="condition",
+                id=f"E{i + 1}-1",
+                description="d",
+                condition="myocardial_infarction",
+                within=window,
+            )
+        )
+        rules.append(
+            OtherMalignancyRule(
+                kind="other_malignancy",
+                id=f"E{i + 2}-1",
+                description="d",
+                within=window,
+                exceptions=("nonmelanoma_skin_cancer",),
+            )
+        )
+    return rules
+
+
+_RULES = _rules()
+_DAY = st.none() | st.integers(-20, 240)
+
+
+def _date(days_before: int | None) -> str | None:
+    return None if days_before is None else (AS_OF - dt.timedelta(days=days_before)).isoformat()
+
+
+_PROCEDURE = st.builds(
+    lambda day: {"category": "major_surgery", "date": _date(day)},
+    _DAY,
+)
+_CONDITION = st.builds(
+    lambda text, onset, abated: {"text": text, "onset": _date(onset), "abatement": _date(abated)},
+    st.sampled_from(("myocardial infarction", "melanoma", "basal cell carcinoma")),
+    _DAY,
+    _DAY,
+)
+_PERSON = st.tuples(
+    st.none() | st.lists(_PROCEDURE, max_size=3),
+    st.none() | st.lists(_CONDITION, max_size=3),
+    st.none() | st.integers(0, 30),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(_PERSON, min_size=1, max_size=5))
+def test_windows_to_registration_agree_on_both_paths(
+    people: list[tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None, int | None]],
+) -> None:
+    """Procedures, conditions and other malignancies dated any day around registration, with a
+    planned first dose up to 30 days later (or none): every window, to registration or to the
+    first dose, gives the same status per patient and vectorised."""
+    patients = []
+    for i, (procedures, conditions, after) in enumerate(people):
+        fields: dict[str, Any] = {"id": f"P{i}"}
+        if after is not None:
+            fields["planned_first_dose"] = (AS_OF + dt.timedelta(days=after)).isoformat()
+        if procedures is not None:
+            fields["procedures"] = procedures
+        if conditions is not None:
+            fields["conditions"] = conditions
+        patients.append(Patient.model_validate(fields))
+    assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
