@@ -28,17 +28,17 @@ word of the item outside a template's match stays unread too, as everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from oncotrial.eligibility.reading import _Found, _Reader
+from oncotrial.eligibility.reading_templates import PREGNANCY_CONDITIONS
 from oncotrial.eligibility.rules import (
     AnyOfRule,
     ConditionRule,
     LabResultRule,
     Rule,
     SexRule,
-    children,
+    leaf_rules,
 )
 
 __all__ = ["BOILERPLATE", "Boilerplate", "read_boilerplate"]
@@ -160,21 +160,11 @@ _REASONS = Boilerplate(
     with_test=True,
 )
 
-_PREGNANCY = frozenset({"pregnancy", "breastfeeding"})
-
-
-def _leaves(rule: Rule) -> Iterator[Rule]:
-    parts = children(rule)
-    if not parts:
-        yield rule
-    for part in parts:
-        yield from _leaves(part)
-
 
 def _of_pregnancy(f: _Found) -> bool:
     return all(
-        isinstance(x, ConditionRule) and x.condition in _PREGNANCY and x.current
-        for x in _leaves(f.rule)
+        isinstance(x, ConditionRule) and x.condition in PREGNANCY_CONDITIONS and x.current
+        for x in leaf_rules(f.rule)
     )
 
 
@@ -184,7 +174,7 @@ def _pregnancy_test(rule: Rule) -> bool:
     return all(
         isinstance(x, SexRule)
         or (isinstance(x, LabResultRule) and x.analyte in ("hcg", "childbearing_potential"))
-        for x in _leaves(rule)
+        for x in leaf_rules(rule)
     )
 
 
@@ -257,7 +247,9 @@ def _dedupe(r: _Reader) -> None:
     seen: set[str] = set()
     kept: list[_Found] = []
     for f in sorted(r.found, key=lambda f: (f.start, f.end)):
-        keys = {_key(x) for x in _leaves(f.rule)} if _plain(f.rule) and _of_pregnancy(f) else None
+        keys = (
+            {_key(x) for x in leaf_rules(f.rule)} if _plain(f.rule) and _of_pregnancy(f) else None
+        )
         if keys is not None and keys <= seen and kept:
             if _plain(kept[-1].rule) and _of_pregnancy(kept[-1]):
                 kept[-1].end = max(kept[-1].end, f.end)  # its words join the rule they restate

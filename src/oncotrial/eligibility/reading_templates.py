@@ -24,7 +24,6 @@ Anything else around these words stays unread (quoted), as everywhere.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.rules import (
@@ -33,10 +32,10 @@ from oncotrial.eligibility.rules import (
     ConditionRule,
     PerformanceStatusRule,
     Rule,
-    children,
+    leaf_rules,
 )
 
-__all__ = ["read_hiv_tumours", "read_template_words"]
+__all__ = ["PREGNANCY_CONDITIONS", "read_hiv_tumours", "read_template_words"]
 
 _WHO = r"(?:participants?|patients?|subjects?|persons?|individuals?)"
 # "HIV-infected participants with a history of …", "Is HIV positive and has a history of …",
@@ -72,16 +71,8 @@ def read_hiv_tumours(r: _Reader) -> None:
     r.add(a, b, r.draft(AllOfRule, a, b, rules=(hiv, either)))
 
 
-def _leaves(rule: Rule) -> Iterator[Rule]:
-    parts = children(rule)
-    if not parts:
-        yield rule
-    for part in parts:
-        yield from _leaves(part)
-
-
 def _has_performance(rule: Rule) -> bool:
-    return any(isinstance(leaf, PerformanceStatusRule) for leaf in _leaves(rule))
+    return any(isinstance(leaf, PerformanceStatusRule) for leaf in leaf_rules(rule))
 
 
 # "see Appendix A", "(Appendix 13.1)"
@@ -98,7 +89,7 @@ _HIV_TYPES = re.compile(
     r"(?:\s*\)\s*infections?\b)?",
     re.I,
 )
-_PREGNANCY = frozenset({"pregnancy", "breastfeeding"})
+PREGNANCY_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
 _CURRENTLY = re.compile(r"\bcurrently\s+", re.I)
 _OR = re.compile(r"\s*(?:,\s*)?(?:or|and/or)\s*", re.I)
 
@@ -106,8 +97,8 @@ _OR = re.compile(r"\s*(?:,\s*)?(?:or|and/or)\s*", re.I)
 def _of_now(rule: Rule) -> bool:
     """A pregnancy or breastfeeding rule of the reference date (negated or not)."""
     return all(
-        isinstance(x, ConditionRule) and x.condition in _PREGNANCY and x.current
-        for x in _leaves(rule)
+        isinstance(x, ConditionRule) and x.condition in PREGNANCY_CONDITIONS and x.current
+        for x in leaf_rules(rule)
     )
 
 
@@ -130,12 +121,14 @@ def read_template_words(r: _Reader) -> None:
     for m in _CLINICAL.finditer(text):
         if any(f.start >= m.end() for f in performance):
             r.consume(m.start(), m.end())
-    leaves = [leaf for f in r.found for leaf in _leaves(f.rule)]
+    leaves = [leaf for f in r.found for leaf in leaf_rules(f.rule)]
     only = _FEMALES_ONLY.match(text, len(text) - len(text.lstrip()))
     if (
         only is not None
         and leaves
-        and all(isinstance(x, ConditionRule) and x.condition in _PREGNANCY for x in leaves)
+        and all(
+            isinstance(x, ConditionRule) and x.condition in PREGNANCY_CONDITIONS for x in leaves
+        )
     ):
         r.consume(only.start(), only.end())
     for m in _CURRENTLY.finditer(text):

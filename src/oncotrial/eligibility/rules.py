@@ -17,6 +17,7 @@ exactly 1.5 must still be met. No clinical rounding is applied.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -68,6 +69,7 @@ __all__ = [
     "children",
     "describe_rule",
     "iter_rules",
+    "leaf_rules",
 ]
 
 TOLERANCE = 1e-9
@@ -635,6 +637,15 @@ def children(rule: Rule) -> tuple[Rule, ...]:
     if isinstance(rule, ConditionalRule):
         return (rule.when, rule.then) + ((rule.otherwise,) if rule.otherwise else ())
     return ()
+
+
+def leaf_rules(rule: Rule) -> Iterator[Rule]:
+    """The rules under ``rule`` that hold no other rule (``rule`` itself when it holds none)."""
+    parts = children(rule)
+    if not parts:
+        yield rule
+    for part in parts:
+        yield from leaf_rules(part)
 
 
 def iter_rules(rules: tuple[Rule, ...]) -> list[Rule]:
