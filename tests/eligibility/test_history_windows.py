@@ -27,9 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oncotrial.eligibility.coverage import coverage_report
-from oncotrial.eligibility.criteria import Eligibility
+from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
+from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import (
     ConditionRule,
@@ -319,3 +320,51 @@ def test_windows_to_registration_agree_on_both_paths(
             fields["conditions"] = conditions
         patients.append(Patient.model_validate(fields))
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
+
+
+# ---- a pregnancy test's window to registration (reading_history._read_pregnancy)
+# NCT06439693 I13 (development corpus): "… a negative serum pregnancy test within 14 days of
+# registration"; the day's name had been dropped and the window counted from the first dose
+PREGNANCY_TO_REGISTRATION = (
+    "Women of childbearing potential must have a negative serum pregnancy test within 14 days of "
+    "registration"
+)
+
+
+def _woman(test_day: str, first_dose: str | None = None) -> Patient:
+    return Patient.model_validate(
+        {
+            "id": "P",
+            "sex": "female",
+            "birth_date": "1980-01-01",
+            "planned_first_dose": first_dose,
+            "observations": [
+                {"analyte": "childbearing_potential", "result": "yes", "date": "2025-01-02"},
+                {"analyte": "hcg", "result": "negative", "date": test_day},
+            ],
+        }
+    )
+
+
+def test_a_pregnancy_test_window_to_registration() -> None:
+    criterion = read_item(PREGNANCY_TO_REGISTRATION, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "if (sex is female) and (Childbearing potential = yes): Pregnancy test (hCG) = negative "
+        "within 14 days before registration (the screen's as-of date)"
+    ]
+    assert criterion.unread == ()
+    # 10 days before registration, 24 before a first dose planned 2 weeks later: in the window
+    assert item_status(criterion, _woman("2025-02-19", "2025-03-15"), as_of=AS_OF) is Status.MET
+    # 20 days before registration, 6 before that first dose: not in the window the text names
+    old = item_status(criterion, _woman("2025-02-09", "2025-02-15"), as_of=AS_OF)
+    assert old is Status.UNKNOWN
+    # "≤ 7 days prior to registration" (NCT04267848 I15.1) reads the same day, without a warning
+    reading = read_criterion(
+        Criterion(
+            id="I1",
+            kind=CriterionKind.INCLUSION,
+            text="a negative pregnancy test done =\\< 7 days prior to registration is required",
+        )
+    )
+    assert "before registration" in describe_rule(reading.criterion.rules[0])
+    assert not any("registration" in w for w in reading.warnings), reading.warnings

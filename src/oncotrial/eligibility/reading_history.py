@@ -36,6 +36,8 @@ from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
     HISTORY_WINDOW,
+    REGISTRATION,
+    WITHIN_WINDOW,
     _window_of,
     history_window,
 )
@@ -492,25 +494,33 @@ def _read_lesions(r: _Reader) -> None:
         r.consume(*s)
 
 
+# "… a negative serum pregnancy test within 14 days of registration" (NCT06439693 I13;
+# jwlieb/clinical-trial-agent data/demo @387df17), "≤ 7 days prior to registration": the window
+# runs back from registration, the screen's as-of date (``Window.anchor``), as a laboratory
+# value's does; with no day named, or the first dose named, from the first dose
+_PREGNANCY_TEST = re.compile(
+    r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?"
+    + WITHIN_WINDOW
+    + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
+    r"(?P<n2>\d+)\s+days\s+(?:prior(?:\s+to)?|before)(?:\s+(?P<registration2>"
+    + REGISTRATION
+    + r"))?"
+    r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
+    re.I,
+)
+
+
 def _read_pregnancy(r: _Reader) -> None:
-    m = re.search(
-        r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?"
-        + _WINDOW
-        + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
-        r"(?P<n2>\d+)\s+days\s+(?:prior|before)"
-        r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
-        r.text,
-        re.I,
-    )
+    m = _PREGNANCY_TEST.search(r.text)
     if not m:
         return
-    days = m.group("n") or m.group("n2")
-    window = Window(value=int(days), unit="days") if days else None
-    if m.group("n2") and re.search(r"registration|randomi", r.text[m.end() : m.end() + 20], re.I):
-        r.warn(
-            "the pregnancy test window runs to registration; oncotrial counts it back from "
-            "the first dose — confirm"
-        )
+    window: Window | None = None
+    if m.group("n"):
+        window = history_window(m)
+    elif m.group("n2"):
+        window = Window(value=int(m.group("n2")), unit="days")
+        if m.group("registration2"):
+            window = window.model_copy(update={"anchor": "registration"})
     test = r.draft(
         LabResultRule, m.start(), m.end(), analyte="hcg", result="negative", within=window
     )
