@@ -368,3 +368,18 @@ def test_a_pregnancy_test_window_to_registration() -> None:
     )
     assert "before registration" in describe_rule(reading.criterion.rules[0])
     assert not any("registration" in w for w in reading.warnings), reading.warnings
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # NCT06907615 I4 (development corpus): a lesion's window runs from the first dose only
+        "At least one measurable lesion as per RECIST 1.1 within 4 weeks prior to randomization",
+        "At least one measurable lesion per RECIST 1.1 within 28 days prior to screening",
+    ],
+)
+def test_a_lesion_window_to_another_day_stays_unread(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert all(getattr(r, "within", None) is None for r in criterion.rules)
+    assert any("within" in u for u in criterion.unread), criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)

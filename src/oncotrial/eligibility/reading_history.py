@@ -37,6 +37,7 @@ from oncotrial.eligibility.windows import (
     _WINDOW,
     HISTORY_WINDOW,
     REGISTRATION,
+    TO_REGISTRATION,
     WITHIN_WINDOW,
     _window_of,
     history_window,
@@ -432,6 +433,13 @@ def _read_transplant(r: _Reader) -> None:
         )
 
 
+_OTHER_DAY = re.compile(
+    r"\s+(?:prior\s+to|before|of|from)\s+(?:the\s+)?(?:screening|(?:signing\s+(?:of\s+)?"
+    r"(?:the\s+)?)?(?:informed\s+)?consent)\b",
+    re.I,
+)
+
+
 def _read_lesions(r: _Reader) -> None:
     text = r.text
     fields: dict[str, Any] = {}
@@ -483,9 +491,16 @@ def _read_lesions(r: _Reader) -> None:
         window = re.search(
             r"within\s+(?P<n>\d+)\s+(?P<unit>day|week|month)s?", m.group("tail"), re.I
         )
-        if window:
+        at = m.start("tail") + window.end() if window else 0
+        # a lesion's window runs from the first dose only (rules.LesionRule): one to another
+        # day ("within 4 weeks prior to randomization", NCT06907615 I4; development corpus)
+        # stays unread, never counted from the first dose without a word
+        other_day = window is not None and (
+            TO_REGISTRATION.match(text, at) is not None or _OTHER_DAY.match(text, at) is not None
+        )
+        if window and not other_day:
             fields["within"] = _window_of(window.group("n"), window.group("unit"))
-            spans.append((m.start("tail") + window.start(), m.start("tail") + window.end()))
+            spans.append((m.start("tail") + window.start(), at))
     if not fields:
         return
     a, b = min(s[0] for s in spans), max(s[1] for s in spans)
