@@ -183,7 +183,7 @@ _DRUG_NAMES = tuple((drug_names(d.key), "therapy", d.key) for d in DRUGS)
 # "an mTOR inhibitor within 4 weeks prior to first dose" (NCT05661461 E1): the classes of
 # concepts_drug_classes, by their declared phrases
 _CLASS_WORDS = tuple((p, "therapy", key) for p, key in class_patterns())
-_NAMED_ONLY = frozenset({*DRUG_CLASSES, *(key for _, key in class_patterns())})
+_NAMED_ONLY = frozenset({*DRUG_CLASSES, *(key for _, _, key in _CLASS_WORDS)})
 _WINDOWED_NAMES = tuple(
     (re.compile(p, re.I), kind, key) for p, kind, key in (*_WINDOWED, *_DRUG_NAMES, *_CLASS_WORDS)
 )

@@ -36,10 +36,6 @@ __all__ = [
 ]
 
 
-def _folded(names: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(n.casefold() for n in names)
-
-
 # The class names: (pattern, concept key). VEGF inhibitors, EGFR TKIs and ALK inhibitors keep
 # the patterns written for their many spellings; the classes of concepts_drug_classes are read
 # from the phrases declared there (``_phrase``).
@@ -96,15 +92,19 @@ _MEMBERS: dict[str, tuple[str, ...]] = {
     "alk_inhibitor": THERAPIES["alk_inhibitor"].names,
     **CLASS_MEMBERS,
 }
+
+
+def _classes_of_members() -> dict[str, tuple[str, ...]]:
+    """Each member's name (case folded) → the classes that list it, in ``_MEMBERS`` order."""
+    found: dict[str, dict[str, None]] = {}
+    for key, names in _MEMBERS.items():
+        for name in names:
+            found.setdefault(name.casefold(), {})[key] = None
+    return {name: tuple(classes) for name, classes in found.items()}
+
+
 _DRUG_OF: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    **{
-        name.casefold(): (
-            None,
-            tuple(k for k, names in _MEMBERS.items() if name.casefold() in _folded(names)),
-        )
-        for names in _MEMBERS.values()
-        for name in names
-    },
+    **{name: (None, classes) for name, classes in _classes_of_members().items()},
     **{
         name.casefold(): (drug.key, DRUG_CLASSES[drug.key]) for drug in DRUGS for name in drug.names
     },
