@@ -283,3 +283,26 @@ def test_per_patient_and_vectorised_agree(people: list[list[dict[str, Any]] | No
             kept = [m for m in meds if not (m["start"] and m["end"] and m["end"] < m["start"])]
         patients.append(Patient.model_validate({"id": f"P{i}", "medications": kept}))
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
+
+
+def test_a_closed_class_names_the_drugs_it_could_not_classify() -> None:
+    # a closed class counts the drugs it lists: an investigational PI3K inhibitor known by a
+    # code name is not counted (docs/eligibility.md "Known limits"), and the verdict says so
+    from oncotrial.eligibility.screening import screen_patient
+
+    from .corpus_measure import only_item
+
+    patient = Patient.model_validate(
+        {"id": "P", "medications": [{"text": "XYZ-1234", "start": "2023-05-01"}]}
+    )
+    result = screen_patient(only_item(read_item(PI3K)), patient, as_of=AS_OF).criteria[0]
+    assert result.status is Status.NOT_MET
+    notes = [n for rule in result.rules for n in rule.notes]
+    assert any("XYZ-1234" in n and "cannot classify" in n for n in notes), result
+    # a classified drug needs no such note
+    known = Patient.model_validate(
+        {"id": "P", "medications": [{"text": "gemcitabine", "start": "2023-05-01"}]}
+    )
+    result = screen_patient(only_item(read_item(PI3K)), known, as_of=AS_OF).criteria[0]
+    assert result.status is Status.NOT_MET
+    assert not any("cannot classify" in n for rule in result.rules for n in rule.notes)

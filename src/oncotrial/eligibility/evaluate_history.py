@@ -18,7 +18,13 @@ from oncotrial.eligibility.concepts import (
     UNCLEAR_CONDITIONS,
     UNSPECIFIED,
 )
-from oncotrial.eligibility.concepts_drugs import OPEN_CLASSES, conjugate_of, therapy_keys, vague_for
+from oncotrial.eligibility.concepts_drugs import (
+    OPEN_CLASSES,
+    UNCLASSIFIED,
+    conjugate_of,
+    therapy_keys,
+    vague_for,
+)
 from oncotrial.eligibility.concepts_medications import other_uses
 from oncotrial.eligibility.concepts_oncology import (
     cancer_relation,
@@ -142,8 +148,28 @@ def _medication(rule: MedicationRule, ctx: Context) -> _Partial:
             kept.append(evidence)
         elif dose is Status.UNKNOWN:
             undated.append(f"prednisone-equivalent daily dose of {evidence.value}")
-    notes = ctx.window_note(rule.within)
+    notes = ctx.window_note(rule.within) + _unclassified_note(rule, name, ctx)
     return _found(name, kept, undated, notes, len(_exposures(ctx)), "medications")
+
+
+def _unclassified_note(rule: MedicationRule, name: str, ctx: Context) -> tuple[str, ...]:
+    """A closed class counts the drugs it lists (concepts_drug_classes): a drug oncotrial
+    cannot classify (an investigational one known by a code name) is not counted. The verdict
+    says so, naming the records, so that the investigator can check them (docs/eligibility.md,
+    "Known limits"); an open class leaves such a drug unknown instead (above)."""
+    if rule.therapy in OPEN_CLASSES:
+        return ()
+    labels = [
+        drug.text or drug.concept or drug.code or "medication"
+        for drug, *_, keys in _exposures(ctx)
+        if UNCLASSIFIED in keys
+    ]
+    if not labels:
+        return ()
+    return (
+        f"not counted as {_article(name)}: {', '.join(dict.fromkeys(labels))} — oncotrial "
+        "cannot classify them; confirm",
+    )
 
 
 def _half_lives(window: Window, label: str, last: dt.date) -> str:
