@@ -6,7 +6,8 @@ from the first dose. They were read to the first dose with a warning to confirm,
 operated on 10 days before registration and 17 days before the first dose passed silently. Now
 procedures, conditions, other malignancies and medications take a window to registration, per
 patient (evaluate_history) and vectorised (batch_history). "Screening" and "consent" are other
-days: counted from the first dose with the warning, as before.
+days: the rule keeps the first dose with the warning, and the day's words are quoted unread, so
+the item is never decided on the narrower window (unread._ANOTHER_DAY).
 
 "Has received any type of organ transplant in the past 12 months": "in / within / during the
 past, last, preceding or previous N" after a transplant, a windowed condition or procedure, or
@@ -52,6 +53,9 @@ MELANOMA = "results/05_melanoma_braf_v600e"
 BREAST = "results/06_breast_her2_positive"
 PROSTATE = "results/09_prostate_brca2"
 MELANOMA_V2 = "v2-results/05_melanoma_braf_v600e"
+CLL = "results/12_elderly_cll_poor_performance"
+CLL_V2 = "v2-results/12_elderly_cll_poor_performance"
+SQUAMOUS_V2 = "v2-results/08_lung_squamous_pd_l1_high"
 
 
 @pytest.mark.parametrize(
@@ -383,3 +387,51 @@ def test_a_lesion_window_to_another_day_stays_unread(text: str) -> None:
     assert all(getattr(r, "within", None) is None for r in criterion.rules)
     assert any("within" in u for u in criterion.unread), criterion.unread
     assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted", "source"),
+    [
+        # read computable to the first dose until now, the day's name dropped as a filler
+        ("Myocardial infarction within 6 months before screening.", "before screening", CLL),
+        ("Major surgery within 4 weeks prior to screening", "prior to screening", CLL_V2),
+        (
+            "Use of live or live-attenuated vaccines within 30 days of screening.",
+            "of screening",
+            NSCLC,
+        ),
+        (
+            "Patients experiencing cardiac event(s) (acute coronary syndrome, myocardial "
+            "infarction, or ischemia) within 3 months of signing consent.",
+            "of signing consent",
+            SQUAMOUS_V2,
+        ),
+    ],
+)
+def test_a_window_to_screening_or_consent_is_never_decided(
+    text: str, quoted: str, source: str
+) -> None:
+    # NCT05650723 E11.1, NCT06466122 E25, NCT05845671 E20, NCT04616248 E11.1 (development
+    # corpus): screening and consent come before registration and the first dose, so a window
+    # counted from either of those is narrower than the protocol's — a patient whose infarction
+    # was 25 weeks before screening and 28 weeks before the first dose passed. The day's words
+    # are quoted, and the item goes to the investigator.
+    criterion = read_item(text)
+    assert criterion.rules, source
+    assert quoted in criterion.unread, criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a day's words that are no window's stay fillers
+        "Age ≥ 18 years at the time of registration",
+        "Major surgery within 14 days prior to registration",
+        "Major surgery within 4 weeks prior to the first dose of study drug",
+    ],
+)
+def test_the_day_words_of_a_read_window_are_not_quoted(text: str) -> None:
+    kind = "inclusion" if text.startswith("Age") else "exclusion"
+    criterion = read_item(text, kind)
+    assert is_computable(criterion.rules, criterion.unread), criterion.unread

@@ -92,6 +92,21 @@ _EXCLUSION_OPENING = re.compile(
 )
 
 
+# A window a rule has read ("within 4 weeks") whose day the words name as another than the rule's:
+# "within 4 weeks prior to screening", "… before randomization", "… of study entry". The day
+# words are fillers elsewhere ("at the time of registration"), but after a window they say what
+# it counts back to, and a rule that read the window without them counts it from another day
+# (rules.Window.anchor) — the item is not decided on it (issue 12: never a silent guess).
+_WINDOW_READ = re.compile(r"\b(?:days?|weeks?|months?|years?|hours?)\W*$", re.I)
+_ANOTHER_DAY = re.compile(
+    r"^\W*(?:prior\s+to|before|preceding|of|from|after)\s+(?:the\s+)?"
+    r"(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?(?:(?:study|trial|protocol)\s+)?"
+    r"(?:screening|registration|randomi[sz]ation|enrol{1,2}ment|entry|allocation|consent|"
+    r"signing)\b",
+    re.I,
+)
+
+
 def _content_words(gap: str, negated: bool) -> bool:
     """Whether ``gap`` holds a word that may be a condition; "no" is read when a rule of the
     item is a negation ("No prior organ transplant" is *not (organ transplant)*)."""
@@ -129,7 +144,13 @@ def unread_words(
         benign = BENIGN_OR.sub(" ", gap)
         if i == 0 and r.exclusion and not negated:
             benign = _EXCLUSION_OPENING.sub(" ", benign)
-        if has_number or _LOGIC_WORDS.search(benign) or _content_words(benign, negated):
+        another_day = bool(_WINDOW_READ.search(text[:i]) and _ANOTHER_DAY.search(gap))
+        if (
+            has_number
+            or another_day
+            or _LOGIC_WORDS.search(benign)
+            or _content_words(benign, negated)
+        ):
             quote = " ".join(gap.strip(" ,;:.()[]").split())
             if quote:
                 found.append(quote)
