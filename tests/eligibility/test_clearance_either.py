@@ -1,4 +1,5 @@
-"""A creatinine clearance 'calculated or measured' (reading_clearance): either one meets the limit.
+"""A creatinine clearance 'calculated or measured', or a GFR that names no method
+(reading_clearance): either one meets the limit.
 
 Until now "creatinine clearance (calculated or measured) ≥ 60 mL/min" was left to the
 investigator (test_shared_limits: reading it as Cockcroft-Gault alone would refuse a patient
@@ -19,9 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
+from oncotrial.eligibility.criteria import Criterion, CriterionKind
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import _finish
+from oncotrial.eligibility.parser import _finish, read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import Rule, describe_rule
 
@@ -89,13 +91,20 @@ def test_not_read(text: str) -> None:
     assert not is_computable(criterion.rules, criterion.unread)
 
 
-def _patient(creatinine: float | None, measured: float | None, pid: str = "P") -> Patient:
-    """A man of 68 weighing 70 kg: Cockcroft-Gault (140 - 68) × 70 / (72 × SCr mg/dL)."""
+def _patient(
+    creatinine: float | None,
+    measured: float | None,
+    pid: str = "P",
+    analyte: str = "creatinine_clearance_measured",
+) -> Patient:
+    """A man of 68 weighing 70 kg: Cockcroft-Gault (140 - 68) × 70 / (72 × SCr mg/dL); eGFR
+    (CKD-EPI 2021, men) 142 × min(SCr/0.9, 1)^-0.302 × max(SCr/0.9, 1)^-1.200 × 0.9938^68.
+    ``measured`` is a result of ``analyte`` (the measured clearance, or the measured GFR)."""
     observations: list[dict[str, Any]] = [lab("weight", 70, "kg", DAY)]
     if creatinine is not None:
         observations.append(lab("creatinine", creatinine, "mg/dL", DAY))
     if measured is not None:
-        observations.append(lab("creatinine_clearance_measured", measured, "mL/min", DAY))
+        observations.append(lab(analyte, measured, "mL/min", DAY))
     return Patient.model_validate(
         {"id": pid, "sex": "male", "birth_date": "1956-06-15", "observations": observations}
     )
@@ -125,6 +134,122 @@ def test_screening(
     assert item_status(read_item(EXCLUSION, "exclusion"), patient, as_of=AS_OF) is excluded
 
 
+# ---- A glomerular filtration rate that names no method (reading_clearance): NCI's CTEP
+# template, "Creatinine ≤ institutional ULN OR glomerular filtration rate (GFR) ≥ 60 mL/min/1.73
+# m^2" (NCT05839119 I15, NCT04071236 I17; jwlieb/clinical-trial-agent data/demo @387df17).
+
+EGFR = "eGFR (CKD-EPI 2021)"
+MGFR = "Glomerular filtration rate, measured (radioisotope)"
+
+
+UNNAMED = "(the GFR's method is not named)"
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        (
+            "Glomerular filtration rate (GFR) >= 60 mL/min/1.73 m^2",
+            f"({EGFR} ≥ 60 mL/min/1.73m^2) or ({MGFR} ≥ 60 mL/min/1.73m^2)",
+        ),
+        (
+            "creatinine ≤ institutional ULN OR glomerular filtration rate (GFR) ≥40 mL/min/1.73 m2",
+            f"(Serum creatinine ≤ 1 × ULN) or ({EGFR} ≥ 40 mL/min/1.73m^2) or "
+            f"({MGFR} ≥ 40 mL/min/1.73m^2)",
+        ),
+        ("GFR > 50 mL/min", f"({EGFR} > 50 mL/min) or ({MGFR} > 50 mL/min)"),
+    ],
+)
+def test_a_gfr_without_a_method_is_proposed_not_decided(text: str, reading: str) -> None:
+    # which estimate the protocol accepts is not said: the rules are proposed (and screened as
+    # evidence), the GFR's words quoted, and the investigator decides the item — as the blind
+    # corpus's hand reading had it (a GFR without its method cannot be read without a guess)
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [reading]
+    assert any(u.endswith(UNNAMED) for u in criterion.unread), criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [
+        # the method named: that quantity alone
+        ("Radioisotope GFR >= 70 mL/min/1.73 m2", f"{MGFR} ≥ 70 mL/min/1.73m^2"),
+        ("Estimated GFR ≥ 45 mL/min/1.73 m2", f"{EGFR} ≥ 45 mL/min/1.73m^2"),
+        # a GFR in a bracket glosses the name before it, which decides (NCT06447103 E6.2,
+        # NCT04130516 I24.5; jwlieb/clinical-trial-agent data/demo @387df17)
+        (
+            "Estimated glomerular filtration rate (GFR) ≥ 30 ml/min/1.73m^2",
+            f"{EGFR} ≥ 30 mL/min/1.73m^2",
+        ),
+        (
+            "Measured or calculated creatinine clearance (glomerular filtration rate) >=50 "
+            "mL/min/1.73 m2.",
+            f"({CG} ≥ 50 mL/min/1.73m^2) or ({MEASURED} ≥ 50 mL/min/1.73m^2)",
+        ),
+    ],
+)
+def test_a_gfr_with_its_method_is_read(text: str, reading: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == [reading]
+    assert is_computable(criterion.rules, criterion.unread)
+
+
+def test_the_reading_is_stated_for_a_reviewer() -> None:
+    reading = read_criterion(
+        Criterion(id="I1", kind=CriterionKind.INCLUSION, text="GFR ≥ 60 mL/min/1.73 m^2")
+    )
+    assert any("the GFR names no method" in w for w in reading.warnings), reading.warnings
+    assert reading.criterion.unread == (f"GFR ≥ 60 mL/min/1.73 m^2 {UNNAMED}",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # "calculated" may be Cockcroft-Gault or an eGFR; a formula after the name is another
+        # reading's (or none): never the either-reading
+        "Serum creatinine ≤ 1.5 x ULN (institutional) OR calculated GFR ≥60mL/min",
+        "glomerular filtration rate ≥ 30 ml/min as determined by the Cockcroft-Gault equation",
+        "GFR ≥ 50 mL/min/1.73 m2 by MDRD",
+    ],
+)
+def test_a_gfr_with_a_method_is_not_either(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not any(MGFR in describe_rule(r) and EGFR in describe_rule(r) for r in criterion.rules)
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+GFR_INCLUSION = "Glomerular filtration rate (GFR) ≥ 60 mL/min/1.73 m^2"
+GFR_EXCLUSION = "GFR < 60 mL/min/1.73 m^2"
+
+
+@pytest.mark.parametrize(
+    ("creatinine", "measured", "included", "excluded"),
+    [
+        (1.0, None, Status.MET, Status.NOT_MET),  # eGFR 82.0: the measured one not needed
+        (1.4, 75.0, Status.MET, Status.NOT_MET),  # eGFR 54.7, measured 75: accepted
+        (1.4, 50.0, Status.NOT_MET, Status.MET),  # both below 60
+        (1.4, None, Status.UNKNOWN, Status.UNKNOWN),  # eGFR 54.7, a measurement could pass
+        (None, 75.0, Status.MET, Status.NOT_MET),
+        (None, None, Status.UNKNOWN, Status.UNKNOWN),
+    ],
+)
+def test_gfr_screening(
+    creatinine: float | None, measured: float | None, included: Status, excluded: Status
+) -> None:
+    # the proposal as a reviewer who accepts it screens it (the quote answered)
+    patient = _patient(creatinine, measured, analyte="gfr_measured")
+    inclusion = read_item(GFR_INCLUSION, "inclusion").model_copy(update={"unread": ()})
+    exclusion = read_item(GFR_EXCLUSION, "exclusion").model_copy(update={"unread": ()})
+    assert item_status(inclusion, patient, as_of=AS_OF) is included
+    assert item_status(exclusion, patient, as_of=AS_OF) is excluded
+    # as read, the item is the investigator's whatever the values
+    assert item_status(read_item(GFR_INCLUSION, "inclusion"), patient, as_of=AS_OF) in {
+        Status.UNKNOWN,
+        Status.INVESTIGATOR,
+    }
+
+
 def _unsourced(data: Any) -> Any:
     if isinstance(data, dict):
         return {k: _unsourced(v) for k, v in data.items() if k != "source"}
@@ -135,11 +260,20 @@ def _unsourced(data: Any) -> Any:
 
 INCLUDED = read_item(INCLUSION, "inclusion")
 EXCLUDED = read_item(EXCLUSION, "exclusion")
-# the rules read, each its own item's (ids E1-1, E2-1 …; no source text to check)
-RULES = tuple(
-    TypeAdapter(Rule).validate_python(_unsourced(_finish(r, f"E{i}-1").model_dump()))
-    for i, r in enumerate([*INCLUDED.rules, *EXCLUDED.rules], start=1)
-)
+
+
+def _rules(*items: Criterion) -> tuple[Rule, ...]:
+    """The rules read, each its own item's (ids E1-1, E2-1 …; no source text to check)."""
+    return tuple(
+        TypeAdapter(Rule).validate_python(_unsourced(_finish(r, f"E{i}-1").model_dump()))
+        for i, r in enumerate([rule for item in items for rule in item.rules], start=1)
+    )
+
+
+RULES = _rules(INCLUDED, EXCLUDED)
+GFR_INCLUDED = read_item(GFR_INCLUSION, "inclusion").model_copy(update={"unread": ()})
+GFR_EXCLUDED = read_item(GFR_EXCLUSION, "exclusion").model_copy(update={"unread": ()})
+GFR_RULES = _rules(GFR_INCLUDED, GFR_EXCLUDED)
 
 
 _VALUE = st.none() | st.floats(0.3, 4.0, allow_nan=False)
@@ -147,12 +281,20 @@ _MEASURED = st.none() | st.floats(5.0, 150.0, allow_nan=False)
 
 
 @settings(max_examples=50, deadline=None)
-@given(people=st.lists(st.tuples(_VALUE, _MEASURED), min_size=1, max_size=5))
-def test_per_patient_and_vectorised_agree(people: list[tuple[float | None, float | None]]) -> None:
-    patients = [_patient(c, m, f"P{i}") for i, (c, m) in enumerate(people)]
+@given(
+    people=st.lists(st.tuples(_VALUE, _MEASURED), min_size=1, max_size=5),
+    gfr=st.booleans(),
+)
+def test_per_patient_and_vectorised_agree(
+    people: list[tuple[float | None, float | None]], gfr: bool
+) -> None:
+    analyte = "gfr_measured" if gfr else "creatinine_clearance_measured"
+    patients = [_patient(c, m, f"P{i}", analyte) for i, (c, m) in enumerate(people)]
+    included, excluded = (GFR_INCLUDED, GFR_EXCLUDED) if gfr else (INCLUDED, EXCLUDED)
     # each rule alone (as an exclusion item: the same logic), then each item (item_status holds
     # the vectorised screen to the per-patient status)
-    assert_each_rule_equal_in_both_paths(patients, RULES, as_of=AS_OF)
+    rules = GFR_RULES if gfr else RULES
+    assert_each_rule_equal_in_both_paths(patients, rules, as_of=AS_OF)
     for patient in patients:
-        item_status(INCLUDED, patient, as_of=AS_OF)
-        item_status(EXCLUDED, patient, as_of=AS_OF)
+        item_status(included, patient, as_of=AS_OF)
+        item_status(excluded, patient, as_of=AS_OF)

@@ -29,12 +29,17 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status
 
 AS_OF = dt.date(2025, 3, 1)
 DAY = "2025-02-20"
 HBV = "Active hepatitis B (HBsAg positive and HBV DNA > 500 IU/mL)"
 BOTH = "(Hepatitis B surface antigen (HBsAg) = positive) and (HBV DNA (viral load) > 500 IU/mL)"
+MERCK = (
+    "Has a known history of Hepatitis B (defined as Hepatitis B surface antigen [HBsAg] "
+    "reactive) or known active Hepatitis C virus (defined as HCV RNA [qualitative] is detected) "
+    "infection."
+)
 
 
 def _read(text: str, kind: str = "exclusion") -> Criterion:
@@ -63,6 +68,45 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             "exclusion",
             ["HCV RNA (qualitative) = positive"],
             (),
+        ),
+        # Merck's template (NCT04946370 E8, NCT04712851 E14; jwlieb/clinical-trial-agent
+        # data/demo @387df17): each hepatitis defined in its parenthesis, the abbreviation in
+        # square brackets, the qualitative RNA test named as such; "or" between the two
+        # definitions is an exclusion's own logic
+        (
+            MERCK,
+            "exclusion",
+            ["Hepatitis B surface antigen (HBsAg) = positive", "HCV RNA (qualitative) = positive"],
+            (),
+        ),
+        # with its note that no test is required (NCT05313243 E22, NCT05378425 E21): which
+        # tests the site need not do, not who is eligible — no rule of its own
+        (
+            MERCK + " Note: No testing for Hepatitis B and Hepatitis C is required unless "
+            "mandated by local health authority.",
+            "exclusion",
+            ["Hepatitis B surface antigen (HBsAg) = positive", "HCV RNA (qualitative) = positive"],
+            (),
+        ),
+        (
+            MERCK + " Testing for HBV and HCV is not required unless mandated by a local health "
+            "authority.",
+            "exclusion",
+            ["Hepatitis B surface antigen (HBsAg) = positive", "HCV RNA (qualitative) = positive"],
+            (),
+        ),
+        # "e.g.": an example of the evidence, not the definition of 'active' — not read
+        (
+            "Known active Hepatitis B (e.g., HBsAg reactive) or Hepatitis C (e.g., HCV RNA "
+            "[qualitative] is detected).",
+            "exclusion",
+            [
+                "Hepatitis B",
+                "Hepatitis B surface antigen (HBsAg) = positive",
+                "Hepatitis C",
+                "HCV RNA (qualitative) = positive",
+            ],
+            ("Known active", "or"),
         ),
         # the serology is never swallowed by a list of limits
         (
@@ -128,6 +172,24 @@ def _screen(text: str, observations: list[dict[str, Any]], kind: str = "exclusio
 )
 def test_active_hepatitis_b(observations: list[dict[str, Any]], verdict: Status) -> None:
     assert _screen(HBV, observations) is verdict
+
+
+@pytest.mark.parametrize(
+    ("observations", "verdict"),
+    [
+        ([_obs("hbsag", "positive")], Status.MET),
+        ([_obs("hcv_rna_detected", "positive"), _obs("hbsag", "negative")], Status.MET),
+        ([_obs("hbsag", "negative"), _obs("hcv_rna_detected", "negative")], Status.NOT_MET),
+        ([_obs("hbsag", "negative")], Status.UNKNOWN),  # the HCV RNA not tested
+        ([], Status.UNKNOWN),
+    ],
+)
+def test_merck_template(observations: list[dict[str, Any]], verdict: Status) -> None:
+    patient = Patient.model_validate(
+        {"id": "P", "planned_first_dose": AS_OF, "observations": observations}
+    )
+    # one by one and vectorised alike (item_status holds the batch to the per-patient status)
+    assert item_status(_read(MERCK), patient, as_of=AS_OF) is verdict
 
 
 def test_hiv_viral_load() -> None:

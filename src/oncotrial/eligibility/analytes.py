@@ -344,6 +344,25 @@ _LIST = (
             "24 hour urine creatinine clearance",
         ),
     ),
+    # A glomerular filtration rate measured by the clearance of an exogenous filtration marker
+    # (radioisotope: 51Cr-EDTA, 99mTc-DTPA; iohexol), KDIGO 2012 CKD guideline §1.4.3: never the
+    # creatinine estimate (eGFR) nor a creatinine clearance. No LOINC code confirmed by a public
+    # source (issue 12: no invented codes): records give it by analyte key.
+    Analyte(
+        "gfr_measured",
+        "Glomerular filtration rate, measured (radioisotope)",
+        "mL/min/1.73m^2",
+        (),
+        (
+            "radioisotope glomerular filtration rate",
+            "radioisotope GFR",
+            "radionuclide GFR",
+            "nuclear GFR",
+            "measured glomerular filtration rate",
+            "measured GFR",
+            "mGFR",
+        ),
+    ),
     Analyte(
         "systolic_bp",
         "Systolic blood pressure",

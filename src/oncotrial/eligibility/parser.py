@@ -38,6 +38,7 @@ from oncotrial.eligibility.reading_boilerplate import read_boilerplate
 from oncotrial.eligibility.reading_bounds import read_upper_bounds
 from oncotrial.eligibility.reading_bp_postfix import read_postfix_pressures
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
+from oncotrial.eligibility.reading_clearance import unnamed_gfr
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
@@ -94,7 +95,7 @@ from oncotrial.eligibility.reading_tumour import (
 )
 from oncotrial.eligibility.reading_variants import read_variants
 from oncotrial.eligibility.reading_viral import read_hbsag, read_hepatitis_b, read_viral_presence
-from oncotrial.eligibility.reading_viral_templates import read_viral_templates
+from oncotrial.eligibility.reading_viral_templates import read_testing_notes, read_viral_templates
 from oncotrial.eligibility.reading_washout import read_washouts
 from oncotrial.eligibility.rules import (
     AllOfRule,
@@ -316,6 +317,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_age_rationale,  # after every reader: the NCI template's reason for an adult age limit
     read_defined_hypertension,  # after every reader of blood pressure
     read_viral_templates,  # replaces what the readers above found inside its sentences
+    read_testing_notes,  # as read_viral_templates: a note that no viral test is required
     read_immune_templates,  # as read_viral_templates; after the live-vaccine and steroid readers
     read_boilerplate,  # after every reader of a pregnancy or age rule: the templates whole
     read_template_words,  # after every reader: words beside the rules they found
@@ -384,6 +386,7 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     negated = any(isinstance(rule, NotRule) for rule in rules)
     unread = unread_words(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
+    unread += unnamed_gfr(rules)
     unread += _subgroup_tests(rules, reader.text)
     if not reader.exclusion:
         unread += _either_side(rules, criterion.text)
@@ -404,7 +407,8 @@ _ITEM_NUMBER = re.compile(
 )
 
 
-_OR_JOIN = re.compile(r"\s*(?:,\s*)?(?:or|and/or|,)\s*", re.I)
+# "A or B", "A, B", "A (or B)" (NCT05464810 I15; the bracket's close is no word)
+_OR_JOIN = re.compile(r"\s*(?:,\s*)?\(?\s*(?:or|and/or|,)\s*", re.I)
 
 
 def _read_or_between_exclusions(r: _Reader) -> None:
@@ -412,7 +416,14 @@ def _read_or_between_exclusions(r: _Reader) -> None:
     rule met excludes): "Neutrophils < 1.0 × 10^9/L or platelets < 75 × 10^9/L" is read whole."""
     spans = sorted((f.start, f.end) for f in r.found)
     for (_, end), (start, _) in pairwise(spans):
-        if start > end and _OR_JOIN.fullmatch(r.text, end, start):
+        # the words a reading consumed between them are read ("Hepatitis B (defined as HBsAg
+        # reactive) or known active Hepatitis C virus (defined as …)": the definitions' words)
+        left = "".join(
+            c
+            for i, c in enumerate(r.text[end:start], end)
+            if not any(a <= i < b for a, b in r.consumed)
+        )
+        if start > end and _OR_JOIN.fullmatch(left):
             r.consume(end, start)
 
 

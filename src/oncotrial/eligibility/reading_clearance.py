@@ -11,6 +11,17 @@ which would refuse a patient whose measured clearance the protocol accepts, and 
 or measured creatinine clearance < 30 mL/min") the patient is excluded only when both are below
 (an all-of rule): one adequate clearance is what the protocol accepts, and a missing measurement
 leaves the item unknown, never a wrong exclusion.
+
+A glomerular filtration rate that names no method ("Glomerular filtration rate (GFR) ≥ 60
+mL/min/1.73 m^2", NCI's CTEP template, whose note says GFR "can also be used in place of
+creatinine or CrCl"; NCT04071236 I17, NCT05839119 I15, jwlieb/clinical-trial-agent data/demo
+@387df17) is proposed the same way: the measured GFR (``analytes.gfr_measured``) or the
+creatinine estimate (eGFR, CKD-EPI 2021), either in an inclusion, both in an exclusion. Which
+estimate the protocol accepts is not said, and a patient whose two values fall either side of
+the limit would be decided on a guess: the rules are proposed and screened as evidence, and the
+GFR's words are quoted unread (``unnamed_gfr``), so the item stays with the investigator.
+"Calculated", "estimated", "measured" or "radioisotope" GFR names its method and is read as
+that quantity alone (or not at all).
 """
 
 from __future__ import annotations
@@ -18,12 +29,28 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Mention, _Reader, _Threshold
-from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule, Window
+from oncotrial.eligibility.rules import (
+    AllOfRule,
+    AnyOfRule,
+    DerivedRule,
+    LabRule,
+    Rule,
+    Window,
+    leaf_rules,
+)
 
-__all__ = ["EITHER_CLEARANCE", "either_clearance_mentions", "either_clearance_rule"]
+__all__ = [
+    "EITHER_CLEARANCE",
+    "EITHER_GFR",
+    "either_clearance_mentions",
+    "either_clearance_rule",
+    "unnamed_gfr",
+]
 
 # the key of a mention of such a clearance: neither an analyte nor a derived quantity, both
 EITHER_CLEARANCE = "creatinine_clearance_calculated_or_measured"
+# the key of a mention of a GFR that names no method: the measured GFR or the eGFR
+EITHER_GFR = "gfr_measured_or_estimated"
 
 _CLEARANCE = r"(?:creatinine\s+clearance|CrCl|CLcr)(?:\s*\((?:CrCl|CLcr)\))?"
 _CALCULATED = r"calculated(?:\s*\(Cockc?roft[-\s]Gault\))?"
@@ -36,32 +63,95 @@ _PHRASE = re.compile(
     re.I,
 )
 
+# "glomerular filtration rate (GFR)", "GFR": no word before it that names a method ("estimated",
+# "calculated", "measured", "radioisotope", "24-hour", "eGFR" is one word), nor a word after it
+# ("GFR by Cockcroft-Gault", "GFR (CKD-EPI)", "GFR as determined by …", "… calculated using …"),
+# which another reading takes or leaves unread
+_UNQUALIFIED_GFR = re.compile(
+    r"(?<![\w-])(?<!estimated\s)(?<!calculated\s)(?<!measured\s)(?<!radioisotope\s)"
+    r"(?<!radionuclide\s)(?<!nuclear\s)(?<!isotope\s)(?<!24h\s)(?<!hour\s)(?<!urine\s)"
+    r"(?:glomerular\s+filtration\s+rate(?:\s*[(\[]\s*GFR\s*[)\]])?|GFR)\b"
+    r"(?!(?:[^.;]|\.(?=\d)){0,80}?(?:Cockc?roft|Gault|CKD[-\s]?EPI|MDRD|Schwartz|formula|equation|calculated|"
+    r"estimated|measured|radioisotope|nuclear|urine|determined|method))",
+    re.I,
+)
+
+# a GFR in a bracket after another name of a renal measure glosses that name, which decides:
+# "Estimated glomerular filtration rate (GFR)" (NCT06447103 E6.2), "radioisotope glomerular
+# filtration rate (GFR)" (NCT04315324 I14), "Measured or calculated creatinine clearance
+# (glomerular filtration rate)" (NCT04130516 I24.5; jwlieb/clinical-trial-agent data/demo
+# @387df17)
+_GLOSSED = re.compile(r"(?:filtration\s+rate|clearance|CrCl|CLcr|GFR)\s*[(\[]\s*$", re.I)
+
 
 def either_clearance_mentions(text: str, mentions: list[_Mention]) -> list[_Mention]:
     """``mentions`` with each phrase above as one mention of both clearances (the mentions of
-    the calculated or the measured clearance inside it dropped)."""
-    phrases = [m.span() for m in _PHRASE.finditer(text)]
+    the calculated or the measured clearance inside it dropped), and each GFR that names no
+    method as one mention of the measured GFR and the eGFR."""
+    phrases = [(*m.span(), EITHER_CLEARANCE) for m in _PHRASE.finditer(text)]
+    phrases += [
+        (*m.span(), EITHER_GFR)
+        for m in _UNQUALIFIED_GFR.finditer(text)
+        if not _GLOSSED.search(text, 0, m.start())
+    ]
     if not phrases:
         return mentions
-    kept = [m for m in mentions if not any(m.start < b and a < m.end for a, b in phrases)]
-    either = [_Mention(a, b, EITHER_CLEARANCE, True) for a, b in phrases]
+    kept = [m for m in mentions if not any(m.start < b and a < m.end for a, b, _ in phrases)]
+    either = [_Mention(a, b, key, True) for a, b, key in phrases]
     return sorted([*kept, *either], key=lambda m: m.start)
 
 
 def either_clearance_rule(
-    r: _Reader, t: _Threshold, start: int, window: Window | None
+    r: _Reader, t: _Threshold, start: int, window: Window | None, key: str = EITHER_CLEARANCE
 ) -> Rule | None:
-    """The limit ``t`` on the calculated or the measured clearance: either meets it in an
-    inclusion, both must in an exclusion."""
+    """The limit ``t`` on the calculated or the measured clearance (``key`` EITHER_CLEARANCE),
+    or on the eGFR or the measured GFR (EITHER_GFR): either meets it in an inclusion, both must
+    in an exclusion."""
     if t.value is None or t.unit is None or t.relative_to is not None:
         return None
     limit = {"comparator": t.comparator, "value": t.value, "unit": t.unit, "within": window}
+    gfr = key == EITHER_GFR
+    name = "glomerular filtration rate" if gfr else "creatinine clearance"
     try:
-        calculated = r.draft(DerivedRule, start, t.end, quantity="creatinine_clearance", **limit)
-        measured = r.draft(LabRule, start, t.end, analyte="creatinine_clearance_measured", **limit)
+        calculated = r.draft(
+            DerivedRule, start, t.end, quantity="egfr" if gfr else "creatinine_clearance", **limit
+        )
+        analyte = "gfr_measured" if gfr else "creatinine_clearance_measured"
+        measured = r.draft(LabRule, start, t.end, analyte=analyte, **limit)
     except ValueError:
-        r.warn(f"creatinine clearance: the unit {t.unit} does not fit it; not read")
+        r.warn(f"{name}: the unit {t.unit} does not fit it; not read")
         return None
+    if gfr:
+        r.warn(
+            "the GFR names no method: proposed as "
+            + (
+                "excluding when the measured GFR and the eGFR are both beyond it"
+                if r.exclusion
+                else "met by a measured GFR or the eGFR"
+            )
+            + "; the investigator decides the item"
+        )
     if r.exclusion:
         return r.draft(AllOfRule, start, t.end, rules=(calculated, measured))
     return r.draft(AnyOfRule, start, t.end, rules=(calculated, measured))
+
+
+def unnamed_gfr(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """The words of each GFR read without its method (an eGFR and a measured GFR proposed from
+    the same words), quoted: the item is not decided on them."""
+    quoted: list[str] = []
+    leaves = [leaf for rule in rules for leaf in leaf_rules(rule)]
+    estimated = {
+        leaf.source.text
+        for leaf in leaves
+        if isinstance(leaf, DerivedRule) and leaf.quantity == "egfr" and leaf.source is not None
+    }
+    for leaf in leaves:
+        if (
+            isinstance(leaf, LabRule)
+            and leaf.analyte == "gfr_measured"
+            and leaf.source is not None
+            and leaf.source.text in estimated
+        ):
+            quoted.append(f"{' '.join(leaf.source.text.split())} (the GFR's method is not named)")
+    return tuple(dict.fromkeys(quoted))

@@ -24,6 +24,7 @@ from oncotrial.eligibility.reading import (
 from oncotrial.eligibility.reading_bp_postfix import postfix_spans
 from oncotrial.eligibility.reading_clearance import (
     EITHER_CLEARANCE,
+    EITHER_GFR,
     either_clearance_mentions,
     either_clearance_rule,
 )
@@ -91,8 +92,8 @@ def _groups(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
 def _lab_rule(
     r: _Reader, mention: _Mention, t: _Threshold, start: int, window: Window | None
 ) -> Rule | None:
-    if mention.key == EITHER_CLEARANCE:
-        return either_clearance_rule(r, t, start, window)
+    if mention.key in {EITHER_CLEARANCE, EITHER_GFR}:
+        return either_clearance_rule(r, t, start, window, mention.key)
     if mention.derived:
         quantity = DERIVED[mention.key]
         unit = t.unit
@@ -357,11 +358,19 @@ def _same_test_again(
     return [m for m in mentions if m.key == last.analyte][-1:]
 
 
+# "or" before another test's limit, also in a bracket ("Serum creatinine ≤ 2 mg/dL (or
+# glomerular filtration rate ≥ 40 mL/min)", NCT05464810 I15; jwlieb/clinical-trial-agent
+# data/demo @387df17)
+_OR_ANOTHER = re.compile(r"[\s,;(]*or\s*(?:an?\s+|the\s+)?", re.I)
+
+
 def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) -> bool:
     """Only "or" between the limit before (of another test, with no cue) and this one."""
     return (
-        re.fullmatch(r"[\s,;]*or\s*(?:an?\s+|the\s+)?", text[last.end : start], re.I) is not None
-        and last.rule.kind in {"lab", "derived", "any_of"}
+        _OR_ANOTHER.fullmatch(text, last.end, start) is not None
+        # an ordinal result's limit too: "Urine protein < 2+ or 24-hour urine protein
+        # quantification < 1.0 g" (NCT07226544 I10)
+        and last.rule.kind in {"lab", "lab_result", "derived", "any_of"}
         # "Creatinine ≤ 1.5 x ULN; or Measured creatinine clearance (CL) > 40 mL/min; or
         # Calculated creatinine CL > 40 mL/min" (NCT04585477 I17): a third alternative joins
         # the first two (_assemble_conditions makes one list of them)

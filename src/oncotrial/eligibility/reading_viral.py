@@ -19,7 +19,9 @@ __all__ = ["read_hbsag", "read_hepatitis_b", "read_viral_presence"]
 
 _HBSAG = re.compile(
     r"(?:(?P<pre>positive|reactive)\s+(?:for\s+)?)?"
-    r"(?:hepatitis\s+B\s+surface\s+antigen(?:\s*\(HBsAg\))?|HBsAg|HBs\s+antigen)"
+    # "Hepatitis B surface antigen [HBsAg] reactive" (Merck's template, NCT04946370 E8;
+    # jwlieb/clinical-trial-agent data/demo @387df17): the abbreviation in either bracket
+    r"(?:hepatitis\s+B\s+surface\s+antigen(?:\s*(?:\(HBsAg\)|\[HBsAg\]))?|HBsAg|HBs\s+antigen)"
     r"(?(pre)|\s*(?:-|:)?\s*(?:positive|reactive|\(\+\)|\+))",
     re.I,
 )
@@ -73,10 +75,15 @@ def read_hepatitis_b(r: _Reader) -> None:
         end = dna.end
         r.add(start, end, rule)
     defined = _DEFINED.search(text, 0, start)
-    close = re.match(r"\s*\)", text[end:])
+    close = _CLOSE.match(text[end:])
     if defined is not None and close is not None:
         r.consume(defined.start(), start)
         r.consume(end, end + close.end())
+
+
+# the parenthesis that closes a definition, with the "infection" its hepatitis names after it:
+# "known active Hepatitis C virus (defined as HCV RNA [qualitative] is detected) infection"
+_CLOSE = re.compile(r"\s*\)(?:\s+infection\b)?", re.I)
 
 
 def _is_hbsag(rule: Rule) -> bool:
@@ -92,7 +99,11 @@ def _inner(rule: Rule) -> Rule:
 # result (analytes hcv_rna_detected, hiv_rna_detected). A bare "viral load" is HIV's only when
 # the item names HIV and no hepatitis; otherwise whose load it is stays unread.
 _DETECTED = r"(?:not\s+detect(?:able|ed)|undetect(?:able|ed)|detect(?:able|ed)|positive|negative)"
-_HCV = r"(?:hepatitis\s+C\s+virus\s+(?:\(HCV\)\s+)?RNA|HCV[-\s]?RNA|HCV\s+viral\s+load)"
+# "HCV RNA [qualitative] is detected" (Merck's template): the qualitative test named as such
+_HCV = (
+    r"(?:hepatitis\s+C\s+virus\s+(?:\(HCV\)\s+)?RNA|HCV[-\s]?RNA|HCV\s+viral\s+load)"
+    r"(?:\s*[\[(]qualitative[\])])?"
+)
 _HIV = r"(?:HIV(?:-1)?[-\s]?RNA|HIV(?:-1)?\s+viral\s+load|viral\s+load)"
 _PRESENCE = re.compile(
     rf"(?P<pre>{_DETECTED})\s+(?:(?:serum|plasma)\s+)?(?P<test>{_HCV}|{_HIV})"
@@ -141,7 +152,7 @@ def _defined_hepatitis_c(r: _Reader, start: int, end: int) -> None:
     """'Active hepatitis C (detectable HCV RNA)': the parenthesis defines 'active', so no
     condition rule on the history of hepatitis C is read beside it (as for hepatitis B)."""
     defined = _DEFINED_C.search(r.text, 0, start)
-    close = re.match(r"\s*\)", r.text[end:])
+    close = _CLOSE.match(r.text[end:])
     if defined is not None and close is not None:
         r.consume(defined.start(), start)
         r.consume(end, end + close.end())

@@ -47,7 +47,7 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.windows import FIRST_DOSE, REGISTRATION, _window_of
 
-__all__ = ["read_viral_templates"]
+__all__ = ["read_testing_notes", "read_viral_templates"]
 
 _WHO = r"(?:patients|participants|subjects)"
 _HBV = re.compile(
@@ -120,3 +120,29 @@ def read_viral_templates(r: _Reader) -> None:
         for m in pattern.finditer(r.text):
             r.found[:] = [f for f in r.found if not (m.start() <= f.start and f.end <= m.end())]
             r.add(m.start(), m.end(), _template(r, m))
+
+
+# Merck's note after its hepatitis item ("Has a known history of Hepatitis B (…) or known
+# active Hepatitis C virus (…) infection. Note: No testing for Hepatitis B and Hepatitis C is
+# required unless mandated by local health authority", NCT05313243 E22; "Testing for HBV and HCV
+# is not required unless mandated by a local health authority", NCT05378425 E21;
+# jwlieb/clinical-trial-agent data/demo @387df17): it says which tests the site need not do,
+# not who is eligible. Read as such, the infections it names are no rules of their own; a
+# patient never tested stays unknown on the item's rules (never excluded on a guess, never
+# passed on one: the investigator confirms "known history" from the chart).
+_VIRUSES = r"(?:[^.;]{0,80}?\b(?:hepatitis|HBV|HCV|HIV)\b[^.;]{0,40}?)"
+_TESTING_NOTE = re.compile(
+    r"(?:note\s*:\s*)?(?:no\s+testing\s+for" + _VIRUSES + r"\s+is\s+required"
+    r"|testing\s+for" + _VIRUSES + r"\s+is\s+not\s+required)"
+    r"(?:\s+unless\s+(?:mandated|required)\s+by\s+(?:the\s+|a\s+)?local\s+"
+    r"(?:health\s+authorit(?:y|ies)|regulations?|authorit(?:y|ies)))?\.?",
+    re.I,
+)
+
+
+def read_testing_notes(r: _Reader) -> None:
+    """The note that no test for the viruses is required: understood, no rule of its own (what
+    other readers found inside it is dropped)."""
+    for m in _TESTING_NOTE.finditer(r.text):
+        r.found[:] = [f for f in r.found if not (m.start() <= f.start and f.end <= m.end())]
+        r.consume(m.start(), m.end())
