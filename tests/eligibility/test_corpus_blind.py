@@ -154,8 +154,11 @@ FIGURES = {
     # HIV template's copies; development records, not tuned here, the items not looked at);
     # 119 with windows of procedures, conditions and other malignancies to
     # registration and time-limited history (wave/anchors, test_history_windows; development
-    # records, not tuned here, the items not looked at)
-    "computable": 119,
+    # records, not tuned here, the items not looked at); 118 when a window whose day its
+    # words name as screening or consent is no longer decided from the first dose
+    # (unread._ANOTHER_DAY, a correctness fix; development records, not tuned here, the item
+    # not looked at)
+    "computable": 118,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -220,8 +223,15 @@ FIGURES = {
 # records, not tuned here, the items not looked at): two partial -> computable; 117 / 219 / 408
 # before windows of history rules to registration and time-limited history (wave/anchors,
 # test_history_windows; development records, not tuned here, the items not looked at):
-# computable +2, partial -1, checklist -1
-LEVELS = {"computable": 119, "partial": 218, "checklist": 407}
+# computable +2, partial -1, checklist -1; 119 / 218 / 407 before a window to screening or
+# consent is left to the investigator (unread._ANOTHER_DAY, a correctness fix) and a GFR
+# without its method is proposed with its words quoted (reading_clearance; development
+# records, not tuned here, the items not looked at): computable -1, partial +2, checklist -1.
+# A first version read that GFR as decided (the measured GFR or the eGFR); this test then
+# counted its two limits wrong against the hand reading's "cannot be read without guessing",
+# and the reading was changed to a proposal the investigator decides (the item's text not
+# looked at: the failure named the item and its counts only).
+LEVELS = {"computable": 118, "partial": 220, "checklist": 406}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -235,8 +245,9 @@ LEVELS = {"computable": 119, "partial": 218, "checklist": 407}
 # of prior therapy recovered (reading_toxicity; not judged, not looked at); 40 before the
 # templates' boilerplate read whole (reading_boilerplate; not judged, not looked at); 42 before
 # windows of history rules to registration and time-limited history (wave/anchors; not judged,
-# not looked at)
-DECIDED_OUTSIDE_SCOPE = 44
+# not looked at); 44 before a window to screening or consent is left to the investigator
+# (unread._ANOTHER_DAY; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 43
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading
