@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
@@ -44,6 +45,26 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             "exclusion",
             "Allogeneic haematopoietic stem cell transplantation ever",
         ),
+        # 'allogeneic' before both kinds, and the solid organ transplant named after the first
+        # (NCT05187182 E3, NCT03786692 E33; jwlieb/clinical-trial-agent data/demo @387df17)
+        (
+            "History of allogeneic organ or stem cell transplant",
+            "exclusion",
+            "(Allogeneic haematopoietic stem cell transplantation ever) or (Solid organ "
+            "transplantation ever)",
+        ),
+        (
+            "Prior allogeneic bone marrow transplantation or solid organ transplant",
+            "exclusion",
+            "(Allogeneic haematopoietic stem cell transplantation ever) or (Solid organ "
+            "transplantation ever)",
+        ),
+        (
+            "No prior allogeneic bone marrow transplantation or solid organ transplant",
+            "inclusion",
+            "not ((Allogeneic haematopoietic stem cell transplantation ever) or (Solid organ "
+            "transplantation ever))",
+        ),
         ("History of organ transplant", "exclusion", "Organ or bone marrow transplantation ever"),
         (
             "No prior organ or bone marrow transplant",
@@ -56,6 +77,43 @@ def test_readings(text: str, kind: str, reading: str) -> None:
     criterion = _read(text, kind)
     assert [describe_rule(r) for r in criterion.rules] == [reading]
     assert criterion.unread == ()
+
+
+def test_allogeneic_tissue_is_not_read() -> None:
+    # no concept holds an allogeneic tissue graft (NCT05059444 E1): never read as the two
+    # transplants oncotrial knows
+    for text in (
+        "History of allogeneic organ or tissue transplant",
+        "Has had an allogenic tissue/solid organ transplant.",
+    ):
+        criterion = _read(text)
+        assert not is_computable(criterion.rules, criterion.unread), text
+
+
+def test_a_window_after_the_second_transplant_is_not_given_to_both() -> None:
+    # the window may be the solid organ transplant's alone: the words stay unread
+    criterion = _read(
+        "Prior allogeneic stem cell transplantation or solid organ transplant within the last 6 "
+        "months"
+    )
+    assert criterion.unread == ("within the last 6 months",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ALLO_OR_SOLID, "Prior allogeneic bone marrow transplantation or solid organ transplant"],
+)
+@pytest.mark.parametrize(
+    ("record", "verdict"),
+    [
+        ("allogeneic stem cell transplantation", Status.MET),
+        ("kidney transplantation", Status.MET),
+        ("autologous stem cell transplantation", Status.NOT_MET),
+        ("stem cell transplantation", Status.UNKNOWN),
+    ],
+)
+def test_both_phrasings_screen_alike(text: str, record: str, verdict: Status) -> None:
+    assert _verdict(text, _had(record)) is verdict
 
 
 def _verdict(text: str, patient: Patient) -> Status:

@@ -367,9 +367,15 @@ def _read_conditions(r: _Reader) -> None:
 _HSCT = r"(?:(?:haemato|hemato)poietic\s+)?(?:stem\s+cell|bone\s+marrow)"
 _TRANSPLANT = re.compile(
     # "allogenic" is a spelling of the Merck template (NCT04317534 E9)
-    r"(?P<allo>allogen(?:e)?ic\s+(?:" + _HSCT + r"|tissue)\s+"
+    # "History of allogeneic organ or stem cell transplant" (NCT05187182 E3), "Prior allogeneic
+    # bone marrow transplantation or solid organ transplant" (NCT03786692 E33;
+    # jwlieb/clinical-trial-agent data/demo @387df17): 'allogeneic' before both kinds, an
+    # organ transplant being a donor's
+    r"(?P<allo>allogen(?:e)?ic\s+(?:(?P<organ1>(?:solid\s+)?organ)\s+(?:or|and/or)\s+)?"
+    r"(?:" + _HSCT + r"|tissue)\s+"
     r"(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
     r"transplant(?:s|ation)?"
+    r"(?:\s*,?\s*(?:or|and/or)\s+(?:an?\s+)?(?P<solid2>solid\s+organ)\s+transplant(?:s|ation)?)?"
     r"|(?P<both>organ\s+(?:or|and/or)\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
     r"|(?P<auto>autologous\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
     r"|(?P<solid>solid\s+organ\s+)transplant(?:s|ation)?"
@@ -395,9 +401,10 @@ def _read_transplant(r: _Reader) -> None:
     if not m:
         return
     if m.group("allo"):
-        if re.match(r"allogen(?:e)?ic\s+tissue", m.group("allo"), re.I):
-            return  # "allogeneic tissue": no concept for it
-        keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if m.group("solid1") else [])
+        if re.search(r"\btissue\b", m.group("allo"), re.I):
+            return  # "allogeneic (organ or) tissue": no concept for the tissue
+        solid = m.group("solid1") or m.group("solid2") or m.group("organ1")
+        keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if solid else [])
     elif m.group("both"):
         keys = ["organ_transplant"]
     elif m.group("auto"):
@@ -413,7 +420,9 @@ def _read_transplant(r: _Reader) -> None:
     # window right after the transplant is its own (windows.HISTORY_WINDOW)
     end, within = m.end(), None
     period = _TRANSPLANT_WINDOW.match(r.text, m.end())
-    if period is not None:
+    # "… stem cell transplantation or solid organ transplant within 6 months": the window may be
+    # the second transplant's alone; not read (the words stay unread)
+    if period is not None and not (m.group("allo") and m.group("solid2")):
         end, within = period.end(), history_window(period)
     rules: list[Rule] = [
         r.draft(ProcedureRule, m.start(), end, procedure=key, within=within) for key in keys
