@@ -370,3 +370,26 @@ def test_the_first_step_is_every_patients(label: str) -> None:
 )
 def test_a_later_step_stays_scoped(label: str) -> None:
     assert scope_label(label) is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "computable"),
+    [
+        # the registration step written before the item's words: the day the screen decides
+        # (NCT06732401 I9.4)
+        (
+            "STEP 1: Leukocytes ≥ 3,000/mcL (these labs must be obtained ≤ 28 days prior to step 1 "
+            "randomization)",
+            True,
+        ),
+        ("STEP 1 REGISTRATION: Age >= 18 years", True),
+        ("3. Registration: ECOG performance status 0-1", True),
+        # an earlier day (a value met then may no longer be) or a later step: still quoted
+        ("PRE-REGISTRATION: Age >= 18 years", False),
+        ("STEP 2 REGISTRATION: Age >= 18 years", False),
+    ],
+)
+def test_an_item_opening_with_the_registration_step(text: str, computable: bool) -> None:
+    eligibility = _proposed(f"Inclusion Criteria:\n\n* {text}\n")
+    (criterion,) = eligibility.inclusion
+    assert is_computable(criterion.rules, criterion.unread) is computable, criterion.unread

@@ -111,7 +111,7 @@ from oncotrial.eligibility.rules import (
     children,
     describe_rule,
 )
-from oncotrial.eligibility.scopes import item_scopes, names_everyone
+from oncotrial.eligibility.scopes import REGISTRATION_STEP_PREFIX, item_scopes, names_everyone
 from oncotrial.eligibility.sublists import (
     alternatives_of,
     ancestor_ids,
@@ -358,6 +358,9 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     number = _ITEM_NUMBER.match(reader.text)
     if number is not None:
         reader.consume(0, number.end())  # the item's own number, not a limit
+    step = REGISTRATION_STEP_PREFIX.match(reader.text, number.end() if number else 0)
+    if step is not None:
+        reader.consume(0, step.end())  # "STEP 1: …": the registration the screen decides
     for read in _READERS:
         read(reader)
     ordered = sorted(reader.found, key=lambda f: (f.start, f.end))

@@ -35,7 +35,7 @@ from oncotrial.eligibility.text import normalise_text
 if TYPE_CHECKING:  # criteria.split_criteria asks this module whether a heading names a cohort
     from oncotrial.eligibility.criteria import Criterion
 
-__all__ = ["is_label", "item_scopes", "names_everyone", "scope_label"]
+__all__ = ["REGISTRATION_STEP_PREFIX", "is_label", "item_scopes", "names_everyone", "scope_label"]
 
 # What a label names: a cohort, part, step, arm, phase, module, stratum, group or sub-study
 _NOUN = (
@@ -137,6 +137,17 @@ _FIRST_STEP = re.compile(
     r"|(?:pre-?\s?)?registration\b)"
     r"(?!.*\b(?:step\s*(?:[2-9]|ii)|cohorts?|arms?|parts?|sub-?stud(?:y|ies)|substud(?:y|ies)|"
     r"modules?|strat(?:um|a)|groups?)\b)",
+    re.I,
+)
+# The same first step written before an item's own words: "STEP 1: Leukocytes ≥ 3,000/mcL (these
+# labs must be obtained ≤ 28 days prior to step 1 randomization)" (NCT06732401 I9.4;
+# jwlieb/clinical-trial-agent data/demo @387df17), "STEP 1 REGISTRATION: …", "REGISTRATION: …".
+# Only the registration itself, the day the screen decides: a pre-registration (step 0) is an
+# earlier day, on which a value may have been met that no longer is, and stays quoted.
+# (matched at the item's start, or after its own number)
+REGISTRATION_STEP_PREFIX = re.compile(
+    r"\W*(?:step\s*(?:1|i|one)(?:\s*[-–—]?\s*(?:registration|randomi[sz]ation))?"
+    r"|registration)\s*:",
     re.I,
 )
 # A verb makes a sentence, not a label ("Cohorts 1, 2 and 3 are closed")
