@@ -70,7 +70,8 @@ _FILLER = frozenset(
     score status performance ecog eastern cooperative oncology group zubrod karnofsky
     laboratory lab test tests adequate organ function marrow bone renal hepatic liver
     study entry enrollment enrolment registration randomization randomisation allocation
-    prior before day days within first dose treatment criteria history known receipt underwent
+    prior previous before day days within first dose treatment criteria history known receipt
+    underwent
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis received dipstick
     who co-operative cockroft cockroft-gault evidence with sufficient
