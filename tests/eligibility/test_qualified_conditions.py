@@ -78,6 +78,12 @@ MALIGNANCY_NOTE = (
 )
 
 
+MALIGNANCY_UNLESS = (
+    "Has a history of a second malignancy, unless potentially curative treatment has been "
+    "completed with no evidence of malignancy for 2 years."
+)
+
+
 def _q(name: str, qualifier: str) -> str:
     return f'{name}, to confirm: "{qualifier}"'
 
@@ -456,6 +462,20 @@ READINGS: list[tuple[str, str, str, str, list[str], tuple[str, ...]]] = [
         [_malignancy("and currently undergoing active treatment")],
         (),
     ),
+    (
+        # an exception with "unless" narrows as the words above do: the screener confirms it
+        "NCT04712851",
+        "data/demo/v2-results/14_renal_cell_io_resistant/trials.json",
+        MALIGNANCY_UNLESS,
+        "exclusion",
+        [
+            _malignancy(
+                "unless potentially curative treatment has been completed with no evidence of "
+                "malignancy for 2 years"
+            )
+        ],
+        (),
+    ),
 ]
 
 
@@ -629,6 +649,22 @@ def test_the_merck_autoimmune_item(conditions: list[dict[str, Any]] | None, stat
 )
 def test_the_merck_malignancy_item(conditions: list[dict[str, Any]] | None, status: Status) -> None:
     assert _screen(MALIGNANCY_NOTE, conditions).status is status
+
+
+@pytest.mark.parametrize(
+    ("conditions", "status"),
+    [
+        (None, Status.UNKNOWN),
+        ([], Status.NOT_MET),
+        # cured and disease-free for 2 years, or not: the screener confirms
+        ([{"code": "C50.9", "system": "ICD-10", "onset": "2019-01-01"}], Status.UNKNOWN),
+        ([{"code": "C34.1", "system": "ICD-10", "onset": "2024-11-02"}], Status.NOT_MET),
+    ],
+)
+def test_the_unless_malignancy_item(
+    conditions: list[dict[str, Any]] | None, status: Status
+) -> None:
+    assert _screen(MALIGNANCY_UNLESS, conditions).status is status
 
 
 def test_an_inclusion_negates_the_qualified_condition() -> None:

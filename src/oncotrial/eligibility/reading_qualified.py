@@ -178,10 +178,17 @@ _AUTOIMMUNE_WORDS = re.compile(
     re.I,
 )
 _MALIGNANCY_WORDS = re.compile(
-    r"\s*,?\s*(?:(?:that|which)\s+(?:is\s+progressing|(?:has\s+)?progressed)\s+(?:or|and)\s+"
+    r"\s*,?\s*(?:(?:(?:that|which)\s+(?:is\s+progressing|(?:has\s+)?progressed)\s+(?:or|and)\s+"
     r"(?:has\s+required|requires|required)"
     r"|(?:that\s+)?(?:requiring|requires|required)(?:\s+current)?"
-    r"|and\s+currently\s+undergoing)\s+(?:active\s+)?(?:treatment|therapy)" + _PERIOD,
+    r"|and\s+currently\s+undergoing)\s+(?:active\s+)?(?:treatment|therapy)" + _PERIOD
+    # "Has a history of a second malignancy, unless potentially curative treatment has been
+    # completed with no evidence of malignancy for 2 years" (NCT04712851 E8;
+    # jwlieb/clinical-trial-agent data/demo @387df17): an exception only narrows, as the
+    # words above do — a record of another malignancy is the screener's to confirm
+    + r"|unless\s+(?:potentially\s+)?curative\s+(?:treatment|therapy)\s+(?:has\s+been\s+)?"
+    r"completed(?:,?\s+with\s+no\s+evidence\s+of\s+(?:malignancy|disease)\s+for\s+"
+    r"(?:at\s+least\s+)?(?:\d+|one|two|three|five)\s+years?)?)",
     re.I,
 )
 # Sentences that only narrow the words: what the screener confirms, never an exclusion of
