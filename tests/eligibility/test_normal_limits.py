@@ -330,3 +330,37 @@ def test_the_reading_of_normal_is_shown_with_the_rule() -> None:
     # nothing assumed silently: the rule says it reads 'normal' as the upper limit only
     (rule,) = read_item("Bilirubin normal", "inclusion").rules
     assert rule.note is not None and "≤ 1 × ULN" in rule.note and "CTCAE v5.0" in rule.note
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        # the normal range of the patient's age is the reference range reported with the result
+        # (NCT06582745 I5.3 and I5.4, NCT05418088 I14, NCT04995003 I11; jwlieb/clinical-trial-
+        # agent data/demo @387df17)
+        ("Total bilirubin ≤ 1.5X ULN for age", ["Total bilirubin ≤ 1.5 × ULN"]),
+        (
+            "AST/ALT ≤ 2.5 X ULN for age",
+            ["Aspartate aminotransferase ≤ 2.5 × ULN", "Alanine aminotransferase ≤ 2.5 × ULN"],
+        ),
+        (
+            "Total bilirubin =< 1.5 times the institutional upper limit of normal for age",
+            ["Total bilirubin ≤ 1.5 × ULN"],
+        ),
+        (
+            "Total bilirubin ≤1.5x upper limit of normal (ULN) for age AND direct bilirubin ≤ULN "
+            "for age",
+            ["Total bilirubin ≤ 1.5 × ULN", "Direct bilirubin ≤ 1 × ULN"],
+        ),
+    ],
+)
+def test_a_normal_limit_for_age_is_the_reported_range(text: str, readings: list[str]) -> None:
+    criterion = read_item(text, "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == readings
+    assert is_computable(criterion.rules, criterion.unread), criterion.unread
+
+
+def test_an_absolute_limit_for_age_stays_unread() -> None:
+    # a limit in mg/dL "for age" names an age table the text does not give
+    criterion = read_item("Creatinine ≤ 1.5 mg/dL for age", "inclusion")
+    assert "for age" in criterion.unread

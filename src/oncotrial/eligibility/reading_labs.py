@@ -307,6 +307,9 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
+        for_age = _FOR_AGE.match(text, t.end) if t.relative_to is not None else None
+        if for_age is not None:
+            r.consume(t.end, for_age.end())
         restated = restatement(text, t, made) or _predicted(text, t, made)
         if restated is not None:
             # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
@@ -362,6 +365,15 @@ def _same_test_again(
 # glomerular filtration rate ≥ 40 mL/min)", NCT05464810 I15; jwlieb/clinical-trial-agent
 # data/demo @387df17)
 _OR_ANOTHER = re.compile(r"[\s,;(]*or\s*(?:an?\s+|the\s+)?", re.I)
+
+
+# "≤ 1.5 x upper limit of normal (ULN) for age" (NCT06582745 I5.3, NCT05418088 I14;
+# jwlieb/clinical-trial-agent data/demo @387df17): the normal range of the patient's age, which is
+# the reference range the laboratory reports with the result — the one the rule is relative to
+# (``LabRule.relative_to``); a result without its range leaves the rule unknown, as any other
+_FOR_AGE = re.compile(
+    r"\s*(?:for|per)\s+(?:the\s+patient's\s+)?age\b(?:\s+and\s+(?:sex|gender)\b)?", re.I
+)
 
 
 def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) -> bool:
