@@ -181,7 +181,8 @@ _MALIGNANCY_WORDS = re.compile(
     r"\s*,?\s*(?:(?:(?:that|which)\s+(?:is\s+progressing|(?:has\s+)?progressed)\s+(?:or|and)\s+"
     r"(?:has\s+required|requires|required)"
     r"|(?:that\s+)?(?:requiring|requires|required)(?:\s+current)?"
-    r"|and\s+currently\s+undergoing)\s+(?:active\s+)?(?:treatment|therapy)" + _PERIOD
+    r"|and\s+currently\s+undergoing)\s+(?:active\s+)?(?:treatment|therapy)"
+    + _PERIOD
     # "Has a history of a second malignancy, unless potentially curative treatment has been
     # completed with no evidence of malignancy for 2 years" (NCT04712851 E8;
     # jwlieb/clinical-trial-agent data/demo @387df17): an exception only narrows, as the
