@@ -423,6 +423,43 @@ def test_a_window_to_screening_or_consent_is_never_decided(
 
 
 @pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        # the test's own day: a window to it is not one to the first dose either (made up in the
+        # development corpus's shape, "Hemoglobin ≥ 9.0 g/dL without transfusion … within 7 days
+        # of assessment", NCT03428802 I8, results/15_ovarian_brca1_platinum_sensitive)
+        (
+            "Hemoglobin ≥ 9 g/dL without transfusion support within 7 days of assessment",
+            "of assessment",
+        ),
+        (
+            "Hemoglobin ≥ 9 g/dL without transfusion support within 7 days prior to the lab test",
+            "prior to the lab test",
+        ),
+    ],
+)
+def test_a_window_to_the_test_itself_is_never_decided(text: str, quoted: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert quoted in criterion.unread, criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # supportive care with no window: "ever" would fail a patient transfused years ago, so
+        # the words stay unread (NCT04511039 I8, development corpus)
+        "Platelet count >= 100,000/mm^3 without transfusion or growth factor support",
+        "Platelets ≥ 100,000/µL without transfusion support",
+    ],
+)
+def test_support_without_a_window_is_not_ever(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not any("ever" in describe_rule(r) for r in criterion.rules)
+    assert any("support" in u for u in criterion.unread), criterion.unread
+
+
+@pytest.mark.parametrize(
     "text",
     [
         # a day's words that are no window's stay fillers

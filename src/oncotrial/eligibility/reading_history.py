@@ -284,14 +284,18 @@ def _read_support(r: _Reader) -> None:
     text = r.text
     support = re.search(
         r"without\s+(?:prior\s+)?(?P<list>(?:transfusion|albumin|thrombopoietin|"
-        r"colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|albumin|"
-        r"thrombopoietin|colony-stimulating\s+factor|G-CSF))*)[^.;:]{0,20}?support",
+        r"(?:granulocyte[-\s])?colony-stimulating\s+factor|G-CSF)(?:[^.;:]{0,60}?(?:transfusion|"
+        r"albumin|thrombopoietin|colony-stimulating\s+factor|G-CSF))*)[^.;:]{0,20}?support",
         text,
         re.I,
     )
-    if support:
+    # "without transfusion support" with no window: the value must not rest on recent support,
+    # and "ever" would fail a patient transfused years ago (issue 12: never a wrong exclusion) —
+    # without a window the words stay unread (NCT04511039 I8; jwlieb/clinical-trial-agent
+    # data/demo @387df17)
+    within = _sentence_window(r, support.start()) if support else None
+    if support and within is not None:
         m = support
-        within = _sentence_window(r, m.start())
         found: list[tuple[str, str]] = []
         for name in re.findall(
             r"transfusion|albumin|thrombopoietin|colony-stimulating\s+factor|G-CSF",
@@ -308,8 +312,6 @@ def _read_support(r: _Reader) -> None:
             rules[0] if len(rules) == 1 else r.draft(AnyOfRule, m.start(), m.end(), rules=rules)
         )
         r.add(m.start(), m.end(), r.draft(NotRule, m.start(), m.end(), rule=inner))
-        if within is None:
-            r.warn("no time window for the supportive care named; 'ever' is assumed — confirm")
     for m in re.finditer(
         r"ongoing\s+(?P<list>(?:anticoagulant|antiplatelet)(?:\s+(?:or|and)\s+"
         r"(?:anticoagulant|antiplatelet))?)\s+(?:therapy|treatment)",

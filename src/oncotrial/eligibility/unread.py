@@ -99,11 +99,14 @@ _EXCLUSION_OPENING = re.compile(
 # it counts back to, and a rule that read the window without them counts it from another day
 # (rules.Window.anchor) — the item is not decided on it (issue 12: never a silent guess).
 _WINDOW_READ = re.compile(r"\b(?:days?|weeks?|months?|years?|hours?)\W*$", re.I)
+# The day may also be the test's own ("without transfusion support within 7 days of assessment",
+# "… prior to the lab test"): a window a rule counts from the first dose is not that one either.
 _ANOTHER_DAY = re.compile(
     r"^\W*(?:prior\s+to|before|preceding|of|from|after)\s+(?:the\s+)?"
     r"(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?(?:(?:study|trial|protocol)\s+)?"
     r"(?:screening|registration|randomi[sz]ation|enrol{1,2}ment|entry|allocation|consent|"
-    r"signing)\b",
+    r"signing|assessments?|(?:lab|laboratory)(?:\s+(?:tests?|assessments?|values?))?|tests?|"
+    r"testing|samples?|sampling|collection)\b",
     re.I,
 )
 
