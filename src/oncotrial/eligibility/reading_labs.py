@@ -307,16 +307,9 @@ def _read_labs(r: _Reader) -> None:
         if not made:
             continue
         r.consume(min(group[0].start, start) if group else t.start, t.end)
-        for_age = _FOR_AGE.match(text, t.end) if t.relative_to is not None else None
-        if for_age is not None:
-            r.consume(t.end, for_age.end())
-        restated = restatement(text, t, made) or _predicted(text, t, made)
+        restated = _after_limit(r, t, made)
         if restated is not None:
-            # "ANC ≥ 1.5 × 10^9/L (1500/µL)": the same limit in another unit
-            r.consume(t.end, restated)
             restated_until = restated
-            for item in made:
-                item.end = max(item.end, restated)
         if exception_cue is not None:
             used_cues.add(id(exception_cue))
             r.consume(last.end if last else t.start, t.start)
@@ -374,6 +367,21 @@ _OR_ANOTHER = re.compile(r"[\s,;(]*or\s*(?:an?\s+|the\s+)?", re.I)
 _FOR_AGE = re.compile(
     r"\s*(?:for|per)\s+(?:the\s+patient's\s+)?age\b(?:\s+and\s+(?:sex|gender)\b)?", re.I
 )
+
+
+def _after_limit(r: _Reader, t: _Threshold, made: list[_Found]) -> int | None:
+    """The words right after a limit that belong to it, consumed: "for age" after a limit
+    relative to the ULN, and the limit restated in another unit ("ANC ≥ 1.5 × 10^9/L
+    (1500/µL)"), whose end is returned (None without one)."""
+    for_age = _FOR_AGE.match(r.text, t.end) if t.relative_to is not None else None
+    if for_age is not None:
+        r.consume(t.end, for_age.end())
+    restated = restatement(r.text, t, made) or _predicted(r.text, t, made)
+    if restated is not None:
+        r.consume(t.end, restated)
+        for item in made:
+            item.end = max(item.end, restated)
+    return restated
 
 
 def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) -> bool:
