@@ -156,7 +156,7 @@ FIGURES = {
     # registration and time-limited history (wave/anchors, test_history_windows; development
     # records, not tuned here, the items not looked at); 118 when a window whose day its
     # words name as screening or consent is no longer decided from the first dose
-    # (unread._ANOTHER_DAY, a correctness fix; development records, not tuned here, the item
+    # (windows.DAY_AFTER_WINDOW, a correctness fix; development records, not tuned here, the item
     # not looked at)
     "computable": 118,
     "thresholds": 264,
@@ -224,7 +224,7 @@ FIGURES = {
 # before windows of history rules to registration and time-limited history (wave/anchors,
 # test_history_windows; development records, not tuned here, the items not looked at):
 # computable +2, partial -1, checklist -1; 119 / 218 / 407 before a window to screening or
-# consent is left to the investigator (unread._ANOTHER_DAY, a correctness fix) and a GFR
+# consent is left to the investigator (windows.DAY_AFTER_WINDOW, a correctness fix) and a GFR
 # without its method is proposed with its words quoted (reading_clearance; development
 # records, not tuned here, the items not looked at): computable -1, partial +2, checklist -1.
 # A first version read that GFR as decided (the measured GFR or the eGFR); this test then
@@ -246,7 +246,7 @@ LEVELS = {"computable": 118, "partial": 220, "checklist": 406}
 # templates' boilerplate read whole (reading_boilerplate; not judged, not looked at); 42 before
 # windows of history rules to registration and time-limited history (wave/anchors; not judged,
 # not looked at); 44 before a window to screening or consent is left to the investigator
-# (unread._ANOTHER_DAY; not judged, not looked at)
+# (windows.DAY_AFTER_WINDOW; not judged, not looked at)
 DECIDED_OUTSIDE_SCOPE = 43
 
 

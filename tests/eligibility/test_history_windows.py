@@ -7,7 +7,7 @@ operated on 10 days before registration and 17 days before the first dose passed
 procedures, conditions, other malignancies and medications take a window to registration, per
 patient (evaluate_history) and vectorised (batch_history). "Screening" and "consent" are other
 days: the rule keeps the first dose with the warning, and the day's words are quoted unread, so
-the item is never decided on the narrower window (unread._ANOTHER_DAY).
+the item is never decided on the narrower window (windows.DAY_AFTER_WINDOW).
 
 "Has received any type of organ transplant in the past 12 months": "in / within / during the
 past, last, preceding or previous N" after a transplant, a windowed condition or procedure, or

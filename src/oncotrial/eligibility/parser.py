@@ -421,12 +421,14 @@ def _read_or_between_exclusions(r: _Reader) -> None:
     for (_, end), (start, _) in pairwise(spans):
         # the words a reading consumed between them are read ("Hepatitis B (defined as HBsAg
         # reactive) or known active Hepatitis C virus (defined as …)": the definitions' words)
+        if start <= end:
+            continue
         left = "".join(
             c
             for i, c in enumerate(r.text[end:start], end)
             if not any(a <= i < b for a, b in r.consumed)
         )
-        if start > end and _OR_JOIN.fullmatch(left):
+        if _OR_JOIN.fullmatch(left):
             r.consume(end, start)
 
 

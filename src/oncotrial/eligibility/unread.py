@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import NumberInText, _Reader
-from oncotrial.eligibility.windows import FIRST_DOSE
+from oncotrial.eligibility.windows import DAY_AFTER_WINDOW, FIRST_DOSE
 
 __all__ = ["BENIGN_OR", "unread_words"]
 
@@ -93,22 +93,11 @@ _EXCLUSION_OPENING = re.compile(
 )
 
 
-# A window a rule has read ("within 4 weeks") whose day the words name as another than the rule's:
-# "within 4 weeks prior to screening", "… before randomization", "… of study entry". The day
-# words are fillers elsewhere ("at the time of registration"), but after a window they say what
-# it counts back to, and a rule that read the window without them counts it from another day
+# A window a rule has read ("within 4 weeks"), then words naming its day as another than the
+# rule's (``windows.DAY_AFTER_WINDOW``): the words are fillers elsewhere ("at the time of
+# registration"), but after a window a rule that read it without them counts it from another day
 # (rules.Window.anchor) — the item is not decided on it (issue 12: never a silent guess).
 _WINDOW_READ = re.compile(r"\b(?:days?|weeks?|months?|years?|hours?)\W*$", re.I)
-# The day may also be the test's own ("without transfusion support within 7 days of assessment",
-# "… prior to the lab test"): a window a rule counts from the first dose is not that one either.
-_ANOTHER_DAY = re.compile(
-    r"^\W*(?:prior\s+to|before|preceding|of|from|after)\s+(?:the\s+)?"
-    r"(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?(?:(?:study|trial|protocol)\s+)?"
-    r"(?:screening|registration|randomi[sz]ation|enrol{1,2}ment|entry|allocation|consent|"
-    r"signing|assessments?|(?:lab|laboratory)(?:\s+(?:tests?|assessments?|values?))?|tests?|"
-    r"testing|samples?|sampling|collection)\b",
-    re.I,
-)
 
 
 def _content_words(gap: str, negated: bool) -> bool:
@@ -148,7 +137,7 @@ def unread_words(
         benign = BENIGN_OR.sub(" ", gap)
         if i == 0 and r.exclusion and not negated:
             benign = _EXCLUSION_OPENING.sub(" ", benign)
-        another_day = bool(_WINDOW_READ.search(text[:i]) and _ANOTHER_DAY.search(gap))
+        another_day = bool(_WINDOW_READ.search(text[:i]) and DAY_AFTER_WINDOW.search(gap))
         if (
             has_number
             or another_day

@@ -16,6 +16,7 @@ from oncotrial.eligibility.text import NUMBER_WORDS
 
 __all__ = [
     "ANCHORED_WINDOW",
+    "DAY_AFTER_WINDOW",
     "FIRST_DOSE",
     "HISTORY_WINDOW",
     "OR_HALF_LIVES",
@@ -105,6 +106,19 @@ REGISTRATION = (
     # data/demo @387df17)
     r"(?:registration|randomi[sz]ation|enrol{1,2}ment|entry|(?:treatment\s+)?allocation)\b"
     r"(?!\s*(?:step|\d))"
+)
+# The words after a window that name the day it counts back to, when a reader read the window
+# without them: "within 4 weeks prior to screening", "… before randomization", "… of study
+# entry", "… of signing consent", and the test's own day ("without transfusion support within 7
+# days of assessment", "… prior to the lab test"). Quoted unread by ``unread`` (a rule that read
+# the window counts it from its own anchor, never from that day).
+DAY_AFTER_WINDOW = re.compile(
+    r"^\W*(?:prior\s+to|before|preceding|of|from|after)\s+(?:the\s+)?"
+    r"(?:(?:date|day|time)\s+of\s+(?:the\s+)?)?(?:(?:study|trial|protocol)\s+)?"
+    r"(?:screening|registration|randomi[sz]ation|enrol{1,2}ment|entry|allocation|consent|"
+    r"signing|assessments?|(?:lab|laboratory)(?:\s+(?:tests?|assessments?|values?))?|tests?|"
+    r"testing|samples?|sampling|collection)\b",
+    re.I,
 )
 # "International normalized ratio (INR) < 1.5 within 6 weeks of screening" (NCT04693377 I5;
 # jwlieb/clinical-trial-agent data/demo @387df17): a result from the 6 weeks around screening,
