@@ -277,6 +277,25 @@ def test_an_item_with_unread_words_is_not_decided() -> None:
     assert _screen(SACITUZUMAB, _patient(_mets(**STABLE_6W))) is Status.INVESTIGATOR
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # registry text cut short after the exemption's lead (NCT05983133 E2, a development
+        # record of jwlieb/clinical-trial-agent data/demo @387df17): the conditions a treated
+        # metastasis must meet are not there, so 'unless treated' alone would pass a treated
+        # metastasis that is progressing
+        "Known active central nervous system metastases or leptomeningeal disease. Participants "
+        "with previously treated brain metastases may participate provided they are",
+        "Untreated brain metastases. Participants with previously treated brain metastases may "
+        "participate provided they are",
+    ],
+)
+def test_an_exemption_cut_short_exempts_nobody(text: str) -> None:
+    progressing = _patient(_mets(treated=True, symptomatic=False))
+    assert _screen(text, progressing) is Status.INVESTIGATOR
+    assert _screen(text, _patient(_mets(treated=False))) is Status.INVESTIGATOR
+
+
 def test_inclusion_negation() -> None:
     text = "No untreated brain metastases"
     assert _screen(text, _patient(_mets(treated=True)), "inclusion") is Status.MET

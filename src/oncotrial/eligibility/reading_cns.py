@@ -61,6 +61,8 @@ _EXEMPTION = re.compile(
     r"|are\s+permitted)\s+(?:if|provided(?:\s+that)?|as\s+long\s+as)\s+(?:they\s+)?",
     re.I,
 )
+# nothing after the exemption's lead but a verb ('… provided they are', a record cut short)
+_DANGLING = re.compile(r"\s*(?:are|is|have\s+been|remain)?[\s.;)]*", re.I)
 # "Participants with asymptomatic, treated CNS metastases are eligible" after "symptomatic or
 # untreated …": the exemption the head already states, nothing more
 _RESTATED = re.compile(
@@ -221,7 +223,10 @@ def read_cns_metastases(r: _Reader) -> None:
     after = lepto.end() if lepto is not None else head.end()
     # 'active' is defined only by the exemption that follows; 'symptomatic' alone does not
     # exclude an untreated asymptomatic metastasis, which this rule would
-    has_exemption = _EXEMPTION.match(text, after) is not None
+    lead = _EXEMPTION.match(text, after)
+    # a lead with no condition after it ('… may participate provided they are', a record cut
+    # short) defines nothing: the words stay unread, never an exemption for every treated one
+    has_exemption = lead is not None and _DANGLING.fullmatch(text, lead.end()) is None
     if not qualifiers & {"untreated", "active"} or ("active" in qualifiers and not has_exemption):
         # 'untreated or active': an active (progressing) metastasis that was treated would be
         # exempt under this rule, against the text; without the exemption that defines
