@@ -298,6 +298,41 @@ def test_alternatives_under_an_item_with_content_are_never_decided_alone() -> No
     assert statuses["I1.1"] is Status.INVESTIGATOR  # not "not met": it is one alternative
 
 
+@pytest.mark.parametrize(
+    ("parent", "note"),
+    [
+        # NCT04815356 I2 (a development record, jwlieb/clinical-trial-agent data/demo @387df17):
+        # one indication suffices; each read as required failed a patient with one of them
+        ("Participants should have any of the following indications for therapy:", "alternative"),
+        ("CNS Inclusion - participants may have any of the following:", "alternative"),
+        # NCT04858256 I16 (same source): an exclusion filed under inclusion, whose sub-items are
+        # examples of the illness it names; read alone each required the illness of everyone
+        ("Uncontrolled current illness, including, but not limited to the following:", "example"),
+    ],
+)
+def test_alternatives_and_examples_under_an_inclusion_are_never_decided_alone(
+    parent: str, note: str
+) -> None:
+    eligibility = _eligibility(
+        ("I1", parent),
+        ("I1.1", "ECOG performance status 0-1"),
+        ("I1.2", "Platelet count < 100,000/mm³"),
+    )
+    for sub in eligibility.inclusion[1:]:
+        assert sub.rules and any(f"an {note}" in u and "item I1" in u for u in sub.unread)
+    statuses = _screen(eligibility, _patient(ecog=2, platelets=50))
+    assert statuses["I1.1"] is Status.INVESTIGATOR  # not "not met": one of several
+
+
+def test_a_function_heading_with_including_still_requires_each_limit() -> None:
+    eligibility = _eligibility(
+        ("I1", "Appropriate bone marrow and organ functions, including the following:"),
+        ("I1.1", "Platelet count ≥ 100,000/mm³"),
+    )
+    assert not eligibility.inclusion[1].unread
+    assert _screen(eligibility, _patient(platelets=50))["I1.1"] is Status.NOT_MET
+
+
 def test_sub_items_that_exclude_only_together_are_never_decided_alone() -> None:
     eligibility = _eligibility(
         ("E1", "Patients with both of the following are excluded:"),

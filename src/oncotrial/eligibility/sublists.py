@@ -223,9 +223,24 @@ INTRODUCTIONS: tuple[ListIntroduction, ...] = (
 # Alternatives announced by an item with content of its own ("Histologically confirmed NSCLC,
 # meeting 1 of the following stage criteria:", NCT00098540 I1): its sub-items must not be
 # required each, and the item is not a plain heading either.
+# "Participants should have any of the following indications for therapy:" (NCT04815356 I2,
+# a development record of jwlieb/clinical-trial-agent data/demo @387df17) is one of them too: in
+# an inclusion, having any one suffices ("must not have any of the following" is a negation,
+# parser._NEGATED_LIST, and comes first).
 _ALTERNATIVES = re.compile(
-    r"\b(?:(?:at\s+least\s+)?(?:one|1|either|any\s+one)\s+of\s+the\s+following|"
+    r"\b(?:(?:at\s+least\s+)?(?:one|1|either|any(?:\s+one)?)\s+of\s+the\s+following|"
     r"(?:one|1|either)\s+of\s*:\s*$)",
+    re.I,
+)
+# An inclusion naming an illness and listing examples of it ("Uncontrolled current illness,
+# including, but not limited to the following:" over "Unstable angina pectoris within 6 months",
+# NCT04858256 I16, an exclusion filed under inclusion; "Diagnosis of … lymphoid cancer,
+# including any of the following:"): a sub-item is an example of what the item names, not a
+# requirement of its own — read alone it would fail every patient without unstable angina.
+_EXAMPLES = re.compile(
+    r"\b(?:illness(?:es)?|diseases?|disorders?|conditions?|cancers?|malignanc(?:y|ies)|"
+    r"lymphomas?|leuka?emias?|symptoms?|infections?)\b[^:]{0,60}?\b(?:including|such\s+as|"
+    r"(?:which|that)\s+includes?)\b",
     re.I,
 )
 # An exclusion announcing that its sub-items exclude only together ("Patients with both of the
@@ -286,14 +301,17 @@ def introduces_list(criterion: Criterion) -> SubItems | None:
 
 def alternatives_of(criterion: Criterion, parent: Criterion) -> str | None:
     """The quoted parent when ``criterion`` is one of a list its parent does not let be decided
-    item by item: alternatives under an inclusion with content of its own, or the sub-items of
-    an exclusion that excludes only on all of them together."""
+    item by item: alternatives under an inclusion with content of its own, examples of an
+    illness an inclusion names, or the sub-items of an exclusion that excludes only on all of
+    them together."""
     if introduces_list(parent) is not None:
         return None
     text = normalise_text(parent.text).text
     words = " ".join(parent.text.split())
     if criterion.kind is CriterionKind.INCLUSION and _ALTERNATIVES.search(text):
         return f"an alternative under item {parent.id}: {words}"
+    if criterion.kind is CriterionKind.INCLUSION and _EXAMPLES.search(text):
+        return f"an example of what item {parent.id} names: {words}"
     if criterion.kind is CriterionKind.EXCLUSION and _TOGETHER.search(text):
         return f"excludes only with the other sub-items of item {parent.id}: {words}"
     return None
