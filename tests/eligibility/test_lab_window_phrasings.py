@@ -102,6 +102,14 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             "NCT06525766 I11",
         ),
         (
+            "Creatinine clearance \\>= 30mL/min (by Cockcroft Gault) within 28 days prior to "
+            "registration",
+            "inclusion",
+            "Creatinine clearance (Cockcroft-Gault) ≥ 30 mL/min within 28 days before "
+            f"{REGISTRATION} (lab inputs)",
+            "NCT04269902 I17 (the formula in brackets)",
+        ),
+        (
             "Creatinine clearance ≥ 50 mL/min as calculated using the Cockcroft-Gault (CG) "
             "equation",
             "inclusion",
@@ -247,7 +255,14 @@ def test_a_window_after_a_limits_subgroup_words_holds_for_the_limit() -> None:
             "NCT05552755 I8.1",
         ),
         ("LVEF ≥ 50% by echocardiogram", "inclusion", "by echocardiogram", "constructed"),
-        # another formula than the one the clearance is computed by
+        # another formula than the one the clearance is computed by, alone or beside it
+        (
+            "Creatinine clearance >= 30 mL/min (by Cockcroft-Gault or MDRD) within 28 days prior "
+            "to registration",
+            "inclusion",
+            "by Cockcroft-Gault or MDRD) within 28 days prior to registration",
+            "constructed",
+        ),
         (
             "Creatinine clearance ≥ 45 ml/min using the MDRD formula (obtained ≤ 14 days prior to "
             "registration)",

@@ -67,6 +67,14 @@ DAY = "2025-02-27"
             "Absolute neutrophil count ≥ 1500 /uL",
         ),
         ("Hemoglobin > 5.6 mmol/L", "Hemoglobin > 5.6 mmol/L"),
+        # the Children's Oncology Group's total bilirubin (NCT04079179 I23, NCT04890093 I31,
+        # jwlieb/clinical-trial-agent data/demo @387df17)
+        (
+            "Bilirubin (sum of conjugated + unconjugated) ≤ 1.5 x upper limit of normal (ULN) for "
+            "age",
+            "Total bilirubin ≤ 1.5 × ULN",
+        ),
+        ("Absolute neutrophil count (ANC) ≥ 1.5 K/cumm", "Absolute neutrophil count ≥ 1.5 K/mm^3"),
         ("Hb >= 6.2 mmol/L", "Hemoglobin ≥ 6.2 mmol/L"),
     ],
 )

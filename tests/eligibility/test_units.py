@@ -44,6 +44,7 @@ from oncotrial.errors import DictionaryError, RuleError
         ("mg%", "mg/dL"),
         ("/cmm", "/mm^3"),
         ("cells/cmm", "/mm^3"),
+        ("K/cumm", "K/mm^3"),  # thousands per cubic millimetre (NCT06374459 I10.2)
     ],
 )
 def test_spellings(written: str, canonical: str) -> None:
@@ -71,6 +72,7 @@ def test_case_matters_between_giga_and_grams() -> None:
         (100_000, "/mm^3", "10^9/L", 100.0),
         (1.5, "10^9/L", "/uL", 1500.0),
         (2.1, "K/uL", "10^9/L", 2.1),
+        (1.5, "K/mm^3", "10^9/L", 1.5),
         (9.0, "g/dL", "g/L", 90.0),
         (8, "g/dL", "g/L", 80.0),
         (1.0, "mg/dL", "umol/L", 10_000 / 113.12),  # creatinine: 88.4017 µmol/L per mg/dL

@@ -147,6 +147,11 @@ _LIST = (
         "umol/L",
         ("1975-2", "14631-6"),
         (
+            # the Children's Oncology Group template defines the total as the sum of its two
+            # fractions: "Bilirubin (sum of conjugated + unconjugated) ≤ 1.5 x ULN for age"
+            # (NCT04079179 I23, NCT04890093 I31, jwlieb/clinical-trial-agent data/demo @387df17)
+            "bilirubin (sum of conjugated + unconjugated)",
+            "bilirubin (sum of conjugated and unconjugated)",
             "total serum bilirubin",
             "serum total bilirubin",
             "total bilirubin",

@@ -58,11 +58,15 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 # "Calculated creatinine clearance ≥ 45 ml/min using the Cockcroft-Gault formula (obtained ≤ 14
 # days prior to registration)" (NCT06525766 I11): the formula the rule computes (analytes.DERIVED
 # 'creatinine_clearance' is Cockcroft-Gault), named again before a window
+# In brackets too, before a window: "Creatinine clearance >= 30mL/min (by Cockcroft Gault) within
+# 28 days prior to registration" (NCT04269902 I17, jwlieb/clinical-trial-agent data/demo @387df17)
 _COCKCROFT_GAULT = re.compile(
-    r"\s*,?\s*(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?(?:using|by|per)\s+(?:the\s+)?"
+    r"\s*,?\s*(?P<bracket>\(\s*)?(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?"
+    r"(?:using|by|per)\s+(?:the\s+)?"
     r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
     # the paper cited: "by the Cockcroft-Gault formula (Cockcroft and Gault 1976)" (NCT04892953)
-    r"(?:\s*\(\s*Cockcroft\s+(?:and|&)\s+Gault,?\s+1976\s*\))?",
+    r"(?:\s*\(\s*Cockcroft\s+(?:and|&)\s+Gault,?\s+1976\s*\))?"
+    r"(?(bracket)\s*\))",
     re.I,
 )
 # "Measured creatinine clearance (CL) > 40 mL/min or calculated creatinine CL > 40 mL/min by the

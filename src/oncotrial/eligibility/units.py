@@ -51,6 +51,9 @@ _COUNT = {
     "10^3/mm^3": "1e3/mm**3",
     "10^6/uL": "1e6/uL",
     "K/uL": "1e3/uL",
+    # 'ANC ≥ 1.5 K/cumm' (NCT06374459 I10.2, jwlieb/clinical-trial-agent data/demo @387df17):
+    # thousands per cubic millimetre, the same as per microlitre
+    "K/mm^3": "1e3/mm**3",
     "/uL": "1/uL",
     "/mm^3": "1/mm**3",
     "/L": "1/L",
