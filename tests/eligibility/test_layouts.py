@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from oncotrial.eligibility.criteria import Eligibility, parse_age, split_criteria
 from oncotrial.eligibility.reconcile import age_conflicts, text_age_limits
+from oncotrial.eligibility.scopes import item_scopes
 
 # The older ClinicalTrials.gov layout: every bullet indented "  -  ", sub-bullets further.
 OLD_LAYOUT = """Inclusion Criteria:
@@ -152,15 +153,70 @@ def test_headings_with_a_qualifier_switch_the_kind() -> None:
     ]
 
 
+# Headings opened by words of their own (91 of the 1,329 development records): Merck's registry
+# summaries (NCT07049926, 18 records) and "General Exclusion Criteria:" (NCT04657068) did not
+# switch the kind, so "Has received a live or live attenuated vaccine within 30 days before the
+# first dose" was an inclusion item: a requirement every patient failed.
+OPENED = """The main inclusion criteria include but are not limited to the following:
+
+* Has an ECOG performance status of 0 or 1
+
+The main exclusion criteria include but are not limited to the following:
+
+* Has received a live or live attenuated vaccine within 30 days before the first dose
+
+General Inclusion Criteria:
+
+* Age ≥ 18 years
+
+General Exclusion Criteria:
+
+* Pregnant
+
+CNS Exclusion Criteria
+
+* Leptomeningeal disease
+
+Subject Inclusion Criteria:
+
+* ECOG 0-1
+"""
+
+
+def test_headings_opened_by_words_of_their_own_switch_the_kind() -> None:
+    inclusion, exclusion = split_criteria(OPENED)
+    assert [c.text for c in inclusion] == [
+        "Has an ECOG performance status of 0 or 1",
+        "Age ≥ 18 years",
+        "ECOG 0-1",
+    ]
+    assert [c.text for c in exclusion] == [
+        "Has received a live or live attenuated vaccine within 30 days before the first dose",
+        "Pregnant",
+        # a heading naming a part of the trial (or a group: "Parent inclusion criteria:") stays
+        # as the label over its items, which the screen does not decide for everyone
+        "CNS Exclusion Criteria",
+        "Leptomeningeal disease",
+    ]
+    scopes = item_scopes(exclusion)
+    assert scopes["E4"] == "applies to: CNS Exclusion Criteria (item E3)"
+    assert not {"E1", "E2"} & set(scopes)  # "General …" names every patient
+
+
 def test_a_sentence_about_criteria_is_no_heading() -> None:
     text = (
         "Exclusion Criteria:\n\n* Pregnant\n\n"
         "Exclusion criteria 6 and 7 are removed with Protocol Amendment 7.\n\n"
-        "Inclusion criteria for the extension are the same as above\n"
+        "Inclusion criteria for the extension are the same as above\n\n"
+        # nor one that speaks of criteria (development records)
+        "Other inclusion and exclusion criteria as defined in the study protocol\n\n"
+        "More exclusion criteria may apply.\n\n"
+        "* Incomplete inclusion criteria\n\n"
+        "Meets all inclusion criteria\n"
     )
     inclusion, exclusion = split_criteria(text)
     assert inclusion == ()
-    assert len(exclusion) == 3
+    assert len(exclusion) == 7
 
 
 def test_a_bullet_glyph_on_the_heading_line_is_no_item() -> None:

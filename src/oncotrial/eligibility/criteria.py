@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oncotrial.catalogue.durations import DAYS_PER_WEEK, DAYS_PER_YEAR
 from oncotrial.eligibility.rules import Rule, iter_rules
-from oncotrial.eligibility.scopes import scope_label
+from oncotrial.eligibility.scopes import criteria_heading, scope_label
 
 __all__ = [
     "Age",
@@ -189,7 +189,10 @@ def _heading(line: str) -> tuple[CriterionKind, str | None] | None:
     else:
         found = _INLINE_HEADING.match(line)
         if found is None:
-            return None
+            prefixed = criteria_heading(line)  # "General Exclusion Criteria:" (scopes)
+            if prefixed is None:
+                return None
+            return CriterionKind(prefixed[0]), None
         text = found.group("text")
     kind = found.group("kind").lower()
     return (

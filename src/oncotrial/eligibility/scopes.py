@@ -28,14 +28,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from oncotrial.eligibility.text import normalise_text
 
 if TYPE_CHECKING:  # criteria.split_criteria asks this module whether a heading names a cohort
     from oncotrial.eligibility.criteria import Criterion
 
-__all__ = ["REGISTRATION_STEP_PREFIX", "is_label", "item_scopes", "names_everyone", "scope_label"]
+__all__ = [
+    "REGISTRATION_STEP_PREFIX",
+    "criteria_heading",
+    "is_label",
+    "item_scopes",
+    "names_everyone",
+    "scope_label",
+]
 
 # What a label names: a cohort, part, step, arm, phase, module, stratum, group or sub-study
 _NOUN = (
@@ -161,6 +168,75 @@ _TRAILING = re.compile(
 )
 
 
+# A criteria heading opened by words of its own: "The main exclusion criteria include but are
+# not limited to the following:" (Merck's registry summaries, 18 development records), "General
+# Exclusion Criteria:", "CNS Exclusion Criteria", "Parent inclusion criteria:", "Treatment
+# Exclusion Criteria:" (91 of the 1,329 development records of jwlieb/clinical-trial-agent
+# data/demo @387df17 have one). Unread, the kind did not switch: after "General Exclusion
+# Criteria:" every exclusion was read as an inclusion, and "Received a live vaccine within 30
+# days before the first dose" became a requirement (NCT04657068 I60). A colon or dashes end it,
+# or nothing does, or what follows opens as a qualifier does; never a sentence ("Other inclusion
+# criteria per study protocol.", "More exclusion criteria may apply.").
+_CRITERIA_HEADING = re.compile(
+    # ("Key Exclusion Criteria …" is criteria.py's own heading, whatever follows it)
+    r"^\s*(?P<bullet>[*#•-]\s*)?(?!key\s+(?:inclusion|exclusion)\b)"
+    r"(?P<prefix>(?:(?!(?:inclusion|exclusion|criteria|and|or)\b)"
+    r"[\w#+/()&'-]+\s+){1,5}?)(?P<kind>inclusion|exclusion)\s+criteri(?:a|on)\b"
+    r"(?P<rest>[^:.]{0,160}?)"
+    # Merck's "… include but are not limited to the following:", "… are as follows:"
+    r"(?P<tail>\s+(?:include|includes|are)\s*,?\s*(?:but\s+(?:are\s+)?not\s+limited\s+to"
+    r"|as\s+follows)(?:\s+the\s+following)?)?"
+    r"\s*(?P<end>:|-{2,})?\s*$",
+    re.I,
+)
+_HEADING_QUALIFIER = re.compile(
+    r"^\s*(?:\(|-\s|for\b|specific\b|related\b|applicable\b|applying\b|only\b|all\b|"
+    r"apply\s+to\b|applies\s+to\b|(?:phase|part|cohort|arm|step)\b)",
+    re.I,
+)
+# Opening words of an item that speaks of criteria, not of a heading ("Meets all inclusion
+# criteria", "None of the exclusion criteria", "Other inclusion criteria per protocol")
+_NOT_A_HEADING = re.compile(
+    r"\b(?:all|any|meets?|met|of|fulfil\w*|satisf\w*|no|not|none|other|further|more|these|"
+    r"those|each|every|per|see|above|below|with|without|remaining|incomplete)\b",
+    re.I,
+)
+# Opening words that name no part of the trial: the heading is for every patient
+_EVERY_PATIENT_OPENING = re.compile(
+    r"^\W*(?:the\s+)?(?:general|main|key|selected|major|principal|core|common|master|study|"
+    r"additional|patients?|subjects?|participants?|disease[-\s]specific)\s*$",
+    re.I,
+)
+
+
+def criteria_heading(line: str) -> tuple[Literal["inclusion", "exclusion"], str | None] | None:
+    """A criteria heading opened by words of its own: the kind it switches to, and the label
+    it scopes the items after it to (None: every patient, "General Exclusion Criteria:")."""
+    found = _CRITERIA_HEADING.match(line)
+    if (
+        found is None
+        or _VERB.search(found.group("prefix"))
+        or _NOT_A_HEADING.search(found.group("prefix"))
+    ):
+        return None
+    rest, ends = found.group("rest"), found.group("end") is not None
+    if found.group("bullet") and not ends:
+        return None  # "* Incomplete inclusion criteria": an item of the list
+    if not ends and rest.strip() and not _HEADING_QUALIFIER.match(rest):
+        return None
+    if _VERB.search(rest) and not re.match(r"\s*appl(?:y|ies)\s+to\b", rest, re.I):
+        return None
+    kind: Literal["inclusion", "exclusion"] = (
+        "exclusion" if found.group("kind").lower() == "exclusion" else "inclusion"
+    )
+    words = " ".join(line.split()).strip(" *#•-")
+    if _EVERYONE.search(words) or (
+        _EVERY_PATIENT_OPENING.match(found.group("prefix")) and not rest.strip()
+    ):
+        return kind, None
+    return kind, words.rstrip(": -")
+
+
 def _text(criterion: Criterion | str) -> str:
     text = criterion if isinstance(criterion, str) else criterion.text
     return " ".join(normalise_text(text).text.split())
@@ -173,6 +249,9 @@ def scope_label(text: str) -> str | None:
     words = " ".join(normalise_text(text).text.split())
     if _EVERYONE.search(words) or _FIRST_STEP.match(words):
         return None
+    heading = criteria_heading(words)
+    if heading is not None and heading[1] is not None:
+        return heading[1]
     found = _LEADING.match(words)
     if found is not None:
         return found.group("label").strip(" (*•\\-")
@@ -206,7 +285,7 @@ def is_label(criterion: Criterion | str) -> bool:
     words = _text(criterion)
     if _EVERYONE.search(words) or scope_label(words) is None:
         return False
-    if _label_only(words):
+    if criteria_heading(words) is not None or _label_only(words):
         return True
     found = _LEADING.match(words)
     if found is None:
