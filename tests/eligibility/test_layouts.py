@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from oncotrial.eligibility.criteria import Eligibility, parse_age, split_criteria
+from oncotrial.eligibility.parser import read_eligibility
 from oncotrial.eligibility.reconcile import age_conflicts, text_age_limits
 from oncotrial.eligibility.scopes import item_scopes
 
@@ -227,3 +230,22 @@ def test_a_bullet_glyph_on_the_heading_line_is_no_item() -> None:
     )
     assert [c.text for c in inclusion] == ["Age ≥ 18 years"]
     assert [c.text for c in exclusion] == ["Pregnant"]
+
+
+@pytest.mark.parametrize("joint", ["OR", "-OR-", "— or —", "*OR*", "(or)"])
+def test_or_alone_between_two_items_joins_them(joint: str) -> None:
+    # NCT06663072 I12-I13 (a development record of jwlieb/clinical-trial-agent data/demo
+    # @387df17): "-OR-" between the creatinine and the clearance, each of whose lists follows;
+    # read apart, a patient with creatinine 1.2 mg/dL and a clearance of 45 mL/min failed
+    text = (
+        "Inclusion Criteria:\n\n* Patients must have adequate organ function as defined below:\n\n"
+        "  1. Absolute Neutrophil Count ≥1,500/µL\n  2. Creatinine <1.5 mg/dL\n"
+        f"* {joint}\n\n  1. Creatinine Clearance ≥ 50 mL/min\n"
+        "  2. Total bilirubin ≤ 1.5 × institutional upper limit of normal\n"
+    )
+    inclusion, exclusion = split_criteria(text)
+    read = {r.criterion.id: r.criterion for r in read_eligibility(Eligibility(inclusion=inclusion))}
+    assert [c.text for c in inclusion][3] == joint
+    for joined in ("I1.2", "I2.1"):
+        assert any(u.startswith("or (item I2)") for u in read[joined].unread), read[joined]
+    assert not read["I1.1"].unread and not read["I2.2"].unread

@@ -547,8 +547,11 @@ def _group_lab_windows(items: tuple[Criterion, ...]) -> dict[str, Window]:
     return found
 
 
-_ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)\s*[,;:.]?\s*$", re.I)
-_STARTS_WITH_OR = re.compile(r"^\s*(?:or|and/or)\b", re.I)
+# "or" alone between two items may be set off by dashes or stars: "-OR-" (NCT06663072 I13, a
+# development record of jwlieb/clinical-trial-agent data/demo @387df17, between "Creatinine
+# <1.5 mg/dL" and "Creatinine Clearance ≥ 50 mL/min"), "— or —", "*OR*"
+_ENDS_WITH_OR = re.compile(r"(?:\bor|\band/or)[\s,;:.*\-–—)]*$", re.I)
+_STARTS_WITH_OR = re.compile(r"^[\s*\-–—(]*(?:or|and/or)\b", re.I)
 
 
 def _alternative_items(items: tuple[Criterion, ...]) -> dict[str, str]:
