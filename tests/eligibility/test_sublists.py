@@ -324,6 +324,23 @@ def test_alternatives_and_examples_under_an_inclusion_are_never_decided_alone(
     assert statuses["I1.1"] is Status.INVESTIGATOR  # not "not met": one of several
 
 
+@pytest.mark.parametrize(
+    "parent",
+    [
+        # inclusions filed among the exclusions (NCT04266730 E20, NCT06634875 E8; development
+        # records of jwlieb/clinical-trial-agent data/demo @387df17)
+        "Subject has adequate bone marrow function as demonstrated by:",
+        "Patients must have normal organ and hematologic function as defined below:",
+    ],
+)
+def test_a_requirement_among_the_exclusions_is_never_decided_alone(parent: str) -> None:
+    eligibility = _eligibility(("E1", parent), ("E1.1", "Platelet count ≥ 100,000/mm³"))
+    sub = eligibility.exclusion[1]
+    assert sub.rules and any("a requirement under item E1" in u for u in sub.unread)
+    # read as an exclusion the limit excluded every patient who met it
+    assert _screen(eligibility, _patient(platelets=150))["E1.1"] is Status.INVESTIGATOR
+
+
 def test_a_function_heading_with_including_still_requires_each_limit() -> None:
     eligibility = _eligibility(
         ("I1", "Appropriate bone marrow and organ functions, including the following:"),

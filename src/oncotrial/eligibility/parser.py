@@ -586,6 +586,30 @@ _NEGATED_LIST = re.compile(
 )
 
 
+# An exclusion item that states a requirement over the list under it: "Subject has adequate bone
+# marrow function as demonstrated by:" over "Platelet count ≥50 x 10^9/L" (NCT04266730 E20;
+# NCT06634875 E8, NCT05566223 E21: inclusions filed among the exclusions in development records
+# of jwlieb/clinical-trial-agent data/demo @387df17). Read as exclusions, the limits excluded
+# every patient who met them; they are never decided alone.
+_REQUIRED_LIST = re.compile(
+    r"^\W*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:must\s+|should\s+)?"
+    r"(?:has|have|demonstrates?|shows?)\s+|must\s+have\s+|demonstrates?\s+|ha(?:s|ve)\s+)?"
+    r"(?:an?\s+)?(?:adequate|normal|acceptable|sufficient|appropriate)\b",
+    re.I,
+)
+
+
+def _required_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
+    """The quoted exclusion parent that states a requirement over a sub-item, if one does."""
+    if criterion.kind is not CriterionKind.EXCLUSION:
+        return None
+    for parent in _ancestors(criterion, by_id):
+        if _REQUIRED_LIST.search(normalise_text(parent.text).text):
+            words = " ".join(parent.text.split())
+            return f"a requirement under item {parent.id}, listed among the exclusions: {words}"
+    return None
+
+
 def _ancestors(criterion: Criterion, by_id: dict[str, Criterion]) -> Iterator[Criterion]:
     """The items a sub-item is nested under, nearest first (I2.3.1: I2.3, then I2)."""
     for parent_id in ancestor_ids(criterion.id, by_id):
@@ -673,6 +697,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
             # Under "…, meeting 1 of the following:" it is one alternative, not required.
             subgroup = (
                 _negated_parent(criterion, by_id)
+                or _required_parent(criterion, by_id)
                 or _alternative_parent(criterion, by_id)
                 or _subgroup_parent(criterion, by_id)
             )
