@@ -243,7 +243,7 @@ def test_or_alone_between_two_items_joins_them(joint: str) -> None:
         f"* {joint}\n\n  1. Creatinine Clearance ≥ 50 mL/min\n"
         "  2. Total bilirubin ≤ 1.5 × institutional upper limit of normal\n"
     )
-    inclusion, exclusion = split_criteria(text)
+    inclusion, _ = split_criteria(text)
     read = {r.criterion.id: r.criterion for r in read_eligibility(Eligibility(inclusion=inclusion))}
     assert [c.text for c in inclusion][3] == joint
     for joined in ("I1.2", "I2.1"):

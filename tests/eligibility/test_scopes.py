@@ -74,6 +74,11 @@ def _screen(eligibility: Eligibility, patient: Patient) -> tuple[dict[str, Statu
         "All Cohorts (except Cohort 6):",  # NCT05009992 I25
         "Cohort D (MD Anderson Houston patients only)",  # NCT02945579 I4
         "Phase 1 Inclusion Criteria:",  # NCT06249048 I15
+        "For high risk and very high risk CLL-IPI (Arms A and B) only:",  # NCT03516617 E11
+        # headings opened by words naming a part or group of the trial (development records)
+        "CNS Exclusion Criteria",  # NCT05230810
+        "Procurement Inclusion Criteria:",  # NCT03740256
+        "Parent inclusion criteria:",
     ],
 )
 def test_a_label_line_is_a_heading(text: str) -> None:

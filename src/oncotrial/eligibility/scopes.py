@@ -271,8 +271,12 @@ def _label_only(words: str) -> bool:
     """A short line without a verb that names a part of the trial and ends as a label."""
     if _SHORT.match(words) and not _VERB.search(words):
         return True
+    # "For high risk and very high risk CLL-IPI (Arms A and B) only:" (NCT03516617 E11, a
+    # development record of jwlieb/clinical-trial-agent data/demo @387df17): longer, but "only"
+    # closes it as a label
+    longest = 20 if re.search(r"\bonly\s*:?\s*$", words, re.I) else 12
     return (
-        len(words.split()) <= 12
+        len(words.split()) <= longest
         and _NAMED.search(words) is not None
         and _LABEL_END.search(words) is not None
         and _VERB.search(words) is None
