@@ -61,6 +61,24 @@ MEASURED = "Creatinine clearance, measured (24-hour urine)"
             "(Serum creatinine ≤ 1.5 × ULN) or "
             f"({CG} ≥ 50 mL/min/1.73m^2) or ({MEASURED} ≥ 50 mL/min/1.73m^2)",
         ),
+        # both ways named after the limit (development records of jwlieb/clinical-trial-agent
+        # data/demo @387df17: ECOG-ACRIN's template, NCT07275216 I31; NCT06047379 I14.5;
+        # NCT04633239 I11)
+        (
+            "Creatinine clearance of ≥ 30 mL/min per 24-hour urine test or the Cockcroft-Gault "
+            "formula",
+            f"({CG} ≥ 30 mL/min) or ({MEASURED} ≥ 30 mL/min)",
+        ),
+        (
+            "Creatinine clearance (CrCl) of \\>60 mL/min (using the Cockcroft-Gault formula or 24- "
+            "hour urine collection).",
+            f"({CG} > 60 mL/min) or ({MEASURED} > 60 mL/min)",
+        ),
+        (
+            "Patients must have creatinine clearance estimated of \\>= 51 mL/min using the "
+            "Cockcroft-Gault equation or based on a 24-hour urine test",
+            f"({CG} ≥ 51 mL/min) or ({MEASURED} ≥ 51 mL/min)",
+        ),
     ],
 )
 def test_either_clearance_is_one_alternative(text: str, reading: str) -> None:
@@ -69,9 +87,16 @@ def test_either_clearance_is_one_alternative(text: str, reading: str) -> None:
     assert is_computable(criterion.rules, criterion.unread)
 
 
-def test_in_an_exclusion_both_must_be_below() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Calculated or measured creatinine clearance < 30 mL/min",
+        "Creatinine clearance < 30 mL/min per 24 hour urine test or the Cockcroft-Gault formula",
+    ],
+)
+def test_in_an_exclusion_both_must_be_below(text: str) -> None:
     # one adequate clearance is what the protocol accepts: never excluded on the estimate alone
-    criterion = read_item("Calculated or measured creatinine clearance < 30 mL/min", "exclusion")
+    criterion = read_item(text, "exclusion")
     assert [describe_rule(r) for r in criterion.rules] == [
         f"({CG} < 30 mL/min) and ({MEASURED} < 30 mL/min)"
     ]

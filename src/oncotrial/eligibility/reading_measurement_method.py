@@ -22,6 +22,9 @@ dose or registration after the methods is read by ``reading_lab_windows``.
 The same holds for the formula named after a calculated creatinine clearance, "using the
 Cockcroft-Gault formula" (NCT06525766 I11): the clearance oncotrial computes is Cockcroft-Gault's
 (``analytes.DERIVED``), so the words restate the rule; another formula named (MDRD) stays unread.
+Both ways named ("per 24 hour urine test or the Cockcroft-Gault formula") accept either
+clearance: the limit is read as that of a calculated or measured clearance (``reading_clearance``:
+either meets it in an inclusion, both must be beyond it in an exclusion).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import re
 
 from oncotrial.eligibility.reading import _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
-from oncotrial.eligibility.rules import AnyOfRule, DerivedRule, LabRule, Rule
+from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
 
 __all__ = ["read_measurement_methods"]
 
@@ -82,6 +85,55 @@ _OR_BY_URINE = re.compile(
 )
 
 
+# Both ways named after the limit: "Creatinine clearance of ≥ 30 mL/min per 24 hour urine test or
+# the Cockcroft-Gault formula" (ECOG-ACRIN's template, NCT07275216 I31, NCT06815003 I10),
+# "CrCl > 60 mL/min (using the Cockcroft-Gault formula or 24- hour urine collection)"
+# (NCT06047379 I14.5), "… ≥ 51 mL/min using the Cockcroft-Gault equation or based on a 24-hour
+# urine test" (NCT04633239 I11; development records of jwlieb/clinical-trial-agent data/demo
+# @387df17): either clearance is accepted, the estimate or the one measured on the collection —
+# the reading of "calculated or measured creatinine clearance" (reading_clearance)
+_BY = (
+    r"(?:(?:as\s+)?(?:calculated|estimated|measured|determined)\s+)?"
+    r"(?:using|by|per|based\s+on|via|with)\s+"
+)
+_CG = (
+    r"(?:the\s+)?(?:standard\s+)?Cockc?roft[-\s]+(?:and\s+)?Gault"
+    r"(?:\s+(?:formula|equation|method))?"
+)
+_URINE = (
+    r"(?:(?:a|the)\s+)?24[-\s]*h(?:ou)?r?s?\.?[-\s]*urine"
+    r"(?:\s+(?:test|collection|creatinine\s+clearance))?"
+)
+_OR_BY = rf"\s*,?\s*or\s+(?:{_BY})?"
+_EITHER_METHOD = re.compile(
+    rf"\s*,?\s*(?P<bracket>\(\s*)?{_BY}(?:{_CG}{_OR_BY}{_URINE}|{_URINE}{_OR_BY}{_CG})"
+    r"(?(bracket)\s*\))",
+    re.I,
+)
+
+
+def _either_clearance(r: _Reader, estimate: DerivedRule) -> Rule | None:
+    """The estimate's limit on the calculated or the measured clearance: either meets it in an
+    inclusion, both must be beyond it in an exclusion (reading_clearance)."""
+    if estimate.source is None:
+        return None
+    start, end = estimate.source.start, estimate.source.end
+    limit = {"comparator": estimate.comparator, "value": estimate.value, "unit": estimate.unit}
+    try:
+        measured = r.draft(
+            LabRule,
+            start,
+            end,
+            analyte="creatinine_clearance_measured",
+            within=estimate.within,
+            **limit,
+        )
+    except ValueError:
+        return None
+    either = AllOfRule if r.exclusion else AnyOfRule
+    return r.draft(either, start, end, rules=(estimate, measured))
+
+
 def _clearance_estimate(rule: Rule) -> DerivedRule | None:
     """The Cockcroft-Gault clearance that ends ``rule`` (alone, or the last of alternatives)."""
     last = rule.rules[-1] if isinstance(rule, AnyOfRule) and rule.rules else rule
@@ -107,6 +159,13 @@ def read_measurement_methods(r: _Reader) -> None:
         estimate = _clearance_estimate(f.rule)
         if estimate is not None:
             start = past_read_words(r, f.end)
+            both = _EITHER_METHOD.match(r.text, start)
+            if both is not None and f.rule is estimate:
+                either = _either_clearance(r, estimate)
+                if either is not None:
+                    f.rule = either
+                    r.consume(start, both.end())
+                continue
             m = _COCKCROFT_GAULT.match(r.text, start)
             if m is not None:
                 r.consume(start, m.end())
