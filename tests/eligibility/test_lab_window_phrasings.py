@@ -116,6 +116,15 @@ SOURCE = "jwlieb/clinical-trial-agent data/demo/.../trials.json @387df17"
             "Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min",
             "after NCT03971409 I5.7",
         ),
+        # a QT interval is measured on an electrocardiogram: the cabozantinib template's words
+        (
+            "Corrected QT interval calculated by the Fridericia formula (QTcF) \\> 500 ms per "
+            "electrocardiogram (ECG) within 14 days before first dose of study treatment.",
+            "exclusion",
+            "QT interval corrected (Fridericia) > 500 ms within 14 days before the first dose "
+            "(lab inputs)",
+            "NCT05931393 E10 (and 12 other development records)",
+        ),
         # the first day of cycle 1 is the first dose
         (
             "Platelets ≥ 100,000/mm3 (within 14 days prior to Cycle 1 Day 1)",
@@ -255,6 +264,9 @@ def test_a_window_after_a_limits_subgroup_words_holds_for_the_limit() -> None:
             "NCT05552755 I8.1",
         ),
         ("LVEF ≥ 50% by echocardiogram", "inclusion", "by echocardiogram", "constructed"),
+        # an ECG of the screening visit, a mean of three: not one observation's value
+        ("QTcF > 470 ms on screening ECG", "exclusion", "on screening ECG", "constructed"),
+        ("QTcF > 470 ms from triplicate ECGs", "exclusion", "from triplicate ECGs", "constructed"),
         # another formula than the one the clearance is computed by, alone or beside it
         (
             "Creatinine clearance >= 30 mL/min (by Cockcroft-Gault or MDRD) within 28 days prior "

@@ -650,7 +650,18 @@ DERIVED: dict[str, DerivedQuantity] = {
             "fridericia",
             ("qt", "heart_rate"),
             "8636-3",
-            ("corrected QT interval", "QTcF", "QTc"),
+            (
+                # the cabozantinib template's name for it: "Corrected QT interval calculated by
+                # the Fridericia formula (QTcF) > 500 ms per electrocardiogram (ECG)" (NCT05931393
+                # E10 and 12 other development records, jwlieb/clinical-trial-agent data/demo
+                # @387df17)
+                "corrected QT interval calculated by the Fridericia formula",
+                "corrected QT interval calculated by the Fridericia's formula",
+                "QTc calculated by the Fridericia formula",
+                "corrected QT interval",
+                "QTcF",
+                "QTc",
+            ),
             "Fridericia LS. Acta Med Scand 1920;53:469-86 (QTcF = QT / RR^(1/3), RR in seconds)",
         ),
         DerivedQuantity(

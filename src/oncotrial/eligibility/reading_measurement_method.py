@@ -134,6 +134,23 @@ def _either_clearance(r: _Reader, estimate: DerivedRule) -> Rule | None:
     return r.draft(either, start, end, rules=(estimate, measured))
 
 
+# A QT interval is measured on an electrocardiogram and nowhere else: "QTcF > 500 ms per
+# electrocardiogram (ECG)", "… by electrocardiogram (ECG)" (the cabozantinib template; development
+# records) restate how, not which value. Not "on screening ECG" (a visit) nor "from triplicate
+# ECGs" (a mean of three, which no single observation is): those stay unread.
+_BY_ECG = re.compile(
+    r"\s*,?\s*(?:(?:as\s+)?(?:measured|assessed|determined)\s+)?(?:per|by|on)\s+(?:an?\s+|the\s+)?"
+    r"(?:(?:12|twelve)[-\s]lead\s+)?(?:electrocardiogram|ECG|EKG)(?:\s*\(\s*(?:ECG|EKG)\s*\))?",
+    re.I,
+)
+
+
+def _on_an_ecg(rule: Rule) -> bool:
+    return (isinstance(rule, DerivedRule) and rule.quantity in {"qtc", "qtcb"}) or (
+        isinstance(rule, LabRule) and rule.analyte == "qt"
+    )
+
+
 def _clearance_estimate(rule: Rule) -> DerivedRule | None:
     """The Cockcroft-Gault clearance that ends ``rule`` (alone, or the last of alternatives)."""
     last = rule.rules[-1] if isinstance(rule, AnyOfRule) and rule.rules else rule
@@ -153,8 +170,9 @@ def _same_measured_limit(rule: Rule, estimate: DerivedRule) -> bool:
 
 
 def read_measurement_methods(r: _Reader) -> None:
-    """The methods named right after an ejection fraction's limit, and the formula after a
-    Cockcroft-Gault clearance's, consumed (module text)."""
+    """The methods named right after an ejection fraction's limit, the formula after a
+    Cockcroft-Gault clearance's and the electrocardiogram after a QT interval's, consumed
+    (module text)."""
     for f in r.found:
         estimate = _clearance_estimate(f.rule)
         if estimate is not None:
@@ -172,6 +190,12 @@ def read_measurement_methods(r: _Reader) -> None:
                 urine = _OR_BY_URINE.match(r.text, m.end())
                 if urine is not None and _same_measured_limit(f.rule, estimate):
                     r.consume(m.end(), urine.end())
+            continue
+        if _on_an_ecg(f.rule):
+            start = past_read_words(r, f.end)
+            m = _BY_ECG.match(r.text, start)
+            if m is not None:
+                r.consume(start, m.end())
             continue
         if not (isinstance(f.rule, LabRule) and f.rule.analyte in _MEASURED_BY_ECHO_OR_MUGA):
             continue
