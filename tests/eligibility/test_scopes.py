@@ -322,6 +322,25 @@ def test_a_genuine_subgroup_stays_quoted(kind: str, parent: str, child: str) -> 
     assert notes[f"{prefix}1.1"], notes
 
 
+def test_a_flat_line_naming_a_subgroup_scopes_the_items_after_it() -> None:
+    # NCT04234048 I19-I21 (a development record of jwlieb/clinical-trial-agent data/demo
+    # @387df17): the marrow patients' limits at the same depth as every other item; read alone,
+    # every patient was held to them
+    text = (
+        "Inclusion Criteria:\n\n* Absolute neutrophil count ≥ 1,000/μL\n"
+        "* If the patient has bone marrow involved NHL, the hematological requirements should be "
+        "as follows:\n* Absolute neutrophil count ≥ 500/μL\n* Platelets ≥ 50,000/μL\n"
+        "* Participants are eligible to be included in the study only if all of the following "
+        "criteria apply:\n* ECOG performance status 0-1\n"
+    )
+    items = _items(_proposed(text))
+    assert is_computable(items["I1"].rules, items["I1"].unread)
+    for scoped in ("I3", "I4"):
+        assert any(u.startswith("for the subgroup of item I2") for u in items[scoped].unread)
+    # a line for every participant ends the subgroup's reach
+    assert is_computable(items["I6"].rules, items["I6"].unread), items["I6"].unread
+
+
 def test_for_all_patients_names_no_subgroup() -> None:
     # NCT05661461 I1 "For All Patients" over its criteria
     text = (

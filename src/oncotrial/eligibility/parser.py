@@ -626,21 +626,60 @@ def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | 
     return None
 
 
+# Words that make a list's introduction conditional on nothing: "Participants are eligible to be
+# included in the study only if all of the following criteria apply:" (every participant must
+# meet them), "All Patients (unless otherwise noted):"
+_FOR_EVERYONE = re.compile(
+    r"\bonly\s+if\s+all\s+(?:of\s+)?the\s+following|\bunless\s+otherwise\s+(?:noted|stated|"
+    r"specified|indicated)",
+    re.I,
+)
+
+
+def _names_subgroup(item: Criterion) -> bool:
+    """Whether the item names a subgroup the items it introduces apply to."""
+    if introduces_list(item) is not None or lists_exclusions(item) or names_everyone(item.text):
+        # "Patients who meet the following criteria … will be excluded:", "Subjects with the
+        # following cardiac dysfunctions …:", "For All Patients" name no subgroup: they
+        # introduce the list (eligibility.sublists, eligibility.scopes)
+        return False
+    text = BENIGN_OR.sub(" ", normalise_text(item.text).text)
+    return _SUBGROUP.search(text) is not None and _FOR_EVERYONE.search(text) is None
+
+
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
     """The quoted parent item whose subgroup a sub-item's limits apply to, if one does."""
     for parent in _ancestors(criterion, by_id):
-        if (
-            introduces_list(parent) is not None
-            or lists_exclusions(parent)
-            or names_everyone(parent.text)
-        ):
-            # "Patients who meet the following criteria … will be excluded:", "Subjects with
-            # the following cardiac dysfunctions …:", "For All Patients" name no subgroup: they
-            # introduce the list (eligibility.sublists, eligibility.scopes)
-            continue
-        if _SUBGROUP.search(BENIGN_OR.sub(" ", normalise_text(parent.text).text)):
+        if _names_subgroup(parent):
             return f"for the subgroup of item {parent.id}: {' '.join(parent.text.split())}"
     return None
+
+
+def _flat_subgroups(items: tuple[Criterion, ...]) -> dict[str, str]:
+    """The items after a flat line that names a subgroup and ends as a heading ("Or if the
+    patient were to have bone marrow involved NHL, the hematological requirements should be as
+    follows:" over "Absolute neutrophil count ≥ 500/μL" at the same depth, NCT04234048 I19; "…
+    note: testing is required in patients with:" over "Age > 65 years' old", NCT03935893 E12;
+    development records of jwlieb/clinical-trial-agent data/demo @387df17): each quotes the
+    subgroup, as a sub-item does (``_subgroup_parent``), until the next line ending as a heading
+    or an item shallower than the label. Read alone, the marrow patients' limit held everyone and
+    an age of 65 excluded every older patient. A scope that runs on too far only leaves items to
+    the investigator."""
+    ids = {c.id for c in items}
+    notes: dict[str, str] = {}
+    label: Criterion | None = None
+    for criterion in items:
+        depth = criterion.id.count(".")
+        if label is not None and depth < label.id.count("."):
+            label = None
+        if normalise_text(criterion.text).text.rstrip().endswith(":"):
+            nested = any(other.startswith(criterion.id + ".") for other in ids)
+            label = criterion if not nested and _names_subgroup(criterion) else None
+            continue
+        if label is not None:
+            words = " ".join(label.text.split())
+            notes[criterion.id] = f"for the subgroup of item {label.id}: {words}"
+    return notes
 
 
 def _alternative_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
@@ -685,6 +724,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
         by_id = {c.id: c for c in items}
         group_windows = _group_lab_windows(items)
         scopes = item_scopes(items)
+        flat_subgroups = _flat_subgroups(items)
         for criterion in items:
             carried = _carried_window(criterion, announced, parent_window)
             if carried is None and "." in criterion.id:
@@ -700,6 +740,7 @@ def read_eligibility(eligibility: Eligibility) -> tuple[CriterionReading, ...]:
                 or _required_parent(criterion, by_id)
                 or _alternative_parent(criterion, by_id)
                 or _subgroup_parent(criterion, by_id)
+                or flat_subgroups.get(criterion.id)
             )
             if subgroup is not None and reading.criterion.rules:
                 reading = _quoted(reading, subgroup)
