@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading import _Found, _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
 from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
 
@@ -112,26 +112,24 @@ _EITHER_METHOD = re.compile(
 )
 
 
-def _either_clearance(r: _Reader, estimate: DerivedRule) -> Rule | None:
+def _either_clearance(r: _Reader, f: _Found, estimate: DerivedRule) -> Rule | None:
     """The estimate's limit on the calculated or the measured clearance: either meets it in an
     inclusion, both must be beyond it in an exclusion (reading_clearance)."""
-    if estimate.source is None:
-        return None
-    start, end = estimate.source.start, estimate.source.end
     limit = {"comparator": estimate.comparator, "value": estimate.value, "unit": estimate.unit}
     try:
         measured = r.draft(
             LabRule,
-            start,
-            end,
+            f.start,
+            f.end,
             analyte="creatinine_clearance_measured",
             within=estimate.within,
             **limit,
         )
     except ValueError:
         return None
-    either = AllOfRule if r.exclusion else AnyOfRule
-    return r.draft(either, start, end, rules=(estimate, measured))
+    if r.exclusion:
+        return r.draft(AllOfRule, f.start, f.end, rules=(estimate, measured))
+    return r.draft(AnyOfRule, f.start, f.end, rules=(estimate, measured))
 
 
 # A QT interval is measured on an electrocardiogram and nowhere else: "QTcF > 500 ms per
@@ -179,7 +177,7 @@ def read_measurement_methods(r: _Reader) -> None:
             start = past_read_words(r, f.end)
             both = _EITHER_METHOD.match(r.text, start)
             if both is not None and f.rule is estimate:
-                either = _either_clearance(r, estimate)
+                either = _either_clearance(r, f, estimate)
                 if either is not None:
                     f.rule = either
                     r.consume(start, both.end())
