@@ -341,6 +341,23 @@ def test_a_flat_line_naming_a_subgroup_scopes_the_items_after_it() -> None:
     assert is_computable(items["I6"].rules, items["I6"].unread), items["I6"].unread
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        # development records: a requirement of everyone with a later "if", and exclusions for
+        # everyone
+        "Patients must have adequate organ and bone marrow function as defined below. If "
+        "laboratory values are borderline, they may be repeated:",
+        "Patients are excluded from the study if any of the following criteria apply:",
+        "All Patients (unless otherwise noted):",
+    ],
+)
+def test_a_flat_introduction_for_everyone_scopes_nothing(line: str) -> None:
+    text = f"Inclusion Criteria:\n\n* {line}\n* Platelet count ≥ 100,000/mm³\n"
+    items = _items(_proposed(text))
+    assert is_computable(items["I2"].rules, items["I2"].unread), items["I2"].unread
+
+
 def test_for_all_patients_names_no_subgroup() -> None:
     # NCT05661461 I1 "For All Patients" over its criteria
     text = (

@@ -631,7 +631,7 @@ def _negated_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | 
 # meet them), "All Patients (unless otherwise noted):"
 _FOR_EVERYONE = re.compile(
     r"\bonly\s+if\s+all\s+(?:of\s+)?the\s+following|\bunless\s+otherwise\s+(?:noted|stated|"
-    r"specified|indicated)",
+    r"specified|indicated)|\bif\s+any\s+of\s+the\s+following\s+(?:criteria\s+)?appl(?:y|ies)",
     re.I,
 )
 
@@ -644,7 +644,13 @@ def _names_subgroup(item: Criterion) -> bool:
         # introduce the list (eligibility.sublists, eligibility.scopes)
         return False
     text = BENIGN_OR.sub(" ", normalise_text(item.text).text)
-    return _SUBGROUP.search(text) is not None and _FOR_EVERYONE.search(text) is None
+    # "Patients must have adequate organ and bone marrow function as defined below. If
+    # laboratory values are …": a requirement of everyone, whatever its later "if"
+    return (
+        _SUBGROUP.search(text) is not None
+        and _FOR_EVERYONE.search(text) is None
+        and _REQUIRED_LIST.search(text) is None
+    )
 
 
 def _subgroup_parent(criterion: Criterion, by_id: dict[str, Criterion]) -> str | None:
