@@ -226,7 +226,7 @@ INTRODUCTIONS: tuple[ListIntroduction, ...] = (
 # "Participants should have any of the following indications for therapy:" (NCT04815356 I2,
 # a development record of jwlieb/clinical-trial-agent data/demo @387df17) is one of them too: in
 # an inclusion, having any one suffices ("must not have any of the following" is a negation,
-# parser._NEGATED_LIST, and comes first).
+# list_context._NEGATED_LIST, and comes first).
 _ALTERNATIVES = re.compile(
     r"\b(?:(?:at\s+least\s+)?(?:one|1|either|any(?:\s+one)?)\s+of\s+the\s+following|"
     r"(?:one|1|either)\s+of\s*:\s*$)",
