@@ -86,3 +86,18 @@ def test_random_patients_agree_per_patient_and_vectorised() -> None:
     read_items_agree_on_random_patients(
         [(f"I{k}", text) for k, (text, _, _) in enumerate(READ, start=1)], as_of=AS_OF, seed=41
     )
+
+
+def test_a_limit_or_its_opposite_is_never_decided() -> None:
+    # NCT06610682 I8.4 (the development corpus): the second alternative names whom the direct
+    # bilirubin limit is for; read as written, the direct bilirubin was required of everyone
+    criterion = read_item(
+        "Total bilirubin \\</= 1.5 x institutional upper limit of normal (ULN) OR total bilirubin "
+        "\\>1.5 × ULN with direct bilirubin \\<1.5 × ULN",
+        "inclusion",
+    )
+    assert any("a limit or its opposite" in u for u in criterion.unread), criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)
+    # an exclusion of values on either side of a range is no such pair: it is read
+    either_side = read_item("AST < 0.5 x ULN or > 5 x ULN", "exclusion")
+    assert is_computable(either_side.rules, either_side.unread)

@@ -469,7 +469,44 @@ def _either_side(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
             between = text[a.source.end : b.source.start]
             if a.analyte == b.analyte and upper_a != upper_b and re.search(r"\bor\b", between):
                 found.append(f"{a.source.text} … {b.source.text} (either side of a range)")
+    return (*found, *_limit_or_its_opposite(rules))
+
+
+def _limit_or_its_opposite(rules: tuple[Rule, ...]) -> tuple[str, ...]:
+    """An any-of rule whose alternatives are one limit and its opposite ("Total bilirubin ≤ 1.5 ×
+    ULN OR total bilirubin > 1.5 × ULN with direct bilirubin < 1.5 × ULN", NCT06610682 I8.4, a
+    development record of jwlieb/clinical-trial-agent data/demo @387df17): every measured
+    patient meets it, so the second names whom a further limit is for, and that limit was read
+    as everyone's (a direct bilirubin required of patients whose total was normal). Quoted: the
+    item is not decided on it."""
+    found: list[str] = []
+    for rule in rules:
+        if not isinstance(rule, AnyOfRule):
+            continue
+        limits = [r for r in rule.rules if isinstance(r, LabRule) and r.source is not None]
+        for k, a in enumerate(limits):
+            for b in limits[k + 1 :]:
+                assert a.source is not None and b.source is not None
+                same = (a.analyte, a.value, a.unit, a.relative_to) == (
+                    b.analyte,
+                    b.value,
+                    b.unit,
+                    b.relative_to,
+                )
+                if same and _OPPOSITE.get(a.comparator) is b.comparator:
+                    found.append(
+                        f"{a.source.text} … {b.source.text} (a limit or its opposite: the "
+                        "second names whom another limit is for)"
+                    )
     return tuple(found)
+
+
+_OPPOSITE = {
+    Comparator.LE: Comparator.GT,
+    Comparator.GT: Comparator.LE,
+    Comparator.LT: Comparator.GE,
+    Comparator.GE: Comparator.LT,
+}
 
 
 def _subgroup_tests(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
