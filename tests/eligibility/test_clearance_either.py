@@ -323,3 +323,37 @@ def test_per_patient_and_vectorised_agree(
     for patient in patients:
         item_status(included, patient, as_of=AS_OF)
         item_status(excluded, patient, as_of=AS_OF)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        # NCT06747845 I10.6 (the development corpus): an "estimated GFR" by Cockcroft-Gault was
+        # read as the CKD-EPI eGFR, the formula's name a filler word
+        (
+            "Serum creatinine ≤1.5 x ULN or estimated glomerular filtration rate (GFR) ≥45 mL/min "
+            "using Cockcroft Gault formula.",
+            "Cockcroft Gault",
+        ),
+        ("eGFR ≥ 45 mL/min (Cockcroft-Gault)", "Cockcroft-Gault"),
+        ("Creatinine clearance ≥ 45 mL/min (CKD-EPI)", "CKD-EPI"),
+    ],
+)
+def test_a_rule_beside_another_formula_is_not_decided(text: str, named: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert f"{named} (a formula other than the rule's)" in criterion.unread, criterion.unread
+    assert not is_computable(criterion.rules, criterion.unread)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Creatinine clearance ≥ 50 mL/min by Cockcroft-Gault",
+        "eGFR ≥ 50 mL/min/1.73 m2 by CKD-EPI",
+        # each formula beside its own rule
+        "Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min or eGFR (CKD-EPI) ≥ 50 mL/min/1.73 m2",
+    ],
+)
+def test_a_rule_beside_its_own_formula_is_read(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not any("a formula other" in u for u in criterion.unread), criterion.unread

@@ -46,7 +46,7 @@ from oncotrial.eligibility.reading_boilerplate import read_boilerplate
 from oncotrial.eligibility.reading_bounds import read_upper_bounds
 from oncotrial.eligibility.reading_bp_postfix import read_postfix_pressures
 from oncotrial.eligibility.reading_cardiac import read_defined_hypertension, read_nyha
-from oncotrial.eligibility.reading_clearance import unnamed_gfr
+from oncotrial.eligibility.reading_clearance import another_renal_formula, unnamed_gfr
 from oncotrial.eligibility.reading_cns import read_cns_metastases
 from oncotrial.eligibility.reading_conditions import (
     read_checkpoint_inhibitors,
@@ -395,6 +395,7 @@ def read_criterion(criterion: Criterion, carried_window: Window | None = None) -
     unread = unread_words(reader, numbers, negated) if rules else ()
     unread += _same_test_twice(rules)
     unread += unnamed_gfr(rules)
+    unread += another_renal_formula(rules, criterion.text)
     unread += _subgroup_tests(rules, reader.text)
     if not reader.exclusion:
         unread += _either_side(rules, criterion.text)

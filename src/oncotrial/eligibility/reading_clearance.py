@@ -42,6 +42,7 @@ from oncotrial.eligibility.rules import (
 __all__ = [
     "EITHER_CLEARANCE",
     "EITHER_GFR",
+    "another_renal_formula",
     "either_clearance_mentions",
     "either_clearance_rule",
     "unnamed_gfr",
@@ -154,4 +155,44 @@ def unnamed_gfr(rules: tuple[Rule, ...]) -> tuple[str, ...]:
             and leaf.source.text in estimated
         ):
             quoted.append(f"{' '.join(leaf.source.text.split())} (the GFR's method is not named)")
+    return tuple(dict.fromkeys(quoted))
+
+
+# The renal formulas by the quantity each computes, and the names of the others. A rule on one
+# named beside another formula is a guess at which value the protocol means: "Estimated glomerular
+# filtration rate (GFR) ≥45 mL/min using Cockcroft Gault formula" (NCT06747845 I10.6, a
+# development record of jwlieb/clinical-trial-agent data/demo @387df17) was read as the CKD-EPI
+# eGFR, "Creatinine clearance ≥ 45 mL/min (CKD-EPI)" as the Cockcroft-Gault clearance — the
+# formula's name a filler word (unread._FILLER), the warning "the text names no formula" wrong.
+_OTHER_RENAL_FORMULAS = {
+    "creatinine_clearance": re.compile(r"CKD[-\s]?EPI|MDRD|Schwartz", re.I),
+    "egfr": re.compile(r"Cockc?roft(?:[-\s]+(?:and\s+)?Gault)?|Gault|MDRD|Schwartz", re.I),
+}
+_SENTENCE_END = re.compile(r"[.;](?:\s|$)")
+
+
+def another_renal_formula(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:
+    """The name of another renal formula than the one a Cockcroft-Gault clearance or an eGFR
+    rule computes, written from the rule's words up to the next rule or the sentence's end,
+    quoted: the item is not decided on a quantity the text does not name."""
+    leaves = sorted(
+        (leaf for rule in rules for leaf in leaf_rules(rule) if leaf.source is not None),
+        key=lambda leaf: leaf.source.start if leaf.source is not None else 0,
+    )
+    quoted: list[str] = []
+    for k, leaf in enumerate(leaves):
+        if not isinstance(leaf, DerivedRule) or leaf.source is None:
+            continue
+        other = _OTHER_RENAL_FORMULAS.get(leaf.quantity)
+        if other is None:
+            continue
+        end = min(len(text), leaf.source.end + 80)
+        later = [n.source.start for n in leaves[k + 1 :] if n.source is not None]
+        if later and leaf.source.end <= later[0] < end:
+            end = later[0]
+        stop = _SENTENCE_END.search(text, leaf.source.end, end)
+        if stop is not None:
+            end = stop.start()
+        for name in other.finditer(text, leaf.source.start, end):
+            quoted.append(f"{name.group(0)} (a formula other than the rule's)")
     return tuple(dict.fromkeys(quoted))
