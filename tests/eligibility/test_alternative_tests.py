@@ -35,6 +35,14 @@ READ = [
         "inclusion",
         "(Urine protein (dipstick) < 2+) or (Urine protein (24-hour) < 1 g/24h)",
     ),
+    (
+        # NCT07275216 I11: the alternative is for patients with Gilbert's disease only; read as
+        # everyone's, a patient with total bilirubin 3 × ULN and no Gilbert's passed
+        "Total bilirubin ≤ 2 × upper limit of normal (ULN) or direct bilirubin ≤ 2 × ULN for "
+        "patients with Gilbert's disease",
+        "inclusion",
+        "(Total bilirubin ≤ 2 × ULN) or ((Gilbert's syndrome) and (Direct bilirubin ≤ 2 × ULN))",
+    ),
 ]
 
 

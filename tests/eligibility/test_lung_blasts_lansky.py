@@ -160,6 +160,10 @@ P, F, U = Verdict.PASSES, Verdict.FAILS, Verdict.UNKNOWN
 PAEDIATRIC = (
     "Karnofsky ≥ 50 for patients > 16 years of age and Lansky ≥ 50 for patients ≤ 16 years of age"
 )
+ELDERLY = (
+    "Eastern Cooperative Oncology Group (ECOG) performance ≤ 2 (Patients aged ≥ 75 years, at the "
+    "time of consent)"
+)
 CASES: list[tuple[str, Patient, Verdict]] = [
     ("Lansky ≥ 50", _patient(8, (("Lansky", 60),)), P),
     ("Lansky ≥ 50", _patient(8, (("Lansky", 40),)), F),
@@ -175,6 +179,12 @@ CASES: list[tuple[str, Patient, Verdict]] = [
     (PAEDIATRIC, _patient(10, (("Karnofsky", 80),)), U),
     ("Patients > 16 years: Karnofsky ≥ 50", _patient(10, (("Lansky", 30),)), P),  # not for them
     ("Patients > 16 years: Karnofsky ≥ 50", _patient(40, (("Karnofsky", 40),)), F),
+    # the age in a bracket after the limit it is for (NCT06357182 I4, a development record of
+    # jwlieb/clinical-trial-agent data/demo @387df17): read as a requirement of its own before,
+    # every patient under 75 failed
+    (ELDERLY, _patient(60, (("ECOG", 1),)), P),
+    (ELDERLY, _patient(80, (("ECOG", 2),)), P),
+    (ELDERLY, _patient(80, (("ECOG", 3),)), F),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 55, "%"),)), P),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_predicted", 45, "%"),)), F),
     ("FEV1 ≥ 50% predicted", _patient(60, labs=(("fev1_fvc", 75, "%"),)), U),

@@ -330,6 +330,15 @@ def _read_labs(r: _Reader) -> None:
         _attach_cue(r, t, start, made, cues, mentions, used_cues)
         if pending_alternative is not None:
             for item in made:
+                if _is_cue(item.cue):
+                    # "Total bilirubin ≤ 2 × ULN or direct bilirubin ≤ 2 × ULN for patients with
+                    # Gilbert's disease" (NCT07275216 I11; development records of
+                    # jwlieb/clinical-trial-agent data/demo @387df17): the alternative holds
+                    # with its condition, never for everyone
+                    condition = _cue_condition(r, item)
+                    item.rule = r.draft(
+                        AllOfRule, item.start, item.end, rules=(condition, item.rule)
+                    )
                 item.cue = f"alternative:{id(pending_alternative)}"
             pending_alternative = None
         last = made[-1]
@@ -575,18 +584,7 @@ def _assemble_conditions(r: _Reader) -> None:
                 )
                 continue
         if _is_cue(item.cue):
-            cue_span = next(
-                (
-                    c
-                    for c in _cues(r.text)
-                    if c.what == item.cue and item.start <= c.start < item.end
-                ),
-                None,
-            )
-            when_start, when_end = (
-                (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
-            )
-            when = _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
+            when = _cue_condition(r, item)
             base = next(
                 (
                     f
@@ -659,6 +657,17 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _cue_condition(r: _Reader, item: _Found) -> Rule:
+    """The condition of the cue that governs ``item`` (liver metastases, Gilbert's, a sex)."""
+    assert item.cue is not None
+    cue_span = next(
+        (c for c in _cues(r.text) if c.what == item.cue and item.start <= c.start < item.end),
+        None,
+    )
+    when_start, when_end = (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
+    return _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
 
 
 def _alternatives(rule: Rule) -> tuple[Rule, ...]:
