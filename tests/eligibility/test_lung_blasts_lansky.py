@@ -97,6 +97,9 @@ def test_read_exactly_and_decided(kind: str, text: str, readings: set[str]) -> N
         # the two ages do not split at one number: which scale applies between 12 and 16?
         "Karnofsky ≥ 50 for patients > 16 years of age and Lansky ≥ 50 for patients ≤ 12 years "
         "of age",
+        # a range of ages in the bracket after a limit (made up): two age rules, never the one
+        # a condition and the other a requirement
+        "Karnofsky ≥ 60 (for patients aged 12 to 20)",
     ],
 )
 def test_never_decided(text: str) -> None:

@@ -38,6 +38,15 @@ def _bracketed_subgroup(r: _Reader, age: _Found) -> bool:
     lead = _BRACKET.search(r.text, max(0, age.start - 25), age.start)
     if lead is None or not (lead.group("group") or _GROUP_FIRST.match(r.text, age.start)):
         return False
+    close = r.text.find(")", age.start)
+    close = len(r.text) if close < 0 else close + 1
+    if any(
+        isinstance(f.rule, AgeRule) and f is not age and lead.start() <= f.start < close
+        for f in r.found
+    ):
+        # a range of ages ("(for patients age 11 to 21)") is two rules: left as it was read,
+        # its words unread
+        return False
     ends = [m.end() for m in _END.finditer(r.text, 0, lead.start())]
     sentence = ends[-1] if ends else 0
     before = [f for f in r.found if f is not age and sentence <= f.start and f.end <= lead.start()]
