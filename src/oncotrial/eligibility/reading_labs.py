@@ -329,17 +329,7 @@ def _read_labs(r: _Reader) -> None:
             pending_alternative = last
         _attach_cue(r, t, start, made, cues, mentions, used_cues)
         if pending_alternative is not None:
-            for item in made:
-                if _is_cue(item.cue):
-                    # "Total bilirubin ≤ 2 × ULN or direct bilirubin ≤ 2 × ULN for patients with
-                    # Gilbert's disease" (NCT07275216 I11; development records of
-                    # jwlieb/clinical-trial-agent data/demo @387df17): the alternative holds
-                    # with its condition, never for everyone
-                    condition = _cue_condition(r, item)
-                    item.rule = r.draft(
-                        AllOfRule, item.start, item.end, rules=(condition, item.rule)
-                    )
-                item.cue = f"alternative:{id(pending_alternative)}"
+            _mark_alternatives(r, made, pending_alternative)
             pending_alternative = None
         last = made[-1]
         last_keys = keys
@@ -657,6 +647,18 @@ def _assemble_conditions(r: _Reader) -> None:
         for sub in [item.rule, *children(item.rule)]:
             if isinstance(sub, DerivedRule):
                 _check_method(r, sub)
+
+
+def _mark_alternatives(r: _Reader, made: list[_Found], target: _Found) -> None:
+    """Mark the limits just read as alternatives to ``target`` (joined by _assemble_conditions).
+    One a condition governs holds with it: "Total bilirubin ≤ 2 × ULN or direct bilirubin ≤ 2 ×
+    ULN for patients with Gilbert's disease" (NCT07275216 I11; development records of
+    jwlieb/clinical-trial-agent data/demo @387df17) is never the direct bilirubin for everyone."""
+    for item in made:
+        if _is_cue(item.cue):
+            condition = _cue_condition(r, item)
+            item.rule = r.draft(AllOfRule, item.start, item.end, rules=(condition, item.rule))
+        item.cue = f"alternative:{id(target)}"
 
 
 def _cue_condition(r: _Reader, item: _Found) -> Rule:
