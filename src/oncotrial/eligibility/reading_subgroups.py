@@ -52,21 +52,28 @@ def _bracketed_subgroup(r: _Reader, age: _Found) -> bool:
     before = [f for f in r.found if f is not age and sentence <= f.start and f.end <= lead.start()]
     if not before or any(isinstance(f.rule, AgeRule) for f in before):
         return False
-    then = before[0].rule
-    if len(before) > 1:
-        then = r.draft(
-            AllOfRule, before[0].start, before[-1].end, rules=tuple(f.rule for f in before)
-        )
-    for f in (*before, age):
-        r.found.remove(f)
-    start = before[0].start
-    if r.exclusion:
-        rule: Rule = r.draft(AllOfRule, start, age.end, rules=(age.rule, then))
-    else:
-        rule = r.draft(ConditionalRule, start, age.end, when=age.rule, then=then)
-    r.add(start, age.end, rule)
+    _for_subgroup(r, age, before, before[0].start, age.end)
     r.consume(lead.start(), age.start)
     return True
+
+
+def _for_subgroup(r: _Reader, age: _Found, limits: list[_Found], start: int, end: int) -> None:
+    """``limits`` for the subgroup ``age`` names, in place of them and the age: in an inclusion
+    *if* the age holds *then* the limits; in an exclusion the age *and* the limits (only the
+    subgroup is excluded)."""
+    then = limits[0].rule
+    if len(limits) > 1:
+        then = r.draft(
+            AllOfRule, limits[0].start, limits[-1].end, rules=tuple(f.rule for f in limits)
+        )
+    for f in (*limits, age):
+        r.found.remove(f)
+    rule: Rule
+    if r.exclusion:
+        rule = r.draft(AllOfRule, start, end, rules=(age.rule, then))
+    else:
+        rule = r.draft(ConditionalRule, start, end, when=age.rule, then=then)
+    r.add(start, end, rule)
 
 
 def read_age_subgroups(r: _Reader) -> None:
@@ -81,25 +88,12 @@ def read_age_subgroups(r: _Reader) -> None:
         stop = _END.search(text, start)
         end = stop.start() if stop is not None else len(text)
         inside = [f for f in r.found if f is not age and start <= f.start and f.end <= end]
-        r.found.remove(age)
         if not inside:
+            r.found.remove(age)
             what = f"applies to the subgroup '{text[age.start : age.end]}' only (not read)"
             rule: Rule = JudgementRule(
                 kind="judgement", id="draft", description=what, source=r.span(age.start, age.end)
             )
             r.add(age.start, age.end, rule)
             continue
-        then = inside[0].rule
-        if len(inside) > 1:
-            then = r.draft(
-                AllOfRule, inside[0].start, inside[-1].end, rules=tuple(f.rule for f in inside)
-            )
-        for f in inside:
-            r.found.remove(f)
-        last = max(f.end for f in inside)
-        if r.exclusion:
-            # an exclusion excludes those of the subgroup who meet its limits: both must hold
-            rule = r.draft(AllOfRule, age.start, last, rules=(age.rule, then))
-        else:
-            rule = r.draft(ConditionalRule, age.start, last, when=age.rule, then=then)
-        r.add(age.start, last, rule)
+        _for_subgroup(r, age, inside, age.start, max(f.end for f in inside))
