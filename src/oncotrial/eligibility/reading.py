@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED
 from oncotrial.eligibility.criteria import Criterion, CriterionKind
+from oncotrial.eligibility.qt_names import BAZETT, FRIDERICIA, qt_names
 from oncotrial.eligibility.rules import (
     AgeRule,
     Comparator,
@@ -108,6 +109,9 @@ _COMP = (
 def _limit(name: str) -> str:
     return (
         r"(?:[×x*]\s*|times\s+|-?fold\s+(?:of\s+)?)?(?:the\s+)?(?:institutional\s+)?"
+        # "IULN", the institutional upper limit of normal ("Total bilirubin ≤ 1.5 x IULN",
+        # NCT06648434 I7.4 and 10 other development records): the ULN every limit is of
+        r"(?:I(?=ULN\b))?"
         rf"(?P<{name}>ULN|LLN|UNL(?![A-Za-z])|ULRR(?![A-Za-z])|"  # ULRR: of the reference range
         r"upper\s+limits?\s+(?:of\s+)?(?:the\s+)?(?:institutional\s+)?norm(?:al)?\b"
         r"(?:\s*(?:range|values?)\s*)?(?:\s*\((?:ULN|UNL)\))?|"
@@ -136,7 +140,7 @@ _THRESHOLD = re.compile(
     + _NUM
     + r")\s*(?:"
     + _limit("limit")
-    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|\(\d+\)|"
+    + r"|(?P<scale>[×x*]\s*10\s*(?:\^\s*\d+|'\s*\d+|\*{1,2}\s*\d+|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[eE]\d+|\(\d+\)|"
     r"(?:9|12|3|6)(?=\s*/)))?\s*"
     # "> 180 mm Hg", "> 180 millimeters of mercury (mmHg)" (NCT06357182 E18, NCT05552755 E23.3)
     + r"(?P<unit>mm\s+Hg\b|millimet(?:er|re)s?\s+of\s+mercury(?:\s*\(\s*mm\s*Hg\s*\))?|"
@@ -339,7 +343,10 @@ _TRANSAMINASES = re.compile(
 
 
 def _mentions(text: str) -> list[_Mention]:
-    taken: list[tuple[int, int]] = []
+    # a corrected QT's long name ("QT interval corrected by Fridericia's formula (QTcF)") is one
+    # mention, whose formula it names itself (qt_names): no word of it is another's
+    named = [_Mention(a, b, key, True) for a, b, key in qt_names(text)]
+    taken: list[tuple[int, int]] = [(m.start, m.end) for m in named]
     found: list[_Mention] = []
     for pattern, key, derived in _SYNONYMS:
         for m in pattern.finditer(text):
@@ -357,8 +364,8 @@ def _mentions(text: str) -> list[_Mention]:
         # "transaminases ≤ 2.5 × ULN": both of them, AST and ALT
         if not any(m.start() < b and a < m.end() for a, b in taken):
             found += [_Mention(m.start(), m.end(), k, False) for k in ("ast", "alt")]
-    corrected = (_corrected(text, f) for f in found)
-    return sorted((m for m in corrected if m is not None), key=lambda x: x.start)
+    corrected = [m for m in (_corrected(text, f) for f in found) if m is not None]
+    return sorted(corrected + named, key=lambda x: x.start)
 
 
 _URINE_COLLECTION = re.compile(
@@ -389,8 +396,8 @@ def _corrected(text: str, mention: _Mention) -> _Mention | None:
     if mention.key not in {"qt", "qtc"}:
         return mention
     near = text[mention.start : mention.end + 80]
-    fridericia = re.search(r"Fridericia|QTcF", near, re.I)
-    bazett = re.search(r"Bazett|QTcB", near, re.I)
+    fridericia = re.search(FRIDERICIA, near, re.I)
+    bazett = re.search(BAZETT, near, re.I)
     if fridericia and not bazett:
         return _Mention(mention.start, mention.end, "qtc", True)
     if bazett and not fridericia:
@@ -491,12 +498,16 @@ def _read_age(r: _Reader) -> None:
         r"\b(?:age[ds]?\b[^.;0-9]{0,20}?)?between\s*(?P<lo>\d+)\s*(?:years?\s*)?(?:and|-|to)\s*"
         r"(?P<hi>\d+)\s*years?(?:\s*(?:of\s+age|old))?(?:\s*\(inclusive\))?",
         # "Ages 18 to 70", "aged between 20 and 80", "between the ages of 18 and 65": in years
+        # "aged ≥ 18 to 74 years" (NCT06357182 I7; jwlieb/clinical-trial-agent data/demo
+        # @387df17). Not "Age 2 to < 6 years": so the COG tables write the age bands of a limit
         r"(?P<the>\bbetween\s+the\s+)?\bage[ds]?\b\s*(?:range\s*)?:?\s*(?:from\s*|(?P<btw>"
-        r"(?(the)of|between)\s*)|of\s*)?\(?(?P<lo>\d+)\s*(?:years?\s*)?(?:-|to|(?(btw)and|(?!)))"
-        r"\s*(?P<hi>\d+)\)?(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
+        r"(?(the)of|between)\s*)|of\s*)?\(?(?:≥\s*)?(?P<lo>\d+)\s*(?:years?\s*)?"
+        r"(?:-|to|(?(btw)and|(?!)))\s*(?P<hi>\d+)\)?(?!\s*(?:months?|weeks?|days?|%|\d|\.\d))(?:\s*years?)?",
         # after the word "age" a bare number is in years: "Age 18 or older", "ages 19 and over"
         r"\bage[ds]?\b\s*:?\s*(?:of\s+)?(?P<n2>\d+)\s*(?:years?\s*)?(?:or|and)\s+"
-        r"(?:older|over|above|greater)\b",
+        r"(?:older|over|above|greater|more)\b",
+        # "Aged 18+ years" (NCT06876740 I1, development records): '+' is "or older"
+        r"\bage[ds]?\b\s*:?\s*(?P<n2>\d+)\s*\+(?:\s*years?\b(?:\s*(?:of\s+age|old))?)?",
         # the gap never runs past another score ("… 16 years of age and Lansky ≥ 50": 50 is the
         # Lansky score), and "years of age" closes an age, it does not open one
         r"(?<!years\sof\s)(?<!year\sof\s)\bage[ds]?\b"

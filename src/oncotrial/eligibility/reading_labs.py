@@ -13,6 +13,7 @@ import re
 from itertools import pairwise
 
 from oncotrial.eligibility.analytes import ANALYTES, DERIVED, Scale
+from oncotrial.eligibility.qt_names import BAZETT, FRIDERICIA
 from oncotrial.eligibility.reading import (
     _Found,
     _Mention,
@@ -711,8 +712,8 @@ def _outside_a_range(r: _Reader) -> None:
 def _check_method(r: _Reader, rule: DerivedRule) -> None:
     named = {
         "creatinine_clearance": r"Cockc?roft",  # "Cockroft-Gault", a common misspelling
-        "qtc": r"Fridericia|QTcF",
-        "qtcb": r"Bazett|QTcB",
+        "qtc": FRIDERICIA,
+        "qtcb": BAZETT,
         "egfr": r"CKD[-\s]?EPI",
         "bmi": r".",
     }[rule.quantity]

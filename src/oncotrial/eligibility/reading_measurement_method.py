@@ -143,6 +143,31 @@ _BY_ECG = re.compile(
 )
 
 
+# The correction named after a corrected QT's limit: "QTc < 470 msec (using Fridericia's
+# correction)", "QTc ≤ 480 ms (Fridericia's formula)", "QTc > 470 msec by Fredericia criteria
+# (QTcF)", "QT interval > 480 msec corrected using Fridericia's formula" (development records).
+# reading._corrected has already read the rule as the quantity those words name (qt_names): they
+# restate it. Only the rule's own formula: the other one named would contradict it.
+_FORMULA_AFTER = re.compile(
+    r"\s*,?\s*(?P<bracket>[(\[]\s*)?(?:(?:as\s+)?(?:corrected|calculated|determined)\s+)?"
+    r"(?:(?:using|by|per|with|based\s+on|according\s+to)\s+)?(?:the\s+)?"
+    r"(?:(?P<fridericia>Fri?e?dericia)|(?P<bazett>Bazett))(?:['’]s)?"
+    r"(?:\s+(?:QT\s+)?(?:correction|corrected|cube\s+root))?"
+    r"(?:\s+(?:formulae?|method|criteria|calculation|correction))?"
+    r"(?:\s*\(\s*QTc[FB]\s*\))?(?(bracket)\s*[)\]])",
+    re.I,
+)
+
+
+def _formula_named_after(r: _Reader, rule: Rule, start: int) -> int | None:
+    """Where the rule's own QT correction, named after its limit, ends."""
+    m = _FORMULA_AFTER.match(r.text, start)
+    if m is None or not isinstance(rule, DerivedRule):
+        return None
+    own = {"qtc": "fridericia", "qtcb": "bazett"}.get(rule.quantity)
+    return m.end() if own is not None and m.group(own) else None
+
+
 def _on_an_ecg(rule: Rule) -> bool:
     return (isinstance(rule, DerivedRule) and rule.quantity in {"qtc", "qtcb"}) or (
         isinstance(rule, LabRule) and rule.analyte == "qt"
@@ -191,6 +216,10 @@ def read_measurement_methods(r: _Reader) -> None:
             continue
         if _on_an_ecg(f.rule):
             start = past_read_words(r, f.end)
+            end = _formula_named_after(r, f.rule, start)
+            if end is not None:
+                r.consume(start, end)
+                start = past_read_words(r, end)
             m = _BY_ECG.match(r.text, start)
             if m is not None:
                 r.consume(start, m.end())

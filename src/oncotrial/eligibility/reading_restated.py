@@ -29,7 +29,8 @@ _UNIT_PART = r"[^\s()\[\],;]+"
 _RESTATED = re.compile(
     r"\s*(?:(?P<open>[(\[])(?:\s*or\b)?|(?:,|/|\bor\b)(?=\s*[≥≤<>]?\s*\d))\s*"
     r"(?:(?P<comp>[≥≤<>])\s*|=\s*)?"
-    rf"(?P<num>{_NUM})\s*"
+    # "Platelets ≥ 90 x 10^9/L (90 000/µL)" (NCT06492122 I11.3): a space between thousands
+    rf"(?P<num>\d{{1,3}}(?:[ \u2009\u202f]\d{{3}})+(?=\s*/)|{_NUM})\s*"
     rf"(?P<unit>(?:[×xX*·]\s*|per\s+)?{_UNIT_PART}(?:\s*/\s*{_UNIT_PART})?)"
     r"\s*(?(open)[)\]])",
     re.I,
@@ -53,8 +54,9 @@ def restatement(text: str, t: _Threshold, made: list[_Found]) -> int | None:
     unit, _ = _read_unit(m.group("unit"))
     if unit is None:
         return None
-    written = _number(m.group("num"))
-    slack = 0.5 * 10 ** -_decimals(m.group("num"))
+    number = re.sub(r"[ \u2009\u202f]", "", m.group("num"))
+    written = _number(number)
+    slack = 0.5 * 10 ** -_decimals(number)
     for item in made:
         rule = item.rule
         if not isinstance(rule, LabRule) or rule.unit is None:

@@ -60,6 +60,10 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
     ("<=", "≤"),
     ("=<", "≤"),
     ("⩾", "≥"),
+    # the modifier letter arrowheads (U+02C2, U+02C3) a word processor puts for '<' and '>':
+    # "Hemoglobin ˃ 9.0 g/dL" (NCT04930783 I1.6.4; jwlieb/clinical-trial-agent data/demo @387df17)
+    ("˃", ">"),
+    ("˂", "<"),
     ("⩽", "≤"),
     ("≧", "≥"),
     ("≦", "≤"),
@@ -69,6 +73,10 @@ _OPERATORS: tuple[tuple[str, str], ...] = (
     ("—", "-"),
     ("−", "-"),
     ("\u00a0", " "),
+    # "At least 18 years-of-age" (NCT05748834 I2; jwlieb/clinical-trial-agent data/demo
+    # @387df17): the hyphens of a compound, spaces in every age phrasing
+    ("years-of-age", "years of age"),
+    ("Years-of-Age", "Years of Age"),
     # full-width punctuation of Chinese registry text ("（ULN）", "；", "≥50×10⁹/L，"): the ASCII
     # character it stands for (Unicode's halfwidth and fullwidth forms block, U+FF01-FF5E)
     ("（", "("),

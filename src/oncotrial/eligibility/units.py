@@ -154,6 +154,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"^[×xX*·]\s*(?=10)", "", s)  # '×10^9/L' → '10^9/L'
     s = re.sub(r"^10(?:\*|\*\*|[eE])(\d+)", r"10^\1", s)  # UCUM '10*9/L', '10E9/L'
     s = re.sub(r"^10\((\d+)\)", r"10^\1", s)  # '10(9)/L', a superscript written in brackets
+    s = re.sub(r"^10'(\d+)", r"10^\1", s)  # "1.5 x 10'9/L" (NCT06182072 I5.1): ' for ^
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)/cmm$", "/mm^3", s)  # 'cmm', cubic millimetre: '100,000/cmm'
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
@@ -162,8 +163,8 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)^milli-?seconds?$", "ms", s)
     s = re.sub(r"(?i)^percent$", "%", s)
     # 'Platelets >= 100,000/microliter' (NCT05630794 I6, jwlieb/clinical-trial-agent data/demo
-    # @387df17): the unit written as a word
-    s = re.sub(r"(?i)micro-?lit(?:er|re)s?$", "uL", s)
+    # @387df17): the unit written as a word; "Platelets: >=100,000/microL" (NCT05797246 I7.4)
+    s = re.sub(r"(?i)micro-?(?:lit(?:er|re)s?|L)$", "uL", s)
     s = re.sub(r"(?i)^millimet(?:er|re)s?ofmercury(?:\(mmHg\))?$", "mmHg", s)
     s = re.sub(r"(?i)^mmhg$", "mmHg", s)
     s = re.sub(r"(?i)^per(?=mm|ul|mcl|l$|nl)", "/", s)  # 'per mm3'

@@ -1,0 +1,246 @@
+"""A corrected QT's long names, and spellings of limits and ages real records use (issue 12).
+
+Phrasings from the development corpus: jwlieb/clinical-trial-agent ``data/demo/*/*/trials.json``
+at 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde (records in no corpus of these tests), cited by NCT
+id and item. Before, each item below was partly read or not at all: the words of the QT's name
+before "(QTcF)" stayed unread, "IULN", "˃", "10'9/L", "/microL" and "years-of-age" were not
+understood, and a restated limit with a space between thousands ("(90 000/µL)") was left as a
+second, unread limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from oncotrial.eligibility.patient import Observation, Patient
+from oncotrial.eligibility.qt_names import qt_names
+from oncotrial.eligibility.rules import describe_rule
+
+from .builders import item_status, read_item, read_items_agree_on_random_patients
+from .random_patients import AS_OF
+
+QTCF = "QT interval corrected (Fridericia)"
+QTCB = "QT interval corrected (Bazett)"
+
+# items read whole: (source, kind, text, the rules read)
+READ_WHOLE = [
+    (
+        "NCT05061550 E11",
+        "exclusion",
+        "QTcF (QT interval corrected by Fridericia's formula) interval ≥ 470 ms.",
+        [f"{QTCF} ≥ 470 ms"],
+    ),
+    (
+        "NCT06562192 E (constructed from its name)",
+        "exclusion",
+        "QT interval corrected by Fridericia's formula (QTcF) ≥ 470 msec",
+        [f"{QTCF} ≥ 470 ms"],
+    ),
+    (
+        "NCT06644755",
+        "exclusion",
+        "QT interval corrected with Fridericia's formula (QTcF) interval \\>480 ms",
+        [f"{QTCF} > 480 ms"],
+    ),
+    (
+        "NCT07024615",
+        "inclusion",
+        "Participant has a corrected QT interval by Fridericia (QTcF) ≤ 470 msec",
+        [f"{QTCF} ≤ 470 ms"],
+    ),
+    # the formula named after the limit: the words restate the rule's own correction
+    (
+        "NCT06234423 I7.9",
+        "inclusion",
+        "Q wave to T wave (QT) interval corrected for heart rate (QTc) ≤480 ms (Fridericia's "
+        "formula).",
+        [f"{QTCF} ≤ 480 ms"],
+    ),
+    (
+        "NCT06150664 E7.2",
+        "exclusion",
+        "QTc interval (using Fridericia correction calculation) \\> 480 msec",
+        [f"{QTCF} > 480 ms"],
+    ),
+    (
+        "NCT04245397 E4.1",
+        "exclusion",
+        "QT interval \\> 480 msec corrected using Fridericia's formula;",
+        [f"{QTCF} > 480 ms"],
+    ),
+    # "IULN", the institutional upper limit of normal
+    (
+        "NCT06648434 I7.4",
+        "inclusion",
+        "Total bilirubin ≤ 1.5 x IULN",
+        ["Total bilirubin ≤ 1.5 × ULN"],
+    ),
+    (
+        "NCT05187182 I8.4",
+        "inclusion",
+        "Total bilirubin ≤ 1.5 x IULN or ≤ 3 x IULN in patients with documented Gilbert's syndrome",
+        ["if Gilbert's syndrome: Total bilirubin ≤ 3 × ULN; otherwise Total bilirubin ≤ 1.5 × ULN"],
+    ),
+    # '˃' (U+02C3), a word processor's '>'
+    ("NCT04930783 I1.6.4", "inclusion", "Hemoglobin ˃ 9.0 g/dL", ["Hemoglobin > 9 g/dL"]),
+    (
+        "NCT06182072 I5.1",
+        "inclusion",
+        "Absolute Neutrophil Count ≥1.5 x 10'9/L",
+        ["Absolute neutrophil count ≥ 1.5 × 10^9/L"],
+    ),
+    (
+        "NCT05797246 I7.4",
+        "inclusion",
+        "Platelets: \\>=100,000/microL",
+        ["Platelet count ≥ 100000 /uL"],
+    ),
+    # the limit restated with a space between thousands
+    (
+        "NCT06492122 I11.3",
+        "inclusion",
+        "Platelets ≥90 x 10\\^9/L (90 000/µL),",
+        ["Platelet count ≥ 90 × 10^9/L"],
+    ),
+    (
+        "NCT06234423 I7.2",
+        "inclusion",
+        "Platelets ≥100.0 x 109/L (100 000/µL).",
+        ["Platelet count ≥ 100 × 10^9/L"],
+    ),
+    # ages
+    (
+        "NCT05748834 I2",
+        "inclusion",
+        "At least 18 years-of-age at the time of signature of the informed consent form (ICF)",
+        ["age at consent ≥ 18 years"],
+    ),
+    ("NCT06876740 I1", "inclusion", "Aged 18+ years", ["age at consent ≥ 18 years"]),
+    (
+        "NCT07261657 I5",
+        "inclusion",
+        "Patients must be aged ≥ 18 to 80 at time of registration",
+        ["age at consent ≥ 18 years", "age at consent ≤ 80 years"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "kind", "text", "rules"), READ_WHOLE)
+def test_items_are_read_whole(source: str, kind: str, text: str, rules: list[str]) -> None:
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == rules, source
+    assert not criterion.unread, (source, criterion.unread)
+
+
+# (source, kind, text, rules, unread): the name is read, other words stay quoted
+READ_IN_PART = [
+    # a mean of three ECGs is not a single observation (reading_measurement_method)
+    (
+        "NCT04892953",
+        "exclusion",
+        "Mean QT interval corrected for heart rate using Fridericia's formula (QTcF) \\>= 470 ms",
+        [f"{QTCF} ≥ 470 ms"],
+        ("Mean",),
+    ),
+    # both formulas named: which one is not said — never read as Bazett's (it was, before: the
+    # misspelling "Fredericia" was not seen as Fridericia's name)
+    (
+        "NCT04215809 E19",
+        "exclusion",
+        "QTc interval\\> 480ms (Bazett or Fredericia formulae)",
+        [f"{QTCF} > 480 ms"],
+        ("Bazett or Fredericia formulae",),
+    ),
+    (
+        "NCT05039801 (constructed: Bazett named)",
+        "exclusion",
+        "Prolongation of the Bazett corrected QT (QTcB) interval \\>470 ms",
+        [f"{QTCB} > 470 ms"],
+        ("Prolongation of the",),
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "kind", "text", "rules", "unread"), READ_IN_PART)
+def test_the_name_is_read_and_other_words_stay_quoted(
+    source: str, kind: str, text: str, rules: list[str], unread: tuple[str, ...]
+) -> None:
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == rules, source
+    assert criterion.unread == unread, source
+
+
+def test_a_qtc_of_unnamed_correction_is_not_newly_decided() -> None:
+    # NCT06492122 I11.8: no formula named anywhere — the long name is not taken for QTcF's, and
+    # the item stays with the investigator as before
+    criterion = read_item(
+        "Q wave to T wave (QT) interval corrected for heart rate (QTc) \\<470 ms", "inclusion"
+    )
+    assert not criterion.rules
+    assert qt_names("QT interval corrected for heart rate (QTc) < 470 ms") == []
+
+
+def test_another_formula_after_the_limit_is_not_read_as_the_rule_s() -> None:
+    # QTcF named, then Bazett's formula after the limit: the words contradict the rule, unread
+    criterion = read_item("QTcF ≤ 470 msec (using Bazett's correction formula)", "inclusion")
+    assert criterion.unread == ("using Bazett's correction formula",)
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Fridericia's corrected QT interval (QTcF) > 450 ms (for male)",
+            [("Fridericia's corrected QT interval (QTcF)", "qtc")],
+        ),
+        (
+            "baseline prolongation of the heart rate-corrected QT (QTcF) interval ≥ 480 ms",
+            [("heart rate-corrected QT (QTcF) interval", "qtc")],
+        ),
+        ("QTcB (Bazett's corrected QT) > 470 ms", [("QTcB (Bazett's corrected QT)", "qtcb")]),
+        ("QTc interval > 480ms (Bazett or Fredericia formulae)", []),
+        ("QTcF > 470 ms", []),  # one word: the analyte's own synonym
+        ("a QT interval corrected (", []),  # a bracket opened and not closed ends the name
+    ],
+)
+def test_names(text: str, names: list[tuple[str, str]]) -> None:
+    assert [(text[a:b], key) for a, b, key in qt_names(text)] == names
+
+
+def _ecg(qt: float, rate: float) -> Patient:
+    day = AS_OF - dt.timedelta(days=3)
+    return Patient(
+        id="p",
+        birth_date=dt.date(1960, 1, 1),
+        sex="female",
+        observations=(
+            Observation(analyte="qt", value=qt, unit="ms", date=day),
+            Observation(analyte="heart_rate", value=rate, unit="/min", date=day),
+        ),
+    )
+
+
+def test_the_long_name_is_screened_on_qtcf_not_the_uncorrected_qt() -> None:
+    # NCT05061550 E11: QTcF ≥ 470 ms excludes. At 100/min (RR 0.6 s) a QT of 440 ms is a QTcF
+    # of 440 / 0.6^(1/3) = 521.9 ms: excluded, though the uncorrected QT is below 470; at 50/min
+    # (RR 1.2 s) a QT of 480 ms is a QTcF of 480 / 1.2^(1/3) = 451.7 ms: not excluded
+    (_, kind, text, _) = READ_WHOLE[0]
+    criterion = read_item(text, kind)
+    assert item_status(criterion, _ecg(440, 100), as_of=AS_OF).value == "met"
+    assert item_status(criterion, _ecg(480, 50), as_of=AS_OF).value == "not met"
+    no_ecg = Patient(id="p", birth_date=dt.date(1960, 1, 1), sex="female")
+    assert item_status(criterion, no_ecg, as_of=AS_OF).value == "unknown"
+
+
+def test_random_patients_agree_per_patient_and_vectorised() -> None:
+    read_items_agree_on_random_patients(
+        [
+            (f"I{k}", text)
+            for k, (_, kind, text, _) in enumerate(READ_WHOLE, start=1)
+            if kind == "inclusion"
+        ],
+        as_of=AS_OF,
+        seed=31,
+    )
