@@ -4,8 +4,10 @@ Phrasings from the development corpus: jwlieb/clinical-trial-agent ``data/demo/*
 at 387df1768929a7cefaa15dfbd4d9ca3dcddd3fde (records in no corpus of these tests), cited by NCT
 id and item. Before, each item below was partly read or not at all: the words of the QT's name
 before "(QTcF)" stayed unread, "IULN", "˃", "10'9/L", "/microL" and "years-of-age" were not
-understood, and a restated limit with a space between thousands ("(90 000/µL)") was left as a
-second, unread limit.
+understood, a restated limit with a space between thousands ("(90 000/µL)") was left as a
+second, unread limit, a clearance's formula named before "or" kept its alternative apart (two
+rules, both required had the "or" not been quoted), and "unless there are liver metastases in
+which case" left its connecting words unread.
 """
 
 from __future__ import annotations
@@ -109,6 +111,37 @@ READ_WHOLE = [
         "inclusion",
         "Platelets ≥100.0 x 109/L (100 000/µL).",
         ["Platelet count ≥ 100 × 10^9/L"],
+    ),
+    # the formula named after a clearance, then its alternative: one any-of, never both required
+    (
+        "NCT06194929 I9.6",
+        "inclusion",
+        "Serum creatinine ≤ 1.5 × ULN; OR calculated creatinine clearance \\> 50 mL/min by "
+        "Cockcroft-Gault formula; OR estimated glomerular filtration rate \\> 50 mL/min/1.73m2.",
+        [
+            "(Serum creatinine ≤ 1.5 × ULN) or (Creatinine clearance (Cockcroft-Gault) > 50 mL/min)"
+            " or (eGFR (CKD-EPI 2021) > 50 mL/min/1.73m^2)"
+        ],
+    ),
+    (
+        "NCT04553770 I11 (its window left out)",
+        "inclusion",
+        "Creatinine clearance \\>= 30 mL/min as calculated using the Cockcroft-Gault equation or "
+        "serum creatinine =\\< 1.5 x upper limit of normal (ULN)",
+        ["(Creatinine clearance (Cockcroft-Gault) ≥ 30 mL/min) or (Serum creatinine ≤ 1.5 × ULN)"],
+    ),
+    # "unless there are <condition> in which case <tests> ≤ …"
+    (
+        "NCT06648434 I7.5",
+        "inclusion",
+        "AST(SGOT)/ALT(SGPT) ≤ 3.0 x IULN, unless there are liver metastases in which case AST "
+        "and ALT ≤ 5.0 x IULN",
+        [
+            "if Liver metastases (current): Aspartate aminotransferase ≤ 5 × ULN; otherwise "
+            "Aspartate aminotransferase ≤ 3 × ULN",
+            "if Liver metastases (current): Alanine aminotransferase ≤ 5 × ULN; otherwise Alanine "
+            "aminotransferase ≤ 3 × ULN",
+        ],
     ),
     # ages
     (
@@ -244,3 +277,27 @@ def test_random_patients_agree_per_patient_and_vectorised() -> None:
         as_of=AS_OF,
         seed=31,
     )
+
+
+def test_the_alternative_after_the_named_formula_rescues_the_patient() -> None:
+    # NCT04553770 I11: a woman of 80, 50 kg, creatinine 1.5 mg/dL (ULN 1.1): Cockcroft-Gault
+    # (140 − 80) × 50 × 0.85 / (72 × 1.5) = 23.6 mL/min < 30, but creatinine 1.5 ≤ 1.5 × 1.1
+    (_, kind, text, _) = next(i for i in READ_WHOLE if i[0].startswith("NCT04553770"))
+    criterion = read_item(text, kind)
+
+    def patient(creatinine: float) -> Patient:
+        return Patient(
+            id="p",
+            birth_date=AS_OF.replace(year=AS_OF.year - 80) - dt.timedelta(days=10),
+            sex="female",
+            observations=(
+                Observation(
+                    analyte="creatinine", value=creatinine, unit="mg/dL", date=AS_OF, high=1.1
+                ),
+                Observation(analyte="weight", value=50.0, unit="kg", date=AS_OF),
+            ),
+        )
+
+    assert item_status(criterion, patient(1.5), as_of=AS_OF).value == "met"
+    # creatinine 1.7 > 1.65: neither alternative (clearance 20.8 mL/min)
+    assert item_status(criterion, patient(1.7), as_of=AS_OF).value == "not met"

@@ -238,6 +238,10 @@ def _attach_cue(
             r.consume(max(0, cue.start - 60) + lead.start(), cue.start)
         if cue.start >= t.end:
             r.consume(t.end, cue.start)
+        elif _CUE_THEN.fullmatch(text, cue.end, start):
+            # the condition before the tests it allows: "unless there are liver metastases in
+            # which case AST and ALT ≤ 5.0 x IULN" (NCT05187182 I8.5; development records)
+            r.consume(cue.end, start)
         allowed = _ALLOWED.match(text, t.end)
         if cue.end <= t.start and allowed is not None:
             # "For participants with known Gilbert's Syndrome ≤ 3 × ULN is permitted"
@@ -270,7 +274,9 @@ _ALLOWED = re.compile(r"\s*(?:is|are)\s+(?:permitted|allowed|acceptable)\b", re.
 
 # the words that introduce a condition cue: "except in patients with", "if", "for subjects with"
 _CUE_LEAD = re.compile(
-    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:(?:in|for)\s+)?(?:" + _PERSONS + r"\s+)?"
+    # "unless there are liver metastases in which case …" (NCT05187182 I8.5)
+    r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:there\s+(?:are|is)\s+)?(?:(?:in|for)\s+)?"
+    r"(?:" + _PERSONS + r"\s+)?"
     r"(?:with\s+|who\s+have\s+|associated\s+with\s+)?(?:(?:documented|known|confirmed)"
     r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
     re.I,

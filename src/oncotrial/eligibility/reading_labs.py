@@ -38,6 +38,7 @@ from oncotrial.eligibility.reading_lab_cues import (
     _gap_ok,
     _is_cue,
 )
+from oncotrial.eligibility.reading_measurement_method import COCKCROFT_GAULT_NAMED
 from oncotrial.eligibility.reading_normal import normal_allowed, normal_note, with_normal_limits
 from oncotrial.eligibility.reading_restated import restatement
 from oncotrial.eligibility.rules import (
@@ -385,9 +386,13 @@ def _after_limit(r: _Reader, t: _Threshold, made: list[_Found]) -> int | None:
 
 
 def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) -> bool:
-    """Only "or" between the limit before (of another test, with no cue) and this one."""
+    """Only "or" between the limit before (of another test, with no cue) and this one — after
+    the Cockcroft-Gault formula named for a clearance read as its estimate: "Creatinine clearance
+    >= 30 mL/min as calculated using the Cockcroft-Gault equation or serum creatinine =< 1.5 x
+    ULN" (NCT04553770 I11; development records)."""
+    named = COCKCROFT_GAULT_NAMED.match(text, last.end) if _is_estimate(last.rule) else None
     return (
-        _OR_ANOTHER.fullmatch(text, last.end, start) is not None
+        _OR_ANOTHER.fullmatch(text, named.end() if named else last.end, start) is not None
         # an ordinal result's limit too: "Urine protein < 2+ or 24-hour urine protein
         # quantification < 1.0 g" (NCT07226544 I10)
         and last.rule.kind in {"lab", "lab_result", "derived", "any_of"}
@@ -671,6 +676,10 @@ def _cue_condition(r: _Reader, item: _Found) -> Rule:
     )
     when_start, when_end = (cue_span.start, cue_span.end) if cue_span else (item.start, item.end)
     return _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
+
+
+def _is_estimate(rule: Rule) -> bool:
+    return isinstance(rule, DerivedRule) and rule.quantity == "creatinine_clearance"
 
 
 def _alternatives(rule: Rule) -> tuple[Rule, ...]:

@@ -35,7 +35,7 @@ from oncotrial.eligibility.reading import _Found, _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
 from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
 
-__all__ = ["read_measurement_methods"]
+__all__ = ["COCKCROFT_GAULT_NAMED", "read_measurement_methods"]
 
 # the analytes whose method words are read: the ejection fraction (see the module's text)
 _MEASURED_BY_ECHO_OR_MUGA = frozenset({"lvef"})
@@ -63,7 +63,7 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 # 'creatinine_clearance' is Cockcroft-Gault), named again before a window
 # In brackets too, before a window: "Creatinine clearance >= 30mL/min (by Cockcroft Gault) within
 # 28 days prior to registration" (NCT04269902 I17, jwlieb/clinical-trial-agent data/demo @387df17)
-_COCKCROFT_GAULT = re.compile(
+COCKCROFT_GAULT_NAMED = re.compile(
     r"\s*,?\s*(?P<bracket>\(\s*)?(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?"
     r"(?:using|by|per)\s+(?:the\s+)?"
     r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
@@ -207,7 +207,7 @@ def read_measurement_methods(r: _Reader) -> None:
                     f.rule = either
                     r.consume(start, both.end())
                 continue
-            m = _COCKCROFT_GAULT.match(r.text, start)
+            m = COCKCROFT_GAULT_NAMED.match(r.text, start)
             if m is not None:
                 r.consume(start, m.end())
                 urine = _OR_BY_URINE.match(r.text, m.end())
