@@ -6,8 +6,10 @@ id and item. Before, each item below was partly read or not at all: the words of
 before "(QTcF)" stayed unread, "IULN", "˃", "10'9/L", "/microL" and "years-of-age" were not
 understood, a restated limit with a space between thousands ("(90 000/µL)") was left as a
 second, unread limit, a clearance's formula named before "or" kept its alternative apart (two
-rules, both required had the "or" not been quoted), and "unless there are liver metastases in
-which case" left its connecting words unread.
+rules, both required had the "or" not been quoted), "unless there are liver metastases in
+which case" left its connecting words unread, a formula named between a clearance and its limit
+("CrCl calculated by Cockcroft-Gault ≥ 50 mL/min") kept the two apart, and "cell/uL",
+"weighing", "Under age 18" and "… and under age of 90" were not read.
 """
 
 from __future__ import annotations
@@ -143,7 +145,40 @@ READ_WHOLE = [
             "aminotransferase ≤ 3 × ULN",
         ],
     ),
-    # ages
+    # the formula named between a clearance and its limit, misspelt too
+    (
+        "NCT06149481 I7.7",
+        "inclusion",
+        "creatinine clearance (CrCl) calculated by Cockroft-Gault formula \\>= 50 mL/min",
+        ["Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min"],
+    ),
+    (
+        "NCT05386108 I13.5",
+        "inclusion",
+        "Creatinine clearance (per Cockcroft-Gault formula) ≥50 mL/minute",
+        ["Creatinine clearance (Cockcroft-Gault) ≥ 50 mL/min"],
+    ),
+    (
+        "NCT04679012 I8.1",
+        "inclusion",
+        "Absolute neutrophil count of ≥1000 cell/uL",
+        ["Absolute neutrophil count ≥ 1000 /uL"],
+    ),
+    # ages, and a weight
+    (
+        "NCT05503797 I2",
+        "inclusion",
+        "Male and female, ≥10 years of age, and weighing ≥30 kg.",
+        ["age at consent ≥ 10 years", "Body weight ≥ 30 kg"],
+    ),
+    ("NCT06706765 E1", "exclusion", "Under age 18", ["age at consent < 18 years"]),
+    (
+        "NCT06276764 I1",
+        "inclusion",
+        "Both males and females will be enrolled and must be at least 18 years of age and under "
+        "age of 90",
+        ["age at consent ≥ 18 years", "age at consent < 90 years"],
+    ),
     (
         "NCT05748834 I2",
         "inclusion",

@@ -326,7 +326,7 @@ _LIST = (
         scale=Scale.NOMINAL,
         results=("yes", "no"),
     ),
-    Analyte("weight", "Body weight", "kg", ("29463-7",), ("body weight", "weight")),
+    Analyte("weight", "Body weight", "kg", ("29463-7",), ("body weight", "weight", "weighing")),
     Analyte("height", "Body height", "cm", ("8302-2",), ("body height", "height")),
     Analyte("heart_rate", "Heart rate", "/min", ("8867-4",), ("heart rate",)),
     Analyte("qt", "QT interval", "ms", ("8634-8",), ("QT interval",)),

@@ -532,6 +532,8 @@ def _read_age(r: _Reader) -> None:
         r"\b(?:patients?|participants?|subjects?|adults?|men|women|males?|females?)\s+(?:aged\s+)?"
         r"(?P<comp>under|over)\s+(?:age\s+)?(?P<n>\d+)(?:\s*years?\b|(?=\s*(?:[.,;)]|$)))",
         r"\b(?P<comp>(?:older|younger)\s+than)\s+(?P<n>\d+)\s*years?\b",
+        # "Under age 18" (NCT06706765 E1; development records), after the person it is of
+        r"\b(?P<comp>under|over)\s+age\s+(?:of\s+)?(?P<n>\d+)\b(?:\s*years?)?",
     )
     at_consent = re.search(r"informed consent|\bICF\b|consent", r.text, re.I) is not None
     for pattern in patterns:
@@ -575,7 +577,8 @@ _AGE_BOUND_AFTER = re.compile(
     r"\s*(?:years?\s*(?:of\s+age|old)?\s*)?(?:and|,)\s*"
     + _COMP[:-1]
     + r"|under|over)"
-    + r"\s*(?P<n>\d+)\s*years?(?:\s*(?:of\s+age|old))?",
+    # "at least 18 years of age and under age of 90" (NCT04250259; development records)
+    + r"\s*(?:(?:the\s+)?age\s+of\s+)?(?P<n>\d+)(?:\s*years?(?:\s*(?:of\s+age|old))?|(?=\s*$))",
     re.I,
 )
 _AGE_BOUND_BEFORE = re.compile(_COMP + r"\s*(?P<n>\d+)\s*(?:years?\s*)?(?:and|,)\s*$", re.I)

@@ -442,12 +442,26 @@ def _nearest_group(
             g
             for g in reversed(groups)
             if g[-1].end <= t.start
-            and _gap_ok(text[g[-1].end : t.start])
+            and _gap_ok(_gap(text, g[-1], t))
             and not _names_another_test(text[g[-1].end : t.start])
             and not any(m.start >= g[-1].end and m.end <= t.start for m in mentions)
         ),
         None,
     )
+
+
+def _gap(text: str, mention: _Mention, t: _Threshold) -> str:
+    """The words between a test's name and its limit, without the Cockcroft-Gault formula named
+    for a clearance read as its estimate: "CrCl calculated by Cockcroft-Gault ≥ 50 mL/min",
+    "creatinine clearance (CrCl) calculated by Cockroft-Gault formula >= 50 mL/min"
+    (NCT05839119 and 4 other development records) — the formula the rule computes."""
+    start = mention.end
+    if mention.key == "creatinine_clearance":
+        bracket = re.match(r"\s*\)", text[start : t.start])
+        named = COCKCROFT_GAULT_NAMED.match(text, start + (bracket.end() if bracket else 0))
+        if named is not None and named.end() <= t.start:
+            start = named.end()
+    return text[start : t.start]
 
 
 def _make_rules(

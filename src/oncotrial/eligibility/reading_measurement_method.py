@@ -66,7 +66,7 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 COCKCROFT_GAULT_NAMED = re.compile(
     r"\s*,?\s*(?P<bracket>\(\s*)?(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?"
     r"(?:using|by|per)\s+(?:the\s+)?"
-    r"Cockcroft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
+    r"Cockc?roft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
     # the paper cited: "by the Cockcroft-Gault formula (Cockcroft and Gault 1976)" (NCT04892953)
     r"(?:\s*\(\s*Cockcroft\s+(?:and|&)\s+Gault,?\s+1976\s*\))?"
     r"(?(bracket)\s*\))",
