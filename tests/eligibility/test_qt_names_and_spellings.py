@@ -145,6 +145,31 @@ READ_WHOLE = [
             "aminotransferase ≤ 3 × ULN",
         ],
     ),
+    # the condition named "if the patient has …", and its absence before the first limit
+    (
+        "NCT04918186 I22",
+        "inclusion",
+        "AST \\& ALT ≤ 2.5 x ULN; if patient has liver metastases ≤ 5.0 x ULN",
+        [
+            "if Liver metastases (current): Aspartate aminotransferase ≤ 5 × ULN; otherwise "
+            "Aspartate aminotransferase ≤ 2.5 × ULN",
+            "if Liver metastases (current): Alanine aminotransferase ≤ 5 × ULN; otherwise Alanine "
+            "aminotransferase ≤ 2.5 × ULN",
+        ],
+    ),
+    (
+        "NCT05386108 I14",
+        "inclusion",
+        "In absence of liver metastases, alanine aminotransferase (ALT) and aspartate "
+        "aminotransferase (AST) ≤3.0 × upper limit of normal (ULN). If the participant has liver "
+        "metastases, ALT and AST ≤5.0 × ULN.",
+        [
+            "if Liver metastases (current): Alanine aminotransferase ≤ 5 × ULN; otherwise Alanine "
+            "aminotransferase ≤ 3 × ULN",
+            "if Liver metastases (current): Aspartate aminotransferase ≤ 5 × ULN; otherwise "
+            "Aspartate aminotransferase ≤ 3 × ULN",
+        ],
+    ),
     # the formula named between a clearance and its limit, misspelt too
     (
         "NCT06149481 I7.7",
@@ -336,3 +361,29 @@ def test_the_alternative_after_the_named_formula_rescues_the_patient() -> None:
     assert item_status(criterion, patient(1.5), as_of=AS_OF).value == "met"
     # creatinine 1.7 > 1.65: neither alternative (clearance 20.8 mL/min)
     assert item_status(criterion, patient(1.7), as_of=AS_OF).value == "not met"
+
+
+def test_a_limit_written_for_the_absence_of_a_condition_is_never_under_it() -> None:
+    # NCT05386108 I14 without its second sentence: the first limit had been read as "if liver
+    # metastases: ALT ≤ 3 × ULN" (the cue before it taken as its condition), a reading that would
+    # hold everyone without liver metastases to no limit at all
+    criterion = read_item("In absence of liver metastases, ALT ≤ 3.0 × ULN.", "inclusion")
+    assert [describe_rule(r) for r in criterion.rules] == ["Alanine aminotransferase ≤ 3 × ULN"]
+    assert criterion.unread == ("In absence of liver metastases",)
+
+
+def test_the_liver_metastases_branch_is_screened() -> None:
+    # NCT05386108 I14: ALT 4 × ULN fails without liver metastases and passes with them
+    (_, kind, text, _) = next(i for i in READ_WHOLE if i[0] == "NCT05386108 I14")
+    criterion = read_item(text, kind)
+
+    def patient(liver: bool) -> Patient:
+        labs = [
+            Observation(analyte=a, value=160.0, unit="U/L", date=AS_OF, high=40.0)
+            for a in ("alt", "ast")
+        ]
+        found = [{"concept": "liver_metastases", "onset": "2024-06-01"}] if liver else []
+        return Patient.model_validate({"id": "p", "observations": labs, "conditions": found})
+
+    assert item_status(criterion, patient(False), as_of=AS_OF).value == "not met"
+    assert item_status(criterion, patient(True), as_of=AS_OF).value == "met"

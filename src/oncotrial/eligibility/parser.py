@@ -73,7 +73,10 @@ from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
 from oncotrial.eligibility.reading_lab_respective import read_respective_limits
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
-from oncotrial.eligibility.reading_lab_without import read_limit_without_condition
+from oncotrial.eligibility.reading_lab_without import (
+    read_absent_lead,
+    read_limit_without_condition,
+)
 from oncotrial.eligibility.reading_labs import (
     _lab_window,
     _read_labs,
@@ -301,6 +304,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_labs,
     read_upper_bounds,  # after the limits and ages: "≥ 30 mL/min to < 45 mL/min"
     read_limit_without_condition,
+    read_absent_lead,  # after every reader of a conditional lab limit
     read_lab_exceptions,
     read_hepatitis_b,
     read_viral_presence,

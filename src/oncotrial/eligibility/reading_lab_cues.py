@@ -83,6 +83,12 @@ _CONDITION_CUES = frozenset({"liver_metastases", "bone_metastases", "gilbert_syn
 _CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
 
 
+# a cue the words before deny: "except in patients with …", "In absence of liver metastases, ALT
+# and AST ≤ 3.0 × ULN" (NCT05386108 I14, NCT05455619, NCT05563220; development records) — never
+# the condition of the limit that follows it (it had been: "if liver metastases: ALT ≤ 3")
+_NEGATED = re.compile(r"except|\b(?:absence\s+of|without|no)\s+(?:(?:documented|known)\s+)?$")
+
+
 def _cues(text: str) -> list[_Cue]:
     found = []
     both = [m.span() for m in _BOTH_SEXES.finditer(text)]
@@ -91,7 +97,7 @@ def _cues(text: str) -> list[_Cue]:
             if what in {"male", "female"} and any(a <= m.start() < b for a, b in both):
                 continue
             before = text[max(0, m.start() - 16) : m.start()].lower()
-            found.append(_Cue(m.start(), m.end(), what, "except" in before))
+            found.append(_Cue(m.start(), m.end(), what, _NEGATED.search(before) is not None))
     found.sort(key=lambda c: (c.start, -c.end))
     # "bone metastases" inside "liver or bone metastases" is the longer cue's
     found = [
@@ -154,6 +160,9 @@ def _cue_rule(r: _Reader, cue: _Cue) -> Rule:
 # the people a condition cue is about: "in participants with liver metastases" (NCT06807619 I6.5,
 # jwlieb/clinical-trial-agent data/demo @387df17), "for individuals with Gilbert syndrome"
 _PERSONS = r"(?:patients|subjects|participants|individuals|persons|people|those)"
+# "if patient has liver metastases ≤ 5.0 x ULN" (NCT04918186 I22), "or, if the subject has liver
+# metastases, ≤ 5 times the ULN" (NCT03476681 I17.6; development records)
+_HAS = r"(?:the\s+)?(?:patient|subject|participant)s?\s+(?:has|have)\s+"
 
 
 # "AST/ALT ≤ 2.5 × ULN; if liver metastases, ≤ 5 × ULN": the condition written before the
@@ -164,8 +173,8 @@ _PERSONS = r"(?:patients|subjects|participants|individuals|persons|people|those)
 # I11, NCT04266730 E21.1, NCT04892953 I14), jwlieb/clinical-trial-agent data/demo @387df17 —
 # "unless A, in which case B" is "if A then B, otherwise the first limit"
 _CUE_BEFORE = re.compile(
-    r"[\s,;(.]*(?:or\s+)?(?:if|for|in|when|unless)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+"
-    r"presence\s+of\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+)?"
+    r"[\s,;(.]*(?:or\s*,?\s+)?(?:if|for|in|when|unless)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+"
+    r"presence\s+of\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+|" + _HAS + r")?"
     r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
 )
@@ -209,6 +218,7 @@ def _attach_cue(
             for c in cues
             if id(c) not in used_cues
             and c.end <= start
+            and not c.negated
             and _gap_ok(text[c.end : start], 40)
             and "," in text[c.end : start] + ","
             and not any(m.start >= c.end and m.end <= start for m in mentions)
@@ -277,8 +287,8 @@ _CUE_LEAD = re.compile(
     # "unless there are liver metastases in which case …" (NCT05187182 I8.5)
     r"(?:(?:except|unless|but|if|when|for|in)\s+)?(?:there\s+(?:are|is)\s+)?(?:(?:in|for)\s+)?"
     r"(?:" + _PERSONS + r"\s+)?"
-    r"(?:with\s+|who\s+have\s+|associated\s+with\s+)?(?:(?:documented|known|confirmed)"
-    r"\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
+    r"(?:with\s+|who\s+have\s+|associated\s+with\s+|" + _HAS + r")?(?:(?:documented|known|"
+    r"confirmed)\s+)?(?:the\s+presence\s+of\s+|(?:the\s+)?case\s+of\s+)?$",
     re.I,
 )
 

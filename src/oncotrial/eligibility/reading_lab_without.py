@@ -24,9 +24,9 @@ import re
 
 from oncotrial.eligibility.reading import _Found, _Reader, _Threshold, _thresholds
 from oncotrial.eligibility.reading_lab_cues import _CUE_AFTER, _Cue, _cue_rule, _cues
-from oncotrial.eligibility.rules import ConditionalRule, LabRule, Rule
+from oncotrial.eligibility.rules import ConditionalRule, ConditionRule, LabRule, Rule
 
-__all__ = ["read_limit_without_condition"]
+__all__ = ["read_absent_lead", "read_limit_without_condition"]
 
 # "if no", "in the absence of", "for participants without", right after the first limit
 _WITHOUT = re.compile(
@@ -110,3 +110,35 @@ def read_limit_without_condition(r: _Reader) -> None:
             r.found[k] = item
         if made:
             r.consume(end, stop)
+
+
+# the condition's absence written before the first limit: "In absence of liver metastases, ALT and
+# AST ≤ 3.0 × ULN. If the participant has liver metastases, ALT and AST ≤ 5 × ULN" (NCT05386108
+# I14, NCT05455619 I16.2, NCT05563220 I7.6; development records)
+_ABSENT_LEAD = re.compile(
+    r"(?:in\s+(?:the\s+)?absence\s+of|without|if\s+(?:there\s+(?:is|are)\s+)?no)\s+"
+    r"(?:(?:documented|known)\s+)?$",
+    re.I,
+)
+
+
+def read_absent_lead(r: _Reader) -> None:
+    """ "In absence of <condition>, <the tests> ≤ …" before a conditional whose otherwise is that
+    limit and whose condition is the one named: the words say what the conditional already does
+    (its otherwise holds when the condition is absent), and are read."""
+    text = r.text
+    for cue in _cues(text):
+        lead = _ABSENT_LEAD.search(text[max(0, cue.start - 40) : cue.start])
+        if lead is None:
+            continue
+        for found in r.found:
+            rule = found.rule
+            if (
+                isinstance(rule, ConditionalRule)
+                and rule.otherwise is not None
+                and isinstance(rule.when, ConditionRule)
+                and rule.when.condition == cue.what
+                and found.start >= cue.end
+                and re.fullmatch(r"\s*,?\s*", text[cue.end : found.start])
+            ):
+                r.consume(max(0, cue.start - 40) + lead.start(), found.start)
