@@ -159,8 +159,10 @@ FIGURES = {
     # (windows.DAY_AFTER_WINDOW, a correctness fix; development records, not tuned here, the item
     # not looked at); 119 with the Cockcroft-Gault formula named between alternatives and the
     # "unless there are … in which case" condition (reading_labs, reading_lab_cues; development
-    # records, not tuned here, the item not looked at)
-    "computable": 119,
+    # records, not tuned here, the item not looked at); 120 with an allogeneic tissue transplant
+    # a concept (concepts.allogeneic_tissue_transplant; development records, not tuned here, the
+    # item not looked at)
+    "computable": 120,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -239,8 +241,10 @@ FIGURES = {
 # names of a corrected QT and the spellings of test_qt_names_and_spellings (development records,
 # not tuned here, the items not looked at): partial +2, checklist -2; 118 / 222 / 404 before the
 # Cockcroft-Gault formula between alternatives and "unless there are … in which case" (one
-# item partial -> computable, not looked at).
-LEVELS = {"computable": 119, "partial": 221, "checklist": 404}
+# item partial -> computable, not looked at); 119 / 221 / 404 before an allogeneic tissue
+# transplant was a concept (one item partial -> computable, without a hand-read threshold, not
+# looked at).
+LEVELS = {"computable": 120, "partial": 220, "checklist": 404}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -255,8 +259,9 @@ LEVELS = {"computable": 119, "partial": 221, "checklist": 404}
 # templates' boilerplate read whole (reading_boilerplate; not judged, not looked at); 42 before
 # windows of history rules to registration and time-limited history (wave/anchors; not judged,
 # not looked at); 44 before a window to screening or consent is left to the investigator
-# (windows.DAY_AFTER_WINDOW; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 43
+# (windows.DAY_AFTER_WINDOW; not judged, not looked at); 43 before an allogeneic tissue
+# transplant was a concept (not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 44
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
-from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
@@ -79,15 +78,44 @@ def test_readings(text: str, kind: str, reading: str) -> None:
     assert criterion.unread == ()
 
 
-def test_allogeneic_tissue_is_not_read() -> None:
-    # no concept holds an allogeneic tissue graft (NCT05059444 E1): never read as the two
-    # transplants oncotrial knows
-    for text in (
-        "History of allogeneic organ or tissue transplant",
-        "Has had an allogenic tissue/solid organ transplant.",
-    ):
-        criterion = _read(text)
-        assert not is_computable(criterion.rules, criterion.unread), text
+# Merck's template: "Has had an allogenic tissue/solid organ transplant" (NCT05059444 E1 and 20
+# other development records, jwlieb/clinical-trial-agent data/demo @387df17). Before, no concept
+# held an allogeneic tissue graft and the item was left unread; it is now any graft from a donor
+# (concepts.allogeneic_tissue_transplant), a solid organ's and an allogeneic stem cell
+# transplant's among them.
+TISSUE = [
+    "Has had an allogenic tissue/solid organ transplant.",
+    "History of allogeneic organ or tissue transplant",
+    "Prior allogeneic tissue or organ transplantation",
+]
+
+
+@pytest.mark.parametrize("text", TISSUE)
+def test_allogeneic_tissue_is_any_graft_from_a_donor(text: str) -> None:
+    criterion = _read(text)
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "Allogeneic tissue or solid organ transplantation ever"
+    ]
+    assert criterion.unread == ()
+
+
+@pytest.mark.parametrize(
+    ("record", "verdict"),
+    [
+        ("allogeneic stem cell transplantation", Status.MET),
+        ("kidney transplantation", Status.MET),  # a solid organ is a donor's
+        ("corneal transplantation", Status.MET),
+        ("autologous stem cell transplantation", Status.NOT_MET),  # the patient's own cells
+        ("stem cell transplantation", Status.UNKNOWN),  # a donor's or their own? not said
+        ("organ transplantation", Status.UNKNOWN),
+        ("radiotherapy", Status.NOT_MET),
+        (None, Status.NOT_MET),  # procedures recorded, none of them a transplant
+    ],
+)
+def test_allogeneic_tissue_screens(record: str | None, verdict: Status) -> None:
+    assert _verdict(TISSUE[0], _had(record)) is verdict
+    no_history = Patient.model_validate({"id": "P"})
+    assert _verdict(TISSUE[0], no_history) is Status.UNKNOWN
 
 
 def test_a_window_after_the_second_transplant_is_not_given_to_both() -> None:
@@ -169,6 +197,7 @@ _RULES = tuple(
                 "hsct",
                 "solid_organ_transplant",
                 "organ_transplant",
+                "allogeneic_tissue_transplant",
             )
             for w in (None, Window(value=1, unit="years"))
         ),
@@ -185,6 +214,7 @@ _PROCEDURE = st.fixed_dictionaries(
                 "bone marrow transplantation",
                 "kidney transplantation",
                 "organ transplantation",
+                "corneal transplantation",
                 "radiotherapy",
             ]
         ),
@@ -217,5 +247,12 @@ def test_the_new_kinds_are_declared_unmapped_in_the_omop_map() -> None:
         .read_text(encoding="utf-8")
     )
     declared = raw["unmapped"]["procedures"]
-    for key in ("allogeneic_hsct", "autologous_hsct", "hsct", "solid_organ_transplant"):
+    for key in (
+        "allogeneic_hsct",
+        "autologous_hsct",
+        "hsct",
+        "solid_organ_transplant",
+        "allogeneic_tissue_transplant",
+        "transplant_unspecified",
+    ):
         assert key in declared and len(declared[key]) > 20, key

@@ -511,6 +511,31 @@ PROCEDURES = _index(
         # A stem cell transplantation record that says neither allogeneic nor autologous: a
         # rule on one kind is unknown on it (added by match_concepts, never named by a record).
         Concept("hsct_unspecified", "Stem cell transplantation of unrecorded kind", ()),
+        # Merck's template: "Has had an allogenic tissue/solid organ transplant" (21 items of the
+        # development records, jwlieb/clinical-trial-agent data/demo @387df17) — any graft from
+        # a donor: an allogeneic stem cell transplant and a solid organ transplant are among them
+        # (IMPLIED), and so are the tissue grafts named here. A transplant whose kind a record
+        # does not give (a stem cell transplant, an "organ transplantation") may be one: a rule
+        # on it is unknown there (transplant_unspecified), never not met.
+        Concept(
+            "allogeneic_tissue_transplant",
+            "Allogeneic tissue or solid organ transplantation",
+            (
+                "allogeneic tissue transplantation",
+                "allogeneic transplantation",
+                "allogeneic transplant",
+                "allotransplantation",
+                "allograft",
+                "homograft",
+                "corneal transplantation",
+                "corneal transplant",
+                "keratoplasty",
+                "islet transplantation",
+                "composite tissue allotransplantation",
+            ),
+            note=_BY_NAME,
+        ),
+        Concept("transplant_unspecified", "Transplantation of unrecorded kind", ()),
         Concept(
             "solid_organ_transplant",
             "Solid organ transplantation",
@@ -540,13 +565,17 @@ CONDITION_IMPLIED: dict[str, tuple[str, ...]] = {
 IMPLIED = {
     "major_surgery": ("surgery",),
     "radical_radiotherapy": ("radiotherapy",),
-    "allogeneic_hsct": ("hsct", "organ_transplant"),
+    "allogeneic_hsct": ("hsct", "organ_transplant", "allogeneic_tissue_transplant"),
     "autologous_hsct": ("hsct", "organ_transplant"),
     "hsct": ("organ_transplant",),
-    "solid_organ_transplant": ("organ_transplant",),
+    "solid_organ_transplant": ("organ_transplant", "allogeneic_tissue_transplant"),
 }
 # A rule on the narrower key is unknown on a record of the broader kind that does not say which.
-UNSPECIFIED = {"allogeneic_hsct": "hsct_unspecified", "autologous_hsct": "hsct_unspecified"}
+UNSPECIFIED = {
+    "allogeneic_hsct": "hsct_unspecified",
+    "autologous_hsct": "hsct_unspecified",
+    "allogeneic_tissue_transplant": "transplant_unspecified",
+}
 
 BIOMARKERS = _index(
     (
@@ -621,6 +650,11 @@ def match_concepts(
             found.update(IMPLIED.get(key, ()))
         if "hsct" in found and not found & {"allogeneic_hsct", "autologous_hsct"}:
             found.add("hsct_unspecified")
+        if "organ_transplant" in found and not found & {
+            "allogeneic_tissue_transplant",
+            "autologous_hsct",
+        }:
+            found.add("transplant_unspecified")
     if table == "condition":
         for key in list(found):
             found.update(CONDITION_IMPLIED.get(key, ()))

@@ -373,9 +373,11 @@ _TRANSPLANT = re.compile(
     # bone marrow transplantation or solid organ transplant" (NCT03786692 E33;
     # jwlieb/clinical-trial-agent data/demo @387df17): 'allogeneic' before both kinds, an
     # organ transplant being a donor's
+    # "allogenic tissue/solid organ transplant" (Merck's template, NCT04317534 E9), "allogeneic
+    # tissue or organ transplantation"
     r"(?P<allo>allogen(?:e)?ic\s+(?:(?P<organ1>(?:solid\s+)?organ)\s+(?:or|and/or)\s+)?"
-    r"(?:" + _HSCT + r"|tissue)\s+"
-    r"(?:or\s+(?P<solid1>solid\s+organ)\s+)?)"
+    r"(?:" + _HSCT + r"|tissue)"
+    r"(?:\s*(?:/|,?\s*(?:or|and/or)\s)\s*(?P<solid1>(?:solid\s+)?organ))?\s+)"
     r"transplant(?:s|ation)?"
     r"(?:\s*,?\s*(?:or|and/or)\s+(?:an?\s+)?(?P<solid2>solid\s+organ)\s+transplant(?:s|ation)?)?"
     r"|(?P<both>organ\s+(?:or|and/or)\s+" + _HSCT + r"\s+)transplant(?:s|ation)?"
@@ -403,10 +405,12 @@ def _read_transplant(r: _Reader) -> None:
     if not m:
         return
     if m.group("allo"):
-        if re.search(r"\btissue\b", m.group("allo"), re.I):
-            return  # "allogeneic (organ or) tissue": no concept for the tissue
         solid = m.group("solid1") or m.group("solid2") or m.group("organ1")
-        keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if solid else [])
+        if re.search(r"\btissue\b", m.group("allo"), re.I):
+            # any graft from a donor, a solid organ's among them (concepts.IMPLIED)
+            keys = ["allogeneic_tissue_transplant"]
+        else:
+            keys = ["allogeneic_hsct"] + (["solid_organ_transplant"] if solid else [])
     elif m.group("both"):
         keys = ["organ_transplant"]
     elif m.group("auto"):
