@@ -189,6 +189,13 @@ READ_WHOLE = [
         "Absolute neutrophil count of ≥1000 cell/uL",
         ["Absolute neutrophil count ≥ 1000 /uL"],
     ),
+    # "the planned start of study therapy" is the first dose the screen plans (Merck's template)
+    (
+        "NCT06222593 E12",
+        "exclusion",
+        "Has received a live vaccine within 30 days of planned start of study therapy",
+        ["Live or live-attenuated vaccine received within 30 days before the first dose"],
+    ),
     # ages, and a weight
     (
         "NCT05503797 I2",
@@ -370,6 +377,19 @@ def test_a_limit_written_for_the_absence_of_a_condition_is_never_under_it() -> N
     criterion = read_item("In absence of liver metastases, ALT ≤ 3.0 × ULN.", "inclusion")
     assert [describe_rule(r) for r in criterion.rules] == ["Alanine aminotransferase ≤ 3 × ULN"]
     assert criterion.unread == ("In absence of liver metastases",)
+
+
+def test_except_before_a_condition_still_names_whom_the_limit_is_for() -> None:
+    # seed 001 I9.3: "except" is no denial of the condition after it (a first version of the
+    # denial above took it for one, and the docs' coverage example caught the lost conditional)
+    criterion = read_item(
+        "Total bilirubin ≤ 1.5×ULN (except for Gilbert's syndrome subjects, where total bilirubin "
+        "must be \\< 51.3μmol/L)",
+        "inclusion",
+    )
+    assert [describe_rule(r) for r in criterion.rules] == [
+        "if Gilbert's syndrome: Total bilirubin < 51.3 umol/L; otherwise Total bilirubin ≤ 1.5 × ULN"
+    ]
 
 
 def test_the_liver_metastases_branch_is_screened() -> None:

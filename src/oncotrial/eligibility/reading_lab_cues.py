@@ -83,10 +83,12 @@ _CONDITION_CUES = frozenset({"liver_metastases", "bone_metastases", "gilbert_syn
 _CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
 
 
-# a cue the words before deny: "except in patients with …", "In absence of liver metastases, ALT
-# and AST ≤ 3.0 × ULN" (NCT05386108 I14, NCT05455619, NCT05563220; development records) — never
-# the condition of the limit that follows it (it had been: "if liver metastases: ALT ≤ 3")
-_NEGATED = re.compile(r"except|\b(?:absence\s+of|without|no)\s+(?:(?:documented|known)\s+)?$")
+# a cue the words before deny: "In absence of liver metastases, ALT and AST ≤ 3.0 × ULN"
+# (NCT05386108 I14, NCT05455619, NCT05563220; development records) — never the condition of the
+# limit that follows it (it had been: "if liver metastases: ALT ≤ 3"). Not "except": "(except for
+# Gilbert's syndrome subjects, where total bilirubin must be < 51.3 µmol/L)" (seed 001 I9.3)
+# names whom the limit after it is for.
+_DENIED = re.compile(r"\b(?:absence\s+of|without|no)\s+(?:(?:documented|known)\s+)?$", re.I)
 
 
 def _cues(text: str) -> list[_Cue]:
@@ -97,7 +99,7 @@ def _cues(text: str) -> list[_Cue]:
             if what in {"male", "female"} and any(a <= m.start() < b for a, b in both):
                 continue
             before = text[max(0, m.start() - 16) : m.start()].lower()
-            found.append(_Cue(m.start(), m.end(), what, _NEGATED.search(before) is not None))
+            found.append(_Cue(m.start(), m.end(), what, "except" in before))
     found.sort(key=lambda c: (c.start, -c.end))
     # "bone metastases" inside "liver or bone metastases" is the longer cue's
     found = [
@@ -218,7 +220,7 @@ def _attach_cue(
             for c in cues
             if id(c) not in used_cues
             and c.end <= start
-            and not c.negated
+            and not _DENIED.search(text[max(0, c.start - 16) : c.start])
             and _gap_ok(text[c.end : start], 40)
             and "," in text[c.end : start] + ","
             and not any(m.start >= c.end and m.end <= start for m in mentions)
