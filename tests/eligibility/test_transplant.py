@@ -78,8 +78,9 @@ def test_readings(text: str, kind: str, reading: str) -> None:
     assert criterion.unread == ()
 
 
-# Merck's template: "Has had an allogenic tissue/solid organ transplant" (NCT05059444 E1 and 20
-# other development records, jwlieb/clinical-trial-agent data/demo @387df17). Before, no concept
+# Merck's template: "Has had an allogenic tissue/solid organ transplant" (NCT04317534 E9 and 39
+# other development items; 45 name an allogeneic tissue graft, NCT05059444 E1 among them;
+# jwlieb/clinical-trial-agent data/demo @387df17). Before, no concept
 # held an allogeneic tissue graft and the item was left unread; it is now any graft from a donor
 # (concepts.allogeneic_tissue_transplant), a solid organ's and an allogeneic stem cell
 # transplant's among them.

@@ -511,7 +511,7 @@ PROCEDURES = _index(
         # A stem cell transplantation record that says neither allogeneic nor autologous: a
         # rule on one kind is unknown on it (added by match_concepts, never named by a record).
         Concept("hsct_unspecified", "Stem cell transplantation of unrecorded kind", ()),
-        # Merck's template: "Has had an allogenic tissue/solid organ transplant" (21 items of the
+        # Merck's template: "Has had an allogenic tissue/solid organ transplant" (40 items of the
         # development records, jwlieb/clinical-trial-agent data/demo @387df17) — any graft from
         # a donor: an allogeneic stem cell transplant and a solid organ transplant are among them
         # (IMPLIED), and so are the tissue grafts named here. A transplant whose kind a record

@@ -577,7 +577,7 @@ _AGE_BOUND_AFTER = re.compile(
     r"\s*(?:years?\s*(?:of\s+age|old)?\s*)?(?:and|,)\s*"
     + _COMP[:-1]
     + r"|under|over)"
-    # "at least 18 years of age and under age of 90" (NCT04250259; development records)
+    # "at least 18 years of age and under age of 90" (NCT06276764 I1; development records)
     + r"\s*(?:(?:the\s+)?age\s+of\s+)?(?P<n>\d+)(?:\s*years?(?:\s*(?:of\s+age|old))?|(?=\s*$))",
     re.I,
 )

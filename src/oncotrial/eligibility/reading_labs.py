@@ -454,7 +454,7 @@ def _gap(text: str, mention: _Mention, t: _Threshold) -> str:
     """The words between a test's name and its limit, without the Cockcroft-Gault formula named
     for a clearance read as its estimate: "CrCl calculated by Cockcroft-Gault ≥ 50 mL/min",
     "creatinine clearance (CrCl) calculated by Cockroft-Gault formula >= 50 mL/min"
-    (NCT05839119 and 4 other development records) — the formula the rule computes."""
+    (NCT06149481 I7.7, NCT05386108 I13.5; development records) — the formula the rule computes."""
     start = mention.end
     if mention.key == "creatinine_clearance":
         bracket = re.match(r"\s*\)", text[start : t.start])

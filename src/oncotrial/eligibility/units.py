@@ -158,7 +158,7 @@ def normalise_spelling(text: str) -> str:
     s = re.sub(r"(?i)mm\^?3|mm³|cumm", "mm^3", s)
     s = re.sub(r"(?i)/cmm$", "/mm^3", s)  # 'cmm', cubic millimetre: '100,000/cmm'
     s = re.sub(r"(?i)^/mmc$", "/mm^3", s)  # Italian 'millimetro cubo': '/mmc' is per mm³
-    s = re.sub(r"(?i)^cells?/", "/", s)  # 'cell/uL' (NCT05009992; development records)
+    s = re.sub(r"(?i)^cells?/", "/", s)  # 'cell/uL' (NCT04679012 I8.1; development records)
     s = re.sub(r"(?i)^(10\^\d+)cells/", r"\1/", s)  # '10^9 cells/L'
     s = re.sub(r"(?i)^milli-?seconds?$", "ms", s)
     s = re.sub(r"(?i)^percent$", "%", s)

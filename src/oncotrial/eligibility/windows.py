@@ -42,7 +42,7 @@ FIRST_DOSE = (
     r"(?:the\s+)?(?:(?:first|1st|initial)\s+(?:dose|administration)(?:\s+of\s+(?:the\s+)?"
     r"(?:(?:study|trial|protocol)\s+)?(?:drug|treatment|therapy|medication|intervention|agent)s?"
     r"(?:\s+administration)?)?"
-    # "within 30 days of planned start of study therapy" (Merck's live-vaccine item, 6
+    # "within 30 days of planned start of study therapy" (Merck's live-vaccine item, 11
     # development records): the planned first dose is the screen's
     r"|(?:planned\s+)?(?:start|initiation|beginning|commencement)\s+of\s+(?:the\s+)?"
     r"(?:(?:study|trial|protocol)\s+)?(?:drug\s+)?(?:treatment|therapy|dosing|drug|medication|"
