@@ -301,6 +301,11 @@ def test_another_formula_after_the_limit_is_not_read_as_the_rule_s() -> None:
         ),
         ("QTcB (Bazett's corrected QT) > 470 ms", [("QTcB (Bazett's corrected QT)", "qtcb")]),
         ("QTc interval > 480ms (Bazett or Fredericia formulae)", []),
+        # "Friderica" (NCT06021626 E9), a misspelling as "Fredericia" is
+        (
+            "Resting QTc interval by Friderica's formula ≥ 470 ms",
+            [("QTc interval by Friderica's formula", "qtc")],
+        ),
         ("QTcF > 470 ms", []),  # one word: the analyte's own synonym
         ("a QT interval corrected (", []),  # a bracket opened and not closed ends the name
     ],

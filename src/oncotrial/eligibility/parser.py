@@ -498,20 +498,13 @@ def _limit_or_its_opposite(rules: tuple[Rule, ...]) -> tuple[str, ...]:
                     b.unit,
                     b.relative_to,
                 )
-                if same and _OPPOSITE.get(a.comparator) is b.comparator:
+                negated = a.comparator.negated
+                if same and a.comparator is not Comparator.EQ and negated is b.comparator:
                     found.append(
                         f"{a.source.text} … {b.source.text} (a limit or its opposite: the "
                         "second names whom another limit is for)"
                     )
     return tuple(found)
-
-
-_OPPOSITE = {
-    Comparator.LE: Comparator.GT,
-    Comparator.GT: Comparator.LE,
-    Comparator.LT: Comparator.GE,
-    Comparator.GE: Comparator.LT,
-}
 
 
 def _subgroup_tests(rules: tuple[Rule, ...], text: str) -> tuple[str, ...]:

@@ -21,12 +21,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BAZETT", "FRIDERICIA", "qt_names"]
+__all__ = ["BAZETT", "BAZETT_NAME", "FRIDERICIA", "FRIDERICIA_NAME", "qt_names"]
 
-# how a text names each correction, with the common misspelling "Fredericia" (declared once: the
-# name, the formula after a limit and the warning of a formula assumed all look for these)
-FRIDERICIA = r"Fri?e?dericia|QTcF"
-BAZETT = r"Bazett|QTcB"
+# how a text names each correction, by its author (with the misspellings "Fredericia" and
+# "Friderica", NCT06021626 E9) or by its abbreviation; declared once: the name, the formula after
+# a limit and the warning of a formula assumed all look for these
+FRIDERICIA_NAME = r"Fr[ie]{1,2}derici?a"
+BAZETT_NAME = r"Bazett"
+FRIDERICIA = FRIDERICIA_NAME + r"|QTcF"
+BAZETT = BAZETT_NAME + r"|QTcB"
 
 # the words of a corrected QT's name, lower case, "'s" dropped; hyphens and brackets separate
 _NAME_WORDS = frozenset(
@@ -41,8 +44,6 @@ _CORE = frozenset({"qt", "qtc", "qtcf", "qtcb"})
 # words that join a name to what is around it: never its first or last word
 _JOINS = frozenset({"for", "by", "using", "with", "per", "the", "as", "to"})
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’]s\b)?|[()\[\]]")
-_FRIDERICIA = frozenset({"fridericia", "fredericia", "friderica", "qtcf"})
-_BAZETT = frozenset({"bazett", "qtcb"})
 _CORRECTED = frozenset({"corrected", "correction", "qtc"})
 
 
@@ -104,7 +105,8 @@ def qt_names(text: str) -> list[tuple[int, int, str]]:
         words = {_word(m.group(0)) for m in run}
         if len(run) < 2 or not words & _CORE:
             continue
-        fridericia, bazett = bool(words & _FRIDERICIA), bool(words & _BAZETT)
+        fridericia = any(re.fullmatch(FRIDERICIA, w, re.I) for w in words)
+        bazett = any(re.fullmatch(BAZETT, w, re.I) for w in words)
         if not fridericia and not bazett and words & _CORRECTED:
             # "QT interval corrected for heart rate < 470 msec (using Fridericia's correction)":
             # the formula named after the limit, in the window reading._corrected looks in

@@ -87,8 +87,13 @@ _CURRENT_CUES = frozenset({"liver_metastases", "bone_metastases"})
 # (NCT05386108 I14, NCT05455619, NCT05563220; development records) — never the condition of the
 # limit that follows it (it had been: "if liver metastases: ALT ≤ 3"). Not "except": "(except for
 # Gilbert's syndrome subjects, where total bilirubin must be < 51.3 µmol/L)" (seed 001 I9.3)
-# names whom the limit after it is for.
-_DENIED = re.compile(r"\b(?:absence\s+of|without|no)\s+(?:(?:documented|known)\s+)?$", re.I)
+# names whom the limit after it is for. Also read whole before a conditional whose otherwise is
+# that limit (reading_lab_without.read_absent_lead).
+DENIED = re.compile(
+    r"(?:(?:in\s+(?:the\s+)?)?absence\s+of|without|(?:if\s+(?:there\s+(?:is|are)\s+)?)?\bno)\s+"
+    r"(?:(?:documented|known)\s+)?$",
+    re.I,
+)
 
 
 def _cues(text: str) -> list[_Cue]:
@@ -220,7 +225,7 @@ def _attach_cue(
             for c in cues
             if id(c) not in used_cues
             and c.end <= start
-            and not _DENIED.search(text[max(0, c.start - 16) : c.start])
+            and not DENIED.search(text[max(0, c.start - 40) : c.start])
             and _gap_ok(text[c.end : start], 40)
             and "," in text[c.end : start] + ","
             and not any(m.start >= c.end and m.end <= start for m in mentions)
@@ -302,7 +307,7 @@ _CUE_AFTER = re.compile(
     r"\s*(?:(?:is\s+|are\s+)?(?:allowed|permitted|acceptable)\s+)?(?:for|in|if|when|with)\s+"
     r"(?:" + _PERSONS + r"\s+with\s+|(?:the\s+)?presence\s+of\s+|(?:the\s+)?case\s+of\s+|"
     # "(≤ 5 × ULN if subject has liver metastases)" (NCT06440850 I15)
-    r"associated\s+with\s+|(?:the\s+)?(?:patient|subject|participant)\s+has\s+)?"
+    r"associated\s+with\s+|" + _HAS + r")?"
     r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
 )

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Found, _Reader, _Threshold, _thresholds
-from oncotrial.eligibility.reading_lab_cues import _CUE_AFTER, _Cue, _cue_rule, _cues
+from oncotrial.eligibility.reading_lab_cues import _CUE_AFTER, DENIED, _Cue, _cue_rule, _cues
 from oncotrial.eligibility.rules import ConditionalRule, ConditionRule, LabRule, Rule
 
 __all__ = ["read_absent_lead", "read_limit_without_condition"]
@@ -114,12 +114,7 @@ def read_limit_without_condition(r: _Reader) -> None:
 
 # the condition's absence written before the first limit: "In absence of liver metastases, ALT and
 # AST ≤ 3.0 × ULN. If the participant has liver metastases, ALT and AST ≤ 5 × ULN" (NCT05386108
-# I14, NCT05455619 I16.2, NCT05563220 I7.6; development records)
-_ABSENT_LEAD = re.compile(
-    r"(?:in\s+(?:the\s+)?absence\s+of|without|if\s+(?:there\s+(?:is|are)\s+)?no)\s+"
-    r"(?:(?:documented|known)\s+)?$",
-    re.I,
-)
+# I14, NCT05455619 I16.2, NCT05563220 I7.6; development records); its words: reading_lab_cues.DENIED
 
 
 def read_absent_lead(r: _Reader) -> None:
@@ -128,7 +123,7 @@ def read_absent_lead(r: _Reader) -> None:
     (its otherwise holds when the condition is absent), and are read."""
     text = r.text
     for cue in _cues(text):
-        lead = _ABSENT_LEAD.search(text[max(0, cue.start - 40) : cue.start])
+        lead = DENIED.search(text[max(0, cue.start - 40) : cue.start])
         if lead is None:
             continue
         for found in r.found:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from oncotrial.eligibility.qt_names import BAZETT_NAME, FRIDERICIA_NAME
 from oncotrial.eligibility.reading import _Found, _Reader
 from oncotrial.eligibility.reading_lab_windows import past_read_words
 from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
@@ -151,7 +152,7 @@ _BY_ECG = re.compile(
 _FORMULA_AFTER = re.compile(
     r"\s*,?\s*(?P<bracket>[(\[]\s*)?(?:(?:as\s+)?(?:corrected|calculated|determined)\s+)?"
     r"(?:(?:using|by|per|with|based\s+on|according\s+to)\s+)?(?:the\s+)?"
-    r"(?:(?P<fridericia>Fri?e?dericia)|(?P<bazett>Bazett))(?:['’]s)?"
+    rf"(?:(?P<fridericia>{FRIDERICIA_NAME})|(?P<bazett>{BAZETT_NAME}))(?:['’]s)?"
     r"(?:\s+(?:QT\s+)?(?:correction|corrected|cube\s+root))?"
     r"(?:\s+(?:formulae?|method|criteria|calculation|correction))?"
     r"(?:\s*\(\s*QTc[FB]\s*\))?(?(bracket)\s*[)\]])",
