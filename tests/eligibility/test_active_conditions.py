@@ -227,43 +227,72 @@ def test_short_forms(text: str, readings: list[str], unread: tuple[str, ...]) ->
 
 
 @pytest.mark.parametrize(
-    ("nct", "path", "text", "unread"),
+    ("nct", "path", "text", "readings"),
     [
-        # hepatitis B/C and HIV: 'active' is a viral load (reading_viral), not read here
+        # hepatitis B/C, HIV and brain/CNS metastases: 'active' undefined by the item is the
+        # sponsor's word, not a clinical status — a qualifier on the current condition
         (
-            "NCT06385262",
-            KRAS,
-            "Known active Hepatitis B (e.g., HBsAg reactive) or Hepatitis C (e.g., HCV RNA "
-            "[qualitative] is detected).",
-            "Known active",
+            "NCT02861573",
+            "data/demo/results/09_prostate_brca2/trials.json",
+            "Has known active Hepatitis B or Hepatitis C",
+            [
+                'Hepatitis B (current), to confirm: "active"',
+                'Hepatitis C (current), to confirm: "active"',
+            ],
         ),
-        # brain/CNS metastases: reading_cns has its own reading of 'active'
+        (
+            "NCT04262466",
+            MELANOMA,
+            "Active hepatitis B virus (HBV), hepatitis C virus (HCV), or human immunodeficiency "
+            "virus (HIV) infection",
+            [
+                'Hepatitis B (current), to confirm: "active"',
+                'Hepatitis C (current), to confirm: "active"',
+                'HIV infection (current), to confirm: "active"',
+            ],
+        ),
         (
             "NCT04130516",
             KRAS,
             "has known active CNS metastases and/or carcinomatous meningitis.",
-            "has known active",
+            [
+                'Brain or other central nervous system metastases (current), to confirm: "active"',
+                'Leptomeningeal disease (current), to confirm: "active"',
+            ],
         ),
     ],
 )
-def test_viral_and_cns_active_are_left_alone(nct: str, path: str, text: str, unread: str) -> None:
+def test_undefined_viral_and_cns_active_is_confirmed(
+    nct: str, path: str, text: str, readings: list[str]
+) -> None:
     criterion = _read(text)
-    assert unread in criterion.unread, (nct, path)
+    assert [describe_rule(r) for r in criterion.rules] == readings, (nct, path)
+    assert criterion.unread == ()
     for rule in criterion.rules:
-        for part in [rule, *getattr(rule, "rules", ())]:
-            assert not (isinstance(part, ConditionRule) and part.active)
+        assert isinstance(rule, ConditionRule) and not rule.active and rule.qualifier == "active"
 
 
 @pytest.mark.parametrize(
-    ("nct", "path", "text"),
+    ("records", "status"),
     [
-        # no infection concept: this stays on the checklist ("Active tuberculosis" is read by
-        # reading_immune: tests/eligibility/test_immune_templates.py)
-        ("NCT04317534", KRAS, "Has an active infection requiring systemic therapy."),
+        ([], Status.NOT_MET),  # no hepatitis recorded: the list is complete
+        ([{"concept": "hepatitis_c", "onset": "2015-01-01"}], Status.UNKNOWN),  # active?
+        (  # cured: resolved before the screen, so no active infection
+            [{"concept": "hepatitis_c", "onset": "2015-01-01", "abatement": "2016-01-01"}],
+            Status.NOT_MET,
+        ),
+        (  # a clinical status of active is still no viral load: confirmed by the screener
+            [{"concept": "hepatitis_b", "onset": "2015-01-01", "clinical_status": "active"}],
+            Status.UNKNOWN,
+        ),
+        (None, Status.UNKNOWN),
     ],
 )
-def test_conditions_without_a_concept_stay_unread(nct: str, path: str, text: str) -> None:
-    assert _read(text).rules == (), (nct, path)
+def test_an_undefined_active_hepatitis_is_never_met_on_the_record_alone(
+    records: list[dict[str, Any]] | None, status: Status
+) -> None:
+    result = _screen("Has known active Hepatitis B or Hepatitis C", records)
+    assert result.status is status
 
 
 # ---- evaluation

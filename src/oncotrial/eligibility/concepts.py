@@ -31,8 +31,13 @@ from oncotrial.eligibility.concepts_drugs import (
 from oncotrial.eligibility.concepts_immune import (
     IMMUNE_CONDITIONS,
     IMMUNE_OTHER_USES,
+    IMMUNE_UNCLEAR,
     IMMUNOSUPPRESSANTS,
-    UNCLEAR_CONDITIONS,
+)
+from oncotrial.eligibility.concepts_infection import (
+    INFECTION,
+    INFECTION_UNCLEAR,
+    infection_by_name,
 )
 from oncotrial.eligibility.concepts_medications import (
     MEDICATION_CLASSES,
@@ -318,6 +323,7 @@ CONDITIONS = _index(
         ),
         *ONCOLOGY_CONDITIONS,
         *IMMUNE_CONDITIONS,
+        INFECTION,
     )
 )
 
@@ -560,7 +566,11 @@ CONDITION_IMPLIED: dict[str, tuple[str, ...]] = {
     **CANCER_IMPLIED,
     "deep_vein_thrombosis": ("venous_thromboembolism",),
     "pulmonary_embolism": ("venous_thromboembolism",),
+    "tuberculosis": ("infection",),  # active tuberculosis disease (concepts_immune)
 }
+# A rule on the key is unknown on a record of any of these conditions: whether the criterion's
+# words hold them is not said (concepts_immune, concepts_infection).
+UNCLEAR_CONDITIONS: dict[str, frozenset[str]] = {**IMMUNE_UNCLEAR, **INFECTION_UNCLEAR}
 
 IMPLIED = {
     "major_surgery": ("surgery",),
@@ -658,6 +668,8 @@ def match_concepts(
     if table == "condition":
         for key in list(found):
             found.update(CONDITION_IMPLIED.get(key, ()))
+        if "infection" not in found and infection_by_name(names, found):
+            found.add("infection")
     if table == "therapy":
         found |= _drug_classes(found, codes, names) | markers
         # lamivudine is given for HIV or hepatitis B: a rule on antiretrovirals is unknown on it

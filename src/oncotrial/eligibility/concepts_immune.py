@@ -17,7 +17,7 @@ dose", the Merck KEYNOTE and NCI templates), declared once here.
   not said: the same templates exclude HIV in an item of their own ("Has a known history of HIV")
   or admit well-controlled HIV ("HIV-infected participants must have well-controlled HIV on
   ART"). A rule on immunodeficiency is therefore unknown on a record of HIV
-  (``UNCLEAR_CONDITIONS``), never met or not met on it.
+  (``IMMUNE_UNCLEAR``), never met or not met on it.
 - Immunosuppressants are WHO ATC L04 "Immunosuppressants", as recoded by the EMA
   (hl7-eu/unicom-ig input/fsh/codesystems/atcEMA.fsh at 20fc5214adf035a1ec6df827d083dfc08d4544a8):
   L04AA selective immunosuppressants, L04AB TNF-alpha inhibitors, L04AC interleukin inhibitors,
@@ -41,8 +41,8 @@ from oncotrial.eligibility.concept_model import Concept
 __all__ = [
     "IMMUNE_CONDITIONS",
     "IMMUNE_OTHER_USES",
+    "IMMUNE_UNCLEAR",
     "IMMUNOSUPPRESSANTS",
-    "UNCLEAR_CONDITIONS",
 ]
 
 _ATC = (
@@ -91,13 +91,13 @@ IMMUNE_CONDITIONS: tuple[Concept, ...] = (
             "other major defects', D83 'Common variable immunodeficiency', D84 'Other "
             "immunodeficiencies'",
         ),
-        note="no SNOMED CT code confirmed by a public source yet; HIV: see UNCLEAR_CONDITIONS",
+        note="no SNOMED CT code confirmed by a public source yet; HIV: see IMMUNE_UNCLEAR",
     ),
 )
 
 # A rule on the key is unknown on a record of any of these conditions: whether the criterion's
 # words hold them is not said (see the module's docstring).
-UNCLEAR_CONDITIONS: dict[str, frozenset[str]] = {"immunodeficiency": frozenset({"hiv"})}
+IMMUNE_UNCLEAR: dict[str, frozenset[str]] = {"immunodeficiency": frozenset({"hiv"})}
 
 _IMMUNOSUPPRESSANT_NAMES = (
     "ciclosporin",

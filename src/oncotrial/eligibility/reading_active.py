@@ -7,10 +7,20 @@ recurrence or relapse (HL7 FHIR R4 Condition.clinicalStatus; ``ConditionRule.act
 widen the rule to the plain one (a record ever), and are read as such.
 
 Only the conditions whose mention ``reading_conditions`` reads and whose 'active' means the
-clinical status are qualified here (``ACTIVE_CONDITIONS``): brain/CNS metastases have their own
-reading of 'active' (``reading_cns``), hepatitis B/C and HIV theirs (a viral load,
-``reading_viral``). Any other qualifier ("requiring systemic treatment", "uncontrolled") stays
-unread, and the item with it.
+clinical status are qualified so (``ACTIVE_CONDITIONS``). Any other qualifier ("requiring
+systemic treatment", "uncontrolled") stays unread, and the item with it.
+
+Hepatitis B/C, HIV and brain/CNS metastases or leptomeningeal disease have readings of 'active'
+of their own when the item defines it: a viral load or antigen ("active hepatitis B (defined as
+HBsAg positive …)", ``reading_viral``), untreated or unstable metastases ("… patients with
+treated brain metastases are eligible if …", ``reading_cns``). Where the item does not define
+it — Merck's "Has known active Hepatitis B or Hepatitis C", "Known active central nervous
+system (CNS) metastases and/or carcinomatous meningitis" — 'active' is the sponsor's word, no
+record field (a clinical status of 'active' is no viral load), and it only narrows the
+condition. It is read as the rule's qualifier (``rules.QUALIFIER``, ``CONFIRMED_ACTIVE``) on the
+condition now (not resolved): no current record of it is not met — a cured hepatitis C or a
+resolved record is no active one —, a current record asks the screener to confirm 'active'
+(unknown, never met on the record alone).
 """
 
 from __future__ import annotations
@@ -21,7 +31,14 @@ from typing import Literal
 
 from oncotrial.eligibility.reading import _Reader
 
-__all__ = ["ACTIVE_CONDITIONS", "Qualifier", "qualified", "qualifier_before"]
+__all__ = [
+    "ACTIVE_CONDITIONS",
+    "CONFIRMED_ACTIVE",
+    "QUALIFIED",
+    "Qualifier",
+    "qualified",
+    "qualifier_before",
+]
 
 # The conditions an 'active' before their mention qualifies: autoimmune disease (with the
 # members reading_conditions reads for it), interstitial lung disease and pneumonitis.
@@ -35,6 +52,12 @@ ACTIVE_CONDITIONS: frozenset[str] = frozenset(
         "pneumonitis",
     }
 )
+
+# The conditions whose 'active', undefined by the item, is the screener's to confirm (above).
+CONFIRMED_ACTIVE: frozenset[str] = frozenset(
+    {"hepatitis_b", "hepatitis_c", "hiv", "brain_metastases", "leptomeningeal_disease"}
+)
+QUALIFIED = ACTIVE_CONDITIONS | CONFIRMED_ACTIVE
 
 Qualifier = tuple[int, Literal["active", "ever"]]
 
@@ -78,9 +101,11 @@ def qualified(
     joined: list[bool],
     taken: Callable[[_Reader, int, int], bool],
 ) -> list[str | None]:
-    """What each mention's qualifier asks ('active', 'ever', None): a qualifier reaches the
-    mentions joined after it ("active ILD or pneumonitis"); it is read (consumed) only when
-    every one of them is a condition 'active' qualifies, else it stays unread."""
+    """What each mention's qualifier asks ('active', 'ever', 'confirm', None): a qualifier
+    reaches the mentions joined after it ("active ILD or pneumonitis"); it is read (consumed)
+    only when every one of them is a condition 'active' qualifies in the same way (all of
+    ``ACTIVE_CONDITIONS`` or all of ``CONFIRMED_ACTIVE``), else it stays unread. 'Confirm' is
+    'active' on a condition of ``CONFIRMED_ACTIVE``."""
     status: list[str | None] = [None] * len(hits)
     for i, q in enumerate(quals):
         if q is None or taken(r, q[0], hits[i][0]):
@@ -88,9 +113,12 @@ def qualified(
         run = [i]
         while run[-1] + 1 < len(hits) and joined[run[-1]] and quals[run[-1] + 1] is None:
             run.append(run[-1] + 1)
-        if not all(set(hits[k][2]) <= ACTIVE_CONDITIONS for k in run):
+        # one kind of 'active' for the whole run: "active pneumonitis or HIV" would give each
+        # mention its own, and whether the word reaches the second is not said
+        kinds = [set(hits[k][2]) <= ACTIVE_CONDITIONS for k in run]
+        if not all(set(hits[k][2]) <= QUALIFIED for k in run) or len(set(kinds)) > 1:
             continue
         r.consume(q[0], hits[i][0])
         for k in run:
-            status[k] = q[1]
+            status[k] = q[1] if q[1] == "ever" or kinds[0] else "confirm"
     return status

@@ -21,7 +21,7 @@ from oncotrial.eligibility.concepts_oncology import site_key
 from oncotrial.eligibility.reading import (
     _Reader,
 )
-from oncotrial.eligibility.reading_active import ACTIVE_CONDITIONS, qualified, qualifier_before
+from oncotrial.eligibility.reading_active import QUALIFIED, qualified, qualifier_before
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
@@ -204,7 +204,7 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
             return
     # "active" / "active or history of" before a mention (reading_active)
     quals = [
-        qualifier_before(text, start) if set(keys) <= ACTIVE_CONDITIONS else None
+        qualifier_before(text, start) if set(keys) <= QUALIFIED else None
         for start, _, keys, _ in hits
     ]
     joined = [False] * len(hits)
@@ -236,8 +236,9 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
                 start,
                 end,
                 condition=key,
-                current=current and asked is None,
+                current=(current and asked is None) or asked == "confirm",
                 active=asked == "active",
+                qualifier="active" if asked == "confirm" else None,
             )
             for key in keys
         ]

@@ -46,7 +46,7 @@ from oncotrial.eligibility.rules import (
     Rule,
 )
 
-__all__ = ["read_qualified_lung", "read_qualifiers"]
+__all__ = ["WHO_HAS", "read_qualified_lung", "read_qualifiers"]
 
 # ---- pneumonitis / interstitial lung disease
 
@@ -64,7 +64,7 @@ _LIST = (
     _MENTION + r"(?:(?:\s*/\s*|\s*,\s*(?:or\s+)?|\s+(?:and/)?or\s+(?:of\s+)?)" + _MENTION + r")*"
 )
 # at the item's start: its number, a negation, who ("Has", "Patients with")
-_WHO = (
+WHO_HAS = (
     r"^\s*(?:\(?\d{1,2}[.)]\s*)?(?P<neg>(?:(?:the\s+)?(?:patients?|participants?|subjects?)\s+)?"
     r"(?:must|should)\s+not\s+have\s+|no\s+)?"
     r"(?:(?:the\s+)?(?:patients?|participants?|subjects?)\s+(?:with\s+|who\s+ha(?:s|ve)\s+"
@@ -96,7 +96,7 @@ def _now(words: str) -> str:
 _LUNG_TEMPLATES = (
     # "History of (non-infectious) pneumonitis that required steroids or current pneumonitis"
     re.compile(
-        _WHO
+        WHO_HAS
         + _HISTORY
         + r"(?P<ever>"
         + _LIST
@@ -112,7 +112,7 @@ _LUNG_TEMPLATES = (
     # requiring treatment with systemic steroids": the condition named again after the history,
     # so the qualifier is the history's alone
     re.compile(
-        _WHO
+        WHO_HAS
         + _now("current|ongoing|active")
         + r"\s*,?\s*or\s+(?:an?\s+)?"
         + _HISTORY
