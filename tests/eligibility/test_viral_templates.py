@@ -47,11 +47,28 @@ HIV = (
     "HIV-infected patients on effective anti-retroviral therapy with undetectable viral load "
     "within 6 months are eligible for this trial"
 )
+# Merck's inclusion (NCT06136650 I11, results/…; NCT05947851 I9 names the RNA): any history of
+# hepatitis C, cured or not, asks for the viral load
+MERCK_HCV = (
+    "Participants with history of hepatitis C virus (HCV) infection are eligible if HCV viral "
+    "load is undetectable at screening"
+)
 
 
 @pytest.mark.parametrize(
     ("text", "readings"),
     [
+        (MERCK_HCV, ["if Hepatitis C: HCV RNA (qualitative) = negative"]),
+        (
+            "Participants with history of hepatitis C virus (HCV) infection are eligible if HCV "
+            "ribonucleic acid (RNA) viral load is undetectable at screening.",
+            ["if Hepatitis C: HCV RNA (qualitative) = negative"],
+        ),
+        (
+            "Participants with a history of HCV infection are eligible if HCV viral load is "
+            "undetectable",
+            ["if Hepatitis C: HCV RNA (qualitative) = negative"],
+        ),
         (HBV, ["if Hepatitis B (current): HBV DNA (qualitative) = negative"]),
         (HCV, ["if Hepatitis C (current): HCV RNA (qualitative) = negative"]),
         (
@@ -140,6 +157,42 @@ def _test(analyte: str, result: str, day: str = DAY) -> dict[str, Any]:
 )
 def test_hepatitis_c(data: dict[str, Any], status: Status) -> None:
     assert item_status(read_item(HCV, "inclusion"), _patient(**data), as_of=AS_OF) is status
+
+
+_CURED = [{"concept": "hepatitis_c", "onset": "2015-01-01", "abatement": "2016-01-01"}]
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"conditions": []}, Status.MET),  # no hepatitis C recorded: the item does not apply
+        ({"conditions": _CURED}, Status.UNKNOWN),  # cured, but the item asks for the test
+        (
+            {"conditions": _CURED, "observations": [_test("hcv_rna_detected", "negative")]},
+            Status.MET,
+        ),
+        (
+            {
+                "conditions": [{"concept": "hepatitis_c", "onset": "2015-01-01"}],
+                "observations": [_test("hcv_rna_detected", "positive")],
+            },
+            Status.NOT_MET,
+        ),
+        ({}, Status.UNKNOWN),
+    ],
+)
+def test_merck_hepatitis_c(data: dict[str, Any], status: Status) -> None:
+    assert item_status(read_item(MERCK_HCV, "inclusion"), _patient(**data), as_of=AS_OF) is status
+
+
+def test_merck_hepatitis_c_with_a_further_requirement_stays_partial() -> None:
+    # NCT04317534 I14.1: the note asks for curative therapy 4 weeks before: not read
+    criterion = read_item(
+        MERCK_HCV + ". Note: Participants must have completed curative anti-viral therapy at "
+        "least 4 weeks prior to randomization.",
+        "inclusion",
+    )
+    assert criterion.unread and not is_computable(criterion.rules, criterion.unread)
 
 
 @pytest.mark.parametrize(
@@ -235,7 +288,7 @@ _TESTS = st.lists(
     conditions=st.one_of(st.none(), _CONDITIONS),
     tests=_TESTS,
     art=st.one_of(st.none(), st.just([_ART]), st.just([])),
-    text=st.sampled_from([HBV, HCV, HIV]),
+    text=st.sampled_from([HBV, HCV, HIV, MERCK_HCV]),
 )
 def test_per_patient_and_vectorised_agree(
     conditions: list[dict[str, Any]] | None,

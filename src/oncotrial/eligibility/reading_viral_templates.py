@@ -66,6 +66,18 @@ _HCV = re.compile(
     r"(?:this|the)\s+(?:trial|study))?)\.?",
     re.I,
 )
+# Merck's KEYNOTE-era inclusion: "Participants with (a) history of hepatitis C virus (HCV)
+# infection are eligible if HCV (ribonucleic acid (RNA)) viral load is undetectable (at
+# screening)" (NCT06136650 I11, NCT05947851 I9, NCT06843447 I10 and more; jwlieb/clinical-trial-
+# agent data/demo @387df17). The history is any record of hepatitis C, cured or not: the item
+# asks every such patient for the viral load, so a cured patient without a test is unknown.
+_HCV_HISTORY = re.compile(
+    rf"{_WHO}\s+with\s+(?:a\s+)?(?:known\s+)?history\s+of\s+(?:hepatitis\s+C(?:\s+virus)?\s*"
+    r"(?:\(\s*HCV\s*\)\s*)?|HCV\s+)infection\s+are\s+eligible\s+if\s+(?:the\s+)?HCV\s+"
+    r"(?:ribonucleic\s+acid\s*\(\s*RNA\s*\)\s+|RNA\s+)?viral\s+load\s+is\s+undetectable"
+    r"(?:\s+at\s+screening)?(?=\s*(?:[.;]|$))\.?",
+    re.I,
+)
 # Its copies name the day the window counts back to ("within 6 months of randomization",
 # NCT05638295-like; "within 3 months of study drug start") and the people "individuals", and
 # add NCI's note that no HIV test is required ("Testing for HIV is not required for entry onto
@@ -100,6 +112,9 @@ def _template(r: _Reader, m: re.Match[str]) -> Rule:
     elif m.re is _HCV:
         when = r.draft(ConditionRule, a, b, condition="hepatitis_c", current=True)
         then = _not_detected(r, m, "hcv_rna_detected")
+    elif m.re is _HCV_HISTORY:
+        when = r.draft(ConditionRule, a, b, condition="hepatitis_c")
+        then = _not_detected(r, m, "hcv_rna_detected")
     else:
         when = r.draft(ConditionRule, a, b, condition="hiv")
         window = _window_of(m.group("n"), m.group("unit"))
@@ -116,7 +131,7 @@ def read_viral_templates(r: _Reader) -> None:
     hepatitis mention, "undetectable HCV viral load") is replaced by it."""
     if r.exclusion:
         return  # the template is an inclusion; elsewhere the words mean something else
-    for pattern in (_HBV, _HCV, _HIV):
+    for pattern in (_HBV, _HCV, _HCV_HISTORY, _HIV):
         for m in pattern.finditer(r.text):
             r.found[:] = [f for f in r.found if not (m.start() <= f.start and f.end <= m.end())]
             r.add(m.start(), m.end(), _template(r, m))
