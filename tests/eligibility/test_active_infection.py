@@ -15,27 +15,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oncotrial.eligibility.batch import frames_from_patients, screen_frames
 from oncotrial.eligibility.concepts import match_concepts
-from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
+from oncotrial.eligibility.criteria import Eligibility
 from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
-from oncotrial.eligibility.parser import read_criterion
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ConditionRule, describe_rule
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
 
 AS_OF = dt.date(2025, 3, 1)
 # Merck's KEYNOTE template (NCT03976375 E11, NCT04262466 E12 and 29 more development records;
 # jwlieb/clinical-trial-agent data/demo @387df17)
 MERCK = "Has an active infection requiring systemic therapy."
 BARE = "Ongoing or active infection"
-
-
-def _read(text: str, kind: str = "exclusion") -> Criterion:
-    return read_criterion(Criterion(id="E1", kind=CriterionKind(kind), text=text)).criterion
 
 
 @pytest.mark.parametrize(
@@ -86,7 +80,7 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
     ],
 )
 def test_readings(text: str, kind: str, reading: str) -> None:
-    criterion = _read(text, kind)
+    criterion = read_item(text, kind)
     assert [describe_rule(r) for r in criterion.rules] == [reading]
     assert criterion.unread == ()
     assert is_computable(criterion.rules, criterion.unread)
@@ -106,9 +100,9 @@ def test_readings(text: str, kind: str, reading: str) -> None:
         "unstable angina",
     ],
 )
-def test_not_read(text: str) -> None:
+def test_notread_item(text: str) -> None:
     assert not any(
-        isinstance(r, ConditionRule) and r.condition == "infection" for r in _read(text).rules
+        isinstance(r, ConditionRule) and r.condition == "infection" for r in read_item(text).rules
     )
 
 
@@ -119,13 +113,7 @@ def _patient(records: list[dict[str, Any]] | None) -> Patient:
 
 
 def _verdict(text: str, patient: Patient) -> Status:
-    criterion = _read(text)
-    eligibility = Eligibility(exclusion=(criterion,))
-    one = screen_patient(eligibility, patient, as_of=AS_OF)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=AS_OF)
-    (status,) = (c.status for c in one.criteria)
-    assert batch.loc[patient.id, criterion.id] == status.value
-    return status
+    return item_status(read_item(text), patient, as_of=AS_OF)
 
 
 PNEUMONIA = {"text": "Pneumonia", "onset": "2025-02-10", "clinical_status": "active"}
@@ -179,7 +167,7 @@ def test_screens(records: list[dict[str, Any]] | None, merck: Status | None, bar
 
 
 def test_a_qualified_infection_is_never_met_and_says_what_to_confirm() -> None:
-    criterion = _read(MERCK)
+    criterion = read_item(MERCK)
     result = screen_patient(Eligibility(exclusion=(criterion,)), _patient([PNEUMONIA]), as_of=AS_OF)
     (c,) = result.criteria
     assert c.status is Status.UNKNOWN

@@ -135,10 +135,16 @@ def test_readings(text: str, kind: str, readings: list[str], unread: tuple[str, 
 
 
 def test_what_is_not_defined_is_not_read_as_untreated() -> None:
-    # 'active' without the exemption that defines it, and 'symptomatic' alone (an untreated
-    # metastasis without symptoms does not exclude): the plain condition, the word unread
+    # 'active' without the exemption that defines it is the screener's to confirm (a qualifier
+    # on the current condition, reading_active.CONFIRMED_ACTIVE), never 'untreated'
+    criterion = _read("Active brain metastases")
+    assert [describe_rule(r) for r in criterion.rules] == [
+        'Brain or other central nervous system metastases (current), to confirm: "active"'
+    ]
+    assert criterion.unread == ()
+    # 'symptomatic' alone (an untreated metastasis without symptoms does not exclude), and
+    # 'active' as one of two qualifiers: the plain condition, the words unread
     for text, unread in (
-        ("Active brain metastases", "Active"),
         ("Symptomatic brain metastases", "Symptomatic"),
         # NCT05482568 E1 (tuning part): a treated metastasis that is active (progressing)
         # would be exempt under the rule, against the text

@@ -161,8 +161,11 @@ FIGURES = {
     # "unless there are … in which case" condition (reading_labs, reading_lab_cues; development
     # records, not tuned here, the item not looked at); 120 with an allogeneic tissue transplant
     # a concept (concepts.allogeneic_tissue_transplant; development records, not tuned here, the
-    # item not looked at)
-    "computable": 120,
+    # item not looked at); 123 with an active infection a concept (reading_infection) and an
+    # 'active' the item does not define for hepatitis B/C, HIV or CNS metastases read as the
+    # screener's to confirm (reading_active.CONFIRMED_ACTIVE; development records, not tuned
+    # here, the items not looked at)
+    "computable": 123,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -243,8 +246,11 @@ FIGURES = {
 # Cockcroft-Gault formula between alternatives and "unless there are … in which case" (one
 # item partial -> computable, not looked at); 119 / 221 / 404 before an allogeneic tissue
 # transplant was a concept (one item partial -> computable, without a hand-read threshold, not
-# looked at).
-LEVELS = {"computable": 120, "partial": 220, "checklist": 404}
+# looked at); 120 / 220 / 404 before an active infection was a concept (reading_infection) and
+# an 'active' the item does not define for hepatitis B/C, HIV or CNS metastases a qualifier to
+# confirm (reading_active.CONFIRMED_ACTIVE): computable +3, partial -1, checklist -2, the
+# thresholds unchanged (development records, not tuned here, the items not looked at).
+LEVELS = {"computable": 123, "partial": 219, "checklist": 402}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -260,8 +266,10 @@ LEVELS = {"computable": 120, "partial": 220, "checklist": 404}
 # windows of history rules to registration and time-limited history (wave/anchors; not judged,
 # not looked at); 44 before a window to screening or consent is left to the investigator
 # (windows.DAY_AFTER_WINDOW; not judged, not looked at); 43 before an allogeneic tissue
-# transplant was a concept (not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 44
+# transplant was a concept (not judged, not looked at); 44 before an active infection was a
+# concept and an undefined 'active' of hepatitis B/C, HIV or CNS metastases a qualifier to
+# confirm (the three items above; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 47
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

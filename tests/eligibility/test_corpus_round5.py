@@ -143,7 +143,9 @@ FIGURES = {
     # unknown, none not met; decided outside the hand-read scope, checked by hand)
     # 157 with the extent of the disease now (eligibility.extent: NCT00717990 I1 "Histologically
     # confirmed locally advanced or metastatic colorectal cancer", checked by hand)
-    "computable": 157,
+    # 158 with an active infection a concept (reading_infection: NCT01005199 I2.19 "No active
+    # infection requiring IV antibiotics", the words to confirm quoted)
+    "computable": 158,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -197,7 +199,9 @@ FIGURES = {
 # NCT00600210 E22, E24, E32, NCT01736878 E9 and NCT00634751 E4 now count their windows back
 # from registration ("prior to enrollment / randomization / study entry"), their levels
 # unchanged, each checked by hand
-LEVELS = {"computable": 157, "partial": 143, "checklist": 434}  # 145 / 120 before E7
+# 157 / 143 / 434 before an active infection was a concept (NCT01005199 I2.19, checklist ->
+# computable, checked by hand)
+LEVELS = {"computable": 158, "partial": 143, "checklist": 433}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
@@ -207,8 +211,9 @@ LEVELS = {"computable": 157, "partial": 143, "checklist": 434}  # 145 / 120 befo
 # of women of childbearing potential); + NCT00098540 I18 "HIV negative"; + the four medication
 # items above, each checked by hand; + NCT00600210 E34 (severe allergy to cisplatin or platinum
 # compounds, reading_allergy), checked by hand; + NCT00717990 I1 (the extent of the disease
-# now, eligibility.extent), checked by hand
-DECIDED_OUTSIDE_SCOPE = 74  # 72 before NCT01347788 E5, 73 before NCT00717990 I1
+# now, eligibility.extent), checked by hand; + NCT01005199 I2.19 (no active infection
+# requiring IV antibiotics, reading_infection), checked by hand
+DECIDED_OUTSIDE_SCOPE = 75  # 72 before NCT01347788 E5, 73 before NCT00717990 I1, 74 before I2.19
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

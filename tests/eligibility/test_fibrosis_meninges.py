@@ -41,9 +41,16 @@ def test_readings(text: str, reading: list[str]) -> None:
     assert is_computable(criterion.rules, criterion.unread)
 
 
-def test_a_qualifier_stays_unread() -> None:
+def test_an_undefined_active_is_the_screeners_to_confirm() -> None:
+    # 'active' that the item does not define is no record field: a qualifier on the current
+    # condition (reading_active.CONFIRMED_ACTIVE), never read as untreated nor as the plain
+    # condition
     criterion = read_item("Active brain metastases or carcinomatous meningitis")
-    assert "Active" in criterion.unread
+    assert [describe_rule(r) for r in criterion.rules] == [
+        'Brain or other central nervous system metastases (current), to confirm: "active"',
+        'Leptomeningeal disease (current), to confirm: "active"',
+    ]
+    assert criterion.unread == ()
 
 
 @pytest.mark.parametrize(

@@ -95,18 +95,20 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             ["Hepatitis B surface antigen (HBsAg) = positive", "HCV RNA (qualitative) = positive"],
             (),
         ),
-        # "e.g.": an example of the evidence, not the definition of 'active' — not read
+        # "e.g.": an example of the evidence, not the definition of 'active' — not read as such;
+        # 'active' is the screener's to confirm on a hepatitis B record
+        # (reading_active.CONFIRMED_ACTIVE), and the item stays partial
         (
             "Known active Hepatitis B (e.g., HBsAg reactive) or Hepatitis C (e.g., HCV RNA "
             "[qualitative] is detected).",
             "exclusion",
             [
-                "Hepatitis B",
+                'Hepatitis B (current), to confirm: "active"',
                 "Hepatitis B surface antigen (HBsAg) = positive",
                 "Hepatitis C",
                 "HCV RNA (qualitative) = positive",
             ],
-            ("Known active", "or"),
+            ("or",),
         ),
         # the serology is never swallowed by a list of limits
         (

@@ -49,7 +49,8 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
         ),
         ("Known Hepatitis B or C infection", "exclusion", {"(Hepatitis B) or (Hepatitis C)"}, ()),
         ("Known HIV(+) or has been diagnosed with AIDS", "exclusion", None, ()),
-        ("Active hepatitis B", "exclusion", {"Hepatitis B"}, ("Active",)),
+        # an undefined 'active': the screener's to confirm (reading_active.CONFIRMED_ACTIVE)
+        ("Active hepatitis B", "exclusion", {'Hepatitis B (current), to confirm: "active"'}, ()),
         (
             "Received a live, attenuated vaccine within 28 days",  # NCT05482516 E30's comma
             "exclusion",

@@ -73,6 +73,13 @@ _EVER = re.compile(
     re.I,
 )
 
+# a qualifier of its own before "or active" ("untreated or active"); not a list's joint ("HIV
+# infection or active hepatitis B", "active hepatitis B or active hepatitis C")
+_ALTERNATIVE = re.compile(
+    r"\b(?:untreated|symptomatic|progressing|progressive|unstable|uncontrolled|new)\s*,?\s*"
+    r"(?:and/)?or\s*$",
+    re.I,
+)
 
 # "history of active pneumonitis", "prior active TB": active once, at any time — not the
 # status now, and not read as 'ever' either (whether an inactive record was once active is not
@@ -117,6 +124,10 @@ def qualified(
         # mention its own, and whether the word reaches the second is not said
         kinds = [set(hits[k][2]) <= ACTIVE_CONDITIONS for k in run]
         if not all(set(hits[k][2]) <= QUALIFIED for k in run) or len(set(kinds)) > 1:
+            continue
+        # "untreated or active CNS metastases": 'active' one of two qualifiers, and the other
+        # unread — the pair would widen what 'active' alone narrows (NCT05482568 E1)
+        if not kinds[0] and _ALTERNATIVE.search(r.text, max(0, q[0] - 30), q[0]):
             continue
         r.consume(q[0], hits[i][0])
         for k in run:
