@@ -98,11 +98,10 @@ def read_active_infection(r: _Reader) -> None:
     if negated == r.exclusion:
         return  # "must not have" in an exclusion list: a double negative, not read
     a, b = m.start("infection"), m.end("infection")
-    rule: Rule = r.draft(ConditionRule, a, b, condition="infection", active=True)
     note = _PROPHYLAXIS.match(r.text, m.end())
-    qualifier = _qualifier(m, note)
-    if qualifier is not None:
-        rule = rule.model_copy(update={"qualifier": qualifier})
+    rule: Rule = r.draft(
+        ConditionRule, a, b, condition="infection", active=True, qualifier=_qualifier(m, note)
+    )
     if negated:
         rule = r.draft(NotRule, a, b, rule=rule)
     r.add(m.start(), m.end(), rule)
