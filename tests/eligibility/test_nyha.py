@@ -87,6 +87,72 @@ READ_EXACTLY: list[tuple[str, str, list[str]]] = [
     # an inclusion's upper limit
     ("inclusion", "NYHA class I-II", ["NYHA functional class ≤ II"]),
     ("inclusion", "NYHA class ≤ II", ["NYHA functional class ≤ II"]),
+    # Development records of jwlieb/clinical-trial-agent data/demo @387df17, cited by record and
+    # item id: the association named after its abbreviation, the word "class" after
+    # "Classification", the class written first and the classification after it.
+    # NCT06572618 E3.2
+    (
+        "exclusion",
+        "NYHA (New York Heart Association) heart failure class III-IV",
+        ["NYHA functional class ≥ III"],
+    ),
+    # NCT06575296 E17.3
+    (
+        "exclusion",
+        "Congestive heart failure (New York Heart Association Classification class >= II)",
+        ["NYHA functional class ≥ II"],
+    ),
+    # NCT05673200 I14
+    (
+        "inclusion",
+        "Patients should be New York Heart Association Functional Classification of class II "
+        "or better.",
+        ["NYHA functional class ≤ II"],
+    ),
+    # NCT05487859 E8
+    (
+        "exclusion",
+        "Class III or IV congestive heart failure per New York Heart Association",
+        ["NYHA functional class ≥ III"],
+    ),
+    # NCT04690595 E5: the NYHA classes cardiac disease by the limitation of physical activity
+    (
+        "exclusion",
+        "Class III/IV cardiovascular disability according to the New York Heart Association "
+        "(NYHA) Classification.",
+        ["NYHA functional class ≥ III"],
+    ),
+    # NCT05361720 E9.1
+    (
+        "exclusion",
+        "Class III or IV cardiovascular disease according to the New York Heart Association "
+        "(NYHA) functional criteria",
+        ["NYHA functional class ≥ III"],
+    ),
+    # NCT05874193 E2.3
+    (
+        "exclusion",
+        "Class III or IV heart failure as defined by the New York Heart Association functional "
+        "classification system [NYHA, 1994]",
+        ["NYHA functional class ≥ III"],
+    ),
+    # heart failure before the class, the classification after it
+    (
+        "exclusion",
+        "Congestive heart failure class 3 or 4 as defined by the New York Heart Association",
+        ["NYHA functional class ≥ III"],
+    ),
+    (
+        "exclusion",
+        "Symptomatic congestive heart failure (Class III or IV heart failure as defined by the "
+        "New York Heart Association (NYHA) functional classification system)",
+        ["NYHA functional class ≥ III"],
+    ),
+    (
+        "exclusion",
+        "New York Heart Association Class III or IV cardiac disease",
+        ["NYHA functional class ≥ III"],
+    ),
 ]
 
 
@@ -159,6 +225,18 @@ def test_read_with_the_other_words_quoted(kind: str, text: str, reading: str, un
         ("exclusion", "NYHA class > IV"),
         # symptomatic, with class I named: not the same patients
         ("exclusion", "Symptomatic congestive heart failure (NYHA class I-IV)"),
+        # a scale that is not the NYHA's (no class V); a history; the classification not named
+        (
+            "exclusion",
+            "Active Grade III-V cardiac failure as defined by the New York Heart Association Criteria.",
+        ),
+        (
+            "exclusion",
+            "History or evidence of current >= Class II congestive heart failure as defined by "
+            "New York Heart Association (NYHA).",
+        ),
+        ("exclusion", "Class III or IV congestive heart failure"),
+        ("inclusion", "Class III or IV congestive heart failure per New York Heart Association"),
     ],
 )
 def test_never_decided(kind: str, text: str) -> None:

@@ -83,22 +83,58 @@ _C = r"(?:IV|I{1,3}|[1-4])(?![A-Za-z0-9]|\.\d)"
 _LAST = r"\s*(?:,\s*or|,\s*and|and/or|or|and|/)\s*"
 _MORE = r"greater|higher|above|worse|more|over"
 _LESS = r"less|lower|better|below"
+# "New York Heart Association (NYHA)", "NYHA (New York Heart Association)" (NCT06572618 E3.2, a
+# development record of jwlieb/clinical-trial-agent data/demo @387df17)
+_ASSOCIATION = (
+    r"(?:New\s+York\s+Heart\s+Association(?:\s*[(\[]\s*NYHA\s*[)\]])?"
+    r"|NYHA(?:\s*[(\[]\s*New\s+York\s+Heart\s+Association\s*[)\]])?)"
+)
+# "NYHA heart failure class III-IV", "NYHA CHF classification III or IV" (NCT05702853 E3.13):
+# the heart failure the class is of, named inside the class's name
 _NAME = (
-    r"(?:New\s+York\s+Heart\s+Association(?:\s*[(\[]\s*NYHA\s*[)\]])?|NYHA)"
+    rf"{_ASSOCIATION}(?:\s+(?:heart\s+failure|CHF))?"
     r"(?:\s+(?:functional\s+)?(?:class(?:ification)?|grade))?"
 )
-_CORE = re.compile(
-    rf"(?:(?P<pre>{_CMP})\s*{_NAME}\s*(?:class\s+)?(?P<one>{_C})"
-    rf"|{_NAME}\s*(?::\s*|of\s+)?(?P<classes>"
+# one run of classes: "III-IV", "3 or 4", "II, III, or IV", "≥ II", "II or greater"
+_RUN = (
     rf"{_CMP}\s*(?:class\s+)?{_C}"
     rf"|{_C}\s*(?:-|to|through)\s*(?:class\s+)?{_C}"
     rf"|{_C}(?:(?:\s*,\s*(?:class\s+)?{_C})*{_LAST}(?:class\s+)?{_C})?"
-    rf"(?:\s+or\s+(?:{_MORE}|{_LESS}))?))",
+    rf"(?:\s+or\s+(?:{_MORE}|{_LESS}))?"
+)
+# "Congestive heart failure (New York Heart Association Classification class >= II)"
+# (NCT06575296 E17.3), "Functional Classification of class II or better" (NCT05673200 I14)
+_CORE = re.compile(
+    rf"(?:(?P<pre>{_CMP})\s*{_NAME}\s*(?:class\s+)?(?P<one>{_C})"
+    rf"|{_NAME}\s*(?::\s*|of\s+)?(?:class(?:es)?\s+)?(?P<classes>{_RUN}))",
     re.I,
 )
 _HF = (
     r"(?:(?P<symptomatic>symptomatic)\s+)?(?:congestive\s+)?(?:heart|cardiac)\s+failure"
     r"(?:\s*\(\s*C?HF\s*\))?|(?P<symptomatic2>symptomatic)\s+CHF|CHF"
+)
+# The class written first and the classification named after it: "Class III or IV congestive
+# heart failure per New York Heart Association" (NCT05487859 E8), "Congestive heart failure Grades
+# II-IV according to the New York Heart Association" (NCT05573126 E9), "Class III/IV
+# cardiovascular disability according to the New York Heart Association (NYHA) Classification"
+# (NCT04690595 E5), "Class III or IV cardiovascular disease according to the NYHA functional
+# criteria" (NCT05361720 E9.1), "… as defined by the New York Heart Association functional
+# classification system [NYHA, 1994]" (NCT05874193 E2.3); development records of
+# jwlieb/clinical-trial-agent data/demo @387df17. The NYHA classes patients with cardiac disease
+# by the limitation of physical activity (the NYHA's 1994 criteria), so "class III cardiac
+# disease" or "cardiovascular disability" per the NYHA is the functional class, as heart failure
+# is; a class of any other scale ("Grade III-V cardiac failure") is no NYHA class.
+_CLASSED = (
+    r"(?:(?:congestive\s+)?(?:heart|cardiac)\s+failure|CHF|(?:cardiac|heart|cardiovascular)\s+"
+    r"(?:disease|insufficiency|disability))"
+)
+_CLASS_FIRST = re.compile(
+    rf"(?:class(?:es)?|grades?)\s+(?P<classes>{_RUN})(?:\s+(?P<hf>{_CLASSED}))?\s*,?\s*"
+    r"(?:as\s+defined\s+by|defined\s+by|per|according\s+to)\s+(?:the\s+)?"
+    + _ASSOCIATION
+    + r"(?:\s+(?:functional\s+)?(?:classification|criteria)(?:\s+system)?)?"
+    r"(?:\s*[(\[]\s*NYHA(?:\s*,\s*\d{4})?\s*[)\]])?",
+    re.I,
 )
 # heart failure named before the class: "Congestive Heart Failure (NYHA Class 3 or 4)",
 # "Congestive heart failure defined as NYHA class III or IV", "heart failure > NYHA class 2"
@@ -107,7 +143,8 @@ _HF_BEFORE = re.compile(
     r"|\s+(?:of|with|per)\s+|\s*[:,]\s*|\s+)$",
     re.I,
 )
-_HF_AFTER = re.compile(rf"\s*(?:{_HF})", re.I)
+# "New York Heart Association Class III or IV cardiac disease": the class's cardiac disease
+_HF_AFTER = re.compile(rf"\s*(?:{_HF}|{_CLASSED})", re.I)
 # a verb between the negation and the class: the negation may belong to another clause ("must not
 # be pregnant and must have NYHA class I-II"), so whose it is is not guessed
 _OTHER_CLAUSE = re.compile(
@@ -125,7 +162,7 @@ def _rank(token: str) -> int:
 def _classes(m: re.Match[str]) -> tuple[int, int] | None:
     """The run of classes (lowest, highest rank) the match names; None if not one run."""
     comparator: Comparator | None
-    if m["one"] is not None:
+    if m.groupdict().get("one") is not None:
         comparator, ranks = _COMPARATORS[" ".join(m["pre"].lower().split())], [_rank(m["one"])]
     else:
         text = m["classes"]
@@ -186,7 +223,8 @@ def _rule(r: _Reader, start: int, end: int, lo: int, hi: int) -> Rule:
 def read_nyha(r: _Reader) -> None:
     """A NYHA class, with the heart failure it classes (see the module's docstring)."""
     text = r.text
-    for m in _CORE.finditer(text):
+    found = [*_CORE.finditer(text), *_CLASS_FIRST.finditer(text)]
+    for m in sorted(found, key=lambda f: f.start()):
         start, end = m.start(), m.end()
         if any(f.start < end and start < f.end for f in r.found):
             continue
@@ -215,7 +253,7 @@ def read_nyha(r: _Reader) -> None:
                 symptomatic = bool(before["symptomatic"] or before["symptomatic2"])
                 start = before.start()
                 end += close.end() if close is not None else 0
-        else:
+        elif m.re is _CORE:  # the class written first holds its heart failure's words
             after = _HF_AFTER.match(text, end)
             if after is not None:
                 symptomatic = bool(after["symptomatic"] or after["symptomatic2"])
