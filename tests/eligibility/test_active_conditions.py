@@ -372,6 +372,30 @@ def test_the_plain_rule_does_not_read_the_status() -> None:
     assert result.status is Status.MET
 
 
+BRAIN = "Brain metastases"
+
+
+@pytest.mark.parametrize(
+    ("conditions", "status"),
+    [
+        ([{"text": BRAIN, "onset": "2024-05-01"}], Status.MET),  # not abated: current
+        ([{"text": BRAIN, "clinical_status": "active"}], Status.MET),
+        # FHIR R4 Condition.clinicalStatus says it is over, with or without an abatement date
+        ([{"text": BRAIN, "clinical_status": "resolved"}], Status.NOT_MET),
+        ([{"text": BRAIN, "clinical_status": "remission"}], Status.NOT_MET),
+        ([{"text": BRAIN, "clinical_status": "inactive"}], Status.NOT_MET),
+        ([{"text": BRAIN, "abatement": "2024-06-01"}], Status.NOT_MET),
+        ([{"text": BRAIN, "clinical_status": "resolved"}, {"text": BRAIN}], Status.MET),
+    ],
+)
+def test_a_current_condition_is_over_when_its_status_says_so(
+    conditions: list[dict[str, Any]], status: Status
+) -> None:
+    # "Known brain metastases": the condition now (ConditionRule.current), per patient and
+    # vectorised alike (_screen)
+    assert _screen("Known brain metastases", conditions).status is status
+
+
 def test_an_inclusion_negates_the_active_condition() -> None:
     # NCT06561386 (KRAS) E7's words, read as an inclusion item
     text = "Participants must not have an active autoimmune disease."

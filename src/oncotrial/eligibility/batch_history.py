@@ -24,7 +24,7 @@ from oncotrial.eligibility.batch_context import (
 from oncotrial.eligibility.concepts import UNCLEAR_CONDITIONS, UNSPECIFIED
 from oncotrial.eligibility.concepts_drugs import vague_for
 from oncotrial.eligibility.concepts_oncology import site_relation
-from oncotrial.eligibility.patient import CLINICAL_STATUS_ACTIVE
+from oncotrial.eligibility.patient import CLINICAL_STATUS_ACTIVE, CLINICAL_STATUS_OVER
 from oncotrial.eligibility.rules import (
     TOLERANCE,
     Comparator,
@@ -161,10 +161,12 @@ def _condition(rule: ConditionRule, ctx: _Ctx) -> Codes:
     keep = ~(onset > ref)
     if rule.current or rule.active:
         keep &= ~(abatement <= ref)
+    # a source without the column records no clinical status (the OMOP reader)
+    status = f["status"] if "status" in f.columns else pd.Series([None] * len(f), dtype=object)
+    if rule.current:  # as evaluate_history: a status that says it is over
+        keep &= ~status.isin(CLINICAL_STATUS_OVER).to_numpy(dtype=bool)
     if rule.active:
         # as evaluate_history: active, recurrence, relapse count; no status is unknown
-        # a source without the column records no clinical status (the OMOP reader)
-        status = f["status"] if "status" in f.columns else pd.Series([None] * len(f), dtype=object)
         undated = keep & status.isna().to_numpy(dtype=bool)
         hit = keep & status.isin(CLINICAL_STATUS_ACTIVE).to_numpy(dtype=bool)
     elif rule.within is not None:

@@ -37,6 +37,7 @@ from oncotrial.eligibility.evaluate_context import Context, _lower_first, _met, 
 from oncotrial.eligibility.outcome import Evidence, Status, combine_any
 from oncotrial.eligibility.patient import (
     CLINICAL_STATUS_ACTIVE,
+    CLINICAL_STATUS_OVER,
     ConditionRecord,
     Diagnosis,
     MedicationRecord,
@@ -273,6 +274,8 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         abated = getattr(record, "abatement", None)
         if (rule.current or rule.active) and abated is not None and abated <= reference:
             continue
+        if rule.current and getattr(record, "clinical_status", None) in CLINICAL_STATUS_OVER:
+            continue  # FHIR R4 Condition.clinicalStatus: resolved, in remission or inactive
         if rule.active:
             status = getattr(record, "clinical_status", None)  # the diagnosis records none
             if status is None:

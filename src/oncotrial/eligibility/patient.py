@@ -37,6 +37,7 @@ __all__ = [
     "ALLERGY_GRADES",
     "CLINICAL_STATUS_ACTIVE",
     "CLINICAL_STATUS_CODES",
+    "CLINICAL_STATUS_OVER",
     "AdverseEventRecord",
     "AllergyRecord",
     "Biomarker",
@@ -153,6 +154,8 @@ class _Coded(_Frozen):
 # say the condition is there now, the other three that it is not.
 ClinicalStatus = Literal["active", "recurrence", "relapse", "inactive", "remission", "resolved"]
 CLINICAL_STATUS_ACTIVE: frozenset[str] = frozenset({"active", "recurrence", "relapse"})
+# a condition that is over: no longer current, whether or not an abatement date is recorded
+CLINICAL_STATUS_OVER: frozenset[str] = frozenset({"inactive", "remission", "resolved"})
 CLINICAL_STATUS_CODES: tuple[str, ...] = (
     "active",
     "recurrence",

@@ -386,7 +386,11 @@ class ConditionRule(_Rule):
     kind: Literal["condition"]
     condition: str
     within: DayWindow | None = None
-    current: bool = Field(False, description="Only conditions not resolved by the reference date.")
+    current: bool = Field(
+        False,
+        description="Only conditions not resolved by the reference date: no abatement by then, "
+        "no clinical status inactive, remission or resolved.",
+    )
     active: bool = Field(
         False,
         description="Only conditions whose clinical status is active, recurrence or relapse.",
