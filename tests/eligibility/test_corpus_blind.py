@@ -249,8 +249,11 @@ FIGURES = {
 # looked at); 120 / 220 / 404 before an active infection was a concept (reading_infection) and
 # an 'active' the item does not define for hepatitis B/C, HIV or CNS metastases a qualifier to
 # confirm (reading_active.CONFIRMED_ACTIVE): computable +3, partial -1, checklist -2, the
-# thresholds unchanged (development records, not tuned here, the items not looked at).
-LEVELS = {"computable": 123, "partial": 219, "checklist": 402}
+# thresholds unchanged (development records, not tuned here, the items not looked at); 123 /
+# 219 / 402 before the NYHA class written first and the classification after it
+# (reading_cardiac) and the effusions (reading_effusions): partial +1, checklist -1, the
+# thresholds unchanged (development records, not tuned here, the item not looked at).
+LEVELS = {"computable": 123, "partial": 220, "checklist": 401}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the

@@ -28,6 +28,7 @@ from oncotrial.eligibility.concepts_drugs import (
     members_of_any,
     unspecified,
 )
+from oncotrial.eligibility.concepts_effusions import EFFUSIONS
 from oncotrial.eligibility.concepts_immune import (
     IMMUNE_CONDITIONS,
     IMMUNE_OTHER_USES,
@@ -324,6 +325,7 @@ CONDITIONS = _index(
         *ONCOLOGY_CONDITIONS,
         *IMMUNE_CONDITIONS,
         INFECTION,
+        *EFFUSIONS,
     )
 )
 

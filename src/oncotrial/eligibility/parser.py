@@ -56,6 +56,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_treatment_windows,
 )
 from oncotrial.eligibility.reading_driver_markers import read_driver_markers
+from oncotrial.eligibility.reading_effusions import read_effusions
 from oncotrial.eligibility.reading_history import (
     _read_blood_pressure,
     _read_conditions,
@@ -318,6 +319,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_hiv_negative,  # before the mentions of HIV: "HIV negative" is no HIV infection
     read_qualified_lung,  # before the mentions: the pneumonitis/ILD template whole
     read_active_infection,
+    read_effusions,
     read_named_conditions,
     read_qualifiers,  # after the autoimmune and other-malignancy rules: their qualifiers
     _read_conditions,
