@@ -308,6 +308,11 @@ STUDY_DRUGS = [
         "study treatment formulations.",
     ),
     ("NCT04119024 E2", "Previously known hypersensitivity to any of the agents used in this study"),
+    (
+        "NCT04499053 E17",  # the excipients named by the study drug
+        "Known allergy or hypersensitivity to any of the study drugs or any of the study drug "
+        "excipients.",
+    ),
 ]
 
 

@@ -142,22 +142,23 @@ def test_what_is_not_defined_is_not_read_as_untreated() -> None:
         'Brain or other central nervous system metastases (current), to confirm: "active"'
     ]
     assert criterion.unread == ()
-    # 'symptomatic' alone (an untreated metastasis without symptoms does not exclude), and
-    # 'active' as one of two qualifiers: the plain condition, the words unread
-    for text, unread in (
+    # 'symptomatic' alone, and 'active' as one of two qualifiers, are words no record shows
+    # that narrow the metastases there now (reading_active.CNS_NARROWED): the screener confirms
+    # them on a current record, never 'untreated' read from the treatment records — so an
+    # untreated metastasis without symptoms is not excluded on the record alone, and a treated
+    # metastasis that is active (progressing, NCT05482568 E1, tuning part) is not exempt
+    for text, words in (
         ("Symptomatic brain metastases", "Symptomatic"),
-        # NCT05482568 E1 (tuning part): a treated metastasis that is active (progressing)
-        # would be exempt under the rule, against the text
         (
             "There are untreated or active central nervous system (CNS) tumor metastases",
-            "There are untreated or active",
+            "untreated or active",
         ),
     ):
         criterion = _read(text)
         assert [describe_rule(r) for r in criterion.rules] == [
-            "Brain or other central nervous system metastases (current)"
+            f'Brain or other central nervous system metastases (current), to confirm: "{words}"'
         ]
-        assert criterion.unread == (unread,)
+        assert criterion.unread == ()
 
 
 def _screen(text: str, patient: Patient, kind: str = "exclusion") -> Status:
@@ -274,6 +275,32 @@ def test_symptoms() -> None:
     assert _screen(text, _patient(_mets(treated=True))) is Status.UNKNOWN
     # 'untreated' alone: symptoms do not matter
     assert _screen("Untreated brain metastases", _patient(_mets(treated=True))) is Status.NOT_MET
+
+
+def test_symptomatic_alone_is_confirmed_on_a_current_record() -> None:
+    # "Symptomatic brain metastases" (NCT03093116 E2): the word no rule of reading_cns holds
+    # alone is the screener's to confirm; no current metastasis is not met
+    text = "Symptomatic brain metastases"
+    assert _screen(text, _patient(_mets())) is Status.UNKNOWN
+    assert _screen(text, _patient(_mets(symptomatic=True))) is Status.UNKNOWN
+    assert _screen(text, _patient(_mets(abatement="2024-12-01"))) is Status.NOT_MET
+    assert _screen(text, _patient()) is Status.NOT_MET
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a negated word is no narrowing of the metastases: the words stay unread
+        "Stable, non-progressing brain metastases",
+        "Patients with not symptomatic brain metastases",
+        # words joined to another condition's mention: whether they reach it is not said
+        "Symptomatic or uncontrolled brain metastases, or HIV infection",
+    ],
+)
+def test_words_that_do_not_narrow_stay_unread(text: str) -> None:
+    criterion = _read(text)
+    assert criterion.unread
+    assert not any(getattr(r, "qualifier", None) for r in criterion.rules)
 
 
 def test_an_item_with_unread_words_is_not_decided() -> None:

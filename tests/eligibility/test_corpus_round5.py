@@ -145,7 +145,10 @@ FIGURES = {
     # confirmed locally advanced or metastatic colorectal cancer", checked by hand)
     # 158 with an active infection a concept (reading_infection: NCT01005199 I2.19 "No active
     # infection requiring IV antibiotics", the words to confirm quoted)
-    "computable": 158,
+    # 159 with CNS metastases narrowed by words to confirm (reading_active.CNS_NARROWED:
+    # NCT01347788 E2 "Known untreated, symptomatic or uncontrolled brain metastases", checked by
+    # hand: no current metastasis not met, a current one unknown, the words quoted)
+    "computable": 159,
     "thresholds": 196,
     "exact": 136,  # 134 before reading_normal (the two corrected items' clearance limits)
     "not_read": 60,
@@ -201,7 +204,9 @@ FIGURES = {
 # unchanged, each checked by hand
 # 157 / 143 / 434 before an active infection was a concept (NCT01005199 I2.19, checklist ->
 # computable, checked by hand)
-LEVELS = {"computable": 158, "partial": 143, "checklist": 433}  # 145 / 120 before E7
+# 158 / 143 / 433 before CNS metastases narrowed by words to confirm (NCT01347788 E2, partial ->
+# computable, checked by hand)
+LEVELS = {"computable": 159, "partial": 142, "checklist": 433}  # 145 / 120 before E7
 # + NCT00392665 E4 "Radiotherapy within 28 days of day 1"; + the three diagnoses above; + 3
 # "normal" limits read as ≤ 1 × ULN (NCT00602576 I2.9, NCT01851408 I4, NCT01336543 I8.4); each
 # checked by hand; + the three measurable-disease / CNS items above
@@ -212,8 +217,9 @@ LEVELS = {"computable": 158, "partial": 143, "checklist": 433}  # 145 / 120 befo
 # items above, each checked by hand; + NCT00600210 E34 (severe allergy to cisplatin or platinum
 # compounds, reading_allergy), checked by hand; + NCT00717990 I1 (the extent of the disease
 # now, eligibility.extent), checked by hand; + NCT01005199 I2.19 (no active infection
-# requiring IV antibiotics, reading_infection), checked by hand
-DECIDED_OUTSIDE_SCOPE = 75  # 72 before NCT01347788 E5, 73 before NCT00717990 I1, 74 before I2.19
+# requiring IV antibiotics, reading_infection), checked by hand; + NCT01347788 E2 (untreated,
+# symptomatic or uncontrolled brain metastases, the words to confirm), checked by hand
+DECIDED_OUTSIDE_SCOPE = 76  # 72 before NCT01347788 E5, 73 before NCT00717990 I1, 74 before I2.19
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

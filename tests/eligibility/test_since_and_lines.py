@@ -52,6 +52,13 @@ BREAST_V2 = "v2-results/06_breast_her2_positive"
             f"NCT05239546 E5, {COLORECTAL}",
         ),
         (
+            # "study treatment initiation": the start of the study's treatment, its first dose
+            "Radiotherapy within 2 weeks prior to study treatment initiation.",
+            "exclusion",
+            ["Radiotherapy within 2 weeks before the first dose"],
+            "NCT04862663 E2, results/06_breast_her2_positive",
+        ),
+        (
             # "initiation of investigational agents": the study's own agents, from the first
             # dose; "Patients who … are excluded" says what an exclusion item is
             "Patients who received radiation therapy ≤14 days prior to initiation of "

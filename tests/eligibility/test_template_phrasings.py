@@ -69,6 +69,47 @@ READ = [
         "Pregnant or nursing (lactating) women",
         [_PREGNANT_OR_BREASTFEEDING],
     ),
+    # 'current' says what the pregnancy rule reads: pregnant now
+    (
+        "NCT00823654 E7",
+        "15_ovarian_brca1_platinum_sensitive",
+        "exclusion",
+        "Current pregnancy.",
+        ["Pregnancy (current)"],
+    ),
+    # "Administration of" a vaccine is receiving it
+    (
+        "NCT05187182 E9",
+        "06_breast_her2_positive",
+        "exclusion",
+        "Administration of a live attenuated vaccine within 30 days prior to enrollment.",
+        [
+            "Live or live-attenuated vaccine received within 30 days before registration (the "
+            "screen's as-of date)"
+        ],
+    ),
+    # symptomatic or untreated metastases: words no record shows, to confirm on the current
+    # condition (reading_active.CNS_NARROWED)
+    (
+        "NCT03093116 E2",
+        "13_nsclc_alk_cns_disease",
+        "exclusion",
+        "Symptomatic brain metastases or leptomeningeal involvement.",
+        [
+            'Brain or other central nervous system metastases (current), to confirm: "Symptomatic"',
+            'Leptomeningeal disease (current), to confirm: "Symptomatic"',
+        ],
+    ),
+    (
+        "NCT04802759 E13",
+        "06_breast_her2_positive",
+        "exclusion",
+        "Symptomatic, untreated, or actively progressing central nervous system (CNS) metastases",
+        [
+            "Brain or other central nervous system metastases (current), to confirm: "
+            '"Symptomatic, untreated, or actively progressing"'
+        ],
+    ),
     # lactation is breastfeeding (the concept's names)
     (
         "NCT06402201 E13",

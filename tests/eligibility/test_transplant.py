@@ -64,6 +64,13 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             "not ((Allogeneic haematopoietic stem cell transplantation ever) or (Solid organ "
             "transplantation ever))",
         ),
+        # the solid organ named first (NCT05168618 E31, a development record)
+        (
+            "History of solid organ or allogenic stem cell transplant",
+            "exclusion",
+            "(Allogeneic haematopoietic stem cell transplantation ever) or (Solid organ "
+            "transplantation ever)",
+        ),
         ("History of organ transplant", "exclusion", "Organ or bone marrow transplantation ever"),
         (
             "No prior organ or bone marrow transplant",

@@ -41,11 +41,16 @@ def _read(text: str, kind: str = "exclusion") -> Criterion:
             {"Brain or other central nervous system metastases (current)"},
             (),
         ),
+        # 'symptomatic' narrows the metastases now: the screener's to confirm on a current record
+        # (reading_active.CNS_NARROWED)
         (
             "Symptomatic central nervous system (CNS) metastasis",
             "exclusion",
-            None,
-            ("Symptomatic",),
+            {
+                "Brain or other central nervous system metastases (current), to confirm: "
+                '"Symptomatic"'
+            },
+            (),
         ),
         ("Known Hepatitis B or C infection", "exclusion", {"(Hepatitis B) or (Hepatitis C)"}, ()),
         ("Known HIV(+) or has been diagnosed with AIDS", "exclusion", None, ()),

@@ -55,6 +55,7 @@ from oncotrial.eligibility.reading_conditions import (
     read_prior_lines,
     read_treatment_windows,
 )
+from oncotrial.eligibility.reading_corticosteroids import read_corticosteroids
 from oncotrial.eligibility.reading_driver_markers import read_driver_markers
 from oncotrial.eligibility.reading_effusions import read_effusions
 from oncotrial.eligibility.reading_history import (
@@ -89,6 +90,7 @@ from oncotrial.eligibility.reading_medications import read_concomitant_medicatio
 from oncotrial.eligibility.reading_performance import read_performance
 from oncotrial.eligibility.reading_prior import read_prior_systemic_therapy, read_prior_therapies
 from oncotrial.eligibility.reading_qualified import read_qualified_lung, read_qualifiers
+from oncotrial.eligibility.reading_radiotherapy_site import read_radiotherapy_site
 from oncotrial.eligibility.reading_ranges import read_lab_ranges
 from oncotrial.eligibility.reading_since import (
     read_excluded_framing,
@@ -321,6 +323,8 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_active_infection,
     read_effusions,
     read_named_conditions,
+    read_corticosteroids,  # after the named conditions, as read_radiotherapy_site
+    read_radiotherapy_site,
     read_qualifiers,  # after the autoimmune and other-malignancy rules: their qualifiers
     _read_conditions,
     read_hiv_combination,

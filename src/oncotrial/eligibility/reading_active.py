@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Literal
 
 from oncotrial.eligibility.reading import _Reader
 
 __all__ = [
     "ACTIVE_CONDITIONS",
+    "CNS_NARROWED",
     "CONFIRMED_ACTIVE",
     "QUALIFIED",
     "Qualifier",
+    "confirmed",
     "qualified",
     "qualifier_before",
 ]
@@ -59,7 +60,31 @@ CONFIRMED_ACTIVE: frozenset[str] = frozenset(
 )
 QUALIFIED = ACTIVE_CONDITIONS | CONFIRMED_ACTIVE
 
-Qualifier = tuple[int, Literal["active", "ever"]]
+# Brain/CNS metastases and leptomeningeal disease narrowed by words no record shows:
+# "Symptomatic brain metastases or leptomeningeal involvement" (NCT03093116 E2), "Symptomatic,
+# untreated, or actively progressing central nervous system (CNS) metastases" (NCT04802759 E13;
+# development records of jwlieb/clinical-trial-agent data/demo @387df17). Each word, and any
+# list of them, is a part of the metastases there now, so the words are the qualifier to confirm
+# on the current condition, as an undefined 'active' is. Untreated metastases the item defines
+# are reading_cns's, read before these mentions.
+CNS_NARROWED: frozenset[str] = frozenset({"brain_metastases", "leptomeningeal_disease"})
+_NARROWING_WORD = (
+    r"(?:symptomatic|untreated|unstable|(?:actively\s+)?progressing|progressive|active|new|"
+    r"uncontrolled)"
+)
+_NARROWING = re.compile(
+    # never a negated word: "non-progressing", "not symptomatic"
+    r"(?<![\w-])(?<!non\s)(?<!not\s)(?<!no\s)(?P<words>"
+    + _NARROWING_WORD
+    + r"(?:\s*,?\s*(?:(?:and/)?or\s+)?"
+    + _NARROWING_WORD
+    + r")*)\s*,?\s*$",
+    re.I,
+)
+
+# where a qualifier begins, and what it asks for: 'active' (the clinical status), 'ever' (a
+# record at any time) or 'narrow:<words>' (CNS_NARROWED, words to confirm)
+Qualifier = tuple[int, str]
 
 # just before the mention: "active", "known active", "clinically active", "concurrent active",
 # "current or active", "ongoing or active", "active," ("active, non-infectious pneumonitis")
@@ -87,14 +112,19 @@ _ALTERNATIVE = re.compile(
 _PAST = re.compile(r"\b(?:history\s+of|prior|previous|past|former)\s+(?:an?\s+)?$", re.I)
 
 
-def qualifier_before(text: str, start: int) -> Qualifier | None:
+def qualifier_before(text: str, start: int, narrowing: bool = False) -> Qualifier | None:
     """The qualifier ending at ``start`` (a mention's first character): where it begins and
-    what it asks for, 'active' (the clinical status) or 'ever' (a record at any time)."""
+    what it asks for, 'active' (the clinical status) or 'ever' (a record at any time); with
+    ``narrowing`` (a mention of CNS_NARROWED) also 'narrow:<words>', the words to confirm."""
     before = text[max(0, start - 60) : start]
     offset = start - len(before)
     ever = _EVER.search(before)
     if ever is not None:
         return offset + ever.start(), "ever"
+    narrow = _NARROWING.search(before) if narrowing else None
+    if narrow is not None and re.sub(r"\W|active|and|or", "", narrow["words"], flags=re.I):
+        # more than 'active' alone (an 'active' of its own is read below, for every condition)
+        return offset + narrow.start(), "narrow:" + " ".join(narrow["words"].split())
     active = _ACTIVE.search(before)
     if active is not None and _PAST.search(before, 0, active.start()) is None:
         return offset + active.start(), "active"
@@ -120,6 +150,13 @@ def qualified(
         run = [i]
         while run[-1] + 1 < len(hits) and joined[run[-1]] and quals[run[-1] + 1] is None:
             run.append(run[-1] + 1)
+        if q[1].startswith("narrow:"):
+            if not all(set(hits[k][2]) <= CNS_NARROWED for k in run):
+                continue  # the words of metastases, before a mention of another condition
+            r.consume(q[0], hits[i][0])
+            for k in run:
+                status[k] = "confirm:" + q[1].removeprefix("narrow:")
+            continue
         # one kind of 'active' for the whole run: "active pneumonitis or HIV" would give each
         # mention its own, and whether the word reaches the second is not said
         kinds = [set(hits[k][2]) <= ACTIVE_CONDITIONS for k in run]
@@ -133,3 +170,13 @@ def qualified(
         for k in run:
             status[k] = q[1] if q[1] == "ever" or kinds[0] else "confirm"
     return status
+
+
+def confirmed(asked: str | None) -> str | None:
+    """The words a status of ``qualified`` asks the screener to confirm: 'active' for an
+    undefined 'active' (CONFIRMED_ACTIVE), the narrowing words of metastases (CNS_NARROWED)."""
+    if asked == "confirm":
+        return "active"
+    if asked is not None and asked.startswith("confirm:"):
+        return asked.removeprefix("confirm:")
+    return None

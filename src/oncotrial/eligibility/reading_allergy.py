@@ -47,7 +47,9 @@ _PRODUCT = (
     r"medicinal\s+products?|products?|agents?|therap(?:y|ies))(?:\s*\(s\))?"
 )
 _STUDY = (
-    r"(?:(?:any\s+(?:of\s+)?)?(?:the\s+)?" + _PRODUCT + r"(?:\s+components?)?"
+    # "study product excipients" (NCT06046040 E10), "the study drug excipients" (NCT04499053 E17;
+    # jwlieb/clinical-trial-agent data/demo @387df17): the products' excipients
+    r"(?:(?:any\s+(?:of\s+)?)?(?:the\s+)?" + _PRODUCT + r"(?:\s+(?:components?|excipients?))?"
     r"|(?:any\s+(?:of\s+(?:the\s+)?)?)?(?:components?|ingredients?)\s+(?:of|within)\s+"
     r"(?:the\s+)?" + _PRODUCT + r"(?:\s+formulations?)?"
     r"|(?:any\s+of\s+)?the\s+agents\s+used\s+in\s+(?:this|the)\s+(?:study|trial))"
@@ -89,6 +91,9 @@ _ALLERGY = re.compile(
     r"\s+to\s+(?:either\s+)?"
     r"(?P<list>" + _DRUG + r"(?:\s*(?:,\s*(?:or\s+|and/or\s+)?|or\s+|and/or\s+)" + _DRUG + r")*)"
     r"(?P<excipients>\s*,?\s*(?:and/or|or)\s+(?:to\s+)?(?:any\s+(?:of\s+)?)?(?:its|their|the)?\s*"
+    # "… or any of the study drug excipients" (NCT04499053 E17; jwlieb/clinical-trial-agent
+    # data/demo @387df17)
+    r"(?:(?:study|trial)\s+(?:drugs?|treatments?|medications?)(?:'s|s')?\s+)?"
     r"(?:excipients?|components?|constituents|ingredients)\b)?",
     re.I,
 )
@@ -121,7 +126,7 @@ def read_allergies(r: _Reader) -> None:
             study_drugs=_STUDY_DRUGS in keys,
             # 'components of the study treatment' names what an excipient clause would
             excipients=m["excipients"] is not None
-            or bool(re.search(r"components?|ingredients?", m["list"], re.I)),
+            or bool(re.search(r"components?|ingredients?|excipients?", m["list"], re.I)),
             min_grade=int(grade) if grade else 3 if m["severe"] else None,
         )
         if negated is not None:

@@ -17,16 +17,19 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from oncotrial.eligibility.concepts_oncology import site_key
 from oncotrial.eligibility.reading import (
     _Reader,
 )
-from oncotrial.eligibility.reading_active import QUALIFIED, qualified, qualifier_before
+from oncotrial.eligibility.reading_active import (
+    CNS_NARROWED,
+    QUALIFIED,
+    confirmed,
+    qualified,
+    qualifier_before,
+)
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
-    Bound,
-    Comparator,
     ConditionRule,
     LesionRule,
     MedicationRule,
@@ -38,13 +41,9 @@ from oncotrial.eligibility.rules import (
 )
 from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
-    _WINDOW,
     FIRST_DOSE,
-    HISTORY_WINDOW,
     REGISTRATION,
-    TO_REGISTRATION,
     WITHIN_WINDOW,
-    _window,
     history_window,
 )
 
@@ -66,7 +65,7 @@ _NOT_A_CONDITION = (
 _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     (
         # "pregnant and breastfeeding women": no one means women who are both
-        r"pregnan(?:t|cy)"
+        r"(?:\b(?:con)?current\s+)?pregnan(?:t|cy)"
         r"\s*(?:,|or|and/or|and|,\s*or)\s*(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
         # "Pregnant or nursing (lactating) women" (NCT04373564 E9): one word glossed by another
         r"(?:\s*\((?:lactating|breast[-\s]?feeding)\))?(?:\s+(?:wom[ae]n|females?|mothers))?",
@@ -74,13 +73,13 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         True,
     ),
     (
-        r"(?<!become\s)(?<!becoming\s)pregnan(?:t|cy)(?!\s+(?:test|partner|or\s+planning|while|during))"
+        r"(?<!become\s)(?<!becoming\s)(?:\b(?:con)?current\s+)?pregnan(?:t|cy)(?!\s+(?:test|partner|or\s+planning|while|during))"
         r"(?:\s+(?:wom[ae]n|females?))?",
         ("pregnancy",),
         True,
     ),
     (
-        r"(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
+        r"(?:\b(?:con)?current\s+)?(?:lactating|lactation\b|breast[-\s]?feeding|nursing)"
         r"(?!\s+partner)(?:\s+(?:wom[ae]n|females?|mothers))?",
         ("breastfeeding",),
         True,
@@ -192,8 +191,6 @@ def read_named_conditions(r: _Reader) -> None:
         _read_mentions(r, sorted(hits))
     _read_autoimmune(r)
     read_other_malignancy(r)
-    read_corticosteroids(r)
-    read_radiotherapy_site(r)
 
 
 def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]]) -> None:
@@ -204,7 +201,7 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
             return
     # "active" / "active or history of" before a mention (reading_active)
     quals = [
-        qualifier_before(text, start) if set(keys) <= QUALIFIED else None
+        qualifier_before(text, start, set(keys) <= CNS_NARROWED) if set(keys) <= QUALIFIED else None
         for start, _, keys, _ in hits
     ]
     joined = [False] * len(hits)
@@ -236,9 +233,9 @@ def _read_mentions(r: _Reader, hits: list[tuple[int, int, tuple[str, ...], bool]
                 start,
                 end,
                 condition=key,
-                current=(current and asked is None) or asked == "confirm",
+                current=(current and asked is None) or confirmed(asked) is not None,
                 active=asked == "active",
-                qualifier="active" if asked == "confirm" else None,
+                qualifier=confirmed(asked),
             )
             for key in keys
         ]
@@ -688,113 +685,3 @@ def read_other_malignancy(r: _Reader) -> None:
     if negate:
         rule = r.draft(NotRule, m.start(), end, rule=rule)
     r.add(m.start(), end, rule)
-
-
-_STEROIDS = r"(?:systemic\s+)?(?:cortico)?steroids?(?:\s+(?:therapy|treatment|medications?))?"
-_DOSE = (
-    r"(?P<op>>|≥|>=|greater\s+than|more\s+than|exceeding|in\s+excess\s+of|above)\s*(?P<n>\d+(?:\.\d+)?)"
-    r"\s*mg(?:\s*/\s*day|\s+(?:per\s+day|daily|a\s+day)|/d)?(?:\s+(?:per\s+day|daily))?\s*(?:of\s+)?"
-    r"(?:prednisone|prednisolone)(?:\s*-?\s*equivalents?|\s+(?:or|and/or)\s+(?:its\s+|an\s+)?"
-    r"equivalents?(?:\s+dose)?|\s+equivalent\s+dose)?"
-)
-_STEROID_DOSE = re.compile(
-    r"(?P<what>"
-    + _STEROIDS
-    + r")\s*(?:\(\s*|,\s*|at\s+(?:a\s+)?doses?\s+(?:of\s+)?)?"
-    + _DOSE
-    + r"(?:\s*\))?",
-    re.I,
-)
-_ONGOING = re.compile(
-    r"\b(?:current(?:ly)?|ongoing|receiving|concurrent|concomitant)\b[^.;]{0,40}$", re.I
-)
-
-
-def read_corticosteroids(r: _Reader) -> None:
-    """'Corticosteroids (> 10 mg daily prednisone equivalents) … within 14 days', 'current use of
-    systemic steroids at a dose > 10 mg/day of prednisone or equivalent': the prednisone-
-    equivalent daily dose of a systemic corticosteroid, within the window or ongoing. Without
-    a window or a word saying it is current, nothing is read (the item stays unread)."""
-    text = r.text
-    m = _STEROID_DOSE.search(text)
-    if m is None or _taken(r, m.start(), m.end()):
-        return
-    op = m.group("op").lower()
-    comparator = Comparator.GE if op in {"≥", ">="} else Comparator.GT
-    fields: dict[str, object] = {
-        "therapy": "systemic_corticosteroid",
-        "daily_dose": Bound(comparator=comparator, value=float(m.group("n"))),
-    }
-    spans = [(m.start(), m.end())]
-    window = re.search(_WINDOW, text[m.end() :], re.I)
-    if window is not None and re.fullmatch(
-        r"[^.;]{0,80}", text[m.end() : m.end() + window.start()]
-    ):
-        within = _window(window)
-        day = TO_REGISTRATION.match(text, m.end() + window.end())
-        if day is not None:  # "within 14 days prior to registration": back from registration
-            within = within.model_copy(update={"anchor": "registration"})
-        fields["within"] = within
-        spans.append((m.end() + window.start(), day.end() if day else m.end() + window.end()))
-        tail = text[m.end() + window.end() : m.end() + window.end() + 30]
-        to = re.search(r"registration|randomi[sz]ation|enrol?ment|screening", tail, re.I)
-        if to is not None and day is None:
-            r.warn(
-                f"the window runs to {to.group(0).lower()}, not the first dose; oncotrial "
-                "counts windows back from the first dose — confirm"
-            )
-    elif _ONGOING.search(text[max(0, m.start() - 60) : m.start()]):
-        ongoing = _ONGOING.search(text[max(0, m.start() - 60) : m.start()])
-        assert ongoing is not None
-        fields["ongoing"] = True
-        start = max(0, m.start() - 60) + ongoing.start()
-        word = re.match(r"\w+", ongoing.group(0))
-        assert word is not None
-        spans.append((start, start + word.end()))
-    else:
-        return
-    negate = not r.exclusion
-    if negate and _NEGATION.search(text[max(0, m.start() - 60) : m.start()]) is None:
-        return
-    rule: Rule = r.draft(MedicationRule, m.start(), m.end(), **fields)
-    if negate:
-        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
-    r.add(m.start(), m.end(), rule)
-    for x, y in spans:
-        r.consume(x, y)
-
-
-_SITE_WORDS = r"head\s+and\s+neck|prostate(?:\s+bed)?|pelvis|chest|thorax|abdomen|lungs?|larynx"
-_RADIOTHERAPY_SITE = re.compile(
-    r"(?:previous|prior)\s+(?:(?P<adj>abdominopelvic|pelvic|thoracic|chest|prostate)\s+)?"
-    r"(?:radiotherapy|radiation(?:\s+therapy)?|irradiation)"
-    r"(?:\s+(?:to|in|of|on)\s+(?:the\s+)?(?P<site>" + _SITE_WORDS + r")(?:\s+(?:region|area))?)?",
-    re.I,
-)
-
-
-def read_radiotherapy_site(r: _Reader) -> None:
-    """'Previous radiotherapy to the prostate', 'Previous radiotherapy in the head and neck
-    region', 'No prior abdominopelvic radiotherapy': radiotherapy to a body site, ever or within
-    the window that follows. A site oncotrial does not know leaves the words unread."""
-    text = r.text
-    for m in _RADIOTHERAPY_SITE.finditer(text):
-        words = m.group("site") or m.group("adj")
-        if words is None or _taken(r, m.start(), m.end()):
-            continue
-        site = site_key(re.sub(r"\s+", " ", words))
-        if site is None:
-            continue
-        negate = not r.exclusion
-        if negate and _NEGATION.search(text[max(0, m.start() - 40) : m.start()]) is None:
-            continue
-        fields: dict[str, object] = {"procedure": "radiotherapy", "site": site}
-        end = m.end()
-        window = re.match(r"\s*" + HISTORY_WINDOW, text[end:], re.I)
-        if window is not None:
-            fields["within"] = history_window(window)
-            end += window.end()
-        rule: Rule = r.draft(ProcedureRule, m.start(), end, **fields)
-        if negate:
-            rule = r.draft(NotRule, m.start(), end, rule=rule)
-        r.add(m.start(), end, rule)

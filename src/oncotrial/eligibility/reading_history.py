@@ -375,7 +375,10 @@ _TRANSPLANT = re.compile(
     # organ transplant being a donor's
     # "allogenic tissue/solid organ transplant" (Merck's template, NCT04317534 E9), "allogeneic
     # tissue or organ transplantation"
-    r"(?P<allo>allogen(?:e)?ic\s+(?:(?P<organ1>(?:solid\s+)?organ)\s+(?:or|and/or)\s+)?"
+    # "History of solid organ or allogenic stem cell transplant" (NCT05168618 E31): the organ
+    # named first
+    r"(?P<allo>(?:(?P<organ0>solid\s+organ)\s+(?:or|and/or)\s+)?"
+    r"allogen(?:e)?ic\s+(?:(?P<organ1>(?:solid\s+)?organ)\s+(?:or|and/or)\s+)?"
     r"(?:" + _HSCT + r"|tissue)"
     r"(?:\s*(?:/|,?\s*(?:or|and/or)\s)\s*(?P<solid1>(?:solid\s+)?organ))?\s+)"
     r"transplant(?:s|ation)?"
@@ -405,7 +408,7 @@ def _read_transplant(r: _Reader) -> None:
     if not m:
         return
     if m.group("allo"):
-        solid = m.group("solid1") or m.group("solid2") or m.group("organ1")
+        solid = m.group("solid1") or m.group("solid2") or m.group("organ1") or m.group("organ0")
         if re.search(r"\btissue\b", m.group("allo"), re.I):
             # any graft from a donor, a solid organ's among them (concepts.IMPLIED)
             keys = ["allogeneic_tissue_transplant"]

@@ -71,7 +71,7 @@ _FILLER = frozenset(
     laboratory lab test tests adequate organ function marrow bone renal hepatic liver
     study entry enrollment enrolment registration randomization randomisation allocation
     prior previous before day days within first dose treatment criteria history known receipt
-    underwent enrolled
+    underwent enrolled administration
     presence based assessment assessments fridericia fridericia's qtcf qtcb bazett bazett's ckd-epi
     ckd epi required diagnosed diagnosis received dipstick
     who co-operative cockroft cockroft-gault evidence with sufficient
