@@ -461,15 +461,6 @@ PROCEDURES = _index(
             ("radical radiation therapy", "definitive radiotherapy", "SBRT", "SABR"),
         ),
         Concept("radiotherapy", "Radiotherapy", ("radiation therapy",), snomed=("108290001",)),
-        # Merck's "… or has used an investigational device within 4 weeks prior to the first
-        # dose" (reading_investigational): a device the record says is investigational
-        Concept(
-            "investigational_device",
-            "Investigational device",
-            ("investigational medical device", "investigational device use"),
-            note="no code: the record says the device is investigational (the data manager's "
-            "concept key or one of these names), as for an investigational agent",
-        ),
         Concept(
             "transfusion",
             "Blood transfusion",

@@ -73,7 +73,6 @@ from oncotrial.eligibility.reading_history_of import read_history_of
 from oncotrial.eligibility.reading_hiv import read_hiv_combination, read_hiv_negative
 from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_infection import read_active_infection
-from oncotrial.eligibility.reading_investigational import read_investigational_participation
 from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
 from oncotrial.eligibility.reading_lab_respective import read_respective_limits
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
@@ -323,7 +322,6 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     read_qualified_lung,  # before the mentions: the pneumonitis/ILD template whole
     read_active_infection,
     read_effusions,
-    read_investigational_participation,
     read_named_conditions,
     read_corticosteroids,  # after the named conditions, as read_radiotherapy_site
     read_radiotherapy_site,
