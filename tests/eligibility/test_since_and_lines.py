@@ -59,6 +59,13 @@ BREAST_V2 = "v2-results/06_breast_her2_positive"
             "NCT04862663 E2, results/06_breast_her2_positive",
         ),
         (
+            # "study intervention administration": its first administration, the first dose
+            "Radiotherapy within 2 weeks prior to study intervention administration.",
+            "exclusion",
+            ["Radiotherapy within 2 weeks before the first dose"],
+            "constructed after NCT06136650 E20's window",
+        ),
+        (
             # "initiation of investigational agents": the study's own agents, from the first
             # dose; "Patients who … are excluded" says what an exclusion item is
             "Patients who received radiation therapy ≤14 days prior to initiation of "

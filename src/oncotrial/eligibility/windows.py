@@ -47,10 +47,11 @@ FIRST_DOSE = (
     r"|(?:planned\s+)?(?:start|initiation|beginning|commencement)\s+of\s+(?:the\s+)?"
     r"(?:(?:study|trial|protocol)\s+)?(?:drug\s+)?(?:treatment|therapy|dosing|drug|medication|"
     r"intervention)(?:\s+administration)?"
-    # "prior to study treatment initiation" (NCT04862663 E2, a development record of
-    # jwlieb/clinical-trial-agent data/demo @387df17): its start, the first dose
+    # "prior to study treatment initiation" (NCT04862663 E2), "prior to study intervention
+    # administration" (NCT06136650 E20; development records of jwlieb/clinical-trial-agent
+    # data/demo @387df17): its start, the first dose
     r"|(?:first\s+)?(?:study|trial)\s+(?:drug|treatment|medication|dose|therapy|intervention)"
-    r"(?:\s+(?:initiation|start)\b)?"
+    r"(?:\s+(?:initiation|start|administration)\b)?"
     # "prior to administration of study treatment" (NCT05053971): its first administration
     r"|administration\s+of\s+(?:the\s+)?(?:study|trial|protocol)\s+(?:drug|treatment|therapy|"
     r"medication|intervention)s?"
