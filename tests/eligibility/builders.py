@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from functools import cache
+from importlib import resources
 from typing import Any
+
+from hypothesis import strategies as st
 
 from oncotrial.eligibility.batch import frames_from_patients, rule_statuses
 from oncotrial.eligibility.criteria import Criterion, CriterionKind, Eligibility
@@ -242,6 +246,46 @@ def proposed(items: Iterable[tuple[str, str]]) -> Eligibility:
             exclusion=tuple(c for c in criteria if c.kind is CriterionKind.EXCLUSION),
         )
     )
+
+
+def patients_with_conditions(
+    people: Sequence[list[dict[str, Any]] | None], *, first_dose: dt.date
+) -> list[Patient]:
+    """One patient per list of condition records (None: no medical history given), each with
+    the planned first dose (the Hypothesis tests of the condition concepts)."""
+    return [
+        Patient.model_validate(
+            {"id": f"P{i}", "planned_first_dose": first_dose}
+            | ({} if records is None else {"conditions": records})
+        )
+        for i, records in enumerate(people)
+    ]
+
+
+def condition_people(
+    texts: Sequence[str], statuses: Sequence[str], *, as_of: dt.date
+) -> st.SearchStrategy[list[list[dict[str, Any]] | None]]:
+    """Up to five people, each with no medical history or up to three condition records of
+    these names, clinical statuses (or none) and abatement dates around ``as_of`` (or none)."""
+    record = st.fixed_dictionaries(
+        {
+            "text": st.sampled_from(list(texts)),
+            "clinical_status": st.none() | st.sampled_from(list(statuses)),
+            "abatement": st.none()
+            | st.integers(-60, 20).map(lambda d: (as_of + dt.timedelta(days=d)).isoformat()),
+        }
+    )
+    return st.lists(st.none() | st.lists(record, max_size=3), min_size=1, max_size=5)
+
+
+def omop_unmapped(section: str) -> set[str]:
+    """The vocabulary keys the bundled OMOP map declares unmapped in a section ("conditions")."""
+    raw = json.loads(
+        resources.files("oncotrial.prescreen")
+        .joinpath("data/omop_concepts.json")
+        .read_text(encoding="utf-8")
+    )
+    return set(raw["unmapped"][section])
 
 
 def read_item(text: str, kind: str = "exclusion") -> Criterion:

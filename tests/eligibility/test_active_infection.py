@@ -7,13 +7,10 @@ patient and vectorised alike (Hypothesis)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from importlib import resources
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from oncotrial.eligibility.concepts import match_concepts
 from oncotrial.eligibility.criteria import Eligibility
@@ -23,7 +20,14 @@ from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import ConditionRule, describe_rule
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths, item_status, read_item
+from .builders import (
+    assert_each_rule_equal_in_both_paths,
+    condition_people,
+    item_status,
+    omop_unmapped,
+    patients_with_conditions,
+    read_item,
+)
 
 AS_OF = dt.date(2025, 3, 1)
 # Merck's KEYNOTE template (NCT03976375 E11, NCT04262466 E12 and 29 more development records;
@@ -202,43 +206,27 @@ _RULES = tuple(
     )
     for i, qualifier in enumerate((None, "requiring systemic therapy"), start=1)
 )
-_RECORD = st.fixed_dictionaries(
-    {
-        "text": st.sampled_from(
-            [
-                "Pneumonia",
-                "Urinary tract infection",
-                "Septic shock",
-                "chronic hepatitis B",
-                "HIV infection",
-                "Non-infectious pneumonitis",
-                "Hypertension",
-            ]
-        ),
-        "clinical_status": st.none() | st.sampled_from(["active", "relapse", "resolved"]),
-        "abatement": st.none()
-        | st.integers(-60, 20).map(lambda d: (AS_OF + dt.timedelta(days=d)).isoformat()),
-    }
+_PEOPLE = condition_people(
+    [
+        "Pneumonia",
+        "Urinary tract infection",
+        "Septic shock",
+        "chronic hepatitis B",
+        "HIV infection",
+        "Non-infectious pneumonitis",
+        "Hypertension",
+    ],
+    ["active", "relapse", "resolved"],
+    as_of=AS_OF,
 )
 
 
 @settings(max_examples=100, deadline=None)
-@given(people=st.lists(st.none() | st.lists(_RECORD, max_size=3), min_size=1, max_size=5))
+@given(people=_PEOPLE)
 def test_vectorised_equals_one_by_one(people: list[list[dict[str, Any]] | None]) -> None:
-    patients = [
-        Patient.model_validate(
-            {"id": f"P{i}", "planned_first_dose": AS_OF}
-            | ({} if records is None else {"conditions": records})
-        )
-        for i, records in enumerate(people)
-    ]
+    patients = patients_with_conditions(people, first_dose=AS_OF)
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
 
 
 def test_declared_unmapped_in_the_omop_map() -> None:
-    raw = json.loads(
-        resources.files("oncotrial.prescreen")
-        .joinpath("data/omop_concepts.json")
-        .read_text(encoding="utf-8")
-    )
-    assert "infection" in raw["unmapped"]["conditions"]
+    assert "infection" in omop_unmapped("conditions")

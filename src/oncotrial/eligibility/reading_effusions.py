@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Reader
-from oncotrial.eligibility.reading_qualified import WHO_HAS
+from oncotrial.eligibility.reading_qualified import WHO_HAS, template_at_start
 from oncotrial.eligibility.rules import AnyOfRule, ConditionRule, NotRule, Rule
 
 __all__ = ["read_effusions"]
@@ -113,12 +113,10 @@ def _qualifier(m: re.Match[str], note: re.Match[str] | None) -> str | None:
 def read_effusions(r: _Reader) -> None:
     """'(No / Has) (uncontrolled) pleural effusion, pericardial effusion, or ascites (requiring
     recurrent drainage procedures)' at the item's start (see the module's text)."""
-    m = _TEMPLATE.match(r.text)
-    if m is None or any(f.start < m.end() and m.start() < f.end for f in r.found):
+    found = template_at_start(r, _TEMPLATE)
+    if found is None:
         return
-    negated = m.group("neg") is not None
-    if negated == r.exclusion:
-        return  # "must not have" in an exclusion list: a double negative, not read
+    m, negated = found
     note = _ADMITTED.match(r.text, m.end())
     if note is None and _SENTENCE_END.match(r.text, m.end()) is None:
         return  # words of their own after the effusions: the sentence is not read

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Reader
-from oncotrial.eligibility.reading_qualified import WHO_HAS
+from oncotrial.eligibility.reading_qualified import WHO_HAS, template_at_start
 from oncotrial.eligibility.rules import ConditionRule, NotRule, Rule
 
 __all__ = ["read_active_infection"]
@@ -91,12 +91,10 @@ def _qualifier(m: re.Match[str], note: re.Match[str] | None) -> str | None:
 def read_active_infection(r: _Reader) -> None:
     """'(No / Has an) active infection (requiring systemic therapy)' at the item's start: the
     infection's clinical status, with the narrowing words as the qualifier."""
-    m = _TEMPLATE.match(r.text)
-    if m is None or any(f.start < m.end() and m.start() < f.end for f in r.found):
+    found = template_at_start(r, _TEMPLATE)
+    if found is None:
         return
-    negated = m.group("neg") is not None
-    if negated == r.exclusion:
-        return  # "must not have" in an exclusion list: a double negative, not read
+    m, negated = found
     a, b = m.start("infection"), m.end("infection")
     note = _PROPHYLAXIS.match(r.text, m.end())
     rule: Rule = r.draft(

@@ -46,7 +46,7 @@ from oncotrial.eligibility.rules import (
     Rule,
 )
 
-__all__ = ["WHO_HAS", "read_qualified_lung", "read_qualifiers"]
+__all__ = ["WHO_HAS", "read_qualified_lung", "read_qualifiers", "template_at_start"]
 
 # ---- pneumonitis / interstitial lung disease
 
@@ -70,6 +70,22 @@ WHO_HAS = (
     r"(?:(?:the\s+)?(?:patients?|participants?|subjects?)\s+(?:with\s+|who\s+ha(?:s|ve)\s+"
     r"|ha(?:s|ve)\s+)|ha(?:s|ve)\s+|there\s+is\s+|with\s+)?(?:(?:a|any)\s+)?"
 )
+
+
+def template_at_start(r: _Reader, template: re.Pattern[str]) -> tuple[re.Match[str], bool] | None:
+    """A template opening with ``WHO_HAS`` matched at the item's start, with no other rule's
+    words in it, and whether it is negated ("No …"). None when it does not match, or when the
+    negation does not fit the list: "must not have" in an exclusion list (a double negative,
+    not read) or an inclusion that does not negate the condition."""
+    m = template.match(r.text)
+    if m is None or any(f.start < m.end() and m.start() < f.end for f in r.found):
+        return None
+    negated = m.group("neg") is not None
+    if negated == r.exclusion:
+        return None
+    return m, negated
+
+
 # the history ("a history of", "Prior", "Active or history of": the qualifier reaches every
 # mention after it)
 _HISTORY = (
