@@ -20,7 +20,7 @@ from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import OtherMalignancyRule, Window, describe_rule
 from oncotrial.eligibility.screening import screen_patient
 
-from .builders import assert_each_rule_equal_in_both_paths
+from .builders import assert_each_rule_equal_in_both_paths, item_status
 
 AS_OF = dt.date(2025, 3, 1)
 
@@ -252,7 +252,12 @@ _RECORDS = st.sampled_from(
     ]
 )
 _CONDITION = st.fixed_dictionaries(
-    {"onset": st.none() | _DAYS, "abatement": st.none() | _DAYS}
+    {
+        "onset": st.none() | _DAYS,
+        "abatement": st.none() | _DAYS,
+        # a current malignancy is over when its clinical status says so
+        "clinical_status": st.none() | st.sampled_from(["active", "remission", "resolved"]),
+    }
 ).flatmap(lambda dates: _RECORDS.map(lambda r: {**r, **dates}))
 _DIAGNOSIS = st.sampled_from(
     [
@@ -309,6 +314,28 @@ def test_vectorised_equals_one_by_one(
             fields["conditions"] = conditions
         patients.append(Patient.model_validate(fields))
     assert_each_rule_equal_in_both_paths(patients, _RULES, as_of=AS_OF)
+
+
+def test_a_current_malignancy_is_over_when_its_status_says_so() -> None:
+    # as a current condition (ConditionRule.current): FHIR R4 Condition.clinicalStatus
+    # resolved, remission or inactive ends it, with or without an abatement date
+    rule = next(r for r in _RULES if r.current and not r.exceptions)
+    breast = {"code": "C50.9", "system": "ICD-10", "onset": "2020-01-01"}
+    patients = [
+        _patient([breast | status])
+        for status in ({}, {"clinical_status": "active"}, {"clinical_status": "remission"})
+    ]
+    item = Criterion(
+        id="E1",
+        kind=CriterionKind.EXCLUSION,
+        text="Current malignancy",
+        rules=(rule.model_copy(update={"id": "E1-1"}),),
+    )
+    assert [item_status(item, p, as_of=AS_OF) for p in patients] == [
+        Status.MET,
+        Status.MET,
+        Status.NOT_MET,
+    ]
 
 
 # ---- "History of <site> cancer" (NCT00056407 E2, NCT02147080 E1, NCT03862001 I5 and E2)

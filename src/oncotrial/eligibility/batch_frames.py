@@ -130,7 +130,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "line_classes": ("line_id", "therapy"),
     "biomarkers": ("patient", "marker", "status", "value", "variant", "date", "order"),
     "lesions": ("patient", "organ", "measurable", "cmr", "date"),
-    "malignancies": ("patient", "unclear", "kinds", "onset", "abatement"),
+    "malignancies": ("patient", "unclear", "kinds", "onset", "abatement", "status"),
     "cns": ("patient", "onset", "abatement", "treated", "stable_since", "symptomatic"),
     "allergies": (
         "patient",
@@ -294,6 +294,7 @@ def _malignancies(i: int, p: Patient) -> list[tuple[Any, ...]]:
             "|".join(sorted(kinds)),
             day_number(record.onset),
             day_number(record.abatement),
+            getattr(record, "clinical_status", None),  # the diagnosis records none
         )
         for record, kinds, relation in malignancy_records(p.conditions or (), p.diagnosis)
     ]

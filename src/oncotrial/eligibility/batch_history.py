@@ -208,6 +208,10 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: _Ctx) -> Codes:
         counts &= ~has[key]
     if rule.current:
         counts &= ~(abatement <= ref)
+        # as evaluate_history.malignancy_verdict: a status that says it is over (a source
+        # without the column records none)
+        if "status" in f.columns:
+            counts &= ~f["status"].isin(CLINICAL_STATUS_OVER).to_numpy(dtype=bool)
     elif rule.within is not None:
         counts &= ~(abatement < ctx.earliest(rule.within)[patient])
     unclear = f["unclear"].to_numpy(dtype=bool) | ~has["malignancy"]

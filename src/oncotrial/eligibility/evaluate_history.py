@@ -363,14 +363,18 @@ def malignancy_verdict(
     onset: dt.date | None,
     abatement: dt.date | None,
     reference: dt.date,
+    status: str | None = None,
 ) -> Status | None:
     """One record's part in an "other malignancy" rule: MET (another cancer in the period),
-    UNKNOWN (cannot be told), None (does not count)."""
+    UNKNOWN (cannot be told), None (does not count). ``status``: the record's clinical status
+    (a current malignancy is over when it says so, as for a current condition)."""
     if kinds & set(rule.exceptions):
         return None
     if onset is not None and onset > reference:
         return None
     if rule.current and abatement is not None and abatement <= reference:
+        return None
+    if rule.current and status in CLINICAL_STATUS_OVER:
         return None
     opens = rule.within.earliest(reference) if rule.within is not None else None
     if opens is not None and abatement is not None and abatement < opens:
@@ -396,7 +400,13 @@ def _other_malignancy(rule: OtherMalignancyRule, ctx: Context) -> _Partial:
     unclear: list[str] = []
     for record, kinds, relation in malignancy_records(p.conditions, p.diagnosis):
         verdict = malignancy_verdict(
-            rule, kinds, relation, record.onset, record.abatement, ctx.window_end(rule.within)
+            rule,
+            kinds,
+            relation,
+            record.onset,
+            record.abatement,
+            ctx.window_end(rule.within),
+            getattr(record, "clinical_status", None),  # the diagnosis records none
         )
         if verdict is None:
             continue
