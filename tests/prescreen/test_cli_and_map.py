@@ -45,7 +45,7 @@ def test_map_is_versioned_and_covers_the_vocabulary() -> None:
     declared = _raw_map()["unmapped"]["conditions"]
     assert unmapped_conditions == set(declared)
     assert all(len(reason) > 20 for reason in declared.values())
-    ids = [cid for ids in cmap.conditions.values() for cid in ids]
+    ids = [cid for ids in cmap.raw_conditions.values() for cid in ids]  # each declared once
     assert len(ids) == len(set(ids))
 
 
@@ -195,7 +195,7 @@ def test_codes_beside_the_ids_are_the_ones_declared_once() -> None:
         if test.analyte in cmap.measurements:
             assert cmap.codes[cmap.measurements[test.analyte]] == ("LOINC", test.loinc), test.testcd
     for table, vocabulary in (("conditions", CONDITIONS), ("procedures", PROCEDURES)):
-        ids = cmap.conditions if table == "conditions" else cmap.raw_procedures
+        ids = cmap.raw_conditions if table == "conditions" else cmap.raw_procedures
         for key, cids in ids.items():
             declared = vocabulary[key].snomed
             if declared:  # organ_transplant declares none in the eligibility vocabulary

@@ -569,6 +569,7 @@ CONDITION_IMPLIED: dict[str, tuple[str, ...]] = {
     "deep_vein_thrombosis": ("venous_thromboembolism",),
     "pulmonary_embolism": ("venous_thromboembolism",),
     "tuberculosis": ("infection",),  # active tuberculosis disease (concepts_immune)
+    "inflammatory_bowel_disease": ("autoimmune_disease",),  # concepts_oncology
 }
 # A rule on the key is unknown on a record of any of these conditions: whether the criterion's
 # words hold them is not said (concepts_immune, concepts_infection).

@@ -112,9 +112,6 @@ ONCOLOGY_CONDITIONS = (
             "psoriasis",
             "psoriatic arthritis",
             "multiple sclerosis",
-            "Crohn's disease",
-            "ulcerative colitis",
-            "inflammatory bowel disease",
             "myasthenia gravis",
             "autoimmune hepatitis",
             "Graves' disease",
@@ -132,9 +129,6 @@ ONCOLOGY_CONDITIONS = (
             "9014002",
             "156370009",
             "24700007",
-            "34000006",
-            "64766004",
-            "24526004",
             "91637004",
             "408335007",
             "353295004",
@@ -152,8 +146,6 @@ ONCOLOGY_CONDITIONS = (
             "M06",
             "L40",
             "G35",
-            "K50",
-            "K51",
             "G70.0",
             "K75.4",
             "E05.0",
@@ -171,18 +163,31 @@ ONCOLOGY_CONDITIONS = (
             "156370009",
             _PL.format("1057.json") + ": psoriasis 9014002",
             _PL.format("1026.json") + ": multiple sclerosis 24700007",
-            _PL.format("1069.json") + ", 1067.json, 1180.json: Crohn 34000006, ulcerative "
-            "colitis 64766004, inflammatory bowel disease 24526004",
             _PL.format("1021.json") + ": myasthenia gravis 91637004",
             _PL.format("1316.json") + ": autoimmune hepatitis 408335007",
             _PL.format("29.json") + ": systemic sclerosis 89155008, Addison 363732003",
             _PL.format("1013.json") + ": ankylosing spondylitis 9631008",
             _PL.format("1080.json") + ": Guillain-Barre 40956001",
             "ICD-10 categories (WHO): M32 SLE, M05/M06 rheumatoid arthritis, L40 psoriasis, G35 "
-            "multiple sclerosis, K50 Crohn, K51 ulcerative colitis, G70.0 myasthenia gravis, "
+            "multiple sclerosis, G70.0 myasthenia gravis, "
             "K75.4 autoimmune hepatitis, E05.0 Graves, M34 systemic sclerosis, M45 ankylosing "
             "spondylitis, E27.1 primary adrenocortical insufficiency, K90.0 coeliac, G61.0 "
             "Guillain-Barre, M35.0 sicca (Sjogren)",
+        ),
+    ),
+    # Inflammatory bowel disease, a member of autoimmune disease (CONDITION_IMPLIED) with a
+    # concept of its own: "Inflammatory bowel disease (Crohn's disease, ulcerative colitis)",
+    # "Active inflammatory bowel disease" (reading_conditions)
+    Concept(
+        "inflammatory_bowel_disease",
+        "Inflammatory bowel disease",
+        ("inflammatory bowel disease", "IBD", "Crohn's disease", "ulcerative colitis"),
+        snomed=("24526004", "34000006", "64766004"),
+        icd10=("K50", "K51"),
+        sources=(
+            _PL.format("1069.json") + ", 1067.json, 1180.json: Crohn 34000006, ulcerative "
+            "colitis 64766004, inflammatory bowel disease 24526004",
+            "ICD-10 categories (WHO): K50 Crohn disease, K51 ulcerative colitis",
         ),
     ),
     Concept(

@@ -51,6 +51,7 @@ ACTIVE_CONDITIONS: frozenset[str] = frozenset(
         "autoimmune_thyroiditis",
         "interstitial_lung_disease",
         "pneumonitis",
+        "inflammatory_bowel_disease",
     }
 )
 

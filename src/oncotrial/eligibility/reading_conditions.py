@@ -133,6 +133,15 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
         True,
     ),
     (r"(?:non-?\s?infectious\s+)?pneumonitis", ("pneumonitis",), False),
+    (
+        # "Inflammatory bowel disease (Crohn's disease, ulcerative colitis)", "(e.g., Crohn's
+        # disease and ulcerative colitis)": the examples are its members, read with it
+        r"inflammatory\s+bowel\s+diseases?(?:\s*\(IBD\))?(?:\s*\((?:(?:e\.g\.|i\.e\.),?\s*)?"
+        r"(?:Crohn'?s\s+disease|ulcerative\s+colitis)(?:\s*(?:,|and/or|and|or)\s*"
+        r"(?:Crohn'?s\s+disease|ulcerative\s+colitis))?\s*\))?",
+        ("inflammatory_bowel_disease",),
+        False,
+    ),
 )
 
 _NEGATION = re.compile(r"\b(?:no|not|without|never)\b[^.;:]*$", re.I)
@@ -181,6 +190,8 @@ def read_named_conditions(r: _Reader) -> None:
     text = r.text
     hits: list[tuple[int, int, tuple[str, ...], bool]] = []
     for pattern, keys, current in _MENTIONS:
+        if keys == ("inflammatory_bowel_disease",) and _AUTOIMMUNE.search(text):
+            continue  # an example of the item's autoimmune disease, read with it
         for m in re.finditer(pattern, text, re.I):
             if _taken(r, m.start(), m.end()) or any(
                 a < m.end() and m.start() < b for a, b, _, _ in hits

@@ -19,6 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from oncotrial.eligibility.concepts import CONDITION_IMPLIED
 from oncotrial.eligibility.criteria import Criterion, Eligibility
 from oncotrial.eligibility.rules import (
     AllergyRule,
@@ -130,13 +131,14 @@ class ConceptMap:
     performance: dict[str, int]  # scale -> measurement_concept_id
     tumour_size: int
     biomarkers: dict[str, int]
-    conditions: dict[str, tuple[int, ...]]
+    conditions: dict[str, tuple[int, ...]]  # a broader condition includes its narrower ones
     other_cancers: dict[str, int]
     drug_classes: dict[str, dict[str, int]]  # class -> ingredient name -> concept id
     procedures: dict[str, tuple[int, ...]]  # surgery includes major surgery's ids
     value_concepts: dict[int, str]
     gender: dict[str, int]
     raw_procedures: dict[str, tuple[int, ...]] = field(default_factory=dict)  # as in the file
+    raw_conditions: dict[str, tuple[int, ...]] = field(default_factory=dict)  # as in the file
     codes: dict[int, tuple[str, str]] = field(default_factory=dict)  # id -> (vocabulary, code)
     # entry ("table.key") -> for each of its concept ids, where it was seen with its name
     # (repository, path, commit; vocabulary and code where the source states them)
@@ -162,7 +164,7 @@ class ConceptMap:
         for table, ids in tables:
             out.update({f"{table}.{k}": (v,) for k, v in ids.items()})
         out.update({f"other_primary_cancers.{k}": (v,) for k, v in self.other_cancers.items()})
-        out.update({f"conditions.{k}": v for k, v in self.conditions.items()})
+        out.update({f"conditions.{k}": v for k, v in self.raw_conditions.items()})
         out.update({f"procedures.{k}": v for k, v in self.raw_procedures.items()})
         out.update({f"drug_classes.{k}": tuple(v.values()) for k, v in self.drug_classes.items()})
         out["tumour_size"] = (self.tumour_size,)
@@ -246,6 +248,14 @@ def concept_map() -> ConceptMap:
             for cid, code in entries:
                 codes[int(cid)] = ("SNOMED", code)
     raw_procedures = dict(procedures)
+    raw_conditions = dict(conditions)
+    # A narrower condition is also the broader one (eligibility.concepts.CONDITION_IMPLIED: an
+    # inflammatory bowel disease is an autoimmune disease): one list per key, each id declared
+    # once in the file
+    for narrow, broader in CONDITION_IMPLIED.items():
+        for key in broader:
+            if narrow in conditions and key in conditions:
+                conditions[key] = tuple(dict.fromkeys(conditions[key] + raw_conditions[narrow]))
     # Surgery includes major surgery (eligibility.concepts.IMPLIED): one list per key.
     if "major_surgery" in procedures and "surgery" in procedures:
         procedures["surgery"] = tuple(
@@ -272,6 +282,7 @@ def concept_map() -> ConceptMap:
         value_concepts={int(k): v for k, v in raw["value_concepts"].items()},
         gender={k: int(v) for k, v in raw["gender"].items()},
         raw_procedures=raw_procedures,
+        raw_conditions=raw_conditions,
         codes=codes,
         checked={
             key: tuple(_source(s) for s in sources)

@@ -75,7 +75,7 @@ from oncotrial.prescreen.kleene import (
     holds,
     lookup,
 )
-from oncotrial.prescreen.reading import condition_keys, primary_cancer_ids
+from oncotrial.prescreen.reading import primary_cancer_ids
 from oncotrial.prescreen.sources import (
     History,
     LatestMeasurements,
@@ -448,7 +448,7 @@ class _Compiler:
         return self.history("procedure", ("procedure", rule.procedure, since), ids, flags)
 
     def condition(self, rule: ConditionRule) -> Code:
-        ids = sorted(cid for cid, key in condition_keys(self.cmap).items() if key == rule.condition)
+        ids = sorted(self.cmap.conditions.get(rule.condition, ()))
         since = self.earliest(rule.within)
 
         def flags(c: ir.Table) -> tuple[Any, Any]:

@@ -169,17 +169,16 @@ def omop_frames(
     )
 
 
-def condition_keys(cmap: ConceptMap) -> dict[int, str]:
-    return {cid: key for key, ids in cmap.conditions.items() for cid in ids}
-
-
 def _history(c: pd.DataFrame, cmap: ConceptMap) -> pd.DataFrame:
-    key_of = condition_keys(cmap)
-    c = c[c["condition_concept_id"].isin(key_of)]
+    # one row per record and key: a record of a narrower condition is also the broader one
+    # (an inflammatory bowel disease is an autoimmune disease), as match_concepts has it
+    pairs = [(cid, key) for key, ids in cmap.conditions.items() for cid in ids]
+    keys = pd.DataFrame(pairs, columns=["condition_concept_id", "concept"])
+    c = c.merge(keys, on="condition_concept_id")
     return pd.DataFrame(
         {
             "patient": c["patient"].to_numpy(),
-            "concept": c["condition_concept_id"].map(key_of).to_numpy(),
+            "concept": c["concept"].to_numpy(),
             "onset": _days(c["condition_start_date"]),
             "abatement": _days(c["condition_end_date"]),
         }
