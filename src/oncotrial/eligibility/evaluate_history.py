@@ -274,10 +274,10 @@ def _condition(rule: ConditionRule, ctx: Context) -> _Partial:
         abated = getattr(record, "abatement", None)
         if (rule.current or rule.active) and abated is not None and abated <= reference:
             continue
-        if rule.current and getattr(record, "clinical_status", None) in CLINICAL_STATUS_OVER:
+        status = getattr(record, "clinical_status", None)  # the diagnosis records none
+        if rule.current and status in CLINICAL_STATUS_OVER:
             continue  # FHIR R4 Condition.clinicalStatus: resolved, in remission or inactive
         if rule.active:
-            status = getattr(record, "clinical_status", None)  # the diagnosis records none
             if status is None:
                 undated.append(
                     f"clinical status of {label} (active, recurrence, relapse, inactive, "

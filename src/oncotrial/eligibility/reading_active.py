@@ -123,8 +123,9 @@ def qualifier_before(text: str, start: int, narrowing: bool = False) -> Qualifie
     if ever is not None:
         return offset + ever.start(), "ever"
     narrow = _NARROWING.search(before) if narrowing else None
-    if narrow is not None and re.sub(r"\W|active|and|or", "", narrow["words"], flags=re.I):
-        # more than 'active' alone (an 'active' of its own is read below, for every condition)
+    words = re.findall(_NARROWING_WORD, narrow["words"], re.I) if narrow is not None else []
+    # more than 'active' alone (an 'active' of its own is read below, for every condition)
+    if narrow is not None and any(w.lower() != "active" for w in words):
         return offset + narrow.start(), "narrow:" + " ".join(narrow["words"].split())
     active = _ACTIVE.search(before)
     if active is not None and _PAST.search(before, 0, active.start()) is None:
@@ -139,11 +140,12 @@ def qualified(
     joined: list[bool],
     taken: Callable[[_Reader, int, int], bool],
 ) -> list[str | None]:
-    """What each mention's qualifier asks ('active', 'ever', 'confirm', None): a qualifier
+    """What each mention's qualifier asks ('active', 'ever', 'confirm:<words>', None): a qualifier
     reaches the mentions joined after it ("active ILD or pneumonitis"); it is read (consumed)
     only when every one of them is a condition 'active' qualifies in the same way (all of
-    ``ACTIVE_CONDITIONS`` or all of ``CONFIRMED_ACTIVE``), else it stays unread. 'Confirm' is
-    'active' on a condition of ``CONFIRMED_ACTIVE``."""
+    ``ACTIVE_CONDITIONS`` or all of ``CONFIRMED_ACTIVE``), else it stays unread. 'Confirm:active'
+    is 'active' on a condition of ``CONFIRMED_ACTIVE``; narrowing words of ``CNS_NARROWED``
+    mentions are confirmed the same way (``confirmed``)."""
     status: list[str | None] = [None] * len(hits)
     for i, q in enumerate(quals):
         if q is None or taken(r, q[0], hits[i][0]):
@@ -169,15 +171,14 @@ def qualified(
             continue
         r.consume(q[0], hits[i][0])
         for k in run:
-            status[k] = q[1] if q[1] == "ever" or kinds[0] else "confirm"
+            status[k] = q[1] if q[1] == "ever" or kinds[0] else "confirm:active"
     return status
 
 
 def confirmed(asked: str | None) -> str | None:
-    """The words a status of ``qualified`` asks the screener to confirm: 'active' for an
-    undefined 'active' (CONFIRMED_ACTIVE), the narrowing words of metastases (CNS_NARROWED)."""
-    if asked == "confirm":
-        return "active"
+    """The words a status of ``qualified`` asks the screener to confirm ('confirm:<words>'):
+    'active' for an undefined 'active' (CONFIRMED_ACTIVE), the narrowing words of metastases
+    (CNS_NARROWED); None for any other status."""
     if asked is not None and asked.startswith("confirm:"):
         return asked.removeprefix("confirm:")
     return None
