@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from oncotrial.eligibility.concepts import CONDITION_IMPLIED
 from oncotrial.eligibility.reading import (
     _Reader,
 )
@@ -190,8 +191,10 @@ def read_named_conditions(r: _Reader) -> None:
     text = r.text
     hits: list[tuple[int, int, tuple[str, ...], bool]] = []
     for pattern, keys, current in _MENTIONS:
-        if keys == ("inflammatory_bowel_disease",) and _AUTOIMMUNE.search(text):
-            continue  # an example of the item's autoimmune disease, read with it
+        if _AUTOIMMUNE.search(text) and all(
+            "autoimmune_disease" in CONDITION_IMPLIED.get(key, ()) for key in keys
+        ):
+            continue  # a kind of autoimmune disease, an example of the item's: read with it
         for m in re.finditer(pattern, text, re.I):
             if _taken(r, m.start(), m.end()) or any(
                 a < m.end() and m.start() < b for a, b, _, _ in hits
