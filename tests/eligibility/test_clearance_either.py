@@ -357,3 +357,72 @@ def test_a_rule_beside_another_formula_is_not_decided(text: str, named: str) -> 
 def test_a_rule_beside_its_own_formula_is_read(text: str) -> None:
     criterion = read_item(text, "inclusion")
     assert not any("a formula other" in u for u in criterion.unread), criterion.unread
+
+
+# ---- The CKD-EPI equation named in words (reading_clearance.CKD_EPI_NAMED): development records
+# of jwlieb/clinical-trial-agent data/demo @387df17 whose renal limits were checklist or partial
+# only for the way the equation was named.
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "reading"),
+    [
+        (  # NCT06771544 E19
+            "Glomerular filtration rate (calculated using the Chronic Kidney Disease "
+            "Epidemiology Collaboration formula) < 30 mL/min",
+            "exclusion",
+            f"{EGFR} < 30 mL/min",
+        ),
+        (  # NCT06639074 I14's phrasing, on an eGFR
+            "eGFR ≥ 30 mL/min/1.73 m2 per Chronic Kidney Disease Epidemiology Collaboration "
+            "(CKD-EPI) creatinine equation",
+            "inclusion",
+            f"{EGFR} ≥ 30 mL/min/1.73m^2",
+        ),
+        (  # NCT05703854 I8.1, NCT07072234 I11.1
+            "Renal: Serum creatinine ≤ 1.5 mg/dL or estimated glomerular filtration rate "
+            "(Chronic Kidney Disease Epidemiology Collaboration equation) ≥30 ml/min/1.73 m2",
+            "inclusion",
+            f"(Serum creatinine ≤ 1.5 mg/dL) or ({EGFR} ≥ 30 mL/min/1.73m^2)",
+        ),
+        ("GFR ≥ 45 mL/min/1.73 m2 (CKD-EPI)", "inclusion", f"{EGFR} ≥ 45 mL/min/1.73m^2"),
+        (
+            "eGFR (calculated using the CKD-EPI formula) < 30 mL/min/1.73 m2",
+            "exclusion",
+            f"{EGFR} < 30 mL/min/1.73m^2",
+        ),
+        (  # the alternative after the formula named
+            "GFR ≥ 40 mL/min/1.73 m2 per CKD-EPI, or creatinine ≤ 1.5 mg/dL",
+            "inclusion",
+            f"({EGFR} ≥ 40 mL/min/1.73m^2) or (Serum creatinine ≤ 1.5 mg/dL)",
+        ),
+        (  # NCT06412198 I12.6: "as per" before Cockcroft-Gault
+            "Calculated creatinine clearance (determined as per Cockcroft-Gault) ≥ 60mL/min",
+            "inclusion",
+            "Creatinine clearance (Cockcroft-Gault) ≥ 60 mL/min",
+        ),
+    ],
+)
+def test_the_ckd_epi_equation_named_in_words(text: str, kind: str, reading: str) -> None:
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == [reading]
+    assert is_computable(criterion.rules, criterion.unread), criterion.unread
+    # the formula is named: no warning that it was assumed
+    item = Criterion(id="I1", kind=CriterionKind(kind), text=text)
+    assert not any("names no formula" in w for w in read_criterion(item).warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another equation than the one oncotrial computes (CKD-EPI 2021, creatinine alone)
+        "eGFR ≥ 40 mL/min/1.73 m2 using the CKD-EPI 2009 formula",
+        "GFR ≥ 40 mL/min/1.73 m2 by the CKD-EPI creatinine-cystatin C equation",
+        "eGFR ≥ 40 mL/min/1.73 m2 (CKD-EPI cystatin C)",
+        # a method besides CKD-EPI: which GFR is not said
+        "GFR ≥ 40 mL/min/1.73 m2 (measured or CKD-EPI)",
+    ],
+)
+def test_another_equation_or_a_second_method_is_not_decided(text: str) -> None:
+    criterion = read_item(text, "inclusion")
+    assert not is_computable(criterion.rules, criterion.unread), criterion.unread

@@ -230,6 +230,12 @@ _TEMPLATES = (
     "INR ≤ {i}",
     "Creatinine ≤ {a} × ULN or eGFR ≥ {c} mL/min/1.73 m2 (CKD-EPI)",
     "Creatinine ≤ {a} × ULN OR GFR > 60 for patients with creatinine > {a} × ULN",
+    # test_branch_phrasings: a branch's limit without its comparator, a permission, "Exception:"
+    "ALT ≤ {a} x ULN ({a2} x ULN allowed if liver metastases)",
+    "Total bilirubin ≤ {b} x ULN (patients with known Gilbert's disease who have bilirubin "
+    "level ≤ {b2} x ULN may be enrolled)",
+    "Bilirubin ≤ {b} times ULN. Exception: If Gilbert's syndrome; then ≤ {b2} times ULN.",
+    "GFR ≥ {c} mL/min/1.73 m2 (calculated using the CKD-EPI formula)",
 )
 
 

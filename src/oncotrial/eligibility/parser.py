@@ -75,6 +75,7 @@ from oncotrial.eligibility.reading_immune import read_immune_templates
 from oncotrial.eligibility.reading_infection import read_active_infection
 from oncotrial.eligibility.reading_lab_exceptions import read_lab_exceptions
 from oncotrial.eligibility.reading_lab_respective import read_respective_limits
+from oncotrial.eligibility.reading_lab_support import read_support_permissions
 from oncotrial.eligibility.reading_lab_windows import read_lab_windows
 from oncotrial.eligibility.reading_lab_without import (
     read_absent_lead,
@@ -315,6 +316,7 @@ _READERS: tuple[Callable[[_Reader], None], ...] = (
     _read_blood_pressure,
     _read_pregnancy,
     read_measurement_methods,  # before the windows: a window may follow the methods
+    read_support_permissions,  # before the windows, as read_measurement_methods
     read_lab_windows,  # after every reader of a laboratory limit
     _read_lesions,
     read_measurable_disease,

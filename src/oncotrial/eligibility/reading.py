@@ -246,9 +246,16 @@ def _thresholds(text: str) -> list[_Threshold]:
 
 # "AST ≤ 3 times ULN (5 times ULN if hepatic metastasis present)" (NCT00098540 I11, round 5): the
 # limit for a subgroup in parentheses, its comparator the one just before it; only right after a
-# multiple of the ULN and only before the words that name the subgroup
+# multiple of the ULN and only before the words that name the subgroup. After "or" too, and before
+# "allowed": "ALT ≤ 3.0 x ULN (5 x ULN allowed if liver metastases)" (NCT07288034 I14, I15, I27,
+# I28), "≤ 2.5 x ULN or 5 X ULN for patients with liver metastases" (NCT05826964 I10.3.2;
+# development records of jwlieb/clinical-trial-agent data/demo @387df17)
 _BARE_BRANCH = re.compile(
-    r"\s*\(\s*(?P<num>" + _NUM + r")\s*" + _limit("limit") + r"(?=\s+(?:if|for|in|when|with)\b)",
+    r"\s*(?:\(\s*|,?\s*or\s+)(?P<num>"
+    + _NUM
+    + r")\s*"
+    + _limit("limit")
+    + r"(?=\s+(?:(?:is\s+|are\s+)?(?:allowed|permitted|acceptable)\s+)?(?:if|for|in|when|with)\b)",
     re.I,
 )
 

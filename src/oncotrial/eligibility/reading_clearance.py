@@ -40,6 +40,7 @@ from oncotrial.eligibility.rules import (
 )
 
 __all__ = [
+    "CKD_EPI_NAMED",
     "EITHER_CLEARANCE",
     "EITHER_GFR",
     "another_renal_formula",
@@ -77,6 +78,40 @@ _UNQUALIFIED_GFR = re.compile(
     re.I,
 )
 
+# The CKD-EPI equation named, before or after an eGFR's limit: "Estimated glomerular filtration
+# rate < 30 mL/min/1.73 m2 (calculated using the Chronic Kidney Disease Epidemiology Collaboration
+# formula)", "eGFR ≥ 30 mL/min/1.73 m2 per Chronic Kidney Disease Epidemiology Collaboration
+# (CKD-EPI) creatinine equation" (NCT06771544 E19, NCT06639074 I14; development records of
+# jwlieb/clinical-trial-agent data/demo @387df17). The eGFR oncotrial computes is CKD-EPI's (2021,
+# analytes.DERIVED 'egfr'), so the words restate the rule; an equation of another year ("CKD-EPI
+# 2009 formula") or on cystatin C is another quantity and stays unread.
+_CKD_EPI = (
+    r"(?:CKD[-\s]?EPI|Chronic\s+Kidney\s+Disease[-\s]+Epidemiology\s+Collaboration"
+    r"(?:\s*\(\s*CKD[-\s]?EPI\s*\))?)(?:\s+2021)?"
+)
+_NOT_ANOTHER_CKD_EPI = r"(?!\s*\d|[-\s]*(?:creatinine[-\s]*)?(?:and\s+|-)?cystatin)"
+CKD_EPI_NAMED = re.compile(
+    r"\s*,?\s*(?P<bracket>[(\[]\s*)?(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?"
+    r"(?:(?:as\s+)?(?:using|by|per|with|according\s+to|based\s+on)\s+)?(?:the\s+)?"
+    + _CKD_EPI
+    + _NOT_ANOTHER_CKD_EPI
+    + r"(?:\s+(?:creatinine\s+)?(?:formula|equation|method))?"
+    + _NOT_ANOTHER_CKD_EPI
+    + r"(?(bracket)\s*[)\]])",
+    re.I,
+)
+# A GFR whose only method named is the CKD-EPI equation, before or after its limit, is the eGFR:
+# "Glomerular filtration rate (calculated using the Chronic Kidney Disease Epidemiology
+# Collaboration formula) < 30 mL/min" (NCT06771544 E19), "GFR ≥ 45 mL/min/1.73 m2 (CKD-EPI)"
+_GFR_BY_CKD_EPI = re.compile(
+    r"(?<![\w-])(?<!estimated\s)(?<!measured\s)(?<!radioisotope\s)(?<!radionuclide\s)"
+    r"(?<!nuclear\s)(?<!isotope\s)(?<!24h\s)(?<!hour\s)(?<!urine\s)"
+    r"(?:glomerular\s+filtration\s+rate(?:\s*[(\[]\s*GFR\s*[)\]])?|GFR)\b"
+    r"(?=(?:(?!Cockc?roft|Gault|MDRD|Schwartz|measured|radioisotope|nuclear|urine)[^.;]|\.(?=\d))"
+    r"{0,80}?" + _CKD_EPI + _NOT_ANOTHER_CKD_EPI + ")",
+    re.I,
+)
+
 # a GFR in a bracket after another name of a renal measure glosses that name, which decides:
 # "Estimated glomerular filtration rate (GFR)" (NCT06447103 E6.2), "radioisotope glomerular
 # filtration rate (GFR)" (NCT04315324 I14), "Measured or calculated creatinine clearance
@@ -95,6 +130,12 @@ def either_clearance_mentions(text: str, mentions: list[_Mention]) -> list[_Ment
         for m in _UNQUALIFIED_GFR.finditer(text)
         if not _GLOSSED.search(text, 0, m.start())
     ]
+    ckd_epi = [
+        (*m.span(), "egfr")
+        for m in _GFR_BY_CKD_EPI.finditer(text)
+        if not _GLOSSED.search(text, 0, m.start())
+    ]
+    phrases += ckd_epi
     if not phrases:
         return mentions
     kept = [m for m in mentions if not any(m.start < b and a < m.end for a, b, _ in phrases)]

@@ -104,7 +104,12 @@ def _cues(text: str) -> list[_Cue]:
             if what in {"male", "female"} and any(a <= m.start() < b for a, b in both):
                 continue
             before = text[max(0, m.start() - 16) : m.start()].lower()
-            found.append(_Cue(m.start(), m.end(), what, "except" in before))
+            # "except in patients with Gilbert's" names whom the limit after it is for (the
+            # exception reading's); "Exception: If Gilbert's syndrome; then ≤ 5 × ULN" is a
+            # condition like any "if"
+            found.append(
+                _Cue(m.start(), m.end(), what, re.search(r"\bexcept\b", before) is not None)
+            )
     found.sort(key=lambda c: (c.start, -c.end))
     # "bone metastases" inside "liver or bone metastases" is the longer cue's
     found = [
@@ -180,7 +185,12 @@ _HAS = r"(?:the\s+)?(?:patient|subject|participant)s?\s+(?:has|have)\s+"
 # I11, NCT04266730 E21.1, NCT04892953 I14), jwlieb/clinical-trial-agent data/demo @387df17 —
 # "unless A, in which case B" is "if A then B, otherwise the first limit"
 _CUE_BEFORE = re.compile(
-    r"[\s,;(.]*(?:or\s*,?\s+)?(?:if|for|in|when|unless)\s+(?:" + _PERSONS + r"\s+with\s+|the\s+"
+    # "Bilirubin ≤ 1.5 times the institutional ULN. Exception: If Gilbert's syndrome; then ≤ 5
+    # times ULN." (NCT04256018 I1.10.1, a development record of jwlieb/clinical-trial-agent
+    # data/demo @387df17)
+    r"[\s,;(.]*(?:or\s*,?\s+|exceptions?\s*:\s*)?(?:if|for|in|when|unless)\s+(?:"
+    + _PERSONS
+    + r"\s+with\s+|the\s+"
     r"presence\s+of\s+|(?:the\s+)?case\s+of\s+|associated\s+with\s+|" + _HAS + r")?"
     r"(?:(?:documented|known|confirmed)\s+)?",
     re.I,
@@ -188,7 +198,8 @@ _CUE_BEFORE = re.compile(
 # between the condition and the limit it allows: "if liver metastases, then ≤ 5 × ULN"
 # (NCT06747845 I10.4), "…, in which case they must be ≤ 5 × ULN"
 _CUE_THEN = re.compile(
-    r"\s*[,:]?\s*(?:then\s+|in\s+which\s+case\s*,?\s*)?"
+    # a semicolon only before "then": "Exception: If Gilbert's syndrome; then ≤ 5 times ULN"
+    r"\s*(?:[,:]|;(?=\s*then\b))?\s*(?:then\s+|in\s+which\s+case\s*,?\s*)?"
     # "…, then values must be ≤ 5 × ULN" (NCT05665361 I8.3)
     r"(?:(?:it|they|values?)\s+(?:must|should)\s+be\s+)?",
     re.I,
@@ -226,7 +237,7 @@ def _attach_cue(
             if id(c) not in used_cues
             and c.end <= start
             and not DENIED.search(text[max(0, c.start - 40) : c.start])
-            and _gap_ok(text[c.end : start], 40)
+            and (_gap_ok(text[c.end : start], 40) or _CUE_THEN.fullmatch(text, c.end, start))
             and "," in text[c.end : start] + ","
             and not any(m.start >= c.end and m.end <= start for m in mentions)
         ),
@@ -286,7 +297,17 @@ def _bracketed_sex(text: str, end: int, cue: _Cue) -> bool:
     )
 
 
-_ALLOWED = re.compile(r"\s*(?:is|are)\s+(?:permitted|allowed|acceptable)\b", re.I)
+# "(patients with known Gilbert's disease who have bilirubin level ≤ 3 x ULN may be enrolled)"
+# (NCT05950464 I12, NCT06126276 I21, NCT06580314 I16, NCT06699602 I8, NCT07043608 I9.1;
+# development records of jwlieb/clinical-trial-agent data/demo @387df17): the permission ends the
+# limit the condition allows — only right after that one limit (a second test named before the
+# permission, "… and direct bilirubin within normal limits are permitted", is of the branch too,
+# which the reading does not hold: the words stay unread)
+_ALLOWED = re.compile(
+    r"\s*(?:(?:is|are)\s+(?:permitted|allowed|acceptable|eligible)|will\s+be\s+eligible|"
+    r"(?:may|can)\s+be\s+(?:enrolled|eligible|included))\b",
+    re.I,
+)
 
 
 # the words that introduce a condition cue: "except in patients with", "if", "for subjects with"

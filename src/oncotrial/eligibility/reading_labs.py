@@ -24,6 +24,7 @@ from oncotrial.eligibility.reading import (
 )
 from oncotrial.eligibility.reading_bp_postfix import postfix_spans
 from oncotrial.eligibility.reading_clearance import (
+    CKD_EPI_NAMED,
     EITHER_CLEARANCE,
     EITHER_GFR,
     either_clearance_mentions,
@@ -389,8 +390,9 @@ def _or_another_test(text: str, last: _Found, start: int, keys: list[_Mention]) 
     """Only "or" between the limit before (of another test, with no cue) and this one — after
     the Cockcroft-Gault formula named for a clearance read as its estimate: "Creatinine clearance
     >= 30 mL/min as calculated using the Cockcroft-Gault equation or serum creatinine =< 1.5 x
-    ULN" (NCT04553770 I11; development records)."""
-    named = COCKCROFT_GAULT_NAMED.match(text, last.end) if _is_estimate(last.rule) else None
+    ULN" (NCT04553770 I11; development records); after CKD-EPI named for an eGFR alike."""
+    formula = _formula_of(last.rule)
+    named = formula.match(text, last.end) if formula is not None else None
     return (
         _OR_ANOTHER.fullmatch(text, named.end() if named else last.end, start) is not None
         # an ordinal result's limit too: "Urine protein < 2+ or 24-hour urine protein
@@ -451,14 +453,16 @@ def _nearest_group(
 
 
 def _gap(text: str, mention: _Mention, t: _Threshold) -> str:
-    """The words between a test's name and its limit, without the Cockcroft-Gault formula named
-    for a clearance read as its estimate: "CrCl calculated by Cockcroft-Gault ≥ 50 mL/min",
-    "creatinine clearance (CrCl) calculated by Cockroft-Gault formula >= 50 mL/min"
-    (NCT06149481 I7.7, NCT05386108 I13.5; development records) — the formula the rule computes."""
+    """The words between a test's name and its limit, without the formula named for a clearance
+    read as its estimate (Cockcroft-Gault) or for an eGFR (CKD-EPI, reading_clearance): "CrCl
+    calculated by Cockcroft-Gault ≥ 50 mL/min", "creatinine clearance (CrCl) calculated by
+    Cockroft-Gault formula >= 50 mL/min" (NCT06149481 I7.7, NCT05386108 I13.5; development
+    records) — the formula the rule computes."""
     start = mention.end
-    if mention.key == "creatinine_clearance":
+    formula = _RENAL_FORMULA_NAMED.get(mention.key)
+    if formula is not None:
         bracket = re.match(r"\s*\)", text[start : t.start])
-        named = COCKCROFT_GAULT_NAMED.match(text, start + (bracket.end() if bracket else 0))
+        named = formula.match(text, start + (bracket.end() if bracket else 0))
         if named is not None and named.end() <= t.start:
             start = named.end()
     return text[start : t.start]
@@ -692,8 +696,14 @@ def _cue_condition(r: _Reader, item: _Found) -> Rule:
     return _cue_rule(r, _Cue(when_start, when_end, item.cue, False))
 
 
-def _is_estimate(rule: Rule) -> bool:
-    return isinstance(rule, DerivedRule) and rule.quantity == "creatinine_clearance"
+# the formula a renal estimate computes, as the words that name it (_gap, _or_another_test)
+_RENAL_FORMULA_NAMED = {"creatinine_clearance": COCKCROFT_GAULT_NAMED, "egfr": CKD_EPI_NAMED}
+
+
+def _formula_of(rule: Rule) -> re.Pattern[str] | None:
+    if isinstance(rule, DerivedRule):
+        return _RENAL_FORMULA_NAMED.get(rule.quantity)
+    return None
 
 
 def _alternatives(rule: Rule) -> tuple[Rule, ...]:
@@ -737,7 +747,7 @@ def _check_method(r: _Reader, rule: DerivedRule) -> None:
         "creatinine_clearance": r"Cockc?roft",  # "Cockroft-Gault", a common misspelling
         "qtc": FRIDERICIA,
         "qtcb": BAZETT,
-        "egfr": r"CKD[-\s]?EPI",
+        "egfr": r"CKD[-\s]?EPI|Chronic\s+Kidney\s+Disease[-\s]+Epidemiology",
         "bmi": r".",
     }[rule.quantity]
     if not re.search(named, r.text, re.I):

@@ -33,6 +33,7 @@ import re
 
 from oncotrial.eligibility.qt_names import BAZETT_NAME, FRIDERICIA_NAME
 from oncotrial.eligibility.reading import _Found, _Reader
+from oncotrial.eligibility.reading_clearance import CKD_EPI_NAMED
 from oncotrial.eligibility.reading_lab_windows import past_read_words
 from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
 
@@ -66,7 +67,9 @@ _AT_SCREENING = re.compile(r"\s*,?\s*(?:at|during|on|from)\s+(?:the\s+)?screenin
 # 28 days prior to registration" (NCT04269902 I17, jwlieb/clinical-trial-agent data/demo @387df17)
 COCKCROFT_GAULT_NAMED = re.compile(
     r"\s*,?\s*(?P<bracket>\(\s*)?(?:(?:as\s+)?(?:calculated|estimated|determined)\s+)?"
-    r"(?:using|by|per)\s+(?:the\s+)?"
+    # "Calculated creatinine clearance (determined as per Cockcroft-Gault) ≥ 60mL/min"
+    # (NCT06412198 I12.6, a development record of jwlieb/clinical-trial-agent data/demo @387df17)
+    r"(?:as\s+)?(?:using|by|per)\s+(?:the\s+)?"
     r"Cockc?roft[-\s]+(?:and\s+)?Gault(?:\s*\(CG\))?(?:\s+(?:formula|equation|method))?"
     # the paper cited: "by the Cockcroft-Gault formula (Cockcroft and Gault 1976)" (NCT04892953)
     r"(?:\s*\(\s*Cockcroft\s+(?:and|&)\s+Gault,?\s+1976\s*\))?"
@@ -195,8 +198,8 @@ def _same_measured_limit(rule: Rule, estimate: DerivedRule) -> bool:
 
 def read_measurement_methods(r: _Reader) -> None:
     """The methods named right after an ejection fraction's limit, the formula after a
-    Cockcroft-Gault clearance's and the electrocardiogram after a QT interval's, consumed
-    (module text)."""
+    Cockcroft-Gault clearance's or an eGFR's (CKD-EPI) and the electrocardiogram after a QT
+    interval's, consumed (module text)."""
     for f in r.found:
         estimate = _clearance_estimate(f.rule)
         if estimate is not None:
@@ -214,6 +217,12 @@ def read_measurement_methods(r: _Reader) -> None:
                 urine = _OR_BY_URINE.match(r.text, m.end())
                 if urine is not None and _same_measured_limit(f.rule, estimate):
                     r.consume(m.end(), urine.end())
+            continue
+        if isinstance(f.rule, DerivedRule) and f.rule.quantity == "egfr":
+            start = past_read_words(r, f.end)
+            m = CKD_EPI_NAMED.match(r.text, start)
+            if m is not None:
+                r.consume(start, m.end())
             continue
         if _on_an_ecg(f.rule):
             start = past_read_words(r, f.end)
