@@ -39,6 +39,21 @@ AS_OF = dt.date(2025, 3, 1)
         # the upper limit of normal without 'of', and the reference range's (UK laboratories)
         ("inclusion", "Bilirubin ≤ 1.5 x upper limit normal", ["Total bilirubin ≤ 1.5 × ULN"]),
         ("inclusion", "Bilirubin ≤ 1.5 x ULRR", ["Total bilirubin ≤ 1.5 × ULN"]),
+        # the limit itself allowed: 'at or above' was read as 'above' alone, strict (NCT03971409
+        # I5.1, a development record of jwlieb/clinical-trial-agent data/demo @387df17)
+        (
+            "inclusion",
+            "Cardiac ejection fraction at or above the institutional lower limit of normal",
+            ["Left ventricular ejection fraction ≥ 1 × LLN"],
+        ),
+        ("inclusion", "Hemoglobin at or above 9 g/dL", ["Hemoglobin ≥ 9 g/dL"]),
+        ("inclusion", "Total bilirubin at or below 1.5 x ULN", ["Total bilirubin ≤ 1.5 × ULN"]),
+        (
+            "inclusion",
+            "Platelets above or equal to 100 x 10^9/L",
+            ["Platelet count ≥ 100 × 10^9/L"],
+        ),
+        ("exclusion", "Creatinine higher than or equal to 2 mg/dL", ["Serum creatinine ≥ 2 mg/dL"]),
     ],
 )
 def test_read(kind: str, text: str, readings: list[str]) -> None:

@@ -43,7 +43,16 @@ _LIST = (
         "Absolute neutrophil count",
         "10^9/L",
         ("751-8", "26499-4", "753-4"),
-        ("absolute neutrophil count", "neutrophil count", "neutrophils", "neutrophil", "ANC"),
+        # "Absolute neutrophils ≥ 1.5 x 10^9/L (1500/μL)" (NCT04093167 I15.2, NCT04918186 I18;
+        # development records of jwlieb/clinical-trial-agent data/demo @387df17)
+        (
+            "absolute neutrophil count",
+            "absolute neutrophils",
+            "neutrophil count",
+            "neutrophils",
+            "neutrophil",
+            "ANC",
+        ),
     ),
     Analyte(
         "leukocytes",
@@ -273,6 +282,37 @@ _LIST = (
             "24-hour urinary protein",
         ),
     ),
+    # The spot urine protein/creatinine ratio that anti-angiogenic trials limit ("Urine
+    # protein-to-creatinine ratio (UPCR): ≤ 1.5 mg/mg", NCT06794229 I8.5; "Urine
+    # protein/creatinine ratio (UPCR) ≤ 1 mg/mg (≤ 113.2 mg/mmol), or 24-h urine protein ≤ 1 g";
+    # development records of jwlieb/clinical-trial-agent data/demo @387df17). LOINC 2890-2
+    # "Protein/Creatinine [Mass Ratio] in Urine": a mass ratio, so mg/mg = g/g = 1000 mg/g, and a
+    # ratio written without a unit is one of those. In mg/mmol the creatinine is counted in
+    # moles: the molar mass given is therefore creatinine's (113.12 g/mol), the denominator's, so
+    # 113.2 mg/mmol is 1.0 mg/mg as the records restate it.
+    Analyte(
+        "upcr",
+        "Urine protein/creatinine ratio",
+        "{ratio}",
+        ("2890-2",),
+        (
+            "urine protein-to-creatinine ratio",
+            "urine protein to creatinine ratio",
+            "urine protein/creatinine ratio",
+            "urine protein : creatinine ratio",
+            "urine protein:creatinine ratio",
+            "urinary protein/creatinine ratio",
+            "urinary protein-to-creatinine ratio",
+            "urine protein creatinine ratio",
+            # "Urine protein/creatinine (UPC) ratio ≥ 1" (NCT06475989 I29)
+            "urine protein/creatinine (UPC) ratio",
+            "protein/creatinine ratio",
+            "protein-to-creatinine ratio",
+            "UPCR",
+            "UPC ratio",
+        ),
+        molar_mass=113.12,
+    ),
     Analyte(
         "calcium_ionized",
         "Ionized calcium",
@@ -389,7 +429,14 @@ _LIST = (
         "Left ventricular ejection fraction",
         "%",
         ("10230-1",),
-        ("left ventricular ejection fraction", "LVEF", "ejection fraction"),
+        # "cardiac ejection fraction of < 45%" (NCT03586453 E10.7, development records): the
+        # heart's ejection fraction as echocardiography and MUGA report it is the left ventricle's
+        (
+            "left ventricular ejection fraction",
+            "LVEF",
+            "cardiac ejection fraction",
+            "ejection fraction",
+        ),
     ),
     # Further limits of oncology criteria (wave/elig): castrate testosterone ("serum
     # testosterone < 50 ng/dL"), LDH ("LDH > 2 × ULN"), fasting glucose and HbA1c (mTOR and PI3K
@@ -405,8 +452,19 @@ _LIST = (
         "Testosterone (total)",
         "ng/dL",
         ("2986-8",),
-        ("serum testosterone", "total testosterone", "testosterone"),
+        ("total serum testosterone", "serum testosterone", "total testosterone", "testosterone"),
         molar_mass=288.42,
+    ),
+    # "Creatine phosphokinase (CPK) ≤ 2.5 x ULN" (NCT05512208 I7.6, NCT05608252 I9.8; development
+    # records of jwlieb/clinical-trial-agent data/demo @387df17), the limit of trials of MEK
+    # inhibitors and checkpoint-inhibitor myositis. LOINC 2157-6 "Creatine kinase [Enzymatic
+    # activity/volume] in Serum or Plasma"; "CK" alone is not read (CK-MB, cytokeratin).
+    Analyte(
+        "creatine_kinase",
+        "Creatine kinase",
+        "U/L",
+        ("2157-6",),
+        ("serum creatine phosphokinase", "creatine phosphokinase", "creatine kinase", "CPK"),
     ),
     Analyte(
         "ldh",
@@ -627,6 +685,10 @@ DERIVED: dict[str, DerivedQuantity] = {
                 # jwlieb/clinical-trial-agent data/demo/... @387df17); "creatinine CL" alone may
                 # be the measured one and is not a name of the estimate
                 "calculated creatinine CL",
+                # "Serum creatinine ≤ 1.5 x ULN or estimated creatinine clearance ≥ 50 mL/min as
+                # calculated using the Cockcroft-Gault (CG) equation" (NCT03971409 I5.7): an
+                # estimate names its formula or is Cockcroft-Gault's, with the warning
+                "estimated creatinine clearance",
                 "creatinine clearance",
                 "creatinin clearance",
                 "CrCl",

@@ -97,6 +97,19 @@ _WORD_COMPARATORS = {
     "at most": Comparator.LE,
     "does not exceed": Comparator.LE,
     "not to exceed": Comparator.LE,
+    # "Cardiac ejection fraction at or above the institutional lower limit of normal" (NCT03971409
+    # I5.1; development records of jwlieb/clinical-trial-agent data/demo @387df17): the limit
+    # itself is allowed — read as 'above' alone it was strict (> 1 × LLN), a wrong threshold
+    "at or above": Comparator.GE,
+    "at or below": Comparator.LE,
+    "equal to or above": Comparator.GE,
+    "equal to or below": Comparator.LE,
+    "above or equal to": Comparator.GE,
+    "below or equal to": Comparator.LE,
+    "equal to or higher than": Comparator.GE,
+    "equal to or lower than": Comparator.LE,
+    "higher than or equal to": Comparator.GE,
+    "lower than or equal to": Comparator.LE,
 }
 _SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
 _COMP = (

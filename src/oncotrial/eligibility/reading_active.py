@@ -92,10 +92,16 @@ Qualifier = tuple[int, str]
 _ACTIVE = re.compile(
     r"\b(?:(?:current|ongoing)\s+or\s+|concurrent\s+|clinically\s+)?active\s*,?\s*$", re.I
 )
-# "active or history of", "active or prior": the condition at any time
+# "active or history of", "active or prior": the condition at any time; the other way round too,
+# "History of or active inflammatory bowel disease", "History of or current central nervous
+# system metastases" (development records of jwlieb/clinical-trial-agent data/demo @387df17)
+_HISTORY_OF = r"(?:(?:a\s+)?(?:prior\s+|past\s+|previous\s+)?history\s+of|prior|previous|past)"
 _EVER = re.compile(
-    r"\bactive\s+or\s+(?:(?:a\s+)?(?:prior\s+|past\s+|previous\s+)?history\s+of"
-    r"|prior|previous|past)\s+$",
+    r"\b(?:active\s+or\s+"
+    + _HISTORY_OF
+    + r"|(?:(?:any|known)\s+)?"
+    + _HISTORY_OF
+    + r"\s*,?\s*(?:and/)?or\s+(?:current|active|ongoing))\s+$",
     re.I,
 )
 

@@ -188,6 +188,9 @@ _POSSIBLE_MAX = {
     "lymphocytes": 1000.0,
     "platelets": 10000.0,
     "hemoglobin": 300.0,
+    # a urine protein/creatinine ratio of 30 g/g is beyond the nephrotic range many times over: a
+    # larger number is in another unit (mg/mmol, mg/g) with the unit lost, never the ratio
+    "upcr": 30.0,
 }
 
 
@@ -371,6 +374,13 @@ _FOR_AGE = re.compile(
 )
 
 
+# a unit spelled out, then its symbol in brackets: "Absolute neutrophil count >= 1,500/microliter
+# (mcL)" (NCI's template in 4 development records of jwlieb/clinical-trial-agent data/demo
+# @387df17)
+_SPELLED_UNIT = re.compile(r"(?:micro-?lit(?:er|re)|cubic\s+millimet(?:er|re))s?$", re.I)
+_UNIT_GLOSS = re.compile(r"\s*\(\s*(?:mcL|[µμu]L|mm3|mm\^3|mm³)\s*\)")
+
+
 def _after_limit(r: _Reader, t: _Threshold, made: list[_Found]) -> int | None:
     """The words right after a limit that belong to it, consumed: "for age" after a limit
     relative to the ULN, and the limit restated in another unit ("ANC ≥ 1.5 × 10^9/L
@@ -378,6 +388,11 @@ def _after_limit(r: _Reader, t: _Threshold, made: list[_Found]) -> int | None:
     for_age = _FOR_AGE.match(r.text, t.end) if t.relative_to is not None else None
     if for_age is not None:
         r.consume(t.end, for_age.end())
+    gloss = (
+        _UNIT_GLOSS.match(r.text, t.end) if _SPELLED_UNIT.search(r.text, t.start, t.end) else None
+    )
+    if gloss is not None:
+        r.consume(t.end, gloss.end())
     restated = restatement(r.text, t, made) or _predicted(r.text, t, made)
     if restated is not None:
         r.consume(t.end, restated)

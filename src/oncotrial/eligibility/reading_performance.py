@@ -171,6 +171,10 @@ def _read_scale_named_after(r: _Reader) -> None:
 def _read_karnofsky_lansky(r: _Reader) -> None:
     for m in re.finditer(
         r"\b(?P<scale>Karnofsky|KPS|Lansky)\b(?:\s*(?:or|/)\s*(?P<scale2>Karnofsky|KPS|Lansky)\b)?"
+        # the scale's abbreviation in brackets after its name: "ECOG performance status 0 or 1
+        # or Karnofsky Performance Status (KPS) ≥80" (development records of
+        # jwlieb/clinical-trial-agent data/demo @387df17)
+        r"(?:\s+(?:performance|play)\s+(?:status|scale)(?:\s+score)?\s*\(\s*(?:KPS|LPS)\s*\))?"
         r"(?:(?!Karnofsky|KPS|Lansky)[^.;0-9]){0,40}?(?:(?P<comp>[≥>]|at\s+least|greater\s+than\s+or\s+"
         r"equal\s+to|greater\s+than)\s*(?P<n>\d{2,3})\s*%?|(?P<n2>\d{2,3})\s*%?\s*(?:or\s+(?:more|"
         r"higher|above|greater)|and\s+(?:above|higher))|(?P<lo>\d{2,3})\s*%?\s*(?:-|to)\s*100\s*%?)",

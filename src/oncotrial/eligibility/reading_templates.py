@@ -89,6 +89,17 @@ _HIV_TYPES = re.compile(
     r"(?:\s*\)\s*infections?\b)?",
     re.I,
 )
+# "Human immunodeficiency virus (HIV) seropositivity" (NCT04545762 E4; development records of
+# jwlieb/clinical-trial-agent data/demo @387df17): a positive HIV serology is the infection the
+# rule reads
+_SEROPOSITIVITY = re.compile(r"\s*(?:sero-?positivity|seropositive)\b", re.I)
+# "Hemoglobin ≥ 9.0 g/dL (within 14 days prior to day 1 of protocol therapy unless otherwise
+# stated)" (NCI's template, 7 development records): the window is the protocol's default, and a
+# window stated elsewhere in the item would have been read with its own limit
+_OTHERWISE_STATED = re.compile(
+    r"\s*,?\s*unless\s+otherwise\s+(?:stated|specified|noted|indicated)\b", re.I
+)
+_A_WINDOW = re.compile(r"\b(?:within|prior\s+to|before)\b", re.I)
 PREGNANCY_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
 _CURRENTLY = re.compile(r"\bcurrently\s+", re.I)
 _OR = re.compile(r"\s*(?:,\s*)?(?:or|and/or)\s*", re.I)
@@ -146,4 +157,11 @@ def read_template_words(r: _Reader) -> None:
             r.consume(m.start(), m.end())
     for m in _HIV_TYPES.finditer(text):
         if any(f.start < m.start() <= f.end for f in hiv):
+            r.consume(m.start(), m.end())
+    for m in _SEROPOSITIVITY.finditer(text):
+        if any(f.end == m.start() for f in hiv):
+            r.consume(m.start(), m.end())
+    for m in _OTHERWISE_STATED.finditer(text):
+        # right after a window a rule read (its words consumed up to here)
+        if any(end == m.start() and _A_WINDOW.search(text, a, end) for a, end in r.consumed):
             r.consume(m.start(), m.end())

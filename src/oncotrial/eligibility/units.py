@@ -105,6 +105,13 @@ _OTHER = {
     "g/day": "g/day",
     "mg/day": "mg/day",
     "%": "percent",
+    # a mass ratio (urine protein/creatinine): dimensionless, 1 mg/mg = 1 g/g = 1000 mg/g
+    "mg/mg": "mg/mg",
+    "g/g": "g/g",
+    "mg/g": "mg/g",
+    # … and per millimole of creatinine (UK laboratories): converted by creatinine's molar mass,
+    # the ratio analyte's (analytes 'upcr')
+    "mg/mmol": "mg/mmol",
     "1": "dimensionless",
     "{ratio}": "dimensionless",
 }

@@ -76,7 +76,8 @@ _FILLER = frozenset(
     ckd epi required diagnosed diagnosis received dipstick
     who co-operative cockroft cockroft-gault evidence with sufficient
     hematologic haematologic hematological haematological hematology haematology
-    hematopoietic haematopoietic coagulation kidney chemistry biochemistry""",
+    hematopoietic haematopoietic coagulation kidney chemistry biochemistry
+    visit into""",
     )
 )
 
