@@ -3,7 +3,9 @@
 creatinine clearance"), a unit's symbol after its spelled name ("/microliter (mcL)"), a scale's
 abbreviation after its name ("Karnofsky Performance Status (KPS)"), "History of or active/current"
 (the condition ever), "HIV seropositivity", "unless otherwise stated" after a window, "at
-screening visit", "enrollment into the study". Each reading is pinned, and each item is
+screening visit", "enrollment into the study", "the first protocol treatment", a pregnancy test
+"for persons of childbearing potential only" (after it) or under "Women of childbearing potential
+(WOCBP):", "Prolongation of the" QTcF before its limit. Each reading is pinned, and each item is
 computable; the words that would change the reading stay unread.
 
 Records: jwlieb/clinical-trial-agent ``data/demo/*/*/trials.json`` at
@@ -93,6 +95,50 @@ READ = [
     ),
     ("NCT05273307 I3", "inclusion", "Age \\>=18 years at screening visit.", None),
     (
+        "NCT04974671 E2",
+        "exclusion",
+        "Has had radiation therapy within 2 weeks of the first protocol treatment.",
+        None,
+    ),
+    (
+        "development records",
+        "inclusion",
+        "Negative serum pregnancy test done =\\< 7 days prior to registration, for persons of "
+        "childbearing potential only",
+        [
+            "if (sex is female) and (Childbearing potential = yes): Pregnancy test (hCG) = "
+            "negative within 7 days before registration (the screen's as-of date)"
+        ],
+    ),
+    (
+        "development records",
+        "inclusion",
+        "Women of childbearing potential (WOCBP): Negative serum pregnancy test",
+        ["if (sex is female) and (Childbearing potential = yes): Pregnancy test (hCG) = negative"],
+    ),
+    (
+        "development records",
+        "inclusion",
+        "Negative serum pregnancy test result at screening",
+        ["if sex is female: Pregnancy test (hCG) = negative"],
+    ),
+    (
+        "development records",
+        "exclusion",
+        "Prolongation of the Fridericia corrected QT (QTcF) interval defined as \\>450 ms for "
+        "males and \\>470 ms for females",
+        [
+            "if sex is male: QT interval corrected (Fridericia) > 450 ms; otherwise QT interval "
+            "corrected (Fridericia) > 470 ms"
+        ],
+    ),
+    (
+        "development records",
+        "exclusion",
+        "Has prolongation of QTc using Fridericia's formula (QTcF) to \\>480 ms.",
+        ["QT interval corrected (Fridericia) > 480 ms"],
+    ),
+    (
         "NCT04868604 E1",
         "exclusion",
         "Major surgery within 12 weeks prior to enrollment into the study;",
@@ -116,6 +162,8 @@ def test_read_whole(source: str, kind: str, text: str, reading: list[str] | None
         "Hemoglobin ≥ 9.0 g/dL unless otherwise stated",
         # "history of active pneumonitis": active once, whether a record was is not kept
         "History of active pneumonitis",
+        # a prolongation with no limit is the investigator's judgement
+        "Prolongation of the QTcF interval",
     ],
 )
 def test_the_words_that_would_change_the_reading_stay_unread(text: str) -> None:

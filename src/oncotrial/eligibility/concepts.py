@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from oncotrial.eligibility.concept_model import Concept, System
+from oncotrial.eligibility.concepts_cardiac import CARDIAC_CONDITIONS
 from oncotrial.eligibility.concepts_drug_classes import class_concepts
 from oncotrial.eligibility.concepts_drugs import (
     DRUG_CLASSES,
@@ -326,6 +327,7 @@ CONDITIONS = _index(
         *IMMUNE_CONDITIONS,
         INFECTION,
         *EFFUSIONS,
+        *CARDIAC_CONDITIONS,
     )
 )
 

@@ -135,6 +135,15 @@ _MENTIONS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ),
     (r"(?:non-?\s?infectious\s+)?pneumonitis", ("pneumonitis",), False),
     (
+        # "QTcF > 470 ms or congenital long QT syndrome", "Known congenital long QT" (development
+        # records of jwlieb/clinical-trial-agent data/demo @387df17); lifelong, so never 'now'.
+        # Not "acquired long QT syndrome" (a QT prolongation, whose limit is the QTc's)
+        r"(?<!acquired\s)(?:congenital\s+)?(?:long|prolonged)\s+QTc?(?:\s+interval)?\s+syndrome"
+        r"(?:\s*\(LQTS\))?|\bcongenital\s+(?:long|prolonged)\s+QTc?\b|\bLQTS\b",
+        ("long_qt_syndrome",),
+        False,
+    ),
+    (
         # "Inflammatory bowel disease (Crohn's disease, ulcerative colitis)", "(e.g., Crohn's
         # disease and ulcerative colitis)": the examples are its members, read with it
         r"inflammatory\s+bowel\s+diseases?(?:\s*\(IBD\))?(?:\s*\((?:(?:e\.g\.|i\.e\.),?\s*)?"
@@ -182,6 +191,15 @@ def _taken(r: _Reader, start: int, end: int) -> bool:
     )
 
 
+# a relative's condition, not the patient's: "family history of long QT syndrome", "immediate
+# family history of congenital long QT syndrome" (development records of
+# jwlieb/clinical-trial-agent data/demo @387df17) — no rule is proposed for it
+_FAMILY = re.compile(
+    r"\bfamily\s+(?:medical\s+)?history\s+of\s+(?:(?:an?\s+|known\s+|congenital\s+|familial\s+)){0,2}$",
+    re.I,
+)
+
+
 def _history(r: _Reader, start: int) -> bool:
     return re.search(r"\bhistory\s+of\s*$", r.text[max(0, start - 20) : start], re.I) is not None
 
@@ -196,8 +214,10 @@ def read_named_conditions(r: _Reader) -> None:
         ):
             continue  # a kind of autoimmune disease, an example of the item's: read with it
         for m in re.finditer(pattern, text, re.I):
-            if _taken(r, m.start(), m.end()) or any(
-                a < m.end() and m.start() < b for a, b, _, _ in hits
+            if (
+                _taken(r, m.start(), m.end())
+                or any(a < m.end() and m.start() < b for a, b, _, _ in hits)
+                or _FAMILY.search(text, max(0, m.start() - 60), m.start())
             ):
                 continue
             hits.append((m.start(), m.end(), keys, current and not _history(r, m.start())))

@@ -538,7 +538,8 @@ _PREGNANCY_TEST = re.compile(
     r"(?P<n2>\d+)\s+days\s+(?:prior(?:\s+to)?|before)(?:\s+(?P<registration2>"
     + REGISTRATION
     + r"))?"
-    r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test",
+    # "Negative serum pregnancy test result at screening" (development records)
+    r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test(?:\s+results?\b)?",
     re.I,
 )
 
@@ -560,6 +561,10 @@ def _read_pregnancy(r: _Reader) -> None:
     who = re.search(r"female|women", r.text[max(0, m.start() - 80) : m.start()], re.I)
     when: Rule = r.draft(SexRule, m.start(), m.end(), sex="female")
     potential = _childbearing_potential(r, m.start())
+    after = _CHILDBEARING_AFTER.match(r.text, m.end())
+    if potential is None and after is not None:
+        # "… ≤ 7 days prior to registration, for persons of childbearing potential only"
+        potential = (after.start(), after.end("who"), after.end())
     if potential is not None:
         # "Women of childbearing potential must have a negative pregnancy test": asked of
         # women who can become pregnant only (SDTM RP CHILDPOT); a woman whose potential is
@@ -568,7 +573,9 @@ def _read_pregnancy(r: _Reader) -> None:
         asked = r.draft(
             LabResultRule, start, words_end, analyte="childbearing_potential", result="yes"
         )
-        when = r.draft(AllOfRule, start, m.end(), rules=(when, asked))
+        when = r.draft(
+            AllOfRule, min(start, m.start()), max(words_end, m.end()), rules=(when, asked)
+        )
         r.consume(start, end)
     rule: Rule = r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test)
     if r.exclusion:
@@ -591,7 +598,18 @@ _CHILDBEARING = re.compile(
     r"\b(?:(?:women|females?|female\s+(?:patients|subjects|participants)|patients|subjects|"
     r"participants)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+potential|WOCBP)"
     r"(?:\s*\(WOCBP\))?(?P<tail>\s+(?:must|should|will)\s+(?:have|undergo)\s+(?:an?\s+)?|"
-    r"\s+(?:with|who\s+have)\s+(?:an?\s+)?|\s+only\s*,\s*(?:an?\s+)?)$",
+    r"\s+(?:with|who\s+have)\s+(?:an?\s+)?|\s+only\s*,\s*(?:an?\s+)?"
+    # "Women of childbearing potential (WOCBP): Negative serum pregnancy test" (development
+    # records of jwlieb/clinical-trial-agent data/demo @387df17)
+    r"|\s*:\s*(?:an?\s+)?)$",
+    re.I,
+)
+# … or just after it (and its window): "Negative serum pregnancy test done ≤ 7 days prior to
+# registration, for persons of childbearing potential only" (development records)
+_CHILDBEARING_AFTER = re.compile(
+    r"\s*[,(]?\s*(?:only\s+)?(?:for|in)\s+(?P<who>(?:women|females?|persons|people|"
+    r"participants|patients|subjects)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+"
+    r"potential(?:\s*\(WOCBP\))?)(?:\s+only)?\s*\)?",
     re.I,
 )
 

@@ -30,6 +30,8 @@ from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     ConditionRule,
+    DerivedRule,
+    LabRule,
     PerformanceStatusRule,
     Rule,
     leaf_rules,
@@ -99,6 +101,10 @@ _SEROPOSITIVITY = re.compile(r"\s*(?:sero-?positivity|seropositive)\b", re.I)
 _OTHERWISE_STATED = re.compile(
     r"\s*,?\s*unless\s+otherwise\s+(?:stated|specified|noted|indicated)\b", re.I
 )
+# "Prolongation of the Fridericia corrected QT (QTcF) interval defined as > 450 ms for males",
+# "Has prolongation of QTc using Fridericia's formula (QTcF) to > 480 ms" (development records):
+# a prolonged QT is one over the limit the rule reads
+_PROLONGATION = re.compile(r"\b(?:has\s+)?(?:an?\s+)?prolongation\s+of\s+(?:the\s+)?", re.I)
 _A_WINDOW = re.compile(r"\b(?:within|prior\s+to|before)\b", re.I)
 PREGNANCY_CONDITIONS = frozenset({"pregnancy", "breastfeeding"})
 _CURRENTLY = re.compile(r"\bcurrently\s+", re.I)
@@ -109,6 +115,16 @@ def _of_now(rule: Rule) -> bool:
     """A pregnancy or breastfeeding rule of the reference date (negated or not)."""
     return all(
         isinstance(x, ConditionRule) and x.condition in PREGNANCY_CONDITIONS and x.current
+        for x in leaf_rules(rule)
+    )
+
+
+def _is_qt(rule: Rule) -> bool:
+    """A limit on the QT interval, corrected or not (each leaf of one limit by sex)."""
+    return all(
+        (isinstance(x, DerivedRule) and x.quantity in {"qtc", "qtcb"})
+        or (isinstance(x, LabRule) and x.analyte == "qt")
+        or x.kind == "sex"
         for x in leaf_rules(rule)
     )
 
@@ -160,6 +176,9 @@ def read_template_words(r: _Reader) -> None:
             r.consume(m.start(), m.end())
     for m in _SEROPOSITIVITY.finditer(text):
         if any(f.end == m.start() for f in hiv):
+            r.consume(m.start(), m.end())
+    for m in _PROLONGATION.finditer(text):
+        if any(f.start == m.end() and _is_qt(f.rule) for f in r.found):
             r.consume(m.start(), m.end())
     for m in _OTHERWISE_STATED.finditer(text):
         # right after a window a rule read (its words consumed up to here)

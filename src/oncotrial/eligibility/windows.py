@@ -71,7 +71,9 @@ FIRST_DOSE = (
     r"(?:treatment|therapy|drug|medication|intervention)s?\b"
     # "prior to initiation of investigational agents" (NCT06678269 E4, an NCI record): after
     # "initiation of", the study's own investigational agents, given from its first dose
-    r"|(?:the\s+)?initiation\s+of\s+(?:the\s+)?investigational\s+agents?\b)"
+    r"|(?:the\s+)?initiation\s+of\s+(?:the\s+)?investigational\s+agents?\b"
+    # "within 2 weeks of the first protocol treatment" (NCT04974671 E2, E5, E12): its first dose
+    r"|(?:the\s+)?first\s+(?:protocol|study|trial)\s+(?:treatment|therapy|dose)\b)"
     # "the first dose of study treatment on Cycle 1, Day 1" (NCT05313243): the same day twice
     r"(?:\s+on\s+(?:cycle\s*1,?\s*day\s*1\b|C1D1\b))?"
 )
@@ -139,7 +141,12 @@ _OF_SCREENING = r"(?P<screening>(?:the\s+)?screening)\b(?!\s*[-\w(])"
 # the study's treatment named by the word alone, read only in a window after a laboratory value
 # or a performance status ("performed within 10 days of treatment"), where no other treatment is
 # spoken of: the values decide eligibility for the study's treatment, so they precede it
-_TREATMENT = r"(?:the\s+)?(?:start\s+of\s+)?(?:treatment|therapy)\b(?:\s+(?:start|initiation)\b)?"
+# "Negative serum pregnancy test within 7 days prior to starting treatment" (development records
+# of jwlieb/clinical-trial-agent data/demo @387df17): starting it, as the start of it
+_TREATMENT = (
+    r"(?:the\s+)?(?:(?:start\s+of|starting|initiating|initiation\s+of)\s+)?(?:the\s+)?"
+    r"(?:treatment|therapy)\b(?:\s+(?:start|initiation)\b)?"
+)
 # "within 14 days", "≤ 14 days" ("=\\< 14 days" in the records' markdown), "no more than 14 days"
 _SPAN = (
     r"(?:within\s+(?:the\s+)?(?:last\s+|past\s+)?|(?:≤|<=|=<)\s*|no\s+more\s+than\s+)"
