@@ -164,8 +164,11 @@ FIGURES = {
     # item not looked at); 123 with an active infection a concept (reading_infection) and an
     # 'active' the item does not define for hepatitis B/C, HIV or CNS metastases read as the
     # screener's to confirm (reading_active.CONFIRMED_ACTIVE; development records, not tuned
-    # here, the items not looked at)
-    "computable": 123,
+    # here, the items not looked at); 125 with long QT syndrome a condition, a pregnancy test
+    # for persons of childbearing potential named after it or under "(WOCBP):", "the first
+    # protocol treatment" and "Prolongation of the" QTcF (development records, not tuned here,
+    # the items not looked at: two items without a hand-read limit)
+    "computable": 125,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -254,8 +257,12 @@ FIGURES = {
 # (reading_cardiac) and the effusions (reading_effusions): partial +1, checklist -1, the
 # thresholds unchanged (development records, not tuned here, the item not looked at); 123 /
 # 220 / 401 before inflammatory bowel disease was a concept of its own (reading_conditions):
-# partial +4, checklist -4, the thresholds unchanged (not tuned here, the items not looked at).
-LEVELS = {"computable": 123, "partial": 224, "checklist": 397}
+# partial +4, checklist -4, the thresholds unchanged (not tuned here, the items not looked at);
+# 123 / 224 / 397 before long QT syndrome was a condition and the pregnancy test's childbearing
+# potential, the first protocol treatment and "Prolongation of the" were read (2026-12-08):
+# computable +2, partial -1, checklist -1, the thresholds unchanged (development records, not
+# tuned here, the items not looked at).
+LEVELS = {"computable": 125, "partial": 223, "checklist": 396}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -273,8 +280,9 @@ LEVELS = {"computable": 123, "partial": 224, "checklist": 397}
 # (windows.DAY_AFTER_WINDOW; not judged, not looked at); 43 before an allogeneic tissue
 # transplant was a concept (not judged, not looked at); 44 before an active infection was a
 # concept and an undefined 'active' of hepatitis B/C, HIV or CNS metastases a qualifier to
-# confirm (the three items above; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 47
+# confirm (the three items above; not judged, not looked at); 47 before long QT syndrome and the
+# pregnancy test's childbearing potential (the two items above; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 49
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

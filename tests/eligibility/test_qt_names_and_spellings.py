@@ -253,12 +253,14 @@ READ_IN_PART = [
         [f"{QTCF} > 480 ms"],
         ("Bazett or Fredericia formulae",),
     ),
+    # "Prolongation of the" before the limit says what the limit does (reading_templates
+    # ._PROLONGATION, 2026-12-08): the words are read, no longer quoted
     (
         "NCT05039801 (constructed: Bazett named)",
         "exclusion",
         "Prolongation of the Bazett corrected QT (QTcB) interval \\>470 ms",
         [f"{QTCB} > 470 ms"],
-        ("Prolongation of the",),
+        (),
     ),
 ]
 
