@@ -119,6 +119,12 @@ READ = [
     (
         "development records",
         "inclusion",
+        "Women of childbearing potential (WOCBP): negative urine or serum pregnancy test",
+        ["if (sex is female) and (Childbearing potential = yes): Pregnancy test (hCG) = negative"],
+    ),
+    (
+        "development records",
+        "inclusion",
         "Negative serum pregnancy test result at screening",
         ["if sex is female: Pregnancy test (hCG) = negative"],
     ),

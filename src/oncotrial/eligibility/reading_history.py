@@ -531,15 +531,24 @@ def _read_lesions(r: _Reader) -> None:
 # jwlieb/clinical-trial-agent data/demo @387df17), "≤ 7 days prior to registration": the window
 # runs back from registration, the screen's as-of date (``Window.anchor``), as a laboratory
 # value's does; with no day named, or the first dose named, from the first dose
+# "negative urine or serum pregnancy test" (development records of jwlieb/clinical-trial-agent
+# data/demo @387df17): either specimen, the one hCG result
+_SPECIMEN = (
+    r"(?:(?:serum|urine|blood)(?:(?:\s+(?:or|and/or)\s+|\s*/\s*)(?:serum|urine|blood))?\s+)?"
+)
 _PREGNANCY_TEST = re.compile(
-    r"negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,40}?"
+    r"negative\s+"
+    + _SPECIMEN
+    + r"pregnancy\s+test[^.;]{0,40}?"
     + WITHIN_WINDOW
-    + r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
+    + r"|negative\s+"
+    + _SPECIMEN
+    + r"pregnancy\s+test[^.;]{0,20}?[≤<]\s*"
     r"(?P<n2>\d+)\s+days\s+(?:prior(?:\s+to)?|before)(?:\s+(?P<registration2>"
     + REGISTRATION
     + r"))?"
     # "Negative serum pregnancy test result at screening" (development records)
-    r"|negative\s+(?:serum\s+|urine\s+)?pregnancy\s+test(?:\s+results?\b)?",
+    r"|negative\s+" + _SPECIMEN + r"pregnancy\s+test(?:\s+results?\b)?",
     re.I,
 )
 
