@@ -35,6 +35,7 @@ from oncotrial.eligibility.rules import (
 from oncotrial.eligibility.text import NUMBER_WORDS
 from oncotrial.eligibility.windows import (
     _WINDOW,
+    FIRST_DOSE,
     HISTORY_WINDOW,
     REGISTRATION,
     TO_REGISTRATION,
@@ -547,10 +548,28 @@ _PREGNANCY_TEST = re.compile(
     r"(?P<n2>\d+)\s+days\s+(?:prior(?:\s+to)?|before)(?:\s+(?P<registration2>"
     + REGISTRATION
     + r"))?"
+    # "… pregnancy test within 72 hours before the first dose of study medication" (development
+    # records): a window in hours (below)
+    + r"|negative\s+"
+    + _SPECIMEN
+    + r"pregnancy\s+test\s+within\s+(?P<hours>\d+)\s*(?:hours?|hrs?|h)\s+"
+    r"(?:prior\s+to|before)\s+(?:receiving\s+)?"
+    + FIRST_DOSE
     # "Negative serum pregnancy test result at screening" (development records)
-    r"|negative\s+" + _SPECIMEN + r"pregnancy\s+test(?:\s+results?\b)?",
+    + r"|negative\s+"
+    + _SPECIMEN
+    + r"pregnancy\s+test(?:\s+results?\b)?",
     re.I,
 )
+
+
+def _whole_days(hours: int) -> int | None:
+    """The days before the first dose whose results are surely within ``hours`` of it: a result
+    dated D days before was taken between (D − 1) × 24 and (D + 1) × 24 hours before, so D days
+    are sure when (D + 1) × 24 ≤ hours. None when no whole day is (under 48 hours): records are
+    dated by day, so a window of hours is read only this way, never rounded up."""
+    days = hours // 24 - 1
+    return days if days >= 1 else None
 
 
 def _read_pregnancy(r: _Reader) -> None:
@@ -558,19 +577,30 @@ def _read_pregnancy(r: _Reader) -> None:
     if not m:
         return
     window: Window | None = None
-    if m.group("n"):
+    end = m.end()
+    days = _whole_days(int(m.group("hours"))) if m.group("hours") else None
+    if m.group("hours") and days is None:
+        # "within 24 hours": a window inside one day, which dated records cannot hold — the
+        # test is read, its window left unread
+        end = m.start() + m.group(0).lower().index("test") + len("test")
+    elif days is not None:
+        window = Window(value=days, unit="days")
+        r.warn(
+            f"the pregnancy test's {m.group('hours')} hours are read as the {days} whole days "
+            "before the first dose (a result of the day before those may be older than the "
+            "hours: not used)"
+        )
+    elif m.group("n"):
         window = history_window(m)
     elif m.group("n2"):
         window = Window(value=int(m.group("n2")), unit="days")
         if m.group("registration2"):
             window = window.model_copy(update={"anchor": "registration"})
-    test = r.draft(
-        LabResultRule, m.start(), m.end(), analyte="hcg", result="negative", within=window
-    )
+    test = r.draft(LabResultRule, m.start(), end, analyte="hcg", result="negative", within=window)
     who = re.search(r"female|women", r.text[max(0, m.start() - 80) : m.start()], re.I)
-    when: Rule = r.draft(SexRule, m.start(), m.end(), sex="female")
+    when: Rule = r.draft(SexRule, m.start(), end, sex="female")
     potential = _childbearing_potential(r, m.start())
-    after = _CHILDBEARING_AFTER.match(r.text, m.end())
+    after = _CHILDBEARING_AFTER.match(r.text, end)
     if potential is None and after is not None:
         # "… ≤ 7 days prior to registration, for persons of childbearing potential only"
         potential = (after.start(), after.end("who"), after.end())
@@ -578,20 +608,22 @@ def _read_pregnancy(r: _Reader) -> None:
         # "Women of childbearing potential must have a negative pregnancy test": asked of
         # women who can become pregnant only (SDTM RP CHILDPOT); a woman whose potential is
         # not recorded has the test asked for unless it is negative anyway (kleene_if)
-        start, words_end, end = potential
+        start, words_end, words_stop = potential
         asked = r.draft(
             LabResultRule, start, words_end, analyte="childbearing_potential", result="yes"
         )
-        when = r.draft(
-            AllOfRule, min(start, m.start()), max(words_end, m.end()), rules=(when, asked)
-        )
-        r.consume(start, end)
-    rule: Rule = r.draft(ConditionalRule, m.start(), m.end(), when=when, then=test)
+        when = r.draft(AllOfRule, min(start, m.start()), max(words_end, end), rules=(when, asked))
+        r.consume(start, words_stop)
+    rule: Rule = r.draft(ConditionalRule, m.start(), end, when=when, then=test)
     if r.exclusion:
         # listed among exclusions, the requirement excludes those who do not meet it (its
         # rules describe what excludes; eligibility.logic)
-        rule = r.draft(NotRule, m.start(), m.end(), rule=rule)
-    r.add(m.start(), m.end(), rule)
+        rule = r.draft(NotRule, m.start(), end, rule=rule)
+    r.add(m.start(), end, rule)
+    past = max(end, potential[2]) if potential is not None else end
+    note = _SERUM_CONFIRMATION.match(r.text, past)
+    if note is not None:
+        r.consume(past, note.end())
     if potential is None and re.search(r"child[\s-]?bearing", r.text, re.I):
         r.warn(
             "the pregnancy test is for women of childbearing potential; the rule asks it of "
@@ -604,8 +636,8 @@ def _read_pregnancy(r: _Reader) -> None:
 # Who a pregnancy test is for, in the words just before it: "Women of childbearing potential
 # must have", "Female patients of child-bearing potential with", "WOCBP must have".
 _CHILDBEARING = re.compile(
-    r"\b(?:(?:women|females?|female\s+(?:patients|subjects|participants)|patients|subjects|"
-    r"participants)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+potential|WOCBP)"
+    r"\b(?:(?:women|females?|female\s+(?:patients?|subjects?|participants?)|patients?|subjects?|"
+    r"participants?)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+potential|WOCBP)"
     r"(?:\s*\(WOCBP\))?(?P<tail>\s+(?:must|should|will)\s+(?:have|undergo)\s+(?:an?\s+)?|"
     r"\s+(?:with|who\s+have)\s+(?:an?\s+)?|\s+only\s*,\s*(?:an?\s+)?"
     # "Women of childbearing potential (WOCBP): Negative serum pregnancy test" (development
@@ -616,9 +648,19 @@ _CHILDBEARING = re.compile(
 # … or just after it (and its window): "Negative serum pregnancy test done ≤ 7 days prior to
 # registration, for persons of childbearing potential only" (development records)
 _CHILDBEARING_AFTER = re.compile(
-    r"\s*[,(]?\s*(?:only\s+)?(?:for|in)\s+(?P<who>(?:women|females?|persons|people|"
+    r"\s*[,(]?\s*(?:only\s+)?(?:for|in|applies\s+to)\s+(?P<who>(?:women|females?|persons|people|"
     r"participants|patients|subjects)\s+(?:of|with)\s+(?:child[\s-]?bearing|reproductive)\s+"
-    r"potential(?:\s*\(WOCBP\))?)(?:\s+only)?\s*\)?",
+    r"potential(?:\s*[(\[]WOCBP[)\]])?)(?:\s+only)?\s*\)?",
+    re.I,
+)
+# the template's note on confirming the test, after it: "If the urine test is positive or cannot
+# be confirmed as negative, a serum pregnancy test will be required." (Merck's template, 5
+# development records): how a negative test is established, no condition of its own
+_SERUM_CONFIRMATION = re.compile(
+    r"\s*[.;]?\s*If\s+the\s+urine\s+test\s+is\s+positive\s+or\s+cannot\s+be\s+confirmed\s+"
+    r"(?:as\s+)?negative\s*,?\s*a\s+serum\s+pregnancy\s+test\s+will\s+be\s+required"
+    r"(?:\s+and\s+must\s+be\s+negative(?:\s+for\s+the\s+(?:patient|participant|subject)\s+to\s+be"
+    r"\s+eligible)?)?\s*\.?",
     re.I,
 )
 
