@@ -296,7 +296,9 @@ def read_item(text: str, kind: str = "exclusion") -> Criterion:
     return read_criterion(Criterion(id=item_id, kind=CriterionKind(kind), text=text)).criterion
 
 
-def item_status(criterion: Criterion, patient: Patient, *, as_of: dt.date) -> Status:
+def item_status(
+    criterion: Criterion, patient: Patient, *, as_of: dt.date, first_dose: dt.date | None = None
+) -> Status:
     """The item's status for one patient, screened one at a time and vectorised: the two must
     agree (the property of issue 12 item 1)."""
     from oncotrial.eligibility.batch import screen_frames
@@ -306,10 +308,43 @@ def item_status(criterion: Criterion, patient: Patient, *, as_of: dt.date) -> St
         if criterion.kind is CriterionKind.EXCLUSION
         else Eligibility(inclusion=(criterion,))
     )
-    (one,) = (c.status for c in screen_patient(eligibility, patient, as_of=as_of).criteria)
-    batch = screen_frames(eligibility, frames_from_patients([patient]), as_of=as_of)
+    screened = screen_patient(eligibility, patient, as_of=as_of, first_dose=first_dose)
+    (one,) = (c.status for c in screened.criteria)
+    frames = frames_from_patients([patient])
+    batch = screen_frames(eligibility, frames, as_of=as_of, first_dose=first_dose)
     assert batch.loc[patient.id, criterion.id] == one.value
     return one
+
+
+def item_statuses(
+    criterion: Criterion,
+    patients: Sequence[Patient],
+    *,
+    as_of: dt.date,
+    first_dose: dt.date | None = None,
+) -> dict[str, str]:
+    """Each patient's status on the one item (``item_status``), by patient id."""
+    return {
+        p.id: item_status(criterion, p, as_of=as_of, first_dose=first_dose).value for p in patients
+    }
+
+
+def assert_read_whole(text: str, kind: str, readings: list[str], source: str = "") -> None:
+    """The item is read as ``readings`` and is computable: nothing left unread."""
+    from oncotrial.eligibility.logic import is_computable
+    from oncotrial.eligibility.rules import describe_rule
+
+    criterion = read_item(text, kind)
+    assert [describe_rule(r) for r in criterion.rules] == readings, source
+    assert is_computable(criterion.rules, criterion.unread), (source, criterion.unread)
+
+
+def assert_undecided(text: str, kind: str = "inclusion") -> None:
+    """The item is not computable: its rules (if any) are evidence, the investigator decides."""
+    from oncotrial.eligibility.logic import is_computable
+
+    criterion = read_item(text, kind)
+    assert not is_computable(criterion.rules, criterion.unread), criterion.rules
 
 
 def statuses_on_both_paths(

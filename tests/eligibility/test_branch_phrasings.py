@@ -18,13 +18,11 @@ from typing import Any
 
 import pytest
 
-from oncotrial.eligibility.criteria import Eligibility
-from oncotrial.eligibility.logic import is_computable
 from oncotrial.eligibility.outcome import Status
 from oncotrial.eligibility.patient import Patient
 from oncotrial.eligibility.rules import describe_rule
 
-from .builders import read_item, statuses_on_both_paths
+from .builders import assert_read_whole, assert_undecided, item_statuses, read_item
 
 AS_OF = dt.date(2025, 6, 2)
 LIVER = "if Liver metastases (current): "
@@ -65,9 +63,7 @@ READ = [
 
 @pytest.mark.parametrize(("source", "text", "reading"), READ)
 def test_read_as_a_conditional_limit(source: str, text: str, reading: str) -> None:
-    criterion = read_item(text, "inclusion")
-    assert [describe_rule(r) for r in criterion.rules] == [reading], source
-    assert is_computable(criterion.rules, criterion.unread), criterion.unread
+    assert_read_whole(text, "inclusion", [reading], source)
 
 
 @pytest.mark.parametrize(
@@ -84,8 +80,7 @@ def test_read_as_a_conditional_limit(source: str, text: str, reading: str) -> No
     ],
 )
 def test_not_decided_without_the_whole_branch(text: str) -> None:
-    criterion = read_item(text, "inclusion")
-    assert not is_computable(criterion.rules, criterion.unread), criterion.rules
+    assert_undecided(text)
 
 
 def _patient(pid: str, alt_x_uln: float, conditions: list[dict[str, Any]] | None) -> Patient:
@@ -106,19 +101,14 @@ def test_the_liver_branch_decides_on_both_paths() -> None:
         _patient("not_asked_4x", 4.0, None),  # liver metastases not recorded either way
         _patient("not_asked_2x", 2.0, None),  # within both limits
     ]
-    seen = {
-        p.id: statuses_on_both_paths(
-            Eligibility(inclusion=(criterion,)), [p], as_of=AS_OF, first_doses=[None]
-        )[criterion.id]
-        for p in patients
-    }
+    seen = item_statuses(criterion, patients, as_of=AS_OF)
     assert seen == {
-        "liver_4x": {Status.MET.value},
-        "liver_6x": {Status.NOT_MET.value},
-        "none_4x": {Status.NOT_MET.value},
-        "none_2x": {Status.MET.value},
-        "not_asked_4x": {Status.UNKNOWN.value},
-        "not_asked_2x": {Status.MET.value},
+        "liver_4x": Status.MET.value,
+        "liver_6x": Status.NOT_MET.value,
+        "none_4x": Status.NOT_MET.value,
+        "none_2x": Status.MET.value,
+        "not_asked_4x": Status.UNKNOWN.value,
+        "not_asked_2x": Status.MET.value,
     }
 
 
