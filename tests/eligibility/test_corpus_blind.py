@@ -168,8 +168,9 @@ FIGURES = {
     # for persons of childbearing potential named after it or under "(WOCBP):", "the first
     # protocol treatment" and "Prolongation of the" QTcF (development records, not tuned here,
     # the items not looked at: two items without a hand-read limit); 127 with a pregnancy test
-    # of "urine or serum" (two more such items, not looked at)
-    "computable": 127,
+    # of "urine or serum" (two more such items, not looked at); 128 with "Measurable disease, as
+    # defined by RECIST" and "g/ dL" (one more such item, not looked at)
+    "computable": 128,
     "thresholds": 264,
     # 161 exact / 103 not read before that correction and windows to registration (I9's
     # window is not read, so its limits now count as not read); 162 / 102 before the blood
@@ -263,8 +264,10 @@ FIGURES = {
 # potential, the first protocol treatment and "Prolongation of the" were read (2026-12-08):
 # computable +2, partial -1, checklist -1, the thresholds unchanged (development records, not
 # tuned here, the items not looked at); 125 / 223 / 396 before a pregnancy test of "urine or
-# serum" was read: computable +2, partial -1, checklist -1 (not looked at).
-LEVELS = {"computable": 127, "partial": 222, "checklist": 395}
+# serum" was read: computable +2, partial -1, checklist -1 (not looked at); 127 / 222 / 395
+# before "Measurable disease, as defined by RECIST" and "g/ dL": one item partial -> computable
+# (not looked at).
+LEVELS = {"computable": 128, "partial": 221, "checklist": 395}
 # 20 before the adequacy and "with" readings, 22 before the NYHA class (not judged, not looked at);
 # 23 before the pregnancy test of women of childbearing potential (not judged, not looked at);
 # 24 before "active <condition>" (reading_active; not judged, not looked at); 26 before the
@@ -284,8 +287,9 @@ LEVELS = {"computable": 127, "partial": 222, "checklist": 395}
 # concept and an undefined 'active' of hepatitis B/C, HIV or CNS metastases a qualifier to
 # confirm (the three items above; not judged, not looked at); 47 before long QT syndrome and the
 # pregnancy test's childbearing potential (the two items above; not judged, not looked at); 49
-# before the pregnancy test of "urine or serum" (two items; not judged, not looked at)
-DECIDED_OUTSIDE_SCOPE = 51
+# before the pregnancy test of "urine or serum" (two items; not judged, not looked at); 51 before
+# "Measurable disease, as defined by RECIST" and "g/ dL" (one item; not judged, not looked at)
+DECIDED_OUTSIDE_SCOPE = 52
 
 
 # Of the limits not read, those the hand reading marks '~' (no concept holds them, or reading

@@ -94,6 +94,20 @@ READ = [
         ["Hemoglobin ≥ 9 g/dL within 14 days before the first dose"],
     ),
     ("NCT05273307 I3", "inclusion", "Age \\>=18 years at screening visit.", None),
+    ("NCT05079698 I14.2", "inclusion", "Albumin \\> 2 g/ dL", ["Serum albumin > 2 g/dL"]),
+    (
+        "development records",
+        "inclusion",
+        "Measurable disease, as defined by RECIST v1.1",
+        ["at least 1 measurable (RECIST 1.1)"],
+    ),
+    (
+        "development records",
+        "inclusion",
+        "Have measurable disease per Response Evaluation Criteria in Solid Tumors (RECIST) 1.1 "
+        "criteria present",
+        ["at least 1 measurable (RECIST 1.1)"],
+    ),
     (
         "NCT04974671 E2",
         "exclusion",
@@ -190,3 +204,8 @@ def test_history_of_or_active_is_the_condition_at_any_time() -> None:
     assert item_status(criterion, patient([ongoing]), as_of=AS_OF) is Status.MET
     assert item_status(criterion, patient([]), as_of=AS_OF) is Status.NOT_MET
     assert item_status(criterion, patient(None), as_of=AS_OF) is Status.UNKNOWN
+
+
+def test_measurable_by_other_criteria_is_not_read() -> None:
+    # RANO's measurable disease is another thing than RECIST's (reading_conditions._MEASURABLE_BY)
+    assert_undecided("Measurable disease, as defined by RANO", "inclusion")

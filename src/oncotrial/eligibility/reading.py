@@ -235,6 +235,11 @@ def _thresholds(text: str) -> list[_Threshold]:
             if spaced is not None and unit_text and "/" not in unit_text:
                 # "Hb < 12 g / dl", "BMI ≥ 30 Kg / m2": the unit written with spaces round '/'
                 whole, _ = _read_unit(candidate + "/" + spaced.group(1))
+            slash_last = bool(unit_text) and unit_text.endswith("/")
+            after = _AFTER_SLASH.match(text, m.end()) if slash_last else None
+            if spaced is None and after is not None:
+                # "Albumin > 2 g/ dL" (development records): a space after the slash
+                whole, spaced = _read_unit(candidate + after.group(1))[0], after
             per_100 = _PER_100_ML.match(text, m.end()) if candidate.endswith("/100") else None
             if per_100 is not None:
                 # "serum creatinine ≤ 1.5 mg/100 mL" (NCT00600210, round 5): mg/dL
@@ -317,6 +322,7 @@ def _postfix_thresholds(text: str, prefixed: list[_Threshold]) -> list[_Threshol
 
 
 _SPACED_DENOMINATOR = re.compile(r"\s*/\s*([^\s,;()]+)")
+_AFTER_SLASH = re.compile(r"\s+([A-Za-zµμ][^\s,;()]*)")
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 

@@ -451,10 +451,14 @@ _RECIST = re.compile(
 # Choi, EASL, irRC, Cheson/Lugano, PCWG, GCIG are other diseases' or imaging's): an item naming
 # those is not read (issue 12: never decided on a reading the text does not give).
 _MEASURABLE_BY = re.compile(
-    r"\s*(?:\(\s*)?(?:per|according\s+to|as\s+defined\s+by|defined\s+by|by|using|based\s+on)?"
+    # "Measurable disease, as defined by RECIST v1.1", "… as determined by RECIST v1.1" (development
+    # records of jwlieb/clinical-trial-agent data/demo @387df17)
+    r"\s*,?\s*(?:\(\s*)?(?:per|according\s+to|as\s+(?:defined|determined)\s+by|defined\s+by|by|using|"
+    r"based\s+on)?"
     r"\s*(?:the\s+)?(?:(?P<recist>(?:Response\s+Evaluation\s+Criteria\s+in\s+Solid\s+Tumou?rs\s*)?"
     r"\(?(?P<prefix>m|i|ir)?RECIST\)?(?:\s*(?:v(?:ersion)?\.?\s*)?(?P<version>1\.[01]))?(?:\s+version)?"
-    r"(?:\s+criteria)?(?:\s*\))?)|(?P<other>WHO|World\s+Health\s+Organi[sz]ation|RANO|Choi|"
+    r"(?:\s+criteria)?(?:\s*\))?(?:\s+present\b)?)|(?P<other>WHO|World\s+Health\s+Organi[sz]ation|"
+    r"RANO|Choi|"
     r"EASL|irRC|immune-related\s+response\s+criteria|Cheson|Lugano|PCWG\d?|GCIG|"
     r"modified\s+RECIST|PERCIST)\b)",
     re.I,
