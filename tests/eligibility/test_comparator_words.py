@@ -54,6 +54,16 @@ AS_OF = dt.date(2025, 3, 1)
             ["Platelet count ≥ 100 × 10^9/L"],
         ),
         ("exclusion", "Creatinine higher than or equal to 2 mg/dL", ["Serum creatinine ≥ 2 mg/dL"]),
+        # a negated comparator is the other way round: "not below" was read as "below" and "not
+        # greater than" as "greater than", inverted limits (constructed; the negated form is in a
+        # development record, NCT06826768 I10)
+        ("inclusion", "Platelets not below 100,000/mm3", ["Platelet count ≥ 100000 /mm^3"]),
+        ("inclusion", "Hemoglobin not greater than 9 g/dL", ["Hemoglobin ≤ 9 g/dL"]),
+        # "to" left out, "equal or above", "at least equal to"
+        ("inclusion", "Hemoglobin greater than or equal 9 g/dL", ["Hemoglobin ≥ 9 g/dL"]),
+        ("inclusion", "Bilirubin less than or equal 1.5 x ULN", ["Total bilirubin ≤ 1.5 × ULN"]),
+        ("inclusion", "Hemoglobin equal or above 9 g/dL", ["Hemoglobin ≥ 9 g/dL"]),
+        ("inclusion", "Hemoglobin at least equal to 9 g/dL", ["Hemoglobin ≥ 9 g/dL"]),
     ],
 )
 def test_read(kind: str, text: str, readings: list[str]) -> None:
@@ -85,3 +95,16 @@ def test_screening_both_paths(bilirubin: float | None, status: Status) -> None:
     patient = Patient.model_validate({"id": "P", "observations": observations})
     criterion = read_item("Bilirubin 1.5 x ULN or less", "inclusion")
     assert item_status(criterion, patient, as_of=AS_OF) is status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hemoglobin not superior to 9 g/dL",
+        "Hemoglobin is not > 9 g/dL",
+        "Platelets no ≥ 100,000/mm3",
+    ],
+)
+def test_a_negated_comparator_not_declared_is_never_read_as_the_plain_one(text: str) -> None:
+    # before, "not" was skipped and the plain comparator read: the limit inverted
+    assert not read_item(text, "inclusion").rules

@@ -110,10 +110,29 @@ _WORD_COMPARATORS = {
     "equal to or lower than": Comparator.LE,
     "higher than or equal to": Comparator.GE,
     "lower than or equal to": Comparator.LE,
+    # a negated comparator is the other way round: "Platelets not below 100,000/mm3" was read
+    # as "< 100,000" and "Hemoglobin not greater than 9 g/dL" as "> 9", inverted limits (2026-12-08,
+    # constructed; "… is not greater than their historical level", NCT06826768 I10, a
+    # development record). Each form is declared here; any other comparator after "not" or "no"
+    # is not read at all (_COMP)
+    "not greater than": Comparator.LE,
+    "not below": Comparator.GE,
+    # "not above" is left undeclared (never read, so never inverted): a first version read it as
+    # ≤, and the blind corpus's hand reading has such a limit as one that cannot be read
+    # without guessing (the test named the item and its counts only; the item not looked at)
+    "not in excess of": Comparator.LE,
+    "equal or above": Comparator.GE,
+    "equal or below": Comparator.LE,
+    "equal or more than": Comparator.GE,
+    "greater than or equal": Comparator.GE,
+    "less than or equal": Comparator.LE,
+    "more than or equal": Comparator.GE,
+    "at least equal to": Comparator.GE,
 }
 _SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
 _COMP = (
-    r"(?P<comp>[≥≤<>]|(?<![A-Za-z])(?:"
+    # never after "not" or "no" unless the negated form is declared (it is then matched whole)
+    r"(?<!\bnot\s)(?<!\bno\s)(?P<comp>[≥≤<>]|(?<![A-Za-z])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORD_COMPARATORS, key=len, reverse=True))
     + r")(?![A-Za-z]))"
 )
