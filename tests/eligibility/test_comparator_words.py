@@ -103,6 +103,7 @@ def test_screening_both_paths(bilirubin: float | None, status: Status) -> None:
         "Hemoglobin not superior to 9 g/dL",
         "Hemoglobin is not > 9 g/dL",
         "Platelets no ≥ 100,000/mm3",
+        "Hemoglobin never below 9 g/dL",
     ],
 )
 def test_a_negated_comparator_not_declared_is_never_read_as_the_plain_one(text: str) -> None:

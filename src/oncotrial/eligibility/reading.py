@@ -131,8 +131,8 @@ _WORD_COMPARATORS = {
 }
 _SYMBOLS = {"≥": Comparator.GE, "≤": Comparator.LE, ">": Comparator.GT, "<": Comparator.LT}
 _COMP = (
-    # never after "not" or "no" unless the negated form is declared (it is then matched whole)
-    r"(?<!\bnot\s)(?<!\bno\s)(?P<comp>[≥≤<>]|(?<![A-Za-z])(?:"
+    # never after "not", "no" or "never" unless the negated form is declared (then matched whole)
+    r"(?<!\bnot\s)(?<!\bno\s)(?<!\bnever\s)(?P<comp>[≥≤<>]|(?<![A-Za-z])(?:"
     + "|".join(re.escape(w) for w in sorted(_WORD_COMPARATORS, key=len, reverse=True))
     + r")(?![A-Za-z]))"
 )
