@@ -69,12 +69,18 @@ _PHRASE = re.compile(
 # "calculated", "measured", "radioisotope", "24-hour", "eGFR" is one word), nor a word after it
 # ("GFR by Cockcroft-Gault", "GFR (CKD-EPI)", "GFR as determined by …", "… calculated using …"),
 # which another reading takes or leaves unread
+# a GFR's name, with no word before it that names its method
+_NO_METHOD_BEFORE = (
+    r"(?<![\w-])(?<!estimated\s)(?<!measured\s)(?<!radioisotope\s)(?<!radionuclide\s)"
+    r"(?<!nuclear\s)(?<!isotope\s)(?<!24h\s)(?<!hour\s)(?<!urine\s)"
+)
+_GFR_NAME = r"(?:glomerular\s+filtration\s+rate(?:\s*[(\[]\s*GFR\s*[)\]])?|GFR)\b"
 _UNQUALIFIED_GFR = re.compile(
-    r"(?<![\w-])(?<!estimated\s)(?<!calculated\s)(?<!measured\s)(?<!radioisotope\s)"
-    r"(?<!radionuclide\s)(?<!nuclear\s)(?<!isotope\s)(?<!24h\s)(?<!hour\s)(?<!urine\s)"
-    r"(?:glomerular\s+filtration\s+rate(?:\s*[(\[]\s*GFR\s*[)\]])?|GFR)\b"
-    r"(?!(?:[^.;]|\.(?=\d)){0,80}?(?:Cockc?roft|Gault|CKD[-\s]?EPI|MDRD|Schwartz|formula|equation|calculated|"
-    r"estimated|measured|radioisotope|nuclear|urine|determined|method))",
+    _NO_METHOD_BEFORE
+    + r"(?<!calculated\s)"
+    + _GFR_NAME
+    + r"(?!(?:[^.;]|\.(?=\d)){0,80}?(?:Cockc?roft|Gault|CKD[-\s]?EPI|MDRD|Schwartz|formula|"
+    r"equation|calculated|estimated|measured|radioisotope|nuclear|urine|determined|method))",
     re.I,
 )
 
@@ -104,10 +110,9 @@ CKD_EPI_NAMED = re.compile(
 # "Glomerular filtration rate (calculated using the Chronic Kidney Disease Epidemiology
 # Collaboration formula) < 30 mL/min" (NCT06771544 E19), "GFR ≥ 45 mL/min/1.73 m2 (CKD-EPI)"
 _GFR_BY_CKD_EPI = re.compile(
-    r"(?<![\w-])(?<!estimated\s)(?<!measured\s)(?<!radioisotope\s)(?<!radionuclide\s)"
-    r"(?<!nuclear\s)(?<!isotope\s)(?<!24h\s)(?<!hour\s)(?<!urine\s)"
-    r"(?:glomerular\s+filtration\s+rate(?:\s*[(\[]\s*GFR\s*[)\]])?|GFR)\b"
-    r"(?=(?:(?!Cockc?roft|Gault|MDRD|Schwartz|measured|radioisotope|nuclear|urine)[^.;]|\.(?=\d))"
+    _NO_METHOD_BEFORE
+    + _GFR_NAME
+    + r"(?=(?:(?!Cockc?roft|Gault|MDRD|Schwartz|measured|radioisotope|nuclear|urine)[^.;]|\.(?=\d))"
     r"{0,80}?" + _CKD_EPI + _NOT_ANOTHER_CKD_EPI + ")",
     re.I,
 )

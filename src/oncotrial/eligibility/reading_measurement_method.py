@@ -37,7 +37,7 @@ from oncotrial.eligibility.reading_clearance import CKD_EPI_NAMED
 from oncotrial.eligibility.reading_lab_windows import past_read_words
 from oncotrial.eligibility.rules import AllOfRule, AnyOfRule, DerivedRule, LabRule, Rule
 
-__all__ = ["COCKCROFT_GAULT_NAMED", "read_measurement_methods"]
+__all__ = ["COCKCROFT_GAULT_NAMED", "on_an_ecg", "read_measurement_methods"]
 
 # the analytes whose method words are read: the ejection fraction (see the module's text)
 _MEASURED_BY_ECHO_OR_MUGA = frozenset({"lvef"})
@@ -172,7 +172,7 @@ def _formula_named_after(r: _Reader, rule: Rule, start: int) -> int | None:
     return m.end() if own is not None and m.group(own) else None
 
 
-def _on_an_ecg(rule: Rule) -> bool:
+def on_an_ecg(rule: Rule) -> bool:
     return (isinstance(rule, DerivedRule) and rule.quantity in {"qtc", "qtcb"}) or (
         isinstance(rule, LabRule) and rule.analyte == "qt"
     )
@@ -224,7 +224,7 @@ def read_measurement_methods(r: _Reader) -> None:
             if m is not None:
                 r.consume(start, m.end())
             continue
-        if _on_an_ecg(f.rule):
+        if on_an_ecg(f.rule):
             start = past_read_words(r, f.end)
             end = _formula_named_after(r, f.rule, start)
             if end is not None:

@@ -26,12 +26,11 @@ from __future__ import annotations
 import re
 
 from oncotrial.eligibility.reading import _Reader
+from oncotrial.eligibility.reading_measurement_method import on_an_ecg
 from oncotrial.eligibility.rules import (
     AllOfRule,
     AnyOfRule,
     ConditionRule,
-    DerivedRule,
-    LabRule,
     PerformanceStatusRule,
     Rule,
     leaf_rules,
@@ -121,12 +120,7 @@ def _of_now(rule: Rule) -> bool:
 
 def _is_qt(rule: Rule) -> bool:
     """A limit on the QT interval, corrected or not (each leaf of one limit by sex)."""
-    return all(
-        (isinstance(x, DerivedRule) and x.quantity in {"qtc", "qtcb"})
-        or (isinstance(x, LabRule) and x.analyte == "qt")
-        or x.kind == "sex"
-        for x in leaf_rules(rule)
-    )
+    return all(on_an_ecg(x) or x.kind == "sex" for x in leaf_rules(rule))
 
 
 def _is_hiv(rule: Rule) -> bool:
